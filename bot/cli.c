@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The command table and dispatch.  Global options come first
+ * ("dondoc --db PATH task list"), then a command of one or two words.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "norm.h"
+#include "store.h"
+#include "xalloc.h"
+
+#ifndef DONDOC_VERSION
+#define DONDOC_VERSION "0.1.0"
+#endif
+
+static const struct cli_command commands[] = {
+	{ "init", cmd_init, CLI_DB_CREATE, "create or upgrade the registry",
+	  "\n\nCreates the registry database (or brings its schema up to date).\n" },
+	{ "import", cmd_import, CLI_DB_WRITE, "import an appendix table (TSV or CSV)",
+	  " FILE [--year Y] [--dry-run]\n\n"
+	  "Imports the committee's table as pasted from Word (TSV) or exported from\n"
+	  "Excel (CSV, UTF-8).  Columns are found by their headers (STT, Nhiệm vụ,\n"
+	  "Văn bản giao nhiệm vụ, Cơ quan chủ trì thực hiện, Thời hạn hoàn thành or\n"
+	  "Đánh giá).  Rows that cannot be understood are listed by line number and\n"
+	  "left out; the exit status is then 1.\n\n"
+	  "  --year Y     year for deadlines that name none, when the document has no date\n"
+	  "  --dry-run    report what would change and change nothing\n" },
+	{ "deadline parse", cmd_deadline_parse, 0, "show how a deadline text is understood",
+	  " TEXT [--year Y]\n\n"
+	  "Prints {\"raw\", \"due\", \"precision\"} as JSON.  Exit status 0 when the text\n"
+	  "is understood, 1 when it is not (kept as written), 2 when it names an\n"
+	  "impossible date.  Without --year, a text without a year takes this year.\n" },
+	{ "task list", cmd_task_list, CLI_DB_READ, "list tasks",
+	  " [--agency A] [--status S] [--overdue] [--json]\n\n"
+	  "  --agency A   tasks led by agency A (code, name or alias)\n"
+	  "  --status S   not_started, in_progress, done, postponed, not_achieved,\n"
+	  "               cannot_assess (or the Vietnamese words)\n"
+	  "  --overdue    only overdue tasks\n"
+	  "  --json       a JSON array instead of a table\n" },
+	{ "task show", cmd_task_show, CLI_DB_READ, "show one task and its history",
+	  " ID [--json]\n" },
+	{ "task set", cmd_task_set, CLI_DB_WRITE, "change a task",
+	  " ID [--status S] [--progress N] [--note TEXT] [--deadline TEXT]\n\n"
+	  "Each change is recorded in the task's history (channel cli).\n" },
+	{ "agency list", cmd_agency_list, CLI_DB_READ, "list agencies",
+	  " [--json]\n" },
+	{ "agency add", cmd_agency_add, CLI_DB_WRITE, "add an agency",
+	  " --name NAME [--code CODE] [--kind KIND]\n\n"
+	  "  KIND is department, commune, party, group or other (guessed from NAME).\n"
+	  "  CODE is 1-32 of a-z, 0-9, '-', '_' (made from NAME's initials when omitted).\n" },
+	{ "agency alias", cmd_agency_alias, CLI_DB_WRITE, "give an agency another name",
+	  " CODE ALIAS\n" },
+	{ "person add", cmd_person_add, CLI_DB_WRITE, "add a person",
+	  " --name NAME --agency CODE --role ROLE [--email E] [--telegram CHAT_ID]\n"
+	  "                  [--zalo USER_ID] [--lang vi|en]\n\n"
+	  "  ROLE is focal, head, leader, secretariat or viewer.\n" },
+	{ "person list", cmd_person_list, CLI_DB_READ, "list people",
+	  " [--json]\n" },
+	{ "verify", cmd_verify, CLI_DB_READ, "check that the history was not edited",
+	  "\n\nRecomputes the hash chain of the event log; exit status 1 when an event\n"
+	  "was changed outside dondoc.\n" },
+};
+
+int
+cli_exit_code(int r)
+{
+	if (r >= 0)
+		return r;
+	switch (-r) {
+	case ENOENT:
+		return EX_NOINPUT;
+	case EROFS:
+	case EACCES:
+	case EPERM:
+		return EX_NOPERM;
+	case EBUSY:
+	case EAGAIN:
+		return EX_TEMPFAIL;
+	case EINVAL:
+	case EBADMSG:
+	case ENODATA:
+	case EFBIG:
+	case EEXIST:
+		return EX_DATAERR;
+	case EIO:
+	case ENOSPC:
+		return EX_IOERR;
+	default:
+		return EX_SOFTWARE;
+	}
+}
+
+int
+cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "dondoc %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'dondoc %s --help')\n", cmd);
+	return EX_USAGE;
+}
+
+int
+cli_error(const char *cmd, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "dondoc %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+static const struct cli_command *
+find_command(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void
+print_usage(const struct cli_command *c)
+{
+	printf("usage: dondoc [--db PATH] %s%s", c->name, c->usage);
+}
+
+int
+cli_parse(const char *cmd, int argc, char **argv, const struct option *opts,
+	  int (*on_opt)(int c, const char *arg, void *userdata), void *userdata, int *ret_exit)
+{
+	char shortopts[64] = ":h";
+	size_t k = 2;
+	int c;
+
+	/* Short forms are the options whose val is a printable letter. */
+	for (const struct option *o = opts; o && o->name; o++)
+		if (o->val > ' ' && o->val < 127 && o->val != 'h' && k + 2 < sizeof(shortopts)) {
+			shortopts[k++] = (char)o->val;
+			if (o->has_arg == required_argument)
+				shortopts[k++] = ':';
+		}
+	shortopts[k] = '\0';
+
+	struct option all[32];
+	size_t n = 0;
+
+	for (const struct option *o = opts; o && o->name && n < ELEMENTSOF(all) - 2; o++)
+		all[n++] = *o;
+	all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	all[n] = (struct option){ 0 };
+
+	optind = 0;	/* GNU: reinitialise */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, all, NULL)) != -1) {
+		int r;
+
+		if (c == 'h') {
+			print_usage(find_command(cmd));
+			*ret_exit = 0;
+			return 1;
+		}
+		if (c == '?') {
+			if (optopt)
+				*ret_exit = cli_usage_error(cmd, "unknown option '-%c'", optopt);
+			else
+				*ret_exit = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			return 1;
+		}
+		if (c == ':') {
+			*ret_exit = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+			return 1;
+		}
+		r = on_opt(c, optarg, userdata);
+		if (r != 0) {
+			*ret_exit = r;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *ret)
+{
+	char *end = NULL;
+	long long v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/* --- tables ----------------------------------------------------------- */
+
+struct cli_table {
+	size_t ncols, nrows;
+	char **cells;		/* nrows * ncols */
+	size_t *width;		/* per column */
+};
+
+struct cli_table *
+cli_table_new(size_t ncols)
+{
+	struct cli_table *t = xcalloc(1, sizeof(*t));
+
+	t->ncols = ncols;
+	t->width = xcalloc(ncols, sizeof(size_t));
+	return t;
+}
+
+struct cli_table *
+cli_table_free(struct cli_table *t)
+{
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t->width);
+	free(t);
+	return NULL;
+}
+
+void
+cli_table_add(struct cli_table *t, const char *const *cells)
+{
+	t->cells = xreallocarray(t->cells, (t->nrows + 1) * t->ncols, sizeof(char *));
+	for (size_t c = 0; c < t->ncols; c++) {
+		char *v = xstrdup(cells[c] ? cells[c] : "");
+		size_t w = norm_width(v);
+
+		t->cells[t->nrows * t->ncols + c] = v;
+		if (w > t->width[c])
+			t->width[c] = w;
+	}
+	t->nrows++;
+}
+
+void
+cli_table_print(const struct cli_table *t)
+{
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *v = t->cells[r * t->ncols + c];
+
+			fputs(v, stdout);
+			if (c + 1 < t->ncols)
+				printf("%*s", (int)(t->width[c] - norm_width(v) + 2), "");
+		}
+		fputc('\n', stdout);
+	}
+}
+
+/* --- dispatch --------------------------------------------------------- */
+
+static void
+print_help(void)
+{
+	printf("usage: dondoc [--db PATH] [--version] [--help] COMMAND [ARGS]\n\n"
+	       "dondoc follows up the tasks of a steering committee.\n\n"
+	       "commands:\n");
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		printf("  %-16s %s\n", commands[i].name, commands[i].summary);
+	printf("\nThe registry is --db PATH, else $DONDOC_DB, else ./dondoc.db.\n"
+	       "'dondoc COMMAND --help' tells more about a command.\n");
+}
+
+static const char *
+default_actor(void)
+{
+	const char *a = getenv("DONDOC_ACTOR");
+
+	if (!a || !*a)
+		a = getenv("SUDO_USER");
+	if (!a || !*a)
+		a = getenv("USER");
+	return a && *a ? a : "operator";
+}
+
+int
+cli_main(int argc, char **argv)
+{
+	struct dondoc d = { 0 };
+	const struct cli_command *cmd = NULL;
+	char *msg = NULL, *two = NULL;
+	int i = 1, r;
+
+	d.db_path = getenv("DONDOC_DB");
+	if (!d.db_path || !*d.db_path)
+		d.db_path = "./dondoc.db";
+	d.actor = default_actor();
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("dondoc %s\n", DONDOC_VERSION);
+			return 0;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			print_help();
+			return 0;
+		} else if (strcmp(argv[i], "--db") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "dondoc: option '--db' needs a path\n");
+				return EX_USAGE;
+			}
+			d.db_path = argv[++i];
+		} else if (strncmp(argv[i], "--db=", 5) == 0) {
+			d.db_path = argv[i] + 5;
+		} else {
+			fprintf(stderr, "dondoc: unknown option '%s' (see 'dondoc --help')\n", argv[i]);
+			return EX_USAGE;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "dondoc: no command given (see 'dondoc --help')\n");
+		return EX_USAGE;
+	}
+	if (!*d.db_path) {
+		fprintf(stderr, "dondoc: the database path is empty\n");
+		return EX_USAGE;
+	}
+	if (i + 1 < argc) {
+		two = xasprintf("%s %s", argv[i], argv[i + 1]);
+		cmd = find_command(two);
+		free(two);
+		if (cmd)
+			i++;
+	}
+	if (!cmd)
+		cmd = find_command(argv[i]);
+	if (!cmd) {
+		bool group = false;
+		size_t n = strlen(argv[i]);
+
+		for (size_t k = 0; k < ELEMENTSOF(commands); k++)
+			if (strncmp(commands[k].name, argv[i], n) == 0 && commands[k].name[n] == ' ')
+				group = true;
+		if (group && i + 1 < argc)
+			fprintf(stderr, "dondoc %s: unknown command '%s' (see 'dondoc --help')\n",
+				argv[i], argv[i + 1]);
+		else if (group)
+			fprintf(stderr, "dondoc %s: which one? (see 'dondoc --help')\n", argv[i]);
+		else
+			fprintf(stderr, "dondoc: unknown command '%s' (see 'dondoc --help')\n",
+				argv[i]);
+		return EX_USAGE;
+	}
+
+	if (clock_init(&d.clock) < 0) {
+		fprintf(stderr, "dondoc: DONDOC_NOW='%s' is not an ISO 8601 time\n",
+			getenv("DONDOC_NOW"));
+		return EX_CONFIG;
+	}
+
+	/* "--help" must work without a database. */
+	for (int k = i + 1; k < argc; k++) {
+		if (strcmp(argv[k], "--") == 0)
+			break;
+		if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
+			print_usage(cmd);
+			return 0;
+		}
+	}
+
+	if (cmd->flags & (CLI_DB_READ | CLI_DB_WRITE | CLI_DB_CREATE)) {
+		enum store_mode mode = cmd->flags & CLI_DB_CREATE ? STORE_CREATE
+				     : cmd->flags & CLI_DB_WRITE ? STORE_WRITE : STORE_READ;
+
+		r = store_open(d.db_path, mode, &d.store, &msg);
+		if (r < 0) {
+			fprintf(stderr, "dondoc %s: %s\n", cmd->name, msg ? msg : strerror(-r));
+			free(msg);
+			return cli_exit_code(r);
+		}
+	}
+	/* The command sees its own name as argv[0]. */
+	r = cmd->run(&d, argc - i, argv + i);
+	d.store = store_close(d.store);
+	return cli_exit_code(r);
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The command line: a table of commands (STYLE rule 18), the mapping of
+ * -errno to sysexits codes, and the helpers every cli_<noun>.c shares
+ * (usage errors, option parsing, aligned tables that count display width).
+ *
+ * A command function returns an exit status (>= 0) or a negative errno,
+ * which cli_exit_code() turns into one.  It prints its own error line.
+ */
+#ifndef DONDOC_CLI_H
+#define DONDOC_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dondoc.h"
+#include "macro.h"
+
+enum cli_flags {
+	CLI_DB_READ = 1 << 0,	/* opens the registry read-only */
+	CLI_DB_WRITE = 1 << 1,	/* opens the registry for writing */
+	CLI_DB_CREATE = 1 << 2,	/* creates or upgrades the registry */
+};
+
+struct cli_command {
+	const char *name;	/* "task list" */
+	int (*run)(struct dondoc *d, int argc, char **argv);
+	unsigned flags;		/* enum cli_flags */
+	const char *summary;	/* one line for "dondoc --help" */
+	const char *usage;	/* the command's --help text, after its name */
+};
+
+/* Runs the program; returns the process exit status. */
+int cli_main(int argc, char **argv);
+/* Maps a negative errno to a sysexits code; >= 0 is passed through. */
+int cli_exit_code(int r);
+
+/*
+ * Parses argv with getopt_long for command cmd; handles -h/--help (usage
+ * on stdout, returns 1 with *ret_exit = 0) and unknown or incomplete
+ * options (one line on stderr, returns 1 with *ret_exit = EX_USAGE).
+ * Otherwise calls on_opt for each option and returns 0; on_opt returns
+ * 0, or an exit status to stop with.
+ */
+int cli_parse(const char *cmd, int argc, char **argv, const struct option *opts,
+	      int (*on_opt)(int c, const char *arg, void *userdata), void *userdata,
+	      int *ret_exit);
+/* Prints "dondoc CMD: MESSAGE (see 'dondoc CMD --help')" and returns EX_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Prints "dondoc CMD: MESSAGE" and returns code. */
+int cli_error(const char *cmd, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* Parses a decimal integer in [min, max]; 0 or -EINVAL. */
+int cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *ret);
+
+/* An aligned text table; cells are copied. */
+struct cli_table;
+struct cli_table *cli_table_new(size_t ncols);
+struct cli_table *cli_table_free(struct cli_table *t);
+/* Adds a row of ncols strings (NULL prints as ""). */
+void cli_table_add(struct cli_table *t, const char *const *cells);
+/* Prints t with columns padded to their display width, separated by 2 spaces. */
+void cli_table_print(const struct cli_table *t);
+
+/* The commands, one group per cli_<noun>.c (like git's builtin.h). */
+int cmd_init(struct dondoc *d, int argc, char **argv);		/* cli_registry.c */
+int cmd_import(struct dondoc *d, int argc, char **argv);
+int cmd_verify(struct dondoc *d, int argc, char **argv);
+int cmd_deadline_parse(struct dondoc *d, int argc, char **argv);	/* cli_deadline.c */
+int cmd_task_list(struct dondoc *d, int argc, char **argv);	/* cli_task.c */
+int cmd_task_show(struct dondoc *d, int argc, char **argv);
+int cmd_task_set(struct dondoc *d, int argc, char **argv);
+int cmd_agency_list(struct dondoc *d, int argc, char **argv);	/* cli_agency.c */
+int cmd_agency_add(struct dondoc *d, int argc, char **argv);
+int cmd_agency_alias(struct dondoc *d, int argc, char **argv);
+int cmd_person_add(struct dondoc *d, int argc, char **argv);	/* cli_person.c */
+int cmd_person_list(struct dondoc *d, int argc, char **argv);
+
+#endif

@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * "dondoc task list|show|set": the registry seen task by task.  Overdue
+ * and the light are computed here with the clock, never stored.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <jansson.h>
+
+#include "cli.h"
+#include "deadline.h"
+#include "norm.h"
+#include "store.h"
+#include "xalloc.h"
+
+#define TITLE_WIDTH 56
+
+/* "30/9/2025", the way officials write a day. */
+static void
+format_day(struct date d, char out[16])
+{
+	snprintf(out, 16, "%d/%d/%d", d.d % 100, d.m % 100, d.y % 10000);
+}
+
+static json_t *
+json_string_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* A new JSON object for t, as "task list --json" prints it. */
+static json_t *
+task_json(const struct task *t, struct date today)
+{
+	json_t *o = json_object(), *leads = json_array();
+	char due[DATE_ISO_LEN], done[32];
+	bool overdue = task_is_overdue(t, today);
+
+	for (size_t i = 0; i < t->n_leads; i++)
+		json_array_append_new(leads, json_string(t->leads[i]));
+	json_object_set_new(o, "id", json_integer(t->id));
+	json_object_set_new(o, "code", json_string(t->code));
+	json_object_set_new(o, "title", json_string(t->title));
+	json_object_set_new(o, "kind", json_string(task_kind_to_string(t->kind)));
+	json_object_set_new(o, "document", json_string_or_null(t->document));
+	json_object_set_new(o, "lead_agencies", leads);
+	json_object_set_new(o, "deadline_raw", json_string(t->deadline_raw));
+	if (t->deadline.has_due) {
+		date_format_iso(t->deadline.due, due);
+		json_object_set_new(o, "due", json_string(due));
+	} else {
+		json_object_set_new(o, "due", json_null());
+	}
+	json_object_set_new(o, "precision",
+			    json_string(deadline_precision_to_string(t->deadline.precision)));
+	json_object_set_new(o, "status", json_string(task_status_to_string(t->status)));
+	json_object_set_new(o, "progress", json_integer(t->progress));
+	json_object_set_new(o, "overdue", json_boolean(overdue));
+	json_object_set_new(o, "days_overdue",
+			    json_integer(overdue ? date_to_days(today) - date_to_days(t->deadline.due) : 0));
+	json_object_set_new(o, "light", json_string(task_light_to_string(task_light(t, today, NULL))));
+	if (t->done_at) {
+		clock_format_local((time_t)t->done_at, done);
+		json_object_set_new(o, "done_at", json_string(done));
+	} else {
+		json_object_set_new(o, "done_at", json_null());
+	}
+	return o;
+}
+
+/* --- task list -------------------------------------------------------- */
+
+struct list_args {
+	const char *agency;
+	int status;
+	bool overdue;
+	bool json;
+};
+
+struct list_state {
+	const struct list_args *a;
+	struct date today;
+	struct cli_table *table;
+	size_t n;
+};
+
+static int
+list_opt(int c, const char *arg, void *userdata)
+{
+	struct list_args *a = userdata;
+
+	switch (c) {
+	case 'a':
+		a->agency = arg;
+		break;
+	case 's':
+		a->status = task_status_from_string(arg);
+		if (a->status < 0)
+			return cli_usage_error("task list", "unknown status '%s'", arg);
+		break;
+	case 'o':
+		a->overdue = true;
+		break;
+	case 'j':
+		a->json = true;
+		break;
+	}
+	return 0;
+}
+
+static int
+list_one(const struct task *t, void *userdata)
+{
+	struct list_state *st = userdata;
+
+	if (st->a->overdue && !task_is_overdue(t, st->today))
+		return 0;
+	if (st->a->json) {
+		json_t *o = task_json(t, st->today);
+		char *s = json_dumps(o, JSON_COMPACT);
+
+		printf("%s\n%s", st->n ? "," : "", s);
+		free(s);
+		json_decref(o);
+	} else {
+		char id[24], day[16] = "", pct[8], *title = norm_truncate(t->title, TITLE_WIDTH);
+		char *leads = norm_truncate(t->n_leads ? t->leads[0] : "", 28);
+		char *lead_more = t->n_leads > 1 ? xasprintf("%s +%zu", leads, t->n_leads - 1) : NULL;
+		const char *row[8];
+
+		snprintf(id, sizeof(id), "%lld", (long long)t->id);
+		snprintf(pct, sizeof(pct), "%d%%", t->progress);
+		if (t->deadline.has_due)
+			format_day(t->deadline.due, day);
+		row[0] = id;
+		row[1] = title;
+		row[2] = lead_more ? lead_more : leads;
+		row[3] = t->deadline_raw;
+		row[4] = day;
+		row[5] = task_status_label(t->status);
+		row[6] = pct;
+		row[7] = task_light_label(task_light(t, st->today, NULL));
+		cli_table_add(st->table, row);
+		free(title);
+		free(leads);
+		free(lead_more);
+	}
+	st->n++;
+	return 0;
+}
+
+int
+cmd_task_list(struct dondoc *d, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "agency", required_argument, NULL, 'a' },
+		{ "status", required_argument, NULL, 's' },
+		{ "overdue", no_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
+	static const char *const header[8] = {
+		"ID", "Nhiệm vụ", "Chủ trì", "Thời hạn", "Hạn", "Trạng thái", "Tiến độ", "Đèn",
+	};
+	struct list_args a = { .status = -1 };
+	struct list_state st = { .a = &a };
+	struct task_filter f = { .status = -1 };
+	struct agency ag = { 0 };
+	int r, ex = 0;
+
+	if (cli_parse("task list", argc, argv, opts, list_opt, &a, &ex))
+		return ex;
+	if (optind < argc)
+		return cli_usage_error("task list", "unexpected argument '%s'", argv[optind]);
+	if (a.agency) {
+		r = store_agency_lookup(d->store, a.agency, &ag);
+		if (r == -ENOENT)
+			return cli_error("task list", EX_DATAERR, "no agency '%s' (see 'dondoc agency list')",
+					 a.agency);
+		if (r < 0)
+			return cli_error("task list", cli_exit_code(r), "%s", store_errmsg(d->store));
+		f.agency_id = ag.id;
+		agency_release(&ag);
+	}
+	f.status = a.status;
+	st.today = clock_today(&d->clock);
+	if (a.json) {
+		fputs("[", stdout);
+	} else {
+		st.table = cli_table_new(8);
+		cli_table_add(st.table, header);
+	}
+	r = store_task_foreach(d->store, &f, list_one, &st);
+	if (r < 0) {
+		cli_table_free(st.table);
+		return cli_error("task list", cli_exit_code(r), "cannot read tasks: %s",
+				 store_errmsg(d->store));
+	}
+	if (a.json) {
+		fputs(st.n ? "\n]\n" : "]\n", stdout);
+	} else {
+		cli_table_print(st.table);
+		printf("%zu nhiệm vụ\n", st.n);
+		cli_table_free(st.table);
+	}
+	return 0;
+}
+
+/* --- task show -------------------------------------------------------- */
+
+static int
+show_opt(int c, const char *arg, void *userdata)
+{
+	(void)arg;
+	if (c == 'j')
+		*(bool *)userdata = true;
+	return 0;
+}
+
+static int
+event_json(const struct event *e, void *userdata)
+{
+	json_t *o = json_object();
+	char at[32];
+
+	clock_format_local((time_t)e->at, at);
+	json_object_set_new(o, "at", json_string(at));
+	json_object_set_new(o, "actor", json_string(e->actor));
+	json_object_set_new(o, "channel", json_string(e->channel));
+	json_object_set_new(o, "kind", json_string(e->kind));
+	json_object_set_new(o, "old", json_string_or_null(e->old_value));
+	json_object_set_new(o, "new", json_string_or_null(e->new_value));
+	json_object_set_new(o, "text", json_string_or_null(e->text));
+	json_array_append_new(userdata, o);
+	return 0;
+}
+
+static int
+event_print(const struct event *e, void *userdata)
+{
+	char at[32];
+
+	(void)userdata;
+	clock_format_local((time_t)e->at, at);
+	at[16] = '\0';	/* "YYYY-MM-DDThh:mm" */
+	at[10] = ' ';
+	printf("  %s  %s (%s)  %s", at, e->actor, e->channel, e->kind);
+	if (e->old_value || e->new_value)
+		printf(": %s -> %s", e->old_value ? e->old_value : "", e->new_value ? e->new_value : "");
+	if (e->text)
+		printf("  %s", e->text);
+	fputc('\n', stdout);
+	return 0;
+}
+
+/* Parses the ID argument of a task command; 0 or an exit status. */
+static int
+task_id_arg(const char *cmd, int argc, char **argv, int64_t *ret)
+{
+	if (optind >= argc)
+		return cli_usage_error(cmd, "no task ID given");
+	if (cli_parse_int(argv[optind], 1, INT64_MAX, ret) < 0)
+		return cli_usage_error(cmd, "'%s' is not a task ID (a number like 27)", argv[optind]);
+	if (optind + 1 < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	return 0;
+}
+
+int
+cmd_task_show(struct dondoc *d, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
+	struct task t = { 0 };
+	struct date today = clock_today(&d->clock);
+	bool json = false;
+	int64_t id = 0;
+	int r, ex = 0;
+
+	if (cli_parse("task show", argc, argv, opts, show_opt, &json, &ex))
+		return ex;
+	if ((ex = task_id_arg("task show", argc, argv, &id)) != 0)
+		return ex;
+	r = store_task_get(d->store, id, &t);
+	if (r == -ENOENT)
+		return cli_error("task show", EX_DATAERR, "no task %lld", (long long)id);
+	if (r < 0)
+		return cli_error("task show", cli_exit_code(r), "%s", store_errmsg(d->store));
+	if (json) {
+		json_t *o = task_json(&t, today), *events = json_array();
+		char *s;
+
+		r = store_event_foreach(d->store, t.id, event_json, events);
+		json_object_set_new(o, "events", events);
+		s = json_dumps(o, JSON_INDENT(2));
+		puts(s);
+		free(s);
+		json_decref(o);
+	} else {
+		char day[16] = "";
+		enum task_light light = task_light(&t, today, NULL);
+
+		if (t.deadline.has_due)
+			format_day(t.deadline.due, day);
+		printf("Nhiệm vụ %lld (%s)\n", (long long)t.id, t.code);
+		printf("Nội dung:    %s\n", t.title);
+		printf("Loại:        %s\n", t.kind == TASK_KIND_TASK ? "nhiệm vụ" : "chỉ tiêu");
+		printf("Văn bản:     %s\n", t.document ? t.document : "");
+		printf("Chủ trì:     ");
+		for (size_t i = 0; i < t.n_leads; i++)
+			printf("%s%s", i ? "; " : "", t.leads[i]);
+		printf("\nThời hạn:    %s%s%s%s\n", t.deadline_raw, *day ? " (ngày " : "", day,
+		       *day ? ")" : "");
+		printf("Trạng thái:  %s, %d%%\n", task_status_label(t.status), t.progress);
+		if (task_is_overdue(&t, today))
+			printf("Quá hạn:     %lld ngày\n",
+			       (long long)(date_to_days(today) - date_to_days(t.deadline.due)));
+		printf("Đèn:         %s\n", task_light_label(light));
+		printf("Lịch sử:\n");
+		r = store_event_foreach(d->store, t.id, event_print, NULL);
+	}
+	task_release(&t);
+	if (r < 0)
+		return cli_error("task show", cli_exit_code(r), "%s", store_errmsg(d->store));
+	return 0;
+}
+
+/* --- task set --------------------------------------------------------- */
+
+struct set_args {
+	int status;		/* -1: unchanged */
+	int64_t progress;	/* -1: unchanged */
+	const char *note;
+	const char *deadline;
+};
+
+static int
+set_opt(int c, const char *arg, void *userdata)
+{
+	struct set_args *a = userdata;
+	char *end = NULL;
+	long v;
+
+	switch (c) {
+	case 's':
+		a->status = task_status_from_string(arg);
+		if (a->status < 0)
+			return cli_usage_error("task set", "unknown status '%s' (not_started, "
+					       "in_progress, done, postponed, not_achieved, "
+					       "cannot_assess)", arg);
+		break;
+	case 'p':
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (end && *end == '%')
+			end++;
+		if (errno || end == arg || *end || v < 0 || v > 100)
+			return cli_usage_error("task set", "--progress '%s' is not 0-100", arg);
+		a->progress = v;
+		break;
+	case 'n':
+		a->note = arg;
+		break;
+	case 'd':
+		a->deadline = arg;
+		break;
+	}
+	return 0;
+}
+
+static int
+set_event(struct dondoc *d, int64_t task_id, const char *kind, const char *old_value,
+	  const char *new_value, const char *text)
+{
+	struct event e = {
+		.task_id = task_id,
+		.at = clock_now(&d->clock),
+		.actor = d->actor,
+		.channel = "cli",
+		.kind = kind,
+		.old_value = old_value,
+		.new_value = new_value,
+		.text = text,
+	};
+
+	return store_event_append(d->store, &e);
+}
+
+/* Validates a user-given text: UTF-8, not empty, within limits. */
+static int
+check_text(const char *what, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (!norm_is_utf8(s, n, NULL))
+		return cli_usage_error("task set", "%s is not valid UTF-8", what);
+	if (n == 0 || n > max)
+		return cli_usage_error("task set", "%s must be 1-%zu bytes", what, max);
+	return 0;
+}
+
+int
+cmd_task_set(struct dondoc *d, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "status", required_argument, NULL, 's' },
+		{ "progress", required_argument, NULL, 'p' },
+		{ "note", required_argument, NULL, 'n' },
+		{ "deadline", required_argument, NULL, 'd' },
+		{ 0 },
+	};
+	struct set_args a = { .status = -1, .progress = -1 };
+	struct task t = { 0 };
+	struct deadline dl;
+	char *raw = NULL, *note = NULL, oldp[8], newp[8];
+	const char *why = NULL;
+	time_t now = clock_now(&d->clock);
+	int64_t id = 0;
+	bool changed = false;
+	int r, ex = 0;
+
+	if (cli_parse("task set", argc, argv, opts, set_opt, &a, &ex))
+		return ex;
+	if ((ex = task_id_arg("task set", argc, argv, &id)) != 0)
+		return ex;
+	if (a.status < 0 && a.progress < 0 && !a.note && !a.deadline)
+		return cli_usage_error("task set", "nothing to change: give --status, --progress, "
+				       "--note or --deadline");
+	if (a.note && (ex = check_text("--note", a.note, 4000)) != 0)
+		return ex;
+	if (a.deadline && (ex = check_text("--deadline", a.deadline, 200)) != 0)
+		return ex;
+
+	r = store_begin(d->store);
+	if (r < 0)
+		return cli_error("task set", cli_exit_code(r), "%s", store_errmsg(d->store));
+	r = store_task_get(d->store, id, &t);
+	if (r == -ENOENT) {
+		ex = cli_error("task set", EX_DATAERR, "no task %lld", (long long)id);
+		goto out;
+	}
+	if (r < 0)
+		goto fail;
+
+	if (a.deadline) {
+		int year = t.deadline.has_due ? t.deadline.due.y : clock_today(&d->clock).y;
+
+		raw = norm_text(a.deadline);
+		r = deadline_parse(raw, year, &dl, &why);
+		if (r < 0) {
+			ex = cli_error("task set", EX_DATAERR, "deadline '%s': %s", raw,
+				       why ? why : "not a date");
+			goto out;
+		}
+		if (dl.precision == DEADLINE_UNKNOWN) {
+			ex = cli_error("task set", EX_DATAERR, "deadline '%s' not understood "
+				       "(e.g. 'Quý IV/2025', 'Tháng 9/2025', '30/9/2025', "
+				       "'Thường xuyên')", raw);
+			goto out;
+		}
+		if (strcmp(raw, t.deadline_raw) != 0) {
+			r = set_event(d, t.id, "deadline", t.deadline_raw, raw, NULL);
+			if (r < 0)
+				goto fail;
+			free(t.deadline_raw);
+			t.deadline_raw = raw;
+			raw = NULL;
+			t.deadline = dl;
+			changed = true;
+		}
+	}
+	if (a.status >= 0 && a.status != (int)t.status) {
+		r = set_event(d, t.id, "status", task_status_to_string(t.status),
+			      task_status_to_string(a.status), NULL);
+		if (r < 0)
+			goto fail;
+		t.status = a.status;
+		/* A done task remembers when, for "on time" versus "late". */
+		t.done_at = t.status == TASK_DONE ? now : 0;
+		changed = true;
+	}
+	if (a.progress >= 0 && a.progress != t.progress) {
+		snprintf(oldp, sizeof(oldp), "%d", t.progress);
+		snprintf(newp, sizeof(newp), "%d", (int)a.progress);
+		r = set_event(d, t.id, "progress", oldp, newp, NULL);
+		if (r < 0)
+			goto fail;
+		t.progress = (int)a.progress;
+		changed = true;
+	}
+	if (changed) {
+		r = store_task_update(d->store, &t, now);
+		if (r < 0)
+			goto fail;
+	}
+	if (a.note) {
+		note = norm_text(a.note);
+		r = set_event(d, t.id, "note", NULL, NULL, note);
+		if (r < 0)
+			goto fail;
+		changed = true;
+	}
+	r = store_commit(d->store);
+	if (r < 0)
+		goto fail;
+	if (changed)
+		printf("task %lld: %s, %d%%, deadline '%s'\n", (long long)t.id,
+		       task_status_to_string(t.status), t.progress, t.deadline_raw);
+	else
+		printf("task %lld: nothing changed\n", (long long)t.id);
+	ex = 0;
+	goto done;
+fail:
+	ex = cli_error("task set", cli_exit_code(r), "cannot update task %lld: %s",
+		       (long long)id, store_errmsg(d->store));
+out:
+	store_rollback(d->store);
+done:
+	task_release(&t);
+	free(raw);
+	free(note);
+	return ex;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Digests on OpenSSL's libcrypto, the only module that includes it.
+ */
+#ifndef DONDOC_HASH_H
+#define DONDOC_HASH_H
+
+#include <stddef.h>
+
+#define HASH_SHA256_HEX_LEN 65	/* 64 hex digits and a NUL */
+
+/* A running SHA-256; opaque. */
+struct hash;
+
+/* Returns a new SHA-256 context; free with hash_free(). */
+struct hash *hash_new(void);
+struct hash *hash_free(struct hash *h);
+/* Feeds n bytes. */
+void hash_add(struct hash *h, const void *data, size_t n);
+/*
+ * Feeds a string framed by its length, so that ("ab","c") and ("a","bc")
+ * differ; s may be NULL, which differs from "".
+ */
+void hash_add_field(struct hash *h, const char *s);
+/* Writes the lowercase hex digest into out and resets h for reuse. */
+void hash_final_hex(struct hash *h, char out[HASH_SHA256_HEX_LEN]);
+
+#endif

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Normalisation, folding and display width on utf8proc.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "buf.h"
+#include "norm.h"
+#include "xalloc.h"
+
+#define NORM_MAX ((size_t)1 << 30)	/* no single text is larger than this */
+
+bool
+norm_is_utf8(const char *s, size_t n, size_t *ret_offset)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k;
+
+		k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+				     (utf8proc_ssize_t)(n - i), &cp);
+		if (k <= 0 || cp == 0) {
+			if (ret_offset)
+				*ret_offset = i;
+			return false;
+		}
+		i += (size_t)k;
+	}
+	return true;
+}
+
+/* Runs utf8proc_map; NULL on invalid input, abort on out-of-memory. */
+static char *
+map(const char *s, utf8proc_option_t options)
+{
+	utf8proc_uint8_t *out = NULL;
+	utf8proc_ssize_t n;
+
+	n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &out,
+			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | options);
+	if (n == UTF8PROC_ERROR_NOMEM) {
+		/* Keep STYLE rule 9: out of memory ends the process. */
+		abort();
+	}
+	if (n < 0)
+		return NULL;
+	return (char *)out;
+}
+
+static bool
+is_space(utf8proc_int32_t cp)
+{
+	if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
+	    cp == 0xA0 || cp == 0x202F || cp == 0xFEFF)
+		return true;
+	return utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
+}
+
+/* Footnote marks that trail a cell: superscript digits and asterisks. */
+static bool
+is_footnote(utf8proc_int32_t cp)
+{
+	return cp == 0xB9 || cp == 0xB2 || cp == 0xB3 || cp == '*' ||
+	       (cp >= 0x2070 && cp <= 0x2079);
+}
+
+static bool
+is_trailing_punct(utf8proc_int32_t cp)
+{
+	utf8proc_category_t c = utf8proc_category(cp);
+
+	if (is_footnote(cp))
+		return true;
+	/*
+	 * Closing brackets and quotes are kept: they pair with an opening one.
+	 * Quotes are lumped to ASCII '"' and '\'' before we get here, and
+	 * those are "other punctuation" (Po), so they are named explicitly.
+	 */
+	if (cp == '"' || cp == '\'')
+		return false;
+	return c == UTF8PROC_CATEGORY_PO || c == UTF8PROC_CATEGORY_PD;
+}
+
+/*
+ * Rebuilds s with white space collapsed and trimmed; when key is set also
+ * maps "đ" to "d" and drops trailing punctuation.
+ */
+static char *
+tidy(const char *s, bool key)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t n = strlen(s), i = 0, keep = 0;
+	bool pending_space = false;
+	struct buf b;
+
+	buf_init(&b, NORM_MAX);
+	while (i < n) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+
+		if (k <= 0)
+			break;	/* cannot happen: s came out of utf8proc_map */
+		i += (size_t)k;
+		if (is_space(cp)) {
+			pending_space = b.len > 0;
+			continue;
+		}
+		if (utf8proc_category(cp) == UTF8PROC_CATEGORY_CC ||
+		    utf8proc_category(cp) == UTF8PROC_CATEGORY_CF)
+			continue;
+		if (pending_space)
+			(void)buf_addc(&b, ' ');
+		pending_space = false;
+		if (key && (cp == 0x111 || cp == 0x110))
+			cp = 'd';
+		if (key && (utf8proc_category(cp) == UTF8PROC_CATEGORY_PI ||
+			    utf8proc_category(cp) == UTF8PROC_CATEGORY_PF))
+			cp = cp == 0x2018 || cp == 0x2019 ? '\'' : '"';
+		{
+			utf8proc_uint8_t enc[4];
+			utf8proc_ssize_t m = utf8proc_encode_char(cp, enc);
+
+			(void)buf_add(&b, enc, (size_t)m);
+		}
+		if (!key || !is_trailing_punct(cp))
+			keep = b.len;
+	}
+	if (key) {
+		buf_truncate(&b, keep);
+		/* Dropping punctuation may leave a space at the end. */
+		while (b.len > 0 && b.p[b.len - 1] == ' ')
+			buf_truncate(&b, b.len - 1);
+	}
+	{
+		char *r = buf_detach(&b);
+
+		buf_release(&b);
+		return r;
+	}
+}
+
+char *
+norm_text(const char *s)
+{
+	char *nfc, *r;
+
+	if (!norm_is_utf8(s, strlen(s), NULL))
+		return NULL;
+	nfc = map(s, UTF8PROC_COMPOSE);
+	if (!nfc)
+		return NULL;
+	r = tidy(nfc, false);
+	free(nfc);
+	return r;
+}
+
+char *
+norm_key(const char *s)
+{
+	char *folded, *r;
+
+	if (!norm_is_utf8(s, strlen(s), NULL))
+		return NULL;
+	folded = map(s, UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
+			 UTF8PROC_STRIPMARK | UTF8PROC_LUMP);
+	if (!folded)
+		return NULL;
+	r = tidy(folded, true);
+	free(folded);
+	return r;
+}
+
+size_t
+norm_width(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t n = strlen(s), i = 0, w = 0;
+
+	while (i < n) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+
+		if (k <= 0) {
+			i++;
+			w++;
+			continue;
+		}
+		i += (size_t)k;
+		w += (size_t)utf8proc_charwidth(cp);
+	}
+	return w;
+}
+
+char *
+norm_truncate(const char *s, size_t width)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t n = strlen(s), i = 0, w = 0, cut = 0;
+
+	if (norm_width(s) <= width)
+		return xstrdup(s);
+	/* Not even the ellipsis fits in zero columns. */
+	if (width == 0)
+		return xstrdup("");
+	while (i < n && width > 0) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+		size_t cw;
+
+		if (k <= 0)
+			break;
+		cw = (size_t)utf8proc_charwidth(cp);
+		if (w + cw > width - 1)	/* keep a column for the ellipsis */
+			break;
+		w += cw;
+		i += (size_t)k;
+		cut = i;
+	}
+	return xasprintf("%.*s\xe2\x80\xa6", (int)cut, s);
+}

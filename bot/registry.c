@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Agency and person records: release, enumeration names, and the guesses
+ * made when an import meets a new agency.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "buf.h"
+#include "norm.h"
+#include "registry.h"
+#include "xalloc.h"
+
+static const char *const kind_names[_AGENCY_KIND_MAX] = {
+	[AGENCY_DEPARTMENT] = "department",
+	[AGENCY_COMMUNE] = "commune",
+	[AGENCY_PARTY] = "party",
+	[AGENCY_GROUP] = "group",
+	[AGENCY_OTHER] = "other",
+};
+
+static const char *const role_names[_ROLE_MAX] = {
+	[ROLE_FOCAL] = "focal",
+	[ROLE_HEAD] = "head",
+	[ROLE_LEADER] = "leader",
+	[ROLE_SECRETARIAT] = "secretariat",
+	[ROLE_VIEWER] = "viewer",
+};
+
+void
+agency_release(struct agency *a)
+{
+	if (!a)
+		return;
+	free(a->code);
+	free(a->name);
+	memset(a, 0, sizeof(*a));
+}
+
+void
+person_release(struct person *p)
+{
+	if (!p)
+		return;
+	free(p->name);
+	free(p->agency_code);
+	free(p->email);
+	free(p->telegram);
+	free(p->zalo);
+	free(p->lang);
+	memset(p, 0, sizeof(*p));
+}
+
+const char *
+agency_kind_to_string(enum agency_kind k)
+{
+	return k >= 0 && k < _AGENCY_KIND_MAX ? kind_names[k] : NULL;
+}
+
+enum agency_kind
+agency_kind_from_string(const char *s)
+{
+	for (int i = 0; s && i < _AGENCY_KIND_MAX; i++)
+		if (strcmp(s, kind_names[i]) == 0)
+			return (enum agency_kind)i;
+	return _AGENCY_KIND_INVALID;
+}
+
+static bool
+starts_with_word(const char *key, const char *word)
+{
+	size_t n = strlen(word);
+
+	return strncmp(key, word, n) == 0 && (key[n] == ' ' || key[n] == '\0');
+}
+
+enum agency_kind
+agency_kind_guess(const char *name)
+{
+	char *key = norm_key(name);
+	enum agency_kind k = AGENCY_OTHER;
+
+	if (!key)
+		return AGENCY_OTHER;
+	if (starts_with_word(key, "cac") || strstr(key, "dia phuong"))
+		k = AGENCY_GROUP;
+	else if (strstr(key, "tinh uy") || strstr(key, "dang uy"))
+		k = AGENCY_PARTY;
+	else if (starts_with_word(key, "xa") || starts_with_word(key, "phuong") ||
+		 starts_with_word(key, "ubnd xa") || starts_with_word(key, "ubnd phuong"))
+		k = AGENCY_COMMUNE;
+	else if (starts_with_word(key, "so") || starts_with_word(key, "ban") ||
+		 starts_with_word(key, "cong an") || starts_with_word(key, "van phong") ||
+		 starts_with_word(key, "bao") || starts_with_word(key, "doan"))
+		k = AGENCY_DEPARTMENT;
+	free(key);
+	return k;
+}
+
+/* True when the original word is an acronym: two or more capitals, no lowercase. */
+static bool
+is_acronym(const char *word, size_t n)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)word;
+	size_t i = 0, upper = 0;
+
+	while (i < n) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+
+		if (k <= 0)
+			return false;
+		i += (size_t)k;
+		if (utf8proc_category(cp) == UTF8PROC_CATEGORY_LL)
+			return false;
+		if (utf8proc_category(cp) == UTF8PROC_CATEGORY_LU)
+			upper++;
+	}
+	return upper >= 2;
+}
+
+char *
+agency_code_guess(const char *name)
+{
+	struct buf b;
+	const char *p = name;
+
+	buf_init(&b, 64);
+	while (*p) {
+		size_t n = strcspn(p, " ,;/()&-.\t");
+		char *word, *key;
+
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		word = xstrndup(p, n);
+		key = norm_key(word);
+		if (key && *key && strcmp(key, "va") != 0 && strcmp(key, "cua") != 0) {
+			if (is_acronym(word, n)) {
+				for (char *c = key; *c; c++)
+					if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9'))
+						(void)buf_addc(&b, *c);
+			} else if ((key[0] >= 'a' && key[0] <= 'z') || (key[0] >= '0' && key[0] <= '9')) {
+				(void)buf_addc(&b, key[0]);
+			}
+		}
+		free(key);
+		free(word);
+		p += n;
+	}
+	if (b.len == 0 || b.p[0] < 'a' || b.p[0] > 'z') {
+		buf_reset(&b);
+		(void)buf_adds(&b, "agency");
+	}
+	buf_truncate(&b, 24);
+	{
+		char *r = buf_detach(&b);
+
+		buf_release(&b);
+		return r;
+	}
+}
+
+bool
+agency_code_is_valid(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < 1 || n > 32 || s[0] < 'a' || s[0] > 'z')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		      s[i] == '-' || s[i] == '_'))
+			return false;
+	return true;
+}
+
+const char *
+person_role_to_string(enum person_role r)
+{
+	return r >= 0 && r < _ROLE_MAX ? role_names[r] : NULL;
+}
+
+enum person_role
+person_role_from_string(const char *s)
+{
+	for (int i = 0; s && i < _ROLE_MAX; i++)
+		if (strcmp(s, role_names[i]) == 0)
+			return (enum person_role)i;
+	return _ROLE_INVALID;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The people and agencies of the registry (DESIGN §4), as plain records,
+ * with the names of their enumerations.  Every string in a record is owned
+ * by it; the _release functions free them.
+ */
+#ifndef DONDOC_REGISTRY_H
+#define DONDOC_REGISTRY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum agency_kind {
+	AGENCY_DEPARTMENT,	/* sở, ban, ngành */
+	AGENCY_COMMUNE,		/* xã, phường */
+	AGENCY_PARTY,		/* a party body: Tỉnh ủy, Ban ... Tỉnh ủy */
+	AGENCY_GROUP,		/* a collective: "Các sở, ban, ngành" */
+	AGENCY_OTHER,
+	_AGENCY_KIND_MAX,
+	_AGENCY_KIND_INVALID = -22,
+};
+
+enum person_role {
+	ROLE_FOCAL,		/* cán bộ đầu mối */
+	ROLE_HEAD,		/* thủ trưởng */
+	ROLE_LEADER,		/* lãnh đạo Ban Chỉ đạo */
+	ROLE_SECRETARIAT,	/* cơ quan thường trực */
+	ROLE_VIEWER,
+	_ROLE_MAX,
+	_ROLE_INVALID = -22,
+};
+
+struct agency {
+	int64_t id;
+	char *code;		/* short slug officials and operators type */
+	char *name;
+	enum agency_kind kind;
+	int64_t n_tasks;	/* tasks it leads (filled by listings) */
+};
+
+struct person {
+	int64_t id;
+	char *name;
+	int64_t agency_id;
+	char *agency_code;	/* filled by reads */
+	enum person_role role;
+	char *email;		/* NULL when none */
+	char *telegram;		/* Telegram chat id; NULL when none */
+	char *zalo;		/* Zalo user id; NULL when none */
+	char *lang;		/* "vi" or "en" */
+	bool active;
+};
+
+void agency_release(struct agency *a);
+void person_release(struct person *p);
+
+const char *agency_kind_to_string(enum agency_kind k);
+enum agency_kind agency_kind_from_string(const char *s);
+/* Guesses the kind from a Vietnamese agency name ("Sở ..." is a department). */
+enum agency_kind agency_kind_guess(const char *name);
+/*
+ * Returns a new code for name: the initials of its words, acronyms kept
+ * whole, "và"/"của" skipped, lowercase ASCII ("Sở Khoa học và Công nghệ"
+ * gives "skhcn", "Đoàn Đại biểu QH và HĐND" gives "ddbqhhdnd").
+ */
+char *agency_code_guess(const char *name);
+/* True when s is usable as a code: 1-32 of [a-z0-9_-], starting with a letter. */
+bool agency_code_is_valid(const char *s);
+
+const char *person_role_to_string(enum person_role r);
+enum person_role person_role_from_string(const char *s);
+
+#endif

@@ -1,0 +1,1135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SQLite backend of the registry.  One connection per process, WAL,
+ * foreign keys on, STRICT tables, statements prepared once and cached.
+ *
+ * Schema changes are migrations applied in order inside BEGIN IMMEDIATE;
+ * PRAGMA user_version records the last one applied.  The event table is
+ * append-only (triggers refuse UPDATE and DELETE) and each event carries
+ * the SHA-256 of its fields chained to the previous event's hash, so an
+ * edit made outside dondoc shows up in store_event_verify().
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sqlite3.h>
+
+#include "hash.h"
+#include "macro.h"
+#include "norm.h"
+#include "store.h"
+#include "xalloc.h"
+
+#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+static const char *const migrations[] = {
+	/* 1: the registry */
+	"CREATE TABLE agency("
+	" id INTEGER PRIMARY KEY,"
+	" code TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL,"
+	" name_key TEXT NOT NULL UNIQUE,"
+	" kind TEXT NOT NULL CHECK (kind IN ('department','commune','party','group','other')),"
+	" head_person_id INTEGER REFERENCES person(id) ON DELETE SET NULL,"
+	" created_at INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE agency_alias("
+	" alias_key TEXT PRIMARY KEY,"
+	" alias TEXT NOT NULL,"
+	" agency_id INTEGER NOT NULL REFERENCES agency(id) ON DELETE CASCADE) STRICT;"
+	"CREATE TABLE person("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL,"
+	" agency_id INTEGER NOT NULL REFERENCES agency(id),"
+	" role TEXT NOT NULL CHECK (role IN ('focal','head','leader','secretariat','viewer')),"
+	" email TEXT,"
+	" telegram_chat_id TEXT UNIQUE,"
+	" zalo_user_id TEXT UNIQUE,"
+	" lang TEXT NOT NULL DEFAULT 'vi' CHECK (lang IN ('vi','en')),"
+	" active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0,1)),"
+	" created_at INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX person_by_agency ON person(agency_id);"
+	"CREATE TABLE document("
+	" id INTEGER PRIMARY KEY,"
+	" number TEXT NOT NULL,"
+	" number_key TEXT NOT NULL UNIQUE,"
+	" kind TEXT NOT NULL DEFAULT '',"
+	" date TEXT,"
+	" title TEXT NOT NULL DEFAULT '') STRICT;"
+	"CREATE TABLE task("
+	" id INTEGER PRIMARY KEY,"
+	" code TEXT NOT NULL UNIQUE,"
+	" kind TEXT NOT NULL CHECK (kind IN ('task','indicator')),"
+	" title TEXT NOT NULL,"
+	" title_key TEXT NOT NULL,"
+	" document_id INTEGER REFERENCES document(id),"
+	" deadline_raw TEXT NOT NULL DEFAULT '',"
+	" due TEXT,"
+	" precision TEXT NOT NULL CHECK (precision IN ('day','month','quarter','half','year',"
+	"  'recurring','external','unknown')),"
+	" status TEXT NOT NULL DEFAULT 'not_started' CHECK (status IN ('not_started',"
+	"  'in_progress','done','postponed','not_achieved','cannot_assess')),"
+	" progress INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),"
+	" breakthrough INTEGER NOT NULL DEFAULT 0 CHECK (breakthrough IN (0,1)),"
+	" obstacle_open INTEGER NOT NULL DEFAULT 0 CHECK (obstacle_open IN (0,1)),"
+	" done_at INTEGER,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL) STRICT;"
+	"CREATE UNIQUE INDEX task_identity ON task(ifnull(document_id, 0), title_key);"
+	"CREATE TABLE task_agency("
+	" task_id INTEGER NOT NULL REFERENCES task(id) ON DELETE CASCADE,"
+	" agency_id INTEGER NOT NULL REFERENCES agency(id),"
+	" role TEXT NOT NULL CHECK (role IN ('lead','coop')),"
+	" position INTEGER NOT NULL,"
+	" PRIMARY KEY (task_id, role, agency_id)) STRICT, WITHOUT ROWID;"
+	"CREATE INDEX task_agency_by_agency ON task_agency(agency_id, role);"
+	"CREATE TABLE event("
+	" id INTEGER PRIMARY KEY,"
+	" task_id INTEGER REFERENCES task(id),"
+	" at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" person_id INTEGER REFERENCES person(id),"
+	" channel TEXT NOT NULL CHECK (channel IN ('cli','telegram','zalo','email','http')),"
+	" kind TEXT NOT NULL CHECK (kind IN ('created','status','progress','note','obstacle',"
+	"  'deadline','leads','extension_request','extension_decision')),"
+	" old_value TEXT,"
+	" new_value TEXT,"
+	" text TEXT,"
+	" prev_hash TEXT NOT NULL,"
+	" hash TEXT NOT NULL) STRICT;"
+	"CREATE INDEX event_by_task ON event(task_id, id);"
+	"CREATE TRIGGER event_no_update BEFORE UPDATE ON event"
+	" BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;"
+	"CREATE TRIGGER event_no_delete BEFORE DELETE ON event"
+	" BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;",
+};
+
+/* Every cached statement, by index into sql_text[]. */
+enum stmt {
+	ST_AGENCY_BY_CODE,
+	ST_AGENCY_BY_KEY,
+	ST_AGENCY_BY_ALIAS,
+	ST_AGENCY_INSERT,
+	ST_ALIAS_INSERT,
+	ST_AGENCY_LIST,
+	ST_PERSON_INSERT,
+	ST_PERSON_LIST,
+	ST_DOCUMENT_BY_KEY,
+	ST_DOCUMENT_INSERT,
+	ST_TASK_BY_IDENTITY,
+	ST_TASK_BY_ID,
+	ST_TASK_BY_CODE,
+	ST_TASK_INSERT,
+	ST_TASK_UPDATE,
+	ST_LEADS_DELETE,
+	ST_LEAD_INSERT,
+	ST_LEADS_OF_TASK,
+	ST_TASK_ALL,
+	ST_TASK_BY_AGENCY,
+	ST_LEADS_ALL,
+	ST_LEADS_BY_AGENCY,
+	ST_EVENT_LAST_HASH,
+	ST_EVENT_INSERT,
+	ST_EVENT_OF_TASK,
+	ST_EVENT_ALL,
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	_ST_MAX,
+};
+
+#define TASK_COLUMNS \
+	"t.id, t.code, t.kind, t.title, d.number, t.deadline_raw, t.due, t.precision," \
+	" t.status, t.progress, t.obstacle_open, ifnull(t.done_at, 0), t.created_at, t.updated_at"
+#define TASK_FROM " FROM task t LEFT JOIN document d ON d.id = t.document_id"
+
+static const char *const sql_text[_ST_MAX] = {
+	[ST_AGENCY_BY_CODE] = "SELECT id, code, name, kind FROM agency WHERE code = ?1",
+	[ST_AGENCY_BY_KEY] = "SELECT id, code, name, kind FROM agency WHERE name_key = ?1",
+	[ST_AGENCY_BY_ALIAS] = "SELECT a.id, a.code, a.name, a.kind FROM agency_alias l"
+			       " JOIN agency a ON a.id = l.agency_id WHERE l.alias_key = ?1",
+	[ST_AGENCY_INSERT] = "INSERT INTO agency(code, name, name_key, kind, created_at)"
+			     " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_ALIAS_INSERT] = "INSERT INTO agency_alias(alias_key, alias, agency_id) VALUES (?1, ?2, ?3)",
+	[ST_AGENCY_LIST] = "SELECT a.id, a.code, a.name, a.kind,"
+			   " (SELECT count(*) FROM task_agency ta WHERE ta.agency_id = a.id"
+			   "  AND ta.role = 'lead') FROM agency a ORDER BY a.code",
+	[ST_PERSON_INSERT] = "INSERT INTO person(name, agency_id, role, email, telegram_chat_id,"
+			     " zalo_user_id, lang, active, created_at)"
+			     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_PERSON_LIST] = "SELECT p.id, p.name, p.agency_id, a.code, p.role, p.email,"
+			   " p.telegram_chat_id, p.zalo_user_id, p.lang, p.active"
+			   " FROM person p JOIN agency a ON a.id = p.agency_id ORDER BY p.id",
+	[ST_DOCUMENT_BY_KEY] = "SELECT id FROM document WHERE number_key = ?1",
+	[ST_DOCUMENT_INSERT] = "INSERT INTO document(number, number_key, kind, date, title)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_TASK_BY_IDENTITY] = "SELECT " TASK_COLUMNS TASK_FROM
+				" WHERE ifnull(t.document_id, 0) = ?1 AND t.title_key = ?2",
+	[ST_TASK_BY_ID] = "SELECT " TASK_COLUMNS TASK_FROM " WHERE t.id = ?1",
+	[ST_TASK_BY_CODE] = "SELECT 1 FROM task WHERE code = ?1",
+	[ST_TASK_INSERT] = "INSERT INTO task(code, kind, title, title_key, document_id,"
+			   " deadline_raw, due, precision, status, progress, done_at,"
+			   " created_at, updated_at)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+	[ST_TASK_UPDATE] = "UPDATE task SET kind = ?2, deadline_raw = ?3, due = ?4, precision = ?5,"
+			   " status = ?6, progress = ?7, done_at = ?8, updated_at = ?9 WHERE id = ?1",
+	[ST_LEADS_DELETE] = "DELETE FROM task_agency WHERE task_id = ?1 AND role = ?2",
+	[ST_LEAD_INSERT] = "INSERT OR IGNORE INTO task_agency(task_id, agency_id, role, position)"
+			   " VALUES (?1, ?2, ?3, ?4)",
+	[ST_LEADS_OF_TASK] = "SELECT ta.task_id, a.name FROM task_agency ta"
+			     " JOIN agency a ON a.id = ta.agency_id"
+			     " WHERE ta.task_id = ?1 AND ta.role = 'lead' ORDER BY ta.position",
+	[ST_TASK_ALL] = "SELECT " TASK_COLUMNS TASK_FROM " ORDER BY t.id",
+	[ST_TASK_BY_AGENCY] = "SELECT " TASK_COLUMNS TASK_FROM
+			      " WHERE t.id IN (SELECT task_id FROM task_agency"
+			      "  WHERE agency_id = ?1 AND role = 'lead') ORDER BY t.id",
+	[ST_LEADS_ALL] = "SELECT ta.task_id, a.name FROM task_agency ta"
+			 " JOIN agency a ON a.id = ta.agency_id WHERE ta.role = 'lead'"
+			 " ORDER BY ta.task_id, ta.position",
+	[ST_LEADS_BY_AGENCY] = "SELECT ta.task_id, a.name FROM task_agency ta"
+			       " JOIN agency a ON a.id = ta.agency_id WHERE ta.role = 'lead'"
+			       " AND ta.task_id IN (SELECT task_id FROM task_agency"
+			       "  WHERE agency_id = ?1 AND role = 'lead')"
+			       " ORDER BY ta.task_id, ta.position",
+	[ST_EVENT_LAST_HASH] = "SELECT hash FROM event ORDER BY id DESC LIMIT 1",
+	[ST_EVENT_INSERT] = "INSERT INTO event(task_id, at, actor, person_id, channel, kind,"
+			    " old_value, new_value, text, prev_hash, hash)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_EVENT_OF_TASK] = "SELECT id, ifnull(task_id, 0), at, actor, ifnull(person_id, 0),"
+			     " channel, kind, old_value, new_value, text, prev_hash, hash"
+			     " FROM event WHERE task_id = ?1 ORDER BY id",
+	[ST_EVENT_ALL] = "SELECT id, ifnull(task_id, 0), at, actor, ifnull(person_id, 0),"
+			 " channel, kind, old_value, new_value, text, prev_hash, hash"
+			 " FROM event ORDER BY id",
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[_ST_MAX];	/* prepared on first use */
+	struct hash *hash;		/* for the event chain */
+	char last_hash[HASH_SHA256_HEX_LEN];	/* cached inside a transaction */
+	bool in_txn;
+	bool last_hash_valid;
+};
+
+/* Maps an SQLite result code to a negative errno (see store.h). */
+static int
+errno_of(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return 0;
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return -EEXIST;
+		return -EINVAL;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return -EBADMSG;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_NOMEM:
+		abort();	/* STYLE rule 9 */
+	default:
+		return -EIO;
+	}
+}
+
+static sqlite3_stmt *
+stmt(struct store *s, enum stmt id)
+{
+	sqlite3_stmt *st = s->stmt[id];
+	int rc;
+
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	rc = sqlite3_prepare_v3(s->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		/* A statement of ours that does not compile is a programming error. */
+		fprintf(stderr, "dondoc: cannot prepare '%s': %s\n", sql_text[id],
+			sqlite3_errmsg(s->db));
+		abort();
+	}
+	s->stmt[id] = st;
+	return st;
+}
+
+/* Binds a string, or NULL when s is NULL. */
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Binds an integer, or NULL when v is 0 and zero_is_null. */
+static void
+bind_id(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static char *
+column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *p = sqlite3_column_text(st, i);
+
+	return p ? xstrdup((const char *)p) : NULL;
+}
+
+/* Steps a statement that returns no rows; 0 or -errno. */
+static int
+exec_done(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st), r = 0;
+
+	if (rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	return r < 0 ? r : (rc == SQLITE_DONE ? 0 : -EIO);
+}
+
+const char *
+store_errmsg(const struct store *s)
+{
+	return s && s->db ? sqlite3_errmsg(s->db) : "no database";
+}
+
+/* Runs a batch of SQL without results; 0 or -errno. */
+static int
+exec_sql(struct store *s, const char *sql)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : errno_of(sqlite3_extended_errcode(s->db));
+}
+
+static int
+user_version(struct store *s, int *ret)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return errno_of(sqlite3_extended_errcode(s->db));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret = sqlite3_column_int(st, 0);
+	else
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : (r < 0 ? r : -EIO);
+}
+
+/* Applies every migration past the current user_version, in one transaction. */
+static int
+migrate(struct store *s, int from)
+{
+	char sql[64];
+	int r;
+
+	r = exec_sql(s, "BEGIN IMMEDIATE");
+	if (r < 0)
+		return r;
+	for (int v = from; v < (int)ELEMENTSOF(migrations); v++) {
+		r = exec_sql(s, migrations[v]);
+		if (r < 0)
+			goto fail;
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", (int)ELEMENTSOF(migrations));
+	r = exec_sql(s, sql);
+	if (r < 0)
+		goto fail;
+	return exec_sql(s, "COMMIT");
+fail:
+	(void)exec_sql(s, "ROLLBACK");
+	return r;
+}
+
+int
+store_open(const char *path, enum store_mode mode, struct store **ret, char **reterr_msg)
+{
+	struct store *s = NULL;
+	struct stat stt;
+	int flags, rc, r = 0, version = 0;
+	char *msg = NULL;
+
+	if (stat(path, &stt) < 0) {
+		if (errno != ENOENT || mode != STORE_CREATE) {
+			r = -errno;
+			msg = errno == ENOENT
+				? xasprintf("database '%s' does not exist (create it with 'dondoc init')", path)
+				: xasprintf("cannot open database '%s': %s", path, strerror(errno));
+			goto out;
+		}
+	} else if (!S_ISREG(stt.st_mode)) {
+		r = -EBADMSG;
+		msg = xasprintf("database '%s' is not a regular file", path);
+		goto out;
+	} else if (mode != STORE_READ && access(path, W_OK) < 0) {
+		r = -EROFS;
+		msg = xasprintf("database '%s' is read-only", path);
+		goto out;
+	}
+
+	s = xcalloc(1, sizeof(*s));
+	flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+	flags |= mode == STORE_READ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (mode == STORE_CREATE)
+		flags |= SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		r = errno_of(rc);
+		msg = xasprintf("cannot open database '%s': %s", path,
+				s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto out;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DML, 0, NULL);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DDL, 0, NULL);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+
+	r = user_version(s, &version);
+	if (r < 0) {
+		msg = r == -EBADMSG
+			? xasprintf("'%s' is not a dondoc database", path)
+			: r == -EBUSY
+			? xasprintf("database '%s' is locked by another process", path)
+			: xasprintf("cannot read database '%s': %s", path, sqlite3_errmsg(s->db));
+		goto out;
+	}
+	if (version > (int)ELEMENTSOF(migrations)) {
+		r = -EBADMSG;
+		msg = xasprintf("database '%s' has schema %d, newer than this dondoc (%d)",
+				path, version, (int)ELEMENTSOF(migrations));
+		goto out;
+	}
+	if (version == 0 && mode != STORE_CREATE) {
+		r = -ENOENT;
+		msg = xasprintf("database '%s' is not initialised (run 'dondoc init')", path);
+		goto out;
+	}
+	if (mode != STORE_READ) {
+		r = exec_sql(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+				"PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;");
+		if (r < 0) {
+			msg = r == -EBUSY
+				? xasprintf("database '%s' is locked by another process", path)
+				: xasprintf("cannot set up database '%s': %s", path, sqlite3_errmsg(s->db));
+			goto out;
+		}
+		if (version < (int)ELEMENTSOF(migrations)) {
+			r = migrate(s, version);
+			if (r < 0) {
+				msg = r == -EBUSY
+					? xasprintf("database '%s' is locked by another process", path)
+					: xasprintf("cannot create the schema in '%s': %s", path,
+						    sqlite3_errmsg(s->db));
+				goto out;
+			}
+		}
+	} else {
+		(void)exec_sql(s, "PRAGMA query_only = ON");
+	}
+	s->hash = hash_new();
+	*ret = s;
+	s = NULL;
+out:
+	store_close(s);
+	if (msg && reterr_msg)
+		*reterr_msg = msg;
+	else
+		free(msg);
+	return r;
+}
+
+struct store *
+store_close(struct store *s)
+{
+	if (!s)
+		return NULL;
+	for (int i = 0; i < _ST_MAX; i++)
+		sqlite3_finalize(s->stmt[i]);
+	if (s->db)
+		sqlite3_close_v2(s->db);
+	hash_free(s->hash);
+	free(s);
+	return NULL;
+}
+
+int
+store_begin(struct store *s)
+{
+	int r = exec_done(s, stmt(s, ST_BEGIN));
+
+	if (r == 0) {
+		s->in_txn = true;
+		s->last_hash_valid = false;
+	}
+	return r;
+}
+
+int
+store_commit(struct store *s)
+{
+	int r = exec_done(s, stmt(s, ST_COMMIT));
+
+	if (r == 0)
+		s->in_txn = false;
+	return r;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (sqlite3_get_autocommit(s->db) == 0)
+		(void)exec_done(s, stmt(s, ST_ROLLBACK));
+	s->in_txn = false;
+	s->last_hash_valid = false;
+}
+
+/* --- agencies --------------------------------------------------------- */
+
+static void
+read_agency(sqlite3_stmt *st, struct agency *a)
+{
+	enum agency_kind k = agency_kind_from_string((const char *)sqlite3_column_text(st, 3));
+
+	a->id = sqlite3_column_int64(st, 0);
+	a->code = column_dup(st, 1);
+	a->name = column_dup(st, 2);
+	a->kind = k < 0 ? AGENCY_OTHER : k;
+	a->n_tasks = 0;
+}
+
+/* Runs a one-row agency query bound to text; 0, -ENOENT or -errno. */
+static int
+agency_query(struct store *s, enum stmt id, const char *text, struct agency *ret)
+{
+	sqlite3_stmt *st = stmt(s, id);
+	int rc, r;
+
+	bind_text(st, 1, text);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_agency(st, ret);
+		r = 0;
+	} else {
+		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_agency_lookup(struct store *s, const char *text, struct agency *ret)
+{
+	char *key = norm_key(text);
+	int r;
+
+	if (!key)
+		return -EINVAL;
+	r = agency_query(s, ST_AGENCY_BY_CODE, text, ret);
+	if (r == -ENOENT)
+		r = agency_query(s, ST_AGENCY_BY_KEY, key, ret);
+	if (r == -ENOENT)
+		r = agency_query(s, ST_AGENCY_BY_ALIAS, key, ret);
+	free(key);
+	return r;
+}
+
+int
+store_agency_code_taken(struct store *s, const char *code)
+{
+	struct agency a = { 0 };
+	int r = agency_query(s, ST_AGENCY_BY_CODE, code, &a);
+
+	agency_release(&a);
+	return r == 0 ? 1 : r == -ENOENT ? 0 : r;
+}
+
+int
+store_agency_insert(struct store *s, const char *code, const char *name,
+		    enum agency_kind kind, int64_t now, int64_t *ret_id)
+{
+	struct agency other = { 0 };
+	char *key = norm_key(name);
+	sqlite3_stmt *st;
+	int r;
+
+	if (!key)
+		return -EINVAL;
+	/* A new name must not be another agency's alias either. */
+	r = agency_query(s, ST_AGENCY_BY_ALIAS, key, &other);
+	agency_release(&other);
+	if (r == 0) {
+		r = -EEXIST;
+		goto out;
+	}
+	st = stmt(s, ST_AGENCY_INSERT);
+	bind_text(st, 1, code);
+	bind_text(st, 2, name);
+	bind_text(st, 3, key);
+	bind_text(st, 4, agency_kind_to_string(kind));
+	sqlite3_bind_int64(st, 5, now);
+	r = exec_done(s, st);
+	if (r == 0 && ret_id)
+		*ret_id = sqlite3_last_insert_rowid(s->db);
+out:
+	free(key);
+	return r;
+}
+
+int
+store_agency_alias_add(struct store *s, int64_t agency_id, const char *alias)
+{
+	struct agency other = { 0 };
+	char *key = norm_key(alias);
+	sqlite3_stmt *st;
+	int r;
+
+	if (!key || !*key) {
+		free(key);
+		return -EINVAL;
+	}
+	r = agency_query(s, ST_AGENCY_BY_KEY, key, &other);
+	if (r == 0) {
+		/* The alias is some agency's own name: fine for that agency only. */
+		r = other.id == agency_id ? 0 : -EEXIST;
+		agency_release(&other);
+		goto out;
+	}
+	st = stmt(s, ST_ALIAS_INSERT);
+	bind_text(st, 1, key);
+	bind_text(st, 2, alias);
+	sqlite3_bind_int64(st, 3, agency_id);
+	r = exec_done(s, st);
+out:
+	free(key);
+	return r;
+}
+
+int
+store_agency_foreach(struct store *s, store_agency_cb cb, void *userdata)
+{
+	sqlite3_stmt *st = stmt(s, ST_AGENCY_LIST);
+	int rc, r = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct agency a = { 0 };
+
+		read_agency(st, &a);
+		a.n_tasks = sqlite3_column_int64(st, 4);
+		r = cb(&a, userdata);
+		agency_release(&a);
+		if (r < 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	return r < 0 ? r : 0;
+}
+
+/* --- people ----------------------------------------------------------- */
+
+int
+store_person_insert(struct store *s, const struct person *p, int64_t now, int64_t *ret_id)
+{
+	sqlite3_stmt *st = stmt(s, ST_PERSON_INSERT);
+	int r;
+
+	bind_text(st, 1, p->name);
+	sqlite3_bind_int64(st, 2, p->agency_id);
+	bind_text(st, 3, person_role_to_string(p->role));
+	bind_text(st, 4, p->email);
+	bind_text(st, 5, p->telegram);
+	bind_text(st, 6, p->zalo);
+	bind_text(st, 7, p->lang ? p->lang : "vi");
+	sqlite3_bind_int(st, 8, p->active ? 1 : 0);
+	sqlite3_bind_int64(st, 9, now);
+	r = exec_done(s, st);
+	if (r == 0 && ret_id)
+		*ret_id = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+int
+store_person_foreach(struct store *s, store_person_cb cb, void *userdata)
+{
+	sqlite3_stmt *st = stmt(s, ST_PERSON_LIST);
+	int rc, r = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct person p = { 0 };
+		enum person_role role = person_role_from_string((const char *)sqlite3_column_text(st, 4));
+
+		p.id = sqlite3_column_int64(st, 0);
+		p.name = column_dup(st, 1);
+		p.agency_id = sqlite3_column_int64(st, 2);
+		p.agency_code = column_dup(st, 3);
+		p.role = role < 0 ? ROLE_VIEWER : role;
+		p.email = column_dup(st, 5);
+		p.telegram = column_dup(st, 6);
+		p.zalo = column_dup(st, 7);
+		p.lang = column_dup(st, 8);
+		p.active = sqlite3_column_int(st, 9) != 0;
+		r = cb(&p, userdata);
+		person_release(&p);
+		if (r < 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	return r < 0 ? r : 0;
+}
+
+/* --- documents -------------------------------------------------------- */
+
+int
+store_document_ensure(struct store *s, const char *number, const char *kind,
+		      const char *date, const char *title, int64_t *ret_id)
+{
+	char *key = norm_key(number);
+	sqlite3_stmt *st;
+	int rc, r;
+
+	if (!key)
+		return -EINVAL;
+	st = stmt(s, ST_DOCUMENT_BY_KEY);
+	bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret_id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		r = 0;
+		goto out;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		r = errno_of(sqlite3_extended_errcode(s->db));
+		goto out;
+	}
+	st = stmt(s, ST_DOCUMENT_INSERT);
+	bind_text(st, 1, number);
+	bind_text(st, 2, key);
+	bind_text(st, 3, kind ? kind : "");
+	bind_text(st, 4, date);
+	bind_text(st, 5, title ? title : "");
+	r = exec_done(s, st);
+	if (r == 0)
+		*ret_id = sqlite3_last_insert_rowid(s->db);
+out:
+	free(key);
+	return r;
+}
+
+/* --- tasks ------------------------------------------------------------ */
+
+/* Fills t from a row of TASK_COLUMNS; leads are left empty. */
+static void
+read_task(sqlite3_stmt *st, struct task *t)
+{
+	const char *due = (const char *)sqlite3_column_text(st, 6);
+	enum task_kind kind = task_kind_from_string((const char *)sqlite3_column_text(st, 2));
+	enum task_status status = task_status_from_string((const char *)sqlite3_column_text(st, 8));
+	enum deadline_precision p =
+		deadline_precision_from_string((const char *)sqlite3_column_text(st, 7));
+
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(st, 0);
+	t->code = column_dup(st, 1);
+	t->kind = kind < 0 ? TASK_KIND_TASK : kind;
+	t->title = column_dup(st, 3);
+	t->document = column_dup(st, 4);
+	t->deadline_raw = column_dup(st, 5);
+	if (!t->deadline_raw)
+		t->deadline_raw = xstrdup("");
+	t->deadline.precision = p < 0 ? DEADLINE_UNKNOWN : p;
+	t->deadline.has_due = due && date_parse_iso(due, &t->deadline.due) == 0;
+	t->status = status < 0 ? TASK_NOT_STARTED : status;
+	t->progress = sqlite3_column_int(st, 9);
+	t->obstacle_open = sqlite3_column_int(st, 10) != 0;
+	t->done_at = sqlite3_column_int64(st, 11);
+	t->created_at = sqlite3_column_int64(st, 12);
+	t->updated_at = sqlite3_column_int64(st, 13);
+}
+
+static void
+task_add_lead(struct task *t, const char *name)
+{
+	t->leads = xreallocarray(t->leads, t->n_leads + 1, sizeof(char *));
+	t->leads[t->n_leads++] = xstrdup(name);
+}
+
+/* Loads the lead agencies of t->id into t. */
+static int
+load_leads(struct store *s, struct task *t)
+{
+	sqlite3_stmt *st = stmt(s, ST_LEADS_OF_TASK);
+	int rc;
+
+	sqlite3_bind_int64(st, 1, t->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		task_add_lead(t, (const char *)sqlite3_column_text(st, 1));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : errno_of(sqlite3_extended_errcode(s->db));
+}
+
+/* Runs a one-row task query; the statement is already bound. */
+static int
+task_query(struct store *s, sqlite3_stmt *st, struct task *ret)
+{
+	struct task t;
+	int rc, r;
+
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+		sqlite3_reset(st);
+		return r;
+	}
+	read_task(st, &t);
+	sqlite3_reset(st);
+	r = load_leads(s, &t);
+	if (r < 0) {
+		task_release(&t);
+		return r;
+	}
+	*ret = t;
+	return 0;
+}
+
+int
+store_task_find(struct store *s, int64_t document_id, const char *title_key, struct task *ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_TASK_BY_IDENTITY);
+
+	sqlite3_bind_int64(st, 1, document_id);
+	bind_text(st, 2, title_key);
+	return task_query(s, st, ret);
+}
+
+int
+store_task_get(struct store *s, int64_t id, struct task *ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_TASK_BY_ID);
+
+	sqlite3_bind_int64(st, 1, id);
+	return task_query(s, st, ret);
+}
+
+int
+store_task_code_taken(struct store *s, const char *code)
+{
+	sqlite3_stmt *st = stmt(s, ST_TASK_BY_CODE);
+	int rc;
+
+	bind_text(st, 1, code);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : errno_of(sqlite3_extended_errcode(s->db));
+}
+
+/* Binds the deadline of t as (raw, due, precision) at columns i..i+2. */
+static void
+bind_deadline(sqlite3_stmt *st, int i, const struct task *t)
+{
+	char due[DATE_ISO_LEN];
+
+	bind_text(st, i, t->deadline_raw ? t->deadline_raw : "");
+	if (t->deadline.has_due) {
+		date_format_iso(t->deadline.due, due);
+		bind_text(st, i + 1, due);
+	} else {
+		sqlite3_bind_null(st, i + 1);
+	}
+	bind_text(st, i + 2, deadline_precision_to_string(t->deadline.precision));
+}
+
+int
+store_task_insert(struct store *s, const struct task *t, int64_t document_id,
+		  const char *title_key, int64_t now, int64_t *ret_id)
+{
+	sqlite3_stmt *st = stmt(s, ST_TASK_INSERT);
+	int r;
+
+	bind_text(st, 1, t->code);
+	bind_text(st, 2, task_kind_to_string(t->kind));
+	bind_text(st, 3, t->title);
+	bind_text(st, 4, title_key);
+	bind_id(st, 5, document_id);
+	bind_deadline(st, 6, t);
+	bind_text(st, 9, task_status_to_string(t->status));
+	sqlite3_bind_int(st, 10, t->progress);
+	bind_id(st, 11, t->done_at);
+	sqlite3_bind_int64(st, 12, now);
+	r = exec_done(s, st);
+	if (r == 0 && ret_id)
+		*ret_id = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+int
+store_task_update(struct store *s, const struct task *t, int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, ST_TASK_UPDATE);
+	int r;
+
+	sqlite3_bind_int64(st, 1, t->id);
+	bind_text(st, 2, task_kind_to_string(t->kind));
+	bind_deadline(st, 3, t);
+	bind_text(st, 6, task_status_to_string(t->status));
+	sqlite3_bind_int(st, 7, t->progress);
+	bind_id(st, 8, t->done_at);
+	sqlite3_bind_int64(st, 9, now);
+	r = exec_done(s, st);
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		r = -ENOENT;
+	return r;
+}
+
+int
+store_task_set_agencies(struct store *s, int64_t task_id, bool lead, bool replace,
+			const int64_t *ids, size_t n)
+{
+	const char *role = lead ? "lead" : "coop";
+	sqlite3_stmt *st;
+	int r = 0;
+
+	if (replace) {
+		st = stmt(s, ST_LEADS_DELETE);
+		sqlite3_bind_int64(st, 1, task_id);
+		bind_text(st, 2, role);
+		r = exec_done(s, st);
+	}
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		st = stmt(s, ST_LEAD_INSERT);
+		sqlite3_bind_int64(st, 1, task_id);
+		sqlite3_bind_int64(st, 2, ids[i]);
+		bind_text(st, 3, role);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)i);
+		r = exec_done(s, st);
+	}
+	return r;
+}
+
+/*
+ * Walks tasks and lead rows side by side, both ordered by task id, so a
+ * listing of every task costs two sequential scans and no per-task query.
+ */
+int
+store_task_foreach(struct store *s, const struct task_filter *f, store_task_cb cb,
+		   void *userdata)
+{
+	sqlite3_stmt *st = NULL, *leads = NULL;
+	int rc, lrc, r = 0;
+	bool by_agency = f && f->agency_id > 0;
+
+	st = stmt(s, by_agency ? ST_TASK_BY_AGENCY : ST_TASK_ALL);
+	leads = stmt(s, by_agency ? ST_LEADS_BY_AGENCY : ST_LEADS_ALL);
+	if (by_agency) {
+		sqlite3_bind_int64(st, 1, f->agency_id);
+		sqlite3_bind_int64(leads, 1, f->agency_id);
+	}
+	lrc = sqlite3_step(leads);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct task t;
+
+		read_task(st, &t);
+		while (lrc == SQLITE_ROW && sqlite3_column_int64(leads, 0) < t.id)
+			lrc = sqlite3_step(leads);
+		while (lrc == SQLITE_ROW && sqlite3_column_int64(leads, 0) == t.id) {
+			task_add_lead(&t, (const char *)sqlite3_column_text(leads, 1));
+			lrc = sqlite3_step(leads);
+		}
+		if (!f || f->status < 0 || (int)t.status == f->status)
+			r = cb(&t, userdata);
+		task_release(&t);
+		if (r < 0)
+			break;
+	}
+	if ((rc != SQLITE_ROW && rc != SQLITE_DONE) ||
+	    (lrc != SQLITE_ROW && lrc != SQLITE_DONE))
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	sqlite3_reset(leads);
+	return r < 0 ? r : 0;
+}
+
+/* --- the event log ---------------------------------------------------- */
+
+/* The chained hash of e after prev (both hex). */
+static void
+event_hash(struct store *s, const struct event *e, const char *prev,
+	   char out[HASH_SHA256_HEX_LEN])
+{
+	char num[3][32];
+
+	snprintf(num[0], sizeof(num[0]), "%lld", (long long)e->task_id);
+	snprintf(num[1], sizeof(num[1]), "%lld", (long long)e->at);
+	snprintf(num[2], sizeof(num[2]), "%lld", (long long)e->person_id);
+	hash_add_field(s->hash, prev);
+	hash_add_field(s->hash, num[0]);
+	hash_add_field(s->hash, num[1]);
+	hash_add_field(s->hash, e->actor);
+	hash_add_field(s->hash, num[2]);
+	hash_add_field(s->hash, e->channel);
+	hash_add_field(s->hash, e->kind);
+	hash_add_field(s->hash, e->old_value);
+	hash_add_field(s->hash, e->new_value);
+	hash_add_field(s->hash, e->text);
+	hash_final_hex(s->hash, out);
+}
+
+static int
+last_hash(struct store *s, char out[HASH_SHA256_HEX_LEN])
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (s->in_txn && s->last_hash_valid) {
+		memcpy(out, s->last_hash, HASH_SHA256_HEX_LEN);
+		return 0;
+	}
+	st = stmt(s, ST_EVENT_LAST_HASH);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(out, HASH_SHA256_HEX_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
+	else
+		memcpy(out, ZERO_HASH, HASH_SHA256_HEX_LEN);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : errno_of(sqlite3_extended_errcode(s->db));
+}
+
+int
+store_event_append(struct store *s, const struct event *e)
+{
+	char prev[HASH_SHA256_HEX_LEN], h[HASH_SHA256_HEX_LEN];
+	sqlite3_stmt *st;
+	int r;
+
+	r = last_hash(s, prev);
+	if (r < 0)
+		return r;
+	event_hash(s, e, prev, h);
+	st = stmt(s, ST_EVENT_INSERT);
+	bind_id(st, 1, e->task_id);
+	sqlite3_bind_int64(st, 2, e->at);
+	bind_text(st, 3, e->actor);
+	bind_id(st, 4, e->person_id);
+	bind_text(st, 5, e->channel);
+	bind_text(st, 6, e->kind);
+	bind_text(st, 7, e->old_value);
+	bind_text(st, 8, e->new_value);
+	bind_text(st, 9, e->text);
+	bind_text(st, 10, prev);
+	bind_text(st, 11, h);
+	r = exec_done(s, st);
+	if (r == 0 && s->in_txn) {
+		memcpy(s->last_hash, h, HASH_SHA256_HEX_LEN);
+		s->last_hash_valid = true;
+	}
+	return r;
+}
+
+static void
+read_event(sqlite3_stmt *st, struct event *e)
+{
+	e->id = sqlite3_column_int64(st, 0);
+	e->task_id = sqlite3_column_int64(st, 1);
+	e->at = sqlite3_column_int64(st, 2);
+	e->actor = (const char *)sqlite3_column_text(st, 3);
+	e->person_id = sqlite3_column_int64(st, 4);
+	e->channel = (const char *)sqlite3_column_text(st, 5);
+	e->kind = (const char *)sqlite3_column_text(st, 6);
+	e->old_value = (const char *)sqlite3_column_text(st, 7);
+	e->new_value = (const char *)sqlite3_column_text(st, 8);
+	e->text = (const char *)sqlite3_column_text(st, 9);
+	e->hash = (const char *)sqlite3_column_text(st, 11);
+}
+
+int
+store_event_foreach(struct store *s, int64_t task_id, store_event_cb cb, void *userdata)
+{
+	sqlite3_stmt *st = stmt(s, task_id ? ST_EVENT_OF_TASK : ST_EVENT_ALL);
+	int rc, r = 0;
+
+	if (task_id)
+		sqlite3_bind_int64(st, 1, task_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct event e;
+
+		read_event(st, &e);
+		r = cb(&e, userdata);
+		if (r < 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	return r < 0 ? r : 0;
+}
+
+int
+store_event_verify(struct store *s, int64_t *ret_count, int64_t *reterr_id)
+{
+	sqlite3_stmt *st = stmt(s, ST_EVENT_ALL);
+	char prev[HASH_SHA256_HEX_LEN] = ZERO_HASH, h[HASH_SHA256_HEX_LEN];
+	int64_t n = 0;
+	int rc, r = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct event e;
+		const char *stored_prev = (const char *)sqlite3_column_text(st, 10);
+
+		read_event(st, &e);
+		event_hash(s, &e, prev, h);
+		if (!stored_prev || strcmp(stored_prev, prev) != 0 ||
+		    !e.hash || strcmp(e.hash, h) != 0) {
+			if (reterr_id)
+				*reterr_id = e.id;
+			r = -EBADMSG;
+			break;
+		}
+		memcpy(prev, h, sizeof(prev));
+		n++;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	if (r == 0 && ret_count)
+		*ret_count = n;
+	return r;
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The registry's storage: every SQL statement of dondoc lives behind these
+ * typed functions (DESIGN §4), so that a second backend can replace
+ * store.c without touching the rest.  Only store.c includes sqlite3.h.
+ *
+ * Conventions: functions return 0 (or a count) on success and a negative
+ * errno on failure: -ENOENT not found, -EEXIST a unique key is taken,
+ * -EBUSY the database is locked by another process, -EROFS it is
+ * read-only, -EBADMSG it is not a dondoc database or is damaged, -EIO
+ * anything else.  store_errmsg() then tells the detail.  Records handed to
+ * callbacks are borrowed for the duration of the call; records written
+ * into ret_* are new and freed by their _release function.
+ */
+#ifndef DONDOC_STORE_H
+#define DONDOC_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "registry.h"
+#include "task.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+
+enum store_mode {
+	STORE_READ,	/* an existing, initialised database, read only */
+	STORE_WRITE,	/* an existing, initialised database */
+	STORE_CREATE,	/* create or upgrade the schema as needed */
+};
+
+/*
+ * Opens the database at path.  Fails with -ENOENT when the file does not
+ * exist or holds no dondoc schema (unless STORE_CREATE), -EROFS when a
+ * write mode meets a read-only file, -EBADMSG for a file that is not an
+ * SQLite database or a schema newer than this program.  On failure
+ * *reterr_msg (when not NULL) is a new English message; free it.
+ */
+int store_open(const char *path, enum store_mode mode, struct store **ret,
+	       char **reterr_msg);
+/* Closes s; NULL-safe; returns NULL. */
+struct store *store_close(struct store *s);
+/* The last SQLite error message of s (borrowed, valid until the next call). */
+const char *store_errmsg(const struct store *s);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Rollback never fails. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* --- agencies --------------------------------------------------------- */
+
+/*
+ * Finds the agency whose code, normalised name or alias matches text
+ * (any case, with or without diacritics).  -ENOENT when none.
+ */
+int store_agency_lookup(struct store *s, const char *text, struct agency *ret);
+/* Adds an agency; -EEXIST when its code, name or an alias is taken. */
+int store_agency_insert(struct store *s, const char *code, const char *name,
+			enum agency_kind kind, int64_t now, int64_t *ret_id);
+/* 1 when code is used by an agency, 0 when free, <0 on error. */
+int store_agency_code_taken(struct store *s, const char *code);
+/* Adds alias to agency_id; -EEXIST when it already names an agency. */
+int store_agency_alias_add(struct store *s, int64_t agency_id, const char *alias);
+
+typedef int (*store_agency_cb)(const struct agency *a, void *userdata);
+/* Calls cb for every agency by code, with n_tasks filled; stops on cb < 0. */
+int store_agency_foreach(struct store *s, store_agency_cb cb, void *userdata);
+
+/* --- people ----------------------------------------------------------- */
+
+/* Adds p (agency_id must exist); -EEXIST for a Telegram/Zalo id in use. */
+int store_person_insert(struct store *s, const struct person *p, int64_t now,
+			int64_t *ret_id);
+typedef int (*store_person_cb)(const struct person *p, void *userdata);
+int store_person_foreach(struct store *s, store_person_cb cb, void *userdata);
+
+/* --- documents -------------------------------------------------------- */
+
+/*
+ * Returns the id of the document numbered number (compared normalised),
+ * adding it with kind, date ("YYYY-MM-DD" or NULL) and title when new.
+ */
+int store_document_ensure(struct store *s, const char *number, const char *kind,
+			  const char *date, const char *title, int64_t *ret_id);
+
+/* --- tasks ------------------------------------------------------------ */
+
+/* The task of document_id (0 for none) with normalised title title_key. */
+int store_task_find(struct store *s, int64_t document_id, const char *title_key,
+		    struct task *ret);
+/* The task numbered id; -ENOENT when none. */
+int store_task_get(struct store *s, int64_t id, struct task *ret);
+/*
+ * Adds t (its id, leads and timestamps are ignored; created_at and
+ * updated_at are set to now).  -EEXIST when its code or identity is taken.
+ */
+int store_task_insert(struct store *s, const struct task *t, int64_t document_id,
+		      const char *title_key, int64_t now, int64_t *ret_id);
+/* Writes kind, deadline, status, progress and done_at of task t->id. */
+int store_task_update(struct store *s, const struct task *t, int64_t now);
+/*
+ * Sets the lead (or, when !lead, cooperating) agencies of task_id to ids,
+ * in that order; replace first drops the ones it had (a new task has none).
+ */
+int store_task_set_agencies(struct store *s, int64_t task_id, bool lead,
+			    bool replace, const int64_t *ids, size_t n);
+/* 1 when code is used by a task, 0 when free, <0 on error. */
+int store_task_code_taken(struct store *s, const char *code);
+
+struct task_filter {
+	int64_t agency_id;	/* lead agency, 0 for any */
+	int status;		/* enum task_status, or -1 for any */
+};
+typedef int (*store_task_cb)(const struct task *t, void *userdata);
+/* Calls cb for every task matching f (NULL for all), by id. */
+int store_task_foreach(struct store *s, const struct task_filter *f,
+		       store_task_cb cb, void *userdata);
+
+/* --- the event log ---------------------------------------------------- */
+
+struct event {
+	int64_t id;		/* set by the store */
+	int64_t task_id;	/* 0 when the event is about no task */
+	int64_t at;		/* unix time */
+	const char *actor;	/* who: a person's name, "import", an operator */
+	int64_t person_id;	/* 0 when not a registered person */
+	const char *channel;	/* cli, telegram, zalo, email, http */
+	const char *kind;	/* created, status, progress, note, deadline, ... */
+	const char *old_value;	/* NULL when none */
+	const char *new_value;	/* NULL when none */
+	const char *text;	/* NULL when none */
+	const char *hash;	/* set by the store: SHA-256 chained to the previous */
+};
+
+/* Appends e to the log, chaining its hash to the last event's. */
+int store_event_append(struct store *s, const struct event *e);
+typedef int (*store_event_cb)(const struct event *e, void *userdata);
+/* Calls cb for the events of task_id in order (0: every event). */
+int store_event_foreach(struct store *s, int64_t task_id, store_event_cb cb,
+			void *userdata);
+/*
+ * Recomputes the hash chain.  0 when intact, with *ret_count events;
+ * -EBADMSG when an event was changed, with its id in *reterr_id.
+ */
+int store_event_verify(struct store *s, int64_t *ret_count, int64_t *reterr_id);
+
+#endif

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A task of the registry (DESIGN §4) and what is derived from it: status
+ * names in English (stored, typed on the CLI) and Vietnamese (shown to
+ * officials), and the derived "overdue" and traffic light, which are
+ * computed from status, due day and today and never stored.
+ */
+#ifndef DONDOC_TASK_H
+#define DONDOC_TASK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "date.h"
+#include "deadline.h"
+
+struct calendar;
+
+enum task_status {
+	TASK_NOT_STARTED,	/* chưa thực hiện */
+	TASK_IN_PROGRESS,	/* đang thực hiện */
+	TASK_DONE,		/* hoàn thành */
+	TASK_POSTPONED,		/* tạm hoãn */
+	TASK_NOT_ACHIEVED,	/* chưa đạt (an indicator below target) */
+	TASK_CANNOT_ASSESS,	/* chưa đánh giá được */
+	_TASK_STATUS_MAX,
+	_TASK_STATUS_INVALID = -22,	/* -EINVAL */
+};
+
+enum task_kind {
+	TASK_KIND_TASK,		/* nhiệm vụ: has a deadline */
+	TASK_KIND_INDICATOR,	/* chỉ tiêu: a target that is assessed */
+	_TASK_KIND_MAX,
+	_TASK_KIND_INVALID = -22,
+};
+
+enum task_light {
+	LIGHT_GREEN,		/* XANH */
+	LIGHT_YELLOW,		/* VÀNG */
+	LIGHT_RED,		/* ĐỎ */
+	_LIGHT_MAX,
+};
+
+/* One task; every string is owned by the struct (task_release frees). */
+struct task {
+	int64_t id;		/* the short number officials type */
+	char *code;		/* stable code, e.g. "01-CTr/BCĐ#27" */
+	enum task_kind kind;
+	char *title;
+	char *document;		/* the assigning document's number; NULL if none */
+	char *deadline_raw;	/* the deadline as written; "" when none */
+	struct deadline deadline;
+	enum task_status status;
+	int progress;		/* 0..100 */
+	bool obstacle_open;	/* an obstacle was reported and is not cleared */
+	int64_t done_at;	/* unix time it was done; 0 when not done */
+	int64_t created_at;
+	int64_t updated_at;
+	char **leads;		/* lead agency names, in table order */
+	size_t n_leads;
+};
+
+/* Frees the strings of t and zeroes it; NULL-safe. */
+void task_release(struct task *t);
+
+/* "not_started", ... ; NULL when out of range. */
+const char *task_status_to_string(enum task_status s);
+/* Vietnamese label, e.g. "Đang thực hiện"; NULL when out of range. */
+const char *task_status_label(enum task_status s);
+/*
+ * Accepts the English name ("in_progress", "in-progress") or the
+ * Vietnamese label in any case, with or without diacritics.
+ */
+enum task_status task_status_from_string(const char *s);
+
+const char *task_kind_to_string(enum task_kind k);
+enum task_kind task_kind_from_string(const char *s);
+
+/* "green", "yellow", "red". */
+const char *task_light_to_string(enum task_light l);
+/* "XANH", "VÀNG", "ĐỎ": the national monitoring system's words. */
+const char *task_light_label(enum task_light l);
+
+/* True when t has a due day before today and is neither done nor postponed. */
+bool task_is_overdue(const struct task *t, struct date today);
+/*
+ * The light (DESIGN §4): red when overdue; yellow when not done and due
+ * within TASK_YELLOW_WORKDAYS working days of cal, or an obstacle is
+ * open; green otherwise.
+ */
+enum task_light task_light(const struct task *t, struct date today,
+			   const struct calendar *cal);
+
+#define TASK_YELLOW_WORKDAYS 10
+
+#endif
