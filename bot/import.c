@@ -223,7 +223,7 @@ static int
 resolve_agency(struct importer *imp, const char *name, int64_t *ret_id, const char **ret_name)
 {
 	struct agency a = { 0 };
-	char *key = norm_key(name), *code = NULL;
+	char *key = norm_key(name), *code = NULL, *proper = NULL;
 	int64_t id;
 	int r;
 
@@ -254,14 +254,17 @@ resolve_agency(struct importer *imp, const char *name, int64_t *ret_id, const ch
 	}
 	if (r < 0)
 		goto out;
-	r = store_agency_insert(imp->s, code, name, agency_kind_guess(name), imp->now, &id);
+	/* "các sở, ban, ngành" inside a list is "Các sở, ban, ngành" on its own. */
+	proper = norm_capitalize(name);
+	r = store_agency_insert(imp->s, code, proper, agency_kind_guess(name), imp->now, &id);
 	if (r < 0)
 		goto out;
 	imp->rep.agencies++;
-	cache_put(&imp->agencies, key, id, name);
+	cache_put(&imp->agencies, key, id, proper);
 	*ret_id = cache_get(&imp->agencies, key, ret_name);
 out:
 	agency_release(&a);
+	free(proper);
 	free(code);
 	free(key);
 	return r;

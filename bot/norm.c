@@ -223,3 +223,18 @@ norm_truncate(const char *s, size_t width)
 	}
 	return xasprintf("%.*s\xe2\x80\xa6", (int)cut, s);
 }
+
+char *
+norm_capitalize(const char *s)
+{
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t k;
+	utf8proc_uint8_t enc[4];
+	utf8proc_ssize_t m;
+
+	k = utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &cp);
+	if (k <= 0)
+		return xstrdup(s);
+	m = utf8proc_encode_char(utf8proc_toupper(cp), enc);
+	return xasprintf("%.*s%s", (int)m, (const char *)enc, s + k);
+}

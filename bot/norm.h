@@ -34,6 +34,9 @@ char *norm_text(const char *s);
  */
 char *norm_key(const char *s);
 
+/* Returns a new copy of s with its first letter in upper case ("các sở" gives "Các sở"). */
+char *norm_capitalize(const char *s);
+
 /* Display width of s in terminal columns (wide characters count 2). */
 size_t norm_width(const char *s);
 

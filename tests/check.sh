@@ -1,0 +1,67 @@
+#!/bin/sh
+# Runs every test: the cmocka unit tests and the integration scripts, twice:
+# the plain build under TZ=UTC and the ASan+UBSan build under a zone far
+# from Viet Nam (dondoc must not care).  Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.." || exit 1
+results=$(mktemp)
+log=$(mktemp)
+trap 'rm -f "$results" "$log"' EXIT
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+for variant in "rel UTC bot/dondoc build/rel/tests" \
+	       "san America/Los_Angeles build/san/dondoc build/san/tests"; do
+	set -- $variant
+	name=$1 tz=$2 bin=$3 units=$4
+	echo "== $name build, TZ=$tz"
+	for t in "$units"/test_*; do
+		[ -x "$t" ] || continue
+		TZ=$tz CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log" 2>&1
+		st=$?
+		grep -E '^(not )?ok ' "$log" | while read -r line; do
+			case $line in
+			"not ok"*) echo "FAIL $(basename "$t") [$name] ${line#not ok }" >>"$results" ;;
+			*"# SKIP"*) echo "SKIP $(basename "$t") [$name] ${line#ok }" >>"$results" ;;
+			*) echo "PASS $(basename "$t") [$name] ${line#ok }" >>"$results" ;;
+			esac
+		done
+		if [ "$st" != 0 ] || grep -q '^not ok' "$log"; then
+			echo "FAIL $(basename "$t") [$name] (exit $st)"
+			cat "$log"
+			grep -q '^not ok' "$log" || echo "FAIL $(basename "$t") [$name] exit $st" >>"$results"
+		else
+			echo "ok   $(basename "$t") ($(grep -c '^ok' "$log") tests)"
+		fi
+	done
+	for t in tests/integration/t_*.sh; do
+		TZ=$tz DONDOC=$bin RESULTS=$results sh "$t" >"$log" 2>&1
+		st=$?
+		if grep -q '^not ok' "$log" || [ "$st" != 0 ]; then
+			echo "FAIL $(basename "$t")"
+			grep -E '^(not ok|#)' "$log"
+			[ "$st" != 0 ] && echo "FAIL $(basename "$t") exit $st [$name]" >>"$results"
+		else
+			echo "ok   $(basename "$t") ($(grep -c '^ok' "$log") checks)"
+		fi
+	done
+done
+
+passed=$(grep -c '^PASS' "$results")
+failed=$(grep -c '^FAIL' "$results")
+skipped=$(grep -c '^SKIP' "$results")
+if [ "$skipped" -gt 0 ]; then
+	echo "skipped:"
+	grep '^SKIP' "$results" | sed 's/^/  /'
+fi
+if [ "$failed" -gt 0 ]; then
+	echo "failed:"
+	grep '^FAIL' "$results" | sed 's/^/  /'
+fi
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
