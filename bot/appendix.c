@@ -12,6 +12,9 @@
 #include "norm.h"
 #include "xalloc.h"
 
+#define STT_CELL_MAX 24	/* bytes; "Số thứ tự" is 13 */
+#define HEADER_CELL_MAX 80	/* bytes; "Cơ quan chủ trì thực hiện" is 33 */
+
 /* Header words of each column, folded; a header cell matches by prefix. */
 static const char *const column_words[_COL_MAX][6] = {
 	[COL_STT] = { "stt", "so tt", "so thu tu", "tt", NULL },
@@ -71,10 +74,26 @@ appendix_header_parse(char *const *cells, size_t n, struct appendix_header *ret)
 {
 	struct appendix_header h;
 
+	bool stt = false;
+
+	/* Cheap first: a header has a short cell that says "STT". */
+	for (size_t i = 0; i < n && !stt; i++)
+		stt = strlen(cells[i]) <= STT_CELL_MAX && strpbrk(cells[i], "tT") &&
+		      column_of(cells[i]) == COL_STT;
+	if (!stt)
+		return false;
 	for (int c = 0; c < _COL_MAX; c++)
 		h.col[c] = -1;
 	for (size_t i = 0; i < n; i++) {
-		int c = column_of(cells[i]);
+		int c;
+
+		/*
+		 * Header cells are a few words; skipping long cells keeps this
+		 * check, which every row goes through, off the import's hot path.
+		 */
+		if (strlen(cells[i]) > HEADER_CELL_MAX)
+			continue;
+		c = column_of(cells[i]);
 
 		/* The first cell naming a column wins ("Thời hạn" may repeat). */
 		if (c >= 0 && h.col[c] < 0)

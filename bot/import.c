@@ -44,6 +44,16 @@ struct record {
 	size_t line;
 };
 
+/* A document cell already resolved, and what it gave. */
+struct doc_memo {
+	char *cell;
+	int64_t id;
+	int year;
+	char *number;
+};
+
+#define DOC_MEMO 16	/* a table cites a handful of documents */
+
 /* Agencies already resolved in this import, by normalised name. */
 struct agency_cache {
 	char **keys;
@@ -75,9 +85,8 @@ struct importer {
 	char *fatal_msg;
 
 	struct agency_cache agencies;
-	char *doc_cell;		/* the last document cell and what it gave */
-	int64_t doc_id;
-	int doc_year;
+	struct doc_memo docs[DOC_MEMO];	/* recent document cells, round robin */
+	size_t next_doc;
 };
 
 static void
@@ -223,15 +232,23 @@ static int
 resolve_agency(struct importer *imp, const char *name, int64_t *ret_id, const char **ret_name)
 {
 	struct agency a = { 0 };
-	char *key = norm_key(name), *code = NULL, *proper = NULL;
+	char *key = NULL, *code = NULL, *proper = NULL;
 	int64_t id;
 	int r;
 
+	/* Most rows repeat a name exactly as written: try that before folding. */
+	if ((id = cache_get(&imp->agencies, name, ret_name)) > 0) {
+		*ret_id = id;
+		r = 0;
+		goto out;
+	}
+	key = norm_key(name);
 	if (!key || !*key) {
 		r = -EINVAL;
 		goto out;
 	}
 	if ((id = cache_get(&imp->agencies, key, ret_name)) > 0) {
+		cache_put(&imp->agencies, name, id, *ret_name);
 		*ret_id = id;
 		r = 0;
 		goto out;
@@ -239,6 +256,7 @@ resolve_agency(struct importer *imp, const char *name, int64_t *ret_id, const ch
 	r = store_agency_lookup(imp->s, name, &a);
 	if (r == 0) {
 		cache_put(&imp->agencies, key, a.id, a.name);
+		cache_put(&imp->agencies, name, a.id, a.name);
 		*ret_id = cache_get(&imp->agencies, key, ret_name);
 		goto out;
 	}
@@ -261,6 +279,7 @@ resolve_agency(struct importer *imp, const char *name, int64_t *ret_id, const ch
 		goto out;
 	imp->rep.agencies++;
 	cache_put(&imp->agencies, key, id, proper);
+	cache_put(&imp->agencies, name, id, proper);
 	*ret_id = cache_get(&imp->agencies, key, ret_name);
 out:
 	agency_release(&a);
@@ -270,25 +289,36 @@ out:
 	return r;
 }
 
-/* Resolves the document cell; 0 with *ret_id (0 for none) and *ret_year. */
+/*
+ * Resolves the document cell: 0 with *ret_id (0 for none), *ret_year (0
+ * when undated) and *ret_number (borrowed until the import ends, NULL for
+ * none), or -EINVAL after reporting an impossible date.
+ */
 static int
 resolve_document(struct importer *imp, const char *text, size_t line, int64_t *ret_id,
-		 int *ret_year)
+		 int *ret_year, const char **ret_number)
 {
 	struct appendix_document d = { 0 };
+	struct doc_memo *m;
 	const char *why = NULL;
 	char date[DATE_ISO_LEN];
+	int64_t id = 0;
 	int r;
 
 	if (!*text) {
 		*ret_id = 0;
 		*ret_year = 0;
+		*ret_number = NULL;
 		return 0;
 	}
-	if (imp->doc_cell && strcmp(imp->doc_cell, text) == 0) {
-		*ret_id = imp->doc_id;
-		*ret_year = imp->doc_year;
-		return 0;
+	for (size_t i = 0; i < DOC_MEMO; i++) {
+		m = &imp->docs[i];
+		if (m->cell && strcmp(m->cell, text) == 0) {
+			*ret_id = m->id;
+			*ret_year = m->year;
+			*ret_number = m->number;
+			return 0;
+		}
 	}
 	r = appendix_document_parse(text, &d, &why);
 	if (r < 0) {
@@ -297,14 +327,19 @@ resolve_document(struct importer *imp, const char *text, size_t line, int64_t *r
 	}
 	if (d.has_date)
 		date_format_iso(d.date, date);
-	r = store_document_ensure(imp->s, d.number, d.kind, d.has_date ? date : NULL, d.text,
-				  ret_id);
+	r = store_document_ensure(imp->s, d.number, d.kind, d.has_date ? date : NULL, d.text, &id);
 	if (r == 0) {
-		*ret_year = d.has_date ? d.date.y : 0;
-		free(imp->doc_cell);
-		imp->doc_cell = xstrdup(text);
-		imp->doc_id = *ret_id;
-		imp->doc_year = *ret_year;
+		m = &imp->docs[imp->next_doc++ % DOC_MEMO];
+		free(m->cell);
+		free(m->number);
+		m->cell = xstrdup(text);
+		m->id = id;
+		m->year = d.has_date ? d.date.y : 0;
+		m->number = d.number;
+		d.number = NULL;
+		*ret_id = m->id;
+		*ret_year = m->year;
+		*ret_number = m->number;
 	}
 	appendix_document_release(&d);
 	return r;
@@ -397,7 +432,7 @@ process_row(struct importer *imp, const struct record *row)
 	struct deadline dl = { .precision = DEADLINE_UNKNOWN };
 	char **leads = NULL, *title = NULL, *title_key = NULL, *stt = NULL;
 	char *raw = NULL, *old_leads = NULL, *new_leads = NULL;
-	const char **lead_names = NULL;
+	const char **lead_names = NULL, *doc_number = NULL;
 	int64_t *lead_ids = NULL, doc_id = 0;
 	size_t n_leads = 0, line = row->line;
 	const char *why = NULL;
@@ -435,7 +470,8 @@ process_row(struct importer *imp, const struct record *row)
 		     appendix_column_name(COL_LEAD));
 		goto skip;
 	}
-	if (resolve_document(imp, cell(imp, row, COL_DOCUMENT), line, &doc_id, &year) < 0)
+	if (resolve_document(imp, cell(imp, row, COL_DOCUMENT), line, &doc_id, &year,
+			     &doc_number) < 0)
 		goto skip;
 	if (year == 0)
 		year = imp->o->year;
@@ -495,13 +531,8 @@ process_row(struct importer *imp, const struct record *row)
 
 	r = store_task_find(imp->s, doc_id, title_key, &old);
 	if (r == -ENOENT) {
-		struct appendix_document d = { 0 };
-
-		if (doc_id && appendix_document_parse(cell(imp, row, COL_DOCUMENT), &d, NULL) == 0)
-			t.document = xstrdup(d.number);
-		appendix_document_release(&d);
+		t.document = (char *)doc_number;
 		r = create_task(imp, &t, stt, doc_id, title_key, lead_ids, n_leads, line);
-		free(t.document);
 		free(t.code);
 		goto out;
 	}
@@ -931,7 +962,10 @@ out:
 	record_clear(&imp.cur);
 	record_clear(&imp.pending);
 	cache_release(&imp.agencies);
-	free(imp.doc_cell);
+	for (size_t i = 0; i < DOC_MEMO; i++) {
+		free(imp.docs[i].cell);
+		free(imp.docs[i].number);
+	}
 	if (imp.fatal < 0 && r == 0)
 		r = imp.fatal;
 	if (imp.fatal_msg && reterr_msg)

@@ -439,7 +439,8 @@ store_open(const char *path, enum store_mode mode, struct store **ret, char **re
 	}
 	if (mode != STORE_READ) {
 		r = exec_sql(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-				"PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;");
+				"PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;"
+				"PRAGMA cache_size = -16384;");
 		if (r < 0) {
 			msg = r == -EBUSY
 				? xasprintf("database '%s' is locked by another process", path)
