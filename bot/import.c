@@ -400,14 +400,17 @@ create_task(struct importer *imp, struct task *t, const char *stt, int64_t doc_i
 	int64_t id = 0;
 	int r;
 
+	/*
+	 * The identity (document, title) was just found free, so a unique
+	 * violation here can only be the code: another table numbered a
+	 * different task the same.  Try "#27~2", "#27~3"...
+	 */
 	t->code = xasprintf("%s#%s", t->document ? t->document : "", stt);
-	for (int n = 2; (r = store_task_code_taken(imp->s, t->code)) == 1; n++) {
+	for (int n = 2; (r = store_task_insert(imp->s, t, doc_id, title_key, imp->now, &id)) == -EEXIST &&
+			n < 1000; n++) {
 		free(t->code);
 		t->code = xasprintf("%s#%s~%d", t->document ? t->document : "", stt, n);
 	}
-	if (r < 0)
-		return r;
-	r = store_task_insert(imp->s, t, doc_id, title_key, imp->now, &id);
 	if (r < 0)
 		return r;
 	r = store_task_set_agencies(imp->s, id, true, false, lead_ids, n_leads);

@@ -8,6 +8,9 @@
 #include "testlib.h"
 
 #include <string.h>
+#include <utf8proc.h>
+
+#include <string.h>
 
 #include "macro.h"
 #include "norm.h"
@@ -268,6 +271,54 @@ test_truncate(void **state)
 		       "a\xe4\xb8\xad\xe2\x80\xa6");
 }
 
+/*
+ * The fold table is a fast path for utf8proc: for every code point it
+ * covers, the key must be what utf8proc's full path (decompose, case-fold,
+ * strip marks, "đ" to "d") gives.  Each code point is tried inside a word,
+ * in NFC and in NFD, so both the fast and the full path are exercised.
+ */
+static void
+test_fold_table_matches_utf8proc(void **state)
+{
+	static const int ranges[][2] = { { 0xC0, 0x24F }, { 0x1E00, 0x1EFF } };
+	int checked = 0;
+
+	(void)state;
+	for (size_t r = 0; r < 2; r++) {
+		for (int cp = ranges[r][0]; cp <= ranges[r][1]; cp++) {
+			utf8proc_uint8_t enc[8] = { 0 }, *ref = NULL, *nfd = NULL;
+			char word[32], *fast, *slow;
+			utf8proc_ssize_t n = utf8proc_encode_char(cp, enc);
+
+			if (utf8proc_category(cp) == UTF8PROC_CATEGORY_CN)
+				continue;
+			snprintf(word, sizeof(word), "x%.*sy", (int)n, (const char *)enc);
+			fast = norm_key(word);
+			assert_true(utf8proc_map((const utf8proc_uint8_t *)word, 0, &ref,
+						 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
+						 UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_LUMP) >= 0);
+			/* đ has no decomposition; the key folds it to d on purpose. */
+			for (char *c = strstr((char *)ref, "\xc4\x91"); c; c = strstr(c, "\xc4\x91")) {
+				c[0] = 'd';
+				memmove(c + 1, c + 2, strlen(c + 2) + 1);
+			}
+			if (strcmp(fast, (const char *)ref) != 0)
+				fail_msg("U+%04X: fast key '%s', utf8proc '%s'", cp, fast, ref);
+			assert_true(utf8proc_map((const utf8proc_uint8_t *)word, 0, &nfd,
+						 UTF8PROC_NULLTERM | UTF8PROC_DECOMPOSE) >= 0);
+			slow = norm_key((const char *)nfd);
+			if (strcmp(fast, slow) != 0)
+				fail_msg("U+%04X: NFC key '%s', NFD key '%s'", cp, fast, slow);
+			free(fast);
+			free(slow);
+			free(ref);
+			free(nfd);
+			checked++;
+		}
+	}
+	assert_true(checked > 600);
+}
+
 int
 main(void)
 {
@@ -282,6 +333,7 @@ main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_truncate),
+		cmocka_unit_test(test_fold_table_matches_utf8proc),
 	};
 
 	return cmocka_run_group_tests_name("norm", tests, NULL, NULL);
