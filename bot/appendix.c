@@ -354,6 +354,19 @@ appendix_assessment_parse(const char *cell, struct appendix_assessment *ret)
 
 	if (!key)
 		return -ENOENT;
+	/* "Chưa thực hiện, đang tạm hoãn" reads as "chưa thực hiện đang tạm hoãn". */
+	{
+		char *w = key;
+
+		for (char *c = key; *c; c++) {
+			char ch = strchr(",;-", *c) ? ' ' : *c;
+
+			if (ch == ' ' && w > key && w[-1] == ' ')
+				continue;
+			*w++ = ch;
+		}
+		*w = '\0';
+	}
 	for (size_t i = 0; i < ELEMENTSOF(assessments); i++) {
 		if (has_prefix(key, assessments[i].key) ||
 		    (strncmp(key, assessments[i].key, strlen(assessments[i].key)) == 0 &&

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of store.c on real SQLite files in a temporary directory.
+ */
+#include "testlib.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include "store.h"
+
+struct fx {
+	char dir[64];
+	char path[128];
+	struct store *s;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char *msg = NULL;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/dondoc-store.XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/r.db", f->dir);
+	if (store_open(f->path, STORE_CREATE, &f->s, &msg) < 0) {
+		free(msg);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[256];
+
+	store_close(f->s);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void
+test_open_missing_and_uninitialised(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = NULL;
+	char path[160], *msg = NULL;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/none.db", f->dir);
+	assert_int_equal(store_open(path, STORE_READ, &s, &msg), -ENOENT);
+	assert_non_null(strstr(msg, "does not exist"));
+	free(msg);
+	msg = NULL;
+	/* Not SQLite at all. */
+	snprintf(path, sizeof(path), "%s/junk.db", f->dir);
+	fp = fopen(path, "w");
+	fputs("this is not a database, just some text that is long enough ........................................", fp);
+	fclose(fp);
+	assert_int_equal(store_open(path, STORE_WRITE, &s, &msg), -EBADMSG);
+	assert_non_null(strstr(msg, "not a dondoc database"));
+	free(msg);
+	assert_null(s);
+}
+
+static void
+test_schema_version_and_reopen(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = NULL;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), STORE_SCHEMA_VERSION);
+	sqlite3_finalize(st);
+	/* A future schema is refused rather than misread. */
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(f->path, STORE_READ, &s, NULL), -EBADMSG);
+}
+
+static void
+test_agency_lookup(void **state)
+{
+	struct fx *f = *state;
+	struct agency a = { 0 };
+	int64_t id = 0;
+
+	assert_int_equal(store_agency_insert(f->s, "skhcn", "Sở Khoa học và Công nghệ",
+					     AGENCY_DEPARTMENT, 1, &id), 0);
+	assert_int_equal(store_agency_insert(f->s, "other", "SỞ KHOA HỌC VÀ CÔNG NGHỆ.",
+					     AGENCY_DEPARTMENT, 1, NULL), -EEXIST);
+	assert_int_equal(store_agency_alias_add(f->s, id, "Sở KH&CN"), 0);
+	assert_int_equal(store_agency_lookup(f->s, "so khoa hoc va cong nghe", &a), 0);
+	assert_int_equal(a.id, id);
+	agency_release(&a);
+	assert_int_equal(store_agency_lookup(f->s, "sở kh&cn", &a), 0);
+	assert_string_equal(a.code, "skhcn");
+	agency_release(&a);
+	assert_int_equal(store_agency_lookup(f->s, "skhcn", &a), 0);
+	agency_release(&a);
+	assert_int_equal(store_agency_lookup(f->s, "Sở Y tế", &a), -ENOENT);
+	assert_int_equal(store_agency_code_taken(f->s, "skhcn"), 1);
+	assert_int_equal(store_agency_code_taken(f->s, "syt"), 0);
+}
+
+static void
+test_task_round_trip(void **state)
+{
+	struct fx *f = *state;
+	struct task t = { 0 }, got = { 0 };
+	int64_t a1 = 0, a2 = 0, doc = 0, id = 0, ids[2];
+
+	assert_int_equal(store_agency_insert(f->s, "snv", "Sở Nội vụ", AGENCY_DEPARTMENT, 1, &a1), 0);
+	assert_int_equal(store_agency_insert(f->s, "syt", "Sở Y tế", AGENCY_DEPARTMENT, 1, &a2), 0);
+	assert_int_equal(store_document_ensure(f->s, "01-CTr/BCĐ", "Chương trình", "2025-06-10",
+					       "Chương trình 01-CTr/BCĐ", &doc), 0);
+	t.code = "01-CTr/BCĐ#1";
+	t.kind = TASK_KIND_TASK;
+	t.title = "Xây dựng kế hoạch";
+	t.deadline_raw = "Quý II";
+	t.deadline = (struct deadline){ DEADLINE_QUARTER, true, { 2025, 6, 30 }, false };
+	t.status = TASK_IN_PROGRESS;
+	assert_int_equal(store_task_insert(f->s, &t, doc, "xay dung ke hoach", 100, &id), 0);
+	assert_int_equal(store_task_insert(f->s, &t, doc, "xay dung ke hoach", 100, NULL), -EEXIST);
+	ids[0] = a2;
+	ids[1] = a1;
+	assert_int_equal(store_task_set_agencies(f->s, id, true, false, ids, 2), 0);
+
+	assert_int_equal(store_task_find(f->s, doc, "xay dung ke hoach", &got), 0);
+	assert_int_equal(got.id, id);
+	assert_string_equal(got.document, "01-CTr/BCĐ");
+	assert_string_equal(got.deadline_raw, "Quý II");
+	assert_true(got.deadline.has_due);
+	assert_int_equal(got.deadline.due.m, 6);
+	assert_int_equal(got.deadline.precision, DEADLINE_QUARTER);
+	assert_int_equal(got.status, TASK_IN_PROGRESS);
+	assert_int_equal(got.n_leads, 2);
+	assert_string_equal(got.leads[0], "Sở Y tế");
+	assert_string_equal(got.leads[1], "Sở Nội vụ");
+
+	got.status = TASK_DONE;
+	got.done_at = 200;
+	got.progress = 100;
+	assert_int_equal(store_task_update(f->s, &got, 200), 0);
+	task_release(&got);
+	assert_int_equal(store_task_get(f->s, id, &got), 0);
+	assert_int_equal(got.status, TASK_DONE);
+	assert_int_equal(got.done_at, 200);
+	assert_int_equal(got.progress, 100);
+	task_release(&got);
+	assert_int_equal(store_task_get(f->s, id + 1, &got), -ENOENT);
+	/* A document is found again by its number, whatever the case. */
+	assert_int_equal(store_document_ensure(f->s, "01-ctr/bcđ", "", NULL, NULL, &a1), 0);
+	assert_int_equal(a1, doc);
+}
+
+static int
+count_event(const struct event *e, void *userdata)
+{
+	(void)e;
+	(*(int *)userdata)++;
+	return 0;
+}
+
+static void
+test_event_chain(void **state)
+{
+	struct fx *f = *state;
+	struct event e = { .at = 10, .actor = "tester", .channel = "cli", .kind = "note",
+			   .text = "ghi chú" };
+	int64_t n = 0, bad = 0;
+	sqlite3 *db;
+	int count = 0;
+
+	for (int i = 0; i < 5; i++) {
+		e.at = 10 + i;
+		assert_int_equal(store_event_append(f->s, &e), 0);
+	}
+	assert_int_equal(store_event_verify(f->s, &n, &bad), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(store_event_foreach(f->s, 0, count_event, &count), 0);
+	assert_int_equal(count, 5);
+
+	/* The log refuses edits through SQL... */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE event SET text = 'x' WHERE id = 3", NULL, NULL, NULL),
+			     SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM event WHERE id = 3", NULL, NULL, NULL),
+			     SQLITE_OK);
+	/* ...and an edit made around the trigger is found by the chain. */
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER event_no_update;"
+				      "UPDATE event SET text = 'sửa lén' WHERE id = 3", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_event_verify(f->s, &n, &bad), -EBADMSG);
+	assert_int_equal(bad, 3);
+}
+
+static void
+test_transaction_rollback(void **state)
+{
+	struct fx *f = *state;
+	struct agency a = { 0 };
+
+	assert_int_equal(store_begin(f->s), 0);
+	assert_int_equal(store_agency_insert(f->s, "stc", "Sở Tài chính", AGENCY_DEPARTMENT, 1, NULL), 0);
+	store_rollback(f->s);
+	assert_int_equal(store_agency_lookup(f->s, "stc", &a), -ENOENT);
+}
+
+static void
+test_person(void **state)
+{
+	struct fx *f = *state;
+	struct person p = { 0 };
+	int64_t a = 0, id = 0;
+
+	assert_int_equal(store_agency_insert(f->s, "snv", "Sở Nội vụ", AGENCY_DEPARTMENT, 1, &a), 0);
+	p.name = "Nguyễn Văn An";
+	p.agency_id = a;
+	p.role = ROLE_FOCAL;
+	p.telegram = "12345";
+	p.active = true;
+	assert_int_equal(store_person_insert(f->s, &p, 1, &id), 0);
+	p.name = "Trần Thị Bình";
+	assert_int_equal(store_person_insert(f->s, &p, 1, NULL), -EEXIST);
+	p.agency_id = 999;
+	p.telegram = NULL;
+	assert_int_equal(store_person_insert(f->s, &p, 1, NULL), -EINVAL);	/* foreign key */
+}
+
+int
+main(void)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_missing_and_uninitialised, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_version_and_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agency_lookup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_task_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transaction_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_person, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
