@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "hash.h"
 #include "macro.h"
 #include "norm.h"
@@ -372,6 +373,42 @@ fail:
 	return r;
 }
 
+/* True when path has no -wal file, or an empty one. */
+static bool
+wal_is_empty(const char *path)
+{
+	char *wal = xasprintf("%s-wal", path);
+	struct stat st;
+	bool empty = stat(wal, &st) < 0 || st.st_size == 0;
+
+	free(wal);
+	return empty;
+}
+
+/* Opens path read-only as an immutable file (a URI with '%', '?', '#' escaped). */
+static int
+open_immutable(const char *path, sqlite3 **ret)
+{
+	struct buf uri;
+	int rc;
+
+	buf_init(&uri, 4 * strlen(path) + 64);
+	(void)buf_adds(&uri, "file:");
+	for (const char *p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			(void)buf_addf(&uri, "%%%02X", (unsigned char)*p);
+		else
+			(void)buf_addc(&uri, *p);
+	}
+	(void)buf_adds(&uri, "?immutable=1");
+	rc = sqlite3_open_v2(uri.p, ret, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+			     SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
+	buf_release(&uri);
+	if (rc == SQLITE_OK)
+		sqlite3_extended_result_codes(*ret, 1);
+	return rc;
+}
+
 int
 store_open(const char *path, enum store_mode mode, struct store **ret, char **reterr_msg)
 {
@@ -418,6 +455,17 @@ store_open(const char *path, enum store_mode mode, struct store **ret, char **re
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 
 	r = user_version(s, &version);
+	if (r < 0 && mode == STORE_READ && (r == -EROFS || r == -ENOENT) && wal_is_empty(path)) {
+		/*
+		 * A WAL database in a directory we cannot write: SQLite cannot make
+		 * its -shm file.  With no pending WAL the file alone is the whole
+		 * database, so it can be read as immutable.
+		 */
+		sqlite3_close_v2(s->db);
+		s->db = NULL;
+		rc = open_immutable(path, &s->db);
+		r = rc == SQLITE_OK ? user_version(s, &version) : errno_of(rc);
+	}
 	if (r < 0) {
 		msg = r == -EBADMSG
 			? xasprintf("'%s' is not a dondoc database", path)
