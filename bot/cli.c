@@ -138,6 +138,27 @@ print_usage(const struct cli_command *c)
 }
 
 int
+cli_need_store(struct dondoc *d)
+{
+	const struct cli_command *cmd = d->command;
+	enum store_mode mode;
+	char *msg = NULL;
+	int r;
+
+	if (d->store)
+		return 0;
+	mode = cmd->flags & CLI_DB_CREATE ? STORE_CREATE
+	     : cmd->flags & CLI_DB_WRITE ? STORE_WRITE : STORE_READ;
+	r = store_open(d->db_path, mode, &d->store, &msg);
+	if (r < 0) {
+		fprintf(stderr, "dondoc %s: %s\n", cmd->name, msg ? msg : strerror(-r));
+		free(msg);
+		return cli_exit_code(r);
+	}
+	return 0;
+}
+
+int
 cli_parse(const char *cmd, int argc, char **argv, const struct option *opts,
 	  int (*on_opt)(int c, const char *arg, void *userdata), void *userdata, int *ret_exit)
 {
@@ -300,7 +321,7 @@ cli_main(int argc, char **argv)
 {
 	struct dondoc d = { 0 };
 	const struct cli_command *cmd = NULL;
-	char *msg = NULL, *two = NULL;
+	char *two = NULL;
 	int i = 1, r;
 
 	d.db_path = getenv("DONDOC_DB");
@@ -363,12 +384,6 @@ cli_main(int argc, char **argv)
 		return EX_USAGE;
 	}
 
-	if (clock_init(&d.clock) < 0) {
-		fprintf(stderr, "dondoc: DONDOC_NOW='%s' is not an ISO 8601 time\n",
-			getenv("DONDOC_NOW"));
-		return EX_CONFIG;
-	}
-
 	/* "--help" must work without a database. */
 	for (int k = i + 1; k < argc; k++) {
 		if (strcmp(argv[k], "--") == 0)
@@ -378,18 +393,13 @@ cli_main(int argc, char **argv)
 			return 0;
 		}
 	}
-
-	if (cmd->flags & (CLI_DB_READ | CLI_DB_WRITE | CLI_DB_CREATE)) {
-		enum store_mode mode = cmd->flags & CLI_DB_CREATE ? STORE_CREATE
-				     : cmd->flags & CLI_DB_WRITE ? STORE_WRITE : STORE_READ;
-
-		r = store_open(d.db_path, mode, &d.store, &msg);
-		if (r < 0) {
-			fprintf(stderr, "dondoc %s: %s\n", cmd->name, msg ? msg : strerror(-r));
-			free(msg);
-			return cli_exit_code(r);
-		}
+	if (clock_init(&d.clock) < 0) {
+		fprintf(stderr, "dondoc: DONDOC_NOW='%s' is not an ISO 8601 time\n",
+			getenv("DONDOC_NOW"));
+		return EX_CONFIG;
 	}
+
+	d.command = cmd;
 	/* The command sees its own name as argv[0]. */
 	r = cmd->run(&d, argc - i, argv + i);
 	d.store = store_close(d.store);

@@ -32,6 +32,12 @@ struct cli_command {
 	const char *usage;	/* the command's --help text, after its name */
 };
 
+/*
+ * Opens the registry as the running command's flags say, once its
+ * arguments are known to be good: 0, or an exit status after one line on
+ * stderr.  Every command that reads or writes the registry calls it.
+ */
+int cli_need_store(struct dondoc *d);
 /* Runs the program; returns the process exit status. */
 int cli_main(int argc, char **argv);
 /* Maps a negative errno to a sysexits code; >= 0 is passed through. */

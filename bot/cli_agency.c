@@ -73,6 +73,8 @@ cmd_agency_list(struct dondoc *d, int argc, char **argv)
 		return ex;
 	if (optind < argc)
 		return cli_usage_error("agency list", "unexpected argument '%s'", argv[optind]);
+	if ((ex = cli_need_store(d)) != 0)
+		return ex;
 	if (l.json) {
 		fputs("[", stdout);
 	} else {
@@ -155,6 +157,8 @@ cmd_agency_add(struct dondoc *d, int argc, char **argv)
 	}
 	if (a.kind < 0)
 		a.kind = agency_kind_guess(name);
+	if ((ex = cli_need_store(d)) != 0)
+		goto out;
 	r = store_agency_insert(d->store, code, name, a.kind, clock_now(&d->clock), &id);
 	if (r == -EEXIST) {
 		ex = cli_error("agency add", EX_DATAERR, "an agency with code '%s' or name '%s' "
@@ -188,6 +192,8 @@ cmd_agency_alias(struct dondoc *d, int argc, char **argv)
 		ex = cli_usage_error("agency alias", "ALIAS must be 1-300 bytes of UTF-8");
 		goto out;
 	}
+	if ((ex = cli_need_store(d)) != 0)
+		goto out;
 	r = store_agency_lookup(d->store, argv[optind], &ag);
 	if (r == -ENOENT) {
 		ex = cli_error("agency alias", EX_DATAERR, "no agency '%s' (see 'dondoc agency list')",

@@ -111,6 +111,8 @@ cmd_person_add(struct dondoc *d, int argc, char **argv)
 		ex = cli_usage_error("person add", "--name must be 1-200 bytes of UTF-8");
 		goto out;
 	}
+	if ((ex = cli_need_store(d)) != 0)
+		goto out;
 	r = store_agency_lookup(d->store, a.agency, &ag);
 	if (r == -ENOENT) {
 		ex = cli_error("person add", EX_DATAERR, "no agency '%s' (see 'dondoc agency list')",
@@ -209,6 +211,8 @@ cmd_person_list(struct dondoc *d, int argc, char **argv)
 		return ex;
 	if (optind < argc)
 		return cli_usage_error("person list", "unexpected argument '%s'", argv[optind]);
+	if ((ex = cli_need_store(d)) != 0)
+		return ex;
 	l.json = a.json;
 	if (l.json) {
 		fputs("[", stdout);

@@ -21,6 +21,8 @@ cmd_init(struct dondoc *d, int argc, char **argv)
 		return ex;
 	if (optind < argc)
 		return cli_usage_error("init", "unexpected argument '%s'", argv[optind]);
+	if ((ex = cli_need_store(d)) != 0)
+		return ex;
 	printf("registry '%s' is ready (schema %d)\n", d->db_path, STORE_SCHEMA_VERSION);
 	return 0;
 }
@@ -66,6 +68,8 @@ cmd_import(struct dondoc *d, int argc, char **argv)
 	o.year = (int)a.year;
 	o.dry_run = a.dry_run;
 	o.actor = d->actor;
+	if ((ex = cli_need_store(d)) != 0)
+		return ex;
 	r = import_file(d->store, &o, clock_now(&d->clock), stderr, &rep, &msg);
 	if (r < 0) {
 		fprintf(stderr, "dondoc import: %s; nothing was imported\n", msg ? msg : strerror(-r));
@@ -89,10 +93,12 @@ cmd_verify(struct dondoc *d, int argc, char **argv)
 		return ex;
 	if (optind < argc)
 		return cli_usage_error("verify", "unexpected argument '%s'", argv[optind]);
+	if ((ex = cli_need_store(d)) != 0)
+		return ex;
 	r = store_event_verify(d->store, &n, &bad);
 	if (r == -EBADMSG) {
-		fprintf(stderr, "dondoc verify: event %lld was changed outside dondoc; "
-			"the history after it cannot be trusted\n", (long long)bad);
+		fprintf(stderr, "dondoc verify: event %lld was changed or removed outside dondoc; "
+			"the history from it on cannot be trusted\n", (long long)bad);
 		return 1;
 	}
 	if (r < 0)

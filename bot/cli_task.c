@@ -175,6 +175,8 @@ cmd_task_list(struct dondoc *d, int argc, char **argv)
 		return ex;
 	if (optind < argc)
 		return cli_usage_error("task list", "unexpected argument '%s'", argv[optind]);
+	if ((ex = cli_need_store(d)) != 0)
+		return ex;
 	if (a.agency) {
 		r = store_agency_lookup(d->store, a.agency, &ag);
 		if (r == -ENOENT)
@@ -285,6 +287,8 @@ cmd_task_show(struct dondoc *d, int argc, char **argv)
 	if (cli_parse("task show", argc, argv, opts, show_opt, &json, &ex))
 		return ex;
 	if ((ex = task_id_arg("task show", argc, argv, &id)) != 0)
+		return ex;
+	if ((ex = cli_need_store(d)) != 0)
 		return ex;
 	r = store_task_get(d->store, id, &t);
 	if (r == -ENOENT)
@@ -436,6 +440,8 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 	if (a.deadline && (ex = check_text("--deadline", a.deadline, 200)) != 0)
 		return ex;
 
+	if ((ex = cli_need_store(d)) != 0)
+		return ex;
 	r = store_begin(d->store);
 	if (r < 0)
 		return cli_error("task set", cli_exit_code(r), "%s", store_errmsg(d->store));

@@ -9,12 +9,14 @@
 #include "clock.h"
 
 struct store;
+struct cli_command;
 
 struct dondoc {
 	const char *db_path;	/* --db, else $DONDOC_DB, else ./dondoc.db */
 	struct clock clock;	/* wall time, or DONDOC_NOW */
 	struct store *store;	/* open while a command that needs it runs */
 	const char *actor;	/* who acts on the CLI, for the event log */
+	const struct cli_command *command;	/* the command being run */
 };
 
 #endif

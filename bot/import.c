@@ -28,6 +28,7 @@
 #include "appendix.h"
 #include "buf.h"
 #include "deadline.h"
+#include "hash.h"
 #include "import.h"
 #include "macro.h"
 #include "norm.h"
@@ -42,6 +43,13 @@ struct record {
 	char **cells;
 	size_t n;
 	size_t line;
+};
+
+/* Task ids this import already wrote, with the line that did: id -> line. */
+struct seen {
+	int64_t *ids;		/* 0 marks an empty slot */
+	size_t *lines;
+	size_t n, cap;		/* cap is a power of two */
 };
 
 /* A document cell already resolved, and what it gave. */
@@ -87,6 +95,13 @@ struct importer {
 	struct agency_cache agencies;
 	struct doc_memo docs[DOC_MEMO];	/* recent document cells, round robin */
 	size_t next_doc;
+	struct hash *hash;	/* for task codes */
+	struct {
+		size_t line;
+		char *text;
+	} before[8];		/* lines above the first header */
+	size_t n_before;
+	struct seen seen;	/* tasks this file already wrote, with their line */
 };
 
 static void
@@ -211,6 +226,60 @@ cache_release(struct agency_cache *c)
 	free(c->ids);
 	free(c->names);
 	memset(c, 0, sizeof(*c));
+}
+
+/* --- tasks seen in this file ------------------------------------------ */
+
+static size_t
+seen_slot(const struct seen *m, int64_t id)
+{
+	size_t i = (size_t)((uint64_t)id * 11400714819323198485ULL) & (m->cap - 1);
+
+	while (m->ids[i] && m->ids[i] != id)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+/* The line that wrote task id in this import, or 0. */
+static size_t
+seen_get(const struct seen *m, int64_t id)
+{
+	size_t i;
+
+	if (!m->cap)
+		return 0;
+	i = seen_slot(m, id);
+	return m->ids[i] ? m->lines[i] : 0;
+}
+
+static void
+seen_put(struct seen *m, int64_t id, size_t line)
+{
+	size_t i;
+
+	if (2 * (m->n + 1) > m->cap) {
+		struct seen bigger = { 0 };
+
+		bigger.cap = m->cap ? m->cap * 2 : 1024;
+		bigger.ids = xcalloc(bigger.cap, sizeof(int64_t));
+		bigger.lines = xcalloc(bigger.cap, sizeof(size_t));
+		for (size_t j = 0; j < m->cap; j++) {
+			if (!m->ids[j])
+				continue;
+			i = seen_slot(&bigger, m->ids[j]);
+			bigger.ids[i] = m->ids[j];
+			bigger.lines[i] = m->lines[j];
+		}
+		bigger.n = m->n;
+		free(m->ids);
+		free(m->lines);
+		*m = bigger;
+	}
+	i = seen_slot(m, id);
+	if (!m->ids[i])
+		m->n++;
+	m->ids[i] = id;
+	m->lines[i] = line;
 }
 
 /* --- rows ------------------------------------------------------------- */
@@ -383,33 +452,49 @@ join_names(char *const *names, size_t n)
 	return r;
 }
 
+/* Same text (up to case, marks and trailing dots) and same meaning. */
 static bool
 same_deadline(const struct task *a, const char *raw, const struct deadline *d)
 {
-	if (strcmp(a->deadline_raw, raw) != 0 || a->deadline.precision != d->precision ||
-	    a->deadline.has_due != d->has_due)
+	char *ka, *kb;
+	bool same;
+
+	if (a->deadline.precision != d->precision || a->deadline.has_due != d->has_due)
 		return false;
-	return !d->has_due || date_cmp(a->deadline.due, d->due) == 0;
+	if (d->has_due && date_cmp(a->deadline.due, d->due) != 0)
+		return false;
+	ka = norm_key(a->deadline_raw);
+	kb = norm_key(raw);
+	same = ka && kb && strcmp(ka, kb) == 0;
+	free(ka);
+	free(kb);
+	return same;
 }
 
 /* Writes the new task described by t; 0 or -errno. */
 static int
-create_task(struct importer *imp, struct task *t, const char *stt, int64_t doc_id,
-	    const char *title_key, const int64_t *lead_ids, size_t n_leads, size_t line)
+create_task(struct importer *imp, struct task *t, int64_t doc_id, const char *title_key,
+	    const int64_t *lead_ids, size_t n_leads, size_t line)
 {
+	char digest[HASH_SHA256_HEX_LEN];
 	int64_t id = 0;
 	int r;
 
 	/*
-	 * The identity (document, title) was just found free, so a unique
-	 * violation here can only be the code: another table numbered a
-	 * different task the same.  Try "#27~2", "#27~3"...
+	 * The code names the document and the task's text, not its row: the
+	 * same task has another STT in each appendix that lists it, so a code
+	 * made of the STT would depend on which table came first.  Eight hex
+	 * digits of SHA-256 of the title key make it the same in every
+	 * registry built from the same documents.  The identity was just
+	 * found free, so a unique violation can only be a code collision.
 	 */
-	t->code = xasprintf("%s#%s", t->document ? t->document : "", stt);
+	hash_add(imp->hash, title_key, strlen(title_key));
+	hash_final_hex(imp->hash, digest);
+	t->code = xasprintf("%s#%.8s", t->document ? t->document : "", digest);
 	for (int n = 2; (r = store_task_insert(imp->s, t, doc_id, title_key, imp->now, &id)) == -EEXIST &&
 			n < 1000; n++) {
 		free(t->code);
-		t->code = xasprintf("%s#%s~%d", t->document ? t->document : "", stt, n);
+		t->code = xasprintf("%s#%.8s~%d", t->document ? t->document : "", digest, n);
 	}
 	if (r < 0)
 		return r;
@@ -419,6 +504,7 @@ create_task(struct importer *imp, struct task *t, const char *stt, int64_t doc_i
 	r = log_event(imp, id, line, "created", NULL, task_status_to_string(t->status));
 	if (r < 0)
 		return r;
+	seen_put(&imp->seen, id, line);
 	imp->rep.created++;
 	return 0;
 }
@@ -437,7 +523,7 @@ process_row(struct importer *imp, const struct record *row)
 	char *raw = NULL, *old_leads = NULL, *new_leads = NULL;
 	const char **lead_names = NULL, *doc_number = NULL;
 	int64_t *lead_ids = NULL, doc_id = 0;
-	size_t n_leads = 0, line = row->line;
+	size_t n_leads = 0, line = row->line, first;
 	const char *why = NULL;
 	bool has_assessment = false, changed = false;
 	int r = 0, year = 0;
@@ -447,8 +533,9 @@ process_row(struct importer *imp, const struct record *row)
 	{
 		size_t need = 0;
 
+		/* Every column the header names must be there, even if empty. */
 		for (int c = 0; c < _COL_MAX; c++)
-			if (imp->h.col[c] >= 0 && (c == COL_TITLE || c == COL_LEAD))
+			if (imp->h.col[c] >= 0)
 				need = MAX(need, (size_t)imp->h.col[c] + 1);
 		if (row->n < need) {
 			diag(imp, line, "error: row '%s' has %zu columns where the header has %zu",
@@ -512,6 +599,10 @@ process_row(struct importer *imp, const struct record *row)
 			     "written and flagged as needing a date", stt, raw);
 			imp->rep.warnings++;
 		}
+	} else if (imp->h.col[COL_DEADLINE] >= 0) {
+		diag(imp, line, "warning: row '%s' has no deadline (%s): flagged as needing a date",
+		     stt, appendix_column_name(COL_DEADLINE));
+		imp->rep.warnings++;
 	}
 
 	lead_ids = xcalloc(n_leads, sizeof(int64_t));
@@ -535,12 +626,20 @@ process_row(struct importer *imp, const struct record *row)
 	r = store_task_find(imp->s, doc_id, title_key, &old);
 	if (r == -ENOENT) {
 		t.document = (char *)doc_number;
-		r = create_task(imp, &t, stt, doc_id, title_key, lead_ids, n_leads, line);
+		r = create_task(imp, &t, doc_id, title_key, lead_ids, n_leads, line);
 		free(t.code);
 		goto out;
 	}
 	if (r < 0)
 		goto out;
+	if ((first = seen_get(&imp->seen, old.id)) > 0) {
+		/* Within one file a repeated task is a mistake, not an update. */
+		diag(imp, line, "error: row '%s' repeats the task of line %zu (same document and "
+		     "text): left out", stt, first);
+		r = 0;
+		goto skip;
+	}
+	seen_put(&imp->seen, old.id, line);
 
 	/* The same task again: bring it up to date, recording each change. */
 	if (raw && *raw && !same_deadline(&old, raw, &dl)) {
@@ -678,13 +777,26 @@ handle_record(struct importer *imp, struct record *rec)
 	if (appendix_header_parse(rec->cells, rec->n, &h)) {
 		/* A repeated header keeps the pending row: it may continue after. */
 		imp->h = h;
+		if (!imp->have_header) {
+			for (size_t i = 0; i < imp->n_before; i++) {
+				diag(imp, imp->before[i].line, "note: text before the table header "
+				     "skipped: '%s'", imp->before[i].text);
+				imp->rep.notes++;
+			}
+		}
 		imp->have_header = true;
 		goto drop;
 	}
 	if (!imp->have_header) {
-		diag(imp, rec->line, "note: text before the table header skipped: '%s'",
-		     rec->cells[0]);
-		imp->rep.notes++;
+		/*
+		 * Titles above a table ("PHỤ LỤC I") are told once the header
+		 * is found; a file that never has one gets a single error.
+		 */
+		if (imp->n_before < ELEMENTSOF(imp->before)) {
+			imp->before[imp->n_before].line = rec->line;
+			imp->before[imp->n_before].text = xstrdup(rec->cells[0]);
+			imp->n_before++;
+		}
 		goto drop;
 	}
 	kind = appendix_stt_parse(cell(imp, rec, COL_STT), NULL);
@@ -871,6 +983,13 @@ read_lines(struct importer *imp, int fd)
 		(void)buf_addc(&line, '\0');
 		feed_line(imp, line.p, line.len - 1);
 	}
+	/*
+	 * libcsv reports an unclosed quote only in strict mode, which also
+	 * refuses the stray quotes Excel users type; so look at its state:
+	 * still inside a quoted field (FIELD_BEGUN, 2, in libcsv.c) at the end.
+	 */
+	if (imp->fatal == 0 && imp->csv.quoted && imp->csv.pstate == 2)
+		fail(imp, "a quoted cell that starts on line %zu is never closed", imp->rec_line);
 	if (imp->fatal == 0)
 		csv_fini(&imp->csv, on_field, on_record, imp);
 	buf_release(&line);
@@ -893,6 +1012,7 @@ import_file(struct store *s, const struct import_options *o, time_t now, FILE *d
 	imp.now = now;
 	imp.diag = diagf;
 	imp.rec_line = 1;
+	imp.hash = hash_new();
 	slash = strrchr(o->path, '/');
 	imp.name = slash ? slash + 1 : o->path;
 
@@ -914,8 +1034,8 @@ import_file(struct store *s, const struct import_options *o, time_t now, FILE *d
 	}
 	if (st.st_size > IMPORT_MAX_BYTES) {
 		r = -EFBIG;
-		fail(&imp, "'%s' is %lld MiB, more than the %lld MiB an import takes",
-		     o->path, (long long)(st.st_size >> 20), (long long)(IMPORT_MAX_BYTES >> 20));
+		fail(&imp, "'%s' is %.1f MiB, more than the %lld MiB an import takes",
+		     o->path, (double)st.st_size / (1 << 20), (long long)(IMPORT_MAX_BYTES >> 20));
 		goto out;
 	}
 	if (csv_init(&imp.csv, CSV_REPALL_NL | CSV_APPEND_NULL) != 0)
@@ -965,6 +1085,11 @@ out:
 	record_clear(&imp.cur);
 	record_clear(&imp.pending);
 	cache_release(&imp.agencies);
+	hash_free(imp.hash);
+	free(imp.seen.ids);
+	free(imp.seen.lines);
+	for (size_t i = 0; i < imp.n_before; i++)
+		free(imp.before[i].text);
 	for (size_t i = 0; i < DOC_MEMO; i++) {
 		free(imp.docs[i].cell);
 		free(imp.docs[i].number);

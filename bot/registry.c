@@ -88,7 +88,9 @@ agency_kind_guess(const char *name)
 	else if (strstr(key, "tinh uy") || strstr(key, "dang uy"))
 		k = AGENCY_PARTY;
 	else if (starts_with_word(key, "xa") || starts_with_word(key, "phuong") ||
-		 starts_with_word(key, "ubnd xa") || starts_with_word(key, "ubnd phuong"))
+		 starts_with_word(key, "ubnd xa") || starts_with_word(key, "ubnd phuong") ||
+		 starts_with_word(key, "uy ban nhan dan xa") ||
+		 starts_with_word(key, "uy ban nhan dan phuong"))
 		k = AGENCY_COMMUNE;
 	else if (starts_with_word(key, "so") || starts_with_word(key, "ban") ||
 		 starts_with_word(key, "cong an") || starts_with_word(key, "van phong") ||

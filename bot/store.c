@@ -101,6 +101,12 @@ static const char *const migrations[] = {
 	" prev_hash TEXT NOT NULL,"
 	" hash TEXT NOT NULL) STRICT;"
 	"CREATE INDEX event_by_task ON event(task_id, id);"
+	/* The chain's head: deleting the newest events must show too. */
+	"CREATE TABLE event_head("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" count INTEGER NOT NULL,"
+	" hash TEXT NOT NULL) STRICT;"
+	"INSERT INTO event_head(id, count, hash) VALUES (1, 0, '" ZERO_HASH "');"
 	"CREATE TRIGGER event_no_update BEFORE UPDATE ON event"
 	" BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;"
 	"CREATE TRIGGER event_no_delete BEFORE DELETE ON event"
@@ -135,6 +141,8 @@ enum stmt {
 	ST_EVENT_INSERT,
 	ST_EVENT_OF_TASK,
 	ST_EVENT_ALL,
+	ST_HEAD_UPDATE,
+	ST_HEAD_GET,
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
@@ -204,6 +212,8 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_EVENT_ALL] = "SELECT id, ifnull(task_id, 0), at, actor, ifnull(person_id, 0),"
 			 " channel, kind, old_value, new_value, text, prev_hash, hash"
 			 " FROM event ORDER BY id",
+	[ST_HEAD_UPDATE] = "UPDATE event_head SET count = count + 1, hash = ?1 WHERE id = 1",
+	[ST_HEAD_GET] = "SELECT count, hash FROM event_head WHERE id = 1",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
@@ -681,6 +691,13 @@ store_agency_alias_add(struct store *s, int64_t agency_id, const char *alias)
 	bind_text(st, 2, alias);
 	sqlite3_bind_int64(st, 3, agency_id);
 	r = exec_done(s, st);
+	if (r == -EEXIST) {
+		/* Giving an agency an alias it already has is not an error. */
+		r = agency_query(s, ST_AGENCY_BY_ALIAS, key, &other);
+		if (r == 0)
+			r = other.id == agency_id ? 0 : -EEXIST;
+		agency_release(&other);
+	}
 out:
 	free(key);
 	return r;
@@ -1106,6 +1123,11 @@ store_event_append(struct store *s, const struct event *e)
 	bind_text(st, 10, prev);
 	bind_text(st, 11, h);
 	r = exec_done(s, st);
+	if (r == 0) {
+		st = stmt(s, ST_HEAD_UPDATE);
+		bind_text(st, 1, h);
+		r = exec_done(s, st);
+	}
 	if (r == 0 && s->in_txn) {
 		memcpy(s->last_hash, h, HASH_SHA256_HEX_LEN);
 		s->last_hash_valid = true;
@@ -1178,6 +1200,19 @@ store_event_verify(struct store *s, int64_t *ret_count, int64_t *reterr_id)
 	if (r == 0 && rc != SQLITE_DONE)
 		r = errno_of(sqlite3_extended_errcode(s->db));
 	sqlite3_reset(st);
+	if (r == 0) {
+		/* The head must name the last event: else events were cut off the end. */
+		st = stmt(s, ST_HEAD_GET);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW || sqlite3_column_int64(st, 0) != n ||
+		    strcmp((const char *)sqlite3_column_text(st, 1), prev) != 0) {
+			if (reterr_id)
+				*reterr_id = n + 1;
+			r = rc == SQLITE_ROW || rc == SQLITE_DONE ? -EBADMSG
+				: errno_of(sqlite3_extended_errcode(s->db));
+		}
+		sqlite3_reset(st);
+	}
 	if (r == 0 && ret_count)
 		*ret_count = n;
 	return r;

@@ -122,15 +122,15 @@ expect_grep "the month-13 reason names the month" err "13"
 bad "upper case 'QUÝ V' is invalid" "QUÝ V"
 
 # --- the year when the text names none ---------------------------------------
-DONDOC_NOW=2030-03-01T09:00 expect_rc 0 "without --year, DONDOC_NOW's year is used" \
-	"$DONDOC" deadline parse "Quý II"
+expect_rc 0 "without --year, DONDOC_NOW's year is used" \
+	env DONDOC_NOW=2030-03-01T09:00 "$DONDOC" deadline parse "Quý II"
 expect_eq "'Quý II' in 2030 is 2030-06-30" "$(json 'j["due"]')" 2030-06-30
 # 2025-12-31T17:30Z is already 1 January 2026, 00:30 in Viet Nam.
-DONDOC_NOW=2025-12-31T17:30Z expect_rc 0 "DONDOC_NOW just after midnight in Viet Nam" \
-	"$DONDOC" deadline parse "Tháng 9"
+expect_rc 0 "DONDOC_NOW just after midnight in Viet Nam" \
+	env DONDOC_NOW=2025-12-31T17:30Z "$DONDOC" deadline parse "Tháng 9"
 expect_eq "this year is Viet Nam's (2026), not UTC's (2025)" "$(json 'j["due"]')" 2026-09-30
-DONDOC_NOW=2025-12-31T23:30 expect_rc 0 "DONDOC_NOW late on 31 Dec in Viet Nam" \
-	"$DONDOC" deadline parse "Tháng 9"
+expect_rc 0 "DONDOC_NOW late on 31 Dec in Viet Nam" \
+	env DONDOC_NOW=2025-12-31T23:30 "$DONDOC" deadline parse "Tháng 9"
 expect_eq "late on 31 Dec 2025 Viet Nam time the year is still 2025" "$(json 'j["due"]')" 2025-09-30
 
 # --- usage -----------------------------------------------------------------

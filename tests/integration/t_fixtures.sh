@@ -72,7 +72,11 @@ expect_eq "I.1 is an indicator, not achieved, of 328-KH/TU, no deadline" \
 	'["indicator", "not_achieved", "328-KH/TU", "", null, 0, null]'
 expect_eq "I.1 is led by Sở Khoa học và Công nghệ only" \
 	"$(q all.json 't("Tỷ lệ phủ sóng 5G")["lead_agencies"]')" '["Sở Khoa học và Công nghệ"]'
-expect_eq "I.1's code is 328-KH/TU#1" "$(q all.json 't("Tỷ lệ phủ sóng 5G")["code"]')" "328-KH/TU#1"
+# A code is the document's number and 8 hex digits of SHA-256 of the
+# task's normalised text: the same in every registry made from the tables.
+expect_eq "I.1's code is its document and the hash of its text" \
+	"$(q all.json 't("Tỷ lệ phủ sóng 5G")["code"]')" \
+	"328-KH/TU#$(printf '%s' 'ty le phu song 5g tren dia ban' | sha256sum | cut -c1-8)"
 # Row I.2: two leads, in the order written
 expect_eq "I.2 has two leads in order: Sở Nội vụ, Sở Khoa học và Công nghệ" \
 	"$(q all.json 't("bồi dưỡng kỹ năng số căn bản")["lead_agencies"]')" \
