@@ -25,6 +25,18 @@ format_day(struct date d, char out[16])
 	snprintf(out, 16, "%d/%d/%d", d.d % 100, d.m % 100, d.y % 10000);
 }
 
+/* Days a done task was finished after its due day; 0 when on time or not done. */
+static int64_t
+days_late(const struct task *t)
+{
+	int64_t late;
+
+	if (t->status != TASK_DONE || !t->done_at || !t->deadline.has_due)
+		return 0;
+	late = date_to_days(clock_local_date((time_t)t->done_at)) - date_to_days(t->deadline.due);
+	return late > 0 ? late : 0;
+}
+
 static json_t *
 json_string_or_null(const char *s)
 {
@@ -68,6 +80,7 @@ task_json(const struct task *t, struct date today)
 	} else {
 		json_object_set_new(o, "done_at", json_null());
 	}
+	json_object_set_new(o, "done_late", json_boolean(days_late(t) > 0));
 	return o;
 }
 
@@ -250,8 +263,10 @@ event_print(const struct event *e, void *userdata)
 	at[16] = '\0';	/* "YYYY-MM-DDThh:mm" */
 	at[10] = ' ';
 	printf("  %s  %s (%s)  %s", at, e->actor, e->channel, e->kind);
-	if (e->old_value || e->new_value)
-		printf(": %s -> %s", e->old_value ? e->old_value : "", e->new_value ? e->new_value : "");
+	if (e->old_value && e->new_value)
+		printf(": %s -> %s", e->old_value, e->new_value);
+	else if (e->new_value)
+		printf(": %s", e->new_value);
 	if (e->text)
 		printf("  %s", e->text);
 	fputc('\n', stdout);
@@ -321,6 +336,16 @@ cmd_task_show(struct dondoc *d, int argc, char **argv)
 		printf("\nThời hạn:    %s%s%s%s\n", t.deadline_raw, *day ? " (ngày " : "", day,
 		       *day ? ")" : "");
 		printf("Trạng thái:  %s, %d%%\n", task_status_label(t.status), t.progress);
+		if (t.status == TASK_DONE && t.done_at) {
+			char done[16];
+
+			format_day(clock_local_date((time_t)t.done_at), done);
+			if (days_late(&t) > 0)
+				printf("Hoàn thành:  ngày %s, trễ hạn %lld ngày\n", done,
+				       (long long)days_late(&t));
+			else
+				printf("Hoàn thành:  ngày %s, đúng hạn\n", done);
+		}
 		if (task_is_overdue(&t, today))
 			printf("Quá hạn:     %lld ngày\n",
 			       (long long)(date_to_days(today) - date_to_days(t.deadline.due)));

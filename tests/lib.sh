@@ -41,7 +41,7 @@ fail() {
 	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'
 	return 0
 }
-skip() { echo "SKIP $SCRIPT: $1" >>"$RESULTS"; echo "ok - $SCRIPT: $1 # SKIP $2"; }
+skip() { echo "SKIP $SCRIPT: $1 ($2)" >>"$RESULTS"; echo "ok - $SCRIPT: $1 # SKIP $2"; }
 
 run() {
 	"$@" >out 2>err
