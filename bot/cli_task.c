@@ -47,18 +47,21 @@ json_string_or_null(const char *s)
 static json_t *
 task_json(const struct task *t, struct date today)
 {
-	json_t *o = json_object(), *leads = json_array();
+	json_t *o = json_object(), *leads = json_array(), *coops = json_array();
 	char due[DATE_ISO_LEN], done[32];
 	bool overdue = task_is_overdue(t, today);
 
 	for (size_t i = 0; i < t->n_leads; i++)
 		json_array_append_new(leads, json_string(t->leads[i]));
+	for (size_t i = 0; i < t->n_coops; i++)
+		json_array_append_new(coops, json_string(t->coops[i]));
 	json_object_set_new(o, "id", json_integer(t->id));
 	json_object_set_new(o, "code", json_string(t->code));
 	json_object_set_new(o, "title", json_string(t->title));
 	json_object_set_new(o, "kind", json_string(task_kind_to_string(t->kind)));
 	json_object_set_new(o, "document", json_string_or_null(t->document));
 	json_object_set_new(o, "lead_agencies", leads);
+	json_object_set_new(o, "cooperating_agencies", coops);
 	json_object_set_new(o, "deadline_raw", json_string(t->deadline_raw));
 	if (t->deadline.has_due) {
 		date_format_iso(t->deadline.due, due);
@@ -333,6 +336,11 @@ cmd_task_show(struct dondoc *d, int argc, char **argv)
 		printf("Chủ trì:     ");
 		for (size_t i = 0; i < t.n_leads; i++)
 			printf("%s%s", i ? "; " : "", t.leads[i]);
+		if (t.n_coops) {
+			printf("\nPhối hợp:    ");
+			for (size_t i = 0; i < t.n_coops; i++)
+				printf("%s%s", i ? "; " : "", t.coops[i]);
+		}
 		printf("\nThời hạn:    %s%s%s%s\n", t.deadline_raw, *day ? " (ngày " : "", day,
 		       *day ? ")" : "");
 		printf("Trạng thái:  %s, %d%%\n", task_status_label(t.status), t.progress);

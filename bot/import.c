@@ -506,6 +506,7 @@ create_task(struct importer *imp, struct task *t, int64_t doc_id, const char *ti
 		return r;
 	seen_put(&imp->seen, id, line);
 	imp->rep.created++;
+	t->id = id;
 	return 0;
 }
 
@@ -521,9 +522,10 @@ process_row(struct importer *imp, const struct record *row)
 	struct deadline dl = { .precision = DEADLINE_UNKNOWN };
 	char **leads = NULL, *title = NULL, *title_key = NULL, *stt = NULL;
 	char *raw = NULL, *old_leads = NULL, *new_leads = NULL;
-	const char **lead_names = NULL, *doc_number = NULL;
-	int64_t *lead_ids = NULL, doc_id = 0;
-	size_t n_leads = 0, line = row->line, first;
+	const char **lead_names = NULL, *doc_number = NULL, **coop_names = NULL;
+	char **coops = NULL;
+	int64_t *lead_ids = NULL, *coop_ids = NULL, doc_id = 0;
+	size_t n_leads = 0, n_coops = 0, line = row->line, first;
 	const char *why = NULL;
 	bool has_assessment = false, changed = false;
 	int r = 0, year = 0;
@@ -612,6 +614,14 @@ process_row(struct importer *imp, const struct record *row)
 		if (r < 0)
 			goto out;
 	}
+	n_coops = appendix_split_agencies(cell(imp, row, COL_COOP), &coops);
+	coop_ids = xcalloc(n_coops, sizeof(int64_t));
+	coop_names = xcalloc(n_coops, sizeof(char *));
+	for (size_t i = 0; i < n_coops; i++) {
+		r = resolve_agency(imp, coops[i], &coop_ids[i], &coop_names[i]);
+		if (r < 0)
+			goto out;
+	}
 
 	t.kind = (raw && *raw) || imp->h.col[COL_ASSESSMENT] < 0 ? TASK_KIND_TASK
 								  : TASK_KIND_INDICATOR;
@@ -627,6 +637,8 @@ process_row(struct importer *imp, const struct record *row)
 	if (r == -ENOENT) {
 		t.document = (char *)doc_number;
 		r = create_task(imp, &t, doc_id, title_key, lead_ids, n_leads, line);
+		if (r == 0 && n_coops > 0)
+			r = store_task_set_agencies(imp->s, t.id, false, false, coop_ids, n_coops);
 		free(t.code);
 		goto out;
 	}
@@ -679,6 +691,20 @@ process_row(struct importer *imp, const struct record *row)
 			goto out;
 		changed = true;
 	}
+	if (imp->h.col[COL_COOP] >= 0) {
+		free(old_leads);
+		free(new_leads);
+		old_leads = join_names(old.coops, old.n_coops);
+		new_leads = join_names((char *const *)coop_names, n_coops);
+		if (strcmp(old_leads, new_leads) != 0) {
+			r = store_task_set_agencies(imp->s, old.id, false, true, coop_ids, n_coops);
+			if (r == 0)
+				r = log_event(imp, old.id, line, "cooperating", old_leads, new_leads);
+			if (r < 0)
+				goto out;
+			changed = true;
+		}
+	}
 	if (changed)
 		imp->rep.updated++;
 	else
@@ -694,6 +720,11 @@ out:
 	free(leads);
 	free(lead_ids);
 	free(lead_names);
+	for (size_t i = 0; i < n_coops; i++)
+		free(coops[i]);
+	free(coops);
+	free(coop_ids);
+	free(coop_names);
 	free(title);
 	free(title_key);
 	free(stt);

@@ -94,7 +94,7 @@ static const char *const migrations[] = {
 	" person_id INTEGER REFERENCES person(id),"
 	" channel TEXT NOT NULL CHECK (channel IN ('cli','telegram','zalo','email','http')),"
 	" kind TEXT NOT NULL CHECK (kind IN ('created','status','progress','note','obstacle',"
-	"  'deadline','leads','extension_request','extension_decision')),"
+	"  'deadline','leads','cooperating','extension_request','extension_decision')),"
 	" old_value TEXT,"
 	" new_value TEXT,"
 	" text TEXT,"
@@ -187,21 +187,21 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_LEADS_DELETE] = "DELETE FROM task_agency WHERE task_id = ?1 AND role = ?2",
 	[ST_LEAD_INSERT] = "INSERT OR IGNORE INTO task_agency(task_id, agency_id, role, position)"
 			   " VALUES (?1, ?2, ?3, ?4)",
-	[ST_LEADS_OF_TASK] = "SELECT ta.task_id, a.name FROM task_agency ta"
+	[ST_LEADS_OF_TASK] = "SELECT ta.task_id, a.name, ta.role FROM task_agency ta"
 			     " JOIN agency a ON a.id = ta.agency_id"
-			     " WHERE ta.task_id = ?1 AND ta.role = 'lead' ORDER BY ta.position",
+			     " WHERE ta.task_id = ?1 ORDER BY ta.role, ta.position",
 	[ST_TASK_ALL] = "SELECT " TASK_COLUMNS TASK_FROM " ORDER BY t.id",
 	[ST_TASK_BY_AGENCY] = "SELECT " TASK_COLUMNS TASK_FROM
 			      " WHERE t.id IN (SELECT task_id FROM task_agency"
 			      "  WHERE agency_id = ?1 AND role = 'lead') ORDER BY t.id",
-	[ST_LEADS_ALL] = "SELECT ta.task_id, a.name FROM task_agency ta"
-			 " JOIN agency a ON a.id = ta.agency_id WHERE ta.role = 'lead'"
-			 " ORDER BY ta.task_id, ta.position",
-	[ST_LEADS_BY_AGENCY] = "SELECT ta.task_id, a.name FROM task_agency ta"
-			       " JOIN agency a ON a.id = ta.agency_id WHERE ta.role = 'lead'"
-			       " AND ta.task_id IN (SELECT task_id FROM task_agency"
+	[ST_LEADS_ALL] = "SELECT ta.task_id, a.name, ta.role FROM task_agency ta"
+			 " JOIN agency a ON a.id = ta.agency_id"
+			 " ORDER BY ta.task_id, ta.role, ta.position",
+	[ST_LEADS_BY_AGENCY] = "SELECT ta.task_id, a.name, ta.role FROM task_agency ta"
+			       " JOIN agency a ON a.id = ta.agency_id"
+			       " WHERE ta.task_id IN (SELECT task_id FROM task_agency"
 			       "  WHERE agency_id = ?1 AND role = 'lead')"
-			       " ORDER BY ta.task_id, ta.position",
+			       " ORDER BY ta.task_id, ta.role, ta.position",
 	[ST_EVENT_LAST_HASH] = "SELECT hash FROM event ORDER BY id DESC LIMIT 1",
 	[ST_EVENT_INSERT] = "INSERT INTO event(task_id, at, actor, person_id, channel, kind,"
 			    " old_value, new_value, text, prev_hash, hash)"
@@ -850,14 +850,23 @@ read_task(sqlite3_stmt *st, struct task *t)
 	t->updated_at = sqlite3_column_int64(st, 13);
 }
 
+/* Adds an agency row (name, role) of ST_LEADS_* to t. */
 static void
-task_add_lead(struct task *t, const char *name)
+task_add_agency(struct task *t, sqlite3_stmt *st)
 {
-	t->leads = xreallocarray(t->leads, t->n_leads + 1, sizeof(char *));
-	t->leads[t->n_leads++] = xstrdup(name);
+	const char *name = (const char *)sqlite3_column_text(st, 1);
+	const char *role = (const char *)sqlite3_column_text(st, 2);
+
+	if (role && strcmp(role, "lead") == 0) {
+		t->leads = xreallocarray(t->leads, t->n_leads + 1, sizeof(char *));
+		t->leads[t->n_leads++] = xstrdup(name);
+	} else {
+		t->coops = xreallocarray(t->coops, t->n_coops + 1, sizeof(char *));
+		t->coops[t->n_coops++] = xstrdup(name);
+	}
 }
 
-/* Loads the lead agencies of t->id into t. */
+/* Loads the lead and cooperating agencies of t->id into t. */
 static int
 load_leads(struct store *s, struct task *t)
 {
@@ -866,7 +875,7 @@ load_leads(struct store *s, struct task *t)
 
 	sqlite3_bind_int64(st, 1, t->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		task_add_lead(t, (const char *)sqlite3_column_text(st, 1));
+		task_add_agency(t, st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : errno_of(sqlite3_extended_errcode(s->db));
 }
@@ -1037,7 +1046,7 @@ store_task_foreach(struct store *s, const struct task_filter *f, store_task_cb c
 		while (lrc == SQLITE_ROW && sqlite3_column_int64(leads, 0) < t.id)
 			lrc = sqlite3_step(leads);
 		while (lrc == SQLITE_ROW && sqlite3_column_int64(leads, 0) == t.id) {
-			task_add_lead(&t, (const char *)sqlite3_column_text(leads, 1));
+			task_add_agency(&t, leads);
 			lrc = sqlite3_step(leads);
 		}
 		if (!f || f->status < 0 || (int)t.status == f->status)

@@ -57,6 +57,9 @@ task_release(struct task *t)
 	for (size_t i = 0; i < t->n_leads; i++)
 		free(t->leads[i]);
 	free(t->leads);
+	for (size_t i = 0; i < t->n_coops; i++)
+		free(t->coops[i]);
+	free(t->coops);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -57,8 +57,10 @@ struct task {
 	int64_t done_at;	/* unix time it was done; 0 when not done */
 	int64_t created_at;
 	int64_t updated_at;
-	char **leads;		/* lead agency names, in table order */
+	char **leads;		/* lead agency names (chủ trì), in table order */
 	size_t n_leads;
+	char **coops;		/* cooperating agency names (phối hợp) */
+	size_t n_coops;
 };
 
 /* Frees the strings of t and zeroes it; NULL-safe. */

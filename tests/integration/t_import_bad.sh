@@ -311,4 +311,24 @@ events=$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM event")
 expect_rc 0 "'quý III.' after 'Quý III' imports" "$DONDOC" import dot2.tsv
 expect_grep "'quý III.' after 'Quý III' is unchanged" out "0 updated, 1 unchanged"
 expect_eq "'quý III.' after 'Quý III' records no event" "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM event")" "$events"
+
+# Cooperating agencies (Cơ quan phối hợp), many per task, kept apart from the leads.
+CHDR='STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì\tCơ quan phối hợp\tThời hạn hoàn thành\n'
+printf "$CHDR"'1.\tViệc phối hợp\t%s\tSở Y tế\tSở Nội vụ; Công an tỉnh\tQuý II\n' "$DOC" >coop1.tsv
+printf "$CHDR"'1.\tViệc phối hợp\t%s\tSở Y tế\tSở Nội vụ\tQuý II\n' "$DOC" >coop2.tsv
+expect_rc 0 "a table with Cơ quan phối hợp imports" "$DONDOC" import coop1.tsv
+id=$(sqlite3 "$DONDOC_DB" "SELECT id FROM task WHERE title='Việc phối hợp'")
+run "$DONDOC" task show "$id" --json
+expect_eq "cooperating agencies are listed in order, apart from the lead" \
+	"$(json '[j["lead_agencies"], j["cooperating_agencies"]]')" '[["Sở Y tế"], ["Sở Nội vụ", "Công an tỉnh"]]'
+expect_rc 0 "a changed Cơ quan phối hợp re-imports" "$DONDOC" import coop2.tsv
+expect_grep "a changed Cơ quan phối hợp is an update" out "0 tasks added, 1 updated"
+run "$DONDOC" task show "$id" --json
+expect_eq "the cooperating agencies are replaced" "$(json 'j["cooperating_agencies"]')" '["Sở Nội vụ"]'
+expect_eq "the change is an event with old and new names" \
+	"$(json '[(e["old"], e["new"]) for e in j["events"] if e["kind"] == "cooperating"]')" \
+	'[["Sở Nội vụ; Công an tỉnh", "Sở Nội vụ"]]'
+run "$DONDOC" task list --agency "Công an tỉnh" --json
+expect_eq "--agency lists tasks an agency leads, not those it cooperates on" \
+	"$(json '[t["title"] for t in j if t["title"] == "Việc phối hợp"]')" '[]'
 exit 0
