@@ -325,6 +325,36 @@ exec_done(struct store *s, sqlite3_stmt *st)
 	return r < 0 ? r : (rc == SQLITE_DONE ? 0 : -EIO);
 }
 
+/*
+ * Steps st to the end, calling row() for each row; stops early when row()
+ * returns < 0 and returns that.  Resets st.  0, or -errno.
+ */
+static int
+each_row(struct store *s, sqlite3_stmt *st, int (*row)(sqlite3_stmt *st, void *ctx), void *ctx)
+{
+	int rc, r = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = row(st, ctx);
+		if (r < 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	return r < 0 ? r : 0;
+}
+
+/* A caller's callback and its data, for the row functions of each_row(). */
+struct row_cb {
+	union {
+		store_agency_cb agency;
+		store_person_cb person;
+		store_event_cb event;
+	} cb;
+	void *userdata;
+};
+
 const char *
 store_errmsg(const struct store *s)
 {
@@ -703,26 +733,26 @@ out:
 	return r;
 }
 
+static int
+agency_row(sqlite3_stmt *st, void *ctx)
+{
+	const struct row_cb *c = ctx;
+	struct agency a = { 0 };
+	int r;
+
+	read_agency(st, &a);
+	a.n_tasks = sqlite3_column_int64(st, 4);
+	r = c->cb.agency(&a, c->userdata);
+	agency_release(&a);
+	return r;
+}
+
 int
 store_agency_foreach(struct store *s, store_agency_cb cb, void *userdata)
 {
-	sqlite3_stmt *st = stmt(s, ST_AGENCY_LIST);
-	int rc, r = 0;
+	struct row_cb c = { .cb.agency = cb, .userdata = userdata };
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct agency a = { 0 };
-
-		read_agency(st, &a);
-		a.n_tasks = sqlite3_column_int64(st, 4);
-		r = cb(&a, userdata);
-		agency_release(&a);
-		if (r < 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		r = errno_of(sqlite3_extended_errcode(s->db));
-	sqlite3_reset(st);
-	return r < 0 ? r : 0;
+	return each_row(s, stmt(s, ST_AGENCY_LIST), agency_row, &c);
 }
 
 /* --- people ----------------------------------------------------------- */
@@ -748,35 +778,35 @@ store_person_insert(struct store *s, const struct person *p, int64_t now, int64_
 	return r;
 }
 
+static int
+person_row(sqlite3_stmt *st, void *ctx)
+{
+	const struct row_cb *c = ctx;
+	struct person p = { 0 };
+	enum person_role role = person_role_from_string((const char *)sqlite3_column_text(st, 4));
+	int r;
+
+	p.id = sqlite3_column_int64(st, 0);
+	p.name = column_dup(st, 1);
+	p.agency_id = sqlite3_column_int64(st, 2);
+	p.agency_code = column_dup(st, 3);
+	p.role = role < 0 ? ROLE_VIEWER : role;
+	p.email = column_dup(st, 5);
+	p.telegram = column_dup(st, 6);
+	p.zalo = column_dup(st, 7);
+	p.lang = column_dup(st, 8);
+	p.active = sqlite3_column_int(st, 9) != 0;
+	r = c->cb.person(&p, c->userdata);
+	person_release(&p);
+	return r;
+}
+
 int
 store_person_foreach(struct store *s, store_person_cb cb, void *userdata)
 {
-	sqlite3_stmt *st = stmt(s, ST_PERSON_LIST);
-	int rc, r = 0;
+	struct row_cb c = { .cb.person = cb, .userdata = userdata };
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct person p = { 0 };
-		enum person_role role = person_role_from_string((const char *)sqlite3_column_text(st, 4));
-
-		p.id = sqlite3_column_int64(st, 0);
-		p.name = column_dup(st, 1);
-		p.agency_id = sqlite3_column_int64(st, 2);
-		p.agency_code = column_dup(st, 3);
-		p.role = role < 0 ? ROLE_VIEWER : role;
-		p.email = column_dup(st, 5);
-		p.telegram = column_dup(st, 6);
-		p.zalo = column_dup(st, 7);
-		p.lang = column_dup(st, 8);
-		p.active = sqlite3_column_int(st, 9) != 0;
-		r = cb(&p, userdata);
-		person_release(&p);
-		if (r < 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		r = errno_of(sqlite3_extended_errcode(s->db));
-	sqlite3_reset(st);
-	return r < 0 ? r : 0;
+	return each_row(s, stmt(s, ST_PERSON_LIST), person_row, &c);
 }
 
 /* --- documents -------------------------------------------------------- */
@@ -1160,26 +1190,25 @@ read_event(sqlite3_stmt *st, struct event *e)
 	e->hash = (const char *)sqlite3_column_text(st, 11);
 }
 
+static int
+event_row(sqlite3_stmt *st, void *ctx)
+{
+	const struct row_cb *c = ctx;
+	struct event e;
+
+	read_event(st, &e);
+	return c->cb.event(&e, c->userdata);
+}
+
 int
 store_event_foreach(struct store *s, int64_t task_id, store_event_cb cb, void *userdata)
 {
+	struct row_cb c = { .cb.event = cb, .userdata = userdata };
 	sqlite3_stmt *st = stmt(s, task_id ? ST_EVENT_OF_TASK : ST_EVENT_ALL);
-	int rc, r = 0;
 
 	if (task_id)
 		sqlite3_bind_int64(st, 1, task_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct event e;
-
-		read_event(st, &e);
-		r = cb(&e, userdata);
-		if (r < 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		r = errno_of(sqlite3_extended_errcode(s->db));
-	sqlite3_reset(st);
-	return r < 0 ? r : 0;
+	return each_row(s, st, event_row, &c);
 }
 
 int
