@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <jansson.h>
 
 #include "cli.h"
 #include "norm.h"
@@ -227,6 +228,30 @@ cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *ret)
 		return -EINVAL;
 	*ret = v;
 	return 0;
+}
+
+/* --- JSON arrays ------------------------------------------------------ */
+
+void
+cli_json_begin(void)
+{
+	fputs("[", stdout);
+}
+
+void
+cli_json_item(json_t *o, size_t n)
+{
+	char *s = json_dumps(o, JSON_COMPACT);
+
+	printf("%s\n%s", n ? "," : "", s ? s : "null");
+	free(s);
+	json_decref(o);
+}
+
+void
+cli_json_end(size_t n)
+{
+	fputs(n ? "\n]\n" : "]\n", stdout);
 }
 
 /* --- tables ----------------------------------------------------------- */

@@ -60,6 +60,17 @@ int cli_error(const char *cmd, int code, const char *fmt, ...) PRINTF_LIKE(3, 4)
 /* Parses a decimal integer in [min, max]; 0 or -EINVAL. */
 int cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *ret);
 
+/*
+ * Streams a JSON array one object a line, so that listings of 100,000
+ * tasks never hold the whole array: cli_json_begin(), then
+ * cli_json_item() for each object (takes ownership of o), then
+ * cli_json_end().  n counts the items.
+ */
+struct json_t;
+void cli_json_begin(void);
+void cli_json_item(struct json_t *o, size_t n);
+void cli_json_end(size_t n);
+
 /* An aligned text table; cells are copied. */
 struct cli_table;
 struct cli_table *cli_table_new(size_t ncols);

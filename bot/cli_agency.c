@@ -37,17 +37,13 @@ agency_one(const struct agency *a, void *userdata)
 
 	if (l->json) {
 		json_t *o = json_object();
-		char *s;
 
 		json_object_set_new(o, "id", json_integer(a->id));
 		json_object_set_new(o, "code", json_string(a->code));
 		json_object_set_new(o, "name", json_string(a->name));
 		json_object_set_new(o, "kind", json_string(agency_kind_to_string(a->kind)));
 		json_object_set_new(o, "tasks", json_integer(a->n_tasks));
-		s = json_dumps(o, JSON_COMPACT);
-		printf("%s\n%s", l->n ? "," : "", s);
-		free(s);
-		json_decref(o);
+		cli_json_item(o, l->n);
 	} else {
 		const char *row[4] = { a->code, a->name, agency_kind_to_string(a->kind), n };
 
@@ -76,7 +72,7 @@ cmd_agency_list(struct dondoc *d, int argc, char **argv)
 	if ((ex = cli_need_store(d)) != 0)
 		return ex;
 	if (l.json) {
-		fputs("[", stdout);
+		cli_json_begin();
 	} else {
 		l.table = cli_table_new(4);
 		cli_table_add(l.table, header);
@@ -87,7 +83,7 @@ cmd_agency_list(struct dondoc *d, int argc, char **argv)
 		return cli_error("agency list", cli_exit_code(r), "%s", store_errmsg(d->store));
 	}
 	if (l.json) {
-		fputs(l.n ? "\n]\n" : "]\n", stdout);
+		cli_json_end(l.n);
 	} else {
 		cli_table_print(l.table);
 		printf("%zu cơ quan\n", l.n);

@@ -168,7 +168,6 @@ person_one(const struct person *p, void *userdata)
 
 	if (l->json) {
 		json_t *o = json_object();
-		char *s;
 
 		json_object_set_new(o, "id", json_integer(p->id));
 		json_object_set_new(o, "name", json_string(p->name));
@@ -179,10 +178,7 @@ person_one(const struct person *p, void *userdata)
 		json_object_set_new(o, "zalo", str_or_null(p->zalo));
 		json_object_set_new(o, "lang", json_string(p->lang));
 		json_object_set_new(o, "active", json_boolean(p->active));
-		s = json_dumps(o, JSON_COMPACT);
-		printf("%s\n%s", l->n ? "," : "", s);
-		free(s);
-		json_decref(o);
+		cli_json_item(o, l->n);
 	} else {
 		const char *row[7] = { id, p->name, p->agency_code, person_role_to_string(p->role),
 				       p->email, p->telegram, p->zalo };
@@ -215,7 +211,7 @@ cmd_person_list(struct dondoc *d, int argc, char **argv)
 		return ex;
 	l.json = a.json;
 	if (l.json) {
-		fputs("[", stdout);
+		cli_json_begin();
 	} else {
 		l.table = cli_table_new(7);
 		cli_table_add(l.table, header);
@@ -226,7 +222,7 @@ cmd_person_list(struct dondoc *d, int argc, char **argv)
 		return cli_error("person list", cli_exit_code(r), "%s", store_errmsg(d->store));
 	}
 	if (l.json) {
-		fputs(l.n ? "\n]\n" : "]\n", stdout);
+		cli_json_end(l.n);
 	} else {
 		cli_table_print(l.table);
 		printf("%zu người\n", l.n);

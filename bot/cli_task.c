@@ -135,12 +135,7 @@ list_one(const struct task *t, void *userdata)
 	if (st->a->overdue && !task_is_overdue(t, st->today))
 		return 0;
 	if (st->a->json) {
-		json_t *o = task_json(t, st->today);
-		char *s = json_dumps(o, JSON_COMPACT);
-
-		printf("%s\n%s", st->n ? "," : "", s);
-		free(s);
-		json_decref(o);
+		cli_json_item(task_json(t, st->today), st->n);
 	} else {
 		char id[24], day[16] = "", pct[8], *title = norm_truncate(t->title, TITLE_WIDTH);
 		char *leads = norm_truncate(t->n_leads ? t->leads[0] : "", 28);
@@ -206,7 +201,7 @@ cmd_task_list(struct dondoc *d, int argc, char **argv)
 	f.status = a.status;
 	st.today = clock_today(&d->clock);
 	if (a.json) {
-		fputs("[", stdout);
+		cli_json_begin();
 	} else {
 		st.table = cli_table_new(8);
 		cli_table_add(st.table, header);
@@ -218,7 +213,7 @@ cmd_task_list(struct dondoc *d, int argc, char **argv)
 				 store_errmsg(d->store));
 	}
 	if (a.json) {
-		fputs(st.n ? "\n]\n" : "]\n", stdout);
+		cli_json_end(st.n);
 	} else {
 		cli_table_print(st.table);
 		printf("%zu nhiệm vụ\n", st.n);
