@@ -239,12 +239,29 @@ cli_json_begin(void)
 }
 
 void
+cli_json_write(const json_t *o, size_t n)
+{
+	char small[8192], *big = NULL;
+	size_t len;
+
+	fputs(n ? ",\n" : "\n", stdout);
+	/* Into a stack buffer: no allocation for an item of usual size. */
+	len = json_dumpb(o, small, sizeof(small), JSON_COMPACT);
+	if (len > sizeof(small)) {
+		big = xmalloc(len);
+		len = json_dumpb(o, big, len, JSON_COMPACT);
+	}
+	if (len == 0)
+		fputs("null", stdout);
+	else
+		fwrite(big ? big : small, 1, len, stdout);
+	free(big);
+}
+
+void
 cli_json_item(json_t *o, size_t n)
 {
-	char *s = json_dumps(o, JSON_COMPACT);
-
-	printf("%s\n%s", n ? "," : "", s ? s : "null");
-	free(s);
+	cli_json_write(o, n);
 	json_decref(o);
 }
 

@@ -69,6 +69,8 @@ int cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *ret);
 struct json_t;
 void cli_json_begin(void);
 void cli_json_item(struct json_t *o, size_t n);
+/* Like cli_json_item, but o stays the caller's (for an object reused per item). */
+void cli_json_write(const struct json_t *o, size_t n);
 void cli_json_end(size_t n);
 
 /* An aligned text table; cells are copied. */

@@ -74,9 +74,28 @@ hash_final_hex(struct hash *h, char out[HASH_SHA256_HEX_LEN])
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 
+	static const char hex[] = "0123456789abcdef";
+
 	check(EVP_DigestFinal_ex(h->ctx, md, &n));
-	for (unsigned int i = 0; i < n && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	for (unsigned int i = 0; i < n && i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
 	out[64] = '\0';
 	check(EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL));
+}
+
+int64_t
+hash_sha256_int64(struct hash *h, const void *data, size_t n)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	uint64_t v = 0;
+
+	hash_add(h, data, n);
+	check(EVP_DigestFinal_ex(h->ctx, md, &len));
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | md[i];
+	check(EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL));
+	return (int64_t)v;
 }

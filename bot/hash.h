@@ -6,6 +6,7 @@
 #define DONDOC_HASH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define HASH_SHA256_HEX_LEN 65	/* 64 hex digits and a NUL */
 
@@ -24,5 +25,8 @@ void hash_add(struct hash *h, const void *data, size_t n);
 void hash_add_field(struct hash *h, const char *s);
 /* Writes the lowercase hex digest into out and resets h for reuse. */
 void hash_final_hex(struct hash *h, char out[HASH_SHA256_HEX_LEN]);
+
+/* The first 8 bytes of SHA-256 of the n bytes at data, as a signed integer. */
+int64_t hash_sha256_int64(struct hash *h, const void *data, size_t n);
 
 #endif

@@ -65,6 +65,7 @@ static const char *const migrations[] = {
 	" kind TEXT NOT NULL CHECK (kind IN ('task','indicator')),"
 	" title TEXT NOT NULL,"
 	" title_key TEXT NOT NULL,"
+	" title_hash INTEGER NOT NULL,"
 	" document_id INTEGER REFERENCES document(id),"
 	" deadline_raw TEXT NOT NULL DEFAULT '',"
 	" due TEXT,"
@@ -78,7 +79,12 @@ static const char *const migrations[] = {
 	" done_at INTEGER,"
 	" created_at INTEGER NOT NULL,"
 	" updated_at INTEGER NOT NULL) STRICT;"
-	"CREATE UNIQUE INDEX task_identity ON task(ifnull(document_id, 0), title_key);"
+	/*
+	 * A task is its document and normalised title.  The index holds 64
+	 * bits of SHA-256 of the title rather than the title itself: titles
+	 * run to hundreds of bytes, and a narrow index keeps imports fast.
+	 */
+	"CREATE UNIQUE INDEX task_identity ON task(ifnull(document_id, 0), title_hash);"
 	"CREATE TABLE task_agency("
 	" task_id INTEGER NOT NULL REFERENCES task(id) ON DELETE CASCADE,"
 	" agency_id INTEGER NOT NULL REFERENCES agency(id),"
@@ -175,13 +181,13 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_DOCUMENT_INSERT] = "INSERT INTO document(number, number_key, kind, date, title)"
 			       " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_TASK_BY_IDENTITY] = "SELECT " TASK_COLUMNS TASK_FROM
-				" WHERE ifnull(t.document_id, 0) = ?1 AND t.title_key = ?2",
+				" WHERE ifnull(t.document_id, 0) = ?1 AND t.title_hash = ?2",
 	[ST_TASK_BY_ID] = "SELECT " TASK_COLUMNS TASK_FROM " WHERE t.id = ?1",
 	[ST_TASK_BY_CODE] = "SELECT 1 FROM task WHERE code = ?1",
 	[ST_TASK_INSERT] = "INSERT INTO task(code, kind, title, title_key, document_id,"
 			   " deadline_raw, due, precision, status, progress, done_at,"
-			   " created_at, updated_at)"
-			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+			   " created_at, updated_at, title_hash)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
 	[ST_TASK_UPDATE] = "UPDATE task SET kind = ?2, deadline_raw = ?3, due = ?4, precision = ?5,"
 			   " status = ?6, progress = ?7, done_at = ?8, updated_at = ?9 WHERE id = ?1",
 	[ST_LEADS_DELETE] = "DELETE FROM task_agency WHERE task_id = ?1 AND role = ?2",
@@ -212,7 +218,7 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_EVENT_ALL] = "SELECT id, ifnull(task_id, 0), at, actor, ifnull(person_id, 0),"
 			 " channel, kind, old_value, new_value, text, prev_hash, hash"
 			 " FROM event ORDER BY id",
-	[ST_HEAD_UPDATE] = "UPDATE event_head SET count = count + 1, hash = ?1 WHERE id = 1",
+	[ST_HEAD_UPDATE] = "UPDATE event_head SET count = count + ?2, hash = ?1 WHERE id = 1",
 	[ST_HEAD_GET] = "SELECT count, hash FROM event_head WHERE id = 1",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
@@ -226,6 +232,7 @@ struct store {
 	char last_hash[HASH_SHA256_HEX_LEN];	/* cached inside a transaction */
 	bool in_txn;
 	bool last_hash_valid;
+	int64_t head_pending;	/* events appended in this transaction, not yet in event_head */
 };
 
 /* Maps an SQLite result code to a negative errno (see store.h). */
@@ -528,7 +535,7 @@ store_open(const char *path, enum store_mode mode, struct store **ret, char **re
 	if (mode != STORE_READ) {
 		r = exec_sql(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 				"PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;"
-				"PRAGMA cache_size = -16384;");
+				"PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;");
 		if (r < 0) {
 			msg = r == -EBUSY
 				? xasprintf("database '%s' is locked by another process", path)
@@ -574,6 +581,8 @@ store_close(struct store *s)
 	return NULL;
 }
 
+static int head_update(struct store *s, const char *hash, int64_t added);
+
 int
 store_begin(struct store *s)
 {
@@ -582,6 +591,7 @@ store_begin(struct store *s)
 	if (r == 0) {
 		s->in_txn = true;
 		s->last_hash_valid = false;
+		s->head_pending = 0;
 	}
 	return r;
 }
@@ -589,10 +599,16 @@ store_begin(struct store *s)
 int
 store_commit(struct store *s)
 {
-	int r = exec_done(s, stmt(s, ST_COMMIT));
+	int r = 0;
 
+	if (s->head_pending > 0 && s->last_hash_valid)
+		r = head_update(s, s->last_hash, s->head_pending);
 	if (r == 0)
+		r = exec_done(s, stmt(s, ST_COMMIT));
+	if (r == 0) {
 		s->in_txn = false;
+		s->head_pending = 0;
+	}
 	return r;
 }
 
@@ -603,6 +619,7 @@ store_rollback(struct store *s)
 		(void)exec_done(s, stmt(s, ST_ROLLBACK));
 	s->in_txn = false;
 	s->last_hash_valid = false;
+	s->head_pending = 0;
 }
 
 /* --- agencies --------------------------------------------------------- */
@@ -940,7 +957,7 @@ store_task_find(struct store *s, int64_t document_id, const char *title_key, str
 	sqlite3_stmt *st = stmt(s, ST_TASK_BY_IDENTITY);
 
 	sqlite3_bind_int64(st, 1, document_id);
-	bind_text(st, 2, title_key);
+	sqlite3_bind_int64(st, 2, hash_sha256_int64(s->hash, title_key, strlen(title_key)));
 	return task_query(s, st, ret);
 }
 
@@ -1000,6 +1017,7 @@ store_task_insert(struct store *s, const struct task *t, int64_t document_id,
 	sqlite3_bind_int(st, 10, t->progress);
 	bind_id(st, 11, t->done_at);
 	sqlite3_bind_int64(st, 12, now);
+	sqlite3_bind_int64(st, 13, hash_sha256_int64(s->hash, title_key, strlen(title_key)));
 	r = exec_done(s, st);
 	if (r == 0 && ret_id)
 		*ret_id = sqlite3_last_insert_rowid(s->db);
@@ -1119,6 +1137,16 @@ event_hash(struct store *s, const struct event *e, const char *prev,
 }
 
 static int
+head_update(struct store *s, const char *hash, int64_t added)
+{
+	sqlite3_stmt *st = stmt(s, ST_HEAD_UPDATE);
+
+	bind_text(st, 1, hash);
+	sqlite3_bind_int64(st, 2, added);
+	return exec_done(s, st);
+}
+
+static int
 last_hash(struct store *s, char out[HASH_SHA256_HEX_LEN])
 {
 	sqlite3_stmt *st;
@@ -1162,10 +1190,11 @@ store_event_append(struct store *s, const struct event *e)
 	bind_text(st, 10, prev);
 	bind_text(st, 11, h);
 	r = exec_done(s, st);
-	if (r == 0) {
-		st = stmt(s, ST_HEAD_UPDATE);
-		bind_text(st, 1, h);
-		r = exec_done(s, st);
+	if (r == 0 && s->in_txn) {
+		/* Inside a transaction the head moves once, at commit. */
+		s->head_pending++;
+	} else if (r == 0) {
+		r = head_update(s, h, 1);
 	}
 	if (r == 0 && s->in_txn) {
 		memcpy(s->last_hash, h, HASH_SHA256_HEX_LEN);
