@@ -29,5 +29,18 @@ bool calendar_is_workday(const struct calendar *cal, struct date d);
  */
 int calendar_workdays_between(const struct calendar *cal, struct date a,
 			      struct date b);
+/*
+ * Sets which weekdays are worked when no exception says otherwise: bit
+ * (w - 1) for ISO weekday w (1 = Monday); the default 0x1f is Monday to
+ * Friday.  0, or -EINVAL for an empty mask.
+ */
+int calendar_set_weekdays(struct calendar *cal, unsigned mask);
+/*
+ * The n-th working day after d (n > 0) or before d (n < 0), not counting
+ * d itself.  For n == 0: d when it is worked, else the last working day
+ * before it (a deadline on a Sunday is met on the Friday).  cal may be
+ * NULL for plain Monday-Friday.
+ */
+struct date calendar_add_workdays(const struct calendar *cal, struct date d, int n);
 
 #endif

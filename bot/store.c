@@ -117,6 +117,49 @@ static const char *const migrations[] = {
 	" BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;"
 	"CREATE TRIGGER event_no_delete BEFORE DELETE ON event"
 	" BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;",
+
+	/* 2: notices and the outbox (DESIGN §6; states in notice.h) */
+	"ALTER TABLE task ADD COLUMN next_notice TEXT;"
+	"CREATE INDEX task_to_plan ON task(ifnull(next_notice, ''))"
+	" WHERE status NOT IN ('done', 'postponed');"
+	"CREATE TABLE message("
+	" id INTEGER PRIMARY KEY,"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" channel TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('reminder','catchup','escalation','needs_date',"
+	"  'reply','test')),"
+	" subject TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK (state IN ('pending','sending','sent','dead','cancelled')),"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_at INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" sent_at INTEGER,"
+	" last_error TEXT,"
+	" day TEXT NOT NULL) STRICT;"
+	"CREATE INDEX message_due ON message(next_at) WHERE state = 'pending';"
+	"CREATE INDEX message_by_person_day ON message(person_id, day);"
+	"CREATE TABLE notice("
+	" id INTEGER PRIMARY KEY,"
+	" task_id INTEGER REFERENCES task(id),"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" stage TEXT NOT NULL CHECK (stage IN ('before','overdue','escalation','recurring',"
+	"  'needs_date')),"
+	" step INTEGER NOT NULL,"
+	" anchor TEXT NOT NULL,"
+	" day TEXT NOT NULL,"
+	" channel TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK (state IN ('queued','sent','cancelled','dead')),"
+	" message_id INTEGER REFERENCES message(id),"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL) STRICT;"
+	/* Invariant 1: one notice per task, stage, anchor day and person. */
+	"CREATE UNIQUE INDEX notice_identity ON notice(ifnull(task_id, 0), stage, step, anchor,"
+	" person_id);"
+	"CREATE INDEX notice_unsent ON notice(person_id, channel)"
+	" WHERE state = 'queued' AND message_id IS NULL;"
+	"CREATE INDEX notice_by_message ON notice(message_id) WHERE message_id IS NOT NULL;"
+	"CREATE INDEX notice_by_task ON notice(task_id);",
 };
 
 /* Every cached statement, by index into sql_text[]. */
@@ -149,6 +192,28 @@ enum stmt {
 	ST_EVENT_ALL,
 	ST_HEAD_UPDATE,
 	ST_HEAD_GET,
+	ST_TASK_TO_PLAN,
+	ST_LEADS_TO_PLAN,
+	ST_TASK_SET_NEXT,
+	ST_TASK_REPLAN_ALL,
+	ST_NOTICE_INSERT,
+	ST_NOTICE_OF_TASK,
+	ST_NOTICE_UNSENT,
+	ST_NOTICE_CANCEL_TASK,
+	ST_NOTICE_SET_STATE,
+	ST_NOTICE_ATTACH,
+	ST_NOTICE_BY_MESSAGE,
+	ST_MESSAGE_INSERT,
+	ST_MESSAGE_DUE,
+	ST_MESSAGE_GET,
+	ST_MESSAGE_CLAIM,
+	ST_MESSAGE_FINISH,
+	ST_MESSAGE_RECOVER,
+	ST_MESSAGE_COUNT_DAY,
+	ST_MESSAGE_LIST,
+	ST_MESSAGE_LIST_STATE,
+	ST_MESSAGE_RETRY,
+	ST_MESSAGE_CANCEL_EMPTY,
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
@@ -159,6 +224,12 @@ enum stmt {
 	"t.id, t.code, t.kind, t.title, d.number, t.deadline_raw, t.due, t.precision," \
 	" t.status, t.progress, t.obstacle_open, ifnull(t.done_at, 0), t.created_at, t.updated_at"
 #define TASK_FROM " FROM task t LEFT JOIN document d ON d.id = t.document_id"
+#define NOTICE_COLUMNS \
+	"id, ifnull(task_id, 0), person_id, stage, step, anchor, day, channel, state," \
+	" ifnull(message_id, 0)"
+#define MESSAGE_COLUMNS \
+	"id, person_id, channel, kind, subject, body, state, attempts, next_at, created_at," \
+	" ifnull(sent_at, 0), last_error, day"
 
 static const char *const sql_text[_ST_MAX] = {
 	[ST_AGENCY_BY_CODE] = "SELECT id, code, name, kind FROM agency WHERE code = ?1",
@@ -188,22 +259,24 @@ static const char *const sql_text[_ST_MAX] = {
 			   " deadline_raw, due, precision, status, progress, done_at,"
 			   " created_at, updated_at, title_hash)"
 			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
+	/* Any change may move the ladder: the planner looks at the task again. */
 	[ST_TASK_UPDATE] = "UPDATE task SET kind = ?2, deadline_raw = ?3, due = ?4, precision = ?5,"
-			   " status = ?6, progress = ?7, done_at = ?8, updated_at = ?9 WHERE id = ?1",
+			   " status = ?6, progress = ?7, done_at = ?8, updated_at = ?9,"
+			   " next_notice = NULL WHERE id = ?1",
 	[ST_LEADS_DELETE] = "DELETE FROM task_agency WHERE task_id = ?1 AND role = ?2",
 	[ST_LEAD_INSERT] = "INSERT OR IGNORE INTO task_agency(task_id, agency_id, role, position)"
 			   " VALUES (?1, ?2, ?3, ?4)",
-	[ST_LEADS_OF_TASK] = "SELECT ta.task_id, a.name, ta.role FROM task_agency ta"
+	[ST_LEADS_OF_TASK] = "SELECT ta.task_id, a.name, ta.role, ta.agency_id FROM task_agency ta"
 			     " JOIN agency a ON a.id = ta.agency_id"
 			     " WHERE ta.task_id = ?1 ORDER BY ta.role, ta.position",
 	[ST_TASK_ALL] = "SELECT " TASK_COLUMNS TASK_FROM " ORDER BY t.id",
 	[ST_TASK_BY_AGENCY] = "SELECT " TASK_COLUMNS TASK_FROM
 			      " WHERE t.id IN (SELECT task_id FROM task_agency"
 			      "  WHERE agency_id = ?1 AND role = 'lead') ORDER BY t.id",
-	[ST_LEADS_ALL] = "SELECT ta.task_id, a.name, ta.role FROM task_agency ta"
+	[ST_LEADS_ALL] = "SELECT ta.task_id, a.name, ta.role, ta.agency_id FROM task_agency ta"
 			 " JOIN agency a ON a.id = ta.agency_id"
 			 " ORDER BY ta.task_id, ta.role, ta.position",
-	[ST_LEADS_BY_AGENCY] = "SELECT ta.task_id, a.name, ta.role FROM task_agency ta"
+	[ST_LEADS_BY_AGENCY] = "SELECT ta.task_id, a.name, ta.role, ta.agency_id FROM task_agency ta"
 			       " JOIN agency a ON a.id = ta.agency_id"
 			       " WHERE ta.task_id IN (SELECT task_id FROM task_agency"
 			       "  WHERE agency_id = ?1 AND role = 'lead')"
@@ -220,6 +293,55 @@ static const char *const sql_text[_ST_MAX] = {
 			 " FROM event ORDER BY id",
 	[ST_HEAD_UPDATE] = "UPDATE event_head SET count = count + ?2, hash = ?1 WHERE id = 1",
 	[ST_HEAD_GET] = "SELECT count, hash FROM event_head WHERE id = 1",
+	/* The literal status list matches the partial index task_to_plan. */
+	[ST_TASK_TO_PLAN] = "SELECT " TASK_COLUMNS TASK_FROM
+			    " WHERE ifnull(t.next_notice, '') <= ?1"
+			    " AND t.status NOT IN ('done', 'postponed') ORDER BY t.id",
+	[ST_LEADS_TO_PLAN] = "SELECT ta.task_id, a.name, ta.role, ta.agency_id FROM task_agency ta"
+			     " JOIN agency a ON a.id = ta.agency_id"
+			     " WHERE ta.task_id IN (SELECT id FROM task"
+			     "  WHERE ifnull(next_notice, '') <= ?1"
+			     "  AND status NOT IN ('done', 'postponed'))"
+			     " ORDER BY ta.task_id, ta.role, ta.position",
+	[ST_TASK_SET_NEXT] = "UPDATE task SET next_notice = ?2 WHERE id = ?1",
+	[ST_TASK_REPLAN_ALL] = "UPDATE task SET next_notice = NULL"
+			       " WHERE status NOT IN ('done', 'postponed')",
+	[ST_NOTICE_INSERT] = "INSERT OR IGNORE INTO notice(task_id, person_id, stage, step, anchor,"
+			     " day, channel, state, created_at, updated_at)"
+			     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?8)",
+	[ST_NOTICE_OF_TASK] = "SELECT " NOTICE_COLUMNS " FROM notice WHERE task_id = ?1"
+			      " ORDER BY day, id",
+	[ST_NOTICE_UNSENT] = "SELECT " NOTICE_COLUMNS " FROM notice"
+			     " WHERE state = 'queued' AND message_id IS NULL"
+			     " ORDER BY person_id, channel, day, id",
+	[ST_NOTICE_CANCEL_TASK] = "UPDATE notice SET state = 'cancelled', updated_at = ?2"
+				  " WHERE task_id = ?1 AND state = 'queued'",
+	[ST_NOTICE_SET_STATE] = "UPDATE notice SET state = ?2, updated_at = ?3 WHERE id = ?1",
+	[ST_NOTICE_ATTACH] = "UPDATE notice SET message_id = ?2, updated_at = ?3 WHERE id = ?1",
+	[ST_NOTICE_BY_MESSAGE] = "UPDATE notice SET state = ?2, updated_at = ?3"
+				 " WHERE message_id = ?1 AND state IN ('queued', 'dead')",
+	[ST_MESSAGE_INSERT] = "INSERT INTO message(person_id, channel, kind, subject, body, state,"
+			      " next_at, created_at, day) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8)",
+	[ST_MESSAGE_DUE] = "SELECT id FROM message WHERE state = 'pending' AND next_at <= ?1"
+			   " ORDER BY next_at, id LIMIT ?2",
+	[ST_MESSAGE_GET] = "SELECT " MESSAGE_COLUMNS " FROM message WHERE id = ?1",
+	[ST_MESSAGE_CLAIM] = "UPDATE message SET state = 'sending', attempts = attempts + 1"
+			     " WHERE id = ?1 AND state = 'pending'",
+	[ST_MESSAGE_FINISH] = "UPDATE message SET state = ?2, next_at = ?3, sent_at = ?4,"
+			      " last_error = ?5 WHERE id = ?1",
+	[ST_MESSAGE_RECOVER] = "UPDATE message SET state = 'pending' WHERE state = 'sending'",
+	[ST_MESSAGE_COUNT_DAY] = "SELECT count(*) FROM message WHERE person_id = ?1 AND day = ?2"
+				 " AND kind IN ('reminder', 'catchup', 'needs_date')"
+				 " AND state != 'cancelled'",
+	[ST_MESSAGE_LIST] = "SELECT " MESSAGE_COLUMNS " FROM message ORDER BY id",
+	[ST_MESSAGE_LIST_STATE] = "SELECT " MESSAGE_COLUMNS " FROM message WHERE state = ?1 ORDER BY id",
+	[ST_MESSAGE_RETRY] = "UPDATE message SET state = 'pending', next_at = ?2, last_error = NULL,"
+			     " attempts = 0 WHERE id = ?1 AND state = 'dead'",
+	[ST_MESSAGE_CANCEL_EMPTY] = "UPDATE message SET state = 'cancelled', last_error = ?2"
+				    " WHERE state = 'pending' AND id IN (SELECT message_id FROM notice"
+				    "  WHERE task_id = ?1 AND message_id IS NOT NULL)"
+				    " AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.message_id = message.id"
+				    "  AND n.state = 'queued')",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
@@ -358,6 +480,8 @@ struct row_cb {
 		store_agency_cb agency;
 		store_person_cb person;
 		store_event_cb event;
+		store_notice_cb notice;
+		store_message_cb message;
 	} cb;
 	void *userdata;
 };
@@ -906,6 +1030,8 @@ task_add_agency(struct task *t, sqlite3_stmt *st)
 
 	if (role && strcmp(role, "lead") == 0) {
 		t->leads = xreallocarray(t->leads, t->n_leads + 1, sizeof(char *));
+		t->lead_ids = xreallocarray(t->lead_ids, t->n_leads + 1, sizeof(int64_t));
+		t->lead_ids[t->n_leads] = sqlite3_column_int64(st, 3);
 		t->leads[t->n_leads++] = xstrdup(name);
 	} else {
 		t->coops = xreallocarray(t->coops, t->n_coops + 1, sizeof(char *));
@@ -1080,11 +1206,18 @@ store_task_foreach(struct store *s, const struct task_filter *f, store_task_cb c
 	int rc, lrc, r = 0;
 	bool by_agency = f && f->agency_id > 0;
 
-	st = stmt(s, by_agency ? ST_TASK_BY_AGENCY : ST_TASK_ALL);
-	leads = stmt(s, by_agency ? ST_LEADS_BY_AGENCY : ST_LEADS_ALL);
-	if (by_agency) {
-		sqlite3_bind_int64(st, 1, f->agency_id);
-		sqlite3_bind_int64(leads, 1, f->agency_id);
+	if (f && f->plan_day) {
+		st = stmt(s, ST_TASK_TO_PLAN);
+		leads = stmt(s, ST_LEADS_TO_PLAN);
+		bind_text(st, 1, f->plan_day);
+		bind_text(leads, 1, f->plan_day);
+	} else {
+		st = stmt(s, by_agency ? ST_TASK_BY_AGENCY : ST_TASK_ALL);
+		leads = stmt(s, by_agency ? ST_LEADS_BY_AGENCY : ST_LEADS_ALL);
+		if (by_agency) {
+			sqlite3_bind_int64(st, 1, f->agency_id);
+			sqlite3_bind_int64(leads, 1, f->agency_id);
+		}
 	}
 	lrc = sqlite3_step(leads);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1283,4 +1416,331 @@ store_event_verify(struct store *s, int64_t *ret_count, int64_t *reterr_id)
 	if (r == 0 && ret_count)
 		*ret_count = n;
 	return r;
+}
+
+/* --- planning --------------------------------------------------------- */
+
+int
+store_task_set_next_notice(struct store *s, int64_t task_id, const struct date *day)
+{
+	sqlite3_stmt *st = stmt(s, ST_TASK_SET_NEXT);
+	char iso[DATE_ISO_LEN];
+
+	sqlite3_bind_int64(st, 1, task_id);
+	if (day) {
+		date_format_iso(*day, iso);
+		bind_text(st, 2, iso);
+	} else {
+		sqlite3_bind_null(st, 2);
+	}
+	return exec_done(s, st);
+}
+
+int
+store_task_replan_all(struct store *s)
+{
+	return exec_done(s, stmt(s, ST_TASK_REPLAN_ALL));
+}
+
+/* --- notices ---------------------------------------------------------- */
+
+int
+store_notice_insert(struct store *s, const struct notice *n, int64_t now, bool *ret_inserted)
+{
+	sqlite3_stmt *st = stmt(s, ST_NOTICE_INSERT);
+	char anchor[DATE_ISO_LEN], day[DATE_ISO_LEN];
+	int r;
+
+	date_format_iso(n->anchor, anchor);
+	date_format_iso(n->day, day);
+	bind_id(st, 1, n->task_id);
+	sqlite3_bind_int64(st, 2, n->person_id);
+	bind_text(st, 3, notice_stage_to_string(n->stage));
+	sqlite3_bind_int(st, 4, n->step);
+	bind_text(st, 5, anchor);
+	bind_text(st, 6, day);
+	bind_text(st, 7, n->channel);
+	sqlite3_bind_int64(st, 8, now);
+	r = exec_done(s, st);
+	if (r == 0 && ret_inserted)
+		*ret_inserted = sqlite3_changes(s->db) > 0;
+	return r;
+}
+
+static void
+read_notice(sqlite3_stmt *st, struct notice *n)
+{
+	enum notice_stage stage = notice_stage_from_string((const char *)sqlite3_column_text(st, 3));
+	enum notice_state state = notice_state_from_string((const char *)sqlite3_column_text(st, 8));
+
+	memset(n, 0, sizeof(*n));
+	n->id = sqlite3_column_int64(st, 0);
+	n->task_id = sqlite3_column_int64(st, 1);
+	n->person_id = sqlite3_column_int64(st, 2);
+	n->stage = stage < 0 ? STAGE_BEFORE : stage;
+	n->step = sqlite3_column_int(st, 4);
+	(void)date_parse_iso((const char *)sqlite3_column_text(st, 5), &n->anchor);
+	(void)date_parse_iso((const char *)sqlite3_column_text(st, 6), &n->day);
+	snprintf(n->channel, sizeof(n->channel), "%s", (const char *)sqlite3_column_text(st, 7));
+	n->state = state < 0 ? NOTICE_QUEUED : state;
+	n->message_id = sqlite3_column_int64(st, 9);
+}
+
+static int
+notice_row(sqlite3_stmt *st, void *ctx)
+{
+	const struct row_cb *c = ctx;
+	struct notice n;
+
+	read_notice(st, &n);
+	return c->cb.notice(&n, c->userdata);
+}
+
+int
+store_notice_foreach_task(struct store *s, int64_t task_id, store_notice_cb cb, void *userdata)
+{
+	struct row_cb c = { .cb.notice = cb, .userdata = userdata };
+	sqlite3_stmt *st = stmt(s, ST_NOTICE_OF_TASK);
+
+	sqlite3_bind_int64(st, 1, task_id);
+	return each_row(s, st, notice_row, &c);
+}
+
+int
+store_notice_foreach_unsent(struct store *s, store_notice_cb cb, void *userdata)
+{
+	struct row_cb c = { .cb.notice = cb, .userdata = userdata };
+
+	return each_row(s, stmt(s, ST_NOTICE_UNSENT), notice_row, &c);
+}
+
+int
+store_notice_cancel_task(struct store *s, int64_t task_id, int64_t now, int *ret_n)
+{
+	sqlite3_stmt *st = stmt(s, ST_NOTICE_CANCEL_TASK);
+	int r, n;
+
+	sqlite3_bind_int64(st, 1, task_id);
+	sqlite3_bind_int64(st, 2, now);
+	r = exec_done(s, st);
+	if (r < 0)
+		return r;
+	n = sqlite3_changes(s->db);
+	/* A message not sent yet that now has nothing left to say goes too. */
+	st = stmt(s, ST_MESSAGE_CANCEL_EMPTY);
+	sqlite3_bind_int64(st, 1, task_id);
+	bind_text(st, 2, "every task in it was done before it went out");
+	r = exec_done(s, st);
+	if (r == 0 && ret_n)
+		*ret_n = n;
+	return r;
+}
+
+int
+store_notice_set_state(struct store *s, int64_t id, enum notice_state state, int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, ST_NOTICE_SET_STATE);
+
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, notice_state_to_string(state));
+	sqlite3_bind_int64(st, 3, now);
+	return exec_done(s, st);
+}
+
+int
+store_notice_attach(struct store *s, int64_t id, int64_t message_id, int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, ST_NOTICE_ATTACH);
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, message_id);
+	sqlite3_bind_int64(st, 3, now);
+	return exec_done(s, st);
+}
+
+/* --- messages --------------------------------------------------------- */
+
+int
+store_message_insert(struct store *s, const struct message *m, int64_t *ret_id)
+{
+	sqlite3_stmt *st = stmt(s, ST_MESSAGE_INSERT);
+	char day[DATE_ISO_LEN];
+	int r;
+
+	date_format_iso(m->day, day);
+	sqlite3_bind_int64(st, 1, m->person_id);
+	bind_text(st, 2, m->channel);
+	bind_text(st, 3, message_kind_to_string(m->kind));
+	bind_text(st, 4, m->subject);
+	bind_text(st, 5, m->body);
+	sqlite3_bind_int64(st, 6, m->next_at);
+	sqlite3_bind_int64(st, 7, m->created_at);
+	bind_text(st, 8, day);
+	r = exec_done(s, st);
+	if (r == 0 && ret_id)
+		*ret_id = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+static void
+read_message(sqlite3_stmt *st, struct message *m)
+{
+	enum message_kind kind = message_kind_from_string((const char *)sqlite3_column_text(st, 3));
+	enum message_state state = message_state_from_string((const char *)sqlite3_column_text(st, 6));
+
+	memset(m, 0, sizeof(*m));
+	m->id = sqlite3_column_int64(st, 0);
+	m->person_id = sqlite3_column_int64(st, 1);
+	snprintf(m->channel, sizeof(m->channel), "%s", (const char *)sqlite3_column_text(st, 2));
+	m->kind = kind < 0 ? MESSAGE_REMINDER : kind;
+	m->subject = column_dup(st, 4);
+	m->body = column_dup(st, 5);
+	m->state = state < 0 ? MESSAGE_PENDING : state;
+	m->attempts = sqlite3_column_int(st, 7);
+	m->next_at = sqlite3_column_int64(st, 8);
+	m->created_at = sqlite3_column_int64(st, 9);
+	m->sent_at = sqlite3_column_int64(st, 10);
+	m->last_error = column_dup(st, 11);
+	(void)date_parse_iso((const char *)sqlite3_column_text(st, 12), &m->day);
+}
+
+int
+store_message_get(struct store *s, int64_t id, struct message *ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_MESSAGE_GET);
+	int rc, r = 0;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_message(st, ret);
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_message_due(struct store *s, int64_t now, int64_t *ret_ids, int max, int *ret_n)
+{
+	sqlite3_stmt *st = stmt(s, ST_MESSAGE_DUE);
+	int rc, n = 0;
+
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+		ret_ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return errno_of(sqlite3_extended_errcode(s->db));
+	*ret_n = n;
+	return 0;
+}
+
+int
+store_message_claim(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st = stmt(s, ST_MESSAGE_CLAIM);
+	int r;
+
+	sqlite3_bind_int64(st, 1, id);
+	r = exec_done(s, st);
+	if (r < 0)
+		return r;
+	return sqlite3_changes(s->db) > 0 ? 1 : 0;
+}
+
+int
+store_message_finish(struct store *s, int64_t id, enum message_state state, int64_t next_at,
+		     int64_t now, const char *error)
+{
+	sqlite3_stmt *st = stmt(s, ST_MESSAGE_FINISH);
+	enum notice_state ns = state == MESSAGE_SENT ? NOTICE_SENT
+			     : state == MESSAGE_DEAD ? NOTICE_DEAD : NOTICE_QUEUED;
+	int r;
+
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, message_state_to_string(state));
+	sqlite3_bind_int64(st, 3, next_at);
+	bind_id(st, 4, state == MESSAGE_SENT ? now : 0);
+	bind_text(st, 5, error);
+	r = exec_done(s, st);
+	if (r < 0 || ns == NOTICE_QUEUED)
+		return r;
+	st = stmt(s, ST_NOTICE_BY_MESSAGE);
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, notice_state_to_string(ns));
+	sqlite3_bind_int64(st, 3, now);
+	return exec_done(s, st);
+}
+
+int
+store_message_recover(struct store *s, int *ret_n)
+{
+	int r = exec_done(s, stmt(s, ST_MESSAGE_RECOVER));
+
+	if (r == 0 && ret_n)
+		*ret_n = sqlite3_changes(s->db);
+	return r;
+}
+
+int
+store_message_count_day(struct store *s, int64_t person_id, struct date day, int *ret_n)
+{
+	sqlite3_stmt *st = stmt(s, ST_MESSAGE_COUNT_DAY);
+	char iso[DATE_ISO_LEN];
+	int rc;
+
+	date_format_iso(day, iso);
+	sqlite3_bind_int64(st, 1, person_id);
+	bind_text(st, 2, iso);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret_n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : errno_of(sqlite3_extended_errcode(s->db));
+}
+
+static int
+message_row(sqlite3_stmt *st, void *ctx)
+{
+	const struct row_cb *c = ctx;
+	struct message m;
+	int r;
+
+	read_message(st, &m);
+	r = c->cb.message(&m, c->userdata);
+	message_release(&m);
+	return r;
+}
+
+int
+store_message_foreach(struct store *s, int state, store_message_cb cb, void *userdata)
+{
+	struct row_cb c = { .cb.message = cb, .userdata = userdata };
+	sqlite3_stmt *st = stmt(s, state >= 0 ? ST_MESSAGE_LIST_STATE : ST_MESSAGE_LIST);
+
+	if (state >= 0)
+		bind_text(st, 1, message_state_to_string(state));
+	return each_row(s, st, message_row, &c);
+}
+
+int
+store_message_retry(struct store *s, int64_t id, int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, ST_MESSAGE_RETRY);
+	int r;
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	r = exec_done(s, st);
+	if (r < 0)
+		return r;
+	if (sqlite3_changes(s->db) == 0)
+		return -ENOENT;
+	st = stmt(s, ST_NOTICE_BY_MESSAGE);
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, "queued");
+	sqlite3_bind_int64(st, 3, now);
+	return exec_done(s, st);
 }

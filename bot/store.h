@@ -19,10 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "notice.h"
 #include "registry.h"
 #include "task.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -114,6 +115,7 @@ int store_task_code_taken(struct store *s, const char *code);
 struct task_filter {
 	int64_t agency_id;	/* lead agency, 0 for any */
 	int status;		/* enum task_status, or -1 for any */
+	const char *plan_day;	/* "YYYY-MM-DD": only open tasks the planner must look at by then */
 };
 typedef int (*store_task_cb)(const struct task *t, void *userdata);
 /* Calls cb for every task matching f (NULL for all), by id. */
@@ -147,5 +149,59 @@ int store_event_foreach(struct store *s, int64_t task_id, store_event_cb cb,
  * -EBADMSG when an event was changed, with its id in *reterr_id.
  */
 int store_event_verify(struct store *s, int64_t *ret_count, int64_t *reterr_id);
+
+/* --- planning --------------------------------------------------------- */
+
+/* Records the next day the planner must look at task_id (NULL: at once). */
+int store_task_set_next_notice(struct store *s, int64_t task_id, const struct date *day);
+/* Makes the planner look at every open task again (after the schedules change). */
+int store_task_replan_all(struct store *s);
+
+/* --- notices ---------------------------------------------------------- */
+
+/*
+ * Adds n as queued unless a notice with the same task, stage, step,
+ * anchor and person exists (invariant 1); *ret_inserted says which.
+ */
+int store_notice_insert(struct store *s, const struct notice *n, int64_t now, bool *ret_inserted);
+typedef int (*store_notice_cb)(const struct notice *n, void *userdata);
+/* The notices of a task, by day. */
+int store_notice_foreach_task(struct store *s, int64_t task_id, store_notice_cb cb, void *userdata);
+/* Queued notices not yet in a message, by person, channel and day. */
+int store_notice_foreach_unsent(struct store *s, store_notice_cb cb, void *userdata);
+/*
+ * Cancels the queued notices of task_id (invariant 5), and the pending
+ * messages left with nothing to say; *ret_n (when not NULL) counts notices.
+ */
+int store_notice_cancel_task(struct store *s, int64_t task_id, int64_t now, int *ret_n);
+int store_notice_set_state(struct store *s, int64_t id, enum notice_state state, int64_t now);
+/* Puts notice id into message message_id. */
+int store_notice_attach(struct store *s, int64_t id, int64_t message_id, int64_t now);
+
+/* --- messages (the outbox) -------------------------------------------- */
+
+/* Adds m as pending (its id, state and attempts are ignored). */
+int store_message_insert(struct store *s, const struct message *m, int64_t *ret_id);
+/* The message numbered id, new in *ret (message_release); -ENOENT when none. */
+int store_message_get(struct store *s, int64_t id, struct message *ret);
+/* Up to max pending messages due by now, oldest first, into ret_ids. */
+int store_message_due(struct store *s, int64_t now, int64_t *ret_ids, int max, int *ret_n);
+/* pending -> sending, counting an attempt: 1 claimed, 0 someone else did, <0 error. */
+int store_message_claim(struct store *s, int64_t id);
+/*
+ * Ends an attempt: sent (its notices too), pending again at next_at, or
+ * dead (its notices too), with error (NULL when none).
+ */
+int store_message_finish(struct store *s, int64_t id, enum message_state state, int64_t next_at,
+			 int64_t now, const char *error);
+/* After a crash: every message left sending is pending again; *ret_n counts them. */
+int store_message_recover(struct store *s, int *ret_n);
+/* Proactive messages already made for person_id on day (the noise budget). */
+int store_message_count_day(struct store *s, int64_t person_id, struct date day, int *ret_n);
+typedef int (*store_message_cb)(const struct message *m, void *userdata);
+/* Every message (state < 0) or those in state, by id. */
+int store_message_foreach(struct store *s, int state, store_message_cb cb, void *userdata);
+/* dead -> pending now, its notices queued again; -ENOENT unless id is dead. */
+int store_message_retry(struct store *s, int64_t id, int64_t now);
 
 #endif

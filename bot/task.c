@@ -57,6 +57,7 @@ task_release(struct task *t)
 	for (size_t i = 0; i < t->n_leads; i++)
 		free(t->leads[i]);
 	free(t->leads);
+	free(t->lead_ids);
 	for (size_t i = 0; i < t->n_coops; i++)
 		free(t->coops[i]);
 	free(t->coops);

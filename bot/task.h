@@ -58,6 +58,7 @@ struct task {
 	int64_t created_at;
 	int64_t updated_at;
 	char **leads;		/* lead agency names (chủ trì), in table order */
+	int64_t *lead_ids;	/* their ids, same order */
 	size_t n_leads;
 	char **coops;		/* cooperating agency names (phối hợp) */
 	size_t n_coops;

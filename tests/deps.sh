@@ -5,7 +5,8 @@ set -eu
 
 PKGS="gcc make pkg-config libc6-dev
 libsqlite3-dev libutf8proc-dev libjansson-dev libssl-dev libcsv-dev
-libcmocka-dev sqlite3 python3"
+libcmocka-dev sqlite3 python3
+libical-dev libinih-dev libsystemd-dev"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A channel delivers one rendered message to one person: the file channel
+ * (channel_file.c) now; email, Telegram and Zalo plug in the same way, as
+ * a struct of function pointers (STYLE rule 1).  The dispatcher knows
+ * channels only through this interface.
+ */
+#ifndef DONDOC_CHANNEL_H
+#define DONDOC_CHANNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct config;
+struct person;
+
+/* What became of one delivery: the dispatcher branches on it. */
+enum delivery {
+	DELIVERY_SENT,		/* the channel took it */
+	DELIVERY_RETRY,		/* transient: network, 5xx, 429; try again later */
+	DELIVERY_PERMANENT,	/* never: blocked bot, unknown chat, bad address */
+	_DELIVERY_MAX,
+	_DELIVERY_INVALID = -22,
+};
+
+/* A message as a channel sees it; everything is borrowed for the call. */
+struct outgoing {
+	int64_t id;		/* the outbox message id: a retry reuses it */
+	const char *kind;	/* "reminder", "escalation", ... */
+	const struct person *to;
+	const char *subject;
+	const char *body;	/* plain text, UTF-8 */
+};
+
+struct channel;
+
+struct channel_ops {
+	const char *name;	/* "file", "email", "telegram", "zalo" */
+	/*
+	 * Makes the channel from the configuration.  0 with *ret, or -errno
+	 * with a new English message in *reterr_msg (e.g. an outbox directory
+	 * that cannot be written).
+	 */
+	int (*open)(const struct config *cfg, void **ret, char **reterr_msg);
+	void (*close)(void *state);
+	/* True when the channel has an address for p. */
+	bool (*reaches)(void *state, const struct person *p);
+	/*
+	 * Delivers m.  On RETRY, *ret_retry_after (seconds, 0 for the
+	 * dispatcher's own backoff) may say when; on RETRY and PERMANENT,
+	 * *reterr_msg gets a new message for the outbox's last_error.
+	 */
+	enum delivery (*send)(void *state, const struct outgoing *m, int *ret_retry_after,
+			      char **reterr_msg);
+};
+
+extern const struct channel_ops channel_file_ops;
+
+const char *delivery_to_string(enum delivery d);
+
+#endif

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The configured channels, in order of preference.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channels.h"
+#include "config.h"
+#include "macro.h"
+#include "xalloc.h"
+
+#define CHANNELS_MAX 4
+
+struct channels {
+	const struct channel_ops *ops[CHANNELS_MAX];	/* preferred first */
+	void *state[CHANNELS_MAX];
+	size_t n;
+};
+
+static const char *const delivery_names[_DELIVERY_MAX] = {
+	[DELIVERY_SENT] = "sent",
+	[DELIVERY_RETRY] = "retry",
+	[DELIVERY_PERMANENT] = "permanent",
+};
+
+const char *
+delivery_to_string(enum delivery d)
+{
+	return d >= 0 && d < _DELIVERY_MAX ? delivery_names[d] : NULL;
+}
+
+int
+channels_open(const struct config *cfg, struct channels **ret, char **reterr_msg)
+{
+	struct channels *cs = xcalloc(1, sizeof(*cs));
+	int r;
+
+	/*
+	 * Email, Telegram and Zalo come before the file channel as they are
+	 * configured; the file channel is the one that needs nothing.
+	 */
+	r = channel_file_ops.open(cfg, &cs->state[cs->n], reterr_msg);
+	if (r < 0) {
+		channels_free(cs);
+		return r;
+	}
+	cs->ops[cs->n++] = &channel_file_ops;
+	*ret = cs;
+	return 0;
+}
+
+struct channels *
+channels_free(struct channels *cs)
+{
+	if (!cs)
+		return NULL;
+	for (size_t i = 0; i < cs->n; i++)
+		cs->ops[i]->close(cs->state[i]);
+	free(cs);
+	return NULL;
+}
+
+const char *
+channels_pick(const struct channels *cs, const struct person *p)
+{
+	for (size_t i = 0; cs && i < cs->n; i++)
+		if (cs->ops[i]->reaches(cs->state[i], p))
+			return cs->ops[i]->name;
+	return NULL;
+}
+
+enum delivery
+channels_send(struct channels *cs, const char *name, const struct outgoing *m,
+	      int *ret_retry_after, char **reterr_msg)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		if (strcmp(cs->ops[i]->name, name) == 0)
+			return cs->ops[i]->send(cs->state[i], m, ret_retry_after, reterr_msg);
+	*ret_retry_after = 0;
+	*reterr_msg = xasprintf("channel '%s' is not configured any more", name);
+	return DELIVERY_PERMANENT;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The set of channels this configuration has, and which one reaches a
+ * person first.  With nothing configured, the file channel reaches
+ * everyone (DESIGN §6), so a newcomer sees reminders at once.
+ */
+#ifndef DONDOC_CHANNELS_H
+#define DONDOC_CHANNELS_H
+
+#include "channel.h"
+
+struct config;
+struct person;
+struct channels;
+
+/* Opens every configured channel; 0 with a new set, or -errno with a new message. */
+int channels_open(const struct config *cfg, struct channels **ret, char **reterr_msg);
+/* Closes them; NULL-safe; returns NULL. */
+struct channels *channels_free(struct channels *cs);
+/*
+ * The name of the first channel that reaches p, in the order Telegram,
+ * Zalo, email, file; NULL when none does.  Borrowed, static.
+ */
+const char *channels_pick(const struct channels *cs, const struct person *p);
+/* Sends m through the channel called name; see channel_ops.send. */
+enum delivery channels_send(struct channels *cs, const char *name, const struct outgoing *m,
+			    int *ret_retry_after, char **reterr_msg);
+
+#endif

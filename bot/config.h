@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The daemon's configuration (INI, read with libinih): --config PATH, else
+ * $DONDOC_CONFIG, else ./dondoc.conf; with none of these present the
+ * embedded defaults apply, so a newcomer can run dondoc without writing a
+ * file.  systemd/dondoc.conf.example documents every key.
+ *
+ * Secrets never sit in the file itself: a *_file key names a file, and a
+ * bare name is looked up in $CREDENTIALS_DIRECTORY (systemd LoadCredential).
+ */
+#ifndef DONDOC_CONFIG_H
+#define DONDOC_CONFIG_H
+
+#include <stdbool.h>
+
+struct config {
+	char *path;		/* the file read; NULL when running on the defaults */
+	/* [general] */
+	char *db;		/* the registry (./dondoc.db) */
+	char *outbox_dir;	/* the file channel's directory (./outbox) */
+	char *schedules;	/* policy and holidays (./schedules, else DATADIR/schedules) */
+	char *templates;	/* message templates (./templates, else DATADIR/templates) */
+	int tick;		/* seconds between planner passes, 1..3600 (60) */
+	/* [http] */
+	char *http_listen;	/* address:port (127.0.0.1:8080) */
+	char *public_url;	/* how the world reaches us, for links (NULL) */
+	/* [file] */
+	int file_delay_ms;	/* pause before each file delivery, 0..60000 (0): simulates a slow link */
+};
+
+/*
+ * Loads the configuration.  path is --config (NULL when not given); then
+ * $DONDOC_CONFIG; then ./dondoc.conf if it exists; else the defaults.  A
+ * file named by --config or $DONDOC_CONFIG must exist.  Returns 0 with a
+ * new config (free with config_free), or a negative errno with a new
+ * English message naming the file and line in *reterr_msg: an unknown
+ * section or key, a bad value, a missing file.
+ */
+int config_load(const char *path, struct config **ret, char **reterr_msg);
+/* Frees c; NULL-safe; returns NULL. */
+struct config *config_free(struct config *c);
+
+/*
+ * Reads a secret: when ref contains a '/', the file it names; else the
+ * file ref in $CREDENTIALS_DIRECTORY.  Trailing newlines are dropped.
+ * 0 with a new string in *ret, or -errno with a message (-ENOENT missing,
+ * -EACCES unreadable, -EINVAL empty or larger than 64 KiB).
+ */
+int config_read_secret(const char *ref, char **ret, char **reterr_msg);
+
+#endif

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Notices and messages (DESIGN §6): the planner decides *what must be
+ * said* (one notice per task, stage, anchor day and person), the
+ * dispatcher decides *how and when* (a person's notices grouped into one
+ * message per channel, delivered through the outbox).
+ *
+ * A notice:
+ *
+ *   (planned) --planner--> queued --message sent--> sent
+ *                            |  \--task done, superseded--> cancelled
+ *                            \--message dead--> dead --outbox retry--> queued
+ *
+ * "planned" exists only in the computed ladder (dondoc explain); a row is
+ * written when its day comes.  A message:
+ *
+ *   pending --claim--> sending --channel says sent--> sent
+ *      ^  \                |--transient failure, backoff--> pending
+ *      |   \--all its tasks done--> cancelled
+ *      |                  |--permanent failure or too many tries--> dead
+ *      \--crash: sending found at start (resent: the bounded duplicate)
+ *
+ * transition -> function: notice queued: planner_run; message pending:
+ * dispatch_compose; sending: store_message_claim; sent/pending/dead:
+ * dispatch_deliver via store_message_finish; crash recovery:
+ * store_message_recover; operator retry: store_message_retry.
+ */
+#ifndef DONDOC_NOTICE_H
+#define DONDOC_NOTICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "date.h"
+
+enum notice_stage {
+	STAGE_BEFORE,		/* step = working days before the due day */
+	STAGE_OVERDUE,		/* step = working days after the due day (a nag) */
+	STAGE_ESCALATION,	/* step = level */
+	STAGE_RECURRING,	/* step = working days before a reporting day */
+	STAGE_NEEDS_DATE,	/* the weekly "needs a date" list; no task */
+	_STAGE_MAX,
+	_STAGE_INVALID = -22,
+};
+
+enum notice_state {
+	NOTICE_PLANNED,		/* not written yet: its day has not come */
+	NOTICE_QUEUED,
+	NOTICE_SENT,
+	NOTICE_CANCELLED,
+	NOTICE_DEAD,
+	_NOTICE_STATE_MAX,
+	_NOTICE_STATE_INVALID = -22,
+};
+
+enum message_state {
+	MESSAGE_PENDING,
+	MESSAGE_SENDING,
+	MESSAGE_SENT,
+	MESSAGE_DEAD,
+	MESSAGE_CANCELLED,	/* every task in it was done before it could go */
+	_MESSAGE_STATE_MAX,
+	_MESSAGE_STATE_INVALID = -22,
+};
+
+enum message_kind {
+	MESSAGE_REMINDER,	/* reminders and nags of one day, grouped */
+	MESSAGE_CATCHUP,	/* what was missed while dondoc was down */
+	MESSAGE_ESCALATION,	/* to heads and leaders; outside the noise budget */
+	MESSAGE_NEEDS_DATE,	/* to the secretariat */
+	MESSAGE_REPLY,		/* an answer to an official's own command */
+	MESSAGE_TEST,		/* dondoc send-test */
+	_MESSAGE_KIND_MAX,
+	_MESSAGE_KIND_INVALID = -22,
+};
+
+struct notice {
+	int64_t id;
+	int64_t task_id;	/* 0 for the needs-date list */
+	int64_t person_id;
+	enum notice_stage stage;
+	int step;
+	struct date anchor;	/* the due day (or reporting day, or list day) it counts from */
+	struct date day;	/* the day it is for */
+	char channel[16];
+	enum notice_state state;
+	int64_t message_id;	/* 0 until grouped into a message */
+};
+
+/* Strings are owned by the struct; message_release frees them. */
+struct message {
+	int64_t id;
+	int64_t person_id;
+	char channel[16];
+	enum message_kind kind;
+	char *subject;
+	char *body;
+	enum message_state state;
+	int attempts;
+	int64_t next_at;	/* unix time of the next attempt */
+	int64_t created_at;
+	int64_t sent_at;	/* 0 until sent */
+	char *last_error;	/* NULL when none */
+	struct date day;	/* the local day it was made for (noise budget) */
+};
+
+void message_release(struct message *m);
+
+const char *notice_stage_to_string(enum notice_stage s);
+enum notice_stage notice_stage_from_string(const char *s);
+const char *notice_state_to_string(enum notice_state s);
+enum notice_state notice_state_from_string(const char *s);
+const char *message_state_to_string(enum message_state s);
+enum message_state message_state_from_string(const char *s);
+const char *message_kind_to_string(enum message_kind k);
+enum message_kind message_kind_from_string(const char *s);
+/* True for the kinds that wait for working hours and count in the noise budget. */
+bool message_kind_is_proactive(enum message_kind k);
+
+#endif

@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The planner; its invariants are in planner.h.
+ *
+ * A pass reads the tasks to plan (all open ones, or those whose
+ * next_notice day has come), computes each ladder in memory, and only then
+ * writes: the notices that are due and every task's next day.  SQLite
+ * does not promise what a SELECT sees of rows changed under it, so
+ * reading and writing are kept apart.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "channels.h"
+#include "clock.h"
+#include "ical.h"
+#include "macro.h"
+#include "planner.h"
+#include "schedule.h"
+#include "store.h"
+#include "xalloc.h"
+
+/* RRULEs of the policy are anchored here (a Wednesday, 1 January 2025). */
+static const struct date rrule_anchor = { 2025, 1, 1 };
+static const struct date never = { 9999, 12, 31 };
+
+/* --- the people to tell ----------------------------------------------- */
+
+struct idlist {
+	size_t *v;	/* indexes into people.all */
+	size_t n, cap;
+};
+
+struct people {
+	struct person *all;	/* active people */
+	size_t n, cap;
+	const char **channel;	/* per person: the channel that reaches them, or NULL */
+	struct idlist *focal;	/* per agency id */
+	struct idlist *head;	/* per agency id */
+	size_t n_agencies;	/* slots in focal/head: max agency id + 1 */
+	struct idlist top;	/* leaders and the secretariat */
+	struct idlist secretariat;
+	size_t *by_id;		/* person id -> index + 1 (0: none) */
+	size_t n_ids;
+};
+
+static void
+idlist_add(struct idlist *l, size_t i)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 4;
+		l->v = xreallocarray(l->v, l->cap, sizeof(size_t));
+	}
+	l->v[l->n++] = i;
+}
+
+static int
+collect_person(const struct person *p, void *userdata)
+{
+	struct people *pp = userdata;
+	struct person *c;
+
+	if (!p->active)
+		return 0;
+	if (pp->n == pp->cap) {
+		pp->cap = pp->cap ? pp->cap * 2 : 64;
+		pp->all = xreallocarray(pp->all, pp->cap, sizeof(*pp->all));
+	}
+	c = &pp->all[pp->n++];
+	memset(c, 0, sizeof(*c));
+	c->id = p->id;
+	c->name = xstrdup(p->name);
+	c->agency_id = p->agency_id;
+	c->agency_code = xstrdup(p->agency_code);
+	c->role = p->role;
+	c->email = xstrdup(p->email);
+	c->telegram = xstrdup(p->telegram);
+	c->zalo = xstrdup(p->zalo);
+	c->lang = xstrdup(p->lang);
+	c->active = true;
+	return 0;
+}
+
+static void
+people_release(struct people *pp)
+{
+	for (size_t i = 0; i < pp->n; i++)
+		person_release(&pp->all[i]);
+	for (size_t i = 0; i < pp->n_agencies; i++) {
+		free(pp->focal[i].v);
+		free(pp->head[i].v);
+	}
+	free(pp->all);
+	free(pp->channel);
+	free(pp->focal);
+	free(pp->head);
+	free(pp->top.v);
+	free(pp->secretariat.v);
+	free(pp->by_id);
+	memset(pp, 0, sizeof(*pp));
+}
+
+static int
+people_load(struct store *s, const struct channels *cs, struct people *pp)
+{
+	int64_t max_agency = 0, max_id = 0;
+	int r;
+
+	memset(pp, 0, sizeof(*pp));
+	r = store_person_foreach(s, collect_person, pp);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < pp->n; i++) {
+		max_agency = MAX(max_agency, pp->all[i].agency_id);
+		max_id = MAX(max_id, pp->all[i].id);
+	}
+	pp->n_agencies = (size_t)max_agency + 1;
+	pp->focal = xcalloc(pp->n_agencies, sizeof(struct idlist));
+	pp->head = xcalloc(pp->n_agencies, sizeof(struct idlist));
+	pp->channel = xcalloc(pp->n ? pp->n : 1, sizeof(char *));
+	pp->n_ids = (size_t)max_id + 1;
+	pp->by_id = xcalloc(pp->n_ids, sizeof(size_t));
+	for (size_t i = 0; i < pp->n; i++) {
+		const struct person *p = &pp->all[i];
+
+		pp->channel[i] = channels_pick(cs, p);
+		pp->by_id[p->id] = i + 1;
+		switch (p->role) {
+		case ROLE_FOCAL:
+			idlist_add(&pp->focal[p->agency_id], i);
+			break;
+		case ROLE_HEAD:
+			idlist_add(&pp->head[p->agency_id], i);
+			break;
+		case ROLE_SECRETARIAT:
+			idlist_add(&pp->secretariat, i);
+			idlist_add(&pp->top, i);
+			break;
+		case ROLE_LEADER:
+			idlist_add(&pp->top, i);
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Adds to out the people a step of t goes to (see planner.h). */
+static void
+recipients(const struct people *pp, const struct task *t, enum notice_stage stage, int step,
+	   struct idlist *out)
+{
+	out->n = 0;
+	if (stage == STAGE_ESCALATION && step >= 2) {
+		for (size_t i = 0; i < pp->top.n; i++)
+			idlist_add(out, pp->top.v[i]);
+		return;
+	}
+	for (size_t a = 0; a < t->n_leads; a++) {
+		int64_t id = t->lead_ids[a];
+		const struct idlist *l;
+
+		if (id < 0 || (size_t)id >= pp->n_agencies)
+			continue;
+		l = stage == STAGE_ESCALATION ? &pp->head[id] : &pp->focal[id];
+		for (size_t i = 0; i < l->n; i++) {
+			bool dup = false;
+
+			/* A person in two lead agencies is told once. */
+			for (size_t k = 0; k < out->n && !dup; k++)
+				dup = out->v[k] == l->v[i];
+			if (!dup)
+				idlist_add(out, l->v[i]);
+		}
+	}
+	if (out->n == 0)
+		for (size_t i = 0; i < pp->secretariat.n; i++)
+			idlist_add(out, pp->secretariat.v[i]);
+}
+
+/* --- the ladder ------------------------------------------------------- */
+
+struct steps {
+	struct ladder_step *v;
+	size_t n, cap;
+};
+
+static void
+steps_add(struct steps *s, enum notice_stage stage, int step, struct date anchor, struct date day)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
+	}
+	s->v[s->n++] = (struct ladder_step){ stage, step, anchor, day };
+}
+
+static int
+step_cmp(const void *a, const void *b)
+{
+	const struct ladder_step *x = a, *y = b;
+	int c = date_cmp(x->day, y->day);
+
+	if (c)
+		return c;
+	if (x->stage != y->stage)
+		return x->stage < y->stage ? -1 : 1;
+	return x->step < y->step ? -1 : x->step > y->step;
+}
+
+size_t
+planner_ladder(const struct schedule *sch, const struct task *t, struct date today,
+	       struct date until, struct ladder_step **ret)
+{
+	struct steps s = { 0 };
+	const struct calendar *cal = sch->cal;
+
+	if (t->deadline.precision == DEADLINE_RECURRING) {
+		struct date occ;
+
+		/* The next reporting day, and the reminders before it. */
+		if (sch->recurring_rrule &&
+		    ical_rrule_next(sch->recurring_rrule, rrule_anchor, today, &occ) == 0)
+			for (int i = 0; i < sch->n_recurring_before; i++)
+				steps_add(&s, STAGE_RECURRING, sch->recurring_before[i], occ,
+					  calendar_add_workdays(cal, occ, -sch->recurring_before[i]));
+	} else if (t->deadline.has_due && t->deadline.precision <= DEADLINE_YEAR) {
+		struct date due = t->deadline.due;
+		struct date due0 = calendar_add_workdays(cal, due, 0);
+		int p = t->deadline.precision, last = 0, k;
+
+		for (int i = 0; i < sch->n_before[p]; i++)
+			steps_add(&s, STAGE_BEFORE, sch->before[p][i], due,
+				  calendar_add_workdays(cal, due0, -sch->before[p][i]));
+		for (int i = 0; i < sch->n_levels; i++) {
+			steps_add(&s, STAGE_ESCALATION, i + 1, due,
+				  calendar_add_workdays(cal, due, sch->levels[i]));
+			last = sch->levels[i];
+		}
+		/* Nags up to the last level, and on to the first one after until. */
+		for (k = sch->nag_first; k < 100000; k += sch->nag_every) {
+			struct date day = calendar_add_workdays(cal, due, k);
+
+			steps_add(&s, STAGE_OVERDUE, k, due, day);
+			if (k >= last && date_cmp(day, until) > 0)
+				break;
+		}
+	}
+	if (s.n > 1)
+		qsort(s.v, s.n, sizeof(*s.v), step_cmp);
+	*ret = s.v;
+	return s.n;
+}
+
+/* --- planning --------------------------------------------------------- */
+
+struct plan {
+	const struct schedule *sch;
+	const struct people *pp;
+	struct date today;
+	struct notice *notices;	/* to write */
+	size_t n_notices, cap_notices;
+	struct {
+		int64_t id;
+		struct date next;
+	} *next;		/* every task's next day */
+	size_t n_next, cap_next;
+	struct idlist who;	/* scratch */
+	struct planner_report rep;
+	int r;
+};
+
+static void
+plan_notice(struct plan *pl, const struct task *t, const struct ladder_step *st)
+{
+	recipients(pl->pp, t, st->stage, st->step, &pl->who);
+	for (size_t i = 0; i < pl->who.n; i++) {
+		size_t pi = pl->who.v[i];
+		struct notice *n;
+
+		if (!pl->pp->channel[pi]) {
+			pl->rep.unreached++;
+			continue;
+		}
+		if (pl->n_notices == pl->cap_notices) {
+			pl->cap_notices = pl->cap_notices ? pl->cap_notices * 2 : 256;
+			pl->notices = xreallocarray(pl->notices, pl->cap_notices, sizeof(*pl->notices));
+		}
+		n = &pl->notices[pl->n_notices++];
+		memset(n, 0, sizeof(*n));
+		n->task_id = t->id;
+		n->person_id = pl->pp->all[pi].id;
+		n->stage = st->stage;
+		n->step = st->step;
+		n->anchor = st->anchor;
+		n->day = st->day;
+		snprintf(n->channel, sizeof(n->channel), "%s", pl->pp->channel[pi]);
+	}
+}
+
+static int
+plan_task(const struct task *t, void *userdata)
+{
+	struct plan *pl = userdata;
+	struct ladder_step *steps = NULL;
+	const struct ladder_step *latest_before = NULL, *latest_nag = NULL, *latest_rec = NULL;
+	struct date next = never;
+	bool overdue = task_is_overdue(t, pl->today);
+	size_t n = planner_ladder(pl->sch, t, pl->today, pl->today, &steps);
+
+	pl->rep.tasks++;
+	for (size_t i = 0; i < n; i++) {
+		const struct ladder_step *st = &steps[i];
+
+		if (date_cmp(st->day, pl->today) > 0) {
+			/* The first step still to come is when to look again. */
+			if (date_cmp(st->day, next) < 0 &&
+			    (overdue ? st->stage != STAGE_BEFORE : true))
+				next = st->day;
+			continue;
+		}
+		switch (st->stage) {
+		case STAGE_BEFORE:
+			if (!overdue)
+				latest_before = st;
+			break;
+		case STAGE_OVERDUE:
+			if (overdue)
+				latest_nag = st;
+			break;
+		case STAGE_ESCALATION:
+			if (overdue)
+				plan_notice(pl, t, st);
+			break;
+		case STAGE_RECURRING:
+			latest_rec = st;
+			break;
+		default:
+			break;
+		}
+	}
+	if (latest_before)
+		plan_notice(pl, t, latest_before);
+	if (latest_nag)
+		plan_notice(pl, t, latest_nag);
+	if (latest_rec)
+		plan_notice(pl, t, latest_rec);
+	/* A recurring task looks again the day after its reporting day. */
+	if (t->deadline.precision == DEADLINE_RECURRING && date_cmp(next, never) == 0 && n > 0)
+		next = date_from_days(date_to_days(steps[n - 1].anchor) + 1);
+	if (pl->n_next == pl->cap_next) {
+		pl->cap_next = pl->cap_next ? pl->cap_next * 2 : 1024;
+		pl->next = xreallocarray(pl->next, pl->cap_next, sizeof(*pl->next));
+	}
+	pl->next[pl->n_next].id = t->id;
+	pl->next[pl->n_next].next = next;
+	pl->n_next++;
+	free(steps);
+	return 0;
+}
+
+/* Tasks whose deadline is external or unknown: the secretariat's weekly list. */
+static int
+count_undated(const struct task *t, void *userdata)
+{
+	if (!t->deadline.has_due && t->deadline.precision != DEADLINE_RECURRING)
+		(*(size_t *)userdata)++;
+	return 0;
+}
+
+/* The latest occurrence of rrule on or before today, within a year. */
+static int
+latest_occurrence(const char *rrule, struct date today, struct date *ret)
+{
+	struct date from = date_from_days(date_to_days(today) - 366), occ, best = { 0 };
+	bool found = false;
+
+	while (ical_rrule_next(rrule, rrule_anchor, from, &occ) == 0 && date_cmp(occ, today) <= 0) {
+		best = occ;
+		found = true;
+		from = date_from_days(date_to_days(occ) + 1);
+	}
+	if (!found)
+		return -ENOENT;
+	*ret = best;
+	return 0;
+}
+
+static int
+plan_needs_date(struct store *s, struct plan *pl, int64_t now)
+{
+	struct task_filter f = { .status = -1 };
+	struct date occ;
+	size_t undated = 0;
+	int r;
+
+	if (!pl->sch->needs_date_rrule || pl->pp->secretariat.n == 0)
+		return 0;
+	if (latest_occurrence(pl->sch->needs_date_rrule, pl->today, &occ) < 0 ||
+	    date_to_days(pl->today) - date_to_days(occ) >= 7)
+		return 0;
+	r = store_task_foreach(s, &f, count_undated, &undated);
+	if (r < 0 || undated == 0)
+		return r;
+	for (size_t i = 0; i < pl->pp->secretariat.n; i++) {
+		size_t pi = pl->pp->secretariat.v[i];
+		struct notice n = { .person_id = pl->pp->all[pi].id, .stage = STAGE_NEEDS_DATE,
+				    .anchor = occ, .day = occ };
+		bool added = false;
+
+		if (!pl->pp->channel[pi])
+			continue;
+		snprintf(n.channel, sizeof(n.channel), "%s", pl->pp->channel[pi]);
+		r = store_notice_insert(s, &n, now, &added);
+		if (r < 0)
+			return r;
+		pl->rep.notices += added;
+	}
+	return 0;
+}
+
+int
+planner_run(struct store *s, const struct schedule *sch, const struct channels *cs, time_t now,
+	    bool full, struct planner_report *ret)
+{
+	struct people pp = { 0 };
+	struct plan pl = { .sch = sch, .pp = &pp, .today = clock_local_date(now) };
+	struct task_filter f = { .status = -1 };
+	char day[DATE_ISO_LEN];
+	bool txn = false;
+	int r;
+
+	date_format_iso(full ? never : pl.today, day);
+	f.plan_day = day;
+	r = store_begin(s);
+	if (r < 0)
+		goto out;
+	txn = true;
+	r = people_load(s, cs, &pp);
+	if (r < 0)
+		goto out;
+	r = store_task_foreach(s, &f, plan_task, &pl);
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < pl.n_notices; i++) {
+		bool added = false;
+
+		r = store_notice_insert(s, &pl.notices[i], now, &added);
+		if (r < 0)
+			goto out;
+		pl.rep.notices += added;
+	}
+	for (size_t i = 0; i < pl.n_next; i++) {
+		r = store_task_set_next_notice(s, pl.next[i].id, &pl.next[i].next);
+		if (r < 0)
+			goto out;
+	}
+	r = plan_needs_date(s, &pl, now);
+	if (r < 0)
+		goto out;
+	r = store_commit(s);
+	if (r < 0)
+		goto out;
+	txn = false;
+	if (ret)
+		*ret = pl.rep;
+out:
+	if (txn)
+		store_rollback(s);
+	people_release(&pp);
+	free(pl.notices);
+	free(pl.next);
+	free(pl.who.v);
+	return r;
+}
+
+/* --- explain ---------------------------------------------------------- */
+
+struct known {
+	struct notice *v;
+	size_t n, cap;
+};
+
+static int
+collect_notice(const struct notice *n, void *userdata)
+{
+	struct known *k = userdata;
+
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 16;
+		k->v = xreallocarray(k->v, k->cap, sizeof(*k->v));
+	}
+	k->v[k->n++] = *n;
+	return 0;
+}
+
+int
+planner_explain(struct store *s, const struct schedule *sch, const struct channels *cs,
+		int64_t task_id, time_t now, struct explain_row **ret)
+{
+	struct people pp = { 0 };
+	struct task t = { 0 };
+	struct known k = { 0 };
+	struct ladder_step *steps = NULL;
+	struct explain_row *rows = NULL;
+	struct idlist who = { 0 };
+	struct date today = clock_local_date(now);
+	size_t n, nrows = 0, cap = 0;
+	int r;
+
+	r = store_task_get(s, task_id, &t);
+	if (r < 0)
+		goto out;
+	r = people_load(s, cs, &pp);
+	if (r < 0)
+		goto out;
+	r = store_notice_foreach_task(s, task_id, collect_notice, &k);
+	if (r < 0)
+		goto out;
+	n = planner_ladder(sch, &t, today, today, &steps);
+	for (size_t i = 0; i < n; i++) {
+		recipients(&pp, &t, steps[i].stage, steps[i].step, &who);
+		for (size_t w = 0; w < who.n; w++) {
+			const struct person *p = &pp.all[who.v[w]];
+			struct explain_row *row;
+
+			if (nrows == cap) {
+				cap = cap ? cap * 2 : 16;
+				rows = xreallocarray(rows, cap, sizeof(*rows));
+			}
+			row = &rows[nrows++];
+			memset(row, 0, sizeof(*row));
+			row->step = steps[i];
+			row->person_id = p->id;
+			snprintf(row->person, sizeof(row->person), "%s", p->name);
+			snprintf(row->channel, sizeof(row->channel), "%s",
+				 pp.channel[who.v[w]] ? pp.channel[who.v[w]] : "-");
+			/* Done tasks and days gone by without a notice were never sent. */
+			if (t.status == TASK_DONE || t.status == TASK_POSTPONED)
+				row->state = NOTICE_CANCELLED;
+			else
+				row->state = date_cmp(steps[i].day, today) > 0 ? NOTICE_PLANNED
+									       : NOTICE_CANCELLED;
+			for (size_t j = 0; j < k.n; j++) {
+				const struct notice *kn = &k.v[j];
+
+				if (kn->person_id == p->id && kn->stage == steps[i].stage &&
+				    kn->step == steps[i].step &&
+				    date_cmp(kn->anchor, steps[i].anchor) == 0) {
+					row->state = kn->state;
+					snprintf(row->channel, sizeof(row->channel), "%s", kn->channel);
+				}
+			}
+		}
+	}
+	*ret = rows;
+	rows = NULL;
+	r = (int)nrows;
+out:
+	free(rows);
+	free(steps);
+	free(who.v);
+	free(k.v);
+	task_release(&t);
+	people_release(&pp);
+	return r;
+}
