@@ -25,7 +25,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lcsv
 TEST_LIBS = $(shell pkg-config --libs cmocka)
 
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNFLAGS) $(CFLAGS) $(PKG_CFLAGS)
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNFLAGS) $(CFLAGS) $(PKG_CFLAGS) -DDONDOC_DATADIR=\"$(DATADIR)\"
 
 SRCS = $(sort $(wildcard bot/*.c))
 LIB_SRCS = $(filter-out bot/main.c,$(SRCS))
@@ -86,12 +86,51 @@ bench: deps
 	@sh bench/run.sh
 
 # --- install ---------------------------------------------------------------
+# The unit is generated at install time, so that it names this install's
+# BINDIR and SYSCONFDIR.  An existing dondoc.conf is never overwritten, and
+# uninstall leaves it (and /var/lib/dondoc) alone.  The config is 0644: the
+# service's transient user must read it; secrets live in separate 0600 files.
+INSTALL_DATA = $(wildcard schedules/*.ini schedules/*.ics) \
+	$(filter-out %/README.md,$(shell find templates -type f 2>/dev/null))
+
 install: bot/dondoc
-	install -d $(DESTDIR)$(BINDIR)
-	install -m 0755 bot/dondoc $(DESTDIR)$(BINDIR)/dondoc
+	install -d "$(DESTDIR)$(BINDIR)"
+	install -m 0755 bot/dondoc "$(DESTDIR)$(BINDIR)/dondoc"
+	install -d "$(DESTDIR)$(UNITDIR)"
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		systemd/dondoc.service.in >"$(DESTDIR)$(UNITDIR)/dondoc.service"
+	chmod 0644 "$(DESTDIR)$(UNITDIR)/dondoc.service"
+	install -d "$(DESTDIR)$(DATADIR)/schedules" "$(DESTDIR)$(DATADIR)/templates"
+	for f in $(INSTALL_DATA); do \
+		install -D -m 0644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; \
+	done
+	install -d "$(DESTDIR)$(SYSCONFDIR)/dondoc"
+	if [ -e "$(DESTDIR)$(SYSCONFDIR)/dondoc/dondoc.conf" ]; then \
+		echo "keeping $(DESTDIR)$(SYSCONFDIR)/dondoc/dondoc.conf"; \
+	else \
+		install -m 0644 systemd/dondoc.conf.example "$(DESTDIR)$(SYSCONFDIR)/dondoc/dondoc.conf"; \
+	fi
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/dondoc
+	rm -f "$(DESTDIR)$(BINDIR)/dondoc" "$(DESTDIR)$(UNITDIR)/dondoc.service"
+	for f in $(INSTALL_DATA); do rm -f "$(DESTDIR)$(DATADIR)/$$f"; done
+	for d in schedules templates; do \
+		[ ! -d "$(DESTDIR)$(DATADIR)/$$d" ] || \
+		find "$(DESTDIR)$(DATADIR)/$$d" -depth -type d -empty -delete; \
+	done
+	rmdir "$(DESTDIR)$(DATADIR)" 2>/dev/null || true
+
+# config.o bakes DATADIR in: rebuild it when DATADIR changes, as between
+# 'make' and 'make install PREFIX=/usr'.  The stamp is rewritten only then.
+build/datadir: FORCE
+	@mkdir -p build
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+$(REL)/obj/config.o $(SAN)/obj/config.o: build/datadir
+FORCE:
+
+.PHONY: check-systemd
+check-systemd:
+	@sh tests/check-systemd.sh
 
 clean:
 	rm -rf build bot/dondoc

@@ -11,7 +11,10 @@
 #include <sysexits.h>
 #include <jansson.h>
 
+#include "channels.h"
 #include "cli.h"
+#include "config.h"
+#include "schedule.h"
 #include "norm.h"
 #include "store.h"
 #include "xalloc.h"
@@ -63,6 +66,23 @@ static const struct cli_command commands[] = {
 	  "  ROLE is focal, head, leader, secretariat or viewer.\n" },
 	{ "person list", cmd_person_list, CLI_DB_READ, "list people",
 	  " [--json]\n" },
+	{ "serve", cmd_serve, 0, "run the daemon: plan, remind, escalate",
+	  " [--once]\n\n"
+	  "Runs until SIGTERM.  The configuration (--config) says where the registry,\n"
+	  "the schedules and the outbox are; SIGHUP reloads it.\n\n"
+	  "  --once    one pass (plan, compose, deliver what is due now), then exit\n" },
+	{ "remind", cmd_remind, CLI_DB_WRITE, "queue the notices that are due now",
+	  " [--dry-run] [--json]\n\n"
+	  "  --dry-run  list what would be queued, change nothing\n"
+	  "  --json     as a JSON array\n" },
+	{ "explain", cmd_explain, CLI_DB_READ, "show the whole reminder ladder of a task",
+	  " ID [--json]\n\n"
+	  "Every reminder, nag and escalation of the task with its date, recipient,\n"
+	  "channel and state (planned, queued, sent, cancelled, dead).\n" },
+	{ "outbox list", cmd_outbox_list, CLI_DB_READ, "list messages of the outbox",
+	  " [--state pending|sending|sent|dead|cancelled] [--json]\n" },
+	{ "outbox retry", cmd_outbox_retry, CLI_DB_WRITE, "send a dead message again",
+	  " ID\n" },
 	{ "verify", cmd_verify, CLI_DB_READ, "check that the history was not edited",
 	  "\n\nRecomputes the hash chain of the event log; exit status 1 when an event\n"
 	  "was changed outside dondoc.\n" },
@@ -135,7 +155,49 @@ find_command(const char *name)
 static void
 print_usage(const struct cli_command *c)
 {
-	printf("usage: dondoc [--db PATH] %s%s", c->name, c->usage);
+	printf("usage: dondoc [--db PATH] [--config PATH] %s%s", c->name, c->usage);
+}
+
+int
+cli_need_config(struct dondoc *d)
+{
+	char *msg = NULL;
+	int r;
+
+	if (d->cfg)
+		return 0;
+	r = config_load(d->config_path, &d->cfg, &msg);
+	if (r < 0) {
+		fprintf(stderr, "dondoc %s: %s\n", d->command->name, msg ? msg : strerror(-r));
+		free(msg);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+int
+cli_need_schedule(struct dondoc *d)
+{
+	char *msg = NULL;
+	int r, ex;
+
+	if ((ex = cli_need_config(d)) != 0)
+		return ex;
+	if (!d->sch) {
+		r = schedule_load(d->cfg->schedules, &d->sch, &msg);
+		if (r < 0)
+			goto fail;
+	}
+	if (!d->cs) {
+		r = channels_open(d->cfg, &d->cs, &msg);
+		if (r < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "dondoc %s: %s\n", d->command->name, msg ? msg : strerror(-r));
+	free(msg);
+	return EX_CONFIG;
 }
 
 int
@@ -144,10 +206,16 @@ cli_need_store(struct dondoc *d)
 	const struct cli_command *cmd = d->command;
 	enum store_mode mode;
 	char *msg = NULL;
-	int r;
+	int r, ex;
 
 	if (d->store)
 		return 0;
+	/* Without --db or $DONDOC_DB, the configuration says where the registry is. */
+	if (!d->db_path_given) {
+		if ((ex = cli_need_config(d)) != 0)
+			return ex;
+		d->db_path = d->cfg->db;
+	}
 	mode = cmd->flags & CLI_DB_CREATE ? STORE_CREATE
 	     : cmd->flags & CLI_DB_WRITE ? STORE_WRITE : STORE_READ;
 	r = store_open(d->db_path, mode, &d->store, &msg);
@@ -337,12 +405,14 @@ cli_table_print(const struct cli_table *t)
 static void
 print_help(void)
 {
-	printf("usage: dondoc [--db PATH] [--version] [--help] COMMAND [ARGS]\n\n"
+	printf("usage: dondoc [--db PATH] [--config PATH] [--version] [--help] COMMAND [ARGS]\n\n"
 	       "dondoc follows up the tasks of a steering committee.\n\n"
 	       "commands:\n");
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
 		printf("  %-16s %s\n", commands[i].name, commands[i].summary);
-	printf("\nThe registry is --db PATH, else $DONDOC_DB, else ./dondoc.db.\n"
+	printf("\nThe registry is --db PATH, else $DONDOC_DB, else the configuration's db\n"
+	       "(./dondoc.db).  The configuration is --config PATH, else $DONDOC_CONFIG,\n"
+	       "else ./dondoc.conf when it exists.\n"
 	       "'dondoc COMMAND --help' tells more about a command.\n");
 }
 
@@ -367,7 +437,8 @@ cli_main(int argc, char **argv)
 	int i = 1, r;
 
 	d.db_path = getenv("DONDOC_DB");
-	if (!d.db_path || !*d.db_path)
+	d.db_path_given = d.db_path && *d.db_path;
+	if (!d.db_path_given)
 		d.db_path = "./dondoc.db";
 	d.actor = default_actor();
 
@@ -384,8 +455,18 @@ cli_main(int argc, char **argv)
 				return EX_USAGE;
 			}
 			d.db_path = argv[++i];
+			d.db_path_given = true;
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
 			d.db_path = argv[i] + 5;
+			d.db_path_given = true;
+		} else if (strcmp(argv[i], "--config") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "dondoc: option '--config' needs a path\n");
+				return EX_USAGE;
+			}
+			d.config_path = argv[++i];
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
+			d.config_path = argv[i] + 9;
 		} else {
 			fprintf(stderr, "dondoc: unknown option '%s' (see 'dondoc --help')\n", argv[i]);
 			return EX_USAGE;
@@ -445,5 +526,8 @@ cli_main(int argc, char **argv)
 	/* The command sees its own name as argv[0]. */
 	r = cmd->run(&d, argc - i, argv + i);
 	d.store = store_close(d.store);
+	d.cs = channels_free(d.cs);
+	d.sch = schedule_free(d.sch);
+	d.cfg = config_free(d.cfg);
 	return cli_exit_code(r);
 }

@@ -38,6 +38,10 @@ struct cli_command {
  * stderr.  Every command that reads or writes the registry calls it.
  */
 int cli_need_store(struct dondoc *d);
+/* Loads the configuration, once: 0, or an exit status after one line on stderr. */
+int cli_need_config(struct dondoc *d);
+/* Loads the configuration, the schedules and the channels, once; like cli_need_config. */
+int cli_need_schedule(struct dondoc *d);
 /* Runs the program; returns the process exit status. */
 int cli_main(int argc, char **argv);
 /* Maps a negative errno to a sysexits code; >= 0 is passed through. */
@@ -95,5 +99,10 @@ int cmd_agency_add(struct dondoc *d, int argc, char **argv);
 int cmd_agency_alias(struct dondoc *d, int argc, char **argv);
 int cmd_person_add(struct dondoc *d, int argc, char **argv);	/* cli_person.c */
 int cmd_person_list(struct dondoc *d, int argc, char **argv);
+int cmd_serve(struct dondoc *d, int argc, char **argv);	/* cli_serve.c */
+int cmd_remind(struct dondoc *d, int argc, char **argv);
+int cmd_explain(struct dondoc *d, int argc, char **argv);
+int cmd_outbox_list(struct dondoc *d, int argc, char **argv);
+int cmd_outbox_retry(struct dondoc *d, int argc, char **argv);
 
 #endif

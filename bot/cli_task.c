@@ -501,7 +501,7 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 	time_t now = clock_now(&d->clock);
 	int64_t id = 0;
 	bool changed = false;
-	int r, ex = 0;
+	int r, ex = 0, cancelled = 0;
 
 	if (cli_parse("task set", argc, argv, opts, set_opt, &a, &ex))
 		return ex;
@@ -564,6 +564,12 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 		/* A done task remembers when, for "on time" versus "late". */
 		t.done_at = t.status == TASK_DONE ? now : 0;
 		changed = true;
+		/* Reminders stop once a task is done or put off (invariant 5). */
+		if (t.status == TASK_DONE || t.status == TASK_POSTPONED) {
+			r = store_notice_cancel_task(d->store, t.id, now, &cancelled);
+			if (r < 0)
+				goto fail;
+		}
 	}
 	if (a.progress >= 0 && a.progress != t.progress) {
 		snprintf(oldp, sizeof(oldp), "%d", t.progress);
@@ -594,6 +600,8 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 		       task_status_to_string(t.status), t.progress, t.deadline_raw);
 	else
 		printf("task %lld: nothing changed\n", (long long)t.id);
+	if (cancelled)
+		printf("task %lld: %d pending reminders cancelled\n", (long long)t.id, cancelled);
 	ex = 0;
 	goto done;
 fail:

@@ -671,6 +671,11 @@ process_row(struct importer *imp, const struct record *row)
 		old.done_at = as.status == TASK_DONE ? (old.done_at ? old.done_at : imp->now) : 0;
 		old.status = as.status;
 		changed = true;
+		if (old.status == TASK_DONE || old.status == TASK_POSTPONED) {
+			r = store_notice_cancel_task(imp->s, old.id, imp->now, NULL);
+			if (r < 0)
+				goto out;
+		}
 	}
 	if (old.kind == TASK_KIND_INDICATOR && t.kind == TASK_KIND_TASK) {
 		old.kind = TASK_KIND_TASK;

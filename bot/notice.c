@@ -37,6 +37,7 @@ static const char *const message_kind_names[_MESSAGE_KIND_MAX] = {
 	[MESSAGE_CATCHUP] = "catchup",
 	[MESSAGE_ESCALATION] = "escalation",
 	[MESSAGE_NEEDS_DATE] = "needs_date",
+	[MESSAGE_ALERT] = "alert",
 	[MESSAGE_REPLY] = "reply",
 	[MESSAGE_TEST] = "test",
 };
@@ -113,5 +114,5 @@ bool
 message_kind_is_proactive(enum message_kind k)
 {
 	return k == MESSAGE_REMINDER || k == MESSAGE_CATCHUP || k == MESSAGE_ESCALATION ||
-	       k == MESSAGE_NEEDS_DATE;
+	       k == MESSAGE_NEEDS_DATE || k == MESSAGE_ALERT;
 }

@@ -69,6 +69,7 @@ enum message_kind {
 	MESSAGE_CATCHUP,	/* what was missed while dondoc was down */
 	MESSAGE_ESCALATION,	/* to heads and leaders; outside the noise budget */
 	MESSAGE_NEEDS_DATE,	/* to the secretariat */
+	MESSAGE_ALERT,		/* to the secretariat: a message could not be delivered */
 	MESSAGE_REPLY,		/* an answer to an official's own command */
 	MESSAGE_TEST,		/* dondoc send-test */
 	_MESSAGE_KIND_MAX,
@@ -115,7 +116,7 @@ const char *message_state_to_string(enum message_state s);
 enum message_state message_state_from_string(const char *s);
 const char *message_kind_to_string(enum message_kind k);
 enum message_kind message_kind_from_string(const char *s);
-/* True for the kinds that wait for working hours and count in the noise budget. */
+/* True for the kinds that wait for working hours (invariant 6). */
 bool message_kind_is_proactive(enum message_kind k);
 
 #endif

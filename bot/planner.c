@@ -230,7 +230,7 @@ planner_ladder(const struct schedule *sch, const struct task *t, struct date tod
 					  calendar_add_workdays(cal, occ, -sch->recurring_before[i]));
 	} else if (t->deadline.has_due && t->deadline.precision <= DEADLINE_YEAR) {
 		struct date due = t->deadline.due;
-		struct date due0 = calendar_add_workdays(cal, due, 0);
+		struct date due0 = calendar_add_workdays(cal, due, 0), prev = due;
 		int p = t->deadline.precision, last = 0, k;
 
 		for (int i = 0; i < sch->n_before[p]; i++)
@@ -241,13 +241,17 @@ planner_ladder(const struct schedule *sch, const struct task *t, struct date tod
 				  calendar_add_workdays(cal, due, sch->levels[i]));
 			last = sch->levels[i];
 		}
-		/* Nags up to the last level, and on to the first one after until. */
+		/*
+		 * Nags up to the last escalation level; past it, on until the
+		 * first nag still to come (the planner's next day to look).
+		 */
 		for (k = sch->nag_first; k < 100000; k += sch->nag_every) {
 			struct date day = calendar_add_workdays(cal, due, k);
 
-			steps_add(&s, STAGE_OVERDUE, k, due, day);
-			if (k >= last && date_cmp(day, until) > 0)
+			if (k > last && date_cmp(prev, until) > 0)
 				break;
+			steps_add(&s, STAGE_OVERDUE, k, due, day);
+			prev = day;
 		}
 	}
 	if (s.n > 1)
@@ -363,15 +367,6 @@ plan_task(const struct task *t, void *userdata)
 	return 0;
 }
 
-/* Tasks whose deadline is external or unknown: the secretariat's weekly list. */
-static int
-count_undated(const struct task *t, void *userdata)
-{
-	if (!t->deadline.has_due && t->deadline.precision != DEADLINE_RECURRING)
-		(*(size_t *)userdata)++;
-	return 0;
-}
-
 /* The latest occurrence of rrule on or before today, within a year. */
 static int
 latest_occurrence(const char *rrule, struct date today, struct date *ret)
@@ -390,22 +385,37 @@ latest_occurrence(const char *rrule, struct date today, struct date *ret)
 	return 0;
 }
 
+/*
+ * True when the secretariat's "needs a date" list is due: a list day of
+ * the RRULE fell within the last week, no list was planned for it yet,
+ * and some open task has no date.  *ret_day is that list day.
+ */
 static int
-plan_needs_date(struct store *s, struct plan *pl, int64_t now)
+needs_date_list(struct store *s, const struct schedule *sch, struct date today,
+		struct date *ret_day)
 {
-	struct task_filter f = { .status = -1 };
 	struct date occ;
-	size_t undated = 0;
+	int64_t n;
+
+	if (!sch->needs_date_rrule || latest_occurrence(sch->needs_date_rrule, today, &occ) < 0 ||
+	    date_to_days(today) - date_to_days(occ) >= 7)
+		return 0;
+	n = store_notice_count_list(s, STAGE_NEEDS_DATE, occ);
+	if (n != 0)
+		return n < 0 ? (int)n : 0;
+	n = store_task_count_undated(s);
+	if (n <= 0)
+		return (int)n;
+	*ret_day = occ;
+	return 1;
+}
+
+static int
+plan_needs_date(struct store *s, struct plan *pl, struct date occ, int64_t now,
+		planner_notice_cb cb, void *userdata)
+{
 	int r;
 
-	if (!pl->sch->needs_date_rrule || pl->pp->secretariat.n == 0)
-		return 0;
-	if (latest_occurrence(pl->sch->needs_date_rrule, pl->today, &occ) < 0 ||
-	    date_to_days(pl->today) - date_to_days(occ) >= 7)
-		return 0;
-	r = store_task_foreach(s, &f, count_undated, &undated);
-	if (r < 0 || undated == 0)
-		return r;
 	for (size_t i = 0; i < pl->pp->secretariat.n; i++) {
 		size_t pi = pl->pp->secretariat.v[i];
 		struct notice n = { .person_id = pl->pp->all[pi].id, .stage = STAGE_NEEDS_DATE,
@@ -419,20 +429,25 @@ plan_needs_date(struct store *s, struct plan *pl, int64_t now)
 		if (r < 0)
 			return r;
 		pl->rep.notices += added;
+		if (added && cb)
+			cb(&n, userdata);
 	}
 	return 0;
 }
 
 int
 planner_run(struct store *s, const struct schedule *sch, const struct channels *cs, time_t now,
-	    bool full, struct planner_report *ret)
+	    bool full, bool dry_run, planner_notice_cb cb, void *userdata,
+	    struct planner_report *ret)
 {
 	struct people pp = { 0 };
 	struct plan pl = { .sch = sch, .pp = &pp, .today = clock_local_date(now) };
 	struct task_filter f = { .status = -1 };
 	char day[DATE_ISO_LEN];
+	struct date list_day = never;
 	bool txn = false;
-	int r;
+	int64_t todo;
+	int r, list;
 
 	date_format_iso(full ? never : pl.today, day);
 	f.plan_day = day;
@@ -440,12 +455,30 @@ planner_run(struct store *s, const struct schedule *sch, const struct channels *
 	if (r < 0)
 		goto out;
 	txn = true;
-	r = people_load(s, cs, &pp);
-	if (r < 0)
+	/*
+	 * Most ticks find nothing to do: learn that from the index before
+	 * loading twenty thousand people.
+	 */
+	todo = store_task_count_to_plan(s, day);
+	if (todo < 0) {
+		r = (int)todo;
 		goto out;
-	r = store_task_foreach(s, &f, plan_task, &pl);
-	if (r < 0)
+	}
+	list = needs_date_list(s, sch, pl.today, &list_day);
+	if (list < 0) {
+		r = list;
 		goto out;
+	}
+	if (todo > 0 || list) {
+		r = people_load(s, cs, &pp);
+		if (r < 0)
+			goto out;
+	}
+	if (todo > 0) {
+		r = store_task_foreach(s, &f, plan_task, &pl);
+		if (r < 0)
+			goto out;
+	}
 	for (size_t i = 0; i < pl.n_notices; i++) {
 		bool added = false;
 
@@ -453,15 +486,26 @@ planner_run(struct store *s, const struct schedule *sch, const struct channels *
 		if (r < 0)
 			goto out;
 		pl.rep.notices += added;
+		if (added && cb)
+			cb(&pl.notices[i], userdata);
 	}
 	for (size_t i = 0; i < pl.n_next; i++) {
 		r = store_task_set_next_notice(s, pl.next[i].id, &pl.next[i].next);
 		if (r < 0)
 			goto out;
 	}
-	r = plan_needs_date(s, &pl, now);
-	if (r < 0)
+	if (list) {
+		r = plan_needs_date(s, &pl, list_day, now, cb, userdata);
+		if (r < 0)
+			goto out;
+	}
+	if (dry_run) {
+		store_rollback(s);
+		txn = false;
+		if (ret)
+			*ret = pl.rep;
 		goto out;
+	}
 	r = store_commit(s);
 	if (r < 0)
 		goto out;

@@ -58,14 +58,19 @@ struct planner_report {
 	size_t unreached;	/* recipients no channel reaches */
 };
 
+/* Called for each notice a pass adds; borrowed for the call. */
+typedef void (*planner_notice_cb)(const struct notice *n, void *userdata);
+
 /*
  * Plans what is due at now.  full looks at every open task (at start and
  * after the schedules change); otherwise only at those whose day has
- * come.  One transaction.  0, or -errno (-EBUSY: the registry is locked,
- * try again at the next tick).
+ * come.  One transaction; dry_run rolls it back (nothing changes) after
+ * calling cb (may be NULL) for each notice it would add.  0, or -errno
+ * (-EBUSY: the registry is locked, try again at the next tick).
  */
 int planner_run(struct store *s, const struct schedule *sch, const struct channels *cs,
-		time_t now, bool full, struct planner_report *ret);
+		time_t now, bool full, bool dry_run, planner_notice_cb cb, void *userdata,
+		struct planner_report *ret);
 
 /* One line of "dondoc explain": a ladder step for one person. */
 struct explain_row {

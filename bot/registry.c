@@ -45,6 +45,7 @@ person_release(struct person *p)
 		return;
 	free(p->name);
 	free(p->agency_code);
+	free(p->agency_name);
 	free(p->email);
 	free(p->telegram);
 	free(p->zalo);

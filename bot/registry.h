@@ -43,6 +43,7 @@ struct person {
 	char *name;
 	int64_t agency_id;
 	char *agency_code;	/* filled by reads */
+	char *agency_name;	/* filled by reads */
 	enum person_role role;
 	char *email;		/* NULL when none */
 	char *telegram;		/* Telegram chat id; NULL when none */

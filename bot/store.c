@@ -127,7 +127,7 @@ static const char *const migrations[] = {
 	" person_id INTEGER NOT NULL REFERENCES person(id),"
 	" channel TEXT NOT NULL,"
 	" kind TEXT NOT NULL CHECK (kind IN ('reminder','catchup','escalation','needs_date',"
-	"  'reply','test')),"
+	"  'alert','reply','test')),"
 	" subject TEXT NOT NULL,"
 	" body TEXT NOT NULL,"
 	" state TEXT NOT NULL CHECK (state IN ('pending','sending','sent','dead','cancelled')),"
@@ -172,6 +172,7 @@ enum stmt {
 	ST_AGENCY_LIST,
 	ST_PERSON_INSERT,
 	ST_PERSON_LIST,
+	ST_PERSON_GET,
 	ST_DOCUMENT_BY_KEY,
 	ST_DOCUMENT_INSERT,
 	ST_TASK_BY_IDENTITY,
@@ -193,12 +194,16 @@ enum stmt {
 	ST_HEAD_UPDATE,
 	ST_HEAD_GET,
 	ST_TASK_TO_PLAN,
+	ST_TASK_COUNT_TO_PLAN,
+	ST_TASK_COUNT_UNDATED,
+	ST_NOTICE_LIST_EXISTS,
 	ST_LEADS_TO_PLAN,
 	ST_TASK_SET_NEXT,
 	ST_TASK_REPLAN_ALL,
 	ST_NOTICE_INSERT,
 	ST_NOTICE_OF_TASK,
 	ST_NOTICE_UNSENT,
+	ST_NOTICE_OF_MESSAGE,
 	ST_NOTICE_CANCEL_TASK,
 	ST_NOTICE_SET_STATE,
 	ST_NOTICE_ATTACH,
@@ -224,6 +229,9 @@ enum stmt {
 	"t.id, t.code, t.kind, t.title, d.number, t.deadline_raw, t.due, t.precision," \
 	" t.status, t.progress, t.obstacle_open, ifnull(t.done_at, 0), t.created_at, t.updated_at"
 #define TASK_FROM " FROM task t LEFT JOIN document d ON d.id = t.document_id"
+#define PERSON_COLUMNS \
+	"p.id, p.name, p.agency_id, a.code, p.role, p.email, p.telegram_chat_id," \
+	" p.zalo_user_id, p.lang, p.active, a.name FROM person p JOIN agency a ON a.id = p.agency_id"
 #define NOTICE_COLUMNS \
 	"id, ifnull(task_id, 0), person_id, stage, step, anchor, day, channel, state," \
 	" ifnull(message_id, 0)"
@@ -245,9 +253,8 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_PERSON_INSERT] = "INSERT INTO person(name, agency_id, role, email, telegram_chat_id,"
 			     " zalo_user_id, lang, active, created_at)"
 			     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[ST_PERSON_LIST] = "SELECT p.id, p.name, p.agency_id, a.code, p.role, p.email,"
-			   " p.telegram_chat_id, p.zalo_user_id, p.lang, p.active"
-			   " FROM person p JOIN agency a ON a.id = p.agency_id ORDER BY p.id",
+	[ST_PERSON_LIST] = "SELECT " PERSON_COLUMNS " ORDER BY p.id",
+	[ST_PERSON_GET] = "SELECT " PERSON_COLUMNS " WHERE p.id = ?1",
 	[ST_DOCUMENT_BY_KEY] = "SELECT id FROM document WHERE number_key = ?1",
 	[ST_DOCUMENT_INSERT] = "INSERT INTO document(number, number_key, kind, date, title)"
 			       " VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -303,6 +310,13 @@ static const char *const sql_text[_ST_MAX] = {
 			     "  WHERE ifnull(next_notice, '') <= ?1"
 			     "  AND status NOT IN ('done', 'postponed'))"
 			     " ORDER BY ta.task_id, ta.role, ta.position",
+	[ST_TASK_COUNT_TO_PLAN] = "SELECT count(*) FROM task WHERE ifnull(next_notice, '') <= ?1"
+				  " AND status NOT IN ('done', 'postponed')",
+	[ST_TASK_COUNT_UNDATED] = "SELECT count(*) FROM task WHERE due IS NULL"
+				  " AND precision IN ('external', 'unknown')"
+				  " AND status NOT IN ('done', 'postponed')",
+	[ST_NOTICE_LIST_EXISTS] = "SELECT count(*) FROM notice WHERE task_id IS NULL AND stage = ?1"
+				  " AND anchor = ?2",
 	[ST_TASK_SET_NEXT] = "UPDATE task SET next_notice = ?2 WHERE id = ?1",
 	[ST_TASK_REPLAN_ALL] = "UPDATE task SET next_notice = NULL"
 			       " WHERE status NOT IN ('done', 'postponed')",
@@ -314,6 +328,8 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_NOTICE_UNSENT] = "SELECT " NOTICE_COLUMNS " FROM notice"
 			     " WHERE state = 'queued' AND message_id IS NULL"
 			     " ORDER BY person_id, channel, day, id",
+	[ST_NOTICE_OF_MESSAGE] = "SELECT " NOTICE_COLUMNS " FROM notice WHERE message_id = ?1"
+				 " ORDER BY id",
 	[ST_NOTICE_CANCEL_TASK] = "UPDATE notice SET state = 'cancelled', updated_at = ?2"
 				  " WHERE task_id = ?1 AND state = 'queued'",
 	[ST_NOTICE_SET_STATE] = "UPDATE notice SET state = ?2, updated_at = ?3 WHERE id = ?1",
@@ -331,7 +347,7 @@ static const char *const sql_text[_ST_MAX] = {
 			      " last_error = ?5 WHERE id = ?1",
 	[ST_MESSAGE_RECOVER] = "UPDATE message SET state = 'pending' WHERE state = 'sending'",
 	[ST_MESSAGE_COUNT_DAY] = "SELECT count(*) FROM message WHERE person_id = ?1 AND day = ?2"
-				 " AND kind IN ('reminder', 'catchup', 'needs_date')"
+				 " AND kind IN ('reminder', 'catchup')"
 				 " AND state != 'cancelled'",
 	[ST_MESSAGE_LIST] = "SELECT " MESSAGE_COLUMNS " FROM message ORDER BY id",
 	[ST_MESSAGE_LIST_STATE] = "SELECT " MESSAGE_COLUMNS " FROM message WHERE state = ?1 ORDER BY id",
@@ -919,26 +935,51 @@ store_person_insert(struct store *s, const struct person *p, int64_t now, int64_
 	return r;
 }
 
+static void
+read_person(sqlite3_stmt *st, struct person *p)
+{
+	enum person_role role = person_role_from_string((const char *)sqlite3_column_text(st, 4));
+
+	memset(p, 0, sizeof(*p));
+	p->id = sqlite3_column_int64(st, 0);
+	p->name = column_dup(st, 1);
+	p->agency_id = sqlite3_column_int64(st, 2);
+	p->agency_code = column_dup(st, 3);
+	p->role = role < 0 ? ROLE_VIEWER : role;
+	p->email = column_dup(st, 5);
+	p->telegram = column_dup(st, 6);
+	p->zalo = column_dup(st, 7);
+	p->lang = column_dup(st, 8);
+	p->active = sqlite3_column_int(st, 9) != 0;
+	p->agency_name = column_dup(st, 10);
+}
+
 static int
 person_row(sqlite3_stmt *st, void *ctx)
 {
 	const struct row_cb *c = ctx;
-	struct person p = { 0 };
-	enum person_role role = person_role_from_string((const char *)sqlite3_column_text(st, 4));
+	struct person p;
 	int r;
 
-	p.id = sqlite3_column_int64(st, 0);
-	p.name = column_dup(st, 1);
-	p.agency_id = sqlite3_column_int64(st, 2);
-	p.agency_code = column_dup(st, 3);
-	p.role = role < 0 ? ROLE_VIEWER : role;
-	p.email = column_dup(st, 5);
-	p.telegram = column_dup(st, 6);
-	p.zalo = column_dup(st, 7);
-	p.lang = column_dup(st, 8);
-	p.active = sqlite3_column_int(st, 9) != 0;
+	read_person(st, &p);
 	r = c->cb.person(&p, c->userdata);
 	person_release(&p);
+	return r;
+}
+
+int
+store_person_get(struct store *s, int64_t id, struct person *ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_PERSON_GET);
+	int rc, r = 0;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_person(st, ret);
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
 	return r;
 }
 
@@ -1515,6 +1556,16 @@ store_notice_foreach_unsent(struct store *s, store_notice_cb cb, void *userdata)
 }
 
 int
+store_notice_foreach_message(struct store *s, int64_t message_id, store_notice_cb cb, void *userdata)
+{
+	struct row_cb c = { .cb.notice = cb, .userdata = userdata };
+	sqlite3_stmt *st = stmt(s, ST_NOTICE_OF_MESSAGE);
+
+	sqlite3_bind_int64(st, 1, message_id);
+	return each_row(s, st, notice_row, &c);
+}
+
+int
 store_notice_cancel_task(struct store *s, int64_t task_id, int64_t now, int *ret_n)
 {
 	sqlite3_stmt *st = stmt(s, ST_NOTICE_CANCEL_TASK);
@@ -1743,4 +1794,83 @@ store_message_retry(struct store *s, int64_t id, int64_t now)
 	bind_text(st, 2, "queued");
 	sqlite3_bind_int64(st, 3, now);
 	return exec_done(s, st);
+}
+
+struct role_list {
+	enum person_role role;
+	struct person *v;
+	size_t n;
+};
+
+static int
+collect_role(const struct person *p, void *userdata)
+{
+	struct role_list *l = userdata;
+	struct person *c;
+
+	if (p->role != l->role || !p->active)
+		return 0;
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	c = &l->v[l->n++];
+	*c = (struct person){ .id = p->id, .name = xstrdup(p->name), .agency_id = p->agency_id,
+			      .agency_code = xstrdup(p->agency_code),
+			      .agency_name = xstrdup(p->agency_name), .role = p->role,
+			      .email = xstrdup(p->email), .telegram = xstrdup(p->telegram),
+			      .zalo = xstrdup(p->zalo), .lang = xstrdup(p->lang), .active = true };
+	return 0;
+}
+
+int
+store_person_list_role(struct store *s, enum person_role role, struct person **ret, size_t *ret_n)
+{
+	struct role_list l = { .role = role };
+	int r = store_person_foreach(s, collect_role, &l);
+
+	if (r < 0) {
+		for (size_t i = 0; i < l.n; i++)
+			person_release(&l.v[i]);
+		free(l.v);
+		return r;
+	}
+	*ret = l.v;
+	*ret_n = l.n;
+	return 0;
+}
+
+/* Runs a one-row, one-integer query already bound; the count or -errno. */
+static int64_t
+count_query(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? n : errno_of(sqlite3_extended_errcode(s->db));
+}
+
+int64_t
+store_task_count_to_plan(struct store *s, const char *day)
+{
+	sqlite3_stmt *st = stmt(s, ST_TASK_COUNT_TO_PLAN);
+
+	bind_text(st, 1, day);
+	return count_query(s, st);
+}
+
+int64_t
+store_task_count_undated(struct store *s)
+{
+	return count_query(s, stmt(s, ST_TASK_COUNT_UNDATED));
+}
+
+int64_t
+store_notice_count_list(struct store *s, enum notice_stage stage, struct date anchor)
+{
+	sqlite3_stmt *st = stmt(s, ST_NOTICE_LIST_EXISTS);
+	char iso[DATE_ISO_LEN];
+
+	date_format_iso(anchor, iso);
+	bind_text(st, 1, notice_stage_to_string(stage));
+	bind_text(st, 2, iso);
+	return count_query(s, st);
 }

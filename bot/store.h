@@ -76,6 +76,11 @@ int store_agency_foreach(struct store *s, store_agency_cb cb, void *userdata);
 /* Adds p (agency_id must exist); -EEXIST for a Telegram/Zalo id in use. */
 int store_person_insert(struct store *s, const struct person *p, int64_t now,
 			int64_t *ret_id);
+/* The person numbered id, new in *ret (person_release); -ENOENT when none. */
+int store_person_get(struct store *s, int64_t id, struct person *ret);
+/* The active people of role, as a new array of n records (person_release each, free it). */
+int store_person_list_role(struct store *s, enum person_role role, struct person **ret,
+			   size_t *ret_n);
 typedef int (*store_person_cb)(const struct person *p, void *userdata);
 int store_person_foreach(struct store *s, store_person_cb cb, void *userdata);
 
@@ -154,6 +159,12 @@ int store_event_verify(struct store *s, int64_t *ret_count, int64_t *reterr_id);
 
 /* Records the next day the planner must look at task_id (NULL: at once). */
 int store_task_set_next_notice(struct store *s, int64_t task_id, const struct date *day);
+/* Open tasks the planner must look at by day ("YYYY-MM-DD"), or -errno. */
+int64_t store_task_count_to_plan(struct store *s, const char *day);
+/* Open tasks whose deadline is external or unknown, or -errno. */
+int64_t store_task_count_undated(struct store *s);
+/* Notices about no task (lists) of stage for anchor, or -errno. */
+int64_t store_notice_count_list(struct store *s, enum notice_stage stage, struct date anchor);
 /* Makes the planner look at every open task again (after the schedules change). */
 int store_task_replan_all(struct store *s);
 
@@ -169,6 +180,9 @@ typedef int (*store_notice_cb)(const struct notice *n, void *userdata);
 int store_notice_foreach_task(struct store *s, int64_t task_id, store_notice_cb cb, void *userdata);
 /* Queued notices not yet in a message, by person, channel and day. */
 int store_notice_foreach_unsent(struct store *s, store_notice_cb cb, void *userdata);
+/* The notices grouped into message message_id. */
+int store_notice_foreach_message(struct store *s, int64_t message_id, store_notice_cb cb,
+				 void *userdata);
 /*
  * Cancels the queued notices of task_id (invariant 5), and the pending
  * messages left with nothing to say; *ret_n (when not NULL) counts notices.
@@ -196,7 +210,7 @@ int store_message_finish(struct store *s, int64_t id, enum message_state state, 
 			 int64_t now, const char *error);
 /* After a crash: every message left sending is pending again; *ret_n counts them. */
 int store_message_recover(struct store *s, int *ret_n);
-/* Proactive messages already made for person_id on day (the noise budget). */
+/* Reminders and catch-ups already made for person_id on day (the noise budget). */
 int store_message_count_day(struct store *s, int64_t person_id, struct date day, int *ret_n);
 typedef int (*store_message_cb)(const struct message *m, void *userdata);
 /* Every message (state < 0) or those in state, by id. */

@@ -49,6 +49,15 @@ for variant in "rel UTC bot/dondoc build/rel/tests" \
 	done
 done
 
+# The service unit's hardening, where systemd-analyze exists.
+sh tests/check-systemd.sh >"$log" 2>&1
+cat "$log"
+case $(grep '^systemd: ' "$log") in
+"systemd: PASS"*) echo "PASS systemd unit security" >>"$results" ;;
+"systemd: SKIP"*) echo "SKIP systemd unit security (no systemd-analyze)" >>"$results" ;;
+*) echo "FAIL systemd unit security" >>"$results" ;;
+esac
+
 passed=$(grep -c '^PASS' "$results")
 failed=$(grep -c '^FAIL' "$results")
 skipped=$(grep -c '^SKIP' "$results")

@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The daemon's configuration file (INI, parsed by libinih) and its secrets
+ * (files, or systemd credentials).  Every mistake in the file is an error
+ * naming file:line, never a warning: a daemon that starts on a half-read
+ * configuration reminds the wrong people.
+ *
+ * Paths in the file are used as written: a relative path is relative to the
+ * working directory, not to the file's directory.  Under systemd the
+ * working directory is the StateDirectory (/var/lib/dondoc), the only
+ * writable place, so "db = dondoc.db" lands there while the file itself
+ * sits read-only in /etc/dondoc; by hand, paths mean what the shell means.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "macro.h"
+#include "xalloc.h"
+
+/* Where make install puts schedules/ and templates/ (Makefile DATADIR). */
+#ifndef DONDOC_DATADIR
+#define DONDOC_DATADIR "/usr/local/share/dondoc"
+#endif
+
+#define CONFIG_LOCAL "dondoc.conf"
+#define SECRET_MAX (64 * 1024)	/* bytes; a token or password is far smaller */
+
+enum key_type {
+	KEY_PATH,	/* a non-empty path, kept as written */
+	KEY_INT,	/* a decimal integer within [min, max] */
+	KEY_LISTEN,	/* host:port or [v6]:port */
+	KEY_URL,	/* http(s)://...; empty means unset */
+};
+
+struct key {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t offset;	/* of the field in struct config */
+	int min, max;	/* KEY_INT only */
+};
+
+static const struct key keys[] = {
+	{ "general", "db", KEY_PATH, offsetof(struct config, db), 0, 0 },
+	{ "general", "outbox_dir", KEY_PATH, offsetof(struct config, outbox_dir), 0, 0 },
+	{ "general", "schedules", KEY_PATH, offsetof(struct config, schedules), 0, 0 },
+	{ "general", "templates", KEY_PATH, offsetof(struct config, templates), 0, 0 },
+	{ "general", "tick", KEY_INT, offsetof(struct config, tick), 1, 3600 },
+	{ "http", "listen", KEY_LISTEN, offsetof(struct config, http_listen), 0, 0 },
+	{ "http", "public_url", KEY_URL, offsetof(struct config, public_url), 0, 0 },
+	{ "file", "delay_ms", KEY_INT, offsetof(struct config, file_delay_ms), 0, 60000 },
+};
+
+/*
+ * State shared by our line reader and the inih handler.  inih calls the
+ * handler for a line right after reading it, so "line" is always the line
+ * the handler is looking at; that is how messages get their numbers
+ * without INI_HANDLER_LINENO, which Debian's libinih is built without.
+ */
+struct parser {
+	FILE *f;
+	const char *path;
+	struct config *c;
+	int line;			/* 1-based number of the line last read */
+	const struct key *prev;		/* inih's "previous name": an indented line continues it */
+	int set_at[ELEMENTSOF(keys)];	/* line where each key was set, 0 if not */
+	char *err;			/* the first error, "path:line: what" */
+	int err_line;
+	int r;
+};
+
+/* Records the first error, taking ownership of what; later ones are dropped. */
+static void
+parser_fail(struct parser *p, int r, char *what)
+{
+	if (p->err) {
+		free(what);
+		return;
+	}
+	p->err = xasprintf("%s:%d: %s", p->path, p->line, what);
+	free(what);
+	p->err_line = p->line;
+	p->r = r;
+}
+
+/*
+ * Looks at a line inih is about to parse, the way inih will see it, to
+ * catch what its handler never hears about: unknown sections (also empty
+ * ones) and indented lines, which inih silently appends to the previous
+ * key's value.
+ */
+static void
+check_line(struct parser *p, const char *s)
+{
+	const char *start = s, *end;
+
+	if (p->line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+		s += 3;
+	start = s;
+	while (isspace((unsigned char)*start))
+		start++;
+	if (*start == '\0' || *start == ';' || *start == '#')
+		return;
+	if (start > s && p->prev) {
+		parser_fail(p, -EINVAL,
+			    xasprintf("indented line would continue '%s' (multi-line values are not "
+				      "supported); remove the indentation", p->prev->name));
+		return;
+	}
+	if (*start != '[')
+		return;
+	/* inih reports a missing ']' itself, as a syntax error. */
+	end = strchr(start + 1, ']');
+	if (!end)
+		return;
+	p->prev = NULL;
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+		if (strlen(keys[i].section) == (size_t)(end - start - 1) &&
+		    strncmp(keys[i].section, start + 1, (size_t)(end - start - 1)) == 0)
+			return;
+	parser_fail(p, -EINVAL,
+		    xasprintf("unknown section '%.*s'", (int)(end - start - 1), start + 1));
+}
+
+/*
+ * An fgets() for inih that reads whole lines: a line that does not fit
+ * inih's buffer is an error rather than two lines, and a NUL byte is an
+ * error rather than a silently shortened value.  Returning NULL ends the
+ * parse, which is how the first error stops it.
+ */
+static char *
+reader(char *s, int num, void *stream)
+{
+	struct parser *p = stream;
+	bool too_long = false, nul = false;
+	size_t n = 0, max;
+	int ch;
+
+	if (p->err || num < 3)
+		return NULL;
+	max = (size_t)num - 2;	/* room for '\n' and '\0' */
+	while ((ch = getc(p->f)) != EOF && ch != '\n') {
+		if (ch == '\0')
+			nul = true;
+		if (n < max)
+			s[n++] = (char)ch;
+		else
+			too_long = true;
+	}
+	if (ch == EOF && ferror(p->f)) {
+		p->line++;
+		parser_fail(p, -EIO, xasprintf("cannot read: %s", strerror(errno)));
+		return NULL;
+	}
+	if (ch == EOF && n == 0 && !too_long)
+		return NULL;
+	p->line++;
+	s[n++] = '\n';
+	s[n] = '\0';
+	if (too_long)
+		parser_fail(p, -EINVAL, xasprintf("line longer than %zu bytes", max));
+	else if (nul)
+		parser_fail(p, -EINVAL, xasprintf("NUL byte in line"));
+	else
+		check_line(p, s);
+	return p->err ? NULL : s;
+}
+
+/* Parses a decimal int within [min, max]; -EINVAL or -ERANGE. */
+static int
+parse_int(const char *s, int min, int max, int *ret)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || isspace((unsigned char)*s))
+		return -EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*ret = (int)v;
+	return 0;
+}
+
+/*
+ * Checks host:port, where host is a name, an IPv4 address or a bracketed
+ * IPv6 address.  The HTTP server resolves the host; this only makes sure
+ * the shape is right, so that a typo fails at start with a line number.
+ */
+static int
+check_listen(const char *s, const char **reterr_why)
+{
+	const char *port, *host_end;
+	int v;
+
+	if (s[0] == '[') {
+		host_end = strchr(s, ']');
+		if (!host_end || host_end == s + 1 || host_end[1] != ':') {
+			*reterr_why = "expected [address]:port";
+			return -EINVAL;
+		}
+		port = host_end + 2;
+	} else {
+		host_end = strrchr(s, ':');
+		if (!host_end || host_end == s) {
+			*reterr_why = "expected host:port";
+			return -EINVAL;
+		}
+		if (memchr(s, ':', (size_t)(host_end - s))) {
+			*reterr_why = "an IPv6 address needs brackets, as in [::1]:8080";
+			return -EINVAL;
+		}
+		port = host_end + 1;
+	}
+	for (const char *q = s; q < host_end; q++)
+		if (isspace((unsigned char)*q)) {
+			*reterr_why = "space in the host";
+			return -EINVAL;
+		}
+	if (!isdigit((unsigned char)*port) || parse_int(port, 1, 65535, &v) < 0) {
+		*reterr_why = "the port must be 1..65535";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parser *p = user;
+	const struct key *k = NULL;
+	const char *why = NULL;
+	char *field;
+	size_t i;
+	int r;
+
+	if (!*section) {
+		parser_fail(p, -EINVAL, xasprintf("key '%s' is outside any section", name));
+		return 0;
+	}
+	for (i = 0; i < ELEMENTSOF(keys); i++)
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0) {
+			k = &keys[i];
+			break;
+		}
+	if (!k) {
+		parser_fail(p, -EINVAL,
+			    xasprintf("unknown key '%s' in section '%s'", name, section));
+		return 0;
+	}
+	/* A second value is more often a forgotten line than an override. */
+	if (p->set_at[i]) {
+		parser_fail(p, -EINVAL,
+			    xasprintf("%s is already set on line %d", name, p->set_at[i]));
+		return 0;
+	}
+	p->set_at[i] = p->line;
+	p->prev = k;
+
+	field = (char *)p->c + k->offset;
+	switch (k->type) {
+	case KEY_INT:
+		r = parse_int(value, k->min, k->max, (int *)(void *)field);
+		if (r == -EINVAL)
+			parser_fail(p, r, xasprintf("bad %s '%s': not an integer", name, value));
+		else if (r < 0)
+			parser_fail(p, r, xasprintf("bad %s '%s': must be %d..%d", name, value,
+						    k->min, k->max));
+		return r == 0;
+	case KEY_PATH:
+		if (!*value) {
+			parser_fail(p, -EINVAL, xasprintf("empty value for %s", name));
+			return 0;
+		}
+		break;
+	case KEY_LISTEN:
+		if (check_listen(value, &why) < 0) {
+			parser_fail(p, -EINVAL, xasprintf("bad %s '%s': %s", name, value, why));
+			return 0;
+		}
+		break;
+	case KEY_URL:
+		/* "public_url =" keeps it unset, as commented out would. */
+		if (!*value)
+			return 1;
+		if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0) {
+			parser_fail(p, -EINVAL,
+				    xasprintf("bad %s '%s': must start with http:// or https://",
+					      name, value));
+			return 0;
+		}
+		break;
+	}
+	free(*(char **)(void *)field);
+	*(char **)(void *)field = xstrdup(value);
+	return 1;
+}
+
+/* Opens path for reading; a directory is -EISDIR rather than a read error. */
+static int
+open_regular(const char *path, int *ret_fd)
+{
+	struct stat st;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		(void)close(fd);
+		return r;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		(void)close(fd);
+		return -EISDIR;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+/* Parses the open file f into c; 0 or -errno with a new message. */
+static int
+parse_file(FILE *f, const char *path, struct config *c, char **ret_msg)
+{
+	struct parser p = { .f = f, .path = path, .c = c };
+	int line;
+
+	line = ini_parse_stream(reader, &p, handler, &p);
+	/*
+	 * inih keeps going after a syntax error (a line that is neither a
+	 * section nor key = value) and returns the first such line; report
+	 * whichever error came first.
+	 */
+	if (line > 0 && (!p.err || line < p.err_line)) {
+		free(p.err);
+		p.err = xasprintf("%s:%d: syntax error: expected '[section]' or 'key = value'",
+				  path, line);
+		p.r = -EINVAL;
+	} else if (line < 0 && !p.err) {
+		p.err = xasprintf("%s: cannot parse: libinih error %d", path, line);
+		p.r = -ENOMEM;
+	}
+	if (p.err) {
+		*ret_msg = p.err;
+		return p.r;
+	}
+	return 0;
+}
+
+/* The local directory ./name when it exists, else the installed copy. */
+static char *
+default_dir(const char *name)
+{
+	struct stat st;
+	char *local = xasprintf("./%s", name);
+
+	if (stat(local, &st) == 0 && S_ISDIR(st.st_mode))
+		return local;
+	free(local);
+	return xasprintf("%s/%s", DONDOC_DATADIR, name);
+}
+
+int
+config_load(const char *path, struct config **ret, char **reterr_msg)
+{
+	struct config *c = NULL;
+	bool must_exist = true;
+	char *msg = NULL;
+	FILE *f = NULL;
+	int fd = -1, r;
+
+	if (!path) {
+		path = getenv("DONDOC_CONFIG");
+		/* An empty variable is as good as unset (e.g. DONDOC_CONFIG= dondoc). */
+		if (!path || !*path) {
+			path = CONFIG_LOCAL;
+			must_exist = false;
+		}
+	}
+
+	c = xcalloc(1, sizeof(*c));
+	c->db = xstrdup("./dondoc.db");
+	c->outbox_dir = xstrdup("./outbox");
+	c->tick = 60;
+	c->http_listen = xstrdup("127.0.0.1:8080");
+	c->file_delay_ms = 0;
+
+	r = open_regular(path, &fd);
+	if (r == -ENOENT && !must_exist) {
+		r = 0;
+	} else if (r < 0) {
+		msg = xasprintf("cannot open config '%s': %s", path, strerror(-r));
+		goto out;
+	} else {
+		f = fdopen(fd, "r");
+		if (!f) {
+			r = -errno;
+			msg = xasprintf("cannot open config '%s': %s", path, strerror(-r));
+			goto out;
+		}
+		fd = -1;
+		c->path = xstrdup(path);
+		r = parse_file(f, path, c, &msg);
+		if (r < 0)
+			goto out;
+	}
+
+	/* Only now: a directory the file names need not exist at load time. */
+	if (!c->schedules)
+		c->schedules = default_dir("schedules");
+	if (!c->templates)
+		c->templates = default_dir("templates");
+	*ret = c;
+	c = NULL;
+	r = 0;
+out:
+	if (f)
+		(void)fclose(f);
+	if (fd >= 0)
+		(void)close(fd);
+	config_free(c);
+	if (r < 0 && reterr_msg)
+		*reterr_msg = msg;
+	else
+		free(msg);
+	return r;
+}
+
+struct config *
+config_free(struct config *c)
+{
+	if (!c)
+		return NULL;
+	free(c->path);
+	free(c->db);
+	free(c->outbox_dir);
+	free(c->schedules);
+	free(c->templates);
+	free(c->http_listen);
+	free(c->public_url);
+	free(c);
+	return NULL;
+}
+
+int
+config_read_secret(const char *ref, char **ret, char **reterr_msg)
+{
+	char *path = NULL, *data = NULL, *msg = NULL;
+	const char *dir;
+	size_t len = 0, i;
+	struct stat st;
+	int fd = -1, r;
+
+	if (!ref || !*ref) {
+		r = -EINVAL;
+		msg = xstrdup("cannot read secret: empty name");
+		goto out;
+	}
+	if (strchr(ref, '/')) {
+		path = xstrdup(ref);
+	} else {
+		dir = getenv("CREDENTIALS_DIRECTORY");
+		if (!dir || !*dir) {
+			r = -ENOENT;
+			msg = xasprintf("cannot read secret '%s': $CREDENTIALS_DIRECTORY is not set "
+					"(outside systemd, give a path with a '/', such as ./%s)", ref, ref);
+			goto out;
+		}
+		if (STREQ(ref, ".") || STREQ(ref, "..")) {
+			r = -EINVAL;
+			msg = xasprintf("cannot read secret '%s': not a credential name", ref);
+			goto out;
+		}
+		path = xasprintf("%s/%s", dir, ref);
+	}
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		r = -errno;
+		msg = xasprintf("cannot read secret '%s': %s", path, strerror(-r));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		r = -EISDIR;
+		msg = xasprintf("cannot read secret '%s': %s", path, strerror(-r));
+		goto out;
+	}
+
+	/* One buffer, never grown, so no stale copy of the secret is left behind. */
+	data = xmalloc(SECRET_MAX + 1);
+	while (len <= SECRET_MAX) {
+		ssize_t n = read(fd, data + len, SECRET_MAX + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			msg = xasprintf("cannot read secret '%s': %s", path, strerror(-r));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > SECRET_MAX) {
+		r = -EINVAL;
+		msg = xasprintf("bad secret '%s': larger than %d KiB", path, SECRET_MAX / 1024);
+		goto out;
+	}
+	if (memchr(data, '\0', len)) {
+		r = -EINVAL;
+		msg = xasprintf("bad secret '%s': contains a NUL byte", path);
+		goto out;
+	}
+	/* Editors and echo add a newline; no secret ends in one. */
+	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+		len--;
+	for (i = 0; i < len && isspace((unsigned char)data[i]); i++)
+		;
+	if (i == len) {
+		r = -EINVAL;
+		msg = xasprintf("bad secret '%s': empty", path);
+		goto out;
+	}
+	*ret = xstrndup(data, len);
+	r = 0;
+out:
+	if (data) {
+		explicit_bzero(data, SECRET_MAX + 1);
+		free(data);
+	}
+	if (fd >= 0)
+		(void)close(fd);
+	free(path);
+	if (r < 0 && reterr_msg)
+		*reterr_msg = msg;
+	else
+		free(msg);
+	return r;
+}

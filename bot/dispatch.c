@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The dispatcher; its invariants are in dispatch.h, the states of notices
+ * and messages in notice.h.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calendar.h"
+#include "channels.h"
+#include "clock.h"
+#include "dispatch.h"
+#include "log.h"
+#include "macro.h"
+#include "render.h"
+#include "schedule.h"
+#include "store.h"
+#include "xalloc.h"
+
+/* --- the sending window ----------------------------------------------- */
+
+static int
+local_minute(time_t t)
+{
+	int64_t local = (int64_t)t + CLOCK_VN_OFFSET;
+	int64_t sec = ((local % 86400) + 86400) % 86400;
+
+	return (int)(sec / 60);
+}
+
+/* The instant of minute m of day d, Asia/Ho_Chi_Minh. */
+static time_t
+local_instant(struct date d, int m)
+{
+	return (time_t)(date_to_days(d) * 86400 + (int64_t)m * 60 - CLOCK_VN_OFFSET);
+}
+
+bool
+dispatch_in_window(const struct schedule *sch, time_t now)
+{
+	int m = local_minute(now);
+
+	return calendar_is_workday(sch->cal, clock_local_date(now)) && m >= sch->send_at &&
+	       m < sch->work_end;
+}
+
+time_t
+dispatch_next_window(const struct schedule *sch, time_t now)
+{
+	struct date d = clock_local_date(now);
+
+	if (dispatch_in_window(sch, now))
+		return now;
+	if (calendar_is_workday(sch->cal, d) && local_minute(now) < sch->send_at)
+		return local_instant(d, sch->send_at);
+	return local_instant(calendar_add_workdays(sch->cal, d, 1), sch->send_at);
+}
+
+/* --- composing -------------------------------------------------------- */
+
+struct notices {
+	struct notice *v;
+	size_t n, cap;
+};
+
+static int
+collect(const struct notice *n, void *userdata)
+{
+	struct notices *ns = userdata;
+
+	if (ns->n == ns->cap) {
+		ns->cap = ns->cap ? ns->cap * 2 : 64;
+		ns->v = xreallocarray(ns->v, ns->cap, sizeof(*ns->v));
+	}
+	ns->v[ns->n++] = *n;
+	return 0;
+}
+
+/* Later day first; on the same day a nag outranks a reminder, a higher level a lower. */
+static int
+notice_rank_cmp(const void *a, const void *b)
+{
+	const struct notice *x = a, *y = b;
+	int c;
+
+	if (x->task_id != y->task_id)
+		return x->task_id < y->task_id ? -1 : 1;
+	c = date_cmp(y->day, x->day);
+	if (c)
+		return c;
+	if (x->stage != y->stage)
+		return x->stage > y->stage ? -1 : 1;
+	return y->step - x->step;
+}
+
+struct items {
+	struct render_item *v;
+	struct task *tasks;
+	size_t n;
+};
+
+static void
+items_release(struct items *it)
+{
+	for (size_t i = 0; i < it->n; i++)
+		task_release(&it->tasks[i]);
+	free(it->tasks);
+	free(it->v);
+	memset(it, 0, sizeof(*it));
+}
+
+/*
+ * Makes one message of kind for person p from the notices ns[0..n) (all
+ * of one task group), keeping each task's first notice in rank order and
+ * cancelling the rest as superseded.
+ */
+static int
+compose_one(struct store *s, const struct schedule *sch, time_t now, const struct person *p,
+	    const char *channel, enum message_kind kind, struct notice *ns, size_t n,
+	    struct dispatch_report *rep)
+{
+	struct date today = clock_local_date(now);
+	struct items it = { 0 };
+	struct message m = { 0 };
+	struct render_ctx ctx = { .to = p, .agency = p->agency_name, .today = today, .cal = sch->cal };
+	int64_t id = 0;
+	bool catchup = false;
+	int r = 0;
+
+	qsort(ns, n, sizeof(*ns), notice_rank_cmp);
+	it.v = xcalloc(n, sizeof(*it.v));
+	it.tasks = xcalloc(n, sizeof(*it.tasks));
+	for (size_t i = 0; i < n; i++) {
+		struct task *t = &it.tasks[it.n];
+
+		if (i > 0 && ns[i].task_id == ns[i - 1].task_id) {
+			r = store_notice_set_state(s, ns[i].id, NOTICE_CANCELLED, now);
+			rep->superseded++;
+			if (r < 0)
+				goto out;
+			continue;
+		}
+		r = store_task_get(s, ns[i].task_id, t);
+		if (r < 0)
+			goto out;
+		if (t->status == TASK_DONE || t->status == TASK_POSTPONED) {
+			task_release(t);
+			r = store_notice_set_state(s, ns[i].id, NOTICE_CANCELLED, now);
+			if (r < 0)
+				goto out;
+			continue;
+		}
+		it.v[it.n] = (struct render_item){ t, ns[i].stage, ns[i].step, ns[i].day };
+		it.n++;
+		if (date_cmp(ns[i].day, today) < 0)
+			catchup = true;
+		ns[i].message_id = -1;	/* marks the ones that go in */
+	}
+	if (it.n == 0)
+		goto out;
+	if (kind == MESSAGE_REMINDER && catchup)
+		kind = MESSAGE_CATCHUP;
+	m.person_id = p->id;
+	snprintf(m.channel, sizeof(m.channel), "%s", channel);
+	m.kind = kind;
+	m.next_at = now;
+	m.created_at = now;
+	m.day = today;
+	render_message(kind, &ctx, it.v, it.n, &m.subject, &m.body);
+	r = store_message_insert(s, &m, &id);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		if (ns[i].message_id == -1)
+			r = store_notice_attach(s, ns[i].id, id, now);
+	if (r == 0)
+		rep->composed++;
+out:
+	message_release(&m);
+	items_release(&it);
+	return r;
+}
+
+/* Open tasks without a date, for the secretariat's list. */
+static int
+collect_undated(const struct task *t, void *userdata)
+{
+	struct notices *ids = userdata;
+	struct notice n = { .task_id = t->id };
+
+	if (!t->deadline.has_due && t->deadline.precision != DEADLINE_RECURRING &&
+	    t->status != TASK_DONE && t->status != TASK_POSTPONED)
+		collect(&n, ids);
+	return 0;
+}
+
+static int
+compose_needs_date(struct store *s, const struct schedule *sch, time_t now, const struct person *p,
+		   const char *channel, struct notice *ns, size_t n, struct dispatch_report *rep)
+{
+	struct task_filter f = { .status = -1 };
+	struct notices undated = { 0 };
+	struct items it = { 0 };
+	struct message m = { 0 };
+	struct render_ctx ctx = { .to = p, .agency = p->agency_name, .cal = sch->cal };
+	int64_t id = 0;
+	int r;
+
+	ctx.today = clock_local_date(now);
+	r = store_task_foreach(s, &f, collect_undated, &undated);
+	if (r < 0)
+		goto out;
+	if (undated.n == 0) {
+		/* Dated since the list was planned: nothing to say. */
+		for (size_t i = 0; r == 0 && i < n; i++)
+			r = store_notice_set_state(s, ns[i].id, NOTICE_CANCELLED, now);
+		goto out;
+	}
+	it.v = xcalloc(undated.n, sizeof(*it.v));
+	it.tasks = xcalloc(undated.n, sizeof(*it.tasks));
+	for (size_t i = 0; i < undated.n; i++) {
+		r = store_task_get(s, undated.v[i].task_id, &it.tasks[it.n]);
+		if (r < 0)
+			goto out;
+		it.v[it.n] = (struct render_item){ &it.tasks[it.n], STAGE_NEEDS_DATE, 0, ctx.today };
+		it.n++;
+	}
+	m.person_id = p->id;
+	snprintf(m.channel, sizeof(m.channel), "%s", channel);
+	m.kind = MESSAGE_NEEDS_DATE;
+	m.next_at = now;
+	m.created_at = now;
+	m.day = ctx.today;
+	render_message(m.kind, &ctx, it.v, it.n, &m.subject, &m.body);
+	r = store_message_insert(s, &m, &id);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = store_notice_attach(s, ns[i].id, id, now);
+	if (r == 0)
+		rep->composed++;
+out:
+	message_release(&m);
+	items_release(&it);
+	free(undated.v);
+	return r;
+}
+
+/* Composes the messages of one person and channel: ns[0..n). */
+static int
+compose_person(struct store *s, const struct schedule *sch, time_t now, struct notice *ns,
+	       size_t n, struct dispatch_report *rep)
+{
+	struct person p = { 0 };
+	struct notice *part[3];
+	size_t count[3] = { 0 };
+	int r, sent_today = 0;
+
+	r = store_person_get(s, ns[0].person_id, &p);
+	if (r < 0)
+		return r;
+	for (int k = 0; k < 3; k++)
+		part[k] = xcalloc(n, sizeof(struct notice));
+	for (size_t i = 0; i < n; i++) {
+		int k = ns[i].stage == STAGE_ESCALATION ? 1 : ns[i].stage == STAGE_NEEDS_DATE ? 2 : 0;
+
+		part[k][count[k]++] = ns[i];
+	}
+	if (count[0]) {
+		r = store_message_count_day(s, p.id, clock_local_date(now), &sent_today);
+		if (r < 0)
+			goto out;
+		if (sent_today > 0)
+			rep->held += count[0];	/* the noise budget: tomorrow */
+		else
+			r = compose_one(s, sch, now, &p, ns[0].channel, MESSAGE_REMINDER, part[0],
+					count[0], rep);
+		if (r < 0)
+			goto out;
+	}
+	if (count[1]) {
+		r = compose_one(s, sch, now, &p, ns[0].channel, MESSAGE_ESCALATION, part[1], count[1], rep);
+		if (r < 0)
+			goto out;
+	}
+	if (count[2])
+		r = compose_needs_date(s, sch, now, &p, ns[0].channel, part[2], count[2], rep);
+out:
+	for (int k = 0; k < 3; k++)
+		free(part[k]);
+	person_release(&p);
+	return r;
+}
+
+int
+dispatch_compose(struct store *s, const struct schedule *sch, time_t now, struct dispatch_report *rep)
+{
+	struct notices ns = { 0 };
+	size_t start = 0;
+	int r;
+
+	if (!dispatch_in_window(sch, now))
+		return 0;	/* notices wait, queued, for the window (invariant 6) */
+	r = store_begin(s);
+	if (r < 0)
+		return r;
+	r = store_notice_foreach_unsent(s, collect, &ns);
+	for (size_t i = 1; r == 0 && i <= ns.n; i++) {
+		if (i < ns.n && ns.v[i].person_id == ns.v[start].person_id &&
+		    strcmp(ns.v[i].channel, ns.v[start].channel) == 0)
+			continue;
+		r = compose_person(s, sch, now, ns.v + start, i - start, rep);
+		start = i;
+	}
+	if (r == 0)
+		r = store_commit(s);
+	else
+		store_rollback(s);
+	free(ns.v);
+	return r;
+}
+
+/* --- delivering ------------------------------------------------------- */
+
+/* Backoff for the attempt-th failure: 1 min doubling to 1 h, +/- 20 % jitter. */
+static int64_t
+backoff(int attempt, int retry_after)
+{
+	static unsigned seed;
+	int64_t base = 60, jitter;
+
+	if (!seed)
+		seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	for (int i = 1; i < attempt && base < 3600; i++)
+		base *= 2;
+	base = MIN(base, 3600);
+	jitter = (int64_t)(rand_r(&seed) % (int)(base * 2 / 5 + 1)) - base / 5;
+	return MAX(base + jitter, (int64_t)retry_after);
+}
+
+/* Tells every secretariat person that message m could not be delivered. */
+static int
+alert_secretariat(struct store *s, const struct schedule *sch, const struct message *dead,
+		  time_t now)
+{
+	struct notices ns = { 0 };
+	struct person to = { 0 };
+	int r;
+
+	if (dead->kind == MESSAGE_ALERT)
+		return 0;	/* never alert about an alert */
+	r = store_notice_foreach_message(s, dead->id, collect, &ns);
+	if (r < 0 || ns.n == 0)
+		goto out;
+	r = store_person_get(s, dead->person_id, &to);
+	if (r < 0)
+		goto out;
+	log_warnx("message %lld to '%s' is undeliverable: %s", (long long)dead->id, to.name,
+		  dead->last_error ? dead->last_error : "no reason given");
+	r = 0;
+	/* One alert per secretariat person, listing the tasks of the dead message. */
+	{
+		struct items it = { 0 };
+		struct person *sec = NULL;
+		size_t nsec = 0;
+
+		it.v = xcalloc(ns.n, sizeof(*it.v));
+		it.tasks = xcalloc(ns.n, sizeof(*it.tasks));
+		for (size_t i = 0; r == 0 && i < ns.n; i++) {
+			if (!ns.v[i].task_id)
+				continue;
+			r = store_task_get(s, ns.v[i].task_id, &it.tasks[it.n]);
+			if (r == 0) {
+				it.v[it.n] = (struct render_item){ &it.tasks[it.n], ns.v[i].stage,
+								   ns.v[i].step, ns.v[i].day };
+				it.n++;
+			}
+		}
+		if (r == 0 && it.n > 0)
+			r = store_person_list_role(s, ROLE_SECRETARIAT, &sec, &nsec);
+		for (size_t i = 0; r == 0 && i < nsec; i++) {
+			struct message m = { 0 };
+			struct render_ctx ctx = { .to = &sec[i], .agency = sec[i].agency_name,
+						  .today = clock_local_date(now), .cal = sch->cal };
+
+			if (sec[i].id == dead->person_id)
+				continue;
+			m.person_id = sec[i].id;
+			snprintf(m.channel, sizeof(m.channel), "%s", dead->channel);
+			m.kind = MESSAGE_ALERT;
+			m.next_at = now;
+			m.created_at = now;
+			m.day = ctx.today;
+			render_message(MESSAGE_ALERT, &ctx, it.v, it.n, &m.subject, &m.body);
+			r = store_message_insert(s, &m, NULL);
+			message_release(&m);
+		}
+		for (size_t i = 0; i < nsec; i++)
+			person_release(&sec[i]);
+		free(sec);
+		items_release(&it);
+	}
+out:
+	person_release(&to);
+	free(ns.v);
+	return r;
+}
+
+/* Sends message id; the outcome is committed before returning. */
+static int
+deliver_one(struct store *s, const struct schedule *sch, struct channels *cs,
+	    const struct clock *clk, int64_t id, struct dispatch_report *rep)
+{
+	struct message m = { 0 };
+	struct person p = { 0 };
+	struct outgoing o;
+	char *err = NULL;
+	int retry_after = 0, r;
+	enum delivery d;
+	time_t now = clock_now(clk);
+
+	r = store_message_get(s, id, &m);
+	if (r < 0)
+		goto out;
+	if (message_kind_is_proactive(m.kind) && !dispatch_in_window(sch, now)) {
+		/* A retry that fell outside working hours waits (invariant 6). */
+		r = store_message_finish(s, id, MESSAGE_PENDING, dispatch_next_window(sch, now), now,
+					 m.last_error);
+		goto out;
+	}
+	r = store_message_claim(s, id);
+	if (r <= 0)
+		goto out;	/* someone else has it, or an error */
+	m.attempts++;
+	r = store_person_get(s, m.person_id, &p);
+	if (r < 0)
+		goto out;
+	o = (struct outgoing){ m.id, message_kind_to_string(m.kind), &p, m.subject, m.body };
+	d = channels_send(cs, m.channel, &o, &retry_after, &err);
+	now = clock_now(clk);
+	r = store_begin(s);
+	if (r < 0)
+		goto out;
+	if (d == DELIVERY_SENT) {
+		r = store_message_finish(s, id, MESSAGE_SENT, m.next_at, now, NULL);
+		rep->sent++;
+	} else if (d == DELIVERY_RETRY && m.attempts < DISPATCH_MAX_ATTEMPTS) {
+		r = store_message_finish(s, id, MESSAGE_PENDING, now + backoff(m.attempts, retry_after),
+					 now, err);
+		rep->retried++;
+		log_warnx("message %lld to '%s' through %s failed: %s, will retry", (long long)id,
+			  p.name, m.channel, err ? err : "no reason given");
+	} else {
+		r = store_message_finish(s, id, MESSAGE_DEAD, m.next_at, now, err);
+		if (r == 0) {
+			free(m.last_error);
+			m.last_error = err ? xstrdup(err) : NULL;
+			r = alert_secretariat(s, sch, &m, now);
+		}
+		rep->dead++;
+	}
+	if (r == 0)
+		r = store_commit(s);
+	else
+		store_rollback(s);
+out:
+	free(err);
+	person_release(&p);
+	message_release(&m);
+	return r;
+}
+
+int
+dispatch_deliver(struct store *s, const struct schedule *sch, struct channels *cs,
+		 const struct clock *clk, volatile sig_atomic_t *stop, struct dispatch_report *rep)
+{
+	int64_t ids[64];
+	int n = 0, r;
+
+	do {
+		r = store_message_due(s, clock_now(clk), ids, (int)ELEMENTSOF(ids), &n);
+		if (r < 0)
+			return r;
+		for (int i = 0; i < n; i++) {
+			if (stop && *stop)
+				return 0;	/* the rest stays pending, safe */
+			r = deliver_one(s, sch, cs, clk, ids[i], rep);
+			if (r < 0)
+				return r;
+		}
+	} while (n == (int)ELEMENTSOF(ids));
+	return 0;
+}

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The daemon's loop.  The only module that includes sd-daemon.h.
+ *
+ *   start: config, schedules, registry (created or upgraded), channels;
+ *          messages left "sending" by a crash become pending again;
+ *          READY=1.
+ *   tick:  plan (every task at start and after a reload, else only those
+ *          whose day has come), compose, deliver; STATUS= and WATCHDOG=1.
+ *   wait:  until the next tick, a signal, or half the watchdog period.
+ *   stop:  STOPPING=1; what was not delivered stays pending.
+ *
+ * Signals only set flags (and wake the wait through a pipe); everything
+ * happens in the loop, never in a handler.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <systemd/sd-daemon.h>
+
+#include "channels.h"
+#include "cli.h"
+#include "config.h"
+#include "dispatch.h"
+#include "log.h"
+#include "planner.h"
+#include "schedule.h"
+#include "serve.h"
+#include "store.h"
+#include "xalloc.h"
+
+/*
+ * Set by signal handlers, read by the loop: the one kind of global a
+ * handler needs (STYLE rule 11 allows no other).
+ */
+static volatile sig_atomic_t serve_stop;
+static volatile sig_atomic_t serve_reload;
+static int serve_wake[2] = { -1, -1 };
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char c = 0;
+
+	if (sig == SIGHUP)
+		serve_reload = 1;
+	else
+		serve_stop = 1;
+	if (serve_wake[1] >= 0)
+		(void)!write(serve_wake[1], &c, 1);
+	errno = saved;
+}
+
+/* What the daemon runs with; replaced as a whole on reload. */
+struct setup {
+	struct config *cfg;
+	struct schedule *sch;
+	struct channels *cs;
+};
+
+static void
+setup_release(struct setup *st)
+{
+	st->cs = channels_free(st->cs);
+	st->sch = schedule_free(st->sch);
+	st->cfg = config_free(st->cfg);
+}
+
+/* Loads configuration, schedules and channels; logs and returns -errno on failure. */
+static int
+setup_load(const struct dondoc *d, struct setup *ret)
+{
+	struct setup st = { 0 };
+	char *msg = NULL;
+	int r;
+
+	r = config_load(d->config_path, &st.cfg, &msg);
+	if (r < 0) {
+		log_errorx("%s", msg ? msg : strerror(-r));
+		goto fail;
+	}
+	r = schedule_load(st.cfg->schedules, &st.sch, &msg);
+	if (r < 0) {
+		log_errorx("%s", msg ? msg : strerror(-r));
+		goto fail;
+	}
+	r = channels_open(st.cfg, &st.cs, &msg);
+	if (r < 0) {
+		log_errorx("%s", msg ? msg : strerror(-r));
+		goto fail;
+	}
+	*ret = st;
+	return 0;
+fail:
+	free(msg);
+	setup_release(&st);
+	return r;
+}
+
+static int
+install_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe2(serve_wake, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0 ||
+	    sigaction(SIGHUP, &sa, NULL) < 0)
+		return -errno;
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &sa, NULL);
+	return 0;
+}
+
+/* Sleeps up to ms, waking early for a signal. */
+static void
+wait_tick(int ms)
+{
+	struct pollfd p = { .fd = serve_wake[0], .events = POLLIN };
+	char buf[64];
+
+	if (serve_stop || serve_reload)
+		return;
+	if (poll(&p, 1, ms) > 0)
+		while (read(serve_wake[0], buf, sizeof(buf)) > 0)
+			;
+}
+
+/* One pass: plan, compose, deliver.  Registry errors are logged and survived. */
+static void
+tick(struct dondoc *d, const struct setup *st, bool *full)
+{
+	struct planner_report pr = { 0 };
+	struct dispatch_report dr = { 0 };
+	time_t now = clock_now(&d->clock);
+	int r;
+
+	r = planner_run(d->store, st->sch, st->cs, now, *full, false, NULL, NULL, &pr);
+	if (r < 0) {
+		log_warn_errno(r, "cannot plan: %s, will retry", store_errmsg(d->store));
+		return;
+	}
+	if (*full)
+		log_info("planned %zu tasks: %zu notices queued", pr.tasks, pr.notices);
+	*full = false;
+	r = dispatch_compose(d->store, st->sch, now, &dr);
+	if (r < 0)
+		log_warn_errno(r, "cannot compose messages: %s, will retry", store_errmsg(d->store));
+	r = dispatch_deliver(d->store, st->sch, st->cs, &d->clock, &serve_stop, &dr);
+	if (r < 0)
+		log_warn_errno(r, "cannot deliver: %s, will retry", store_errmsg(d->store));
+	if (pr.notices || dr.composed || dr.sent || dr.retried || dr.dead)
+		log_info("tick: %zu notices queued, %zu messages made, %zu sent, %zu to retry, "
+			 "%zu undeliverable", pr.notices, dr.composed, dr.sent, dr.retried, dr.dead);
+	(void)sd_notifyf(0, "STATUS=last tick: %zu notices, %zu sent, %zu to retry", pr.notices,
+			 dr.sent, dr.retried);
+}
+
+int
+serve_run(struct dondoc *d, bool once)
+{
+	struct setup st = { 0 };
+	uint64_t watchdog_usec = 0;
+	char *msg = NULL;
+	const char *db;
+	bool full = true;
+	int r, recovered = 0;
+
+	r = install_signals();
+	if (r < 0)
+		return log_error_errno(r, "cannot set up signals"), 1;
+	if (setup_load(d, &st) < 0)
+		return 78;	/* EX_CONFIG */
+	/* --db and $DONDOC_DB win over the file, as for every command. */
+	db = d->db_path_given ? d->db_path : st.cfg->db;
+	r = store_open(db, STORE_CREATE, &d->store, &msg);
+	if (r < 0) {
+		log_errorx("%s", msg ? msg : strerror(-r));
+		free(msg);
+		setup_release(&st);
+		return cli_exit_code(r);
+	}
+	r = store_message_recover(d->store, &recovered);
+	if (r < 0) {
+		log_error_errno(r, "cannot read the outbox of '%s': %s", db, store_errmsg(d->store));
+		setup_release(&st);
+		return cli_exit_code(r);
+	}
+	if (recovered)
+		log_warnx("%d messages were being sent when dondoc stopped; sending them again",
+			  recovered);
+	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
+		watchdog_usec = 0;
+	log_info("dondoc started: registry '%s', outbox '%s', tick %d s", db, st.cfg->outbox_dir,
+		 st.cfg->tick);
+	(void)sd_notify(0, "READY=1\nSTATUS=started");
+
+	while (!serve_stop) {
+		int ms;
+
+		if (serve_reload) {
+			struct setup fresh = { 0 };
+
+			serve_reload = 0;
+			(void)sd_notify(0, "RELOADING=1");
+			if (setup_load(d, &fresh) == 0) {
+				setup_release(&st);
+				st = fresh;
+				full = true;
+				log_info("configuration and schedules reloaded");
+			} else {
+				log_warnx("reload failed: keeping the configuration and schedules "
+					  "in use");
+			}
+			(void)sd_notify(0, "READY=1");
+		}
+		tick(d, &st, &full);
+		if (watchdog_usec)
+			(void)sd_notify(0, "WATCHDOG=1");
+		if (once)
+			break;
+		ms = st.cfg->tick * 1000;
+		if (watchdog_usec && (uint64_t)ms * 1000 > watchdog_usec / 2)
+			ms = (int)(watchdog_usec / 2000);
+		wait_tick(ms);
+	}
+	(void)sd_notify(0, "STOPPING=1");
+	if (!once)
+		log_info("dondoc stopped");
+	setup_release(&st);
+	close(serve_wake[0]);
+	close(serve_wake[1]);
+	serve_wake[0] = serve_wake[1] = -1;
+	return 0;
+}

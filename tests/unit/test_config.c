@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of config.c: where the file comes from, the defaults, every
+ * error with its file:line, and secrets from files and from systemd's
+ * $CREDENTIALS_DIRECTORY.  Each test runs in a fresh temporary working
+ * directory, since ./dondoc.conf, ./schedules and ./templates matter.
+ */
+#include "testlib.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <grp.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "config.h"
+#include "xalloc.h"
+
+/* Same fallback as config.c, for a build without the Makefile's -D. */
+#ifndef DONDOC_DATADIR
+#define DONDOC_DATADIR "/usr/local/share/dondoc"
+#endif
+
+struct fx {
+	char dir[64];		/* the temporary working directory */
+	char *old_cwd;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/dondoc-config.XXXXXX");
+	f->old_cwd = getcwd(NULL, 0);
+	if (!f->old_cwd || !mkdtemp(f->dir) || chdir(f->dir) < 0)
+		return -1;
+	unsetenv("DONDOC_CONFIG");
+	unsetenv("CREDENTIALS_DIRECTORY");
+	*state = f;
+	return 0;
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	/* Put back what test_secret_unreadable took away, or rmdir fails. */
+	(void)chmod(path, 0700);
+	return remove(path);
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	int r;
+
+	r = chdir(f->old_cwd);
+	if (r == 0)
+		r = nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	unsetenv("DONDOC_CONFIG");
+	unsetenv("CREDENTIALS_DIRECTORY");
+	free(f->old_cwd);
+	free(f);
+	return r == 0 ? 0 : -1;
+}
+
+static void
+write_file(const char *path, const char *text, size_t len)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(text, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	write_file(path, text, strlen(text));
+}
+
+/* Loads path (NULL: the search order) expecting success. */
+static struct config *
+load_ok(const char *path)
+{
+	struct config *c = (void *)0x1;
+	char *msg = NULL;
+	int r;
+
+	r = config_load(path, &c, &msg);
+	if (r < 0)
+		fail_msg("config_load: %d %s", r, msg ? msg : "(no message)");
+	assert_null(msg);
+	assert_non_null(c);
+	return c;
+}
+
+static void
+assert_defaults(const struct config *c)
+{
+	assert_string_equal(c->db, "./dondoc.db");
+	assert_string_equal(c->outbox_dir, "./outbox");
+	assert_int_equal(c->tick, 60);
+	assert_string_equal(c->http_listen, "127.0.0.1:8080");
+	assert_null(c->public_url);
+	assert_int_equal(c->file_delay_ms, 0);
+}
+
+static void
+test_defaults_without_file(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	c = load_ok(NULL);
+	assert_null(c->path);
+	assert_defaults(c);
+	assert_string_equal(c->schedules, DONDOC_DATADIR "/schedules");
+	assert_string_equal(c->templates, DONDOC_DATADIR "/templates");
+	assert_null(config_free(c));
+	assert_null(config_free(NULL));
+}
+
+static void
+test_defaults_local_dirs(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	/* Only a directory counts: a file called templates does not. */
+	assert_int_equal(mkdir("schedules", 0700), 0);
+	write_text("templates", "");
+	c = load_ok(NULL);
+	assert_string_equal(c->schedules, "./schedules");
+	assert_string_equal(c->templates, DONDOC_DATADIR "/templates");
+	config_free(c);
+
+	assert_int_equal(remove("templates"), 0);
+	assert_int_equal(mkdir("templates", 0700), 0);
+	c = load_ok(NULL);
+	assert_string_equal(c->templates, "./templates");
+	config_free(c);
+}
+
+static const char full_conf[] =
+	"\xEF\xBB\xBF# every key, with comments of both kinds\n"
+	"; semicolon comment\n"
+	"\n"
+	"[general]\n"
+	"db = /var/lib/dondoc/r.db ; inline comment\n"
+	"outbox_dir=out\n"
+	"schedules = /srv/policy\n"
+	"templates = tpl\n"
+	"tick = 3600\n"
+	"\n"
+	"[http]\n"
+	"  listen = [::1]:65535\n"
+	"public_url = https://dondoc.example.vn/base\n"
+	"\n"
+	"[file]\n"
+	"delay_ms = 60000\r\n"
+	"[general]\n";
+
+static void
+test_explicit_path(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	assert_int_equal(mkdir("etc", 0700), 0);
+	write_text("etc/my.conf", full_conf);
+	/* A ./dondoc.conf is not read when --config names another file. */
+	write_text("dondoc.conf", "[nonsense]\n");
+	c = load_ok("etc/my.conf");
+	assert_string_equal(c->path, "etc/my.conf");
+	assert_string_equal(c->db, "/var/lib/dondoc/r.db");
+	/* Relative paths stay relative to the working directory. */
+	assert_string_equal(c->outbox_dir, "out");
+	assert_string_equal(c->schedules, "/srv/policy");
+	assert_string_equal(c->templates, "tpl");
+	assert_int_equal(c->tick, 3600);
+	assert_string_equal(c->http_listen, "[::1]:65535");
+	assert_string_equal(c->public_url, "https://dondoc.example.vn/base");
+	assert_int_equal(c->file_delay_ms, 60000);
+	config_free(c);
+}
+
+static void
+test_partial_file_keeps_defaults(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	write_text("p.conf", "[general]\ntick = 1\n[http]\npublic_url =\n[file]\n");
+	c = load_ok("p.conf");
+	assert_int_equal(c->tick, 1);
+	assert_null(c->public_url);
+	assert_string_equal(c->db, "./dondoc.db");
+	assert_string_equal(c->http_listen, "127.0.0.1:8080");
+	config_free(c);
+
+	write_text("q.conf", "[http]\nlisten = localhost:1\n[file]\ndelay_ms = 0\n");
+	c = load_ok("q.conf");
+	assert_string_equal(c->http_listen, "localhost:1");
+	config_free(c);
+}
+
+static void
+test_env_config(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	write_text("env.conf", "[general]\ntick = 7\n");
+	write_text("arg.conf", "[general]\ntick = 8\n");
+	write_text("dondoc.conf", "[general]\ntick = 9\n");
+	setenv("DONDOC_CONFIG", "env.conf", 1);
+	c = load_ok(NULL);
+	assert_string_equal(c->path, "env.conf");
+	assert_int_equal(c->tick, 7);
+	config_free(c);
+
+	/* --config wins over the environment. */
+	c = load_ok("arg.conf");
+	assert_int_equal(c->tick, 8);
+	config_free(c);
+
+	/* An empty variable counts as unset. */
+	setenv("DONDOC_CONFIG", "", 1);
+	c = load_ok(NULL);
+	assert_string_equal(c->path, "dondoc.conf");
+	assert_int_equal(c->tick, 9);
+	config_free(c);
+}
+
+static void
+test_local_dondoc_conf(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	write_text("dondoc.conf", "[general]\ndb = here.db\n");
+	c = load_ok(NULL);
+	assert_string_equal(c->path, "dondoc.conf");
+	assert_string_equal(c->db, "here.db");
+	assert_int_equal(c->tick, 60);
+	config_free(c);
+}
+
+/*
+ * systemd/dondoc.conf.example must load as it is, and with every commented
+ * "#key = value" line switched on it must still give the defaults it claims.
+ */
+static void
+test_example_file(void **state)
+{
+	struct fx *f = *state;
+	char *example = xasprintf("%s/systemd/dondoc.conf.example", f->old_cwd);
+	char line[512];
+	struct config *c;
+	FILE *in, *out;
+
+	in = fopen(example, "r");
+	if (!in) {
+		free(example);
+		skip();	/* not run from the repository root */
+	}
+	c = load_ok(example);
+	assert_defaults(c);
+	config_free(c);
+
+	out = fopen("on.conf", "w");
+	assert_non_null(out);
+	while (fgets(line, sizeof(line), in)) {
+		size_t k = strspn(line + 1, "abcdefghijklmnopqrstuvwxyz_");
+
+		if (line[0] == '#' && k > 0 && strncmp(line + 1 + k, " = ", 3) == 0)
+			fputs(line + 1, out);
+		else
+			fputs(line, out);
+	}
+	assert_int_equal(fclose(in), 0);
+	assert_int_equal(fclose(out), 0);
+	c = load_ok("on.conf");
+	assert_string_equal(c->db, "./dondoc.db");
+	assert_string_equal(c->outbox_dir, "./outbox");
+	assert_string_equal(c->schedules, "./schedules");
+	assert_string_equal(c->templates, "./templates");
+	assert_int_equal(c->tick, 60);
+	assert_string_equal(c->http_listen, "127.0.0.1:8080");
+	assert_non_null(c->public_url);
+	assert_int_equal(c->file_delay_ms, 0);
+	config_free(c);
+	free(example);
+}
+
+/* Expects config_load to fail with r and exactly msg; *ret untouched. */
+static void
+load_fails(const char *path, int r, const char *msg)
+{
+	struct config *c = (void *)0x1;
+	char *got = NULL;
+
+	assert_int_equal(config_load(path, &c, &got), r);
+	assert_ptr_equal(c, (void *)0x1);
+	assert_non_null(got);
+	assert_string_equal(got, msg);
+	free(got);
+}
+
+static void
+test_missing_file(void **state)
+{
+	(void)state;
+	load_fails("nowhere/dondoc.conf", -ENOENT,
+		   "cannot open config 'nowhere/dondoc.conf': No such file or directory");
+	setenv("DONDOC_CONFIG", "gone.conf", 1);
+	load_fails(NULL, -ENOENT, "cannot open config 'gone.conf': No such file or directory");
+	unsetenv("DONDOC_CONFIG");
+
+	/* A directory where the file should be is an error, not the defaults. */
+	assert_int_equal(mkdir("dondoc.conf", 0700), 0);
+	load_fails(NULL, -EISDIR, "cannot open config 'dondoc.conf': Is a directory");
+}
+
+static const struct bad {
+	const char *text;
+	int r;
+	const char *msg;	/* after "bad.conf:" */
+} bad[] = {
+	{ "[general]\ntick = 5\n[smtp]\nhost = x\n", -EINVAL, "3: unknown section 'smtp'" },
+	{ "[general]\n[empty]\n", -EINVAL, "2: unknown section 'empty'" },
+	{ "; c\n[General]\n", -EINVAL, "2: unknown section 'General'" },
+	{ "[general]\n\ntik = 5\n", -EINVAL, "3: unknown key 'tik' in section 'general'" },
+	{ "[http]\ndb = x\n", -EINVAL, "2: unknown key 'db' in section 'http'" },
+	{ "db = x\n", -EINVAL, "1: key 'db' is outside any section" },
+	{ "[general]\ntick = abc\n", -EINVAL, "2: bad tick 'abc': not an integer" },
+	{ "[general]\ntick = 60s\n", -EINVAL, "2: bad tick '60s': not an integer" },
+	{ "[general]\ntick =\n", -EINVAL, "2: bad tick '': not an integer" },
+	{ "[general]\ntick = 0\n", -ERANGE, "2: bad tick '0': must be 1..3600" },
+	{ "[general]\ntick = 3601\n", -ERANGE, "2: bad tick '3601': must be 1..3600" },
+	{ "[general]\ntick = 99999999999999999999\n", -ERANGE,
+	  "2: bad tick '99999999999999999999': must be 1..3600" },
+	{ "[file]\ndelay_ms = -1\n", -ERANGE, "2: bad delay_ms '-1': must be 0..60000" },
+	{ "[file]\ndelay_ms = 60001\n", -ERANGE, "2: bad delay_ms '60001': must be 0..60000" },
+	{ "[http]\nlisten = localhost\n", -EINVAL, "2: bad listen 'localhost': expected host:port" },
+	{ "[http]\nlisten = :8080\n", -EINVAL, "2: bad listen ':8080': expected host:port" },
+	{ "[http]\nlisten = 127.0.0.1:0\n", -EINVAL,
+	  "2: bad listen '127.0.0.1:0': the port must be 1..65535" },
+	{ "[http]\nlisten = 127.0.0.1:65536\n", -EINVAL,
+	  "2: bad listen '127.0.0.1:65536': the port must be 1..65535" },
+	{ "[http]\nlisten = 127.0.0.1:+80\n", -EINVAL,
+	  "2: bad listen '127.0.0.1:+80': the port must be 1..65535" },
+	{ "[http]\nlisten = 127.0.0.1:http\n", -EINVAL,
+	  "2: bad listen '127.0.0.1:http': the port must be 1..65535" },
+	{ "[http]\nlisten = ::1:8080\n", -EINVAL,
+	  "2: bad listen '::1:8080': an IPv6 address needs brackets, as in [::1]:8080" },
+	{ "[http]\nlisten = []:8080\n", -EINVAL, "2: bad listen '[]:8080': expected [address]:port" },
+	{ "[http]\nlisten = [::1]8080\n", -EINVAL,
+	  "2: bad listen '[::1]8080': expected [address]:port" },
+	{ "[http]\nlisten = my host:80\n", -EINVAL, "2: bad listen 'my host:80': space in the host" },
+	{ "[http]\npublic_url = dondoc.example.vn\n", -EINVAL,
+	  "2: bad public_url 'dondoc.example.vn': must start with http:// or https://" },
+	{ "[general]\ndb =\n", -EINVAL, "2: empty value for db" },
+	{ "[general]\ntick = 5\n[http]\n[general]\ntick = 6\n", -EINVAL,
+	  "5: tick is already set on line 2" },
+	{ "[general]\ndb = a\n\n  tick = 5\n", -EINVAL,
+	  "4: indented line would continue 'db' (multi-line values are not supported); "
+	  "remove the indentation" },
+	{ "[general]\ntick = 5\n  [http]\n", -EINVAL,
+	  "3: indented line would continue 'tick' (multi-line values are not supported); "
+	  "remove the indentation" },
+	{ "[general]\njust words\ntick = x\n", -EINVAL,
+	  "2: syntax error: expected '[section]' or 'key = value'" },
+	{ "[general\n", -EINVAL, "1: syntax error: expected '[section]' or 'key = value'" },
+	/* Errors after the first are not reported over it. */
+	{ "[general]\ntick = 0\nfoo\n[bar]\n", -ERANGE, "2: bad tick '0': must be 1..3600" },
+};
+
+static void
+test_bad_values(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		char *want = xasprintf("bad.conf:%s", bad[i].msg);
+
+		write_text("bad.conf", bad[i].text);
+		load_fails("bad.conf", bad[i].r, want);
+		free(want);
+	}
+}
+
+static void
+test_long_line_and_nul(void **state)
+{
+	char line[1024];
+	const char nul[] = "[general]\ndb = a\0b\n";
+
+	(void)state;
+	/* Far past libinih's line buffer: an error, not two half lines. */
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "[general]\ndb = ", 15);
+	line[sizeof(line) - 1] = '\n';
+	write_file("long.conf", line, sizeof(line));
+	{
+		struct config *c = NULL;
+		char *msg = NULL;
+
+		assert_int_equal(config_load("long.conf", &c, &msg), -EINVAL);
+		assert_non_null(strstr(msg, "long.conf:2: line longer than "));
+		free(msg);
+	}
+	write_file("nul.conf", nul, sizeof(nul) - 1);
+	load_fails("nul.conf", -EINVAL, "nul.conf:2: NUL byte in line");
+
+	/* A last line without its newline still counts. */
+	write_text("nonl.conf", "[general]\ntick = 12");
+	{
+		struct config *c = load_ok("nonl.conf");
+
+		assert_int_equal(c->tick, 12);
+		config_free(c);
+	}
+	write_text("nonl.conf", "[general]\ntick = 0");
+	load_fails("nonl.conf", -ERANGE, "nonl.conf:2: bad tick '0': must be 1..3600");
+}
+
+/* Reads ref expecting success and the value want. */
+static void
+secret_is(const char *ref, const char *want)
+{
+	char *got = NULL, *msg = NULL;
+	int r;
+
+	r = config_read_secret(ref, &got, &msg);
+	if (r < 0)
+		fail_msg("config_read_secret(%s): %d %s", ref, r, msg ? msg : "(no message)");
+	assert_null(msg);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* Expects config_read_secret to fail with r and a message containing part. */
+static void
+secret_fails(const char *ref, int r, const char *part)
+{
+	char *got = (void *)0x1, *msg = NULL;
+
+	assert_int_equal(config_read_secret(ref, &got, &msg), r);
+	assert_ptr_equal(got, (void *)0x1);
+	assert_non_null(msg);
+	if (!strstr(msg, part))
+		fail_msg("message '%s' lacks '%s'", msg, part);
+	free(msg);
+}
+
+static void
+test_secret_from_file(void **state)
+{
+	(void)state;
+	write_text("token", "s3cret\n");
+	secret_is("./token", "s3cret");
+	write_text("crlf", "p@ss word\r\n\n");
+	secret_is("./crlf", "p@ss word");
+	write_text("inner", "line1\nline2");
+	secret_is("./inner", "line1\nline2");
+	/* Only newlines are trimmed: spaces may be part of a password. */
+	write_text("spaces", " pad \n");
+	secret_is("./spaces", " pad ");
+	secret_fails("./absent", -ENOENT, "cannot read secret './absent': No such file or directory");
+	assert_int_equal(mkdir("adir", 0700), 0);
+	secret_fails("./adir", -EISDIR, "Is a directory");
+}
+
+static void
+test_secret_from_credentials(void **state)
+{
+	struct fx *f = *state;
+	char *dir = xasprintf("%s/creds", f->dir);
+
+	assert_int_equal(mkdir("creds", 0700), 0);
+	write_text("creds/telegram-token", "123:abc\n");
+	/* A bare name without systemd says so, rather than "no such file". */
+	secret_fails("telegram-token", -ENOENT, "$CREDENTIALS_DIRECTORY is not set");
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	secret_is("telegram-token", "123:abc");
+	secret_fails("smtp-password", -ENOENT, "creds/smtp-password': No such file or directory");
+	secret_fails("..", -EINVAL, "not a credential name");
+	secret_fails("", -EINVAL, "empty name");
+	setenv("CREDENTIALS_DIRECTORY", "", 1);
+	secret_fails("telegram-token", -ENOENT, "$CREDENTIALS_DIRECTORY is not set");
+	free(dir);
+}
+
+static void
+test_secret_empty_and_huge(void **state)
+{
+	size_t max = 64 * 1024;
+	char *big = xmalloc(max + 1);
+
+	(void)state;
+	write_text("empty", "");
+	secret_fails("./empty", -EINVAL, "bad secret './empty': empty");
+	write_text("newlines", "\n\r\n\n");
+	secret_fails("./newlines", -EINVAL, "empty");
+	write_text("blank", "  \t\n");
+	secret_fails("./blank", -EINVAL, "empty");
+	write_file("nul", "ab\0cd", 5);
+	secret_fails("./nul", -EINVAL, "contains a NUL byte");
+
+	memset(big, 'k', max + 1);
+	write_file("max", big, max);
+	{
+		char *got = NULL, *msg = NULL;
+
+		assert_int_equal(config_read_secret("./max", &got, &msg), 0);
+		assert_int_equal(strlen(got), max);
+		free(got);
+	}
+	write_file("huge", big, max + 1);
+	secret_fails("./huge", -EINVAL, "bad secret './huge': larger than 64 KiB");
+	free(big);
+}
+
+static void
+test_secret_unreadable(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	write_text("locked", "x\n");
+	assert_int_equal(chmod("locked", 0), 0);
+	if (geteuid() != 0) {
+		secret_fails("./locked", -EACCES, "Permission denied");
+		return;
+	}
+	/* Root reads a mode 0000 file anyway: try it as nobody, in a child. */
+	assert_int_equal(chmod(".", 0755), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char *got = NULL, *msg = NULL;
+		int r;
+
+		if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+		    setresuid(65534, 65534, 65534) < 0)
+			_exit(2);
+		r = config_read_secret("./locked", &got, &msg);
+		_exit(r == -EACCES && !got && msg && strstr(msg, "Permission denied") ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 2)
+		skip();	/* no way to become nobody here */
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_defaults_without_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_defaults_local_dirs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_explicit_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_file_keeps_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_env_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_local_dondoc_conf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_example_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_line_and_nul, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_secret_from_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_secret_from_credentials, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_secret_empty_and_huge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_secret_unreadable, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
