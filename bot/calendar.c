@@ -18,7 +18,8 @@
  *
  * Queries take a const calendar but may build the index through ix (a
  * pointer member, so no cast is needed).  A calendar is therefore not
- * safe to query from two threads at once; dondoc plans on one thread.
+ * safe to query from two threads at once until its index is built;
+ * schedule.c builds it at load, before a schedule is shared.
  */
 #include <errno.h>
 #include <stdint.h>

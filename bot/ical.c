@@ -275,7 +275,7 @@ ical_load_holidays(const char *path, struct calendar *cal, char **reterr_msg)
 	struct hdays days = { 0 };
 	struct buf text;
 	char *why = NULL;
-	int nth = 0, r;
+	int nth = 0, n_cal = 0, r;
 	size_t i;
 
 	buf_init(&text, HOLIDAYS_MAX_BYTES);
@@ -297,8 +297,15 @@ ical_load_holidays(const char *path, struct calendar *cal, char **reterr_msg)
 	case ICAL_XROOT_COMPONENT:
 		/* Several VCALENDARs in one file: read them all. */
 		for (c = icalcomponent_get_first_component(root, ICAL_VCALENDAR_COMPONENT);
-		     c && r == 0; c = icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT))
+		     c && r == 0;
+		     c = icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT)) {
 			r = load_vcalendar(c, &days, &nth, &why);
+			n_cal++;
+		}
+		if (r == 0 && n_cal == 0) {
+			r = -EINVAL;
+			why = xasprintf("no VCALENDAR at the top");
+		}
 		break;
 	default:
 		r = -EINVAL;

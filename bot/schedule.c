@@ -109,6 +109,18 @@ struct parser {
 	int r;
 };
 
+/*
+ * The calendar builds its working-day index on the first query; make
+ * that query now, so that a schedule is never written to once handed
+ * out and could be read from several threads.
+ */
+static void
+prebuild(struct schedule *s)
+{
+	(void)calendar_workdays_between(s->cal, (struct date){ 2000, 1, 1 },
+					(struct date){ 2000, 1, 2 });
+}
+
 struct schedule *
 schedule_new_default(void)
 {
@@ -141,6 +153,7 @@ schedule_new_default(void)
 	s->n_recurring_before = 2;
 	s->needs_date_rrule = xstrdup("FREQ=WEEKLY;BYDAY=MO");
 	s->digest_rrule = xstrdup("FREQ=WEEKLY;INTERVAL=2;BYDAY=FR");
+	prebuild(s);
 	return s;
 }
 
@@ -405,7 +418,8 @@ parse_time(struct parser *p, const char *name, const char *value, int *ret)
 	if (!colon || colon == value || colon - value > 2 || strlen(colon + 1) != 2 ||
 	    parse_number(value, (size_t)(colon - value), &h) < 0 ||
 	    parse_number(colon + 1, 2, &m) < 0 || h < 0 || h > 23 || m < 0 || m > 59) {
-		fail(p, xasprintf("%s: '%s' is not a time of day (HH:MM, e.g. 07:30)", name, value));
+		fail(p, xasprintf("%s: '%s' is not a time of day (HH:MM, e.g. 07:30)", name,
+				  value));
 		return -EINVAL;
 	}
 	*ret = h * 60 + m;
@@ -558,8 +572,8 @@ check_hours(struct parser *p)
 
 	if (s->work_start >= s->work_end)
 		fail_at(p, later_line(p, K_WORK_START, K_WORK_END), -EINVAL,
-			xasprintf("working hours end (%02d:%02d) must be after they start (%02d:%02d)",
-				  s->work_end / 60, s->work_end % 60,
+			xasprintf("working hours end (%02d:%02d) must be after they start "
+				  "(%02d:%02d)", s->work_end / 60, s->work_end % 60,
 				  s->work_start / 60, s->work_start % 60));
 	else if (s->send_at < s->work_start || s->send_at >= s->work_end)
 		fail_at(p, MAX(p->set_at[K_SEND_AT], later_line(p, K_WORK_START, K_WORK_END)),
@@ -665,6 +679,7 @@ schedule_load(const char *dir, struct schedule **ret, char **reterr_msg)
 	r = load_holidays(&p, dir);
 	if (r < 0)
 		goto out;
+	prebuild(s);
 	s->policy_path = path;
 	path = NULL;
 	*ret = s;

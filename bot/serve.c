@@ -190,6 +190,11 @@ serve_run(struct dondoc *d, bool once)
 		return cli_exit_code(r);
 	}
 	r = store_message_recover(d->store, &recovered);
+	if (r == -EBUSY) {
+		log_errorx("registry '%s' is locked by another process; try again when it is done", db);
+		setup_release(&st);
+		return cli_exit_code(r);
+	}
 	if (r < 0) {
 		log_error_errno(r, "cannot read the outbox of '%s': %s", db, store_errmsg(d->store));
 		setup_release(&st);
@@ -200,7 +205,7 @@ serve_run(struct dondoc *d, bool once)
 			  recovered);
 	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
 		watchdog_usec = 0;
-	log_info("dondoc started: registry '%s', outbox '%s', tick %d s", db, st.cfg->outbox_dir,
+	log_info("started: registry '%s', outbox '%s', tick %d s", db, st.cfg->outbox_dir,
 		 st.cfg->tick);
 	(void)sd_notify(0, "READY=1\nSTATUS=started");
 
@@ -235,7 +240,7 @@ serve_run(struct dondoc *d, bool once)
 	}
 	(void)sd_notify(0, "STOPPING=1");
 	if (!once)
-		log_info("dondoc stopped");
+		log_info("stopped");
 	setup_release(&st);
 	close(serve_wake[0]);
 	close(serve_wake[1]);

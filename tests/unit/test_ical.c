@@ -208,6 +208,8 @@ test_holidays_errors(void **state)
 		   W("u7", "whole days"));
 	expect_bad(f, "BEGIN:VEVENT\r\nUID:x\r\nDTSTART;VALUE=DATE:20260101\r\nEND:VEVENT\r\n",
 		   -EINVAL, W("no VCALENDAR"));
+	expect_bad(f, "BEGIN:VEVENT\r\nUID:x\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:y\r\nEND:VEVENT\r\n",
+		   -EINVAL, W("no VCALENDAR"));
 }
 
 static void

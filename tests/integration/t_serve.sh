@@ -1,0 +1,128 @@
+# The daemon as systemd runs it: readiness and stopping through
+# NOTIFY_SOCKET, SIGTERM, SIGHUP with good and bad schedules, journald
+# priority prefixes, and the bad start-ups it must refuse with a clear
+# message (bad policy, bad holidays, bad RRULE, missing configuration,
+# unwritable outbox, a registry locked by another process).
+. "$(dirname "$0")/../lib.sh"
+
+cp -r "$TOP/schedules" sched
+cat >dondoc.conf <<CONF
+[general]
+db = $T/dondoc.db
+outbox_dir = $T/outbox
+schedules = $T/sched
+tick = 1
+CONF
+export DONDOC_CONFIG="$T/dondoc.conf"
+export DONDOC_NOW=2025-09-29T09:00
+run "$DONDOC" init
+
+# Waits (up to 30 s) until FILE has a line matching RE; 0 when it does.
+wait_for() {
+	i=0
+	while ! grep -Eq -- "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 600 ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# A stand-in for systemd's notification socket: records each datagram.
+$PY - "$T/notify.sock" "$T/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(60)
+with open(sys.argv[2], "a") as log:
+    try:
+        while True:
+            msg = s.recv(4096).decode()
+            log.write(msg.replace("\n", " ") + "\n")
+            log.flush()
+            if "STOPPING=1" in msg:
+                break
+    except socket.timeout:
+        pass
+PY
+listener=$!
+wait_for_socket=0
+while [ ! -S "$T/notify.sock" ] && [ $wait_for_socket -lt 200 ]; do sleep 0.05; wait_for_socket=$((wait_for_socket + 1)); done
+
+env -u WATCHDOG_PID NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=4000000 JOURNAL_STREAM=8:1 \
+	"$DONDOC" serve >serve.log 2>&1 &
+pid=$!
+if wait_for notify.log 'READY=1'; then pass "READY=1 is sent once started"; else fail "READY=1 is sent once started" "$(cat serve.log)"; fi
+if wait_for notify.log 'WATCHDOG=1'; then pass "the watchdog is fed"; else fail "the watchdog is fed" "$(cat notify.log)"; fi
+expect_grep "log lines carry journald priorities under systemd" serve.log '^<6>started: registry'
+
+# SIGHUP with a broken policy: refused, the old one kept, the daemon alive.
+cp sched/policy.ini policy.good
+printf '[before]\nday = 7, -3\n' >sched/policy.ini
+kill -HUP $pid
+if wait_for serve.log 'reload failed'; then pass "a reload with a broken policy is refused"; else fail "a reload with a broken policy is refused" "$(cat serve.log)"; fi
+expect_grep "the refusal names the file and line" serve.log "policy.ini:2: .*-3"
+if kill -0 $pid 2>/dev/null; then pass "the daemon lives on with its old policy"; else fail "the daemon lives on with its old policy"; fi
+cp policy.good sched/policy.ini
+kill -HUP $pid
+if wait_for serve.log 'configuration and schedules reloaded'; then pass "a good policy reloads on SIGHUP"; else fail "a good policy reloads on SIGHUP" "$(cat serve.log)"; fi
+
+kill -TERM $pid
+wait $pid
+expect_eq "SIGTERM stops the daemon with status 0" "$?" 0
+expect_grep "it says it stopped" serve.log "stopped$"
+wait $listener 2>/dev/null
+expect_grep "STOPPING=1 is sent on the way out" notify.log 'STOPPING=1'
+
+# --- start-ups it must refuse ------------------------------------------------------------------
+refuse() { # NAME STATUS RE: serve --once must exit STATUS with one line matching RE
+	expect_rc "$2" "$1: serve refuses to start (exit $2)" "$DONDOC" serve --once
+	expect_grep "$1: the error says why" err "$3"
+}
+printf '[before]\nday = 7, -3\n' >sched/policy.ini
+refuse "a negative offset" 78 "policy.ini:2: .*-3"
+printf '[before]\nday = 7, 3\n[escalation]\nlevels = 15, 5\n' >sched/policy.ini
+refuse "escalation levels out of order" 78 "policy.ini:4: "
+printf '[overdue]\nfirst = 1\nevery = 100000\n' >sched/policy.ini
+refuse "an absurd interval" 78 "policy.ini:3: "
+printf '[recurring]\nrrule = FREQ=SOMETIMES\n' >sched/policy.ini
+refuse "an RRULE that does not parse" 78 "policy.ini:2: .*FREQ=SOMETIMES"
+printf '[bogus]\nx = 1\n' >sched/policy.ini
+refuse "an unknown section" 78 "policy.ini:1: .*bogus"
+cp policy.good sched/policy.ini
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:Nghỉ lễ\r\nDTSTART;VALUE=DATE:2025133\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >sched/holidays-vn.ics
+refuse "a malformed holiday file" 78 "holidays-vn.ics"
+cp "$TOP/schedules/holidays-vn.ics" sched/
+
+expect_rc 78 "a configuration file that is not there: refused" "$DONDOC" --config "$T/nowhere.conf" serve --once
+expect_grep "the missing configuration is named" err "nowhere.conf"
+printf '[general]\ntick = 0\n' >bad.conf
+expect_rc 78 "a tick of 0 in the configuration: refused" "$DONDOC" --config "$T/bad.conf" serve --once
+expect_grep "the bad key is named with its line" err "bad.conf:2: "
+
+echo "not a directory" >outbox-file
+cat >file.conf <<CONF
+[general]
+db = $T/dondoc.db
+outbox_dir = $T/outbox-file
+schedules = $T/sched
+CONF
+expect_rc 78 "an outbox that cannot be a directory: refused" "$DONDOC" --config "$T/file.conf" serve --once
+expect_grep "the outbox is named" err "outbox-file"
+
+# A registry locked by another process (held for 8 s; dondoc waits 5 s, then says so).
+$PY - "$DONDOC_DB" <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")
+open(sys.argv[1] + ".held", "w").close()
+time.sleep(8)
+c.execute("ROLLBACK")
+PY
+holder=$!
+i=0; while [ ! -e "$DONDOC_DB.held" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+expect_rc 75 "a registry locked by another process: refused (exit 75)" "$DONDOC" serve --once
+expect_grep "the lock is named as the reason" err "locked by another process"
+wait $holder
+expect_rc 0 "once the lock is gone, serve --once runs" "$DONDOC" serve --once
+exit 0
