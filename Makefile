@@ -82,8 +82,11 @@ check-style:
 	@sh tests/check-style.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(REL)/bench_planner
 	@sh bench/run.sh
+
+$(REL)/bench_planner: bench/bench_planner.c $(REL)/libdondoc.a
+	$(CC) $(ALL_CFLAGS) -Ibot -o $@ $< $(REL)/libdondoc.a $(PKG_LIBS)
 
 # --- install ---------------------------------------------------------------
 # The unit is generated at install time, so that it names this install's

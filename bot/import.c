@@ -1080,6 +1080,8 @@ import_file(struct store *s, const struct import_options *o, time_t now, FILE *d
 	csv_set_free_func(&imp.csv, free);
 	csv_set_space_func(&imp.csv, csv_no_space);
 
+	/* A big table touches many pages at once: give it a larger cache. */
+	(void)store_set_cache(s, IMPORT_CACHE_KIB);
 	r = store_begin(s);
 	if (r < 0) {
 		fail(&imp, "cannot start a transaction: %s", store_errmsg(s));

@@ -22,6 +22,7 @@ struct store;
 #define IMPORT_MAX_BYTES ((off_t)40 << 20)	/* a plan's tables are far smaller */
 #define IMPORT_MAX_LINE ((size_t)1 << 20)
 #define IMPORT_MAX_CELLS 64
+#define IMPORT_CACHE_KIB 16384	/* page cache while importing */
 
 struct import_options {
 	const char *path;	/* the file to read */

@@ -675,7 +675,7 @@ store_open(const char *path, enum store_mode mode, struct store **ret, char **re
 	if (mode != STORE_READ) {
 		r = exec_sql(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 				"PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;"
-				"PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;");
+				"PRAGMA temp_store = MEMORY;");
 		if (r < 0) {
 			msg = r == -EBUSY
 				? xasprintf("database '%s' is locked by another process", path)
@@ -1873,4 +1873,13 @@ store_notice_count_list(struct store *s, enum notice_stage stage, struct date an
 	bind_text(st, 1, notice_stage_to_string(stage));
 	bind_text(st, 2, iso);
 	return count_query(s, st);
+}
+
+int
+store_set_cache(struct store *s, int kib)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %d", -kib);
+	return exec_sql(s, sql);
 }

@@ -47,6 +47,12 @@ struct store *store_close(struct store *s);
 /* The last SQLite error message of s (borrowed, valid until the next call). */
 const char *store_errmsg(const struct store *s);
 
+/*
+ * Sets the page cache of this connection to kib KiB (SQLite's default is
+ * 2 MiB): a large import wants more, the idle daemon less.
+ */
+int store_set_cache(struct store *s, int kib);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Rollback never fails. */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
