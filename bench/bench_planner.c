@@ -49,12 +49,19 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_planner: %s\n", msg ? msg : "cannot start");
 		return 1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (planner_run(s, sch, cs, clock_now(&clk), true, false, NULL, NULL, &rep) < 0)
-		return 1;
-	ms = ms_since(&t0);
-	printf("{\"bench\": \"planner full pass\", \"ms\": %.1f, \"tasks\": %zu, \"notices\": %zu}\n",
-	       ms, rep.tasks, rep.notices);
+	/*
+	 * The first pass over a registry never planned writes every notice
+	 * that is due; a full pass later (a restart, a reload) finds them
+	 * written and only reads.
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (planner_run(s, sch, cs, clock_now(&clk), true, false, NULL, NULL, &rep) < 0)
+			return 1;
+		ms = ms_since(&t0);
+		printf("{\"bench\": \"planner full pass (%s)\", \"ms\": %.1f, \"tasks\": %zu, "
+		       "\"notices\": %zu}\n", pass ? "restart" : "first", ms, rep.tasks, rep.notices);
+	}
 	/* Nothing is due any more: what every later tick costs. */
 	for (int i = 0; i < 20; i++) {
 		struct dispatch_report dr = { 0 };

@@ -332,7 +332,7 @@ resolve_agency(struct importer *imp, const char *name, int64_t *ret_id, const ch
 	if (r != -ENOENT)
 		goto out;
 	code = agency_code_guess(name);
-	for (int n = 2; (r = store_agency_code_taken(imp->s, code)) == 1 && n < 1000; n++) {
+	for (int n = 2; (r = store_agency_code_taken(imp->s, code)) == 1 && n < 100000; n++) {
 		char *base = agency_code_guess(name);
 
 		free(code);

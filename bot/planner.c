@@ -27,6 +27,9 @@
 static const struct date rrule_anchor = { 2025, 1, 1 };
 static const struct date never = { 9999, 12, 31 };
 
+#define PLANNER_FULL_CACHE_KIB 16384
+#define PLANNER_CACHE_KIB 2048	/* SQLite's default, for the idle daemon */
+
 /* --- the people to tell ----------------------------------------------- */
 
 struct idlist {
@@ -151,8 +154,8 @@ people_load(struct store *s, const struct channels *cs, struct people *pp)
 
 /* Adds to out the people a step of t goes to (see planner.h). */
 static void
-recipients(const struct people *pp, const struct task *t, enum notice_stage stage, int step,
-	   struct idlist *out)
+recipients(const struct people *pp, const int64_t *lead_ids, size_t n_leads,
+	   enum notice_stage stage, int step, struct idlist *out)
 {
 	out->n = 0;
 	if (stage == STAGE_ESCALATION && step >= 2) {
@@ -160,8 +163,8 @@ recipients(const struct people *pp, const struct task *t, enum notice_stage stag
 			idlist_add(out, pp->top.v[i]);
 		return;
 	}
-	for (size_t a = 0; a < t->n_leads; a++) {
-		int64_t id = t->lead_ids[a];
+	for (size_t a = 0; a < n_leads; a++) {
+		int64_t id = lead_ids[a];
 		const struct idlist *l;
 
 		if (id < 0 || (size_t)id >= pp->n_agencies)
@@ -212,26 +215,30 @@ step_cmp(const void *a, const void *b)
 	return x->step < y->step ? -1 : x->step > y->step;
 }
 
-size_t
-planner_ladder(const struct schedule *sch, const struct task *t, struct date today,
-	       struct date until, struct ladder_step **ret)
+/* The ladder of a recurring task whose next reporting day is occ. */
+static void
+recurring_steps(const struct schedule *sch, struct date occ, struct steps *s)
 {
-	struct steps s = { 0 };
+	for (int i = 0; i < sch->n_recurring_before; i++)
+		steps_add(s, STAGE_RECURRING, sch->recurring_before[i], occ,
+			  calendar_add_workdays(sch->cal, occ, -sch->recurring_before[i]));
+}
+
+static size_t
+ladder(const struct schedule *sch, const struct deadline *dl, const struct date *occ,
+       struct date until, struct steps *out)
+{
+	struct steps s = *out;
 	const struct calendar *cal = sch->cal;
 
-	if (t->deadline.precision == DEADLINE_RECURRING) {
-		struct date occ;
-
-		/* The next reporting day, and the reminders before it. */
-		if (sch->recurring_rrule &&
-		    ical_rrule_next(sch->recurring_rrule, rrule_anchor, today, &occ) == 0)
-			for (int i = 0; i < sch->n_recurring_before; i++)
-				steps_add(&s, STAGE_RECURRING, sch->recurring_before[i], occ,
-					  calendar_add_workdays(cal, occ, -sch->recurring_before[i]));
-	} else if (t->deadline.has_due && t->deadline.precision <= DEADLINE_YEAR) {
-		struct date due = t->deadline.due;
+	s.n = 0;
+	if (dl->precision == DEADLINE_RECURRING) {
+		if (occ)
+			recurring_steps(sch, *occ, &s);
+	} else if (dl->has_due && dl->precision <= DEADLINE_YEAR) {
+		struct date due = dl->due;
 		struct date due0 = calendar_add_workdays(cal, due, 0), prev = due;
-		int p = t->deadline.precision, last = 0, k;
+		int p = dl->precision, last = 0, k;
 
 		for (int i = 0; i < sch->n_before[p]; i++)
 			steps_add(&s, STAGE_BEFORE, sch->before[p][i], due,
@@ -256,8 +263,29 @@ planner_ladder(const struct schedule *sch, const struct task *t, struct date tod
 	}
 	if (s.n > 1)
 		qsort(s.v, s.n, sizeof(*s.v), step_cmp);
-	*ret = s.v;
+	*out = s;
 	return s.n;
+}
+
+/* The next reporting day of recurring tasks on or after today; false when none. */
+static bool
+next_report_day(const struct schedule *sch, struct date today, struct date *ret)
+{
+	return sch->recurring_rrule &&
+	       ical_rrule_next(sch->recurring_rrule, rrule_anchor, today, ret) == 0;
+}
+
+size_t
+planner_ladder(const struct schedule *sch, const struct deadline *dl, struct date today,
+	       struct date until, struct ladder_step **ret)
+{
+	struct steps s = { 0 };
+	struct date occ;
+	bool has_occ = dl->precision == DEADLINE_RECURRING && next_report_day(sch, today, &occ);
+	size_t n = ladder(sch, dl, has_occ ? &occ : NULL, until, &s);
+
+	*ret = s.v;
+	return n;
 }
 
 /* --- planning --------------------------------------------------------- */
@@ -266,22 +294,24 @@ struct plan {
 	const struct schedule *sch;
 	const struct people *pp;
 	struct date today;
+	bool has_occ;		/* the next reporting day of recurring tasks... */
+	struct date occ;	/* ...computed once a pass, not once a task */
+	struct steps steps;	/* scratch, reused task after task */
 	struct notice *notices;	/* to write */
 	size_t n_notices, cap_notices;
 	struct {
 		int64_t id;
 		struct date next;
-	} *next;		/* every task's next day */
+	} *next;		/* tasks whose plan changed */
 	size_t n_next, cap_next;
 	struct idlist who;	/* scratch */
 	struct planner_report rep;
-	int r;
 };
 
 static void
-plan_notice(struct plan *pl, const struct task *t, const struct ladder_step *st)
+plan_notice(struct plan *pl, const struct plan_task *t, const struct ladder_step *st)
 {
-	recipients(pl->pp, t, st->stage, st->step, &pl->who);
+	recipients(pl->pp, t->lead_ids, t->n_leads, st->stage, st->step, &pl->who);
 	for (size_t i = 0; i < pl->who.n; i++) {
 		size_t pi = pl->who.v[i];
 		struct notice *n;
@@ -307,14 +337,16 @@ plan_notice(struct plan *pl, const struct task *t, const struct ladder_step *st)
 }
 
 static int
-plan_task(const struct task *t, void *userdata)
+plan_task(const struct plan_task *t, void *userdata)
 {
 	struct plan *pl = userdata;
-	struct ladder_step *steps = NULL;
 	const struct ladder_step *latest_before = NULL, *latest_nag = NULL, *latest_rec = NULL;
 	struct date next = never;
-	bool overdue = task_is_overdue(t, pl->today);
-	size_t n = planner_ladder(pl->sch, t, pl->today, pl->today, &steps);
+	bool overdue = t->deadline.has_due && date_cmp(t->deadline.due, pl->today) < 0;
+	bool planned = false;
+	size_t n = ladder(pl->sch, &t->deadline, pl->has_occ ? &pl->occ : NULL, pl->today,
+			  &pl->steps);
+	const struct ladder_step *steps = pl->steps.v;
 
 	pl->rep.tasks++;
 	for (size_t i = 0; i < n; i++) {
@@ -322,11 +354,13 @@ plan_task(const struct task *t, void *userdata)
 
 		if (date_cmp(st->day, pl->today) > 0) {
 			/* The first step still to come is when to look again. */
-			if (date_cmp(st->day, next) < 0 &&
-			    (overdue ? st->stage != STAGE_BEFORE : true))
+			if (date_cmp(st->day, next) < 0 && (!overdue || st->stage != STAGE_BEFORE))
 				next = st->day;
 			continue;
 		}
+		/* Steps up to the day planned through were dealt with then. */
+		if (t->has_through && date_cmp(st->day, t->through) <= 0)
+			continue;
 		switch (st->stage) {
 		case STAGE_BEFORE:
 			if (!overdue)
@@ -337,8 +371,10 @@ plan_task(const struct task *t, void *userdata)
 				latest_nag = st;
 			break;
 		case STAGE_ESCALATION:
-			if (overdue)
+			if (overdue) {
 				plan_notice(pl, t, st);
+				planned = true;
+			}
 			break;
 		case STAGE_RECURRING:
 			latest_rec = st;
@@ -353,9 +389,13 @@ plan_task(const struct task *t, void *userdata)
 		plan_notice(pl, t, latest_nag);
 	if (latest_rec)
 		plan_notice(pl, t, latest_rec);
+	planned = planned || latest_before || latest_nag || latest_rec;
 	/* A recurring task looks again the day after its reporting day. */
 	if (t->deadline.precision == DEADLINE_RECURRING && date_cmp(next, never) == 0 && n > 0)
 		next = date_from_days(date_to_days(steps[n - 1].anchor) + 1);
+	/* Write only what changed: a pass over unchanged tasks writes nothing. */
+	if (!planned && t->has_next && date_cmp(t->next, next) == 0 && t->has_through)
+		return 0;
 	if (pl->n_next == pl->cap_next) {
 		pl->cap_next = pl->cap_next ? pl->cap_next * 2 : 1024;
 		pl->next = xreallocarray(pl->next, pl->cap_next, sizeof(*pl->next));
@@ -363,7 +403,6 @@ plan_task(const struct task *t, void *userdata)
 	pl->next[pl->n_next].id = t->id;
 	pl->next[pl->n_next].next = next;
 	pl->n_next++;
-	free(steps);
 	return 0;
 }
 
@@ -442,7 +481,6 @@ planner_run(struct store *s, const struct schedule *sch, const struct channels *
 {
 	struct people pp = { 0 };
 	struct plan pl = { .sch = sch, .pp = &pp, .today = clock_local_date(now) };
-	struct task_filter f = { .status = -1 };
 	char day[DATE_ISO_LEN];
 	struct date list_day = never;
 	bool txn = false;
@@ -450,7 +488,9 @@ planner_run(struct store *s, const struct schedule *sch, const struct channels *
 	int r, list;
 
 	date_format_iso(full ? never : pl.today, day);
-	f.plan_day = day;
+	/* A full pass touches every task page: a larger cache for its time. */
+	if (full)
+		(void)store_set_cache(s, PLANNER_FULL_CACHE_KIB);
 	r = store_begin(s);
 	if (r < 0)
 		goto out;
@@ -475,7 +515,8 @@ planner_run(struct store *s, const struct schedule *sch, const struct channels *
 			goto out;
 	}
 	if (todo > 0) {
-		r = store_task_foreach(s, &f, plan_task, &pl);
+		pl.has_occ = next_report_day(sch, pl.today, &pl.occ);
+		r = store_plan_foreach(s, day, plan_task, &pl);
 		if (r < 0)
 			goto out;
 	}
@@ -490,7 +531,7 @@ planner_run(struct store *s, const struct schedule *sch, const struct channels *
 			cb(&pl.notices[i], userdata);
 	}
 	for (size_t i = 0; i < pl.n_next; i++) {
-		r = store_task_set_next_notice(s, pl.next[i].id, &pl.next[i].next);
+		r = store_task_set_plan(s, pl.next[i].id, pl.next[i].next, pl.today);
 		if (r < 0)
 			goto out;
 	}
@@ -516,9 +557,12 @@ out:
 	if (txn)
 		store_rollback(s);
 	people_release(&pp);
+	if (full)
+		(void)store_set_cache(s, PLANNER_CACHE_KIB);
 	free(pl.notices);
 	free(pl.next);
 	free(pl.who.v);
+	free(pl.steps.v);
 	return r;
 }
 
@@ -565,9 +609,9 @@ planner_explain(struct store *s, const struct schedule *sch, const struct channe
 	r = store_notice_foreach_task(s, task_id, collect_notice, &k);
 	if (r < 0)
 		goto out;
-	n = planner_ladder(sch, &t, today, today, &steps);
+	n = planner_ladder(sch, &t.deadline, today, today, &steps);
 	for (size_t i = 0; i < n; i++) {
-		recipients(&pp, &t, steps[i].stage, steps[i].step, &who);
+		recipients(&pp, t.lead_ids, t.n_leads, steps[i].stage, steps[i].step, &who);
 		for (size_t w = 0; w < who.n; w++) {
 			const struct person *p = &pp.all[who.v[w]];
 			struct explain_row *row;

@@ -13,8 +13,10 @@
  *     down, give one notice per person, not a flood (invariant 9).
  *     Escalation levels are each written, as they reach other people.
  *  3. Each task records the next day it must be looked at
- *     (task.next_notice); a tick reads only the tasks whose day has come,
- *     and any change to a task makes the planner look at it again.
+ *     (task.next_notice) and the day its steps are planned through
+ *     (task.planned_through); a tick reads only the tasks whose day has
+ *     come, a pass writes only what changed, and any change to a task
+ *     makes the planner look at it afresh.
  *
  * Recipients: the focal points of the lead agencies; their heads at level
  * 1; leaders and the secretariat from level 2 on.  When a lead agency has
@@ -34,6 +36,7 @@ struct store;
 struct schedule;
 struct channels;
 struct task;
+struct deadline;
 
 /* One step of a task's ladder. */
 struct ladder_step {
@@ -44,12 +47,14 @@ struct ladder_step {
 };
 
 /*
- * Computes the ladder of t: every reminder, nag and escalation, in day
- * order, nags up to the last escalation level or until (whichever is
- * later).  Returns how many steps, with a new array in *ret (free it);
- * 0 for a task without a due day that is not recurring.
+ * Computes the ladder of a task with deadline dl: every reminder, nag and
+ * escalation, in day order, nags up to the last escalation level and on
+ * to the first one after until.  A recurring task's ladder is the one of
+ * its next reporting day on or after today.  Returns how many steps, with
+ * a new array in *ret (free it); 0 for a task without a due day that is
+ * not recurring.
  */
-size_t planner_ladder(const struct schedule *sch, const struct task *t, struct date today,
+size_t planner_ladder(const struct schedule *sch, const struct deadline *dl, struct date today,
 		      struct date until, struct ladder_step **ret);
 
 struct planner_report {

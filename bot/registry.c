@@ -141,7 +141,8 @@ agency_code_guess(const char *name)
 		word = xstrndup(p, n);
 		key = norm_key(word);
 		if (key && *key && strcmp(key, "va") != 0 && strcmp(key, "cua") != 0) {
-			if (is_acronym(word, n)) {
+			if (is_acronym(word, n) || (key[0] >= '0' && key[0] <= '9')) {
+				/* Acronyms and numbers stay whole: "xã 12" is not "xã 1". */
 				for (char *c = key; *c; c++)
 					if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9'))
 						(void)buf_addc(&b, *c);

@@ -60,8 +60,8 @@ enum agency_kind agency_kind_from_string(const char *s);
 /* Guesses the kind from a Vietnamese agency name ("Sở ..." is a department). */
 enum agency_kind agency_kind_guess(const char *name);
 /*
- * Returns a new code for name: the initials of its words, acronyms kept
- * whole, "và"/"của" skipped, lowercase ASCII ("Sở Khoa học và Công nghệ"
+ * Returns a new code for name: the initials of its words, acronyms and
+ * numbers kept whole, "và"/"của" skipped, lowercase ASCII ("Sở Khoa học và Công nghệ"
  * gives "skhcn", "Đoàn Đại biểu QH và HĐND" gives "ddbqhhdnd").
  */
 char *agency_code_guess(const char *name);

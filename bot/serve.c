@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -149,8 +150,14 @@ tick(struct dondoc *d, const struct setup *st, bool *full)
 		log_warn_errno(r, "cannot plan: %s, will retry", store_errmsg(d->store));
 		return;
 	}
-	if (*full)
+	if (*full) {
 		log_info("planned %zu tasks: %zu notices queued", pr.tasks, pr.notices);
+		/*
+		 * A full pass over a large registry leaves the heap spread out;
+		 * give it back, so the idle daemon stays small.
+		 */
+		(void)malloc_trim(0);
+	}
 	*full = false;
 	r = dispatch_compose(d->store, st->sch, now, &dr);
 	if (r < 0)

@@ -120,6 +120,7 @@ static const char *const migrations[] = {
 
 	/* 2: notices and the outbox (DESIGN §6; states in notice.h) */
 	"ALTER TABLE task ADD COLUMN next_notice TEXT;"
+	"ALTER TABLE task ADD COLUMN planned_through TEXT;"
 	"CREATE INDEX task_to_plan ON task(ifnull(next_notice, ''))"
 	" WHERE status NOT IN ('done', 'postponed');"
 	"CREATE TABLE message("
@@ -158,8 +159,7 @@ static const char *const migrations[] = {
 	" person_id);"
 	"CREATE INDEX notice_unsent ON notice(person_id, channel)"
 	" WHERE state = 'queued' AND message_id IS NULL;"
-	"CREATE INDEX notice_by_message ON notice(message_id) WHERE message_id IS NOT NULL;"
-	"CREATE INDEX notice_by_task ON notice(task_id);",
+	"CREATE INDEX notice_by_message ON notice(message_id) WHERE message_id IS NOT NULL;",
 };
 
 /* Every cached statement, by index into sql_text[]. */
@@ -199,6 +199,8 @@ enum stmt {
 	ST_NOTICE_LIST_EXISTS,
 	ST_LEADS_TO_PLAN,
 	ST_TASK_SET_NEXT,
+	ST_PLAN_TASKS,
+	ST_PLAN_LEADS,
 	ST_TASK_REPLAN_ALL,
 	ST_NOTICE_INSERT,
 	ST_NOTICE_OF_TASK,
@@ -269,7 +271,7 @@ static const char *const sql_text[_ST_MAX] = {
 	/* Any change may move the ladder: the planner looks at the task again. */
 	[ST_TASK_UPDATE] = "UPDATE task SET kind = ?2, deadline_raw = ?3, due = ?4, precision = ?5,"
 			   " status = ?6, progress = ?7, done_at = ?8, updated_at = ?9,"
-			   " next_notice = NULL WHERE id = ?1",
+			   " next_notice = NULL, planned_through = NULL WHERE id = ?1",
 	[ST_LEADS_DELETE] = "DELETE FROM task_agency WHERE task_id = ?1 AND role = ?2",
 	[ST_LEAD_INSERT] = "INSERT OR IGNORE INTO task_agency(task_id, agency_id, role, position)"
 			   " VALUES (?1, ?2, ?3, ?4)",
@@ -315,15 +317,23 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_TASK_COUNT_UNDATED] = "SELECT count(*) FROM task WHERE due IS NULL"
 				  " AND precision IN ('external', 'unknown')"
 				  " AND status NOT IN ('done', 'postponed')",
-	[ST_NOTICE_LIST_EXISTS] = "SELECT count(*) FROM notice WHERE task_id IS NULL AND stage = ?1"
-				  " AND anchor = ?2",
-	[ST_TASK_SET_NEXT] = "UPDATE task SET next_notice = ?2 WHERE id = ?1",
-	[ST_TASK_REPLAN_ALL] = "UPDATE task SET next_notice = NULL"
+	[ST_NOTICE_LIST_EXISTS] = "SELECT count(*) FROM notice WHERE ifnull(task_id, 0) = 0"
+				  " AND stage = ?1 AND step = 0 AND anchor = ?2",
+	[ST_TASK_SET_NEXT] = "UPDATE task SET next_notice = ?2, planned_through = ?3 WHERE id = ?1",
+	[ST_TASK_REPLAN_ALL] = "UPDATE task SET next_notice = NULL, planned_through = NULL"
 			       " WHERE status NOT IN ('done', 'postponed')",
+	[ST_PLAN_TASKS] = "SELECT id, precision, due, status, next_notice, planned_through FROM task"
+			  " WHERE ifnull(next_notice, '') <= ?1"
+			  " AND status NOT IN ('done', 'postponed') ORDER BY id",
+	[ST_PLAN_LEADS] = "SELECT task_id, agency_id FROM task_agency WHERE role = 'lead'"
+			  " AND task_id IN (SELECT id FROM task WHERE ifnull(next_notice, '') <= ?1"
+			  "  AND status NOT IN ('done', 'postponed'))"
+			  " ORDER BY task_id, position",
 	[ST_NOTICE_INSERT] = "INSERT OR IGNORE INTO notice(task_id, person_id, stage, step, anchor,"
 			     " day, channel, state, created_at, updated_at)"
 			     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?8)",
-	[ST_NOTICE_OF_TASK] = "SELECT " NOTICE_COLUMNS " FROM notice WHERE task_id = ?1"
+	/* ifnull(task_id, 0) lets notice_identity serve: no index of its own. */
+	[ST_NOTICE_OF_TASK] = "SELECT " NOTICE_COLUMNS " FROM notice WHERE ifnull(task_id, 0) = ?1"
 			      " ORDER BY day, id",
 	[ST_NOTICE_UNSENT] = "SELECT " NOTICE_COLUMNS " FROM notice"
 			     " WHERE state = 'queued' AND message_id IS NULL"
@@ -331,7 +341,7 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_NOTICE_OF_MESSAGE] = "SELECT " NOTICE_COLUMNS " FROM notice WHERE message_id = ?1"
 				 " ORDER BY id",
 	[ST_NOTICE_CANCEL_TASK] = "UPDATE notice SET state = 'cancelled', updated_at = ?2"
-				  " WHERE task_id = ?1 AND state = 'queued'",
+				  " WHERE ifnull(task_id, 0) = ?1 AND state = 'queued'",
 	[ST_NOTICE_SET_STATE] = "UPDATE notice SET state = ?2, updated_at = ?3 WHERE id = ?1",
 	[ST_NOTICE_ATTACH] = "UPDATE notice SET message_id = ?2, updated_at = ?3 WHERE id = ?1",
 	[ST_NOTICE_BY_MESSAGE] = "UPDATE notice SET state = ?2, updated_at = ?3"
@@ -355,7 +365,7 @@ static const char *const sql_text[_ST_MAX] = {
 			     " attempts = 0 WHERE id = ?1 AND state = 'dead'",
 	[ST_MESSAGE_CANCEL_EMPTY] = "UPDATE message SET state = 'cancelled', last_error = ?2"
 				    " WHERE state = 'pending' AND id IN (SELECT message_id FROM notice"
-				    "  WHERE task_id = ?1 AND message_id IS NOT NULL)"
+				    "  WHERE ifnull(task_id, 0) = ?1 AND message_id IS NOT NULL)"
 				    " AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.message_id = message.id"
 				    "  AND n.state = 'queued')",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -1462,19 +1472,73 @@ store_event_verify(struct store *s, int64_t *ret_count, int64_t *reterr_id)
 /* --- planning --------------------------------------------------------- */
 
 int
-store_task_set_next_notice(struct store *s, int64_t task_id, const struct date *day)
+store_task_set_plan(struct store *s, int64_t task_id, struct date next, struct date through)
 {
 	sqlite3_stmt *st = stmt(s, ST_TASK_SET_NEXT);
-	char iso[DATE_ISO_LEN];
+	char a[DATE_ISO_LEN], b[DATE_ISO_LEN];
 
+	date_format_iso(next, a);
+	date_format_iso(through, b);
 	sqlite3_bind_int64(st, 1, task_id);
-	if (day) {
-		date_format_iso(*day, iso);
-		bind_text(st, 2, iso);
-	} else {
-		sqlite3_bind_null(st, 2);
-	}
+	bind_text(st, 2, a);
+	bind_text(st, 3, b);
 	return exec_done(s, st);
+}
+
+/* Reads an optional "YYYY-MM-DD" column; false when NULL or malformed. */
+static bool
+column_date(sqlite3_stmt *st, int i, struct date *ret)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+
+	return t && date_parse_iso(t, ret) == 0;
+}
+
+int
+store_plan_foreach(struct store *s, const char *day, store_plan_cb cb, void *userdata)
+{
+	sqlite3_stmt *st = stmt(s, ST_PLAN_TASKS), *leads = stmt(s, ST_PLAN_LEADS);
+	struct plan_task t;
+	int64_t *ids = NULL;
+	size_t cap = 0;
+	int rc, lrc, r = 0;
+
+	bind_text(st, 1, day);
+	bind_text(leads, 1, day);
+	lrc = sqlite3_step(leads);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		enum deadline_precision p =
+			deadline_precision_from_string((const char *)sqlite3_column_text(st, 1));
+		enum task_status status = task_status_from_string((const char *)sqlite3_column_text(st, 3));
+
+		memset(&t, 0, sizeof(t));
+		t.id = sqlite3_column_int64(st, 0);
+		t.deadline.precision = p < 0 ? DEADLINE_UNKNOWN : p;
+		t.deadline.has_due = column_date(st, 2, &t.deadline.due);
+		t.status = status < 0 ? TASK_NOT_STARTED : status;
+		t.has_next = column_date(st, 4, &t.next);
+		t.has_through = column_date(st, 5, &t.through);
+		while (lrc == SQLITE_ROW && sqlite3_column_int64(leads, 0) < t.id)
+			lrc = sqlite3_step(leads);
+		while (lrc == SQLITE_ROW && sqlite3_column_int64(leads, 0) == t.id) {
+			if (t.n_leads == cap) {
+				cap = cap ? cap * 2 : 8;
+				ids = xreallocarray(ids, cap, sizeof(*ids));
+			}
+			ids[t.n_leads++] = sqlite3_column_int64(leads, 1);
+			lrc = sqlite3_step(leads);
+		}
+		t.lead_ids = ids;
+		r = cb(&t, userdata);
+		if (r < 0)
+			break;
+	}
+	if ((rc != SQLITE_ROW && rc != SQLITE_DONE) || (lrc != SQLITE_ROW && lrc != SQLITE_DONE))
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	sqlite3_reset(leads);
+	free(ids);
+	return r < 0 ? r : 0;
 }
 
 int

@@ -163,8 +163,23 @@ int store_event_verify(struct store *s, int64_t *ret_count, int64_t *reterr_id);
 
 /* --- planning --------------------------------------------------------- */
 
-/* Records the next day the planner must look at task_id (NULL: at once). */
-int store_task_set_next_notice(struct store *s, int64_t task_id, const struct date *day);
+/* What the planner needs of a task, and no more; borrowed for the callback. */
+struct plan_task {
+	int64_t id;
+	struct deadline deadline;
+	enum task_status status;
+	bool has_next;
+	struct date next;	/* the next day to look at it */
+	bool has_through;
+	struct date through;	/* steps up to this day are planned */
+	const int64_t *lead_ids;
+	size_t n_leads;
+};
+typedef int (*store_plan_cb)(const struct plan_task *t, void *userdata);
+/* Calls cb for each open task whose next day is on or before day ("YYYY-MM-DD"). */
+int store_plan_foreach(struct store *s, const char *day, store_plan_cb cb, void *userdata);
+/* Records the next day to look at task_id, and that its steps are planned through through. */
+int store_task_set_plan(struct store *s, int64_t task_id, struct date next, struct date through);
 /* Open tasks the planner must look at by day ("YYYY-MM-DD"), or -errno. */
 int64_t store_task_count_to_plan(struct store *s, const char *day);
 /* Open tasks whose deadline is external or unknown, or -errno. */
