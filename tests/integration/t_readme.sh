@@ -9,6 +9,8 @@ fi
 cp "$FIXTURES/appendix-1-status.tsv" phu-luc-1.tsv
 cp "$FIXTURES/appendix-2-deadlines.tsv" phu-luc-2.tsv
 export DONDOC_NOW=2025-10-07T09:00 DONDOC_ACTOR=an
+# The tour runs where schedules/ is installed; here, the repo's.
+printf '[general]\nschedules = %s/schedules\noutbox_dir = %s/outbox\n' "$TOP" "$T" >dondoc.conf
 rm -f "$DONDOC_DB"
 unset DONDOC_DB	# the tour uses the default ./dondoc.db
 
@@ -33,6 +35,8 @@ for line in tour.split("\n"):
 for cmd, want in steps:
     argv = shlex.split(cmd)
     assert argv[0] == "dondoc", cmd
+    if argv[1:] == ["serve"]:
+        argv.append("--once")   # the daemon runs until stopped: one pass here
     p = subprocess.run([binary] + argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     got = p.stdout.decode("utf-8").rstrip("\n").split("\n") if p.stdout else []
     name = "README: " + cmd
@@ -49,7 +53,7 @@ while IFS="$(printf '\t')" read -r verdict name detail; do
 	case $verdict in
 	PASS) pass "$name" ;;
 	FAIL) fail "$name" "$detail" ;;
-	STEPS) [ "$name" -ge 14 ] && pass "the README tour has its $name commands" ||
+	STEPS) [ "$name" -ge 18 ] && pass "the README tour has its $name commands" ||
 		fail "the README tour has its commands" "only $name found" ;;
 	esac
 done <results.txt
