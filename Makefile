@@ -20,7 +20,7 @@ SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 
 # Every dependency with a .pc file comes through pkg-config; libcsv has none.
 # Recursive (=) so that pkg-config runs after 'deps' has installed them.
-PKGS = sqlite3 libutf8proc jansson libcrypto libical inih libsystemd
+PKGS = sqlite3 libutf8proc jansson libcrypto libical inih libsystemd libesmtp-1.0 openssl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lcsv
 TEST_LIBS = $(shell pkg-config --libs cmocka)

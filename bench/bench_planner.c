@@ -67,8 +67,10 @@ main(int argc, char **argv)
 		struct dispatch_report dr = { 0 };
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
+		struct dispatch_env env = { .sch = sch, .cs = cs };
+
 		if (planner_run(s, sch, cs, clock_now(&clk), false, false, NULL, NULL, &rep) < 0 ||
-		    dispatch_deliver(s, sch, cs, &clk, NULL, &dr) < 0)
+		    dispatch_deliver(s, &env, &clk, NULL, &dr) < 0)
 			return 1;
 		ms = ms_since(&t0);
 		if (ms < best)

@@ -49,7 +49,7 @@ build/rel/bench_planner "$DONDOC_DB" schedules | tee "$W/planner.json"
 
 # --- the idle daemon ----------------------------------------------------------------------
 idle_rss() { # DB LABEL [NOW]: RSS of "serve" once its first tick is done
-	printf '[general]\ndb = %s\noutbox_dir = %s/outbox\nschedules = schedules\ntick = 1\n' "$1" "$W" >"$W/d.conf"
+	printf '[general]\ndb = %s\noutbox_dir = %s/outbox\nschedules = schedules\ntemplates = templates\ntick = 1\n' "$1" "$W" >"$W/d.conf"
 	env -u DONDOC_DB DONDOC_NOW="${3:-$DONDOC_NOW}" $D --config "$W/d.conf" serve >"$W/serve.log" 2>&1 &
 	daemon=$!
 	i=0

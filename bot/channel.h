@@ -30,6 +30,7 @@ struct outgoing {
 	const struct person *to;
 	const char *subject;
 	const char *body;	/* plain text, UTF-8 */
+	const char *html;	/* the same as HTML for channels that take it; NULL when none */
 };
 
 struct channel;
@@ -52,9 +53,15 @@ struct channel_ops {
 	 */
 	enum delivery (*send)(void *state, const struct outgoing *m, int *ret_retry_after,
 			      char **reterr_msg);
+	/*
+	 * Checks that the channel can be reached now (for "dondoc doctor"):
+	 * 0 with a new description in *ret_msg, or -errno with the reason.
+	 */
+	int (*check)(void *state, char **ret_msg);
 };
 
 extern const struct channel_ops channel_file_ops;
+extern const struct channel_ops channel_email_ops;
 
 const char *delivery_to_string(enum delivery d);
 

@@ -163,10 +163,21 @@ out:
 	return d;
 }
 
+static int
+file_check(void *state, char **ret_msg)
+{
+	struct file_channel *fc = state;
+
+	/* open() already proved the directory writable. */
+	*ret_msg = xasprintf("messages are written to '%s'", fc->dir);
+	return 0;
+}
+
 const struct channel_ops channel_file_ops = {
 	.name = "file",
 	.open = file_open,
 	.close = file_close,
 	.reaches = file_reaches,
 	.send = file_send,
+	.check = file_check,
 };

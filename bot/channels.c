@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "channels.h"
 #include "config.h"
 #include "macro.h"
@@ -39,8 +40,16 @@ channels_open(const struct config *cfg, struct channels **ret, char **reterr_msg
 
 	/*
 	 * Email, Telegram and Zalo come before the file channel as they are
-	 * configured; the file channel is the one that needs nothing.
+	 * configured; the file channel is the one that needs nothing, and
+	 * reaches whoever the others cannot.
 	 */
+	r = channel_email_ops.open(cfg, &cs->state[cs->n], reterr_msg);
+	if (r == 0) {
+		cs->ops[cs->n++] = &channel_email_ops;
+	} else if (r != -ENOENT) {
+		channels_free(cs);
+		return r;
+	}
 	r = channel_file_ops.open(cfg, &cs->state[cs->n], reterr_msg);
 	if (r < 0) {
 		channels_free(cs);
@@ -81,4 +90,44 @@ channels_send(struct channels *cs, const char *name, const struct outgoing *m,
 	*ret_retry_after = 0;
 	*reterr_msg = xasprintf("channel '%s' is not configured any more", name);
 	return DELIVERY_PERMANENT;
+}
+
+char *
+channels_describe(const struct channels *cs)
+{
+	struct buf b;
+	char *r;
+
+	buf_init(&b, 256);
+	for (size_t i = 0; i < cs->n; i++)
+		(void)buf_addf(&b, "%s%s", i ? ", " : "", cs->ops[i]->name);
+	r = buf_detach(&b);
+	buf_release(&b);
+	return r;
+}
+
+bool
+channels_has(const struct channels *cs, const char *name)
+{
+	for (size_t i = 0; cs && i < cs->n; i++)
+		if (strcmp(cs->ops[i]->name, name) == 0)
+			return true;
+	return false;
+}
+
+int
+channels_check(struct channels *cs, void (*cb)(const char *name, int r, const char *msg,
+					       void *userdata), void *userdata)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < cs->n; i++) {
+		char *msg = NULL;
+		int r = cs->ops[i]->check ? cs->ops[i]->check(cs->state[i], &msg) : 0;
+
+		cb(cs->ops[i]->name, r, msg ? msg : "", userdata);
+		bad += r < 0;
+		free(msg);
+	}
+	return bad;
 }

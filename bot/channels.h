@@ -7,6 +7,8 @@
 #ifndef DONDOC_CHANNELS_H
 #define DONDOC_CHANNELS_H
 
+#include <stdbool.h>
+
 #include "channel.h"
 
 struct config;
@@ -22,6 +24,16 @@ struct channels *channels_free(struct channels *cs);
  * Zalo, email, file; NULL when none does.  Borrowed, static.
  */
 const char *channels_pick(const struct channels *cs, const struct person *p);
+/* Names of the open channels, preferred first, for reports ("email, file"); new string. */
+char *channels_describe(const struct channels *cs);
+/*
+ * Checks each open channel, calling cb(name, r, message) for each (r < 0:
+ * unreachable).  Returns how many failed.
+ */
+int channels_check(struct channels *cs, void (*cb)(const char *name, int r, const char *msg,
+						   void *userdata), void *userdata);
+/* True when a channel called name is open. */
+bool channels_has(const struct channels *cs, const char *name);
 /* Sends m through the channel called name; see channel_ops.send. */
 enum delivery channels_send(struct channels *cs, const char *name, const struct outgoing *m,
 			    int *ret_retry_after, char **reterr_msg);

@@ -83,6 +83,14 @@ static const struct cli_command commands[] = {
 	  " [--state pending|sending|sent|dead|cancelled] [--json]\n" },
 	{ "outbox retry", cmd_outbox_retry, CLI_DB_WRITE, "send a dead message again",
 	  " ID\n" },
+	{ "send-test", cmd_send_test, 0, "send one test email to check the configuration",
+	  " --email ADDRESS\n\n"
+	  "Sends a test message through the configured SMTP relay at once, and says\n"
+	  "whether the server took it.\n" },
+	{ "doctor", cmd_doctor, 0, "report what is configured and reachable",
+	  "\n\nChecks the configuration, the registry, the schedules, the templates and\n"
+	  "every channel (the SMTP relay answers, the outbox can be written); exit\n"
+	  "status 1 when something is wrong.\n" },
 	{ "verify", cmd_verify, CLI_DB_READ, "check that the history was not edited",
 	  "\n\nRecomputes the hash chain of the event log; exit status 1 when an event\n"
 	  "was changed outside dondoc.\n" },

@@ -104,5 +104,7 @@ int cmd_remind(struct dondoc *d, int argc, char **argv);
 int cmd_explain(struct dondoc *d, int argc, char **argv);
 int cmd_outbox_list(struct dondoc *d, int argc, char **argv);
 int cmd_outbox_retry(struct dondoc *d, int argc, char **argv);
+int cmd_send_test(struct dondoc *d, int argc, char **argv);	/* cli_doctor.c */
+int cmd_doctor(struct dondoc *d, int argc, char **argv);
 
 #endif

@@ -197,7 +197,8 @@ cmd_explain(struct dondoc *d, int argc, char **argv)
 		char due[16] = "";
 
 		(void)store_task_get(d->store, id, &t);
-		if (t.deadline.has_due)
+		/* "Quý III (ngày 30/9/2025)"; a text that names its day stays as it is. */
+		if (t.deadline.has_due && t.deadline.precision != DEADLINE_DAY)
 			render_day(t.deadline.due, due);
 		printf("Nhiệm vụ %lld: %s\nThời hạn: %s%s%s%s\n\n", (long long)id, t.title ? t.title : "",
 		       t.deadline_raw ? t.deadline_raw : "", *due ? " (ngày " : "", due, *due ? ")" : "");

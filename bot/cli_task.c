@@ -553,6 +553,10 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 			raw = NULL;
 			t.deadline = dl;
 			changed = true;
+			/* What was queued for the old deadline is no longer true. */
+			r = store_notice_cancel_task(d->store, t.id, now, NULL);
+			if (r < 0)
+				goto fail;
 		}
 	}
 	if (a.status >= 0 && a.status != (int)t.status) {

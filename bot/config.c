@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "mime.h"
 #include "macro.h"
 #include "xalloc.h"
 
@@ -39,6 +40,9 @@ enum key_type {
 	KEY_INT,	/* a decimal integer within [min, max] */
 	KEY_LISTEN,	/* host:port or [v6]:port */
 	KEY_URL,	/* http(s)://...; empty means unset */
+	KEY_TEXT,	/* any non-empty text without control characters */
+	KEY_STARTTLS,	/* required, optional or off */
+	KEY_ADDRESS,	/* an ASCII mailbox local@domain */
 };
 
 struct key {
@@ -58,6 +62,15 @@ static const struct key keys[] = {
 	{ "http", "listen", KEY_LISTEN, offsetof(struct config, http_listen), 0, 0 },
 	{ "http", "public_url", KEY_URL, offsetof(struct config, public_url), 0, 0 },
 	{ "file", "delay_ms", KEY_INT, offsetof(struct config, file_delay_ms), 0, 60000 },
+	{ "smtp", "host", KEY_TEXT, offsetof(struct config, smtp_host), 0, 0 },
+	{ "smtp", "port", KEY_INT, offsetof(struct config, smtp_port), 1, 65535 },
+	{ "smtp", "starttls", KEY_STARTTLS, offsetof(struct config, smtp_starttls), 0, 0 },
+	{ "smtp", "user", KEY_TEXT, offsetof(struct config, smtp_user), 0, 0 },
+	{ "smtp", "password_file", KEY_PATH, offsetof(struct config, smtp_password_file), 0, 0 },
+	{ "smtp", "from", KEY_ADDRESS, offsetof(struct config, smtp_from), 0, 0 },
+	{ "smtp", "from_name", KEY_TEXT, offsetof(struct config, smtp_from_name), 0, 0 },
+	{ "smtp", "timeout", KEY_INT, offsetof(struct config, smtp_timeout), 1, 600 },
+	{ "smtp", "ca_file", KEY_PATH, offsetof(struct config, smtp_ca_file), 0, 0 },
 };
 
 /*
@@ -289,6 +302,32 @@ handler(void *user, const char *section, const char *name, const char *value)
 			return 0;
 		}
 		break;
+	case KEY_TEXT:
+		for (const char *c = value; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+				parser_fail(p, -EINVAL, xasprintf("bad %s: a control character", name));
+				return 0;
+			}
+		if (!*value || strlen(value) > 255) {
+			parser_fail(p, -EINVAL, xasprintf("bad %s: must be 1..255 bytes", name));
+			return 0;
+		}
+		break;
+	case KEY_STARTTLS:
+		if (strcmp(value, "required") != 0 && strcmp(value, "optional") != 0 &&
+		    strcmp(value, "off") != 0) {
+			parser_fail(p, -EINVAL, xasprintf("bad %s '%s': must be required, optional "
+							  "or off", name, value));
+			return 0;
+		}
+		break;
+	case KEY_ADDRESS:
+		if (!mime_address_ok(value)) {
+			parser_fail(p, -EINVAL, xasprintf("bad %s '%s': not a plain email address",
+							  name, value));
+			return 0;
+		}
+		break;
 	case KEY_URL:
 		/* "public_url =" keeps it unset, as commented out would. */
 		if (!*value)
@@ -395,6 +434,9 @@ config_load(const char *path, struct config **ret, char **reterr_msg)
 	c->tick = 60;
 	c->http_listen = xstrdup("127.0.0.1:8080");
 	c->file_delay_ms = 0;
+	c->smtp_port = 587;
+	c->smtp_starttls = xstrdup("required");
+	c->smtp_timeout = 30;
 
 	r = open_regular(path, &fd);
 	if (r == -ENOENT && !must_exist) {
@@ -421,6 +463,18 @@ config_load(const char *path, struct config **ret, char **reterr_msg)
 		c->schedules = default_dir("schedules");
 	if (!c->templates)
 		c->templates = default_dir("templates");
+	/* Keys that only make sense together. */
+	if (c->smtp_host && !c->smtp_from) {
+		r = -EINVAL;
+		msg = xasprintf("%s: [smtp] host is set but from is not: the sender address is "
+				"required", path);
+		goto out;
+	}
+	if (c->smtp_user && !c->smtp_password_file) {
+		r = -EINVAL;
+		msg = xasprintf("%s: [smtp] user is set but password_file is not", path);
+		goto out;
+	}
 	*ret = c;
 	c = NULL;
 	r = 0;
@@ -449,6 +503,13 @@ config_free(struct config *c)
 	free(c->templates);
 	free(c->http_listen);
 	free(c->public_url);
+	free(c->smtp_host);
+	free(c->smtp_starttls);
+	free(c->smtp_user);
+	free(c->smtp_password_file);
+	free(c->smtp_from);
+	free(c->smtp_from_name);
+	free(c->smtp_ca_file);
 	free(c);
 	return NULL;
 }

@@ -26,6 +26,16 @@ struct config {
 	char *public_url;	/* how the world reaches us, for links (NULL) */
 	/* [file] */
 	int file_delay_ms;	/* pause before each file delivery, 0..60000 (0): simulates a slow link */
+	/* [smtp]: with a host, email replaces the file channel for people with an address */
+	char *smtp_host;	/* relay host name (NULL: no email) */
+	int smtp_port;		/* 587 */
+	char *smtp_starttls;	/* "required" (default), "optional" or "off" */
+	char *smtp_user;	/* NULL: no AUTH */
+	char *smtp_password_file;	/* a path, or a credential name (config_read_secret) */
+	char *smtp_from;	/* the sender address */
+	char *smtp_from_name;	/* its display name (NULL: none) */
+	int smtp_timeout;	/* seconds for connecting and each SMTP step, 1..600 (30) */
+	char *smtp_ca_file;	/* a CA or self-signed certificate to trust (NULL: the system's) */
 };
 
 /*

@@ -119,14 +119,16 @@ items_release(struct items *it)
  * cancelling the rest as superseded.
  */
 static int
-compose_one(struct store *s, const struct schedule *sch, time_t now, const struct person *p,
+compose_one(struct store *s, const struct dispatch_env *env, time_t now, const struct person *p,
 	    const char *channel, enum message_kind kind, struct notice *ns, size_t n,
 	    struct dispatch_report *rep)
 {
+	const struct schedule *sch = env->sch;
 	struct date today = clock_local_date(now);
 	struct items it = { 0 };
 	struct message m = { 0 };
-	struct render_ctx ctx = { .to = p, .agency = p->agency_name, .today = today, .cal = sch->cal };
+	struct rendered text = { 0 };
+	struct render_ctx ctx = { .r = env->rend, .to = p, .today = today, .cal = sch->cal };
 	int64_t id = 0;
 	bool catchup = false;
 	int r = 0;
@@ -154,9 +156,15 @@ compose_one(struct store *s, const struct schedule *sch, time_t now, const struc
 				goto out;
 			continue;
 		}
-		it.v[it.n] = (struct render_item){ t, ns[i].stage, ns[i].step, ns[i].day };
+		it.v[it.n] = (struct render_item){ t, ns[i].stage, ns[i].step, ns[i].day, ns[i].anchor };
 		it.n++;
-		if (date_cmp(ns[i].day, today) < 0)
+		/*
+		 * A notice of a day when no message was composed was missed
+		 * (dondoc was down); one of a day when messages went out was only
+		 * held by the noise budget, and is no catch-up.
+		 */
+		if (date_cmp(ns[i].day, today) < 0 &&
+		    (!env->has_last_day || date_cmp(ns[i].day, env->last_day) > 0))
 			catchup = true;
 		ns[i].message_id = -1;	/* marks the ones that go in */
 	}
@@ -170,7 +178,10 @@ compose_one(struct store *s, const struct schedule *sch, time_t now, const struc
 	m.next_at = now;
 	m.created_at = now;
 	m.day = today;
-	render_message(kind, &ctx, it.v, it.n, &m.subject, &m.body);
+	r = render_message(kind, &ctx, it.v, it.n, &text);
+	if (r < 0)
+		goto out;
+	message_take_rendered(&m, &text);
 	r = store_message_insert(s, &m, &id);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		if (ns[i].message_id == -1)
@@ -178,6 +189,7 @@ compose_one(struct store *s, const struct schedule *sch, time_t now, const struc
 	if (r == 0)
 		rep->composed++;
 out:
+	rendered_release(&text);
 	message_release(&m);
 	items_release(&it);
 	return r;
@@ -197,14 +209,16 @@ collect_undated(const struct task *t, void *userdata)
 }
 
 static int
-compose_needs_date(struct store *s, const struct schedule *sch, time_t now, const struct person *p,
-		   const char *channel, struct notice *ns, size_t n, struct dispatch_report *rep)
+compose_needs_date(struct store *s, const struct dispatch_env *env, time_t now,
+		   const struct person *p, const char *channel, struct notice *ns, size_t n,
+		   struct dispatch_report *rep)
 {
 	struct task_filter f = { .status = -1 };
 	struct notices undated = { 0 };
 	struct items it = { 0 };
 	struct message m = { 0 };
-	struct render_ctx ctx = { .to = p, .agency = p->agency_name, .cal = sch->cal };
+	struct rendered text = { 0 };
+	struct render_ctx ctx = { .r = env->rend, .to = p, .cal = env->sch->cal };
 	int64_t id = 0;
 	int r;
 
@@ -224,7 +238,8 @@ compose_needs_date(struct store *s, const struct schedule *sch, time_t now, cons
 		r = store_task_get(s, undated.v[i].task_id, &it.tasks[it.n]);
 		if (r < 0)
 			goto out;
-		it.v[it.n] = (struct render_item){ &it.tasks[it.n], STAGE_NEEDS_DATE, 0, ctx.today };
+		it.v[it.n] = (struct render_item){ &it.tasks[it.n], STAGE_NEEDS_DATE, 0, ctx.today,
+						   ctx.today };
 		it.n++;
 	}
 	m.person_id = p->id;
@@ -233,13 +248,17 @@ compose_needs_date(struct store *s, const struct schedule *sch, time_t now, cons
 	m.next_at = now;
 	m.created_at = now;
 	m.day = ctx.today;
-	render_message(m.kind, &ctx, it.v, it.n, &m.subject, &m.body);
+	r = render_message(m.kind, &ctx, it.v, it.n, &text);
+	if (r < 0)
+		goto out;
+	message_take_rendered(&m, &text);
 	r = store_message_insert(s, &m, &id);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		r = store_notice_attach(s, ns[i].id, id, now);
 	if (r == 0)
 		rep->composed++;
 out:
+	rendered_release(&text);
 	message_release(&m);
 	items_release(&it);
 	free(undated.v);
@@ -248,7 +267,7 @@ out:
 
 /* Composes the messages of one person and channel: ns[0..n). */
 static int
-compose_person(struct store *s, const struct schedule *sch, time_t now, struct notice *ns,
+compose_person(struct store *s, const struct dispatch_env *env, time_t now, struct notice *ns,
 	       size_t n, struct dispatch_report *rep)
 {
 	struct person p = { 0 };
@@ -273,18 +292,18 @@ compose_person(struct store *s, const struct schedule *sch, time_t now, struct n
 		if (sent_today > 0)
 			rep->held += count[0];	/* the noise budget: tomorrow */
 		else
-			r = compose_one(s, sch, now, &p, ns[0].channel, MESSAGE_REMINDER, part[0],
+			r = compose_one(s, env, now, &p, ns[0].channel, MESSAGE_REMINDER, part[0],
 					count[0], rep);
 		if (r < 0)
 			goto out;
 	}
 	if (count[1]) {
-		r = compose_one(s, sch, now, &p, ns[0].channel, MESSAGE_ESCALATION, part[1], count[1], rep);
+		r = compose_one(s, env, now, &p, ns[0].channel, MESSAGE_ESCALATION, part[1], count[1], rep);
 		if (r < 0)
 			goto out;
 	}
 	if (count[2])
-		r = compose_needs_date(s, sch, now, &p, ns[0].channel, part[2], count[2], rep);
+		r = compose_needs_date(s, env, now, &p, ns[0].channel, part[2], count[2], rep);
 out:
 	for (int k = 0; k < 3; k++)
 		free(part[k]);
@@ -293,9 +312,13 @@ out:
 }
 
 int
-dispatch_compose(struct store *s, const struct schedule *sch, time_t now, struct dispatch_report *rep)
+dispatch_compose(struct store *s, const struct dispatch_env *env0, time_t now,
+		 struct dispatch_report *rep)
 {
+	struct dispatch_env envv = *env0, *env = &envv;
+	const struct schedule *sch = env->sch;
 	struct notices ns = { 0 };
+	char *last = NULL, today[DATE_ISO_LEN];
 	size_t start = 0;
 	int r;
 
@@ -304,14 +327,21 @@ dispatch_compose(struct store *s, const struct schedule *sch, time_t now, struct
 	r = store_begin(s);
 	if (r < 0)
 		return r;
+	/* The last day messages were composed tells missed days from held ones. */
+	if (store_meta_get(s, "last_compose_day", &last) == 0)
+		env->has_last_day = date_parse_iso(last, &env->last_day) == 0;
+	free(last);
 	r = store_notice_foreach_unsent(s, collect, &ns);
 	for (size_t i = 1; r == 0 && i <= ns.n; i++) {
 		if (i < ns.n && ns.v[i].person_id == ns.v[start].person_id &&
 		    strcmp(ns.v[i].channel, ns.v[start].channel) == 0)
 			continue;
-		r = compose_person(s, sch, now, ns.v + start, i - start, rep);
+		r = compose_person(s, env, now, ns.v + start, i - start, rep);
 		start = i;
 	}
+	date_format_iso(clock_local_date(now), today);
+	if (r == 0)
+		r = store_meta_set(s, "last_compose_day", today);
 	if (r == 0)
 		r = store_commit(s);
 	else
@@ -340,7 +370,7 @@ backoff(int attempt, int retry_after)
 
 /* Tells every secretariat person that message m could not be delivered. */
 static int
-alert_secretariat(struct store *s, const struct schedule *sch, const struct message *dead,
+alert_secretariat(struct store *s, const struct dispatch_env *env, const struct message *dead,
 		  time_t now)
 {
 	struct notices ns = { 0 };
@@ -372,7 +402,8 @@ alert_secretariat(struct store *s, const struct schedule *sch, const struct mess
 			r = store_task_get(s, ns.v[i].task_id, &it.tasks[it.n]);
 			if (r == 0) {
 				it.v[it.n] = (struct render_item){ &it.tasks[it.n], ns.v[i].stage,
-								   ns.v[i].step, ns.v[i].day };
+								   ns.v[i].step, ns.v[i].day,
+								   ns.v[i].anchor };
 				it.n++;
 			}
 		}
@@ -380,19 +411,26 @@ alert_secretariat(struct store *s, const struct schedule *sch, const struct mess
 			r = store_person_list_role(s, ROLE_SECRETARIAT, &sec, &nsec);
 		for (size_t i = 0; r == 0 && i < nsec; i++) {
 			struct message m = { 0 };
-			struct render_ctx ctx = { .to = &sec[i], .agency = sec[i].agency_name,
-						  .today = clock_local_date(now), .cal = sch->cal };
+			struct rendered text = { 0 };
+			struct render_ctx ctx = { .r = env->rend, .to = &sec[i],
+						  .today = clock_local_date(now), .cal = env->sch->cal };
+			/* Through what reaches the secretariat, not what just failed. */
+			const char *channel = channels_pick(env->cs, &sec[i]);
 
-			if (sec[i].id == dead->person_id)
+			if (sec[i].id == dead->person_id || !channel)
 				continue;
 			m.person_id = sec[i].id;
-			snprintf(m.channel, sizeof(m.channel), "%s", dead->channel);
+			snprintf(m.channel, sizeof(m.channel), "%s", channel);
 			m.kind = MESSAGE_ALERT;
 			m.next_at = now;
 			m.created_at = now;
 			m.day = ctx.today;
-			render_message(MESSAGE_ALERT, &ctx, it.v, it.n, &m.subject, &m.body);
-			r = store_message_insert(s, &m, NULL);
+			r = render_message(MESSAGE_ALERT, &ctx, it.v, it.n, &text);
+			if (r == 0) {
+				message_take_rendered(&m, &text);
+				r = store_message_insert(s, &m, NULL);
+			}
+			rendered_release(&text);
 			message_release(&m);
 		}
 		for (size_t i = 0; i < nsec; i++)
@@ -408,9 +446,10 @@ out:
 
 /* Sends message id; the outcome is committed before returning. */
 static int
-deliver_one(struct store *s, const struct schedule *sch, struct channels *cs,
-	    const struct clock *clk, int64_t id, struct dispatch_report *rep)
+deliver_one(struct store *s, const struct dispatch_env *env, const struct clock *clk, int64_t id,
+	    struct dispatch_report *rep)
 {
+	const struct schedule *sch = env->sch;
 	struct message m = { 0 };
 	struct person p = { 0 };
 	struct outgoing o;
@@ -435,8 +474,8 @@ deliver_one(struct store *s, const struct schedule *sch, struct channels *cs,
 	r = store_person_get(s, m.person_id, &p);
 	if (r < 0)
 		goto out;
-	o = (struct outgoing){ m.id, message_kind_to_string(m.kind), &p, m.subject, m.body };
-	d = channels_send(cs, m.channel, &o, &retry_after, &err);
+	o = (struct outgoing){ m.id, message_kind_to_string(m.kind), &p, m.subject, m.body, m.html };
+	d = channels_send(env->cs, m.channel, &o, &retry_after, &err);
 	now = clock_now(clk);
 	r = store_begin(s);
 	if (r < 0)
@@ -455,7 +494,7 @@ deliver_one(struct store *s, const struct schedule *sch, struct channels *cs,
 		if (r == 0) {
 			free(m.last_error);
 			m.last_error = err ? xstrdup(err) : NULL;
-			r = alert_secretariat(s, sch, &m, now);
+			r = alert_secretariat(s, env, &m, now);
 		}
 		rep->dead++;
 	}
@@ -471,8 +510,8 @@ out:
 }
 
 int
-dispatch_deliver(struct store *s, const struct schedule *sch, struct channels *cs,
-		 const struct clock *clk, volatile sig_atomic_t *stop, struct dispatch_report *rep)
+dispatch_deliver(struct store *s, const struct dispatch_env *env, const struct clock *clk,
+		 volatile sig_atomic_t *stop, struct dispatch_report *rep)
 {
 	int64_t ids[64];
 	int n = 0, r;
@@ -484,7 +523,7 @@ dispatch_deliver(struct store *s, const struct schedule *sch, struct channels *c
 		for (int i = 0; i < n; i++) {
 			if (stop && *stop)
 				return 0;	/* the rest stays pending, safe */
-			r = deliver_one(s, sch, cs, clk, ids[i], rep);
+			r = deliver_one(s, env, clk, ids[i], rep);
 			if (r < 0)
 				return r;
 		}

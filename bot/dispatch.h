@@ -28,10 +28,22 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "date.h"
+
 struct store;
 struct schedule;
 struct channels;
 struct clock;
+struct renderer;
+
+/* What the dispatcher works with; all borrowed. */
+struct dispatch_env {
+	const struct schedule *sch;
+	const struct renderer *rend;
+	struct channels *cs;
+	bool has_last_day;	/* set by dispatch_compose: */
+	struct date last_day;	/* the last day messages were composed */
+};
 
 #define DISPATCH_MAX_ATTEMPTS 12
 
@@ -50,15 +62,14 @@ bool dispatch_in_window(const struct schedule *sch, time_t now);
 time_t dispatch_next_window(const struct schedule *sch, time_t now);
 
 /* Groups and renders the queued notices into messages (one transaction). */
-int dispatch_compose(struct store *s, const struct schedule *sch, time_t now,
+int dispatch_compose(struct store *s, const struct dispatch_env *env, time_t now,
 		     struct dispatch_report *rep);
 /*
  * Delivers every pending message that is due, stopping early (with work
  * left safely pending) when *stop becomes non-zero.  0, or -errno for a
  * registry error.
  */
-int dispatch_deliver(struct store *s, const struct schedule *sch, struct channels *cs,
-		     const struct clock *clk, volatile sig_atomic_t *stop,
-		     struct dispatch_report *rep);
+int dispatch_deliver(struct store *s, const struct dispatch_env *env, const struct clock *clk,
+		     volatile sig_atomic_t *stop, struct dispatch_report *rep);
 
 #endif

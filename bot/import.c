@@ -662,6 +662,10 @@ process_row(struct importer *imp, const struct record *row)
 		old.deadline_raw = xstrdup(raw);
 		old.deadline = dl;
 		changed = true;
+		/* What was queued for the old deadline is no longer true. */
+		r = store_notice_cancel_task(imp->s, old.id, imp->now, NULL);
+		if (r < 0)
+			goto out;
 	}
 	if (has_assessment && old.status != as.status) {
 		r = log_event(imp, old.id, line, "status", task_status_to_string(old.status),

@@ -7,6 +7,7 @@
 
 #include "macro.h"
 #include "notice.h"
+#include "render.h"
 
 static const char *const stage_names[_STAGE_MAX] = {
 	[STAGE_BEFORE] = "before",
@@ -58,6 +59,8 @@ message_release(struct message *m)
 		return;
 	free(m->subject);
 	free(m->body);
+	free(m->html);
+	free(m->chat);
 	free(m->last_error);
 	memset(m, 0, sizeof(*m));
 }
@@ -115,4 +118,18 @@ message_kind_is_proactive(enum message_kind k)
 {
 	return k == MESSAGE_REMINDER || k == MESSAGE_CATCHUP || k == MESSAGE_ESCALATION ||
 	       k == MESSAGE_NEEDS_DATE || k == MESSAGE_ALERT;
+}
+
+void
+message_take_rendered(struct message *m, struct rendered *text)
+{
+	free(m->subject);
+	free(m->body);
+	free(m->html);
+	free(m->chat);
+	m->subject = text->subject;
+	m->body = text->text;
+	m->html = text->html;
+	m->chat = text->chat;
+	text->subject = text->text = text->html = text->chat = NULL;
 }

@@ -96,7 +96,9 @@ struct message {
 	char channel[16];
 	enum message_kind kind;
 	char *subject;
-	char *body;
+	char *body;		/* plain text */
+	char *html;		/* the HTML form; NULL when none */
+	char *chat;		/* the short chat form; NULL when none */
 	enum message_state state;
 	int attempts;
 	int64_t next_at;	/* unix time of the next attempt */
@@ -107,6 +109,9 @@ struct message {
 };
 
 void message_release(struct message *m);
+struct rendered;
+/* Moves the forms of text (render.h) into m; text is left empty. */
+void message_take_rendered(struct message *m, struct rendered *text);
 
 const char *notice_stage_to_string(enum notice_stage s);
 enum notice_stage notice_stage_from_string(const char *s);

@@ -219,9 +219,12 @@ step_cmp(const void *a, const void *b)
 static void
 recurring_steps(const struct schedule *sch, struct date occ, struct steps *s)
 {
+	/* As for a due day: a reporting day off counts from the working day before. */
+	struct date occ0 = calendar_add_workdays(sch->cal, occ, 0);
+
 	for (int i = 0; i < sch->n_recurring_before; i++)
 		steps_add(s, STAGE_RECURRING, sch->recurring_before[i], occ,
-			  calendar_add_workdays(sch->cal, occ, -sch->recurring_before[i]));
+			  calendar_add_workdays(sch->cal, occ0, -sch->recurring_before[i]));
 }
 
 static size_t

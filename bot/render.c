@@ -1,21 +1,51 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Message texts.  Each item says what the task is, its deadline as
- * written and as a day, and where it stands, so the reader can act on it
- * without opening anything else; the footer gives the one-line commands.
+ * Message texts from templates: loading the template folders, resolving
+ * partials, picking the template of a message and building its data.
+ * See render.h and templates/README.md.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "calendar.h"
+#include "macro.h"
 #include "registry.h"
 #include "render.h"
 #include "task.h"
+#include "template.h"
 #include "xalloc.h"
 
-#define RENDER_MAX ((size_t)4 << 20)
+#define TEMPLATE_FILE_MAX ((size_t)256 << 10)
+
+enum form { FORM_SUBJECT, FORM_TEXT, FORM_HTML, FORM_CHAT, _FORM_MAX };
+
+static const char *const form_names[_FORM_MAX] = { "subject", "text", "html", "chat" };
+static const enum template_escape form_escape[_FORM_MAX] = {
+	TEMPLATE_ESCAPE_NONE, TEMPLATE_ESCAPE_NONE, TEMPLATE_ESCAPE_HTML, TEMPLATE_ESCAPE_TELEGRAM,
+};
+
+/* One compiled file: "reminder" + FORM_TEXT, or the partial "task" + FORM_HTML. */
+struct entry {
+	char *name;
+	enum form form;
+	bool partial;
+	struct template *t;
+};
+
+struct lang {
+	struct entry *v;
+	size_t n, cap;
+};
+
+struct renderer {
+	struct lang vi;
+	struct lang en;
+};
 
 void
 render_day(struct date d, char out[16])
@@ -23,136 +53,357 @@ render_day(struct date d, char out[16])
 	snprintf(out, 16, "%d/%d/%d", d.d % 100, d.m % 100, d.y % 10000);
 }
 
-/* "Quý III (ngày 30/9/2025)", or "ngày 30/9/2025" when the text is a day already. */
-static void
-add_deadline(struct buf *b, const struct task *t)
-{
-	char day[16];
+/* --- loading ---------------------------------------------------------- */
 
-	if (!t->deadline.has_due) {
-		(void)buf_adds(b, *t->deadline_raw ? t->deadline_raw : "chưa có thời hạn");
-		return;
+static int
+read_file(const char *path, char **ret, char **reterr_msg)
+{
+	FILE *f = fopen(path, "re");
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+	int r = 0;
+
+	if (!f) {
+		*reterr_msg = xasprintf("cannot read template '%s': %s", path, strerror(errno));
+		return -errno;
 	}
-	render_day(t->deadline.due, day);
-	if (t->deadline.precision == DEADLINE_DAY || !*t->deadline_raw)
-		(void)buf_addf(b, "ngày %s", day);
-	else
-		(void)buf_addf(b, "%s (ngày %s)", t->deadline_raw, day);
+	buf_init(&b, TEMPLATE_FILE_MAX);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_add(&b, chunk, n) < 0) {
+			*reterr_msg = xasprintf("template '%s' is larger than %zu bytes", path,
+						TEMPLATE_FILE_MAX);
+			r = -EFBIG;
+			break;
+		}
+	if (r == 0 && ferror(f)) {
+		*reterr_msg = xasprintf("cannot read template '%s'", path);
+		r = -EIO;
+	}
+	fclose(f);
+	if (r == 0)
+		*ret = buf_detach(&b);
+	buf_release(&b);
+	return r;
 }
 
-/* Where the task stands today: days left, or days late. */
-static void
-add_standing(struct buf *b, const struct render_item *it, const struct render_ctx *ctx)
+/* "reminder.text.mustache" -> name "reminder", FORM_TEXT; false for other files. */
+static bool
+parse_file_name(const char *file, char **ret_name, enum form *ret_form)
 {
-	const struct task *t = it->task;
-	char day[16];
-	int n;
+	const char *ext = ".mustache", *dot;
+	size_t n = strlen(file), e = strlen(ext);
 
-	if (it->stage == STAGE_RECURRING) {
-		render_day(it->day, day);
-		(void)buf_addf(b, "báo cáo định kỳ; nhắc ngày %s", day);
-		return;
+	if (n <= e || strcmp(file + n - e, ext) != 0)
+		return false;
+	n -= e;
+	for (int f = 0; f < _FORM_MAX; f++) {
+		size_t k = strlen(form_names[f]);
+
+		if (n > k + 1 && file[n - k - 1] == '.' && strncmp(file + n - k, form_names[f], k) == 0) {
+			dot = file + n - k - 1;
+			*ret_name = xstrndup(file, (size_t)(dot - file));
+			*ret_form = (enum form)f;
+			return true;
+		}
 	}
-	if (!t->deadline.has_due)
-		return;
-	if (date_cmp(ctx->today, t->deadline.due) > 0) {
-		n = calendar_workdays_between(ctx->cal, t->deadline.due, ctx->today);
-		(void)buf_addf(b, "đã quá hạn %d ngày làm việc", n > 0 ? n : 1);
-	} else if (date_cmp(ctx->today, t->deadline.due) == 0) {
-		(void)buf_adds(b, "hạn là hôm nay");
-	} else {
-		n = calendar_workdays_between(ctx->cal, ctx->today, t->deadline.due);
-		if (n <= 0)
-			(void)buf_adds(b, "hạn vào ngày nghỉ sắp tới");
-		else
-			(void)buf_addf(b, "còn %d ngày làm việc", n);
+	return false;
+}
+
+static int
+load_dir(struct lang *l, const char *dir, const char *shown, bool partials, char **reterr_msg)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		*reterr_msg = xasprintf("cannot read templates in '%s': %s", dir, strerror(errno));
+		return -errno;
 	}
+	while (r == 0 && (de = readdir(d))) {
+		char *name = NULL, *path, *text = NULL, *label;
+		enum form form;
+		struct template *t = NULL;
+
+		if (!parse_file_name(de->d_name, &name, &form))
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		label = xasprintf("%s/%s", shown, de->d_name);
+		r = read_file(path, &text, reterr_msg);
+		if (r == 0)
+			r = template_compile(label, text, &t, reterr_msg);
+		if (r == 0) {
+			if (l->n == l->cap) {
+				l->cap = l->cap ? l->cap * 2 : 64;
+				l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+			}
+			l->v[l->n++] = (struct entry){ name, form, partials, t };
+			name = NULL;
+		}
+		free(name);
+		free(text);
+		free(path);
+		free(label);
+	}
+	closedir(d);
+	return r;
 }
 
 static void
-add_item(struct buf *b, size_t i, const struct render_item *it, const struct render_ctx *ctx,
-	 bool with_leads)
+lang_release(struct lang *l)
 {
-	const struct task *t = it->task;
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		template_free(l->v[i].t);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
 
-	(void)buf_addf(b, "%zu. [%lld] %s\n", i + 1, (long long)t->id, t->title);
-	if (with_leads && t->n_leads) {
-		(void)buf_adds(b, "   Chủ trì: ");
-		for (size_t k = 0; k < t->n_leads; k++)
-			(void)buf_addf(b, "%s%s", k ? "; " : "", t->leads[k]);
-		(void)buf_addc(b, '\n');
+static int
+load_lang(struct lang *l, const char *dir, const char *code, bool required, char **reterr_msg)
+{
+	char *path = xasprintf("%s/%s", dir, code), *parts = xasprintf("%s/partials", path);
+	char *shown = xasprintf("%s", code), *shown_parts = xasprintf("%s/partials", code);
+	int r;
+
+	r = load_dir(l, path, shown, false, reterr_msg);
+	if (r == -ENOENT) {
+		r = required ? -ENOENT : 0;
+		if (required)
+			*reterr_msg = xasprintf("no templates in '%s'", path);
 	}
-	(void)buf_adds(b, "   Thời hạn: ");
-	add_deadline(b, t);
-	if (t->deadline.has_due || it->stage == STAGE_RECURRING) {
-		(void)buf_adds(b, " – ");
-		add_standing(b, it, ctx);
+	if (r == 0) {
+		r = load_dir(l, parts, shown_parts, true, reterr_msg);
+		if (r == -ENOENT)
+			r = 0;
 	}
-	(void)buf_addf(b, "\n   Tình trạng: %s, %d%%\n", task_status_label(t->status), t->progress);
+	free(path);
+	free(parts);
+	free(shown);
+	free(shown_parts);
+	return r;
+}
+
+int
+renderer_load(const char *dir, struct renderer **ret, char **reterr_msg)
+{
+	struct renderer *r = xcalloc(1, sizeof(*r));
+	int k;
+
+	k = load_lang(&r->vi, dir, "vi", true, reterr_msg);
+	if (k == 0)
+		k = load_lang(&r->en, dir, "en", false, reterr_msg);
+	if (k < 0) {
+		renderer_free(r);
+		return k;
+	}
+	*ret = r;
+	return 0;
+}
+
+struct renderer *
+renderer_free(struct renderer *r)
+{
+	if (r) {
+		lang_release(&r->vi);
+		lang_release(&r->en);
+		free(r);
+	}
+	return NULL;
 }
 
 void
-render_message(enum message_kind kind, const struct render_ctx *ctx,
-	       const struct render_item *items, size_t n, char **ret_subject, char **ret_body)
+rendered_release(struct rendered *m)
 {
-	struct buf b;
-	size_t late = 0;
-	char today[16];
+	if (!m)
+		return;
+	free(m->subject);
+	free(m->text);
+	free(m->html);
+	free(m->chat);
+	memset(m, 0, sizeof(*m));
+}
 
-	for (size_t i = 0; i < n; i++)
-		if (items[i].task->deadline.has_due &&
-		    date_cmp(ctx->today, items[i].task->deadline.due) > 0)
+/* --- rendering -------------------------------------------------------- */
+
+static const struct template *
+find(const struct lang *l, const char *name, enum form form, bool partial)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].form == form && l->v[i].partial == partial && strcmp(l->v[i].name, name) == 0)
+			return l->v[i].t;
+	return NULL;
+}
+
+struct partial_ctx {
+	const struct lang *lang;	/* the language rendered */
+	const struct lang *vi;		/* its fallback */
+	enum form form;
+};
+
+static const struct template *
+find_partial(const char *name, void *userdata)
+{
+	const struct partial_ctx *pc = userdata;
+	const struct template *t = find(pc->lang, name, pc->form, true);
+
+	return t ? t : find(pc->vi, name, pc->form, true);
+}
+
+int
+renderer_render(const struct renderer *r, const char *lang, const char *name, const json_t *data,
+		struct rendered *ret)
+{
+	const struct lang *l = lang && strcmp(lang, "en") == 0 ? &r->en : &r->vi;
+	struct rendered out = { 0 };
+	char **slot[_FORM_MAX] = { &out.subject, &out.text, &out.html, &out.chat };
+	int k = 0;
+
+	for (int f = 0; f < _FORM_MAX && k == 0; f++) {
+		const struct template *t = find(l, name, f, false);
+		struct partial_ctx pc = { l, &r->vi, f };
+
+		if (!t && l != &r->vi) {
+			t = find(&r->vi, name, f, false);
+			pc.lang = &r->vi;
+			out.fell_back = true;
+		}
+		if (!t) {
+			k = -ENOENT;
+			break;
+		}
+		k = template_render(t, data, form_escape[f], find_partial, &pc, RENDER_MAX_BYTES, slot[f]);
+	}
+	if (k < 0) {
+		rendered_release(&out);
+		return k;
+	}
+	/* A subject is one line, whatever the template's last newline says. */
+	out.subject[strcspn(out.subject, "\r\n")] = '\0';
+	*ret = out;
+	return 0;
+}
+
+/* --- the data of a message -------------------------------------------- */
+
+json_t *
+render_person_json(const struct person *p)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", json_string(p->name ? p->name : ""));
+	json_object_set_new(o, "agency", json_string(p->agency_name ? p->agency_name : ""));
+	json_object_set_new(o, "role", json_string(person_role_to_string(p->role)));
+	return o;
+}
+
+json_t *
+render_task_json(const struct task *t, struct date today, const struct calendar *cal)
+{
+	json_t *o = json_object();
+	char due[16] = "";
+	bool late = t->deadline.has_due && date_cmp(t->deadline.due, today) < 0 &&
+		    t->status != TASK_DONE && t->status != TASK_POSTPONED;
+	bool due_today = t->deadline.has_due && date_cmp(t->deadline.due, today) == 0;
+	struct buf leads;
+
+	buf_init(&leads, RENDER_MAX_BYTES);
+	for (size_t i = 0; i < t->n_leads; i++)
+		(void)buf_addf(&leads, "%s%s", i ? "; " : "", t->leads[i]);
+	if (t->deadline.has_due)
+		render_day(t->deadline.due, due);
+	json_object_set_new(o, "id", json_integer(t->id));
+	json_object_set_new(o, "code", json_string(t->code ? t->code : ""));
+	json_object_set_new(o, "title", json_string(t->title ? t->title : ""));
+	/* A deadline written as a day is that day: say it once ("ngày 30/9/2025"). */
+	json_object_set_new(o, "deadline", json_string(t->deadline.precision == DEADLINE_DAY ||
+						       !t->deadline_raw ? "" : t->deadline_raw));
+	json_object_set_new(o, "due", json_string(due));
+	json_object_set_new(o, "due_year", t->deadline.has_due ? json_integer(t->deadline.due.y)
+							   : json_null());
+	json_object_set_new(o, "status", json_string(task_status_label(t->status)));
+	json_object_set_new(o, "progress", json_integer(t->progress));
+	json_object_set_new(o, "leads", json_string(leads.p));
+	json_object_set_new(o, "days_left", json_integer(t->deadline.has_due && !late
+		? calendar_workdays_between(cal, today, t->deadline.due) : 0));
+	json_object_set_new(o, "due_today", json_boolean(due_today));
+	json_object_set_new(o, "late", json_boolean(late));
+	json_object_set_new(o, "days_late", json_integer(late
+		? MAX(1, calendar_workdays_between(cal, t->deadline.due, today)) : 0));
+	json_object_set_new(o, "note", json_string(""));
+	json_object_set_new(o, "light", json_string(task_light_label(task_light(t, today, cal))));
+	buf_release(&leads);
+	return o;
+}
+
+/* The template a message of kind uses for these items. */
+static const char *
+template_of(enum message_kind kind, const struct render_item *items, size_t n)
+{
+	size_t late = 0, today = 0, level2 = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (items[i].stage == STAGE_OVERDUE)
 			late++;
-	render_day(ctx->today, today);
-	buf_init(&b, RENDER_MAX);
-	(void)buf_addf(&b, "Kính gửi đồng chí %s", ctx->to->name);
-	if (ctx->agency)
-		(void)buf_addf(&b, " (%s)", ctx->agency);
-	(void)buf_adds(&b, ",\n\n");
+		else if (items[i].stage == STAGE_BEFORE && items[i].step == 0)
+			today++;
+		if (items[i].stage == STAGE_ESCALATION && items[i].step >= 2)
+			level2++;
+	}
 	switch (kind) {
-	case MESSAGE_ESCALATION:
-		*ret_subject = xasprintf("[Đôn đốc] %zu nhiệm vụ quá hạn cần đồng chí chỉ đạo", n);
-		(void)buf_addf(&b, "Đến ngày %s, các nhiệm vụ sau đã quá hạn mà đơn vị chủ trì "
-			       "chưa báo cáo hoàn thành. Đề nghị đồng chí chỉ đạo xử lý:\n\n", today);
-		break;
-	case MESSAGE_NEEDS_DATE:
-		*ret_subject = xasprintf("[Đôn đốc] %zu nhiệm vụ chưa có thời hạn cụ thể", n);
-		(void)buf_adds(&b, "Các nhiệm vụ sau chưa có thời hạn cụ thể (theo tiến độ "
-			       "Trung ương hoặc chưa xác định). Đề nghị cơ quan thường trực "
-			       "xác định thời hạn để hệ thống theo dõi:\n\n");
-		break;
-	case MESSAGE_ALERT:
-		*ret_subject = xasprintf("[Đôn đốc] Không gửi được tin nhắc cho %zu nhiệm vụ", n);
-		(void)buf_adds(&b, "Hệ thống không gửi được lời nhắc về các nhiệm vụ sau tới "
-			       "người nhận (địa chỉ hoặc kênh nhắn tin không dùng được). Đề nghị "
-			       "cơ quan thường trực kiểm tra thông tin liên hệ:\n\n");
-		break;
+	case MESSAGE_REMINDER:
+		return late == n ? "overdue" : today == n ? "due_today" : "reminder";
 	case MESSAGE_CATCHUP:
-		*ret_subject = xasprintf("[Đôn đốc] Tổng hợp %zu nhiệm vụ cần chú ý (nhắc bù)", n);
-		(void)buf_adds(&b, "Các lời nhắc của những ngày qua chưa được gửi tới đồng chí; "
-			       "hệ thống tổng hợp gửi một lần các nhiệm vụ cần chú ý:\n\n");
-		break;
+		return "catchup";
+	case MESSAGE_ESCALATION:
+		return level2 ? "escalation_leaders" : "escalation_head";
+	case MESSAGE_NEEDS_DATE:
+		return "needs_date";
+	case MESSAGE_ALERT:
+		return "alert";
+	case MESSAGE_TEST:
+		return "test";
 	default:
-		if (late == n)
-			*ret_subject = xasprintf("[Đôn đốc] %zu nhiệm vụ đã quá hạn", n);
-		else if (late)
-			*ret_subject = xasprintf("[Đôn đốc] %zu nhiệm vụ cần chú ý, %zu đã quá hạn",
-						 n, late);
-		else
-			*ret_subject = xasprintf("[Đôn đốc] %zu nhiệm vụ sắp đến hạn", n);
-		(void)buf_adds(&b, "Hệ thống đôn đốc nhắc đồng chí các nhiệm vụ sau:\n\n");
-		break;
+		return "reminder";
 	}
-	for (size_t i = 0; i < n; i++)
-		add_item(&b, i, &items[i], ctx, kind != MESSAGE_REMINDER && kind != MESSAGE_CATCHUP);
-	if (kind == MESSAGE_REMINDER || kind == MESSAGE_CATCHUP) {
-		long long id = n ? (long long)items[0].task->id : 0;
+}
 
-		(void)buf_addf(&b, "\nBáo cáo nhanh bằng tin nhắn: /xong %lld khi hoàn thành; "
-			       "/tiendo %lld 60%% để báo tiến độ; /giahan %lld dd/mm/yyyy lý do "
-			       "để đề nghị điều chỉnh thời hạn.\n", id, id, id);
+int
+render_message(enum message_kind kind, const struct render_ctx *ctx,
+	       const struct render_item *items, size_t n, struct rendered *ret)
+{
+	json_t *data = json_object(), *tasks = json_array();
+	char today[16];
+	size_t late = 0;
+	int level = 1, r;
+
+	render_day(ctx->today, today);
+	for (size_t i = 0; i < n; i++) {
+		json_t *t = render_task_json(items[i].task, ctx->today, ctx->cal);
+
+		if (json_is_true(json_object_get(t, "late")))
+			late++;
+		if (items[i].stage == STAGE_ESCALATION && items[i].step > level)
+			level = items[i].step;
+		json_array_append_new(tasks, t);
 	}
-	(void)buf_adds(&b, "\nTin nhắn tự động của hệ thống đôn đốc, theo dõi nhiệm vụ.\n");
-	*ret_body = buf_detach(&b);
-	buf_release(&b);
+	json_object_set_new(data, "person", render_person_json(ctx->to));
+	json_object_set_new(data, "today", json_string(today));
+	json_object_set_new(data, "app", json_pack("{s:s, s:s}", "name", "Hệ thống đôn đốc", "url", ""));
+	json_object_set_new(data, "tasks", tasks);
+	json_object_set_new(data, "count", json_integer((json_int_t)n));
+	/* Absent when none: the templates show their "late" clause only then. */
+	if (late)
+		json_object_set_new(data, "late_count", json_integer((json_int_t)late));
+	if (n)
+		json_object_set_new(data, "first_id", json_integer(items[0].task->id));
+	json_object_set_new(data, "level", json_integer(level));
+	json_object_set_new(data, "agency", json_string(ctx->to->agency_name ? ctx->to->agency_name : ""));
+	r = renderer_render(ctx->r, ctx->to->lang, template_of(kind, items, n), data, ret);
+	json_decref(data);
+	return r;
 }

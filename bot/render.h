@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The words of dondoc's messages: subject and plain-text body of each
- * message kind, in Vietnamese with diacritics and in the register
- * officials expect ("Kính gửi đồng chí ...", dates as "ngày 30/9/2025").
- * Pure: no I/O.  Every returned string is new; free it.
+ * The words of dondoc's messages, from the templates of templates/ (one
+ * folder per language; templates/README.md lists the names and the data
+ * each gets).  A renderer compiles every template once at start (a
+ * template with a syntax error stops start-up, naming file and line) and
+ * is replaced as a whole on SIGHUP.  A person's language picks the folder;
+ * a template missing in that language falls back to Vietnamese.
+ *
+ * Each message has four forms: subject, plain text, HTML (escaped for
+ * HTML) and a short chat form (escaped for Telegram's HTML subset).
  */
 #ifndef DONDOC_RENDER_H
 #define DONDOC_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <jansson.h>
 
 #include "date.h"
 #include "notice.h"
@@ -16,6 +23,36 @@
 struct calendar;
 struct person;
 struct task;
+struct renderer;
+
+#define RENDER_MAX_BYTES ((size_t)1 << 20)	/* one form of one message */
+
+/*
+ * Loads and compiles dir/vi/ (required) and dir/en/ (optional).  0 with a
+ * new renderer, or -errno with a new message ("templates/vi/reminder.html
+ * .mustache:12: unclosed section 'tasks'") in *reterr_msg.
+ */
+int renderer_load(const char *dir, struct renderer **ret, char **reterr_msg);
+/* Frees r; NULL-safe; returns NULL. */
+struct renderer *renderer_free(struct renderer *r);
+
+struct rendered {
+	char *subject;
+	char *text;
+	char *html;
+	char *chat;
+	bool fell_back;		/* the language lacked a template: Vietnamese was used */
+};
+
+void rendered_release(struct rendered *m);
+
+/*
+ * Renders template name in lang ("vi", "en"; NULL for vi) with data into
+ * new strings in *ret.  -ENOENT when the name does not exist in
+ * Vietnamese either, -ENOBUFS when a form would pass RENDER_MAX_BYTES.
+ */
+int renderer_render(const struct renderer *r, const char *lang, const char *name,
+		    const json_t *data, struct rendered *ret);
 
 /* One task in a message, and why it is there. */
 struct render_item {
@@ -23,18 +60,29 @@ struct render_item {
 	enum notice_stage stage;
 	int step;		/* working days, or escalation level */
 	struct date day;	/* the day the notice was for */
+	struct date anchor;	/* the due day or reporting day it counts from */
 };
 
 struct render_ctx {
+	const struct renderer *r;
 	const struct person *to;
-	const char *agency;	/* the person's agency name, NULL when unknown */
 	struct date today;
 	const struct calendar *cal;
 };
 
-/* Renders a message of kind listing items, into new *ret_subject and *ret_body. */
-void render_message(enum message_kind kind, const struct render_ctx *ctx,
-		    const struct render_item *items, size_t n, char **ret_subject, char **ret_body);
+/*
+ * Renders a message of kind listing items for ctx->to: picks the
+ * template (a reminder whose tasks are all due today is "due_today", all
+ * late "overdue", an escalation of level 2 "escalation_leaders", ...),
+ * builds its data and renders every form.
+ */
+int render_message(enum message_kind kind, const struct render_ctx *ctx,
+		   const struct render_item *items, size_t n, struct rendered *ret);
+
+/* The JSON of a task as the templates see it (new reference). */
+json_t *render_task_json(const struct task *t, struct date today, const struct calendar *cal);
+/* The JSON of a person as the templates see it (new reference). */
+json_t *render_person_json(const struct person *p);
 
 /* "30/9/2025": a day as officials write it, into out. */
 void render_day(struct date d, char out[16]);

@@ -30,6 +30,7 @@
 #include "dispatch.h"
 #include "log.h"
 #include "planner.h"
+#include "render.h"
 #include "schedule.h"
 #include "serve.h"
 #include "store.h"
@@ -62,6 +63,7 @@ on_signal(int sig)
 struct setup {
 	struct config *cfg;
 	struct schedule *sch;
+	struct renderer *rend;
 	struct channels *cs;
 };
 
@@ -69,6 +71,7 @@ static void
 setup_release(struct setup *st)
 {
 	st->cs = channels_free(st->cs);
+	st->rend = renderer_free(st->rend);
 	st->sch = schedule_free(st->sch);
 	st->cfg = config_free(st->cfg);
 }
@@ -87,6 +90,11 @@ setup_load(const struct dondoc *d, struct setup *ret)
 		goto fail;
 	}
 	r = schedule_load(st.cfg->schedules, &st.sch, &msg);
+	if (r < 0) {
+		log_errorx("%s", msg ? msg : strerror(-r));
+		goto fail;
+	}
+	r = renderer_load(st.cfg->templates, &st.rend, &msg);
 	if (r < 0) {
 		log_errorx("%s", msg ? msg : strerror(-r));
 		goto fail;
@@ -142,6 +150,7 @@ tick(struct dondoc *d, const struct setup *st, bool *full)
 {
 	struct planner_report pr = { 0 };
 	struct dispatch_report dr = { 0 };
+	struct dispatch_env env = { .sch = st->sch, .rend = st->rend, .cs = st->cs };
 	time_t now = clock_now(&d->clock);
 	int r;
 
@@ -159,10 +168,10 @@ tick(struct dondoc *d, const struct setup *st, bool *full)
 		(void)malloc_trim(0);
 	}
 	*full = false;
-	r = dispatch_compose(d->store, st->sch, now, &dr);
+	r = dispatch_compose(d->store, &env, now, &dr);
 	if (r < 0)
 		log_warn_errno(r, "cannot compose messages: %s, will retry", store_errmsg(d->store));
-	r = dispatch_deliver(d->store, st->sch, st->cs, &d->clock, &serve_stop, &dr);
+	r = dispatch_deliver(d->store, &env, &d->clock, &serve_stop, &dr);
 	if (r < 0)
 		log_warn_errno(r, "cannot deliver: %s, will retry", store_errmsg(d->store));
 	if (pr.notices || dr.composed || dr.sent || dr.retried || dr.dead)

@@ -160,6 +160,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX notice_unsent ON notice(person_id, channel)"
 	" WHERE state = 'queued' AND message_id IS NULL;"
 	"CREATE INDEX notice_by_message ON notice(message_id) WHERE message_id IS NOT NULL;",
+
+	/* 3: the HTML and chat forms of a message, rendered from templates */
+	"ALTER TABLE message ADD COLUMN html TEXT;"
+	"ALTER TABLE message ADD COLUMN chat TEXT;"
+	/* What the daemon remembers between runs: key -> value. */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT, WITHOUT ROWID;",
 };
 
 /* Every cached statement, by index into sql_text[]. */
@@ -221,6 +227,8 @@ enum stmt {
 	ST_MESSAGE_LIST_STATE,
 	ST_MESSAGE_RETRY,
 	ST_MESSAGE_CANCEL_EMPTY,
+	ST_META_GET,
+	ST_META_SET,
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
@@ -239,7 +247,7 @@ enum stmt {
 	" ifnull(message_id, 0)"
 #define MESSAGE_COLUMNS \
 	"id, person_id, channel, kind, subject, body, state, attempts, next_at, created_at," \
-	" ifnull(sent_at, 0), last_error, day"
+	" ifnull(sent_at, 0), last_error, day, html, chat"
 
 static const char *const sql_text[_ST_MAX] = {
 	[ST_AGENCY_BY_CODE] = "SELECT id, code, name, kind FROM agency WHERE code = ?1",
@@ -347,7 +355,8 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_NOTICE_BY_MESSAGE] = "UPDATE notice SET state = ?2, updated_at = ?3"
 				 " WHERE message_id = ?1 AND state IN ('queued', 'dead')",
 	[ST_MESSAGE_INSERT] = "INSERT INTO message(person_id, channel, kind, subject, body, state,"
-			      " next_at, created_at, day) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8)",
+			      " next_at, created_at, day, html, chat)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8, ?9, ?10)",
 	[ST_MESSAGE_DUE] = "SELECT id FROM message WHERE state = 'pending' AND next_at <= ?1"
 			   " ORDER BY next_at, id LIMIT ?2",
 	[ST_MESSAGE_GET] = "SELECT " MESSAGE_COLUMNS " FROM message WHERE id = ?1",
@@ -368,6 +377,9 @@ static const char *const sql_text[_ST_MAX] = {
 				    "  WHERE ifnull(task_id, 0) = ?1 AND message_id IS NOT NULL)"
 				    " AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.message_id = message.id"
 				    "  AND n.state = 'queued')",
+	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[ST_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+			" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
@@ -1691,6 +1703,8 @@ store_message_insert(struct store *s, const struct message *m, int64_t *ret_id)
 	sqlite3_bind_int64(st, 6, m->next_at);
 	sqlite3_bind_int64(st, 7, m->created_at);
 	bind_text(st, 8, day);
+	bind_text(st, 9, m->html);
+	bind_text(st, 10, m->chat);
 	r = exec_done(s, st);
 	if (r == 0 && ret_id)
 		*ret_id = sqlite3_last_insert_rowid(s->db);
@@ -1717,6 +1731,8 @@ read_message(sqlite3_stmt *st, struct message *m)
 	m->sent_at = sqlite3_column_int64(st, 10);
 	m->last_error = column_dup(st, 11);
 	(void)date_parse_iso((const char *)sqlite3_column_text(st, 12), &m->day);
+	m->html = column_dup(st, 13);
+	m->chat = column_dup(st, 14);
 }
 
 int
@@ -1946,4 +1962,30 @@ store_set_cache(struct store *s, int kib)
 
 	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %d", -kib);
 	return exec_sql(s, sql);
+}
+
+int
+store_meta_get(struct store *s, const char *key, char **ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_META_GET);
+	int rc, r = 0;
+
+	bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret = column_dup(st, 0);
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_meta_set(struct store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = stmt(s, ST_META_SET);
+
+	bind_text(st, 1, key);
+	bind_text(st, 2, value);
+	return exec_done(s, st);
 }

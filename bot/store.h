@@ -23,7 +23,7 @@
 #include "registry.h"
 #include "task.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -52,6 +52,11 @@ const char *store_errmsg(const struct store *s);
  * 2 MiB): a large import wants more, the idle daemon less.
  */
 int store_set_cache(struct store *s, int kib);
+
+/* A remembered value (new string in *ret); -ENOENT when never set. */
+int store_meta_get(struct store *s, const char *key, char **ret);
+/* Remembers value under key. */
+int store_meta_set(struct store *s, const char *key, const char *value);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Rollback never fails. */
 int store_begin(struct store *s);

@@ -6,7 +6,8 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev
 libsqlite3-dev libutf8proc-dev libjansson-dev libssl-dev libcsv-dev
 libcmocka-dev sqlite3 python3
-libical-dev libinih-dev libsystemd-dev"
+libical-dev libinih-dev libsystemd-dev libesmtp-dev
+python3-aiosmtpd openssl"
 
 missing=""
 for p in $PKGS; do

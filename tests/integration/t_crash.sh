@@ -11,6 +11,7 @@ cat >dondoc.conf <<CONF
 db = $T/dondoc.db
 outbox_dir = $T/outbox
 schedules = $TOP/schedules
+templates = $TOP/templates
 tick = 1
 [file]
 delay_ms = 2

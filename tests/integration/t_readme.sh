@@ -10,7 +10,7 @@ cp "$FIXTURES/appendix-1-status.tsv" phu-luc-1.tsv
 cp "$FIXTURES/appendix-2-deadlines.tsv" phu-luc-2.tsv
 export DONDOC_NOW=2025-10-07T09:00 DONDOC_ACTOR=an
 # The tour runs where schedules/ is installed; here, the repo's.
-printf '[general]\nschedules = %s/schedules\noutbox_dir = %s/outbox\n' "$TOP" "$T" >dondoc.conf
+printf '[general]\nschedules = %s/schedules\ntemplates = %s/templates\noutbox_dir = %s/outbox\n' "$TOP" "$TOP" "$T" >dondoc.conf
 rm -f "$DONDOC_DB"
 unset DONDOC_DB	# the tour uses the default ./dondoc.db
 

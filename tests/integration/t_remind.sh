@@ -10,6 +10,7 @@ cat >conf/dondoc.conf <<CONF
 db = $T/dondoc.db
 outbox_dir = $T/outbox
 schedules = $TOP/schedules
+templates = $TOP/templates
 tick = 1
 CONF
 export DONDOC_CONFIG="$T/conf/dondoc.conf"
@@ -104,7 +105,7 @@ expect_eq "the head gets an escalation on 07/10" \
 	"$(sqlite3 "$DONDOC_DB" "SELECT p.name||'|'||m.kind FROM message m JOIN person p ON p.id=m.person_id WHERE m.kind='escalation'")" \
 	"Trần Thị Bình|escalation"
 h=$(grep -l "^Kind: escalation" "$T"/outbox/*.txt | head -1)
-expect_grep "the escalation asks the head to act" "$h" "Đề nghị đồng chí chỉ đạo xử lý"
+expect_grep "the escalation asks the head to act" "$h" "Đề nghị đồng chí chỉ đạo"
 run at 2025-10-07T09:00 "$D" explain 1 --json
 expect_eq "explain shows what was sent and what was superseded" \
 	"$(json '[(r["stage"], r.get("workdays", r.get("level")), r["state"]) for r in j if r["person"] in ("Nguyễn Văn An", "Trần Thị Bình") and r["date"] <= "2025-10-07"]')" \
@@ -140,8 +141,8 @@ giang=$(sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name='Đỗ Văn Giang
 expect_eq "a person with 12 due tasks gets one message" \
 	"$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM message WHERE person_id=$giang")" 1
 m=$(ls "$T"/outbox/*-"$giang".txt)
-expect_eq "that message lists all 12 tasks" "$(grep -c '^[0-9]*\. \[' "$m")" 12
-expect_grep "its subject counts them" "$m" "^Subject: \[Đôn đốc\] 12 nhiệm vụ sắp đến hạn"
+expect_eq "that message lists all 12 tasks" "$(grep -cE '^\[[0-9]+\] ' "$m")" 12
+expect_grep "its subject counts them, all due today" "$m" "^Subject: \[Đôn đốc\] 12 nhiệm vụ đến hạn hôm nay"
 
 # --- a 3-day outage: one catch-up message per person -----------------------------------------
 run "$D" agency add --name "Sở Nội vụ" --code snv
@@ -159,8 +160,8 @@ for who in "Vũ Thị Hà" "Hoàng Văn Ích"; do
 done
 ha=$(sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name='Vũ Thị Hà'")
 c=$(ls "$T"/outbox/*-"$ha".txt)
-expect_eq "the catch-up lists each of the three tasks once" "$(grep -c '^[0-9]*\. \[' "$c")" 3
-expect_grep "the catch-up says it makes up for the days missed" "$c" "nhắc bù"
+expect_eq "the catch-up lists each of the three tasks once" "$(grep -cE '^\[[0-9]+\] ' "$c")" 3
+expect_grep "the catch-up says it makes up for the days missed" "$c" "lời nhắc của những ngày qua chưa được gửi"
 
 # --- the needs-a-date list -------------------------------------------------------------------
 printf "$HDR"'1.\tViệc theo tiến độ Trung ương\t%s\tSở Nội vụ\tTheo tiến độ TW\n' "$DOC" >undated.tsv

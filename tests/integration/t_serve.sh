@@ -11,6 +11,7 @@ cat >dondoc.conf <<CONF
 db = $T/dondoc.db
 outbox_dir = $T/outbox
 schedules = $T/sched
+templates = $TOP/templates
 tick = 1
 CONF
 export DONDOC_CONFIG="$T/dondoc.conf"
@@ -106,6 +107,7 @@ cat >file.conf <<CONF
 db = $T/dondoc.db
 outbox_dir = $T/outbox-file
 schedules = $T/sched
+templates = $TOP/templates
 CONF
 expect_rc 78 "an outbox that cannot be a directory: refused" "$DONDOC" --config "$T/file.conf" serve --once
 expect_grep "the outbox is named" err "outbox-file"

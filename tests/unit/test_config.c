@@ -334,7 +334,12 @@ static const struct bad {
 	int r;
 	const char *msg;	/* after "bad.conf:" */
 } bad[] = {
-	{ "[general]\ntick = 5\n[smtp]\nhost = x\n", -EINVAL, "3: unknown section 'smtp'" },
+	{ "[general]\ntick = 5\n[bogus]\nhost = x\n", -EINVAL, "3: unknown section 'bogus'" },
+	{ "[smtp]\nhost = x\n", -EINVAL, " [smtp] host is set but from is not: the sender address is required" },
+	{ "[smtp]\nstarttls = sometimes\n", -EINVAL,
+	  "2: bad starttls 'sometimes': must be required, optional or off" },
+	{ "[smtp]\nfrom = not an address\n", -EINVAL,
+	  "2: bad from 'not an address': not a plain email address" },
 	{ "[general]\n[empty]\n", -EINVAL, "2: unknown section 'empty'" },
 	{ "; c\n[General]\n", -EINVAL, "2: unknown section 'General'" },
 	{ "[general]\n\ntik = 5\n", -EINVAL, "3: unknown key 'tik' in section 'general'" },

@@ -1,0 +1,97 @@
+#!/usr/bin/python3
+"""A real SMTP server for dondoc's email tests: aiosmtpd on loopback, with
+STARTTLS on a certificate the test made, AUTH, and scripted answers.
+
+    smtpd.py DIR PORT [--cert C --key K] [--require-tls] [--auth USER:PASS]
+             [--fail-data CODE:N] [--reject ADDR] [--no-starttls]
+
+Each accepted message is written to DIR/NNNN.eml (the bytes as received);
+DIR/ready appears once the server listens.  --fail-data 451:1 answers the
+first N DATA commands with CODE, then 250.  --reject ADDR answers 550 to
+RCPT TO that address.  Runs until killed.
+"""
+import argparse
+import os
+import ssl
+import time
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+class Handler:
+    def __init__(self, outdir, fail_code, fail_count, reject):
+        self.outdir = outdir
+        self.fail_code = fail_code
+        self.fail_left = fail_count
+        self.reject = set(reject)
+        # Go on numbering after a restart: a test counts every message received.
+        self.n = len([f for f in os.listdir(outdir) if f.endswith(".eml")])
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.reject:
+            return "550 5.1.1 <%s>: no such user here" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.fail_left > 0:
+            self.fail_left -= 1
+            return "%d 4.3.0 try again later" % self.fail_code
+        self.n += 1
+        path = os.path.join(self.outdir, "%04d.eml" % self.n)
+        with open(path + ".tmp", "wb") as f:
+            f.write(envelope.original_content)
+        os.rename(path + ".tmp", path)
+        with open(os.path.join(self.outdir, "envelopes.log"), "a") as f:
+            f.write("%04d %s %s %s\n" % (self.n, envelope.mail_from,
+                                           ",".join(envelope.rcpt_tos),
+                                           "tls" if session.ssl else "plain"))
+        return "250 2.0.0 Message accepted"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("port", type=int)
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
+    ap.add_argument("--require-tls", action="store_true")
+    ap.add_argument("--auth")
+    ap.add_argument("--fail-data", default="451:0")
+    ap.add_argument("--reject", action="append", default=[])
+    a = ap.parse_args()
+    code, count = a.fail_data.split(":")
+    handler = Handler(a.dir, int(code), int(count), a.reject)
+    kw = {}
+    if a.cert:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(a.cert, a.key)
+        kw["tls_context"] = ctx
+        kw["require_starttls"] = a.require_tls
+    if a.auth:
+        user, password = a.auth.split(":", 1)
+
+        def check(server, session, envelope, mechanism, auth_data):
+            ok = isinstance(auth_data, LoginPassword) and \
+                auth_data.login.decode() == user and auth_data.password.decode() == password
+            # handled=False: aiosmtpd answers 535 itself on failure.
+            return AuthResult(success=ok, handled=False)
+        kw["authenticator"] = check
+        kw["auth_require_tls"] = bool(a.cert)
+        kw["auth_required"] = True     # a failed AUTH must not fall back to anonymous mail
+    else:
+        kw["auth_required"] = False
+    c = Controller(handler, hostname="127.0.0.1", port=a.port, server_hostname="localhost",
+                   **kw)
+    c.start()
+    open(os.path.join(a.dir, "ready"), "w").close()
+    try:
+        while True:
+            time.sleep(3600)
+    finally:
+        c.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,932 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of dispatch.c: the sending window against the real policy
+ * and Vietnamese holidays of schedules/ (run from the repository root),
+ * then composing and delivering on a real SQLite registry in a temporary
+ * directory, through the file channel writing into that directory.
+ */
+#include "testlib.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "channels.h"
+#include "clock.h"
+#include "config.h"
+#include "dispatch.h"
+#include "notice.h"
+#include "planner.h"
+#include "registry.h"
+#include "schedule.h"
+#include "store.h"
+#include "render.h"
+#include "task.h"
+
+static struct schedule *sch;
+static struct renderer *rend;
+
+static int
+group_setup(void **state)
+{
+	char *msg = NULL;
+
+	(void)state;
+	if (schedule_load("schedules", &sch, &msg) < 0 ||
+	    renderer_load("templates", &rend, &msg) < 0) {
+		fprintf(stderr, "setup: %s\n", msg ? msg : "?");
+		free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	sch = schedule_free(sch);
+	rend = renderer_free(rend);
+	return 0;
+}
+
+/* An instant from ISO 8601 text with its offset: independent of TZ. */
+static time_t
+at(const char *iso)
+{
+	time_t t = 0;
+
+	assert_int_equal(clock_parse_iso(iso, &t), 0);
+	return t;
+}
+
+/* --- the sending window ----------------------------------------------- */
+
+static void
+check_window(void)
+{
+	/* Monday 29 September 2025: from send_at (08:00) to the end of hours (17:30). */
+	assert_false(dispatch_in_window(sch, at("2025-09-29T07:59:59+07:00")));
+	assert_false(dispatch_in_window(sch, at("2025-09-29T07:59+07:00")));
+	assert_true(dispatch_in_window(sch, at("2025-09-29T08:00+07:00")));
+	assert_true(dispatch_in_window(sch, at("2025-09-29T12:00+07:00")));
+	assert_true(dispatch_in_window(sch, at("2025-09-29T17:29+07:00")));
+	assert_true(dispatch_in_window(sch, at("2025-09-29T17:29:59+07:00")));
+	assert_false(dispatch_in_window(sch, at("2025-09-29T17:30+07:00")));
+	assert_false(dispatch_in_window(sch, at("2025-09-29T23:00+07:00")));
+	/* The same instants written in UTC. */
+	assert_false(dispatch_in_window(sch, at("2025-09-29T00:59Z")));
+	assert_true(dispatch_in_window(sch, at("2025-09-29T01:00Z")));
+	assert_true(dispatch_in_window(sch, at("2025-09-29T10:29Z")));
+	assert_false(dispatch_in_window(sch, at("2025-09-29T10:30Z")));
+	/* Weekends, holidays and Tết are closed all day. */
+	assert_false(dispatch_in_window(sch, at("2025-09-27T10:00+07:00")));	/* Saturday */
+	assert_false(dispatch_in_window(sch, at("2025-09-28T10:00+07:00")));	/* Sunday */
+	assert_false(dispatch_in_window(sch, at("2025-09-01T10:00+07:00")));	/* Quốc khánh */
+	assert_false(dispatch_in_window(sch, at("2026-02-17T10:00+07:00")));	/* Tết */
+	/* A Saturday worked in exchange (làm bù) is open. */
+	assert_true(dispatch_in_window(sch, at("2026-01-10T09:00+07:00")));
+}
+
+static void
+check_next_window(void)
+{
+	time_t mon8 = at("2025-09-29T08:00+07:00");
+
+	/* Inside the window: now. */
+	assert_int_equal(dispatch_next_window(sch, at("2025-09-29T10:15+07:00")),
+			 at("2025-09-29T10:15+07:00"));
+	assert_int_equal(dispatch_next_window(sch, mon8), mon8);
+	/* Early on a working day: 08:00 the same day. */
+	assert_int_equal(dispatch_next_window(sch, at("2025-09-29T07:59+07:00")), mon8);
+	assert_int_equal(dispatch_next_window(sch, at("2025-09-29T00:00+07:00")), mon8);
+	/* Saturday and Sunday: Monday 08:00. */
+	assert_int_equal(dispatch_next_window(sch, at("2025-09-27T10:00+07:00")), mon8);
+	assert_int_equal(dispatch_next_window(sch, at("2025-09-28T23:59+07:00")), mon8);
+	/* Friday evening: Monday 08:00. */
+	assert_int_equal(dispatch_next_window(sch, at("2025-09-26T18:00+07:00")), mon8);
+	assert_int_equal(dispatch_next_window(sch, at("2025-09-26T17:30+07:00")), mon8);
+	/* Monday after hours: Tuesday 08:00. */
+	assert_int_equal(dispatch_next_window(sch, at("2025-09-29T17:30+07:00")),
+			 at("2025-09-30T08:00+07:00"));
+	/* Tết Bính Ngọ (14-22 February 2026): Monday 23 February. */
+	assert_int_equal(dispatch_next_window(sch, at("2026-02-17T10:00+07:00")),
+			 at("2026-02-23T08:00+07:00"));
+	assert_int_equal(dispatch_next_window(sch, at("2026-02-13T18:00+07:00")),
+			 at("2026-02-23T08:00+07:00"));
+	/* Quốc khánh 2025 (30 August - 2 September): Wednesday 3 September. */
+	assert_int_equal(dispatch_next_window(sch, at("2025-08-29T20:00+07:00")),
+			 at("2025-09-03T08:00+07:00"));
+	/* Friday 9 January 2026 evening: the làm bù Saturday 10 January. */
+	assert_int_equal(dispatch_next_window(sch, at("2026-01-09T18:00+07:00")),
+			 at("2026-01-10T08:00+07:00"));
+	/* What next_window returns is always open. */
+	for (int h = 0; h < 24 * 14; h += 5) {
+		time_t t = at("2026-02-10T00:00+07:00") + (time_t)h * 3600;
+
+		assert_true(dispatch_in_window(sch, dispatch_next_window(sch, t)));
+		assert_true(dispatch_next_window(sch, t) >= t);
+	}
+}
+
+/* The machine's zone must not matter (DESIGN §5): try several in one run. */
+static void
+test_window_any_tz(void **state)
+{
+	static const char *const zones[] = { "UTC", "America/Los_Angeles", "Asia/Ho_Chi_Minh",
+					     "Pacific/Kiritimati", "Etc/GMT+12" };
+	const char *old = getenv("TZ");
+	char *saved = old ? strdup(old) : NULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
+		setenv("TZ", zones[i], 1);
+		tzset();
+		check_window();
+		check_next_window();
+	}
+	if (saved)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(saved);
+}
+
+static void
+test_window_current_tz(void **state)
+{
+	(void)state;
+	check_window();
+	check_next_window();
+}
+
+/* --- a registry ------------------------------------------------------- */
+
+/* Messages read back; owned by the fixture so a failed assertion leaks nothing. */
+struct msgs {
+	struct message v[64];
+	size_t n;
+};
+
+static void msgs_release(struct msgs *ms);
+
+struct fx {
+	char dir[64];
+	char db[128];
+	char outbox[128];
+	struct store *s;
+	struct config cfg;
+	struct channels *cs;
+	int64_t a_snv, a_syt, a_vp;	/* agencies */
+	int64_t focal_snv, focal_syt, head_snv, leader, secretariat;	/* people */
+	int64_t t1, t2, t3;	/* tasks */
+	struct msgs ms;
+};
+
+static int64_t
+add_agency(struct fx *f, const char *code, const char *name, enum agency_kind kind)
+{
+	int64_t id = 0;
+
+	assert_int_equal(store_agency_insert(f->s, code, name, kind, 1, &id), 0);
+	return id;
+}
+
+static int64_t
+add_person(struct fx *f, const char *name, int64_t agency, enum person_role role)
+{
+	struct person p = { .name = (char *)name, .agency_id = agency, .role = role, .active = true };
+	int64_t id = 0;
+
+	assert_int_equal(store_person_insert(f->s, &p, 1, &id), 0);
+	return id;
+}
+
+static int64_t
+add_task(struct fx *f, const char *code, const char *title, const char *raw,
+	 enum deadline_precision p, struct date due, int64_t lead)
+{
+	struct task t = { 0 };
+	int64_t id = 0;
+
+	t.code = (char *)code;
+	t.kind = TASK_KIND_TASK;
+	t.title = (char *)title;
+	t.deadline_raw = (char *)raw;
+	t.deadline = (struct deadline){ p, p <= DEADLINE_YEAR, due, true };
+	t.status = TASK_IN_PROGRESS;
+	assert_int_equal(store_task_insert(f->s, &t, 0, code, 1, &id), 0);
+	assert_int_equal(store_task_set_agencies(f->s, id, true, false, &lead, 1), 0);
+	return id;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char *msg = NULL;
+
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/dondoc-dispatch.XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->db, sizeof(f->db), "%s/r.db", f->dir);
+	snprintf(f->outbox, sizeof(f->outbox), "%s/outbox", f->dir);
+	if (store_open(f->db, STORE_CREATE, &f->s, &msg) < 0) {
+		fprintf(stderr, "store_open: %s\n", msg);
+		free(msg);
+		return -1;
+	}
+	f->cfg.outbox_dir = f->outbox;
+	if (channels_open(&f->cfg, &f->cs, &msg) < 0) {
+		fprintf(stderr, "channels_open: %s\n", msg);
+		free(msg);
+		return -1;
+	}
+	f->a_snv = add_agency(f, "snv", "Sở Nội vụ", AGENCY_DEPARTMENT);
+	f->a_syt = add_agency(f, "syt", "Sở Y tế", AGENCY_DEPARTMENT);
+	f->a_vp = add_agency(f, "vp", "Văn phòng Tỉnh ủy", AGENCY_PARTY);
+	f->focal_snv = add_person(f, "Nguyễn Văn An", f->a_snv, ROLE_FOCAL);
+	f->focal_syt = add_person(f, "Trần Thị Bình", f->a_syt, ROLE_FOCAL);
+	f->head_snv = add_person(f, "Lê Văn Cường", f->a_snv, ROLE_HEAD);
+	f->leader = add_person(f, "Phạm Minh Dũng", f->a_vp, ROLE_LEADER);
+	f->secretariat = add_person(f, "Hoàng Thị Em", f->a_vp, ROLE_SECRETARIAT);
+	f->t1 = add_task(f, "T#1", "Xây dựng kế hoạch chuyển đổi số", "trước 30/9/2025",
+			 DEADLINE_DAY, (struct date){ 2025, 9, 30 }, f->a_snv);
+	f->t2 = add_task(f, "T#2", "Rà soát thủ tục hành chính", "Quý III", DEADLINE_QUARTER,
+			 (struct date){ 2025, 9, 30 }, f->a_snv);
+	f->t3 = add_task(f, "T#3", "Báo cáo sơ kết ngành y tế", "Tháng 10/2025", DEADLINE_MONTH,
+			 (struct date){ 2025, 10, 31 }, f->a_syt);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[256];
+	int r;
+
+	msgs_release(&f->ms);
+	channels_free(f->cs);
+	store_close(f->s);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	r = system(cmd);
+	free(f);
+	return r == 0 ? 0 : -1;
+}
+
+/* --- reading the registry back ---------------------------------------- */
+
+static int
+collect_message(const struct message *m, void *userdata)
+{
+	struct msgs *ms = userdata;
+	struct message *c;
+
+	assert_true(ms->n < 64);
+	c = &ms->v[ms->n++];
+	*c = *m;
+	c->subject = strdup(m->subject);
+	c->body = strdup(m->body);
+	c->last_error = m->last_error ? strdup(m->last_error) : NULL;
+	c->html = m->html ? strdup(m->html) : NULL;
+	c->chat = m->chat ? strdup(m->chat) : NULL;
+	return 0;
+}
+
+static void
+msgs_load(struct fx *f, int state, struct msgs *ms)
+{
+	msgs_release(ms);
+	assert_int_equal(store_message_foreach(f->s, state, collect_message, ms), 0);
+}
+
+static void
+msgs_release(struct msgs *ms)
+{
+	for (size_t i = 0; i < ms->n; i++)
+		message_release(&ms->v[i]);
+	ms->n = 0;
+}
+
+/* The one message of person (and kind, or -1 for any) in ms; fails unless exactly one. */
+static const struct message *
+msg_of(const struct msgs *ms, int64_t person, int kind)
+{
+	const struct message *found = NULL;
+	int n = 0;
+
+	for (size_t i = 0; i < ms->n; i++)
+		if (ms->v[i].person_id == person && (kind < 0 || (int)ms->v[i].kind == kind)) {
+			found = &ms->v[i];
+			n++;
+		}
+	assert_int_equal(n, 1);
+	return found;
+}
+
+static int
+count_msgs_of(const struct msgs *ms, int64_t person)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < ms->n; i++)
+		n += ms->v[i].person_id == person;
+	return n;
+}
+
+struct notes {
+	struct notice v[128];
+	size_t n;
+};
+
+static int
+collect_notice(const struct notice *n, void *userdata)
+{
+	struct notes *ns = userdata;
+
+	assert_true(ns->n < 128);
+	ns->v[ns->n++] = *n;
+	return 0;
+}
+
+static void
+notices_of_task(struct fx *f, int64_t task, struct notes *ns)
+{
+	ns->n = 0;
+	assert_int_equal(store_notice_foreach_task(f->s, task, collect_notice, ns), 0);
+}
+
+static int
+count_files(const char *dir, const char *suffix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t ls = strlen(suffix);
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+
+		if (e->d_name[0] != '.' && l >= ls && strcmp(e->d_name + l - ls, suffix) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static int
+count_lines(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	int c, n = 0;
+
+	if (!fp)
+		return 0;
+	while ((c = fgetc(fp)) != EOF)
+		n += c == '\n';
+	fclose(fp);
+	return n;
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	char *p = NULL;
+	long n;
+
+	if (!fp)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0) {
+		p = calloc(1, (size_t)n + 1);
+		if (p && fread(p, 1, (size_t)n, fp) != (size_t)n) {
+			free(p);
+			p = NULL;
+		}
+	}
+	fclose(fp);
+	return p;
+}
+
+#define DAY(y, m, d) ((struct date){ y, m, d })
+
+/* Queues a notice as the planner would; returns its id. */
+static int64_t
+queue(struct fx *f, int64_t task, int64_t person, enum notice_stage stage, int step,
+      struct date anchor, struct date day, const char *channel)
+{
+	struct notice n = { .task_id = task, .person_id = person, .stage = stage, .step = step,
+			    .anchor = anchor, .day = day };
+	struct notes ns;
+	bool added = false;
+
+	snprintf(n.channel, sizeof(n.channel), "%s", channel ? channel : "file");
+	assert_int_equal(store_notice_insert(f->s, &n, 1, &added), 0);
+	assert_true(added);
+	notices_of_task(f, task, &ns);
+	for (size_t i = 0; i < ns.n; i++)
+		if (ns.v[i].person_id == person && ns.v[i].stage == stage && ns.v[i].step == step &&
+		    date_cmp(ns.v[i].anchor, anchor) == 0)
+			return ns.v[i].id;
+	fail_msg("notice not found back");
+	return 0;
+}
+
+static const struct notice *
+notice_by_id(const struct notes *ns, int64_t id)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if (ns->v[i].id == id)
+			return &ns->v[i];
+	fail_msg("no notice %lld", (long long)id);
+	return NULL;
+}
+
+/* "[ID] " as an item of a message body names task id. */
+static bool
+lists_task(const char *body, int64_t id)
+{
+	char needle[32];
+
+	snprintf(needle, sizeof(needle), "[%lld] ", (long long)id);
+	return strstr(body, needle) != NULL;
+}
+
+static int
+occurrences(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = strstr(s, needle); p; p = strstr(p + strlen(needle), needle))
+		n++;
+	return n;
+}
+
+static int
+notices_in_message(struct fx *f, int64_t message_id)
+{
+	struct notes ns = { .n = 0 };
+
+	assert_int_equal(store_notice_foreach_message(f->s, message_id, collect_notice, &ns), 0);
+	return (int)ns.n;
+}
+
+static void
+compose_at(struct fx *f, const char *iso, struct dispatch_report *rep)
+{
+	struct dispatch_env env = { .sch = sch, .rend = rend, .cs = f->cs };
+
+	memset(rep, 0, sizeof(*rep));
+	assert_int_equal(dispatch_compose(f->s, &env, at(iso), rep), 0);
+}
+
+static void
+deliver_at(struct fx *f, const char *iso, volatile sig_atomic_t *stop, struct dispatch_report *rep)
+{
+	struct clock clk = { .fixed = at(iso), .pinned = 1 };
+	struct dispatch_env env = { .sch = sch, .rend = rend, .cs = f->cs };
+
+	memset(rep, 0, sizeof(*rep));
+	assert_int_equal(dispatch_deliver(f->s, &env, &clk, stop, rep), 0);
+}
+
+/* --- composing -------------------------------------------------------- */
+
+static void
+test_compose_waits_for_window(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	struct msgs *ms = &f->ms;
+
+	queue(f, f->t1, f->focal_snv, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25), NULL);
+	compose_at(f, "2025-09-25T07:45+07:00", &rep);	/* before send_at */
+	compose_at(f, "2025-09-25T18:00+07:00", &rep);	/* after hours */
+	compose_at(f, "2025-09-27T10:00+07:00", &rep);	/* Saturday */
+	assert_int_equal(rep.composed, 0);
+	msgs_load(f, -1, ms);
+	assert_int_equal(ms->n, 0);
+	/* Still queued: it goes at the next window. */
+	compose_at(f, "2025-09-29T08:00+07:00", &rep);
+	assert_int_equal(rep.composed, 1);
+	msgs_load(f, -1, ms);
+	assert_int_equal(ms->n, 1);
+	msgs_release(ms);
+}
+
+static void
+test_one_message_per_person(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	const struct message *m;
+	struct msgs *ms = &f->ms;
+
+	queue(f, f->t1, f->focal_snv, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25), NULL);
+	queue(f, f->t2, f->focal_snv, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25), NULL);
+	queue(f, f->t3, f->focal_syt, STAGE_BEFORE, 20, DAY(2025, 10, 31), DAY(2025, 9, 25), NULL);
+	compose_at(f, "2025-09-25T09:00+07:00", &rep);
+	assert_int_equal(rep.composed, 2);
+	assert_int_equal(rep.held, 0);
+	assert_int_equal(rep.superseded, 0);
+	msgs_load(f, -1, ms);
+	assert_int_equal(ms->n, 2);
+
+	m = msg_of(ms, f->focal_snv, -1);
+	assert_int_equal(m->kind, MESSAGE_REMINDER);
+	assert_int_equal(m->state, MESSAGE_PENDING);
+	assert_string_equal(m->channel, "file");
+	assert_int_equal(date_cmp(m->day, DAY(2025, 9, 25)), 0);
+	assert_string_equal(m->subject, "[Đôn đốc] Nhắc việc ngày 25/9/2025: 2 nhiệm vụ");
+	assert_non_null(strstr(m->body, "Kính gửi đồng chí Nguyễn Văn An (Sở Nội vụ),"));
+	assert_true(lists_task(m->body, f->t1));
+	assert_true(lists_task(m->body, f->t2));
+	assert_false(lists_task(m->body, f->t3));
+	assert_int_equal(notices_in_message(f, m->id), 2);
+
+	m = msg_of(ms, f->focal_syt, -1);
+	assert_true(lists_task(m->body, f->t3));
+	assert_false(lists_task(m->body, f->t1));
+	assert_int_equal(notices_in_message(f, m->id), 1);
+	msgs_release(ms);
+
+	/* Nothing is left to group: a second compose makes nothing. */
+	compose_at(f, "2025-09-25T10:00+07:00", &rep);
+	assert_int_equal(rep.composed, 0);
+	assert_int_equal(rep.held, 0);
+}
+
+static void
+test_noise_budget(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	struct notes ns;
+	struct msgs *ms = &f->ms;
+	int64_t late;
+
+	queue(f, f->t1, f->focal_snv, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25), NULL);
+	compose_at(f, "2025-09-25T09:00+07:00", &rep);
+	assert_int_equal(rep.composed, 1);
+
+	/* A new reminder the same day waits for tomorrow. */
+	late = queue(f, f->t2, f->focal_snv, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25),
+		     NULL);
+	compose_at(f, "2025-09-25T14:00+07:00", &rep);
+	assert_int_equal(rep.composed, 0);
+	assert_int_equal(rep.held, 1);
+	msgs_load(f, -1, ms);
+	assert_int_equal(ms->n, 1);
+	msgs_release(ms);
+	notices_of_task(f, f->t2, &ns);
+	assert_int_equal(notice_by_id(&ns, late)->state, NOTICE_QUEUED);
+	assert_int_equal(notice_by_id(&ns, late)->message_id, 0);
+
+	/* An escalation is not counted against the budget. */
+	queue(f, f->t1, f->focal_snv, STAGE_ESCALATION, 1, DAY(2025, 9, 30), DAY(2025, 9, 25), NULL);
+	compose_at(f, "2025-09-25T15:00+07:00", &rep);
+	assert_int_equal(rep.composed, 1);
+	assert_int_equal(rep.held, 1);
+	msgs_load(f, -1, ms);
+	assert_int_equal(ms->n, 2);
+	assert_int_equal(msg_of(ms, f->focal_snv, MESSAGE_ESCALATION)->kind, MESSAGE_ESCALATION);
+	msgs_release(ms);
+
+	/* The next day, the held reminder goes, in one message. */
+	compose_at(f, "2025-09-26T09:00+07:00", &rep);
+	assert_int_equal(rep.composed, 1);
+	assert_int_equal(rep.held, 0);
+	msgs_load(f, -1, ms);
+	assert_int_equal(ms->n, 3);
+	assert_int_equal(count_msgs_of(ms, f->focal_snv), 3);
+	assert_true(lists_task(ms->v[2].body, f->t2));
+	assert_false(lists_task(ms->v[2].body, f->t1));
+	assert_int_equal(date_cmp(ms->v[2].day, DAY(2025, 9, 26)), 0);
+	msgs_release(ms);
+	notices_of_task(f, f->t2, &ns);
+	assert_true(notice_by_id(&ns, late)->message_id > 0);
+}
+
+static void
+test_escalation_separate(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	const struct message *r, *e;
+	struct msgs *ms = &f->ms;
+
+	/* The secretariat is told of t1's nag (fallback) and of t2's level 2. */
+	queue(f, f->t1, f->secretariat, STAGE_OVERDUE, 13, DAY(2025, 9, 30), DAY(2025, 10, 17), NULL);
+	queue(f, f->t2, f->secretariat, STAGE_ESCALATION, 2, DAY(2025, 9, 30), DAY(2025, 10, 21),
+	      NULL);
+	queue(f, f->t2, f->leader, STAGE_ESCALATION, 2, DAY(2025, 9, 30), DAY(2025, 10, 21), NULL);
+	compose_at(f, "2025-10-21T09:00+07:00", &rep);
+	assert_int_equal(rep.composed, 3);
+	msgs_load(f, -1, ms);
+	assert_int_equal(count_msgs_of(ms, f->secretariat), 2);
+	e = msg_of(ms, f->secretariat, MESSAGE_ESCALATION);
+	assert_true(lists_task(e->body, f->t2));
+	assert_false(lists_task(e->body, f->t1));
+	assert_non_null(strstr(e->subject, "1 nhiệm vụ quá hạn"));
+	assert_non_null(strstr(e->subject, "đề nghị đồng chí chỉ đạo"));
+	assert_null(strstr(e->body, "/xong"));
+	/* The nag's day (17/10) went by: it comes as a catch-up. */
+	r = msg_of(ms, f->secretariat, MESSAGE_CATCHUP);
+	assert_true(lists_task(r->body, f->t1));
+	assert_false(lists_task(r->body, f->t2));
+	e = msg_of(ms, f->leader, MESSAGE_ESCALATION);
+	assert_true(lists_task(e->body, f->t2));
+	msgs_release(ms);
+}
+
+static void
+test_superseded(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	const struct message *m;
+	struct notes ns;
+	struct msgs *ms = &f->ms;
+	int64_t old, newer;
+	char needle[32];
+
+	old = queue(f, f->t1, f->focal_snv, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25), NULL);
+	newer = queue(f, f->t1, f->focal_snv, STAGE_BEFORE, 1, DAY(2025, 9, 30), DAY(2025, 9, 29),
+		      NULL);
+	compose_at(f, "2025-09-29T09:00+07:00", &rep);
+	assert_int_equal(rep.composed, 1);
+	assert_int_equal(rep.superseded, 1);
+	msgs_load(f, -1, ms);
+	assert_int_equal(ms->n, 1);
+	m = msg_of(ms, f->focal_snv, -1);
+	/* The latest notice is today's: a plain reminder, the task once. */
+	assert_int_equal(m->kind, MESSAGE_REMINDER);
+	snprintf(needle, sizeof(needle), "[%lld] ", (long long)f->t1);
+	assert_int_equal(occurrences(m->body, needle), 1);
+	assert_non_null(strstr(m->body, "còn 1 ngày làm việc"));
+	notices_of_task(f, f->t1, &ns);
+	assert_int_equal(notice_by_id(&ns, old)->state, NOTICE_CANCELLED);
+	assert_int_equal(notice_by_id(&ns, newer)->state, NOTICE_QUEUED);
+	assert_int_equal(notice_by_id(&ns, newer)->message_id, m->id);
+	msgs_release(ms);
+}
+
+static void
+test_catchup_one_message(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	const struct message *m;
+	struct msgs *ms = &f->ms;
+
+	/* Days missed while dondoc was down. */
+	queue(f, f->t1, f->focal_snv, STAGE_BEFORE, 7, DAY(2025, 9, 30), DAY(2025, 9, 19), NULL);
+	queue(f, f->t2, f->focal_snv, STAGE_BEFORE, 5, DAY(2025, 9, 30), DAY(2025, 9, 23), NULL);
+	compose_at(f, "2025-09-25T09:00+07:00", &rep);
+	assert_int_equal(rep.composed, 1);
+	msgs_load(f, -1, ms);
+	assert_int_equal(ms->n, 1);
+	m = msg_of(ms, f->focal_snv, MESSAGE_CATCHUP);
+	assert_true(lists_task(m->body, f->t1));
+	assert_true(lists_task(m->body, f->t2));
+	assert_non_null(strstr(m->subject, "Tổng hợp nhắc việc"));
+	msgs_release(ms);
+}
+
+static void
+test_done_task_not_composed(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	struct task t = { 0 };
+	struct notes ns;
+	struct msgs *ms = &f->ms;
+	int64_t id;
+
+	id = queue(f, f->t1, f->focal_snv, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25), NULL);
+	assert_int_equal(store_task_get(f->s, f->t1, &t), 0);
+	t.status = TASK_DONE;
+	t.progress = 100;
+	t.done_at = at("2025-09-25T08:30+07:00");
+	assert_int_equal(store_task_update(f->s, &t, t.done_at), 0);
+	task_release(&t);
+	compose_at(f, "2025-09-25T09:00+07:00", &rep);
+	assert_int_equal(rep.composed, 0);
+	msgs_load(f, -1, ms);
+	assert_int_equal(ms->n, 0);
+	notices_of_task(f, f->t1, &ns);
+	assert_int_equal(notice_by_id(&ns, id)->state, NOTICE_CANCELLED);
+}
+
+/* --- delivering ------------------------------------------------------- */
+
+static void
+test_deliver_to_files(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	const struct message *m;
+	char path[256], log[160], *text;
+	struct notes ns;
+	struct msgs *ms = &f->ms;
+
+	queue(f, f->t1, f->focal_snv, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25), NULL);
+	queue(f, f->t2, f->focal_snv, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25), NULL);
+	queue(f, f->t3, f->focal_syt, STAGE_BEFORE, 20, DAY(2025, 10, 31), DAY(2025, 9, 25), NULL);
+	compose_at(f, "2025-09-25T09:00+07:00", &rep);
+	assert_int_equal(rep.composed, 2);
+	deliver_at(f, "2025-09-25T09:00+07:00", NULL, &rep);
+	assert_int_equal(rep.sent, 2);
+	assert_int_equal(rep.retried, 0);
+	assert_int_equal(rep.dead, 0);
+
+	assert_int_equal(count_files(f->outbox, ".txt"), 2);
+	snprintf(log, sizeof(log), "%s/deliveries.log", f->outbox);
+	assert_int_equal(count_lines(log), 2);
+	msgs_load(f, MESSAGE_SENT, ms);
+	assert_int_equal(ms->n, 2);
+	m = msg_of(ms, f->focal_snv, -1);
+	assert_int_equal(m->attempts, 1);
+	assert_int_equal(m->sent_at, at("2025-09-25T09:00+07:00"));
+	snprintf(path, sizeof(path), "%s/%06lld-%lld.txt", f->outbox, (long long)m->id,
+		 (long long)f->focal_snv);
+	text = slurp(path);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "To: Nguyễn Văn An\n"));
+	assert_non_null(strstr(text, "Kind: reminder\n"));
+	assert_non_null(strstr(text, m->subject));
+	assert_non_null(strstr(text, m->body));
+	free(text);
+	msgs_release(ms);
+	notices_of_task(f, f->t1, &ns);
+	assert_int_equal(ns.n, 1);
+	assert_int_equal(ns.v[0].state, NOTICE_SENT);
+
+	/* Nothing is due any more: no second delivery. */
+	deliver_at(f, "2025-09-25T09:05+07:00", NULL, &rep);
+	assert_int_equal(rep.sent, 0);
+	assert_int_equal(count_lines(log), 2);
+}
+
+static void
+test_deliver_stop_leaves_pending(void **state)
+{
+	struct fx *f = *state;
+	volatile sig_atomic_t stop = 1;
+	struct dispatch_report rep;
+	char log[160];
+	struct msgs *ms = &f->ms;
+
+	queue(f, f->t1, f->focal_snv, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25), NULL);
+	queue(f, f->t3, f->focal_syt, STAGE_BEFORE, 20, DAY(2025, 10, 31), DAY(2025, 9, 25), NULL);
+	compose_at(f, "2025-09-25T09:00+07:00", &rep);
+	assert_int_equal(rep.composed, 2);
+	deliver_at(f, "2025-09-25T09:00+07:00", &stop, &rep);
+	assert_int_equal(rep.sent, 0);
+	msgs_load(f, MESSAGE_PENDING, ms);
+	assert_int_equal(ms->n, 2);
+	for (size_t i = 0; i < ms->n; i++)
+		assert_int_equal(ms->v[i].attempts, 0);
+	msgs_release(ms);
+	assert_true(count_files(f->outbox, ".txt") <= 0);
+	snprintf(log, sizeof(log), "%s/deliveries.log", f->outbox);
+	assert_int_equal(count_lines(log), 0);
+	/* Once the flag is down, they go. */
+	stop = 0;
+	deliver_at(f, "2025-09-25T09:01+07:00", &stop, &rep);
+	assert_int_equal(rep.sent, 2);
+	assert_int_equal(count_files(f->outbox, ".txt"), 2);
+}
+
+static void
+test_deliver_outside_window_waits(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	struct msgs *ms = &f->ms;
+
+	queue(f, f->t1, f->focal_snv, STAGE_BEFORE, 0, DAY(2025, 9, 26), DAY(2025, 9, 26), NULL);
+	compose_at(f, "2025-09-26T17:00+07:00", &rep);	/* Friday */
+	assert_int_equal(rep.composed, 1);
+	/* The daemon was busy: delivery comes after hours. */
+	deliver_at(f, "2025-09-26T17:45+07:00", NULL, &rep);
+	assert_int_equal(rep.sent, 0);
+	msgs_load(f, MESSAGE_PENDING, ms);
+	assert_int_equal(ms->n, 1);
+	assert_int_equal(ms->v[0].next_at, at("2025-09-29T08:00+07:00"));
+	assert_int_equal(ms->v[0].attempts, 0);
+	msgs_release(ms);
+	assert_true(count_files(f->outbox, ".txt") <= 0);
+	deliver_at(f, "2025-09-27T10:00+07:00", NULL, &rep);	/* Saturday: not due yet */
+	assert_int_equal(rep.sent, 0);
+	deliver_at(f, "2025-09-29T08:00+07:00", NULL, &rep);
+	assert_int_equal(rep.sent, 1);
+	assert_int_equal(count_files(f->outbox, ".txt"), 1);
+}
+
+/*
+ * A channel that cannot deliver (here: no longer configured) kills the
+ * message, and the secretariat is told through a channel that reaches it.
+ */
+static void
+test_dead_message_alerts_secretariat(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	const struct message *m;
+	struct notes ns;
+	struct msgs *ms = &f->ms;
+	int64_t id;
+
+	id = queue(f, f->t1, f->focal_snv, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25),
+		   "telegram");
+	compose_at(f, "2025-09-25T09:00+07:00", &rep);
+	assert_int_equal(rep.composed, 1);
+	deliver_at(f, "2025-09-25T09:00+07:00", NULL, &rep);
+	assert_int_equal(rep.dead, 1);
+	assert_int_equal(rep.sent, 0);
+	msgs_load(f, MESSAGE_DEAD, ms);
+	assert_int_equal(ms->n, 1);
+	assert_int_equal(ms->v[0].person_id, f->focal_snv);
+	assert_non_null(ms->v[0].last_error);
+	assert_non_null(strstr(ms->v[0].last_error, "telegram"));
+	msgs_release(ms);
+	notices_of_task(f, f->t1, &ns);
+	assert_int_equal(notice_by_id(&ns, id)->state, NOTICE_DEAD);
+
+	msgs_load(f, -1, ms);
+	m = msg_of(ms, f->secretariat, MESSAGE_ALERT);
+	assert_true(lists_task(m->body, f->t1));
+	/* The secretariat has no Telegram: the alert must go where it is reached. */
+	assert_string_equal(m->channel, "file");
+	msgs_release(ms);
+	deliver_at(f, "2025-09-25T09:01+07:00", NULL, &rep);
+	assert_int_equal(rep.sent, 1);
+	assert_int_equal(rep.dead, 0);
+	assert_int_equal(count_files(f->outbox, ".txt"), 1);
+}
+
+/* Planner, dispatcher and file channel together. */
+static void
+test_planner_to_outbox(void **state)
+{
+	struct fx *f = *state;
+	struct planner_report prep = { 0 };
+	struct dispatch_report rep;
+	const struct message *m;
+	time_t now = at("2025-09-25T09:00+07:00");
+	struct msgs *ms = &f->ms;
+
+	assert_int_equal(planner_run(f->s, sch, f->cs, now, true, false, NULL, NULL, &prep), 0);
+	assert_int_equal(prep.notices, 2);	/* t1 before 3, t2 before 5, both to the focal point */
+	compose_at(f, "2025-09-25T09:00+07:00", &rep);
+	assert_int_equal(rep.composed, 1);
+	deliver_at(f, "2025-09-25T09:00+07:00", NULL, &rep);
+	assert_int_equal(rep.sent, 1);
+	msgs_load(f, MESSAGE_SENT, ms);
+	assert_int_equal(ms->n, 1);
+	m = msg_of(ms, f->focal_snv, -1);
+	assert_true(lists_task(m->body, f->t1));
+	assert_true(lists_task(m->body, f->t2));
+	assert_false(lists_task(m->body, f->t3));
+	msgs_release(ms);
+	assert_int_equal(count_files(f->outbox, ".txt"), 1);
+	/* A second pass the same day plans nothing and sends nothing. */
+	assert_int_equal(planner_run(f->s, sch, f->cs, now + 60, false, false, NULL, NULL, &prep), 0);
+	assert_int_equal(prep.notices, 0);
+	compose_at(f, "2025-09-25T09:01+07:00", &rep);
+	assert_int_equal(rep.composed, 0);
+	assert_int_equal(count_files(f->outbox, ".txt"), 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_window_current_tz),
+		cmocka_unit_test(test_window_any_tz),
+		cmocka_unit_test_setup_teardown(test_compose_waits_for_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_message_per_person, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_noise_budget, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_escalation_separate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_superseded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_catchup_one_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_done_task_not_composed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deliver_to_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deliver_stop_leaves_pending, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deliver_outside_window_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dead_message_alerts_secretariat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_planner_to_outbox, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("dispatch", tests, group_setup, group_teardown);
+}

@@ -1,0 +1,712 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests of the message templates shipped in templates/ (DESIGN §6, §9),
+ * not of the engine (test_template.c does that).  For every language,
+ * message name and form, the file must compile and render, with a
+ * realistic context and with a minimal one (empty lists, empty optional
+ * fields), into non-empty valid UTF-8 that fits its form: a subject is
+ * one line; a chat message fits Telegram's 4096 bytes and uses only the
+ * tags Telegram's HTML mode knows, balanced; an email HTML body is a
+ * document in the right language that escapes data; a plain-text body
+ * carries data as it is.  Messages to a person greet them as officials
+ * expect ("Kính gửi đồng chí ...").  Every partial a template asks for
+ * must exist for that form, and no file in templates/ may be one the
+ * program would never load (a misspelt name).
+ *
+ * Runs from the repository root.  DONDOC_TEMPLATES_DUMP=DIR writes every
+ * rendering to DIR/LANG/NAME.FORM (and NAME.min.FORM) for reading.
+ */
+#include "testlib.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+#include <utf8proc.h>
+
+#include "macro.h"
+#include "norm.h"
+#include "template.h"
+#include "xalloc.h"
+
+#define MAX_OUT (1024 * 1024)
+#define TELEGRAM_MAX 4096
+#define TEXT_WIDTH 76
+
+/* What the tricky title must look like in each form. */
+#define TRICKY_RAW "<b>&\""
+#define TRICKY_HTML "&lt;b&gt;&amp;&quot;"
+#define TRICKY_TELEGRAM "&lt;b&gt;&amp;\""
+
+enum form { FORM_SUBJECT, FORM_TEXT, FORM_HTML, FORM_CHAT, _FORM_MAX };
+
+static const char *const langs[] = { "vi", "en" };
+static const char *const form_names[_FORM_MAX] = { "subject", "text", "html", "chat" };
+static const enum template_escape form_escape[_FORM_MAX] = {
+	TEMPLATE_ESCAPE_NONE, TEMPLATE_ESCAPE_NONE, TEMPLATE_ESCAPE_HTML, TEMPLATE_ESCAPE_TELEGRAM,
+};
+/* The greeting of an email to a person, by language. */
+static const char *const greetings[] = { "Kính gửi đồng chí", "Dear " };
+
+enum {
+	SHOWS_TITLE = 1 << 0,	/* prints a task's title (tasks or task) */
+	GREETS = 1 << 1,	/* an email to a person: text and html greet them */
+	NO_PERSON = 1 << 2,	/* for an unlinked chat: no person in the data */
+};
+
+/*
+ * The message names the program loads, the data each is given (besides
+ * person, today, app and bot), and what to check.
+ */
+static const struct name {
+	const char *name;
+	const char *keys;
+	unsigned flags;
+} names[] = {
+	{ "reminder", "tasks count late_count first_id", SHOWS_TITLE | GREETS },
+	{ "due_today", "tasks count first_id", SHOWS_TITLE | GREETS },
+	{ "overdue", "tasks count first_id", SHOWS_TITLE | GREETS },
+	{ "catchup", "tasks count late_count first_id", SHOWS_TITLE | GREETS },
+	{ "escalation_head", "tasks count level1 agency", SHOWS_TITLE | GREETS },
+	{ "escalation_leaders", "tasks count level2", SHOWS_TITLE | GREETS },
+	{ "needs_date", "tasks count", SHOWS_TITLE | GREETS },
+	{ "alert", "tasks count recipient", SHOWS_TITLE | GREETS },
+	{ "digest", "digest", GREETS },
+	{ "test", "", GREETS },
+	{ "help", "", 0 },
+	{ "link_instructions", "", NO_PERSON },
+	{ "link_done", "", 0 },
+	{ "tasks_list", "tasks count", SHOWS_TITLE },
+	{ "overdue_list", "tasks count", SHOWS_TITLE },
+	{ "report", "report", 0 },
+	{ "done_ok", "task", SHOWS_TITLE },
+	{ "progress_ok", "task", SHOWS_TITLE },
+	{ "obstacle_ok", "task text", SHOWS_TITLE },
+	{ "extension_asked", "task request", SHOWS_TITLE },
+	{ "extension_request", "task request", SHOWS_TITLE },
+	{ "extension_approved", "task request", SHOWS_TITLE },
+	{ "extension_rejected", "task request", SHOWS_TITLE },
+	{ "decision_ok", "task request", SHOWS_TITLE },
+	{ "error_unknown_command", "command", 0 },
+	{ "error_usage", "command example", 0 },
+	{ "error_no_task", "id", 0 },
+	{ "error_not_allowed", "task", SHOWS_TITLE },
+	{ "error_bad_date", "bad_date", 0 },
+	{ "error_bad_percent", "bad_percent", 0 },
+	{ "error_not_linked", "", NO_PERSON },
+	{ "error_bad_code", "", NO_PERSON },
+};
+
+/* The partials templates may use; not every one exists in every form. */
+static const char *const partial_names[] = {
+	"greeting", "deadline", "task", "task_leads", "tasks", "tasks_leads", "task_line",
+	"footer", "link_steps", "page_top", "page_bottom",
+};
+
+/* Compiled partials, [lang][partial][form]; NULL where there is no file. */
+static struct template *partials[ELEMENTSOF(langs)][ELEMENTSOF(partial_names)][_FORM_MAX];
+
+struct lookup {
+	size_t lang;
+	enum form form;
+	char missing[128];	/* the first partial asked for and not found */
+};
+
+static const struct template *
+find_partial(const char *name, void *userdata)
+{
+	struct lookup *l = userdata;
+	size_t k;
+
+	for (k = 0; k < ELEMENTSOF(partial_names); k++)
+		if (strcmp(partial_names[k], name) == 0 && partials[l->lang][k][l->form])
+			return partials[l->lang][k][l->form];
+	if (!l->missing[0])
+		snprintf(l->missing, sizeof(l->missing), "%s", name);
+	return NULL;
+}
+
+/* Reads path whole; NULL when it cannot be read. */
+static char *
+read_file(const char *path, size_t *ret_len)
+{
+	FILE *f = fopen(path, "rb");
+	char *s = NULL;
+	size_t n = 0, cap = 0, r;
+
+	if (!f)
+		return NULL;
+	do {
+		if (cap - n < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			s = xreallocarray(s, cap, 1);
+		}
+		r = fread(s + n, 1, cap - n - 1, f);
+		n += r;
+	} while (r > 0);
+	fclose(f);
+	s[n] = '\0';
+	if (ret_len)
+		*ret_len = n;
+	return s;
+}
+
+static struct template *
+compile_file(const char *path)
+{
+	struct template *t = NULL;
+	char *text, *err = NULL;
+	int r;
+
+	text = read_file(path, NULL);
+	if (!text)
+		fail_msg("%s: cannot read: %s", path, strerror(errno));
+	r = template_compile(path, text, &t, &err);
+	if (r < 0)
+		fail_msg("%s", err);
+	free(text);
+	return t;
+}
+
+static int
+setup(void **state)
+{
+	size_t l, p;
+	int f;
+
+	(void)state;
+	for (l = 0; l < ELEMENTSOF(langs); l++)
+		for (p = 0; p < ELEMENTSOF(partial_names); p++)
+			for (f = 0; f < _FORM_MAX; f++) {
+				char *path = xasprintf("templates/%s/partials/%s.%s.mustache", langs[l],
+						       partial_names[p], form_names[f]);
+
+				if (access(path, F_OK) == 0)
+					partials[l][p][f] = compile_file(path);
+				free(path);
+			}
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	size_t l, p;
+	int f;
+
+	(void)state;
+	for (l = 0; l < ELEMENTSOF(langs); l++)
+		for (p = 0; p < ELEMENTSOF(partial_names); p++)
+			for (f = 0; f < _FORM_MAX; f++)
+				partials[l][p][f] = template_free(partials[l][p][f]);
+	return 0;
+}
+
+/* --- sample data ---------------------------------------------------------- */
+
+static json_t *
+sample_task(bool first, bool minimal)
+{
+	if (minimal)
+		return json_pack("{s:i, s:s, s:s, s:s, s:s, s:n, s:s, s:i, s:s, s:i, s:b, s:b, s:i,"
+				 " s:s, s:s}",
+				 "id", 5, "code", "", "title", "Cụ thể hóa chính sách " TRICKY_RAW "mới",
+				 "deadline", "Theo tiến độ Trung ương", "due", "", "due_year",
+				 "status", "Chưa thực hiện", "progress", 0, "leads", "Sở Tư pháp",
+				 "days_left", 0, "due_today", false, "late", false, "days_late", 0,
+				 "note", "", "light", "XANH");
+	if (first)
+		return json_pack("{s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:s, s:i, s:b, s:b, s:i,"
+				 " s:s, s:s}",
+				 "id", 27, "code", "15-KH/BCĐ#3",
+				 "title", "Triển khai đề án " TRICKY_RAW "Chính quyền số\" của tỉnh",
+				 "deadline", "Quý III/2025", "due", "30/9/2025", "due_year", 2025,
+				 "status", "Đang thực hiện", "progress", 40,
+				 "leads", "Sở Khoa học và Công nghệ; Sở Nội vụ",
+				 "days_left", 0, "due_today", false, "late", true, "days_late", 38,
+				 "note", "Đã trình UBND tỉnh dự thảo đề án", "light", "ĐỎ");
+	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:s, s:i, s:b, s:b, s:i,"
+			 " s:s, s:s}",
+			 "id", 31, "code", "15-KH/BCĐ#2",
+			 "title", "Hoàn thành số hóa hồ sơ, kết quả giải quyết thủ tục hành chính "
+				  "còn hiệu lực",
+			 "deadline", "Tháng 12/2026", "due", "31/12/2026", "due_year", 2026,
+			 "status", "Chưa thực hiện", "progress", 0,
+			 "leads", "Văn phòng UBND tỉnh; Sở Nội vụ",
+			 "days_left", 26, "due_today", false, "late", false, "days_late", 0,
+			 "note", "", "light", "XANH");
+}
+
+/* True when the space-separated list keys holds key. */
+static bool
+has_key(const char *keys, const char *key)
+{
+	size_t n = strlen(key);
+	const char *p = keys;
+
+	while ((p = strstr(p, key)) != NULL) {
+		if ((p == keys || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static json_t *
+sample(const struct name *nm, bool minimal)
+{
+	json_t *root, *tasks;
+
+	root = json_pack("{s:s, s:{s:s, s:s}, s:s}",
+			 "today", "22/11/2026",
+			 "app", "name", "Hệ thống đôn đốc", "url",
+			 minimal ? "" : "https://dondoc.example.gov.vn",
+			 "bot", minimal ? "" : "dondoc_bot");
+	if (!(nm->flags & NO_PERSON))
+		json_object_set_new(root, "person",
+				    json_pack("{s:s, s:s, s:s}", "name", "Nguyễn Văn An",
+					      "agency", minimal ? "" : "Sở Khoa học và Công nghệ",
+					      "role", "focal"));
+	if (has_key(nm->keys, "tasks")) {
+		tasks = json_array();
+		if (!minimal) {
+			json_array_append_new(tasks, sample_task(true, false));
+			json_array_append_new(tasks, sample_task(false, false));
+		}
+		json_object_set_new(root, "tasks", tasks);
+		json_object_set_new(root, "count", json_integer(minimal ? 0 : 2));
+	}
+	if (has_key(nm->keys, "late_count"))
+		json_object_set_new(root, "late_count", json_integer(minimal ? 0 : 1));
+	if (has_key(nm->keys, "first_id") && !minimal)
+		json_object_set_new(root, "first_id", json_integer(27));
+	if (has_key(nm->keys, "level1"))
+		json_object_set_new(root, "level", json_integer(1));
+	if (has_key(nm->keys, "level2"))
+		json_object_set_new(root, "level", json_integer(2));
+	if (has_key(nm->keys, "agency"))
+		json_object_set_new(root, "agency", json_string("Sở Khoa học và Công nghệ"));
+	if (has_key(nm->keys, "recipient"))
+		json_object_set_new(root, "recipient",
+				    json_pack("{s:s, s:s, s:s}", "name", "Trần Thị Bình",
+					      "channel", "telegram",
+					      "error", minimal ? "" : "403 Forbidden: bot was blocked "
+								      "by the user <x>"));
+	if (has_key(nm->keys, "digest"))
+		json_object_update_new(root,
+				       json_pack("{s:i, s:i, s:i, s:i, s:s}", "total", 82, "done", 35,
+						 "in_progress", 46, "late", 3,
+						 "period", "từ 10/11/2025 đến 21/11/2025"));
+	if (has_key(nm->keys, "report"))
+		json_object_set_new(root, "report",
+				    json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:s}", "total", 82,
+					      "done", 35, "in_progress", 46, "not_started", 1,
+					      "late", 3, "percent_done", 43,
+					      "scope", minimal ? "toàn bộ" : "Sở Khoa học và Công nghệ"));
+	if (has_key(nm->keys, "task"))
+		json_object_set_new(root, "task", sample_task(true, minimal));
+	if (has_key(nm->keys, "request"))
+		json_object_set_new(root, "request",
+				    json_pack("{s:i, s:s, s:s, s:b, s:s, s:{s:s, s:s}}",
+					      "id", 5, "date", "31/12/2025",
+					      "reason", "Chờ hướng dẫn của Bộ <Khoa học & Công nghệ>",
+					      "approved", !minimal,
+					      "decider", minimal ? "" : "Lê Văn Cường",
+					      "requester", "name", "Nguyễn Văn An",
+					      "agency", "Sở Khoa học và Công nghệ"));
+	if (has_key(nm->keys, "text"))
+		json_object_set_new(root, "text", json_string("Chưa được bố trí kinh phí <năm 2026>"));
+	if (has_key(nm->keys, "command"))
+		json_object_set_new(root, "command", json_string(minimal ? "/abc" : "/tiendo"));
+	if (has_key(nm->keys, "example"))
+		json_object_set_new(root, "example",
+				    json_string("/tiendo 27 60% đã xong phần khảo sát"));
+	if (has_key(nm->keys, "bad_date")) {
+		json_object_set_new(root, "text", json_string("31/13/2025"));
+		json_object_set_new(root, "example",
+				    json_string("/giahan 27 31/12/2025 chờ hướng dẫn của Bộ"));
+	}
+	if (has_key(nm->keys, "bad_percent"))
+		json_object_set_new(root, "text", json_string("160%"));
+	if (has_key(nm->keys, "id"))
+		json_object_set_new(root, "id", json_integer(99));
+	return root;
+}
+
+/* --- checks --------------------------------------------------------------- */
+
+/*
+ * Telegram's HTML mode: only the tags we allow, balanced and not
+ * overlapping, and every '&' an entity Telegram knows.
+ */
+static void
+check_telegram_markup(const char *what, const char *s)
+{
+	static const char *const tags[] = { "b", "i", "code" };
+	const char *stack[16];
+	size_t depth = 0, k, n;
+	const char *p;
+
+	for (p = s; *p; p++) {
+		if (*p == '&') {
+			if (strncmp(p, "&lt;", 4) && strncmp(p, "&gt;", 4) && strncmp(p, "&amp;", 5) &&
+			    strncmp(p, "&quot;", 6))
+				fail_msg("%s: bare '&' at offset %td", what, p - s);
+			continue;
+		}
+		if (*p == '>')
+			fail_msg("%s: bare '>' at offset %td", what, p - s);
+		if (*p != '<')
+			continue;
+		bool closing = p[1] == '/';
+		const char *tag = p + 1 + closing;
+
+		for (k = 0; k < ELEMENTSOF(tags); k++) {
+			n = strlen(tags[k]);
+			if (strncmp(tag, tags[k], n) == 0 && tag[n] == '>')
+				break;
+		}
+		if (k == ELEMENTSOF(tags))
+			fail_msg("%s: tag Telegram does not know at offset %td: %.12s", what, p - s, p);
+		if (closing) {
+			if (depth == 0 || stack[depth - 1] != tags[k])
+				fail_msg("%s: </%s> does not close the open tag", what, tags[k]);
+			depth--;
+		} else {
+			if (depth == ELEMENTSOF(stack))
+				fail_msg("%s: tags nested too deep", what);
+			stack[depth++] = tags[k];
+		}
+		p = tag + strlen(tags[k]);
+	}
+	if (depth)
+		fail_msg("%s: <%s> is never closed", what, stack[depth - 1]);
+}
+
+static bool
+blank(const char *s)
+{
+	for (; *s; s++)
+		if (!strchr(" \t\r\n", *s))
+			return false;
+	return true;
+}
+
+static void
+dump(const char *lang, const char *name, const char *form, bool minimal, const char *out)
+{
+	const char *dir = getenv("DONDOC_TEMPLATES_DUMP");
+	char *path;
+	FILE *f;
+
+	if (!dir || !*dir)
+		return;
+	path = xasprintf("%s/%s", dir, lang);
+	(void)mkdir(dir, 0777);
+	(void)mkdir(path, 0777);
+	free(path);
+	path = xasprintf("%s/%s/%s.%s%s", dir, lang, name, minimal ? "min." : "", form);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(out, f);
+		fclose(f);
+	}
+	free(path);
+}
+
+struct tcase {
+	size_t lang;
+	const struct name *name;
+	enum form form;
+	char *title;	/* the cmocka test name */
+};
+
+static void
+render_and_check(const struct tcase *c, const struct template *t, bool minimal)
+{
+	const char *lang = langs[c->lang], *form = form_names[c->form];
+	struct lookup l = { .lang = c->lang, .form = c->form };
+	json_t *data = sample(c->name, minimal);
+	char *out = NULL, what[160];
+	size_t off = 0, len;
+	int r;
+
+	snprintf(what, sizeof(what), "%s/%s.%s%s", lang, c->name->name, form,
+		 minimal ? " (minimal data)" : "");
+	r = template_render(t, data, form_escape[c->form], find_partial, &l, MAX_OUT, &out);
+	json_decref(data);
+	if (r < 0)
+		fail_msg("%s: render failed: %s", what, strerror(-r));
+	dump(lang, c->name->name, form, minimal, out);
+	if (l.missing[0])
+		fail_msg("%s: partial '%s' has no file partials/%s.%s.mustache", what, l.missing,
+			 l.missing, form);
+	len = strlen(out);
+	if (blank(out))
+		fail_msg("%s: renders as nothing", what);
+	if (!norm_is_utf8(out, len, &off))
+		fail_msg("%s: not UTF-8 at offset %zu", what, off);
+	if (strstr(out, "{{") || strstr(out, "}}"))
+		fail_msg("%s: a tag is left in the output (a misspelt delimiter?)", what);
+	switch (c->form) {
+	case FORM_SUBJECT:
+		if (strchr(out, '\n') || strchr(out, '\r'))
+			fail_msg("%s: a subject must be one line: \"%s\"", what, out);
+		if (len > 250)
+			fail_msg("%s: subject of %zu bytes", what, len);
+		break;
+	case FORM_CHAT:
+		if (len > TELEGRAM_MAX)
+			fail_msg("%s: %zu bytes, more than Telegram's %d", what, len, TELEGRAM_MAX);
+		check_telegram_markup(what, out);
+		if ((c->name->flags & SHOWS_TITLE) && !minimal && !strstr(out, TRICKY_TELEGRAM))
+			fail_msg("%s: the title is not escaped for Telegram", what);
+		break;
+	case FORM_HTML:
+		if (strncmp(out, "<!DOCTYPE html>", 15) != 0)
+			fail_msg("%s: not an HTML document", what);
+		{
+			char *want = xasprintf("<html lang=\"%s\">", lang);
+
+			if (!strstr(out, want))
+				fail_msg("%s: no %s", what, want);
+			free(want);
+		}
+		if (!strstr(out, "</html>"))
+			fail_msg("%s: no </html>", what);
+		if (strstr(out, TRICKY_RAW))
+			fail_msg("%s: data is not HTML-escaped", what);
+		if ((c->name->flags & SHOWS_TITLE) && !minimal && !strstr(out, TRICKY_HTML))
+			fail_msg("%s: the title is missing or wrongly escaped", what);
+		break;
+	case FORM_TEXT:
+		if ((c->name->flags & SHOWS_TITLE) && !minimal && !strstr(out, TRICKY_RAW))
+			fail_msg("%s: the title is missing or escaped", what);
+		if (strstr(out, "&lt;") || strstr(out, "&amp;") || strstr(out, "&quot;") ||
+		    strstr(out, "</") || strstr(out, "<br"))
+			fail_msg("%s: markup or entities in plain text", what);
+		break;
+	default:
+		break;
+	}
+	if ((c->name->flags & GREETS) && (c->form == FORM_TEXT || c->form == FORM_HTML) &&
+	    !strstr(out, greetings[c->lang]))
+		fail_msg("%s: does not greet the person with \"%s\"", what, greetings[c->lang]);
+	free(out);
+}
+
+static void
+test_template(void **state)
+{
+	const struct tcase *c = *state;
+	char *path = xasprintf("templates/%s/%s.%s.mustache", langs[c->lang], c->name->name,
+			       form_names[c->form]);
+	struct template *t = compile_file(path);
+
+	render_and_check(c, t, false);
+	render_and_check(c, t, true);
+	template_free(t);
+	free(path);
+}
+
+/* --- the files themselves ------------------------------------------------- */
+
+/* Problems found in the files: all are reported, then the test fails. */
+static size_t problems;
+
+#define problem(...) do { print_error(__VA_ARGS__); print_error("\n"); problems++; } while (0)
+
+/* Columns of the line at s (up to '\n' or the end), in code points. */
+static size_t
+line_width(const char *s, const char **ret_end)
+{
+	size_t w = 0;
+
+	for (; *s && *s != '\n'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	*ret_end = s;
+	return w;
+}
+
+static void
+check_file(const char *path, const char *form)
+{
+	size_t len, off = 0, lineno = 1;
+	char *s = read_file(path, &len);
+	utf8proc_uint8_t *nfc;
+	const char *p, *end;
+
+	if (!s) {
+		problem("%s: cannot read", path);
+		return;
+	}
+	if (!norm_is_utf8(s, len, &off)) {
+		problem("%s: not UTF-8 at offset %zu", path, off);
+		free(s);
+		return;
+	}
+	nfc = utf8proc_NFC((const utf8proc_uint8_t *)s);
+	if (!nfc || strcmp((const char *)nfc, s) != 0)
+		problem("%s: not in Unicode NFC (pasted decomposed text?)", path);
+	free(nfc);
+	if (strcmp(form, "subject") == 0) {
+		if (strchr(s, '\n'))
+			problem("%s: a subject file must be one line with no final newline", path);
+	} else if (len == 0 || s[len - 1] != '\n') {
+		problem("%s: must end with a newline", path);
+	}
+	if (strchr(s, '\r'))
+		problem("%s: has CR line ends", path);
+	/* Plain text we write ourselves fits 76 columns. */
+	if (strcmp(form, "text") == 0)
+		for (p = s; *p; p = *end ? end + 1 : end, lineno++) {
+			size_t w = line_width(p, &end);
+
+			if (w > TEXT_WIDTH && !memmem(p, (size_t)(end - p), "{{", 2))
+				problem("%s:%zu: %zu columns, more than %d", path, lineno, w,
+					 TEXT_WIDTH);
+		}
+	free(s);
+}
+
+/* "NAME.FORM.mustache" splits into its NAME and FORM; false otherwise. */
+static bool
+split_name(const char *file, char *name, size_t name_size, const char **ret_form)
+{
+	const char *dot, *ext = strstr(file, ".mustache");
+	int f;
+
+	if (!ext || ext[9] != '\0')
+		return false;
+	for (f = 0; f < _FORM_MAX; f++) {
+		size_t n = strlen(form_names[f]);
+
+		dot = ext - n - 1;
+		if (dot > file && *dot == '.' && strncmp(dot + 1, form_names[f], n) == 0) {
+			if ((size_t)(dot - file) >= name_size)
+				return false;
+			memcpy(name, file, (size_t)(dot - file));
+			name[dot - file] = '\0';
+			*ret_form = form_names[f];
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+check_dir(const char *dir, bool is_partials, size_t *count)
+{
+	struct dirent *e;
+	char name[128];
+	const char *form;
+	DIR *d = opendir(dir);
+	size_t k;
+
+	if (!d) {
+		problem("%s: %s", dir, strerror(errno));
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char *path;
+		bool known = false;
+
+		if (e->d_name[0] == '.' || (!is_partials && strcmp(e->d_name, "partials") == 0))
+			continue;
+		path = xasprintf("%s/%s", dir, e->d_name);
+		if (!split_name(e->d_name, name, sizeof(name), &form)) {
+			problem("%s: not NAME.FORM.mustache with FORM one of subject, text, html, "
+				"chat", path);
+			free(path);
+			continue;
+		}
+		if (is_partials) {
+			for (k = 0; k < ELEMENTSOF(partial_names); k++)
+				known |= strcmp(partial_names[k], name) == 0;
+		} else {
+			for (k = 0; k < ELEMENTSOF(names); k++)
+				known |= strcmp(names[k].name, name) == 0;
+		}
+		if (!known)
+			problem("%s: '%s' is not a %s the program uses", path, name,
+				 is_partials ? "partial" : "message name");
+		if (is_partials && strcmp(form, "subject") == 0)
+			problem("%s: subjects take no partials", path);
+		check_file(path, form);
+		(*count)++;
+		free(path);
+	}
+	closedir(d);
+}
+
+/* Every file is one the program loads, valid UTF-8 in NFC, well formed. */
+static void
+test_files(void **state)
+{
+	size_t l, count = 0;
+
+	(void)state;
+	for (l = 0; l < ELEMENTSOF(langs); l++) {
+		char *dir = xasprintf("templates/%s", langs[l]);
+		char *pdir = xasprintf("templates/%s/partials", langs[l]);
+
+		check_dir(dir, false, &count);
+		check_dir(pdir, true, &count);
+		free(dir);
+		free(pdir);
+	}
+	assert_int_equal(problems, 0);
+	assert_true(count >= ELEMENTSOF(langs) * ELEMENTSOF(names) * _FORM_MAX);
+}
+
+/* Each partial exists in the same forms in both languages. */
+static void
+test_partials_match(void **state)
+{
+	size_t p;
+	int f;
+
+	(void)state;
+	for (p = 0; p < ELEMENTSOF(partial_names); p++)
+		for (f = 0; f < _FORM_MAX; f++)
+			if (!partials[0][p][f] != !partials[1][p][f])
+				fail_msg("partials/%s.%s.mustache exists in %s only", partial_names[p],
+					 form_names[f], partials[0][p][f] ? langs[0] : langs[1]);
+}
+
+int
+main(void)
+{
+	static const struct CMUnitTest files[] = {
+		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_partials_match),
+	};
+	size_t n = ELEMENTSOF(langs) * ELEMENTSOF(names) * _FORM_MAX, k = 0, l, m;
+	struct CMUnitTest *table = xcalloc(n, sizeof(*table));
+	struct tcase *cases = xcalloc(n, sizeof(*cases));
+	int f, failed;
+
+	for (l = 0; l < ELEMENTSOF(langs); l++)
+		for (m = 0; m < ELEMENTSOF(names); m++)
+			for (f = 0; f < _FORM_MAX; f++, k++) {
+				cases[k] = (struct tcase){ .lang = l, .name = &names[m], .form = f };
+				cases[k].title = xasprintf("%s/%s.%s", langs[l], names[m].name,
+							   form_names[f]);
+				table[k] = (struct CMUnitTest){
+					.name = cases[k].title,
+					.test_func = test_template,
+					.initial_state = &cases[k],
+				};
+			}
+	failed = cmocka_run_group_tests_name("template files", files, setup, teardown);
+	failed += _cmocka_run_group_tests("templates", table, n, setup, teardown);
+	for (k = 0; k < n; k++)
+		free(cases[k].title);
+	free(cases);
+	free(table);
+	return failed;
+}
