@@ -82,10 +82,10 @@ check-style:
 	@sh tests/check-style.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(REL)/bench_planner
+	@$(MAKE) --no-print-directory all $(REL)/bench_planner $(REL)/bench_render
 	@sh bench/run.sh
 
-$(REL)/bench_planner: bench/bench_planner.c $(REL)/libdondoc.a
+$(REL)/bench_%: bench/bench_%.c $(REL)/libdondoc.a
 	$(CC) $(ALL_CFLAGS) -Ibot -o $@ $< $(REL)/libdondoc.a $(PKG_LIBS)
 
 # --- install ---------------------------------------------------------------

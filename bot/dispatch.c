@@ -181,6 +181,8 @@ compose_one(struct store *s, const struct dispatch_env *env, time_t now, const s
 	r = render_message(kind, &ctx, it.v, it.n, &text);
 	if (r < 0)
 		goto out;
+	if (text.fell_back)
+		log_warnx("no '%s' templates for '%s': sent in Vietnamese", p->lang, p->name);
 	message_take_rendered(&m, &text);
 	r = store_message_insert(s, &m, &id);
 	for (size_t i = 0; r == 0 && i < n; i++)

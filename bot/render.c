@@ -152,6 +152,19 @@ load_dir(struct lang *l, const char *dir, const char *shown, bool partials, char
 	return r;
 }
 
+/* Entries in (partial, form, name) order, for bsearch. */
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	if (x->partial != y->partial)
+		return x->partial ? 1 : -1;
+	if (x->form != y->form)
+		return x->form < y->form ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
 static void
 lang_release(struct lang *l)
 {
@@ -181,6 +194,9 @@ load_lang(struct lang *l, const char *dir, const char *code, bool required, char
 		if (r == -ENOENT)
 			r = 0;
 	}
+	/* Partials are looked up at every inclusion: keep the lookup a bisection. */
+	if (r == 0 && l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), entry_cmp);
 	free(path);
 	free(parts);
 	free(shown);
@@ -233,10 +249,10 @@ rendered_release(struct rendered *m)
 static const struct template *
 find(const struct lang *l, const char *name, enum form form, bool partial)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].form == form && l->v[i].partial == partial && strcmp(l->v[i].name, name) == 0)
-			return l->v[i].t;
-	return NULL;
+	struct entry key = { (char *)name, form, partial, NULL };
+	const struct entry *e = l->n ? bsearch(&key, l->v, l->n, sizeof(*l->v), entry_cmp) : NULL;
+
+	return e ? e->t : NULL;
 }
 
 struct partial_ctx {

@@ -395,6 +395,18 @@ struct store {
 	int64_t head_pending;	/* events appended in this transaction, not yet in event_head */
 };
 
+/*
+ * The SHA-256 context, made on first use: libcrypto's start-up touches
+ * megabytes of pages, which a daemon that only reads never needs.
+ */
+static struct hash *
+digest(struct store *s)
+{
+	if (!s->hash)
+		s->hash = hash_new();
+	return s->hash;
+}
+
 /* Maps an SQLite result code to a negative errno (see store.h). */
 static int
 errno_of(int rc)
@@ -717,7 +729,6 @@ store_open(const char *path, enum store_mode mode, struct store **ret, char **re
 	} else {
 		(void)exec_sql(s, "PRAGMA query_only = ON");
 	}
-	s->hash = hash_new();
 	*ret = s;
 	s = NULL;
 out:
@@ -1146,7 +1157,7 @@ store_task_find(struct store *s, int64_t document_id, const char *title_key, str
 	sqlite3_stmt *st = stmt(s, ST_TASK_BY_IDENTITY);
 
 	sqlite3_bind_int64(st, 1, document_id);
-	sqlite3_bind_int64(st, 2, hash_sha256_int64(s->hash, title_key, strlen(title_key)));
+	sqlite3_bind_int64(st, 2, hash_sha256_int64(digest(s), title_key, strlen(title_key)));
 	return task_query(s, st, ret);
 }
 
@@ -1206,7 +1217,7 @@ store_task_insert(struct store *s, const struct task *t, int64_t document_id,
 	sqlite3_bind_int(st, 10, t->progress);
 	bind_id(st, 11, t->done_at);
 	sqlite3_bind_int64(st, 12, now);
-	sqlite3_bind_int64(st, 13, hash_sha256_int64(s->hash, title_key, strlen(title_key)));
+	sqlite3_bind_int64(st, 13, hash_sha256_int64(digest(s), title_key, strlen(title_key)));
 	r = exec_done(s, st);
 	if (r == 0 && ret_id)
 		*ret_id = sqlite3_last_insert_rowid(s->db);
@@ -1319,7 +1330,7 @@ event_hash(struct store *s, const struct event *e, const char *prev,
 	snprintf(num[0], sizeof(num[0]), "%lld", (long long)e->task_id);
 	snprintf(num[1], sizeof(num[1]), "%lld", (long long)e->at);
 	snprintf(num[2], sizeof(num[2]), "%lld", (long long)e->person_id);
-	hash_add_field(s->hash, prev);
+	hash_add_field(digest(s), prev);
 	hash_add_field(s->hash, num[0]);
 	hash_add_field(s->hash, num[1]);
 	hash_add_field(s->hash, e->actor);
