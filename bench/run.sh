@@ -69,6 +69,49 @@ idle_rss "$W/small/d.db" "demo registry" | tee "$W/rss-small.json"
 # On a Saturday: after its start-up pass the daemon has nothing to send.
 idle_rss "$DONDOC_DB" "100,000 tasks" 2026-06-06T09:00 | tee "$W/rss-big.json"
 
+# --- templates and email ----------------------------------------------------------------------
+build/rel/bench_render | tee "$W/render.json"
+# 1,000 reminders through the local SMTP server (aiosmtpd, STARTTLS, AUTH).
+mkdir -p "$W/mail" "$W/em"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/key.pem" -out "$W/cert.pem" -days 2 \
+	-subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" >/dev/null 2>&1
+PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+$PY tests/smtpd.py "$W/mail" "$PORT" --cert "$W/cert.pem" --key "$W/key.pem" --require-tls \
+	--auth dondoc:bench >"$W/smtpd.log" 2>&1 &
+smtpd=$!
+echo bench >"$W/em/pw"
+cat >"$W/em/dondoc.conf" <<CONF
+[general]
+db = $W/em/d.db
+outbox_dir = $W/em/outbox
+schedules = schedules
+templates = templates
+[smtp]
+host = localhost
+port = $PORT
+user = dondoc
+password_file = $W/em/pw
+from = dondoc@example.gov.vn
+ca_file = $W/cert.pem
+CONF
+{
+	printf 'STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
+	i=1
+	while [ $i -le 1000 ]; do
+		printf '%d.\tNhiệm vụ số %d\tKế hoạch số 9-KH/BCĐ ngày 2/1/2025\tĐơn vị số %d\t29/9/2025\n' $i $i $i
+		i=$((i + 1))
+	done
+} >"$W/em/t.tsv"
+env -u DONDOC_DB DONDOC_CONFIG="$W/em/dondoc.conf" $D init >/dev/null
+env -u DONDOC_DB DONDOC_CONFIG="$W/em/dondoc.conf" $D import "$W/em/t.tsv" >/dev/null
+sqlite3 "$W/em/d.db" "INSERT INTO person(name, agency_id, role, email, lang, active, created_at)
+	SELECT 'Cán bộ ' || id, id, 'focal', 'canbo' || id || '@example.gov.vn', 'vi', 1, 0 FROM agency"
+i=0; while [ ! -e "$W/mail/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+$PY bench/measure.py "send 1000 emails" -- env -u DONDOC_DB DONDOC_CONFIG="$W/em/dondoc.conf" \
+	DONDOC_NOW=2025-09-29T09:00 $D serve --once | tee "$W/email.json"
+kill $smtpd
+echo "{\"bench\": \"emails received\", \"count\": $(find "$W/mail" -name '*.eml' | wc -l)}"
+
 $PY - "$W" <<'PY'
 import json, sys
 w = sys.argv[1]
@@ -88,6 +131,12 @@ for m in plan:
     print("%-34s %8.1f ms (budget %.0f ms)  %s" % (m["bench"], m["ms"], budget,
           "ok" if m["ms"] < budget else ("over: writes %d notices" % m["notices"]
                                           if m["bench"].endswith("(first)") else "OVER BUDGET")))
+r = load("render")
+print("%-34s %8.1f ms (budget 250 ms, text+HTML)  %s" % ("render 10,000 emails, 4 forms", r["ms"],
+      "ok" if r["ms"] < 250 else "over (it renders subject, text, HTML and chat)"))
+e = load("email")
+print("%-34s %8.2f s (budget 10 s)  %s" % ("send 1,000 emails", e["seconds"], "ok" if e["seconds"] < 10 else "OVER BUDGET"))
+ok &= e["seconds"] < 10
 for n in ("rss-small", "rss-big"):
     m = load(n)
     good = m["rss_mib"] < 10

@@ -54,6 +54,12 @@ struct channel_ops {
 	enum delivery (*send)(void *state, const struct outgoing *m, int *ret_retry_after,
 			      char **reterr_msg);
 	/*
+	 * Optional: sends ms[0..n) together (one SMTP session for all);
+	 * ret[i] is each outcome and reterr[i] a new message (or NULL).
+	 */
+	void (*send_batch)(void *state, const struct outgoing *ms, size_t n, enum delivery *ret,
+			   char **reterr);
+	/*
 	 * Checks that the channel can be reached now (for "dondoc doctor"):
 	 * 0 with a new description in *ret_msg, or -errno with the reason.
 	 */

@@ -32,8 +32,17 @@ char *channels_describe(const struct channels *cs);
  */
 int channels_check(struct channels *cs, void (*cb)(const char *name, int r, const char *msg,
 						   void *userdata), void *userdata);
+/* True when the channel called name sends several messages at once (email). */
+bool channels_batches(const struct channels *cs, const char *name);
 /* True when a channel called name is open. */
 bool channels_has(const struct channels *cs, const char *name);
+/*
+ * Sends ms[0..n) through the channel called name, together when the
+ * channel can (one session), else one by one; outcomes as send_batch.
+ * ret_retry_after[i] gets each retry-after (0: the dispatcher's backoff).
+ */
+void channels_send_batch(struct channels *cs, const char *name, const struct outgoing *ms,
+			 size_t n, enum delivery *ret, int *ret_retry_after, char **reterr);
 /* Sends m through the channel called name; see channel_ops.send. */
 enum delivery channels_send(struct channels *cs, const char *name, const struct outgoing *m,
 			    int *ret_retry_after, char **reterr_msg);

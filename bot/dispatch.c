@@ -446,89 +446,156 @@ out:
 	return r;
 }
 
-/* Sends message id; the outcome is committed before returning. */
+/* A claimed message and its recipient, on its way out. */
+struct job {
+	struct message m;
+	struct person p;
+};
+
 static int
-deliver_one(struct store *s, const struct dispatch_env *env, const struct clock *clk, int64_t id,
-	    struct dispatch_report *rep)
+job_channel_cmp(const void *a, const void *b)
+{
+	const struct job *x = a, *y = b;
+	int c = strcmp(x->m.channel, y->m.channel);
+
+	return c ? c : (x->m.id < y->m.id ? -1 : x->m.id > y->m.id);
+}
+
+/* Records what became of one delivery, inside the caller's transaction. */
+static int
+finish_one(struct store *s, const struct dispatch_env *env, struct job *j, enum delivery d,
+	   int retry_after, const char *err, time_t now, struct dispatch_report *rep)
+{
+	int r;
+
+	if (d == DELIVERY_SENT) {
+		rep->sent++;
+		return store_message_finish(s, j->m.id, MESSAGE_SENT, j->m.next_at, now, NULL);
+	}
+	if (d == DELIVERY_RETRY && j->m.attempts < DISPATCH_MAX_ATTEMPTS) {
+		rep->retried++;
+		log_warnx("message %lld to '%s' through %s failed: %s, will retry", (long long)j->m.id,
+			  j->p.name, j->m.channel, err ? err : "no reason given");
+		return store_message_finish(s, j->m.id, MESSAGE_PENDING,
+					    now + backoff(j->m.attempts, retry_after), now, err);
+	}
+	rep->dead++;
+	r = store_message_finish(s, j->m.id, MESSAGE_DEAD, j->m.next_at, now, err);
+	if (r == 0) {
+		free(j->m.last_error);
+		j->m.last_error = err ? xstrdup(err) : NULL;
+		r = alert_secretariat(s, env, &j->m, now);
+	}
+	return r;
+}
+
+/*
+ * Delivers the messages ids[0..n): each is claimed (committed) first;
+ * then a channel that batches (email: one SMTP session) gets its share at
+ * once, the others one message at a time, and each outcome is committed
+ * as soon as it is known.  A crash in between leaves what was in flight
+ * "sending", to go again: one message for the file channel, one SMTP
+ * session's batch for email (invariant 3).
+ */
+static int
+deliver_batch(struct store *s, const struct dispatch_env *env, const struct clock *clk,
+	      const int64_t *ids, int n, struct dispatch_report *rep)
 {
 	const struct schedule *sch = env->sch;
-	struct message m = { 0 };
-	struct person p = { 0 };
-	struct outgoing o;
-	char *err = NULL;
-	int retry_after = 0, r;
-	enum delivery d;
+	struct job *jobs = xcalloc((size_t)n, sizeof(*jobs));
+	struct outgoing *out = xcalloc((size_t)n, sizeof(*out));
+	enum delivery *d = xcalloc((size_t)n, sizeof(*d));
+	int *retry = xcalloc((size_t)n, sizeof(*retry));
+	char **err = xcalloc((size_t)n, sizeof(*err));
 	time_t now = clock_now(clk);
+	size_t k = 0;
+	int r = 0;
 
-	r = store_message_get(s, id, &m);
-	if (r < 0)
-		goto out;
-	if (message_kind_is_proactive(m.kind) && !dispatch_in_window(sch, now)) {
-		/* A retry that fell outside working hours waits (invariant 6). */
-		r = store_message_finish(s, id, MESSAGE_PENDING, dispatch_next_window(sch, now), now,
-					 m.last_error);
-		goto out;
-	}
-	r = store_message_claim(s, id);
-	if (r <= 0)
-		goto out;	/* someone else has it, or an error */
-	m.attempts++;
-	r = store_person_get(s, m.person_id, &p);
-	if (r < 0)
-		goto out;
-	o = (struct outgoing){ m.id, message_kind_to_string(m.kind), &p, m.subject, m.body, m.html };
-	d = channels_send(env->cs, m.channel, &o, &retry_after, &err);
-	now = clock_now(clk);
-	r = store_begin(s);
-	if (r < 0)
-		goto out;
-	if (d == DELIVERY_SENT) {
-		r = store_message_finish(s, id, MESSAGE_SENT, m.next_at, now, NULL);
-		rep->sent++;
-	} else if (d == DELIVERY_RETRY && m.attempts < DISPATCH_MAX_ATTEMPTS) {
-		r = store_message_finish(s, id, MESSAGE_PENDING, now + backoff(m.attempts, retry_after),
-					 now, err);
-		rep->retried++;
-		log_warnx("message %lld to '%s' through %s failed: %s, will retry", (long long)id,
-			  p.name, m.channel, err ? err : "no reason given");
-	} else {
-		r = store_message_finish(s, id, MESSAGE_DEAD, m.next_at, now, err);
-		if (r == 0) {
-			free(m.last_error);
-			m.last_error = err ? xstrdup(err) : NULL;
-			r = alert_secretariat(s, env, &m, now);
+	for (int i = 0; i < n && r >= 0; i++) {
+		struct job *j = &jobs[k];
+
+		r = store_message_get(s, ids[i], &j->m);
+		if (r < 0)
+			break;
+		if (message_kind_is_proactive(j->m.kind) && !dispatch_in_window(sch, now)) {
+			/* A retry that fell outside working hours waits (invariant 6). */
+			r = store_message_finish(s, j->m.id, MESSAGE_PENDING,
+						 dispatch_next_window(sch, now), now, j->m.last_error);
+			message_release(&j->m);
+			continue;
 		}
-		rep->dead++;
+		r = store_message_claim(s, j->m.id);
+		if (r <= 0) {
+			message_release(&j->m);
+			continue;	/* someone else has it, or an error */
+		}
+		j->m.attempts++;
+		r = store_person_get(s, j->m.person_id, &j->p);
+		if (r < 0) {
+			message_release(&j->m);
+			break;
+		}
+		k++;
 	}
-	if (r == 0)
-		r = store_commit(s);
-	else
-		store_rollback(s);
+	if (r < 0 || k == 0)
+		goto out;
+	qsort(jobs, k, sizeof(*jobs), job_channel_cmp);
+	for (size_t i = 0; i < k; i++)
+		out[i] = (struct outgoing){ jobs[i].m.id, message_kind_to_string(jobs[i].m.kind),
+					    &jobs[i].p, jobs[i].m.subject, jobs[i].m.body, jobs[i].m.html };
+	for (size_t a = 0, b; a < k && r == 0; a = b) {
+		/* A channel that batches takes its share at once; others one by one. */
+		size_t step;
+
+		for (b = a + 1; b < k && strcmp(jobs[b].m.channel, jobs[a].m.channel) == 0; b++)
+			;
+		step = channels_batches(env->cs, jobs[a].m.channel) ? b - a : 1;
+		for (size_t c = a; c < b && r == 0; c += step) {
+			size_t m = MIN(step, b - c);
+
+			channels_send_batch(env->cs, jobs[c].m.channel, out + c, m, d + c, retry + c,
+					    err + c);
+			/* Each outcome is committed as soon as it is known. */
+			now = clock_now(clk);
+			r = store_begin(s);
+			for (size_t i = c; i < c + m && r == 0; i++)
+				r = finish_one(s, env, &jobs[i], d[i], retry[i], err[i], now, rep);
+			if (r == 0)
+				r = store_commit(s);
+			else
+				store_rollback(s);
+		}
+	}
 out:
+	for (size_t i = 0; i < (size_t)n; i++) {
+		message_release(&jobs[i].m);
+		person_release(&jobs[i].p);
+		free(err[i]);
+	}
+	free(jobs);
+	free(out);
+	free(d);
+	free(retry);
 	free(err);
-	person_release(&p);
-	message_release(&m);
-	return r;
+	return r < 0 ? r : 0;
 }
 
 int
 dispatch_deliver(struct store *s, const struct dispatch_env *env, const struct clock *clk,
 		 volatile sig_atomic_t *stop, struct dispatch_report *rep)
 {
-	int64_t ids[64];
+	int64_t ids[DISPATCH_BATCH];
 	int n = 0, r;
 
 	do {
-		r = store_message_due(s, clock_now(clk), ids, (int)ELEMENTSOF(ids), &n);
+		if (stop && *stop)
+			return 0;	/* the rest stays pending, safe */
+		r = store_message_due(s, clock_now(clk), ids, DISPATCH_BATCH, &n);
 		if (r < 0)
 			return r;
-		for (int i = 0; i < n; i++) {
-			if (stop && *stop)
-				return 0;	/* the rest stays pending, safe */
-			r = deliver_one(s, env, clk, ids[i], rep);
-			if (r < 0)
-				return r;
-		}
-	} while (n == (int)ELEMENTSOF(ids));
+		r = deliver_batch(s, env, clk, ids, n, rep);
+		if (r < 0)
+			return r;
+	} while (n == DISPATCH_BATCH);
 	return 0;
 }

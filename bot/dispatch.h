@@ -46,6 +46,7 @@ struct dispatch_env {
 };
 
 #define DISPATCH_MAX_ATTEMPTS 12
+#define DISPATCH_BATCH 50	/* messages sent together (one SMTP session) */
 
 struct dispatch_report {
 	size_t composed;	/* messages made */
