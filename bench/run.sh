@@ -131,9 +131,12 @@ for m in plan:
     print("%-34s %8.1f ms (budget %.0f ms)  %s" % (m["bench"], m["ms"], budget,
           "ok" if m["ms"] < budget else ("over: writes %d notices" % m["notices"]
                                           if m["bench"].endswith("(first)") else "OVER BUDGET")))
-r = load("render")
-print("%-34s %8.1f ms (budget 250 ms, text+HTML)  %s" % ("render 10,000 emails, 4 forms", r["ms"],
-      "ok" if r["ms"] < 250 else "over (it renders subject, text, HTML and chat)"))
+rl = [json.loads(l) for l in open(w + "/render.json")]
+full, th = rl[0], rl[1]
+print("%-34s %8.1f ms (budget 250 ms)  %s" % ("render 10,000 emails, text+HTML", th["ms"],
+      "ok" if th["ms"] < 250 else "OVER BUDGET"))
+print("%-34s %8.1f ms (data + 4 forms, for scale)" % ("render 10,000 messages, all forms", full["ms"]))
+ok &= th["ms"] < 250
 e = load("email")
 print("%-34s %8.2f s (budget 10 s)  %s" % ("send 1,000 emails", e["seconds"], "ok" if e["seconds"] < 10 else "OVER BUDGET"))
 ok &= e["seconds"] < 10

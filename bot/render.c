@@ -274,15 +274,25 @@ int
 renderer_render(const struct renderer *r, const char *lang, const char *name, const json_t *data,
 		struct rendered *ret)
 {
+	return renderer_render_forms(r, lang, name, data, RENDER_ALL, ret);
+}
+
+int
+renderer_render_forms(const struct renderer *r, const char *lang, const char *name,
+		      const json_t *data, unsigned mask, struct rendered *ret)
+{
 	const struct lang *l = lang && strcmp(lang, "en") == 0 ? &r->en : &r->vi;
 	struct rendered out = { 0 };
 	char **slot[_FORM_MAX] = { &out.subject, &out.text, &out.html, &out.chat };
 	int k = 0;
 
 	for (int f = 0; f < _FORM_MAX && k == 0; f++) {
-		const struct template *t = find(l, name, f, false);
+		const struct template *t;
 		struct partial_ctx pc = { l, &r->vi, f };
 
+		if (!(mask & (1u << f)))
+			continue;
+		t = find(l, name, f, false);
 		if (!t && l != &r->vi) {
 			t = find(&r->vi, name, f, false);
 			pc.lang = &r->vi;
@@ -299,7 +309,8 @@ renderer_render(const struct renderer *r, const char *lang, const char *name, co
 		return k;
 	}
 	/* A subject is one line, whatever the template's last newline says. */
-	out.subject[strcspn(out.subject, "\r\n")] = '\0';
+	if (out.subject)
+		out.subject[strcspn(out.subject, "\r\n")] = '\0';
 	*ret = out;
 	return 0;
 }

@@ -54,6 +54,16 @@ void rendered_release(struct rendered *m);
 int renderer_render(const struct renderer *r, const char *lang, const char *name,
 		    const json_t *data, struct rendered *ret);
 
+#define RENDER_SUBJECT (1u << 0)
+#define RENDER_TEXT (1u << 1)
+#define RENDER_HTML (1u << 2)
+#define RENDER_CHAT (1u << 3)
+#define RENDER_ALL 0xfu
+
+/* Like renderer_render, but only the forms in mask (the others stay NULL). */
+int renderer_render_forms(const struct renderer *r, const char *lang, const char *name,
+			  const json_t *data, unsigned mask, struct rendered *ret);
+
 /* One task in a message, and why it is there. */
 struct render_item {
 	const struct task *task;
