@@ -179,7 +179,7 @@ static bool
 email_reaches(void *state, const struct person *p)
 {
 	(void)state;
-	return p->email && mime_address_ok(p->email);
+	return p->email && !p->email_broken && mime_address_ok(p->email);
 }
 
 /* Tries a TCP connection within the timeout: libESMTP has none of its own. */

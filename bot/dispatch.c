@@ -461,6 +461,43 @@ job_channel_cmp(const void *a, const void *b)
 	return c ? c : (x->m.id < y->m.id ? -1 : x->m.id > y->m.id);
 }
 
+/*
+ * The server refused j's address for good: it is marked broken, and the
+ * same message goes again through the next channel that reaches the
+ * person (invariant 10: only after the first has failed).  Its notices
+ * follow it, so they end sent or dead with the new message.
+ */
+static int
+fall_back(struct store *s, const struct dispatch_env *env, struct job *j, time_t now)
+{
+	struct message m = { 0 };
+	const char *channel;
+	int64_t id = 0;
+	int r;
+
+	r = store_person_set_email_broken(s, j->p.id, true);
+	if (r < 0)
+		return r;
+	j->p.email_broken = true;
+	channel = channels_pick(env->cs, &j->p);
+	if (!channel || strcmp(channel, j->m.channel) == 0)
+		return 0;
+	m = (struct message){ .person_id = j->p.id, .kind = j->m.kind, .next_at = now,
+			      .created_at = now, .day = j->m.day };
+	snprintf(m.channel, sizeof(m.channel), "%s", channel);
+	m.subject = j->m.subject;
+	m.body = j->m.body;
+	m.html = j->m.html;
+	m.chat = j->m.chat;
+	r = store_message_insert(s, &m, &id);
+	if (r == 0)
+		r = store_notice_move(s, j->m.id, id, now);
+	if (r == 0)
+		log_warnx("'%s' refused %s's address for good: sent again through %s instead",
+			  j->m.channel, j->p.name, channel);
+	return r;
+}
+
 /* Records what became of one delivery, inside the caller's transaction. */
 static int
 finish_one(struct store *s, const struct dispatch_env *env, struct job *j, enum delivery d,
@@ -486,6 +523,8 @@ finish_one(struct store *s, const struct dispatch_env *env, struct job *j, enum 
 		j->m.last_error = err ? xstrdup(err) : NULL;
 		r = alert_secretariat(s, env, &j->m, now);
 	}
+	if (r == 0 && d == DELIVERY_PERMANENT && strcmp(j->m.channel, "email") == 0)
+		r = fall_back(s, env, j, now);
 	return r;
 }
 

@@ -46,6 +46,7 @@ struct person {
 	char *agency_name;	/* filled by reads */
 	enum person_role role;
 	char *email;		/* NULL when none */
+	bool email_broken;	/* the server refused it for good: not used */
 	char *telegram;		/* Telegram chat id; NULL when none */
 	char *zalo;		/* Zalo user id; NULL when none */
 	char *lang;		/* "vi" or "en" */

@@ -166,6 +166,10 @@ static const char *const migrations[] = {
 	"ALTER TABLE message ADD COLUMN chat TEXT;"
 	/* What the daemon remembers between runs: key -> value. */
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT, WITHOUT ROWID;",
+
+	/* 4: an address a server refused for good is not used again */
+	"ALTER TABLE person ADD COLUMN email_broken INTEGER NOT NULL DEFAULT 0"
+	" CHECK (email_broken IN (0, 1));",
 };
 
 /* Every cached statement, by index into sql_text[]. */
@@ -227,6 +231,8 @@ enum stmt {
 	ST_MESSAGE_LIST_STATE,
 	ST_MESSAGE_RETRY,
 	ST_MESSAGE_CANCEL_EMPTY,
+	ST_PERSON_EMAIL_BROKEN,
+	ST_NOTICE_MOVE,
 	ST_META_GET,
 	ST_META_SET,
 	ST_BEGIN,
@@ -241,7 +247,8 @@ enum stmt {
 #define TASK_FROM " FROM task t LEFT JOIN document d ON d.id = t.document_id"
 #define PERSON_COLUMNS \
 	"p.id, p.name, p.agency_id, a.code, p.role, p.email, p.telegram_chat_id," \
-	" p.zalo_user_id, p.lang, p.active, a.name FROM person p JOIN agency a ON a.id = p.agency_id"
+	" p.zalo_user_id, p.lang, p.active, a.name, p.email_broken" \
+	" FROM person p JOIN agency a ON a.id = p.agency_id"
 #define NOTICE_COLUMNS \
 	"id, ifnull(task_id, 0), person_id, stage, step, anchor, day, channel, state," \
 	" ifnull(message_id, 0)"
@@ -377,6 +384,8 @@ static const char *const sql_text[_ST_MAX] = {
 				    "  WHERE ifnull(task_id, 0) = ?1 AND message_id IS NOT NULL)"
 				    " AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.message_id = message.id"
 				    "  AND n.state = 'queued')",
+	[ST_PERSON_EMAIL_BROKEN] = "UPDATE person SET email_broken = ?2 WHERE id = ?1",
+	[ST_NOTICE_MOVE] = "UPDATE notice SET message_id = ?2, updated_at = ?3 WHERE message_id = ?1",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2)"
 			" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -985,6 +994,7 @@ read_person(sqlite3_stmt *st, struct person *p)
 	p->lang = column_dup(st, 8);
 	p->active = sqlite3_column_int(st, 9) != 0;
 	p->agency_name = column_dup(st, 10);
+	p->email_broken = sqlite3_column_int(st, 11) != 0;
 }
 
 static int
@@ -1904,6 +1914,7 @@ collect_role(const struct person *p, void *userdata)
 	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
 	c = &l->v[l->n++];
 	*c = (struct person){ .id = p->id, .name = xstrdup(p->name), .agency_id = p->agency_id,
+			      .email_broken = p->email_broken,
 			      .agency_code = xstrdup(p->agency_code),
 			      .agency_name = xstrdup(p->agency_name), .role = p->role,
 			      .email = xstrdup(p->email), .telegram = xstrdup(p->telegram),
@@ -1998,5 +2009,26 @@ store_meta_set(struct store *s, const char *key, const char *value)
 
 	bind_text(st, 1, key);
 	bind_text(st, 2, value);
+	return exec_done(s, st);
+}
+
+int
+store_person_set_email_broken(struct store *s, int64_t id, bool broken)
+{
+	sqlite3_stmt *st = stmt(s, ST_PERSON_EMAIL_BROKEN);
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, broken ? 1 : 0);
+	return exec_done(s, st);
+}
+
+int
+store_notice_move(struct store *s, int64_t from_message, int64_t to_message, int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, ST_NOTICE_MOVE);
+
+	sqlite3_bind_int64(st, 1, from_message);
+	sqlite3_bind_int64(st, 2, to_message);
+	sqlite3_bind_int64(st, 3, now);
 	return exec_done(s, st);
 }

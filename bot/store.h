@@ -23,7 +23,7 @@
 #include "registry.h"
 #include "task.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -89,6 +89,8 @@ int store_person_insert(struct store *s, const struct person *p, int64_t now,
 			int64_t *ret_id);
 /* The person numbered id, new in *ret (person_release); -ENOENT when none. */
 int store_person_get(struct store *s, int64_t id, struct person *ret);
+/* Marks (or clears) id's email address as refused for good by the server. */
+int store_person_set_email_broken(struct store *s, int64_t id, bool broken);
 /* The active people of role, as a new array of n records (person_release each, free it). */
 int store_person_list_role(struct store *s, enum person_role role, struct person **ret,
 			   size_t *ret_n);
@@ -215,6 +217,8 @@ int store_notice_foreach_message(struct store *s, int64_t message_id, store_noti
  */
 int store_notice_cancel_task(struct store *s, int64_t task_id, int64_t now, int *ret_n);
 int store_notice_set_state(struct store *s, int64_t id, enum notice_state state, int64_t now);
+/* Moves the notices of message from_message into to_message (a fallback). */
+int store_notice_move(struct store *s, int64_t from_message, int64_t to_message, int64_t now);
 /* Puts notice id into message message_id. */
 int store_notice_attach(struct store *s, int64_t id, int64_t message_id, int64_t now);
 

@@ -101,14 +101,23 @@ expect_grep "no raw markup from the title in the HTML part" parsed.txt "^html-ra
 expect_grep "Message-ID and Date are set" parsed.txt "^message-id True date True$"
 
 # --- 550 for one of two recipients ------------------------------------------------------------------
-expect_eq "the refused address's message is dead" "$(state_of "$binh")" "dead|1"
+expect_eq "the refused address's message is dead" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT state || '|' || attempts FROM message WHERE person_id=$binh AND channel='email'")" "dead|1"
 expect_grep "its error quotes the server" /dev/stdin "550" <<EOF2
-$(sqlite3 "$DONDOC_DB" "SELECT last_error FROM message WHERE person_id=$binh")
+$(sqlite3 "$DONDOC_DB" "SELECT last_error FROM message WHERE person_id=$binh AND channel='email'")
 EOF2
 expect_eq "the secretariat is told, by email" \
 	"$(sqlite3 "$DONDOC_DB" "SELECT m.kind || '|' || m.channel FROM message m JOIN person p ON p.id = m.person_id WHERE p.name = 'Phạm Thị Dung'")" "alert|email"
-expect_rc 0 "the alert goes out in the next pass" "$DONDOC" serve --once
+expect_eq "the refused address is marked broken" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT email_broken FROM person WHERE id=$binh")" 1
+expect_rc 0 "the alert and the fallback go out in the next pass" "$DONDOC" serve --once
 expect_eq "the secretariat's alert is delivered" "$(grep -l 'dung@skhcn' mail/*.eml | wc -l | tr -d ' ')" 1
+expect_eq "Bình's reminder went again through the file channel, and was sent" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT group_concat(channel || ':' || state) FROM message WHERE person_id=$binh ORDER BY id")" \
+	"email:dead,file:sent"
+expect_eq "its notices followed it and are sent" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT DISTINCT state FROM notice WHERE person_id=$binh")" sent
+expect_eq "the fallback's file is in the outbox" "$(ls outbox/*-"$binh".txt 2>/dev/null | wc -l | tr -d ' ')" 1
 
 # --- 451 then 250: delivered once, after a retry --------------------------------------------------
 start_smtpd --require-tls --auth dondoc:s3cret-mật-khẩu --fail-data 451:1

@@ -95,6 +95,13 @@ printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:Ngh�
 refuse "a malformed holiday file" 78 "holidays-vn.ics"
 cp "$TOP/schedules/holidays-vn.ics" sched/
 
+# A template with a syntax error stops start-up, naming file and line.
+cp -r "$TOP/templates" tpl
+printf 'Kính gửi {{person.name}},\n{{#tasks}}\n[{{id}}]\n' >tpl/vi/reminder.text.mustache
+sed "s|^templates = .*|templates = $T/tpl|" dondoc.conf >tpl.conf
+expect_rc 78 "a broken template: serve refuses to start" "$DONDOC" --config "$T/tpl.conf" serve --once
+expect_grep "the broken template is named with its line" err "vi/reminder.text.mustache:2: "
+
 expect_rc 78 "a configuration file that is not there: refused" "$DONDOC" --config "$T/nowhere.conf" serve --once
 expect_grep "the missing configuration is named" err "nowhere.conf"
 printf '[general]\ntick = 0\n' >bad.conf
