@@ -174,6 +174,74 @@ test_syntax_error_names_file_and_line(void **state)
 	rmdir(dir);
 }
 
+/* A language without its own template gets the Vietnamese one, and says so. */
+static void
+test_language_fallback(void **state)
+{
+	char dir[] = "/tmp/dondoc-render.XXXXXX", path[160], *msg = NULL;
+	const char *forms[] = { "subject", "text", "html", "chat" };
+	struct renderer *r = NULL;
+	struct rendered m = { 0 };
+	json_t *data = json_pack("{s:{s:s}}", "person", "name", "An");
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/vi", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/en", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/vi/test.%s.mustache", dir, forms[i]);
+		f = fopen(path, "w");
+		fprintf(f, "Kính gửi {{person.name}}");
+		fclose(f);
+	}
+	assert_int_equal(renderer_load(dir, &r, &msg), 0);
+	assert_int_equal(renderer_render(r, "en", "test", data, &m), 0);
+	assert_true(m.fell_back);
+	assert_string_equal(m.text, "Kính gửi An");
+	rendered_release(&m);
+	renderer_free(r);
+	json_decref(data);
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/vi/test.%s.mustache", dir, forms[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/vi", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/en", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+/* A 10,000-character title with markup renders whole and safe in every form. */
+static void
+test_huge_title(void **state)
+{
+	char *title = malloc(10001);
+	struct task a;
+	struct person p = person("vi");
+	struct render_item it;
+	struct render_ctx ctx = { rend, &p, { 2025, 9, 25 }, NULL };
+	struct rendered m = { 0 };
+
+	(void)state;
+	for (int i = 0; i < 10000; i++)
+		title[i] = "<script>&\"x'"[i % 12];
+	title[10000] = '\0';
+	assert_int_equal(strlen(title), 10000);
+	a = task_due(7, title, "Quý III", 2025, 9, 30, DEADLINE_QUARTER);
+	it = (struct render_item){ &a, STAGE_BEFORE, 3, { 2025, 9, 25 }, a.deadline.due };
+	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
+	assert_non_null(strstr(m.text, title));
+	assert_null(strstr(m.html, "<script>"));
+	assert_null(strstr(m.chat, "<script>"));
+	assert_non_null(strstr(m.html, "&lt;script&gt;&amp;&quot;x&#39;"));
+	rendered_release(&m);
+	free(title);
+}
+
 static void
 test_render_day(void **state)
 {
@@ -194,6 +262,8 @@ main(void)
 		cmocka_unit_test(test_template_choice),
 		cmocka_unit_test(test_english_and_fallback),
 		cmocka_unit_test(test_syntax_error_names_file_and_line),
+		cmocka_unit_test(test_language_fallback),
+		cmocka_unit_test(test_huge_title),
 		cmocka_unit_test(test_render_day),
 	};
 
