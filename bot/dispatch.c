@@ -161,10 +161,11 @@ compose_one(struct store *s, const struct dispatch_env *env, time_t now, const s
 		/*
 		 * A notice of a day when no message was composed was missed
 		 * (dondoc was down); one of a day when messages went out was only
-		 * held by the noise budget, and is no catch-up.
+		 * held by the noise budget, and is no catch-up; and on the very
+		 * first day nothing was missed yet.
 		 */
-		if (date_cmp(ns[i].day, today) < 0 &&
-		    (!env->has_last_day || date_cmp(ns[i].day, env->last_day) > 0))
+		if (date_cmp(ns[i].day, today) < 0 && env->has_last_day &&
+		    date_cmp(ns[i].day, env->last_day) > 0)
 			catchup = true;
 		ns[i].message_id = -1;	/* marks the ones that go in */
 	}

@@ -639,8 +639,8 @@ test_escalation_separate(void **state)
 	assert_non_null(strstr(e->subject, "1 nhiệm vụ quá hạn"));
 	assert_non_null(strstr(e->subject, "đề nghị đồng chí chỉ đạo"));
 	assert_null(strstr(e->body, "/xong"));
-	/* The nag's day (17/10) went by: it comes as a catch-up. */
-	r = msg_of(ms, f->secretariat, MESSAGE_CATCHUP);
+	/* The nag's day (17/10) went by, but on the first day nothing was missed. */
+	r = msg_of(ms, f->secretariat, MESSAGE_REMINDER);
 	assert_true(lists_task(r->body, f->t1));
 	assert_false(lists_task(r->body, f->t2));
 	e = msg_of(ms, f->leader, MESSAGE_ESCALATION);
@@ -688,7 +688,8 @@ test_catchup_one_message(void **state)
 	const struct message *m;
 	struct msgs *ms = &f->ms;
 
-	/* Days missed while dondoc was down. */
+	/* Days missed while dondoc was down: it last composed on 18/09. */
+	assert_int_equal(store_meta_set(f->s, "last_compose_day", "2025-09-18"), 0);
 	queue(f, f->t1, f->focal_snv, STAGE_BEFORE, 7, DAY(2025, 9, 30), DAY(2025, 9, 19), NULL);
 	queue(f, f->t2, f->focal_snv, STAGE_BEFORE, 5, DAY(2025, 9, 30), DAY(2025, 9, 23), NULL);
 	compose_at(f, "2025-09-25T09:00+07:00", &rep);
