@@ -168,5 +168,14 @@ SMTPD=$!
 i=0; while [ ! -e mail/ready ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 expect_rc 75 "send-test to a server without STARTTLS fails, for now" "$DONDOC" send-test --email kiemtra@example.gov.vn
 expect_grep "the error says STARTTLS is missing" err "does not offer STARTTLS"
+# starttls = optional: a server without STARTTLS gets the message in clear.
+conf optional smtp-password
+expect_rc 0 "with starttls = optional the same server takes the message" "$DONDOC" send-test --email khongtls@example.gov.vn
+expect_grep "it went in clear" mail/envelopes.log "khongtls@example.gov.vn plain$"
+# starttls = off: never TLS, even when offered (a relay that needs no AUTH).
+start_smtpd
+conf off smtp-password
+expect_rc 0 "with starttls = off a message goes" "$DONDOC" send-test --email tatls@example.gov.vn
+expect_grep "it went in clear although TLS was offered" mail/envelopes.log "tatls@example.gov.vn plain$"
 expect_rc 78 "doctor with a configuration file that is not there exits 78" "$DONDOC" --config "$T/nowhere.conf" doctor
 exit 0
