@@ -242,6 +242,26 @@ test_huge_title(void **state)
 	free(title);
 }
 
+/* Invalid UTF-8 never reaches a message: the bad text is left out, the rest renders. */
+static void
+test_invalid_utf8_title(void **state)
+{
+	struct task a = task_due(8, "Vi\xe1\xbb t h\xff\xfeng", "Quý III", 2025, 9, 30, DEADLINE_QUARTER);
+	struct person p = person("vi");
+	struct render_item it = { &a, STAGE_BEFORE, 3, { 2025, 9, 25 }, a.deadline.due };
+	struct render_ctx ctx = { rend, &p, { 2025, 9, 25 }, NULL };
+	struct rendered m = { 0 };
+
+	(void)state;
+	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
+	assert_true(norm_is_utf8(m.subject, strlen(m.subject), NULL));
+	assert_true(norm_is_utf8(m.text, strlen(m.text), NULL));
+	assert_true(norm_is_utf8(m.html, strlen(m.html), NULL));
+	assert_true(norm_is_utf8(m.chat, strlen(m.chat), NULL));
+	assert_non_null(strstr(m.text, "[8]"));
+	rendered_release(&m);
+}
+
 static void
 test_render_day(void **state)
 {
@@ -264,6 +284,7 @@ main(void)
 		cmocka_unit_test(test_syntax_error_names_file_and_line),
 		cmocka_unit_test(test_language_fallback),
 		cmocka_unit_test(test_huge_title),
+		cmocka_unit_test(test_invalid_utf8_title),
 		cmocka_unit_test(test_render_day),
 	};
 
