@@ -14,7 +14,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ini.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "inifile.h"
 #include "mime.h"
 #include "macro.h"
 #include "xalloc.h"
@@ -80,10 +80,9 @@ static const struct key keys[] = {
  * without INI_HANDLER_LINENO, which Debian's libinih is built without.
  */
 struct parser {
-	FILE *f;
+	struct inifile in;		/* the file and the number of the line last read */
 	const char *path;
 	struct config *c;
-	int line;			/* 1-based number of the line last read */
 	const struct key *prev;		/* inih's "previous name": an indented line continues it */
 	int set_at[ELEMENTSOF(keys)];	/* line where each key was set, 0 if not */
 	char *err;			/* the first error, "path:line: what" */
@@ -99,10 +98,28 @@ parser_fail(struct parser *p, int r, char *what)
 		free(what);
 		return;
 	}
-	p->err = xasprintf("%s:%d: %s", p->path, p->line, what);
+	p->err = xasprintf("%s:%d: %s", p->path, p->in.line, what);
 	free(what);
-	p->err_line = p->line;
+	p->err_line = p->in.line;
 	p->r = r;
+}
+
+/* inifile's callbacks. */
+static void
+fail_at(void *owner, int line, int r, char *what)
+{
+	struct parser *p = owner;
+	int saved = p->in.line;
+
+	p->in.line = line;
+	parser_fail(p, r, what);
+	p->in.line = saved;
+}
+
+static bool
+failed(void *owner)
+{
+	return ((struct parser *)owner)->err != NULL;
 }
 
 /*
@@ -116,7 +133,7 @@ check_line(struct parser *p, const char *s)
 {
 	const char *start = s, *end;
 
-	if (p->line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+	if (p->in.line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
 		s += 3;
 	start = s;
 	while (isspace((unsigned char)*start))
@@ -144,48 +161,10 @@ check_line(struct parser *p, const char *s)
 		    xasprintf("unknown section '%.*s'", (int)(end - start - 1), start + 1));
 }
 
-/*
- * An fgets() for inih that reads whole lines: a line that does not fit
- * inih's buffer is an error rather than two lines, and a NUL byte is an
- * error rather than a silently shortened value.  Returning NULL ends the
- * parse, which is how the first error stops it.
- */
-static char *
-reader(char *s, int num, void *stream)
+static void
+check_line_cb(void *owner, const char *s)
 {
-	struct parser *p = stream;
-	bool too_long = false, nul = false;
-	size_t n = 0, max;
-	int ch;
-
-	if (p->err || num < 3)
-		return NULL;
-	max = (size_t)num - 2;	/* room for '\n' and '\0' */
-	while ((ch = getc(p->f)) != EOF && ch != '\n') {
-		if (ch == '\0')
-			nul = true;
-		if (n < max)
-			s[n++] = (char)ch;
-		else
-			too_long = true;
-	}
-	if (ch == EOF && ferror(p->f)) {
-		p->line++;
-		parser_fail(p, -EIO, xasprintf("cannot read: %s", strerror(errno)));
-		return NULL;
-	}
-	if (ch == EOF && n == 0 && !too_long)
-		return NULL;
-	p->line++;
-	s[n++] = '\n';
-	s[n] = '\0';
-	if (too_long)
-		parser_fail(p, -EINVAL, xasprintf("line longer than %zu bytes", max));
-	else if (nul)
-		parser_fail(p, -EINVAL, xasprintf("NUL byte in line"));
-	else
-		check_line(p, s);
-	return p->err ? NULL : s;
+	check_line(owner, s);
 }
 
 /* Parses a decimal int within [min, max]; -EINVAL or -ERANGE. */
@@ -277,7 +256,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 			    xasprintf("%s is already set on line %d", name, p->set_at[i]));
 		return 0;
 	}
-	p->set_at[i] = p->line;
+	p->set_at[i] = p->in.line;
 	p->prev = k;
 
 	field = (char *)p->c + k->offset;
@@ -372,10 +351,12 @@ open_regular(const char *path, int *ret_fd)
 static int
 parse_file(FILE *f, const char *path, struct config *c, char **ret_msg)
 {
-	struct parser p = { .f = f, .path = path, .c = c };
+	struct parser p = { .path = path, .c = c };
 	int line;
 
-	line = ini_parse_stream(reader, &p, handler, &p);
+	p.in = (struct inifile){ .f = f, .owner = &p, .check = check_line_cb, .fail = fail_at,
+				 .failed = failed };
+	line = inifile_parse(&p.in, handler, &p);
 	/*
 	 * inih keeps going after a syntax error (a line that is neither a
 	 * section nor key = value) and returns the first such line; report

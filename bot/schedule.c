@@ -11,7 +11,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 
 #include "calendar.h"
 #include "ical.h"
+#include "inifile.h"
 #include "macro.h"
 #include "schedule.h"
 #include "xalloc.h"
@@ -97,10 +97,9 @@ static const char *const weekday_names[7][2] = {
  * is built without INI_HANDLER_LINENO.
  */
 struct parser {
-	FILE *f;
+	struct inifile in;	/* the file and the number of the line last read */
 	const char *path;
 	struct schedule *s;
-	int line;		/* 1-based number of the line last read */
 	int prev;		/* the key set last in this section, or -1 */
 	int set_at[_K_MAX];	/* line where each key was set, 0 when not */
 	char *holidays;		/* the holidays value as written, when set */
@@ -189,7 +188,7 @@ fail_at(struct parser *p, int line, int r, char *what)
 static void
 fail(struct parser *p, char *what)
 {
-	fail_at(p, p->line, -EINVAL, what);
+	fail_at(p, p->in.line, -EINVAL, what);
 }
 
 /*
@@ -203,7 +202,7 @@ check_line(struct parser *p, const char *s)
 	const char *start, *end;
 	size_t len, i;
 
-	if (p->line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+	if (p->in.line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
 		s += 3;
 	start = s;
 	while (*start == ' ' || *start == '\t' || *start == '\r')
@@ -229,46 +228,23 @@ check_line(struct parser *p, const char *s)
 	fail(p, xasprintf("unknown section '[%.*s]'", (int)len, start + 1));
 }
 
-/*
- * fgets() for inih, one whole line at a time: a line too long for inih's
- * buffer is an error, not two lines.  NULL after the first error stops
- * the parse there.
- */
-static char *
-reader(char *str, int num, void *stream)
+/* inifile's callbacks. */
+static void
+check_line_cb(void *owner, const char *s)
 {
-	struct parser *p = stream;
-	bool too_long = false, nul = false;
-	size_t n = 0, max;
-	int ch;
+	check_line(owner, s);
+}
 
-	if (p->err || num < 3)
-		return NULL;
-	max = (size_t)num - 2;	/* room for '\n' and '\0' */
-	while ((ch = getc(p->f)) != EOF && ch != '\n') {
-		if (ch == '\0')
-			nul = true;
-		if (n < max)
-			str[n++] = (char)ch;
-		else
-			too_long = true;
-	}
-	if (ch == EOF && ferror(p->f)) {
-		fail_at(p, p->line + 1, -EIO, xasprintf("cannot read: %s", strerror(errno)));
-		return NULL;
-	}
-	if (ch == EOF && n == 0)
-		return NULL;
-	p->line++;
-	str[n++] = '\n';
-	str[n] = '\0';
-	if (too_long)
-		fail(p, xasprintf("line longer than %zu characters", max));
-	else if (nul)
-		fail(p, xasprintf("NUL byte in line"));
-	else
-		check_line(p, str);
-	return p->err ? NULL : str;
+static void
+fail_at_cb(void *owner, int line, int r, char *what)
+{
+	fail_at(owner, line, r, what);
+}
+
+static bool
+failed(void *owner)
+{
+	return ((struct parser *)owner)->err != NULL;
 }
 
 /* Parses a whole decimal number of at most 6 digits with an optional '-'. */
@@ -552,7 +528,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 		fail(p, xasprintf("'%s' is already set on line %d", name, p->set_at[i]));
 		return 0;
 	}
-	p->set_at[i] = p->line;
+	p->set_at[i] = p->in.line;
 	p->prev = i;
 	return apply(p, (enum key_id)i, value) == 0;
 }
@@ -590,7 +566,11 @@ parse_policy(struct parser *p)
 {
 	int line;
 
-	line = ini_parse_stream(reader, p, handler, p);
+	p->in.owner = p;
+	p->in.check = check_line_cb;
+	p->in.fail = fail_at_cb;
+	p->in.failed = failed;
+	line = inifile_parse(&p->in, handler, p);
 	/*
 	 * inih goes on after a line that is neither a section nor key =
 	 * value and returns the first such line; report whichever error
@@ -660,8 +640,8 @@ schedule_load(const char *dir, struct schedule **ret, char **reterr_msg)
 	path = xasprintf("%s/%s", dir, POLICY_FILE);
 	p.path = path;
 	/* "e": O_CLOEXEC, so the descriptor never leaks into a child. */
-	p.f = fopen(path, "re");
-	if (!p.f) {
+	p.in.f = fopen(path, "re");
+	if (!p.in.f) {
 		r = -errno;
 		p.err = xasprintf("%s: cannot open: %s", path, strerror(-r));
 		goto out;
@@ -690,8 +670,8 @@ out:
 	else
 		free(p.err);
 	free(p.holidays);
-	if (p.f)
-		(void)fclose(p.f);
+	if (p.in.f)
+		(void)fclose(p.in.f);
 	schedule_free(s);
 	free(path);
 	return r;
