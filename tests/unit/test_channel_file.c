@@ -44,65 +44,19 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[256];
 	int r;
 
 	if (f->ch)
 		channel_file_ops.close(f->ch);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	r = system(cmd);
+	r = testlib_rmtree(f->dir);
 	free(f);
 	return r == 0 ? 0 : -1;
-}
-
-/* Reads a whole file into a new string; NULL when it cannot. */
-static char *
-slurp(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *p = NULL;
-	long n;
-
-	if (!fp)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0) {
-		p = calloc(1, (size_t)n + 1);
-		if (p && fread(p, 1, (size_t)n, fp) != (size_t)n) {
-			free(p);
-			p = NULL;
-		}
-	}
-	fclose(fp);
-	return p;
-}
-
-/* Counts the entries of dir whose name ends with suffix ("" for all), dot-files included. */
-static int
-count_files(const char *dir, const char *suffix)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t ls = strlen(suffix);
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (l >= ls && strcmp(e->d_name + l - ls, suffix) == 0)
-			n++;
-	}
-	closedir(d);
-	return n;
 }
 
 static int
 count_lines(const char *path)
 {
-	char *s = slurp(path);
+	char *s = testlib_slurp(path);
 	int n = 0;
 
 	if (!s)
@@ -127,7 +81,7 @@ test_open_creates_directory(void **state)
 	assert_int_equal(stat(f->outbox, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
 	/* The write probe leaves nothing behind. */
-	assert_int_equal(count_files(f->outbox, ""), 0);
+	assert_int_equal(testlib_count_files(f->outbox, "", 1), 0);
 	assert_string_equal(channel_file_ops.name, "file");
 }
 
@@ -140,7 +94,7 @@ test_open_existing_directory(void **state)
 	assert_int_equal(mkdir(f->outbox, 0700), 0);
 	assert_int_equal(channel_file_ops.open(&f->cfg, &f->ch, &msg), 0);
 	assert_null(msg);
-	assert_int_equal(count_files(f->outbox, ""), 0);
+	assert_int_equal(testlib_count_files(f->outbox, "", 1), 0);
 }
 
 static void
@@ -209,7 +163,7 @@ test_send_writes_file_and_log(void **state)
 	assert_int_equal(retry_after, 0);
 
 	snprintf(path, sizeof(path), "%s/000007-42.txt", f->outbox);
-	text = slurp(path);
+	text = testlib_slurp(path);
 	assert_non_null(text);
 	assert_string_equal(text, "To: Trần Thị Bình\n"
 				  "Kind: reminder\n"
@@ -218,12 +172,12 @@ test_send_writes_file_and_log(void **state)
 				  "Kính gửi đồng chí Trần Thị Bình,\n\nNội dung.\n");
 	free(text);
 	/* Atomic: the temporary file was renamed, nothing else is there. */
-	assert_int_equal(count_files(f->outbox, ".tmp"), 0);
-	assert_int_equal(count_files(f->outbox, ".txt"), 1);
-	assert_int_equal(count_files(f->outbox, ""), 2);	/* the message and the log */
+	assert_int_equal(testlib_count_files(f->outbox, ".tmp", 1), 0);
+	assert_int_equal(testlib_count_files(f->outbox, ".txt", 1), 1);
+	assert_int_equal(testlib_count_files(f->outbox, "", 1), 2);	/* the message and the log */
 
 	snprintf(path, sizeof(path), "%s/deliveries.log", f->outbox);
-	log = slurp(path);
+	log = testlib_slurp(path);
 	assert_non_null(log);
 	assert_int_equal(sscanf(log, "%lld %lld %lld", &id, &person, &at), 3);
 	assert_int_equal(id, 7);
@@ -251,10 +205,10 @@ test_send_again_replaces_file(void **state)
 	assert_null(msg);
 
 	/* One file for the message, holding the latest attempt. */
-	assert_int_equal(count_files(f->outbox, ".txt"), 1);
-	assert_int_equal(count_files(f->outbox, ".tmp"), 0);
+	assert_int_equal(testlib_count_files(f->outbox, ".txt", 1), 1);
+	assert_int_equal(testlib_count_files(f->outbox, ".tmp", 1), 0);
 	snprintf(path, sizeof(path), "%s/123456-5.txt", f->outbox);
-	text = slurp(path);
+	text = testlib_slurp(path);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "Kind: escalation\n"));
 	assert_non_null(strstr(text, "Subject: lần hai\n"));
@@ -284,7 +238,7 @@ test_send_distinct_messages(void **state)
 	assert_int_equal(channel_file_ops.send(f->ch, &m, &retry_after, &msg), DELIVERY_SENT);
 	m.id = 1000000;	/* wider than six digits: still one file, not truncated */
 	assert_int_equal(channel_file_ops.send(f->ch, &m, &retry_after, &msg), DELIVERY_SENT);
-	assert_int_equal(count_files(f->outbox, ".txt"), 3);
+	assert_int_equal(testlib_count_files(f->outbox, ".txt", 1), 3);
 	snprintf(path, sizeof(path), "%s/000001-1.txt", f->outbox);
 	assert_int_equal(access(path, R_OK), 0);
 	snprintf(path, sizeof(path), "%s/000002-2.txt", f->outbox);
@@ -302,12 +256,11 @@ test_send_failure_retries(void **state)
 	struct fx *f = *state;
 	struct person p = { .id = 9, .name = "X" };
 	struct outgoing m = { .id = 9, .kind = "reminder", .to = &p, .subject = "s", .body = "b" };
-	char cmd[256], *msg = NULL;
+	char *msg = NULL;
 	int retry_after = -1;
 
 	assert_int_equal(channel_file_ops.open(&f->cfg, &f->ch, &msg), 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->outbox);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(testlib_rmtree(f->outbox), 0);
 	assert_int_equal(channel_file_ops.send(f->ch, &m, &retry_after, &msg), DELIVERY_RETRY);
 	assert_int_equal(retry_after, 0);
 	assert_non_null(msg);

@@ -8,7 +8,6 @@
 #include "testlib.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <grp.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -43,17 +42,6 @@ setup(void **state)
 }
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	/* Put back what test_secret_unreadable took away, or rmdir fails. */
-	(void)chmod(path, 0700);
-	return remove(path);
-}
-
-static int
 teardown(void **state)
 {
 	struct fx *f = *state;
@@ -61,7 +49,7 @@ teardown(void **state)
 
 	r = chdir(f->old_cwd);
 	if (r == 0)
-		r = nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		r = testlib_rmtree(f->dir);
 	unsetenv("DONDOC_CONFIG");
 	unsetenv("CREDENTIALS_DIRECTORY");
 	free(f->old_cwd);
@@ -70,19 +58,9 @@ teardown(void **state)
 }
 
 static void
-write_file(const char *path, const char *text, size_t len)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	assert_int_equal(fwrite(text, 1, len, fp), len);
-	assert_int_equal(fclose(fp), 0);
-}
-
-static void
 write_text(const char *path, const char *text)
 {
-	write_file(path, text, strlen(text));
+	testlib_write_bytes(path, text, strlen(text));
 }
 
 /* Loads path (NULL: the search order) expecting success. */
@@ -412,7 +390,7 @@ test_long_line_and_nul(void **state)
 	memset(line, 'x', sizeof(line));
 	memcpy(line, "[general]\ndb = ", 15);
 	line[sizeof(line) - 1] = '\n';
-	write_file("long.conf", line, sizeof(line));
+	testlib_write_bytes("long.conf", line, sizeof(line));
 	{
 		struct config *c = NULL;
 		char *msg = NULL;
@@ -421,7 +399,7 @@ test_long_line_and_nul(void **state)
 		assert_non_null(strstr(msg, "long.conf:2: line longer than "));
 		free(msg);
 	}
-	write_file("nul.conf", nul, sizeof(nul) - 1);
+	testlib_write_bytes("nul.conf", nul, sizeof(nul) - 1);
 	load_fails("nul.conf", -EINVAL, "nul.conf:2: NUL byte in line");
 
 	/* A last line without its newline still counts. */
@@ -516,11 +494,11 @@ test_secret_empty_and_huge(void **state)
 	secret_fails("./newlines", -EINVAL, "empty");
 	write_text("blank", "  \t\n");
 	secret_fails("./blank", -EINVAL, "empty");
-	write_file("nul", "ab\0cd", 5);
+	testlib_write_bytes("nul", "ab\0cd", 5);
 	secret_fails("./nul", -EINVAL, "contains a NUL byte");
 
 	memset(big, 'k', max + 1);
-	write_file("max", big, max);
+	testlib_write_bytes("max", big, max);
 	{
 		char *got = NULL, *msg = NULL;
 
@@ -528,7 +506,7 @@ test_secret_empty_and_huge(void **state)
 		assert_int_equal(strlen(got), max);
 		free(got);
 	}
-	write_file("huge", big, max + 1);
+	testlib_write_bytes("huge", big, max + 1);
 	secret_fails("./huge", -EINVAL, "bad secret './huge': larger than 64 KiB");
 	free(big);
 }

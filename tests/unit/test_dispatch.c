@@ -269,14 +269,12 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[256];
 	int r;
 
 	msgs_release(&f->ms);
 	channels_free(f->cs);
 	store_close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	r = system(cmd);
+	r = testlib_rmtree(f->dir);
 	free(f);
 	return r == 0 ? 0 : -1;
 }
@@ -364,26 +362,6 @@ notices_of_task(struct fx *f, int64_t task, struct notes *ns)
 }
 
 static int
-count_files(const char *dir, const char *suffix)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t ls = strlen(suffix);
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-
-		if (e->d_name[0] != '.' && l >= ls && strcmp(e->d_name + l - ls, suffix) == 0)
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-
-static int
 count_lines(const char *path)
 {
 	FILE *fp = fopen(path, "r");
@@ -395,26 +373,6 @@ count_lines(const char *path)
 		n += c == '\n';
 	fclose(fp);
 	return n;
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *p = NULL;
-	long n;
-
-	if (!fp)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0) {
-		p = calloc(1, (size_t)n + 1);
-		if (p && fread(p, 1, (size_t)n, fp) != (size_t)n) {
-			free(p);
-			p = NULL;
-		}
-	}
-	fclose(fp);
-	return p;
 }
 
 #define DAY(y, m, d) ((struct date){ y, m, d })
@@ -750,7 +708,7 @@ test_deliver_to_files(void **state)
 	assert_int_equal(rep.retried, 0);
 	assert_int_equal(rep.dead, 0);
 
-	assert_int_equal(count_files(f->outbox, ".txt"), 2);
+	assert_int_equal(testlib_count_files(f->outbox, ".txt", 0), 2);
 	snprintf(log, sizeof(log), "%s/deliveries.log", f->outbox);
 	assert_int_equal(count_lines(log), 2);
 	msgs_load(f, MESSAGE_SENT, ms);
@@ -760,7 +718,7 @@ test_deliver_to_files(void **state)
 	assert_int_equal(m->sent_at, at("2025-09-25T09:00+07:00"));
 	snprintf(path, sizeof(path), "%s/%06lld-%lld.txt", f->outbox, (long long)m->id,
 		 (long long)f->focal_snv);
-	text = slurp(path);
+	text = testlib_slurp(path);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "To: Nguyễn Văn An\n"));
 	assert_non_null(strstr(text, "Kind: reminder\n"));
@@ -798,14 +756,14 @@ test_deliver_stop_leaves_pending(void **state)
 	for (size_t i = 0; i < ms->n; i++)
 		assert_int_equal(ms->v[i].attempts, 0);
 	msgs_release(ms);
-	assert_true(count_files(f->outbox, ".txt") <= 0);
+	assert_true(testlib_count_files(f->outbox, ".txt", 0) <= 0);
 	snprintf(log, sizeof(log), "%s/deliveries.log", f->outbox);
 	assert_int_equal(count_lines(log), 0);
 	/* Once the flag is down, they go. */
 	stop = 0;
 	deliver_at(f, "2025-09-25T09:01+07:00", &stop, &rep);
 	assert_int_equal(rep.sent, 2);
-	assert_int_equal(count_files(f->outbox, ".txt"), 2);
+	assert_int_equal(testlib_count_files(f->outbox, ".txt", 0), 2);
 }
 
 static void
@@ -826,12 +784,12 @@ test_deliver_outside_window_waits(void **state)
 	assert_int_equal(ms->v[0].next_at, at("2025-09-29T08:00+07:00"));
 	assert_int_equal(ms->v[0].attempts, 0);
 	msgs_release(ms);
-	assert_true(count_files(f->outbox, ".txt") <= 0);
+	assert_true(testlib_count_files(f->outbox, ".txt", 0) <= 0);
 	deliver_at(f, "2025-09-27T10:00+07:00", NULL, &rep);	/* Saturday: not due yet */
 	assert_int_equal(rep.sent, 0);
 	deliver_at(f, "2025-09-29T08:00+07:00", NULL, &rep);
 	assert_int_equal(rep.sent, 1);
-	assert_int_equal(count_files(f->outbox, ".txt"), 1);
+	assert_int_equal(testlib_count_files(f->outbox, ".txt", 0), 1);
 }
 
 /*
@@ -873,7 +831,7 @@ test_dead_message_alerts_secretariat(void **state)
 	deliver_at(f, "2025-09-25T09:01+07:00", NULL, &rep);
 	assert_int_equal(rep.sent, 1);
 	assert_int_equal(rep.dead, 0);
-	assert_int_equal(count_files(f->outbox, ".txt"), 1);
+	assert_int_equal(testlib_count_files(f->outbox, ".txt", 0), 1);
 }
 
 /* Planner, dispatcher and file channel together. */
@@ -900,13 +858,13 @@ test_planner_to_outbox(void **state)
 	assert_true(lists_task(m->body, f->t2));
 	assert_false(lists_task(m->body, f->t3));
 	msgs_release(ms);
-	assert_int_equal(count_files(f->outbox, ".txt"), 1);
+	assert_int_equal(testlib_count_files(f->outbox, ".txt", 0), 1);
 	/* A second pass the same day plans nothing and sends nothing. */
 	assert_int_equal(planner_run(f->s, sch, f->cs, now + 60, false, false, NULL, NULL, &prep), 0);
 	assert_int_equal(prep.notices, 0);
 	compose_at(f, "2025-09-25T09:01+07:00", &rep);
 	assert_int_equal(rep.composed, 0);
-	assert_int_equal(count_files(f->outbox, ".txt"), 1);
+	assert_int_equal(testlib_count_files(f->outbox, ".txt", 0), 1);
 }
 
 int

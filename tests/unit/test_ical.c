@@ -8,7 +8,6 @@
 #include "testlib.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <string.h>
 
@@ -38,32 +37,13 @@ setup(void **state)
 }
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	int r = nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	int r = testlib_rmtree(f->dir);
 
 	free(f);
 	return r;
-}
-
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	assert_int_equal(fputs(text, fp) >= 0, 1);
-	assert_int_equal(fclose(fp), 0);
 }
 
 static void
@@ -86,7 +66,7 @@ test_holidays_load(void **state)
 	struct calendar *cal = calendar_new();
 	char *msg = NULL;
 
-	write_file(f->path, CAL_HEAD
+	testlib_write(f->path, CAL_HEAD
 		   /* A range, DTEND exclusive. */
 		   "BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Tết\r\n"
 		   "DTSTART;VALUE=DATE:20260214\r\nDTEND;VALUE=DATE:20260223\r\n"
@@ -130,7 +110,7 @@ test_holidays_lf_and_several_calendars(void **state)
 	char *msg = NULL;
 
 	/* LF line endings, a folded SUMMARY, two VCALENDARs in one file. */
-	write_file(f->path, "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\n"
+	testlib_write(f->path, "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\n"
 		   "BEGIN:VEVENT\nUID:a\nSUMMARY:Quốc\n  khánh\nDTSTART;VALUE=DATE:20250901\n"
 		   "DTEND;VALUE=DATE:20250903\nEND:VEVENT\nEND:VCALENDAR\n"
 		   "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\n"
@@ -151,7 +131,7 @@ expect_bad(struct fx *f, const char *text, int r, const char *const *want)
 	char *msg = NULL;
 
 	if (text)
-		write_file(f->path, text);
+		testlib_write(f->path, text);
 	assert_int_equal(ical_load_holidays(f->path, cal, &msg), r);
 	assert_non_null(msg);
 	assert_non_null(strstr(msg, f->path));

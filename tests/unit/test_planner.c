@@ -513,14 +513,12 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[256];
 	int r;
 
 	free(f->rows);
 	channels_free(f->cs);
 	store_close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	r = system(cmd);
+	r = testlib_rmtree(f->dir);
 	free(f);
 	return r == 0 ? 0 : -1;
 }

@@ -39,11 +39,9 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[256];
 
 	store_close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (testlib_rmtree(f->dir) != 0)
 		return -1;
 	free(f);
 	return 0;
