@@ -1,6 +1,6 @@
 # dondoc: build, check, install, run.  See README.md.
 #
-#   make            build bot/dondoc
+#   make            build bot/dondoc (and its helper bot/dondoc-ical)
 #   make run        install what is missing, build, and run on a demo registry
 #   make check      install what is missing, build (plain and ASan+UBSan),
 #                   run every test; ends with "N passed, N failed"
@@ -10,6 +10,7 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/dondoc
+LIBEXECDIR ?= $(PREFIX)/libexec/dondoc
 SYSCONFDIR ?= /etc
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 
@@ -20,15 +21,20 @@ SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 
 # Every dependency with a .pc file comes through pkg-config; libcsv has none.
 # Recursive (=) so that pkg-config runs after 'deps' has installed them.
-PKGS = sqlite3 libutf8proc jansson libcrypto libical inih libsystemd libesmtp-1.0 openssl
+# dondoc itself does not link libical (and the ICU libraries under it):
+# the dondoc-ical helper reads the iCalendar files for it (bot/expand.h).
+CORE_PKGS = sqlite3 libutf8proc jansson libcrypto inih libsystemd libesmtp-1.0 openssl
+PKGS = $(CORE_PKGS) libical
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+CORE_LIBS = $(shell pkg-config --libs $(CORE_PKGS)) -lcsv
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lcsv
 TEST_LIBS = $(shell pkg-config --libs cmocka)
 
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNFLAGS) $(CFLAGS) $(PKG_CFLAGS) -DDONDOC_DATADIR=\"$(DATADIR)\"
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNFLAGS) $(CFLAGS) $(PKG_CFLAGS) -DDONDOC_DATADIR=\"$(DATADIR)\" \
+	-DDONDOC_LIBEXECDIR=\"$(LIBEXECDIR)\"
 
 SRCS = $(sort $(wildcard bot/*.c))
-LIB_SRCS = $(filter-out bot/main.c,$(SRCS))
+LIB_SRCS = $(filter-out bot/main.c bot/ical_main.c,$(SRCS))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 
 REL = build/rel
@@ -36,7 +42,7 @@ SAN = build/san
 
 .PHONY: all deps run check test-build check-style bench install uninstall clean demo
 
-all: bot/dondoc
+all: bot/dondoc bot/dondoc-ical
 
 # --- build -----------------------------------------------------------------
 # $(1) = variant dir, $(2) = extra flags
@@ -45,8 +51,13 @@ $(1)/obj/%.o: bot/%.c $(wildcard bot/*.h) | $(1)/obj
 	$$(CC) $$(ALL_CFLAGS) $(2) -MMD -c -o $$@ $$<
 $(1)/libdondoc.a: $(patsubst bot/%.c,$(1)/obj/%.o,$(LIB_SRCS))
 	rm -f $$@ && ar rcs $$@ $$^
-$(1)/tests/%: tests/unit/%.c tests/unit/testlib.h $(1)/libdondoc.a | $(1)/tests
+$(1)/tests/test_%: tests/unit/test_%.c tests/unit/testlib.h $(1)/libdondoc.a | $(1)/tests
 	$$(CC) $$(ALL_CFLAGS) $(2) -Ibot -o $$@ $$< $(1)/libdondoc.a $$(PKG_LIBS) $$(TEST_LIBS)
+$(1)/dondoc-ical: $(1)/obj/ical_main.o $(1)/libdondoc.a
+	$$(CC) $$(ALL_CFLAGS) $(2) -o $$@ $$^ $$(PKG_LIBS)
+# Programs find the helper beside them: the unit tests too.
+$(1)/tests/dondoc-ical: $(1)/dondoc-ical | $(1)/tests
+	cp $$< $$@
 $(1)/obj $(1)/tests:
 	mkdir -p $$@
 endef
@@ -54,13 +65,17 @@ $(eval $(call variant,$(REL),))
 $(eval $(call variant,$(SAN),$(SANFLAGS)))
 
 bot/dondoc: $(REL)/obj/main.o $(REL)/libdondoc.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CORE_LIBS)
+
+bot/dondoc-ical: $(REL)/dondoc-ical
+	cp $< $@
 
 $(SAN)/dondoc: $(SAN)/obj/main.o $(SAN)/libdondoc.a
-	$(CC) $(ALL_CFLAGS) $(SANFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(SANFLAGS) -o $@ $^ $(CORE_LIBS)
 
 UNITS = $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
-test-build: bot/dondoc $(SAN)/dondoc $(addprefix $(REL)/tests/,$(UNITS)) $(addprefix $(SAN)/tests/,$(UNITS))
+test-build: all $(SAN)/dondoc $(SAN)/dondoc-ical $(REL)/tests/dondoc-ical $(SAN)/tests/dondoc-ical \
+	$(addprefix $(REL)/tests/,$(UNITS)) $(addprefix $(SAN)/tests/,$(UNITS))
 
 -include $(wildcard $(REL)/obj/*.d $(SAN)/obj/*.d)
 
@@ -82,7 +97,7 @@ check-style:
 	@sh tests/check-style.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(REL)/bench_planner $(REL)/bench_render
+	@$(MAKE) --no-print-directory all $(REL)/bench_planner $(REL)/bench_render $(REL)/dondoc-ical
 	@sh bench/run.sh
 
 $(REL)/bench_%: bench/bench_%.c $(REL)/libdondoc.a
@@ -96,9 +111,10 @@ $(REL)/bench_%: bench/bench_%.c $(REL)/libdondoc.a
 INSTALL_DATA = $(wildcard schedules/*.ini schedules/*.ics) \
 	$(filter-out %/README.md,$(shell find templates -type f 2>/dev/null))
 
-install: bot/dondoc
-	install -d "$(DESTDIR)$(BINDIR)"
+install: bot/dondoc bot/dondoc-ical
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(LIBEXECDIR)"
 	install -m 0755 bot/dondoc "$(DESTDIR)$(BINDIR)/dondoc"
+	install -m 0755 bot/dondoc-ical "$(DESTDIR)$(LIBEXECDIR)/dondoc-ical"
 	install -d "$(DESTDIR)$(UNITDIR)"
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		systemd/dondoc.service.in >"$(DESTDIR)$(UNITDIR)/dondoc.service"
@@ -116,6 +132,8 @@ install: bot/dondoc
 
 uninstall:
 	rm -f "$(DESTDIR)$(BINDIR)/dondoc" "$(DESTDIR)$(UNITDIR)/dondoc.service"
+	rm -f "$(DESTDIR)$(LIBEXECDIR)/dondoc-ical"
+	rmdir "$(DESTDIR)$(LIBEXECDIR)" 2>/dev/null || true
 	for f in $(INSTALL_DATA); do rm -f "$(DESTDIR)$(DATADIR)/$$f"; done
 	for d in schedules templates; do \
 		[ ! -d "$(DESTDIR)$(DATADIR)/$$d" ] || \
@@ -123,12 +141,13 @@ uninstall:
 	done
 	rmdir "$(DESTDIR)$(DATADIR)" 2>/dev/null || true
 
-# config.o bakes DATADIR in: rebuild it when DATADIR changes, as between
-# 'make' and 'make install PREFIX=/usr'.  The stamp is rewritten only then.
+# config.o bakes DATADIR in, expand.o LIBEXECDIR: rebuild them when these
+# change, as between 'make' and 'make install PREFIX=/usr'.  The stamp is
+# rewritten only then.
 build/datadir: FORCE
 	@mkdir -p build
-	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
-$(REL)/obj/config.o $(SAN)/obj/config.o: build/datadir
+	@echo '$(DATADIR) $(LIBEXECDIR)' | cmp -s - $@ || echo '$(DATADIR) $(LIBEXECDIR)' >$@
+$(REL)/obj/config.o $(SAN)/obj/config.o $(REL)/obj/expand.o $(SAN)/obj/expand.o: build/datadir
 FORCE:
 
 .PHONY: check-systemd
@@ -136,4 +155,4 @@ check-systemd:
 	@sh tests/check-systemd.sh
 
 clean:
-	rm -rf build bot/dondoc
+	rm -rf build bot/dondoc bot/dondoc-ical

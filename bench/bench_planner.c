@@ -44,7 +44,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (clock_init(&clk) < 0 || store_open(argv[1], STORE_WRITE, &s, &msg) < 0 ||
-	    schedule_load(argv[2], &sch, &msg) < 0 || config_load(NULL, &cfg, &msg) < 0 ||
+	    schedule_load(argv[2], clock_today(&clk), &sch, &msg) < 0 || config_load(NULL, &cfg, &msg) < 0 ||
 	    channels_open(cfg, &cs, &msg) < 0) {
 		fprintf(stderr, "bench_planner: %s\n", msg ? msg : "cannot start");
 		return 1;

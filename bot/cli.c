@@ -192,7 +192,7 @@ cli_need_schedule(struct dondoc *d)
 	if ((ex = cli_need_config(d)) != 0)
 		return ex;
 	if (!d->sch) {
-		r = schedule_load(d->cfg->schedules, &d->sch, &msg);
+		r = schedule_load(d->cfg->schedules, clock_today(&d->clock), &d->sch, &msg);
 		if (r < 0)
 			goto fail;
 	}

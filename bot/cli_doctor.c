@@ -135,7 +135,7 @@ cmd_doctor(struct dondoc *d, int argc, char **argv)
 	free(msg);
 	msg = NULL;
 
-	r = schedule_load(d->cfg->schedules, &sch, &msg);
+	r = schedule_load(d->cfg->schedules, clock_today(&d->clock), &sch, &msg);
 	line = r < 0 ? xasprintf("%s", msg) : xasprintf("%s/policy.ini%s%s", d->cfg->schedules,
 			sch->holidays_path ? ", holidays " : "", sch->holidays_path ? sch->holidays_path : "");
 	report(r >= 0, "schedules", line);

@@ -269,7 +269,7 @@ load_vcalendar(icalcomponent *vcal, struct hdays *out, int *nth, char **reterr_w
 }
 
 int
-ical_load_holidays(const char *path, struct calendar *cal, char **reterr_msg)
+ical_read_holidays(const char *path, ical_day_cb cb, void *userdata, char **reterr_msg)
 {
 	icalcomponent *root = NULL, *c;
 	struct hdays days = { 0 };
@@ -315,10 +315,9 @@ ical_load_holidays(const char *path, struct calendar *cal, char **reterr_msg)
 	}
 	if (r < 0)
 		goto out;
-	/* Only a file that read cleanly changes the calendar. */
+	/* Only a file that read cleanly is given out. */
 	for (i = 0; i < days.n; i++) {
-		r = days.v[i].work ? calendar_add_work_day(cal, days.v[i].d) :
-				     calendar_add_day_off(cal, days.v[i].d);
+		r = cb(days.v[i].d, days.v[i].work, userdata);
 		if (r < 0) {
 			why = xasprintf("day out of range");
 			goto out;
@@ -334,6 +333,20 @@ out:
 		icalcomponent_free(root);
 	buf_release(&text);
 	return r;
+}
+
+static int
+add_to_calendar(struct date d, bool work, void *userdata)
+{
+	struct calendar *cal = userdata;
+
+	return work ? calendar_add_work_day(cal, d) : calendar_add_day_off(cal, d);
+}
+
+int
+ical_load_holidays(const char *path, struct calendar *cal, char **reterr_msg)
+{
+	return ical_read_holidays(path, add_to_calendar, cal, reterr_msg);
 }
 
 static struct icaltimetype

@@ -2,9 +2,15 @@
 /*
  * libical, wrapped: the only module that includes <libical/ical.h> for
  * reading schedules.  Dates here are all-day dates in Asia/Ho_Chi_Minh.
+ *
+ * Only the dondoc-ical helper (ical_main.c) and the tests link it; dondoc
+ * itself reads the schedules through that helper (expand.h), so that the
+ * daemon never maps libical and ICU.
  */
 #ifndef DONDOC_ICAL_H
 #define DONDOC_ICAL_H
+
+#include <stdbool.h>
 
 #include "date.h"
 
@@ -19,6 +25,13 @@ struct calendar;
  * SUMMARY) that could not be understood.
  */
 int ical_load_holidays(const char *path, struct calendar *cal, char **reterr_msg);
+/*
+ * The same, giving each day of the file to cb (work: a swapped working
+ * day) once the whole file has read cleanly; a negative return from cb
+ * stops and fails the read.
+ */
+typedef int (*ical_day_cb)(struct date d, bool work, void *userdata);
+int ical_read_holidays(const char *path, ical_day_cb cb, void *userdata, char **reterr_msg);
 
 /* 0 when rrule (the value of an RRULE, "FREQ=MONTHLY;BYMONTHDAY=20") parses; else -EINVAL with a message. */
 int ical_rrule_check(const char *rrule, char **reterr_msg);

@@ -16,15 +16,13 @@
 #include "calendar.h"
 #include "channels.h"
 #include "clock.h"
-#include "ical.h"
+#include "log.h"
 #include "macro.h"
 #include "planner.h"
 #include "schedule.h"
 #include "store.h"
 #include "xalloc.h"
 
-/* RRULEs of the policy are anchored here (a Wednesday, 1 January 2025). */
-static const struct date rrule_anchor = { 2025, 1, 1 };
 static const struct date never = { 9999, 12, 31 };
 
 #define PLANNER_FULL_CACHE_KIB 16384
@@ -275,8 +273,12 @@ ladder(const struct schedule *sch, const struct deadline *dl, const struct date 
 static bool
 next_report_day(const struct schedule *sch, struct date today, struct date *ret)
 {
-	return sch->recurring_rrule &&
-	       ical_rrule_next(sch->recurring_rrule, rrule_anchor, today, ret) == 0;
+	int r = schedule_next(sch, SCHEDULE_RECURRING, today, ret);
+
+	if (r == -ERANGE)
+		log_warnx("%s: the reporting days of recurring tasks are not known for this day; "
+			  "reload the schedules", sch->policy_path ? sch->policy_path : "policy");
+	return r == 0;
 }
 
 size_t
@@ -410,24 +412,6 @@ plan_task(const struct plan_task *t, void *userdata)
 	return 0;
 }
 
-/* The latest occurrence of rrule on or before today, within a year. */
-static int
-latest_occurrence(const char *rrule, struct date today, struct date *ret)
-{
-	struct date from = date_from_days(date_to_days(today) - 366), occ, best = { 0 };
-	bool found = false;
-
-	while (ical_rrule_next(rrule, rrule_anchor, from, &occ) == 0 && date_cmp(occ, today) <= 0) {
-		best = occ;
-		found = true;
-		from = date_from_days(date_to_days(occ) + 1);
-	}
-	if (!found)
-		return -ENOENT;
-	*ret = best;
-	return 0;
-}
-
 /*
  * True when the secretariat's "needs a date" list is due: a list day of
  * the RRULE fell within the last week, no list was planned for it yet,
@@ -440,7 +424,7 @@ needs_date_list(struct store *s, const struct schedule *sch, struct date today,
 	struct date occ;
 	int64_t n;
 
-	if (!sch->needs_date_rrule || latest_occurrence(sch->needs_date_rrule, today, &occ) < 0 ||
+	if (schedule_prev(sch, SCHEDULE_NEEDS_DATE, today, &occ) < 0 ||
 	    date_to_days(today) - date_to_days(occ) >= 7)
 		return 0;
 	n = store_notice_count_list(s, STAGE_NEEDS_DATE, occ);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The reminder policy: schedules/policy.ini, read with libinih, and the
- * holiday calendar it names, read by ical.c.  Every mistake is an error
+ * holiday calendar it names and the RRULEs, read by the dondoc-ical
+ * helper (expand.h).  Every mistake is an error
  * naming file:line; nothing falls back to a default behind the
  * administrator's back, since a misread policy reminds the wrong day.
  *
@@ -18,7 +19,7 @@
 #include <unistd.h>
 
 #include "calendar.h"
-#include "ical.h"
+#include "expand.h"
 #include "inifile.h"
 #include "macro.h"
 #include "schedule.h"
@@ -26,6 +27,9 @@
 
 #define POLICY_FILE "policy.ini"
 #define HOLIDAYS_DEFAULT "holidays-vn.ics"
+#define WINDOW_BEFORE 400	/* days of RRULE occurrences known before the load day */
+#define WINDOW_AFTER (3 * 366)	/* and after it */
+#define STALE_AFTER 365		/* a schedule older than this is loaded again */
 
 enum key_type {
 	KEY_OFFSETS,	/* working days before a day: "7, 3, 1, 0"; may be empty */
@@ -166,6 +170,8 @@ schedule_free(struct schedule *s)
 		free(s->digest_rrule);
 		free(s->policy_path);
 		free(s->holidays_path);
+		for (int i = 0; i < _SCHEDULE_RULE_MAX; i++)
+			free(s->occ[i].v);
 		free(s);
 	}
 	return NULL;
@@ -444,8 +450,7 @@ apply(struct parser *p, enum key_id id, const char *value)
 {
 	struct schedule *s = p->s;
 	const char *name = keys[id].name;
-	char *msg = NULL, **field = NULL;
-	int r;
+	char **field = NULL;
 
 	switch (id) {
 	case K_BEFORE_DAY:
@@ -493,12 +498,7 @@ apply(struct parser *p, enum key_id id, const char *value)
 	}
 	if (!field)
 		return -EINVAL;
-	r = ical_rrule_check(value, &msg);
-	if (r < 0) {
-		fail(p, xasprintf("[%s] %s: %s", keys[id].section, name, msg));
-		free(msg);
-		return r;
-	}
+	/* What the rule means is checked by the helper, with the holidays. */
 	free(*field);
 	*field = xstrdup(value);
 	return 0;
@@ -590,47 +590,178 @@ parse_policy(struct parser *p)
 	return p->err ? p->r : 0;
 }
 
-/*
- * Loads the holiday file: the one [calendar] holidays names (empty for
- * none), else holidays-vn.ics when the directory has one.
- */
-static int
-load_holidays(struct parser *p, const char *dir)
+/* The holiday file: the one [calendar] holidays names, else the default if present. */
+static char *
+holidays_path(const struct parser *p, const char *dir)
 {
-	struct schedule *s = p->s;
-	char *msg = NULL;
-	int r;
+	char *path;
 
 	if (p->holidays && !*p->holidays)
-		return 0;
+		return NULL;
 	if (p->holidays)
-		s->holidays_path = p->holidays[0] == '/' ? xstrdup(p->holidays) :
+		return p->holidays[0] == '/' ? xstrdup(p->holidays) :
 			xasprintf("%s/%s", dir, p->holidays);
-	else {
-		s->holidays_path = xasprintf("%s/%s", dir, HOLIDAYS_DEFAULT);
-		/* The default file is optional; a named one is not. */
-		if (access(s->holidays_path, F_OK) < 0) {
-			free(s->holidays_path);
-			s->holidays_path = NULL;
-			return 0;
-		}
+	path = xasprintf("%s/%s", dir, HOLIDAYS_DEFAULT);
+	/* The default file is optional; a named one is not. */
+	if (access(path, F_OK) < 0) {
+		free(path);
+		return NULL;
 	}
-	r = ical_load_holidays(s->holidays_path, s->cal, &msg);
+	return path;
+}
+
+/* Records an error of the helper against the line of what it is about. */
+static void
+fail_ical(struct parser *p, int culprit, int r, char *msg)
+{
+	static const enum key_id rule_key[_SCHEDULE_RULE_MAX] = {
+		[SCHEDULE_RECURRING] = K_RECURRING_RRULE,
+		[SCHEDULE_NEEDS_DATE] = K_NEEDS_DATE_RRULE,
+		[SCHEDULE_DIGEST] = K_DIGEST_RRULE,
+	};
+
+	if (culprit == EXPAND_HOLIDAYS && p->set_at[K_HOLIDAYS])
+		fail_at(p, p->set_at[K_HOLIDAYS], r,
+			xasprintf("holiday file '%s' does not load: %s", p->holidays, msg));
+	else if (culprit == EXPAND_HOLIDAYS)
+		p->err = xasprintf("%s: the default holiday file does not load: %s", p->path, msg);
+	else if (culprit >= 0 && culprit < _SCHEDULE_RULE_MAX) {
+		enum key_id k = rule_key[culprit];
+
+		/* A built-in default never fails; if it did, line 0 says so. */
+		fail_at(p, p->set_at[k], r,
+			xasprintf("[%s] %s: %s", keys[k].section, keys[k].name, msg));
+	} else
+		p->err = xasprintf("%s: cannot read the holiday file and RRULEs: %s", p->path, msg);
+	p->r = r;
+	free(msg);
+}
+
+/*
+ * Reads the holiday file into the calendar and the RRULE occurrences
+ * around today, through the helper.
+ */
+static int
+load_ical(struct parser *p, const char *dir, struct date today)
+{
+	struct schedule *s = p->s;
+	struct expansion e = { 0 };
+	const char *rules[_SCHEDULE_RULE_MAX] = {
+		[SCHEDULE_RECURRING] = s->recurring_rrule,
+		[SCHEDULE_NEEDS_DATE] = s->needs_date_rrule,
+		[SCHEDULE_DIGEST] = s->digest_rrule,
+	};
+	int64_t t = date_to_days(today);
+	char *msg = NULL;
+	int culprit = EXPAND_HELPER, r;
+
+	s->holidays_path = holidays_path(p, dir);
+	s->loaded_for = today;
+	s->span_from = date_from_days(t - WINDOW_BEFORE);
+	s->span_until = date_from_days(t + WINDOW_AFTER);
+	r = expand_run(s->holidays_path, rules, _SCHEDULE_RULE_MAX, SCHEDULE_RRULE_ANCHOR,
+		       s->span_from, s->span_until, &e, &culprit, &msg);
 	if (r < 0) {
-		if (p->set_at[K_HOLIDAYS])
-			fail_at(p, p->set_at[K_HOLIDAYS], r,
-				xasprintf("holiday file '%s' does not load: %s", p->holidays, msg));
-		else
-			p->err = xasprintf("%s: the default holiday file does not load: %s",
-					   p->path, msg);
-		p->r = r;
-		free(msg);
+		fail_ical(p, culprit, r, msg);
+		return r;
 	}
-	return r;
+	for (size_t i = 0; i < e.n_days && r == 0; i++)
+		r = e.days[i].work ? calendar_add_work_day(s->cal, e.days[i].d) :
+				     calendar_add_day_off(s->cal, e.days[i].d);
+	if (r < 0) {
+		fail_ical(p, EXPAND_HOLIDAYS, r, xstrdup("a day out of range"));
+		expand_release(&e);
+		return r;
+	}
+	for (int i = 0; i < _SCHEDULE_RULE_MAX; i++) {
+		s->occ[i].v = e.occ[i].v;
+		s->occ[i].n = e.occ[i].n;
+		e.occ[i].v = NULL;
+	}
+	expand_release(&e);
+	return 0;
+}
+
+/* The index of the first occurrence on or after d (o->n when none). */
+static size_t
+occ_search(const struct schedule_occ *o, struct date d)
+{
+	size_t lo = 0, hi = o->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (date_cmp(o->v[mid], d) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The helper gives every occurrence of the window, then the first one
+ * after it (if any): nothing lies between the window's end and that one.
+ */
+static bool
+occ_has_after(const struct schedule *s, const struct schedule_occ *o)
+{
+	return o->n > 0 && date_cmp(o->v[o->n - 1], s->span_until) > 0;
 }
 
 int
-schedule_load(const char *dir, struct schedule **ret, char **reterr_msg)
+schedule_next(const struct schedule *s, enum schedule_rule rule, struct date from,
+	      struct date *ret)
+{
+	const struct schedule_occ *o;
+	size_t i;
+
+	if (rule < 0 || rule >= _SCHEDULE_RULE_MAX)
+		return -EINVAL;
+	o = &s->occ[rule];
+	if (!s->span_from.y || date_cmp(from, s->span_from) < 0)
+		return -ERANGE;
+	i = occ_search(o, from);
+	if (i < o->n) {
+		*ret = o->v[i];
+		return 0;
+	}
+	/* Past the first occurrence after the window: not known. */
+	return occ_has_after(s, o) ? -ERANGE : -ENOENT;
+}
+
+int
+schedule_prev(const struct schedule *s, enum schedule_rule rule, struct date day,
+	      struct date *ret)
+{
+	const struct schedule_occ *o;
+	size_t i;
+
+	if (rule < 0 || rule >= _SCHEDULE_RULE_MAX)
+		return -EINVAL;
+	o = &s->occ[rule];
+	if (!s->span_from.y)
+		return -ERANGE;
+	if (occ_has_after(s, o) && date_cmp(day, o->v[o->n - 1]) > 0)
+		return -ERANGE;
+	/* i: the first occurrence after day. */
+	i = occ_search(o, date_from_days(date_to_days(day) + 1));
+	if (i == 0)
+		return -ENOENT;
+	*ret = o->v[i - 1];
+	return 0;
+}
+
+bool
+schedule_stale(const struct schedule *s, struct date today)
+{
+	int64_t age = date_to_days(today) - date_to_days(s->loaded_for);
+
+	return s->span_from.y && (age < 0 || age > STALE_AFTER);
+}
+
+int
+schedule_load(const char *dir, struct date today, struct schedule **ret, char **reterr_msg)
 {
 	struct parser p = { .prev = -1 };
 	struct schedule *s = NULL;
@@ -656,7 +787,7 @@ schedule_load(const char *dir, struct schedule **ret, char **reterr_msg)
 		p.err = xasprintf("%s: bad weekdays", path);
 		goto out;
 	}
-	r = load_holidays(&p, dir);
+	r = load_ical(&p, dir, today);
 	if (r < 0)
 		goto out;
 	prebuild(s);

@@ -21,6 +21,20 @@ struct calendar;
 #define SCHEDULE_MAX_OFFSETS 8	/* reminders before a due date, per precision */
 #define SCHEDULE_MAX_LEVELS 4	/* escalation levels */
 #define SCHEDULE_MAX_WORKDAYS 250	/* no offset or level beyond about a year */
+#define SCHEDULE_RRULE_ANCHOR ((struct date){ 2025, 1, 1 })	/* DTSTART of the RRULEs */
+
+enum schedule_rule {
+	SCHEDULE_RECURRING,	/* reporting days of recurring tasks */
+	SCHEDULE_NEEDS_DATE,	/* the secretariat's "needs a date" list */
+	SCHEDULE_DIGEST,	/* the biweekly digest */
+	_SCHEDULE_RULE_MAX,
+};
+
+/* The occurrences of one RRULE over the window, then the first after it. */
+struct schedule_occ {
+	struct date *v;
+	size_t n;
+};
 
 struct schedule {
 	/*
@@ -45,19 +59,45 @@ struct schedule {
 	char *digest_rrule;	/* the biweekly digest (used by the digest) */
 	char *policy_path;	/* the files it came from, for messages */
 	char *holidays_path;
+	struct schedule_occ occ[_SCHEDULE_RULE_MAX];
+	struct date loaded_for;	/* the day the window is around */
+	struct date span_from, span_until;	/* occurrences are known from..until */
 };
 
 /*
  * Loads dir/policy.ini and the holiday file it names (default
- * dir/holidays-vn.ics).  Returns 0 with a new schedule (free with
- * schedule_free), or a negative errno with a new English message in
- * *reterr_msg naming the file and line ("policy.ini:12: offset '-3' is
- * negative").  Missing keys take the defaults documented in policy.ini.
+ * dir/holidays-vn.ics), with RRULE occurrences around today.  Returns 0
+ * with a new schedule (free with schedule_free), or a negative errno
+ * with a new English message in *reterr_msg naming the file and line
+ * ("policy.ini:12: offset '-3' is negative").  Missing keys take the
+ * defaults documented in policy.ini.
  */
-int schedule_load(const char *dir, struct schedule **ret, char **reterr_msg);
+int schedule_load(const char *dir, struct date today, struct schedule **ret, char **reterr_msg);
 /* Frees s; NULL-safe; returns NULL. */
 struct schedule *schedule_free(struct schedule *s);
-/* Returns a new schedule with the built-in defaults and no holidays. */
+/*
+ * Returns a new schedule with the built-in defaults, no holidays and no
+ * RRULE occurrences known (schedule_next says -ERANGE).
+ */
 struct schedule *schedule_new_default(void);
+/*
+ * The first occurrence of rule on or after from: 0 with *ret; -ENOENT
+ * when there is none (before the year 2200); -ERANGE when from is
+ * outside what the schedule knows (reload it).
+ */
+int schedule_next(const struct schedule *s, enum schedule_rule rule, struct date from,
+		  struct date *ret);
+/*
+ * The latest occurrence of rule on or before day, looking back to the
+ * start of the window: 0 with *ret, -ENOENT when none, -ERANGE when day
+ * is past what the schedule knows.
+ */
+int schedule_prev(const struct schedule *s, enum schedule_rule rule, struct date day,
+		  struct date *ret);
+/*
+ * True when the schedule should be loaded again for today: a year has
+ * gone by since it was loaded (or the clock went back before that day).
+ */
+bool schedule_stale(const struct schedule *s, struct date today);
 
 #endif

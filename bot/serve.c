@@ -89,7 +89,7 @@ setup_load(const struct dondoc *d, struct setup *ret)
 		log_errorx("%s", msg ? msg : strerror(-r));
 		goto fail;
 	}
-	r = schedule_load(st.cfg->schedules, &st.sch, &msg);
+	r = schedule_load(st.cfg->schedules, clock_today(&d->clock), &st.sch, &msg);
 	if (r < 0) {
 		log_errorx("%s", msg ? msg : strerror(-r));
 		goto fail;
@@ -228,6 +228,11 @@ serve_run(struct dondoc *d, bool once)
 	while (!serve_stop) {
 		int ms;
 
+		/* RRULE occurrences are known for a few years around the load day. */
+		if (!serve_reload && schedule_stale(st.sch, clock_today(&d->clock))) {
+			log_info("the schedules were loaded a year ago: loading them again");
+			serve_reload = 1;
+		}
 		if (serve_reload) {
 			struct setup fresh = { 0 };
 

@@ -34,7 +34,7 @@ group_setup(void **state)
 	char *msg = NULL;
 
 	(void)state;
-	if (schedule_load("schedules", &sch, &msg) < 0 ||
+	if (schedule_load("schedules", TESTLIB_TODAY, &sch, &msg) < 0 ||
 	    renderer_load("templates", &rend, &msg) < 0) {
 		fprintf(stderr, "setup: %s\n", msg ? msg : "?");
 		free(msg);

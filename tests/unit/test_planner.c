@@ -31,7 +31,7 @@ group_setup(void **state)
 	char *msg = NULL;
 
 	(void)state;
-	if (schedule_load("schedules", &sch, &msg) < 0) {
+	if (schedule_load("schedules", TESTLIB_TODAY, &sch, &msg) < 0) {
 		fprintf(stderr, "schedule_load: %s\n", msg ? msg : "?");
 		free(msg);
 		return -1;

@@ -119,7 +119,7 @@ test_shipped_schedules(void **state)
 	struct calendar *cal;
 
 	(void)state;
-	if (schedule_load("schedules", &s, &msg) < 0)
+	if (schedule_load("schedules", TESTLIB_TODAY, &s, &msg) < 0)
 		fail_msg("%s", msg);
 	assert_null(msg);
 	assert_default_policy(s);
@@ -186,7 +186,7 @@ test_custom_policy(void **state)
 	write_file(f->dir, "holidays-vn.ics",
 		   "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a\r\n"
 		   "DTSTART;VALUE=DATE:20260105\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
-	if (schedule_load(f->dir, &s, &msg) < 0)
+	if (schedule_load(f->dir, TESTLIB_TODAY, &s, &msg) < 0)
 		fail_msg("%s", msg);
 	assert_list(s->before[DEADLINE_DAY], s->n_before[DEADLINE_DAY], L(5, 3, 1));
 	assert_int_equal(s->n_before[DEADLINE_YEAR], 0);
@@ -208,7 +208,7 @@ test_custom_policy(void **state)
 
 	/* "holidays =" turns the holiday file off; an absolute path works too. */
 	write_file(f->dir, "policy.ini", "[calendar]\nholidays =\n");
-	assert_int_equal(schedule_load(f->dir, &s, &msg), 0);
+	assert_int_equal(schedule_load(f->dir, TESTLIB_TODAY, &s, &msg), 0);
 	assert_null(s->holidays_path);
 	assert_true(calendar_is_workday(s->cal, D(2026, 1, 5)));
 	s = schedule_free(s);
@@ -217,14 +217,14 @@ test_custom_policy(void **state)
 		   "DTSTART;VALUE=DATE:20260106\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
 	snprintf(path, sizeof(path), "[calendar]\nholidays = %s/other.ics\n", f->dir);
 	write_file(f->dir, "policy.ini", path);
-	assert_int_equal(schedule_load(f->dir, &s, &msg), 0);
+	assert_int_equal(schedule_load(f->dir, TESTLIB_TODAY, &s, &msg), 0);
 	assert_true(calendar_is_workday(s->cal, D(2026, 1, 5)));
 	assert_false(calendar_is_workday(s->cal, D(2026, 1, 6)));
 	s = schedule_free(s);
 
 	/* An empty file is the defaults, holidays aside. */
 	write_file(f->dir, "policy.ini", "");
-	assert_int_equal(schedule_load(f->dir, &s, &msg), 0);
+	assert_int_equal(schedule_load(f->dir, TESTLIB_TODAY, &s, &msg), 0);
 	assert_default_policy(s);
 	schedule_free(s);
 }
@@ -292,7 +292,7 @@ test_bad_policies(void **state)
 		int r;
 
 		write_file(f->dir, "policy.ini", b->policy);
-		r = schedule_load(f->dir, &s, &msg);
+		r = schedule_load(f->dir, TESTLIB_TODAY, &s, &msg);
 		if (r >= 0)
 			fail_msg("case %zu accepted: %s", i, b->policy);
 		assert_null(s);
@@ -317,7 +317,7 @@ test_bad_holidays(void **state)
 		   "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"
 		   "BEGIN:VEVENT\r\nUID:vn-2026-tet@dondoc\r\nSUMMARY:Tết hỏng\r\n"
 		   "DTEND;VALUE=DATE:20260223\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
-	assert_int_equal(schedule_load(f->dir, &s, &msg), -EINVAL);
+	assert_int_equal(schedule_load(f->dir, TESTLIB_TODAY, &s, &msg), -EINVAL);
 	assert_null(s);
 	assert_non_null(strstr(msg, "policy.ini:6: holiday file 'bad.ics' does not load"));
 	assert_non_null(strstr(msg, "/bad.ics: event 'Tết hỏng' (UID vn-2026-tet@dondoc): no DTSTART"));
@@ -327,7 +327,7 @@ test_bad_holidays(void **state)
 	/* The default file, when present, must load too. */
 	write_file(f->dir, "policy.ini", "");
 	write_file(f->dir, "holidays-vn.ics", "not a calendar\n");
-	assert_int_equal(schedule_load(f->dir, &s, &msg), -EINVAL);
+	assert_int_equal(schedule_load(f->dir, TESTLIB_TODAY, &s, &msg), -EINVAL);
 	assert_non_null(strstr(msg, "policy.ini: the default holiday file does not load"));
 	assert_non_null(strstr(msg, "holidays-vn.ics: not an iCalendar file"));
 	free(msg);
@@ -340,7 +340,7 @@ test_missing_policy(void **state)
 	struct schedule *s = NULL;
 	char *msg = NULL, dir[128];
 
-	assert_int_equal(schedule_load(f->dir, &s, &msg), -ENOENT);
+	assert_int_equal(schedule_load(f->dir, TESTLIB_TODAY, &s, &msg), -ENOENT);
 	assert_null(s);
 	assert_non_null(strstr(msg, "policy.ini: cannot open"));
 	free(msg);
@@ -348,10 +348,70 @@ test_missing_policy(void **state)
 	/* A directory where the file should be: a read error, not a crash. */
 	snprintf(dir, sizeof(dir), "%s/policy.ini", f->dir);
 	assert_int_equal(mkdir(dir, 0700), 0);
-	assert_true(schedule_load(f->dir, &s, &msg) < 0);
+	assert_true(schedule_load(f->dir, TESTLIB_TODAY, &s, &msg) < 0);
 	assert_null(s);
 	assert_non_null(strstr(msg, "policy.ini"));
 	free(msg);
+}
+
+/*
+ * RRULE occurrences come from the helper over a window around the load
+ * day (a year before, three after) and the first one after it; outside
+ * what is known, the answer is -ERANGE, never a wrong date.
+ */
+static void
+test_occurrence_window(void **state)
+{
+	struct fx *f = *state;
+	struct schedule *s = NULL;
+	struct date d;
+	char *msg = NULL;
+
+	(void)state;
+	write_file(f->dir, "policy.ini",
+		   "[recurring]\nrrule = FREQ=MONTHLY;BYMONTHDAY=20\n"
+		   "[needs_date]\nrrule = FREQ=YEARLY;INTERVAL=5;BYMONTH=3;BYMONTHDAY=2\n"
+		   "[digest]\nrrule = FREQ=WEEKLY;BYDAY=FR;COUNT=3\n"
+		   "[calendar]\nholidays =\n");
+	if (schedule_load(f->dir, D(2026, 6, 1), &s, &msg) < 0)
+		fail_msg("%s", msg);
+	assert_date(s->loaded_for, D(2026, 6, 1));
+	/* The next reporting day, on and after a 20th, and across a year. */
+	assert_int_equal(schedule_next(s, SCHEDULE_RECURRING, D(2026, 6, 1), &d), 0);
+	assert_date(d, D(2026, 6, 20));
+	assert_int_equal(schedule_next(s, SCHEDULE_RECURRING, D(2026, 6, 20), &d), 0);
+	assert_date(d, D(2026, 6, 20));
+	assert_int_equal(schedule_next(s, SCHEDULE_RECURRING, D(2026, 12, 21), &d), 0);
+	assert_date(d, D(2027, 1, 20));
+	assert_int_equal(schedule_prev(s, SCHEDULE_RECURRING, D(2026, 6, 19), &d), 0);
+	assert_date(d, D(2026, 5, 20));
+	/* Three years on is past the window: reload rather than guess. */
+	assert_int_equal(schedule_next(s, SCHEDULE_RECURRING, D(2029, 7, 1), &d), -ERANGE);
+	assert_int_equal(schedule_prev(s, SCHEDULE_RECURRING, D(2029, 7, 1), &d), -ERANGE);
+	assert_int_equal(schedule_next(s, SCHEDULE_RECURRING, D(2025, 1, 1), &d), -ERANGE);
+	/* Every five years from 2025: 2030 lies past the window, yet is known. */
+	assert_int_equal(schedule_next(s, SCHEDULE_NEEDS_DATE, D(2026, 6, 1), &d), 0);
+	assert_date(d, D(2030, 3, 2));
+	/* 2/3/2025 is before the window (from 27/4/2025): prev looks back no further. */
+	assert_int_equal(schedule_prev(s, SCHEDULE_NEEDS_DATE, D(2029, 12, 31), &d), -ENOENT);
+	assert_int_equal(schedule_prev(s, SCHEDULE_NEEDS_DATE, D(2030, 3, 2), &d), 0);
+	assert_date(d, D(2030, 3, 2));
+	assert_int_equal(schedule_next(s, SCHEDULE_NEEDS_DATE, D(2030, 3, 3), &d), -ERANGE);
+	/* A rule that has ended (three Fridays in January 2025) has no next. */
+	assert_int_equal(schedule_next(s, SCHEDULE_DIGEST, D(2026, 6, 1), &d), -ENOENT);
+	assert_int_equal(schedule_next(s, SCHEDULE_DIGEST, D(2031, 1, 1), &d), -ENOENT);
+	/* Stale a year after the load day, or when the clock went back. */
+	assert_false(schedule_stale(s, D(2026, 6, 1)));
+	assert_false(schedule_stale(s, D(2027, 6, 1)));
+	assert_true(schedule_stale(s, D(2027, 6, 2)));
+	assert_true(schedule_stale(s, D(2026, 5, 31)));
+	s = schedule_free(s);
+
+	/* The defaults with no helper run know no occurrence, and are never stale. */
+	s = schedule_new_default();
+	assert_int_equal(schedule_next(s, SCHEDULE_RECURRING, D(2026, 6, 1), &d), -ERANGE);
+	assert_false(schedule_stale(s, D(2040, 1, 1)));
+	schedule_free(s);
 }
 
 int
@@ -361,6 +421,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_shipped_schedules),
 		cmocka_unit_test_setup_teardown(test_custom_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_occurrence_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_policies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_holidays, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_policy, setup, teardown),

@@ -24,6 +24,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "date.h"
+
+/*
+ * The day schedules are loaded for (RRULE occurrences are known from a
+ * year before it to three years after): the tests' dates are 2025-2027.
+ */
+#define TESTLIB_TODAY ((struct date){ 2026, 1, 1 })
+
 /* The shared/ folder: $DONDOC_SHARED, else ../shared from the repo root. */
 static inline const char *
 testlib_shared(void)
