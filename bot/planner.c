@@ -305,10 +305,7 @@ struct plan {
 	struct steps steps;	/* scratch, reused task after task */
 	struct notice *notices;	/* to write */
 	size_t n_notices, cap_notices;
-	struct {
-		int64_t id;
-		struct date next;
-	} *next;		/* tasks whose plan changed */
+	struct task_plan *next;	/* tasks whose plan changed */
 	size_t n_next, cap_next;
 	struct idlist who;	/* scratch */
 	struct planner_report rep;
@@ -471,8 +468,8 @@ planner_run(struct store *s, const struct schedule *sch, const struct channels *
 	struct plan pl = { .sch = sch, .pp = &pp, .today = clock_local_date(now) };
 	char day[DATE_ISO_LEN];
 	struct date list_day = never;
-	bool txn = false;
-	int64_t todo;
+	bool txn = false, *added = NULL;
+	int64_t todo, n_added;
 	int r, list;
 
 	date_format_iso(full ? never : pl.today, day);
@@ -508,21 +505,20 @@ planner_run(struct store *s, const struct schedule *sch, const struct channels *
 		if (r < 0)
 			goto out;
 	}
-	for (size_t i = 0; i < pl.n_notices; i++) {
-		bool added = false;
-
-		r = store_notice_insert(s, &pl.notices[i], now, &added);
-		if (r < 0)
-			goto out;
-		pl.rep.notices += added;
-		if (added && cb)
+	if (cb)
+		added = xcalloc(pl.n_notices ? pl.n_notices : 1, sizeof(*added));
+	n_added = store_notice_insert_many(s, pl.notices, pl.n_notices, now, added);
+	if (n_added < 0) {
+		r = (int)n_added;
+		goto out;
+	}
+	pl.rep.notices += (size_t)n_added;
+	for (size_t i = 0; cb && i < pl.n_notices; i++)
+		if (added[i])
 			cb(&pl.notices[i], userdata);
-	}
-	for (size_t i = 0; i < pl.n_next; i++) {
-		r = store_task_set_plan(s, pl.next[i].id, pl.next[i].next, pl.today);
-		if (r < 0)
-			goto out;
-	}
+	r = store_task_set_plan_many(s, pl.next, pl.n_next, pl.today);
+	if (r < 0)
+		goto out;
 	if (list) {
 		r = plan_needs_date(s, &pl, list_day, now, cb, userdata);
 		if (r < 0)
@@ -547,6 +543,7 @@ out:
 	people_release(&pp);
 	if (full)
 		(void)store_set_cache(s, PLANNER_CACHE_KIB);
+	free(added);
 	free(pl.notices);
 	free(pl.next);
 	free(pl.who.v);

@@ -394,9 +394,24 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_ROLLBACK] = "ROLLBACK",
 };
 
+/*
+ * The planner writes up to hundreds of thousands of rows in a pass: one
+ * statement per BATCH_ROWS rows costs half what one per row does (the
+ * cursors and the B-tree descents are set up once per statement).
+ */
+#define BATCH_ROWS 64
+
+enum batch {
+	BATCH_NOTICE_INSERT,
+	BATCH_NOTICE_INSERT_RETURNING,	/* the same, saying which rows went in */
+	BATCH_TASK_SET_PLAN,
+	_BATCH_MAX,
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[_ST_MAX];	/* prepared on first use */
+	sqlite3_stmt *batch[_BATCH_MAX];	/* for BATCH_ROWS rows; prepared on first use */
 	struct hash *hash;		/* for the event chain */
 	char last_hash[HASH_SHA256_HEX_LEN];	/* cached inside a transaction */
 	bool in_txn;
@@ -470,6 +485,64 @@ stmt(struct store *s, enum stmt id)
 		abort();
 	}
 	s->stmt[id] = st;
+	return st;
+}
+
+/*
+ * The statement of a batch of BATCH_ROWS rows: head, then the rows
+ * "(?a, ?b, ...)" of width parameters each, numbered from first, then
+ * tail.  Built once, prepared on first use and kept.
+ */
+#define NOTICE_BATCH_HEAD \
+	"INSERT OR IGNORE INTO notice(task_id, person_id, stage, step, anchor, day," \
+	" channel, state, created_at, updated_at)" \
+	" SELECT column1, column2, column3, column4, column5, column6, column7," \
+	" 'queued', ?1, ?1 FROM (VALUES "
+
+static sqlite3_stmt *
+batch_stmt(struct store *s, enum batch id)
+{
+	static const struct {
+		const char *head, *tail;
+		int first, width;
+	} spec[_BATCH_MAX] = {
+		/* ?1 is the time; each row: task, person, stage, step, anchor, day, channel. */
+		[BATCH_NOTICE_INSERT] = { NOTICE_BATCH_HEAD, ")", 2, 7 },
+		/* RETURNING costs a tenth more: only when asked which rows went in. */
+		[BATCH_NOTICE_INSERT_RETURNING] = { NOTICE_BATCH_HEAD,
+			") RETURNING ifnull(task_id, 0), person_id, stage, step, anchor", 2, 7 },
+		/* ?1 is the day planned through; each row: task, next day. */
+		[BATCH_TASK_SET_PLAN] = {
+			"UPDATE task SET next_notice = v.column2, planned_through = ?1"
+			" FROM (VALUES ", ") AS v WHERE task.id = v.column1", 2, 2 },
+	};
+	sqlite3_stmt *st = s->batch[id];
+	struct buf sql;
+	int rc, n;
+
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	buf_init(&sql, 64 * 1024);
+	n = spec[id].first;
+	(void)buf_adds(&sql, spec[id].head);
+	for (int row = 0; row < BATCH_ROWS; row++) {
+		(void)buf_adds(&sql, row ? ",(" : "(");
+		for (int c = 0; c < spec[id].width; c++)
+			(void)buf_addf(&sql, c ? ",?%d" : "?%d", n++);
+		(void)buf_addc(&sql, ')');
+	}
+	(void)buf_adds(&sql, spec[id].tail);
+	rc = sqlite3_prepare_v3(s->db, sql.p, (int)sql.len, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "dondoc: cannot prepare a batch of %d rows: %s\n", BATCH_ROWS,
+			sqlite3_errmsg(s->db));
+		abort();
+	}
+	buf_release(&sql);
+	s->batch[id] = st;
 	return st;
 }
 
@@ -756,6 +829,8 @@ store_close(struct store *s)
 		return NULL;
 	for (int i = 0; i < _ST_MAX; i++)
 		sqlite3_finalize(s->stmt[i]);
+	for (int i = 0; i < _BATCH_MAX; i++)
+		sqlite3_finalize(s->batch[i]);
 	if (s->db)
 		sqlite3_close_v2(s->db);
 	hash_free(s->hash);
@@ -1518,6 +1593,35 @@ store_task_set_plan(struct store *s, int64_t task_id, struct date next, struct d
 	return exec_done(s, st);
 }
 
+int
+store_task_set_plan_many(struct store *s, const struct task_plan *v, size_t n, struct date through)
+{
+	char t[DATE_ISO_LEN], next[BATCH_ROWS][DATE_ISO_LEN];
+	size_t i = 0;
+	int r;
+
+	date_format_iso(through, t);
+	for (; i + BATCH_ROWS <= n; i += BATCH_ROWS) {
+		sqlite3_stmt *st = batch_stmt(s, BATCH_TASK_SET_PLAN);
+
+		sqlite3_bind_text(st, 1, t, -1, SQLITE_STATIC);
+		for (int row = 0; row < BATCH_ROWS; row++) {
+			date_format_iso(v[i + row].next, next[row]);
+			sqlite3_bind_int64(st, 2 + 2 * row, v[i + row].id);
+			sqlite3_bind_text(st, 3 + 2 * row, next[row], -1, SQLITE_STATIC);
+		}
+		r = exec_done(s, st);
+		if (r < 0)
+			return r;
+	}
+	for (; i < n; i++) {
+		r = store_task_set_plan(s, v[i].id, v[i].next, through);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Reads an optional "YYYY-MM-DD" column; false when NULL or malformed. */
 static bool
 column_date(sqlite3_stmt *st, int i, struct date *ret)
@@ -1603,6 +1707,88 @@ store_notice_insert(struct store *s, const struct notice *n, int64_t now, bool *
 	if (r == 0 && ret_inserted)
 		*ret_inserted = sqlite3_changes(s->db) > 0;
 	return r;
+}
+
+/* Binds notice n as row row of a notice batch. */
+static void
+bind_notice_row(sqlite3_stmt *st, int row, const struct notice *n,
+		char anchor[DATE_ISO_LEN], char day[DATE_ISO_LEN])
+{
+	int p = 2 + row * 7;
+
+	date_format_iso(n->anchor, anchor);
+	date_format_iso(n->day, day);
+	bind_id(st, p, n->task_id);
+	sqlite3_bind_int64(st, p + 1, n->person_id);
+	sqlite3_bind_text(st, p + 2, notice_stage_to_string(n->stage), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, p + 3, n->step);
+	sqlite3_bind_text(st, p + 4, anchor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 5, day, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p + 6, n->channel, -1, SQLITE_STATIC);
+}
+
+/* Marks in inserted[] the notice of v[0..n) that a RETURNING row names. */
+static void
+mark_inserted(sqlite3_stmt *st, const struct notice *v, size_t n, bool *inserted)
+{
+	int64_t task = sqlite3_column_int64(st, 0), person = sqlite3_column_int64(st, 1);
+	enum notice_stage stage = notice_stage_from_string((const char *)sqlite3_column_text(st, 2));
+	int step = sqlite3_column_int(st, 3);
+	struct date anchor;
+
+	if (date_parse_iso((const char *)sqlite3_column_text(st, 4), &anchor) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (!inserted[i] && v[i].task_id == task && v[i].person_id == person &&
+		    v[i].stage == stage && v[i].step == step && date_cmp(v[i].anchor, anchor) == 0) {
+			inserted[i] = true;
+			return;
+		}
+}
+
+int64_t
+store_notice_insert_many(struct store *s, const struct notice *v, size_t n, int64_t now,
+			 bool *ret_inserted)
+{
+	char anchor[BATCH_ROWS][DATE_ISO_LEN], day[BATCH_ROWS][DATE_ISO_LEN];
+	int64_t added = 0;
+	size_t i = 0;
+	int r, rc;
+
+	if (ret_inserted)
+		memset(ret_inserted, 0, n * sizeof(*ret_inserted));
+	for (; i + BATCH_ROWS <= n; i += BATCH_ROWS) {
+		sqlite3_stmt *st = batch_stmt(s, ret_inserted ? BATCH_NOTICE_INSERT_RETURNING :
+							      BATCH_NOTICE_INSERT);
+
+		sqlite3_bind_int64(st, 1, now);
+		for (int row = 0; row < BATCH_ROWS; row++)
+			bind_notice_row(st, row, &v[i + row], anchor[row], day[row]);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			added++;
+			mark_inserted(st, &v[i], BATCH_ROWS, &ret_inserted[i]);
+		}
+		if (rc == SQLITE_DONE && !ret_inserted)
+			added += sqlite3_changes(s->db);
+		if (rc != SQLITE_DONE) {
+			r = errno_of(sqlite3_extended_errcode(s->db));
+			sqlite3_reset(st);
+			return r < 0 ? r : -EIO;
+		}
+		sqlite3_reset(st);
+	}
+	/* The rest, one by one. */
+	for (; i < n; i++) {
+		bool one = false;
+
+		r = store_notice_insert(s, &v[i], now, &one);
+		if (r < 0)
+			return r;
+		added += one;
+		if (ret_inserted)
+			ret_inserted[i] = one;
+	}
+	return added;
 }
 
 static void

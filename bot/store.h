@@ -187,6 +187,13 @@ typedef int (*store_plan_cb)(const struct plan_task *t, void *userdata);
 int store_plan_foreach(struct store *s, const char *day, store_plan_cb cb, void *userdata);
 /* Records the next day to look at task_id, and that its steps are planned through through. */
 int store_task_set_plan(struct store *s, int64_t task_id, struct date next, struct date through);
+/* The same for v[0..n), in batches. */
+struct task_plan {
+	int64_t id;
+	struct date next;
+};
+int store_task_set_plan_many(struct store *s, const struct task_plan *v, size_t n,
+			     struct date through);
 /* Open tasks the planner must look at by day ("YYYY-MM-DD"), or -errno. */
 int64_t store_task_count_to_plan(struct store *s, const char *day);
 /* Open tasks whose deadline is external or unknown, or -errno. */
@@ -203,6 +210,12 @@ int store_task_replan_all(struct store *s);
  * anchor and person exists (invariant 1); *ret_inserted says which.
  */
 int store_notice_insert(struct store *s, const struct notice *n, int64_t now, bool *ret_inserted);
+/*
+ * The same for v[0..n), in batches: the number added, or -errno.
+ * ret_inserted (NULL, or n bools) says which were.
+ */
+int64_t store_notice_insert_many(struct store *s, const struct notice *v, size_t n, int64_t now,
+				 bool *ret_inserted);
 typedef int (*store_notice_cb)(const struct notice *n, void *userdata);
 /* The notices of a task, by day. */
 int store_notice_foreach_task(struct store *s, int64_t task_id, store_notice_cb cb, void *userdata);

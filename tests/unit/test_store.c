@@ -241,6 +241,78 @@ test_person(void **state)
 	assert_int_equal(store_person_insert(f->s, &p, 1, NULL), -EINVAL);	/* foreign key */
 }
 
+/*
+ * The planner's batched writes: rows by the statement of BATCH_ROWS (64)
+ * and the rest one by one, give exactly what row-by-row writes give.
+ */
+static void
+test_batched_writes(void **state)
+{
+	struct fx *f = *state;
+	struct notice v[150];
+	struct task_plan plan[70];
+	struct task t = { 0 };
+	bool inserted[150];
+	int64_t a = 0, doc = 0, tasks[70], people[2];
+	struct person p = { 0 };
+	char code[32], key[32];
+
+	assert_int_equal(store_agency_insert(f->s, "syt", "Sở Y tế", AGENCY_DEPARTMENT, 1, &a), 0);
+	assert_int_equal(store_document_ensure(f->s, "7-KH/BCĐ", "Kế hoạch", "2025-01-02",
+					       "Kế hoạch 7-KH/BCĐ", &doc), 0);
+	t.kind = TASK_KIND_TASK;
+	t.title = "Việc";
+	t.deadline_raw = "30/9/2025";
+	t.deadline = (struct deadline){ DEADLINE_DAY, true, { 2025, 9, 30 }, false };
+	t.code = code;
+	for (int i = 0; i < 70; i++) {
+		snprintf(code, sizeof(code), "7-KH/BCĐ#%d", i);
+		snprintf(key, sizeof(key), "viec %d", i);
+		assert_int_equal(store_task_insert(f->s, &t, doc, key, 1000, &tasks[i]), 0);
+	}
+	p.agency_id = a;
+	p.role = ROLE_FOCAL;
+	p.active = true;
+	p.name = "Nguyễn Văn An";
+	assert_int_equal(store_person_insert(f->s, &p, 1, &people[0]), 0);
+	p.name = "Trần Thị Bình";
+	assert_int_equal(store_person_insert(f->s, &p, 1, &people[1]), 0);
+
+	memset(v, 0, sizeof(v));
+	for (int i = 0; i < 150; i++) {
+		v[i].task_id = tasks[i % 70];
+		v[i].person_id = people[i % 2];
+		v[i].stage = i % 3 ? STAGE_BEFORE : STAGE_OVERDUE;
+		v[i].step = i;
+		v[i].anchor = (struct date){ 2025, 9, 30 };
+		v[i].day = (struct date){ 2025, 9, 19 };
+		snprintf(v[i].channel, sizeof(v[i].channel), "file");
+	}
+	/* Two already there (one in a full batch, one in the rest), one given twice. */
+	assert_int_equal(store_notice_insert(f->s, &v[10], 5, NULL), 0);
+	assert_int_equal(store_notice_insert(f->s, &v[140], 5, NULL), 0);
+	v[70] = v[69];
+	assert_int_equal(store_notice_insert_many(f->s, v, 150, 7, inserted), 147);
+	for (int i = 0; i < 150; i++)
+		if (inserted[i] != (i != 10 && i != 140 && i != 70))
+			fail_msg("notice %d: inserted says %d", i, inserted[i]);
+	/* Again: nothing new, whether asked which or not. */
+	assert_int_equal(store_notice_insert_many(f->s, v, 150, 8, inserted), 0);
+	for (int i = 0; i < 150; i++)
+		assert_false(inserted[i]);
+	assert_int_equal(store_notice_insert_many(f->s, v, 150, 8, NULL), 0);
+	assert_int_equal(store_notice_insert_many(f->s, v, 0, 8, NULL), 0);
+
+	for (int i = 0; i < 70; i++) {
+		plan[i].id = tasks[i];
+		plan[i].next = (struct date){ 2026, 1, i < 66 ? 5 : 6 };
+	}
+	assert_int_equal(store_task_set_plan_many(f->s, plan, 70, (struct date){ 2026, 1, 2 }), 0);
+	assert_int_equal(store_task_count_to_plan(f->s, "2026-01-04"), 0);
+	assert_int_equal(store_task_count_to_plan(f->s, "2026-01-05"), 66);
+	assert_int_equal(store_task_count_to_plan(f->s, "2026-01-06"), 70);
+}
+
 int
 main(void)
 {
@@ -252,6 +324,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_event_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_person, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batched_writes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
