@@ -163,8 +163,10 @@ tick(struct dondoc *d, const struct setup *st, bool *full)
 		log_info("planned %zu tasks: %zu notices queued", pr.tasks, pr.notices);
 		/*
 		 * A full pass over a large registry leaves the heap spread out;
-		 * give it back, so the idle daemon stays small.
+		 * give it back, with the pages it cached, so the idle daemon
+		 * stays small.
 		 */
+		store_release_memory(d->store);
 		(void)malloc_trim(0);
 	}
 	*full = false;

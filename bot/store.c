@@ -2172,6 +2172,12 @@ store_set_cache(struct store *s, int kib)
 	return exec_sql(s, sql);
 }
 
+void
+store_release_memory(struct store *s)
+{
+	(void)sqlite3_db_release_memory(s->db);
+}
+
 int
 store_meta_get(struct store *s, const char *key, char **ret)
 {

@@ -52,6 +52,8 @@ const char *store_errmsg(const struct store *s);
  * 2 MiB): a large import wants more, the idle daemon less.
  */
 int store_set_cache(struct store *s, int kib);
+/* Gives back the page cache pages not in use (after a full planner pass). */
+void store_release_memory(struct store *s);
 
 /* A remembered value (new string in *ret); -ENOENT when never set. */
 int store_meta_get(struct store *s, const char *key, char **ret);
