@@ -128,7 +128,7 @@ for m in plan:
     good = m["ms"] < budget or m["bench"].endswith("(first)")
     if not m["bench"].endswith("(first)"):
         ok &= good
-    print("%-34s %8.1f ms (budget %.0f ms)  %s" % (m["bench"], m["ms"], budget,
+    print("%-34s %8.2f ms (budget %.0f ms)  %s" % (m["bench"], m["ms"], budget,
           "ok" if m["ms"] < budget else ("over: writes %d notices, once" % m["notices"]
                                           if m["bench"].endswith("(first)") else "OVER BUDGET")))
 rl = [json.loads(l) for l in open(w + "/render.json")]
