@@ -106,6 +106,7 @@ struct message {
 	int64_t sent_at;	/* 0 until sent */
 	char *last_error;	/* NULL when none */
 	struct date day;	/* the local day it was made for (noise budget) */
+	int64_t reply_to;	/* the chat message it answers (Telegram reply-to); 0 when none */
 };
 
 void message_release(struct message *m);

@@ -79,6 +79,7 @@ collect_person(const struct person *p, void *userdata)
 	c->role = p->role;
 	c->email = xstrdup(p->email);
 	c->email_broken = p->email_broken;
+	c->telegram_broken = p->telegram_broken;
 	c->telegram = xstrdup(p->telegram);
 	c->zalo = xstrdup(p->zalo);
 	c->lang = xstrdup(p->lang);

@@ -48,6 +48,7 @@ struct person {
 	char *email;		/* NULL when none */
 	bool email_broken;	/* the server refused it for good: not used */
 	char *telegram;		/* Telegram chat id; NULL when none */
+	bool telegram_broken;	/* Telegram refused it for good (blocked, deleted): not used */
 	char *zalo;		/* Zalo user id; NULL when none */
 	char *lang;		/* "vi" or "en" */
 	bool active;

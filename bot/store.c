@@ -170,6 +170,46 @@ static const char *const migrations[] = {
 	/* 4: an address a server refused for good is not used again */
 	"ALTER TABLE person ADD COLUMN email_broken INTEGER NOT NULL DEFAULT 0"
 	" CHECK (email_broken IN (0, 1));",
+
+	/* 5: replies from a phone (DESIGN §7) */
+	"ALTER TABLE person ADD COLUMN telegram_broken INTEGER NOT NULL DEFAULT 0"
+	" CHECK (telegram_broken IN (0, 1));"
+	/* The last progress note, shown with the task in messages. */
+	"ALTER TABLE task ADD COLUMN note TEXT;"
+	/* The chat message a reply answers (Telegram's reply-to), when any. */
+	"ALTER TABLE message ADD COLUMN reply_to INTEGER;"
+	/* One-time codes that link a chat to a person: only their SHA-256 is kept. */
+	"CREATE TABLE link_code("
+	" hash TEXT PRIMARY KEY,"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" created_at INTEGER NOT NULL,"
+	" expires_at INTEGER NOT NULL,"
+	" used_at INTEGER) STRICT, WITHOUT ROWID;"
+	/* Requests to move a deadline (/giahan), and the secretariat's decision. */
+	"CREATE TABLE extension("
+	" id INTEGER PRIMARY KEY,"
+	" task_id INTEGER NOT NULL REFERENCES task(id),"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" due TEXT NOT NULL,"
+	" reason TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK (state IN ('asked','approved','rejected')),"
+	" decided_by INTEGER REFERENCES person(id),"
+	" decided_at INTEGER,"
+	" decision TEXT,"
+	" created_at INTEGER NOT NULL) STRICT;"
+	/* Updates handled, so that none is handled twice (invariant 4). */
+	"CREATE TABLE chat_update("
+	" channel TEXT NOT NULL,"
+	" update_id INTEGER NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" PRIMARY KEY (channel, update_id)) STRICT, WITHOUT ROWID;"
+	/* The chat messages our messages became: replies and buttons point back. */
+	"CREATE TABLE chat_sent("
+	" channel TEXT NOT NULL,"
+	" chat_id TEXT NOT NULL,"
+	" chat_message_id INTEGER NOT NULL,"
+	" message_id INTEGER NOT NULL REFERENCES message(id),"
+	" PRIMARY KEY (channel, chat_id, chat_message_id)) STRICT, WITHOUT ROWID;",
 };
 
 /* Every cached statement, by index into sql_text[]. */
@@ -232,6 +272,20 @@ enum stmt {
 	ST_MESSAGE_RETRY,
 	ST_MESSAGE_CANCEL_EMPTY,
 	ST_PERSON_EMAIL_BROKEN,
+	ST_PERSON_BY_TELEGRAM,
+	ST_PERSON_UNLINK_TELEGRAM,
+	ST_PERSON_LINK_TELEGRAM,
+	ST_PERSON_TELEGRAM_BROKEN,
+	ST_LINK_CODE_INSERT,
+	ST_LINK_CODE_GET,
+	ST_LINK_CODE_USE,
+	ST_EXTENSION_INSERT,
+	ST_EXTENSION_GET,
+	ST_EXTENSION_DECIDE,
+	ST_CHAT_UPDATE_SEEN,
+	ST_CHAT_SENT_INSERT,
+	ST_CHAT_SENT_GET,
+	ST_MESSAGE_TASKS,
 	ST_NOTICE_MOVE,
 	ST_META_GET,
 	ST_META_SET,
@@ -243,18 +297,19 @@ enum stmt {
 
 #define TASK_COLUMNS \
 	"t.id, t.code, t.kind, t.title, d.number, t.deadline_raw, t.due, t.precision," \
-	" t.status, t.progress, t.obstacle_open, ifnull(t.done_at, 0), t.created_at, t.updated_at"
+	" t.status, t.progress, t.obstacle_open, ifnull(t.done_at, 0), t.created_at, t.updated_at," \
+	" t.note"
 #define TASK_FROM " FROM task t LEFT JOIN document d ON d.id = t.document_id"
 #define PERSON_COLUMNS \
 	"p.id, p.name, p.agency_id, a.code, p.role, p.email, p.telegram_chat_id," \
-	" p.zalo_user_id, p.lang, p.active, a.name, p.email_broken" \
+	" p.zalo_user_id, p.lang, p.active, a.name, p.email_broken, p.telegram_broken" \
 	" FROM person p JOIN agency a ON a.id = p.agency_id"
 #define NOTICE_COLUMNS \
 	"id, ifnull(task_id, 0), person_id, stage, step, anchor, day, channel, state," \
 	" ifnull(message_id, 0)"
 #define MESSAGE_COLUMNS \
 	"id, person_id, channel, kind, subject, body, state, attempts, next_at, created_at," \
-	" ifnull(sent_at, 0), last_error, day, html, chat"
+	" ifnull(sent_at, 0), last_error, day, html, chat, ifnull(reply_to, 0)"
 
 static const char *const sql_text[_ST_MAX] = {
 	[ST_AGENCY_BY_CODE] = "SELECT id, code, name, kind FROM agency WHERE code = ?1",
@@ -286,6 +341,7 @@ static const char *const sql_text[_ST_MAX] = {
 	/* Any change may move the ladder: the planner looks at the task again. */
 	[ST_TASK_UPDATE] = "UPDATE task SET kind = ?2, deadline_raw = ?3, due = ?4, precision = ?5,"
 			   " status = ?6, progress = ?7, done_at = ?8, updated_at = ?9,"
+			   " obstacle_open = ?10, note = ?11,"
 			   " next_notice = NULL, planned_through = NULL WHERE id = ?1",
 	[ST_LEADS_DELETE] = "DELETE FROM task_agency WHERE task_id = ?1 AND role = ?2",
 	[ST_LEAD_INSERT] = "INSERT OR IGNORE INTO task_agency(task_id, agency_id, role, position)"
@@ -362,8 +418,8 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_NOTICE_BY_MESSAGE] = "UPDATE notice SET state = ?2, updated_at = ?3"
 				 " WHERE message_id = ?1 AND state IN ('queued', 'dead')",
 	[ST_MESSAGE_INSERT] = "INSERT INTO message(person_id, channel, kind, subject, body, state,"
-			      " next_at, created_at, day, html, chat)"
-			      " VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8, ?9, ?10)",
+			      " next_at, created_at, day, html, chat, reply_to)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8, ?9, ?10, ?11)",
 	[ST_MESSAGE_DUE] = "SELECT id FROM message WHERE state = 'pending' AND next_at <= ?1"
 			   " ORDER BY next_at, id LIMIT ?2",
 	[ST_MESSAGE_GET] = "SELECT " MESSAGE_COLUMNS " FROM message WHERE id = ?1",
@@ -385,6 +441,32 @@ static const char *const sql_text[_ST_MAX] = {
 				    " AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.message_id = message.id"
 				    "  AND n.state = 'queued')",
 	[ST_PERSON_EMAIL_BROKEN] = "UPDATE person SET email_broken = ?2 WHERE id = ?1",
+	[ST_PERSON_BY_TELEGRAM] = "SELECT " PERSON_COLUMNS " WHERE p.telegram_chat_id = ?1",
+	[ST_PERSON_UNLINK_TELEGRAM] = "UPDATE person SET telegram_chat_id = NULL"
+				      " WHERE telegram_chat_id = ?1 AND id != ?2",
+	[ST_PERSON_LINK_TELEGRAM] = "UPDATE person SET telegram_chat_id = ?2, telegram_broken = 0"
+				    " WHERE id = ?1",
+	[ST_PERSON_TELEGRAM_BROKEN] = "UPDATE person SET telegram_broken = ?2 WHERE id = ?1",
+	[ST_LINK_CODE_INSERT] = "INSERT INTO link_code(hash, person_id, created_at, expires_at)"
+				" VALUES (?1, ?2, ?3, ?4)",
+	[ST_LINK_CODE_GET] = "SELECT person_id, expires_at, ifnull(used_at, 0) FROM link_code"
+			     " WHERE hash = ?1",
+	[ST_LINK_CODE_USE] = "UPDATE link_code SET used_at = ?2 WHERE hash = ?1 AND used_at IS NULL",
+	[ST_EXTENSION_INSERT] = "INSERT INTO extension(task_id, person_id, due, reason, state,"
+				" created_at) VALUES (?1, ?2, ?3, ?4, 'asked', ?5)",
+	[ST_EXTENSION_GET] = "SELECT id, task_id, person_id, due, reason, state,"
+			     " ifnull(decided_by, 0), ifnull(decided_at, 0), decision, created_at"
+			     " FROM extension WHERE id = ?1",
+	[ST_EXTENSION_DECIDE] = "UPDATE extension SET state = ?2, decided_by = ?3, decided_at = ?4,"
+				" decision = ?5 WHERE id = ?1 AND state = 'asked'",
+	[ST_CHAT_UPDATE_SEEN] = "INSERT OR IGNORE INTO chat_update(channel, update_id, at)"
+				" VALUES (?1, ?2, ?3)",
+	[ST_CHAT_SENT_INSERT] = "INSERT OR REPLACE INTO chat_sent(channel, chat_id, chat_message_id,"
+				" message_id) VALUES (?1, ?2, ?3, ?4)",
+	[ST_CHAT_SENT_GET] = "SELECT message_id FROM chat_sent WHERE channel = ?1 AND chat_id = ?2"
+			     " AND chat_message_id = ?3",
+	[ST_MESSAGE_TASKS] = "SELECT DISTINCT task_id FROM notice WHERE message_id = ?1"
+			     " AND task_id IS NOT NULL ORDER BY task_id",
 	[ST_NOTICE_MOVE] = "UPDATE notice SET message_id = ?2, updated_at = ?3 WHERE message_id = ?1",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2)"
@@ -1070,6 +1152,7 @@ read_person(sqlite3_stmt *st, struct person *p)
 	p->active = sqlite3_column_int(st, 9) != 0;
 	p->agency_name = column_dup(st, 10);
 	p->email_broken = sqlite3_column_int(st, 11) != 0;
+	p->telegram_broken = sqlite3_column_int(st, 12) != 0;
 }
 
 static int
@@ -1178,6 +1261,7 @@ read_task(sqlite3_stmt *st, struct task *t)
 	t->done_at = sqlite3_column_int64(st, 11);
 	t->created_at = sqlite3_column_int64(st, 12);
 	t->updated_at = sqlite3_column_int64(st, 13);
+	t->note = column_dup(st, 14);
 }
 
 /* Adds an agency row (name, role) of ST_LEADS_* to t. */
@@ -1194,6 +1278,8 @@ task_add_agency(struct task *t, sqlite3_stmt *st)
 		t->leads[t->n_leads++] = xstrdup(name);
 	} else {
 		t->coops = xreallocarray(t->coops, t->n_coops + 1, sizeof(char *));
+		t->coop_ids = xreallocarray(t->coop_ids, t->n_coops + 1, sizeof(int64_t));
+		t->coop_ids[t->n_coops] = sqlite3_column_int64(st, 3);
 		t->coops[t->n_coops++] = xstrdup(name);
 	}
 }
@@ -1322,6 +1408,8 @@ store_task_update(struct store *s, const struct task *t, int64_t now)
 	sqlite3_bind_int(st, 7, t->progress);
 	bind_id(st, 8, t->done_at);
 	sqlite3_bind_int64(st, 9, now);
+	sqlite3_bind_int(st, 10, t->obstacle_open);
+	bind_text(st, 11, t->note && *t->note ? t->note : NULL);
 	r = exec_done(s, st);
 	if (r == 0 && sqlite3_changes(s->db) == 0)
 		r = -ENOENT;
@@ -1912,6 +2000,7 @@ store_message_insert(struct store *s, const struct message *m, int64_t *ret_id)
 	bind_text(st, 8, day);
 	bind_text(st, 9, m->html);
 	bind_text(st, 10, m->chat);
+	bind_id(st, 11, m->reply_to);
 	r = exec_done(s, st);
 	if (r == 0 && ret_id)
 		*ret_id = sqlite3_last_insert_rowid(s->db);
@@ -1940,6 +2029,7 @@ read_message(sqlite3_stmt *st, struct message *m)
 	(void)date_parse_iso((const char *)sqlite3_column_text(st, 12), &m->day);
 	m->html = column_dup(st, 13);
 	m->chat = column_dup(st, 14);
+	m->reply_to = sqlite3_column_int64(st, 15);
 }
 
 int
@@ -2100,7 +2190,7 @@ collect_role(const struct person *p, void *userdata)
 	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
 	c = &l->v[l->n++];
 	*c = (struct person){ .id = p->id, .name = xstrdup(p->name), .agency_id = p->agency_id,
-			      .email_broken = p->email_broken,
+			      .email_broken = p->email_broken, .telegram_broken = p->telegram_broken,
 			      .agency_code = xstrdup(p->agency_code),
 			      .agency_name = xstrdup(p->agency_name), .role = p->role,
 			      .email = xstrdup(p->email), .telegram = xstrdup(p->telegram),
@@ -2223,4 +2313,235 @@ store_notice_move(struct store *s, int64_t from_message, int64_t to_message, int
 	sqlite3_bind_int64(st, 2, to_message);
 	sqlite3_bind_int64(st, 3, now);
 	return exec_done(s, st);
+}
+
+/* --- chat: linking, extension requests, updates ----------------------- */
+
+int
+store_person_by_telegram(struct store *s, const char *chat_id, struct person *ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_PERSON_BY_TELEGRAM);
+	int rc, r = 0;
+
+	bind_text(st, 1, chat_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_person(st, ret);
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_person_link_telegram(struct store *s, int64_t id, const char *chat_id)
+{
+	sqlite3_stmt *st = stmt(s, ST_PERSON_UNLINK_TELEGRAM);
+	int r;
+
+	/* A chat belongs to one person: whoever had it before loses it. */
+	bind_text(st, 1, chat_id);
+	sqlite3_bind_int64(st, 2, id);
+	r = exec_done(s, st);
+	if (r < 0)
+		return r;
+	st = stmt(s, ST_PERSON_LINK_TELEGRAM);
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, chat_id);
+	r = exec_done(s, st);
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		r = -ENOENT;
+	return r;
+}
+
+int
+store_person_set_telegram_broken(struct store *s, int64_t id, bool broken)
+{
+	sqlite3_stmt *st = stmt(s, ST_PERSON_TELEGRAM_BROKEN);
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, broken ? 1 : 0);
+	return exec_done(s, st);
+}
+
+int
+store_link_code_add(struct store *s, const char *hash, int64_t person_id, int64_t now,
+		    int64_t expires_at)
+{
+	sqlite3_stmt *st = stmt(s, ST_LINK_CODE_INSERT);
+
+	bind_text(st, 1, hash);
+	sqlite3_bind_int64(st, 2, person_id);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, expires_at);
+	return exec_done(s, st);
+}
+
+int
+store_link_code_take(struct store *s, const char *hash, int64_t now, int64_t *ret_person)
+{
+	sqlite3_stmt *st = stmt(s, ST_LINK_CODE_GET);
+	int64_t person = 0, expires = 0, used = 0;
+	int rc, r;
+
+	bind_text(st, 1, hash);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		person = sqlite3_column_int64(st, 0);
+		expires = sqlite3_column_int64(st, 1);
+		used = sqlite3_column_int64(st, 2);
+	}
+	r = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT :
+		errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	if (r < 0)
+		return r;
+	if (used)
+		return -EALREADY;
+	if (now >= expires)
+		return -ETIME;
+	st = stmt(s, ST_LINK_CODE_USE);
+	bind_text(st, 1, hash);
+	sqlite3_bind_int64(st, 2, now);
+	r = exec_done(s, st);
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		r = -EALREADY;
+	if (r == 0)
+		*ret_person = person;
+	return r;
+}
+
+int
+store_extension_add(struct store *s, const struct extension *e, int64_t now, int64_t *ret_id)
+{
+	sqlite3_stmt *st = stmt(s, ST_EXTENSION_INSERT);
+	char due[DATE_ISO_LEN];
+	int r;
+
+	date_format_iso(e->due, due);
+	sqlite3_bind_int64(st, 1, e->task_id);
+	sqlite3_bind_int64(st, 2, e->person_id);
+	bind_text(st, 3, due);
+	bind_text(st, 4, e->reason ? e->reason : "");
+	sqlite3_bind_int64(st, 5, now);
+	r = exec_done(s, st);
+	if (r == 0 && ret_id)
+		*ret_id = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+int
+store_extension_get(struct store *s, int64_t id, struct extension *ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_EXTENSION_GET);
+	enum extension_state state;
+	int rc, r = 0;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(ret, 0, sizeof(*ret));
+		ret->id = sqlite3_column_int64(st, 0);
+		ret->task_id = sqlite3_column_int64(st, 1);
+		ret->person_id = sqlite3_column_int64(st, 2);
+		(void)date_parse_iso((const char *)sqlite3_column_text(st, 3), &ret->due);
+		ret->reason = column_dup(st, 4);
+		state = extension_state_from_string((const char *)sqlite3_column_text(st, 5));
+		ret->state = state < 0 ? EXTENSION_ASKED : state;
+		ret->decided_by = sqlite3_column_int64(st, 6);
+		ret->decided_at = sqlite3_column_int64(st, 7);
+		ret->decision = column_dup(st, 8);
+		ret->created_at = sqlite3_column_int64(st, 9);
+	} else
+		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_extension_decide(struct store *s, int64_t id, enum extension_state state,
+		       int64_t decided_by, const char *decision, int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, ST_EXTENSION_DECIDE);
+	int r;
+
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, extension_state_to_string(state));
+	sqlite3_bind_int64(st, 3, decided_by);
+	sqlite3_bind_int64(st, 4, now);
+	bind_text(st, 5, decision && *decision ? decision : NULL);
+	r = exec_done(s, st);
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		r = -EALREADY;
+	return r;
+}
+
+int
+store_chat_update_seen(struct store *s, const char *channel, int64_t update_id, int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, ST_CHAT_UPDATE_SEEN);
+	int r;
+
+	bind_text(st, 1, channel);
+	sqlite3_bind_int64(st, 2, update_id);
+	sqlite3_bind_int64(st, 3, now);
+	r = exec_done(s, st);
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		r = -EEXIST;
+	return r;
+}
+
+int
+store_chat_sent_add(struct store *s, const char *channel, const char *chat_id,
+		    int64_t chat_message_id, int64_t message_id)
+{
+	sqlite3_stmt *st = stmt(s, ST_CHAT_SENT_INSERT);
+
+	bind_text(st, 1, channel);
+	bind_text(st, 2, chat_id);
+	sqlite3_bind_int64(st, 3, chat_message_id);
+	sqlite3_bind_int64(st, 4, message_id);
+	return exec_done(s, st);
+}
+
+int
+store_chat_sent_get(struct store *s, const char *channel, const char *chat_id,
+		    int64_t chat_message_id, int64_t *ret_message_id)
+{
+	sqlite3_stmt *st = stmt(s, ST_CHAT_SENT_GET);
+	int rc, r = 0;
+
+	bind_text(st, 1, channel);
+	bind_text(st, 2, chat_id);
+	sqlite3_bind_int64(st, 3, chat_message_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret_message_id = sqlite3_column_int64(st, 0);
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_message_tasks(struct store *s, int64_t message_id, int64_t **ret, size_t *ret_n)
+{
+	sqlite3_stmt *st = stmt(s, ST_MESSAGE_TASKS);
+	int64_t *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, message_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return errno_of(sqlite3_extended_errcode(s->db));
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
 }

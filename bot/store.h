@@ -23,7 +23,7 @@
 #include "registry.h"
 #include "task.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -169,6 +169,38 @@ int store_event_foreach(struct store *s, int64_t task_id, store_event_cb cb,
  * -EBADMSG when an event was changed, with its id in *reterr_id.
  */
 int store_event_verify(struct store *s, int64_t *ret_count, int64_t *reterr_id);
+
+/* --- chat (DESIGN §7) --------------------------------------------------- */
+
+/* The person whose Telegram chat is chat_id; -ENOENT when none. */
+int store_person_by_telegram(struct store *s, const char *chat_id, struct person *ret);
+/* Links chat_id to person id (unlinking it from anyone else), clearing "broken". */
+int store_person_link_telegram(struct store *s, int64_t id, const char *chat_id);
+int store_person_set_telegram_broken(struct store *s, int64_t id, bool broken);
+/* Records a link code by its hash (hex SHA-256), valid until expires_at. */
+int store_link_code_add(struct store *s, const char *hash, int64_t person_id, int64_t now,
+			int64_t expires_at);
+/*
+ * Uses the code of hash once: 0 with its person; -ENOENT unknown,
+ * -EALREADY used before, -ETIME expired.
+ */
+int store_link_code_take(struct store *s, const char *hash, int64_t now, int64_t *ret_person);
+/* A new extension request (state asked). */
+int store_extension_add(struct store *s, const struct extension *e, int64_t now, int64_t *ret_id);
+int store_extension_get(struct store *s, int64_t id, struct extension *ret);
+/* Decides request id; -EALREADY when it was decided before. */
+int store_extension_decide(struct store *s, int64_t id, enum extension_state state,
+			   int64_t decided_by, const char *decision, int64_t now);
+/* Records update_id of channel as handled; -EEXIST when it was before. */
+int store_chat_update_seen(struct store *s, const char *channel, int64_t update_id, int64_t now);
+/* Remembers that outbox message message_id became chat message chat_message_id. */
+int store_chat_sent_add(struct store *s, const char *channel, const char *chat_id,
+			int64_t chat_message_id, int64_t message_id);
+/* The outbox message a chat message came from; -ENOENT when not one of ours. */
+int store_chat_sent_get(struct store *s, const char *channel, const char *chat_id,
+			int64_t chat_message_id, int64_t *ret_message_id);
+/* The tasks of the notices grouped into message_id (new array). */
+int store_message_tasks(struct store *s, int64_t message_id, int64_t **ret, size_t *ret_n);
 
 /* --- planning --------------------------------------------------------- */
 

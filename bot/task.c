@@ -61,7 +61,40 @@ task_release(struct task *t)
 	for (size_t i = 0; i < t->n_coops; i++)
 		free(t->coops[i]);
 	free(t->coops);
+	free(t->coop_ids);
+	free(t->note);
 	memset(t, 0, sizeof(*t));
+}
+
+static const char *const extension_names[_EXTENSION_STATE_MAX] = {
+	[EXTENSION_ASKED] = "asked",
+	[EXTENSION_APPROVED] = "approved",
+	[EXTENSION_REJECTED] = "rejected",
+};
+
+void
+extension_release(struct extension *e)
+{
+	if (!e)
+		return;
+	free(e->reason);
+	free(e->decision);
+	memset(e, 0, sizeof(*e));
+}
+
+const char *
+extension_state_to_string(enum extension_state s)
+{
+	return s >= 0 && s < _EXTENSION_STATE_MAX ? extension_names[s] : NULL;
+}
+
+enum extension_state
+extension_state_from_string(const char *s)
+{
+	for (int i = 0; s && i < _EXTENSION_STATE_MAX; i++)
+		if (strcmp(s, extension_names[i]) == 0)
+			return (enum extension_state)i;
+	return _EXTENSION_STATE_INVALID;
 }
 
 const char *

@@ -61,11 +61,39 @@ struct task {
 	int64_t *lead_ids;	/* their ids, same order */
 	size_t n_leads;
 	char **coops;		/* cooperating agency names (phối hợp) */
+	int64_t *coop_ids;	/* their ids, same order */
 	size_t n_coops;
+	char *note;		/* the last progress note; NULL when none */
 };
 
 /* Frees the strings of t and zeroes it; NULL-safe. */
 void task_release(struct task *t);
+
+/* A request to move a deadline (/giahan), and what the secretariat decided. */
+enum extension_state {
+	EXTENSION_ASKED,
+	EXTENSION_APPROVED,
+	EXTENSION_REJECTED,
+	_EXTENSION_STATE_MAX,
+	_EXTENSION_STATE_INVALID = -22,
+};
+
+struct extension {
+	int64_t id;		/* the number the secretariat types: /duyet 3 */
+	int64_t task_id;
+	int64_t person_id;	/* who asked */
+	struct date due;	/* the day asked for */
+	char *reason;
+	enum extension_state state;
+	int64_t decided_by;	/* a person; 0 until decided */
+	int64_t decided_at;
+	char *decision;		/* why rejected (or a remark); NULL when none */
+	int64_t created_at;
+};
+
+void extension_release(struct extension *e);
+const char *extension_state_to_string(enum extension_state s);
+enum extension_state extension_state_from_string(const char *s);
 
 /* "not_started", ... ; NULL when out of range. */
 const char *task_status_to_string(enum task_status s);
