@@ -14,6 +14,7 @@
 #include "deadline.h"
 #include "norm.h"
 #include "store.h"
+#include "taskops.h"
 #include "xalloc.h"
 
 #define TITLE_WIDTH 56
@@ -452,24 +453,6 @@ set_opt(int c, const char *arg, void *userdata)
 	return 0;
 }
 
-static int
-set_event(struct dondoc *d, int64_t task_id, const char *kind, const char *old_value,
-	  const char *new_value, const char *text)
-{
-	struct event e = {
-		.task_id = task_id,
-		.at = clock_now(&d->clock),
-		.actor = d->actor,
-		.channel = "cli",
-		.kind = kind,
-		.old_value = old_value,
-		.new_value = new_value,
-		.text = text,
-	};
-
-	return store_event_append(d->store, &e);
-}
-
 /* Validates a user-given text: UTF-8, not empty, within limits. */
 static int
 check_text(const char *what, const char *s, size_t max)
@@ -496,9 +479,10 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 	struct set_args a = { .status = -1, .progress = -1 };
 	struct task t = { 0 };
 	struct deadline dl;
-	char *raw = NULL, *note = NULL, oldp[8], newp[8];
+	char *raw = NULL, *note = NULL;
 	const char *why = NULL;
 	time_t now = clock_now(&d->clock);
+	struct actor actor = { .name = d->actor, .channel = "cli" };
 	int64_t id = 0;
 	bool changed = false;
 	int r, ex = 0, cancelled = 0;
@@ -544,57 +528,34 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 				       "'Thường xuyên')", raw);
 			goto out;
 		}
-		if (strcmp(raw, t.deadline_raw) != 0) {
-			r = set_event(d, t.id, "deadline", t.deadline_raw, raw, NULL);
-			if (r < 0)
-				goto fail;
-			free(t.deadline_raw);
-			t.deadline_raw = raw;
-			raw = NULL;
-			t.deadline = dl;
-			changed = true;
-			/* What was queued for the old deadline is no longer true. */
-			r = store_notice_cancel_task(d->store, t.id, now, NULL);
-			if (r < 0)
-				goto fail;
-		}
+		changed |= strcmp(raw, t.deadline_raw) != 0;
+		r = taskop_deadline(d->store, &t, raw, &dl, NULL, &actor, now);
+		if (r < 0)
+			goto fail;
 	}
 	if (a.status >= 0 && a.status != (int)t.status) {
-		r = set_event(d, t.id, "status", task_status_to_string(t.status),
-			      task_status_to_string(a.status), NULL);
+		r = taskop_status(d->store, &t, a.status, &actor, now, &cancelled);
 		if (r < 0)
 			goto fail;
-		t.status = a.status;
-		/* A done task remembers when, for "on time" versus "late". */
-		t.done_at = t.status == TASK_DONE ? now : 0;
 		changed = true;
-		/* Reminders stop once a task is done or put off (invariant 5). */
-		if (t.status == TASK_DONE || t.status == TASK_POSTPONED) {
-			r = store_notice_cancel_task(d->store, t.id, now, &cancelled);
-			if (r < 0)
-				goto fail;
-		}
 	}
 	if (a.progress >= 0 && a.progress != t.progress) {
-		snprintf(oldp, sizeof(oldp), "%d", t.progress);
-		snprintf(newp, sizeof(newp), "%d", (int)a.progress);
-		r = set_event(d, t.id, "progress", oldp, newp, NULL);
+		r = taskop_progress(d->store, &t, (int)a.progress, &actor, now);
 		if (r < 0)
 			goto fail;
-		t.progress = (int)a.progress;
 		changed = true;
-	}
-	if (changed) {
-		r = store_task_update(d->store, &t, now);
-		if (r < 0)
-			goto fail;
 	}
 	if (a.note) {
 		note = norm_text(a.note);
-		r = set_event(d, t.id, "note", NULL, NULL, note);
+		r = taskop_note(d->store, &t, note, &actor, now);
 		if (r < 0)
 			goto fail;
 		changed = true;
+	}
+	if (changed) {
+		r = taskop_save(d->store, &t, now);
+		if (r < 0)
+			goto fail;
 	}
 	r = store_commit(d->store);
 	if (r < 0)

@@ -133,8 +133,10 @@ expect_eq "done records done_at (Viet Nam time)" "$(json '(j["status"], j["done_
 run env DONDOC_NOW=2025-10-09T08:00 "$DONDOC" task set 3 --status done
 expect_grep "setting done again changes nothing" out "nothing changed"
 run "$DONDOC" task show 3 --json
+expect_eq "done makes progress 100%, recorded as an event of its own" \
+	"$(json '[(e["kind"], e["new"]) for e in j["events"]][1:]')" '[["status", "done"], ["progress", "100"]]'
 expect_eq "done again keeps the first done_at and adds no event" \
-	"$(json '(j["done_at"], len(j["events"]))')" '["2025-10-08T14:30:00+07:00", 2]'
+	"$(json '(j["done_at"], len(j["events"]))')" '["2025-10-08T14:30:00+07:00", 3]'
 expect_rc 0 "task set --status 'Đang thực hiện' (Vietnamese)" "$DONDOC" task set 3 --status "Đang thực hiện"
 run "$DONDOC" task show 3 --json
 expect_eq "leaving done clears done_at" "$(json '(j["status"], j["done_at"])')" '["in_progress", null]'
