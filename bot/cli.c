@@ -66,6 +66,20 @@ static const struct cli_command commands[] = {
 	  "  ROLE is focal, head, leader, secretariat or viewer.\n" },
 	{ "person list", cmd_person_list, CLI_DB_READ, "list people",
 	  " [--json]\n" },
+	{ "person invite", cmd_person_invite, CLI_DB_WRITE, "make a code that links a Telegram chat",
+	  " ID [--days N]\n\n"
+	  "Prints a one-time code, valid N days (7), and the t.me link that sends it.\n"
+	  "The person taps the link (or sends /start CODE to the bot) and their chat is\n"
+	  "linked.  Only the code's SHA-256 is kept; a new code leaves older ones valid.\n" },
+	{ "chat", cmd_chat, CLI_DB_WRITE, "run a chat command as a linked chat would",
+	  " --telegram CHAT_ID [--reply-to MESSAGE] TEXT...\n"
+	  "       dondoc chat --telegram CHAT_ID --button DATA --on MESSAGE\n\n"
+	  "Runs TEXT (\"/xong 27 đã gửi\") through the command layer as the chat CHAT_ID\n"
+	  "sends it, changes the registry as the bot would, and prints the answer.\n"
+	  "Messages for others (the secretariat, a requester) are queued.  Exit status\n"
+	  "1 when the command was refused.\n\n"
+	  "  --reply-to MESSAGE  the text replies to outbox message MESSAGE (a note)\n"
+	  "  --button DATA       a button pressed (\"t:27:done\") under outbox message --on\n" },
 	{ "serve", cmd_serve, 0, "run the daemon: plan, remind, escalate",
 	  " [--once]\n\n"
 	  "Runs until SIGTERM.  The configuration (--config) says where the registry,\n"

@@ -99,6 +99,8 @@ int cmd_agency_add(struct dondoc *d, int argc, char **argv);
 int cmd_agency_alias(struct dondoc *d, int argc, char **argv);
 int cmd_person_add(struct dondoc *d, int argc, char **argv);	/* cli_person.c */
 int cmd_person_list(struct dondoc *d, int argc, char **argv);
+int cmd_person_invite(struct dondoc *d, int argc, char **argv);	/* cli_chat.c */
+int cmd_chat(struct dondoc *d, int argc, char **argv);
 int cmd_serve(struct dondoc *d, int argc, char **argv);	/* cli_serve.c */
 int cmd_remind(struct dondoc *d, int argc, char **argv);
 int cmd_explain(struct dondoc *d, int argc, char **argv);

@@ -43,6 +43,8 @@ enum key_type {
 	KEY_TEXT,	/* any non-empty text without control characters */
 	KEY_STARTTLS,	/* required, optional or off */
 	KEY_ADDRESS,	/* an ASCII mailbox local@domain */
+	KEY_MODE,	/* polling or webhook */
+	KEY_USERNAME,	/* a Telegram bot username: 5-32 of [A-Za-z0-9_], no "@" */
 };
 
 struct key {
@@ -71,6 +73,14 @@ static const struct key keys[] = {
 	{ "smtp", "from_name", KEY_TEXT, offsetof(struct config, smtp_from_name), 0, 0 },
 	{ "smtp", "timeout", KEY_INT, offsetof(struct config, smtp_timeout), 1, 600 },
 	{ "smtp", "ca_file", KEY_PATH, offsetof(struct config, smtp_ca_file), 0, 0 },
+	{ "telegram", "token_file", KEY_PATH, offsetof(struct config, telegram_token_file), 0, 0 },
+	{ "telegram", "api_base", KEY_URL, offsetof(struct config, telegram_api_base), 0, 0 },
+	{ "telegram", "mode", KEY_MODE, offsetof(struct config, telegram_mode), 0, 0 },
+	{ "telegram", "webhook_secret_file", KEY_PATH,
+	  offsetof(struct config, telegram_webhook_secret_file), 0, 0 },
+	{ "telegram", "bot_username", KEY_USERNAME,
+	  offsetof(struct config, telegram_bot_username), 0, 0 },
+	{ "telegram", "timeout", KEY_INT, offsetof(struct config, telegram_timeout), 1, 50 },
 };
 
 /*
@@ -307,6 +317,27 @@ handler(void *user, const char *section, const char *name, const char *value)
 			return 0;
 		}
 		break;
+	case KEY_MODE:
+		if (strcmp(value, "polling") != 0 && strcmp(value, "webhook") != 0) {
+			parser_fail(p, -EINVAL, xasprintf("bad %s '%s': must be polling or webhook",
+							  name, value));
+			return 0;
+		}
+		break;
+	case KEY_USERNAME: {
+		size_t n = strlen(value);
+
+		if (value[0] == '@')
+			why = "write it without '@'";
+		else if (n < 5 || n > 32 || strspn(value, "abcdefghijklmnopqrstuvwxyz"
+					"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != n)
+			why = "5-32 letters, digits or '_'";
+		if (why) {
+			parser_fail(p, -EINVAL, xasprintf("bad %s '%s': %s", name, value, why));
+			return 0;
+		}
+		break;
+	}
 	case KEY_URL:
 		/* "public_url =" keeps it unset, as commented out would. */
 		if (!*value)
@@ -418,6 +449,9 @@ config_load(const char *path, struct config **ret, char **reterr_msg)
 	c->smtp_port = 587;
 	c->smtp_starttls = xstrdup("required");
 	c->smtp_timeout = 30;
+	c->telegram_api_base = xstrdup("https://api.telegram.org");
+	c->telegram_mode = xstrdup("polling");
+	c->telegram_timeout = 50;
 
 	r = open_regular(path, &fd);
 	if (r == -ENOENT && !must_exist) {
@@ -456,6 +490,13 @@ config_load(const char *path, struct config **ret, char **reterr_msg)
 		msg = xasprintf("%s: [smtp] user is set but password_file is not", path);
 		goto out;
 	}
+	if (c->telegram_token_file && strcmp(c->telegram_mode, "webhook") == 0 &&
+	    !c->telegram_webhook_secret_file) {
+		r = -EINVAL;
+		msg = xasprintf("%s: [telegram] mode is webhook but webhook_secret_file is not set: "
+				"a webhook without a secret would take updates from anyone", path);
+		goto out;
+	}
 	*ret = c;
 	c = NULL;
 	r = 0;
@@ -491,6 +532,11 @@ config_free(struct config *c)
 	free(c->smtp_from);
 	free(c->smtp_from_name);
 	free(c->smtp_ca_file);
+	free(c->telegram_token_file);
+	free(c->telegram_api_base);
+	free(c->telegram_mode);
+	free(c->telegram_webhook_secret_file);
+	free(c->telegram_bot_username);
 	free(c);
 	return NULL;
 }

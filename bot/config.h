@@ -36,6 +36,13 @@ struct config {
 	char *smtp_from_name;	/* its display name (NULL: none) */
 	int smtp_timeout;	/* seconds for connecting and each SMTP step, 1..600 (30) */
 	char *smtp_ca_file;	/* a CA or self-signed certificate to trust (NULL: the system's) */
+	/* [telegram]: with a token, Telegram reaches every person linked to a chat */
+	char *telegram_token_file;	/* a path, or a credential name (NULL: no Telegram) */
+	char *telegram_api_base;	/* https://api.telegram.org */
+	char *telegram_mode;		/* "polling" (default) or "webhook" */
+	char *telegram_webhook_secret_file;	/* webhook mode: the secret token, as a secret */
+	char *telegram_bot_username;	/* without "@", for t.me links (NULL: asked with getMe) */
+	int telegram_timeout;		/* seconds a long poll waits, 1..50 (50) */
 };
 
 /*

@@ -361,10 +361,25 @@ render_task_json(const struct task *t, struct date today, const struct calendar 
 	json_object_set_new(o, "late", json_boolean(late));
 	json_object_set_new(o, "days_late", json_integer(late
 		? MAX(1, calendar_workdays_between(cal, t->deadline.due, today)) : 0));
-	json_object_set_new(o, "note", json_string(""));
+	json_object_set_new(o, "note", json_string(t->note ? t->note : ""));
 	json_object_set_new(o, "light", json_string(task_light_label(task_light(t, today, cal))));
 	buf_release(&leads);
 	return o;
+}
+
+int
+render_answer(const struct renderer *r, const struct person *to, const char *name, json_t *data,
+	      struct date today, const char *bot, struct rendered *ret)
+{
+	char day[16];
+
+	render_day(today, day);
+	if (to)
+		json_object_set_new(data, "person", render_person_json(to));
+	json_object_set_new(data, "today", json_string(day));
+	json_object_set_new(data, "app", json_pack("{s:s, s:s}", "name", "Hệ thống đôn đốc", "url", ""));
+	json_object_set_new(data, "bot", json_string(bot ? bot : ""));
+	return renderer_render(r, to ? to->lang : NULL, name, data, ret);
 }
 
 /* The template a message of kind uses for these items. */

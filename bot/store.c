@@ -209,7 +209,35 @@ static const char *const migrations[] = {
 	" chat_id TEXT NOT NULL,"
 	" chat_message_id INTEGER NOT NULL,"
 	" message_id INTEGER NOT NULL REFERENCES message(id),"
-	" PRIMARY KEY (channel, chat_id, chat_message_id)) STRICT, WITHOUT ROWID;",
+	" PRIMARY KEY (channel, chat_id, chat_message_id)) STRICT, WITHOUT ROWID;"
+	/*
+	 * The history also records who linked a chat and who was given a
+	 * code: a CHECK cannot be altered, so the table is copied whole, rows
+	 * (and so their hash chain) unchanged.
+	 */
+	"CREATE TABLE event_new("
+	" id INTEGER PRIMARY KEY,"
+	" task_id INTEGER REFERENCES task(id),"
+	" at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" person_id INTEGER REFERENCES person(id),"
+	" channel TEXT NOT NULL CHECK (channel IN ('cli','telegram','zalo','email','http')),"
+	" kind TEXT NOT NULL CHECK (kind IN ('created','status','progress','note','obstacle',"
+	"  'deadline','leads','cooperating','extension_request','extension_decision',"
+	"  'invite','link')),"
+	" old_value TEXT,"
+	" new_value TEXT,"
+	" text TEXT,"
+	" prev_hash TEXT NOT NULL,"
+	" hash TEXT NOT NULL) STRICT;"
+	"INSERT INTO event_new SELECT * FROM event;"
+	"DROP TABLE event;"
+	"ALTER TABLE event_new RENAME TO event;"
+	"CREATE INDEX event_by_task ON event(task_id, id);"
+	"CREATE TRIGGER event_no_update BEFORE UPDATE ON event"
+	" BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;"
+	"CREATE TRIGGER event_no_delete BEFORE DELETE ON event"
+	" BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;",
 };
 
 /* Every cached statement, by index into sql_text[]. */

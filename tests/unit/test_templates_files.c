@@ -90,9 +90,12 @@ static const struct name {
 	{ "extension_approved", "task request", SHOWS_TITLE },
 	{ "extension_rejected", "task request", SHOWS_TITLE },
 	{ "decision_ok", "task request", SHOWS_TITLE },
-	{ "error_unknown_command", "command", 0 },
+	{ "error_unknown_command", "command suggestion", 0 },
 	{ "error_usage", "command example", 0 },
 	{ "error_no_task", "id", 0 },
+	{ "error_no_request", "id", 0 },
+	{ "button_hint", "task example", SHOWS_TITLE },
+	{ "recorded", "tasks count", SHOWS_TITLE },
 	{ "error_not_allowed", "task", SHOWS_TITLE },
 	{ "error_bad_date", "bad_date", 0 },
 	{ "error_bad_percent", "bad_percent", 0 },
@@ -321,6 +324,11 @@ sample(const struct name *nm, bool minimal)
 		json_object_set_new(root, "text", json_string("Chưa được bố trí kinh phí <năm 2026>"));
 	if (has_key(nm->keys, "command"))
 		json_object_set_new(root, "command", json_string(minimal ? "/abc" : "/tiendo"));
+	if (has_key(nm->keys, "suggestion") && !minimal) {
+		/* /tiendo as a phone's Vietnamese keyboard may write it. */
+		json_object_set_new(root, "command", json_string("/tiếnđộ"));
+		json_object_set_new(root, "suggestion", json_string("/tiendo"));
+	}
 	if (has_key(nm->keys, "example"))
 		json_object_set_new(root, "example",
 				    json_string("/tiendo 27 60% đã xong phần khảo sát"));

@@ -1,0 +1,1160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The chat commands; see command.h.
+ *
+ * A text is cut into words; the first one (or the first two, for "/tiến
+ * độ") names the command once folded (no diacritics, no case, no "/", no
+ * "_").  Each command checks its words, then who may do it: a person acts
+ * on the tasks their agency leads (notes and obstacles also where it
+ * cooperates), the secretariat on all.  Wrong input gets a template that
+ * says what was wrong with a correct example; nothing is changed then.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "calendar.h"
+#include "command.h"
+#include "deadline.h"
+#include "hash.h"
+#include "macro.h"
+#include "norm.h"
+#include "registry.h"
+#include "render.h"
+#include "store.h"
+#include "task.h"
+#include "taskops.h"
+#include "xalloc.h"
+
+#define MAX_WORDS 64
+#define LIST_MAX 20		/* tasks shown by /viec and /quahan */
+#define TEXT_MAX 2000		/* bytes of a note, obstacle or reason kept */
+
+enum cmd {
+	CMD_START,
+	CMD_TASKS,
+	CMD_OVERDUE,
+	CMD_DONE,
+	CMD_PROGRESS,
+	CMD_OBSTACLE,
+	CMD_EXTEND,
+	CMD_APPROVE,
+	CMD_REJECT,
+	CMD_REPORT,
+	CMD_HELP,
+	_CMD_MAX,
+	_CMD_INVALID = -22,
+};
+
+static const struct {
+	const char *name;	/* as setMyCommands shows it */
+	const char *aliases[4];	/* folded: lowercase ASCII letters and digits */
+	const char *example;
+	const char *description;
+} cmds[_CMD_MAX] = {
+	[CMD_START] = { "start", { NULL }, "/start MÃ", "Liên kết tài khoản (kèm mã được cấp)" },
+	[CMD_TASKS] = { "viec", { "nhiemvu", "tasks" }, "/viec",
+			"Các nhiệm vụ chưa hoàn thành của cơ quan" },
+	[CMD_OVERDUE] = { "quahan", { "trehan", "overdue", "late" }, "/quahan",
+			  "Các nhiệm vụ đã quá hạn" },
+	[CMD_DONE] = { "xong", { "hoanthanh", "done" },
+		       "/xong 27 Đã ban hành Quyết định số 123/QĐ-UBND",
+		       "Báo hoàn thành: /xong 27 [ghi chú]" },
+	[CMD_PROGRESS] = { "tiendo", { "progress" }, "/tiendo 27 60% đã xong phần khảo sát",
+			   "Báo tiến độ: /tiendo 27 60% [ghi chú]" },
+	[CMD_OBSTACLE] = { "vuongmac", { "kiennghi", "obstacle" },
+			   "/vuongmac 27 chưa được bố trí kinh phí",
+			   "Báo vướng mắc, kiến nghị: /vuongmac 27 nội dung" },
+	[CMD_EXTEND] = { "giahan", { "dieuchinh", "extend" },
+			 "/giahan 27 31/12/2025 chờ hướng dẫn của Bộ",
+			 "Đề nghị điều chỉnh thời hạn: /giahan 27 dd/mm/yyyy lý do" },
+	[CMD_APPROVE] = { "duyet", { "dongy", "approve" }, "/duyet 5",
+			  "Đồng ý đề nghị điều chỉnh thời hạn (thường trực)" },
+	[CMD_REJECT] = { "tuchoi", { "khongdongy", "reject" }, "/tuchoi 5 đề nghị hoàn thành đúng hạn",
+			 "Không đồng ý đề nghị, nêu lý do (thường trực)" },
+	[CMD_REPORT] = { "baocao", { "report" }, "/baocao", "Số liệu tổng hợp" },
+	[CMD_HELP] = { "huongdan", { "help", "hd" }, "/huongdan", "Hướng dẫn sử dụng" },
+};
+
+const struct command_info *
+command_list(size_t *ret_n)
+{
+	static struct command_info list[_CMD_MAX];
+
+	for (int i = 0; i < _CMD_MAX; i++)
+		list[i] = (struct command_info){ cmds[i].name, cmds[i].description };
+	*ret_n = _CMD_MAX;
+	return list;
+}
+
+void
+command_button_data(int64_t task_id, const char *action, char out[32])
+{
+	snprintf(out, 32, "t:%lld:%s", (long long)task_id, action);
+}
+
+/* --- words ------------------------------------------------------------ */
+
+struct words {
+	char *buf;		/* the normalised text, cut in place */
+	char *v[MAX_WORDS];
+	const char *rest[MAX_WORDS];	/* the text from word i on, as typed */
+	size_t n;
+	char *text;		/* the normalised text, whole */
+};
+
+static void
+words_release(struct words *w)
+{
+	free(w->buf);
+	free(w->text);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Cuts text into words; false when it is not UTF-8. */
+static bool
+words_split(const char *text, struct words *w)
+{
+	char *p;
+
+	memset(w, 0, sizeof(*w));
+	w->text = norm_text(text);
+	if (!w->text)
+		return false;
+	w->buf = xstrdup(w->text);
+	for (p = w->buf; *p && w->n < MAX_WORDS;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		w->rest[w->n] = w->text + (p - w->buf);
+		w->v[w->n++] = p;
+		p += strcspn(p, " ");
+		if (*p)
+			*p++ = '\0';
+	}
+	return true;
+}
+
+/* The text from word i on ("" past the end). */
+static const char *
+words_rest(const struct words *w, size_t i)
+{
+	return i < w->n ? w->rest[i] : "";
+}
+
+/* word folded to lowercase ASCII letters and digits: "/Tiến_độ" gives "tiendo". */
+static char *
+fold(const char *word)
+{
+	char *k = norm_key(word), *o;
+
+	if (!k)
+		return xstrdup("");
+	o = k;
+	for (char *p = k; *p; p++)
+		if (isalnum((unsigned char)*p))
+			*o++ = (char)tolower((unsigned char)*p);
+	*o = '\0';
+	return k;
+}
+
+static enum cmd
+lookup(const char *folded)
+{
+	for (int i = 0; i < _CMD_MAX; i++) {
+		if (strcmp(folded, cmds[i].name) == 0)
+			return (enum cmd)i;
+		for (int a = 0; a < 4 && cmds[i].aliases[a]; a++)
+			if (strcmp(folded, cmds[i].aliases[a]) == 0)
+				return (enum cmd)i;
+	}
+	return _CMD_INVALID;
+}
+
+/* Edit distance of a and b, stopping at 3. */
+static int
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int row[40], prev;
+
+	if (la >= 40 || lb >= 40)
+		return 3;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int cur = row[j];
+
+			row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1),
+				     prev + (a[i - 1] != b[j - 1]));
+			prev = cur;
+		}
+	}
+	return MIN(row[lb], 3);
+}
+
+/* The command a mistyped word most likely meant, or _CMD_INVALID. */
+static enum cmd
+suggest(const char *folded)
+{
+	enum cmd best = _CMD_INVALID;
+	int best_d = 3;
+
+	if (!*folded)
+		return _CMD_INVALID;
+	for (int i = 0; i < _CMD_MAX; i++) {
+		int d = distance(folded, cmds[i].name);
+
+		/* "tiendo27": the number glued to the command. */
+		if (strncmp(folded, cmds[i].name, strlen(cmds[i].name)) == 0)
+			d = 1;
+		if (d < best_d) {
+			best_d = d;
+			best = (enum cmd)i;
+		}
+	}
+	return best_d <= 2 ? best : _CMD_INVALID;
+}
+
+/* A task or request number: "27", "#27", "[27]"; 0 when not one. */
+static int64_t
+parse_number(const char *word)
+{
+	char buf[24], *end;
+	size_t n;
+	long long v;
+
+	if (!word)
+		return 0;
+	if (*word == '#' || *word == '[')
+		word++;
+	n = strlen(word);
+	if (n && (word[n - 1] == ']' || word[n - 1] == ',' || word[n - 1] == ':'))
+		n--;
+	if (n == 0 || n >= sizeof(buf))
+		return 0;
+	memcpy(buf, word, n);
+	buf[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)buf[i]))
+			return 0;
+	v = strtoll(buf, &end, 10);
+	return *end || v <= 0 || v > INT32_MAX ? 0 : (int64_t)v;
+}
+
+/* A percentage: "60%", "60", "60 %" (then *used is 2); -1 when not one. */
+static int
+parse_percent(const struct words *w, size_t i, size_t *used)
+{
+	const char *s = i < w->n ? w->v[i] : "";
+	char *end;
+	long v;
+
+	*used = 1;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	v = strtol(s, &end, 10);
+	if (*end == '%')
+		end++;
+	else if (!*end && i + 1 < w->n && strcmp(w->v[i + 1], "%") == 0)
+		*used = 2;
+	if (*end || v < 0 || v > 100)
+		return -1;
+	return (int)v;
+}
+
+/* --- answers ---------------------------------------------------------- */
+
+static void
+say(struct command_msg *m, int64_t person_id, const char *name, json_t *data)
+{
+	free(m->name);
+	json_decref(m->data);
+	m->person_id = person_id;
+	m->name = xstrdup(name);
+	m->data = data ? data : json_object();
+}
+
+static void
+tell(struct command_out *out, int64_t person_id, const char *name, json_t *data)
+{
+	out->others = xreallocarray(out->others, out->n_others + 1, sizeof(*out->others));
+	memset(&out->others[out->n_others], 0, sizeof(*out->others));
+	say(&out->others[out->n_others++], person_id, name, data);
+}
+
+void
+command_out_release(struct command_out *out)
+{
+	free(out->reply.name);
+	json_decref(out->reply.data);
+	for (size_t i = 0; i < out->n_others; i++) {
+		free(out->others[i].name);
+		json_decref(out->others[i].data);
+	}
+	free(out->others);
+	memset(out, 0, sizeof(*out));
+}
+
+struct run {
+	struct store *s;
+	const struct command_in *in;
+	struct command_out *out;
+	struct person me;	/* the sender, when linked */
+	bool linked;
+	struct actor actor;
+	struct words w;
+	enum cmd cmd;
+	size_t arg;		/* index of the first word after the command */
+};
+
+static void
+refuse(struct run *r, const char *name, json_t *data)
+{
+	say(&r->out->reply, r->me.id, name, data);
+	r->out->refused = true;
+}
+
+static void
+usage(struct run *r)
+{
+	char slash[24];
+
+	snprintf(slash, sizeof(slash), "/%s", cmds[r->cmd].name);
+	refuse(r, "error_usage", json_pack("{s:s, s:s}", "command", slash,
+					   "example", cmds[r->cmd].example));
+}
+
+static json_t *
+task_json(const struct run *r, const struct task *t)
+{
+	return render_task_json(t, r->in->today, r->in->cal);
+}
+
+static bool
+is_secretariat(const struct run *r)
+{
+	return r->me.role == ROLE_SECRETARIAT;
+}
+
+static bool
+has_id(const int64_t *ids, size_t n, int64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* True when the sender may act on t (coop: cooperating agencies too). */
+static bool
+allowed(const struct run *r, const struct task *t, bool coop)
+{
+	return is_secretariat(r) || has_id(t->lead_ids, t->n_leads, r->me.agency_id) ||
+	       (coop && has_id(t->coop_ids, t->n_coops, r->me.agency_id));
+}
+
+/*
+ * Loads the task numbered by word i into t, answering when it cannot:
+ * 1 loaded, 0 answered (no number, no such task, not allowed), <0 error.
+ */
+static int
+load_task(struct run *r, size_t i, bool coop, struct task *t)
+{
+	int64_t id = parse_number(i < r->w.n ? r->w.v[i] : NULL);
+	int k;
+
+	if (!id) {
+		usage(r);
+		return 0;
+	}
+	k = store_task_get(r->s, id, t);
+	if (k == -ENOENT) {
+		refuse(r, "error_no_task", json_pack("{s:I}", "id", (json_int_t)id));
+		return 0;
+	}
+	if (k < 0)
+		return k;
+	if (!allowed(r, t, coop)) {
+		refuse(r, "error_not_allowed", json_pack("{s:o}", "task", task_json(r, t)));
+		task_release(t);
+		return 0;
+	}
+	return 1;
+}
+
+/* A free text argument, kept to TEXT_MAX bytes on a character boundary. */
+static char *
+arg_text(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > TEXT_MAX) {
+		n = TEXT_MAX;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	return xstrndup(s, n);
+}
+
+/* --- the commands ----------------------------------------------------- */
+
+static int
+save(struct run *r, struct task *t)
+{
+	r->out->changed = true;
+	return taskop_save(r->s, t, r->in->now);
+}
+
+static int
+cmd_done(struct run *r, const char *note, size_t id_word)
+{
+	struct task t = { 0 };
+	char *text = NULL;
+	int k;
+
+	k = load_task(r, id_word, false, &t);
+	if (k <= 0)
+		return k;
+	if (t.status != TASK_DONE) {
+		k = taskop_status(r->s, &t, TASK_DONE, &r->actor, r->in->now, NULL);
+		if (k < 0)
+			goto out;
+		if (*note) {
+			text = arg_text(note);
+			k = taskop_note(r->s, &t, text, &r->actor, r->in->now);
+			if (k < 0)
+				goto out;
+		}
+		k = save(r, &t);
+		if (k < 0)
+			goto out;
+	}
+	say(&r->out->reply, r->me.id, "done_ok", json_pack("{s:o}", "task", task_json(r, &t)));
+	k = 0;
+out:
+	free(text);
+	task_release(&t);
+	return k;
+}
+
+static int
+cmd_progress(struct run *r)
+{
+	struct task t = { 0 };
+	char *text = NULL;
+	size_t used = 0;
+	int k, pct;
+
+	k = load_task(r, r->arg, false, &t);
+	if (k <= 0)
+		return k;
+	if (r->arg + 1 >= r->w.n) {
+		usage(r);
+		k = 0;
+		goto out;
+	}
+	pct = parse_percent(&r->w, r->arg + 1, &used);
+	if (pct < 0) {
+		refuse(r, "error_bad_percent", json_pack("{s:s}", "text", r->w.v[r->arg + 1]));
+		k = 0;
+		goto out;
+	}
+	k = taskop_progress(r->s, &t, pct, &r->actor, r->in->now);
+	if (k < 0)
+		goto out;
+	if (*words_rest(&r->w, r->arg + 1 + used)) {
+		text = arg_text(words_rest(&r->w, r->arg + 1 + used));
+		k = taskop_note(r->s, &t, text, &r->actor, r->in->now);
+		if (k < 0)
+			goto out;
+	}
+	k = save(r, &t);
+	if (k < 0)
+		goto out;
+	say(&r->out->reply, r->me.id, "progress_ok", json_pack("{s:o}", "task", task_json(r, &t)));
+out:
+	free(text);
+	task_release(&t);
+	return k;
+}
+
+/* A reply to a reminder: its text is a progress note on the reminder's task. */
+static int
+cmd_note(struct run *r)
+{
+	struct task t = { 0 };
+	int64_t *ids = NULL;
+	size_t n = 0;
+	char *text = NULL, id[24];
+	int k;
+
+	r->out->command = "note";
+	k = store_message_tasks(r->s, r->in->reply_to, &ids, &n);
+	if (k < 0)
+		return k;
+	if (n != 1) {
+		/* A reminder of several tasks: which one is for the official to say. */
+		snprintf(id, sizeof(id), "/tiendo %lld 60%% %s", n ? (long long)ids[0] : 27LL,
+			 "ghi chú");
+		refuse(r, "error_usage", json_pack("{s:s, s:s}", "command", "/tiendo",
+						   "example", id));
+		free(ids);
+		return 0;
+	}
+	k = store_task_get(r->s, ids[0], &t);
+	free(ids);
+	if (k < 0)
+		return k == -ENOENT ? 0 : k;
+	if (!allowed(r, &t, true)) {
+		refuse(r, "error_not_allowed", json_pack("{s:o}", "task", task_json(r, &t)));
+		task_release(&t);
+		return 0;
+	}
+	text = arg_text(r->w.text);
+	k = taskop_note(r->s, &t, text, &r->actor, r->in->now);
+	if (k == 0)
+		k = save(r, &t);
+	if (k == 0)
+		say(&r->out->reply, r->me.id, "progress_ok",
+		    json_pack("{s:o}", "task", task_json(r, &t)));
+	free(text);
+	task_release(&t);
+	return k;
+}
+
+static int
+cmd_obstacle(struct run *r)
+{
+	struct task t = { 0 };
+	const char *rest = words_rest(&r->w, r->arg + 1);
+	char *text = NULL;
+	int k;
+
+	k = load_task(r, r->arg, true, &t);
+	if (k <= 0)
+		return k;
+	if (!*rest) {
+		usage(r);
+		task_release(&t);
+		return 0;
+	}
+	text = arg_text(rest);
+	k = taskop_obstacle(r->s, &t, text, &r->actor, r->in->now);
+	if (k == 0)
+		k = save(r, &t);
+	if (k == 0)
+		say(&r->out->reply, r->me.id, "obstacle_ok",
+		    json_pack("{s:o, s:s}", "task", task_json(r, &t), "text", text));
+	free(text);
+	task_release(&t);
+	return k;
+}
+
+/* The JSON of an extension request as the templates see it. */
+static json_t *
+request_json(const struct extension *e, const char *reason, const struct person *requester,
+	     const char *decider)
+{
+	char day[16];
+
+	render_day(e->due, day);
+	return json_pack("{s:I, s:s, s:s, s:b, s:s, s:{s:s, s:s}}", "id", (json_int_t)e->id,
+			 "date", day, "reason", reason ? reason : "",
+			 "approved", e->state == EXTENSION_APPROVED, "decider", decider ? decider : "",
+			 "requester", "name", requester->name ? requester->name : "",
+			 "agency", requester->agency_name ? requester->agency_name : "");
+}
+
+/* Tells every active member of the secretariat but the sender. */
+static int
+tell_secretariat(struct run *r, const char *name, json_t *data)
+{
+	struct person *sec = NULL;
+	size_t n = 0;
+	int k = store_person_list_role(r->s, ROLE_SECRETARIAT, &sec, &n);
+
+	if (k < 0) {
+		json_decref(data);
+		return k;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (sec[i].id != r->me.id)
+			tell(r->out, sec[i].id, name, json_deep_copy(data));
+		person_release(&sec[i]);
+	}
+	free(sec);
+	json_decref(data);
+	return 0;
+}
+
+static int
+event(struct run *r, int64_t task_id, const char *kind, const char *new_value, const char *text)
+{
+	struct event e = {
+		.task_id = task_id,
+		.at = r->in->now,
+		.actor = r->actor.name,
+		.person_id = r->actor.person_id,
+		.channel = r->actor.channel,
+		.kind = kind,
+		.new_value = new_value,
+		.text = text,
+	};
+
+	return store_event_append(r->s, &e);
+}
+
+static int
+cmd_extend(struct run *r)
+{
+	struct task t = { 0 };
+	struct extension e = { 0 };
+	struct deadline dl;
+	const char *why = NULL, *date_word, *reason;
+	char iso[DATE_ISO_LEN], *text = NULL;
+	int k;
+
+	k = load_task(r, r->arg, false, &t);
+	if (k <= 0)
+		return k;
+	k = 0;
+	if (r->arg + 1 >= r->w.n) {
+		usage(r);
+		goto out;
+	}
+	date_word = r->w.v[r->arg + 1];
+	if (deadline_parse(date_word, r->in->today.y, &dl, &why) < 0 ||
+	    dl.precision != DEADLINE_DAY || !dl.has_due || date_cmp(dl.due, r->in->today) <= 0) {
+		refuse(r, "error_bad_date", json_pack("{s:s, s:s}", "text", date_word,
+						      "example", cmds[CMD_EXTEND].example));
+		goto out;
+	}
+	reason = words_rest(&r->w, r->arg + 2);
+	if (!*reason) {
+		usage(r);
+		goto out;
+	}
+	text = arg_text(reason);
+	e.task_id = t.id;
+	e.person_id = r->me.id;
+	e.due = dl.due;
+	e.reason = text;
+	k = store_extension_add(r->s, &e, r->in->now, &e.id);
+	if (k < 0)
+		goto out;
+	date_format_iso(dl.due, iso);
+	k = event(r, t.id, "extension_request", iso, text);
+	if (k < 0)
+		goto out;
+	r->out->changed = true;
+	say(&r->out->reply, r->me.id, "extension_asked",
+	    json_pack("{s:o, s:o}", "task", task_json(r, &t),
+		      "request", request_json(&e, text, &r->me, NULL)));
+	k = tell_secretariat(r, "extension_request",
+			     json_pack("{s:o, s:o}", "task", task_json(r, &t),
+				       "request", request_json(&e, text, &r->me, NULL)));
+out:
+	e.reason = NULL;
+	free(text);
+	task_release(&t);
+	return k;
+}
+
+/* /duyet N and /tuchoi N lý do: the secretariat decides a request. */
+static int
+cmd_decide(struct run *r, bool approve)
+{
+	struct extension e = { 0 };
+	struct task t = { 0 };
+	struct person requester = { 0 };
+	int64_t id = parse_number(r->arg < r->w.n ? r->w.v[r->arg] : NULL);
+	const char *reason = words_rest(&r->w, r->arg + 1);
+	char raw[16], *text = NULL;
+	struct deadline dl;
+	int k;
+
+	if (!id || (!approve && !*reason)) {
+		usage(r);
+		return 0;
+	}
+	k = store_extension_get(r->s, id, &e);
+	if (k == -ENOENT || (k == 0 && e.state != EXTENSION_ASKED)) {
+		refuse(r, "error_no_request", json_pack("{s:I}", "id", (json_int_t)id));
+		extension_release(&e);
+		return 0;
+	}
+	if (k < 0)
+		return k;
+	k = store_task_get(r->s, e.task_id, &t);
+	if (k < 0)
+		goto out;
+	if (!is_secretariat(r)) {
+		refuse(r, "error_not_allowed", json_pack("{s:o}", "task", task_json(r, &t)));
+		goto out;
+	}
+	k = store_person_get(r->s, e.person_id, &requester);
+	if (k < 0)
+		goto out;
+	text = *reason ? arg_text(reason) : NULL;
+	e.state = approve ? EXTENSION_APPROVED : EXTENSION_REJECTED;
+	k = store_extension_decide(r->s, e.id, e.state, r->me.id, text, r->in->now);
+	if (k < 0)
+		goto out;
+	k = event(r, t.id, "extension_decision", approve ? "approved" : "rejected", text);
+	if (k < 0)
+		goto out;
+	if (approve) {
+		render_day(e.due, raw);
+		dl = (struct deadline){ .precision = DEADLINE_DAY, .has_due = true, .due = e.due };
+		k = taskop_deadline(r->s, &t, raw, &dl, e.reason, &r->actor, r->in->now);
+		if (k == 0)
+			k = save(r, &t);
+		if (k < 0)
+			goto out;
+	}
+	r->out->changed = true;
+	say(&r->out->reply, r->me.id, "decision_ok",
+	    json_pack("{s:o, s:o}", "task", task_json(r, &t),
+		      "request", request_json(&e, approve ? e.reason : text, &requester,
+					      r->me.name)));
+	tell(r->out, requester.id, approve ? "extension_approved" : "extension_rejected",
+	     json_pack("{s:o, s:o}", "task", task_json(r, &t),
+		       "request", request_json(&e, approve ? e.reason : text, &requester,
+					       r->me.name)));
+out:
+	free(text);
+	person_release(&requester);
+	task_release(&t);
+	extension_release(&e);
+	return k;
+}
+
+/* The open tasks the sender answers for: the agency's, or all for the secretariat. */
+struct listing {
+	struct run *r;
+	struct task *v;
+	size_t n;
+	bool late_only;
+	int total, done, in_progress, not_started, late;
+};
+
+static bool
+task_late(const struct run *r, const struct task *t)
+{
+	return t->deadline.has_due && date_cmp(t->deadline.due, r->in->today) < 0 &&
+	       t->status != TASK_DONE && t->status != TASK_POSTPONED;
+}
+
+static int
+collect(const struct task *t, void *userdata)
+{
+	struct listing *l = userdata;
+	bool late = task_late(l->r, t), open = t->status != TASK_DONE &&
+					     t->status != TASK_POSTPONED;
+
+	l->total++;
+	l->done += t->status == TASK_DONE;
+	l->in_progress += t->status == TASK_IN_PROGRESS;
+	l->not_started += t->status == TASK_NOT_STARTED;
+	l->late += late;
+	if (!open || (l->late_only && !late))
+		return 0;
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	/* Shallow: the strings move to the list, and the store reuses nothing. */
+	l->v[l->n] = *t;
+	l->v[l->n].code = xstrdup(t->code);
+	l->v[l->n].title = xstrdup(t->title);
+	l->v[l->n].document = xstrdup(t->document);
+	l->v[l->n].deadline_raw = xstrdup(t->deadline_raw);
+	l->v[l->n].note = xstrdup(t->note);
+	l->v[l->n].leads = NULL;
+	l->v[l->n].lead_ids = NULL;
+	l->v[l->n].n_leads = 0;
+	l->v[l->n].coops = NULL;
+	l->v[l->n].coop_ids = NULL;
+	l->v[l->n].n_coops = 0;
+	l->n++;
+	return 0;
+}
+
+/* Late first, then by due day; undated last. */
+static int
+by_urgency(const void *a, const void *b)
+{
+	const struct task *x = a, *y = b;
+
+	if (x->deadline.has_due != y->deadline.has_due)
+		return x->deadline.has_due ? -1 : 1;
+	if (x->deadline.has_due) {
+		int c = date_cmp(x->deadline.due, y->deadline.due);
+
+		if (c)
+			return c;
+	}
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int
+list_tasks(struct run *r, struct listing *l)
+{
+	struct task_filter f = { .status = -1 };
+
+	l->r = r;
+	/* The secretariat and the leaders follow the whole registry. */
+	if (r->me.role != ROLE_SECRETARIAT && r->me.role != ROLE_LEADER)
+		f.agency_id = r->me.agency_id;
+	return store_task_foreach(r->s, &f, collect, l);
+}
+
+static void
+listing_release(struct listing *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		task_release(&l->v[i]);
+	free(l->v);
+}
+
+static int
+cmd_list(struct run *r, bool late_only)
+{
+	struct listing l = { .late_only = late_only };
+	json_t *tasks = json_array();
+	int k = list_tasks(r, &l);
+
+	if (k < 0) {
+		json_decref(tasks);
+		listing_release(&l);
+		return k;
+	}
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), by_urgency);
+	for (size_t i = 0; i < l.n && i < LIST_MAX; i++)
+		json_array_append_new(tasks, task_json(r, &l.v[i]));
+	say(&r->out->reply, r->me.id, late_only ? "overdue_list" : "tasks_list",
+	    json_pack("{s:o, s:I}", "tasks", tasks, "count", (json_int_t)l.n));
+	if (l.n)
+		json_object_set_new(r->out->reply.data, "first_id", json_integer(l.v[0].id));
+	listing_release(&l);
+	return 0;
+}
+
+static int
+cmd_report(struct run *r)
+{
+	struct listing l = { 0 };
+	int k = list_tasks(r, &l);
+	bool all = r->me.role == ROLE_SECRETARIAT || r->me.role == ROLE_LEADER;
+
+	if (k < 0) {
+		listing_release(&l);
+		return k;
+	}
+	say(&r->out->reply, r->me.id, "report",
+	    json_pack("{s:{s:i, s:i, s:i, s:i, s:i, s:i, s:s}}", "report",
+		      "total", l.total, "done", l.done, "in_progress", l.in_progress,
+		      "not_started", l.not_started, "late", l.late,
+		      "percent_done", l.total ? l.done * 100 / l.total : 0,
+		      "scope", all ? "toàn bộ" : r->me.agency_name ? r->me.agency_name : ""));
+	listing_release(&l);
+	return 0;
+}
+
+/* /start CODE: links this chat to the person the code was made for. */
+static int
+cmd_start(struct run *r)
+{
+	const char *code = r->arg < r->w.n ? r->w.v[r->arg] : NULL;
+	char hex[HASH_SHA256_HEX_LEN], *upper;
+	struct hash *h;
+	int64_t person = 0;
+	struct event e = { .at = r->in->now, .channel = r->in->channel, .kind = "link",
+			   .new_value = r->in->chat_id };
+	int k;
+
+	r->out->command = "link";
+	if (!code) {
+		/* Start pressed without a code: how to get one, or how to use the bot. */
+		if (r->linked)
+			say(&r->out->reply, r->me.id, "help", NULL);
+		else
+			say(&r->out->reply, 0, "link_instructions", NULL);
+		return 0;
+	}
+	/* Codes are upper case; a phone may have typed them otherwise. */
+	upper = xstrdup(code);
+	for (char *c = upper; *c; c++)
+		*c = (char)toupper((unsigned char)*c);
+	h = hash_new();
+	hash_add(h, upper, strlen(upper));
+	free(upper);
+	hash_final_hex(h, hex);
+	hash_free(h);
+	k = store_link_code_take(r->s, hex, r->in->now, &person);
+	if (k == -ENOENT || k == -EALREADY || k == -ETIME) {
+		say(&r->out->reply, r->linked ? r->me.id : 0, "error_bad_code", NULL);
+		r->out->refused = true;
+		return 0;
+	}
+	if (k < 0)
+		return k;
+	k = store_person_link_telegram(r->s, person, r->in->chat_id);
+	if (k < 0)
+		return k;
+	person_release(&r->me);
+	k = store_person_get(r->s, person, &r->me);
+	if (k < 0)
+		return k;
+	r->linked = true;
+	e.actor = r->me.name;
+	e.person_id = r->me.id;
+	k = store_event_append(r->s, &e);
+	if (k < 0)
+		return k;
+	r->out->person_id = r->me.id;
+	r->out->changed = true;
+	say(&r->out->reply, r->me.id, "link_done", NULL);
+	return 0;
+}
+
+/* "t:27:done": a button under a reminder. */
+static int
+run_button(struct run *r)
+{
+	long long id = 0;
+	char action[8] = "", example[64];
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int used = 0, k;
+	struct task t = { 0 };
+
+	r->out->command = "button";
+	if (sscanf(r->in->button, "t:%lld:%7[a-z]%n", &id, action, &used) != 2 ||
+	    (size_t)used != strlen(r->in->button) || id <= 0) {
+		refuse(r, "error_unknown_command", json_pack("{s:s}", "command", r->in->button));
+		return 0;
+	}
+	/* Button data can be forged: the task must be one of that reminder's. */
+	k = store_message_tasks(r->s, r->in->button_on, &ids, &n);
+	if (k < 0)
+		return k;
+	k = has_id(ids, n, id);
+	free(ids);
+	if (!k) {
+		refuse(r, "error_no_task", json_pack("{s:I}", "id", (json_int_t)id));
+		return 0;
+	}
+	if (strcmp(action, "done") == 0) {
+		char word[24];
+
+		r->cmd = CMD_DONE;
+		r->out->command = cmds[CMD_DONE].name;
+		snprintf(word, sizeof(word), "%lld", id);
+		words_release(&r->w);
+		(void)words_split(word, &r->w);
+		k = cmd_done(r, "", 0);
+		if (k == 0 && !r->out->refused)
+			r->out->refresh = r->in->button_on;
+		return k;
+	}
+	if (strcmp(action, "prog") != 0 && strcmp(action, "ext") != 0) {
+		refuse(r, "error_unknown_command", json_pack("{s:s}", "command", r->in->button));
+		return 0;
+	}
+	/* A button carries no number or date: say what to type. */
+	k = store_task_get(r->s, id, &t);
+	if (k < 0)
+		return k == -ENOENT ? 0 : k;
+	if (strcmp(action, "prog") == 0)
+		snprintf(example, sizeof(example), "/tiendo %lld 60%% ghi chú", id);
+	else
+		snprintf(example, sizeof(example), "/giahan %lld %d/%d/%d lý do", id,
+			 t.deadline.has_due ? t.deadline.due.d : 31,
+			 t.deadline.has_due ? t.deadline.due.m : 12,
+			 t.deadline.has_due ? t.deadline.due.y + (t.deadline.due.m == 12) :
+					      r->in->today.y);
+	say(&r->out->reply, r->me.id, "button_hint",
+	    json_pack("{s:o, s:s}", "task", task_json(r, &t), "example", example));
+	task_release(&t);
+	return 0;
+}
+
+/*
+ * Finds the command in the words: 1 found (r->cmd, r->arg set), 0 not a
+ * command, -1 addressed to another bot.
+ */
+static int
+find_command(struct run *r, bool *ret_slash, char **ret_word)
+{
+	char *w0 = r->w.n ? r->w.v[0] : NULL, *at, *f, *both;
+	bool slash = w0 && *w0 == '/';
+
+	*ret_slash = slash;
+	*ret_word = NULL;
+	if (!w0)
+		return 0;
+	at = slash ? strchr(w0, '@') : NULL;
+	if (at) {
+		*at = '\0';
+		if (r->in->bot_username && strcasecmp(at + 1, r->in->bot_username) != 0)
+			return -1;
+	}
+	f = fold(w0);
+	r->cmd = lookup(f);
+	r->arg = 1;
+	/* "/tiến độ 27": the command written in two words. */
+	if (r->cmd < 0 && r->w.n > 1) {
+		char *f2 = fold(r->w.v[1]);
+
+		both = xasprintf("%s%s", f, f2);
+		r->cmd = lookup(both);
+		if (r->cmd >= 0)
+			r->arg = 2;
+		free(both);
+		free(f2);
+	}
+	*ret_word = f;
+	return r->cmd >= 0;
+}
+
+/* True when a text without "/" reads as a whole command ("xong 52"). */
+static bool
+plain_command(const struct run *r)
+{
+	switch (r->cmd) {
+	case CMD_TASKS:
+	case CMD_OVERDUE:
+	case CMD_REPORT:
+	case CMD_HELP:
+		return r->w.n == r->arg;
+	case CMD_START:
+		return false;
+	default:
+		return parse_number(r->arg < r->w.n ? r->w.v[r->arg] : NULL) != 0;
+	}
+}
+
+static int
+dispatch(struct run *r)
+{
+	r->out->command = cmds[r->cmd].name;
+	switch (r->cmd) {
+	case CMD_START:
+		return cmd_start(r);
+	case CMD_HELP:
+		say(&r->out->reply, r->me.id, "help", NULL);
+		return 0;
+	case CMD_TASKS:
+		return cmd_list(r, false);
+	case CMD_OVERDUE:
+		return cmd_list(r, true);
+	case CMD_REPORT:
+		return cmd_report(r);
+	case CMD_DONE:
+		return cmd_done(r, words_rest(&r->w, r->arg + 1), r->arg);
+	case CMD_PROGRESS:
+		return cmd_progress(r);
+	case CMD_OBSTACLE:
+		return cmd_obstacle(r);
+	case CMD_EXTEND:
+		return cmd_extend(r);
+	case CMD_APPROVE:
+		return cmd_decide(r, true);
+	case CMD_REJECT:
+		return cmd_decide(r, false);
+	default:
+		return -EINVAL;
+	}
+}
+
+static int
+find_sender(struct run *r)
+{
+	int k;
+
+	if (!r->in->chat_id || strcmp(r->in->channel, "telegram") != 0)
+		return 0;
+	k = store_person_by_telegram(r->s, r->in->chat_id, &r->me);
+	if (k == -ENOENT)
+		return 0;
+	if (k < 0)
+		return k;
+	if (!r->me.active) {
+		person_release(&r->me);
+		return 0;
+	}
+	r->linked = true;
+	return 0;
+}
+
+int
+command_run(struct store *s, const struct command_in *in, struct command_out *out)
+{
+	struct run r = { .s = s, .in = in, .out = out, .cmd = _CMD_INVALID };
+	char *word = NULL;
+	bool slash = false;
+	int k, found;
+
+	memset(out, 0, sizeof(*out));
+	k = find_sender(&r);
+	if (k < 0)
+		return k;
+	out->person_id = r.me.id;
+	r.actor = (struct actor){ .name = r.me.name, .person_id = r.me.id, .channel = in->channel };
+	if (in->button) {
+		if (!r.linked)
+			say(&out->reply, 0, "link_instructions", NULL);
+		else
+			k = run_button(&r);
+		goto out;
+	}
+	if (!in->text || !words_split(in->text, &r.w)) {
+		k = -EINVAL;
+		goto out;
+	}
+	found = find_command(&r, &slash, &word);
+	if (found < 0) {
+		out->command = "other bot";
+		goto out;
+	}
+	if (found && !slash && !plain_command(&r))
+		found = 0;
+	/* An unlinked chat can link itself, and hears nothing else but how. */
+	if (!r.linked && !(found && r.cmd == CMD_START)) {
+		out->command = "unlinked";
+		say(&out->reply, 0, "link_instructions", NULL);
+		goto out;
+	}
+	if (found) {
+		k = dispatch(&r);
+		goto out;
+	}
+	if (!slash && in->reply_to && r.w.n) {
+		k = cmd_note(&r);
+		goto out;
+	}
+	out->command = "unknown";
+	refuse(&r, "error_unknown_command", json_pack("{s:s}", "command", r.w.n ? r.w.v[0] : ""));
+	if (word && suggest(word) >= 0) {
+		char *sugg = xasprintf("/%s", cmds[suggest(word)].name);
+
+		json_object_set_new(out->reply.data, "suggestion", json_string(sugg));
+		free(sugg);
+	}
+out:
+	if (k < 0) {
+		command_out_release(out);
+		out->person_id = 0;
+	}
+	free(word);
+	words_release(&r.w);
+	person_release(&r.me);
+	return k;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The chat commands of DESIGN §7, free of any transport.  Telegram (and
+ * Zalo later) hand over what a chat sent: a text, what it replies to, or
+ * the data of a button pressed.  The command layer finds the person linked
+ * to that chat, checks what they may do, changes the registry through
+ * taskops (every change audited with channel and actor), and says what to
+ * answer: a template name and its data, plus messages for other people
+ * (a deadline request to the secretariat, a decision to the requester).
+ *
+ * Commands are Vietnamese first with ASCII and English aliases, matched
+ * without diacritics, case or underscores, with or without the slash:
+ * "/xong 52", "/XONG 52", "xong 52", "/tiến độ 52 60%" and "/tien_do"
+ * are one command.  A word that is no command gets "did you mean".
+ *
+ * The caller holds the transaction: what command_run changed and the
+ * answers it queues commit together, before the transport acknowledges
+ * the update (invariant 4).
+ */
+#ifndef DONDOC_COMMAND_H
+#define DONDOC_COMMAND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "date.h"
+
+struct calendar;
+struct store;
+
+/* What a chat sent. */
+struct command_in {
+	const char *channel;	/* "telegram", "zalo", "cli" */
+	const char *chat_id;	/* the sender's address on that channel */
+	const char *text;	/* what was typed (UTF-8); NULL for a button */
+	int64_t reply_to;	/* the outbox message the text replies to; 0 when none */
+	const char *button;	/* the data of the button pressed ("t:27:done"); NULL */
+	int64_t button_on;	/* the outbox message the button was under */
+	const char *bot_username;	/* "/xong@NAME" must name this bot; NULL: any */
+	int64_t now;
+	struct date today;
+	const struct calendar *cal;
+};
+
+/* One message to answer with or to send. */
+struct command_msg {
+	int64_t person_id;	/* 0: the sender's chat, not linked to anyone */
+	char *name;		/* the template ("done_ok") */
+	json_t *data;		/* its data, besides person/today/app/bot */
+};
+
+struct command_out {
+	struct command_msg reply;	/* to the sender; name NULL when nothing to say */
+	struct command_msg *others;	/* to other people */
+	size_t n_others;
+	int64_t person_id;	/* the sender; 0 when the chat is not linked */
+	const char *command;	/* the command recognised ("xong"), or "note", "unknown", "link" */
+	bool changed;		/* the registry changed */
+	bool refused;		/* the command was wrong, unknown or not allowed */
+	int64_t refresh;	/* an outbox message whose buttons should be redrawn; 0 */
+};
+
+/*
+ * Runs what in says.  0 with *out filled (command_out_release), or a
+ * negative errno for a registry failure (the caller rolls back and the
+ * update is handled again later).
+ */
+int command_run(struct store *s, const struct command_in *in, struct command_out *out);
+void command_out_release(struct command_out *out);
+
+/* The commands, for setMyCommands: name and a Vietnamese description. */
+struct command_info {
+	const char *name;
+	const char *description;
+};
+const struct command_info *command_list(size_t *ret_n);
+
+/* Button data for action ("done", "prog", "ext") on task id: "t:27:done" (≤ 64 bytes). */
+void command_button_data(int64_t task_id, const char *action, char out[32]);
+
+#endif

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One update, handled and committed whole; see inbound.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channels.h"
+#include "clock.h"
+#include "inbound.h"
+#include "log.h"
+#include "notice.h"
+#include "registry.h"
+#include "render.h"
+#include "schedule.h"
+#include "store.h"
+#include "xalloc.h"
+
+void
+inbound_result_release(struct inbound_result *r)
+{
+	free(r->chat);
+	free(r->text);
+	free(r->toast);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Renders m for its person (or the unlinked sender) and queues it through
+ * channel (NULL: the person's first channel).  *ret_id is the message
+ * (0 when not queued: nobody to send it through); *ret_form gets the
+ * rendered forms when not NULL.
+ */
+static int
+answer(const struct inbound_env *env, const struct command_in *in, const struct command_msg *m,
+       const char *channel, bool queue, int64_t reply_to, int64_t *ret_id, struct rendered *ret_form)
+{
+	struct person p = { 0 };
+	struct rendered out = { 0 };
+	struct message msg = { 0 };
+	int r;
+
+	*ret_id = 0;
+	if (m->person_id) {
+		r = store_person_get(env->s, m->person_id, &p);
+		if (r < 0)
+			return r;
+	}
+	r = render_answer(env->rend, m->person_id ? &p : NULL, m->name, m->data, in->today,
+			  env->bot_username, &out);
+	if (r < 0) {
+		log_warnx("cannot render the answer '%s': %s", m->name, strerror(-r));
+		goto out;
+	}
+	if (queue && m->person_id) {
+		if (!channel || !channels_has(env->cs, channel))
+			channel = channels_pick(env->cs, &p);
+		if (!channel) {
+			log_warnx("person %lld (%s) has no channel: answer '%s' not sent",
+				  (long long)p.id, p.name, m->name);
+			goto keep;
+		}
+		msg.person_id = p.id;
+		snprintf(msg.channel, sizeof(msg.channel), "%s", channel);
+		msg.kind = MESSAGE_REPLY;
+		msg.next_at = in->now;
+		msg.created_at = in->now;
+		msg.day = in->today;
+		msg.reply_to = reply_to;
+		message_take_rendered(&msg, &out);
+		r = store_message_insert(env->s, &msg, ret_id);
+		/* The forms went to msg: give them back to the caller. */
+		out.subject = msg.subject;
+		out.text = msg.body;
+		out.html = msg.html;
+		out.chat = msg.chat;
+		msg.subject = msg.body = msg.html = msg.chat = NULL;
+		message_release(&msg);
+		if (r < 0)
+			goto out;
+	}
+keep:
+	if (ret_form) {
+		*ret_form = out;
+		memset(&out, 0, sizeof(out));
+	}
+	r = 0;
+out:
+	rendered_release(&out);
+	person_release(&p);
+	return r;
+}
+
+int
+inbound_handle(const struct inbound_env *env, const struct command_in *in, int64_t update_id,
+	       int64_t chat_message_id, struct inbound_result *ret)
+{
+	struct command_out out = { 0 };
+	struct rendered form = { 0 };
+	struct inbound_result res = { 0 };
+	int r;
+
+	r = store_begin(env->s);
+	if (r < 0)
+		return r;
+	if (update_id >= 0) {
+		r = store_chat_update_seen(env->s, in->channel, update_id, in->now);
+		if (r == -EEXIST) {
+			res.duplicate = true;
+			res.command = "duplicate";
+			r = store_commit(env->s);
+			if (r == 0)
+				*ret = res;
+			return r;
+		}
+		if (r < 0)
+			goto fail;
+	}
+	r = command_run(env->s, in, &out);
+	if (r < 0)
+		goto fail;
+	res.command = out.command;
+	res.changed = out.changed;
+	res.refused = out.refused;
+	res.person_id = out.person_id;
+	res.refresh = out.refresh;
+	if (out.reply.name) {
+		r = answer(env, in, &out.reply, in->channel, env->queue_reply, chat_message_id,
+			   &res.reply_id, &form);
+		if (r < 0)
+			goto fail;
+		res.direct = out.reply.person_id == 0;
+		res.chat = form.chat;
+		res.text = form.text;
+		res.toast = form.subject;
+		form.chat = form.text = form.subject = NULL;
+		rendered_release(&form);
+	}
+	for (size_t i = 0; i < out.n_others; i++) {
+		int64_t id = 0;
+
+		r = answer(env, in, &out.others[i], NULL, true, 0, &id, NULL);
+		if (r < 0)
+			goto fail;
+		res.n_others += id != 0;
+	}
+	r = store_commit(env->s);
+	if (r < 0)
+		goto fail;
+	command_out_release(&out);
+	*ret = res;
+	return 0;
+fail:
+	store_rollback(env->s);
+	command_out_release(&out);
+	inbound_result_release(&res);
+	return r;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a chat sent, handled whole (DESIGN §7, invariant 4): in one
+ * transaction, the update is recorded as handled (so that the same
+ * update_id is never handled twice), the command runs (command.h), and
+ * its answers are rendered and queued in the outbox; only then does the
+ * transport acknowledge the update.  Answers go out at once, whatever
+ * the hour (invariant 6 holds them for nothing).
+ */
+#ifndef DONDOC_INBOUND_H
+#define DONDOC_INBOUND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "command.h"
+
+struct channels;
+struct renderer;
+struct schedule;
+struct store;
+
+struct inbound_env {
+	struct store *s;
+	const struct renderer *rend;
+	const struct schedule *sch;
+	const struct channels *cs;
+	const char *bot_username;	/* without "@"; NULL when unknown */
+	bool queue_reply;	/* queue the sender's answer (false: the caller shows it) */
+};
+
+struct inbound_result {
+	bool duplicate;		/* handled before: nothing was done again */
+	const char *command;	/* what it was ("xong", "unknown", ...), static */
+	bool changed;		/* the registry changed */
+	bool refused;
+	int64_t person_id;	/* the sender; 0 when not linked */
+	int64_t reply_id;	/* the answer queued in the outbox; 0 when none */
+	char *chat;		/* the answer's chat form (always, when there is one) */
+	char *text;		/* its plain text form */
+	char *toast;		/* one line for a pressed button (the answer's subject) */
+	bool direct;		/* the answer is for a chat linked to no one: send it at once */
+	int64_t refresh;	/* an outbox message whose buttons to redraw; 0 */
+	size_t n_others;	/* messages queued for other people */
+};
+
+void inbound_result_release(struct inbound_result *r);
+
+/*
+ * Handles in.  update_id (< 0: none) is recorded under in->channel;
+ * chat_message_id (0: none) is the sender's message, which a queued
+ * answer replies to.  0 with *ret, or -errno with nothing changed (the
+ * caller does not acknowledge, and the update comes again).
+ */
+int inbound_handle(const struct inbound_env *env, const struct command_in *in,
+		   int64_t update_id, int64_t chat_message_id, struct inbound_result *ret);
+
+#endif
