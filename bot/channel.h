@@ -9,6 +9,7 @@
 #define DONDOC_CHANNEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct config;
@@ -31,6 +32,11 @@ struct outgoing {
 	const char *subject;
 	const char *body;	/* plain text, UTF-8 */
 	const char *html;	/* the same as HTML for channels that take it; NULL when none */
+	const char *chat;	/* the short chat form (Telegram's HTML subset); NULL when none */
+	int64_t reply_to;	/* the chat message this answers (reply-to); 0 when none */
+	const int64_t *task_ids;	/* the tasks it is about (for buttons) */
+	size_t n_tasks;
+	int64_t *ret_chat_message_id;	/* out, when not NULL: the chat message it became */
 };
 
 struct channel;
@@ -68,6 +74,7 @@ struct channel_ops {
 
 extern const struct channel_ops channel_file_ops;
 extern const struct channel_ops channel_email_ops;
+extern const struct channel_ops channel_telegram_ops;
 
 const char *delivery_to_string(enum delivery d);
 

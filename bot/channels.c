@@ -43,6 +43,13 @@ channels_open(const struct config *cfg, struct channels **ret, char **reterr_msg
 	 * configured; the file channel is the one that needs nothing, and
 	 * reaches whoever the others cannot.
 	 */
+	r = channel_telegram_ops.open(cfg, &cs->state[cs->n], reterr_msg);
+	if (r == 0) {
+		cs->ops[cs->n++] = &channel_telegram_ops;
+	} else if (r != -ENOENT) {
+		channels_free(cs);
+		return r;
+	}
 	r = channel_email_ops.open(cfg, &cs->state[cs->n], reterr_msg);
 	if (r == 0) {
 		cs->ops[cs->n++] = &channel_email_ops;

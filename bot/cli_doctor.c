@@ -75,7 +75,8 @@ cmd_send_test(struct dondoc *d, int argc, char **argv)
 		ex = cli_error("send-test", EX_CONFIG, "cannot render the test message: %s", strerror(-r));
 		goto out;
 	}
-	o = (struct outgoing){ 0, "test", &p, text.subject, text.text, text.html };
+	o = (struct outgoing){ .kind = "test", .to = &p, .subject = text.subject, .body = text.text,
+			       .html = text.html };
 	dl = channels_send(d->cs, "email", &o, &retry, &err);
 	if (dl == DELIVERY_SENT) {
 		printf("test message sent to %s\n", addr);

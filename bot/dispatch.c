@@ -451,6 +451,9 @@ out:
 struct job {
 	struct message m;
 	struct person p;
+	int64_t *tasks;		/* of its notices */
+	size_t n_tasks;
+	int64_t chat_id;	/* the chat message it became (Telegram); 0 otherwise */
 };
 
 static int
@@ -463,7 +466,8 @@ job_channel_cmp(const void *a, const void *b)
 }
 
 /*
- * The server refused j's address for good: it is marked broken, and the
+ * The server refused j's address for good (an email address, a Telegram
+ * chat that blocked the bot or is gone): it is marked broken, and the
  * same message goes again through the next channel that reaches the
  * person (invariant 10: only after the first has failed).  Its notices
  * follow it, so they end sent or dead with the new message.
@@ -476,10 +480,16 @@ fall_back(struct store *s, const struct dispatch_env *env, struct job *j, time_t
 	int64_t id = 0;
 	int r;
 
-	r = store_person_set_email_broken(s, j->p.id, true);
+	if (strcmp(j->m.channel, "telegram") == 0) {
+		/* Blocked, deleted or unknown: no more Telegram until they link again. */
+		r = store_person_set_telegram_broken(s, j->p.id, true);
+		j->p.telegram_broken = true;
+	} else {
+		r = store_person_set_email_broken(s, j->p.id, true);
+		j->p.email_broken = true;
+	}
 	if (r < 0)
 		return r;
-	j->p.email_broken = true;
 	channel = channels_pick(env->cs, &j->p);
 	if (!channel || strcmp(channel, j->m.channel) == 0)
 		return 0;
@@ -508,7 +518,11 @@ finish_one(struct store *s, const struct dispatch_env *env, struct job *j, enum 
 
 	if (d == DELIVERY_SENT) {
 		rep->sent++;
-		return store_message_finish(s, j->m.id, MESSAGE_SENT, j->m.next_at, now, NULL);
+		r = store_message_finish(s, j->m.id, MESSAGE_SENT, j->m.next_at, now, NULL);
+		/* Replies and buttons under it will name that chat message. */
+		if (r == 0 && j->chat_id && j->p.telegram && strcmp(j->m.channel, "telegram") == 0)
+			r = store_chat_sent_add(s, j->m.channel, j->p.telegram, j->chat_id, j->m.id);
+		return r;
 	}
 	if (d == DELIVERY_RETRY && j->m.attempts < DISPATCH_MAX_ATTEMPTS) {
 		rep->retried++;
@@ -524,7 +538,8 @@ finish_one(struct store *s, const struct dispatch_env *env, struct job *j, enum 
 		j->m.last_error = err ? xstrdup(err) : NULL;
 		r = alert_secretariat(s, env, &j->m, now);
 	}
-	if (r == 0 && d == DELIVERY_PERMANENT && strcmp(j->m.channel, "email") == 0)
+	if (r == 0 && d == DELIVERY_PERMANENT &&
+	    (strcmp(j->m.channel, "email") == 0 || strcmp(j->m.channel, "telegram") == 0))
 		r = fall_back(s, env, j, now);
 	return r;
 }
@@ -580,9 +595,17 @@ deliver_batch(struct store *s, const struct dispatch_env *env, const struct cloc
 	if (r < 0 || k == 0)
 		goto out;
 	qsort(jobs, k, sizeof(*jobs), job_channel_cmp);
-	for (size_t i = 0; i < k; i++)
-		out[i] = (struct outgoing){ jobs[i].m.id, message_kind_to_string(jobs[i].m.kind),
-					    &jobs[i].p, jobs[i].m.subject, jobs[i].m.body, jobs[i].m.html };
+	for (size_t i = 0; i < k && r == 0; i++) {
+		struct job *j = &jobs[i];
+
+		/* The tasks, for the buttons a chat message carries. */
+		r = store_message_tasks(s, j->m.id, &j->tasks, &j->n_tasks);
+		out[i] = (struct outgoing){ .id = j->m.id, .kind = message_kind_to_string(j->m.kind),
+					    .to = &j->p, .subject = j->m.subject, .body = j->m.body,
+					    .html = j->m.html, .chat = j->m.chat,
+					    .reply_to = j->m.reply_to, .task_ids = j->tasks,
+					    .n_tasks = j->n_tasks, .ret_chat_message_id = &j->chat_id };
+	}
 	for (size_t a = 0, b; a < k && r == 0; a = b) {
 		/* A channel that batches takes its share at once; others one by one. */
 		size_t step;
@@ -610,6 +633,7 @@ out:
 	for (size_t i = 0; i < (size_t)n; i++) {
 		message_release(&jobs[i].m);
 		person_release(&jobs[i].p);
+		free(jobs[i].tasks);
 		free(err[i]);
 	}
 	free(jobs);

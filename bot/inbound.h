@@ -16,12 +16,14 @@
 #include "command.h"
 
 struct channels;
+struct clock;
 struct renderer;
 struct schedule;
 struct store;
 
 struct inbound_env {
 	struct store *s;
+	const struct clock *clk;	/* for transports that make their command_in */
 	const struct renderer *rend;
 	const struct schedule *sch;
 	const struct channels *cs;

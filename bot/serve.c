@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 
@@ -29,11 +30,14 @@
 #include "config.h"
 #include "dispatch.h"
 #include "log.h"
+#include "macro.h"
 #include "planner.h"
 #include "render.h"
 #include "schedule.h"
 #include "serve.h"
+#include "inbound.h"
 #include "store.h"
+#include "tgbot.h"
 #include "xalloc.h"
 
 /*
@@ -59,17 +63,27 @@ on_signal(int sig)
 	errno = saved;
 }
 
+/* True when a long poll must end early: the daemon is stopping or reloading. */
+static bool
+interrupted(void *userdata)
+{
+	(void)userdata;
+	return serve_stop || serve_reload;
+}
+
 /* What the daemon runs with; replaced as a whole on reload. */
 struct setup {
 	struct config *cfg;
 	struct schedule *sch;
 	struct renderer *rend;
 	struct channels *cs;
+	struct tgbot *bot;	/* the Telegram bot when configured, else NULL */
 };
 
 static void
 setup_release(struct setup *st)
 {
+	st->bot = tgbot_free(st->bot);
 	st->cs = channels_free(st->cs);
 	st->rend = renderer_free(st->rend);
 	st->sch = schedule_free(st->sch);
@@ -104,6 +118,13 @@ setup_load(const struct dondoc *d, struct setup *ret)
 		log_errorx("%s", msg ? msg : strerror(-r));
 		goto fail;
 	}
+	r = tgbot_new(st.cfg, &st.bot, &msg);
+	if (r < 0) {
+		log_errorx("%s", msg ? msg : strerror(-r));
+		goto fail;
+	}
+	if (st.bot)
+		tgbot_set_abort(st.bot, interrupted, NULL);
 	*ret = st;
 	return 0;
 fail:
@@ -183,6 +204,46 @@ tick(struct dondoc *d, const struct setup *st, bool *full)
 			 dr.sent, dr.retried);
 }
 
+static int64_t
+mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * Waits up to ms for the next tick: by a Telegram long poll when the bot
+ * polls (each command handled, and its answer sent at once), else asleep.
+ */
+static void
+wait_or_listen(struct dondoc *d, const struct setup *st, int ms)
+{
+	struct inbound_env env = { .s = d->store, .clk = &d->clock, .rend = st->rend,
+				   .sch = st->sch, .cs = st->cs, .queue_reply = true };
+	struct dispatch_env denv = { .sch = st->sch, .rend = st->rend, .cs = st->cs };
+	struct dispatch_report dr = { 0 };
+	int n;
+
+	if (!st->bot || !tgbot_polling(st->bot)) {
+		wait_tick(ms);
+		return;
+	}
+	if (serve_stop || serve_reload)
+		return;
+	env.bot_username = tgbot_username(st->bot);
+	n = tgbot_poll(st->bot, &env, MAX(0, MIN(st->cfg->telegram_timeout, ms / 1000)));
+	if (n > 0) {
+		/* Answers go out now, whatever the hour (invariant 6). */
+		if (dispatch_deliver(d->store, &denv, &d->clock, &serve_stop, &dr) < 0)
+			log_warnx("cannot deliver answers: %s, will retry", store_errmsg(d->store));
+	} else if (n < 0) {
+		/* Telegram unreachable or in conflict: not a busy loop. */
+		wait_tick(MIN(ms, 5000));
+	}
+}
+
 int
 serve_run(struct dondoc *d, bool once)
 {
@@ -191,6 +252,7 @@ serve_run(struct dondoc *d, bool once)
 	char *msg = NULL;
 	const char *db;
 	bool full = true;
+	int64_t next_tick = 0;
 	int r, recovered = 0;
 
 	r = install_signals();
@@ -228,7 +290,7 @@ serve_run(struct dondoc *d, bool once)
 	(void)sd_notify(0, "READY=1\nSTATUS=started");
 
 	while (!serve_stop) {
-		int ms;
+		int64_t left;
 
 		/* RRULE occurrences are known for a few years around the load day. */
 		if (!serve_reload && schedule_stale(st.sch, clock_today(&d->clock))) {
@@ -244,6 +306,7 @@ serve_run(struct dondoc *d, bool once)
 				setup_release(&st);
 				st = fresh;
 				full = true;
+				next_tick = 0;
 				log_info("configuration and schedules reloaded");
 			} else {
 				log_warnx("reload failed: keeping the configuration and schedules "
@@ -251,15 +314,22 @@ serve_run(struct dondoc *d, bool once)
 			}
 			(void)sd_notify(0, "READY=1");
 		}
-		tick(d, &st, &full);
+		if (mono_ms() >= next_tick) {
+			tick(d, &st, &full);
+			next_tick = mono_ms() + st.cfg->tick * 1000;
+		}
 		if (watchdog_usec)
 			(void)sd_notify(0, "WATCHDOG=1");
-		if (once)
+		if (once) {
+			/* What Telegram holds now, handled and answered; no waiting. */
+			if (st.bot && tgbot_polling(st.bot))
+				wait_or_listen(d, &st, 0);
 			break;
-		ms = st.cfg->tick * 1000;
-		if (watchdog_usec && (uint64_t)ms * 1000 > watchdog_usec / 2)
-			ms = (int)(watchdog_usec / 2000);
-		wait_tick(ms);
+		}
+		left = next_tick - mono_ms();
+		if (watchdog_usec && (uint64_t)left * 1000 > watchdog_usec / 2)
+			left = (int64_t)(watchdog_usec / 2000);
+		wait_or_listen(d, &st, (int)MAX(left, 0));
 	}
 	(void)sd_notify(0, "STOPPING=1");
 	if (!once)

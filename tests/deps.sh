@@ -7,7 +7,8 @@ PKGS="gcc make pkg-config libc6-dev
 libsqlite3-dev libutf8proc-dev libjansson-dev libssl-dev libcsv-dev
 libcmocka-dev sqlite3 python3
 libical-dev libinih-dev libsystemd-dev libesmtp-dev
-python3-aiosmtpd openssl"
+python3-aiosmtpd openssl
+libcurl4-openssl-dev curl ca-certificates libmicrohttpd-dev"
 
 missing=""
 for p in $PKGS; do

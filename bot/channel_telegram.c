@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Telegram channel (CHAT-APIS.md part A): a message's chat form goes
+ * out with sendMessage in HTML parse mode to the chat linked to the person.
+ *
+ * - Over 4096 characters (UTF-16 units), the text is cut between items
+ *   (blank lines), else between lines, so every part keeps whole tags
+ *   (invariant 11); buttons go under the last part.
+ * - Reminders carry one row of buttons per task (done, progress, more
+ *   time), up to BUTTON_TASKS tasks; each button's data names the task.
+ * - Rate limits (A8): one message a second per chat, 25 a second in all;
+ *   a send waits for its turn.
+ * - 429 says when to come back (retry_after); 5xx and network errors are
+ *   retried; 403 and "chat not found" are permanent (the dispatcher marks
+ *   the person's Telegram broken and falls back to another channel).
+ *   Markup Telegram refuses ("can't parse entities") goes again as plain
+ *   text rather than not at all.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "channel.h"
+#include "config.h"
+#include "macro.h"
+#include "registry.h"
+#include "telegram.h"
+#include "xalloc.h"
+
+#define SEND_TIMEOUT_S 30
+#define PER_CHAT_GAP_MS 1000	/* one message a second to one chat */
+#define GLOBAL_GAP_MS 40	/* 25 a second overall, under Telegram's ~30 */
+#define RECENT_CHATS 64		/* chats remembered for the per-chat gap */
+
+struct recent {
+	char chat[24];
+	int64_t at_ms;
+};
+
+struct tg_channel {
+	struct tg *tg;
+	int64_t last_ms;	/* the last send, for the overall rate */
+	struct recent recent[RECENT_CHATS];
+	size_t next_recent;
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(int64_t ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (ms > 0 && nanosleep(&t, &t) < 0 && errno == EINTR)
+		;
+}
+
+/* Waits until chat may get a message, and records that it does now. */
+static void
+pace(struct tg_channel *c, const char *chat)
+{
+	struct recent *slot = NULL;
+	int64_t wait = c->last_ms + GLOBAL_GAP_MS - now_ms();
+
+	for (size_t i = 0; i < RECENT_CHATS; i++)
+		if (strcmp(c->recent[i].chat, chat) == 0) {
+			slot = &c->recent[i];
+			wait = MAX(wait, slot->at_ms + PER_CHAT_GAP_MS - now_ms());
+			break;
+		}
+	if (wait > 0)
+		sleep_ms(wait);
+	if (!slot) {
+		slot = &c->recent[c->next_recent];
+		c->next_recent = (c->next_recent + 1) % RECENT_CHATS;
+		snprintf(slot->chat, sizeof(slot->chat), "%s", chat);
+	}
+	c->last_ms = slot->at_ms = now_ms();
+}
+
+static int
+tgc_open(const struct config *cfg, void **ret, char **reterr_msg)
+{
+	struct tg_channel *c;
+	char *token = NULL, *msg = NULL;
+	int r;
+
+	if (!cfg->telegram_token_file)
+		return -ENOENT;
+	r = config_read_secret(cfg->telegram_token_file, &token, &msg);
+	if (r < 0) {
+		*reterr_msg = xasprintf("[telegram] token_file: %s", msg);
+		free(msg);
+		return r;
+	}
+	c = xcalloc(1, sizeof(*c));
+	r = tg_new(cfg->telegram_api_base, token, &c->tg, &msg);
+	explicit_bzero(token, strlen(token));
+	free(token);
+	if (r < 0) {
+		*reterr_msg = xasprintf("[telegram]: %s", msg);
+		free(msg);
+		free(c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
+static void
+tgc_close(void *state)
+{
+	struct tg_channel *c = state;
+
+	if (c) {
+		tg_free(c->tg);
+		free(c);
+	}
+}
+
+static bool
+tgc_reaches(void *state, const struct person *p)
+{
+	(void)state;
+	return p->telegram && *p->telegram && !p->telegram_broken;
+}
+
+/* The end of the part of s (length n) that starts at 0 and fits, at a good cut. */
+static size_t
+cut(const char *s, size_t n)
+{
+	size_t best_item = 0, best_line = 0, i;
+
+	if (tg_utf16_len(s, n) <= TG_TEXT_MAX)
+		return n;
+	for (i = 0; i < n; i++) {
+		if (tg_utf16_len(s, i) > TG_TEXT_MAX)
+			break;
+		if (s[i] == '\n' && i + 1 < n && s[i + 1] == '\n')
+			best_item = i + 1;
+		else if (s[i] == '\n')
+			best_line = i + 1;
+	}
+	if (best_item)
+		return best_item;
+	if (best_line)
+		return best_line;
+	/* One line longer than a message: cut on a character boundary. */
+	i = i ? i - 1 : 0;
+	while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
+		i--;
+	return i ? i : n;
+}
+
+/* Removes the tags of s, keeping entities: for text Telegram's parser refused. */
+static char *
+strip_tags(const char *s)
+{
+	struct buf b;
+	bool in_tag = false;
+
+	buf_init(&b, strlen(s) + 1);
+	for (const char *p = s; *p; p++) {
+		if (*p == '<')
+			in_tag = true;
+		else if (*p == '>' && in_tag)
+			in_tag = false;
+		else if (!in_tag)
+			(void)buf_addc(&b, *p);
+	}
+	return buf_detach(&b);
+}
+
+/* Plain text from HTML-escaped text: &lt; &gt; &amp; &quot; back to characters. */
+static char *
+unescape(const char *s)
+{
+	static const struct {
+		const char *ent;
+		char c;
+	} ents[] = { { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' }, { "&amp;", '&' } };
+	struct buf b;
+
+	buf_init(&b, strlen(s) + 1);
+	for (const char *p = s; *p;) {
+		size_t k;
+
+		for (k = 0; k < ELEMENTSOF(ents); k++)
+			if (strncmp(p, ents[k].ent, strlen(ents[k].ent)) == 0)
+				break;
+		if (k < ELEMENTSOF(ents)) {
+			(void)buf_addc(&b, ents[k].c);
+			p += strlen(ents[k].ent);
+		} else {
+			(void)buf_addc(&b, *p++);
+		}
+	}
+	return buf_detach(&b);
+}
+
+/* The buttons of a reminder; none for other kinds of message. */
+static json_t *
+keyboard(const struct outgoing *m)
+{
+	if (strcmp(m->kind, "reminder") != 0 && strcmp(m->kind, "catchup") != 0)
+		return NULL;
+	return tg_keyboard(m->task_ids, m->n_tasks);
+}
+
+/*
+ * Sends text (HTML unless plain) to chat; on success *ret_id is the
+ * message Telegram made.
+ */
+static enum delivery
+send_part(struct tg_channel *c, const char *chat, const char *text, bool plain,
+	  json_t *markup, int64_t reply_to, int64_t *ret_id, int *ret_retry_after, char **reterr)
+{
+	struct tg_result res = { 0 };
+	json_t *p = json_pack("{s:s, s:s, s:{s:b}}", "chat_id", chat, "text", text,
+			      "link_preview_options", "is_disabled", 1);
+	enum delivery d;
+	int r;
+
+	if (!p) {
+		*reterr = xstrdup("the message is not valid UTF-8");
+		return DELIVERY_PERMANENT;
+	}
+	if (!plain)
+		json_object_set_new(p, "parse_mode", json_string("HTML"));
+	if (markup)
+		json_object_set(p, "reply_markup", markup);
+	if (reply_to)
+		json_object_set_new(p, "reply_parameters",
+				    json_pack("{s:I, s:b}", "message_id", (json_int_t)reply_to,
+					      "allow_sending_without_reply", 1));
+	pace(c, chat);
+	r = tg_call(c->tg, "sendMessage", p, SEND_TIMEOUT_S, &res);
+	json_decref(p);
+	if (r < 0) {
+		*reterr = xasprintf("sendMessage: %s", strerror(-r));
+		return DELIVERY_RETRY;
+	}
+	d = tg_classify(&res);
+	if (d == DELIVERY_SENT) {
+		json_t *id = json_object_get(res.result, "message_id");
+
+		*ret_id = json_is_integer(id) ? json_integer_value(id) : 0;
+	} else {
+		*ret_retry_after = res.retry_after;
+		*reterr = tg_describe(&res);
+		/* Markup it cannot parse: the words still matter more than the bold. */
+		if (!plain && res.error_code == 400 && res.description &&
+		    strstr(res.description, "can't parse entities"))
+			d = _DELIVERY_INVALID;
+	}
+	tg_result_release(&res);
+	return d;
+}
+
+static enum delivery
+tgc_send(void *state, const struct outgoing *m, int *ret_retry_after, char **reterr_msg)
+{
+	struct tg_channel *c = state;
+	const char *text = m->chat && *m->chat ? m->chat : m->body;
+	bool plain = !(m->chat && *m->chat);
+	char *own = NULL;
+	json_t *markup = keyboard(m);
+	char *err = NULL;
+	enum delivery d = DELIVERY_SENT;
+	size_t n, off = 0;
+	int64_t id = 0;
+
+	*ret_retry_after = 0;
+	if (!tgc_reaches(state, m->to)) {
+		*reterr_msg = xasprintf("%s has no Telegram chat", m->to->name);
+		json_decref(markup);
+		return DELIVERY_PERMANENT;
+	}
+	if (plain) {
+		/* A message without a chat form: its text, nothing to parse. */
+		own = xstrdup(text);
+		text = own;
+	}
+	n = strlen(text);
+	while (off < n && d == DELIVERY_SENT) {
+		size_t len = cut(text + off, n - off);
+		char *part = xstrndup(text + off, len), *p = part;
+		bool last = off + len >= n;
+
+		/* Parts start and end without blank lines. */
+		while (*p == '\n')
+			p++;
+		if (*p) {
+			free(err);
+			err = NULL;
+			d = send_part(c, m->to->telegram, p, plain, last ? markup : NULL,
+				      off == 0 ? m->reply_to : 0, &id, ret_retry_after, &err);
+			if (d == _DELIVERY_INVALID) {
+				char *stripped = strip_tags(p), *flat = unescape(stripped);
+
+				free(err);
+				err = NULL;
+				d = send_part(c, m->to->telegram, flat, true, last ? markup : NULL,
+					      0, &id, ret_retry_after, &err);
+				free(stripped);
+				free(flat);
+			}
+		}
+		free(part);
+		off += len;
+	}
+	if (d != DELIVERY_SENT)
+		*reterr_msg = err ? err : xstrdup("sendMessage failed");
+	else
+		free(err);
+	if (d == DELIVERY_SENT && m->ret_chat_message_id)
+		*m->ret_chat_message_id = id;
+	json_decref(markup);
+	free(own);
+	return d;
+}
+
+static int
+tgc_check(void *state, char **ret_msg)
+{
+	struct tg_channel *c = state;
+	struct tg_result res = { 0 };
+	int r = tg_call(c->tg, "getMe", NULL, 15, &res);
+
+	if (r < 0) {
+		*ret_msg = xasprintf("getMe: %s", strerror(-r));
+		return r;
+	}
+	if (!res.ok) {
+		*ret_msg = tg_describe(&res);
+		tg_result_release(&res);
+		return -EIO;
+	}
+	*ret_msg = xasprintf("bot @%s answers",
+			     json_string_value(json_object_get(res.result, "username")) ?
+			     json_string_value(json_object_get(res.result, "username")) : "?");
+	tg_result_release(&res);
+	return 0;
+}
+
+const struct channel_ops channel_telegram_ops = {
+	.name = "telegram",
+	.open = tgc_open,
+	.close = tgc_close,
+	.reaches = tgc_reaches,
+	.send = tgc_send,
+	.check = tgc_check,
+};

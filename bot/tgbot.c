@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The listening side of the Telegram bot; see tgbot.h.
+ *
+ * The offset of the next update is kept in the registry (meta
+ * "telegram.offset"), written after each update is committed: a crash in
+ * between brings that update again, and the registry's record of handled
+ * update ids (inbound.c) makes the second time a no-op.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "clock.h"
+#include "command.h"
+#include "config.h"
+#include "inbound.h"
+#include "log.h"
+#include "notice.h"
+#include "render.h"
+#include "schedule.h"
+#include "store.h"
+#include "task.h"
+#include "telegram.h"
+#include "tgbot.h"
+#include "xalloc.h"
+
+#define OFFSET_KEY "telegram.offset"
+#define CALL_TIMEOUT_S 15
+#define TOAST_MAX 190		/* answerCallbackQuery takes 200 characters */
+
+struct tgbot {
+	struct tg *tg;
+	char *username;
+	bool polling;
+};
+
+static const char *const allowed_updates[] = { "message", "callback_query", "my_chat_member" };
+
+const char *
+tgbot_username(const struct tgbot *b)
+{
+	return b->username;
+}
+
+bool
+tgbot_polling(const struct tgbot *b)
+{
+	return b->polling;
+}
+
+void
+tgbot_set_abort(struct tgbot *b, bool (*abort_cb)(void *userdata), void *userdata)
+{
+	tg_set_abort(b->tg, abort_cb, userdata);
+}
+
+struct tgbot *
+tgbot_free(struct tgbot *b)
+{
+	if (b) {
+		tg_free(b->tg);
+		free(b->username);
+		free(b);
+	}
+	return NULL;
+}
+
+/* Calls method and logs a failure; true when it went through. */
+static bool
+call(struct tgbot *b, const char *method, json_t *params, struct tg_result *ret)
+{
+	struct tg_result res = { 0 };
+	int r = tg_call(b->tg, method, params, CALL_TIMEOUT_S, &res);
+	bool ok = r == 0 && res.ok;
+
+	if (r == 0 && !ok) {
+		char *why = tg_describe(&res);
+
+		/* Editing to the same text is no failure (CHAT-APIS.md A5). */
+		if (res.description && strstr(res.description, "message is not modified"))
+			ok = true;
+		else
+			log_warnx("telegram %s: %s", method, why);
+		free(why);
+	} else if (r < 0) {
+		log_warnx("telegram %s: %s", method, strerror(-r));
+	}
+	if (ret)
+		*ret = res;
+	else
+		tg_result_release(&res);
+	return ok;
+}
+
+/* The command list officials see when they type "/". */
+static void
+set_commands(struct tgbot *b)
+{
+	const struct command_info *cmds;
+	size_t n;
+	json_t *list = json_array();
+
+	cmds = command_list(&n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cmds[i].name, "start") != 0)
+			json_array_append_new(list, json_pack("{s:s, s:s}", "command", cmds[i].name,
+							      "description", cmds[i].description));
+	json_t *p = json_pack("{s:o}", "commands", list);
+
+	(void)call(b, "setMyCommands", p, NULL);
+	json_decref(p);
+}
+
+int
+tgbot_new(const struct config *cfg, struct tgbot **ret, char **reterr_msg)
+{
+	struct tgbot *b;
+	struct tg_result res = { 0 };
+	char *token = NULL, *msg = NULL;
+	int r;
+
+	*ret = NULL;
+	if (!cfg->telegram_token_file)
+		return 0;
+	r = config_read_secret(cfg->telegram_token_file, &token, &msg);
+	if (r < 0) {
+		*reterr_msg = xasprintf("[telegram] token_file: %s", msg);
+		free(msg);
+		return r;
+	}
+	b = xcalloc(1, sizeof(*b));
+	b->polling = strcmp(cfg->telegram_mode, "webhook") != 0;
+	r = tg_new(cfg->telegram_api_base, token, &b->tg, &msg);
+	explicit_bzero(token, strlen(token));
+	free(token);
+	if (r < 0) {
+		*reterr_msg = xasprintf("[telegram]: %s", msg);
+		free(msg);
+		free(b);
+		return r;
+	}
+	if (cfg->telegram_bot_username)
+		b->username = xstrdup(cfg->telegram_bot_username);
+	r = tg_call(b->tg, "getMe", NULL, CALL_TIMEOUT_S, &res);
+	if (r == 0 && res.ok) {
+		const char *u = json_string_value(json_object_get(res.result, "username"));
+
+		if (u && !b->username)
+			b->username = xstrdup(u);
+		else if (u && strcasecmp(u, b->username) != 0)
+			log_warnx("[telegram] bot_username is '%s' but the token is @%s's: "
+				  "links will name @%s", b->username, u, b->username);
+	} else if (r == 0 && (res.error_code == 401 || res.error_code == 404)) {
+		/* A wrong token is the operator's to fix: refuse to start. */
+		*reterr_msg = xasprintf("[telegram] token_file: Telegram refuses the token (%d %s)",
+					res.error_code, res.description ? res.description : "");
+		tg_result_release(&res);
+		tgbot_free(b);
+		return -EACCES;
+	} else {
+		char *why = r < 0 ? xstrdup(strerror(-r)) : tg_describe(&res);
+
+		/* No network now: start anyway, the polls will retry. */
+		log_warnx("telegram getMe: %s; going on, Telegram will be tried again", why);
+		free(why);
+	}
+	tg_result_release(&res);
+	set_commands(b);
+	if (b->polling) {
+		/* getUpdates fails while a webhook is set (A2). */
+		json_t *p = json_pack("{s:b}", "drop_pending_updates", 0);
+
+		(void)call(b, "deleteWebhook", p, NULL);
+		json_decref(p);
+	}
+	*ret = b;
+	return 0;
+}
+
+static int64_t
+offset_get(struct store *s)
+{
+	char *v = NULL, *end;
+	long long o = 0;
+
+	if (store_meta_get(s, OFFSET_KEY, &v) == 0 && v) {
+		o = strtoll(v, &end, 10);
+		if (*end || o < 0)
+			o = 0;
+	}
+	free(v);
+	return o;
+}
+
+static void
+offset_set(struct store *s, int64_t offset)
+{
+	char v[24];
+
+	snprintf(v, sizeof(v), "%" PRId64, offset);
+	if (store_meta_set(s, OFFSET_KEY, v) < 0)
+		log_warnx("cannot record the Telegram offset: %s", store_errmsg(s));
+}
+
+/* A Telegram id (chat, message) as our text form; false when not an integer. */
+static bool
+id_text(json_t *v, char out[24])
+{
+	if (!json_is_integer(v))
+		return false;
+	snprintf(out, 24, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	return true;
+}
+
+/* Sends text (HTML) to a chat at once, outside the outbox: for unlinked chats. */
+static void
+send_now(struct tgbot *b, const char *chat, const char *text, int64_t reply_to)
+{
+	json_t *p = json_pack("{s:s, s:s, s:s, s:{s:b}}", "chat_id", chat, "text", text,
+			      "parse_mode", "HTML", "link_preview_options", "is_disabled", 1);
+
+	if (!p)
+		return;
+	if (reply_to)
+		json_object_set_new(p, "reply_parameters",
+				    json_pack("{s:I, s:b}", "message_id", (json_int_t)reply_to,
+					      "allow_sending_without_reply", 1));
+	(void)call(b, "sendMessage", p, NULL);
+	json_decref(p);
+}
+
+static void
+make_in(const struct inbound_env *env, const struct tgbot *b, const char *chat,
+	struct command_in *in)
+{
+	time_t now = clock_now(env->clk);
+
+	*in = (struct command_in){ .channel = "telegram", .chat_id = chat,
+				   .bot_username = b->username, .now = now,
+				   .today = clock_local_date(now), .cal = env->sch->cal };
+}
+
+static int
+on_message(struct tgbot *b, const struct inbound_env *env, int64_t update_id, json_t *m)
+{
+	json_t *chat = json_object_get(m, "chat"), *reply = json_object_get(m, "reply_to_message");
+	const char *text = json_string_value(json_object_get(m, "text"));
+	const char *type = json_string_value(json_object_get(chat, "type"));
+	struct inbound_result res = { 0 };
+	struct command_in in;
+	char chat_id[24];
+	json_int_t mid = json_integer_value(json_object_get(m, "message_id"));
+	int64_t reply_to = 0;
+	int r;
+
+	if (!id_text(json_object_get(chat, "id"), chat_id))
+		return -EINVAL;
+	/* Groups and channels are not where officials report. */
+	if (!type || strcmp(type, "private") != 0 || !text)
+		return 0;
+	/* A reply to one of our messages: which outbox message it was. */
+	if (json_is_object(reply) && json_is_true(json_object_get(json_object_get(reply, "from"),
+								  "is_bot")))
+		(void)store_chat_sent_get(env->s, "telegram", chat_id,
+					  json_integer_value(json_object_get(reply, "message_id")),
+					  &reply_to);
+	make_in(env, b, chat_id, &in);
+	in.text = text;
+	in.reply_to = reply_to;
+	r = inbound_handle(env, &in, update_id, mid, &res);
+	if (r < 0)
+		return r;
+	if (res.direct && res.chat)
+		send_now(b, chat_id, res.chat, mid);
+	log_info("telegram: update %" PRId64 " from chat %s: %s%s", update_id, chat_id,
+		 res.command ? res.command : "?", res.refused ? " (refused)" : "");
+	inbound_result_release(&res);
+	return 0;
+}
+
+/* The reminder under which a button was pressed, redrawn: what is done is said, its buttons go. */
+static void
+refresh(struct tgbot *b, const struct inbound_env *env, const char *chat, int64_t chat_message,
+	int64_t message_id, struct date today)
+{
+	struct message m = { 0 };
+	struct rendered done = { 0 };
+	int64_t *ids = NULL, *open = NULL;
+	size_t n = 0, n_open = 0;
+	json_t *tasks = json_array(), *data, *markup, *p;
+	char *text = NULL;
+
+	if (store_message_get(env->s, message_id, &m) < 0 || !m.chat ||
+	    store_message_tasks(env->s, message_id, &ids, &n) < 0)
+		goto out;
+	open = xcalloc(n ? n : 1, sizeof(*open));
+	for (size_t i = 0; i < n; i++) {
+		struct task t = { 0 };
+
+		if (store_task_get(env->s, ids[i], &t) < 0)
+			continue;
+		if (t.status == TASK_DONE)
+			json_array_append_new(tasks, render_task_json(&t, today, env->sch->cal));
+		else
+			open[n_open++] = t.id;
+		task_release(&t);
+	}
+	data = json_pack("{s:O, s:I}", "tasks", tasks, "count", (json_int_t)json_array_size(tasks));
+	if (render_answer(env->rend, NULL, "recorded", data, today, b->username, &done) < 0) {
+		json_decref(data);
+		goto out;
+	}
+	json_decref(data);
+	text = xasprintf("%s\n\n%s", m.chat, done.chat ? done.chat : "");
+	if (tg_utf16_len(text, strlen(text)) > TG_TEXT_MAX)
+		goto out;	/* too long to redraw: the answer said it */
+	markup = tg_keyboard(open, n_open);
+	p = json_pack("{s:s, s:I, s:s, s:s}", "chat_id", chat, "message_id",
+		      (json_int_t)chat_message, "text", text, "parse_mode", "HTML");
+	/* No keyboard left: an empty one removes it. */
+	json_object_set_new(p, "reply_markup", markup ? markup :
+			    json_pack("{s:[]}", "inline_keyboard"));
+	(void)call(b, "editMessageText", p, NULL);
+	json_decref(p);
+out:
+	json_decref(tasks);
+	rendered_release(&done);
+	message_release(&m);
+	free(ids);
+	free(open);
+	free(text);
+}
+
+static int
+on_callback(struct tgbot *b, const struct inbound_env *env, int64_t update_id, json_t *q)
+{
+	json_t *msg = json_object_get(q, "message");
+	const char *id = json_string_value(json_object_get(q, "id"));
+	const char *data = json_string_value(json_object_get(q, "data"));
+	struct inbound_result res = { 0 };
+	struct command_in in;
+	char chat_id[24], toast[TOAST_MAX + 1] = "";
+	int64_t on = 0, chat_message = json_integer_value(json_object_get(msg, "message_id"));
+	json_t *p;
+	size_t n;
+	int r;
+
+	if (!id)
+		return -EINVAL;
+	if (!id_text(json_object_get(json_object_get(msg, "chat"), "id"), chat_id) &&
+	    !id_text(json_object_get(json_object_get(q, "from"), "id"), chat_id))
+		return -EINVAL;
+	if (chat_message)
+		(void)store_chat_sent_get(env->s, "telegram", chat_id, chat_message, &on);
+	make_in(env, b, chat_id, &in);
+	in.button = data ? data : "";
+	in.button_on = on;
+	r = inbound_handle(env, &in, update_id, 0, &res);
+	if (r < 0)
+		return r;
+	/* Every button press is answered, or the phone shows it spinning (A4). */
+	if (res.toast) {
+		const char *t = res.toast;
+
+		/* "[Đôn đốc] Đã ghi nhận ...": the bracket is for email subjects. */
+		if (*t == '[' && strstr(t, "] "))
+			t = strstr(t, "] ") + 2;
+		n = strlen(t);
+		if (n > TOAST_MAX) {
+			/* Cut on a character boundary. */
+			n = TOAST_MAX;
+			while (n > 0 && ((unsigned char)t[n] & 0xc0) == 0x80)
+				n--;
+		}
+		snprintf(toast, sizeof(toast), "%.*s", (int)n, t);
+	}
+	p = json_pack("{s:s, s:s}", "callback_query_id", id, "text", toast);
+	if (p)
+		(void)call(b, "answerCallbackQuery", p, NULL);
+	json_decref(p);
+	if (res.direct && res.chat)
+		send_now(b, chat_id, res.chat, 0);
+	if (res.refresh && chat_message)
+		refresh(b, env, chat_id, chat_message, res.refresh, in.today);
+	log_info("telegram: update %" PRId64 " from chat %s: button %s: %s%s", update_id, chat_id,
+		 data ? data : "?", res.command ? res.command : "?", res.refused ? " (refused)" : "");
+	inbound_result_release(&res);
+	return 0;
+}
+
+/* Blocked or unblocked (my_chat_member): the person's Telegram is broken or works again. */
+static int
+on_member(const struct inbound_env *env, json_t *u)
+{
+	const char *status = json_string_value(json_object_get(json_object_get(u, "new_chat_member"),
+							       "status"));
+	struct person p = { 0 };
+	char chat_id[24];
+
+	if (!id_text(json_object_get(json_object_get(u, "chat"), "id"), chat_id) || !status)
+		return -EINVAL;
+	if (store_person_by_telegram(env->s, chat_id, &p) < 0)
+		return 0;
+	if (strcmp(status, "kicked") == 0 || strcmp(status, "member") == 0) {
+		bool broken = strcmp(status, "kicked") == 0;
+
+		if (store_person_set_telegram_broken(env->s, p.id, broken) == 0)
+			log_info("telegram: %s %s the bot", p.name, broken ? "blocked" : "unblocked");
+	}
+	person_release(&p);
+	return 0;
+}
+
+int
+tgbot_handle(struct tgbot *b, const struct inbound_env *env, json_t *update)
+{
+	json_t *id = json_object_get(update, "update_id"), *v;
+
+	if (!json_is_object(update) || !json_is_integer(id) || json_integer_value(id) < 0)
+		return -EINVAL;
+	if (json_is_object(v = json_object_get(update, "message")))
+		return on_message(b, env, json_integer_value(id), v);
+	if (json_is_object(v = json_object_get(update, "callback_query")))
+		return on_callback(b, env, json_integer_value(id), v);
+	if (json_is_object(v = json_object_get(update, "my_chat_member")))
+		return on_member(env, v);
+	/* Edits, reactions and the rest: nothing to do. */
+	return 0;
+}
+
+int
+tgbot_poll(struct tgbot *b, const struct inbound_env *env, int timeout_s)
+{
+	struct tg_result res = { 0 };
+	json_t *p, *allowed = json_array(), *u;
+	int64_t offset = offset_get(env->s);
+	size_t i;
+	int r, n = 0;
+
+	for (i = 0; i < sizeof(allowed_updates) / sizeof(allowed_updates[0]); i++)
+		json_array_append_new(allowed, json_string(allowed_updates[i]));
+	p = json_pack("{s:I, s:i, s:o}", "offset", (json_int_t)offset, "timeout", timeout_s,
+		      "allowed_updates", allowed);
+	/* The HTTP timeout outlasts the long poll (A2). */
+	r = tg_call(b->tg, "getUpdates", p, timeout_s + 15, &res);
+	json_decref(p);
+	if (r < 0)
+		return r;
+	if (!res.ok) {
+		char *why = tg_describe(&res);
+
+		log_warnx("telegram getUpdates: %s", why);
+		free(why);
+		r = res.error_code == 409 ? -EBUSY : res.http == 0 ? -EIO : -EPROTO;
+		tg_result_release(&res);
+		return r;
+	}
+	json_array_foreach(res.result, i, u) {
+		json_t *uid = json_object_get(u, "update_id");
+
+		r = tgbot_handle(b, env, u);
+		if (r < 0 && r != -EINVAL) {
+			/* Not committed: leave it unacknowledged, to come again. */
+			log_warnx("telegram: cannot handle update: %s; it will come again",
+				  strerror(-r));
+			break;
+		}
+		if (r == -EINVAL)
+			log_warnx("telegram: an update the bot cannot read was skipped");
+		if (json_is_integer(uid) && json_integer_value(uid) >= offset) {
+			offset = json_integer_value(uid) + 1;
+			offset_set(env->s, offset);
+		}
+		n++;
+	}
+	tg_result_release(&res);
+	return r < 0 && r != -EINVAL ? r : n;
+}

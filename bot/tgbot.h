@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Telegram bot's side that listens (DESIGN §7; CHAT-APIS.md A2-A6):
+ * updates come by long polling (getUpdates, the next offset kept in the
+ * registry) or by webhook, and each one is handled whole (inbound.h)
+ * before it is acknowledged, so none is lost or handled twice across
+ * restarts.  Then, outside the transaction: a pressed button is answered
+ * (answerCallbackQuery) and its reminder redrawn (editMessageText), and a
+ * chat linked to no one is told how to link itself.
+ */
+#ifndef DONDOC_TGBOT_H
+#define DONDOC_TGBOT_H
+
+#include <stdbool.h>
+#include <jansson.h>
+
+struct config;
+struct inbound_env;
+struct tgbot;
+
+/*
+ * A bot for cfg's [telegram] (NULL *ret when no token is configured).
+ * Checks the token with getMe (its username when the configuration has
+ * none) and sets the command list (setMyCommands).  0, or -errno with a
+ * new message.
+ */
+int tgbot_new(const struct config *cfg, struct tgbot **ret, char **reterr_msg);
+struct tgbot *tgbot_free(struct tgbot *b);
+/* The bot's username, without "@". */
+const char *tgbot_username(const struct tgbot *b);
+/* True when updates come by getUpdates (not by webhook). */
+bool tgbot_polling(const struct tgbot *b);
+/* A function that, returning true, cuts a long poll short (stopping, reloading). */
+void tgbot_set_abort(struct tgbot *b, bool (*abort_cb)(void *userdata), void *userdata);
+
+/*
+ * One long poll of up to timeout_s seconds, then every update it brought
+ * handled and acknowledged.  Returns how many were handled (≥ 0), or
+ * -errno when Telegram could not be asked (the caller waits and tries
+ * again; nothing is lost).
+ */
+int tgbot_poll(struct tgbot *b, const struct inbound_env *env, int timeout_s);
+/*
+ * Handles one update (a JSON object; from getUpdates or a webhook).
+ * 0 when handled (or ignored: a kind the bot does not use), -EINVAL when
+ * it is no update at all, other -errno when it could not be committed
+ * (the update must come again).
+ */
+int tgbot_handle(struct tgbot *b, const struct inbound_env *env, json_t *update);
+
+#endif
