@@ -182,6 +182,7 @@ cmd_chat(struct dondoc *d, int argc, char **argv)
 				return cli_usage_error("chat", "the text is longer than 64 KiB");
 			}
 		text = buf_detach(&b);
+		buf_release(&b);
 		if (!norm_is_utf8(text, strlen(text), NULL)) {
 			free(text);
 			return cli_usage_error("chat", "the text is not valid UTF-8");

@@ -175,29 +175,30 @@ lookup(const char *folded)
 	return _CMD_INVALID;
 }
 
-/* Edit distance of a and b, stopping at 3. */
+/*
+ * Edit distance of a and b, a swap of two neighbours counting one
+ * ("hepl" is 1 from "help"), stopping at 3.
+ */
 static int
 distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
-	int row[40], prev;
+	int d[40][40];
 
 	if (la >= 40 || lb >= 40)
 		return 3;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (int)i;
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = (int)j;
-	for (size_t i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = (int)i;
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= la; i++)
 		for (size_t j = 1; j <= lb; j++) {
-			int cur = row[j];
-
-			row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1),
-				     prev + (a[i - 1] != b[j - 1]));
-			prev = cur;
+			d[i][j] = MIN(MIN(d[i - 1][j] + 1, d[i][j - 1] + 1),
+				      d[i - 1][j - 1] + (a[i - 1] != b[j - 1]));
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+				d[i][j] = MIN(d[i][j], d[i - 2][j - 2] + 1);
 		}
-	}
-	return MIN(row[lb], 3);
+	return MIN(d[la][lb], 3);
 }
 
 /* The command a mistyped word most likely meant, or _CMD_INVALID. */
@@ -210,14 +211,22 @@ suggest(const char *folded)
 	if (!*folded)
 		return _CMD_INVALID;
 	for (int i = 0; i < _CMD_MAX; i++) {
-		int d = distance(folded, cmds[i].name);
+		const char *names[5] = { cmds[i].name, cmds[i].aliases[0], cmds[i].aliases[1],
+					 cmds[i].aliases[2], cmds[i].aliases[3] };
 
-		/* "tiendo27": the number glued to the command. */
-		if (strncmp(folded, cmds[i].name, strlen(cmds[i].name)) == 0)
-			d = 1;
-		if (d < best_d) {
-			best_d = d;
-			best = (enum cmd)i;
+		for (int a = 0; a < 5 && names[a]; a++) {
+			int d = distance(folded, names[a]);
+
+			/* "tiendo27": the number glued to the command. */
+			if (strncmp(folded, names[a], strlen(names[a])) == 0)
+				d = 1;
+			/* Short English aliases are near many words ("hello"): one slip only. */
+			if (a > 0 && d > 1)
+				continue;
+			if (d < best_d) {
+				best_d = d;
+				best = (enum cmd)i;
+			}
 		}
 	}
 	return best_d <= 2 ? best : _CMD_INVALID;
@@ -423,7 +432,8 @@ cmd_done(struct run *r, const char *note, size_t id_word)
 	k = load_task(r, id_word, false, &t);
 	if (k <= 0)
 		return k;
-	if (t.status != TASK_DONE) {
+	/* Done again (the button, then "/xong 27 link"): the note still counts. */
+	if (t.status != TASK_DONE || *note) {
 		k = taskop_status(r->s, &t, TASK_DONE, &r->actor, r->in->now, NULL);
 		if (k < 0)
 			goto out;
@@ -510,6 +520,8 @@ cmd_note(struct run *r)
 		return 0;
 	}
 	k = store_task_get(r->s, ids[0], &t);
+	if (k == -ENOENT)
+		refuse(r, "error_no_task", json_pack("{s:I}", "id", (json_int_t)ids[0]));
 	free(ids);
 	if (k < 0)
 		return k == -ENOENT ? 0 : k;
@@ -905,6 +917,12 @@ cmd_start(struct run *r)
 	}
 	if (k < 0)
 		return k;
+	/* Only Telegram chats are linked this way (Zalo has its own, later). */
+	if (strcmp(r->in->channel, "telegram") != 0) {
+		say(&r->out->reply, r->linked ? r->me.id : 0, "error_bad_code", NULL);
+		r->out->refused = true;
+		return 0;
+	}
 	k = store_person_link_telegram(r->s, person, r->in->chat_id);
 	if (k < 0)
 		return k;
@@ -913,6 +931,8 @@ cmd_start(struct run *r)
 	if (k < 0)
 		return k;
 	r->linked = true;
+	r->actor = (struct actor){ .name = r->me.name, .person_id = r->me.id,
+				   .channel = r->in->channel };
 	e.actor = r->me.name;
 	e.person_id = r->me.id;
 	k = store_event_append(r->s, &e);
@@ -970,16 +990,22 @@ run_button(struct run *r)
 	}
 	/* A button carries no number or date: say what to type. */
 	k = store_task_get(r->s, id, &t);
+	if (k == -ENOENT)
+		refuse(r, "error_no_task", json_pack("{s:I}", "id", (json_int_t)id));
 	if (k < 0)
 		return k == -ENOENT ? 0 : k;
-	if (strcmp(action, "prog") == 0)
+	if (strcmp(action, "prog") == 0) {
 		snprintf(example, sizeof(example), "/tiendo %lld 60%% ghi chú", id);
-	else
-		snprintf(example, sizeof(example), "/giahan %lld %d/%d/%d lý do", id,
-			 t.deadline.has_due ? t.deadline.due.d : 31,
-			 t.deadline.has_due ? t.deadline.due.m : 12,
-			 t.deadline.has_due ? t.deadline.due.y + (t.deadline.due.m == 12) :
-					      r->in->today.y);
+	} else {
+		/* A day worth asking for: a month past the deadline, or past today if later. */
+		struct date base = t.deadline.has_due && date_cmp(t.deadline.due, r->in->today) > 0 ?
+				   t.deadline.due : r->in->today, ask;
+		char day[16];
+
+		ask = date_from_days(date_to_days(base) + 30);
+		render_day(ask, day);
+		snprintf(example, sizeof(example), "/giahan %lld %s lý do", id, day);
+	}
 	say(&r->out->reply, r->me.id, "button_hint",
 	    json_pack("{s:o, s:s}", "task", task_json(r, &t), "example", example));
 	task_release(&t);
@@ -1109,6 +1135,7 @@ command_run(struct store *s, const struct command_in *in, struct command_out *ou
 	out->person_id = r.me.id;
 	r.actor = (struct actor){ .name = r.me.name, .person_id = r.me.id, .channel = in->channel };
 	if (in->button) {
+		out->command = "button";
 		if (!r.linked)
 			say(&out->reply, 0, "link_instructions", NULL);
 		else
@@ -1116,7 +1143,12 @@ command_run(struct store *s, const struct command_in *in, struct command_out *ou
 		goto out;
 	}
 	if (!in->text || !words_split(in->text, &r.w)) {
-		k = -EINVAL;
+		/* Not text at all: say so once, rather than fail the update for ever. */
+		out->command = "unreadable";
+		if (r.linked)
+			refuse(&r, "error_unknown_command", json_pack("{s:s}", "command", "?"));
+		else
+			say(&out->reply, 0, "link_instructions", NULL);
 		goto out;
 	}
 	found = find_command(&r, &slash, &word);

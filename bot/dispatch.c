@@ -268,7 +268,11 @@ out:
 	return r;
 }
 
-/* Composes the messages of one person and channel: ns[0..n). */
+/*
+ * Composes the messages of one person: ns[0..n).  The channel is the one
+ * that reaches them now (they may have linked Telegram since the notices
+ * were planned), else the one the planner chose.
+ */
 static int
 compose_person(struct store *s, const struct dispatch_env *env, time_t now, struct notice *ns,
 	       size_t n, struct dispatch_report *rep)
@@ -276,11 +280,15 @@ compose_person(struct store *s, const struct dispatch_env *env, time_t now, stru
 	struct person p = { 0 };
 	struct notice *part[3];
 	size_t count[3] = { 0 };
+	const char *channel;
 	int r, sent_today = 0;
 
 	r = store_person_get(s, ns[0].person_id, &p);
 	if (r < 0)
 		return r;
+	channel = channels_pick(env->cs, &p);
+	if (!channel)
+		channel = ns[0].channel;
 	for (int k = 0; k < 3; k++)
 		part[k] = xcalloc(n, sizeof(struct notice));
 	for (size_t i = 0; i < n; i++) {
@@ -295,18 +303,18 @@ compose_person(struct store *s, const struct dispatch_env *env, time_t now, stru
 		if (sent_today > 0)
 			rep->held += count[0];	/* the noise budget: tomorrow */
 		else
-			r = compose_one(s, env, now, &p, ns[0].channel, MESSAGE_REMINDER, part[0],
+			r = compose_one(s, env, now, &p, channel, MESSAGE_REMINDER, part[0],
 					count[0], rep);
 		if (r < 0)
 			goto out;
 	}
 	if (count[1]) {
-		r = compose_one(s, env, now, &p, ns[0].channel, MESSAGE_ESCALATION, part[1], count[1], rep);
+		r = compose_one(s, env, now, &p, channel, MESSAGE_ESCALATION, part[1], count[1], rep);
 		if (r < 0)
 			goto out;
 	}
 	if (count[2])
-		r = compose_needs_date(s, env, now, &p, ns[0].channel, part[2], count[2], rep);
+		r = compose_needs_date(s, env, now, &p, channel, part[2], count[2], rep);
 out:
 	for (int k = 0; k < 3; k++)
 		free(part[k]);
@@ -336,8 +344,7 @@ dispatch_compose(struct store *s, const struct dispatch_env *env0, time_t now,
 	free(last);
 	r = store_notice_foreach_unsent(s, collect, &ns);
 	for (size_t i = 1; r == 0 && i <= ns.n; i++) {
-		if (i < ns.n && ns.v[i].person_id == ns.v[start].person_id &&
-		    strcmp(ns.v[i].channel, ns.v[start].channel) == 0)
+		if (i < ns.n && ns.v[i].person_id == ns.v[start].person_id)
 			continue;
 		r = compose_person(s, env, now, ns.v + start, i - start, rep);
 		start = i;
@@ -416,7 +423,9 @@ alert_secretariat(struct store *s, const struct dispatch_env *env, const struct 
 			struct message m = { 0 };
 			struct rendered text = { 0 };
 			struct render_ctx ctx = { .r = env->rend, .to = &sec[i],
-						  .today = clock_local_date(now), .cal = env->sch->cal };
+						  .today = clock_local_date(now), .cal = env->sch->cal,
+						  .about = &to, .about_channel = dead->channel,
+						  .about_error = dead->last_error };
 			/* Through what reaches the secretariat, not what just failed. */
 			const char *channel = channels_pick(env->cs, &sec[i]);
 

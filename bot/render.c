@@ -445,6 +445,12 @@ render_message(enum message_kind kind, const struct render_ctx *ctx,
 		json_object_set_new(data, "first_id", json_integer(items[0].task->id));
 	json_object_set_new(data, "level", json_integer(level));
 	json_object_set_new(data, "agency", json_string(ctx->to->agency_name ? ctx->to->agency_name : ""));
+	if (ctx->about)
+		json_object_set_new(data, "recipient",
+				    json_pack("{s:s, s:s, s:s}", "name",
+					      ctx->about->name ? ctx->about->name : "",
+					      "channel", ctx->about_channel ? ctx->about_channel : "",
+					      "error", ctx->about_error ? ctx->about_error : ""));
 	r = renderer_render(ctx->r, ctx->to->lang, template_of(kind, items, n), data, ret);
 	json_decref(data);
 	return r;

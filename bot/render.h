@@ -78,6 +78,10 @@ struct render_ctx {
 	const struct person *to;
 	struct date today;
 	const struct calendar *cal;
+	/* An alert's subject: who could not be reached, through what, why. */
+	const struct person *about;
+	const char *about_channel;
+	const char *about_error;
 };
 
 /*

@@ -311,6 +311,7 @@ enum stmt {
 	ST_EXTENSION_GET,
 	ST_EXTENSION_DECIDE,
 	ST_CHAT_UPDATE_SEEN,
+	ST_CHAT_UPDATE_PRUNE,
 	ST_CHAT_SENT_INSERT,
 	ST_CHAT_SENT_GET,
 	ST_MESSAGE_TASKS,
@@ -487,8 +488,14 @@ static const char *const sql_text[_ST_MAX] = {
 			     " FROM extension WHERE id = ?1",
 	[ST_EXTENSION_DECIDE] = "UPDATE extension SET state = ?2, decided_by = ?3, decided_at = ?4,"
 				" decision = ?5 WHERE id = ?1 AND state = 'asked'",
-	[ST_CHAT_UPDATE_SEEN] = "INSERT OR IGNORE INTO chat_update(channel, update_id, at)"
-				" VALUES (?1, ?2, ?3)",
+	/*
+	 * Telegram keeps an update 24 hours, and numbers afresh, at random,
+	 * after a quiet week: an id seen more than 26 hours ago is a new one.
+	 */
+	[ST_CHAT_UPDATE_SEEN] = "INSERT INTO chat_update(channel, update_id, at) VALUES (?1, ?2, ?3)"
+				" ON CONFLICT(channel, update_id) DO UPDATE SET at = excluded.at"
+				" WHERE chat_update.at < excluded.at - 93600",
+	[ST_CHAT_UPDATE_PRUNE] = "DELETE FROM chat_update WHERE at < ?1 - 7 * 86400",
 	[ST_CHAT_SENT_INSERT] = "INSERT OR REPLACE INTO chat_sent(channel, chat_id, chat_message_id,"
 				" message_id) VALUES (?1, ?2, ?3, ?4)",
 	[ST_CHAT_SENT_GET] = "SELECT message_id FROM chat_sent WHERE channel = ?1 AND chat_id = ?2"
@@ -2516,6 +2523,12 @@ store_chat_update_seen(struct store *s, const char *channel, int64_t update_id, 
 	r = exec_done(s, st);
 	if (r == 0 && sqlite3_changes(s->db) == 0)
 		r = -EEXIST;
+	/* Now and then, forget what no duplicate can come of any more. */
+	if (r == 0 && update_id % 64 == 0) {
+		st = stmt(s, ST_CHAT_UPDATE_PRUNE);
+		sqlite3_bind_int64(st, 1, now);
+		r = exec_done(s, st);
+	}
 	return r;
 }
 

@@ -191,7 +191,11 @@ int store_extension_get(struct store *s, int64_t id, struct extension *ret);
 /* Decides request id; -EALREADY when it was decided before. */
 int store_extension_decide(struct store *s, int64_t id, enum extension_state state,
 			   int64_t decided_by, const char *decision, int64_t now);
-/* Records update_id of channel as handled; -EEXIST when it was before. */
+/*
+ * Records update_id of channel as handled; -EEXIST when it was, within
+ * the last 26 hours (Telegram keeps an update 24 hours, and may number
+ * afresh after a quiet week).
+ */
 int store_chat_update_seen(struct store *s, const char *channel, int64_t update_id, int64_t now);
 /* Remembers that outbox message message_id became chat message chat_message_id. */
 int store_chat_sent_add(struct store *s, const char *channel, const char *chat_id,

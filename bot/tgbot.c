@@ -471,7 +471,11 @@ tgbot_poll(struct tgbot *b, const struct inbound_env *env, int timeout_s)
 		}
 		if (r == -EINVAL)
 			log_warnx("telegram: an update the bot cannot read was skipped");
-		if (json_is_integer(uid) && json_integer_value(uid) >= offset) {
+		/*
+		 * The next offset follows the last update, even below the old
+		 * offset: Telegram numbers afresh after a quiet week.
+		 */
+		if (json_is_integer(uid)) {
 			offset = json_integer_value(uid) + 1;
 			offset_set(env->s, offset);
 		}

@@ -765,7 +765,8 @@ class Fake:
         self.sent = []
         self.failures = []
         self.queue = []             # updates not yet confirmed or delivered, by update_id
-        self.next_update_id = FIRST_UPDATE_ID
+        # Telegram never numbers an update again within a day: ids go on.
+        self.next_update_id = getattr(self, "next_update_id", FIRST_UPDATE_ID)
         self.allowed_types = None   # None: the default set
         self.messages = {}          # (chat_id, message_id) -> record
         self.next_message_id = {}   # (chat_id, from the bot?) -> next id

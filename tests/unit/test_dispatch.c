@@ -7,6 +7,8 @@
  */
 #include "testlib.h"
 
+#include <sqlite3.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -810,6 +812,24 @@ test_dead_message_alerts_secretariat(void **state)
 		   "telegram");
 	compose_at(f, "2025-09-25T09:00+07:00", &rep);
 	assert_int_equal(rep.composed, 1);
+	/*
+	 * The message is made for the channel that reaches the person now
+	 * (file); then the operator drops a channel the outbox still names.
+	 */
+	msgs_load(f, MESSAGE_PENDING, ms);
+	assert_int_equal(ms->n, 1);
+	assert_string_equal(ms->v[0].channel, "file");
+	{
+		sqlite3 *db;
+		char sql[96];
+
+		snprintf(sql, sizeof(sql), "UPDATE message SET channel = 'telegram' WHERE id = %lld",
+			 (long long)ms->v[0].id);
+		assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+	}
+	msgs_release(ms);
 	deliver_at(f, "2025-09-25T09:00+07:00", NULL, &rep);
 	assert_int_equal(rep.dead, 1);
 	assert_int_equal(rep.sent, 0);
@@ -825,13 +845,17 @@ test_dead_message_alerts_secretariat(void **state)
 	msgs_load(f, -1, ms);
 	m = msg_of(ms, f->secretariat, MESSAGE_ALERT);
 	assert_true(lists_task(m->body, f->t1));
+	/* It says who could not be reached, through what. */
+	assert_non_null(strstr(m->body, "Nguyễn Văn An"));
+	assert_non_null(strstr(m->body, "telegram"));
 	/* The secretariat has no Telegram: the alert must go where it is reached. */
 	assert_string_equal(m->channel, "file");
 	msgs_release(ms);
+	/* The alert, and the reminder itself again through what still reaches An. */
 	deliver_at(f, "2025-09-25T09:01+07:00", NULL, &rep);
-	assert_int_equal(rep.sent, 1);
+	assert_int_equal(rep.sent, 2);
 	assert_int_equal(rep.dead, 0);
-	assert_int_equal(testlib_count_files(f->outbox, ".txt", 0), 1);
+	assert_int_equal(testlib_count_files(f->outbox, ".txt", 0), 2);
 }
 
 /* Planner, dispatcher and file channel together. */

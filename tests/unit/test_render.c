@@ -83,7 +83,7 @@ test_reminder_forms(void **state)
 		{ &a, STAGE_BEFORE, 3, { 2025, 9, 25 }, a.deadline.due },
 		{ &b, STAGE_OVERDUE, 1, { 2025, 9, 23 }, b.deadline.due },
 	};
-	struct render_ctx ctx = { rend, &p, { 2025, 9, 25 }, NULL };
+	struct render_ctx ctx = { .r = rend, .to = &p, .today = { 2025, 9, 25 } };
 	struct rendered m = { 0 };
 
 	(void)state;
@@ -112,8 +112,8 @@ test_template_choice(void **state)
 	struct render_item due = { &a, STAGE_BEFORE, 0, { 2025, 9, 30 }, a.deadline.due };
 	struct render_item late = { &a, STAGE_OVERDUE, 4, { 2025, 10, 6 }, a.deadline.due };
 	struct render_item l2 = { &a, STAGE_ESCALATION, 2, { 2025, 10, 21 }, a.deadline.due };
-	struct render_ctx today = { rend, &p, { 2025, 9, 30 }, NULL };
-	struct render_ctx later = { rend, &p, { 2025, 10, 21 }, NULL };
+	struct render_ctx today = { .r = rend, .to = &p, .today = { 2025, 9, 30 } };
+	struct render_ctx later = { .r = rend, .to = &p, .today = { 2025, 10, 21 } };
 	struct rendered m = { 0 };
 
 	(void)state;
@@ -137,7 +137,7 @@ test_english_and_fallback(void **state)
 	struct task a = task_due(5, "Việc năm", "Quý IV", 2025, 12, 31, DEADLINE_QUARTER);
 	struct person p = person("en");
 	struct render_item it = { &a, STAGE_BEFORE, 20, { 2025, 12, 2 }, a.deadline.due };
-	struct render_ctx ctx = { rend, &p, { 2025, 12, 2 }, NULL };
+	struct render_ctx ctx = { .r = rend, .to = &p, .today = { 2025, 12, 2 } };
 	struct rendered m = { 0 };
 	json_t *data = json_pack("{s:{s:s}}", "person", "name", "An");
 
@@ -223,7 +223,7 @@ test_huge_title(void **state)
 	struct task a;
 	struct person p = person("vi");
 	struct render_item it;
-	struct render_ctx ctx = { rend, &p, { 2025, 9, 25 }, NULL };
+	struct render_ctx ctx = { .r = rend, .to = &p, .today = { 2025, 9, 25 } };
 	struct rendered m = { 0 };
 
 	(void)state;
@@ -249,7 +249,7 @@ test_invalid_utf8_title(void **state)
 	struct task a = task_due(8, "Vi\xe1\xbb t h\xff\xfeng", "Quý III", 2025, 9, 30, DEADLINE_QUARTER);
 	struct person p = person("vi");
 	struct render_item it = { &a, STAGE_BEFORE, 3, { 2025, 9, 25 }, a.deadline.due };
-	struct render_ctx ctx = { rend, &p, { 2025, 9, 25 }, NULL };
+	struct render_ctx ctx = { .r = rend, .to = &p, .today = { 2025, 9, 25 } };
 	struct rendered m = { 0 };
 
 	(void)state;

@@ -1,0 +1,259 @@
+# Officials answering from Telegram, end to end: the real daemon polls a
+# fake Bot API server (tests/fake_telegram.py, which answers as
+# CHAT-APIS.md says Telegram does) and what the tests check is what an
+# official's phone would show and what the registry keeps:
+# linking with a code, an unlinked chat, /viec, a reminder with buttons,
+# a reply-to note, a button press (answered, the reminder redrawn), a
+# cross-agency attempt refused, an extension asked and approved (both
+# told), 429 then success, 403 then fallback and the secretariat told,
+# and a daemon stopped and killed mid-poll with no update lost or doubled.
+. "$(dirname "$0")/../lib.sh"
+
+TOKEN=7000000001:AAtesttoken_for_dondoc
+$PY "$TOP/tests/fake_telegram.py" --port 0 --token "$TOKEN" --ready-file "$T/port" \
+	--webhook-max-delay 1 >fake.log 2>&1 &
+fake=$!
+daemon=
+trap 'kill $fake $daemon 2>/dev/null; [ -n "${KEEP:-}" ] || { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }' EXIT
+i=0
+while [ ! -s "$T/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+PORT=$(cat "$T/port")
+API=http://127.0.0.1:$PORT
+
+ctl() { # PATH JSON: a control call to the fake; its answer in ctl.json
+	curl -s -X POST -H 'Content-Type: application/json' -d "$2" "$API/control/$1" >ctl.json
+}
+sent() { # N: waits for N sent (or edited) messages in all, into out
+	curl -s "$API/control/sent?count=$1&timeout=20" >out
+}
+calls() { # METHOD N: waits for N calls of METHOD, into out
+	curl -s "$API/control/calls?method=$1&count=$2&timeout=20" >out
+}
+jq_sent() { # EXPR over the sent messages (j)
+	curl -s "$API/control/sent" >out
+	json "$1"
+}
+
+printf '%s\n' "$TOKEN" >token
+cat >dondoc.conf <<CONF
+[general]
+db = $T/dondoc.db
+outbox_dir = $T/outbox
+schedules = $TOP/schedules
+templates = $TOP/templates
+tick = 1
+[telegram]
+token_file = $T/token
+api_base = $API
+bot_username = dondoc_test_bot
+timeout = 1
+CONF
+export DONDOC_CONFIG="$T/dondoc.conf"
+
+drain() { # waits (up to 20 s) until the outbox has nothing left to send now
+	i=0
+	while [ "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM message WHERE kind = 'reply' AND (state = 'sending' OR (state = 'pending' AND attempts = 0))")" != 0 ] &&
+	      [ $i -lt 200 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+}
+start() { # DONDOC_NOW: runs the daemon in the background
+	DONDOC_NOW=$1 "$DONDOC" serve >>serve.log 2>&1 &
+	daemon=$!
+}
+stop() {
+	[ -n "$daemon" ] || return 0
+	kill -TERM $daemon 2>/dev/null
+	wait $daemon 2>/dev/null
+	daemon=
+}
+
+HDR='STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
+DOC='Kế hoạch số 7-KH/BCĐ ngày 2/1/2025'
+export DONDOC_NOW=2025-09-27T09:00
+run "$DONDOC" init
+printf "$HDR"'1.\tBáo cáo chuyển đổi số ngành y tế\t%s\tSở Y tế\t30/9/2025\n2.\tRà soát thủ tục hành chính nội bộ\t%s\tSở Nội vụ\t31/10/2025\n' \
+	"$DOC" "$DOC" >tasks.tsv
+expect_rc 0 "import two tasks" "$DONDOC" import tasks.tsv
+run "$DONDOC" person add --name "Nguyễn Văn An" --agency syt --role focal
+run "$DONDOC" person add --name "Phạm Thị Dung" --agency snv --role secretariat
+run "$DONDOC" person add --name "Lê Văn Cường" --agency snv --role focal
+code() { "$DONDOC" person invite "$1" | sed -n 's/^code: \([A-Z0-9]*\).*/\1/p'; }
+CODE_AN=$(code 1)
+CODE_DUNG=$(code 2)
+CODE_CUONG=$(code 3)
+"$DONDOC" person invite 1 >invite.txt
+expect_grep "invite prints the t.me link with the code" invite.txt \
+	"^link: https://t.me/dondoc_test_bot\\?start=[A-Z0-9]{12}$"
+
+# --- a Saturday: linking, and answers that go out whatever the day ---------------------------
+start 2025-09-27T09:00
+ctl message '{"chat_id": 1003, "text": "/viec"}'
+sent 1
+expect_eq "an unlinked chat is told how to link, and nothing else" \
+	"$(json '[(m["chat_id"], "chưa được liên kết" in m["text"], "/start" in m["text"]) for m in j]')" \
+	'[[1003, true, true]]'
+ctl message "{\"chat_id\": 1001, \"text\": \"/start $CODE_AN\"}"
+ctl message "{\"chat_id\": 1002, \"text\": \"/start $CODE_DUNG\"}"
+ctl message "{\"chat_id\": 1004, \"text\": \"/start@dondoc_test_bot $CODE_CUONG\"}"
+sent 4
+expect_eq "/start CODE links the chat to the person (person list)" \
+	"$("$DONDOC" person list --json | $PY -c 'import json,sys; print([(p["id"], p["telegram"]) for p in json.load(sys.stdin)])')" \
+	"[(1, '1001'), (2, '1002'), (3, '1004')]"
+expect_eq "each is greeted by name" \
+	"$(jq_sent '[("Nguyễn Văn An" in m["text"]) for m in j if m["chat_id"] == 1001]')" '[true]'
+ctl message "{\"chat_id\": 1005, \"text\": \"/start $CODE_AN\"}"
+sent 5
+expect_eq "a code works once" "$(jq_sent '"không đúng hoặc đã hết hạn" in j[-1]["text"]')" "true"
+drain
+stop
+
+# --- a daemon stopped, then killed, while updates wait: none lost, none doubled -------------------
+for p in 11 12 13; do ctl message "{\"chat_id\": 1001, \"text\": \"/tiendo 1 $p%\"}"; done
+start 2025-09-27T09:00
+sent 8
+stop
+for p in 21 22 23 24 25; do ctl message "{\"chat_id\": 1001, \"text\": \"/tiendo 1 $p%\"}"; done
+start 2025-09-27T09:00
+sleep 0.3
+kill -9 $daemon
+wait $daemon 2>/dev/null
+start 2025-09-27T09:00
+calls getUpdates 1
+i=0
+while [ "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM chat_update")" -lt 13 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+expect_eq "every update was handled once, across a stop and a kill -9" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT count(*), count(DISTINCT update_id) FROM chat_update")" "13|13"
+expect_eq "eight progress reports, eight progress events, in order" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT group_concat(new_value, ' ') FROM (SELECT new_value FROM event WHERE kind = 'progress' AND channel = 'telegram' ORDER BY id)")" \
+	"11 12 13 21 22 23 24 25"
+i=0
+while [ "$(curl -s "$API/control/pending")" != "[]" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+expect_eq "nothing is left unacknowledged at Telegram" "$(curl -s "$API/control/pending")" "[]"
+drain
+stop
+
+# --- Monday: a reminder with buttons, and what officials do with it -------------------------------
+ctl reset '{}'
+start 2025-09-29T09:00
+sent 1
+[ -n "${KEEP:-}" ] && cp out first-sent.json
+expect_eq "the reminder goes to An's chat, in HTML, with buttons for task 1" \
+	"$(json '[(m["chat_id"], m["parse_mode"], [b["callback_data"] for r in m["reply_markup"]["inline_keyboard"] for b in r]) for m in j]')" \
+	'[[1001, "HTML", ["t:1:done", "t:1:prog", "t:1:ext"]]]'
+REMINDER=$(json 'j[0]["message_id"]')
+expect_eq "the reminder names the task and its deadline" \
+	"$(json '"Báo cáo chuyển đổi số ngành y tế" in j[0]["text"] and "30/9/2025" in j[0]["text"]')" "true"
+
+ctl message '{"chat_id": 1001, "text": "/viec"}'
+sent 2
+expect_eq "/viec lists the agency's open task with its number" \
+	"$(json '"[1]" in j[-1]["text"] and "Rà soát" not in j[-1]["text"]')" "true"
+expect_eq "the answer replies to the command" "$(json 'j[-1]["chat_id"]')" "1001"
+
+ctl message '{"chat_id": 1001, "text": "/xong 2"}'
+sent 3
+expect_eq "another agency's task is refused, in Vietnamese" \
+	"$(json '"không thuộc cơ quan của đồng chí" in j[-1]["text"]')" "true"
+run "$DONDOC" task show 2 --json
+expect_eq "and stays as it was" "$(json 'j["status"]')" "not_started"
+
+ctl message "{\"chat_id\": 1001, \"text\": \"Đã trình dự thảo báo cáo <lần 2> & chờ ý kiến\", \"reply_to_message_id\": $REMINDER}"
+sent 4
+run "$DONDOC" task show 1 --json
+expect_eq "a reply to the reminder is a progress note on its task" \
+	"$(json '[e["text"] for e in j["events"] if e["kind"] == "note"]')" \
+	'["Đã trình dự thảo báo cáo <lần 2> & chờ ý kiến"]'
+expect_eq "the confirmation shows the note, escaped" \
+	"$(jq_sent '"&lt;lần 2&gt; &amp;" in j[-1]["raw_text"]')" "true"
+
+ctl callback "{\"chat_id\": 1001, \"message_id\": $REMINDER, \"data\": \"t:1:prog\"}"
+calls answerCallbackQuery 1
+expect_eq "a button press is answered" "$(json 'j[0]["status"]')" "200"
+sent 5
+expect_eq "the progress button says what to type, copyable" \
+	"$(jq_sent '"<code>/tiendo 1 " in j[-1]["raw_text"]')" "true"
+
+ctl callback "{\"chat_id\": 1001, \"message_id\": $REMINDER, \"data\": \"t:1:done\"}"
+calls editMessageText 1
+expect_eq "the reminder is redrawn: done recorded, no buttons left" \
+	"$(json '["Đã ghi nhận hoàn thành" in j[0]["params"]["text"], j[0]["params"]["reply_markup"]["inline_keyboard"]]')" \
+	'[true, []]'
+run "$DONDOC" task show 1 --json
+expect_eq "the task is done, at 100%, through Telegram" \
+	"$(json '[j["status"], j["progress"], [e["channel"] for e in j["events"] if e["kind"] == "status"][-1]]')" \
+	'["done", 100, "telegram"]'
+expect_eq "its pending notices are cancelled" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM notice WHERE task_id = 1 AND state = 'queued'")" 0
+calls answerCallbackQuery 2
+expect_eq "the toast says it was recorded" "$(json '"Đã ghi nhận" in j[1]["params"]["text"]')" "true"
+
+ctl callback "{\"chat_id\": 1001, \"message_id\": $REMINDER, \"data\": \"t:2:done\"}"
+calls answerCallbackQuery 3
+run "$DONDOC" task show 2 --json
+expect_eq "a forged button (a task not on that reminder) changes nothing" "$(json 'j["status"]')" "not_started"
+
+# --- a deadline extension, asked and approved: both told ----------------------------------------
+drain
+n=$(jq_sent 'len(j)')
+ctl message '{"chat_id": 1004, "text": "/giahan 2 31/12/2025 chờ hướng dẫn của Bộ Nội vụ"}'
+sent $((n + 2))
+expect_eq "the requester is told, and the secretariat is asked with the commands to decide" \
+	"$(json '[m["chat_id"] for m in j[-2:]], any("/duyet 1" in m["text"] and m["chat_id"] == 1002 for m in j[-2:])')" \
+	'[[1004, 1002], true]'
+ctl message '{"chat_id": 1002, "text": "/duyet 1"}'
+sent $((n + 4))
+expect_eq "the decision is confirmed to the secretariat and told to the requester" \
+	"$(json 'sorted(m["chat_id"] for m in j[-2:])')" '[1002, 1004]'
+run "$DONDOC" task show 2 --json
+expect_eq "the deadline moved to 31/12/2025" "$(json 'j["due"]')" "2025-12-31"
+
+# --- 429, then success: retry_after is honoured --------------------------------------------------
+drain
+stop
+ctl reset '{}'
+ctl fail '{"method": "sendMessage", "count": 1, "error_code": 429, "retry_after": 30}'
+start 2025-09-29T10:00
+ctl message '{"chat_id": 1001, "text": "/baocao"}'
+calls sendMessage 1
+expect_eq "Telegram says 429 with retry_after" \
+	"$(json '[j[0]["status"], j[0]["response"]["parameters"]["retry_after"]]')" '[429, 30]'
+stop
+run sqlite3 "$DONDOC_DB" "SELECT state, last_error FROM message WHERE kind = 'reply' ORDER BY id DESC LIMIT 1"
+expect_grep "the answer waits in the outbox, with Telegram's reason" out \
+	"^pending\|429 Too Many Requests: retry after 30"
+start 2025-09-29T10:00:20
+sleep 1.5
+expect_eq "before retry_after has passed, nothing is sent again" \
+	"$(curl -s "$API/control/calls?method=sendMessage" | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))')" 1
+stop
+# The dispatcher waits max(retry_after, its own backoff of a minute +- 20 %).
+start 2025-09-29T10:03
+calls sendMessage 2
+expect_eq "after it, the answer goes through" "$(json '[j[1]["status"], "Tình hình thực hiện" in j[1]["params"]["text"]]')" '[200, true]'
+drain
+stop
+
+# --- 403: the person blocked the bot; fall back and tell the secretariat ---------------------------
+ctl reset '{}'
+ctl block '{"chat_id": 1001, "blocked": true, "notify": false}'
+sqlite3 "$DONDOC_DB" "UPDATE task SET status = 'in_progress', done_at = NULL, next_notice = NULL, planned_through = NULL WHERE id = 1"
+start 2025-10-01T09:00
+i=0
+while [ "$(sqlite3 "$DONDOC_DB" "SELECT telegram_broken FROM person WHERE id = 1")" != 1 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+expect_eq "a 403 marks An's Telegram broken" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT telegram_broken FROM person WHERE id = 1")" 1
+i=0
+while ! ls outbox/*.txt >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+expect_eq "the reminder goes again through the next channel (the file channel here)" \
+	"$(grep -l "Báo cáo chuyển đổi số ngành y tế" outbox/*.txt 2>/dev/null | wc -l | tr -d ' ')" 1
+sent 1
+expect_eq "the secretariat is told on Telegram that An cannot be reached there" \
+	"$(json '[(m["chat_id"], "Nguyễn Văn An" in m["text"]) for m in j]')" '[[1002, true]]'
+stop
+expect_rc 0 "the history is intact" "$DONDOC" verify
+exit 0
