@@ -88,6 +88,12 @@ assert_defaults(const struct config *c)
 	assert_string_equal(c->http_listen, "127.0.0.1:8080");
 	assert_null(c->public_url);
 	assert_int_equal(c->file_delay_ms, 0);
+	/* No Telegram unless a token is given; polling, the real API, 50 s polls. */
+	assert_null(c->telegram_token_file);
+	assert_string_equal(c->telegram_api_base, "https://api.telegram.org");
+	assert_string_equal(c->telegram_mode, "polling");
+	assert_int_equal(c->telegram_timeout, 50);
+	assert_null(c->telegram_bot_username);
 }
 
 static void
@@ -318,6 +324,17 @@ static const struct bad {
 	  "2: bad starttls 'sometimes': must be required, optional or off" },
 	{ "[smtp]\nfrom = not an address\n", -EINVAL,
 	  "2: bad from 'not an address': not a plain email address" },
+	{ "[telegram]\nmode = push\n", -EINVAL, "2: bad mode 'push': must be polling or webhook" },
+	{ "[telegram]\nbot_username = @dondoc_bot\n", -EINVAL,
+	  "2: bad bot_username '@dondoc_bot': write it without '@'" },
+	{ "[telegram]\nbot_username = bot\n", -EINVAL,
+	  "2: bad bot_username 'bot': 5-32 letters, digits or '_'" },
+	{ "[telegram]\ntimeout = 51\n", -ERANGE, "2: bad timeout '51': must be 1..50" },
+	{ "[telegram]\napi_base = ftp://x\n", -EINVAL,
+	  "2: bad api_base 'ftp://x': must start with http:// or https://" },
+	{ "[telegram]\ntoken_file = t\nmode = webhook\n", -EINVAL,
+	  " [telegram] mode is webhook but webhook_secret_file is not set: a webhook without a "
+	  "secret would take updates from anyone" },
 	{ "[general]\n[empty]\n", -EINVAL, "2: unknown section 'empty'" },
 	{ "; c\n[General]\n", -EINVAL, "2: unknown section 'General'" },
 	{ "[general]\n\ntik = 5\n", -EINVAL, "3: unknown key 'tik' in section 'general'" },
