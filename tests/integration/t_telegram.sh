@@ -255,5 +255,42 @@ sent 1
 expect_eq "the secretariat is told on Telegram that An cannot be reached there" \
 	"$(json '[(m["chat_id"], "Nguyễn Văn An" in m["text"]) for m in j]')" '[[1002, true]]'
 stop
+
+# --- pacing: one message a second to one chat ------------------------------------------------------
+ctl reset '{}'
+start 2025-10-01T09:30
+for c in /viec /quahan /baocao; do ctl message "{\"chat_id\": 1002, \"text\": \"$c\"}"; done
+sent 3
+expect_eq "three answers to one chat are a second apart or more" \
+	"$(json '[round(b["t"] - a["t"], 1) >= 0.9 for a, b in zip(j, j[1:])]')" '[true, true]'
+stop
+
+# --- a message over 4096 characters: cut between tasks, every part valid -------------------------
+ctl reset '{}'
+{
+	printf "$HDR"
+	for i in $(seq 1 60); do
+		printf '%d.\tNhiệm vụ số %d về chuyển đổi số, cải cách hành chính và phát triển khoa học công nghệ của tỉnh trong giai đoạn 2025-2030 <mục %d> & các nội dung liên quan\t%s\tSở Tài chính\t3/10/2025\n' \
+			"$i" "$i" "$i" "$DOC"
+	done
+} >many.tsv
+run "$DONDOC" import many.tsv
+run "$DONDOC" person add --name "Hoàng Thị Hoa" --agency stc --role focal
+run "$DONDOC" chat --telegram 1006 "/start $(code 4)"
+ctl chat '{"chat_id": 1006, "first_name": "Hoa"}'
+start 2025-10-01T09:00
+i=0
+while [ "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM message WHERE person_id = 4 AND kind = 'reminder' AND state = 'sent'")" != 1 ] &&
+      [ $i -lt 200 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+stop
+curl -s "$API/control/calls?method=sendMessage" >out
+expect_eq "the reminder of 60 tasks went as several messages, all taken by Telegram" \
+	"$(json 'sorted(set(c["status"] for c in j if c["params"]["chat_id"] == "1006")) + [len([c for c in j if c["params"]["chat_id"] == "1006"]) > 1]')" \
+	'[200, true]'
+expect_eq "each part is within 4096 characters, cut between tasks, all 60 tasks in order" \
+	"$(json '(lambda ps: [all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in ps), [int(x) for p in ps for x in __import__("re").findall(r"Nhiệm vụ số (\d+) về", p)] == list(range(1, 61))])([c["params"]["text"] for c in j if c["params"]["chat_id"] == "1006"])')" \
+	'[true, true]'
 expect_rc 0 "the history is intact" "$DONDOC" verify
 exit 0
