@@ -23,11 +23,11 @@ SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 # Recursive (=) so that pkg-config runs after 'deps' has installed them.
 # dondoc itself does not link libical (and the ICU libraries under it):
 # the dondoc-ical helper reads the iCalendar files for it (bot/expand.h).
-# libcurl is loaded when a chat channel first needs it (bot/dlcurl.h): its
-# headers only.
+# libcurl and libmicrohttpd are loaded when first needed (bot/dlcurl.h,
+# bot/dlmhd.h): their headers only.
 CORE_PKGS = sqlite3 libutf8proc jansson libcrypto inih libsystemd libesmtp-1.0 openssl
 PKGS = $(CORE_PKGS) libical
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd)
 CORE_LIBS = $(shell pkg-config --libs $(CORE_PKGS)) -lcsv
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lcsv
 TEST_LIBS = $(shell pkg-config --libs cmocka)

@@ -268,6 +268,13 @@ handler(void *user, const char *section, const char *name, const char *value)
 	}
 	p->set_at[i] = p->in.line;
 	p->prev = k;
+	/*
+	 * The HTTP server runs when the file asks for it; a daemon on the
+	 * defaults does not map libmicrohttpd (and GnuTLS under it) for
+	 * nothing (3 MB of its memory).
+	 */
+	if (strcmp(k->section, "http") == 0 && *value)
+		p->c->http_wanted = true;
 
 	field = (char *)p->c + k->offset;
 	switch (k->type) {

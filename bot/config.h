@@ -23,6 +23,7 @@ struct config {
 	int tick;		/* seconds between planner passes, 1..3600 (60) */
 	/* [http] */
 	char *http_listen;	/* address:port (127.0.0.1:8080) */
+	bool http_wanted;	/* listen or public_url given: run the HTTP server */
 	char *public_url;	/* how the world reaches us, for links (NULL) */
 	/* [file] */
 	int file_delay_ms;	/* pause before each file delivery, 0..60000 (0): simulates a slow link */

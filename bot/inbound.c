@@ -148,6 +148,8 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 	r = store_commit(env->s);
 	if (r < 0)
 		goto fail;
+	if (env->count && res.command)
+		env->count(env->count_userdata, res.command);
 	command_out_release(&out);
 	*ret = res;
 	return 0;

@@ -29,6 +29,9 @@ struct inbound_env {
 	const struct channels *cs;
 	const char *bot_username;	/* without "@"; NULL when unknown */
 	bool queue_reply;	/* queue the sender's answer (false: the caller shows it) */
+	/* Called with the command of each update handled (for /metrics); may be NULL. */
+	void (*count)(void *userdata, const char *command);
+	void *count_userdata;
 };
 
 struct inbound_result {

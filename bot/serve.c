@@ -38,6 +38,7 @@
 #include "inbound.h"
 #include "store.h"
 #include "tgbot.h"
+#include "web.h"
 #include "xalloc.h"
 
 /*
@@ -78,12 +79,18 @@ struct setup {
 	struct renderer *rend;
 	struct channels *cs;
 	struct tgbot *bot;	/* the Telegram bot when configured, else NULL */
+	char *webhook_secret;	/* Telegram's webhook secret, in webhook mode */
 };
 
 static void
 setup_release(struct setup *st)
 {
 	st->bot = tgbot_free(st->bot);
+	if (st->webhook_secret) {
+		explicit_bzero(st->webhook_secret, strlen(st->webhook_secret));
+		free(st->webhook_secret);
+		st->webhook_secret = NULL;
+	}
 	st->cs = channels_free(st->cs);
 	st->rend = renderer_free(st->rend);
 	st->sch = schedule_free(st->sch);
@@ -125,6 +132,28 @@ setup_load(const struct dondoc *d, struct setup *ret)
 	}
 	if (st.bot)
 		tgbot_set_abort(st.bot, interrupted, NULL);
+	if (st.bot && !tgbot_polling(st.bot)) {
+		r = config_read_secret(st.cfg->telegram_webhook_secret_file, &st.webhook_secret, &msg);
+		if (r < 0) {
+			log_errorx("[telegram] webhook_secret_file: %s", msg ? msg : strerror(-r));
+			goto fail;
+		}
+		/* Where Telegram finds us: the public URL, through the proxy. */
+		if (st.cfg->public_url) {
+			size_t n = strlen(st.cfg->public_url);
+			char *url;
+
+			while (n > 0 && st.cfg->public_url[n - 1] == '/')
+				n--;
+			url = xasprintf("%.*s/telegram/webhook", (int)n, st.cfg->public_url);
+			if (tgbot_set_webhook(st.bot, url, st.webhook_secret) == 0)
+				log_info("Telegram delivers updates to %s", url);
+			free(url);
+		} else {
+			log_warnx("[telegram] mode is webhook but [http] public_url is not set: "
+				  "set the webhook yourself (setWebhook)");
+		}
+	}
 	*ret = st;
 	return 0;
 fail:
@@ -204,6 +233,23 @@ tick(struct dondoc *d, const struct setup *st, bool *full)
 			 dr.sent, dr.retried);
 }
 
+/* The HTTP server's view of a setup. */
+static void
+web_update(struct web *w, const struct setup *st)
+{
+	struct web_setup ws = { .rend = st->rend, .sch = st->sch, .cs = st->cs, .bot = st->bot,
+				.webhook_secret = st->webhook_secret };
+
+	if (w)
+		web_set(w, &ws);
+}
+
+static void
+count_command(void *userdata, const char *kind)
+{
+	web_count_command(userdata, kind);
+}
+
 static int64_t
 mono_ms(void)
 {
@@ -218,16 +264,21 @@ mono_ms(void)
  * polls (each command handled, and its answer sent at once), else asleep.
  */
 static void
-wait_or_listen(struct dondoc *d, const struct setup *st, int ms)
+wait_or_listen(struct dondoc *d, const struct setup *st, struct web *web, int ms)
 {
 	struct inbound_env env = { .s = d->store, .clk = &d->clock, .rend = st->rend,
-				   .sch = st->sch, .cs = st->cs, .queue_reply = true };
+				   .sch = st->sch, .cs = st->cs, .queue_reply = true,
+				   .count = web ? count_command : NULL, .count_userdata = web };
 	struct dispatch_env denv = { .sch = st->sch, .rend = st->rend, .cs = st->cs };
 	struct dispatch_report dr = { 0 };
 	int n;
 
 	if (!st->bot || !tgbot_polling(st->bot)) {
 		wait_tick(ms);
+		/* Woken by the webhook, maybe: its answers go out now. */
+		if (web && !serve_stop && !serve_reload &&
+		    dispatch_deliver(d->store, &denv, &d->clock, &serve_stop, &dr) < 0)
+			log_warnx("cannot deliver answers: %s, will retry", store_errmsg(d->store));
 		return;
 	}
 	if (serve_stop || serve_reload)
@@ -248,6 +299,7 @@ int
 serve_run(struct dondoc *d, bool once)
 {
 	struct setup st = { 0 };
+	struct web *web = NULL;
 	uint64_t watchdog_usec = 0;
 	char *msg = NULL;
 	const char *db;
@@ -283,6 +335,27 @@ serve_run(struct dondoc *d, bool once)
 	if (recovered)
 		log_warnx("%d messages were being sent when dondoc stopped; sending them again",
 			  recovered);
+	/*
+	 * The HTTP server (webhook, /healthz, /metrics).  Without a webhook
+	 * to serve, a port already taken is not worth refusing to start for.
+	 */
+	if ((st.cfg->http_wanted || (st.bot && !tgbot_polling(st.bot))) && !once) {
+		r = web_start(st.cfg->http_listen, db, &d->clock, serve_wake[1], &web, &msg);
+		if (r < 0 && st.bot && !tgbot_polling(st.bot)) {
+			log_errorx("%s: Telegram's webhook needs it", msg);
+			free(msg);
+			setup_release(&st);
+			return 69;	/* EX_UNAVAILABLE */
+		}
+		if (r < 0) {
+			log_warnx("%s; going on without /healthz and /metrics", msg);
+			free(msg);
+			msg = NULL;
+		} else {
+			log_info("listening on %s", st.cfg->http_listen);
+		}
+		web_update(web, &st);
+	}
 	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
 		watchdog_usec = 0;
 	log_info("started: registry '%s', outbox '%s', tick %d s", db, st.cfg->outbox_dir,
@@ -303,6 +376,8 @@ serve_run(struct dondoc *d, bool once)
 			serve_reload = 0;
 			(void)sd_notify(0, "RELOADING=1");
 			if (setup_load(d, &fresh) == 0) {
+				/* The server lets go of the old setup before it is freed. */
+				web_update(web, &fresh);
 				setup_release(&st);
 				st = fresh;
 				full = true;
@@ -316,6 +391,7 @@ serve_run(struct dondoc *d, bool once)
 		}
 		if (mono_ms() >= next_tick) {
 			tick(d, &st, &full);
+			web_planned(web, clock_now(&d->clock));
 			next_tick = mono_ms() + st.cfg->tick * 1000;
 		}
 		if (watchdog_usec)
@@ -323,15 +399,16 @@ serve_run(struct dondoc *d, bool once)
 		if (once) {
 			/* What Telegram holds now, handled and answered; no waiting. */
 			if (st.bot && tgbot_polling(st.bot))
-				wait_or_listen(d, &st, 0);
+				wait_or_listen(d, &st, web, 0);
 			break;
 		}
 		left = next_tick - mono_ms();
 		if (watchdog_usec && (uint64_t)left * 1000 > watchdog_usec / 2)
 			left = (int64_t)(watchdog_usec / 2000);
-		wait_or_listen(d, &st, (int)MAX(left, 0));
+		wait_or_listen(d, &st, web, (int)MAX(left, 0));
 	}
 	(void)sd_notify(0, "STOPPING=1");
+	web = web_stop(web);
 	if (!once)
 		log_info("stopped");
 	setup_release(&st);

@@ -315,6 +315,9 @@ enum stmt {
 	ST_CHAT_SENT_INSERT,
 	ST_CHAT_SENT_GET,
 	ST_MESSAGE_TASKS,
+	ST_METRICS_NOTICES,
+	ST_METRICS_MESSAGES,
+	ST_METRICS_OLDEST,
 	ST_NOTICE_MOVE,
 	ST_META_GET,
 	ST_META_SET,
@@ -500,6 +503,10 @@ static const char *const sql_text[_ST_MAX] = {
 				" message_id) VALUES (?1, ?2, ?3, ?4)",
 	[ST_CHAT_SENT_GET] = "SELECT message_id FROM chat_sent WHERE channel = ?1 AND chat_id = ?2"
 			     " AND chat_message_id = ?3",
+	[ST_METRICS_NOTICES] = "SELECT state, count(*) FROM notice GROUP BY state ORDER BY state",
+	[ST_METRICS_MESSAGES] = "SELECT channel, state, count(*) FROM message"
+				" GROUP BY channel, state ORDER BY channel, state",
+	[ST_METRICS_OLDEST] = "SELECT ifnull(min(created_at), 0) FROM notice WHERE state = 'queued'",
 	[ST_MESSAGE_TASKS] = "SELECT DISTINCT task_id FROM notice WHERE message_id = ?1"
 			     " AND task_id IS NOT NULL ORDER BY task_id",
 	[ST_NOTICE_MOVE] = "UPDATE notice SET message_id = ?2, updated_at = ?3 WHERE message_id = ?1",
@@ -2585,4 +2592,32 @@ store_message_tasks(struct store *s, int64_t message_id, int64_t **ret, size_t *
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+/* --- metrics ---------------------------------------------------------- */
+
+int
+store_metrics(struct store *s, store_metric_cb cb, void *userdata, int64_t *ret_oldest_queued)
+{
+	sqlite3_stmt *st = stmt(s, ST_METRICS_NOTICES);
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && cb)
+		cb("notice", NULL, (const char *)sqlite3_column_text(st, 0),
+		   sqlite3_column_int64(st, 1), userdata);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return errno_of(sqlite3_extended_errcode(s->db));
+	st = stmt(s, ST_METRICS_MESSAGES);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && cb)
+		cb("message", (const char *)sqlite3_column_text(st, 0),
+		   (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2), userdata);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return errno_of(sqlite3_extended_errcode(s->db));
+	st = stmt(s, ST_METRICS_OLDEST);
+	rc = sqlite3_step(st);
+	*ret_oldest_queued = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : errno_of(sqlite3_extended_errcode(s->db));
 }

@@ -206,6 +206,17 @@ int store_chat_sent_get(struct store *s, const char *channel, const char *chat_i
 /* The tasks of the notices grouped into message_id (new array). */
 int store_message_tasks(struct store *s, int64_t message_id, int64_t **ret, size_t *ret_n);
 
+/* --- metrics ---------------------------------------------------------- */
+
+/*
+ * Calls cb for each count /metrics shows: ("notice", NULL, state, n) and
+ * ("message", channel, state, n); *ret_oldest_queued is the creation time
+ * of the oldest queued notice (0 when none).
+ */
+typedef void (*store_metric_cb)(const char *what, const char *channel, const char *state,
+				int64_t n, void *userdata);
+int store_metrics(struct store *s, store_metric_cb cb, void *userdata, int64_t *ret_oldest_queued);
+
 /* --- planning --------------------------------------------------------- */
 
 /* What the planner needs of a task, and no more; borrowed for the callback. */

@@ -181,6 +181,21 @@ tgbot_new(const struct config *cfg, struct tgbot **ret, char **reterr_msg)
 	return 0;
 }
 
+int
+tgbot_set_webhook(struct tgbot *b, const char *url, const char *secret)
+{
+	json_t *allowed = json_array(), *p;
+	bool ok;
+
+	for (size_t i = 0; i < sizeof(allowed_updates) / sizeof(allowed_updates[0]); i++)
+		json_array_append_new(allowed, json_string(allowed_updates[i]));
+	p = json_pack("{s:s, s:s, s:o}", "url", url, "secret_token", secret,
+		      "allowed_updates", allowed);
+	ok = p && call(b, "setWebhook", p, NULL);
+	json_decref(p);
+	return ok ? 0 : -EIO;
+}
+
 static int64_t
 offset_get(struct store *s)
 {

@@ -30,6 +30,11 @@ struct tgbot *tgbot_free(struct tgbot *b);
 const char *tgbot_username(const struct tgbot *b);
 /* True when updates come by getUpdates (not by webhook). */
 bool tgbot_polling(const struct tgbot *b);
+/*
+ * Webhook mode: tells Telegram to deliver updates to url with secret
+ * (setWebhook, for the update kinds the bot uses).  0, or -EIO (logged).
+ */
+int tgbot_set_webhook(struct tgbot *b, const char *url, const char *secret);
 /* A function that, returning true, cuts a long poll short (stopping, reloading). */
 void tgbot_set_abort(struct tgbot *b, bool (*abort_cb)(void *userdata), void *userdata);
 

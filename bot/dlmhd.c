@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libmicrohttpd by dlopen; see dlmhd.h.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stddef.h>
+
+#include "dlmhd.h"
+#include "macro.h"
+#include "xalloc.h"
+
+#define LIBMHD "libmicrohttpd.so.12"
+
+typeof(MHD_start_daemon) *sym_MHD_start_daemon;
+typeof(MHD_stop_daemon) *sym_MHD_stop_daemon;
+typeof(MHD_quiesce_daemon) *sym_MHD_quiesce_daemon;
+typeof(MHD_get_daemon_info) *sym_MHD_get_daemon_info;
+typeof(MHD_create_response_from_buffer) *sym_MHD_create_response_from_buffer;
+typeof(MHD_add_response_header) *sym_MHD_add_response_header;
+typeof(MHD_queue_response) *sym_MHD_queue_response;
+typeof(MHD_destroy_response) *sym_MHD_destroy_response;
+typeof(MHD_lookup_connection_value) *sym_MHD_lookup_connection_value;
+
+/* Loaded once and for the process's life: never unloaded. */
+static void *handle;
+
+int
+dlmhd_load(char **reterr_msg)
+{
+	const struct {
+		void **sym;
+		const char *name;
+	} syms[] = {
+		{ (void **)&sym_MHD_start_daemon, "MHD_start_daemon" },
+		{ (void **)&sym_MHD_stop_daemon, "MHD_stop_daemon" },
+		{ (void **)&sym_MHD_quiesce_daemon, "MHD_quiesce_daemon" },
+		{ (void **)&sym_MHD_get_daemon_info, "MHD_get_daemon_info" },
+		{ (void **)&sym_MHD_create_response_from_buffer, "MHD_create_response_from_buffer" },
+		{ (void **)&sym_MHD_add_response_header, "MHD_add_response_header" },
+		{ (void **)&sym_MHD_queue_response, "MHD_queue_response" },
+		{ (void **)&sym_MHD_destroy_response, "MHD_destroy_response" },
+		{ (void **)&sym_MHD_lookup_connection_value, "MHD_lookup_connection_value" },
+	};
+	void *h;
+
+	if (handle)
+		return 0;
+	h = dlopen(LIBMHD, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		*reterr_msg = xasprintf("cannot load %s (the libmicrohttpd12 package): %s", LIBMHD,
+					dlerror());
+		return -EOPNOTSUPP;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(syms); i++) {
+		*syms[i].sym = dlsym(h, syms[i].name);
+		if (!*syms[i].sym) {
+			*reterr_msg = xasprintf("%s has no %s: too old?", LIBMHD, syms[i].name);
+			dlclose(h);
+			return -EOPNOTSUPP;
+		}
+	}
+	handle = h;
+	return 0;
+}

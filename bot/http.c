@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The HTTP server; see http.h and LIBRARIES.md §4.  One internal thread
+ * (MHD's own event loop): requests are handled one at a time, which is
+ * what the registry's single writer wants anyway.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "dlmhd.h"
+#include "http.h"
+#include "log.h"
+#include "xalloc.h"
+
+#define DRAIN_MS 5000		/* how long stopping waits for requests under way */
+
+struct http {
+	struct MHD_Daemon *d;
+	struct http_routes routes;
+	int port;
+};
+
+/* A request being read. */
+struct req {
+	struct buf body;
+	bool too_big;
+};
+
+static enum MHD_Result
+answer(struct MHD_Connection *c, unsigned status, const char *type, const char *text)
+{
+	struct MHD_Response *r = sym_MHD_create_response_from_buffer(strlen(text), (void *)text,
+								 MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	sym_MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	ret = sym_MHD_queue_response(c, status, r);
+	sym_MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+answer_json(struct MHD_Connection *c, unsigned status, const char *description)
+{
+	char body[256];
+
+	/* The body says what was wrong, as Telegram's own errors do. */
+	snprintf(body, sizeof(body), "{\"ok\":%s,\"description\":\"%s\"}\n",
+		 status < 300 ? "true" : "false", description);
+	return answer(c, status, "application/json", body);
+}
+
+static void
+done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct req *q = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (q) {
+		buf_release(&q->body);
+		free(q);
+		*con_cls = NULL;
+	}
+}
+
+static enum MHD_Result
+on_webhook(struct http *h, struct MHD_Connection *c, struct req *q)
+{
+	const char *secret = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							 "X-Telegram-Bot-Api-Secret-Token");
+	int status;
+
+	if (q->too_big)
+		return answer_json(c, MHD_HTTP_CONTENT_TOO_LARGE, "body larger than 1 MiB");
+	if (!h->routes.telegram)
+		return answer_json(c, MHD_HTTP_NOT_FOUND, "no Telegram webhook here");
+	status = h->routes.telegram(h->routes.userdata, secret, q->body.p, q->body.len);
+	switch (status) {
+	case 200:
+		return answer_json(c, MHD_HTTP_OK, "handled");
+	case 400:
+		return answer_json(c, MHD_HTTP_BAD_REQUEST, "not a Telegram update");
+	case 401:
+		return answer_json(c, MHD_HTTP_UNAUTHORIZED, "wrong secret token");
+	case 404:
+		return answer_json(c, MHD_HTTP_NOT_FOUND, "no Telegram webhook here");
+	default:
+		/* Not committed: Telegram will deliver it again. */
+		return answer_json(c, MHD_HTTP_SERVICE_UNAVAILABLE, "try again");
+	}
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+	   const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct http *h = cls;
+	struct req *q = *con_cls;
+	bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+		   strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+
+	(void)version;
+	if (!q) {
+		/* Headers read: route now, before any body. */
+		if (strcmp(url, "/telegram/webhook") == 0) {
+			const char *len;
+
+			if (!post)
+				return answer_json(c, MHD_HTTP_METHOD_NOT_ALLOWED, "POST only");
+			len = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							  MHD_HTTP_HEADER_CONTENT_LENGTH);
+			if (len && strtoull(len, NULL, 10) > HTTP_BODY_MAX)
+				return answer_json(c, MHD_HTTP_CONTENT_TOO_LARGE,
+						   "body larger than 1 MiB");
+			q = xcalloc(1, sizeof(*q));
+			buf_init(&q->body, HTTP_BODY_MAX);
+			*con_cls = q;
+			return MHD_YES;
+		}
+		if (strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0) {
+			char *text, *msg = NULL;
+			enum MHD_Result r;
+
+			if (!get)
+				return answer(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "GET only\n");
+			if (url[1] == 'h') {
+				if (h->routes.health && h->routes.health(h->routes.userdata, &msg) < 0) {
+					text = xasprintf("unhealthy: %s\n", msg ? msg : "?");
+					r = answer(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", text);
+					free(text);
+					free(msg);
+					return r;
+				}
+				return answer(c, MHD_HTTP_OK, "text/plain", "ok\n");
+			}
+			text = h->routes.metrics ? h->routes.metrics(h->routes.userdata) : NULL;
+			if (!text)
+				return answer(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
+					      "metrics unavailable\n");
+			r = answer(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text);
+			free(text);
+			return r;
+		}
+		return answer(c, MHD_HTTP_NOT_FOUND, "text/plain", "not found\n");
+	}
+	if (*upload_data_size) {
+		/* Chunked bodies have no Content-Length: the cap is counted here. */
+		if (!q->too_big && buf_add(&q->body, upload_data, *upload_data_size) < 0)
+			q->too_big = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return on_webhook(h, c, q);
+}
+
+/* Parses "host:port" or "[v6]:port" into a socket address. */
+static int
+resolve(const char *listen, struct sockaddr_storage *ret, socklen_t *ret_len, char **reterr_msg)
+{
+	struct addrinfo hints = { .ai_flags = AI_NUMERICSERV | AI_PASSIVE,
+				  .ai_socktype = SOCK_STREAM }, *ai = NULL;
+	char host[256];
+	const char *port;
+	int r;
+
+	if (listen[0] == '[') {
+		const char *end = strchr(listen, ']');
+
+		if (!end || end[1] != ':')
+			goto bad;
+		snprintf(host, sizeof(host), "%.*s", (int)(end - listen - 1), listen + 1);
+		port = end + 2;
+	} else {
+		port = strrchr(listen, ':');
+		if (!port)
+			goto bad;
+		snprintf(host, sizeof(host), "%.*s", (int)(port - listen), listen);
+		port++;
+	}
+	r = getaddrinfo(host, port, &hints, &ai);
+	if (r != 0) {
+		*reterr_msg = xasprintf("[http] listen '%s': %s", listen, gai_strerror(r));
+		return -EINVAL;
+	}
+	memcpy(ret, ai->ai_addr, ai->ai_addrlen);
+	*ret_len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+bad:
+	*reterr_msg = xasprintf("[http] listen '%s': expected host:port", listen);
+	return -EINVAL;
+}
+
+int
+http_start(const char *listen, const struct http_routes *routes, struct http **ret,
+	   char **reterr_msg)
+{
+	struct sockaddr_storage sa;
+	socklen_t sa_len = 0;
+	struct http *h;
+	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC;
+	int r;
+
+	r = dlmhd_load(reterr_msg);
+	if (r < 0)
+		return r;
+	r = resolve(listen, &sa, &sa_len, reterr_msg);
+	if (r < 0)
+		return r;
+	if (sa.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	h = xcalloc(1, sizeof(*h));
+	h->routes = *routes;
+	h->d = sym_MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_MAX,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_PER_IP_MAX,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				MHD_OPTION_NOTIFY_COMPLETED, done, NULL,
+				MHD_OPTION_END);
+	if (!h->d) {
+		*reterr_msg = xasprintf("[http] cannot listen on %s (address in use, or not this "
+					"machine's?)", listen);
+		free(h);
+		return -EADDRINUSE;
+	}
+	info = sym_MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+	h->port = info ? (int)info->port : 0;
+	*ret = h;
+	return 0;
+}
+
+int
+http_port(const struct http *h)
+{
+	return h->port;
+}
+
+struct http *
+http_stop(struct http *h)
+{
+	MHD_socket ls;
+
+	if (!h)
+		return NULL;
+	/* No new connections; the ones under way finish (LIBRARIES.md §4). */
+	ls = sym_MHD_quiesce_daemon(h->d);
+	for (int waited = 0; waited < DRAIN_MS; waited += 10) {
+		const union MHD_DaemonInfo *info =
+			sym_MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		struct timespec t = { 0, 10 * 1000000 };
+
+		if (!info || info->num_connections == 0)
+			break;
+		nanosleep(&t, NULL);
+	}
+	sym_MHD_stop_daemon(h->d);
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	free(h);
+	return NULL;
+}

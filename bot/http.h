@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The HTTP server (libmicrohttpd; the only module that includes it):
+ * Telegram's webhook, /healthz and /metrics (DESIGN §7).  It knows HTTP,
+ * not dondoc: what a request means is the caller's, through the functions
+ * of struct http_routes, called on the server's one thread.
+ *
+ * Limits: bodies of at most HTTP_BODY_MAX (413 beyond), HTTP_CONN_MAX
+ * connections in all and HTTP_PER_IP_MAX from one address, an idle
+ * connection closed after HTTP_TIMEOUT_S seconds; stopping lets the
+ * request under way finish.
+ */
+#ifndef DONDOC_HTTP_H
+#define DONDOC_HTTP_H
+
+#include <stddef.h>
+
+#define HTTP_BODY_MAX ((size_t)1 << 20)
+#define HTTP_CONN_MAX 256
+#define HTTP_PER_IP_MAX 64
+#define HTTP_TIMEOUT_S 15
+
+struct http_routes {
+	void *userdata;
+	/*
+	 * POST /telegram/webhook: secret is the X-Telegram-Bot-Api-Secret-Token
+	 * header (NULL when absent), body the request body.  Returns the HTTP
+	 * status to answer (200, 400, 401, 503...).
+	 */
+	int (*telegram)(void *userdata, const char *secret, const char *body, size_t n);
+	/* GET /healthz: 0 when healthy, or -errno with a new message. */
+	int (*health)(void *userdata, char **ret_msg);
+	/* GET /metrics: a new string in Prometheus text format, or NULL on error. */
+	char *(*metrics)(void *userdata);
+};
+
+struct http;
+
+/*
+ * Listens on listen ("127.0.0.1:8080", "[::1]:8080") and serves routes on
+ * a thread of its own.  0, or -errno with a new message (bad address, port
+ * taken).
+ */
+int http_start(const char *listen, const struct http_routes *routes, struct http **ret,
+	       char **reterr_msg);
+/* Stops: no new connection, the requests under way finished.  NULL-safe. */
+struct http *http_stop(struct http *h);
+/* The port listened on (useful with port 0). */
+int http_port(const struct http *h);
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the HTTP server serves (http.h): Telegram's webhook, /healthz and
+ * /metrics.  The server's thread has its own connection to the registry;
+ * the configuration it works with is swapped by the main thread on reload
+ * (web_set), under a lock the handlers hold while they run.
+ */
+#ifndef DONDOC_WEB_H
+#define DONDOC_WEB_H
+
+#include <stdint.h>
+#include <time.h>
+
+struct channels;
+struct clock;
+struct renderer;
+struct schedule;
+struct tgbot;
+struct web;
+
+/* What requests are served with; all borrowed until the next web_set. */
+struct web_setup {
+	const struct renderer *rend;
+	const struct schedule *sch;
+	const struct channels *cs;
+	struct tgbot *bot;	/* NULL: no Telegram */
+	const char *webhook_secret;	/* NULL: no webhook */
+};
+
+/*
+ * Opens the registry db for the server's thread and starts listening on
+ * listen.  wake_fd is written to when an update was handled (its answers
+ * wait in the outbox).  0, or -errno with a new message.
+ */
+int web_start(const char *listen, const char *db, const struct clock *clk, int wake_fd,
+	      struct web **ret, char **reterr_msg);
+struct web *web_stop(struct web *w);
+void web_set(struct web *w, const struct web_setup *setup);
+/* Counts one chat command of kind (for /metrics), from any thread. */
+void web_count_command(struct web *w, const char *kind);
+/* Records that a planner pass ended at t (for /metrics' planner lag). */
+void web_planned(struct web *w, time_t t);
+int web_port(const struct web *w);
+
+#endif

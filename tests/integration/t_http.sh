@@ -1,0 +1,128 @@
+# The HTTP server: /healthz, /metrics, and Telegram's webhook with the
+# fake Bot API server delivering to it (tests/fake_telegram.py): the secret
+# token checked before anything is read, bad bodies refused with a 4xx and
+# no change, an update delivered twice handled once.  Without [http] in
+# the configuration, no server, and libmicrohttpd is not even loaded.
+. "$(dirname "$0")/../lib.sh"
+
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+TOKEN=7000000001:AAtesttoken_for_dondoc
+$PY "$TOP/tests/fake_telegram.py" --port 0 --token "$TOKEN" --ready-file "$T/port" \
+	--webhook-max-delay 1 >fake.log 2>&1 &
+fake=$!
+daemon=
+trap 'kill $fake $daemon 2>/dev/null; [ -n "${KEEP:-}" ] || { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }' EXIT
+i=0
+while [ ! -s "$T/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+API=http://127.0.0.1:$(cat "$T/port")
+HTTP=$(free_port)
+WEB=http://127.0.0.1:$HTTP
+
+export DONDOC_NOW=2025-09-27T09:00
+printf '%s\n' "$TOKEN" >token
+printf 'wh-secret_2025\n' >secret
+base() {
+	printf '[general]\ndb = %s/dondoc.db\noutbox_dir = %s/outbox\nschedules = %s/schedules\ntemplates = %s/templates\ntick = 1\n' \
+		"$T" "$T" "$TOP" "$TOP"
+}
+base >plain.conf
+export DONDOC_CONFIG="$T/plain.conf"
+run "$DONDOC" init
+printf 'STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n1.\tBáo cáo chuyển đổi số\tKế hoạch số 7-KH/BCĐ ngày 2/1/2025\tSở Y tế\t30/9/2025\n' >t.tsv
+run "$DONDOC" import t.tsv
+run "$DONDOC" person add --name "Nguyễn Văn An" --agency syt --role focal
+CODE=$("$DONDOC" person invite 1 | sed -n 's/^code: \([A-Z0-9]*\).*/\1/p')
+expect_rc 0 "link An's chat" "$DONDOC" chat --telegram 1001 "/start $CODE"
+curl -s -X POST -d '{"chat_id": 1001, "first_name": "An"}' "$API/control/chat" >/dev/null
+
+wait_up() { # URL: waits until the server answers
+	i=0
+	while ! curl -s -o /dev/null "$1" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+}
+stop() {
+	[ -n "$daemon" ] || return 0
+	kill -TERM $daemon 2>/dev/null
+	wait $daemon 2>/dev/null
+	daemon=
+}
+
+# --- no [http]: no server, and the library not even mapped -----------------------------------------
+"$DONDOC" --config "$T/plain.conf" serve >plain.log 2>&1 &
+daemon=$!
+i=0
+while ! grep -q "planned" plain.log && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+expect_eq "without [http], the daemon maps neither libmicrohttpd nor libcurl" \
+	"$(grep -c 'libmicrohttpd\|libcurl\|libgnutls' /proc/$daemon/maps)" 0
+stop
+
+# --- /healthz and /metrics -------------------------------------------------------------------------
+{ base; printf '[http]\nlisten = 127.0.0.1:%s\n' "$HTTP"; } >http.conf
+"$DONDOC" --config "$T/http.conf" serve >http.log 2>&1 &
+daemon=$!
+wait_up "$WEB/healthz"
+expect_eq "/healthz answers 200 ok" "$(curl -s -w ' %{http_code}' "$WEB/healthz")" "ok
+ 200"
+curl -s "$WEB/metrics" >metrics.txt
+expect_grep "/metrics: tasks by status, in Prometheus text" metrics.txt '^dondoc_tasks\{status="not_started"\} 1$'
+expect_grep "/metrics: each family has its TYPE" metrics.txt '^# TYPE dondoc_notices gauge$'
+expect_grep "/metrics: planner lag" metrics.txt '^dondoc_planner_lag_seconds [0-9]+$'
+expect_eq "an unknown path is 404" "$(curl -s -o /dev/null -w '%{http_code}' "$WEB/nope")" 404
+expect_eq "POST to /healthz is 405" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$WEB/healthz")" 405
+expect_eq "no webhook without Telegram in webhook mode: 404" \
+	"$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' "$WEB/telegram/webhook")" 404
+stop
+
+# --- webhook mode: Telegram (the fake) delivers to us ------------------------------------------------
+{
+	base
+	printf '[http]\nlisten = 127.0.0.1:%s\npublic_url = %s/\n' "$HTTP" "$WEB"
+	printf '[telegram]\ntoken_file = %s/token\napi_base = %s\nmode = webhook\nwebhook_secret_file = %s/secret\nbot_username = dondoc_test_bot\n' \
+		"$T" "$API" "$T"
+} >wh.conf
+"$DONDOC" --config "$T/wh.conf" serve >wh.log 2>&1 &
+daemon=$!
+wait_up "$WEB/healthz"
+i=0
+while ! curl -s "$API/control/state" | grep -q '"url": *"http' && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+curl -s "$API/control/state" >out
+expect_eq "setWebhook names our URL and a secret" \
+	"$(json '[j["webhook"]["url"], j["webhook"]["secret_token"]]')" \
+	"[\"$WEB/telegram/webhook\", \"wh-secret_2025\"]"
+curl -s -X POST -d '{"chat_id": 1001, "text": "/viec"}' "$API/control/message" >/dev/null
+curl -s "$API/control/sent?count=1&timeout=20" >out
+expect_eq "an update delivered by webhook is answered" \
+	"$(json '[(m["chat_id"], "Báo cáo chuyển đổi số" in m["text"]) for m in j]')" '[[1001, true]]'
+
+updates() { sqlite3 "$DONDOC_DB" "SELECT count(*) FROM chat_update"; }
+before=$(updates)
+UPD='{"update_id": 900000001, "message": {"message_id": 77, "date": 1759000000, "from": {"id": 1001, "is_bot": false, "first_name": "An"}, "chat": {"id": 1001, "type": "private", "first_name": "An"}, "text": "/tiendo 1 40%"}}'
+post() { # SECRET BODY-FILE: POSTs to the webhook, prints the status
+	curl -s -o resp.json -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+		${1:+-H "X-Telegram-Bot-Api-Secret-Token: $1"} --data-binary "@$2" "$WEB/telegram/webhook"
+}
+printf '%s' "$UPD" >upd.json
+expect_eq "a wrong secret is refused (401)" "$(post wrong-secret upd.json)" 401
+expect_eq "no secret at all is refused (401)" "$(post "" upd.json)" 401
+expect_eq "and the refused update changed nothing" "$(updates)" "$before"
+run "$DONDOC" task show 1 --json
+expect_eq "(the task's progress is untouched)" "$(json 'j["progress"]')" 0
+printf '{"update_id": 5, "message": ' >bad.json
+expect_eq "malformed JSON is 400" "$(post wh-secret_2025 bad.json)" 400
+printf '[%s]' "$UPD" >array.json
+expect_eq "a JSON array is 400" "$(post wh-secret_2025 array.json)" 400
+head -c 10485760 /dev/zero | tr '\0' 'a' >big.json
+expect_eq "a 10 MB body is 413" "$(post wh-secret_2025 big.json)" 413
+expect_eq "none of them changed anything" "$(updates)" "$before"
+expect_eq "the right secret: handled (200)" "$(post wh-secret_2025 upd.json)" 200
+expect_eq "the same update_id again: 200, not handled twice" "$(post wh-secret_2025 upd.json)" 200
+expect_eq "one update recorded" "$(updates)" "$((before + 1))"
+expect_eq "one progress event" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM event WHERE kind = 'progress' AND channel = 'telegram'")" 1
+printf '{"update_id": 900000002, "message_reaction": {"chat": {"id": 1001}}}' >other.json
+expect_eq "an update kind the bot does not use: 200, ignored" "$(post wh-secret_2025 other.json)" 200
+curl -s "$WEB/metrics" >metrics.txt
+expect_grep "/metrics counts commands by kind" metrics.txt '^dondoc_commands_total\{command="tiendo"\} 1$'
+expect_grep "and messages by channel and state" metrics.txt '^dondoc_messages\{channel="telegram",state="(sent|pending)"\} [0-9]+$'
+stop
+expect_grep "the daemon says where Telegram delivers" wh.log "Telegram delivers updates to $WEB/telegram/webhook"
+exit 0
