@@ -42,7 +42,7 @@ UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 REL = build/rel
 SAN = build/san
 
-.PHONY: all deps run check test-build check-style bench install uninstall clean demo
+.PHONY: all deps run check test-build check-style bench bench-webhook install uninstall clean demo
 
 all: bot/dondoc bot/dondoc-ical
 
@@ -101,6 +101,12 @@ check-style:
 bench: deps
 	@$(MAKE) --no-print-directory all $(REL)/bench_planner $(REL)/bench_render $(REL)/dondoc-ical
 	@sh bench/run.sh
+
+# The webhook budget of issue 5 (wrk, installed here when missing).
+bench-webhook: deps
+	@$(MAKE) --no-print-directory all
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk
+	@sh bench/webhook.sh
 
 $(REL)/bench_%: bench/bench_%.c $(REL)/libdondoc.a
 	$(CC) $(ALL_CFLAGS) -Ibot -o $@ $< $(REL)/libdondoc.a $(PKG_LIBS)

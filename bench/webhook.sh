@@ -1,0 +1,78 @@
+#!/bin/sh
+# Webhook benchmark (issue 5's budget): Telegram updates carrying a status
+# command, end to end (verify the secret, parse, authorise, commit, queue
+# the answer), with wrk: 64 connections, 2 threads, on the same 2 cores as
+# the daemon.  Budget: 15,000 updates/s, p99 under 10 ms, RSS under 30 MB.
+# 1,000 tasks, each led by its own agency with one linked focal point.
+set -eu
+cd "$(dirname "$0")/.."
+PY=/usr/bin/python3
+W=$(mktemp -d)
+daemon= fake=
+trap 'kill $daemon $fake 2>/dev/null; rm -rf "$W"' EXIT
+command -v wrk >/dev/null || { echo "bench: wrk is needed (apt-get install wrk)"; exit 1; }
+D=bot/dondoc
+port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+HTTP=$(port)
+TOKEN=7000000001:AAbench
+$PY tests/fake_telegram.py --port 0 --token "$TOKEN" --ready-file "$W/port" >"$W/fake.log" 2>&1 &
+fake=$!
+i=0; while [ ! -s "$W/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+echo "$TOKEN" >"$W/token"
+echo bench-secret >"$W/secret"
+cat >"$W/dondoc.conf" <<CONF
+[general]
+db = $W/d.db
+outbox_dir = $W/outbox
+schedules = schedules
+templates = templates
+[http]
+listen = 127.0.0.1:$HTTP
+[telegram]
+token_file = $W/token
+api_base = http://127.0.0.1:$(cat "$W/port")
+mode = webhook
+webhook_secret_file = $W/secret
+bot_username = dondoc_bench_bot
+CONF
+export DONDOC_CONFIG="$W/dondoc.conf" DONDOC_NOW=2025-09-27T09:00
+{
+	printf 'STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
+	i=1
+	while [ $i -le 1000 ]; do
+		printf '%d.\tNhiệm vụ số %d\tKế hoạch số 9-KH/BCĐ ngày 2/1/2025\tĐơn vị số %d\t31/12/2025\n' $i $i $i
+		i=$((i + 1))
+	done
+} >"$W/t.tsv"
+env -u DONDOC_DB $D init >/dev/null
+env -u DONDOC_DB $D import "$W/t.tsv" >/dev/null
+sqlite3 "$W/d.db" "INSERT INTO person(name, agency_id, role, telegram_chat_id, lang, active, created_at)
+	SELECT 'Cán bộ ' || id, id, 'focal', CAST(1000 + id AS TEXT), 'vi', 1, 0 FROM agency"
+env -u DONDOC_DB $D serve >"$W/serve.log" 2>&1 &
+daemon=$!
+i=0; while ! curl -s -o /dev/null "http://127.0.0.1:$HTTP/healthz" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+# Answers are queued, not sent: Telegram is out of the picture once started.
+kill $fake; fake=
+[ -n "${BENCH_PERF:-}" ] && perf record -g -o "$BENCH_PERF" -p $daemon -- sleep 8 >/dev/null 2>&1 &
+wrk -t2 -c64 -d10s --latency -s bench/webhook.lua "http://127.0.0.1:$HTTP" >"$W/wrk.txt"
+rss=$(awk '/^VmRSS/ { print $2 }' /proc/$daemon/status)
+hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$daemon/status)
+kill -TERM $daemon; wait $daemon 2>/dev/null || true; daemon=
+cat "$W/wrk.txt"
+handled=$(sqlite3 "$W/d.db" "SELECT count(*) FROM chat_update")
+$PY - "$W/wrk.txt" "$rss" "$hwm" "$handled" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+def ms(v, unit): return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+p99 = ms(*re.search(r"99%\s+([\d.]+)(us|ms|s)", text).groups())
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+rss, hwm, handled = int(sys.argv[2]) / 1024, int(sys.argv[3]) / 1024, int(sys.argv[4])
+print('{"bench": "webhook updates", "per_second": %.0f, "p99_ms": %.2f, "rss_mib": %.1f, '
+      '"peak_rss_mib": %.1f, "handled": %d, "non_2xx": %s}'
+      % (rate, p99, rss, hwm, handled, non2xx.group(1) if non2xx else 0))
+ok = rate >= 15000 and p99 < 10 and hwm < 30
+print("%-34s %8.0f/s (budget 15000/s)  p99 %.2f ms (budget 10)  peak RSS %.1f MiB (budget 30)  %s"
+      % ("webhook status commands", rate, p99, hwm, "ok" if ok else "OVER BUDGET"))
+sys.exit(0 if ok else 1)
+PY
