@@ -14,7 +14,8 @@ $PY "$TOP/tests/fake_telegram.py" --port 0 --token "$TOKEN" --ready-file "$T/por
 	--webhook-max-delay 1 >fake.log 2>&1 &
 fake=$!
 daemon=
-trap 'kill $fake $daemon 2>/dev/null; [ -n "${KEEP:-}" ] || { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }' EXIT
+smtpd=
+trap 'kill $fake $daemon ${smtpd:-} 2>/dev/null; [ -n "${KEEP:-}" ] || { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }' EXIT
 i=0
 while [ ! -s "$T/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 PORT=$(cat "$T/port")
@@ -236,11 +237,19 @@ expect_eq "after it, the answer goes through" "$(json '[j[1]["status"], "Tình h
 drain
 stop
 
-# --- 403: the person blocked the bot; fall back and tell the secretariat ---------------------------
+# --- 403: the person blocked the bot; fall back to email and tell the secretariat ------------------
 ctl reset '{}'
 ctl block '{"chat_id": 1001, "blocked": true, "notify": false}'
-sqlite3 "$DONDOC_DB" "UPDATE task SET status = 'in_progress', done_at = NULL, next_notice = NULL, planned_through = NULL WHERE id = 1"
-start 2025-10-01T09:00
+SMTP=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir mail
+$PY "$TOP/tests/smtpd.py" "$T/mail" "$SMTP" >smtpd.log 2>&1 &
+smtpd=$!
+i=0; while [ ! -e mail/ready ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+{ cat dondoc.conf; printf '[smtp]\nhost = 127.0.0.1\nport = %s\nstarttls = off\nfrom = dondoc@example.gov.vn\n' "$SMTP"; } >smtp.conf
+sqlite3 "$DONDOC_DB" "UPDATE person SET email = 'an@example.gov.vn' WHERE id = 1;
+	UPDATE task SET status = 'in_progress', done_at = NULL, next_notice = NULL, planned_through = NULL WHERE id = 1"
+DONDOC_CONFIG="$T/smtp.conf" DONDOC_NOW=2025-10-01T09:00 "$DONDOC" serve >>serve.log 2>&1 &
+daemon=$!
 i=0
 while [ "$(sqlite3 "$DONDOC_DB" "SELECT telegram_broken FROM person WHERE id = 1")" != 1 ] && [ $i -lt 100 ]; do
 	sleep 0.1; i=$((i + 1))
@@ -248,13 +257,19 @@ done
 expect_eq "a 403 marks An's Telegram broken" \
 	"$(sqlite3 "$DONDOC_DB" "SELECT telegram_broken FROM person WHERE id = 1")" 1
 i=0
-while ! ls outbox/*.txt >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-expect_eq "the reminder goes again through the next channel (the file channel here)" \
-	"$(grep -l "Báo cáo chuyển đổi số ngành y tế" outbox/*.txt 2>/dev/null | wc -l | tr -d ' ')" 1
+while ! ls mail/*.eml >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+expect_eq "the reminder goes again by email, to An's address" \
+	"$($PY -c 'import email, glob, sys
+from email import policy
+ms = [email.message_from_bytes(open(f, "rb").read(), policy=policy.default) for f in sorted(glob.glob("mail/*.eml"))]
+print([(m["To"].addresses[0].addr_spec, "Báo cáo chuyển đổi số ngành y tế" in m.get_body(("plain",)).get_content()) for m in ms])')" \
+	"[('an@example.gov.vn', True)]"
 sent 1
 expect_eq "the secretariat is told on Telegram that An cannot be reached there" \
-	"$(json '[(m["chat_id"], "Nguyễn Văn An" in m["text"]) for m in j]')" '[[1002, true]]'
+	"$(json '[(m["chat_id"], "Nguyễn Văn An" in m["text"], "bot was blocked" in m["text"]) for m in j]')" \
+	'[[1002, true, true]]'
 stop
+kill $smtpd 2>/dev/null
 
 # --- pacing: one message a second to one chat ------------------------------------------------------
 ctl reset '{}'
