@@ -2,10 +2,10 @@
 /*
  * libcurl by dlopen; see dlcurl.h.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <stddef.h>
 
+#include "dl.h"
 #include "dlcurl.h"
 #include "macro.h"
 #include "xalloc.h"
@@ -29,10 +29,7 @@ static void *handle;
 int
 dlcurl_load(char **reterr_msg)
 {
-	const struct {
-		void **sym;
-		const char *name;
-	} syms[] = {
+	const struct dl_sym syms[] = {
 		{ (void **)&sym_curl_global_init, "curl_global_init" },
 		{ (void **)&sym_curl_easy_init, "curl_easy_init" },
 		{ (void **)&sym_curl_easy_cleanup, "curl_easy_cleanup" },
@@ -45,27 +42,16 @@ dlcurl_load(char **reterr_msg)
 		{ (void **)&sym_curl_slist_free_all, "curl_slist_free_all" },
 	};
 	void *h;
+	int r;
 
 	if (handle)
 		return 0;
-	h = dlopen(LIBCURL, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		*reterr_msg = xasprintf("cannot load %s (the libcurl4 package): %s", LIBCURL,
-					dlerror());
-		return -EOPNOTSUPP;
-	}
-	for (size_t i = 0; i < ELEMENTSOF(syms); i++) {
-		*syms[i].sym = dlsym(h, syms[i].name);
-		if (!*syms[i].sym) {
-			*reterr_msg = xasprintf("%s has no %s: too old?", LIBCURL, syms[i].name);
-			dlclose(h);
-			return -EOPNOTSUPP;
-		}
-	}
+	r = dl_open(LIBCURL, "libcurl4", syms, ELEMENTSOF(syms), &h, reterr_msg);
+	if (r < 0)
+		return r;
 	/* Once, from the main thread, before any handle exists (LIBRARIES.md §5). */
 	if (sym_curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		*reterr_msg = xasprintf("%s: curl_global_init failed", LIBCURL);
-		dlclose(h);
 		return -EIO;
 	}
 	handle = h;

@@ -2,13 +2,11 @@
 /*
  * libmicrohttpd by dlopen; see dlmhd.h.
  */
-#include <dlfcn.h>
-#include <errno.h>
 #include <stddef.h>
 
+#include "dl.h"
 #include "dlmhd.h"
 #include "macro.h"
-#include "xalloc.h"
 
 #define LIBMHD "libmicrohttpd.so.12"
 
@@ -28,10 +26,7 @@ static void *handle;
 int
 dlmhd_load(char **reterr_msg)
 {
-	const struct {
-		void **sym;
-		const char *name;
-	} syms[] = {
+	const struct dl_sym syms[] = {
 		{ (void **)&sym_MHD_start_daemon, "MHD_start_daemon" },
 		{ (void **)&sym_MHD_stop_daemon, "MHD_stop_daemon" },
 		{ (void **)&sym_MHD_quiesce_daemon, "MHD_quiesce_daemon" },
@@ -42,24 +37,7 @@ dlmhd_load(char **reterr_msg)
 		{ (void **)&sym_MHD_destroy_response, "MHD_destroy_response" },
 		{ (void **)&sym_MHD_lookup_connection_value, "MHD_lookup_connection_value" },
 	};
-	void *h;
 
-	if (handle)
-		return 0;
-	h = dlopen(LIBMHD, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		*reterr_msg = xasprintf("cannot load %s (the libmicrohttpd12 package): %s", LIBMHD,
-					dlerror());
-		return -EOPNOTSUPP;
-	}
-	for (size_t i = 0; i < ELEMENTSOF(syms); i++) {
-		*syms[i].sym = dlsym(h, syms[i].name);
-		if (!*syms[i].sym) {
-			*reterr_msg = xasprintf("%s has no %s: too old?", LIBMHD, syms[i].name);
-			dlclose(h);
-			return -EOPNOTSUPP;
-		}
-	}
-	handle = h;
-	return 0;
+	return handle ? 0 : dl_open(LIBMHD, "libmicrohttpd12", syms, ELEMENTSOF(syms), &handle,
+				    reterr_msg);
 }
