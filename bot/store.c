@@ -912,6 +912,14 @@ store_open(const char *path, enum store_mode mode, struct store **ret, char **re
 		msg = xasprintf("database '%s' is not initialised (run 'dondoc init')", path);
 		goto out;
 	}
+	/* A command that only reads does not upgrade: it says who does. */
+	if (mode == STORE_READ && version < (int)ELEMENTSOF(migrations)) {
+		r = -EBADMSG;
+		msg = xasprintf("database '%s' has schema %d, older than this dondoc (%d): run "
+				"'dondoc init' (or start the daemon) to bring it up to date", path,
+				version, (int)ELEMENTSOF(migrations));
+		goto out;
+	}
 	if (mode != STORE_READ) {
 		r = exec_sql(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 				"PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;"

@@ -8,8 +8,11 @@ mkdir -p demo/out
 export DONDOC_CONFIG=demo/dondoc.conf
 unset DONDOC_DB DONDOC_NOW
 D=bot/dondoc
-if [ ! -e demo/out/dondoc.db ]; then
-	$D init
+# Creates the registry, or brings one an older dondoc made up to date.
+fresh=
+[ -e demo/out/dondoc.db ] || fresh=1
+$D init
+if [ -n "$fresh" ]; then
 	$D import demo/ke-hoach-15.tsv
 	$D import demo/danh-gia-15.csv
 	$D person add --name "Nguyễn Văn An" --agency skhcn --role focal --email an@skhcn.example.gov.vn
