@@ -4,6 +4,8 @@
 # the answer), with wrk: 64 connections, 2 threads, on the same 2 cores as
 # the daemon.  Budget: 15,000 updates/s, p99 under 10 ms, RSS under 30 MB.
 # 1,000 tasks, each led by its own agency with one linked focal point.
+# BENCH_PERF=FILE records a perf profile of the daemon meanwhile;
+# BENCH_THREADS=FILE the CPU ticks (user, system) of each of its threads.
 set -eu
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
@@ -54,6 +56,7 @@ i=0; while ! curl -s -o /dev/null "http://127.0.0.1:$HTTP/healthz" && [ $i -lt 1
 # Answers are queued, not sent: Telegram is out of the picture once started.
 kill $fake; fake=
 [ -n "${BENCH_PERF:-}" ] && perf record -g -o "$BENCH_PERF" -p $daemon -- sleep 8 >/dev/null 2>&1 &
+[ -n "${BENCH_THREADS:-}" ] && (sleep 2; for t in /proc/$daemon/task/*; do echo "$t $(cut -d' ' -f14,15 $t/stat)"; done; sleep 5; for t in /proc/$daemon/task/*; do echo "$t $(cut -d' ' -f14,15 $t/stat)"; done) >"$BENCH_THREADS" &
 wrk -t2 -c64 -d10s --latency -s bench/webhook.lua "http://127.0.0.1:$HTTP" >"$W/wrk.txt"
 rss=$(awk '/^VmRSS/ { print $2 }' /proc/$daemon/status)
 hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$daemon/status)
