@@ -47,15 +47,17 @@ answer(const struct inbound_env *env, const struct command_in *in, const struct 
 		if (r < 0)
 			return r;
 	}
+	if (queue && m->person_id && (!channel || !channels_has(env->cs, channel)))
+		channel = channels_pick(env->cs, &p);
+	/* An answer on a phone needs no HTML form; only email does. */
 	r = render_answer(env->rend, m->person_id ? &p : NULL, m->name, m->data, in->today,
-			  env->bot_username, &out);
+			  env->bot_username, RENDER_SUBJECT | RENDER_TEXT | RENDER_CHAT |
+			  (channel && strcmp(channel, "email") == 0 ? RENDER_HTML : 0), &out);
 	if (r < 0) {
 		log_warnx("cannot render the answer '%s': %s", m->name, strerror(-r));
 		goto out;
 	}
 	if (queue && m->person_id) {
-		if (!channel || !channels_has(env->cs, channel))
-			channel = channels_pick(env->cs, &p);
 		if (!channel) {
 			log_warnx("person %lld (%s) has no channel: answer '%s' not sent",
 				  (long long)p.id, p.name, m->name);

@@ -369,7 +369,7 @@ render_task_json(const struct task *t, struct date today, const struct calendar 
 
 int
 render_answer(const struct renderer *r, const struct person *to, const char *name, json_t *data,
-	      struct date today, const char *bot, struct rendered *ret)
+	      struct date today, const char *bot, unsigned mask, struct rendered *ret)
 {
 	char day[16];
 
@@ -379,7 +379,7 @@ render_answer(const struct renderer *r, const struct person *to, const char *nam
 	json_object_set_new(data, "today", json_string(day));
 	json_object_set_new(data, "app", json_pack("{s:s, s:s}", "name", "Hệ thống đôn đốc", "url", ""));
 	json_object_set_new(data, "bot", json_string(bot ? bot : ""));
-	return renderer_render(r, to ? to->lang : NULL, name, data, ret);
+	return renderer_render_forms(r, to ? to->lang : NULL, name, data, mask, ret);
 }
 
 /* The template a message of kind uses for these items. */

@@ -97,10 +97,11 @@ int render_message(enum message_kind kind, const struct render_ctx *ctx,
  * Renders the answer name (a chat command's, templates/README.md) for to
  * (NULL for a chat linked to no one: no person in the data, Vietnamese),
  * adding the common keys (person, today, app, bot) to data, which it
- * changes.  Every form, as renderer_render.
+ * changes.  The forms of mask (RENDER_*), as renderer_render_forms.
  */
 int render_answer(const struct renderer *r, const struct person *to, const char *name,
-		  json_t *data, struct date today, const char *bot, struct rendered *ret);
+		  json_t *data, struct date today, const char *bot, unsigned mask,
+		  struct rendered *ret);
 
 /* The JSON of a task as the templates see it (new reference). */
 json_t *render_task_json(const struct task *t, struct date today, const struct calendar *cal);

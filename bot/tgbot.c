@@ -325,7 +325,8 @@ refresh(struct tgbot *b, const struct inbound_env *env, const char *chat, int64_
 		task_release(&t);
 	}
 	data = json_pack("{s:O, s:I}", "tasks", tasks, "count", (json_int_t)json_array_size(tasks));
-	if (render_answer(env->rend, NULL, "recorded", data, today, b->username, &done) < 0) {
+	if (render_answer(env->rend, NULL, "recorded", data, today, b->username, RENDER_CHAT,
+			  &done) < 0) {
 		json_decref(data);
 		goto out;
 	}
