@@ -87,6 +87,15 @@ CODE_CUONG=$(code 3)
 expect_grep "invite prints the t.me link with the code" invite.txt \
 	"^link: https://t.me/dondoc_test_bot\\?start=[A-Z0-9]{12}$"
 
+expect_rc 0 "doctor checks the bot token with Telegram" "$DONDOC" doctor
+expect_grep "and names the bot" out "telegram.*bot @dondoc_test_bot answers"
+printf 'wrong:token\n' >badtoken
+sed "s|^token_file = .*|token_file = $T/badtoken|" dondoc.conf >bad.conf
+expect_rc 1 "doctor with a token Telegram refuses: exit 1" env DONDOC_CONFIG="$T/bad.conf" "$DONDOC" doctor
+expect_grep "and says the token is wrong" out "telegram.*401 Unauthorized.*token_file"
+expect_rc 78 "serve refuses to start with it (exit 78)" env DONDOC_CONFIG="$T/bad.conf" "$DONDOC" serve --once
+expect_grep "naming the token file" err "token_file: Telegram refuses the token \\(401"
+
 # --- a Saturday: linking, and answers that go out whatever the day ---------------------------
 start 2025-09-27T09:00
 ctl message '{"chat_id": 1003, "text": "/viec"}'
