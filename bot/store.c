@@ -1218,20 +1218,27 @@ person_row(sqlite3_stmt *st, void *ctx)
 	return r;
 }
 
-int
-store_person_get(struct store *s, int64_t id, struct person *ret)
+/* Steps st (bound) for one person into *ret: 0, -ENOENT or -errno. */
+static int
+one_person(struct store *s, sqlite3_stmt *st, struct person *ret)
 {
-	sqlite3_stmt *st = stmt(s, ST_PERSON_GET);
-	int rc, r = 0;
+	int rc = sqlite3_step(st), r = 0;
 
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_person(st, ret);
 	else
 		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
 	sqlite3_reset(st);
 	return r;
+}
+
+int
+store_person_get(struct store *s, int64_t id, struct person *ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_PERSON_GET);
+
+	sqlite3_bind_int64(st, 1, id);
+	return one_person(s, st, ret);
 }
 
 int
@@ -2371,16 +2378,9 @@ int
 store_person_by_telegram(struct store *s, const char *chat_id, struct person *ret)
 {
 	sqlite3_stmt *st = stmt(s, ST_PERSON_BY_TELEGRAM);
-	int rc, r = 0;
 
 	bind_text(st, 1, chat_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		read_person(st, ret);
-	else
-		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
-	sqlite3_reset(st);
-	return r;
+	return one_person(s, st, ret);
 }
 
 int

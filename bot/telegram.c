@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "command.h"
 #include "dlcurl.h"
 #include "telegram.h"
 #include "xalloc.h"
@@ -250,7 +251,8 @@ tg_keyboard(const int64_t *ids, size_t n)
 		for (size_t b = 0; b < sizeof(buttons) / sizeof(buttons[0]); b++) {
 			char data[32], label[48];
 
-			snprintf(data, sizeof(data), "t:%lld:%s", (long long)ids[i], buttons[b].action);
+			/* The command layer reads the data back: it owns the format. */
+			command_button_data(ids[i], buttons[b].action, data);
 			snprintf(label, sizeof(label), buttons[b].label, (long long)ids[i]);
 			json_array_append_new(row, json_pack("{s:s, s:s}", "text", label,
 							     "callback_data", data));
