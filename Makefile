@@ -76,7 +76,9 @@ $(SAN)/dondoc: $(SAN)/obj/main.o $(SAN)/libdondoc.a
 	$(CC) $(ALL_CFLAGS) $(SANFLAGS) -o $@ $^ $(CORE_LIBS)
 
 UNITS = $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
+# The benchmarks are built too (not run), so that a change cannot break them unseen.
 test-build: all $(SAN)/dondoc $(SAN)/dondoc-ical $(REL)/tests/dondoc-ical $(SAN)/tests/dondoc-ical \
+	$(REL)/bench_planner $(REL)/bench_render \
 	$(addprefix $(REL)/tests/,$(UNITS)) $(addprefix $(SAN)/tests/,$(UNITS))
 
 -include $(wildcard $(REL)/obj/*.d $(SAN)/obj/*.d)

@@ -44,7 +44,7 @@ main(int argc, char **argv)
 		items[i] = (struct render_item){ &tasks[i], i < 3 ? STAGE_BEFORE : STAGE_OVERDUE, 3,
 						 today, tasks[i].deadline.due };
 	}
-	ctx = (struct render_ctx){ rend, &p, today, NULL };
+	ctx = (struct render_ctx){ .r = rend, .to = &p, .today = today };
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int k = 0; k < n; k++) {
 		struct rendered m = { 0 };
