@@ -122,6 +122,16 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 				return answer_json(c, MHD_HTTP_METHOD_NOT_ALLOWED, "POST only");
 			len = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							  MHD_HTTP_HEADER_CONTENT_LENGTH);
+			if (h->routes.telegram_auth) {
+				const char *secret = sym_MHD_lookup_connection_value(
+					c, MHD_HEADER_KIND, "X-Telegram-Bot-Api-Secret-Token");
+				int status = h->routes.telegram_auth(h->routes.userdata, secret);
+
+				if (status == 401)
+					return answer_json(c, MHD_HTTP_UNAUTHORIZED, "wrong secret token");
+				if (status != 0)
+					return answer_json(c, MHD_HTTP_NOT_FOUND, "no Telegram webhook here");
+			}
 			if (len && strtoull(len, NULL, 10) > HTTP_BODY_MAX)
 				return answer_json(c, MHD_HTTP_CONTENT_TOO_LARGE,
 						   "body larger than 1 MiB");

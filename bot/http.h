@@ -28,6 +28,12 @@ struct http_routes {
 	 * status to answer (200, 400, 401, 503...).
 	 */
 	int (*telegram)(void *userdata, const char *secret, const char *body, size_t n);
+	/*
+	 * The same secret checked as soon as the headers are read, so that a
+	 * caller without it is refused before its body is read: 0 to go on,
+	 * else the HTTP status to answer (401, 404).
+	 */
+	int (*telegram_auth)(void *userdata, const char *secret);
 	/* GET /healthz: 0 when healthy, or -errno with a new message. */
 	int (*health)(void *userdata, char **ret_msg);
 	/* GET /metrics: a new string in Prometheus text format, or NULL on error. */

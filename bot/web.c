@@ -100,6 +100,21 @@ same_secret(const char *a, const char *b)
 }
 
 static int
+on_telegram_auth(void *userdata, const char *secret)
+{
+	struct web *w = userdata;
+	int status = 0;
+
+	pthread_mutex_lock(&w->lock);
+	if (!w->setup.bot || !w->setup.webhook_secret)
+		status = 404;
+	else if (!secret || !same_secret(secret, w->setup.webhook_secret))
+		status = 401;
+	pthread_mutex_unlock(&w->lock);
+	return status;
+}
+
+static int
 on_telegram(void *userdata, const char *secret, const char *body, size_t n)
 {
 	struct web *w = userdata;
@@ -246,8 +261,8 @@ int
 web_start(const char *listen, const char *db, const struct clock *clk, int wake_fd,
 	  struct web **ret, char **reterr_msg)
 {
-	struct http_routes routes = { .telegram = on_telegram, .health = on_health,
-				      .metrics = on_metrics };
+	struct http_routes routes = { .telegram = on_telegram, .telegram_auth = on_telegram_auth,
+				      .health = on_health, .metrics = on_metrics };
 	struct web *w = xcalloc(1, sizeof(*w));
 	int r;
 

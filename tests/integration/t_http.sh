@@ -112,6 +112,10 @@ printf '[%s]' "$UPD" >array.json
 expect_eq "a JSON array is 400" "$(post wh-secret_2025 array.json)" 400
 head -c 10485760 /dev/zero | tr '\0' 'a' >big.json
 expect_eq "a 10 MB body is 413" "$(post wh-secret_2025 big.json)" 413
+# curl asks "Expect: 100-continue" for a large body: refused at the headers, it sends none.
+expect_eq "a 10 MB body with a wrong secret is refused (401) before a byte of it is sent" \
+	"$(curl -s -o /dev/null -w '%{http_code} %{size_upload}' -X POST -H 'X-Telegram-Bot-Api-Secret-Token: wrong' \
+		-H 'Content-Type: application/json' --data-binary @big.json "$WEB/telegram/webhook")" "401 0"
 expect_eq "none of them changed anything" "$(updates)" "$before"
 expect_eq "the right secret: handled (200)" "$(post wh-secret_2025 upd.json)" 200
 expect_eq "the same update_id again: 200, not handled twice" "$(post wh-secret_2025 upd.json)" 200
