@@ -38,7 +38,12 @@ struct tgbot {
 	bool polling;
 };
 
-static const char *const allowed_updates[] = { "message", "callback_query", "my_chat_member" };
+/* The update kinds the bot uses, for getUpdates and setWebhook (a new array). */
+static json_t *
+allowed_updates(void)
+{
+	return json_pack("[s, s, s]", "message", "callback_query", "my_chat_member");
+}
 
 const char *
 tgbot_username(const struct tgbot *b)
@@ -184,13 +189,11 @@ tgbot_new(const struct config *cfg, struct tgbot **ret, char **reterr_msg)
 int
 tgbot_set_webhook(struct tgbot *b, const char *url, const char *secret)
 {
-	json_t *allowed = json_array(), *p;
+	json_t *p;
 	bool ok;
 
-	for (size_t i = 0; i < sizeof(allowed_updates) / sizeof(allowed_updates[0]); i++)
-		json_array_append_new(allowed, json_string(allowed_updates[i]));
 	p = json_pack("{s:s, s:s, s:o}", "url", url, "secret_token", secret,
-		      "allowed_updates", allowed);
+		      "allowed_updates", allowed_updates());
 	ok = p && call(b, "setWebhook", p, NULL);
 	json_decref(p);
 	return ok ? 0 : -EIO;
@@ -452,15 +455,13 @@ int
 tgbot_poll(struct tgbot *b, const struct inbound_env *env, int timeout_s)
 {
 	struct tg_result res = { 0 };
-	json_t *p, *allowed = json_array(), *u;
+	json_t *p, *u;
 	int64_t offset = offset_get(env->s);
 	size_t i;
 	int r, n = 0;
 
-	for (i = 0; i < sizeof(allowed_updates) / sizeof(allowed_updates[0]); i++)
-		json_array_append_new(allowed, json_string(allowed_updates[i]));
 	p = json_pack("{s:I, s:i, s:o}", "offset", (json_int_t)offset, "timeout", timeout_s,
-		      "allowed_updates", allowed);
+		      "allowed_updates", allowed_updates());
 	/* The HTTP timeout outlasts the long poll (A2). */
 	r = tg_call(b->tg, "getUpdates", p, timeout_s + 15, &res);
 	json_decref(p);

@@ -87,6 +87,22 @@ json() {
 	$PY -c 'import json,sys; j=json.load(open("out")); r=eval(sys.argv[1]); print(json.dumps(r, ensure_ascii=False) if not isinstance(r, str) else r)' "$1"
 }
 
+# A TCP port free on loopback now.
+free_port() {
+	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Starts the fake Bot API server (tests/fake_telegram.py) for token $1:
+# its pid in $fake, its base URL in $API.  The caller kills $fake.
+fake_telegram_start() {
+	$PY "$TOP/tests/fake_telegram.py" --port 0 --token "$1" --ready-file "$T/port" \
+		--webhook-max-delay 1 >fake.log 2>&1 &
+	fake=$!
+	i=0
+	while [ ! -s "$T/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	API=http://127.0.0.1:$(cat "$T/port")
+}
+
 # The registry's checksum, to prove a failed command changed nothing.
 db_sum() {
 	sqlite3 "$DONDOC_DB" "SELECT count(*) FROM task; SELECT count(*) FROM agency;

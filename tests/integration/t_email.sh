@@ -12,7 +12,7 @@ if ! $PY -c 'import aiosmtpd' 2>/dev/null; then
 fi
 openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 \
 	-subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" >/dev/null 2>&1
-PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 mkdir -p mail
 echo "s3cret-mật-khẩu" >smtp-password
 SMTPD=""

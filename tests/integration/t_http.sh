@@ -5,16 +5,10 @@
 # the configuration, no server, and libmicrohttpd is not even loaded.
 . "$(dirname "$0")/../lib.sh"
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 TOKEN=7000000001:AAtesttoken_for_dondoc
-$PY "$TOP/tests/fake_telegram.py" --port 0 --token "$TOKEN" --ready-file "$T/port" \
-	--webhook-max-delay 1 >fake.log 2>&1 &
-fake=$!
 daemon=
 trap 'kill $fake $daemon 2>/dev/null; [ -n "${KEEP:-}" ] || { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }' EXIT
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-API=http://127.0.0.1:$(cat "$T/port")
+fake_telegram_start "$TOKEN"
 HTTP=$(free_port)
 WEB=http://127.0.0.1:$HTTP
 

@@ -10,16 +10,10 @@
 . "$(dirname "$0")/../lib.sh"
 
 TOKEN=7000000001:AAtesttoken_for_dondoc
-$PY "$TOP/tests/fake_telegram.py" --port 0 --token "$TOKEN" --ready-file "$T/port" \
-	--webhook-max-delay 1 >fake.log 2>&1 &
-fake=$!
 daemon=
 smtpd=
 trap 'kill $fake $daemon ${smtpd:-} 2>/dev/null; [ -n "${KEEP:-}" ] || { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }' EXIT
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-PORT=$(cat "$T/port")
-API=http://127.0.0.1:$PORT
+fake_telegram_start "$TOKEN"
 
 ctl() { # PATH JSON: a control call to the fake; its answer in ctl.json
 	curl -s -X POST -H 'Content-Type: application/json' -d "$2" "$API/control/$1" >ctl.json
@@ -249,7 +243,7 @@ stop
 # --- 403: the person blocked the bot; fall back to email and tell the secretariat ------------------
 ctl reset '{}'
 ctl block '{"chat_id": 1001, "blocked": true, "notify": false}'
-SMTP=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+SMTP=$(free_port)
 mkdir mail
 $PY "$TOP/tests/smtpd.py" "$T/mail" "$SMTP" >smtpd.log 2>&1 &
 smtpd=$!
