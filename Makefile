@@ -78,7 +78,7 @@ $(SAN)/dondoc: $(SAN)/obj/main.o $(SAN)/libdondoc.a
 UNITS = $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
 # The benchmarks are built too (not run), so that a change cannot break them unseen.
 test-build: all $(SAN)/dondoc $(SAN)/dondoc-ical $(REL)/tests/dondoc-ical $(SAN)/tests/dondoc-ical \
-	$(REL)/bench_planner $(REL)/bench_render \
+	$(REL)/bench_planner $(REL)/bench_render $(REL)/bench_inbound \
 	$(addprefix $(REL)/tests/,$(UNITS)) $(addprefix $(SAN)/tests/,$(UNITS))
 
 -include $(wildcard $(REL)/obj/*.d $(SAN)/obj/*.d)
@@ -106,7 +106,7 @@ bench: deps
 
 # The webhook budget of issue 5 (wrk, installed here when missing).
 bench-webhook: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(REL)/bench_inbound $(REL)/dondoc-ical
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk
 	@sh bench/webhook.sh
 

@@ -50,6 +50,10 @@ env -u DONDOC_DB $D init >/dev/null
 env -u DONDOC_DB $D import "$W/t.tsv" >/dev/null
 sqlite3 "$W/d.db" "INSERT INTO person(name, agency_id, role, telegram_chat_id, lang, active, created_at)
 	SELECT 'Cán bộ ' || id, id, 'focal', CAST(1000 + id AS TEXT), 'vi', 1, 0 FROM agency"
+# The writer alone, on a copy: what one thread can commit, with no HTTP.
+cp "$W/d.db" "$W/w.db"
+build/rel/bench_inbound "$W/w.db" templates schedules 20000 64
+rm -f "$W"/w.db*
 env -u DONDOC_DB $D serve >"$W/serve.log" 2>&1 &
 daemon=$!
 i=0; while ! curl -s -o /dev/null "http://127.0.0.1:$HTTP/healthz" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done

@@ -103,7 +103,7 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 	struct inbound_result res = { 0 };
 	int r;
 
-	r = store_begin(env->s);
+	r = env->in_txn ? store_savepoint(env->s) : store_begin(env->s);
 	if (r < 0)
 		return r;
 	if (update_id >= 0) {
@@ -111,10 +111,11 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 		if (r == -EEXIST) {
 			res.duplicate = true;
 			res.command = "duplicate";
-			r = store_commit(env->s);
-			if (r == 0)
-				*ret = res;
-			return r;
+			r = env->in_txn ? store_release(env->s) : store_commit(env->s);
+			if (r < 0)
+				goto fail;
+			*ret = res;
+			return 0;
 		}
 		if (r < 0)
 			goto fail;
@@ -147,16 +148,19 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 			goto fail;
 		res.n_others += id != 0;
 	}
-	r = store_commit(env->s);
+	r = env->in_txn ? store_release(env->s) : store_commit(env->s);
 	if (r < 0)
 		goto fail;
-	if (env->count && res.command)
+	if (!env->in_txn && env->count && res.command)
 		env->count(env->count_userdata, res.command);
 	command_out_release(&out);
 	*ret = res;
 	return 0;
 fail:
-	store_rollback(env->s);
+	if (env->in_txn)
+		(void)store_rollback_to(env->s);
+	else
+		store_rollback(env->s);
 	command_out_release(&out);
 	inbound_result_release(&res);
 	return r;

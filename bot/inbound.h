@@ -29,7 +29,12 @@ struct inbound_env {
 	const struct channels *cs;
 	const char *bot_username;	/* without "@"; NULL when unknown */
 	bool queue_reply;	/* queue the sender's answer (false: the caller shows it) */
-	/* Called with the command of each update handled (for /metrics); may be NULL. */
+	/*
+	 * The caller holds the transaction (group commit): the update is a
+	 * savepoint of it, and counting it is the caller's, once committed.
+	 */
+	bool in_txn;
+	/* Called with the command of each update committed (for /metrics); may be NULL. */
 	void (*count)(void *userdata, const char *command);
 	void *count_userdata;
 };
@@ -55,7 +60,9 @@ void inbound_result_release(struct inbound_result *r);
  * Handles in.  update_id (< 0: none) is recorded under in->channel;
  * chat_message_id (0: none) is the sender's message, which a queued
  * answer replies to.  0 with *ret, or -errno with nothing changed (the
- * caller does not acknowledge, and the update comes again).
+ * caller does not acknowledge, and the update comes again).  With
+ * env->in_txn, "changed" and "nothing changed" are within the caller's
+ * transaction, which commits (or not) many updates at once.
  */
 int inbound_handle(const struct inbound_env *env, const struct command_in *in,
 		   int64_t update_id, int64_t chat_message_id, struct inbound_result *ret);

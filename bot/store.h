@@ -23,7 +23,7 @@
 #include "registry.h"
 #include "task.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store;
 
@@ -60,10 +60,30 @@ int store_meta_get(struct store *s, const char *key, char **ret);
 /* Remembers value under key. */
 int store_meta_set(struct store *s, const char *key, const char *value);
 
+/*
+ * The CREATE TABLE sql with each "CHECK (col IN ('a','b','c'))" of three
+ * or more strings written "CHECK (col = 'a' OR col = 'b' OR col = 'c')"
+ * (schema 6): a new string, or NULL when there was none to rewrite.
+ */
+char *store_check_in_to_or(const char *sql);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Rollback never fails. */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
+/*
+ * One savepoint inside the transaction (not nested): released keeps what
+ * was done since, rolled back to undoes it and leaves the transaction
+ * open.  -EINVAL outside a transaction, or with none open.
+ */
+int store_savepoint(struct store *s);
+/*
+ * True inside a transaction begun by store_begin that SQLite has not
+ * ended on its own (it rolls the whole of it back on some I/O errors).
+ */
+bool store_in_txn(struct store *s);
+int store_release(struct store *s);
+int store_rollback_to(struct store *s);
 
 /* --- agencies --------------------------------------------------------- */
 

@@ -6,9 +6,9 @@
 sqlite3 "$DONDOC_DB" <"$TOP/tests/data/registry-v4.sql"
 sqlite3 "$DONDOC_DB" "PRAGMA user_version = 4"
 expect_rc 65 "a read-only command on schema 4 refuses (exit 65)" "$DONDOC" task list
-expect_grep "and says how to upgrade" err "has schema 4, older than this dondoc \\(5\\): run 'dondoc init'"
+expect_grep "and says how to upgrade" err "has schema 4, older than this dondoc \\(6\\): run 'dondoc init'"
 expect_rc 0 "init upgrades it" "$DONDOC" init
-expect_grep "to schema 5" out "is ready \\(schema 5\\)"
+expect_grep "to schema 6" out "is ready \\(schema 6\\)"
 expect_rc 0 "the history copied into the new event table still verifies" "$DONDOC" verify
 expect_grep "all of it" out "^history intact: 11 events$"
 expect_rc 0 "the tasks are all there" "$DONDOC" task list --json

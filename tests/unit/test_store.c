@@ -208,6 +208,151 @@ test_event_chain(void **state)
 	assert_int_equal(bad, 3);
 }
 
+/* Group commit: a savepoint rolled back takes its events out of the chain, and only them. */
+static void
+test_savepoint(void **state)
+{
+	struct fx *f = *state;
+	struct event e = { .at = 10, .actor = "tester", .channel = "telegram", .kind = "note" };
+	struct agency a = { 0 };
+	int64_t n = 0, bad = 0;
+
+	assert_int_equal(store_savepoint(f->s), -EINVAL);	/* no transaction */
+	assert_int_equal(store_begin(f->s), 0);
+	assert_true(store_in_txn(f->s));
+	assert_int_equal(store_release(f->s), -EINVAL);	/* no savepoint */
+	for (int i = 0; i < 6; i++) {
+		e.at = 10 + i;
+		e.text = i % 2 ? "bỏ" : "giữ";
+		assert_int_equal(store_savepoint(f->s), 0);
+		assert_int_equal(store_savepoint(f->s), -EINVAL);	/* one at a time */
+		assert_int_equal(store_event_append(f->s, &e), 0);
+		if (i == 3)
+			assert_int_equal(store_agency_insert(f->s, "stc", "Sở Tài chính",
+							     AGENCY_DEPARTMENT, 1, NULL), 0);
+		assert_int_equal(i % 2 ? store_rollback_to(f->s) : store_release(f->s), 0);
+		assert_true(store_in_txn(f->s));
+	}
+	assert_int_equal(store_commit(f->s), 0);
+	assert_false(store_in_txn(f->s));
+	/* Three events kept, the chain whole, the event head counting three. */
+	assert_int_equal(store_event_verify(f->s, &n, &bad), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(store_agency_lookup(f->s, "stc", &a), -ENOENT);
+	/* After the transaction, the chain goes on from the last kept event. */
+	assert_int_equal(store_event_append(f->s, &e), 0);
+	assert_int_equal(store_event_verify(f->s, &n, &bad), 0);
+	assert_int_equal(n, 4);
+}
+
+/* Schema 6: no CHECK left that builds a temporary B-tree per row, and each still refuses. */
+static void
+test_checks_as_or_chains(void **state)
+{
+	struct fx *f = *state;
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "CREATE TABLE t(s TEXT CHECK (s IN ('a','b','c')))",
+		  "CREATE TABLE t(s TEXT CHECK (s = 'a' OR s = 'b' OR s = 'c'))" },
+		{ "x CHECK (state IN ('queued', 'sent',  'dead')), y CHECK (kind IN ('p','q'))",
+		  "x CHECK (state = 'queued' OR state = 'sent' OR state = 'dead'), y CHECK (kind IN ('p','q'))" },
+		{ "a CHECK (k IN ('a,b','c','d'))", "a CHECK (k = 'a,b' OR k = 'c' OR k = 'd')" },
+		{ "CHECK (active IN (0,1,2))", NULL },		/* numbers: not ours */
+		{ "CHECK (lang IN ('vi','en'))", NULL },		/* two: no B-tree */
+		{ "CHECK (progress BETWEEN 0 AND 100)", NULL },
+		{ "CHECK (s IN ('a','b','c') OR s IS NULL)", NULL },	/* not the whole CHECK */
+		{ "CHECK (s IN ('a','b','c'", NULL },		/* cut short */
+		{ "no check here", NULL },
+	};
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = store_check_in_to_or(cases[i].in);
+
+		if (cases[i].out)
+			assert_string_equal(got, cases[i].out);
+		else
+			assert_null(got);
+		free(got);
+	}
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE type = 'table'",
+					    -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char *left = store_check_in_to_or((const char *)sqlite3_column_text(st, 0));
+
+		if (left)
+			fail_msg("a CHECK list is left in %s", sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	/* The hot inserts build no temporary table. */
+	assert_int_equal(sqlite3_prepare_v2(db, "EXPLAIN INSERT INTO message(person_id, channel, kind,"
+					    " subject, body, state, next_at, created_at, day)"
+					    " VALUES (1, 'telegram', 'reply', 's', 'b', 'pending', 0, 0, 'd')",
+					    -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		assert_string_not_equal((const char *)sqlite3_column_text(st, 1), "OpenEphemeral");
+	sqlite3_finalize(st);
+	/* And each CHECK still refuses what it refused. */
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO agency(code, name, name_key, kind, created_at)"
+				      " VALUES ('a', 'A', 'a', 'department', 0)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO agency(code, name, name_key, kind, created_at)"
+				      " VALUES ('b', 'B', 'b', 'ministry', 0)", NULL, NULL, NULL),
+			 SQLITE_CONSTRAINT);
+	assert_non_null(strstr(sqlite3_errmsg(db), "CHECK constraint failed"));
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO person(name, agency_id, role, created_at)"
+				      " VALUES ('P', 1, 'boss', 0)", NULL, NULL, NULL), SQLITE_CONSTRAINT);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO message(person_id, channel, kind, subject, body,"
+				      " state, next_at, created_at, day) VALUES (1, 'file', 'reply', 's',"
+				      " 'b', 'lost', 0, 0, 'd')", NULL, NULL, NULL), SQLITE_CONSTRAINT);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA integrity_check", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static int64_t
+chat_updates(const struct fx *f)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t n;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM chat_update", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* Update ids: a duplicate within 26 hours, a new update after; forgotten after a week. */
+static void
+test_chat_update_seen(void **state)
+{
+	struct fx *f = *state;
+	int64_t t0 = 1759000000, h = 3600;
+
+	assert_int_equal(store_chat_update_seen(f->s, "telegram", 7, t0), 0);
+	assert_int_equal(store_chat_update_seen(f->s, "telegram", 7, t0 + 10), -EEXIST);
+	assert_int_equal(store_chat_update_seen(f->s, "zalo", 7, t0 + 10), 0);
+	assert_int_equal(store_chat_update_seen(f->s, "telegram", 7, t0 + 25 * h), -EEXIST);
+	/* Telegram numbers afresh after a quiet week: an old id is a new update. */
+	assert_int_equal(store_chat_update_seen(f->s, "telegram", 7, t0 + 27 * h), 0);
+	assert_int_equal(store_chat_update_seen(f->s, "telegram", 8, t0 + 27 * h), 0);
+	assert_int_equal(chat_updates(f), 3);
+	/* Eight days on, the first hour's pass forgets the ids of a week ago. */
+	assert_int_equal(store_chat_update_seen(f->s, "telegram", 9, t0 + 8 * 24 * h), 0);
+	assert_int_equal(chat_updates(f), 3);	/* zalo 7 went; telegram 9 came */
+	assert_int_equal(store_chat_update_seen(f->s, "zalo", 7, t0 + 8 * 24 * h + 1), 0);
+	assert_int_equal(store_chat_update_seen(f->s, "telegram", 10, t0 + 8 * 24 * h + 2), 0);
+	assert_int_equal(chat_updates(f), 5);
+	assert_int_equal(store_chat_update_seen(f->s, "telegram", 11, t0 + 35 * 24 * h), 0);
+	assert_int_equal(chat_updates(f), 1);
+}
+
 static void
 test_transaction_rollback(void **state)
 {
@@ -323,6 +468,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_task_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_savepoint, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chat_update_seen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checks_as_or_chains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_person, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batched_writes, setup, teardown),
 	};
