@@ -19,6 +19,8 @@ typeof(MHD_add_response_header) *sym_MHD_add_response_header;
 typeof(MHD_queue_response) *sym_MHD_queue_response;
 typeof(MHD_destroy_response) *sym_MHD_destroy_response;
 typeof(MHD_lookup_connection_value) *sym_MHD_lookup_connection_value;
+typeof(MHD_suspend_connection) *sym_MHD_suspend_connection;
+typeof(MHD_resume_connection) *sym_MHD_resume_connection;
 
 /* Loaded once and for the process's life: never unloaded. */
 static void *handle;
@@ -36,6 +38,8 @@ dlmhd_load(char **reterr_msg)
 		{ (void **)&sym_MHD_queue_response, "MHD_queue_response" },
 		{ (void **)&sym_MHD_destroy_response, "MHD_destroy_response" },
 		{ (void **)&sym_MHD_lookup_connection_value, "MHD_lookup_connection_value" },
+		{ (void **)&sym_MHD_suspend_connection, "MHD_suspend_connection" },
+		{ (void **)&sym_MHD_resume_connection, "MHD_resume_connection" },
 	};
 
 	return handle ? 0 : dl_open(LIBMHD, "libmicrohttpd12", syms, ELEMENTSOF(syms), &handle,

@@ -18,6 +18,8 @@ extern typeof(MHD_add_response_header) *sym_MHD_add_response_header;
 extern typeof(MHD_queue_response) *sym_MHD_queue_response;
 extern typeof(MHD_destroy_response) *sym_MHD_destroy_response;
 extern typeof(MHD_lookup_connection_value) *sym_MHD_lookup_connection_value;
+extern typeof(MHD_suspend_connection) *sym_MHD_suspend_connection;
+extern typeof(MHD_resume_connection) *sym_MHD_resume_connection;
 
 /* Loads libmicrohttpd, once: 0, or -EOPNOTSUPP with a new message. */
 int dlmhd_load(char **reterr_msg);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The HTTP server; see http.h and LIBRARIES.md §4.  One internal thread
- * (MHD's own event loop): requests are handled one at a time, which is
- * what the registry's single writer wants anyway.
+ * (MHD's own event loop) reads requests and writes answers; a request
+ * answered later (a webhook update, committed with others by web.c's
+ * writer) is suspended meanwhile, and resumed by http_answer().
  */
 #include <errno.h>
 #include <netdb.h>
@@ -28,10 +29,15 @@ struct http {
 	int port;
 };
 
-/* A request being read. */
-struct req {
+/* A request being read, or waiting for its answer. */
+struct http_req {
+	struct MHD_Connection *c;
 	struct buf body;
 	bool too_big;
+	bool later;		/* suspended, for http_answer() */
+	bool answered;		/* status and answer are set */
+	int status;
+	char *answer;		/* NULL: the status said in a few words */
 };
 
 static enum MHD_Result
@@ -63,30 +69,41 @@ answer_json(struct MHD_Connection *c, unsigned status, const char *description)
 static void
 done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-	struct req *q = *con_cls;
+	struct http_req *q = *con_cls;
 
 	(void)cls;
 	(void)c;
 	(void)toe;
 	if (q) {
 		buf_release(&q->body);
+		free(q->answer);
 		free(q);
 		*con_cls = NULL;
 	}
 }
 
-static enum MHD_Result
-on_webhook(struct http *h, struct MHD_Connection *c, struct req *q)
+void
+http_later(struct http_req *q)
 {
-	const char *secret = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							 "X-Telegram-Bot-Api-Secret-Token");
-	int status;
+	q->later = true;
+	sym_MHD_suspend_connection(q->c);
+}
 
-	if (q->too_big)
-		return answer_json(c, MHD_HTTP_CONTENT_TOO_LARGE, "body larger than 1 MiB");
-	if (!h->routes.telegram)
-		return answer_json(c, MHD_HTTP_NOT_FOUND, "no Telegram webhook here");
-	status = h->routes.telegram(h->routes.userdata, secret, q->body.p, q->body.len);
+void
+http_answer(struct http_req *q, int status, char *body)
+{
+	q->status = status;
+	q->answer = body;
+	q->answered = true;
+	/* The server thread takes it from here: q is its again. */
+	sym_MHD_resume_connection(q->c);
+}
+
+static enum MHD_Result
+answer_status(struct MHD_Connection *c, int status, const char *body)
+{
+	if (body)
+		return answer(c, (unsigned)status, "application/json", body);
 	switch (status) {
 	case 200:
 		return answer_json(c, MHD_HTTP_OK, "handled");
@@ -103,11 +120,32 @@ on_webhook(struct http *h, struct MHD_Connection *c, struct req *q)
 }
 
 static enum MHD_Result
+on_webhook(struct http *h, struct MHD_Connection *c, struct http_req *q)
+{
+	const char *secret = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							 "X-Telegram-Bot-Api-Secret-Token");
+	int status;
+
+	if (q->answered)
+		return answer_status(c, q->status, q->answer);
+	if (q->later)
+		return MHD_YES;		/* still waiting: not for us to see */
+	if (q->too_big)
+		return answer_json(c, MHD_HTTP_CONTENT_TOO_LARGE, "body larger than 1 MiB");
+	if (!h->routes.telegram)
+		return answer_json(c, MHD_HTTP_NOT_FOUND, "no Telegram webhook here");
+	status = h->routes.telegram(h->routes.userdata, q, secret, q->body.p, q->body.len);
+	if (status == HTTP_LATER)
+		return MHD_YES;
+	return answer_status(c, status, NULL);
+}
+
+static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	   const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct http *h = cls;
-	struct req *q = *con_cls;
+	struct http_req *q = *con_cls;
 	bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
 	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
 		   strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
@@ -136,6 +174,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 				return answer_json(c, MHD_HTTP_CONTENT_TOO_LARGE,
 						   "body larger than 1 MiB");
 			q = xcalloc(1, sizeof(*q));
+			q->c = c;
 			buf_init(&q->body, HTTP_BODY_MAX);
 			*con_cls = q;
 			return MHD_YES;
@@ -222,7 +261,7 @@ http_start(const char *listen, const struct http_routes *routes, struct http **r
 	socklen_t sa_len = 0;
 	struct http *h;
 	const union MHD_DaemonInfo *info;
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC;
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	int r;
 
 	r = dlmhd_load(reterr_msg);

@@ -3,7 +3,8 @@
  * The HTTP server (libmicrohttpd; the only module that includes it):
  * Telegram's webhook, /healthz and /metrics (DESIGN §7).  It knows HTTP,
  * not dondoc: what a request means is the caller's, through the functions
- * of struct http_routes, called on the server's one thread.
+ * of struct http_routes, called on the server's one thread; a route may
+ * answer later, from another thread (http_later, http_answer).
  *
  * Limits: bodies of at most HTTP_BODY_MAX (413 beyond), HTTP_CONN_MAX
  * connections in all and HTTP_PER_IP_MAX from one address, an idle
@@ -20,14 +21,21 @@
 #define HTTP_PER_IP_MAX 64
 #define HTTP_TIMEOUT_S 15
 
+/* A request whose answer may come later, from another thread. */
+struct http_req;
+
+#define HTTP_LATER 0	/* a route's status: the answer comes through http_answer() */
+
 struct http_routes {
 	void *userdata;
 	/*
 	 * POST /telegram/webhook: secret is the X-Telegram-Bot-Api-Secret-Token
 	 * header (NULL when absent), body the request body.  Returns the HTTP
-	 * status to answer (200, 400, 401, 503...).
+	 * status to answer (200, 400, 401, 503...), or HTTP_LATER once it has
+	 * called http_later(q) and handed q on.
 	 */
-	int (*telegram)(void *userdata, const char *secret, const char *body, size_t n);
+	int (*telegram)(void *userdata, struct http_req *q, const char *secret, const char *body,
+			size_t n);
 	/*
 	 * The same secret checked as soon as the headers are read, so that a
 	 * caller without it is refused before its body is read: 0 to go on,
@@ -53,5 +61,17 @@ int http_start(const char *listen, const struct http_routes *routes, struct http
 struct http *http_stop(struct http *h);
 /* The port listened on (useful with port 0). */
 int http_port(const struct http *h);
+/*
+ * Inside a route, on the server's thread: q will be answered later, by
+ * http_answer().  Its connection waits meanwhile, and the server serves
+ * the others.  Stopping the server first needs every such q answered.
+ */
+void http_later(struct http_req *q);
+/*
+ * Answers q (given to http_later) from any thread: status, and body (a
+ * JSON text, taken; NULL: a short one that says what the status means).
+ * q is not to be touched after.
+ */
+void http_answer(struct http_req *q, int status, char *body);
 
 #endif

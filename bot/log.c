@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
+#include "macro.h"
 
 static enum log_level log_max = LOG_LEVEL_INFO;
 static const char *log_ident = "dondoc";
@@ -28,11 +30,23 @@ log_set_ident(const char *ident)
 	log_ident = ident;
 }
 
+/* Under systemd, stderr goes to the journal, and a line says its own level. */
 static bool
 log_on_journal(void)
 {
-	return getenv("JOURNAL_STREAM") != NULL;
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("JOURNAL_STREAM") != NULL;
+	return on;
 }
+
+/*
+ * A line is made whole, then written with one write(2): lines of threads
+ * logging at once never mix, and a line costs one system call.  A line
+ * longer than LOG_LINE_MAX is cut, and says so.
+ */
+#define LOG_LINE_MAX 2048
 
 static void
 vlog(enum log_level level, int errnum, const char *fmt, va_list ap)
@@ -44,19 +58,37 @@ vlog(enum log_level level, int errnum, const char *fmt, va_list ap)
 		[LOG_LEVEL_INFO] = NULL,
 		[LOG_LEVEL_DEBUG] = "debug",
 	};
+	char line[LOG_LINE_MAX];
+	size_t n = 0;
+	int k;
 
 	if (level > log_max)
 		goto out;
 	if (log_on_journal())
-		fprintf(stderr, "<%d>", (int)level);
+		k = snprintf(line, sizeof(line), "<%d>", (int)level);
 	else if (names[level])
-		fprintf(stderr, "%s: %s: ", log_ident, names[level]);
+		k = snprintf(line, sizeof(line), "%s: %s: ", log_ident, names[level]);
 	else
-		fprintf(stderr, "%s: ", log_ident);
-	vfprintf(stderr, fmt, ap);
-	if (errnum)
-		fprintf(stderr, ": %s", strerror(errnum));
-	fputc('\n', stderr);
+		k = snprintf(line, sizeof(line), "%s: ", log_ident);
+	n = k > 0 ? MIN((size_t)k, sizeof(line) - 1) : 0;
+	k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	n = k > 0 ? MIN(n + (size_t)k, sizeof(line) - 1) : n;
+	if (errnum) {
+		k = snprintf(line + n, sizeof(line) - n, ": %s", strerror(errnum));
+		n = k > 0 ? MIN(n + (size_t)k, sizeof(line) - 1) : n;
+	}
+	if (n >= sizeof(line) - 2) {
+		static const char cut[] = " [...]";
+
+		n = sizeof(line) - sizeof(cut) - 1;
+		/* Not inside a UTF-8 character. */
+		while (n > 0 && ((unsigned char)line[n] & 0xc0) == 0x80)
+			n--;
+		memcpy(line + n, cut, sizeof(cut) - 1);
+		n += sizeof(cut) - 1;
+	}
+	line[n++] = '\n';
+	(void)!write(STDERR_FILENO, line, n);
 out:
 	errno = saved;
 }

@@ -276,6 +276,7 @@ wait_or_listen(struct dondoc *d, const struct setup *st, struct web *web, int ms
 	if (!st->bot || !tgbot_polling(st->bot)) {
 		wait_tick(ms);
 		/* Woken by the webhook, maybe: its answers go out now. */
+		web_run_after(web, st->bot);
 		if (web && !serve_stop && !serve_reload &&
 		    dispatch_deliver(d->store, &denv, &d->clock, &serve_stop, &dr) < 0)
 			log_warnx("cannot deliver answers: %s, will retry", store_errmsg(d->store));

@@ -234,21 +234,65 @@ id_text(json_t *v, char out[24])
 	return true;
 }
 
-/* Sends text (HTML) to a chat at once, outside the outbox: for unlinked chats. */
+/* Adds a call for after the commit; params taken. */
 static void
-send_now(struct tgbot *b, const char *chat, const char *text, int64_t reply_to)
+later(struct tgbot_after *a, const char *method, json_t *params)
+{
+	if (!params)
+		return;
+	if (a->n == TGBOT_AFTER_MAX) {
+		json_decref(params);
+		return;
+	}
+	a->calls[a->n].method = method;
+	a->calls[a->n++].params = params;
+}
+
+/* Text (HTML) for a chat, sent outside the outbox: for unlinked chats. */
+static void
+later_send(struct tgbot_after *a, const char *chat, const char *text, int64_t reply_to)
 {
 	json_t *p = json_pack("{s:s, s:s, s:s, s:{s:b}}", "chat_id", chat, "text", text,
 			      "parse_mode", "HTML", "link_preview_options", "is_disabled", 1);
 
-	if (!p)
-		return;
-	if (reply_to)
+	if (p && reply_to)
 		json_object_set_new(p, "reply_parameters",
 				    json_pack("{s:I, s:b}", "message_id", (json_int_t)reply_to,
 					      "allow_sending_without_reply", 1));
-	(void)call(b, "sendMessage", p, NULL);
-	json_decref(p);
+	later(a, "sendMessage", p);
+}
+
+void
+tgbot_after_release(struct tgbot_after *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		json_decref(a->calls[i].params);
+	memset(a, 0, sizeof(*a));
+}
+
+void
+tgbot_after_run(struct tgbot *b, struct tgbot_after *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		(void)call(b, a->calls[i].method, a->calls[i].params, NULL);
+	tgbot_after_release(a);
+}
+
+char *
+tgbot_after_take_answer(struct tgbot_after *a)
+{
+	char *text;
+
+	if (!a->n || (strcmp(a->calls[0].method, "answerCallbackQuery") != 0 &&
+		      strcmp(a->calls[0].method, "sendMessage") != 0))
+		return NULL;
+	json_object_set_new(a->calls[0].params, "method", json_string(a->calls[0].method));
+	text = json_dumps(a->calls[0].params, JSON_COMPACT);
+	json_decref(a->calls[0].params);
+	memmove(&a->calls[0], &a->calls[1], (a->n - 1) * sizeof(a->calls[0]));
+	a->n--;
+	a->calls[a->n].params = NULL;
+	return text;
 }
 
 static void
@@ -263,7 +307,8 @@ make_in(const struct inbound_env *env, const struct tgbot *b, const char *chat,
 }
 
 static int
-on_message(struct tgbot *b, const struct inbound_env *env, int64_t update_id, json_t *m)
+on_message(struct tgbot *b, const struct inbound_env *env, int64_t update_id, json_t *m,
+	   struct tgbot_after *after)
 {
 	json_t *chat = json_object_get(m, "chat"), *reply = json_object_get(m, "reply_to_message");
 	const char *text = json_string_value(json_object_get(m, "text"));
@@ -292,8 +337,9 @@ on_message(struct tgbot *b, const struct inbound_env *env, int64_t update_id, js
 	r = inbound_handle(env, &in, update_id, mid, &res);
 	if (r < 0)
 		return r;
+	after->command = res.command;
 	if (res.direct && res.chat)
-		send_now(b, chat_id, res.chat, mid);
+		later_send(after, chat_id, res.chat, mid);
 	log_info("telegram: update %" PRId64 " from chat %s: %s%s", update_id, chat_id,
 		 res.command ? res.command : "?", res.refused ? " (refused)" : "");
 	inbound_result_release(&res);
@@ -303,7 +349,7 @@ on_message(struct tgbot *b, const struct inbound_env *env, int64_t update_id, js
 /* The reminder under which a button was pressed, redrawn: what is done is said, its buttons go. */
 static void
 refresh(struct tgbot *b, const struct inbound_env *env, const char *chat, int64_t chat_message,
-	int64_t message_id, struct date today)
+	int64_t message_id, struct date today, struct tgbot_after *after)
 {
 	struct message m = { 0 };
 	struct rendered done = { 0 };
@@ -343,8 +389,7 @@ refresh(struct tgbot *b, const struct inbound_env *env, const char *chat, int64_
 	/* No keyboard left: an empty one removes it. */
 	json_object_set_new(p, "reply_markup", markup ? markup :
 			    json_pack("{s:[]}", "inline_keyboard"));
-	(void)call(b, "editMessageText", p, NULL);
-	json_decref(p);
+	later(after, "editMessageText", p);
 out:
 	json_decref(tasks);
 	rendered_release(&done);
@@ -355,7 +400,8 @@ out:
 }
 
 static int
-on_callback(struct tgbot *b, const struct inbound_env *env, int64_t update_id, json_t *q)
+on_callback(struct tgbot *b, const struct inbound_env *env, int64_t update_id, json_t *q,
+	    struct tgbot_after *after)
 {
 	json_t *msg = json_object_get(q, "message");
 	const char *id = json_string_value(json_object_get(q, "id"));
@@ -364,7 +410,6 @@ on_callback(struct tgbot *b, const struct inbound_env *env, int64_t update_id, j
 	struct command_in in;
 	char chat_id[24], toast[TOAST_MAX + 1] = "";
 	int64_t on = 0, chat_message = json_integer_value(json_object_get(msg, "message_id"));
-	json_t *p;
 	size_t n;
 	int r;
 
@@ -381,6 +426,7 @@ on_callback(struct tgbot *b, const struct inbound_env *env, int64_t update_id, j
 	r = inbound_handle(env, &in, update_id, 0, &res);
 	if (r < 0)
 		return r;
+	after->command = res.command;
 	/* Every button press is answered, or the phone shows it spinning (A4). */
 	if (res.toast) {
 		const char *t = res.toast;
@@ -397,14 +443,12 @@ on_callback(struct tgbot *b, const struct inbound_env *env, int64_t update_id, j
 		}
 		snprintf(toast, sizeof(toast), "%.*s", (int)n, t);
 	}
-	p = json_pack("{s:s, s:s}", "callback_query_id", id, "text", toast);
-	if (p)
-		(void)call(b, "answerCallbackQuery", p, NULL);
-	json_decref(p);
+	later(after, "answerCallbackQuery",
+	      json_pack("{s:s, s:s}", "callback_query_id", id, "text", toast));
 	if (res.direct && res.chat)
-		send_now(b, chat_id, res.chat, 0);
+		later_send(after, chat_id, res.chat, 0);
 	if (res.refresh && chat_message)
-		refresh(b, env, chat_id, chat_message, res.refresh, in.today);
+		refresh(b, env, chat_id, chat_message, res.refresh, in.today, after);
 	log_info("telegram: update %" PRId64 " from chat %s: button %s: %s%s", update_id, chat_id,
 		 data ? data : "?", res.command ? res.command : "?", res.refused ? " (refused)" : "");
 	inbound_result_release(&res);
@@ -435,20 +479,25 @@ on_member(const struct inbound_env *env, json_t *u)
 }
 
 int
-tgbot_handle(struct tgbot *b, const struct inbound_env *env, json_t *update)
+tgbot_handle(struct tgbot *b, const struct inbound_env *env, json_t *update,
+	     struct tgbot_after *after)
 {
 	json_t *id = json_object_get(update, "update_id"), *v;
+	int r = 0;
 
+	memset(after, 0, sizeof(*after));
 	if (!json_is_object(update) || !json_is_integer(id) || json_integer_value(id) < 0)
 		return -EINVAL;
 	if (json_is_object(v = json_object_get(update, "message")))
-		return on_message(b, env, json_integer_value(id), v);
-	if (json_is_object(v = json_object_get(update, "callback_query")))
-		return on_callback(b, env, json_integer_value(id), v);
-	if (json_is_object(v = json_object_get(update, "my_chat_member")))
-		return on_member(env, v);
+		r = on_message(b, env, json_integer_value(id), v, after);
+	else if (json_is_object(v = json_object_get(update, "callback_query")))
+		r = on_callback(b, env, json_integer_value(id), v, after);
+	else if (json_is_object(v = json_object_get(update, "my_chat_member")))
+		r = on_member(env, v);
 	/* Edits, reactions and the rest: nothing to do. */
-	return 0;
+	if (r < 0)
+		tgbot_after_release(after);
+	return r;
 }
 
 int
@@ -478,8 +527,10 @@ tgbot_poll(struct tgbot *b, const struct inbound_env *env, int timeout_s)
 	}
 	json_array_foreach(res.result, i, u) {
 		json_t *uid = json_object_get(u, "update_id");
+		struct tgbot_after after;
 
-		r = tgbot_handle(b, env, u);
+		r = tgbot_handle(b, env, u, &after);
+		tgbot_after_run(b, &after);
 		if (r < 0 && r != -EINVAL) {
 			/* Not committed: leave it unacknowledged, to come again. */
 			log_warnx("telegram: cannot handle update: %s; it will come again",

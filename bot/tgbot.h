@@ -4,9 +4,8 @@
  * updates come by long polling (getUpdates, the next offset kept in the
  * registry) or by webhook, and each one is handled whole (inbound.h)
  * before it is acknowledged, so none is lost or handled twice across
- * restarts.  Then, outside the transaction: a pressed button is answered
- * (answerCallbackQuery) and its reminder redrawn (editMessageText), and a
- * chat linked to no one is told how to link itself.
+ * restarts.  Then, outside the transaction, the calls it leaves (struct
+ * tgbot_after) are made.
  */
 #ifndef DONDOC_TGBOT_H
 #define DONDOC_TGBOT_H
@@ -45,12 +44,43 @@ void tgbot_set_abort(struct tgbot *b, bool (*abort_cb)(void *userdata), void *us
  * again; nothing is lost).
  */
 int tgbot_poll(struct tgbot *b, const struct inbound_env *env, int timeout_s);
+#define TGBOT_AFTER_MAX 3
+
 /*
- * Handles one update (a JSON object; from getUpdates or a webhook).
- * 0 when handled (or ignored: a kind the bot does not use), -EINVAL when
- * it is no update at all, other -errno when it could not be committed
- * (the update must come again).
+ * The Bot API calls an update leaves for after its commit: a pressed
+ * button answered (answerCallbackQuery) and its reminder redrawn
+ * (editMessageText), a chat linked to no one told how to link itself
+ * (sendMessage).  Never made inside the transaction: a slow Telegram
+ * would hold every other update up.
  */
-int tgbot_handle(struct tgbot *b, const struct inbound_env *env, json_t *update);
+struct tgbot_after {
+	const char *command;	/* what the update was (static), for /metrics; NULL: none */
+	size_t n;
+	struct {
+		const char *method;	/* static */
+		json_t *params;
+	} calls[TGBOT_AFTER_MAX];
+};
+
+/*
+ * Handles one update (a JSON object; from getUpdates or a webhook) and
+ * fills *after.  0 when handled (or ignored: a kind the bot does not
+ * use), -EINVAL when it is no update at all, other -errno when it could
+ * not be committed (the update must come again; *after is empty).
+ * With env->in_txn the update is a savepoint of the caller's
+ * transaction, and *after is for once that is committed.
+ */
+int tgbot_handle(struct tgbot *b, const struct inbound_env *env, json_t *update,
+		 struct tgbot_after *after);
+/* Makes the calls of a, in order (failures are logged), and empties it. */
+void tgbot_after_run(struct tgbot *b, struct tgbot_after *a);
+void tgbot_after_release(struct tgbot_after *a);
+/*
+ * For a webhook's answer (CHAT-APIS.md A3, a method in the response):
+ * a's first call, when Telegram may be left to make it unchecked
+ * (answerCallbackQuery, sendMessage), as a new JSON text with "method",
+ * taken out of a.  NULL when there is none such.
+ */
+char *tgbot_after_take_answer(struct tgbot_after *a);
 
 #endif

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "http.h"
 #include "inbound.h"
+#include "log.h"
 #include "schedule.h"
 #include "store.h"
 #include "task.h"
@@ -25,26 +26,57 @@
 #define COMMANDS_MAX 24		/* kinds of command counted */
 #define METRICS_MAX ((size_t)1 << 20)
 
+/* A webhook update, from the server's thread to the writer and back. */
+struct job {
+	struct job *next;
+	struct http_req *q;
+	json_t *update;
+	int status;
+	char *answer;		/* the webhook's answer: a method for Telegram to call */
+	struct tgbot_after after;
+};
+
+/* Calls an update left for the main loop to make (tgbot_after). */
+struct after {
+	struct after *next;
+	struct tgbot_after a;
+};
+
 struct web {
 	struct http *http;
-	struct store *s;	/* the server thread's own connection */
+	struct store *s;	/* the server thread's connection: /healthz, /metrics */
+	struct store *ws;	/* the writer's */
 	const struct clock *clk;
 	int wake_fd;
-	pthread_mutex_t lock;	/* held by a handler; taken by web_set and the counters */
+	/* web_set writes; the writer's batches and /metrics read. */
+	pthread_rwlock_t setup_lock;
 	struct web_setup setup;
+	pthread_mutex_t lock;	/* the counters */
 	struct {
 		const char *kind;	/* static strings from the command layer */
 		uint64_t n;
 	} commands[COMMANDS_MAX];
 	time_t last_plan;
+	/*
+	 * The writer: webhook updates are queued by the server's thread and
+	 * committed by this one, as many at a time as have come meanwhile
+	 * (group commit), each a savepoint of the batch's transaction.
+	 */
+	pthread_t writer;
+	bool writer_started;
+	pthread_mutex_t qlock;	/* the queue, stopping and the calls left */
+	pthread_cond_t qcond;
+	struct job *head, **tail;
+	bool stopping;
+	struct after *after, **after_tail;
 };
 
 void
 web_set(struct web *w, const struct web_setup *setup)
 {
-	pthread_mutex_lock(&w->lock);
+	pthread_rwlock_wrlock(&w->setup_lock);
 	w->setup = *setup;
-	pthread_mutex_unlock(&w->lock);
+	pthread_rwlock_unlock(&w->setup_lock);
 }
 
 static void
@@ -58,13 +90,6 @@ count_locked(struct web *w, const char *kind)
 			return;
 		}
 	}
-}
-
-/* The webhook's counter: the lock is held already. */
-static void
-count_cb(void *userdata, const char *kind)
-{
-	count_locked(userdata, kind);
 }
 
 void
@@ -105,56 +130,186 @@ on_telegram_auth(void *userdata, const char *secret)
 	struct web *w = userdata;
 	int status = 0;
 
-	pthread_mutex_lock(&w->lock);
+	pthread_rwlock_rdlock(&w->setup_lock);
 	if (!w->setup.bot || !w->setup.webhook_secret)
 		status = 404;
 	else if (!secret || !same_secret(secret, w->setup.webhook_secret))
 		status = 401;
-	pthread_mutex_unlock(&w->lock);
+	pthread_rwlock_unlock(&w->setup_lock);
 	return status;
 }
 
+/* On the server's thread: checked and parsed here, committed by the writer. */
 static int
-on_telegram(void *userdata, const char *secret, const char *body, size_t n)
+on_telegram(void *userdata, struct http_req *q, const char *secret, const char *body, size_t n)
 {
 	struct web *w = userdata;
-	struct inbound_env env;
+	struct job *j;
 	json_error_t e;
 	json_t *u;
-	int r, status;
+	int status;
 
-	pthread_mutex_lock(&w->lock);
-	if (!w->setup.bot || !w->setup.webhook_secret) {
-		status = 404;
-		goto out;
-	}
 	/* Checked before anything is read: a wrong secret changes nothing. */
-	if (!secret || !same_secret(secret, w->setup.webhook_secret)) {
-		status = 401;
-		goto out;
-	}
+	status = on_telegram_auth(w, secret);
+	if (status)
+		return status;
 	u = json_loadb(body, n, JSON_REJECT_DUPLICATES, &e);
 	if (!json_is_object(u)) {
 		json_decref(u);
-		status = 400;
-		goto out;
+		return 400;
 	}
-	env = (struct inbound_env){ .s = w->s, .clk = w->clk, .rend = w->setup.rend,
+	j = xcalloc(1, sizeof(*j));
+	j->q = q;
+	j->update = u;
+	pthread_mutex_lock(&w->qlock);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->qlock);
+		json_decref(u);
+		free(j);
+		return 503;
+	}
+	/* Suspended before the writer can see it, so never answered before. */
+	http_later(q);
+	*w->tail = j;
+	w->tail = &j->next;
+	pthread_cond_signal(&w->qcond);
+	pthread_mutex_unlock(&w->qlock);
+	return HTTP_LATER;
+}
+
+/*
+ * One transaction for every update of the batch: each a savepoint (one
+ * that fails is undone alone, and answered 503 to come again), all
+ * committed at once, and only then answered (invariant 4).
+ */
+static void
+commit_batch(struct web *w, struct job *batch)
+{
+	struct inbound_env env;
+	struct after *left = NULL, **left_tail = &left;
+	size_t n = 0, failed = 0;
+	bool wake = false;
+	int r;
+
+	pthread_rwlock_rdlock(&w->setup_lock);
+	env = (struct inbound_env){ .s = w->ws, .clk = w->clk, .rend = w->setup.rend,
 				    .sch = w->setup.sch, .cs = w->setup.cs,
-				    .bot_username = tgbot_username(w->setup.bot),
-				    .queue_reply = true, .count = count_cb, .count_userdata = w };
-	r = tgbot_handle(w->setup.bot, &env, u);
-	json_decref(u);
-	status = r == 0 ? 200 : r == -EINVAL ? 400 : 503;
-	if (r == 0) {
+				    .bot_username = w->setup.bot ? tgbot_username(w->setup.bot) : NULL,
+				    .queue_reply = true, .in_txn = true };
+	r = w->setup.bot ? store_begin(w->ws) : -ENODEV;
+	for (struct job *j = batch; j && r == 0; j = j->next) {
+		int k = tgbot_handle(w->setup.bot, &env, j->update, &j->after);
+
+		n++;
+		j->status = k == 0 ? 200 : k == -EINVAL ? 400 : 503;
+		if (k < 0 && k != -EINVAL) {
+			failed++;
+			log_warnx("webhook: cannot handle an update: %s; Telegram will send it again",
+				  strerror(-k));
+			/* An I/O error that ended the whole transaction ends the batch. */
+			if (!store_in_txn(w->ws))
+				r = k;
+		}
+	}
+	if (r == 0)
+		r = store_commit(w->ws);
+	if (r < 0) {
+		if (r != -ENODEV)
+			log_warnx("webhook: cannot commit %zu updates: %s; Telegram will send them "
+				  "again", n, store_errmsg(w->ws));
+		store_rollback(w->ws);
+		for (struct job *j = batch; j; j = j->next) {
+			j->status = 503;
+			tgbot_after_release(&j->after);
+		}
+	} else {
+		pthread_mutex_lock(&w->lock);
+		for (struct job *j = batch; j; j = j->next)
+			if (j->status == 200 && j->after.command)
+				count_locked(w, j->after.command);
+		pthread_mutex_unlock(&w->lock);
+		for (struct job *j = batch; j; j = j->next) {
+			if (j->status != 200)
+				continue;
+			/* A button's answer rides on the webhook's (CHAT-APIS.md A3). */
+			j->answer = tgbot_after_take_answer(&j->after);
+			if (j->after.n) {
+				struct after *a = xcalloc(1, sizeof(*a));
+
+				a->a = j->after;
+				memset(&j->after, 0, sizeof(j->after));
+				*left_tail = a;
+				left_tail = &a->next;
+			}
+		}
+		wake = n > failed;
+	}
+	pthread_rwlock_unlock(&w->setup_lock);
+	if (left) {
+		pthread_mutex_lock(&w->qlock);
+		*w->after_tail = left;
+		w->after_tail = left_tail;
+		pthread_mutex_unlock(&w->qlock);
+	}
+	if (wake) {
 		char c = 0;
 
-		/* Its answers wait in the outbox: the main loop sends them now. */
+		/* Their answers wait in the outbox: the main loop sends them now. */
 		(void)!write(w->wake_fd, &c, 1);
 	}
-out:
-	pthread_mutex_unlock(&w->lock);
-	return status;
+	while (batch) {
+		struct job *j = batch;
+
+		batch = j->next;
+		json_decref(j->update);
+		tgbot_after_release(&j->after);
+		http_answer(j->q, j->status, j->answer);
+		free(j);
+	}
+}
+
+static void *
+writer_main(void *userdata)
+{
+	struct web *w = userdata;
+
+	for (;;) {
+		struct job *batch;
+
+		pthread_mutex_lock(&w->qlock);
+		while (!w->head && !w->stopping)
+			pthread_cond_wait(&w->qcond, &w->qlock);
+		batch = w->head;
+		w->head = NULL;
+		w->tail = &w->head;
+		pthread_mutex_unlock(&w->qlock);
+		if (!batch)
+			return NULL;	/* stopping, and every update answered */
+		commit_batch(w, batch);
+	}
+}
+
+void
+web_run_after(struct web *w, struct tgbot *b)
+{
+	struct after *a;
+
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->qlock);
+	a = w->after;
+	w->after = NULL;
+	w->after_tail = &w->after;
+	pthread_mutex_unlock(&w->qlock);
+	while (a) {
+		struct after *next = a->next;
+
+		if (b)
+			tgbot_after_run(b, &a->a);
+		tgbot_after_release(&a->a);
+		free(a);
+		a = next;
+	}
 }
 
 static int
@@ -164,9 +319,7 @@ on_health(void *userdata, char **ret_msg)
 	int64_t oldest = 0;
 	int r;
 
-	pthread_mutex_lock(&w->lock);
 	r = store_metrics(w->s, NULL, NULL, &oldest);
-	pthread_mutex_unlock(&w->lock);
 	if (r < 0)
 		*ret_msg = xasprintf("the registry cannot be read: %s", strerror(-r));
 	return r;
@@ -215,7 +368,7 @@ on_metrics(void *userdata)
 	int r;
 
 	buf_init(&b, METRICS_MAX);
-	pthread_mutex_lock(&w->lock);
+	pthread_rwlock_rdlock(&w->setup_lock);
 	(void)buf_adds(&b, "# HELP dondoc_notices Notices (what must be said to whom) by state.\n"
 			   "# TYPE dondoc_notices gauge\n");
 	r = store_metrics(w->s, metric, &b, &oldest);
@@ -237,6 +390,7 @@ on_metrics(void *userdata)
 				       task_light_to_string(i), (long long)y.light[i]);
 		(void)buf_adds(&b, "# HELP dondoc_commands_total Chat commands handled since start.\n"
 				   "# TYPE dondoc_commands_total counter\n");
+		pthread_mutex_lock(&w->lock);
 		for (int i = 0; i < COMMANDS_MAX && w->commands[i].kind; i++)
 			(void)buf_addf(&b, "dondoc_commands_total{command=\"%s\"} %llu\n",
 				       w->commands[i].kind, (unsigned long long)w->commands[i].n);
@@ -248,8 +402,9 @@ on_metrics(void *userdata)
 			       "pass.\n# TYPE dondoc_planner_lag_seconds gauge\n"
 			       "dondoc_planner_lag_seconds %lld\n",
 			       (long long)(w->last_plan ? now - w->last_plan : -1));
+		pthread_mutex_unlock(&w->lock);
 	}
-	pthread_mutex_unlock(&w->lock);
+	pthread_rwlock_unlock(&w->setup_lock);
 	if (r < 0) {
 		buf_release(&b);
 		return NULL;
@@ -267,19 +422,32 @@ web_start(const char *listen, const char *db, const struct clock *clk, int wake_
 	int r;
 
 	r = store_open(db, STORE_WRITE, &w->s, reterr_msg);
+	if (r == 0)
+		r = store_open(db, STORE_WRITE, &w->ws, reterr_msg);
 	if (r < 0) {
+		store_close(w->s);
 		free(w);
 		return r;
 	}
 	w->clk = clk;
 	w->wake_fd = wake_fd;
+	pthread_rwlock_init(&w->setup_lock, NULL);
 	pthread_mutex_init(&w->lock, NULL);
+	pthread_mutex_init(&w->qlock, NULL);
+	pthread_cond_init(&w->qcond, NULL);
+	w->tail = &w->head;
+	w->after_tail = &w->after;
+	r = -pthread_create(&w->writer, NULL, writer_main, w);
+	if (r < 0) {
+		*reterr_msg = xasprintf("cannot start the webhook's writer: %s", strerror(-r));
+		web_stop(w);
+		return r;
+	}
+	w->writer_started = true;
 	routes.userdata = w;
 	r = http_start(listen, &routes, &w->http, reterr_msg);
 	if (r < 0) {
-		store_close(w->s);
-		pthread_mutex_destroy(&w->lock);
-		free(w);
+		web_stop(w);
 		return r;
 	}
 	*ret = w;
@@ -297,9 +465,25 @@ web_stop(struct web *w)
 {
 	if (!w)
 		return NULL;
+	/*
+	 * The writer first: it answers what it was given, and from now on
+	 * an update is answered 503 at once.  Then the server, which must
+	 * hold no suspended request when it stops.
+	 */
+	pthread_mutex_lock(&w->qlock);
+	w->stopping = true;
+	pthread_cond_signal(&w->qcond);
+	pthread_mutex_unlock(&w->qlock);
+	if (w->writer_started)
+		pthread_join(w->writer, NULL);
 	http_stop(w->http);
+	web_run_after(w, NULL);
+	store_close(w->ws);
 	store_close(w->s);
+	pthread_cond_destroy(&w->qcond);
+	pthread_mutex_destroy(&w->qlock);
 	pthread_mutex_destroy(&w->lock);
+	pthread_rwlock_destroy(&w->setup_lock);
 	free(w);
 	return NULL;
 }

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the HTTP server serves (http.h): Telegram's webhook, /healthz and
- * /metrics.  The server's thread has its own connection to the registry;
- * the configuration it works with is swapped by the main thread on reload
- * (web_set), under a lock the handlers hold while they run.
+ * /metrics.  The server's thread reads requests and answers /healthz and
+ * /metrics from a connection to the registry of its own; webhook updates
+ * go to a writer thread with another, which commits them in batches
+ * (group commit) and has them answered.  The configuration they work
+ * with is swapped by the main thread on reload (web_set), under a lock
+ * they hold while they use it.
  */
 #ifndef DONDOC_WEB_H
 #define DONDOC_WEB_H
@@ -28,9 +31,10 @@ struct web_setup {
 };
 
 /*
- * Opens the registry db for the server's thread and starts listening on
- * listen.  wake_fd is written to when an update was handled (its answers
- * wait in the outbox).  0, or -errno with a new message.
+ * Opens the registry db for the server's threads and starts listening on
+ * listen.  wake_fd is written to when updates were handled: their
+ * answers wait in the outbox, and calls to Telegram for web_run_after().
+ * 0, or -errno with a new message.
  */
 int web_start(const char *listen, const char *db, const struct clock *clk, int wake_fd,
 	      struct web **ret, char **reterr_msg);
@@ -41,5 +45,11 @@ void web_count_command(struct web *w, const char *kind);
 /* Records that a planner pass ended at t (for /metrics' planner lag). */
 void web_planned(struct web *w, time_t t);
 int web_port(const struct web *w);
+/*
+ * On the main thread, when woken: the Bot API calls that committed
+ * webhook updates left (a button's reminder redrawn...), made with b.
+ * NULL-safe.
+ */
+void web_run_after(struct web *w, struct tgbot *b);
 
 #endif
