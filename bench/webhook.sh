@@ -64,10 +64,11 @@ kill $fake; fake=
 wrk -t2 -c64 -d10s --latency -s bench/webhook.lua "http://127.0.0.1:$HTTP" >"$W/wrk.txt"
 rss=$(awk '/^VmRSS/ { print $2 }' /proc/$daemon/status)
 hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$daemon/status)
+wal=$(stat -c %s "$W/d.db-wal" 2>/dev/null || echo 0)
 kill -TERM $daemon; wait $daemon 2>/dev/null || true; daemon=
 cat "$W/wrk.txt"
 handled=$(sqlite3 "$W/d.db" "SELECT count(*) FROM chat_update")
-$PY - "$W/wrk.txt" "$rss" "$hwm" "$handled" <<'PY'
+$PY - "$W/wrk.txt" "$rss" "$hwm" "$handled" "$wal" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
 rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
@@ -75,9 +76,10 @@ def ms(v, unit): return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 p99 = ms(*re.search(r"99%\s+([\d.]+)(us|ms|s)", text).groups())
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 rss, hwm, handled = int(sys.argv[2]) / 1024, int(sys.argv[3]) / 1024, int(sys.argv[4])
+wal = int(sys.argv[5]) / 1048576
 print('{"bench": "webhook updates", "per_second": %.0f, "p99_ms": %.2f, "rss_mib": %.1f, '
-      '"peak_rss_mib": %.1f, "handled": %d, "non_2xx": %s}'
-      % (rate, p99, rss, hwm, handled, non2xx.group(1) if non2xx else 0))
+      '"peak_rss_mib": %.1f, "wal_mib": %.1f, "handled": %d, "non_2xx": %s}'
+      % (rate, p99, rss, hwm, wal, handled, non2xx.group(1) if non2xx else 0))
 ok = rate >= 15000 and p99 < 10 and hwm < 30
 print("%-34s %8.0f/s (budget 15000/s)  p99 %.2f ms (budget 10)  peak RSS %.1f MiB (budget 30)  %s"
       % ("webhook status commands", rate, p99, hwm, "ok" if ok else "OVER BUDGET"))

@@ -561,6 +561,7 @@ struct store {
 	bool last_hash_valid;
 	int64_t head_pending;	/* events appended in this transaction, not yet in event_head */
 	int64_t chat_pruned_at;	/* when chat_update was last pruned */
+	struct wal_handoff *handoff;	/* NULL: SQLite checkpoints itself */
 	struct {		/* the event chain where the savepoint began */
 		bool open;
 		char last_hash[HASH_SHA256_HEX_LEN];
@@ -1147,6 +1148,7 @@ store_close(struct store *s)
 	if (s->db)
 		sqlite3_close_v2(s->db);
 	hash_free(s->hash);
+	free(s->handoff);
 	free(s);
 	return NULL;
 }
@@ -2565,6 +2567,55 @@ void
 store_release_memory(struct store *s)
 {
 	(void)sqlite3_db_release_memory(s->db);
+}
+
+struct wal_handoff {
+	void (*fn)(void *userdata, int pages);
+	void *userdata;
+};
+
+/*
+ * Past this many pages the other connection has fallen behind (readers
+ * holding old snapshots, a writer that never pauses, so the WAL never
+ * starts over): this one checkpoints itself, as SQLite would have.
+ */
+#define WAL_HANDOFF_MAX 10000
+
+static int
+wal_hook(void *userdata, sqlite3 *db, const char *name, int pages)
+{
+	struct wal_handoff *h = userdata;
+
+	if (pages >= WAL_HANDOFF_MAX)
+		(void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	else
+		h->fn(h->userdata, pages);
+	return SQLITE_OK;
+}
+
+void
+store_wal_handoff(struct store *s, void (*fn)(void *userdata, int pages), void *userdata)
+{
+	if (!fn) {
+		sqlite3_wal_autocheckpoint(s->db, 1000);
+		free(s->handoff);
+		s->handoff = NULL;
+		return;
+	}
+	if (!s->handoff)
+		s->handoff = xcalloc(1, sizeof(*s->handoff));
+	s->handoff->fn = fn;
+	s->handoff->userdata = userdata;
+	/* Our hook in place of SQLite's: its checkpoints are off. */
+	sqlite3_wal_hook(s->db, wal_hook, s->handoff);
+}
+
+int
+store_checkpoint(struct store *s, int *ret_wal, int *ret_done)
+{
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, ret_wal, ret_done);
+
+	return rc == SQLITE_OK ? 0 : errno_of(rc);
 }
 
 int

@@ -55,6 +55,23 @@ int store_set_cache(struct store *s, int kib);
 /* Gives back the page cache pages not in use (after a full planner pass). */
 void store_release_memory(struct store *s);
 
+/*
+ * Hands this connection's checkpoints to another: SQLite's own, inside
+ * the commit that takes the WAL past 1000 pages, stop, and after each
+ * commit fn(userdata, pages) is told how many pages the WAL holds.  A
+ * writer that must answer fast keeps the copying of pages and the fsync
+ * out of its way so.  Past 10,000 pages (the other has fallen behind)
+ * it checkpoints itself all the same.  fn NULL: SQLite's checkpoints
+ * again.
+ */
+void store_wal_handoff(struct store *s, void (*fn)(void *userdata, int pages), void *userdata);
+/*
+ * A passive checkpoint: what of the WAL no reader needs any more is
+ * copied into the database, without waiting for any reader or writer.
+ * 0 (*ret_wal pages in the WAL, *ret_done of them copied), or -errno.
+ */
+int store_checkpoint(struct store *s, int *ret_wal, int *ret_done);
+
 /* A remembered value (new string in *ret); -ENOENT when never set. */
 int store_meta_get(struct store *s, const char *key, char **ret);
 /* Remembers value under key. */

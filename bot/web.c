@@ -69,7 +69,23 @@ struct web {
 	struct job *head, **tail;
 	bool stopping;
 	struct after *after, **after_tail;
+	/*
+	 * The checkpointer: the writer's checkpoints, made on a connection of
+	 * its own, so that no batch waits for pages copied and an fsync.
+	 */
+	struct store *cs;
+	pthread_t checkpointer;
+	bool checkpointer_started;
+	pthread_cond_t ccond;	/* under qlock */
+	bool checkpoint_due;
 };
+
+/*
+ * 16 MB of WAL: four times SQLite's own threshold, since a page written
+ * many times between two checkpoints is copied once (bench-webhook:
+ * 14,400-15,300/s at 1,000 pages, 16,300-16,500/s at 4,000).
+ */
+#define CHECKPOINT_PAGES 4000
 
 void
 web_set(struct web *w, const struct web_setup *setup)
@@ -289,6 +305,46 @@ writer_main(void *userdata)
 	}
 }
 
+/* The writer's WAL hook: past CHECKPOINT_PAGES, the checkpointer is woken. */
+static void
+wal_grew(void *userdata, int pages)
+{
+	struct web *w = userdata;
+
+	if (pages < CHECKPOINT_PAGES)
+		return;
+	pthread_mutex_lock(&w->qlock);
+	if (!w->checkpoint_due) {
+		w->checkpoint_due = true;
+		pthread_cond_signal(&w->ccond);
+	}
+	pthread_mutex_unlock(&w->qlock);
+}
+
+static void *
+checkpointer_main(void *userdata)
+{
+	struct web *w = userdata;
+
+	pthread_mutex_lock(&w->qlock);
+	for (;;) {
+		int wal = 0, done = 0, r;
+
+		while (!w->checkpoint_due && !w->stopping)
+			pthread_cond_wait(&w->ccond, &w->qlock);
+		if (w->stopping)
+			break;
+		w->checkpoint_due = false;
+		pthread_mutex_unlock(&w->qlock);
+		r = store_checkpoint(w->cs, &wal, &done);
+		if (r < 0)
+			log_warnx("webhook: checkpoint: %s", store_errmsg(w->cs));
+		pthread_mutex_lock(&w->qlock);
+	}
+	pthread_mutex_unlock(&w->qlock);
+	return NULL;
+}
+
 void
 web_run_after(struct web *w, struct tgbot *b)
 {
@@ -424,26 +480,35 @@ web_start(const char *listen, const char *db, const struct clock *clk, int wake_
 	r = store_open(db, STORE_WRITE, &w->s, reterr_msg);
 	if (r == 0)
 		r = store_open(db, STORE_WRITE, &w->ws, reterr_msg);
+	if (r == 0)
+		r = store_open(db, STORE_WRITE, &w->cs, reterr_msg);
 	if (r < 0) {
+		store_close(w->ws);
 		store_close(w->s);
 		free(w);
 		return r;
 	}
+	store_wal_handoff(w->ws, wal_grew, w);
 	w->clk = clk;
 	w->wake_fd = wake_fd;
 	pthread_rwlock_init(&w->setup_lock, NULL);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_init(&w->qlock, NULL);
 	pthread_cond_init(&w->qcond, NULL);
+	pthread_cond_init(&w->ccond, NULL);
 	w->tail = &w->head;
 	w->after_tail = &w->after;
 	r = -pthread_create(&w->writer, NULL, writer_main, w);
+	if (r == 0) {
+		w->writer_started = true;
+		r = -pthread_create(&w->checkpointer, NULL, checkpointer_main, w);
+		w->checkpointer_started = r == 0;
+	}
 	if (r < 0) {
-		*reterr_msg = xasprintf("cannot start the webhook's writer: %s", strerror(-r));
+		*reterr_msg = xasprintf("cannot start the webhook's threads: %s", strerror(-r));
 		web_stop(w);
 		return r;
 	}
-	w->writer_started = true;
 	routes.userdata = w;
 	r = http_start(listen, &routes, &w->http, reterr_msg);
 	if (r < 0) {
@@ -473,13 +538,18 @@ web_stop(struct web *w)
 	pthread_mutex_lock(&w->qlock);
 	w->stopping = true;
 	pthread_cond_signal(&w->qcond);
+	pthread_cond_signal(&w->ccond);
 	pthread_mutex_unlock(&w->qlock);
 	if (w->writer_started)
 		pthread_join(w->writer, NULL);
+	if (w->checkpointer_started)
+		pthread_join(w->checkpointer, NULL);
 	http_stop(w->http);
 	web_run_after(w, NULL);
+	store_close(w->cs);
 	store_close(w->ws);
 	store_close(w->s);
+	pthread_cond_destroy(&w->ccond);
 	pthread_cond_destroy(&w->qcond);
 	pthread_mutex_destroy(&w->qlock);
 	pthread_mutex_destroy(&w->lock);
