@@ -309,6 +309,7 @@ command_out_release(struct command_out *out)
 		json_decref(out->others[i].data);
 	}
 	free(out->others);
+	person_release(&out->sender);
 	memset(out, 0, sizeof(*out));
 }
 
@@ -1184,6 +1185,10 @@ out:
 	if (k < 0) {
 		command_out_release(out);
 		out->person_id = 0;
+	} else if (r.linked) {
+		/* Its answers are rendered for it: no need to read it again. */
+		out->sender = r.me;
+		memset(&r.me, 0, sizeof(r.me));
 	}
 	free(word);
 	words_release(&r.w);

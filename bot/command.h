@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "date.h"
+#include "registry.h"
 
 struct calendar;
 struct store;
@@ -55,6 +56,7 @@ struct command_out {
 	struct command_msg *others;	/* to other people */
 	size_t n_others;
 	int64_t person_id;	/* the sender; 0 when the chat is not linked */
+	struct person sender;	/* the sender as read before the command ran (id 0: none) */
 	const char *command;	/* the command recognised ("xong"), or "note", "unknown", "link" */
 	bool changed;		/* the registry changed */
 	bool refused;		/* the command was wrong, unknown or not allowed */

@@ -38,6 +38,8 @@ struct http_req {
 	bool answered;		/* status and answer are set */
 	int status;
 	char *answer;		/* NULL: the status said in a few words */
+	void (*release)(void *data);
+	void *data;
 };
 
 static enum MHD_Result
@@ -75,6 +77,8 @@ done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTermin
 	(void)c;
 	(void)toe;
 	if (q) {
+		if (q->release)
+			q->release(q->data);
 		buf_release(&q->body);
 		free(q->answer);
 		free(q);
@@ -83,9 +87,11 @@ done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTermin
 }
 
 void
-http_later(struct http_req *q)
+http_later(struct http_req *q, void (*release)(void *data), void *data)
 {
 	q->later = true;
+	q->release = release;
+	q->data = data;
 	sym_MHD_suspend_connection(q->c);
 }
 
@@ -279,7 +285,8 @@ http_start(const char *listen, const struct http_routes *routes, struct http **r
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_MAX,
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_PER_IP_MAX,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				/* Zeroed for each request: no bigger than headers need. */
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
 				MHD_OPTION_NOTIFY_COMPLETED, done, NULL,
 				MHD_OPTION_END);
 	if (!h->d) {

@@ -65,8 +65,10 @@ int http_port(const struct http *h);
  * Inside a route, on the server's thread: q will be answered later, by
  * http_answer().  Its connection waits meanwhile, and the server serves
  * the others.  Stopping the server first needs every such q answered.
+ * release(data), when not NULL, is called on the server's thread once q
+ * is done with: what that thread allocated is freed there.
  */
-void http_later(struct http_req *q);
+void http_later(struct http_req *q, void (*release)(void *data), void *data);
 /*
  * Answers q (given to http_later) from any thread: status, and body (a
  * JSON text, taken; NULL: a short one that says what the status means).

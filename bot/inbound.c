@@ -34,23 +34,27 @@ inbound_result_release(struct inbound_result *r)
  */
 static int
 answer(const struct inbound_env *env, const struct command_in *in, const struct command_msg *m,
-       const char *channel, bool queue, int64_t reply_to, int64_t *ret_id, struct rendered *ret_form)
+       const struct person *sender, const char *channel, bool queue, int64_t reply_to,
+       int64_t *ret_id, struct rendered *ret_form)
 {
 	struct person p = { 0 };
+	const struct person *to = &p;
 	struct rendered out = { 0 };
 	struct message msg = { 0 };
 	int r;
 
 	*ret_id = 0;
-	if (m->person_id) {
+	if (m->person_id && m->person_id == sender->id) {
+		to = sender;
+	} else if (m->person_id) {
 		r = store_person_get(env->s, m->person_id, &p);
 		if (r < 0)
 			return r;
 	}
 	if (queue && m->person_id && (!channel || !channels_has(env->cs, channel)))
-		channel = channels_pick(env->cs, &p);
+		channel = channels_pick(env->cs, to);
 	/* An answer on a phone needs no HTML form; only email does. */
-	r = render_answer(env->rend, m->person_id ? &p : NULL, m->name, m->data, in->today,
+	r = render_answer(env->rend, m->person_id ? to : NULL, m->name, m->data, in->today,
 			  env->bot_username, RENDER_SUBJECT | RENDER_TEXT | RENDER_CHAT |
 			  (channel && strcmp(channel, "email") == 0 ? RENDER_HTML : 0), &out);
 	if (r < 0) {
@@ -60,10 +64,10 @@ answer(const struct inbound_env *env, const struct command_in *in, const struct 
 	if (queue && m->person_id) {
 		if (!channel) {
 			log_warnx("person %lld (%s) has no channel: answer '%s' not sent",
-				  (long long)p.id, p.name, m->name);
+				  (long long)to->id, to->name, m->name);
 			goto keep;
 		}
-		msg.person_id = p.id;
+		msg.person_id = to->id;
 		snprintf(msg.channel, sizeof(msg.channel), "%s", channel);
 		msg.kind = MESSAGE_REPLY;
 		msg.next_at = in->now;
@@ -129,8 +133,8 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 	res.person_id = out.person_id;
 	res.refresh = out.refresh;
 	if (out.reply.name) {
-		r = answer(env, in, &out.reply, in->channel, env->queue_reply, chat_message_id,
-			   &res.reply_id, &form);
+		r = answer(env, in, &out.reply, &out.sender, in->channel, env->queue_reply,
+			   chat_message_id, &res.reply_id, &form);
 		if (r < 0)
 			goto fail;
 		res.direct = out.reply.person_id == 0;
@@ -143,7 +147,7 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 	for (size_t i = 0; i < out.n_others; i++) {
 		int64_t id = 0;
 
-		r = answer(env, in, &out.others[i], NULL, true, 0, &id, NULL);
+		r = answer(env, in, &out.others[i], &out.sender, NULL, true, 0, &id, NULL);
 		if (r < 0)
 			goto fail;
 		res.n_others += id != 0;

@@ -155,6 +155,16 @@ on_telegram_auth(void *userdata, const char *secret)
 	return status;
 }
 
+/* On the server's thread, which made it, once its request is done with. */
+static void
+job_free(void *data)
+{
+	struct job *j = data;
+
+	json_decref(j->update);
+	free(j);
+}
+
 /* On the server's thread: checked and parsed here, committed by the writer. */
 static int
 on_telegram(void *userdata, struct http_req *q, const char *secret, const char *body, size_t n)
@@ -185,7 +195,7 @@ on_telegram(void *userdata, struct http_req *q, const char *secret, const char *
 		return 503;
 	}
 	/* Suspended before the writer can see it, so never answered before. */
-	http_later(q);
+	http_later(q, job_free, j);
 	*w->tail = j;
 	w->tail = &j->next;
 	pthread_cond_signal(&w->qcond);
@@ -277,10 +287,9 @@ commit_batch(struct web *w, struct job *batch)
 		struct job *j = batch;
 
 		batch = j->next;
-		json_decref(j->update);
 		tgbot_after_release(&j->after);
+		/* j is the server's again (job_free). */
 		http_answer(j->q, j->status, j->answer);
-		free(j);
 	}
 }
 
