@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "calendar.h"
@@ -271,7 +272,8 @@ out:
 /*
  * Composes the messages of one person: ns[0..n).  The channel is the one
  * that reaches them now (they may have linked Telegram since the notices
- * were planned), else the one the planner chose.
+ * were planned), else the one the planner chose.  A person made inactive
+ * since gets none: the notices are cancelled.
  */
 static int
 compose_person(struct store *s, const struct dispatch_env *env, time_t now, struct notice *ns,
@@ -286,6 +288,13 @@ compose_person(struct store *s, const struct dispatch_env *env, time_t now, stru
 	r = store_person_get(s, ns[0].person_id, &p);
 	if (r < 0)
 		return r;
+	/* Planned while they were active; gone since: nothing for them. */
+	if (!p.active) {
+		for (size_t i = 0; i < n && r == 0; i++)
+			r = store_notice_set_state(s, ns[i].id, NOTICE_CANCELLED, now);
+		person_release(&p);
+		return r;
+	}
 	channel = channels_pick(env->cs, &p);
 	if (!channel)
 		channel = ns[0].channel;
@@ -561,9 +570,26 @@ finish_one(struct store *s, const struct dispatch_env *env, struct job *j, enum 
  * "sending", to go again: one message for the file channel, one SMTP
  * session's batch for email (invariant 3).
  */
+static int64_t
+mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Time to start no more messages: stopping, or the budget spent (deadline 0: none). */
+static bool
+must_pause(volatile sig_atomic_t *stop, int64_t deadline)
+{
+	return (stop && *stop) || (deadline && mono_ms() >= deadline);
+}
+
 static int
 deliver_batch(struct store *s, const struct dispatch_env *env, const struct clock *clk,
-	      const int64_t *ids, int n, struct dispatch_report *rep)
+	      volatile sig_atomic_t *stop, int64_t deadline, const int64_t *ids, int n,
+	      struct dispatch_report *rep)
 {
 	const struct schedule *sch = env->sch;
 	struct job *jobs = xcalloc((size_t)n, sizeof(*jobs));
@@ -572,7 +598,7 @@ deliver_batch(struct store *s, const struct dispatch_env *env, const struct cloc
 	int *retry = xcalloc((size_t)n, sizeof(*retry));
 	char **err = xcalloc((size_t)n, sizeof(*err));
 	time_t now = clock_now(clk);
-	size_t k = 0;
+	size_t k = 0, done = 0;
 	int r = 0;
 
 	for (int i = 0; i < n && r >= 0; i++) {
@@ -625,6 +651,12 @@ deliver_batch(struct store *s, const struct dispatch_env *env, const struct cloc
 		for (size_t c = a; c < b && r == 0; c += step) {
 			size_t m = MIN(step, b - c);
 
+			/*
+			 * Stopping, or the budget spent: what is not sent yet
+			 * waits (a paced chat channel may take minutes more).
+			 */
+			if (must_pause(stop, deadline))
+				goto unclaim;
 			channels_send_batch(env->cs, jobs[c].m.channel, out + c, m, d + c, retry + c,
 					    err + c);
 			/* Each outcome is committed as soon as it is known. */
@@ -636,8 +668,20 @@ deliver_batch(struct store *s, const struct dispatch_env *env, const struct cloc
 				r = store_commit(s);
 			else
 				store_rollback(s);
+			done = c + m;
 		}
 	}
+	goto out;
+unclaim:
+	/* Claimed, not tried: pending again, the attempt not counted. */
+	rep->more = true;
+	r = store_begin(s);
+	for (size_t i = done; i < k && r == 0; i++)
+		r = store_message_unclaim(s, jobs[i].m.id);
+	if (r == 0)
+		r = store_commit(s);
+	else
+		store_rollback(s);
 out:
 	for (size_t i = 0; i < (size_t)n; i++) {
 		message_release(&jobs[i].m);
@@ -657,18 +701,21 @@ int
 dispatch_deliver(struct store *s, const struct dispatch_env *env, const struct clock *clk,
 		 volatile sig_atomic_t *stop, struct dispatch_report *rep)
 {
-	int64_t ids[DISPATCH_BATCH];
+	int64_t ids[DISPATCH_BATCH], deadline = env->budget_ms ? mono_ms() + env->budget_ms : 0;
 	int n = 0, r;
 
+	rep->more = false;
 	do {
-		if (stop && *stop)
-			return 0;	/* the rest stays pending, safe */
+		if (must_pause(stop, deadline)) {
+			rep->more = true;	/* the rest stays pending, safe */
+			return 0;
+		}
 		r = store_message_due(s, clock_now(clk), ids, DISPATCH_BATCH, &n);
 		if (r < 0)
 			return r;
-		r = deliver_batch(s, env, clk, ids, n, rep);
+		r = deliver_batch(s, env, clk, stop, deadline, ids, n, rep);
 		if (r < 0)
 			return r;
-	} while (n == DISPATCH_BATCH);
+	} while (n == DISPATCH_BATCH && !rep->more);
 	return 0;
 }

@@ -43,6 +43,12 @@ struct dispatch_env {
 	struct channels *cs;
 	bool has_last_day;	/* set by dispatch_compose: */
 	struct date last_day;	/* the last day messages were composed */
+	/*
+	 * dispatch_deliver starts no message after this many milliseconds
+	 * (0: no limit) and says more are due (rep->more): a chat channel
+	 * paced at 20 a second would otherwise hold the caller for minutes.
+	 */
+	int budget_ms;
 };
 
 #define DISPATCH_MAX_ATTEMPTS 12
@@ -55,6 +61,7 @@ struct dispatch_report {
 	size_t sent;
 	size_t retried;
 	size_t dead;
+	bool more;		/* deliver stopped with messages still due (budget, stop) */
 };
 
 /* True when now falls inside a sending window of sch. */
@@ -67,8 +74,8 @@ int dispatch_compose(struct store *s, const struct dispatch_env *env, time_t now
 		     struct dispatch_report *rep);
 /*
  * Delivers every pending message that is due, stopping early (with work
- * left safely pending) when *stop becomes non-zero.  0, or -errno for a
- * registry error.
+ * left safely pending, and rep->more set) when *stop becomes non-zero or
+ * env->budget_ms is spent.  0, or -errno for a registry error.
  */
 int dispatch_deliver(struct store *s, const struct dispatch_env *env, const struct clock *clk,
 		     volatile sig_atomic_t *stop, struct dispatch_report *rep);

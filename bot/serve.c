@@ -47,6 +47,7 @@
  */
 static volatile sig_atomic_t serve_stop;
 static volatile sig_atomic_t serve_reload;
+static volatile sig_atomic_t serve_break;	/* either: long work pauses for the loop */
 static int serve_wake[2] = { -1, -1 };
 
 static void
@@ -59,6 +60,7 @@ on_signal(int sig)
 		serve_reload = 1;
 	else
 		serve_stop = 1;
+	serve_break = 1;
 	if (serve_wake[1] >= 0)
 		(void)!write(serve_wake[1], &c, 1);
 	errno = saved;
@@ -194,13 +196,23 @@ wait_tick(int ms)
 			;
 }
 
-/* One pass: plan, compose, deliver.  Registry errors are logged and survived. */
+/*
+ * How long a delivery may run before the loop gets its turn (signals, the
+ * watchdog, Telegram's updates); what is left goes on at once after.
+ */
+#define DELIVER_BUDGET_MS 5000
+
+/*
+ * One pass: plan, compose, deliver (for budget_ms; 0: all of it; *more
+ * says when some is left).  Registry errors are logged and survived.
+ */
 static void
-tick(struct dondoc *d, const struct setup *st, bool *full)
+tick(struct dondoc *d, const struct setup *st, bool *full, int budget_ms, bool *more)
 {
 	struct planner_report pr = { 0 };
 	struct dispatch_report dr = { 0 };
-	struct dispatch_env env = { .sch = st->sch, .rend = st->rend, .cs = st->cs };
+	struct dispatch_env env = { .sch = st->sch, .rend = st->rend, .cs = st->cs,
+				    .budget_ms = budget_ms };
 	time_t now = clock_now(&d->clock);
 	int r;
 
@@ -223,9 +235,10 @@ tick(struct dondoc *d, const struct setup *st, bool *full)
 	r = dispatch_compose(d->store, &env, now, &dr);
 	if (r < 0)
 		log_warn_errno(r, "cannot compose messages: %s, will retry", store_errmsg(d->store));
-	r = dispatch_deliver(d->store, &env, &d->clock, &serve_stop, &dr);
+	r = dispatch_deliver(d->store, &env, &d->clock, &serve_break, &dr);
 	if (r < 0)
 		log_warn_errno(r, "cannot deliver: %s, will retry", store_errmsg(d->store));
+	*more = r == 0 && dr.more;
 	if (pr.notices || dr.composed || dr.sent || dr.retried || dr.dead)
 		log_info("tick: %zu notices queued, %zu messages made, %zu sent, %zu to retry, "
 			 "%zu undeliverable", pr.notices, dr.composed, dr.sent, dr.retried, dr.dead);
@@ -262,38 +275,44 @@ mono_ms(void)
 /*
  * Waits up to ms for the next tick: by a Telegram long poll when the bot
  * polls (each command handled, and its answer sent at once), else asleep.
+ * Then delivers what is due, for DELIVER_BUDGET_MS (*more: some is left,
+ * and then the wait is none).
  */
 static void
-wait_or_listen(struct dondoc *d, const struct setup *st, struct web *web, int ms)
+wait_or_listen(struct dondoc *d, const struct setup *st, struct web *web, int ms, bool *more)
 {
 	struct inbound_env env = { .s = d->store, .clk = &d->clock, .rend = st->rend,
 				   .sch = st->sch, .cs = st->cs, .queue_reply = true,
 				   .count = web ? count_command : NULL, .count_userdata = web };
-	struct dispatch_env denv = { .sch = st->sch, .rend = st->rend, .cs = st->cs };
+	struct dispatch_env denv = { .sch = st->sch, .rend = st->rend, .cs = st->cs,
+				     .budget_ms = DELIVER_BUDGET_MS };
 	struct dispatch_report dr = { 0 };
+	bool deliver = *more;
 	int n;
 
+	if (*more)
+		ms = 0;
 	if (!st->bot || !tgbot_polling(st->bot)) {
 		wait_tick(ms);
 		/* Woken by the webhook, maybe: its answers go out now. */
 		web_run_after(web, st->bot);
-		if (web && !serve_stop && !serve_reload &&
-		    dispatch_deliver(d->store, &denv, &d->clock, &serve_stop, &dr) < 0)
-			log_warnx("cannot deliver answers: %s, will retry", store_errmsg(d->store));
-		return;
-	}
-	if (serve_stop || serve_reload)
-		return;
-	env.bot_username = tgbot_username(st->bot);
-	n = tgbot_poll(st->bot, &env, MAX(0, MIN(st->cfg->telegram_timeout, ms / 1000)));
-	if (n > 0) {
+		deliver = deliver || web;
+	} else if (!serve_stop && !serve_reload) {
+		env.bot_username = tgbot_username(st->bot);
+		n = tgbot_poll(st->bot, &env, MAX(0, MIN(st->cfg->telegram_timeout, ms / 1000)));
 		/* Answers go out now, whatever the hour (invariant 6). */
-		if (dispatch_deliver(d->store, &denv, &d->clock, &serve_stop, &dr) < 0)
-			log_warnx("cannot deliver answers: %s, will retry", store_errmsg(d->store));
-	} else if (n < 0) {
-		/* Telegram unreachable or in conflict: not a busy loop. */
-		wait_tick(MIN(ms, 5000));
+		deliver = deliver || n > 0;
+		if (n < 0)
+			/* Telegram unreachable or in conflict: not a busy loop. */
+			wait_tick(MIN(ms, 5000));
 	}
+	*more = false;
+	if (!deliver || serve_stop || serve_reload)
+		return;
+	if (dispatch_deliver(d->store, &denv, &d->clock, &serve_break, &dr) < 0)
+		log_warnx("cannot deliver: %s, will retry", store_errmsg(d->store));
+	else
+		*more = dr.more;
 }
 
 int
@@ -304,7 +323,7 @@ serve_run(struct dondoc *d, bool once)
 	uint64_t watchdog_usec = 0;
 	char *msg = NULL;
 	const char *db;
-	bool full = true;
+	bool full = true, more = false;
 	int64_t next_tick = 0;
 	int r, recovered = 0;
 
@@ -366,6 +385,9 @@ serve_run(struct dondoc *d, bool once)
 	while (!serve_stop) {
 		int64_t left;
 
+		/* Set again by a signal that comes from now on. */
+		serve_break = 0;
+
 		/* RRULE occurrences are known for a few years around the load day. */
 		if (!serve_reload && schedule_stale(st.sch, clock_today(&d->clock))) {
 			log_info("the schedules were loaded a year ago: loading them again");
@@ -391,7 +413,7 @@ serve_run(struct dondoc *d, bool once)
 			(void)sd_notify(0, "READY=1");
 		}
 		if (mono_ms() >= next_tick) {
-			tick(d, &st, &full);
+			tick(d, &st, &full, once ? 0 : DELIVER_BUDGET_MS, &more);
 			web_planned(web, clock_now(&d->clock));
 			next_tick = mono_ms() + st.cfg->tick * 1000;
 		}
@@ -399,14 +421,16 @@ serve_run(struct dondoc *d, bool once)
 			(void)sd_notify(0, "WATCHDOG=1");
 		if (once) {
 			/* What Telegram holds now, handled and answered; no waiting. */
-			if (st.bot && tgbot_polling(st.bot))
-				wait_or_listen(d, &st, web, 0);
+			if (st.bot && tgbot_polling(st.bot)) {
+				more = false;
+				wait_or_listen(d, &st, web, 0, &more);
+			}
 			break;
 		}
 		left = next_tick - mono_ms();
 		if (watchdog_usec && (uint64_t)left * 1000 > watchdog_usec / 2)
 			left = (int64_t)(watchdog_usec / 2000);
-		wait_or_listen(d, &st, web, (int)MAX(left, 0));
+		wait_or_listen(d, &st, web, (int)MAX(left, 0), &more);
 	}
 	(void)sd_notify(0, "STOPPING=1");
 	web = web_stop(web);

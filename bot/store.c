@@ -307,6 +307,7 @@ enum stmt {
 	ST_MESSAGE_CLAIM,
 	ST_MESSAGE_FINISH,
 	ST_MESSAGE_RECOVER,
+	ST_MESSAGE_UNCLAIM,
 	ST_MESSAGE_COUNT_DAY,
 	ST_MESSAGE_LIST,
 	ST_MESSAGE_LIST_STATE,
@@ -476,6 +477,8 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_MESSAGE_FINISH] = "UPDATE message SET state = ?2, next_at = ?3, sent_at = ?4,"
 			      " last_error = ?5 WHERE id = ?1",
 	[ST_MESSAGE_RECOVER] = "UPDATE message SET state = 'pending' WHERE state = 'sending'",
+	[ST_MESSAGE_UNCLAIM] = "UPDATE message SET state = 'pending', attempts = attempts - 1"
+			       " WHERE id = ?1 AND state = 'sending'",
 	[ST_MESSAGE_COUNT_DAY] = "SELECT count(*) FROM message WHERE person_id = ?1 AND day = ?2"
 				 " AND kind IN ('reminder', 'catchup')"
 				 " AND state != 'cancelled'",
@@ -2400,6 +2403,15 @@ store_message_finish(struct store *s, int64_t id, enum message_state state, int6
 	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, notice_state_to_string(ns));
 	sqlite3_bind_int64(st, 3, now);
+	return exec_done(s, st);
+}
+
+int
+store_message_unclaim(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st = stmt(s, ST_MESSAGE_UNCLAIM);
+
+	sqlite3_bind_int64(st, 1, id);
 	return exec_done(s, st);
 }
 

@@ -337,6 +337,8 @@ int store_message_claim(struct store *s, int64_t id);
  */
 int store_message_finish(struct store *s, int64_t id, enum message_state state, int64_t next_at,
 			 int64_t now, const char *error);
+/* A message claimed and not tried after all (stopping): pending again, as before the claim. */
+int store_message_unclaim(struct store *s, int64_t id);
 /* After a crash: every message left sending is pending again; *ret_n counts them. */
 int store_message_recover(struct store *s, int *ret_n);
 /* Reminders and catch-ups already made for person_id on day (the noise budget). */

@@ -295,6 +295,17 @@ tgbot_after_take_answer(struct tgbot_after *a)
 	return text;
 }
 
+/*
+ * What inbound_handle() could not commit comes again, whatever the cause:
+ * a registry refusing a row (-EINVAL from a constraint) is no fault of the
+ * update's, which -EINVAL would say (tgbot_handle).
+ */
+static int
+not_committed(int r)
+{
+	return r == -EINVAL ? -EIO : r;
+}
+
 static void
 make_in(const struct inbound_env *env, const struct tgbot *b, const char *chat,
 	struct command_in *in)
@@ -336,7 +347,7 @@ on_message(struct tgbot *b, const struct inbound_env *env, int64_t update_id, js
 	in.reply_to = reply_to;
 	r = inbound_handle(env, &in, update_id, mid, &res);
 	if (r < 0)
-		return r;
+		return not_committed(r);
 	after->command = res.command;
 	if (res.direct && res.chat)
 		later_send(after, chat_id, res.chat, mid);
@@ -425,7 +436,7 @@ on_callback(struct tgbot *b, const struct inbound_env *env, int64_t update_id, j
 	in.button_on = on;
 	r = inbound_handle(env, &in, update_id, 0, &res);
 	if (r < 0)
-		return r;
+		return not_committed(r);
 	after->command = res.command;
 	/* Every button press is answered, or the phone shows it spinning (A4). */
 	if (res.toast) {

@@ -500,7 +500,15 @@ web_start(const char *listen, const char *db, const struct clock *clk, int wake_
 	store_wal_handoff(w->ws, wal_grew, w);
 	w->clk = clk;
 	w->wake_fd = wake_fd;
-	pthread_rwlock_init(&w->setup_lock, NULL);
+	{
+		pthread_rwlockattr_t a;
+
+		/* A reload waits for the batch under way, not for every batch to come. */
+		pthread_rwlockattr_init(&a);
+		pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		pthread_rwlock_init(&w->setup_lock, &a);
+		pthread_rwlockattr_destroy(&a);
+	}
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_init(&w->qlock, NULL);
 	pthread_cond_init(&w->qcond, NULL);

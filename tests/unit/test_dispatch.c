@@ -688,6 +688,34 @@ test_done_task_not_composed(void **state)
 	assert_int_equal(notice_by_id(&ns, id)->state, NOTICE_CANCELLED);
 }
 
+/* Notices planned for someone who is no longer active are cancelled, not sent. */
+static void
+test_inactive_person_not_composed(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	struct notes ns;
+	struct msgs *ms = &f->ms;
+	sqlite3 *db;
+	int64_t gone;
+
+	gone = queue(f, f->t1, f->focal_snv, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25),
+		     NULL);
+	queue(f, f->t3, f->focal_syt, STAGE_BEFORE, 20, DAY(2025, 10, 31), DAY(2025, 9, 25), NULL);
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE person SET active = 0 WHERE name = 'Nguyễn Văn An'",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	compose_at(f, "2025-09-25T09:00+07:00", &rep);
+	assert_int_equal(rep.composed, 1);
+	msgs_load(f, -1, ms);
+	assert_int_equal(ms->n, 1);
+	assert_int_equal(ms->v[0].person_id, f->focal_syt);
+	notices_of_task(f, f->t1, &ns);
+	assert_int_equal(notice_by_id(&ns, gone)->state, NOTICE_CANCELLED);
+	msgs_release(ms);
+}
+
 /* --- delivering ------------------------------------------------------- */
 
 static void
@@ -904,6 +932,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_superseded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catchup_one_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_done_task_not_composed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inactive_person_not_composed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deliver_to_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deliver_stop_leaves_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deliver_outside_window_waits, setup, teardown),

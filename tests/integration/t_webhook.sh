@@ -1,0 +1,204 @@
+# Telegram's webhook under load, as its servers deliver: many updates at
+# once on many connections, committed in batches by the daemon's writer
+# (group commit), the daemon reloaded meanwhile.  Every update answered
+# 200 is in the registry once; the same updates again change nothing; an
+# update that fails is undone alone
+# and answered 503, the others of its batch kept; a daemon stopped in the
+# middle of it all acknowledges nothing it did not commit.  And a button
+# pressed on a reminder, delivered by webhook: its answer rides on the
+# webhook's response, and the reminder is redrawn after.
+. "$(dirname "$0")/../lib.sh"
+
+TOKEN=7000000001:AAtesttoken_for_dondoc
+daemon=
+poster=
+trap 'kill $fake $daemon $poster 2>/dev/null; [ -n "${KEEP:-}" ] || { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }' EXIT
+fake_telegram_start "$TOKEN"
+HTTP=$(free_port)
+WEB=http://127.0.0.1:$HTTP
+SECRET=wh-secret_2025
+
+printf '%s\n' "$TOKEN" >token
+printf '%s\n' "$SECRET" >secret
+cat >dondoc.conf <<CONF
+[general]
+db = $T/dondoc.db
+outbox_dir = $T/outbox
+schedules = $TOP/schedules
+templates = $TOP/templates
+tick = 1
+[http]
+listen = 127.0.0.1:$HTTP
+public_url = $WEB/
+[telegram]
+token_file = $T/token
+api_base = $API
+mode = webhook
+webhook_secret_file = $T/secret
+bot_username = dondoc_test_bot
+CONF
+export DONDOC_CONFIG="$T/dondoc.conf"
+
+# 20 tasks, each led by an agency of its own, whose focal point's chat is 2000 + N.
+run "$DONDOC" init
+{
+	printf 'STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
+	for i in $(seq 1 20); do
+		printf '%d.\tNhiệm vụ số %d\tKế hoạch số 9-KH/BCĐ ngày 2/1/2025\tĐơn vị số %d\t30/9/2025\n' $i $i $i
+	done
+} >t.tsv
+run "$DONDOC" import t.tsv
+sqlite3 "$DONDOC_DB" "INSERT INTO person(name, agency_id, role, telegram_chat_id, lang, active, created_at)
+	SELECT 'Cán bộ ' || id, id, 'focal', CAST(2000 + id AS TEXT), 'vi', 1, 0 FROM agency"
+for i in $(seq 2001 2020); do
+	curl -s -X POST -d "{\"chat_id\": $i, \"first_name\": \"Cán bộ\"}" "$API/control/chat" >/dev/null
+done
+
+updates() { # FIRST COUNT [NOTE]: COUNT status commands, update_id FIRST on, one per line
+	$PY - "$@" <<'PY'
+import json, sys
+first, count = int(sys.argv[1]), int(sys.argv[2])
+note = sys.argv[3] if len(sys.argv) > 3 else None
+for k in range(count):
+    uid = first + k
+    chat = 2000 + k % 20 + 1
+    text = "/tiendo %d %d%% %s" % (k % 20 + 1, k % 100, note if note and k == count // 2 else "lần %d" % uid)
+    print(json.dumps({"update_id": uid, "message": {
+        "message_id": uid, "date": 1759200000, "text": text,
+        "from": {"id": chat, "is_bot": False, "first_name": "Cán bộ"},
+        "chat": {"id": chat, "type": "private", "first_name": "Cán bộ"}}}, ensure_ascii=False))
+PY
+}
+post() { # FILE [CONNECTIONS]: posts the updates of FILE at once, results into posted
+	$PY "$TOP/tests/webhook_post.py" "$WEB/telegram/webhook" "$SECRET" "$1" "${2:-24}" >posted
+}
+statuses() { # the statuses of posted, counted
+	cut -d' ' -f2 posted | sort | uniq -c | awk '{ printf "%s%s:%s", sep, $2, $1; sep = " " }'
+}
+sql() { sqlite3 "$DONDOC_DB" "$1"; }
+start() { # DONDOC_NOW
+	DONDOC_NOW=$1 "$DONDOC" serve >>serve.log 2>&1 &
+	daemon=$!
+	i=0
+	while ! curl -s -o /dev/null "$WEB/healthz" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+}
+stop() {
+	[ -n "$daemon" ] || return 0
+	kill -TERM $daemon 2>/dev/null
+	wait $daemon 2>/dev/null
+	daemon=
+}
+
+# --- 400 updates on 24 connections --------------------------------------------------------------
+start 2025-09-27T09:00
+updates 1000 2000 >load.jsonl
+# Reloaded (SIGHUP) twice meanwhile: the writer's setup is swapped between batches.
+post load.jsonl &
+poster=$!
+for n in 1 2; do
+	kill -HUP $daemon
+	i=0
+	while [ "$(grep -c 'configuration and schedules reloaded' serve.log)" -lt $n ] && [ $i -lt 100 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+	[ $n = 1 ] && running=$(kill -0 $poster 2>/dev/null && echo yes || echo no)
+done
+wait $poster
+poster=
+expect_eq "2000 updates at once on 24 connections: all answered 200" "$(statuses)" "200:2000"
+expect_eq "(the daemon reloaded twice, the first time in the middle of it)" \
+	"$(grep -c 'configuration and schedules reloaded' serve.log) $running" "2 yes"
+expect_eq "each recorded once" "$(sql "SELECT count(*), count(DISTINCT update_id), min(update_id), max(update_id) FROM chat_update")" \
+	"2000|2000|1000|2999"
+expect_eq "each note in the history once, through Telegram, by its sender" \
+	"$(sql "SELECT count(*), count(DISTINCT text) FROM event WHERE kind = 'note' AND channel = 'telegram' AND actor = 'Cán bộ ' || (task_id)")" \
+	"2000|2000"
+expect_eq "each answered: 2000 replies queued for the senders, each replying to its message" \
+	"$(sql "SELECT count(*), count(DISTINCT reply_to) FROM message WHERE kind = 'reply' AND reply_to BETWEEN 1000 AND 2999")" \
+	"2000|2000"
+expect_rc 0 "the history's hash chain is whole across the batches" "$DONDOC" verify
+expect_grep "every event in it" out "^history intact: "
+
+post load.jsonl 12
+expect_eq "the same 2000 again, at once: all 200" "$(statuses)" "200:2000"
+expect_eq "and nothing done twice" \
+	"$(sql "SELECT (SELECT count(*) FROM chat_update), (SELECT count(*) FROM event WHERE kind = 'note'), (SELECT count(*) FROM message WHERE kind = 'reply')")" \
+	"2000|2000|2000"
+
+# A chat linked to no one: told how to link, in the webhook's own response.
+printf '%s\n' '{"update_id": 900, "message": {"message_id": 9, "date": 1759200000, "text": "/viec", "from": {"id": 9999, "is_bot": false, "first_name": "Lạ"}, "chat": {"id": 9999, "type": "private", "first_name": "Lạ"}}}' >stranger.jsonl
+post stranger.jsonl
+cut -d' ' -f3- posted >out
+expect_eq "an unlinked chat is answered in the webhook's response: how to link, replying to its message" \
+	"$(json '[j["method"], j["chat_id"], "chưa được liên kết" in j["text"], j["reply_parameters"]["message_id"]]')" \
+	'["sendMessage", "9999", true, 9]'
+
+# --- an update that fails is undone alone ---------------------------------------------------------
+# A note the registry refuses (a trigger standing in for a full disk).
+sql "CREATE TRIGGER boom BEFORE INSERT ON event WHEN NEW.text = 'nổ' BEGIN SELECT RAISE(ABORT, 'boom'); END"
+updates 5000 60 "nổ" >fail.jsonl
+before=$(sql "SELECT count(*) FROM event")
+post fail.jsonl
+expect_eq "60 updates, one of which cannot be written: it alone is answered 503" "$(statuses)" "200:59 503:1"
+expect_eq "(that one, whose note was refused)" "$(awk '$2 == 503 { print $1 }' posted)" 5030
+expect_eq "the 59 others of its batch are kept, each with its answer" \
+	"$(sql "SELECT (SELECT count(*) FROM chat_update WHERE update_id BETWEEN 5000 AND 5059), (SELECT count(*) FROM message WHERE kind = 'reply' AND reply_to BETWEEN 5000 AND 5059)")" \
+	"59|59"
+expect_eq "and nothing of the failed one: not its update id, not its 30% on task 11" \
+	"$(sql "SELECT (SELECT count(*) FROM chat_update WHERE update_id = 5030), (SELECT count(*) FROM event WHERE task_id = 11 AND kind = 'progress' AND new_value = '30' AND id > $before)")" \
+	"0|0"
+sql "DROP TRIGGER boom"
+grep '"update_id": 5030' fail.jsonl >again.jsonl
+post again.jsonl
+expect_eq "Telegram sends it again once the registry takes it: 200" "$(statuses)" "200:1"
+expect_eq "and now it is there" "$(sql "SELECT count(*) FROM event WHERE text = 'nổ'")" 1
+expect_rc 0 "the chain still whole" "$DONDOC" verify
+
+# --- stopped under load: nothing acknowledged that was not committed ----------------------------------
+updates 10000 12000 >stop.jsonl
+$PY "$TOP/tests/webhook_post.py" "$WEB/telegram/webhook" "$SECRET" stop.jsonl 32 >posted &
+poster=$!
+i=0
+while [ "$(sql "SELECT count(*) FROM chat_update WHERE update_id >= 10000")" -lt 300 ] && [ $i -lt 300 ]; do
+	sleep 0.02; i=$((i + 1))
+done
+kill -TERM $daemon
+t0=$(date +%s)
+wait $daemon
+rc=$?
+daemon=
+wait $poster
+poster=
+expect_eq "stopped under load, the daemon exits 0 within 10 s" "$rc $(( $(date +%s) - t0 < 10 ))" "0 1"
+sql "SELECT update_id FROM chat_update WHERE update_id >= 10000" | sort >committed
+awk '$2 == 200 { print $1 }' posted | sort >acked
+expect_eq "it was stopped in the middle: some updates acknowledged, some not" \
+	"$(( $(wc -l <acked) > 0 && $(wc -l <acked) < 12000 ))" 1
+expect_eq "every update acknowledged (200) was committed" "$(comm -23 acked committed | wc -l)" 0
+expect_eq "the others were refused (503) or never answered, for Telegram to send again" \
+	"$(awk '$2 != 200 && $2 != 503 && $2 != "-"' posted | wc -l)" 0
+expect_grep "and it says it stopped" serve.log "stopped$"
+
+# --- a button pressed on a reminder, delivered by webhook --------------------------------------------
+# The answers of all that went out; one official left, whose reminder comes on Monday.
+sql "UPDATE message SET state = 'sent' WHERE kind = 'reply'; UPDATE person SET active = 0 WHERE id > 1"
+curl -s -X POST -d '{}' "$API/control/reset" >/dev/null
+start 2025-09-29T09:00
+curl -s "$API/control/sent?count=1&timeout=20" >out
+expect_eq "Monday: the reminder of task 1 goes to its focal point, with buttons" \
+	"$(json '[(m["chat_id"], [b["callback_data"] for r in m["reply_markup"]["inline_keyboard"] for b in r]) for m in j]')" \
+	'[[2001, ["t:1:done", "t:1:prog", "t:1:ext"]]]'
+REMINDER=$(json 'j[0]["message_id"]')
+curl -s -X POST -d "{\"chat_id\": 2001, \"message_id\": $REMINDER, \"data\": \"t:1:done\"}" "$API/control/callback" >/dev/null
+curl -s "$API/control/calls?method=answerCallbackQuery&count=1&timeout=20" >out
+expect_eq "the press is answered in the webhook's own response, with the toast" \
+	"$(json '[j[0]["via"], j[0]["status"], "Đã ghi nhận" in j[0]["params"]["text"]]')" '["webhook answer", 200, true]'
+curl -s "$API/control/calls?method=editMessageText&count=1&timeout=20" >out
+expect_eq "and the reminder is redrawn after: done recorded, no buttons left" \
+	"$(json '["Đã ghi nhận hoàn thành" in j[0]["params"]["text"], j[0]["params"]["reply_markup"]["inline_keyboard"]]')" \
+	'[true, []]'
+run "$DONDOC" task show 1 --json
+expect_eq "the task is done through Telegram" \
+	"$(json '[j["status"], [e["channel"] for e in j["events"] if e["kind"] == "status"][-1]]')" '["done", "telegram"]'
+stop
+exit 0
