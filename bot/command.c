@@ -467,15 +467,18 @@ cmd_progress(struct run *r)
 	k = load_task(r, r->arg, false, &t);
 	if (k <= 0)
 		return k;
+	k = 0;
+	if (t.status == TASK_DONE) {
+		refuse(r, "error_task_done", json_pack("{s:o}", "task", task_json(r, &t)));
+		goto out;
+	}
 	if (r->arg + 1 >= r->w.n) {
 		usage(r);
-		k = 0;
 		goto out;
 	}
 	pct = parse_percent(&r->w, r->arg + 1, &used);
 	if (pct < 0) {
 		refuse(r, "error_bad_percent", json_pack("{s:s}", "text", r->w.v[r->arg + 1]));
-		k = 0;
 		goto out;
 	}
 	k = taskop_progress(r->s, &t, pct, &r->actor, r->in->now);
@@ -639,6 +642,10 @@ cmd_extend(struct run *r)
 	if (k <= 0)
 		return k;
 	k = 0;
+	if (t.status == TASK_DONE) {
+		refuse(r, "error_task_done", json_pack("{s:o}", "task", task_json(r, &t)));
+		goto out;
+	}
 	if (r->arg + 1 >= r->w.n) {
 		usage(r);
 		goto out;
@@ -648,6 +655,17 @@ cmd_extend(struct run *r)
 	    dl.precision != DEADLINE_DAY || !dl.has_due || date_cmp(dl.due, r->in->today) <= 0) {
 		refuse(r, "error_bad_date", json_pack("{s:s, s:s}", "text", date_word,
 						      "example", cmds[CMD_EXTEND].example));
+		goto out;
+	}
+	/* More time is a later day: an earlier one is no extension. */
+	if (t.deadline.has_due && date_cmp(dl.due, t.deadline.due) <= 0) {
+		struct date later = date_from_days(date_to_days(t.deadline.due) + 30);
+		char example[96];
+
+		snprintf(example, sizeof(example), "/giahan %lld %d/%d/%d lý do", (long long)t.id,
+			 later.d, later.m, later.y);
+		refuse(r, "error_not_later", json_pack("{s:o, s:s, s:s}", "task", task_json(r, &t),
+						       "text", date_word, "example", example));
 		goto out;
 	}
 	reason = words_rest(&r->w, r->arg + 2);
@@ -815,14 +833,20 @@ by_urgency(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* The secretariat and the leaders follow the whole registry. */
+static bool
+sees_all(const struct run *r)
+{
+	return r->me.role == ROLE_SECRETARIAT || r->me.role == ROLE_LEADER;
+}
+
 static int
 list_tasks(struct run *r, struct listing *l)
 {
 	struct task_filter f = { .status = -1 };
 
 	l->r = r;
-	/* The secretariat and the leaders follow the whole registry. */
-	if (r->me.role != ROLE_SECRETARIAT && r->me.role != ROLE_LEADER)
+	if (!sees_all(r))
 		f.agency_id = r->me.agency_id;
 	return store_task_foreach(r->s, &f, collect, l);
 }
@@ -852,7 +876,8 @@ cmd_list(struct run *r, bool late_only)
 	for (size_t i = 0; i < l.n && i < LIST_MAX; i++)
 		json_array_append_new(tasks, task_json(r, &l.v[i]));
 	say(&r->out->reply, r->me.id, late_only ? "overdue_list" : "tasks_list",
-	    json_pack("{s:o, s:I}", "tasks", tasks, "count", (json_int_t)l.n));
+	    json_pack("{s:o, s:I, s:b}", "tasks", tasks, "count", (json_int_t)l.n,
+		      "all", sees_all(r)));
 	if (l.n)
 		json_object_set_new(r->out->reply.data, "first_id", json_integer(l.v[0].id));
 	listing_release(&l);
@@ -864,7 +889,7 @@ cmd_report(struct run *r)
 {
 	struct listing l = { 0 };
 	int k = list_tasks(r, &l);
-	bool all = r->me.role == ROLE_SECRETARIAT || r->me.role == ROLE_LEADER;
+	bool all = sees_all(r);
 
 	if (k < 0) {
 		listing_release(&l);

@@ -93,8 +93,10 @@ expect_eq "the note is in the history" \
 sum=$(db_sum)
 expect_rc 1 "/xong on a task of another agency is refused" chat 1001 /xong "$t2"
 expect_grep "the refusal says why, in Vietnamese" out "không thuộc cơ quan của đồng chí"
-expect_rc 1 "/tiendo without a percentage is refused" chat 1001 /tiendo "$t1"
+expect_rc 1 "/tiendo without a task is refused" chat 1001 /tiendo
 expect_grep "the usage error gives an example" out "/tiendo [0-9]+ 60%"
+expect_rc 1 "/tiendo on a task recorded done is refused" chat 1001 /tiendo "$t1" 60%
+expect_grep "saying it is done, and whom to ask to reopen it" out "đã được ghi nhận hoàn thành.*"
 expect_rc 1 "/giahan with a day in the past is refused" chat 1002 /giahan "$t2" 1/1/2020 lý do
 expect_rc 1 "a command that does not exist is refused" chat 1001 /tiendoo "$t1" 50%
 expect_grep "it suggests the command meant" out "/tiendo"

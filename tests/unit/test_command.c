@@ -734,6 +734,47 @@ test_bad_dates(void **state)
 	free(before);
 }
 
+/* More time for a task means a later day than its deadline; a done task needs none. */
+static void
+test_extension_not_later(void **state)
+{
+	struct fx *f = *state;
+	char *before = snapshot(f);
+
+	/* t_a is due 30/10/2025: today (7/10) < 20/10 < 30/10. */
+	chatf(f, CHAT_A, "/giahan %lld 20/10/2025 chờ số liệu", (long long)f->t_a);
+	assert_refused_unchanged(f, before, "error_not_later");
+	assert_string_equal(data_str(f->out.reply.data, "text"), "20/10/2025");
+	assert_string_equal(data_str(f->out.reply.data, "task.due"), "30/10/2025");
+	/* The example is a month after the deadline, for this task. */
+	assert_true(starts_with(data_str(f->out.reply.data, "example"), "/giahan "));
+	assert_non_null(strstr(data_str(f->out.reply.data, "example"), " 29/11/2025 "));
+	assert_int_equal(f->out.n_others, 0);
+	chatf(f, CHAT_A, "/giahan %lld 30/10/2025 chờ số liệu", (long long)f->t_a);
+	assert_refused_unchanged(f, before, "error_not_later");
+	free(before);
+	chatf(f, CHAT_A, "/giahan %lld 31/10/2025 chờ số liệu", (long long)f->t_a);
+	assert_reply(f, "extension_asked");
+}
+
+static void
+test_done_task_takes_no_progress_nor_extension(void **state)
+{
+	struct fx *f = *state;
+	char *before = snapshot(f);
+
+	chatf(f, CHAT_A, "/tiendo %lld 60%% làm lại", (long long)f->t_done);
+	assert_refused_unchanged(f, before, "error_task_done");
+	assert_int_equal(data_int(f->out.reply.data, "task.id"), f->t_done);
+	chatf(f, CHAT_A, "/giahan %lld 31/12/2025 lý do", (long long)f->t_done);
+	assert_refused_unchanged(f, before, "error_task_done");
+	assert_int_equal(f->out.n_others, 0);
+	/* The secretariat too: reopening is done on purpose, with "dondoc task set". */
+	chatf(f, CHAT_SEC, "/tiendo %lld 60%%", (long long)f->t_done);
+	assert_refused_unchanged(f, before, "error_task_done");
+	free(before);
+}
+
 static void
 test_unknown_task(void **state)
 {
@@ -1361,6 +1402,7 @@ test_viec_lists_the_agency_open_tasks_late_first(void **state)
 		 (long long)f->t_undated);
 	assert_string_equal(ids, want);
 	assert_int_equal(data_int(f->out.reply.data, "first_id"), f->t_late);
+	assert_false(json_is_true(json_object_get(f->out.reply.data, "all")));
 	assert_unchanged(f, before);
 	/* Its aliases. */
 	chatf(f, CHAT_A, "/nhiệm vụ");
@@ -1378,6 +1420,8 @@ test_viec_of_the_secretariat_is_everything(void **state)
 
 	chatf(f, CHAT_SEC, "/viec");
 	assert_reply(f, "tasks_list");
+	/* Said so in the heading, not "of" the secretariat's own office. */
+	assert_true(json_is_true(json_object_get(f->out.reply.data, "all")));
 	assert_int_equal(data_int(f->out.reply.data, "count"), 5);
 	list_ids(f->out.reply.data, ids, sizeof(ids));
 	snprintf(want, sizeof(want), "%lld,%lld,%lld,%lld,%lld", (long long)f->t_late,
@@ -1676,6 +1720,8 @@ main(void)
 		T(test_usage_errors_give_an_example),
 		T(test_bad_percent),
 		T(test_bad_dates),
+		T(test_extension_not_later),
+		T(test_done_task_takes_no_progress_nor_extension),
 		T(test_unknown_task),
 		T(test_focal_cannot_close_a_task_of_another_agency),
 		T(test_cooperating_agency_may_report_obstacle),

@@ -79,8 +79,8 @@ static const struct name {
 	{ "help", "", 0 },
 	{ "link_instructions", "", NO_PERSON },
 	{ "link_done", "", 0 },
-	{ "tasks_list", "tasks count", SHOWS_TITLE },
-	{ "overdue_list", "tasks count", SHOWS_TITLE },
+	{ "tasks_list", "tasks count all", SHOWS_TITLE },
+	{ "overdue_list", "tasks count all", SHOWS_TITLE },
 	{ "report", "report", 0 },
 	{ "done_ok", "task", SHOWS_TITLE },
 	{ "progress_ok", "task", SHOWS_TITLE },
@@ -98,6 +98,8 @@ static const struct name {
 	{ "recorded", "tasks count", SHOWS_TITLE },
 	{ "error_not_allowed", "task", SHOWS_TITLE },
 	{ "error_bad_date", "bad_date", 0 },
+	{ "error_task_done", "task", SHOWS_TITLE },
+	{ "error_not_later", "task bad_date", SHOWS_TITLE },
 	{ "error_bad_percent", "bad_percent", 0 },
 	{ "error_not_linked", "", NO_PERSON },
 	{ "error_bad_code", "", NO_PERSON },
@@ -337,6 +339,8 @@ sample(const struct name *nm, bool minimal)
 		json_object_set_new(root, "example",
 				    json_string("/giahan 27 31/12/2025 chờ hướng dẫn của Bộ"));
 	}
+	if (has_key(nm->keys, "all"))
+		json_object_set_new(root, "all", json_boolean(!minimal));
 	if (has_key(nm->keys, "bad_percent"))
 		json_object_set_new(root, "text", json_string("160%"));
 	if (has_key(nm->keys, "id"))
