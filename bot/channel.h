@@ -19,7 +19,8 @@ struct person;
 enum delivery {
 	DELIVERY_SENT,		/* the channel took it */
 	DELIVERY_RETRY,		/* transient: network, 5xx, 429; try again later */
-	DELIVERY_PERMANENT,	/* never: blocked bot, unknown chat, bad address */
+	DELIVERY_PERMANENT,	/* never, this message: bad text, a channel gone from the config */
+	DELIVERY_GONE,		/* never, this address: blocked bot, unknown chat, refused mailbox */
 	_DELIVERY_MAX,
 	_DELIVERY_INVALID = -22,
 };

@@ -371,7 +371,7 @@ email_send_batch(void *state, const struct outgoing *ms, size_t n, enum delivery
 		if (!ms[i].to->email || !mime_address_ok(ms[i].to->email)) {
 			reterr[i] = xasprintf("'%s' is not an email address",
 					      ms[i].to->email ? ms[i].to->email : "");
-			ret[i] = DELIVERY_PERMANENT;
+			ret[i] = DELIVERY_GONE;
 			continue;
 		}
 		mm = (struct mime_message){
@@ -446,7 +446,7 @@ email_send_batch(void *state, const struct outgoing *ms, size_t n, enum delivery
 			t = status_text(st);
 			reterr[i] = xasprintf("%s refused '%s': %s", server, ms[i].to->email, t);
 			free(t);
-			ret[i] = DELIVERY_PERMANENT;
+			ret[i] = DELIVERY_GONE;
 			continue;
 		}
 		st = smtp_message_transfer_status(msg[i]);

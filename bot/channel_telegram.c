@@ -284,7 +284,7 @@ tgc_send(void *state, const struct outgoing *m, int *ret_retry_after, char **ret
 	if (!tgc_reaches(state, m->to)) {
 		*reterr_msg = xasprintf("%s has no Telegram chat", m->to->name);
 		json_decref(markup);
-		return DELIVERY_PERMANENT;
+		return DELIVERY_GONE;
 	}
 	if (plain) {
 		/* A message without a chat form: its text, nothing to parse. */

@@ -24,6 +24,7 @@ static const char *const delivery_names[_DELIVERY_MAX] = {
 	[DELIVERY_SENT] = "sent",
 	[DELIVERY_RETRY] = "retry",
 	[DELIVERY_PERMANENT] = "permanent",
+	[DELIVERY_GONE] = "gone",
 };
 
 const char *
@@ -81,8 +82,15 @@ channels_free(struct channels *cs)
 const char *
 channels_pick(const struct channels *cs, const struct person *p)
 {
+	return channels_pick_other(cs, p, NULL);
+}
+
+const char *
+channels_pick_other(const struct channels *cs, const struct person *p, const char *not)
+{
 	for (size_t i = 0; cs && i < cs->n; i++)
-		if (cs->ops[i]->reaches(cs->state[i], p))
+		if ((!not || strcmp(cs->ops[i]->name, not) != 0) &&
+		    cs->ops[i]->reaches(cs->state[i], p))
 			return cs->ops[i]->name;
 	return NULL;
 }

@@ -24,6 +24,9 @@ struct channels *channels_free(struct channels *cs);
  * Zalo, email, file; NULL when none does.  Borrowed, static.
  */
 const char *channels_pick(const struct channels *cs, const struct person *p);
+/* The same, but never the channel named not (NULL: any). */
+const char *channels_pick_other(const struct channels *cs, const struct person *p,
+				const char *not);
 /* Names of the open channels, preferred first, for reports ("email, file"); new string. */
 char *channels_describe(const struct channels *cs);
 /*

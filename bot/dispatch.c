@@ -484,32 +484,34 @@ job_channel_cmp(const void *a, const void *b)
 }
 
 /*
- * The server refused j's address for good (an email address, a Telegram
- * chat that blocked the bot or is gone): it is marked broken, and the
- * same message goes again through the next channel that reaches the
- * person (invariant 10: only after the first has failed).  Its notices
- * follow it, so they end sent or dead with the new message.
+ * The server refused j for good, and the same message goes again through
+ * the next channel that reaches the person (invariant 10: only after the
+ * first has failed).  Its notices follow it, so they end sent or dead
+ * with the new message.  When it was the address that was refused (gone:
+ * an email address, a Telegram chat that blocked the bot or is gone), it
+ * is marked broken first, and used no more; a message refused for what it
+ * says leaves the address as it was.
  */
 static int
-fall_back(struct store *s, const struct dispatch_env *env, struct job *j, time_t now)
+fall_back(struct store *s, const struct dispatch_env *env, struct job *j, bool gone, time_t now)
 {
 	struct message m = { 0 };
 	const char *channel;
 	int64_t id = 0;
-	int r;
+	int r = 0;
 
-	if (strcmp(j->m.channel, "telegram") == 0) {
+	if (gone && strcmp(j->m.channel, "telegram") == 0) {
 		/* Blocked, deleted or unknown: no more Telegram until they link again. */
 		r = store_person_set_telegram_broken(s, j->p.id, true);
 		j->p.telegram_broken = true;
-	} else {
+	} else if (gone) {
 		r = store_person_set_email_broken(s, j->p.id, true);
 		j->p.email_broken = true;
 	}
 	if (r < 0)
 		return r;
-	channel = channels_pick(env->cs, &j->p);
-	if (!channel || strcmp(channel, j->m.channel) == 0)
+	channel = channels_pick_other(env->cs, &j->p, j->m.channel);
+	if (!channel)
 		return 0;
 	m = (struct message){ .person_id = j->p.id, .kind = j->m.kind, .next_at = now,
 			      .created_at = now, .day = j->m.day };
@@ -522,8 +524,8 @@ fall_back(struct store *s, const struct dispatch_env *env, struct job *j, time_t
 	if (r == 0)
 		r = store_notice_move(s, j->m.id, id, now);
 	if (r == 0)
-		log_warnx("'%s' refused %s's address for good: sent again through %s instead",
-			  j->m.channel, j->p.name, channel);
+		log_warnx("'%s' refused %s %s for good: sent again through %s instead",
+			  j->m.channel, gone ? "the address of" : "a message to", j->p.name, channel);
 	return r;
 }
 
@@ -556,9 +558,9 @@ finish_one(struct store *s, const struct dispatch_env *env, struct job *j, enum 
 		j->m.last_error = err ? xstrdup(err) : NULL;
 		r = alert_secretariat(s, env, &j->m, now);
 	}
-	if (r == 0 && d == DELIVERY_PERMANENT &&
+	if (r == 0 && (d == DELIVERY_PERMANENT || d == DELIVERY_GONE) &&
 	    (strcmp(j->m.channel, "email") == 0 || strcmp(j->m.channel, "telegram") == 0))
-		r = fall_back(s, env, j, now);
+		r = fall_back(s, env, j, d == DELIVERY_GONE, now);
 	return r;
 }
 

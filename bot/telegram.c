@@ -209,7 +209,8 @@ tg_classify(const struct tg_result *r)
 	if (r->http == 0 || r->error_code == 429 || r->error_code >= 500 ||
 	    r->error_code == 409 || r->error_code == 401 || r->error_code == 404)
 		return DELIVERY_RETRY;
-	return DELIVERY_PERMANENT;
+	/* The chat gone is the person's; any other 4xx is this message's. */
+	return tg_chat_gone(r) ? DELIVERY_GONE : DELIVERY_PERMANENT;
 }
 
 bool

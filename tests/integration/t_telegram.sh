@@ -6,6 +6,7 @@
 # a reply-to note, a button press (answered, the reminder redrawn), a
 # cross-agency attempt refused, an extension asked and approved (both
 # told), 429 then success, 403 then fallback and the secretariat told,
+# a 400 about one message sent by email without giving up the chat,
 # and a daemon stopped and killed mid-poll with no update lost or doubled.
 . "$(dirname "$0")/../lib.sh"
 
@@ -271,6 +272,26 @@ sent 1
 expect_eq "the secretariat is told on Telegram that An cannot be reached there" \
 	"$(json '[(m["chat_id"], "Nguyễn Văn An" in m["text"], "bot was blocked" in m["text"]) for m in j]')" \
 	'[[1002, true, true]]'
+
+# A 400 about the message, not the chat: that message goes by email, the chat stays in use.
+ctl block '{"chat_id": 1001, "blocked": false, "notify": false}'
+sqlite3 "$DONDOC_DB" "UPDATE person SET telegram_broken = 0 WHERE id = 1"
+ctl fail '{"method": "sendMessage", "count": 1, "error_code": 400, "description": "Bad Request: message is too long", "chat_id": 1001}'
+ctl message '{"chat_id": 1001, "text": "/viec"}'
+i=0
+while [ "$(ls mail/*.eml 2>/dev/null | wc -l)" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+expect_eq "Telegram refusing a message (400 too long): the answer goes by email instead" \
+	"$($PY -c 'import email, glob
+from email import policy
+m = email.message_from_bytes(open(sorted(glob.glob("mail/*.eml"))[-1], "rb").read(), policy=policy.default)
+print(m["To"].addresses[0].addr_spec, "Nhiệm vụ chưa hoàn thành" in m.get_body(("plain",)).get_content())')" \
+	"an@example.gov.vn True"
+expect_eq "and An's Telegram is not marked broken for it" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT telegram_broken FROM person WHERE id = 1")" 0
+ctl message '{"chat_id": 1001, "text": "/quahan"}'
+curl -s "$API/control/sent?count=3&timeout=20" >out
+expect_eq "the next answer to An goes by Telegram again" \
+	"$(json '[m["chat_id"] for m in j if m["chat_id"] == 1001 and "quá hạn" in m["text"]]')" '[1001]'
 stop
 kill $smtpd 2>/dev/null
 
