@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "channel.h"
+#include "clock.h"
 #include "config.h"
 #include "macro.h"
 #include "registry.h"
@@ -47,14 +48,6 @@ struct tg_channel {
 	size_t next_recent;
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static void
 sleep_ms(int64_t ms)
@@ -70,12 +63,12 @@ static void
 pace(struct tg_channel *c, const char *chat)
 {
 	struct recent *slot = NULL;
-	int64_t wait = c->last_ms + GLOBAL_GAP_MS - now_ms();
+	int64_t wait = c->last_ms + GLOBAL_GAP_MS - clock_mono_ms();
 
 	for (size_t i = 0; i < RECENT_CHATS; i++)
 		if (strcmp(c->recent[i].chat, chat) == 0) {
 			slot = &c->recent[i];
-			wait = MAX(wait, slot->at_ms + PER_CHAT_GAP_MS - now_ms());
+			wait = MAX(wait, slot->at_ms + PER_CHAT_GAP_MS - clock_mono_ms());
 			break;
 		}
 	if (wait > 0)
@@ -85,7 +78,7 @@ pace(struct tg_channel *c, const char *chat)
 		c->next_recent = (c->next_recent + 1) % RECENT_CHATS;
 		snprintf(slot->chat, sizeof(slot->chat), "%s", chat);
 	}
-	c->last_ms = slot->at_ms = now_ms();
+	c->last_ms = slot->at_ms = clock_mono_ms();
 }
 
 static int

@@ -127,3 +127,12 @@ clock_format_local(time_t t, char out[32])
 	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d+07:00", d.y, d.m, d.d,
 		 (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
 }
+
+int64_t
+clock_mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}

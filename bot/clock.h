@@ -35,6 +35,8 @@ time_t clock_now(const struct clock *c);
 struct date clock_local_date(time_t t);
 /* Today in Asia/Ho_Chi_Minh. */
 struct date clock_today(const struct clock *c);
+/* Milliseconds of the monotonic clock, for timeouts and pacing (never DONDOC_NOW). */
+int64_t clock_mono_ms(void);
 /* Writes instant t as local ISO 8601 "YYYY-MM-DDThh:mm:ss+07:00". */
 void clock_format_local(time_t t, char out[32]);
 

@@ -572,20 +572,12 @@ finish_one(struct store *s, const struct dispatch_env *env, struct job *j, enum 
  * "sending", to go again: one message for the file channel, one SMTP
  * session's batch for email (invariant 3).
  */
-static int64_t
-mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 /* Time to start no more messages: stopping, or the budget spent (deadline 0: none). */
 static bool
 must_pause(volatile sig_atomic_t *stop, int64_t deadline)
 {
-	return (stop && *stop) || (deadline && mono_ms() >= deadline);
+	return (stop && *stop) || (deadline && clock_mono_ms() >= deadline);
 }
 
 static int
@@ -703,7 +695,7 @@ int
 dispatch_deliver(struct store *s, const struct dispatch_env *env, const struct clock *clk,
 		 volatile sig_atomic_t *stop, struct dispatch_report *rep)
 {
-	int64_t ids[DISPATCH_BATCH], deadline = env->budget_ms ? mono_ms() + env->budget_ms : 0;
+	int64_t ids[DISPATCH_BATCH], deadline = env->budget_ms ? clock_mono_ms() + env->budget_ms : 0;
 	int n = 0, r;
 
 	rep->more = false;

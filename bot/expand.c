@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "expand.h"
 #include "xalloc.h"
 
@@ -66,14 +67,6 @@ expand_release(struct expansion *e)
 	memset(e, 0, sizeof(*e));
 }
 
-static int64_t
-ms_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 /* Starts the helper with argv, its output on *ret_fd; 0 or -errno. */
 static int
@@ -126,7 +119,7 @@ read_all(int fd, struct buf *out, int64_t deadline)
 
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int64_t left = deadline - ms_now();
+		int64_t left = deadline - clock_mono_ms();
 		ssize_t n;
 		int r;
 
@@ -164,7 +157,7 @@ reap(pid_t pid, int64_t deadline, int *status)
 			return 0;
 		if (r < 0 && errno != EINTR)
 			return -errno;
-		if (ms_now() >= deadline)
+		if (clock_mono_ms() >= deadline)
 			return -ETIMEDOUT;
 		(void)nanosleep(&pause, NULL);
 		if (pause.tv_nsec < 64000000)
@@ -280,7 +273,7 @@ expand_run(const char *holidays, const char *const *rules, size_t n_rules,
 		why = xasprintf("cannot run %s: %s", path, strerror(-r));
 		goto out;
 	}
-	deadline = ms_now() + EXPAND_TIMEOUT_MS;
+	deadline = clock_mono_ms() + EXPAND_TIMEOUT_MS;
 	rr = read_all(fd, &out, deadline);
 	close(fd);
 	if (rr == 0 && reap(pid, deadline, &status) == 0)

@@ -26,6 +26,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "channels.h"
+#include "clock.h"
 #include "cli.h"
 #include "config.h"
 #include "dispatch.h"
@@ -263,14 +264,6 @@ count_command(void *userdata, const char *kind)
 	web_count_command(userdata, kind);
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 /*
  * Waits up to ms for the next tick: by a Telegram long poll when the bot
@@ -412,10 +405,10 @@ serve_run(struct dondoc *d, bool once)
 			}
 			(void)sd_notify(0, "READY=1");
 		}
-		if (mono_ms() >= next_tick) {
+		if (clock_mono_ms() >= next_tick) {
 			tick(d, &st, &full, once ? 0 : DELIVER_BUDGET_MS, &more);
 			web_planned(web, clock_now(&d->clock));
-			next_tick = mono_ms() + st.cfg->tick * 1000;
+			next_tick = clock_mono_ms() + st.cfg->tick * 1000;
 		}
 		if (watchdog_usec)
 			(void)sd_notify(0, "WATCHDOG=1");
@@ -427,7 +420,7 @@ serve_run(struct dondoc *d, bool once)
 			}
 			break;
 		}
-		left = next_tick - mono_ms();
+		left = next_tick - clock_mono_ms();
 		if (watchdog_usec && (uint64_t)left * 1000 > watchdog_usec / 2)
 			left = (int64_t)(watchdog_usec / 2000);
 		wait_or_listen(d, &st, web, (int)MAX(left, 0), &more);
