@@ -2,8 +2,9 @@
 #
 #   make            build bot/dondoc (and its helper bot/dondoc-ical)
 #   make run        install what is missing, build, and run on a demo registry
-#   make check      install what is missing, build (plain and ASan+UBSan),
-#                   run every test; ends with "N passed, N failed"
+#   make check      install what is missing, build (plain, ASan+UBSan, and
+#                   TSan for the threaded server), run every test; ends
+#                   with "N passed, N failed"
 #   make bench      the benchmarks of bench/ (not part of check)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -18,6 +19,8 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARNFLAGS = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# The daemon's threads (the webhook's server, writer and checkpointer) under ThreadSanitizer.
+TSANFLAGS = -fsanitize=thread -fno-omit-frame-pointer
 
 # Every dependency with a .pc file comes through pkg-config; libcsv has none.
 # Recursive (=) so that pkg-config runs after 'deps' has installed them.
@@ -41,6 +44,7 @@ UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 
 REL = build/rel
 SAN = build/san
+TSAN = build/tsan
 
 .PHONY: all deps run check test-build check-style bench bench-webhook install uninstall clean demo
 
@@ -65,6 +69,7 @@ $(1)/obj $(1)/tests:
 endef
 $(eval $(call variant,$(REL),))
 $(eval $(call variant,$(SAN),$(SANFLAGS)))
+$(eval $(call variant,$(TSAN),$(TSANFLAGS)))
 
 bot/dondoc: $(REL)/obj/main.o $(REL)/libdondoc.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CORE_LIBS)
@@ -75,13 +80,17 @@ bot/dondoc-ical: $(REL)/dondoc-ical
 $(SAN)/dondoc: $(SAN)/obj/main.o $(SAN)/libdondoc.a
 	$(CC) $(ALL_CFLAGS) $(SANFLAGS) -o $@ $^ $(CORE_LIBS)
 
+$(TSAN)/dondoc: $(TSAN)/obj/main.o $(TSAN)/libdondoc.a
+	$(CC) $(ALL_CFLAGS) $(TSANFLAGS) -o $@ $^ $(CORE_LIBS)
+
 UNITS = $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
 # The benchmarks are built too (not run), so that a change cannot break them unseen.
 test-build: all $(SAN)/dondoc $(SAN)/dondoc-ical $(REL)/tests/dondoc-ical $(SAN)/tests/dondoc-ical \
+	$(TSAN)/dondoc $(TSAN)/dondoc-ical \
 	$(REL)/bench_planner $(REL)/bench_render $(REL)/bench_inbound \
 	$(addprefix $(REL)/tests/,$(UNITS)) $(addprefix $(SAN)/tests/,$(UNITS))
 
--include $(wildcard $(REL)/obj/*.d $(SAN)/obj/*.d)
+-include $(wildcard $(REL)/obj/*.d $(SAN)/obj/*.d $(TSAN)/obj/*.d)
 
 # --- setup -----------------------------------------------------------------
 deps:

@@ -5,7 +5,8 @@
 # the daemon.  Budget: 15,000 updates/s, p99 under 10 ms, RSS under 30 MB.
 # 1,000 tasks, each led by its own agency with one linked focal point.
 # BENCH_PERF=FILE records a perf profile of the daemon meanwhile;
-# BENCH_THREADS=FILE the CPU ticks (user, system) of each of its threads.
+# BENCH_THREADS=FILE the CPU ticks (user, system) of each of its threads;
+# BENCH_DONDOC another binary (build/tsan/dondoc: races under load).
 set -eu
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
@@ -13,7 +14,7 @@ W=$(mktemp -d)
 daemon= fake=
 trap 'kill $daemon $fake 2>/dev/null; rm -rf "$W"' EXIT
 command -v wrk >/dev/null || { echo "bench: wrk is needed (apt-get install wrk)"; exit 1; }
-D=bot/dondoc
+D=${BENCH_DONDOC:-bot/dondoc}
 port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 HTTP=$(port)
 TOKEN=7000000001:AAbench

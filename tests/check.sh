@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test: the cmocka unit tests and the integration scripts, twice:
 # the plain build under TZ=UTC and the ASan+UBSan build under a zone far
-# from Viet Nam (dondoc must not care).  Ends with "N passed, N failed".
+# from Viet Nam (dondoc must not care); then the tests of the daemon's
+# threads once more under ThreadSanitizer.  Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
 results=$(mktemp)
@@ -48,6 +49,26 @@ for variant in "rel UTC bot/dondoc build/rel/tests" \
 		fi
 	done
 done
+
+# The daemon's threads (HTTP server, webhook writer, checkpointer) under
+# ThreadSanitizer: the tests that run them, a data race failing them.
+echo "== tsan build, TZ=UTC"
+tsan_log=$(mktemp -d)
+for t in tests/integration/t_webhook.sh tests/integration/t_http.sh; do
+	TSAN_OPTIONS="halt_on_error=1 abort_on_error=1 log_path=$tsan_log/report" \
+		TZ=UTC DONDOC=build/tsan/dondoc RESULTS=$results sh "$t" >"$log" 2>&1
+	st=$?
+	if grep -q '^not ok' "$log" || [ "$st" != 0 ] || ls "$tsan_log"/report* >/dev/null 2>&1; then
+		echo "FAIL $(basename "$t") [tsan]"
+		grep -E '^(not ok|#)' "$log"
+		cat "$tsan_log"/report* 2>/dev/null | head -60
+		echo "FAIL $(basename "$t") ThreadSanitizer [tsan]" >>"$results"
+		rm -f "$tsan_log"/report*
+	else
+		echo "ok   $(basename "$t") ($(grep -c '^ok' "$log") checks, no data race)"
+	fi
+done
+rm -rf "$tsan_log"
 
 # The service unit's hardening, where systemd-analyze exists.
 sh tests/check-systemd.sh >"$log" 2>&1
