@@ -54,7 +54,14 @@ done
 # ThreadSanitizer: the tests that run them, a data race failing them.
 echo "== tsan build, TZ=UTC"
 tsan_log=$(mktemp -d)
-for t in tests/integration/t_webhook.sh tests/integration/t_http.sh; do
+tsan_tests="tests/integration/t_webhook.sh tests/integration/t_http.sh"
+# Some kernels randomise mappings more than GCC 12's TSan can take.
+if ! build/tsan/dondoc --version >"$log" 2>&1; then
+	echo "SKIP ThreadSanitizer ($(grep -m1 -o 'ThreadSanitizer.*' "$log" || echo "the TSan build does not run here"))" |
+		tee -a "$results"
+	tsan_tests=
+fi
+for t in $tsan_tests; do
 	TSAN_OPTIONS="halt_on_error=1 abort_on_error=1 log_path=$tsan_log/report" \
 		TZ=UTC DONDOC=build/tsan/dondoc RESULTS=$results sh "$t" >"$log" 2>&1
 	st=$?
