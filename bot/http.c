@@ -29,9 +29,12 @@ struct http {
 	int port;
 };
 
+#define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
 /* A request being read, or waiting for its answer. */
 struct http_req {
 	struct MHD_Connection *c;
+	bool metrics;		/* GET /metrics (else POST /telegram/webhook) */
 	struct buf body;
 	bool too_big;
 	bool later;		/* suspended, for http_answer() */
@@ -125,6 +128,17 @@ answer_status(struct MHD_Connection *c, int status, const char *body)
 	}
 }
 
+/* The answer given to q, once http_answer() resumed it. */
+static enum MHD_Result
+answer_later(struct MHD_Connection *c, struct http_req *q)
+{
+	if (!q->metrics)
+		return answer_status(c, q->status, q->answer);
+	if (q->status != 200 || !q->answer)
+		return answer(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "metrics unavailable\n");
+	return answer(c, MHD_HTTP_OK, METRICS_TYPE, q->answer);
+}
+
 static enum MHD_Result
 on_webhook(struct http *h, struct MHD_Connection *c, struct http_req *q)
 {
@@ -132,10 +146,6 @@ on_webhook(struct http *h, struct MHD_Connection *c, struct http_req *q)
 							 "X-Telegram-Bot-Api-Secret-Token");
 	int status;
 
-	if (q->answered)
-		return answer_status(c, q->status, q->answer);
-	if (q->later)
-		return MHD_YES;		/* still waiting: not for us to see */
 	if (q->too_big)
 		return answer_json(c, MHD_HTTP_CONTENT_TOO_LARGE, "body larger than 1 MiB");
 	if (!h->routes.telegram)
@@ -201,16 +211,23 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 				}
 				return answer(c, MHD_HTTP_OK, "text/plain", "ok\n");
 			}
-			text = h->routes.metrics ? h->routes.metrics(h->routes.userdata) : NULL;
-			if (!text)
-				return answer(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
-					      "metrics unavailable\n");
-			r = answer(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text);
-			free(text);
-			return r;
+			/* Counted on another thread: a scan of every task takes a while. */
+			q = xcalloc(1, sizeof(*q));
+			q->c = c;
+			q->metrics = true;
+			buf_init(&q->body, 1);
+			*con_cls = q;
+			if (h->routes.metrics && h->routes.metrics(h->routes.userdata, q) == HTTP_LATER)
+				return MHD_YES;
+			return answer(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
+				      "metrics unavailable\n");
 		}
 		return answer(c, MHD_HTTP_NOT_FOUND, "text/plain", "not found\n");
 	}
+	if (q->answered)
+		return answer_later(c, q);
+	if (q->later || q->metrics)
+		return MHD_YES;		/* still waiting: not for us to see */
 	if (*upload_data_size) {
 		/* Chunked bodies have no Content-Length: the cap is counted here. */
 		if (!q->too_big && buf_add(&q->body, upload_data, *upload_data_size) < 0)

@@ -44,8 +44,12 @@ struct http_routes {
 	int (*telegram_auth)(void *userdata, const char *secret);
 	/* GET /healthz: 0 when healthy, or -errno with a new message. */
 	int (*health)(void *userdata, char **ret_msg);
-	/* GET /metrics: a new string in Prometheus text format, or NULL on error. */
-	char *(*metrics)(void *userdata);
+	/*
+	 * GET /metrics: HTTP_LATER once it has called http_later(q) and
+	 * handed q on, to be answered with 200 and a new string in
+	 * Prometheus text format (or 503 and NULL); else 503 at once.
+	 */
+	int (*metrics)(void *userdata, struct http_req *q);
 };
 
 struct http;
@@ -71,8 +75,9 @@ int http_port(const struct http *h);
 void http_later(struct http_req *q, void (*release)(void *data), void *data);
 /*
  * Answers q (given to http_later) from any thread: status, and body (a
- * JSON text, taken; NULL: a short one that says what the status means).
- * q is not to be touched after.
+ * JSON text for the webhook, Prometheus text for /metrics; taken; NULL:
+ * a short one that says what the status means).  q is not to be touched
+ * after.
  */
 void http_answer(struct http_req *q, int status, char *body);
 

@@ -36,6 +36,12 @@ struct job {
 	struct tgbot_after after;
 };
 
+/* A GET /metrics, for the background thread. */
+struct scrape {
+	struct scrape *next;
+	struct http_req *q;
+};
+
 /* Calls an update left for the main loop to make (tgbot_after). */
 struct after {
 	struct after *next;
@@ -70,14 +76,17 @@ struct web {
 	bool stopping;
 	struct after *after, **after_tail;
 	/*
-	 * The checkpointer: the writer's checkpoints, made on a connection of
-	 * its own, so that no batch waits for pages copied and an fsync.
+	 * The background thread, on a connection of its own: the writer's
+	 * checkpoints, so that no batch waits for pages copied and an fsync,
+	 * and /metrics, whose scan of every task would hold the server's
+	 * thread (170 ms for 100,000 tasks).
 	 */
-	struct store *cs;
-	pthread_t checkpointer;
-	bool checkpointer_started;
-	pthread_cond_t ccond;	/* under qlock */
+	struct store *bs;
+	pthread_t background;
+	bool background_started;
+	pthread_cond_t bcond;	/* under qlock */
 	bool checkpoint_due;
+	struct scrape *scrapes;
 };
 
 /*
@@ -314,7 +323,7 @@ writer_main(void *userdata)
 	}
 }
 
-/* The writer's WAL hook: past CHECKPOINT_PAGES, the checkpointer is woken. */
+/* The writer's WAL hook: past CHECKPOINT_PAGES, the background thread is woken. */
 static void
 wal_grew(void *userdata, int pages)
 {
@@ -325,29 +334,50 @@ wal_grew(void *userdata, int pages)
 	pthread_mutex_lock(&w->qlock);
 	if (!w->checkpoint_due) {
 		w->checkpoint_due = true;
-		pthread_cond_signal(&w->ccond);
+		pthread_cond_signal(&w->bcond);
 	}
 	pthread_mutex_unlock(&w->qlock);
 }
 
+static char *metrics_text(struct web *w);
+
+/*
+ * Checkpoints and scrapes, as they come.  Stopping, the scrapes already
+ * taken are answered before it ends: their connections wait suspended.
+ */
 static void *
-checkpointer_main(void *userdata)
+background_main(void *userdata)
 {
 	struct web *w = userdata;
 
 	pthread_mutex_lock(&w->qlock);
 	for (;;) {
-		int wal = 0, done = 0, r;
+		struct scrape *sc;
+		int wal = 0, done = 0;
 
-		while (!w->checkpoint_due && !w->stopping)
-			pthread_cond_wait(&w->ccond, &w->qlock);
-		if (w->stopping)
+		while (!w->checkpoint_due && !w->scrapes && !w->stopping)
+			pthread_cond_wait(&w->bcond, &w->qlock);
+		sc = w->scrapes;
+		w->scrapes = NULL;
+		if (!sc && w->stopping)
 			break;
+		if (sc) {
+			pthread_mutex_unlock(&w->qlock);
+			while (sc) {
+				struct scrape *next = sc->next;
+				char *text = metrics_text(w);
+
+				http_answer(sc->q, text ? 200 : 503, text);
+				free(sc);
+				sc = next;
+			}
+			pthread_mutex_lock(&w->qlock);
+			continue;
+		}
 		w->checkpoint_due = false;
 		pthread_mutex_unlock(&w->qlock);
-		r = store_checkpoint(w->cs, &wal, &done);
-		if (r < 0)
-			log_warnx("webhook: checkpoint: %s", store_errmsg(w->cs));
+		if (store_checkpoint(w->bs, &wal, &done) < 0)
+			log_warnx("webhook: checkpoint: %s", store_errmsg(w->bs));
 		pthread_mutex_lock(&w->qlock);
 	}
 	pthread_mutex_unlock(&w->qlock);
@@ -423,9 +453,8 @@ tally_task(const struct task *t, void *userdata)
 }
 
 static char *
-on_metrics(void *userdata)
+metrics_text(struct web *w)
 {
-	struct web *w = userdata;
 	struct buf b;
 	struct tally y = { 0 };
 	time_t now = clock_now(w->clk);
@@ -436,13 +465,13 @@ on_metrics(void *userdata)
 	pthread_rwlock_rdlock(&w->setup_lock);
 	(void)buf_adds(&b, "# HELP dondoc_notices Notices (what must be said to whom) by state.\n"
 			   "# TYPE dondoc_notices gauge\n");
-	r = store_metrics(w->s, metric, &b, &oldest);
+	r = store_metrics(w->bs, metric, &b, &oldest);
 	(void)buf_adds(&b, "# HELP dondoc_messages Outbox messages by channel and state.\n"
 			   "# TYPE dondoc_messages gauge\n");
 	y.today = clock_local_date(now);
 	y.sch = w->setup.sch;
 	if (r == 0)
-		r = store_task_foreach(w->s, NULL, tally_task, &y);
+		r = store_task_foreach(w->bs, NULL, tally_task, &y);
 	if (r == 0) {
 		(void)buf_adds(&b, "# HELP dondoc_tasks Tasks by status.\n# TYPE dondoc_tasks gauge\n");
 		for (int i = 0; i < _TASK_STATUS_MAX; i++)
@@ -477,6 +506,28 @@ on_metrics(void *userdata)
 	return buf_detach(&b);
 }
 
+/* On the server's thread: counted on the background thread. */
+static int
+on_metrics(void *userdata, struct http_req *q)
+{
+	struct web *w = userdata;
+	struct scrape *sc;
+
+	pthread_mutex_lock(&w->qlock);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->qlock);
+		return 503;
+	}
+	sc = xcalloc(1, sizeof(*sc));
+	sc->q = q;
+	http_later(q, NULL, NULL);
+	sc->next = w->scrapes;
+	w->scrapes = sc;
+	pthread_cond_signal(&w->bcond);
+	pthread_mutex_unlock(&w->qlock);
+	return HTTP_LATER;
+}
+
 int
 web_start(const char *listen, const char *db, const struct clock *clk, int wake_fd,
 	  struct web **ret, char **reterr_msg)
@@ -490,7 +541,7 @@ web_start(const char *listen, const char *db, const struct clock *clk, int wake_
 	if (r == 0)
 		r = store_open(db, STORE_WRITE, &w->ws, reterr_msg);
 	if (r == 0)
-		r = store_open(db, STORE_WRITE, &w->cs, reterr_msg);
+		r = store_open(db, STORE_WRITE, &w->bs, reterr_msg);
 	if (r < 0) {
 		store_close(w->ws);
 		store_close(w->s);
@@ -512,14 +563,14 @@ web_start(const char *listen, const char *db, const struct clock *clk, int wake_
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_init(&w->qlock, NULL);
 	pthread_cond_init(&w->qcond, NULL);
-	pthread_cond_init(&w->ccond, NULL);
+	pthread_cond_init(&w->bcond, NULL);
 	w->tail = &w->head;
 	w->after_tail = &w->after;
 	r = -pthread_create(&w->writer, NULL, writer_main, w);
 	if (r == 0) {
 		w->writer_started = true;
-		r = -pthread_create(&w->checkpointer, NULL, checkpointer_main, w);
-		w->checkpointer_started = r == 0;
+		r = -pthread_create(&w->background, NULL, background_main, w);
+		w->background_started = r == 0;
 	}
 	if (r < 0) {
 		*reterr_msg = xasprintf("cannot start the webhook's threads: %s", strerror(-r));
@@ -555,18 +606,18 @@ web_stop(struct web *w)
 	pthread_mutex_lock(&w->qlock);
 	w->stopping = true;
 	pthread_cond_signal(&w->qcond);
-	pthread_cond_signal(&w->ccond);
+	pthread_cond_signal(&w->bcond);
 	pthread_mutex_unlock(&w->qlock);
 	if (w->writer_started)
 		pthread_join(w->writer, NULL);
-	if (w->checkpointer_started)
-		pthread_join(w->checkpointer, NULL);
+	if (w->background_started)
+		pthread_join(w->background, NULL);
 	http_stop(w->http);
 	web_run_after(w, NULL);
-	store_close(w->cs);
+	store_close(w->bs);
 	store_close(w->ws);
 	store_close(w->s);
-	pthread_cond_destroy(&w->ccond);
+	pthread_cond_destroy(&w->bcond);
 	pthread_cond_destroy(&w->qcond);
 	pthread_mutex_destroy(&w->qlock);
 	pthread_mutex_destroy(&w->lock);

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the HTTP server serves (http.h): Telegram's webhook, /healthz and
- * /metrics.  The server's thread reads requests and answers /healthz and
- * /metrics from a connection to the registry of its own; webhook updates
- * go to a writer thread with another, which commits them in batches
- * (group commit) and has them answered.  The configuration they work
- * with is swapped by the main thread on reload (web_set), under a lock
- * they hold while they use it.
+ * /metrics.  The server's thread reads requests, and answers /healthz
+ * from a connection to the registry of its own.  Webhook updates go to a
+ * writer thread with another, which commits them in batches (group
+ * commit) and has them answered; /metrics to a background thread with a
+ * third, which also makes the writer's checkpoints.  The configuration
+ * they work with is swapped by the main thread on reload (web_set),
+ * under a lock they hold while they use it.
  */
 #ifndef DONDOC_WEB_H
 #define DONDOC_WEB_H
