@@ -61,7 +61,7 @@ i=0; while ! curl -s -o /dev/null "http://127.0.0.1:$HTTP/healthz" && [ $i -lt 1
 # Answers are queued, not sent: Telegram is out of the picture once started.
 kill $fake; fake=
 [ -n "${BENCH_PERF:-}" ] && perf record ${BENCH_PERF_ARGS:--g} -o "$BENCH_PERF" -p $daemon -- sleep 8 >/dev/null 2>&1 &
-[ -n "${BENCH_THREADS:-}" ] && (sleep 2; for t in /proc/$daemon/task/*; do echo "$t $(cut -d' ' -f14,15 $t/stat)"; done; sleep 5; for t in /proc/$daemon/task/*; do echo "$t $(cut -d' ' -f14,15 $t/stat)"; done) >"$BENCH_THREADS" &
+[ -n "${BENCH_THREADS:-}" ] && (sleep 2; for t in /proc/$daemon/task/*; do echo "$t $(cat $t/comm) $(cut -d' ' -f14,15 $t/stat)"; done; sleep 5; for t in /proc/$daemon/task/*; do echo "$t $(cat $t/comm) $(cut -d' ' -f14,15 $t/stat)"; done) >"$BENCH_THREADS" &
 wrk -t2 -c64 -d10s --latency -s bench/webhook.lua "http://127.0.0.1:$HTTP" >"$W/wrk.txt"
 rss=$(awk '/^VmRSS/ { print $2 }' /proc/$daemon/status)
 hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$daemon/status)

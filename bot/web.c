@@ -307,6 +307,9 @@ writer_main(void *userdata)
 {
 	struct web *w = userdata;
 
+	/* Named for top -H and ps -L, beside libmicrohttpd's "MHD-single". */
+	(void)pthread_setname_np(pthread_self(), "dondoc-writer");
+
 	for (;;) {
 		struct job *batch;
 
@@ -349,6 +352,8 @@ static void *
 background_main(void *userdata)
 {
 	struct web *w = userdata;
+
+	(void)pthread_setname_np(pthread_self(), "dondoc-bg");
 
 	pthread_mutex_lock(&w->qlock);
 	for (;;) {
