@@ -360,6 +360,9 @@ enum stmt {
 	"id, person_id, channel, kind, subject, body, state, attempts, next_at, created_at," \
 	" ifnull(sent_at, 0), last_error, day, html, chat, ifnull(reply_to, 0)"
 
+#define SAME_PLAN "kind IS ?2 AND deadline_raw IS ?3 AND due IS ?4 AND precision IS ?5" \
+		  " AND status IS ?6"
+
 static const char *const sql_text[_ST_MAX] = {
 	[ST_AGENCY_BY_CODE] = "SELECT id, code, name, kind FROM agency WHERE code = ?1",
 	[ST_AGENCY_BY_KEY] = "SELECT id, code, name, kind FROM agency WHERE name_key = ?1",
@@ -388,10 +391,17 @@ static const char *const sql_text[_ST_MAX] = {
 			   " created_at, updated_at, title_hash)"
 			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
 	/* Any change may move the ladder: the planner looks at the task again. */
+	/*
+	 * The plan (when the next notice is due) follows from kind, deadline
+	 * and status alone: it is dropped, for the planner to make again,
+	 * only when one of them changes (the right side reads the old row).
+	 */
 	[ST_TASK_UPDATE] = "UPDATE task SET kind = ?2, deadline_raw = ?3, due = ?4, precision = ?5,"
 			   " status = ?6, progress = ?7, done_at = ?8, updated_at = ?9,"
 			   " obstacle_open = ?10, note = ?11,"
-			   " next_notice = NULL, planned_through = NULL WHERE id = ?1",
+			   " next_notice = CASE WHEN " SAME_PLAN " THEN next_notice END,"
+			   " planned_through = CASE WHEN " SAME_PLAN " THEN planned_through END"
+			   " WHERE id = ?1",
 	[ST_LEADS_DELETE] = "DELETE FROM task_agency WHERE task_id = ?1 AND role = ?2",
 	[ST_LEAD_INSERT] = "INSERT OR IGNORE INTO task_agency(task_id, agency_id, role, position)"
 			   " VALUES (?1, ?2, ?3, ?4)",

@@ -158,7 +158,11 @@ int store_task_get(struct store *s, int64_t id, struct task *ret);
  */
 int store_task_insert(struct store *s, const struct task *t, int64_t document_id,
 		      const char *title_key, int64_t now, int64_t *ret_id);
-/* Writes kind, deadline, status, progress and done_at of task t->id. */
+/*
+ * Writes kind, deadline, status, progress, done_at, the obstacle flag and
+ * the note of task t->id.  Its plan is dropped, for the planner to make
+ * again, when kind, deadline or status changed; kept otherwise.
+ */
 int store_task_update(struct store *s, const struct task *t, int64_t now);
 /*
  * Sets the lead (or, when !lead, cooperating) agencies of task_id to ids,

@@ -311,6 +311,67 @@ test_checks_as_or_chains(void **state)
 	sqlite3_close(db);
 }
 
+/* next_notice of task id, "" when there is none (to plan again). */
+static void
+next_notice(const struct fx *f, int64_t id, char out[16])
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT ifnull(next_notice, '') FROM task WHERE id = ?",
+					    -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, id);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(out, 16, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* A progress or a note keeps a task's plan; a new deadline or status drops it. */
+static void
+test_task_update_keeps_plan(void **state)
+{
+	struct fx *f = *state;
+	struct task t = { .code = "T#1", .kind = TASK_KIND_TASK, .title = "Báo cáo",
+			  .deadline_raw = "30/9/2025", .status = TASK_NOT_STARTED };
+	struct task got = { 0 };
+	char next[16];
+	int64_t id = 0;
+
+	t.deadline = (struct deadline){ DEADLINE_DAY, true, { 2025, 9, 30 }, false };
+	assert_int_equal(store_task_insert(f->s, &t, 0, "bao cao", 100, &id), 0);
+	assert_int_equal(store_task_set_plan(f->s, id, (struct date){ 2025, 9, 25 },
+					     (struct date){ 2025, 9, 24 }), 0);
+	assert_int_equal(store_task_get(f->s, id, &got), 0);
+	got.progress = 40;
+	got.obstacle_open = true;
+	got.note = strdup("đang làm");
+	assert_int_equal(store_task_update(f->s, &got, 200), 0);
+	next_notice(f, id, next);
+	assert_string_equal(next, "2025-09-25");
+	got.status = TASK_IN_PROGRESS;
+	assert_int_equal(store_task_update(f->s, &got, 300), 0);
+	next_notice(f, id, next);
+	assert_string_equal(next, "");
+	assert_int_equal(store_task_set_plan(f->s, id, (struct date){ 2025, 9, 25 },
+					     (struct date){ 2025, 9, 24 }), 0);
+	free(got.deadline_raw);
+	got.deadline_raw = strdup("31/12/2025");
+	got.deadline.due = (struct date){ 2025, 12, 31 };
+	assert_int_equal(store_task_update(f->s, &got, 400), 0);
+	next_notice(f, id, next);
+	assert_string_equal(next, "");
+	task_release(&got);
+	/* What was written is all there. */
+	assert_int_equal(store_task_get(f->s, id, &got), 0);
+	assert_int_equal(got.progress, 40);
+	assert_int_equal(got.status, TASK_IN_PROGRESS);
+	assert_string_equal(got.deadline_raw, "31/12/2025");
+	assert_string_equal(got.note, "đang làm");
+	task_release(&got);
+}
+
 static int64_t
 chat_updates(const struct fx *f)
 {
@@ -466,6 +527,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_schema_version_and_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agency_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_task_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_task_update_keeps_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_savepoint, setup, teardown),
