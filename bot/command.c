@@ -400,6 +400,20 @@ load_task(struct run *r, size_t i, bool coop, struct task *t)
 	return 1;
 }
 
+/* load_task, and then: a task recorded done takes no more progress nor time. */
+static int
+load_open_task(struct run *r, size_t i, struct task *t)
+{
+	int k = load_task(r, i, false, t);
+
+	if (k == 1 && t->status == TASK_DONE) {
+		refuse(r, "error_task_done", json_pack("{s:o}", "task", task_json(r, t)));
+		task_release(t);
+		return 0;
+	}
+	return k;
+}
+
 /* A free text argument, kept to TEXT_MAX bytes on a character boundary. */
 static char *
 arg_text(const char *s)
@@ -464,14 +478,10 @@ cmd_progress(struct run *r)
 	size_t used = 0;
 	int k, pct;
 
-	k = load_task(r, r->arg, false, &t);
+	k = load_open_task(r, r->arg, &t);
 	if (k <= 0)
 		return k;
 	k = 0;
-	if (t.status == TASK_DONE) {
-		refuse(r, "error_task_done", json_pack("{s:o}", "task", task_json(r, &t)));
-		goto out;
-	}
 	if (r->arg + 1 >= r->w.n) {
 		usage(r);
 		goto out;
@@ -638,14 +648,10 @@ cmd_extend(struct run *r)
 	char iso[DATE_ISO_LEN], *text = NULL;
 	int k;
 
-	k = load_task(r, r->arg, false, &t);
+	k = load_open_task(r, r->arg, &t);
 	if (k <= 0)
 		return k;
 	k = 0;
-	if (t.status == TASK_DONE) {
-		refuse(r, "error_task_done", json_pack("{s:o}", "task", task_json(r, &t)));
-		goto out;
-	}
 	if (r->arg + 1 >= r->w.n) {
 		usage(r);
 		goto out;
