@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <netdb.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,8 @@
 
 struct http {
 	struct MHD_Daemon *d;
+	/* Set by http_stop (another thread): answers close their connection. */
+	atomic_bool stopping;
 	struct http_routes routes;
 	int port;
 };
@@ -46,7 +49,8 @@ struct http_req {
 };
 
 static enum MHD_Result
-answer(struct MHD_Connection *c, unsigned status, const char *type, const char *text)
+answer(struct http *h, struct MHD_Connection *c, unsigned status, const char *type,
+       const char *text)
 {
 	struct MHD_Response *r = sym_MHD_create_response_from_buffer(strlen(text), (void *)text,
 								 MHD_RESPMEM_MUST_COPY);
@@ -55,20 +59,23 @@ answer(struct MHD_Connection *c, unsigned status, const char *type, const char *
 	if (!r)
 		return MHD_NO;
 	sym_MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	/* Stopping: a client that keeps its connection would hold the drain up. */
+	if (atomic_load(&h->stopping))
+		sym_MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = sym_MHD_queue_response(c, status, r);
 	sym_MHD_destroy_response(r);
 	return ret;
 }
 
 static enum MHD_Result
-answer_json(struct MHD_Connection *c, unsigned status, const char *description)
+answer_json(struct http *h, struct MHD_Connection *c, unsigned status, const char *description)
 {
 	char body[256];
 
 	/* The body says what was wrong, as Telegram's own errors do. */
 	snprintf(body, sizeof(body), "{\"ok\":%s,\"description\":\"%s\"}\n",
 		 status < 300 ? "true" : "false", description);
-	return answer(c, status, "application/json", body);
+	return answer(h, c, status, "application/json", body);
 }
 
 static void
@@ -109,34 +116,34 @@ http_answer(struct http_req *q, int status, char *body)
 }
 
 static enum MHD_Result
-answer_status(struct MHD_Connection *c, int status, const char *body)
+answer_status(struct http *h, struct MHD_Connection *c, int status, const char *body)
 {
 	if (body)
-		return answer(c, (unsigned)status, "application/json", body);
+		return answer(h, c, (unsigned)status, "application/json", body);
 	switch (status) {
 	case 200:
-		return answer_json(c, MHD_HTTP_OK, "handled");
+		return answer_json(h, c, MHD_HTTP_OK, "handled");
 	case 400:
-		return answer_json(c, MHD_HTTP_BAD_REQUEST, "not a Telegram update");
+		return answer_json(h, c, MHD_HTTP_BAD_REQUEST, "not a Telegram update");
 	case 401:
-		return answer_json(c, MHD_HTTP_UNAUTHORIZED, "wrong secret token");
+		return answer_json(h, c, MHD_HTTP_UNAUTHORIZED, "wrong secret token");
 	case 404:
-		return answer_json(c, MHD_HTTP_NOT_FOUND, "no Telegram webhook here");
+		return answer_json(h, c, MHD_HTTP_NOT_FOUND, "no Telegram webhook here");
 	default:
 		/* Not committed: Telegram will deliver it again. */
-		return answer_json(c, MHD_HTTP_SERVICE_UNAVAILABLE, "try again");
+		return answer_json(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "try again");
 	}
 }
 
 /* The answer given to q, once http_answer() resumed it. */
 static enum MHD_Result
-answer_later(struct MHD_Connection *c, struct http_req *q)
+answer_later(struct http *h, struct MHD_Connection *c, struct http_req *q)
 {
 	if (!q->metrics)
-		return answer_status(c, q->status, q->answer);
+		return answer_status(h, c, q->status, q->answer);
 	if (q->status != 200 || !q->answer)
-		return answer(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "metrics unavailable\n");
-	return answer(c, MHD_HTTP_OK, METRICS_TYPE, q->answer);
+		return answer(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "metrics unavailable\n");
+	return answer(h, c, MHD_HTTP_OK, METRICS_TYPE, q->answer);
 }
 
 static enum MHD_Result
@@ -147,13 +154,13 @@ on_webhook(struct http *h, struct MHD_Connection *c, struct http_req *q)
 	int status;
 
 	if (q->too_big)
-		return answer_json(c, MHD_HTTP_CONTENT_TOO_LARGE, "body larger than 1 MiB");
+		return answer_json(h, c, MHD_HTTP_CONTENT_TOO_LARGE, "body larger than 1 MiB");
 	if (!h->routes.telegram)
-		return answer_json(c, MHD_HTTP_NOT_FOUND, "no Telegram webhook here");
+		return answer_json(h, c, MHD_HTTP_NOT_FOUND, "no Telegram webhook here");
 	status = h->routes.telegram(h->routes.userdata, q, secret, q->body.p, q->body.len);
 	if (status == HTTP_LATER)
 		return MHD_YES;
-	return answer_status(c, status, NULL);
+	return answer_status(h, c, status, NULL);
 }
 
 static enum MHD_Result
@@ -173,7 +180,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 			const char *len;
 
 			if (!post)
-				return answer_json(c, MHD_HTTP_METHOD_NOT_ALLOWED, "POST only");
+				return answer_json(h, c, MHD_HTTP_METHOD_NOT_ALLOWED, "POST only");
 			len = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							  MHD_HTTP_HEADER_CONTENT_LENGTH);
 			if (h->routes.telegram_auth) {
@@ -182,12 +189,12 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 				int status = h->routes.telegram_auth(h->routes.userdata, secret);
 
 				if (status == 401)
-					return answer_json(c, MHD_HTTP_UNAUTHORIZED, "wrong secret token");
+					return answer_json(h, c, MHD_HTTP_UNAUTHORIZED, "wrong secret token");
 				if (status != 0)
-					return answer_json(c, MHD_HTTP_NOT_FOUND, "no Telegram webhook here");
+					return answer_json(h, c, MHD_HTTP_NOT_FOUND, "no Telegram webhook here");
 			}
 			if (len && strtoull(len, NULL, 10) > HTTP_BODY_MAX)
-				return answer_json(c, MHD_HTTP_CONTENT_TOO_LARGE,
+				return answer_json(h, c, MHD_HTTP_CONTENT_TOO_LARGE,
 						   "body larger than 1 MiB");
 			q = xcalloc(1, sizeof(*q));
 			q->c = c;
@@ -200,16 +207,16 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 			enum MHD_Result r;
 
 			if (!get)
-				return answer(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "GET only\n");
+				return answer(h, c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "GET only\n");
 			if (url[1] == 'h') {
 				if (h->routes.health && h->routes.health(h->routes.userdata, &msg) < 0) {
 					text = xasprintf("unhealthy: %s\n", msg ? msg : "?");
-					r = answer(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", text);
+					r = answer(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", text);
 					free(text);
 					free(msg);
 					return r;
 				}
-				return answer(c, MHD_HTTP_OK, "text/plain", "ok\n");
+				return answer(h, c, MHD_HTTP_OK, "text/plain", "ok\n");
 			}
 			/* Counted on another thread: a scan of every task takes a while. */
 			q = xcalloc(1, sizeof(*q));
@@ -219,13 +226,13 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 			*con_cls = q;
 			if (h->routes.metrics && h->routes.metrics(h->routes.userdata, q) == HTTP_LATER)
 				return MHD_YES;
-			return answer(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
+			return answer(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
 				      "metrics unavailable\n");
 		}
-		return answer(c, MHD_HTTP_NOT_FOUND, "text/plain", "not found\n");
+		return answer(h, c, MHD_HTTP_NOT_FOUND, "text/plain", "not found\n");
 	}
 	if (q->answered)
-		return answer_later(c, q);
+		return answer_later(h, c, q);
 	if (q->later || q->metrics)
 		return MHD_YES;		/* still waiting: not for us to see */
 	if (*upload_data_size) {
@@ -332,6 +339,7 @@ http_stop(struct http *h)
 	if (!h)
 		return NULL;
 	/* No new connections; the ones under way finish (LIBRARIES.md §4). */
+	atomic_store(&h->stopping, true);
 	ls = sym_MHD_quiesce_daemon(h->d);
 	for (int waited = 0; waited < DRAIN_MS; waited += 10) {
 		const union MHD_DaemonInfo *info =

@@ -65,12 +65,15 @@ for t in $tsan_tests; do
 	TSAN_OPTIONS="halt_on_error=1 abort_on_error=1 log_path=$tsan_log/report" \
 		TZ=UTC DONDOC=build/tsan/dondoc RESULTS=$results sh "$t" >"$log" 2>&1
 	st=$?
-	if grep -q '^not ok' "$log" || [ "$st" != 0 ] || ls "$tsan_log"/report* >/dev/null 2>&1; then
+	if ls "$tsan_log"/report* >/dev/null 2>&1; then
+		echo "FAIL $(basename "$t") [tsan]: ThreadSanitizer found a data race"
+		cat "$tsan_log"/report* | head -60
+		echo "FAIL $(basename "$t") ThreadSanitizer report [tsan]" >>"$results"
+		rm -f "$tsan_log"/report*
+	elif grep -q '^not ok' "$log" || [ "$st" != 0 ]; then
 		echo "FAIL $(basename "$t") [tsan]"
 		grep -E '^(not ok|#)' "$log"
-		cat "$tsan_log"/report* 2>/dev/null | head -60
-		echo "FAIL $(basename "$t") ThreadSanitizer [tsan]" >>"$results"
-		rm -f "$tsan_log"/report*
+		[ "$st" != 0 ] && echo "FAIL $(basename "$t") exit $st [tsan]" >>"$results"
 	else
 		echo "ok   $(basename "$t") ($(grep -c '^ok' "$log") checks, no data race)"
 	fi

@@ -4,7 +4,9 @@ at once: each line of UPDATES (a JSON update) is POSTed to URL with the
 secret token, on CONNECTIONS keep-alive connections in parallel.  Prints
 one line per update, in the order of the file: its update_id, the HTTP
 status ("-" when the connection failed: refused, reset, cut before the
-answer) and the answer's body on one line.
+answer) and the answer's body on one line.  Once the server refuses
+connections (it has stopped), the updates not yet posted are "-" too,
+as Telegram would keep them to send later.
 
 usage: webhook_post.py URL SECRET UPDATES [CONNECTIONS]
 """
@@ -24,6 +26,7 @@ def main():
     results = [None] * len(updates)
     lock = threading.Lock()
     nxt = [0]
+    down = threading.Event()
 
     def worker():
         c = None
@@ -33,6 +36,9 @@ def main():
                 nxt[0] += 1
             if i >= len(updates):
                 break
+            if down.is_set():
+                results[i] = ("-", "")
+                continue
             body = updates[i].encode("utf-8")
             try:
                 if c is None:
@@ -42,6 +48,9 @@ def main():
                     "X-Telegram-Bot-Api-Secret-Token": secret})
                 r = c.getresponse()
                 results[i] = (r.status, r.read().decode("utf-8", "replace").strip())
+            except ConnectionRefusedError:
+                results[i] = ("-", "")
+                down.set()
             except (OSError, http.client.HTTPException):
                 results[i] = ("-", "")
                 if c is not None:
