@@ -19,7 +19,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARNFLAGS = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-# The daemon's threads (the webhook's server, writer and checkpointer) under ThreadSanitizer.
+# The daemon's threads (the webhook's server, writer and background thread) under ThreadSanitizer.
 TSANFLAGS = -fsanitize=thread -fno-omit-frame-pointer
 
 # Every dependency with a .pc file comes through pkg-config; libcsv has none.

@@ -50,7 +50,7 @@ for variant in "rel UTC bot/dondoc build/rel/tests" \
 	done
 done
 
-# The daemon's threads (HTTP server, webhook writer, checkpointer) under
+# The daemon's threads (HTTP server, webhook writer, background) under
 # ThreadSanitizer: the tests that run them, a data race failing them.
 echo "== tsan build, TZ=UTC"
 tsan_log=$(mktemp -d)
