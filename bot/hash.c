@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 
 #include "hash.h"
@@ -15,6 +16,7 @@
 struct hash {
 	EVP_MD_CTX *ctx;
 	EVP_MD *md;	/* fetched once: EVP_sha256() looks it up again each time */
+	EVP_MAC_CTX *mac;	/* HMAC instead of the digest, when keyed */
 };
 
 static void
@@ -39,9 +41,28 @@ hash_new(void)
 }
 
 struct hash *
+hash_new_hmac(const void *key, size_t n)
+{
+	struct hash *h = hash_new();
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+
+	check(mac != NULL);
+	h->mac = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac);	/* the context keeps its own reference */
+	check(h->mac != NULL);
+	check(EVP_MAC_init(h->mac, key, n, params));
+	return h;
+}
+
+struct hash *
 hash_free(struct hash *h)
 {
 	if (h) {
+		EVP_MAC_CTX_free(h->mac);
 		EVP_MD_CTX_free(h->ctx);
 		EVP_MD_free(h->md);
 		free(h);
@@ -52,7 +73,10 @@ hash_free(struct hash *h)
 void
 hash_add(struct hash *h, const void *data, size_t n)
 {
-	check(EVP_DigestUpdate(h->ctx, data, n));
+	if (h->mac)
+		check(EVP_MAC_update(h->mac, data, n));
+	else
+		check(EVP_DigestUpdate(h->ctx, data, n));
 }
 
 void
@@ -79,13 +103,23 @@ hash_final_hex(struct hash *h, char out[HASH_SHA256_HEX_LEN])
 
 	static const char hex[] = "0123456789abcdef";
 
-	check(EVP_DigestFinal_ex(h->ctx, md, &n));
+	if (h->mac) {
+		size_t len = 0;
+
+		check(EVP_MAC_final(h->mac, md, &len, sizeof(md)));
+		/* NULL key: the same key again, for the next MAC. */
+		check(EVP_MAC_init(h->mac, NULL, 0, NULL));
+		n = (unsigned int)len;
+	} else {
+		check(EVP_DigestFinal_ex(h->ctx, md, &n));
+	}
 	for (unsigned int i = 0; i < n && i < 32; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[64] = '\0';
-	check(EVP_DigestInit_ex(h->ctx, h->md, NULL));
+	if (!h->mac)
+		check(EVP_DigestInit_ex(h->ctx, h->md, NULL));
 }
 
 int64_t

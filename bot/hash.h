@@ -15,6 +15,12 @@ struct hash;
 
 /* Returns a new SHA-256 context; free with hash_free(). */
 struct hash *hash_new(void);
+/*
+ * Returns a new HMAC-SHA-256 context keyed with the n bytes at key (copied
+ * by libcrypto); hash_add and hash_final_hex work on it as on a digest,
+ * and each final starts the next MAC under the same key.
+ */
+struct hash *hash_new_hmac(const void *key, size_t n);
 struct hash *hash_free(struct hash *h);
 /* Feeds n bytes. */
 void hash_add(struct hash *h, const void *data, size_t n);

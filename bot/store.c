@@ -11,6 +11,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,15 +243,49 @@ static const char *const migrations[] = {
 	" BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;",
 	/* 6: CHECK lists written as OR chains: see checks_as_or_chains() */
 	"",
+
+	/*
+	 * 7: the history hashes exact bytes and true NULLs (rechain_v7), may
+	 * be keyed, records changes to people and agencies, and carries what
+	 * replaying it needs (data, JSON).  The rows are copied first; the
+	 * old table goes once the copy is rechained.
+	 */
+	"CREATE TABLE event_new("
+	" id INTEGER PRIMARY KEY,"
+	" task_id INTEGER REFERENCES task(id),"
+	" at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" person_id INTEGER REFERENCES person(id),"
+	" channel TEXT NOT NULL CHECK (channel IN ('cli','telegram','zalo','email','http')),"
+	" kind TEXT NOT NULL CHECK (kind IN ('created','status','progress','note','obstacle',"
+	"  'deadline','leads','cooperating','extension_request','extension_decision',"
+	"  'invite','link','kind','agency.add','agency.alias','person.add','audit.rechain',"
+	"  'audit.key')),"
+	" old_value TEXT,"
+	" new_value TEXT,"
+	" text TEXT,"
+	" data TEXT,"
+	" prev_hash TEXT NOT NULL,"
+	" hash TEXT NOT NULL) STRICT;"
+	"INSERT INTO event_new(id, task_id, at, actor, person_id, channel, kind, old_value,"
+	" new_value, text, prev_hash, hash) SELECT id, task_id, at, actor, person_id, channel,"
+	" kind, old_value, new_value, text, prev_hash, hash FROM event;"
+	/* The head names the last event, and is sealed (mac) with the chain's key. */
+	"ALTER TABLE event_head ADD COLUMN last_id INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE event_head ADD COLUMN at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE event_head ADD COLUMN key_from INTEGER;"
+	"ALTER TABLE event_head ADD COLUMN mac TEXT;",
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");
 
 static int checks_as_or_chains(struct store *s);
+static int rechain_v7(struct store *s);
 
 /* Steps that SQL alone cannot say, run after the SQL of the same number. */
 static int (*const migration_code[])(struct store *s) = {
 	[5] = checks_as_or_chains,
+	[6] = rechain_v7,
 };
 
 /* Every cached statement, by index into sql_text[]. */
@@ -278,8 +313,12 @@ enum stmt {
 	ST_TASK_BY_AGENCY,
 	ST_LEADS_ALL,
 	ST_LEADS_BY_AGENCY,
-	ST_EVENT_LAST_HASH,
 	ST_EVENT_INSERT,
+	ST_EVENT_RAW,
+	ST_EVENT_CREATED_AT,
+	ST_EVENT_BY_HASH,
+	ST_EVENT_KIND_OF,
+	ST_ALIAS_LIST,
 	ST_EVENT_OF_TASK,
 	ST_EVENT_ALL,
 	ST_HEAD_UPDATE,
@@ -420,18 +459,28 @@ static const char *const sql_text[_ST_MAX] = {
 			       " WHERE ta.task_id IN (SELECT task_id FROM task_agency"
 			       "  WHERE agency_id = ?1 AND role = 'lead')"
 			       " ORDER BY ta.task_id, ta.role, ta.position",
-	[ST_EVENT_LAST_HASH] = "SELECT hash FROM event ORDER BY id DESC LIMIT 1",
-	[ST_EVENT_INSERT] = "INSERT INTO event(task_id, at, actor, person_id, channel, kind,"
-			    " old_value, new_value, text, prev_hash, hash)"
-			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_EVENT_INSERT] = "INSERT INTO event(id, task_id, at, actor, person_id, channel, kind,"
+			    " old_value, new_value, text, data, prev_hash, hash)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	[ST_EVENT_OF_TASK] = "SELECT id, ifnull(task_id, 0), at, actor, ifnull(person_id, 0),"
-			     " channel, kind, old_value, new_value, text, prev_hash, hash"
+			     " channel, kind, old_value, new_value, text, prev_hash, hash, data"
 			     " FROM event WHERE task_id = ?1 ORDER BY id",
 	[ST_EVENT_ALL] = "SELECT id, ifnull(task_id, 0), at, actor, ifnull(person_id, 0),"
-			 " channel, kind, old_value, new_value, text, prev_hash, hash"
+			 " channel, kind, old_value, new_value, text, prev_hash, hash, data"
 			 " FROM event ORDER BY id",
-	[ST_HEAD_UPDATE] = "UPDATE event_head SET count = count + ?2, hash = ?1 WHERE id = 1",
-	[ST_HEAD_GET] = "SELECT count, hash FROM event_head WHERE id = 1",
+	/* As stored, NULLs and types untouched: what the chain hashes (EV_* columns). */
+	[ST_EVENT_RAW] = "SELECT id, task_id, at, actor, person_id, channel, kind, old_value,"
+			 " new_value, text, data, prev_hash, hash FROM event ORDER BY id",
+	[ST_EVENT_CREATED_AT] = "SELECT at FROM event WHERE task_id = ?1 AND kind = 'created'"
+				" ORDER BY id LIMIT 1",
+	[ST_EVENT_BY_HASH] = "SELECT id FROM event WHERE hash = ?1",
+	[ST_EVENT_KIND_OF] = "SELECT kind, new_value FROM event WHERE id = ?1",
+	[ST_ALIAS_LIST] = "SELECT agency_id, alias_key, alias FROM agency_alias"
+			  " ORDER BY agency_id, alias_key",
+	[ST_HEAD_UPDATE] = "UPDATE event_head SET count = ?1, hash = ?2, last_id = ?3, at = ?4,"
+			   " key_from = ?5, mac = ?6 WHERE id = 1",
+	[ST_HEAD_GET] = "SELECT count, hash, last_id, at, ifnull(key_from, 0), mac"
+			" FROM event_head WHERE id = 1",
 	/* The literal status list matches the partial index task_to_plan. */
 	[ST_TASK_TO_PLAN] = "SELECT " TASK_COLUMNS TASK_FROM
 			    " WHERE ifnull(t.next_notice, '') <= ?1"
@@ -564,24 +613,39 @@ enum batch {
 	_BATCH_MAX,
 };
 
+/* The chain's head, as event_head holds it (see store_chain). */
+struct head {
+	int64_t count, last_id, at, key_from;
+	char hash[HASH_SHA256_HEX_LEN];
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[_ST_MAX];	/* prepared on first use */
 	sqlite3_stmt *batch[_BATCH_MAX];	/* for BATCH_ROWS rows; prepared on first use */
-	struct hash *hash;		/* for the event chain */
-	char last_hash[HASH_SHA256_HEX_LEN];	/* cached inside a transaction */
+	struct hash *hash;		/* SHA-256: the unkeyed chain, and task identities */
+	struct hash *mac;		/* HMAC-SHA-256 under the audit key, made on first use */
 	bool in_txn;
-	bool last_hash_valid;
-	int64_t head_pending;	/* events appended in this transaction, not yet in event_head */
+	struct head head;	/* cached inside a transaction, when head_valid */
+	bool head_valid;
+	bool head_dirty;	/* events appended in this transaction, not yet in event_head */
+	bool keying;		/* the next event starts the keyed chain (store_audit_key_apply) */
 	int64_t chat_pruned_at;	/* when chat_update was last pruned */
 	struct wal_handoff *handoff;	/* NULL: SQLite checkpoints itself */
+	char why[320];		/* the English detail of the last refusal, for store_errmsg */
 	struct {		/* the event chain where the savepoint began */
 		bool open;
-		char last_hash[HASH_SHA256_HEX_LEN];
-		bool last_hash_valid;
-		int64_t head_pending;
+		struct head head;
+		bool head_valid, head_dirty;
 	} sp;
 };
+
+/*
+ * The audit key of the process ([audit] key_file), shared by every
+ * connection: set once at start, before any thread.
+ */
+static unsigned char *audit_key;
+static size_t audit_key_len;
 
 /*
  * The SHA-256 context, made on first use: libcrypto's start-up touches
@@ -785,7 +849,23 @@ struct row_cb {
 const char *
 store_errmsg(const struct store *s)
 {
+	if (s && s->why[0])
+		return s->why;
 	return s && s->db ? sqlite3_errmsg(s->db) : "no database";
+}
+
+/* Sets the detail store_errmsg tells (fmt NULL: SQLite's again). */
+static void PRINTF_LIKE(2, 3)
+set_why(struct store *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->why[0] = '\0';
+	if (!fmt)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	va_end(ap);
 }
 
 /* Runs a batch of SQL without results; 0 or -errno. */
@@ -1131,7 +1211,7 @@ store_open(const char *path, enum store_mode mode, struct store **ret, char **re
 				msg = r == -EBUSY
 					? xasprintf("database '%s' is locked by another process", path)
 					: xasprintf("cannot create the schema in '%s': %s", path,
-						    sqlite3_errmsg(s->db));
+						    store_errmsg(s));
 				goto out;
 			}
 		}
@@ -1161,12 +1241,13 @@ store_close(struct store *s)
 	if (s->db)
 		sqlite3_close_v2(s->db);
 	hash_free(s->hash);
+	hash_free(s->mac);
 	free(s->handoff);
 	free(s);
 	return NULL;
 }
 
-static int head_update(struct store *s, const char *hash, int64_t added);
+static int head_write(struct store *s, const struct head *h);
 
 int
 store_begin(struct store *s)
@@ -1175,8 +1256,8 @@ store_begin(struct store *s)
 
 	if (r == 0) {
 		s->in_txn = true;
-		s->last_hash_valid = false;
-		s->head_pending = 0;
+		s->head_valid = false;
+		s->head_dirty = false;
 		s->sp.open = false;
 	}
 	return r;
@@ -1187,13 +1268,14 @@ store_commit(struct store *s)
 {
 	int r = 0;
 
-	if (s->head_pending > 0 && s->last_hash_valid)
-		r = head_update(s, s->last_hash, s->head_pending);
+	if (s->head_dirty && s->head_valid)
+		r = head_write(s, &s->head);
 	if (r == 0)
 		r = exec_done(s, stmt(s, ST_COMMIT));
 	if (r == 0) {
 		s->in_txn = false;
-		s->head_pending = 0;
+		s->head_valid = false;
+		s->head_dirty = false;
 		s->sp.open = false;
 	}
 	return r;
@@ -1205,8 +1287,9 @@ store_rollback(struct store *s)
 	if (sqlite3_get_autocommit(s->db) == 0)
 		(void)exec_done(s, stmt(s, ST_ROLLBACK));
 	s->in_txn = false;
-	s->last_hash_valid = false;
-	s->head_pending = 0;
+	s->head_valid = false;
+	s->head_dirty = false;
+	s->keying = false;
 	s->sp.open = false;
 }
 
@@ -1229,9 +1312,9 @@ store_savepoint(struct store *s)
 	if (r < 0)
 		return r;
 	s->sp.open = true;
-	memcpy(s->sp.last_hash, s->last_hash, HASH_SHA256_HEX_LEN);
-	s->sp.last_hash_valid = s->last_hash_valid;
-	s->sp.head_pending = s->head_pending;
+	s->sp.head = s->head;
+	s->sp.head_valid = s->head_valid;
+	s->sp.head_dirty = s->head_dirty;
 	return 0;
 }
 
@@ -1262,9 +1345,9 @@ store_rollback_to(struct store *s)
 	if (r < 0)
 		return r;
 	s->sp.open = false;
-	memcpy(s->last_hash, s->sp.last_hash, HASH_SHA256_HEX_LEN);
-	s->last_hash_valid = s->sp.last_hash_valid;
-	s->head_pending = s->sp.head_pending;
+	s->head = s->sp.head;
+	s->head_valid = s->sp.head_valid;
+	s->head_dirty = s->sp.head_dirty;
 	return 0;
 }
 
@@ -1384,6 +1467,8 @@ store_agency_alias_add(struct store *s, int64_t agency_id, const char *alias)
 	bind_text(st, 2, alias);
 	sqlite3_bind_int64(st, 3, agency_id);
 	r = exec_done(s, st);
+	if (r == 0)
+		r = 1;
 	if (r == -EEXIST) {
 		/* Giving an agency an alias it already has is not an error. */
 		r = agency_query(s, ST_AGENCY_BY_ALIAS, key, &other);
@@ -1416,6 +1501,24 @@ store_agency_foreach(struct store *s, store_agency_cb cb, void *userdata)
 	struct row_cb c = { .cb.agency = cb, .userdata = userdata };
 
 	return each_row(s, stmt(s, ST_AGENCY_LIST), agency_row, &c);
+}
+
+int
+store_alias_foreach(struct store *s, store_alias_cb cb, void *userdata)
+{
+	sqlite3_stmt *st = stmt(s, ST_ALIAS_LIST);
+	int rc, r = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = cb(sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+		       (const char *)sqlite3_column_text(st, 2), userdata);
+		if (r < 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	return r < 0 ? r : 0;
 }
 
 /* --- people ----------------------------------------------------------- */
@@ -1807,94 +1910,341 @@ store_task_foreach(struct store *s, const struct task_filter *f, store_task_cb c
 
 /* --- the event log ---------------------------------------------------- */
 
-/* The chained hash of e after prev (both hex). */
-static void
-event_hash(struct store *s, const struct event *e, const char *prev,
-	   char out[HASH_SHA256_HEX_LEN])
-{
-	char num[3][32];
+/*
+ * The chain (schema 7).  Each event's hash is a MAC over a tag, the hash
+ * of the event before it, and every column of the row as typed values:
+ * 'N' for NULL, 'I' and 8 bytes big-endian for an integer, 'T' (or 'B'
+ * for a blob, 'R' for a real) and an 8-byte length for the bytes as
+ * stored, NULs included.  So NULL, 0 and '' differ, and nothing after a
+ * NUL byte escapes.  The MAC is SHA-256, or HMAC-SHA-256 under the audit
+ * key for the events from the head's key_from on.  The head (count, last
+ * id, its hash, its time, key_from) is sealed the same way, so cutting
+ * events off the end means forging the seal too.
+ */
+#define EVENT_TAG "dondoc-event-v2"
+#define HEAD_TAG "dondoc-head-v2"
 
-	snprintf(num[0], sizeof(num[0]), "%lld", (long long)e->task_id);
-	snprintf(num[1], sizeof(num[1]), "%lld", (long long)e->at);
-	snprintf(num[2], sizeof(num[2]), "%lld", (long long)e->person_id);
-	hash_add_field(digest(s), prev);
-	hash_add_field(s->hash, num[0]);
-	hash_add_field(s->hash, num[1]);
-	hash_add_field(s->hash, e->actor);
-	hash_add_field(s->hash, num[2]);
-	hash_add_field(s->hash, e->channel);
-	hash_add_field(s->hash, e->kind);
-	hash_add_field(s->hash, e->old_value);
-	hash_add_field(s->hash, e->new_value);
-	hash_add_field(s->hash, e->text);
-	hash_final_hex(s->hash, out);
+/* One typed value to hash. */
+struct hval {
+	int type;		/* SQLITE_NULL, _INTEGER, _TEXT, _BLOB, _FLOAT */
+	int64_t i;
+	double d;
+	const void *p;
+	size_t n;
+};
+
+static struct hval
+hv_null(void)
+{
+	return (struct hval){ .type = SQLITE_NULL };
+}
+
+static struct hval
+hv_int(int64_t v)
+{
+	return (struct hval){ .type = SQLITE_INTEGER, .i = v };
+}
+
+/* A text, or NULL when t is NULL. */
+static struct hval
+hv_text(const char *t)
+{
+	return t ? (struct hval){ .type = SQLITE_TEXT, .p = t, .n = strlen(t) } : hv_null();
+}
+
+/* An id as store_event_append binds it: 0 is NULL. */
+static struct hval
+hv_id(int64_t v)
+{
+	return v ? hv_int(v) : hv_null();
+}
+
+/* Column i of st exactly as stored: type, and the bytes with their length. */
+static struct hval
+hv_column(sqlite3_stmt *st, int i)
+{
+	struct hval v = { .type = sqlite3_column_type(st, i) };
+
+	switch (v.type) {
+	case SQLITE_INTEGER:
+		v.i = sqlite3_column_int64(st, i);
+		break;
+	case SQLITE_FLOAT:
+		v.d = sqlite3_column_double(st, i);
+		break;
+	case SQLITE_TEXT:
+	case SQLITE_BLOB:
+		/* The blob interface gives text's bytes as stored, past any NUL. */
+		v.p = sqlite3_column_blob(st, i);
+		v.n = (size_t)sqlite3_column_bytes(st, i);
+		break;
+	default:
+		break;
+	}
+	return v;
+}
+
+static void
+put_be64(unsigned char *b, uint64_t v)
+{
+	for (int k = 7; k >= 0; k--, v >>= 8)
+		b[k] = (unsigned char)(v & 0xff);
+}
+
+static void
+hash_val(struct hash *h, const struct hval *v)
+{
+	unsigned char b[9];
+	uint64_t bits;
+
+	switch (v->type) {
+	case SQLITE_INTEGER:
+		b[0] = 'I';
+		put_be64(b + 1, (uint64_t)v->i);
+		hash_add(h, b, 9);
+		break;
+	case SQLITE_FLOAT:
+		b[0] = 'R';
+		memcpy(&bits, &v->d, sizeof(bits));
+		put_be64(b + 1, bits);
+		hash_add(h, b, 9);
+		break;
+	case SQLITE_TEXT:
+	case SQLITE_BLOB:
+		b[0] = v->type == SQLITE_TEXT ? 'T' : 'B';
+		put_be64(b + 1, (uint64_t)v->n);
+		hash_add(h, b, 9);
+		if (v->n)
+			hash_add(h, v->p, v->n);
+		break;
+	default:
+		hash_add(h, "N", 1);
+		break;
+	}
+}
+
+/* The MAC for keyed parts of the chain; NULL when no key was given. */
+static struct hash *
+keyed(struct store *s)
+{
+	if (!audit_key)
+		return NULL;
+	if (!s->mac)
+		s->mac = hash_new_hmac(audit_key, audit_key_len);
+	return s->mac;
+}
+
+/* The columns of an event, in chain order: id .. data (EV_DATA). */
+enum { EV_ID, EV_TASK, EV_AT, EV_ACTOR, EV_PERSON, EV_CHANNEL, EV_KIND, EV_OLD, EV_NEW,
+       EV_TEXT, EV_DATA, EV_PREV, EV_HASH, _EV_N = EV_PREV };
+
+/* The chained hash of the typed values v[0.._EV_N) after prev (hex), with h. */
+static void
+event_mac(struct hash *h, const struct hval *v, const char *prev, char out[HASH_SHA256_HEX_LEN])
+{
+	struct hval tag = hv_text(EVENT_TAG), p = hv_text(prev);
+
+	hash_val(h, &tag);
+	hash_val(h, &p);
+	for (int i = 0; i < _EV_N; i++)
+		hash_val(h, &v[i]);
+	hash_final_hex(h, out);
+}
+
+/* The seal of head h with mac (the key's, or SHA-256). */
+static void
+head_mac(struct hash *mac, const struct head *h, char out[HASH_SHA256_HEX_LEN])
+{
+	struct hval v[] = { hv_text(HEAD_TAG), hv_int(h->count), hv_int(h->last_id),
+			    hv_text(h->hash), hv_int(h->at), hv_id(h->key_from) };
+
+	for (size_t i = 0; i < ELEMENTSOF(v); i++)
+		hash_val(mac, &v[i]);
+	hash_final_hex(mac, out);
+}
+
+/* Reads event_head into *ret (and its seal into mac, when not NULL). */
+static int
+head_read(struct store *s, struct head *ret, char mac[HASH_SHA256_HEX_LEN])
+{
+	sqlite3_stmt *st = stmt(s, ST_HEAD_GET);
+	int rc = sqlite3_step(st), r = 0;
+
+	if (rc == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(st, 1), *m;
+
+		memset(ret, 0, sizeof(*ret));
+		ret->count = sqlite3_column_int64(st, 0);
+		snprintf(ret->hash, sizeof(ret->hash), "%s", h ? h : "");
+		ret->last_id = sqlite3_column_int64(st, 2);
+		ret->at = sqlite3_column_int64(st, 3);
+		ret->key_from = sqlite3_column_int64(st, 4);
+		m = (const char *)sqlite3_column_text(st, 5);
+		if (mac)
+			snprintf(mac, HASH_SHA256_HEX_LEN, "%s", m ? m : "");
+	} else {
+		r = rc == SQLITE_DONE ? -EBADMSG : errno_of(sqlite3_extended_errcode(s->db));
+	}
+	sqlite3_reset(st);
+	return r;
 }
 
 static int
-head_update(struct store *s, const char *hash, int64_t added)
+head_write(struct store *s, const struct head *h)
 {
-	sqlite3_stmt *st = stmt(s, ST_HEAD_UPDATE);
+	sqlite3_stmt *st;
+	char mac[HASH_SHA256_HEX_LEN];
 
-	bind_text(st, 1, hash);
-	sqlite3_bind_int64(st, 2, added);
+	if (h->key_from && !keyed(s)) {
+		set_why(s, "the history is keyed from event %lld: this needs [audit] key_file",
+			(long long)h->key_from);
+		return -ENOKEY;
+	}
+	head_mac(h->key_from ? keyed(s) : digest(s), h, mac);
+	st = stmt(s, ST_HEAD_UPDATE);
+	sqlite3_bind_int64(st, 1, h->count);
+	bind_text(st, 2, h->hash);
+	sqlite3_bind_int64(st, 3, h->last_id);
+	sqlite3_bind_int64(st, 4, h->at);
+	bind_id(st, 5, h->key_from);
+	bind_text(st, 6, mac);
 	return exec_done(s, st);
 }
 
+/* The head, cached for the rest of a transaction. */
 static int
-last_hash(struct store *s, char out[HASH_SHA256_HEX_LEN])
+head_get(struct store *s, struct head *ret)
 {
-	sqlite3_stmt *st;
-	int rc;
+	int r;
 
-	if (s->in_txn && s->last_hash_valid) {
-		memcpy(out, s->last_hash, HASH_SHA256_HEX_LEN);
+	if (s->in_txn && s->head_valid) {
+		*ret = s->head;
 		return 0;
 	}
-	st = stmt(s, ST_EVENT_LAST_HASH);
+	r = head_read(s, ret, NULL);
+	if (r == 0 && s->in_txn) {
+		s->head = *ret;
+		s->head_valid = true;
+	}
+	return r;
+}
+
+/* When the created event of task_id happened; -ENOENT when it has none. */
+static int
+task_created_at(struct store *s, int64_t task_id, int64_t *ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_EVENT_CREATED_AT);
+	int rc, r = -ENOENT;
+
+	sqlite3_bind_int64(st, 1, task_id);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		snprintf(out, HASH_SHA256_HEX_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
-	else
-		memcpy(out, ZERO_HASH, HASH_SHA256_HEX_LEN);
+	if (rc == SQLITE_ROW) {
+		*ret = sqlite3_column_int64(st, 0);
+		r = 0;
+	} else if (rc != SQLITE_DONE) {
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : errno_of(sqlite3_extended_errcode(s->db));
+	return r;
+}
+
+/* "YYYY-MM-DD hh:mm:ss UTC" of t, for messages. */
+static void
+format_utc(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || strftime(out, 32, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(out, 32, "%lld", (long long)t);
 }
 
 int
 store_event_append(struct store *s, const struct event *e)
 {
-	char prev[HASH_SHA256_HEX_LEN], h[HASH_SHA256_HEX_LEN];
+	char h[HASH_SHA256_HEX_LEN], when[32], then[32];
+	struct head head;
+	struct hash *mac;
 	sqlite3_stmt *st;
+	int64_t id, created = 0;
 	int r;
 
-	r = last_hash(s, prev);
+	set_why(s, NULL);
+	r = head_get(s, &head);
 	if (r < 0)
 		return r;
-	event_hash(s, e, prev, h);
+	/* The history runs forward: a clock set back cannot write into its past. */
+	if (head.count > 0 && e->at < head.at - STORE_CLOCK_TOLERANCE) {
+		format_utc(e->at, when);
+		format_utc(head.at, then);
+		set_why(s, "the clock reads %s, %lld s before the last event of the history (%s): "
+			"check the system clock or DONDOC_NOW; nothing was changed", when,
+			(long long)(head.at - e->at), then);
+		return -ERANGE;
+	}
+	if (e->task_id && strcmp(e->kind, "created") != 0) {
+		r = task_created_at(s, e->task_id, &created);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		if (r == 0 && e->at < created) {
+			format_utc(e->at, when);
+			format_utc(created, then);
+			set_why(s, "the clock reads %s, before task %lld was created (%s): check the "
+				"system clock or DONDOC_NOW; nothing was changed", when,
+				(long long)e->task_id, then);
+			return -ERANGE;
+		}
+	}
+	id = head.last_id + 1;
+	if (s->keying)
+		head.key_from = id;
+	mac = head.key_from && id >= head.key_from ? keyed(s) : digest(s);
+	if (!mac) {
+		set_why(s, "the history is keyed from event %lld: this needs [audit] key_file",
+			(long long)head.key_from);
+		return -ENOKEY;
+	}
+	{
+		struct hval v[_EV_N] = {
+			[EV_ID] = hv_int(id), [EV_TASK] = hv_id(e->task_id), [EV_AT] = hv_int(e->at),
+			[EV_ACTOR] = hv_text(e->actor), [EV_PERSON] = hv_id(e->person_id),
+			[EV_CHANNEL] = hv_text(e->channel), [EV_KIND] = hv_text(e->kind),
+			[EV_OLD] = hv_text(e->old_value), [EV_NEW] = hv_text(e->new_value),
+			[EV_TEXT] = hv_text(e->text), [EV_DATA] = hv_text(e->data),
+		};
+
+		event_mac(mac, v, head.hash, h);
+	}
 	st = stmt(s, ST_EVENT_INSERT);
-	bind_id(st, 1, e->task_id);
-	sqlite3_bind_int64(st, 2, e->at);
-	bind_text(st, 3, e->actor);
-	bind_id(st, 4, e->person_id);
-	bind_text(st, 5, e->channel);
-	bind_text(st, 6, e->kind);
-	bind_text(st, 7, e->old_value);
-	bind_text(st, 8, e->new_value);
-	bind_text(st, 9, e->text);
-	bind_text(st, 10, prev);
-	bind_text(st, 11, h);
+	sqlite3_bind_int64(st, 1, id);
+	bind_id(st, 2, e->task_id);
+	sqlite3_bind_int64(st, 3, e->at);
+	bind_text(st, 4, e->actor);
+	bind_id(st, 5, e->person_id);
+	bind_text(st, 6, e->channel);
+	bind_text(st, 7, e->kind);
+	bind_text(st, 8, e->old_value);
+	bind_text(st, 9, e->new_value);
+	bind_text(st, 10, e->text);
+	bind_text(st, 11, e->data);
+	bind_text(st, 12, head.hash);
+	bind_text(st, 13, h);
 	r = exec_done(s, st);
-	if (r == 0 && s->in_txn) {
+	if (r < 0)
+		return r;
+	head.count++;
+	head.last_id = id;
+	head.at = e->at;
+	memcpy(head.hash, h, sizeof(head.hash));
+	s->keying = false;
+	if (s->in_txn) {
 		/* Inside a transaction the head moves once, at commit. */
-		s->head_pending++;
-	} else if (r == 0) {
-		r = head_update(s, h, 1);
+		s->head = head;
+		s->head_valid = true;
+		s->head_dirty = true;
+		return 0;
 	}
-	if (r == 0 && s->in_txn) {
-		memcpy(s->last_hash, h, HASH_SHA256_HEX_LEN);
-		s->last_hash_valid = true;
-	}
-	return r;
+	return head_write(s, &head);
 }
 
 static void
@@ -1911,6 +2261,11 @@ read_event(sqlite3_stmt *st, struct event *e)
 	e->new_value = (const char *)sqlite3_column_text(st, 8);
 	e->text = (const char *)sqlite3_column_text(st, 9);
 	e->hash = (const char *)sqlite3_column_text(st, 11);
+	e->data = sqlite3_column_count(st) > 12 ? (const char *)sqlite3_column_text(st, 12) : NULL;
+	/* A NUL inside a text would hide what follows it from every reader. */
+	e->hidden_bytes = (e->text && (size_t)sqlite3_column_bytes(st, 9) != strlen(e->text)) ||
+			  (e->new_value && (size_t)sqlite3_column_bytes(st, 8) != strlen(e->new_value)) ||
+			  (e->old_value && (size_t)sqlite3_column_bytes(st, 7) != strlen(e->old_value));
 }
 
 static int
@@ -1934,48 +2289,421 @@ store_event_foreach(struct store *s, int64_t task_id, store_event_cb cb, void *u
 	return each_row(s, st, event_row, &c);
 }
 
+/* The key's public name: the first 16 hex digits of its MAC of a fixed text. */
+static void
+key_id(struct store *s, char out[STORE_KEY_ID_LEN])
+{
+	char h[HASH_SHA256_HEX_LEN];
+
+	hash_add(keyed(s), "dondoc audit key id", 19);
+	hash_final_hex(s->mac, h);
+	memcpy(out, h, STORE_KEY_ID_LEN - 1);
+	out[STORE_KEY_ID_LEN - 1] = '\0';
+}
+
+/* The kind and new_value of event id, into kind and value (truncated). */
+static int
+event_kind_of(struct store *s, int64_t id, char kind[32], char value[STORE_KEY_ID_LEN])
+{
+	sqlite3_stmt *st = stmt(s, ST_EVENT_KIND_OF);
+	int rc, r = -ENOENT;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		const char *v = (const char *)sqlite3_column_text(st, 1);
+
+		snprintf(kind, 32, "%s", k ? k : "");
+		snprintf(value, STORE_KEY_ID_LEN, "%s", v ? v : "");
+		r = 0;
+	} else if (rc != SQLITE_DONE) {
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_chain_check(struct store *s, struct store_chain *ret)
+{
+	struct store_chain c = { .state = CHAIN_INTACT };
+	char prev[HASH_SHA256_HEX_LEN] = ZERO_HASH, h[HASH_SHA256_HEX_LEN];
+	char mac[HASH_SHA256_HEX_LEN], want[HASH_SHA256_HEX_LEN], kind[32];
+	char key_value[STORE_KEY_ID_LEN];
+	struct head head;
+	sqlite3_stmt *st;
+	int64_t last_at = 0;
+	int rc = SQLITE_DONE, r;
+
+	r = head_read(s, &head, mac);
+	if (r < 0)
+		return r;
+	c.key_from = head.key_from;
+	c.keyed = audit_key != NULL;
+	if (c.keyed)
+		key_id(s, c.key_id);
+	if (head.key_from) {
+		/* Which key sealed it: a wrong key would look like a changed history. */
+		r = event_kind_of(s, head.key_from, kind, key_value);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		if (r == -ENOENT || strcmp(kind, "audit.key") != 0) {
+			c.state = CHAIN_BROKEN;
+			c.bad_id = head.key_from;
+			goto done;
+		}
+		snprintf(c.chain_key_id, sizeof(c.chain_key_id), "%s", key_value);
+		if (!c.keyed) {
+			c.state = CHAIN_NO_KEY;
+		} else if (strcmp(key_value, c.key_id) != 0) {
+			c.state = CHAIN_WRONG_KEY;
+			goto done;
+		}
+	}
+	st = stmt(s, ST_EVENT_RAW);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct hval v[_EV_N], stored_prev = hv_column(st, EV_PREV), stored = hv_column(st, EV_HASH);
+		struct hash *m;
+
+		for (int i = 0; i < _EV_N; i++)
+			v[i] = hv_column(st, i);
+		if (v[EV_ID].type != SQLITE_INTEGER || v[EV_ID].i <= c.last_id) {
+			c.state = CHAIN_BROKEN;
+			c.bad_id = c.last_id + 1;
+			break;
+		}
+		m = head.key_from && v[EV_ID].i >= head.key_from ? keyed(s) : digest(s);
+		if (!m)
+			break;	/* CHAIN_NO_KEY: checked as far as the key is not needed */
+		event_mac(m, v, prev, h);
+		if (stored_prev.type != SQLITE_TEXT || stored_prev.n != 64 ||
+		    memcmp(stored_prev.p, prev, 64) != 0 || stored.type != SQLITE_TEXT ||
+		    stored.n != 64 || memcmp(stored.p, h, 64) != 0) {
+			c.state = CHAIN_BROKEN;
+			c.bad_id = v[EV_ID].i;
+			break;
+		}
+		memcpy(prev, h, sizeof(prev));
+		c.count++;
+		c.last_id = v[EV_ID].i;
+		last_at = v[EV_AT].i;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	if (r < 0)
+		return r;
+	if (c.state != CHAIN_INTACT)
+		goto done;
+	/* The head must name the last event, under its seal: else the end was cut off. */
+	head_mac(head.key_from ? keyed(s) : digest(s), &head, want);
+	if (head.count != c.count || head.last_id != c.last_id || strcmp(head.hash, prev) != 0 ||
+	    head.at != last_at || strcmp(mac, want) != 0) {
+		c.state = CHAIN_HEAD;
+		c.bad_id = c.last_id + 1;
+		goto done;
+	}
+	if (c.keyed && !head.key_from && c.count > 0)
+		c.state = CHAIN_NOT_KEYED;
+	c.at = last_at;
+	memcpy(c.hash, prev, sizeof(c.hash));
+done:
+	*ret = c;
+	return 0;
+}
+
 int
 store_event_verify(struct store *s, int64_t *ret_count, int64_t *reterr_id)
 {
-	sqlite3_stmt *st = stmt(s, ST_EVENT_ALL);
+	struct store_chain c;
+	int r = store_chain_check(s, &c);
+
+	if (r < 0)
+		return r;
+	if (c.state == CHAIN_BROKEN || c.state == CHAIN_HEAD) {
+		if (reterr_id)
+			*reterr_id = c.bad_id;
+		return -EBADMSG;
+	}
+	if (c.state == CHAIN_NO_KEY || c.state == CHAIN_WRONG_KEY)
+		return -ENOKEY;
+	if (ret_count)
+		*ret_count = c.count;
+	return 0;
+}
+
+int
+store_event_find_hash(struct store *s, const char *hash, int64_t *ret_id)
+{
+	sqlite3_stmt *st = stmt(s, ST_EVENT_BY_HASH);
+	int rc, r = -ENOENT;
+
+	bind_text(st, 1, hash);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret_id = sqlite3_column_int64(st, 0);
+		r = 0;
+	} else if (rc != SQLITE_DONE) {
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_audit_key(const void *key, size_t n)
+{
+	free(audit_key);
+	audit_key = NULL;
+	audit_key_len = 0;
+	if (!key)
+		return 0;
+	if (n == 0)
+		return -EINVAL;
+	audit_key = xmalloc(n);
+	memcpy(audit_key, key, n);
+	audit_key_len = n;
+	return 0;
+}
+
+int
+store_audit_key_apply(struct store *s, const char *actor, int64_t now)
+{
+	char id[STORE_KEY_ID_LEN], kind[32], value[STORE_KEY_ID_LEN];
+	struct head head;
+	struct event e = { .at = now, .actor = actor, .channel = "cli", .kind = "audit.key",
+			   .text = "the history is keyed ([audit] key_file) from this event on" };
+	int r;
+
+	if (!audit_key)
+		return 0;
+	key_id(s, id);
+	r = head_read(s, &head, NULL);
+	if (r < 0)
+		return r;
+	if (head.key_from) {
+		r = event_kind_of(s, head.key_from, kind, value);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		if (r == 0 && strcmp(value, id) == 0)
+			return 0;
+		set_why(s, "the history is keyed with key %s, and [audit] key_file holds key %s",
+			r == 0 ? value : "(unknown)", id);
+		return -EKEYREJECTED;
+	}
+	r = store_begin(s);
+	if (r < 0)
+		return r;
+	e.new_value = id;
+	s->keying = true;
+	r = store_event_append(s, &e);
+	if (r == 0)
+		r = store_commit(s);
+	if (r < 0) {
+		store_rollback(s);
+		return r;
+	}
+	return 1;
+}
+
+/* --- the chain before schema 7 ------------------------------------------ */
+
+/* The hash of schema 1-6: fields as C strings, NULL ids read as 0. */
+static void
+event_hash_v1(struct store *s, sqlite3_stmt *st, const char *prev, char out[HASH_SHA256_HEX_LEN])
+{
+	char num[3][32];
+
+	snprintf(num[0], sizeof(num[0]), "%lld", (long long)sqlite3_column_int64(st, 1));
+	snprintf(num[1], sizeof(num[1]), "%lld", (long long)sqlite3_column_int64(st, 2));
+	snprintf(num[2], sizeof(num[2]), "%lld", (long long)sqlite3_column_int64(st, 4));
+	hash_add_field(digest(s), prev);
+	hash_add_field(s->hash, num[0]);
+	hash_add_field(s->hash, num[1]);
+	hash_add_field(s->hash, (const char *)sqlite3_column_text(st, 3));
+	hash_add_field(s->hash, num[2]);
+	for (int i = 5; i <= 9; i++)
+		hash_add_field(s->hash, (const char *)sqlite3_column_text(st, i));
+	hash_final_hex(s->hash, out);
+}
+
+/* Runs sql; 0, or -errno with why set to what. */
+static int
+exec_or_why(struct store *s, const char *sql, const char *what)
+{
+	int r = exec_sql(s, sql);
+
+	if (r < 0)
+		set_why(s, "%s: %s", what, sqlite3_errmsg(s->db));
+	return r;
+}
+
+/*
+ * The state of every task, person and agency, as JSON: where replaying
+ * the history starts for what happened before schema 7 (audit.c reads it).
+ */
+#define SNAPSHOT_SQL \
+	"SELECT json_object(" \
+	" 'tasks', json((SELECT json_group_object(CAST(t.id AS TEXT), json_object(" \
+	"  'code', t.code, 'title', t.title, 'document', d.number, 'kind', t.kind," \
+	"  'deadline_raw', t.deadline_raw, 'due', t.due, 'precision', t.precision," \
+	"  'status', t.status, 'progress', t.progress, 'done_at', t.done_at," \
+	"  'obstacle', t.obstacle_open, 'note', t.note, 'created_at', t.created_at," \
+	"  'leads', json((SELECT json_group_array(agency_id) FROM (SELECT agency_id FROM task_agency" \
+	"   WHERE task_id = t.id AND role = 'lead' ORDER BY position)))," \
+	"  'coops', json((SELECT json_group_array(agency_id) FROM (SELECT agency_id FROM task_agency" \
+	"   WHERE task_id = t.id AND role = 'coop' ORDER BY position)))))" \
+	"  FROM task t LEFT JOIN document d ON d.id = t.document_id))," \
+	" 'people', json((SELECT json_group_object(CAST(id AS TEXT), json_object('name', name," \
+	"  'agency_id', agency_id, 'role', role, 'email', email, 'telegram', telegram_chat_id," \
+	"  'zalo', zalo_user_id, 'lang', lang, 'active', active)) FROM person))," \
+	" 'agencies', json((SELECT json_group_object(CAST(a.id AS TEXT), json_object('code', a.code," \
+	"  'name', a.name, 'kind', a.kind, 'aliases', json((SELECT json_group_object(alias_key, alias)" \
+	"   FROM agency_alias WHERE agency_id = a.id)))) FROM agency a)))," \
+	" (SELECT max(m) FROM (SELECT max(at) m FROM event UNION ALL SELECT max(created_at) FROM task" \
+	"  UNION ALL SELECT max(created_at) FROM person UNION ALL SELECT max(created_at) FROM agency))"
+
+/*
+ * Schema 7: checks the old chain (an upgrade must not seal a change made
+ * behind dondoc's back into a new, valid chain), then hashes every event
+ * again in the new way, swaps the tables, and records, in one event, that
+ * it did so and the state replay starts from.
+ */
+static int
+rechain_v7(struct store *s)
+{
 	char prev[HASH_SHA256_HEX_LEN] = ZERO_HASH, h[HASH_SHA256_HEX_LEN];
-	int64_t n = 0;
+	sqlite3_stmt *st = NULL, *up = NULL;
+	struct head head;
+	int64_t n = 0, bad = 0, last_id = 0, last_at = 0;
+	char *snapshot = NULL;
 	int rc, r = 0;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct event e;
-		const char *stored_prev = (const char *)sqlite3_column_text(st, 10);
+	/* 1. The old chain, as schema 6 hashed it. */
+	rc = sqlite3_prepare_v2(s->db, "SELECT id, ifnull(task_id, 0), at, actor,"
+				" ifnull(person_id, 0), channel, kind, old_value, new_value, text,"
+				" prev_hash, hash FROM event_new ORDER BY id", -1, &st, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *sp = (const char *)sqlite3_column_text(st, 10);
+		const char *sh = (const char *)sqlite3_column_text(st, 11);
 
-		read_event(st, &e);
-		event_hash(s, &e, prev, h);
-		if (!stored_prev || strcmp(stored_prev, prev) != 0 ||
-		    !e.hash || strcmp(e.hash, h) != 0) {
-			if (reterr_id)
-				*reterr_id = e.id;
-			r = -EBADMSG;
+		rc = SQLITE_OK;
+		event_hash_v1(s, st, prev, h);
+		if (!sp || strcmp(sp, prev) != 0 || !sh || strcmp(sh, h) != 0) {
+			bad = sqlite3_column_int64(st, 0);
 			break;
 		}
 		memcpy(prev, h, sizeof(prev));
 		n++;
 	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = errno_of(sqlite3_extended_errcode(s->db));
-	sqlite3_reset(st);
-	if (r == 0) {
-		/* The head must name the last event: else events were cut off the end. */
-		st = stmt(s, ST_HEAD_GET);
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW || sqlite3_column_int64(st, 0) != n ||
-		    strcmp((const char *)sqlite3_column_text(st, 1), prev) != 0) {
-			if (reterr_id)
-				*reterr_id = n + 1;
-			r = rc == SQLITE_ROW || rc == SQLITE_DONE ? -EBADMSG
-				: errno_of(sqlite3_extended_errcode(s->db));
-		}
-		sqlite3_reset(st);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+		r = errno_of(rc);
+		goto out;
 	}
-	if (r == 0 && ret_count)
-		*ret_count = n;
+	if (!bad) {
+		rc = sqlite3_prepare_v2(s->db, "SELECT count, hash FROM event_head WHERE id = 1", -1,
+					&st, NULL);
+		if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+		    (sqlite3_column_int64(st, 0) != n ||
+		     strcmp((const char *)sqlite3_column_text(st, 1), prev) != 0))
+			bad = n + 1;
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (bad) {
+		set_why(s, "the history was changed outside dondoc at event %lld: not upgraded to "
+			"schema 7, which would seal the change into a new chain (restore a backup, or "
+			"ask for help; 'dondoc verify' of the dondoc that made it names the event)",
+			(long long)bad);
+		r = -EBADMSG;
+		goto out;
+	}
+
+	/* 2. Every event again, in the new way, in place (no trigger on the copy yet). */
+	memcpy(prev, ZERO_HASH, sizeof(prev));
+	rc = sqlite3_prepare_v2(s->db, "SELECT id, task_id, at, actor, person_id, channel, kind,"
+				" old_value, new_value, text, data FROM event_new ORDER BY id", -1,
+				&st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(s->db, "UPDATE event_new SET prev_hash = ?2, hash = ?3"
+					" WHERE id = ?1", -1, &up, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct hval v[_EV_N];
+
+		for (int i = 0; i < _EV_N; i++)
+			v[i] = hv_column(st, i);
+		event_mac(digest(s), v, prev, h);
+		sqlite3_bind_int64(up, 1, v[EV_ID].i);
+		sqlite3_bind_text(up, 2, prev, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(up, 3, h, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(up);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		sqlite3_reset(up);
+		memcpy(prev, h, sizeof(prev));
+		last_id = v[EV_ID].i;
+		last_at = v[EV_AT].i;
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(up);
+	st = up = NULL;
+	if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+		r = errno_of(rc);
+		goto out;
+	}
+
+	/* 3. The new table in the old one's place, append-only again. */
+	r = exec_or_why(s, "DROP TABLE event;"
+			"ALTER TABLE event_new RENAME TO event;"
+			"CREATE INDEX event_by_task ON event(task_id, id);"
+			"CREATE TRIGGER event_no_update BEFORE UPDATE ON event"
+			" BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;"
+			"CREATE TRIGGER event_no_delete BEFORE DELETE ON event"
+			" BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;",
+			"cannot replace the event table");
+	if (r == 0)
+		r = checks_as_or_chains(s);
+	if (r < 0)
+		goto out;
+	head = (struct head){ .count = n, .last_id = last_id, .at = last_at };
+	memcpy(head.hash, prev, sizeof(head.hash));
+	r = head_write(s, &head);
+	if (r < 0)
+		goto out;
+
+	/* 4. The event saying so, with the state replay starts from (none for a new registry). */
+	rc = sqlite3_prepare_v2(s->db, SNAPSHOT_SQL, -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t at = sqlite3_column_int64(st, 1);
+		bool empty = sqlite3_column_type(st, 1) == SQLITE_NULL;
+
+		rc = SQLITE_OK;
+		snapshot = empty ? NULL : column_dup(st, 0);
+		if (snapshot) {
+			struct event e = {
+				.at = at, .actor = "dondoc", .channel = "cli", .kind = "audit.rechain",
+				.new_value = "7", .data = snapshot,
+				.text = "history rechained at schema 7 (exact bytes, true NULLs); "
+					"replay starts from the state recorded here",
+			};
+
+			sqlite3_finalize(st);
+			st = NULL;
+			r = store_event_append(s, &e);
+		}
+	}
+	if (rc != SQLITE_OK && rc != SQLITE_DONE)
+		r = errno_of(rc);
+	if (r == 0)
+		r = store_meta_set(s, "audit.rechained", "7");
+out:
+	if (r < 0 && !s->why[0])
+		set_why(s, "cannot rechain the history: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	sqlite3_finalize(up);
+	free(snapshot);
 	return r;
 }
 

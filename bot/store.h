@@ -23,7 +23,7 @@
 #include "registry.h"
 #include "task.h"
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 struct store;
 
@@ -114,8 +114,15 @@ int store_agency_insert(struct store *s, const char *code, const char *name,
 			enum agency_kind kind, int64_t now, int64_t *ret_id);
 /* 1 when code is used by an agency, 0 when free, <0 on error. */
 int store_agency_code_taken(struct store *s, const char *code);
-/* Adds alias to agency_id; -EEXIST when it already names an agency. */
+/*
+ * Adds alias to agency_id: 1 when added, 0 when agency_id already had it
+ * (or it is its name); -EEXIST when it already names another agency.
+ */
 int store_agency_alias_add(struct store *s, int64_t agency_id, const char *alias);
+typedef int (*store_alias_cb)(int64_t agency_id, const char *key, const char *alias,
+			      void *userdata);
+/* Calls cb for every alias (normalised key and as written), by agency. */
+int store_alias_foreach(struct store *s, store_alias_cb cb, void *userdata);
 
 typedef int (*store_agency_cb)(const struct agency *a, void *userdata);
 /* Calls cb for every agency by code, with n_tasks filled; stops on cb < 0. */
@@ -185,6 +192,13 @@ int store_task_foreach(struct store *s, const struct task_filter *f,
 
 /* --- the event log ---------------------------------------------------- */
 
+/*
+ * How far before the last event a new one may be dated (seconds): two
+ * processes' clocks, or a clock stepped by NTP, disagree a little.
+ */
+#define STORE_CLOCK_TOLERANCE 300
+#define STORE_KEY_ID_LEN 17	/* 16 hex digits and a NUL */
+
 struct event {
 	int64_t id;		/* set by the store */
 	int64_t task_id;	/* 0 when the event is about no task */
@@ -196,20 +210,66 @@ struct event {
 	const char *old_value;	/* NULL when none */
 	const char *new_value;	/* NULL when none */
 	const char *text;	/* NULL when none */
-	const char *hash;	/* set by the store: SHA-256 chained to the previous */
+	const char *data;	/* JSON: what replaying the event needs beyond the above (audit.h) */
+	const char *hash;	/* set by the store: chained to the previous event's */
+	bool hidden_bytes;	/* set by reads: a text holds a NUL, and more after it */
 };
 
-/* Appends e to the log, chaining its hash to the last event's. */
+/*
+ * Appends e to the log, chaining its hash to the last event's.  -ERANGE
+ * when e is dated before its task's creation, or more than
+ * STORE_CLOCK_TOLERANCE before the last event; -ENOKEY when the history
+ * is keyed and no key was given (store_errmsg says which).
+ */
 int store_event_append(struct store *s, const struct event *e);
 typedef int (*store_event_cb)(const struct event *e, void *userdata);
 /* Calls cb for the events of task_id in order (0: every event). */
 int store_event_foreach(struct store *s, int64_t task_id, store_event_cb cb,
 			void *userdata);
+
+/* What store_chain_check found. */
+enum chain_state {
+	CHAIN_INTACT,
+	CHAIN_BROKEN,		/* event bad_id was changed, inserted or removed */
+	CHAIN_HEAD,		/* the head does not name the last event: the end was cut off */
+	CHAIN_NO_KEY,		/* keyed from key_from, and no key given: checked up to there */
+	CHAIN_WRONG_KEY,	/* keyed with chain_key_id, the key given is key_id */
+	CHAIN_NOT_KEYED,	/* a key is given but the history was never keyed */
+};
+struct store_chain {
+	enum chain_state state;
+	int64_t count;		/* events checked good */
+	int64_t last_id;	/* the last of them (0: none) */
+	int64_t bad_id;		/* CHAIN_BROKEN, CHAIN_HEAD: the first that is not */
+	int64_t at;		/* CHAIN_INTACT: the time of the last event */
+	char hash[65];		/* CHAIN_INTACT: the head hash (the anchor) */
+	int64_t key_from;	/* the first keyed event; 0 when unkeyed */
+	bool keyed;		/* a key was given (store_audit_key) */
+	char key_id[STORE_KEY_ID_LEN];		/* the given key's name, when keyed */
+	char chain_key_id[STORE_KEY_ID_LEN];	/* the history's key's name, when key_from */
+};
+/* Recomputes the hash chain and checks the head's seal into *ret; 0 or -errno. */
+int store_chain_check(struct store *s, struct store_chain *ret);
 /*
- * Recomputes the hash chain.  0 when intact, with *ret_count events;
- * -EBADMSG when an event was changed, with its id in *reterr_id.
+ * The same, short: 0 when intact, with *ret_count events; -EBADMSG when
+ * an event was changed, with its id in *reterr_id; -ENOKEY without the key.
  */
 int store_event_verify(struct store *s, int64_t *ret_count, int64_t *reterr_id);
+/* The id of the event whose hash is hash (an anchor); -ENOENT when none. */
+int store_event_find_hash(struct store *s, const char *hash, int64_t *ret_id);
+
+/*
+ * Sets the audit key of the process (copied; NULL: none), for every
+ * connection: the chain is HMAC-SHA-256 under it from its audit.key
+ * event on.  Call once at start, before any thread.
+ */
+int store_audit_key(const void *key, size_t n);
+/*
+ * With a key set and a history not yet keyed, appends the audit.key
+ * event from which it is (its own transaction): 1.  0 when there is
+ * nothing to do; -EKEYREJECTED when the history is keyed with another key.
+ */
+int store_audit_key_apply(struct store *s, const char *actor, int64_t now);
 
 /* --- chat (DESIGN §7) --------------------------------------------------- */
 
