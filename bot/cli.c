@@ -106,8 +106,14 @@ static const struct cli_command commands[] = {
 	  "every channel (the SMTP relay answers, the outbox can be written); exit\n"
 	  "status 1 when something is wrong.\n" },
 	{ "verify", cmd_verify, CLI_DB_READ, "check that the history was not edited",
-	  "\n\nRecomputes the hash chain of the event log; exit status 1 when an event\n"
-	  "was changed outside dondoc.\n" },
+	  " [--anchor] [--anchor-check HASH]\n\n"
+	  "Recomputes the hash chain of the event log (keyed with [audit] key_file when\n"
+	  "set), then replays it and compares the result with the tasks, people and\n"
+	  "agencies.  Exit status 1 when something was changed outside dondoc, naming\n"
+	  "it; 78 when the history is keyed and the key is missing or another.\n\n"
+	  "  --anchor             print the head hash, to record elsewhere (paper, another\n"
+	  "                       machine)\n"
+	  "  --anchor-check HASH  also check that the history still holds that anchor\n" },
 };
 
 int
@@ -124,7 +130,11 @@ cli_exit_code(int r)
 		return EX_NOPERM;
 	case EBUSY:
 	case EAGAIN:
+	case ERANGE:	/* the clock is behind the history: right once it is right */
 		return EX_TEMPFAIL;
+	case ENOKEY:
+	case EKEYREJECTED:
+		return EX_CONFIG;
 	case EINVAL:
 	case EBADMSG:
 	case ENODATA:
@@ -240,13 +250,53 @@ cli_need_store(struct dondoc *d)
 	}
 	mode = cmd->flags & CLI_DB_CREATE ? STORE_CREATE
 	     : cmd->flags & CLI_DB_WRITE ? STORE_WRITE : STORE_READ;
-	r = store_open(d->db_path, mode, &d->store, &msg);
+	/* The history's key, when the configuration names one ([audit] key_file). */
+	if ((ex = cli_need_config(d)) != 0)
+		return ex;
+	r = cli_audit_key(d->cfg, &msg);
+	if (r == 0)
+		r = store_open(d->db_path, mode, &d->store, &msg);
 	if (r < 0) {
 		fprintf(stderr, "dondoc %s: %s\n", cmd->name, msg ? msg : strerror(-r));
 		free(msg);
-		return cli_exit_code(r);
+		return r == -EKEYREJECTED || r == -ENOKEY ? EX_CONFIG : cli_exit_code(r);
+	}
+	if (mode != STORE_READ) {
+		/* A key newly set keys the history from here on (an audit.key event). */
+		r = store_audit_key_apply(d->store, d->actor, clock_now(&d->clock));
+		if (r < 0) {
+			fprintf(stderr, "dondoc %s: %s\n", cmd->name, store_errmsg(d->store));
+			return cli_exit_code(r);
+		}
 	}
 	return 0;
+}
+
+int
+cli_audit_key(const struct config *cfg, char **reterr_msg)
+{
+	char *key = NULL, *msg = NULL;
+	int r;
+
+	if (!cfg->audit_key_file)
+		return store_audit_key(NULL, 0);
+	r = config_read_secret(cfg->audit_key_file, &key, &msg);
+	if (r < 0) {
+		*reterr_msg = xasprintf("[audit] key_file: %s", msg);
+		free(msg);
+		return -ENOKEY;
+	}
+	if (strlen(key) < 16) {
+		*reterr_msg = xasprintf("[audit] key_file '%s' holds %zu bytes: a key needs at least "
+					"16 (e.g. 'openssl rand -hex 32')", cfg->audit_key_file,
+					strlen(key));
+		r = -ENOKEY;
+	} else {
+		r = store_audit_key(key, strlen(key));
+	}
+	explicit_bzero(key, strlen(key));
+	free(key);
+	return r;
 }
 
 int

@@ -40,6 +40,12 @@ struct cli_command {
 int cli_need_store(struct dondoc *d);
 /* Loads the configuration, once: 0, or an exit status after one line on stderr. */
 int cli_need_config(struct dondoc *d);
+struct config;
+/*
+ * Reads [audit] key_file of cfg and hands the key to the store (none when
+ * unset): 0, or -ENOKEY with a new English message in *reterr_msg.
+ */
+int cli_audit_key(const struct config *cfg, char **reterr_msg);
 /* Loads the configuration, the schedules and the channels, once; like cli_need_config. */
 int cli_need_schedule(struct dondoc *d);
 /* Runs the program; returns the process exit status. */

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "norm.h"
 #include "store.h"
+#include "taskops.h"
 #include "xalloc.h"
 
 static int
@@ -123,6 +124,7 @@ add_opt(int c, const char *arg, void *userdata)
 int
 cmd_agency_add(struct dondoc *d, int argc, char **argv)
 {
+	struct actor actor = { .name = d->actor, .channel = "cli" };
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "code", required_argument, NULL, 'c' },
@@ -155,7 +157,13 @@ cmd_agency_add(struct dondoc *d, int argc, char **argv)
 		a.kind = agency_kind_guess(name);
 	if ((ex = cli_need_store(d)) != 0)
 		goto out;
-	r = store_agency_insert(d->store, code, name, a.kind, clock_now(&d->clock), &id);
+	r = store_begin(d->store);
+	if (r == 0)
+		r = regop_agency_add(d->store, code, name, a.kind, &actor, clock_now(&d->clock), &id);
+	if (r == 0)
+		r = store_commit(d->store);
+	if (r < 0)
+		store_rollback(d->store);
 	if (r == -EEXIST) {
 		ex = cli_error("agency add", EX_DATAERR, "an agency with code '%s' or name '%s' "
 			       "already exists", code, name);
@@ -175,6 +183,7 @@ out:
 int
 cmd_agency_alias(struct dondoc *d, int argc, char **argv)
 {
+	struct actor actor = { .name = d->actor, .channel = "cli" };
 	struct agency ag = { 0 };
 	char *alias = NULL;
 	int r, ex = 0;
@@ -200,7 +209,13 @@ cmd_agency_alias(struct dondoc *d, int argc, char **argv)
 		ex = cli_error("agency alias", cli_exit_code(r), "%s", store_errmsg(d->store));
 		goto out;
 	}
-	r = store_agency_alias_add(d->store, ag.id, alias);
+	r = store_begin(d->store);
+	if (r == 0)
+		r = regop_agency_alias(d->store, ag.id, alias, &actor, clock_now(&d->clock));
+	if (r >= 0)
+		r = store_commit(d->store);
+	if (r < 0)
+		store_rollback(d->store);
 	if (r == -EEXIST) {
 		ex = cli_error("agency alias", EX_DATAERR, "'%s' already names another agency", alias);
 		goto out;

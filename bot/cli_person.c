@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "norm.h"
 #include "store.h"
+#include "taskops.h"
 
 struct person_args {
 	const char *name, *agency, *email, *telegram, *zalo, *lang;
@@ -74,6 +75,7 @@ id_ok(const char *s, bool minus_ok)
 int
 cmd_person_add(struct dondoc *d, int argc, char **argv)
 {
+	struct actor actor = { .name = d->actor, .channel = "cli" };
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "agency", required_argument, NULL, 'a' },
@@ -129,7 +131,13 @@ cmd_person_add(struct dondoc *d, int argc, char **argv)
 	p.zalo = (char *)a.zalo;
 	p.lang = (char *)(a.lang ? a.lang : "vi");
 	p.active = true;
-	r = store_person_insert(d->store, &p, clock_now(&d->clock), &id);
+	r = store_begin(d->store);
+	if (r == 0)
+		r = regop_person_add(d->store, &p, &actor, clock_now(&d->clock), &id);
+	if (r == 0)
+		r = store_commit(d->store);
+	if (r < 0)
+		store_rollback(d->store);
 	if (r == -EEXIST) {
 		ex = cli_error("person add", EX_DATAERR, "that Telegram or Zalo id belongs to "
 			       "someone else already");

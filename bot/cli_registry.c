@@ -8,7 +8,9 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "audit.h"
 #include "cli.h"
+#include "clock.h"
 #include "import.h"
 #include "store.h"
 
@@ -83,27 +85,126 @@ cmd_import(struct dondoc *d, int argc, char **argv)
 	return rep.errors ? 1 : 0;
 }
 
+struct verify_args {
+	bool anchor;
+	const char *check;	/* --anchor-check HASH */
+};
+
+static int
+verify_opt(int c, const char *arg, void *userdata)
+{
+	struct verify_args *a = userdata;
+	size_t n = 0;
+
+	if (c == 'a')
+		a->anchor = true;
+	if (c == 'c') {
+		while (arg[n] && ((arg[n] >= '0' && arg[n] <= '9') || (arg[n] >= 'a' && arg[n] <= 'f')))
+			n++;
+		if (n != 64 || arg[n])
+			return cli_usage_error("verify", "--anchor-check '%.80s' is not a hash "
+					       "(64 digits 0-9a-f, as 'dondoc verify --anchor' prints)", arg);
+		a->check = arg;
+	}
+	return 0;
+}
+
+/* Says what store_chain_check found wrong, on stderr: the exit status. */
+static int
+chain_failure(const struct store_chain *c)
+{
+	switch (c->state) {
+	case CHAIN_BROKEN:
+		fprintf(stderr, "dondoc verify: event %lld was changed, inserted or removed outside "
+			"dondoc; the history is intact up to event %lld and cannot be trusted from "
+			"event %lld on\n", (long long)c->bad_id, (long long)c->last_id,
+			(long long)c->bad_id);
+		return 1;
+	case CHAIN_HEAD:
+		fprintf(stderr, "dondoc verify: the head of the history does not match its last "
+			"event, %lld (%lld events, intact up to there): events were removed from "
+			"the end, or the head was edited\n", (long long)c->last_id,
+			(long long)c->count);
+		return 1;
+	case CHAIN_NO_KEY:
+		fprintf(stderr, "dondoc verify: the history is keyed from event %lld (key %s): "
+			"without [audit] key_file it cannot be claimed intact (events up to %lld "
+			"are)\n", (long long)c->key_from, c->chain_key_id, (long long)c->last_id);
+		return EX_CONFIG;
+	case CHAIN_WRONG_KEY:
+		fprintf(stderr, "dondoc verify: the history is keyed with key %s, and [audit] "
+			"key_file holds key %s: give the key it was keyed with\n", c->chain_key_id,
+			c->key_id);
+		return EX_CONFIG;
+	case CHAIN_NOT_KEYED:
+		fprintf(stderr, "dondoc verify: [audit] key_file is set but the history of %lld "
+			"events was never keyed: either nothing was written since the key was set "
+			"('dondoc init' keys it), or its keyed part was removed and the chain "
+			"recomputed\n", (long long)c->count);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int
 cmd_verify(struct dondoc *d, int argc, char **argv)
 {
-	int64_t n = 0, bad = 0;
+	static const struct option opts[] = {
+		{ "anchor", no_argument, NULL, 'a' },
+		{ "anchor-check", required_argument, NULL, 'c' },
+		{ 0 },
+	};
+	struct verify_args a = { 0 };
+	struct store_chain c;
+	size_t diffs = 0;
+	int64_t id = 0;
 	int r, ex = 0;
 
-	if (cli_parse("verify", argc, argv, NULL, NULL, NULL, &ex))
+	if (cli_parse("verify", argc, argv, opts, verify_opt, &a, &ex))
 		return ex;
 	if (optind < argc)
 		return cli_usage_error("verify", "unexpected argument '%s'", argv[optind]);
 	if ((ex = cli_need_store(d)) != 0)
 		return ex;
-	r = store_event_verify(d->store, &n, &bad);
-	if (r == -EBADMSG) {
-		fprintf(stderr, "dondoc verify: event %lld was changed or removed outside dondoc; "
-			"the history from it on cannot be trusted\n", (long long)bad);
-		return 1;
-	}
+	r = store_chain_check(d->store, &c);
 	if (r < 0)
 		return cli_error("verify", cli_exit_code(r), "cannot read the event log: %s",
 				 store_errmsg(d->store));
-	printf("history intact: %lld events\n", (long long)n);
+	if ((ex = chain_failure(&c)) != 0)
+		return ex;
+	/* The chain holds: does the registry hold what it says? */
+	r = audit_replay(d->store, stderr, &diffs);
+	if (r < 0 && r != -EBADMSG)
+		return cli_error("verify", cli_exit_code(r), "cannot replay the history: %s",
+				 store_errmsg(d->store));
+	if (r == -EBADMSG || diffs > 0) {
+		fprintf(stderr, "dondoc verify: the registry differs from its history in %zu "
+			"place%s (above): changed outside dondoc\n", diffs, diffs == 1 ? "" : "s");
+		return 1;
+	}
+	if (a.check) {
+		r = store_event_find_hash(d->store, a.check, &id);
+		if (r == -ENOENT) {
+			fprintf(stderr, "dondoc verify: anchor %s is not in the history: it was "
+				"rewritten or cut back since the anchor was taken\n", a.check);
+			return 1;
+		}
+		if (r < 0)
+			return cli_error("verify", cli_exit_code(r), "%s", store_errmsg(d->store));
+	}
+	printf("history intact: %lld events\n", (long long)c.count);
+	if (!c.key_from)
+		printf("not keyed: whoever can write the registry can recompute it (see [audit] "
+		       "key_file)\n");
+	if (a.check)
+		printf("anchor found: events 1-%lld are as they were when it was taken\n",
+		       (long long)id);
+	if (a.anchor) {
+		char at[32];
+
+		clock_format_local((time_t)c.at, at);
+		printf("anchor: %s (%lld events, the last at %s)\n", c.hash, (long long)c.count, at);
+	}
 	return 0;
 }

@@ -1099,10 +1099,39 @@ plain_command(const struct run *r)
 	}
 }
 
+/*
+ * True, after refusing, when the clock is behind the history: a change
+ * dated before the last event would be refused by the store (and the
+ * update retried for nothing), so it is answered now and changes nothing.
+ */
+static bool
+clock_behind(struct run *r)
+{
+	int64_t last = 0;
+
+	if (store_event_last_at(r->s, &last) < 0 || r->in->now >= last - STORE_CLOCK_TOLERANCE)
+		return false;
+	refuse(r, "error_clock", NULL);
+	return true;
+}
+
 static int
 dispatch(struct run *r)
 {
 	r->out->command = cmds[r->cmd].name;
+	switch (r->cmd) {
+	case CMD_DONE:
+	case CMD_PROGRESS:
+	case CMD_OBSTACLE:
+	case CMD_EXTEND:
+	case CMD_APPROVE:
+	case CMD_REJECT:
+		if (clock_behind(r))
+			return 0;
+		break;
+	default:
+		break;
+	}
 	switch (r->cmd) {
 	case CMD_START:
 		return cmd_start(r);
@@ -1170,7 +1199,7 @@ command_run(struct store *s, const struct command_in *in, struct command_out *ou
 		out->command = "button";
 		if (!r.linked)
 			say(&out->reply, 0, "link_instructions", NULL);
-		else
+		else if (!clock_behind(&r))
 			k = run_button(&r);
 		goto out;
 	}
@@ -1201,7 +1230,8 @@ command_run(struct store *s, const struct command_in *in, struct command_out *ou
 		goto out;
 	}
 	if (!slash && in->reply_to && r.w.n) {
-		k = cmd_note(&r);
+		if (!clock_behind(&r))
+			k = cmd_note(&r);
 		goto out;
 	}
 	out->command = "unknown";

@@ -81,6 +81,7 @@ static const struct key keys[] = {
 	{ "telegram", "bot_username", KEY_USERNAME,
 	  offsetof(struct config, telegram_bot_username), 0, 0 },
 	{ "telegram", "timeout", KEY_INT, offsetof(struct config, telegram_timeout), 1, 50 },
+	{ "audit", "key_file", KEY_PATH, offsetof(struct config, audit_key_file), 0, 0 },
 };
 
 /*
@@ -544,6 +545,7 @@ config_free(struct config *c)
 	free(c->telegram_mode);
 	free(c->telegram_webhook_secret_file);
 	free(c->telegram_bot_username);
+	free(c->audit_key_file);
 	free(c);
 	return NULL;
 }

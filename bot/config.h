@@ -44,6 +44,8 @@ struct config {
 	char *telegram_webhook_secret_file;	/* webhook mode: the secret token, as a secret */
 	char *telegram_bot_username;	/* without "@", for t.me links (NULL: asked with getMe) */
 	int telegram_timeout;		/* seconds a long poll waits, 1..50 (50) */
+	/* [audit] */
+	char *audit_key_file;	/* the history's HMAC key: a path, or a credential name (NULL: unkeyed) */
 };
 
 /*

@@ -34,6 +34,7 @@
 #include "norm.h"
 #include "registry.h"
 #include "store.h"
+#include "taskops.h"
 #include "xalloc.h"
 
 #define CHUNK 65536
@@ -343,7 +344,13 @@ resolve_agency(struct importer *imp, const char *name, int64_t *ret_id, const ch
 		goto out;
 	/* "các sở, ban, ngành" inside a list is "Các sở, ban, ngành" on its own. */
 	proper = norm_capitalize(name);
-	r = store_agency_insert(imp->s, code, proper, agency_kind_guess(name), imp->now, &id);
+	{
+		struct actor who = { .name = imp->o->actor ? imp->o->actor : "import",
+				     .channel = "cli" };
+
+		r = regop_agency_add(imp->s, code, proper, agency_kind_guess(name), &who, imp->now,
+				     &id);
+	}
 	if (r < 0)
 		goto out;
 	imp->rep.agencies++;
@@ -415,8 +422,8 @@ resolve_document(struct importer *imp, const char *text, size_t line, int64_t *r
 }
 
 static int
-log_event(struct importer *imp, int64_t task_id, size_t line, const char *kind,
-	  const char *old_value, const char *new_value)
+log_event_data(struct importer *imp, int64_t task_id, size_t line, const char *kind,
+	       const char *old_value, const char *new_value, const char *data)
 {
 	char text[512];
 	struct event e = {
@@ -428,10 +435,18 @@ log_event(struct importer *imp, int64_t task_id, size_t line, const char *kind,
 		.old_value = old_value,
 		.new_value = new_value,
 		.text = text,
+		.data = data,
 	};
 
 	snprintf(text, sizeof(text), "import %s:%zu", imp->name, line);
 	return store_event_append(imp->s, &e);
+}
+
+static int
+log_event(struct importer *imp, int64_t task_id, size_t line, const char *kind,
+	  const char *old_value, const char *new_value)
+{
+	return log_event_data(imp, task_id, line, kind, old_value, new_value, NULL);
 }
 
 /* Joins names with "; " into a new string. */
@@ -474,9 +489,10 @@ same_deadline(const struct task *a, const char *raw, const struct deadline *d)
 /* Writes the new task described by t; 0 or -errno. */
 static int
 create_task(struct importer *imp, struct task *t, int64_t doc_id, const char *title_key,
-	    const int64_t *lead_ids, size_t n_leads, size_t line)
+	    const int64_t *lead_ids, size_t n_leads, const int64_t *coop_ids, size_t n_coops,
+	    size_t line)
 {
-	char digest[HASH_SHA256_HEX_LEN];
+	char digest[HASH_SHA256_HEX_LEN], *data;
 	int64_t id = 0;
 	int r;
 
@@ -499,9 +515,14 @@ create_task(struct importer *imp, struct task *t, int64_t doc_id, const char *ti
 	if (r < 0)
 		return r;
 	r = store_task_set_agencies(imp->s, id, true, false, lead_ids, n_leads);
+	if (r == 0 && n_coops > 0)
+		r = store_task_set_agencies(imp->s, id, false, false, coop_ids, n_coops);
 	if (r < 0)
 		return r;
-	r = log_event(imp, id, line, "created", NULL, task_status_to_string(t->status));
+	/* The whole new task, for replay (taskop_created_data). */
+	data = taskop_created_data(t, lead_ids, n_leads, coop_ids, n_coops);
+	r = log_event_data(imp, id, line, "created", NULL, task_status_to_string(t->status), data);
+	free(data);
 	if (r < 0)
 		return r;
 	seen_put(&imp->seen, id, line);
@@ -636,9 +657,8 @@ process_row(struct importer *imp, const struct record *row)
 	r = store_task_find(imp->s, doc_id, title_key, &old);
 	if (r == -ENOENT) {
 		t.document = (char *)doc_number;
-		r = create_task(imp, &t, doc_id, title_key, lead_ids, n_leads, line);
-		if (r == 0 && n_coops > 0)
-			r = store_task_set_agencies(imp->s, t.id, false, false, coop_ids, n_coops);
+		r = create_task(imp, &t, doc_id, title_key, lead_ids, n_leads, coop_ids, n_coops,
+				line);
 		free(t.code);
 		goto out;
 	}
@@ -655,7 +675,10 @@ process_row(struct importer *imp, const struct record *row)
 
 	/* The same task again: bring it up to date, recording each change. */
 	if (raw && *raw && !same_deadline(&old, raw, &dl)) {
-		r = log_event(imp, old.id, line, "deadline", old.deadline_raw, raw);
+		char *data = taskop_deadline_data(&dl);
+
+		r = log_event_data(imp, old.id, line, "deadline", old.deadline_raw, raw, data);
+		free(data);
 		if (r < 0)
 			goto out;
 		free(old.deadline_raw);
@@ -682,6 +705,10 @@ process_row(struct importer *imp, const struct record *row)
 		}
 	}
 	if (old.kind == TASK_KIND_INDICATOR && t.kind == TASK_KIND_TASK) {
+		r = log_event(imp, old.id, line, "kind", task_kind_to_string(old.kind),
+			      task_kind_to_string(TASK_KIND_TASK));
+		if (r < 0)
+			goto out;
 		old.kind = TASK_KIND_TASK;
 		changed = true;
 	}
@@ -693,9 +720,12 @@ process_row(struct importer *imp, const struct record *row)
 	old_leads = join_names(old.leads, old.n_leads);
 	new_leads = join_names((char *const *)lead_names, n_leads);
 	if (strcmp(old_leads, new_leads) != 0) {
+		char *data = taskop_ids_data(lead_ids, n_leads);
+
 		r = store_task_set_agencies(imp->s, old.id, true, true, lead_ids, n_leads);
 		if (r == 0)
-			r = log_event(imp, old.id, line, "leads", old_leads, new_leads);
+			r = log_event_data(imp, old.id, line, "leads", old_leads, new_leads, data);
+		free(data);
 		if (r < 0)
 			goto out;
 		changed = true;
@@ -706,9 +736,13 @@ process_row(struct importer *imp, const struct record *row)
 		old_leads = join_names(old.coops, old.n_coops);
 		new_leads = join_names((char *const *)coop_names, n_coops);
 		if (strcmp(old_leads, new_leads) != 0) {
+			char *data = taskop_ids_data(coop_ids, n_coops);
+
 			r = store_task_set_agencies(imp->s, old.id, false, true, coop_ids, n_coops);
 			if (r == 0)
-				r = log_event(imp, old.id, line, "cooperating", old_leads, new_leads);
+				r = log_event_data(imp, old.id, line, "cooperating", old_leads,
+						   new_leads, data);
+			free(data);
 			if (r < 0)
 				goto out;
 			changed = true;

@@ -204,6 +204,38 @@ wait_tick(int ms)
 #define DELIVER_BUDGET_MS 5000
 
 /*
+ * The history refuses events dated before its last one (store.h,
+ * STORE_CLOCK_TOLERANCE): a clock or DONDOC_NOW set back is said once,
+ * here, rather than by every change refused until it catches up.
+ */
+static void
+watch_clock(struct dondoc *d, time_t now)
+{
+	static time_t last;
+	static bool warned;
+	char a[32], b[32];
+	int64_t head_at = 0;
+
+	if (warned)
+		return;
+	if (last && now < last) {
+		clock_format_local(last, a);
+		clock_format_local(now, b);
+		log_warnx("the clock went back from %s to %s: changes dated before the history's "
+			  "last event are refused until it catches up", a, b);
+		warned = true;
+	} else if (store_event_last_at(d->store, &head_at) == 0 &&
+		   now < head_at - STORE_CLOCK_TOLERANCE) {
+		clock_format_local(now, a);
+		clock_format_local((time_t)head_at, b);
+		log_warnx("the clock reads %s, before the last event of the history (%s): changes "
+			  "are refused until it catches up (check the clock or DONDOC_NOW)", a, b);
+		warned = true;
+	}
+	last = now;
+}
+
+/*
  * One pass: plan, compose, deliver (for budget_ms; 0: all of it; *more
  * says when some is left).  Registry errors are logged and survived.
  */
@@ -217,6 +249,7 @@ tick(struct dondoc *d, const struct setup *st, bool *full, int budget_ms, bool *
 	time_t now = clock_now(&d->clock);
 	int r;
 
+	watch_clock(d, now);
 	r = planner_run(d->store, st->sch, st->cs, now, *full, false, NULL, NULL, &pr);
 	if (r < 0) {
 		log_warn_errno(r, "cannot plan: %s, will retry", store_errmsg(d->store));
@@ -327,10 +360,24 @@ serve_run(struct dondoc *d, bool once)
 		return 78;	/* EX_CONFIG */
 	/* --db and $DONDOC_DB win over the file, as for every command. */
 	db = d->db_path_given ? d->db_path : st.cfg->db;
+	r = cli_audit_key(st.cfg, &msg);
+	if (r < 0) {
+		log_errorx("%s", msg);
+		free(msg);
+		setup_release(&st);
+		return 78;	/* EX_CONFIG */
+	}
 	r = store_open(db, STORE_CREATE, &d->store, &msg);
 	if (r < 0) {
 		log_errorx("%s", msg ? msg : strerror(-r));
 		free(msg);
+		setup_release(&st);
+		return cli_exit_code(r);
+	}
+	/* A key newly set keys the history from here on (an audit.key event). */
+	r = store_audit_key_apply(d->store, "dondoc", clock_now(&d->clock));
+	if (r < 0) {
+		log_errorx("%s", store_errmsg(d->store));
 		setup_release(&st);
 		return cli_exit_code(r);
 	}

@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "hash.h"
 #include "macro.h"
 #include "norm.h"
@@ -625,6 +626,7 @@ struct store {
 	sqlite3_stmt *batch[_BATCH_MAX];	/* for BATCH_ROWS rows; prepared on first use */
 	struct hash *hash;		/* SHA-256: the unkeyed chain, and task identities */
 	struct hash *mac;		/* HMAC-SHA-256 under the audit key, made on first use */
+	unsigned mac_gen;		/* the audit_key_gen it was made for */
 	bool in_txn;
 	struct head head;	/* cached inside a transaction, when head_valid */
 	bool head_valid;
@@ -646,6 +648,7 @@ struct store {
  */
 static unsigned char *audit_key;
 static size_t audit_key_len;
+static unsigned audit_key_gen;	/* counts the keys set, so a connection drops an old one */
 
 /*
  * The SHA-256 context, made on first use: libcrypto's start-up touches
@@ -2029,8 +2032,12 @@ keyed(struct store *s)
 {
 	if (!audit_key)
 		return NULL;
-	if (!s->mac)
+	if (s->mac && s->mac_gen != audit_key_gen)
+		s->mac = hash_free(s->mac);
+	if (!s->mac) {
 		s->mac = hash_new_hmac(audit_key, audit_key_len);
+		s->mac_gen = audit_key_gen;
+	}
 	return s->mac;
 }
 
@@ -2148,17 +2155,6 @@ task_created_at(struct store *s, int64_t task_id, int64_t *ret)
 	return r;
 }
 
-/* "YYYY-MM-DD hh:mm:ss UTC" of t, for messages. */
-static void
-format_utc(int64_t t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || strftime(out, 32, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(out, 32, "%lld", (long long)t);
-}
-
 int
 store_event_append(struct store *s, const struct event *e)
 {
@@ -2175,8 +2171,8 @@ store_event_append(struct store *s, const struct event *e)
 		return r;
 	/* The history runs forward: a clock set back cannot write into its past. */
 	if (head.count > 0 && e->at < head.at - STORE_CLOCK_TOLERANCE) {
-		format_utc(e->at, when);
-		format_utc(head.at, then);
+		clock_format_local((time_t)e->at, when);
+		clock_format_local((time_t)head.at, then);
 		set_why(s, "the clock reads %s, %lld s before the last event of the history (%s): "
 			"check the system clock or DONDOC_NOW; nothing was changed", when,
 			(long long)(head.at - e->at), then);
@@ -2187,8 +2183,8 @@ store_event_append(struct store *s, const struct event *e)
 		if (r < 0 && r != -ENOENT)
 			return r;
 		if (r == 0 && e->at < created) {
-			format_utc(e->at, when);
-			format_utc(created, then);
+			clock_format_local((time_t)e->at, when);
+			clock_format_local((time_t)created, then);
 			set_why(s, "the clock reads %s, before task %lld was created (%s): check the "
 				"system clock or DONDOC_NOW; nothing was changed", when,
 				(long long)e->task_id, then);
@@ -2434,6 +2430,17 @@ store_event_verify(struct store *s, int64_t *ret_count, int64_t *reterr_id)
 }
 
 int
+store_event_last_at(struct store *s, int64_t *ret)
+{
+	struct head h;
+	int r = head_read(s, &h, NULL);
+
+	if (r == 0)
+		*ret = h.count ? h.at : 0;
+	return r;
+}
+
+int
 store_event_find_hash(struct store *s, const char *hash, int64_t *ret_id)
 {
 	sqlite3_stmt *st = stmt(s, ST_EVENT_BY_HASH);
@@ -2454,9 +2461,12 @@ store_event_find_hash(struct store *s, const char *hash, int64_t *ret_id)
 int
 store_audit_key(const void *key, size_t n)
 {
+	if (audit_key)
+		explicit_bzero(audit_key, audit_key_len);
 	free(audit_key);
 	audit_key = NULL;
 	audit_key_len = 0;
+	audit_key_gen++;
 	if (!key)
 		return 0;
 	if (n == 0)

@@ -255,6 +255,8 @@ int store_chain_check(struct store *s, struct store_chain *ret);
  * an event was changed, with its id in *reterr_id; -ENOKEY without the key.
  */
 int store_event_verify(struct store *s, int64_t *ret_count, int64_t *reterr_id);
+/* When the last event happened (0: none yet), as the head says. */
+int store_event_last_at(struct store *s, int64_t *ret);
 /* The id of the event whose hash is hash (an anchor); -ENOENT when none. */
 int store_event_find_hash(struct store *s, const char *hash, int64_t *ret_id);
 

@@ -6,10 +6,105 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 
+#include "norm.h"
 #include "store.h"
 #include "taskops.h"
 #include "xalloc.h"
+
+static int
+append_data(struct store *s, int64_t task_id, const struct actor *a, int64_t now,
+	    const char *kind, const char *old_value, const char *new_value, const char *text,
+	    const char *data)
+{
+	struct event e = {
+		.task_id = task_id,
+		.at = now,
+		.actor = a->name,
+		.person_id = a->person_id,
+		.channel = a->channel,
+		.kind = kind,
+		.old_value = old_value,
+		.new_value = new_value,
+		.text = text,
+		.data = data,
+	};
+
+	return store_event_append(s, &e);
+}
+
+/* Takes o and returns it as compact JSON with sorted keys (a new string). */
+static char *
+dump(json_t *o)
+{
+	char *j = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+
+	json_decref(o);
+	if (!j) {
+		fprintf(stderr, "dondoc: cannot write JSON: out of memory\n");
+		abort();
+	}
+	return j;
+}
+
+static json_t *
+str_or_null(const char *v)
+{
+	return v ? json_string(v) : json_null();
+}
+
+static json_t *
+ids_array(const int64_t *ids, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_integer(ids[i]));
+	return a;
+}
+
+char *
+taskop_ids_data(const int64_t *ids, size_t n)
+{
+	return dump(json_pack("{s:o}", "ids", ids_array(ids, n)));
+}
+
+char *
+taskop_deadline_data(const struct deadline *dl)
+{
+	char due[DATE_ISO_LEN];
+
+	if (dl->has_due)
+		date_format_iso(dl->due, due);
+	return dump(json_pack("{s:o, s:s}", "due", dl->has_due ? json_string(due) : json_null(),
+			      "precision", deadline_precision_to_string(dl->precision)));
+}
+
+char *
+taskop_created_data(const struct task *t, const int64_t *lead_ids, size_t n_leads,
+		    const int64_t *coop_ids, size_t n_coops)
+{
+	char due[DATE_ISO_LEN];
+
+	if (t->deadline.has_due)
+		date_format_iso(t->deadline.due, due);
+	return dump(json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:s, s:i, s:o, s:i, s:o,"
+			      " s:o, s:o}",
+			      "code", t->code, "title", t->title,
+			      "document", str_or_null(t->document),
+			      "kind", task_kind_to_string(t->kind),
+			      "deadline_raw", t->deadline_raw ? t->deadline_raw : "",
+			      "due", t->deadline.has_due ? json_string(due) : json_null(),
+			      "precision", deadline_precision_to_string(t->deadline.precision),
+			      "status", task_status_to_string(t->status),
+			      "progress", t->progress,
+			      "done_at", t->done_at ? json_integer(t->done_at) : json_null(),
+			      "obstacle", t->obstacle_open ? 1 : 0,
+			      "note", str_or_null(t->note && *t->note ? t->note : NULL),
+			      "leads", ids_array(lead_ids, n_leads),
+			      "coops", ids_array(coop_ids, n_coops)));
+}
 
 static int
 append(struct store *s, const struct task *t, const struct actor *a, int64_t now,
@@ -111,9 +206,13 @@ taskop_deadline(struct store *s, struct task *t, const char *raw, const struct d
 {
 	int r;
 
+	char *data;
+
 	if (strcmp(raw, t->deadline_raw) == 0)
 		return 0;
-	r = append(s, t, a, now, "deadline", t->deadline_raw, raw, text);
+	data = taskop_deadline_data(dl);
+	r = append_data(s, t->id, a, now, "deadline", t->deadline_raw, raw, text, data);
+	free(data);
 	if (r < 0)
 		return r;
 	free(t->deadline_raw);
@@ -127,4 +226,67 @@ int
 taskop_save(struct store *s, const struct task *t, int64_t now)
 {
 	return store_task_update(s, t, now);
+}
+
+int
+regop_agency_add(struct store *s, const char *code, const char *name, enum agency_kind kind,
+		 const struct actor *a, int64_t now, int64_t *ret_id)
+{
+	char *data;
+	int64_t id = 0;
+	int r;
+
+	r = store_agency_insert(s, code, name, kind, now, &id);
+	if (r < 0)
+		return r;
+	data = dump(json_pack("{s:I, s:s, s:s, s:s}", "agency", (json_int_t)id, "code", code,
+			      "name", name, "kind", agency_kind_to_string(kind)));
+	r = append_data(s, 0, a, now, "agency.add", NULL, code, name, data);
+	free(data);
+	if (r == 0 && ret_id)
+		*ret_id = id;
+	return r;
+}
+
+int
+regop_agency_alias(struct store *s, int64_t agency_id, const char *alias, const struct actor *a,
+		   int64_t now)
+{
+	char *key, *data;
+	int r, added;
+
+	added = store_agency_alias_add(s, agency_id, alias);
+	if (added <= 0)
+		return added;	/* nothing new: nothing to record */
+	key = norm_key(alias);
+	data = dump(json_pack("{s:I, s:s}", "agency", (json_int_t)agency_id, "key", key ? key : ""));
+	r = append_data(s, 0, a, now, "agency.alias", NULL, alias, NULL, data);
+	free(data);
+	free(key);
+	return r < 0 ? r : added;
+}
+
+int
+regop_person_add(struct store *s, const struct person *p, const struct actor *a, int64_t now,
+		 int64_t *ret_id)
+{
+	char *data;
+	int64_t id = 0;
+	int r;
+
+	r = store_person_insert(s, p, now, &id);
+	if (r < 0)
+		return r;
+	data = dump(json_pack("{s:I, s:s, s:I, s:s, s:o, s:o, s:o, s:s, s:i}",
+			      "person", (json_int_t)id, "name", p->name,
+			      "agency_id", (json_int_t)p->agency_id,
+			      "role", person_role_to_string(p->role), "email", str_or_null(p->email),
+			      "telegram", str_or_null(p->telegram), "zalo", str_or_null(p->zalo),
+			      "lang", p->lang ? p->lang : "vi", "active", p->active ? 1 : 0));
+	r = append_data(s, 0, a, now, "person.add", NULL, person_role_to_string(p->role), p->name,
+			data);
+	free(data);
+	if (r == 0 && ret_id)
+		*ret_id = id;
+	return r;
 }

@@ -12,8 +12,10 @@
 #ifndef DONDOC_TASKOPS_H
 #define DONDOC_TASKOPS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "registry.h"
 #include "task.h"
 
 struct store;
@@ -49,5 +51,31 @@ int taskop_deadline(struct store *s, struct task *t, const char *raw, const stru
 		    const char *text, const struct actor *a, int64_t now);
 /* Writes t (status, progress, deadline, note, obstacle). */
 int taskop_save(struct store *s, const struct task *t, int64_t now);
+
+/*
+ * What a created event carries for replay (audit.c): the whole new task
+ * t, with its lead and cooperating agencies by id, as a new JSON string.
+ */
+char *taskop_created_data(const struct task *t, const int64_t *lead_ids, size_t n_leads,
+			  const int64_t *coop_ids, size_t n_coops);
+/* What a deadline event carries: the due day and precision of dl (new string). */
+char *taskop_deadline_data(const struct deadline *dl);
+/* What a leads or cooperating event carries: the agencies by id (new string). */
+char *taskop_ids_data(const int64_t *ids, size_t n);
+
+/*
+ * Changes to people and agencies, each an event about no task (its data
+ * names the person or agency), so that the history holds who was given
+ * which role: replay rebuilds them.  The caller holds the transaction.
+ */
+/* Adds an agency (store_agency_insert) and its agency.add event. */
+int regop_agency_add(struct store *s, const char *code, const char *name, enum agency_kind kind,
+		     const struct actor *a, int64_t now, int64_t *ret_id);
+/* Gives agency_id another name (store_agency_alias_add, 1 added or 0) and its agency.alias event. */
+int regop_agency_alias(struct store *s, int64_t agency_id, const char *alias,
+		       const struct actor *a, int64_t now);
+/* Adds person p (store_person_insert) and its person.add event. */
+int regop_person_add(struct store *s, const struct person *p, const struct actor *a, int64_t now,
+		     int64_t *ret_id);
 
 #endif

@@ -101,7 +101,8 @@ test_agency_lookup(void **state)
 					     AGENCY_DEPARTMENT, 1, &id), 0);
 	assert_int_equal(store_agency_insert(f->s, "other", "SỞ KHOA HỌC VÀ CÔNG NGHỆ.",
 					     AGENCY_DEPARTMENT, 1, NULL), -EEXIST);
-	assert_int_equal(store_agency_alias_add(f->s, id, "Sở KH&CN"), 0);
+	assert_int_equal(store_agency_alias_add(f->s, id, "Sở KH&CN"), 1);	/* added */
+	assert_int_equal(store_agency_alias_add(f->s, id, "SỞ KH&CN"), 0);	/* had it */
 	assert_int_equal(store_agency_lookup(f->s, "so khoa hoc va cong nghe", &a), 0);
 	assert_int_equal(a.id, id);
 	agency_release(&a);
@@ -206,6 +207,93 @@ test_event_chain(void **state)
 	sqlite3_close(db);
 	assert_int_equal(store_event_verify(f->s, &n, &bad), -EBADMSG);
 	assert_int_equal(bad, 3);
+}
+
+/* Runs sql on the file behind the store's back, as an attacker with the file would. */
+static void
+tamper(struct fx *f, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* Schema 7: a NULL is not 0, and a NUL byte does not end what is hashed. */
+static void
+test_event_chain_exact_bytes(void **state)
+{
+	struct fx *f = *state;
+	struct event e = { .at = 10, .actor = "tester", .channel = "cli", .kind = "note",
+			   .text = "ghi chú" };
+	int64_t n = 0, bad = 0;
+
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(store_event_append(f->s, &e), 0);
+	assert_int_equal(store_event_verify(f->s, &n, &bad), 0);
+	tamper(f, "DROP TRIGGER event_no_update; UPDATE event SET person_id = 0 WHERE id = 2");
+	assert_int_equal(store_event_verify(f->s, &n, &bad), -EBADMSG);
+	assert_int_equal(bad, 2);
+	tamper(f, "UPDATE event SET person_id = NULL WHERE id = 2;"
+	       " UPDATE event SET text = text || char(0) || 'thêm' WHERE id = 3");
+	assert_int_equal(store_event_verify(f->s, &n, &bad), -EBADMSG);
+	assert_int_equal(bad, 3);
+}
+
+/* The clock: no event before the last one (past the tolerance), nor before its task. */
+static void
+test_event_clock(void **state)
+{
+	struct fx *f = *state;
+	struct event e = { .at = 100000, .actor = "tester", .channel = "cli", .kind = "note" };
+
+	assert_int_equal(store_event_append(f->s, &e), 0);
+	e.at -= STORE_CLOCK_TOLERANCE;
+	assert_int_equal(store_event_append(f->s, &e), 0);	/* within the tolerance */
+	e.at -= STORE_CLOCK_TOLERANCE + 1;	/* measured from the last event */
+	assert_int_equal(store_event_append(f->s, &e), -ERANGE);
+	assert_non_null(strstr(store_errmsg(f->s), "before the last event"));
+}
+
+/* A keyed chain: its seal cannot be remade without the key, nor read without it. */
+static void
+test_event_chain_keyed(void **state)
+{
+	struct fx *f = *state;
+	struct event e = { .at = 10, .actor = "tester", .channel = "cli", .kind = "note" };
+	struct store_chain c;
+
+	assert_int_equal(store_event_append(f->s, &e), 0);
+	assert_int_equal(store_audit_key("0123456789abcdef0123", 20), 0);
+	assert_int_equal(store_chain_check(f->s, &c), 0);
+	assert_int_equal(c.state, CHAIN_NOT_KEYED);
+	assert_int_equal(store_audit_key_apply(f->s, "tester", 11), 1);
+	assert_int_equal(store_audit_key_apply(f->s, "tester", 11), 0);
+	assert_int_equal(store_event_append(f->s, &e), 0);
+	assert_int_equal(store_chain_check(f->s, &c), 0);
+	assert_int_equal(c.state, CHAIN_INTACT);
+	assert_int_equal(c.count, 3);
+	assert_int_equal(c.key_from, 2);
+	/* Another key: named, not taken for a changed history. */
+	assert_int_equal(store_audit_key("another key, not the one", 24), 0);
+	assert_int_equal(store_chain_check(f->s, &c), 0);
+	assert_int_equal(c.state, CHAIN_WRONG_KEY);
+	assert_int_equal(store_audit_key_apply(f->s, "tester", 11), -EKEYREJECTED);
+	/* No key: checked up to where the key starts, and no more written. */
+	assert_int_equal(store_audit_key(NULL, 0), 0);
+	assert_int_equal(store_chain_check(f->s, &c), 0);
+	assert_int_equal(c.state, CHAIN_NO_KEY);
+	assert_int_equal(c.last_id, 1);
+	assert_int_equal(store_event_append(f->s, &e), -ENOKEY);
+	/* The last event cut off, the head set to match: the seal gives it away. */
+	assert_int_equal(store_audit_key("0123456789abcdef0123", 20), 0);
+	tamper(f, "DROP TRIGGER event_no_delete; DELETE FROM event WHERE id = 3;"
+	       " UPDATE event_head SET count = 2, last_id = 2,"
+	       " hash = (SELECT hash FROM event WHERE id = 2)");
+	assert_int_equal(store_chain_check(f->s, &c), 0);
+	assert_int_equal(c.state, CHAIN_HEAD);
+	assert_int_equal(store_audit_key(NULL, 0), 0);
 }
 
 /* Group commit: a savepoint rolled back takes its events out of the chain, and only them. */
@@ -529,6 +617,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_task_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_task_update_keeps_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_chain_exact_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_clock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_chain_keyed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_savepoint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chat_update_seen, setup, teardown),

@@ -103,6 +103,7 @@ static const struct name {
 	{ "error_bad_percent", "bad_percent", 0 },
 	{ "error_not_linked", "", NO_PERSON },
 	{ "error_bad_code", "", NO_PERSON },
+	{ "error_clock", "", 0 },
 };
 
 /* The partials templates may use; not every one exists in every form. */

@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Replay of the history against the registry; see audit.h.  The state is
+ * held as JSON objects keyed by id ("27"), with the same fields as the
+ * data of a created or person.add event and the schema 7 snapshot, so one
+ * comparison serves all three.  Each record also keeps "_last", the id of
+ * the last event that touched it, to name in a difference.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "audit.h"
+#include "norm.h"
+#include "store.h"
+#include "xalloc.h"
+
+struct replay {
+	json_t *tasks, *people, *agencies;	/* id -> state */
+	int r;			/* the first error */
+	int64_t bad_event;	/* the event whose data was not understood */
+};
+
+static void
+key_of(int64_t id, char key[24])
+{
+	snprintf(key, 24, "%" PRId64, id);
+}
+
+/* The state of id in map, made empty when new (borrowed). */
+static json_t *
+record(json_t *map, int64_t id)
+{
+	char key[24];
+	json_t *o;
+
+	key_of(id, key);
+	o = json_object_get(map, key);
+	if (!o) {
+		o = json_object();
+		json_object_set_new(map, key, o);
+	}
+	return o;
+}
+
+static json_t *
+str_or_null(const char *v)
+{
+	return v ? json_string(v) : json_null();
+}
+
+/* ids without repeats, in order: the store keeps the first of a repeated agency. */
+static json_t *
+unique_ids(const json_t *ids)
+{
+	json_t *out = json_array(), *v, *w;
+	size_t i, j;
+
+	json_array_foreach(ids, i, v) {
+		bool seen = false;
+
+		json_array_foreach(out, j, w)
+			seen = seen || json_equal(v, w);
+		if (!seen)
+			json_array_append(out, v);
+	}
+	return out;
+}
+
+/* Replaces map's records by those of snap (the schema 7 state). */
+static void
+load_map(json_t *map, json_t *snap, int64_t event_id)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_clear(map);
+	json_object_foreach(snap, key, v) {
+		json_t *o = json_deep_copy(v);
+
+		json_object_set_new(o, "_last", json_integer(event_id));
+		json_object_set_new(map, key, o);
+	}
+}
+
+static int
+apply(const struct event *e, void *userdata)
+{
+	struct replay *p = userdata;
+	json_t *data = NULL, *o;
+	const char *k = e->kind;
+
+	if (e->data) {
+		data = json_loads(e->data, JSON_REJECT_DUPLICATES, NULL);
+		if (!data || !json_is_object(data)) {
+			json_decref(data);
+			p->bad_event = e->id;
+			return -EBADMSG;
+		}
+	}
+	if (strcmp(k, "audit.rechain") == 0 && data) {
+		load_map(p->tasks, json_object_get(data, "tasks"), e->id);
+		load_map(p->people, json_object_get(data, "people"), e->id);
+		load_map(p->agencies, json_object_get(data, "agencies"), e->id);
+	} else if (e->task_id) {
+		o = record(p->tasks, e->task_id);
+		if (strcmp(k, "created") == 0) {
+			json_object_clear(o);
+			if (data)
+				json_object_update(o, data);
+			json_object_set_new(o, "created_at", json_integer(e->at));
+		} else if (strcmp(k, "status") == 0 && e->new_value) {
+			json_object_set_new(o, "status", json_string(e->new_value));
+			json_object_set_new(o, "done_at", strcmp(e->new_value, "done") == 0
+					    ? json_integer(e->at) : json_null());
+		} else if (strcmp(k, "progress") == 0 && e->new_value) {
+			json_object_set_new(o, "progress", json_integer(strtol(e->new_value, NULL, 10)));
+		} else if (strcmp(k, "note") == 0) {
+			json_object_set_new(o, "note", str_or_null(e->text && *e->text ? e->text : NULL));
+		} else if (strcmp(k, "obstacle") == 0) {
+			json_object_set_new(o, "obstacle", json_integer(1));
+		} else if (strcmp(k, "kind") == 0 && e->new_value) {
+			json_object_set_new(o, "kind", json_string(e->new_value));
+		} else if (strcmp(k, "deadline") == 0) {
+			json_object_set_new(o, "deadline_raw", str_or_null(e->new_value));
+			if (data) {
+				json_object_set(o, "due", json_object_get(data, "due"));
+				json_object_set(o, "precision", json_object_get(data, "precision"));
+			}
+		} else if ((strcmp(k, "leads") == 0 || strcmp(k, "cooperating") == 0) && data) {
+			json_object_set_new(o, k[0] == 'l' ? "leads" : "coops",
+					    unique_ids(json_object_get(data, "ids")));
+		}
+		json_object_set_new(o, "_last", json_integer(e->id));
+	} else if (strcmp(k, "link") == 0 && e->person_id && e->new_value) {
+		const char *key;
+		json_t *v;
+
+		/* One chat, one person: linking it takes it from anyone else. */
+		json_object_foreach(p->people, key, v) {
+			const char *t = json_string_value(json_object_get(v, "telegram"));
+
+			if (t && strcmp(t, e->new_value) == 0) {
+				json_object_set_new(v, "telegram", json_null());
+				json_object_set_new(v, "_last", json_integer(e->id));
+			}
+		}
+		o = record(p->people, e->person_id);
+		json_object_set_new(o, "telegram", json_string(e->new_value));
+		json_object_set_new(o, "_last", json_integer(e->id));
+	} else if (strcmp(k, "person.add") == 0 && data) {
+		o = record(p->people, json_integer_value(json_object_get(data, "person")));
+		json_object_update(o, data);
+		json_object_del(o, "person");
+		json_object_set_new(o, "_last", json_integer(e->id));
+	} else if (strcmp(k, "agency.add") == 0 && data) {
+		o = record(p->agencies, json_integer_value(json_object_get(data, "agency")));
+		json_object_update(o, data);
+		json_object_del(o, "agency");
+		json_object_set_new(o, "aliases", json_object());
+		json_object_set_new(o, "_last", json_integer(e->id));
+	} else if (strcmp(k, "agency.alias") == 0 && data && e->new_value) {
+		json_t *aliases;
+
+		o = record(p->agencies, json_integer_value(json_object_get(data, "agency")));
+		aliases = json_object_get(o, "aliases");
+		if (!aliases) {
+			aliases = json_object();
+			json_object_set_new(o, "aliases", aliases);
+		}
+		json_object_set_new(aliases, json_string_value(json_object_get(data, "key")) ?: "",
+				    json_string(e->new_value));
+		json_object_set_new(o, "_last", json_integer(e->id));
+	}
+	json_decref(data);
+	return 0;
+}
+
+/* --- the registry as it is ----------------------------------------------- */
+
+struct compare {
+	struct replay *p;
+	FILE *out;
+	size_t n;
+	json_t *aliases;	/* agency id -> {key: alias}, from the registry */
+};
+
+/* A value as it prints in a difference: 'text', a number, or none. */
+static char *
+show(const json_t *v)
+{
+	if (!v || json_is_null(v))
+		return xstrdup("none");
+	if (json_is_string(v))
+		return xasprintf("'%s'", json_string_value(v));
+	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+}
+
+/* Whether two values of field are the same (document numbers compare normalised). */
+static bool
+same(const char *field, const json_t *a, const json_t *b)
+{
+	char *ka, *kb;
+	bool eq;
+
+	if (json_equal(a, b))
+		return true;
+	if (strcmp(field, "document") != 0 || !json_is_string(a) || !json_is_string(b))
+		return false;
+	ka = norm_key(json_string_value(a));
+	kb = norm_key(json_string_value(b));
+	eq = ka && kb && strcmp(ka, kb) == 0;
+	free(ka);
+	free(kb);
+	return eq;
+}
+
+/*
+ * Compares what the registry holds (now) with the replayed record of
+ * what (kind, id) and reports each field that differs; takes now.
+ */
+static void
+compare_one(struct compare *c, json_t *map, const char *what, int64_t id, json_t *now)
+{
+	char key[24];
+	json_t *want, *v;
+	const char *field;
+
+	key_of(id, key);
+	want = json_object_get(map, key);
+	if (!want) {
+		fprintf(c->out, "%s %" PRId64 " is in the registry but not in the history "
+			"(added outside dondoc)\n", what, id);
+		c->n++;
+		json_decref(now);
+		return;
+	}
+	json_object_foreach(now, field, v) {
+		json_t *w = json_object_get(want, field);
+		char *got, *should;
+
+		if (!w || same(field, v, w))
+			continue;	/* a field the history never set (before schema 7) */
+		got = show(v);
+		should = show(w);
+		fprintf(c->out, "%s %" PRId64 ": %s is %s in the registry, the history says %s "
+			"(its last event is %" PRId64 ")\n", what, id, field, got, should,
+			(int64_t)json_integer_value(json_object_get(want, "_last")));
+		free(got);
+		free(should);
+		c->n++;
+	}
+	json_object_set_new(want, "_seen", json_true());
+	json_decref(now);
+}
+
+/* Reports the records of the history the registry lost. */
+static void
+report_missing(struct compare *c, json_t *map, const char *what)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(map, key, v) {
+		if (json_object_get(v, "_seen"))
+			continue;
+		fprintf(c->out, "%s %s is in the history (its last event is %" PRId64 ") but not in "
+			"the registry\n", what, key, (int64_t)json_integer_value(json_object_get(v, "_last")));
+		c->n++;
+	}
+}
+
+static json_t *
+ids_array(const int64_t *ids, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_integer(ids[i]));
+	return a;
+}
+
+static int
+task_now(const struct task *t, void *userdata)
+{
+	struct compare *c = userdata;
+	char due[DATE_ISO_LEN];
+
+	if (t->deadline.has_due)
+		date_format_iso(t->deadline.due, due);
+	compare_one(c, c->p->tasks, "task", t->id, json_pack(
+		"{s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:s, s:i, s:o, s:i, s:o, s:o, s:o, s:I}",
+		"code", t->code, "title", t->title, "document", str_or_null(t->document),
+		"kind", task_kind_to_string(t->kind), "deadline_raw", t->deadline_raw,
+		"due", t->deadline.has_due ? json_string(due) : json_null(),
+		"precision", deadline_precision_to_string(t->deadline.precision),
+		"status", task_status_to_string(t->status), "progress", t->progress,
+		"done_at", t->done_at ? json_integer(t->done_at) : json_null(),
+		"obstacle", t->obstacle_open ? 1 : 0,
+		"note", str_or_null(t->note && *t->note ? t->note : NULL),
+		"leads", ids_array(t->lead_ids, t->n_leads),
+		"coops", ids_array(t->coop_ids, t->n_coops),
+		"created_at", (json_int_t)t->created_at));
+	return 0;
+}
+
+static int
+person_now(const struct person *p, void *userdata)
+{
+	struct compare *c = userdata;
+
+	compare_one(c, c->p->people, "person", p->id, json_pack(
+		"{s:s, s:I, s:s, s:o, s:o, s:o, s:s, s:i}", "name", p->name,
+		"agency_id", (json_int_t)p->agency_id, "role", person_role_to_string(p->role),
+		"email", str_or_null(p->email), "telegram", str_or_null(p->telegram),
+		"zalo", str_or_null(p->zalo), "lang", p->lang ? p->lang : "vi",
+		"active", p->active ? 1 : 0));
+	return 0;
+}
+
+static int
+alias_now(int64_t agency_id, const char *key, const char *alias, void *userdata)
+{
+	struct compare *c = userdata;
+
+	json_object_set_new(record(c->aliases, agency_id), key ? key : "", str_or_null(alias));
+	return 0;
+}
+
+static int
+agency_now(const struct agency *a, void *userdata)
+{
+	struct compare *c = userdata;
+	char key[24];
+	json_t *aliases;
+
+	key_of(a->id, key);
+	aliases = json_object_get(c->aliases, key);
+	compare_one(c, c->p->agencies, "agency", a->id, json_pack(
+		"{s:s, s:s, s:s, s:o}", "code", a->code, "name", a->name,
+		"kind", agency_kind_to_string(a->kind),
+		"aliases", aliases ? json_incref(aliases) : json_object()));
+	return 0;
+}
+
+int
+audit_replay(struct store *s, FILE *out, size_t *ret_n)
+{
+	struct replay p = { .tasks = json_object(), .people = json_object(),
+			    .agencies = json_object() };
+	struct compare c = { .p = &p, .out = out, .aliases = json_object() };
+	int r;
+
+	r = store_event_foreach(s, 0, apply, &p);
+	if (r == -EBADMSG)
+		fprintf(out, "event %" PRId64 ": its data is not what dondoc writes\n", p.bad_event);
+	if (r == 0)
+		r = store_task_foreach(s, NULL, task_now, &c);
+	if (r == 0)
+		r = store_person_foreach(s, person_now, &c);
+	if (r == 0)
+		r = store_alias_foreach(s, alias_now, &c);
+	if (r == 0)
+		r = store_agency_foreach(s, agency_now, &c);
+	if (r == 0) {
+		report_missing(&c, p.tasks, "task");
+		report_missing(&c, p.people, "person");
+		report_missing(&c, p.agencies, "agency");
+		*ret_n = c.n;
+	}
+	json_decref(p.tasks);
+	json_decref(p.people);
+	json_decref(p.agencies);
+	json_decref(c.aliases);
+	return r;
+}
