@@ -122,9 +122,10 @@ chain_failure(const struct store_chain *c)
 		return 1;
 	case CHAIN_HEAD:
 		fprintf(stderr, "dondoc verify: the head of the history does not match its last "
-			"event, %lld (%lld events, intact up to there): events were removed from "
-			"the end, or the head was edited\n", (long long)c->last_id,
-			(long long)c->count);
+			"event, %lld: event %lld and any after it were removed from the end, or the "
+			"head was edited (the %lld events up to %lld are intact)\n",
+			(long long)c->last_id, (long long)c->bad_id, (long long)c->count,
+			(long long)c->last_id);
 		return 1;
 	case CHAIN_NO_KEY:
 		fprintf(stderr, "dondoc verify: the history is keyed from event %lld (key %s): "

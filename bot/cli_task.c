@@ -315,6 +315,9 @@ event_print(const struct event *e, void *userdata)
 		printf(": %s", e->new_value);
 	if (e->text)
 		printf("  %s", e->text);
+	/* A NUL would end what is printed: say that more was written than shows. */
+	if (e->hidden_bytes)
+		printf("  [more text after a NUL byte: written outside dondoc, see 'dondoc verify']");
 	fputc('\n', stdout);
 	return 0;
 }

@@ -37,10 +37,10 @@ run at "$NOW" "$D" init
 printf "$HDR"'1.\tXây dựng Cổng dữ liệu mở của tỉnh\t%s\tSở Y tế\t30/10/2025\n2.\tBố trí kinh phí chuyển đổi số\t%s\tSở Tài chính\t15/11/2025\n' \
 	"$DOC" "$DOC" >tasks.tsv
 expect_rc 0 "import two tasks" at "$NOW" "$D" import tasks.tsv
-run "$D" agency add --name "Văn phòng UBND tỉnh" --code vpubnd
-expect_rc 0 "add the focal point of Sở Y tế" "$D" person add --name "Nguyễn Văn An" --agency syt --role focal
-expect_rc 0 "add the focal point of Sở Tài chính" "$D" person add --name "Trần Thị Bình" --agency stc --role focal
-expect_rc 0 "add the secretariat" "$D" person add --name "Phạm Thị Dung" --agency vpubnd --role secretariat
+run at "$NOW" "$D" agency add --name "Văn phòng UBND tỉnh" --code vpubnd
+expect_rc 0 "add the focal point of Sở Y tế" at "$NOW" "$D" person add --name "Nguyễn Văn An" --agency syt --role focal
+expect_rc 0 "add the focal point of Sở Tài chính" at "$NOW" "$D" person add --name "Trần Thị Bình" --agency stc --role focal
+expect_rc 0 "add the secretariat" at "$NOW" "$D" person add --name "Phạm Thị Dung" --agency vpubnd --role secretariat
 an=$(person_id "Nguyễn Văn An")
 binh=$(person_id "Trần Thị Bình")
 dung=$(person_id "Phạm Thị Dung")

@@ -18,6 +18,9 @@ D=$DONDOC
 HDR='STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
 DOC='Kế hoạch số 7-KH/BCĐ ngày 2/1/2025'
 
+# Every change is made at a time: the history runs forward (an event dated
+# before the last one is refused), so the registry is set up before the
+# days the checks travel to.
 at() { # DONDOC_NOW for one command: at TIME CMD...
 	t=$1
 	shift
@@ -26,16 +29,16 @@ at() { # DONDOC_NOW for one command: at TIME CMD...
 outbox_count() { find "$T/outbox" -name '*.txt' 2>/dev/null | wc -l | tr -d ' '; }
 notices() { sqlite3 "$DONDOC_DB" "SELECT count(*) FROM notice $1"; }
 
-run "$D" init
+run at 2025-09-01T08:00 "$D" init
 printf "$HDR"'1.\tViệc hạn ngày 30/9\t%s\tSở Y tế\t30/9/2025\n2.\tViệc hạn 27/2/2026\t%s\tSở Y tế\t27/02/2026\n' \
 	"$DOC" "$DOC" >tasks.tsv
-expect_rc 0 "import the tasks" "$D" import tasks.tsv
-run "$D" agency add --name "Văn phòng UBND tỉnh" --code vpubnd
-run "$D" agency add --name "Sở Khoa học và Công nghệ" --code skhcn
-expect_rc 0 "add the focal point" "$D" person add --name "Nguyễn Văn An" --agency syt --role focal
-expect_rc 0 "add the head" "$D" person add --name "Trần Thị Bình" --agency syt --role head
-expect_rc 0 "add a leader" "$D" person add --name "Lê Văn Cường" --agency vpubnd --role leader
-expect_rc 0 "add the secretariat" "$D" person add --name "Phạm Thị Dung" --agency skhcn --role secretariat
+expect_rc 0 "import the tasks" at 2025-09-01T08:00 "$D" import tasks.tsv
+run at 2025-09-01T08:00 "$D" agency add --name "Văn phòng UBND tỉnh" --code vpubnd
+run at 2025-09-01T08:00 "$D" agency add --name "Sở Khoa học và Công nghệ" --code skhcn
+expect_rc 0 "add the focal point" at 2025-09-01T08:00 "$D" person add --name "Nguyễn Văn An" --agency syt --role focal
+expect_rc 0 "add the head" at 2025-09-01T08:00 "$D" person add --name "Trần Thị Bình" --agency syt --role head
+expect_rc 0 "add a leader" at 2025-09-01T08:00 "$D" person add --name "Lê Văn Cường" --agency vpubnd --role leader
+expect_rc 0 "add the secretariat" at 2025-09-01T08:00 "$D" person add --name "Phạm Thị Dung" --agency skhcn --role secretariat
 
 # --- the ladder of a day-precision task due 30/09/2025 ---------------------------------
 expect_rc 0 "explain 1 --json" at 2025-09-01T09:00 "$D" explain 1 --json
@@ -113,7 +116,7 @@ expect_eq "explain shows what was sent and what was superseded" \
 
 # --- done cancels what is pending ----------------------------------------------------------
 printf "$HDR"'1.\tViệc sẽ xong\t%s\tSở Y tế\t15/10/2025\n' "$DOC" >t3.tsv
-run "$D" import t3.tsv
+run at 2025-10-11T10:00 "$D" import t3.tsv
 id3=$(sqlite3 "$DONDOC_DB" "SELECT id FROM task WHERE title='Việc sẽ xong'")
 expect_rc 0 "remind on Saturday 11/10 queues the reminder of Friday 10/10" at 2025-10-11T10:00 "$D" remind
 expect_eq "a notice waits, queued, for Monday" "$(sqlite3 "$DONDOC_DB" "SELECT state FROM notice WHERE task_id=$id3")" queued
@@ -128,14 +131,14 @@ run at 2025-10-13T08:30 "$D" remind
 expect_eq "a done task gets no new notice" "$(notices "WHERE task_id=$id3")" 1
 
 # --- one grouped message for 12 due tasks --------------------------------------------------
-run "$D" agency add --name "Sở Tài chính" --code stc
-run "$D" person add --name "Đỗ Văn Giang" --agency stc --role focal
+run at 2025-10-13T08:30 "$D" agency add --name "Sở Tài chính" --code stc
+run at 2025-10-13T08:30 "$D" person add --name "Đỗ Văn Giang" --agency stc --role focal
 : >twelve.tsv
 printf "$HDR" >twelve.tsv
 for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
 	printf '%d.\tViệc tài chính số %d\t%s\tSở Tài chính\t24/10/2025\n' "$i" "$i" "$DOC" >>twelve.tsv
 done
-run "$D" import twelve.tsv
+run at 2025-10-13T08:30 "$D" import twelve.tsv
 expect_rc 0 "serve --once on 24/10 at 10:00" at 2025-10-24T10:00 "$D" serve --once
 giang=$(sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name='Đỗ Văn Giang'")
 expect_eq "a person with 12 due tasks gets one message" \
@@ -145,12 +148,12 @@ expect_eq "that message lists all 12 tasks" "$(grep -cE '^\[[0-9]+\] ' "$m")" 12
 expect_grep "its subject counts them, all due today" "$m" "^Subject: \[Đôn đốc\] 12 nhiệm vụ đến hạn hôm nay"
 
 # --- a 3-day outage: one catch-up message per person -----------------------------------------
-run "$D" agency add --name "Sở Nội vụ" --code snv
-run "$D" person add --name "Vũ Thị Hà" --agency snv --role focal
-run "$D" person add --name "Hoàng Văn Ích" --agency snv --role focal
+run at 2025-10-24T10:00 "$D" agency add --name "Sở Nội vụ" --code snv
+run at 2025-10-24T10:00 "$D" person add --name "Vũ Thị Hà" --agency snv --role focal
+run at 2025-10-24T10:00 "$D" person add --name "Hoàng Văn Ích" --agency snv --role focal
 printf "$HDR"'1.\tViệc nội vụ một\t%s\tSở Nội vụ\t04/11/2025\n2.\tViệc nội vụ hai\t%s\tSở Nội vụ\t05/11/2025\n3.\tViệc nội vụ ba\t%s\tSở Nội vụ\t06/11/2025\n' \
 	"$DOC" "$DOC" "$DOC" >outage.tsv
-run "$D" import outage.tsv
+run at 2025-10-24T10:00 "$D" import outage.tsv
 # Reminders fall due on Mon 03/11 (1 day before), Tue 04/11 and Wed 05/11; dondoc is down
 # until Thursday 06/11.
 expect_rc 0 "serve --once after three days down (Thu 06/11 09:00)" at 2025-11-06T09:00 "$D" serve --once
@@ -165,7 +168,7 @@ expect_grep "the catch-up says it makes up for the days missed" "$c" "lời nh�
 
 # --- the needs-a-date list -------------------------------------------------------------------
 printf "$HDR"'1.\tViệc theo tiến độ Trung ương\t%s\tSở Nội vụ\tTheo tiến độ TW\n' "$DOC" >undated.tsv
-run "$D" import undated.tsv
+run at 2025-11-06T09:00 "$D" import undated.tsv
 expect_rc 0 "serve --once on Monday 10/11 at 08:00" at 2025-11-10T08:00 "$D" serve --once
 expect_eq "the secretariat gets the weekly list of tasks that need a date" \
 	"$(sqlite3 "$DONDOC_DB" "SELECT p.name FROM message m JOIN person p ON p.id=m.person_id WHERE m.kind='needs_date'")" "Phạm Thị Dung"
