@@ -786,9 +786,14 @@ flush_pending(struct importer *imp)
 	if (!imp->has_pending)
 		return;
 	r = process_row(imp, &imp->pending);
-	if (r < 0)
+	if (r == -ERANGE && imp->fatal == 0) {
+		/* The clock is behind the history, not the file at fault: exit 75. */
+		fail(imp, "%s", store_errmsg(imp->s));
+		imp->fatal = r;
+	} else if (r < 0) {
 		fail(imp, "cannot write to the database: %s (%s)", strerror(-r),
 		     store_errmsg(imp->s));
+	}
 	record_clear(&imp->pending);
 	imp->has_pending = false;
 }

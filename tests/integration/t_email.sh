@@ -52,6 +52,8 @@ mails() { find mail -name '*.eml' | wc -l | tr -d ' '; }
 to_an() { grep -c ' an@syt.example.gov.vn ' mail/envelopes.log; }
 state_of() { sqlite3 "$DONDOC_DB" "SELECT state || '|' || attempts FROM message WHERE person_id = $1 ORDER BY id DESC LIMIT 1"; }
 
+# Set up before the days the checks travel to (the history runs forward).
+export DONDOC_NOW=2025-09-29T08:00
 run "$DONDOC" init
 HDR='STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
 printf "$HDR"'1.\tBáo cáo <b>&"tổng kết"</b> chuyển đổi số\tKế hoạch số 3-KH/BCĐ ngày 2/1/2025\tSở Y tế\t29/9/2025\n2.\tViệc của Sở Nội vụ\tKế hoạch số 3-KH/BCĐ ngày 2/1/2025\tSở Nội vụ\t29/9/2025\n' >t.tsv

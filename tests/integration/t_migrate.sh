@@ -1,21 +1,45 @@
 # A registry made by an older dondoc (schema 4: the demo's, as sqlite3 .dump
 # wrote it) is brought up to date by init, its history still verifiable;
 # until then a command that only reads says what to do instead of failing.
+# Schema 7 checks the old chain, refuses to seal a tampered one, and
+# rechains the rest (exact bytes, true NULLs), saying so in an event.
 . "$(dirname "$0")/../lib.sh"
+
+# First a copy whose history was edited behind dondoc's back: not upgraded.
+sqlite3 tampered.db <"$TOP/tests/data/registry-v4.sql"
+sqlite3 tampered.db "PRAGMA user_version = 4; DROP TRIGGER event_no_update;
+	UPDATE event SET new_value = 'done' WHERE id = 3"
+expect_rc 65 "schema 7 refuses to upgrade a history changed outside dondoc (exit 65)" \
+	"$DONDOC" --db tampered.db init
+expect_grep "and says which event, and why it does not" err \
+	"changed outside dondoc at event 3: not upgraded to schema 7, which would seal the change"
+expect_eq "the refused registry is left at schema 4" "$(sqlite3 tampered.db "PRAGMA user_version")" 4
 
 sqlite3 "$DONDOC_DB" <"$TOP/tests/data/registry-v4.sql"
 sqlite3 "$DONDOC_DB" "PRAGMA user_version = 4"
+cp "$DONDOC_DB" v4.db
 expect_rc 65 "a read-only command on schema 4 refuses (exit 65)" "$DONDOC" task list
-expect_grep "and says how to upgrade" err "has schema 4, older than this dondoc \\(6\\): run 'dondoc init'"
+expect_grep "and says how to upgrade" err "has schema 4, older than this dondoc \\(7\\): run 'dondoc init'"
 expect_rc 0 "init upgrades it" "$DONDOC" init
-expect_grep "to schema 6" out "is ready \\(schema 6\\)"
+expect_grep "to schema 7" out "is ready \\(schema 7\\)"
 expect_rc 0 "the history copied into the new event table still verifies" "$DONDOC" verify
-expect_grep "all of it" out "^history intact: 11 events$"
+expect_grep "all of it, and the event saying it was rechained" out "^history intact: 12 events$"
+expect_eq "that event is the last, with the state replay starts from (10 tasks)" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT kind || '|' || new_value || '|' || (SELECT count(*) FROM json_each(data, '\$.tasks')) FROM event ORDER BY id DESC LIMIT 1")" \
+	"audit.rechain|7|10"
+expect_eq "and meta remembers it" "$(sqlite3 "$DONDOC_DB" "SELECT value FROM meta WHERE key = 'audit.rechained'")" 7
+expect_eq "every event was hashed again: none keeps its schema 4 hash" \
+	"$(sqlite3 "$DONDOC_DB" "ATTACH 'v4.db' AS old; SELECT count(*) FROM event WHERE hash IN (SELECT hash FROM old.event)")" 0
 expect_rc 0 "the tasks are all there" "$DONDOC" task list --json
 expect_eq "ten of them" "$(json 'len(j)')" 10
 sqlite3 "$DONDOC_DB" "DELETE FROM event WHERE id = 1" >out 2>&1
 expect_grep "the event log is still append-only" out "the event log is append-only"
 expect_rc 0 "the new kinds of event can be written: an invite" "$DONDOC" person invite 1
 expect_rc 0 "and verify" "$DONDOC" verify
-expect_grep "12 events now" out "^history intact: 12 events$"
+expect_grep "13 events now" out "^history intact: 13 events$"
+cp "$DONDOC_DB" edited.db
+sqlite3 edited.db "UPDATE task SET status = 'done' WHERE id = 2"
+expect_rc 1 "a task changed after the upgrade, without an event, is found by the replay" \
+	"$DONDOC" --db edited.db verify
+expect_grep "naming the task and the field" err "^task 2: status is 'done' in the registry"
 exit 0

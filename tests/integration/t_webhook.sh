@@ -39,17 +39,21 @@ bot_username = dondoc_test_bot
 CONF
 export DONDOC_CONFIG="$T/dondoc.conf"
 
-# 20 tasks, each led by an agency of its own, whose focal point's chat is 2000 + N.
-run "$DONDOC" init
+# 20 tasks, each led by an agency of its own, whose focal point's chat is 2000 + N,
+# set up before the days the daemon runs at (the history runs forward).
+run env DONDOC_NOW=2025-09-27T08:00 "$DONDOC" init
 {
 	printf 'STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
 	for i in $(seq 1 20); do
 		printf '%d.\tNhiệm vụ số %d\tKế hoạch số 9-KH/BCĐ ngày 2/1/2025\tĐơn vị số %d\t30/9/2025\n' $i $i $i
 	done
 } >t.tsv
-run "$DONDOC" import t.tsv
-sqlite3 "$DONDOC_DB" "INSERT INTO person(name, agency_id, role, telegram_chat_id, lang, active, created_at)
-	SELECT 'Cán bộ ' || id, id, 'focal', CAST(2000 + id AS TEXT), 'vi', 1, 0 FROM agency"
+run env DONDOC_NOW=2025-09-27T08:00 "$DONDOC" import t.tsv
+# Through dondoc, so that the history holds them ('verify' replays it).
+for i in $(seq 1 20); do
+	DONDOC_NOW=2025-09-27T08:00 "$DONDOC" person add --name "Cán bộ $i" --agency "Đơn vị số $i" \
+		--role focal --telegram $((2000 + i)) >/dev/null
+done
 for i in $(seq 2001 2020); do
 	curl -s -X POST -d "{\"chat_id\": $i, \"first_name\": \"Cán bộ\"}" "$API/control/chat" >/dev/null
 done
