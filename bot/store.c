@@ -472,8 +472,8 @@ static const char *const sql_text[_ST_MAX] = {
 	/* As stored, NULLs and types untouched: what the chain hashes (EV_* columns). */
 	[ST_EVENT_RAW] = "SELECT id, task_id, at, actor, person_id, channel, kind, old_value,"
 			 " new_value, text, data, prev_hash, hash FROM event ORDER BY id",
-	[ST_EVENT_CREATED_AT] = "SELECT at FROM event WHERE task_id = ?1 AND kind = 'created'"
-				" ORDER BY id LIMIT 1",
+	/* A task's first event is its creation: one index probe, however long its history. */
+	[ST_EVENT_CREATED_AT] = "SELECT at FROM event WHERE task_id = ?1 ORDER BY id LIMIT 1",
 	[ST_EVENT_BY_HASH] = "SELECT id FROM event WHERE hash = ?1",
 	[ST_EVENT_KIND_OF] = "SELECT kind, new_value FROM event WHERE id = ?1",
 	[ST_ALIAS_LIST] = "SELECT agency_id, alias_key, alias FROM agency_alias"
