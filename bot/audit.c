@@ -109,8 +109,13 @@ apply(const struct event *e, void *userdata)
 		o = record(p->tasks, e->task_id);
 		if (strcmp(k, "created") == 0) {
 			json_object_clear(o);
-			if (data)
+			if (data) {
 				json_object_update(o, data);
+				json_object_set_new(o, "leads",
+						    unique_ids(json_object_get(data, "leads")));
+				json_object_set_new(o, "coops",
+						    unique_ids(json_object_get(data, "coops")));
+			}
 			json_object_set_new(o, "created_at", json_integer(e->at));
 		} else if (strcmp(k, "status") == 0 && e->new_value) {
 			json_object_set_new(o, "status", json_string(e->new_value));

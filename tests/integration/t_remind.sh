@@ -183,4 +183,5 @@ expect_rc 0 "outbox retry 1" "$D" outbox retry 1
 expect_eq "a retried message is pending again" "$(sqlite3 "$DONDOC_DB" "SELECT state FROM message WHERE id=1")" pending
 expect_rc 65 "outbox retry of a message that is not dead" "$D" outbox retry 1
 expect_rc 64 "outbox list with an unknown state" "$D" outbox list --state lost
+expect_rc 0 "the history, replayed, is the registry" "$D" verify
 exit 0
