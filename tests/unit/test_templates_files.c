@@ -103,6 +103,7 @@ static const struct name {
 	{ "error_own_request", "task request", SHOWS_TITLE },
 	{ "error_request_moot", "task request", SHOWS_TITLE },
 	{ "extension_decided", "task request", SHOWS_TITLE },
+	{ "error_private_only", "", NO_PERSON },
 	{ "error_not_later", "task bad_date", SHOWS_TITLE },
 	{ "error_bad_percent", "bad_percent", 0 },
 	{ "error_not_linked", "", NO_PERSON },
