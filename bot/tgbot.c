@@ -451,7 +451,7 @@ on_callback(struct tgbot *b, const struct inbound_env *env, int64_t update_id, j
 	const char *data = json_string_value(json_object_get(q, "data"));
 	struct inbound_result res = { 0 };
 	struct command_in in;
-	char chat_id[24], msg_chat[24], toast[TOAST_MAX + 1] = "";
+	char chat_id[24], msg_chat[24] = "?", toast[TOAST_MAX + 1] = "";
 	int64_t on = 0, chat_message = json_integer_value(json_object_get(msg, "message_id"));
 	size_t n;
 	int r;
@@ -466,11 +466,13 @@ on_callback(struct tgbot *b, const struct inbound_env *env, int64_t update_id, j
 	 * pressed in a group (a forwarded reminder), or under no message
 	 * (inline), acts for nobody: a member could press another's.
 	 */
-	if (!type || strcmp(type, "private") != 0 || !id_text(json_object_get(chat, "id"), msg_chat) ||
-	    strcmp(msg_chat, chat_id) != 0) {
+	if (!id_text(json_object_get(chat, "id"), msg_chat) || !type ||
+	    strcmp(type, "private") != 0 || strcmp(msg_chat, chat_id) != 0) {
 		refuse_button(b, env, id, after);
-		log_info("telegram: update %" PRId64 " from user %s: button pressed in a %s chat, "
-			 "ignoring", update_id, chat_id, type ? type : "missing");
+		after->command = "button elsewhere";
+		log_info("telegram: update %" PRId64 ": user %s pressed a button outside their "
+			 "private chat (in %s chat %s), ignoring", update_id, chat_id,
+			 type ? type : "no", msg_chat);
 		return 0;
 	}
 	if (chat_message)

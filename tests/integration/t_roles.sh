@@ -152,6 +152,8 @@ calls answerCallbackQuery 2
 expect_eq "A callback's actor is taken from message.chat.id, not from.id: a press in a group is answered 'private chats only'" \
 	"$(json '"tin nhắn riêng" in j[1]["params"]["text"]')" true
 expect_eq "and changes nothing" "$(status_of 2)" not_started
+expect_grep "and the log says whose press was ignored, where" serve.log \
+	"user 1001 pressed a button outside their private chat \\(in supergroup chat -1001234567890\\), ignoring"
 expect_eq "and nothing is sent to the group" \
 	"$(curl -s "$API/control/calls?method=sendMessage" | $PY -c 'import json,sys; print([c["params"].get("chat_id") for c in json.load(sys.stdin) if str(c["params"].get("chat_id")) == "-1001234567890"])')" "[]"
 
