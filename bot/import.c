@@ -1139,7 +1139,7 @@ import_file(struct store *s, const struct import_options *o, time_t now, FILE *d
 	}
 	if (!S_ISREG(st.st_mode)) {
 		r = -EINVAL;
-		fail(&imp, "'%s' is %s, not a regular file: import reads only files", o->path,
+		fail(&imp, "'%s' is %s, not a regular file", o->path,
 		     file_kind(st.st_mode));
 		goto out;
 	}
