@@ -637,8 +637,8 @@ request_json(const struct extension *e, const char *reason, const struct person 
 }
 
 /*
- * Tells every active member of the secretariat but the sender and but
- * skip (0: none; someone told otherwise already).  data is taken.
+ * Tells every active member of the secretariat but the sender and skip
+ * (0: none; a member told otherwise already).  data is taken.
  */
 static int
 tell_secretariat(struct run *r, const char *name, json_t *data, int64_t skip)
