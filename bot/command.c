@@ -6,8 +6,10 @@
  * độ") names the command once folded (no diacritics, no case, no "/", no
  * "_").  Each command checks its words, then who may do it: a person acts
  * on the tasks their agency leads (notes and obstacles also where it
- * cooperates), the secretariat on all.  Wrong input gets a template that
- * says what was wrong with a correct example; nothing is changed then.
+ * cooperates), the secretariat on all.  A viewer reads and changes
+ * nothing; nobody decides their own extension request.  Wrong input gets
+ * a template that says what was wrong with a correct example; nothing is
+ * changed then.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -342,6 +344,39 @@ usage(struct run *r)
 					   "example", cmds[r->cmd].example));
 }
 
+/* True when the command changes the registry (a viewer may not run it). */
+static bool
+cmd_writes(enum cmd c)
+{
+	switch (c) {
+	case CMD_DONE:
+	case CMD_PROGRESS:
+	case CMD_OBSTACLE:
+	case CMD_EXTEND:
+	case CMD_APPROVE:
+	case CMD_REJECT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * True (and answered) when the sender only reads: a viewer is told that
+ * command c changes the registry, and which commands are theirs.
+ */
+static bool
+refuse_read_only(struct run *r, enum cmd c)
+{
+	char slash[24];
+
+	if (r->me.role != ROLE_VIEWER)
+		return false;
+	snprintf(slash, sizeof(slash), "/%s", cmds[c].name);
+	refuse(r, "error_read_only", json_pack("{s:s}", "command", slash));
+	return true;
+}
+
 static json_t *
 task_json(const struct run *r, const struct task *t)
 {
@@ -521,6 +556,8 @@ cmd_note(struct run *r)
 	int k;
 
 	r->out->command = "note";
+	if (refuse_read_only(r, CMD_PROGRESS))
+		return 0;
 	k = store_message_tasks(r->s, r->in->reply_to, &ids, &n);
 	if (k < 0)
 		return k;
@@ -599,9 +636,12 @@ request_json(const struct extension *e, const char *reason, const struct person 
 			 "agency", requester->agency_name ? requester->agency_name : "");
 }
 
-/* Tells every active member of the secretariat but the sender. */
+/*
+ * Tells every active member of the secretariat but the sender and skip
+ * (0: none; a member told otherwise already).  data is taken.
+ */
 static int
-tell_secretariat(struct run *r, const char *name, json_t *data)
+tell_secretariat(struct run *r, const char *name, json_t *data, int64_t skip)
 {
 	struct person *sec = NULL;
 	size_t n = 0;
@@ -612,7 +652,7 @@ tell_secretariat(struct run *r, const char *name, json_t *data)
 		return k;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (sec[i].id != r->me.id)
+		if (sec[i].id != r->me.id && sec[i].id != skip)
 			tell(r->out, sec[i].id, name, json_deep_copy(data));
 		person_release(&sec[i]);
 	}
@@ -697,7 +737,7 @@ cmd_extend(struct run *r)
 		      "request", request_json(&e, text, &r->me, NULL)));
 	k = tell_secretariat(r, "extension_request",
 			     json_pack("{s:o, s:o}", "task", task_json(r, &t),
-				       "request", request_json(&e, text, &r->me, NULL)));
+				       "request", request_json(&e, text, &r->me, NULL)), 0);
 out:
 	e.reason = NULL;
 	free(text);
@@ -705,7 +745,10 @@ out:
 	return k;
 }
 
-/* /duyet N and /tuchoi N lý do: the secretariat decides a request. */
+/*
+ * /duyet N and /tuchoi N lý do: the secretariat decides a request, not
+ * its own, while the task is open; the rest of the secretariat is told.
+ */
 static int
 cmd_decide(struct run *r, bool approve)
 {
@@ -737,9 +780,23 @@ cmd_decide(struct run *r, bool approve)
 		refuse(r, "error_not_allowed", json_pack("{s:o}", "task", task_json(r, &t)));
 		goto out;
 	}
+	/* Asking and granting must be two people's doing. */
+	if (e.person_id == r->me.id) {
+		refuse(r, "error_own_request",
+		       json_pack("{s:o, s:o}", "task", task_json(r, &t),
+				 "request", request_json(&e, e.reason, &r->me, NULL)));
+		goto out;
+	}
 	k = store_person_get(r->s, e.person_id, &requester);
 	if (k < 0)
 		goto out;
+	/* A task done needs no more time: the request is moot, and stays undecided. */
+	if (t.status == TASK_DONE) {
+		refuse(r, "error_request_moot",
+		       json_pack("{s:o, s:o}", "task", task_json(r, &t),
+				 "request", request_json(&e, e.reason, &requester, NULL)));
+		goto out;
+	}
 	text = *reason ? arg_text(reason) : NULL;
 	e.state = approve ? EXTENSION_APPROVED : EXTENSION_REJECTED;
 	k = store_extension_decide(r->s, e.id, e.state, r->me.id, text, r->in->now);
@@ -766,6 +823,12 @@ cmd_decide(struct run *r, bool approve)
 	     json_pack("{s:o, s:o}", "task", task_json(r, &t),
 		       "request", request_json(&e, approve ? e.reason : text, &requester,
 					       r->me.name)));
+	/* The requester, if of the secretariat, has just been told: once is enough. */
+	k = tell_secretariat(r, "extension_decided",
+			     json_pack("{s:o, s:o}", "task", task_json(r, &t),
+				       "request", request_json(&e, approve ? e.reason : text,
+							       &requester, r->me.name)),
+			     requester.id);
 out:
 	free(text);
 	person_release(&requester);
@@ -993,6 +1056,9 @@ run_button(struct run *r)
 		refuse(r, "error_unknown_command", json_pack("{s:s}", "command", r->in->button));
 		return 0;
 	}
+	if (refuse_read_only(r, strcmp(action, "done") == 0 ? CMD_DONE :
+				strcmp(action, "ext") == 0 ? CMD_EXTEND : CMD_PROGRESS))
+		return 0;
 	/* Button data can be forged: the task must be one of that reminder's. */
 	k = store_message_tasks(r->s, r->in->button_on, &ids, &n);
 	if (k < 0)
@@ -1119,6 +1185,8 @@ static int
 dispatch(struct run *r)
 {
 	r->out->command = cmds[r->cmd].name;
+	if (cmd_writes(r->cmd) && refuse_read_only(r, r->cmd))
+		return 0;
 	switch (r->cmd) {
 	case CMD_DONE:
 	case CMD_PROGRESS:

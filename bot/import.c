@@ -38,6 +38,7 @@
 #include "xalloc.h"
 
 #define CHUNK 65536
+#define ECHO_MAX 200	/* bytes of the input a message quotes, "…" included */
 
 /* A record as libcsv returned it, with the line it started on. */
 struct record {
@@ -113,6 +114,30 @@ record_clear(struct record *r)
 	free(r->cells);
 	memset(r, 0, sizeof(*r));
 }
+
+/*
+ * s as a message quotes it: whole when short, else cut on a character
+ * boundary with "…", into out; a junk line of a megabyte is not echoed
+ * whole to the operator's terminal or log.  Borrowed: s or out.
+ */
+static const char *
+clip(const char *s, char out[ECHO_MAX + 1])
+{
+	static const char ellipsis[] = "…";
+	size_t n = strlen(s);
+
+	if (n <= ECHO_MAX)
+		return s;
+	n = ECHO_MAX - (sizeof(ellipsis) - 1);
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(out, s, n);
+	memcpy(out + n, ellipsis, sizeof(ellipsis));
+	return out;
+}
+
+/* clip() into a buffer that lives until the end of the caller's statement block. */
+#define CLIP(s) clip((s), (char[ECHO_MAX + 1]){ 0 })
 
 static void PRINTF_LIKE(3, 4)
 diag(struct importer *imp, size_t line, const char *fmt, ...)
@@ -398,7 +423,7 @@ resolve_document(struct importer *imp, const char *text, size_t line, int64_t *r
 	}
 	r = appendix_document_parse(text, &d, &why);
 	if (r < 0) {
-		diag(imp, line, "error: document '%s': %s", text, why ? why : "not understood");
+		diag(imp, line, "error: document '%s': %s", CLIP(text), why ? why : "not understood");
 		return -EINVAL;
 	}
 	if (d.has_date)
@@ -553,6 +578,13 @@ process_row(struct importer *imp, const struct record *row)
 
 	imp->rep.rows++;
 	appendix_stt_parse(cell(imp, row, COL_STT), &stt);
+	if (strlen(stt) > ECHO_MAX) {
+		/* Every message below names the row by it. */
+		char *short_stt = xstrdup(CLIP(stt));
+
+		free(stt);
+		stt = short_stt;
+	}
 	{
 		size_t need = 0;
 
@@ -583,6 +615,23 @@ process_row(struct importer *imp, const struct record *row)
 		     appendix_column_name(COL_LEAD));
 		goto skip;
 	}
+	/*
+	 * Each name may become an agency: a row of thousands (a column
+	 * pasted into one cell) is refused before any is made.
+	 */
+	if (n_leads > IMPORT_MAX_LEADS) {
+		diag(imp, line, "error: row '%s' names %zu lead agencies (%s), more than the %d a "
+		     "task can have: left out", stt, n_leads, appendix_column_name(COL_LEAD),
+		     IMPORT_MAX_LEADS);
+		goto skip;
+	}
+	n_coops = appendix_split_agencies(cell(imp, row, COL_COOP), &coops);
+	if (n_coops > IMPORT_MAX_COOPS) {
+		diag(imp, line, "error: row '%s' names %zu cooperating agencies (%s), more than "
+		     "the %d a task can have: left out", stt, n_coops,
+		     appendix_column_name(COL_COOP), IMPORT_MAX_COOPS);
+		goto skip;
+	}
 	if (resolve_document(imp, cell(imp, row, COL_DOCUMENT), line, &doc_id, &year,
 			     &doc_number) < 0)
 		goto skip;
@@ -593,7 +642,7 @@ process_row(struct importer *imp, const struct record *row)
 	if (*cell(imp, row, COL_ASSESSMENT)) {
 		if (appendix_assessment_parse(cell(imp, row, COL_ASSESSMENT), &as) < 0) {
 			diag(imp, line, "error: row '%s': assessment '%s' not understood", stt,
-			     cell(imp, row, COL_ASSESSMENT));
+			     CLIP(cell(imp, row, COL_ASSESSMENT)));
 			goto skip;
 		}
 		has_assessment = true;
@@ -607,19 +656,19 @@ process_row(struct importer *imp, const struct record *row)
 		r = deadline_parse(raw, year, &dl, &why);
 		if (r == -ENODATA) {
 			diag(imp, line, "error: row '%s': deadline '%s' names no year and the "
-			     "document has no date (give --year)", stt, raw);
+			     "document has no date (give --year)", stt, CLIP(raw));
 			r = 0;
 			goto skip;
 		}
 		if (r < 0) {
-			diag(imp, line, "error: row '%s': deadline '%s': %s", stt, raw,
+			diag(imp, line, "error: row '%s': deadline '%s': %s", stt, CLIP(raw),
 			     why ? why : "not a date");
 			r = 0;
 			goto skip;
 		}
 		if (dl.precision == DEADLINE_UNKNOWN) {
 			diag(imp, line, "warning: row '%s': deadline '%s' not understood: kept as "
-			     "written and flagged as needing a date", stt, raw);
+			     "written and flagged as needing a date", stt, CLIP(raw));
 			imp->rep.warnings++;
 		}
 	} else if (imp->h.col[COL_DEADLINE] >= 0) {
@@ -635,7 +684,6 @@ process_row(struct importer *imp, const struct record *row)
 		if (r < 0)
 			goto out;
 	}
-	n_coops = appendix_split_agencies(cell(imp, row, COL_COOP), &coops);
 	coop_ids = xcalloc(n_coops, sizeof(int64_t));
 	coop_names = xcalloc(n_coops, sizeof(char *));
 	for (size_t i = 0; i < n_coops; i++) {
@@ -873,7 +921,7 @@ handle_record(struct importer *imp, struct record *rec)
 		 */
 		if (imp->n_before < ELEMENTSOF(imp->before)) {
 			imp->before[imp->n_before].line = rec->line;
-			imp->before[imp->n_before].text = xstrdup(rec->cells[0]);
+			imp->before[imp->n_before].text = xstrdup(CLIP(rec->cells[0]));
 			imp->n_before++;
 		}
 		goto drop;
@@ -899,7 +947,7 @@ handle_record(struct importer *imp, struct record *rec)
 		if (!*cell(imp, rec, COL_LEAD) && !*cell(imp, rec, COL_DEADLINE)) {
 			flush_pending(imp);
 			diag(imp, rec->line, "note: section heading skipped: '%s %s'",
-			     cell(imp, rec, COL_STT), cell(imp, rec, COL_TITLE));
+			     CLIP(cell(imp, rec, COL_STT)), CLIP(cell(imp, rec, COL_TITLE)));
 			imp->rep.notes++;
 			goto drop;
 		}
@@ -912,12 +960,14 @@ handle_record(struct importer *imp, struct record *rec)
 		if (filled == 1) {
 			/* "¹ Đến ngày 15/9/2025": a footnote under the table. */
 			flush_pending(imp);
-			diag(imp, rec->line, "note: footnote skipped: '%s'", cell(imp, rec, COL_STT));
+			diag(imp, rec->line, "note: footnote skipped: '%s'",
+			     CLIP(cell(imp, rec, COL_STT)));
 			imp->rep.notes++;
 			goto drop;
 		}
 		flush_pending(imp);
-		diag(imp, rec->line, "error: '%s' is not a row number (%s)", cell(imp, rec, COL_STT),
+		diag(imp, rec->line, "error: '%s' is not a row number (%s)",
+		     CLIP(cell(imp, rec, COL_STT)),
 		     appendix_column_name(COL_STT));
 		imp->rep.errors++;
 		goto drop;
@@ -1076,6 +1126,21 @@ read_lines(struct importer *imp, int fd)
 	return r;
 }
 
+/* What a file that is no regular file is, for the message refusing it. */
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO (named pipe)";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	return "a special file";
+}
+
 int
 import_file(struct store *s, const struct import_options *o, time_t now, FILE *diagf,
 	    struct import_report *ret, char **reterr_msg)
@@ -1095,15 +1160,32 @@ import_file(struct store *s, const struct import_options *o, time_t now, FILE *d
 	slash = strrchr(o->path, '/');
 	imp.name = slash ? slash + 1 : o->path;
 
-	fd = open(o->path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * Non-blocking, so that a FIFO (or a device) is refused at once
+	 * rather than waited on for ever; what is opened is what fstat
+	 * sees, so nothing can be swapped in between.
+	 */
+	fd = open(o->path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
 		fail(&imp, "cannot open '%s': %s", o->path, strerror(errno));
 		goto out;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		fail(&imp, "cannot read '%s': %s", o->path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		r = -EINVAL;
-		fail(&imp, "'%s' is not a regular file", o->path);
+		fail(&imp, "'%s' is %s, not a regular file", o->path,
+		     file_kind(st.st_mode));
+		goto out;
+	}
+	/* A regular file never blocks; reads then are ordinary ones. */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		r = -errno;
+		fail(&imp, "cannot read '%s': %s", o->path, strerror(errno));
 		goto out;
 	}
 	if (st.st_size == 0) {

@@ -410,25 +410,71 @@ out:
 	free(text);
 }
 
+/* The toast of a button pressed outside a private chat: it acts for nobody. */
+static void
+refuse_button(struct tgbot *b, const struct inbound_env *env, const char *query_id,
+	      struct tgbot_after *after)
+{
+	struct rendered out = { 0 };
+	json_t *data = json_object();
+	const char *t = "";
+	size_t n;
+
+	if (render_answer(env->rend, NULL, "error_private_only", data,
+			  clock_local_date(clock_now(env->clk)), b->username, RENDER_SUBJECT,
+			  &out) == 0 && out.subject) {
+		t = out.subject;
+		/* "[Đôn đốc] ...": the bracket is for email subjects. */
+		if (*t == '[' && strstr(t, "] "))
+			t = strstr(t, "] ") + 2;
+	}
+	n = strlen(t);
+	if (n > TOAST_MAX) {
+		n = TOAST_MAX;
+		while (n > 0 && ((unsigned char)t[n] & 0xc0) == 0x80)
+			n--;
+	}
+	/* Answered all the same, or the phone shows it spinning (A4). */
+	later(after, "answerCallbackQuery", json_pack("{s:s, s:s%}", "callback_query_id", query_id,
+						      "text", t, n));
+	json_decref(data);
+	rendered_release(&out);
+}
+
 static int
 on_callback(struct tgbot *b, const struct inbound_env *env, int64_t update_id, json_t *q,
 	    struct tgbot_after *after)
 {
-	json_t *msg = json_object_get(q, "message");
+	json_t *msg = json_object_get(q, "message"), *chat = json_object_get(msg, "chat");
+	const char *type = json_string_value(json_object_get(chat, "type"));
 	const char *id = json_string_value(json_object_get(q, "id"));
 	const char *data = json_string_value(json_object_get(q, "data"));
 	struct inbound_result res = { 0 };
 	struct command_in in;
-	char chat_id[24], toast[TOAST_MAX + 1] = "";
+	char chat_id[24], msg_chat[24] = "?", toast[TOAST_MAX + 1] = "";
 	int64_t on = 0, chat_message = json_integer_value(json_object_get(msg, "message_id"));
 	size_t n;
 	int r;
 
 	if (!id)
 		return -EINVAL;
-	if (!id_text(json_object_get(json_object_get(msg, "chat"), "id"), chat_id) &&
-	    !id_text(json_object_get(json_object_get(q, "from"), "id"), chat_id))
+	/* Who pressed is from, whichever chat the button is in. */
+	if (!id_text(json_object_get(json_object_get(q, "from"), "id"), chat_id))
 		return -EINVAL;
+	/*
+	 * A reminder's buttons act in the private chat it was sent to; one
+	 * pressed in a group (a forwarded reminder), or under no message
+	 * (inline), acts for nobody: a member could press another's.
+	 */
+	if (!id_text(json_object_get(chat, "id"), msg_chat) || !type ||
+	    strcmp(type, "private") != 0 || strcmp(msg_chat, chat_id) != 0) {
+		refuse_button(b, env, id, after);
+		after->command = "button elsewhere";
+		log_info("telegram: update %" PRId64 ": user %s pressed a button outside their "
+			 "private chat (in %s chat %s), ignoring", update_id, chat_id,
+			 type ? type : "no", msg_chat);
+		return 0;
+	}
 	if (chat_message)
 		(void)store_chat_sent_get(env->s, "telegram", chat_id, chat_message, &on);
 	make_in(env, b, chat_id, &in);

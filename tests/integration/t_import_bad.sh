@@ -331,4 +331,75 @@ expect_eq "the change is an event with old and new names" \
 run "$DONDOC" task list --agency "Công an tỉnh" --json
 expect_eq "--agency lists tasks an agency leads, not those it cooperates on" \
 	"$(json '[t["title"] for t in j if t["title"] == "Việc phối hợp"]')" '[]'
+
+# --- issue 10: import of a FIFO blocks for ever ---------------------------------------
+mkfifo fifo.tsv
+before=$(db_sum)
+t0=$($PY -c 'import time; print(int(time.monotonic()*1000))')
+expect_rc 65 "import of a FIFO blocks for ever: refused at once (exit 65)" timeout 10 "$DONDOC" import fifo.tsv
+t1=$($PY -c 'import time; print(int(time.monotonic()*1000))')
+[ $((t1 - t0)) -lt 3000 ] && pass "import of a FIFO blocks for ever: answered in under 3 s" ||
+	fail "import of a FIFO blocks for ever: answered in under 3 s" "took $((t1 - t0)) ms"
+expect_grep "the FIFO is named as such" err "^dondoc import: 'fifo\.tsv' is a FIFO \(named pipe\), not a regular file.*nothing was imported$"
+expect_eq "the FIFO: registry unchanged" "$(db_sum)" "$before"
+expect_rc 65 "a character device (/dev/zero) is refused too" timeout 10 "$DONDOC" import /dev/zero
+expect_grep "naming it a device" err "'/dev/zero' is a device, not a regular file"
+ln -s good.tsv link.tsv
+expect_rc 0 "a symbolic link to a table still imports" "$DONDOC" import link.tsv
+
+# --- issue 10: a 1 MB junk line is echoed to stderr whole ------------------------------------
+# Junk of 3-byte characters, so that a cut at 200 bytes falls inside one;
+# 900 kB a line, under the 1 MiB a line may have.
+$PY -c '
+junk = "ệ" * 300000
+doc = "Kế hoạch số 12-KH/UBND ngày 3/1/2025"
+with open("junk.tsv", "w", encoding="utf-8") as f:
+    f.write("STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n")
+    f.write("1.\tViệc trước dòng rác\t%s\tSở Y tế\tQuý II\n" % doc)
+    f.write("1" * 600000 + "\tViệc có số thứ tự rác\t%s\tSở Y tế\t%s\n" % (doc, junk[:100000]))
+    f.write(junk + "\n")
+    f.write("x" * 900000 + "\tViệc\t%s\tSở Y tế\tQuý II\n" % doc)
+    f.write("2.\tViệc sau dòng rác\t%s\tSở Y tế\tQuý II\n" % doc)
+with open("junk.csv", "w", encoding="utf-8") as f:
+    f.write(junk + "\n")
+    f.write("STT,Nhiệm vụ,Văn bản giao nhiệm vụ,Cơ quan chủ trì thực hiện,Thời hạn hoàn thành\n")
+    f.write("1,Việc của tệp CSV có dòng rác,%s,Sở Y tế,Quý II\n" % doc)
+'
+expect_rc 1 "a 1 MB junk line is echoed to stderr whole: the file still imports (exit 1)" "$DONDOC" import junk.tsv
+expect_eq "a 1 MB junk line is echoed to stderr whole: no line of stderr is over 600 bytes (two cells quoted at most)" \
+	"$($PY -c 'print(max(len(l) for l in open("err", "rb")))' | awk '{ print ($1 <= 600) }')" 1
+expect_eq "every message is still valid UTF-8 (cut on a character boundary)" \
+	"$($PY -c 'open("err", "rb").read().decode("utf-8"); print("ok")')" ok
+expect_eq "each quoted cell is cut to 200 bytes, '…' included" \
+	"$($PY -c '
+import re
+q = [m.group(1) for l in open("err", encoding="utf-8") for m in re.finditer(r"\x27([^\x27]*…)\x27", l)]
+print(len(q) >= 4 and all(len(x.encode()) <= 200 for x in q))')" True
+expect_grep "the junk deadline is still told, by its line" err "^junk\.tsv:3: (error|warning): row '1111+…'.*deadline 'ệệệ+…'"
+expect_grep "the junk line is still told, by its line" err "^junk\.tsv:4: note: footnote skipped: 'ệệệ+…'$"
+expect_grep "the junk row number is still told, by its line" err "^junk\.tsv:5: error: 'xxx+…' is not a row number"
+expect_eq "the good rows around the junk are imported" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM task WHERE title IN ('Việc trước dòng rác', 'Việc sau dòng rác')")" 2
+expect_rc 0 "a CSV with a junk line above its header imports" "$DONDOC" import junk.csv
+expect_grep "and the junk line is told cut" err "^junk\.csv:1: note: text before the table header skipped: 'ệệệ+…'$"
+expect_eq "no line of that stderr is over 600 bytes" \
+	"$($PY -c 'print(max(len(l) for l in open("err", "rb")))' | awk '{ print ($1 <= 600) }')" 1
+
+# --- issue 10: one row with 20,000 ;-separated leads creates 20,000 agencies -----------------------
+$PY -c '
+with open("leads.tsv", "w", encoding="utf-8") as f:
+    f.write("STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n")
+    f.write("1.\tViệc của hai vạn cơ quan\tKế hoạch số 12-KH/UBND ngày 3/1/2025\t" + "; ".join("Phòng số %d" % i for i in range(20000)) + "\tQuý II\n")
+    f.write("2.\tViệc của hai mươi cơ quan\tKế hoạch số 12-KH/UBND ngày 3/1/2025\t" + "; ".join("Ban số %d" % i for i in range(20)) + "\tQuý III\n")
+    f.write("3.\tViệc của hai mươi mốt cơ quan\tKế hoạch số 12-KH/UBND ngày 3/1/2025\t" + "; ".join("Tổ số %d" % i for i in range(21)) + "\tQuý III\n")
+'
+agencies=$(count agency)
+expect_rc 1 "One row with 20,000 ;-separated leads creates 20,000 agencies: that row is an error (exit 1)" "$DONDOC" import leads.tsv
+expect_grep "One row with 20,000 ;-separated leads creates 20,000 agencies: the row is named by its line" err \
+	"^leads\.tsv:2: error: row '1' names 20000 lead agencies .*more than the 20 a task can have: left out$"
+expect_grep "21 leads are refused too" err "^leads\.tsv:4: error: row '3' names 21 lead agencies"
+expect_eq "One row with 20,000 ;-separated leads creates 20,000 agencies: only the row of 20 added its 20" \
+	"$(count agency)" $((agencies + 20))
+expect_eq "the row of 20 leads is imported, the others left out" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT group_concat(title, '|') FROM task WHERE title LIKE 'Việc của hai%'")" "Việc của hai mươi cơ quan"
 exit 0

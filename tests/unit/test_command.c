@@ -17,7 +17,7 @@
  *             t_b_late led by B, due 1/10/2025 (late), not started
  *   people    focal_a (chat 1001), focal_b (1002), sec1 (1003), sec2 (1004),
  *             sec_off (secretariat, inactive, 1006), leader (S, 1005),
- *             nolink (focal of A, no chat)
+ *             nolink (focal of A, no chat), viewer (viewer of A, 1007)
  *
  */
 #include "testlib.h"
@@ -46,6 +46,7 @@
 #define CHAT_SEC "1003"
 #define CHAT_SEC2 "1004"
 #define CHAT_LEADER "1005"
+#define CHAT_VIEWER "1007"
 #define CHAT_STRANGER "9999"
 
 struct fx {
@@ -55,7 +56,7 @@ struct fx {
 	struct schedule *sch;
 	int64_t ag_a, ag_b, ag_s, doc;
 	int64_t t_a, t_b, t_late, t_done, t_undated, t_b_late;
-	int64_t focal_a, focal_b, sec1, sec2, sec_off, leader, nolink;
+	int64_t focal_a, focal_b, sec1, sec2, sec_off, leader, nolink, viewer;
 	struct command_out out;
 	int rc;			/* what the last command_run returned */
 };
@@ -148,6 +149,7 @@ setup(void **state)
 	f->sec_off = add_person(f, "Đỗ Văn Giang", f->ag_s, ROLE_SECRETARIAT, "1006", false);
 	f->leader = add_person(f, "Hoàng Văn Cường", f->ag_s, ROLE_LEADER, CHAT_LEADER, true);
 	f->nolink = add_person(f, "Vũ Thị Hà", f->ag_a, ROLE_FOCAL, NULL, true);
+	f->viewer = add_person(f, "Ngô Thị Lan", f->ag_a, ROLE_VIEWER, CHAT_VIEWER, true);
 	assert_int_equal(store_commit(f->s), 0);
 	*state = f;
 	return 0;
@@ -1267,12 +1269,19 @@ test_extension_asked_then_approved(void **state)
 	assert_true(f->out.changed);
 	assert_true(json_is_true(json_object_get(json_object_get(f->out.reply.data, "request"),
 						 "approved")));
-	assert_int_equal(f->out.n_others, 1);
+	/* The requester, and the rest of the secretariat (not the decider). */
+	assert_int_equal(f->out.n_others, 2);
 	assert_string_equal(f->out.others[0].name, "extension_approved");
 	assert_int_equal(f->out.others[0].person_id, f->focal_a);
 	assert_string_equal(data_str(f->out.others[0].data, "request.decider"), "Phạm Thị Dung");
 	assert_string_equal(data_str(f->out.others[0].data, "request.date"), "31/12/2025");
 	assert_string_equal(data_str(f->out.others[0].data, "task.due"), "31/12/2025");
+	assert_string_equal(f->out.others[1].name, "extension_decided");
+	assert_int_equal(f->out.others[1].person_id, f->sec2);
+	assert_string_equal(data_str(f->out.others[1].data, "request.decider"), "Phạm Thị Dung");
+	assert_string_equal(data_str(f->out.others[1].data, "request.requester.name"),
+			    "Nguyễn Văn An");
+	assert_true(json_is_true(data_at(f->out.others[1].data, "request.approved")));
 	t = get_task(f, f->t_a);
 	assert_string_equal(t.deadline_raw, "31/12/2025");
 	assert_true(t.deadline.has_due);
@@ -1330,12 +1339,17 @@ test_extension_rejected_with_a_reason(void **state)
 	assert_false(f->out.refused);
 	assert_false(json_is_true(json_object_get(json_object_get(f->out.reply.data, "request"),
 						  "approved")));
-	assert_int_equal(f->out.n_others, 1);
+	assert_int_equal(f->out.n_others, 2);
 	assert_string_equal(f->out.others[0].name, "extension_rejected");
 	assert_int_equal(f->out.others[0].person_id, f->focal_a);
 	assert_string_equal(data_str(f->out.others[0].data, "request.reason"),
 			    "đề nghị hoàn thành đúng hạn");
 	assert_string_equal(data_str(f->out.others[0].data, "request.decider"), "Phạm Thị Dung");
+	assert_string_equal(f->out.others[1].name, "extension_decided");
+	assert_int_equal(f->out.others[1].person_id, f->sec2);
+	assert_false(json_is_true(data_at(f->out.others[1].data, "request.approved")));
+	assert_string_equal(data_str(f->out.others[1].data, "request.reason"),
+			    "đề nghị hoàn thành đúng hạn");
 	t = get_task(f, f->t_late);
 	assert_string_equal(t.deadline_raw, "30/9/2025");
 	assert_int_equal(date_cmp(t.deadline.due, (struct date){ 2025, 9, 30 }), 0);
@@ -1381,6 +1395,106 @@ test_extension_asked_by_the_secretariat_goes_to_the_others(void **state)
 	assert_reply(f, "extension_asked");
 	assert_int_equal(f->out.n_others, 1);
 	assert_int_equal(f->out.others[0].person_id, f->sec2);
+}
+
+static void
+test_own_request_is_decided_by_another(void **state)
+{
+	struct fx *f = *state;
+	struct extension e = { 0 };
+	char *before;
+
+	chatf(f, CHAT_SEC, "/giahan %lld 31/12/2025 theo đề nghị của Sở", (long long)f->t_b);
+	assert_reply(f, "extension_asked");
+	before = snapshot(f);
+	chatf(f, CHAT_SEC, "/duyet 1");
+	assert_refused_unchanged(f, before, "error_own_request");
+	assert_int_equal(data_int(f->out.reply.data, "request.id"), 1);
+	assert_int_equal(data_int(f->out.reply.data, "task.id"), f->t_b);
+	assert_int_equal(f->out.n_others, 0);
+	chatf(f, CHAT_SEC, "/tuchoi 1 tự từ chối");
+	assert_refused_unchanged(f, before, "error_own_request");
+	assert_int_equal(store_extension_get(f->s, 1, &e), 0);
+	assert_int_equal(e.state, EXTENSION_ASKED);
+	extension_release(&e);
+	free(before);
+
+	/* Another member decides; the requester is told once, as requester. */
+	chatf(f, CHAT_SEC2, "/duyet 1");
+	assert_reply(f, "decision_ok");
+	assert_int_equal(f->out.n_others, 1);
+	assert_string_equal(f->out.others[0].name, "extension_approved");
+	assert_int_equal(f->out.others[0].person_id, f->sec1);
+}
+
+static void
+test_decision_on_a_done_task_is_refused(void **state)
+{
+	struct fx *f = *state;
+	struct extension e = { 0 };
+	char *before;
+
+	chatf(f, CHAT_A, "/giahan %lld 31/12/2025 chờ hướng dẫn của Bộ", (long long)f->t_a);
+	assert_reply(f, "extension_asked");
+	chatf(f, CHAT_A, "/xong %lld", (long long)f->t_a);
+	assert_reply(f, "done_ok");
+	before = snapshot(f);
+	chatf(f, CHAT_SEC, "/duyet 1");
+	assert_refused_unchanged(f, before, "error_request_moot");
+	assert_int_equal(data_int(f->out.reply.data, "request.id"), 1);
+	assert_int_equal(f->out.n_others, 0);
+	chatf(f, CHAT_SEC2, "/tuchoi 1 không cần nữa");
+	assert_refused_unchanged(f, before, "error_request_moot");
+	assert_int_equal(store_extension_get(f->s, 1, &e), 0);
+	assert_int_equal(e.state, EXTENSION_ASKED);
+	extension_release(&e);
+	free(before);
+}
+
+static void
+test_viewer_reads_only(void **state)
+{
+	struct fx *f = *state;
+	int64_t m = add_reminder(f, f->viewer, &f->t_a, 1);
+	char data[32], *before;
+
+	chatf(f, CHAT_A, "/giahan %lld 31/12/2025 chờ hướng dẫn của Bộ", (long long)f->t_a);
+	assert_reply(f, "extension_asked");
+	before = snapshot(f);
+	chatf(f, CHAT_VIEWER, "/xong %lld", (long long)f->t_a);
+	assert_refused_unchanged(f, before, "error_read_only");
+	assert_string_equal(data_str(f->out.reply.data, "command"), "/xong");
+	chatf(f, CHAT_VIEWER, "/tiendo %lld 60%%", (long long)f->t_a);
+	assert_refused_unchanged(f, before, "error_read_only");
+	assert_string_equal(data_str(f->out.reply.data, "command"), "/tiendo");
+	chatf(f, CHAT_VIEWER, "/giahan %lld 31/12/2025 lý do", (long long)f->t_a);
+	assert_refused_unchanged(f, before, "error_read_only");
+	chatf(f, CHAT_VIEWER, "/vuongmac %lld thiếu kinh phí", (long long)f->t_a);
+	assert_refused_unchanged(f, before, "error_read_only");
+	chatf(f, CHAT_VIEWER, "/duyet 1");
+	assert_refused_unchanged(f, before, "error_read_only");
+	chatf(f, CHAT_VIEWER, "/tuchoi 1 không");
+	assert_refused_unchanged(f, before, "error_read_only");
+	reply(f, CHAT_VIEWER, m, "đã xong phần khảo sát");
+	assert_refused_unchanged(f, before, "error_read_only");
+	button_for(f->t_a, "done", data);
+	press(f, CHAT_VIEWER, data, m);
+	assert_refused_unchanged(f, before, "error_read_only");
+	assert_int_equal(f->out.refresh, 0);
+	button_for(f->t_a, "ext", data);
+	press(f, CHAT_VIEWER, data, m);
+	assert_refused_unchanged(f, before, "error_read_only");
+	/* Reading is theirs. */
+	chatf(f, CHAT_VIEWER, "/viec");
+	assert_reply(f, "tasks_list");
+	chatf(f, CHAT_VIEWER, "/quahan");
+	assert_reply(f, "overdue_list");
+	chatf(f, CHAT_VIEWER, "/baocao");
+	assert_reply(f, "report");
+	chatf(f, CHAT_VIEWER, "/huongdan");
+	assert_reply(f, "help");
+	assert_unchanged(f, before);
+	free(before);
 }
 
 /* --- lists ------------------------------------------------------------------- */
@@ -1745,6 +1859,9 @@ main(void)
 		T(test_extension_rejected_with_a_reason),
 		T(test_focal_point_cannot_decide),
 		T(test_extension_asked_by_the_secretariat_goes_to_the_others),
+		T(test_own_request_is_decided_by_another),
+		T(test_decision_on_a_done_task_is_refused),
+		T(test_viewer_reads_only),
 		T(test_viec_lists_the_agency_open_tasks_late_first),
 		T(test_viec_of_the_secretariat_is_everything),
 		T(test_quahan_lists_late_tasks_only),
