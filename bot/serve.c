@@ -400,8 +400,8 @@ serve_run(struct dondoc *d, bool once)
 				next_tick = 0;
 				log_info("configuration and schedules reloaded");
 			} else {
-				log_warnx("reload failed: keeping the configuration and schedules "
-					  "in use");
+				log_warnx("reload failed: keeping the configuration, schedules and "
+					  "templates in use");
 			}
 			(void)sd_notify(0, "READY=1");
 		}
