@@ -7,12 +7,7 @@
  */
 #include "testlib.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "calendar.h"
 #include "norm.h"
@@ -234,19 +229,10 @@ write_text(const char *dir, const char *name, const char *text)
 	fclose(f);
 }
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 remove_set(const char *dir)
 {
-	assert_int_equal(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(testlib_rmtree(dir), 0);
 }
 
 /* A language without its own template gets the Vietnamese one, and says so. */
