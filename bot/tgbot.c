@@ -365,9 +365,9 @@ tgbot_after_take_answer(struct tgbot_after *a)
 }
 
 /*
- * What inbound_handle() could not commit comes again, whatever the cause:
- * a registry refusing a row (-EINVAL from a constraint) is no fault of the
- * update's, which -EINVAL would say (tgbot_handle).
+ * What inbound_handle() could not commit comes again.  It answers the
+ * update's own failures itself, so what it returns is transient; -EINVAL
+ * would say the update is unreadable (tgbot_handle), which it is not.
  */
 static int
 not_committed(int r)
