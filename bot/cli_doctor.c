@@ -181,10 +181,13 @@ cmd_doctor(struct dondoc *d, int argc, char **argv)
 		}
 		free(msg);
 		msg = NULL;
-		r = tgbot_webhook_info(d->cfg, &line);
-		report(r >= 0, "webhook", line);
+		line = NULL;
+		r = tgbot_webhook_info(d->cfg, &line, &msg);
+		report(r >= 0, "webhook", r < 0 ? msg : line);
 		bad += r < 0;
 		free(line);
+		free(msg);
+		msg = NULL;
 	}
 	channels_free(cs);
 	renderer_free(rend);

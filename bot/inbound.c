@@ -57,10 +57,9 @@ answer(const struct inbound_env *env, const struct command_in *in, const struct 
 	r = render_answer(env->rend, m->person_id ? to : NULL, m->name, m->data, in->today,
 			  env->bot_username, RENDER_SUBJECT | RENDER_TEXT | RENDER_CHAT |
 			  (channel && strcmp(channel, "email") == 0 ? RENDER_HTML : 0), &out);
-	if (r < 0) {
-		log_warnx("cannot render the answer '%s': %s", m->name, strerror(-r));
+	/* Logged by inbound_handle(), which decides what becomes of the update. */
+	if (r < 0)
 		goto out;
-	}
 	if (queue && m->person_id) {
 		if (!channel) {
 			log_warnx("person %lld (%s) has no channel: answer '%s' not sent",
@@ -211,6 +210,7 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 	struct command_out out = { 0 };
 	struct rendered form = { 0 };
 	struct inbound_result res = { 0 };
+	char step[80] = "the command";	/* what failed, for the log */
 	int r;
 
 	r = env->in_txn ? store_savepoint(env->s) : store_begin(env->s);
@@ -239,6 +239,7 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 	res.person_id = out.person_id;
 	res.refresh = out.refresh;
 	if (out.reply.name) {
+		snprintf(step, sizeof(step), "its answer '%s'", out.reply.name);
 		r = answer(env, in, &out.reply, &out.sender, in->channel, env->queue_reply,
 			   chat_message_id, &res.reply_id, &form);
 		if (r < 0)
@@ -253,11 +254,13 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 	for (size_t i = 0; i < out.n_others; i++) {
 		int64_t id = 0;
 
+		snprintf(step, sizeof(step), "the message '%s' it sends", out.others[i].name);
 		r = answer(env, in, &out.others[i], &out.sender, NULL, true, 0, &id, NULL);
 		if (r < 0)
 			goto fail;
 		res.n_others += id != 0;
 	}
+	snprintf(step, sizeof(step), "its commit");
 	r = env->in_txn ? store_release(env->s) : store_commit(env->s);
 	if (r < 0)
 		goto fail;
@@ -276,8 +279,8 @@ fail:
 	if (inbound_transient(r))
 		return r;
 	/* It would fail the same way each time it came: answered, not retried. */
-	log_warnx("%s: update %lld from chat '%s' cannot be handled: %s; acknowledged with a "
-		  "generic answer, ignoring", in->channel, (long long)update_id,
-		  in->chat_id ? in->chat_id : "", strerror(-r));
+	log_warnx("%s: update %lld from chat '%s': %s failed: %s; acknowledged with a generic "
+		  "answer, ignoring", in->channel, (long long)update_id,
+		  in->chat_id ? in->chat_id : "", step, strerror(-r));
 	return give_up(env, in, update_id, chat_message_id, ret);
 }

@@ -198,8 +198,8 @@ webhook_try(struct setup *st)
 		? MIN(st->webhook_backoff_ms * 2, WEBHOOK_BACKOFF_MAX_MS) : WEBHOOK_BACKOFF_MIN_MS;
 	wait_ms = MAX(st->webhook_backoff_ms, MIN(retry_after, 3600) * 1000);
 	st->webhook_next_ms = clock_mono_ms() + wait_ms;
-	log_warnx("cannot set Telegram's webhook to %s: %s, will retry in %d s", st->webhook_url,
-		  why, (wait_ms + 999) / 1000);
+	log_warnx("cannot set Telegram's webhook to %s: %s (next try in %d s), will retry",
+		  st->webhook_url, why, (wait_ms + 999) / 1000);
 	free(why);
 }
 

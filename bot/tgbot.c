@@ -215,11 +215,11 @@ tgbot_set_webhook(struct tgbot *b, const char *url, const char *secret, int *ret
 }
 
 int
-tgbot_webhook_info(const struct config *cfg, char **ret_line)
+tgbot_webhook_info(const struct config *cfg, char **ret_line, char **reterr_msg)
 {
 	struct tg_result res = { 0 };
 	struct tg *tg = NULL;
-	char *token = NULL, *msg = NULL, when[32] = "";
+	char *token = NULL, *msg = NULL, *line = NULL, when[32] = "";
 	const char *url, *err;
 	json_int_t pending, at;
 	int r;
@@ -255,16 +255,28 @@ tgbot_webhook_info(const struct config *cfg, char **ret_line)
 		if (gmtime_r(&t, &tm))
 			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
+	line = xasprintf("Telegram reports url '%s', %" JSON_INTEGER_FORMAT " updates pending%s%s%s%s%s",
+			 url ? url : "", pending, at > 0 ? ", last error at " : "", when,
+			 err ? ": '" : "", err ? err : "", err ? "'" : "");
 	/* No URL: Telegram delivers nowhere, whatever dondoc listens on. */
-	r = url && *url ? 0 : -ENOENT;
-	msg = xasprintf("Telegram reports url '%s', %" JSON_INTEGER_FORMAT " updates pending%s%s%s%s%s",
-			url ? url : "", pending, at > 0 ? ", last error at " : "", when,
-			err ? ": '" : "", err ? err : "", err ? "'" : "");
+	if (!url || !*url) {
+		msg = line;
+		line = NULL;
+		r = -ENOENT;
+		goto out;
+	}
+	*ret_line = line;
+	line = NULL;
+	r = 0;
 out:
+	if (r < 0)
+		*reterr_msg = msg ? msg : xstrdup(strerror(-r));
+	else
+		free(msg);
 	tg_result_release(&res);
 	tg_free(tg);
 	free(token);
-	*ret_line = msg ? msg : xstrdup(strerror(-r));
+	free(line);
 	return r;
 }
 

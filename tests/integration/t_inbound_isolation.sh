@@ -85,7 +85,7 @@ run "$DONDOC" task show 1 --json
 expect_eq "unrenderable update acknowledged (polling): what it would have changed is undone whole" \
 	"$(json '[j["progress"], [e for e in j["events"] if e["kind"] == "progress"]]')" '[0, []]'
 expect_grep "unrenderable update acknowledged (polling): the log says why, and that it was answered" serve.log \
-	"update [0-9]+ from chat '3001' cannot be handled: No buffer space available; acknowledged with a generic answer, ignoring"
+	"update [0-9]+ from chat '3001': its answer 'progress_ok' failed: No buffer space available; acknowledged with a generic answer, ignoring"
 
 # A note the registry refuses (a rule of its own): the same, and again the next goes through.
 sql "CREATE TRIGGER refuse_note BEFORE INSERT ON event WHEN NEW.text = 'nổ' BEGIN SELECT RAISE(ABORT, 'refused'); END"

@@ -67,7 +67,7 @@ daemon=$!
 i=0
 while ! grep -q 'Telegram delivers updates to' serve.log 2>/dev/null && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
 expect_eq "setWebhook failing at start is retried until it works: three failures, then set" \
-	"$(grep -c "cannot set Telegram's webhook to $WEB/telegram/webhook: 502 Bad Gateway, will retry in" serve.log) $(grep -c "Telegram delivers updates to $WEB/telegram/webhook" serve.log)" \
+	"$(grep -Ec "cannot set Telegram's webhook to $WEB/telegram/webhook: 502 Bad Gateway \(next try in [0-9]+ s\), will retry$" serve.log) $(grep -c "Telegram delivers updates to $WEB/telegram/webhook" serve.log)" \
 	"3 1"
 calls setWebhook
 expect_eq "setWebhook is retried with a growing wait (1, 2, 4 s, give or take the loop's turn)" \
@@ -76,7 +76,7 @@ expect_eq "setWebhook is retried with a growing wait (1, 2, 4 s, give or take th
 expect_eq "the last call set our URL, with the secret, to Telegram's liking" \
 	"$(json '[j[-1]["status"], j[-1]["params"]["url"], len(j[-1]["params"]["secret_token"])]')" \
 	"[200, \"$WEB/telegram/webhook\", 256]"
-first_retry=$(grep -n "will retry in" serve.log | head -1 | cut -d: -f1)
+first_retry=$(grep -n "will retry$" serve.log | head -1 | cut -d: -f1)
 planned=$(grep -n "planned [0-9]* tasks" serve.log | head -1 | cut -d: -f1)
 set_at=$(grep -n "Telegram delivers updates to" serve.log | cut -d: -f1)
 expect_eq "the main loop goes on meanwhile: the planner ran between the first failure and the success" \
