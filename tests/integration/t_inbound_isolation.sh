@@ -144,5 +144,28 @@ expect_eq "unrenderable update acknowledged (webhook): its delivery answered 200
 	"$(json "[d[\"status\"] for d in j[\"deliveries\"] if d[\"update_id\"] == $UID_BAD]")" "[200]"
 run "$DONDOC" task show 1 --json
 expect_eq "unrenderable update acknowledged (webhook): nothing of it kept" "$(json 'j["progress"]')" 0
+
+# A transient failure by webhook: the registry held for 7 s; 503 until it is free, then 200, once.
+rm -f "$DONDOC_DB.held"
+$PY - "$DONDOC_DB" <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")
+open(sys.argv[1] + ".held", "w").close()
+time.sleep(7)
+c.execute("ROLLBACK")
+PY
+holder=$!
+i=0; while [ ! -e "$DONDOC_DB.held" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+ctl message '{"chat_id": 3001, "text": "/baocao"}'
+UID_LOCKED=$($PY -c 'import json; print(json.load(open("ctl.json"))["update_id"])')
+wait $holder
+holder=
+sent 3
+expect_eq "a transient failure (registry locked) by webhook: answered 503 while locked, then 200" \
+	"$(curl -s "$API/control/state" | $PY -c "import json,sys; s=[d['status'] for d in json.load(sys.stdin)['deliveries'] if d['update_id'] == $UID_LOCKED]; print(s[0], s[-1], s.count(200))")" \
+	"503 200 1"
+expect_eq "(then handled once, and answered)" \
+	"$(sql "SELECT count(*) FROM chat_update WHERE update_id = $UID_LOCKED") $(json '"Tình hình thực hiện" in j[-1]["text"]')" "1 true"
 stop
 exit 0
