@@ -682,3 +682,16 @@ config_read_webhook_secret(const struct config *c, char **ret, char **reterr_msg
 	*ret = secret;
 	return 0;
 }
+
+char *
+config_webhook_url(const struct config *c)
+{
+	size_t n;
+
+	if (!c->public_url)
+		return NULL;
+	n = strlen(c->public_url);
+	while (n > 0 && c->public_url[n - 1] == '/')
+		n--;
+	return xasprintf("%.*s/telegram/webhook", (int)n, c->public_url);
+}

@@ -73,5 +73,7 @@ int config_read_secret(const char *ref, char **ret, char **reterr_msg);
  * characters (never the secret).
  */
 int config_read_webhook_secret(const struct config *c, char **ret, char **reterr_msg);
+/* Where Telegram is to deliver: [http] public_url + "/telegram/webhook", new; NULL without it. */
+char *config_webhook_url(const struct config *c);
 
 #endif

@@ -149,12 +149,8 @@ setup_load(const struct dondoc *d, struct setup *ret)
 			goto fail;
 		}
 		/* Where Telegram finds us: the public URL, through the proxy. */
-		if (st.cfg->public_url) {
-			size_t n = strlen(st.cfg->public_url);
-
-			while (n > 0 && st.cfg->public_url[n - 1] == '/')
-				n--;
-			st.webhook_url = xasprintf("%.*s/telegram/webhook", (int)n, st.cfg->public_url);
+		st.webhook_url = config_webhook_url(st.cfg);
+		if (st.webhook_url) {
 			/* Made by the loop (webhook_try), which retries it. */
 			st.webhook_due = true;
 		} else {

@@ -215,7 +215,7 @@ tgbot_set_webhook(struct tgbot *b, const char *url, const char *secret, int *ret
 }
 
 int
-tgbot_webhook_info(const struct config *cfg, char **ret_line, char **reterr_msg)
+tgbot_webhook_info(const struct config *cfg, char **ret_line, char **ret_url, char **reterr_msg)
 {
 	struct tg_result res = { 0 };
 	struct tg *tg = NULL;
@@ -267,6 +267,7 @@ tgbot_webhook_info(const struct config *cfg, char **ret_line, char **reterr_msg)
 	}
 	*ret_line = line;
 	line = NULL;
+	*ret_url = xstrdup(url);
 	r = 0;
 out:
 	if (r < 0)

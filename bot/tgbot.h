@@ -40,11 +40,13 @@ int tgbot_set_webhook(struct tgbot *b, const char *url, const char *secret, int 
 /*
  * For "dondoc doctor": what Telegram reports of the webhook of cfg's bot
  * (getWebhookInfo: url, pending_update_count, last_error_date and
- * last_error_message), as a new line in *ret_line.  -ENOENT when no
- * webhook is set (that line in *reterr_msg), other -errno when Telegram
- * could not be asked (why in *reterr_msg); free either.
+ * last_error_message), as a new line in *ret_line, and the URL alone in
+ * *ret_url (both new).  -ENOENT when no webhook is set (that line in
+ * *reterr_msg), other -errno when Telegram could not be asked (why in
+ * *reterr_msg); free it.
  */
-int tgbot_webhook_info(const struct config *cfg, char **ret_line, char **reterr_msg);
+int tgbot_webhook_info(const struct config *cfg, char **ret_line, char **ret_url,
+		       char **reterr_msg);
 /* A function that, returning true, cuts a long poll short (stopping, reloading). */
 void tgbot_set_abort(struct tgbot *b, bool (*abort_cb)(void *userdata), void *userdata);
 

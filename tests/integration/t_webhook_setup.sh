@@ -99,6 +99,11 @@ while ! curl -s "$API/control/state" | grep -q '"last_error_date": [1-9]' && [ $
 run "$DONDOC" doctor
 expect_grep "doctor shows the pending update and Telegram's last error, with its date" out \
 	"^ok +webhook +Telegram reports url '$WEB/telegram/webhook', 1 updates pending, last error at [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z: '.+'$"
+curl -s -X POST -H 'Content-Type: application/json' -d '{"url": "http://127.0.0.1:9/elsewhere"}' \
+	"$API/bot$TOKEN/setWebhook" >/dev/null
+expect_rc 1 "doctor with the webhook set elsewhere at Telegram: a problem" "$DONDOC" doctor
+expect_grep "(it names both URLs)" out \
+	"^FAIL webhook +Telegram reports url 'http://127.0.0.1:9/elsewhere', .*; dondoc serve sets '$WEB/telegram/webhook'$"
 curl -s -X POST -d '{"url": ""}' "$API/bot$TOKEN/deleteWebhook" >/dev/null
 expect_rc 1 "doctor with no webhook set at Telegram: a problem" "$DONDOC" doctor
 expect_grep "(it says Telegram delivers nowhere)" out "^FAIL webhook +Telegram reports url '', "

@@ -509,6 +509,7 @@ test_webhook_secret(void **state)
 	write_text("dondoc.conf", "[telegram]\ntoken_file = ./tok\nmode = webhook\n"
 		   "webhook_secret_file = ./whs\n");
 	c = load_ok("dondoc.conf");
+	assert_null(config_webhook_url(c));
 	write_text("whs", "A-z_09-\n");
 	assert_int_equal(config_read_webhook_secret(c, &got, &msg), 0);
 	assert_string_equal(got, "A-z_09-");
@@ -545,6 +546,14 @@ test_webhook_secret(void **state)
 	assert_int_equal(config_read_webhook_secret(c, &got, &msg), -EINVAL);
 	assert_non_null(strstr(msg, "[telegram] webhook_secret_file: bad secret './whs': empty"));
 	free(msg);
+	config_free(c);
+
+	/* Where Telegram delivers: the public URL, with or without its slashes. */
+	write_text("dondoc.conf", "[http]\npublic_url = https://dondoc.example.gov.vn//\n");
+	c = load_ok("dondoc.conf");
+	got = config_webhook_url(c);
+	assert_string_equal(got, "https://dondoc.example.gov.vn/telegram/webhook");
+	free(got);
 	config_free(c);
 }
 
