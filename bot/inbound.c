@@ -112,6 +112,8 @@ inbound_transient(int r)
 	case EACCES:
 	case EPERM:
 	case EBADMSG:	/* a damaged registry: no write would take */
+	case EMFILE:	/* out of file descriptors */
+	case ENFILE:
 		return true;
 	default:
 		return false;
