@@ -19,6 +19,7 @@
 #include "render.h"
 #include "schedule.h"
 #include "store.h"
+#include "tgbot.h"
 #include "xalloc.h"
 
 static int
@@ -165,6 +166,37 @@ cmd_doctor(struct dondoc *d, int argc, char **argv)
 		bad += channels_check(cs, check_one, NULL);
 	}
 	free(msg);
+	msg = NULL;
+
+	/* Webhook mode: a secret Telegram takes, and what Telegram says of the webhook. */
+	if (d->cfg->telegram_token_file && STREQ(d->cfg->telegram_mode, "webhook")) {
+		char *secret = NULL, *url = NULL, *wanted = NULL;
+
+		r = config_read_webhook_secret(d->cfg, &secret, &msg);
+		report(r >= 0, "webhook", r < 0 ? msg : "secret: 1-256 of A-Z a-z 0-9 _ -");
+		bad += r < 0;
+		if (secret) {
+			explicit_bzero(secret, strlen(secret));
+			free(secret);
+		}
+		free(msg);
+		msg = NULL;
+		line = NULL;
+		r = tgbot_webhook_info(d->cfg, &line, &wanted, &msg);
+		/* Another URL: dondoc's setWebhook has not gone through (its log says why). */
+		url = config_webhook_url(d->cfg);
+		if (r >= 0 && url && !STREQ(url, wanted)) {
+			msg = xasprintf("%s; dondoc serve sets '%s'", line, url);
+			r = -ESTALE;
+		}
+		report(r >= 0, "webhook", r < 0 ? msg : line);
+		bad += r < 0;
+		free(url);
+		free(wanted);
+		free(line);
+		free(msg);
+		msg = NULL;
+	}
 	channels_free(cs);
 	renderer_free(rend);
 	schedule_free(sch);

@@ -646,3 +646,54 @@ out:
 		free(msg);
 	return r;
 }
+
+/* Telegram's rule for a webhook's secret_token (CHAT-APIS.md A2, setWebhook). */
+#define WEBHOOK_SECRET_MAX 256
+#define WEBHOOK_SECRET_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+
+int
+config_read_webhook_secret(const struct config *c, char **ret, char **reterr_msg)
+{
+	const char *conf = c->path ? c->path : "the configuration";
+	char *secret = NULL, *msg = NULL;
+	size_t n, ok;
+	int r;
+
+	r = config_read_secret(c->telegram_webhook_secret_file, &secret, &msg);
+	if (r < 0) {
+		*reterr_msg = xasprintf("%s: [telegram] webhook_secret_file: %s", conf, msg);
+		free(msg);
+		return r;
+	}
+	n = strlen(secret);
+	ok = strspn(secret, WEBHOOK_SECRET_CHARS);
+	if (n > WEBHOOK_SECRET_MAX || ok < n) {
+		/* Where it goes wrong, never the secret itself. */
+		char *why = n > WEBHOOK_SECRET_MAX
+			? xasprintf("%zu characters long", n)
+			: xasprintf("character %zu is not allowed", ok + 1);
+
+		*reterr_msg = xasprintf("%s: [telegram] webhook_secret_file: bad secret in '%s' (%s): "
+					"Telegram takes 1-%d characters of A-Z, a-z, 0-9, '_' and '-'",
+					conf, c->telegram_webhook_secret_file, why, WEBHOOK_SECRET_MAX);
+		free(why);
+		explicit_bzero(secret, n);
+		free(secret);
+		return -EINVAL;
+	}
+	*ret = secret;
+	return 0;
+}
+
+char *
+config_webhook_url(const struct config *c)
+{
+	size_t n;
+
+	if (!c->public_url)
+		return NULL;
+	n = strlen(c->public_url);
+	while (n > 0 && c->public_url[n - 1] == '/')
+		n--;
+	return xasprintf("%.*s/telegram/webhook", (int)n, c->public_url);
+}

@@ -67,5 +67,15 @@ struct config *config_free(struct config *c);
  * -EACCES unreadable, -EINVAL empty or larger than 64 KiB).
  */
 int config_read_secret(const char *ref, char **ret, char **reterr_msg);
+/*
+ * Reads c's [telegram] webhook_secret_file (config_read_secret) and checks
+ * it is what Telegram takes as a secret_token: 1-256 characters of A-Z,
+ * a-z, 0-9, '_' and '-'.  0 with a new string in *ret, or -errno with a
+ * new message naming the configuration, the file and the allowed
+ * characters (never the secret).
+ */
+int config_read_webhook_secret(const struct config *c, char **ret, char **reterr_msg);
+/* Where Telegram is to deliver: [http] public_url + "/telegram/webhook", new; NULL without it. */
+char *config_webhook_url(const struct config *c);
 
 #endif

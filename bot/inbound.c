@@ -57,10 +57,9 @@ answer(const struct inbound_env *env, const struct command_in *in, const struct 
 	r = render_answer(env->rend, m->person_id ? to : NULL, m->name, m->data, in->today,
 			  env->bot_username, RENDER_SUBJECT | RENDER_TEXT | RENDER_CHAT |
 			  (channel && strcmp(channel, "email") == 0 ? RENDER_HTML : 0), &out);
-	if (r < 0) {
-		log_warnx("cannot render the answer '%s': %s", m->name, strerror(-r));
+	/* Logged by inbound_handle(), which decides what becomes of the update. */
+	if (r < 0)
 		goto out;
-	}
 	if (queue && m->person_id) {
 		if (!channel) {
 			log_warnx("person %lld (%s) has no channel: answer '%s' not sent",
@@ -98,6 +97,114 @@ out:
 	return r;
 }
 
+bool
+inbound_transient(int r)
+{
+	switch (-r) {
+	case EBUSY:	/* the registry locked by another process */
+	case EAGAIN:
+	case EINTR:
+	case ETIMEDOUT:
+	case ENOSPC:	/* the disk full */
+	case EDQUOT:
+	case EIO:	/* the disk failing, or a transaction an I/O error ended */
+	case EROFS:	/* the registry made read-only: an operator's to fix */
+	case EACCES:
+	case EPERM:
+	case EBADMSG:	/* a damaged registry: no write would take */
+	case EMFILE:	/* out of file descriptors */
+	case ENFILE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The words of the answer to an update that could not be handled: fixed
+ * here, not in a template, since a template may be what failed.
+ */
+#define GENERIC_SUBJECT "[Đôn đốc] Chưa ghi nhận được tin nhắn"
+#define GENERIC_TEXT \
+	"Hệ thống gặp lỗi khi xử lý tin nhắn này nên chưa ghi nhận. " \
+	"Đề nghị đồng chí báo cơ quan thường trực để kiểm tra."
+
+/*
+ * After a failure that would come again with the same update (a render
+ * over the cap, a row the registry refuses), in a transaction of its own:
+ * the update recorded as handled, and the sender told so in a few fixed
+ * words, so that the update is acknowledged and never holds up the ones
+ * after it.  0 with *ret, or -errno when even that cannot be written (the
+ * update then comes again).
+ */
+static int
+give_up(const struct inbound_env *env, const struct command_in *in, int64_t update_id,
+	int64_t chat_message_id, struct inbound_result *ret)
+{
+	struct inbound_result res = { .command = "failed", .refused = true };
+	struct person p = { 0 };
+	struct message msg = { 0 };
+	const char *channel = in->channel;
+	bool linked = false;
+	int r;
+
+	r = env->in_txn ? store_savepoint(env->s) : store_begin(env->s);
+	if (r < 0)
+		return r;
+	if (update_id >= 0) {
+		r = store_chat_update_seen(env->s, in->channel, update_id, in->now);
+		if (r < 0 && r != -EEXIST)
+			goto fail;
+	}
+	if (in->chat_id && strcmp(in->channel, "telegram") == 0) {
+		r = store_person_by_telegram(env->s, in->chat_id, &p);
+		if (r < 0 && r != -ENOENT)
+			goto fail;
+		linked = r == 0 && p.active;
+	}
+	res.person_id = linked ? p.id : 0;
+	res.chat = xstrdup(GENERIC_TEXT);
+	res.text = xstrdup(GENERIC_TEXT);
+	res.toast = xstrdup(GENERIC_SUBJECT);
+	res.direct = !linked;
+	if (linked && env->queue_reply) {
+		if (!channels_has(env->cs, channel))
+			channel = channels_pick(env->cs, &p);
+		if (channel) {
+			msg.person_id = p.id;
+			snprintf(msg.channel, sizeof(msg.channel), "%s", channel);
+			msg.kind = MESSAGE_REPLY;
+			msg.next_at = in->now;
+			msg.created_at = in->now;
+			msg.day = in->today;
+			msg.reply_to = chat_message_id;
+			msg.subject = xstrdup(GENERIC_SUBJECT);
+			msg.body = xstrdup(GENERIC_TEXT);
+			msg.chat = xstrdup(GENERIC_TEXT);
+			r = store_message_insert(env->s, &msg, &res.reply_id);
+			message_release(&msg);
+			if (r < 0)
+				goto fail;
+		}
+	}
+	r = env->in_txn ? store_release(env->s) : store_commit(env->s);
+	if (r < 0)
+		goto fail;
+	if (!env->in_txn && env->count)
+		env->count(env->count_userdata, res.command);
+	person_release(&p);
+	*ret = res;
+	return 0;
+fail:
+	if (env->in_txn)
+		(void)store_rollback_to(env->s);
+	else
+		store_rollback(env->s);
+	person_release(&p);
+	inbound_result_release(&res);
+	return r;
+}
+
 int
 inbound_handle(const struct inbound_env *env, const struct command_in *in, int64_t update_id,
 	       int64_t chat_message_id, struct inbound_result *ret)
@@ -105,6 +212,7 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 	struct command_out out = { 0 };
 	struct rendered form = { 0 };
 	struct inbound_result res = { 0 };
+	char step[80] = "the command";	/* what failed, for the log */
 	int r;
 
 	r = env->in_txn ? store_savepoint(env->s) : store_begin(env->s);
@@ -133,6 +241,7 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 	res.person_id = out.person_id;
 	res.refresh = out.refresh;
 	if (out.reply.name) {
+		snprintf(step, sizeof(step), "its answer '%s'", out.reply.name);
 		r = answer(env, in, &out.reply, &out.sender, in->channel, env->queue_reply,
 			   chat_message_id, &res.reply_id, &form);
 		if (r < 0)
@@ -147,11 +256,13 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 	for (size_t i = 0; i < out.n_others; i++) {
 		int64_t id = 0;
 
+		snprintf(step, sizeof(step), "the message '%s' it sends", out.others[i].name);
 		r = answer(env, in, &out.others[i], &out.sender, NULL, true, 0, &id, NULL);
 		if (r < 0)
 			goto fail;
 		res.n_others += id != 0;
 	}
+	snprintf(step, sizeof(step), "its commit");
 	r = env->in_txn ? store_release(env->s) : store_commit(env->s);
 	if (r < 0)
 		goto fail;
@@ -167,5 +278,11 @@ fail:
 		store_rollback(env->s);
 	command_out_release(&out);
 	inbound_result_release(&res);
-	return r;
+	if (inbound_transient(r))
+		return r;
+	/* It would fail the same way each time it came: answered, not retried. */
+	log_warnx("%s: update %lld from chat '%s': %s failed: %s; acknowledged with a generic "
+		  "answer, ignoring", in->channel, (long long)update_id,
+		  in->chat_id ? in->chat_id : "", step, strerror(-r));
+	return give_up(env, in, update_id, chat_message_id, ret);
 }

@@ -57,12 +57,24 @@ struct inbound_result {
 void inbound_result_release(struct inbound_result *r);
 
 /*
+ * True when r is the environment's failure, not the update's: the
+ * registry busy or locked, the disk full or failing, a file unwritable.
+ * The same update may then work later, so it is not acknowledged.
+ */
+bool inbound_transient(int r);
+
+/*
  * Handles in.  update_id (< 0: none) is recorded under in->channel;
  * chat_message_id (0: none) is the sender's message, which a queued
  * answer replies to.  0 with *ret, or -errno with nothing changed (the
- * caller does not acknowledge, and the update comes again).  With
- * env->in_txn, "changed" and "nothing changed" are within the caller's
- * transaction, which commits (or not) many updates at once.
+ * caller does not acknowledge, and the update comes again).  Only a
+ * transient failure (inbound_transient) is returned: any other (an
+ * answer that cannot be rendered, a row the registry refuses) is undone,
+ * the update recorded as handled all the same and answered with a short
+ * generic Vietnamese error (command "failed", refused), so that one update
+ * never blocks the queue.  With env->in_txn, "changed" and "nothing
+ * changed" are within the caller's transaction, which commits (or not)
+ * many updates at once.
  */
 int inbound_handle(const struct inbound_env *env, const struct command_in *in,
 		   int64_t update_id, int64_t chat_message_id, struct inbound_result *ret);

@@ -47,6 +47,41 @@ struct renderer {
 	struct lang en;
 };
 
+/*
+ * Every message the program renders (templates/README.md): the one list.
+ * Each must exist in vi/ in every form for a set to load, and a name not
+ * here is never rendered, so a name used in the code but missing here
+ * shows at its first test, not on an official's phone.
+ */
+static const char *const message_names[] = {
+	/* Sent by the planner and the outbox (template_of below). */
+	"reminder", "due_today", "overdue", "catchup", "escalation_head", "escalation_leaders",
+	"needs_date", "alert", "test",
+	/* Answers to chat commands (command.c), and a pressed button's (tgbot.c). */
+	"help", "link_instructions", "link_done", "tasks_list", "overdue_list", "report",
+	"done_ok", "progress_ok", "obstacle_ok", "extension_asked", "extension_request",
+	"extension_approved", "extension_rejected", "decision_ok", "button_hint", "recorded",
+	"error_unknown_command", "error_usage", "error_no_task", "error_no_request",
+	"error_not_allowed", "error_bad_date", "error_task_done", "error_not_later",
+	"error_bad_percent", "error_bad_code",
+};
+
+const char *const *
+render_names(size_t *ret_n)
+{
+	*ret_n = ELEMENTSOF(message_names);
+	return message_names;
+}
+
+static bool
+is_message(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(message_names); i++)
+		if (strcmp(message_names[i], name) == 0)
+			return true;
+	return false;
+}
+
 void
 render_day(struct date d, char out[16])
 {
@@ -204,6 +239,67 @@ load_lang(struct lang *l, const char *dir, const char *code, bool required, char
 	return r;
 }
 
+static const struct template *find(const struct lang *l, const char *name, enum form form,
+				  bool partial);
+
+/* What a check of one template's partials needs to word its error. */
+struct partial_check {
+	const struct renderer *r;
+	const struct lang *l;
+	const char *code;	/* "vi", "en" */
+	const struct entry *e;
+	char *err;
+};
+
+static int
+check_partial(const char *name, unsigned line, void *userdata)
+{
+	struct partial_check *pc = userdata;
+
+	/* As find_partial() looks, at render time: the language's, then Vietnamese. */
+	if (find(pc->l, name, pc->e->form, true) || find(&pc->r->vi, name, pc->e->form, true))
+		return 0;
+	pc->err = xasprintf("%s:%u: partial '%s' not found: no %s/partials/%s.%s.mustache%s",
+			    template_name(pc->e->t), line, name, pc->code, name,
+			    form_names[pc->e->form], pc->l == &pc->r->vi ? "" :
+			    " nor vi/partials/ of that name");
+	return -ENOENT;
+}
+
+/*
+ * A set fit to run with: every message of the program in every form in
+ * vi/ (en/ falls back to it), every partial any file asks for there, so
+ * that no command fails for a missing file once the daemon runs.
+ */
+static int
+check_set(const struct renderer *r, const char *dir, char **reterr_msg)
+{
+	const struct lang *langs[] = { &r->vi, &r->en };
+	const char *codes[] = { "vi", "en" };
+	int k;
+
+	for (size_t i = 0; i < ELEMENTSOF(message_names); i++)
+		for (int f = 0; f < _FORM_MAX; f++)
+			if (!find(&r->vi, message_names[i], f, false)) {
+				*reterr_msg = xasprintf("template '%s/vi/%s.%s.mustache' is missing: "
+							"dondoc sends that message",
+							dir, message_names[i], form_names[f]);
+				return -ENOENT;
+			}
+	for (size_t li = 0; li < ELEMENTSOF(langs); li++)
+		for (size_t i = 0; i < langs[li]->n; i++) {
+			struct partial_check pc = { r, langs[li], codes[li], &langs[li]->v[i], NULL };
+
+			k = template_each_partial(pc.e->t, check_partial, &pc);
+			if (k < 0) {
+				*reterr_msg = xasprintf("%s/%s", dir, pc.err);
+				free(pc.err);
+				return k;
+			}
+		}
+	return 0;
+}
+
 int
 renderer_load(const char *dir, struct renderer **ret, char **reterr_msg)
 {
@@ -213,6 +309,8 @@ renderer_load(const char *dir, struct renderer **ret, char **reterr_msg)
 	k = load_lang(&r->vi, dir, "vi", true, reterr_msg);
 	if (k == 0)
 		k = load_lang(&r->en, dir, "en", false, reterr_msg);
+	if (k == 0)
+		k = check_set(r, dir, reterr_msg);
 	if (k < 0) {
 		renderer_free(r);
 		return k;
@@ -285,6 +383,10 @@ renderer_render_forms(const struct renderer *r, const char *lang, const char *na
 	struct rendered out = { 0 };
 	char **slot[_FORM_MAX] = { &out.subject, &out.text, &out.html, &out.chat };
 	int k = 0;
+
+	/* Only what the load checked is rendered (message_names). */
+	if (!is_message(name))
+		return -ENOENT;
 
 	for (int f = 0; f < _FORM_MAX && k == 0; f++) {
 		const struct template *t;

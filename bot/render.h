@@ -28,13 +28,21 @@ struct renderer;
 #define RENDER_MAX_BYTES ((size_t)1 << 20)	/* one form of one message */
 
 /*
- * Loads and compiles dir/vi/ (required) and dir/en/ (optional).  0 with a
- * new renderer, or -errno with a new message ("templates/vi/reminder.html
- * .mustache:12: unclosed section 'tasks'") in *reterr_msg.
+ * Loads and compiles dir/vi/ (required) and dir/en/ (optional), and checks
+ * the set: every message of render_names() in every form in vi/, every
+ * partial any file includes found.  0 with a new renderer, or -errno with
+ * a new message in *reterr_msg: "vi/reminder.html.mustache:12: unclosed
+ * section 'tasks'", "template 'DIR/vi/help.chat.mustache' is missing: ...",
+ * "DIR/vi/reminder.text.mustache:3: partial 'x' not found: ...".
  */
 int renderer_load(const char *dir, struct renderer **ret, char **reterr_msg);
 /* Frees r; NULL-safe; returns NULL. */
 struct renderer *renderer_free(struct renderer *r);
+/*
+ * The names of every message the program renders (a static array of *ret_n):
+ * the one list, which renderer_load() requires and renderer_render() keeps to.
+ */
+const char *const *render_names(size_t *ret_n);
 
 struct rendered {
 	char *subject;
@@ -48,8 +56,9 @@ void rendered_release(struct rendered *m);
 
 /*
  * Renders template name in lang ("vi", "en"; NULL for vi) with data into
- * new strings in *ret.  -ENOENT when the name does not exist in
- * Vietnamese either, -ENOBUFS when a form would pass RENDER_MAX_BYTES.
+ * new strings in *ret.  -ENOENT when the name is not one of render_names()
+ * (or, in a set not checked, not in Vietnamese either), -ENOBUFS when a
+ * form would pass RENDER_MAX_BYTES, -ELOOP for partials nested too deep.
  */
 int renderer_render(const struct renderer *r, const char *lang, const char *name,
 		    const json_t *data, struct rendered *ret);

@@ -83,6 +83,10 @@ struct setup {
 	struct channels *cs;
 	struct tgbot *bot;	/* the Telegram bot when configured, else NULL */
 	char *webhook_secret;	/* Telegram's webhook secret, in webhook mode */
+	char *webhook_url;	/* where Telegram is to deliver; NULL: not ours to set */
+	bool webhook_due;	/* setWebhook still to be made (it failed, or not tried) */
+	int64_t webhook_next_ms;	/* on the monotonic clock: the next try */
+	int webhook_backoff_ms;	/* the wait after the last failure */
 };
 
 static void
@@ -94,6 +98,8 @@ setup_release(struct setup *st)
 		free(st->webhook_secret);
 		st->webhook_secret = NULL;
 	}
+	free(st->webhook_url);
+	st->webhook_url = NULL;
 	st->cs = channels_free(st->cs);
 	st->rend = renderer_free(st->rend);
 	st->sch = schedule_free(st->sch);
@@ -136,22 +142,17 @@ setup_load(const struct dondoc *d, struct setup *ret)
 	if (st.bot)
 		tgbot_set_abort(st.bot, interrupted, NULL);
 	if (st.bot && !tgbot_polling(st.bot)) {
-		r = config_read_secret(st.cfg->telegram_webhook_secret_file, &st.webhook_secret, &msg);
+		/* Checked now: Telegram would refuse it, and then every delivery. */
+		r = config_read_webhook_secret(st.cfg, &st.webhook_secret, &msg);
 		if (r < 0) {
-			log_errorx("[telegram] webhook_secret_file: %s", msg ? msg : strerror(-r));
+			log_errorx("%s", msg ? msg : strerror(-r));
 			goto fail;
 		}
 		/* Where Telegram finds us: the public URL, through the proxy. */
-		if (st.cfg->public_url) {
-			size_t n = strlen(st.cfg->public_url);
-			char *url;
-
-			while (n > 0 && st.cfg->public_url[n - 1] == '/')
-				n--;
-			url = xasprintf("%.*s/telegram/webhook", (int)n, st.cfg->public_url);
-			if (tgbot_set_webhook(st.bot, url, st.webhook_secret) == 0)
-				log_info("Telegram delivers updates to %s", url);
-			free(url);
+		st.webhook_url = config_webhook_url(st.cfg);
+		if (st.webhook_url) {
+			/* Made by the loop (webhook_try), which retries it. */
+			st.webhook_due = true;
 		} else {
 			log_warnx("[telegram] mode is webhook but [http] public_url is not set: "
 				  "set the webhook yourself (setWebhook)");
@@ -163,6 +164,39 @@ fail:
 	free(msg);
 	setup_release(&st);
 	return r;
+}
+
+/* The first wait after a failed setWebhook, doubled at each failure up to the most. */
+#define WEBHOOK_BACKOFF_MIN_MS 1000
+#define WEBHOOK_BACKOFF_MAX_MS (5 * 60 * 1000)
+
+/*
+ * Webhook mode: setWebhook when due, and on failure again later with a
+ * growing wait (Telegram's retry_after when longer), never a sleep: until
+ * it works Telegram delivers nowhere, or to an old URL or secret.
+ */
+static void
+webhook_try(struct setup *st)
+{
+	char *why = NULL;
+	int retry_after = 0, wait_ms, r;
+
+	if (!st->webhook_due || clock_mono_ms() < st->webhook_next_ms)
+		return;
+	r = tgbot_set_webhook(st->bot, st->webhook_url, st->webhook_secret, &retry_after, &why);
+	if (r == 0) {
+		log_info("Telegram delivers updates to %s", st->webhook_url);
+		st->webhook_due = false;
+		st->webhook_backoff_ms = 0;
+		return;
+	}
+	st->webhook_backoff_ms = st->webhook_backoff_ms
+		? MIN(st->webhook_backoff_ms * 2, WEBHOOK_BACKOFF_MAX_MS) : WEBHOOK_BACKOFF_MIN_MS;
+	wait_ms = MAX(st->webhook_backoff_ms, MIN(retry_after, 3600) * 1000);
+	st->webhook_next_ms = clock_mono_ms() + wait_ms;
+	log_warnx("cannot set Telegram's webhook to %s: %s (next try in %d s), will retry",
+		  st->webhook_url, why, (wait_ms + 999) / 1000);
+	free(why);
 }
 
 static int
@@ -439,6 +473,11 @@ serve_run(struct dondoc *d, bool once)
 			serve_reload = 0;
 			(void)sd_notify(0, "RELOADING=1");
 			if (setup_load(d, &fresh) == 0) {
+				/* Set already, to the same place with the same secret: not again. */
+				if (!st.webhook_due && st.webhook_url && fresh.webhook_url &&
+				    strcmp(st.webhook_url, fresh.webhook_url) == 0 &&
+				    strcmp(st.webhook_secret, fresh.webhook_secret) == 0)
+					fresh.webhook_due = false;
 				/* The server lets go of the old setup before it is freed. */
 				web_update(web, &fresh);
 				setup_release(&st);
@@ -447,11 +486,12 @@ serve_run(struct dondoc *d, bool once)
 				next_tick = 0;
 				log_info("configuration and schedules reloaded");
 			} else {
-				log_warnx("reload failed: keeping the configuration and schedules "
-					  "in use");
+				log_warnx("reload failed: keeping the configuration, schedules and "
+					  "templates in use");
 			}
 			(void)sd_notify(0, "READY=1");
 		}
+		webhook_try(&st);
 		if (clock_mono_ms() >= next_tick) {
 			tick(d, &st, &full, once ? 0 : DELIVER_BUDGET_MS, &more);
 			web_planned(web, clock_now(&d->clock));
@@ -468,6 +508,8 @@ serve_run(struct dondoc *d, bool once)
 			break;
 		}
 		left = next_tick - clock_mono_ms();
+		if (st.webhook_due)
+			left = MAX(0, MIN(left, st.webhook_next_ms - clock_mono_ms()));
 		if (watchdog_usec && (uint64_t)left * 1000 > watchdog_usec / 2)
 			left = (int64_t)(watchdog_usec / 2000);
 		wait_or_listen(d, &st, web, (int)MAX(left, 0), &more);

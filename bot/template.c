@@ -55,6 +55,7 @@ struct node {
 	size_t nparts;		/* 0 for ".", the implicit iterator */
 	size_t end;		/* SECTION, INVERTED: index after the last child */
 	bool standalone;	/* PARTIAL: alone on its line, so indented */
+	unsigned line;		/* PARTIAL: where it is, for a load that cannot find it */
 };
 
 struct template {
@@ -370,6 +371,7 @@ parse_tag(struct parser *ps, char c, size_t tag_pos, size_t bol, bool alone, siz
 	case '>':
 		k = add_node(t, NODE_PARTIAL);
 		t->nodes[k].standalone = alone;
+		t->nodes[k].line = line_of(ps->src, tag_pos);
 		if (alone) {
 			t->nodes[k].text = ps->src + bol;
 			t->nodes[k].len = tag_pos - bol;
@@ -496,6 +498,28 @@ template_free(struct template *t)
 	free(t->name);
 	free(t);
 	return NULL;
+}
+
+const char *
+template_name(const struct template *t)
+{
+	return t->name;
+}
+
+int
+template_each_partial(const struct template *t,
+		      int (*fn)(const char *name, unsigned line, void *userdata), void *userdata)
+{
+	for (size_t k = 0; k < t->n; k++) {
+		int r;
+
+		if (t->nodes[k].type != NODE_PARTIAL)
+			continue;
+		r = fn(t->nodes[k].name, t->nodes[k].line, userdata);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 /* The entity for c under esc, or NULL when c is copied as is. */

@@ -47,6 +47,17 @@ int template_compile(const char *name, const char *text, struct template **ret,
 		     char **reterr_msg);
 /* Frees t; NULL-safe; returns NULL. */
 struct template *template_free(struct template *t);
+/* The name t was compiled with (borrowed, t's). */
+const char *template_name(const struct template *t);
+/*
+ * Calls fn with the name and 1-based line of each partial tag of t, in
+ * order (sections included, whatever the data), so that a loader can
+ * check they all exist.  Stops at and returns fn's first negative value;
+ * else 0.
+ */
+int template_each_partial(const struct template *t,
+			  int (*fn)(const char *name, unsigned line, void *userdata),
+			  void *userdata);
 
 /*
  * Finds the partial called name for a render; returns a borrowed

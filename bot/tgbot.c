@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "calendar.h"
 #include "clock.h"
@@ -187,16 +188,97 @@ tgbot_new(const struct config *cfg, struct tgbot **ret, char **reterr_msg)
 }
 
 int
-tgbot_set_webhook(struct tgbot *b, const char *url, const char *secret)
+tgbot_set_webhook(struct tgbot *b, const char *url, const char *secret, int *ret_retry_after,
+		  char **reterr_msg)
 {
+	struct tg_result res = { 0 };
 	json_t *p;
-	bool ok;
+	int r;
 
 	p = json_pack("{s:s, s:s, s:o}", "url", url, "secret_token", secret,
 		      "allowed_updates", allowed_updates());
-	ok = p && call(b, "setWebhook", p, NULL);
+	r = tg_call(b->tg, "setWebhook", p, CALL_TIMEOUT_S, &res);
 	json_decref(p);
-	return ok ? 0 : -EIO;
+	if (r < 0) {
+		*reterr_msg = xstrdup(strerror(-r));
+		*ret_retry_after = 0;
+		return r;
+	}
+	if (!res.ok) {
+		*reterr_msg = tg_describe(&res);
+		*ret_retry_after = res.retry_after;
+		tg_result_release(&res);
+		return -EIO;
+	}
+	tg_result_release(&res);
+	return 0;
+}
+
+int
+tgbot_webhook_info(const struct config *cfg, char **ret_line, char **ret_url, char **reterr_msg)
+{
+	struct tg_result res = { 0 };
+	struct tg *tg = NULL;
+	char *token = NULL, *msg = NULL, *line = NULL, when[32] = "";
+	const char *url, *err;
+	json_int_t pending, at;
+	int r;
+
+	r = config_read_secret(cfg->telegram_token_file, &token, &msg);
+	if (r < 0)
+		goto out;
+	r = tg_new(cfg->telegram_api_base, token, &tg, &msg);
+	explicit_bzero(token, strlen(token));
+	if (r < 0)
+		goto out;
+	r = tg_call(tg, "getWebhookInfo", NULL, CALL_TIMEOUT_S, &res);
+	if (r < 0) {
+		msg = xasprintf("getWebhookInfo: %s", strerror(-r));
+		goto out;
+	}
+	if (!res.ok) {
+		char *why = tg_describe(&res);
+
+		msg = xasprintf("getWebhookInfo: %s", why);
+		free(why);
+		r = -EIO;
+		goto out;
+	}
+	url = json_string_value(json_object_get(res.result, "url"));
+	pending = json_integer_value(json_object_get(res.result, "pending_update_count"));
+	at = json_integer_value(json_object_get(res.result, "last_error_date"));
+	err = json_string_value(json_object_get(res.result, "last_error_message"));
+	if (at > 0) {
+		time_t t = (time_t)at;
+		struct tm tm;
+
+		if (gmtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	line = xasprintf("Telegram reports url '%s', %" JSON_INTEGER_FORMAT " updates pending%s%s%s%s%s",
+			 url ? url : "", pending, at > 0 ? ", last error at " : "", when,
+			 err ? ": '" : "", err ? err : "", err ? "'" : "");
+	/* No URL: Telegram delivers nowhere, whatever dondoc listens on. */
+	if (!url || !*url) {
+		msg = line;
+		line = NULL;
+		r = -ENOENT;
+		goto out;
+	}
+	*ret_line = line;
+	line = NULL;
+	*ret_url = xstrdup(url);
+	r = 0;
+out:
+	if (r < 0)
+		*reterr_msg = msg ? msg : xstrdup(strerror(-r));
+	else
+		free(msg);
+	tg_result_release(&res);
+	tg_free(tg);
+	free(token);
+	free(line);
+	return r;
 }
 
 static int64_t
@@ -296,9 +378,9 @@ tgbot_after_take_answer(struct tgbot_after *a)
 }
 
 /*
- * What inbound_handle() could not commit comes again, whatever the cause:
- * a registry refusing a row (-EINVAL from a constraint) is no fault of the
- * update's, which -EINVAL would say (tgbot_handle).
+ * What inbound_handle() could not commit comes again.  It answers the
+ * update's own failures itself, so what it returns is transient; -EINVAL
+ * would say the update is unreadable (tgbot_handle), which it is not.
  */
 static int
 not_committed(int r)

@@ -31,9 +31,22 @@ const char *tgbot_username(const struct tgbot *b);
 bool tgbot_polling(const struct tgbot *b);
 /*
  * Webhook mode: tells Telegram to deliver updates to url with secret
- * (setWebhook, for the update kinds the bot uses).  0, or -EIO (logged).
+ * (setWebhook, for the update kinds the bot uses).  0, or -errno with a
+ * new message (not logged: the caller retries) and Telegram's retry_after
+ * in seconds (0: none) in *ret_retry_after.
  */
-int tgbot_set_webhook(struct tgbot *b, const char *url, const char *secret);
+int tgbot_set_webhook(struct tgbot *b, const char *url, const char *secret, int *ret_retry_after,
+		      char **reterr_msg);
+/*
+ * For "dondoc doctor": what Telegram reports of the webhook of cfg's bot
+ * (getWebhookInfo: url, pending_update_count, last_error_date and
+ * last_error_message), as a new line in *ret_line, and the URL alone in
+ * *ret_url (both new).  -ENOENT when no webhook is set (that line in
+ * *reterr_msg), other -errno when Telegram could not be asked (why in
+ * *reterr_msg); free it.
+ */
+int tgbot_webhook_info(const struct config *cfg, char **ret_line, char **ret_url,
+		       char **reterr_msg);
 /* A function that, returning true, cuts a long poll short (stopping, reloading). */
 void tgbot_set_abort(struct tgbot *b, bool (*abort_cb)(void *userdata), void *userdata);
 

@@ -190,8 +190,16 @@ on_telegram(void *userdata, struct http_req *q, const char *secret, const char *
 		return status;
 	u = json_loadb(body, n, JSON_REJECT_DUPLICATES, &e);
 	if (!json_is_object(u)) {
+		/*
+		 * From Telegram (the secret says so) but no update: it would
+		 * come the same each time, and Telegram repeats anything but a
+		 * 2xx, holding up that chat's later updates (CHAT-APIS.md A3).
+		 * Acknowledged, with nothing done.
+		 */
+		log_warnx("webhook: a delivery that is no JSON object (%s) was acknowledged, ignoring",
+			  u ? "not an object" : e.text);
 		json_decref(u);
-		return 400;
+		return 200;
 	}
 	j = xcalloc(1, sizeof(*j));
 	j->q = q;
@@ -214,7 +222,8 @@ on_telegram(void *userdata, struct http_req *q, const char *secret, const char *
 
 /*
  * One transaction for every update of the batch: each a savepoint (one
- * that fails is undone alone, and answered 503 to come again), all
+ * that fails for a transient cause is undone alone, and answered 503 to
+ * come again; one that would always fail is answered 200), all
  * committed at once, and only then answered (invariant 4).
  */
 static void
@@ -236,7 +245,14 @@ commit_batch(struct web *w, struct job *batch)
 		int k = tgbot_handle(w->setup.bot, &env, j->update, &j->after);
 
 		n++;
-		j->status = k == 0 ? 200 : k == -EINVAL ? 400 : 503;
+		/*
+		 * An update the bot cannot read (-EINVAL) would be no better the
+		 * next time: acknowledged.  Any other failure is transient
+		 * (inbound_handle answers the others itself): 503, to come again.
+		 */
+		j->status = k == 0 || k == -EINVAL ? 200 : 503;
+		if (k == -EINVAL)
+			log_warnx("webhook: an update the bot cannot read was acknowledged, ignoring");
 		if (k < 0 && k != -EINVAL) {
 			failed++;
 			log_warnx("webhook: cannot handle an update: %s; Telegram will send it again",

@@ -498,6 +498,65 @@ test_secret_from_credentials(void **state)
 	free(dir);
 }
 
+/* Webhook setup: the secret must be what Telegram takes (1-256 of A-Za-z0-9_-). */
+static void
+test_webhook_secret(void **state)
+{
+	struct config *c;
+	char *got = NULL, *msg = NULL, big[300];
+
+	(void)state;
+	write_text("dondoc.conf", "[telegram]\ntoken_file = ./tok\nmode = webhook\n"
+		   "webhook_secret_file = ./whs\n");
+	c = load_ok("dondoc.conf");
+	assert_null(config_webhook_url(c));
+	write_text("whs", "A-z_09-\n");
+	assert_int_equal(config_read_webhook_secret(c, &got, &msg), 0);
+	assert_string_equal(got, "A-z_09-");
+	free(got);
+	got = NULL;
+	memset(big, 'a', sizeof(big));
+	testlib_write_bytes("whs", big, 256);
+	assert_int_equal(config_read_webhook_secret(c, &got, &msg), 0);
+	assert_int_equal(strlen(got), 256);
+	free(got);
+	got = NULL;
+
+	testlib_write_bytes("whs", big, 257);
+	assert_int_equal(config_read_webhook_secret(c, &got, &msg), -EINVAL);
+	assert_null(got);
+	assert_non_null(strstr(msg, "dondoc.conf: [telegram] webhook_secret_file: bad secret in "
+				    "'./whs' (257 characters long): Telegram takes 1-256 characters "
+				    "of A-Z, a-z, 0-9, '_' and '-'"));
+	free(msg);
+	msg = NULL;
+	write_text("whs", "abc def");
+	assert_int_equal(config_read_webhook_secret(c, &got, &msg), -EINVAL);
+	assert_non_null(strstr(msg, "(character 4 is not allowed)"));
+	assert_null(strstr(msg, "abc"));
+	free(msg);
+	msg = NULL;
+	write_text("whs", "mật-khẩu");
+	assert_int_equal(config_read_webhook_secret(c, &got, &msg), -EINVAL);
+	assert_non_null(strstr(msg, "(character 2 is not allowed)"));
+	free(msg);
+	msg = NULL;
+	/* What config_read_secret refuses is refused, under the key's name. */
+	write_text("whs", "\n");
+	assert_int_equal(config_read_webhook_secret(c, &got, &msg), -EINVAL);
+	assert_non_null(strstr(msg, "[telegram] webhook_secret_file: bad secret './whs': empty"));
+	free(msg);
+	config_free(c);
+
+	/* Where Telegram delivers: the public URL, with or without its slashes. */
+	write_text("dondoc.conf", "[http]\npublic_url = https://dondoc.example.gov.vn//\n");
+	c = load_ok("dondoc.conf");
+	got = config_webhook_url(c);
+	assert_string_equal(got, "https://dondoc.example.gov.vn/telegram/webhook");
+	free(got);
+	config_free(c);
+}
+
 static void
 test_secret_empty_and_huge(void **state)
 {
@@ -579,6 +638,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_secret_from_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secret_from_credentials, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secret_empty_and_huge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_webhook_secret, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secret_unreadable, setup, teardown),
 	};
 

@@ -2,13 +2,12 @@
 /*
  * Unit tests of render.c: loading the real templates/, picking the
  * template of a message, the data given to it, the language fallback,
- * and a template with a syntax error refused with file and line.
+ * a template with a syntax error refused with file and line, and a set
+ * missing a message or a partial refused at load.
  */
 #include "testlib.h"
 
 #include <errno.h>
-#include <string.h>
-#include <sys/stat.h>
 
 #include "calendar.h"
 #include "norm.h"
@@ -174,6 +173,68 @@ test_syntax_error_names_file_and_line(void **state)
 	rmdir(dir);
 }
 
+/* Copies every file of from (not its folders) into a new folder to. */
+static void
+copy_dir(const char *from, const char *to)
+{
+	DIR *d = opendir(from);
+	struct dirent *de;
+	char src[512], dst[512], buf[4096];
+
+	assert_non_null(d);
+	assert_int_equal(mkdir(to, 0755), 0);
+	while ((de = readdir(d))) {
+		FILE *in, *out;
+		size_t n;
+
+		snprintf(src, sizeof(src), "%s/%s", from, de->d_name);
+		if (de->d_name[0] == '.' || !strstr(de->d_name, ".mustache"))
+			continue;
+		snprintf(dst, sizeof(dst), "%s/%s", to, de->d_name);
+		in = fopen(src, "rb");
+		out = fopen(dst, "wb");
+		assert_non_null(in);
+		assert_non_null(out);
+		while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+			assert_int_equal(fwrite(buf, 1, n, out), n);
+		fclose(in);
+		fclose(out);
+	}
+	closedir(d);
+}
+
+/* A copy of the shipped Vietnamese set in a new temporary folder (dir, "/tmp/...XXXXXX"). */
+static void
+copy_set(char *dir)
+{
+	char path[256];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/vi", dir);
+	copy_dir("templates/vi", path);
+	snprintf(path, sizeof(path), "%s/vi/partials", dir);
+	copy_dir("templates/vi/partials", path);
+}
+
+static void
+write_text(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+remove_set(const char *dir)
+{
+	assert_int_equal(testlib_rmtree(dir), 0);
+}
+
 /* A language without its own template gets the Vietnamese one, and says so. */
 static void
 test_language_fallback(void **state)
@@ -183,36 +244,104 @@ test_language_fallback(void **state)
 	struct renderer *r = NULL;
 	struct rendered m = { 0 };
 	json_t *data = json_pack("{s:{s:s}}", "person", "name", "An");
-	FILE *f;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/vi", dir);
-	assert_int_equal(mkdir(path, 0755), 0);
+	copy_set(dir);
 	snprintf(path, sizeof(path), "%s/en", dir);
 	assert_int_equal(mkdir(path, 0755), 0);
 	for (int i = 0; i < 4; i++) {
-		snprintf(path, sizeof(path), "%s/vi/test.%s.mustache", dir, forms[i]);
-		f = fopen(path, "w");
-		fprintf(f, "Kính gửi {{person.name}}");
-		fclose(f);
+		snprintf(path, sizeof(path), "vi/test.%s.mustache", forms[i]);
+		write_text(dir, path, "Kính gửi {{person.name}}");
 	}
+	/* An English file may use a partial that only Vietnamese has. */
+	write_text(dir, "en/help.text.mustache", "{{> greeting}}Help\n");
 	assert_int_equal(renderer_load(dir, &r, &msg), 0);
 	assert_int_equal(renderer_render(r, "en", "test", data, &m), 0);
 	assert_true(m.fell_back);
 	assert_string_equal(m.text, "Kính gửi An");
 	rendered_release(&m);
+	assert_int_equal(renderer_render(r, "en", "help", data, &m), 0);
+	assert_non_null(strstr(m.text, "Kính gửi đồng chí An"));
+	rendered_release(&m);
 	renderer_free(r);
 	json_decref(data);
-	for (int i = 0; i < 4; i++) {
-		snprintf(path, sizeof(path), "%s/vi/test.%s.mustache", dir, forms[i]);
-		unlink(path);
-	}
-	snprintf(path, sizeof(path), "%s/vi", dir);
-	rmdir(path);
+	remove_set(dir);
+}
+
+/* Templates checked at load: a message the program sends, missing from vi/, stops the load. */
+static void
+test_missing_template_refused(void **state)
+{
+	char dir[] = "/tmp/dondoc-render.XXXXXX", path[160], *msg = NULL;
+	struct renderer *r = NULL;
+
+	(void)state;
+	copy_set(dir);
+	snprintf(path, sizeof(path), "%s/vi/progress_ok.chat.mustache", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(renderer_load(dir, &r, &msg), -ENOENT);
+	assert_null(r);
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "vi/progress_ok.chat.mustache' is missing"));
+	free(msg);
+	msg = NULL;
+	/* An English file alone is no excuse: English falls back to vi/. */
 	snprintf(path, sizeof(path), "%s/en", dir);
-	rmdir(path);
-	rmdir(dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	write_text(dir, "en/progress_ok.chat.mustache", "Recorded");
+	assert_int_equal(renderer_load(dir, &r, &msg), -ENOENT);
+	assert_non_null(strstr(msg, "vi/progress_ok.chat.mustache' is missing"));
+	free(msg);
+	remove_set(dir);
+}
+
+/* Templates checked at load: a partial no file provides is named, with the file and line asking. */
+static void
+test_missing_partial_refused(void **state)
+{
+	char dir[] = "/tmp/dondoc-render.XXXXXX", *msg = NULL;
+	struct renderer *r = NULL;
+
+	(void)state;
+	copy_set(dir);
+	/* Inside a section whose data may never come: checked all the same. */
+	write_text(dir, "vi/help.text.mustache", "Hướng dẫn\n{{#tasks}}\n{{> missing}}\n{{/tasks}}\n");
+	assert_int_equal(renderer_load(dir, &r, &msg), -ENOENT);
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "vi/help.text.mustache:3: partial 'missing' not found"));
+	free(msg);
+	msg = NULL;
+	/* A partial that exists in another form only is missing for this one. */
+	write_text(dir, "vi/help.text.mustache", "{{> page_top}}\n");
+	assert_int_equal(renderer_load(dir, &r, &msg), -ENOENT);
+	assert_non_null(strstr(msg, "vi/help.text.mustache:1: partial 'page_top' not found"));
+	free(msg);
+	msg = NULL;
+	/* In a partial too. */
+	write_text(dir, "vi/help.text.mustache", "Hướng dẫn\n");
+	write_text(dir, "vi/partials/footer.chat.mustache", "x {{> nowhere}}\n");
+	assert_int_equal(renderer_load(dir, &r, &msg), -ENOENT);
+	assert_non_null(strstr(msg, "vi/partials/footer.chat.mustache:1: partial 'nowhere'"));
+	free(msg);
+	remove_set(dir);
+}
+
+/* Only the program's own messages render: a file of another name is never used. */
+static void
+test_only_listed_names(void **state)
+{
+	const char *const *names;
+	struct rendered m = { 0 };
+	json_t *data = json_object();
+	size_t n;
+
+	(void)state;
+	names = render_names(&n);
+	assert_true(n > 30);
+	assert_string_equal(names[0], "reminder");
+	/* templates/vi/digest.* exists, but no code sends a digest yet. */
+	assert_int_equal(renderer_render(rend, "vi", "digest", data, &m), -ENOENT);
+	json_decref(data);
 }
 
 /* A 10,000-character title with markup renders whole and safe in every form. */
@@ -283,6 +412,9 @@ main(void)
 		cmocka_unit_test(test_english_and_fallback),
 		cmocka_unit_test(test_syntax_error_names_file_and_line),
 		cmocka_unit_test(test_language_fallback),
+		cmocka_unit_test(test_missing_template_refused),
+		cmocka_unit_test(test_missing_partial_refused),
+		cmocka_unit_test(test_only_listed_names),
 		cmocka_unit_test(test_huge_title),
 		cmocka_unit_test(test_invalid_utf8_title),
 		cmocka_unit_test(test_render_day),

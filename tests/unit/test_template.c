@@ -342,6 +342,51 @@ test_no_partials(void **state)
 	free(out);
 }
 
+struct seen {
+	char names[64];
+	unsigned lines[4];
+	size_t n;
+};
+
+static int
+note_partial(const char *name, unsigned line, void *userdata)
+{
+	struct seen *sn = userdata;
+
+	if (strcmp(name, "stop") == 0)
+		return -ECANCELED;
+	snprintf(sn->names + strlen(sn->names), sizeof(sn->names) - strlen(sn->names), "%s%s",
+		 sn->n ? "," : "", name);
+	sn->lines[sn->n++] = line;
+	return 0;
+}
+
+/* Every partial of a template, in sections or not, with its line: what a loader checks. */
+static void
+test_each_partial(void **state)
+{
+	struct template *t = NULL;
+	struct seen sn = { 0 };
+
+	(void)state;
+	assert_int_equal(template_compile("vi/x.text.mustache",
+					  "{{> a}}\n{{#tasks}}\n  {{> b}}\n{{/tasks}}\n"
+					  "{{=<% %>=}}\n<%^none%>x <%> c.d %><%/none%>\n", &t, NULL), 0);
+	assert_string_equal(template_name(t), "vi/x.text.mustache");
+	assert_int_equal(template_each_partial(t, note_partial, &sn), 0);
+	assert_string_equal(sn.names, "a,b,c.d");
+	assert_int_equal(sn.n, 3);
+	assert_int_equal(sn.lines[0], 1);
+	assert_int_equal(sn.lines[1], 3);
+	assert_int_equal(sn.lines[2], 6);
+	template_free(t);
+	assert_int_equal(template_compile("t", "{{> stop}}{{> a}}", &t, NULL), 0);
+	memset(&sn, 0, sizeof(sn));
+	assert_int_equal(template_each_partial(t, note_partial, &sn), -ECANCELED);
+	assert_int_equal(sn.n, 0);
+	template_free(t);
+}
+
 static void
 test_vietnamese(void **state)
 {
@@ -501,6 +546,7 @@ main(void)
 		cmocka_unit_test(test_recursive_partial),
 		cmocka_unit_test(test_partial_indentation),
 		cmocka_unit_test(test_no_partials),
+		cmocka_unit_test(test_each_partial),
 		cmocka_unit_test(test_vietnamese),
 		cmocka_unit_test(test_values_and_truthiness),
 		cmocka_unit_test(test_render_many),

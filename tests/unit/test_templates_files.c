@@ -29,6 +29,7 @@
 
 #include "macro.h"
 #include "norm.h"
+#include "render.h"
 #include "template.h"
 #include "xalloc.h"
 
@@ -681,6 +682,28 @@ test_files(void **state)
 	assert_true(count >= ELEMENTSOF(langs) * ELEMENTSOF(names) * _FORM_MAX);
 }
 
+/*
+ * Every message the program renders (render_names(), the list the loader
+ * requires) is tested here: a name added there without its files and
+ * sample data fails now, not at an official's command.
+ */
+static void
+test_program_names_covered(void **state)
+{
+	const char *const *used;
+	size_t n, i, k;
+
+	(void)state;
+	used = render_names(&n);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < ELEMENTSOF(names); k++)
+			if (strcmp(names[k].name, used[i]) == 0)
+				break;
+		if (k == ELEMENTSOF(names))
+			fail_msg("the program renders '%s', which this test does not know", used[i]);
+	}
+}
+
 /* Each partial exists in the same forms in both languages. */
 static void
 test_partials_match(void **state)
@@ -702,6 +725,7 @@ main(void)
 	static const struct CMUnitTest files[] = {
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_partials_match),
+		cmocka_unit_test(test_program_names_covered),
 	};
 	size_t n = ELEMENTSOF(langs) * ELEMENTSOF(names) * _FORM_MAX, k = 0, l, m;
 	struct CMUnitTest *table = xcalloc(n, sizeof(*table));
