@@ -83,6 +83,7 @@ struct setup {
 	struct channels *cs;
 	struct tgbot *bot;	/* the Telegram bot when configured, else NULL */
 	char *webhook_secret;	/* Telegram's webhook secret, in webhook mode */
+	char *metrics_token;	/* /metrics' bearer token ([http] metrics_token_file) */
 };
 
 static void
@@ -93,6 +94,11 @@ setup_release(struct setup *st)
 		explicit_bzero(st->webhook_secret, strlen(st->webhook_secret));
 		free(st->webhook_secret);
 		st->webhook_secret = NULL;
+	}
+	if (st->metrics_token) {
+		explicit_bzero(st->metrics_token, strlen(st->metrics_token));
+		free(st->metrics_token);
+		st->metrics_token = NULL;
 	}
 	st->cs = channels_free(st->cs);
 	st->rend = renderer_free(st->rend);
@@ -112,6 +118,13 @@ setup_load(const struct dondoc *d, struct setup *ret)
 	if (r < 0) {
 		log_errorx("%s", msg ? msg : strerror(-r));
 		goto fail;
+	}
+	if (st.cfg->http_metrics_token_file) {
+		r = config_read_secret(st.cfg->http_metrics_token_file, &st.metrics_token, &msg);
+		if (r < 0) {
+			log_errorx("[http] metrics_token_file: %s", msg ? msg : strerror(-r));
+			goto fail;
+		}
 	}
 	r = schedule_load(st.cfg->schedules, clock_today(&d->clock), &st.sch, &msg);
 	if (r < 0) {
@@ -252,7 +265,9 @@ static void
 web_update(struct web *w, const struct setup *st)
 {
 	struct web_setup ws = { .rend = st->rend, .sch = st->sch, .cs = st->cs, .bot = st->bot,
-				.webhook_secret = st->webhook_secret };
+				.webhook_secret = st->webhook_secret,
+				.metrics = st->cfg->http_metrics, .metrics_token = st->metrics_token,
+				.trusted_proxy = st->cfg->http_trusted_proxy };
 
 	if (w)
 		web_set(w, &ws);
