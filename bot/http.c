@@ -52,6 +52,7 @@ struct conn {
 	struct in6_addr addr;	/* IPv4 as ::ffff:a.b.c.d */
 	/* Monotonic ms by which the request under way must be read; 0: read. */
 	int64_t deadline;
+	uint64_t seq;		/* the order deadlines were set in: ties go to the oldest */
 	bool cut;		/* shut down: closing, counted no more */
 };
 
@@ -68,6 +69,7 @@ struct http {
 	struct in6_addr trusted[TRUSTED_MAX];
 	size_t n_trusted;
 	struct http_stats stats;
+	uint64_t seq;
 	pthread_t watchdog;
 	bool watchdog_started;
 	bool quit;
@@ -220,6 +222,7 @@ static void
 arm_locked(struct http *h, struct conn *k, bool reading)
 {
 	k->deadline = reading ? clock_mono_ms() + HTTP_REQUEST_S * 1000 : 0;
+	k->seq = ++h->seq;
 	if (reading)
 		pthread_cond_signal(&h->cond);
 }
@@ -276,7 +279,8 @@ slowest_locked(struct http *h, const struct in6_addr *addr)
 
 	for (struct conn *k = h->conns; k; k = k->next)
 		if (!k->cut && k->deadline && (!addr || memcmp(&k->addr, addr, sizeof(*addr)) == 0) &&
-		    (!best || k->deadline < best->deadline))
+		    (!best || k->deadline < best->deadline ||
+		     (k->deadline == best->deadline && k->seq < best->seq)))
 			best = k;
 	return best;
 }
@@ -651,6 +655,8 @@ on_headers(struct http *h, struct MHD_Connection *c, const char *method, const c
 			status = h->routes.health(h->routes.userdata, q);
 			if (status == HTTP_LATER)
 				return MHD_YES;
+			if (status == 200)
+				return answer(h, c, MHD_HTTP_OK, "text/plain", "ok\n");
 			return answer(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
 				      "unhealthy\n");
 		}

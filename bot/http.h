@@ -55,7 +55,7 @@ struct http_routes {
 	/*
 	 * GET /healthz: HTTP_LATER once it has called http_later(q) and
 	 * handed q on, to be answered with 200 or 503 and a new short text
-	 * (NULL: "ok"); else 503 at once.
+	 * (NULL: "ok"); else the status to answer at once (200 "ok", 503).
 	 */
 	int (*health)(void *userdata, struct http_req *q);
 	/*
