@@ -839,6 +839,13 @@ http_free(struct http *h)
 		pthread_mutex_unlock(&h->lock);
 		pthread_join(h->watchdog, NULL);
 	}
+	/* MHD said "closed" for each connection it stopped; none is left, unless it did not. */
+	while (h->conns) {
+		struct conn *k = h->conns;
+
+		h->conns = k->next;
+		free(k);
+	}
 	pthread_cond_destroy(&h->cond);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
