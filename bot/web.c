@@ -440,8 +440,9 @@ web_run_after(struct web *w, struct tgbot *b)
 
 /*
  * On the background thread: 200 (text NULL), or 503 and a new text that
- * says why: the registry cannot be read, or cannot be written (a lock
- * held past HEALTH_PROBE_MS, a read-only file or disk).
+ * says why: the registry cannot be read, or cannot be written (another
+ * process holds its lock past HEALTH_PROBE_MS, it was opened read-only).
+ * The write is undone, so a full disk shows only once the writers fail.
  */
 static int
 health_check(struct web *w, char **ret_text)
