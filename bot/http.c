@@ -70,6 +70,7 @@ struct http {
 	size_t n_trusted;
 	struct http_stats stats;
 	uint64_t seq;
+	int64_t wake_at;	/* when the watchdog wakes next (0: when signalled) */
 	pthread_t watchdog;
 	bool watchdog_started;
 	bool quit;
@@ -223,7 +224,8 @@ arm_locked(struct http *h, struct conn *k, bool reading)
 {
 	k->deadline = reading ? clock_mono_ms() + HTTP_REQUEST_S * 1000 : 0;
 	k->seq = ++h->seq;
-	if (reading)
+	/* Deadlines only grow: the watchdog needs waking only when it sleeps for good. */
+	if (reading && (!h->wake_at || k->deadline < h->wake_at))
 		pthread_cond_signal(&h->cond);
 }
 
@@ -258,6 +260,7 @@ watchdog_main(void *userdata)
 				next = k->deadline;
 			}
 		}
+		h->wake_at = next;
 		if (!next) {
 			pthread_cond_wait(&h->cond, &h->lock);
 		} else {
