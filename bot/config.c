@@ -11,9 +11,11 @@
  * writable place, so "db = dondoc.db" lands there while the file itself
  * sits read-only in /etc/dondoc; by hand, paths mean what the shell means.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,8 @@ enum key_type {
 	KEY_ADDRESS,	/* an ASCII mailbox local@domain */
 	KEY_MODE,	/* polling or webhook */
 	KEY_USERNAME,	/* a Telegram bot username: 5-32 of [A-Za-z0-9_], no "@" */
+	KEY_METRICS,	/* loopback, token or open */
+	KEY_ADDRESSES,	/* numeric IP addresses, separated by commas or spaces */
 };
 
 struct key {
@@ -63,6 +67,10 @@ static const struct key keys[] = {
 	{ "general", "tick", KEY_INT, offsetof(struct config, tick), 1, 3600 },
 	{ "http", "listen", KEY_LISTEN, offsetof(struct config, http_listen), 0, 0 },
 	{ "http", "public_url", KEY_URL, offsetof(struct config, public_url), 0, 0 },
+	{ "http", "metrics", KEY_METRICS, offsetof(struct config, http_metrics), 0, 0 },
+	{ "http", "metrics_token_file", KEY_PATH, offsetof(struct config, http_metrics_token_file),
+	  0, 0 },
+	{ "http", "trusted_proxy", KEY_ADDRESSES, offsetof(struct config, http_trusted_proxy), 0, 0 },
 	{ "file", "delay_ms", KEY_INT, offsetof(struct config, file_delay_ms), 0, 60000 },
 	{ "smtp", "host", KEY_TEXT, offsetof(struct config, smtp_host), 0, 0 },
 	{ "smtp", "port", KEY_INT, offsetof(struct config, smtp_port), 1, 65535 },
@@ -237,6 +245,48 @@ check_listen(const char *s, const char **reterr_why)
 	return 0;
 }
 
+/*
+ * [http] trusted_proxy: numeric addresses (IPv4, IPv6) separated by commas
+ * or spaces, at most 16; names are not resolved, since the proxy's
+ * address is compared with the peer's.
+ */
+static int
+check_addresses(const char *s, const char **reterr_why)
+{
+	unsigned char a[sizeof(struct in6_addr)];
+	int n = 0;
+
+	for (;;) {
+		char one[INET6_ADDRSTRLEN + 2];
+		size_t k;
+
+		s += strspn(s, ", \t");
+		if (!*s)
+			break;
+		k = strcspn(s, ", \t");
+		if (k >= 2 && s[0] == '[' && s[k - 1] == ']')
+			snprintf(one, sizeof(one), "%.*s", (int)(k - 2), s + 1);
+		else if (k < sizeof(one))
+			snprintf(one, sizeof(one), "%.*s", (int)k, s);
+		else
+			one[0] = '\0';
+		if (inet_pton(AF_INET, one, a) != 1 && inet_pton(AF_INET6, one, a) != 1) {
+			*reterr_why = "expected numeric IP addresses, separated by commas";
+			return -EINVAL;
+		}
+		if (++n > 16) {
+			*reterr_why = "at most 16 addresses";
+			return -EINVAL;
+		}
+		s += k;
+	}
+	if (n == 0) {
+		*reterr_why = "no address";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 handler(void *user, const char *section, const char *name, const char *value)
 {
@@ -322,6 +372,20 @@ handler(void *user, const char *section, const char *name, const char *value)
 		if (!mime_address_ok(value)) {
 			parser_fail(p, -EINVAL, xasprintf("bad %s '%s': not a plain email address",
 							  name, value));
+			return 0;
+		}
+		break;
+	case KEY_METRICS:
+		if (strcmp(value, "loopback") != 0 && strcmp(value, "token") != 0 &&
+		    strcmp(value, "open") != 0) {
+			parser_fail(p, -EINVAL, xasprintf("bad %s '%s': must be loopback, token or "
+							  "open", name, value));
+			return 0;
+		}
+		break;
+	case KEY_ADDRESSES:
+		if (check_addresses(value, &why) < 0) {
+			parser_fail(p, -EINVAL, xasprintf("bad %s '%s': %s", name, value, why));
 			return 0;
 		}
 		break;
@@ -498,6 +562,16 @@ config_load(const char *path, struct config **ret, char **reterr_msg)
 		msg = xasprintf("%s: [smtp] user is set but password_file is not", path);
 		goto out;
 	}
+	if (c->http_metrics && strcmp(c->http_metrics, "token") == 0 &&
+	    !c->http_metrics_token_file) {
+		r = -EINVAL;
+		msg = xasprintf("%s: [http] metrics is token but metrics_token_file is not set",
+				path);
+		goto out;
+	}
+	/* Safe by default: this machine only, unless a token is given. */
+	if (!c->http_metrics)
+		c->http_metrics = xstrdup(c->http_metrics_token_file ? "token" : "loopback");
 	if (c->telegram_token_file && strcmp(c->telegram_mode, "webhook") == 0 &&
 	    !c->telegram_webhook_secret_file) {
 		r = -EINVAL;
@@ -533,6 +607,9 @@ config_free(struct config *c)
 	free(c->templates);
 	free(c->http_listen);
 	free(c->public_url);
+	free(c->http_metrics);
+	free(c->http_metrics_token_file);
+	free(c->http_trusted_proxy);
 	free(c->smtp_host);
 	free(c->smtp_starttls);
 	free(c->smtp_user);

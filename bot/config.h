@@ -25,6 +25,11 @@ struct config {
 	char *http_listen;	/* address:port (127.0.0.1:8080) */
 	bool http_wanted;	/* listen or public_url given: run the HTTP server */
 	char *public_url;	/* how the world reaches us, for links (NULL) */
+	/* who may read /metrics: "loopback", "token" or "open" (token when a token is given) */
+	char *http_metrics;
+	char *http_metrics_token_file;	/* its bearer token, as a secret (NULL: none) */
+	/* proxies whose X-Forwarded-For is believed: numeric addresses (NULL: none) */
+	char *http_trusted_proxy;
 	/* [file] */
 	int file_delay_ms;	/* pause before each file delivery, 0..60000 (0): simulates a slow link */
 	/* [smtp]: with a host, email replaces the file channel for people with an address */

@@ -21,6 +21,8 @@ typeof(MHD_destroy_response) *sym_MHD_destroy_response;
 typeof(MHD_lookup_connection_value) *sym_MHD_lookup_connection_value;
 typeof(MHD_suspend_connection) *sym_MHD_suspend_connection;
 typeof(MHD_resume_connection) *sym_MHD_resume_connection;
+typeof(MHD_get_connection_info) *sym_MHD_get_connection_info;
+typeof(MHD_get_connection_values) *sym_MHD_get_connection_values;
 
 /* Loaded once and for the process's life: never unloaded. */
 static void *handle;
@@ -40,6 +42,8 @@ dlmhd_load(char **reterr_msg)
 		{ (void **)&sym_MHD_lookup_connection_value, "MHD_lookup_connection_value" },
 		{ (void **)&sym_MHD_suspend_connection, "MHD_suspend_connection" },
 		{ (void **)&sym_MHD_resume_connection, "MHD_resume_connection" },
+		{ (void **)&sym_MHD_get_connection_info, "MHD_get_connection_info" },
+		{ (void **)&sym_MHD_get_connection_values, "MHD_get_connection_values" },
 	};
 
 	return handle ? 0 : dl_open(LIBMHD, "libmicrohttpd12", syms, ELEMENTSOF(syms), &handle,

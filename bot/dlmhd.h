@@ -20,6 +20,8 @@ extern typeof(MHD_destroy_response) *sym_MHD_destroy_response;
 extern typeof(MHD_lookup_connection_value) *sym_MHD_lookup_connection_value;
 extern typeof(MHD_suspend_connection) *sym_MHD_suspend_connection;
 extern typeof(MHD_resume_connection) *sym_MHD_resume_connection;
+extern typeof(MHD_get_connection_info) *sym_MHD_get_connection_info;
+extern typeof(MHD_get_connection_values) *sym_MHD_get_connection_values;
 
 /* Loads libmicrohttpd, once: 0, or -EOPNOTSUPP with a new message. */
 int dlmhd_load(char **reterr_msg);

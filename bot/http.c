@@ -4,25 +4,57 @@
  * (MHD's own event loop) reads requests and writes answers; a request
  * answered later (a webhook update, committed with others by web.c's
  * writer) is suspended meanwhile, and resumed by http_answer().
+ *
+ * MHD's timeout is an idle one: a client that sends a header line every
+ * few seconds would hold its connection for ever.  So every connection is
+ * tracked here (MHD_OPTION_NOTIFY_CONNECTION) with a deadline for its
+ * request, which a watchdog thread enforces by shutting the socket down
+ * (MHD then sees the end of the stream and closes it); and the accept
+ * policy counts connections per address itself, so that a new one can
+ * take the place of the slowest instead of being refused.  A socket is
+ * shut down only under the lock that MHD's "closed" notification takes
+ * before MHD closes it, so never once its descriptor is reused.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "dlmhd.h"
 #include "http.h"
 #include "log.h"
+#include "macro.h"
 #include "xalloc.h"
 
 #define DRAIN_MS 5000		/* how long stopping waits for requests under way */
+#define TRUSTED_MAX 16		/* proxies in [http] trusted_proxy */
+#define PATH_MAX_LEN 256	/* longer paths are no route of ours */
+/* MHD's own limit, above ours: room for connections cut but not yet closed. */
+#define CONN_SPARE 16
+
+/* A connection, from accept to close. */
+struct conn {
+	struct conn *prev, *next;
+	MHD_socket fd;
+	struct in6_addr addr;	/* IPv4 as ::ffff:a.b.c.d */
+	/* Monotonic ms by which the request under way must be read; 0: read. */
+	int64_t deadline;
+	uint64_t seq;		/* the order deadlines were set in: ties go to the oldest */
+	bool cut;		/* shut down: closing, counted no more */
+};
 
 struct http {
 	struct MHD_Daemon *d;
@@ -30,14 +62,38 @@ struct http {
 	atomic_bool stopping;
 	struct http_routes routes;
 	int port;
+	/* The connections, the trusted proxies and the counts; the watchdog's. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;	/* a deadline set, or stopping */
+	struct conn *conns;
+	struct in6_addr trusted[TRUSTED_MAX];
+	size_t n_trusted;
+	struct http_stats stats;
+	uint64_t seq;
+	int64_t wake_at;	/* when the watchdog wakes next (0: when signalled) */
+	pthread_t watchdog;
+	bool watchdog_started;
+	bool quit;
 };
 
 #define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
+enum route {
+	ROUTE_NONE,
+	ROUTE_WEBHOOK,		/* POST /telegram/webhook */
+	ROUTE_HEALTH,		/* GET /healthz */
+	ROUTE_METRICS,		/* GET /metrics */
+};
+
 /* A request being read, or waiting for its answer. */
 struct http_req {
 	struct MHD_Connection *c;
-	bool metrics;		/* GET /metrics (else POST /telegram/webhook) */
+	struct conn *conn;	/* NULL if MHD did not say (never, in practice) */
+	struct http *h;
+	char path[PATH_MAX_LEN + 1];	/* as sent, before '?'; "" when longer */
+	const char *uri_end;	/* where the URI ended in MHD's buffer: a NUL inside shows */
+	bool routed;		/* the headers were seen */
+	enum route route;
 	struct buf body;
 	bool too_big;
 	bool later;		/* suspended, for http_answer() */
@@ -48,9 +104,288 @@ struct http_req {
 	void *data;
 };
 
+/* --- addresses --------------------------------------------------------- */
+
+/* An IPv4 or IPv6 socket address as IPv6 (IPv4-mapped); false for others. */
+static bool
+addr_of(const struct sockaddr *sa, struct in6_addr *ret)
+{
+	if (sa && sa->sa_family == AF_INET6) {
+		*ret = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		return true;
+	}
+	if (sa && sa->sa_family == AF_INET) {
+		memset(ret, 0, sizeof(*ret));
+		ret->s6_addr[10] = 0xff;
+		ret->s6_addr[11] = 0xff;
+		memcpy(&ret->s6_addr[12], &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+		return true;
+	}
+	return false;
+}
+
+/* Parses a numeric address, IPv4 or IPv6 (brackets allowed), of n bytes. */
+static bool
+parse_addr(const char *s, size_t n, struct in6_addr *ret)
+{
+	char tmp[INET6_ADDRSTRLEN + 2];
+	struct in_addr a4;
+
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(tmp))
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	if (inet_pton(AF_INET, tmp, &a4) == 1) {
+		memset(ret, 0, sizeof(*ret));
+		ret->s6_addr[10] = 0xff;
+		ret->s6_addr[11] = 0xff;
+		memcpy(&ret->s6_addr[12], &a4, 4);
+		return true;
+	}
+	return inet_pton(AF_INET6, tmp, ret) == 1;
+}
+
+static bool
+is_loopback(const struct in6_addr *a)
+{
+	return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+}
+
+static void
+addr_text(const struct in6_addr *a, char *out, size_t size)
+{
+	if (IN6_IS_ADDR_V4MAPPED(a))
+		inet_ntop(AF_INET, &a->s6_addr[12], out, (socklen_t)size);
+	else
+		inet_ntop(AF_INET6, a, out, (socklen_t)size);
+}
+
+/* Under h->lock. */
+static bool
+trusted_locked(const struct http *h, const struct in6_addr *a)
+{
+	for (size_t i = 0; i < h->n_trusted; i++)
+		if (memcmp(&h->trusted[i], a, sizeof(*a)) == 0)
+			return true;
+	return false;
+}
+
+int
+http_set_trusted(struct http *h, const char *list)
+{
+	struct in6_addr v[TRUSTED_MAX];
+	size_t n = 0;
+	const char *p = list ? list : "";
+
+	for (;;) {
+		size_t k;
+
+		p += strspn(p, ", \t");
+		if (!*p)
+			break;
+		k = strcspn(p, ", \t");
+		if (n == TRUSTED_MAX || !parse_addr(p, k, &v[n]))
+			return -EINVAL;
+		n++;
+		p += k;
+	}
+	pthread_mutex_lock(&h->lock);
+	memcpy(h->trusted, v, n * sizeof(v[0]));
+	h->n_trusted = n;
+	pthread_mutex_unlock(&h->lock);
+	return 0;
+}
+
+void
+http_get_stats(struct http *h, struct http_stats *ret)
+{
+	pthread_mutex_lock(&h->lock);
+	*ret = h->stats;
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* --- connections and their deadlines ------------------------------------ */
+
+/* Under h->lock: the socket shut down; MHD sees the end and closes it. */
+static void
+cut_locked(struct conn *k)
+{
+	k->cut = true;
+	(void)shutdown(k->fd, SHUT_RDWR);
+}
+
+/* Under h->lock: sets k's deadline for its next request (0: read). */
+static void
+arm_locked(struct http *h, struct conn *k, bool reading)
+{
+	k->deadline = reading ? clock_mono_ms() + HTTP_REQUEST_S * 1000 : 0;
+	k->seq = ++h->seq;
+	/* Deadlines only grow: the watchdog needs waking only when it sleeps for good. */
+	if (reading && (!h->wake_at || k->deadline < h->wake_at))
+		pthread_cond_signal(&h->cond);
+}
+
+static void
+arm(struct http *h, struct conn *k, bool reading)
+{
+	if (!k)
+		return;
+	pthread_mutex_lock(&h->lock);
+	arm_locked(h, k, reading);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* Cuts the connections past their deadline; sleeps until the next one is due. */
+static void *
+watchdog_main(void *userdata)
+{
+	struct http *h = userdata;
+
+	(void)pthread_setname_np(pthread_self(), "dondoc-deadline");
+	pthread_mutex_lock(&h->lock);
+	while (!h->quit) {
+		int64_t now = clock_mono_ms(), next = 0;
+
+		for (struct conn *k = h->conns; k; k = k->next) {
+			if (k->cut || !k->deadline)
+				continue;
+			if (k->deadline <= now) {
+				cut_locked(k);
+				h->stats.deadline++;
+			} else if (!next || k->deadline < next) {
+				next = k->deadline;
+			}
+		}
+		h->wake_at = next;
+		if (!next) {
+			pthread_cond_wait(&h->cond, &h->lock);
+		} else {
+			/* The condition variable runs on the monotonic clock (http_start). */
+			struct timespec t = { .tv_sec = next / 1000, .tv_nsec = next % 1000 * 1000000 };
+
+			(void)pthread_cond_timedwait(&h->cond, &h->lock, &t);
+		}
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+/* Under h->lock: the connection still reading its request the longest (of addr, if not NULL). */
+static struct conn *
+slowest_locked(struct http *h, const struct in6_addr *addr)
+{
+	struct conn *best = NULL;
+
+	for (struct conn *k = h->conns; k; k = k->next)
+		if (!k->cut && k->deadline && (!addr || memcmp(&k->addr, addr, sizeof(*addr)) == 0) &&
+		    (!best || k->deadline < best->deadline ||
+		     (k->deadline == best->deadline && k->seq < best->seq)))
+			best = k;
+	return best;
+}
+
+/*
+ * MHD's accept policy, on its thread: a connection past a limit takes
+ * the place of the slowest one still sending its request; with none, it
+ * is refused.
+ */
 static enum MHD_Result
-answer(struct http *h, struct MHD_Connection *c, unsigned status, const char *type,
-       const char *text)
+on_accept(void *cls, const struct sockaddr *sa, socklen_t len)
+{
+	struct http *h = cls;
+	struct in6_addr a;
+	size_t all = 0, same = 0;
+	enum MHD_Result ret = MHD_YES;
+
+	(void)len;
+	if (!addr_of(sa, &a))
+		return MHD_YES;
+	pthread_mutex_lock(&h->lock);
+	for (struct conn *k = h->conns; k; k = k->next) {
+		if (k->cut)
+			continue;
+		all++;
+		same += memcmp(&k->addr, &a, sizeof(a)) == 0;
+	}
+	if (same >= HTTP_PER_IP_MAX && !trusted_locked(h, &a)) {
+		struct conn *k = slowest_locked(h, &a);
+
+		if (k) {
+			cut_locked(k);
+			h->stats.crowded++;
+			all--;
+		} else {
+			ret = MHD_NO;
+		}
+	}
+	if (ret == MHD_YES && all >= HTTP_CONN_MAX) {
+		struct conn *k = slowest_locked(h, NULL);
+
+		if (k) {
+			cut_locked(k);
+			h->stats.crowded++;
+		} else {
+			ret = MHD_NO;
+		}
+	}
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+/* MHD's connection notifications, on its thread: the tracking of each. */
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+	      enum MHD_ConnectionNotificationCode code)
+{
+	struct http *h = cls;
+	struct conn *k = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd =
+			sym_MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *addr =
+			sym_MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+		if (!fd)
+			return;
+		k = xcalloc(1, sizeof(*k));
+		k->fd = fd->connect_fd;
+		if (!addr || !addr_of(addr->client_addr, &k->addr))
+			memset(&k->addr, 0, sizeof(k->addr));
+		pthread_mutex_lock(&h->lock);
+		k->next = h->conns;
+		if (h->conns)
+			h->conns->prev = k;
+		h->conns = k;
+		arm_locked(h, k, true);
+		pthread_mutex_unlock(&h->lock);
+		*socket_context = k;
+		return;
+	}
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED && k) {
+		/* MHD closes the socket after this: never shut down once reused. */
+		pthread_mutex_lock(&h->lock);
+		if (k->prev)
+			k->prev->next = k->next;
+		else
+			h->conns = k->next;
+		if (k->next)
+			k->next->prev = k->prev;
+		pthread_mutex_unlock(&h->lock);
+		free(k);
+		*socket_context = NULL;
+	}
+}
+
+/* --- answers ------------------------------------------------------------ */
+
+static enum MHD_Result
+answer_with(struct http *h, struct MHD_Connection *c, unsigned status, const char *type,
+	    const char *text, const char *header, const char *value)
 {
 	struct MHD_Response *r = sym_MHD_create_response_from_buffer(strlen(text), (void *)text,
 								 MHD_RESPMEM_MUST_COPY);
@@ -59,12 +394,21 @@ answer(struct http *h, struct MHD_Connection *c, unsigned status, const char *ty
 	if (!r)
 		return MHD_NO;
 	sym_MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (header)
+		sym_MHD_add_response_header(r, header, value);
 	/* Stopping: a client that keeps its connection would hold the drain up. */
 	if (atomic_load(&h->stopping))
 		sym_MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = sym_MHD_queue_response(c, status, r);
 	sym_MHD_destroy_response(r);
 	return ret;
+}
+
+static enum MHD_Result
+answer(struct http *h, struct MHD_Connection *c, unsigned status, const char *type,
+       const char *text)
+{
+	return answer_with(h, c, status, type, text, NULL, NULL);
 }
 
 static enum MHD_Result
@@ -78,15 +422,38 @@ answer_json(struct http *h, struct MHD_Connection *c, unsigned status, const cha
 	return answer(h, c, status, "application/json", body);
 }
 
+/* MHD's request-line hook, before any decoding: q starts here, with the path as sent. */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct http_req *q = xcalloc(1, sizeof(*q));
+	const union MHD_ConnectionInfo *ctx =
+		sym_MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	size_t n;
+
+	q->h = cls;
+	q->c = c;
+	q->conn = ctx ? ctx->socket_context : NULL;
+	if (uri) {
+		n = strcspn(uri, "?");
+		if (n <= PATH_MAX_LEN)
+			memcpy(q->path, uri, n);
+		q->uri_end = uri + strlen(uri);
+	}
+	return q;
+}
+
 static void
 done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
+	struct http *h = cls;
 	struct http_req *q = *con_cls;
 
-	(void)cls;
 	(void)c;
-	(void)toe;
 	if (q) {
+		/* The next request on this connection has its own deadline. */
+		if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+			arm(h, q->conn, true);
 		if (q->release)
 			q->release(q->data);
 		buf_release(&q->body);
@@ -135,15 +502,36 @@ answer_status(struct http *h, struct MHD_Connection *c, int status, const char *
 	}
 }
 
+/* /metrics refused or unavailable. */
+static enum MHD_Result
+answer_metrics_status(struct http *h, struct MHD_Connection *c, int status)
+{
+	if (status == 401)
+		return answer_with(h, c, MHD_HTTP_UNAUTHORIZED, "text/plain",
+				   "unauthorized: /metrics needs its bearer token\n",
+				   MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"dondoc\"");
+	if (status == 403)
+		return answer(h, c, MHD_HTTP_FORBIDDEN, "text/plain",
+			      "forbidden: /metrics is served to this machine only\n");
+	return answer(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "metrics unavailable\n");
+}
+
 /* The answer given to q, once http_answer() resumed it. */
 static enum MHD_Result
 answer_later(struct http *h, struct MHD_Connection *c, struct http_req *q)
 {
-	if (!q->metrics)
+	switch (q->route) {
+	case ROUTE_METRICS:
+		if (q->status != 200 || !q->answer)
+			return answer_metrics_status(h, c, 503);
+		return answer(h, c, MHD_HTTP_OK, METRICS_TYPE, q->answer);
+	case ROUTE_HEALTH:
+		return answer(h, c, q->status == 200 ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
+			      "text/plain", q->answer ? q->answer : q->status == 200 ? "ok\n" :
+			      "unhealthy\n");
+	default:
 		return answer_status(h, c, q->status, q->answer);
-	if (q->status != 200 || !q->answer)
-		return answer(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "metrics unavailable\n");
-	return answer(h, c, MHD_HTTP_OK, METRICS_TYPE, q->answer);
+	}
 }
 
 static enum MHD_Result
@@ -163,77 +551,144 @@ on_webhook(struct http *h, struct MHD_Connection *c, struct http_req *q)
 	return answer_status(h, c, status, NULL);
 }
 
+/* What the headers say of the body's framing. */
+struct framing {
+	const char *length;		/* the first Content-Length */
+	bool lengths_differ;		/* a second one, not the same */
+	int codings;			/* Transfer-Encoding headers */
+	bool chunked;			/* the only one, and it says "chunked" */
+	bool forwarded;			/* X-Forwarded-For, Forwarded or X-Real-IP */
+};
+
+static enum MHD_Result
+framing_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	if (!key || !value)
+		return MHD_YES;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		if (!f->length)
+			f->length = value;
+		else if (strcmp(f->length, value) != 0)
+			f->lengths_differ = true;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->codings++;
+		f->chunked = strcasecmp(value, "chunked") == 0;
+	} else if (strcasecmp(key, "X-Forwarded-For") == 0 || strcasecmp(key, "Forwarded") == 0 ||
+		   strcasecmp(key, "X-Real-IP") == 0) {
+		f->forwarded = true;
+	}
+	return MHD_YES;
+}
+
+/* An encoded NUL, slash or backslash: a path meant to be read as another. */
+static bool
+path_smuggles(const char *path)
+{
+	for (const char *p = strchr(path, '%'); p; p = strchr(p + 1, '%'))
+		if (strncmp(p, "%00", 3) == 0 || strncasecmp(p, "%2f", 3) == 0 ||
+		    strncasecmp(p, "%5c", 3) == 0)
+			return true;
+	return false;
+}
+
+/* The headers are read: checked, and routed on the path as sent. */
+static enum MHD_Result
+on_headers(struct http *h, struct MHD_Connection *c, const char *method, const char *version,
+	   struct http_req *q)
+{
+	bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+		   strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	struct framing f = { 0 };
+	int status;
+
+	q->routed = true;
+	(void)sym_MHD_get_connection_values(c, MHD_HEADER_KIND, framing_header, &f);
+	/* Both framings, or two lengths: the body would end where another reader did not. */
+	if (f.lengths_differ)
+		return answer(h, c, MHD_HTTP_BAD_REQUEST, "text/plain",
+			      "bad request: two different Content-Length headers\n");
+	if (f.codings && f.length)
+		return answer(h, c, MHD_HTTP_BAD_REQUEST, "text/plain",
+			      "bad request: both Content-Length and Transfer-Encoding\n");
+	/* MHD would read any other coding until the client closes. */
+	if (f.codings > 1 || (f.codings && !f.chunked))
+		return answer(h, c, MHD_HTTP_NOT_IMPLEMENTED, "text/plain",
+			      "not implemented: the only transfer coding taken is chunked\n");
+	/*
+	 * MHD hands on the URI up to its first NUL: a raw NUL shows as the
+	 * URI's end falling short of the HTTP version that follows it.
+	 */
+	if ((version && *version && q->uri_end && version != q->uri_end + 1) ||
+	    path_smuggles(q->path))
+		return answer(h, c, MHD_HTTP_BAD_REQUEST, "text/plain",
+			      "bad request: an encoded NUL, slash or backslash in the path\n");
+	if (strcmp(q->path, "/telegram/webhook") == 0) {
+		if (!post)
+			return answer_json(h, c, MHD_HTTP_METHOD_NOT_ALLOWED, "POST only");
+		if (h->routes.telegram_auth) {
+			const char *secret = sym_MHD_lookup_connection_value(
+				c, MHD_HEADER_KIND, "X-Telegram-Bot-Api-Secret-Token");
+
+			status = h->routes.telegram_auth(h->routes.userdata, secret);
+			if (status == 401)
+				return answer_json(h, c, MHD_HTTP_UNAUTHORIZED, "wrong secret token");
+			if (status != 0)
+				return answer_json(h, c, MHD_HTTP_NOT_FOUND, "no Telegram webhook here");
+		}
+		if (f.length && strtoull(f.length, NULL, 10) > HTTP_BODY_MAX)
+			return answer_json(h, c, MHD_HTTP_CONTENT_TOO_LARGE, "body larger than 1 MiB");
+		q->route = ROUTE_WEBHOOK;
+		buf_init(&q->body, HTTP_BODY_MAX);
+		return MHD_YES;
+	}
+	if (strcmp(q->path, "/healthz") == 0 || strcmp(q->path, "/metrics") == 0) {
+		if (!get)
+			return answer(h, c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "GET only\n");
+		/* Read whole: no deadline while it is answered. */
+		arm(h, q->conn, false);
+		buf_init(&q->body, 1);
+		if (q->path[1] == 'h') {
+			q->route = ROUTE_HEALTH;
+			if (!h->routes.health)
+				return answer(h, c, MHD_HTTP_OK, "text/plain", "ok\n");
+			status = h->routes.health(h->routes.userdata, q);
+			if (status == HTTP_LATER)
+				return MHD_YES;
+			if (status == 200)
+				return answer(h, c, MHD_HTTP_OK, "text/plain", "ok\n");
+			return answer(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
+				      "unhealthy\n");
+		}
+		/* Counted on another thread: a scan of every task takes a while. */
+		q->route = ROUTE_METRICS;
+		status = h->routes.metrics ? h->routes.metrics(h->routes.userdata, q) : 503;
+		if (status == HTTP_LATER)
+			return MHD_YES;
+		return answer_metrics_status(h, c, status);
+	}
+	return answer(h, c, MHD_HTTP_NOT_FOUND, "text/plain", "not found\n");
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	   const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct http *h = cls;
 	struct http_req *q = *con_cls;
-	bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
-	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
-		   strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 
-	(void)version;
-	if (!q) {
-		/* Headers read: route now, before any body. */
-		if (strcmp(url, "/telegram/webhook") == 0) {
-			const char *len;
-
-			if (!post)
-				return answer_json(h, c, MHD_HTTP_METHOD_NOT_ALLOWED, "POST only");
-			len = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							  MHD_HTTP_HEADER_CONTENT_LENGTH);
-			if (h->routes.telegram_auth) {
-				const char *secret = sym_MHD_lookup_connection_value(
-					c, MHD_HEADER_KIND, "X-Telegram-Bot-Api-Secret-Token");
-				int status = h->routes.telegram_auth(h->routes.userdata, secret);
-
-				if (status == 401)
-					return answer_json(h, c, MHD_HTTP_UNAUTHORIZED, "wrong secret token");
-				if (status != 0)
-					return answer_json(h, c, MHD_HTTP_NOT_FOUND, "no Telegram webhook here");
-			}
-			if (len && strtoull(len, NULL, 10) > HTTP_BODY_MAX)
-				return answer_json(h, c, MHD_HTTP_CONTENT_TOO_LARGE,
-						   "body larger than 1 MiB");
-			q = xcalloc(1, sizeof(*q));
-			q->c = c;
-			buf_init(&q->body, HTTP_BODY_MAX);
-			*con_cls = q;
-			return MHD_YES;
-		}
-		if (strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0) {
-			char *text, *msg = NULL;
-			enum MHD_Result r;
-
-			if (!get)
-				return answer(h, c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "GET only\n");
-			if (url[1] == 'h') {
-				if (h->routes.health && h->routes.health(h->routes.userdata, &msg) < 0) {
-					text = xasprintf("unhealthy: %s\n", msg ? msg : "?");
-					r = answer(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", text);
-					free(text);
-					free(msg);
-					return r;
-				}
-				return answer(h, c, MHD_HTTP_OK, "text/plain", "ok\n");
-			}
-			/* Counted on another thread: a scan of every task takes a while. */
-			q = xcalloc(1, sizeof(*q));
-			q->c = c;
-			q->metrics = true;
-			buf_init(&q->body, 1);
-			*con_cls = q;
-			if (h->routes.metrics && h->routes.metrics(h->routes.userdata, q) == HTTP_LATER)
-				return MHD_YES;
-			return answer(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
-				      "metrics unavailable\n");
-		}
-		return answer(h, c, MHD_HTTP_NOT_FOUND, "text/plain", "not found\n");
-	}
+	/* The path as sent is q's (on_uri); url is MHD's decoding of it. */
+	(void)url;
+	if (!q)
+		return MHD_NO;
+	if (!q->routed)
+		return on_headers(h, c, method, version, q);
 	if (q->answered)
 		return answer_later(h, c, q);
-	if (q->later || q->metrics)
+	if (q->later || q->route != ROUTE_WEBHOOK)
 		return MHD_YES;		/* still waiting: not for us to see */
 	if (*upload_data_size) {
 		/* Chunked bodies have no Content-Length: the cap is counted here. */
@@ -242,8 +697,101 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	/* Read whole: no deadline while it is answered. */
+	arm(h, q->conn, false);
 	return on_webhook(h, c, q);
 }
+
+/* --- who asked ----------------------------------------------------------- */
+
+struct forwarded_for {
+	struct buf list;	/* every X-Forwarded-For, in order, joined by commas */
+	bool overflow;		/* longer than list's cap: not to be read */
+};
+
+static enum MHD_Result
+xff_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct forwarded_for *x = cls;
+
+	(void)kind;
+	if (key && value && strcasecmp(key, "X-Forwarded-For") == 0) {
+		if (x->list.len)
+			(void)buf_addc(&x->list, ',');
+		if (buf_adds(&x->list, value) < 0)
+			x->overflow = true;
+	}
+	return MHD_YES;
+}
+
+void
+http_client(struct http_req *q, struct http_client *ret)
+{
+	struct http *h = q->h;
+	struct in6_addr peer = { 0 }, a;
+	struct forwarded_for x = { .overflow = false };
+	struct framing f = { 0 };
+	bool trusted, known = true;
+
+	if (q->conn)
+		peer = q->conn->addr;
+	a = peer;
+	pthread_mutex_lock(&h->lock);
+	trusted = trusted_locked(h, &peer);
+	buf_init(&x.list, 4096);
+	if (trusted)
+		(void)sym_MHD_get_connection_values(q->c, MHD_HEADER_KIND, xff_header, &x);
+	if (trusted && x.list.len) {
+		/* From the right: each proxy added the address it saw; a client's own come first. */
+		size_t end = x.list.len;
+
+		known = !x.overflow;
+		while (known) {
+			size_t start = end, s, e;
+
+			while (start > 0 && x.list.p[start - 1] != ',')
+				start--;
+			for (s = start; s < end && (x.list.p[s] == ' ' || x.list.p[s] == '\t'); s++)
+				;
+			for (e = end; e > s && (x.list.p[e - 1] == ' ' || x.list.p[e - 1] == '\t'); e--)
+				;
+			if (!parse_addr(x.list.p + s, e - s, &a)) {
+				known = false;
+				break;
+			}
+			if (start == 0 || !trusted_locked(h, &a))
+				break;
+			end = start - 1;
+		}
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (!trusted)
+		(void)sym_MHD_get_connection_values(q->c, MHD_HEADER_KIND, framing_header, &f);
+	memset(ret, 0, sizeof(*ret));
+	ret->proxied = trusted && x.list.len > 0;
+	if (known) {
+		addr_text(&a, ret->addr, sizeof(ret->addr));
+		ret->loopback = is_loopback(&a) && !f.forwarded;
+	} else {
+		snprintf(ret->addr, sizeof(ret->addr), "unknown");
+	}
+	buf_release(&x.list);
+}
+
+const char *
+http_bearer(struct http_req *q)
+{
+	const char *v = sym_MHD_lookup_connection_value(q->c, MHD_HEADER_KIND,
+							MHD_HTTP_HEADER_AUTHORIZATION);
+
+	if (!v || strncasecmp(v, "Bearer ", 7) != 0)
+		return NULL;
+	v += 7;
+	v += strspn(v, " ");
+	return *v ? v : NULL;
+}
+
+/* --- start and stop ----------------------------------------------------- */
 
 /* Parses "host:port" or "[v6]:port" into a socket address. */
 static int
@@ -283,6 +831,29 @@ bad:
 	return -EINVAL;
 }
 
+/* The watchdog stopped and joined; what it and MHD shared freed. */
+static void
+http_free(struct http *h)
+{
+	if (h->watchdog_started) {
+		pthread_mutex_lock(&h->lock);
+		h->quit = true;
+		pthread_cond_signal(&h->cond);
+		pthread_mutex_unlock(&h->lock);
+		pthread_join(h->watchdog, NULL);
+	}
+	/* MHD said "closed" for each connection it stopped; none is left, unless it did not. */
+	while (h->conns) {
+		struct conn *k = h->conns;
+
+		h->conns = k->next;
+		free(k);
+	}
+	pthread_cond_destroy(&h->cond);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
 int
 http_start(const char *listen, const struct http_routes *routes, struct http **ret,
 	   char **reterr_msg)
@@ -292,6 +863,7 @@ http_start(const char *listen, const struct http_routes *routes, struct http **r
 	struct http *h;
 	const union MHD_DaemonInfo *info;
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
+	pthread_condattr_t ca;
 	int r;
 
 	r = dlmhd_load(reterr_msg);
@@ -304,19 +876,34 @@ http_start(const char *listen, const struct http_routes *routes, struct http **r
 		flags |= MHD_USE_IPv6;
 	h = xcalloc(1, sizeof(*h));
 	h->routes = *routes;
-	h->d = sym_MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+	pthread_mutex_init(&h->lock, NULL);
+	/* Deadlines are monotonic milliseconds (clock_mono_ms): so is the wait. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	r = -pthread_create(&h->watchdog, NULL, watchdog_main, h);
+	if (r < 0) {
+		*reterr_msg = xasprintf("cannot start the HTTP server's watchdog: %s", strerror(-r));
+		http_free(h);
+		return r;
+	}
+	h->watchdog_started = true;
+	/* The per-address limit is on_accept's, which can make room instead of refusing. */
+	h->d = sym_MHD_start_daemon(flags, 0, on_accept, h, on_request, h,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_MAX,
-				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_PER_IP_MAX,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(HTTP_CONN_MAX + CONN_SPARE),
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
 				/* Zeroed for each request: no bigger than headers need. */
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
-				MHD_OPTION_NOTIFY_COMPLETED, done, NULL,
+				MHD_OPTION_NOTIFY_COMPLETED, done, h,
+				MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+				MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
 				MHD_OPTION_END);
 	if (!h->d) {
 		*reterr_msg = xasprintf("[http] cannot listen on %s (address in use, or not this "
 					"machine's?)", listen);
-		free(h);
+		http_free(h);
 		return -EADDRINUSE;
 	}
 	info = sym_MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
@@ -353,6 +940,6 @@ http_stop(struct http *h)
 	sym_MHD_stop_daemon(h->d);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
-	free(h);
+	http_free(h);
 	return NULL;
 }

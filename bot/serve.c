@@ -87,6 +87,7 @@ struct setup {
 	bool webhook_due;	/* setWebhook still to be made (it failed, or not tried) */
 	int64_t webhook_next_ms;	/* on the monotonic clock: the next try */
 	int webhook_backoff_ms;	/* the wait after the last failure */
+	char *metrics_token;	/* /metrics' bearer token ([http] metrics_token_file) */
 };
 
 static void
@@ -100,6 +101,11 @@ setup_release(struct setup *st)
 	}
 	free(st->webhook_url);
 	st->webhook_url = NULL;
+	if (st->metrics_token) {
+		explicit_bzero(st->metrics_token, strlen(st->metrics_token));
+		free(st->metrics_token);
+		st->metrics_token = NULL;
+	}
 	st->cs = channels_free(st->cs);
 	st->rend = renderer_free(st->rend);
 	st->sch = schedule_free(st->sch);
@@ -118,6 +124,13 @@ setup_load(const struct dondoc *d, struct setup *ret)
 	if (r < 0) {
 		log_errorx("%s", msg ? msg : strerror(-r));
 		goto fail;
+	}
+	if (st.cfg->http_metrics_token_file) {
+		r = config_read_secret(st.cfg->http_metrics_token_file, &st.metrics_token, &msg);
+		if (r < 0) {
+			log_errorx("[http] metrics_token_file: %s", msg ? msg : strerror(-r));
+			goto fail;
+		}
 	}
 	r = schedule_load(st.cfg->schedules, clock_today(&d->clock), &st.sch, &msg);
 	if (r < 0) {
@@ -319,7 +332,9 @@ static void
 web_update(struct web *w, const struct setup *st)
 {
 	struct web_setup ws = { .rend = st->rend, .sch = st->sch, .cs = st->cs, .bot = st->bot,
-				.webhook_secret = st->webhook_secret };
+				.webhook_secret = st->webhook_secret,
+				.metrics = st->cfg->http_metrics, .metrics_token = st->metrics_token,
+				.trusted_proxy = st->cfg->http_trusted_proxy };
 
 	if (w)
 		web_set(w, &ws);

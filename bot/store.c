@@ -1153,7 +1153,7 @@ store_open(const char *path, enum store_mode mode, struct store **ret, char **re
 		goto out;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DML, 0, NULL);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DDL, 0, NULL);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
@@ -3368,6 +3368,12 @@ store_wal_handoff(struct store *s, void (*fn)(void *userdata, int pages), void *
 	s->handoff->userdata = userdata;
 	/* Our hook in place of SQLite's: its checkpoints are off. */
 	sqlite3_wal_hook(s->db, wal_hook, s->handoff);
+}
+
+void
+store_set_busy_timeout(struct store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms);
 }
 
 int

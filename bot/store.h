@@ -52,6 +52,9 @@ const char *store_errmsg(const struct store *s);
  * 2 MiB): a large import wants more, the idle daemon less.
  */
 int store_set_cache(struct store *s, int kib);
+/* How long a statement waits for another connection's lock (STORE_BUSY_MS at open). */
+void store_set_busy_timeout(struct store *s, int ms);
+#define STORE_BUSY_MS 5000
 /* Gives back the page cache pages not in use (after a full planner pass). */
 void store_release_memory(struct store *s);
 

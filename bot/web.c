@@ -25,6 +25,12 @@
 
 #define COMMANDS_MAX 24		/* kinds of command counted */
 #define METRICS_MAX ((size_t)1 << 20)
+/*
+ * /healthz tries a write (BEGIN IMMEDIATE, rolled back): longer than a
+ * batch or a tick holds the registry, shorter than a prober's patience.
+ * The requests that come while one try waits share its answer.
+ */
+#define HEALTH_PROBE_MS 2000
 
 /* A webhook update, from the server's thread to the writer and back. */
 struct job {
@@ -36,10 +42,11 @@ struct job {
 	struct tgbot_after after;
 };
 
-/* A GET /metrics, for the background thread. */
+/* A GET /metrics or /healthz, for the background thread. */
 struct scrape {
 	struct scrape *next;
 	struct http_req *q;
+	bool health;
 };
 
 /* Calls an update left for the main loop to make (tgbot_after). */
@@ -49,8 +56,7 @@ struct after {
 };
 
 struct web {
-	struct http *http;
-	struct store *s;	/* the server thread's connection: /healthz, /metrics */
+	struct http *http;	/* set under qlock: the background thread reads it */
 	struct store *ws;	/* the writer's */
 	const struct clock *clk;
 	int wake_fd;
@@ -78,10 +84,12 @@ struct web {
 	/*
 	 * The background thread, on a connection of its own: the writer's
 	 * checkpoints, so that no batch waits for pages copied and an fsync,
-	 * and /metrics, whose scan of every task would hold the server's
-	 * thread (170 ms for 100,000 tasks).
+	 * /metrics, whose scan of every task would hold the server's thread
+	 * (170 ms for 100,000 tasks), and /healthz, whose write probe may
+	 * wait HEALTH_PROBE_MS for a lock.
 	 */
 	struct store *bs;
+	int health_status;	/* the last check's answer, 200 or 503 (0: none); the thread's own */
 	pthread_t background;
 	bool background_started;
 	pthread_cond_t bcond;	/* under qlock */
@@ -102,6 +110,10 @@ web_set(struct web *w, const struct web_setup *setup)
 	pthread_rwlock_wrlock(&w->setup_lock);
 	w->setup = *setup;
 	pthread_rwlock_unlock(&w->setup_lock);
+	/* Checked by config_load: a list that does not parse keeps the old one. */
+	if (w->http && http_set_trusted(w->http, setup->trusted_proxy) < 0)
+		log_warnx("[http] trusted_proxy '%s': not a list of addresses, ignoring",
+			  setup->trusted_proxy);
 }
 
 static void
@@ -359,6 +371,7 @@ wal_grew(void *userdata, int pages)
 }
 
 static char *metrics_text(struct web *w);
+static int health_check(struct web *w, char **ret_text);
 
 /*
  * Checkpoints and scrapes, as they come.  Stopping, the scrapes already
@@ -374,7 +387,8 @@ background_main(void *userdata)
 	pthread_mutex_lock(&w->qlock);
 	for (;;) {
 		struct scrape *sc;
-		int wal = 0, done = 0;
+		char *health_text;
+		int wal = 0, done = 0, health;
 
 		while (!w->checkpoint_due && !w->scrapes && !w->stopping)
 			pthread_cond_wait(&w->bcond, &w->qlock);
@@ -384,14 +398,26 @@ background_main(void *userdata)
 			break;
 		if (sc) {
 			pthread_mutex_unlock(&w->qlock);
+			/* One check for all the /healthz of the batch. */
+			health = 0;
+			health_text = NULL;
 			while (sc) {
 				struct scrape *next = sc->next;
-				char *text = metrics_text(w);
 
-				http_answer(sc->q, text ? 200 : 503, text);
+				if (sc->health) {
+					if (!health)
+						health = health_check(w, &health_text);
+					http_answer(sc->q, health,
+						    health_text ? xstrdup(health_text) : NULL);
+				} else {
+					char *text = metrics_text(w);
+
+					http_answer(sc->q, text ? 200 : 503, text);
+				}
 				free(sc);
 				sc = next;
 			}
+			free(health_text);
 			pthread_mutex_lock(&w->qlock);
 			continue;
 		}
@@ -428,17 +454,69 @@ web_run_after(struct web *w, struct tgbot *b)
 	}
 }
 
+/*
+ * On the background thread: 200 (text NULL), or 503 and a new text that
+ * says why: the registry cannot be read, or cannot be written (another
+ * process holds its lock past HEALTH_PROBE_MS, it was opened read-only).
+ * The write is undone, so a full disk shows only once the writers fail.
+ */
 static int
-on_health(void *userdata, char **ret_msg)
+health_check(struct web *w, char **ret_text)
 {
-	struct web *w = userdata;
 	int64_t oldest = 0;
+	char *text = NULL;
 	int r;
 
-	r = store_metrics(w->s, NULL, NULL, &oldest);
-	if (r < 0)
-		*ret_msg = xasprintf("the registry cannot be read: %s", strerror(-r));
-	return r;
+	r = store_metrics(w->bs, NULL, NULL, &oldest);
+	if (r < 0) {
+		text = xasprintf("unhealthy: the registry cannot be read: %s\n", strerror(-r));
+	} else {
+		/* A write, undone: what the writer and the main loop need to be able to do. */
+		store_set_busy_timeout(w->bs, HEALTH_PROBE_MS);
+		r = store_begin(w->bs);
+		if (r == 0)
+			r = store_meta_set(w->bs, "health_probe", "1");
+		if (r < 0)
+			text = xasprintf("degraded: registry not writable: %s\n", store_errmsg(w->bs));
+		store_rollback(w->bs);
+		store_set_busy_timeout(w->bs, STORE_BUSY_MS);
+	}
+	/* Said once when it changes, not at every probe. */
+	if (text && w->health_status != 503)
+		log_warnx("/healthz: %.*s", (int)strcspn(text, "\n"), text);
+	else if (!text && w->health_status == 503)
+		log_info("/healthz: the registry can be read and written again");
+	w->health_status = text ? 503 : 200;
+	*ret_text = text;
+	return w->health_status;
+}
+
+/* On the server's thread: queued for the background thread, as a scrape is. */
+static int
+queue_scrape(struct web *w, struct http_req *q, bool health)
+{
+	struct scrape *sc;
+
+	pthread_mutex_lock(&w->qlock);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->qlock);
+		return 503;
+	}
+	sc = xcalloc(1, sizeof(*sc));
+	sc->q = q;
+	sc->health = health;
+	http_later(q, NULL, NULL);
+	sc->next = w->scrapes;
+	w->scrapes = sc;
+	pthread_cond_signal(&w->bcond);
+	pthread_mutex_unlock(&w->qlock);
+	return HTTP_LATER;
+}
+
+static int
+on_health(void *userdata, struct http_req *q)
+{
+	return queue_scrape(userdata, q, true);
 }
 
 static void
@@ -477,6 +555,8 @@ static char *
 metrics_text(struct web *w)
 {
 	struct buf b;
+	struct http *h;
+	char *text = NULL;
 	struct tally y = { 0 };
 	time_t now = clock_now(w->clk);
 	int64_t oldest = 0;
@@ -520,33 +600,53 @@ metrics_text(struct web *w)
 		pthread_mutex_unlock(&w->lock);
 	}
 	pthread_rwlock_unlock(&w->setup_lock);
-	if (r < 0) {
-		buf_release(&b);
-		return NULL;
+	pthread_mutex_lock(&w->qlock);
+	h = w->http;
+	pthread_mutex_unlock(&w->qlock);
+	if (r == 0 && h) {
+		struct http_stats st;
+
+		http_get_stats(h, &st);
+		(void)buf_addf(&b, "# HELP dondoc_http_connections_cut_total Connections the HTTP "
+			       "server cut off: a request not read whole in %d s (deadline), or the "
+			       "slowest making room for a new one (crowded).\n"
+			       "# TYPE dondoc_http_connections_cut_total counter\n"
+			       "dondoc_http_connections_cut_total{reason=\"deadline\"} %llu\n"
+			       "dondoc_http_connections_cut_total{reason=\"crowded\"} %llu\n",
+			       HTTP_REQUEST_S, st.deadline, st.crowded);
 	}
-	return buf_detach(&b);
+	if (r == 0)
+		text = buf_detach(&b);
+	/* buf_detach leaves b a new empty buffer of its own. */
+	buf_release(&b);
+	return text;
 }
 
-/* On the server's thread: counted on the background thread. */
+/*
+ * On the server's thread: who may see /metrics (web_setup.metrics), then
+ * counted on the background thread.
+ */
 static int
 on_metrics(void *userdata, struct http_req *q)
 {
 	struct web *w = userdata;
-	struct scrape *sc;
+	struct http_client cl;
+	const char *mode, *bearer;
+	int status = 0;
 
-	pthread_mutex_lock(&w->qlock);
-	if (w->stopping) {
-		pthread_mutex_unlock(&w->qlock);
-		return 503;
+	pthread_rwlock_rdlock(&w->setup_lock);
+	mode = w->setup.metrics ? w->setup.metrics : "loopback";
+	if (strcmp(mode, "token") == 0) {
+		bearer = http_bearer(q);
+		if (!w->setup.metrics_token || !bearer || !same_secret(bearer, w->setup.metrics_token))
+			status = 401;
+	} else if (strcmp(mode, "open") != 0) {
+		http_client(q, &cl);
+		if (!cl.loopback)
+			status = 403;
 	}
-	sc = xcalloc(1, sizeof(*sc));
-	sc->q = q;
-	http_later(q, NULL, NULL);
-	sc->next = w->scrapes;
-	w->scrapes = sc;
-	pthread_cond_signal(&w->bcond);
-	pthread_mutex_unlock(&w->qlock);
-	return HTTP_LATER;
+	pthread_rwlock_unlock(&w->setup_lock);
+	return status ? status : queue_scrape(w, q, false);
 }
 
 int
@@ -556,16 +656,14 @@ web_start(const char *listen, const char *db, const struct clock *clk, int wake_
 	struct http_routes routes = { .telegram = on_telegram, .telegram_auth = on_telegram_auth,
 				      .health = on_health, .metrics = on_metrics };
 	struct web *w = xcalloc(1, sizeof(*w));
+	struct http *h;
 	int r;
 
-	r = store_open(db, STORE_WRITE, &w->s, reterr_msg);
-	if (r == 0)
-		r = store_open(db, STORE_WRITE, &w->ws, reterr_msg);
+	r = store_open(db, STORE_WRITE, &w->ws, reterr_msg);
 	if (r == 0)
 		r = store_open(db, STORE_WRITE, &w->bs, reterr_msg);
 	if (r < 0) {
 		store_close(w->ws);
-		store_close(w->s);
 		free(w);
 		return r;
 	}
@@ -599,11 +697,14 @@ web_start(const char *listen, const char *db, const struct clock *clk, int wake_
 		return r;
 	}
 	routes.userdata = w;
-	r = http_start(listen, &routes, &w->http, reterr_msg);
+	r = http_start(listen, &routes, &h, reterr_msg);
 	if (r < 0) {
 		web_stop(w);
 		return r;
 	}
+	pthread_mutex_lock(&w->qlock);
+	w->http = h;
+	pthread_mutex_unlock(&w->qlock);
 	*ret = w;
 	return 0;
 }
@@ -637,7 +738,6 @@ web_stop(struct web *w)
 	web_run_after(w, NULL);
 	store_close(w->bs);
 	store_close(w->ws);
-	store_close(w->s);
 	pthread_cond_destroy(&w->bcond);
 	pthread_cond_destroy(&w->qcond);
 	pthread_mutex_destroy(&w->qlock);

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the HTTP server serves (http.h): Telegram's webhook, /healthz and
- * /metrics.  The server's thread reads requests, and answers /healthz
- * from a connection to the registry of its own.  Webhook updates go to a
- * writer thread with another, which commits them in batches (group
- * commit) and has them answered; /metrics to a background thread with a
- * third, which also makes the writer's checkpoints.  The configuration
+ * /metrics.  The server's thread reads requests.  Webhook updates go to a
+ * writer thread with a connection to the registry of its own, which
+ * commits them in batches (group commit) and has them answered; /healthz
+ * and /metrics to a background thread with another, which also makes the
+ * writer's checkpoints.  The configuration
  * they work with is swapped by the main thread on reload (web_set),
  * under a lock they hold while they use it.
  */
@@ -29,6 +29,11 @@ struct web_setup {
 	const struct channels *cs;
 	struct tgbot *bot;	/* NULL: no Telegram */
 	const char *webhook_secret;	/* NULL: no webhook */
+	/* /metrics for: "loopback" (NULL too), "token" (metrics_token's bearer) or "open". */
+	const char *metrics;
+	const char *metrics_token;
+	/* [http] trusted_proxy: addresses whose X-Forwarded-For is believed (NULL: none). */
+	const char *trusted_proxy;
 };
 
 /*

@@ -54,7 +54,7 @@ done
 # ThreadSanitizer: the tests that run them, a data race failing them.
 echo "== tsan build, TZ=UTC"
 tsan_log=$(mktemp -d)
-tsan_tests="tests/integration/t_webhook.sh tests/integration/t_http.sh"
+tsan_tests="tests/integration/t_webhook.sh tests/integration/t_http.sh tests/integration/t_http_hardening.sh"
 # Some kernels randomise mappings more than GCC 12's TSan can take.
 if ! build/tsan/dondoc --version >"$log" 2>&1; then
 	echo "SKIP ThreadSanitizer ($(grep -m1 -o 'ThreadSanitizer.*' "$log" || echo "the TSan build does not run here"))" |

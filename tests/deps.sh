@@ -8,7 +8,8 @@ libsqlite3-dev libutf8proc-dev libjansson-dev libssl-dev libcsv-dev
 libcmocka-dev sqlite3 python3
 libical-dev libinih-dev libsystemd-dev libesmtp-dev
 python3-aiosmtpd openssl
-libcurl4-openssl-dev curl ca-certificates libmicrohttpd-dev"
+libcurl4-openssl-dev curl ca-certificates libmicrohttpd-dev
+valgrind"
 
 missing=""
 for p in $PKGS; do

@@ -87,6 +87,10 @@ assert_defaults(const struct config *c)
 	assert_int_equal(c->tick, 60);
 	assert_string_equal(c->http_listen, "127.0.0.1:8080");
 	assert_null(c->public_url);
+	/* /metrics for this machine only, no proxy believed. */
+	assert_string_equal(c->http_metrics, "loopback");
+	assert_null(c->http_metrics_token_file);
+	assert_null(c->http_trusted_proxy);
 	assert_int_equal(c->file_delay_ms, 0);
 	/* No Telegram unless a token is given; polling, the real API, 50 s polls. */
 	assert_null(c->telegram_token_file);
@@ -192,6 +196,18 @@ test_partial_file_keeps_defaults(void **state)
 	write_text("q.conf", "[http]\nlisten = localhost:1\n[file]\ndelay_ms = 0\n");
 	c = load_ok("q.conf");
 	assert_string_equal(c->http_listen, "localhost:1");
+	config_free(c);
+	/* A token given: /metrics wants it, unless told otherwise. */
+	write_text("m.conf", "[http]\nmetrics_token_file = metrics-token\n"
+		   "trusted_proxy = 127.0.0.1, [::1] 10.1.2.3\n");
+	c = load_ok("m.conf");
+	assert_string_equal(c->http_metrics, "token");
+	assert_string_equal(c->http_metrics_token_file, "metrics-token");
+	assert_string_equal(c->http_trusted_proxy, "127.0.0.1, [::1] 10.1.2.3");
+	config_free(c);
+	write_text("n.conf", "[http]\nmetrics_token_file = metrics-token\nmetrics = open\n");
+	c = load_ok("n.conf");
+	assert_string_equal(c->http_metrics, "open");
 	config_free(c);
 }
 
@@ -367,6 +383,16 @@ static const struct bad {
 	{ "[http]\nlisten = my host:80\n", -EINVAL, "2: bad listen 'my host:80': space in the host" },
 	{ "[http]\npublic_url = dondoc.example.vn\n", -EINVAL,
 	  "2: bad public_url 'dondoc.example.vn': must start with http:// or https://" },
+	{ "[http]\nmetrics = public\n", -EINVAL,
+	  "2: bad metrics 'public': must be loopback, token or open" },
+	{ "[http]\nmetrics = token\n", -EINVAL,
+	  " [http] metrics is token but metrics_token_file is not set" },
+	{ "[http]\ntrusted_proxy = proxy.example.vn\n", -EINVAL,
+	  "2: bad trusted_proxy 'proxy.example.vn': expected numeric IP addresses, separated by "
+	  "commas" },
+	{ "[http]\ntrusted_proxy = 10.0.0.1/8\n", -EINVAL,
+	  "2: bad trusted_proxy '10.0.0.1/8': expected numeric IP addresses, separated by commas" },
+	{ "[http]\ntrusted_proxy = ,\n", -EINVAL, "2: bad trusted_proxy ',': no address" },
 	{ "[general]\ndb =\n", -EINVAL, "2: empty value for db" },
 	{ "[general]\ntick = 5\n[http]\n[general]\ntick = 6\n", -EINVAL,
 	  "5: tick is already set on line 2" },

@@ -4,7 +4,11 @@
  * sockets: a webhook request answered later, from another thread, while
  * the server goes on serving others; its release function run once it
  * is done with; the secret refused at the headers; a body too big; and
- * the server stopped once its requests are answered.
+ * the server stopped once its requests are answered.  Then odd and slow
+ * clients: routes matched on the path as sent (%00, %2F refused), two
+ * Content-Length headers and unknown transfer codings refused at once, a
+ * connection past its address's limit making room, and who a request is
+ * from when a trusted proxy forwards it.
  */
 #include "testlib.h"
 
@@ -13,6 +17,8 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -28,6 +34,9 @@ struct fx {
 	int released;			/* release() calls */
 	pthread_t released_on;
 	pthread_t server_thread;	/* the thread the routes run on */
+	int webhooks;			/* route_telegram calls */
+	struct http_client client;	/* what route_metrics saw */
+	char bearer[64];
 };
 
 static void
@@ -47,6 +56,7 @@ route_telegram(void *userdata, struct http_req *q, const char *secret, const cha
 {
 	struct fx *f = userdata;
 
+	f->webhooks++;
 	if (!secret || strcmp(secret, "s3cret") != 0)
 		return 401;
 	if (n == 5 && memcmp(body, "later", 5) == 0) {
@@ -70,11 +80,23 @@ route_auth(void *userdata, const char *secret)
 }
 
 static int
-route_health(void *userdata, char **ret_msg)
+route_health(void *userdata, struct http_req *q)
 {
 	(void)userdata;
-	(void)ret_msg;
-	return 0;
+	(void)q;
+	return 200;
+}
+
+/* Says who asked, and refuses: 403. */
+static int
+route_metrics(void *userdata, struct http_req *q)
+{
+	struct fx *f = userdata;
+	const char *b = http_bearer(q);
+
+	http_client(q, &f->client);
+	snprintf(f->bearer, sizeof(f->bearer), "%s", b ? b : "(none)");
+	return 403;
 }
 
 static int
@@ -82,7 +104,7 @@ setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct http_routes routes = { .telegram = route_telegram, .telegram_auth = route_auth,
-				      .health = route_health };
+				      .health = route_health, .metrics = route_metrics };
 	char *msg = NULL;
 
 	pthread_mutex_init(&f->lock, NULL);
@@ -109,16 +131,26 @@ teardown(void **state)
 	return 0;
 }
 
+/* A connection from source (127.0.0.x), to the server on 127.0.0.1. */
 static int
-connect_to(const struct fx *f)
+connect_from(const struct fx *f, const char *source)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(http_port(f->h)) };
+	struct sockaddr_in s = { .sin_family = AF_INET };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_true(fd >= 0);
+	assert_int_equal(inet_pton(AF_INET, source, &s.sin_addr), 1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&s, sizeof(s)), 0);
 	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	return fd;
+}
+
+static int
+connect_to(const struct fx *f)
+{
+	return connect_from(f, "127.0.0.1");
 }
 
 static void
@@ -269,6 +301,165 @@ test_refused_at_once(void **state)
 	assert_int_equal(f->released, 0);
 }
 
+/* Sends req (n bytes) on a new connection; the response's first line's status. */
+static int
+status_of(struct fx *f, const char *req, size_t n)
+{
+	char resp[2048];
+	int a = connect_to(f), status;
+
+	while (n) {
+		ssize_t k = send(a, req, n, MSG_NOSIGNAL);
+
+		assert_true(k > 0);
+		req += k;
+		n -= (size_t)k;
+	}
+	read_response(a, resp, sizeof(resp));
+	close(a);
+	assert_true(strncmp(resp, "HTTP/1.1 ", 9) == 0);
+	status = (int)strtol(resp + 9, NULL, 10);
+	return status;
+}
+
+#define STATUS_OF(f, lit) status_of((f), (lit), sizeof(lit) - 1)
+
+static void
+test_path_as_sent(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(STATUS_OF(f, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"), 200);
+	assert_int_equal(STATUS_OF(f, "GET /healthz?probe=1 HTTP/1.1\r\nHost: t\r\n\r\n"), 200);
+	/* MHD would decode these to /healthz and /telegram/webhook. */
+	assert_int_equal(STATUS_OF(f, "GET /healthz%00x HTTP/1.1\r\nHost: t\r\n\r\n"), 400);
+	assert_int_equal(STATUS_OF(f, "GET /healthz\0x HTTP/1.1\r\nHost: t\r\n\r\n"), 400);
+	assert_int_equal(STATUS_OF(f, "GET /%68ealthz HTTP/1.1\r\nHost: t\r\n\r\n"), 404);
+	assert_int_equal(STATUS_OF(f, "POST /telegram%2Fwebhook HTTP/1.1\r\nHost: t\r\n"
+				   "X-Telegram-Bot-Api-Secret-Token: s3cret\r\n"
+				   "Content-Length: 2\r\n\r\n{}"), 400);
+	assert_int_equal(STATUS_OF(f, "POST /telegram%5cwebhook HTTP/1.1\r\nHost: t\r\n"
+				   "Content-Length: 2\r\n\r\n{}"), 400);
+	assert_int_equal(f->webhooks, 0);
+}
+
+static void
+test_framing_refused_at_once(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(STATUS_OF(f, "POST /telegram/webhook HTTP/1.1\r\nHost: t\r\n"
+				   "X-Telegram-Bot-Api-Secret-Token: s3cret\r\n"
+				   "Content-Length: 2\r\nContent-Length: 20\r\n\r\n{}"), 400);
+	/* read_response() fails after 10 s: MHD alone would wait for the client to close. */
+	assert_int_equal(STATUS_OF(f, "POST /telegram/webhook HTTP/1.1\r\nHost: t\r\n"
+				   "X-Telegram-Bot-Api-Secret-Token: s3cret\r\n"
+				   "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"), 501);
+	assert_int_equal(STATUS_OF(f, "POST /telegram/webhook HTTP/1.1\r\nHost: t\r\n"
+				   "X-Telegram-Bot-Api-Secret-Token: s3cret\r\n"
+				   "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n"
+				   "2\r\n{}\r\n0\r\n\r\n"), 400);
+	assert_int_equal(f->webhooks, 0);
+	/* The same length twice is one length; chunked alone is fine. */
+	assert_int_equal(STATUS_OF(f, "POST /telegram/webhook HTTP/1.1\r\nHost: t\r\n"
+				   "X-Telegram-Bot-Api-Secret-Token: s3cret\r\n"
+				   "Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}"), 200);
+	assert_int_equal(STATUS_OF(f, "POST /telegram/webhook HTTP/1.1\r\nHost: t\r\n"
+				   "X-Telegram-Bot-Api-Secret-Token: s3cret\r\n"
+				   "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"), 200);
+}
+
+/* Whether the server closed fd (within a second). */
+static bool
+closed_by_server(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+
+	return poll(&p, 1, 1000) == 1 && recv(fd, &c, 1, 0) <= 0;
+}
+
+static void
+test_crowded_address_makes_room(void **state)
+{
+	struct fx *f = *state;
+	int fds[HTTP_PER_IP_MAX], a;
+	char resp[2048];
+	struct http_stats st;
+	struct pollfd p;
+
+	/* As many connections as one address may have, each sending a header line. */
+	for (int i = 0; i < HTTP_PER_IP_MAX; i++) {
+		fds[i] = connect_from(f, "127.0.0.2");
+		send_all(fds[i], "GET /healthz HTTP/1.1\r\n");
+	}
+	/* One more from there: the oldest gives way, the others stay. */
+	a = connect_from(f, "127.0.0.2");
+	send_all(a, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+	read_response(a, resp, sizeof(resp));
+	assert_true(strncmp(resp, "HTTP/1.1 200", 12) == 0);
+	close(a);
+	assert_true(closed_by_server(fds[0]));
+	p = (struct pollfd){ .fd = fds[1], .events = POLLIN };
+	assert_int_equal(poll(&p, 1, 100), 0);
+	http_get_stats(f->h, &st);
+	assert_int_equal(st.crowded, 1);
+	assert_int_equal(st.deadline, 0);
+	/* A trusted proxy speaks for many: not limited per address. */
+	assert_int_equal(http_set_trusted(f->h, "127.0.0.2"), 0);
+	a = connect_from(f, "127.0.0.2");
+	send_all(a, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+	read_response(a, resp, sizeof(resp));
+	close(a);
+	p = (struct pollfd){ .fd = fds[1], .events = POLLIN };
+	assert_int_equal(poll(&p, 1, 100), 0);
+	http_get_stats(f->h, &st);
+	assert_int_equal(st.crowded, 1);
+	for (int i = 0; i < HTTP_PER_IP_MAX; i++)
+		close(fds[i]);
+}
+
+static void
+test_client_behind_trusted_proxy(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(http_set_trusted(f->h, "proxy.example"), -EINVAL);
+	/* No proxy trusted: the peer, and a forwarded request is not loopback. */
+	assert_int_equal(STATUS_OF(f, "GET /metrics HTTP/1.1\r\nHost: t\r\n"
+				   "Authorization: Bearer tok-1\r\n\r\n"), 403);
+	assert_string_equal(f->client.addr, "127.0.0.1");
+	assert_true(f->client.loopback);
+	assert_false(f->client.proxied);
+	assert_string_equal(f->bearer, "tok-1");
+	assert_int_equal(STATUS_OF(f, "GET /metrics HTTP/1.1\r\nHost: t\r\n"
+				   "X-Forwarded-For: 127.0.0.1\r\n\r\n"), 403);
+	assert_string_equal(f->client.addr, "127.0.0.1");
+	assert_false(f->client.loopback);
+	assert_string_equal(f->bearer, "(none)");
+	/* Trusted: the last address its proxies did not add. */
+	assert_int_equal(http_set_trusted(f->h, "10.0.0.9, 127.0.0.1 [::1]"), 0);
+	assert_int_equal(STATUS_OF(f, "GET /metrics HTTP/1.1\r\nHost: t\r\n"
+				   "X-Forwarded-For: 127.0.0.1, 203.0.113.7\r\n\r\n"), 403);
+	assert_string_equal(f->client.addr, "203.0.113.7");
+	assert_false(f->client.loopback);
+	assert_true(f->client.proxied);
+	assert_int_equal(STATUS_OF(f, "GET /metrics HTTP/1.1\r\nHost: t\r\n"
+				   "X-Forwarded-For: 2001:db8::1\r\n"
+				   "X-Forwarded-For: 127.0.0.5, 10.0.0.9\r\n\r\n"), 403);
+	assert_string_equal(f->client.addr, "127.0.0.5");
+	assert_true(f->client.loopback);
+	assert_int_equal(STATUS_OF(f, "GET /metrics HTTP/1.1\r\nHost: t\r\n"
+				   "X-Forwarded-For: not-an-address\r\n\r\n"), 403);
+	assert_string_equal(f->client.addr, "unknown");
+	assert_false(f->client.loopback);
+	/* From the proxy's machine itself, no header: the proxy is the client. */
+	assert_int_equal(STATUS_OF(f, "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n"), 403);
+	assert_string_equal(f->client.addr, "127.0.0.1");
+	assert_true(f->client.loopback);
+	assert_false(f->client.proxied);
+}
+
 int
 main(void)
 {
@@ -277,6 +468,10 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_answered_later_with_a_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_path_as_sent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_framing_refused_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crowded_address_makes_room, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_behind_trusted_proxy, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("http", tests, NULL, NULL);
