@@ -60,10 +60,12 @@ static const char *const message_names[] = {
 	/* Answers to chat commands (command.c), and a pressed button's (tgbot.c). */
 	"help", "link_instructions", "link_done", "tasks_list", "overdue_list", "report",
 	"done_ok", "progress_ok", "obstacle_ok", "extension_asked", "extension_request",
-	"extension_approved", "extension_rejected", "decision_ok", "button_hint", "recorded",
+	"extension_approved", "extension_rejected", "extension_decided", "decision_ok",
+	"button_hint", "recorded",
 	"error_unknown_command", "error_usage", "error_no_task", "error_no_request",
-	"error_not_allowed", "error_bad_date", "error_task_done", "error_not_later",
-	"error_bad_percent", "error_bad_code",
+	"error_not_allowed", "error_read_only", "error_own_request", "error_request_moot",
+	"error_private_only", "error_clock", "error_bad_date", "error_task_done",
+	"error_not_later", "error_bad_percent", "error_bad_code",
 };
 
 const char *const *

@@ -20,6 +20,8 @@ CONF
 export DONDOC_CONFIG="$T/dondoc.conf"
 D=$DONDOC
 NOW=2025-10-07T09:00
+# Every change is dated then: the history refuses one dated before the last.
+export DONDOC_NOW=$NOW
 HDR='STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
 DOC='Kế hoạch số 7-KH/BCĐ ngày 2/1/2025'
 
