@@ -5,10 +5,19 @@
  * the outbox through the channels.  States and transitions: notice.h.
  *
  * Invariants it keeps:
- *  2/3. A message is claimed (pending -> sending) and committed before the
- *       channel is called, and marked sent after; a crash in between
- *       leaves it sending, and the restart sends it again: at most the
- *       messages in flight are duplicated, none is lost.
+ *  2/3. A message is claimed (pending -> sending, with a lease of
+ *       DISPATCH_LEASE_S) and committed before the channel is called, and
+ *       its outcome committed as soon as the channel knows it (email:
+ *       after each DATA); a crash in between leaves it sending, and the
+ *       restart sends it again: at most the one message in flight is
+ *       duplicated, none is lost.  A claim whose lease ended (its process
+ *       died, or could not record the outcome) is void: the daemon's
+ *       tick makes it pending again (dispatch_recover).
+ *  1.   Each person's messages are composed in a savepoint of their own:
+ *       one person's failure undoes theirs alone, is counted, and is
+ *       logged and told to the secretariat once.  A list of more than
+ *       DISPATCH_MAX_TASKS tasks, or one over the renderer's cap, goes
+ *       in parts split between tasks ("phần 2/10"), none left out.
  *  6.   Proactive messages go out only inside the sending window: working
  *       days, from the policy's send time (08:00) to the end of working
  *       hours; what falls outside waits for the next window.
@@ -53,6 +62,12 @@ struct dispatch_env {
 
 #define DISPATCH_MAX_ATTEMPTS 12
 #define DISPATCH_BATCH 50	/* messages sent together (one SMTP session) */
+#define DISPATCH_MAX_TASKS 200	/* tasks in one message; a longer list goes in parts */
+/*
+ * How long a claim holds (seconds of the program clock, kept in next_at
+ * while sending): longer than any batch takes, timeouts included.
+ */
+#define DISPATCH_LEASE_S 900
 
 struct dispatch_report {
 	size_t composed;	/* messages made */
@@ -61,6 +76,8 @@ struct dispatch_report {
 	size_t sent;
 	size_t retried;
 	size_t dead;
+	size_t failed;		/* people whose messages could not be composed */
+	size_t recovered;	/* claims found void, made pending again */
 	bool more;		/* deliver stopped with messages still due (budget, stop) */
 };
 
@@ -69,7 +86,10 @@ bool dispatch_in_window(const struct schedule *sch, time_t now);
 /* The first moment at or after now when a sending window is open. */
 time_t dispatch_next_window(const struct schedule *sch, time_t now);
 
-/* Groups and renders the queued notices into messages (one transaction). */
+/*
+ * Groups and renders the queued notices into messages (one transaction,
+ * a savepoint per person).  -errno only when the registry fails.
+ */
 int dispatch_compose(struct store *s, const struct dispatch_env *env, time_t now,
 		     struct dispatch_report *rep);
 /*
@@ -79,5 +99,10 @@ int dispatch_compose(struct store *s, const struct dispatch_env *env, time_t now
  */
 int dispatch_deliver(struct store *s, const struct dispatch_env *env, const struct clock *clk,
 		     volatile sig_atomic_t *stop, struct dispatch_report *rep);
+/*
+ * Makes pending again the messages left sending whose lease ended by now
+ * (counted in rep->recovered, and logged).  0, or -errno.
+ */
+int dispatch_recover(struct store *s, time_t now, struct dispatch_report *rep);
 
 #endif

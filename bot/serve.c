@@ -5,8 +5,11 @@
  *   start: config, schedules, registry (created or upgraded), channels;
  *          messages left "sending" by a crash become pending again;
  *          READY=1.
- *   tick:  plan (every task at start and after a reload, else only those
- *          whose day has come), compose, deliver; STATUS= and WATCHDOG=1.
+ *   tick:  claims whose lease ended become pending again (another
+ *          process died holding them, or an outcome could not be
+ *          recorded); plan (every task at start and after a reload, else
+ *          only those whose day has come), compose, deliver; STATUS= and
+ *          WATCHDOG=1.
  *   wait:  until the next tick, a signal, or half the watchdog period.
  *   stop:  STOPPING=1; what was not delivered stays pending.
  *
@@ -217,6 +220,10 @@ tick(struct dondoc *d, const struct setup *st, bool *full, int budget_ms, bool *
 	time_t now = clock_now(&d->clock);
 	int r;
 
+	r = dispatch_recover(d->store, now, &dr);
+	if (r < 0)
+		log_warn_errno(r, "cannot look for void claims: %s, will retry",
+			       store_errmsg(d->store));
 	r = planner_run(d->store, st->sch, st->cs, now, *full, false, NULL, NULL, &pr);
 	if (r < 0) {
 		log_warn_errno(r, "cannot plan: %s, will retry", store_errmsg(d->store));
@@ -242,7 +249,8 @@ tick(struct dondoc *d, const struct setup *st, bool *full, int budget_ms, bool *
 	*more = r == 0 && dr.more;
 	if (pr.notices || dr.composed || dr.sent || dr.retried || dr.dead)
 		log_info("tick: %zu notices queued, %zu messages made, %zu sent, %zu to retry, "
-			 "%zu undeliverable", pr.notices, dr.composed, dr.sent, dr.retried, dr.dead);
+			 "%zu undeliverable%s", pr.notices, dr.composed, dr.sent, dr.retried, dr.dead,
+			 dr.failed ? ", some people's messages cannot be made (see above)" : "");
 	(void)sd_notifyf(0, "STATUS=last tick: %zu notices, %zu sent, %zu to retry", pr.notices,
 			 dr.sent, dr.retried);
 }
@@ -334,7 +342,7 @@ serve_run(struct dondoc *d, bool once)
 		setup_release(&st);
 		return cli_exit_code(r);
 	}
-	r = store_message_recover(d->store, &recovered);
+	r = store_message_recover(d->store, clock_now(&d->clock), true, &recovered);
 	if (r == -EBUSY) {
 		log_errorx("registry '%s' is locked by another process; try again when it is done", db);
 		setup_release(&st);
