@@ -13,18 +13,21 @@
  *       duplicated, none is lost.  A claim whose lease ended (its process
  *       died, or could not record the outcome) is void: the daemon's
  *       tick makes it pending again (dispatch_recover).
- *  1.   Each person's messages are composed in a savepoint of their own:
- *       one person's failure undoes theirs alone, is counted, and is
- *       logged and told to the secretariat once.  A list of more than
- *       DISPATCH_MAX_TASKS tasks, or one over the renderer's cap, goes
- *       in parts split between tasks ("phần 2/10"), none left out.
+ *  11.  No task is lost to size: a list of more than DISPATCH_MAX_TASKS
+ *       tasks, or one whose message would pass the renderer's cap, goes
+ *       in parts split between tasks ("phần 2/10"), email included.
+ *  And isolation: each person's messages are composed in a savepoint of
+ *       their own; one person's failure undoes theirs alone, is counted
+ *       (rep->failed), and is logged and told to the secretariat once,
+ *       not every tick; the others' go on.
  *  6.   Proactive messages go out only inside the sending window: working
  *       days, from the policy's send time (08:00) to the end of working
  *       hours; what falls outside waits for the next window.
  *  7.   Transient failures back off (1 min doubling to 1 h, with jitter,
  *       or the channel's retry-after); permanent ones, or 12 failed tries,
  *       make the message dead and tell the secretariat.
- *  9.   One reminder message per person per day, every due task in it;
+ *  9.   One reminder message per person per day, every due task in it
+ *       (in parts when the list is long);
  *       only each task's latest notice is kept (the others are cancelled
  *       as superseded); days missed while dondoc was down become one
  *       catch-up message.  Escalations are separate and not counted.
