@@ -986,8 +986,11 @@ end:
 		}
 	}
 	r2 = unclaim_rest(&b);
-	if (r == 0)
-		r = r2 < 0 ? r2 : b.failed;
+	if (r == 0 && r2 < 0)
+		r = r2;
+	/* Stopped early by a failure now over: what was put back goes at once. */
+	if (r == 0 && b.failed)
+		rep->more = true;
 	for (size_t i = 0; i < (size_t)n; i++) {
 		message_release(&b.jobs[i].m);
 		person_release(&b.jobs[i].p);

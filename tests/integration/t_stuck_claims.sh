@@ -7,6 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 N=300
+LOCK_S=${FAULTS_LOCK_S:-8}
 cat >dondoc.conf <<CONF
 [general]
 db = $T/dondoc.db
@@ -44,13 +45,14 @@ wait_for() { # CONDITION-COMMAND...: up to 60 s of real time
 pid=$!
 started() { [ "$(delivered)" -ge 20 ]; }
 wait_for started
-# Another process holds the registry for 8 s in the middle of the batch.
-$PY - "$DONDOC_DB" <<'PY'
+# Another process holds the registry for 8 s in the middle of the batch
+# (make faults also tries 25 s: past the busy retries).
+$PY - "$DONDOC_DB" "$LOCK_S" <<'PY'
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], timeout=30, isolation_level=None)
 c.execute("BEGIN EXCLUSIVE")
 open("locked", "w").write("%d\n" % int(time.time()))
-time.sleep(8)
+time.sleep(float(sys.argv[2]))
 c.execute("COMMIT")
 PY
 held_at=$(delivered)
@@ -60,7 +62,8 @@ expect_eq "every message is sent after the lock, without a restart" "$(count "st
 expect_eq "none is left sending" "$(count "state = 'sending'")" 0
 expect_eq "each was delivered once" "$(cut -d' ' -f1 outbox/deliveries.log | sort | uniq -d | wc -l | tr -d ' ')" 0
 expect_eq "the daemon still runs" "$(kill -0 $pid 2>/dev/null && echo yes)" yes
-echo "# the lock came at $held_at deliveries"
+echo "# the lock came at $held_at deliveries; the daemon said:"
+grep -E "warning|tick:" serve.log | sed "s/^/#   /"
 
 # A claim whose lease ended (its process died) is recovered by the running
 # daemon; a claim still within its lease is left to its owner.
