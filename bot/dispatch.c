@@ -824,6 +824,90 @@ record(struct batch *b, size_t i, int tries)
 	return r;
 }
 
+/*
+ * The outcome of job i cannot be recorded now (err): kept in env->owed for
+ * a later call, so that the message is not sent again while this process
+ * lives; without one, it goes again when its claim's lease ends.
+ */
+static void
+owe(struct batch *b, size_t i, int err)
+{
+	struct dispatch_owed *o = b->env->owed;
+	struct job *j = &b->jobs[i];
+
+	log_warnx("message %lld to '%s' went through %s but what became of it cannot be "
+		  "recorded now: %s; %s", (long long)j->m.id, j->p.name, j->m.channel,
+		  strerror(-err), o ? "will retry" : "it goes again when its claim ends");
+	if (!o)
+		return;
+	if (o->n == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 16;
+		o->v = xreallocarray(o->v, o->cap, sizeof(*o->v));
+	}
+	o->v[o->n++] = (struct dispatch_owed_one){ j->m.id, j->m.next_at, j->chat_id, b->d[i],
+						   b->retry[i], b->err[i] };
+	b->err[i] = NULL;
+}
+
+void
+dispatch_owed_release(struct dispatch_owed *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->n; i++)
+		free(o->v[i].err);
+	free(o->v);
+	memset(o, 0, sizeof(*o));
+}
+
+/*
+ * Records what env->owed keeps, oldest first, stopping at the first the
+ * registry still refuses.  A message no longer "sending" was taken back
+ * by someone (its lease ended): what it became is theirs to say.
+ */
+static int
+settle_owed(struct store *s, const struct dispatch_env *env, const struct clock *clk,
+	    struct dispatch_report *rep)
+{
+	struct dispatch_owed *o = env->owed;
+	size_t done = 0;
+	int r = 0;
+
+	for (; o && done < o->n; done++) {
+		struct dispatch_owed_one *w = &o->v[done];
+		struct job j = { 0 };
+		struct batch b = { .s = s, .env = env, .clk = clk, .rep = rep, .jobs = &j, .k = 1,
+				   .d = &w->d, .retry = &w->retry_after, .err = &w->err };
+		bool known = true, recorded = false;
+
+		b.known = &known;
+		b.recorded = &recorded;
+		r = store_message_get(s, w->id, &j.m);
+		if (r == 0 && j.m.state == MESSAGE_SENDING)
+			r = store_person_get(s, j.m.person_id, &j.p);
+		if (r == 0 && j.m.state == MESSAGE_SENDING) {
+			j.m.next_at = w->next_at;
+			j.chat_id = w->chat_id;
+			r = record(&b, 0, 1);
+			if (r == 0)
+				log_info("what became of message %lld is recorded at last",
+					 (long long)w->id);
+		}
+		message_release(&j.m);
+		person_release(&j.p);
+		if (r == -ENOENT)
+			r = 0;	/* gone: nothing to record */
+		if (r < 0)
+			break;
+		free(w->err);
+	}
+	if (o && done > 0) {
+		memmove(o->v, o->v + done, (o->n - done) * sizeof(*o->v));
+		o->n -= done;
+	}
+	return r;
+}
+
 /* A channel's word on message i of those it was given: committed at once. */
 static void
 on_outcome(void *userdata, size_t i, enum delivery d, int retry_after, char *err)
@@ -978,10 +1062,7 @@ end:
 		if (r2 == 0)
 			r2 = record(&b, i, 1);
 		if (r2 < 0) {
-			log_warnx("message %lld to '%s' went through %s but what became of it "
-				  "cannot be recorded: %s; it goes again when its claim ends",
-				  (long long)b.jobs[i].m.id, b.jobs[i].p.name, b.jobs[i].m.channel,
-				  strerror(-r2));
+			owe(&b, i, r2);
 			r = r < 0 ? r : r2;
 		}
 	}
@@ -1043,7 +1124,10 @@ dispatch_deliver(struct store *s, const struct dispatch_env *env, const struct c
 	int n = 0, r;
 
 	rep->more = false;
-	r = site_id(s, site);
+	/* What the registry refused last time comes first: nothing goes before it. */
+	r = settle_owed(s, env, clk, rep);
+	if (r == 0)
+		r = site_id(s, site);
 	if (r < 0)
 		return r;
 	do {
@@ -1062,10 +1146,16 @@ dispatch_deliver(struct store *s, const struct dispatch_env *env, const struct c
 }
 
 int
-dispatch_recover(struct store *s, time_t now, struct dispatch_report *rep)
+dispatch_recover(struct store *s, const struct dispatch_env *env, time_t now,
+		 struct dispatch_report *rep)
 {
-	int n = 0, r = store_message_recover(s, now, false, &n);
+	struct clock clk = { .fixed = now, .pinned = 1 };
+	int n = 0, r;
 
+	/* An outcome owed is one of ours, whatever its lease says. */
+	r = settle_owed(s, env, &clk, rep);
+	if (r == 0)
+		r = store_message_recover(s, now, false, &n);
 	if (r == 0 && n > 0) {
 		rep->recovered += (size_t)n;
 		log_warnx("%d messages whose claims ended without an outcome are pending again", n);

@@ -42,6 +42,8 @@
 
 #include "date.h"
 
+#include "channel.h"
+
 struct store;
 struct schedule;
 struct channels;
@@ -61,7 +63,29 @@ struct dispatch_env {
 	 * paced at 20 a second would otherwise hold the caller for minutes.
 	 */
 	int budget_ms;
+	/*
+	 * Where outcomes the registry refused are kept, to be recorded by a
+	 * later call before anything else (NULL: none kept; such a message
+	 * then goes again when its claim's lease ends).  The caller's, across
+	 * calls; dispatch_owed_release frees it.
+	 */
+	struct dispatch_owed *owed;
 };
+
+/* Outcomes known and not yet recorded: sent, but the registry refused to say so. */
+struct dispatch_owed {
+	struct dispatch_owed_one {
+		int64_t id;		/* the message, still "sending" */
+		int64_t next_at;	/* its next_at before the claim */
+		int64_t chat_id;
+		enum delivery d;
+		int retry_after;
+		char *err;
+	} *v;
+	size_t n, cap;
+};
+
+void dispatch_owed_release(struct dispatch_owed *o);
 
 #define DISPATCH_MAX_ATTEMPTS 12
 #define DISPATCH_BATCH 50	/* messages sent together (one SMTP session) */
@@ -103,9 +127,12 @@ int dispatch_compose(struct store *s, const struct dispatch_env *env, time_t now
 int dispatch_deliver(struct store *s, const struct dispatch_env *env, const struct clock *clk,
 		     volatile sig_atomic_t *stop, struct dispatch_report *rep);
 /*
- * Makes pending again the messages left sending whose lease ended by now
- * (counted in rep->recovered, and logged).  0, or -errno.
+ * Records the outcomes env->owed keeps, then makes pending again the
+ * messages left sending whose lease ended by now (counted in
+ * rep->recovered, and logged); while an owed outcome cannot be recorded,
+ * nothing is recovered.  0, or -errno.
  */
-int dispatch_recover(struct store *s, time_t now, struct dispatch_report *rep);
+int dispatch_recover(struct store *s, const struct dispatch_env *env, time_t now,
+		     struct dispatch_report *rep);
 
 #endif

@@ -211,16 +211,17 @@ wait_tick(int ms)
  * says when some is left).  Registry errors are logged and survived.
  */
 static void
-tick(struct dondoc *d, const struct setup *st, bool *full, int budget_ms, bool *more)
+tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, bool *full,
+     int budget_ms, bool *more)
 {
 	struct planner_report pr = { 0 };
 	struct dispatch_report dr = { 0 };
 	struct dispatch_env env = { .sch = st->sch, .rend = st->rend, .cs = st->cs,
-				    .budget_ms = budget_ms };
+				    .budget_ms = budget_ms, .owed = owed };
 	time_t now = clock_now(&d->clock);
 	int r;
 
-	r = dispatch_recover(d->store, now, &dr);
+	r = dispatch_recover(d->store, &env, now, &dr);
 	if (r < 0)
 		log_warn_errno(r, "cannot look for void claims: %s, will retry",
 			       store_errmsg(d->store));
@@ -280,13 +281,14 @@ count_command(void *userdata, const char *kind)
  * and then the wait is none).
  */
 static void
-wait_or_listen(struct dondoc *d, const struct setup *st, struct web *web, int ms, bool *more)
+wait_or_listen(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed,
+	       struct web *web, int ms, bool *more)
 {
 	struct inbound_env env = { .s = d->store, .clk = &d->clock, .rend = st->rend,
 				   .sch = st->sch, .cs = st->cs, .queue_reply = true,
 				   .count = web ? count_command : NULL, .count_userdata = web };
 	struct dispatch_env denv = { .sch = st->sch, .rend = st->rend, .cs = st->cs,
-				     .budget_ms = DELIVER_BUDGET_MS };
+				     .budget_ms = DELIVER_BUDGET_MS, .owed = owed };
 	struct dispatch_report dr = { 0 };
 	bool deliver = *more;
 	int n;
@@ -320,6 +322,7 @@ int
 serve_run(struct dondoc *d, bool once)
 {
 	struct setup st = { 0 };
+	struct dispatch_owed owed = { 0 };	/* outcomes the registry refused, to record */
 	struct web *web = NULL;
 	uint64_t watchdog_usec = 0;
 	char *msg = NULL;
@@ -414,7 +417,7 @@ serve_run(struct dondoc *d, bool once)
 			(void)sd_notify(0, "READY=1");
 		}
 		if (clock_mono_ms() >= next_tick) {
-			tick(d, &st, &full, once ? 0 : DELIVER_BUDGET_MS, &more);
+			tick(d, &st, &owed, &full, once ? 0 : DELIVER_BUDGET_MS, &more);
 			web_planned(web, clock_now(&d->clock));
 			next_tick = clock_mono_ms() + st.cfg->tick * 1000;
 		}
@@ -424,16 +427,20 @@ serve_run(struct dondoc *d, bool once)
 			/* What Telegram holds now, handled and answered; no waiting. */
 			if (st.bot && tgbot_polling(st.bot)) {
 				more = false;
-				wait_or_listen(d, &st, web, 0, &more);
+				wait_or_listen(d, &st, &owed, web, 0, &more);
 			}
 			break;
 		}
 		left = next_tick - clock_mono_ms();
 		if (watchdog_usec && (uint64_t)left * 1000 > watchdog_usec / 2)
 			left = (int64_t)(watchdog_usec / 2000);
-		wait_or_listen(d, &st, web, (int)MAX(left, 0), &more);
+		wait_or_listen(d, &st, &owed, web, (int)MAX(left, 0), &more);
 	}
 	(void)sd_notify(0, "STOPPING=1");
+	if (owed.n)
+		log_warnx("%zu messages went out but the registry refused to record it: they go "
+			  "again at the next start", owed.n);
+	dispatch_owed_release(&owed);
 	web = web_stop(web);
 	if (!once)
 		log_info("stopped");

@@ -772,6 +772,7 @@ test_claim_lease_recovered(void **state)
 {
 	struct fx *f = *state;
 	struct dispatch_report rep;
+	struct dispatch_env env = { .sch = sch, .rend = rend, .cs = f->cs };
 	struct msgs *ms = &f->ms;
 	time_t t = at("2025-09-25T09:00+07:00");
 	int64_t id, ids[4];
@@ -792,7 +793,7 @@ test_claim_lease_recovered(void **state)
 	assert_int_equal(n, 0);
 	/* The lease ended: pending again, due at once, the attempt kept. */
 	memset(&rep, 0, sizeof(rep));
-	assert_int_equal(dispatch_recover(f->s, t + DISPATCH_LEASE_S, &rep), 0);
+	assert_int_equal(dispatch_recover(f->s, &env, t + DISPATCH_LEASE_S, &rep), 0);
 	assert_int_equal(rep.recovered, 1);
 	assert_int_equal(store_message_due(f->s, t + DISPATCH_LEASE_S, ids, 4, &n), 0);
 	assert_int_equal(n, 1);
