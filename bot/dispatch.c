@@ -548,7 +548,8 @@ dispatch_compose(struct store *s, const struct dispatch_env *env0, time_t now,
 		r = store_meta_set(s, "last_compose_day", today);
 	if (r == 0)
 		r = store_commit(s);
-	else
+	/* A commit that failed leaves the transaction open: end it. */
+	if (r < 0)
 		store_rollback(s);
 	free(ns.v);
 	return r;
@@ -809,7 +810,8 @@ record(struct batch *b, size_t i, int tries)
 				       clock_now(b->clk), &one);
 		if (r == 0)
 			r = store_commit(b->s);
-		else
+		/* A commit that failed leaves the transaction open: end it. */
+		if (r < 0)
 			store_rollback(b->s);
 		if (r == 0) {
 			b->recorded[i] = true;
@@ -988,7 +990,8 @@ unclaim_rest(struct batch *b)
 				r = store_message_unclaim(b->s, b->jobs[i].m.id, b->jobs[i].m.next_at);
 		if (r == 0)
 			r = store_commit(b->s);
-		else
+		/* A commit that failed leaves the transaction open: end it. */
+		if (r < 0)
 			store_rollback(b->s);
 		if (r != -EBUSY)
 			break;
