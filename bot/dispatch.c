@@ -453,6 +453,7 @@ person_failed(struct store *s, const struct dispatch_env *env, time_t now,
 {
 	struct person p = { 0 };
 	char key[48], *was = NULL;
+	const char *why;
 	int r;
 
 	rep->failed++;
@@ -468,9 +469,11 @@ person_failed(struct store *s, const struct dispatch_env *env, time_t now,
 	r = store_person_get(s, ns[0].person_id, &p);
 	if (r < 0)
 		return r;
+	why = err == -ENOBUFS ? "one task alone makes a message over 1 MiB"
+	    : err == -ENOENT ? "a template is missing" : strerror(-err);
 	log_warnx("cannot compose the messages of '%s' (%zu notices): %s, will retry; "
-		  "the others' go on, and the secretariat is told", p.name, n, strerror(-err));
-	r = store_meta_set(s, key, strerror(-err));
+		  "the others' go on, and the secretariat is told", p.name, n, why);
+	r = store_meta_set(s, key, why);
 	if (r == 0)
 		r = tell_compose_failed(s, env, now, &p, n, err);
 	person_release(&p);
