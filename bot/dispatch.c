@@ -764,10 +764,12 @@ finish_one(struct store *s, const struct dispatch_env *env, struct job *j, enum 
  * When anything fails, what was claimed and not tried is pending again at
  * once.  An outcome that cannot be committed (the registry held by
  * another process, a full disk) is tried again while the registry is
- * busy, and once more at the end of the batch; if it still cannot be, the
- * message stays "sending" until its lease ends, and is then sent again:
- * one duplicate, logged as such, never more while the registry refuses
- * the claim that would precede it.
+ * busy, and once more at the end of the batch; if it still cannot be, it
+ * is kept in env->owed and recorded before anything else at the next
+ * call (and before any lease is recovered), so the message is not sent
+ * again while the daemon runs.  Without env->owed, or if the daemon stops
+ * first, the message stays "sending" until its lease ends (or the next
+ * start) and is sent once more: one duplicate, logged.
  */
 
 /* Time to start no more messages: stopping, or the budget spent (deadline 0: none). */
