@@ -46,7 +46,7 @@ REL = build/rel
 SAN = build/san
 TSAN = build/tsan
 
-.PHONY: all deps run check test-build check-style bench bench-webhook install uninstall clean demo
+.PHONY: all deps run check test-build check-style bench bench-webhook faults install uninstall clean demo
 
 all: bot/dondoc bot/dondoc-ical
 
@@ -118,6 +118,11 @@ bench-webhook: deps
 	@$(MAKE) --no-print-directory all $(REL)/bench_inbound $(REL)/dondoc-ical
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk
 	@sh bench/webhook.sh
+
+# kill -9 loops against the real daemon (issue 10): the duplicates per kill.
+faults: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/faults.sh
 
 $(REL)/bench_%: bench/bench_%.c $(REL)/libdondoc.a
 	$(CC) $(ALL_CFLAGS) -Ibot -o $@ $< $(REL)/libdondoc.a $(PKG_LIBS)

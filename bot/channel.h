@@ -38,7 +38,22 @@ struct outgoing {
 	const int64_t *task_ids;	/* the tasks it is about (for buttons) */
 	size_t n_tasks;
 	int64_t *ret_chat_message_id;	/* out, when not NULL: the chat message it became */
+	/*
+	 * This registry's stable name (16 hex digits); with id it names the
+	 * message for good, so a resend carries the same Message-ID.  NULL:
+	 * a one-off (doctor's test), named at random.
+	 */
+	const char *site;
 };
+
+/*
+ * Told what became of message i of a batch, as soon as the channel knows
+ * (email: right after the server's answer to its DATA), so the caller can
+ * commit it before the next goes.  Called exactly once for each message;
+ * err is a new message (or NULL) that the callee owns.
+ */
+typedef void (*channel_outcome_fn)(void *userdata, size_t i, enum delivery d, int retry_after,
+				   char *err);
 
 struct channel;
 
@@ -61,11 +76,11 @@ struct channel_ops {
 	enum delivery (*send)(void *state, const struct outgoing *m, int *ret_retry_after,
 			      char **reterr_msg);
 	/*
-	 * Optional: sends ms[0..n) together (one SMTP session for all);
-	 * ret[i] is each outcome and reterr[i] a new message (or NULL).
+	 * Optional: sends ms[0..n) together (one SMTP session for all),
+	 * telling done each outcome as soon as it is known.
 	 */
-	void (*send_batch)(void *state, const struct outgoing *ms, size_t n, enum delivery *ret,
-			   char **reterr);
+	void (*send_batch)(void *state, const struct outgoing *ms, size_t n,
+			   channel_outcome_fn done, void *userdata);
 	/*
 	 * Checks that the channel can be reached now (for "dondoc doctor"):
 	 * 0 with a new description in *ret_msg, or -errno with the reason.

@@ -18,6 +18,10 @@
  * Outcomes: 2xx for the recipient -> sent; 5xx for the recipient ->
  * permanent (the address is wrong); anything else (4xx, connection, TLS,
  * AUTH, timeouts) -> retry, with the server's words kept for the outbox.
+ * Each is told to the dispatcher from libESMTP's MESSAGESENT event, right
+ * after the server answered that message's DATA, so it is committed
+ * before the next message goes: a crash resends at most that one, with
+ * the same Message-ID (dondoc.ID.SITE@domain).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -283,10 +287,47 @@ nodelay_relay_socket(void)
 	closedir(d);
 }
 
-/* What the TLS checks after the handshake say: OpenSSL already verified. */
+/* One SMTP session on its way: what on_event needs to tell each outcome. */
+struct session_ctx {
+	const char *server;
+	const struct outgoing *ms;
+	size_t n;
+	smtp_message_t *msg;	/* NULL for those not in the session */
+	smtp_recipient_t *rcpt;
+	bool *told;
+	channel_outcome_fn done;
+	void *userdata;
+	bool no_starttls;
+};
+
+static enum delivery outcome(const struct session_ctx *c, size_t i, char **reterr);
+
+/* Tells the caller what became of message i, once. */
+static void
+tell(struct session_ctx *c, size_t i, enum delivery d, char *err)
+{
+	if (c->told[i]) {
+		free(err);
+		return;
+	}
+	c->told[i] = true;
+	if (d == DELIVERY_SENT) {
+		free(err);
+		err = NULL;
+	}
+	c->done(c->userdata, i, d, 0, err);
+}
+
+/*
+ * The session's events: the TLS checks after the handshake (OpenSSL
+ * already verified), and the end of each message, whose outcome the
+ * caller commits before the next message goes (a crash then resends at
+ * most the one in flight).
+ */
 static void
 on_event(smtp_session_t session, int event, void *arg, ...)
 {
+	struct session_ctx *c = arg;
 	va_list ap;
 	int *ok;
 
@@ -296,6 +337,19 @@ on_event(smtp_session_t session, int event, void *arg, ...)
 	case SMTP_EV_CONNECT:
 		nodelay_relay_socket();
 		break;
+	case SMTP_EV_MESSAGESENT: {
+		smtp_message_t m = va_arg(ap, smtp_message_t);
+
+		for (size_t i = 0; i < c->n; i++)
+			if (c->msg[i] == m && !c->told[i]) {
+				char *err = NULL;
+				enum delivery d = outcome(c, i, &err);
+
+				tell(c, i, d, err);
+				break;
+			}
+		break;
+	}
 	case SMTP_EV_INVALID_PEER_CERTIFICATE: {
 		long result = va_arg(ap, long);
 
@@ -320,7 +374,7 @@ on_event(smtp_session_t session, int event, void *arg, ...)
 		*ok = 0;
 		break;
 	case SMTP_EV_EXTNA_STARTTLS:
-		*(bool *)arg = true;
+		c->no_starttls = true;
 		break;
 	default:
 		break;
@@ -339,52 +393,97 @@ status_text(const smtp_status_t *st)
 }
 
 /*
+ * What became of message i of the session, from the statuses libESMTP
+ * keeps: 2xx for the message -> sent; 5xx for the recipient -> gone;
+ * anything else -> retry, with the server's words in *reterr.
+ */
+static enum delivery
+outcome(const struct session_ctx *c, size_t i, char **reterr)
+{
+	const smtp_status_t *st;
+	char *t, errbuf[128];
+
+	st = smtp_reverse_path_status(c->msg[i]);
+	if (st && st->code >= 500) {
+		/* 530 and 535 here are our credentials, not the recipient's address. */
+		t = status_text(st);
+		*reterr = xasprintf("%s refused the sender (%s): check [smtp] user and password",
+				    c->server, t);
+		free(t);
+		return DELIVERY_RETRY;
+	}
+	st = smtp_recipient_status(c->rcpt[i]);
+	if (st && st->code >= 500 && st->code < 600) {
+		t = status_text(st);
+		*reterr = xasprintf("%s refused '%s': %s", c->server, c->ms[i].to->email, t);
+		free(t);
+		return DELIVERY_GONE;
+	}
+	st = smtp_message_transfer_status(c->msg[i]);
+	if (st && st->code >= 200 && st->code < 300)
+		return DELIVERY_SENT;
+	/* A 5xx for the whole message (after DATA) is still no proof the address is bad. */
+	t = status_text(st);
+	*reterr = st && st->code ? xasprintf("%s: %s", c->server, t)
+		: xasprintf("%s: not sent (%s)", c->server,
+			    smtp_errno() ? smtp_strerror(smtp_errno(), errbuf, sizeof(errbuf))
+					 : "TLS refused, or the session ended early");
+	free(t);
+	return DELIVERY_RETRY;
+}
+
+/*
  * Sends ms[0..n) in one SMTP session (one connection, one TLS handshake,
- * one AUTH): ret[i] is each one's outcome, reterr[i] a new message for
- * those not sent.
+ * one AUTH), telling done each outcome as soon as it is known: a message
+ * that cannot be built at once, each sent one when the server has
+ * answered its DATA, the rest when the session ends.
  */
 static void
-email_send_batch(void *state, const struct outgoing *ms, size_t n, enum delivery *ret,
-		 char **reterr)
+email_send_batch(void *state, const struct outgoing *ms, size_t n, channel_outcome_fn done,
+		 void *userdata)
 {
 	struct email_channel *ec = state;
 	struct creds creds = { ec->user, ec->password };
-	const smtp_status_t *st;
+	struct session_ctx c = { .ms = ms, .n = n, .done = done, .userdata = userdata };
 	smtp_session_t session = NULL;
-	smtp_message_t *msg = xcalloc(n, sizeof(*msg));
-	smtp_recipient_t *rcpt = xcalloc(n, sizeof(*rcpt));
 	char **data = xcalloc(n, sizeof(*data));
 	auth_context_t auth = NULL;
 	char *server = NULL, *err = NULL, errbuf[128];
 	const char *domain = strchr(ec->from, '@') + 1;
 	size_t sendable = 0;
-	bool no_starttls = false;
 
+	c.msg = xcalloc(n, sizeof(*c.msg));
+	c.rcpt = xcalloc(n, sizeof(*c.rcpt));
+	c.told = xcalloc(n, sizeof(*c.told));
+	server = xasprintf("%s:%d", ec->host, ec->port);
+	c.server = server;
 	for (size_t i = 0; i < n; i++) {
 		struct mime_message mm;
 		const char *why = NULL;
+		char *left = NULL;
 		size_t len = 0;
 		int r;
 
-		ret[i] = DELIVERY_RETRY;
-		reterr[i] = NULL;
 		if (!ms[i].to->email || !mime_address_ok(ms[i].to->email)) {
-			reterr[i] = xasprintf("'%s' is not an email address",
-					      ms[i].to->email ? ms[i].to->email : "");
-			ret[i] = DELIVERY_GONE;
+			tell(&c, i, DELIVERY_GONE, xasprintf("'%s' is not an email address",
+							     ms[i].to->email ? ms[i].to->email : ""));
 			continue;
 		}
+		/* The same message sent again (after a crash) has the same Message-ID. */
+		if (ms[i].site)
+			left = xasprintf("dondoc.%lld.%s", (long long)ms[i].id, ms[i].site);
 		mm = (struct mime_message){
 			.from_name = ec->from_name, .from_addr = ec->from,
 			.to_name = ms[i].to->name, .to_addr = ms[i].to->email,
 			.subject = ms[i].subject, .text = ms[i].body, .html = ms[i].html,
-			.date = time(NULL), .id_domain = domain,
+			.date = time(NULL), .id_domain = domain, .id_left = left,
 		};
 		r = mime_build(&mm, &data[i], &len, NULL, &why);
+		free(left);
 		if (r < 0) {
-			reterr[i] = xasprintf("cannot build the message: %s", why ? why : strerror(-r));
 			/* Bad text never gets better; a failing random source may. */
-			ret[i] = r == -EINVAL ? DELIVERY_PERMANENT : DELIVERY_RETRY;
+			tell(&c, i, r == -EINVAL ? DELIVERY_PERMANENT : DELIVERY_RETRY,
+			     xasprintf("cannot build the message: %s", why ? why : strerror(-r)));
 			continue;
 		}
 		sendable++;
@@ -395,12 +494,11 @@ email_send_batch(void *state, const struct outgoing *ms, size_t n, enum delivery
 		goto fail_all;
 
 	session = smtp_create_session();
-	server = xasprintf("%s:%d", ec->host, ec->port);
 	smtp_set_server(session, server);
 	smtp_set_hostname(session, domain);
 	smtp_starttls_enable(session, ec->starttls);
 	smtp_starttls_set_ctx(session, ec->ctx);
-	smtp_set_eventcb(session, on_event, &no_starttls);
+	smtp_set_eventcb(session, on_event, &c);
 	/* The override flag goes with the timeout's name, not its value. */
 	for (int w = Timeout_GREETING; w <= Timeout_DATA2; w++)
 		(void)smtp_set_timeout(session, w | Timeout_OVERRIDE_RFC2822_MINIMUM, ec->timeout_ms);
@@ -413,60 +511,35 @@ email_send_batch(void *state, const struct outgoing *ms, size_t n, enum delivery
 	for (size_t i = 0; i < n; i++) {
 		if (!data[i])
 			continue;
-		msg[i] = smtp_add_message(session);
-		smtp_set_reverse_path(msg[i], ec->from);
-		rcpt[i] = smtp_add_recipient(msg[i], ms[i].to->email);
-		smtp_set_message_str(msg[i], data[i]);
+		c.msg[i] = smtp_add_message(session);
+		smtp_set_reverse_path(c.msg[i], ec->from);
+		c.rcpt[i] = smtp_add_recipient(c.msg[i], ms[i].to->email);
+		smtp_set_message_str(c.msg[i], data[i]);
 	}
 	if (!smtp_start_session(session)) {
 		err = xasprintf("cannot talk to %s: %s", server,
 				smtp_strerror(smtp_errno(), errbuf, sizeof(errbuf)));
 		goto fail_all;
 	}
-	if (no_starttls) {
+	if (c.no_starttls) {
 		err = xasprintf("%s does not offer STARTTLS, which [smtp] starttls requires", server);
 		goto fail_all;
 	}
+	/* Those the session ended without a word on (a refused sender or recipient, a drop). */
 	for (size_t i = 0; i < n; i++) {
-		char *t;
+		char *e = NULL;
+		enum delivery d;
 
-		if (!data[i])
+		if (!data[i] || c.told[i])
 			continue;
-		st = smtp_reverse_path_status(msg[i]);
-		if (st && st->code >= 500) {
-			/* 530 and 535 here are our credentials, not the recipient's address. */
-			t = status_text(st);
-			reterr[i] = xasprintf("%s refused the sender (%s): check [smtp] user and "
-					      "password", server, t);
-			free(t);
-			continue;
-		}
-		st = smtp_recipient_status(rcpt[i]);
-		if (st && st->code >= 500 && st->code < 600) {
-			t = status_text(st);
-			reterr[i] = xasprintf("%s refused '%s': %s", server, ms[i].to->email, t);
-			free(t);
-			ret[i] = DELIVERY_GONE;
-			continue;
-		}
-		st = smtp_message_transfer_status(msg[i]);
-		if (st && st->code >= 200 && st->code < 300) {
-			ret[i] = DELIVERY_SENT;
-			continue;
-		}
-		/* A 5xx for the whole message (after DATA) is still no proof the address is bad. */
-		t = status_text(st);
-		reterr[i] = st && st->code ? xasprintf("%s: %s", server, t)
-			  : xasprintf("%s: not sent (%s)", server,
-				      smtp_errno() ? smtp_strerror(smtp_errno(), errbuf, sizeof(errbuf))
-						   : "TLS refused, or the session ended early");
-		free(t);
+		d = outcome(&c, i, &e);
+		tell(&c, i, d, e);
 	}
 	goto out;
 fail_all:
 	for (size_t i = 0; i < n; i++)
 		if (data[i])
-			reterr[i] = xstrdup(err);
+			tell(&c, i, DELIVERY_RETRY, xstrdup(err));
 out:
 	if (session)
 		smtp_destroy_session(session);
@@ -475,25 +548,42 @@ out:
 	for (size_t i = 0; i < n; i++)
 		free(data[i]);
 	free(data);
-	free(msg);
-	free(rcpt);
+	free(c.msg);
+	free(c.rcpt);
+	free(c.told);
 	free(server);
 	free(err);
+}
+
+/* Keeps the one outcome of email_send. */
+struct one {
+	enum delivery d;
+	char *err;
+};
+
+static void
+keep_one(void *userdata, size_t i, enum delivery d, int retry_after, char *err)
+{
+	struct one *o = userdata;
+
+	(void)i;
+	(void)retry_after;
+	o->d = d;
+	o->err = err;
 }
 
 static enum delivery
 email_send(void *state, const struct outgoing *m, int *ret_retry_after, char **reterr_msg)
 {
-	enum delivery d;
-	char *err = NULL;
+	struct one o = { DELIVERY_RETRY, NULL };
 
 	*ret_retry_after = 0;
-	email_send_batch(state, m, 1, &d, &err);
-	if (d == DELIVERY_SENT)
-		free(err);
+	email_send_batch(state, m, 1, keep_one, &o);
+	if (o.d == DELIVERY_SENT)
+		free(o.err);
 	else
-		*reterr_msg = err;
-	return d;
+		*reterr_msg = o.err ? o.err : xstrdup("not sent");
+	return o.d;
 }
 
 static int

@@ -149,29 +149,28 @@ channels_check(struct channels *cs, void (*cb)(const char *name, int r, const ch
 
 void
 channels_send_batch(struct channels *cs, const char *name, const struct outgoing *ms, size_t n,
-		    enum delivery *ret, int *ret_retry_after, char **reterr)
+		    channel_outcome_fn done, void *userdata)
 {
 	for (size_t i = 0; i < cs->n; i++) {
 		if (strcmp(cs->ops[i]->name, name) != 0)
 			continue;
 		if (cs->ops[i]->send_batch) {
-			cs->ops[i]->send_batch(cs->state[i], ms, n, ret, reterr);
-			for (size_t k = 0; k < n; k++)
-				ret_retry_after[k] = 0;
+			cs->ops[i]->send_batch(cs->state[i], ms, n, done, userdata);
 		} else {
 			for (size_t k = 0; k < n; k++) {
-				reterr[k] = NULL;
-				ret[k] = cs->ops[i]->send(cs->state[i], &ms[k], &ret_retry_after[k],
-							  &reterr[k]);
+				char *err = NULL;
+				int retry_after = 0;
+				enum delivery d = cs->ops[i]->send(cs->state[i], &ms[k], &retry_after,
+								   &err);
+
+				done(userdata, k, d, retry_after, err);
 			}
 		}
 		return;
 	}
-	for (size_t k = 0; k < n; k++) {
-		ret[k] = DELIVERY_PERMANENT;
-		ret_retry_after[k] = 0;
-		reterr[k] = xasprintf("channel '%s' is not configured any more", name);
-	}
+	for (size_t k = 0; k < n; k++)
+		done(userdata, k, DELIVERY_PERMANENT, 0,
+		     xasprintf("channel '%s' is not configured any more", name));
 }
 
 bool

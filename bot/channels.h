@@ -41,11 +41,11 @@ bool channels_batches(const struct channels *cs, const char *name);
 bool channels_has(const struct channels *cs, const char *name);
 /*
  * Sends ms[0..n) through the channel called name, together when the
- * channel can (one session), else one by one; outcomes as send_batch.
- * ret_retry_after[i] gets each retry-after (0: the dispatcher's backoff).
+ * channel can (one session), else one by one; done is told each outcome
+ * as soon as it is known (channel_outcome_fn), exactly once each.
  */
 void channels_send_batch(struct channels *cs, const char *name, const struct outgoing *ms,
-			 size_t n, enum delivery *ret, int *ret_retry_after, char **reterr);
+			 size_t n, channel_outcome_fn done, void *userdata);
 /* Sends m through the channel called name; see channel_ops.send. */
 enum delivery channels_send(struct channels *cs, const char *name, const struct outgoing *m,
 			    int *ret_retry_after, char **reterr_msg);

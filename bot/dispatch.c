@@ -10,6 +10,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/random.h>
+
+#include <jansson.h>
 
 #include "calendar.h"
 #include "channels.h"
@@ -114,8 +117,79 @@ items_release(struct items *it)
 	memset(it, 0, sizeof(*it));
 }
 
+/* A registry that fails would fail every person alike: the whole compose stops. */
+static bool
+registry_failure(struct store *s, int r)
+{
+	return r == -EBUSY || r == -EROFS || r == -ENOSPC || r == -EIO || r == -EACCES ||
+	       r == -EBADMSG || !store_in_txn(s);
+}
+
 /*
- * Makes one message of kind for person p from the notices ns[0..n) (all
+ * Renders items[0..n) as messages of kind for ctx->to, DISPATCH_MAX_TASKS
+ * tasks at most in each (fewer when a part would pass the renderer's cap),
+ * and adds them to the outbox: ret_ids[i] is the message that holds item i.
+ * Splitting on task boundaries means no task is left out for size.
+ */
+static int
+insert_parts(struct store *s, struct render_ctx *ctx, time_t now, const char *channel,
+	     enum message_kind kind, const struct render_item *items, size_t n, int64_t *ret_ids,
+	     struct dispatch_report *rep)
+{
+	struct rendered *text = NULL;
+	size_t per = MIN((size_t)DISPATCH_MAX_TASKS, MAX(n, (size_t)1)), parts = 0;
+	bool fell_back = false;
+	int r = 0;
+
+	for (;;) {
+		parts = n ? (n + per - 1) / per : 1;
+		text = xcalloc(parts, sizeof(*text));
+		ctx->parts = parts;
+		ctx->total = n;
+		for (size_t k = 0; k < parts && r == 0; k++) {
+			ctx->part = k + 1;
+			r = render_message(kind, ctx, items + k * per, MIN(per, n - k * per), &text[k]);
+			fell_back = fell_back || text[k].fell_back;
+		}
+		if (r != -ENOBUFS || per == 1)
+			break;
+		/* A part over the cap: smaller parts, all of them numbered again. */
+		for (size_t k = 0; k < parts; k++)
+			rendered_release(&text[k]);
+		free(text);
+		per = (per + 1) / 2;
+		r = 0;
+	}
+	if (r < 0)
+		goto out;
+	if (fell_back)
+		log_warnx("no '%s' templates for '%s': sent in Vietnamese", ctx->to->lang,
+			  ctx->to->name);
+	for (size_t k = 0; k < parts && r == 0; k++) {
+		struct message m = { .person_id = ctx->to->id, .kind = kind, .next_at = now,
+				     .created_at = now, .day = ctx->today };
+		int64_t id = 0;
+
+		snprintf(m.channel, sizeof(m.channel), "%s", channel);
+		message_take_rendered(&m, &text[k]);
+		r = store_message_insert(s, &m, &id);
+		message_release(&m);
+		for (size_t i = k * per; r == 0 && i < MIN(n, (k + 1) * per); i++)
+			ret_ids[i] = id;
+		if (r == 0 && n == 0)
+			ret_ids[0] = id;
+		if (r == 0)
+			rep->composed++;
+	}
+out:
+	for (size_t k = 0; k < parts; k++)
+		rendered_release(&text[k]);
+	free(text);
+	return r;
+}
+
+/*
+ * Makes the messages of kind for person p from the notices ns[0..n) (all
  * of one task group), keeping each task's first notice in rank order and
  * cancelling the rest as superseded.
  */
@@ -127,10 +201,8 @@ compose_one(struct store *s, const struct dispatch_env *env, time_t now, const s
 	const struct schedule *sch = env->sch;
 	struct date today = clock_local_date(now);
 	struct items it = { 0 };
-	struct message m = { 0 };
-	struct rendered text = { 0 };
 	struct render_ctx ctx = { .r = env->rend, .to = p, .today = today, .cal = sch->cal };
-	int64_t id = 0;
+	int64_t *ids = NULL;
 	bool catchup = false;
 	int r = 0;
 
@@ -140,6 +212,7 @@ compose_one(struct store *s, const struct dispatch_env *env, time_t now, const s
 	for (size_t i = 0; i < n; i++) {
 		struct task *t = &it.tasks[it.n];
 
+		ns[i].message_id = 0;
 		if (i > 0 && ns[i].task_id == ns[i - 1].task_id) {
 			r = store_notice_set_state(s, ns[i].id, NOTICE_CANCELLED, now);
 			rep->superseded++;
@@ -158,7 +231,6 @@ compose_one(struct store *s, const struct dispatch_env *env, time_t now, const s
 			continue;
 		}
 		it.v[it.n] = (struct render_item){ t, ns[i].stage, ns[i].step, ns[i].day, ns[i].anchor };
-		it.n++;
 		/*
 		 * A notice of a day when no message was composed was missed
 		 * (dondoc was down); one of a day when messages went out was only
@@ -168,33 +240,20 @@ compose_one(struct store *s, const struct dispatch_env *env, time_t now, const s
 		if (date_cmp(ns[i].day, today) < 0 && env->has_last_day &&
 		    date_cmp(ns[i].day, env->last_day) > 0)
 			catchup = true;
-		ns[i].message_id = -1;	/* marks the ones that go in */
+		it.n++;
+		ns[i].message_id = -(int64_t)it.n;	/* goes in, as item it.n - 1 */
 	}
 	if (it.n == 0)
 		goto out;
 	if (kind == MESSAGE_REMINDER && catchup)
 		kind = MESSAGE_CATCHUP;
-	m.person_id = p->id;
-	snprintf(m.channel, sizeof(m.channel), "%s", channel);
-	m.kind = kind;
-	m.next_at = now;
-	m.created_at = now;
-	m.day = today;
-	r = render_message(kind, &ctx, it.v, it.n, &text);
-	if (r < 0)
-		goto out;
-	if (text.fell_back)
-		log_warnx("no '%s' templates for '%s': sent in Vietnamese", p->lang, p->name);
-	message_take_rendered(&m, &text);
-	r = store_message_insert(s, &m, &id);
+	ids = xcalloc(it.n, sizeof(*ids));
+	r = insert_parts(s, &ctx, now, channel, kind, it.v, it.n, ids, rep);
 	for (size_t i = 0; r == 0 && i < n; i++)
-		if (ns[i].message_id == -1)
-			r = store_notice_attach(s, ns[i].id, id, now);
-	if (r == 0)
-		rep->composed++;
+		if (ns[i].message_id < 0)
+			r = store_notice_attach(s, ns[i].id, ids[-ns[i].message_id - 1], now);
 out:
-	rendered_release(&text);
-	message_release(&m);
+	free(ids);
 	items_release(&it);
 	return r;
 }
@@ -220,10 +279,8 @@ compose_needs_date(struct store *s, const struct dispatch_env *env, time_t now,
 	struct task_filter f = { .status = -1 };
 	struct notices undated = { 0 };
 	struct items it = { 0 };
-	struct message m = { 0 };
-	struct rendered text = { 0 };
 	struct render_ctx ctx = { .r = env->rend, .to = p, .cal = env->sch->cal };
-	int64_t id = 0;
+	int64_t *ids = NULL;
 	int r;
 
 	ctx.today = clock_local_date(now);
@@ -246,24 +303,13 @@ compose_needs_date(struct store *s, const struct dispatch_env *env, time_t now,
 						   ctx.today };
 		it.n++;
 	}
-	m.person_id = p->id;
-	snprintf(m.channel, sizeof(m.channel), "%s", channel);
-	m.kind = MESSAGE_NEEDS_DATE;
-	m.next_at = now;
-	m.created_at = now;
-	m.day = ctx.today;
-	r = render_message(m.kind, &ctx, it.v, it.n, &text);
-	if (r < 0)
-		goto out;
-	message_take_rendered(&m, &text);
-	r = store_message_insert(s, &m, &id);
+	ids = xcalloc(it.n, sizeof(*ids));
+	r = insert_parts(s, &ctx, now, channel, MESSAGE_NEEDS_DATE, it.v, it.n, ids, rep);
+	/* The list's notices go with its first part. */
 	for (size_t i = 0; r == 0 && i < n; i++)
-		r = store_notice_attach(s, ns[i].id, id, now);
-	if (r == 0)
-		rep->composed++;
+		r = store_notice_attach(s, ns[i].id, ids[0], now);
 out:
-	rendered_release(&text);
-	message_release(&m);
+	free(ids);
 	items_release(&it);
 	free(undated.v);
 	return r;
@@ -331,6 +377,128 @@ out:
 	return r;
 }
 
+/* The meta key that remembers the secretariat was told person_id's messages fail. */
+static void
+failed_key(int64_t person_id, char out[48])
+{
+	snprintf(out, 48, "compose_failed.%lld", (long long)person_id);
+}
+
+/* What the secretariat reads of err (recipient.error); static. */
+static const char *
+compose_error_vi(int err)
+{
+	switch (err) {
+	case -ENOBUFS:
+		return "nội dung quá dài, kể cả khi tách thành nhiều tin";
+	case -ENOENT:
+		return "thiếu mẫu tin nhắn";
+	default:
+		return "lỗi hệ thống, xem nhật ký của dondoc";
+	}
+}
+
+/* Tells each secretariat person, once, that p's messages cannot be made. */
+static int
+tell_compose_failed(struct store *s, const struct dispatch_env *env, time_t now,
+		    const struct person *p, size_t n, int err)
+{
+	struct person *sec = NULL;
+	size_t nsec = 0;
+	int r;
+
+	r = store_person_list_role(s, ROLE_SECRETARIAT, &sec, &nsec);
+	for (size_t i = 0; r == 0 && i < nsec; i++) {
+		const char *channel = channels_pick(env->cs, &sec[i]);
+		struct message m = { .person_id = sec[i].id, .kind = MESSAGE_ALERT, .next_at = now,
+				     .created_at = now, .day = clock_local_date(now) };
+		struct rendered text = { 0 };
+		json_t *data;
+		int k;
+
+		if (sec[i].id == p->id || !channel)
+			continue;
+		data = json_pack("{s:I, s:{s:s, s:s}}", "count", (json_int_t)n, "recipient", "name",
+				 p->name ? p->name : "", "error", compose_error_vi(err));
+		k = render_answer(env->rend, &sec[i], "compose_failed", data, m.day, NULL, RENDER_ALL,
+				  &text);
+		json_decref(data);
+		if (k < 0) {
+			/* What cannot be rendered for one cannot be told to any: the log has it. */
+			log_warn_errno(k, "cannot tell the secretariat about '%s', ignoring", p->name);
+			rendered_release(&text);
+			break;
+		}
+		snprintf(m.channel, sizeof(m.channel), "%s", channel);
+		message_take_rendered(&m, &text);
+		r = store_message_insert(s, &m, NULL);
+		message_release(&m);
+	}
+	for (size_t i = 0; i < nsec; i++)
+		person_release(&sec[i]);
+	free(sec);
+	return r;
+}
+
+/*
+ * The messages of the person of ns[0..n) could not be made (err), and
+ * what was done for them is undone: their notices stay queued, to be
+ * tried again each tick.  Counted every time, logged and told to the
+ * secretariat only the first time (a mark in meta, cleared once it works
+ * again), so one bad message never floods the log or the secretariat.
+ */
+static int
+person_failed(struct store *s, const struct dispatch_env *env, time_t now,
+	      const struct notice *ns, size_t n, int err, struct dispatch_report *rep)
+{
+	struct person p = { 0 };
+	char key[48], *was = NULL;
+	const char *why;
+	int r;
+
+	rep->failed++;
+	failed_key(ns[0].person_id, key);
+	r = store_meta_get(s, key, &was);
+	if (r == 0 && *was) {
+		free(was);
+		return 0;	/* told before */
+	}
+	free(was);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	r = store_person_get(s, ns[0].person_id, &p);
+	if (r < 0)
+		return r;
+	why = err == -ENOBUFS ? "one task alone makes a message over 1 MiB"
+	    : err == -ENOENT ? "a template is missing" : strerror(-err);
+	log_warnx("cannot compose the messages of '%s' (%zu notices): %s, will retry; "
+		  "the others' go on, and the secretariat is told", p.name, n, why);
+	r = store_meta_set(s, key, why);
+	if (r == 0)
+		r = tell_compose_failed(s, env, now, &p, n, err);
+	person_release(&p);
+	return r;
+}
+
+/* Clears the mark of person_failed once the person's messages are made again. */
+static int
+person_recovered(struct store *s, int64_t person_id)
+{
+	char key[48], *was = NULL;
+	int r;
+
+	failed_key(person_id, key);
+	r = store_meta_get(s, key, &was);
+	if (r == 0 && *was) {
+		log_info("the messages of person %lld are composed again", (long long)person_id);
+		r = store_meta_set(s, key, "");
+	} else if (r == -ENOENT) {
+		r = 0;
+	}
+	free(was);
+	return r;
+}
+
 int
 dispatch_compose(struct store *s, const struct dispatch_env *env0, time_t now,
 		 struct dispatch_report *rep)
@@ -353,9 +521,29 @@ dispatch_compose(struct store *s, const struct dispatch_env *env0, time_t now,
 	free(last);
 	r = store_notice_foreach_unsent(s, collect, &ns);
 	for (size_t i = 1; r == 0 && i <= ns.n; i++) {
+		struct dispatch_report one = { 0 };
+		size_t n = i - start;
+
 		if (i < ns.n && ns.v[i].person_id == ns.v[start].person_id)
 			continue;
-		r = compose_person(s, env, now, ns.v + start, i - start, rep);
+		/* Each person in a savepoint: one failure undoes that person's alone. */
+		r = store_savepoint(s);
+		if (r == 0)
+			r = compose_person(s, env, now, ns.v + start, n, &one);
+		if (r == 0)
+			r = person_recovered(s, ns.v[start].person_id);
+		if (r == 0) {
+			r = store_release(s);
+			rep->composed += one.composed;
+			rep->held += one.held;
+			rep->superseded += one.superseded;
+		} else if (!registry_failure(s, r)) {
+			int err = r;
+
+			r = store_rollback_to(s);
+			if (r == 0)
+				r = person_failed(s, env, now, ns.v + start, n, err, rep);
+		}
 		start = i;
 	}
 	date_format_iso(clock_local_date(now), today);
@@ -363,7 +551,8 @@ dispatch_compose(struct store *s, const struct dispatch_env *env0, time_t now,
 		r = store_meta_set(s, "last_compose_day", today);
 	if (r == 0)
 		r = store_commit(s);
-	else
+	/* A commit that failed leaves the transaction open: end it. */
+	if (r < 0)
 		store_rollback(s);
 	free(ns.v);
 	return r;
@@ -565,12 +754,22 @@ finish_one(struct store *s, const struct dispatch_env *env, struct job *j, enum 
 }
 
 /*
- * Delivers the messages ids[0..n): each is claimed (committed) first;
- * then a channel that batches (email: one SMTP session) gets its share at
- * once, the others one message at a time, and each outcome is committed
- * as soon as it is known.  A crash in between leaves what was in flight
- * "sending", to go again: one message for the file channel, one SMTP
- * session's batch for email (invariant 3).
+ * Delivers the messages ids[0..n): each is claimed (committed) first,
+ * with a lease; then a channel that batches (email: one SMTP session)
+ * gets its share at once, the others one message at a time, and each
+ * outcome is committed as soon as the channel knows it (for email, right
+ * after the server accepted its DATA).  A crash in between leaves the
+ * one message in flight "sending", to go again (invariant 3).
+ *
+ * When anything fails, what was claimed and not tried is pending again at
+ * once.  An outcome that cannot be committed (the registry held by
+ * another process, a full disk) is tried again while the registry is
+ * busy, and once more at the end of the batch; if it still cannot be, it
+ * is kept in env->owed and recorded before anything else at the next
+ * call (and before any lease is recovered), so the message is not sent
+ * again while the daemon runs.  Without env->owed, or if the daemon stops
+ * first, the message stays "sending" until its lease ends (or the next
+ * start) and is sent once more: one duplicate, logged.
  */
 
 /* Time to start no more messages: stopping, or the budget spent (deadline 0: none). */
@@ -580,115 +779,348 @@ must_pause(volatile sig_atomic_t *stop, int64_t deadline)
 	return (stop && *stop) || (deadline && clock_mono_ms() >= deadline);
 }
 
+/* Tries of a commit the registry refuses as busy (each waits the busy timeout). */
+#define RECORD_TRIES 3
+
+/* One batch on its way: the jobs and what became of each. */
+struct batch {
+	struct store *s;
+	const struct dispatch_env *env;
+	const struct clock *clk;
+	struct dispatch_report *rep;
+	struct job *jobs;
+	size_t k;		/* jobs claimed */
+	size_t base;		/* the job of the channel's message 0 */
+	enum delivery *d;
+	int *retry;
+	char **err;
+	bool *known;		/* the channel told its outcome */
+	bool *recorded;		/* and it is committed */
+	int failed;		/* the first error committing an outcome; 0 */
+};
+
+/* Commits the outcome of job i, trying again while the registry is busy. */
+static int
+record(struct batch *b, size_t i, int tries)
+{
+	struct job *j = &b->jobs[i];
+	int r = 0;
+
+	for (int t = 0; t < tries; t++) {
+		struct dispatch_report one = { 0 };
+
+		r = store_begin(b->s);
+		if (r == 0)
+			r = finish_one(b->s, b->env, j, b->d[i], b->retry[i], b->err[i],
+				       clock_now(b->clk), &one);
+		if (r == 0)
+			r = store_commit(b->s);
+		/* A commit that failed leaves the transaction open: end it. */
+		if (r < 0)
+			store_rollback(b->s);
+		if (r == 0) {
+			b->recorded[i] = true;
+			b->rep->sent += one.sent;
+			b->rep->retried += one.retried;
+			b->rep->dead += one.dead;
+			return 0;
+		}
+		if (r != -EBUSY)
+			break;
+	}
+	return r;
+}
+
+/*
+ * The outcome of job i cannot be recorded now (err): kept in env->owed for
+ * a later call, so that the message is not sent again while this process
+ * lives; without one, it goes again when its claim's lease ends.
+ */
+static void
+owe(struct batch *b, size_t i, int err)
+{
+	struct dispatch_owed *o = b->env->owed;
+	struct job *j = &b->jobs[i];
+
+	log_warnx("message %lld to '%s' went through %s but what became of it cannot be "
+		  "recorded now: %s; %s", (long long)j->m.id, j->p.name, j->m.channel,
+		  strerror(-err), o ? "will retry" : "it goes again when its claim ends");
+	if (!o)
+		return;
+	if (o->n == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 16;
+		o->v = xreallocarray(o->v, o->cap, sizeof(*o->v));
+	}
+	o->v[o->n++] = (struct dispatch_owed_one){ j->m.id, j->m.next_at, j->chat_id, b->d[i],
+						   b->retry[i], b->err[i] };
+	b->err[i] = NULL;
+}
+
+void
+dispatch_owed_release(struct dispatch_owed *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->n; i++)
+		free(o->v[i].err);
+	free(o->v);
+	memset(o, 0, sizeof(*o));
+}
+
+/*
+ * Records what env->owed keeps, oldest first, stopping at the first the
+ * registry still refuses.  A message no longer "sending" was taken back
+ * by someone (its lease ended): what it became is theirs to say.
+ */
+static int
+settle_owed(struct store *s, const struct dispatch_env *env, const struct clock *clk,
+	    struct dispatch_report *rep)
+{
+	struct dispatch_owed *o = env->owed;
+	size_t done = 0;
+	int r = 0;
+
+	for (; o && done < o->n; done++) {
+		struct dispatch_owed_one *w = &o->v[done];
+		struct job j = { 0 };
+		struct batch b = { .s = s, .env = env, .clk = clk, .rep = rep, .jobs = &j, .k = 1,
+				   .d = &w->d, .retry = &w->retry_after, .err = &w->err };
+		bool known = true, recorded = false;
+
+		b.known = &known;
+		b.recorded = &recorded;
+		r = store_message_get(s, w->id, &j.m);
+		if (r == 0 && j.m.state == MESSAGE_SENDING)
+			r = store_person_get(s, j.m.person_id, &j.p);
+		if (r == 0 && j.m.state == MESSAGE_SENDING) {
+			j.m.next_at = w->next_at;
+			j.chat_id = w->chat_id;
+			r = record(&b, 0, 1);
+			if (r == 0)
+				log_info("what became of message %lld is recorded at last",
+					 (long long)w->id);
+		}
+		message_release(&j.m);
+		person_release(&j.p);
+		if (r == -ENOENT)
+			r = 0;	/* gone: nothing to record */
+		if (r < 0)
+			break;
+		free(w->err);
+	}
+	if (o && done > 0) {
+		memmove(o->v, o->v + done, (o->n - done) * sizeof(*o->v));
+		o->n -= done;
+	}
+	return r;
+}
+
+/* A channel's word on message i of those it was given: committed at once. */
+static void
+on_outcome(void *userdata, size_t i, enum delivery d, int retry_after, char *err)
+{
+	struct batch *b = userdata;
+	size_t at = b->base + i;
+
+	if (at >= b->k || b->known[at]) {
+		free(err);
+		return;
+	}
+	b->known[at] = true;
+	b->d[at] = d;
+	b->retry[at] = retry_after;
+	b->err[at] = err;
+	/* After one failure, the rest wait for the end of the batch. */
+	if (!b->failed)
+		b->failed = record(b, at, RECORD_TRIES);
+}
+
+/*
+ * Claims what of ids[0..n) is due and ours, into b->jobs[0..b->k).  A
+ * proactive message outside the sending window is put off to the next.
+ */
+static int
+claim_batch(struct batch *b, const int64_t *ids, int n, time_t now)
+{
+	const struct schedule *sch = b->env->sch;
+	int r = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct job *j = &b->jobs[b->k];
+
+		r = store_message_get(b->s, ids[i], &j->m);
+		if (r < 0)
+			return r;
+		if (message_kind_is_proactive(j->m.kind) && !dispatch_in_window(sch, now)) {
+			/* A retry that fell outside working hours waits (invariant 6). */
+			r = store_message_finish(b->s, j->m.id, MESSAGE_PENDING,
+						 dispatch_next_window(sch, now), now,
+						 j->m.last_error);
+			message_release(&j->m);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		r = store_message_claim(b->s, j->m.id, now + DISPATCH_LEASE_S);
+		if (r <= 0) {
+			message_release(&j->m);
+			if (r < 0)
+				return r;
+			continue;	/* someone else has it */
+		}
+		j->m.attempts++;
+		b->k++;		/* claimed: from here on it is ours to end */
+		r = store_person_get(b->s, j->m.person_id, &j->p);
+		if (r == 0)
+			r = store_message_tasks(b->s, j->m.id, &j->tasks, &j->n_tasks);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Claimed, not tried: pending again at once, as they were, the attempt not counted. */
+static int
+unclaim_rest(struct batch *b)
+{
+	size_t left = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < b->k; i++)
+		left += !b->known[i];
+	for (int t = 0; left > 0 && t < 2; t++) {
+		r = store_begin(b->s);
+		for (size_t i = 0; i < b->k && r == 0; i++)
+			if (!b->known[i])
+				r = store_message_unclaim(b->s, b->jobs[i].m.id, b->jobs[i].m.next_at);
+		if (r == 0)
+			r = store_commit(b->s);
+		/* A commit that failed leaves the transaction open: end it. */
+		if (r < 0)
+			store_rollback(b->s);
+		if (r != -EBUSY)
+			break;
+	}
+	if (r < 0)
+		log_warn_errno(r, "cannot put back the messages claimed and not sent: %s; they go "
+			       "when their claims end", store_errmsg(b->s));
+	return r;
+}
+
 static int
 deliver_batch(struct store *s, const struct dispatch_env *env, const struct clock *clk,
 	      volatile sig_atomic_t *stop, int64_t deadline, const int64_t *ids, int n,
-	      struct dispatch_report *rep)
+	      const char *site, struct dispatch_report *rep)
 {
-	const struct schedule *sch = env->sch;
-	struct job *jobs = xcalloc((size_t)n, sizeof(*jobs));
+	struct batch b = { .s = s, .env = env, .clk = clk, .rep = rep };
 	struct outgoing *out = xcalloc((size_t)n, sizeof(*out));
-	enum delivery *d = xcalloc((size_t)n, sizeof(*d));
-	int *retry = xcalloc((size_t)n, sizeof(*retry));
-	char **err = xcalloc((size_t)n, sizeof(*err));
-	time_t now = clock_now(clk);
-	size_t k = 0, done = 0;
-	int r = 0;
+	int r, r2;
 
-	for (int i = 0; i < n && r >= 0; i++) {
-		struct job *j = &jobs[k];
+	b.jobs = xcalloc((size_t)n, sizeof(*b.jobs));
+	b.d = xcalloc((size_t)n, sizeof(*b.d));
+	b.retry = xcalloc((size_t)n, sizeof(*b.retry));
+	b.err = xcalloc((size_t)n, sizeof(*b.err));
+	b.known = xcalloc((size_t)n, sizeof(*b.known));
+	b.recorded = xcalloc((size_t)n, sizeof(*b.recorded));
+	r = claim_batch(&b, ids, n, clock_now(clk));
+	if (r < 0 || b.k == 0)
+		goto end;
+	qsort(b.jobs, b.k, sizeof(*b.jobs), job_channel_cmp);
+	for (size_t i = 0; i < b.k; i++) {
+		struct job *j = &b.jobs[i];
 
-		r = store_message_get(s, ids[i], &j->m);
-		if (r < 0)
-			break;
-		if (message_kind_is_proactive(j->m.kind) && !dispatch_in_window(sch, now)) {
-			/* A retry that fell outside working hours waits (invariant 6). */
-			r = store_message_finish(s, j->m.id, MESSAGE_PENDING,
-						 dispatch_next_window(sch, now), now, j->m.last_error);
-			message_release(&j->m);
-			continue;
-		}
-		r = store_message_claim(s, j->m.id);
-		if (r <= 0) {
-			message_release(&j->m);
-			continue;	/* someone else has it, or an error */
-		}
-		j->m.attempts++;
-		r = store_person_get(s, j->m.person_id, &j->p);
-		if (r < 0) {
-			message_release(&j->m);
-			break;
-		}
-		k++;
-	}
-	if (r < 0 || k == 0)
-		goto out;
-	qsort(jobs, k, sizeof(*jobs), job_channel_cmp);
-	for (size_t i = 0; i < k && r == 0; i++) {
-		struct job *j = &jobs[i];
-
-		/* The tasks, for the buttons a chat message carries. */
-		r = store_message_tasks(s, j->m.id, &j->tasks, &j->n_tasks);
 		out[i] = (struct outgoing){ .id = j->m.id, .kind = message_kind_to_string(j->m.kind),
 					    .to = &j->p, .subject = j->m.subject, .body = j->m.body,
 					    .html = j->m.html, .chat = j->m.chat,
 					    .reply_to = j->m.reply_to, .task_ids = j->tasks,
-					    .n_tasks = j->n_tasks, .ret_chat_message_id = &j->chat_id };
+					    .n_tasks = j->n_tasks, .ret_chat_message_id = &j->chat_id,
+					    .site = site };
 	}
-	for (size_t a = 0, b; a < k && r == 0; a = b) {
+	for (size_t a = 0, e; a < b.k && !b.failed; a = e) {
 		/* A channel that batches takes its share at once; others one by one. */
 		size_t step;
 
-		for (b = a + 1; b < k && strcmp(jobs[b].m.channel, jobs[a].m.channel) == 0; b++)
+		for (e = a + 1; e < b.k && strcmp(b.jobs[e].m.channel, b.jobs[a].m.channel) == 0; e++)
 			;
-		step = channels_batches(env->cs, jobs[a].m.channel) ? b - a : 1;
-		for (size_t c = a; c < b && r == 0; c += step) {
-			size_t m = MIN(step, b - c);
-
+		step = channels_batches(env->cs, b.jobs[a].m.channel) ? e - a : 1;
+		for (size_t c = a; c < e && !b.failed; c += step) {
 			/*
 			 * Stopping, or the budget spent: what is not sent yet
 			 * waits (a paced chat channel may take minutes more).
 			 */
-			if (must_pause(stop, deadline))
-				goto unclaim;
-			channels_send_batch(env->cs, jobs[c].m.channel, out + c, m, d + c, retry + c,
-					    err + c);
-			/* Each outcome is committed as soon as it is known. */
-			now = clock_now(clk);
-			r = store_begin(s);
-			for (size_t i = c; i < c + m && r == 0; i++)
-				r = finish_one(s, env, &jobs[i], d[i], retry[i], err[i], now, rep);
-			if (r == 0)
-				r = store_commit(s);
-			else
-				store_rollback(s);
-			done = c + m;
+			if (must_pause(stop, deadline)) {
+				rep->more = true;
+				goto end;
+			}
+			b.base = c;
+			channels_send_batch(env->cs, b.jobs[c].m.channel, out + c, MIN(step, e - c),
+					    on_outcome, &b);
 		}
 	}
-	goto out;
-unclaim:
-	/* Claimed, not tried: pending again, the attempt not counted. */
-	rep->more = true;
-	r = store_begin(s);
-	for (size_t i = done; i < k && r == 0; i++)
-		r = store_message_unclaim(s, jobs[i].m.id);
-	if (r == 0)
-		r = store_commit(s);
-	else
-		store_rollback(s);
-out:
-	for (size_t i = 0; i < (size_t)n; i++) {
-		message_release(&jobs[i].m);
-		person_release(&jobs[i].p);
-		free(jobs[i].tasks);
-		free(err[i]);
+end:
+	/*
+	 * What the channels said and could not be committed: once more, now;
+	 * after one more failure the others are not tried (each try may wait
+	 * the busy timeout, and the watchdog waits for no one).
+	 */
+	r2 = 0;
+	for (size_t i = 0; i < b.k; i++) {
+		if (!b.known[i] || b.recorded[i])
+			continue;
+		if (r2 == 0)
+			r2 = record(&b, i, 1);
+		if (r2 < 0) {
+			owe(&b, i, r2);
+			r = r < 0 ? r : r2;
+		}
 	}
-	free(jobs);
+	r2 = unclaim_rest(&b);
+	if (r == 0 && r2 < 0)
+		r = r2;
+	/* Stopped early by a failure now over: what was put back goes at once. */
+	if (r == 0 && b.failed)
+		rep->more = true;
+	for (size_t i = 0; i < (size_t)n; i++) {
+		message_release(&b.jobs[i].m);
+		person_release(&b.jobs[i].p);
+		free(b.jobs[i].tasks);
+		free(b.err[i]);
+	}
+	free(b.jobs);
 	free(out);
-	free(d);
-	free(retry);
-	free(err);
+	free(b.d);
+	free(b.retry);
+	free(b.err);
+	free(b.known);
+	free(b.recorded);
 	return r < 0 ? r : 0;
+}
+
+/*
+ * This registry's name for itself in Message-IDs: random, made once and
+ * kept in meta, so that a message sent again after a crash carries the
+ * same Message-ID.  Into out (17 bytes).
+ */
+static int
+site_id(struct store *s, char out[17])
+{
+	char *v = NULL;
+	uint8_t rnd[8];
+	int r = store_meta_get(s, "site_id", &v);
+
+	if (r == 0 && strlen(v) == 16) {
+		memcpy(out, v, 17);
+		free(v);
+		return 0;
+	}
+	free(v);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return -errno;
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		snprintf(out + 2 * i, 3, "%02x", rnd[i]);
+	return store_meta_set(s, "site_id", out);
 }
 
 int
@@ -696,9 +1128,16 @@ dispatch_deliver(struct store *s, const struct dispatch_env *env, const struct c
 		 volatile sig_atomic_t *stop, struct dispatch_report *rep)
 {
 	int64_t ids[DISPATCH_BATCH], deadline = env->budget_ms ? clock_mono_ms() + env->budget_ms : 0;
+	char site[17];
 	int n = 0, r;
 
 	rep->more = false;
+	/* What the registry refused last time comes first: nothing goes before it. */
+	r = settle_owed(s, env, clk, rep);
+	if (r == 0)
+		r = site_id(s, site);
+	if (r < 0)
+		return r;
 	do {
 		if (must_pause(stop, deadline)) {
 			rep->more = true;	/* the rest stays pending, safe */
@@ -707,9 +1146,27 @@ dispatch_deliver(struct store *s, const struct dispatch_env *env, const struct c
 		r = store_message_due(s, clock_now(clk), ids, DISPATCH_BATCH, &n);
 		if (r < 0)
 			return r;
-		r = deliver_batch(s, env, clk, stop, deadline, ids, n, rep);
+		r = deliver_batch(s, env, clk, stop, deadline, ids, n, site, rep);
 		if (r < 0)
 			return r;
 	} while (n == DISPATCH_BATCH && !rep->more);
 	return 0;
+}
+
+int
+dispatch_recover(struct store *s, const struct dispatch_env *env, time_t now,
+		 struct dispatch_report *rep)
+{
+	struct clock clk = { .fixed = now, .pinned = 1 };
+	int n = 0, r;
+
+	/* An outcome owed is one of ours, whatever its lease says. */
+	r = settle_owed(s, env, &clk, rep);
+	if (r == 0)
+		r = store_message_recover(s, now, false, &n);
+	if (r == 0 && n > 0) {
+		rep->recovered += (size_t)n;
+		log_warnx("%d messages whose claims ended without an outcome are pending again", n);
+	}
+	return r;
 }

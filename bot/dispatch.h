@@ -5,17 +5,29 @@
  * the outbox through the channels.  States and transitions: notice.h.
  *
  * Invariants it keeps:
- *  2/3. A message is claimed (pending -> sending) and committed before the
- *       channel is called, and marked sent after; a crash in between
- *       leaves it sending, and the restart sends it again: at most the
- *       messages in flight are duplicated, none is lost.
+ *  2/3. A message is claimed (pending -> sending, with a lease of
+ *       DISPATCH_LEASE_S) and committed before the channel is called, and
+ *       its outcome committed as soon as the channel knows it (email:
+ *       after each DATA); a crash in between leaves it sending, and the
+ *       restart sends it again: at most the one message in flight is
+ *       duplicated, none is lost.  A claim whose lease ended (its process
+ *       died, or could not record the outcome) is void: the daemon's
+ *       tick makes it pending again (dispatch_recover).
+ *  11.  No task is lost to size: a list of more than DISPATCH_MAX_TASKS
+ *       tasks, or one whose message would pass the renderer's cap, goes
+ *       in parts split between tasks ("phần 2/10"), email included.
+ *  And isolation: each person's messages are composed in a savepoint of
+ *       their own; one person's failure undoes theirs alone, is counted
+ *       (rep->failed), and is logged and told to the secretariat once,
+ *       not every tick; the others' go on.
  *  6.   Proactive messages go out only inside the sending window: working
  *       days, from the policy's send time (08:00) to the end of working
  *       hours; what falls outside waits for the next window.
  *  7.   Transient failures back off (1 min doubling to 1 h, with jitter,
  *       or the channel's retry-after); permanent ones, or 12 failed tries,
  *       make the message dead and tell the secretariat.
- *  9.   One reminder message per person per day, every due task in it;
+ *  9.   One reminder message per person per day, every due task in it
+ *       (in parts when the list is long);
  *       only each task's latest notice is kept (the others are cancelled
  *       as superseded); days missed while dondoc was down become one
  *       catch-up message.  Escalations are separate and not counted.
@@ -29,6 +41,8 @@
 #include <time.h>
 
 #include "date.h"
+
+#include "channel.h"
 
 struct store;
 struct schedule;
@@ -49,10 +63,38 @@ struct dispatch_env {
 	 * paced at 20 a second would otherwise hold the caller for minutes.
 	 */
 	int budget_ms;
+	/*
+	 * Where outcomes the registry refused are kept, to be recorded by a
+	 * later call before anything else (NULL: none kept; such a message
+	 * then goes again when its claim's lease ends).  The caller's, across
+	 * calls; dispatch_owed_release frees it.
+	 */
+	struct dispatch_owed *owed;
 };
+
+/* Outcomes known and not yet recorded: sent, but the registry refused to say so. */
+struct dispatch_owed {
+	struct dispatch_owed_one {
+		int64_t id;		/* the message, still "sending" */
+		int64_t next_at;	/* its next_at before the claim */
+		int64_t chat_id;
+		enum delivery d;
+		int retry_after;
+		char *err;
+	} *v;
+	size_t n, cap;
+};
+
+void dispatch_owed_release(struct dispatch_owed *o);
 
 #define DISPATCH_MAX_ATTEMPTS 12
 #define DISPATCH_BATCH 50	/* messages sent together (one SMTP session) */
+#define DISPATCH_MAX_TASKS 200	/* tasks in one message; a longer list goes in parts */
+/*
+ * How long a claim holds (seconds of the program clock, kept in next_at
+ * while sending): longer than any batch takes, timeouts included.
+ */
+#define DISPATCH_LEASE_S 900
 
 struct dispatch_report {
 	size_t composed;	/* messages made */
@@ -61,6 +103,8 @@ struct dispatch_report {
 	size_t sent;
 	size_t retried;
 	size_t dead;
+	size_t failed;		/* people whose messages could not be composed */
+	size_t recovered;	/* claims found void, made pending again */
 	bool more;		/* deliver stopped with messages still due (budget, stop) */
 };
 
@@ -69,7 +113,10 @@ bool dispatch_in_window(const struct schedule *sch, time_t now);
 /* The first moment at or after now when a sending window is open. */
 time_t dispatch_next_window(const struct schedule *sch, time_t now);
 
-/* Groups and renders the queued notices into messages (one transaction). */
+/*
+ * Groups and renders the queued notices into messages (one transaction,
+ * a savepoint per person).  -errno only when the registry fails.
+ */
 int dispatch_compose(struct store *s, const struct dispatch_env *env, time_t now,
 		     struct dispatch_report *rep);
 /*
@@ -79,5 +126,13 @@ int dispatch_compose(struct store *s, const struct dispatch_env *env, time_t now
  */
 int dispatch_deliver(struct store *s, const struct dispatch_env *env, const struct clock *clk,
 		     volatile sig_atomic_t *stop, struct dispatch_report *rep);
+/*
+ * Records the outcomes env->owed keeps, then makes pending again the
+ * messages left sending whose lease ended by now (counted in
+ * rep->recovered, and logged); while an owed outcome cannot be recorded,
+ * nothing is recovered.  0, or -errno.
+ */
+int dispatch_recover(struct store *s, const struct dispatch_env *env, time_t now,
+		     struct dispatch_report *rep);
 
 #endif

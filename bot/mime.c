@@ -890,6 +890,11 @@ check_message(const struct mime_message *m, const char **reterr_why)
 		*reterr_why = "Message-ID domain is not a plain host name";
 		return r;
 	}
+	/* A dot-atom, as a host name is: nothing to quote or escape. */
+	if (m->id_left && *m->id_left && !domain_ok(m->id_left, strlen(m->id_left))) {
+		*reterr_why = "Message-ID left-hand side is not letters, digits, '-' and '.'";
+		return r;
+	}
 	if (!m->subject) {
 		*reterr_why = "no subject";
 		return r;
@@ -964,7 +969,10 @@ mime_build(const struct mime_message *m, char **ret, size_t *ret_len, char **ret
 	memcpy(alt, "=_a_", 4);
 	to_hex(alt + 4, rnd + 28, 12);
 	domain = m->id_domain && *m->id_domain ? m->id_domain : strchr(m->from_addr, '@') + 1;
-	id = xasprintf("%lld.%s@%s", (long long)m->date, id_hex, domain);
+	if (m->id_left && *m->id_left)
+		id = xasprintf("%s@%s", m->id_left, domain);
+	else
+		id = xasprintf("%lld.%s@%s", (long long)m->date, id_hex, domain);
 
 	r = add_mailbox(&b, "From", m->from_name, m->from_addr);
 	if (r >= 0)

@@ -43,6 +43,10 @@ struct mime_message {
 					 * and the first part of the Message-ID */
 	const char *id_domain;		/* the right-hand side of the Message-ID; NULL or "":
 					 * the domain of from_addr */
+	const char *id_left;		/* the left-hand side of the Message-ID, letters,
+					 * digits, '-' and '.' ("dondoc.42.0a1b2c3d4e5f6a7b"),
+					 * so a message sent again keeps its id; NULL or "":
+					 * "<date>.<32 random hex>" */
 };
 
 /*
@@ -56,7 +60,8 @@ struct mime_message {
  *   -EMSGSIZE  the message would pass 64 MiB;
  *   -errno     of getrandom(2), which gives the Message-ID and boundaries.
  * *ret_message_id (when not NULL) gets a new copy of the Message-ID,
- * "<unixtime>.<32 hex>@<domain>" without the angle brackets.
+ * "<unixtime>.<32 hex>@<domain>" (or "<id_left>@<domain>") without the
+ * angle brackets.
  */
 int mime_build(const struct mime_message *m, char **ret, size_t *ret_len, char **ret_message_id,
 	       const char **reterr_why);

@@ -18,12 +18,16 @@
  *      ^  \                |--transient failure, backoff--> pending
  *      |   \--all its tasks done--> cancelled
  *      |                  |--permanent failure or too many tries--> dead
- *      \--crash: sending found at start (resent: the bounded duplicate)
+ *      |--claimed, not tried (stopping, a failure): pending, attempt not counted
+ *      \--crash: sending found at start, or its claim's lease (kept in
+ *         next_at) ended in a running daemon (resent: the bounded duplicate)
  *
  * transition -> function: notice queued: planner_run; message pending:
  * dispatch_compose; sending: store_message_claim; sent/pending/dead:
- * dispatch_deliver via store_message_finish; crash recovery:
- * store_message_recover; operator retry: store_message_retry.
+ * dispatch_deliver via store_message_finish; not tried:
+ * store_message_unclaim; crash or lease recovery: store_message_recover
+ * (at start, and each tick through dispatch_recover); operator retry:
+ * store_message_retry.
  */
 #ifndef DONDOC_NOTICE_H
 #define DONDOC_NOTICE_H
@@ -101,7 +105,7 @@ struct message {
 	char *chat;		/* the short chat form; NULL when none */
 	enum message_state state;
 	int attempts;
-	int64_t next_at;	/* unix time of the next attempt */
+	int64_t next_at;	/* unix time of the next attempt; while sending, the claim's lease end */
 	int64_t created_at;
 	int64_t sent_at;	/* 0 until sent */
 	char *last_error;	/* NULL when none */

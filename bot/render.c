@@ -56,7 +56,7 @@ struct renderer {
 static const char *const message_names[] = {
 	/* Sent by the planner and the outbox (template_of below). */
 	"reminder", "due_today", "overdue", "catchup", "escalation_head", "escalation_leaders",
-	"needs_date", "alert", "test",
+	"needs_date", "alert", "compose_failed", "test",
 	/* Answers to chat commands (command.c), and a pressed button's (tgbot.c). */
 	"help", "link_instructions", "link_done", "tasks_list", "overdue_list", "report",
 	"done_ok", "progress_ok", "obstacle_ok", "extension_asked", "extension_request",
@@ -548,6 +548,12 @@ render_message(enum message_kind kind, const struct render_ctx *ctx,
 	if (n)
 		json_object_set_new(data, "first_id", json_integer(items[0].task->id));
 	json_object_set_new(data, "level", json_integer(level));
+	/* Absent for a whole list: numbers are always true in a section. */
+	if (ctx->parts > 1) {
+		json_object_set_new(data, "part", json_integer((json_int_t)ctx->part));
+		json_object_set_new(data, "parts", json_integer((json_int_t)ctx->parts));
+		json_object_set_new(data, "total", json_integer((json_int_t)ctx->total));
+	}
 	json_object_set_new(data, "agency", json_string(ctx->to->agency_name ? ctx->to->agency_name : ""));
 	if (ctx->about)
 		json_object_set_new(data, "recipient",

@@ -5,8 +5,11 @@
  *   start: config, schedules, registry (created or upgraded), channels;
  *          messages left "sending" by a crash become pending again;
  *          READY=1.
- *   tick:  plan (every task at start and after a reload, else only those
- *          whose day has come), compose, deliver; STATUS= and WATCHDOG=1.
+ *   tick:  claims whose lease ended become pending again (another
+ *          process died holding them, or an outcome could not be
+ *          recorded); plan (every task at start and after a reload, else
+ *          only those whose day has come), compose, deliver; STATUS= and
+ *          WATCHDOG=1.
  *   wait:  until the next tick, a signal, or half the watchdog period.
  *   stop:  STOPPING=1; what was not delivered stays pending.
  *
@@ -287,16 +290,21 @@ watch_clock(struct dondoc *d, time_t now)
  * says when some is left).  Registry errors are logged and survived.
  */
 static void
-tick(struct dondoc *d, const struct setup *st, bool *full, int budget_ms, bool *more)
+tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, bool *full,
+     int budget_ms, bool *more)
 {
 	struct planner_report pr = { 0 };
 	struct dispatch_report dr = { 0 };
 	struct dispatch_env env = { .sch = st->sch, .rend = st->rend, .cs = st->cs,
-				    .budget_ms = budget_ms };
+				    .budget_ms = budget_ms, .owed = owed };
 	time_t now = clock_now(&d->clock);
 	int r;
 
 	watch_clock(d, now);
+	r = dispatch_recover(d->store, &env, now, &dr);
+	if (r < 0)
+		log_warn_errno(r, "cannot look for void claims: %s, will retry",
+			       store_errmsg(d->store));
 	r = planner_run(d->store, st->sch, st->cs, now, *full, false, NULL, NULL, &pr);
 	if (r < 0) {
 		log_warn_errno(r, "cannot plan: %s, will retry", store_errmsg(d->store));
@@ -322,7 +330,8 @@ tick(struct dondoc *d, const struct setup *st, bool *full, int budget_ms, bool *
 	*more = r == 0 && dr.more;
 	if (pr.notices || dr.composed || dr.sent || dr.retried || dr.dead)
 		log_info("tick: %zu notices queued, %zu messages made, %zu sent, %zu to retry, "
-			 "%zu undeliverable", pr.notices, dr.composed, dr.sent, dr.retried, dr.dead);
+			 "%zu undeliverable%s", pr.notices, dr.composed, dr.sent, dr.retried, dr.dead,
+			 dr.failed ? ", some people's messages cannot be made (see above)" : "");
 	(void)sd_notifyf(0, "STATUS=last tick: %zu notices, %zu sent, %zu to retry", pr.notices,
 			 dr.sent, dr.retried);
 }
@@ -354,13 +363,14 @@ count_command(void *userdata, const char *kind)
  * and then the wait is none).
  */
 static void
-wait_or_listen(struct dondoc *d, const struct setup *st, struct web *web, int ms, bool *more)
+wait_or_listen(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed,
+	       struct web *web, int ms, bool *more)
 {
 	struct inbound_env env = { .s = d->store, .clk = &d->clock, .rend = st->rend,
 				   .sch = st->sch, .cs = st->cs, .queue_reply = true,
 				   .count = web ? count_command : NULL, .count_userdata = web };
 	struct dispatch_env denv = { .sch = st->sch, .rend = st->rend, .cs = st->cs,
-				     .budget_ms = DELIVER_BUDGET_MS };
+				     .budget_ms = DELIVER_BUDGET_MS, .owed = owed };
 	struct dispatch_report dr = { 0 };
 	bool deliver = *more;
 	int n;
@@ -394,6 +404,7 @@ int
 serve_run(struct dondoc *d, bool once)
 {
 	struct setup st = { 0 };
+	struct dispatch_owed owed = { 0 };	/* outcomes the registry refused, to record */
 	struct web *web = NULL;
 	uint64_t watchdog_usec = 0;
 	char *msg = NULL;
@@ -430,7 +441,7 @@ serve_run(struct dondoc *d, bool once)
 		setup_release(&st);
 		return cli_exit_code(r);
 	}
-	r = store_message_recover(d->store, &recovered);
+	r = store_message_recover(d->store, clock_now(&d->clock), true, &recovered);
 	if (r == -EBUSY) {
 		log_errorx("registry '%s' is locked by another process; try again when it is done", db);
 		setup_release(&st);
@@ -508,7 +519,7 @@ serve_run(struct dondoc *d, bool once)
 		}
 		webhook_try(&st);
 		if (clock_mono_ms() >= next_tick) {
-			tick(d, &st, &full, once ? 0 : DELIVER_BUDGET_MS, &more);
+			tick(d, &st, &owed, &full, once ? 0 : DELIVER_BUDGET_MS, &more);
 			web_planned(web, clock_now(&d->clock));
 			next_tick = clock_mono_ms() + st.cfg->tick * 1000;
 		}
@@ -518,7 +529,7 @@ serve_run(struct dondoc *d, bool once)
 			/* What Telegram holds now, handled and answered; no waiting. */
 			if (st.bot && tgbot_polling(st.bot)) {
 				more = false;
-				wait_or_listen(d, &st, web, 0, &more);
+				wait_or_listen(d, &st, &owed, web, 0, &more);
 			}
 			break;
 		}
@@ -527,9 +538,13 @@ serve_run(struct dondoc *d, bool once)
 			left = MAX(0, MIN(left, st.webhook_next_ms - clock_mono_ms()));
 		if (watchdog_usec && (uint64_t)left * 1000 > watchdog_usec / 2)
 			left = (int64_t)(watchdog_usec / 2000);
-		wait_or_listen(d, &st, web, (int)MAX(left, 0), &more);
+		wait_or_listen(d, &st, &owed, web, (int)MAX(left, 0), &more);
 	}
 	(void)sd_notify(0, "STOPPING=1");
+	if (owed.n)
+		log_warnx("%zu messages went out but the registry refused to record it: they go "
+			  "again at the next start", owed.n);
+	dispatch_owed_release(&owed);
 	web = web_stop(web);
 	if (!once)
 		log_info("stopped");

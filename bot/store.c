@@ -532,13 +532,15 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_MESSAGE_DUE] = "SELECT id FROM message WHERE state = 'pending' AND next_at <= ?1"
 			   " ORDER BY next_at, id LIMIT ?2",
 	[ST_MESSAGE_GET] = "SELECT " MESSAGE_COLUMNS " FROM message WHERE id = ?1",
-	[ST_MESSAGE_CLAIM] = "UPDATE message SET state = 'sending', attempts = attempts + 1"
-			     " WHERE id = ?1 AND state = 'pending'",
+	/* While sending, next_at is the claim's lease: when it ends, the claim is void. */
+	[ST_MESSAGE_CLAIM] = "UPDATE message SET state = 'sending', attempts = attempts + 1,"
+			     " next_at = ?2 WHERE id = ?1 AND state = 'pending'",
 	[ST_MESSAGE_FINISH] = "UPDATE message SET state = ?2, next_at = ?3, sent_at = ?4,"
 			      " last_error = ?5 WHERE id = ?1",
-	[ST_MESSAGE_RECOVER] = "UPDATE message SET state = 'pending' WHERE state = 'sending'",
-	[ST_MESSAGE_UNCLAIM] = "UPDATE message SET state = 'pending', attempts = attempts - 1"
-			       " WHERE id = ?1 AND state = 'sending'",
+	[ST_MESSAGE_RECOVER] = "UPDATE message SET state = 'pending', next_at = ?1"
+			       " WHERE state = 'sending' AND (?2 OR next_at <= ?1)",
+	[ST_MESSAGE_UNCLAIM] = "UPDATE message SET state = 'pending', attempts = attempts - 1,"
+			       " next_at = ?2 WHERE id = ?1 AND state = 'sending'",
 	[ST_MESSAGE_COUNT_DAY] = "SELECT count(*) FROM message WHERE person_id = ?1 AND day = ?2"
 				 " AND kind IN ('reminder', 'catchup')"
 				 " AND state != 'cancelled'",
@@ -3118,12 +3120,13 @@ store_message_due(struct store *s, int64_t now, int64_t *ret_ids, int max, int *
 }
 
 int
-store_message_claim(struct store *s, int64_t id)
+store_message_claim(struct store *s, int64_t id, int64_t lease_until)
 {
 	sqlite3_stmt *st = stmt(s, ST_MESSAGE_CLAIM);
 	int r;
 
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, lease_until);
 	r = exec_done(s, st);
 	if (r < 0)
 		return r;
@@ -3155,18 +3158,24 @@ store_message_finish(struct store *s, int64_t id, enum message_state state, int6
 }
 
 int
-store_message_unclaim(struct store *s, int64_t id)
+store_message_unclaim(struct store *s, int64_t id, int64_t next_at)
 {
 	sqlite3_stmt *st = stmt(s, ST_MESSAGE_UNCLAIM);
 
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, next_at);
 	return exec_done(s, st);
 }
 
 int
-store_message_recover(struct store *s, int *ret_n)
+store_message_recover(struct store *s, int64_t now, bool all, int *ret_n)
 {
-	int r = exec_done(s, stmt(s, ST_MESSAGE_RECOVER));
+	sqlite3_stmt *st = stmt(s, ST_MESSAGE_RECOVER);
+	int r;
+
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, all);
+	r = exec_done(s, st);
 
 	if (r == 0 && ret_n)
 		*ret_n = sqlite3_changes(s->db);

@@ -398,18 +398,29 @@ int store_message_insert(struct store *s, const struct message *m, int64_t *ret_
 int store_message_get(struct store *s, int64_t id, struct message *ret);
 /* Up to max pending messages due by now, oldest first, into ret_ids. */
 int store_message_due(struct store *s, int64_t now, int64_t *ret_ids, int max, int *ret_n);
-/* pending -> sending, counting an attempt: 1 claimed, 0 someone else did, <0 error. */
-int store_message_claim(struct store *s, int64_t id);
+/*
+ * pending -> sending, counting an attempt, the claim held until
+ * lease_until (kept in next_at while sending): 1 claimed, 0 someone else
+ * did, <0 error.
+ */
+int store_message_claim(struct store *s, int64_t id, int64_t lease_until);
 /*
  * Ends an attempt: sent (its notices too), pending again at next_at, or
  * dead (its notices too), with error (NULL when none).
  */
 int store_message_finish(struct store *s, int64_t id, enum message_state state, int64_t next_at,
 			 int64_t now, const char *error);
-/* A message claimed and not tried after all (stopping): pending again, as before the claim. */
-int store_message_unclaim(struct store *s, int64_t id);
-/* After a crash: every message left sending is pending again; *ret_n counts them. */
-int store_message_recover(struct store *s, int *ret_n);
+/*
+ * A message claimed and not tried after all (stopping, a failure): pending
+ * again at next_at (its next_at before the claim), the attempt not counted.
+ */
+int store_message_unclaim(struct store *s, int64_t id, int64_t next_at);
+/*
+ * Claims void: the messages left sending whose lease ended by now (all of
+ * them when all: at start, after a crash) are pending again, due now;
+ * *ret_n (when not NULL) counts them.
+ */
+int store_message_recover(struct store *s, int64_t now, bool all, int *ret_n);
 /* Reminders and catch-ups already made for person_id on day (the noise budget). */
 int store_message_count_day(struct store *s, int64_t person_id, struct date day, int *ret_n);
 typedef int (*store_message_cb)(const struct message *m, void *userdata);

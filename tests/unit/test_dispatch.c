@@ -766,6 +766,91 @@ test_deliver_to_files(void **state)
 	assert_int_equal(count_lines(log), 2);
 }
 
+/* A claim holds until its lease ends; then it is void, and the message pending again. */
+static void
+test_claim_lease_recovered(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	struct dispatch_env env = { .sch = sch, .rend = rend, .cs = f->cs };
+	struct msgs *ms = &f->ms;
+	time_t t = at("2025-09-25T09:00+07:00");
+	int64_t id, ids[4];
+	int n = 0;
+
+	queue(f, f->t1, f->focal_snv, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25), NULL);
+	compose_at(f, "2025-09-25T09:00+07:00", &rep);
+	msgs_load(f, MESSAGE_PENDING, ms);
+	assert_int_equal(ms->n, 1);
+	id = ms->v[0].id;
+	msgs_release(ms);
+	assert_int_equal(store_message_claim(f->s, id, t + DISPATCH_LEASE_S), 1);
+	assert_int_equal(store_message_claim(f->s, id, t + DISPATCH_LEASE_S), 0);
+	/* Within the lease: the claim stands, nothing is due. */
+	assert_int_equal(store_message_recover(f->s, t + DISPATCH_LEASE_S - 1, false, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_message_due(f->s, t + DISPATCH_LEASE_S, ids, 4, &n), 0);
+	assert_int_equal(n, 0);
+	/* The lease ended: pending again, due at once, the attempt kept. */
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(dispatch_recover(f->s, &env, t + DISPATCH_LEASE_S, &rep), 0);
+	assert_int_equal(rep.recovered, 1);
+	assert_int_equal(store_message_due(f->s, t + DISPATCH_LEASE_S, ids, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], id);
+	msgs_load(f, MESSAGE_PENDING, ms);
+	assert_int_equal(ms->n, 1);
+	assert_int_equal(ms->v[0].attempts, 1);
+	msgs_release(ms);
+	/* Claimed and put back untried: due as before, the attempt not counted. */
+	assert_int_equal(store_message_claim(f->s, id, t + 2 * DISPATCH_LEASE_S), 1);
+	assert_int_equal(store_message_unclaim(f->s, id, t), 0);
+	assert_int_equal(store_message_due(f->s, t, ids, 4, &n), 0);
+	assert_int_equal(n, 1);
+	/* At start, every claim is void, whatever its lease. */
+	assert_int_equal(store_message_claim(f->s, id, t + DISPATCH_LEASE_S), 1);
+	assert_int_equal(store_message_recover(f->s, t, true, &n), 0);
+	assert_int_equal(n, 1);
+}
+
+/* A list longer than DISPATCH_MAX_TASKS goes in parts, every task in one of them. */
+static void
+test_long_list_in_parts(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	struct msgs *ms = &f->ms;
+	size_t total = 0;
+	char code[16];
+
+	for (int i = 0; i < 450; i++) {
+		int64_t t;
+
+		snprintf(code, sizeof(code), "L#%d", i);
+		t = add_task(f, code, code, "trước 30/9/2025", DEADLINE_DAY, DAY(2025, 9, 30),
+			     f->a_snv);
+		queue(f, t, f->focal_snv, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25), NULL);
+	}
+	compose_at(f, "2025-09-25T09:00+07:00", &rep);
+	assert_int_equal(rep.composed, 3);
+	assert_int_equal(rep.failed, 0);
+	msgs_load(f, MESSAGE_PENDING, ms);
+	assert_int_equal(ms->n, 3);
+	for (size_t i = 0; i < ms->n; i++) {
+		int64_t *ids = NULL;
+		size_t n = 0;
+		char want[32];
+
+		assert_int_equal(store_message_tasks(f->s, ms->v[i].id, &ids, &n), 0);
+		assert_true(n <= DISPATCH_MAX_TASKS);
+		total += n;
+		free(ids);
+		snprintf(want, sizeof(want), "(phần %zu/3)", i + 1);
+		assert_non_null(strstr(ms->v[i].subject, want));
+	}
+	assert_int_equal(total, 450);
+}
+
 static void
 test_deliver_stop_leaves_pending(void **state)
 {
@@ -935,6 +1020,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_inactive_person_not_composed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deliver_to_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deliver_stop_leaves_pending, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claim_lease_recovered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_list_in_parts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deliver_outside_window_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dead_message_alerts_secretariat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_planner_to_outbox, setup, teardown),

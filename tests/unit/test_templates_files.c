@@ -75,6 +75,7 @@ static const struct name {
 	{ "escalation_leaders", "tasks count level2", SHOWS_TITLE | GREETS },
 	{ "needs_date", "tasks count", SHOWS_TITLE | GREETS },
 	{ "alert", "tasks count recipient", SHOWS_TITLE | GREETS },
+	{ "compose_failed", "count recipient", GREETS },
 	{ "digest", "digest", GREETS },
 	{ "test", "", GREETS },
 	{ "help", "", 0 },
