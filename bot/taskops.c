@@ -110,19 +110,7 @@ static int
 append(struct store *s, const struct task *t, const struct actor *a, int64_t now,
        const char *kind, const char *old_value, const char *new_value, const char *text)
 {
-	struct event e = {
-		.task_id = t->id,
-		.at = now,
-		.actor = a->name,
-		.person_id = a->person_id,
-		.channel = a->channel,
-		.kind = kind,
-		.old_value = old_value,
-		.new_value = new_value,
-		.text = text,
-	};
-
-	return store_event_append(s, &e);
+	return append_data(s, t->id, a, now, kind, old_value, new_value, text, NULL);
 }
 
 int
