@@ -16,6 +16,7 @@
 #include "audit.h"
 #include "norm.h"
 #include "store.h"
+#include "taskops.h"
 #include "xalloc.h"
 
 struct replay {
@@ -278,37 +279,14 @@ report_missing(struct compare *c, json_t *map, const char *what)
 	}
 }
 
-static json_t *
-ids_array(const int64_t *ids, size_t n)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_integer(ids[i]));
-	return a;
-}
-
 static int
 task_now(const struct task *t, void *userdata)
 {
 	struct compare *c = userdata;
-	char due[DATE_ISO_LEN];
+	json_t *now = taskop_task_json(t, t->lead_ids, t->n_leads, t->coop_ids, t->n_coops);
 
-	if (t->deadline.has_due)
-		date_format_iso(t->deadline.due, due);
-	compare_one(c, c->p->tasks, "task", t->id, json_pack(
-		"{s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:s, s:i, s:o, s:i, s:o, s:o, s:o, s:I}",
-		"code", t->code, "title", t->title, "document", str_or_null(t->document),
-		"kind", task_kind_to_string(t->kind), "deadline_raw", t->deadline_raw,
-		"due", t->deadline.has_due ? json_string(due) : json_null(),
-		"precision", deadline_precision_to_string(t->deadline.precision),
-		"status", task_status_to_string(t->status), "progress", t->progress,
-		"done_at", t->done_at ? json_integer(t->done_at) : json_null(),
-		"obstacle", t->obstacle_open ? 1 : 0,
-		"note", str_or_null(t->note && *t->note ? t->note : NULL),
-		"leads", ids_array(t->lead_ids, t->n_leads),
-		"coops", ids_array(t->coop_ids, t->n_coops),
-		"created_at", (json_int_t)t->created_at));
+	json_object_set_new(now, "created_at", json_integer(t->created_at));
+	compare_one(c, c->p->tasks, "task", t->id, now);
 	return 0;
 }
 
@@ -317,12 +295,7 @@ person_now(const struct person *p, void *userdata)
 {
 	struct compare *c = userdata;
 
-	compare_one(c, c->p->people, "person", p->id, json_pack(
-		"{s:s, s:I, s:s, s:o, s:o, s:o, s:s, s:i}", "name", p->name,
-		"agency_id", (json_int_t)p->agency_id, "role", person_role_to_string(p->role),
-		"email", str_or_null(p->email), "telegram", str_or_null(p->telegram),
-		"zalo", str_or_null(p->zalo), "lang", p->lang ? p->lang : "vi",
-		"active", p->active ? 1 : 0));
+	compare_one(c, c->p->people, "person", p->id, regop_person_json(p));
 	return 0;
 }
 

@@ -1185,21 +1185,8 @@ static int
 dispatch(struct run *r)
 {
 	r->out->command = cmds[r->cmd].name;
-	if (cmd_writes(r->cmd) && refuse_read_only(r, r->cmd))
+	if (cmd_writes(r->cmd) && (refuse_read_only(r, r->cmd) || clock_behind(r)))
 		return 0;
-	switch (r->cmd) {
-	case CMD_DONE:
-	case CMD_PROGRESS:
-	case CMD_OBSTACLE:
-	case CMD_EXTEND:
-	case CMD_APPROVE:
-	case CMD_REJECT:
-		if (clock_behind(r))
-			return 0;
-		break;
-	default:
-		break;
-	}
 	switch (r->cmd) {
 	case CMD_START:
 		return cmd_start(r);

@@ -121,6 +121,37 @@ inbound_transient(int r)
 }
 
 /*
+ * An update is a unit of work: a transaction of its own, or with
+ * env->in_txn a savepoint of the caller's.  Begin and commit return 0
+ * or -errno.
+ */
+static int
+unit_begin(const struct inbound_env *env)
+{
+	return env->in_txn ? store_savepoint(env->s) : store_begin(env->s);
+}
+
+/* Counts command (may be NULL) once committed, unless the caller holds the transaction. */
+static int
+unit_commit(const struct inbound_env *env, const char *command)
+{
+	int r = env->in_txn ? store_release(env->s) : store_commit(env->s);
+
+	if (r == 0 && !env->in_txn && env->count && command)
+		env->count(env->count_userdata, command);
+	return r;
+}
+
+static void
+unit_rollback(const struct inbound_env *env)
+{
+	if (env->in_txn)
+		(void)store_rollback_to(env->s);
+	else
+		store_rollback(env->s);
+}
+
+/*
  * The words of the answer to an update that could not be handled: fixed
  * here, not in a template, since a template may be what failed.
  */
@@ -148,7 +179,7 @@ give_up(const struct inbound_env *env, const struct command_in *in, int64_t upda
 	bool linked = false;
 	int r;
 
-	r = env->in_txn ? store_savepoint(env->s) : store_begin(env->s);
+	r = unit_begin(env);
 	if (r < 0)
 		return r;
 	if (update_id >= 0) {
@@ -187,19 +218,14 @@ give_up(const struct inbound_env *env, const struct command_in *in, int64_t upda
 				goto fail;
 		}
 	}
-	r = env->in_txn ? store_release(env->s) : store_commit(env->s);
+	r = unit_commit(env, res.command);
 	if (r < 0)
 		goto fail;
-	if (!env->in_txn && env->count)
-		env->count(env->count_userdata, res.command);
 	person_release(&p);
 	*ret = res;
 	return 0;
 fail:
-	if (env->in_txn)
-		(void)store_rollback_to(env->s);
-	else
-		store_rollback(env->s);
+	unit_rollback(env);
 	person_release(&p);
 	inbound_result_release(&res);
 	return r;
@@ -215,7 +241,7 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 	char step[80] = "the command";	/* what failed, for the log */
 	int r;
 
-	r = env->in_txn ? store_savepoint(env->s) : store_begin(env->s);
+	r = unit_begin(env);
 	if (r < 0)
 		return r;
 	if (update_id >= 0) {
@@ -223,7 +249,7 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 		if (r == -EEXIST) {
 			res.duplicate = true;
 			res.command = "duplicate";
-			r = env->in_txn ? store_release(env->s) : store_commit(env->s);
+			r = unit_commit(env, NULL);
 			if (r < 0)
 				goto fail;
 			*ret = res;
@@ -263,19 +289,14 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 		res.n_others += id != 0;
 	}
 	snprintf(step, sizeof(step), "its commit");
-	r = env->in_txn ? store_release(env->s) : store_commit(env->s);
+	r = unit_commit(env, res.command);
 	if (r < 0)
 		goto fail;
-	if (!env->in_txn && env->count && res.command)
-		env->count(env->count_userdata, res.command);
 	command_out_release(&out);
 	*ret = res;
 	return 0;
 fail:
-	if (env->in_txn)
-		(void)store_rollback_to(env->s);
-	else
-		store_rollback(env->s);
+	unit_rollback(env);
 	command_out_release(&out);
 	inbound_result_release(&res);
 	if (inbound_transient(r))

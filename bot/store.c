@@ -807,6 +807,23 @@ column_dup(sqlite3_stmt *st, int i)
 	return p ? xstrdup((const char *)p) : NULL;
 }
 
+/*
+ * Steps a bound statement that returns at most one row and reads its
+ * first column: 0 with *ret, -ENOENT when there is no row, or -errno.
+ */
+static int
+int64_query(struct store *s, sqlite3_stmt *st, int64_t *ret)
+{
+	int rc = sqlite3_step(st), r = 0;
+
+	if (rc == SQLITE_ROW)
+		*ret = sqlite3_column_int64(st, 0);
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	return r;
+}
+
 /* Steps a statement that returns no rows; 0 or -errno. */
 static int
 exec_done(struct store *s, sqlite3_stmt *st)
@@ -1622,24 +1639,15 @@ store_document_ensure(struct store *s, const char *number, const char *kind,
 {
 	char *key = norm_key(number);
 	sqlite3_stmt *st;
-	int rc, r;
+	int r;
 
 	if (!key)
 		return -EINVAL;
 	st = stmt(s, ST_DOCUMENT_BY_KEY);
 	bind_text(st, 1, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret_id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		r = 0;
+	r = int64_query(s, st, ret_id);
+	if (r != -ENOENT)
 		goto out;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		r = errno_of(sqlite3_extended_errcode(s->db));
-		goto out;
-	}
 	st = stmt(s, ST_DOCUMENT_INSERT);
 	bind_text(st, 1, number);
 	bind_text(st, 2, key);
@@ -2143,18 +2151,9 @@ static int
 task_created_at(struct store *s, int64_t task_id, int64_t *ret)
 {
 	sqlite3_stmt *st = stmt(s, ST_EVENT_CREATED_AT);
-	int rc, r = -ENOENT;
 
 	sqlite3_bind_int64(st, 1, task_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret = sqlite3_column_int64(st, 0);
-		r = 0;
-	} else if (rc != SQLITE_DONE) {
-		r = errno_of(sqlite3_extended_errcode(s->db));
-	}
-	sqlite3_reset(st);
-	return r;
+	return int64_query(s, st, ret);
 }
 
 int
@@ -2446,18 +2445,9 @@ int
 store_event_find_hash(struct store *s, const char *hash, int64_t *ret_id)
 {
 	sqlite3_stmt *st = stmt(s, ST_EVENT_BY_HASH);
-	int rc, r = -ENOENT;
 
 	bind_text(st, 1, hash);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret_id = sqlite3_column_int64(st, 0);
-		r = 0;
-	} else if (rc != SQLITE_DONE) {
-		r = errno_of(sqlite3_extended_errcode(s->db));
-	}
-	sqlite3_reset(st);
-	return r;
+	return int64_query(s, st, ret_id);
 }
 
 int
@@ -3639,18 +3629,11 @@ store_chat_sent_get(struct store *s, const char *channel, const char *chat_id,
 		    int64_t chat_message_id, int64_t *ret_message_id)
 {
 	sqlite3_stmt *st = stmt(s, ST_CHAT_SENT_GET);
-	int rc, r = 0;
 
 	bind_text(st, 1, channel);
 	bind_text(st, 2, chat_id);
 	sqlite3_bind_int64(st, 3, chat_message_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ret_message_id = sqlite3_column_int64(st, 0);
-	else
-		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
-	sqlite3_reset(st);
-	return r;
+	return int64_query(s, st, ret_message_id);
 }
 
 int

@@ -81,15 +81,15 @@ taskop_deadline_data(const struct deadline *dl)
 			      "precision", deadline_precision_to_string(dl->precision)));
 }
 
-char *
-taskop_created_data(const struct task *t, const int64_t *lead_ids, size_t n_leads,
-		    const int64_t *coop_ids, size_t n_coops)
+json_t *
+taskop_task_json(const struct task *t, const int64_t *lead_ids, size_t n_leads,
+		 const int64_t *coop_ids, size_t n_coops)
 {
 	char due[DATE_ISO_LEN];
 
 	if (t->deadline.has_due)
 		date_format_iso(t->deadline.due, due);
-	return dump(json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:s, s:i, s:o, s:i, s:o,"
+	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:s, s:i, s:o, s:i, s:o,"
 			      " s:o, s:o}",
 			      "code", t->code, "title", t->title,
 			      "document", str_or_null(t->document),
@@ -103,26 +103,21 @@ taskop_created_data(const struct task *t, const int64_t *lead_ids, size_t n_lead
 			      "obstacle", t->obstacle_open ? 1 : 0,
 			      "note", str_or_null(t->note && *t->note ? t->note : NULL),
 			      "leads", ids_array(lead_ids, n_leads),
-			      "coops", ids_array(coop_ids, n_coops)));
+			      "coops", ids_array(coop_ids, n_coops));
+}
+
+char *
+taskop_created_data(const struct task *t, const int64_t *lead_ids, size_t n_leads,
+		    const int64_t *coop_ids, size_t n_coops)
+{
+	return dump(taskop_task_json(t, lead_ids, n_leads, coop_ids, n_coops));
 }
 
 static int
 append(struct store *s, const struct task *t, const struct actor *a, int64_t now,
        const char *kind, const char *old_value, const char *new_value, const char *text)
 {
-	struct event e = {
-		.task_id = t->id,
-		.at = now,
-		.actor = a->name,
-		.person_id = a->person_id,
-		.channel = a->channel,
-		.kind = kind,
-		.old_value = old_value,
-		.new_value = new_value,
-		.text = text,
-	};
-
-	return store_event_append(s, &e);
+	return append_data(s, t->id, a, now, kind, old_value, new_value, text, NULL);
 }
 
 int
@@ -266,10 +261,21 @@ regop_agency_alias(struct store *s, int64_t agency_id, const char *alias, const 
 	return r < 0 ? r : added;
 }
 
+json_t *
+regop_person_json(const struct person *p)
+{
+	return json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:s, s:i}", "name", p->name,
+			 "agency_id", (json_int_t)p->agency_id, "role", person_role_to_string(p->role),
+			 "email", str_or_null(p->email), "telegram", str_or_null(p->telegram),
+			 "zalo", str_or_null(p->zalo), "lang", p->lang ? p->lang : "vi",
+			 "active", p->active ? 1 : 0);
+}
+
 int
 regop_person_add(struct store *s, const struct person *p, const struct actor *a, int64_t now,
 		 int64_t *ret_id)
 {
+	json_t *o;
 	char *data;
 	int64_t id = 0;
 	int r;
@@ -277,12 +283,9 @@ regop_person_add(struct store *s, const struct person *p, const struct actor *a,
 	r = store_person_insert(s, p, now, &id);
 	if (r < 0)
 		return r;
-	data = dump(json_pack("{s:I, s:s, s:I, s:s, s:o, s:o, s:o, s:s, s:i}",
-			      "person", (json_int_t)id, "name", p->name,
-			      "agency_id", (json_int_t)p->agency_id,
-			      "role", person_role_to_string(p->role), "email", str_or_null(p->email),
-			      "telegram", str_or_null(p->telegram), "zalo", str_or_null(p->zalo),
-			      "lang", p->lang ? p->lang : "vi", "active", p->active ? 1 : 0));
+	o = regop_person_json(p);
+	json_object_set_new(o, "person", json_integer(id));
+	data = dump(o);
 	r = append_data(s, 0, a, now, "person.add", NULL, person_role_to_string(p->role), p->name,
 			data);
 	free(data);

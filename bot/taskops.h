@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 
 #include "registry.h"
 #include "task.h"
@@ -58,6 +59,12 @@ int taskop_save(struct store *s, const struct task *t, int64_t now);
  */
 char *taskop_created_data(const struct task *t, const int64_t *lead_ids, size_t n_leads,
 			  const int64_t *coop_ids, size_t n_coops);
+/*
+ * The same record as a new JSON object the caller owns: what verify
+ * compares a task of the registry with (audit.c), so the two cannot drift.
+ */
+json_t *taskop_task_json(const struct task *t, const int64_t *lead_ids, size_t n_leads,
+			 const int64_t *coop_ids, size_t n_coops);
 /* What a deadline event carries: the due day and precision of dl (new string). */
 char *taskop_deadline_data(const struct deadline *dl);
 /* What a leads or cooperating event carries: the agencies by id (new string). */
@@ -74,6 +81,11 @@ int regop_agency_add(struct store *s, const char *code, const char *name, enum a
 /* Gives agency_id another name (store_agency_alias_add, 1 added or 0) and its agency.alias event. */
 int regop_agency_alias(struct store *s, int64_t agency_id, const char *alias,
 		       const struct actor *a, int64_t now);
+/*
+ * What a person.add event carries about p but its id, as a new JSON object
+ * the caller owns: what verify compares a person of the registry with.
+ */
+json_t *regop_person_json(const struct person *p);
 /* Adds person p (store_person_insert) and its person.add event. */
 int regop_person_add(struct store *s, const struct person *p, const struct actor *a, int64_t now,
 		     int64_t *ret_id);

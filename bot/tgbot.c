@@ -492,6 +492,29 @@ out:
 	free(text);
 }
 
+/*
+ * A toast's words from an answer's subject: without the "[Đôn đốc] " that
+ * is for email subjects, and at most TOAST_MAX bytes, cut on a character
+ * boundary.  Points into subject; its length in *ret_n.
+ */
+static const char *
+toast_of(const char *subject, size_t *ret_n)
+{
+	const char *t = subject;
+	size_t n;
+
+	if (*t == '[' && strstr(t, "] "))
+		t = strstr(t, "] ") + 2;
+	n = strlen(t);
+	if (n > TOAST_MAX) {
+		n = TOAST_MAX;
+		while (n > 0 && ((unsigned char)t[n] & 0xc0) == 0x80)
+			n--;
+	}
+	*ret_n = n;
+	return t;
+}
+
 /* The toast of a button pressed outside a private chat: it acts for nobody. */
 static void
 refuse_button(struct tgbot *b, const struct inbound_env *env, const char *query_id,
@@ -504,18 +527,9 @@ refuse_button(struct tgbot *b, const struct inbound_env *env, const char *query_
 
 	if (render_answer(env->rend, NULL, "error_private_only", data,
 			  clock_local_date(clock_now(env->clk)), b->username, RENDER_SUBJECT,
-			  &out) == 0 && out.subject) {
+			  &out) == 0 && out.subject)
 		t = out.subject;
-		/* "[Đôn đốc] ...": the bracket is for email subjects. */
-		if (*t == '[' && strstr(t, "] "))
-			t = strstr(t, "] ") + 2;
-	}
-	n = strlen(t);
-	if (n > TOAST_MAX) {
-		n = TOAST_MAX;
-		while (n > 0 && ((unsigned char)t[n] & 0xc0) == 0x80)
-			n--;
-	}
+	t = toast_of(t, &n);
 	/* Answered all the same, or the phone shows it spinning (A4). */
 	later(after, "answerCallbackQuery", json_pack("{s:s, s:s%}", "callback_query_id", query_id,
 						      "text", t, n));
@@ -568,18 +582,8 @@ on_callback(struct tgbot *b, const struct inbound_env *env, int64_t update_id, j
 	after->command = res.command;
 	/* Every button press is answered, or the phone shows it spinning (A4). */
 	if (res.toast) {
-		const char *t = res.toast;
+		const char *t = toast_of(res.toast, &n);
 
-		/* "[Đôn đốc] Đã ghi nhận ...": the bracket is for email subjects. */
-		if (*t == '[' && strstr(t, "] "))
-			t = strstr(t, "] ") + 2;
-		n = strlen(t);
-		if (n > TOAST_MAX) {
-			/* Cut on a character boundary. */
-			n = TOAST_MAX;
-			while (n > 0 && ((unsigned char)t[n] & 0xc0) == 0x80)
-				n--;
-		}
 		snprintf(toast, sizeof(toast), "%.*s", (int)n, t);
 	}
 	later(after, "answerCallbackQuery",

@@ -516,6 +516,17 @@ assert_refused_unchanged(struct fx *f, const char *before, const char *name)
 	assert_unchanged(f, before);
 }
 
+/* Extension request id is still waiting for a decision. */
+static void
+assert_still_asked(struct fx *f, int64_t id)
+{
+	struct extension e = { 0 };
+
+	assert_int_equal(store_extension_get(f->s, id, &e), 0);
+	assert_int_equal(e.state, EXTENSION_ASKED);
+	extension_release(&e);
+}
+
 /* --- matching --------------------------------------------------------------- */
 
 static void
@@ -1359,16 +1370,13 @@ test_extension_rejected_with_a_reason(void **state)
 	assert_string_equal(e.decision, "đề nghị hoàn thành đúng hạn");
 	extension_release(&e);
 	/* The other request still waits. */
-	assert_int_equal(store_extension_get(f->s, 1, &e), 0);
-	assert_int_equal(e.state, EXTENSION_ASKED);
-	extension_release(&e);
+	assert_still_asked(f, 1);
 }
 
 static void
 test_focal_point_cannot_decide(void **state)
 {
 	struct fx *f = *state;
-	struct extension e = { 0 };
 	char *before;
 
 	chatf(f, CHAT_A, "/giahan %lld 31/12/2025 chờ hướng dẫn của Bộ", (long long)f->t_a);
@@ -1380,9 +1388,7 @@ test_focal_point_cannot_decide(void **state)
 	assert_refused_unchanged(f, before, "error_not_allowed");
 	chatf(f, CHAT_LEADER, "/tuchoi 1 không");
 	assert_refused_unchanged(f, before, "error_not_allowed");
-	assert_int_equal(store_extension_get(f->s, 1, &e), 0);
-	assert_int_equal(e.state, EXTENSION_ASKED);
-	extension_release(&e);
+	assert_still_asked(f, 1);
 	free(before);
 }
 
@@ -1401,7 +1407,6 @@ static void
 test_own_request_is_decided_by_another(void **state)
 {
 	struct fx *f = *state;
-	struct extension e = { 0 };
 	char *before;
 
 	chatf(f, CHAT_SEC, "/giahan %lld 31/12/2025 theo đề nghị của Sở", (long long)f->t_b);
@@ -1414,9 +1419,7 @@ test_own_request_is_decided_by_another(void **state)
 	assert_int_equal(f->out.n_others, 0);
 	chatf(f, CHAT_SEC, "/tuchoi 1 tự từ chối");
 	assert_refused_unchanged(f, before, "error_own_request");
-	assert_int_equal(store_extension_get(f->s, 1, &e), 0);
-	assert_int_equal(e.state, EXTENSION_ASKED);
-	extension_release(&e);
+	assert_still_asked(f, 1);
 	free(before);
 
 	/* Another member decides; the requester is told once, as requester. */
@@ -1431,7 +1434,6 @@ static void
 test_decision_on_a_done_task_is_refused(void **state)
 {
 	struct fx *f = *state;
-	struct extension e = { 0 };
 	char *before;
 
 	chatf(f, CHAT_A, "/giahan %lld 31/12/2025 chờ hướng dẫn của Bộ", (long long)f->t_a);
@@ -1445,9 +1447,7 @@ test_decision_on_a_done_task_is_refused(void **state)
 	assert_int_equal(f->out.n_others, 0);
 	chatf(f, CHAT_SEC2, "/tuchoi 1 không cần nữa");
 	assert_refused_unchanged(f, before, "error_request_moot");
-	assert_int_equal(store_extension_get(f->s, 1, &e), 0);
-	assert_int_equal(e.state, EXTENSION_ASKED);
-	extension_release(&e);
+	assert_still_asked(f, 1);
 	free(before);
 }
 

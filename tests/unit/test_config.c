@@ -524,6 +524,24 @@ test_secret_from_credentials(void **state)
 	free(dir);
 }
 
+/*
+ * The webhook secret of c is refused with a message naming want, and not
+ * showing hidden (may be NULL): a secret is never echoed.
+ */
+static void
+assert_secret_refused(const struct config *c, const char *want, const char *hidden)
+{
+	char *got = NULL, *msg = NULL;
+
+	assert_int_equal(config_read_webhook_secret(c, &got, &msg), -EINVAL);
+	assert_null(got);
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, want));
+	if (hidden)
+		assert_null(strstr(msg, hidden));
+	free(msg);
+}
+
 /* Webhook setup: the secret must be what Telegram takes (1-256 of A-Za-z0-9_-). */
 static void
 test_webhook_secret(void **state)
@@ -549,29 +567,16 @@ test_webhook_secret(void **state)
 	got = NULL;
 
 	testlib_write_bytes("whs", big, 257);
-	assert_int_equal(config_read_webhook_secret(c, &got, &msg), -EINVAL);
-	assert_null(got);
-	assert_non_null(strstr(msg, "dondoc.conf: [telegram] webhook_secret_file: bad secret in "
-				    "'./whs' (257 characters long): Telegram takes 1-256 characters "
-				    "of A-Z, a-z, 0-9, '_' and '-'"));
-	free(msg);
-	msg = NULL;
+	assert_secret_refused(c, "dondoc.conf: [telegram] webhook_secret_file: bad secret in "
+			      "'./whs' (257 characters long): Telegram takes 1-256 characters "
+			      "of A-Z, a-z, 0-9, '_' and '-'", NULL);
 	write_text("whs", "abc def");
-	assert_int_equal(config_read_webhook_secret(c, &got, &msg), -EINVAL);
-	assert_non_null(strstr(msg, "(character 4 is not allowed)"));
-	assert_null(strstr(msg, "abc"));
-	free(msg);
-	msg = NULL;
+	assert_secret_refused(c, "(character 4 is not allowed)", "abc");
 	write_text("whs", "mật-khẩu");
-	assert_int_equal(config_read_webhook_secret(c, &got, &msg), -EINVAL);
-	assert_non_null(strstr(msg, "(character 2 is not allowed)"));
-	free(msg);
-	msg = NULL;
+	assert_secret_refused(c, "(character 2 is not allowed)", NULL);
 	/* What config_read_secret refuses is refused, under the key's name. */
 	write_text("whs", "\n");
-	assert_int_equal(config_read_webhook_secret(c, &got, &msg), -EINVAL);
-	assert_non_null(strstr(msg, "[telegram] webhook_secret_file: bad secret './whs': empty"));
-	free(msg);
+	assert_secret_refused(c, "[telegram] webhook_secret_file: bad secret './whs': empty", NULL);
 	config_free(c);
 
 	/* Where Telegram delivers: the public URL, with or without its slashes. */

@@ -268,30 +268,36 @@ test_language_fallback(void **state)
 	remove_set(dir);
 }
 
+/* Loading the set in dir is refused, a file missing: nothing loaded, and the message names want. */
+static void
+assert_load_missing(const char *dir, const char *want)
+{
+	struct renderer *r = NULL;
+	char *msg = NULL;
+
+	assert_int_equal(renderer_load(dir, &r, &msg), -ENOENT);
+	assert_null(r);
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, want));
+	free(msg);
+}
+
 /* Templates checked at load: a message the program sends, missing from vi/, stops the load. */
 static void
 test_missing_template_refused(void **state)
 {
-	char dir[] = "/tmp/dondoc-render.XXXXXX", path[160], *msg = NULL;
-	struct renderer *r = NULL;
+	char dir[] = "/tmp/dondoc-render.XXXXXX", path[160];
 
 	(void)state;
 	copy_set(dir);
 	snprintf(path, sizeof(path), "%s/vi/progress_ok.chat.mustache", dir);
 	assert_int_equal(unlink(path), 0);
-	assert_int_equal(renderer_load(dir, &r, &msg), -ENOENT);
-	assert_null(r);
-	assert_non_null(msg);
-	assert_non_null(strstr(msg, "vi/progress_ok.chat.mustache' is missing"));
-	free(msg);
-	msg = NULL;
+	assert_load_missing(dir, "vi/progress_ok.chat.mustache' is missing");
 	/* An English file alone is no excuse: English falls back to vi/. */
 	snprintf(path, sizeof(path), "%s/en", dir);
 	assert_int_equal(mkdir(path, 0755), 0);
 	write_text(dir, "en/progress_ok.chat.mustache", "Recorded");
-	assert_int_equal(renderer_load(dir, &r, &msg), -ENOENT);
-	assert_non_null(strstr(msg, "vi/progress_ok.chat.mustache' is missing"));
-	free(msg);
+	assert_load_missing(dir, "vi/progress_ok.chat.mustache' is missing");
 	remove_set(dir);
 }
 
@@ -299,30 +305,20 @@ test_missing_template_refused(void **state)
 static void
 test_missing_partial_refused(void **state)
 {
-	char dir[] = "/tmp/dondoc-render.XXXXXX", *msg = NULL;
-	struct renderer *r = NULL;
+	char dir[] = "/tmp/dondoc-render.XXXXXX";
 
 	(void)state;
 	copy_set(dir);
 	/* Inside a section whose data may never come: checked all the same. */
 	write_text(dir, "vi/help.text.mustache", "Hướng dẫn\n{{#tasks}}\n{{> missing}}\n{{/tasks}}\n");
-	assert_int_equal(renderer_load(dir, &r, &msg), -ENOENT);
-	assert_non_null(msg);
-	assert_non_null(strstr(msg, "vi/help.text.mustache:3: partial 'missing' not found"));
-	free(msg);
-	msg = NULL;
+	assert_load_missing(dir, "vi/help.text.mustache:3: partial 'missing' not found");
 	/* A partial that exists in another form only is missing for this one. */
 	write_text(dir, "vi/help.text.mustache", "{{> page_top}}\n");
-	assert_int_equal(renderer_load(dir, &r, &msg), -ENOENT);
-	assert_non_null(strstr(msg, "vi/help.text.mustache:1: partial 'page_top' not found"));
-	free(msg);
-	msg = NULL;
+	assert_load_missing(dir, "vi/help.text.mustache:1: partial 'page_top' not found");
 	/* In a partial too. */
 	write_text(dir, "vi/help.text.mustache", "Hướng dẫn\n");
 	write_text(dir, "vi/partials/footer.chat.mustache", "x {{> nowhere}}\n");
-	assert_int_equal(renderer_load(dir, &r, &msg), -ENOENT);
-	assert_non_null(strstr(msg, "vi/partials/footer.chat.mustache:1: partial 'nowhere'"));
-	free(msg);
+	assert_load_missing(dir, "vi/partials/footer.chat.mustache:1: partial 'nowhere'");
 	remove_set(dir);
 }
 
