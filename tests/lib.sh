@@ -10,6 +10,7 @@
 #   expect_eq NAME GOT WANT    passes when the strings are equal
 #   expect_grep NAME FILE RE   passes when FILE has a line matching RE (grep -E)
 #   expect_no_grep NAME FILE RE
+#   expect_log NAME FILE RE [SECONDS]  passes when such a line comes within SECONDS (20)
 #   json EXPR                  evaluates a Python expression over the JSON in
 #                              out (bound to j) and prints the result
 #   skip NAME WHY
@@ -95,6 +96,16 @@ expect_no_grep() {
 		fail "$1" "a line of $2 matches '$3': $(grep -E -- "$3" "$2" | head -3)"
 	else
 		pass "$1"
+	fi
+}
+
+# expect_log NAME FILE RE [SECONDS]: passes when a line matching RE
+# (grep -E) comes to FILE within SECONDS (20); else fails showing FILE.
+expect_log() {
+	if wait_log "$2" "$3" "${4:-20}"; then
+		pass "$1"
+	else
+		fail "$1" "$(cat "$2" 2>/dev/null)"
 	fi
 }
 
@@ -286,6 +297,18 @@ sql() { sqlite3 "$DONDOC_DB" "$1"; }
 focal_points() {
 	sql "INSERT INTO person(name, agency_id, role, lang, active, created_at)
 		SELECT 'Cán bộ ' || id, id, 'focal', 'vi', 1, 0 FROM agency${1:+ WHERE $1}"
+}
+
+# task_an_linked CHAT: one task of Sở Y tế ("Báo cáo chuyển đổi số", due
+# 30/9/2025) and its focal point Nguyễn Văn An, through the CLI, whose
+# Telegram chat CHAT links itself with An's invite code (a check:
+# "link An's chat").
+task_an_linked() {
+	printf "$HDR"'1.\tBáo cáo chuyển đổi số\t%s\tSở Y tế\t30/9/2025\n' "$DOC" >t.tsv
+	run "$DONDOC" import t.tsv
+	run "$DONDOC" person add --name "Nguyễn Văn An" --agency syt --role focal
+	_code=$("$DONDOC" person invite 1 | sed -n 's/^code: \([A-Z0-9]*\).*/\1/p')
+	expect_rc 0 "link An's chat" "$DONDOC" chat --telegram "$1" "/start $_code"
 }
 
 # focal_an CHAT: Nguyễn Văn An, focal point of agency 1, linked to the

@@ -15,11 +15,7 @@ base() { conf_general tick=1; }
 base >plain.conf
 export DONDOC_CONFIG="$T/plain.conf"
 run "$DONDOC" init
-printf "$HDR"'1.\tBáo cáo chuyển đổi số\tKế hoạch số 7-KH/BCĐ ngày 2/1/2025\tSở Y tế\t30/9/2025\n' >t.tsv
-run "$DONDOC" import t.tsv
-run "$DONDOC" person add --name "Nguyễn Văn An" --agency syt --role focal
-CODE=$("$DONDOC" person invite 1 | sed -n 's/^code: \([A-Z0-9]*\).*/\1/p')
-expect_rc 0 "link An's chat" "$DONDOC" chat --telegram 1001 "/start $CODE"
+task_an_linked 1001
 curl -s -X POST -d '{"chat_id": 1001, "first_name": "An"}' "$API/control/chat" >/dev/null
 
 

@@ -35,7 +35,7 @@ env -u WATCHDOG_PID NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=4000000 JOURNAL
 	"$DONDOC" serve >serve.log 2>&1 &
 pid=$!
 if wait_log notify.log 'READY=1' 30; then pass "READY=1 is sent once started"; else fail "READY=1 is sent once started" "$(cat serve.log)"; fi
-if wait_log notify.log 'WATCHDOG=1' 30; then pass "the watchdog is fed"; else fail "the watchdog is fed" "$(cat notify.log)"; fi
+expect_log "the watchdog is fed" notify.log 'WATCHDOG=1' 30
 expect_grep "log lines carry journald priorities under systemd" serve.log '^<6>started: registry'
 # libical and the ICU libraries under it stay in the short-lived
 # dondoc-ical helper: the daemon maps neither (5.5 MB of its memory).
@@ -49,12 +49,12 @@ fi
 cp sched/policy.ini policy.good
 printf '[before]\nday = 7, -3\n' >sched/policy.ini
 kill -HUP $pid
-if wait_log serve.log 'reload failed' 30; then pass "a reload with a broken policy is refused"; else fail "a reload with a broken policy is refused" "$(cat serve.log)"; fi
+expect_log "a reload with a broken policy is refused" serve.log 'reload failed' 30
 expect_grep "the refusal names the file and line" serve.log "policy.ini:2: .*-3"
 if kill -0 $pid 2>/dev/null; then pass "the daemon lives on with its old policy"; else fail "the daemon lives on with its old policy"; fi
 cp policy.good sched/policy.ini
 kill -HUP $pid
-if wait_log serve.log 'configuration and schedules reloaded' 30; then pass "a good policy reloads on SIGHUP"; else fail "a good policy reloads on SIGHUP" "$(cat serve.log)"; fi
+expect_log "a good policy reloads on SIGHUP" serve.log 'configuration and schedules reloaded' 30
 
 kill -TERM $pid
 wait $pid

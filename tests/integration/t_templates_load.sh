@@ -53,11 +53,7 @@ expect_eq "/huongdan is answered" "$(json '[m["chat_id"] for m in j]')" "[3001]"
 
 rm tpl/vi/help.chat.mustache
 kill -HUP $daemon
-if wait_log serve.log 'reload failed'; then
-	pass "missing template refused on SIGHUP"
-else
-	fail "missing template refused on SIGHUP" "$(cat serve.log)"
-fi
+expect_log "missing template refused on SIGHUP" serve.log 'reload failed'
 expect_grep "missing template refused on SIGHUP: the missing file is named" serve.log \
 	"template '$T/tpl/vi/help.chat.mustache' is missing"
 ask_help 2
@@ -67,11 +63,7 @@ cp help.chat.keep tpl/vi/help.chat.mustache
 
 printf 'Hướng dẫn\n\n{{> missing}}\n' >tpl/vi/help.chat.mustache
 kill -HUP $daemon
-if wait_log serve.log "partial 'missing' not found"; then
-	pass "missing partial refused on SIGHUP"
-else
-	fail "missing partial refused on SIGHUP" "$(cat serve.log)"
-fi
+expect_log "missing partial refused on SIGHUP" serve.log "partial 'missing' not found"
 expect_grep "missing partial refused on SIGHUP: file and line named" serve.log \
 	"vi/help.chat.mustache:3: partial 'missing' not found"
 expect_eq "missing partial refused on SIGHUP: two reloads refused" "$(grep -c 'reload failed' serve.log)" 2
@@ -81,10 +73,6 @@ expect_eq "missing partial refused on SIGHUP: the old set still answers, in full
 
 cp help.chat.keep tpl/vi/help.chat.mustache
 kill -HUP $daemon
-if wait_log serve.log 'configuration and schedules reloaded'; then
-	pass "the whole set again: reloaded"
-else
-	fail "the whole set again: reloaded" "$(cat serve.log)"
-fi
+expect_log "the whole set again: reloaded" serve.log 'configuration and schedules reloaded'
 daemon_stop
 exit 0
