@@ -10,9 +10,16 @@
 #   expect_eq NAME GOT WANT    passes when the strings are equal
 #   expect_grep NAME FILE RE   passes when FILE has a line matching RE (grep -E)
 #   expect_no_grep NAME FILE RE
+#   expect_log NAME FILE RE [SECONDS]  passes when such a line comes within SECONDS (20)
 #   json EXPR                  evaluates a Python expression over the JSON in
 #                              out (bound to j) and prints the result
 #   skip NAME WHY
+#
+# Below them, what many scripts set up the same way: a configuration's
+# sections (conf_*), the daemon (daemon_start, daemon_stop), waiting for
+# something to happen (wait_until, wait_log, wait_http), the fake Bot API
+# server (fake_telegram_start, ctl, sent, calls), tests/smtpd.py (smtpd_*),
+# task sheets and people, and another process holding the registry.
 
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,7 +35,16 @@ SHARED=${DONDOC_SHARED:-$TOP/../shared}
 FIXTURES=${SHARED:+$SHARED/fixtures}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/dondoc-test.XXXXXX")
-trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+# At exit, the background processes the helpers below started are killed:
+# the daemon ($daemon), the fake Bot API server ($fake), tests/smtpd.py
+# ($smtpd) and a registry holder ($holder); a script that starts others
+# sets its own trap, ending with at_exit.  $T is removed, unless KEEP is set.
+daemon= fake= smtpd= holder=
+at_exit() {
+	kill $fake $daemon $smtpd $holder 2>/dev/null
+	[ -n "${KEEP:-}" ] || { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }
+}
+trap at_exit EXIT
 cd "$T" || exit 1
 export DONDOC_DB="$T/dondoc.db"
 export DONDOC_ACTOR=tester
@@ -83,6 +99,16 @@ expect_no_grep() {
 	fi
 }
 
+# expect_log NAME FILE RE [SECONDS]: passes when a line matching RE
+# (grep -E) comes to FILE within SECONDS (20); else fails showing FILE.
+expect_log() {
+	if wait_log "$2" "$3" "${4:-20}"; then
+		pass "$1"
+	else
+		fail "$1" "$(cat "$2" 2>/dev/null)"
+	fi
+}
+
 json() {
 	$PY -c 'import json,sys; j=json.load(open("out")); r=eval(sys.argv[1]); print(json.dumps(r, ensure_ascii=False) if not isinstance(r, str) else r)' "$1"
 }
@@ -92,15 +118,220 @@ free_port() {
 	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Starts the fake Bot API server (tests/fake_telegram.py) for token $1:
-# its pid in $fake, its base URL in $API.  The caller kills $fake.
+# --- waiting -------------------------------------------------------------------------------------
+
+# wait_until SECONDS CMD...: runs CMD (its output discarded) every 0.05 s
+# until it succeeds; 1 when SECONDS passed first.  Waits on what happens,
+# never on the clock alone.
+wait_until() {
+	_wu=$(($1 * 20))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		_wu=$((_wu - 1))
+		[ $_wu -gt 0 ] || return 1
+		sleep 0.05
+	done
+}
+
+# wait_log FILE RE [SECONDS]: until FILE has a line matching RE (grep -E),
+# 20 s at most; 1 when none came.
+wait_log() { wait_until "${3:-20}" grep -Eq -- "$2" "$1"; }
+
+# wait_http URL: until a server answers URL, whatever the status, 20 s at most.
+wait_http() { wait_until 20 curl -s -o /dev/null "$1"; }
+
+# --- configuration -------------------------------------------------------------------------------
+
+# conf_general [KEY=VALUE...]: prints a configuration's [general] section:
+# the registry and the outbox in $T, the repository's schedules and
+# templates; each KEY=VALUE given replaces that key's value, or is added
+# after them (tick=1).
+conf_general() {
+	printf '[general]\n'
+	for _cg in "db=$T/dondoc.db" "outbox_dir=$T/outbox" "schedules=$TOP/schedules" "templates=$TOP/templates"; do
+		for _cga in "$@"; do
+			[ "${_cga%%=*}" = "${_cg%%=*}" ] && _cg=$_cga
+		done
+		printf '%s = %s\n' "${_cg%%=*}" "${_cg#*=}"
+	done
+	for _cga in "$@"; do
+		case ${_cga%%=*} in
+		db | outbox_dir | schedules | templates) ;;
+		*) printf '%s = %s\n' "${_cga%%=*}" "${_cga#*=}" ;;
+		esac
+	done
+}
+
+# conf_telegram [webhook]: prints a [telegram] section for the fake Bot API
+# server ($API, the token in $T/token): long polls of 1 s, or with
+# "webhook", webhook mode with its secret in $T/secret.
+conf_telegram() {
+	printf '[telegram]\ntoken_file = %s/token\napi_base = %s\n' "$T" "$API"
+	if [ "${1:-}" = webhook ]; then
+		printf 'mode = webhook\nwebhook_secret_file = %s/secret\nbot_username = dondoc_test_bot\n' "$T"
+	else
+		printf 'bot_username = dondoc_test_bot\ntimeout = 1\n'
+	fi
+}
+
+# http_port: a free port for the daemon's HTTP server in $HTTP, its URL in $WEB.
+http_port() {
+	HTTP=$(free_port)
+	WEB=http://127.0.0.1:$HTTP
+}
+
+# conf_webhook: prints the [http] section of a server on $HTTP, public at
+# $WEB/ (http_port), and a [telegram] section in webhook mode.
+conf_webhook() {
+	printf '[http]\nlisten = 127.0.0.1:%s\npublic_url = %s/\n' "$HTTP" "$WEB"
+	conf_telegram webhook
+}
+
+# --- the daemon ----------------------------------------------------------------------------------
+
+# daemon_start [NAME=VALUE...]: starts "$DONDOC serve" in the background,
+# NAME=VALUE in its environment (DONDOC_NOW, DONDOC_CONFIG), its output
+# appended to serve.log; its pid in $daemon.
+daemon_start() {
+	env "$@" "$DONDOC" serve >>serve.log 2>&1 &
+	daemon=$!
+}
+
+# daemon_stop: stops the daemon of $daemon, if one runs, with SIGTERM and
+# waits for it; returns its exit status.
+daemon_stop() {
+	[ -n "$daemon" ] || return 0
+	kill -TERM $daemon 2>/dev/null
+	wait $daemon 2>/dev/null
+	_ds=$?
+	daemon=
+	return $_ds
+}
+
+# --- the fake Bot API server ---------------------------------------------------------------------
+
+# Starts the fake Bot API server (tests/fake_telegram.py) for token $1, and
+# writes the token to $T/token (conf_telegram): its pid in $fake, its base
+# URL in $API.
 fake_telegram_start() {
 	$PY "$TOP/tests/fake_telegram.py" --port 0 --token "$1" --ready-file "$T/port" \
 		--webhook-max-delay 1 >fake.log 2>&1 &
 	fake=$!
-	i=0
-	while [ ! -s "$T/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	printf '%s\n' "$1" >"$T/token"
+	wait_until 10 test -s "$T/port"
 	API=http://127.0.0.1:$(cat "$T/port")
+}
+
+# ctl PATH JSON: a control call to the fake server; its answer in ctl.json.
+ctl() { curl -s -X POST -H 'Content-Type: application/json' -d "$2" "$API/control/$1" >ctl.json; }
+
+# sent N: waits (20 s at most) for N messages sent (or edited) in all; them in out.
+sent() { curl -s "$API/control/sent?count=$1&timeout=20" >out; }
+
+# calls METHOD [N]: the Bot API calls of METHOD, into out; with N, once
+# there are N of them (20 s at most).
+calls() { curl -s "$API/control/calls?method=$1${2:+&count=$2&timeout=20}" >out; }
+
+# fake_webhook_set: whether the fake server has a webhook URL set (setWebhook).
+fake_webhook_set() { curl -s "$API/control/state" | grep -q '"url": *"http'; }
+
+# --- tests/smtpd.py ------------------------------------------------------------------------------
+
+# smtpd_prepare NAME: when python3-aiosmtpd is missing, skips NAME and ends
+# the script; else a certificate for localhost (cert.pem, key.pem), a free
+# port in $PORT, and mail/, where the server writes what it receives.
+smtpd_prepare() {
+	if ! $PY -c 'import aiosmtpd' 2>/dev/null; then
+		skip "$1" "python3-aiosmtpd is not installed (make deps)"
+		exit 0
+	fi
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 \
+		-subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" >/dev/null 2>&1
+	PORT=$(free_port)
+	mkdir -p mail
+}
+
+# smtpd_start [--no-starttls] ARG...: (re)starts tests/smtpd.py on $PORT,
+# offering STARTTLS with cert.pem unless told not to, with ARG...; its pid
+# in $smtpd; returns once it is ready (10 s at most).
+smtpd_start() {
+	smtpd_stop
+	_tls="--cert cert.pem --key key.pem"
+	[ "${1:-}" = --no-starttls ] && { _tls=; shift; }
+	rm -f mail/ready
+	$PY "$TOP/tests/smtpd.py" "$T/mail" "$PORT" $_tls "$@" >>smtpd.log 2>&1 &
+	smtpd=$!
+	wait_until 10 test -e mail/ready
+}
+
+# smtpd_stop: stops the server of $smtpd, if one runs.
+smtpd_stop() {
+	[ -n "$smtpd" ] && kill "$smtpd" 2>/dev/null && wait "$smtpd" 2>/dev/null
+	smtpd=
+}
+
+# --- the registry --------------------------------------------------------------------------------
+
+# The task sheet's header row (a printf format), and a document that assigns tasks.
+HDR='STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
+DOC='Kế hoạch số 7-KH/BCĐ ngày 2/1/2025'
+
+# tasks_tsv N DUE: prints a task sheet of N tasks "Nhiệm vụ thử số I", each
+# led by an agency of its own, "Đơn vị thử số I", all due DUE (d/m/yyyy).
+tasks_tsv() {
+	printf "$HDR"
+	_tt=1
+	while [ $_tt -le "$1" ]; do
+		printf '%d.\tNhiệm vụ thử số %d\tKế hoạch số 9-KH/BCĐ ngày 2/1/2025\tĐơn vị thử số %d\t%s\n' \
+			$_tt $_tt $_tt "$2"
+		_tt=$((_tt + 1))
+	done
+}
+
+# sql SQL: runs SQL on the registry; prints what it selects.
+sql() { sqlite3 "$DONDOC_DB" "$1"; }
+
+# focal_points [WHERE]: a focal point "Cán bộ ID" in each agency (ID its
+# id), or in those matching the SQL condition WHERE, written straight into
+# the registry: quicker than "person add", but the history does not hold them.
+focal_points() {
+	sql "INSERT INTO person(name, agency_id, role, lang, active, created_at)
+		SELECT 'Cán bộ ' || id, id, 'focal', 'vi', 1, 0 FROM agency${1:+ WHERE $1}"
+}
+
+# task_an_linked CHAT: one task of Sở Y tế ("Báo cáo chuyển đổi số", due
+# 30/9/2025) and its focal point Nguyễn Văn An, through the CLI, whose
+# Telegram chat CHAT links itself with An's invite code (a check:
+# "link An's chat").
+task_an_linked() {
+	printf "$HDR"'1.\tBáo cáo chuyển đổi số\t%s\tSở Y tế\t30/9/2025\n' "$DOC" >t.tsv
+	run "$DONDOC" import t.tsv
+	run "$DONDOC" person add --name "Nguyễn Văn An" --agency syt --role focal
+	_code=$("$DONDOC" person invite 1 | sed -n 's/^code: \([A-Z0-9]*\).*/\1/p')
+	expect_rc 0 "link An's chat" "$DONDOC" chat --telegram "$1" "/start $_code"
+}
+
+# focal_an CHAT: Nguyễn Văn An, focal point of agency 1, linked to the
+# Telegram chat CHAT, written straight into the registry (no event).
+focal_an() {
+	sql "INSERT INTO person(name, agency_id, role, telegram_chat_id, lang, active, created_at)
+		VALUES ('Nguyễn Văn An', 1, 'focal', '$1', 'vi', 1, 0)"
+}
+
+# hold_registry SECONDS: another process takes the registry's write lock for
+# SECONDS; returns once it holds it, its pid in $holder (wait for it).
+hold_registry() {
+	rm -f "$DONDOC_DB.held"
+	$PY - "$DONDOC_DB" "$1" <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")
+open(sys.argv[1] + ".held", "w").close()
+time.sleep(float(sys.argv[2]))
+c.execute("ROLLBACK")
+PY
+	holder=$!
+	wait_until 10 test -e "$DONDOC_DB.held"
 }
 
 # The registry's checksum, to prove a failed command changed nothing.

@@ -7,18 +7,10 @@
 . "$(dirname "$0")/../lib.sh"
 
 mkdir -p conf
-cat >conf/dondoc.conf <<CONF
-[general]
-db = $T/dondoc.db
-outbox_dir = $T/outbox
-schedules = $TOP/schedules
-templates = $TOP/templates
-CONF
+conf_general >conf/dondoc.conf
 export DONDOC_CONFIG="$T/conf/dondoc.conf"
 D=$DONDOC
 NOW=2025-10-07T09:00
-HDR='STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
-DOC='Kế hoạch số 7-KH/BCĐ ngày 2/1/2025'
 
 at() { # at TIME CMD...: one command at TIME (Viet Nam), under TZ=UTC
 	t=$1

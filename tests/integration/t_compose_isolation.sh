@@ -13,21 +13,13 @@
 
 conf() { # DIR: a configuration with the file channel, in DIR
 	mkdir -p "$1"
-	cat >"$1/dondoc.conf" <<CONF
-[general]
-db = $1/dondoc.db
-outbox_dir = $1/outbox
-schedules = $TOP/schedules
-templates = $TOP/templates
-tick = 1
-CONF
+	conf_general db="$1/dondoc.db" outbox_dir="$1/outbox" tick=1 >"$1/dondoc.conf"
 }
 at() { # TIME CMD...: one command at DONDOC_NOW=TIME
 	t=$1
 	shift
 	env DONDOC_NOW="$t" "$@"
 }
-HDR='STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
 
 # --- 2,000 overdue tasks escalated to one leader ----------------------------------------
 conf "$T/big"
@@ -44,8 +36,7 @@ with open("tasks.tsv", "w") as f:
 PY
 expect_rc 0 "import 2,000 tasks of 50 agencies" "$DONDOC" import tasks.tsv
 run "$DONDOC" agency add --name "Văn phòng UBND tỉnh" --code vpubnd
-sqlite3 "$DONDOC_DB" "INSERT INTO person(name, agency_id, role, lang, active, created_at)
-	SELECT 'Cán bộ ' || id, id, 'focal', 'vi', 1, 0 FROM agency WHERE code != 'vpubnd'"
+focal_points "code != 'vpubnd'"
 run "$DONDOC" person add --name "Lê Văn Cường" --agency vpubnd --role leader
 run "$DONDOC" person add --name "Phạm Thị Dung" --agency vpubnd --role secretariat
 # The first reminders go on 29/09; on 21/10 the ladder reaches level 2.

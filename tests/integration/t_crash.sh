@@ -6,29 +6,13 @@
 
 N=1000
 KILLS=10
-cat >dondoc.conf <<CONF
-[general]
-db = $T/dondoc.db
-outbox_dir = $T/outbox
-schedules = $TOP/schedules
-templates = $TOP/templates
-tick = 1
-[file]
-delay_ms = 2
-CONF
+{ conf_general tick=1; printf '[file]\ndelay_ms = 2\n'; } >dondoc.conf
 export DONDOC_CONFIG="$T/dondoc.conf"
 # Monday 29/09/2025 09:00: inside the sending window; every task is due today.
 export DONDOC_NOW=2025-09-29T09:00
 
 run "$DONDOC" init
-{
-	printf 'STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
-	i=1
-	while [ $i -le $N ]; do
-		printf '%d.\tNhiệm vụ thử số %d\tKế hoạch số 9-KH/BCĐ ngày 2/1/2025\tĐơn vị thử số %d\t29/9/2025\n' $i $i $i
-		i=$((i + 1))
-	done
-} >tasks.tsv
+tasks_tsv $N 29/9/2025 >tasks.tsv
 expect_rc 0 "import $N tasks, one agency each" "$DONDOC" import tasks.tsv
 # Through dondoc, so that the history holds them too ('verify' replays it).
 i=1
@@ -47,16 +31,16 @@ kills=0
 while [ $kills -lt $KILLS ]; do
 	before=$(delivered)
 	[ "$before" -ge $N ] && break
-	"$DONDOC" serve >>serve.log 2>&1 &
-	pid=$!
+	daemon_start
 	want=$((before + $($PY -c 'import random; print(random.randint(0, 60))')))
 	waited=0
-	while [ "$(delivered)" -lt "$want" ] && kill -0 $pid 2>/dev/null && [ $waited -lt 600 ]; do
+	while [ "$(delivered)" -lt "$want" ] && kill -0 $daemon 2>/dev/null && [ $waited -lt 600 ]; do
 		sleep 0.05
 		waited=$((waited + 1))
 	done
-	kill -9 $pid 2>/dev/null && kills=$((kills + 1)) && echo "# killed at $(delivered) deliveries"
-	wait $pid 2>/dev/null
+	kill -9 $daemon 2>/dev/null && kills=$((kills + 1)) && echo "# killed at $(delivered) deliveries"
+	wait $daemon 2>/dev/null
+	daemon=
 done
 expect_eq "the daemon was killed $KILLS times mid-delivery" "$kills" $KILLS
 

@@ -6,34 +6,12 @@
 # a wrong password, a server without STARTTLS, send-test and doctor.
 . "$(dirname "$0")/../lib.sh"
 
-if ! $PY -c 'import aiosmtpd' 2>/dev/null; then
-	skip "email" "python3-aiosmtpd is not installed (make deps)"
-	exit 0
-fi
-openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 \
-	-subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" >/dev/null 2>&1
-PORT=$(free_port)
-mkdir -p mail
+smtpd_prepare "email"
 echo "s3cret-mật-khẩu" >smtp-password
-SMTPD=""
-start_smtpd() { # ARGS...: (re)starts the server with these options
-	stop_smtpd
-	rm -f mail/ready
-	$PY "$TOP/tests/smtpd.py" "$T/mail" "$PORT" --cert cert.pem --key key.pem "$@" >>smtpd.log 2>&1 &
-	SMTPD=$!
-	i=0
-	while [ ! -e mail/ready ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-}
-stop_smtpd() { [ -n "$SMTPD" ] && kill "$SMTPD" 2>/dev/null && wait "$SMTPD" 2>/dev/null; SMTPD=""; }
-trap 'stop_smtpd; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
 
 conf() { # STARTTLS PASSWORD_FILE: writes dondoc.conf
-	cat >dondoc.conf <<CONF
-[general]
-db = $T/dondoc.db
-outbox_dir = $T/outbox
-schedules = $TOP/schedules
-templates = $TOP/templates
+	conf_general >dondoc.conf
+	cat >>dondoc.conf <<CONF
 [smtp]
 host = localhost
 port = $PORT
@@ -55,7 +33,6 @@ state_of() { sqlite3 "$DONDOC_DB" "SELECT state || '|' || attempts FROM message 
 # Set up before the days the checks travel to (the history runs forward).
 export DONDOC_NOW=2025-09-29T08:00
 run "$DONDOC" init
-HDR='STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
 printf "$HDR"'1.\tBáo cáo <b>&"tổng kết"</b> chuyển đổi số\tKế hoạch số 3-KH/BCĐ ngày 2/1/2025\tSở Y tế\t29/9/2025\n2.\tViệc của Sở Nội vụ\tKế hoạch số 3-KH/BCĐ ngày 2/1/2025\tSở Nội vụ\t29/9/2025\n' >t.tsv
 run "$DONDOC" import t.tsv
 run "$DONDOC" agency add --name "Sở Khoa học và Công nghệ" --code skhcn
@@ -64,7 +41,7 @@ expect_rc 0 "a second one, whose address the server refuses" "$DONDOC" person ad
 expect_rc 0 "the secretariat, by email" "$DONDOC" person add --name "Phạm Thị Dung" --agency skhcn --role secretariat --email dung@skhcn.example.gov.vn
 
 # --- doctor and send-test ---------------------------------------------------------------------
-start_smtpd --require-tls --auth dondoc:s3cret-mật-khẩu --reject khongco@snv.example.gov.vn
+smtpd_start --require-tls --auth dondoc:s3cret-mật-khẩu --reject khongco@snv.example.gov.vn
 expect_rc 0 "doctor finds everything in order" "$DONDOC" doctor
 expect_grep "doctor says the relay answers" out "^ok +email +localhost:$PORT answers \(STARTTLS required, AUTH as dondoc\)"
 expect_rc 0 "send-test sends a message" "$DONDOC" send-test --email kiemtra@example.gov.vn
@@ -122,7 +99,7 @@ expect_eq "its notices followed it and are sent" \
 expect_eq "the fallback's file is in the outbox" "$(ls outbox/*-"$binh".txt 2>/dev/null | wc -l | tr -d ' ')" 1
 
 # --- 451 then 250: delivered once, after a retry --------------------------------------------------
-start_smtpd --require-tls --auth dondoc:s3cret-mật-khẩu --fail-data 451:1
+smtpd_start --require-tls --auth dondoc:s3cret-mật-khẩu --fail-data 451:1
 printf "$HDR"'1.\tViệc gửi lại\tKế hoạch số 3-KH/BCĐ ngày 2/1/2025\tSở Y tế\t30/9/2025\n' >t2.tsv
 run "$DONDOC" import t2.tsv
 before=$(to_an)
@@ -134,7 +111,7 @@ expect_eq "then it is sent, on the second attempt" "$(state_of "$an")" "sent|2"
 expect_eq "and arrived exactly once" "$(to_an)" $((before + 1))
 
 # --- the server down for a while ---------------------------------------------------------------------
-stop_smtpd
+smtpd_stop
 printf "$HDR"'1.\tViệc khi máy chủ thư nghỉ\tKế hoạch số 3-KH/BCĐ ngày 2/1/2025\tSở Y tế\t1/10/2025\n' >t3.tsv
 run "$DONDOC" import t3.tsv
 expect_rc 0 "serve --once with the server down" env DONDOC_NOW=2025-10-01T09:00 "$DONDOC" serve --once
@@ -142,7 +119,7 @@ expect_eq "the message waits" "$(state_of "$an")" "pending|1"
 expect_grep "the reason is that the server cannot be reached" /dev/stdin "cannot connect" <<EOF2
 $(sqlite3 "$DONDOC_DB" "SELECT last_error FROM message WHERE person_id=$an ORDER BY id DESC LIMIT 1")
 EOF2
-start_smtpd --require-tls --auth dondoc:s3cret-mật-khẩu
+smtpd_start --require-tls --auth dondoc:s3cret-mật-khẩu
 before=$(to_an)
 expect_rc 0 "serve --once when the server is back" env DONDOC_NOW=2025-10-01T11:00 "$DONDOC" serve --once
 expect_eq "the message goes out when the server returns" "$(state_of "$an")" "sent|2"
@@ -163,11 +140,7 @@ expect_grep "send-test names the problem" err "check \[smtp\] user and password"
 
 # --- a server that does not offer STARTTLS ------------------------------------------------------------
 conf required smtp-password
-stop_smtpd
-rm -f mail/ready
-$PY "$TOP/tests/smtpd.py" "$T/mail" "$PORT" --auth dondoc:s3cret-mật-khẩu >>smtpd.log 2>&1 &
-SMTPD=$!
-i=0; while [ ! -e mail/ready ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+smtpd_start --no-starttls --auth dondoc:s3cret-mật-khẩu
 expect_rc 75 "send-test to a server without STARTTLS fails, for now" "$DONDOC" send-test --email kiemtra@example.gov.vn
 expect_grep "the error says STARTTLS is missing" err "does not offer STARTTLS"
 # starttls = optional: a server without STARTTLS gets the message in clear.
@@ -175,7 +148,7 @@ conf optional smtp-password
 expect_rc 0 "with starttls = optional the same server takes the message" "$DONDOC" send-test --email khongtls@example.gov.vn
 expect_grep "it went in clear" mail/envelopes.log "khongtls@example.gov.vn plain$"
 # starttls = off: never TLS, even when offered (a relay that needs no AUTH).
-start_smtpd
+smtpd_start
 conf off smtp-password
 expect_rc 0 "with starttls = off a message goes" "$DONDOC" send-test --email tatls@example.gov.vn
 expect_grep "it went in clear although TLS was offered" mail/envelopes.log "tatls@example.gov.vn plain$"

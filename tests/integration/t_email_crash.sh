@@ -13,30 +13,12 @@
 
 N=${FAULTS_N:-250}
 KILLS=${FAULTS_KILLS:-5}
-if ! $PY -c 'import aiosmtpd' 2>/dev/null; then
-	skip "email kill -9" "python3-aiosmtpd is not installed (make deps)"
-	exit 0
-fi
-openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 \
-	-subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" >/dev/null 2>&1
-PORT=$(free_port)
-mkdir -p mail
+smtpd_prepare "email kill -9"
 echo "s3cret" >smtp-password
-$PY "$TOP/tests/smtpd.py" "$T/mail" "$PORT" --cert cert.pem --key key.pem --require-tls \
-	--auth dondoc:s3cret >smtpd.log 2>&1 &
-SMTPD=$!
-pid=""
-trap 'kill $SMTPD $pid 2>/dev/null; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while [ ! -e mail/ready ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+smtpd_start --require-tls --auth dondoc:s3cret
 
-cat >dondoc.conf <<CONF
-[general]
-db = $T/dondoc.db
-outbox_dir = $T/outbox
-schedules = $TOP/schedules
-templates = $TOP/templates
-tick = 1
+conf_general tick=1 >dondoc.conf
+cat >>dondoc.conf <<CONF
 [smtp]
 host = localhost
 port = $PORT
@@ -52,16 +34,10 @@ export DONDOC_CONFIG="$T/dondoc.conf"
 export DONDOC_NOW=2025-09-29T09:00
 
 run "$DONDOC" init
-$PY - "$N" <<'PY'
-import sys
-with open("tasks.tsv", "w") as f:
-    f.write("STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n")
-    for i in range(1, int(sys.argv[1]) + 1):
-        f.write("%d.\tNhiệm vụ thử số %d\tKế hoạch số 9-KH/BCĐ ngày 2/1/2025\tĐơn vị thử số %d\t29/9/2025\n" % (i, i, i))
-PY
+tasks_tsv "$N" 29/9/2025 >tasks.tsv
 run "$DONDOC" import tasks.tsv
-sqlite3 "$DONDOC_DB" "INSERT INTO person(name, agency_id, role, lang, active, created_at, email)
-	SELECT 'Cán bộ ' || id, id, 'focal', 'vi', 1, 0, 'cb' || id || '@example.gov.vn' FROM agency"
+focal_points
+sql "UPDATE person SET email = 'cb' || agency_id || '@example.gov.vn'"
 received() { find mail -name '*.eml' | wc -l | tr -d ' '; }
 
 # Start, wait for a random number of further emails, kill -9, again;
@@ -71,20 +47,19 @@ kills=0
 while [ $kills -lt $KILLS ]; do
 	before=$(received)
 	[ "$before" -ge "$N" ] && break
-	"$DONDOC" serve >>serve.log 2>&1 &
-	pid=$!
+	daemon_start
 	want=$((before + $($PY -c 'import random; print(random.randint(1, 40))')))
 	waited=0
-	while [ "$(received)" -lt "$want" ] && kill -0 $pid 2>/dev/null && [ $waited -lt 600 ]; do
+	while [ "$(received)" -lt "$want" ] && kill -0 $daemon 2>/dev/null && [ $waited -lt 600 ]; do
 		sleep 0.02
 		waited=$((waited + 1))
 	done
-	if kill -9 $pid 2>/dev/null; then
+	if kill -9 $daemon 2>/dev/null; then
 		kills=$((kills + 1))
 		received >>kills.txt
 	fi
-	wait $pid 2>/dev/null
-	pid=""
+	wait $daemon 2>/dev/null
+	daemon=
 done
 expect_rc 0 "a last run sends the rest" "$DONDOC" serve --once
 run "$DONDOC" outbox list --json

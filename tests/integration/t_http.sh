@@ -6,54 +6,32 @@
 . "$(dirname "$0")/../lib.sh"
 
 TOKEN=7000000001:AAtesttoken_for_dondoc
-daemon=
-trap 'kill $fake $daemon 2>/dev/null; [ -n "${KEEP:-}" ] || { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }' EXIT
 fake_telegram_start "$TOKEN"
-HTTP=$(free_port)
-WEB=http://127.0.0.1:$HTTP
+http_port
 
 export DONDOC_NOW=2025-09-27T09:00
-printf '%s\n' "$TOKEN" >token
 printf 'wh-secret_2025\n' >secret
-base() {
-	printf '[general]\ndb = %s/dondoc.db\noutbox_dir = %s/outbox\nschedules = %s/schedules\ntemplates = %s/templates\ntick = 1\n' \
-		"$T" "$T" "$TOP" "$TOP"
-}
+base() { conf_general tick=1; }
 base >plain.conf
 export DONDOC_CONFIG="$T/plain.conf"
 run "$DONDOC" init
-printf 'STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n1.\tBáo cáo chuyển đổi số\tKế hoạch số 7-KH/BCĐ ngày 2/1/2025\tSở Y tế\t30/9/2025\n' >t.tsv
-run "$DONDOC" import t.tsv
-run "$DONDOC" person add --name "Nguyễn Văn An" --agency syt --role focal
-CODE=$("$DONDOC" person invite 1 | sed -n 's/^code: \([A-Z0-9]*\).*/\1/p')
-expect_rc 0 "link An's chat" "$DONDOC" chat --telegram 1001 "/start $CODE"
+task_an_linked 1001
 curl -s -X POST -d '{"chat_id": 1001, "first_name": "An"}' "$API/control/chat" >/dev/null
 
-wait_up() { # URL: waits until the server answers
-	i=0
-	while ! curl -s -o /dev/null "$1" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-}
-stop() {
-	[ -n "$daemon" ] || return 0
-	kill -TERM $daemon 2>/dev/null
-	wait $daemon 2>/dev/null
-	daemon=
-}
 
 # --- no [http]: no server, and the library not even mapped -----------------------------------------
 "$DONDOC" --config "$T/plain.conf" serve >plain.log 2>&1 &
 daemon=$!
-i=0
-while ! grep -q "planned" plain.log && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_log plain.log planned 10
 expect_eq "without [http], the daemon maps neither libmicrohttpd nor libcurl" \
 	"$(grep -c 'libmicrohttpd\|libcurl\|libgnutls' /proc/$daemon/maps)" 0
-stop
+daemon_stop
 
 # --- /healthz and /metrics -------------------------------------------------------------------------
 { base; printf '[http]\nlisten = 127.0.0.1:%s\n' "$HTTP"; } >http.conf
 "$DONDOC" --config "$T/http.conf" serve >http.log 2>&1 &
 daemon=$!
-wait_up "$WEB/healthz"
+wait_http "$WEB/healthz"
 expect_eq "/healthz answers 200 ok" "$(curl -s -w ' %{http_code}' "$WEB/healthz")" "ok
  200"
 curl -s "$WEB/metrics" >metrics.txt
@@ -64,20 +42,14 @@ expect_eq "an unknown path is 404" "$(curl -s -o /dev/null -w '%{http_code}' "$W
 expect_eq "POST to /healthz is 405" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$WEB/healthz")" 405
 expect_eq "no webhook without Telegram in webhook mode: 404" \
 	"$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' "$WEB/telegram/webhook")" 404
-stop
+daemon_stop
 
 # --- webhook mode: Telegram (the fake) delivers to us ------------------------------------------------
-{
-	base
-	printf '[http]\nlisten = 127.0.0.1:%s\npublic_url = %s/\n' "$HTTP" "$WEB"
-	printf '[telegram]\ntoken_file = %s/token\napi_base = %s\nmode = webhook\nwebhook_secret_file = %s/secret\nbot_username = dondoc_test_bot\n' \
-		"$T" "$API" "$T"
-} >wh.conf
+{ base; conf_webhook; } >wh.conf
 "$DONDOC" --config "$T/wh.conf" serve >wh.log 2>&1 &
 daemon=$!
-wait_up "$WEB/healthz"
-i=0
-while ! curl -s "$API/control/state" | grep -q '"url": *"http' && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_http "$WEB/healthz"
+wait_until 10 fake_webhook_set
 curl -s "$API/control/state" >out
 expect_eq "setWebhook names our URL and a secret" \
 	"$(json '[j["webhook"]["url"], j["webhook"]["secret_token"]]')" \
@@ -131,6 +103,6 @@ expect_eq "an update kind the bot does not use: 200, ignored" "$(post wh-secret_
 curl -s "$WEB/metrics" >metrics.txt
 expect_grep "/metrics counts commands by kind" metrics.txt '^dondoc_commands_total\{command="tiendo"\} 1$'
 expect_grep "and messages by channel and state" metrics.txt '^dondoc_messages\{channel="telegram",state="(sent|pending)"\} [0-9]+$'
-stop
+daemon_stop
 expect_grep "the daemon says where Telegram delivers" wh.log "Telegram delivers updates to $WEB/telegram/webhook"
 exit 0

@@ -11,45 +11,25 @@
 
 TOKEN=7000000001:AAtesttoken_for_dondoc
 SECRET=wh-secret_2025
-daemon=
 locker=
-trap 'kill $fake $daemon $locker 2>/dev/null; [ -n "${KEEP:-}" ] || { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }' EXIT
+trap 'kill $locker 2>/dev/null; at_exit' EXIT
 fake_telegram_start "$TOKEN"
-HTTP=$(free_port)
-WEB=http://127.0.0.1:$HTTP
+http_port
 
 export DONDOC_NOW=2025-09-27T09:00
-printf '%s\n' "$TOKEN" >token
 printf '%s\n' "$SECRET" >secret
-base() {
-	printf '[general]\ndb = %s/dondoc.db\noutbox_dir = %s/outbox\nschedules = %s/schedules\ntemplates = %s/templates\ntick = 1\n' \
-		"$T" "$T" "$TOP" "$TOP"
-}
+base() { conf_general tick=1; }
 base >plain.conf
 export DONDOC_CONFIG="$T/plain.conf"
 run "$DONDOC" init
-printf 'STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n1.\tBáo cáo chuyển đổi số\tKế hoạch số 7-KH/BCĐ ngày 2/1/2025\tSở Y tế\t30/9/2025\n' >t.tsv
-run "$DONDOC" import t.tsv
-run "$DONDOC" person add --name "Nguyễn Văn An" --agency syt --role focal
-CODE=$("$DONDOC" person invite 1 | sed -n 's/^code: \([A-Z0-9]*\).*/\1/p')
-expect_rc 0 "link An's chat" "$DONDOC" chat --telegram 1001 "/start $CODE"
+task_an_linked 1001
 
-wait_up() { # waits until the server answers (any status), up to 20 s
-	i=0
-	while ! curl -s -o /dev/null "$WEB/healthz" && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
-}
 start() { # CONF [WRAPPER...]: the daemon on $T/CONF, its log in CONF.log
 	conf=$1
 	shift
 	"$@" "$DONDOC" --config "$T/$conf" serve >"$conf.log" 2>&1 &
 	daemon=$!
-	wait_up
-}
-stop() {
-	[ -n "$daemon" ] || return 0
-	kill -TERM $daemon 2>/dev/null
-	wait $daemon 2>/dev/null
-	daemon=
+	wait_http "$WEB/healthz"
 }
 { base; printf '[http]\nlisten = 127.0.0.1:%s\n' "$HTTP"; } >http.conf
 
@@ -74,10 +54,8 @@ case $(ldd "$DONDOC" 2>/dev/null) in
 	# LeakSanitizer reports at exit: the daemon then exits non-zero.
 	start http.conf
 	expect_eq "/metrics leaks about 80 bytes per request: 300 scrapes answered" "$(scrapes 300)" 300
-	kill -TERM $daemon
-	wait $daemon
+	daemon_stop
 	st=$?
-	daemon=
 	expect_eq "/metrics leaks about 80 bytes per request: LeakSanitizer finds nothing (exit 0)" \
 		"$st $(grep -c LeakSanitizer http.conf.log)" "0 0" ;;
 *)
@@ -86,7 +64,7 @@ case $(ldd "$DONDOC" 2>/dev/null) in
 			--log-file="$T/valgrind.log"
 		expect_eq "/metrics leaks about 80 bytes per request: 2,000 scrapes under valgrind answered" \
 			"$(scrapes 2000)" 2000
-		stop
+		daemon_stop
 		lost() { # KIND: bytes valgrind found KIND lost
 			v=$(sed -n "s/.*$1 lost: \([0-9,]*\) bytes.*/\1/p" valgrind.log | tr -d ,)
 			[ -z "$v" ] && grep -q "no leaks are possible" valgrind.log && v=0
@@ -116,7 +94,7 @@ expect_eq "slow clients shut the server out: a header line every 2 s holds a con
 curl -s "$WEB/metrics" >metrics.txt
 expect_grep "slow clients shut the server out: /metrics counts the connections cut at the deadline" \
 	metrics.txt '^dondoc_http_connections_cut_total\{reason="deadline"\} [0-9]{3}$'
-stop
+daemon_stop
 
 # --- the per-address limit, and X-Forwarded-For from a trusted proxy only ---------------------------------
 { base; printf '[http]\nlisten = 127.0.0.1:%s\ntrusted_proxy = 127.0.0.9, ::1\n' "$HTTP"; } >proxy.conf
@@ -139,7 +117,7 @@ expect_eq "X-Forwarded-For: what the client wrote itself is not believed, only w
 	"$(metrics --interface 127.0.0.9 -H 'X-Forwarded-For: 127.0.0.1, 203.0.113.7')" 403
 expect_eq "X-Forwarded-For from a peer that is not a trusted proxy: not believed, and a forwarded request is not loopback (403)" \
 	"$(metrics --interface 127.0.0.2 -H 'X-Forwarded-For: 127.0.0.1')" 403
-stop
+daemon_stop
 
 # --- /metrics for a bearer token --------------------------------------------------------------------------
 printf 'm3trics-t0ken\n' >mtoken
@@ -157,11 +135,10 @@ expect_grep "/metrics: the token (a systemd credential), 200" metrics.txt '^dond
 # Reloaded (SIGHUP) with metrics = open and a trusted proxy.
 { base; printf '[http]\nlisten = 127.0.0.1:%s\nmetrics = open\ntrusted_proxy = 127.0.0.9\n' "$HTTP"; } >token.conf
 kill -HUP $daemon
-i=0
-while ! grep -q "reloaded" token.conf.log && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_log token.conf.log reloaded 10
 expect_eq "/metrics = open, on reload: served to a client elsewhere, without a token" \
 	"$(metrics --interface 127.0.0.9 -H 'X-Forwarded-For: 203.0.113.7')" 200
-stop
+daemon_stop
 { base; printf '[http]\nmetrics = token\n'; } >bad.conf
 expect_rc 78 "[http] metrics = token without metrics_token_file: refused at start" \
 	timeout 20 "$DONDOC" --config "$T/bad.conf" serve
@@ -172,12 +149,7 @@ expect_rc 78 "[http] trusted_proxy that is not an address: refused at start" \
 expect_grep "(it says so, with the line)" err "bad.conf:[0-9]+: bad trusted_proxy 'proxy.example.vn': expected numeric IP addresses"
 
 # --- finding 10: the path as sent, lengths and codings ------------------------------------------------------
-{
-	base
-	printf '[http]\nlisten = 127.0.0.1:%s\npublic_url = %s/\n' "$HTTP" "$WEB"
-	printf '[telegram]\ntoken_file = %s/token\napi_base = %s\nmode = webhook\nwebhook_secret_file = %s/secret\nbot_username = dondoc_test_bot\n' \
-		"$T" "$API" "$T"
-} >wh.conf
+{ base; conf_webhook; } >wh.conf
 start wh.conf
 raw() { # REQUEST (printf format): sends it on a raw socket; prints the status and whether it came within 2 s
 	$PY - "$HTTP" "$1" <<'EOF'
@@ -222,7 +194,7 @@ CHUNK=$(printf '%x' "$LEN")
 expect_eq "the same update, chunked, on the path as it is: handled (200)" \
 	"$(raw "POST /telegram/webhook HTTP/1.1\\r\\n$H\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n$CHUNK\\r\\n$UPD\\r\\n0\\r\\n\\r\\n")" "200 fast"
 expect_eq "(and recorded once)" "$(updates)" "$((before + 1))"
-stop
+daemon_stop
 
 # --- finding 10: /healthz says ok while the registry cannot be written ----------------------------------------
 start http.conf
@@ -239,8 +211,7 @@ while not os.path.exists(os.path.join(sys.argv[2], "unlock")):
 c.execute("ROLLBACK")
 EOF
 locker=$!
-i=0
-while [ ! -e locked ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until 10 test -e locked
 expect_eq "/healthz says ok while the registry cannot be written: now 503 degraded" \
 	"$(curl -s -m 10 -w ' %{http_code}' "$WEB/healthz")" "degraded: registry not writable: database is locked
  503"
@@ -251,6 +222,6 @@ i=0
 while [ "$(curl -s -o /dev/null -w '%{http_code}' "$WEB/healthz")" != 200 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 expect_eq "/healthz: ok again once the lock is gone" "$(curl -s -w ' %{http_code}' "$WEB/healthz")" "ok
  200"
-stop
+daemon_stop
 expect_grep "the daemon logs the registry not writable, once" http.conf.log "/healthz: degraded: registry not writable: database is locked"
 exit 0

@@ -9,7 +9,6 @@
 IMM=""
 trap '[ -n "$IMM" ] && chattr -i "$IMM" 2>/dev/null; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
 
-HDR='STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
 DOC='Kế hoạch số 12-KH/UBND ngày 3/1/2025'
 count() { sqlite3 "$DONDOC_DB" "SELECT count(*) FROM $1"; }
 titles() { sqlite3 "$DONDOC_DB" "SELECT title FROM task ORDER BY id" | tr '\n' '|'; }

@@ -13,64 +13,33 @@
 . "$(dirname "$0")/../lib.sh"
 
 TOKEN=7000000001:AAtesttoken_for_dondoc
-daemon=
-holder=
-trap 'kill $fake $daemon $holder 2>/dev/null; [ -n "${KEEP:-}" ] || { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }' EXIT
 fake_telegram_start "$TOKEN"
-HTTP=$(free_port)
-WEB=http://127.0.0.1:$HTTP
+http_port
 
 cp -r "$TOP/templates" tpl
 head -c 200000 /dev/zero | tr '\0' 'x' >tpl/vi/partials/big.chat.mustache
 printf '{{#task}}{{> big}}{{> big}}{{> big}}{{> big}}{{> big}}{{> big}}{{/task}}\n' \
 	>tpl/vi/progress_ok.chat.mustache
-printf '%s\n' "$TOKEN" >token
 printf 'wh-secret_2025\n' >secret
-base() {
-	printf '[general]\ndb = %s/dondoc.db\noutbox_dir = %s/outbox\nschedules = %s/schedules\n' "$T" "$T" "$TOP"
-	printf 'templates = %s/tpl\ntick = 1\n' "$T"
-}
-{
-	base
-	printf '[telegram]\ntoken_file = %s/token\napi_base = %s\nbot_username = dondoc_test_bot\ntimeout = 1\n' "$T" "$API"
-} >poll.conf
-{
-	base
-	printf '[http]\nlisten = 127.0.0.1:%s\npublic_url = %s/\n' "$HTTP" "$WEB"
-	printf '[telegram]\ntoken_file = %s/token\napi_base = %s\nmode = webhook\nwebhook_secret_file = %s/secret\nbot_username = dondoc_test_bot\n' \
-		"$T" "$API" "$T"
-} >wh.conf
+{ conf_general templates="$T/tpl" tick=1; conf_telegram; } >poll.conf
+{ conf_general templates="$T/tpl" tick=1; conf_webhook; } >wh.conf
 export DONDOC_CONFIG="$T/poll.conf"
 export DONDOC_NOW=2025-09-27T09:00
 
 run "$DONDOC" init
-printf 'STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n1.\tBáo cáo chuyển đổi số ngành y tế\tKế hoạch số 7-KH/BCĐ ngày 2/1/2025\tSở Y tế\t30/9/2025\n' >tasks.tsv
+printf "$HDR"'1.\tBáo cáo chuyển đổi số ngành y tế\tKế hoạch số 7-KH/BCĐ ngày 2/1/2025\tSở Y tế\t30/9/2025\n' >tasks.tsv
 run "$DONDOC" import tasks.tsv
-sqlite3 "$DONDOC_DB" "INSERT INTO person(name, agency_id, role, telegram_chat_id, lang, active, created_at)
-	VALUES ('Nguyễn Văn An', 1, 'focal', '3001', 'vi', 1, 0)"
+focal_an 3001
 
-ctl() { curl -s -X POST -H 'Content-Type: application/json' -d "$2" "$API/control/$1" >ctl.json; }
-sent() { curl -s "$API/control/sent?count=$1&timeout=20" >out; }
-sql() { sqlite3 "$DONDOC_DB" "$1"; }
 pending() { # waits (up to 10 s) until Telegram holds nothing unacknowledged; prints what it holds
 	i=0
 	while [ "$(curl -s "$API/control/pending")" != "[]" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	curl -s "$API/control/pending"
 }
-start() { # CONFIG
-	DONDOC_CONFIG="$T/$1" "$DONDOC" serve >>serve.log 2>&1 &
-	daemon=$!
-}
-stop() {
-	[ -n "$daemon" ] || return 0
-	kill -TERM $daemon 2>/dev/null
-	wait $daemon 2>/dev/null
-	daemon=
-}
 GENERIC="Chưa ghi nhận được tin nhắn|hệ thống gặp lỗi|Hệ thống gặp lỗi"
 
 # --- polling --------------------------------------------------------------------------------------
-start poll.conf
+daemon_start DONDOC_CONFIG="$T/poll.conf"
 ctl message '{"chat_id": 3001, "text": "/tiendo 1 40%"}'
 ctl message '{"chat_id": 3001, "text": "/viec"}'
 sent 2
@@ -101,16 +70,7 @@ expect_eq "(nothing held back at Telegram)" "$(pending)" "[]"
 sql "DROP TRIGGER refuse_note"
 
 # A transient failure: the registry held by another process for 7 s (dondoc waits 5 s for a lock).
-$PY - "$DONDOC_DB" <<'PY' &
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN EXCLUSIVE")
-open(sys.argv[1] + ".held", "w").close()
-time.sleep(7)
-c.execute("ROLLBACK")
-PY
-holder=$!
-i=0; while [ ! -e "$DONDOC_DB.held" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+hold_registry 7
 ctl message '{"chat_id": 3001, "text": "/viec"}'
 UID_LOCKED=$($PY -c 'import json; print(json.load(open("ctl.json"))["update_id"])')
 sleep 3
@@ -124,13 +84,12 @@ expect_eq "and once the lock is gone it is handled, answered once" \
 expect_eq "(recorded once)" "$(sql "SELECT count(*) FROM chat_update WHERE update_id = $UID_LOCKED")" 1
 expect_grep "(the log says it will come again)" serve.log "cannot handle update: .*it will come again"
 expect_eq "(nothing held back at Telegram now)" "$(pending)" "[]"
-stop
+daemon_stop
 
 # --- webhook --------------------------------------------------------------------------------------
 ctl reset '{}'
-start wh.conf
-i=0
-while ! curl -s "$API/control/state" | grep -q '"url": *"http' && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+daemon_start DONDOC_CONFIG="$T/wh.conf"
+wait_until 10 fake_webhook_set
 ctl message '{"chat_id": 3001, "text": "/tiendo 1 60%"}'
 UID_BAD=$($PY -c 'import json; print(json.load(open("ctl.json"))["update_id"])')
 ctl message '{"chat_id": 3001, "text": "/viec"}'
@@ -146,17 +105,7 @@ run "$DONDOC" task show 1 --json
 expect_eq "unrenderable update acknowledged (webhook): nothing of it kept" "$(json 'j["progress"]')" 0
 
 # A transient failure by webhook: the registry held for 7 s; 503 until it is free, then 200, once.
-rm -f "$DONDOC_DB.held"
-$PY - "$DONDOC_DB" <<'PY' &
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN EXCLUSIVE")
-open(sys.argv[1] + ".held", "w").close()
-time.sleep(7)
-c.execute("ROLLBACK")
-PY
-holder=$!
-i=0; while [ ! -e "$DONDOC_DB.held" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+hold_registry 7
 ctl message '{"chat_id": 3001, "text": "/baocao"}'
 UID_LOCKED=$($PY -c 'import json; print(json.load(open("ctl.json"))["update_id"])')
 wait $holder
@@ -167,5 +116,5 @@ expect_eq "a transient failure (registry locked) by webhook: answered 503 while 
 	"503 200 1"
 expect_eq "(then handled once, and answered)" \
 	"$(sql "SELECT count(*) FROM chat_update WHERE update_id = $UID_LOCKED") $(json '"Tình hình thực hiện" in j[-1]["text"]')" "1 true"
-stop
+daemon_stop
 exit 0

@@ -5,18 +5,9 @@
 . "$(dirname "$0")/../lib.sh"
 
 mkdir -p conf
-cat >conf/dondoc.conf <<CONF
-[general]
-db = $T/dondoc.db
-outbox_dir = $T/outbox
-schedules = $TOP/schedules
-templates = $TOP/templates
-tick = 1
-CONF
+conf_general tick=1 >conf/dondoc.conf
 export DONDOC_CONFIG="$T/conf/dondoc.conf"
 D=$DONDOC
-HDR='STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
-DOC='Kế hoạch số 7-KH/BCĐ ngày 2/1/2025'
 
 # Every change is made at a time: the history runs forward (an event dated
 # before the last one is refused), so the registry is set up before the

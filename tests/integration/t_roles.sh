@@ -6,31 +6,18 @@
 # polling daemon.  A refusal is said in Vietnamese and changes nothing.
 . "$(dirname "$0")/../lib.sh"
 
-daemon=
-fake=
-trap 'kill ${fake:-} ${daemon:-} 2>/dev/null; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
-
-cat >dondoc.conf <<CONF
-[general]
-db = $T/dondoc.db
-outbox_dir = $T/outbox
-schedules = $TOP/schedules
-templates = $TOP/templates
-CONF
+conf_general >dondoc.conf
 export DONDOC_CONFIG="$T/dondoc.conf"
 D=$DONDOC
 NOW=2025-10-07T09:00
 # Every change is dated then: the history refuses one dated before the last.
 export DONDOC_NOW=$NOW
-HDR='STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
-DOC='Kế hoạch số 7-KH/BCĐ ngày 2/1/2025'
 
 chat() { # chat CHAT_ID TEXT...: what that Telegram chat sends, now
 	c=$1
 	shift
 	DONDOC_NOW=$NOW "$D" chat --telegram "$c" "$@"
 }
-sql() { sqlite3 "$DONDOC_DB" "$1"; }
 last_msg() { sql "SELECT coalesce(max(id), 0) FROM message"; }
 # The messages queued since message $1: "person_id:first words of the subject", in order.
 queued_since() {
@@ -124,16 +111,12 @@ expect_eq "task show: still due 30/10/2025" "$(json 'j["due"]')" "2025-10-30"
 # --- finding 10: a callback's actor is taken from message.chat.id, not from.id -----------------------
 TOKEN=7000000001:AAtesttoken_for_dondoc
 fake_telegram_start "$TOKEN"
-printf '%s\n' "$TOKEN" >token
-{ cat dondoc.conf; printf '[telegram]\ntoken_file = %s/token\napi_base = %s\nbot_username = dondoc_test_bot\ntimeout = 1\n' "$T" "$API"; } >tg.conf
-ctl() { curl -s -X POST -H 'Content-Type: application/json' -d "$2" "$API/control/$1" >ctl.json; }
-calls() { curl -s "$API/control/calls?method=$1&count=$2&timeout=20" >out; }
+{ cat dondoc.conf; conf_telegram; } >tg.conf
 status_of() { sql "SELECT status FROM task WHERE id = $1"; }
 run sql "UPDATE message SET state = 'cancelled' WHERE state = 'pending'"
 for c in 1001 1002 1003 1004 1005; do ctl chat "{\"chat_id\": $c, \"first_name\": \"U$c\"}"; done
 # Task 2 is An's, due 31/12/2025; on 29/12 (a Monday) An gets its reminder, with buttons.
-DONDOC_CONFIG="$T/tg.conf" DONDOC_NOW=2025-12-29T09:00 "$D" serve >serve.log 2>&1 &
-daemon=$!
+daemon_start DONDOC_CONFIG="$T/tg.conf" DONDOC_NOW=2025-12-29T09:00
 curl -s "$API/control/sent?count=1&timeout=20" >out
 expect_eq "An gets a reminder of tasks 2 and 3 with buttons" \
 	"$(json '[(m["chat_id"], [b["callback_data"] for r in (m["reply_markup"] or {}).get("inline_keyboard", []) for b in r]) for m in j]')" \
@@ -172,8 +155,6 @@ ctl update "{\"callback_query\": {\"id\": \"773\", \"from\": {\"id\": 1002, \"is
 calls answerCallbackQuery 4
 expect_eq "a viewer's button press is refused with a toast" "$(json '"quyền xem" in j[3]["params"]["text"]')" true
 expect_eq "and task 3 is untouched" "$(status_of 3)" not_started
-kill -TERM $daemon 2>/dev/null
-wait $daemon 2>/dev/null
-daemon=
+daemon_stop
 expect_no_grep "the daemon logged no failure" serve.log "cannot handle update"
 exit 0

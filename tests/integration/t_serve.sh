@@ -6,28 +6,10 @@
 . "$(dirname "$0")/../lib.sh"
 
 cp -r "$TOP/schedules" sched
-cat >dondoc.conf <<CONF
-[general]
-db = $T/dondoc.db
-outbox_dir = $T/outbox
-schedules = $T/sched
-templates = $TOP/templates
-tick = 1
-CONF
+conf_general schedules="$T/sched" tick=1 >dondoc.conf
 export DONDOC_CONFIG="$T/dondoc.conf"
 export DONDOC_NOW=2025-09-29T09:00
 run "$DONDOC" init
-
-# Waits (up to 30 s) until FILE has a line matching RE; 0 when it does.
-wait_for() {
-	i=0
-	while ! grep -Eq -- "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 600 ] && return 1
-		sleep 0.05
-	done
-	return 0
-}
 
 # A stand-in for systemd's notification socket: records each datagram.
 $PY - "$T/notify.sock" "$T/notify.log" <<'PY' &
@@ -47,14 +29,13 @@ with open(sys.argv[2], "a") as log:
         pass
 PY
 listener=$!
-wait_for_socket=0
-while [ ! -S "$T/notify.sock" ] && [ $wait_for_socket -lt 200 ]; do sleep 0.05; wait_for_socket=$((wait_for_socket + 1)); done
+wait_until 10 test -S "$T/notify.sock"
 
 env -u WATCHDOG_PID NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=4000000 JOURNAL_STREAM=8:1 \
 	"$DONDOC" serve >serve.log 2>&1 &
 pid=$!
-if wait_for notify.log 'READY=1'; then pass "READY=1 is sent once started"; else fail "READY=1 is sent once started" "$(cat serve.log)"; fi
-if wait_for notify.log 'WATCHDOG=1'; then pass "the watchdog is fed"; else fail "the watchdog is fed" "$(cat notify.log)"; fi
+if wait_log notify.log 'READY=1' 30; then pass "READY=1 is sent once started"; else fail "READY=1 is sent once started" "$(cat serve.log)"; fi
+expect_log "the watchdog is fed" notify.log 'WATCHDOG=1' 30
 expect_grep "log lines carry journald priorities under systemd" serve.log '^<6>started: registry'
 # libical and the ICU libraries under it stay in the short-lived
 # dondoc-ical helper: the daemon maps neither (5.5 MB of its memory).
@@ -68,12 +49,12 @@ fi
 cp sched/policy.ini policy.good
 printf '[before]\nday = 7, -3\n' >sched/policy.ini
 kill -HUP $pid
-if wait_for serve.log 'reload failed'; then pass "a reload with a broken policy is refused"; else fail "a reload with a broken policy is refused" "$(cat serve.log)"; fi
+expect_log "a reload with a broken policy is refused" serve.log 'reload failed' 30
 expect_grep "the refusal names the file and line" serve.log "policy.ini:2: .*-3"
 if kill -0 $pid 2>/dev/null; then pass "the daemon lives on with its old policy"; else fail "the daemon lives on with its old policy"; fi
 cp policy.good sched/policy.ini
 kill -HUP $pid
-if wait_for serve.log 'configuration and schedules reloaded'; then pass "a good policy reloads on SIGHUP"; else fail "a good policy reloads on SIGHUP" "$(cat serve.log)"; fi
+expect_log "a good policy reloads on SIGHUP" serve.log 'configuration and schedules reloaded' 30
 
 kill -TERM $pid
 wait $pid
@@ -116,29 +97,15 @@ expect_rc 78 "a tick of 0 in the configuration: refused" "$DONDOC" --config "$T/
 expect_grep "the bad key is named with its line" err "bad.conf:2: "
 
 echo "not a directory" >outbox-file
-cat >file.conf <<CONF
-[general]
-db = $T/dondoc.db
-outbox_dir = $T/outbox-file
-schedules = $T/sched
-templates = $TOP/templates
-CONF
+conf_general outbox_dir="$T/outbox-file" schedules="$T/sched" >file.conf
 expect_rc 78 "an outbox that cannot be a directory: refused" "$DONDOC" --config "$T/file.conf" serve --once
 expect_grep "the outbox is named" err "outbox-file"
 
 # A registry locked by another process (held for 8 s; dondoc waits 5 s, then says so).
-$PY - "$DONDOC_DB" <<'PY' &
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN EXCLUSIVE")
-open(sys.argv[1] + ".held", "w").close()
-time.sleep(8)
-c.execute("ROLLBACK")
-PY
-holder=$!
-i=0; while [ ! -e "$DONDOC_DB.held" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+hold_registry 8
 expect_rc 75 "a registry locked by another process: refused (exit 75)" "$DONDOC" serve --once
 expect_grep "the lock is named as the reason" err "locked by another process"
 wait $holder
+holder=
 expect_rc 0 "once the lock is gone, serve --once runs" "$DONDOC" serve --once
 exit 0

@@ -8,43 +8,22 @@
 
 N=300
 LOCK_S=${FAULTS_LOCK_S:-8}
-cat >dondoc.conf <<CONF
-[general]
-db = $T/dondoc.db
-outbox_dir = $T/outbox
-schedules = $TOP/schedules
-templates = $TOP/templates
-tick = 1
-[file]
-delay_ms = 20
-CONF
+{ conf_general tick=1; printf '[file]\ndelay_ms = 20\n'; } >dondoc.conf
 export DONDOC_CONFIG="$T/dondoc.conf"
 # Monday 29/09/2025 09:00: inside the sending window; every task is due today.
 export DONDOC_NOW=2025-09-29T09:00
 NOW=$($PY -c 'import datetime as d; print(int(d.datetime(2025, 9, 29, 2, 0, tzinfo=d.timezone.utc).timestamp()))')
 
 run "$DONDOC" init
-$PY - $N <<'PY'
-import sys
-with open("tasks.tsv", "w") as f:
-    f.write("STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n")
-    for i in range(1, int(sys.argv[1]) + 1):
-        f.write("%d.\tNhiệm vụ thử số %d\tKế hoạch số 9-KH/BCĐ ngày 2/1/2025\tĐơn vị thử số %d\t29/9/2025\n" % (i, i, i))
-PY
+tasks_tsv $N 29/9/2025 >tasks.tsv
 run "$DONDOC" import tasks.tsv
-sqlite3 "$DONDOC_DB" "INSERT INTO person(name, agency_id, role, lang, active, created_at)
-	SELECT 'Cán bộ ' || id, id, 'focal', 'vi', 1, 0 FROM agency"
+focal_points
 delivered() { [ -f outbox/deliveries.log ] && wc -l <outbox/deliveries.log | tr -d ' ' || echo 0; }
 count() { sqlite3 -cmd '.timeout 20000' "$DONDOC_DB" "SELECT count(*) FROM message WHERE $1"; }
-wait_for() { # CONDITION-COMMAND...: up to 60 s of real time
-	i=0
-	while ! "$@" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-}
 
-"$DONDOC" serve >serve.log 2>&1 &
-pid=$!
+daemon_start
 started() { [ "$(delivered)" -ge 20 ]; }
-wait_for started
+wait_until 60 started
 # Another process holds the registry for 8 s in the middle of the batch
 # (make faults also tries 25 s: past the busy retries).
 $PY - "$DONDOC_DB" "$LOCK_S" <<'PY'
@@ -57,11 +36,11 @@ c.execute("COMMIT")
 PY
 held_at=$(delivered)
 all_sent() { [ "$(count "state = 'sent'")" = $N ]; }
-wait_for all_sent
+wait_until 60 all_sent
 expect_eq "every message is sent after the lock, without a restart" "$(count "state = 'sent'")" $N
 expect_eq "none is left sending" "$(count "state = 'sending'")" 0
 expect_eq "each was delivered once" "$(cut -d' ' -f1 outbox/deliveries.log | sort | uniq -d | wc -l | tr -d ' ')" 0
-expect_eq "the daemon still runs" "$(kill -0 $pid 2>/dev/null && echo yes)" yes
+expect_eq "the daemon still runs" "$(kill -0 $daemon 2>/dev/null && echo yes)" yes
 echo "# the lock came at $held_at deliveries; the daemon said:"
 grep -E "warning|tick:" serve.log | sed "s/^/#   /"
 
@@ -75,11 +54,10 @@ ins() { # ID NEXT_AT
 ins 9001 $((NOW - 1))
 ins 9002 $((NOW + 900))
 recovered() { [ "$(count "id = 9001 AND state = 'sent'")" = 1 ]; }
-wait_for recovered
+wait_until 60 recovered
 expect_eq "a claim whose lease ended is sent by the running daemon" "$(count "id = 9001 AND state = 'sent'")" 1
 expect_eq "one still within its lease is left alone" "$(count "id = 9002 AND state = 'sending'")" 1
 expect_grep "the recovery is logged" serve.log "claims ended without an outcome are pending again"
-kill $pid
-wait $pid
+daemon_stop
 expect_eq "the daemon stops cleanly" "$?" 0
 exit 0

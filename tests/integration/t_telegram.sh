@@ -11,39 +11,14 @@
 . "$(dirname "$0")/../lib.sh"
 
 TOKEN=7000000001:AAtesttoken_for_dondoc
-daemon=
-smtpd=
-trap 'kill $fake $daemon ${smtpd:-} 2>/dev/null; [ -n "${KEEP:-}" ] || { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }' EXIT
 fake_telegram_start "$TOKEN"
 
-ctl() { # PATH JSON: a control call to the fake; its answer in ctl.json
-	curl -s -X POST -H 'Content-Type: application/json' -d "$2" "$API/control/$1" >ctl.json
-}
-sent() { # N: waits for N sent (or edited) messages in all, into out
-	curl -s "$API/control/sent?count=$1&timeout=20" >out
-}
-calls() { # METHOD N: waits for N calls of METHOD, into out
-	curl -s "$API/control/calls?method=$1&count=$2&timeout=20" >out
-}
 jq_sent() { # EXPR over the sent messages (j)
 	curl -s "$API/control/sent" >out
 	json "$1"
 }
 
-printf '%s\n' "$TOKEN" >token
-cat >dondoc.conf <<CONF
-[general]
-db = $T/dondoc.db
-outbox_dir = $T/outbox
-schedules = $TOP/schedules
-templates = $TOP/templates
-tick = 1
-[telegram]
-token_file = $T/token
-api_base = $API
-bot_username = dondoc_test_bot
-timeout = 1
-CONF
+{ conf_general tick=1; conf_telegram; } >dondoc.conf
 export DONDOC_CONFIG="$T/dondoc.conf"
 
 drain() { # waits (up to 20 s) until the outbox has nothing left to send now
@@ -53,19 +28,7 @@ drain() { # waits (up to 20 s) until the outbox has nothing left to send now
 		sleep 0.1; i=$((i + 1))
 	done
 }
-start() { # DONDOC_NOW: runs the daemon in the background
-	DONDOC_NOW=$1 "$DONDOC" serve >>serve.log 2>&1 &
-	daemon=$!
-}
-stop() {
-	[ -n "$daemon" ] || return 0
-	kill -TERM $daemon 2>/dev/null
-	wait $daemon 2>/dev/null
-	daemon=
-}
 
-HDR='STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
-DOC='Kế hoạch số 7-KH/BCĐ ngày 2/1/2025'
 export DONDOC_NOW=2025-09-27T09:00
 run "$DONDOC" init
 printf "$HDR"'1.\tBáo cáo chuyển đổi số ngành y tế\t%s\tSở Y tế\t30/9/2025\n2.\tRà soát thủ tục hành chính nội bộ\t%s\tSở Nội vụ\t31/10/2025\n' \
@@ -92,7 +55,7 @@ expect_rc 78 "serve refuses to start with it (exit 78)" env DONDOC_CONFIG="$T/ba
 expect_grep "naming the token file" err "token_file: Telegram refuses the token \\(401"
 
 # --- a Saturday: linking, and answers that go out whatever the day ---------------------------
-start 2025-09-27T09:00
+daemon_start DONDOC_NOW=2025-09-27T09:00
 ctl message '{"chat_id": 1003, "text": "/viec"}'
 sent 1
 expect_eq "an unlinked chat is told how to link, and nothing else" \
@@ -111,19 +74,19 @@ ctl message "{\"chat_id\": 1005, \"text\": \"/start $CODE_AN\"}"
 sent 5
 expect_eq "a code works once" "$(jq_sent '"không đúng hoặc đã hết hạn" in j[-1]["text"]')" "true"
 drain
-stop
+daemon_stop
 
 # --- a daemon stopped, then killed, while updates wait: none lost, none doubled -------------------
 for p in 11 12 13; do ctl message "{\"chat_id\": 1001, \"text\": \"/tiendo 1 $p%\"}"; done
-start 2025-09-27T09:00
+daemon_start DONDOC_NOW=2025-09-27T09:00
 sent 8
-stop
+daemon_stop
 for p in 21 22 23 24 25; do ctl message "{\"chat_id\": 1001, \"text\": \"/tiendo 1 $p%\"}"; done
-start 2025-09-27T09:00
+daemon_start DONDOC_NOW=2025-09-27T09:00
 sleep 0.3
 kill -9 $daemon
 wait $daemon 2>/dev/null
-start 2025-09-27T09:00
+daemon_start DONDOC_NOW=2025-09-27T09:00
 calls getUpdates 1
 i=0
 while [ "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM chat_update")" -lt 13 ] && [ $i -lt 100 ]; do
@@ -138,11 +101,11 @@ i=0
 while [ "$(curl -s "$API/control/pending")" != "[]" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 expect_eq "nothing is left unacknowledged at Telegram" "$(curl -s "$API/control/pending")" "[]"
 drain
-stop
+daemon_stop
 
 # --- Monday: a reminder with buttons, and what officials do with it -------------------------------
 ctl reset '{}'
-start 2025-09-29T09:00
+daemon_start DONDOC_NOW=2025-09-29T09:00
 sent 1
 [ -n "${KEEP:-}" ] && cp out first-sent.json
 expect_eq "the reminder goes to An's chat, in HTML, with buttons for task 1" \
@@ -217,43 +180,40 @@ expect_eq "the deadline moved to 31/12/2025" "$(json 'j["due"]')" "2025-12-31"
 
 # --- 429, then success: retry_after is honoured --------------------------------------------------
 drain
-stop
+daemon_stop
 ctl reset '{}'
 ctl fail '{"method": "sendMessage", "count": 1, "error_code": 429, "retry_after": 30}'
-start 2025-09-29T10:00
+daemon_start DONDOC_NOW=2025-09-29T10:00
 ctl message '{"chat_id": 1001, "text": "/baocao"}'
 calls sendMessage 1
 expect_eq "Telegram says 429 with retry_after" \
 	"$(json '[j[0]["status"], j[0]["response"]["parameters"]["retry_after"]]')" '[429, 30]'
-stop
+daemon_stop
 run sqlite3 "$DONDOC_DB" "SELECT state, last_error FROM message WHERE kind = 'reply' ORDER BY id DESC LIMIT 1"
 expect_grep "the answer waits in the outbox, with Telegram's reason" out \
 	"^pending\|429 Too Many Requests: retry after 30"
-start 2025-09-29T10:00:20
+daemon_start DONDOC_NOW=2025-09-29T10:00:20
 sleep 1.5
 expect_eq "before retry_after has passed, nothing is sent again" \
 	"$(curl -s "$API/control/calls?method=sendMessage" | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))')" 1
-stop
+daemon_stop
 # The dispatcher waits max(retry_after, its own backoff of a minute +- 20 %).
-start 2025-09-29T10:03
+daemon_start DONDOC_NOW=2025-09-29T10:03
 calls sendMessage 2
 expect_eq "after it, the answer goes through" "$(json '[j[1]["status"], "Tình hình thực hiện" in j[1]["params"]["text"]]')" '[200, true]'
 drain
-stop
+daemon_stop
 
 # --- 403: the person blocked the bot; fall back to email and tell the secretariat ------------------
 ctl reset '{}'
 ctl block '{"chat_id": 1001, "blocked": true, "notify": false}'
-SMTP=$(free_port)
+PORT=$(free_port)
 mkdir mail
-$PY "$TOP/tests/smtpd.py" "$T/mail" "$SMTP" >smtpd.log 2>&1 &
-smtpd=$!
-i=0; while [ ! -e mail/ready ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-{ cat dondoc.conf; printf '[smtp]\nhost = 127.0.0.1\nport = %s\nstarttls = off\nfrom = dondoc@example.gov.vn\n' "$SMTP"; } >smtp.conf
+smtpd_start --no-starttls
+{ cat dondoc.conf; printf '[smtp]\nhost = 127.0.0.1\nport = %s\nstarttls = off\nfrom = dondoc@example.gov.vn\n' "$PORT"; } >smtp.conf
 sqlite3 "$DONDOC_DB" "UPDATE person SET email = 'an@example.gov.vn' WHERE id = 1;
 	UPDATE task SET status = 'in_progress', done_at = NULL, next_notice = NULL, planned_through = NULL WHERE id = 1"
-DONDOC_CONFIG="$T/smtp.conf" DONDOC_NOW=2025-10-01T09:00 "$DONDOC" serve >>serve.log 2>&1 &
-daemon=$!
+daemon_start DONDOC_CONFIG="$T/smtp.conf" DONDOC_NOW=2025-10-01T09:00
 i=0
 while [ "$(sqlite3 "$DONDOC_DB" "SELECT telegram_broken FROM person WHERE id = 1")" != 1 ] && [ $i -lt 100 ]; do
 	sleep 0.1; i=$((i + 1))
@@ -292,17 +252,17 @@ ctl message '{"chat_id": 1001, "text": "/quahan"}'
 curl -s "$API/control/sent?count=3&timeout=20" >out
 expect_eq "the next answer to An goes by Telegram again" \
 	"$(json '[m["chat_id"] for m in j if m["chat_id"] == 1001 and "quá hạn" in m["text"]]')" '[1001]'
-stop
-kill $smtpd 2>/dev/null
+daemon_stop
+smtpd_stop
 
 # --- pacing: one message a second to one chat ------------------------------------------------------
 ctl reset '{}'
-start 2025-10-01T09:30
+daemon_start DONDOC_NOW=2025-10-01T09:30
 for c in /viec /quahan /baocao; do ctl message "{\"chat_id\": 1002, \"text\": \"$c\"}"; done
 sent 3
 expect_eq "three answers to one chat are a second apart or more" \
 	"$(json '[round(b["t"] - a["t"], 1) >= 0.9 for a, b in zip(j, j[1:])]')" '[true, true]'
-stop
+daemon_stop
 
 # --- a message over 4096 characters: cut between tasks, every part valid -------------------------
 ctl reset '{}'
@@ -319,13 +279,13 @@ run "$DONDOC" import many.tsv
 run "$DONDOC" person add --name "Hoàng Thị Hoa" --agency stc --role focal
 run "$DONDOC" chat --telegram 1006 "/start $(code 4)"
 ctl chat '{"chat_id": 1006, "first_name": "Hoa"}'
-start 2025-10-01T09:00
+daemon_start DONDOC_NOW=2025-10-01T09:00
 i=0
 while [ "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM message WHERE person_id = 4 AND kind = 'reminder' AND state = 'sent'")" != 1 ] &&
       [ $i -lt 200 ]; do
 	sleep 0.1; i=$((i + 1))
 done
-stop
+daemon_stop
 curl -s "$API/control/calls?method=sendMessage" >out
 expect_eq "the reminder of 60 tasks went as several messages, all taken by Telegram" \
 	"$(json 'sorted(set(c["status"] for c in j if c["params"]["chat_id"] == "1006")) + [len([c for c in j if c["params"]["chat_id"] == "1006"]) > 1]')" \

@@ -7,41 +7,16 @@
 . "$(dirname "$0")/../lib.sh"
 
 TOKEN=7000000001:AAtesttoken_for_dondoc
-daemon=
-trap 'kill $fake $daemon 2>/dev/null; [ -n "${KEEP:-}" ] || { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }' EXIT
 fake_telegram_start "$TOKEN"
 
 cp -r "$TOP/templates" tpl
-printf '%s\n' "$TOKEN" >token
-cat >dondoc.conf <<CONF
-[general]
-db = $T/dondoc.db
-outbox_dir = $T/outbox
-schedules = $TOP/schedules
-templates = $T/tpl
-tick = 1
-[telegram]
-token_file = $T/token
-api_base = $API
-bot_username = dondoc_test_bot
-timeout = 1
-CONF
+{ conf_general templates="$T/tpl" tick=1; conf_telegram; } >dondoc.conf
 export DONDOC_CONFIG="$T/dondoc.conf"
 export DONDOC_NOW=2025-09-27T09:00
 run "$DONDOC" init
 run "$DONDOC" agency add --name "Sở Y tế"
-sqlite3 "$DONDOC_DB" "INSERT INTO person(name, agency_id, role, telegram_chat_id, lang, active, created_at)
-	VALUES ('Nguyễn Văn An', 1, 'focal', '3001', 'vi', 1, 0)"
+focal_an 3001
 
-wait_for() { # FILE RE: waits (up to 20 s) for a line of FILE matching RE; 0 when there is one
-	i=0
-	while ! grep -Eq -- "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 400 ] && return 1
-		sleep 0.05
-	done
-	return 0
-}
 ask_help() { # N: /huongdan from An; waits for the Nth message sent, into out
 	curl -s -X POST -d '{"chat_id": 3001, "text": "/huongdan"}' "$API/control/message" >/dev/null
 	curl -s "$API/control/sent?count=$1&timeout=20" >out
@@ -71,19 +46,14 @@ cp "$TOP/templates/en/reminder.text.mustache" tpl/en/reminder.text.mustache
 rm tpl/en/help.chat.mustache
 
 # --- on SIGHUP ---------------------------------------------------------------------------------------
-"$DONDOC" serve >serve.log 2>&1 &
-daemon=$!
-wait_for serve.log 'started: registry' || fail "the daemon starts with the whole set" "$(cat serve.log)"
+daemon_start
+wait_log serve.log 'started: registry' || fail "the daemon starts with the whole set" "$(cat serve.log)"
 ask_help 1
 expect_eq "/huongdan is answered" "$(json '[m["chat_id"] for m in j]')" "[3001]"
 
 rm tpl/vi/help.chat.mustache
 kill -HUP $daemon
-if wait_for serve.log 'reload failed'; then
-	pass "missing template refused on SIGHUP"
-else
-	fail "missing template refused on SIGHUP" "$(cat serve.log)"
-fi
+expect_log "missing template refused on SIGHUP" serve.log 'reload failed'
 expect_grep "missing template refused on SIGHUP: the missing file is named" serve.log \
 	"template '$T/tpl/vi/help.chat.mustache' is missing"
 ask_help 2
@@ -93,11 +63,7 @@ cp help.chat.keep tpl/vi/help.chat.mustache
 
 printf 'Hướng dẫn\n\n{{> missing}}\n' >tpl/vi/help.chat.mustache
 kill -HUP $daemon
-if wait_for serve.log "partial 'missing' not found"; then
-	pass "missing partial refused on SIGHUP"
-else
-	fail "missing partial refused on SIGHUP" "$(cat serve.log)"
-fi
+expect_log "missing partial refused on SIGHUP" serve.log "partial 'missing' not found"
 expect_grep "missing partial refused on SIGHUP: file and line named" serve.log \
 	"vi/help.chat.mustache:3: partial 'missing' not found"
 expect_eq "missing partial refused on SIGHUP: two reloads refused" "$(grep -c 'reload failed' serve.log)" 2
@@ -107,12 +73,6 @@ expect_eq "missing partial refused on SIGHUP: the old set still answers, in full
 
 cp help.chat.keep tpl/vi/help.chat.mustache
 kill -HUP $daemon
-if wait_for serve.log 'configuration and schedules reloaded'; then
-	pass "the whole set again: reloaded"
-else
-	fail "the whole set again: reloaded" "$(cat serve.log)"
-fi
-kill -TERM $daemon
-wait $daemon
-daemon=
+expect_log "the whole set again: reloaded" serve.log 'configuration and schedules reloaded'
+daemon_stop
 exit 0

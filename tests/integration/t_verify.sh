@@ -6,15 +6,8 @@
 # exit 1 naming what changed.
 . "$(dirname "$0")/../lib.sh"
 
-cat >dondoc.conf <<CONF
-[general]
-schedules = $TOP/schedules
-templates = $TOP/templates
-outbox_dir = $T/outbox
-CONF
+conf_general >dondoc.conf
 export DONDOC_CONFIG="$T/dondoc.conf" DONDOC_NOW=2025-10-06T09:00
-HDR='STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
-DOC='Kế hoạch số 7-KH/BCĐ ngày 2/1/2025'
 printf "$HDR"'1.\tXây dựng Cổng dữ liệu mở\t%s\tSở Y tế\t30/10/2025\n2.\tBố trí kinh phí chuyển đổi số\t%s\tSở Tài chính; Sở Y tế\t15/11/2025\n' \
 	"$DOC" "$DOC" >tasks.tsv
 run "$DONDOC" init
@@ -173,7 +166,7 @@ expect_grep "and says why" err "keyed from event 14 \\(key [0-9a-f]{16}\\): with
 expect_rc 78 "keyed: a change without the key is refused (78)" \
 	env DONDOC_CONFIG="$T/dondoc.conf" "$DONDOC" task set 1 --progress 60
 openssl rand -hex 32 >other.key
-printf '[general]\nschedules = %s/schedules\ntemplates = %s/templates\n[audit]\nkey_file = %s/other.key\n' "$TOP" "$TOP" "$T" >other.conf
+{ conf_general; printf '[audit]\nkey_file = %s/other.key\n' "$T"; } >other.conf
 expect_rc 78 "keyed: verify with another key says so (78)" env DONDOC_CONFIG="$T/other.conf" "$DONDOC" verify
 expect_grep "naming both keys" err "keyed with key [0-9a-f]{16}, and \\[audit\\] key_file holds key [0-9a-f]{16}"
 

@@ -10,48 +10,24 @@
 . "$(dirname "$0")/../lib.sh"
 
 TOKEN=7000000001:AAtesttoken_for_dondoc
-daemon=
 poster=
-trap 'kill $fake $daemon $poster 2>/dev/null; [ -n "${KEEP:-}" ] || { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }' EXIT
+trap 'kill $poster 2>/dev/null; at_exit' EXIT
 fake_telegram_start "$TOKEN"
-HTTP=$(free_port)
-WEB=http://127.0.0.1:$HTTP
+http_port
 SECRET=wh-secret_2025
 
-printf '%s\n' "$TOKEN" >token
 printf '%s\n' "$SECRET" >secret
-cat >dondoc.conf <<CONF
-[general]
-db = $T/dondoc.db
-outbox_dir = $T/outbox
-schedules = $TOP/schedules
-templates = $TOP/templates
-tick = 1
-[http]
-listen = 127.0.0.1:$HTTP
-public_url = $WEB/
-[telegram]
-token_file = $T/token
-api_base = $API
-mode = webhook
-webhook_secret_file = $T/secret
-bot_username = dondoc_test_bot
-CONF
+{ conf_general tick=1; conf_webhook; } >dondoc.conf
 export DONDOC_CONFIG="$T/dondoc.conf"
 
 # 20 tasks, each led by an agency of its own, whose focal point's chat is 2000 + N,
 # set up before the days the daemon runs at (the history runs forward).
 run env DONDOC_NOW=2025-09-27T08:00 "$DONDOC" init
-{
-	printf 'STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\n'
-	for i in $(seq 1 20); do
-		printf '%d.\tNhiệm vụ số %d\tKế hoạch số 9-KH/BCĐ ngày 2/1/2025\tĐơn vị số %d\t30/9/2025\n' $i $i $i
-	done
-} >t.tsv
+tasks_tsv 20 30/9/2025 >t.tsv
 run env DONDOC_NOW=2025-09-27T08:00 "$DONDOC" import t.tsv
 # Through dondoc, so that the history holds them ('verify' replays it).
 for i in $(seq 1 20); do
-	DONDOC_NOW=2025-09-27T08:00 "$DONDOC" person add --name "Cán bộ $i" --agency "Đơn vị số $i" \
+	DONDOC_NOW=2025-09-27T08:00 "$DONDOC" person add --name "Cán bộ $i" --agency "Đơn vị thử số $i" \
 		--role focal --telegram $((2000 + i)) >/dev/null
 done
 for i in $(seq 2001 2020); do
@@ -79,18 +55,9 @@ post() { # FILE [CONNECTIONS]: posts the updates of FILE at once, results into p
 statuses() { # the statuses of posted, counted
 	cut -d' ' -f2 posted | sort | uniq -c | awk '{ printf "%s%s:%s", sep, $2, $1; sep = " " }'
 }
-sql() { sqlite3 "$DONDOC_DB" "$1"; }
-start() { # DONDOC_NOW
-	DONDOC_NOW=$1 "$DONDOC" serve >>serve.log 2>&1 &
-	daemon=$!
-	i=0
-	while ! curl -s -o /dev/null "$WEB/healthz" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-}
-stop() {
-	[ -n "$daemon" ] || return 0
-	kill -TERM $daemon 2>/dev/null
-	wait $daemon 2>/dev/null
-	daemon=
+start() { # DONDOC_NOW: the daemon, once its server answers
+	daemon_start DONDOC_NOW="$1"
+	wait_http "$WEB/healthz"
 }
 
 # --- 400 updates on 24 connections --------------------------------------------------------------
@@ -210,5 +177,5 @@ expect_eq "and the reminder is redrawn after: done recorded, no buttons left" \
 run "$DONDOC" task show 1 --json
 expect_eq "the task is done through Telegram" \
 	"$(json '[j["status"], [e["channel"] for e in j["events"] if e["kind"] == "status"][-1]]')" '["done", "telegram"]'
-stop
+daemon_stop
 exit 0

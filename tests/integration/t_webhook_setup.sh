@@ -7,38 +7,14 @@
 . "$(dirname "$0")/../lib.sh"
 
 TOKEN=7000000001:AAtesttoken_for_dondoc
-daemon=
-trap 'kill $fake $daemon 2>/dev/null; [ -n "${KEEP:-}" ] || { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }' EXIT
 fake_telegram_start "$TOKEN"
-HTTP=$(free_port)
-WEB=http://127.0.0.1:$HTTP
-
-printf '%s\n' "$TOKEN" >token
-cat >dondoc.conf <<CONF
-[general]
-db = $T/dondoc.db
-outbox_dir = $T/outbox
-schedules = $TOP/schedules
-templates = $TOP/templates
-tick = 1
-[http]
-listen = 127.0.0.1:$HTTP
-public_url = $WEB/
-[telegram]
-token_file = $T/token
-api_base = $API
-mode = webhook
-webhook_secret_file = $T/secret
-bot_username = dondoc_test_bot
-CONF
+http_port
+{ conf_general tick=1; conf_webhook; } >dondoc.conf
 export DONDOC_CONFIG="$T/dondoc.conf"
 export DONDOC_NOW=2025-09-27T09:00
 run "$DONDOC" init
 run "$DONDOC" agency add --name "Sở Y tế"
-sqlite3 "$DONDOC_DB" "INSERT INTO person(name, agency_id, role, telegram_chat_id, lang, active, created_at)
-	VALUES ('Nguyễn Văn An', 1, 'focal', '3001', 'vi', 1, 0)"
-ctl() { curl -s -X POST -H 'Content-Type: application/json' -d "$2" "$API/control/$1" >ctl.json; }
-calls() { curl -s "$API/control/calls?method=$1" >out; }
+focal_an 3001
 
 # --- the secret, checked at start --------------------------------------------------------------------
 ALLOWED="Telegram takes 1-256 characters of A-Z, a-z, 0-9, '_' and '-'"
@@ -62,10 +38,8 @@ expect_eq "(a 256-character secret of every allowed kind)" "$(tr -d '\n' <secret
 
 # --- setWebhook failing at start: retried with backoff --------------------------------------------------
 ctl fail '{"method": "setWebhook", "count": 3, "error_code": 502, "description": "Bad Gateway"}'
-"$DONDOC" serve >serve.log 2>&1 &
-daemon=$!
-i=0
-while ! grep -q 'Telegram delivers updates to' serve.log 2>/dev/null && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
+daemon_start
+wait_log serve.log 'Telegram delivers updates to' 15
 expect_eq "setWebhook failing at start is retried until it works: three failures, then set" \
 	"$(grep -Ec "cannot set Telegram's webhook to $WEB/telegram/webhook: 502 Bad Gateway \(next try in [0-9]+ s\), will retry$" serve.log) $(grep -c "Telegram delivers updates to $WEB/telegram/webhook" serve.log)" \
 	"3 1"
@@ -89,13 +63,11 @@ expect_eq "and then Telegram's deliveries are answered" "$(json '[m["chat_id"] f
 expect_rc 0 "doctor, in webhook mode, asks Telegram about the webhook" "$DONDOC" doctor
 expect_grep "it shows the URL Telegram delivers to and the updates pending" out \
 	"^ok +webhook +Telegram reports url '$WEB/telegram/webhook', 0 updates pending$"
-kill -TERM $daemon
-wait $daemon
-daemon=
+daemon_stop
 # The daemon down, an update waits and its delivery fails: Telegram says so.
 ctl message '{"chat_id": 3001, "text": "/viec"}'
-i=0
-while ! curl -s "$API/control/state" | grep -q '"last_error_date": [1-9]' && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+delivery_failed() { curl -s "$API/control/state" | grep -q '"last_error_date": [1-9]'; }
+wait_until 10 delivery_failed
 run "$DONDOC" doctor
 expect_grep "doctor shows the pending update and Telegram's last error, with its date" out \
 	"^ok +webhook +Telegram reports url '$WEB/telegram/webhook', 1 updates pending, last error at [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z: '.+'$"
