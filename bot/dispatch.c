@@ -936,47 +936,53 @@ on_outcome(void *userdata, size_t i, enum delivery d, int retry_after, char *err
 }
 
 /*
- * Claims what of ids[0..n) is due and ours, into b->jobs[0..b->k).  A
- * proactive message outside the sending window is put off to the next.
+ * Claims what of ids[0..n) is due and ours, into b->jobs[0..b->k), in one
+ * transaction committed before any is sent: one commit for the batch, not
+ * one per message (each outcome then takes its own).  On failure nothing
+ * is claimed (b->k is 0).  A proactive message outside the sending window
+ * is put off to the next.
  */
 static int
 claim_batch(struct batch *b, const int64_t *ids, int n, time_t now)
 {
 	const struct schedule *sch = b->env->sch;
-	int r = 0;
+	int r;
 
-	for (int i = 0; i < n; i++) {
+	r = store_begin(b->s);
+	for (int i = 0; r == 0 && i < n; i++) {
 		struct job *j = &b->jobs[b->k];
 
 		r = store_message_get(b->s, ids[i], &j->m);
 		if (r < 0)
-			return r;
+			break;
 		if (message_kind_is_proactive(j->m.kind) && !dispatch_in_window(sch, now)) {
 			/* A retry that fell outside working hours waits (invariant 6). */
 			r = store_message_finish(b->s, j->m.id, MESSAGE_PENDING,
 						 dispatch_next_window(sch, now), now,
 						 j->m.last_error);
 			message_release(&j->m);
-			if (r < 0)
-				return r;
 			continue;
 		}
 		r = store_message_claim(b->s, j->m.id, now + DISPATCH_LEASE_S);
 		if (r <= 0) {
 			message_release(&j->m);
-			if (r < 0)
-				return r;
-			continue;	/* someone else has it */
+			continue;	/* someone else has it, or an error */
 		}
 		j->m.attempts++;
-		b->k++;		/* claimed: from here on it is ours to end */
+		b->k++;
 		r = store_person_get(b->s, j->m.person_id, &j->p);
 		if (r == 0)
 			r = store_message_tasks(b->s, j->m.id, &j->tasks, &j->n_tasks);
-		if (r < 0)
-			return r;
 	}
-	return 0;
+	if (r == 0)
+		r = store_commit(b->s);
+	if (r < 0) {
+		/* A commit that failed leaves the transaction open: end it, claiming none. */
+		store_rollback(b->s);
+		b->k = 0;
+		return r;
+	}
+	return 0;	/* claimed: from here on they are ours to end */
 }
 
 /* Claimed, not tried: pending again at once, as they were, the attempt not counted. */
