@@ -617,7 +617,6 @@ metrics_text(struct web *w)
 	}
 	if (r == 0)
 		text = buf_detach(&b);
-	/* buf_detach leaves b a new empty buffer of its own. */
 	buf_release(&b);
 	return text;
 }
