@@ -303,11 +303,10 @@ tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, bool 
 	watch_clock(d, now);
 	r = dispatch_recover(d->store, &env, now, &dr);
 	if (r < 0)
-		log_warn_errno(r, "cannot look for void claims: %s, will retry",
-			       store_errmsg(d->store));
+		log_warnx("cannot look for void claims: %s, will retry", store_strerror(d->store, r));
 	r = planner_run(d->store, st->sch, st->cs, now, *full, false, NULL, NULL, &pr);
 	if (r < 0) {
-		log_warn_errno(r, "cannot plan: %s, will retry", store_errmsg(d->store));
+		log_warnx("cannot plan: %s, will retry", store_strerror(d->store, r));
 		return;
 	}
 	if (*full) {
@@ -323,10 +322,10 @@ tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, bool 
 	*full = false;
 	r = dispatch_compose(d->store, &env, now, &dr);
 	if (r < 0)
-		log_warn_errno(r, "cannot compose messages: %s, will retry", store_errmsg(d->store));
+		log_warnx("cannot compose messages: %s, will retry", store_strerror(d->store, r));
 	r = dispatch_deliver(d->store, &env, &d->clock, &serve_break, &dr);
 	if (r < 0)
-		log_warn_errno(r, "cannot deliver: %s, will retry", store_errmsg(d->store));
+		log_warnx("cannot deliver: %s, will retry", store_strerror(d->store, r));
 	*more = r == 0 && dr.more;
 	if (pr.notices || dr.composed || dr.sent || dr.retried || dr.dead)
 		log_info("tick: %zu notices queued, %zu messages made, %zu sent, %zu to retry, "
@@ -373,7 +372,7 @@ wait_or_listen(struct dondoc *d, const struct setup *st, struct dispatch_owed *o
 				     .budget_ms = DELIVER_BUDGET_MS, .owed = owed };
 	struct dispatch_report dr = { 0 };
 	bool deliver = *more;
-	int n;
+	int n, r;
 
 	if (*more)
 		ms = 0;
@@ -394,8 +393,9 @@ wait_or_listen(struct dondoc *d, const struct setup *st, struct dispatch_owed *o
 	*more = false;
 	if (!deliver || serve_stop || serve_reload)
 		return;
-	if (dispatch_deliver(d->store, &denv, &d->clock, &serve_break, &dr) < 0)
-		log_warnx("cannot deliver: %s, will retry", store_errmsg(d->store));
+	r = dispatch_deliver(d->store, &denv, &d->clock, &serve_break, &dr);
+	if (r < 0)
+		log_warnx("cannot deliver: %s, will retry", store_strerror(d->store, r));
 	else
 		*more = dr.more;
 }
@@ -437,7 +437,7 @@ serve_run(struct dondoc *d, bool once)
 	/* A key newly set keys the history from here on (an audit.key event). */
 	r = store_audit_key_apply(d->store, "dondoc", clock_now(&d->clock));
 	if (r < 0) {
-		log_errorx("%s", store_errmsg(d->store));
+		log_errorx("%s", store_strerror(d->store, r));
 		setup_release(&st);
 		return cli_exit_code(r);
 	}
@@ -448,7 +448,7 @@ serve_run(struct dondoc *d, bool once)
 		return cli_exit_code(r);
 	}
 	if (r < 0) {
-		log_error_errno(r, "cannot read the outbox of '%s': %s", db, store_errmsg(d->store));
+		log_errorx("cannot read the outbox of '%s': %s", db, store_strerror(d->store, r));
 		setup_release(&st);
 		return cli_exit_code(r);
 	}

@@ -859,6 +859,30 @@ store_errmsg(const struct store *s)
 	return s && s->db ? sqlite3_errmsg(s->db) : "no database";
 }
 
+const char *
+store_strerror(const struct store *s, int r)
+{
+	int rc = s && s->db ? sqlite3_extended_errcode(s->db) : SQLITE_OK;
+
+	if (s && s->why[0])
+		return s->why;
+	/* SQLite's message, unless a later call (a ROLLBACK) has replaced it. */
+	if (rc != SQLITE_OK && errno_of(rc) == r)
+		return sqlite3_errmsg(s->db);
+	switch (-r) {
+	case EBUSY:
+		return "the registry is locked by another process";
+	case ENOSPC:
+		return "the disk is full";
+	case EROFS:
+		return "the registry is read-only";
+	case EBADMSG:
+		return "the registry is damaged";
+	default:
+		return strerror(-r);
+	}
+}
+
 /* Sets the detail store_errmsg tells (fmt NULL: SQLite's again). */
 static void PRINTF_LIKE(2, 3)
 set_why(struct store *s, const char *fmt, ...)
@@ -1257,8 +1281,11 @@ static int head_write(struct store *s, const struct head *h);
 int
 store_begin(struct store *s)
 {
-	int r = exec_done(s, stmt(s, ST_BEGIN));
+	int r;
 
+	/* A reason kept from an earlier transaction would mislead (store_strerror). */
+	set_why(s, NULL);
+	r = exec_done(s, stmt(s, ST_BEGIN));
 	if (r == 0) {
 		s->in_txn = true;
 		s->head_valid = false;

@@ -279,7 +279,7 @@ commit_batch(struct web *w, struct job *batch)
 	if (r < 0) {
 		if (r != -ENODEV)
 			log_warnx("webhook: cannot commit %zu updates: %s; Telegram will send them "
-				  "again", n, store_errmsg(w->ws));
+				  "again", n, store_strerror(w->ws, r));
 		store_rollback(w->ws);
 		for (struct job *j = batch; j; j = j->next) {
 			j->status = 503;
@@ -477,7 +477,8 @@ health_check(struct web *w, char **ret_text)
 		if (r == 0)
 			r = store_meta_set(w->bs, "health_probe", "1");
 		if (r < 0)
-			text = xasprintf("degraded: registry not writable: %s\n", store_errmsg(w->bs));
+			text = xasprintf("degraded: registry not writable: %s\n",
+					 store_strerror(w->bs, r));
 		store_rollback(w->bs);
 		store_set_busy_timeout(w->bs, STORE_BUSY_MS);
 	}

@@ -607,6 +607,31 @@ test_batched_writes(void **state)
 	assert_int_equal(store_task_count_to_plan(f->s, "2026-01-06"), 70);
 }
 
+/* What a failure logs: SQLite's message while it tells of it, not one a later call left. */
+static void
+test_strerror(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db;
+	char *v = NULL;
+	int r;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	store_set_busy_timeout(f->s, 0);
+	r = store_begin(f->s);
+	assert_int_equal(r, -EBUSY);
+	assert_string_equal(store_strerror(f->s, r), "database is locked");
+	/* A read that works (a ROLLBACK would do the same) replaces SQLite's message. */
+	assert_int_equal(store_meta_get(f->s, "nothing", &v), -ENOENT);
+	assert_string_equal(store_errmsg(f->s), "not an error");
+	assert_string_equal(store_strerror(f->s, r), "the registry is locked by another process");
+	assert_string_equal(store_strerror(f->s, -ENOSPC), "the disk is full");
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	store_set_busy_timeout(f->s, STORE_BUSY_MS);
+}
+
 int
 main(void)
 {
@@ -626,6 +651,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_checks_as_or_chains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_person, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batched_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_strerror, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
