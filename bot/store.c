@@ -275,7 +275,9 @@ static const char *const migrations[] = {
 	"ALTER TABLE event_head ADD COLUMN last_id INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE event_head ADD COLUMN at INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE event_head ADD COLUMN key_from INTEGER;"
-	"ALTER TABLE event_head ADD COLUMN mac TEXT;",
+	"ALTER TABLE event_head ADD COLUMN mac TEXT;"
+	/* Claims are recovered each tick (ST_MESSAGE_RECOVER): not by a scan of the outbox. */
+	"CREATE INDEX message_sending ON message(next_at) WHERE state = 'sending';",
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");
@@ -537,6 +539,7 @@ static const char *const sql_text[_ST_MAX] = {
 			     " next_at = ?2 WHERE id = ?1 AND state = 'pending'",
 	[ST_MESSAGE_FINISH] = "UPDATE message SET state = ?2, next_at = ?3, sent_at = ?4,"
 			      " last_error = ?5 WHERE id = ?1",
+	/* Through the index message_sending (test_store checks the plan). */
 	[ST_MESSAGE_RECOVER] = "UPDATE message SET state = 'pending', next_at = ?1"
 			       " WHERE state = 'sending' AND (?2 OR next_at <= ?1)",
 	[ST_MESSAGE_UNCLAIM] = "UPDATE message SET state = 'pending', attempts = attempts - 1,"
