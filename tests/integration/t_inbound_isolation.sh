@@ -124,6 +124,35 @@ expect_eq "and once the lock is gone it is handled, answered once" \
 expect_eq "(recorded once)" "$(sql "SELECT count(*) FROM chat_update WHERE update_id = $UID_LOCKED")" 1
 expect_grep "(the log says it will come again)" serve.log "cannot handle update: .*it will come again"
 expect_eq "(nothing held back at Telegram now)" "$(pending)" "[]"
+
+# The bot blocked while the registry is held: the change waits at Telegram, and is not lost.
+rm -f "$DONDOC_DB.held"
+$PY - "$DONDOC_DB" <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")
+open(sys.argv[1] + ".held", "w").close()
+time.sleep(7)
+c.execute("ROLLBACK")
+PY
+holder=$!
+i=0; while [ ! -e "$DONDOC_DB.held" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+ctl block '{"chat_id": 3001, "blocked": true}'
+UID_BLOCK=$($PY -c 'import json; print(json.load(open("ctl.json"))["update_id"])')
+sleep 3
+expect_eq "blocked while the registry is busy: the update is not acknowledged" \
+	"$(curl -s "$API/control/pending")" "[$UID_BLOCK]"
+wait $holder
+holder=
+expect_eq "blocked while the registry is busy: once free, the person's Telegram is marked broken" \
+	"$(pending) $(sql "SELECT telegram_broken FROM person WHERE telegram_chat_id = '3001'")" "[] 1"
+ctl block '{"chat_id": 3001, "blocked": false}'
+i=0
+while [ "$(sql "SELECT telegram_broken FROM person WHERE telegram_chat_id = '3001'")" != 0 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+expect_eq "(unblocked: marked working again)" \
+	"$(sql "SELECT telegram_broken FROM person WHERE telegram_chat_id = '3001'")" 0
 stop
 
 # --- webhook --------------------------------------------------------------------------------------
