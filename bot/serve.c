@@ -287,11 +287,12 @@ watch_clock(struct dondoc *d, time_t now)
 
 /*
  * One pass: plan, compose, deliver (for budget_ms; 0: all of it; *more
- * says when some is left).  Registry errors are logged and survived.
+ * says when some is left).  Registry errors are logged and survived; people
+ * whose messages cannot be made are counted for /metrics (web may be NULL).
  */
 static void
-tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, bool *full,
-     int budget_ms, bool *more)
+tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, struct web *web,
+     bool *full, int budget_ms, bool *more)
 {
 	struct planner_report pr = { 0 };
 	struct dispatch_report dr = { 0 };
@@ -323,6 +324,7 @@ tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, bool 
 	r = dispatch_compose(d->store, &env, now, &dr);
 	if (r < 0)
 		log_warnx("cannot compose messages: %s, will retry", store_strerror(d->store, r));
+	web_compose_failed(web, dr.failed);
 	r = dispatch_deliver(d->store, &env, &d->clock, &serve_break, &dr);
 	if (r < 0)
 		log_warnx("cannot deliver: %s, will retry", store_strerror(d->store, r));
@@ -519,7 +521,7 @@ serve_run(struct dondoc *d, bool once)
 		}
 		webhook_try(&st);
 		if (clock_mono_ms() >= next_tick) {
-			tick(d, &st, &owed, &full, once ? 0 : DELIVER_BUDGET_MS, &more);
+			tick(d, &st, &owed, web, &full, once ? 0 : DELIVER_BUDGET_MS, &more);
 			web_planned(web, clock_now(&d->clock));
 			next_tick = clock_mono_ms() + st.cfg->tick * 1000;
 		}
