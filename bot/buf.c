@@ -123,9 +123,8 @@ buf_detach(struct buf *b)
 {
 	char *p = b->p;
 
-	b->p = xmalloc(64);
-	b->p[0] = '\0';
-	b->cap = 64;
-	b->len = 0;
+	/* Released, not renewed: a caller that only detaches leaks nothing. */
+	b->p = NULL;
+	b->len = b->cap = 0;
 	return p;
 }

@@ -2,11 +2,11 @@
 /*
  * A growable byte string with a hard cap, always NUL-terminated.
  *
- * Invariants: after buf_init() p is never NULL, p[len] == '\0', and len
- * never exceeds max.  An append that would pass max changes nothing and
- * returns -ENOBUFS, so input from outside can never grow a buffer without
- * bound (STYLE rule 10).  The struct is embedded; its fields are read-only
- * for callers.
+ * Invariants: from buf_init() until buf_release() or buf_detach() p is
+ * never NULL, p[len] == '\0', and len never exceeds max.  An append that
+ * would pass max changes nothing and returns -ENOBUFS, so input from
+ * outside can never grow a buffer without bound (STYLE rule 10).  The
+ * struct is embedded; its fields are read-only for callers.
  */
 #ifndef DONDOC_BUF_H
 #define DONDOC_BUF_H
@@ -23,7 +23,7 @@ struct buf {
 
 /* Initialises b, empty, with a cap of max bytes. */
 void buf_init(struct buf *b, size_t max);
-/* Frees the contents; b must be initialised again before reuse. */
+/* Frees the contents (none after buf_detach); b must be initialised again to be used. */
 void buf_release(struct buf *b);
 /* Empties b, keeping its memory and cap. */
 void buf_reset(struct buf *b);
@@ -37,7 +37,11 @@ int buf_addc(struct buf *b, char c);
 int buf_addf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* Shortens b to len bytes (len <= b->len). */
 void buf_truncate(struct buf *b, size_t len);
-/* Returns the contents as a new string (free with free()) and empties b. */
+/*
+ * Returns the contents as a new string (free with free()) and leaves b
+ * released, as buf_release() does: nothing left to free, and b must be
+ * initialised again before reuse (buf_release() on it is harmless).
+ */
 char *buf_detach(struct buf *b);
 
 #endif

@@ -261,7 +261,7 @@ cli_need_store(struct dondoc *d)
 		free(msg);
 		return r == -EKEYREJECTED || r == -ENOKEY ? EX_CONFIG : cli_exit_code(r);
 	}
-	if (mode != STORE_READ) {
+	if (mode != STORE_READ && !d->dry_run) {
 		/* A key newly set keys the history from here on (an audit.key event). */
 		r = store_audit_key_apply(d->store, d->actor, clock_now(&d->clock));
 		if (r < 0) {

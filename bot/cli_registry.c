@@ -70,6 +70,7 @@ cmd_import(struct dondoc *d, int argc, char **argv)
 	o.year = (int)a.year;
 	o.dry_run = a.dry_run;
 	o.actor = d->actor;
+	d->dry_run = a.dry_run;
 	if ((ex = cli_need_store(d)) != 0)
 		return ex;
 	r = import_file(d->store, &o, clock_now(&d->clock), stderr, &rep, &msg);

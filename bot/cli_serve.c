@@ -115,6 +115,7 @@ cmd_remind(struct dondoc *d, int argc, char **argv)
 		return ex;
 	if (optind < argc)
 		return cli_usage_error("remind", "unexpected argument '%s'", argv[optind]);
+	d->dry_run = flags[0];
 	if ((ex = cli_need_schedule(d)) != 0 || (ex = cli_need_store(d)) != 0)
 		return ex;
 	o.json = flags[1];

@@ -1008,8 +1008,8 @@ unclaim_rest(struct batch *b)
 			break;
 	}
 	if (r < 0)
-		log_warn_errno(r, "cannot put back the messages claimed and not sent: %s; they go "
-			       "when their claims end", store_errmsg(b->s));
+		log_warnx("cannot put back the messages claimed and not sent: %s; they go when "
+			  "their claims end", store_strerror(b->s, r));
 	return r;
 }
 

@@ -27,6 +27,7 @@ struct dondoc {
 	struct channels *cs;	/* opened on first need */
 	const char *actor;	/* who acts on the CLI, for the event log */
 	const struct cli_command *command;	/* the command being run */
+	bool dry_run;	/* it writes nothing, not even the history's key (audit.key) */
 };
 
 #endif

@@ -287,11 +287,12 @@ watch_clock(struct dondoc *d, time_t now)
 
 /*
  * One pass: plan, compose, deliver (for budget_ms; 0: all of it; *more
- * says when some is left).  Registry errors are logged and survived.
+ * says when some is left).  Registry errors are logged and survived; people
+ * whose messages cannot be made are counted for /metrics (web may be NULL).
  */
 static void
-tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, bool *full,
-     int budget_ms, bool *more)
+tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, struct web *web,
+     bool *full, int budget_ms, bool *more)
 {
 	struct planner_report pr = { 0 };
 	struct dispatch_report dr = { 0 };
@@ -303,11 +304,10 @@ tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, bool 
 	watch_clock(d, now);
 	r = dispatch_recover(d->store, &env, now, &dr);
 	if (r < 0)
-		log_warn_errno(r, "cannot look for void claims: %s, will retry",
-			       store_errmsg(d->store));
+		log_warnx("cannot look for void claims: %s, will retry", store_strerror(d->store, r));
 	r = planner_run(d->store, st->sch, st->cs, now, *full, false, NULL, NULL, &pr);
 	if (r < 0) {
-		log_warn_errno(r, "cannot plan: %s, will retry", store_errmsg(d->store));
+		log_warnx("cannot plan: %s, will retry", store_strerror(d->store, r));
 		return;
 	}
 	if (*full) {
@@ -323,10 +323,11 @@ tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, bool 
 	*full = false;
 	r = dispatch_compose(d->store, &env, now, &dr);
 	if (r < 0)
-		log_warn_errno(r, "cannot compose messages: %s, will retry", store_errmsg(d->store));
+		log_warnx("cannot compose messages: %s, will retry", store_strerror(d->store, r));
+	web_compose_failed(web, dr.failed);
 	r = dispatch_deliver(d->store, &env, &d->clock, &serve_break, &dr);
 	if (r < 0)
-		log_warn_errno(r, "cannot deliver: %s, will retry", store_errmsg(d->store));
+		log_warnx("cannot deliver: %s, will retry", store_strerror(d->store, r));
 	*more = r == 0 && dr.more;
 	if (pr.notices || dr.composed || dr.sent || dr.retried || dr.dead)
 		log_info("tick: %zu notices queued, %zu messages made, %zu sent, %zu to retry, "
@@ -373,7 +374,7 @@ wait_or_listen(struct dondoc *d, const struct setup *st, struct dispatch_owed *o
 				     .budget_ms = DELIVER_BUDGET_MS, .owed = owed };
 	struct dispatch_report dr = { 0 };
 	bool deliver = *more;
-	int n;
+	int n, r;
 
 	if (*more)
 		ms = 0;
@@ -394,8 +395,9 @@ wait_or_listen(struct dondoc *d, const struct setup *st, struct dispatch_owed *o
 	*more = false;
 	if (!deliver || serve_stop || serve_reload)
 		return;
-	if (dispatch_deliver(d->store, &denv, &d->clock, &serve_break, &dr) < 0)
-		log_warnx("cannot deliver: %s, will retry", store_errmsg(d->store));
+	r = dispatch_deliver(d->store, &denv, &d->clock, &serve_break, &dr);
+	if (r < 0)
+		log_warnx("cannot deliver: %s, will retry", store_strerror(d->store, r));
 	else
 		*more = dr.more;
 }
@@ -437,7 +439,7 @@ serve_run(struct dondoc *d, bool once)
 	/* A key newly set keys the history from here on (an audit.key event). */
 	r = store_audit_key_apply(d->store, "dondoc", clock_now(&d->clock));
 	if (r < 0) {
-		log_errorx("%s", store_errmsg(d->store));
+		log_errorx("%s", store_strerror(d->store, r));
 		setup_release(&st);
 		return cli_exit_code(r);
 	}
@@ -448,7 +450,7 @@ serve_run(struct dondoc *d, bool once)
 		return cli_exit_code(r);
 	}
 	if (r < 0) {
-		log_error_errno(r, "cannot read the outbox of '%s': %s", db, store_errmsg(d->store));
+		log_errorx("cannot read the outbox of '%s': %s", db, store_strerror(d->store, r));
 		setup_release(&st);
 		return cli_exit_code(r);
 	}
@@ -519,7 +521,7 @@ serve_run(struct dondoc *d, bool once)
 		}
 		webhook_try(&st);
 		if (clock_mono_ms() >= next_tick) {
-			tick(d, &st, &owed, &full, once ? 0 : DELIVER_BUDGET_MS, &more);
+			tick(d, &st, &owed, web, &full, once ? 0 : DELIVER_BUDGET_MS, &more);
 			web_planned(web, clock_now(&d->clock));
 			next_tick = clock_mono_ms() + st.cfg->tick * 1000;
 		}

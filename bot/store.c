@@ -275,7 +275,9 @@ static const char *const migrations[] = {
 	"ALTER TABLE event_head ADD COLUMN last_id INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE event_head ADD COLUMN at INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE event_head ADD COLUMN key_from INTEGER;"
-	"ALTER TABLE event_head ADD COLUMN mac TEXT;",
+	"ALTER TABLE event_head ADD COLUMN mac TEXT;"
+	/* Claims are recovered each tick (ST_MESSAGE_RECOVER): not by a scan of the outbox. */
+	"CREATE INDEX message_sending ON message(next_at) WHERE state = 'sending';",
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");
@@ -537,6 +539,7 @@ static const char *const sql_text[_ST_MAX] = {
 			     " next_at = ?2 WHERE id = ?1 AND state = 'pending'",
 	[ST_MESSAGE_FINISH] = "UPDATE message SET state = ?2, next_at = ?3, sent_at = ?4,"
 			      " last_error = ?5 WHERE id = ?1",
+	/* Through the index message_sending (test_store checks the plan). */
 	[ST_MESSAGE_RECOVER] = "UPDATE message SET state = 'pending', next_at = ?1"
 			       " WHERE state = 'sending' AND (?2 OR next_at <= ?1)",
 	[ST_MESSAGE_UNCLAIM] = "UPDATE message SET state = 'pending', attempts = attempts - 1,"
@@ -874,6 +877,30 @@ store_errmsg(const struct store *s)
 	if (s && s->why[0])
 		return s->why;
 	return s && s->db ? sqlite3_errmsg(s->db) : "no database";
+}
+
+const char *
+store_strerror(const struct store *s, int r)
+{
+	int rc = s && s->db ? sqlite3_extended_errcode(s->db) : SQLITE_OK;
+
+	if (s && s->why[0])
+		return s->why;
+	/* SQLite's message, unless a later call (a ROLLBACK) has replaced it. */
+	if (rc != SQLITE_OK && errno_of(rc) == r)
+		return sqlite3_errmsg(s->db);
+	switch (-r) {
+	case EBUSY:
+		return "the registry is locked by another process";
+	case ENOSPC:
+		return "the disk is full";
+	case EROFS:
+		return "the registry is read-only";
+	case EBADMSG:
+		return "the registry is damaged";
+	default:
+		return strerror(-r);
+	}
 }
 
 /* Sets the detail store_errmsg tells (fmt NULL: SQLite's again). */
@@ -1274,8 +1301,11 @@ static int head_write(struct store *s, const struct head *h);
 int
 store_begin(struct store *s)
 {
-	int r = exec_done(s, stmt(s, ST_BEGIN));
+	int r;
 
+	/* A reason kept from an earlier transaction would mislead (store_strerror). */
+	set_why(s, NULL);
+	r = exec_done(s, stmt(s, ST_BEGIN));
 	if (r == 0) {
 		s->in_txn = true;
 		s->head_valid = false;

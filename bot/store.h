@@ -46,6 +46,12 @@ int store_open(const char *path, enum store_mode mode, struct store **ret,
 struct store *store_close(struct store *s);
 /* The last SQLite error message of s (borrowed, valid until the next call). */
 const char *store_errmsg(const struct store *s);
+/*
+ * What went wrong when a call on s failed with r, for a log line: the
+ * store's reason, or SQLite's message while it still tells of r, else r in
+ * words (-EBUSY: the registry locked by another process).  Borrowed.
+ */
+const char *store_strerror(const struct store *s, int r);
 
 /*
  * Sets the page cache of this connection to kib KiB (SQLite's default is

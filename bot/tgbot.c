@@ -598,7 +598,11 @@ on_callback(struct tgbot *b, const struct inbound_env *env, int64_t update_id, j
 	return 0;
 }
 
-/* Blocked or unblocked (my_chat_member): the person's Telegram is broken or works again. */
+/*
+ * Blocked or unblocked (my_chat_member): the person's Telegram is broken
+ * or works again.  A transient failure (the registry busy) is returned, so
+ * the update is not acknowledged and comes again: the change is not lost.
+ */
 static int
 on_member(const struct inbound_env *env, json_t *u)
 {
@@ -606,19 +610,27 @@ on_member(const struct inbound_env *env, json_t *u)
 							       "status"));
 	struct person p = { 0 };
 	char chat_id[24];
+	int r;
 
 	if (!id_text(json_object_get(json_object_get(u, "chat"), "id"), chat_id) || !status)
 		return -EINVAL;
-	if (store_person_by_telegram(env->s, chat_id, &p) < 0)
-		return 0;
-	if (strcmp(status, "kicked") == 0 || strcmp(status, "member") == 0) {
+	r = store_person_by_telegram(env->s, chat_id, &p);
+	if (r == 0 && (strcmp(status, "kicked") == 0 || strcmp(status, "member") == 0)) {
 		bool broken = strcmp(status, "kicked") == 0;
 
-		if (store_person_set_telegram_broken(env->s, p.id, broken) == 0)
+		r = store_person_set_telegram_broken(env->s, p.id, broken);
+		if (r == 0)
 			log_info("telegram: %s %s the bot", p.name, broken ? "blocked" : "unblocked");
 	}
 	person_release(&p);
-	return 0;
+	if (r == -ENOENT)
+		return 0;	/* a chat no one has linked */
+	if (r < 0 && !inbound_transient(r)) {
+		log_warnx("telegram: chat '%s' %s the bot, and the registry refuses it: %s, ignoring",
+			  chat_id, status, store_strerror(env->s, r));
+		return 0;
+	}
+	return r;
 }
 
 int

@@ -69,6 +69,7 @@ struct web {
 		uint64_t n;
 	} commands[COMMANDS_MAX];
 	time_t last_plan;
+	uint64_t compose_failures;	/* people whose messages could not be made, per tick */
 	/*
 	 * The writer: webhook updates are queued by the server's thread and
 	 * committed by this one, as many at a time as have come meanwhile
@@ -146,6 +147,16 @@ web_planned(struct web *w, time_t t)
 		return;
 	pthread_mutex_lock(&w->lock);
 	w->last_plan = t;
+	pthread_mutex_unlock(&w->lock);
+}
+
+void
+web_compose_failed(struct web *w, size_t n)
+{
+	if (!w || !n)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->compose_failures += n;
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -279,7 +290,7 @@ commit_batch(struct web *w, struct job *batch)
 	if (r < 0) {
 		if (r != -ENODEV)
 			log_warnx("webhook: cannot commit %zu updates: %s; Telegram will send them "
-				  "again", n, store_errmsg(w->ws));
+				  "again", n, store_strerror(w->ws, r));
 		store_rollback(w->ws);
 		for (struct job *j = batch; j; j = j->next) {
 			j->status = 503;
@@ -477,7 +488,8 @@ health_check(struct web *w, char **ret_text)
 		if (r == 0)
 			r = store_meta_set(w->bs, "health_probe", "1");
 		if (r < 0)
-			text = xasprintf("degraded: registry not writable: %s\n", store_errmsg(w->bs));
+			text = xasprintf("degraded: registry not writable: %s\n",
+					 store_strerror(w->bs, r));
 		store_rollback(w->bs);
 		store_set_busy_timeout(w->bs, STORE_BUSY_MS);
 	}
@@ -519,16 +531,35 @@ on_health(void *userdata, struct http_req *q)
 	return queue_scrape(userdata, q, true);
 }
 
+/* The text of /metrics as store_metrics gives the counts, notices first. */
+struct metrics_out {
+	struct buf *b;
+	bool messages;	/* the messages' family has begun */
+};
+
+/* Each family's HELP and TYPE before its first sample (the text format's rule). */
+static void
+begin_messages(struct metrics_out *o)
+{
+	if (o->messages)
+		return;
+	o->messages = true;
+	(void)buf_adds(o->b, "# HELP dondoc_messages Outbox messages by channel and state.\n"
+			     "# TYPE dondoc_messages gauge\n");
+}
+
 static void
 metric(const char *what, const char *channel, const char *state, int64_t n, void *userdata)
 {
-	struct buf *b = userdata;
+	struct metrics_out *o = userdata;
 
-	if (strcmp(what, "notice") == 0)
-		(void)buf_addf(b, "dondoc_notices{state=\"%s\"} %lld\n", state, (long long)n);
-	else
-		(void)buf_addf(b, "dondoc_messages{channel=\"%s\",state=\"%s\"} %lld\n", channel,
-			       state, (long long)n);
+	if (strcmp(what, "notice") == 0) {
+		(void)buf_addf(o->b, "dondoc_notices{state=\"%s\"} %lld\n", state, (long long)n);
+	} else {
+		begin_messages(o);
+		(void)buf_addf(o->b, "dondoc_messages{channel=\"%s\",state=\"%s\"} %lld\n",
+			       channel, state, (long long)n);
+	}
 }
 
 struct tally {
@@ -555,6 +586,7 @@ static char *
 metrics_text(struct web *w)
 {
 	struct buf b;
+	struct metrics_out o = { .b = &b };
 	struct http *h;
 	char *text = NULL;
 	struct tally y = { 0 };
@@ -566,9 +598,8 @@ metrics_text(struct web *w)
 	pthread_rwlock_rdlock(&w->setup_lock);
 	(void)buf_adds(&b, "# HELP dondoc_notices Notices (what must be said to whom) by state.\n"
 			   "# TYPE dondoc_notices gauge\n");
-	r = store_metrics(w->bs, metric, &b, &oldest);
-	(void)buf_adds(&b, "# HELP dondoc_messages Outbox messages by channel and state.\n"
-			   "# TYPE dondoc_messages gauge\n");
+	r = store_metrics(w->bs, metric, &o, &oldest);
+	begin_messages(&o);
 	y.today = clock_local_date(now);
 	y.sch = w->setup.sch;
 	if (r == 0)
@@ -597,6 +628,12 @@ metrics_text(struct web *w)
 			       "pass.\n# TYPE dondoc_planner_lag_seconds gauge\n"
 			       "dondoc_planner_lag_seconds %lld\n",
 			       (long long)(w->last_plan ? now - w->last_plan : -1));
+		(void)buf_addf(&b, "# HELP dondoc_compose_failures_total People whose messages "
+			       "could not be composed, counted at each tick that fails for them "
+			       "(their notices wait, tried again each tick).\n"
+			       "# TYPE dondoc_compose_failures_total counter\n"
+			       "dondoc_compose_failures_total %llu\n",
+			       (unsigned long long)w->compose_failures);
 		pthread_mutex_unlock(&w->lock);
 	}
 	pthread_rwlock_unlock(&w->setup_lock);
@@ -617,7 +654,6 @@ metrics_text(struct web *w)
 	}
 	if (r == 0)
 		text = buf_detach(&b);
-	/* buf_detach leaves b a new empty buffer of its own. */
 	buf_release(&b);
 	return text;
 }

@@ -48,6 +48,8 @@ struct web *web_stop(struct web *w);
 void web_set(struct web *w, const struct web_setup *setup);
 /* Counts one chat command of kind (for /metrics), from any thread. */
 void web_count_command(struct web *w, const char *kind);
+/* Counts n people whose messages a tick could not compose (for /metrics); NULL-safe. */
+void web_compose_failed(struct web *w, size_t n);
 /* Records that a planner pass ended at t (for /metrics' planner lag). */
 void web_planned(struct web *w, time_t t);
 int web_port(const struct web *w);

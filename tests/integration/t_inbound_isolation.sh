@@ -84,6 +84,23 @@ expect_eq "and once the lock is gone it is handled, answered once" \
 expect_eq "(recorded once)" "$(sql "SELECT count(*) FROM chat_update WHERE update_id = $UID_LOCKED")" 1
 expect_grep "(the log says it will come again)" serve.log "cannot handle update: .*it will come again"
 expect_eq "(nothing held back at Telegram now)" "$(pending)" "[]"
+
+# The bot blocked while the registry is held: the change waits at Telegram, and is not lost.
+hold_registry 7
+ctl block '{"chat_id": 3001, "blocked": true}'
+UID_BLOCK=$($PY -c 'import json; print(json.load(open("ctl.json"))["update_id"])')
+sleep 3
+expect_eq "blocked while the registry is busy: the update is not acknowledged" \
+	"$(curl -s "$API/control/pending")" "[$UID_BLOCK]"
+wait $holder
+holder=
+expect_eq "blocked while the registry is busy: once free, the person's Telegram is marked broken" \
+	"$(pending) $(sql "SELECT telegram_broken FROM person WHERE telegram_chat_id = '3001'")" "[] 1"
+ctl block '{"chat_id": 3001, "blocked": false}'
+unbroken() { [ "$(sql "SELECT telegram_broken FROM person WHERE telegram_chat_id = '3001'")" = 0 ]; }
+wait_until 10 unbroken
+expect_eq "(unblocked: marked working again)" \
+	"$(sql "SELECT telegram_broken FROM person WHERE telegram_chat_id = '3001'")" 0
 daemon_stop
 
 # --- webhook --------------------------------------------------------------------------------------

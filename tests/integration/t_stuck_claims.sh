@@ -58,6 +58,19 @@ wait_until 60 recovered
 expect_eq "a claim whose lease ended is sent by the running daemon" "$(count "id = 9001 AND state = 'sent'")" 1
 expect_eq "one still within its lease is left alone" "$(count "id = 9002 AND state = 'sending'")" 1
 expect_grep "the recovery is logged" serve.log "claims ended without an outcome are pending again"
+
+# The registry held for 7 s (past the 5 s dondoc waits) while the daemon ticks:
+# each line it logs says what failed, once, and not a message SQLite left
+# from a later call (it read "not an error, will retry: Device or resource busy").
+hold_registry 7
+wait $holder
+holder=
+sleep 1
+grep -E "cannot" serve.log | sed "s/^/#   /"
+expect_grep "cannot deliver: a registry locked is logged as such, ending in ', will retry'" serve.log \
+	"cannot [a-z ]+: database is locked, will retry$"
+expect_no_grep "cannot deliver: no stale message, no errno tacked on after 'will retry'" serve.log \
+	"not an error|will retry: "
 daemon_stop
 expect_eq "the daemon stops cleanly" "$?" 0
 exit 0

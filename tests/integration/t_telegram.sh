@@ -252,7 +252,16 @@ ctl message '{"chat_id": 1001, "text": "/quahan"}'
 curl -s "$API/control/sent?count=3&timeout=20" >out
 expect_eq "the next answer to An goes by Telegram again" \
 	"$(json '[m["chat_id"] for m in j if m["chat_id"] == 1001 and "quá hạn" in m["text"]]')" '[1001]'
+# Markup Telegram cannot parse: the words go again as plain text, tags dropped, entities undone.
+ctl fail '{"method": "sendMessage", "count": 1, "error_code": 400, "description": "Bad Request: can'"'"'t parse entities: Unsupported start tag \"b\" at byte offset 0", "chat_id": 1001}'
+n=$(jq_sent 'len(j)')
+ctl message '{"chat_id": 1001, "text": "/viec"}'
+sent $((n + 1))
+expect_eq "Telegram refusing a message's formatting: it goes again as plain text" \
+	"$(json "[(m[\"chat_id\"], m[\"parse_mode\"] or None, \"<\" in m[\"raw_text\"], \"&amp;\" in m[\"raw_text\"]) for m in j[$n:]]")" \
+	'[[1001, null, false, false]]'
 daemon_stop
+expect_no_grep "the plain-text fallback leaks nothing (LeakSanitizer, build/san)" serve.log "LeakSanitizer"
 smtpd_stop
 
 # --- pacing: one message a second to one chat ------------------------------------------------------

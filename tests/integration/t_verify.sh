@@ -141,6 +141,13 @@ printf '[audit]\nkey_file = %s/key\n' "$T" >>keyed.conf
 expect_rc 1 "a key set on an unkeyed history: verify will not call it intact" \
 	env DONDOC_CONFIG="$T/keyed.conf" "$DONDOC" verify
 expect_grep "and says how it gets keyed" err "never keyed: either nothing was written since the key was set \\('dondoc init' keys it\\)"
+before=$(db_sum)
+expect_rc 0 "import --dry-run with a key newly set" env DONDOC_CONFIG="$T/keyed.conf" "$DONDOC" import --dry-run tasks.tsv
+expect_eq "import --dry-run with a key newly set writes nothing, not even the audit.key event" \
+	"$(db_sum) $(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM event WHERE kind = 'audit.key'")" "$before 0"
+expect_rc 0 "remind --dry-run with it" env DONDOC_CONFIG="$T/keyed.conf" "$DONDOC" remind --dry-run
+expect_eq "remind --dry-run writes no audit.key event either" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM event WHERE kind = 'audit.key'")" 0
 expect_rc 0 "init keys it" env DONDOC_CONFIG="$T/keyed.conf" "$DONDOC" init
 expect_eq "from an audit.key event naming the key" \
 	"$(sqlite3 "$DONDOC_DB" "SELECT kind || '|' || length(new_value) || '|' || (id = (SELECT key_from FROM event_head)) FROM event ORDER BY id DESC LIMIT 1")" \

@@ -5,6 +5,7 @@
 #include "testlib.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -607,6 +608,57 @@ test_batched_writes(void **state)
 	assert_int_equal(store_task_count_to_plan(f->s, "2026-01-06"), 70);
 }
 
+/* What a failure logs: SQLite's message while it tells of it, not one a later call left. */
+static void
+test_strerror(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db;
+	char *v = NULL;
+	int r;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	store_set_busy_timeout(f->s, 0);
+	r = store_begin(f->s);
+	assert_int_equal(r, -EBUSY);
+	assert_string_equal(store_strerror(f->s, r), "database is locked");
+	/* A read that works (a ROLLBACK would do the same) replaces SQLite's message. */
+	assert_int_equal(store_meta_get(f->s, "nothing", &v), -ENOENT);
+	assert_string_equal(store_errmsg(f->s), "not an error");
+	assert_string_equal(store_strerror(f->s, r), "the registry is locked by another process");
+	assert_string_equal(store_strerror(f->s, -ENOSPC), "the disk is full");
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	store_set_busy_timeout(f->s, STORE_BUSY_MS);
+}
+
+/* The per-tick recovery of claims reads the few messages being sent, not the outbox. */
+static void
+test_recover_uses_index(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	bool used = false;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	/* The text of ST_MESSAGE_RECOVER in store.c. */
+	assert_int_equal(sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN UPDATE message SET state = "
+					    "'pending', next_at = ?1 WHERE state = 'sending' AND "
+					    "(?2 OR next_at <= ?1)", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(st, 3);
+
+		assert_string_not_equal(d, "SCAN message");
+		if (strstr(d, "USING INDEX message_sending"))
+			used = true;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_true(used);
+}
+
 int
 main(void)
 {
@@ -626,6 +678,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_checks_as_or_chains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_person, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batched_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_strerror, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_uses_index, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
