@@ -9,7 +9,7 @@ libcmocka-dev sqlite3 python3
 libical-dev libinih-dev libsystemd-dev libesmtp-dev
 python3-aiosmtpd openssl
 libcurl4-openssl-dev curl ca-certificates libmicrohttpd-dev
-valgrind"
+valgrind prometheus"
 
 missing=""
 for p in $PKGS; do

@@ -339,3 +339,13 @@ db_sum() {
 	sqlite3 "$DONDOC_DB" "SELECT count(*) FROM task; SELECT count(*) FROM agency;
 		SELECT count(*) FROM event; SELECT group_concat(id||status||progress||ifnull(due,'')) FROM task;" | md5sum | cut -c1-32
 }
+
+# promtool_check NAME FILE: passes when Prometheus' own checker (promtool,
+# of the prometheus package) takes FILE as exposition text, lint included.
+promtool_check() {
+	if promtool check metrics <"$2" >promtool.out 2>&1; then
+		pass "$1"
+	else
+		fail "$1" "$(head -c 600 promtool.out)"
+	fi
+}

@@ -38,6 +38,7 @@ curl -s "$WEB/metrics" >metrics.txt
 expect_grep "/metrics: tasks by status, in Prometheus text" metrics.txt '^dondoc_tasks\{status="not_started"\} 1$'
 expect_grep "/metrics: each family has its TYPE" metrics.txt '^# TYPE dondoc_notices gauge$'
 expect_grep "/metrics: planner lag" metrics.txt '^dondoc_planner_lag_seconds [0-9]+$'
+promtool_check "/metrics passes promtool check metrics" metrics.txt
 expect_eq "an unknown path is 404" "$(curl -s -o /dev/null -w '%{http_code}' "$WEB/nope")" 404
 expect_eq "POST to /healthz is 405" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$WEB/healthz")" 405
 expect_eq "no webhook without Telegram in webhook mode: 404" \
@@ -103,6 +104,7 @@ expect_eq "an update kind the bot does not use: 200, ignored" "$(post wh-secret_
 curl -s "$WEB/metrics" >metrics.txt
 expect_grep "/metrics counts commands by kind" metrics.txt '^dondoc_commands_total\{command="tiendo"\} 1$'
 expect_grep "and messages by channel and state" metrics.txt '^dondoc_messages\{channel="telegram",state="(sent|pending)"\} [0-9]+$'
+promtool_check "/metrics with commands counted passes promtool check metrics" metrics.txt
 daemon_stop
 expect_grep "the daemon says where Telegram delivers" wh.log "Telegram delivers updates to $WEB/telegram/webhook"
 exit 0
