@@ -253,9 +253,7 @@ cli_need_store(struct dondoc *d)
 	/* The history's key, when the configuration names one ([audit] key_file). */
 	if ((ex = cli_need_config(d)) != 0)
 		return ex;
-	r = cli_audit_key(d->cfg, &msg);
-	if (r == 0)
-		r = store_open(d->db_path, mode, &d->store, &msg);
+	r = cli_store_open(d->cfg, d->db_path, mode, &d->store, &msg);
 	if (r < 0) {
 		fprintf(stderr, "dondoc %s: %s\n", cmd->name, msg ? msg : strerror(-r));
 		free(msg);
@@ -273,29 +271,45 @@ cli_need_store(struct dondoc *d)
 }
 
 int
-cli_audit_key(const struct config *cfg, char **reterr_msg)
+cli_store_open(const struct config *cfg, const char *db, enum store_mode mode,
+	       struct store **ret, char **reterr_msg)
 {
+	struct store *s = NULL;
 	char *key = NULL, *msg = NULL;
-	int r;
+	int r = 0;
 
-	if (!cfg->audit_key_file)
-		return store_audit_key(NULL, 0);
-	r = config_read_secret(cfg->audit_key_file, &key, &msg);
-	if (r < 0) {
-		*reterr_msg = xasprintf("[audit] key_file: %s", msg);
-		free(msg);
-		return -ENOKEY;
+	/* The key first: a bad one must not leave a new, empty registry behind. */
+	if (cfg->audit_key_file) {
+		r = config_read_secret(cfg->audit_key_file, &key, &msg);
+		if (r < 0) {
+			*reterr_msg = xasprintf("[audit] key_file: %s", msg);
+			free(msg);
+			return -ENOKEY;
+		}
+		if (strlen(key) < 16) {
+			*reterr_msg = xasprintf("[audit] key_file '%s' holds %zu bytes: a key needs "
+						"at least 16 (e.g. 'openssl rand -hex 32')",
+						cfg->audit_key_file, strlen(key));
+			r = -ENOKEY;
+			goto out;
+		}
 	}
-	if (strlen(key) < 16) {
-		*reterr_msg = xasprintf("[audit] key_file '%s' holds %zu bytes: a key needs at least "
-					"16 (e.g. 'openssl rand -hex 32')", cfg->audit_key_file,
-					strlen(key));
-		r = -ENOKEY;
-	} else {
-		r = store_audit_key(key, strlen(key));
+	r = store_open(db, mode, &s, reterr_msg);
+	if (r < 0)
+		goto out;
+	if (key) {
+		r = store_set_audit_key(s, key, strlen(key));
+		if (r < 0)
+			goto out;
 	}
-	explicit_bzero(key, strlen(key));
-	free(key);
+	*ret = s;
+	s = NULL;
+out:
+	store_close(s);
+	if (key) {
+		explicit_bzero(key, strlen(key));
+		free(key);
+	}
 	return r;
 }
 

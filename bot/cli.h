@@ -17,6 +17,7 @@
 
 #include "dondoc.h"
 #include "macro.h"
+#include "store.h"
 
 enum cli_flags {
 	CLI_DB_READ = 1 << 0,	/* opens the registry read-only */
@@ -42,10 +43,13 @@ int cli_need_store(struct dondoc *d);
 int cli_need_config(struct dondoc *d);
 struct config;
 /*
- * Reads [audit] key_file of cfg and hands the key to the store (none when
- * unset): 0, or -ENOKEY with a new English message in *reterr_msg.
+ * Opens the registry db in mode (store_open) with [audit] key_file of cfg
+ * as the connection's audit key (none when unset), read before the registry
+ * is touched: 0 with a new connection in *ret, or -errno with a new English
+ * message in *reterr_msg (-ENOKEY: the key file is missing or too short).
  */
-int cli_audit_key(const struct config *cfg, char **reterr_msg);
+int cli_store_open(const struct config *cfg, const char *db, enum store_mode mode,
+		   struct store **ret, char **reterr_msg);
 /* Loads the configuration, the schedules and the channels, once; like cli_need_config. */
 int cli_need_schedule(struct dondoc *d);
 /* Runs the program; returns the process exit status. */

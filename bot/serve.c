@@ -422,14 +422,8 @@ serve_run(struct dondoc *d, bool once)
 		return 78;	/* EX_CONFIG */
 	/* --db and $DONDOC_DB win over the file, as for every command. */
 	db = d->db_path_given ? d->db_path : st.cfg->db;
-	r = cli_audit_key(st.cfg, &msg);
-	if (r < 0) {
-		log_errorx("%s", msg);
-		free(msg);
-		setup_release(&st);
-		return 78;	/* EX_CONFIG */
-	}
-	r = store_open(db, STORE_CREATE, &d->store, &msg);
+	/* The key is read here only: a reload keeps it (a new key_file needs a restart). */
+	r = cli_store_open(st.cfg, db, STORE_CREATE, &d->store, &msg);
 	if (r < 0) {
 		log_errorx("%s", msg ? msg : strerror(-r));
 		free(msg);
@@ -462,7 +456,7 @@ serve_run(struct dondoc *d, bool once)
 	 * to serve, a port already taken is not worth refusing to start for.
 	 */
 	if ((st.cfg->http_wanted || (st.bot && !tgbot_polling(st.bot))) && !once) {
-		r = web_start(st.cfg->http_listen, db, &d->clock, serve_wake[1], &web, &msg);
+		r = web_start(st.cfg->http_listen, db, d->store, &d->clock, serve_wake[1], &web, &msg);
 		if (r < 0 && st.bot && !tgbot_polling(st.bot)) {
 			log_errorx("%s: Telegram's webhook needs it", msg);
 			free(msg);

@@ -630,8 +630,9 @@ struct store {
 	sqlite3_stmt *stmt[_ST_MAX];	/* prepared on first use */
 	sqlite3_stmt *batch[_BATCH_MAX];	/* for BATCH_ROWS rows; prepared on first use */
 	struct hash *hash;		/* SHA-256: the unkeyed chain, and task identities */
-	struct hash *mac;		/* HMAC-SHA-256 under the audit key, made on first use */
-	unsigned mac_gen;		/* the audit_key_gen it was made for */
+	struct hash *mac;		/* HMAC-SHA-256 under key, made on first use */
+	unsigned char *key;		/* the audit key ([audit] key_file); NULL: none */
+	size_t key_len;
 	bool in_txn;
 	struct head head;	/* cached inside a transaction, when head_valid */
 	bool head_valid;
@@ -646,14 +647,6 @@ struct store {
 		bool head_valid, head_dirty;
 	} sp;
 };
-
-/*
- * The audit key of the process ([audit] key_file), shared by every
- * connection: set once at start, before any thread.
- */
-static unsigned char *audit_key;
-static size_t audit_key_len;
-static unsigned audit_key_gen;	/* counts the keys set, so a connection drops an old one */
 
 /*
  * The SHA-256 context, made on first use: libcrypto's start-up touches
@@ -1290,7 +1283,7 @@ store_close(struct store *s)
 	if (s->db)
 		sqlite3_close_v2(s->db);
 	hash_free(s->hash);
-	hash_free(s->mac);
+	(void)store_set_audit_key(s, NULL, 0);
 	free(s->handoff);
 	free(s);
 	return NULL;
@@ -2070,14 +2063,10 @@ hash_val(struct hash *h, const struct hval *v)
 static struct hash *
 keyed(struct store *s)
 {
-	if (!audit_key)
+	if (!s->key)
 		return NULL;
-	if (s->mac && s->mac_gen != audit_key_gen)
-		s->mac = hash_free(s->mac);
-	if (!s->mac) {
-		s->mac = hash_new_hmac(audit_key, audit_key_len);
-		s->mac_gen = audit_key_gen;
-	}
+	if (!s->mac)
+		s->mac = hash_new_hmac(s->key, s->key_len);
 	return s->mac;
 }
 
@@ -2367,7 +2356,7 @@ store_chain_check(struct store *s, struct store_chain *ret)
 	if (r < 0)
 		return r;
 	c.key_from = head.key_from;
-	c.keyed = audit_key != NULL;
+	c.keyed = s->key != NULL;
 	if (c.keyed)
 		key_id(s, c.key_id);
 	if (head.key_from) {
@@ -2481,22 +2470,31 @@ store_event_find_hash(struct store *s, const char *hash, int64_t *ret_id)
 }
 
 int
-store_audit_key(const void *key, size_t n)
+store_set_audit_key(struct store *s, const void *key, size_t n)
 {
-	if (audit_key)
-		explicit_bzero(audit_key, audit_key_len);
-	free(audit_key);
-	audit_key = NULL;
-	audit_key_len = 0;
-	audit_key_gen++;
+	if (key && n == 0)
+		return -EINVAL;
+	if (s->key)
+		explicit_bzero(s->key, s->key_len);
+	free(s->key);
+	s->key = NULL;
+	s->key_len = 0;
+	/* The HMAC context holds the old key's pads: made again for the new one. */
+	s->mac = hash_free(s->mac);
 	if (!key)
 		return 0;
-	if (n == 0)
-		return -EINVAL;
-	audit_key = xmalloc(n);
-	memcpy(audit_key, key, n);
-	audit_key_len = n;
+	s->key = xmalloc(n);
+	memcpy(s->key, key, n);
+	s->key_len = n;
 	return 0;
+}
+
+void
+store_copy_audit_key(struct store *dst, const struct store *src)
+{
+	/* src's key is never empty: no -EINVAL here. */
+	if (dst != src)
+		(void)store_set_audit_key(dst, src->key, src->key_len);
 }
 
 int
@@ -2508,7 +2506,7 @@ store_audit_key_apply(struct store *s, const char *actor, int64_t now)
 			   .text = "the history is keyed ([audit] key_file) from this event on" };
 	int r;
 
-	if (!audit_key)
+	if (!s->key)
 		return 0;
 	key_id(s, id);
 	r = head_read(s, &head, NULL);

@@ -42,7 +42,7 @@ enum store_mode {
  */
 int store_open(const char *path, enum store_mode mode, struct store **ret,
 	       char **reterr_msg);
-/* Closes s; NULL-safe; returns NULL. */
+/* Closes s (its audit key wiped); NULL-safe; returns NULL. */
 struct store *store_close(struct store *s);
 /* The last SQLite error message of s (borrowed, valid until the next call). */
 const char *store_errmsg(const struct store *s);
@@ -253,7 +253,7 @@ struct store_chain {
 	int64_t at;		/* CHAIN_INTACT: the time of the last event */
 	char hash[65];		/* CHAIN_INTACT: the head hash (the anchor) */
 	int64_t key_from;	/* the first keyed event; 0 when unkeyed */
-	bool keyed;		/* a key was given (store_audit_key) */
+	bool keyed;		/* the connection has a key (store_set_audit_key) */
 	char key_id[STORE_KEY_ID_LEN];		/* the given key's name, when keyed */
 	char chain_key_id[STORE_KEY_ID_LEN];	/* the history's key's name, when key_from */
 };
@@ -270,11 +270,13 @@ int store_event_last_at(struct store *s, int64_t *ret);
 int store_event_find_hash(struct store *s, const char *hash, int64_t *ret_id);
 
 /*
- * Sets the audit key of the process (copied; NULL: none), for every
- * connection: the chain is HMAC-SHA-256 under it from its audit.key
- * event on.  Call once at start, before any thread.
+ * Sets the audit key of connection s ([audit] key_file; copied, the old
+ * one wiped; NULL: none): its chain is HMAC-SHA-256 under it from the
+ * audit.key event on.  0, or -EINVAL for an empty key.
  */
-int store_audit_key(const void *key, size_t n);
+int store_set_audit_key(struct store *s, const void *key, size_t n);
+/* Gives dst the audit key of src (a copy; none when src has none). */
+void store_copy_audit_key(struct store *dst, const struct store *src);
 /*
  * With a key set and a history not yet keyed, appends the audit.key
  * event from which it is (its own transaction): 1.  0 when there is

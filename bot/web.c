@@ -686,8 +686,8 @@ on_metrics(void *userdata, struct http_req *q)
 }
 
 int
-web_start(const char *listen, const char *db, const struct clock *clk, int wake_fd,
-	  struct web **ret, char **reterr_msg)
+web_start(const char *listen, const char *db, const struct store *key_of,
+	  const struct clock *clk, int wake_fd, struct web **ret, char **reterr_msg)
 {
 	struct http_routes routes = { .telegram = on_telegram, .telegram_auth = on_telegram_auth,
 				      .health = on_health, .metrics = on_metrics };
@@ -703,6 +703,9 @@ web_start(const char *listen, const char *db, const struct clock *clk, int wake_
 		free(w);
 		return r;
 	}
+	/* Both write events: a keyed history takes them only under its key. */
+	store_copy_audit_key(w->ws, key_of);
+	store_copy_audit_key(w->bs, key_of);
 	store_wal_handoff(w->ws, wal_grew, w);
 	w->clk = clk;
 	w->wake_fd = wake_fd;

@@ -19,6 +19,7 @@ struct channels;
 struct clock;
 struct renderer;
 struct schedule;
+struct store;
 struct tgbot;
 struct web;
 
@@ -37,13 +38,13 @@ struct web_setup {
 };
 
 /*
- * Opens the registry db for the server's threads and starts listening on
- * listen.  wake_fd is written to when updates were handled: their
- * answers wait in the outbox, and calls to Telegram for web_run_after().
- * 0, or -errno with a new message.
+ * Opens the registry db for the server's threads, each connection with a
+ * copy of key_of's audit key, and starts listening on listen.  wake_fd is
+ * written to when updates were handled: their answers wait in the outbox,
+ * and calls to Telegram for web_run_after().  0, or -errno with a new message.
  */
-int web_start(const char *listen, const char *db, const struct clock *clk, int wake_fd,
-	      struct web **ret, char **reterr_msg);
+int web_start(const char *listen, const char *db, const struct store *key_of,
+	      const struct clock *clk, int wake_fd, struct web **ret, char **reterr_msg);
 struct web *web_stop(struct web *w);
 void web_set(struct web *w, const struct web_setup *setup);
 /* Counts one chat command of kind (for /metrics), from any thread. */

@@ -6,7 +6,9 @@
 # generic error, the others of its batch kept; a daemon stopped in the
 # middle of it all acknowledges nothing it did not commit.  And a button
 # pressed on a reminder, delivered by webhook: its answer rides on the
-# webhook's response, and the reminder is redrawn after.
+# webhook's response, and the reminder is redrawn after.  And a history
+# keyed by [audit] key_file takes the webhook's updates under the key,
+# before and after a reload.
 . "$(dirname "$0")/../lib.sh"
 
 TOKEN=7000000001:AAtesttoken_for_dondoc
@@ -178,4 +180,37 @@ run "$DONDOC" task show 1 --json
 expect_eq "the task is done through Telegram" \
 	"$(json '[j["status"], [e["channel"] for e in j["events"] if e["kind"] == "status"][-1]]')" '["done", "telegram"]'
 daemon_stop
+
+# --- a keyed history takes the webhook's updates ------------------------------------------------------
+# [audit] key_file: the key is read by the daemon at start and given to
+# each of its registry connections, the webhook writer's too; without it
+# the writer could not append to the keyed chain.
+sql "UPDATE person SET active = 1"	# as the history says they are
+openssl rand -hex 32 >audit-key
+{ cat dondoc.conf; printf '[audit]\nkey_file = %s/audit-key\n' "$T"; } >keyed.conf
+daemon_start DONDOC_CONFIG="$T/keyed.conf" DONDOC_NOW=2025-09-29T10:00
+wait_http "$WEB/healthz"
+expect_eq "keyed: the daemon keys the history at start (an audit.key event)" \
+	"$(sql "SELECT kind, actor FROM event WHERE id = (SELECT key_from FROM event_head)")" "audit.key|dondoc"
+# Tasks 2-19 (task 1 is done): 18 progress reports, one saying "dưới khóa".
+updates 60000 19 "dưới khóa" | sed 1d >keyed.jsonl
+post keyed.jsonl
+expect_eq "keyed: 18 webhook updates, all answered 200" "$(statuses)" "200:18"
+expect_eq "keyed: each committed, its note in the history after the key, none answered with the generic error" \
+	"$(sql "SELECT (SELECT count(*) FROM chat_update WHERE update_id BETWEEN 60001 AND 60018), (SELECT count(*) FROM event WHERE kind = 'note' AND channel = 'telegram' AND id > (SELECT key_from FROM event_head)), (SELECT count(*) FROM event WHERE kind = 'note' AND text LIKE '%dưới khóa'), (SELECT count(*) FROM message WHERE kind = 'reply' AND reply_to BETWEEN 60001 AND 60018 AND chat LIKE 'Hệ thống gặp lỗi%')")" \
+	"18|18|1|0"
+# A reload reads the configuration again but keeps the key read at start.
+reloads=$(grep -c 'configuration and schedules reloaded' serve.log)
+kill -HUP $daemon
+wait_until 20 sh -c "[ \$(grep -c 'configuration and schedules reloaded' serve.log) -gt $reloads ]"
+updates 60100 19 "sau khi nạp lại" | sed 1d >keyed2.jsonl
+post keyed2.jsonl
+expect_eq "keyed: after a reload (SIGHUP), the webhook's updates still go into the keyed history" \
+	"$(( $(grep -c 'configuration and schedules reloaded' serve.log) - reloads )) $(statuses) $(sql "SELECT count(*) FROM event WHERE kind = 'note' AND channel = 'telegram' AND id > (SELECT key_from FROM event_head)")" \
+	"1 200:18 36"
+daemon_stop
+expect_rc 0 "keyed: verify with the key says the history is intact" \
+	env DONDOC_CONFIG="$T/keyed.conf" "$DONDOC" verify
+expect_grep "keyed: and says so" out "^history intact: "
+expect_rc 78 "keyed: verify without the key will not call it intact" "$DONDOC" verify
 exit 0

@@ -266,7 +266,7 @@ test_event_chain_keyed(void **state)
 	struct store_chain c;
 
 	assert_int_equal(store_event_append(f->s, &e), 0);
-	assert_int_equal(store_audit_key("0123456789abcdef0123", 20), 0);
+	assert_int_equal(store_set_audit_key(f->s, "0123456789abcdef0123", 20), 0);
 	assert_int_equal(store_chain_check(f->s, &c), 0);
 	assert_int_equal(c.state, CHAIN_NOT_KEYED);
 	assert_int_equal(store_audit_key_apply(f->s, "tester", 11), 1);
@@ -277,24 +277,55 @@ test_event_chain_keyed(void **state)
 	assert_int_equal(c.count, 3);
 	assert_int_equal(c.key_from, 2);
 	/* Another key: named, not taken for a changed history. */
-	assert_int_equal(store_audit_key("another key, not the one", 24), 0);
+	assert_int_equal(store_set_audit_key(f->s, "another key, not the one", 24), 0);
 	assert_int_equal(store_chain_check(f->s, &c), 0);
 	assert_int_equal(c.state, CHAIN_WRONG_KEY);
 	assert_int_equal(store_audit_key_apply(f->s, "tester", 11), -EKEYREJECTED);
 	/* No key: checked up to where the key starts, and no more written. */
-	assert_int_equal(store_audit_key(NULL, 0), 0);
+	assert_int_equal(store_set_audit_key(f->s, NULL, 0), 0);
 	assert_int_equal(store_chain_check(f->s, &c), 0);
 	assert_int_equal(c.state, CHAIN_NO_KEY);
 	assert_int_equal(c.last_id, 1);
 	assert_int_equal(store_event_append(f->s, &e), -ENOKEY);
 	/* The last event cut off, the head set to match: the seal gives it away. */
-	assert_int_equal(store_audit_key("0123456789abcdef0123", 20), 0);
+	assert_int_equal(store_set_audit_key(f->s, "0123456789abcdef0123", 20), 0);
 	tamper(f, "DROP TRIGGER event_no_delete; DELETE FROM event WHERE id = 3;"
 	       " UPDATE event_head SET count = 2, last_id = 2,"
 	       " hash = (SELECT hash FROM event WHERE id = 2)");
 	assert_int_equal(store_chain_check(f->s, &c), 0);
 	assert_int_equal(c.state, CHAIN_HEAD);
-	assert_int_equal(store_audit_key(NULL, 0), 0);
+}
+
+/*
+ * The key belongs to a connection: another one on the same registry has
+ * none until given a copy, and writes to the keyed history only then.
+ */
+static void
+test_audit_key_per_connection(void **state)
+{
+	struct fx *f = *state;
+	struct event e = { .at = 10, .actor = "tester", .channel = "cli", .kind = "note" };
+	struct store *other = NULL;
+	struct store_chain c;
+
+	assert_int_equal(store_set_audit_key(f->s, "", 0), -EINVAL);
+	assert_int_equal(store_set_audit_key(f->s, "0123456789abcdef0123", 20), 0);
+	assert_int_equal(store_audit_key_apply(f->s, "tester", 10), 1);
+	assert_int_equal(store_open(f->path, STORE_WRITE, &other, NULL), 0);
+	assert_int_equal(store_chain_check(other, &c), 0);
+	assert_int_equal(c.state, CHAIN_NO_KEY);
+	assert_false(c.keyed);
+	assert_int_equal(store_event_append(other, &e), -ENOKEY);
+	store_copy_audit_key(other, f->s);
+	assert_int_equal(store_event_append(other, &e), 0);
+	assert_int_equal(store_chain_check(f->s, &c), 0);
+	assert_int_equal(c.state, CHAIN_INTACT);
+	assert_int_equal(c.count, 2);
+	/* Cleared on one connection, the other keeps its own. */
+	assert_int_equal(store_set_audit_key(f->s, NULL, 0), 0);
+	assert_int_equal(store_event_append(f->s, &e), -ENOKEY);
+	assert_int_equal(store_event_append(other, &e), 0);
+	store_close(other);
 }
 
 /* Group commit: a savepoint rolled back takes its events out of the chain, and only them. */
@@ -672,6 +703,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_event_chain_exact_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_clock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_chain_keyed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_key_per_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_savepoint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chat_update_seen, setup, teardown),
