@@ -2453,7 +2453,8 @@ int
 store_event_last_at(struct store *s, int64_t *ret)
 {
 	struct head h;
-	int r = head_read(s, &h, NULL);
+	/* The head cached inside a transaction (the webhook's writer asks per command). */
+	int r = head_get(s, &h);
 
 	if (r == 0)
 		*ret = h.count ? h.at : 0;
