@@ -156,7 +156,24 @@ apply(const struct event *e, void *userdata)
 		}
 		o = record(p->people, e->person_id);
 		json_object_set_new(o, "telegram", json_string(e->new_value));
+		/* Linking again clears "broken" (ST_PERSON_LINK_TELEGRAM). */
+		json_object_set_new(o, "telegram_broken", json_false());
 		json_object_set_new(o, "_last", json_integer(e->id));
+	} else if (strcmp(k, "person.address") == 0 && data) {
+		const char *channel = json_string_value(json_object_get(data, "channel"));
+		json_t *broken = json_object_get(data, "broken");
+		char *field;
+
+		if (!channel || !json_is_boolean(broken)) {
+			json_decref(data);
+			p->bad_event = e->id;
+			return -EBADMSG;
+		}
+		field = xasprintf("%s_broken", channel);
+		o = record(p->people, json_integer_value(json_object_get(data, "person")));
+		json_object_set(o, field, broken);
+		json_object_set_new(o, "_last", json_integer(e->id));
+		free(field);
 	} else if (strcmp(k, "person.add") == 0 && data) {
 		o = record(p->people, json_integer_value(json_object_get(data, "person")));
 		json_object_update(o, data);

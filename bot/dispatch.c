@@ -23,6 +23,7 @@
 #include "render.h"
 #include "schedule.h"
 #include "store.h"
+#include "taskops.h"
 #include "xalloc.h"
 
 /* --- the sending window ----------------------------------------------- */
@@ -689,16 +690,19 @@ fall_back(struct store *s, const struct dispatch_env *env, struct job *j, bool g
 	int64_t id = 0;
 	int r = 0;
 
-	if (gone && strcmp(j->m.channel, "telegram") == 0) {
-		/* Blocked, deleted or unknown: no more Telegram until they link again. */
-		r = store_person_set_telegram_broken(s, j->p.id, true);
-		j->p.telegram_broken = true;
-	} else if (gone) {
-		r = store_person_set_email_broken(s, j->p.id, true);
-		j->p.email_broken = true;
+	if (gone) {
+		/* The history says who silenced the address: dondoc, told so by the server. */
+		const struct actor a = { .name = "dondoc", .channel = j->m.channel };
+
+		/* Telegram blocked, deleted or unknown: no more of it until they link again. */
+		r = regop_person_address(s, j->p.id, j->m.channel, true, &a, now);
+		if (r < 0)
+			return r;
+		if (strcmp(j->m.channel, "telegram") == 0)
+			j->p.telegram_broken = true;
+		else
+			j->p.email_broken = true;
 	}
-	if (r < 0)
-		return r;
 	channel = channels_pick_other(env->cs, &j->p, j->m.channel);
 	if (!channel)
 		return 0;

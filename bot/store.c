@@ -260,8 +260,8 @@ static const char *const migrations[] = {
 	" channel TEXT NOT NULL CHECK (channel IN ('cli','telegram','zalo','email','http')),"
 	" kind TEXT NOT NULL CHECK (kind IN ('created','status','progress','note','obstacle',"
 	"  'deadline','leads','cooperating','extension_request','extension_decision',"
-	"  'invite','link','kind','agency.add','agency.alias','person.add','audit.rechain',"
-	"  'audit.key')),"
+	"  'invite','link','kind','agency.add','agency.alias','person.add','person.address',"
+	"  'audit.rechain','audit.key')),"
 	" old_value TEXT,"
 	" new_value TEXT,"
 	" text TEXT,"
@@ -556,13 +556,15 @@ static const char *const sql_text[_ST_MAX] = {
 				    "  WHERE ifnull(task_id, 0) = ?1 AND message_id IS NOT NULL)"
 				    " AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.message_id = message.id"
 				    "  AND n.state = 'queued')",
-	[ST_PERSON_EMAIL_BROKEN] = "UPDATE person SET email_broken = ?2 WHERE id = ?1",
+	[ST_PERSON_EMAIL_BROKEN] = "UPDATE person SET email_broken = ?2"
+				   " WHERE id = ?1 AND email_broken != ?2",
 	[ST_PERSON_BY_TELEGRAM] = "SELECT " PERSON_COLUMNS " WHERE p.telegram_chat_id = ?1",
 	[ST_PERSON_UNLINK_TELEGRAM] = "UPDATE person SET telegram_chat_id = NULL"
 				      " WHERE telegram_chat_id = ?1 AND id != ?2",
 	[ST_PERSON_LINK_TELEGRAM] = "UPDATE person SET telegram_chat_id = ?2, telegram_broken = 0"
 				    " WHERE id = ?1",
-	[ST_PERSON_TELEGRAM_BROKEN] = "UPDATE person SET telegram_broken = ?2 WHERE id = ?1",
+	[ST_PERSON_TELEGRAM_BROKEN] = "UPDATE person SET telegram_broken = ?2"
+				      " WHERE id = ?1 AND telegram_broken != ?2",
 	[ST_LINK_CODE_INSERT] = "INSERT INTO link_code(hash, person_id, created_at, expires_at)"
 				" VALUES (?1, ?2, ?3, ?4)",
 	[ST_LINK_CODE_GET] = "SELECT person_id, expires_at, ifnull(used_at, 0) FROM link_code"
@@ -2588,7 +2590,10 @@ exec_or_why(struct store *s, const char *sql, const char *what)
 	"  FROM task t LEFT JOIN document d ON d.id = t.document_id))," \
 	" 'people', json((SELECT json_group_object(CAST(id AS TEXT), json_object('name', name," \
 	"  'agency_id', agency_id, 'role', role, 'email', email, 'telegram', telegram_chat_id," \
-	"  'zalo', zalo_user_id, 'lang', lang, 'active', active)) FROM person))," \
+	"  'zalo', zalo_user_id, 'lang', lang, 'active', active," \
+	"  'email_broken', json(CASE WHEN email_broken THEN 'true' ELSE 'false' END)," \
+	"  'telegram_broken', json(CASE WHEN telegram_broken THEN 'true' ELSE 'false' END)))" \
+	"  FROM person))," \
 	" 'agencies', json((SELECT json_group_object(CAST(a.id AS TEXT), json_object('code', a.code," \
 	"  'name', a.name, 'kind', a.kind, 'aliases', json((SELECT json_group_object(alias_key, alias)" \
 	"   FROM agency_alias WHERE agency_id = a.id)))) FROM agency a)))," \
@@ -3438,15 +3443,6 @@ store_meta_set(struct store *s, const char *key, const char *value)
 	return exec_done(s, st);
 }
 
-int
-store_person_set_email_broken(struct store *s, int64_t id, bool broken)
-{
-	sqlite3_stmt *st = stmt(s, ST_PERSON_EMAIL_BROKEN);
-
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, broken ? 1 : 0);
-	return exec_done(s, st);
-}
 
 int
 store_notice_move(struct store *s, int64_t from_message, int64_t to_message, int64_t now)
@@ -3492,13 +3488,21 @@ store_person_link_telegram(struct store *s, int64_t id, const char *chat_id)
 }
 
 int
-store_person_set_telegram_broken(struct store *s, int64_t id, bool broken)
+store_person_set_broken(struct store *s, int64_t id, const char *channel, bool broken)
 {
-	sqlite3_stmt *st = stmt(s, ST_PERSON_TELEGRAM_BROKEN);
+	sqlite3_stmt *st;
+	int r;
 
+	if (strcmp(channel, "email") == 0)
+		st = stmt(s, ST_PERSON_EMAIL_BROKEN);
+	else if (strcmp(channel, "telegram") == 0)
+		st = stmt(s, ST_PERSON_TELEGRAM_BROKEN);
+	else
+		return -EINVAL;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, broken ? 1 : 0);
-	return exec_done(s, st);
+	r = exec_done(s, st);
+	return r < 0 ? r : sqlite3_changes(s->db) > 0;
 }
 
 int

@@ -144,8 +144,12 @@ int store_person_insert(struct store *s, const struct person *p, int64_t now,
 			int64_t *ret_id);
 /* The person numbered id, new in *ret (person_release); -ENOENT when none. */
 int store_person_get(struct store *s, int64_t id, struct person *ret);
-/* Marks (or clears) id's email address as refused for good by the server. */
-int store_person_set_email_broken(struct store *s, int64_t id, bool broken);
+/*
+ * Marks (or clears) id's address on channel ("email", "telegram") as
+ * refused for good: 1 when the flag changed, 0 when it already was so.
+ * Only regop_person_address calls it, which records the change.
+ */
+int store_person_set_broken(struct store *s, int64_t id, const char *channel, bool broken);
 /* The active people of role, as a new array of n records (person_release each, free it). */
 int store_person_list_role(struct store *s, enum person_role role, struct person **ret,
 			   size_t *ret_n);
@@ -290,7 +294,6 @@ int store_audit_key_apply(struct store *s, const char *actor, int64_t now);
 int store_person_by_telegram(struct store *s, const char *chat_id, struct person *ret);
 /* Links chat_id to person id (unlinking it from anyone else), clearing "broken". */
 int store_person_link_telegram(struct store *s, int64_t id, const char *chat_id);
-int store_person_set_telegram_broken(struct store *s, int64_t id, bool broken);
 /* Records a link code by its hash (hex SHA-256), valid until expires_at. */
 int store_link_code_add(struct store *s, const char *hash, int64_t person_id, int64_t now,
 			int64_t expires_at);

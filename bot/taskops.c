@@ -264,11 +264,12 @@ regop_agency_alias(struct store *s, int64_t agency_id, const char *alias, const 
 json_t *
 regop_person_json(const struct person *p)
 {
-	return json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:s, s:i}", "name", p->name,
+	return json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:s, s:i, s:o, s:o}", "name", p->name,
 			 "agency_id", (json_int_t)p->agency_id, "role", person_role_to_string(p->role),
 			 "email", str_or_null(p->email), "telegram", str_or_null(p->telegram),
 			 "zalo", str_or_null(p->zalo), "lang", p->lang ? p->lang : "vi",
-			 "active", p->active ? 1 : 0);
+			 "active", p->active ? 1 : 0, "email_broken", json_boolean(p->email_broken),
+			 "telegram_broken", json_boolean(p->telegram_broken));
 }
 
 int
@@ -285,6 +286,9 @@ regop_person_add(struct store *s, const struct person *p, const struct actor *a,
 		return r;
 	o = regop_person_json(p);
 	json_object_set_new(o, "person", json_integer(id));
+	/* A new person's addresses are not refused yet, whatever p says. */
+	json_object_set_new(o, "email_broken", json_false());
+	json_object_set_new(o, "telegram_broken", json_false());
 	data = dump(o);
 	r = append_data(s, 0, a, now, "person.add", NULL, person_role_to_string(p->role), p->name,
 			data);
@@ -292,4 +296,25 @@ regop_person_add(struct store *s, const struct person *p, const struct actor *a,
 	if (r == 0 && ret_id)
 		*ret_id = id;
 	return r;
+}
+
+int
+regop_person_address(struct store *s, int64_t person_id, const char *channel, bool broken,
+		     const struct actor *a, int64_t now)
+{
+	char *data, *text;
+	int r, changed;
+
+	changed = store_person_set_broken(s, person_id, channel, broken);
+	if (changed <= 0)
+		return changed;	/* as it was: nothing to record */
+	data = dump(json_pack("{s:I, s:s, s:b}", "person", (json_int_t)person_id,
+			      "channel", channel, "broken", broken));
+	text = xasprintf("%s address %s", channel,
+			 broken ? "refused for good: not used" : "works again");
+	r = append_data(s, 0, a, now, "person.address", NULL, broken ? "broken" : "working",
+			text, data);
+	free(text);
+	free(data);
+	return r < 0 ? r : changed;
 }

@@ -89,5 +89,12 @@ json_t *regop_person_json(const struct person *p);
 /* Adds person p (store_person_insert) and its person.add event. */
 int regop_person_add(struct store *s, const struct person *p, const struct actor *a, int64_t now,
 		     int64_t *ret_id);
+/*
+ * Marks (broken) or clears person_id's address on channel ("email",
+ * "telegram") as refused for good, with its person.address event when the
+ * flag changes: 1 then, 0 when it already was so (no event).
+ */
+int regop_person_address(struct store *s, int64_t person_id, const char *channel, bool broken,
+			 const struct actor *a, int64_t now);
 
 #endif

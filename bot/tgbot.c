@@ -25,6 +25,7 @@
 #include "schedule.h"
 #include "store.h"
 #include "task.h"
+#include "taskops.h"
 #include "telegram.h"
 #include "tgbot.h"
 #include "xalloc.h"
@@ -599,6 +600,35 @@ on_callback(struct tgbot *b, const struct inbound_env *env, int64_t update_id, j
 }
 
 /*
+ * The flag and its event (regop_person_address) in one unit of work: a
+ * transaction of its own, or a savepoint of the caller's (env->in_txn).
+ * 1 when the flag changed, 0 when not, -errno with nothing written.
+ */
+static int
+member_write(const struct inbound_env *env, int64_t person_id, bool broken)
+{
+	/* Telegram told dondoc: the history names dondoc, through Telegram. */
+	const struct actor a = { .name = "dondoc", .channel = "telegram" };
+	int r = env->in_txn ? store_savepoint(env->s) : store_begin(env->s);
+
+	if (r < 0)
+		return r;
+	r = regop_person_address(env->s, person_id, "telegram", broken, &a, clock_now(env->clk));
+	if (r >= 0) {
+		int k = env->in_txn ? store_release(env->s) : store_commit(env->s);
+
+		r = k < 0 ? k : r;
+	}
+	if (r < 0) {
+		if (env->in_txn)
+			(void)store_rollback_to(env->s);
+		else
+			store_rollback(env->s);
+	}
+	return r;
+}
+
+/*
  * Blocked or unblocked (my_chat_member): the person's Telegram is broken
  * or works again.  A transient failure (the registry busy) is returned, so
  * the update is not acknowledged and comes again: the change is not lost.
@@ -618,9 +648,10 @@ on_member(const struct inbound_env *env, json_t *u)
 	if (r == 0 && (strcmp(status, "kicked") == 0 || strcmp(status, "member") == 0)) {
 		bool broken = strcmp(status, "kicked") == 0;
 
-		r = store_person_set_telegram_broken(env->s, p.id, broken);
-		if (r == 0)
+		r = member_write(env, p.id, broken);
+		if (r > 0)
 			log_info("telegram: %s %s the bot", p.name, broken ? "blocked" : "unblocked");
+		r = r > 0 ? 0 : r;
 	}
 	person_release(&p);
 	if (r == -ENOENT)

@@ -234,8 +234,15 @@ expect_eq "the secretariat is told on Telegram that An cannot be reached there" 
 	'[[1002, true, true]]'
 
 # A 400 about the message, not the chat: that message goes by email, the chat stays in use.
-ctl block '{"chat_id": 1001, "blocked": false, "notify": false}'
-sqlite3 "$DONDOC_DB" "UPDATE person SET telegram_broken = 0 WHERE id = 1"
+# Unblocked as Telegram tells it (my_chat_member): An's Telegram works again, with its event.
+ctl block '{"chat_id": 1001, "blocked": false}'
+i=0
+while [ "$(sqlite3 "$DONDOC_DB" "SELECT telegram_broken FROM person WHERE id = 1")" != 0 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+expect_eq "the 403 and the unblock are events of dondoc's, through Telegram" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT group_concat(actor || ':' || channel || ':' || new_value, ' ') FROM (SELECT * FROM event WHERE kind = 'person.address' ORDER BY id)")" \
+	"dondoc:telegram:broken dondoc:telegram:working"
 ctl fail '{"method": "sendMessage", "count": 1, "error_code": 400, "description": "Bad Request: message is too long", "chat_id": 1001}'
 ctl message '{"chat_id": 1001, "text": "/viec"}'
 i=0
