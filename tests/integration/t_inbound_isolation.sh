@@ -102,6 +102,10 @@ wait_until 10 unbroken
 expect_eq "(unblocked: marked working again)" \
 	"$(sql "SELECT telegram_broken FROM person WHERE telegram_chat_id = '3001'")" 0
 daemon_stop
+expect_eq "a block and an unblock are each a person.address event of dondoc's, through Telegram" \
+	"$(sql "SELECT group_concat(actor || ':' || channel || ':' || json_extract(data, '\$.channel') || ':' || new_value, ' ') FROM (SELECT * FROM event WHERE kind = 'person.address' ORDER BY id)")" \
+	"dondoc:telegram:telegram:broken dondoc:telegram:telegram:working"
+expect_rc 0 "a legitimate block and unblock leave verify intact" "$DONDOC" verify
 
 # --- webhook --------------------------------------------------------------------------------------
 ctl reset '{}'

@@ -124,6 +124,12 @@ expect_grep "names the task and the due day" err "^task 1: due is '2026-06-30' i
 tamper "a person made secretariat without an event" '
 db.execute("UPDATE person SET role = \"secretariat\" WHERE name = \"Nguyễn Văn An\"")'
 expect_grep "names the person and the role" err "^person 1: role is 'secretariat' in the registry, the history says 'focal'"
+tamper "a person's Telegram marked broken behind dondoc's back" '
+db.execute("UPDATE person SET telegram_broken = 1 WHERE name = \"Nguyễn Văn An\"")'
+expect_grep "names the person and the field" err "^person 1: telegram_broken is true in the registry, the history says false"
+tamper "a person's email marked broken behind dondoc's back" '
+db.execute("UPDATE person SET email_broken = 1 WHERE name = \"Phạm Thị Dung\"")'
+expect_grep "names the person and the field" err "^person 2: email_broken is true in the registry, the history says false"
 tamper "a person added without an event" '
 db.execute("INSERT INTO person(name, agency_id, role, lang, active, created_at) VALUES (\"Kẻ lạ\", 1, \"secretariat\", \"vi\", 1, 0)")'
 expect_grep "names the person" err "^person 3 is in the registry but not in the history"
