@@ -9,8 +9,9 @@
  * What each kind of event carries for this is written by taskops.c:
  * created (the whole task, in data), status, progress, note, obstacle,
  * deadline (due and precision in data), leads and cooperating (ids in
- * data), kind, link (a person's Telegram chat), person.add, agency.add
- * and agency.alias (the record in data).
+ * data), kind, link (a person's Telegram chat, working again), person.add,
+ * agency.add and agency.alias (the record in data), person.address (an
+ * address marked broken or working: person, channel and broken in data).
  */
 #ifndef DONDOC_AUDIT_H
 #define DONDOC_AUDIT_H
