@@ -1216,24 +1216,35 @@ dispatch(struct run *r)
 	}
 }
 
+int
+command_sender(struct store *s, const struct command_in *in, struct person *ret)
+{
+	struct person p = { 0 };
+	int k;
+
+	if (!in->chat_id || strcmp(in->channel, "telegram") != 0)
+		return -ENOENT;
+	k = store_person_by_telegram(s, in->chat_id, &p);
+	if (k < 0)
+		return k;
+	if (!p.active) {
+		person_release(&p);
+		return -ENOENT;
+	}
+	*ret = p;
+	return 0;
+}
+
 static int
 find_sender(struct run *r)
 {
-	int k;
+	int k = command_sender(r->s, r->in, &r->me);
 
-	if (!r->in->chat_id || strcmp(r->in->channel, "telegram") != 0)
-		return 0;
-	k = store_person_by_telegram(r->s, r->in->chat_id, &r->me);
 	if (k == -ENOENT)
 		return 0;
-	if (k < 0)
-		return k;
-	if (!r->me.active) {
-		person_release(&r->me);
-		return 0;
-	}
-	r->linked = true;
-	return 0;
+	if (k == 0)
+		r->linked = true;
+	return k;
 }
 
 int

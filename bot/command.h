@@ -70,6 +70,12 @@ struct command_out {
  */
 int command_run(struct store *s, const struct command_in *in, struct command_out *out);
 void command_out_release(struct command_out *out);
+/*
+ * The active person linked to the chat that in comes from: 0 with *ret
+ * (person_release), -ENOENT when none (no chat, unlinked, or made
+ * inactive), or -errno for a registry failure.
+ */
+int command_sender(struct store *s, const struct command_in *in, struct person *ret);
 
 /* The commands, for setMyCommands: name and a Vietnamese description. */
 struct command_info {

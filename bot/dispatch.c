@@ -694,14 +694,18 @@ fall_back(struct store *s, const struct dispatch_env *env, struct job *j, bool g
 		/* The history says who silenced the address: dondoc, told so by the server. */
 		const struct actor a = { .name = "dondoc", .channel = j->m.channel };
 
-		/* Telegram blocked, deleted or unknown: no more of it until they link again. */
+		/*
+		 * The address is gone (a chat blocked or deleted, a mailbox
+		 * refused): unused until mended.
+		 */
 		r = regop_person_address(s, j->p.id, j->m.channel, true, &a, now);
 		if (r < 0)
 			return r;
-		if (strcmp(j->m.channel, "telegram") == 0)
-			j->p.telegram_broken = true;
-		else
-			j->p.email_broken = true;
+		/* As the registry now has them, for the channel picked next. */
+		person_release(&j->p);
+		r = store_person_get(s, j->m.person_id, &j->p);
+		if (r < 0)
+			return r;
 	}
 	channel = channels_pick_other(env->cs, &j->p, j->m.channel);
 	if (!channel)

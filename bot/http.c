@@ -617,7 +617,7 @@ on_headers(struct http *h, struct MHD_Connection *c, const char *method, const c
 	/* MHD would read any other coding until the client closes. */
 	if (f.codings > 1 || (f.codings && !f.chunked))
 		return answer(h, c, MHD_HTTP_NOT_IMPLEMENTED, "text/plain",
-			      "not implemented: the only transfer coding taken is chunked\n");
+			      "transfer coding refused: only chunked is taken\n");
 	/*
 	 * MHD hands on the URI up to its first NUL: a raw NUL shows as the
 	 * URI's end falling short of the HTTP version that follows it.

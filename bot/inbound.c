@@ -187,12 +187,10 @@ give_up(const struct inbound_env *env, const struct command_in *in, int64_t upda
 		if (r < 0 && r != -EEXIST)
 			goto fail;
 	}
-	if (in->chat_id && strcmp(in->channel, "telegram") == 0) {
-		r = store_person_by_telegram(env->s, in->chat_id, &p);
-		if (r < 0 && r != -ENOENT)
-			goto fail;
-		linked = r == 0 && p.active;
-	}
+	r = command_sender(env->s, in, &p);
+	if (r < 0 && r != -ENOENT)
+		goto fail;
+	linked = r == 0;
 	res.person_id = linked ? p.id : 0;
 	res.chat = xstrdup(GENERIC_TEXT);
 	res.text = xstrdup(GENERIC_TEXT);

@@ -3493,6 +3493,7 @@ store_person_set_broken(struct store *s, int64_t id, const char *channel, bool b
 	sqlite3_stmt *st;
 	int r;
 
+	/* A person's addresses are columns of theirs: the store maps the name to its column. */
 	if (strcmp(channel, "email") == 0)
 		st = stmt(s, ST_PERSON_EMAIL_BROKEN);
 	else if (strcmp(channel, "telegram") == 0)
