@@ -40,7 +40,7 @@ main(int argc, char **argv)
 					 "công nghệ, ứng dụng công nghệ cao trên địa bàn tỉnh",
 			.deadline_raw = (char *)"Quý III", .status = TASK_IN_PROGRESS, .progress = 40,
 			.leads = leads, .lead_ids = lead_ids, .n_leads = 2 };
-		tasks[i].deadline = (struct deadline){ DEADLINE_QUARTER, true, { 2025, 9, 30 - i * 4 }, false };
+		tasks[i].deadline = (struct deadline){ .precision = DEADLINE_QUARTER, .has_due = true, .due = { 2025, 9, 30 - i * 4 } };
 		items[i] = (struct render_item){ &tasks[i], i < 3 ? STAGE_BEFORE : STAGE_OVERDUE, 3,
 						 today, tasks[i].deadline.due };
 	}

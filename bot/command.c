@@ -766,7 +766,7 @@ cmd_decide(struct run *r, bool approve)
 		return 0;
 	}
 	k = store_extension_get(r->s, id, &e);
-	if (k == -ENOENT || (k == 0 && e.state != EXTENSION_ASKED)) {
+	if (k == -ENOENT || (k == 0 && e.state != EXTENSION_PENDING)) {
 		refuse(r, "error_no_request", json_pack("{s:I}", "id", (json_int_t)id));
 		extension_release(&e);
 		return 0;

@@ -30,6 +30,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -749,6 +750,59 @@ deadline_parse(const char *raw, int default_year, struct deadline *ret,
 out:
 	free(key);
 	return r;
+}
+
+static const char *const every_names[_DEADLINE_EVERY_MAX] = {
+	[EVERY_NONE] = NULL,
+	[EVERY_POLICY] = "policy",
+	[EVERY_MONTH] = "month",
+	[EVERY_QUARTER] = "quarter",
+	[EVERY_HALF] = "half",
+	[EVERY_YEAR] = "year",
+};
+
+const char *
+deadline_every_format(const struct deadline *dl, char out[24])
+{
+	if ((int)dl->every <= EVERY_NONE || dl->every >= _DEADLINE_EVERY_MAX)
+		return NULL;
+	if (dl->every == EVERY_POLICY)
+		snprintf(out, 24, "%s", every_names[dl->every]);
+	else
+		snprintf(out, 24, "%s:%d", every_names[dl->every], dl->every_day);
+	return out;
+}
+
+int
+deadline_every_parse(const char *s, struct deadline *dl)
+{
+	const char *colon;
+	char *end;
+	long day = 0;
+
+	dl->every = EVERY_NONE;
+	dl->every_day = 0;
+	if (!s)
+		return 0;
+	colon = strchr(s, ':');
+	for (int k = EVERY_POLICY; k < _DEADLINE_EVERY_MAX; k++) {
+		size_t n = strlen(every_names[k]);
+
+		if (strncmp(s, every_names[k], n) != 0 || (s[n] != '\0' && s[n] != ':'))
+			continue;
+		if (colon) {
+			errno = 0;
+			day = strtol(colon + 1, &end, 10);
+			if (errno || *end || end == colon + 1 || day < 0 || day > 31)
+				return -EINVAL;
+		}
+		if ((k == EVERY_POLICY) != !colon)
+			return -EINVAL;
+		dl->every = (enum deadline_every)k;
+		dl->every_day = (int)day;
+		return 0;
+	}
+	return -EINVAL;
 }
 
 const char *

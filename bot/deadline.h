@@ -24,11 +24,30 @@ enum deadline_precision {
 	_DEADLINE_PRECISION_INVALID = -22,	/* -EINVAL */
 };
 
+/*
+ * How often a recurring task reports (DESIGN §4): its periods end on a
+ * reporting day.  "Thường xuyên" follows the policy's [recurring] rrule;
+ * the others are months counted from January, on day every_day of the
+ * last month of each period.
+ */
+enum deadline_every {
+	EVERY_NONE,		/* not recurring */
+	EVERY_POLICY,		/* "Thường xuyên": the policy's reporting calendar */
+	EVERY_MONTH,		/* "Ngày 20 hàng tháng" */
+	EVERY_QUARTER,		/* "Hằng quý" */
+	EVERY_HALF,		/* "Định kỳ 6 tháng" */
+	EVERY_YEAR,		/* "Hằng năm" */
+	_DEADLINE_EVERY_MAX,
+	_DEADLINE_EVERY_INVALID = -22,
+};
+
 struct deadline {
 	enum deadline_precision precision;
 	bool has_due;		/* false for recurring, external, unknown */
 	struct date due;	/* the last day allowed, when has_due */
 	bool year_given;	/* the text named its year itself */
+	enum deadline_every every;	/* DEADLINE_RECURRING: how often; else EVERY_NONE */
+	int every_day;		/* the reporting day of the month, 1..31 (31: the month's last); 0: the policy's */
 };
 
 /*
@@ -45,6 +64,15 @@ struct deadline {
  */
 int deadline_parse(const char *raw, int default_year, struct deadline *ret,
 		   const char **reterr_why);
+
+/*
+ * The period of a recurring deadline as the registry stores it: NULL for
+ * EVERY_NONE, else "policy", "month:20", "quarter:0", ... (every:every_day),
+ * into out.
+ */
+const char *deadline_every_format(const struct deadline *dl, char out[24]);
+/* The inverse: sets dl->every and dl->every_day from s (NULL: EVERY_NONE); -EINVAL when bad. */
+int deadline_every_parse(const char *s, struct deadline *dl);
 
 /* "day", "month", ..., "unknown"; NULL for an out-of-range value. */
 const char *deadline_precision_to_string(enum deadline_precision p);

@@ -15,6 +15,10 @@ static const char *const stage_names[_STAGE_MAX] = {
 	[STAGE_ESCALATION] = "escalation",
 	[STAGE_RECURRING] = "recurring",
 	[STAGE_NEEDS_DATE] = "needs_date",
+	[STAGE_MISSING_FOCAL] = "missing_focal",
+	[STAGE_MISSING_HEAD] = "missing_head",
+	[STAGE_OBSTACLE] = "obstacle",
+	[STAGE_ASSESSMENT] = "assessment",
 };
 
 static const char *const notice_state_names[_NOTICE_STATE_MAX] = {
@@ -41,6 +45,7 @@ static const char *const message_kind_names[_MESSAGE_KIND_MAX] = {
 	[MESSAGE_ALERT] = "alert",
 	[MESSAGE_REPLY] = "reply",
 	[MESSAGE_TEST] = "test",
+	[MESSAGE_DAILY] = "daily",
 };
 
 static int
@@ -117,7 +122,7 @@ bool
 message_kind_is_proactive(enum message_kind k)
 {
 	return k == MESSAGE_REMINDER || k == MESSAGE_CATCHUP || k == MESSAGE_ESCALATION ||
-	       k == MESSAGE_NEEDS_DATE || k == MESSAGE_ALERT;
+	       k == MESSAGE_NEEDS_DATE || k == MESSAGE_ALERT || k == MESSAGE_DAILY;
 }
 
 void

@@ -44,6 +44,14 @@ enum notice_stage {
 	STAGE_ESCALATION,	/* step = level */
 	STAGE_RECURRING,	/* step = working days before a reporting day */
 	STAGE_NEEDS_DATE,	/* the weekly "needs a date" list; no task */
+	/*
+	 * The secretariat's daily message (MESSAGE_DAILY) gathers these:
+	 * step is what the item is about, anchor the week or day it is for.
+	 */
+	STAGE_MISSING_FOCAL,	/* step = an agency with no active focal point; no task */
+	STAGE_MISSING_HEAD,	/* step = an agency with no active head; no task */
+	STAGE_OBSTACLE,		/* step = an obstacle reported (obstacle.h); its task */
+	STAGE_ASSESSMENT,	/* an indicator asked for a new assessment; step as STAGE_RECURRING */
 	_STAGE_MAX,
 	_STAGE_INVALID = -22,
 };
@@ -76,6 +84,7 @@ enum message_kind {
 	MESSAGE_ALERT,		/* to the secretariat: a message could not be delivered */
 	MESSAGE_REPLY,		/* an answer to an official's own command */
 	MESSAGE_TEST,		/* dondoc send-test */
+	MESSAGE_DAILY,		/* to the secretariat: what to follow, what is missing */
 	_MESSAGE_KIND_MAX,
 	_MESSAGE_KIND_INVALID = -22,
 };

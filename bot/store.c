@@ -278,17 +278,54 @@ static const char *const migrations[] = {
 	"ALTER TABLE event_head ADD COLUMN mac TEXT;"
 	/* Claims are recovered each tick (ST_MESSAGE_RECOVER): not by a scan of the outbox. */
 	"CREATE INDEX message_sending ON message(next_at) WHERE state = 'sending';",
+
+	/*
+	 * 8: follow-up that tells only what happened (issue 11).  New values
+	 * of the CHECK lists are added by widen_checks_v8, after this SQL.
+	 */
+	/* The due day in force when a task was done: on time or late (task.h). */
+	"ALTER TABLE task ADD COLUMN done_due TEXT;"
+	/* A recurring task's period (deadline_every_format), NULL for the others. */
+	"ALTER TABLE task ADD COLUMN period TEXT;"
+	/* The day a reminder or nag about the task was first sent (the escalation clock). */
+	"ALTER TABLE task ADD COLUMN first_notice TEXT;"
+	/* A recurring task's report for the period that ends on reporting day period. */
+	"CREATE TABLE period_report("
+	" task_id INTEGER NOT NULL REFERENCES task(id),"
+	" period TEXT NOT NULL,"
+	" reported_at INTEGER NOT NULL,"
+	" person_id INTEGER REFERENCES person(id),"
+	" PRIMARY KEY (task_id, period)) STRICT, WITHOUT ROWID;"
+	/* Obstacles and proposals (vướng mắc, kiến nghị) and how they were handled. */
+	"CREATE TABLE obstacle("
+	" id INTEGER PRIMARY KEY,"
+	" task_id INTEGER NOT NULL REFERENCES task(id),"
+	" person_id INTEGER REFERENCES person(id),"
+	" actor TEXT NOT NULL,"
+	" text TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK (state = 'open' OR state = 'handled'),"
+	" handled_by INTEGER REFERENCES person(id),"
+	" handler TEXT,"
+	" note TEXT,"
+	" created_at INTEGER NOT NULL,"
+	" handled_at INTEGER) STRICT;"
+	"CREATE INDEX obstacle_by_task ON obstacle(task_id, state);"
+	/* What an extension request asked for, as typed ("Quý I/2026"), and its precision. */
+	"ALTER TABLE extension ADD COLUMN raw TEXT;"
+	"ALTER TABLE extension ADD COLUMN precision TEXT;",
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");
 
 static int checks_as_or_chains(struct store *s);
 static int rechain_v7(struct store *s);
+static int widen_checks_v8(struct store *s);
 
 /* Steps that SQL alone cannot say, run after the SQL of the same number. */
 static int (*const migration_code[])(struct store *s) = {
 	[5] = checks_as_or_chains,
 	[6] = rechain_v7,
+	[7] = widen_checks_v8,
 };
 
 /* Every cached statement, by index into sql_text[]. */
@@ -389,7 +426,7 @@ enum stmt {
 #define TASK_COLUMNS \
 	"t.id, t.code, t.kind, t.title, d.number, t.deadline_raw, t.due, t.precision," \
 	" t.status, t.progress, t.obstacle_open, ifnull(t.done_at, 0), t.created_at, t.updated_at," \
-	" t.note"
+	" t.note, t.done_due, t.period, t.first_notice"
 #define TASK_FROM " FROM task t LEFT JOIN document d ON d.id = t.document_id"
 #define PERSON_COLUMNS \
 	"p.id, p.name, p.agency_id, a.code, p.role, p.email, p.telegram_chat_id," \
@@ -403,7 +440,7 @@ enum stmt {
 	" ifnull(sent_at, 0), last_error, day, html, chat, ifnull(reply_to, 0)"
 
 #define SAME_PLAN "kind IS ?2 AND deadline_raw IS ?3 AND due IS ?4 AND precision IS ?5" \
-		  " AND status IS ?6"
+		  " AND status IS ?6 AND period IS ?13"
 
 static const char *const sql_text[_ST_MAX] = {
 	[ST_AGENCY_BY_CODE] = "SELECT id, code, name, kind FROM agency WHERE code = ?1",
@@ -430,8 +467,8 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_TASK_BY_CODE] = "SELECT 1 FROM task WHERE code = ?1",
 	[ST_TASK_INSERT] = "INSERT INTO task(code, kind, title, title_key, document_id,"
 			   " deadline_raw, due, precision, status, progress, done_at,"
-			   " created_at, updated_at, title_hash)"
-			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
+			   " created_at, updated_at, title_hash, done_due, period)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15)",
 	/* Any change may move the ladder: the planner looks at the task again. */
 	/*
 	 * The plan (when the next notice is due) follows from kind, deadline
@@ -440,7 +477,7 @@ static const char *const sql_text[_ST_MAX] = {
 	 */
 	[ST_TASK_UPDATE] = "UPDATE task SET kind = ?2, deadline_raw = ?3, due = ?4, precision = ?5,"
 			   " status = ?6, progress = ?7, done_at = ?8, updated_at = ?9,"
-			   " obstacle_open = ?10, note = ?11,"
+			   " obstacle_open = ?10, note = ?11, done_due = ?12, period = ?13,"
 			   " next_notice = CASE WHEN " SAME_PLAN " THEN next_notice END,"
 			   " planned_through = CASE WHEN " SAME_PLAN " THEN planned_through END"
 			   " WHERE id = ?1",
@@ -504,7 +541,8 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_TASK_SET_NEXT] = "UPDATE task SET next_notice = ?2, planned_through = ?3 WHERE id = ?1",
 	[ST_TASK_REPLAN_ALL] = "UPDATE task SET next_notice = NULL, planned_through = NULL"
 			       " WHERE status NOT IN ('done', 'postponed')",
-	[ST_PLAN_TASKS] = "SELECT id, precision, due, status, next_notice, planned_through FROM task"
+	[ST_PLAN_TASKS] = "SELECT id, precision, due, status, next_notice, planned_through, kind,"
+			  " period, first_notice, created_at FROM task"
 			  " WHERE ifnull(next_notice, '') <= ?1"
 			  " AND status NOT IN ('done', 'postponed') ORDER BY id",
 	[ST_PLAN_LEADS] = "SELECT task_id, agency_id FROM task_agency WHERE role = 'lead'"
@@ -571,12 +609,12 @@ static const char *const sql_text[_ST_MAX] = {
 			     " WHERE hash = ?1",
 	[ST_LINK_CODE_USE] = "UPDATE link_code SET used_at = ?2 WHERE hash = ?1 AND used_at IS NULL",
 	[ST_EXTENSION_INSERT] = "INSERT INTO extension(task_id, person_id, due, reason, state,"
-				" created_at) VALUES (?1, ?2, ?3, ?4, 'asked', ?5)",
+				" created_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5)",
 	[ST_EXTENSION_GET] = "SELECT id, task_id, person_id, due, reason, state,"
 			     " ifnull(decided_by, 0), ifnull(decided_at, 0), decision, created_at"
 			     " FROM extension WHERE id = ?1",
 	[ST_EXTENSION_DECIDE] = "UPDATE extension SET state = ?2, decided_by = ?3, decided_at = ?4,"
-				" decision = ?5 WHERE id = ?1 AND state = 'asked'",
+				" decision = ?5 WHERE id = ?1 AND state = 'pending'",
 	/*
 	 * Telegram keeps an update 24 hours, and numbers afresh, at random,
 	 * after a quiet week: an id seen more than 26 hours ago is a new one.
@@ -1021,17 +1059,20 @@ store_check_in_to_or(const char *sql)
 }
 
 /*
- * Rewrites the CHECKs of every table in place (store_check_in_to_or),
- * the way SQLite documents for changes that leave what is stored valid
+ * Rewrites the CREATE TABLE sql of every table with a CHECK through
+ * edit(name, sql) (a new string, or NULL to leave it), in place: the way
+ * SQLite documents for changes that leave what is stored valid
  * (lang_altertable.html, "Making Other Kinds Of Table Schema Changes"):
  * sqlite_schema edited under writable_schema, then schema_version moved
- * on so that every connection reads the schema again.
+ * on so that every connection reads the schema again.  -EBADMSG when
+ * edit says a table is not as expected (it sets *bad).
  */
 static int
-checks_as_or_chains(struct store *s)
+edit_checks(struct store *s, char *(*edit)(const char *name, const char *sql, bool *bad))
 {
 	sqlite3_stmt *st = NULL, *up = NULL;
 	char sql[64];
+	bool bad = false;
 	int rc, version = 0;
 
 	/*
@@ -1048,7 +1089,8 @@ checks_as_or_chains(struct store *s)
 		rc = sqlite3_prepare_v2(s->db, "UPDATE sqlite_schema SET sql = ?2"
 					" WHERE type = 'table' AND name = ?1", -1, &up, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char *to = store_check_in_to_or((const char *)sqlite3_column_text(st, 1));
+		char *to = edit((const char *)sqlite3_column_text(st, 0),
+				(const char *)sqlite3_column_text(st, 1), &bad);
 
 		rc = SQLITE_OK;
 		if (!to)
@@ -1064,7 +1106,7 @@ checks_as_or_chains(struct store *s)
 		rc = SQLITE_OK;
 	sqlite3_finalize(st);
 	sqlite3_finalize(up);
-	if (rc == SQLITE_OK) {
+	if (rc == SQLITE_OK && !bad) {
 		rc = sqlite3_prepare_v2(s->db, "PRAGMA schema_version", -1, &st, NULL);
 		if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 			version = sqlite3_column_int(st, 0);
@@ -1075,7 +1117,88 @@ checks_as_or_chains(struct store *s)
 	}
 	(void)sqlite3_exec(s->db, "PRAGMA writable_schema = OFF", NULL, NULL, NULL);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	if (bad)
+		return -EBADMSG;
 	return rc == SQLITE_OK ? 0 : errno_of(rc);
+}
+
+static char *
+in_to_or(const char *name, const char *sql, bool *bad)
+{
+	(void)name;
+	(void)bad;
+	return store_check_in_to_or(sql);
+}
+
+/* Schema 6: every "CHECK (col IN (...))" written as an OR chain (store_check_in_to_or). */
+static int
+checks_as_or_chains(struct store *s)
+{
+	return edit_checks(s, in_to_or);
+}
+
+/*
+ * Values schema 8 adds to CHECK lists: after the last one of the list
+ * (an OR chain since schema 6), more of the same column.
+ */
+static const struct {
+	const char *table;
+	const char *last;	/* the list's last term, as written */
+	const char *more;	/* what follows it */
+} widen_v8[] = {
+	{ "event", "kind = 'audit.key'",
+	  " OR kind = 'assessment' OR kind = 'period_report' OR kind = 'obstacle_handled'" },
+	{ "notice", "stage = 'needs_date'",
+	  " OR stage = 'missing_focal' OR stage = 'missing_head' OR stage = 'obstacle'"
+	  " OR stage = 'assessment'" },
+	{ "message", "kind = 'test'", " OR kind = 'daily'" },
+	{ "extension", "state = 'rejected'",
+	  " OR state = 'pending' OR state = 'superseded' OR state = 'moot'" },
+};
+
+static char *
+widen_v8_edit(const char *name, const char *sql, bool *bad)
+{
+	for (size_t i = 0; i < ELEMENTSOF(widen_v8); i++) {
+		const char *at;
+
+		if (strcmp(name, widen_v8[i].table) != 0)
+			continue;
+		at = strstr(sql, widen_v8[i].last);
+		if (!at) {
+			*bad = true;
+			return NULL;
+		}
+		at += strlen(widen_v8[i].last);
+		return xasprintf("%.*s%s%s", (int)(at - sql), sql, widen_v8[i].more, at);
+	}
+	return NULL;
+}
+
+/*
+ * Schema 8: the CHECK lists widened (widen_v8), then requests renamed
+ * (asked is pending) and brought to one open request per task: the
+ * older ones of a task superseded, those of a done task moot.
+ */
+static int
+widen_checks_v8(struct store *s)
+{
+	int r = edit_checks(s, widen_v8_edit);
+
+	if (r == -EBADMSG) {
+		set_why(s, "schema 8: a CHECK list is not as schema 7 left it");
+		return r;
+	}
+	if (r == 0)
+		r = exec_sql(s, "UPDATE extension SET state = 'pending' WHERE state = 'asked';"
+			     "UPDATE extension SET state = 'moot' WHERE state = 'pending'"
+			     " AND task_id IN (SELECT id FROM task WHERE status = 'done');"
+			     "UPDATE extension SET state = 'superseded' WHERE state = 'pending'"
+			     " AND id NOT IN (SELECT max(id) FROM extension WHERE state = 'pending'"
+			     "  GROUP BY task_id);"
+			     "CREATE UNIQUE INDEX extension_open ON extension(task_id)"
+			     " WHERE state = 'pending';");
+	return r;
 }
 
 static int
@@ -1689,6 +1812,29 @@ out:
 
 /* --- tasks ------------------------------------------------------------ */
 
+/* True with *ret when column i holds a day (YYYY-MM-DD); false when NULL or not. */
+static bool
+column_date(sqlite3_stmt *st, int i, struct date *ret)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+
+	return v && date_parse_iso(v, ret) == 0;
+}
+
+/* Binds a day, or NULL when !has. */
+static void
+bind_date(sqlite3_stmt *st, int i, bool has, struct date d)
+{
+	char iso[DATE_ISO_LEN];
+
+	if (!has) {
+		sqlite3_bind_null(st, i);
+		return;
+	}
+	date_format_iso(d, iso);
+	sqlite3_bind_text(st, i, iso, -1, SQLITE_TRANSIENT);
+}
+
 /* Fills t from a row of TASK_COLUMNS; leads are left empty. */
 static void
 read_task(sqlite3_stmt *st, struct task *t)
@@ -1717,6 +1863,9 @@ read_task(sqlite3_stmt *st, struct task *t)
 	t->created_at = sqlite3_column_int64(st, 12);
 	t->updated_at = sqlite3_column_int64(st, 13);
 	t->note = column_dup(st, 14);
+	t->has_done_due = column_date(st, 15, &t->done_due);
+	(void)deadline_every_parse((const char *)sqlite3_column_text(st, 16), &t->deadline);
+	t->has_first_notice = column_date(st, 17, &t->first_notice);
 }
 
 /* Adds an agency row (name, role) of ST_LEADS_* to t. */
@@ -1831,6 +1980,7 @@ store_task_insert(struct store *s, const struct task *t, int64_t document_id,
 		  const char *title_key, int64_t now, int64_t *ret_id)
 {
 	sqlite3_stmt *st = stmt(s, ST_TASK_INSERT);
+	char every[24];
 	int r;
 
 	bind_text(st, 1, t->code);
@@ -1844,6 +1994,8 @@ store_task_insert(struct store *s, const struct task *t, int64_t document_id,
 	bind_id(st, 11, t->done_at);
 	sqlite3_bind_int64(st, 12, now);
 	sqlite3_bind_int64(st, 13, hash_sha256_int64(digest(s), title_key, strlen(title_key)));
+	bind_date(st, 14, t->has_done_due, t->done_due);
+	bind_text(st, 15, deadline_every_format(&t->deadline, every));
 	r = exec_done(s, st);
 	if (r == 0 && ret_id)
 		*ret_id = sqlite3_last_insert_rowid(s->db);
@@ -1854,6 +2006,7 @@ int
 store_task_update(struct store *s, const struct task *t, int64_t now)
 {
 	sqlite3_stmt *st = stmt(s, ST_TASK_UPDATE);
+	char every[24];
 	int r;
 
 	sqlite3_bind_int64(st, 1, t->id);
@@ -1865,6 +2018,8 @@ store_task_update(struct store *s, const struct task *t, int64_t now)
 	sqlite3_bind_int64(st, 9, now);
 	sqlite3_bind_int(st, 10, t->obstacle_open);
 	bind_text(st, 11, t->note && *t->note ? t->note : NULL);
+	bind_date(st, 12, t->has_done_due, t->done_due);
+	bind_text(st, 13, deadline_every_format(&t->deadline, every));
 	r = exec_done(s, st);
 	if (r == 0 && sqlite3_changes(s->db) == 0)
 		r = -ENOENT;
@@ -2788,15 +2943,6 @@ store_task_set_plan_many(struct store *s, const struct task_plan *v, size_t n, s
 	return 0;
 }
 
-/* Reads an optional "YYYY-MM-DD" column; false when NULL or malformed. */
-static bool
-column_date(sqlite3_stmt *st, int i, struct date *ret)
-{
-	const char *t = (const char *)sqlite3_column_text(st, i);
-
-	return t && date_parse_iso(t, ret) == 0;
-}
-
 int
 store_plan_foreach(struct store *s, const char *day, store_plan_cb cb, void *userdata)
 {
@@ -2821,6 +2967,12 @@ store_plan_foreach(struct store *s, const char *day, store_plan_cb cb, void *use
 		t.status = status < 0 ? TASK_NOT_STARTED : status;
 		t.has_next = column_date(st, 4, &t.next);
 		t.has_through = column_date(st, 5, &t.through);
+		t.kind = task_kind_from_string((const char *)sqlite3_column_text(st, 6));
+		if ((int)t.kind < 0)
+			t.kind = TASK_KIND_TASK;
+		(void)deadline_every_parse((const char *)sqlite3_column_text(st, 7), &t.deadline);
+		t.has_first_notice = column_date(st, 8, &t.first_notice);
+		t.created_at = sqlite3_column_int64(st, 9);
 		while (lrc == SQLITE_ROW && sqlite3_column_int64(leads, 0) < t.id)
 			lrc = sqlite3_step(leads);
 		while (lrc == SQLITE_ROW && sqlite3_column_int64(leads, 0) == t.id) {
@@ -3589,7 +3741,7 @@ store_extension_get(struct store *s, int64_t id, struct extension *ret)
 		(void)date_parse_iso((const char *)sqlite3_column_text(st, 3), &ret->due);
 		ret->reason = column_dup(st, 4);
 		state = extension_state_from_string((const char *)sqlite3_column_text(st, 5));
-		ret->state = state < 0 ? EXTENSION_ASKED : state;
+		ret->state = state < 0 ? EXTENSION_PENDING : state;
 		ret->decided_by = sqlite3_column_int64(st, 6);
 		ret->decided_at = sqlite3_column_int64(st, 7);
 		ret->decision = column_dup(st, 8);

@@ -23,7 +23,7 @@
 #include "registry.h"
 #include "task.h"
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 struct store;
 
@@ -302,7 +302,7 @@ int store_link_code_add(struct store *s, const char *hash, int64_t person_id, in
  * -EALREADY used before, -ETIME expired.
  */
 int store_link_code_take(struct store *s, const char *hash, int64_t now, int64_t *ret_person);
-/* A new extension request (state asked). */
+/* A new extension request (state pending). */
 int store_extension_add(struct store *s, const struct extension *e, int64_t now, int64_t *ret_id);
 int store_extension_get(struct store *s, int64_t id, struct extension *ret);
 /* Decides request id; -EALREADY when it was decided before. */
@@ -339,8 +339,12 @@ int store_metrics(struct store *s, store_metric_cb cb, void *userdata, int64_t *
 /* What the planner needs of a task, and no more; borrowed for the callback. */
 struct plan_task {
 	int64_t id;
-	struct deadline deadline;
+	enum task_kind kind;
+	struct deadline deadline;	/* with its period, when recurring */
 	enum task_status status;
+	bool has_first_notice;
+	struct date first_notice;	/* the day a reminder or nag was first sent */
+	int64_t created_at;
 	bool has_next;
 	struct date next;	/* the next day to look at it */
 	bool has_through;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "clock.h"
 #include "macro.h"
 #include "norm.h"
 #include "task.h"
@@ -67,9 +68,11 @@ task_release(struct task *t)
 }
 
 static const char *const extension_names[_EXTENSION_STATE_MAX] = {
-	[EXTENSION_ASKED] = "asked",
+	[EXTENSION_PENDING] = "pending",
 	[EXTENSION_APPROVED] = "approved",
 	[EXTENSION_REJECTED] = "rejected",
+	[EXTENSION_SUPERSEDED] = "superseded",
+	[EXTENSION_MOOT] = "moot",
 };
 
 void
@@ -166,6 +169,13 @@ const char *
 task_light_label(enum task_light l)
 {
 	return l >= 0 && l < _LIGHT_MAX ? light_labels[l] : NULL;
+}
+
+bool
+task_done_late(const struct task *t)
+{
+	return t->status == TASK_DONE && t->done_at && t->has_done_due &&
+	       date_cmp(clock_local_date((time_t)t->done_at), t->done_due) > 0;
 }
 
 bool

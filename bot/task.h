@@ -55,6 +55,10 @@ struct task {
 	int progress;		/* 0..100 */
 	bool obstacle_open;	/* an obstacle was reported and is not cleared */
 	int64_t done_at;	/* unix time it was done; 0 when not done */
+	bool has_done_due;	/* done with a due day in force... */
+	struct date done_due;	/* ...this one: on time or late is judged against it */
+	bool has_first_notice;	/* a reminder or nag about it was sent... */
+	struct date first_notice;	/* ...first on this day (the escalation clock, from = first_notice) */
 	int64_t created_at;
 	int64_t updated_at;
 	char **leads;		/* lead agency names (chủ trì), in table order */
@@ -71,9 +75,11 @@ void task_release(struct task *t);
 
 /* A request to move a deadline (/giahan), and what the secretariat decided. */
 enum extension_state {
-	EXTENSION_ASKED,
+	EXTENSION_PENDING,	/* open: one per task at most */
 	EXTENSION_APPROVED,
 	EXTENSION_REJECTED,
+	EXTENSION_SUPERSEDED,	/* a newer request of the same task replaced it */
+	EXTENSION_MOOT,		/* its task was done before it was decided */
 	_EXTENSION_STATE_MAX,
 	_EXTENSION_STATE_INVALID = -22,
 };
@@ -112,6 +118,12 @@ enum task_kind task_kind_from_string(const char *s);
 const char *task_light_to_string(enum task_light l);
 /* "XANH", "VÀNG", "ĐỎ": the national monitoring system's words. */
 const char *task_light_label(enum task_light l);
+
+/*
+ * True when t was done after the due day in force on the day it was done
+ * (done_due, DESIGN §4); false when not done, on time, or done with no due day.
+ */
+bool task_done_late(const struct task *t);
 
 /* True when t has a due day before today and is neither done nor postponed. */
 bool task_is_overdue(const struct task *t, struct date today);

@@ -69,7 +69,7 @@ expect_rc 1 "Roles are not checked: approving one's own request is refused" chat
 expect_grep "saying it is their own and another member decides" out \
 	"do chính đồng chí gửi, nên đồng chí không tự đồng ý hay từ chối được"
 expect_rc 1 "Roles are not checked: rejecting one's own request is refused" chat 1003 /tuchoi "$req" tự rút
-expect_eq "the own request is still undecided" "$(sql "SELECT state FROM extension WHERE id = $req")" asked
+expect_eq "the own request is still undecided" "$(sql "SELECT state FROM extension WHERE id = $req")" pending
 expect_eq "and the deadline did not move" "$(db_sum)" "$sum"
 expect_eq "and nothing was queued for anyone" "$(last_msg)" "$m0"
 
@@ -104,7 +104,7 @@ expect_grep "saying the task is done" out \
 expect_grep "and the request needs no decision" out "không còn cần quyết định; thời hạn giữ nguyên"
 expect_rc 1 "Roles are not checked: /tuchoi on a task already done is refused" chat 1004 /tuchoi "$req" muộn
 expect_eq "the request stays undecided, the deadline unmoved, nobody told" \
-	"$(sql "SELECT state FROM extension WHERE id = $req") $(db_sum) $(last_msg)" "asked $sum $m0"
+	"$(sql "SELECT state FROM extension WHERE id = $req") $(db_sum) $(last_msg)" "pending $sum $m0"
 run "$D" task show 1 --json
 expect_eq "task show: still due 30/10/2025" "$(json 'j["due"]')" "2025-10-30"
 

@@ -523,7 +523,7 @@ assert_still_asked(struct fx *f, int64_t id)
 	struct extension e = { 0 };
 
 	assert_int_equal(store_extension_get(f->s, id, &e), 0);
-	assert_int_equal(e.state, EXTENSION_ASKED);
+	assert_int_equal(e.state, EXTENSION_PENDING);
 	extension_release(&e);
 }
 
@@ -1260,7 +1260,7 @@ test_extension_asked_then_approved(void **state)
 	}
 	assert_true(told1 && told2);
 	assert_int_equal(store_extension_get(f->s, 1, &e), 0);
-	assert_int_equal(e.state, EXTENSION_ASKED);
+	assert_int_equal(e.state, EXTENSION_PENDING);
 	assert_int_equal(e.task_id, f->t_a);
 	assert_int_equal(e.person_id, f->focal_a);
 	assert_int_equal(date_cmp(e.due, (struct date){ 2025, 12, 31 }), 0);

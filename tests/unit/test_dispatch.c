@@ -218,7 +218,7 @@ add_task(struct fx *f, const char *code, const char *title, const char *raw,
 	t.kind = TASK_KIND_TASK;
 	t.title = (char *)title;
 	t.deadline_raw = (char *)raw;
-	t.deadline = (struct deadline){ p, p <= DEADLINE_YEAR, due, true };
+	t.deadline = (struct deadline){ .precision = p, .has_due = p <= DEADLINE_YEAR, .due = due, .year_given = true };
 	t.status = TASK_IN_PROGRESS;
 	assert_int_equal(store_task_insert(f->s, &t, 0, code, 1, &id), 0);
 	assert_int_equal(store_task_set_agencies(f->s, id, true, false, &lead, 1), 0);

@@ -19,6 +19,10 @@ test_stage_names(void **state)
 		[STAGE_ESCALATION] = "escalation",
 		[STAGE_RECURRING] = "recurring",
 		[STAGE_NEEDS_DATE] = "needs_date",
+		[STAGE_MISSING_FOCAL] = "missing_focal",
+		[STAGE_MISSING_HEAD] = "missing_head",
+		[STAGE_OBSTACLE] = "obstacle",
+		[STAGE_ASSESSMENT] = "assessment",
 	};
 
 	(void)state;
@@ -102,6 +106,7 @@ test_message_kind_names(void **state)
 		[MESSAGE_ALERT] = "alert",
 		[MESSAGE_REPLY] = "reply",
 		[MESSAGE_TEST] = "test",
+		[MESSAGE_DAILY] = "daily",
 	};
 
 	(void)state;
@@ -148,6 +153,7 @@ test_proactive(void **state)
 	assert_true(message_kind_is_proactive(MESSAGE_ESCALATION));
 	assert_true(message_kind_is_proactive(MESSAGE_NEEDS_DATE));
 	assert_true(message_kind_is_proactive(MESSAGE_ALERT));
+	assert_true(message_kind_is_proactive(MESSAGE_DAILY));
 	/* An answer to an official's own command goes out at once. */
 	assert_false(message_kind_is_proactive(MESSAGE_REPLY));
 	assert_false(message_kind_is_proactive(MESSAGE_TEST));

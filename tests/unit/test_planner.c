@@ -59,7 +59,7 @@ at(const char *iso)
 static struct deadline
 dl(enum deadline_precision p, struct date due)
 {
-	return (struct deadline){ p, p <= DEADLINE_YEAR, due, true };
+	return (struct deadline){ .precision = p, .has_due = p <= DEADLINE_YEAR, .due = due, .year_given = true };
 }
 
 /* What a ladder step should be. */
@@ -295,7 +295,7 @@ test_ladder_quarter_half_year(void **state)
 static void
 test_ladder_recurring(void **state)
 {
-	struct deadline d = { DEADLINE_RECURRING, false, { 0, 0, 0 }, false };
+	struct deadline d = { .precision = DEADLINE_RECURRING };
 	struct ladder_step *v = NULL;
 	size_t n;
 
@@ -341,7 +341,7 @@ test_ladder_recurring(void **state)
 static void
 test_ladder_recurring_weekend_like_before(void **state)
 {
-	struct deadline rec = { DEADLINE_RECURRING, false, { 0, 0, 0 }, false };
+	struct deadline rec = { .precision = DEADLINE_RECURRING };
 	struct deadline day = dl(DEADLINE_DAY, D(2025, 9, 20));
 	struct ladder_step *r = NULL, *b = NULL;
 	size_t nr, nb;
@@ -373,7 +373,7 @@ test_ladder_undated(void **state)
 
 	(void)state;
 	for (size_t k = 0; k < 2; k++) {
-		struct deadline d = { ps[k], false, { 0, 0, 0 }, false };
+		struct deadline d = { .precision = ps[k] };
 
 		v = NULL;
 		assert_int_equal(planner_ladder(sch, &d, D(2025, 9, 1), D(2026, 9, 1), &v), 0);
@@ -778,7 +778,7 @@ test_undated_task(void **state)
 	t.kind = TASK_KIND_TASK;
 	t.title = "Triển khai theo hướng dẫn của Trung ương";
 	t.deadline_raw = "Theo tiến độ TW";
-	t.deadline = (struct deadline){ DEADLINE_EXTERNAL, false, { 0, 0, 0 }, false };
+	t.deadline = (struct deadline){ .precision = DEADLINE_EXTERNAL, .has_due = false, .due = { 0, 0, 0 } };
 	t.status = TASK_NOT_STARTED;
 	assert_int_equal(store_task_insert(f->s, &t, 0, "t9", 1, &id), 0);
 	assert_int_equal(store_task_set_agencies(f->s, id, true, false, &f->a_snv, 1), 0);

@@ -132,7 +132,7 @@ test_task_round_trip(void **state)
 	t.kind = TASK_KIND_TASK;
 	t.title = "Xây dựng kế hoạch";
 	t.deadline_raw = "Quý II";
-	t.deadline = (struct deadline){ DEADLINE_QUARTER, true, { 2025, 6, 30 }, false };
+	t.deadline = (struct deadline){ .precision = DEADLINE_QUARTER, .has_due = true, .due = { 2025, 6, 30 } };
 	t.status = TASK_IN_PROGRESS;
 	assert_int_equal(store_task_insert(f->s, &t, doc, "xay dung ke hoach", 100, &id), 0);
 	assert_int_equal(store_task_insert(f->s, &t, doc, "xay dung ke hoach", 100, NULL), -EEXIST);
@@ -459,7 +459,7 @@ test_task_update_keeps_plan(void **state)
 	char next[16];
 	int64_t id = 0;
 
-	t.deadline = (struct deadline){ DEADLINE_DAY, true, { 2025, 9, 30 }, false };
+	t.deadline = (struct deadline){ .precision = DEADLINE_DAY, .has_due = true, .due = { 2025, 9, 30 } };
 	assert_int_equal(store_task_insert(f->s, &t, 0, "bao cao", 100, &id), 0);
 	assert_int_equal(store_task_set_plan(f->s, id, (struct date){ 2025, 9, 25 },
 					     (struct date){ 2025, 9, 24 }), 0);
@@ -589,7 +589,7 @@ test_batched_writes(void **state)
 	t.kind = TASK_KIND_TASK;
 	t.title = "Việc";
 	t.deadline_raw = "30/9/2025";
-	t.deadline = (struct deadline){ DEADLINE_DAY, true, { 2025, 9, 30 }, false };
+	t.deadline = (struct deadline){ .precision = DEADLINE_DAY, .has_due = true, .due = { 2025, 9, 30 } };
 	t.code = code;
 	for (int i = 0; i < 70; i++) {
 		snprintf(code, sizeof(code), "7-KH/BCĐ#%d", i);
