@@ -26,16 +26,17 @@ format_day(struct date d, char out[16])
 	snprintf(out, 16, "%d/%d/%d", d.d % 100, d.m % 100, d.y % 10000);
 }
 
-/* Days a done task was finished after its due day; 0 when on time or not done. */
+/*
+ * Days a done task was finished after the due day in force when it was
+ * done (task_done_late: a deadline moved since does not count); 0 when on
+ * time or not done.
+ */
 static int64_t
 days_late(const struct task *t)
 {
-	int64_t late;
-
-	if (t->status != TASK_DONE || !t->done_at || !t->deadline.has_due)
+	if (!task_done_late(t))
 		return 0;
-	late = date_to_days(clock_local_date((time_t)t->done_at)) - date_to_days(t->deadline.due);
-	return late > 0 ? late : 0;
+	return date_to_days(clock_local_date((time_t)t->done_at)) - date_to_days(t->done_due);
 }
 
 /*
@@ -129,6 +130,9 @@ task_json(json_t *o, const struct task *t, struct date today)
 		clock_format_local((time_t)t->done_at, done);
 	set_text(o, "done_at", t->done_at ? done : NULL);
 	json_object_set_new(o, "done_late", json_boolean(days_late(t) > 0));
+	if (t->has_done_due)
+		date_format_iso(t->done_due, due);
+	set_text(o, "done_due", t->has_done_due ? due : NULL);
 	return o;
 }
 

@@ -466,6 +466,8 @@ render_task_json(const struct task *t, struct date today, const struct calendar 
 	json_object_set_new(o, "days_late", json_integer(late
 		? MAX(1, calendar_workdays_between(cal, t->deadline.due, today)) : 0));
 	json_object_set_new(o, "note", json_string(t->note ? t->note : ""));
+	/* Done late against the deadline in force that day, never today's. */
+	json_object_set_new(o, "done_late", json_boolean(task_done_late(t)));
 	json_object_set_new(o, "light", json_string(task_light_label(task_light(t, today, cal))));
 	buf_release(&leads);
 	return o;
