@@ -66,6 +66,9 @@ static const char *const message_names[] = {
 	"error_not_allowed", "error_read_only", "error_own_request", "error_request_moot",
 	"error_private_only", "error_clock", "error_bad_date", "error_task_done",
 	"error_not_later", "error_bad_percent", "error_bad_code",
+	/* Extension requests (extension.c): refusals, supersession, closing, the list. */
+	"error_date_past", "error_no_reason", "error_request_decided", "error_secretariat_only",
+	"extension_superseded", "extension_moot", "extension_pending_list",
 };
 
 const char *const *

@@ -527,6 +527,17 @@ assert_still_asked(struct fx *f, int64_t id)
 	extension_release(&e);
 }
 
+/* Extension request id is in state. */
+static void
+assert_extension_state(struct fx *f, int64_t id, enum extension_state state)
+{
+	struct extension e = { 0 };
+
+	assert_int_equal(store_extension_get(f->s, id, &e), 0);
+	assert_int_equal(e.state, state);
+	extension_release(&e);
+}
+
 /* --- matching --------------------------------------------------------------- */
 
 static void
@@ -678,7 +689,6 @@ test_usage_errors_give_an_example(void **state)
 		{ "/xong abc ghi chú", "/xong" },
 		{ "/tiendo %lld", "/tiendo" },
 		{ "/tiendo", "/tiendo" },
-		{ "/giahan %lld 31/12/2025", "/giahan" },
 		{ "/giahan %lld", "/giahan" },
 		{ "/vuongmac %lld", "/vuongmac" },
 		{ "/duyet", "/duyet" },
@@ -729,8 +739,10 @@ static void
 test_bad_dates(void **state)
 {
 	struct fx *f = *state;
-	static const char *const dates[] = { "31/13/2025", "1/1/2020", "7/10/2025", "30/02/2026",
-					     "Quý IV/2025", "mai" };
+	static const char *const dates[] = { "31/13/2025", "30/02/2026", "Quý V/2026", "mai",
+					     "Thường xuyên", "Theo tiến độ TW" };
+	static const char *const past[] = { "1/1/2020", "7/10/2025", "Quý III/2025",
+					    "Tháng 9/2025" };
 	char *before = snapshot(f);
 
 	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
@@ -742,8 +754,27 @@ test_bad_dates(void **state)
 		assert_true(starts_with(data_str(f->out.reply.data, "example"), "/giahan "));
 		assert_int_equal(f->out.n_others, 0);
 	}
+	/* A day already past is its own reason, with the day it means. */
+	for (size_t i = 0; i < sizeof(past) / sizeof(past[0]); i++) {
+		chatf(f, CHAT_A, "/giahan %lld %s lý do", (long long)f->t_a, past[i]);
+		if (!f->out.reply.name || strcmp(f->out.reply.name, "error_date_past") != 0)
+			fail_msg("'%s' answered '%s'", past[i],
+				 f->out.reply.name ? f->out.reply.name : "(none)");
+		assert_refused_unchanged(f, before, "error_date_past");
+		assert_string_equal(data_str(f->out.reply.data, "text"), past[i]);
+		assert_int_equal(f->out.n_others, 0);
+	}
+	chatf(f, CHAT_A, "/giahan %lld Quý III/2025 lý do", (long long)f->t_a);
+	assert_string_equal(data_str(f->out.reply.data, "due"), "30/9/2025");
 	chatf(f, CHAT_A, "/giahan %lld 31/13/2025 lý do", (long long)f->t_a);
 	assert_string_equal(data_str(f->out.reply.data, "text"), "31/13/2025");
+	/* A deadline and no reason: the reason is named as missing. */
+	chatf(f, CHAT_A, "/giahan %lld 31/12/2025", (long long)f->t_a);
+	assert_refused_unchanged(f, before, "error_no_reason");
+	assert_string_equal(data_str(f->out.reply.data, "text"), "31/12/2025");
+	chatf(f, CHAT_A, "/giahan %lld Quý I/2026", (long long)f->t_a);
+	assert_refused_unchanged(f, before, "error_no_reason");
+	assert_string_equal(data_str(f->out.reply.data, "text"), "Quý I/2026");
 	free(before);
 }
 
@@ -1312,13 +1343,16 @@ test_extension_asked_then_approved(void **state)
 	assert_string_equal(l.v[2].actor, "Phạm Thị Dung");
 	assert_string_equal(l.v[2].channel, "telegram");
 
-	/* Decided once. */
+	/* Decided once: a second decision is told how and when it was. */
 	before = snapshot(f);
 	chatf(f, CHAT_SEC2, "/duyet 1");
-	assert_refused_unchanged(f, before, "error_no_request");
-	assert_int_equal(data_int(f->out.reply.data, "id"), 1);
+	assert_refused_unchanged(f, before, "error_request_decided");
+	assert_int_equal(data_int(f->out.reply.data, "request.id"), 1);
+	assert_true(json_is_true(data_at(f->out.reply.data, "request.approved")));
+	assert_string_equal(data_str(f->out.reply.data, "request.decider"), "Phạm Thị Dung");
+	assert_string_equal(data_str(f->out.reply.data, "request.decided_on"), "7/10/2025");
 	chatf(f, CHAT_SEC, "/tuchoi 1 muộn rồi");
-	assert_refused_unchanged(f, before, "error_no_request");
+	assert_refused_unchanged(f, before, "error_request_decided");
 	chatf(f, CHAT_SEC, "/duyet 7");
 	assert_refused_unchanged(f, before, "error_no_request");
 	free(before);
@@ -1438,8 +1472,11 @@ test_decision_on_a_done_task_is_refused(void **state)
 
 	chatf(f, CHAT_A, "/giahan %lld 31/12/2025 chờ hướng dẫn của Bộ", (long long)f->t_a);
 	assert_reply(f, "extension_asked");
+	/* Done by the requester: the request closes as moot, and they know why already. */
 	chatf(f, CHAT_A, "/xong %lld", (long long)f->t_a);
 	assert_reply(f, "done_ok");
+	assert_int_equal(f->out.n_others, 0);
+	assert_extension_state(f, 1, EXTENSION_MOOT);
 	before = snapshot(f);
 	chatf(f, CHAT_SEC, "/duyet 1");
 	assert_refused_unchanged(f, before, "error_request_moot");
@@ -1447,7 +1484,7 @@ test_decision_on_a_done_task_is_refused(void **state)
 	assert_int_equal(f->out.n_others, 0);
 	chatf(f, CHAT_SEC2, "/tuchoi 1 không cần nữa");
 	assert_refused_unchanged(f, before, "error_request_moot");
-	assert_still_asked(f, 1);
+	assert_extension_state(f, 1, EXTENSION_MOOT);
 	free(before);
 }
 
