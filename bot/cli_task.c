@@ -11,7 +11,9 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "command.h"
 #include "deadline.h"
+#include "extension.h"
 #include "norm.h"
 #include "store.h"
 #include "taskops.h"
@@ -490,6 +492,8 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 	const char *why = NULL;
 	time_t now = clock_now(&d->clock);
 	struct actor actor = { .name = d->actor, .channel = "cli" };
+	struct command_out out = { 0 };
+	size_t queued = 0;
 	int64_t id = 0;
 	bool changed = false;
 	int r, ex = 0, cancelled = 0;
@@ -540,7 +544,16 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 		if (r < 0)
 			goto fail;
 	}
-	if (a.status >= 0 && a.status != (int)t.status) {
+	if (a.status == TASK_DONE && t.status != TASK_DONE) {
+		struct extension_ctx c = { .s = d->store, .actor = &actor, .now = now,
+					   .today = clock_today(&d->clock), .out = &out };
+
+		/* Its open request closes as moot, and its requester is told why. */
+		r = extension_done(&c, &t, &cancelled);
+		if (r < 0)
+			goto fail;
+		changed = true;
+	} else if (a.status >= 0 && a.status != (int)t.status) {
 		r = taskop_status(d->store, &t, a.status, &actor, now, &cancelled);
 		if (r < 0)
 			goto fail;
@@ -564,9 +577,18 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 		if (r < 0)
 			goto fail;
 	}
-	r = store_commit(d->store);
+	r = cli_queue_messages(d, &out, &queued);
+	if (r == -ENOKEY) {
+		ex = EX_CONFIG;
+		goto out;
+	}
+	if (r == 0)
+		r = store_commit(d->store);
 	if (r < 0)
 		goto fail;
+	if (queued)
+		printf("task %lld: %zu message%s queued\n", (long long)t.id, queued,
+		       queued == 1 ? "" : "s");
 	if (changed)
 		printf("task %lld: %s, %d%%, deadline '%s'\n", (long long)t.id,
 		       task_status_to_string(t.status), t.progress, t.deadline_raw);
@@ -582,6 +604,7 @@ fail:
 out:
 	store_rollback(d->store);
 done:
+	command_out_release(&out);
 	task_release(&t);
 	free(raw);
 	free(note);
