@@ -90,9 +90,10 @@ struct list_state {
 static json_t *
 request_json(const struct extension *e, const struct task *t, const struct person *p)
 {
-	char due[DATE_ISO_LEN], created[32], decided[32] = "";
+	char due[DATE_ISO_LEN], day[16], created[32], decided[32] = "";
 
 	date_format_iso(e->due, due);
+	render_day(e->due, day);
 	clock_format_local((time_t)e->created_at, created);
 	if (e->decided_at)
 		clock_format_local((time_t)e->decided_at, decided);
@@ -101,7 +102,7 @@ request_json(const struct extension *e, const struct task *t, const struct perso
 			 "task_title", t->title ? t->title : "",
 			 "requester", p->name ? p->name : "",
 			 "agency", p->agency_name ? p->agency_name : "",
-			 "asked", e->raw ? e->raw : due, "due", due,
+			 "asked", e->raw ? e->raw : day, "due", due,
 			 "precision", deadline_precision_to_string(e->precision),
 			 "reason", e->reason ? e->reason : "",
 			 "state", extension_state_to_string(e->state), "created_at", created,
