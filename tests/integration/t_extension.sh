@@ -195,7 +195,7 @@ cp "$DONDOC_DB" edited.db
 sqlite3 edited.db "UPDATE task SET done_due = '2025-12-31' WHERE id = 1"
 expect_rc 1 "verify names a done_due changed behind dondoc's back (late made on time)" \
 	"$D" --db edited.db verify
-expect_grep "naming task 1 and done_due" out "^task 1: done_due is '2025-12-31' in the registry, the history says '2025-10-30'"
+expect_grep "naming task 1 and done_due" err "^task 1: done_due is '2025-12-31' in the registry, the history says '2025-10-30'"
 
 # --- a registry of schema 7 with two open requests on one task --------------------------------------
 # Schema 8 taken away again: its columns, tables and index dropped, the version set back.
