@@ -510,7 +510,7 @@ print_help(void)
 	       "dondoc follows up the tasks of a steering committee.\n\n"
 	       "commands:\n");
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-		printf("  %-16s %s\n", commands[i].name, commands[i].summary);
+		printf("  %-18s %s\n", commands[i].name, commands[i].summary);
 	printf("\nThe registry is --db PATH, else $DONDOC_DB, else the configuration's db\n"
 	       "(./dondoc.db).  The configuration is --config PATH, else $DONDOC_CONFIG,\n"
 	       "else ./dondoc.conf when it exists.\n"
