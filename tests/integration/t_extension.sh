@@ -189,6 +189,17 @@ run "$D" extension list
 expect_grep "the table names the requester and what was asked" out "Trần Văn Bình +6 tháng đầu năm 2026"
 expect_rc 0 "extension list -h" "$D" extension list -h
 
+# task set --status done closes an open request too, and its requester is told.
+expect_rc 0 "Dung asks for more time on task 3" chat 1003 /giahan 3 Quý I/2026 chờ ý kiến Bộ
+req=$(sql "SELECT max(id) FROM extension")
+expect_rc 0 "the operator sets task 3 done" env DONDOC_NOW=$NOW "$D" task set 3 --status done
+expect_grep "and is told a message was queued" out "^task 3: 1 message queued$"
+expect_eq "the request is moot" "$(sql "SELECT state FROM extension WHERE id = $req")" moot
+rm -f "$T"/outbox/*
+deliver
+sent_to "$dung" >dt
+expect_grep "Dung is told her request was closed because the task is done" dt \
+	"đề nghị điều chỉnh thời hạn số $req của đồng chí \(đến Quý I/2026\) được đóng lại"
 expect_rc 0 "verify replays the history, done_due included" "$D" verify
 expect_grep "intact" out "^history intact"
 cp "$DONDOC_DB" edited.db
@@ -197,7 +208,7 @@ expect_rc 1 "verify names a done_due changed behind dondoc's back (late made on 
 	"$D" --db edited.db verify
 expect_grep "naming task 1 and done_due" err "^task 1: done_due is '2025-12-31' in the registry, the history says '2025-10-30'"
 
-# --- a registry of schema 7 with two open requests on one task --------------------------------------
+# --- a registry of schema 7 with two open requests on one task (4, open) --------------------------------------
 # Schema 8 taken away again: its columns, tables and index dropped, the version set back.
 cp "$DONDOC_DB" v7.db
 sqlite3 v7.db "DROP INDEX extension_open; DROP INDEX obstacle_by_task; DROP TABLE obstacle;
@@ -205,12 +216,26 @@ sqlite3 v7.db "DROP INDEX extension_open; DROP INDEX obstacle_by_task; DROP TABL
 	ALTER TABLE task DROP COLUMN first_notice; ALTER TABLE extension DROP COLUMN raw;
 	ALTER TABLE extension DROP COLUMN precision; DELETE FROM extension;
 	INSERT INTO extension(task_id, person_id, due, reason, state, created_at)
-	  VALUES (3, $an, '2026-01-31', 'chờ', 'asked', 1762000000), (3, $binh, '2026-02-28', 'chờ nữa', 'asked', 1762000100);
+	  VALUES (4, $an, '2026-01-31', 'chờ', 'asked', 1762000000), (4, $binh, '2026-02-28', 'chờ nữa', 'asked', 1762000100);
 	PRAGMA user_version = 7"
 expect_rc 0 "init brings the schema 7 registry to 8" "$D" --db v7.db init
-expect_eq "of its two open requests on task 3, the older is superseded, the newer pending" \
-	"$(sqlite3 v7.db "SELECT group_concat(state, ' ') FROM (SELECT state FROM extension WHERE task_id = 3 ORDER BY id)")" \
+expect_eq "of its two open requests on task 4, the older is superseded, the newer pending" \
+	"$(sqlite3 v7.db "SELECT group_concat(state, ' ') FROM (SELECT state FROM extension WHERE task_id = 4 ORDER BY id)")" \
 	"superseded pending"
 DONDOC_DB=$T/v7.db run "$D" extension list --pending --json
 expect_eq "extension list says the same" "$(json '[(r["task_id"], r["requester"], r["asked"]) for r in j]')" \
-	'[[3, "Trần Văn Bình", "28/2/2026"]]'
+	'[[4, "Trần Văn Bình", "28/2/2026"]]'
+
+# --- an import: a row already done, and a row that becomes done -------------------------------------
+printf 'STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\tĐánh giá\n1.\tViệc đã xong\t%s\tSở Y tế\t30/9/2025\tHoàn thành\n2.\tViệc đang làm\t%s\tSở Y tế\t30/11/2025\tĐang thực hiện\n' \
+	"$DOC" "$DOC" >done.tsv
+expect_rc 0 "import a row already done" env DONDOC_DB=$T/imp.db DONDOC_NOW=2025-10-07T09:00 sh -c \
+	'"$0" init >/dev/null && "$0" import done.tsv' "$D"
+DONDOC_DB=$T/imp.db run "$D" task show 1 --json
+expect_eq "it keeps the deadline of the row as the one in force when done" "$(json 'j["done_due"]')" 2025-09-30
+sed 's/Đang thực hiện/Hoàn thành/' done.tsv >done2.tsv
+expect_rc 0 "import again: the other row is done now" \
+	env DONDOC_DB=$T/imp.db DONDOC_NOW=2025-10-08T09:00 "$D" import done2.tsv
+DONDOC_DB=$T/imp.db run "$D" task show 2 --json
+expect_eq "done on time against its deadline" "$(json '[j["done_due"], j["done_late"]]')" '["2025-11-30", false]'
+expect_rc 0 "and verify replays both" env DONDOC_DB=$T/imp.db "$D" verify
