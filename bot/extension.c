@@ -11,6 +11,7 @@
 #include "command.h"
 #include "deadline.h"
 #include "extension.h"
+#include "macro.h"
 #include "registry.h"
 #include "render.h"
 #include "store.h"
@@ -218,9 +219,12 @@ check_asked(struct extension_ctx *c, const struct task *t, const char *text,
 	int v = EXT_OK;
 
 	if (!parsed) {
-		/* Show what was typed where the deadline should be: its first word. */
-		snprintf(first, sizeof(first), "%.*s", (int)strcspn(skip_blanks(text), " "),
-			 skip_blanks(text));
+		/* Show what was typed where the deadline should be: its first word, whole characters. */
+		size_t n = MIN(strcspn(skip_blanks(text), " "), sizeof(first) - 1);
+
+		while (n > 0 && ((unsigned char)skip_blanks(text)[n] & 0xc0) == 0x80)
+			n--;
+		snprintf(first, sizeof(first), "%.*s", (int)n, skip_blanks(text));
 		v = refuse(c, EXT_NOT_DEADLINE, "error_bad_date",
 			   json_pack("{s:s, s:s}", "text", first, "example", ex));
 	} else if (date_cmp(dl->due, c->today) <= 0) {

@@ -769,6 +769,11 @@ test_bad_dates(void **state)
 	assert_string_equal(data_str(f->out.reply.data, "due"), "30/9/2025");
 	chatf(f, CHAT_A, "/giahan %lld 31/13/2025 lý do", (long long)f->t_a);
 	assert_string_equal(data_str(f->out.reply.data, "text"), "31/13/2025");
+	/* A long word is shown cut on a character, never as broken UTF-8. */
+	chatf(f, CHAT_A, "/giahan %lld ĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐ lý do",
+	      (long long)f->t_a);
+	assert_refused_unchanged(f, before, "error_bad_date");
+	assert_true(starts_with(data_str(f->out.reply.data, "text"), "ĐĐĐĐĐĐĐĐĐĐ"));
 	/* A deadline and no reason: the reason is named as missing. */
 	chatf(f, CHAT_A, "/giahan %lld 31/12/2025", (long long)f->t_a);
 	assert_refused_unchanged(f, before, "error_no_reason");
