@@ -312,7 +312,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX obstacle_by_task ON obstacle(task_id, state);"
 	/* What an extension request asked for, as typed ("Quý I/2026"), and its precision. */
 	"ALTER TABLE extension ADD COLUMN raw TEXT;"
-	"ALTER TABLE extension ADD COLUMN precision TEXT;",
+	"ALTER TABLE extension ADD COLUMN precision TEXT;"
+	/*
+	 * Tasks done before schema 8 did not keep the deadline in force that
+	 * day: the one they have now is the best the registry knows.
+	 */
+	"UPDATE task SET done_due = due WHERE status = 'done';",
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");

@@ -222,6 +222,9 @@ expect_rc 0 "init brings the schema 7 registry to 8" "$D" --db v7.db init
 expect_eq "of its two open requests on task 4, the older is superseded, the newer pending" \
 	"$(sqlite3 v7.db "SELECT group_concat(state, ' ') FROM (SELECT state FROM extension WHERE task_id = 4 ORDER BY id)")" \
 	"superseded pending"
+DONDOC_DB=$T/v7.db run "$D" task show 2 --json
+expect_eq "a task done before schema 8 is judged against the deadline it has" \
+	"$(json '[j["done_due"], j["done_late"]]')" '["2025-11-15", false]'
 DONDOC_DB=$T/v7.db run "$D" extension list --pending --json
 expect_eq "extension list says the same" "$(json '[(r["task_id"], r["requester"], r["asked"]) for r in j]')" \
 	'[[4, "Trần Văn Bình", "28/2/2026"]]'
