@@ -93,6 +93,7 @@ first=$(sql "SELECT max(id) FROM extension")
 expect_rc 0 "Bình asks for 6 tháng đầu năm 2026 on the same task" \
 	chat 1002 /giahan 4 6 tháng đầu năm 2026 cần thêm thời gian khảo sát
 second=$(sql "SELECT max(id) FROM extension")
+flat out
 expect_grep "Bình is told his request replaces An's" out \
 	"Đề nghị này thay thế đề nghị số $first \(đến ngày 31/1/2026\) của đồng chí Nguyễn Văn An"
 run "$D" extension list --pending --json
