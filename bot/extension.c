@@ -334,6 +334,9 @@ extension_request(struct extension_ctx *c, int64_t task_id, const char *text)
 	bool parsed;
 	int r;
 
+	/* A request is a person's: an operator decides, never asks. */
+	if (!c->me)
+		return -EINVAL;
 	r = store_task_get(c->s, task_id, &t);
 	if (r == -ENOENT)
 		return refuse(c, EXT_NO_TASK, "error_no_task",

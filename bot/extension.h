@@ -92,7 +92,8 @@ int extension_parse(const char *text, int default_year, struct deadline *ret_dl,
 /*
  * /giahan: c->me asks that task_id's deadline become what text starts
  * with, for the reason that follows it.  Supersedes the task's open
- * request, telling both requesters; tells the secretariat.
+ * request, telling both requesters; tells the secretariat.  c->me is
+ * required (-EINVAL without).
  */
 int extension_request(struct extension_ctx *c, int64_t task_id, const char *text);
 
