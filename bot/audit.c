@@ -122,6 +122,14 @@ apply(const struct event *e, void *userdata)
 			json_object_set_new(o, "status", json_string(e->new_value));
 			json_object_set_new(o, "done_at", strcmp(e->new_value, "done") == 0
 					    ? json_integer(e->at) : json_null());
+			/*
+			 * The due day in force when done, or null (schema 8).  An
+			 * older event says nothing of it: schema 8 filled it in.
+			 */
+			if (data && json_object_get(data, "done_due"))
+				json_object_set(o, "done_due", json_object_get(data, "done_due"));
+			else if (!data)
+				json_object_del(o, "done_due");
 		} else if (strcmp(k, "progress") == 0 && e->new_value) {
 			json_object_set_new(o, "progress", json_integer(strtol(e->new_value, NULL, 10)));
 		} else if (strcmp(k, "note") == 0) {

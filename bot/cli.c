@@ -80,6 +80,21 @@ static const struct cli_command commands[] = {
 	  "1 when the command was refused.\n\n"
 	  "  --reply-to MESSAGE  the text replies to outbox message MESSAGE (a note)\n"
 	  "  --button DATA       a button pressed (\"t:27:done\") under outbox message --on\n" },
+	{ "extension list", cmd_extension_list, CLI_DB_READ, "list deadline change requests",
+	  " [--pending] [--json]\n\n"
+	  "  --pending    only those waiting for a decision\n"
+	  "  --json       a JSON array instead of a table\n" },
+	{ "extension approve", cmd_extension_approve, CLI_DB_WRITE,
+	  "approve a deadline change request",
+	  " N [--note TEXT]\n\n"
+	  "The task's deadline becomes the one asked for; the requester and the\n"
+	  "secretariat are told (messages queued in the outbox).  The operator\n"
+	  "($DONDOC_ACTOR) is the decider.  A request already decided, superseded, or\n"
+	  "of a task done is refused (exit status 65) and nothing changes.\n" },
+	{ "extension reject", cmd_extension_reject, CLI_DB_WRITE,
+	  "reject a deadline change request",
+	  " N --reason TEXT\n\n"
+	  "The deadline stays; the requester is told the reason, the secretariat too.\n" },
 	{ "serve", cmd_serve, 0, "run the daemon: plan, remind, escalate",
 	  " [--once]\n\n"
 	  "Runs until SIGTERM.  The configuration (--config) says where the registry,\n"
@@ -495,7 +510,7 @@ print_help(void)
 	       "dondoc follows up the tasks of a steering committee.\n\n"
 	       "commands:\n");
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-		printf("  %-16s %s\n", commands[i].name, commands[i].summary);
+		printf("  %-18s %s\n", commands[i].name, commands[i].summary);
 	printf("\nThe registry is --db PATH, else $DONDOC_DB, else the configuration's db\n"
 	       "(./dondoc.db).  The configuration is --config PATH, else $DONDOC_CONFIG,\n"
 	       "else ./dondoc.conf when it exists.\n"

@@ -111,6 +111,18 @@ int cmd_person_add(struct dondoc *d, int argc, char **argv);	/* cli_person.c */
 int cmd_person_list(struct dondoc *d, int argc, char **argv);
 int cmd_person_invite(struct dondoc *d, int argc, char **argv);	/* cli_chat.c */
 int cmd_chat(struct dondoc *d, int argc, char **argv);
+int cmd_extension_list(struct dondoc *d, int argc, char **argv);	/* cli_extension.c */
+int cmd_extension_approve(struct dondoc *d, int argc, char **argv);
+int cmd_extension_reject(struct dondoc *d, int argc, char **argv);
+/*
+ * Renders and queues in the outbox the messages for others of out (as a
+ * chat command's), through inbound_queue; loads the configuration, the
+ * schedules and the templates.  0 with *ret_n queued, -ENOKEY when these
+ * could not be loaded (said on stderr), or -errno.  The caller holds the
+ * transaction.
+ */
+struct command_out;
+int cli_queue_messages(struct dondoc *d, const struct command_out *out, size_t *ret_n);
 int cmd_serve(struct dondoc *d, int argc, char **argv);	/* cli_serve.c */
 int cmd_remind(struct dondoc *d, int argc, char **argv);
 int cmd_explain(struct dondoc *d, int argc, char **argv);

@@ -11,7 +11,9 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "command.h"
 #include "deadline.h"
+#include "extension.h"
 #include "norm.h"
 #include "store.h"
 #include "taskops.h"
@@ -26,16 +28,17 @@ format_day(struct date d, char out[16])
 	snprintf(out, 16, "%d/%d/%d", d.d % 100, d.m % 100, d.y % 10000);
 }
 
-/* Days a done task was finished after its due day; 0 when on time or not done. */
+/*
+ * Days a done task was finished after the due day in force when it was
+ * done (task_done_late: a deadline moved since does not count); 0 when on
+ * time or not done.
+ */
 static int64_t
 days_late(const struct task *t)
 {
-	int64_t late;
-
-	if (t->status != TASK_DONE || !t->done_at || !t->deadline.has_due)
+	if (!task_done_late(t))
 		return 0;
-	late = date_to_days(clock_local_date((time_t)t->done_at)) - date_to_days(t->deadline.due);
-	return late > 0 ? late : 0;
+	return date_to_days(clock_local_date((time_t)t->done_at)) - date_to_days(t->done_due);
 }
 
 /*
@@ -129,6 +132,9 @@ task_json(json_t *o, const struct task *t, struct date today)
 		clock_format_local((time_t)t->done_at, done);
 	set_text(o, "done_at", t->done_at ? done : NULL);
 	json_object_set_new(o, "done_late", json_boolean(days_late(t) > 0));
+	if (t->has_done_due)
+		date_format_iso(t->done_due, due);
+	set_text(o, "done_due", t->has_done_due ? due : NULL);
 	return o;
 }
 
@@ -486,6 +492,8 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 	const char *why = NULL;
 	time_t now = clock_now(&d->clock);
 	struct actor actor = { .name = d->actor, .channel = "cli" };
+	struct command_out out = { 0 };
+	size_t queued = 0;
 	int64_t id = 0;
 	bool changed = false;
 	int r, ex = 0, cancelled = 0;
@@ -536,7 +544,16 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 		if (r < 0)
 			goto fail;
 	}
-	if (a.status >= 0 && a.status != (int)t.status) {
+	if (a.status == TASK_DONE && t.status != TASK_DONE) {
+		struct extension_ctx c = { .s = d->store, .actor = &actor, .now = now,
+					   .today = clock_today(&d->clock), .out = &out };
+
+		/* Its open request closes as moot, and its requester is told why. */
+		r = extension_done(&c, &t, &cancelled);
+		if (r < 0)
+			goto fail;
+		changed = true;
+	} else if (a.status >= 0 && a.status != (int)t.status) {
 		r = taskop_status(d->store, &t, a.status, &actor, now, &cancelled);
 		if (r < 0)
 			goto fail;
@@ -560,9 +577,18 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 		if (r < 0)
 			goto fail;
 	}
-	r = store_commit(d->store);
+	r = cli_queue_messages(d, &out, &queued);
+	if (r == -ENOKEY) {
+		ex = EX_CONFIG;
+		goto out;
+	}
+	if (r == 0)
+		r = store_commit(d->store);
 	if (r < 0)
 		goto fail;
+	if (queued)
+		printf("task %lld: %zu message%s queued\n", (long long)t.id, queued,
+		       queued == 1 ? "" : "s");
 	if (changed)
 		printf("task %lld: %s, %d%%, deadline '%s'\n", (long long)t.id,
 		       task_status_to_string(t.status), t.progress, t.deadline_raw);
@@ -578,6 +604,7 @@ fail:
 out:
 	store_rollback(d->store);
 done:
+	command_out_release(&out);
 	task_release(&t);
 	free(raw);
 	free(note);

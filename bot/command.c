@@ -21,6 +21,7 @@
 #include "calendar.h"
 #include "command.h"
 #include "deadline.h"
+#include "extension.h"
 #include "hash.h"
 #include "macro.h"
 #include "norm.h"
@@ -45,6 +46,7 @@ enum cmd {
 	CMD_EXTEND,
 	CMD_APPROVE,
 	CMD_REJECT,
+	CMD_PENDING,
 	CMD_REPORT,
 	CMD_HELP,
 	_CMD_MAX,
@@ -72,11 +74,13 @@ static const struct {
 			   "Báo vướng mắc, kiến nghị: /vuongmac 27 nội dung" },
 	[CMD_EXTEND] = { "giahan", { "dieuchinh", "extend" },
 			 "/giahan 27 31/12/2025 chờ hướng dẫn của Bộ",
-			 "Đề nghị điều chỉnh thời hạn: /giahan 27 dd/mm/yyyy lý do" },
+			 "Đề nghị điều chỉnh thời hạn: /giahan 27 31/12/2025 (hoặc Quý I/2026) lý do" },
 	[CMD_APPROVE] = { "duyet", { "dongy", "approve" }, "/duyet 5",
 			  "Đồng ý đề nghị điều chỉnh thời hạn (thường trực)" },
 	[CMD_REJECT] = { "tuchoi", { "khongdongy", "reject" }, "/tuchoi 5 đề nghị hoàn thành đúng hạn",
 			 "Không đồng ý đề nghị, nêu lý do (thường trực)" },
+	[CMD_PENDING] = { "choduyet", { "pending" }, "/choduyet",
+			  "Các đề nghị điều chỉnh thời hạn chờ duyệt (thường trực)" },
 	[CMD_REPORT] = { "baocao", { "report" }, "/baocao", "Số liệu tổng hợp" },
 	[CMD_HELP] = { "huongdan", { "help", "hd" }, "/huongdan", "Hướng dẫn sử dụng" },
 };
@@ -293,8 +297,14 @@ say(struct command_msg *m, int64_t person_id, const char *name, json_t *data)
 	m->data = data ? data : json_object();
 }
 
-static void
-tell(struct command_out *out, int64_t person_id, const char *name, json_t *data)
+void
+command_say(struct command_msg *m, int64_t person_id, const char *name, json_t *data)
+{
+	say(m, person_id, name, data);
+}
+
+void
+command_tell(struct command_out *out, int64_t person_id, const char *name, json_t *data)
 {
 	out->others = xreallocarray(out->others, out->n_others + 1, sizeof(*out->others));
 	memset(&out->others[out->n_others], 0, sizeof(*out->others));
@@ -472,6 +482,15 @@ save(struct run *r, struct task *t)
 	return taskop_save(r->s, t, r->in->now);
 }
 
+/* The extension rules act as the sender, answering through r->out. */
+static struct extension_ctx
+ext_ctx(struct run *r)
+{
+	return (struct extension_ctx){ .s = r->s, .actor = &r->actor, .me = &r->me,
+				       .now = r->in->now, .today = r->in->today, .cal = r->in->cal,
+				       .out = r->out };
+}
+
 static int
 cmd_done(struct run *r, const char *note, size_t id_word)
 {
@@ -484,7 +503,10 @@ cmd_done(struct run *r, const char *note, size_t id_word)
 		return k;
 	/* Done again (the button, then "/xong 27 link"): the note still counts. */
 	if (t.status != TASK_DONE || *note) {
-		k = taskop_status(r->s, &t, TASK_DONE, &r->actor, r->in->now, NULL);
+		struct extension_ctx c = ext_ctx(r);
+
+		/* Its open request, if any, closes as moot: extension_done tells the requester. */
+		k = t.status == TASK_DONE ? 0 : extension_done(&c, &t, NULL);
 		if (k < 0)
 			goto out;
 		if (*note) {
@@ -621,220 +643,63 @@ cmd_obstacle(struct run *r)
 	return k;
 }
 
-/* The JSON of an extension request as the templates see it. */
-static json_t *
-request_json(const struct extension *e, const char *reason, const struct person *requester,
-	     const char *decider)
-{
-	char day[16];
-
-	render_day(e->due, day);
-	return json_pack("{s:I, s:s, s:s, s:b, s:s, s:{s:s, s:s}}", "id", (json_int_t)e->id,
-			 "date", day, "reason", reason ? reason : "",
-			 "approved", e->state == EXTENSION_APPROVED, "decider", decider ? decider : "",
-			 "requester", "name", requester->name ? requester->name : "",
-			 "agency", requester->agency_name ? requester->agency_name : "");
-}
-
 /*
- * Tells every active member of the secretariat but the sender and skip
- * (0: none; a member told otherwise already).  data is taken.
+ * /choduyet (and /giahan alone, from the secretariat): the requests that
+ * wait for a decision, oldest first.
  */
 static int
-tell_secretariat(struct run *r, const char *name, json_t *data, int64_t skip)
+cmd_pending(struct run *r)
 {
-	struct person *sec = NULL;
-	size_t n = 0;
-	int k = store_person_list_role(r->s, ROLE_SECRETARIAT, &sec, &n);
+	struct extension_ctx c = ext_ctx(r);
+	json_t *list;
+	int k;
 
-	if (k < 0) {
-		json_decref(data);
+	if (!is_secretariat(r)) {
+		refuse(r, "error_secretariat_only", json_pack("{s:s}", "command", "/choduyet"));
+		return 0;
+	}
+	list = extension_pending_json(&c, &k);
+	if (!list)
 		return k;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (sec[i].id != r->me.id && sec[i].id != skip)
-			tell(r->out, sec[i].id, name, json_deep_copy(data));
-		person_release(&sec[i]);
-	}
-	free(sec);
-	json_decref(data);
+	say(&r->out->reply, r->me.id, "extension_pending_list",
+	    json_pack("{s:I, s:o}", "count", (json_int_t)json_array_size(list), "requests", list));
 	return 0;
 }
 
-static int
-event(struct run *r, int64_t task_id, const char *kind, const char *new_value, const char *text)
-{
-	struct event e = {
-		.task_id = task_id,
-		.at = r->in->now,
-		.actor = r->actor.name,
-		.person_id = r->actor.person_id,
-		.channel = r->actor.channel,
-		.kind = kind,
-		.new_value = new_value,
-		.text = text,
-	};
-
-	return store_event_append(r->s, &e);
-}
-
+/* /giahan SỐ HẠN lý do: the rules are extension.c's. */
 static int
 cmd_extend(struct run *r)
 {
-	struct task t = { 0 };
-	struct extension e = { 0 };
-	struct deadline dl;
-	const char *why = NULL, *date_word, *reason;
-	char iso[DATE_ISO_LEN], *text = NULL;
+	struct extension_ctx c = ext_ctx(r);
+	int64_t id;
 	int k;
 
-	k = load_open_task(r, r->arg, &t);
-	if (k <= 0)
-		return k;
-	k = 0;
-	if (r->arg + 1 >= r->w.n) {
+	if (r->arg >= r->w.n && is_secretariat(r))
+		return cmd_pending(r);
+	id = parse_number(r->arg < r->w.n ? r->w.v[r->arg] : NULL);
+	if (!id || r->arg + 1 >= r->w.n) {
 		usage(r);
-		goto out;
+		return 0;
 	}
-	date_word = r->w.v[r->arg + 1];
-	if (deadline_parse(date_word, r->in->today.y, &dl, &why) < 0 ||
-	    dl.precision != DEADLINE_DAY || !dl.has_due || date_cmp(dl.due, r->in->today) <= 0) {
-		refuse(r, "error_bad_date", json_pack("{s:s, s:s}", "text", date_word,
-						      "example", cmds[CMD_EXTEND].example));
-		goto out;
-	}
-	/* More time is a later day: an earlier one is no extension. */
-	if (t.deadline.has_due && date_cmp(dl.due, t.deadline.due) <= 0) {
-		struct date later = date_from_days(date_to_days(t.deadline.due) + 30);
-		char example[96];
-
-		snprintf(example, sizeof(example), "/giahan %lld %d/%d/%d lý do", (long long)t.id,
-			 later.d, later.m, later.y);
-		refuse(r, "error_not_later", json_pack("{s:o, s:s, s:s}", "task", task_json(r, &t),
-						       "text", date_word, "example", example));
-		goto out;
-	}
-	reason = words_rest(&r->w, r->arg + 2);
-	if (!*reason) {
-		usage(r);
-		goto out;
-	}
-	text = arg_text(reason);
-	e.task_id = t.id;
-	e.person_id = r->me.id;
-	e.due = dl.due;
-	e.reason = text;
-	k = store_extension_add(r->s, &e, r->in->now, &e.id);
-	if (k < 0)
-		goto out;
-	date_format_iso(dl.due, iso);
-	k = event(r, t.id, "extension_request", iso, text);
-	if (k < 0)
-		goto out;
-	r->out->changed = true;
-	say(&r->out->reply, r->me.id, "extension_asked",
-	    json_pack("{s:o, s:o}", "task", task_json(r, &t),
-		      "request", request_json(&e, text, &r->me, NULL)));
-	k = tell_secretariat(r, "extension_request",
-			     json_pack("{s:o, s:o}", "task", task_json(r, &t),
-				       "request", request_json(&e, text, &r->me, NULL)), 0);
-out:
-	e.reason = NULL;
-	free(text);
-	task_release(&t);
-	return k;
+	k = extension_request(&c, id, words_rest(&r->w, r->arg + 1));
+	return k < 0 ? k : 0;
 }
 
-/*
- * /duyet N and /tuchoi N lý do: the secretariat decides a request, not
- * its own, while the task is open; the rest of the secretariat is told.
- */
+/* /duyet N and /tuchoi N lý do: the secretariat decides a request, not its own. */
 static int
 cmd_decide(struct run *r, bool approve)
 {
-	struct extension e = { 0 };
-	struct task t = { 0 };
-	struct person requester = { 0 };
+	struct extension_ctx c = ext_ctx(r);
 	int64_t id = parse_number(r->arg < r->w.n ? r->w.v[r->arg] : NULL);
 	const char *reason = words_rest(&r->w, r->arg + 1);
-	char raw[16], *text = NULL;
-	struct deadline dl;
 	int k;
 
 	if (!id || (!approve && !*reason)) {
 		usage(r);
 		return 0;
 	}
-	k = store_extension_get(r->s, id, &e);
-	if (k == -ENOENT || (k == 0 && e.state != EXTENSION_PENDING)) {
-		refuse(r, "error_no_request", json_pack("{s:I}", "id", (json_int_t)id));
-		extension_release(&e);
-		return 0;
-	}
-	if (k < 0)
-		return k;
-	k = store_task_get(r->s, e.task_id, &t);
-	if (k < 0)
-		goto out;
-	if (!is_secretariat(r)) {
-		refuse(r, "error_not_allowed", json_pack("{s:o}", "task", task_json(r, &t)));
-		goto out;
-	}
-	/* Asking and granting must be two people's doing. */
-	if (e.person_id == r->me.id) {
-		refuse(r, "error_own_request",
-		       json_pack("{s:o, s:o}", "task", task_json(r, &t),
-				 "request", request_json(&e, e.reason, &r->me, NULL)));
-		goto out;
-	}
-	k = store_person_get(r->s, e.person_id, &requester);
-	if (k < 0)
-		goto out;
-	/* A task done needs no more time: the request is moot, and stays undecided. */
-	if (t.status == TASK_DONE) {
-		refuse(r, "error_request_moot",
-		       json_pack("{s:o, s:o}", "task", task_json(r, &t),
-				 "request", request_json(&e, e.reason, &requester, NULL)));
-		goto out;
-	}
-	text = *reason ? arg_text(reason) : NULL;
-	e.state = approve ? EXTENSION_APPROVED : EXTENSION_REJECTED;
-	k = store_extension_decide(r->s, e.id, e.state, r->me.id, text, r->in->now);
-	if (k < 0)
-		goto out;
-	k = event(r, t.id, "extension_decision", approve ? "approved" : "rejected", text);
-	if (k < 0)
-		goto out;
-	if (approve) {
-		render_day(e.due, raw);
-		dl = (struct deadline){ .precision = DEADLINE_DAY, .has_due = true, .due = e.due };
-		k = taskop_deadline(r->s, &t, raw, &dl, e.reason, &r->actor, r->in->now);
-		if (k == 0)
-			k = save(r, &t);
-		if (k < 0)
-			goto out;
-	}
-	r->out->changed = true;
-	say(&r->out->reply, r->me.id, "decision_ok",
-	    json_pack("{s:o, s:o}", "task", task_json(r, &t),
-		      "request", request_json(&e, approve ? e.reason : text, &requester,
-					      r->me.name)));
-	tell(r->out, requester.id, approve ? "extension_approved" : "extension_rejected",
-	     json_pack("{s:o, s:o}", "task", task_json(r, &t),
-		       "request", request_json(&e, approve ? e.reason : text, &requester,
-					       r->me.name)));
-	/* The requester, if of the secretariat, has just been told: once is enough. */
-	k = tell_secretariat(r, "extension_decided",
-			     json_pack("{s:o, s:o}", "task", task_json(r, &t),
-				       "request", request_json(&e, approve ? e.reason : text,
-							       &requester, r->me.name)),
-			     requester.id);
-out:
-	free(text);
-	person_release(&requester);
-	task_release(&t);
-	extension_release(&e);
-	return k;
+	k = extension_decide(&c, id, approve, *reason ? reason : NULL);
+	return k < 0 ? k : 0;
 }
 
 /* The open tasks the sender answers for: the agency's, or all for the secretariat. */
@@ -1157,6 +1022,7 @@ plain_command(const struct run *r)
 	case CMD_OVERDUE:
 	case CMD_REPORT:
 	case CMD_HELP:
+	case CMD_PENDING:
 		return r->w.n == r->arg;
 	case CMD_START:
 		return false;
@@ -1211,6 +1077,8 @@ dispatch(struct run *r)
 		return cmd_decide(r, true);
 	case CMD_REJECT:
 		return cmd_decide(r, false);
+	case CMD_PENDING:
+		return cmd_pending(r);
 	default:
 		return -EINVAL;
 	}

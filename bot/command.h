@@ -70,6 +70,10 @@ struct command_out {
  */
 int command_run(struct store *s, const struct command_in *in, struct command_out *out);
 void command_out_release(struct command_out *out);
+/* Sets m to template name for person_id with data (taken; NULL: empty), replacing what it held. */
+void command_say(struct command_msg *m, int64_t person_id, const char *name, json_t *data);
+/* Adds a message for person_id to out->others (data taken, as command_say). */
+void command_tell(struct command_out *out, int64_t person_id, const char *name, json_t *data);
 /*
  * The active person linked to the chat that in comes from: 0 with *ret
  * (person_release), -ENOENT when none (no chat, unlinked, or made

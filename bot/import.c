@@ -474,6 +474,26 @@ log_event(struct importer *imp, int64_t task_id, size_t line, const char *kind,
 	return log_event_data(imp, task_id, line, kind, old_value, new_value, NULL);
 }
 
+/*
+ * A task the table says is done needs no more time: its open request is
+ * moot (the requester hears of it in the task's history, not by message:
+ * an import tells no one).
+ */
+static int
+import_moot_request(struct importer *imp, const struct task *t)
+{
+	struct actor a = { .name = imp->o->actor ? imp->o->actor : "import", .channel = "cli" };
+	struct extension e = { 0 };
+	int r = store_extension_pending(imp->s, t->id, &e);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r == 0)
+		r = taskop_extension_close(imp->s, &e, EXTENSION_MOOT, NULL, &a, imp->now);
+	extension_release(&e);
+	return r;
+}
+
 /* Joins names with "; " into a new string. */
 static char *
 join_names(char *const *names, size_t n)
@@ -700,6 +720,9 @@ process_row(struct importer *imp, const struct record *row)
 	t.deadline = dl;
 	t.status = has_assessment ? as.status : TASK_NOT_STARTED;
 	t.done_at = t.status == TASK_DONE ? imp->now : 0;
+	/* Done already: on time or late against the deadline the row gives. */
+	t.has_done_due = t.status == TASK_DONE && dl.has_due;
+	t.done_due = t.has_done_due ? dl.due : (struct date){ 0 };
 	title_key = norm_key(title);
 
 	r = store_task_find(imp->s, doc_id, title_key, &old);
@@ -739,13 +762,25 @@ process_row(struct importer *imp, const struct record *row)
 			goto out;
 	}
 	if (has_assessment && old.status != as.status) {
-		r = log_event(imp, old.id, line, "status", task_status_to_string(old.status),
-			      task_status_to_string(as.status));
+		char *data;
+
+		/* Done now: against the deadline in force, this row's if it moved it. */
+		old.has_done_due = as.status == TASK_DONE && old.deadline.has_due;
+		old.done_due = old.has_done_due ? old.deadline.due : (struct date){ 0 };
+		data = taskop_status_data(&old);
+		r = log_event_data(imp, old.id, line, "status", task_status_to_string(old.status),
+				   task_status_to_string(as.status), data);
+		free(data);
 		if (r < 0)
 			goto out;
 		old.done_at = as.status == TASK_DONE ? (old.done_at ? old.done_at : imp->now) : 0;
 		old.status = as.status;
 		changed = true;
+		if (old.status == TASK_DONE) {
+			r = import_moot_request(imp, &old);
+			if (r < 0)
+				goto out;
+		}
 		if (old.status == TASK_DONE || old.status == TASK_POSTPONED) {
 			r = store_notice_cancel_task(imp->s, old.id, imp->now, NULL);
 			if (r < 0)

@@ -305,3 +305,26 @@ fail:
 		  in->chat_id ? in->chat_id : "", step, strerror(-r));
 	return give_up(env, in, update_id, chat_message_id, ret);
 }
+
+/* --- messages of a change made outside chat ------------------------------- */
+
+int
+inbound_queue(const struct inbound_env *env, const struct command_in *in,
+	      const struct command_msg *msgs, size_t n, size_t *ret_n)
+{
+	struct person nobody = { 0 };
+	size_t queued = 0;
+	int r;
+
+	/* The same path as a chat command's messages for others: answer(). */
+	for (size_t i = 0; i < n; i++) {
+		int64_t id = 0;
+
+		r = answer(env, in, &msgs[i], &nobody, NULL, true, 0, &id, NULL);
+		if (r < 0)
+			return r;
+		queued += id != 0;
+	}
+	*ret_n = queued;
+	return 0;
+}

@@ -79,4 +79,14 @@ bool inbound_transient(int r);
 int inbound_handle(const struct inbound_env *env, const struct command_in *in,
 		   int64_t update_id, int64_t chat_message_id, struct inbound_result *ret);
 
+/*
+ * Renders and queues in the outbox the n messages msgs (command_msg, as
+ * command_run or extension.c make them) for a change made outside chat,
+ * e.g. the CLI: each person on their first channel, as kind reply, dated
+ * in->now.  The caller holds the transaction.  0 with *ret_n queued (a
+ * person with no channel is logged and skipped), or -errno.
+ */
+int inbound_queue(const struct inbound_env *env, const struct command_in *in,
+		  const struct command_msg *msgs, size_t n, size_t *ret_n);
+
 #endif

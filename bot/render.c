@@ -66,6 +66,9 @@ static const char *const message_names[] = {
 	"error_not_allowed", "error_read_only", "error_own_request", "error_request_moot",
 	"error_private_only", "error_clock", "error_bad_date", "error_task_done",
 	"error_not_later", "error_bad_percent", "error_bad_code",
+	/* Extension requests (extension.c): refusals, supersession, closing, the list. */
+	"error_date_past", "error_no_reason", "error_request_decided", "error_secretariat_only",
+	"extension_superseded", "extension_moot", "extension_pending_list",
 };
 
 const char *const *
@@ -466,6 +469,8 @@ render_task_json(const struct task *t, struct date today, const struct calendar 
 	json_object_set_new(o, "days_late", json_integer(late
 		? MAX(1, calendar_workdays_between(cal, t->deadline.due, today)) : 0));
 	json_object_set_new(o, "note", json_string(t->note ? t->note : ""));
+	/* Done late against the deadline in force that day, never today's. */
+	json_object_set_new(o, "done_late", json_boolean(task_done_late(t)));
 	json_object_set_new(o, "light", json_string(task_light_label(task_light(t, today, cal))));
 	buf_release(&leads);
 	return o;

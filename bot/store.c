@@ -312,7 +312,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX obstacle_by_task ON obstacle(task_id, state);"
 	/* What an extension request asked for, as typed ("Quý I/2026"), and its precision. */
 	"ALTER TABLE extension ADD COLUMN raw TEXT;"
-	"ALTER TABLE extension ADD COLUMN precision TEXT;",
+	"ALTER TABLE extension ADD COLUMN precision TEXT;"
+	/*
+	 * Tasks done before schema 8 did not keep the deadline in force that
+	 * day: the one they have now is the best the registry knows.
+	 */
+	"UPDATE task SET done_due = due WHERE status = 'done';",
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");
@@ -403,6 +408,8 @@ enum stmt {
 	ST_EXTENSION_INSERT,
 	ST_EXTENSION_GET,
 	ST_EXTENSION_DECIDE,
+	ST_EXTENSION_PENDING,
+	ST_EXTENSION_LIST,
 	ST_CHAT_UPDATE_SEEN,
 	ST_CHAT_UPDATE_PRUNE,
 	ST_CHAT_SENT_INSERT,
@@ -428,6 +435,10 @@ enum stmt {
 	" t.status, t.progress, t.obstacle_open, ifnull(t.done_at, 0), t.created_at, t.updated_at," \
 	" t.note, t.done_due, t.period, t.first_notice"
 #define TASK_FROM " FROM task t LEFT JOIN document d ON d.id = t.document_id"
+/* What extension_row() reads, in this order. */
+#define EXTENSION_COLUMNS \
+	"id, task_id, person_id, due, reason, state, ifnull(decided_by, 0)," \
+	" ifnull(decided_at, 0), decision, created_at, raw, precision"
 #define PERSON_COLUMNS \
 	"p.id, p.name, p.agency_id, a.code, p.role, p.email, p.telegram_chat_id," \
 	" p.zalo_user_id, p.lang, p.active, a.name, p.email_broken, p.telegram_broken" \
@@ -609,12 +620,15 @@ static const char *const sql_text[_ST_MAX] = {
 			     " WHERE hash = ?1",
 	[ST_LINK_CODE_USE] = "UPDATE link_code SET used_at = ?2 WHERE hash = ?1 AND used_at IS NULL",
 	[ST_EXTENSION_INSERT] = "INSERT INTO extension(task_id, person_id, due, reason, state,"
-				" created_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5)",
-	[ST_EXTENSION_GET] = "SELECT id, task_id, person_id, due, reason, state,"
-			     " ifnull(decided_by, 0), ifnull(decided_at, 0), decision, created_at"
-			     " FROM extension WHERE id = ?1",
+				" created_at, raw, precision)"
+				" VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7)",
+	[ST_EXTENSION_GET] = "SELECT " EXTENSION_COLUMNS " FROM extension WHERE id = ?1",
 	[ST_EXTENSION_DECIDE] = "UPDATE extension SET state = ?2, decided_by = ?3, decided_at = ?4,"
 				" decision = ?5 WHERE id = ?1 AND state = 'pending'",
+	[ST_EXTENSION_PENDING] = "SELECT " EXTENSION_COLUMNS " FROM extension"
+				 " WHERE task_id = ?1 AND state = 'pending'",
+	[ST_EXTENSION_LIST] = "SELECT " EXTENSION_COLUMNS " FROM extension"
+			      " WHERE ?1 = 0 OR state = 'pending' ORDER BY id",
 	/*
 	 * Telegram keeps an update 24 hours, and numbers afresh, at random,
 	 * after a quiet week: an id seen more than 26 hours ago is a new one.
@@ -3718,9 +3732,51 @@ store_extension_add(struct store *s, const struct extension *e, int64_t now, int
 	bind_text(st, 3, due);
 	bind_text(st, 4, e->reason ? e->reason : "");
 	sqlite3_bind_int64(st, 5, now);
+	bind_text(st, 6, e->raw);
+	bind_text(st, 7, deadline_precision_to_string(e->precision));
 	r = exec_done(s, st);
 	if (r == 0 && ret_id)
 		*ret_id = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+/* The request of the current row of st (EXTENSION_COLUMNS) into *ret. */
+static void
+extension_row(sqlite3_stmt *st, struct extension *ret)
+{
+	enum extension_state state;
+	enum deadline_precision precision;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->id = sqlite3_column_int64(st, 0);
+	ret->task_id = sqlite3_column_int64(st, 1);
+	ret->person_id = sqlite3_column_int64(st, 2);
+	(void)date_parse_iso((const char *)sqlite3_column_text(st, 3), &ret->due);
+	ret->reason = column_dup(st, 4);
+	state = extension_state_from_string((const char *)sqlite3_column_text(st, 5));
+	ret->state = state < 0 ? EXTENSION_PENDING : state;
+	ret->decided_by = sqlite3_column_int64(st, 6);
+	ret->decided_at = sqlite3_column_int64(st, 7);
+	ret->decision = column_dup(st, 8);
+	ret->created_at = sqlite3_column_int64(st, 9);
+	ret->raw = column_dup(st, 10);
+	/* Requests made before schema 8 asked for a day. */
+	precision = deadline_precision_from_string((const char *)sqlite3_column_text(st, 11));
+	ret->precision = precision < 0 ? DEADLINE_DAY : precision;
+}
+
+/* The one request st selects: 0 with *ret, -ENOENT when none. */
+static int
+one_extension(struct store *s, sqlite3_stmt *st, struct extension *ret)
+{
+	int rc, r = 0;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		extension_row(st, ret);
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
 	return r;
 }
 
@@ -3728,26 +3784,38 @@ int
 store_extension_get(struct store *s, int64_t id, struct extension *ret)
 {
 	sqlite3_stmt *st = stmt(s, ST_EXTENSION_GET);
-	enum extension_state state;
-	int rc, r = 0;
 
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(ret, 0, sizeof(*ret));
-		ret->id = sqlite3_column_int64(st, 0);
-		ret->task_id = sqlite3_column_int64(st, 1);
-		ret->person_id = sqlite3_column_int64(st, 2);
-		(void)date_parse_iso((const char *)sqlite3_column_text(st, 3), &ret->due);
-		ret->reason = column_dup(st, 4);
-		state = extension_state_from_string((const char *)sqlite3_column_text(st, 5));
-		ret->state = state < 0 ? EXTENSION_PENDING : state;
-		ret->decided_by = sqlite3_column_int64(st, 6);
-		ret->decided_at = sqlite3_column_int64(st, 7);
-		ret->decision = column_dup(st, 8);
-		ret->created_at = sqlite3_column_int64(st, 9);
-	} else
-		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+	return one_extension(s, st, ret);
+}
+
+int
+store_extension_pending(struct store *s, int64_t task_id, struct extension *ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_EXTENSION_PENDING);
+
+	sqlite3_bind_int64(st, 1, task_id);
+	return one_extension(s, st, ret);
+}
+
+int
+store_extension_foreach(struct store *s, bool pending_only,
+			int (*cb)(const struct extension *e, void *userdata), void *userdata)
+{
+	sqlite3_stmt *st = stmt(s, ST_EXTENSION_LIST);
+	struct extension e;
+	int rc, r = 0;
+
+	sqlite3_bind_int(st, 1, pending_only ? 1 : 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		extension_row(st, &e);
+		r = cb(&e, userdata);
+		extension_release(&e);
+		if (r != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
 	sqlite3_reset(st);
 	return r;
 }
@@ -3761,7 +3829,11 @@ store_extension_decide(struct store *s, int64_t id, enum extension_state state,
 
 	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, extension_state_to_string(state));
-	sqlite3_bind_int64(st, 3, decided_by);
+	/* Superseded or moot by no one's decision, or by an operator: no person. */
+	if (decided_by)
+		sqlite3_bind_int64(st, 3, decided_by);
+	else
+		sqlite3_bind_null(st, 3);
 	sqlite3_bind_int64(st, 4, now);
 	bind_text(st, 5, decision && *decision ? decision : NULL);
 	r = exec_done(s, st);

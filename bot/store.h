@@ -305,9 +305,20 @@ int store_link_code_take(struct store *s, const char *hash, int64_t now, int64_t
 /* A new extension request (state pending). */
 int store_extension_add(struct store *s, const struct extension *e, int64_t now, int64_t *ret_id);
 int store_extension_get(struct store *s, int64_t id, struct extension *ret);
-/* Decides request id; -EALREADY when it was decided before. */
+/*
+ * Closes request id in state (decided_by 0: no person, e.g. superseded or
+ * an operator); -EALREADY when it was closed before.
+ */
 int store_extension_decide(struct store *s, int64_t id, enum extension_state state,
 			   int64_t decided_by, const char *decision, int64_t now);
+/* The open (pending) request of task_id: 0 with *ret (extension_release), -ENOENT when none. */
+int store_extension_pending(struct store *s, int64_t task_id, struct extension *ret);
+/*
+ * Calls cb with each request (only the pending ones with pending_only),
+ * oldest first; cb's non-zero return stops and is returned.  e is borrowed.
+ */
+int store_extension_foreach(struct store *s, bool pending_only,
+			    int (*cb)(const struct extension *e, void *userdata), void *userdata);
 /*
  * Records update_id of channel as handled; -EEXIST when it was, within
  * the last 26 hours (Telegram keeps an update 24 hours, and may number

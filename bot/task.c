@@ -82,6 +82,7 @@ extension_release(struct extension *e)
 		return;
 	free(e->reason);
 	free(e->decision);
+	free(e->raw);
 	memset(e, 0, sizeof(*e));
 }
 

@@ -95,6 +95,8 @@ struct extension {
 	int64_t decided_at;
 	char *decision;		/* why rejected (or a remark); NULL when none */
 	int64_t created_at;
+	char *raw;		/* the deadline asked for, as typed ("Quý I/2026"); NULL: the day */
+	enum deadline_precision precision;	/* of raw: the due day is its last day */
 };
 
 void extension_release(struct extension *e);

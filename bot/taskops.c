@@ -85,12 +85,14 @@ json_t *
 taskop_task_json(const struct task *t, const int64_t *lead_ids, size_t n_leads,
 		 const int64_t *coop_ids, size_t n_coops)
 {
-	char due[DATE_ISO_LEN];
+	char due[DATE_ISO_LEN], done_due[DATE_ISO_LEN];
 
 	if (t->deadline.has_due)
 		date_format_iso(t->deadline.due, due);
+	if (t->has_done_due)
+		date_format_iso(t->done_due, done_due);
 	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:s, s:i, s:o, s:i, s:o,"
-			      " s:o, s:o}",
+			      " s:o, s:o, s:o}",
 			      "code", t->code, "title", t->title,
 			      "document", str_or_null(t->document),
 			      "kind", task_kind_to_string(t->kind),
@@ -103,7 +105,8 @@ taskop_task_json(const struct task *t, const int64_t *lead_ids, size_t n_leads,
 			      "obstacle", t->obstacle_open ? 1 : 0,
 			      "note", str_or_null(t->note && *t->note ? t->note : NULL),
 			      "leads", ids_array(lead_ids, n_leads),
-			      "coops", ids_array(coop_ids, n_coops));
+			      "coops", ids_array(coop_ids, n_coops),
+			      "done_due", t->has_done_due ? json_string(done_due) : json_null());
 }
 
 char *
@@ -120,25 +123,86 @@ append(struct store *s, const struct task *t, const struct actor *a, int64_t now
 	return append_data(s, t->id, a, now, kind, old_value, new_value, text, NULL);
 }
 
+char *
+taskop_status_data(const struct task *t)
+{
+	char due[DATE_ISO_LEN];
+
+	if (t->has_done_due)
+		date_format_iso(t->done_due, due);
+	return dump(json_pack("{s:o}", "done_due", t->has_done_due ? json_string(due)
+								  : json_null()));
+}
+
+int
+taskop_extension_close(struct store *s, const struct extension *e, enum extension_state state,
+		       const char *text, const struct actor *a, int64_t now)
+{
+	char *data;
+	int r;
+
+	r = store_extension_decide(s, e->id, state, a->person_id, text, now);
+	if (r < 0)
+		return r;
+	data = dump(json_pack("{s:I}", "request", (json_int_t)e->id));
+	r = append_data(s, e->task_id, a, now, "extension_decision", "pending",
+			extension_state_to_string(state), text, data);
+	free(data);
+	return r;
+}
+
+/* A done task needs no more time: its open request, if any, is moot. */
+static int
+moot_open_request(struct store *s, const struct task *t, const struct actor *a, int64_t now)
+{
+	struct extension e = { 0 };
+	int r = store_extension_pending(s, t->id, &e);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r == 0)
+		r = taskop_extension_close(s, &e, EXTENSION_MOOT, NULL, a, now);
+	extension_release(&e);
+	return r;
+}
+
 int
 taskop_status(struct store *s, struct task *t, enum task_status status, const struct actor *a,
 	      int64_t now, int *ret_cancelled)
 {
+	struct task after;
+	char *data;
 	int r;
 
 	if (ret_cancelled)
 		*ret_cancelled = 0;
 	if (status == t->status)
 		return 0;
-	r = append(s, t, a, now, "status", task_status_to_string(t->status),
-		   task_status_to_string(status), NULL);
+	/*
+	 * On time or late is judged against the due day in force now, kept
+	 * with the task and in the event: no later deadline can rewrite it.
+	 */
+	after = *t;
+	after.has_done_due = status == TASK_DONE && t->deadline.has_due;
+	after.done_due = after.has_done_due ? t->deadline.due : (struct date){ 0 };
+	data = taskop_status_data(&after);
+	r = append_data(s, t->id, a, now, "status", task_status_to_string(t->status),
+			task_status_to_string(status), NULL, data);
+	free(data);
 	if (r < 0)
 		return r;
 	t->status = status;
+	t->has_done_due = after.has_done_due;
+	t->done_due = after.done_due;
 	/* A done task remembers when, for "on time" versus "late". */
 	t->done_at = status == TASK_DONE ? now : 0;
 	if (status == TASK_DONE && t->progress != 100) {
 		r = taskop_progress(s, t, 100, a, now);
+		if (r < 0)
+			return r;
+	}
+	if (status == TASK_DONE) {
+		r = moot_open_request(s, t, a, now);
 		if (r < 0)
 			return r;
 	}

@@ -29,9 +29,12 @@ struct actor {
 };
 
 /*
- * Sets the status; done records when (and makes progress 100), done or
- * postponed cancels pending notices (*ret_cancelled, may be NULL, gets
- * how many).  0 when unchanged too.
+ * Sets the status; done records when, and the due day then in force
+ * (done_due, in the event's data: taskop_status_data), makes progress 100
+ * and closes the task's open extension request as moot (an event; telling
+ * its requester is the caller's, see extension.h).  Any other status
+ * clears done_due.  Done or postponed cancels pending notices
+ * (*ret_cancelled, may be NULL, gets how many).  0 when unchanged too.
  */
 int taskop_status(struct store *s, struct task *t, enum task_status status,
 		  const struct actor *a, int64_t now, int *ret_cancelled);
@@ -50,6 +53,16 @@ int taskop_obstacle(struct store *s, struct task *t, const char *text, const str
  */
 int taskop_deadline(struct store *s, struct task *t, const char *raw, const struct deadline *dl,
 		    const char *text, const struct actor *a, int64_t now);
+/* What a status event carries for replay: t's done_due or null (a new string). */
+char *taskop_status_data(const struct task *t);
+/*
+ * Closes pending request e in state (approved, rejected, superseded,
+ * moot) with text (may be NULL), decided by a (its person, 0 for an
+ * operator), and appends its extension_decision event; -EALREADY when it
+ * was no longer pending.
+ */
+int taskop_extension_close(struct store *s, const struct extension *e, enum extension_state state,
+			   const char *text, const struct actor *a, int64_t now);
 /* Writes t (status, progress, deadline, note, obstacle). */
 int taskop_save(struct store *s, const struct task *t, int64_t now);
 

@@ -103,8 +103,8 @@ expect_grep "saying the task is done" out \
 	"đã được ghi nhận hoàn thành, nên đề nghị điều chỉnh thời hạn số $req\$"
 expect_grep "and the request needs no decision" out "không còn cần quyết định; thời hạn giữ nguyên"
 expect_rc 1 "Roles are not checked: /tuchoi on a task already done is refused" chat 1004 /tuchoi "$req" muộn
-expect_eq "the request stays undecided, the deadline unmoved, nobody told" \
-	"$(sql "SELECT state FROM extension WHERE id = $req") $(db_sum) $(last_msg)" "pending $sum $m0"
+expect_eq "the request was closed as moot when the task was done; the deadline unmoved, nobody told" \
+	"$(sql "SELECT state FROM extension WHERE id = $req") $(db_sum) $(last_msg)" "moot $sum $m0"
 run "$D" task show 1 --json
 expect_eq "task show: still due 30/10/2025" "$(json 'j["due"]')" "2025-10-30"
 

@@ -36,6 +36,7 @@
 #include "schedule.h"
 #include "store.h"
 #include "task.h"
+#include "taskops.h"
 
 #define NOW ((int64_t)1759802400)	/* 2025-10-07 09:00 in Hà Nội (02:00 UTC) */
 #define TODAY ((struct date){ 2025, 10, 7 })
@@ -527,6 +528,17 @@ assert_still_asked(struct fx *f, int64_t id)
 	extension_release(&e);
 }
 
+/* Extension request id is in state. */
+static void
+assert_extension_state(struct fx *f, int64_t id, enum extension_state state)
+{
+	struct extension e = { 0 };
+
+	assert_int_equal(store_extension_get(f->s, id, &e), 0);
+	assert_int_equal(e.state, state);
+	extension_release(&e);
+}
+
 /* --- matching --------------------------------------------------------------- */
 
 static void
@@ -678,7 +690,6 @@ test_usage_errors_give_an_example(void **state)
 		{ "/xong abc ghi chú", "/xong" },
 		{ "/tiendo %lld", "/tiendo" },
 		{ "/tiendo", "/tiendo" },
-		{ "/giahan %lld 31/12/2025", "/giahan" },
 		{ "/giahan %lld", "/giahan" },
 		{ "/vuongmac %lld", "/vuongmac" },
 		{ "/duyet", "/duyet" },
@@ -729,8 +740,10 @@ static void
 test_bad_dates(void **state)
 {
 	struct fx *f = *state;
-	static const char *const dates[] = { "31/13/2025", "1/1/2020", "7/10/2025", "30/02/2026",
-					     "Quý IV/2025", "mai" };
+	static const char *const dates[] = { "31/13/2025", "30/02/2026", "Quý V/2026", "mai",
+					     "Thường xuyên", "Theo tiến độ TW" };
+	static const char *const past[] = { "1/1/2020", "7/10/2025", "Quý III/2025",
+					    "Tháng 9/2025" };
 	char *before = snapshot(f);
 
 	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
@@ -742,8 +755,32 @@ test_bad_dates(void **state)
 		assert_true(starts_with(data_str(f->out.reply.data, "example"), "/giahan "));
 		assert_int_equal(f->out.n_others, 0);
 	}
+	/* A day already past is its own reason, with the day it means. */
+	for (size_t i = 0; i < sizeof(past) / sizeof(past[0]); i++) {
+		chatf(f, CHAT_A, "/giahan %lld %s lý do", (long long)f->t_a, past[i]);
+		if (!f->out.reply.name || strcmp(f->out.reply.name, "error_date_past") != 0)
+			fail_msg("'%s' answered '%s'", past[i],
+				 f->out.reply.name ? f->out.reply.name : "(none)");
+		assert_refused_unchanged(f, before, "error_date_past");
+		assert_string_equal(data_str(f->out.reply.data, "text"), past[i]);
+		assert_int_equal(f->out.n_others, 0);
+	}
+	chatf(f, CHAT_A, "/giahan %lld Quý III/2025 lý do", (long long)f->t_a);
+	assert_string_equal(data_str(f->out.reply.data, "due"), "30/9/2025");
 	chatf(f, CHAT_A, "/giahan %lld 31/13/2025 lý do", (long long)f->t_a);
 	assert_string_equal(data_str(f->out.reply.data, "text"), "31/13/2025");
+	/* A long word is shown cut on a character, never as broken UTF-8. */
+	chatf(f, CHAT_A, "/giahan %lld ĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐ lý do",
+	      (long long)f->t_a);
+	assert_refused_unchanged(f, before, "error_bad_date");
+	assert_true(starts_with(data_str(f->out.reply.data, "text"), "ĐĐĐĐĐĐĐĐĐĐ"));
+	/* A deadline and no reason: the reason is named as missing. */
+	chatf(f, CHAT_A, "/giahan %lld 31/12/2025", (long long)f->t_a);
+	assert_refused_unchanged(f, before, "error_no_reason");
+	assert_string_equal(data_str(f->out.reply.data, "text"), "31/12/2025");
+	chatf(f, CHAT_A, "/giahan %lld Quý I/2026", (long long)f->t_a);
+	assert_refused_unchanged(f, before, "error_no_reason");
+	assert_string_equal(data_str(f->out.reply.data, "text"), "Quý I/2026");
 	free(before);
 }
 
@@ -1312,15 +1349,169 @@ test_extension_asked_then_approved(void **state)
 	assert_string_equal(l.v[2].actor, "Phạm Thị Dung");
 	assert_string_equal(l.v[2].channel, "telegram");
 
-	/* Decided once. */
+	/* Decided once: a second decision is told how and when it was. */
 	before = snapshot(f);
 	chatf(f, CHAT_SEC2, "/duyet 1");
-	assert_refused_unchanged(f, before, "error_no_request");
-	assert_int_equal(data_int(f->out.reply.data, "id"), 1);
+	assert_refused_unchanged(f, before, "error_request_decided");
+	assert_int_equal(data_int(f->out.reply.data, "request.id"), 1);
+	assert_true(json_is_true(data_at(f->out.reply.data, "request.approved")));
+	assert_string_equal(data_str(f->out.reply.data, "request.decider"), "Phạm Thị Dung");
+	assert_string_equal(data_str(f->out.reply.data, "request.decided_on"), "7/10/2025");
 	chatf(f, CHAT_SEC, "/tuchoi 1 muộn rồi");
-	assert_refused_unchanged(f, before, "error_no_request");
+	assert_refused_unchanged(f, before, "error_request_decided");
 	chatf(f, CHAT_SEC, "/duyet 7");
 	assert_refused_unchanged(f, before, "error_no_request");
+	free(before);
+}
+
+/* One open request per task: a newer one supersedes it, and both requesters are told. */
+static void
+test_extension_superseded(void **state)
+{
+	struct fx *f = *state;
+
+	chatf(f, CHAT_A, "/giahan %lld Quý I/2026 chờ hướng dẫn của Bộ", (long long)f->t_a);
+	assert_reply(f, "extension_asked");
+	assert_null(data_at(f->out.reply.data, "replaced"));
+	assert_string_equal(data_str(f->out.reply.data, "request.when"), "Quý I/2026");
+	assert_string_equal(data_str(f->out.reply.data, "request.date"), "31/3/2026");
+	chatf(f, CHAT_SEC, "/giahan %lld 6 tháng đầu năm 2026 cần khảo sát thêm", (long long)f->t_a);
+	assert_reply(f, "extension_asked");
+	assert_true(f->out.changed);
+	assert_int_equal(data_int(f->out.reply.data, "request.id"), 2);
+	assert_int_equal(data_int(f->out.reply.data, "replaced.id"), 1);
+	assert_string_equal(data_str(f->out.reply.data, "replaced.requester.name"), "Nguyễn Văn An");
+	assert_string_equal(data_str(f->out.reply.data, "request.reason"), "cần khảo sát thêm");
+	/* An hears who replaced it with what; the rest of the secretariat hears of the new one. */
+	assert_int_equal(f->out.n_others, 2);
+	assert_string_equal(f->out.others[0].name, "extension_superseded");
+	assert_int_equal(f->out.others[0].person_id, f->focal_a);
+	assert_int_equal(data_int(f->out.others[0].data, "request.id"), 1);
+	assert_int_equal(data_int(f->out.others[0].data, "by.id"), 2);
+	assert_string_equal(data_str(f->out.others[0].data, "by.requester.name"), "Phạm Thị Dung");
+	assert_string_equal(data_str(f->out.others[0].data, "by.when"), "6 tháng đầu năm 2026");
+	assert_string_equal(f->out.others[1].name, "extension_request");
+	assert_int_equal(f->out.others[1].person_id, f->sec2);
+	assert_int_equal(data_int(f->out.others[1].data, "replaced.id"), 1);
+	assert_extension_state(f, 1, EXTENSION_SUPERSEDED);
+	assert_extension_state(f, 2, EXTENSION_PENDING);
+	/* Asking again oneself supersedes one's own: told once, in the answer. */
+	chatf(f, CHAT_SEC, "/giahan %lld Năm 2026 chờ", (long long)f->t_a);
+	assert_reply(f, "extension_asked");
+	assert_int_equal(data_int(f->out.reply.data, "replaced.id"), 2);
+	assert_int_equal(f->out.n_others, 1);
+	assert_int_equal(f->out.others[0].person_id, f->sec2);
+	assert_extension_state(f, 2, EXTENSION_SUPERSEDED);
+	/* A superseded request cannot be decided: how and when it closed is said. */
+	chatf(f, CHAT_SEC2, "/duyet 1");
+	assert_reply(f, "error_request_decided");
+	assert_true(json_is_true(data_at(f->out.reply.data, "request.superseded")));
+	assert_string_equal(data_str(f->out.reply.data, "request.decided_on"), "7/10/2025");
+	/* Approved, the deadline is the one typed, with its precision. */
+	chatf(f, CHAT_SEC2, "/duyet 3");
+	assert_reply(f, "decision_ok");
+	{
+		struct task t = get_task(f, f->t_a);
+
+		assert_string_equal(t.deadline_raw, "Năm 2026");
+		assert_int_equal(t.deadline.precision, DEADLINE_YEAR);
+		assert_int_equal(date_cmp(t.deadline.due, (struct date){ 2026, 12, 31 }), 0);
+		task_release(&t);
+	}
+}
+
+/* A task reported done closes its open request; a requester who did not report it is told. */
+static void
+test_extension_moot_when_done(void **state)
+{
+	struct fx *f = *state;
+	struct evs l;
+
+	chatf(f, CHAT_A, "/giahan %lld 31/12/2025 chờ hướng dẫn của Bộ", (long long)f->t_a);
+	assert_reply(f, "extension_asked");
+	chatf(f, CHAT_SEC, "/xong %lld", (long long)f->t_a);
+	assert_reply(f, "done_ok");
+	assert_int_equal(f->out.n_others, 1);
+	assert_string_equal(f->out.others[0].name, "extension_moot");
+	assert_int_equal(f->out.others[0].person_id, f->focal_a);
+	assert_int_equal(data_int(f->out.others[0].data, "request.id"), 1);
+	assert_extension_state(f, 1, EXTENSION_MOOT);
+	l = events_of(f, f->t_a);
+	assert_string_equal(l.v[l.n - 1].kind, "extension_decision");
+	assert_string_equal(l.v[l.n - 1].new_value, "moot");
+	/* Done again: nothing more to close, nobody told. */
+	chatf(f, CHAT_SEC, "/xong %lld đã ban hành", (long long)f->t_a);
+	assert_int_equal(f->out.n_others, 0);
+}
+
+/* On time or late is judged against the deadline in force the day it was done. */
+static void
+test_done_late_stays_late(void **state)
+{
+	struct fx *f = *state;
+	struct actor a = { .name = "op", .channel = "cli" };
+	struct deadline dl = { .precision = DEADLINE_DAY, .has_due = true, .due = { 2025, 12, 31 } };
+	struct task t;
+
+	chatf(f, CHAT_A, "/xong %lld", (long long)f->t_late);
+	assert_reply(f, "done_ok");
+	assert_true(json_is_true(data_at(f->out.reply.data, "task.done_late")));
+	t = get_task(f, f->t_late);
+	assert_true(t.has_done_due);
+	assert_int_equal(date_cmp(t.done_due, (struct date){ 2025, 9, 30 }), 0);
+	assert_true(task_done_late(&t));
+	/* The deadline moved after: still late. */
+	assert_int_equal(store_begin(f->s), 0);
+	assert_int_equal(taskop_deadline(f->s, &t, "31/12/2025", &dl, NULL, &a, NOW), 0);
+	assert_int_equal(taskop_save(f->s, &t, NOW), 0);
+	assert_int_equal(store_commit(f->s), 0);
+	task_release(&t);
+	t = get_task(f, f->t_late);
+	assert_true(task_done_late(&t));
+	/* Reopened: no longer done, no done_due. */
+	assert_int_equal(store_begin(f->s), 0);
+	assert_int_equal(taskop_status(f->s, &t, TASK_IN_PROGRESS, &a, NOW, NULL), 0);
+	assert_int_equal(taskop_save(f->s, &t, NOW), 0);
+	assert_int_equal(store_commit(f->s), 0);
+	task_release(&t);
+	t = get_task(f, f->t_late);
+	assert_false(t.has_done_due);
+	assert_false(task_done_late(&t));
+	task_release(&t);
+	/* Done on time: a task due later. */
+	chatf(f, CHAT_A, "/xong %lld", (long long)f->t_a);
+	t = get_task(f, f->t_a);
+	assert_int_equal(date_cmp(t.done_due, (struct date){ 2025, 10, 30 }), 0);
+	assert_false(task_done_late(&t));
+	task_release(&t);
+}
+
+/* /choduyet: the pending requests, for the secretariat only. */
+static void
+test_pending_list(void **state)
+{
+	struct fx *f = *state;
+	char *before;
+
+	chatf(f, CHAT_SEC, "/choduyet");
+	assert_reply(f, "extension_pending_list");
+	assert_int_equal(data_int(f->out.reply.data, "count"), 0);
+	chatf(f, CHAT_A, "/giahan %lld Tháng 12/2025 chờ", (long long)f->t_a);
+	chatf(f, CHAT_B, "/giahan %lld 31/12/2025 chờ kinh phí", (long long)f->t_b);
+	chatf(f, CHAT_SEC, "/choduyet");
+	assert_reply(f, "extension_pending_list");
+	assert_int_equal(data_int(f->out.reply.data, "count"), 2);
+	assert_int_equal(data_int(json_array_get(data_at(f->out.reply.data, "requests"), 0),
+				  "request.id"), 1);
+	assert_string_equal(data_str(json_array_get(data_at(f->out.reply.data, "requests"), 0),
+				     "request.when"), "Tháng 12/2025");
+	assert_int_equal(data_int(json_array_get(data_at(f->out.reply.data, "requests"), 1),
+				  "task.id"), f->t_b);
+	chatf(f, CHAT_SEC, "/giahan");
+	assert_reply(f, "extension_pending_list");
+	before = snapshot(f);
+	chatf(f, CHAT_A, "/choduyet");
+	assert_refused_unchanged(f, before, "error_secretariat_only");
 	free(before);
 }
 
@@ -1438,8 +1629,11 @@ test_decision_on_a_done_task_is_refused(void **state)
 
 	chatf(f, CHAT_A, "/giahan %lld 31/12/2025 chờ hướng dẫn của Bộ", (long long)f->t_a);
 	assert_reply(f, "extension_asked");
+	/* Done by the requester: the request closes as moot, and they know why already. */
 	chatf(f, CHAT_A, "/xong %lld", (long long)f->t_a);
 	assert_reply(f, "done_ok");
+	assert_int_equal(f->out.n_others, 0);
+	assert_extension_state(f, 1, EXTENSION_MOOT);
 	before = snapshot(f);
 	chatf(f, CHAT_SEC, "/duyet 1");
 	assert_refused_unchanged(f, before, "error_request_moot");
@@ -1447,7 +1641,7 @@ test_decision_on_a_done_task_is_refused(void **state)
 	assert_int_equal(f->out.n_others, 0);
 	chatf(f, CHAT_SEC2, "/tuchoi 1 không cần nữa");
 	assert_refused_unchanged(f, before, "error_request_moot");
-	assert_still_asked(f, 1);
+	assert_extension_state(f, 1, EXTENSION_MOOT);
 	free(before);
 }
 
@@ -1861,6 +2055,10 @@ main(void)
 		T(test_extension_asked_by_the_secretariat_goes_to_the_others),
 		T(test_own_request_is_decided_by_another),
 		T(test_decision_on_a_done_task_is_refused),
+		T(test_extension_superseded),
+		T(test_extension_moot_when_done),
+		T(test_done_late_stays_late),
+		T(test_pending_list),
 		T(test_viewer_reads_only),
 		T(test_viec_lists_the_agency_open_tasks_late_first),
 		T(test_viec_of_the_secretariat_is_everything),

@@ -111,6 +111,13 @@ static const struct name {
 	{ "error_not_linked", "", NO_PERSON },
 	{ "error_bad_code", "", NO_PERSON },
 	{ "error_clock", "", 0 },
+	{ "error_date_past", "task past", SHOWS_TITLE },
+	{ "error_no_reason", "task past", SHOWS_TITLE },
+	{ "error_request_decided", "task request", SHOWS_TITLE },
+	{ "error_secretariat_only", "command", 0 },
+	{ "extension_superseded", "task request by", SHOWS_TITLE },
+	{ "extension_moot", "task request", SHOWS_TITLE },
+	{ "extension_pending_list", "requests", SHOWS_TITLE },
 };
 
 /* The partials templates may use; not every one exists in every form. */
@@ -268,6 +275,24 @@ has_key(const char *keys, const char *key)
 	return false;
 }
 
+/* A request as extension_json() makes it: a quarter asked (a day when minimal), approved. */
+static json_t *
+sample_request(int id, bool minimal)
+{
+	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:s, s:s, s:s,"
+			 " s:{s:s, s:s}}",
+			 "id", id, "state", minimal ? "pending" : "approved", "date", "31/3/2026",
+			 "asked", minimal ? "31/3/2026" : "Quý I/2026",
+			 "when", minimal ? "ngày 31/3/2026" : "Quý I/2026",
+			 "reason", "Chờ hướng dẫn của Bộ <Khoa học & Công nghệ>",
+			 "pending", minimal, "approved", !minimal, "rejected", false,
+			 "superseded", false, "moot", false,
+			 "decision", minimal ? "" : "Đồng ý <theo> đề nghị",
+			 "decider", minimal ? "" : "Lê Văn Cường",
+			 "decided_on", minimal ? "" : "20/11/2026",
+			 "requester", "name", "Nguyễn Văn An", "agency", "Sở Khoa học và Công nghệ");
+}
+
 static json_t *
 sample(const struct name *nm, bool minimal)
 {
@@ -321,15 +346,34 @@ sample(const struct name *nm, bool minimal)
 					      "scope", minimal ? "toàn bộ" : "Sở Khoa học và Công nghệ"));
 	if (has_key(nm->keys, "task"))
 		json_object_set_new(root, "task", sample_task(true, minimal));
-	if (has_key(nm->keys, "request"))
-		json_object_set_new(root, "request",
-				    json_pack("{s:i, s:s, s:s, s:b, s:s, s:{s:s, s:s}}",
-					      "id", 5, "date", "31/12/2025",
-					      "reason", "Chờ hướng dẫn của Bộ <Khoa học & Công nghệ>",
-					      "approved", !minimal,
-					      "decider", minimal ? "" : "Lê Văn Cường",
-					      "requester", "name", "Nguyễn Văn An",
-					      "agency", "Sở Khoa học và Công nghệ"));
+	if (has_key(nm->keys, "request")) {
+		json_object_set_new(root, "request", sample_request(5, minimal));
+		/* A request that replaced another (extension_asked, extension_request). */
+		if (!minimal)
+			json_object_set_new(root, "replaced", sample_request(4, true));
+	}
+	if (has_key(nm->keys, "by"))
+		json_object_set_new(root, "by", sample_request(6, minimal));
+	if (has_key(nm->keys, "requests")) {
+		json_t *list = json_array();
+
+		if (!minimal) {
+			json_array_append_new(list, json_pack("{s:o, s:o}", "task",
+							      sample_task(true, false), "request",
+							      sample_request(5, false)));
+			json_array_append_new(list, json_pack("{s:o, s:o}", "task",
+							      sample_task(false, false), "request",
+							      sample_request(6, true)));
+		}
+		json_object_set_new(root, "count", json_integer((json_int_t)json_array_size(list)));
+		json_object_set_new(root, "requests", list);
+	}
+	if (has_key(nm->keys, "past")) {
+		json_object_set_new(root, "text", json_string(minimal ? "1/1/2025" : "Quý I/2025"));
+		json_object_set_new(root, "due", json_string(minimal ? "1/1/2025" : "31/3/2025"));
+		json_object_set_new(root, "example",
+				    json_string("/giahan 27 31/12/2025 chờ hướng dẫn của Bộ"));
+	}
 	if (has_key(nm->keys, "text"))
 		json_object_set_new(root, "text", json_string("Chưa được bố trí kinh phí <năm 2026>"));
 	if (has_key(nm->keys, "command"))
