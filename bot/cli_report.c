@@ -158,14 +158,12 @@ print_json(const struct report *r, const struct report_args *a, const struct age
 
 /* --- text ------------------------------------------------------------------ */
 
+/* The committee's sentences for the tasks: each part over the whole. */
 static void
-print_counts(const struct report *r, const struct report_counts *c)
+print_tasks(const struct report_tasks *t)
 {
-	const struct report_tasks *t = &c->tasks;
-	const struct report_indicators *i = &c->indicators;
-	long long n = (long long)t->total, m = (long long)i->total;
+	long long n = (long long)t->total;
 
-	printf("Nhiệm vụ: %lld\n", n);
 	printf("  Hoàn thành %lld/%lld nhiệm vụ (đạt %d%%): đúng hạn %lld, trễ hạn %lld\n",
 	       (long long)t->done, n, report_percent(t->done, t->total),
 	       (long long)t->done_on_time, (long long)t->done_late);
@@ -175,11 +173,31 @@ print_counts(const struct report *r, const struct report_counts *c)
 	printf("  Tạm hoãn %lld/%lld\n", (long long)t->postponed, n);
 	printf("  Quá hạn %lld/%lld (chưa hoàn thành, đã quá thời hạn)\n",
 	       (long long)t->overdue, n);
-	printf("Chỉ tiêu: %lld\n", m);
+}
+
+static void
+print_indicators(const struct report_indicators *i)
+{
+	long long m = (long long)i->total;
+
 	printf("  Đạt và vượt %lld/%lld chỉ tiêu (đạt %d%%)\n", (long long)i->achieved, m,
 	       report_percent(i->achieved, i->total));
 	printf("  Chưa đạt %lld/%lld\n", (long long)i->not_achieved, m);
 	printf("  Chưa đánh giá được %lld/%lld\n", (long long)i->unassessed, m);
+}
+
+/* The counts; a kind with none is one line ("Chỉ tiêu: 0"), not a list of 0/0. */
+static void
+print_counts(const struct report *r, const struct report_counts *c)
+{
+	long long n = (long long)c->tasks.total, m = (long long)c->indicators.total;
+
+	printf("Nhiệm vụ: %lld\n", n);
+	if (n)
+		print_tasks(&c->tasks);
+	printf("Chỉ tiêu: %lld\n", m);
+	if (m)
+		print_indicators(&c->indicators);
 	if (r->q.has_period) {
 		char from[16], to[16];
 
