@@ -118,6 +118,10 @@ expect_eq "agency rows overlap, and say so: Sở Y tế 5 tasks, Sở Nội vụ
 expect_eq "document rows: each task once, the one without a document last" \
 	"$(json '[(r["document"], r["tasks"]["total"] + r["indicators"]["total"]) for r in j["by_document"]]')" \
 	'[["01-CTr/BCĐ", 5], ["7-KH/BCĐ", 6], [null, 1]]'
+at $DAY agency list --json
+expect_eq "'agency list' (rows each agency leads) agrees with the agency rows of the report" \
+	"$(json 'sorted((a["code"], a["tasks"]) for a in j if a["tasks"])')" \
+	"$($PY -c 'import json; j = json.load(open("report.json")); print(json.dumps(sorted([r["code"], r["tasks"]["total"] + r["indicators"]["total"]] for r in j["by_agency"]), ensure_ascii=False))')"
 at $DAY report --agency syt --json
 cp out syt.json
 expect_eq "report --agency syt: its 5 tasks (3 done, 1 postponed, 1 not started) and 2 indicators" \
