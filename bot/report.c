@@ -286,6 +286,9 @@ report_begin(const struct report_query *q, struct report *ret)
 	*ret = (struct report){ .q = *q };
 	if (q->document) {
 		ret->doc_key = norm_key(q->document);
+		/* Text that is not UTF-8 names no document: select none, never all. */
+		if (!ret->doc_key)
+			ret->doc_key = xstrdup("");
 		ret->q.document = ret->doc_key;
 	}
 }
@@ -395,6 +398,7 @@ report_end(struct report *r)
 	r->agency_cap = r->document_cap = 0;
 	k = report_check(r, &what);
 	if (k < 0) {
+		/* A bug, not a failure to pass up: said here, where what is known. */
 		log_errorx("report: the counts do not add up (%s): a bug", what);
 		/* Loud where it is cheap to be: a debug build stops here. */
 		assert(!"report: the counts do not add up");

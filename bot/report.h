@@ -147,7 +147,8 @@ int report_check(const struct report *r, const char **ret_what);
 int report_percent(int64_t part, int64_t whole);
 
 /*
- * The counts as JSON: {"tasks": {...}, "indicators": {...}} and, when the
+ * Returns a new JSON object (json_decref) of the counts c of report r:
+ * {"tasks": {...}, "indicators": {...}} and, when the
  * report has a period, "period": {...}; every field of the structs above
  * by its name, plus "percent_done" and "percent_achieved" and the lights
  * by name ("green", "yellow", "red").
