@@ -104,7 +104,6 @@ int cmd_deadline_parse(struct dondoc *d, int argc, char **argv);	/* cli_deadline
 int cmd_task_list(struct dondoc *d, int argc, char **argv);	/* cli_task.c */
 int cmd_task_show(struct dondoc *d, int argc, char **argv);
 int cmd_task_set(struct dondoc *d, int argc, char **argv);
-int cmd_report(struct dondoc *d, int argc, char **argv);	/* cli_report.c */
 int cmd_agency_list(struct dondoc *d, int argc, char **argv);	/* cli_agency.c */
 int cmd_agency_add(struct dondoc *d, int argc, char **argv);
 int cmd_agency_alias(struct dondoc *d, int argc, char **argv);
@@ -115,6 +114,7 @@ int cmd_chat(struct dondoc *d, int argc, char **argv);
 int cmd_serve(struct dondoc *d, int argc, char **argv);	/* cli_serve.c */
 int cmd_remind(struct dondoc *d, int argc, char **argv);
 int cmd_explain(struct dondoc *d, int argc, char **argv);
+int cmd_report(struct dondoc *d, int argc, char **argv);	/* cli_report.c */
 int cmd_outbox_list(struct dondoc *d, int argc, char **argv);
 int cmd_outbox_retry(struct dondoc *d, int argc, char **argv);
 int cmd_send_test(struct dondoc *d, int argc, char **argv);	/* cli_doctor.c */
