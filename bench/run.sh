@@ -1,7 +1,8 @@
 #!/bin/sh
 # Benchmarks (the budgets of the issues; numbers go in the closing note):
 #   registry: import of 100,000 rows < 5 s, "task list --json" over
-#             100,000 tasks < 1 s, peak RSS < 64 MB for both;
+#             100,000 tasks < 1 s, peak RSS < 64 MB for both; "report
+#             --by agency --by document --json" over them < 1 s;
 #   planner:  a full pass over 100,000 tasks and 20,000 people < 500 ms,
 #             a tick with nothing due < 5 ms, idle daemon RSS < 10 MB.
 # Prints one JSON line per measurement, then a verdict per budget.
@@ -25,6 +26,7 @@ test "$(sqlite3 "$DONDOC_DB" 'SELECT count(*) FROM task')" = "$N" ||
 	{ echo "bench: the import did not give $N tasks"; exit 1; }
 $PY bench/measure.py "task list --json" -- $D task list --json | tee "$W/list.json"
 $PY bench/measure.py "task list" -- $D task list | tee "$W/table.json"
+$PY bench/measure.py "report" -- $D report --by agency --by document --json | tee "$W/report.json"
 $PY bench/measure.py "import again (unchanged)" -- $D import "$W/table.tsv" | tee "$W/again.json"
 
 # --- the planner: 100,000 tasks over 6,660 agencies (departments and
@@ -117,7 +119,8 @@ import json, sys
 w = sys.argv[1]
 def load(n): return json.load(open("%s/%s.json" % (w, n)))
 ok = True
-for name, m, budget in (("import", load("import"), 5.0), ("task list --json", load("list"), 1.0)):
+for name, m, budget in (("import", load("import"), 5.0), ("task list --json", load("list"), 1.0),
+                        ("report (by agency and document)", load("report"), 1.0)):
     good = m["seconds"] < budget and m["peak_rss_mib"] < 64
     ok &= good
     print("%-34s %8.2f s (budget %.0f s)  %5.1f MiB (budget 64)  %s"

@@ -108,6 +108,22 @@ static const struct cli_command commands[] = {
 	  " ID [--json]\n\n"
 	  "Every reminder, nag and escalation of the task with its date, recipient,\n"
 	  "channel and state (planned, queued, sent, cancelled, dead).\n" },
+	{ "report", cmd_report, CLI_DB_READ, "count the tasks as the committee reports them",
+	  " [--agency CODE] [--document NUMBER] [--by agency|document]\n"
+	  "              [--from D --to D] [--json]\n\n"
+	  "Counts the tasks in the committee's categories (done on time or late, in\n"
+	  "progress and among them behind, not started, postponed; overdue) and the\n"
+	  "indicators (achieved, not achieved, not assessable), as of today.\n\n"
+	  "  --agency CODE      only the tasks the agency leads (code, name or alias)\n"
+	  "  --document NUMBER  only the tasks of that assigning document\n"
+	  "  --by agency        a row per lead agency; a task with two lead agencies is\n"
+	  "                     in both rows, so the rows add up to more than the whole\n"
+	  "  --by document      a row per assigning document; the rows add up to the whole\n"
+	  "  --from D --to D    also what happened from day D to day D, both included\n"
+	  "                     (YYYY-MM-DD or D/M/YYYY): tasks done then (on time or\n"
+	  "                     late) and rows created then, read from the tasks as they\n"
+	  "                     stand today\n"
+	  "  --json             one JSON object, for tools\n" },
 	{ "outbox list", cmd_outbox_list, CLI_DB_READ, "list messages of the outbox",
 	  " [--state pending|sending|sent|dead|cancelled] [--json]\n" },
 	{ "outbox retry", cmd_outbox_retry, CLI_DB_WRITE, "send a dead message again",

@@ -16,6 +16,7 @@
 #include "http.h"
 #include "inbound.h"
 #include "log.h"
+#include "report.h"
 #include "schedule.h"
 #include "store.h"
 #include "task.h"
@@ -562,24 +563,47 @@ metric(const char *what, const char *channel, const char *state, int64_t n, void
 	}
 }
 
-struct tally {
-	int64_t status[_TASK_STATUS_MAX];
-	int64_t light[_LIGHT_MAX];
-	struct date today;
-	const struct schedule *sch;
-};
-
-static int
-tally_task(const struct task *t, void *userdata)
+/*
+ * The rows of the registry as the report counts them (report.h): one
+ * family whose samples of a kind add up to that kind's total, and the
+ * marks that overlap the categories in families of their own, so that a
+ * sum() over dondoc_tasks is never counted twice.
+ */
+static void
+tasks_metrics(struct buf *b, const struct report_counts *c)
 {
-	struct tally *y = userdata;
-	enum task_light l = task_light(t, y->today, y->sch ? y->sch->cal : NULL);
+	const struct report_tasks *t = &c->tasks;
+	const struct report_indicators *i = &c->indicators;
+	const struct { const char *kind, *category; int64_t n; } rows[] = {
+		{ "task", "done_on_time", t->done_on_time },
+		{ "task", "done_late", t->done_late },
+		{ "task", "in_progress", t->in_progress },
+		{ "task", "not_started", t->not_started },
+		{ "task", "postponed", t->postponed },
+		{ "indicator", "achieved", i->achieved },
+		{ "indicator", "not_achieved", i->not_achieved },
+		{ "indicator", "unassessed", i->unassessed },
+	};
 
-	if (t->status >= 0 && t->status < _TASK_STATUS_MAX)
-		y->status[t->status]++;
-	if (l >= 0 && l < _LIGHT_MAX)
-		y->light[l]++;
-	return 0;
+	(void)buf_adds(b, "# HELP dondoc_tasks Rows of the registry by kind and category; a kind's "
+			  "categories add up to its total.\n# TYPE dondoc_tasks gauge\n");
+	for (size_t k = 0; k < ELEMENTSOF(rows); k++)
+		(void)buf_addf(b, "dondoc_tasks{kind=\"%s\",category=\"%s\"} %lld\n", rows[k].kind,
+			       rows[k].category, (long long)rows[k].n);
+	(void)buf_addf(b, "# HELP dondoc_tasks_behind Tasks in progress and overdue (chậm tiến độ).\n"
+			  "# TYPE dondoc_tasks_behind gauge\ndondoc_tasks_behind %lld\n"
+			  "# HELP dondoc_tasks_overdue Tasks not done past their due day (quá hạn), "
+			  "whatever their status.\n# TYPE dondoc_tasks_overdue gauge\n"
+			  "dondoc_tasks_overdue %lld\n",
+		       (long long)t->behind, (long long)t->overdue);
+	(void)buf_adds(b, "# HELP dondoc_tasks_by_light Rows of the registry by kind and traffic light.\n"
+			  "# TYPE dondoc_tasks_by_light gauge\n");
+	for (int l = 0; l < _LIGHT_MAX; l++)
+		(void)buf_addf(b, "dondoc_tasks_by_light{kind=\"task\",light=\"%s\"} %lld\n",
+			       task_light_to_string(l), (long long)t->light[l]);
+	for (int l = 0; l < _LIGHT_MAX; l++)
+		(void)buf_addf(b, "dondoc_tasks_by_light{kind=\"indicator\",light=\"%s\"} %lld\n",
+			       task_light_to_string(l), (long long)i->light[l]);
 }
 
 static char *
@@ -589,7 +613,8 @@ metrics_text(struct web *w)
 	struct metrics_out o = { .b = &b };
 	struct http *h;
 	char *text = NULL;
-	struct tally y = { 0 };
+	struct report rep = { 0 };
+	struct report_query rq = { 0 };
 	time_t now = clock_now(w->clk);
 	int64_t oldest = 0;
 	int r;
@@ -600,20 +625,13 @@ metrics_text(struct web *w)
 			   "# TYPE dondoc_notices gauge\n");
 	r = store_metrics(w->bs, metric, &o, &oldest);
 	begin_messages(&o);
-	y.today = clock_local_date(now);
-	y.sch = w->setup.sch;
+	rq.today = clock_local_date(now);
+	rq.cal = w->setup.sch ? w->setup.sch->cal : NULL;
 	if (r == 0)
-		r = store_task_foreach(w->bs, NULL, tally_task, &y);
+		r = report_build(w->bs, &rq, &rep);
 	if (r == 0) {
-		(void)buf_adds(&b, "# HELP dondoc_tasks Tasks by status.\n# TYPE dondoc_tasks gauge\n");
-		for (int i = 0; i < _TASK_STATUS_MAX; i++)
-			(void)buf_addf(&b, "dondoc_tasks{status=\"%s\"} %lld\n",
-				       task_status_to_string(i), (long long)y.status[i]);
-		(void)buf_adds(&b, "# HELP dondoc_tasks_by_light Tasks by traffic light.\n"
-				   "# TYPE dondoc_tasks_by_light gauge\n");
-		for (int i = 0; i < _LIGHT_MAX; i++)
-			(void)buf_addf(&b, "dondoc_tasks_by_light{light=\"%s\"} %lld\n",
-				       task_light_to_string(i), (long long)y.light[i]);
+		tasks_metrics(&b, &rep.all);
+		report_release(&rep);
 		(void)buf_adds(&b, "# HELP dondoc_commands_total Chat commands handled since start.\n"
 				   "# TYPE dondoc_commands_total counter\n");
 		pthread_mutex_lock(&w->lock);

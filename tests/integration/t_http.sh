@@ -35,7 +35,7 @@ wait_http "$WEB/healthz"
 expect_eq "/healthz answers 200 ok" "$(curl -s -w ' %{http_code}' "$WEB/healthz")" "ok
  200"
 curl -s "$WEB/metrics" >metrics.txt
-expect_grep "/metrics: tasks by status, in Prometheus text" metrics.txt '^dondoc_tasks\{status="not_started"\} 1$'
+expect_grep "/metrics: tasks by kind and category (the report's), in Prometheus text" metrics.txt '^dondoc_tasks\{kind="task",category="not_started"\} 1$'
 expect_grep "/metrics: each family has its TYPE" metrics.txt '^# TYPE dondoc_notices gauge$'
 expect_grep "/metrics: planner lag" metrics.txt '^dondoc_planner_lag_seconds [0-9]+$'
 promtool_check "/metrics passes promtool check metrics" metrics.txt

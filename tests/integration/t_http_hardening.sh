@@ -42,7 +42,7 @@ for _ in range(n):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     c.request("GET", "/metrics")
     r = c.getresponse()
-    good += r.status == 200 and b'dondoc_tasks{status="not_started"} 1' in r.read()
+    good += r.status == 200 and b'dondoc_tasks{kind="task",category="not_started"} 1' in r.read()
     c.close()
 print(good)
 EOF
@@ -131,7 +131,7 @@ expect_grep "/metrics: 401 says how to authenticate" headers.txt '^WWW-Authentic
 expect_eq "/metrics: a wrong token, 401" "$(metrics -H 'Authorization: Bearer m3trics-t0keN')" 401
 expect_eq "/metrics: a token one byte short, 401" "$(metrics -H 'Authorization: Bearer m3trics-t0ke')" 401
 curl -s -H 'Authorization: Bearer m3trics-t0ken' "$WEB/metrics" >metrics.txt
-expect_grep "/metrics: the token (a systemd credential), 200" metrics.txt '^dondoc_tasks\{status="not_started"\} 1$'
+expect_grep "/metrics: the token (a systemd credential), 200" metrics.txt '^dondoc_tasks\{kind="task",category="not_started"\} 1$'
 # Reloaded (SIGHUP) with metrics = open and a trusted proxy.
 { base; printf '[http]\nlisten = 127.0.0.1:%s\nmetrics = open\ntrusted_proxy = 127.0.0.9\n' "$HTTP"; } >token.conf
 kill -HUP $daemon

@@ -30,6 +30,7 @@
 #include "macro.h"
 #include "norm.h"
 #include "render.h"
+#include "report.h"
 #include "template.h"
 #include "xalloc.h"
 
@@ -227,6 +228,28 @@ teardown(void **state)
 
 /* --- sample data ---------------------------------------------------------- */
 
+/* The committee's own figures (DESIGN §2), in the shape report.h gives /baocao. */
+static json_t *
+sample_report(bool minimal)
+{
+	struct report r = { 0 };
+	struct report_counts *c = &r.all;
+	json_t *o;
+
+	*c = (struct report_counts){
+		.tasks = { .total = 82, .done = 35, .done_on_time = 30, .done_late = 5,
+			   .in_progress = 46, .behind = 3, .not_started = 0, .postponed = 1,
+			   .overdue = 4, .light = { 70, 8, 4 } },
+		.indicators = { .total = 45, .achieved = 29, .not_achieved = 10, .unassessed = 6,
+				.light = { 29, 6, 10 } },
+	};
+	o = report_counts_json(&r, c);
+	json_object_set_new(o, "has_tasks", json_boolean(!minimal));
+	json_object_set_new(o, "has_indicators", json_boolean(!minimal));
+	json_object_set_new(o, "scope", json_string(minimal ? "toàn bộ" : "Sở Khoa học và Công nghệ"));
+	return o;
+}
+
 static json_t *
 sample_task(bool first, bool minimal)
 {
@@ -339,11 +362,7 @@ sample(const struct name *nm, bool minimal)
 						 "in_progress", 46, "late", 3,
 						 "period", "từ 10/11/2025 đến 21/11/2025"));
 	if (has_key(nm->keys, "report"))
-		json_object_set_new(root, "report",
-				    json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:s}", "total", 82,
-					      "done", 35, "in_progress", 46, "not_started", 1,
-					      "late", 3, "percent_done", 43,
-					      "scope", minimal ? "toàn bộ" : "Sở Khoa học và Công nghệ"));
+		json_object_set_new(root, "report", sample_report(minimal));
 	if (has_key(nm->keys, "task"))
 		json_object_set_new(root, "task", sample_task(true, minimal));
 	if (has_key(nm->keys, "request")) {
