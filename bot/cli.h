@@ -111,6 +111,8 @@ int cmd_person_add(struct dondoc *d, int argc, char **argv);	/* cli_person.c */
 int cmd_person_list(struct dondoc *d, int argc, char **argv);
 int cmd_person_invite(struct dondoc *d, int argc, char **argv);	/* cli_chat.c */
 int cmd_chat(struct dondoc *d, int argc, char **argv);
+int cmd_obstacle_list(struct dondoc *d, int argc, char **argv);	/* cli_obstacle.c */
+int cmd_obstacle_handle(struct dondoc *d, int argc, char **argv);
 int cmd_serve(struct dondoc *d, int argc, char **argv);	/* cli_serve.c */
 int cmd_remind(struct dondoc *d, int argc, char **argv);
 int cmd_explain(struct dondoc *d, int argc, char **argv);
