@@ -66,6 +66,9 @@ static const char *const message_names[] = {
 	"error_not_allowed", "error_read_only", "error_own_request", "error_request_moot",
 	"error_private_only", "error_clock", "error_bad_date", "error_task_done",
 	"error_not_later", "error_bad_percent", "error_bad_code",
+	/* The secretariat's daily message (dispatch.c) and obstacles (obstacle.h). */
+	"secretariat_daily", "obstacle_handled", "obstacle_handle_ok", "error_no_obstacle",
+	"error_obstacle_handled", "error_secretariat_only",
 };
 
 const char *const *
