@@ -140,6 +140,12 @@ expect_grep "Friday 10/10, level 1 of Sở Tài chính's task: its missing head"
 expect_eq "and no escalation goes to the secretariat at level 1" "$(count_of "Phạm Thị Dung" escalation)" 0
 
 expect_rc 0 "dondoc verify replays the obstacles" at 2025-10-10T09:00 "$D" verify
+expect_rc 64 "obstacle list with an unknown option exits 64" "$D" obstacle list --frobnicate
+expect_rc 64 "obstacle handle with a number that is none exits 64" "$D" obstacle handle abc --note x
+cp "$DONDOC_DB" tampered.db
+sqlite3 tampered.db "UPDATE obstacle SET state = 'open', note = NULL WHERE id = 2"
+expect_rc 1 "verify finds an obstacle reopened behind dondoc's back" at 2025-10-10T09:00 "$D" --db tampered.db verify
+expect_grep "naming it" err "obstacle 2: state is 'open' in the registry, the history says 'handled'"
 
 # --- /vuongmac when nobody of the secretariat can receive it ------------------------------------------
 export DONDOC_DB="$T/alone.db"
