@@ -113,7 +113,7 @@ expect_eq "the refusals changed nothing" "$(db_sum)|$(obs)" "$sum|$o0"
 
 # --- handled from chat and from the CLI; the light returns --------------------------------------------
 expect_rc 0 "/xử lý by the secretariat" chat 2025-10-08T09:10 1009 "/xử lý" 1 đã đề nghị Sở Tài chính bố trí kinh phí
-expect_grep "the secretariat is told it is recorded" out "Đã ghi nhận vướng mắc số 1 về nhiệm vụ \[4\]"
+expect_grep "the secretariat is told it is recorded" out "Đã ghi nhận: vướng mắc số 1 về nhiệm vụ \[4\]"
 expect_eq "task 4 stays VÀNG: obstacle 2 is still open" "$(light_of 2025-10-08T09:11 4)" yellow
 expect_rc 1 "/xuly again is refused" chat 2025-10-08T09:12 1009 /xuly 1 lần nữa
 expect_grep "saying it was handled already" out "Vướng mắc số 1 đã được xử lý ngày"
