@@ -15,12 +15,15 @@
 
 #include "audit.h"
 #include "norm.h"
+#include "obstacle.h"
 #include "store.h"
 #include "taskops.h"
 #include "xalloc.h"
 
 struct replay {
 	json_t *tasks, *people, *agencies;	/* id -> state */
+	json_t *obstacles;	/* id -> state (obstacle.h) */
+	int64_t last_obstacle;	/* the highest obstacle id seen */
 	int r;			/* the first error */
 	int64_t bad_event;	/* the event whose data was not understood */
 };
@@ -87,6 +90,55 @@ load_map(json_t *map, json_t *snap, int64_t event_id)
 	}
 }
 
+/*
+ * An obstacle reported: its row, by the id its data names.  Those
+ * reported before schema 8 carry none: migration 8 made their rows in
+ * the order of their events, so they take the next ids.
+ */
+static void
+replay_obstacle(struct replay *p, const struct event *e, const json_t *data)
+{
+	json_t *id = data ? json_object_get(data, "obstacle") : NULL;
+	int64_t n = json_is_integer(id) ? json_integer_value(id) : p->last_obstacle + 1;
+	json_t *o = record(p->obstacles, n);
+
+	if (n > p->last_obstacle)
+		p->last_obstacle = n;
+	json_object_clear(o);
+	json_object_set_new(o, "task", json_integer(e->task_id));
+	json_object_set_new(o, "actor", json_string(e->actor ? e->actor : ""));
+	json_object_set_new(o, "text", json_string(e->text ? e->text : ""));
+	json_object_set_new(o, "state", json_string("open"));
+	json_object_set_new(o, "handler", json_null());
+	json_object_set_new(o, "note", json_null());
+	json_object_set_new(o, "_last", json_integer(e->id));
+}
+
+static void
+replay_obstacle_handled(struct replay *p, const struct event *e, const json_t *data)
+{
+	json_t *o = record(p->obstacles, json_integer_value(json_object_get(data, "obstacle")));
+
+	json_object_set_new(o, "state", json_string("handled"));
+	json_object_set_new(o, "handler", json_string(e->actor ? e->actor : ""));
+	json_object_set_new(o, "note", str_or_null(e->text));
+	json_object_set_new(o, "_last", json_integer(e->id));
+}
+
+/* True when an obstacle of task_id is open in the replayed state: its light. */
+static bool
+any_open(json_t *obstacles, int64_t task_id)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obstacles, key, v)
+		if (json_integer_value(json_object_get(v, "task")) == task_id &&
+		    strcmp(json_string_value(json_object_get(v, "state")) ?: "", "open") == 0)
+			return true;
+	return false;
+}
+
 static int
 apply(const struct event *e, void *userdata)
 {
@@ -135,7 +187,12 @@ apply(const struct event *e, void *userdata)
 		} else if (strcmp(k, "note") == 0) {
 			json_object_set_new(o, "note", str_or_null(e->text && *e->text ? e->text : NULL));
 		} else if (strcmp(k, "obstacle") == 0) {
+			replay_obstacle(p, e, data);
 			json_object_set_new(o, "obstacle", json_integer(1));
+		} else if (strcmp(k, "obstacle_handled") == 0 && data) {
+			replay_obstacle_handled(p, e, data);
+			json_object_set_new(o, "obstacle", json_integer(
+				any_open(p->obstacles, e->task_id) ? 1 : 0));
 		} else if (strcmp(k, "kind") == 0 && e->new_value) {
 			json_object_set_new(o, "kind", json_string(e->new_value));
 		} else if (strcmp(k, "deadline") == 0) {
@@ -316,6 +373,19 @@ task_now(const struct task *t, void *userdata)
 }
 
 static int
+obstacle_now(const struct obstacle *ob, void *userdata)
+{
+	struct compare *c = userdata;
+
+	compare_one(c, c->p->obstacles, "obstacle", ob->id, json_pack(
+		"{s:I, s:s, s:s, s:s, s:o, s:o}", "task", (json_int_t)ob->task_id,
+		"actor", ob->actor ? ob->actor : "", "text", ob->text ? ob->text : "",
+		"state", obstacle_state_to_string(ob->state), "handler", str_or_null(ob->handler),
+		"note", str_or_null(ob->note)));
+	return 0;
+}
+
+static int
 person_now(const struct person *p, void *userdata)
 {
 	struct compare *c = userdata;
@@ -353,7 +423,7 @@ int
 audit_replay(struct store *s, FILE *out, size_t *ret_n)
 {
 	struct replay p = { .tasks = json_object(), .people = json_object(),
-			    .agencies = json_object() };
+			    .agencies = json_object(), .obstacles = json_object() };
 	struct compare c = { .p = &p, .out = out, .aliases = json_object() };
 	int r;
 
@@ -368,15 +438,19 @@ audit_replay(struct store *s, FILE *out, size_t *ret_n)
 		r = store_alias_foreach(s, alias_now, &c);
 	if (r == 0)
 		r = store_agency_foreach(s, agency_now, &c);
+	if (r == 0)
+		r = store_obstacle_foreach(s, false, obstacle_now, &c);
 	if (r == 0) {
 		report_missing(&c, p.tasks, "task");
 		report_missing(&c, p.people, "person");
 		report_missing(&c, p.agencies, "agency");
+		report_missing(&c, p.obstacles, "obstacle");
 		*ret_n = c.n;
 	}
 	json_decref(p.tasks);
 	json_decref(p.people);
 	json_decref(p.agencies);
+	json_decref(p.obstacles);
 	json_decref(c.aliases);
 	return r;
 }

@@ -11,7 +11,10 @@
  * deadline (due and precision in data), leads and cooperating (ids in
  * data), kind, link (a person's Telegram chat, working again), person.add,
  * agency.add and agency.alias (the record in data), person.address (an
- * address marked broken or working: person, channel and broken in data).
+ * address marked broken or working: person, channel and broken in data),
+ * obstacle and obstacle_handled (the obstacle's id in data; its row is
+ * replayed too, and the task's flag stays while one of its obstacles is
+ * open).
  */
 #ifndef DONDOC_AUDIT_H
 #define DONDOC_AUDIT_H

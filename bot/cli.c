@@ -71,6 +71,17 @@ static const struct cli_command commands[] = {
 	  "Prints a one-time code, valid N days (7), and the t.me link that sends it.\n"
 	  "The person taps the link (or sends /start CODE to the bot) and their chat is\n"
 	  "linked.  Only the code's SHA-256 is kept; a new code leaves older ones valid.\n" },
+	{ "obstacle list", cmd_obstacle_list, CLI_DB_READ, "list obstacles reported from chat",
+	  " [--open] [--json]\n\n"
+	  "The obstacles and proposals officials reported (/vuongmac), with who reported\n"
+	  "them, when, and how they were handled.\n\n"
+	  "  --open    only those not handled yet\n"
+	  "  --json    a JSON array instead of a table\n" },
+	{ "obstacle handle", cmd_obstacle_handle, CLI_DB_WRITE, "mark an obstacle handled",
+	  " N --note TEXT\n\n"
+	  "Marks obstacle N handled, with TEXT saying how (recorded in the task's\n"
+	  "history, channel cli).  Its reporter is told, with the note; when it was the\n"
+	  "task's last open obstacle, the task is no longer shown VÀNG for it.\n" },
 	{ "chat", cmd_chat, CLI_DB_WRITE, "run a chat command as a linked chat would",
 	  " --telegram CHAT_ID [--reply-to MESSAGE] TEXT...\n"
 	  "       dondoc chat --telegram CHAT_ID --button DATA --on MESSAGE\n\n"

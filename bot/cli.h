@@ -123,6 +123,8 @@ int cmd_extension_reject(struct dondoc *d, int argc, char **argv);
  */
 struct command_out;
 int cli_queue_messages(struct dondoc *d, const struct command_out *out, size_t *ret_n);
+int cmd_obstacle_list(struct dondoc *d, int argc, char **argv);	/* cli_obstacle.c */
+int cmd_obstacle_handle(struct dondoc *d, int argc, char **argv);
 int cmd_serve(struct dondoc *d, int argc, char **argv);	/* cli_serve.c */
 int cmd_remind(struct dondoc *d, int argc, char **argv);
 int cmd_explain(struct dondoc *d, int argc, char **argv);

@@ -25,6 +25,7 @@
 #include "hash.h"
 #include "macro.h"
 #include "norm.h"
+#include "obstacle.h"
 #include "registry.h"
 #include "render.h"
 #include "report.h"
@@ -48,6 +49,7 @@ enum cmd {
 	CMD_APPROVE,
 	CMD_REJECT,
 	CMD_PENDING,
+	CMD_HANDLE,
 	CMD_REPORT,
 	CMD_HELP,
 	_CMD_MAX,
@@ -82,6 +84,8 @@ static const struct {
 			 "Không đồng ý đề nghị, nêu lý do (thường trực)" },
 	[CMD_PENDING] = { "choduyet", { "pending" }, "/choduyet",
 			  "Các đề nghị điều chỉnh thời hạn chờ duyệt (thường trực)" },
+	[CMD_HANDLE] = { "xuly", { "daxuly", "handle" }, "/xuly 3 đã đề nghị Sở Tài chính bố trí kinh phí",
+			 "Đánh dấu vướng mắc đã xử lý, kèm ghi chú (thường trực)" },
 	[CMD_REPORT] = { "baocao", { "report" }, "/baocao", "Số liệu tổng hợp" },
 	[CMD_HELP] = { "huongdan", { "help", "hd" }, "/huongdan", "Hướng dẫn sử dụng" },
 };
@@ -366,6 +370,7 @@ cmd_writes(enum cmd c)
 	case CMD_EXTEND:
 	case CMD_APPROVE:
 	case CMD_REJECT:
+	case CMD_HANDLE:
 		return true;
 	default:
 		return false;
@@ -620,9 +625,10 @@ static int
 cmd_obstacle(struct run *r)
 {
 	struct task t = { 0 };
+	struct obstacle o = { 0 };
 	const char *rest = words_rest(&r->w, r->arg + 1);
 	char *text = NULL;
-	int k;
+	int k, told = 0;
 
 	k = load_task(r, r->arg, true, &t);
 	if (k <= 0)
@@ -633,14 +639,76 @@ cmd_obstacle(struct run *r)
 		return 0;
 	}
 	text = arg_text(rest);
-	k = taskop_obstacle(r->s, &t, text, &r->actor, r->in->now);
+	o.task_id = t.id;
+	k = taskop_obstacle(r->s, &t, text, &r->actor, r->in->now, &o.id);
 	if (k == 0)
 		k = save(r, &t);
+	/* The answer says whether anyone will read it: only what will happen. */
 	if (k == 0)
+		k = told = obstacle_notify(r->s, r->in->cs, &o, r->in->today, r->in->now);
+	if (k >= 0) {
+		k = 0;
 		say(&r->out->reply, r->me.id, "obstacle_ok",
-		    json_pack("{s:o, s:s}", "task", task_json(r, &t), "text", text));
+		    json_pack("{s:o, s:s, s:I, s:b}", "task", task_json(r, &t), "text", text,
+			      "id", (json_int_t)o.id, "secretariat", told > 0));
+	}
 	free(text);
 	task_release(&t);
+	return k;
+}
+
+/*
+ * /xuly N ghi chú: the secretariat marks obstacle N handled; its reporter
+ * is told, with the note.  Refused, changing nothing: not the
+ * secretariat, no number or no note, no such obstacle, handled before.
+ */
+static int
+cmd_handle(struct run *r)
+{
+	struct obstacle o = { 0 };
+	struct task t = { 0 };
+	int64_t id = parse_number(r->arg < r->w.n ? r->w.v[r->arg] : NULL);
+	const char *note = words_rest(&r->w, r->arg + 1);
+	char *text = NULL;
+	int k;
+
+	if (!is_secretariat(r)) {
+		refuse(r, "error_secretariat_only", json_pack("{s:s}", "command", "/xuly"));
+		return 0;
+	}
+	if (!id || !*note) {
+		usage(r);
+		return 0;
+	}
+	text = arg_text(note);
+	k = obstacle_handle(r->s, id, text, &r->actor, r->in->now, &o);
+	if (k == -ENOENT) {
+		refuse(r, "error_no_obstacle", json_pack("{s:I}", "id", (json_int_t)id));
+		k = 0;
+		goto out;
+	}
+	if (k == -EALREADY) {
+		k = store_obstacle_get(r->s, id, &o);
+		if (k == 0)
+			refuse(r, "error_obstacle_handled", json_pack("{s:o}", "obstacle",
+								      obstacle_json(&o)));
+		goto out;
+	}
+	if (k < 0)
+		goto out;
+	r->out->changed = true;
+	k = store_task_get(r->s, o.task_id, &t);
+	if (k < 0)
+		goto out;
+	say(&r->out->reply, r->me.id, "obstacle_handle_ok",
+	    json_pack("{s:o, s:o}", "task", task_json(r, &t), "obstacle", obstacle_json(&o)));
+	if (o.person_id && o.person_id != r->me.id)
+		command_tell(r->out, o.person_id, "obstacle_handled",
+		     json_pack("{s:o, s:o}", "task", task_json(r, &t), "obstacle", obstacle_json(&o)));
+out:
+	free(text);
+	task_release(&t);
+	obstacle_release(&o);
 	return k;
 }
 
@@ -1082,6 +1150,8 @@ dispatch(struct run *r)
 		return cmd_decide(r, false);
 	case CMD_PENDING:
 		return cmd_pending(r);
+	case CMD_HANDLE:
+		return cmd_handle(r);
 	default:
 		return -EINVAL;
 	}

@@ -28,6 +28,7 @@
 #include "registry.h"
 
 struct calendar;
+struct channels;
 struct store;
 
 /* What a chat sent. */
@@ -42,6 +43,8 @@ struct command_in {
 	int64_t now;
 	struct date today;
 	const struct calendar *cal;
+	/* What reaches people (an obstacle's secretariat); NULL: inbound_handle's. */
+	const struct channels *cs;
 };
 
 /* One message to answer with or to send. */

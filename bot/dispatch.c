@@ -20,6 +20,7 @@
 #include "dispatch.h"
 #include "log.h"
 #include "macro.h"
+#include "obstacle.h"
 #include "render.h"
 #include "schedule.h"
 #include "store.h"
@@ -316,6 +317,245 @@ out:
 	return r;
 }
 
+/* --- the secretariat's daily message ------------------------------------ */
+
+/* True for the stages that go in the secretariat's daily message. */
+static bool
+is_daily_stage(enum notice_stage stage)
+{
+	return stage == STAGE_MISSING_FOCAL || stage == STAGE_MISSING_HEAD ||
+	       stage == STAGE_OBSTACLE;
+}
+
+/* The active people, read once for a daily message (who is reachable now). */
+struct everyone {
+	struct person *v;
+	size_t n;
+};
+
+static int
+collect_active(const struct person *p, void *userdata)
+{
+	struct everyone *e = userdata;
+	struct person *c;
+
+	if (!p->active || (p->role != ROLE_FOCAL && p->role != ROLE_HEAD))
+		return 0;
+	e->v = xreallocarray(e->v, e->n + 1, sizeof(*e->v));
+	c = &e->v[e->n++];
+	*c = (struct person){ .id = p->id, .agency_id = p->agency_id, .role = p->role,
+			      .email = xstrdup(p->email), .telegram = xstrdup(p->telegram),
+			      .zalo = xstrdup(p->zalo), .email_broken = p->email_broken,
+			      .telegram_broken = p->telegram_broken, .active = true,
+			      .name = xstrdup(p->name), .lang = xstrdup(p->lang) };
+	return 0;
+}
+
+static void
+everyone_release(struct everyone *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		person_release(&e->v[i]);
+	free(e->v);
+	memset(e, 0, sizeof(*e));
+}
+
+/* True when agency still lacks role (focal or head) that a channel reaches. */
+static bool
+still_missing(const struct everyone *e, const struct channels *cs, int64_t agency,
+	      enum person_role role)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (e->v[i].agency_id == agency && e->v[i].role == role &&
+		    channels_pick(cs, &e->v[i]))
+			return false;
+	return true;
+}
+
+/*
+ * The item of a missing-role notice for the daily message (a new object),
+ * or NULL when there is nothing to say any more: the role was filled
+ * since, or the agency leads no open task.
+ */
+static int
+missing_item(struct store *s, const struct dispatch_env *env, const struct everyone *e,
+	     const struct notice *n, json_t **ret)
+{
+	enum person_role role = n->stage == STAGE_MISSING_HEAD ? ROLE_HEAD : ROLE_FOCAL;
+	char *code = NULL, *name = NULL, *fix = NULL;
+	int64_t open = 0;
+	int r;
+
+	*ret = NULL;
+	if (!still_missing(e, env->cs, n->step, role))
+		return 0;
+	r = store_agency_lead_count(s, n->step, &code, &name, &open);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (open > 0) {
+		fix = xasprintf("dondoc person add --agency %s --role %s --name \"Họ và tên\" "
+				"--email dia.chi@example.gov.vn", code, person_role_to_string(role));
+		*ret = json_pack("{s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)n->step, "code", code,
+				 "name", name, "tasks", (json_int_t)open, "command", fix);
+	}
+	free(fix);
+	free(code);
+	free(name);
+	return 0;
+}
+
+/* The item of an obstacle notice (a new object), or NULL once it was handled. */
+static int
+obstacle_item(struct store *s, const struct dispatch_env *env, const struct notice *n,
+	      struct date today, json_t **ret)
+{
+	struct obstacle o = { 0 };
+	struct task t = { 0 };
+	json_t *j;
+	char *how;
+	int r;
+
+	*ret = NULL;
+	r = store_obstacle_get(s, n->step, &o);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (o.state != OBSTACLE_OPEN)
+		goto out;
+	r = store_task_get(s, o.task_id, &t);
+	if (r < 0)
+		goto out;
+	j = obstacle_json(&o);
+	json_object_set_new(j, "task", render_task_json(&t, today, env->sch->cal));
+	how = xasprintf("/xuly %lld ghi chú cách xử lý", (long long)o.id);
+	json_object_set_new(j, "chat_command", json_string(how));
+	free(how);
+	how = xasprintf("dondoc obstacle handle %lld --note \"...\"", (long long)o.id);
+	json_object_set_new(j, "command", json_string(how));
+	free(how);
+	*ret = j;
+out:
+	task_release(&t);
+	obstacle_release(&o);
+	return r;
+}
+
+/*
+ * Adds item (taken; NULL: nothing to say) to the list name of data, once
+ * per id (the same agency in two weeks' notices held over is one line).
+ */
+static void
+add_item(json_t *data, const char *name, json_t *item)
+{
+	json_t *list = json_object_get(data, name), *v;
+	size_t i;
+
+	if (!item)
+		return;
+	json_array_foreach(list, i, v)
+		if (json_equal(json_object_get(v, "id"), json_object_get(item, "id"))) {
+			json_decref(item);
+			return;
+		}
+	json_array_append_new(list, item);
+}
+
+/* Sets "has" flags and counts for the template's sections; the items' total. */
+static size_t
+daily_counts(json_t *data)
+{
+	static const char *const lists[] = { "missing_focal", "missing_head", "obstacles" };
+	size_t total = 0;
+
+	for (size_t i = 0; i < ELEMENTSOF(lists); i++) {
+		size_t n = json_array_size(json_object_get(data, lists[i]));
+		char *key = xasprintf("n_%s", lists[i]);
+
+		json_object_set_new(data, key, json_integer((json_int_t)n));
+		free(key);
+		/* Mustache shows a section for 0 too: a flag says whether there is one. */
+		key = xasprintf("has_%s", lists[i]);
+		json_object_set_new(data, key, json_boolean(n > 0));
+		free(key);
+		total += n;
+	}
+	json_object_set_new(data, "count", json_integer((json_int_t)total));
+	return total;
+}
+
+/*
+ * The secretariat's daily message (MESSAGE_DAILY) for p from ns[0..n):
+ * the agencies that lack a focal point or a head, and the new
+ * obstacles.  One a day: notices that come after today's went out wait
+ * for tomorrow's.  Items with nothing left to say (a role filled since,
+ * an obstacle handled) are cancelled; so is the whole when none is left.
+ */
+static int
+compose_daily(struct store *s, const struct dispatch_env *env, time_t now,
+	      const struct person *p, const char *channel, struct notice *ns, size_t n,
+	      struct dispatch_report *rep)
+{
+	struct date today = clock_local_date(now);
+	struct everyone e = { 0 };
+	struct rendered text = { 0 };
+	struct message m = { .person_id = p->id, .kind = MESSAGE_DAILY, .next_at = now,
+			     .created_at = now, .day = today };
+	json_t *data = NULL;
+	int64_t id = 0;
+	int r, made = 0;
+
+	r = store_message_count_day_kind(s, p->id, today, MESSAGE_DAILY, &made);
+	if (r < 0 || made > 0) {
+		if (r == 0)
+			rep->held += n;
+		return r;
+	}
+	r = store_person_foreach(s, collect_active, &e);
+	if (r < 0)
+		goto out;
+	data = json_pack("{s:[], s:[], s:[]}", "missing_focal", "missing_head", "obstacles");
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		json_t *item = NULL;
+
+		if (ns[i].stage == STAGE_OBSTACLE)
+			r = obstacle_item(s, env, &ns[i], today, &item);
+		else
+			r = missing_item(s, env, &e, &ns[i], &item);
+		if (r == 0 && !item)
+			r = store_notice_set_state(s, ns[i].id, NOTICE_CANCELLED, now);
+		ns[i].message_id = item ? -1 : 0;
+		if (r == 0)
+			add_item(data, ns[i].stage == STAGE_OBSTACLE ? "obstacles" :
+				 ns[i].stage == STAGE_MISSING_HEAD ? "missing_head" : "missing_focal",
+				 item);
+	}
+	if (r < 0 || daily_counts(data) == 0)
+		goto out;
+	r = render_answer(env->rend, p, "secretariat_daily", data, today, NULL,
+			  RENDER_SUBJECT | RENDER_TEXT | RENDER_CHAT |
+			  (strcmp(channel, "email") == 0 ? RENDER_HTML : 0), &text);
+	if (r < 0)
+		goto out;
+	snprintf(m.channel, sizeof(m.channel), "%s", channel);
+	message_take_rendered(&m, &text);
+	r = store_message_insert(s, &m, &id);
+	if (r < 0)
+		goto out;
+	rep->composed++;
+	for (size_t i = 0; r == 0 && i < n; i++)
+		if (ns[i].message_id < 0)
+			r = store_notice_attach(s, ns[i].id, id, now);
+out:
+	message_release(&m);
+	rendered_release(&text);
+	json_decref(data);
+	everyone_release(&e);
+	return r;
+}
+
 /*
  * Composes the messages of one person: ns[0..n).  The channel is the one
  * that reaches them now (they may have linked Telegram since the notices
@@ -327,8 +567,8 @@ compose_person(struct store *s, const struct dispatch_env *env, time_t now, stru
 	       size_t n, struct dispatch_report *rep)
 {
 	struct person p = { 0 };
-	struct notice *part[3];
-	size_t count[3] = { 0 };
+	struct notice *part[4];
+	size_t count[4] = { 0 };
 	const char *channel;
 	int r, sent_today = 0;
 
@@ -345,10 +585,13 @@ compose_person(struct store *s, const struct dispatch_env *env, time_t now, stru
 	channel = channels_pick(env->cs, &p);
 	if (!channel)
 		channel = ns[0].channel;
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < 4; k++)
 		part[k] = xcalloc(n, sizeof(struct notice));
 	for (size_t i = 0; i < n; i++) {
 		int k = ns[i].stage == STAGE_ESCALATION ? 1 : ns[i].stage == STAGE_NEEDS_DATE ? 2 : 0;
+
+		if (is_daily_stage(ns[i].stage))
+			k = 3;
 
 		part[k][count[k]++] = ns[i];
 	}
@@ -371,8 +614,10 @@ compose_person(struct store *s, const struct dispatch_env *env, time_t now, stru
 	}
 	if (count[2])
 		r = compose_needs_date(s, env, now, &p, channel, part[2], count[2], rep);
+	if (r == 0 && count[3])
+		r = compose_daily(s, env, now, &p, channel, part[3], count[3], rep);
 out:
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < 4; k++)
 		free(part[k]);
 	person_release(&p);
 	return r;

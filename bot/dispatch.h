@@ -31,6 +31,11 @@
  *       only each task's latest notice is kept (the others are cancelled
  *       as superseded); days missed while dondoc was down become one
  *       catch-up message.  Escalations are separate and not counted.
+ *  And the secretariat's daily message: the notices of missing roles and
+ *       obstacles (STAGE_MISSING_FOCAL, _HEAD, STAGE_OBSTACLE) make one
+ *       MESSAGE_DAILY per person per day (template secretariat_daily);
+ *       those that come after it wait for the next day's, and what was
+ *       put right since (a role filled, an obstacle handled) is left out.
  */
 #ifndef DONDOC_DISPATCH_H
 #define DONDOC_DISPATCH_H

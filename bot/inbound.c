@@ -256,7 +256,14 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 		if (r < 0)
 			goto fail;
 	}
-	r = command_run(env->s, in, &out);
+	{
+		/* The command plans notices (an obstacle): it needs the channels. */
+		struct command_in cin = *in;
+
+		if (!cin.cs)
+			cin.cs = env->cs;
+		r = command_run(env->s, &cin, &out);
+	}
 	if (r < 0)
 		goto fail;
 	res.command = out.command;

@@ -180,9 +180,82 @@ recipients(const struct people *pp, const int64_t *lead_ids, size_t n_leads,
 				idlist_add(out, l->v[i]);
 		}
 	}
-	if (out->n == 0)
-		for (size_t i = 0; i < pp->secretariat.n; i++)
-			idlist_add(out, pp->secretariat.v[i]);
+	/*
+	 * Nobody here is not the secretariat's reminder: it hears of the
+	 * agency's missing role in its daily message (note_missing).
+	 */
+}
+
+/* --- nobody to tell ---------------------------------------------------- */
+
+/* A lead agency a step would reach through nobody, and which role it lacks. */
+struct missing {
+	int64_t agency;
+	enum notice_stage stage;	/* STAGE_MISSING_FOCAL or STAGE_MISSING_HEAD */
+};
+
+/* True when a channel reaches someone of l. */
+static bool
+anyone_reached(const struct people *pp, const struct idlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (pp->channel[l->v[i]])
+			return true;
+	return false;
+}
+
+/*
+ * The role a step of stage and step goes to in a lead agency (focal
+ * points, or heads at level 1), as the stage that says it is missing;
+ * _STAGE_INVALID for steps that go to the leaders and the secretariat.
+ */
+static enum notice_stage
+missing_stage(enum notice_stage stage, int step)
+{
+	if (stage == STAGE_ESCALATION)
+		return step >= 2 ? _STAGE_INVALID : STAGE_MISSING_HEAD;
+	return STAGE_MISSING_FOCAL;
+}
+
+/*
+ * Adds to *v (n, cap) each lead agency of a step that no active focal
+ * point (or head, at level 1) reachable by a channel would receive, once
+ * per agency and role.
+ */
+static void
+note_missing(const struct people *pp, const int64_t *lead_ids, size_t n_leads,
+	     enum notice_stage stage, int step, struct missing **v, size_t *n, size_t *cap)
+{
+	enum notice_stage what = missing_stage(stage, step);
+
+	if (what == _STAGE_INVALID)
+		return;
+	for (size_t a = 0; a < n_leads; a++) {
+		int64_t id = lead_ids[a];
+		bool known = false;
+
+		if (id <= 0)
+			continue;
+		if ((size_t)id < pp->n_agencies &&
+		    anyone_reached(pp, what == STAGE_MISSING_HEAD ? &pp->head[id] : &pp->focal[id]))
+			continue;
+		for (size_t k = 0; k < *n && !known; k++)
+			known = (*v)[k].agency == id && (*v)[k].stage == what;
+		if (known)
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			*v = xreallocarray(*v, *cap, sizeof(**v));
+		}
+		(*v)[(*n)++] = (struct missing){ id, what };
+	}
+}
+
+/* The Monday of d's week: a missing role is told at most once a week. */
+static struct date
+week_of(struct date d)
+{
+	return date_from_days(date_to_days(d) - (date_weekday(d) - 1));
 }
 
 /* --- the ladder ------------------------------------------------------- */
@@ -310,12 +383,16 @@ struct plan {
 	size_t n_next, cap_next;
 	struct idlist who;	/* scratch */
 	struct planner_report rep;
+	struct missing *missing;	/* lead agencies a due step reached through nobody */
+	size_t n_missing, cap_missing;
 };
 
 static void
 plan_notice(struct plan *pl, const struct plan_task *t, const struct ladder_step *st)
 {
 	recipients(pl->pp, t->lead_ids, t->n_leads, st->stage, st->step, &pl->who);
+	note_missing(pl->pp, t->lead_ids, t->n_leads, st->stage, st->step, &pl->missing,
+		     &pl->n_missing, &pl->cap_missing);
 	for (size_t i = 0; i < pl->who.n; i++) {
 		size_t pi = pl->who.v[i];
 		struct notice *n;
@@ -460,6 +537,40 @@ plan_needs_date(struct store *s, struct plan *pl, struct date occ, int64_t now,
 	return 0;
 }
 
+/*
+ * For each lead agency a due step reached through nobody, a notice to
+ * each member of the secretariat a channel reaches: no task, step the
+ * agency, anchored on the Monday of the week, so at most one per agency,
+ * role and week (invariant 1).  They go in the secretariat's daily
+ * message (dispatch.c), never as a copy of the reminder.
+ */
+static void
+plan_missing(struct plan *pl)
+{
+	const struct people *pp = pl->pp;
+	struct date week = week_of(pl->today);
+
+	for (size_t m = 0; m < pl->n_missing; m++)
+		for (size_t i = 0; i < pp->secretariat.n; i++) {
+			size_t pi = pp->secretariat.v[i];
+			struct notice *n;
+
+			if (!pp->channel[pi])
+				continue;
+			if (pl->n_notices == pl->cap_notices) {
+				pl->cap_notices = pl->cap_notices ? pl->cap_notices * 2 : 256;
+				pl->notices = xreallocarray(pl->notices, pl->cap_notices,
+							    sizeof(*pl->notices));
+			}
+			n = &pl->notices[pl->n_notices++];
+			*n = (struct notice){ .person_id = pp->all[pi].id,
+					      .stage = pl->missing[m].stage,
+					      .step = (int)pl->missing[m].agency, .anchor = week,
+					      .day = pl->today };
+			snprintf(n->channel, sizeof(n->channel), "%s", pp->channel[pi]);
+		}
+}
+
 int
 planner_run(struct store *s, const struct schedule *sch, const struct channels *cs, time_t now,
 	    bool full, bool dry_run, planner_notice_cb cb, void *userdata,
@@ -505,6 +616,7 @@ planner_run(struct store *s, const struct schedule *sch, const struct channels *
 		r = store_plan_foreach(s, day, plan_task, &pl);
 		if (r < 0)
 			goto out;
+		plan_missing(&pl);
 	}
 	if (cb)
 		added = xcalloc(pl.n_notices ? pl.n_notices : 1, sizeof(*added));
@@ -549,6 +661,7 @@ out:
 	free(pl.next);
 	free(pl.who.v);
 	free(pl.steps.v);
+	free(pl.missing);
 	return r;
 }
 

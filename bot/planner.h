@@ -20,8 +20,11 @@
  *
  * Recipients: the focal points of the lead agencies; their heads at level
  * 1; leaders and the secretariat from level 2 on.  When a lead agency has
- * nobody to tell (a collective such as "Các sở, ban, ngành"), the
- * secretariat is told instead, so no task is followed up by no one.
+ * nobody a step would reach (no active focal point, or head at level 1,
+ * that a channel reaches), the secretariat is not sent the reminder: it
+ * gets a STAGE_MISSING_FOCAL or STAGE_MISSING_HEAD notice (no task, step
+ * the agency, anchor the Monday of the week: once a week per agency) for
+ * its daily message, so no task is followed up by no one unnoticed.
  */
 #ifndef DONDOC_PLANNER_H
 #define DONDOC_PLANNER_H

@@ -69,6 +69,9 @@ static const char *const message_names[] = {
 	/* Extension requests (extension.c): refusals, supersession, closing, the list. */
 	"error_date_past", "error_no_reason", "error_request_decided", "error_secretariat_only",
 	"extension_superseded", "extension_moot", "extension_pending_list",
+	/* The secretariat's daily message (dispatch.c) and obstacles (obstacle.h). */
+	"secretariat_daily", "obstacle_handled", "obstacle_handle_ok", "error_no_obstacle",
+	"error_obstacle_handled",
 };
 
 const char *const *

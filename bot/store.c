@@ -25,6 +25,7 @@
 #include "hash.h"
 #include "macro.h"
 #include "norm.h"
+#include "obstacle.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -317,7 +318,14 @@ static const char *const migrations[] = {
 	 * Tasks done before schema 8 did not keep the deadline in force that
 	 * day: the one they have now is the best the registry knows.
 	 */
-	"UPDATE task SET done_due = due WHERE status = 'done';",
+	"UPDATE task SET done_due = due WHERE status = 'done';"
+	/*
+	 * Obstacles reported before schema 8 were only a flag: each becomes
+	 * an open row, in the order of its event (verify replays them so).
+	 */
+	"INSERT INTO obstacle(task_id, person_id, actor, text, state, created_at)"
+	" SELECT task_id, person_id, actor, ifnull(text, ''), 'open', at FROM event"
+	" WHERE kind = 'obstacle' AND task_id IS NOT NULL ORDER BY id;",
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");
@@ -419,6 +427,14 @@ enum stmt {
 	ST_METRICS_MESSAGES,
 	ST_METRICS_OLDEST,
 	ST_NOTICE_MOVE,
+	ST_OBSTACLE_INSERT,
+	ST_OBSTACLE_GET,
+	ST_OBSTACLE_HANDLE,
+	ST_OBSTACLE_COUNT_OPEN,
+	ST_OBSTACLE_LIST,
+	ST_OBSTACLE_LIST_OPEN,
+	ST_MESSAGE_COUNT_DAY_KIND,
+	ST_AGENCY_LEAD_COUNT,
 	ST_META_GET,
 	ST_META_SET,
 	ST_BEGIN,
@@ -446,6 +462,9 @@ enum stmt {
 #define NOTICE_COLUMNS \
 	"id, ifnull(task_id, 0), person_id, stage, step, anchor, day, channel, state," \
 	" ifnull(message_id, 0)"
+#define OBSTACLE_COLUMNS \
+	"id, task_id, ifnull(person_id, 0), actor, text, state, ifnull(handled_by, 0), handler," \
+	" note, created_at, ifnull(handled_at, 0)"
 #define MESSAGE_COLUMNS \
 	"id, person_id, channel, kind, subject, body, state, attempts, next_at, created_at," \
 	" ifnull(sent_at, 0), last_error, day, html, chat, ifnull(reply_to, 0)"
@@ -648,6 +667,24 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_MESSAGE_TASKS] = "SELECT DISTINCT task_id FROM notice WHERE message_id = ?1"
 			     " AND task_id IS NOT NULL ORDER BY task_id",
 	[ST_NOTICE_MOVE] = "UPDATE notice SET message_id = ?2, updated_at = ?3 WHERE message_id = ?1",
+	/* Obstacles (obstacle.h). */
+	[ST_OBSTACLE_INSERT] = "INSERT INTO obstacle(task_id, person_id, actor, text, state,"
+			       " created_at) VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
+	[ST_OBSTACLE_GET] = "SELECT " OBSTACLE_COLUMNS " FROM obstacle WHERE id = ?1",
+	[ST_OBSTACLE_HANDLE] = "UPDATE obstacle SET state = 'handled', handled_by = ?2,"
+			       " handler = ?3, note = ?4, handled_at = ?5"
+			       " WHERE id = ?1 AND state = 'open'",
+	[ST_OBSTACLE_COUNT_OPEN] = "SELECT count(*) FROM obstacle WHERE task_id = ?1"
+				   " AND state = 'open'",
+	[ST_OBSTACLE_LIST] = "SELECT " OBSTACLE_COLUMNS " FROM obstacle ORDER BY id",
+	[ST_OBSTACLE_LIST_OPEN] = "SELECT " OBSTACLE_COLUMNS " FROM obstacle WHERE state = 'open'"
+				  " ORDER BY id",
+	[ST_MESSAGE_COUNT_DAY_KIND] = "SELECT count(*) FROM message WHERE person_id = ?1"
+				      " AND day = ?2 AND kind = ?3 AND state != 'cancelled'",
+	[ST_AGENCY_LEAD_COUNT] = "SELECT a.code, a.name, (SELECT count(*) FROM task_agency ta"
+				 "  JOIN task t ON t.id = ta.task_id WHERE ta.agency_id = a.id"
+				 "  AND ta.role = 'lead' AND t.status NOT IN ('done', 'postponed'))"
+				 " FROM agency a WHERE a.id = ?1",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2)"
 			" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -3943,4 +3980,151 @@ store_metrics(struct store *s, store_metric_cb cb, void *userdata, int64_t *ret_
 	*ret_oldest_queued = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 0 : errno_of(sqlite3_extended_errcode(s->db));
+}
+
+/* --- obstacles (obstacle.h) ---------------------------------------------- */
+
+int
+store_obstacle_insert(struct store *s, const struct obstacle *o, int64_t *ret_id)
+{
+	sqlite3_stmt *st = stmt(s, ST_OBSTACLE_INSERT);
+	int r;
+
+	sqlite3_bind_int64(st, 1, o->task_id);
+	bind_id(st, 2, o->person_id);
+	bind_text(st, 3, o->actor ? o->actor : "");
+	bind_text(st, 4, o->text ? o->text : "");
+	sqlite3_bind_int64(st, 5, o->created_at);
+	r = exec_done(s, st);
+	if (r == 0 && ret_id)
+		*ret_id = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+static void
+read_obstacle(sqlite3_stmt *st, struct obstacle *o)
+{
+	enum obstacle_state state = obstacle_state_from_string((const char *)sqlite3_column_text(st, 5));
+
+	memset(o, 0, sizeof(*o));
+	o->id = sqlite3_column_int64(st, 0);
+	o->task_id = sqlite3_column_int64(st, 1);
+	o->person_id = sqlite3_column_int64(st, 2);
+	o->actor = column_dup(st, 3);
+	o->text = column_dup(st, 4);
+	o->state = state < 0 ? OBSTACLE_OPEN : state;
+	o->handled_by = sqlite3_column_int64(st, 6);
+	o->handler = column_dup(st, 7);
+	o->note = column_dup(st, 8);
+	o->created_at = sqlite3_column_int64(st, 9);
+	o->handled_at = sqlite3_column_int64(st, 10);
+}
+
+int
+store_obstacle_get(struct store *s, int64_t id, struct obstacle *ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_OBSTACLE_GET);
+	int rc, r = 0;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_obstacle(st, ret);
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_obstacle_handle(struct store *s, int64_t id, int64_t person_id, const char *handler,
+		      const char *note, int64_t at)
+{
+	sqlite3_stmt *st = stmt(s, ST_OBSTACLE_HANDLE);
+	int r;
+
+	sqlite3_bind_int64(st, 1, id);
+	bind_id(st, 2, person_id);
+	bind_text(st, 3, handler ? handler : "");
+	bind_text(st, 4, note);
+	sqlite3_bind_int64(st, 5, at);
+	r = exec_done(s, st);
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		r = -EALREADY;
+	return r;
+}
+
+int64_t
+store_obstacle_count_open(struct store *s, int64_t task_id)
+{
+	sqlite3_stmt *st = stmt(s, ST_OBSTACLE_COUNT_OPEN);
+
+	sqlite3_bind_int64(st, 1, task_id);
+	return count_query(s, st);
+}
+
+struct obstacle_cb {
+	store_obstacle_cb cb;
+	void *userdata;
+};
+
+static int
+obstacle_row(sqlite3_stmt *st, void *ctx)
+{
+	const struct obstacle_cb *c = ctx;
+	struct obstacle o;
+	int r;
+
+	read_obstacle(st, &o);
+	r = c->cb(&o, c->userdata);
+	obstacle_release(&o);
+	return r;
+}
+
+int
+store_obstacle_foreach(struct store *s, bool open_only, store_obstacle_cb cb, void *userdata)
+{
+	struct obstacle_cb c = { cb, userdata };
+
+	return each_row(s, stmt(s, open_only ? ST_OBSTACLE_LIST_OPEN : ST_OBSTACLE_LIST),
+			obstacle_row, &c);
+}
+
+int
+store_message_count_day_kind(struct store *s, int64_t person_id, struct date day,
+			     enum message_kind kind, int *ret_n)
+{
+	sqlite3_stmt *st = stmt(s, ST_MESSAGE_COUNT_DAY_KIND);
+	char iso[DATE_ISO_LEN];
+	int64_t n;
+
+	date_format_iso(day, iso);
+	sqlite3_bind_int64(st, 1, person_id);
+	bind_text(st, 2, iso);
+	bind_text(st, 3, message_kind_to_string(kind));
+	n = count_query(s, st);
+	if (n < 0)
+		return (int)n;
+	*ret_n = (int)n;
+	return 0;
+}
+
+int
+store_agency_lead_count(struct store *s, int64_t agency_id, char **ret_code, char **ret_name,
+			int64_t *ret_open)
+{
+	sqlite3_stmt *st = stmt(s, ST_AGENCY_LEAD_COUNT);
+	int rc, r = 0;
+
+	sqlite3_bind_int64(st, 1, agency_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret_code = column_dup(st, 0);
+		*ret_name = column_dup(st, 1);
+		*ret_open = sqlite3_column_int64(st, 2);
+	} else {
+		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+	}
+	sqlite3_reset(st);
+	return r;
 }

@@ -455,4 +455,29 @@ int store_message_foreach(struct store *s, int state, store_message_cb cb, void 
 /* dead -> pending now, its notices queued again; -ENOENT unless id is dead. */
 int store_message_retry(struct store *s, int64_t id, int64_t now);
 
+/* --- obstacles (obstacle.h) ---------------------------------------------- */
+
+struct obstacle;
+/* Adds o as open (its id, state and handling are ignored); *ret_id (may be NULL) is its id. */
+int store_obstacle_insert(struct store *s, const struct obstacle *o, int64_t *ret_id);
+/* Obstacle id into *ret (obstacle_release); -ENOENT when none. */
+int store_obstacle_get(struct store *s, int64_t id, struct obstacle *ret);
+/* Marks open obstacle id handled; -EALREADY when it is not open (or not there). */
+int store_obstacle_handle(struct store *s, int64_t id, int64_t person_id, const char *handler,
+			  const char *note, int64_t at);
+/* How many obstacles of task_id are open, or -errno. */
+int64_t store_obstacle_count_open(struct store *s, int64_t task_id);
+typedef int (*store_obstacle_cb)(const struct obstacle *o, void *userdata);
+/* Every obstacle (only the open ones when open_only), by id. */
+int store_obstacle_foreach(struct store *s, bool open_only, store_obstacle_cb cb, void *userdata);
+/* Messages of kind made for person_id on day and not cancelled (one daily message a day). */
+int store_message_count_day_kind(struct store *s, int64_t person_id, struct date day,
+				 enum message_kind kind, int *ret_n);
+/*
+ * Agency agency_id's code and name (new strings) and how many open tasks
+ * (neither done nor postponed) it leads; -ENOENT when no such agency.
+ */
+int store_agency_lead_count(struct store *s, int64_t agency_id, char **ret_code, char **ret_name,
+			    int64_t *ret_open);
+
 #endif

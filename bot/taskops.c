@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "norm.h"
+#include "obstacle.h"
 #include "store.h"
 #include "taskops.h"
 #include "xalloc.h"
@@ -249,13 +250,26 @@ taskop_note(struct store *s, struct task *t, const char *note, const struct acto
 
 int
 taskop_obstacle(struct store *s, struct task *t, const char *text, const struct actor *a,
-		int64_t now)
+		int64_t now, int64_t *ret_id)
 {
-	int r = append(s, t, a, now, "obstacle", NULL, NULL, text);
+	struct obstacle o = { .task_id = t->id, .person_id = a->person_id, .actor = (char *)a->name,
+			      .text = (char *)text, .created_at = now };
+	int64_t id = 0;
+	char *data;
+	int r;
 
+	/* The row first: its id is what the event names, for replay (audit.c). */
+	r = store_obstacle_insert(s, &o, &id);
+	if (r < 0)
+		return r;
+	data = dump(json_pack("{s:I}", "obstacle", (json_int_t)id));
+	r = append_data(s, t->id, a, now, "obstacle", NULL, NULL, text, data);
+	free(data);
 	if (r < 0)
 		return r;
 	t->obstacle_open = true;
+	if (ret_id)
+		*ret_id = id;
 	return 0;
 }
 

@@ -44,9 +44,13 @@ int taskop_progress(struct store *s, struct task *t, int progress, const struct 
 /* Records a progress note (it becomes the task's last note). */
 int taskop_note(struct store *s, struct task *t, const char *note, const struct actor *a,
 		int64_t now);
-/* Records an obstacle or proposal (vướng mắc, kiến nghị); the task shows it open. */
+/*
+ * Records an obstacle or proposal (vướng mắc, kiến nghị) as an open
+ * obstacle (obstacle.h) with its event; the task shows it open.  *ret_id
+ * (may be NULL) is the obstacle's number.
+ */
 int taskop_obstacle(struct store *s, struct task *t, const char *text, const struct actor *a,
-		    int64_t now);
+		    int64_t now, int64_t *ret_id);
 /*
  * Moves the deadline to dl, written raw; text (may be NULL) says why.
  * Cancels what was queued for the old deadline.  0 when unchanged too.

@@ -33,8 +33,8 @@ expect_rc 64 "--db without a path exits 64" "$DONDOC" --db
 # --- every command of --help: -h and --help, with no database ---------------
 # The command names are read from --help, so a new command is tested too.
 sed -n '/^commands:/,/^$/p' help.txt | awk -F'  +' 'NF > 2 { print $2 }' >commands.txt
-expect_eq "--help lists the 25 commands" "$(tr '\n' ',' <commands.txt)" \
-	"init,import,deadline parse,task list,task show,task set,agency list,agency add,agency alias,person add,person list,person invite,chat,extension list,extension approve,extension reject,serve,remind,explain,report,outbox list,outbox retry,send-test,doctor,verify,"
+expect_eq "--help lists the 27 commands" "$(tr '\n' ',' <commands.txt)" \
+	"init,import,deadline parse,task list,task show,task set,agency list,agency add,agency alias,person add,person list,person invite,obstacle list,obstacle handle,chat,extension list,extension approve,extension reject,serve,remind,explain,report,outbox list,outbox retry,send-test,doctor,verify,"
 while IFS= read -r c; do
 	# shellcheck disable=SC2086
 	expect_rc 0 "$c -h exits 0 without a database" "$DONDOC" $c -h
@@ -48,7 +48,8 @@ done <commands.txt
 
 # --- no database yet ------------------------------------------------------------
 for c in "task list" "task show 1" "task set 1 --progress 5" "agency list" "agency add --name X" \
-	"agency alias x y" "person add --name A --agency x --role focal" "person list" "verify" "import x.tsv"; do
+	"agency alias x y" "person add --name A --agency x --role focal" "person list" "verify" "import x.tsv" \
+	"obstacle list"; do
 	# shellcheck disable=SC2086
 	expect_rc 66 "'$c' without a registry exits 66" "$DONDOC" $c
 	expect_grep "'$c' without a registry says to run 'dondoc init'" err "dondoc init"

@@ -892,6 +892,59 @@ test_cooperating_agency_may_report_obstacle(void **state)
 	assert_int_equal(l.v[0].person_id, f->focal_a);
 }
 
+/*
+ * /xuly: the secretariat marks an obstacle handled, the reporter is told;
+ * every refusal changes nothing.  Without channels (in.cs NULL) nobody of
+ * the secretariat can receive the obstacle, and the answer says so.
+ */
+static void
+test_obstacle_handled_by_secretariat(void **state)
+{
+	struct fx *f = *state;
+	struct task t;
+	struct evs l;
+	int64_t id;
+
+	chatf(f, CHAT_A, "/vuongmac %lld chưa được bố trí kinh phí", (long long)f->t_a);
+	assert_reply(f, "obstacle_ok");
+	id = data_int(f->out.reply.data, "id");
+	assert_true(id > 0);
+	assert_false(json_is_true(json_object_get(f->out.reply.data, "secretariat")));
+
+	chatf(f, CHAT_A, "/xuly %lld xong rồi", (long long)id);
+	assert_reply(f, "error_secretariat_only");
+	assert_true(f->out.refused);
+	chatf(f, CHAT_SEC, "/xuly %lld", (long long)id);
+	assert_reply(f, "error_usage");
+	chatf(f, CHAT_SEC, "/xuly 4242 đã xử lý");
+	assert_reply(f, "error_no_obstacle");
+	assert_int_equal(data_int(f->out.reply.data, "id"), 4242);
+	t = get_task(f, f->t_a);
+	assert_true(t.obstacle_open);
+	task_release(&t);
+
+	chatf(f, CHAT_SEC, "/xử lý %lld đã đề nghị Sở Tài chính bố trí", (long long)id);
+	assert_reply(f, "obstacle_handle_ok");
+	assert_false(f->out.refused);
+	assert_true(f->out.changed);
+	assert_string_equal(data_str(f->out.reply.data, "obstacle.note"),
+			    "đã đề nghị Sở Tài chính bố trí");
+	assert_int_equal(f->out.n_others, 1);
+	assert_int_equal(f->out.others[0].person_id, f->focal_a);
+	assert_string_equal(f->out.others[0].name, "obstacle_handled");
+	t = get_task(f, f->t_a);
+	assert_false(t.obstacle_open);	/* its only obstacle: the light returns */
+	task_release(&t);
+	l = events_of(f, f->t_a);
+	assert_string_equal(l.v[l.n - 1].kind, "obstacle_handled");
+	assert_string_equal(l.v[l.n - 1].text, "đã đề nghị Sở Tài chính bố trí");
+
+	chatf(f, CHAT_SEC2, "/xuly %lld lần nữa", (long long)id);
+	assert_reply(f, "error_obstacle_handled");
+	assert_string_equal(data_str(f->out.reply.data, "obstacle.handler"), "Phạm Thị Dung");
+	assert_int_equal(events_of(f, f->t_a).n, l.n);
+}
+
 static void
 test_cooperating_agency_may_reply_with_a_note(void **state)
 {
@@ -2036,6 +2089,7 @@ main(void)
 		T(test_unknown_task),
 		T(test_focal_cannot_close_a_task_of_another_agency),
 		T(test_cooperating_agency_may_report_obstacle),
+		T(test_obstacle_handled_by_secretariat),
 		T(test_cooperating_agency_may_reply_with_a_note),
 		T(test_reply_on_a_task_of_no_concern_is_refused),
 		T(test_secretariat_may_close_any_task),

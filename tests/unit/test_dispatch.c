@@ -19,6 +19,8 @@
 #include "clock.h"
 #include "config.h"
 #include "dispatch.h"
+#include "obstacle.h"
+#include "taskops.h"
 #include "notice.h"
 #include "planner.h"
 #include "registry.h"
@@ -971,6 +973,81 @@ test_dead_message_alerts_secretariat(void **state)
 	assert_int_equal(testlib_count_files(f->outbox, ".txt", 0), 2);
 }
 
+/*
+ * The secretariat's daily message: missing roles and new obstacles in one
+ * message of its own kind, once a day; what was fixed since is left out.
+ */
+static void
+test_daily_message(void **state)
+{
+	struct fx *f = *state;
+	struct actor an = { .name = "Nguyễn Văn An", .person_id = f->focal_snv,
+			    .channel = "telegram" };
+	struct obstacle o = { 0 };
+	struct dispatch_report rep;
+	const struct message *m;
+	struct msgs *ms = &f->ms;
+	struct task t = { 0 };
+	int64_t a_nn, a_ct;
+
+	a_nn = add_agency(f, "snnmt", "Sở Nông nghiệp và Môi trường", AGENCY_DEPARTMENT);
+	a_ct = add_agency(f, "sct", "Sở Công Thương", AGENCY_DEPARTMENT);
+	add_task(f, "T#4", "Kiểm kê đất đai", "Quý IV/2025", DEADLINE_QUARTER,
+		 DAY(2025, 12, 31), a_nn);
+	add_task(f, "T#5", "Phát triển thương mại điện tử", "Quý IV/2025", DEADLINE_QUARTER,
+		 DAY(2025, 12, 31), a_ct);
+	queue(f, 0, f->secretariat, STAGE_MISSING_FOCAL, (int)a_nn, DAY(2025, 9, 22),
+	      DAY(2025, 9, 25), NULL);
+	queue(f, 0, f->secretariat, STAGE_MISSING_HEAD, (int)f->a_syt, DAY(2025, 9, 22),
+	      DAY(2025, 9, 25), NULL);
+	assert_int_equal(store_task_get(f->s, f->t1, &t), 0);
+	o.task_id = f->t1;
+	assert_int_equal(taskop_obstacle(f->s, &t, "Chưa được bố trí kinh phí", &an,
+					 at("2025-09-25T08:00+07:00"), &o.id), 0);
+	assert_int_equal(taskop_save(f->s, &t, at("2025-09-25T08:00+07:00")), 0);
+	task_release(&t);
+	assert_int_equal(obstacle_notify(f->s, f->cs, &o, DAY(2025, 9, 25),
+					 at("2025-09-25T08:00+07:00")), 1);
+
+	compose_at(f, "2025-09-25T09:00+07:00", &rep);
+	assert_int_equal(rep.composed, 1);
+	msgs_load(f, -1, ms);
+	assert_int_equal(count_msgs_of(ms, f->secretariat), 1);
+	m = msg_of(ms, f->secretariat, MESSAGE_DAILY);
+	assert_non_null(strstr(m->body, "Sở Nông nghiệp và Môi trường"));
+	assert_non_null(strstr(m->body, "dondoc person add --agency snnmt --role focal"));
+	assert_non_null(strstr(m->body, "Sở Y tế"));
+	assert_non_null(strstr(m->body, "dondoc person add --agency syt --role head"));
+	assert_non_null(strstr(m->body, "Chưa được bố trí kinh phí"));
+	assert_non_null(strstr(m->body, "Nguyễn Văn An"));
+	assert_non_null(strstr(m->body, "/xuly 1 "));
+	assert_true(lists_task(m->body, f->t1));
+	/* Its own words, never a reminder addressed to someone else. */
+	assert_null(strstr(m->body, "khẩn trương"));
+	assert_int_equal(notices_in_message(f, m->id), 3);
+	msgs_release(ms);
+
+	/* Later the same day: it waits for tomorrow's message. */
+	queue(f, 0, f->secretariat, STAGE_MISSING_FOCAL, (int)a_ct, DAY(2025, 9, 22),
+	      DAY(2025, 9, 25), NULL);
+	/* And Sở Nội vụ has a focal point that is reached: nothing to say about it. */
+	queue(f, 0, f->secretariat, STAGE_MISSING_FOCAL, (int)f->a_snv, DAY(2025, 9, 22),
+	      DAY(2025, 9, 25), NULL);
+	compose_at(f, "2025-09-25T10:00+07:00", &rep);
+	assert_int_equal(rep.composed, 0);
+	assert_int_equal(rep.held, 2);
+	compose_at(f, "2025-09-26T09:00+07:00", &rep);
+	assert_int_equal(rep.composed, 1);
+	msgs_load(f, -1, ms);
+	assert_int_equal(count_msgs_of(ms, f->secretariat), 2);
+	m = &ms->v[ms->n - 1];
+	assert_int_equal(m->kind, MESSAGE_DAILY);
+	assert_non_null(strstr(m->body, "--agency sct --role focal"));
+	assert_null(strstr(m->body, "--agency snv "));
+	assert_null(strstr(m->body, "kinh phí"));	/* told yesterday */
+	assert_int_equal(notices_in_message(f, m->id), 1);
+}
+
 /* Planner, dispatcher and file channel together. */
 static void
 test_planner_to_outbox(void **state)
@@ -1025,6 +1102,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_deliver_outside_window_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dead_message_alerts_secretariat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_planner_to_outbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_daily_message, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("dispatch", tests, group_setup, group_teardown);

@@ -624,23 +624,78 @@ test_run_late_start_no_flood(void **state)
 	assert_int_equal(count_to(&ns, f->focal_snv2, STAGE_BEFORE, 1), 1);
 }
 
+/* How many notices of ns are of stage, about agency (step), to person. */
+static int
+count_missing(const struct notes *ns, int64_t person, enum notice_stage stage, int64_t agency)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < ns->n; i++)
+		n += ns->v[i].person_id == person && ns->v[i].stage == stage &&
+		     ns->v[i].step == agency && ns->v[i].task_id == 0;
+	return n;
+}
+
+/*
+ * A lead agency with nobody to tell: the secretariat never gets the
+ * reminder itself, but one notice of its own kind a week per agency.
+ */
 static void
-test_group_falls_back_to_secretariat(void **state)
+test_group_tells_secretariat_missing(void **state)
 {
 	struct fx *f = *state;
 	struct notes ns;
 
+	/* Thursday 25/9: t1's two focal points, and the group's missing focal point. */
 	assert_int_equal(run(f, "2025-09-25T09:00+07:00", true), 3);
 	notices_of(f, f->tg, &ns);
+	assert_int_equal(ns.n, 0);
+	notices_of(f, 0, &ns);
 	assert_int_equal(ns.n, 1);
-	assert_int_equal(ns.v[0].person_id, f->secretariat);
-	assert_int_equal(ns.v[0].stage, STAGE_BEFORE);
-	assert_int_equal(ns.v[0].step, 3);
-	/* Level 1 has no head to go to either: the secretariat again. */
-	assert_int_equal(run(f, "2025-10-07T09:00+07:00", false) > 0, 1);
+	assert_int_equal(count_missing(&ns, f->secretariat, STAGE_MISSING_FOCAL, f->a_group), 1);
+	assert_day(ns.v[0].anchor, D(2025, 9, 22));	/* the Monday of the week */
+	assert_day(ns.v[0].day, D(2025, 9, 25));
+	/* Monday 29/9: a new week, told again (and t1's before 1). */
+	assert_int_equal(run(f, "2025-09-29T09:00+07:00", false), 3);
+	/* Tuesday 30/9: the same week, not again. */
+	assert_int_equal(run(f, "2025-09-30T09:00+07:00", false), 2);
+	notices_of(f, 0, &ns);
+	assert_int_equal(count_missing(&ns, f->secretariat, STAGE_MISSING_FOCAL, f->a_group), 2);
+	/*
+	 * Tuesday 7/10: level 1 has no head to go to either (nor has Sở Y tế,
+	 * whose month task is not late yet): the group's missing head.
+	 */
+	run(f, "2025-10-07T09:00+07:00", false);
 	notices_of(f, f->tg, &ns);
-	assert_int_equal(count_to(&ns, f->secretariat, STAGE_ESCALATION, 1), 1);
-	assert_int_equal(count_to(&ns, f->leader, STAGE_ESCALATION, -1), 0);
+	assert_int_equal(ns.n, 0);
+	notices_of(f, 0, &ns);
+	assert_int_equal(count_missing(&ns, f->secretariat, STAGE_MISSING_HEAD, f->a_group), 1);
+	assert_int_equal(count_missing(&ns, f->secretariat, STAGE_MISSING_HEAD, f->a_syt), 0);
+	assert_int_equal(count_missing(&ns, f->secretariat, STAGE_MISSING_FOCAL, f->a_group), 3);
+	/* Level 2 goes to the leaders and the secretariat, as for any task. */
+	run(f, "2025-10-21T09:00+07:00", false);
+	notices_of(f, f->tg, &ns);
+	assert_int_equal(count_to(&ns, f->secretariat, STAGE_ESCALATION, 2), 1);
+	assert_int_equal(count_to(&ns, f->leader, STAGE_ESCALATION, 2), 1);
+	assert_int_equal(ns.n, 2);
+}
+
+/* An agency with a focal point but no head: level 1 is the missing head, nothing else. */
+static void
+test_missing_head_only(void **state)
+{
+	struct fx *f = *state;
+	struct notes ns;
+
+	/* Friday 7/11: t3 (October) is 5 working days late: level 1. */
+	run(f, "2025-11-07T09:00+07:00", true);
+	notices_of(f, f->t3, &ns);
+	assert_int_equal(count_to(&ns, f->focal_syt, STAGE_OVERDUE, -1), 1);
+	assert_int_equal(count_to(&ns, f->secretariat, STAGE_ESCALATION, -1), 0);
+	notices_of(f, 0, &ns);
+	assert_int_equal(count_missing(&ns, f->secretariat, STAGE_MISSING_HEAD, f->a_syt), 1);
+	assert_int_equal(count_missing(&ns, f->secretariat, STAGE_MISSING_FOCAL, f->a_syt), 0);
+	assert_int_equal(count_missing(&ns, f->secretariat, STAGE_MISSING_HEAD, f->a_snv), 0);
 }
 
 static void
@@ -676,7 +731,7 @@ test_escalation_recipients(void **state)
 	assert_int_equal(ns.n, 3 + 2 + 2);
 
 	/* Nags go on past the last level: Wednesday 22/10 is nag 16 (tg's too). */
-	assert_int_equal(run(f, "2025-10-22T09:00+07:00", false), 2 + 1);
+	assert_int_equal(run(f, "2025-10-22T09:00+07:00", false), 2);	/* tg's: nobody */
 	notices_of(f, f->t1, &ns);
 	assert_int_equal(count_to(&ns, f->focal_snv, STAGE_OVERDUE, 16), 1);
 }
@@ -760,8 +815,10 @@ test_done_task_gets_nothing(void **state)
 		assert_int_equal(ns.v[i].state, NOTICE_CANCELLED);
 	/* Before 1, before 0, nags and escalations: none comes. */
 	assert_int_equal(run(f, "2025-09-29T09:00+07:00", false), 1);	/* tg only */
-	assert_int_equal(run(f, "2025-09-30T09:00+07:00", true), 1);	/* tg only */
-	assert_int_equal(run(f, "2025-10-07T09:00+07:00", true), 2);	/* tg nag + level 1 */
+	/* tg's missing focal point, told on 29/9 for the week: not again. */
+	assert_int_equal(run(f, "2025-09-30T09:00+07:00", true), 0);
+	/* A new week: tg's missing focal point and, at level 1, missing head. */
+	assert_int_equal(run(f, "2025-10-07T09:00+07:00", true), 2);
 	notices_of(f, f->t1, &ns);
 	assert_int_equal(ns.n, 2);
 }
@@ -787,18 +844,18 @@ test_undated_task(void **state)
 	notices_of(f, id, &ns);
 	assert_int_equal(ns.n, 0);
 	notices_of(f, 0, &ns);
-	assert_int_equal(ns.n, 1);
-	assert_int_equal(ns.v[0].person_id, f->secretariat);
-	assert_int_equal(ns.v[0].stage, STAGE_NEEDS_DATE);
-	assert_int_equal(date_cmp(ns.v[0].anchor, D(2025, 9, 29)), 0);
+	assert_int_equal(count_to(&ns, f->secretariat, STAGE_NEEDS_DATE, -1), 1);
+	for (size_t i = 0; i < ns.n; i++)
+		if (ns.v[i].stage == STAGE_NEEDS_DATE)
+			assert_int_equal(date_cmp(ns.v[i].anchor, D(2025, 9, 29)), 0);
 	/* Once a week, not once a pass. */
 	run(f, "2025-09-30T09:00+07:00", true);
 	run(f, "2025-10-03T09:00+07:00", true);
 	notices_of(f, 0, &ns);
-	assert_int_equal(ns.n, 1);
+	assert_int_equal(count_to(&ns, f->secretariat, STAGE_NEEDS_DATE, -1), 1);
 	run(f, "2025-10-06T09:00+07:00", true);
 	notices_of(f, 0, &ns);
-	assert_int_equal(ns.n, 2);
+	assert_int_equal(count_to(&ns, f->secretariat, STAGE_NEEDS_DATE, -1), 2);
 }
 
 /* --- explain ---------------------------------------------------------- */
@@ -859,11 +916,13 @@ test_explain(void **state)
 	free(f->rows);
 	f->rows = NULL;
 
-	/* The group's task: every row is the secretariat's (level 2 adds the leader). */
+	/* The group's task: nobody to remind; level 2 to the leader and the secretariat. */
 	n = planner_explain(f->s, sch, f->cs, f->tg, now, &f->rows);
-	assert_int_equal(n, 4 + 5 + 1 + 2);
-	r = row_of(f->rows, n, f->secretariat, STAGE_BEFORE, 3);
-	assert_int_equal(r->state, NOTICE_QUEUED);
+	assert_int_equal(n, 2);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(f->rows[i].step.stage, STAGE_ESCALATION);
+	r = row_of(f->rows, n, f->secretariat, STAGE_ESCALATION, 2);
+	assert_int_equal(r->state, NOTICE_PLANNED);
 	free(f->rows);
 	f->rows = NULL;
 
@@ -922,7 +981,8 @@ main(void)
 		cmocka_unit_test(test_ladder_sorted_everywhere),
 		cmocka_unit_test_setup_teardown(test_run_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_late_start_no_flood, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_group_falls_back_to_secretariat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_tells_secretariat_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_head_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escalation_recipients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escalation_levels_each_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),

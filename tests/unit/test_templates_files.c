@@ -87,7 +87,7 @@ static const struct name {
 	{ "report", "report", 0 },
 	{ "done_ok", "task", SHOWS_TITLE },
 	{ "progress_ok", "task", SHOWS_TITLE },
-	{ "obstacle_ok", "task text", SHOWS_TITLE },
+	{ "obstacle_ok", "task text id secretariat", SHOWS_TITLE },
 	{ "extension_asked", "task request", SHOWS_TITLE },
 	{ "extension_request", "task request", SHOWS_TITLE },
 	{ "extension_approved", "task request", SHOWS_TITLE },
@@ -119,6 +119,11 @@ static const struct name {
 	{ "extension_superseded", "task request by", SHOWS_TITLE },
 	{ "extension_moot", "task request", SHOWS_TITLE },
 	{ "extension_pending_list", "requests", SHOWS_TITLE },
+	{ "secretariat_daily", "daily", SHOWS_TITLE | GREETS },
+	{ "obstacle_handled", "task obstacle", SHOWS_TITLE },
+	{ "obstacle_handle_ok", "task obstacle", SHOWS_TITLE },
+	{ "error_no_obstacle", "id", 0 },
+	{ "error_obstacle_handled", "obstacle", 0 },
 };
 
 /* The partials templates may use; not every one exists in every form. */
@@ -316,6 +321,46 @@ sample_request(int id, bool minimal)
 			 "requester", "name", "Nguyễn Văn An", "agency", "Sở Khoa học và Công nghệ");
 }
 
+/* An obstacle as obstacle_json() gives it. */
+static json_t *
+sample_obstacle(bool minimal)
+{
+	return json_pack("{s:i, s:i, s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "id", 3, "task_id", 27,
+			 "reporter", "Nguyễn Văn An", "text", "Chưa được bố trí kinh phí <năm 2026>",
+			 "date", "7/10/2025", "handled", !minimal,
+			 "handler", minimal ? "" : "Hoàng Thị Em",
+			 "note", minimal ? "" : "Đã đề nghị Sở Tài chính bố trí <kinh phí>",
+			 "handled_date", minimal ? "" : "9/10/2025");
+}
+
+/* The data of the secretariat's daily message (dispatch.c compose_daily); minimal: empty. */
+static json_t *
+sample_daily(bool minimal)
+{
+	json_t *ob = sample_obstacle(true), *missing;
+
+	json_object_set_new(ob, "task", sample_task(true, false));
+	json_object_set_new(ob, "chat_command", json_string("/xuly 3 ghi chú cách xử lý"));
+	json_object_set_new(ob, "command", json_string("dondoc obstacle handle 3 --note \"...\""));
+	missing = json_pack("[{s:i, s:s, s:s, s:i, s:s}]", "id", 4, "code", "snnmt",
+			    "name", "Sở Nông nghiệp và Môi trường", "tasks", 6, "command",
+			    "dondoc person add --agency snnmt --role focal --name \"Họ và tên\" "
+			    "--email dia.chi@example.gov.vn");
+	if (minimal) {
+		json_decref(ob);
+		json_decref(missing);
+		return json_pack("{s:[], s:[], s:[], s:i, s:i, s:i, s:i, s:b, s:b, s:b}",
+				 "missing_focal", "missing_head", "obstacles", "count", 0,
+				 "n_missing_focal", 0, "n_missing_head", 0, "n_obstacles", 0,
+				 "has_missing_focal", false, "has_missing_head", false,
+				 "has_obstacles", false);
+	}
+	return json_pack("{s:o, s:O, s:[o], s:i, s:i, s:i, s:i, s:b, s:b, s:b}",
+			 "missing_focal", missing, "missing_head", missing, "obstacles", ob,
+			 "count", 3, "n_missing_focal", 1, "n_missing_head", 1, "n_obstacles", 1,
+			 "has_missing_focal", true, "has_missing_head", true, "has_obstacles", true);
+}
+
 static json_t *
 sample(const struct name *nm, bool minimal)
 {
@@ -416,6 +461,12 @@ sample(const struct name *nm, bool minimal)
 		json_object_set_new(root, "text", json_string("160%"));
 	if (has_key(nm->keys, "id"))
 		json_object_set_new(root, "id", json_integer(99));
+	if (has_key(nm->keys, "secretariat"))
+		json_object_set_new(root, "secretariat", json_boolean(!minimal));
+	if (has_key(nm->keys, "obstacle"))
+		json_object_set_new(root, "obstacle", sample_obstacle(minimal));
+	if (has_key(nm->keys, "daily"))
+		json_object_update_new(root, sample_daily(minimal));
 	return root;
 }
 
