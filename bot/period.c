@@ -167,6 +167,14 @@ period_current(const struct schedule *sch, const struct deadline *dl, struct dat
 	r = period_asked(sch, dl, today, &asked);
 	if (r < 0)
 		return r;
+	/*
+	 * Created before the period asked ended: that period counts (and an
+	 * old task's creation may lie before the policy's known reporting days).
+	 */
+	if (date_cmp(created, asked) <= 0) {
+		*ret = asked;
+		return 0;
+	}
 	r = period_next(sch, dl, created, &first);
 	if (r < 0)
 		return r;
