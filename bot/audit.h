@@ -11,7 +11,9 @@
  * deadline (due and precision in data), leads and cooperating (ids in
  * data), kind, link (a person's Telegram chat, working again), person.add,
  * agency.add and agency.alias (the record in data), person.address (an
- * address marked broken or working: person, channel and broken in data).
+ * address marked broken or working: person, channel and broken in data),
+ * period_report (a recurring task's period reported, in new_value; the
+ * next due day in data; the reports are compared too).
  */
 #ifndef DONDOC_AUDIT_H
 #define DONDOC_AUDIT_H
