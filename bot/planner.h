@@ -49,8 +49,11 @@ struct ladder_step {
 /*
  * Computes the ladder of a task with deadline dl: every reminder, nag and
  * escalation, in day order, nags up to the last escalation level and on
- * to the first one after until.  A recurring task's ladder is the one of
- * its next reporting day on or after today.  Returns how many steps, with
+ * to the first one after until.  A recurring task with a due day (the
+ * reporting day of the period it is asked for, recurring.h) has the
+ * [recurring] reminders of that day, then nags and escalation like a
+ * deadline; without one, the reminders of the policy's next reporting day
+ * on or after today.  Returns how many steps, with
  * a new array in *ret (free it); 0 for a task without a due day that is
  * not recurring.
  */
