@@ -24,6 +24,8 @@
 #include "hash.h"
 #include "macro.h"
 #include "norm.h"
+#include "period.h"
+#include "recurring.h"
 #include "registry.h"
 #include "render.h"
 #include "store.h"
@@ -472,6 +474,42 @@ save(struct run *r, struct task *t)
 	return taskop_save(r->s, t, r->in->now);
 }
 
+/*
+ * /xong on a recurring task: the report of its current period (recurring.h);
+ * the task stays open, and the answer names the period and the next one.
+ */
+static int
+cmd_report_period(struct run *r, struct task *t, const char *note)
+{
+	struct recurring_result res;
+	char period[PERIOD_LABEL_LEN], next[PERIOD_LABEL_LEN], due[16], *text = NULL;
+	int k;
+
+	if (!r->in->sch)
+		return -EINVAL;
+	k = recurring_report(r->s, r->in->sch, t, &r->actor, r->in->now, &res);
+	if (k < 0)
+		return k;
+	if (*note) {
+		text = arg_text(note);
+		k = taskop_note(r->s, t, text, &r->actor, r->in->now);
+		free(text);
+		if (k < 0)
+			return k;
+	}
+	k = save(r, t);
+	if (k < 0)
+		return k;
+	snprintf(due, sizeof(due), "%d/%d/%d", res.next.d % 100, res.next.m % 100,
+		 res.next.y % 10000);
+	say(&r->out->reply, r->me.id, "period_report_ok",
+	    json_pack("{s:o, s:{s:s, s:b, s:i, s:s, s:s}}", "task", task_json(r, t), "period",
+		      "name", period_label(&t->deadline, res.period, period),
+		      "late", res.late_days > 0, "late_days", res.late_days,
+		      "next", period_label(&t->deadline, res.next, next), "next_due", due));
+	return 0;
+}
+
 static int
 cmd_done(struct run *r, const char *note, size_t id_word)
 {
@@ -482,6 +520,11 @@ cmd_done(struct run *r, const char *note, size_t id_word)
 	k = load_task(r, id_word, false, &t);
 	if (k <= 0)
 		return k;
+	/* A recurring task is never done: each period is reported. */
+	if (recurring_is_open(&t)) {
+		k = cmd_report_period(r, &t, note);
+		goto out;
+	}
 	/* Done again (the button, then "/xong 27 link"): the note still counts. */
 	if (t.status != TASK_DONE || *note) {
 		k = taskop_status(r->s, &t, TASK_DONE, &r->actor, r->in->now, NULL);

@@ -28,6 +28,7 @@
 #include "registry.h"
 
 struct calendar;
+struct schedule;
 struct store;
 
 /* What a chat sent. */
@@ -42,6 +43,7 @@ struct command_in {
 	int64_t now;
 	struct date today;
 	const struct calendar *cal;
+	const struct schedule *sch;	/* the periods of recurring tasks (/xong) */
 };
 
 /* One message to answer with or to send. */

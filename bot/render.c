@@ -60,7 +60,7 @@ static const char *const message_names[] = {
 	"needs_date", "alert", "compose_failed", "test",
 	/* Answers to chat commands (command.c), and a pressed button's (tgbot.c). */
 	"help", "link_instructions", "link_done", "tasks_list", "overdue_list", "report",
-	"done_ok", "progress_ok", "obstacle_ok", "extension_asked", "extension_request",
+	"done_ok", "period_report_ok", "progress_ok", "obstacle_ok", "extension_asked", "extension_request",
 	"extension_approved", "extension_rejected", "extension_decided", "decision_ok",
 	"button_hint", "recorded",
 	"error_unknown_command", "error_usage", "error_no_task", "error_no_request",

@@ -85,6 +85,7 @@ static const struct name {
 	{ "overdue_list", "tasks count all", SHOWS_TITLE },
 	{ "report", "report", 0 },
 	{ "done_ok", "task", SHOWS_TITLE },
+	{ "period_report_ok", "task period", SHOWS_TITLE },
 	{ "progress_ok", "task", SHOWS_TITLE },
 	{ "obstacle_ok", "task text", SHOWS_TITLE },
 	{ "extension_asked", "task request", SHOWS_TITLE },
@@ -321,6 +322,11 @@ sample(const struct name *nm, bool minimal)
 					      "scope", minimal ? "toàn bộ" : "Sở Khoa học và Công nghệ"));
 	if (has_key(nm->keys, "task"))
 		json_object_set_new(root, "task", sample_task(true, minimal));
+	if (has_key(nm->keys, "period"))
+		json_object_set_new(root, "period",
+				    json_pack("{s:s, s:b, s:i, s:s, s:s}", "name", "tháng 10/2025",
+					      "late", !minimal, "late_days", minimal ? 0 : 3,
+					      "next", "tháng 11/2025", "next_due", "20/11/2025"));
 	if (has_key(nm->keys, "request"))
 		json_object_set_new(root, "request",
 				    json_pack("{s:i, s:s, s:s, s:b, s:s, s:{s:s, s:s}}",
