@@ -483,6 +483,7 @@ cmd_report_period(struct run *r, struct task *t, const char *note)
 {
 	struct recurring_result res;
 	char period[PERIOD_LABEL_LEN], next[PERIOD_LABEL_LEN], due[16], *text = NULL;
+	json_t *data;
 	int k;
 
 	if (!r->in->sch)
@@ -502,11 +503,15 @@ cmd_report_period(struct run *r, struct task *t, const char *note)
 		return k;
 	snprintf(due, sizeof(due), "%d/%d/%d", res.next.d % 100, res.next.m % 100,
 		 res.next.y % 10000);
+	data = json_pack("{s:s, s:b, s:i, s:s, s:s}",
+			 "name", period_label(&t->deadline, res.period, period),
+			 "late", res.late_days > 0, "late_days", res.late_days,
+			 "next", period_label(&t->deadline, res.next, next), "next_due", due);
+	/* The note given with this report, not one of an earlier period. */
+	if (*note)
+		json_object_set_new(data, "note", json_string(t->note));
 	say(&r->out->reply, r->me.id, "period_report_ok",
-	    json_pack("{s:o, s:{s:s, s:b, s:i, s:s, s:s}}", "task", task_json(r, t), "period",
-		      "name", period_label(&t->deadline, res.period, period),
-		      "late", res.late_days > 0, "late_days", res.late_days,
-		      "next", period_label(&t->deadline, res.next, next), "next_due", due));
+	    json_pack("{s:o, s:o}", "task", task_json(r, t), "period", data));
 	return 0;
 }
 
