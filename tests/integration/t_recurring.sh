@@ -157,7 +157,10 @@ run serve 2025-11-24
 expect_eq "nothing is sent about the monthly task after November's report" "$(an_count)" "$n"
 
 # --- an early report goes to the next period ------------------------------------------------
-expect_rc 0 "/xong again on 24/11 (December not asked yet)" at 2025-11-24T10:00 "$D" chat --telegram 2001 /xong "$t1"
+run at 2025-11-24T10:00 "$D" outbox list --json
+mid=$(json '[m["id"] for m in j if m["person_id"] == '"$an"'][-1]')
+expect_rc 0 "the Xong button under November's reminder on 24/11 (December not asked yet)" \
+	at 2025-11-24T10:00 "$D" chat --telegram 2001 --button "t:$t1:done" --on "$mid"
 expect_grep "it is December's report, ahead" out "báo cáo kỳ tháng 12/2025 \(đúng hạn\)"
 expect_no_grep "the note of an earlier report is not repeated" out "Ghi chú"
 run at 2025-11-24T10:00 "$D" task show "$t1" --json
