@@ -355,8 +355,12 @@ periods_print(const struct task *t, const struct period_row *v, int n)
 	printf("Các kỳ báo cáo:%s\n", n ? "" : " chưa có");
 	for (int i = 0; i < n; i++) {
 		format_day(v[i].period, due);
-		printf("  kỳ %s (hạn %s): %s", period_label(&t->deadline, v[i].period, label), due,
-		       period_state_label(v[i].state));
+		period_label(&t->deadline, v[i].period, label);
+		/* The policy's periods are named by their reporting day already. */
+		if (strcmp(label, due) == 0)
+			printf("  kỳ %s: %s", label, period_state_label(v[i].state));
+		else
+			printf("  kỳ %s (hạn %s): %s", label, due, period_state_label(v[i].state));
 		if (v[i].reported_at) {
 			format_day(clock_local_date((time_t)v[i].reported_at), day);
 			printf(", báo cáo ngày %s", day);
