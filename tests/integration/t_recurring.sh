@@ -61,6 +61,10 @@ an=$(sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name='Nguyễn Văn An'")
 run at 2025-09-01T08:00 "$D" person invite "$an"
 code=$(sed -n 's/^code: \([A-Z0-9]*\) .*/\1/p' out)
 expect_rc 0 "the focal point links a chat" at 2025-09-01T08:00 "$D" chat --telegram 2001 "/start $code"
+printf "$HDR"'1.\tBáo cáo ngày không có\t%s\tSở Y tế\tNgày 32 hàng tháng\n' "$DOC" >bad.tsv
+expect_rc 1 "a row due 'Ngày 32 hàng tháng' is refused at import" at 2025-09-01T08:00 "$D" import bad.tsv
+expect_grep "naming the row and why" err "^bad\.tsv:2: error: row '1': deadline 'Ngày 32 hàng tháng': no month has more than 31 days"
+expect_eq "and is not added" "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM task WHERE title LIKE '%không có'")" 0
 t1=$(sqlite3 "$DONDOC_DB" "SELECT id FROM task WHERE title LIKE 'Báo cáo tình hình%'")
 t2=$(sqlite3 "$DONDOC_DB" "SELECT id FROM task WHERE title LIKE 'Báo cáo quý%'")
 run at 2025-09-01T08:00 "$D" task list --json
