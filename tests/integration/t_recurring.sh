@@ -61,6 +61,10 @@ an=$(sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name='Nguyễn Văn An'")
 run at 2025-09-01T08:00 "$D" person invite "$an"
 code=$(sed -n 's/^code: \([A-Z0-9]*\) .*/\1/p' out)
 expect_rc 0 "the focal point links a chat" at 2025-09-01T08:00 "$D" chat --telegram 2001 "/start $code"
+dung=$(sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name='Phạm Thị Dung'")
+run at 2025-09-01T08:00 "$D" person invite "$dung"
+code=$(sed -n 's/^code: \([A-Z0-9]*\) .*/\1/p' out)
+expect_rc 0 "the secretariat links a chat" at 2025-09-01T08:00 "$D" chat --telegram 2003 "/start $code"
 printf "$HDR"'1.\tBáo cáo ngày không có\t%s\tSở Y tế\tNgày 32 hàng tháng\n' "$DOC" >bad.tsv
 expect_rc 1 "a row due 'Ngày 32 hàng tháng' is refused at import" at 2025-09-01T08:00 "$D" import bad.tsv
 expect_grep "naming the row and why" err "^bad\.tsv:2: error: row '1': deadline 'Ngày 32 hàng tháng': no month has more than 31 days"
@@ -99,6 +103,25 @@ expect_eq "and plans no second notice (invariant 1)" \
 run serve 2025-09-22
 f=$(newest)
 expect_grep "on Monday 22/09 the period is nagged as overdue" "$f" "kỳ tháng 9/2025.*đã quá hạn 1 ngày làm việc"
+# The quarterly task has nobody at Sở Tài chính: the secretariat is nagged, and reports by the button.
+run at 2025-09-23T09:00 "$D" outbox list --json
+mid=$(json '[m["id"] for m in j if m["person_id"] == '"$dung"'][-1]')
+expect_grep "the secretariat was nagged about quarter III on 22/09" "$T/outbox/$(printf %06d "$mid")-$dung.txt" \
+	"Hằng quý – kỳ quý III/2025.*đã quá hạn 1 ngày làm việc"
+expect_rc 0 "the secretariat presses Xong under that nag on 23/09" \
+	at 2025-09-23T10:00 "$D" chat --telegram 2003 --button "t:$t2:done" --on "$mid"
+expect_grep "the button reports quarter III, 2 working days late" out \
+	"Đã ghi nhận báo cáo kỳ quý III/2025 \(trễ 2 ngày làm việc\), ngày 23/9/2025"
+expect_grep "and names quarter IV next" out "kỳ tiếp theo là quý IV/2025, hạn báo cáo ngày 20/12/2025"
+expect_rc 0 "the same button pressed again on 24/09" \
+	at 2025-09-24T09:00 "$D" chat --telegram 2003 --button "t:$t2:done" --on "$mid"
+expect_grep "says quarter III's report of 23/09 again" out \
+	"Đã ghi nhận báo cáo kỳ quý III/2025 \(trễ 2 ngày làm việc\), ngày 23/9/2025"
+expect_eq "and reports no quarter ahead" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT group_concat(period) FROM period_report WHERE task_id=$t2")" 2025-09-20
+run at 2025-09-24T09:00 "$D" task show "$t2" --json
+expect_eq "the quarterly task is due for quarter IV, open" "$(json '[j["due"], j["status"]]')" '["2025-12-20", "in_progress"]'
+
 expect_rc 0 "/xong on 24/09 through chat" at 2025-09-24T10:00 "$D" chat --telegram 2001 /xong "$t1" Đã gửi báo cáo tháng 9
 expect_grep "the answer names the period and how late" out "Đã ghi nhận báo cáo kỳ tháng 9/2025 \(trễ 3 ngày làm việc\), ngày 24/9/2025"
 expect_grep "and the next period" out "kỳ tiếp theo là tháng 10/2025, hạn báo cáo ngày 20/10/2025"
@@ -163,11 +186,15 @@ expect_eq "nothing is sent about the monthly task after November's report" "$(an
 # --- an early report goes to the next period ------------------------------------------------
 run at 2025-11-24T10:00 "$D" outbox list --json
 mid=$(json '[m["id"] for m in j if m["person_id"] == '"$an"'][-1]')
-expect_rc 0 "the Xong button under November's reminder on 24/11 (December not asked yet)" \
+expect_rc 0 "the Xong button under November's reminder, November reported already" \
 	at 2025-11-24T10:00 "$D" chat --telegram 2001 --button "t:$t1:done" --on "$mid"
-expect_grep "it is December's report, ahead" out "báo cáo kỳ tháng 12/2025 \(đúng hạn\)"
+expect_grep "says November's report of 19/11" out "Đã ghi nhận báo cáo kỳ tháng 11/2025 \(đúng hạn\), ngày 19/11/2025"
+expect_eq "and records nothing ahead" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM period_report WHERE task_id=$t1")" 2
+expect_rc 0 "/xong on 24/11 (December not asked yet)" at 2025-11-24T10:05 "$D" chat --telegram 2001 /xong "$t1"
+expect_grep "it is December's report, ahead" out "báo cáo kỳ tháng 12/2025 \(đúng hạn\), ngày 24/11/2025"
 expect_no_grep "the note of an earlier report is not repeated" out "Ghi chú"
-run at 2025-11-24T10:00 "$D" task show "$t1" --json
+run at 2025-11-24T10:05 "$D" task show "$t1" --json
 expect_eq "due now in January" "$(json '[j["due"], j["status"]]')" '["2026-01-20", "in_progress"]'
 
 # --- the history is whole ---------------------------------------------------------------------

@@ -324,8 +324,8 @@ sample(const struct name *nm, bool minimal)
 		json_object_set_new(root, "task", sample_task(true, minimal));
 	if (has_key(nm->keys, "period"))
 		json_object_set_new(root, "period",
-				    json_pack("{s:s, s:b, s:i, s:s, s:s, s:s}", "name", "tháng 10/2025",
-					      "late", !minimal, "late_days", minimal ? 0 : 3,
+				    json_pack("{s:s, s:s, s:b, s:i, s:s, s:s, s:s}", "name",
+					      "tháng 10/2025", "reported", "24/10/2025", "late", !minimal, "late_days", minimal ? 0 : 3,
 					      "next", "tháng 11/2025", "next_due", "20/11/2025",
 					      "note", minimal ? "" : "Đã gửi báo cáo <tháng 10>"));
 	if (has_key(nm->keys, "request"))
