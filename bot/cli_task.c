@@ -11,10 +11,12 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "config.h"
 #include "deadline.h"
 #include "norm.h"
 #include "period.h"
 #include "recurring.h"
+#include "schedule.h"
 #include "store.h"
 #include "taskops.h"
 #include "xalloc.h"
@@ -324,6 +326,28 @@ event_print(const struct event *e, void *userdata)
 	return 0;
 }
 
+/*
+ * Loads the schedules (the reporting days of recurring tasks) once, and
+ * not the channels: showing or reporting a task sends nothing.  0 or an
+ * exit status, the error said.
+ */
+static int
+need_periods(struct dondoc *d, const char *cmd)
+{
+	char *msg = NULL;
+	int r, ex;
+
+	if ((ex = cli_need_config(d)) != 0 || d->sch)
+		return ex;
+	r = schedule_load(d->cfg->schedules, clock_today(&d->clock), &d->sch, &msg);
+	if (r < 0) {
+		fprintf(stderr, "dondoc %s: %s\n", cmd, msg ? msg : strerror(-r));
+		free(msg);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
 /* The periods of a recurring task, as "task show --json" lists them. */
 static json_t *
 periods_json(const struct task *t, const struct period_row *v, int n)
@@ -410,7 +434,7 @@ cmd_task_show(struct dondoc *d, int argc, char **argv)
 	if (r < 0)
 		return cli_error("task show", cli_exit_code(r), "%s", store_errmsg(d->store));
 	if (t.deadline.precision == DEADLINE_RECURRING) {
-		if ((ex = cli_need_schedule(d)) != 0)
+		if ((ex = need_periods(d, "task show")) != 0)
 			goto done;
 		n_periods = recurring_periods(d->store, d->sch, &t, today, &periods);
 		if (n_periods < 0) {
@@ -623,7 +647,7 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 	}
 	if (a.status == TASK_DONE && recurring_is_open(&t)) {
 		/* A recurring task is never done: each period is reported. */
-		if ((ex = cli_need_schedule(d)) != 0)
+		if ((ex = need_periods(d, "task set")) != 0)
 			goto out;
 		r = recurring_report(d->store, d->sch, &t, &actor, now, &report);
 		if (r < 0)

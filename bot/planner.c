@@ -325,6 +325,7 @@ struct plan {
 	struct planner_report rep;
 	struct period_move *moves;	/* recurring tasks whose period moves on */
 	size_t n_moves, cap_moves;
+	bool period_warned;	/* a period could not be computed: said once */
 };
 
 static void
@@ -368,8 +369,11 @@ plan_period(struct plan *pl, const struct plan_task *t, struct deadline *dl)
 	int r = recurring_due(pl->sch, dl, dl->has_due, dl->due, t->created_at, pl->today, &due);
 
 	if (r < 0) {
-		log_warnx("task %lld: its reporting days are not known for this day (%s); "
-			  "reload the schedules", (long long)t->id, strerror(-r));
+		/* Once a pass: every recurring task would say the same. */
+		if (!pl->period_warned)
+			log_warnx("task %lld: its reporting days are not known for this day (%s); "
+				  "reload the schedules", (long long)t->id, strerror(-r));
+		pl->period_warned = true;
 		return false;
 	}
 	if (dl->has_due && date_cmp(dl->due, due) == 0)
