@@ -18,6 +18,12 @@
  *     come, a pass writes only what changed, and any change to a task
  *     makes the planner look at it afresh.
  *
+ * A recurring task is planned from its own period: its due day is the
+ * reporting day of the period asked (recurring.h).  When the next period
+ * is asked and the one before was never reported, the pass moves the due
+ * day on (a deadline event by "dondoc") before it writes the new period's
+ * notices, whose anchor is the new reporting day (invariant 1 holds).
+ *
  * Recipients: the focal points of the lead agencies; their heads at level
  * 1; leaders and the secretariat from level 2 on.  When a lead agency has
  * nobody to tell (a collective such as "Các sở, ban, ngành"), the
