@@ -15,7 +15,8 @@
  *                [":"]   ("truoc" and "ngay" only in front of a day)
  *   form      := external | recurring | half | quarter | month | day | year
  *   external  := "theo" anything
- *   recurring := [["ngay"] D] rword ([",;-" | "va"] rword)* [[","] ["vao"] "ngay" D]
+ *   recurring := ["bao cao" ["truoc"]] [["ngay"] D] rword ([",;-" | "va"] rword)*
+ *                [[","] ["vao"] "ngay" D]
  *                "thuong xuyen", "ngay 20 hang thang", "dinh ky 6 thang"
  *   half      := (("6" | "sau") "thang" | "nua") ("dau" | "cuoi") "nam"
  *                [Y | "nay"]
@@ -414,8 +415,12 @@ eat_trailing_day(struct cursor *c, struct found *f)
 static bool
 form_recurring(struct cursor *c, struct found *f)
 {
-	size_t start = c->i;
+	size_t start;
 
+	/* "Báo cáo định kỳ hằng quý", "Báo cáo trước ngày 20 hằng tháng". */
+	if (eat_word(c, "bao cao"))
+		(void)eat_word(c, "truoc");
+	start = c->i;
 	(void)eat_word(c, "ngay");
 	if (eat_small(c, &f->day) && eat_rwords(c, &f->every)) {
 		f->day_given = true;

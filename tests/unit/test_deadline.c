@@ -488,6 +488,9 @@ test_recurring_periods(void **state)
 		{ "Nga" GRAVE "y 20 ha" GRAVE "ng tha" ACUTE "ng", EVERY_MONTH, 20 },
 		{ "Trước ngày 20 hằng tháng", EVERY_MONTH, 20 },
 		{ "Hằng tháng, vào ngày 25", EVERY_MONTH, 25 },
+		{ "Báo cáo trước ngày 20 hằng tháng", EVERY_MONTH, 20 },
+		{ "Báo cáo định kỳ hằng quý", EVERY_QUARTER, 0 },
+		{ "Vào ngày 5 hằng tháng", EVERY_MONTH, 5 },
 		{ "Hằng tháng", EVERY_MONTH, 0 },
 		{ "Hàng tháng", EVERY_MONTH, 0 },
 		{ "Mỗi tháng", EVERY_MONTH, 0 },
@@ -584,6 +587,9 @@ test_not_recurring(void **state)
 		assert_int_equal(deadline_parse("Ngày 20 hàng", 2025, &d, NULL), 0);
 		assert_int_equal(d.precision, DEADLINE_UNKNOWN);
 		assert_int_equal(deadline_parse("6 tháng", 2025, &d, NULL), 0);
+		assert_int_equal(d.precision, DEADLINE_UNKNOWN);
+		/* "Báo cáo" leads only into a recurring deadline. */
+		assert_int_equal(deadline_parse("Báo cáo Quý IV", 2025, &d, NULL), 0);
 		assert_int_equal(d.precision, DEADLINE_UNKNOWN);
 	}
 }
