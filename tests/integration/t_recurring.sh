@@ -75,9 +75,12 @@ run at 2025-09-01T08:00 "$D" task list --json
 expect_eq "imported as recurring, with no due day yet" \
 	"$(json '[(t["deadline_raw"], t["due"], t["precision"]) for t in j]')" \
 	'[["Ngày 20 hàng tháng", null, "recurring"], ["Hằng quý", null, "recurring"]]'
-expect_eq "the import stored each task's period" \
-	"$(sqlite3 "$DONDOC_DB" "SELECT group_concat(period, ' ') FROM (SELECT period FROM task ORDER BY id)")" \
-	"month:20 quarter:0"
+run at 2025-09-01T08:00 "$D" task show "$t1" --json
+expect_eq "the import kept the monthly period: September is the first" \
+	"$(json '[(p["name"], p["due"], p["state"]) for p in j["periods"]]')" '[["tháng 9/2025", "2025-09-20", "open"]]'
+run at 2025-09-01T08:00 "$D" task show "$t2" --json
+expect_eq "and the quarterly one: quarter III, on the policy's day" \
+	"$(json '[(p["name"], p["due"], p["state"]) for p in j["periods"]]')" '[["quý III/2025", "2025-09-20", "open"]]'
 
 # --- September: the first period, reported late ---------------------------------------------
 expect_rc 0 "serve --once on 01/09" serve 2025-09-01
@@ -98,8 +101,8 @@ g=$(grep -l "^To: Phạm Thị Dung" "$T"/outbox/*.txt)
 expect_grep "and the quarter of the quarterly one" "$g" "Hằng quý – kỳ quý III/2025 \(ngày 20/9/2025\)"
 run serve 2025-09-16
 expect_eq "a second pass the same day sends nothing more" "$(outbox_count)" 2
-expect_eq "and plans no second notice (invariant 1)" \
-	"$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM notice WHERE task_id=$t1")" 1
+expect_rc 0 "remind --dry-run --json the same day" at 2025-09-16T09:00 "$D" remind --dry-run --json
+expect_eq "plans no second notice (invariant 1)" "$(json 'len(j)')" 0
 run serve 2025-09-22
 f=$(newest)
 expect_grep "on Monday 22/09 the period is nagged as overdue" "$f" "kỳ tháng 9/2025.*đã quá hạn 1 ngày làm việc"
@@ -117,9 +120,9 @@ expect_rc 0 "the same button pressed again on 24/09" \
 	at 2025-09-24T09:00 "$D" chat --telegram 2003 --button "t:$t2:done" --on "$mid"
 expect_grep "says quarter III's report of 23/09 again" out \
 	"Đã ghi nhận báo cáo kỳ quý III/2025 \(trễ 2 ngày làm việc\), ngày 23/9/2025"
-expect_eq "and reports no quarter ahead" \
-	"$(sqlite3 "$DONDOC_DB" "SELECT group_concat(period) FROM period_report WHERE task_id=$t2")" 2025-09-20
 run at 2025-09-24T09:00 "$D" task show "$t2" --json
+expect_eq "and reports no quarter ahead" \
+	"$(json '[(p["name"], p["state"]) for p in j["periods"]]')" '[["quý III/2025", "late"], ["quý IV/2025", "open"]]'
 expect_eq "the quarterly task is due for quarter IV, open" "$(json '[j["due"], j["status"]]')" '["2025-12-20", "in_progress"]'
 
 expect_rc 0 "/xong on 24/09 through chat" at 2025-09-24T10:00 "$D" chat --telegram 2001 /xong "$t1" Đã gửi báo cáo tháng 9
@@ -147,9 +150,9 @@ run serve 2025-10-21
 f=$(newest)
 expect_grep "21/10: nagged" "$f" "kỳ tháng 10/2025.*đã quá hạn 1 ngày làm việc"
 run serve 2025-10-27
-expect_eq "27/10: the head is told (escalation level 1, 5 working days overdue)" \
-	"$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM notice n JOIN person p ON p.id=n.person_id WHERE n.task_id=$t1 AND n.stage='escalation' AND n.anchor='2025-10-20' AND p.name='Trần Thị Bình'")" 1
 h=$(grep -l "^To: Trần Thị Bình" "$T"/outbox/*.txt | head -1)
+expect_grep "27/10: the head is told (escalation level 1, 5 working days overdue)" "${h:-/dev/null}" "^Kind: escalation"
+expect_grep "on that day" "${h:-/dev/null}" "Đến ngày 27/10/2025"
 expect_grep "the escalation names October's period" "$h" "kỳ tháng 10/2025"
 run serve 2025-11-14
 run at 2025-11-14T09:00 "$D" task show "$t1" --json
@@ -189,8 +192,9 @@ mid=$(json '[m["id"] for m in j if m["person_id"] == '"$an"'][-1]')
 expect_rc 0 "the Xong button under November's reminder, November reported already" \
 	at 2025-11-24T10:00 "$D" chat --telegram 2001 --button "t:$t1:done" --on "$mid"
 expect_grep "says November's report of 19/11" out "Đã ghi nhận báo cáo kỳ tháng 11/2025 \(đúng hạn\), ngày 19/11/2025"
+run at 2025-11-24T10:00 "$D" task show "$t1" --json
 expect_eq "and records nothing ahead" \
-	"$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM period_report WHERE task_id=$t1")" 2
+	"$(json '[j["due"], [p["state"] for p in j["periods"]]]')" '["2025-12-20", ["late", "missed", "on_time", "open"]]'
 expect_rc 0 "/xong on 24/11 (December not asked yet)" at 2025-11-24T10:05 "$D" chat --telegram 2001 /xong "$t1"
 expect_grep "it is December's report, ahead" out "báo cáo kỳ tháng 12/2025 \(đúng hạn\), ngày 24/11/2025"
 expect_no_grep "the note of an earlier report is not repeated" out "Ghi chú"
