@@ -139,6 +139,24 @@ any_open(json_t *obstacles, int64_t task_id)
 	return false;
 }
 
+/*
+ * A recurring task's report: the period reported (when, in "periods") and
+ * the due day moved to the next period.
+ */
+static void
+replay_period_report(json_t *o, const struct event *e, json_t *data)
+{
+	json_t *periods = json_object_get(o, "periods");
+
+	json_object_set(o, "due", json_object_get(data, "due"));
+	json_object_set(o, "precision", json_object_get(data, "precision"));
+	if (!periods) {
+		periods = json_object();
+		json_object_set_new(o, "periods", periods);
+	}
+	json_object_set_new(periods, e->new_value, json_integer(e->at));
+}
+
 static int
 apply(const struct event *e, void *userdata)
 {
@@ -170,6 +188,9 @@ apply(const struct event *e, void *userdata)
 						    unique_ids(json_object_get(data, "coops")));
 			}
 			json_object_set_new(o, "created_at", json_integer(e->at));
+			json_object_set_new(o, "periods", json_object());
+		} else if (strcmp(k, "period_report") == 0 && data && e->new_value) {
+			replay_period_report(o, e, data);
 		} else if (strcmp(k, "status") == 0 && e->new_value) {
 			json_object_set_new(o, "status", json_string(e->new_value));
 			json_object_set_new(o, "done_at", strcmp(e->new_value, "done") == 0
@@ -270,6 +291,7 @@ apply(const struct event *e, void *userdata)
 /* --- the registry as it is ----------------------------------------------- */
 
 struct compare {
+	struct store *s;
 	struct replay *p;
 	FILE *out;
 	size_t n;
@@ -362,12 +384,41 @@ report_missing(struct compare *c, json_t *map, const char *what)
 }
 
 static int
+period_now(const struct period_report *pr, void *userdata)
+{
+	char iso[DATE_ISO_LEN];
+
+	date_format_iso(pr->period, iso);
+	json_object_set_new(userdata, iso, json_integer(pr->reported_at));
+	return 0;
+}
+
+/*
+ * The period reports of t as the registry holds them ({reporting day:
+ * when}), read only for tasks that may have some: a recurring task, or
+ * one the history says was reported on.
+ */
+static json_t *
+periods_now(struct compare *c, const struct task *t)
+{
+	json_t *periods = json_object(), *want;
+	char key[24];
+
+	key_of(t->id, key);
+	want = json_object_get(json_object_get(c->p->tasks, key), "periods");
+	if (t->deadline.precision == DEADLINE_RECURRING || json_object_size(want) > 0)
+		(void)store_period_report_foreach(c->s, t->id, period_now, periods);
+	return periods;
+}
+
+static int
 task_now(const struct task *t, void *userdata)
 {
 	struct compare *c = userdata;
 	json_t *now = taskop_task_json(t, t->lead_ids, t->n_leads, t->coop_ids, t->n_coops);
 
 	json_object_set_new(now, "created_at", json_integer(t->created_at));
+	json_object_set_new(now, "periods", periods_now(c, t));
 	compare_one(c, c->p->tasks, "task", t->id, now);
 	return 0;
 }
@@ -424,7 +475,7 @@ audit_replay(struct store *s, FILE *out, size_t *ret_n)
 {
 	struct replay p = { .tasks = json_object(), .people = json_object(),
 			    .agencies = json_object(), .obstacles = json_object() };
-	struct compare c = { .p = &p, .out = out, .aliases = json_object() };
+	struct compare c = { .s = s, .p = &p, .out = out, .aliases = json_object() };
 	int r;
 
 	r = store_event_foreach(s, 0, apply, &p);

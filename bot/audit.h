@@ -14,7 +14,9 @@
  * address marked broken or working: person, channel and broken in data),
  * obstacle and obstacle_handled (the obstacle's id in data; its row is
  * replayed too, and the task's flag stays while one of its obstacles is
- * open).
+ * open),
+ * period_report (a recurring task's period reported, in new_value; the
+ * next due day in data; the reports are compared too).
  */
 #ifndef DONDOC_AUDIT_H
 #define DONDOC_AUDIT_H

@@ -202,7 +202,7 @@ cmd_chat(struct dondoc *d, int argc, char **argv)
 					 .text = text, .reply_to = a.reply_to, .button = a.button,
 					 .button_on = a.on, .bot_username = env.bot_username,
 					 .now = clock_now(&d->clock), .today = clock_today(&d->clock),
-					 .cal = d->sch->cal };
+					 .cal = d->sch->cal, .sch = d->sch };
 
 		r = inbound_handle(&env, &in, -1, 0, &res);
 	}

@@ -22,6 +22,24 @@ on_opt(int c, const char *arg, void *userdata)
 	return 0;
 }
 
+/*
+ * A recurring deadline's period: "every" (policy, month, quarter, half,
+ * year) and "day", its reporting day of the month (null: the policy's).
+ */
+static void
+add_period(json_t *o, const struct deadline *dl)
+{
+	char every[24], *colon;
+
+	if (!deadline_every_format(dl, every))
+		return;
+	colon = strchr(every, ':');
+	if (colon)
+		*colon = '\0';
+	json_object_set_new(o, "every", json_string(every));
+	json_object_set_new(o, "day", dl->every_day ? json_integer(dl->every_day) : json_null());
+}
+
 int
 cmd_deadline_parse(struct dondoc *d, int argc, char **argv)
 {
@@ -59,13 +77,15 @@ cmd_deadline_parse(struct dondoc *d, int argc, char **argv)
 		json_object_set_new(o, "due", json_null());
 	}
 	json_object_set_new(o, "precision", json_string(deadline_precision_to_string(dl.precision)));
+	if (dl.precision == DEADLINE_RECURRING)
+		add_period(o, &dl);
 	out = json_dumps(o, JSON_COMPACT);
 	puts(out);
 	free(out);
 	json_decref(o);
 	if (dl.precision == DEADLINE_UNKNOWN) {
 		fprintf(stderr, "dondoc deadline parse: '%s' is not a deadline dondoc understands "
-			"(e.g. 'Quý IV/2025', 'Tháng 9', '30/9/2025', 'Thường xuyên')\n", raw);
+			"(e.g. 'Quý IV/2025', 'Tháng 9', '30/9/2025', 'Thường xuyên', 'Ngày 20 hằng tháng')\n", raw);
 		return 1;
 	}
 	return 0;

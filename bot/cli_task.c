@@ -12,9 +12,13 @@
 
 #include "cli.h"
 #include "command.h"
+#include "config.h"
 #include "deadline.h"
 #include "extension.h"
 #include "norm.h"
+#include "period.h"
+#include "recurring.h"
+#include "schedule.h"
 #include "store.h"
 #include "taskops.h"
 #include "xalloc.h"
@@ -328,6 +332,75 @@ event_print(const struct event *e, void *userdata)
 	return 0;
 }
 
+/*
+ * Loads the schedules (the reporting days of recurring tasks) once, and
+ * not the channels: showing or reporting a task sends nothing.  0 or an
+ * exit status, the error said.
+ */
+static int
+need_periods(struct dondoc *d, const char *cmd)
+{
+	char *msg = NULL;
+	int r, ex;
+
+	if ((ex = cli_need_config(d)) != 0 || d->sch)
+		return ex;
+	r = schedule_load(d->cfg->schedules, clock_today(&d->clock), &d->sch, &msg);
+	if (r < 0) {
+		fprintf(stderr, "dondoc %s: %s\n", cmd, msg ? msg : strerror(-r));
+		free(msg);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+/* The periods of a recurring task, as "task show --json" lists them. */
+static json_t *
+periods_json(const struct task *t, const struct period_row *v, int n)
+{
+	json_t *a = json_array();
+	char iso[DATE_ISO_LEN], label[PERIOD_LABEL_LEN], at[32];
+
+	for (int i = 0; i < n; i++) {
+		date_format_iso(v[i].period, iso);
+		if (v[i].reported_at)
+			clock_format_local((time_t)v[i].reported_at, at);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o, s:i}", "due", iso,
+						   "name", period_label(&t->deadline, v[i].period,
+									label),
+						   "state", period_state_to_string(v[i].state),
+						   "reported_at", v[i].reported_at ? json_string(at)
+										   : json_null(),
+						   "late_days", v[i].late_days));
+	}
+	return a;
+}
+
+/* The periods of a recurring task, one line each, as "task show" prints them. */
+static void
+periods_print(const struct task *t, const struct period_row *v, int n)
+{
+	char label[PERIOD_LABEL_LEN], due[16], day[16];
+
+	printf("Các kỳ báo cáo:%s\n", n ? "" : " chưa có");
+	for (int i = 0; i < n; i++) {
+		format_day(v[i].period, due);
+		period_label(&t->deadline, v[i].period, label);
+		/* The policy's periods are named by their reporting day already. */
+		if (strcmp(label, due) == 0)
+			printf("  kỳ %s: %s", label, period_state_label(v[i].state));
+		else
+			printf("  kỳ %s (hạn %s): %s", label, due, period_state_label(v[i].state));
+		if (v[i].reported_at) {
+			format_day(clock_local_date((time_t)v[i].reported_at), day);
+			printf(", báo cáo ngày %s", day);
+		}
+		if (v[i].late_days > 0)
+			printf(", trễ %d ngày làm việc", v[i].late_days);
+		fputc('\n', stdout);
+	}
+}
+
 /* Parses the ID argument of a task command; 0 or an exit status. */
 static int
 task_id_arg(const char *cmd, int argc, char **argv, int64_t *ret)
@@ -350,9 +423,10 @@ cmd_task_show(struct dondoc *d, int argc, char **argv)
 	};
 	struct task t = { 0 };
 	struct date today = clock_today(&d->clock);
+	struct period_row *periods = NULL;
 	bool json = false;
 	int64_t id = 0;
-	int r, ex = 0;
+	int r = 0, ex = 0, n_periods = 0;
 
 	if (cli_parse("task show", argc, argv, opts, show_opt, &json, &ex))
 		return ex;
@@ -365,10 +439,21 @@ cmd_task_show(struct dondoc *d, int argc, char **argv)
 		return cli_error("task show", EX_DATAERR, "no task %lld", (long long)id);
 	if (r < 0)
 		return cli_error("task show", cli_exit_code(r), "%s", store_errmsg(d->store));
+	if (t.deadline.precision == DEADLINE_RECURRING) {
+		if ((ex = need_periods(d, "task show")) != 0)
+			goto done;
+		n_periods = recurring_periods(d->store, d->sch, &t, today, &periods);
+		if (n_periods < 0) {
+			r = n_periods;
+			goto done;
+		}
+	}
 	if (json) {
 		json_t *o = task_json(json_object(), &t, today), *events = json_array();
 		char *s;
 
+		if (t.deadline.precision == DEADLINE_RECURRING)
+			json_object_set_new(o, "periods", periods_json(&t, periods, n_periods));
 		r = store_event_foreach(d->store, t.id, event_json, events);
 		json_object_set_new(o, "events", events);
 		s = json_dumps(o, JSON_INDENT(2));
@@ -410,10 +495,16 @@ cmd_task_show(struct dondoc *d, int argc, char **argv)
 			printf("Quá hạn:     %lld ngày\n",
 			       (long long)(date_to_days(today) - date_to_days(t.deadline.due)));
 		printf("Đèn:         %s\n", task_light_label(light));
+		if (t.deadline.precision == DEADLINE_RECURRING)
+			periods_print(&t, periods, n_periods);
 		printf("Lịch sử:\n");
 		r = store_event_foreach(d->store, t.id, event_print, NULL);
 	}
+done:
 	task_release(&t);
+	free(periods);
+	if (ex)
+		return ex;
 	if (r < 0)
 		return cli_error("task show", cli_exit_code(r), "%s", store_errmsg(d->store));
 	return 0;
@@ -475,6 +566,23 @@ check_text(const char *what, const char *s, size_t max)
 	return 0;
 }
 
+/* What "task set --status done" did to a recurring task. */
+static void
+report_print(const struct task *t, const struct recurring_result *rep)
+{
+	char label[PERIOD_LABEL_LEN], next[PERIOD_LABEL_LEN], due[DATE_ISO_LEN];
+
+	date_format_iso(rep->next, due);
+	printf("task %lld: recurring: report of period '%s' recorded", (long long)t->id,
+	       period_label(&t->deadline, rep->period, label));
+	if (rep->late_days > 0)
+		printf(", %d working days late", rep->late_days);
+	else
+		printf(", on time");
+	printf("; the task stays open, next period '%s' due %s\n",
+	       period_label(&t->deadline, rep->next, next), due);
+}
+
 int
 cmd_task_set(struct dondoc *d, int argc, char **argv)
 {
@@ -495,7 +603,8 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 	struct command_out out = { 0 };
 	size_t queued = 0;
 	int64_t id = 0;
-	bool changed = false;
+	struct recurring_result report;
+	bool changed = false, reported = false;
 	int r, ex = 0, cancelled = 0;
 
 	if (cli_parse("task set", argc, argv, opts, set_opt, &a, &ex))
@@ -544,7 +653,16 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 		if (r < 0)
 			goto fail;
 	}
-	if (a.status == TASK_DONE && t.status != TASK_DONE) {
+	if (a.status == TASK_DONE && recurring_is_open(&t)) {
+		/* A recurring task is never done: each period is reported. */
+		if ((ex = need_periods(d, "task set")) != 0)
+			goto out;
+		r = recurring_report(d->store, d->sch, &t, &actor, now, &report);
+		if (r < 0)
+			goto fail;
+		reported = true;
+		changed = true;
+	} else if (a.status == TASK_DONE && t.status != TASK_DONE) {
 		struct extension_ctx c = { .s = d->store, .actor = &actor, .now = now,
 					   .today = clock_today(&d->clock), .out = &out };
 
@@ -589,6 +707,8 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 	if (queued)
 		printf("task %lld: %zu message%s queued\n", (long long)t.id, queued,
 		       queued == 1 ? "" : "s");
+	if (reported)
+		report_print(&t, &report);
 	if (changed)
 		printf("task %lld: %s, %d%%, deadline '%s'\n", (long long)t.id,
 		       task_status_to_string(t.status), t.progress, t.deadline_raw);

@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "calendar.h"
+#include "clock.h"
 #include "command.h"
 #include "deadline.h"
 #include "extension.h"
@@ -26,6 +27,8 @@
 #include "macro.h"
 #include "norm.h"
 #include "obstacle.h"
+#include "period.h"
+#include "recurring.h"
 #include "registry.h"
 #include "render.h"
 #include "report.h"
@@ -497,6 +500,61 @@ ext_ctx(struct run *r)
 				       .out = r->out };
 }
 
+/*
+ * Answers that period of recurring task t was reported, late_days late,
+ * and that next is due; note is the one given with the report ("" none).
+ */
+static void
+say_period(struct run *r, const struct task *t, struct date period, struct date reported,
+	   int late_days, struct date next, const char *note)
+{
+	char name[PERIOD_LABEL_LEN], next_name[PERIOD_LABEL_LEN], due[16], on[16];
+	json_t *data;
+
+	snprintf(due, sizeof(due), "%d/%d/%d", next.d % 100, next.m % 100, next.y % 10000);
+	snprintf(on, sizeof(on), "%d/%d/%d", reported.d % 100, reported.m % 100,
+		 reported.y % 10000);
+	data = json_pack("{s:s, s:s, s:b, s:i, s:s, s:s}",
+			 "name", period_label(&t->deadline, period, name), "reported", on,
+			 "late", late_days > 0, "late_days", late_days,
+			 "next", period_label(&t->deadline, next, next_name), "next_due", due);
+	/* The note given with this report, not one of an earlier period. */
+	if (*note)
+		json_object_set_new(data, "note", json_string(note));
+	say(&r->out->reply, r->me.id, "period_report_ok",
+	    json_pack("{s:o, s:o}", "task", task_json(r, t), "period", data));
+}
+
+/*
+ * /xong on a recurring task: the report of its current period (recurring.h);
+ * the task stays open, and the answer names the period and the next one.
+ */
+static int
+cmd_report_period(struct run *r, struct task *t, const char *note)
+{
+	struct recurring_result res;
+	char *text = NULL;
+	int k;
+
+	if (!r->in->sch)
+		return -EINVAL;
+	k = recurring_report(r->s, r->in->sch, t, &r->actor, r->in->now, &res);
+	if (k < 0)
+		return k;
+	if (*note) {
+		text = arg_text(note);
+		k = taskop_note(r->s, t, text, &r->actor, r->in->now);
+		free(text);
+		if (k < 0)
+			return k;
+	}
+	k = save(r, t);
+	if (k < 0)
+		return k;
+	say_period(r, t, res.period, r->in->today, res.late_days, res.next, *note ? t->note : "");
+	return 0;
+}
+
 static int
 cmd_done(struct run *r, const char *note, size_t id_word)
 {
@@ -507,6 +565,11 @@ cmd_done(struct run *r, const char *note, size_t id_word)
 	k = load_task(r, id_word, false, &t);
 	if (k <= 0)
 		return k;
+	/* A recurring task is never done: each period is reported. */
+	if (recurring_is_open(&t)) {
+		k = cmd_report_period(r, &t, note);
+		goto out;
+	}
 	/* Done again (the button, then "/xong 27 link"): the note still counts. */
 	if (t.status != TASK_DONE || *note) {
 		struct extension_ctx c = ext_ctx(r);
@@ -975,6 +1038,70 @@ cmd_start(struct run *r)
 	return 0;
 }
 
+/* The period the notices of a reminder about task_id count from (the latest). */
+struct anchor_of {
+	int64_t task_id;
+	bool found;
+	struct date anchor;
+};
+
+static int
+notice_anchor(const struct notice *n, void *userdata)
+{
+	struct anchor_of *a = userdata;
+
+	if (n->task_id == a->task_id && (!a->found || date_cmp(n->anchor, a->anchor) > 0)) {
+		a->found = true;
+		a->anchor = n->anchor;
+	}
+	return 0;
+}
+
+static int
+find_report(const struct period_report *pr, void *userdata)
+{
+	struct period_report *want = userdata;
+
+	if (date_cmp(pr->period, want->period) == 0)
+		*want = *pr;
+	return 0;
+}
+
+/*
+ * The Xong button of recurring task id under a reminder whose period was
+ * reported already: answers so (that report, unchanged) and returns 1,
+ * rather than report the next period ahead; 0 when the button should
+ * report as /xong does; <0 on error.
+ */
+static int
+button_reported(struct run *r, int64_t id)
+{
+	struct anchor_of a = { .task_id = id };
+	struct period_report pr = { 0 };
+	struct task t = { 0 };
+	struct date reported;
+	int k;
+
+	k = store_task_get(r->s, id, &t);
+	if (k < 0 || !recurring_is_open(&t) || !allowed(r, &t, false) || !t.deadline.has_due ||
+	    !r->in->sch)
+		goto out;
+	k = store_notice_foreach_message(r->s, r->in->button_on, notice_anchor, &a);
+	if (k < 0 || !a.found || date_cmp(t.deadline.due, a.anchor) <= 0)
+		goto out;
+	pr.period = a.anchor;
+	k = store_period_report_foreach(r->s, id, find_report, &pr);
+	if (k < 0 || !pr.reported_at)
+		goto out;
+	reported = clock_local_date((time_t)pr.reported_at);
+	say_period(r, &t, pr.period, reported,
+		   period_late_workdays(r->in->sch, pr.period, reported), t.deadline.due, "");
+	k = 1;
+out:
+	task_release(&t);
+	return k == -ENOENT ? 0 : k;
+}
+
 /* "t:27:done": a button under a reminder. */
 static int
 run_button(struct run *r)
@@ -1010,6 +1137,10 @@ run_button(struct run *r)
 
 		r->cmd = CMD_DONE;
 		r->out->command = cmds[CMD_DONE].name;
+		/* Xong pressed twice under one reminder reports its period once. */
+		k = button_reported(r, id);
+		if (k != 0)
+			return k < 0 ? k : 0;
 		snprintf(word, sizeof(word), "%lld", id);
 		words_release(&r->w);
 		(void)words_split(word, &r->w);

@@ -29,6 +29,7 @@
 
 struct calendar;
 struct channels;
+struct schedule;
 struct store;
 
 /* What a chat sent. */
@@ -45,6 +46,7 @@ struct command_in {
 	const struct calendar *cal;
 	/* What reaches people (an obstacle's secretariat); NULL: inbound_handle's. */
 	const struct channels *cs;
+	const struct schedule *sch;	/* the periods of recurring tasks (/xong) */
 };
 
 /* One message to answer with or to send. */

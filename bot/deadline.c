@@ -15,7 +15,9 @@
  *                [":"]   ("truoc" and "ngay" only in front of a day)
  *   form      := external | recurring | half | quarter | month | day | year
  *   external  := "theo" anything
- *   recurring := rword ([",;-" | "va"] rword)*     "thuong xuyen", "hang quy"
+ *   recurring := ["bao cao" ["truoc"]] [["ngay"] D] rword ([",;-" | "va"] rword)*
+ *                [[","] ["vao"] "ngay" D]
+ *                "thuong xuyen", "ngay 20 hang thang", "dinh ky 6 thang"
  *   half      := (("6" | "sau") "thang" | "nua") ("dau" | "cuoi") "nam"
  *                [Y | "nay"]
  *   quarter   := "quy" (I..XII | digits) [suffix]
@@ -56,6 +58,8 @@ struct found {
 	int month;	/* month as written, or the month the period ends in */
 	int day;	/* day as written; 0 means the last day of month */
 	int year;	/* year as written; 0 when the text names none */
+	enum deadline_every every;	/* recurring only: how often */
+	bool day_given;	/* recurring only: day holds the reporting day written */
 };
 
 /* Filler flags: which forms a filler word may stand in front of. */
@@ -87,10 +91,35 @@ static const struct filler {
 	{ "ngay", FILL_ONLY_DAY },
 };
 
-/* Words of a recurring deadline; "hằng" and "hàng" both fold to "hang". */
-static const char *const recurring_words[] = {
-	"thuong xuyen", "lien tuc", "dinh ky",
-	"hang ngay", "hang tuan", "hang thang", "hang quy", "hang nam",
+/*
+ * Words of a recurring deadline; "hằng" and "hàng" both fold to "hang".
+ * Each says how often it reports; longer phrases come first, as they
+ * share their first words with shorter ones ("định kỳ 6 tháng").  We
+ * have no daily or weekly periods: those follow the policy's calendar.
+ */
+static const struct rword {
+	const char *words;
+	enum deadline_every every;
+} recurring_words[] = {
+	{ "dinh ky 6 thang mot lan", EVERY_HALF },
+	{ "dinh ky 6 thang 1 lan", EVERY_HALF },
+	{ "dinh ky 6 thang", EVERY_HALF },
+	{ "dinh ky sau thang", EVERY_HALF },
+	{ "dinh ky nua nam", EVERY_HALF },
+	{ "6 thang mot lan", EVERY_HALF },
+	{ "6 thang 1 lan", EVERY_HALF },
+	{ "sau thang mot lan", EVERY_HALF },
+	{ "thuong xuyen", EVERY_POLICY },
+	{ "lien tuc", EVERY_POLICY },
+	{ "dinh ky", EVERY_POLICY },
+	{ "hang ngay", EVERY_POLICY },
+	{ "hang tuan", EVERY_POLICY },
+	{ "hang thang", EVERY_MONTH },
+	{ "moi thang", EVERY_MONTH },
+	{ "hang quy", EVERY_QUARTER },
+	{ "moi quy", EVERY_QUARTER },
+	{ "hang nam", EVERY_YEAR },
+	{ "moi nam", EVERY_YEAR },
 };
 
 /* Labels that introduce a deadline inside brackets at the end of a cell. */
@@ -319,29 +348,92 @@ form_external(struct cursor *c, struct found *f)
 	return true;
 }
 
-/* "Thường xuyên", "Thường xuyên, liên tục", "Hằng quý". */
+/*
+ * Eats one word of a recurring deadline into *every, keeping the most
+ * frequent period named: "thường xuyên" alone follows the policy, and
+ * "Định kỳ hằng quý" reports each quarter.
+ */
 static bool
-form_recurring(struct cursor *c, struct found *f)
+eat_rword(struct cursor *c, enum deadline_every *every)
 {
-	size_t k, n = 0, mark;
+	for (size_t k = 0; k < ELEMENTSOF(recurring_words); k++) {
+		enum deadline_every e = recurring_words[k].every;
 
+		if (!eat_word(c, recurring_words[k].words))
+			continue;
+		/* "Hằng tháng, hằng quý": the month, the more frequent, wins. */
+		if (*every == EVERY_NONE || *every == EVERY_POLICY ||
+		    (e != EVERY_POLICY && e < *every))
+			*every = e;
+		return true;
+	}
+	return false;
+}
+
+/* The words of a recurring deadline, joined by ",", ";", "-" or "và". */
+static bool
+eat_rwords(struct cursor *c, enum deadline_every *every)
+{
+	size_t n = 0, mark;
+
+	*every = EVERY_NONE;
 	for (;;) {
 		mark = c->i;
-		/* Words may be joined by a comma, semicolon, dash or "và". */
 		if (n > 0 && !eat_char(c, ',') && !eat_char(c, ';') &&
 		    !eat_char(c, '-'))
 			(void)eat_word(c, "va");
-		for (k = 0; k < ELEMENTSOF(recurring_words); k++)
-			if (eat_word(c, recurring_words[k]))
-				break;
-		if (k == ELEMENTSOF(recurring_words)) {
+		if (!eat_rword(c, every)) {
 			c->i = mark;
 			break;
 		}
 		n++;
 	}
-	if (n == 0)
-		return false;
+	return n > 0;
+}
+
+/* A reporting day after the words: "hằng tháng, vào ngày 20". */
+static void
+eat_trailing_day(struct cursor *c, struct found *f)
+{
+	size_t mark = c->i;
+
+	(void)eat_char(c, ',');
+	(void)eat_word(c, "vao");
+	if (eat_word(c, "ngay") && eat_small(c, &f->day)) {
+		f->day_given = true;
+		return;
+	}
+	c->i = mark;
+}
+
+/*
+ * "Thường xuyên", "Thường xuyên, liên tục", "Hằng quý", "Ngày 20 hàng
+ * tháng", "Định kỳ 6 tháng".  The day in front may have lost its "ngày"
+ * to strip_fillers ("Trước ngày 20 hằng tháng"); a number that turns out
+ * to be the "6" of "6 tháng một lần" is given back.
+ */
+static bool
+form_recurring(struct cursor *c, struct found *f)
+{
+	size_t start;
+
+	/* "Báo cáo định kỳ hằng quý", "Báo cáo trước ngày 20 hằng tháng". */
+	if (eat_word(c, "bao cao"))
+		(void)eat_word(c, "truoc");
+	start = c->i;
+	(void)eat_word(c, "ngay");
+	if (eat_small(c, &f->day) && eat_rwords(c, &f->every)) {
+		f->day_given = true;
+	} else {
+		c->i = start;
+		f->day = 0;
+		if (!eat_rwords(c, &f->every))
+			return false;
+		eat_trailing_day(c, f);
+	}
+	/* A day of the month with no period named is a monthly report. */
+	if (f->day_given && f->every == EVERY_POLICY)
+		f->every = EVERY_MONTH;
 	f->precision = DEADLINE_RECURRING;
 	return true;
 }
@@ -529,7 +621,9 @@ recognise(const char *key, struct found *f)
 		c.i = start;
 		if (!forms[k](&c, &cand) || !at_end(&c))
 			continue;
-		if ((flags & FILL_ONLY_DAY) && cand.precision != DEADLINE_DAY)
+		/* "Trước ngày 20 hằng tháng" names a day too. */
+		if ((flags & FILL_ONLY_DAY) && cand.precision != DEADLINE_DAY &&
+		    !(cand.precision == DEADLINE_RECURRING && cand.day_given))
 			break;
 		*f = cand;
 		return true;
@@ -652,6 +746,27 @@ check_found(struct found *f, const char **why)
 	}
 }
 
+/*
+ * The reporting day of a recurring deadline: 1..31, where 31 (or 29, 30)
+ * is the month's last day in shorter months; 0 and 32 are no day at all.
+ */
+static int
+check_every_day(const struct found *f, const char **why)
+{
+	if (!f->day_given)
+		return 0;
+	/* boundary: 1 and 31 are accepted, 0 and 32 are not. */
+	if (f->day == 0) {
+		*why = "day 0 of the month does not exist (the reporting day is 1-31)";
+		return -EINVAL;
+	}
+	if (f->day > 31) {
+		*why = "no month has more than 31 days (the reporting day is 1-31)";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Picks the year and computes the due day of a checked *f. */
 static int
 resolve(const struct found *f, int default_year, struct deadline *ret,
@@ -706,6 +821,13 @@ parse_key(const char *key, int default_year, struct deadline *ret,
 	}
 	switch (f.precision) {
 	case DEADLINE_RECURRING:
+		r = check_every_day(&f, why);
+		if (r < 0)
+			goto out;
+		d.precision = f.precision;
+		d.every = f.every;
+		d.every_day = f.day;
+		break;
 	case DEADLINE_EXTERNAL:
 	case DEADLINE_UNKNOWN:
 		/* No due day, so no year is needed either. */

@@ -28,7 +28,13 @@ enum deadline_precision {
  * How often a recurring task reports (DESIGN §4): its periods end on a
  * reporting day.  "Thường xuyên" follows the policy's [recurring] rrule;
  * the others are months counted from January, on day every_day of the
- * last month of each period.
+ * last month of each period (period.h).  The parser reads "Thường
+ * xuyên", "Định kỳ", "Hằng tuần" as EVERY_POLICY; "Ngày 20 hàng tháng",
+ * "Hằng tháng" as EVERY_MONTH; "Hằng quý", "Định kỳ hằng quý" as
+ * EVERY_QUARTER; "Định kỳ 6 tháng", "6 tháng một lần" as EVERY_HALF;
+ * "Hằng năm" as EVERY_YEAR; a day in front ("Ngày 15 hằng quý") or after
+ * ("hằng tháng, vào ngày 20") is every_day, and a day with no period
+ * ("Ngày 20 định kỳ") is monthly.  Day 0 or over 31 is -EINVAL.
  */
 enum deadline_every {
 	EVERY_NONE,		/* not recurring */

@@ -18,9 +18,12 @@
 #include "clock.h"
 #include "log.h"
 #include "macro.h"
+#include "period.h"
 #include "planner.h"
+#include "recurring.h"
 #include "schedule.h"
 #include "store.h"
+#include "taskops.h"
 #include "xalloc.h"
 
 static const struct date never = { 9999, 12, 31 };
@@ -308,15 +311,19 @@ ladder(const struct schedule *sch, const struct deadline *dl, const struct date 
 	const struct calendar *cal = sch->cal;
 
 	s.n = 0;
-	if (dl->precision == DEADLINE_RECURRING) {
+	if (dl->precision == DEADLINE_RECURRING && !dl->has_due) {
 		if (occ)
 			recurring_steps(sch, *occ, &s);
-	} else if (dl->has_due && dl->precision <= DEADLINE_YEAR) {
+	} else if (dl->has_due && (dl->precision <= DEADLINE_YEAR ||
+				   dl->precision == DEADLINE_RECURRING)) {
 		struct date due = dl->due;
 		struct date due0 = calendar_add_workdays(cal, due, 0), prev = due;
 		int p = dl->precision, last = 0, k;
 
-		for (int i = 0; i < sch->n_before[p]; i++)
+		/* A period of a recurring task: its reminders, then like a deadline. */
+		if (p == DEADLINE_RECURRING)
+			recurring_steps(sch, due, &s);
+		for (int i = 0; p <= DEADLINE_YEAR && i < sch->n_before[p]; i++)
 			steps_add(&s, STAGE_BEFORE, sch->before[p][i], due,
 				  calendar_add_workdays(cal, due0, -sch->before[p][i]));
 		for (int i = 0; i < sch->n_levels; i++) {
@@ -370,6 +377,12 @@ planner_ladder(const struct schedule *sch, const struct deadline *dl, struct dat
 
 /* --- planning --------------------------------------------------------- */
 
+/* A recurring task due for another period than the one its due day says. */
+struct period_move {
+	int64_t id;
+	struct date due;
+};
+
 struct plan {
 	const struct schedule *sch;
 	const struct people *pp;
@@ -385,6 +398,9 @@ struct plan {
 	struct planner_report rep;
 	struct missing *missing;	/* lead agencies a due step reached through nobody */
 	size_t n_missing, cap_missing;
+	struct period_move *moves;	/* recurring tasks whose period moves on */
+	size_t n_moves, cap_moves;
+	bool period_warned;	/* a period could not be computed: said once */
 };
 
 static void
@@ -417,16 +433,90 @@ plan_notice(struct plan *pl, const struct plan_task *t, const struct ladder_step
 	}
 }
 
+/*
+ * The period recurring task t is due for today (recurring.h) into *dl:
+ * true when that is not the one its due day says (the one before was
+ * missed, or it had none yet), to be moved by apply_moves.  On a failure
+ * (the policy's reporting days unknown) *dl is left as it was.
+ */
+static bool
+plan_period(struct plan *pl, const struct plan_task *t, struct deadline *dl)
+{
+	struct date due;
+	int r = recurring_due(pl->sch, dl, dl->has_due, dl->due, t->created_at, pl->today, &due);
+
+	if (r < 0) {
+		/* Once a pass: every recurring task would say the same. */
+		if (!pl->period_warned)
+			log_warnx("task %lld: its reporting days are not known for this day (%s); "
+				  "reload the schedules", (long long)t->id, strerror(-r));
+		pl->period_warned = true;
+		return false;
+	}
+	if (dl->has_due && date_cmp(dl->due, due) == 0)
+		return false;
+	dl->has_due = true;
+	dl->due = due;
+	if (pl->n_moves == pl->cap_moves) {
+		pl->cap_moves = pl->cap_moves ? pl->cap_moves * 2 : 64;
+		pl->moves = xreallocarray(pl->moves, pl->cap_moves, sizeof(*pl->moves));
+	}
+	pl->moves[pl->n_moves++] = (struct period_move){ t->id, due };
+	return true;
+}
+
+/*
+ * The planner must look again by the day the period after dl's is first
+ * asked, when its due day moves on: the earlier of that day and next.
+ */
+static struct date
+next_period_day(const struct schedule *sch, const struct deadline *dl, struct date next)
+{
+	struct date rd, ask;
+
+	if (period_next(sch, dl, date_from_days(date_to_days(dl->due) + 1), &rd) < 0)
+		return next;
+	ask = period_ask_day(sch, rd);
+	return date_cmp(ask, next) < 0 ? ask : next;
+}
+
+/*
+ * Moves the due day of the recurring tasks plan_task found due for a new
+ * period, each an event by "dondoc" (recurring_move), before the notices
+ * of the new period are written: what was queued for the old one is
+ * cancelled, never what this pass adds.
+ */
+static int
+apply_moves(struct store *s, const struct plan *pl, int64_t now)
+{
+	static const struct actor planner = { .name = "dondoc", .channel = "cli" };
+
+	for (size_t i = 0; i < pl->n_moves; i++) {
+		struct task t = { 0 };
+		int r = store_task_get(s, pl->moves[i].id, &t);
+
+		if (r == 0)
+			r = recurring_move(s, &t, pl->moves[i].due, &planner, now);
+		if (r == 0)
+			r = taskop_save(s, &t, now);
+		task_release(&t);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int
 plan_task(const struct plan_task *t, void *userdata)
 {
 	struct plan *pl = userdata;
 	const struct ladder_step *latest_before = NULL, *latest_nag = NULL, *latest_rec = NULL;
 	struct date next = never;
-	bool overdue = t->deadline.has_due && date_cmp(t->deadline.due, pl->today) < 0;
+	struct deadline dl = t->deadline;
+	bool moved = dl.precision == DEADLINE_RECURRING && plan_period(pl, t, &dl);
+	bool overdue = dl.has_due && date_cmp(dl.due, pl->today) < 0;
 	bool planned = false;
-	size_t n = ladder(pl->sch, &t->deadline, pl->has_occ ? &pl->occ : NULL, pl->today,
-			  &pl->steps);
+	size_t n = ladder(pl->sch, &dl, pl->has_occ ? &pl->occ : NULL, pl->today, &pl->steps);
 	const struct ladder_step *steps = pl->steps.v;
 
 	pl->rep.tasks++;
@@ -435,7 +525,8 @@ plan_task(const struct plan_task *t, void *userdata)
 
 		if (date_cmp(st->day, pl->today) > 0) {
 			/* The first step still to come is when to look again. */
-			if (date_cmp(st->day, next) < 0 && (!overdue || st->stage != STAGE_BEFORE))
+			if (date_cmp(st->day, next) < 0 && (!overdue || (st->stage != STAGE_BEFORE &&
+								       st->stage != STAGE_RECURRING)))
 				next = st->day;
 			continue;
 		}
@@ -458,7 +549,9 @@ plan_task(const struct plan_task *t, void *userdata)
 			}
 			break;
 		case STAGE_RECURRING:
-			latest_rec = st;
+			/* A period past its reporting day is nagged, not reminded. */
+			if (!overdue)
+				latest_rec = st;
 			break;
 		default:
 			break;
@@ -474,8 +567,10 @@ plan_task(const struct plan_task *t, void *userdata)
 	/* A recurring task looks again the day after its reporting day. */
 	if (t->deadline.precision == DEADLINE_RECURRING && date_cmp(next, never) == 0 && n > 0)
 		next = date_from_days(date_to_days(steps[n - 1].anchor) + 1);
+	if (dl.precision == DEADLINE_RECURRING && dl.has_due)
+		next = next_period_day(pl->sch, &dl, next);
 	/* Write only what changed: a pass over unchanged tasks writes nothing. */
-	if (!planned && t->has_next && date_cmp(t->next, next) == 0 && t->has_through)
+	if (!planned && !moved && t->has_next && date_cmp(t->next, next) == 0 && t->has_through)
 		return 0;
 	if (pl->n_next == pl->cap_next) {
 		pl->cap_next = pl->cap_next ? pl->cap_next * 2 : 1024;
@@ -618,6 +713,9 @@ planner_run(struct store *s, const struct schedule *sch, const struct channels *
 			goto out;
 		plan_missing(&pl);
 	}
+	r = apply_moves(s, &pl, now);
+	if (r < 0)
+		goto out;
 	if (cb)
 		added = xcalloc(pl.n_notices ? pl.n_notices : 1, sizeof(*added));
 	n_added = store_notice_insert_many(s, pl.notices, pl.n_notices, now, added);
@@ -658,6 +756,7 @@ out:
 		(void)store_set_cache(s, PLANNER_CACHE_KIB);
 	free(added);
 	free(pl.notices);
+	free(pl.moves);
 	free(pl.next);
 	free(pl.who.v);
 	free(pl.steps.v);
@@ -695,13 +794,20 @@ planner_explain(struct store *s, const struct schedule *sch, const struct channe
 	struct ladder_step *steps = NULL;
 	struct explain_row *rows = NULL;
 	struct idlist who = { 0 };
-	struct date today = clock_local_date(now);
+	struct date today = clock_local_date(now), period;
 	size_t n, nrows = 0, cap = 0;
 	int r;
 
 	r = store_task_get(s, task_id, &t);
 	if (r < 0)
 		goto out;
+	/* A recurring task's ladder is the one of the period due today. */
+	if (t.deadline.precision == DEADLINE_RECURRING &&
+	    recurring_due(sch, &t.deadline, t.deadline.has_due, t.deadline.due, t.created_at,
+			  today, &period) == 0) {
+		t.deadline.has_due = true;
+		t.deadline.due = period;
+	}
 	r = people_load(s, cs, &pp);
 	if (r < 0)
 		goto out;

@@ -18,6 +18,12 @@
  *     come, a pass writes only what changed, and any change to a task
  *     makes the planner look at it afresh.
  *
+ * A recurring task is planned from its own period: its due day is the
+ * reporting day of the period asked (recurring.h).  When the next period
+ * is asked and the one before was never reported, the pass moves the due
+ * day on (a deadline event by "dondoc") before it writes the new period's
+ * notices, whose anchor is the new reporting day (invariant 1 holds).
+ *
  * Recipients: the focal points of the lead agencies; their heads at level
  * 1; leaders and the secretariat from level 2 on.  When a lead agency has
  * nobody a step would reach (no active focal point, or head at level 1,
@@ -52,8 +58,11 @@ struct ladder_step {
 /*
  * Computes the ladder of a task with deadline dl: every reminder, nag and
  * escalation, in day order, nags up to the last escalation level and on
- * to the first one after until.  A recurring task's ladder is the one of
- * its next reporting day on or after today.  Returns how many steps, with
+ * to the first one after until.  A recurring task with a due day (the
+ * reporting day of the period it is asked for, recurring.h) has the
+ * [recurring] reminders of that day, then nags and escalation like a
+ * deadline; without one, the reminders of the policy's next reporting day
+ * on or after today.  Returns how many steps, with
  * a new array in *ret (free it); 0 for a task without a due day that is
  * not recurring.
  */

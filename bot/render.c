@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "calendar.h"
 #include "macro.h"
+#include "period.h"
 #include "registry.h"
 #include "render.h"
 #include "task.h"
@@ -59,7 +60,7 @@ static const char *const message_names[] = {
 	"needs_date", "alert", "compose_failed", "test",
 	/* Answers to chat commands (command.c), and a pressed button's (tgbot.c). */
 	"help", "link_instructions", "link_done", "tasks_list", "overdue_list", "report",
-	"done_ok", "progress_ok", "obstacle_ok", "extension_asked", "extension_request",
+	"done_ok", "period_report_ok", "progress_ok", "obstacle_ok", "extension_asked", "extension_request",
 	"extension_approved", "extension_rejected", "extension_decided", "decision_ok",
 	"button_hint", "recorded",
 	"error_unknown_command", "error_usage", "error_no_task", "error_no_request",
@@ -438,11 +439,20 @@ render_person_json(const struct person *p)
 	return o;
 }
 
+/* The period a recurring task is asked for ("tháng 10/2025"), "" for the others. */
+static const char *
+period_of(const struct task *t, char out[PERIOD_LABEL_LEN])
+{
+	if (t->deadline.precision != DEADLINE_RECURRING || !t->deadline.has_due)
+		return "";
+	return period_label(&t->deadline, t->deadline.due, out);
+}
+
 json_t *
 render_task_json(const struct task *t, struct date today, const struct calendar *cal)
 {
 	json_t *o = json_object();
-	char due[16] = "";
+	char due[16] = "", period[PERIOD_LABEL_LEN];
 	bool late = t->deadline.has_due && date_cmp(t->deadline.due, today) < 0 &&
 		    t->status != TASK_DONE && t->status != TASK_POSTPONED;
 	bool due_today = t->deadline.has_due && date_cmp(t->deadline.due, today) == 0;
@@ -460,6 +470,7 @@ render_task_json(const struct task *t, struct date today, const struct calendar 
 	json_object_set_new(o, "deadline", json_string(t->deadline.precision == DEADLINE_DAY ||
 						       !t->deadline_raw ? "" : t->deadline_raw));
 	json_object_set_new(o, "due", json_string(due));
+	json_object_set_new(o, "period", json_string(period_of(t, period)));
 	json_object_set_new(o, "due_year", t->deadline.has_due ? json_integer(t->deadline.due.y)
 							   : json_null());
 	json_object_set_new(o, "status", json_string(task_status_label(t->status)));

@@ -39,6 +39,7 @@ enum key_type {
 	KEY_WEEKDAYS,	/* "mon, tue, wed, thu, fri" */
 	KEY_RRULE,	/* an RFC 5545 RRULE value */
 	KEY_PATH,	/* a file relative to the schedules directory; empty for none */
+	KEY_MONTHDAY,	/* a day of the month, 1..31 (31: the month's last) */
 };
 
 enum key_id {
@@ -59,6 +60,7 @@ enum key_id {
 	K_RECURRING_BEFORE,
 	K_NEEDS_DATE_RRULE,
 	K_DIGEST_RRULE,
+	K_RECURRING_DAY,
 	_K_MAX,
 };
 
@@ -86,6 +88,7 @@ static const struct key keys[_K_MAX] = {
 	[K_RECURRING_BEFORE] = { "recurring", "before", KEY_OFFSETS },
 	[K_NEEDS_DATE_RRULE] = { "needs_date", "rrule", KEY_RRULE },
 	[K_DIGEST_RRULE] = { "digest", "rrule", KEY_RRULE },
+	[K_RECURRING_DAY] = { "recurring", "day", KEY_MONTHDAY },
 };
 
 static const char *const weekday_names[7][2] = {
@@ -154,6 +157,7 @@ schedule_new_default(void)
 	s->recurring_before[0] = 3;
 	s->recurring_before[1] = 0;
 	s->n_recurring_before = 2;
+	s->recurring_day = 20;
 	s->needs_date_rrule = xstrdup("FREQ=WEEKLY;BYDAY=MO");
 	s->digest_rrule = xstrdup("FREQ=WEEKLY;INTERVAL=2;BYDAY=FR");
 	prebuild(s);
@@ -444,6 +448,21 @@ parse_weekdays(struct parser *p, const char *name, const char *value, unsigned *
 	return 0;
 }
 
+/* A reporting day of the month, 1..31; 31 is the last day of shorter months. */
+static int
+parse_monthday(struct parser *p, const char *name, const char *value, int *ret)
+{
+	int v;
+
+	if (parse_number(value, strlen(value), &v) < 0 || v < 1 || v > 31) {
+		fail(p, xasprintf("%s: '%s' is not a day of the month (1-31; 31 is the last "
+				  "day of shorter months)", name, value));
+		return -EINVAL;
+	}
+	*ret = v;
+	return 0;
+}
+
 /* Sets one key of p->s from its value; 0 or -EINVAL (already recorded). */
 static int
 apply(struct parser *p, enum key_id id, const char *value)
@@ -493,6 +512,8 @@ apply(struct parser *p, enum key_id id, const char *value)
 	case K_DIGEST_RRULE:
 		field = &s->digest_rrule;
 		break;
+	case K_RECURRING_DAY:
+		return parse_monthday(p, name, value, &s->recurring_day);
 	case _K_MAX:
 		break;
 	}

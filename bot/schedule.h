@@ -55,6 +55,7 @@ struct schedule {
 	char *recurring_rrule;	/* reporting days of recurring tasks ("FREQ=MONTHLY;BYMONTHDAY=20") */
 	int recurring_before[SCHEDULE_MAX_OFFSETS];	/* working days before each reporting day */
 	int n_recurring_before;
+	int recurring_day;	/* the reporting day of "Hằng quý" and the like that name none (20) */
 	char *needs_date_rrule;	/* when the secretariat gets the "needs a date" list */
 	char *digest_rrule;	/* the biweekly digest (used by the digest) */
 	char *policy_path;	/* the files it came from, for messages */

@@ -443,6 +443,8 @@ enum stmt {
 	ST_SAVEPOINT,
 	ST_RELEASE,
 	ST_ROLLBACK_TO,
+	ST_PERIOD_REPORT_INSERT,
+	ST_PERIOD_REPORT_OF_TASK,
 	_ST_MAX,
 };
 
@@ -694,6 +696,10 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_SAVEPOINT] = "SAVEPOINT one",
 	[ST_RELEASE] = "RELEASE one",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO one",
+	[ST_PERIOD_REPORT_INSERT] = "INSERT INTO period_report(task_id, period, reported_at, person_id)"
+				    " VALUES (?1, ?2, ?3, ?4)",
+	[ST_PERIOD_REPORT_OF_TASK] = "SELECT period, reported_at, ifnull(person_id, 0)"
+				     " FROM period_report WHERE task_id = ?1 ORDER BY period",
 };
 
 /*
@@ -4125,6 +4131,46 @@ store_agency_lead_count(struct store *s, int64_t agency_id, char **ret_code, cha
 	} else {
 		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
 	}
+	sqlite3_reset(st);
+	return r;
+}
+
+/* --- period reports ----------------------------------------------------- */
+
+int
+store_period_report_add(struct store *s, const struct period_report *pr)
+{
+	sqlite3_stmt *st = stmt(s, ST_PERIOD_REPORT_INSERT);
+
+	sqlite3_bind_int64(st, 1, pr->task_id);
+	bind_date(st, 2, true, pr->period);
+	sqlite3_bind_int64(st, 3, pr->reported_at);
+	bind_id(st, 4, pr->person_id);
+	return exec_done(s, st);
+}
+
+int
+store_period_report_foreach(struct store *s, int64_t task_id, store_period_report_cb cb,
+			    void *userdata)
+{
+	sqlite3_stmt *st = stmt(s, ST_PERIOD_REPORT_OF_TASK);
+	int rc, r = 0;
+
+	sqlite3_bind_int64(st, 1, task_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct period_report pr = { .task_id = task_id };
+
+		/* A period that is no day was written behind dondoc's back: skipped. */
+		if (!column_date(st, 0, &pr.period))
+			continue;
+		pr.reported_at = sqlite3_column_int64(st, 1);
+		pr.person_id = sqlite3_column_int64(st, 2);
+		r = cb(&pr, userdata);
+		if (r < 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
 	sqlite3_reset(st);
 	return r;
 }

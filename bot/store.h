@@ -479,5 +479,20 @@ int store_message_count_day_kind(struct store *s, int64_t person_id, struct date
  */
 int store_agency_lead_count(struct store *s, int64_t agency_id, char **ret_code, char **ret_name,
 			    int64_t *ret_open);
+/* --- period reports (recurring tasks, period.h) -------------------------- */
+
+/* The report of one period of a recurring task. */
+struct period_report {
+	int64_t task_id;
+	struct date period;	/* the period's reporting day */
+	int64_t reported_at;	/* unix time */
+	int64_t person_id;	/* who reported; 0 when not a registered person */
+};
+/* Records pr; -EEXIST when that period of that task was reported already. */
+int store_period_report_add(struct store *s, const struct period_report *pr);
+typedef int (*store_period_report_cb)(const struct period_report *pr, void *userdata);
+/* Calls cb for the reports of task_id, by period. */
+int store_period_report_foreach(struct store *s, int64_t task_id, store_period_report_cb cb,
+				void *userdata);
 
 #endif

@@ -397,7 +397,8 @@ make_in(const struct inbound_env *env, const struct tgbot *b, const char *chat,
 
 	*in = (struct command_in){ .channel = "telegram", .chat_id = chat,
 				   .bot_username = b->username, .now = now,
-				   .today = clock_local_date(now), .cal = env->sch->cal };
+				   .today = clock_local_date(now), .cal = env->sch->cal,
+				   .sch = env->sch };
 }
 
 static int

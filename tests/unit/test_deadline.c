@@ -161,6 +161,9 @@ static const struct row rows[] = {
 	{ "Hằng quý", 2025, 0, RECURRING, NULL, false },
 	{ "Hàng quý", 2025, 0, RECURRING, NULL, false },
 	{ "Thường xuyên", 0, 0, RECURRING, NULL, false },
+	{ "Ngày 20 hàng tháng", 2025, 0, RECURRING, NULL, false },
+	{ "Định kỳ 6 tháng", 2025, 0, RECURRING, NULL, false },
+	{ "Ngày 32 hàng tháng", 2025, -EINVAL, BAD, NULL, false },
 
 	/* External. */
 	{ "Theo tiến độ TW", 2025, 0, EXTERNAL, NULL, false },
@@ -465,6 +468,132 @@ test_month_ends(void **state)
 	}
 }
 
+/* Recurring deadlines: how often, and on which day of the month. */
+static void
+test_recurring_periods(void **state)
+{
+	static const struct {
+		const char *input;
+		enum deadline_every every;
+		int day;
+	} cases[] = {
+		{ "Thường xuyên", EVERY_POLICY, 0 },
+		{ "THƯỜNG XUYÊN.", EVERY_POLICY, 0 },
+		{ "Thường xuyên, liên tục", EVERY_POLICY, 0 },
+		{ "Định kỳ", EVERY_POLICY, 0 },
+		{ "Hằng tuần", EVERY_POLICY, 0 },
+		{ "Ngày 20 hàng tháng", EVERY_MONTH, 20 },
+		{ "ngày 20 hằng tháng", EVERY_MONTH, 20 },
+		{ "NGAY 20 HANG THANG", EVERY_MONTH, 20 },
+		{ "Nga" GRAVE "y 20 ha" GRAVE "ng tha" ACUTE "ng", EVERY_MONTH, 20 },
+		{ "Trước ngày 20 hằng tháng", EVERY_MONTH, 20 },
+		{ "Hằng tháng, vào ngày 25", EVERY_MONTH, 25 },
+		{ "Báo cáo trước ngày 20 hằng tháng", EVERY_MONTH, 20 },
+		{ "Báo cáo định kỳ hằng quý", EVERY_QUARTER, 0 },
+		{ "Vào ngày 5 hằng tháng", EVERY_MONTH, 5 },
+		{ "Hằng tháng", EVERY_MONTH, 0 },
+		{ "Hàng tháng", EVERY_MONTH, 0 },
+		{ "Mỗi tháng", EVERY_MONTH, 0 },
+		{ "Ngày 31 hàng tháng", EVERY_MONTH, 31 },
+		{ "Ngày 1 hàng tháng", EVERY_MONTH, 1 },
+		{ "Ngày 20 định kỳ", EVERY_MONTH, 20 },
+		{ "Hằng quý", EVERY_QUARTER, 0 },
+		{ "Hàng quý", EVERY_QUARTER, 0 },
+		{ "Định kỳ hằng quý", EVERY_QUARTER, 0 },
+		{ "Ngày 15 hằng quý", EVERY_QUARTER, 15 },
+		{ "Định kỳ 6 tháng", EVERY_HALF, 0 },
+		{ "Định kỳ 6 tháng một lần", EVERY_HALF, 0 },
+		{ "6 tháng một lần", EVERY_HALF, 0 },
+		{ "Sáu tháng một lần", EVERY_HALF, 0 },
+		{ "Định kỳ nửa năm", EVERY_HALF, 0 },
+		{ "Hằng năm", EVERY_YEAR, 0 },
+		{ "Hàng năm", EVERY_YEAR, 0 },
+		{ "Ngày 10 hằng năm", EVERY_YEAR, 10 },
+		/* Two periods named: the more frequent one is asked. */
+		{ "Hằng tháng, hằng quý", EVERY_MONTH, 0 },
+	};
+	char every[24];
+
+	(void)state;
+	for (size_t k = 0; k < ELEMENTSOF(cases); k++) {
+		struct deadline d;
+		const char *why = NULL;
+		int r = deadline_parse(cases[k].input, 2025, &d, &why);
+
+		if (r != 0 || d.precision != DEADLINE_RECURRING || d.has_due ||
+		    d.every != cases[k].every || d.every_day != cases[k].day)
+			fail_msg("'%s': rc %d precision %s every %d day %d, expected every %d day %d "
+				 "(why %s)", cases[k].input, r,
+				 deadline_precision_to_string(d.precision), d.every, d.every_day,
+				 cases[k].every, cases[k].day, why ? why : "-");
+		/* What the store writes reads back the same. */
+		{
+			struct deadline back = { 0 };
+
+			assert_int_equal(deadline_every_parse(deadline_every_format(&d, every), &back), 0);
+			assert_int_equal(back.every, d.every);
+			assert_int_equal(back.every_day, d.every_day);
+		}
+	}
+}
+
+/* A reporting day that no month has is an error with its reason; nothing is guessed. */
+static void
+test_recurring_bad_day(void **state)
+{
+	static const struct {
+		const char *input;
+		const char *why;
+	} cases[] = {
+		{ "Ngày 32 hàng tháng", "no month has more than 31 days (the reporting day is 1-31)" },
+		{ "Ngày 0 hàng tháng", "day 0 of the month does not exist (the reporting day is 1-31)" },
+		{ "Ngày 99 hằng quý", "no month has more than 31 days (the reporting day is 1-31)" },
+		{ "Hằng tháng vào ngày 0", "day 0 of the month does not exist (the reporting day is 1-31)" },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < ELEMENTSOF(cases); k++) {
+		struct deadline d;
+		const char *why = NULL;
+		int r = deadline_parse(cases[k].input, 2025, &d, &why);
+
+		if (r != -EINVAL || !why || strcmp(why, cases[k].why) != 0)
+			fail_msg("'%s': rc %d why '%s', expected -EINVAL '%s'", cases[k].input, r,
+				 why ? why : "(null)", cases[k].why);
+	}
+}
+
+/* Half years and months are not periods: "6 tháng đầu năm 2026" is a deadline. */
+static void
+test_not_recurring(void **state)
+{
+	static const char *const texts[] = {
+		"6 tháng đầu năm 2026", "6 tháng cuối năm", "Tháng 6", "Năm 2025",
+		"Ngày 20/10/2025", "Quý III",
+	};
+
+	(void)state;
+	for (size_t k = 0; k < ELEMENTSOF(texts); k++) {
+		struct deadline d;
+
+		assert_int_equal(deadline_parse(texts[k], 2025, &d, NULL), 0);
+		if (d.precision == DEADLINE_RECURRING || d.every != EVERY_NONE || !d.has_due)
+			fail_msg("'%s': read as recurring", texts[k]);
+	}
+	/* A day without a period, or a period with no known words, is not understood. */
+	{
+		struct deadline d;
+
+		assert_int_equal(deadline_parse("Ngày 20 hàng", 2025, &d, NULL), 0);
+		assert_int_equal(d.precision, DEADLINE_UNKNOWN);
+		assert_int_equal(deadline_parse("6 tháng", 2025, &d, NULL), 0);
+		assert_int_equal(d.precision, DEADLINE_UNKNOWN);
+		/* "Báo cáo" leads only into a recurring deadline. */
+		assert_int_equal(deadline_parse("Báo cáo Quý IV", 2025, &d, NULL), 0);
+		assert_int_equal(d.precision, DEADLINE_UNKNOWN);
+	}
+}
+
 int
 main(void)
 {
@@ -476,6 +605,9 @@ main(void)
 		cmocka_unit_test(test_precision_strings),
 		cmocka_unit_test(test_quarter_ends),
 		cmocka_unit_test(test_month_ends),
+		cmocka_unit_test(test_recurring_periods),
+		cmocka_unit_test(test_recurring_bad_day),
+		cmocka_unit_test(test_not_recurring),
 	};
 	struct CMUnitTest *table;
 	char **names;

@@ -333,6 +333,35 @@ test_ladder_recurring(void **state)
 }
 
 /*
+ * A recurring task with a due day (the reporting day of the period it is
+ * asked for): the [recurring] reminders of that day, then nags and
+ * escalation counted from it, like a deadline; all anchored on the period.
+ */
+static void
+test_ladder_recurring_period(void **state)
+{
+	struct deadline d = { .precision = DEADLINE_RECURRING, .every = EVERY_MONTH,
+			      .every_day = 20, .has_due = true, .due = D(2025, 10, 20) };
+	struct ladder_step *v = NULL;
+	size_t n;
+
+	(void)state;
+	n = planner_ladder(sch, &d, D(2025, 10, 1), D(2025, 11, 14), &v);
+	assert_sorted(v, n);
+	assert_day(find_step(v, n, STAGE_RECURRING, 3)->day, D(2025, 10, 15));
+	assert_day(find_step(v, n, STAGE_RECURRING, 0)->day, D(2025, 10, 20));
+	assert_day(find_step(v, n, STAGE_OVERDUE, 1)->day, D(2025, 10, 21));
+	assert_day(find_step(v, n, STAGE_ESCALATION, 1)->day, D(2025, 10, 27));
+	assert_day(find_step(v, n, STAGE_ESCALATION, 2)->day, D(2025, 11, 10));
+	for (size_t i = 0; i < n; i++) {
+		/* Its reminders are the [recurring] ones, not a month's [before]. */
+		assert_int_not_equal(v[i].stage, STAGE_BEFORE);
+		assert_day(v[i].anchor, D(2025, 10, 20));
+	}
+	free(v);
+}
+
+/*
  * policy.ini says the recurring offsets count "like [before]", where a
  * due day off is first moved back to the working day before it.  So the
  * reminders before a Saturday 20th fall where those of a day deadline on
@@ -976,6 +1005,7 @@ main(void)
 		cmocka_unit_test(test_ladder_month),
 		cmocka_unit_test(test_ladder_quarter_half_year),
 		cmocka_unit_test(test_ladder_recurring),
+		cmocka_unit_test(test_ladder_recurring_period),
 		cmocka_unit_test(test_ladder_recurring_weekend_like_before),
 		cmocka_unit_test(test_ladder_undated),
 		cmocka_unit_test(test_ladder_sorted_everywhere),

@@ -690,6 +690,54 @@ test_recover_uses_index(void **state)
 	assert_true(used);
 }
 
+static int
+collect_period(const struct period_report *pr, void *userdata)
+{
+	struct period_report *v = userdata;
+
+	for (int i = 0; i < 4; i++)
+		if (!v[i].task_id) {
+			v[i] = *pr;
+			break;
+		}
+	return 0;
+}
+
+/* A recurring task's period reports: one per period, read back by period; its period kept. */
+static void
+test_period_reports(void **state)
+{
+	struct fx *f = *state;
+	struct task t = { .code = "T#1", .kind = TASK_KIND_TASK, .title = "Báo cáo tháng",
+			  .deadline_raw = "Ngày 20 hàng tháng", .status = TASK_IN_PROGRESS };
+	struct period_report a = { .period = { 2025, 10, 20 }, .reported_at = 200 };
+	struct period_report b = { .period = { 2025, 9, 20 }, .reported_at = 100 };
+	struct period_report got[4] = { 0 };
+	struct task back = { 0 };
+	int64_t id = 0;
+
+	t.deadline = (struct deadline){ .precision = DEADLINE_RECURRING, .every = EVERY_MONTH,
+					.every_day = 20, .has_due = true, .due = { 2025, 10, 20 } };
+	assert_int_equal(store_task_insert(f->s, &t, 0, "bao cao thang", 50, &id), 0);
+	assert_int_equal(store_task_get(f->s, id, &back), 0);
+	assert_int_equal(back.deadline.every, EVERY_MONTH);
+	assert_int_equal(back.deadline.every_day, 20);
+	assert_int_equal(back.deadline.precision, DEADLINE_RECURRING);
+	assert_true(back.deadline.has_due);
+	task_release(&back);
+	a.task_id = b.task_id = id;
+	assert_int_equal(store_period_report_add(f->s, &a), 0);
+	assert_int_equal(store_period_report_add(f->s, &b), 0);
+	/* A period is reported once. */
+	assert_int_equal(store_period_report_add(f->s, &a), -EEXIST);
+	assert_int_equal(store_period_report_foreach(f->s, id, collect_period, got), 0);
+	assert_int_equal(got[0].period.m, 9);
+	assert_int_equal(got[0].reported_at, 100);
+	assert_int_equal(got[1].period.m, 10);
+	assert_int_equal(got[1].person_id, 0);
+	assert_int_equal(got[2].task_id, 0);
+}
+
 int
 main(void)
 {
@@ -712,6 +760,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_batched_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strerror, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_uses_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_period_reports, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

@@ -86,6 +86,7 @@ static const struct name {
 	{ "overdue_list", "tasks count all", SHOWS_TITLE },
 	{ "report", "report", 0 },
 	{ "done_ok", "task", SHOWS_TITLE },
+	{ "period_report_ok", "task period", SHOWS_TITLE },
 	{ "progress_ok", "task", SHOWS_TITLE },
 	{ "obstacle_ok", "task text id secretariat", SHOWS_TITLE },
 	{ "extension_asked", "task request", SHOWS_TITLE },
@@ -438,6 +439,21 @@ sample(const struct name *nm, bool minimal)
 		json_object_set_new(root, "example",
 				    json_string("/giahan 27 31/12/2025 chờ hướng dẫn của Bộ"));
 	}
+	if (has_key(nm->keys, "period"))
+		json_object_set_new(root, "period",
+				    json_pack("{s:s, s:s, s:b, s:i, s:s, s:s, s:s}", "name",
+					      "tháng 10/2025", "reported", "24/10/2025", "late", !minimal, "late_days", minimal ? 0 : 3,
+					      "next", "tháng 11/2025", "next_due", "20/11/2025",
+					      "note", minimal ? "" : "Đã gửi báo cáo <tháng 10>"));
+	if (has_key(nm->keys, "request"))
+		json_object_set_new(root, "request",
+				    json_pack("{s:i, s:s, s:s, s:b, s:s, s:{s:s, s:s}}",
+					      "id", 5, "date", "31/12/2025",
+					      "reason", "Chờ hướng dẫn của Bộ <Khoa học & Công nghệ>",
+					      "approved", !minimal,
+					      "decider", minimal ? "" : "Lê Văn Cường",
+					      "requester", "name", "Nguyễn Văn An",
+					      "agency", "Sở Khoa học và Công nghệ"));
 	if (has_key(nm->keys, "text"))
 		json_object_set_new(root, "text", json_string("Chưa được bố trí kinh phí <năm 2026>"));
 	if (has_key(nm->keys, "command"))
