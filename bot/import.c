@@ -739,8 +739,11 @@ process_row(struct importer *imp, const struct record *row)
 			goto out;
 	}
 	if (has_assessment && old.status != as.status) {
-		r = log_event(imp, old.id, line, "status", task_status_to_string(old.status),
-			      task_status_to_string(as.status));
+		/* An indicator stays one: its new status is an assessment (audit.c replays both). */
+		bool assessed = old.kind == TASK_KIND_INDICATOR && t.kind == TASK_KIND_INDICATOR;
+
+		r = log_event(imp, old.id, line, assessed ? "assessment" : "status",
+			      task_status_to_string(old.status), task_status_to_string(as.status));
 		if (r < 0)
 			goto out;
 		old.done_at = as.status == TASK_DONE ? (old.done_at ? old.done_at : imp->now) : 0;
