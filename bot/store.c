@@ -420,6 +420,7 @@ enum stmt {
 	ST_SAVEPOINT,
 	ST_RELEASE,
 	ST_ROLLBACK_TO,
+	ST_EVENT_LAST_OF_KIND,
 	_ST_MAX,
 };
 
@@ -533,9 +534,10 @@ static const char *const sql_text[_ST_MAX] = {
 			     " ORDER BY ta.task_id, ta.role, ta.position",
 	[ST_TASK_COUNT_TO_PLAN] = "SELECT count(*) FROM task WHERE ifnull(next_notice, '') <= ?1"
 				  " AND status NOT IN ('done', 'postponed')",
+	/* Indicators are assessed, not due: they never need a date. */
 	[ST_TASK_COUNT_UNDATED] = "SELECT count(*) FROM task WHERE due IS NULL"
 				  " AND precision IN ('external', 'unknown')"
-				  " AND status NOT IN ('done', 'postponed')",
+				  " AND status NOT IN ('done', 'postponed') AND kind = 'task'",
 	[ST_NOTICE_LIST_EXISTS] = "SELECT count(*) FROM notice WHERE ifnull(task_id, 0) = 0"
 				  " AND stage = ?1 AND step = 0 AND anchor = ?2",
 	[ST_TASK_SET_NEXT] = "UPDATE task SET next_notice = ?2, planned_through = ?3 WHERE id = ?1",
@@ -643,6 +645,9 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_SAVEPOINT] = "SAVEPOINT one",
 	[ST_RELEASE] = "RELEASE one",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO one",
+	/* Through event_by_task: one task's events only. */
+	[ST_EVENT_LAST_OF_KIND] = "SELECT ifnull(max(at), 0) FROM event WHERE task_id = ?1"
+				  " AND kind = ?2",
 };
 
 /*
@@ -2616,6 +2621,16 @@ store_event_last_at(struct store *s, int64_t *ret)
 	if (r == 0)
 		*ret = h.count ? h.at : 0;
 	return r;
+}
+
+int
+store_event_last_of_kind(struct store *s, int64_t task_id, const char *kind, int64_t *ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_EVENT_LAST_OF_KIND);
+
+	sqlite3_bind_int64(st, 1, task_id);
+	bind_text(st, 2, kind);
+	return int64_query(s, st, ret);
 }
 
 int

@@ -270,6 +270,8 @@ int store_chain_check(struct store *s, struct store_chain *ret);
 int store_event_verify(struct store *s, int64_t *ret_count, int64_t *reterr_id);
 /* When the last event happened (0: none yet), as the head says. */
 int store_event_last_at(struct store *s, int64_t *ret);
+/* When task_id last had an event of kind ("assessment"): *ret, 0 when never. */
+int store_event_last_of_kind(struct store *s, int64_t task_id, const char *kind, int64_t *ret);
 /* The id of the event whose hash is hash (an anchor); -ENOENT when none. */
 int store_event_find_hash(struct store *s, const char *hash, int64_t *ret_id);
 
@@ -366,7 +368,7 @@ int store_task_set_plan_many(struct store *s, const struct task_plan *v, size_t 
 			     struct date through);
 /* Open tasks the planner must look at by day ("YYYY-MM-DD"), or -errno. */
 int64_t store_task_count_to_plan(struct store *s, const char *day);
-/* Open tasks whose deadline is external or unknown, or -errno. */
+/* Open tasks (not indicators) whose deadline is external or unknown, or -errno. */
 int64_t store_task_count_undated(struct store *s);
 /* Notices about no task (lists) of stage for anchor, or -errno. */
 int64_t store_notice_count_list(struct store *s, enum notice_stage stage, struct date anchor);
