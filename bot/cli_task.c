@@ -189,7 +189,10 @@ list_one(const struct task *t, void *userdata)
 		const char *row[8];
 
 		snprintf(id, sizeof(id), "%lld", (long long)t->id);
+		/* An indicator has no progress: its status is its assessment. */
 		snprintf(pct, sizeof(pct), "%d%%", t->progress);
+		if (t->kind == TASK_KIND_INDICATOR)
+			pct[0] = '\0';
 		if (t->deadline.has_due)
 			format_day(t->deadline.due, day);
 		row[0] = id;
@@ -387,9 +390,14 @@ cmd_task_show(struct dondoc *d, int argc, char **argv)
 			for (size_t i = 0; i < t.n_coops; i++)
 				printf("%s%s", i ? "; " : "", t.coops[i]);
 		}
-		printf("\nThời hạn:    %s%s%s%s\n", t.deadline_raw, *day ? " (ngày " : "", day,
-		       *day ? ")" : "");
-		printf("Trạng thái:  %s, %d%%\n", task_status_label(t.status), t.progress);
+		if (t.kind == TASK_KIND_INDICATOR) {
+			/* Assessed, not due: no deadline, no progress (README "Indicators"). */
+			printf("\nĐánh giá:    %s\n", task_assessment_label(t.status));
+		} else {
+			printf("\nThời hạn:    %s%s%s%s\n", t.deadline_raw, *day ? " (ngày " : "",
+			       day, *day ? ")" : "");
+			printf("Trạng thái:  %s, %d%%\n", task_status_label(t.status), t.progress);
+		}
 		if (t.status == TASK_DONE && t.done_at) {
 			char done[16];
 

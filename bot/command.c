@@ -918,9 +918,11 @@ cmd_assess(struct run *r)
 	st = parse_assessment(&r->w, r->arg + 1, &used);
 	if (st < 0) {
 		char *said = norm_truncate(words_rest(&r->w, r->arg + 1), 40);
+		char *example = xasprintf("/danhgia %lld chưa đạt", (long long)t.id);
 
 		refuse(r, "error_bad_assessment", json_pack("{s:s, s:s}", "text", said,
-							    "example", cmds[CMD_ASSESS].example));
+							    "example", example));
+		free(example);
 		free(said);
 		goto out;
 	}
