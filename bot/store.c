@@ -633,8 +633,10 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_METRICS_MESSAGES] = "SELECT channel, state, count(*) FROM message"
 				" GROUP BY channel, state ORDER BY channel, state",
 	[ST_METRICS_OLDEST] = "SELECT ifnull(min(created_at), 0) FROM notice WHERE state = 'queued'",
+	/* An indicator has no buttons (done, progress, more time): tasks only. */
 	[ST_MESSAGE_TASKS] = "SELECT DISTINCT task_id FROM notice WHERE message_id = ?1"
-			     " AND task_id IS NOT NULL ORDER BY task_id",
+			     " AND task_id IN (SELECT id FROM task WHERE kind = 'task')"
+			     " ORDER BY task_id",
 	[ST_NOTICE_MOVE] = "UPDATE notice SET message_id = ?2, updated_at = ?3 WHERE message_id = ?1",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2)"

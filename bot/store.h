@@ -322,7 +322,10 @@ int store_chat_sent_add(struct store *s, const char *channel, const char *chat_i
 /* The outbox message a chat message came from; -ENOENT when not one of ours. */
 int store_chat_sent_get(struct store *s, const char *channel, const char *chat_id,
 			int64_t chat_message_id, int64_t *ret_message_id);
-/* The tasks of the notices grouped into message_id (new array). */
+/*
+ * The tasks of the notices grouped into message_id (new array): those a
+ * reminder's buttons act on, so not its indicators (they are assessed).
+ */
 int store_message_tasks(struct store *s, int64_t message_id, int64_t **ret, size_t *ret_n);
 
 /* --- metrics ---------------------------------------------------------- */
