@@ -22,6 +22,12 @@
  * 1; leaders and the secretariat from level 2 on.  When a lead agency has
  * nobody to tell (a collective such as "Các sở, ban, ngành"), the
  * secretariat is told instead, so no task is followed up by no one.
+ *
+ * An indicator (chỉ tiêu) is assessed, not due: it has no such ladder,
+ * whatever its deadline.  On the reporting days of [assessment] (and
+ * its before offsets) its focal points are asked for a new assessment
+ * (STAGE_ASSESSMENT), unless it was assessed since that period's first
+ * request; an achieved one (đạt, done) is not asked.
  */
 #ifndef DONDOC_PLANNER_H
 #define DONDOC_PLANNER_H
