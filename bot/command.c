@@ -568,6 +568,25 @@ out:
 	return k;
 }
 
+/*
+ * A reply to a message that asked only about indicators (an update
+ * request): it has no task to take a note, so the answer is how to
+ * assess.  1 answered, 0 not such a message, <0 error.
+ */
+static int
+reply_to_indicators(struct run *r)
+{
+	int64_t id = 0;
+	char example[64];
+	int k = store_message_first_indicator(r->s, r->in->reply_to, &id);
+
+	if (k < 0 || id == 0)
+		return k;
+	snprintf(example, sizeof(example), "/danhgia %lld chưa đạt ghi chú", (long long)id);
+	refuse(r, "error_usage", json_pack("{s:s, s:s}", "command", "/danhgia", "example", example));
+	return 1;
+}
+
 /* A reply to a reminder: its text is a progress note on the reminder's task. */
 static int
 cmd_note(struct run *r)
@@ -584,6 +603,13 @@ cmd_note(struct run *r)
 	k = store_message_tasks(r->s, r->in->reply_to, &ids, &n);
 	if (k < 0)
 		return k;
+	if (n == 0) {
+		k = reply_to_indicators(r);
+		if (k != 0) {
+			free(ids);
+			return k < 0 ? k : 0;
+		}
+	}
 	if (n != 1) {
 		/* A reminder of several tasks: which one is for the official to say. */
 		snprintf(id, sizeof(id), "/tiendo %lld 60%% %s", n ? (long long)ids[0] : 27LL,

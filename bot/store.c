@@ -421,6 +421,7 @@ enum stmt {
 	ST_RELEASE,
 	ST_ROLLBACK_TO,
 	ST_EVENT_LAST_OF_KIND,
+	ST_MESSAGE_FIRST_INDICATOR,
 	_ST_MAX,
 };
 
@@ -650,6 +651,9 @@ static const char *const sql_text[_ST_MAX] = {
 	/* Through event_by_task: one task's events only. */
 	[ST_EVENT_LAST_OF_KIND] = "SELECT ifnull(max(at), 0) FROM event WHERE task_id = ?1"
 				  " AND kind = ?2",
+	[ST_MESSAGE_FIRST_INDICATOR] = "SELECT ifnull(min(task_id), 0) FROM notice"
+				       " WHERE message_id = ?1 AND task_id IN"
+				       " (SELECT id FROM task WHERE kind = 'indicator')",
 };
 
 /*
@@ -3860,6 +3864,15 @@ store_message_tasks(struct store *s, int64_t message_id, int64_t **ret, size_t *
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+int
+store_message_first_indicator(struct store *s, int64_t message_id, int64_t *ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_MESSAGE_FIRST_INDICATOR);
+
+	sqlite3_bind_int64(st, 1, message_id);
+	return int64_query(s, st, ret);
 }
 
 /* --- metrics ---------------------------------------------------------- */

@@ -327,6 +327,8 @@ int store_chat_sent_get(struct store *s, const char *channel, const char *chat_i
  * reminder's buttons act on, so not its indicators (they are assessed).
  */
 int store_message_tasks(struct store *s, int64_t message_id, int64_t **ret, size_t *ret_n);
+/* The first indicator message_id asks about (an update request): *ret, 0 when none. */
+int store_message_first_indicator(struct store *s, int64_t message_id, int64_t *ret);
 
 /* --- metrics ---------------------------------------------------------- */
 

@@ -152,6 +152,14 @@ else
 	fail "An gets a message on 12/12" "$(msgs | tail -n +$((before + 1)))"
 fi
 
+# A reply to the request has no task to take a note: it is told how to assess.
+mid=$(json '[m["id"] for m in j if m["person_id"] == 1 and m["created_at"].startswith("2025-12-12")][0]' 2>/dev/null)
+sum=$(db_sum)
+run at 2025-12-12T10:00 "$D" chat --telegram $AN --reply-to "${mid:-0}" "đã đạt rồi"
+expect_eq "a reply to the update request is refused" "$rc" 1
+expect_grep "and answered with the /danhgia to type" out 'Ví dụ: /danhgia 1 chưa đạt ghi chú'
+expect_eq "the reply changed nothing" "$(db_sum)" "$sum"
+
 # --- /danhgia: the assessment command ---------------------------------------------------
 chat 2025-12-15T09:00 $AN "/danhgia 2 đạt đã bồi dưỡng 100% cán bộ"
 expect_eq "/danhgia 2 đạt is recorded" "$rc" 0
