@@ -157,6 +157,25 @@ replay_period_report(json_t *o, const struct event *e, json_t *data)
 	json_object_set_new(periods, e->new_value, json_integer(e->at));
 }
 
+/*
+ * An indicator's assessment (taskop_assess, import): its status, achieved
+ * since the event when it turns đạt (kept when it stays so), and the note
+ * of its data (an import's carries none).
+ */
+static void
+replay_assessment(json_t *o, const struct event *e, const json_t *data)
+{
+	const char *note = json_string_value(json_object_get(data, "note"));
+	const char *was = json_string_value(json_object_get(o, "status"));
+	bool done = strcmp(e->new_value, "done") == 0;
+
+	if (!was || strcmp(was, e->new_value) != 0)
+		json_object_set_new(o, "done_at", done ? json_integer(e->at) : json_null());
+	json_object_set_new(o, "status", json_string(e->new_value));
+	if (note && *note)
+		json_object_set_new(o, "note", json_string(note));
+}
+
 static int
 apply(const struct event *e, void *userdata)
 {
@@ -203,6 +222,8 @@ apply(const struct event *e, void *userdata)
 				json_object_set(o, "done_due", json_object_get(data, "done_due"));
 			else if (!data)
 				json_object_del(o, "done_due");
+		} else if (strcmp(k, "assessment") == 0 && e->new_value) {
+			replay_assessment(o, e, data);
 		} else if (strcmp(k, "progress") == 0 && e->new_value) {
 			json_object_set_new(o, "progress", json_integer(strtol(e->new_value, NULL, 10)));
 		} else if (strcmp(k, "note") == 0) {

@@ -52,6 +52,12 @@ static const struct cli_command commands[] = {
 	{ "task set", cmd_task_set, CLI_DB_WRITE, "change a task",
 	  " ID [--status S] [--progress N] [--note TEXT] [--deadline TEXT]\n\n"
 	  "Each change is recorded in the task's history (channel cli).\n" },
+	{ "task assess", cmd_task_assess, CLI_DB_WRITE, "record the assessment of an indicator",
+	  " ID dat|\"chua dat\"|\"chua danh gia duoc\" [--note TEXT]\n\n"
+	  "An indicator (chỉ tiêu) is assessed, not due: đạt (achieved), chưa đạt (not\n"
+	  "achieved) or chưa đánh giá được (cannot be assessed yet), with or without\n"
+	  "diacritics.  Recorded as an assessment event (channel cli), even when it\n"
+	  "is the same as before.  A task that is not an indicator is refused.\n" },
 	{ "agency list", cmd_agency_list, CLI_DB_READ, "list agencies",
 	  " [--json]\n" },
 	{ "agency add", cmd_agency_add, CLI_DB_WRITE, "add an agency",

@@ -104,6 +104,7 @@ int cmd_deadline_parse(struct dondoc *d, int argc, char **argv);	/* cli_deadline
 int cmd_task_list(struct dondoc *d, int argc, char **argv);	/* cli_task.c */
 int cmd_task_show(struct dondoc *d, int argc, char **argv);
 int cmd_task_set(struct dondoc *d, int argc, char **argv);
+int cmd_task_assess(struct dondoc *d, int argc, char **argv);
 int cmd_agency_list(struct dondoc *d, int argc, char **argv);	/* cli_agency.c */
 int cmd_agency_add(struct dondoc *d, int argc, char **argv);
 int cmd_agency_alias(struct dondoc *d, int argc, char **argv);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * "dondoc task list|show|set": the registry seen task by task.  Overdue
+ * "dondoc task list|show|set|assess": the registry seen task by task.  Overdue
  * and the light are computed here with the clock, never stored.
  */
 #include <errno.h>
@@ -199,7 +199,10 @@ list_one(const struct task *t, void *userdata)
 		const char *row[8];
 
 		snprintf(id, sizeof(id), "%lld", (long long)t->id);
+		/* An indicator has no progress: its status is its assessment. */
 		snprintf(pct, sizeof(pct), "%d%%", t->progress);
+		if (t->kind == TASK_KIND_INDICATOR)
+			pct[0] = '\0';
 		if (t->deadline.has_due)
 			format_day(t->deadline.due, day);
 		row[0] = id;
@@ -478,9 +481,14 @@ cmd_task_show(struct dondoc *d, int argc, char **argv)
 			for (size_t i = 0; i < t.n_coops; i++)
 				printf("%s%s", i ? "; " : "", t.coops[i]);
 		}
-		printf("\nThời hạn:    %s%s%s%s\n", t.deadline_raw, *day ? " (ngày " : "", day,
-		       *day ? ")" : "");
-		printf("Trạng thái:  %s, %d%%\n", task_status_label(t.status), t.progress);
+		if (t.kind == TASK_KIND_INDICATOR) {
+			/* Assessed, not due: no deadline, no progress (README "Indicators"). */
+			printf("\nĐánh giá:    %s\n", task_assessment_label(t.status));
+		} else {
+			printf("\nThời hạn:    %s%s%s%s\n", t.deadline_raw, *day ? " (ngày " : "",
+			       day, *day ? ")" : "");
+			printf("Trạng thái:  %s, %d%%\n", task_status_label(t.status), t.progress);
+		}
 		if (t.status == TASK_DONE && t.done_at) {
 			char done[16];
 
@@ -631,6 +639,13 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 	}
 	if (r < 0)
 		goto fail;
+	/* An indicator is assessed (task assess, an audited assessment), never done by degrees. */
+	if (t.kind == TASK_KIND_INDICATOR && (a.status >= 0 || a.progress >= 0)) {
+		ex = cli_error("task set", EX_DATAERR, "task %lld is an indicator (chỉ tiêu): it has "
+			       "no status or progress of its own; use 'dondoc task assess %lld dat|"
+			       "\"chua dat\"|\"chua danh gia duoc\"'", (long long)id, (long long)id);
+		goto out;
+	}
 
 	if (a.deadline) {
 		int year = t.deadline.has_due ? t.deadline.due.y : clock_today(&d->clock).y;
@@ -727,6 +742,113 @@ done:
 	command_out_release(&out);
 	task_release(&t);
 	free(raw);
+	free(note);
+	return ex;
+}
+
+/* --- task assess ------------------------------------------------------ */
+
+static int
+assess_opt(int c, const char *arg, void *userdata)
+{
+	if (c == 'n')
+		*(const char **)userdata = arg;
+	return 0;
+}
+
+/* The words after the ID, joined by spaces (a new string): "chua dat" typed unquoted too. */
+static char *
+assess_words(int argc, char **argv, int from)
+{
+	char *w = xstrdup("");
+
+	for (int i = from; i < argc; i++) {
+		char *more = xasprintf("%s%s%s", w, *w ? " " : "", argv[i]);
+
+		free(w);
+		w = more;
+	}
+	return w;
+}
+
+int
+cmd_task_assess(struct dondoc *d, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "note", required_argument, NULL, 'n' },
+		{ 0 },
+	};
+	const char *note_arg = NULL;
+	struct task t = { 0 };
+	struct actor actor = { .name = d->actor, .channel = "cli" };
+	time_t now = clock_now(&d->clock);
+	enum task_status st, was;
+	char *words = NULL, *note = NULL;
+	int64_t id = 0;
+	int r, ex = 0;
+
+	if (cli_parse("task assess", argc, argv, opts, assess_opt, &note_arg, &ex))
+		return ex;
+	if (optind >= argc)
+		return cli_usage_error("task assess", "no task ID given");
+	if (cli_parse_int(argv[optind], 1, INT64_MAX, &id) < 0)
+		return cli_usage_error("task assess", "'%s' is not a task ID (a number like 27)",
+				       argv[optind]);
+	if (optind + 1 >= argc)
+		return cli_usage_error("task assess", "no assessment given: dat, \"chua dat\" or "
+				       "\"chua danh gia duoc\"");
+	words = assess_words(argc, argv, optind + 1);
+	st = task_assessment_from_string(words);
+	if (st < 0) {
+		ex = cli_usage_error("task assess", "'%s' is not an assessment: dat (đạt), \"chua dat\" "
+				     "(chưa đạt) or \"chua danh gia duoc\" (chưa đánh giá được)", words);
+		goto done;
+	}
+	if (note_arg && (ex = check_text("--note", note_arg, 4000)) != 0)
+		goto done;
+	if ((ex = cli_need_store(d)) != 0)
+		goto done;
+	r = store_begin(d->store);
+	if (r < 0) {
+		ex = cli_error("task assess", cli_exit_code(r), "%s", store_errmsg(d->store));
+		goto done;
+	}
+	r = store_task_get(d->store, id, &t);
+	if (r == -ENOENT) {
+		ex = cli_error("task assess", EX_DATAERR, "no task %lld", (long long)id);
+		goto out;
+	}
+	if (r < 0)
+		goto fail;
+	if (t.kind != TASK_KIND_INDICATOR) {
+		ex = cli_error("task assess", EX_DATAERR, "task %lld is not an indicator (chỉ tiêu): "
+			       "it takes a status and progress (task set), not an assessment",
+			       (long long)id);
+		goto out;
+	}
+	was = t.status;
+	note = note_arg ? norm_text(note_arg) : NULL;
+	r = taskop_assess(d->store, &t, st, note, &actor, now);
+	if (r == 0)
+		r = taskop_save(d->store, &t, now);
+	if (r == 0)
+		r = store_commit(d->store);
+	if (r < 0)
+		goto fail;
+	printf("task %lld: %s (%s), was %s; light %s\n", (long long)t.id,
+	       task_status_to_string(t.status), task_assessment_label(t.status),
+	       task_status_to_string(was),
+	       task_light_label(task_light(&t, clock_today(&d->clock), NULL)));
+	ex = 0;
+	goto done;
+fail:
+	ex = cli_error("task assess", cli_exit_code(r), "cannot assess task %lld: %s",
+		       (long long)id, store_errmsg(d->store));
+out:
+	store_rollback(d->store);
+done:
+	task_release(&t);
+	free(words);
 	free(note);
 	return ex;
 }

@@ -55,6 +55,7 @@ enum cmd {
 	CMD_HANDLE,
 	CMD_REPORT,
 	CMD_HELP,
+	CMD_ASSESS,
 	_CMD_MAX,
 	_CMD_INVALID = -22,
 };
@@ -91,6 +92,9 @@ static const struct {
 			 "Đánh dấu vướng mắc đã xử lý, kèm ghi chú (thường trực)" },
 	[CMD_REPORT] = { "baocao", { "report" }, "/baocao", "Số liệu tổng hợp" },
 	[CMD_HELP] = { "huongdan", { "help", "hd" }, "/huongdan", "Hướng dẫn sử dụng" },
+	[CMD_ASSESS] = { "danhgia", { "assess", "danhgiachitieu" },
+			 "/danhgia 12 chưa đạt mới phủ sóng 60% số xã",
+			 "Đánh giá chỉ tiêu: /danhgia 12 đạt|chưa đạt|chưa đánh giá được" },
 };
 
 const struct command_info *
@@ -374,6 +378,7 @@ cmd_writes(enum cmd c)
 	case CMD_APPROVE:
 	case CMD_REJECT:
 	case CMD_HANDLE:
+	case CMD_ASSESS:
 		return true;
 	default:
 		return false;
@@ -454,12 +459,28 @@ load_task(struct run *r, size_t i, bool coop, struct task *t)
 	return 1;
 }
 
+/*
+ * True (and answered) when t is an indicator: it has no progress, no
+ * deadline and is not "done"; the answer points to /danhgia.
+ */
+static bool
+refuse_indicator(struct run *r, struct task *t)
+{
+	if (t->kind != TASK_KIND_INDICATOR)
+		return false;
+	refuse(r, "error_indicator", json_pack("{s:o}", "task", task_json(r, t)));
+	task_release(t);
+	return true;
+}
+
 /* load_task, and then: a task recorded done takes no more progress nor time. */
 static int
 load_open_task(struct run *r, size_t i, struct task *t)
 {
 	int k = load_task(r, i, false, t);
 
+	if (k == 1 && refuse_indicator(r, t))
+		return 0;
 	if (k == 1 && t->status == TASK_DONE) {
 		refuse(r, "error_task_done", json_pack("{s:o}", "task", task_json(r, t)));
 		task_release(t);
@@ -565,6 +586,8 @@ cmd_done(struct run *r, const char *note, size_t id_word)
 	k = load_task(r, id_word, false, &t);
 	if (k <= 0)
 		return k;
+	if (refuse_indicator(r, &t))
+		return 0;
 	/* A recurring task is never done: each period is reported. */
 	if (recurring_is_open(&t)) {
 		k = cmd_report_period(r, &t, note);
@@ -636,6 +659,25 @@ out:
 	return k;
 }
 
+/*
+ * A reply to a message that asked only about indicators (an update
+ * request): it has no task to take a note, so the answer is how to
+ * assess.  1 answered, 0 not such a message, <0 error.
+ */
+static int
+reply_to_indicators(struct run *r)
+{
+	int64_t id = 0;
+	char example[64];
+	int k = store_message_first_indicator(r->s, r->in->reply_to, &id);
+
+	if (k < 0 || id == 0)
+		return k;
+	snprintf(example, sizeof(example), "/danhgia %lld chưa đạt ghi chú", (long long)id);
+	refuse(r, "error_usage", json_pack("{s:s, s:s}", "command", "/danhgia", "example", example));
+	return 1;
+}
+
 /* A reply to a reminder: its text is a progress note on the reminder's task. */
 static int
 cmd_note(struct run *r)
@@ -652,6 +694,13 @@ cmd_note(struct run *r)
 	k = store_message_tasks(r->s, r->in->reply_to, &ids, &n);
 	if (k < 0)
 		return k;
+	if (n == 0) {
+		k = reply_to_indicators(r);
+		if (k != 0) {
+			free(ids);
+			return k < 0 ? k : 0;
+		}
+	}
 	if (n != 1) {
 		/* A reminder of several tasks: which one is for the official to say. */
 		snprintf(id, sizeof(id), "/tiendo %lld 60%% %s", n ? (long long)ids[0] : 27LL,
@@ -834,19 +883,128 @@ cmd_decide(struct run *r, bool approve)
 	return k < 0 ? k : 0;
 }
 
+/* --- indicators: /danhgia ------------------------------------------------ */
+
+/*
+ * The assessment in words i.. ("đạt", "chưa đạt", "chưa đánh giá
+ * được", any case, with or without diacritics, "chua_dat" too): the
+ * longest that matches, with *used the words it took; <0 when none.
+ */
+static enum task_status
+parse_assessment(const struct words *w, size_t i, size_t *used)
+{
+	enum task_status best = _TASK_STATUS_INVALID;
+	char joined[64] = "";
+
+	*used = 0;
+	for (size_t k = 0; k < 4 && i + k < w->n; k++) {
+		char *f = fold(w->v[i + k]);
+		enum task_status st;
+
+		if (strlen(joined) + strlen(f) >= sizeof(joined)) {
+			free(f);
+			break;
+		}
+		strcat(joined, f);
+		free(f);
+		st = task_assessment_from_string(joined);
+		if (st >= 0) {
+			best = st;
+			*used = k + 1;
+		}
+	}
+	return best;
+}
+
+/* /danhgia 12 chưa đạt [ghi chú]: a new assessment of an indicator. */
+static int
+cmd_assess(struct run *r)
+{
+	struct task t = { 0 };
+	enum task_status st, was;
+	size_t used = 0;
+	char *text = NULL;
+	int k;
+
+	k = load_task(r, r->arg, false, &t);
+	if (k <= 0)
+		return k;
+	k = 0;
+	if (t.kind != TASK_KIND_INDICATOR) {
+		refuse(r, "error_not_indicator", json_pack("{s:o}", "task", task_json(r, &t)));
+		goto out;
+	}
+	if (r->arg + 1 >= r->w.n) {
+		usage(r);
+		goto out;
+	}
+	st = parse_assessment(&r->w, r->arg + 1, &used);
+	if (st < 0) {
+		char *said = norm_truncate(words_rest(&r->w, r->arg + 1), 40);
+		char *example = xasprintf("/danhgia %lld chưa đạt", (long long)t.id);
+
+		refuse(r, "error_bad_assessment", json_pack("{s:s, s:s}", "text", said,
+							    "example", example));
+		free(example);
+		free(said);
+		goto out;
+	}
+	was = t.status;
+	text = arg_text(words_rest(&r->w, r->arg + 1 + used));
+	k = taskop_assess(r->s, &t, st, text, &r->actor, r->in->now);
+	if (k < 0)
+		goto out;
+	k = save(r, &t);
+	if (k < 0)
+		goto out;
+	say(&r->out->reply, r->me.id, "assessment_ok", json_pack("{s:o}", "task", task_json(r, &t)));
+	/* The assessment it replaces, when it was a different one. */
+	if (strcmp(task_assessment_label(was), task_assessment_label(st)) != 0)
+		json_object_set_new(r->out->reply.data, "was",
+				    json_string(task_assessment_label(was)));
+out:
+	free(text);
+	task_release(&t);
+	return k;
+}
+
 /* The open tasks the sender answers for: the agency's, or all for the secretariat. */
 struct listing {
 	struct run *r;
 	struct task *v;
 	size_t n;
+	struct task *ind;	/* the indicators not achieved yet, kept apart (/viec) */
+	size_t n_ind;
 	bool late_only;
 };
 
 static bool
 task_late(const struct run *r, const struct task *t)
 {
-	return t->deadline.has_due && date_cmp(t->deadline.due, r->in->today) < 0 &&
-	       t->status != TASK_DONE && t->status != TASK_POSTPONED;
+	return task_is_overdue(t, r->in->today);
+}
+
+/* Appends a copy of t to v[0..*n) without its agencies (the lists do not show them). */
+static void
+keep(struct task **v, size_t *n, const struct task *t)
+{
+	struct task *c;
+
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	c = &(*v)[(*n)++];
+	/* Shallow: the strings move to the list, and the store reuses nothing. */
+	*c = *t;
+	c->code = xstrdup(t->code);
+	c->title = xstrdup(t->title);
+	c->document = xstrdup(t->document);
+	c->deadline_raw = xstrdup(t->deadline_raw);
+	c->note = xstrdup(t->note);
+	c->leads = NULL;
+	c->lead_ids = NULL;
+	c->n_leads = 0;
+	c->coops = NULL;
+	c->coop_ids = NULL;
+	c->n_coops = 0;
 }
 
 static int
@@ -858,21 +1016,11 @@ collect(const struct task *t, void *userdata)
 
 	if (!open || (l->late_only && !late))
 		return 0;
-	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
-	/* Shallow: the strings move to the list, and the store reuses nothing. */
-	l->v[l->n] = *t;
-	l->v[l->n].code = xstrdup(t->code);
-	l->v[l->n].title = xstrdup(t->title);
-	l->v[l->n].document = xstrdup(t->document);
-	l->v[l->n].deadline_raw = xstrdup(t->deadline_raw);
-	l->v[l->n].note = xstrdup(t->note);
-	l->v[l->n].leads = NULL;
-	l->v[l->n].lead_ids = NULL;
-	l->v[l->n].n_leads = 0;
-	l->v[l->n].coops = NULL;
-	l->v[l->n].coop_ids = NULL;
-	l->v[l->n].n_coops = 0;
-	l->n++;
+	/* Indicators are assessed, not due: apart from the tasks, never late. */
+	if (t->kind == TASK_KIND_INDICATOR)
+		keep(&l->ind, &l->n_ind, t);
+	else
+		keep(&l->v, &l->n, t);
 	return 0;
 }
 
@@ -917,6 +1065,30 @@ listing_release(struct listing *l)
 	for (size_t i = 0; i < l->n; i++)
 		task_release(&l->v[i]);
 	free(l->v);
+	for (size_t i = 0; i < l->n_ind; i++)
+		task_release(&l->ind[i]);
+	free(l->ind);
+}
+
+/*
+ * /viec shows the indicators not achieved yet after the tasks, apart: a
+ * focal point sees what to do by a date first, then what to assess, with
+ * the number /danhgia takes (indicators, indicator_count, first_indicator_id).
+ */
+static void
+list_indicators(struct run *r, const struct listing *l)
+{
+	json_t *ind;
+
+	if (l->n_ind == 0)
+		return;
+	ind = json_array();
+	for (size_t i = 0; i < l->n_ind && i < LIST_MAX; i++)
+		json_array_append_new(ind, task_json(r, &l->ind[i]));
+	json_object_set_new(r->out->reply.data, "indicators", ind);
+	json_object_set_new(r->out->reply.data, "indicator_count",
+			    json_integer((json_int_t)l->n_ind));
+	json_object_set_new(r->out->reply.data, "first_indicator_id", json_integer(l->ind[0].id));
 }
 
 static int
@@ -940,6 +1112,8 @@ cmd_list(struct run *r, bool late_only)
 		      "all", sees_all(r)));
 	if (l.n)
 		json_object_set_new(r->out->reply.data, "first_id", json_integer(l.v[0].id));
+	if (!late_only)
+		list_indicators(r, &l);
 	listing_release(&l);
 	return 0;
 }
@@ -1283,6 +1457,8 @@ dispatch(struct run *r)
 		return cmd_pending(r);
 	case CMD_HANDLE:
 		return cmd_handle(r);
+	case CMD_ASSESS:
+		return cmd_assess(r);
 	default:
 		return -EINVAL;
 	}

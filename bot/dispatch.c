@@ -260,14 +260,15 @@ out:
 	return r;
 }
 
-/* Open tasks without a date, for the secretariat's list. */
+/* Open tasks without a date, for the secretariat's list (an indicator needs none). */
 static int
 collect_undated(const struct task *t, void *userdata)
 {
 	struct notices *ids = userdata;
 	struct notice n = { .task_id = t->id };
 
-	if (!t->deadline.has_due && t->deadline.precision != DEADLINE_RECURRING &&
+	if (t->kind == TASK_KIND_TASK && !t->deadline.has_due &&
+	    t->deadline.precision != DEADLINE_RECURRING &&
 	    t->status != TASK_DONE && t->status != TASK_POSTPONED)
 		collect(&n, ids);
 	return 0;

@@ -34,6 +34,7 @@ static const char *const verdict_names[_EXT_VERDICT_MAX] = {
 	[EXT_DECIDED] = "decided",
 	[EXT_MOOT] = "moot",
 	[EXT_OWN] = "own",
+	[EXT_INDICATOR] = "indicator",
 };
 
 const char *
@@ -345,6 +346,12 @@ extension_request(struct extension_ctx *c, int64_t task_id, const char *text)
 		return r;
 	if (c->me->role != ROLE_SECRETARIAT && !has_id(t.lead_ids, t.n_leads, c->me->agency_id)) {
 		r = refuse(c, EXT_NOT_ALLOWED, "error_not_allowed",
+			   json_pack("{s:o}", "task", task_json(c, &t)));
+		goto out;
+	}
+	/* An indicator has no deadline to move: /danhgia is its command. */
+	if (t.kind == TASK_KIND_INDICATOR) {
+		r = refuse(c, EXT_INDICATOR, "error_indicator",
 			   json_pack("{s:o}", "task", task_json(c, &t)));
 		goto out;
 	}

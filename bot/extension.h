@@ -75,6 +75,7 @@ enum extension_verdict {
 	EXT_DECIDED,		/* the request was closed already (approved, rejected, superseded) */
 	EXT_MOOT,		/* the request's task is done: nothing to decide */
 	EXT_OWN,		/* the sender decides their own request */
+	EXT_INDICATOR,		/* an indicator is assessed, not due: it takes no request */
 	_EXT_VERDICT_MAX,
 	_EXT_VERDICT_INVALID = -22,
 };

@@ -762,14 +762,17 @@ process_row(struct importer *imp, const struct record *row)
 			goto out;
 	}
 	if (has_assessment && old.status != as.status) {
+		/* An indicator stays one: its new status is an assessment (audit.c replays both). */
+		bool assessed = old.kind == TASK_KIND_INDICATOR && t.kind == TASK_KIND_INDICATOR;
 		char *data;
 
 		/* Done now: against the deadline in force, this row's if it moved it. */
-		old.has_done_due = as.status == TASK_DONE && old.deadline.has_due;
+		old.has_done_due = as.status == TASK_DONE && old.deadline.has_due && !assessed;
 		old.done_due = old.has_done_due ? old.deadline.due : (struct date){ 0 };
-		data = taskop_status_data(&old);
-		r = log_event_data(imp, old.id, line, "status", task_status_to_string(old.status),
-				   task_status_to_string(as.status), data);
+		data = assessed ? NULL : taskop_status_data(&old);
+		r = log_event_data(imp, old.id, line, assessed ? "assessment" : "status",
+				   task_status_to_string(old.status), task_status_to_string(as.status),
+				   data);
 		free(data);
 		if (r < 0)
 			goto out;

@@ -401,6 +401,9 @@ struct plan {
 	struct period_move *moves;	/* recurring tasks whose period moves on */
 	size_t n_moves, cap_moves;
 	bool period_warned;	/* a period could not be computed: said once */
+	struct store *s;	/* read only, during the pass (when an indicator was assessed) */
+	bool has_assess_occ;	/* the next reporting day of indicators... */
+	struct date assess_occ;	/* ...computed once a pass */
 };
 
 static void
@@ -582,6 +585,103 @@ plan_task(const struct plan_task *t, void *userdata)
 	return 0;
 }
 
+/* --- indicators: update requests on the reporting calendar ------------ */
+
+/* The next reporting day of indicators on or after today; false when none. */
+static bool
+next_assessment_day(const struct schedule *sch, struct date today, struct date *ret)
+{
+	int r = schedule_next(sch, SCHEDULE_ASSESSMENT, today, ret);
+
+	if (r == -ERANGE)
+		log_warnx("%s: the reporting days of indicators are not known for this day; "
+			  "reload the schedules", sch->policy_path ? sch->policy_path : "policy");
+	return r == 0;
+}
+
+/*
+ * The update requests of reporting day occ into s, in day order: one per
+ * [assessment] before offset, that many working days before it (a
+ * reporting day off counts from the working day before, as a due day).
+ */
+static void
+assessment_steps(const struct schedule *sch, struct date occ, struct steps *s)
+{
+	struct date occ0 = calendar_add_workdays(sch->cal, occ, 0);
+
+	s->n = 0;
+	for (int i = 0; i < sch->n_assessment_before; i++)
+		steps_add(s, STAGE_ASSESSMENT, sch->assessment_before[i], occ,
+			  calendar_add_workdays(sch->cal, occ0, -sch->assessment_before[i]));
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof(*s->v), step_cmp);
+}
+
+/*
+ * An indicator is assessed, not due (DESIGN §4): no reminder, nag or
+ * escalation whatever its deadline; only the latest update request of the
+ * coming reporting day that is due, to the focal points, unless it was
+ * assessed since the period's first request (asked and answered).  Looks
+ * again at the next request, or the day after the reporting day.
+ */
+static int
+plan_indicator(struct plan *pl, const struct plan_task *t)
+{
+	const struct ladder_step *latest = NULL;
+	struct date next = never;
+	size_t n = 0;
+	int64_t assessed = 0;
+	int r;
+
+	pl->rep.tasks++;
+	if (pl->has_assess_occ) {
+		assessment_steps(pl->sch, pl->assess_occ, &pl->steps);
+		n = pl->steps.n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct ladder_step *st = &pl->steps.v[i];
+
+		if (date_cmp(st->day, pl->today) > 0) {
+			if (date_cmp(st->day, next) < 0)
+				next = st->day;
+			continue;
+		}
+		if (t->has_through && date_cmp(st->day, t->through) <= 0)
+			continue;
+		latest = st;
+	}
+	if (latest) {
+		r = store_event_last_of_kind(pl->s, t->id, "assessment", &assessed);
+		if (r < 0)
+			return r;
+		if (assessed && date_cmp(clock_local_date((time_t)assessed), pl->steps.v[0].day) >= 0)
+			latest = NULL;
+	}
+	if (latest)
+		plan_notice(pl, t, latest);
+	if (date_cmp(next, never) == 0 && n > 0)
+		next = date_from_days(date_to_days(pl->assess_occ) + 1);
+	if (!latest && t->has_next && date_cmp(t->next, next) == 0 && t->has_through)
+		return 0;
+	if (pl->n_next == pl->cap_next) {
+		pl->cap_next = pl->cap_next ? pl->cap_next * 2 : 1024;
+		pl->next = xreallocarray(pl->next, pl->cap_next, sizeof(*pl->next));
+	}
+	pl->next[pl->n_next].id = t->id;
+	pl->next[pl->n_next].next = next;
+	pl->n_next++;
+	return 0;
+}
+
+/* Plans one open row: an indicator by the reporting calendar, a task by its ladder. */
+static int
+plan_one(const struct plan_task *t, void *userdata)
+{
+	if (t->kind == TASK_KIND_INDICATOR)
+		return plan_indicator(userdata, t);
+	return plan_task(t, userdata);
+}
+
 /*
  * True when the secretariat's "needs a date" list is due: a list day of
  * the RRULE fell within the last week, no list was planned for it yet,
@@ -672,7 +772,7 @@ planner_run(struct store *s, const struct schedule *sch, const struct channels *
 	    struct planner_report *ret)
 {
 	struct people pp = { 0 };
-	struct plan pl = { .sch = sch, .pp = &pp, .today = clock_local_date(now) };
+	struct plan pl = { .sch = sch, .pp = &pp, .today = clock_local_date(now), .s = s };
 	char day[DATE_ISO_LEN];
 	struct date list_day = never;
 	bool txn = false, *added = NULL;
@@ -708,7 +808,8 @@ planner_run(struct store *s, const struct schedule *sch, const struct channels *
 	}
 	if (todo > 0) {
 		pl.has_occ = next_report_day(sch, pl.today, &pl.occ);
-		r = store_plan_foreach(s, day, plan_task, &pl);
+		pl.has_assess_occ = next_assessment_day(sch, pl.today, &pl.assess_occ);
+		r = store_plan_foreach(s, day, plan_one, &pl);
 		if (r < 0)
 			goto out;
 		plan_missing(&pl);
@@ -766,6 +867,19 @@ out:
 
 /* --- explain ---------------------------------------------------------- */
 
+/* An indicator's ladder: the update requests of its next reporting day (new array in *ret). */
+static size_t
+indicator_ladder(const struct schedule *sch, struct date today, struct ladder_step **ret)
+{
+	struct steps s = { 0 };
+	struct date occ;
+
+	if (next_assessment_day(sch, today, &occ))
+		assessment_steps(sch, occ, &s);
+	*ret = s.v;
+	return s.n;
+}
+
 struct known {
 	struct notice *v;
 	size_t n, cap;
@@ -814,7 +928,8 @@ planner_explain(struct store *s, const struct schedule *sch, const struct channe
 	r = store_notice_foreach_task(s, task_id, collect_notice, &k);
 	if (r < 0)
 		goto out;
-	n = planner_ladder(sch, &t.deadline, today, today, &steps);
+	n = t.kind == TASK_KIND_INDICATOR ? indicator_ladder(sch, today, &steps)
+					  : planner_ladder(sch, &t.deadline, today, today, &steps);
 	for (size_t i = 0; i < n; i++) {
 		recipients(&pp, t.lead_ids, t.n_leads, steps[i].stage, steps[i].step, &who);
 		for (size_t w = 0; w < who.n; w++) {

@@ -31,6 +31,12 @@
  * gets a STAGE_MISSING_FOCAL or STAGE_MISSING_HEAD notice (no task, step
  * the agency, anchor the Monday of the week: once a week per agency) for
  * its daily message, so no task is followed up by no one unnoticed.
+ *
+ * An indicator (chỉ tiêu) is assessed, not due: it has no such ladder,
+ * whatever its deadline.  On the reporting days of [assessment] (and
+ * its before offsets) its focal points are asked for a new assessment
+ * (STAGE_ASSESSMENT), unless it was assessed since that period's first
+ * request; an achieved one (đạt, done) is not asked.
  */
 #ifndef DONDOC_PLANNER_H
 #define DONDOC_PLANNER_H

@@ -58,6 +58,8 @@ static const char *const message_names[] = {
 	/* Sent by the planner and the outbox (template_of below). */
 	"reminder", "due_today", "overdue", "catchup", "escalation_head", "escalation_leaders",
 	"needs_date", "alert", "compose_failed", "test",
+	/* An indicator's update request (STAGE_ASSESSMENT) alone in a day's reminder. */
+	"assessment_request",
 	/* Answers to chat commands (command.c), and a pressed button's (tgbot.c). */
 	"help", "link_instructions", "link_done", "tasks_list", "overdue_list", "report",
 	"done_ok", "period_report_ok", "progress_ok", "obstacle_ok", "extension_asked", "extension_request",
@@ -73,6 +75,8 @@ static const char *const message_names[] = {
 	/* The secretariat's daily message (dispatch.c) and obstacles (obstacle.h). */
 	"secretariat_daily", "obstacle_handled", "obstacle_handle_ok", "error_no_obstacle",
 	"error_obstacle_handled",
+	/* Indicators: /danhgia, and what /xong and /tiendo say on one. */
+	"assessment_ok", "error_bad_assessment", "error_not_indicator", "error_indicator",
 };
 
 const char *const *
@@ -448,14 +452,32 @@ period_of(const struct task *t, char out[PERIOD_LABEL_LEN])
 	return period_label(&t->deadline, t->deadline.due, out);
 }
 
+/*
+ * An indicator in a message: assessed, not due (DESIGN §4).  The
+ * templates show "Chỉ tiêu – đánh giá: Chưa đạt" where a task shows its
+ * deadline and progress, so neither is given.
+ */
+static void
+indicator_json(json_t *o, const struct task *t)
+{
+	json_object_set_new(o, "indicator", json_true());
+	json_object_set_new(o, "assessment", json_string(task_assessment_label(t->status)));
+	json_object_set_new(o, "deadline", json_string(""));
+	json_object_set_new(o, "due", json_string(""));
+	json_object_set_new(o, "due_year", json_null());
+	json_object_set_new(o, "days_left", json_integer(0));
+	json_object_del(o, "progress");
+}
+
 json_t *
 render_task_json(const struct task *t, struct date today, const struct calendar *cal)
 {
 	json_t *o = json_object();
 	char due[16] = "", period[PERIOD_LABEL_LEN];
-	bool late = t->deadline.has_due && date_cmp(t->deadline.due, today) < 0 &&
-		    t->status != TASK_DONE && t->status != TASK_POSTPONED;
-	bool due_today = t->deadline.has_due && date_cmp(t->deadline.due, today) == 0;
+	bool indicator = t->kind == TASK_KIND_INDICATOR;
+	bool late = task_is_overdue(t, today);
+	bool due_today = !indicator && t->deadline.has_due &&
+			 date_cmp(t->deadline.due, today) == 0;
 	struct buf leads;
 
 	buf_init(&leads, RENDER_MAX_BYTES);
@@ -487,6 +509,8 @@ render_task_json(const struct task *t, struct date today, const struct calendar 
 	json_object_set_new(o, "done_late", json_boolean(task_done_late(t)));
 	json_object_set_new(o, "light", json_string(task_light_label(task_light(t, today, cal))));
 	buf_release(&leads);
+	if (indicator)
+		indicator_json(o, t);
 	return o;
 }
 
@@ -505,6 +529,59 @@ render_answer(const struct renderer *r, const struct person *to, const char *nam
 	return renderer_render_forms(r, to ? to->lang : NULL, name, data, mask, ret);
 }
 
+/* How many of items ask for an indicator's assessment (STAGE_ASSESSMENT). */
+static size_t
+assessments_of(const struct render_item *items, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += items[i].stage == STAGE_ASSESSMENT;
+	return k;
+}
+
+/*
+ * The keys of a message about indicators: each item asking for an
+ * assessment says so (and the reporting day it is for), the message
+ * counts them (indicator_count, and count the rest when tasks are there
+ * too) and gives the /danhgia example on the first (first_indicator_id);
+ * first_id, the /xong example, is the first item that is a task, absent
+ * when none is.
+ */
+static void
+indicator_keys(json_t *data, json_t *tasks, const struct render_item *items, size_t n)
+{
+	size_t k = assessments_of(items, n);
+	bool first_task = false, first_ind = false;
+
+	json_object_del(data, "first_id");
+	for (size_t i = 0; i < n; i++) {
+		json_t *t = json_array_get(tasks, i);
+
+		if (items[i].task->kind == TASK_KIND_INDICATOR) {
+			if (items[i].stage == STAGE_ASSESSMENT) {
+				char day[16];
+
+				render_day(items[i].anchor, day);
+				json_object_set_new(t, "assessment_request", json_true());
+				json_object_set_new(t, "report_day", json_string(day));
+			}
+			if (!first_ind)
+				json_object_set_new(data, "first_indicator_id",
+						    json_integer(items[i].task->id));
+			first_ind = true;
+		} else if (!first_task) {
+			json_object_set_new(data, "first_id", json_integer(items[i].task->id));
+			first_task = true;
+		}
+	}
+	if (k)
+		json_object_set_new(data, "indicator_count", json_integer((json_int_t)k));
+	/* Among tasks, "count" counts the tasks: the indicators have their own count. */
+	if (k && k < n)
+		json_object_set_new(data, "count", json_integer((json_int_t)(n - k)));
+}
+
 /* The template a message of kind uses for these items. */
 static const char *
 template_of(enum message_kind kind, const struct render_item *items, size_t n)
@@ -521,6 +598,8 @@ template_of(enum message_kind kind, const struct render_item *items, size_t n)
 	}
 	switch (kind) {
 	case MESSAGE_REMINDER:
+		if (n > 0 && assessments_of(items, n) == n)
+			return "assessment_request";
 		return late == n ? "overdue" : today == n ? "due_today" : "reminder";
 	case MESSAGE_CATCHUP:
 		return "catchup";
@@ -566,6 +645,7 @@ render_message(enum message_kind kind, const struct render_ctx *ctx,
 		json_object_set_new(data, "late_count", json_integer((json_int_t)late));
 	if (n)
 		json_object_set_new(data, "first_id", json_integer(items[0].task->id));
+	indicator_keys(data, tasks, items, n);
 	json_object_set_new(data, "level", json_integer(level));
 	/* Absent for a whole list: numbers are always true in a section. */
 	if (ctx->parts > 1) {

@@ -61,6 +61,8 @@ enum key_id {
 	K_NEEDS_DATE_RRULE,
 	K_DIGEST_RRULE,
 	K_RECURRING_DAY,
+	K_ASSESSMENT_RRULE,
+	K_ASSESSMENT_BEFORE,
 	_K_MAX,
 };
 
@@ -89,6 +91,8 @@ static const struct key keys[_K_MAX] = {
 	[K_NEEDS_DATE_RRULE] = { "needs_date", "rrule", KEY_RRULE },
 	[K_DIGEST_RRULE] = { "digest", "rrule", KEY_RRULE },
 	[K_RECURRING_DAY] = { "recurring", "day", KEY_MONTHDAY },
+	[K_ASSESSMENT_RRULE] = { "assessment", "rrule", KEY_RRULE },
+	[K_ASSESSMENT_BEFORE] = { "assessment", "before", KEY_OFFSETS },
 };
 
 static const char *const weekday_names[7][2] = {
@@ -160,6 +164,10 @@ schedule_new_default(void)
 	s->recurring_day = 20;
 	s->needs_date_rrule = xstrdup("FREQ=WEEKLY;BYDAY=MO");
 	s->digest_rrule = xstrdup("FREQ=WEEKLY;INTERVAL=2;BYDAY=FR");
+	s->assessment_rrule = xstrdup(SCHEDULE_ASSESSMENT_DEFAULT);
+	s->assessment_before[0] = 5;
+	s->assessment_before[1] = 0;
+	s->n_assessment_before = 2;
 	prebuild(s);
 	return s;
 }
@@ -172,6 +180,7 @@ schedule_free(struct schedule *s)
 		free(s->recurring_rrule);
 		free(s->needs_date_rrule);
 		free(s->digest_rrule);
+		free(s->assessment_rrule);
 		free(s->policy_path);
 		free(s->holidays_path);
 		for (int i = 0; i < _SCHEDULE_RULE_MAX; i++)
@@ -483,6 +492,9 @@ apply(struct parser *p, enum key_id id, const char *value)
 	case K_RECURRING_BEFORE:
 		return parse_list(p, name, value, false, s->recurring_before,
 				  &s->n_recurring_before, SCHEDULE_MAX_OFFSETS);
+	case K_ASSESSMENT_BEFORE:
+		return parse_list(p, name, value, false, s->assessment_before,
+				  &s->n_assessment_before, SCHEDULE_MAX_OFFSETS);
 	case K_LEVELS:
 		return parse_list(p, name, value, true, s->levels, &s->n_levels,
 				  SCHEDULE_MAX_LEVELS);
@@ -514,6 +526,9 @@ apply(struct parser *p, enum key_id id, const char *value)
 		break;
 	case K_RECURRING_DAY:
 		return parse_monthday(p, name, value, &s->recurring_day);
+	case K_ASSESSMENT_RRULE:
+		field = &s->assessment_rrule;
+		break;
 	case _K_MAX:
 		break;
 	}
@@ -639,6 +654,7 @@ fail_ical(struct parser *p, int culprit, int r, char *msg)
 		[SCHEDULE_RECURRING] = K_RECURRING_RRULE,
 		[SCHEDULE_NEEDS_DATE] = K_NEEDS_DATE_RRULE,
 		[SCHEDULE_DIGEST] = K_DIGEST_RRULE,
+		[SCHEDULE_ASSESSMENT] = K_ASSESSMENT_RRULE,
 	};
 
 	if (culprit == EXPAND_HOLIDAYS && p->set_at[K_HOLIDAYS])
@@ -671,6 +687,7 @@ load_ical(struct parser *p, const char *dir, struct date today)
 		[SCHEDULE_RECURRING] = s->recurring_rrule,
 		[SCHEDULE_NEEDS_DATE] = s->needs_date_rrule,
 		[SCHEDULE_DIGEST] = s->digest_rrule,
+		[SCHEDULE_ASSESSMENT] = s->assessment_rrule,
 	};
 	int64_t t = date_to_days(today);
 	char *msg = NULL;

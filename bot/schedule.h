@@ -22,11 +22,14 @@ struct calendar;
 #define SCHEDULE_MAX_LEVELS 4	/* escalation levels */
 #define SCHEDULE_MAX_WORKDAYS 250	/* no offset or level beyond about a year */
 #define SCHEDULE_RRULE_ANCHOR ((struct date){ 2025, 1, 1 })	/* DTSTART of the RRULEs */
+/* Indicators report each quarter, on the 20th of its last month. */
+#define SCHEDULE_ASSESSMENT_DEFAULT "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=20"
 
 enum schedule_rule {
 	SCHEDULE_RECURRING,	/* reporting days of recurring tasks */
 	SCHEDULE_NEEDS_DATE,	/* the secretariat's "needs a date" list */
 	SCHEDULE_DIGEST,	/* the biweekly digest */
+	SCHEDULE_ASSESSMENT,	/* reporting days of indicators: asked for a new assessment */
 	_SCHEDULE_RULE_MAX,
 };
 
@@ -58,6 +61,9 @@ struct schedule {
 	int recurring_day;	/* the reporting day of "Hằng quý" and the like that name none (20) */
 	char *needs_date_rrule;	/* when the secretariat gets the "needs a date" list */
 	char *digest_rrule;	/* the biweekly digest (used by the digest) */
+	char *assessment_rrule;	/* indicators' reporting days ("FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=20") */
+	int assessment_before[SCHEDULE_MAX_OFFSETS];	/* working days before each of them */
+	int n_assessment_before;
 	char *policy_path;	/* the files it came from, for messages */
 	char *holidays_path;
 	struct schedule_occ occ[_SCHEDULE_RULE_MAX];

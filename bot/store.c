@@ -445,6 +445,8 @@ enum stmt {
 	ST_ROLLBACK_TO,
 	ST_PERIOD_REPORT_INSERT,
 	ST_PERIOD_REPORT_OF_TASK,
+	ST_EVENT_LAST_OF_KIND,
+	ST_MESSAGE_FIRST_INDICATOR,
 	_ST_MAX,
 };
 
@@ -565,9 +567,10 @@ static const char *const sql_text[_ST_MAX] = {
 			     " ORDER BY ta.task_id, ta.role, ta.position",
 	[ST_TASK_COUNT_TO_PLAN] = "SELECT count(*) FROM task WHERE ifnull(next_notice, '') <= ?1"
 				  " AND status NOT IN ('done', 'postponed')",
+	/* Indicators are assessed, not due: they never need a date. */
 	[ST_TASK_COUNT_UNDATED] = "SELECT count(*) FROM task WHERE due IS NULL"
 				  " AND precision IN ('external', 'unknown')"
-				  " AND status NOT IN ('done', 'postponed')",
+				  " AND status NOT IN ('done', 'postponed') AND kind = 'task'",
 	[ST_NOTICE_LIST_EXISTS] = "SELECT count(*) FROM notice WHERE ifnull(task_id, 0) = 0"
 				  " AND stage = ?1 AND step = 0 AND anchor = ?2",
 	[ST_TASK_SET_NEXT] = "UPDATE task SET next_notice = ?2, planned_through = ?3 WHERE id = ?1",
@@ -666,8 +669,10 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_METRICS_MESSAGES] = "SELECT channel, state, count(*) FROM message"
 				" GROUP BY channel, state ORDER BY channel, state",
 	[ST_METRICS_OLDEST] = "SELECT ifnull(min(created_at), 0) FROM notice WHERE state = 'queued'",
+	/* An indicator has no buttons (done, progress, more time): tasks only. */
 	[ST_MESSAGE_TASKS] = "SELECT DISTINCT task_id FROM notice WHERE message_id = ?1"
-			     " AND task_id IS NOT NULL ORDER BY task_id",
+			     " AND task_id IN (SELECT id FROM task WHERE kind = 'task')"
+			     " ORDER BY task_id",
 	[ST_NOTICE_MOVE] = "UPDATE notice SET message_id = ?2, updated_at = ?3 WHERE message_id = ?1",
 	/* Obstacles (obstacle.h). */
 	[ST_OBSTACLE_INSERT] = "INSERT INTO obstacle(task_id, person_id, actor, text, state,"
@@ -700,6 +705,12 @@ static const char *const sql_text[_ST_MAX] = {
 				    " VALUES (?1, ?2, ?3, ?4)",
 	[ST_PERIOD_REPORT_OF_TASK] = "SELECT period, reported_at, ifnull(person_id, 0)"
 				     " FROM period_report WHERE task_id = ?1 ORDER BY period",
+	/* Through event_by_task: one task's events only. */
+	[ST_EVENT_LAST_OF_KIND] = "SELECT ifnull(max(at), 0) FROM event WHERE task_id = ?1"
+				  " AND kind = ?2",
+	[ST_MESSAGE_FIRST_INDICATOR] = "SELECT ifnull(min(task_id), 0) FROM notice"
+				       " WHERE message_id = ?1 AND task_id IN"
+				       " (SELECT id FROM task WHERE kind = 'indicator')",
 };
 
 /*
@@ -2676,6 +2687,16 @@ store_event_last_at(struct store *s, int64_t *ret)
 }
 
 int
+store_event_last_of_kind(struct store *s, int64_t task_id, const char *kind, int64_t *ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_EVENT_LAST_OF_KIND);
+
+	sqlite3_bind_int64(st, 1, task_id);
+	bind_text(st, 2, kind);
+	return int64_query(s, st, ret);
+}
+
+int
 store_event_find_hash(struct store *s, const char *hash, int64_t *ret_id)
 {
 	sqlite3_stmt *st = stmt(s, ST_EVENT_BY_HASH);
@@ -3958,6 +3979,15 @@ store_message_tasks(struct store *s, int64_t message_id, int64_t **ret, size_t *
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+int
+store_message_first_indicator(struct store *s, int64_t message_id, int64_t *ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_MESSAGE_FIRST_INDICATOR);
+
+	sqlite3_bind_int64(st, 1, message_id);
+	return int64_query(s, st, ret);
 }
 
 /* --- metrics ---------------------------------------------------------- */

@@ -270,6 +270,8 @@ int store_chain_check(struct store *s, struct store_chain *ret);
 int store_event_verify(struct store *s, int64_t *ret_count, int64_t *reterr_id);
 /* When the last event happened (0: none yet), as the head says. */
 int store_event_last_at(struct store *s, int64_t *ret);
+/* When task_id last had an event of kind ("assessment"): *ret, 0 when never. */
+int store_event_last_of_kind(struct store *s, int64_t task_id, const char *kind, int64_t *ret);
 /* The id of the event whose hash is hash (an anchor); -ENOENT when none. */
 int store_event_find_hash(struct store *s, const char *hash, int64_t *ret_id);
 
@@ -331,8 +333,13 @@ int store_chat_sent_add(struct store *s, const char *channel, const char *chat_i
 /* The outbox message a chat message came from; -ENOENT when not one of ours. */
 int store_chat_sent_get(struct store *s, const char *channel, const char *chat_id,
 			int64_t chat_message_id, int64_t *ret_message_id);
-/* The tasks of the notices grouped into message_id (new array). */
+/*
+ * The tasks of the notices grouped into message_id (new array): those a
+ * reminder's buttons act on, so not its indicators (they are assessed).
+ */
 int store_message_tasks(struct store *s, int64_t message_id, int64_t **ret, size_t *ret_n);
+/* The first indicator message_id asks about (an update request): *ret, 0 when none. */
+int store_message_first_indicator(struct store *s, int64_t message_id, int64_t *ret);
 
 /* --- metrics ---------------------------------------------------------- */
 
@@ -377,7 +384,7 @@ int store_task_set_plan_many(struct store *s, const struct task_plan *v, size_t 
 			     struct date through);
 /* Open tasks the planner must look at by day ("YYYY-MM-DD"), or -errno. */
 int64_t store_task_count_to_plan(struct store *s, const char *day);
-/* Open tasks whose deadline is external or unknown, or -errno. */
+/* Open tasks (not indicators) whose deadline is external or unknown, or -errno. */
 int64_t store_task_count_undated(struct store *s);
 /* Notices about no task (lists) of stage for anchor, or -errno. */
 int64_t store_notice_count_list(struct store *s, enum notice_stage stage, struct date anchor);

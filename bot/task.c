@@ -182,14 +182,37 @@ task_done_late(const struct task *t)
 bool
 task_is_overdue(const struct task *t, struct date today)
 {
+	/* An indicator is assessed, not due: it is never late. */
+	if (t->kind == TASK_KIND_INDICATOR)
+		return false;
 	if (t->status == TASK_DONE || t->status == TASK_POSTPONED)
 		return false;
 	return t->deadline.has_due && date_cmp(t->deadline.due, today) < 0;
 }
 
+/*
+ * An indicator's light is our own rule (no national document defines it,
+ * README "Indicators"): ĐỎ below target, XANH achieved, VÀNG while its
+ * result cannot be told (cannot_assess, or never assessed yet).
+ */
+static enum task_light
+indicator_light(const struct task *t)
+{
+	switch (t->status) {
+	case TASK_NOT_ACHIEVED:
+		return LIGHT_RED;
+	case TASK_DONE:
+		return LIGHT_GREEN;
+	default:
+		return LIGHT_YELLOW;
+	}
+}
+
 enum task_light
 task_light(const struct task *t, struct date today, const struct calendar *cal)
 {
+	if (t->kind == TASK_KIND_INDICATOR)
+		return indicator_light(t);
 	if (task_is_overdue(t, today))
 		return LIGHT_RED;
 	if (t->status == TASK_DONE)
@@ -208,4 +231,50 @@ task_light(const struct task *t, struct date today, const struct calendar *cal)
 	if (calendar_workdays_between(cal, today, t->deadline.due) <= TASK_YELLOW_WORKDAYS)
 		return LIGHT_YELLOW;
 	return LIGHT_GREEN;
+}
+
+/* --- indicators: the three assessment words ------------------------------ */
+
+/* The words, folded to ASCII letters (no space): what both the CLI and chat match. */
+static const struct {
+	const char *folded;
+	enum task_status status;
+	const char *label;
+} assessment_words[] = {
+	{ "dat", TASK_DONE, "Đạt" },
+	{ "chuadat", TASK_NOT_ACHIEVED, "Chưa đạt" },
+	{ "chuadanhgiaduoc", TASK_CANNOT_ASSESS, "Chưa đánh giá được" },
+};
+
+enum task_status
+task_assessment_from_string(const char *s)
+{
+	enum task_status r = _TASK_STATUS_INVALID;
+	char *key = s ? norm_key(s) : NULL, *o;
+
+	if (!key)
+		return r;
+	/* "chưa đạt", "chua_dat", "Chua-Dat" are one word once folded. */
+	o = key;
+	for (char *p = key; *p; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+			*o++ = *p;
+		else if (*p >= 'A' && *p <= 'Z')
+			*o++ = (char)(*p - 'A' + 'a');
+	*o = '\0';
+	for (size_t i = 0; i < ELEMENTSOF(assessment_words); i++)
+		if (strcmp(key, assessment_words[i].folded) == 0)
+			r = assessment_words[i].status;
+	free(key);
+	return r;
+}
+
+const char *
+task_assessment_label(enum task_status s)
+{
+	for (size_t i = 0; i < ELEMENTSOF(assessment_words); i++)
+		if (assessment_words[i].status == s)
+			return assessment_words[i].label;
+	/* Never assessed (or a status an indicator should not hold): not yet known. */
+	return "Chưa đánh giá được";
 }

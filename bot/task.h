@@ -116,6 +116,16 @@ enum task_status task_status_from_string(const char *s);
 const char *task_kind_to_string(enum task_kind k);
 enum task_kind task_kind_from_string(const char *s);
 
+/*
+ * An assessment word of an indicator, as typed on the CLI or in chat,
+ * without diacritics or case: "đạt"/"dat" gives TASK_DONE, "chưa đạt"
+ * TASK_NOT_ACHIEVED, "chưa đánh giá được" TASK_CANNOT_ASSESS;
+ * _TASK_STATUS_INVALID for anything else.
+ */
+enum task_status task_assessment_from_string(const char *s);
+/* "Đạt", "Chưa đạt", "Chưa đánh giá được" (an indicator never assessed is the last). */
+const char *task_assessment_label(enum task_status s);
+
 /* "green", "yellow", "red". */
 const char *task_light_to_string(enum task_light l);
 /* "XANH", "VÀNG", "ĐỎ": the national monitoring system's words. */
@@ -127,12 +137,16 @@ const char *task_light_label(enum task_light l);
  */
 bool task_done_late(const struct task *t);
 
-/* True when t has a due day before today and is neither done nor postponed. */
+/*
+ * True when t has a due day before today and is neither done nor
+ * postponed; never for an indicator (assessed, not due).
+ */
 bool task_is_overdue(const struct task *t, struct date today);
 /*
  * The light (DESIGN §4): red when overdue; yellow when not done and due
  * within TASK_YELLOW_WORKDAYS working days of cal, or an obstacle is
- * open; green otherwise.
+ * open; green otherwise.  An indicator's comes from its assessment: red
+ * chưa đạt, green đạt (done), yellow otherwise (chưa đánh giá được).
  */
 enum task_light task_light(const struct task *t, struct date today,
 			   const struct calendar *cal);

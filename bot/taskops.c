@@ -296,6 +296,37 @@ taskop_deadline(struct store *s, struct task *t, const char *raw, const struct d
 }
 
 int
+taskop_assess(struct store *s, struct task *t, enum task_status status, const char *note,
+	      const struct actor *a, int64_t now)
+{
+	bool has_note = note && *note;
+	char *data;
+	int r;
+
+	if (t->kind != TASK_KIND_INDICATOR)
+		return -EMEDIUMTYPE;
+	if (status != TASK_DONE && status != TASK_NOT_ACHIEVED && status != TASK_CANNOT_ASSESS)
+		return -EINVAL;
+	/* The note is in the data too: replay takes it from there, not from the text. */
+	data = has_note ? dump(json_pack("{s:s}", "note", note)) : NULL;
+	r = append_data(s, t->id, a, now, "assessment", task_status_to_string(t->status),
+			task_status_to_string(status), has_note ? note : NULL, data);
+	free(data);
+	if (r < 0)
+		return r;
+	/* Achieved since when (replayed the same way from the event's time). */
+	if (status != t->status)
+		t->done_at = status == TASK_DONE ? now : 0;
+	t->status = status;
+	if (has_note) {
+		free(t->note);
+		t->note = xstrdup(note);
+	}
+	/* What asked for this update has its answer. */
+	return store_notice_cancel_task(s, t->id, now, NULL);
+}
+
+int
 taskop_save(struct store *s, const struct task *t, int64_t now)
 {
 	return store_task_update(s, t, now);

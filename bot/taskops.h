@@ -67,6 +67,17 @@ char *taskop_status_data(const struct task *t);
  */
 int taskop_extension_close(struct store *s, const struct extension *e, enum extension_state state,
 			   const char *text, const struct actor *a, int64_t now);
+/*
+ * Records a new assessment of indicator t: status is TASK_DONE (đạt),
+ * TASK_NOT_ACHIEVED (chưa đạt) or TASK_CANNOT_ASSESS (chưa đánh giá
+ * được); note (may be NULL or "") goes with it and becomes the last note.
+ * One "assessment" event (old and new status), even when the assessment
+ * is the same as before: the committee asked, the agency answered.  Its
+ * pending update requests are cancelled (answered).  -EMEDIUMTYPE when t
+ * is not an indicator, -EINVAL for any other status.
+ */
+int taskop_assess(struct store *s, struct task *t, enum task_status status, const char *note,
+		  const struct actor *a, int64_t now);
 /* Writes t (status, progress, deadline, note, obstacle). */
 int taskop_save(struct store *s, const struct task *t, int64_t now);
 

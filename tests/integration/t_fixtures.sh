@@ -242,7 +242,9 @@ expect_eq "days_overdue counts calendar days since the due date" \
 	"$(q overdue.json 'sorted(set((x["due"], x["days_overdue"]) for x in ts))')" \
 	'[["2025-06-30", 99], ["2025-07-31", 68], ["2025-09-30", 7]]'
 expect_eq "no task outside the overdue list is red" \
-	"$(q now.json 'len([x for x in ts if (x["light"] == "red") != x["overdue"]])')" 0
+	"$(q now.json 'len([x for x in ts if x["kind"] == "task" and (x["light"] == "red") != x["overdue"]])')" 0
+expect_eq "indicators: red exactly when chưa đạt, never overdue (README, Indicators)" \
+	"$(q now.json 'len([x for x in ts if x["kind"] == "indicator" and ((x["light"] == "red") != (x["status"] == "not_achieved") or x["overdue"])])')" 0
 expect_eq "a far deadline (Quý IV, 2025-12-31) is green" \
 	"$(q now.json 't("Đôn đốc, kiểm tra việc thực hiện các kết luận")["light"]')" green
 run "$DONDOC" task list --overdue

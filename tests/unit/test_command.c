@@ -37,6 +37,7 @@
 #include "store.h"
 #include "task.h"
 #include "taskops.h"
+#include "xalloc.h"
 
 #define NOW ((int64_t)1759802400)	/* 2025-10-07 09:00 in Hà Nội (02:00 UTC) */
 #define TODAY ((struct date){ 2025, 10, 7 })
@@ -2070,6 +2071,124 @@ test_long_note_is_cut_on_a_character_boundary(void **state)
 	free(text);
 }
 
+/* --- indicators: /danhgia ------------------------------------------------ */
+
+/* An indicator led by agency A, chưa đạt, no deadline; its id. */
+static int64_t
+add_indicator(struct fx *f)
+{
+	int64_t id = add_task(f, "Tỷ lệ phủ sóng 5G", "Theo tiến độ TW", TASK_NOT_ACHIEVED, 0,
+			      f->ag_a, 0);
+	struct task t = get_task(f, id);
+
+	t.kind = TASK_KIND_INDICATOR;
+	free(t.deadline_raw);
+	t.deadline_raw = xstrdup("");
+	t.deadline = (struct deadline){ .precision = DEADLINE_UNKNOWN };
+	assert_int_equal(store_task_update(f->s, &t, NOW - 86400 * 100), 0);
+	task_release(&t);
+	return id;
+}
+
+static void
+assert_assessed(struct fx *f, int64_t id, enum task_status want, const char *note)
+{
+	struct task t = get_task(f, id);
+	struct evs l = events_of(f, id);
+
+	assert_reply(f, "assessment_ok");
+	assert_true(f->out.changed);
+	assert_int_equal(t.status, want);
+	assert_string_equal(l.v[l.n - 1].kind, "assessment");
+	assert_string_equal(l.v[l.n - 1].new_value, task_status_to_string(want));
+	if (note)
+		assert_string_equal(t.note, note);
+	task_release(&t);
+}
+
+static void
+test_assessment_written_every_way(void **state)
+{
+	struct fx *f = *state;
+	int64_t id = add_indicator(f);
+
+	chatf(f, CHAT_A, "/danhgia %lld chưa đánh giá được chờ số liệu của Cục Thống kê",
+	      (long long)id);
+	assert_assessed(f, id, TASK_CANNOT_ASSESS, "chờ số liệu của Cục Thống kê");
+	assert_string_equal(data_str(f->out.reply.data, "task.assessment"), "Chưa đánh giá được");
+	assert_string_equal(data_str(f->out.reply.data, "task.light"), "VÀNG");
+	assert_string_equal(data_str(f->out.reply.data, "was"), "Chưa đạt");
+	chatf(f, CHAT_A, "/assess %lld DAT", (long long)id);
+	assert_assessed(f, id, TASK_DONE, NULL);
+	assert_string_equal(data_str(f->out.reply.data, "task.light"), "XANH");
+	chatf(f, CHAT_A, "/Đánh giá %lld chua_dat", (long long)id);
+	assert_assessed(f, id, TASK_NOT_ACHIEVED, NULL);
+	chatf(f, CHAT_A, "danhgia %lld chưa đạt", (long long)id);
+	assert_assessed(f, id, TASK_NOT_ACHIEVED, NULL);
+	/* The same assessment again: recorded (asked and answered), no "was". */
+	assert_null(json_object_get(f->out.reply.data, "was"));
+	chatf(f, CHAT_SEC, "/danhgia %lld đạt", (long long)id);
+	assert_assessed(f, id, TASK_DONE, NULL);
+}
+
+static void
+test_assessment_refusals(void **state)
+{
+	struct fx *f = *state;
+	int64_t id = add_indicator(f);
+	char *before = snapshot(f);
+
+	chatf(f, CHAT_A, "/danhgia %lld tốt lắm", (long long)id);
+	assert_refused_unchanged(f, before, "error_bad_assessment");
+	assert_string_equal(data_str(f->out.reply.data, "text"), "tốt lắm");
+	assert_true(starts_with(data_str(f->out.reply.data, "example"), "/danhgia "));
+	chatf(f, CHAT_A, "/danhgia %lld chưa", (long long)id);
+	assert_refused_unchanged(f, before, "error_bad_assessment");
+	chatf(f, CHAT_A, "/danhgia %lld", (long long)id);
+	assert_refused_unchanged(f, before, "error_usage");
+	chatf(f, CHAT_A, "/danhgia %lld đạt", (long long)f->t_a);
+	assert_refused_unchanged(f, before, "error_not_indicator");
+	chatf(f, CHAT_B, "/danhgia %lld đạt", (long long)id);
+	assert_refused_unchanged(f, before, "error_not_allowed");
+	chatf(f, CHAT_VIEWER, "/danhgia %lld đạt", (long long)id);
+	assert_refused_unchanged(f, before, "error_read_only");
+	/* No progress, no deadline, no "done": the answer points to /danhgia. */
+	chatf(f, CHAT_A, "/xong %lld", (long long)id);
+	assert_refused_unchanged(f, before, "error_indicator");
+	assert_string_equal(data_str(f->out.reply.data, "task.assessment"), "Chưa đạt");
+	chatf(f, CHAT_A, "/tiendo %lld 50%%", (long long)id);
+	assert_refused_unchanged(f, before, "error_indicator");
+	chatf(f, CHAT_A, "/giahan %lld 31/12/2025 chờ số liệu", (long long)id);
+	assert_refused_unchanged(f, before, "error_indicator");
+	free(before);
+}
+
+/* /viec: the tasks, then the indicators apart; /quahan: never an indicator. */
+static void
+test_viec_lists_indicators_apart(void **state)
+{
+	struct fx *f = *state;
+	int64_t id = add_indicator(f);
+	const json_t *ind;
+	char ids[128];
+
+	chatf(f, CHAT_A, "/viec");
+	assert_reply(f, "tasks_list");
+	list_ids(f->out.reply.data, ids, sizeof(ids));
+	assert_null(strstr(ids, "7"));	/* the indicator is the 7th row */
+	assert_int_equal(id, 7);
+	ind = json_object_get(f->out.reply.data, "indicators");
+	assert_int_equal(json_array_size(ind), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ind, 0), "id")), id);
+	assert_int_equal(data_int(f->out.reply.data, "indicator_count"), 1);
+	assert_int_equal(data_int(f->out.reply.data, "first_indicator_id"), id);
+	assert_true(data_int(f->out.reply.data, "first_id") != id);
+	chatf(f, CHAT_A, "/quahan");
+	list_ids(f->out.reply.data, ids, sizeof(ids));
+	assert_null(strstr(ids, "7"));
+	assert_null(json_object_get(f->out.reply.data, "indicators"));
+}
+
 int
 main(void)
 {
@@ -2130,6 +2249,9 @@ main(void)
 		T(test_malformed_buttons_are_refused),
 		T(test_text_that_is_not_utf8_is_answered),
 		T(test_long_note_is_cut_on_a_character_boundary),
+		T(test_assessment_written_every_way),
+		T(test_assessment_refusals),
+		T(test_viec_lists_indicators_apart),
 #undef T
 	};
 

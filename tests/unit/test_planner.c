@@ -20,6 +20,7 @@
 #include "schedule.h"
 #include "store.h"
 #include "task.h"
+#include "taskops.h"
 
 #define D(y, m, d) ((struct date){ (y), (m), (d) })
 
@@ -887,6 +888,139 @@ test_undated_task(void **state)
 	assert_int_equal(count_to(&ns, f->secretariat, STAGE_NEEDS_DATE, -1), 2);
 }
 
+/* --- indicators ------------------------------------------------------- */
+
+/* An indicator of agency, chưa đạt; with a due day too, which must change nothing. */
+static int64_t
+add_indicator(struct fx *f, const char *code, int64_t agency)
+{
+	int64_t id = add_task(f, code, "Tỷ lệ phủ sóng 5G trên địa bàn", "30/9/2025", DEADLINE_DAY,
+			      D(2025, 9, 30), &agency, 1);
+	struct task t = { 0 };
+
+	assert_int_equal(store_task_get(f->s, id, &t), 0);
+	t.kind = TASK_KIND_INDICATOR;
+	t.status = TASK_NOT_ACHIEVED;
+	assert_int_equal(store_task_update(f->s, &t, 2), 0);
+	task_release(&t);
+	return id;
+}
+
+/* Every working day from..until (ISO days), planning at 08:00. */
+static void
+run_days(struct fx *f, struct date from, struct date until)
+{
+	for (int64_t d = date_to_days(from); d <= date_to_days(until); d++) {
+		struct date day = date_from_days(d);
+		char iso[32];
+
+		snprintf(iso, sizeof(iso), "%04d-%02d-%02dT08:00+07:00", day.y, day.m, day.d);
+		run(f, iso, false);
+	}
+}
+
+/*
+ * Assessed, not due: through its past due day and a quarter of days, only
+ * the update requests of the reporting day (20/12/2025, a Saturday: 5
+ * working days before is Friday 12/12, the day itself counts as Friday
+ * 19/12), to its agency's two active focal points; never a reminder, nag
+ * or escalation.
+ */
+static void
+test_indicator_asked_on_reporting_days_only(void **state)
+{
+	struct fx *f = *state;
+	int64_t ind = add_indicator(f, "I#1", f->a_snv);
+	struct notes ns;
+
+	run_days(f, D(2025, 9, 22), D(2025, 12, 11));
+	notices_of(f, ind, &ns);
+	assert_int_equal(ns.n, 0);
+	run_days(f, D(2025, 12, 12), D(2026, 1, 10));
+	notices_of(f, ind, &ns);
+	assert_int_equal(ns.n, 4);
+	for (size_t i = 0; i < ns.n; i++) {
+		assert_int_equal(ns.v[i].stage, STAGE_ASSESSMENT);
+		assert_day(ns.v[i].anchor, D(2025, 12, 20));
+		assert_day(ns.v[i].day, ns.v[i].step == 5 ? D(2025, 12, 12) : D(2025, 12, 19));
+	}
+	assert_int_equal(count_to(&ns, f->focal_snv, STAGE_ASSESSMENT, 5), 1);
+	assert_int_equal(count_to(&ns, f->focal_snv2, STAGE_ASSESSMENT, 0), 1);
+	assert_int_equal(count_to(&ns, f->retired_snv, STAGE_ASSESSMENT, -1), 0);
+	assert_int_equal(count_to(&ns, f->head_snv, STAGE_ASSESSMENT, -1), 0);
+	/* The same days again, full passes: no second notice (invariant 1). */
+	run(f, "2025-12-12T09:00+07:00", true);
+	run(f, "2025-12-19T09:00+07:00", true);
+	notices_of(f, ind, &ns);
+	assert_int_equal(ns.n, 4);
+}
+
+/* An indicator without a date is not a task waiting for one: no Monday list for it. */
+static void
+test_indicator_needs_no_date(void **state)
+{
+	struct fx *f = *state;
+	struct task t = { 0 };
+	struct notes ns;
+	int64_t id = 0;
+
+	t.code = "I#9";
+	t.kind = TASK_KIND_INDICATOR;
+	t.title = "Số doanh nghiệp khoa học và công nghệ";
+	t.deadline_raw = "";
+	t.deadline = (struct deadline){ .precision = DEADLINE_UNKNOWN };
+	t.status = TASK_CANNOT_ASSESS;
+	assert_int_equal(store_task_insert(f->s, &t, 0, "i9", 1, &id), 0);
+	assert_int_equal(store_task_set_agencies(f->s, id, true, false, &f->a_snv, 1), 0);
+	assert_int_equal(store_task_count_undated(f->s), 0);
+	run(f, "2025-09-29T09:00+07:00", true);
+	/* No "needs a date" list (other lists about no task may be due: the daily message's). */
+	notices_of(f, 0, &ns);
+	for (size_t i = 0; i < ns.n; i++)
+		assert_int_not_equal(ns.v[i].stage, STAGE_NEEDS_DATE);
+	notices_of(f, id, &ns);
+	assert_int_equal(ns.n, 0);
+}
+
+/* Assessed after the period's first request: not asked again on the reporting day. */
+static void
+test_indicator_assessed_not_asked_again(void **state)
+{
+	struct fx *f = *state;
+	int64_t ind = add_indicator(f, "I#1", f->a_snv), done = add_indicator(f, "I#2", f->a_snv);
+	struct actor a = { .name = "Nguyễn Văn An", .person_id = f->focal_snv, .channel = "telegram" };
+	struct task t = { 0 };
+	struct notes ns;
+
+	/* I#2 is achieved before any request: nothing, ever. */
+	assert_int_equal(store_task_get(f->s, done, &t), 0);
+	assert_int_equal(taskop_assess(f->s, &t, TASK_DONE, "100% số xã", &a, at("2025-12-01T09:00+07:00")), 0);
+	assert_int_equal(taskop_save(f->s, &t, at("2025-12-01T09:00+07:00")), 0);
+	task_release(&t);
+	run_days(f, D(2025, 12, 12), D(2025, 12, 12));
+	notices_of(f, ind, &ns);
+	assert_int_equal(ns.n, 2);
+	assert_int_equal(store_task_get(f->s, ind, &t), 0);
+	assert_int_equal(taskop_assess(f->s, &t, TASK_NOT_ACHIEVED, NULL, &a, at("2025-12-15T09:00+07:00")), 0);
+	assert_int_equal(taskop_save(f->s, &t, at("2025-12-15T09:00+07:00")), 0);
+	task_release(&t);
+	run_days(f, D(2025, 12, 15), D(2025, 12, 31));
+	notices_of(f, ind, &ns);
+	assert_int_equal(ns.n, 2);
+	assert_int_equal(count_to(&ns, f->focal_snv, STAGE_ASSESSMENT, 0), 0);
+	notices_of(f, done, &ns);
+	assert_int_equal(ns.n, 0);
+	/* A task is refused an assessment, and a status that is not one is too. */
+	assert_int_equal(store_task_get(f->s, f->t1, &t), 0);
+	assert_int_equal(taskop_assess(f->s, &t, TASK_DONE, NULL, &a, at("2025-12-31T09:00+07:00")),
+			 -EMEDIUMTYPE);
+	task_release(&t);
+	assert_int_equal(store_task_get(f->s, ind, &t), 0);
+	assert_int_equal(taskop_assess(f->s, &t, TASK_POSTPONED, NULL, &a, at("2025-12-31T09:00+07:00")),
+			 -EINVAL);
+	task_release(&t);
+}
+
 /* --- explain ---------------------------------------------------------- */
 
 static const struct explain_row *
@@ -1018,6 +1152,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_done_task_gets_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_undated_task, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_indicator_asked_on_reporting_days_only, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_indicator_assessed_not_asked_again, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_indicator_needs_no_date, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_explain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_explain_matches_runs, setup, teardown),
 	};

@@ -103,6 +103,90 @@ test_reminder_forms(void **state)
 	rendered_release(&m);
 }
 
+static struct task
+indicator(int64_t id, const char *title, enum task_status status)
+{
+	struct task t = task_due(id, title, "", 2025, 6, 30, DEADLINE_UNKNOWN);
+
+	t.kind = TASK_KIND_INDICATOR;
+	t.deadline.has_due = false;
+	t.status = status;
+	t.progress = 0;
+	return t;
+}
+
+/* What the templates get of an indicator: its assessment, no deadline, progress or lateness. */
+static void
+test_indicator_json(void **state)
+{
+	struct task t = indicator(12, "Tỷ lệ phủ sóng 5G", TASK_NOT_ACHIEVED);
+	struct date today = { 2025, 10, 1 };
+	json_t *o;
+
+	(void)state;
+	/* Even a due day left on it does not make it late. */
+	t.deadline.has_due = true;
+	t.deadline.due = (struct date){ 2025, 6, 30 };
+	o = render_task_json(&t, today, NULL);
+	assert_true(json_is_true(json_object_get(o, "indicator")));
+	assert_string_equal(json_string_value(json_object_get(o, "assessment")), "Chưa đạt");
+	assert_string_equal(json_string_value(json_object_get(o, "light")), "ĐỎ");
+	assert_false(json_is_true(json_object_get(o, "late")));
+	assert_int_equal(json_integer_value(json_object_get(o, "days_late")), 0);
+	assert_string_equal(json_string_value(json_object_get(o, "due")), "");
+	assert_string_equal(json_string_value(json_object_get(o, "deadline")), "");
+	assert_null(json_object_get(o, "progress"));
+	json_decref(o);
+	t.status = TASK_CANNOT_ASSESS;
+	o = render_task_json(&t, today, NULL);
+	assert_string_equal(json_string_value(json_object_get(o, "assessment")), "Chưa đánh giá được");
+	assert_string_equal(json_string_value(json_object_get(o, "light")), "VÀNG");
+	json_decref(o);
+	/* A task has none of these keys. */
+	t.kind = TASK_KIND_TASK;
+	o = render_task_json(&t, today, NULL);
+	assert_null(json_object_get(o, "indicator"));
+	assert_null(json_object_get(o, "assessment"));
+	assert_true(json_is_true(json_object_get(o, "late")));
+	json_decref(o);
+}
+
+/* Update requests: alone, their own message; among tasks, items of the day's reminder. */
+static void
+test_assessment_request(void **state)
+{
+	struct task i = indicator(12, "Tỷ lệ phủ sóng 5G", TASK_NOT_ACHIEVED);
+	struct task a = task_due(27, "Việc có hạn", "Tháng 12", 2025, 12, 31, DEADLINE_MONTH);
+	struct person p = person("vi");
+	struct render_item req = { &i, STAGE_ASSESSMENT, 5, { 2025, 12, 12 }, { 2025, 12, 20 } };
+	struct render_item both[2] = {
+		{ &i, STAGE_ASSESSMENT, 5, { 2025, 12, 12 }, { 2025, 12, 20 } },
+		{ &a, STAGE_BEFORE, 10, { 2025, 12, 17 }, a.deadline.due },
+	};
+	struct render_ctx ctx = { .r = rend, .to = &p, .today = { 2025, 12, 12 } };
+	struct rendered m = { 0 };
+
+	(void)state;
+	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &req, 1, &m), 0);
+	assert_non_null(strstr(m.subject, "Cập nhật đánh giá chỉ tiêu"));
+	assert_non_null(strstr(m.text, "Chỉ tiêu – đánh giá: Chưa đạt"));
+	assert_non_null(strstr(m.text, "Kỳ báo cáo 20/12/2025: /danhgia 12 đạt | chưa đạt"));
+	assert_null(strstr(m.text, "tiến độ"));
+	assert_null(strstr(m.text, "/xong"));
+	assert_null(strstr(m.text, "Thời hạn"));
+	assert_non_null(strstr(m.chat, "<code>/danhgia 12 đạt"));
+	rendered_release(&m);
+	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, both, 2, &m), 0);
+	/* The task counts as the task it is, the indicator apart. */
+	assert_non_null(strstr(m.subject, "1 nhiệm vụ"));
+	assert_non_null(strstr(m.text, "Số nhiệm vụ: 1; chỉ tiêu cần cập nhật đánh giá: 1."));
+	assert_non_null(strstr(m.text, "/danhgia 12 đạt"));
+	/* The quick commands name the task, never the indicator. */
+	assert_non_null(strstr(m.text, "/xong 27"));
+	assert_null(strstr(m.text, "/xong 12"));
+	rendered_release(&m);
+}
+
 static void
 test_template_choice(void **state)
 {
@@ -405,6 +489,8 @@ main(void)
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reminder_forms),
 		cmocka_unit_test(test_template_choice),
+		cmocka_unit_test(test_indicator_json),
+		cmocka_unit_test(test_assessment_request),
 		cmocka_unit_test(test_english_and_fallback),
 		cmocka_unit_test(test_syntax_error_names_file_and_line),
 		cmocka_unit_test(test_language_fallback),

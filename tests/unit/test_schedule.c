@@ -93,6 +93,8 @@ assert_default_policy(const struct schedule *s)
 	assert_list(s->recurring_before, s->n_recurring_before, L(3, 0));
 	assert_string_equal(s->needs_date_rrule, "FREQ=WEEKLY;BYDAY=MO");
 	assert_string_equal(s->digest_rrule, "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR");
+	assert_string_equal(s->assessment_rrule, "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=20");
+	assert_list(s->assessment_before, s->n_assessment_before, L(5, 0));
 }
 
 static void
@@ -154,6 +156,20 @@ test_shipped_schedules(void **state)
 	/* Tết Dương lịch 2026 is Thursday 1/1 to Sunday 4/1: Wed 31/12 + 2 is Tue 6/1. */
 	assert_date(calendar_add_workdays(cal, D(2025, 12, 31), 2), D(2026, 1, 6));
 	assert_date(calendar_add_workdays(cal, D(2026, 1, 9), 1), D(2026, 1, 10));
+	/* Indicators report each quarter, on the 20th of its last month. */
+	{
+		static const struct date want[] = { { 2025, 12, 20 }, { 2026, 3, 20 },
+						     { 2026, 6, 20 }, { 2026, 9, 20 } };
+		struct date from = D(2025, 12, 1), got;
+
+		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+			assert_int_equal(schedule_next(s, SCHEDULE_ASSESSMENT, from, &got), 0);
+			assert_date(got, want[i]);
+			from = date_from_days(date_to_days(got) + 1);
+		}
+		assert_int_equal(schedule_prev(s, SCHEDULE_ASSESSMENT, D(2026, 3, 19), &got), 0);
+		assert_date(got, D(2025, 12, 20));
+	}
 	schedule_free(s);
 }
 

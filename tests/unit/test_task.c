@@ -84,6 +84,56 @@ test_light(void **state)
 	assert_string_equal(task_light_to_string(LIGHT_YELLOW), "yellow");
 }
 
+/* Our own rule for indicators (README "Indicators"), whatever their deadline. */
+static void
+test_indicator_light(void **state)
+{
+	struct date today = { 2025, 10, 1 };
+	struct task t = task_due(2025, 9, 17, TASK_NOT_ACHIEVED);
+
+	(void)state;
+	t.kind = TASK_KIND_INDICATOR;
+	/* Assessed, not due: a due day in the past makes it neither late nor red by itself. */
+	assert_false(task_is_overdue(&t, today));
+	assert_int_equal(task_light(&t, today, NULL), LIGHT_RED);	/* chưa đạt */
+	t.status = TASK_CANNOT_ASSESS;
+	assert_int_equal(task_light(&t, today, NULL), LIGHT_YELLOW);	/* chưa đánh giá được */
+	t.status = TASK_NOT_STARTED;
+	assert_int_equal(task_light(&t, today, NULL), LIGHT_YELLOW);	/* never assessed */
+	t.status = TASK_IN_PROGRESS;
+	assert_int_equal(task_light(&t, today, NULL), LIGHT_YELLOW);
+	t.status = TASK_DONE;
+	assert_int_equal(task_light(&t, today, NULL), LIGHT_GREEN);	/* đạt */
+	/* The same row as a task: overdue, red. */
+	t.kind = TASK_KIND_TASK;
+	t.status = TASK_IN_PROGRESS;
+	assert_true(task_is_overdue(&t, today));
+	assert_int_equal(task_light(&t, today, NULL), LIGHT_RED);
+}
+
+static void
+test_assessment_words(void **state)
+{
+	(void)state;
+	assert_int_equal(task_assessment_from_string("đạt"), TASK_DONE);
+	assert_int_equal(task_assessment_from_string("Dat"), TASK_DONE);
+	assert_int_equal(task_assessment_from_string("chưa đạt"), TASK_NOT_ACHIEVED);
+	assert_int_equal(task_assessment_from_string("CHUA_DAT"), TASK_NOT_ACHIEVED);
+	assert_int_equal(task_assessment_from_string("chua-dat"), TASK_NOT_ACHIEVED);
+	assert_int_equal(task_assessment_from_string("Chưa đánh giá được"), TASK_CANNOT_ASSESS);
+	assert_int_equal(task_assessment_from_string("chua danh gia duoc"), TASK_CANNOT_ASSESS);
+	assert_int_equal(task_assessment_from_string("chưa"), _TASK_STATUS_INVALID);
+	assert_int_equal(task_assessment_from_string("tốt"), _TASK_STATUS_INVALID);
+	assert_int_equal(task_assessment_from_string("done"), _TASK_STATUS_INVALID);
+	assert_int_equal(task_assessment_from_string(""), _TASK_STATUS_INVALID);
+	assert_int_equal(task_assessment_from_string(NULL), _TASK_STATUS_INVALID);
+	assert_int_equal(task_assessment_from_string("\xff"), _TASK_STATUS_INVALID);
+	assert_string_equal(task_assessment_label(TASK_DONE), "Đạt");
+	assert_string_equal(task_assessment_label(TASK_NOT_ACHIEVED), "Chưa đạt");
+	assert_string_equal(task_assessment_label(TASK_CANNOT_ASSESS), "Chưa đánh giá được");
+	assert_string_equal(task_assessment_label(TASK_NOT_STARTED), "Chưa đánh giá được");
+}
+
 static void
 test_calendar(void **state)
 {
@@ -109,6 +159,8 @@ main(void)
 		cmocka_unit_test(test_status_names),
 		cmocka_unit_test(test_overdue),
 		cmocka_unit_test(test_light),
+		cmocka_unit_test(test_indicator_light),
+		cmocka_unit_test(test_assessment_words),
 		cmocka_unit_test(test_calendar),
 	};
 

@@ -68,7 +68,7 @@ static const struct name {
 	const char *keys;
 	unsigned flags;
 } names[] = {
-	{ "reminder", "tasks count late_count first_id", SHOWS_TITLE | GREETS },
+	{ "reminder", "tasks count late_count first_id indicator_items", SHOWS_TITLE | GREETS },
 	{ "due_today", "tasks count first_id", SHOWS_TITLE | GREETS },
 	{ "overdue", "tasks count first_id", SHOWS_TITLE | GREETS },
 	{ "catchup", "tasks count late_count first_id", SHOWS_TITLE | GREETS },
@@ -82,7 +82,7 @@ static const struct name {
 	{ "help", "", 0 },
 	{ "link_instructions", "", NO_PERSON },
 	{ "link_done", "", 0 },
-	{ "tasks_list", "tasks count all", SHOWS_TITLE },
+	{ "tasks_list", "tasks count all indicators", SHOWS_TITLE },
 	{ "overdue_list", "tasks count all", SHOWS_TITLE },
 	{ "report", "report", 0 },
 	{ "done_ok", "task", SHOWS_TITLE },
@@ -125,12 +125,17 @@ static const struct name {
 	{ "obstacle_handle_ok", "task obstacle", SHOWS_TITLE },
 	{ "error_no_obstacle", "id", 0 },
 	{ "error_obstacle_handled", "obstacle", 0 },
+	{ "assessment_request", "indicator_items count", SHOWS_TITLE | GREETS },
+	{ "assessment_ok", "indicator_task was", SHOWS_TITLE },
+	{ "error_bad_assessment", "bad_assessment", 0 },
+	{ "error_not_indicator", "task", SHOWS_TITLE },
+	{ "error_indicator", "indicator_task", SHOWS_TITLE },
 };
 
 /* The partials templates may use; not every one exists in every form. */
 static const char *const partial_names[] = {
 	"greeting", "deadline", "task", "task_leads", "tasks", "tasks_leads", "task_line",
-	"footer", "link_steps", "page_top", "page_bottom",
+	"footer", "link_steps", "page_top", "page_bottom", "indicator",
 };
 
 /* Compiled partials, [lang][partial][form]; NULL where there is no file. */
@@ -289,6 +294,27 @@ sample_task(bool first, bool minimal)
 			 "note", "", "light", "XANH");
 }
 
+/* An indicator as render_task_json gives it: no deadline, no progress; request: asked for an update. */
+static json_t *
+sample_indicator(bool request, bool minimal)
+{
+	json_t *o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:n, s:s, s:s, s:i, s:b, s:b, s:i, s:s,"
+			      " s:s, s:b, s:s}",
+			      "id", 12, "code", "328-KH/TU#1",
+			      "title", "Tỷ lệ phủ sóng " TRICKY_RAW "5G\" trên địa bàn",
+			      "deadline", "", "due", "", "due_year", "status", "Chưa đạt",
+			      "leads", "Sở Khoa học và Công nghệ", "days_left", 0,
+			      "due_today", false, "late", false, "days_late", 0,
+			      "note", minimal ? "" : "Mới phủ sóng 60% số xã", "light", "ĐỎ",
+			      "indicator", true, "assessment", "Chưa đạt");
+
+	if (request) {
+		json_object_set_new(o, "assessment_request", json_true());
+		json_object_set_new(o, "report_day", json_string("20/12/2026"));
+	}
+	return o;
+}
+
 /* True when the space-separated list keys holds key. */
 static bool
 has_key(const char *keys, const char *key)
@@ -385,6 +411,34 @@ sample(const struct name *nm, bool minimal)
 		}
 		json_object_set_new(root, "tasks", tasks);
 		json_object_set_new(root, "count", json_integer(minimal ? 0 : 2));
+	}
+	if (has_key(nm->keys, "indicator_items") && !(minimal && has_key(nm->keys, "late_count"))) {
+		/* Update requests: alone (assessment_request) or among the tasks (reminder). */
+		tasks = json_object_get(root, "tasks");
+		if (!tasks) {
+			tasks = json_array();
+			json_object_set_new(root, "tasks", tasks);
+		}
+		json_array_append_new(tasks, sample_indicator(true, minimal));
+		json_object_set_new(root, "count", json_integer((json_int_t)json_array_size(tasks)));
+		json_object_set_new(root, "indicator_count", json_integer(1));
+		json_object_set_new(root, "first_indicator_id", json_integer(12));
+	}
+	if (has_key(nm->keys, "indicators") && !minimal) {
+		json_object_set_new(root, "indicators",
+				    json_pack("[o, o]", sample_indicator(false, false),
+					      sample_indicator(false, true)));
+		json_object_set_new(root, "indicator_count", json_integer(2));
+		json_object_set_new(root, "first_indicator_id", json_integer(12));
+	}
+	if (has_key(nm->keys, "indicator_task"))
+		json_object_set_new(root, "task", sample_indicator(false, minimal));
+	if (has_key(nm->keys, "was") && !minimal)
+		json_object_set_new(root, "was", json_string("Chưa đánh giá được"));
+	if (has_key(nm->keys, "bad_assessment")) {
+		json_object_set_new(root, "text", json_string(minimal ? "x" : "tốt <lắm>"));
+		json_object_set_new(root, "example",
+				    json_string("/danhgia 12 chưa đạt mới phủ sóng 60% số xã"));
 	}
 	if (has_key(nm->keys, "late_count"))
 		json_object_set_new(root, "late_count", json_integer(minimal ? 0 : 1));
