@@ -65,6 +65,11 @@ dung=$(sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name='Phạm Thị Dung
 run at 2025-09-01T08:00 "$D" person invite "$dung"
 code=$(sed -n 's/^code: \([A-Z0-9]*\) .*/\1/p' out)
 expect_rc 0 "the secretariat links a chat" at 2025-09-01T08:00 "$D" chat --telegram 2003 "/start $code"
+expect_rc 0 "add Sở Tài chính's focal point" at 2025-09-01T08:00 "$D" person add --name "Lê Văn Cường" --agency "Sở Tài chính" --role focal
+cuong=$(sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name='Lê Văn Cường'")
+run at 2025-09-01T08:00 "$D" person invite "$cuong"
+code=$(sed -n 's/^code: \([A-Z0-9]*\) .*/\1/p' out)
+expect_rc 0 "who links a chat" at 2025-09-01T08:00 "$D" chat --telegram 2004 "/start $code"
 printf "$HDR"'1.\tBáo cáo ngày không có\t%s\tSở Y tế\tNgày 32 hàng tháng\n' "$DOC" >bad.tsv
 expect_rc 1 "a row due 'Ngày 32 hàng tháng' is refused at import" at 2025-09-01T08:00 "$D" import bad.tsv
 expect_grep "naming the row and why" err "^bad\.tsv:2: error: row '1': deadline 'Ngày 32 hàng tháng': no month has more than 31 days"
@@ -94,10 +99,10 @@ expect_eq "the quarterly task is due on the policy's day of September" "$(json '
 expect_eq "nothing is sent before the period is asked" "$(outbox_count)" 0
 # 20/09/2025 is a Saturday: the period is due Friday 19/09 and asked 3 working days before.
 expect_rc 0 "serve --once on 16/09" serve 2025-09-16
-expect_eq "on 16/09 a reminder goes out to each agency (the secretariat for Sở Tài chính)" "$(outbox_count)" 2
+expect_eq "on 16/09 a reminder goes out to each agency's focal point" "$(outbox_count)" 2
 f=$(newest)
 expect_grep "the reminder names September's period of the monthly task" "$f" "Ngày 20 hàng tháng – kỳ tháng 9/2025 \(ngày 20/9/2025\)"
-g=$(grep -l "^To: Phạm Thị Dung" "$T"/outbox/*.txt)
+g=$(grep -l "^To: Lê Văn Cường" "$T"/outbox/*.txt)
 expect_grep "and the quarter of the quarterly one" "$g" "Hằng quý – kỳ quý III/2025 \(ngày 20/9/2025\)"
 run serve 2025-09-16
 expect_eq "a second pass the same day sends nothing more" "$(outbox_count)" 2
@@ -106,18 +111,18 @@ expect_eq "plans no second notice (invariant 1)" "$(json 'len(j)')" 0
 run serve 2025-09-22
 f=$(newest)
 expect_grep "on Monday 22/09 the period is nagged as overdue" "$f" "kỳ tháng 9/2025.*đã quá hạn 1 ngày làm việc"
-# The quarterly task has nobody at Sở Tài chính: the secretariat is nagged, and reports by the button.
+# Sở Tài chính's focal point is nagged about the quarter, and reports by the button.
 run at 2025-09-23T09:00 "$D" outbox list --json
-mid=$(json '[m["id"] for m in j if m["person_id"] == '"$dung"'][-1]')
-expect_grep "the secretariat was nagged about quarter III on 22/09" "$T/outbox/$(printf %06d "$mid")-$dung.txt" \
+mid=$(json '[m["id"] for m in j if m["person_id"] == '"$cuong"'][-1]')
+expect_grep "the focal point was nagged about quarter III on 22/09" "$T/outbox/$(printf %06d "$mid")-$cuong.txt" \
 	"Hằng quý – kỳ quý III/2025.*đã quá hạn 1 ngày làm việc"
-expect_rc 0 "the secretariat presses Xong under that nag on 23/09" \
-	at 2025-09-23T10:00 "$D" chat --telegram 2003 --button "t:$t2:done" --on "$mid"
+expect_rc 0 "the focal point presses Xong under that nag on 23/09" \
+	at 2025-09-23T10:00 "$D" chat --telegram 2004 --button "t:$t2:done" --on "$mid"
 expect_grep "the button reports quarter III, 2 working days late" out \
 	"Đã ghi nhận báo cáo kỳ quý III/2025 \(trễ 2 ngày làm việc\), ngày 23/9/2025"
 expect_grep "and names quarter IV next" out "kỳ tiếp theo là quý IV/2025, hạn báo cáo ngày 20/12/2025"
 expect_rc 0 "the same button pressed again on 24/09" \
-	at 2025-09-24T09:00 "$D" chat --telegram 2003 --button "t:$t2:done" --on "$mid"
+	at 2025-09-24T09:00 "$D" chat --telegram 2004 --button "t:$t2:done" --on "$mid"
 expect_grep "says quarter III's report of 23/09 again" out \
 	"Đã ghi nhận báo cáo kỳ quý III/2025 \(trễ 2 ngày làm việc\), ngày 23/9/2025"
 run at 2025-09-24T09:00 "$D" task show "$t2" --json
