@@ -39,6 +39,7 @@ enum key_type {
 	KEY_WEEKDAYS,	/* "mon, tue, wed, thu, fri" */
 	KEY_RRULE,	/* an RFC 5545 RRULE value */
 	KEY_PATH,	/* a file relative to the schedules directory; empty for none */
+	KEY_WORD,	/* one of a few words */
 };
 
 enum key_id {
@@ -59,6 +60,7 @@ enum key_id {
 	K_RECURRING_BEFORE,
 	K_NEEDS_DATE_RRULE,
 	K_DIGEST_RRULE,
+	K_ESCALATION_FROM,
 	_K_MAX,
 };
 
@@ -86,6 +88,7 @@ static const struct key keys[_K_MAX] = {
 	[K_RECURRING_BEFORE] = { "recurring", "before", KEY_OFFSETS },
 	[K_NEEDS_DATE_RRULE] = { "needs_date", "rrule", KEY_RRULE },
 	[K_DIGEST_RRULE] = { "digest", "rrule", KEY_RRULE },
+	[K_ESCALATION_FROM] = { "escalation", "from", KEY_WORD },
 };
 
 static const char *const weekday_names[7][2] = {
@@ -444,6 +447,22 @@ parse_weekdays(struct parser *p, const char *name, const char *value, unsigned *
 	return 0;
 }
 
+/* "first_notice" or "due": what the escalation clock counts from. */
+static int
+parse_escalation_from(struct parser *p, const char *name, const char *value,
+		      enum escalation_from *ret)
+{
+	if (strcmp(value, "first_notice") == 0) {
+		*ret = ESCALATION_FROM_FIRST_NOTICE;
+	} else if (strcmp(value, "due") == 0) {
+		*ret = ESCALATION_FROM_DUE;
+	} else {
+		fail(p, xasprintf("%s: '%s' is neither 'first_notice' nor 'due'", name, value));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Sets one key of p->s from its value; 0 or -EINVAL (already recorded). */
 static int
 apply(struct parser *p, enum key_id id, const char *value)
@@ -493,6 +512,8 @@ apply(struct parser *p, enum key_id id, const char *value)
 	case K_DIGEST_RRULE:
 		field = &s->digest_rrule;
 		break;
+	case K_ESCALATION_FROM:
+		return parse_escalation_from(p, name, value, &s->escalation_from);
 	case _K_MAX:
 		break;
 	}
