@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "channels.h"
+#include "clock.h"
 #include "cli.h"
 #include "notice.h"
 #include "planner.h"
@@ -145,6 +146,42 @@ cmd_remind(struct dondoc *d, int argc, char **argv)
 
 /* --- explain ---------------------------------------------------------- */
 
+/* The line that says what the task's escalation levels count from (none for no due day). */
+static void
+print_clock(const struct schedule *sch, const struct task *t, time_t now)
+{
+	struct date day;
+	char d[16], first[16];
+
+	switch (planner_escalation_clock(sch, &t->deadline, t->has_first_notice, t->first_notice,
+					 &day)) {
+	case PLANNER_CLOCK_NONE:
+		return;
+	case PLANNER_CLOCK_NOT_STARTED:
+		render_day(t->deadline.due, d);
+		if (date_cmp(clock_local_date(now), t->deadline.due) <= 0)
+			printf("Escalation not started: no reminder sent yet; counted from the due "
+			       "day %s if one is sent by then (policy from = first_notice)\n", d);
+		else
+			printf("Escalation not started: no reminder sent yet (policy from = "
+			       "first_notice)\n");
+		return;
+	case PLANNER_CLOCK_DUE_POLICY:
+		render_day(day, d);
+		printf("Escalation counted from the due day %s (policy from = due)\n", d);
+		return;
+	case PLANNER_CLOCK_DUE_REMINDED:
+		render_day(day, d);
+		render_day(t->first_notice, first);
+		printf("Escalation counted from the due day %s (first reminder sent %s)\n", d, first);
+		return;
+	case PLANNER_CLOCK_FIRST_NOTICE:
+		render_day(day, d);
+		printf("Escalation counted from %s (first reminder sent)\n", d);
+		return;
+	}
+}
+
 int
 cmd_explain(struct dondoc *d, int argc, char **argv)
 {
@@ -201,8 +238,10 @@ cmd_explain(struct dondoc *d, int argc, char **argv)
 		/* "Quý III (ngày 30/9/2025)"; a text that names its day stays as it is. */
 		if (t.deadline.has_due && t.deadline.precision != DEADLINE_DAY)
 			render_day(t.deadline.due, due);
-		printf("Nhiệm vụ %lld: %s\nThời hạn: %s%s%s%s\n\n", (long long)id, t.title ? t.title : "",
+		printf("Nhiệm vụ %lld: %s\nThời hạn: %s%s%s%s\n", (long long)id, t.title ? t.title : "",
 		       t.deadline_raw ? t.deadline_raw : "", *due ? " (ngày " : "", due, *due ? ")" : "");
+		print_clock(d->sch, &t, clock_now(&d->clock));
+		printf("\n");
 		cli_table_add(tb, header);
 		for (int i = 0; i < r; i++) {
 			char day[16], step[16];

@@ -251,6 +251,25 @@ planner_escalation_clock(const struct schedule *sch, const struct deadline *dl,
 }
 
 /*
+ * The day the ladder's escalation levels count from, on today: the clock;
+ * before the due day, a clock not started yet is the due day, since a
+ * reminder sent by then (the only way it starts) makes it so.  False for
+ * no escalation (yet).  planner_run and planner_explain both ask here.
+ */
+static bool
+ladder_clock(const struct schedule *sch, const struct deadline *dl, bool has_first_notice,
+	     struct date first_notice, struct date today, struct date *ret)
+{
+	enum planner_clock c = planner_escalation_clock(sch, dl, has_first_notice, first_notice, ret);
+
+	if (c == PLANNER_CLOCK_NOT_STARTED && date_cmp(today, dl->due) <= 0) {
+		*ret = dl->due;
+		return true;
+	}
+	return c > PLANNER_CLOCK_NOT_STARTED;
+}
+
+/*
  * Adds the escalation levels of a task due on due, counted from clock,
  * and returns the day of the last one.  The notices keep the due day as
  * their anchor (their identity), whatever the clock counts from.
@@ -339,8 +358,7 @@ planner_ladder_task(const struct schedule *sch, const struct deadline *dl, bool 
 	struct steps s = { 0 };
 	struct date occ, clock;
 	bool has_occ = dl->precision == DEADLINE_RECURRING && next_report_day(sch, today, &occ);
-	bool has_clock = planner_escalation_clock(sch, dl, has_first_notice, first_notice, &clock) >
-			 PLANNER_CLOCK_NOT_STARTED;
+	bool has_clock = ladder_clock(sch, dl, has_first_notice, first_notice, today, &clock);
 	size_t n = ladder(sch, dl, has_occ ? &occ : NULL, has_clock ? &clock : NULL, until, &s);
 
 	*ret = s.v;
@@ -401,8 +419,8 @@ plan_task(const struct plan_task *t, void *userdata)
 	bool overdue = t->deadline.has_due && date_cmp(t->deadline.due, pl->today) < 0;
 	bool planned = false;
 	struct date clock;
-	bool has_clock = planner_escalation_clock(pl->sch, &t->deadline, t->has_first_notice,
-						  t->first_notice, &clock) > PLANNER_CLOCK_NOT_STARTED;
+	bool has_clock = ladder_clock(pl->sch, &t->deadline, t->has_first_notice, t->first_notice,
+				      pl->today, &clock);
 	size_t n = ladder(pl->sch, &t->deadline, pl->has_occ ? &pl->occ : NULL,
 			  has_clock ? &clock : NULL, pl->today, &pl->steps);
 	const struct ladder_step *steps = pl->steps.v;

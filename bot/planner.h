@@ -70,7 +70,10 @@ size_t planner_ladder(const struct schedule *sch, const struct deadline *dl, str
  * planner_ladder for a task whose first reminder or nag was sent on
  * first_notice (has_first_notice false: none yet), with its escalation
  * levels counted as planner_escalation_clock says: what the daemon does.
- * planner_ladder is this with a first notice on the due day.
+ * Up to the due day a clock not started yet is shown from the due day (a
+ * reminder sent by then starts it there); past it, no escalation until a
+ * reminder is sent.  planner_ladder is this with a first notice on the
+ * due day.
  */
 size_t planner_ladder_task(const struct schedule *sch, const struct deadline *dl,
 			   bool has_first_notice, struct date first_notice, struct date today,
