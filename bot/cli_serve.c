@@ -277,6 +277,21 @@ struct outbox_out {
 	size_t n;
 };
 
+/* The tasks a message is about, [27, 29] (empty when it names none, or on a read error). */
+static json_t *
+message_tasks_json(struct store *s, int64_t id)
+{
+	json_t *a = json_array();
+	int64_t *ids = NULL;
+	size_t n = 0;
+
+	if (store_message_tasks(s, id, &ids, &n) == 0)
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, json_integer(ids[i]));
+	free(ids);
+	return a;
+}
+
 static int
 outbox_one(const struct message *m, void *userdata)
 {
@@ -306,6 +321,7 @@ outbox_one(const struct message *m, void *userdata)
 			json_object_set_new(j, "sent_at", json_null());
 		}
 		json_object_set_new(j, "last_error", m->last_error ? json_string(m->last_error) : json_null());
+		json_object_set_new(j, "tasks", message_tasks_json(o->d->store, m->id));
 		cli_json_item(j, o->n);
 	} else {
 		const char *row[7] = { id, message_state_to_string(m->state),
