@@ -12,11 +12,6 @@
 # (the strict rule), with the escalation days of each.
 . "$(dirname "$0")/../lib.sh"
 
-if [ -z "$FIXTURES" ]; then
-	skip "going live on the appendix fixtures" "../shared/fixtures is missing"
-	exit 0
-fi
-
 # check.py OUTBOX_JSON PEOPLE_JSON FILE...: prints one line per false or
 # unverifiable claim in the message files (nothing when all are true).
 cat >check.py <<'EOF'
@@ -83,6 +78,51 @@ for f in sys.argv[3:]:
 for b in bad:
     print(b)
 EOF
+
+# claims DIR: the false claims of the messages in DIR/outbox (none: empty).
+claims() {
+	run "$DONDOC" outbox list --json
+	cp out "$1/outbox.json"
+	run "$DONDOC" person list --json
+	cp out "$1/people.json"
+	(cd "$1/outbox" && $PY "$T/check.py" "$1/outbox.json" "$1/people.json" *.txt)
+}
+
+# --- make run: the demo's steps (demo/run.sh), serve --once instead of the daemon -----------
+mkdir -p "$T/demo"
+printf '[general]\ndb = %s\noutbox_dir = %s\nschedules = %s\ntemplates = %s\n' \
+	"$T/demo/dondoc.db" "$T/demo/outbox" "$TOP/demo/schedules" "$TOP/templates" >"$T/demo/dondoc.conf"
+export DONDOC_CONFIG="$T/demo/dondoc.conf" DONDOC_DB="$T/demo/dondoc.db" DONDOC_NOW=2026-12-02T09:00
+run "$DONDOC" init
+run "$DONDOC" import "$TOP/demo/ke-hoach-15.tsv"
+run "$DONDOC" import "$TOP/demo/danh-gia-15.csv"
+for p in "Nguyễn Văn An:skhcn:focal" "Trần Thị Bình:snv:focal" "Lê Hoàng Cường:vpubndt:focal" \
+	"Phạm Minh Dũng:skhcn:head" "Hoàng Thị Em:vpubndt:leader" "Vũ Thị Giang:skhcn:secretariat"; do
+	run "$DONDOC" person add --name "${p%%:*}" --agency "$(echo "$p" | cut -d: -f2)" --role "${p##*:}"
+done
+expect_rc 0 "demo: the first serve --once" "$DONDOC" serve --once
+expect_eq "demo: the first run escalates nothing (nobody was reminded before)" \
+	"$(grep -l '^Kind: escalation' "$T"/demo/outbox/*.txt 2>/dev/null | wc -l | tr -d ' ')" 0
+expect_grep "demo: the first run sends its focal points the overdue tasks" \
+	"$(ls "$T"/demo/outbox/*-1.txt | head -1)" "^Subject: \[Đôn đốc\] 1 nhiệm vụ đã quá hạn"
+expect_rc 0 "demo: a second serve --once the same day" "$DONDOC" serve --once
+expect_eq "demo: still no escalation the same day" \
+	"$(grep -l '^Kind: escalation' "$T"/demo/outbox/*.txt 2>/dev/null | wc -l | tr -d ' ')" 0
+run env DONDOC_NOW=2026-12-09T09:00 "$DONDOC" serve --once
+run env DONDOC_NOW=2026-12-24T09:00 "$DONDOC" serve --once
+expect_eq "demo: later escalations come (head on 9/12, leader on 24/12)" \
+	"$(grep -l '^Kind: escalation' "$T"/demo/outbox/*.txt | wc -l | tr -d ' ') $(grep -h '^To: ' \
+		$(grep -l '^Kind: escalation' "$T"/demo/outbox/*.txt) | sort -u | tr '\n' ',')" \
+	"4 To: Hoàng Thị Em,To: Phạm Minh Dũng,To: Vũ Thị Giang,"
+expect_eq "demo: every claim about the past in its messages is in the outbox" "$(claims "$T/demo")" ""
+expect_grep "demo: the leader is told who was reminded when" "$(grep -l '^To: Hoàng Thị Em' "$T"/demo/outbox/*.txt | tail -1)" \
+	"^   Đã nhắc đồng chí Nguyễn Văn An \(cán bộ đầu mối, Sở Khoa học và Công nghệ\) ngày 2/12 và 9/12/2026"
+unset DONDOC_NOW
+
+if [ -z "$FIXTURES" ]; then
+	skip "going live on the appendix fixtures" "../shared/fixtures is missing"
+	exit 0
+fi
 
 # first_day KIND NAME: the first day (YYYY-MM-DD) a message of KIND went to NAME, or "none".
 first_day() {
