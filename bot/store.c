@@ -312,7 +312,15 @@ static const char *const migrations[] = {
 	"CREATE INDEX obstacle_by_task ON obstacle(task_id, state);"
 	/* What an extension request asked for, as typed ("Quý I/2026"), and its precision. */
 	"ALTER TABLE extension ADD COLUMN raw TEXT;"
-	"ALTER TABLE extension ADD COLUMN precision TEXT;",
+	"ALTER TABLE extension ADD COLUMN precision TEXT;"
+	/*
+	 * A registry already in use starts its escalation clock at the first
+	 * reminder or nag its outbox shows sent (the local day: UTC+7, as
+	 * CLOCK_VN_OFFSET), not afresh at the next one.
+	 */
+	"UPDATE task SET first_notice = (SELECT date(min(m.sent_at) + 25200, 'unixepoch')"
+	" FROM notice n JOIN message m ON m.id = n.message_id WHERE n.task_id = task.id"
+	" AND n.state = 'sent' AND m.state = 'sent' AND n.stage IN ('before', 'overdue'));",
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");
