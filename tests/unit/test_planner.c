@@ -967,6 +967,7 @@ test_anchor_first_notice(void **state)
 	struct task t = { 0 };
 	struct notes ns;
 	struct date l1, l2, clock;
+	int n, k = 0;
 
 	sch->escalation_from = ESCALATION_FROM_FIRST_NOTICE;
 	run(f, "2025-10-14T09:00+07:00", true);
@@ -1012,6 +1013,16 @@ test_anchor_first_notice(void **state)
 	assert_int_equal(count_to(&ns, f->leader, STAGE_ESCALATION, 2), 1);
 	assert_int_equal(count_to(&ns, f->secretariat, STAGE_ESCALATION, 2), 1);
 	assert_int_equal(count_to(&ns, f->head_snv, STAGE_ESCALATION, 1), 1);
+	/* explain tells the same: each level on its day, sent. */
+	n = planner_explain(f->s, sch, f->cs, f->t1, at("2025-11-04T12:00+07:00"), &f->rows);
+	for (int i = 0; i < n; i++)
+		if (f->rows[i].step.stage == STAGE_ESCALATION) {
+			assert_int_equal(date_cmp(f->rows[i].step.day, f->rows[i].step.step == 1 ? l1 : l2),
+					 0);
+			assert_int_equal(f->rows[i].state, NOTICE_SENT);
+			k++;
+		}
+	assert_int_equal(k, 3);	/* the head; the leader and the secretariat */
 }
 
 /* The same late start with from = due: level 1 at once, as the strict rule says. */
