@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "channels.h"
+#include "clock.h"
 #include "cli.h"
 #include "notice.h"
 #include "planner.h"
@@ -145,6 +146,42 @@ cmd_remind(struct dondoc *d, int argc, char **argv)
 
 /* --- explain ---------------------------------------------------------- */
 
+/* The line that says what the task's escalation levels count from (none for no due day). */
+static void
+print_clock(const struct schedule *sch, const struct task *t, time_t now)
+{
+	struct date day;
+	char d[16], first[16];
+
+	switch (planner_escalation_clock(sch, &t->deadline, t->has_first_notice, t->first_notice,
+					 &day)) {
+	case PLANNER_CLOCK_NONE:
+		return;
+	case PLANNER_CLOCK_NOT_STARTED:
+		render_day(t->deadline.due, d);
+		if (date_cmp(clock_local_date(now), t->deadline.due) <= 0)
+			printf("Escalation not started: no reminder sent yet; counted from the due "
+			       "day %s if one is sent by then (policy from = first_notice)\n", d);
+		else
+			printf("Escalation not started: no reminder sent yet (policy from = "
+			       "first_notice)\n");
+		return;
+	case PLANNER_CLOCK_DUE_POLICY:
+		render_day(day, d);
+		printf("Escalation counted from the due day %s (policy from = due)\n", d);
+		return;
+	case PLANNER_CLOCK_DUE_REMINDED:
+		render_day(day, d);
+		render_day(t->first_notice, first);
+		printf("Escalation counted from the due day %s (first reminder sent %s)\n", d, first);
+		return;
+	case PLANNER_CLOCK_FIRST_NOTICE:
+		render_day(day, d);
+		printf("Escalation counted from %s (first reminder sent)\n", d);
+		return;
+	}
+}
+
 int
 cmd_explain(struct dondoc *d, int argc, char **argv)
 {
@@ -201,8 +238,10 @@ cmd_explain(struct dondoc *d, int argc, char **argv)
 		/* "Quý III (ngày 30/9/2025)"; a text that names its day stays as it is. */
 		if (t.deadline.has_due && t.deadline.precision != DEADLINE_DAY)
 			render_day(t.deadline.due, due);
-		printf("Nhiệm vụ %lld: %s\nThời hạn: %s%s%s%s\n\n", (long long)id, t.title ? t.title : "",
+		printf("Nhiệm vụ %lld: %s\nThời hạn: %s%s%s%s\n", (long long)id, t.title ? t.title : "",
 		       t.deadline_raw ? t.deadline_raw : "", *due ? " (ngày " : "", due, *due ? ")" : "");
+		print_clock(d->sch, &t, clock_now(&d->clock));
+		printf("\n");
 		cli_table_add(tb, header);
 		for (int i = 0; i < r; i++) {
 			char day[16], step[16];
@@ -238,6 +277,21 @@ struct outbox_out {
 	size_t n;
 };
 
+/* The tasks a message is about, [27, 29] (empty when it names none, or on a read error). */
+static json_t *
+message_tasks_json(struct store *s, int64_t id)
+{
+	json_t *a = json_array();
+	int64_t *ids = NULL;
+	size_t n = 0;
+
+	if (store_message_tasks(s, id, &ids, &n) == 0)
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, json_integer(ids[i]));
+	free(ids);
+	return a;
+}
+
 static int
 outbox_one(const struct message *m, void *userdata)
 {
@@ -267,6 +321,7 @@ outbox_one(const struct message *m, void *userdata)
 			json_object_set_new(j, "sent_at", json_null());
 		}
 		json_object_set_new(j, "last_error", m->last_error ? json_string(m->last_error) : json_null());
+		json_object_set_new(j, "tasks", message_tasks_json(o->d->store, m->id));
 		cli_json_item(j, o->n);
 	} else {
 		const char *row[7] = { id, message_state_to_string(m->state),

@@ -107,6 +107,10 @@ struct items {
 	struct render_item *v;
 	struct task *tasks;
 	size_t n;
+	struct render_past *past;	/* an escalation's: what was sent about each task */
+	struct sent_notice *sent;	/* ...into which past[].sent point */
+	size_t n_sent;
+	bool *flags;			/* ...and past[].no_focal, no_head */
 };
 
 static void
@@ -116,7 +120,59 @@ items_release(struct items *it)
 		task_release(&it->tasks[i]);
 	free(it->tasks);
 	free(it->v);
+	free(it->past);
+	sent_notices_free(it->sent, it->n_sent);
+	free(it->flags);
 	memset(it, 0, sizeof(*it));
+}
+
+/*
+ * Reads, for the items of an escalation, what the outbox shows was sent
+ * about each task, and which of its lead agencies have no active focal
+ * point or head: the message tells of the past from these, never from
+ * the ladder (DESIGN §6).  Fills it->past[0..it->n).
+ */
+static int
+items_add_past(struct store *s, struct items *it)
+{
+	int64_t *ids = xcalloc(it->n ? it->n : 1, sizeof(*ids));
+	size_t k = 0, n_flags = 0, f = 0;
+	int r;
+
+	for (size_t i = 0; i < it->n; i++) {
+		ids[i] = it->v[i].task->id;
+		n_flags += it->v[i].task->n_leads;
+	}
+	r = store_sent_notices(s, ids, it->n, &it->sent, &it->n_sent);
+	free(ids);
+	if (r < 0)
+		return r;
+	it->past = xcalloc(it->n ? it->n : 1, sizeof(*it->past));
+	it->flags = xcalloc(2 * n_flags + 1, sizeof(*it->flags));
+	for (size_t i = 0; i < it->n; i++) {
+		struct render_past *p = &it->past[i];
+		const struct task *t = it->v[i].task;
+
+		/* store_sent_notices keeps the tasks' order. */
+		p->task_id = t->id;
+		p->sent = it->sent + k;
+		while (k < it->n_sent && it->sent[k].task_id == t->id)
+			k++;
+		p->n_sent = (size_t)(it->sent + k - p->sent);
+		p->no_focal = it->flags + f;
+		p->no_head = it->flags + f + t->n_leads;
+		for (size_t a = 0; a < t->n_leads; a++) {
+			int64_t focal = store_agency_count_role(s, t->lead_ids[a], ROLE_FOCAL);
+			int64_t head = store_agency_count_role(s, t->lead_ids[a], ROLE_HEAD);
+
+			if (focal < 0 || head < 0)
+				return (int)(focal < 0 ? focal : head);
+			it->flags[f + a] = focal == 0;
+			it->flags[f + t->n_leads + a] = head == 0;
+		}
+		f += 2 * t->n_leads;
+	}
+	return 0;
 }
 
 /* A registry that fails would fail every person alike: the whole compose stops. */
@@ -249,6 +305,13 @@ compose_one(struct store *s, const struct dispatch_env *env, time_t now, const s
 		goto out;
 	if (kind == MESSAGE_REMINDER && catchup)
 		kind = MESSAGE_CATCHUP;
+	if (kind == MESSAGE_ESCALATION) {
+		r = items_add_past(s, &it);
+		if (r < 0)
+			goto out;
+		ctx.past = it.past;
+		ctx.n_past = it.n;
+	}
 	ids = xcalloc(it.n, sizeof(*ids));
 	r = insert_parts(s, &ctx, now, channel, kind, it.v, it.n, ids, rep);
 	for (size_t i = 0; r == 0 && i < n; i++)

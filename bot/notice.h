@@ -27,7 +27,9 @@
  * dispatch_deliver via store_message_finish; not tried:
  * store_message_unclaim; crash or lease recovery: store_message_recover
  * (at start, and each tick through dispatch_recover); operator retry:
- * store_message_retry.
+ * store_message_retry.  A message sent that holds a task's first sent
+ * reminder or nag records that day on the task (task.first_notice, the
+ * escalation clock; store_message_finish).
  */
 #ifndef DONDOC_NOTICE_H
 #define DONDOC_NOTICE_H

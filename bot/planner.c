@@ -303,9 +303,73 @@ recurring_steps(const struct schedule *sch, struct date occ, struct steps *s)
 			  calendar_add_workdays(sch->cal, occ0, -sch->recurring_before[i]));
 }
 
+/* --- the escalation clock -------------------------------------------- */
+
+enum planner_clock
+planner_escalation_clock(const struct schedule *sch, const struct deadline *dl,
+			 bool has_first_notice, struct date first_notice, struct date *ret)
+{
+	/* A recurring task's period is due like a deadline (its due day moves on). */
+	if (!dl->has_due || (dl->precision > DEADLINE_YEAR && dl->precision != DEADLINE_RECURRING))
+		return PLANNER_CLOCK_NONE;
+	if (sch->escalation_from == ESCALATION_FROM_DUE) {
+		*ret = dl->due;
+		return PLANNER_CLOCK_DUE_POLICY;
+	}
+	if (!has_first_notice)
+		return PLANNER_CLOCK_NOT_STARTED;
+	/* Reminded in time: the late days count from the due day, as they always did. */
+	if (date_cmp(first_notice, dl->due) <= 0) {
+		*ret = dl->due;
+		return PLANNER_CLOCK_DUE_REMINDED;
+	}
+	*ret = first_notice;
+	return PLANNER_CLOCK_FIRST_NOTICE;
+}
+
+/*
+ * The day the ladder's escalation levels count from, on today: the clock;
+ * before the due day, a clock not started yet is the due day, since a
+ * reminder sent by then (the only way it starts) makes it so.  False for
+ * no escalation (yet).  planner_run and planner_explain both ask here.
+ */
+static bool
+ladder_clock(const struct schedule *sch, const struct deadline *dl, bool has_first_notice,
+	     struct date first_notice, struct date today, struct date *ret)
+{
+	enum planner_clock c = planner_escalation_clock(sch, dl, has_first_notice, first_notice, ret);
+
+	if (c == PLANNER_CLOCK_NOT_STARTED && date_cmp(today, dl->due) <= 0) {
+		*ret = dl->due;
+		return true;
+	}
+	return c > PLANNER_CLOCK_NOT_STARTED;
+}
+
+/*
+ * Adds the escalation levels of a task due on due, counted from clock,
+ * and returns the day of the last one.  The notices keep the due day as
+ * their anchor (their identity), whatever the clock counts from.
+ */
+static struct date
+escalation_steps(const struct schedule *sch, struct date due, struct date clock, struct steps *s)
+{
+	struct date last = due;
+
+	for (int i = 0; i < sch->n_levels; i++) {
+		last = calendar_add_workdays(sch->cal, clock, sch->levels[i]);
+		steps_add(s, STAGE_ESCALATION, i + 1, due, last);
+	}
+	return last;
+}
+
+/*
+ * The ladder of dl.  clock is the day the escalation levels count from
+ * (planner_escalation_clock), NULL for none yet.
+ */
 static size_t
 ladder(const struct schedule *sch, const struct deadline *dl, const struct date *occ,
-       struct date until, struct steps *out)
+       const struct date *clock, struct date until, struct steps *out)
 {
 	struct steps s = *out;
 	const struct calendar *cal = sch->cal;
@@ -317,8 +381,8 @@ ladder(const struct schedule *sch, const struct deadline *dl, const struct date 
 	} else if (dl->has_due && (dl->precision <= DEADLINE_YEAR ||
 				   dl->precision == DEADLINE_RECURRING)) {
 		struct date due = dl->due;
-		struct date due0 = calendar_add_workdays(cal, due, 0), prev = due;
-		int p = dl->precision, last = 0, k;
+		struct date due0 = calendar_add_workdays(cal, due, 0), prev = due, last = due;
+		int p = dl->precision, k;
 
 		/* A period of a recurring task: its reminders, then like a deadline. */
 		if (p == DEADLINE_RECURRING)
@@ -326,19 +390,17 @@ ladder(const struct schedule *sch, const struct deadline *dl, const struct date 
 		for (int i = 0; p <= DEADLINE_YEAR && i < sch->n_before[p]; i++)
 			steps_add(&s, STAGE_BEFORE, sch->before[p][i], due,
 				  calendar_add_workdays(cal, due0, -sch->before[p][i]));
-		for (int i = 0; i < sch->n_levels; i++) {
-			steps_add(&s, STAGE_ESCALATION, i + 1, due,
-				  calendar_add_workdays(cal, due, sch->levels[i]));
-			last = sch->levels[i];
-		}
+		if (clock)
+			last = escalation_steps(sch, due, *clock, &s);
 		/*
-		 * Nags up to the last escalation level; past it, on until the
-		 * first nag still to come (the planner's next day to look).
+		 * Nags (counted from the due day whatever the escalation clock)
+		 * up to the last escalation level; past it, on until the first
+		 * nag still to come (the planner's next day to look).
 		 */
 		for (k = sch->nag_first; k < 100000; k += sch->nag_every) {
 			struct date day = calendar_add_workdays(cal, due, k);
 
-			if (k > last && date_cmp(prev, until) > 0)
+			if (date_cmp(day, last) > 0 && date_cmp(prev, until) > 0)
 				break;
 			steps_add(&s, STAGE_OVERDUE, k, due, day);
 			prev = day;
@@ -366,10 +428,19 @@ size_t
 planner_ladder(const struct schedule *sch, const struct deadline *dl, struct date today,
 	       struct date until, struct ladder_step **ret)
 {
+	return planner_ladder_task(sch, dl, true, dl->due, today, until, ret);
+}
+
+size_t
+planner_ladder_task(const struct schedule *sch, const struct deadline *dl, bool has_first_notice,
+		    struct date first_notice, struct date today, struct date until,
+		    struct ladder_step **ret)
+{
 	struct steps s = { 0 };
-	struct date occ;
+	struct date occ, clock;
 	bool has_occ = dl->precision == DEADLINE_RECURRING && next_report_day(sch, today, &occ);
-	size_t n = ladder(sch, dl, has_occ ? &occ : NULL, until, &s);
+	bool has_clock = ladder_clock(sch, dl, has_first_notice, first_notice, today, &clock);
+	size_t n = ladder(sch, dl, has_occ ? &occ : NULL, has_clock ? &clock : NULL, until, &s);
 
 	*ret = s.v;
 	return n;
@@ -519,7 +590,11 @@ plan_task(const struct plan_task *t, void *userdata)
 	bool moved = dl.precision == DEADLINE_RECURRING && plan_period(pl, t, &dl);
 	bool overdue = dl.has_due && date_cmp(dl.due, pl->today) < 0;
 	bool planned = false;
-	size_t n = ladder(pl->sch, &dl, pl->has_occ ? &pl->occ : NULL, pl->today, &pl->steps);
+	struct date clock;
+	bool has_clock = ladder_clock(pl->sch, &dl, t->has_first_notice, t->first_notice,
+				      pl->today, &clock);
+	size_t n = ladder(pl->sch, &dl, pl->has_occ ? &pl->occ : NULL,
+			  has_clock ? &clock : NULL, pl->today, &pl->steps);
 	const struct ladder_step *steps = pl->steps.v;
 
 	pl->rep.tasks++;
@@ -929,7 +1004,8 @@ planner_explain(struct store *s, const struct schedule *sch, const struct channe
 	if (r < 0)
 		goto out;
 	n = t.kind == TASK_KIND_INDICATOR ? indicator_ladder(sch, today, &steps)
-					  : planner_ladder(sch, &t.deadline, today, today, &steps);
+					  : planner_ladder_task(sch, &t.deadline, t.has_first_notice,
+								t.first_notice, today, today, &steps);
 	for (size_t i = 0; i < n; i++) {
 		recipients(&pp, t.lead_ids, t.n_leads, steps[i].stage, steps[i].step, &who);
 		for (size_t w = 0; w < who.n; w++) {

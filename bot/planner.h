@@ -24,6 +24,16 @@
  * day on (a deadline event by "dondoc") before it writes the new period's
  * notices, whose anchor is the new reporting day (invariant 1 holds).
  *
+ * Going live: with the policy's [escalation] from = first_notice (the
+ * default) the escalation levels count from the later of the due day and
+ * the day the first reminder or nag about the task was actually sent
+ * (task.first_notice, recorded by the store when that message is marked
+ * sent, which makes the planner look at the task again); before any was
+ * sent, a task has no escalation.  A task already late when first planned
+ * gets its latest nag, one "quá hạn" message.  Nags keep counting from
+ * the due day: they go to the focal points, who learn the task is late
+ * from the first of them.
+ *
  * Recipients: the focal points of the lead agencies; their heads at level
  * 1; leaders and the secretariat from level 2 on.  When a lead agency has
  * nobody a step would reach (no active focal point, or head at level 1,
@@ -74,6 +84,37 @@ struct ladder_step {
  */
 size_t planner_ladder(const struct schedule *sch, const struct deadline *dl, struct date today,
 		      struct date until, struct ladder_step **ret);
+/*
+ * planner_ladder for a task whose first reminder or nag was sent on
+ * first_notice (has_first_notice false: none yet), with its escalation
+ * levels counted as planner_escalation_clock says: what the daemon does.
+ * Up to the due day a clock not started yet is shown from the due day (a
+ * reminder sent by then starts it there); past it, no escalation until a
+ * reminder is sent.  planner_ladder is this with a first notice on the
+ * due day.
+ */
+size_t planner_ladder_task(const struct schedule *sch, const struct deadline *dl,
+			   bool has_first_notice, struct date first_notice, struct date today,
+			   struct date until, struct ladder_step **ret);
+
+/* What the escalation levels of a task count from. */
+enum planner_clock {
+	PLANNER_CLOCK_NONE,		/* no due day: no escalation at all */
+	PLANNER_CLOCK_NOT_STARTED,	/* from = first_notice, and no reminder sent yet */
+	PLANNER_CLOCK_DUE_POLICY,	/* the due day: policy from = due */
+	PLANNER_CLOCK_DUE_REMINDED,	/* the due day: the first reminder went out by then */
+	PLANNER_CLOCK_FIRST_NOTICE,	/* the day the first reminder went out, after the due day */
+};
+
+/*
+ * The escalation clock of a task with deadline dl whose first reminder or
+ * nag was sent on first_notice (when has_first_notice), under the
+ * policy's [escalation] from: the day it counts from in *ret (set unless
+ * NONE or NOT_STARTED).
+ */
+enum planner_clock planner_escalation_clock(const struct schedule *sch, const struct deadline *dl,
+					    bool has_first_notice, struct date first_notice,
+					    struct date *ret);
 
 struct planner_report {
 	size_t tasks;		/* tasks looked at */

@@ -17,6 +17,7 @@
 #include "period.h"
 #include "registry.h"
 #include "render.h"
+#include "store.h"
 #include "task.h"
 #include "template.h"
 #include "xalloc.h"
@@ -57,7 +58,7 @@ struct renderer {
 static const char *const message_names[] = {
 	/* Sent by the planner and the outbox (template_of below). */
 	"reminder", "due_today", "overdue", "catchup", "escalation_head", "escalation_leaders",
-	"needs_date", "alert", "compose_failed", "test",
+	"needs_date", "alert", "compose_failed", "test", "escalation_secretariat",
 	/* An indicator's update request (STAGE_ASSESSMENT) alone in a day's reminder. */
 	"assessment_request",
 	/* Answers to chat commands (command.c), and a pressed button's (tgbot.c). */
@@ -582,9 +583,199 @@ indicator_keys(json_t *data, json_t *tasks, const struct render_item *items, siz
 		json_object_set_new(data, "count", json_integer((json_int_t)(n - k)));
 }
 
+/* --- what was sent, in words (the escalations' past tense) ------------ */
+
+static bool
+lang_en(const struct person *to)
+{
+	return to && to->lang && strcmp(to->lang, "en") == 0;
+}
+
+static const char *
+role_words(enum person_role role, bool en)
+{
+	static const char *const vi_words[_ROLE_MAX] = {
+		"cán bộ đầu mối", "thủ trưởng", "lãnh đạo", "cơ quan thường trực", "người theo dõi",
+	};
+	static const char *const en_words[_ROLE_MAX] = {
+		"focal point", "head", "leader", "secretariat", "viewer",
+	};
+
+	if (role < 0 || role >= _ROLE_MAX)
+		return "";
+	return en ? en_words[role] : vi_words[role];
+}
+
+/*
+ * "7/10 và 10/10/2025": days in order, the year said once per run of
+ * days in the same year; and the English "7/10 and 10/10/2025".
+ */
+static char *
+days_words(const struct date *v, size_t n, bool en)
+{
+	struct buf b;
+
+	buf_init(&b, RENDER_MAX_BYTES);
+	for (size_t i = 0; i < n; i++) {
+		char d[16];
+		bool year = i + 1 == n || v[i + 1].y != v[i].y;
+
+		if (year)
+			render_day(v[i], d);
+		else
+			snprintf(d, sizeof(d), "%d/%d", v[i].d % 100, v[i].m % 100);
+		(void)buf_addf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? (en ? " and " : " và ") : ", ",
+			       d);
+	}
+	return buf_detach(&b);
+}
+
+/* Whether sent notice e is a reminder or nag (the focal points' "đã nhắc"). */
+static bool
+is_reminder(const struct sent_notice *e)
+{
+	return e->stage == STAGE_BEFORE || e->stage == STAGE_OVERDUE || e->stage == STAGE_RECURRING;
+}
+
+/* Whether sent notice e told a head at level 1 ("đã báo cáo thủ trưởng"). */
+static bool
+is_head_told(const struct sent_notice *e)
+{
+	return e->stage == STAGE_ESCALATION && e->step == 1 && e->role == ROLE_HEAD;
+}
+
+/*
+ * The people the notices of v[0..n) that match keep() went to, each once
+ * in the order first sent, with the days they were sent:
+ * [{name, role, agency, days}].
+ */
+static json_t *
+sent_people_json(const struct sent_notice *v, size_t n, bool (*keep)(const struct sent_notice *),
+		 bool en)
+{
+	json_t *out = json_array();
+	struct date *days = xcalloc(n ? n : 1, sizeof(*days));
+
+	for (size_t i = 0; i < n; i++) {
+		size_t nd = 0;
+		bool seen = false;
+		char *w;
+
+		if (!keep(&v[i]))
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = keep(&v[k]) && v[k].person_id == v[i].person_id;
+		if (seen)
+			continue;
+		for (size_t k = i; k < n; k++)
+			if (keep(&v[k]) && v[k].person_id == v[i].person_id &&
+			    (nd == 0 || date_cmp(days[nd - 1], v[k].day) != 0))
+				days[nd++] = v[k].day;
+		w = days_words(days, nd, en);
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s}",
+						     "name", v[i].name ? v[i].name : "",
+						     "role", role_words(v[i].role, en),
+						     "agency", v[i].agency ? v[i].agency : "",
+						     "days", w));
+		free(w);
+	}
+	free(days);
+	return out;
+}
+
+/* "Sở A, Sở B": the lead agencies of t flagged in flags; NULL when none. */
+static char *
+leads_flagged(const struct task *t, const bool *flags)
+{
+	struct buf b;
+	char *s;
+
+	if (!flags)
+		return NULL;
+	buf_init(&b, RENDER_MAX_BYTES);
+	for (size_t i = 0; i < t->n_leads; i++)
+		if (flags[i])
+			(void)buf_addf(&b, "%s%s", b.len ? ", " : "", t->leads[i]);
+	s = b.len ? buf_detach(&b) : NULL;
+	buf_release(&b);
+	return s;
+}
+
+/*
+ * Adds to the JSON of a task what the outbox shows of it: "reminded"
+ * (the focal points and the days they were reminded), "heads" (the heads
+ * told at level 1), "not_reminded" when no reminder went out, and
+ * "no_focal" / "no_head", the lead agencies with nobody in that role.
+ * A key a template tests is absent when there is nothing to say.
+ */
+static void
+add_sent_json(json_t *o, const struct render_ctx *ctx, const struct task *t, bool en)
+{
+	static const struct render_past none = { 0 };
+	const struct render_past *p = &none;
+	json_t *reminded, *heads;
+	char *no_focal, *no_head;
+
+	for (size_t i = 0; i < ctx->n_past; i++)
+		if (ctx->past[i].task_id == t->id)
+			p = &ctx->past[i];
+	reminded = sent_people_json(p->sent, p->n_sent, is_reminder, en);
+	heads = sent_people_json(p->sent, p->n_sent, is_head_told, en);
+	no_focal = leads_flagged(t, p->no_focal);
+	no_head = leads_flagged(t, p->no_head);
+
+	if (json_array_size(reminded))
+		json_object_set_new(o, "reminded", reminded);
+	else {
+		json_decref(reminded);
+		json_object_set_new(o, "not_reminded", json_true());
+	}
+	if (json_array_size(heads))
+		json_object_set_new(o, "heads", heads);
+	else
+		json_decref(heads);
+	if (no_focal)
+		json_object_set_new(o, "no_focal", json_string(no_focal));
+	if (no_head)
+		json_object_set_new(o, "no_head", json_string(no_head));
+	free(no_focal);
+	free(no_head);
+}
+
+/*
+ * The tasks rolled up by lead agencies ("Sở A", or "Sở A; Sở B" for a
+ * joint task, so that the counts add up to the whole):
+ * [{name, count, tasks}], in the order first met.
+ */
+static json_t *
+agencies_json(json_t *tasks)
+{
+	json_t *out = json_array(), *t;
+	size_t i;
+
+	json_array_foreach(tasks, i, t) {
+		const char *leads = json_string_value(json_object_get(t, "leads"));
+		json_t *g = NULL, *x;
+		size_t k;
+
+		json_array_foreach(out, k, x)
+			if (strcmp(json_string_value(json_object_get(x, "name")), leads) == 0)
+				g = x;
+		if (!g) {
+			g = json_pack("{s:s, s:i, s:[]}", "name", leads, "count", 0, "tasks");
+			json_array_append_new(out, g);
+		}
+		json_array_append(json_object_get(g, "tasks"), t);
+		json_object_set_new(g, "count",
+				    json_integer(json_integer_value(json_object_get(g, "count")) + 1));
+	}
+	return out;
+}
+
 /* The template a message of kind uses for these items. */
 static const char *
-template_of(enum message_kind kind, const struct render_item *items, size_t n)
+template_of(enum message_kind kind, const struct person *to, const struct render_item *items,
+	    size_t n)
 {
 	size_t late = 0, today = 0, level2 = 0;
 
@@ -604,6 +795,13 @@ template_of(enum message_kind kind, const struct render_item *items, size_t n)
 	case MESSAGE_CATCHUP:
 		return "catchup";
 	case MESSAGE_ESCALATION:
+		/* Each role its own text: what a head, a leader, the secretariat can act on. */
+		if (to && to->role == ROLE_SECRETARIAT)
+			return "escalation_secretariat";
+		if (to && to->role == ROLE_LEADER)
+			return "escalation_leaders";
+		if (to && to->role == ROLE_HEAD)
+			return "escalation_head";
 		return level2 ? "escalation_leaders" : "escalation_head";
 	case MESSAGE_NEEDS_DATE:
 		return "needs_date";
@@ -629,6 +827,8 @@ render_message(enum message_kind kind, const struct render_ctx *ctx,
 	for (size_t i = 0; i < n; i++) {
 		json_t *t = render_task_json(items[i].task, ctx->today, ctx->cal);
 
+		if (kind == MESSAGE_ESCALATION)
+			add_sent_json(t, ctx, items[i].task, lang_en(ctx->to));
 		if (json_is_true(json_object_get(t, "late")))
 			late++;
 		if (items[i].stage == STAGE_ESCALATION && items[i].step > level)
@@ -638,6 +838,8 @@ render_message(enum message_kind kind, const struct render_ctx *ctx,
 	json_object_set_new(data, "person", render_person_json(ctx->to));
 	json_object_set_new(data, "today", json_string(today));
 	json_object_set_new(data, "app", json_pack("{s:s, s:s}", "name", "Hệ thống đôn đốc", "url", ""));
+	if (kind == MESSAGE_ESCALATION)
+		json_object_set_new(data, "agencies", agencies_json(tasks));
 	json_object_set_new(data, "tasks", tasks);
 	json_object_set_new(data, "count", json_integer((json_int_t)n));
 	/* Absent when none: the templates show their "late" clause only then. */
@@ -660,7 +862,7 @@ render_message(enum message_kind kind, const struct render_ctx *ctx,
 					      ctx->about->name ? ctx->about->name : "",
 					      "channel", ctx->about_channel ? ctx->about_channel : "",
 					      "error", ctx->about_error ? ctx->about_error : ""));
-	r = renderer_render(ctx->r, ctx->to->lang, template_of(kind, items, n), data, ret);
+	r = renderer_render(ctx->r, ctx->to->lang, template_of(kind, ctx->to, items, n), data, ret);
 	json_decref(data);
 	return r;
 }

@@ -73,6 +73,8 @@ int renderer_render(const struct renderer *r, const char *lang, const char *name
 int renderer_render_forms(const struct renderer *r, const char *lang, const char *name,
 			  const json_t *data, unsigned mask, struct rendered *ret);
 
+struct sent_notice;
+
 /* One task in a message, and why it is there. */
 struct render_item {
 	const struct task *task;
@@ -80,6 +82,20 @@ struct render_item {
 	int step;		/* working days, or escalation level */
 	struct date day;	/* the day the notice was for */
 	struct date anchor;	/* the due day or reporting day it counts from */
+};
+
+/*
+ * The past of one task, as the outbox shows it: what an escalation may
+ * say happened ("đã nhắc ...", "đã báo cáo thủ trưởng ...").  A task with
+ * none claims nothing.
+ */
+struct render_past {
+	int64_t task_id;
+	const struct sent_notice *sent;	/* store_sent_notices, oldest first */
+	size_t n_sent;
+	/* Per lead agency (task->leads): nobody active holds that role; NULL: unknown. */
+	const bool *no_focal;
+	const bool *no_head;
 };
 
 struct render_ctx {
@@ -96,13 +112,18 @@ struct render_ctx {
 	 * (from 1) of parts, of total tasks in all; parts 0 or 1: one message.
 	 */
 	size_t part, parts, total;
+	/* The past of the tasks of an escalation (any order); none: nothing is claimed. */
+	const struct render_past *past;
+	size_t n_past;
 };
 
 /*
  * Renders a message of kind listing items for ctx->to: picks the
  * template (a reminder whose tasks are all due today is "due_today", all
- * late "overdue", an escalation of level 2 "escalation_leaders", ...),
- * builds its data and renders every form.
+ * late "overdue"; an escalation by the recipient's role: a head's
+ * "escalation_head", a leader's "escalation_leaders" with the tasks
+ * rolled up by agency, the secretariat's "escalation_secretariat" with
+ * what is missing), builds its data and renders every form.
  */
 int render_message(enum message_kind kind, const struct render_ctx *ctx,
 		   const struct render_item *items, size_t n, struct rendered *ret);

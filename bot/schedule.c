@@ -40,6 +40,7 @@ enum key_type {
 	KEY_RRULE,	/* an RFC 5545 RRULE value */
 	KEY_PATH,	/* a file relative to the schedules directory; empty for none */
 	KEY_MONTHDAY,	/* a day of the month, 1..31 (31: the month's last) */
+	KEY_WORD,	/* one of a few words */
 };
 
 enum key_id {
@@ -63,6 +64,7 @@ enum key_id {
 	K_RECURRING_DAY,
 	K_ASSESSMENT_RRULE,
 	K_ASSESSMENT_BEFORE,
+	K_ESCALATION_FROM,
 	_K_MAX,
 };
 
@@ -93,6 +95,7 @@ static const struct key keys[_K_MAX] = {
 	[K_RECURRING_DAY] = { "recurring", "day", KEY_MONTHDAY },
 	[K_ASSESSMENT_RRULE] = { "assessment", "rrule", KEY_RRULE },
 	[K_ASSESSMENT_BEFORE] = { "assessment", "before", KEY_OFFSETS },
+	[K_ESCALATION_FROM] = { "escalation", "from", KEY_WORD },
 };
 
 static const char *const weekday_names[7][2] = {
@@ -472,6 +475,22 @@ parse_monthday(struct parser *p, const char *name, const char *value, int *ret)
 	return 0;
 }
 
+/* "first_notice" or "due": what the escalation clock counts from. */
+static int
+parse_escalation_from(struct parser *p, const char *name, const char *value,
+		      enum escalation_from *ret)
+{
+	if (strcmp(value, "first_notice") == 0) {
+		*ret = ESCALATION_FROM_FIRST_NOTICE;
+	} else if (strcmp(value, "due") == 0) {
+		*ret = ESCALATION_FROM_DUE;
+	} else {
+		fail(p, xasprintf("%s: '%s' is neither 'first_notice' nor 'due'", name, value));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Sets one key of p->s from its value; 0 or -EINVAL (already recorded). */
 static int
 apply(struct parser *p, enum key_id id, const char *value)
@@ -529,6 +548,8 @@ apply(struct parser *p, enum key_id id, const char *value)
 	case K_ASSESSMENT_RRULE:
 		field = &s->assessment_rrule;
 		break;
+	case K_ESCALATION_FROM:
+		return parse_escalation_from(p, name, value, &s->escalation_from);
 	case _K_MAX:
 		break;
 	}

@@ -33,6 +33,17 @@ enum schedule_rule {
 	_SCHEDULE_RULE_MAX,
 };
 
+/*
+ * What the escalation ladder counts from ([escalation] from).  A task
+ * already late when dondoc first plans it (an old plan imported, dondoc
+ * started late) would otherwise escalate on its first day, before anyone
+ * was reminded.
+ */
+enum escalation_from {
+	ESCALATION_FROM_FIRST_NOTICE,	/* the later of the due day and the first reminder sent (default) */
+	ESCALATION_FROM_DUE,		/* the due day, whatever was sent (the strict rule) */
+};
+
 /* The occurrences of one RRULE over the window, then the first after it. */
 struct schedule_occ {
 	struct date *v;
@@ -50,6 +61,7 @@ struct schedule {
 	int nag_every;		/* then every this many working days (3) */
 	int levels[SCHEDULE_MAX_LEVELS];	/* escalation level i+1 at levels[i] working days overdue */
 	int n_levels;
+	enum escalation_from escalation_from;	/* levels count from ... */
 	int work_start;		/* minutes after midnight local time (07:30 = 450) */
 	int work_end;		/* (17:30 = 1050) */
 	int send_at;		/* a day's messages go out at this minute (08:00 = 480) */

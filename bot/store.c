@@ -325,7 +325,15 @@ static const char *const migrations[] = {
 	 */
 	"INSERT INTO obstacle(task_id, person_id, actor, text, state, created_at)"
 	" SELECT task_id, person_id, actor, ifnull(text, ''), 'open', at FROM event"
-	" WHERE kind = 'obstacle' AND task_id IS NOT NULL ORDER BY id;",
+	" WHERE kind = 'obstacle' AND task_id IS NOT NULL ORDER BY id;"
+	/*
+	 * A registry already in use starts its escalation clock at the first
+	 * reminder or nag its outbox shows sent (the local day: UTC+7, as
+	 * CLOCK_VN_OFFSET), not afresh at the next one.
+	 */
+	"UPDATE task SET first_notice = (SELECT date(min(m.sent_at) + 25200, 'unixepoch')"
+	" FROM notice n JOIN message m ON m.id = n.message_id WHERE n.task_id = task.id"
+	" AND n.state = 'sent' AND m.state = 'sent' AND n.stage IN ('before', 'overdue'));",
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");
@@ -447,6 +455,9 @@ enum stmt {
 	ST_PERIOD_REPORT_OF_TASK,
 	ST_EVENT_LAST_OF_KIND,
 	ST_MESSAGE_FIRST_INDICATOR,
+	ST_SENT_OF_TASK,
+	ST_FIRST_NOTICE_SET,
+	ST_AGENCY_COUNT_ROLE,
 	_ST_MAX,
 };
 
@@ -711,6 +722,24 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_MESSAGE_FIRST_INDICATOR] = "SELECT ifnull(min(task_id), 0) FROM notice"
 				       " WHERE message_id = ?1 AND task_id IN"
 				       " (SELECT id FROM task WHERE kind = 'indicator')",
+	/* Both must be sent: a notice moved to a fallback message is sent with that one. */
+	[ST_SENT_OF_TASK] = "SELECT n.task_id, n.stage, n.step, m.sent_at, p.id, p.name, p.role,"
+			    " a.name FROM notice n JOIN message m ON m.id = n.message_id"
+			    " JOIN person p ON p.id = n.person_id JOIN agency a ON a.id = p.agency_id"
+			    " WHERE ifnull(n.task_id, 0) = ?1 AND n.state = 'sent' AND m.state = 'sent'"
+			    " AND n.stage IN ('before', 'overdue', 'recurring', 'escalation')"
+			    " ORDER BY m.sent_at, n.id",
+	/*
+	 * The first reminder or nag about a task went out: the escalation
+	 * clock may start (policy [escalation] from), so the planner looks
+	 * at the task again.
+	 */
+	[ST_FIRST_NOTICE_SET] = "UPDATE task SET first_notice = ?2, next_notice = NULL"
+				" WHERE first_notice IS NULL AND id IN (SELECT task_id FROM notice"
+				"  WHERE message_id = ?1 AND state = 'sent'"
+				"  AND stage IN ('before', 'overdue'))",
+	[ST_AGENCY_COUNT_ROLE] = "SELECT count(*) FROM person WHERE agency_id = ?1 AND role = ?2"
+				 " AND active = 1",
 };
 
 /*
@@ -3387,6 +3416,17 @@ store_message_claim(struct store *s, int64_t id, int64_t lease_until)
 	return sqlite3_changes(s->db) > 0 ? 1 : 0;
 }
 
+/* Records the day message id went out as the first notice of its tasks that had none. */
+static int
+first_notice_set(struct store *s, int64_t id, int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, ST_FIRST_NOTICE_SET);
+
+	sqlite3_bind_int64(st, 1, id);
+	bind_date(st, 2, true, clock_local_date((time_t)now));
+	return exec_done(s, st);
+}
+
 int
 store_message_finish(struct store *s, int64_t id, enum message_state state, int64_t next_at,
 		     int64_t now, const char *error)
@@ -3408,7 +3448,10 @@ store_message_finish(struct store *s, int64_t id, enum message_state state, int6
 	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, notice_state_to_string(ns));
 	sqlite3_bind_int64(st, 3, now);
-	return exec_done(s, st);
+	r = exec_done(s, st);
+	if (r < 0 || ns != NOTICE_SENT)
+		return r;
+	return first_notice_set(s, id, now);
 }
 
 int
@@ -4203,4 +4246,81 @@ store_period_report_foreach(struct store *s, int64_t task_id, store_period_repor
 		r = errno_of(sqlite3_extended_errcode(s->db));
 	sqlite3_reset(st);
 	return r;
+}
+
+/* --- what was really sent --------------------------------------------- */
+
+struct sent_notice *
+sent_notices_free(struct sent_notice *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].name);
+		free(v[i].agency);
+	}
+	free(v);
+	return NULL;
+}
+
+/* Appends the sent notices of one task to *v (length *n, room *cap). */
+static int
+sent_of_task(struct store *s, int64_t task_id, struct sent_notice **v, size_t *n, size_t *cap)
+{
+	sqlite3_stmt *st = stmt(s, ST_SENT_OF_TASK);
+	int rc;
+
+	sqlite3_bind_int64(st, 1, task_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sent_notice *e;
+		enum person_role role =
+			person_role_from_string((const char *)sqlite3_column_text(st, 6));
+
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			*v = xreallocarray(*v, *cap, sizeof(**v));
+		}
+		e = &(*v)[(*n)++];
+		memset(e, 0, sizeof(*e));
+		e->task_id = sqlite3_column_int64(st, 0);
+		e->stage = notice_stage_from_string((const char *)sqlite3_column_text(st, 1));
+		e->step = sqlite3_column_int(st, 2);
+		e->day = clock_local_date((time_t)sqlite3_column_int64(st, 3));
+		e->person_id = sqlite3_column_int64(st, 4);
+		e->name = column_dup(st, 5);
+		e->role = role < 0 ? ROLE_VIEWER : role;
+		e->agency = column_dup(st, 7);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : errno_of(sqlite3_extended_errcode(s->db));
+}
+
+int
+store_sent_notices(struct store *s, const int64_t *task_ids, size_t n, struct sent_notice **ret,
+		   size_t *ret_n)
+{
+	struct sent_notice *v = NULL;
+	size_t nv = 0, cap = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = sent_of_task(s, task_ids[i], &v, &nv, &cap);
+	if (r < 0) {
+		sent_notices_free(v, nv);
+		return r;
+	}
+	*ret = v;
+	*ret_n = nv;
+	return 0;
+}
+
+int64_t
+store_agency_count_role(struct store *s, int64_t agency_id, enum person_role role)
+{
+	sqlite3_stmt *st = stmt(s, ST_AGENCY_COUNT_ROLE);
+	int64_t n = 0;
+	int r;
+
+	sqlite3_bind_int64(st, 1, agency_id);
+	bind_text(st, 2, person_role_to_string(role));
+	r = int64_query(s, st, &n);
+	return r < 0 ? r : n;
 }

@@ -501,5 +501,34 @@ typedef int (*store_period_report_cb)(const struct period_report *pr, void *user
 /* Calls cb for the reports of task_id, by period. */
 int store_period_report_foreach(struct store *s, int64_t task_id, store_period_report_cb cb,
 				void *userdata);
+/* --- what was really sent (the outbox, for the messages' past tense) --- */
+
+/*
+ * One reminder, nag or escalation about a task that reached its person:
+ * the notice is sent and so is the message that carried it.  Messages
+ * say "đã nhắc ..." only from these (DESIGN §6), never from the ladder.
+ */
+struct sent_notice {
+	int64_t task_id;
+	enum notice_stage stage;	/* STAGE_BEFORE, _OVERDUE, _RECURRING or _ESCALATION */
+	int step;			/* working days, or the escalation level */
+	struct date day;		/* the local day its message was sent */
+	int64_t person_id;
+	char *name;			/* the person's name */
+	enum person_role role;
+	char *agency;			/* the person's agency's name */
+};
+
+/*
+ * The notices sent about the tasks task_ids[0..n), task by task in that
+ * order, oldest first within a task.  0 with a new array in *ret and its
+ * length in *ret_n (free with sent_notices_free), or -errno.
+ */
+int store_sent_notices(struct store *s, const int64_t *task_ids, size_t n,
+		       struct sent_notice **ret, size_t *ret_n);
+/* Frees v[0..n) and v; NULL-safe; returns NULL. */
+struct sent_notice *sent_notices_free(struct sent_notice *v, size_t n);
+/* Active people of role in agency_id, or -errno. */
+int64_t store_agency_count_role(struct store *s, int64_t agency_id, enum person_role role);
 
 #endif

@@ -30,6 +30,10 @@ expect_eq "that event is the last, with the state replay starts from (10 tasks)"
 expect_eq "and meta remembers it" "$(sqlite3 "$DONDOC_DB" "SELECT value FROM meta WHERE key = 'audit.rechained'")" 7
 expect_eq "every event was hashed again: none keeps its schema 4 hash" \
 	"$(sqlite3 "$DONDOC_DB" "ATTACH 'v4.db' AS old; SELECT count(*) FROM event WHERE hash IN (SELECT hash FROM old.event)")" 0
+expect_eq "a task reminded before the upgrade keeps its escalation clock: the first reminder sent" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT id || '|' || first_notice FROM task WHERE first_notice IS NOT NULL ORDER BY id")" \
+	"2|2026-11-22
+3|2026-11-22"
 expect_rc 0 "the tasks are all there" "$DONDOC" task list --json
 expect_eq "ten of them" "$(json 'len(j)')" 10
 sqlite3 "$DONDOC_DB" "DELETE FROM event WHERE id = 1" >out 2>&1

@@ -598,8 +598,8 @@ test_escalation_separate(void **state)
 	e = msg_of(ms, f->secretariat, MESSAGE_ESCALATION);
 	assert_true(lists_task(e->body, f->t2));
 	assert_false(lists_task(e->body, f->t1));
-	assert_non_null(strstr(e->subject, "1 nhiệm vụ quá hạn"));
-	assert_non_null(strstr(e->subject, "đề nghị đồng chí chỉ đạo"));
+	/* The secretariat's own text: what to follow, not a request to direct. */
+	assert_non_null(strstr(e->subject, "Theo dõi 1 nhiệm vụ quá hạn"));
 	assert_null(strstr(e->body, "/xong"));
 	/* The nag's day (17/10) went by, but on the first day nothing was missed. */
 	r = msg_of(ms, f->secretariat, MESSAGE_REMINDER);
@@ -607,6 +607,80 @@ test_escalation_separate(void **state)
 	assert_false(lists_task(r->body, f->t2));
 	e = msg_of(ms, f->leader, MESSAGE_ESCALATION);
 	assert_true(lists_task(e->body, f->t2));
+	assert_non_null(strstr(e->subject, "đề nghị đồng chí chỉ đạo"));
+	msgs_release(ms);
+}
+
+/* The escalation of ms to person (the last one), its body. */
+static const char *
+escalation_body(const struct msgs *ms, int64_t person)
+{
+	const char *b = NULL;
+
+	for (size_t i = 0; i < ms->n; i++)
+		if (ms->v[i].person_id == person && ms->v[i].kind == MESSAGE_ESCALATION)
+			b = ms->v[i].body;
+	assert_non_null(b);
+	return b;
+}
+
+/*
+ * An escalation says who was reminded and which head was told only from
+ * what was sent: t1's nag went out on 7/10, t2's never did; the head's
+ * level 1 went out on 8/10, so the leader hears of it on 9/10 and not
+ * before; Sở Y tế has no head, and the secretariat is told so.
+ */
+static void
+test_escalation_tells_only_what_was_sent(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	volatile sig_atomic_t stop = 0;
+	struct msgs *ms = &f->ms;
+	struct task t = { 0 };
+	const char *b;
+
+	queue(f, f->t1, f->focal_snv, STAGE_OVERDUE, 5, DAY(2025, 9, 30), DAY(2025, 10, 7), NULL);
+	compose_at(f, "2025-10-07T09:00+07:00", &rep);
+	deliver_at(f, "2025-10-07T09:00+07:00", &stop, &rep);
+	assert_int_equal(rep.sent, 1);
+	assert_int_equal(store_task_get(f->s, f->t1, &t), 0);
+	assert_true(t.has_first_notice);
+	assert_int_equal(date_cmp(t.first_notice, DAY(2025, 10, 7)), 0);
+	task_release(&t);
+
+	queue(f, f->t1, f->head_snv, STAGE_ESCALATION, 1, DAY(2025, 9, 30), DAY(2025, 10, 8), NULL);
+	queue(f, f->t2, f->head_snv, STAGE_ESCALATION, 1, DAY(2025, 9, 30), DAY(2025, 10, 8), NULL);
+	queue(f, f->t1, f->leader, STAGE_ESCALATION, 2, DAY(2025, 9, 30), DAY(2025, 10, 8), NULL);
+	compose_at(f, "2025-10-08T09:00+07:00", &rep);
+	msgs_load(f, -1, ms);
+	b = escalation_body(ms, f->head_snv);
+	assert_int_equal(occurrences(b, "Đã nhắc đồng chí"), 1);
+	assert_non_null(strstr(b, "Đã nhắc đồng chí Nguyễn Văn An (cán bộ đầu mối, Sở Nội vụ) "
+				  "ngày 7/10/2025"));
+	assert_null(strstr(b, "hệ thống đã nhắc"));
+	assert_null(strstr(b, "Đã báo cáo thủ trưởng"));
+	/* Composed before the head's went out: the leader is not told of it. */
+	b = escalation_body(ms, f->leader);
+	assert_non_null(strstr(b, "Đã nhắc đồng chí Nguyễn Văn An"));
+	assert_null(strstr(b, "thủ trưởng"));
+	assert_non_null(strstr(b, "- Sở Nội vụ: 1 nhiệm vụ"));
+	msgs_release(ms);
+	deliver_at(f, "2025-10-08T09:00+07:00", &stop, &rep);
+
+	queue(f, f->t2, f->leader, STAGE_ESCALATION, 2, DAY(2025, 9, 30), DAY(2025, 10, 9), NULL);
+	queue(f, f->t3, f->secretariat, STAGE_ESCALATION, 2, DAY(2025, 10, 31), DAY(2025, 10, 9),
+	      NULL);
+	compose_at(f, "2025-10-09T09:00+07:00", &rep);
+	msgs_load(f, -1, ms);
+	b = escalation_body(ms, f->leader);
+	assert_non_null(strstr(b, "Đã báo cáo thủ trưởng: đồng chí Lê Văn Cường (Sở Nội vụ) "
+				  "ngày 8/10/2025"));
+	assert_null(strstr(b, "Đã nhắc"));	/* t2: nobody was reminded */
+	b = escalation_body(ms, f->secretariat);
+	assert_non_null(strstr(b, "Chưa có lời nhắc nào được gửi tới cán bộ đầu mối."));
+	assert_non_null(strstr(b, "Sở Y tế chưa có thủ trưởng nhận báo cáo"));
+	assert_null(strstr(b, "Sở Y tế chưa có cán bộ đầu mối"));
 	msgs_release(ms);
 }
 
@@ -1103,6 +1177,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dead_message_alerts_secretariat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_planner_to_outbox, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_daily_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_escalation_tells_only_what_was_sent, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("dispatch", tests, group_setup, group_teardown);

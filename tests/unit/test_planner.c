@@ -535,6 +535,11 @@ setup(void **state)
 			 D(2025, 9, 30), &f->a_group, 1);
 	f->t3 = add_task(f, "T#3", "Báo cáo sơ kết ngành y tế", "Tháng 10/2025", DEADLINE_MONTH,
 			 D(2025, 10, 31), &f->a_syt, 1);
+	/*
+	 * These passes plan without sending anything: the strict clock, from
+	 * the due day.  The test_anchor_* tests set first_notice themselves.
+	 */
+	sch->escalation_from = ESCALATION_FROM_DUE;
 	*state = f;
 	return 0;
 }
@@ -1128,6 +1133,195 @@ test_explain_matches_runs(void **state)
 		assert_int_equal(f->rows[i].state, NOTICE_CANCELLED);
 }
 
+/* --- the escalation clock (going live) -------------------------------- */
+
+/*
+ * Sends the queued notices of task the way the dispatcher does: one
+ * message per person, marked sent at now.  Returns how many went.
+ */
+static int
+send_queued(struct fx *f, int64_t task, const char *iso)
+{
+	struct notes ns;
+	int sent = 0;
+
+	notices_of(f, task, &ns);
+	for (size_t i = 0; i < ns.n; i++) {
+		struct message m = { .person_id = ns.v[i].person_id, .kind = MESSAGE_REMINDER,
+				     .subject = (char *)"s", .body = (char *)"b",
+				     .next_at = at(iso), .created_at = at(iso), .day = ns.v[i].day };
+		int64_t id = 0;
+
+		if (ns.v[i].state != NOTICE_QUEUED || ns.v[i].message_id)
+			continue;
+		snprintf(m.channel, sizeof(m.channel), "file");
+		assert_int_equal(store_message_insert(f->s, &m, &id), 0);
+		assert_int_equal(store_notice_attach(f->s, ns.v[i].id, id, at(iso)), 0);
+		assert_int_equal(store_message_finish(f->s, id, MESSAGE_SENT, 0, at(iso), NULL), 0);
+		sent++;
+	}
+	return sent;
+}
+
+/* Plans day by day from..until (working days at 09:00), sending what comes. */
+static void
+walk(struct fx *f, struct date from, struct date until)
+{
+	for (struct date d = from; date_cmp(d, until) <= 0; d = calendar_add_workdays(sch->cal, d, 1)) {
+		char iso[40], day[DATE_ISO_LEN];
+
+		date_format_iso(d, day);
+		snprintf(iso, sizeof(iso), "%sT09:00+07:00", day);
+		run(f, iso, false);
+		send_queued(f, f->t1, iso);
+	}
+}
+
+/*
+ * T#1 was due 30/9; dondoc first plans it on 14/10.  With from =
+ * first_notice its focal points get one "overdue" nag that day and no
+ * escalation; level 1 comes 5 working days after the nag was sent.
+ */
+static void
+test_anchor_first_notice(void **state)
+{
+	struct fx *f = *state;
+	struct task t = { 0 };
+	struct notes ns;
+	struct date l1, l2, clock;
+	int n, k = 0;
+
+	sch->escalation_from = ESCALATION_FROM_FIRST_NOTICE;
+	run(f, "2025-10-14T09:00+07:00", true);
+	notices_of(f, f->t1, &ns);
+	assert_int_equal(ns.n, 2);
+	assert_int_equal(count_to(&ns, f->focal_snv, STAGE_OVERDUE, -1), 1);
+	assert_int_equal(count_to(&ns, f->focal_snv2, STAGE_OVERDUE, -1), 1);
+	assert_int_equal(count_to(&ns, f->head_snv, STAGE_ESCALATION, -1), 0);
+	/* Not sent yet: no clock, and a second pass the same day adds nothing. */
+	assert_int_equal(store_task_get(f->s, f->t1, &t), 0);
+	assert_false(t.has_first_notice);
+	assert_int_equal(planner_escalation_clock(sch, &t.deadline, false, t.deadline.due, &clock),
+			 PLANNER_CLOCK_NOT_STARTED);
+	task_release(&t);
+	assert_int_equal(run(f, "2025-10-14T10:00+07:00", false), 0);
+
+	assert_int_equal(send_queued(f, f->t1, "2025-10-14T10:00+07:00"), 2);
+	assert_int_equal(store_task_get(f->s, f->t1, &t), 0);
+	assert_true(t.has_first_notice);
+	assert_int_equal(date_cmp(t.first_notice, D(2025, 10, 14)), 0);
+	assert_int_equal(planner_escalation_clock(sch, &t.deadline, true, t.first_notice, &clock),
+			 PLANNER_CLOCK_FIRST_NOTICE);
+	assert_int_equal(date_cmp(clock, D(2025, 10, 14)), 0);
+	task_release(&t);
+
+	l1 = calendar_add_workdays(sch->cal, D(2025, 10, 14), sch->levels[0]);
+	l2 = calendar_add_workdays(sch->cal, D(2025, 10, 14), sch->levels[1]);
+	assert_int_equal(date_cmp(l1, D(2025, 10, 21)), 0);
+	/* The day before level 1: nags, no escalation. */
+	walk(f, D(2025, 10, 15), calendar_add_workdays(sch->cal, l1, -1));
+	notices_of(f, f->t1, &ns);
+	assert_int_equal(count_to(&ns, f->head_snv, STAGE_ESCALATION, -1), 0);
+	assert_true(count_to(&ns, f->focal_snv, STAGE_OVERDUE, -1) >= 2);
+	walk(f, l1, l1);
+	notices_of(f, f->t1, &ns);
+	assert_int_equal(count_to(&ns, f->head_snv, STAGE_ESCALATION, 1), 1);
+	assert_int_equal(count_to(&ns, f->leader, STAGE_ESCALATION, -1), 0);
+	walk(f, calendar_add_workdays(sch->cal, l1, 1), calendar_add_workdays(sch->cal, l2, -1));
+	notices_of(f, f->t1, &ns);
+	assert_int_equal(count_to(&ns, f->leader, STAGE_ESCALATION, -1), 0);
+	walk(f, l2, l2);
+	notices_of(f, f->t1, &ns);
+	assert_int_equal(count_to(&ns, f->leader, STAGE_ESCALATION, 2), 1);
+	assert_int_equal(count_to(&ns, f->secretariat, STAGE_ESCALATION, 2), 1);
+	assert_int_equal(count_to(&ns, f->head_snv, STAGE_ESCALATION, 1), 1);
+	/* explain tells the same: each level on its day, sent. */
+	n = planner_explain(f->s, sch, f->cs, f->t1, at("2025-11-04T12:00+07:00"), &f->rows);
+	for (int i = 0; i < n; i++)
+		if (f->rows[i].step.stage == STAGE_ESCALATION) {
+			assert_int_equal(date_cmp(f->rows[i].step.day, f->rows[i].step.step == 1 ? l1 : l2),
+					 0);
+			assert_int_equal(f->rows[i].state, NOTICE_SENT);
+			k++;
+		}
+	assert_int_equal(k, 3);	/* the head; the leader and the secretariat */
+}
+
+/* The same late start with from = due: level 1 at once, as the strict rule says. */
+static void
+test_anchor_due(void **state)
+{
+	struct fx *f = *state;
+	struct notes ns;
+
+	run(f, "2025-10-14T09:00+07:00", true);
+	notices_of(f, f->t1, &ns);
+	assert_int_equal(count_to(&ns, f->focal_snv, STAGE_OVERDUE, -1), 1);
+	assert_int_equal(count_to(&ns, f->head_snv, STAGE_ESCALATION, 1), 1);
+	assert_int_equal(count_to(&ns, f->leader, STAGE_ESCALATION, -1), 0);
+	/* The first notice sent does not move a strict clock: level 2 on 21/10. */
+	send_queued(f, f->t1, "2025-10-14T10:00+07:00");
+	walk(f, D(2025, 10, 15), D(2025, 10, 20));
+	notices_of(f, f->t1, &ns);
+	assert_int_equal(count_to(&ns, f->leader, STAGE_ESCALATION, -1), 0);
+	walk(f, D(2025, 10, 21), D(2025, 10, 21));
+	notices_of(f, f->t1, &ns);
+	assert_int_equal(count_to(&ns, f->leader, STAGE_ESCALATION, 2), 1);
+}
+
+/* Reminded before the due day: from = first_notice counts from the due day. */
+static void
+test_anchor_reminded_in_time(void **state)
+{
+	struct fx *f = *state;
+	struct notes ns;
+	struct date clock;
+	struct deadline d = dl(DEADLINE_DAY, D(2025, 9, 30));
+
+	sch->escalation_from = ESCALATION_FROM_FIRST_NOTICE;
+	run(f, "2025-09-29T09:00+07:00", true);
+	assert_int_equal(send_queued(f, f->t1, "2025-09-29T09:30+07:00"), 2);
+	walk(f, D(2025, 9, 30), D(2025, 10, 7));
+	notices_of(f, f->t1, &ns);
+	assert_int_equal(count_to(&ns, f->head_snv, STAGE_ESCALATION, 1), 1);
+	assert_int_equal(planner_escalation_clock(sch, &d, true, D(2025, 9, 29), &clock),
+			 PLANNER_CLOCK_DUE_REMINDED);
+	assert_int_equal(date_cmp(clock, D(2025, 9, 30)), 0);
+	assert_int_equal(planner_escalation_clock(sch, &d, false, D(2025, 9, 29), &clock),
+			 PLANNER_CLOCK_NOT_STARTED);
+	sch->escalation_from = ESCALATION_FROM_DUE;
+	assert_int_equal(planner_escalation_clock(sch, &d, false, D(2025, 9, 29), &clock),
+			 PLANNER_CLOCK_DUE_POLICY);
+	d = dl(DEADLINE_EXTERNAL, D(2025, 9, 30));
+	d.has_due = false;
+	assert_int_equal(planner_escalation_clock(sch, &d, false, D(2025, 9, 29), &clock),
+			 PLANNER_CLOCK_NONE);
+}
+
+/* explain shows no escalation before a reminder was sent, and the levels after. */
+static void
+test_anchor_explain(void **state)
+{
+	struct fx *f = *state;
+	int n;
+
+	sch->escalation_from = ESCALATION_FROM_FIRST_NOTICE;
+	run(f, "2025-10-14T09:00+07:00", true);
+	n = planner_explain(f->s, sch, f->cs, f->t1, at("2025-10-14T09:30+07:00"), &f->rows);
+	assert_true(n > 0);
+	for (int i = 0; i < n; i++)
+		assert_int_not_equal(f->rows[i].step.stage, STAGE_ESCALATION);
+	free(f->rows);
+	f->rows = NULL;
+	send_queued(f, f->t1, "2025-10-14T10:00+07:00");
+	n = planner_explain(f->s, sch, f->cs, f->t1, at("2025-10-14T10:30+07:00"), &f->rows);
+	for (int i = 0; i < n; i++)
+		if (f->rows[i].step.stage == STAGE_ESCALATION && f->rows[i].step.step == 1) {
+			assert_int_equal(date_cmp(f->rows[i].step.day, D(2025, 10, 21)), 0);
+			assert_int_equal(f->rows[i].state, NOTICE_PLANNED);
+		}
+}
+
 int
 main(void)
 {
@@ -1159,6 +1353,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_indicator_needs_no_date, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_explain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_explain_matches_runs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_anchor_first_notice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_anchor_due, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_anchor_reminded_in_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_anchor_explain, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("planner", tests, group_setup, group_teardown);

@@ -13,6 +13,7 @@
 #include "norm.h"
 #include "registry.h"
 #include "render.h"
+#include "store.h"
 #include "task.h"
 
 static struct renderer *rend;
@@ -483,11 +484,88 @@ test_render_day(void **state)
 	assert_string_equal(out, "1/1/2026");
 }
 
+/*
+ * An escalation's past comes from ctx->past alone: the days a person was
+ * reminded, the year said once per year ("30/12/2025, 2/1 và 5/1/2026"),
+ * a head named only for a level 1 sent to a head, nothing for a task
+ * with no past; the recipient's role picks the text; English words in en.
+ */
+static void
+test_escalation_past(void **state)
+{
+	struct task a = task_due(27, "Việc có nhắc", "Quý IV", 2025, 12, 29, DEADLINE_QUARTER);
+	struct task b = task_due(29, "Việc chưa nhắc", "Quý IV", 2025, 12, 29, DEADLINE_QUARTER);
+	struct person leader = person("vi"), head = person("vi"), sec = person("en");
+	struct sent_notice sent[] = {
+		{ 27, STAGE_OVERDUE, 1, { 2025, 12, 30 }, 5, (char *)"Nguyễn Văn An", ROLE_FOCAL,
+		  (char *)"Sở Y tế" },
+		{ 27, STAGE_OVERDUE, 4, { 2026, 1, 2 }, 5, (char *)"Nguyễn Văn An", ROLE_FOCAL,
+		  (char *)"Sở Y tế" },
+		{ 27, STAGE_OVERDUE, 4, { 2026, 1, 2 }, 6, (char *)"Đỗ Thị Giang", ROLE_FOCAL,
+		  (char *)"Sở Y tế" },
+		{ 27, STAGE_OVERDUE, 7, { 2026, 1, 5 }, 5, (char *)"Nguyễn Văn An", ROLE_FOCAL,
+		  (char *)"Sở Y tế" },
+		{ 27, STAGE_ESCALATION, 1, { 2026, 1, 6 }, 7, (char *)"Lê Văn Cường", ROLE_HEAD,
+		  (char *)"Sở Y tế" },
+		/* A level 1 that went to the secretariat is no head told. */
+		{ 27, STAGE_ESCALATION, 1, { 2026, 1, 6 }, 8, (char *)"Hoàng Thị Em", ROLE_SECRETARIAT,
+		  (char *)"Văn phòng" },
+	};
+	bool no_head[] = { true }, no_focal[] = { false };
+	struct render_past past[] = {
+		{ 27, sent, sizeof(sent) / sizeof(sent[0]), no_focal, no_head },
+	};
+	struct render_item items[] = {
+		{ &a, STAGE_ESCALATION, 2, { 2026, 1, 26 }, a.deadline.due },
+		{ &b, STAGE_ESCALATION, 2, { 2026, 1, 26 }, b.deadline.due },
+	};
+	struct render_ctx ctx = { .r = rend, .to = &leader, .today = { 2026, 1, 26 }, .past = past,
+				  .n_past = 1 };
+	struct rendered m = { 0 };
+	const char *b_at;
+
+	(void)state;
+	leader.role = ROLE_LEADER;
+	head.role = ROLE_HEAD;
+	sec.role = ROLE_SECRETARIAT;
+	assert_int_equal(render_message(MESSAGE_ESCALATION, &ctx, items, 2, &m), 0);
+	assert_non_null(strstr(m.text, "   Đã nhắc đồng chí Nguyễn Văn An (cán bộ đầu mối, Sở Y tế) "
+				       "ngày 30/12/2025, 2/1 và 5/1/2026\n"));
+	assert_non_null(strstr(m.text, "   Đã nhắc đồng chí Đỗ Thị Giang (cán bộ đầu mối, Sở Y tế) "
+				       "ngày 2/1/2026\n"));
+	assert_non_null(strstr(m.text, "   Đã báo cáo thủ trưởng: đồng chí Lê Văn Cường (Sở Y tế) "
+				       "ngày 6/1/2026\n"));
+	assert_null(strstr(m.text, "Hoàng Thị Em"));
+	assert_non_null(strstr(m.text, "- Sở Y tế: 2 nhiệm vụ"));
+	/* Task 29 has no past: nothing is said after it. */
+	b_at = strstr(m.text, "[29] ");
+	assert_non_null(b_at);
+	assert_null(strstr(b_at, "Đã nhắc"));
+	assert_null(strstr(b_at, "Chưa có lời nhắc"));	/* the secretariat's words */
+	assert_non_null(strstr(m.subject, "kính đề nghị đồng chí chỉ đạo"));
+	rendered_release(&m);
+
+	ctx.to = &head;
+	assert_int_equal(render_message(MESSAGE_ESCALATION, &ctx, items, 2, &m), 0);
+	assert_non_null(strstr(m.subject, "Sở Y tế: 2 nhiệm vụ quá hạn, đề nghị đồng chí chỉ đạo"));
+	rendered_release(&m);
+
+	ctx.to = &sec;
+	assert_int_equal(render_message(MESSAGE_ESCALATION, &ctx, items, 2, &m), 0);
+	assert_non_null(strstr(m.subject, "long-overdue tasks to follow"));
+	assert_non_null(strstr(m.text, "   Reminded: Nguyễn Văn An (focal point, Sở Y tế) on "
+				       "30/12/2025, 2/1 and 5/1/2026\n"));
+	assert_non_null(strstr(m.text, "Missing: Sở Y tế has no head"));
+	assert_non_null(strstr(m.text, "No reminder has been sent to a focal point yet."));
+	rendered_release(&m);
+}
+
 int
 main(void)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reminder_forms),
+		cmocka_unit_test(test_escalation_past),
 		cmocka_unit_test(test_template_choice),
 		cmocka_unit_test(test_indicator_json),
 		cmocka_unit_test(test_assessment_request),

@@ -84,6 +84,7 @@ assert_default_policy(const struct schedule *s)
 	assert_int_equal(s->nag_first, 1);
 	assert_int_equal(s->nag_every, 3);
 	assert_list(s->levels, s->n_levels, L(5, 15));
+	assert_int_equal(s->escalation_from, ESCALATION_FROM_FIRST_NOTICE);
 	assert_int_equal(s->work_start, 450);
 	assert_int_equal(s->work_end, 1050);
 	assert_int_equal(s->send_at, 480);
@@ -188,6 +189,7 @@ test_custom_policy(void **state)
 		   "year =\r\n"
 		   "[escalation]\n"
 		   "levels = 2, 4, 8, 250\n"
+		   "from = due\n"
 		   "[overdue]\n"
 		   "every = 1\n"
 		   "[hours]\n"
@@ -208,6 +210,7 @@ test_custom_policy(void **state)
 	assert_int_equal(s->n_before[DEADLINE_YEAR], 0);
 	assert_list(s->before[DEADLINE_MONTH], s->n_before[DEADLINE_MONTH], L(10, 5, 0));
 	assert_list(s->levels, s->n_levels, L(2, 4, 8, 250));
+	assert_int_equal(s->escalation_from, ESCALATION_FROM_DUE);
 	assert_int_equal(s->nag_first, 1);
 	assert_int_equal(s->nag_every, 1);
 	assert_int_equal(s->work_start, 360);
@@ -262,6 +265,7 @@ static const struct bad {
 	{ "[escalation]\nlevels = 0, 5\n", 2, "level '0' must be at least 1" },
 	{ "[escalation]\nlevels =\n", 2, "at least one level" },
 	{ "[escalation]\nlevels = 1, 2, 3, 4, 5\n", 2, "more than 4 levels" },
+	{ "[escalation]\nfrom = first_reminder\n", 2, "'first_reminder' is neither 'first_notice' nor 'due'" },
 	{ "[overdue]\nevery = 0\n", 2, "every: value '0' must be at least 1" },
 	{ "[overdue]\nfirst = 1\nevery = -2\n", 3, "negative" },
 	{ "[overdue]\nfirst =\n", 2, "missing number" },

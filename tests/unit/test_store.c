@@ -738,6 +738,116 @@ test_period_reports(void **state)
 	assert_int_equal(got[2].task_id, 0);
 }
 
+struct find {
+	const struct notice *want;
+	int64_t id;
+};
+
+static int
+find_notice(const struct notice *n, void *userdata)
+{
+	struct find *k = userdata;
+
+	if (n->person_id == k->want->person_id && n->stage == k->want->stage &&
+	    n->step == k->want->step)
+		k->id = n->id;
+	return 0;
+}
+
+/* Adds a message to person with notice nid, finished in state at now; returns its id. */
+static int64_t
+message_with(struct fx *f, int64_t person, int64_t nid, enum message_state state, int64_t now)
+{
+	struct message m = { .person_id = person, .kind = MESSAGE_REMINDER, .subject = "s",
+			     .body = "b", .next_at = now, .created_at = now };
+	int64_t id = 0;
+
+	snprintf(m.channel, sizeof(m.channel), "file");
+	assert_int_equal(store_message_insert(f->s, &m, &id), 0);
+	assert_int_equal(store_notice_attach(f->s, nid, id, now), 0);
+	if (state != MESSAGE_PENDING)
+		assert_int_equal(store_message_finish(f->s, id, state, now, now, NULL), 0);
+	return id;
+}
+
+/* The id of the notice n just inserted. */
+static int64_t
+notice_id(struct fx *f, const struct notice *n)
+{
+	struct find k = { n, 0 };
+
+	assert_true(store_notice_insert(f->s, n, 1, NULL) == 0);
+	assert_int_equal(store_notice_foreach_task(f->s, n->task_id, find_notice, &k), 0);
+	assert_true(k.id > 0);
+	return k.id;
+}
+
+/*
+ * What was sent about a task: only notices sent in a sent message, with
+ * the local day of sending, the person, role and agency; a pending or
+ * dead message tells nothing.  The first reminder sent marks the task.
+ */
+static void
+test_sent_notices(void **state)
+{
+	struct fx *f = *state;
+	struct person p = { .role = ROLE_FOCAL, .active = true };
+	struct task t = { .kind = TASK_KIND_TASK, .title = "Việc", .code = "T#1", .deadline_raw = "30/9/2025",
+			  .deadline = { .precision = DEADLINE_DAY, .has_due = true, .due = { 2025, 9, 30 } } };
+	struct task got = { 0 };
+	struct sent_notice *v = NULL;
+	int64_t a = 0, focal = 0, head = 0, task = 0, ids[2];
+	size_t n = 0;
+	/* 7/10/2025 09:00 and 8/10/2025 00:30 in Asia/Ho_Chi_Minh (UTC+7). */
+	const int64_t oct7 = 1759802400, oct8_early = 1759858200;
+	struct notice nag = { .stage = STAGE_OVERDUE, .step = 4, .anchor = { 2025, 9, 30 },
+			      .day = { 2025, 10, 7 }, .channel = "file" };
+	struct notice nag2 = nag, esc = nag, lost = nag;
+
+	assert_int_equal(store_agency_insert(f->s, "snv", "Sở Nội vụ", AGENCY_DEPARTMENT, 1, &a), 0);
+	p.agency_id = a;
+	p.name = "Nguyễn Văn An";
+	assert_int_equal(store_person_insert(f->s, &p, 1, &focal), 0);
+	p.name = "Lê Văn Cường";
+	p.role = ROLE_HEAD;
+	assert_int_equal(store_person_insert(f->s, &p, 1, &head), 0);
+	assert_int_equal(store_task_insert(f->s, &t, 0, "viec", 1, &task), 0);
+	assert_int_equal(store_agency_count_role(f->s, a, ROLE_FOCAL), 1);
+	assert_int_equal(store_agency_count_role(f->s, a, ROLE_LEADER), 0);
+
+	nag.task_id = nag2.task_id = esc.task_id = lost.task_id = task;
+	nag.person_id = nag2.person_id = lost.person_id = focal;
+	nag2.step = 7;
+	nag2.day = (struct date){ 2025, 10, 8 };
+	lost.step = 10;
+	esc.person_id = head;
+	esc.stage = STAGE_ESCALATION;
+	esc.step = 1;
+	message_with(f, focal, notice_id(f, &nag), MESSAGE_SENT, oct7);
+	message_with(f, focal, notice_id(f, &nag2), MESSAGE_SENT, oct8_early);
+	message_with(f, focal, notice_id(f, &lost), MESSAGE_DEAD, oct8_early);
+	message_with(f, head, notice_id(f, &esc), MESSAGE_PENDING, oct8_early);
+
+	ids[0] = task;
+	ids[1] = 999;
+	assert_int_equal(store_sent_notices(f->s, ids, 2, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].task_id, task);
+	assert_int_equal(v[0].stage, STAGE_OVERDUE);
+	assert_int_equal(v[0].step, 4);
+	assert_int_equal(date_cmp(v[0].day, (struct date){ 2025, 10, 7 }), 0);
+	assert_string_equal(v[0].name, "Nguyễn Văn An");
+	assert_int_equal(v[0].role, ROLE_FOCAL);
+	assert_string_equal(v[0].agency, "Sở Nội vụ");
+	/* Sent at 00:30 on 8/10, Vietnamese time: the 8th, whatever UTC says. */
+	assert_int_equal(date_cmp(v[1].day, (struct date){ 2025, 10, 8 }), 0);
+	v = sent_notices_free(v, n);
+	assert_int_equal(store_task_get(f->s, task, &got), 0);
+	assert_true(got.has_first_notice);
+	assert_int_equal(date_cmp(got.first_notice, (struct date){ 2025, 10, 7 }), 0);
+	task_release(&got);
+}
+
 int
 main(void)
 {
@@ -761,6 +871,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_strerror, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_uses_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_period_reports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sent_notices, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

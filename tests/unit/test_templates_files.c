@@ -72,8 +72,9 @@ static const struct name {
 	{ "due_today", "tasks count first_id", SHOWS_TITLE | GREETS },
 	{ "overdue", "tasks count first_id", SHOWS_TITLE | GREETS },
 	{ "catchup", "tasks count late_count first_id", SHOWS_TITLE | GREETS },
-	{ "escalation_head", "tasks count level1 agency", SHOWS_TITLE | GREETS },
-	{ "escalation_leaders", "tasks count level2", SHOWS_TITLE | GREETS },
+	{ "escalation_head", "tasks count level1 agency past", SHOWS_TITLE | GREETS },
+	{ "escalation_leaders", "tasks count level2 past", SHOWS_TITLE | GREETS },
+	{ "escalation_secretariat", "tasks count level2 past", SHOWS_TITLE | GREETS },
 	{ "needs_date", "tasks count", SHOWS_TITLE | GREETS },
 	{ "alert", "tasks count recipient", SHOWS_TITLE | GREETS },
 	{ "compose_failed", "count recipient", GREETS },
@@ -136,6 +137,8 @@ static const struct name {
 static const char *const partial_names[] = {
 	"greeting", "deadline", "task", "task_leads", "tasks", "tasks_leads", "task_line",
 	"footer", "link_steps", "page_top", "page_bottom", "indicator",
+	"footer", "link_steps", "page_top", "page_bottom", "task_past", "task_block",
+	"secretariat_gaps",
 };
 
 /* Compiled partials, [lang][partial][form]; NULL where there is no file. */
@@ -315,6 +318,38 @@ sample_indicator(bool request, bool minimal)
 	return o;
 }
 
+/*
+ * What an escalation says was sent (render.c add_sent_json): the first
+ * task reminded twice and its head told, the second reminded to no one
+ * with an agency missing both roles; and the rollup by agency.
+ */
+static void
+add_sample_past(json_t *root, bool minimal)
+{
+	json_t *tasks = json_object_get(root, "tasks"), *agencies = json_array();
+	json_t *first = json_array_get(tasks, 0), *second = json_array_get(tasks, 1);
+
+	if (!minimal) {
+		json_object_set_new(first, "reminded",
+				    json_pack("[{s:s, s:s, s:s, s:s}]", "name", "Nguyễn Văn " TRICKY_RAW,
+					      "role", "cán bộ đầu mối", "agency", "Sở Khoa học và Công nghệ",
+					      "days", "7/10 và 10/10/2025"));
+		json_object_set_new(first, "heads",
+				    json_pack("[{s:s, s:s, s:s}]", "name", "Trần Thị Bình",
+					      "agency", "Sở Khoa học và Công nghệ", "days", "14/10/2025"));
+		json_object_set_new(second, "not_reminded", json_true());
+		json_object_set_new(second, "no_focal", json_string("Văn phòng UBND tỉnh"));
+		json_object_set_new(second, "no_head", json_string("Văn phòng UBND tỉnh, Sở Nội vụ"));
+		json_array_append_new(agencies, json_pack("{s:s, s:i, s:[O]}", "name",
+							  "Sở Khoa học và Công nghệ; Sở Nội vụ",
+							  "count", 1, "tasks", first));
+		json_array_append_new(agencies, json_pack("{s:s, s:i, s:[O]}", "name",
+							  "Văn phòng UBND tỉnh; Sở Nội vụ",
+							  "count", 1, "tasks", second));
+	}
+	json_object_set_new(root, "agencies", agencies);
+}
+
 /* True when the space-separated list keys holds key. */
 static bool
 has_key(const char *keys, const char *key)
@@ -440,6 +475,8 @@ sample(const struct name *nm, bool minimal)
 		json_object_set_new(root, "example",
 				    json_string("/danhgia 12 chưa đạt mới phủ sóng 60% số xã"));
 	}
+	if (has_key(nm->keys, "past"))
+		add_sample_past(root, minimal);
 	if (has_key(nm->keys, "late_count"))
 		json_object_set_new(root, "late_count", json_integer(minimal ? 0 : 1));
 	if (has_key(nm->keys, "first_id") && !minimal)
