@@ -35,6 +35,7 @@ static const char *const verdict_names[_EXT_VERDICT_MAX] = {
 	[EXT_MOOT] = "moot",
 	[EXT_OWN] = "own",
 	[EXT_INDICATOR] = "indicator",
+	[EXT_RECURRING] = "recurring",
 };
 
 const char *
@@ -352,6 +353,15 @@ extension_request(struct extension_ctx *c, int64_t task_id, const char *text)
 	/* An indicator has no deadline to move: /danhgia is its command. */
 	if (t.kind == TASK_KIND_INDICATOR) {
 		r = refuse(c, EXT_INDICATOR, "error_indicator",
+			   json_pack("{s:o}", "task", task_json(c, &t)));
+		goto out;
+	}
+	/*
+	 * A recurring task is asked for a report each period: approving a
+	 * date would make it a one-off task, and its periods would be lost.
+	 */
+	if (t.deadline.precision == DEADLINE_RECURRING) {
+		r = refuse(c, EXT_RECURRING, "error_recurring",
 			   json_pack("{s:o}", "task", task_json(c, &t)));
 		goto out;
 	}

@@ -76,6 +76,7 @@ enum extension_verdict {
 	EXT_MOOT,		/* the request's task is done: nothing to decide */
 	EXT_OWN,		/* the sender decides their own request */
 	EXT_INDICATOR,		/* an indicator is assessed, not due: it takes no request */
+	EXT_RECURRING,		/* a recurring task reports by period: its deadline is its period */
 	_EXT_VERDICT_MAX,
 	_EXT_VERDICT_INVALID = -22,
 };

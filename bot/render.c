@@ -78,6 +78,8 @@ static const char *const message_names[] = {
 	"error_obstacle_handled",
 	/* Indicators: /danhgia, and what /xong and /tiendo say on one. */
 	"assessment_ok", "error_bad_assessment", "error_not_indicator", "error_indicator",
+	/* /giahan on a recurring task (extension.c). */
+	"error_recurring",
 };
 
 const char *const *

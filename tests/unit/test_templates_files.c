@@ -131,6 +131,7 @@ static const struct name {
 	{ "error_bad_assessment", "bad_assessment", 0 },
 	{ "error_not_indicator", "task", SHOWS_TITLE },
 	{ "error_indicator", "indicator_task", SHOWS_TITLE },
+	{ "error_recurring", "task", SHOWS_TITLE },
 };
 
 /* The partials templates may use; not every one exists in every form. */
