@@ -895,17 +895,20 @@ parse_assessment(const struct words *w, size_t i, size_t *used)
 {
 	enum task_status best = _TASK_STATUS_INVALID;
 	char joined[64] = "";
+	size_t len = 0;
 
 	*used = 0;
 	for (size_t k = 0; k < 4 && i + k < w->n; k++) {
 		char *f = fold(w->v[i + k]);
+		size_t n = strlen(f);
 		enum task_status st;
 
-		if (strlen(joined) + strlen(f) >= sizeof(joined)) {
+		if (len + n >= sizeof(joined)) {
 			free(f);
 			break;
 		}
-		strcat(joined, f);
+		memcpy(joined + len, f, n + 1);
+		len += n;
 		free(f);
 		st = task_assessment_from_string(joined);
 		if (st >= 0) {
