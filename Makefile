@@ -102,7 +102,7 @@ run: deps
 	@sh demo/run.sh
 
 check: deps
-	@$(MAKE) --no-print-directory test-build
+	@$(MAKE) --no-print-directory -j$$(nproc) test-build
 	@sh tests/check-style.sh
 	@sh tests/check.sh
 

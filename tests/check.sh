@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test: the cmocka unit tests and the integration scripts, twice:
 # the plain build under TZ=UTC and the ASan+UBSan build under a zone far
-# from Viet Nam (dondoc must not care); then the tests of the daemon's
+# from Viet Nam (dondoc must not care), the two side by side, then the
+# scripts that ride on the clock alone; then the tests of the daemon's
 # threads once more under ThreadSanitizer.  Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -12,42 +13,84 @@ trap 'rm -f "$results" "$log"' EXIT
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-for variant in "rel UTC bot/dondoc build/rel/tests" \
-	       "san America/Los_Angeles build/san/dondoc build/san/tests"; do
-	set -- $variant
-	name=$1 tz=$2 bin=$3 units=$4
-	echo "== $name build, TZ=$tz"
-	for t in "$units"/test_*; do
+# Integration scripts whose checks ride on the clock (a timeout that must
+# fire, a load that must be met, a lock held for so long): they run alone,
+# one at a time, so that the other tests' load cannot skew them.
+timed="t_email t_email_crash t_helper t_http t_http_hardening t_inbound_isolation t_serve
+	t_stuck_claims t_telegram t_fake_telegram t_webhook t_webhook_setup"
+
+is_timed() {
+	case " $(echo $timed) " in *" $(basename "$1" .sh) "*) return 0 ;; esac
+	return 1
+}
+
+# units NAME TZ DIR LOG: the cmocka tests of one build.
+units() {
+	for t in "$3"/test_*; do
 		[ -x "$t" ] || continue
-		TZ=$tz CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log" 2>&1
+		TZ=$2 CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$4" 2>&1
 		st=$?
-		grep -E '^(not )?ok ' "$log" | while read -r line; do
+		grep -E '^(not )?ok ' "$4" | while read -r line; do
 			case $line in
-			*"# SKIP"*) echo "SKIP $(basename "$t") [$name] ${line#*ok }" >>"$results" ;;
-			"not ok"*) echo "FAIL $(basename "$t") [$name] ${line#not ok }" >>"$results" ;;
-			*) echo "PASS $(basename "$t") [$name] ${line#ok }" >>"$results" ;;
+			*"# SKIP"*) echo "SKIP $(basename "$t") [$1] ${line#*ok }" >>"$results" ;;
+			"not ok"*) echo "FAIL $(basename "$t") [$1] ${line#not ok }" >>"$results" ;;
+			*) echo "PASS $(basename "$t") [$1] ${line#ok }" >>"$results" ;;
 			esac
 		done
-		if [ "$st" != 0 ] || grep '^not ok' "$log" | grep -vq '# SKIP'; then
-			echo "FAIL $(basename "$t") [$name] (exit $st)"
-			cat "$log"
-			grep '^not ok' "$log" | grep -vq '# SKIP' ||
-				echo "FAIL $(basename "$t") [$name] exit $st" >>"$results"
+		if [ "$st" != 0 ] || grep '^not ok' "$4" | grep -vq '# SKIP'; then
+			echo "FAIL $(basename "$t") [$1] (exit $st)"
+			cat "$4"
+			grep '^not ok' "$4" | grep -vq '# SKIP' ||
+				echo "FAIL $(basename "$t") [$1] exit $st" >>"$results"
 		else
-			echo "ok   $(basename "$t") ($(grep -c '^ok' "$log") tests)"
+			echo "ok   $(basename "$t") ($(grep -c '^ok' "$4") tests)"
 		fi
 	done
+}
+
+# integration NAME TZ BIN SCRIPT LOG: one integration script with one build.
+integration() {
+	TZ=$2 DONDOC=$3 RESULTS=$results sh "$4" >"$5" 2>&1
+	st=$?
+	if grep -q '^not ok' "$5" || [ "$st" != 0 ]; then
+		echo "FAIL $(basename "$4") [$1]"
+		grep -E '^(not ok|#)' "$5"
+		[ "$st" != 0 ] && echo "FAIL $(basename "$4") exit $st [$1]" >>"$results"
+	else
+		echo "ok   $(basename "$4") [$1] ($(grep -c '^ok' "$5") checks)"
+	fi
+}
+
+# build NAME TZ BIN UNITS: the unit tests, then the integration scripts
+# that are not timed, of one build.
+build() {
+	_log=$(mktemp)
+	echo "== $1 build, TZ=$2"
+	units "$1" "$2" "$4" "$_log"
 	for t in tests/integration/t_*.sh; do
-		TZ=$tz DONDOC=$bin RESULTS=$results sh "$t" >"$log" 2>&1
-		st=$?
-		if grep -q '^not ok' "$log" || [ "$st" != 0 ]; then
-			echo "FAIL $(basename "$t")"
-			grep -E '^(not ok|#)' "$log"
-			[ "$st" != 0 ] && echo "FAIL $(basename "$t") exit $st [$name]" >>"$results"
-		else
-			echo "ok   $(basename "$t") ($(grep -c '^ok' "$log") checks)"
-		fi
+		is_timed "$t" || integration "$1" "$2" "$3" "$t" "$_log"
 	done
+	rm -f "$_log"
+}
+
+# The plain build under UTC and the sanitizers' under a zone far from Viet
+# Nam (dondoc must not care), side by side: each on a core of its own.
+out_rel=$(mktemp)
+out_san=$(mktemp)
+build rel UTC bot/dondoc build/rel/tests >"$out_rel" 2>&1 &
+pid_rel=$!
+build san America/Los_Angeles build/san/dondoc build/san/tests >"$out_san" 2>&1 &
+pid_san=$!
+wait $pid_rel
+wait $pid_san
+cat "$out_rel" "$out_san"
+rm -f "$out_rel" "$out_san"
+
+echo "== timed scripts, alone"
+for t in tests/integration/t_*.sh; do
+	is_timed "$t" || continue
+	integration rel UTC bot/dondoc "$t" "$log"
+	integration san America/Los_Angeles build/san/dondoc "$t" "$log"
 done
 
 # The daemon's threads (HTTP server, webhook writer, background) under
