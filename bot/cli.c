@@ -13,7 +13,11 @@
 
 #include "channels.h"
 #include "cli.h"
+#include "clock.h"
+#include "command.h"
 #include "config.h"
+#include "inbound.h"
+#include "render.h"
 #include "schedule.h"
 #include "norm.h"
 #include "store.h"
@@ -278,6 +282,36 @@ fail:
 	fprintf(stderr, "dondoc %s: %s\n", d->command->name, msg ? msg : strerror(-r));
 	free(msg);
 	return EX_CONFIG;
+}
+
+int
+cli_queue_messages(struct dondoc *d, const struct command_out *out, size_t *ret_n)
+{
+	struct renderer *rend = NULL;
+	char *msg = NULL;
+	int r, ex;
+
+	*ret_n = 0;
+	if (out->n_others == 0)
+		return 0;
+	if ((ex = cli_need_schedule(d)) != 0)
+		return -ENOKEY;
+	r = renderer_load(d->cfg->templates, &rend, &msg);
+	if (r < 0) {
+		fprintf(stderr, "dondoc %s: %s\n", d->command->name, msg ? msg : strerror(-r));
+		free(msg);
+		return -ENOKEY;
+	}
+	{
+		struct inbound_env env = { .s = d->store, .rend = rend, .sch = d->sch, .cs = d->cs,
+					   .bot_username = d->cfg->telegram_bot_username };
+		struct command_in in = { .channel = "cli", .now = clock_now(&d->clock),
+					 .today = clock_today(&d->clock), .cal = d->sch->cal };
+
+		r = inbound_queue(&env, &in, out->others, out->n_others, ret_n);
+	}
+	renderer_free(rend);
+	return r;
 }
 
 int

@@ -52,6 +52,15 @@ int cli_store_open(const struct config *cfg, const char *db, enum store_mode mod
 		   struct store **ret, char **reterr_msg);
 /* Loads the configuration, the schedules and the channels, once; like cli_need_config. */
 int cli_need_schedule(struct dondoc *d);
+/*
+ * Renders and queues in the outbox the messages for others of out (as a
+ * chat command's), through inbound_queue; loads the configuration, the
+ * schedules and the templates.  0 with *ret_n queued, -ENOKEY when these
+ * could not be loaded (said on stderr), or -errno.  The caller holds the
+ * transaction.
+ */
+struct command_out;
+int cli_queue_messages(struct dondoc *d, const struct command_out *out, size_t *ret_n);
 /* Runs the program; returns the process exit status. */
 int cli_main(int argc, char **argv);
 /* Maps a negative errno to a sysexits code; >= 0 is passed through. */
@@ -115,15 +124,6 @@ int cmd_chat(struct dondoc *d, int argc, char **argv);
 int cmd_extension_list(struct dondoc *d, int argc, char **argv);	/* cli_extension.c */
 int cmd_extension_approve(struct dondoc *d, int argc, char **argv);
 int cmd_extension_reject(struct dondoc *d, int argc, char **argv);
-/*
- * Renders and queues in the outbox the messages for others of out (as a
- * chat command's), through inbound_queue; loads the configuration, the
- * schedules and the templates.  0 with *ret_n queued, -ENOKEY when these
- * could not be loaded (said on stderr), or -errno.  The caller holds the
- * transaction.
- */
-struct command_out;
-int cli_queue_messages(struct dondoc *d, const struct command_out *out, size_t *ret_n);
 int cmd_obstacle_list(struct dondoc *d, int argc, char **argv);	/* cli_obstacle.c */
 int cmd_obstacle_handle(struct dondoc *d, int argc, char **argv);
 int cmd_serve(struct dondoc *d, int argc, char **argv);	/* cli_serve.c */

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "command.h"
 #include "config.h"
 #include "dondoc.h"
 #include "norm.h"
@@ -144,30 +145,41 @@ note_opt(int c, const char *arg, void *userdata)
 	return 0;
 }
 
-/* Marks it handled and queues the reporter's message, in one transaction. */
+/*
+ * Marks it handled and queues the reporter's message, by the path chat
+ * commands use (cli_queue_messages), in one transaction; *ret_told: queued.
+ */
 static int
-handle_and_tell(struct dondoc *d, const struct renderer *rend, int64_t id, const char *note,
-		struct obstacle *ret, int *ret_told)
+handle_and_tell(struct dondoc *d, int64_t id, const char *note, struct obstacle *ret,
+		bool *ret_told)
 {
 	struct actor actor = { .name = d->actor, .channel = "cli" };
+	struct command_out out = { 0 };
+	struct task t = { 0 };
 	time_t now = clock_now(&d->clock);
+	size_t queued = 0;
 	int r;
 
 	r = store_begin(d->store);
 	if (r < 0)
 		return r;
 	r = obstacle_handle(d->store, id, note, &actor, now, ret);
-	if (r == 0) {
-		r = obstacle_tell_reporter(d->store, rend, d->cs, d->sch->cal, ret,
-					   clock_local_date(now), now);
-		*ret_told = r > 0;
-		if (r > 0)
-			r = 0;
+	if (r == 0 && ret->person_id)
+		r = store_task_get(d->store, ret->task_id, &t);
+	if (r == 0 && ret->person_id) {
+		command_tell(&out, ret->person_id, "obstacle_handled",
+			     json_pack("{s:o, s:o}", "task",
+				       render_task_json(&t, clock_today(&d->clock), d->sch->cal),
+				       "obstacle", obstacle_json(ret)));
+		r = cli_queue_messages(d, &out, &queued);
 	}
+	*ret_told = queued > 0;
 	if (r == 0)
 		r = store_commit(d->store);
 	if (r < 0)
 		store_rollback(d->store);
+	command_out_release(&out);
+	task_release(&t);
 	return r;
 }
 
@@ -178,12 +190,12 @@ cmd_obstacle_handle(struct dondoc *d, int argc, char **argv)
 		{ "note", required_argument, NULL, 'n' },
 		{ 0 },
 	};
-	struct renderer *rend = NULL;
 	struct obstacle o = { 0 };
 	const char *note_arg = NULL;
-	char *note = NULL, *msg = NULL;
+	char *note = NULL;
+	bool told = false;
 	int64_t id = 0;
-	int r, ex = 0, told = 0;
+	int r, ex = 0;
 
 	if (cli_parse("obstacle handle", argc, argv, opts, note_opt, &note_arg, &ex))
 		return ex;
@@ -202,12 +214,11 @@ cmd_obstacle_handle(struct dondoc *d, int argc, char **argv)
 	}
 	if ((ex = cli_need_schedule(d)) != 0 || (ex = cli_need_store(d)) != 0)
 		goto out;
-	r = renderer_load(d->cfg->templates, &rend, &msg);
-	if (r < 0) {
-		ex = cli_error("obstacle handle", EX_CONFIG, "%s", msg);
+	r = handle_and_tell(d, id, note, &o, &told);
+	if (r == -ENOKEY) {
+		ex = EX_CONFIG;	/* said on stderr */
 		goto out;
 	}
-	r = handle_and_tell(d, rend, id, note, &o, &told);
 	if (r == -ENOENT) {
 		ex = cli_error("obstacle handle", EX_DATAERR, "no obstacle %lld (see 'dondoc obstacle "
 			       "list')", (long long)id);
@@ -234,8 +245,6 @@ cmd_obstacle_handle(struct dondoc *d, int argc, char **argv)
 	       told ? "its reporter is told" : "its reporter cannot be reached, not told");
 out:
 	obstacle_release(&o);
-	renderer_free(rend);
-	free(msg);
 	free(note);
 	return ex;
 }

@@ -155,55 +155,6 @@ out:
 	return r;
 }
 
-int
-obstacle_tell_reporter(struct store *s, const struct renderer *rend,
-		       const struct channels *cs, const struct calendar *cal,
-		       const struct obstacle *o, struct date today, int64_t now)
-{
-	struct person p = { 0 };
-	struct task t = { 0 };
-	struct rendered text = { 0 };
-	struct message m = { .kind = MESSAGE_REPLY, .next_at = now, .created_at = now,
-			     .day = today };
-	const char *channel;
-	json_t *data = NULL;
-	int r;
-
-	if (!o->person_id)
-		return 0;
-	r = store_person_get(s, o->person_id, &p);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return r;
-	channel = p.active ? channels_pick(cs, &p) : NULL;
-	if (!channel)
-		goto out;
-	r = store_task_get(s, o->task_id, &t);
-	if (r < 0)
-		goto out;
-	data = json_pack("{s:o, s:o}", "task", render_task_json(&t, today, cal), "obstacle",
-			 obstacle_json(o));
-	r = render_answer(rend, &p, "obstacle_handled", data, today, NULL,
-			  RENDER_SUBJECT | RENDER_TEXT | RENDER_CHAT |
-			  (strcmp(channel, "email") == 0 ? RENDER_HTML : 0), &text);
-	if (r < 0)
-		goto out;
-	m.person_id = p.id;
-	snprintf(m.channel, sizeof(m.channel), "%s", channel);
-	message_take_rendered(&m, &text);
-	r = store_message_insert(s, &m, NULL);
-	message_release(&m);
-	if (r == 0)
-		r = 1;
-out:
-	json_decref(data);
-	rendered_release(&text);
-	task_release(&t);
-	person_release(&p);
-	return r;
-}
-
 /* "7/10/2025" of a unix time, the day in Việt Nam. */
 static void
 day_of(int64_t t, char out[16])

@@ -27,8 +27,6 @@
 struct store;
 struct channels;
 struct actor;
-struct renderer;
-struct calendar;
 
 enum obstacle_state {
 	OBSTACLE_OPEN,
@@ -82,15 +80,5 @@ int obstacle_notify(struct store *s, const struct channels *cs, const struct obs
  */
 int obstacle_handle(struct store *s, int64_t id, const char *note, const struct actor *a,
 		    int64_t now, struct obstacle *ret);
-
-/*
- * Queues the message that tells the reporter of o that it was handled
- * (template obstacle_handled), through the first channel of cs that
- * reaches them: 1 queued, 0 nobody to tell (no person, inactive, no
- * channel), or -errno.  For callers without a chat answer (the CLI).
- */
-int obstacle_tell_reporter(struct store *s, const struct renderer *rend,
-			   const struct channels *cs, const struct calendar *cal,
-			   const struct obstacle *o, struct date today, int64_t now);
 
 #endif
