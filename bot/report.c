@@ -6,7 +6,6 @@
  * (agency id, document number), so 100,000 tasks cost one pass and no
  * search.  report_end checks that every part adds up before anyone reads.
  */
-#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,10 +397,12 @@ report_end(struct report *r)
 	r->agency_cap = r->document_cap = 0;
 	k = report_check(r, &what);
 	if (k < 0) {
-		/* A bug, not a failure to pass up: said here, where what is known. */
+		/*
+		 * A bug, said here where what is known.  Not an abort: the
+		 * daemon that answers /baocao and /metrics stays up and refuses
+		 * the figures instead (the tests catch the bug itself).
+		 */
 		log_errorx("report: the counts do not add up (%s): a bug", what);
-		/* Loud where it is cheap to be: a debug build stops here. */
-		assert(!"report: the counts do not add up");
 	}
 	return k;
 }

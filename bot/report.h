@@ -121,8 +121,8 @@ struct report {
 
 /*
  * Counts the tasks of store s that q selects, in one pass: 0 with *ret
- * filled (report_release), -EPROTO when the parts do not add up (a bug:
- * it aborts first in a build without NDEBUG), or -errno from the store.
+ * filled (report_release), -EPROTO when the parts do not add up (a bug,
+ * logged; the figures are refused, never shown), or -errno from the store.
  */
 int report_build(struct store *s, const struct report_query *q, struct report *ret);
 void report_release(struct report *r);
