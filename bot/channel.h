@@ -59,6 +59,7 @@ struct channel;
 
 struct channel_ops {
 	const char *name;	/* "file", "email", "telegram", "zalo" */
+	bool html;		/* its messages carry the HTML form (email's do) */
 	/*
 	 * Makes the channel from the configuration.  0 with *ret, or -errno
 	 * with a new English message in *reterr_msg (e.g. an outbox directory

@@ -602,6 +602,7 @@ email_check(void *state, char **ret_msg)
 
 const struct channel_ops channel_email_ops = {
 	.name = "email",
+	.html = true,
 	.open = email_open,
 	.close = email_close,
 	.reaches = email_reaches,

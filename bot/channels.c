@@ -174,6 +174,15 @@ channels_send_batch(struct channels *cs, const char *name, const struct outgoing
 }
 
 bool
+channels_takes_html(const struct channels *cs, const char *name)
+{
+	for (size_t i = 0; cs && name && i < cs->n; i++)
+		if (strcmp(cs->ops[i]->name, name) == 0)
+			return cs->ops[i]->html;
+	return false;
+}
+
+bool
 channels_batches(const struct channels *cs, const char *name)
 {
 	for (size_t i = 0; cs && i < cs->n; i++)

@@ -37,6 +37,8 @@ int channels_check(struct channels *cs, void (*cb)(const char *name, int r, cons
 						   void *userdata), void *userdata);
 /* True when the channel called name sends several messages at once (email). */
 bool channels_batches(const struct channels *cs, const char *name);
+/* True when the channel called name carries the HTML form of a message (email). */
+bool channels_takes_html(const struct channels *cs, const char *name);
 /* True when a channel called name is open. */
 bool channels_has(const struct channels *cs, const char *name);
 /*

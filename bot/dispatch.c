@@ -600,7 +600,7 @@ compose_daily(struct store *s, const struct dispatch_env *env, time_t now,
 		goto out;
 	r = render_answer(env->rend, p, "secretariat_daily", data, today, NULL,
 			  RENDER_SUBJECT | RENDER_TEXT | RENDER_CHAT |
-			  (strcmp(channel, "email") == 0 ? RENDER_HTML : 0), &text);
+			  (channels_takes_html(env->cs, channel) ? RENDER_HTML : 0), &text);
 	if (r < 0)
 		goto out;
 	snprintf(m.channel, sizeof(m.channel), "%s", channel);

@@ -53,10 +53,10 @@ answer(const struct inbound_env *env, const struct command_in *in, const struct 
 	}
 	if (queue && m->person_id && (!channel || !channels_has(env->cs, channel)))
 		channel = channels_pick(env->cs, to);
-	/* An answer on a phone needs no HTML form; only email does. */
+	/* An answer on a phone needs no HTML form; only a channel that carries it (email). */
 	r = render_answer(env->rend, m->person_id ? to : NULL, m->name, m->data, in->today,
 			  env->bot_username, RENDER_SUBJECT | RENDER_TEXT | RENDER_CHAT |
-			  (channel && strcmp(channel, "email") == 0 ? RENDER_HTML : 0), &out);
+			  (channels_takes_html(env->cs, channel) ? RENDER_HTML : 0), &out);
 	/* Logged by inbound_handle(), which decides what becomes of the update. */
 	if (r < 0)
 		goto out;
