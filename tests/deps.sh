@@ -9,7 +9,8 @@ libcmocka-dev sqlite3 python3
 libical-dev libinih-dev libsystemd-dev libesmtp-dev
 python3-aiosmtpd openssl
 libcurl4-openssl-dev curl ca-certificates libmicrohttpd-dev
-valgrind prometheus"
+valgrind prometheus
+libzip-dev libxml2-dev python3-openpyxl python3-docx"
 
 missing=""
 for p in $PKGS; do
