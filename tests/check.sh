@@ -50,14 +50,16 @@ units() {
 
 # integration NAME TZ BIN SCRIPT LOG: one integration script with one build.
 integration() {
+	_t0=$(date +%s)
 	TZ=$2 DONDOC=$3 RESULTS=$results sh "$4" >"$5" 2>&1
 	st=$?
+	_secs=$(($(date +%s) - _t0))
 	if grep -q '^not ok' "$5" || [ "$st" != 0 ]; then
-		echo "FAIL $(basename "$4") [$1]"
+		echo "FAIL $(basename "$4") [$1] (${_secs} s)"
 		grep -E '^(not ok|#)' "$5"
 		[ "$st" != 0 ] && echo "FAIL $(basename "$4") exit $st [$1]" >>"$results"
 	else
-		echo "ok   $(basename "$4") [$1] ($(grep -c '^ok' "$5") checks)"
+		echo "ok   $(basename "$4") [$1] ($(grep -c '^ok' "$5") checks, ${_secs} s)"
 	fi
 }
 
