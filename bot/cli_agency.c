@@ -286,7 +286,7 @@ agency_of(struct dondoc *d, const char *cmd, const char *text, struct agency *re
 static void
 print_json(json_t *o)
 {
-	cli_json_write(o, 0);
+	(void)json_dumpf(o, stdout, JSON_COMPACT);
 	fputc('\n', stdout);
 	json_decref(o);
 }
@@ -489,6 +489,23 @@ out:
 	return ex;
 }
 
+/* Says why ag stays: the tasks and people that name it (exit status). */
+static int
+refuse_remove(const struct agency *ag, int64_t tasks, int64_t people)
+{
+	char *t = tasks ? xasprintf("%lld task%s", (long long)tasks, tasks > 1 ? "s" : "") : NULL;
+	char *p = people ? xasprintf("%lld %s", (long long)people, people > 1 ? "people" : "person")
+			 : NULL;
+	int ex;
+
+	ex = cli_error("agency remove", EX_DATAERR, "agency '%s' (%s) still has %s%s%s: not "
+		       "removed; 'dondoc agency merge %s INTO' moves them to another agency",
+		       ag->code, ag->name, t ? t : "", t && p ? " and " : "", p ? p : "", ag->code);
+	free(t);
+	free(p);
+	return ex;
+}
+
 int
 cmd_agency_remove(struct dondoc *d, int argc, char **argv)
 {
@@ -516,11 +533,7 @@ cmd_agency_remove(struct dondoc *d, int argc, char **argv)
 	if (r < 0)
 		store_rollback(d->store);
 	if (r == -EBUSY)
-		ex = cli_error("agency remove", EX_DATAERR, "agency '%s' (%s) is named by %lld task%s "
-			       "and %lld %s: not removed; 'dondoc agency merge %s INTO' moves "
-			       "them to another agency", ag.code, ag.name, (long long)tasks,
-			       tasks == 1 ? "" : "s", (long long)people,
-			       people == 1 ? "person" : "people", ag.code);
+		ex = refuse_remove(&ag, tasks, people);
 	else if (r < 0)
 		ex = cli_error("agency remove", cli_exit_code(r), "%s", store_errmsg(d->store));
 	else if (json)
