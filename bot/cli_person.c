@@ -502,8 +502,11 @@ person_commit(struct dondoc *d, const char *cmd, const struct person *old, const
 	}
 	if (r == 0)
 		r = regop_person_set(d->store, old, p, &actor, clock_now(&d->clock));
-	if (r >= 0 && store_commit(d->store) < 0)
-		r = -EIO;
+	if (r >= 0) {
+		int c = store_commit(d->store);
+
+		r = c < 0 ? c : r;
+	}
 	if (r < 0)
 		store_rollback(d->store);
 	if (r == -EEXIST)

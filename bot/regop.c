@@ -288,14 +288,18 @@ agency_data(const struct agency *n)
 			      "name", n->name, "kind", agency_kind_to_string(n->kind)));
 }
 
-/* Keeps name as another name of agency_id (nothing when it is its own). */
+/*
+ * Keeps name as another name of agency_id (nothing when it is its own).
+ * A code that happens to be another agency's name or alias already finds
+ * that one: it is not taken from it.
+ */
 static int
 keep_alias(struct store *s, int64_t agency_id, const char *name, const struct actor *a,
 	   int64_t now)
 {
 	int r = regop_agency_alias(s, agency_id, name, a, now);
 
-	return r < 0 ? r : 0;
+	return r < 0 && r != -EEXIST ? r : 0;
 }
 
 int

@@ -137,6 +137,9 @@ expect_eq "its task moved" "$(tasks_of ttpvhcc)" "[1, 2]"
 expect_eq "its person moved" "$(field 4 agency)" ttpvhcc
 expect_eq "its name finds the agency it merged into" "$(tasks_of "Trung tâm hành chính công")" "[1, 2]"
 expect_eq "its code too" "$(tasks_of tthcc)" "[1, 2]"
+expect_rc 65 "renaming an agency to another's alias: refused" "$D" agency set snv --name "Trung tâm hành chính công"
+expect_grep "naming the name" err "the name 'Trung tâm hành chính công' is another agency's"
+expect_eq "snv keeps its name" "$("$D" agency list --json >out && json '[a["name"] for a in j if a["code"] == "snv"][0]')" "Sở Nội vụ"
 verified "after agency merge"
 printf "$HDR"'4.\tCập nhật quy trình nội bộ\t%s\tTrung tâm hành chính công\t31/12/2025\n' "$DOC" >two.tsv
 expect_rc 0 "a table naming the old agency imports" "$D" import two.tsv
