@@ -122,7 +122,7 @@ cmd_doctor(struct dondoc *d, int argc, char **argv)
 	struct channels *cs = NULL;
 	char *msg = NULL, *line = NULL;
 	const char *db;
-	int r, ex = 0, bad = 0;
+	int r, ex = 0, bad = 0, data = 0;
 
 	if (cli_parse("doctor", argc, argv, NULL, NULL, NULL, &ex))
 		return ex;
@@ -203,7 +203,7 @@ cmd_doctor(struct dondoc *d, int argc, char **argv)
 	}
 	/* What the registry holds that reminders cannot work around (issue 12). */
 	if (s)
-		(void)doctor_data(s, cs);
+		data = doctor_data(s, cs);
 	channels_free(cs);
 	renderer_free(rend);
 	schedule_free(sch);
@@ -211,6 +211,9 @@ cmd_doctor(struct dondoc *d, int argc, char **argv)
 	if (bad)
 		printf("%d problem%s: dondoc serve would not start or not deliver\n", bad,
 		       bad > 1 ? "s" : "");
+	else if (data > 0)
+		printf("dondoc serve can run; %d data warning%s above: some reminders would reach "
+		       "nobody\n", data, data > 1 ? "s" : "");
 	else
 		printf("all good; 'dondoc send-test --email ADDRESS' sends a test message\n");
 	return bad ? 1 : 0;

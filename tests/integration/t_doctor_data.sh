@@ -26,6 +26,8 @@ expect_grep "names the agency without a focal point and the command that adds on
 expect_grep "and the one without a head" out \
 	"^warn +agency +syt \(Sở Y tế\) leads 1 open task and has no active head: dondoc person add --agency syt --role head"
 expect_no_grep "Sở Nội vụ has both: no line" out "warn +agency +snv"
+expect_grep "the last line counts the warnings, not 'all good'" out \
+	"^dondoc serve can run; 2 data warnings above: some reminders would reach nobody$"
 run "$D" person add --name "Nguyễn Văn An" --agency syt --role focal --email an@syt.gov.vn
 doctor "after the focal point is added"
 expect_no_grep "the focal point line is gone" out "no active focal point"
@@ -34,6 +36,7 @@ run "$D" person add --name "Lê Văn Cường" --agency syt --role head --email 
 doctor "after the head is added"
 expect_no_grep "the head line is gone" out "warn +agency"
 expect_grep "a clean registry says so" out "^ok +data +every agency with open tasks has a focal point and a head"
+expect_grep "and the last line is 'all good' again" out "^all good"
 
 # --- a person nobody can reach ---------------------------------------------------------------------
 run "$D" person add --name "Phạm Thị Dung" --agency snv --role viewer
