@@ -72,8 +72,10 @@ static const struct cli_command commands[] = {
 	  " CODE ALIAS\n" },
 	{ "person add", cmd_person_add, CLI_DB_WRITE, "add a person",
 	  " --name NAME --agency CODE --role ROLE [--email E] [--telegram CHAT_ID]\n"
-	  "                  [--zalo USER_ID] [--lang vi|en]\n\n"
-	  "  ROLE is focal, head, leader, secretariat or viewer.\n" },
+	  "                  [--zalo USER_ID] [--lang vi|en] [--force]\n\n"
+	  "  ROLE is focal, head, leader, secretariat or viewer.\n"
+	  "  --force  add even when the person looks like someone registered (the same\n"
+	  "           name in the same agency, or the same email, chat or Zalo id)\n" },
 	{ "person list", cmd_person_list, CLI_DB_READ, "list people",
 	  " [--json]\n" },
 	{ "person invite", cmd_person_invite, CLI_DB_WRITE, "make a code that links a Telegram chat",

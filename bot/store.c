@@ -4373,7 +4373,7 @@ store_agency_count_role(struct store *s, int64_t agency_id, enum person_role rol
  * are prepared each time rather than cached in sql_text[].
  */
 
-/* Prepares sql, binds ?1.. to the n ids, and steps it to the end; 0 or -errno. */
+/* Prepares sql, binds ?1.. to the ids it uses (of n), and steps it to the end; 0 or -errno. */
 static int
 exec_ids(struct store *s, const char *sql, const int64_t *ids, int n)
 {
@@ -4385,7 +4385,8 @@ exec_ids(struct store *s, const char *sql, const int64_t *ids, int n)
 		fprintf(stderr, "dondoc: cannot prepare '%s': %s\n", sql, sqlite3_errmsg(s->db));
 		abort();	/* ours: a programming error */
 	}
-	for (int i = 0; i < n; i++)
+	/* A statement may use fewer of the ids than a batch it belongs to. */
+	for (int i = 0; i < n && i < sqlite3_bind_parameter_count(st); i++)
 		sqlite3_bind_int64(st, i + 1, ids[i]);
 	r = exec_done(s, st);
 	sqlite3_finalize(st);
@@ -4540,7 +4541,7 @@ store_agency_merge(struct store *s, int64_t from, int64_t into)
 		"UPDATE task_agency SET agency_id = ?2 WHERE agency_id = ?1",
 		"UPDATE person SET agency_id = ?2 WHERE agency_id = ?1",
 		"UPDATE agency_alias SET agency_id = ?2 WHERE agency_id = ?1",
-		"DELETE FROM agency WHERE id = ?1 AND ?2 = ?2",
+		"DELETE FROM agency WHERE id = ?1",
 	};
 	const int64_t ids[2] = { from, into };
 	int r = 0;
