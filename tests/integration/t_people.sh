@@ -17,9 +17,10 @@ run "$D" init
 run "$D" agency add --name "Sở Nội vụ" --code snv
 run "$D" agency add --name "Trung tâm Phục vụ hành chính công" --code ttpv
 run "$D" agency add --name "Trung tâm hành chính công" --code tthcc
-printf "$HDR"'1.\tSố hoá hồ sơ một cửa\t%s\tTrung tâm hành chính công\t30/11/2025\n2.\tKhảo sát sự hài lòng\t%s\tTrung tâm Phục vụ hành chính công\t30/11/2025\n3.\tRà soát biên chế\t%s\tSở Nội vụ\t30/11/2025\n' \
-	"$DOC" "$DOC" "$DOC" >one.tsv
-expect_rc 0 "import three tasks of three agencies" "$D" import one.tsv
+printf "$HDR"'1.\tSố hoá hồ sơ một cửa\t%s\tTrung tâm hành chính công\t30/11/2025\n2.\tKhảo sát sự hài lòng\t%s\tTrung tâm Phục vụ hành chính công\t30/11/2025\n3.\tRà soát biên chế\t%s\tSở Nội vụ\t30/11/2025\n4.\tLiên thông dữ liệu hộ tịch\t%s\tTrung tâm hành chính công; Trung tâm Phục vụ hành chính công\t30/11/2025\n' \
+	"$DOC" "$DOC" "$DOC" "$DOC" >one.tsv
+expect_rc 0 "import four tasks of three agencies, one led by the two centres" "$D" import one.tsv
+expect_eq "the task both centres lead" "$(tasks_of tthcc)" "[1, 4]"
 
 # --- person add: one person, one record -------------------------------------------------------
 expect_rc 0 "person add An" "$D" person add --name "Nguyễn Văn An" --agency snv --role focal \
@@ -106,10 +107,10 @@ verified "after deactivate, activate and remove"
 # --- agency set ---------------------------------------------------------------------------------
 expect_rc 0 "rename ttpv" "$D" agency set ttpv --name "Trung tâm Phục vụ hành chính công tỉnh"
 expect_grep "says what changed" out "^Đã cập nhật cơ quan ttpv: Trung tâm Phục vụ hành chính công tỉnh \(tên\)\.$"
-expect_eq "the old name still finds it" "$(tasks_of "Trung tâm Phục vụ hành chính công")" "[2]"
+expect_eq "the old name still finds it" "$(tasks_of "Trung tâm Phục vụ hành chính công")" "[2, 4]"
 expect_rc 0 "a new code and kind" "$D" agency set ttpv --code ttpvhcc --kind other --json
 expect_eq "--json shows the code" "$(json 'j["code"]')" ttpvhcc
-expect_eq "the old code still finds it" "$(tasks_of ttpv)" "[2]"
+expect_eq "the old code still finds it" "$(tasks_of ttpv)" "[2, 4]"
 expect_rc 0 "--head: Bình heads the centre" "$D" agency set ttpvhcc --head 3
 expect_grep "naming the head" out "người đứng đầu: Lê Thị Bình An"
 expect_rc 65 "--head of someone of another agency: refused" "$D" agency set snv --head 3
@@ -131,27 +132,36 @@ expect_rc 65 "merge an unknown agency: refused" "$D" agency merge nope snv
 expect_rc 64 "merge with one agency only: refused" "$D" agency merge tthcc
 expect_rc 0 "Cường of tthcc" "$D" person add --name "Phạm Văn Cường" --agency tthcc --role focal
 expect_rc 0 "merge tthcc into ttpvhcc" "$D" agency merge tthcc ttpvhcc
-expect_grep "says what moved" out "^Đã gộp cơ quan tthcc \(Trung tâm hành chính công\) vào ttpvhcc .*chuyển 1 nhiệm vụ, 1 cán bộ"
+expect_grep "says what moved" out "^Đã gộp cơ quan tthcc \(Trung tâm hành chính công\) vào ttpvhcc .*chuyển 2 nhiệm vụ, 1 cán bộ"
 expect_eq "tthcc is gone" "$("$D" agency list --json >out && json '[a["code"] for a in j]')" '["snv", "ttpvhcc"]'
-expect_eq "its task moved" "$(tasks_of ttpvhcc)" "[1, 2]"
+expect_eq "its tasks moved" "$(tasks_of ttpvhcc)" "[1, 2, 4]"
+"$D" task show 4 --json >out
+expect_eq "the task both led has one lead now" "$(json 'j["lead_agencies"]')" '["Trung tâm Phục vụ hành chính công tỉnh"]' 
 expect_eq "its person moved" "$(field 4 agency)" ttpvhcc
-expect_eq "its name finds the agency it merged into" "$(tasks_of "Trung tâm hành chính công")" "[1, 2]"
-expect_eq "its code too" "$(tasks_of tthcc)" "[1, 2]"
+expect_eq "its name finds the agency it merged into" "$(tasks_of "Trung tâm hành chính công")" "[1, 2, 4]"
+expect_eq "its code too" "$(tasks_of tthcc)" "[1, 2, 4]"
 expect_rc 65 "renaming an agency to another's alias: refused" "$D" agency set snv --name "Trung tâm hành chính công"
 expect_grep "naming the name" err "the name 'Trung tâm hành chính công' is another agency's"
 expect_eq "snv keeps its name" "$("$D" agency list --json >out && json '[a["name"] for a in j if a["code"] == "snv"][0]')" "Sở Nội vụ"
 verified "after agency merge"
-printf "$HDR"'4.\tCập nhật quy trình nội bộ\t%s\tTrung tâm hành chính công\t31/12/2025\n' "$DOC" >two.tsv
+printf "$HDR"'5.\tCập nhật quy trình nội bộ\t%s\tTrung tâm hành chính công\t31/12/2025\n' "$DOC" >two.tsv
 expect_rc 0 "a table naming the old agency imports" "$D" import two.tsv
-expect_eq "its task lands in the agency it was merged into" "$(tasks_of ttpvhcc)" "[1, 2, 4]"
+expect_eq "its task lands in the agency it was merged into" "$(tasks_of ttpvhcc)" "[1, 2, 4, 5]"
 expect_eq "and no agency was added" "$("$D" agency list --json >out && json 'len(j)')" 2
 verified "after the import"
 
 # --- agency remove ------------------------------------------------------------------------------
 expect_rc 65 "remove an agency with tasks and people: refused" "$D" agency remove ttpvhcc
-expect_grep "saying why and what to do" err "still has 3 tasks and 2 people: not removed; 'dondoc agency merge ttpvhcc INTO'"
+expect_grep "saying why and what to do" err "still has 4 tasks and 2 people: not removed; 'dondoc agency merge ttpvhcc INTO'"
 run "$D" agency add --name "Tổ công tác tạm thời" --code tct
 expect_rc 0 "remove an empty agency" "$D" agency remove tct
 expect_grep "says it in Vietnamese" out "^Đã xoá cơ quan tct \(Tổ công tác tạm thời\)\.$"
 expect_rc 65 "remove it again: unknown" "$D" agency remove tct
 verified "at the end"
+# The replay is no formality: a person or an agency edited behind dondoc's back shows.
+sql "UPDATE person SET email = 'x@y.vn' WHERE id = 1"
+expect_rc 1 "verify finds a person edited outside dondoc" "$D" verify
+expect_grep "naming the person and the field" err "person 1: email is 'x@y.vn' in the registry, the history says 'an@noivu.gov.vn'"
+sql "UPDATE person SET email = 'an@noivu.gov.vn' WHERE id = 1; UPDATE agency SET name = 'Sở X' WHERE code = 'snv'"
+expect_rc 1 "verify finds an agency edited outside dondoc" "$D" verify
+expect_grep "naming the agency" err "agency [0-9]+: name is 'Sở X' in the registry, the history says 'Sở Nội vụ'"
