@@ -176,6 +176,115 @@ replay_assessment(json_t *o, const struct event *e, const json_t *data)
 		json_object_set_new(o, "note", json_string(note));
 }
 
+/* --- people and agencies corrected (regop.h, issue 12) -------------------- */
+
+static void
+drop(json_t *map, int64_t id)
+{
+	char key[24];
+
+	key_of(id, key);
+	json_object_del(map, key);
+}
+
+/* ids with from replaced by into, without repeats (store_agency_merge keeps the first). */
+static json_t *
+ids_merged(const json_t *ids, json_int_t from, json_int_t into)
+{
+	json_t *swapped = json_array(), *v, *out;
+	size_t i;
+
+	json_array_foreach(ids, i, v)
+		json_array_append_new(swapped, json_integer(json_integer_value(v) == from
+							    ? into : json_integer_value(v)));
+	out = unique_ids(swapped);
+	json_decref(swapped);
+	return out;
+}
+
+/* Agency from merged into agency into: its tasks, people and aliases move; it goes. */
+static void
+replay_merge(struct replay *p, const struct event *e, json_int_t from, json_int_t into)
+{
+	const char *key;
+	json_t *v, *o, *aliases;
+	char fkey[24];
+
+	json_object_foreach(p->tasks, key, v) {
+		bool touched = false;
+
+		for (int lead = 0; lead < 2; lead++) {
+			const char *field = lead ? "leads" : "coops";
+			json_t *ids = json_object_get(v, field), *w;
+			size_t i;
+
+			json_array_foreach(ids, i, w)
+				if (json_integer_value(w) == from) {
+					json_object_set_new(v, field, ids_merged(ids, from, into));
+					touched = true;
+					break;
+				}
+		}
+		if (touched)
+			json_object_set_new(v, "_last", json_integer(e->id));
+	}
+	json_object_foreach(p->people, key, v)
+		if (json_integer_value(json_object_get(v, "agency_id")) == from) {
+			json_object_set_new(v, "agency_id", json_integer(into));
+			json_object_set_new(v, "_last", json_integer(e->id));
+		}
+	key_of(from, fkey);
+	o = record(p->agencies, into);
+	aliases = json_object_get(o, "aliases");
+	if (!aliases) {
+		aliases = json_object();
+		json_object_set_new(o, "aliases", aliases);
+	}
+	json_object_update(aliases, json_object_get(json_object_get(p->agencies, fkey), "aliases"));
+	json_object_set_new(o, "_last", json_integer(e->id));
+	json_object_del(p->agencies, fkey);
+}
+
+/*
+ * A person edited (the whole record, as person.add), removed; an agency
+ * edited (code, name, kind: its aliases stay), merged, removed.  -EBADMSG
+ * when the data lacks what the kind needs.
+ */
+static int
+replay_correction(struct replay *p, const struct event *e, const json_t *data)
+{
+	const char *k = e->kind;
+	json_t *o;
+
+	if (!data)
+		return -EBADMSG;
+	if (strcmp(k, "person.set") == 0 && json_is_integer(json_object_get(data, "person"))) {
+		o = record(p->people, json_integer_value(json_object_get(data, "person")));
+		json_object_update(o, (json_t *)data);
+		json_object_del(o, "person");
+		json_object_set_new(o, "_last", json_integer(e->id));
+	} else if (strcmp(k, "person.remove") == 0 &&
+		   json_is_integer(json_object_get(data, "person"))) {
+		drop(p->people, json_integer_value(json_object_get(data, "person")));
+	} else if (strcmp(k, "agency.set") == 0 && json_is_integer(json_object_get(data, "agency"))) {
+		o = record(p->agencies, json_integer_value(json_object_get(data, "agency")));
+		json_object_set(o, "code", json_object_get(data, "code"));
+		json_object_set(o, "name", json_object_get(data, "name"));
+		json_object_set(o, "kind", json_object_get(data, "kind"));
+		json_object_set_new(o, "_last", json_integer(e->id));
+	} else if (strcmp(k, "agency.remove") == 0 &&
+		   json_is_integer(json_object_get(data, "agency"))) {
+		drop(p->agencies, json_integer_value(json_object_get(data, "agency")));
+	} else if (strcmp(k, "agency.merge") == 0 && json_is_integer(json_object_get(data, "from")) &&
+		   json_is_integer(json_object_get(data, "into"))) {
+		replay_merge(p, e, json_integer_value(json_object_get(data, "from")),
+			     json_integer_value(json_object_get(data, "into")));
+	} else {
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 static int
 apply(const struct event *e, void *userdata)
 {
@@ -304,6 +413,14 @@ apply(const struct event *e, void *userdata)
 		json_object_set_new(aliases, json_string_value(json_object_get(data, "key")) ?: "",
 				    json_string(e->new_value));
 		json_object_set_new(o, "_last", json_integer(e->id));
+	} else if (strcmp(k, "person.set") == 0 || strcmp(k, "person.remove") == 0 ||
+		   strcmp(k, "agency.set") == 0 || strcmp(k, "agency.merge") == 0 ||
+		   strcmp(k, "agency.remove") == 0) {
+		if (replay_correction(p, e, data) < 0) {
+			json_decref(data);
+			p->bad_event = e->id;
+			return -EBADMSG;
+		}
 	}
 	json_decref(data);
 	return 0;

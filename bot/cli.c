@@ -72,8 +72,10 @@ static const struct cli_command commands[] = {
 	  " CODE ALIAS\n" },
 	{ "person add", cmd_person_add, CLI_DB_WRITE, "add a person",
 	  " --name NAME --agency CODE --role ROLE [--email E] [--telegram CHAT_ID]\n"
-	  "                  [--zalo USER_ID] [--lang vi|en]\n\n"
-	  "  ROLE is focal, head, leader, secretariat or viewer.\n" },
+	  "                  [--zalo USER_ID] [--lang vi|en] [--force]\n\n"
+	  "  ROLE is focal, head, leader, secretariat or viewer.\n"
+	  "  --force  add even when the person looks like someone registered (the same\n"
+	  "           name in the same agency, or the same email, chat or Zalo id)\n" },
 	{ "person list", cmd_person_list, CLI_DB_READ, "list people",
 	  " [--json]\n" },
 	{ "person invite", cmd_person_invite, CLI_DB_WRITE, "make a code that links a Telegram chat",
@@ -166,6 +168,35 @@ static const struct cli_command commands[] = {
 	  "  --anchor             print the head hash, to record elsewhere (paper, another\n"
 	  "                       machine)\n"
 	  "  --anchor-check HASH  also check that the history still holds that anchor\n" },
+	/* People and agencies corrected (issue 12): each change an event. */
+	{ "person set", cmd_person_set, CLI_DB_WRITE, "change a person",
+	  " ID [--name NAME] [--agency CODE] [--role ROLE] [--email E] [--telegram CHAT_ID]\n"
+	  "                  [--zalo USER_ID] [--lang vi|en] [--force] [--json]\n\n"
+	  "An empty value (--email '') clears that address; a new address clears the\n"
+	  "mark a refused one left.  A change that makes the person look like another\n"
+	  "(same name in the same agency, same email, chat or Zalo id) is refused,\n"
+	  "naming them, unless --force.\n" },
+	{ "person deactivate", cmd_person_deactivate, CLI_DB_WRITE,
+	  "stop reminding a person, keeping their history",
+	  " ID [--json]\n" },
+	{ "person activate", cmd_person_activate, CLI_DB_WRITE, "remind a deactivated person again",
+	  " ID [--json]\n" },
+	{ "person remove", cmd_person_remove, CLI_DB_WRITE, "remove a person nothing refers to",
+	  " ID [--json]\n\n"
+	  "Refused, with the reason, once the history, the outbox or a task refers to\n"
+	  "the person: 'dondoc person deactivate ID' stops their reminders instead.\n" },
+	{ "agency set", cmd_agency_set, CLI_DB_WRITE, "rename an agency, change its code or kind",
+	  " CODE [--name NAME] [--code NEW] [--kind KIND] [--head PERSON_ID] [--json]\n\n"
+	  "The old name and code stay aliases, so that a table naming them still finds\n"
+	  "the agency.  --head makes person PERSON_ID of the agency its head.\n" },
+	{ "agency merge", cmd_agency_merge, CLI_DB_WRITE, "make two agencies one",
+	  " FROM INTO [--json]\n\n"
+	  "The tasks, people and aliases of FROM move to INTO and FROM goes; FROM's\n"
+	  "name and code become aliases of INTO, so a later import naming FROM lands\n"
+	  "in INTO.\n" },
+	{ "agency remove", cmd_agency_remove, CLI_DB_WRITE, "remove an agency nothing refers to",
+	  " CODE [--json]\n\n"
+	  "Refused while a task or a person names the agency ('dondoc agency merge').\n" },
 };
 
 int

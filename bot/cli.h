@@ -117,8 +117,15 @@ int cmd_task_assess(struct dondoc *d, int argc, char **argv);
 int cmd_agency_list(struct dondoc *d, int argc, char **argv);	/* cli_agency.c */
 int cmd_agency_add(struct dondoc *d, int argc, char **argv);
 int cmd_agency_alias(struct dondoc *d, int argc, char **argv);
+int cmd_agency_set(struct dondoc *d, int argc, char **argv);
+int cmd_agency_merge(struct dondoc *d, int argc, char **argv);
+int cmd_agency_remove(struct dondoc *d, int argc, char **argv);
 int cmd_person_add(struct dondoc *d, int argc, char **argv);	/* cli_person.c */
 int cmd_person_list(struct dondoc *d, int argc, char **argv);
+int cmd_person_set(struct dondoc *d, int argc, char **argv);
+int cmd_person_deactivate(struct dondoc *d, int argc, char **argv);
+int cmd_person_activate(struct dondoc *d, int argc, char **argv);
+int cmd_person_remove(struct dondoc *d, int argc, char **argv);
 int cmd_person_invite(struct dondoc *d, int argc, char **argv);	/* cli_chat.c */
 int cmd_chat(struct dondoc *d, int argc, char **argv);
 int cmd_extension_list(struct dondoc *d, int argc, char **argv);	/* cli_extension.c */

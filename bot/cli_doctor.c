@@ -4,6 +4,7 @@
  * writing the configuration, before trusting the daemon with reminders.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "config.h"
 #include "mime.h"
 #include "registry.h"
+#include "regop.h"
 #include "render.h"
 #include "schedule.h"
 #include "store.h"
@@ -109,6 +111,8 @@ check_one(const char *name, int r, const char *msg, void *userdata)
 	report(r >= 0, name, msg);
 }
 
+static int doctor_data(struct store *s, const struct channels *cs);
+
 int
 cmd_doctor(struct dondoc *d, int argc, char **argv)
 {
@@ -118,7 +122,7 @@ cmd_doctor(struct dondoc *d, int argc, char **argv)
 	struct channels *cs = NULL;
 	char *msg = NULL, *line = NULL;
 	const char *db;
-	int r, ex = 0, bad = 0;
+	int r, ex = 0, bad = 0, data = 0;
 
 	if (cli_parse("doctor", argc, argv, NULL, NULL, NULL, &ex))
 		return ex;
@@ -197,6 +201,9 @@ cmd_doctor(struct dondoc *d, int argc, char **argv)
 		free(msg);
 		msg = NULL;
 	}
+	/* What the registry holds that reminders cannot work around (issue 12). */
+	if (s)
+		data = doctor_data(s, cs);
 	channels_free(cs);
 	renderer_free(rend);
 	schedule_free(sch);
@@ -204,7 +211,174 @@ cmd_doctor(struct dondoc *d, int argc, char **argv)
 	if (bad)
 		printf("%d problem%s: dondoc serve would not start or not deliver\n", bad,
 		       bad > 1 ? "s" : "");
+	else if (data > 0)
+		printf("dondoc serve can run; %d data warning%s above: some reminders would reach "
+		       "nobody\n", data, data > 1 ? "s" : "");
 	else
 		printf("all good; 'dondoc send-test --email ADDRESS' sends a test message\n");
 	return bad ? 1 : 0;
+}
+
+/* --- the registry's data (issue 12) -------------------------------------- */
+
+/*
+ * Data problems do not stop "dondoc serve", so they do not change the exit
+ * status: each is a "warn" line that names what is wrong and the command
+ * that fixes it.
+ */
+static void
+warn(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%-4s %-12s ", "warn", what);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+struct data_check {
+	struct store *s;
+	const struct channels *cs;
+	bool real_channels;	/* a channel besides the outbox directory is configured */
+	int n;			/* warnings so far */
+	int64_t *agencies;	/* the agencies' ids */
+	size_t n_agencies;
+};
+
+static int
+collect_agency(const struct agency *a, void *userdata)
+{
+	struct data_check *c = userdata;
+
+	c->agencies = xreallocarray(c->agencies, c->n_agencies + 1, sizeof(*c->agencies));
+	c->agencies[c->n_agencies++] = a->id;
+	return 0;
+}
+
+/* An agency that leads open tasks needs an active focal point and head to remind. */
+static int
+check_agency_roles(struct data_check *c, int64_t id)
+{
+	static const struct {
+		enum person_role role;
+		const char *who;
+	} need[] = { { ROLE_FOCAL, "focal point" }, { ROLE_HEAD, "head" } };
+	char *code = NULL, *name = NULL;
+	int64_t open = 0, n;
+	int r;
+
+	r = store_agency_lead_count(c->s, id, &code, &name, &open);
+	for (size_t i = 0; r == 0 && open > 0 && i < ELEMENTSOF(need); i++) {
+		n = store_agency_count_role(c->s, id, need[i].role);
+		if (n < 0)
+			r = (int)n;
+		else if (n == 0 && ++c->n)
+			warn("agency", "%s (%s) leads %lld open task%s and has no active %s: dondoc "
+			     "person add --agency %s --role %s --name \"Họ và tên\" --email ADDRESS "
+			     "(or 'dondoc person set ID --agency %s --role %s')", code, name,
+			     (long long)open, open > 1 ? "s" : "", need[i].who, code,
+			     person_role_to_string(need[i].role), code,
+			     person_role_to_string(need[i].role));
+	}
+	free(code);
+	free(name);
+	return r == -ENOENT ? 0 : r;
+}
+
+/* True when p has an address that works on some channel, configured or not. */
+static bool
+has_address(const struct person *p)
+{
+	return (p->email && *p->email && !p->email_broken) ||
+	       (p->telegram && *p->telegram && !p->telegram_broken) || (p->zalo && *p->zalo);
+}
+
+static int
+check_person(const struct person *p, void *userdata)
+{
+	struct data_check *c = userdata;
+
+	if (!p->active)
+		return 0;
+	if (!has_address(p)) {
+		c->n++;
+		warn("person", "%lld (%s, %s) has no address that works%s: dondoc person set %lld "
+		     "--email ADDRESS (or --telegram CHAT_ID; 'dondoc person invite %lld' links a "
+		     "chat)", (long long)p->id, p->name, p->agency_code,
+		     p->email_broken || p->telegram_broken ? " (one was refused for good)" : "",
+		     (long long)p->id, (long long)p->id);
+	} else if (c->real_channels && c->cs && !channels_pick_other(c->cs, p, "file")) {
+		c->n++;
+		warn("person", "%lld (%s, %s) has no address a configured channel reaches: dondoc "
+		     "person set %lld --email ADDRESS (or configure the channel of the address "
+		     "they have)", (long long)p->id, p->name, p->agency_code, (long long)p->id);
+	}
+	return 0;
+}
+
+static int
+check_pair(const struct person *a, const struct person *b, int why, void *userdata)
+{
+	struct data_check *c = userdata;
+
+	/* A deactivated record is how a duplicate is put aside: no longer one. */
+	if (!a->active || !b->active)
+		return 0;
+	c->n++;
+	warn("person", "%lld (%s, %s) and %lld (%s, %s) look like one person (the same %s): "
+	     "dondoc person deactivate %lld (or, if they are two people, 'dondoc person set %lld "
+	     "...' to tell them apart)", (long long)a->id, a->name, a->agency_code,
+	     (long long)b->id, b->name, b->agency_code,
+	     why == DUP_NAME ? "name in the same agency" : regop_dup_name(why), (long long)b->id,
+	     (long long)b->id);
+	return 0;
+}
+
+static int
+check_task(const struct task *t, void *userdata)
+{
+	struct data_check *c = userdata;
+
+	if (t->n_leads > 0 || t->status == TASK_DONE || t->status == TASK_POSTPONED)
+		return 0;
+	c->n++;
+	warn("task", "%lld (%s) has no lead agency, so nobody is reminded: fill its lead-agency "
+	     "cell and import its table again (dondoc import FILE)", (long long)t->id, t->code);
+	return 0;
+}
+
+/*
+ * The data checks: agencies with open tasks and no active focal point or
+ * head, active people no channel reaches, likely duplicate people, open
+ * tasks without a lead agency.  Returns how many warnings, or -errno.
+ */
+static int
+doctor_data(struct store *s, const struct channels *cs)
+{
+	struct data_check c = { .s = s, .cs = cs };
+	char *desc = cs ? channels_describe(cs) : NULL;
+	int r;
+
+	c.real_channels = desc && strcmp(desc, "file") != 0;
+	free(desc);
+	r = store_agency_foreach(s, collect_agency, &c);
+	for (size_t i = 0; r >= 0 && i < c.n_agencies; i++)
+		r = check_agency_roles(&c, c.agencies[i]);
+	if (r >= 0)
+		r = store_person_foreach(s, check_person, &c);
+	if (r >= 0)
+		r = regop_duplicates_foreach(s, check_pair, &c);
+	if (r >= 0)
+		r = store_task_foreach(s, NULL, check_task, &c);
+	free(c.agencies);
+	if (r < 0) {
+		report(false, "data", store_errmsg(s));
+		return r;
+	}
+	if (c.n == 0)
+		report(true, "data", "every agency with open tasks has a focal point and a head; "
+		       "everyone is reachable; no likely duplicates");
+	return c.n;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * "dondoc person add|list".
+ * "dondoc person add|list|set|deactivate|activate|remove".
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,21 +12,46 @@
 
 #include "cli.h"
 #include "norm.h"
+#include "regop.h"
 #include "store.h"
 #include "taskops.h"
+#include "xalloc.h"
 
 struct person_args {
 	const char *name, *agency, *email, *telegram, *zalo, *lang;
 	int role;
 	bool json;
+	bool force;		/* add or set even when it looks like someone registered */
+	const char *cmd;	/* for errors: "person set"; NULL is "person add" */
+	unsigned seen;		/* the options given, by letter: one twice is refused */
 };
+
+/* The long name of the option whose letter is c. */
+static const char *
+option_name(int c)
+{
+	static const char *const names[] = {
+		['n' - 'a'] = "name", ['a' - 'a'] = "agency", ['r' - 'a'] = "role",
+		['e' - 'a'] = "email", ['t' - 'a'] = "telegram", ['z' - 'a'] = "zalo",
+		['l' - 'a'] = "lang", ['j' - 'a'] = "json", ['f' - 'a'] = "force",
+	};
+
+	return c >= 'a' && c <= 'z' && names[c - 'a'] ? names[c - 'a'] : "?";
+}
 
 static int
 person_opt(int c, const char *arg, void *userdata)
 {
 	struct person_args *a = userdata;
+	unsigned bit = c >= 'a' && c <= 'z' ? 1u << (c - 'a') : 0;
 
+	/* "--email a --email b": which one was meant is not for us to guess. */
+	if (a->seen & bit)
+		return cli_usage_error(a->cmd ? a->cmd : "person add", "--%s given twice",
+				       option_name(c));
+	a->seen |= bit;
 	switch (c) {
+	case 'f': a->force = true; break;
 	case 'n': a->name = arg; break;
 	case 'a': a->agency = arg; break;
 	case 'e': a->email = arg; break;
@@ -37,8 +62,8 @@ person_opt(int c, const char *arg, void *userdata)
 	case 'r':
 		a->role = person_role_from_string(arg);
 		if (a->role < 0)
-			return cli_usage_error("person add", "unknown role '%s' (focal, head, leader, "
-					       "secretariat, viewer)", arg);
+			return cli_usage_error(a->cmd ? a->cmd : "person add", "unknown role '%s' "
+					       "(focal, head, leader, secretariat, viewer)", arg);
 		break;
 	}
 	return 0;
@@ -72,6 +97,41 @@ id_ok(const char *s, bool minus_ok)
 	return true;
 }
 
+/*
+ * Refuses p when it looks like someone registered (regop_find_duplicate
+ * on what which says), naming them and the command that changes them:
+ * the exit status then, 0 when p is nobody else.
+ */
+static int
+refuse_duplicate_on(struct dondoc *d, const char *cmd, const struct person *p, int which)
+{
+	static const char *const how[] = { "by the same name in the same agency",
+					   "by the same email address", "by the same Telegram chat",
+					   "by the same Zalo id" };
+	struct person other = { 0 };
+	int r, why = 0, ex = EX_SOFTWARE;
+
+	r = regop_find_duplicate(d->store, p, which, &other, &why);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return cli_error(cmd, cli_exit_code(r), "%s", store_errmsg(d->store));
+	for (size_t i = 0; i < 4; i++)
+		if (why == 1 << i)
+			ex = cli_error(cmd, EX_DATAERR, "this looks like person %lld (%s, %s%s), %s; "
+				       "change them with 'dondoc person set %lld ...', or give --force",
+				       (long long)other.id, other.name, other.agency_code,
+				       other.active ? "" : ", inactive", how[i], (long long)other.id);
+	person_release(&other);
+	return ex;
+}
+
+static int
+refuse_duplicate(struct dondoc *d, const char *cmd, const struct person *p)
+{
+	return refuse_duplicate_on(d, cmd, p, DUP_ANY);
+}
+
 int
 cmd_person_add(struct dondoc *d, int argc, char **argv)
 {
@@ -84,6 +144,7 @@ cmd_person_add(struct dondoc *d, int argc, char **argv)
 		{ "telegram", required_argument, NULL, 't' },
 		{ "zalo", required_argument, NULL, 'z' },
 		{ "lang", required_argument, NULL, 'l' },
+		{ "force", no_argument, NULL, 'f' },
 		{ 0 },
 	};
 	struct person_args a = { .role = -1 };
@@ -132,6 +193,10 @@ cmd_person_add(struct dondoc *d, int argc, char **argv)
 	p.lang = (char *)(a.lang ? a.lang : "vi");
 	p.active = true;
 	r = store_begin(d->store);
+	if (r == 0 && !a.force && (ex = refuse_duplicate(d, "person add", &p)) != 0) {
+		store_rollback(d->store);
+		goto out;
+	}
 	if (r == 0)
 		r = regop_person_add(d->store, &p, &actor, clock_now(&d->clock), &id);
 	if (r == 0)
@@ -237,4 +302,394 @@ cmd_person_list(struct dondoc *d, int argc, char **argv)
 		cli_table_free(l.table);
 	}
 	return 0;
+}
+
+/* --- person set|deactivate|activate|remove (issue 12) -------------------- */
+
+/* Prints o, one JSON object on a line, and takes it. */
+static void
+print_json(json_t *o)
+{
+	(void)json_dumpf(o, stdout, JSON_COMPACT);
+	fputc('\n', stdout);
+	json_decref(o);
+}
+
+/* The person as "person list --json" shows them (a new object). */
+static json_t *
+person_json(const struct person *p)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:b, s:b, s:b}",
+			 "id", (json_int_t)p->id, "name", p->name,
+			 "agency", p->agency_code ? p->agency_code : "",
+			 "role", person_role_to_string(p->role), "email", str_or_null(p->email),
+			 "telegram", str_or_null(p->telegram), "zalo", str_or_null(p->zalo),
+			 "lang", p->lang ? p->lang : "vi", "active", p->active,
+			 "email_broken", p->email_broken, "telegram_broken", p->telegram_broken);
+}
+
+/* The person numbered by argument s, into *ret; the exit status when there is none. */
+static int
+person_of(struct dondoc *d, const char *cmd, const char *s, struct person *ret)
+{
+	int64_t id = 0;
+	int r;
+
+	if (cli_parse_int(s, 1, INT64_MAX, &id) < 0)
+		return cli_usage_error(cmd, "'%s' is not a person's number (see 'dondoc person list')",
+				       s);
+	r = store_person_get(d->store, id, ret);
+	if (r == -ENOENT)
+		return cli_error(cmd, EX_DATAERR, "no person %lld (see 'dondoc person list')",
+				 (long long)id);
+	if (r < 0)
+		return cli_error(cmd, cli_exit_code(r), "%s", store_errmsg(d->store));
+	return 0;
+}
+
+/* A new copy of s, or NULL for NULL and "" (an empty value clears an address). */
+static char *
+dup_or_null(const char *s)
+{
+	return s && *s ? xstrdup(s) : NULL;
+}
+
+/* Checks the addresses a set gives (each may be "": cleared); the exit status, or 0. */
+static int
+check_addresses(const struct person_args *a)
+{
+	if (a->email && *a->email && !email_ok(a->email))
+		return cli_usage_error(a->cmd, "'%s' is not an email address", a->email);
+	if (a->telegram && *a->telegram && !id_ok(a->telegram, true))
+		return cli_usage_error(a->cmd, "--telegram '%s' is not a chat id (digits)",
+				       a->telegram);
+	if (a->zalo && *a->zalo && !id_ok(a->zalo, false))
+		return cli_usage_error(a->cmd, "--zalo '%s' is not a user id (digits)", a->zalo);
+	if (a->lang && strcmp(a->lang, "vi") != 0 && strcmp(a->lang, "en") != 0)
+		return cli_usage_error(a->cmd, "--lang must be vi or en");
+	if (a->agency && !*a->agency)
+		return cli_usage_error(a->cmd, "--agency cannot be empty: a person belongs to one");
+	return 0;
+}
+
+/* Replaces *field by value (NULL: left alone, "": cleared); true when it changed. */
+static bool
+swap_address(char **field, const char *value)
+{
+	char *now = dup_or_null(value);
+	bool changed;
+
+	if (!value) {
+		free(now);
+		return false;
+	}
+	changed = (now == NULL) != (*field == NULL) || (now && strcmp(now, *field) != 0);
+	free(*field);
+	*field = now;
+	return changed;
+}
+
+/*
+ * Applies a to p (the person as they were, copied): a new address on a
+ * channel clears its broken mark; the new agency's record in *ag.
+ * Returns the DUP_* keys that changed, or a negative exit status.
+ */
+static int
+apply_set(struct dondoc *d, const struct person_args *a, char *name, struct person *p,
+	  struct agency *ag)
+{
+	int which = 0, r;
+
+	if (name) {
+		which |= DUP_NAME;
+		free(p->name);
+		p->name = name;
+	}
+	if (a->agency) {
+		r = store_agency_lookup(d->store, a->agency, ag);
+		if (r == -ENOENT)
+			return -cli_error(a->cmd, EX_DATAERR, "no agency '%s' (see 'dondoc agency "
+					  "list')", a->agency);
+		if (r < 0)
+			return -cli_error(a->cmd, cli_exit_code(r), "%s", store_errmsg(d->store));
+		which |= p->agency_id != ag->id ? DUP_NAME : 0;
+		p->agency_id = ag->id;
+		free(p->agency_code);
+		p->agency_code = xstrdup(ag->code);
+	}
+	if (a->role >= 0)
+		p->role = a->role;
+	if (swap_address(&p->email, a->email)) {
+		p->email_broken = false;
+		which |= DUP_EMAIL;
+	}
+	if (swap_address(&p->telegram, a->telegram)) {
+		p->telegram_broken = false;
+		which |= DUP_TELEGRAM;
+	}
+	if (swap_address(&p->zalo, a->zalo))
+		which |= DUP_ZALO;
+	if (a->lang) {
+		free(p->lang);
+		p->lang = xstrdup(a->lang);
+	}
+	return which;
+}
+
+/* A copy of p (person_release it). */
+static void
+person_copy(const struct person *p, struct person *ret)
+{
+	*ret = *p;
+	ret->name = xstrdup(p->name);
+	ret->agency_code = p->agency_code ? xstrdup(p->agency_code) : NULL;
+	ret->agency_name = p->agency_name ? xstrdup(p->agency_name) : NULL;
+	ret->email = p->email ? xstrdup(p->email) : NULL;
+	ret->telegram = p->telegram ? xstrdup(p->telegram) : NULL;
+	ret->zalo = p->zalo ? xstrdup(p->zalo) : NULL;
+	ret->lang = p->lang ? xstrdup(p->lang) : NULL;
+}
+
+/* The fields that differ, in Vietnamese, for the operator ("email, Telegram"). */
+static char *
+changes_vi(const struct person *old, const struct person *p)
+{
+	const struct {
+		const char *label;
+		bool changed;
+	} f[] = {
+		{ "họ tên", strcmp(old->name, p->name) != 0 },
+		{ "cơ quan", old->agency_id != p->agency_id },
+		{ "vai trò", old->role != p->role },
+		{ "email", (old->email == NULL) != (p->email == NULL) ||
+			   (p->email && strcmp(old->email, p->email) != 0) },
+		{ "Telegram", (old->telegram == NULL) != (p->telegram == NULL) ||
+			      (p->telegram && strcmp(old->telegram, p->telegram) != 0) },
+		{ "Zalo", (old->zalo == NULL) != (p->zalo == NULL) ||
+			  (p->zalo && strcmp(old->zalo, p->zalo) != 0) },
+		{ "ngôn ngữ", strcmp(old->lang ? old->lang : "vi", p->lang ? p->lang : "vi") != 0 },
+		{ "trạng thái", old->active != p->active },
+	};
+	char *out = xstrdup(""), *next;
+
+	for (size_t i = 0; i < ELEMENTSOF(f); i++) {
+		if (!f[i].changed)
+			continue;
+		next = xasprintf("%s%s%s", out, *out ? ", " : "", f[i].label);
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
+/*
+ * Writes p over old in one transaction (regop_person_set), refusing a
+ * likely duplicate on the keys of which unless force; prints what was
+ * done.  The exit status.
+ */
+static int
+person_commit(struct dondoc *d, const char *cmd, const struct person *old, const struct person *p,
+	      int which, bool force, bool json, const char *verb, bool fields)
+{
+	struct actor actor = { .name = d->actor, .channel = "cli" };
+	char *what = NULL;
+	int r, ex = 0;
+
+	r = store_begin(d->store);
+	if (r == 0 && which && !force && (ex = refuse_duplicate_on(d, cmd, p, which)) != 0) {
+		store_rollback(d->store);
+		return ex;
+	}
+	if (r == 0)
+		r = regop_person_set(d->store, old, p, &actor, clock_now(&d->clock));
+	if (r >= 0) {
+		int c = store_commit(d->store);
+
+		r = c < 0 ? c : r;
+	}
+	if (r < 0)
+		store_rollback(d->store);
+	if (r == -EEXIST)
+		return cli_error(cmd, EX_DATAERR, "that Telegram or Zalo id belongs to someone else "
+				 "already");
+	if (r < 0)
+		return cli_error(cmd, cli_exit_code(r), "%s", store_errmsg(d->store));
+	what = changes_vi(old, p);
+	if (json) {
+		json_t *o = json_pack("{s:o, s:b, s:s}", "person", person_json(p), "changed", r > 0,
+				      "fields", what);
+
+		print_json(o);
+	} else if (r == 0) {
+		printf("Cán bộ #%lld (%s, %s) không thay đổi gì.\n", (long long)p->id, p->name,
+		       p->agency_code);
+	} else {
+		printf("%s cán bộ #%lld: %s (%s)%s%s.\n", verb, (long long)p->id, p->name,
+		       p->agency_code, fields ? ": " : "", fields ? what : "");
+	}
+	free(what);
+	return 0;
+}
+
+int
+cmd_person_set(struct dondoc *d, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "agency", required_argument, NULL, 'a' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "telegram", required_argument, NULL, 't' },
+		{ "zalo", required_argument, NULL, 'z' },
+		{ "lang", required_argument, NULL, 'l' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
+	struct person_args a = { .role = -1, .cmd = "person set" };
+	struct person old = { 0 }, p = { 0 };
+	struct agency ag = { 0 };
+	char *name = NULL;
+	int which, ex = 0;
+
+	if (cli_parse(a.cmd, argc, argv, opts, person_opt, &a, &ex))
+		return ex;
+	if (argc - optind != 1)
+		return cli_usage_error(a.cmd, "give the number of one person");
+	if (!(a.seen & ~((1u << ('j' - 'a')) | (1u << ('f' - 'a')))))
+		return cli_usage_error(a.cmd, "nothing to change: give --name, --agency, --role, "
+				       "--email, --telegram, --zalo or --lang");
+	if ((ex = check_addresses(&a)) != 0)
+		return ex;
+	if (a.name) {
+		name = norm_text(a.name);
+		if (!name || !*name || strlen(name) > 200) {
+			free(name);
+			return cli_usage_error(a.cmd, "--name must be 1-200 bytes of UTF-8");
+		}
+	}
+	if ((ex = cli_need_store(d)) != 0 || (ex = person_of(d, a.cmd, argv[optind], &old)) != 0) {
+		free(name);
+		return ex;
+	}
+	person_copy(&old, &p);
+	which = apply_set(d, &a, name, &p, &ag);
+	if (which < 0)
+		ex = -which;
+	else
+		ex = person_commit(d, a.cmd, &old, &p, which, a.force, a.json, "Đã cập nhật", true);
+	agency_release(&ag);
+	person_release(&old);
+	person_release(&p);
+	return ex;
+}
+
+/* "person deactivate|activate ID": active becomes on. */
+static int
+person_switch(struct dondoc *d, const char *cmd, int argc, char **argv, bool on)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
+	struct person_args a = { .role = -1, .cmd = cmd };
+	struct person old = { 0 }, p = { 0 };
+	int ex = 0;
+
+	if (cli_parse(cmd, argc, argv, opts, person_opt, &a, &ex))
+		return ex;
+	if (argc - optind != 1)
+		return cli_usage_error(cmd, "give the number of one person");
+	if ((ex = cli_need_store(d)) != 0 || (ex = person_of(d, cmd, argv[optind], &old)) != 0)
+		return ex;
+	person_copy(&old, &p);
+	p.active = on;
+	ex = person_commit(d, cmd, &old, &p, 0, true, a.json,
+			   on ? "Đã kích hoạt lại" : "Đã ngừng nhắc việc cho", false);
+	person_release(&old);
+	person_release(&p);
+	return ex;
+}
+
+int
+cmd_person_deactivate(struct dondoc *d, int argc, char **argv)
+{
+	return person_switch(d, "person deactivate", argc, argv, false);
+}
+
+int
+cmd_person_activate(struct dondoc *d, int argc, char **argv)
+{
+	return person_switch(d, "person activate", argc, argv, true);
+}
+
+/* Why a person cannot go: what refers to them, in words ("2 history events, ..."). */
+static char *
+refs_text(const struct person_refs *f)
+{
+	const struct {
+		int64_t n;
+		const char *what;
+	} v[] = {
+		{ f->events, "history event" }, { f->messages, "outbox message" },
+		{ f->notices, "reminder" }, { f->task_records, "task record" },
+		{ f->codes, "chat link code" },
+	};
+	char *out = xstrdup(""), *next;
+
+	for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+		if (!v[i].n)
+			continue;
+		next = xasprintf("%s%s%lld %s%s", out, *out ? ", " : "", (long long)v[i].n,
+				 v[i].what, v[i].n > 1 ? "s" : "");
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
+int
+cmd_person_remove(struct dondoc *d, int argc, char **argv)
+{
+	struct actor actor = { .name = d->actor, .channel = "cli" };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
+	struct person_args a = { .role = -1, .cmd = "person remove" };
+	struct person_refs refs = { 0 };
+	struct person p = { 0 };
+	char *why;
+	int r, ex = 0;
+
+	if (cli_parse(a.cmd, argc, argv, opts, person_opt, &a, &ex))
+		return ex;
+	if (argc - optind != 1)
+		return cli_usage_error(a.cmd, "give the number of one person");
+	if ((ex = cli_need_store(d)) != 0 || (ex = person_of(d, a.cmd, argv[optind], &p)) != 0)
+		return ex;
+	r = store_begin(d->store);
+	if (r == 0)
+		r = regop_person_remove(d->store, &p, &actor, clock_now(&d->clock), &refs);
+	if (r == 0)
+		r = store_commit(d->store);
+	if (r < 0)
+		store_rollback(d->store);
+	if (r == -EBUSY) {
+		why = refs_text(&refs);
+		ex = cli_error(a.cmd, EX_DATAERR, "person %lld (%s) is referred to by %s: not "
+			       "removed; 'dondoc person deactivate %lld' stops their reminders",
+			       (long long)p.id, p.name, why, (long long)p.id);
+		free(why);
+	} else if (r < 0) {
+		ex = cli_error(a.cmd, cli_exit_code(r), "%s", store_errmsg(d->store));
+	} else if (a.json) {
+		json_t *o = json_pack("{s:o, s:b}", "person", person_json(&p), "removed", 1);
+
+		print_json(o);
+	} else {
+		printf("Đã xoá cán bộ #%lld: %s (%s).\n", (long long)p.id, p.name, p.agency_code);
+	}
+	person_release(&p);
+	return ex;
 }

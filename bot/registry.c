@@ -195,3 +195,73 @@ person_role_from_string(const char *s)
 			return (enum person_role)i;
 	return _ROLE_INVALID;
 }
+
+/* --- one person, two spellings (issue 12) -------------------------------- */
+
+/*
+ * Titles an office writes before a name, as norm_key gives them, each
+ * followed by a space in the key.  Longer first where one starts another.
+ */
+static const char *const name_titles[] = {
+	"dong chi", "d/c", "dc", "ong", "ba", "pgs", "gs", "ths", "ts", "bs", "ks",
+};
+
+/* The length of the title key starts with (and its space), or 0. */
+static size_t
+title_at(const char *key)
+{
+	for (size_t i = 0; i < sizeof(name_titles) / sizeof(name_titles[0]); i++) {
+		size_t n = strlen(name_titles[i]);
+
+		if (strncmp(key, name_titles[i], n) == 0 && key[n] == ' ')
+			return n + 1;
+	}
+	return 0;
+}
+
+char *
+person_name_key(const char *name)
+{
+	char *key = norm_key(name), *out, *o;
+	const char *k;
+	size_t skip;
+
+	if (!key)
+		return NULL;
+	/* Dots and commas as spaces: "PGS.TS. Lê Văn Bình", "An, Nguyễn Văn". */
+	for (char *c = key; *c; c++)
+		if (*c == '.' || *c == ',')
+			*c = ' ';
+	out = xmalloc(strlen(key) + 1);
+	o = out;
+	k = key;
+	while (*k == ' ')
+		k++;
+	/* Titles only before the name: a name never has one inside. */
+	while ((skip = title_at(k)) != 0) {
+		k += skip;
+		while (*k == ' ')
+			k++;
+	}
+	for (; *k; k++) {
+		if (*k == ' ' && (o == out || o[-1] == ' '))
+			continue;
+		*o++ = *k;
+	}
+	while (o > out && o[-1] == ' ')
+		o--;
+	*o = '\0';
+	free(key);
+	return out;
+}
+
+char *
+person_email_key(const char *email)
+{
+	char *key = norm_text(email);
+
+	for (char *c = key; c && *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	return key;
+}

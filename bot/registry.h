@@ -73,4 +73,16 @@ bool agency_code_is_valid(const char *s);
 const char *person_role_to_string(enum person_role r);
 enum person_role person_role_from_string(const char *s);
 
+/*
+ * The key under which two spellings of one person's name are the same
+ * person (issue 12): norm_key (case, diacritics, NFC/NFD, spaces) with
+ * the titles written before a name dropped ("Ông", "Bà", "Đồng chí",
+ * "Đ/c", "TS.", "ThS.") and dots and commas taken for spaces.
+ * "Đ/c Nguyễn Văn  An." and "nguyen van an" give "nguyen van an".  A new
+ * string; NULL when name is not UTF-8, "" when it holds only a title.
+ */
+char *person_name_key(const char *name);
+/* An email address as compared: trimmed, in lower case (a new string). */
+char *person_email_key(const char *email);
+
 #endif

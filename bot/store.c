@@ -334,6 +334,12 @@ static const char *const migrations[] = {
 	"UPDATE task SET first_notice = (SELECT date(min(m.sent_at) + 25200, 'unixepoch')"
 	" FROM notice n JOIN message m ON m.id = n.message_id WHERE n.task_id = task.id"
 	" AND n.state = 'sent' AND m.state = 'sent' AND n.stage IN ('before', 'overdue'));",
+
+	/*
+	 * 9 (issue 12): people and agencies are corrected, merged and
+	 * removed, each change an event (widen_checks_v9, after this SQL).
+	 */
+	"",
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");
@@ -341,12 +347,14 @@ static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and i
 static int checks_as_or_chains(struct store *s);
 static int rechain_v7(struct store *s);
 static int widen_checks_v8(struct store *s);
+static int widen_checks_v9(struct store *s);
 
 /* Steps that SQL alone cannot say, run after the SQL of the same number. */
 static int (*const migration_code[])(struct store *s) = {
 	[5] = checks_as_or_chains,
 	[6] = rechain_v7,
 	[7] = widen_checks_v8,
+	[8] = widen_checks_v9,
 };
 
 /* Every cached statement, by index into sql_text[]. */
@@ -1295,6 +1303,39 @@ widen_checks_v8(struct store *s)
 			     "  GROUP BY task_id);"
 			     "CREATE UNIQUE INDEX extension_open ON extension(task_id)"
 			     " WHERE state = 'pending';");
+	return r;
+}
+
+/* The event kinds schema 9 adds (people and agencies corrected, issue 12). */
+#define EVENT_KINDS_V9 \
+	" OR kind = 'person.set' OR kind = 'person.remove' OR kind = 'agency.set'" \
+	" OR kind = 'agency.merge' OR kind = 'agency.remove'"
+
+static char *
+widen_v9_edit(const char *name, const char *sql, bool *bad)
+{
+	static const char last[] = "kind = 'obstacle_handled'";
+	const char *at;
+
+	if (strcmp(name, "event") != 0)
+		return NULL;
+	at = strstr(sql, last);
+	if (!at) {
+		*bad = true;
+		return NULL;
+	}
+	at += strlen(last);
+	return xasprintf("%.*s%s%s", (int)(at - sql), sql, EVENT_KINDS_V9, at);
+}
+
+/* Schema 9: the event kinds of EVENT_KINDS_V9 after the last one of schema 8. */
+static int
+widen_checks_v9(struct store *s)
+{
+	int r = edit_checks(s, widen_v9_edit);
+
+	if (r == -EBADMSG)
+		set_why(s, "schema 9: the event kinds are not as schema 8 left them");
 	return r;
 }
 
@@ -4323,4 +4364,195 @@ store_agency_count_role(struct store *s, int64_t agency_id, enum person_role rol
 	bind_text(st, 2, person_role_to_string(role));
 	r = int64_query(s, st, &n);
 	return r < 0 ? r : n;
+}
+
+/* --- people and agencies corrected (issue 12) ---------------------------- */
+
+/*
+ * These run once per operator command, not in a loop: their statements
+ * are prepared each time rather than cached in sql_text[].
+ */
+
+/* Prepares sql, binds ?1.. to the ids it uses (of n), and steps it to the end; 0 or -errno. */
+static int
+exec_ids(struct store *s, const char *sql, const int64_t *ids, int n)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r;
+
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "dondoc: cannot prepare '%s': %s\n", sql, sqlite3_errmsg(s->db));
+		abort();	/* ours: a programming error */
+	}
+	/* A statement may use fewer of the ids than a batch it belongs to. */
+	for (int i = 0; i < n && i < sqlite3_bind_parameter_count(st); i++)
+		sqlite3_bind_int64(st, i + 1, ids[i]);
+	r = exec_done(s, st);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* The count the one-row sql gives with ?1 bound to id, or -errno. */
+static int64_t
+count_of(struct store *s, const char *sql, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n = 0;
+	int rc, r;
+
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "dondoc: cannot prepare '%s': %s\n", sql, sqlite3_errmsg(s->db));
+		abort();
+	}
+	sqlite3_bind_int64(st, 1, id);
+	r = int64_query(s, st, &n);
+	sqlite3_finalize(st);
+	return r < 0 ? r : n;
+}
+
+int
+store_person_update(struct store *s, const struct person *p)
+{
+	static const char sql[] =
+		"UPDATE person SET name = ?2, agency_id = ?3, role = ?4, email = ?5,"
+		" telegram_chat_id = ?6, zalo_user_id = ?7, lang = ?8, active = ?9,"
+		" email_broken = ?10, telegram_broken = ?11 WHERE id = ?1";
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_bind_int64(st, 1, p->id);
+	bind_text(st, 2, p->name);
+	sqlite3_bind_int64(st, 3, p->agency_id);
+	bind_text(st, 4, person_role_to_string(p->role));
+	bind_text(st, 5, p->email);
+	bind_text(st, 6, p->telegram);
+	bind_text(st, 7, p->zalo);
+	bind_text(st, 8, p->lang ? p->lang : "vi");
+	sqlite3_bind_int(st, 9, p->active ? 1 : 0);
+	sqlite3_bind_int(st, 10, p->email_broken ? 1 : 0);
+	sqlite3_bind_int(st, 11, p->telegram_broken ? 1 : 0);
+	r = exec_done(s, st);
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		r = -ENOENT;
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_person_refs(struct store *s, int64_t id, struct person_refs *ret)
+{
+	static const char *const sql[] = {
+		"SELECT count(*) FROM event WHERE person_id = ?1",
+		"SELECT count(*) FROM message WHERE person_id = ?1",
+		"SELECT count(*) FROM notice WHERE person_id = ?1",
+		"SELECT (SELECT count(*) FROM extension WHERE person_id = ?1 OR decided_by = ?1)"
+		" + (SELECT count(*) FROM obstacle WHERE person_id = ?1 OR handled_by = ?1)"
+		" + (SELECT count(*) FROM period_report WHERE person_id = ?1)",
+		"SELECT count(*) FROM link_code WHERE person_id = ?1",
+	};
+	int64_t n[ELEMENTSOF(sql)];
+
+	for (size_t i = 0; i < ELEMENTSOF(sql); i++) {
+		n[i] = count_of(s, sql[i], id);
+		if (n[i] < 0)
+			return (int)n[i];
+	}
+	ret->events = n[0];
+	ret->messages = n[1];
+	ret->notices = n[2];
+	ret->task_records = n[3];
+	ret->codes = n[4];
+	return 0;
+}
+
+int
+store_person_delete(struct store *s, int64_t id)
+{
+	return exec_ids(s, "DELETE FROM person WHERE id = ?1", &id, 1);
+}
+
+int
+store_agency_update(struct store *s, const struct agency *a)
+{
+	static const char sql[] =
+		"UPDATE agency SET code = ?2, name = ?3, name_key = ?4, kind = ?5 WHERE id = ?1";
+	struct agency other = { 0 };
+	sqlite3_stmt *st = NULL;
+	char *key = norm_key(a->name);
+	int r;
+
+	if (!key)
+		return -EINVAL;
+	/* The new name must not be another agency's alias (store_agency_insert). */
+	r = agency_query(s, ST_AGENCY_BY_ALIAS, key, &other);
+	if (r == 0 && other.id != a->id)
+		r = -EEXIST;
+	else if (r == 0 || r == -ENOENT)
+		r = 0;
+	agency_release(&other);
+	if (r == 0 && sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	if (r == 0) {
+		sqlite3_bind_int64(st, 1, a->id);
+		bind_text(st, 2, a->code);
+		bind_text(st, 3, a->name);
+		bind_text(st, 4, key);
+		bind_text(st, 5, agency_kind_to_string(a->kind));
+		r = exec_done(s, st);
+	}
+	sqlite3_finalize(st);
+	free(key);
+	return r;
+}
+
+int
+store_agency_refs(struct store *s, int64_t id, int64_t *ret_tasks, int64_t *ret_people)
+{
+	int64_t t = count_of(s, "SELECT count(DISTINCT task_id) FROM task_agency"
+			     " WHERE agency_id = ?1", id);
+	int64_t p = t < 0 ? 0 : count_of(s, "SELECT count(*) FROM person WHERE agency_id = ?1", id);
+
+	if (t < 0 || p < 0)
+		return (int)(t < 0 ? t : p);
+	*ret_tasks = t;
+	*ret_people = p;
+	return 0;
+}
+
+int
+store_agency_merge(struct store *s, int64_t from, int64_t into)
+{
+	/*
+	 * A task that both agencies lead (or cooperate on) keeps one row,
+	 * INTO's, at the earlier of the two places: the order replay gives
+	 * by putting INTO where FROM was and keeping each id's first place.
+	 */
+	static const char *const sql[] = {
+		"UPDATE task_agency AS i SET position = min(i.position, f.position)"
+		" FROM task_agency AS f WHERE f.task_id = i.task_id AND f.role = i.role"
+		" AND f.agency_id = ?1 AND i.agency_id = ?2",
+		"DELETE FROM task_agency WHERE agency_id = ?1 AND EXISTS (SELECT 1 FROM task_agency i"
+		" WHERE i.task_id = task_agency.task_id AND i.role = task_agency.role"
+		" AND i.agency_id = ?2)",
+		"UPDATE task_agency SET agency_id = ?2 WHERE agency_id = ?1",
+		"UPDATE person SET agency_id = ?2 WHERE agency_id = ?1",
+		"UPDATE agency_alias SET agency_id = ?2 WHERE agency_id = ?1",
+		"DELETE FROM agency WHERE id = ?1",
+	};
+	const int64_t ids[2] = { from, into };
+	int r = 0;
+
+	for (size_t i = 0; i < ELEMENTSOF(sql) && r == 0; i++)
+		r = exec_ids(s, sql[i], ids, 2);
+	return r;
+}
+
+int
+store_agency_delete(struct store *s, int64_t id)
+{
+	return exec_ids(s, "DELETE FROM agency WHERE id = ?1", &id, 1);
 }

@@ -23,7 +23,7 @@
 #include "registry.h"
 #include "task.h"
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 struct store;
 
@@ -530,5 +530,42 @@ int store_sent_notices(struct store *s, const int64_t *task_ids, size_t n,
 struct sent_notice *sent_notices_free(struct sent_notice *v, size_t n);
 /* Active people of role in agency_id, or -errno. */
 int64_t store_agency_count_role(struct store *s, int64_t agency_id, enum person_role role);
+
+/* --- people and agencies corrected (issue 12) ---------------------------- */
+
+/* What refers to a person: removing them would lose it (regop_person_remove). */
+struct person_refs {
+	int64_t events;		/* history events they made (chat, a decision) */
+	int64_t messages;	/* outbox messages to them */
+	int64_t notices;	/* reminders planned or sent to them */
+	int64_t task_records;	/* extension requests, obstacles, period reports */
+	int64_t codes;		/* chat link codes made for them */
+};
+
+/*
+ * Writes every field of p (by p->id) but its agency's code and name:
+ * -ENOENT when no such person, -EEXIST when a Telegram or Zalo id is
+ * another's.  Only regop_person_set calls it, which records the change.
+ */
+int store_person_update(struct store *s, const struct person *p);
+/* Counts what refers to person id into *ret; 0 or -errno. */
+int store_person_refs(struct store *s, int64_t id, struct person_refs *ret);
+/* Deletes person id (nothing may refer to it: store_person_refs); 0 or -errno. */
+int store_person_delete(struct store *s, int64_t id);
+/*
+ * Writes a's code, name and kind (by a->id); -EEXIST when the code or
+ * the name is another agency's, or the name another's alias.
+ */
+int store_agency_update(struct store *s, const struct agency *a);
+/* How many tasks name agency id (lead or cooperating), and people belong to it. */
+int store_agency_refs(struct store *s, int64_t id, int64_t *ret_tasks, int64_t *ret_people);
+/*
+ * Moves the tasks, people and aliases of agency from to agency into, then
+ * deletes from.  Giving into from's name and code as aliases is the
+ * caller's (regop_agency_merge).
+ */
+int store_agency_merge(struct store *s, int64_t from, int64_t into);
+/* Deletes agency id and its aliases (nothing else may refer to it). */
+int store_agency_delete(struct store *s, int64_t id);
 
 #endif

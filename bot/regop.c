@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Corrections to people and agencies, each with its event; see regop.h.
+ * The data of each event is what audit.c needs to replay it: a person.set
+ * carries the whole person as person.add does, an agency.set the whole
+ * agency as agency.add does, so one replay rule serves both.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "buf.h"
+#include "macro.h"
+#include "regop.h"
+#include "store.h"
+#include "taskops.h"
+#include "xalloc.h"
+
+/* Appends an event about no task; data is compact JSON (owned by the caller). */
+static int
+append(struct store *s, const struct actor *a, int64_t now, const char *kind,
+       const char *old_value, const char *new_value, const char *text, const char *data)
+{
+	struct event e = {
+		.at = now,
+		.actor = a->name,
+		.person_id = a->person_id,
+		.channel = a->channel,
+		.kind = kind,
+		.old_value = old_value,
+		.new_value = new_value,
+		.text = text,
+		.data = data,
+	};
+
+	return store_event_append(s, &e);
+}
+
+/* Takes o and returns it as compact JSON with sorted keys (a new string). */
+static char *
+dump(json_t *o)
+{
+	char *j = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+
+	json_decref(o);
+	if (!j) {
+		fprintf(stderr, "dondoc: cannot write JSON: out of memory\n");
+		abort();
+	}
+	return j;
+}
+
+/* --- duplicates ----------------------------------------------------------- */
+
+static const char *const dup_names[] = { "name", "email", "telegram", "zalo" };
+
+const char *
+regop_dup_name(int why)
+{
+	for (size_t i = 0; i < ELEMENTSOF(dup_names); i++)
+		if (why == 1 << i)
+			return dup_names[i];
+	return "?";
+}
+
+/* A person with the keys it is compared on. */
+struct keyed {
+	struct person p;
+	char *name_key;		/* person_name_key */
+	char *email_key;	/* person_email_key, NULL without an email */
+};
+
+static void
+keyed_fill(struct keyed *k, const struct person *p)
+{
+	k->p = *p;
+	k->p.name = xstrdup(p->name);
+	k->p.agency_code = p->agency_code ? xstrdup(p->agency_code) : NULL;
+	k->p.agency_name = p->agency_name ? xstrdup(p->agency_name) : NULL;
+	k->p.email = p->email ? xstrdup(p->email) : NULL;
+	k->p.telegram = p->telegram ? xstrdup(p->telegram) : NULL;
+	k->p.zalo = p->zalo ? xstrdup(p->zalo) : NULL;
+	k->p.lang = p->lang ? xstrdup(p->lang) : NULL;
+	k->name_key = person_name_key(p->name);
+	k->email_key = p->email && *p->email ? person_email_key(p->email) : NULL;
+}
+
+static void
+keyed_release(struct keyed *k)
+{
+	person_release(&k->p);
+	free(k->name_key);
+	free(k->email_key);
+}
+
+static bool
+same_str(const char *a, const char *b)
+{
+	return a && b && *a && strcmp(a, b) == 0;
+}
+
+/* The first key of which on which a and b are one person (DUP_*), or 0. */
+static int
+dup_of(const struct keyed *a, const struct keyed *b, int which)
+{
+	if ((which & DUP_NAME) && a->p.agency_id == b->p.agency_id &&
+	    same_str(a->name_key, b->name_key))
+		return DUP_NAME;
+	if ((which & DUP_EMAIL) && same_str(a->email_key, b->email_key))
+		return DUP_EMAIL;
+	if ((which & DUP_TELEGRAM) && same_str(a->p.telegram, b->p.telegram))
+		return DUP_TELEGRAM;
+	if ((which & DUP_ZALO) && same_str(a->p.zalo, b->p.zalo))
+		return DUP_ZALO;
+	return 0;
+}
+
+struct everyone {
+	struct keyed *v;
+	size_t n, cap;
+};
+
+static int
+everyone_add(const struct person *p, void *userdata)
+{
+	struct everyone *e = userdata;
+
+	if (e->n == e->cap) {
+		e->cap = e->cap ? 2 * e->cap : 64;
+		e->v = xreallocarray(e->v, e->cap, sizeof(*e->v));
+	}
+	keyed_fill(&e->v[e->n++], p);
+	return 0;
+}
+
+static void
+everyone_release(struct everyone *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		keyed_release(&e->v[i]);
+	free(e->v);
+}
+
+int
+regop_find_duplicate(struct store *s, const struct person *p, int which, struct person *ret,
+		     int *ret_why)
+{
+	struct everyone e = { 0 };
+	struct keyed me = { 0 };
+	int r;
+
+	r = store_person_foreach(s, everyone_add, &e);
+	if (r < 0)
+		goto out;
+	keyed_fill(&me, p);
+	r = -ENOENT;
+	for (size_t i = 0; i < e.n; i++) {
+		int why = e.v[i].p.id == p->id ? 0 : dup_of(&me, &e.v[i], which);
+
+		if (why) {
+			/* The record moves out: the release below sees it emptied. */
+			*ret = e.v[i].p;
+			memset(&e.v[i].p, 0, sizeof(e.v[i].p));
+			*ret_why = why;
+			r = 0;
+			break;
+		}
+	}
+	keyed_release(&me);
+out:
+	everyone_release(&e);
+	return r;
+}
+
+int
+regop_duplicates_foreach(struct store *s,
+			 int (*cb)(const struct person *a, const struct person *b, int why,
+				   void *userdata),
+			 void *userdata)
+{
+	struct everyone e = { 0 };
+	int r;
+
+	/* People come by id: a is the one registered first. */
+	r = store_person_foreach(s, everyone_add, &e);
+	for (size_t j = 0; r >= 0 && j < e.n; j++)
+		for (size_t i = 0; r >= 0 && i < j; i++) {
+			int why = dup_of(&e.v[i], &e.v[j], DUP_ANY);
+
+			if (why)
+				r = cb(&e.v[i].p, &e.v[j].p, why, userdata);
+		}
+	everyone_release(&e);
+	return r < 0 ? r : 0;
+}
+
+/* --- people --------------------------------------------------------------- */
+
+static bool
+differ(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
+}
+
+/* The fields p changes of old, for the event's text ("email, telegram"); new string. */
+static char *
+changed_fields(const struct person *old, const struct person *p)
+{
+	struct buf b;
+	const struct {
+		const char *name;
+		bool changed;
+	} f[] = {
+		{ "name", differ(old->name, p->name) },
+		{ "agency", old->agency_id != p->agency_id },
+		{ "role", old->role != p->role },
+		{ "email", differ(old->email, p->email) },
+		{ "email_broken", old->email_broken != p->email_broken },
+		{ "telegram", differ(old->telegram, p->telegram) },
+		{ "telegram_broken", old->telegram_broken != p->telegram_broken },
+		{ "zalo", differ(old->zalo, p->zalo) },
+		{ "lang", differ(old->lang, p->lang) },
+		{ "active", old->active != p->active },
+	};
+
+	buf_init(&b, 1024);
+	for (size_t i = 0; i < ELEMENTSOF(f); i++)
+		if (f[i].changed)
+			(void)buf_addf(&b, "%s%s", b.len ? ", " : "", f[i].name);
+	return buf_detach(&b);
+}
+
+int
+regop_person_set(struct store *s, const struct person *old, const struct person *p,
+		 const struct actor *a, int64_t now)
+{
+	char *what = changed_fields(old, p), *data = NULL;
+	json_t *o;
+	int r;
+
+	if (!*what) {
+		free(what);
+		return 0;	/* as it was: nothing to record */
+	}
+	r = store_person_update(s, p);
+	if (r == 0) {
+		o = regop_person_json(p);
+		json_object_set_new(o, "person", json_integer(p->id));
+		data = dump(o);
+		r = append(s, a, now, "person.set", old->name, p->name, what, data);
+	}
+	free(data);
+	free(what);
+	return r < 0 ? r : 1;
+}
+
+int
+regop_person_remove(struct store *s, const struct person *p, const struct actor *a,
+		    int64_t now, struct person_refs *ret_refs)
+{
+	struct person_refs *f = ret_refs;
+	char *data;
+	int r;
+
+	r = store_person_refs(s, p->id, f);
+	if (r < 0)
+		return r;
+	if (f->events || f->messages || f->notices || f->task_records || f->codes)
+		return -EBUSY;
+	r = store_person_delete(s, p->id);
+	if (r < 0)
+		return r;
+	data = dump(json_pack("{s:I}", "person", (json_int_t)p->id));
+	r = append(s, a, now, "person.remove", p->name, NULL, p->agency_code, data);
+	free(data);
+	return r;
+}
+
+/* --- agencies ------------------------------------------------------------- */
+
+/* Records the agency as n now is (the data of agency.add and agency.set). */
+static char *
+agency_data(const struct agency *n)
+{
+	return dump(json_pack("{s:I, s:s, s:s, s:s}", "agency", (json_int_t)n->id, "code", n->code,
+			      "name", n->name, "kind", agency_kind_to_string(n->kind)));
+}
+
+/*
+ * Keeps name as another name of agency_id (nothing when it is its own).
+ * A code that happens to be another agency's name or alias already finds
+ * that one: it is not taken from it.
+ */
+static int
+keep_alias(struct store *s, int64_t agency_id, const char *name, const struct actor *a,
+	   int64_t now)
+{
+	int r = regop_agency_alias(s, agency_id, name, a, now);
+
+	return r < 0 && r != -EEXIST ? r : 0;
+}
+
+int
+regop_agency_set(struct store *s, const struct agency *old, const struct agency *n,
+		 const struct actor *a, int64_t now)
+{
+	bool renamed = strcmp(old->name, n->name) != 0, recoded = strcmp(old->code, n->code) != 0;
+	char *data;
+	int r;
+
+	if (!renamed && !recoded && old->kind == n->kind)
+		return 0;
+	r = store_agency_update(s, n);
+	if (r < 0)
+		return r;
+	data = agency_data(n);
+	r = append(s, a, now, "agency.set", old->code, n->code, n->name, data);
+	free(data);
+	/* Tables and people still write the old name: it keeps finding the agency. */
+	if (r == 0 && renamed)
+		r = keep_alias(s, n->id, old->name, a, now);
+	if (r == 0 && recoded)
+		r = keep_alias(s, n->id, old->code, a, now);
+	return r < 0 ? r : 1;
+}
+
+int
+regop_agency_merge(struct store *s, const struct agency *from, const struct agency *into,
+		   const struct actor *a, int64_t now)
+{
+	char *data;
+	int r;
+
+	if (from->id == into->id)
+		return -EINVAL;
+	r = store_agency_merge(s, from->id, into->id);
+	if (r < 0)
+		return r;
+	data = dump(json_pack("{s:I, s:I, s:s, s:s}", "from", (json_int_t)from->id,
+			      "into", (json_int_t)into->id, "code", from->code, "name", from->name));
+	r = append(s, a, now, "agency.merge", from->code, into->code, from->name, data);
+	free(data);
+	if (r == 0)
+		r = keep_alias(s, into->id, from->name, a, now);
+	if (r == 0)
+		r = keep_alias(s, into->id, from->code, a, now);
+	return r;
+}
+
+int
+regop_agency_remove(struct store *s, const struct agency *ag, const struct actor *a,
+		    int64_t now, int64_t *ret_tasks, int64_t *ret_people)
+{
+	char *data;
+	int r;
+
+	r = store_agency_refs(s, ag->id, ret_tasks, ret_people);
+	if (r < 0)
+		return r;
+	if (*ret_tasks || *ret_people)
+		return -EBUSY;
+	r = store_agency_delete(s, ag->id);
+	if (r < 0)
+		return r;
+	data = dump(json_pack("{s:I}", "agency", (json_int_t)ag->id));
+	r = append(s, a, now, "agency.remove", ag->code, NULL, ag->name, data);
+	free(data);
+	return r;
+}
