@@ -1181,6 +1181,32 @@ feed_line(struct importer *imp, char *p, size_t n)
 		fail(imp, "line %zu: %s", imp->line, csv_strerror(csv_error(&imp->csv)));
 }
 
+/*
+ * Checks the whole text before its separator is guessed: binary junk or
+ * another code page is told as such, with the line where it shows, not
+ * as a table whose separator is unclear.
+ */
+static void
+check_text(struct importer *imp, char *text, size_t len)
+{
+	size_t bad, start = 0, line = 1;
+
+	if (norm_is_utf8(text, len, &bad))
+		return;
+	for (size_t i = 0; i < bad; i++)
+		if (text[i] == '\n') {
+			line++;
+			start = i + 1;
+		}
+	/* feed_line says what is wrong with that line, as for any other. */
+	imp->line = line - 1;
+	{
+		const char *nl = memchr(text + start, '\n', len - start);
+
+		feed_line(imp, text + start, nl ? (size_t)(nl - text) - start : len - start);
+	}
+}
+
 static bool
 is_header(char *const *cells, size_t n, void *ctx)
 {
@@ -1194,7 +1220,7 @@ is_header(char *const *cells, size_t n, void *ctx)
  * Sets libcsv's separator from the content: the one under which the
  * header row appears, else the one that cuts the lines evenly.  A Word
  * paste (tabs) never quotes and a cell may start with '"'; Excel's
- * files (CSV, or "Unicode Text" with tabs) quote.
+ * files (CSV, or text with tabs) quote, as sniff_tab_quoted() tells.
  */
 static void
 choose_separator(struct importer *imp, bool excel)
@@ -1210,6 +1236,8 @@ choose_separator(struct importer *imp, bool excel)
 		return;
 	}
 	csv_set_delim(&imp->csv, (unsigned char)sep);
+	if (sep == '\t' && !excel)
+		excel = sniff_tab_quoted(imp->text, imp->text_len);
 	csv_set_quote(&imp->csv, sep == '\t' && !excel ? '\0' : CSV_QUOTE);
 }
 
@@ -1349,7 +1377,9 @@ read_table(struct importer *imp, char *data, size_t len)
 		}
 		imp->text = utf8;
 		imp->text_len = len;
-		choose_separator(imp, true);
+		check_text(imp, utf8, len);
+		if (imp->fatal == 0)
+			choose_separator(imp, true);
 		if (imp->fatal == 0)
 			read_text(imp, utf8, len);
 		free(utf8);
@@ -1361,7 +1391,9 @@ read_table(struct importer *imp, char *data, size_t len)
 		}
 		imp->text = data;
 		imp->text_len = len;
-		choose_separator(imp, false);
+		check_text(imp, data, len);
+		if (imp->fatal == 0)
+			choose_separator(imp, false);
 		if (imp->fatal == 0)
 			read_text(imp, data, len);
 		return;

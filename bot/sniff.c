@@ -372,3 +372,45 @@ sniff_separator(const char *p, size_t n, sniff_header_fn is_header, void *ctx, c
 	free(t);
 	return r;
 }
+
+/* The end of the quoted field that opens at p[0] == '"', or NULL when it is not one. */
+static const char *
+quoted_field_end(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p != '"')
+			continue;
+		if (p + 1 < end && p[1] == '"') {
+			p++;	/* a doubled quote inside */
+			continue;
+		}
+		p++;
+		if (p == end || *p == '\t' || *p == '\n' || (*p == '\r' && (p + 1 == end || p[1] == '\n')))
+			return p;
+		return NULL;
+	}
+	return NULL;	/* never closed */
+}
+
+bool
+sniff_tab_quoted(const char *p, size_t n)
+{
+	const char *end = p + n;
+	bool field_start = true, any = false;
+
+	while (p < end) {
+		if (field_start && *p == '"') {
+			const char *q = quoted_field_end(p, end);
+
+			if (!q)
+				return false;
+			any = true;
+			p = q;
+			field_start = false;
+			continue;
+		}
+		field_start = *p == '\t' || *p == '\n';
+		p++;
+	}
+	return any;
+}

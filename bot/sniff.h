@@ -60,6 +60,14 @@ typedef bool (*sniff_header_fn)(char *const *cells, size_t n, void *ctx);
 int sniff_separator(const char *p, size_t n, sniff_header_fn is_header, void *ctx, char *ret_sep,
 		    char reterr_pair[2]);
 
+/*
+ * True when tab-separated text is quoted as Excel quotes it: some cell
+ * starts with '"', and every such cell is a whole quoted field (closed by
+ * a '"' before the next tab or line end, inner quotes doubled).  A Word
+ * paste never quotes, and its cells may start with a '"' of their own.
+ */
+bool sniff_tab_quoted(const char *p, size_t n);
+
 /* A separator as a message names it: "','", "';'", "tab". Static. */
 const char *sniff_separator_name(char sep);
 
