@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Import of appendix tables.  The file is read in chunks and split into
- * physical lines; each line is checked (no NUL, valid UTF-8) and fed to
- * libcsv, which hands back records.  Records become rows: a header row
- * sets the column map, a row with an empty STT is glued to the pending
- * row, a numbered row flushes the pending one into the registry.
+ * Import of appendix tables.  The file is read whole (at most 40 MiB) and
+ * its form told from its bytes (sniff.h).  Text (UTF-16 converted to
+ * UTF-8 first) is checked (no NUL, valid UTF-8), its separator chosen, and
+ * fed line by line to libcsv, which hands back records; an .xlsx or .docx
+ * gives its rows as records through ooxml.h.  Records become rows: a
+ * header row sets the column map (records above it are held until then),
+ * a row with an empty STT is glued to the pending row, a numbered row
+ * flushes the pending one into the registry.
  *
- *   line --check--> libcsv --record--> classify --row--> process_row
- *                                        |  header: map columns
+ *   text --check--> libcsv --record--> classify --row--> process_row
+ *   .xlsx/.docx --ooxml--> record --^    |  header: map columns, replay held
  *                                        |  empty STT: continue pending
  *                                        |  section/footnote: note
  *
@@ -996,6 +999,7 @@ drop:
  * the header is a title and is skipped with a note, as before.
  */
 #define IMPORT_MAX_HELD 10000
+#define IMPORT_TOLD_BEFORE 8	/* lines above the header told one by one */
 
 static void
 hold_record(struct importer *imp, struct record *rec)
@@ -1035,7 +1039,7 @@ static void
 replay_held(struct importer *imp, size_t header_line)
 {
 	bool *fits = xcalloc(imp->n_held + 1, sizeof(bool)), after_row = false;
-	size_t taken = 0, first = 0;
+	size_t taken = 0, first = 0, skipped = 0;
 
 	for (size_t i = 0; i < imp->n_held; i++) {
 		fits[i] = held_fits(imp, &imp->held[i], after_row);
@@ -1055,9 +1059,14 @@ replay_held(struct importer *imp, size_t header_line)
 			take_record(imp, rec, count_nonempty(rec));
 			continue;
 		}
-		diag(imp, rec->line, "note: text before the table header skipped: '%s'",
-		     CLIP(rec->n ? rec->cells[0] : ""));
-		imp->rep.notes++;
+		/* Titles are a line or two; a page of prose is told in one note. */
+		if (skipped++ < IMPORT_TOLD_BEFORE) {
+			diag(imp, rec->line, "note: text before the table header skipped: '%s'",
+			     CLIP(rec->n ? rec->cells[0] : ""));
+			imp->rep.notes++;
+		} else {
+			imp->n_dropped++;
+		}
 		record_clear(rec);
 	}
 	if (imp->n_dropped > 0) {

@@ -23,12 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <zip.h>
 
 #include "buf.h"
 #include "date.h"
+#include "dlxml.h"
 #include "macro.h"
 #include "ooxml.h"
 #include "xalloc.h"
@@ -165,15 +164,15 @@ parse_part(struct reader *rd, const char *name, xmlDoc **ret)
 		free(text);
 		return fail(rd, -EFBIG, "part '%s' is too large", name);
 	}
-	xmlResetLastError();
-	doc = xmlReadMemory(text, (int)len, name, NULL, XML_OPTS);
+	sym_xmlResetLastError();
+	doc = sym_xmlReadMemory(text, (int)len, name, NULL, XML_OPTS);
 	free(text);
-	if (!doc || !xmlDocGetRootElement(doc)) {
-		xmlFreeDoc(doc);
+	if (!doc || !sym_xmlDocGetRootElement(doc)) {
+		sym_xmlFreeDoc(doc);
 		return fail(rd, -EINVAL, "part '%s' is not well-formed XML", name);
 	}
 	if (doc->intSubset) {
-		xmlFreeDoc(doc);
+		sym_xmlFreeDoc(doc);
 		return fail(rd, -EINVAL, "part '%s' carries a DOCTYPE, which Office never writes",
 			    name);
 	}
@@ -216,7 +215,7 @@ child(const xmlNode *n, const char *local, const char *const *ns)
 static char *
 attr(const xmlNode *n, const char *name)
 {
-	return (char *)xmlGetNoNsProp(n, BAD_CAST name);
+	return (char *)sym_xmlGetNoNsProp(n, BAD_CAST name);
 }
 
 /* An attribute in one of the namespaces ns, as a new string, or NULL. */
@@ -224,7 +223,7 @@ static char *
 attr_ns(const xmlNode *n, const char *name, const char *const *ns)
 {
 	for (; *ns; ns++) {
-		xmlChar *v = xmlGetNsProp(n, BAD_CAST name, BAD_CAST * ns);
+		xmlChar *v = sym_xmlGetNsProp(n, BAD_CAST name, BAD_CAST * ns);
 
 		if (v)
 			return (char *)v;
@@ -236,11 +235,11 @@ attr_ns(const xmlNode *n, const char *name, const char *const *ns)
 static void
 add_content(struct buf *b, const xmlNode *n)
 {
-	xmlChar *t = xmlNodeGetContent(n);
+	xmlChar *t = sym_xmlNodeGetContent(n);
 
 	if (t)
 		(void)buf_adds(b, (const char *)t);
-	xmlFree(t);
+	(*sym_xmlFree)(t);
 }
 
 /* --- relationships ------------------------------------------------------------ */
@@ -296,7 +295,7 @@ read_rels(struct reader *rd, const char *part, struct rels *ret)
 	r = parse_part(rd, name, &doc);
 	if (r < 0)
 		goto out;
-	for (xmlNode *c = xmlDocGetRootElement(doc)->children; c; c = c->next) {
+	for (xmlNode *c = sym_xmlDocGetRootElement(doc)->children; c; c = c->next) {
 		char *id, *type, *target, *mode;
 
 		if (!is_el(c, "Relationship", ns_pkg))
@@ -312,13 +311,13 @@ read_rels(struct reader *rd, const char *part, struct rels *ret)
 			ret->v[ret->n].target = resolve(part, target);
 			ret->n++;
 		}
-		xmlFree(id);
-		xmlFree(type);
-		xmlFree(target);
-		xmlFree(mode);
+		(*sym_xmlFree)(id);
+		(*sym_xmlFree)(type);
+		(*sym_xmlFree)(target);
+		(*sym_xmlFree)(mode);
 	}
 out:
-	xmlFreeDoc(doc);
+	sym_xmlFreeDoc(doc);
 	free(name);
 	return r;
 }
@@ -492,7 +491,7 @@ read_shared_strings(struct reader *rd, const char *part, struct workbook *wb)
 	if (r < 0)
 		return r;
 	/* The count attributes are not trusted: grow as the items come. */
-	for (xmlNode *c = xmlDocGetRootElement(doc)->children; c; c = c->next) {
+	for (xmlNode *c = sym_xmlDocGetRootElement(doc)->children; c; c = c->next) {
 		if (!is_el(c, "si", ns_sml))
 			continue;
 		if (wb->n_strings == cap) {
@@ -501,7 +500,7 @@ read_shared_strings(struct reader *rd, const char *part, struct workbook *wb)
 		}
 		wb->strings[wb->n_strings++] = string_of(c);
 	}
-	xmlFreeDoc(doc);
+	sym_xmlFreeDoc(doc);
 	return 0;
 }
 
@@ -539,7 +538,7 @@ read_styles(struct reader *rd, const char *part, struct workbook *wb)
 
 	if (r < 0)
 		return r;
-	root = xmlDocGetRootElement(doc);
+	root = sym_xmlDocGetRootElement(doc);
 	fmts = child(root, "numFmts", ns_sml);
 	xfs = child(root, "cellXfs", ns_sml);
 	for (xmlNode *x = xfs ? xfs->children : NULL; x; x = x->next) {
@@ -555,14 +554,14 @@ read_styles(struct reader *rd, const char *part, struct workbook *wb)
 
 			if (fid && strtol(fid, NULL, 10) == id)
 				code = attr(f, "formatCode");
-			xmlFree(fid);
+			(*sym_xmlFree)(fid);
 		}
 		wb->date_style = xreallocarray(wb->date_style, wb->n_styles + 1, sizeof(bool));
 		wb->date_style[wb->n_styles++] = date_format(id, code);
-		xmlFree(id_s);
-		xmlFree(code);
+		(*sym_xmlFree)(id_s);
+		(*sym_xmlFree)(code);
 	}
-	xmlFreeDoc(doc);
+	sym_xmlFreeDoc(doc);
 	return 0;
 }
 
@@ -615,7 +614,7 @@ cell_text(struct reader *rd, const struct workbook *wb, const xmlNode *c, size_t
 	int r = 0;
 
 	if (vn)
-		v = (char *)xmlNodeGetContent(vn);
+		v = (char *)sym_xmlNodeGetContent(vn);
 	if (t && strcmp(t, "inlineStr") == 0) {
 		xmlNode *is = child(c, "is", ns_sml);
 
@@ -640,9 +639,9 @@ cell_text(struct reader *rd, const struct workbook *wb, const xmlNode *c, size_t
 		if (v)
 			unescape_x(*ret);
 	}
-	xmlFree(t);
-	xmlFree(s);
-	xmlFree(v);
+	(*sym_xmlFree)(t);
+	(*sym_xmlFree)(s);
+	(*sym_xmlFree)(v);
 	return r;
 }
 
@@ -661,7 +660,7 @@ read_row(struct reader *rd, const struct workbook *wb, const xmlNode *rn, size_t
 		/* r is optional: a cell without it follows the one before. */
 		ref = attr(c, "r");
 		col = ref ? ref_column(ref) : col + 1;
-		xmlFree(ref);
+		(*sym_xmlFree)(ref);
 		if (col < 0)
 			return fail(rd, -EINVAL, "row %zu has a cell with a bad reference", line);
 		r = cell_text(rd, wb, c, line, &text);
@@ -681,7 +680,7 @@ read_sheet(struct reader *rd, const struct workbook *wb, const char *part)
 
 	if (r < 0)
 		return r;
-	data = child(xmlDocGetRootElement(doc), "sheetData", ns_sml);
+	data = child(sym_xmlDocGetRootElement(doc), "sheetData", ns_sml);
 	for (xmlNode *rn = data ? data->children : NULL; rn && r == 0; rn = rn->next) {
 		char *num;
 		unsigned long n;
@@ -690,7 +689,7 @@ read_sheet(struct reader *rd, const struct workbook *wb, const char *part)
 			continue;
 		num = attr(rn, "r");
 		n = num ? strtoul(num, NULL, 10) : line + 1;
-		xmlFree(num);
+		(*sym_xmlFree)(num);
 		if (n <= line || n > 1048576) {
 			r = fail(rd, -EINVAL, "its rows are out of order (row %lu after %zu)", n,
 				 line);
@@ -701,7 +700,7 @@ read_sheet(struct reader *rd, const struct workbook *wb, const char *part)
 	}
 	if (r == 0)
 		rows_pad(rd, 0);
-	xmlFreeDoc(doc);
+	sym_xmlFreeDoc(doc);
 	return r;
 }
 
@@ -715,7 +714,7 @@ find_sheet(xmlNode *sheets, const char *name, char **ret_names)
 		char *n = is_el(s, "sheet", ns_sml) ? attr(s, "name") : NULL;
 		bool hit = n && (!name || strcmp(n, name) == 0);
 
-		xmlFree(n);
+		(*sym_xmlFree)(n);
 		if (hit)
 			return s;
 	}
@@ -725,7 +724,7 @@ find_sheet(xmlNode *sheets, const char *name, char **ret_names)
 
 		if (n)
 			(void)buf_addf(&b, "%s'%s'", b.len ? ", " : "", n);
-		xmlFree(n);
+		(*sym_xmlFree)(n);
 	}
 	*ret_names = buf_detach(&b);
 	buf_release(&b);
@@ -737,7 +736,7 @@ read_xlsx(struct reader *rd, xmlDoc *book, const char *book_part, const char *sh
 {
 	struct workbook wb = { 0 };
 	struct rels rs = { 0 };
-	xmlNode *root = xmlDocGetRootElement(book), *s, *pr;
+	xmlNode *root = sym_xmlDocGetRootElement(book), *s, *pr;
 	char *names = NULL, *id = NULL, *d1904;
 	const struct rel *rel;
 	int r;
@@ -754,7 +753,7 @@ read_xlsx(struct reader *rd, xmlDoc *book, const char *book_part, const char *sh
 	pr = child(root, "workbookPr", ns_sml);
 	d1904 = pr ? attr(pr, "date1904") : NULL;
 	wb.date1904 = d1904 && (strcmp(d1904, "1") == 0 || strcmp(d1904, "true") == 0);
-	xmlFree(d1904);
+	(*sym_xmlFree)(d1904);
 	id = attr_ns(s, "id", ns_rel);
 	rel = id ? rel_by_id(&rs, id) : NULL;
 	if (!rel) {
@@ -769,7 +768,7 @@ read_xlsx(struct reader *rd, xmlDoc *book, const char *book_part, const char *sh
 		goto out;
 	r = read_sheet(rd, &wb, rel_by_id(&rs, id)->target);
 out:
-	xmlFree(id);
+	(*sym_xmlFree)(id);
 	free(names);
 	rels_release(&rs);
 	workbook_release(&wb);
@@ -786,7 +785,7 @@ w_val(const xmlNode *n, const char *local, long dflt)
 	char *v = c ? attr_ns(c, "val", ns_w) : NULL;
 	long r = v ? strtol(v, NULL, 10) : dflt;
 
-	xmlFree(v);
+	(*sym_xmlFree)(v);
 	return r > 0 && r <= OOXML_MAX_COLUMNS ? r : dflt;
 }
 
@@ -914,7 +913,7 @@ static int
 read_docx(struct reader *rd, xmlDoc *doc)
 {
 	size_t tables = 0;
-	int r = docx_tables(rd, xmlDocGetRootElement(doc), &tables);
+	int r = docx_tables(rd, sym_xmlDocGetRootElement(doc), &tables);
 
 	if (r == 0 && tables == 0)
 		r = fail(rd, -ENOENT, "it is a Word document with no table");
@@ -959,6 +958,9 @@ ooxml_read(const void *data, size_t n, const char *sheet, struct ooxml_rows *ret
 	xmlNode *root;
 	int r;
 
+	r = dlxml_load(&rd.err);
+	if (r < 0)
+		goto out;
 	r = open_zip(&rd, data, n);
 	if (r < 0)
 		goto out;
@@ -978,7 +980,7 @@ ooxml_read(const void *data, size_t n, const char *sheet, struct ooxml_rows *ret
 	r = parse_part(&rd, main_rel->target, &doc);
 	if (r < 0)
 		goto out;
-	root = xmlDocGetRootElement(doc);
+	root = sym_xmlDocGetRootElement(doc);
 	if (is_el(root, "workbook", ns_sml)) {
 		rd.out.kind = OOXML_XLSX;
 		r = read_xlsx(&rd, doc, main_rel->target, sheet);
@@ -992,7 +994,7 @@ ooxml_read(const void *data, size_t n, const char *sheet, struct ooxml_rows *ret
 			 "(a presentation?)");
 	}
 out:
-	xmlFreeDoc(doc);
+	sym_xmlFreeDoc(doc);
 	rels_release(&pkg);
 	if (rd.z)
 		zip_discard(rd.z);
