@@ -1034,6 +1034,16 @@ held_fits(const struct importer *imp, const struct record *rec, bool after_row)
 	}
 }
 
+/* The first non-blank cell of rec, the one a note quotes.  Borrowed. */
+static const char *
+first_text(const struct record *rec)
+{
+	for (size_t i = 0; i < rec->n; i++)
+		if (rec->cells[i][strspn(rec->cells[i], " \t")])
+			return rec->cells[i];
+	return "";
+}
+
 /* Reads or skips the held records, now that the header of header_line is known. */
 static void
 replay_held(struct importer *imp, size_t header_line)
@@ -1044,7 +1054,8 @@ replay_held(struct importer *imp, size_t header_line)
 	for (size_t i = 0; i < imp->n_held; i++) {
 		fits[i] = held_fits(imp, &imp->held[i], after_row);
 		after_row = fits[i];
-		if (fits[i] && taken++ == 0)
+		/* Rows are counted by their number; continuations go with them. */
+		if (fits[i] && *cell(imp, &imp->held[i], COL_STT) && taken++ == 0)
 			first = imp->held[i].line;
 	}
 	if (taken > 0) {
@@ -1062,7 +1073,7 @@ replay_held(struct importer *imp, size_t header_line)
 		/* Titles are a line or two; a page of prose is told in one note. */
 		if (skipped++ < IMPORT_TOLD_BEFORE) {
 			diag(imp, rec->line, "note: text before the table header skipped: '%s'",
-			     CLIP(rec->n ? rec->cells[0] : ""));
+			     CLIP(first_text(rec)));
 			imp->rep.notes++;
 		} else {
 			imp->n_dropped++;

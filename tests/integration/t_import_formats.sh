@@ -60,6 +60,12 @@ d.save("table.docx")
 # Rows copied from the middle: row 3 above the header (after a page break).
 wr("middle.tsv", "\t".join(ROWS[3]) + "\n\n" + "".join("\t".join(r) + "\n" for r in [HDR] + ROWS[:3]))
 
+# A continuation whose row is on the page before, a title between rows.
+wr("middle2.tsv", "\tphần cuối của việc trước\t\t\t\n"
+   "7.\tViệc bảy\t%s\tSở Y tế\tQuý IV\n\tvà tiếp\t\t\t\nPHỤ LỤC\n"
+   "8.\tViệc tám\t%s\tSở Y tế\tQuý IV\n\n" % (DOC, DOC) + "\t".join(HDR) + "\n"
+   "9.\tViệc chín\t%s\tSở Y tế\tQuý IV\n" % DOC)
+
 # --- bad input ---
 d = docx.Document()
 d.add_paragraph("Báo cáo không có bảng nào.")
@@ -141,6 +147,17 @@ a, b = (sorted(map(key, json.load(open(f)))) for f in sys.argv[1:])
 sys.exit(a != b)' paste.tsv.json middle.json &&
 	pass "the same tasks as the whole table (title, due day, lead)" ||
 	fail "the same tasks as the whole table (title, due day, lead)" "$(head -c 600 middle.json)"
+
+expect_rc 0 "rows above the header, with a stray continuation and a title" "$DONDOC" import middle2.tsv
+expect_grep "its rows 7 (continued) and 8 and 9 are read" out ': 3 rows: 3 tasks added'
+expect_grep "one note for the 2 numbered rows above the header" err \
+	'^middle2\.tsv:2: note: 2 rows above the table header \(line 7\) read with its columns$'
+expect_grep "the continuation of a row not in the file is skipped with a note" err \
+	"^middle2\.tsv:1: note: text before the table header skipped: 'phần cuối của việc trước'$"
+expect_grep "the title between the rows is skipped with a note" err \
+	"^middle2\.tsv:4: note: text before the table header skipped: 'PHỤ LỤC'$"
+"$DONDOC" task list --json >out 2>&1
+expect_eq "the continued row is joined" "$(json '[t["title"] for t in j if t["title"].startswith("Việc bảy")]')" '["Việc bảy và tiếp"]'
 
 # --- refused as a whole -----------------------------------------------------
 export DONDOC_DB="$T/bad.db"
