@@ -40,7 +40,7 @@ static const struct cli_command commands[] = {
 	  "Đánh giá).  Rows that cannot be understood are listed by line number and\n"
 	  "left out; the exit status is then 1.\n\n"
 	  "  --year Y     year for deadlines that name none, when the document has no date\n"
-	  "  --sheet NAME the sheet of an .xlsx to read (default: the first)\n"
+	  "  --sheet NAME the sheet of an .xlsx to read (default: the first visible)\n"
 	  "  --dry-run    report what would change and change nothing\n" },
 	{ "deadline parse", cmd_deadline_parse, 0, "show how a deadline text is understood",
 	  " TEXT [--year Y]\n\n"

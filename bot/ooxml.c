@@ -704,7 +704,10 @@ read_sheet(struct reader *rd, const struct workbook *wb, const char *part)
 	return r;
 }
 
-/* The sheet element named name (the first when NULL), or NULL with *ret_names listing them. */
+/*
+ * The sheet element named name, or the first the user sees (tab order,
+ * hidden ones skipped) when NULL; NULL with *ret_names listing them.
+ */
 static xmlNode *
 find_sheet(xmlNode *sheets, const char *name, char **ret_names)
 {
@@ -712,9 +715,11 @@ find_sheet(xmlNode *sheets, const char *name, char **ret_names)
 
 	for (xmlNode *s = sheets ? sheets->children : NULL; s; s = s->next) {
 		char *n = is_el(s, "sheet", ns_sml) ? attr(s, "name") : NULL;
-		bool hit = n && (!name || strcmp(n, name) == 0);
+		char *state = n && !name ? attr(s, "state") : NULL;
+		bool hit = n && (name ? strcmp(n, name) == 0 : !state || strcmp(state, "visible") == 0);
 
 		(*sym_xmlFree)(n);
+		(*sym_xmlFree)(state);
 		if (hit)
 			return s;
 	}

@@ -37,7 +37,7 @@ struct ooxml_rows {
 
 /*
  * Reads the table(s) of the Office file in the n bytes at data into *ret:
- * the sheet named sheet (NULL for the first) of an .xlsx, or the rows of
+ * the sheet named sheet (NULL for the first visible one) of an .xlsx, or the rows of
  * every table of a .docx, in document order.  0, or -EINVAL/-EFBIG/-ENOENT
  * with a new English clause in *reterr_msg ("a .docx with no table", ...)
  * and *ret untouched.  Release *ret with ooxml_rows_release().

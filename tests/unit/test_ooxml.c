@@ -67,6 +67,7 @@ make_zip(const struct part *parts, size_t n, size_t *ret_len)
 static const struct part xlsx[] = {
 	{ "_rels/.rels", RELS_HEAD REL("rId1", T_OFFICE, "xl/workbook.xml") "</Relationships>" },
 	{ "xl/workbook.xml", "<workbook " SML "><sheets>"
+	  "<sheet name=\"Ẩn\" sheetId=\"4\" state=\"hidden\" r:id=\"rId2\"/>"
 	  "<sheet name=\"Bìa\" sheetId=\"3\" r:id=\"rId9\"/>"
 	  "<sheet name=\"Phụ lục\" sheetId=\"1\" r:id=\"rId2\"/></sheets></workbook>" },
 	{ "xl/_rels/workbook.xml.rels", RELS_HEAD REL("rId9", T_SHEET, "worksheets/sheet9.xml")
@@ -117,13 +118,13 @@ test_xlsx(void **state)
 	check_row(&t.rows[0], 2, r2, 6);
 	check_row(&t.rows[1], 3, r3, 6);
 	ooxml_rows_release(&t);
-	/* The first sheet in tab order, whatever its sheetId. */
+	/* The first visible sheet in tab order, whatever its sheetId. */
 	assert_int_equal(ooxml_read(zip, len, NULL, &t, &why), 0);
 	assert_int_equal(t.n, 1);
 	assert_string_equal(t.rows[0].cells[0], "Bìa");
 	ooxml_rows_release(&t);
 	assert_int_equal(ooxml_read(zip, len, "Nope", &t, &why), -ENOENT);
-	assert_string_equal(why, "it has no sheet 'Nope' (its sheets: 'Bìa', 'Phụ lục')");
+	assert_string_equal(why, "it has no sheet 'Nope' (its sheets: 'Ẩn', 'Bìa', 'Phụ lục')");
 	free(why);
 	free(zip);
 }
