@@ -37,10 +37,11 @@ struct ooxml_rows {
 
 /*
  * Reads the table(s) of the Office file in the n bytes at data into *ret:
- * the sheet named sheet (NULL for the first visible one) of an .xlsx, or the rows of
- * every table of a .docx, in document order.  0, or -EINVAL/-EFBIG/-ENOENT
- * with a new English clause in *reterr_msg ("a .docx with no table", ...)
- * and *ret untouched.  Release *ret with ooxml_rows_release().
+ * the sheet named sheet (NULL for the first visible one) of an .xlsx, or
+ * the rows of every table of a .docx, in document order.  0, or -EINVAL,
+ * -EFBIG, -ENOENT or -EOPNOTSUPP (no libxml2) with a new English clause in
+ * *reterr_msg ("it is a Word document with no table") and *ret untouched.
+ * Release *ret with ooxml_rows_release().
  */
 int ooxml_read(const void *data, size_t n, const char *sheet, struct ooxml_rows *ret,
 	       char **reterr_msg);
