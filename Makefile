@@ -26,11 +26,11 @@ TSANFLAGS = -fsanitize=thread -fno-omit-frame-pointer
 # Recursive (=) so that pkg-config runs after 'deps' has installed them.
 # dondoc itself does not link libical (and the ICU libraries under it):
 # the dondoc-ical helper reads the iCalendar files for it (bot/expand.h).
-# libcurl and libmicrohttpd are loaded when first needed (bot/dlcurl.h,
-# bot/dlmhd.h): their headers only.
-CORE_PKGS = sqlite3 libutf8proc jansson libcrypto inih libsystemd libesmtp-1.0 openssl
+# libcurl, libmicrohttpd and libxml2 (which links ICU) are loaded when
+# first needed (bot/dlcurl.h, bot/dlmhd.h, bot/dlxml.h): their headers only.
+CORE_PKGS = sqlite3 libutf8proc jansson libcrypto inih libsystemd libesmtp-1.0 openssl libzip
 PKGS = $(CORE_PKGS) libical
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd libxml-2.0)
 CORE_LIBS = $(shell pkg-config --libs $(CORE_PKGS)) -lcsv
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lcsv
 TEST_LIBS = $(shell pkg-config --libs cmocka)

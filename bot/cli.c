@@ -30,14 +30,17 @@
 static const struct cli_command commands[] = {
 	{ "init", cmd_init, CLI_DB_CREATE, "create or upgrade the registry",
 	  "\n\nCreates the registry database (or brings its schema up to date).\n" },
-	{ "import", cmd_import, CLI_DB_WRITE, "import an appendix table (TSV or CSV)",
-	  " FILE [--year Y] [--dry-run]\n\n"
-	  "Imports the committee's table as pasted from Word (TSV) or exported from\n"
-	  "Excel (CSV, UTF-8).  Columns are found by their headers (STT, Nhiệm vụ,\n"
+	{ "import", cmd_import, CLI_DB_WRITE, "import an appendix table (TSV, CSV, .xlsx, .docx)",
+	  " FILE [--year Y] [--sheet NAME] [--dry-run]\n\n"
+	  "Imports the committee's table as pasted from Word (TSV), saved by Excel\n"
+	  "(CSV with ',' ';' or tab, UTF-8 or UTF-16 \"Unicode Text\"), or the .xlsx\n"
+	  "(first sheet) or .docx (its tables) itself; the content, not the name,\n"
+	  "says which.  Columns are found by their headers (STT, Nhiệm vụ,\n"
 	  "Văn bản giao nhiệm vụ, Cơ quan chủ trì thực hiện, Thời hạn hoàn thành or\n"
 	  "Đánh giá).  Rows that cannot be understood are listed by line number and\n"
 	  "left out; the exit status is then 1.\n\n"
 	  "  --year Y     year for deadlines that name none, when the document has no date\n"
+	  "  --sheet NAME the sheet of an .xlsx to read (default: the first visible)\n"
 	  "  --dry-run    report what would change and change nothing\n" },
 	{ "deadline parse", cmd_deadline_parse, 0, "show how a deadline text is understood",
 	  " TEXT [--year Y]\n\n"

@@ -32,6 +32,7 @@ cmd_init(struct dondoc *d, int argc, char **argv)
 struct import_args {
 	int64_t year;
 	bool dry_run;
+	const char *sheet;
 };
 
 static int
@@ -43,6 +44,10 @@ import_opt(int c, const char *arg, void *userdata)
 		return cli_usage_error("import", "--year '%s' is not a year (1900-2200)", arg);
 	if (c == 'n')
 		a->dry_run = true;
+	if (c == 's' && !*arg)
+		return cli_usage_error("import", "--sheet needs a sheet name");
+	if (c == 's')
+		a->sheet = arg;
 	return 0;
 }
 
@@ -52,6 +57,7 @@ cmd_import(struct dondoc *d, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "year", required_argument, NULL, 'y' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "sheet", required_argument, NULL, 's' },
 		{ 0 },
 	};
 	struct import_args a = { 0 };
@@ -68,6 +74,7 @@ cmd_import(struct dondoc *d, int argc, char **argv)
 		return cli_usage_error("import", "one FILE at a time ('%s' is extra)", argv[optind + 1]);
 	o.path = argv[optind];
 	o.year = (int)a.year;
+	o.sheet = a.sheet;
 	o.dry_run = a.dry_run;
 	o.actor = d->actor;
 	d->dry_run = a.dry_run;

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Import of appendix tables.  The file is read in chunks and split into
- * physical lines; each line is checked (no NUL, valid UTF-8) and fed to
- * libcsv, which hands back records.  Records become rows: a header row
- * sets the column map, a row with an empty STT is glued to the pending
- * row, a numbered row flushes the pending one into the registry.
+ * Import of appendix tables.  The file is read whole (at most 40 MiB) and
+ * its form told from its bytes (sniff.h).  Text (UTF-16 converted to
+ * UTF-8 first) is checked (no NUL, valid UTF-8), its separator chosen, and
+ * fed line by line to libcsv, which hands back records; an .xlsx or .docx
+ * gives its rows as records through ooxml.h.  Records become rows: a
+ * header row sets the column map (records above it are held until then),
+ * a row with an empty STT is glued to the pending row, a numbered row
+ * flushes the pending one into the registry.
  *
- *   line --check--> libcsv --record--> classify --row--> process_row
- *                                        |  header: map columns
+ *   text --check--> libcsv --record--> classify --row--> process_row
+ *   .xlsx/.docx --ooxml--> record --^    |  header: map columns, replay held
  *                                        |  empty STT: continue pending
  *                                        |  section/footnote: note
  *
@@ -32,12 +35,13 @@
 #include "import.h"
 #include "macro.h"
 #include "norm.h"
+#include "ooxml.h"
 #include "registry.h"
+#include "sniff.h"
 #include "store.h"
 #include "taskops.h"
 #include "xalloc.h"
 
-#define CHUNK 65536
 #define ECHO_MAX 200	/* bytes of the input a message quotes, "…" included */
 
 /* A record as libcsv returned it, with the line it started on. */
@@ -98,12 +102,12 @@ struct importer {
 	struct doc_memo docs[DOC_MEMO];	/* recent document cells, round robin */
 	size_t next_doc;
 	struct hash *hash;	/* for task codes */
-	struct {
-		size_t line;
-		char *text;
-	} before[8];		/* lines above the first header */
-	size_t n_before;
+	struct record *held;	/* records above the first header, read once it comes */
+	size_t n_held;
+	size_t n_dropped;	/* records above the header past IMPORT_MAX_HELD */
 	struct seen seen;	/* tasks this file already wrote, with their line */
+	const char *text;	/* the whole text being read (for naming its encoding) */
+	size_t text_len;
 };
 
 static void
@@ -929,42 +933,12 @@ count_nonempty(const struct record *rec)
 	return n;
 }
 
-/* Decides what a record is and acts on it; takes ownership of rec's cells. */
+/* Acts on a row of the table (header known); takes ownership of rec's cells. */
 static void
-handle_record(struct importer *imp, struct record *rec)
+take_record(struct importer *imp, struct record *rec, size_t filled)
 {
-	struct appendix_header h;
-	enum appendix_stt kind;
-	size_t filled = count_nonempty(rec);
+	enum appendix_stt kind = appendix_stt_parse(cell(imp, rec, COL_STT), NULL);
 
-	if (filled == 0)
-		goto drop;	/* blank line */
-	if (appendix_header_parse(rec->cells, rec->n, &h)) {
-		/* A repeated header keeps the pending row: it may continue after. */
-		imp->h = h;
-		if (!imp->have_header) {
-			for (size_t i = 0; i < imp->n_before; i++) {
-				diag(imp, imp->before[i].line, "note: text before the table header "
-				     "skipped: '%s'", imp->before[i].text);
-				imp->rep.notes++;
-			}
-		}
-		imp->have_header = true;
-		goto drop;
-	}
-	if (!imp->have_header) {
-		/*
-		 * Titles above a table ("PHỤ LỤC I") are told once the header
-		 * is found; a file that never has one gets a single error.
-		 */
-		if (imp->n_before < ELEMENTSOF(imp->before)) {
-			imp->before[imp->n_before].line = rec->line;
-			imp->before[imp->n_before].text = xstrdup(CLIP(rec->cells[0]));
-			imp->n_before++;
-		}
-		goto drop;
-	}
-	kind = appendix_stt_parse(cell(imp, rec, COL_STT), NULL);
 	switch (kind) {
 	case STT_EMPTY:
 		if (!imp->has_pending) {
@@ -1010,6 +984,138 @@ handle_record(struct importer *imp, struct record *rec)
 		imp->rep.errors++;
 		goto drop;
 	}
+drop:
+	record_clear(rec);
+}
+
+/* --- rows above the first header ------------------------------------------- */
+
+/*
+ * A table copied from the middle of a document starts with rows whose
+ * header comes only further down, after a page break.  They are held
+ * until the header is found and then read with it when they have its
+ * shape: the columns it needs, no more cells than it has, and a row
+ * number (or an empty one continuing such a row).  Anything else above
+ * the header is a title and is skipped with a note, as before.
+ */
+#define IMPORT_MAX_HELD 10000
+#define IMPORT_TOLD_BEFORE 8	/* lines above the header told one by one */
+
+static void
+hold_record(struct importer *imp, struct record *rec)
+{
+	if (imp->n_held >= IMPORT_MAX_HELD) {
+		imp->n_dropped++;
+		record_clear(rec);
+		return;
+	}
+	imp->held = xreallocarray(imp->held, imp->n_held + 1, sizeof(*imp->held));
+	imp->held[imp->n_held++] = *rec;
+	memset(rec, 0, sizeof(*rec));
+}
+
+static bool
+held_fits(const struct importer *imp, const struct record *rec, bool after_row)
+{
+	size_t need = 0;
+
+	for (int c = 0; c < _COL_MAX; c++)
+		if (imp->h.col[c] >= 0)
+			need = MAX(need, (size_t)imp->h.col[c] + 1);
+	if (rec->n < need || rec->n > imp->h.n_cells || imp->h.col[COL_LEAD] < 0)
+		return false;
+	switch (appendix_stt_parse(cell(imp, rec, COL_STT), NULL)) {
+	case STT_NUMBER:
+		return *cell(imp, rec, COL_TITLE) != '\0';
+	case STT_EMPTY:
+		return after_row;
+	default:
+		return false;
+	}
+}
+
+/* The first non-blank cell of rec, the one a note quotes.  Borrowed. */
+static const char *
+first_text(const struct record *rec)
+{
+	for (size_t i = 0; i < rec->n; i++)
+		if (rec->cells[i][strspn(rec->cells[i], " \t")])
+			return rec->cells[i];
+	return "";
+}
+
+/* Reads or skips the held records, now that the header of header_line is known. */
+static void
+replay_held(struct importer *imp, size_t header_line)
+{
+	bool *fits = xcalloc(imp->n_held + 1, sizeof(bool)), after_row = false;
+	size_t taken = 0, first = 0, skipped = 0;
+
+	for (size_t i = 0; i < imp->n_held; i++) {
+		fits[i] = held_fits(imp, &imp->held[i], after_row);
+		after_row = fits[i];
+		/* Rows are counted by their number; continuations go with them. */
+		if (fits[i] && *cell(imp, &imp->held[i], COL_STT) && taken++ == 0)
+			first = imp->held[i].line;
+	}
+	if (taken > 0) {
+		diag(imp, first, "note: %zu %s above the table header (line %zu) read with its "
+		     "columns", taken, taken == 1 ? "row" : "rows", header_line);
+		imp->rep.notes++;
+	}
+	for (size_t i = 0; i < imp->n_held; i++) {
+		struct record *rec = &imp->held[i];
+
+		if (fits[i]) {
+			take_record(imp, rec, count_nonempty(rec));
+			continue;
+		}
+		/* Titles are a line or two; a page of prose is told in one note. */
+		if (skipped++ < IMPORT_TOLD_BEFORE) {
+			diag(imp, rec->line, "note: text before the table header skipped: '%s'",
+			     CLIP(first_text(rec)));
+			imp->rep.notes++;
+		} else {
+			imp->n_dropped++;
+		}
+		record_clear(rec);
+	}
+	if (imp->n_dropped > 0) {
+		diag(imp, header_line, "note: %zu more %s before the table header skipped",
+		     imp->n_dropped, imp->n_dropped == 1 ? "line" : "lines");
+		imp->rep.notes++;
+	}
+	free(fits);
+	free(imp->held);
+	imp->held = NULL;
+	imp->n_held = imp->n_dropped = 0;
+}
+
+/* Decides what a record is and acts on it; takes ownership of rec's cells. */
+static void
+handle_record(struct importer *imp, struct record *rec)
+{
+	struct appendix_header h;
+	size_t filled = count_nonempty(rec);
+
+	if (filled == 0)
+		goto drop;	/* blank line */
+	if (appendix_header_parse(rec->cells, rec->n, &h)) {
+		/* A repeated header keeps the pending row: it may continue after. */
+		imp->h = h;
+		if (!imp->have_header) {
+			imp->have_header = true;
+			replay_held(imp, rec->line);
+		}
+		goto drop;
+	}
+	if (!imp->have_header) {
+		/* A file that never has a header gets a single error. */
+		hold_record(imp, rec);
+		return;
+	}
+	take_record(imp, rec, filled);
+	return;
 drop:
 	record_clear(rec);
 }
@@ -1064,17 +1170,13 @@ csv_no_space(unsigned char c)
 	return 0;
 }
 
-/* Checks and feeds one physical line (without its newline). */
+/* Checks and feeds one physical line (without its newline; p[n] may be overwritten). */
 static void
 feed_line(struct importer *imp, char *p, size_t n)
 {
 	size_t bad;
 
 	imp->line++;
-	if (imp->line == 1 && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
-		p += 3;	/* the BOM Excel writes */
-		n -= 3;
-	}
 	if (n > 0 && p[n - 1] == '\r')
 		n--;
 	if (memchr(p, '\0', n)) {
@@ -1083,72 +1185,99 @@ feed_line(struct importer *imp, char *p, size_t n)
 		return;
 	}
 	if (!norm_is_utf8(p, n, &bad)) {
-		fail(imp, "line %zu is not valid UTF-8 (byte %zu; the file may be Latin-1 or "
-		     "Windows-1258: save it as UTF-8)", imp->line, bad + 1);
+		/* Name the code page Excel most likely saved it in, and the fix. */
+		const char *cp = sniff_legacy_name(imp->text, imp->text_len);
+
+		if (cp)
+			fail(imp, "line %zu is not valid UTF-8 (byte %zu): the file looks like %s; "
+			     "save it as CSV UTF-8", imp->line, bad + 1, cp);
+		else
+			fail(imp, "line %zu is not valid UTF-8 (byte %zu, a broken character): "
+			     "save the file again as CSV UTF-8", imp->line, bad + 1);
 		return;
 	}
-	p[n] = '\n';	/* the caller leaves room for it */
+	p[n] = '\n';
 	if (csv_parse(&imp->csv, p, n + 1, on_field, on_record, imp) != n + 1)
 		fail(imp, "line %zu: %s", imp->line, csv_strerror(csv_error(&imp->csv)));
 }
 
-/* Reads fd line by line into feed_line. */
-static int
-read_lines(struct importer *imp, int fd)
+/*
+ * Checks the whole text before its separator is guessed: binary junk or
+ * another code page is told as such, with the line where it shows, not
+ * as a table whose separator is unclear.
+ */
+static void
+check_text(struct importer *imp, char *text, size_t len)
 {
-	char *chunk = xmalloc(CHUNK);
-	struct buf line;
-	bool first = true;
-	ssize_t got;
-	int r = 0;
+	size_t bad, start = 0, line = 1;
 
-	buf_init(&line, IMPORT_MAX_LINE + 1);
-	while (imp->fatal == 0 && (got = read(fd, chunk, CHUNK)) != 0) {
-		char *p = chunk, *end;
+	if (norm_is_utf8(text, len, &bad))
+		return;
+	for (size_t i = 0; i < bad; i++)
+		if (text[i] == '\n') {
+			line++;
+			start = i + 1;
+		}
+	/* feed_line says what is wrong with that line, as for any other. */
+	imp->line = line - 1;
+	{
+		const char *nl = memchr(text + start, '\n', len - start);
 
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			fail(imp, "cannot read: %s", strerror(errno));
+		feed_line(imp, text + start, nl ? (size_t)(nl - text) - start : len - start);
+	}
+}
+
+static bool
+is_header(char *const *cells, size_t n, void *ctx)
+{
+	struct appendix_header h;
+
+	(void)ctx;
+	return appendix_header_parse(cells, n, &h);
+}
+
+/*
+ * Sets libcsv's separator from the content: the one under which the
+ * header row appears, else the one that cuts the lines evenly.  A Word
+ * paste (tabs) never quotes and a cell may start with '"'; Excel's
+ * files (CSV, or text with tabs) quote, as sniff_tab_quoted() tells.
+ */
+static void
+choose_separator(struct importer *imp, bool excel)
+{
+	char sep = ',', pair[2];
+	int r = sniff_separator(imp->text, imp->text_len, is_header, NULL, &sep, pair);
+
+	if (r == -EINVAL) {
+		fail(imp, "cannot tell whether '%s' is separated by %s or by %s, and no header "
+		     "row (%s, %s, ...) shows which: save it as CSV UTF-8 with its header row",
+		     imp->name, sniff_separator_name(pair[0]), sniff_separator_name(pair[1]),
+		     appendix_column_name(COL_STT), appendix_column_name(COL_TITLE));
+		return;
+	}
+	csv_set_delim(&imp->csv, (unsigned char)sep);
+	if (sep == '\t' && !excel)
+		excel = sniff_tab_quoted(imp->text, imp->text_len);
+	csv_set_quote(&imp->csv, sep == '\t' && !excel ? '\0' : CSV_QUOTE);
+}
+
+/* Feeds the text (UTF-8, BOM removed, text[len] writable) line by line. */
+static void
+read_text(struct importer *imp, char *text, size_t len)
+{
+	char *p = text, *end = text + len;
+
+	while (p < end && imp->fatal == 0) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (n > IMPORT_MAX_LINE) {
+			fail(imp, "line %zu is longer than %zu bytes", imp->line + 1,
+			     IMPORT_MAX_LINE);
 			break;
 		}
-		if (first) {
-			/* Word pastes tabs; Excel's CSV uses commas and quotes. */
-			bool tsv = memchr(chunk, '\t', (size_t)got) != NULL;
-
-			csv_set_delim(&imp->csv, tsv ? CSV_TAB : CSV_COMMA);
-			/* A Word paste never quotes: a cell may start with '"'. */
-			csv_set_quote(&imp->csv, tsv ? '\0' : CSV_QUOTE);
-			first = false;
-		}
-		end = chunk + got;
-		while (p < end && imp->fatal == 0) {
-			char *nl = memchr(p, '\n', (size_t)(end - p));
-			size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-			if (buf_add(&line, p, n) < 0) {
-				fail(imp, "line %zu is longer than %zu bytes", imp->line + 1,
-				     IMPORT_MAX_LINE);
-				break;
-			}
-			p += n;
-			if (nl) {
-				/* Room for the newline feed_line puts back. */
-				if (buf_addc(&line, '\0') < 0) {
-					fail(imp, "line %zu is longer than %zu bytes",
-					     imp->line + 1, IMPORT_MAX_LINE);
-					break;
-				}
-				feed_line(imp, line.p, line.len - 1);
-				buf_reset(&line);
-				p++;
-			}
-		}
-	}
-	if (imp->fatal == 0 && line.len > 0) {
-		(void)buf_addc(&line, '\0');
-		feed_line(imp, line.p, line.len - 1);
+		feed_line(imp, p, n);
+		p += n + 1;
 	}
 	/*
 	 * libcsv reports an unclosed quote only in strict mode, which also
@@ -1159,9 +1288,136 @@ read_lines(struct importer *imp, int fd)
 		fail(imp, "a quoted cell that starts on line %zu is never closed", imp->rec_line);
 	if (imp->fatal == 0)
 		csv_fini(&imp->csv, on_field, on_record, imp);
-	buf_release(&line);
-	free(chunk);
-	return r;
+}
+
+/* Feeds the rows of an .xlsx or .docx, as records, to the same classifier. */
+static void
+read_office(struct importer *imp, const void *data, size_t len)
+{
+	struct ooxml_rows t = { 0 };
+	char *why = NULL;
+
+	if (ooxml_read(data, len, imp->o->sheet, &t, &why) < 0) {
+		fail(imp, "cannot read '%s': %s", imp->o->path, why);
+		free(why);
+		return;
+	}
+	for (size_t i = 0; i < t.n; i++) {
+		struct record rec = { .cells = t.rows[i].cells, .n = t.rows[i].n,
+				      .line = t.rows[i].line };
+
+		t.rows[i].cells = NULL;
+		t.rows[i].n = 0;
+		if (imp->fatal == 0)
+			handle_record(imp, &rec);
+		else
+			record_clear(&rec);
+	}
+	ooxml_rows_release(&t);
+}
+
+/* The whole file into a new buffer with one spare byte; 0 or -errno. */
+static int
+read_all(struct importer *imp, int fd, off_t size, char **ret, size_t *ret_len)
+{
+	size_t cap = (size_t)size + 1, len = 0;
+	char *data = xmalloc(cap + 1);
+
+	for (;;) {
+		ssize_t got = read(fd, data + len, cap - len);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int r = -errno;
+
+			fail(imp, "cannot read '%s': %s", imp->o->path, strerror(errno));
+			free(data);
+			return r;
+		}
+		if (got == 0)
+			break;
+		len += (size_t)got;
+		if (len == cap) {
+			/* Grown since fstat: the cap still holds. */
+			if (cap > (size_t)IMPORT_MAX_BYTES) {
+				fail(imp, "'%s' grew past %lld MiB while being read", imp->o->path,
+				     (long long)(IMPORT_MAX_BYTES >> 20));
+				free(data);
+				return -EFBIG;
+			}
+			cap = MIN(2 * cap, (size_t)IMPORT_MAX_BYTES + 1);
+			data = xreallocarray(data, cap + 1, 1);
+		}
+	}
+	data[len] = '\0';
+	*ret = data;
+	*ret_len = len;
+	return 0;
+}
+
+/*
+ * Reads the table in data whatever form it came in (sniff.h): UTF-8 or
+ * UTF-16 text, an Office file; other forms are refused naming the fix.
+ */
+static void
+read_table(struct importer *imp, char *data, size_t len)
+{
+	enum sniff_format f = sniff_format(data, len);
+	char *utf8 = NULL;
+	size_t bad_line = 0;
+
+	if (imp->o->sheet && f != SNIFF_ZIP) {
+		fail(imp, "--sheet is for Excel workbooks (.xlsx), and '%s' is not one",
+		     imp->o->path);
+		return;
+	}
+	switch (f) {
+	case SNIFF_ZIP:
+		read_office(imp, data, len);
+		return;
+	case SNIFF_OLE:
+		fail(imp, "'%s' is %s", imp->o->path, sniff_ole_kind(data, len));
+		return;
+	case SNIFF_UTF32:
+		fail(imp, "'%s' is UTF-32 text: save it as CSV UTF-8", imp->o->path);
+		return;
+	case SNIFF_UTF16LE_NOBOM:
+	case SNIFF_UTF16BE_NOBOM:
+		fail(imp, "'%s' looks like UTF-16 text without a byte order mark: save it as CSV "
+		     "UTF-8 (or as Unicode Text from Excel)", imp->o->path);
+		return;
+	case SNIFF_UTF16LE:
+	case SNIFF_UTF16BE:
+		/* Excel's "Unicode Text": tab-separated, quoted as its CSV is. */
+		if (sniff_utf16_to_utf8(data, len, f == SNIFF_UTF16BE, &utf8, &len, &bad_line) < 0) {
+			fail(imp, "'%s' is UTF-16 text with a broken character on line %zu: save "
+			     "it again as CSV UTF-8", imp->o->path, bad_line);
+			return;
+		}
+		imp->text = utf8;
+		imp->text_len = len;
+		check_text(imp, utf8, len);
+		if (imp->fatal == 0)
+			choose_separator(imp, true);
+		if (imp->fatal == 0)
+			read_text(imp, utf8, len);
+		free(utf8);
+		return;
+	case SNIFF_TEXT:
+		if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+			data += 3;	/* the BOM Excel writes */
+			len -= 3;
+		}
+		imp->text = data;
+		imp->text_len = len;
+		check_text(imp, data, len);
+		if (imp->fatal == 0)
+			choose_separator(imp, false);
+		if (imp->fatal == 0)
+			read_text(imp, data, len);
+		return;
+	}
 }
 
 /* What a file that is no regular file is, for the message refusing it. */
@@ -1186,6 +1442,8 @@ import_file(struct store *s, const struct import_options *o, time_t now, FILE *d
 	struct importer imp = { 0 };
 	struct stat st;
 	const char *slash;
+	char *data = NULL;
+	size_t len = 0;
 	int fd = -1, r = 0;
 	bool txn = false;
 
@@ -1237,6 +1495,9 @@ import_file(struct store *s, const struct import_options *o, time_t now, FILE *d
 		     o->path, (double)st.st_size / (1 << 20), (long long)(IMPORT_MAX_BYTES >> 20));
 		goto out;
 	}
+	r = read_all(&imp, fd, st.st_size, &data, &len);
+	if (r < 0)
+		goto out;
 	if (csv_init(&imp.csv, CSV_REPALL_NL | CSV_APPEND_NULL) != 0)
 		abort();
 	csv_set_realloc_func(&imp.csv, csv_xrealloc);
@@ -1251,7 +1512,7 @@ import_file(struct store *s, const struct import_options *o, time_t now, FILE *d
 		goto out_csv;
 	}
 	txn = true;
-	r = read_lines(&imp, fd);
+	read_table(&imp, data, len);
 	if (imp.fatal == 0)
 		flush_pending(&imp);
 	if (imp.fatal == 0 && !imp.have_header) {
@@ -1289,8 +1550,10 @@ out:
 	hash_free(imp.hash);
 	free(imp.seen.ids);
 	free(imp.seen.lines);
-	for (size_t i = 0; i < imp.n_before; i++)
-		free(imp.before[i].text);
+	for (size_t i = 0; i < imp.n_held; i++)
+		record_clear(&imp.held[i]);
+	free(imp.held);
+	free(data);
 	for (size_t i = 0; i < DOC_MEMO; i++) {
 		free(imp.docs[i].cell);
 		free(imp.docs[i].number);

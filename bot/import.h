@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Import of the committee's appendix tables (DESIGN §2): TSV pasted from
- * Word or CSV exported from Excel, UTF-8 with or without BOM.  Columns are
+ * Word, CSV exported from Excel (',' ';' or tab, UTF-8 with or without BOM,
+ * or UTF-16 "Unicode Text"), or the .xlsx/.docx itself.  Columns are
  * found by their headers; repeated headers are skipped; a row with an
  * empty STT continues the row before it, even across a repeated header.
  *
@@ -28,6 +29,7 @@ struct store;
 
 struct import_options {
 	const char *path;	/* the file to read */
+	const char *sheet;	/* the .xlsx sheet to read, NULL for the first */
 	int year;		/* default year for deadlines, 0 for none */
 	bool dry_run;		/* report what would change, change nothing */
 	const char *actor;	/* who, for the event log */
