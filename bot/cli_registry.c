@@ -8,11 +8,14 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "abbrev.h"
 #include "audit.h"
 #include "cli.h"
 #include "clock.h"
+#include "config.h"
 #include "import.h"
 #include "store.h"
+#include "xalloc.h"
 
 int
 cmd_init(struct dondoc *d, int argc, char **argv)
@@ -46,6 +49,38 @@ import_opt(int c, const char *arg, void *userdata)
 	return 0;
 }
 
+/*
+ * The abbreviations agency names are matched through: [general]
+ * abbreviations, else abbreviations.ini of the schedules directory.  0
+ * with the table (NULL when the default file is absent: the import goes
+ * on, matching names as written, and says so), or an exit status after
+ * saying why the file named cannot be used.
+ */
+static int
+import_abbrev(struct dondoc *d, struct abbrev **ret)
+{
+	bool given = d->cfg->abbreviations != NULL;
+	char *path, *msg = NULL;
+	int r, ex = 0;
+
+	*ret = NULL;
+	path = given ? xstrdup(d->cfg->abbreviations)
+		     : xasprintf("%s/%s", d->cfg->schedules, ABBREV_FILE);
+	r = abbrev_load(path, ret, &msg);
+	if (r == -ENOENT && !given) {
+		fprintf(stderr, "dondoc import: warning: no abbreviations of agency names at '%s' "
+			"(set [general] abbreviations in the configuration): 'UBND tỉnh' and 'Ủy "
+			"ban nhân dân tỉnh' are matched as different names\n", path);
+	} else if (r < 0) {
+		ex = cli_error("import", EX_CONFIG, "%s (the abbreviations of agency names, "
+			       "[general] abbreviations%s%s); nothing was imported", msg,
+			       d->cfg->path ? " in " : "", d->cfg->path ? d->cfg->path : "");
+	}
+	free(msg);
+	free(path);
+	return ex;
+}
+
 int
 cmd_import(struct dondoc *d, int argc, char **argv)
 {
@@ -57,6 +92,7 @@ cmd_import(struct dondoc *d, int argc, char **argv)
 	struct import_args a = { 0 };
 	struct import_options o = { 0 };
 	struct import_report rep = { 0 };
+	struct abbrev *ab = NULL;
 	char *msg = NULL;
 	int r, ex = 0;
 
@@ -73,7 +109,11 @@ cmd_import(struct dondoc *d, int argc, char **argv)
 	d->dry_run = a.dry_run;
 	if ((ex = cli_need_store(d)) != 0)
 		return ex;
+	if ((ex = import_abbrev(d, &ab)) != 0)
+		return ex;
+	o.abbrev = ab;
 	r = import_file(d->store, &o, clock_now(&d->clock), stderr, &rep, &msg);
+	abbrev_free(ab);
 	if (r < 0) {
 		fprintf(stderr, "dondoc import: %s; nothing was imported\n", msg ? msg : strerror(-r));
 		free(msg);

@@ -706,13 +706,14 @@ warn_kept_whole(struct importer *imp)
 		if (k->n_lines > KEPT_LINES_SHOWN)
 			(void)buf_addf(&b, " and %zu more", k->n_lines - KEPT_LINES_SHOWN);
 		if (imp->diag)
-			fprintf(imp->diag, "%s: line%s %s: warning: %s '%s' was taken as one new "
-				"agency, '%s', since %s %s no known agency or alias; if it lists "
-				"several agencies, add the missing ones ('dondoc agency add', "
-				"'dondoc agency alias') or separate them with ';', then import "
-				"again\n", imp->name, k->n_lines > 1 ? "s" : "", b.p ? b.p : "",
-				appendix_column_name(k->col), CLIP(k->name), k->code, k->unknown,
-				strchr(k->unknown, ',') ? "are" : "is");
+			fprintf(imp->diag, "%s: line%s %s: warning: '%s' (%s) was taken as one new "
+				"agency, '%s': %s %s; if the cell lists several agencies, add the "
+				"missing ones ('dondoc agency add', 'dondoc agency alias') or "
+				"separate them with ';', then import again\n", imp->name,
+				k->n_lines > 1 ? "s" : "", b.p, CLIP(k->name),
+				appendix_column_name(k->col), k->code, k->unknown,
+				strchr(k->unknown, ',') ? "are not known agencies or aliases"
+							: "is not a known agency or alias");
 		imp->rep.warnings++;
 		buf_release(&b);
 	}
