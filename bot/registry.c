@@ -291,6 +291,8 @@ agency_code_candidate(const char *name, unsigned attempt)
 	char *forms[CODE_FORMS] = { 0 }, *r = NULL;
 	unsigned n = 0;
 
+	if (attempt >= AGENCY_CODE_ATTEMPTS)
+		return NULL;
 	forms[n++] = agency_code_guess(name);
 	for (int f = 1; f < CODE_FORMS; f++) {
 		char *c = code_form(name, f);
@@ -305,7 +307,7 @@ agency_code_candidate(const char *name, unsigned attempt)
 	}
 	if (attempt < n)
 		r = xstrdup(forms[attempt]);
-	else if (attempt - n + 2 <= AGENCY_CODE_ATTEMPTS)
+	else
 		r = xasprintf("%s-%u", forms[n - 1], attempt - n + 2);
 	for (unsigned i = 0; i < n; i++)
 		free(forms[i]);
