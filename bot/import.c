@@ -558,9 +558,22 @@ known_cb(const char *name, void *userdata)
 	return !kept && find_agency(imp, name, &id, &canonical) == 0;
 }
 
+/* True when every one of the n names is a collective ("Các sở, ban, ngành", "địa phương"). */
+static bool
+all_groups(char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (agency_kind_guess(names[i]) != AGENCY_GROUP)
+			return false;
+	return true;
+}
+
 /*
  * Cuts each name of names (a cell cut at ';') at ',' and " và " where
  * every part is known (appendix_split_known); replaces *names and *n.
+ * A name whose parts would all be collectives stays whole: "Các sở, ban,
+ * ngành, địa phương" is one name (DESIGN §2), whatever the registry
+ * holds, so that it is the same agency whichever table came first.
  */
 static void
 split_known(struct importer *imp, char ***names, size_t *n)
@@ -571,6 +584,14 @@ split_known(struct importer *imp, char ***names, size_t *n)
 	for (size_t i = 0; i < *n; i++) {
 		char **parts;
 		size_t k = appendix_split_known((*names)[i], known_cb, imp, &parts);
+
+		if (k > 1 && all_groups(parts, k)) {
+			for (size_t j = 0; j < k; j++)
+				free(parts[j]);
+			parts[0] = (*names)[i];
+			(*names)[i] = NULL;
+			k = 1;
+		}
 
 		out = xreallocarray(out, m + k, sizeof(char *));
 		memcpy(out + m, parts, k * sizeof(char *));
@@ -629,7 +650,9 @@ note_kept_whole(struct importer *imp, const char *name, int64_t id, bool added, 
 	if (!key)
 		return;
 	k = kept_find(imp, key);
-	if (!k && added && (unknown = unknown_pieces(imp, name)) != NULL) {
+	/* A collective ("Các sở, ban, ngành") is one name by nature: nothing to warn about. */
+	if (!k && added && agency_kind_guess(name) != AGENCY_GROUP &&
+	    (unknown = unknown_pieces(imp, name)) != NULL) {
 		struct agency a = { 0 };
 
 		imp->kept = xreallocarray(imp->kept, imp->n_kept + 1, sizeof(*imp->kept));
