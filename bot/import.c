@@ -730,9 +730,9 @@ warn_kept_whole(struct importer *imp)
 			(void)buf_addf(&b, " and %zu more", k->n_lines - KEPT_LINES_SHOWN);
 		if (imp->diag)
 			fprintf(imp->diag, "%s: line%s %s: warning: '%s' (%s) was taken as one new "
-				"agency, '%s': %s %s; if the cell lists several agencies, add the "
-				"missing ones ('dondoc agency add', 'dondoc agency alias') or "
-				"separate them with ';', then import again\n", imp->name,
+				"agency, '%s': %s %s; if it lists several, add the missing ones "
+				"('dondoc agency add', 'dondoc agency alias') or separate them "
+				"with ';', and import again\n", imp->name,
 				k->n_lines > 1 ? "s" : "", b.p, CLIP(k->name),
 				appendix_column_name(k->col), k->code, k->unknown,
 				strchr(k->unknown, ',') ? "are not known agencies or aliases"
