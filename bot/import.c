@@ -479,26 +479,11 @@ out:
 	return r;
 }
 
-/* The first code agency_code_candidate gives name that no agency has: new. */
+/* agency_code_pick's test: 1 when an agency has code. */
 static int
-free_code(struct importer *imp, const char *name, char **ret)
+code_taken(const char *code, void *userdata)
 {
-	for (unsigned i = 0; i < AGENCY_CODE_ATTEMPTS; i++) {
-		char *code = agency_code_candidate(name, i);
-		int r;
-
-		if (!code)
-			break;
-		r = store_agency_code_taken(imp->s, code);
-		if (r == 0) {
-			*ret = code;
-			return 0;
-		}
-		free(code);
-		if (r < 0)
-			return r;
-	}
-	return -EEXIST;
+	return store_agency_code_taken(userdata, code);
 }
 
 /*
@@ -519,7 +504,7 @@ resolve_agency(struct importer *imp, const char *name, int64_t *ret_id, const ch
 	if (r != -ENOENT)
 		return r;
 	key = norm_key(name);
-	r = free_code(imp, name, &code);
+	r = agency_code_pick(name, code_taken, imp->s, &code);
 	if (r < 0)
 		goto out;
 	/* "các sở, ban, ngành" inside a list is "Các sở, ban, ngành" on its own. */

@@ -3,6 +3,7 @@
  * Agency and person records: release, enumeration names, and the guesses
  * made when an import meets a new agency.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -312,4 +313,26 @@ agency_code_candidate(const char *name, unsigned attempt)
 	for (unsigned i = 0; i < n; i++)
 		free(forms[i]);
 	return r;
+}
+
+int
+agency_code_pick(const char *name, int (*taken)(const char *code, void *userdata), void *userdata,
+		 char **ret)
+{
+	for (unsigned i = 0; i < AGENCY_CODE_ATTEMPTS; i++) {
+		char *code = agency_code_candidate(name, i);
+		int r;
+
+		if (!code)
+			break;
+		r = taken(code, userdata);
+		if (r == 0) {
+			*ret = code;
+			return 0;
+		}
+		free(code);
+		if (r < 0)
+			return r;
+	}
+	return -EEXIST;
 }

@@ -76,9 +76,16 @@ expect_eq "Sở Nội vụ is snv, Sở Ngoại vụ sngv (not snv2)" \
 expect_eq "no code made by the import ends in a digit" \
 	"$(json '[a["code"] for a in j if a["code"][-1].isdigit()]')" '[]'
 expect_eq "6 agencies: the 4 named, and the 2 cells kept whole" "$(json 'len(j)')" 6
+agencies_before=$(json 'len(j)')
 
 # --- once the unknown part is an agency, the same table splits ------------------------------------
 export DONDOC_NOW=2025-06-03T09:00
+expect_rc 0 "agency add picks codes the same way: Sở Nông vụ beside snv and sngv" \
+	"$D" agency add --name "Sở Nông vụ"
+expect_grep "its code takes more letters, not a digit" out "^agency snongvu: Sở Nông vụ"
+expect_rc 65 "agency add of a name that exists is refused" "$D" agency add --name "SỞ NGOẠI VỤ"
+expect_grep "naming the agency and its code, not a code picked past it" err \
+	"agency 'Sở Ngoại vụ' already exists \(code 'sngv'\)"
 expect_rc 0 "Sở Mới is added" "$D" agency add --name "Sở Mới"
 expect_rc 0 "the table is imported again" "$D" import tasks.tsv
 expect_no_grep "no warning about Sở Mới now" err "Sở Mới"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of registry.c: the codes made for new agencies.
+ * Unit tests of registry.c: the codes made for new agencies (apart from
+ * test_registry.c, which tests its people keys).
  */
 #include "testlib.h"
 
@@ -78,5 +79,5 @@ main(void)
 		cmocka_unit_test(test_codes_deterministic_and_bounded),
 	};
 
-	return cmocka_run_group_tests_name("registry", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("agency_code", tests, NULL, NULL);
 }
