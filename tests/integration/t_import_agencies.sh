@@ -76,7 +76,6 @@ expect_eq "Sở Nội vụ is snv, Sở Ngoại vụ sngv (not snv2)" \
 expect_eq "no code made by the import ends in a digit" \
 	"$(json '[a["code"] for a in j if a["code"][-1].isdigit()]')" '[]'
 expect_eq "6 agencies: the 4 named, and the 2 cells kept whole" "$(json 'len(j)')" 6
-agencies_before=$(json 'len(j)')
 
 # --- once the unknown part is an agency, the same table splits ------------------------------------
 export DONDOC_NOW=2025-06-03T09:00
