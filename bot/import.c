@@ -353,7 +353,7 @@ import_actor(const struct importer *imp)
 	return (struct actor){ .name = imp->o->actor ? imp->o->actor : "import", .channel = "cli" };
 }
 
-/* Files agency id, named name, under its expanded key, and its id. */
+/* Files agency id (its canonical name: name) under the expanded key of text. */
 static void
 canon_put_name(struct importer *imp, const char *text, int64_t id, const char *name)
 {
@@ -679,6 +679,12 @@ resolve_cell(struct importer *imp, char **names, size_t *n, size_t line,
 		int r = resolve_agency(imp, names[i], &ids[m], &canon[m], &added);
 
 		if (r < 0) {
+			/* The names not looked at yet follow the kept ones: all freed by *n. */
+			size_t k = m;
+
+			for (size_t j = i; j < *n; j++)
+				names[k++] = names[j];
+			*n = k;
 			free(ids);
 			free(canon);
 			return r;

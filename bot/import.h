@@ -58,9 +58,11 @@ struct import_report {
  * Agencies: a lead or cooperating cell is cut at ';' always, and each
  * name at ',' and " và " only where every part is a known agency (by
  * name, alias or code, or through o->abbrev's abbreviations): all parts
- * of a lead cell lead the task.  A name kept whole that has commas (or
- * " và " beside a known agency) and is made a new agency is warned about
- * once, after the last row, naming every line that used it.  A name
+ * of a lead cell lead the task; a name whose parts would all be
+ * collectives ("Các sở, ban, ngành, địa phương") stays whole.  A name
+ * kept whole that has commas (or " và " beside a known agency), is no
+ * collective and is made a new agency is warned about once, after the
+ * last row, naming every line that used it.  A name
  * matched only through an abbreviation becomes an alias of its agency.
  * New agencies get codes from agency_code_candidate (never "snv2").
  */
