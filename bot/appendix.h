@@ -82,7 +82,7 @@ typedef bool (*appendix_known_fn)(const char *name, void *userdata);
  * known() takes: "Sở Nội vụ, Sở KH&CN" is two agencies when both are
  * known, "Sở Văn hóa, Thể thao và Du lịch" stays one (its pieces are not
  * agencies).  Of the splits that make every part known, the one with the
- * most parts wins (ties: the first found, shorter first parts first).
+ * most parts wins (among those, the one whose last part is longest).
  * Returns how many parts, 1 when none is made (the text whole), with a
  * new array of new trimmed strings in *ret.  Names cut into more than 24
  * pieces are not split.
