@@ -308,6 +308,10 @@ handler(void *user, const char *section, const char *name, const char *value)
 		fail_at(p, p->in.line, -EINVAL, xasprintf("line longer than %d bytes", KEY_MAX));
 		return 0;
 	}
+	if (!norm_is_utf8(name, strlen(name), NULL) || !norm_is_utf8(value, strlen(value), NULL)) {
+		fail_at(p, p->in.line, -EINVAL, xasprintf("not valid UTF-8: save the file as UTF-8"));
+		return 0;
+	}
 	r = abbrev_add(p->ab, name, value);
 	if (r == -EEXIST)
 		fail_at(p, p->in.line, r, xasprintf("'%s' is given twice", name));

@@ -147,6 +147,7 @@ test_load_refused(void **state)
 	check_refused("[abbreviations]\nUBND = Ủy ban nhân dân\n  HĐND = Hội đồng nhân dân\n",
 		      ":3: indented line");
 	check_refused("[abbreviations]\nCNTT = cntt\n", ":2: 'CNTT = cntt' is not an abbreviation");
+	check_refused("[abbreviations]\nUBND = \xff\xfe\n", ":2: not valid UTF-8");
 	assert_int_equal(abbrev_load("/nonexistent/abbreviations.ini", &ab, &msg), -ENOENT);
 	assert_string_equal(msg, "/nonexistent/abbreviations.ini: cannot open: No such file or "
 			    "directory");
