@@ -118,6 +118,7 @@ struct importer {
 	 */
 	struct agency_cache canon;
 	struct agency_cache by_id;
+	bool canon_built;	/* canon and by_id are filled (at the first name looked up) */
 	struct kept_whole *kept;	/* names kept whole, in the order first seen */
 	size_t n_kept;
 	struct doc_memo docs[DOC_MEMO];	/* recent document cells, round robin */
@@ -392,16 +393,23 @@ canon_alias(int64_t agency_id, const char *key, const char *alias, void *userdat
 
 /*
  * Builds the expanded-key index of every agency and alias of the
- * registry: hundreds of names, read once rather than at every row.
+ * registry, once, before the first name is looked up: hundreds of names,
+ * read once rather than at every row.
  */
 static int
 canon_build(struct importer *imp)
 {
-	int r = store_agency_foreach(imp->s, canon_agency, imp);
+	int r;
 
+	if (imp->canon_built)
+		return 0;
+	r = store_agency_foreach(imp->s, canon_agency, imp);
 	if (r >= 0)
 		r = store_alias_foreach(imp->s, canon_alias, imp);
-	return r < 0 ? r : 0;
+	if (r < 0)
+		return r;
+	imp->canon_built = true;
+	return 0;
 }
 
 /* The name kept whole whose key is key, or NULL. */
@@ -453,7 +461,7 @@ find_agency(struct importer *imp, const char *name, int64_t *ret_id, const char 
 		*ret_id = cache_get(&imp->agencies, key, ret_name);
 		goto out;
 	}
-	if (r != -ENOENT)
+	if (r != -ENOENT || (r = canon_build(imp)) < 0)
 		goto out;
 	ckey = abbrev_key(imp->o->abbrev, name);
 	if (!ckey || !*ckey || (id = cache_get(&imp->canon, ckey, ret_name)) <= 0) {
@@ -1601,11 +1609,6 @@ import_file(struct store *s, const struct import_options *o, time_t now, FILE *d
 		goto out_csv;
 	}
 	txn = true;
-	r = canon_build(&imp);
-	if (r < 0) {
-		fail(&imp, "cannot read the agencies: %s", store_errmsg(s));
-		goto out_csv;
-	}
 	r = read_lines(&imp, fd);
 	if (imp.fatal == 0)
 		flush_pending(&imp);
