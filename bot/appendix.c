@@ -405,3 +405,121 @@ appendix_assessment_release(struct appendix_assessment *a)
 		a->deadline = NULL;
 	}
 }
+
+/* --- lists of agencies inside one name ---------------------------------- */
+
+#define SPLIT_MAX_PIECES 24	/* pieces a name is cut into; more is not tried */
+
+static const char and_word[] = " v\xc3\xa0 ";	/* " và " (NFC) */
+
+/* A piece of a name: bytes [start, end) of it. */
+struct piece {
+	size_t start, end;
+};
+
+/*
+ * Cuts text at each ',' and " và " into at most SPLIT_MAX_PIECES pieces;
+ * how many (0 when there are more).
+ */
+static size_t
+cut_pieces(const char *text, struct piece *ret)
+{
+	size_t n = 0, at = 0, i = 0;
+
+	while (text[i]) {
+		size_t sep = text[i] == ',' ? 1 :
+			     strncmp(text + i, and_word, sizeof(and_word) - 1) == 0 ?
+			     sizeof(and_word) - 1 : 0;
+
+		if (!sep) {
+			i++;
+			continue;
+		}
+		if (n + 1 >= SPLIT_MAX_PIECES)
+			return 0;
+		ret[n++] = (struct piece){ at, i };
+		i += sep;
+		at = i;
+	}
+	ret[n++] = (struct piece){ at, i };
+	return n;
+}
+
+/* Bytes [start, end) of text without the spaces, dots and commas around them: new. */
+static char *
+trimmed(const char *text, size_t start, size_t end)
+{
+	while (start < end && (text[start] == ' ' || text[start] == ','))
+		start++;
+	while (end > start && strchr(" .,", text[end - 1]))
+		end--;
+	return xstrndup(text + start, end - start);
+}
+
+size_t
+appendix_agency_pieces(const char *text, char ***ret)
+{
+	struct piece p[SPLIT_MAX_PIECES];
+	size_t n = cut_pieces(text, p), k = 0;
+	char **v;
+
+	if (n == 0) {
+		p[0] = (struct piece){ 0, strlen(text) };
+		n = 1;
+	}
+	v = xcalloc(n, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		char *s = trimmed(text, p[i].start, p[i].end);
+
+		if (*s)
+			v[k++] = s;
+		else
+			free(s);
+	}
+	*ret = v;
+	return k;
+}
+
+size_t
+appendix_split_known(const char *text, appendix_known_fn known, void *userdata, char ***ret)
+{
+	struct piece p[SPLIT_MAX_PIECES];
+	int best[SPLIT_MAX_PIECES + 1];
+	size_t from[SPLIT_MAX_PIECES + 1], n = cut_pieces(text, p), parts;
+	char **v;
+
+	/*
+	 * best[j]: the most known names pieces 0..j-1 make, -1 when they
+	 * cannot all be; from[j]: where the last of them starts.  The most
+	 * names wins, so an agency made by mistake of a whole list ("Sở Nội
+	 * vụ, Sở Tài chính") is not preferred to the agencies it lists.
+	 */
+	best[0] = 0;
+	for (size_t j = 1; j <= n; j++) {
+		best[j] = -1;
+		for (size_t i = 0; i < j; i++) {
+			char *seg;
+
+			if (best[i] < 0 || best[i] + 1 <= best[j])
+				continue;
+			seg = trimmed(text, p[i].start, p[j - 1].end);
+			if (*seg && known(seg, userdata)) {
+				best[j] = best[i] + 1;
+				from[j] = i;
+			}
+			free(seg);
+		}
+	}
+	if (n <= 1 || best[n] <= 1) {
+		v = xcalloc(1, sizeof(char *));
+		v[0] = trimmed(text, 0, strlen(text));
+		*ret = v;
+		return 1;
+	}
+	parts = (size_t)best[n];
+	v = xcalloc(parts, sizeof(char *));
+	for (size_t j = n, k = parts; j > 0; j = from[j])
+		v[--k] = trimmed(text, p[from[j]].start, p[j - 1].end);
+	*ret = v;
+	return parts;
+}

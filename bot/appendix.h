@@ -73,6 +73,28 @@ void appendix_document_release(struct appendix_document *d);
  */
 size_t appendix_split_agencies(const char *cell, char ***ret);
 
+/* Whether name is an agency the registry knows (its name, an alias, an abbreviation of one). */
+typedef bool (*appendix_known_fn)(const char *name, void *userdata);
+
+/*
+ * Splits text, one name of an agency cell (appendix_split_agencies cut
+ * it at ';'), at its commas and at " và " where every part is a name
+ * known() takes: "Sở Nội vụ, Sở KH&CN" is two agencies when both are
+ * known, "Sở Văn hóa, Thể thao và Du lịch" stays one (its pieces are not
+ * agencies).  Of the splits that make every part known, the one with the
+ * most parts wins (among those, the one whose last part is longest).
+ * Returns how many parts, 1 when none is made (the text whole), with a
+ * new array of new trimmed strings in *ret.  Names cut into more than 24
+ * pieces are not split.
+ */
+size_t appendix_split_known(const char *text, appendix_known_fn known, void *userdata, char ***ret);
+/*
+ * The pieces text is cut into at ',' and " và " (trimmed, empty ones
+ * dropped), for messages naming the ones that are not known: how many,
+ * with a new array of new strings in *ret.
+ */
+size_t appendix_agency_pieces(const char *text, char ***ret);
+
 struct appendix_assessment {
 	enum task_status status;
 	char *deadline;		/* an embedded deadline text ("Quý II"), or NULL */

@@ -122,6 +122,13 @@ add_opt(int c, const char *arg, void *userdata)
 	return 0;
 }
 
+/* agency_code_pick's test: 1 when an agency has code. */
+static int
+code_taken(const char *code, void *userdata)
+{
+	return store_agency_code_taken(userdata, code);
+}
+
 int
 cmd_agency_add(struct dondoc *d, int argc, char **argv)
 {
@@ -158,6 +165,26 @@ cmd_agency_add(struct dondoc *d, int argc, char **argv)
 		a.kind = agency_kind_guess(name);
 	if ((ex = cli_need_store(d)) != 0)
 		goto out;
+	/* A code made from the name takes more of its letters when taken, never "snv2". */
+	if (!a.code) {
+		struct agency same = { 0 };
+
+		/* Said by its name, not by a code picked past its own. */
+		if (store_agency_lookup(d->store, name, &same) == 0) {
+			ex = cli_error("agency add", EX_DATAERR, "agency '%s' already exists (code "
+				       "'%s')", same.name, same.code);
+			agency_release(&same);
+			goto out;
+		}
+		free(code);
+		code = NULL;
+		r = agency_code_pick(name, code_taken, d->store, &code);
+		if (r < 0) {
+			ex = cli_error("agency add", cli_exit_code(r), "no free code for '%s': give "
+				       "one with --code", name);
+			goto out;
+		}
+	}
 	r = store_begin(d->store);
 	if (r == 0)
 		r = regop_agency_add(d->store, code, name, a.kind, &actor, clock_now(&d->clock), &id);

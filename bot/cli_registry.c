@@ -8,11 +8,14 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "abbrev.h"
 #include "audit.h"
 #include "cli.h"
 #include "clock.h"
+#include "config.h"
 #include "import.h"
 #include "store.h"
+#include "xalloc.h"
 
 int
 cmd_init(struct dondoc *d, int argc, char **argv)
@@ -51,6 +54,38 @@ import_opt(int c, const char *arg, void *userdata)
 	return 0;
 }
 
+/*
+ * The abbreviations agency names are matched through: [general]
+ * abbreviations, else abbreviations.ini of the schedules directory.  0
+ * with the table, or NULL and the path in *ret_missing (new) when the
+ * default file is absent: the import goes on, matching names as written,
+ * and says so if it adds agencies.  Else an exit status after saying why
+ * the file cannot be used.
+ */
+static int
+import_abbrev(struct dondoc *d, struct abbrev **ret, char **ret_missing)
+{
+	bool given = d->cfg->abbreviations != NULL;
+	char *path, *msg = NULL;
+	int r, ex = 0;
+
+	*ret = NULL;
+	path = given ? xstrdup(d->cfg->abbreviations)
+		     : xasprintf("%s/%s", d->cfg->schedules, ABBREV_FILE);
+	r = abbrev_load(path, ret, &msg);
+	if (r == -ENOENT && !given) {
+		*ret_missing = path;
+		path = NULL;
+	} else if (r < 0) {
+		ex = cli_error("import", EX_CONFIG, "%s (the abbreviations of agency names, "
+			       "[general] abbreviations%s%s); nothing was imported", msg,
+			       d->cfg->path ? " in " : "", d->cfg->path ? d->cfg->path : "");
+	}
+	free(msg);
+	free(path);
+	return ex;
+}
+
 int
 cmd_import(struct dondoc *d, int argc, char **argv)
 {
@@ -63,7 +98,8 @@ cmd_import(struct dondoc *d, int argc, char **argv)
 	struct import_args a = { 0 };
 	struct import_options o = { 0 };
 	struct import_report rep = { 0 };
-	char *msg = NULL;
+	struct abbrev *ab = NULL;
+	char *msg = NULL, *no_abbrev = NULL;
 	int r, ex = 0;
 
 	if (cli_parse("import", argc, argv, opts, import_opt, &a, &ex))
@@ -80,7 +116,17 @@ cmd_import(struct dondoc *d, int argc, char **argv)
 	d->dry_run = a.dry_run;
 	if ((ex = cli_need_store(d)) != 0)
 		return ex;
+	if ((ex = import_abbrev(d, &ab, &no_abbrev)) != 0)
+		return ex;
+	o.abbrev = ab;
 	r = import_file(d->store, &o, clock_now(&d->clock), stderr, &rep, &msg);
+	abbrev_free(ab);
+	if (r == 0 && no_abbrev && rep.agencies > 0)
+		fprintf(stderr, "dondoc import: warning: no abbreviations of agency names at '%s' "
+			"(set [general] abbreviations in the configuration): the new agencies were "
+			"matched by their names as written ('UBND tỉnh' is not 'Ủy ban nhân dân "
+			"tỉnh')\n", no_abbrev);
+	free(no_abbrev);
 	if (r < 0) {
 		fprintf(stderr, "dondoc import: %s; nothing was imported\n", msg ? msg : strerror(-r));
 		free(msg);

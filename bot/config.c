@@ -64,6 +64,7 @@ static const struct key keys[] = {
 	{ "general", "outbox_dir", KEY_PATH, offsetof(struct config, outbox_dir), 0, 0 },
 	{ "general", "schedules", KEY_PATH, offsetof(struct config, schedules), 0, 0 },
 	{ "general", "templates", KEY_PATH, offsetof(struct config, templates), 0, 0 },
+	{ "general", "abbreviations", KEY_PATH, offsetof(struct config, abbreviations), 0, 0 },
 	{ "general", "tick", KEY_INT, offsetof(struct config, tick), 1, 3600 },
 	{ "http", "listen", KEY_LISTEN, offsetof(struct config, http_listen), 0, 0 },
 	{ "http", "public_url", KEY_URL, offsetof(struct config, public_url), 0, 0 },
@@ -605,6 +606,7 @@ config_free(struct config *c)
 	free(c->outbox_dir);
 	free(c->schedules);
 	free(c->templates);
+	free(c->abbreviations);
 	free(c->http_listen);
 	free(c->public_url);
 	free(c->http_metrics);

@@ -20,6 +20,8 @@ struct config {
 	char *outbox_dir;	/* the file channel's directory (./outbox) */
 	char *schedules;	/* policy and holidays (./schedules, else DATADIR/schedules) */
 	char *templates;	/* message templates (./templates, else DATADIR/templates) */
+	/* abbreviations of agency names (abbrev.h); NULL: schedules/abbreviations.ini */
+	char *abbreviations;
 	int tick;		/* seconds between planner passes, 1..3600 (60) */
 	/* [http] */
 	char *http_listen;	/* address:port (127.0.0.1:8080) */

@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <csv.h>
 
+#include "abbrev.h"
 #include "appendix.h"
 #include "buf.h"
 #include "deadline.h"
@@ -76,6 +77,21 @@ struct agency_cache {
 	size_t n, cap;		/* cap is a power of two */
 };
 
+/*
+ * A name with commas or " và " that was kept as one new agency (no split
+ * made every part known): warned about once, after the last row, with
+ * every line that used it.
+ */
+struct kept_whole {
+	char *key;		/* norm_key of the name */
+	char *name;		/* as the agency was made */
+	char *code;		/* its code */
+	char *unknown;		/* the pieces that are not known agencies, quoted, joined */
+	enum appendix_column col;	/* where it was first seen */
+	size_t *lines;
+	size_t n_lines;
+};
+
 struct importer {
 	struct store *s;
 	const struct import_options *o;
@@ -99,6 +115,16 @@ struct importer {
 	char *fatal_msg;
 
 	struct agency_cache agencies;
+	/*
+	 * Every agency by its abbreviation-expanded key (abbrev_key) of its
+	 * name and of each alias, for names written another way ("UBND
+	 * tỉnh" for "Ủy ban nhân dân tỉnh"); and by "#ID", for their names.
+	 */
+	struct agency_cache canon;
+	struct agency_cache by_id;
+	bool canon_built;	/* canon and by_id are filled (at the first name looked up) */
+	struct kept_whole *kept;	/* names kept whole, in the order first seen */
+	size_t n_kept;
 	struct doc_memo docs[DOC_MEMO];	/* recent document cells, round robin */
 	size_t next_doc;
 	struct hash *hash;	/* for task codes */
@@ -323,23 +349,103 @@ cell(const struct importer *imp, const struct record *row, enum appendix_column 
 	return i >= 0 && (size_t)i < row->n ? row->cells[i] : "";
 }
 
+/* --- agencies: names, abbreviations, lists -------------------------------- */
+
+/* The import's actor, for agencies and aliases it adds. */
+static struct actor
+import_actor(const struct importer *imp)
+{
+	return (struct actor){ .name = imp->o->actor ? imp->o->actor : "import", .channel = "cli" };
+}
+
+/* Files agency id (its canonical name: name) under the expanded key of text. */
+static void
+canon_put_name(struct importer *imp, const char *text, int64_t id, const char *name)
+{
+	char *key = abbrev_key(imp->o->abbrev, text);
+
+	if (key && *key)
+		cache_put(&imp->canon, key, id, name);
+	free(key);
+}
+
+static int
+canon_agency(const struct agency *a, void *userdata)
+{
+	struct importer *imp = userdata;
+	char idkey[32];
+
+	snprintf(idkey, sizeof(idkey), "#%lld", (long long)a->id);
+	cache_put(&imp->by_id, idkey, a->id, a->name);
+	canon_put_name(imp, a->name, a->id, a->name);
+	return 0;
+}
+
+static int
+canon_alias(int64_t agency_id, const char *key, const char *alias, void *userdata)
+{
+	struct importer *imp = userdata;
+	const char *name = NULL;
+	char idkey[32];
+
+	(void)key;
+	snprintf(idkey, sizeof(idkey), "#%lld", (long long)agency_id);
+	if (cache_get(&imp->by_id, idkey, &name) > 0)
+		canon_put_name(imp, alias, agency_id, name);
+	return 0;
+}
+
 /*
- * Finds the agency named name, adding it when new.  0 with its id and
- * canonical name (borrowed from the cache), or -errno.
+ * Builds the expanded-key index of every agency and alias of the
+ * registry, once, before the first name is looked up: hundreds of names,
+ * read once rather than at every row.
  */
 static int
-resolve_agency(struct importer *imp, const char *name, int64_t *ret_id, const char **ret_name)
+canon_build(struct importer *imp)
+{
+	int r;
+
+	if (imp->canon_built)
+		return 0;
+	r = store_agency_foreach(imp->s, canon_agency, imp);
+	if (r >= 0)
+		r = store_alias_foreach(imp->s, canon_alias, imp);
+	if (r < 0)
+		return r;
+	imp->canon_built = true;
+	return 0;
+}
+
+/* The name kept whole whose key is key, or NULL. */
+static struct kept_whole *
+kept_find(const struct importer *imp, const char *key)
+{
+	for (size_t i = 0; i < imp->n_kept; i++)
+		if (strcmp(imp->kept[i].key, key) == 0)
+			return &imp->kept[i];
+	return NULL;
+}
+
+/*
+ * Finds the agency name means, without adding one: by the name as
+ * written, its key, the registry's names, aliases and codes, then
+ * through the abbreviations.  0 with its id and canonical name (borrowed
+ * from the cache), -ENOENT when none, or another -errno.  An agency
+ * found only through the abbreviations gets name as an alias, so that
+ * every command finds it by that name too.
+ */
+static int
+find_agency(struct importer *imp, const char *name, int64_t *ret_id, const char **ret_name)
 {
 	struct agency a = { 0 };
-	char *key = NULL, *code = NULL, *proper = NULL;
+	char *key = NULL, *ckey = NULL;
 	int64_t id;
 	int r;
 
 	/* Most rows repeat a name exactly as written: try that before folding. */
 	if ((id = cache_get(&imp->agencies, name, ret_name)) > 0) {
 		*ret_id = id;
-		r = 0;
-		goto out;
+		return 0;
 	}
 	key = norm_key(name);
 	if (!key || !*key) {
@@ -359,39 +465,297 @@ resolve_agency(struct importer *imp, const char *name, int64_t *ret_id, const ch
 		*ret_id = cache_get(&imp->agencies, key, ret_name);
 		goto out;
 	}
-	if (r != -ENOENT)
+	if (r != -ENOENT || (r = canon_build(imp)) < 0)
 		goto out;
-	code = agency_code_guess(name);
-	for (int n = 2; (r = store_agency_code_taken(imp->s, code)) == 1 && n < 100000; n++) {
-		char *base = agency_code_guess(name);
-
-		free(code);
-		code = xasprintf("%s%d", base, n);
-		free(base);
+	ckey = abbrev_key(imp->o->abbrev, name);
+	if (!ckey || !*ckey || (id = cache_get(&imp->canon, ckey, ret_name)) <= 0) {
+		r = -ENOENT;
+		goto out;
 	}
+	{
+		struct actor who = import_actor(imp);
+
+		r = regop_agency_alias(imp->s, id, name, &who, imp->now);
+	}
+	/* -EEXIST: the name is another agency's alias after all; keep the match. */
+	if (r < 0 && r != -EEXIST)
+		goto out;
+	cache_put(&imp->agencies, key, id, *ret_name);
+	cache_put(&imp->agencies, name, id, *ret_name);
+	*ret_id = id;
+	r = 0;
+out:
+	agency_release(&a);
+	free(ckey);
+	free(key);
+	return r;
+}
+
+/* agency_code_pick's test: 1 when an agency has code. */
+static int
+code_taken(const char *code, void *userdata)
+{
+	return store_agency_code_taken(userdata, code);
+}
+
+/*
+ * Finds the agency named name, adding it when new (*ret_added then).
+ * 0 with its id and canonical name (borrowed from the cache), or -errno.
+ */
+static int
+resolve_agency(struct importer *imp, const char *name, int64_t *ret_id, const char **ret_name,
+	       bool *ret_added)
+{
+	struct actor who = import_actor(imp);
+	char *key = NULL, *code = NULL, *proper = NULL;
+	int64_t id;
+	int r;
+
+	*ret_added = false;
+	r = find_agency(imp, name, ret_id, ret_name);
+	if (r != -ENOENT)
+		return r;
+	key = norm_key(name);
+	r = agency_code_pick(name, code_taken, imp->s, &code);
 	if (r < 0)
 		goto out;
 	/* "các sở, ban, ngành" inside a list is "Các sở, ban, ngành" on its own. */
 	proper = norm_capitalize(name);
-	{
-		struct actor who = { .name = imp->o->actor ? imp->o->actor : "import",
-				     .channel = "cli" };
-
-		r = regop_agency_add(imp->s, code, proper, agency_kind_guess(name), &who, imp->now,
-				     &id);
-	}
+	r = regop_agency_add(imp->s, code, proper, agency_kind_guess(name), &who, imp->now, &id);
 	if (r < 0)
 		goto out;
 	imp->rep.agencies++;
 	cache_put(&imp->agencies, key, id, proper);
 	cache_put(&imp->agencies, name, id, proper);
+	canon_put_name(imp, proper, id, proper);
 	*ret_id = cache_get(&imp->agencies, key, ret_name);
+	*ret_added = true;
 out:
-	agency_release(&a);
 	free(proper);
 	free(code);
 	free(key);
 	return r;
+}
+
+/*
+ * appendix_split_known's test: an agency the registry or this import
+ * knows, but not a name this import kept whole (a list taken for one
+ * agency must not make the next list look split).
+ */
+static bool
+known_cb(const char *name, void *userdata)
+{
+	struct importer *imp = userdata;
+	const char *canonical;
+	char *key = norm_key(name);
+	bool kept = key && kept_find(imp, key);
+	int64_t id;
+
+	free(key);
+	return !kept && find_agency(imp, name, &id, &canonical) == 0;
+}
+
+/* True when every one of the n names is a collective ("Các sở, ban, ngành", "địa phương"). */
+static bool
+all_groups(char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (agency_kind_guess(names[i]) != AGENCY_GROUP)
+			return false;
+	return true;
+}
+
+/*
+ * Cuts each name of names (a cell cut at ';') at ',' and " và " where
+ * every part is known (appendix_split_known); replaces *names and *n.
+ * A name whose parts would all be collectives stays whole: "Các sở, ban,
+ * ngành, địa phương" is one name (DESIGN §2), whatever the registry
+ * holds, so that it is the same agency whichever table came first.
+ */
+static void
+split_known(struct importer *imp, char ***names, size_t *n)
+{
+	char **out = NULL;
+	size_t m = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		char **parts;
+		size_t k = appendix_split_known((*names)[i], known_cb, imp, &parts);
+
+		if (k > 1 && all_groups(parts, k)) {
+			for (size_t j = 0; j < k; j++)
+				free(parts[j]);
+			parts[0] = (*names)[i];
+			(*names)[i] = NULL;
+			k = 1;
+		}
+
+		out = xreallocarray(out, m + k, sizeof(char *));
+		memcpy(out + m, parts, k * sizeof(char *));
+		m += k;
+		free(parts);
+		free((*names)[i]);
+	}
+	free(*names);
+	*names = out;
+	*n = m;
+}
+
+/*
+ * The pieces of name that are no known agency, quoted and joined by ", "
+ * (new), or NULL when name should not be warned about: it has no comma,
+ * and no piece around its " và " is an agency ("Sở Khoa học và Công
+ * nghệ" is one name, "Sở Nội vụ và Sở Mới" likely two).
+ */
+static char *
+unknown_pieces(struct importer *imp, const char *name)
+{
+	char **pieces;
+	size_t n = appendix_agency_pieces(name, &pieces);
+	bool any_known = false;
+	struct buf b;
+	char *r = NULL;
+
+	buf_init(&b, IMPORT_MAX_LINE);
+	for (size_t i = 0; i < n; i++) {
+		if (known_cb(pieces[i], imp)) {
+			any_known = true;
+			continue;
+		}
+		(void)buf_addf(&b, "%s'%s'", b.len ? ", " : "", CLIP(pieces[i]));
+	}
+	if (n > 1 && (strchr(name, ',') || any_known))
+		r = buf_detach(&b);
+	buf_release(&b);
+	for (size_t i = 0; i < n; i++)
+		free(pieces[i]);
+	free(pieces);
+	return r;
+}
+
+/*
+ * Notes that line used name, an agency made (added) or met again that
+ * is a list kept whole, for the warning after the last row.
+ */
+static void
+note_kept_whole(struct importer *imp, const char *name, int64_t id, bool added, size_t line,
+		enum appendix_column col)
+{
+	char *key = norm_key(name), *unknown;
+	struct kept_whole *k;
+
+	if (!key)
+		return;
+	k = kept_find(imp, key);
+	/* A collective ("Các sở, ban, ngành") is one name by nature: nothing to warn about. */
+	if (!k && added && agency_kind_guess(name) != AGENCY_GROUP &&
+	    (unknown = unknown_pieces(imp, name)) != NULL) {
+		struct agency a = { 0 };
+
+		imp->kept = xreallocarray(imp->kept, imp->n_kept + 1, sizeof(*imp->kept));
+		k = &imp->kept[imp->n_kept++];
+		memset(k, 0, sizeof(*k));
+		k->key = key;
+		key = NULL;
+		k->name = xstrdup(name);
+		k->unknown = unknown;
+		k->col = col;
+		k->code = store_agency_lookup(imp->s, name, &a) == 0 && a.id == id ? xstrdup(a.code)
+										: xstrdup("?");
+		agency_release(&a);
+	}
+	if (k && (k->n_lines == 0 || k->lines[k->n_lines - 1] != line)) {
+		k->lines = xreallocarray(k->lines, k->n_lines + 1, sizeof(size_t));
+		k->lines[k->n_lines++] = line;
+	}
+	free(key);
+}
+
+/*
+ * Resolves the *n names of one cell (already cut by split_known) to ids,
+ * adding the new agencies.  A name given twice (or once in full and once
+ * abbreviated) counts once: its second copy is freed and *n lowered, so
+ * that names, ids and canonical names stay side by side.  0 with new
+ * arrays of ids and canonical names (borrowed from the cache), or -errno.
+ */
+static int
+resolve_cell(struct importer *imp, char **names, size_t *n, size_t line,
+	     enum appendix_column col, int64_t **ret_ids, const char ***ret_names)
+{
+	int64_t *ids = xcalloc(*n ? *n : 1, sizeof(int64_t));
+	const char **canon = xcalloc(*n ? *n : 1, sizeof(char *));
+	size_t m = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		bool added, dup = false;
+		int r = resolve_agency(imp, names[i], &ids[m], &canon[m], &added);
+
+		if (r < 0) {
+			/* The names not looked at yet follow the kept ones: all freed by *n. */
+			size_t k = m;
+
+			for (size_t j = i; j < *n; j++)
+				names[k++] = names[j];
+			*n = k;
+			free(ids);
+			free(canon);
+			return r;
+		}
+		note_kept_whole(imp, names[i], ids[m], added, line, col);
+		for (size_t j = 0; j < m && !dup; j++)
+			dup = ids[j] == ids[m];
+		if (dup) {
+			free(names[i]);
+			continue;
+		}
+		names[m++] = names[i];
+	}
+	*n = m;
+	*ret_ids = ids;
+	*ret_names = canon;
+	return 0;
+}
+
+#define KEPT_LINES_SHOWN 20	/* lines a warning lists; then "and N more" */
+
+/* One warning per name kept whole, with the lines that used it. */
+static void
+warn_kept_whole(struct importer *imp)
+{
+	for (size_t i = 0; i < imp->n_kept; i++) {
+		const struct kept_whole *k = &imp->kept[i];
+		struct buf b;
+
+		buf_init(&b, IMPORT_MAX_LINE);
+		for (size_t j = 0; j < k->n_lines && j < KEPT_LINES_SHOWN; j++)
+			(void)buf_addf(&b, "%s%zu", j ? ", " : "", k->lines[j]);
+		if (k->n_lines > KEPT_LINES_SHOWN)
+			(void)buf_addf(&b, " and %zu more", k->n_lines - KEPT_LINES_SHOWN);
+		if (imp->diag)
+			fprintf(imp->diag, "%s: line%s %s: warning: '%s' (%s) was taken as one new "
+				"agency, '%s': %s %s; if it lists several, add the missing ones "
+				"('dondoc agency add', 'dondoc agency alias') or separate them "
+				"with ';', and import again\n", imp->name,
+				k->n_lines > 1 ? "s" : "", b.p, CLIP(k->name),
+				appendix_column_name(k->col), k->code, k->unknown,
+				strchr(k->unknown, ',') ? "are not known agencies or aliases"
+							: "is not a known agency or alias");
+		imp->rep.warnings++;
+		buf_release(&b);
+	}
+}
+
+static void
+kept_release(struct importer *imp)
+{
+	for (size_t i = 0; i < imp->n_kept; i++) {
+		free(imp->kept[i].key);
+		free(imp->kept[i].name);
+		free(imp->kept[i].code);
+		free(imp->kept[i].unknown);
+		free(imp->kept[i].lines);
+	}
+	free(imp->kept);
 }
 
 /*
@@ -634,6 +998,7 @@ process_row(struct importer *imp, const struct record *row)
 		goto skip;
 	}
 	n_leads = appendix_split_agencies(cell(imp, row, COL_LEAD), &leads);
+	split_known(imp, &leads, &n_leads);
 	if (n_leads == 0) {
 		diag(imp, line, "error: row '%s' has no lead agency (%s)", stt,
 		     appendix_column_name(COL_LEAD));
@@ -650,6 +1015,7 @@ process_row(struct importer *imp, const struct record *row)
 		goto skip;
 	}
 	n_coops = appendix_split_agencies(cell(imp, row, COL_COOP), &coops);
+	split_known(imp, &coops, &n_coops);
 	if (n_coops > IMPORT_MAX_COOPS) {
 		diag(imp, line, "error: row '%s' names %zu cooperating agencies (%s), more than "
 		     "the %d a task can have: left out", stt, n_coops,
@@ -701,20 +1067,12 @@ process_row(struct importer *imp, const struct record *row)
 		imp->rep.warnings++;
 	}
 
-	lead_ids = xcalloc(n_leads, sizeof(int64_t));
-	lead_names = xcalloc(n_leads, sizeof(char *));
-	for (size_t i = 0; i < n_leads; i++) {
-		r = resolve_agency(imp, leads[i], &lead_ids[i], &lead_names[i]);
-		if (r < 0)
-			goto out;
-	}
-	coop_ids = xcalloc(n_coops, sizeof(int64_t));
-	coop_names = xcalloc(n_coops, sizeof(char *));
-	for (size_t i = 0; i < n_coops; i++) {
-		r = resolve_agency(imp, coops[i], &coop_ids[i], &coop_names[i]);
-		if (r < 0)
-			goto out;
-	}
+	r = resolve_cell(imp, leads, &n_leads, line, COL_LEAD, &lead_ids, &lead_names);
+	if (r < 0)
+		goto out;
+	r = resolve_cell(imp, coops, &n_coops, line, COL_COOP, &coop_ids, &coop_names);
+	if (r < 0)
+		goto out;
 
 	t.kind = (raw && *raw) || imp->h.col[COL_ASSESSMENT] < 0 ? TASK_KIND_TASK
 								  : TASK_KIND_INDICATOR;
@@ -1515,6 +1873,8 @@ import_file(struct store *s, const struct import_options *o, time_t now, FILE *d
 	read_table(&imp, data, len);
 	if (imp.fatal == 0)
 		flush_pending(&imp);
+	if (imp.fatal == 0)
+		warn_kept_whole(&imp);
 	if (imp.fatal == 0 && !imp.have_header) {
 		fail(&imp, "'%s' has no header row (%s, %s, ...)", o->path,
 		     appendix_column_name(COL_STT), appendix_column_name(COL_TITLE));
@@ -1547,6 +1907,9 @@ out:
 	record_clear(&imp.cur);
 	record_clear(&imp.pending);
 	cache_release(&imp.agencies);
+	cache_release(&imp.canon);
+	cache_release(&imp.by_id);
+	kept_release(&imp);
 	hash_free(imp.hash);
 	free(imp.seen.ids);
 	free(imp.seen.lines);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <time.h>
 
+struct abbrev;
 struct store;
 
 #define IMPORT_MAX_BYTES ((off_t)40 << 20)	/* a plan's tables are far smaller */
@@ -33,6 +34,8 @@ struct import_options {
 	int year;		/* default year for deadlines, 0 for none */
 	bool dry_run;		/* report what would change, change nothing */
 	const char *actor;	/* who, for the event log */
+	/* abbreviations agency names are matched through (abbrev.h); NULL for none */
+	const struct abbrev *abbrev;
 };
 
 struct import_report {
@@ -53,6 +56,17 @@ struct import_report {
  * cannot be taken (missing, too large, binary, not UTF-8, no header, no
  * rows, database error), with a new English message in *reterr_msg; the
  * registry is then unchanged.
+ *
+ * Agencies: a lead or cooperating cell is cut at ';' always, and each
+ * name at ',' and " và " only where every part is a known agency (by
+ * name, alias or code, or through o->abbrev's abbreviations): all parts
+ * of a lead cell lead the task; a name whose parts would all be
+ * collectives ("Các sở, ban, ngành, địa phương") stays whole.  A name
+ * kept whole that has commas (or " và " beside a known agency), is no
+ * collective and is made a new agency is warned about once, after the
+ * last row, naming every line that used it.  A name
+ * matched only through an abbreviation becomes an alias of its agency.
+ * New agencies get codes from agency_code_candidate (never "snv2").
  */
 int import_file(struct store *s, const struct import_options *o, time_t now,
 		FILE *diag, struct import_report *ret, char **reterr_msg);

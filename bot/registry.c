@@ -3,6 +3,7 @@
  * Agency and person records: release, enumeration names, and the guesses
  * made when an import meets a new agency.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -264,4 +265,144 @@ person_email_key(const char *email)
 		if (*c >= 'A' && *c <= 'Z')
 			*c = (char)(*c - 'A' + 'a');
 	return key;
+}
+
+/* --- codes that are never confusable ----------------------------------- */
+
+/*
+ * A code that collides takes more letters of the name, never a digit:
+ * "snv2" beside "snv" reads as a typo of it, "sngv" does not.  The forms,
+ * tried in this order (each only when it differs from the ones before):
+ *
+ *   0  initials             Sở Ngoại vụ -> snv     (agency_code_guess)
+ *   1  initial consonants   Sở Ngoại vụ -> sngv    (Vietnamese "ng", "nh", "tr", "gi", "qu"...)
+ *   2  then words in full   Sở Ngoại vụ -> sngoaivu
+ *   3  every word in full   Sở Ngoại vụ -> songoaivu
+ *
+ * Acronyms and numbers stay whole in every form.  Only when a name's
+ * letters are all taken (codes chosen by hand) does "-2", "-3"... follow
+ * the last form.
+ */
+
+#define CODE_FORMS 4
+#define CODE_MAX 24	/* as agency_code_guess: short enough to type */
+
+static bool
+is_vowel(char c)
+{
+	return c && strchr("aeiouy", c) != NULL;
+}
+
+/* The consonants a folded word starts with: "ngoai" gives "ng", "giao" "gi", "y" "y". */
+static size_t
+onset_len(const char *key)
+{
+	size_t n = 0;
+
+	while (key[n] >= 'a' && key[n] <= 'z' && !is_vowel(key[n]))
+		n++;
+	if (n == 0)
+		return key[0] ? 1 : 0;
+	/* "gi" and "qu" are one consonant before a vowel: "giáo", "quản". */
+	if (n == 1 && (key[0] == 'g' || key[0] == 'q') && key[1] == (key[0] == 'g' ? 'i' : 'u') &&
+	    is_vowel(key[2]))
+		n = 2;
+	return n;
+}
+
+/* Appends the a-z0-9 of key's first n bytes to b. */
+static void
+add_letters(struct buf *b, const char *key, size_t n)
+{
+	for (size_t i = 0; i < n && key[i]; i++)
+		if ((key[i] >= 'a' && key[i] <= 'z') || (key[i] >= '0' && key[i] <= '9'))
+			(void)buf_addc(b, key[i]);
+}
+
+/* Form 1-3 of name (see above); form 0 is agency_code_guess's. */
+static char *
+code_form(const char *name, int form)
+{
+	struct buf b;
+	const char *p = name;
+	size_t word = 0;
+	char *r;
+
+	buf_init(&b, 256);
+	while (*p) {
+		size_t n = strcspn(p, " ,;/()&-.\t");
+		char *w, *key;
+
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		w = xstrndup(p, n);
+		key = norm_key(w);
+		if (key && *key && strcmp(key, "va") != 0 && strcmp(key, "cua") != 0) {
+			bool whole = is_acronym(w, n) || (key[0] >= '0' && key[0] <= '9') ||
+				     form == 3 || (form == 2 && word > 0);
+
+			add_letters(&b, key, whole ? strlen(key) : onset_len(key));
+			word++;
+		}
+		free(key);
+		free(w);
+		p += n;
+	}
+	buf_truncate(&b, CODE_MAX);
+	r = buf_detach(&b);
+	buf_release(&b);
+	return r;
+}
+
+char *
+agency_code_candidate(const char *name, unsigned attempt)
+{
+	char *forms[CODE_FORMS] = { 0 }, *r = NULL;
+	unsigned n = 0;
+
+	if (attempt >= AGENCY_CODE_ATTEMPTS)
+		return NULL;
+	forms[n++] = agency_code_guess(name);
+	for (int f = 1; f < CODE_FORMS; f++) {
+		char *c = code_form(name, f);
+		bool dup = !agency_code_is_valid(c);
+
+		for (unsigned i = 0; i < n && !dup; i++)
+			dup = strcmp(forms[i], c) == 0;
+		if (dup)
+			free(c);
+		else
+			forms[n++] = c;
+	}
+	if (attempt < n)
+		r = xstrdup(forms[attempt]);
+	else
+		r = xasprintf("%s-%u", forms[n - 1], attempt - n + 2);
+	for (unsigned i = 0; i < n; i++)
+		free(forms[i]);
+	return r;
+}
+
+int
+agency_code_pick(const char *name, int (*taken)(const char *code, void *userdata), void *userdata,
+		 char **ret)
+{
+	for (unsigned i = 0; i < AGENCY_CODE_ATTEMPTS; i++) {
+		char *code = agency_code_candidate(name, i);
+		int r;
+
+		if (!code)
+			break;
+		r = taken(code, userdata);
+		if (r == 0) {
+			*ret = code;
+			return 0;
+		}
+		free(code);
+		if (r < 0)
+			return r;
+	}
+	return -EEXIST;
 }

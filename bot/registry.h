@@ -67,6 +67,23 @@ enum agency_kind agency_kind_guess(const char *name);
  * gives "skhcn", "Đoàn Đại biểu QH và HĐND" gives "ddbqhhdnd").
  */
 char *agency_code_guess(const char *name);
+/*
+ * The attempt-th code to try for a new agency named name (a new string),
+ * NULL once AGENCY_CODE_ATTEMPTS are used up.  0 is agency_code_guess();
+ * the next ones take more letters of the name ("Sở Ngoại vụ": snv, sngv,
+ * sngoaivu, songoaivu), never a digit until the letters run out, so that
+ * no two codes look like typos of each other.  The same name always gives
+ * the same sequence.
+ */
+#define AGENCY_CODE_ATTEMPTS 1000
+char *agency_code_candidate(const char *name, unsigned attempt);
+/*
+ * The first agency_code_candidate of name that taken(code, userdata) says
+ * is free (0; 1 is taken, <0 an error): 0 with a new string in *ret,
+ * -EEXIST when every attempt is taken, or taken's error.
+ */
+int agency_code_pick(const char *name, int (*taken)(const char *code, void *userdata),
+		     void *userdata, char **ret);
 /* True when s is usable as a code: 1-32 of [a-z0-9_-], starting with a letter. */
 bool agency_code_is_valid(const char *s);
 

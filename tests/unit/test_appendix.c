@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "appendix.h"
+#include "norm.h"
 
 static void
 test_header_fixture(void **state)
@@ -170,6 +171,125 @@ test_assessment(void **state)
 	assert_int_equal(appendix_assessment_parse("Đạt được một phần", &a), 0);
 }
 
+/* --- lists inside one name (appendix_split_known) ---------------------- */
+
+/* Known names for the splitting tests, compared as norm_key compares them. */
+static bool
+known_in(const char *name, void *userdata)
+{
+	const char *const *names = userdata;
+	char *key = norm_key(name);
+	bool found = false;
+
+	for (size_t i = 0; names[i] && !found; i++) {
+		char *k = norm_key(names[i]);
+
+		found = strcmp(k, key) == 0;
+		free(k);
+	}
+	free(key);
+	return found;
+}
+
+/* Splits text with the known names, checks the parts against want (NULL-ended). */
+static void
+check_split(const char *text, const char *const *known, const char *const *want)
+{
+	char **v = NULL;
+	size_t n = appendix_split_known(text, known_in, (void *)known, &v), w = 0;
+
+	while (want[w])
+		w++;
+	if (n != w) {
+		for (size_t i = 0; i < n; i++)
+			print_error("part %zu: '%s'\n", i, v[i]);
+		fail_msg("'%s' gave %zu parts, wanted %zu", text, n, w);
+	}
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(v[i], want[i]);
+		free(v[i]);
+	}
+	free(v);
+}
+
+static void
+test_split_known(void **state)
+{
+	static const char *const known[] = { "Sở Nội vụ", "Sở Khoa học và Công nghệ", "Sở Tài chính",
+					     "Sở Văn hóa, Thể thao và Du lịch", "Sở Y tế", NULL };
+
+	(void)state;
+	/* Every part known: split, in the cell's order. */
+	check_split("Sở Nội vụ, Sở Khoa học và Công nghệ", known,
+		    (const char *[]){ "Sở Nội vụ", "Sở Khoa học và Công nghệ", NULL });
+	check_split("Sở Tài chính và Sở Nội vụ.", known,
+		    (const char *[]){ "Sở Tài chính", "Sở Nội vụ", NULL });
+	/* Case and diacritics do not matter; the parts are kept as written. */
+	check_split("SO NOI VU, sở tài chính, Sở Y tế", known,
+		    (const char *[]){ "SO NOI VU", "sở tài chính", "Sở Y tế", NULL });
+	/* A known name with a comma and "và" inside is one part of a list. */
+	check_split("Sở Nội vụ, Sở Văn hóa, Thể thao và Du lịch và Sở Y tế", known,
+		    (const char *[]){ "Sở Nội vụ", "Sở Văn hóa, Thể thao và Du lịch", "Sở Y tế",
+				      NULL });
+}
+
+static void
+test_split_known_kept_whole(void **state)
+{
+	static const char *const known[] = { "Sở Nội vụ", "Sở Tài chính", NULL };
+	static const char *const none[] = { NULL };
+
+	(void)state;
+	/* One part unknown: the whole stays one name. */
+	check_split("Sở Nội vụ, Sở Mới", known, (const char *[]){ "Sở Nội vụ, Sở Mới", NULL });
+	check_split("Các sở, ban, ngành, địa phương", known,
+		    (const char *[]){ "Các sở, ban, ngành, địa phương", NULL });
+	check_split("Sở Khoa học và Công nghệ", none,
+		    (const char *[]){ "Sở Khoa học và Công nghệ", NULL });
+	/* No separator: nothing to decide, trailing dots go. */
+	check_split("Sở Nội vụ.", known, (const char *[]){ "Sở Nội vụ", NULL });
+	/* "và" inside a word ("Vàng") or without spaces is no separator. */
+	check_split("Sở Nội vụVàng", known, (const char *[]){ "Sở Nội vụVàng", NULL });
+	/* An empty piece (", ,") joins its neighbour, never makes a part. */
+	check_split("Sở Nội vụ, , Sở Tài chính", known,
+		    (const char *[]){ "Sở Nội vụ", "Sở Tài chính", NULL });
+	check_split("Sở Nội vụ, , Sở Mới", known, (const char *[]){ "Sở Nội vụ, , Sở Mới", NULL });
+}
+
+static void
+test_split_known_prefers_most_parts(void **state)
+{
+	/* A list made an agency by mistake once is not preferred to its members. */
+	static const char *const known[] = { "Sở Nội vụ, Sở Tài chính", "Sở Nội vụ", "Sở Tài chính",
+					     NULL };
+
+	(void)state;
+	check_split("Sở Nội vụ, Sở Tài chính", known,
+		    (const char *[]){ "Sở Nội vụ", "Sở Tài chính", NULL });
+}
+
+static void
+test_agency_pieces(void **state)
+{
+	char **v = NULL;
+	size_t n;
+
+	(void)state;
+	n = appendix_agency_pieces("Sở Văn hóa, Thể thao và Du lịch.", &v);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0], "Sở Văn hóa");
+	assert_string_equal(v[1], "Thể thao");
+	assert_string_equal(v[2], "Du lịch");
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	n = appendix_agency_pieces("Sở Y tế", &v);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0], "Sở Y tế");
+	free(v[0]);
+	free(v);
+}
+
 int
 main(void)
 {
@@ -181,6 +301,10 @@ main(void)
 		cmocka_unit_test(test_document_without_number_or_date),
 		cmocka_unit_test(test_agencies_split),
 		cmocka_unit_test(test_assessment),
+		cmocka_unit_test(test_split_known),
+		cmocka_unit_test(test_split_known_kept_whole),
+		cmocka_unit_test(test_split_known_prefers_most_parts),
+		cmocka_unit_test(test_agency_pieces),
 	};
 
 	return cmocka_run_group_tests_name("appendix", tests, NULL, NULL);
