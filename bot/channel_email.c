@@ -25,6 +25,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <netdb.h>
@@ -60,19 +61,151 @@ struct email_channel {
 	char *from_name;
 	int timeout_ms;
 	SSL_CTX *ctx;		/* one for the relay, shared by every session */
+	bool host_is_ip;	/* host is an IP literal: checked against IP SANs, no SNI */
+	/*
+	 * What went wrong in the session's TLS handshake, for the outbox and
+	 * the operator: set by the OpenSSL callbacks (which reach the channel
+	 * through the context's app data), cleared before each session.  One
+	 * session at a time runs on a channel (the dispatcher's thread).
+	 */
+	char *tls_error;
+	bool tls_started, tls_done;
 };
 
-/* SNI: libESMTP sends none, so name the host when the handshake starts. */
+/* True when host is an IPv4 or IPv6 address rather than a name. */
+static bool
+is_ip_literal(const char *host)
+{
+	unsigned char a[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+}
+
+/* Records the first TLS failure of the session (later ones follow from it). */
+static void
+tls_fail(struct email_channel *ec, char *why)
+{
+	if (ec->tls_error) {
+		free(why);
+		return;
+	}
+	ec->tls_error = why;
+}
+
+/* The subject alternative names of cert, "DNS:a, IP:1.2.3.4" (new string). */
+static char *
+cert_names(X509 *cert)
+{
+	GENERAL_NAMES *names = cert ? X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL) : NULL;
+	struct buf b;
+
+	buf_init(&b, 1024);
+	for (int i = 0; names && i < sk_GENERAL_NAME_num(names); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
+		char ip[INET6_ADDRSTRLEN];
+		int len;
+
+		if (g->type == GEN_DNS) {
+			(void)buf_addf(&b, "%sDNS:%.*s", b.len ? ", " : "",
+				       ASN1_STRING_length(g->d.dNSName),
+				       (const char *)ASN1_STRING_get0_data(g->d.dNSName));
+		} else if (g->type == GEN_IPADD) {
+			len = ASN1_STRING_length(g->d.iPAddress);
+			if ((len == 4 || len == 16) &&
+			    inet_ntop(len == 4 ? AF_INET : AF_INET6,
+				      ASN1_STRING_get0_data(g->d.iPAddress), ip, sizeof(ip)))
+				(void)buf_addf(&b, "%sIP:%s", b.len ? ", " : "", ip);
+		}
+	}
+	GENERAL_NAMES_free(names);
+	if (!b.len)
+		(void)buf_adds(&b, "no subject alternative name");
+	return buf_detach(&b);
+}
+
+/*
+ * OpenSSL's verdict on each certificate of the relay's chain, unchanged
+ * (the handshake stops at the first failure); we only keep what failed,
+ * in words an operator can act on, instead of libESMTP's "Client error".
+ */
+static int
+tls_verify(int ok, X509_STORE_CTX *xs)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(xs, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct email_channel *ec = ssl ? SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)) : NULL;
+	int err = X509_STORE_CTX_get_error(xs);
+	char *names;
+
+	if (ok || !ec)
+		return ok;
+	switch (err) {
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+	case X509_V_ERR_IP_ADDRESS_MISMATCH:
+		names = cert_names(X509_STORE_CTX_get_current_cert(xs));
+		tls_fail(ec, xasprintf("TLS: the relay's certificate is not for %s '%s' (it names "
+				       "%s): set [smtp] host to a name or address it holds",
+				       ec->host_is_ip ? "the IP address" : "the host", ec->host, names));
+		free(names);
+		break;
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		tls_fail(ec, xasprintf("TLS: the relay's certificate is not valid now (%s)",
+				       X509_verify_cert_error_string(err)));
+		break;
+	default:
+		tls_fail(ec, xasprintf("TLS: the relay's certificate is not trusted (%s): set "
+				       "[smtp] ca_file to the certificate of the authority that "
+				       "signed it", X509_verify_cert_error_string(err)));
+		break;
+	}
+	return ok;
+}
+
+/*
+ * The handshake's milestones: SNI when it starts (libESMTP sends none;
+ * never for an IP address, RFC 6066 §3), the alerts either side sends
+ * before it is done, and its end.
+ */
 static void
 tls_info(const SSL *ssl, int where, int ret)
 {
-	(void)ret;
-	if (where & SSL_CB_HANDSHAKE_START) {
-		const char *host = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	struct email_channel *ec = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
 
-		if (host)
-			(void)SSL_set_tlsext_host_name((SSL *)ssl, host);
+	if (!ec)
+		return;
+	if (where & SSL_CB_HANDSHAKE_START) {
+		ec->tls_started = true;
+		if (!ec->host_is_ip)
+			(void)SSL_set_tlsext_host_name((SSL *)ssl, ec->host);
 	}
+	if (where & SSL_CB_HANDSHAKE_DONE)
+		ec->tls_done = true;
+	if ((where & SSL_CB_ALERT) && !ec->tls_done)
+		tls_fail(ec, xasprintf("TLS handshake failed: %s '%s' (dondoc speaks TLS 1.2 "
+				       "only, which the relay must accept)",
+				       (where & SSL_CB_READ) ? "the relay sent the alert"
+				       : "we sent the alert", SSL_alert_desc_string_long(ret)));
+}
+
+/*
+ * Why the session's TLS failed, when it did (borrowed, or NULL): what the
+ * callbacks saw, else a handshake begun and never finished.
+ */
+static const char *
+tls_failure(struct email_channel *ec)
+{
+	if (!ec->tls_error && ec->tls_started && !ec->tls_done)
+		ec->tls_error = xstrdup("TLS handshake failed (the relay may not speak TLS 1.2)");
+	return ec->tls_error;
+}
+
+/* Forgets the last session's TLS outcome, before a new session. */
+static void
+tls_reset(struct email_channel *ec)
+{
+	free(ec->tls_error);
+	ec->tls_error = NULL;
+	ec->tls_started = ec->tls_done = false;
 }
 
 static int
@@ -95,9 +228,14 @@ make_ctx(struct email_channel *ec, const char *ca_file, char **reterr_msg)
 	} else {
 		SSL_CTX_set_default_verify_paths(ec->ctx);
 	}
-	SSL_CTX_set_verify(ec->ctx, SSL_VERIFY_PEER, NULL);
-	X509_VERIFY_PARAM_set1_host(SSL_CTX_get0_param(ec->ctx), ec->host, 0);
-	SSL_CTX_set_app_data(ec->ctx, ec->host);
+	SSL_CTX_set_verify(ec->ctx, SSL_VERIFY_PEER, tls_verify);
+	/* A relay named by its address is checked against the certificate's IP SANs. */
+	ec->host_is_ip = is_ip_literal(ec->host);
+	if (ec->host_is_ip)
+		X509_VERIFY_PARAM_set1_ip_asc(SSL_CTX_get0_param(ec->ctx), ec->host);
+	else
+		X509_VERIFY_PARAM_set1_host(SSL_CTX_get0_param(ec->ctx), ec->host, 0);
+	SSL_CTX_set_app_data(ec->ctx, ec);
 	SSL_CTX_set_info_callback(ec->ctx, tls_info);
 	return 0;
 }
@@ -170,6 +308,7 @@ email_close(void *state)
 	if (ec->ctx)
 		SSL_CTX_free(ec->ctx);
 	free(ec->host);
+	free(ec->tls_error);
 	if (ec->password)
 		explicit_bzero(ec->password, strlen(ec->password));
 	free(ec->password);
@@ -289,6 +428,7 @@ nodelay_relay_socket(void)
 
 /* One SMTP session on its way: what on_event needs to tell each outcome. */
 struct session_ctx {
+	struct email_channel *ec;
 	const char *server;
 	const struct outgoing *ms;
 	size_t n;
@@ -424,10 +564,14 @@ outcome(const struct session_ctx *c, size_t i, char **reterr)
 		return DELIVERY_SENT;
 	/* A 5xx for the whole message (after DATA) is still no proof the address is bad. */
 	t = status_text(st);
-	*reterr = st && st->code ? xasprintf("%s: %s", c->server, t)
-		: xasprintf("%s: not sent (%s)", c->server,
-			    smtp_errno() ? smtp_strerror(smtp_errno(), errbuf, sizeof(errbuf))
-					 : "TLS refused, or the session ended early");
+	if (st && st->code)
+		*reterr = xasprintf("%s: %s", c->server, t);
+	else if (tls_failure(c->ec))
+		*reterr = xasprintf("%s: not sent: %s", c->server, tls_failure(c->ec));
+	else
+		*reterr = xasprintf("%s: not sent (%s)", c->server,
+				    smtp_errno() ? smtp_strerror(smtp_errno(), errbuf, sizeof(errbuf))
+						 : "the session ended early");
 	free(t);
 	return DELIVERY_RETRY;
 }
@@ -444,7 +588,7 @@ email_send_batch(void *state, const struct outgoing *ms, size_t n, channel_outco
 {
 	struct email_channel *ec = state;
 	struct creds creds = { ec->user, ec->password };
-	struct session_ctx c = { .ms = ms, .n = n, .done = done, .userdata = userdata };
+	struct session_ctx c = { .ec = ec, .ms = ms, .n = n, .done = done, .userdata = userdata };
 	smtp_session_t session = NULL;
 	char **data = xcalloc(n, sizeof(*data));
 	auth_context_t auth = NULL;
@@ -493,6 +637,7 @@ email_send_batch(void *state, const struct outgoing *ms, size_t n, channel_outco
 	if (probe(ec, &err) < 0)
 		goto fail_all;
 
+	tls_reset(ec);
 	session = smtp_create_session();
 	smtp_set_server(session, server);
 	smtp_set_hostname(session, domain);
@@ -517,7 +662,8 @@ email_send_batch(void *state, const struct outgoing *ms, size_t n, channel_outco
 		smtp_set_message_str(c.msg[i], data[i]);
 	}
 	if (!smtp_start_session(session)) {
-		err = xasprintf("cannot talk to %s: %s", server,
+		err = tls_failure(ec) ? xasprintf("cannot talk to %s: %s", server, tls_failure(ec))
+		    : xasprintf("cannot talk to %s: %s", server,
 				smtp_strerror(smtp_errno(), errbuf, sizeof(errbuf)));
 		goto fail_all;
 	}

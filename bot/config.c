@@ -44,7 +44,7 @@ enum key_type {
 	KEY_URL,	/* http(s)://...; empty means unset */
 	KEY_TEXT,	/* any non-empty text without control characters */
 	KEY_STARTTLS,	/* required, optional or off */
-	KEY_ADDRESS,	/* an ASCII mailbox local@domain */
+	KEY_ADDRESS,	/* an ASCII mailbox local@domain, or "Name <local@domain>" */
 	KEY_MODE,	/* polling or webhook */
 	KEY_USERNAME,	/* a Telegram bot username: 5-32 of [A-Za-z0-9_], no "@" */
 	KEY_METRICS,	/* loopback, token or open */
@@ -201,6 +201,69 @@ parse_int(const char *s, int min, int max, int *ret)
 		return -ERANGE;
 	*ret = (int)v;
 	return 0;
+}
+
+/*
+ * Splits a sender written "addr", "Name <addr>" or "\"Name\" <addr>" into
+ * its display name (*ret_name, NULL when none; quotes removed, \" and \\
+ * unescaped) and its address (*ret_addr), both new strings.  0, or
+ * -EINVAL with *reterr_why.
+ */
+static int
+split_mailbox(const char *value, char **ret_name, char **ret_addr, const char **reterr_why)
+{
+	const char *lt = strchr(value, '<'), *gt, *end;
+	char *name, *o;
+
+	*ret_name = *ret_addr = NULL;
+	if (!lt) {
+		if (!mime_address_ok(value)) {
+			*reterr_why = "not a plain email address";
+			return -EINVAL;
+		}
+		*ret_addr = xstrdup(value);
+		return 0;
+	}
+	gt = strchr(lt, '>');
+	if (!gt || gt[1] != '\0' || strchr(lt + 1, '<')) {
+		*reterr_why = "expected 'Name <address>'";
+		return -EINVAL;
+	}
+	*ret_addr = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+	if (!mime_address_ok(*ret_addr)) {
+		*reterr_why = "the part in <> is not a plain email address";
+		goto fail;
+	}
+	while (*value == ' ' || *value == '\t')
+		value++;
+	end = lt;
+	while (end > value && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (end - value >= 2 && *value == '"' && end[-1] == '"') {
+		value++;
+		end--;
+	}
+	name = o = xstrndup(value, (size_t)(end - value));
+	for (const char *c = name; *c; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			free(name);
+			*reterr_why = "a control character in the name";
+			goto fail;
+		}
+		if (*c == '\\' && c[1])
+			c++;
+		*o++ = *c;
+	}
+	*o = '\0';
+	if (!*name)
+		free(name);
+	else
+		*ret_name = name;
+	return 0;
+fail:
+	free(*ret_addr);
+	*ret_addr = NULL;
+	return -EINVAL;
 }
 
 /*
@@ -368,13 +431,19 @@ handler(void *user, const char *section, const char *name, const char *value)
 			return 0;
 		}
 		break;
-	case KEY_ADDRESS:
-		if (!mime_address_ok(value)) {
-			parser_fail(p, -EINVAL, xasprintf("bad %s '%s': not a plain email address",
-							  name, value));
+	case KEY_ADDRESS: {
+		char *mname = NULL, *maddr = NULL;
+
+		/* The name, if any, is taken apart in config_load (from_name may follow). */
+		r = split_mailbox(value, &mname, &maddr, &why);
+		free(mname);
+		free(maddr);
+		if (r < 0) {
+			parser_fail(p, -EINVAL, xasprintf("bad %s '%s': %s", name, value, why));
 			return 0;
 		}
 		break;
+	}
 	case KEY_METRICS:
 		if (strcmp(value, "loopback") != 0 && strcmp(value, "token") != 0 &&
 		    strcmp(value, "open") != 0) {
@@ -494,6 +563,37 @@ default_dir(const char *name)
 	return xasprintf("%s/%s", DONDOC_DATADIR, name);
 }
 
+/*
+ * "from = Văn phòng <vp@example.gov.vn>": the address stays in smtp_from
+ * (MAIL FROM takes it bare), the name goes to smtp_from_name, unless
+ * from_name gives one too.
+ */
+static int
+apply_from_name(struct config *c, const char *path, char **reterr_msg)
+{
+	char *name = NULL, *addr = NULL;
+	const char *why = NULL;
+
+	if (!c->smtp_from || !strchr(c->smtp_from, '<'))
+		return 0;
+	if (split_mailbox(c->smtp_from, &name, &addr, &why) < 0) {
+		*reterr_msg = xasprintf("%s: bad from '%s': %s", path, c->smtp_from, why);
+		return -EINVAL;
+	}
+	if (name && c->smtp_from_name) {
+		*reterr_msg = xasprintf("%s: [smtp] from names the sender ('%s') and from_name does "
+					"too ('%s'): keep one", path, name, c->smtp_from_name);
+		free(name);
+		free(addr);
+		return -EINVAL;
+	}
+	free(c->smtp_from);
+	c->smtp_from = addr;
+	if (name)
+		c->smtp_from_name = name;
+	return 0;
+}
+
 int
 config_load(const char *path, struct config **ret, char **reterr_msg)
 {
@@ -550,6 +650,9 @@ config_load(const char *path, struct config **ret, char **reterr_msg)
 		c->schedules = default_dir("schedules");
 	if (!c->templates)
 		c->templates = default_dir("templates");
+	r = apply_from_name(c, path, &msg);
+	if (r < 0)
+		goto out;
 	/* Keys that only make sense together. */
 	if (c->smtp_host && !c->smtp_from) {
 		r = -EINVAL;

@@ -38,7 +38,7 @@ struct config {
 	char *smtp_starttls;	/* "required" (default), "optional" or "off" */
 	char *smtp_user;	/* NULL: no AUTH */
 	char *smtp_password_file;	/* a path, or a credential name (config_read_secret) */
-	char *smtp_from;	/* the sender address */
+	char *smtp_from;	/* the sender address (bare; a "Name <addr>" name goes below) */
 	char *smtp_from_name;	/* its display name (NULL: none) */
 	int smtp_timeout;	/* seconds for connecting and each SMTP step, 1..600 (30) */
 	char *smtp_ca_file;	/* a CA or self-signed certificate to trust (NULL: the system's) */
