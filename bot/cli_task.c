@@ -350,6 +350,7 @@ need_periods(struct dondoc *d, const char *cmd)
 		return ex;
 	r = schedule_load(d->cfg->schedules, clock_today(&d->clock), &d->sch, &msg);
 	if (r < 0) {
+		msg = config_data_error(d->cfg, "schedules", msg ? msg : xstrdup(strerror(-r)));
 		fprintf(stderr, "dondoc %s: %s\n", cmd, msg ? msg : strerror(-r));
 		free(msg);
 		return EX_CONFIG;

@@ -550,17 +550,87 @@ parse_file(FILE *f, const char *path, struct config *c, char **ret_msg)
 	return 0;
 }
 
-/* The local directory ./name when it exists, else the installed copy. */
+/* The folder NAME beside the folder of the running binary, new; NULL when unknown. */
 static char *
-default_dir(const char *name)
+beside_binary(const char *name)
+{
+	char exe[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0 || (size_t)n >= sizeof(exe) - 1)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	return xasprintf("%s/../%s", exe, name);
+}
+
+static bool
+is_dir(const char *path)
 {
 	struct stat st;
-	char *local = xasprintf("./%s", name);
 
-	if (stat(local, &st) == 0 && S_ISDIR(st.st_mode))
+	return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * The first of ./name, name beside the binary's folder (bot/dondoc in a
+ * checkout finds the checkout's schedules/ from any working directory)
+ * and DATADIR/name that is a folder; else DATADIR/name, with *guessed set
+ * so that the error can say which key to set.
+ */
+static char *
+default_dir(const char *name, bool *guessed)
+{
+	char *local = xasprintf("./%s", name), *beside;
+
+	*guessed = false;
+	if (is_dir(local))
 		return local;
 	free(local);
-	return xasprintf("%s/%s", DONDOC_DATADIR, name);
+	beside = beside_binary(name);
+	if (is_dir(beside)) {
+		char *real = realpath(beside, NULL);
+
+		if (real) {
+			free(beside);
+			return real;	/* /src/dondoc/schedules, not /src/dondoc/bot/../schedules */
+		}
+		return beside;
+	}
+	free(beside);
+	local = xasprintf("%s/%s", DONDOC_DATADIR, name);
+	*guessed = !is_dir(local);
+	return local;
+}
+
+char *
+config_data_error(const struct config *c, const char *key, char *msg)
+{
+	bool schedules = strcmp(key, "schedules") == 0;
+	const char *dir = schedules ? c->schedules : c->templates;
+	bool guessed = schedules ? c->schedules_guessed : c->templates_guessed;
+	char *beside, *out;
+
+	if (is_dir(dir))
+		return msg;
+	if (guessed) {
+		beside = beside_binary(key);
+		out = xasprintf("%s; no %s folder in ./%s, %s or %s/%s: set [general] %s in %s to "
+				"the folder holding %s, or run 'make install'", msg, key, key,
+				beside ? beside : "beside the binary", DONDOC_DATADIR, key, key,
+				c->path ? c->path : "the configuration (--config, $DONDOC_CONFIG or "
+				"./dondoc.conf)", schedules ? "policy.ini" : "vi/ and en/");
+		free(beside);
+	} else {
+		out = xasprintf("%s; [general] %s = %s in %s is not a folder: set it to the folder "
+				"holding %s", msg, key, dir, c->path ? c->path : "the configuration",
+				schedules ? "policy.ini" : "vi/ and en/");
+	}
+	free(msg);
+	return out;
 }
 
 /*
@@ -647,9 +717,9 @@ config_load(const char *path, struct config **ret, char **reterr_msg)
 
 	/* Only now: a directory the file names need not exist at load time. */
 	if (!c->schedules)
-		c->schedules = default_dir("schedules");
+		c->schedules = default_dir("schedules", &c->schedules_guessed);
 	if (!c->templates)
-		c->templates = default_dir("templates");
+		c->templates = default_dir("templates", &c->templates_guessed);
 	r = apply_from_name(c, path, &msg);
 	if (r < 0)
 		goto out;

@@ -138,11 +138,13 @@ setup_load(const struct dondoc *d, struct setup *ret)
 	}
 	r = schedule_load(st.cfg->schedules, clock_today(&d->clock), &st.sch, &msg);
 	if (r < 0) {
+		msg = config_data_error(st.cfg, "schedules", msg ? msg : xstrdup(strerror(-r)));
 		log_errorx("%s", msg ? msg : strerror(-r));
 		goto fail;
 	}
 	r = renderer_load(st.cfg->templates, &st.rend, &msg);
 	if (r < 0) {
+		msg = config_data_error(st.cfg, "templates", msg ? msg : xstrdup(strerror(-r)));
 		log_errorx("%s", msg ? msg : strerror(-r));
 		goto fail;
 	}
