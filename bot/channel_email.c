@@ -325,9 +325,12 @@ email_reaches(void *state, const struct person *p)
 	return p->email && !p->email_broken && mime_address_ok(p->email);
 }
 
-/* Tries a TCP connection within the timeout: libESMTP has none of its own. */
+/*
+ * Tries a TCP connection within the timeout: libESMTP has none of its own.
+ * With ret_fd, the connected socket (non-blocking) is kept there.
+ */
 static int
-probe(const struct email_channel *ec, char **reterr_msg)
+connect_relay(const struct email_channel *ec, int *ret_fd, char **reterr_msg)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL, *ai;
 	char port[16];
@@ -360,6 +363,10 @@ probe(const struct email_channel *ec, char **reterr_msg)
 		} else {
 			r = -errno;
 		}
+		if (r == 0 && ret_fd) {
+			*ret_fd = fd;
+			break;
+		}
 		close(fd);
 		fd = -1;
 		if (r == 0)
@@ -369,6 +376,13 @@ probe(const struct email_channel *ec, char **reterr_msg)
 	if (r < 0)
 		*reterr_msg = xasprintf("cannot connect to %s:%d: %s", ec->host, ec->port, strerror(-r));
 	return r;
+}
+
+/* Whether the relay takes a TCP connection within the timeout. */
+static int
+probe(const struct email_channel *ec, char **reterr_msg)
+{
+	return connect_relay(ec, NULL, reterr_msg);
 }
 
 struct creds {
@@ -732,12 +746,129 @@ email_send(void *state, const struct outgoing *m, int *ret_retry_after, char **r
 	return o.d;
 }
 
+/* --- doctor's STARTTLS check ------------------------------------------------ */
+
+/*
+ * Reads one SMTP reply (its last line is "NNN text") within the timeout
+ * into b; its code, or -errno.
+ */
+static int
+read_reply(int fd, int timeout_ms, struct buf *b)
+{
+	buf_reset(b);
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		char chunk[512], *line;
+		ssize_t n;
+
+		/* The last line: three digits and a space, ended by CRLF. */
+		line = b->p;
+		for (char *nl; (nl = strstr(line, "\r\n")); line = nl + 2)
+			if (nl - line >= 4 && line[3] == ' ')
+				return (int)strtol(line, NULL, 10);
+		if (poll(&p, 1, timeout_ms) != 1)
+			return -ETIMEDOUT;
+		n = read(fd, chunk, sizeof(chunk));
+		if (n <= 0)
+			return n == 0 ? -ECONNRESET : -errno;
+		if (buf_add(b, chunk, (size_t)n) < 0)
+			return -EPROTO;
+	}
+}
+
+/* Writes s whole to fd (a non-blocking socket; SMTP commands are short). */
+static int
+send_line(int fd, const char *s)
+{
+	size_t len = strlen(s);
+
+	return write(fd, s, len) == (ssize_t)len ? 0 : -EIO;
+}
+
+/*
+ * The relay's greeting, EHLO and STARTTLS, then the TLS handshake with
+ * the channel's context: what libESMTP does before sending, so that
+ * doctor finds a certificate that will be refused (and says why) before
+ * the first reminder does.  0 with what was verified in *ret_msg, or
+ * -errno with what failed.
+ */
+static int
+starttls_check(struct email_channel *ec, char **ret_msg)
+{
+	const char *domain = strchr(ec->from, '@') + 1;
+	struct timeval tv = { .tv_sec = ec->timeout_ms / 1000,
+			      .tv_usec = (ec->timeout_ms % 1000) * 1000 };
+	struct buf b;
+	SSL *ssl = NULL;
+	char *ehlo;
+	int fd = -1, r, code;
+
+	r = connect_relay(ec, &fd, ret_msg);
+	if (r < 0)
+		return r;
+	buf_init(&b, 64 * 1024);
+	ehlo = xasprintf("EHLO %s\r\n", domain);
+	code = read_reply(fd, ec->timeout_ms, &b);
+	if (code == 220 && (r = send_line(fd, ehlo)) == 0)
+		code = read_reply(fd, ec->timeout_ms, &b);
+	free(ehlo);
+	if (code != 220 && code != 250) {
+		*ret_msg = xasprintf("%s:%d: no SMTP greeting or EHLO answer (%s)", ec->host,
+				     ec->port, code < 0 ? strerror(-code) : "unexpected reply");
+		r = code < 0 ? code : -EPROTO;
+		goto out;
+	}
+	if (!strcasestr(b.p, "STARTTLS")) {
+		r = ec->starttls == Starttls_REQUIRED ? -EPROTO : 0;
+		*ret_msg = r < 0 ? xasprintf("%s:%d does not offer STARTTLS, which [smtp] starttls "
+					     "requires", ec->host, ec->port)
+			 : xasprintf("%s:%d answers, without STARTTLS: mail goes unencrypted "
+				     "(starttls = optional)", ec->host, ec->port);
+		goto out;
+	}
+	if ((r = send_line(fd, "STARTTLS\r\n")) < 0 ||
+	    (code = read_reply(fd, ec->timeout_ms, &b)) != 220) {
+		*ret_msg = xasprintf("%s:%d refused STARTTLS", ec->host, ec->port);
+		r = -EPROTO;
+		goto out;
+	}
+	/* The handshake blocks, within the timeout. */
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	tls_reset(ec);
+	ssl = SSL_new(ec->ctx);
+	if (!ssl || SSL_set_fd(ssl, fd) != 1 || SSL_connect(ssl) != 1) {
+		*ret_msg = xasprintf("%s:%d: %s", ec->host, ec->port, tls_failure(ec)
+				     ? tls_failure(ec) : "TLS handshake failed");
+		r = -EPROTO;
+		goto out;
+	}
+	(void)SSL_write(ssl, "QUIT\r\n", 6);
+	*ret_msg = xasprintf("%s:%d answers (STARTTLS %s%s%s); its certificate is verified for "
+			     "%s '%s'", ec->host, ec->port, ec->starttls == Starttls_REQUIRED
+			     ? "required" : "optional", ec->user ? ", AUTH as " : "",
+			     ec->user ? ec->user : "", ec->host_is_ip ? "the IP address"
+			     : "the host", ec->host);
+	r = 0;
+out:
+	if (ssl)
+		SSL_free(ssl);
+	buf_release(&b);
+	close(fd);
+	tls_reset(ec);
+	return r;
+}
+
 static int
 email_check(void *state, char **ret_msg)
 {
 	struct email_channel *ec = state;
-	int r = probe(ec, ret_msg);
+	int r;
 
+	if (ec->starttls != Starttls_DISABLED)
+		return starttls_check(ec, ret_msg);
+	r = probe(ec, ret_msg);
 	if (r == 0)
 		*ret_msg = xasprintf("%s:%d answers (STARTTLS %s%s%s)", ec->host, ec->port,
 				     ec->starttls == Starttls_REQUIRED ? "required"

@@ -3,7 +3,8 @@
 # IP is checked against the IP SANs, no SNI is sent for it (a name gets
 # one), and a sender written "Name <address>" gives an RFC 2047 display
 # name in From and the bare address in MAIL FROM (parsed with Python's
-# email package).  Each TLS failure says what failed: a certificate for
+# email package).  doctor does the STARTTLS handshake itself.  Each TLS
+# failure (in send-test, in doctor) says what failed: a certificate for
 # another IP, one nobody vouches for, a relay that speaks only TLS 1.3.
 . "$(dirname "$0")/../lib.sh"
 
@@ -34,6 +35,7 @@ conf() { # HOST CA FROM [FROM_NAME]: writes dondoc.conf
 }
 export DONDOC_CONFIG="$T/dondoc.conf"
 export DONDOC_NOW=2025-10-06T09:00
+"$DONDOC" --config /dev/null init >/dev/null
 
 # --- by IP, a display name in from -----------------------------------------------------------------
 conf 127.0.0.1 ip.pem "Văn phòng Ban Chỉ đạo <vp@bcd.example.gov.vn>"
@@ -43,6 +45,9 @@ expect_rc 0 "send-test through a relay named by its IP address" \
 expect_grep "it came over TLS, MAIL FROM the bare address" mail/envelopes.log \
 	"^0001 vp@bcd.example.gov.vn kiemtra@example.gov.vn tls$"
 expect_eq "no SNI is sent for an IP address" "$(cat mail/sni.log)" "-"
+expect_rc 0 "doctor is content with the relay by IP" "$DONDOC" doctor
+expect_grep "doctor did the handshake and verified the IP" out \
+	"^ok +email +127\.0\.0\.1:$PORT answers \(STARTTLS required\); its certificate is verified for the IP address '127\.0\.0\.1'$"
 $PY - mail/0001.eml >parsed.txt <<'PY'
 import email, email.policy, sys
 raw = open(sys.argv[1], "rb").read()
@@ -70,6 +75,9 @@ expect_grep "the error names the IP mismatch and the certificate's names" err \
 	"not for the IP address '127\.0\.0\.1' \(it names IP:127\.0\.0\.2\): set \[smtp\] host"
 expect_no_grep "not libESMTP's 'Client error'" err "Client error"
 expect_eq "nothing was delivered" "$(ls mail/*.eml | wc -l | tr -d ' ')" 2
+expect_rc 1 "doctor finds the mismatch before any reminder does" "$DONDOC" doctor
+expect_grep "doctor says what failed" out \
+	"^FAIL email +127\.0\.0\.1:$PORT: TLS: the relay's certificate is not for the IP address '127\.0\.0\.1' \(it names IP:127\.0\.0\.2\)"
 
 conf 127.0.0.1 ip.pem vp@bcd.example.gov.vn
 serve_cert stranger
@@ -77,6 +85,8 @@ expect_rc 75 "a certificate nobody vouches for: not sent" \
 	"$DONDOC" send-test --email kiemtra@example.gov.vn
 expect_grep "the error says it is not trusted, and the key to set" err \
 	"certificate is not trusted \(self-signed certificate\): set \[smtp\] ca_file"
+expect_rc 1 "doctor finds the untrusted certificate" "$DONDOC" doctor
+expect_grep "doctor says it is not trusted" out "^FAIL email .*certificate is not trusted"
 
 conf 127.0.0.1 ip.pem vp@bcd.example.gov.vn
 serve_cert ip --tls13-only
