@@ -809,10 +809,12 @@ starttls_check(struct email_channel *ec, char **ret_msg)
 	buf_init(&b, 64 * 1024);
 	ehlo = xasprintf("EHLO %s\r\n", domain);
 	code = read_reply(fd, ec->timeout_ms, &b);
-	if (code == 220 && (r = send_line(fd, ehlo)) == 0)
-		code = read_reply(fd, ec->timeout_ms, &b);
+	if (code == 220) {
+		r = send_line(fd, ehlo);
+		code = r < 0 ? r : read_reply(fd, ec->timeout_ms, &b);
+	}
 	free(ehlo);
-	if (code != 220 && code != 250) {
+	if (code != 250) {
 		*ret_msg = xasprintf("%s:%d: no SMTP greeting or EHLO answer (%s)", ec->host,
 				     ec->port, code < 0 ? strerror(-code) : "unexpected reply");
 		r = code < 0 ? code : -EPROTO;
