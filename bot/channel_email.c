@@ -25,6 +25,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <netdb.h>
@@ -60,19 +61,151 @@ struct email_channel {
 	char *from_name;
 	int timeout_ms;
 	SSL_CTX *ctx;		/* one for the relay, shared by every session */
+	bool host_is_ip;	/* host is an IP literal: checked against IP SANs, no SNI */
+	/*
+	 * What went wrong in the session's TLS handshake, for the outbox and
+	 * the operator: set by the OpenSSL callbacks (which reach the channel
+	 * through the context's app data), cleared before each session.  One
+	 * session at a time runs on a channel (the dispatcher's thread).
+	 */
+	char *tls_error;
+	bool tls_started, tls_done;
 };
 
-/* SNI: libESMTP sends none, so name the host when the handshake starts. */
+/* True when host is an IPv4 or IPv6 address rather than a name. */
+static bool
+is_ip_literal(const char *host)
+{
+	unsigned char a[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+}
+
+/* Records the first TLS failure of the session (later ones follow from it). */
+static void
+tls_fail(struct email_channel *ec, char *why)
+{
+	if (ec->tls_error) {
+		free(why);
+		return;
+	}
+	ec->tls_error = why;
+}
+
+/* The subject alternative names of cert, "DNS:a, IP:1.2.3.4" (new string). */
+static char *
+cert_names(X509 *cert)
+{
+	GENERAL_NAMES *names = cert ? X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL) : NULL;
+	struct buf b;
+
+	buf_init(&b, 1024);
+	for (int i = 0; names && i < sk_GENERAL_NAME_num(names); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
+		char ip[INET6_ADDRSTRLEN];
+		int len;
+
+		if (g->type == GEN_DNS) {
+			(void)buf_addf(&b, "%sDNS:%.*s", b.len ? ", " : "",
+				       ASN1_STRING_length(g->d.dNSName),
+				       (const char *)ASN1_STRING_get0_data(g->d.dNSName));
+		} else if (g->type == GEN_IPADD) {
+			len = ASN1_STRING_length(g->d.iPAddress);
+			if ((len == 4 || len == 16) &&
+			    inet_ntop(len == 4 ? AF_INET : AF_INET6,
+				      ASN1_STRING_get0_data(g->d.iPAddress), ip, sizeof(ip)))
+				(void)buf_addf(&b, "%sIP:%s", b.len ? ", " : "", ip);
+		}
+	}
+	GENERAL_NAMES_free(names);
+	if (!b.len)
+		(void)buf_adds(&b, "no subject alternative name");
+	return buf_detach(&b);
+}
+
+/*
+ * OpenSSL's verdict on each certificate of the relay's chain, unchanged
+ * (the handshake stops at the first failure); we only keep what failed,
+ * in words an operator can act on, instead of libESMTP's "Client error".
+ */
+static int
+tls_verify(int ok, X509_STORE_CTX *xs)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(xs, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct email_channel *ec = ssl ? SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)) : NULL;
+	int err = X509_STORE_CTX_get_error(xs);
+	char *names;
+
+	if (ok || !ec)
+		return ok;
+	switch (err) {
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+	case X509_V_ERR_IP_ADDRESS_MISMATCH:
+		names = cert_names(X509_STORE_CTX_get_current_cert(xs));
+		tls_fail(ec, xasprintf("TLS: the relay's certificate is not for %s '%s' (it names "
+				       "%s): set [smtp] host to a name or address it holds",
+				       ec->host_is_ip ? "the IP address" : "the host", ec->host, names));
+		free(names);
+		break;
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		tls_fail(ec, xasprintf("TLS: the relay's certificate is not valid now (%s)",
+				       X509_verify_cert_error_string(err)));
+		break;
+	default:
+		tls_fail(ec, xasprintf("TLS: the relay's certificate is not trusted (%s): set "
+				       "[smtp] ca_file to the certificate of the authority that "
+				       "signed it", X509_verify_cert_error_string(err)));
+		break;
+	}
+	return ok;
+}
+
+/*
+ * The handshake's milestones: SNI when it starts (libESMTP sends none;
+ * never for an IP address, RFC 6066 §3), the alerts either side sends
+ * before it is done, and its end.
+ */
 static void
 tls_info(const SSL *ssl, int where, int ret)
 {
-	(void)ret;
-	if (where & SSL_CB_HANDSHAKE_START) {
-		const char *host = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	struct email_channel *ec = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
 
-		if (host)
-			(void)SSL_set_tlsext_host_name((SSL *)ssl, host);
+	if (!ec)
+		return;
+	if (where & SSL_CB_HANDSHAKE_START) {
+		ec->tls_started = true;
+		if (!ec->host_is_ip)
+			(void)SSL_set_tlsext_host_name((SSL *)ssl, ec->host);
 	}
+	if (where & SSL_CB_HANDSHAKE_DONE)
+		ec->tls_done = true;
+	if ((where & SSL_CB_ALERT) && !ec->tls_done)
+		tls_fail(ec, xasprintf("TLS handshake failed: %s '%s' (dondoc speaks TLS 1.2 "
+				       "only, which the relay must accept)",
+				       (where & SSL_CB_READ) ? "the relay sent the alert"
+				       : "we sent the alert", SSL_alert_desc_string_long(ret)));
+}
+
+/*
+ * Why the session's TLS failed, when it did (borrowed, or NULL): what the
+ * callbacks saw, else a handshake begun and never finished.
+ */
+static const char *
+tls_failure(struct email_channel *ec)
+{
+	if (!ec->tls_error && ec->tls_started && !ec->tls_done)
+		ec->tls_error = xstrdup("TLS handshake failed (the relay may not speak TLS 1.2)");
+	return ec->tls_error;
+}
+
+/* Forgets the last session's TLS outcome, before a new session. */
+static void
+tls_reset(struct email_channel *ec)
+{
+	free(ec->tls_error);
+	ec->tls_error = NULL;
+	ec->tls_started = ec->tls_done = false;
 }
 
 static int
@@ -95,9 +228,14 @@ make_ctx(struct email_channel *ec, const char *ca_file, char **reterr_msg)
 	} else {
 		SSL_CTX_set_default_verify_paths(ec->ctx);
 	}
-	SSL_CTX_set_verify(ec->ctx, SSL_VERIFY_PEER, NULL);
-	X509_VERIFY_PARAM_set1_host(SSL_CTX_get0_param(ec->ctx), ec->host, 0);
-	SSL_CTX_set_app_data(ec->ctx, ec->host);
+	SSL_CTX_set_verify(ec->ctx, SSL_VERIFY_PEER, tls_verify);
+	/* A relay named by its address is checked against the certificate's IP SANs. */
+	ec->host_is_ip = is_ip_literal(ec->host);
+	if (ec->host_is_ip)
+		X509_VERIFY_PARAM_set1_ip_asc(SSL_CTX_get0_param(ec->ctx), ec->host);
+	else
+		X509_VERIFY_PARAM_set1_host(SSL_CTX_get0_param(ec->ctx), ec->host, 0);
+	SSL_CTX_set_app_data(ec->ctx, ec);
 	SSL_CTX_set_info_callback(ec->ctx, tls_info);
 	return 0;
 }
@@ -170,6 +308,7 @@ email_close(void *state)
 	if (ec->ctx)
 		SSL_CTX_free(ec->ctx);
 	free(ec->host);
+	free(ec->tls_error);
 	if (ec->password)
 		explicit_bzero(ec->password, strlen(ec->password));
 	free(ec->password);
@@ -186,9 +325,12 @@ email_reaches(void *state, const struct person *p)
 	return p->email && !p->email_broken && mime_address_ok(p->email);
 }
 
-/* Tries a TCP connection within the timeout: libESMTP has none of its own. */
+/*
+ * Tries a TCP connection within the timeout: libESMTP has none of its own.
+ * With ret_fd, the connected socket (non-blocking) is kept there.
+ */
 static int
-probe(const struct email_channel *ec, char **reterr_msg)
+connect_relay(const struct email_channel *ec, int *ret_fd, char **reterr_msg)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL, *ai;
 	char port[16];
@@ -221,6 +363,10 @@ probe(const struct email_channel *ec, char **reterr_msg)
 		} else {
 			r = -errno;
 		}
+		if (r == 0 && ret_fd) {
+			*ret_fd = fd;
+			break;
+		}
 		close(fd);
 		fd = -1;
 		if (r == 0)
@@ -230,6 +376,13 @@ probe(const struct email_channel *ec, char **reterr_msg)
 	if (r < 0)
 		*reterr_msg = xasprintf("cannot connect to %s:%d: %s", ec->host, ec->port, strerror(-r));
 	return r;
+}
+
+/* Whether the relay takes a TCP connection within the timeout. */
+static int
+probe(const struct email_channel *ec, char **reterr_msg)
+{
+	return connect_relay(ec, NULL, reterr_msg);
 }
 
 struct creds {
@@ -289,6 +442,7 @@ nodelay_relay_socket(void)
 
 /* One SMTP session on its way: what on_event needs to tell each outcome. */
 struct session_ctx {
+	struct email_channel *ec;
 	const char *server;
 	const struct outgoing *ms;
 	size_t n;
@@ -424,10 +578,14 @@ outcome(const struct session_ctx *c, size_t i, char **reterr)
 		return DELIVERY_SENT;
 	/* A 5xx for the whole message (after DATA) is still no proof the address is bad. */
 	t = status_text(st);
-	*reterr = st && st->code ? xasprintf("%s: %s", c->server, t)
-		: xasprintf("%s: not sent (%s)", c->server,
-			    smtp_errno() ? smtp_strerror(smtp_errno(), errbuf, sizeof(errbuf))
-					 : "TLS refused, or the session ended early");
+	if (st && st->code)
+		*reterr = xasprintf("%s: %s", c->server, t);
+	else if (tls_failure(c->ec))
+		*reterr = xasprintf("%s: not sent: %s", c->server, tls_failure(c->ec));
+	else
+		*reterr = xasprintf("%s: not sent (%s)", c->server,
+				    smtp_errno() ? smtp_strerror(smtp_errno(), errbuf, sizeof(errbuf))
+						 : "the session ended early");
 	free(t);
 	return DELIVERY_RETRY;
 }
@@ -444,7 +602,7 @@ email_send_batch(void *state, const struct outgoing *ms, size_t n, channel_outco
 {
 	struct email_channel *ec = state;
 	struct creds creds = { ec->user, ec->password };
-	struct session_ctx c = { .ms = ms, .n = n, .done = done, .userdata = userdata };
+	struct session_ctx c = { .ec = ec, .ms = ms, .n = n, .done = done, .userdata = userdata };
 	smtp_session_t session = NULL;
 	char **data = xcalloc(n, sizeof(*data));
 	auth_context_t auth = NULL;
@@ -493,6 +651,7 @@ email_send_batch(void *state, const struct outgoing *ms, size_t n, channel_outco
 	if (probe(ec, &err) < 0)
 		goto fail_all;
 
+	tls_reset(ec);
 	session = smtp_create_session();
 	smtp_set_server(session, server);
 	smtp_set_hostname(session, domain);
@@ -517,7 +676,8 @@ email_send_batch(void *state, const struct outgoing *ms, size_t n, channel_outco
 		smtp_set_message_str(c.msg[i], data[i]);
 	}
 	if (!smtp_start_session(session)) {
-		err = xasprintf("cannot talk to %s: %s", server,
+		err = tls_failure(ec) ? xasprintf("cannot talk to %s: %s", server, tls_failure(ec))
+		    : xasprintf("cannot talk to %s: %s", server,
 				smtp_strerror(smtp_errno(), errbuf, sizeof(errbuf)));
 		goto fail_all;
 	}
@@ -586,12 +746,131 @@ email_send(void *state, const struct outgoing *m, int *ret_retry_after, char **r
 	return o.d;
 }
 
+/* --- doctor's STARTTLS check ------------------------------------------------ */
+
+/*
+ * Reads one SMTP reply (its last line is "NNN text") within the timeout
+ * into b; its code, or -errno.
+ */
+static int
+read_reply(int fd, int timeout_ms, struct buf *b)
+{
+	buf_reset(b);
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		char chunk[512], *line;
+		ssize_t n;
+
+		/* The last line: three digits and a space, ended by CRLF. */
+		line = b->p;
+		for (char *nl; (nl = strstr(line, "\r\n")); line = nl + 2)
+			if (nl - line >= 4 && line[3] == ' ')
+				return (int)strtol(line, NULL, 10);
+		if (poll(&p, 1, timeout_ms) != 1)
+			return -ETIMEDOUT;
+		n = read(fd, chunk, sizeof(chunk));
+		if (n <= 0)
+			return n == 0 ? -ECONNRESET : -errno;
+		if (buf_add(b, chunk, (size_t)n) < 0)
+			return -EPROTO;
+	}
+}
+
+/* Writes s whole to fd (a non-blocking socket; SMTP commands are short). */
+static int
+send_line(int fd, const char *s)
+{
+	size_t len = strlen(s);
+
+	return write(fd, s, len) == (ssize_t)len ? 0 : -EIO;
+}
+
+/*
+ * The relay's greeting, EHLO and STARTTLS, then the TLS handshake with
+ * the channel's context: what libESMTP does before sending, so that
+ * doctor finds a certificate that will be refused (and says why) before
+ * the first reminder does.  0 with what was verified in *ret_msg, or
+ * -errno with what failed.
+ */
+static int
+starttls_check(struct email_channel *ec, char **ret_msg)
+{
+	const char *domain = strchr(ec->from, '@') + 1;
+	struct timeval tv = { .tv_sec = ec->timeout_ms / 1000,
+			      .tv_usec = (ec->timeout_ms % 1000) * 1000 };
+	struct buf b;
+	SSL *ssl = NULL;
+	char *ehlo;
+	int fd = -1, r, code;
+
+	r = connect_relay(ec, &fd, ret_msg);
+	if (r < 0)
+		return r;
+	buf_init(&b, 64 * 1024);
+	ehlo = xasprintf("EHLO %s\r\n", domain);
+	code = read_reply(fd, ec->timeout_ms, &b);
+	if (code == 220) {
+		r = send_line(fd, ehlo);
+		code = r < 0 ? r : read_reply(fd, ec->timeout_ms, &b);
+	}
+	free(ehlo);
+	if (code != 250) {
+		*ret_msg = xasprintf("%s:%d: no SMTP greeting or EHLO answer (%s)", ec->host,
+				     ec->port, code < 0 ? strerror(-code) : "unexpected reply");
+		r = code < 0 ? code : -EPROTO;
+		goto out;
+	}
+	if (!strcasestr(b.p, "STARTTLS")) {
+		r = ec->starttls == Starttls_REQUIRED ? -EPROTO : 0;
+		*ret_msg = r < 0 ? xasprintf("%s:%d does not offer STARTTLS, which [smtp] starttls "
+					     "requires", ec->host, ec->port)
+			 : xasprintf("%s:%d answers, without STARTTLS: mail goes unencrypted "
+				     "(starttls = optional)", ec->host, ec->port);
+		goto out;
+	}
+	if ((r = send_line(fd, "STARTTLS\r\n")) < 0 ||
+	    (code = read_reply(fd, ec->timeout_ms, &b)) != 220) {
+		*ret_msg = xasprintf("%s:%d refused STARTTLS", ec->host, ec->port);
+		r = -EPROTO;
+		goto out;
+	}
+	/* The handshake blocks, within the timeout. */
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	tls_reset(ec);
+	ssl = SSL_new(ec->ctx);
+	if (!ssl || SSL_set_fd(ssl, fd) != 1 || SSL_connect(ssl) != 1) {
+		*ret_msg = xasprintf("%s:%d: %s", ec->host, ec->port, tls_failure(ec)
+				     ? tls_failure(ec) : "TLS handshake failed");
+		r = -EPROTO;
+		goto out;
+	}
+	(void)SSL_write(ssl, "QUIT\r\n", 6);
+	*ret_msg = xasprintf("%s:%d answers (STARTTLS %s%s%s); its certificate is verified for "
+			     "%s '%s'", ec->host, ec->port, ec->starttls == Starttls_REQUIRED
+			     ? "required" : "optional", ec->user ? ", AUTH as " : "",
+			     ec->user ? ec->user : "", ec->host_is_ip ? "the IP address"
+			     : "the host", ec->host);
+	r = 0;
+out:
+	if (ssl)
+		SSL_free(ssl);
+	buf_release(&b);
+	close(fd);
+	tls_reset(ec);
+	return r;
+}
+
 static int
 email_check(void *state, char **ret_msg)
 {
 	struct email_channel *ec = state;
-	int r = probe(ec, ret_msg);
+	int r;
 
+	if (ec->starttls != Starttls_DISABLED)
+		return starttls_check(ec, ret_msg);
+	r = probe(ec, ret_msg);
 	if (r == 0)
 		*ret_msg = xasprintf("%s:%d answers (STARTTLS %s%s%s)", ec->host, ec->port,
 				     ec->starttls == Starttls_REQUIRED ? "required"

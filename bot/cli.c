@@ -303,8 +303,10 @@ cli_need_schedule(struct dondoc *d)
 		return ex;
 	if (!d->sch) {
 		r = schedule_load(d->cfg->schedules, clock_today(&d->clock), &d->sch, &msg);
-		if (r < 0)
+		if (r < 0) {
+			msg = config_data_error(d->cfg, "schedules", msg ? msg : xstrdup(strerror(-r)));
 			goto fail;
+		}
 	}
 	if (!d->cs) {
 		r = channels_open(d->cfg, &d->cs, &msg);
@@ -332,6 +334,7 @@ cli_queue_messages(struct dondoc *d, const struct command_out *out, size_t *ret_
 		return -ENOKEY;
 	r = renderer_load(d->cfg->templates, &rend, &msg);
 	if (r < 0) {
+		msg = config_data_error(d->cfg, "templates", msg ? msg : xstrdup(strerror(-r)));
 		fprintf(stderr, "dondoc %s: %s\n", d->command->name, msg ? msg : strerror(-r));
 		free(msg);
 		return -ENOKEY;

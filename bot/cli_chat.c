@@ -192,6 +192,7 @@ cmd_chat(struct dondoc *d, int argc, char **argv)
 		goto out;
 	r = renderer_load(d->cfg->templates, &rend, &msg);
 	if (r < 0) {
+		msg = config_data_error(d->cfg, "templates", msg ? msg : xstrdup(strerror(-r)));
 		ex = cli_error("chat", EX_CONFIG, "%s", msg);
 		goto out;
 	}

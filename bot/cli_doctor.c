@@ -64,6 +64,7 @@ cmd_send_test(struct dondoc *d, int argc, char **argv)
 				 d->cfg->path ? d->cfg->path : "the built-in defaults");
 	r = renderer_load(d->cfg->templates, &rend, &msg);
 	if (r < 0) {
+		msg = config_data_error(d->cfg, "templates", msg ? msg : xstrdup(strerror(-r)));
 		ex = cli_error("send-test", EX_CONFIG, "%s", msg ? msg : strerror(-r));
 		goto out;
 	}
@@ -142,6 +143,8 @@ cmd_doctor(struct dondoc *d, int argc, char **argv)
 	msg = NULL;
 
 	r = schedule_load(d->cfg->schedules, clock_today(&d->clock), &sch, &msg);
+	if (r < 0)
+		msg = config_data_error(d->cfg, "schedules", msg ? msg : xstrdup(strerror(-r)));
 	line = r < 0 ? xasprintf("%s", msg) : xasprintf("%s/policy.ini%s%s", d->cfg->schedules,
 			sch->holidays_path ? ", holidays " : "", sch->holidays_path ? sch->holidays_path : "");
 	report(r >= 0, "schedules", line);
@@ -151,6 +154,8 @@ cmd_doctor(struct dondoc *d, int argc, char **argv)
 	msg = NULL;
 
 	r = renderer_load(d->cfg->templates, &rend, &msg);
+	if (r < 0)
+		msg = config_data_error(d->cfg, "templates", msg ? msg : xstrdup(strerror(-r)));
 	line = r < 0 ? xasprintf("%s", msg) : xasprintf("%s", d->cfg->templates);
 	report(r >= 0, "templates", line);
 	bad += r < 0;

@@ -350,6 +350,7 @@ need_periods(struct dondoc *d, const char *cmd)
 		return ex;
 	r = schedule_load(d->cfg->schedules, clock_today(&d->clock), &d->sch, &msg);
 	if (r < 0) {
+		msg = config_data_error(d->cfg, "schedules", msg ? msg : xstrdup(strerror(-r)));
 		fprintf(stderr, "dondoc %s: %s\n", cmd, msg ? msg : strerror(-r));
 		free(msg);
 		return EX_CONFIG;
@@ -527,6 +528,47 @@ struct set_args {
 	const char *deadline;
 };
 
+/*
+ * A done task shows 100%; reopened (any other status), it must not.  The
+ * progress it had before it was marked done comes back, from its
+ * history, unless --progress (below 100) gives another; when the history
+ * holds none (done when imported), --progress is required.  Progress
+ * alone cannot be changed on a done task: it would be done at 40%.  0,
+ * or an exit code after one line on stderr; *ret_restored when the
+ * history gave the figure.
+ */
+static int
+reopen_progress(struct dondoc *d, const struct task *t, struct set_args *a, bool *ret_restored)
+{
+	int before = 0, r;
+
+	*ret_restored = false;
+	if (t->status != TASK_DONE || a->status == TASK_DONE)
+		return 0;
+	if (a->status < 0) {
+		if (a->progress < 0 || a->progress == t->progress)
+			return 0;
+		return cli_error("task set", EX_DATAERR, "task %lld is done: to reopen it, give "
+				 "--status in_progress with --progress", (long long)t->id);
+	}
+	if (a->progress >= 100)
+		return cli_error("task set", EX_DATAERR, "task %lld: a reopened task cannot stay at "
+				 "100%%: give --progress 0..99", (long long)t->id);
+	if (a->progress >= 0)
+		return 0;
+	r = taskop_progress_before_done(d->store, t, &before);
+	if (r == -ENOENT)
+		return cli_error("task set", EX_DATAERR, "task %lld was done at 100%% and its "
+				 "history holds no progress before that: give --progress 0..99 to "
+				 "reopen it", (long long)t->id);
+	if (r < 0)
+		return cli_error("task set", cli_exit_code(r), "cannot read the history of task "
+				 "%lld: %s", (long long)t->id, store_errmsg(d->store));
+	a->progress = before;
+	*ret_restored = true;
+	return 0;
+}
+
 static int
 set_opt(int c, const char *arg, void *userdata)
 {
@@ -612,7 +654,7 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 	size_t queued = 0;
 	int64_t id = 0;
 	struct recurring_result report;
-	bool changed = false, reported = false;
+	bool changed = false, reported = false, restored = false;
 	int r, ex = 0, cancelled = 0;
 
 	if (cli_parse("task set", argc, argv, opts, set_opt, &a, &ex))
@@ -647,6 +689,8 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 		goto out;
 	}
 
+	if ((ex = reopen_progress(d, &t, &a, &restored)) != 0)
+		goto out;
 	if (a.deadline) {
 		int year = t.deadline.has_due ? t.deadline.due.y : clock_today(&d->clock).y;
 
@@ -731,6 +775,9 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 		printf("task %lld: nothing changed\n", (long long)t.id);
 	if (cancelled)
 		printf("task %lld: %d pending reminders cancelled\n", (long long)t.id, cancelled);
+	if (restored)
+		printf("task %lld: reopened at %d%%, its progress before it was marked done\n",
+		       (long long)t.id, t.progress);
 	ex = 0;
 	goto done;
 fail:

@@ -44,7 +44,7 @@ enum key_type {
 	KEY_URL,	/* http(s)://...; empty means unset */
 	KEY_TEXT,	/* any non-empty text without control characters */
 	KEY_STARTTLS,	/* required, optional or off */
-	KEY_ADDRESS,	/* an ASCII mailbox local@domain */
+	KEY_ADDRESS,	/* an ASCII mailbox local@domain, or "Name <local@domain>" */
 	KEY_MODE,	/* polling or webhook */
 	KEY_USERNAME,	/* a Telegram bot username: 5-32 of [A-Za-z0-9_], no "@" */
 	KEY_METRICS,	/* loopback, token or open */
@@ -202,6 +202,69 @@ parse_int(const char *s, int min, int max, int *ret)
 		return -ERANGE;
 	*ret = (int)v;
 	return 0;
+}
+
+/*
+ * Splits a sender written "addr", "Name <addr>" or "\"Name\" <addr>" into
+ * its display name (*ret_name, NULL when none; quotes removed, \" and \\
+ * unescaped) and its address (*ret_addr), both new strings.  0, or
+ * -EINVAL with *reterr_why.
+ */
+static int
+split_mailbox(const char *value, char **ret_name, char **ret_addr, const char **reterr_why)
+{
+	const char *lt = strchr(value, '<'), *gt, *end;
+	char *name, *o;
+
+	*ret_name = *ret_addr = NULL;
+	if (!lt) {
+		if (!mime_address_ok(value)) {
+			*reterr_why = "not a plain email address";
+			return -EINVAL;
+		}
+		*ret_addr = xstrdup(value);
+		return 0;
+	}
+	gt = strchr(lt, '>');
+	if (!gt || gt[1] != '\0' || strchr(lt + 1, '<')) {
+		*reterr_why = "expected 'Name <address>'";
+		return -EINVAL;
+	}
+	*ret_addr = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+	if (!mime_address_ok(*ret_addr)) {
+		*reterr_why = "the part in <> is not a plain email address";
+		goto fail;
+	}
+	while (*value == ' ' || *value == '\t')
+		value++;
+	end = lt;
+	while (end > value && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (end - value >= 2 && *value == '"' && end[-1] == '"') {
+		value++;
+		end--;
+	}
+	name = o = xstrndup(value, (size_t)(end - value));
+	for (const char *c = name; *c; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			free(name);
+			*reterr_why = "a control character in the name";
+			goto fail;
+		}
+		if (*c == '\\' && c[1])
+			c++;
+		*o++ = *c;
+	}
+	*o = '\0';
+	if (!*name)
+		free(name);
+	else
+		*ret_name = name;
+	return 0;
+fail:
+	free(*ret_addr);
+	*ret_addr = NULL;
+	return -EINVAL;
 }
 
 /*
@@ -369,13 +432,19 @@ handler(void *user, const char *section, const char *name, const char *value)
 			return 0;
 		}
 		break;
-	case KEY_ADDRESS:
-		if (!mime_address_ok(value)) {
-			parser_fail(p, -EINVAL, xasprintf("bad %s '%s': not a plain email address",
-							  name, value));
+	case KEY_ADDRESS: {
+		char *mname = NULL, *maddr = NULL;
+
+		/* The name, if any, is taken apart in config_load (from_name may follow). */
+		r = split_mailbox(value, &mname, &maddr, &why);
+		free(mname);
+		free(maddr);
+		if (r < 0) {
+			parser_fail(p, -EINVAL, xasprintf("bad %s '%s': %s", name, value, why));
 			return 0;
 		}
 		break;
+	}
 	case KEY_METRICS:
 		if (strcmp(value, "loopback") != 0 && strcmp(value, "token") != 0 &&
 		    strcmp(value, "open") != 0) {
@@ -482,17 +551,118 @@ parse_file(FILE *f, const char *path, struct config *c, char **ret_msg)
 	return 0;
 }
 
-/* The local directory ./name when it exists, else the installed copy. */
+/* The folder NAME beside the folder of the running binary, new; NULL when unknown. */
 static char *
-default_dir(const char *name)
+beside_binary(const char *name)
+{
+	char exe[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0 || (size_t)n >= sizeof(exe) - 1)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	return xasprintf("%s/../%s", exe, name);
+}
+
+static bool
+is_dir(const char *path)
 {
 	struct stat st;
-	char *local = xasprintf("./%s", name);
 
-	if (stat(local, &st) == 0 && S_ISDIR(st.st_mode))
+	return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * The first of ./name, name beside the binary's folder (bot/dondoc in a
+ * checkout finds the checkout's schedules/ from any working directory)
+ * and DATADIR/name that is a folder; else DATADIR/name, with *guessed set
+ * so that the error can say which key to set.
+ */
+static char *
+default_dir(const char *name, bool *guessed)
+{
+	char *local = xasprintf("./%s", name), *beside;
+
+	*guessed = false;
+	if (is_dir(local))
 		return local;
 	free(local);
-	return xasprintf("%s/%s", DONDOC_DATADIR, name);
+	beside = beside_binary(name);
+	if (is_dir(beside)) {
+		char *real = realpath(beside, NULL);
+
+		if (real) {
+			free(beside);
+			return real;	/* /src/dondoc/schedules, not /src/dondoc/bot/../schedules */
+		}
+		return beside;
+	}
+	free(beside);
+	local = xasprintf("%s/%s", DONDOC_DATADIR, name);
+	*guessed = !is_dir(local);
+	return local;
+}
+
+char *
+config_data_error(const struct config *c, const char *key, char *msg)
+{
+	bool schedules = strcmp(key, "schedules") == 0;
+	const char *dir = schedules ? c->schedules : c->templates;
+	bool guessed = schedules ? c->schedules_guessed : c->templates_guessed;
+	char *beside, *out;
+
+	if (is_dir(dir))
+		return msg;
+	if (guessed) {
+		beside = beside_binary(key);
+		out = xasprintf("%s; no %s folder in ./%s, %s or %s/%s: set [general] %s in %s to "
+				"the folder holding %s, or run 'make install'", msg, key, key,
+				beside ? beside : "beside the binary", DONDOC_DATADIR, key, key,
+				c->path ? c->path : "the configuration (--config, $DONDOC_CONFIG or "
+				"./dondoc.conf)", schedules ? "policy.ini" : "vi/ and en/");
+		free(beside);
+	} else {
+		out = xasprintf("%s; [general] %s = %s in %s is not a folder: set it to the folder "
+				"holding %s", msg, key, dir, c->path ? c->path : "the configuration",
+				schedules ? "policy.ini" : "vi/ and en/");
+	}
+	free(msg);
+	return out;
+}
+
+/*
+ * "from = Văn phòng <vp@example.gov.vn>": the address stays in smtp_from
+ * (MAIL FROM takes it bare), the name goes to smtp_from_name, unless
+ * from_name gives one too.
+ */
+static int
+apply_from_name(struct config *c, const char *path, char **reterr_msg)
+{
+	char *name = NULL, *addr = NULL;
+	const char *why = NULL;
+
+	if (!c->smtp_from || !strchr(c->smtp_from, '<'))
+		return 0;
+	if (split_mailbox(c->smtp_from, &name, &addr, &why) < 0) {
+		*reterr_msg = xasprintf("%s: bad from '%s': %s", path, c->smtp_from, why);
+		return -EINVAL;
+	}
+	if (name && c->smtp_from_name) {
+		*reterr_msg = xasprintf("%s: [smtp] from names the sender ('%s') and from_name does "
+					"too ('%s'): keep one", path, name, c->smtp_from_name);
+		free(name);
+		free(addr);
+		return -EINVAL;
+	}
+	free(c->smtp_from);
+	c->smtp_from = addr;
+	if (name)
+		c->smtp_from_name = name;
+	return 0;
 }
 
 int
@@ -548,9 +718,12 @@ config_load(const char *path, struct config **ret, char **reterr_msg)
 
 	/* Only now: a directory the file names need not exist at load time. */
 	if (!c->schedules)
-		c->schedules = default_dir("schedules");
+		c->schedules = default_dir("schedules", &c->schedules_guessed);
 	if (!c->templates)
-		c->templates = default_dir("templates");
+		c->templates = default_dir("templates", &c->templates_guessed);
+	r = apply_from_name(c, path, &msg);
+	if (r < 0)
+		goto out;
 	/* Keys that only make sense together. */
 	if (c->smtp_host && !c->smtp_from) {
 		r = -EINVAL;

@@ -18,8 +18,15 @@ struct config {
 	/* [general] */
 	char *db;		/* the registry (./dondoc.db) */
 	char *outbox_dir;	/* the file channel's directory (./outbox) */
-	char *schedules;	/* policy and holidays (./schedules, else DATADIR/schedules) */
-	char *templates;	/* message templates (./templates, else DATADIR/templates) */
+	/*
+	 * Policy and holidays, and the message templates: as set, else the
+	 * first folder that exists of ./NAME, NAME beside the binary's folder
+	 * (a checkout: bot/dondoc finds ./schedules), DATADIR/NAME.
+	 */
+	char *schedules;
+	char *templates;
+	bool schedules_guessed;	/* not set in the file, and no folder found: DATADIR's named */
+	bool templates_guessed;
 	/* abbreviations of agency names (abbrev.h); NULL: schedules/abbreviations.ini */
 	char *abbreviations;
 	int tick;		/* seconds between planner passes, 1..3600 (60) */
@@ -40,7 +47,7 @@ struct config {
 	char *smtp_starttls;	/* "required" (default), "optional" or "off" */
 	char *smtp_user;	/* NULL: no AUTH */
 	char *smtp_password_file;	/* a path, or a credential name (config_read_secret) */
-	char *smtp_from;	/* the sender address */
+	char *smtp_from;	/* the sender address (bare; a "Name <addr>" name goes below) */
 	char *smtp_from_name;	/* its display name (NULL: none) */
 	int smtp_timeout;	/* seconds for connecting and each SMTP step, 1..600 (30) */
 	char *smtp_ca_file;	/* a CA or self-signed certificate to trust (NULL: the system's) */
@@ -82,6 +89,13 @@ int config_read_secret(const char *ref, char **ret, char **reterr_msg);
  * characters (never the secret).
  */
 int config_read_webhook_secret(const struct config *c, char **ret, char **reterr_msg);
+/*
+ * The message msg (taken) about loading the schedules or the templates
+ * (key "schedules" or "templates"), with the fix appended when that
+ * folder does not exist: the places searched and the key to set, or the
+ * key whose value names nothing.  A new string.
+ */
+char *config_data_error(const struct config *c, const char *key, char *msg);
 /* Where Telegram is to deliver: [http] public_url + "/telegram/webhook", new; NULL without it. */
 char *config_webhook_url(const struct config *c);
 

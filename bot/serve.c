@@ -30,6 +30,7 @@
 
 #include "channels.h"
 #include "clock.h"
+#include "calendar.h"
 #include "cli.h"
 #include "config.h"
 #include "dispatch.h"
@@ -137,11 +138,13 @@ setup_load(const struct dondoc *d, struct setup *ret)
 	}
 	r = schedule_load(st.cfg->schedules, clock_today(&d->clock), &st.sch, &msg);
 	if (r < 0) {
+		msg = config_data_error(st.cfg, "schedules", msg ? msg : xstrdup(strerror(-r)));
 		log_errorx("%s", msg ? msg : strerror(-r));
 		goto fail;
 	}
 	r = renderer_load(st.cfg->templates, &st.rend, &msg);
 	if (r < 0) {
+		msg = config_data_error(st.cfg, "templates", msg ? msg : xstrdup(strerror(-r)));
 		log_errorx("%s", msg ? msg : strerror(-r));
 		goto fail;
 	}
@@ -285,6 +288,87 @@ watch_clock(struct dondoc *d, time_t now)
 	last = now;
 }
 
+/* --- why nothing went out: the sending window ---------------------------------- */
+
+/* Counts what waits to be sent: [0] queued notices, [1] pending messages. */
+static void
+count_waiting(const char *what, const char *channel, const char *state, int64_t n, void *userdata)
+{
+	int64_t *waiting = userdata;
+
+	(void)channel;
+	if (strcmp(what, "notice") == 0 && strcmp(state, "queued") == 0)
+		waiting[0] += n;
+	else if (strcmp(what, "message") == 0 && strcmp(state, "pending") == 0)
+		waiting[1] += n;
+}
+
+/* Why the window is shut at now, in English for the log and in Vietnamese for the CLI. */
+static void
+window_reason(const struct schedule *sch, time_t now, const char **ret_en, const char **ret_vi)
+{
+	struct date day = clock_local_date(now);
+	int minute = (int)((((int64_t)now + CLOCK_VN_OFFSET) % 86400 + 86400) % 86400 / 60);
+
+	if (!calendar_is_workday(sch->cal, day) && date_weekday(day) >= 6) {
+		*ret_en = "a weekend day";
+		*ret_vi = "hôm nay là ngày nghỉ cuối tuần";
+	} else if (!calendar_is_workday(sch->cal, day)) {
+		*ret_en = "a day off (holiday)";
+		*ret_vi = "hôm nay là ngày nghỉ lễ";
+	} else if (minute < sch->send_at) {
+		*ret_en = "before working hours";
+		*ret_vi = "chưa đến giờ làm việc";
+	} else {
+		*ret_en = "after working hours";
+		*ret_vi = "ngoài giờ làm việc";
+	}
+}
+
+/*
+ * Outside the sending window with reminders waiting (DESIGN §6 invariant
+ * 6), says so and when they go: in the log, once per closed window (the
+ * daemon ticks every minute), and for "serve --once" also on stdout, in
+ * Vietnamese, for the secretariat who ran it.  *told is the opening last
+ * said (0: none).
+ */
+static void
+tell_window(struct dondoc *d, const struct setup *st, time_t now, bool once, time_t *told)
+{
+	static const char *const en_days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+	static const char *const vi_days[] = { "thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm",
+					       "thứ Sáu", "thứ Bảy", "Chủ nhật" };
+	const char *en, *vi;
+	int64_t waiting[2] = { 0, 0 }, oldest = 0;
+	time_t next;
+	struct date nd;
+	int wd, hh, mm;
+
+	if (dispatch_in_window(st->sch, now)) {
+		*told = 0;
+		return;
+	}
+	if (store_metrics(d->store, count_waiting, waiting, &oldest) < 0 ||
+	    waiting[0] + waiting[1] == 0)
+		return;
+	next = dispatch_next_window(st->sch, now);
+	if (!once && *told == next)
+		return;
+	*told = next;
+	window_reason(st->sch, now, &en, &vi);
+	nd = clock_local_date(next);
+	wd = date_weekday(nd) - 1;
+	hh = st->sch->send_at / 60;
+	mm = st->sch->send_at % 60;
+	log_info("reminders held: %s; next window opens %s %02d/%02d/%04d %02d:%02d "
+		 "(Asia/Ho_Chi_Minh); %lld notice%s and %lld message%s wait", en, en_days[wd],
+		 nd.d, nd.m, nd.y, hh, mm, (long long)waiting[0], waiting[0] == 1 ? "" : "s",
+		 (long long)waiting[1], waiting[1] == 1 ? "" : "s");
+	if (once)
+		printf("Chưa gửi nhắc việc: %s. Các tin đang chờ sẽ được gửi lúc %02d:%02d %s, "
+		       "ngày %02d/%02d/%04d.\n", vi, hh, mm, vi_days[wd], nd.d, nd.m, nd.y);
+}
+
 /*
  * One pass: plan, compose, deliver (for budget_ms; 0: all of it; *more
  * says when some is left).  Registry errors are logged and survived; people
@@ -292,7 +376,7 @@ watch_clock(struct dondoc *d, time_t now)
  */
 static void
 tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, struct web *web,
-     bool *full, int budget_ms, bool *more)
+     bool *full, int budget_ms, bool *more, bool once, time_t *told)
 {
 	struct planner_report pr = { 0 };
 	struct dispatch_report dr = { 0 };
@@ -335,6 +419,7 @@ tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, struc
 			 dr.failed ? ", some people's messages cannot be made (see above)" : "");
 	(void)sd_notifyf(0, "STATUS=last tick: %zu notices, %zu sent, %zu to retry", pr.notices,
 			 dr.sent, dr.retried);
+	tell_window(d, st, now, once, told);
 }
 
 /* The HTTP server's view of a setup. */
@@ -413,6 +498,7 @@ serve_run(struct dondoc *d, bool once)
 	const char *db;
 	bool full = true, more = false;
 	int64_t next_tick = 0;
+	time_t window_told = 0;	/* the window opening last logged (tell_window) */
 	int r, recovered = 0;
 
 	r = install_signals();
@@ -515,7 +601,8 @@ serve_run(struct dondoc *d, bool once)
 		}
 		webhook_try(&st);
 		if (clock_mono_ms() >= next_tick) {
-			tick(d, &st, &owed, web, &full, once ? 0 : DELIVER_BUDGET_MS, &more);
+			tick(d, &st, &owed, web, &full, once ? 0 : DELIVER_BUDGET_MS, &more, once,
+			     &window_told);
 			web_planned(web, clock_now(&d->clock));
 			next_tick = clock_mono_ms() + st.cfg->tick * 1000;
 		}

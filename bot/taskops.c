@@ -213,6 +213,51 @@ taskop_status(struct store *s, struct task *t, enum task_status status, const st
 	return 0;
 }
 
+/* Walking a task's history: its progress so far, and as it stood when last marked done. */
+struct before_done {
+	int progress;	/* -1: not known yet */
+	int at_done;	/* -1: never marked done */
+};
+
+static int
+scan_before_done(const struct event *e, void *userdata)
+{
+	struct before_done *b = userdata;
+	char *end;
+	long v;
+
+	if (strcmp(e->kind, "created") == 0 && e->data) {
+		/* The task as created (taskop_created_data), its progress with it. */
+		json_t *j = json_loads(e->data, 0, NULL);
+		json_t *p = json_object_get(j, "progress");
+
+		b->progress = json_is_integer(p) ? (int)json_integer_value(p) : -1;
+		json_decref(j);
+	} else if (strcmp(e->kind, "progress") == 0 && e->new_value) {
+		v = strtol(e->new_value, &end, 10);
+		b->progress = *end || v < 0 || v > 100 ? -1 : (int)v;
+	} else if (strcmp(e->kind, "status") == 0 && e->new_value &&
+		   strcmp(e->new_value, "done") == 0) {
+		/* The status event comes first, then the progress to 100. */
+		b->at_done = b->progress;
+	}
+	return 0;
+}
+
+int
+taskop_progress_before_done(struct store *s, const struct task *t, int *ret)
+{
+	struct before_done b = { -1, -1 };
+	int r = store_event_foreach(s, t->id, scan_before_done, &b);
+
+	if (r < 0)
+		return r;
+	if (b.at_done < 0 || b.at_done >= 100)
+		return -ENOENT;
+	*ret = b.at_done;
+	return 0;
+}
+
 int
 taskop_progress(struct store *s, struct task *t, int progress, const struct actor *a,
 		int64_t now)

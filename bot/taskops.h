@@ -38,6 +38,12 @@ struct actor {
  */
 int taskop_status(struct store *s, struct task *t, enum task_status status,
 		  const struct actor *a, int64_t now, int *ret_cancelled);
+/*
+ * The progress a done task had before it was last marked done, read from
+ * its history (marking done sets 100%): 0 with *ret (0..99), -ENOENT when
+ * the history holds none below 100 (done when imported, or at 100% already).
+ */
+int taskop_progress_before_done(struct store *s, const struct task *t, int *ret);
 /* Sets progress 0..100; a task not started is then in progress. */
 int taskop_progress(struct store *s, struct task *t, int progress, const struct actor *a,
 		    int64_t now);

@@ -3,12 +3,14 @@
 STARTTLS on a certificate the test made, AUTH, and scripted answers.
 
     smtpd.py DIR PORT [--cert C --key K] [--require-tls] [--auth USER:PASS]
-             [--fail-data CODE:N] [--reject ADDR] [--no-starttls]
+             [--fail-data CODE:N] [--reject ADDR] [--no-starttls] [--tls13-only]
 
 Each accepted message is written to DIR/NNNN.eml (the bytes as received);
 DIR/ready appears once the server listens.  --fail-data 451:1 answers the
 first N DATA commands with CODE, then 250.  --reject ADDR answers 550 to
-RCPT TO that address.  Runs until killed.
+RCPT TO that address.  --tls13-only refuses TLS 1.2 and below.  Each TLS
+handshake writes the name the client sent in SNI to DIR/sni.log ("-" for
+none).  Runs until killed.
 """
 import argparse
 import os
@@ -60,6 +62,7 @@ def main():
     ap.add_argument("--auth")
     ap.add_argument("--fail-data", default="451:0")
     ap.add_argument("--reject", action="append", default=[])
+    ap.add_argument("--tls13-only", action="store_true")
     a = ap.parse_args()
     code, count = a.fail_data.split(":")
     handler = Handler(a.dir, int(code), int(count), a.reject)
@@ -67,6 +70,13 @@ def main():
     if a.cert:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(a.cert, a.key)
+        if a.tls13_only:
+            ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+
+        def sni(sslobj, name, sslctx):
+            with open(os.path.join(a.dir, "sni.log"), "a") as f:
+                f.write("%s\n" % (name or "-"))
+        ctx.sni_callback = sni
         kw["tls_context"] = ctx
         kw["require_starttls"] = a.require_tls
     if a.auth:

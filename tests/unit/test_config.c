@@ -652,6 +652,74 @@ test_secret_unreadable(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* from = "Name <address>": the name to from_name, the bare address kept for MAIL FROM. */
+static void
+test_from_with_name(void **state)
+{
+	static const struct {
+		const char *from, *name, *addr;
+	} ok[] = {
+		{ "vp@bcd.example.gov.vn", NULL, "vp@bcd.example.gov.vn" },
+		{ "Văn phòng Ban Chỉ đạo <vp@bcd.example.gov.vn>", "Văn phòng Ban Chỉ đạo",
+		  "vp@bcd.example.gov.vn" },
+		{ "\"Văn phòng, BCĐ\" <vp@bcd.example.gov.vn>", "Văn phòng, BCĐ",
+		  "vp@bcd.example.gov.vn" },
+		{ "\"A \\\"B\\\"\" <a@b.vn>", "A \"B\"", "a@b.vn" },
+		{ "<vp@bcd.example.gov.vn>", NULL, "vp@bcd.example.gov.vn" },
+	};
+	char text[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct config *c;
+
+		snprintf(text, sizeof(text), "[smtp]\nhost = 10.0.0.5\nfrom = %s\n", ok[i].from);
+		write_text("from.conf", text);
+		c = load_ok("from.conf");
+		assert_string_equal(c->smtp_from, ok[i].addr);
+		if (ok[i].name)
+			assert_string_equal(c->smtp_from_name, ok[i].name);
+		else
+			assert_null(c->smtp_from_name);
+		config_free(c);
+	}
+	write_text("from.conf", "[smtp]\nfrom = VP <vp@x.vn>\nfrom_name = Khác\n");
+	load_fails("from.conf", -EINVAL, "from.conf: [smtp] from names the sender ('VP') and "
+		   "from_name does too ('Khác'): keep one");
+	write_text("from.conf", "[smtp]\nfrom = VP <vp at x>\n");
+	load_fails("from.conf", -EINVAL, "from.conf:2: bad from 'VP <vp at x>': the part in <> "
+		   "is not a plain email address");
+	write_text("from.conf", "[smtp]\nfrom = VP <vp@x.vn> trailing\n");
+	load_fails("from.conf", -EINVAL, "from.conf:2: bad from 'VP <vp@x.vn> trailing': "
+		   "expected 'Name <address>'");
+}
+
+/* A schedules folder nowhere to be found: the message names the key to set. */
+static void
+test_data_error(void **state)
+{
+	struct config *c;
+	char *msg;
+
+	(void)state;
+	c = load_ok(NULL);
+	msg = config_data_error(c, "schedules", xstrdup("x/policy.ini: cannot open"));
+	if (c->schedules_guessed)
+		assert_non_null(strstr(msg, "set [general] schedules in the configuration"));
+	else
+		assert_string_equal(msg, "x/policy.ini: cannot open");
+	free(msg);
+	config_free(c);
+
+	write_text("d.conf", "[general]\ntemplates = nowhere\n");
+	c = load_ok("d.conf");
+	msg = config_data_error(c, "templates", xstrdup("no templates"));
+	assert_string_equal(msg, "no templates; [general] templates = nowhere in d.conf is not a "
+			    "folder: set it to the folder holding vi/ and en/");
+	free(msg);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -671,6 +739,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_secret_empty_and_huge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_webhook_secret, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secret_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_from_with_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_data_error, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
