@@ -66,7 +66,17 @@ struct command_out {
 	bool changed;		/* the registry changed */
 	bool refused;		/* the command was wrong, unknown or not allowed */
 	int64_t refresh;	/* an outbox message whose buttons should be redrawn; 0 */
+	/*
+	 * The reply asks the sender for the progress of this task (0: it asks
+	 * nothing): the caller records the question with the answer's outbox
+	 * message (store_chat_ask_add), and the figure typed back is that
+	 * task's progress: a reply to the question at any time, or the
+	 * sender's next message within COMMAND_ASK_WINDOW_S.
+	 */
+	int64_t ask_task;
 };
+
+#define COMMAND_ASK_WINDOW_S (15 * 60)
 
 /*
  * Runs what in says.  0 with *out filled (command_out_release), or a
