@@ -1434,10 +1434,12 @@ cmd_list(struct run *r, bool late_only)
 		char next[24];
 
 		snprintf(next, sizeof(next), "/%s %zu", cmds[r->cmd].name, page + 1);
+		/* rest and next only when there is more: a template tests them. */
 		json_object_set_new(r->out->reply.data, "paged", json_pack(
-			"{s:I, s:I, s:I, s:I, s:I, s:s*}", "page", (json_int_t)page,
+			"{s:I, s:I, s:I, s:I, s:o, s:s*}", "page", (json_int_t)page,
 			"pages", (json_int_t)pages, "from", (json_int_t)(from + 1), "to", (json_int_t)to,
-			"rest", (json_int_t)(l.n - to), "next", page < pages ? next : NULL));
+			"rest", l.n > to ? json_integer((json_int_t)(l.n - to)) : json_null(),
+			"next", page < pages ? next : NULL));
 	}
 	if (!late_only && page == 1)
 		list_indicators(r, &l);
