@@ -241,9 +241,11 @@ check_asked(struct extension_ctx *c, const struct task *t, const char *text,
 		snprintf(today, sizeof(today), "%02d/%02d/%04d", c->today.d % 100, c->today.m % 100,
 			 c->today.y % 10000);
 		v = refuse(c, EXT_PAST, "error_date_past",
-			   json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:b}", "task", task_json(c, t),
+			   json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:b, s:s*}", "task", task_json(c, t),
 				     "text", raw, "due", due, "example", ex, "day", day,
-				     "after", today, "is_today", date_cmp(dl->due, c->today) == 0));
+				     "after", today, "is_today", date_cmp(dl->due, c->today) == 0,
+				     /* "Quý III/2025": what was typed, when it was no day. */
+				     "named", dl->precision == DEADLINE_DAY ? NULL : raw));
 	} else if (t->deadline.has_due && date_cmp(dl->due, t->deadline.due) <= 0) {
 		/* More time is a later day: an earlier one is no extension. */
 		v = refuse(c, EXT_NOT_LATER, "error_not_later",

@@ -442,8 +442,9 @@ add_sample_commands(json_t *root, const struct name *nm, bool minimal)
 	if (has_key(nm->keys, "progress_was") && !minimal)
 		json_object_set_new(root, "was", json_pack("{s:i}", "progress", 80));
 	if (has_key(nm->keys, "day_past"))
-		json_object_update_new(root, json_pack("{s:s, s:s, s:b}", "day", "05/10/2025",
-						       "after", "07/10/2025", "is_today", minimal));
+		json_object_update_new(root, json_pack("{s:s, s:s, s:b, s:s*}", "day", "30/09/2025",
+						       "after", "07/10/2025", "is_today", minimal,
+						       "named", minimal ? NULL : "Quý III/2025 <x>"));
 	if (has_key(nm->keys, "role") && !minimal)
 		json_object_update_new(root, json_pack("{s:{s:b}, s:s}", "role", "focal", 1,
 						       "agency", "Sở Y tế <Bệnh viện & Trạm>"));
