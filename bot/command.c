@@ -331,15 +331,14 @@ skip_fillers(const struct words *w, size_t i)
 
 		if (is_filler(f)) {
 			skip = 1;
-		} else if (i + 1 < w->n) {
+		} else if (*f && i + 1 < w->n) {
+			/* "nhiệm vụ": two words; a lone "," or "-" (folded to "") is no half of one. */
 			char *f2 = fold(w->v[i + 1]);
 
 			both = xasprintf("%s%s", f, f2);
 			skip = is_filler(both) ? 2 : 0;
 			free(f2);
 		}
-		/* "#29" folds to "29": a number, never a filler. */
-		skip = *f || both ? skip : 0;
 		free(both);
 		free(f);
 		if (!skip)

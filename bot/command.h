@@ -12,6 +12,11 @@
  * without diacritics, case or underscores, with or without the slash:
  * "/xong 52", "/XONG 52", "xong 52", "/tiến độ 52 60%" and "/tien_do"
  * are one command.  A word that is no command gets "did you mean".
+ * Numbers are read as officials type them: "xong 40.", "xong nhiệm vụ
+ * 29", and several after a comma or "và" ("/xong 40, 41"), each acted on
+ * and answered on its own line (command_results).  Thanks alone get a
+ * polite word (thanks), and a bare figure answers the question the
+ * progress button asked (ask_task below).
  *
  * The caller holds the transaction: what command_run changed and the
  * answers it queues commit together, before the transport acknowledges
