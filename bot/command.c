@@ -696,7 +696,7 @@ refuse_indicator(struct run *r, struct task *t)
 	return true;
 }
 
-/* load_task, and then: a task recorded done takes no more progress nor time. */
+/* load_task, and then: a task recorded done or postponed takes no more progress. */
 static int
 load_open_task(struct run *r, size_t i, struct task *t)
 {
@@ -706,6 +706,12 @@ load_open_task(struct run *r, size_t i, struct task *t)
 		return 0;
 	if (k == 1 && t->status == TASK_DONE) {
 		refuse(r, "error_task_done", json_pack("{s:o}", "task", task_json(r, t)));
+		task_release(t);
+		return 0;
+	}
+	/* Postponed by the committee: its state is the reason, said as such. */
+	if (k == 1 && t->status == TASK_POSTPONED) {
+		refuse(r, "error_task_postponed", json_pack("{s:o}", "task", task_json(r, t)));
 		task_release(t);
 		return 0;
 	}

@@ -81,7 +81,7 @@ static const char *const message_names[] = {
 	/* /giahan on a recurring task (extension.c). */
 	"error_recurring",
 	/* Commands as officials type them (command.c): thanks, several numbers, the progress asked. */
-	"thanks", "command_results", "ask_progress",
+	"thanks", "command_results", "ask_progress", "error_task_postponed",
 };
 
 const char *const *

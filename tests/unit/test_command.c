@@ -2109,6 +2109,28 @@ test_thanks_get_a_polite_answer(void **state)
 	free(before);
 }
 
+/* A postponed task refuses progress for its state, typed or asked by the button. */
+static void
+test_postponed_task_refuses_progress(void **state)
+{
+	struct fx *f = *state;
+	int64_t m = add_reminder(f, f->focal_a, &f->t_a, 1);
+	struct task t = get_task(f, f->t_a);
+	char data[32], *before;
+
+	t.status = TASK_POSTPONED;
+	assert_int_equal(store_task_update(f->s, &t, NOW), 0);
+	task_release(&t);
+	before = snapshot(f);
+	chatf(f, CHAT_A, "/tiendo %lld 60%%", (long long)f->t_a);
+	assert_refused_unchanged(f, before, "error_task_postponed");
+	button_for(f->t_a, "prog", data);
+	press(f, CHAT_A, data, m);
+	assert_refused_unchanged(f, before, "error_task_postponed");
+	assert_int_equal(f->out.ask_task, 0);
+	free(before);
+}
+
 static void
 test_lowered_progress_says_what_it_was(void **state)
 {
@@ -2410,6 +2432,7 @@ main(void)
 		T(test_several_numbers_act_on_each),
 		T(test_thanks_get_a_polite_answer),
 		T(test_lowered_progress_says_what_it_was),
+		T(test_postponed_task_refuses_progress),
 		T(test_extension_asked_by_the_secretariat_goes_to_the_others),
 		T(test_own_request_is_decided_by_another),
 		T(test_decision_on_a_done_task_is_refused),

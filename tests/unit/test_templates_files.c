@@ -135,6 +135,7 @@ static const struct name {
 	{ "thanks", "", 0 },
 	{ "command_results", "results", SHOWS_TITLE },
 	{ "ask_progress", "task", SHOWS_TITLE },
+	{ "error_task_postponed", "task", SHOWS_TITLE },
 };
 
 /* The partials templates may use; not every one exists in every form. */
