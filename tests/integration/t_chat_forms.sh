@@ -117,6 +117,12 @@ expect_grep "naming the role" said "Đồng chí là cán bộ đầu mối củ
 expect_no_grep "not 'not your agency's'" said "không thuộc cơ quan"
 expect_chat 1 "/tiendo on a task done is refused" 1001 /tiendo "$t1" 50%
 expect_grep "because it is done" said "đã được ghi nhận hoàn thành"
+t8=$(task_id "Việc số 08 của Sở Y tế")
+run at "$NOW" "$D" task set "$t8" --status postponed
+expect_chat 1 "/tiendo on a task postponed is refused" 1001 /tiendo "$t8" 50%
+expect_grep "because it is postponed" said "đang tạm hoãn, nên không cập nhật tiến độ được"
+expect_grep "naming the task" said "\[$t8\] Việc số 08 của Sở Y tế"
+run at "$NOW" "$D" task set "$t8" --status in_progress
 expect_chat 1 "/giahan to a past day is refused" 1001 /giahan "$t7" 5/10/2025 chờ ý kiến
 expect_grep "naming the day past and today" said "Ngày 05/10/2025 đã qua; đề nghị chọn ngày sau hôm nay \(07/10/2025\)\."
 
