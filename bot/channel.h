@@ -37,6 +37,11 @@ struct outgoing {
 	int64_t reply_to;	/* the chat message this answers (reply-to); 0 when none */
 	const int64_t *task_ids;	/* the tasks it is about (for buttons) */
 	size_t n_tasks;
+	/*
+	 * It asks its reader to type a figure back (the progress "📈 Tiến
+	 * độ" asks for): a channel that can opens the reply field for it.
+	 */
+	bool asks_reply;
 	int64_t *ret_chat_message_id;	/* out, when not NULL: the chat message it became */
 	/*
 	 * This registry's stable name (16 hex digits); with id it names the

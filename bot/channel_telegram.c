@@ -201,10 +201,16 @@ unescape(const char *s)
 	return buf_detach(&b);
 }
 
-/* The buttons of a reminder; none for other kinds of message. */
+/*
+ * The buttons of a reminder; none for other kinds of message.  A message
+ * that asks for a figure opens the reply field on the phone instead
+ * (ForceReply), so that the figure typed comes back as a reply to it.
+ */
 static json_t *
 keyboard(const struct outgoing *m)
 {
+	if (m->asks_reply)
+		return json_pack("{s:b, s:s}", "force_reply", 1, "input_field_placeholder", "60%");
 	if (strcmp(m->kind, "reminder") != 0 && strcmp(m->kind, "catchup") != 0)
 		return NULL;
 	return tg_keyboard(m->task_ids, m->n_tasks);

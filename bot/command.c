@@ -38,7 +38,8 @@
 #include "xalloc.h"
 
 #define MAX_WORDS 64
-#define LIST_MAX 20		/* tasks shown by /viec and /quahan */
+#define LIST_MAX 20		/* tasks shown by /viec and /quahan, a page */
+#define IDS_MAX 20		/* numbers one command acts on ("/xong 40, 41") */
 #define TEXT_MAX 2000		/* bytes of a note, obstacle or reason kept */
 
 enum cmd {
@@ -263,7 +264,8 @@ parse_number(const char *word)
 	if (*word == '#' || *word == '[')
 		word++;
 	n = strlen(word);
-	if (n && (word[n - 1] == ']' || word[n - 1] == ',' || word[n - 1] == ':'))
+	/* "40.", "[40]:", "40!": what a sentence puts after a number. */
+	while (n && strchr("]),:;.!?", word[n - 1]))
 		n--;
 	if (n == 0 || n >= sizeof(buf))
 		return 0;
@@ -292,9 +294,214 @@ parse_percent(const struct words *w, size_t i, size_t *used)
 		end++;
 	else if (!*end && i + 1 < w->n && strcmp(w->v[i + 1], "%") == 0)
 		*used = 2;
+	/* "60%." at the end of a sentence. */
+	while (*end && strchr(",.;!", *end))
+		end++;
 	if (*end || v < 0 || v > 100)
 		return -1;
 	return (int)v;
+}
+
+/* --- numbers as officials type them ------------------------------------ */
+
+/*
+ * Words people put between a command and its number: "xong nhiệm vụ 29",
+ * "xong số 29", "duyệt đề nghị 5".  Folded, as one or two words.
+ */
+static const char *const fillers[] = {
+	"nhiemvu", "nv", "so", "congviec", "viec", "task", "denghi", "yeucau", "chitieu", "no",
+};
+
+static bool
+is_filler(const char *folded)
+{
+	for (size_t i = 0; i < sizeof(fillers) / sizeof(fillers[0]); i++)
+		if (strcmp(folded, fillers[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The index of the first word from i on that is no filler word. */
+static size_t
+skip_fillers(const struct words *w, size_t i)
+{
+	while (i < w->n) {
+		char *f = fold(w->v[i]), *both = NULL;
+		size_t skip = 0;
+
+		if (is_filler(f)) {
+			skip = 1;
+		} else if (*f && i + 1 < w->n) {
+			/* "nhiệm vụ": two words; a lone "," or "-" (folded to "") is no half of one. */
+			char *f2 = fold(w->v[i + 1]);
+
+			both = xasprintf("%s%s", f, f2);
+			skip = is_filler(both) ? 2 : 0;
+			free(f2);
+		}
+		free(both);
+		free(f);
+		if (!skip)
+			break;
+		i += skip;
+	}
+	return i;
+}
+
+/* A word that joins two numbers: "40, 41", "40 và 41", "40 & 41". */
+static bool
+is_joiner(const char *word)
+{
+	char *f;
+	bool yes;
+
+	if (strspn(word, ",;&+") == strlen(word))
+		return true;
+	f = fold(word);
+	yes = strcmp(f, "va") == 0 || strcmp(f, "and") == 0 || strcmp(f, "voi") == 0;
+	free(f);
+	return yes;
+}
+
+/*
+ * The numbers in word ("40", "40,", "40,41"), those not there yet appended
+ * to ids[0..*n) (room at most): how many the word holds, 0 when a piece of
+ * it is no number.  *ret_open is true when it ends in a comma, so that
+ * another number may follow.
+ */
+static size_t
+word_numbers(const char *word, int64_t *ids, size_t *n, size_t room, bool *ret_open)
+{
+	char *copy = xstrdup(word), *p = copy;
+	size_t parsed = 0;
+	bool ok = true;
+
+	*ret_open = false;
+	for (;;) {
+		size_t len = strcspn(p, ",;");
+		bool sep = p[len] != '\0';
+		bool seen = false;
+		int64_t id;
+
+		p[len] = '\0';
+		if (!*p && !sep)
+			break;
+		if (*p) {
+			id = parse_number(p);
+			if (!id) {
+				ok = false;
+				break;
+			}
+			parsed++;
+			/* "/xong 40, 40" acts once. */
+			for (size_t k = 0; k < *n; k++)
+				seen = seen || ids[k] == id;
+			if (!seen && *n < room)
+				ids[(*n)++] = id;
+		}
+		*ret_open = sep;
+		if (!sep)
+			break;
+		p += len + 1;
+	}
+	free(copy);
+	return ok ? parsed : 0;
+}
+
+/*
+ * The task (or request) numbers from word i on: "40", "nhiệm vụ 40",
+ * "40, 41", "40 và 41", "40,41.".  A second number counts only after a
+ * comma or "và": in "/xong 27 3 văn bản", 3 is the note's.  Fills ids
+ * (IDS_MAX) and returns how many; *ret_first and *ret_last are the words
+ * of the first and last number (when none, the first word past fillers).
+ */
+static size_t
+parse_ids(const struct words *w, size_t i, int64_t ids[IDS_MAX], size_t *ret_first,
+	  size_t *ret_last)
+{
+	size_t k = skip_fillers(w, i), n = 0;
+	bool joined = false, any = false;
+
+	*ret_first = *ret_last = k;
+	while (k < w->n && n < IDS_MAX) {
+		bool open = false;
+		size_t got;
+
+		if (any && is_joiner(w->v[k])) {
+			joined = true;
+			k = skip_fillers(w, k + 1);
+			continue;
+		}
+		if (any && !joined)
+			break;
+		got = word_numbers(w->v[k], ids, &n, IDS_MAX, &open);
+		if (!got)
+			break;
+		if (!any)
+			*ret_first = k;
+		any = true;
+		*ret_last = k;
+		joined = open;
+		k = open ? skip_fillers(w, k + 1) : k + 1;
+	}
+	return n;
+}
+
+/*
+ * True when the whole text thanks or acknowledges ("cảm ơn", "ok", "đã
+ * nhận", "vâng ạ"): it deserves a polite word, not "chưa hiểu".
+ */
+static bool
+is_thanks(const struct words *w)
+{
+	static const char *const heads[] = {
+		"camon", "cmon", "xincamon", "trantrongcamon", "thanks", "thank", "thankyou", "tks",
+		"ok", "oke", "okay", "okie", "okela", "dnhan", "danhan", "nhanduoc", "danhanduoc",
+		"vang", "da", "davang", "vanga", "dadoc", "daro", "ro", "duoc", "hieuroi",
+	};
+	/* Words of courtesy that may end it: "cảm ơn đồng chí nhiều ạ". */
+	static const char *const tails[] = {
+		"a", "nhe", "nha", "nhieu", "dongchi", "anh", "chi", "em", "ban", "he", "thong",
+		"hethong", "ad", "admin", "bot", "you", "so", "much", "lam", "rat", "roi", "ah", "dong",
+	};
+	char joined[128] = "";
+	size_t len = 0, k;
+
+	if (w->n == 0 || w->n > 8)
+		return false;
+	/* The first words that make a head; every word after must be a tail. */
+	for (k = 0; k < w->n; k++) {
+		char *f = fold(w->v[k]);
+		size_t n = strlen(f);
+		bool head = false;
+
+		if (len + n >= sizeof(joined)) {
+			free(f);
+			return false;
+		}
+		memcpy(joined + len, f, n + 1);
+		len += n;
+		free(f);
+		for (size_t h = 0; h < sizeof(heads) / sizeof(heads[0]); h++)
+			head = head || strcmp(joined, heads[h]) == 0;
+		if (head) {
+			size_t t = k + 1;
+
+			for (; t < w->n; t++) {
+				char *g = fold(w->v[t]);
+				bool tail = !*g;
+
+				for (size_t x = 0; x < sizeof(tails) / sizeof(tails[0]); x++)
+					tail = tail || strcmp(g, tails[x]) == 0;
+				free(g);
+				if (!tail)
+					break;
+			}
+			if (t == w->n)
+				return true;
+		}
+	}
+	return false;
 }
 
 /* --- answers ---------------------------------------------------------- */
@@ -347,7 +554,13 @@ struct run {
 	struct words w;
 	enum cmd cmd;
 	size_t arg;		/* index of the first word after the command */
+	/* "/xong 40, 41": the numbers it acts on, one after the other (n_ids 0: one, at arg). */
+	int64_t ids[IDS_MAX];
+	size_t n_ids;
+	size_t cur;		/* the one acted on now */
 };
+
+static bool clock_behind(struct run *r);
 
 static void
 refuse(struct run *r, const char *name, json_t *data)
@@ -401,10 +614,20 @@ refuse_read_only(struct run *r, enum cmd c)
 	return true;
 }
 
+/* A task as answers show it: its number and a title cut to about 80 characters. */
 static json_t *
 task_json(const struct run *r, const struct task *t)
 {
-	return render_task_json(t, r->in->today, r->in->cal);
+	return render_task_json_brief(t, r->in->today, r->in->cal);
+}
+
+/* The number word i gives, or the one acted on now when the command took several. */
+static int64_t
+number_at(const struct run *r, size_t i)
+{
+	if (r->n_ids && i == r->arg)
+		return r->ids[r->cur];
+	return parse_number(i < r->w.n ? r->w.v[i] : NULL);
 }
 
 static bool
@@ -437,7 +660,7 @@ allowed(const struct run *r, const struct task *t, bool coop)
 static int
 load_task(struct run *r, size_t i, bool coop, struct task *t)
 {
-	int64_t id = parse_number(i < r->w.n ? r->w.v[i] : NULL);
+	int64_t id = number_at(r, i);
 	int k;
 
 	if (!id) {
@@ -473,7 +696,7 @@ refuse_indicator(struct run *r, struct task *t)
 	return true;
 }
 
-/* load_task, and then: a task recorded done takes no more progress nor time. */
+/* load_task, and then: a task recorded done or postponed takes no more progress. */
 static int
 load_open_task(struct run *r, size_t i, struct task *t)
 {
@@ -483,6 +706,12 @@ load_open_task(struct run *r, size_t i, struct task *t)
 		return 0;
 	if (k == 1 && t->status == TASK_DONE) {
 		refuse(r, "error_task_done", json_pack("{s:o}", "task", task_json(r, t)));
+		task_release(t);
+		return 0;
+	}
+	/* Postponed by the committee: its state is the reason, said as such. */
+	if (k == 1 && t->status == TASK_POSTPONED) {
+		refuse(r, "error_task_postponed", json_pack("{s:o}", "task", task_json(r, t)));
 		task_release(t);
 		return 0;
 	}
@@ -619,44 +848,98 @@ out:
 	return k;
 }
 
+/*
+ * Records on open task t the progress in word i (and the note after it),
+ * answering progress_ok with the figure it had before when it changed
+ * ("60% (trước đó 80%)": lowering is allowed, and said).
+ */
+static int
+progress_on(struct run *r, struct task *t, size_t i)
+{
+	char *text = NULL;
+	size_t used = 0;
+	int k, pct, was = t->progress;
+
+	if (i >= r->w.n) {
+		usage(r);
+		return 0;
+	}
+	pct = parse_percent(&r->w, i, &used);
+	if (pct < 0) {
+		refuse(r, "error_bad_percent", json_pack("{s:s}", "text", r->w.v[i]));
+		return 0;
+	}
+	k = taskop_progress(r->s, t, pct, &r->actor, r->in->now);
+	if (k < 0)
+		return k;
+	if (*words_rest(&r->w, i + used)) {
+		text = arg_text(words_rest(&r->w, i + used));
+		k = taskop_note(r->s, t, text, &r->actor, r->in->now);
+		free(text);
+		if (k < 0)
+			return k;
+	}
+	k = save(r, t);
+	if (k < 0)
+		return k;
+	say(&r->out->reply, r->me.id, "progress_ok", json_pack("{s:o}", "task", task_json(r, t)));
+	if (was != pct)
+		json_object_set_new(r->out->reply.data, "was", json_pack("{s:i}", "progress", was));
+	return 0;
+}
+
 static int
 cmd_progress(struct run *r)
 {
 	struct task t = { 0 };
-	char *text = NULL;
-	size_t used = 0;
-	int k, pct;
+	int k;
 
 	k = load_open_task(r, r->arg, &t);
 	if (k <= 0)
 		return k;
-	k = 0;
-	if (r->arg + 1 >= r->w.n) {
-		usage(r);
-		goto out;
-	}
-	pct = parse_percent(&r->w, r->arg + 1, &used);
-	if (pct < 0) {
-		refuse(r, "error_bad_percent", json_pack("{s:s}", "text", r->w.v[r->arg + 1]));
-		goto out;
-	}
-	k = taskop_progress(r->s, &t, pct, &r->actor, r->in->now);
-	if (k < 0)
-		goto out;
-	if (*words_rest(&r->w, r->arg + 1 + used)) {
-		text = arg_text(words_rest(&r->w, r->arg + 1 + used));
-		k = taskop_note(r->s, &t, text, &r->actor, r->in->now);
-		if (k < 0)
-			goto out;
-	}
-	k = save(r, &t);
-	if (k < 0)
-		goto out;
-	say(&r->out->reply, r->me.id, "progress_ok", json_pack("{s:o}", "task", task_json(r, &t)));
-out:
-	free(text);
+	k = progress_on(r, &t, r->arg + 1);
 	task_release(&t);
 	return k;
+}
+
+/*
+ * A bare figure ("60", "60%", "60% đã khảo sát") that answers a question
+ * the "📈 Tiến độ" button asked (ForceReply): a reply to that question, or
+ * the sender's next message within COMMAND_ASK_WINDOW_S.  1 recorded or
+ * refused (answered), 0 not such a figure, <0 error.
+ */
+static int
+answer_to_ask(struct run *r)
+{
+	struct task t = { 0 };
+	int64_t task = 0;
+	size_t used = 0;
+	int k;
+
+	if (!r->linked || r->w.n == 0 || parse_percent(&r->w, 0, &used) < 0)
+		return 0;
+	k = r->in->reply_to ? store_chat_ask_get(r->s, r->in->reply_to, r->me.id, &task) :
+			      store_chat_ask_last(r->s, r->me.id, r->in->now - COMMAND_ASK_WINDOW_S,
+						  &task);
+	if (k == -ENOENT)
+		return 0;
+	if (k < 0)
+		return k;
+	r->cmd = CMD_PROGRESS;
+	r->out->command = cmds[CMD_PROGRESS].name;
+	if (refuse_read_only(r, CMD_PROGRESS) || clock_behind(r))
+		return 1;
+	/* The question's task, as if typed: "/tiendo 27 60%". */
+	r->n_ids = 1;
+	r->ids[0] = task;
+	r->cur = 0;
+	r->arg = 0;
+	k = load_open_task(r, 0, &t);
+	if (k <= 0)
+		return k < 0 ? k : 1;
+	k = progress_on(r, &t, 0);
+	task_release(&t);
+	return k < 0 ? k : 1;
 }
 
 /*
@@ -779,7 +1062,7 @@ cmd_handle(struct run *r)
 {
 	struct obstacle o = { 0 };
 	struct task t = { 0 };
-	int64_t id = parse_number(r->arg < r->w.n ? r->w.v[r->arg] : NULL);
+	int64_t id = number_at(r, r->arg);
 	const char *note = words_rest(&r->w, r->arg + 1);
 	char *text = NULL;
 	int k;
@@ -857,7 +1140,7 @@ cmd_extend(struct run *r)
 
 	if (r->arg >= r->w.n && is_secretariat(r))
 		return cmd_pending(r);
-	id = parse_number(r->arg < r->w.n ? r->w.v[r->arg] : NULL);
+	id = number_at(r, r->arg);
 	if (!id || r->arg + 1 >= r->w.n) {
 		usage(r);
 		return 0;
@@ -871,10 +1154,18 @@ static int
 cmd_decide(struct run *r, bool approve)
 {
 	struct extension_ctx c = ext_ctx(r);
-	int64_t id = parse_number(r->arg < r->w.n ? r->w.v[r->arg] : NULL);
+	int64_t id = number_at(r, r->arg);
 	const char *reason = words_rest(&r->w, r->arg + 1);
 	int k;
 
+	/* The role decides, whatever the agency: say so, not "not your agency's task". */
+	if (!is_secretariat(r)) {
+		refuse(r, "error_secretariat_only",
+		       json_pack("{s:s, s:{s:b}, s:s}", "command", approve ? "/duyet" : "/tuchoi",
+				 "role", person_role_to_string(r->me.role), 1,
+				 "agency", r->me.agency_name ? r->me.agency_name : ""));
+		return 0;
+	}
 	if (!id || (!approve && !*reason)) {
 		usage(r);
 		return 0;
@@ -1092,13 +1383,39 @@ list_indicators(struct run *r, const struct listing *l)
 	json_object_set_new(r->out->reply.data, "indicator_count",
 			    json_integer((json_int_t)l->n_ind));
 	json_object_set_new(r->out->reply.data, "first_indicator_id", json_integer(l->ind[0].id));
+	/* Those past the page are counted, not silently left out. */
+	if (l->n_ind > LIST_MAX)
+		json_object_set_new(r->out->reply.data, "indicators_rest",
+				    json_integer((json_int_t)(l->n_ind - LIST_MAX)));
 }
 
+/*
+ * The page of a list the words ask for ("/viec 2"), from 1, brought within
+ * the pages there are (1..pages).
+ */
+static size_t
+list_page(const struct run *r, size_t n, size_t *ret_pages)
+{
+	size_t pages = n ? (n + LIST_MAX - 1) / LIST_MAX : 1;
+	int64_t asked = parse_number(r->arg < r->w.n ? r->w.v[r->arg] : NULL);
+
+	*ret_pages = pages;
+	if (asked < 1)
+		return 1;
+	return (size_t)asked > pages ? pages : (size_t)asked;
+}
+
+/*
+ * /viec [TRANG], /quahan [TRANG]: the tasks, LIST_MAX a page, with the
+ * count of all of them, which ones this page shows, and how many are
+ * left for the next page (count, page, pages, from, to, rest, next).
+ */
 static int
 cmd_list(struct run *r, bool late_only)
 {
 	struct listing l = { .late_only = late_only };
 	json_t *tasks = json_array();
+	size_t pages, page, from;
 	int k = list_tasks(r, &l);
 
 	if (k < 0) {
@@ -1108,14 +1425,28 @@ cmd_list(struct run *r, bool late_only)
 	}
 	if (l.n > 1)
 		qsort(l.v, l.n, sizeof(*l.v), by_urgency);
-	for (size_t i = 0; i < l.n && i < LIST_MAX; i++)
+	page = list_page(r, l.n, &pages);
+	from = (page - 1) * LIST_MAX;
+	for (size_t i = from; i < l.n && i < from + LIST_MAX; i++)
 		json_array_append_new(tasks, task_json(r, &l.v[i]));
 	say(&r->out->reply, r->me.id, late_only ? "overdue_list" : "tasks_list",
 	    json_pack("{s:o, s:I, s:b}", "tasks", tasks, "count", (json_int_t)l.n,
 		      "all", sees_all(r)));
-	if (l.n)
-		json_object_set_new(r->out->reply.data, "first_id", json_integer(l.v[0].id));
-	if (!late_only)
+	if (l.n > from)
+		json_object_set_new(r->out->reply.data, "first_id", json_integer(l.v[from].id));
+	if (pages > 1) {
+		size_t to = MIN(from + LIST_MAX, l.n);
+		char next[24];
+
+		snprintf(next, sizeof(next), "/%s %zu", cmds[r->cmd].name, page + 1);
+		/* rest and next only when there is more: a template tests them. */
+		json_object_set_new(r->out->reply.data, "paged", json_pack(
+			"{s:I, s:I, s:I, s:I, s:o, s:s*}", "page", (json_int_t)page,
+			"pages", (json_int_t)pages, "from", (json_int_t)(from + 1), "to", (json_int_t)to,
+			"rest", l.n > to ? json_integer((json_int_t)(l.n - to)) : json_null(),
+			"next", page < pages ? next : NULL));
+	}
+	if (!late_only && page == 1)
 		list_indicators(r, &l);
 	listing_release(&l);
 	return 0;
@@ -1279,6 +1610,33 @@ out:
 	return k == -ENOENT ? 0 : k;
 }
 
+/*
+ * The "📈 Tiến độ" button: asks for the figure (ask_progress), which the
+ * channel sends with the reply field open (ForceReply); the figure typed
+ * back is recorded by answer_to_ask.  A task that takes no progress (done,
+ * an indicator, another agency's) is refused now, with its reason.
+ */
+static int
+ask_progress(struct run *r, int64_t id)
+{
+	struct task t = { 0 };
+	int k;
+
+	r->cmd = CMD_PROGRESS;
+	r->out->command = cmds[CMD_PROGRESS].name;
+	r->n_ids = 1;
+	r->ids[0] = id;
+	r->cur = 0;
+	r->arg = 0;
+	k = load_open_task(r, 0, &t);
+	if (k <= 0)
+		return k;
+	say(&r->out->reply, r->me.id, "ask_progress", json_pack("{s:o}", "task", task_json(r, &t)));
+	r->out->ask_task = t.id;
+	task_release(&t);
+	return 0;
+}
+
 /* "t:27:done": a button under a reminder. */
 static int
 run_button(struct run *r)
@@ -1330,15 +1688,15 @@ run_button(struct run *r)
 		refuse(r, "error_unknown_command", json_pack("{s:s}", "command", r->in->button));
 		return 0;
 	}
+	if (strcmp(action, "prog") == 0)
+		return ask_progress(r, id);
 	/* A button carries no number or date: say what to type. */
 	k = store_task_get(r->s, id, &t);
 	if (k == -ENOENT)
 		refuse(r, "error_no_task", json_pack("{s:I}", "id", (json_int_t)id));
 	if (k < 0)
 		return k == -ENOENT ? 0 : k;
-	if (strcmp(action, "prog") == 0) {
-		snprintf(example, sizeof(example), "/tiendo %lld 60%% ghi chú", id);
-	} else {
+	{
 		/* A day worth asking for: a month past the deadline, or past today if later. */
 		struct date base = t.deadline.has_due && date_cmp(t.deadline.due, r->in->today) > 0 ?
 				   t.deadline.due : r->in->today, ask;
@@ -1352,6 +1710,36 @@ run_button(struct run *r)
 	    json_pack("{s:o, s:s}", "task", task_json(r, &t), "example", example));
 	task_release(&t);
 	return 0;
+}
+
+/* True for the commands that act on each of several numbers ("/xong 40, 41"). */
+static bool
+cmd_many(enum cmd c)
+{
+	return c == CMD_DONE || c == CMD_PROGRESS || c == CMD_APPROVE || c == CMD_REJECT;
+}
+
+/*
+ * Reads the numbers after the command: r->arg moves past the words that
+ * only name what the number is ("nhiệm vụ", "số") to the number, and for a
+ * command that takes several, to the last of them (what follows is the
+ * note or the figure), r->ids holding them all.
+ */
+static void
+take_numbers(struct run *r)
+{
+	int64_t ids[IDS_MAX];
+	size_t first, last, n = parse_ids(&r->w, r->arg, ids, &first, &last);
+
+	if (n == 0 || !cmd_many(r->cmd)) {
+		r->arg = first;
+		return;
+	}
+	r->arg = last;
+	if (n > 1) {
+		memcpy(r->ids, ids, n * sizeof(*ids));
+		r->n_ids = n;
+	}
 }
 
 /*
@@ -1389,7 +1777,10 @@ find_command(struct run *r, bool *ret_slash, char **ret_word)
 		free(f2);
 	}
 	*ret_word = f;
-	return r->cmd >= 0;
+	if (r->cmd < 0)
+		return 0;
+	take_numbers(r);
+	return 1;
 }
 
 /* True when a text without "/" reads as a whole command ("xong 52"). */
@@ -1399,6 +1790,9 @@ plain_command(const struct run *r)
 	switch (r->cmd) {
 	case CMD_TASKS:
 	case CMD_OVERDUE:
+		/* "viec 2": a page. */
+		return r->w.n == r->arg ||
+		       (r->w.n == r->arg + 1 && parse_number(r->w.v[r->arg]) != 0);
 	case CMD_REPORT:
 	case CMD_HELP:
 	case CMD_PENDING:
@@ -1427,11 +1821,8 @@ clock_behind(struct run *r)
 }
 
 static int
-dispatch(struct run *r)
+dispatch_one(struct run *r)
 {
-	r->out->command = cmds[r->cmd].name;
-	if (cmd_writes(r->cmd) && (refuse_read_only(r, r->cmd) || clock_behind(r)))
-		return 0;
 	switch (r->cmd) {
 	case CMD_START:
 		return cmd_start(r);
@@ -1465,6 +1856,77 @@ dispatch(struct run *r)
 	default:
 		return -EINVAL;
 	}
+}
+
+/*
+ * What one number of several came to, for the list the answer shows:
+ * the data of the answer it would have had alone, with its number, whether
+ * it was done (ok), and its template's name set true (the list's template
+ * says each outcome in a few words).
+ */
+static json_t *
+each_item(int64_t id, struct command_msg *m, bool refused)
+{
+	json_t *item = m->data ? json_deep_copy(m->data) : json_object();
+
+	json_object_set_new(item, "number", json_integer(id));
+	json_object_set_new(item, "ok", json_boolean(!refused));
+	if (m->name)
+		json_object_set_new(item, m->name, json_true());
+	return item;
+}
+
+/*
+ * "/xong 40, 41": the command on each number in turn, each changing what
+ * it would alone; the answer (command_results) lists each outcome, one
+ * line a number.  Refused when any was.
+ */
+static int
+dispatch_each(struct run *r)
+{
+	json_t *items = json_array();
+	bool any_refused = false;
+	char slash[24];
+	int k = 0;
+
+	for (r->cur = 0; r->cur < r->n_ids; r->cur++) {
+		struct command_msg m;
+
+		r->out->refused = false;
+		k = dispatch_one(r);
+		if (k < 0)
+			break;
+		m = r->out->reply;
+		memset(&r->out->reply, 0, sizeof(r->out->reply));
+		json_array_append_new(items, each_item(r->ids[r->cur], &m, r->out->refused));
+		any_refused = any_refused || r->out->refused;
+		free(m.name);
+		json_decref(m.data);
+	}
+	if (k < 0) {
+		json_decref(items);
+		return k;
+	}
+	snprintf(slash, sizeof(slash), "/%s", cmds[r->cmd].name);
+	say(&r->out->reply, r->me.id, "command_results",
+	    json_pack("{s:s, s:o, s:I, s:b, s:b, s:b, s:b}", "command", slash, "items", items,
+		      "count", (json_int_t)r->n_ids, "done", r->cmd == CMD_DONE,
+		      "progress", r->cmd == CMD_PROGRESS, "approve", r->cmd == CMD_APPROVE,
+		      "reject", r->cmd == CMD_REJECT));
+	r->out->refused = any_refused;
+	return 0;
+}
+
+static int
+dispatch(struct run *r)
+{
+	r->out->command = cmds[r->cmd].name;
+	if (cmd_writes(r->cmd) && (refuse_read_only(r, r->cmd) || clock_behind(r)))
+		return 0;
+	/* A refusal that holds for every number is said once. */
+	if ((r->cmd == CMD_APPROVE || r->cmd == CMD_REJECT) && !is_secretariat(r))
+		return dispatch_one(r);
+	return r->n_ids > 1 ? dispatch_each(r) : dispatch_one(r);
 }
 
 int
@@ -1546,13 +2008,30 @@ command_run(struct store *s, const struct command_in *in, struct command_out *ou
 		k = dispatch(&r);
 		goto out;
 	}
+	/* "60" after the progress button asked for it. */
+	if (!slash) {
+		k = answer_to_ask(&r);
+		if (k != 0)
+			goto out;
+	}
+	if (!slash && is_thanks(&r.w)) {
+		out->command = "thanks";
+		say(&out->reply, r.me.id, "thanks", NULL);
+		goto out;
+	}
 	if (!slash && in->reply_to && r.w.n) {
 		if (!clock_behind(&r))
 			k = cmd_note(&r);
 		goto out;
 	}
 	out->command = "unknown";
-	refuse(&r, "error_unknown_command", json_pack("{s:s}", "command", r.w.n ? r.w.v[0] : ""));
+	{
+		/* The message as sent (its first words), not the first word alone. */
+		char *said = norm_truncate(r.w.text, 60);
+
+		refuse(&r, "error_unknown_command", json_pack("{s:s}", "command", said));
+		free(said);
+	}
 	if (word && suggest(word) >= 0) {
 		char *sugg = xasprintf("/%s", cmds[suggest(word)].name);
 
@@ -1560,6 +2039,9 @@ command_run(struct store *s, const struct command_in *in, struct command_out *ou
 		free(sugg);
 	}
 out:
+	/* A question is answered by the next message or not at all (answer_to_ask). */
+	if (k >= 0 && r.linked && in->text)
+		k = store_chat_ask_close(s, r.me.id);
 	if (k < 0) {
 		command_out_release(out);
 		out->person_id = 0;

@@ -12,6 +12,11 @@
  * without diacritics, case or underscores, with or without the slash:
  * "/xong 52", "/XONG 52", "xong 52", "/tiến độ 52 60%" and "/tien_do"
  * are one command.  A word that is no command gets "did you mean".
+ * Numbers are read as officials type them: "xong 40.", "xong nhiệm vụ
+ * 29", and several after a comma or "và" ("/xong 40, 41"), each acted on
+ * and answered on its own line (command_results).  Thanks alone get a
+ * polite word (thanks), and a bare figure answers the question the
+ * progress button asked (ask_task below).
  *
  * The caller holds the transaction: what command_run changed and the
  * answers it queues commit together, before the transport acknowledges
@@ -66,7 +71,17 @@ struct command_out {
 	bool changed;		/* the registry changed */
 	bool refused;		/* the command was wrong, unknown or not allowed */
 	int64_t refresh;	/* an outbox message whose buttons should be redrawn; 0 */
+	/*
+	 * The reply asks the sender for the progress of this task (0: it asks
+	 * nothing): the caller records the question with the answer's outbox
+	 * message (store_chat_ask_add), and the figure typed back is that
+	 * task's progress: a reply to the question at any time, or the
+	 * sender's next message within COMMAND_ASK_WINDOW_S.
+	 */
+	int64_t ask_task;
 };
+
+#define COMMAND_ASK_WINDOW_S (15 * 60)
 
 /*
  * Runs what in says.  0 with *out filled (command_out_release), or a

@@ -971,7 +971,19 @@ struct job {
 	int64_t *tasks;		/* of its notices */
 	size_t n_tasks;
 	int64_t chat_id;	/* the chat message it became (Telegram); 0 otherwise */
+	bool asks;		/* it asks its reader for a figure (chat_ask) */
 };
+
+/* Whether j's message asked its reader a question (store_chat_ask_add): 0 or -errno. */
+static int
+job_asks(struct store *s, struct job *j)
+{
+	int64_t task = 0;
+	int r = store_chat_ask_get(s, j->m.id, j->m.person_id, &task);
+
+	j->asks = r == 0;
+	return r == -ENOENT ? 0 : r;
+}
 
 static int
 job_channel_cmp(const void *a, const void *b)
@@ -1290,6 +1302,8 @@ claim_batch(struct batch *b, const int64_t *ids, int n, time_t now)
 		r = store_person_get(b->s, j->m.person_id, &j->p);
 		if (r == 0)
 			r = store_message_tasks(b->s, j->m.id, &j->tasks, &j->n_tasks);
+		if (r == 0)
+			r = job_asks(b->s, j);
 	}
 	if (r == 0)
 		r = store_commit(b->s);
@@ -1356,7 +1370,8 @@ deliver_batch(struct store *s, const struct dispatch_env *env, const struct cloc
 					    .to = &j->p, .subject = j->m.subject, .body = j->m.body,
 					    .html = j->m.html, .chat = j->m.chat,
 					    .reply_to = j->m.reply_to, .task_ids = j->tasks,
-					    .n_tasks = j->n_tasks, .ret_chat_message_id = &j->chat_id,
+					    .n_tasks = j->n_tasks, .asks_reply = j->asks,
+					    .ret_chat_message_id = &j->chat_id,
 					    .site = site };
 	}
 	for (size_t a = 0, e; a < b.k && !b.failed; a = e) {

@@ -90,7 +90,7 @@ tell_secretariat(struct extension_ctx *c, const char *name, json_t *data, int64_
 static json_t *
 task_json(const struct extension_ctx *c, const struct task *t)
 {
-	return render_task_json(t, c->today, c->cal);
+	return render_task_json_brief(t, c->today, c->cal);
 }
 
 json_t *
@@ -232,10 +232,20 @@ check_asked(struct extension_ctx *c, const struct task *t, const char *text,
 	} else if (date_cmp(dl->due, c->today) <= 0) {
 		char due[16];
 
+		char day[16], today[16];
+
 		render_day(dl->due, due);
+		/* Formal text writes days in full: "05/10/2025". */
+		snprintf(day, sizeof(day), "%02d/%02d/%04d", dl->due.d % 100, dl->due.m % 100,
+			 dl->due.y % 10000);
+		snprintf(today, sizeof(today), "%02d/%02d/%04d", c->today.d % 100, c->today.m % 100,
+			 c->today.y % 10000);
 		v = refuse(c, EXT_PAST, "error_date_past",
-			   json_pack("{s:o, s:s, s:s, s:s}", "task", task_json(c, t), "text", raw,
-				     "due", due, "example", ex));
+			   json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:b, s:s*}", "task", task_json(c, t),
+				     "text", raw, "due", due, "example", ex, "day", day,
+				     "after", today, "is_today", date_cmp(dl->due, c->today) == 0,
+				     /* "Quý III/2025": what was typed, when it was no day. */
+				     "named", dl->precision == DEADLINE_DAY ? NULL : raw));
 	} else if (t->deadline.has_due && date_cmp(dl->due, t->deadline.due) <= 0) {
 		/* More time is a later day: an earlier one is no extension. */
 		v = refuse(c, EXT_NOT_LATER, "error_not_later",

@@ -278,6 +278,14 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 		if (r < 0)
 			goto fail;
 		res.direct = out.reply.person_id == 0;
+		/* An answer that asks for a figure: its reply (or the next message) is that figure. */
+		if (out.ask_task && out.reply.person_id) {
+			snprintf(step, sizeof(step), "recording the question '%s'", out.reply.name);
+			r = store_chat_ask_add(env->s, res.reply_id, out.reply.person_id, out.ask_task,
+					       in->now);
+			if (r < 0)
+				goto fail;
+		}
 		res.chat = form.chat;
 		res.text = form.text;
 		res.toast = form.subject;

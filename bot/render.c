@@ -80,6 +80,8 @@ static const char *const message_names[] = {
 	"assessment_ok", "error_bad_assessment", "error_not_indicator", "error_indicator",
 	/* /giahan on a recurring task (extension.c). */
 	"error_recurring",
+	/* Commands as officials type them (command.c): thanks, several numbers, the progress asked. */
+	"thanks", "command_results", "ask_progress", "error_task_postponed",
 };
 
 const char *const *
@@ -867,4 +869,45 @@ render_message(enum message_kind kind, const struct render_ctx *ctx,
 	r = renderer_render(ctx->r, ctx->to->lang, template_of(kind, ctx->to, items, n), data, ret);
 	json_decref(data);
 	return r;
+}
+
+/* --- brief titles (chat answers) ---------------------------------------- */
+
+char *
+render_brief(const char *s, size_t width)
+{
+	size_t chars = 0, cut = 0, space = 0;
+	const char *p;
+
+	for (p = s; *p; p++) {
+		if (((unsigned char)*p & 0xc0) == 0x80)
+			continue;
+		if (chars == width) {
+			cut = (size_t)(p - s);
+			break;
+		}
+		/* The last space past half the width: a word boundary worth cutting at. */
+		if (*p == ' ' && chars >= width / 2)
+			space = (size_t)(p - s);
+		chars++;
+	}
+	if (!*p)
+		return xstrdup(s);
+	if (space)
+		cut = space;
+	/* No dangling comma or dash before the ellipsis. */
+	while (cut > 0 && strchr(" ,;:-–", s[cut - 1]))
+		cut--;
+	return xasprintf("%.*s…", (int)cut, s);
+}
+
+json_t *
+render_task_json_brief(const struct task *t, struct date today, const struct calendar *cal)
+{
+	json_t *o = render_task_json(t, today, cal);
+	char *title = render_brief(t->title ? t->title : "", RENDER_BRIEF_TITLE);
+
+	json_object_set_new(o, "title", json_string(title));
+	free(title);
+	return o;
 }

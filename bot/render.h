@@ -140,6 +140,16 @@ int render_answer(const struct renderer *r, const struct person *to, const char 
 
 /* The JSON of a task as the templates see it (new reference). */
 json_t *render_task_json(const struct task *t, struct date today, const struct calendar *cal);
+/*
+ * render_task_json for a chat answer: the same, with the title cut to about
+ * RENDER_BRIEF_TITLE characters on a word boundary, ending in "…" (a phone
+ * shows the number and enough words to know the task).  Returns a new object.
+ */
+#define RENDER_BRIEF_TITLE 80
+json_t *render_task_json_brief(const struct task *t, struct date today,
+			       const struct calendar *cal);
+/* s cut as render_task_json_brief cuts a title to width characters: a new string. */
+char *render_brief(const char *s, size_t width);
 /* The JSON of a person as the templates see it (new reference). */
 json_t *render_person_json(const struct person *p);
 

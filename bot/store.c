@@ -334,12 +334,25 @@ static const char *const migrations[] = {
 	"UPDATE task SET first_notice = (SELECT date(min(m.sent_at) + 25200, 'unixepoch')"
 	" FROM notice n JOIN message m ON m.id = n.message_id WHERE n.task_id = task.id"
 	" AND n.state = 'sent' AND m.state = 'sent' AND n.stage IN ('before', 'overdue'));",
-
 	/*
 	 * 9 (issue 12): people and agencies are corrected, merged and
 	 * removed, each change an event (widen_checks_v9, after this SQL).
+	 * And an answer that asked its reader for a figure (Telegram
+	 * ForceReply: "📈 Tiến độ" asks for the progress of a task): the
+	 * reply, or the next message of that person, is read as that figure.
+	 * Transport state like chat_sent, not the registry's: no event,
+	 * nothing to replay.
 	 */
-	"",
+	"CREATE TABLE chat_ask("
+	" id INTEGER PRIMARY KEY,"
+	/* NULL when the answer was not queued ("dondoc chat" prints it). */
+	" message_id INTEGER UNIQUE REFERENCES message(id),"
+	" person_id INTEGER NOT NULL REFERENCES person(id),"
+	" task_id INTEGER NOT NULL REFERENCES task(id),"
+	" what TEXT NOT NULL CHECK (what = 'progress'),"
+	" open INTEGER NOT NULL DEFAULT 1,"
+	" at INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX chat_ask_by_person ON chat_ask(person_id, open, at);",
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");
@@ -466,6 +479,10 @@ enum stmt {
 	ST_SENT_OF_TASK,
 	ST_FIRST_NOTICE_SET,
 	ST_AGENCY_COUNT_ROLE,
+	ST_CHAT_ASK_INSERT,
+	ST_CHAT_ASK_GET,
+	ST_CHAT_ASK_LAST,
+	ST_CHAT_ASK_CLOSE,
 	_ST_MAX,
 };
 
@@ -748,6 +765,12 @@ static const char *const sql_text[_ST_MAX] = {
 				"  AND stage IN ('before', 'overdue'))",
 	[ST_AGENCY_COUNT_ROLE] = "SELECT count(*) FROM person WHERE agency_id = ?1 AND role = ?2"
 				 " AND active = 1",
+	[ST_CHAT_ASK_INSERT] = "INSERT OR REPLACE INTO chat_ask(message_id, person_id, task_id, what,"
+			       " open, at) VALUES (?1, ?2, ?3, 'progress', 1, ?4)",
+	[ST_CHAT_ASK_GET] = "SELECT task_id FROM chat_ask WHERE message_id = ?1 AND person_id = ?2",
+	[ST_CHAT_ASK_LAST] = "SELECT task_id FROM chat_ask WHERE person_id = ?1 AND open = 1"
+			     " AND at >= ?2 ORDER BY at DESC, id DESC LIMIT 1",
+	[ST_CHAT_ASK_CLOSE] = "UPDATE chat_ask SET open = 0 WHERE person_id = ?1 AND open = 1",
 };
 
 /*
@@ -4040,6 +4063,53 @@ store_chat_sent_get(struct store *s, const char *channel, const char *chat_id,
 	bind_text(st, 2, chat_id);
 	sqlite3_bind_int64(st, 3, chat_message_id);
 	return int64_query(s, st, ret_message_id);
+}
+
+/* --- the chat's questions (chat_ask, schema 9) ------------------------------ */
+
+int
+store_chat_ask_add(struct store *s, int64_t message_id, int64_t person_id, int64_t task_id,
+		   int64_t at)
+{
+	sqlite3_stmt *st = stmt(s, ST_CHAT_ASK_INSERT);
+
+	if (message_id)
+		sqlite3_bind_int64(st, 1, message_id);
+	else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_int64(st, 2, person_id);
+	sqlite3_bind_int64(st, 3, task_id);
+	sqlite3_bind_int64(st, 4, at);
+	return exec_done(s, st);
+}
+
+int
+store_chat_ask_get(struct store *s, int64_t message_id, int64_t person_id, int64_t *ret_task)
+{
+	sqlite3_stmt *st = stmt(s, ST_CHAT_ASK_GET);
+
+	sqlite3_bind_int64(st, 1, message_id);
+	sqlite3_bind_int64(st, 2, person_id);
+	return int64_query(s, st, ret_task);
+}
+
+int
+store_chat_ask_last(struct store *s, int64_t person_id, int64_t since, int64_t *ret_task)
+{
+	sqlite3_stmt *st = stmt(s, ST_CHAT_ASK_LAST);
+
+	sqlite3_bind_int64(st, 1, person_id);
+	sqlite3_bind_int64(st, 2, since);
+	return int64_query(s, st, ret_task);
+}
+
+int
+store_chat_ask_close(struct store *s, int64_t person_id)
+{
+	sqlite3_stmt *st = stmt(s, ST_CHAT_ASK_CLOSE);
+
+	sqlite3_bind_int64(st, 1, person_id);
+	return exec_done(s, st);
 }
 
 int

@@ -341,6 +341,22 @@ int store_message_tasks(struct store *s, int64_t message_id, int64_t **ret, size
 /* The first indicator message_id asks about (an update request): *ret, 0 when none. */
 int store_message_first_indicator(struct store *s, int64_t message_id, int64_t *ret);
 
+/*
+ * The chat's questions (schema 9): outbox message message_id (0: an answer
+ * not queued) asked person_id for the progress of task_id (Telegram
+ * ForceReply), at unix time at.  Each
+ * stays "open" until that person's next message closes it.
+ * store_chat_ask_get: the task message_id asked person_id about, -ENOENT
+ * when it asked nothing.  store_chat_ask_last: the task of the person's
+ * latest open question asked at or after since, -ENOENT when none.
+ */
+int store_chat_ask_add(struct store *s, int64_t message_id, int64_t person_id, int64_t task_id,
+		       int64_t at);
+int store_chat_ask_get(struct store *s, int64_t message_id, int64_t person_id, int64_t *ret_task);
+int store_chat_ask_last(struct store *s, int64_t person_id, int64_t since, int64_t *ret_task);
+/* Closes every open question to person_id (0 or -errno). */
+int store_chat_ask_close(struct store *s, int64_t person_id);
+
 /* --- metrics ---------------------------------------------------------- */
 
 /*

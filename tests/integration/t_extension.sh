@@ -134,8 +134,8 @@ refuse() { # refuse NAME TEMPLATE_LINE_RE CHAT TEXT...
 }
 refuse "a day not after the deadline (31/12/2025 is task 4's)" "không sau hạn hiện tại" \
 	1001 /giahan 4 20/12/2025 chờ
-refuse "a day already past" "đã qua, nên không điều chỉnh đến đó được" 1001 /giahan 4 1/11/2025 chờ
-refuse "a quarter already past" "Quý III/2025.* \(ngày 30/9/2025\) cho nhiệm vụ" 1001 /giahan 4 Quý III/2025 chờ
+refuse "a day already past" "Ngày 01/11/2025 đã qua; đề nghị chọn ngày sau hôm nay \\(06/11/2025\\)" 1001 /giahan 4 1/11/2025 chờ
+refuse "a quarter already past" "Ngày 30/09/2025 \(Quý III/2025\) đã qua" 1001 /giahan 4 Quý III/2025 chờ
 refuse "no deadline at all" "không phải là thời hạn hợp lệ" 1001 /giahan 4 sớm nhất có thể
 refuse "an impossible date" "“31/13/2026” không phải là thời hạn hợp lệ" 1001 /giahan 4 31/13/2026 chờ
 refuse "the reason missing" "còn thiếu lý do" 1001 /giahan 4 Quý I/2026
@@ -145,7 +145,8 @@ refuse "deciding one's own request" "do chính đồng chí gửi" 1003 /duyet "
 refuse "a request already superseded" "đã được thay bằng một đề nghị mới hơn ngày 6/11/2025" \
 	1003 /duyet "$first"
 refuse "a request that does not exist" "số 77" 1003 /duyet 77
-refuse "a focal point deciding" "không thuộc cơ quan của đồng chí" 1001 /duyet "$second"
+refuse "a focal point deciding (the role, not the agency)" "Lệnh /duyet dành cho cơ quan thường trực. Đồng chí là cán bộ đầu mối" \
+	1001 /duyet "$second"
 expect_eq "the refusals changed no request and no task" "$(state)" "$before"
 expect_eq "and queued nothing for anyone" "$(sql "SELECT count(*) FROM message")" "$m0"
 expect_rc 64 "extension reject without --reason is a usage error" "$D" extension reject "$second"
@@ -210,9 +211,9 @@ expect_rc 1 "verify names a done_due changed behind dondoc's back (late made on 
 expect_grep "naming task 1 and done_due" err "^task 1: done_due is '2025-12-31' in the registry, the history says '2025-10-30'"
 
 # --- a registry of schema 7 with two open requests on one task (4, open) --------------------------------------
-# Schema 8 taken away again: its columns, tables and index dropped, the version set back.
+# Schemas 9 and 8 taken away again: its columns, tables and index dropped, the version set back.
 cp "$DONDOC_DB" v7.db
-sqlite3 v7.db "DROP INDEX extension_open; DROP INDEX obstacle_by_task; DROP TABLE obstacle;
+sqlite3 v7.db "DROP INDEX chat_ask_by_person; DROP TABLE chat_ask; DROP INDEX extension_open; DROP INDEX obstacle_by_task; DROP TABLE obstacle;
 	DROP TABLE period_report; ALTER TABLE task DROP COLUMN done_due; ALTER TABLE task DROP COLUMN period;
 	ALTER TABLE task DROP COLUMN first_notice; ALTER TABLE extension DROP COLUMN raw;
 	ALTER TABLE extension DROP COLUMN precision; DELETE FROM extension;

@@ -141,8 +141,18 @@ ctl callback "{\"chat_id\": 1001, \"message_id\": $REMINDER, \"data\": \"t:1:pro
 calls answerCallbackQuery 1
 expect_eq "a button press is answered" "$(json 'j[0]["status"]')" "200"
 sent 5
-expect_eq "the progress button says what to type, copyable" \
-	"$(jq_sent '"<code>/tiendo 1 " in j[-1]["raw_text"]')" "true"
+expect_eq "the progress button asks for the figure, the reply field open (ForceReply)" \
+	"$(jq_sent '["[1]" in j[-1]["text"] and "60%" in j[-1]["text"], j[-1]["reply_markup"]]')" \
+	'[true, {"force_reply": true, "input_field_placeholder": "60%"}]'
+ASK=$(jq_sent 'j[-1]["message_id"]')
+ctl message "{\"chat_id\": 1001, \"text\": \"60\", \"reply_to_message_id\": $ASK}"
+sent 6
+run "$DONDOC" task show 1 --json
+expect_eq "a bare 60 in reply to the question is the task's progress, from Telegram" \
+	"$(json '[j["progress"], [e["channel"] for e in j["events"] if e["kind"] == "progress"][-1]]')" \
+	'[60, "telegram"]'
+expect_eq "and the answer says so" \
+	"$(jq_sent '"Đã ghi nhận tiến độ" in j[-1]["text"] and "60%" in j[-1]["text"]')" "true"
 
 ctl callback "{\"chat_id\": 1001, \"message_id\": $REMINDER, \"data\": \"t:1:done\"}"
 calls editMessageText 1

@@ -1627,12 +1627,16 @@ test_focal_point_cannot_decide(void **state)
 	chatf(f, CHAT_A, "/giahan %lld 31/12/2025 chờ hướng dẫn của Bộ", (long long)f->t_a);
 	assert_reply(f, "extension_asked");
 	before = snapshot(f);
+	/* The reason is the role, whatever the agency (the request is of A's own task). */
 	chatf(f, CHAT_A, "/duyet 1");
-	assert_refused_unchanged(f, before, "error_not_allowed");
-	chatf(f, CHAT_B, "/duyet 1");
-	assert_refused_unchanged(f, before, "error_not_allowed");
+	assert_refused_unchanged(f, before, "error_secretariat_only");
+	assert_string_equal(data_str(f->out.reply.data, "command"), "/duyet");
+	assert_true(json_is_true(data_at(f->out.reply.data, "role.focal")));
+	chatf(f, CHAT_B, "/duyet 1, 2");
+	assert_refused_unchanged(f, before, "error_secretariat_only");
 	chatf(f, CHAT_LEADER, "/tuchoi 1 không");
-	assert_refused_unchanged(f, before, "error_not_allowed");
+	assert_refused_unchanged(f, before, "error_secretariat_only");
+	assert_true(json_is_true(data_at(f->out.reply.data, "role.leader")));
 	assert_still_asked(f, 1);
 	free(before);
 }
@@ -1930,25 +1934,221 @@ test_button_of_another_agency_task_is_refused(void **state)
 	free(before);
 }
 
+/* What inbound_handle does with an answer that asks: the question, as message m (0: none). */
 static void
-test_progress_button_gives_the_command_to_type(void **state)
+record_ask(struct fx *f, int64_t m, int64_t person, int64_t task, int64_t at)
+{
+	assert_int_equal(store_begin(f->s), 0);
+	assert_int_equal(store_chat_ask_add(f->s, m, person, task, at), 0);
+	assert_int_equal(store_commit(f->s), 0);
+}
+
+static void
+test_progress_button_asks_for_the_figure(void **state)
 {
 	struct fx *f = *state;
 	int64_t m = add_reminder(f, f->focal_a, &f->t_a, 1);
-	char data[32], want[32], prefix[32], *before = snapshot(f);
+	char data[32], want[32], *before = snapshot(f);
+	struct task t;
 
 	button_for(f->t_a, "prog", data);
 	snprintf(want, sizeof(want), "t:%lld:prog", (long long)f->t_a);
 	assert_string_equal(data, want);
 	press(f, CHAT_A, data, m);
-	assert_reply(f, "button_hint");
+	assert_reply(f, "ask_progress");
 	assert_false(f->out.refused);
 	assert_false(f->out.changed);
-	snprintf(prefix, sizeof(prefix), "/tiendo %lld ", (long long)f->t_a);
-	assert_true(starts_with(data_str(f->out.reply.data, "example"), prefix));
+	assert_int_equal(f->out.ask_task, f->t_a);
 	assert_int_equal(data_int(f->out.reply.data, "task.id"), f->t_a);
 	assert_unchanged(f, before);
 	free(before);
+
+	/* The next message, a bare figure, is that task's progress. */
+	record_ask(f, 0, f->focal_a, f->t_a, NOW);
+	chatf(f, CHAT_A, "60");
+	assert_reply(f, "progress_ok");
+	assert_string_equal(f->out.command, "tiendo");
+	t = get_task(f, f->t_a);
+	assert_int_equal(t.progress, 60);
+	task_release(&t);
+	/* Answered once: a second figure is no answer to anything. */
+	chatf(f, CHAT_A, "70");
+	assert_reply(f, "error_unknown_command");
+	/* A reply to the question is its answer, later too; "60%" lowered to 50 says 60 was. */
+	record_ask(f, m, f->focal_a, f->t_a, NOW);
+	chatf(f, CHAT_A, "/viec");
+	reply(f, CHAT_A, m, "50% đã khảo sát xong");
+	assert_reply(f, "progress_ok");
+	assert_int_equal(data_int(f->out.reply.data, "was.progress"), 60);
+	t = get_task(f, f->t_a);
+	assert_int_equal(t.progress, 50);
+	assert_string_equal(t.note, "đã khảo sát xong");
+	task_release(&t);
+	/* Without a reply, only within the window, and only for its asker. */
+	record_ask(f, 0, f->focal_a, f->t_a, NOW - COMMAND_ASK_WINDOW_S - 1);
+	chatf(f, CHAT_A, "40");
+	assert_reply(f, "error_unknown_command");
+	record_ask(f, 0, f->focal_a, f->t_a, NOW);
+	chatf(f, CHAT_B, "40");
+	assert_reply(f, "error_unknown_command");
+}
+
+/* --- commands as officials type them ------------------------------------------- */
+
+static void
+test_done_with_punctuation_and_filler_words(void **state)
+{
+	struct fx *f = *state;
+	static const char *const forms[] = {
+		"xong %lld.", "/xong %lld.", "xong nhiệm vụ %lld", "xong số %lld", "Xong nhiem vu %lld!",
+		"/xong NV %lld", "xong nhiệm vụ số %lld.", "hoàn thành nhiệm vụ %lld",
+	};
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		struct task t;
+
+		chatf(f, CHAT_A, forms[i], (long long)f->t_a);
+		if (!f->out.reply.name || strcmp(f->out.reply.name, "done_ok") != 0)
+			fail_msg("'%s' answered '%s'", forms[i],
+				 f->out.reply.name ? f->out.reply.name : "(none)");
+		t = get_task(f, f->t_a);
+		assert_int_equal(t.status, TASK_DONE);
+		/* Nothing of the number is taken for a note. */
+		assert_true(!t.note || !*t.note);
+		task_release(&t);
+		set_not_started(f, f->t_a);
+	}
+	/* "60%." ends a sentence too. */
+	chatf(f, CHAT_A, "tiến độ nhiệm vụ %lld 60%%.", (long long)f->t_a);
+	assert_reply(f, "progress_ok");
+}
+
+static void
+test_several_numbers_act_on_each(void **state)
+{
+	struct fx *f = *state;
+	static const char *const forms[] = { "/xong %lld, %lld", "xong %lld và %lld", "/xong %lld,%lld." };
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		const json_t *items;
+		struct task t;
+
+		chatf(f, CHAT_A, forms[i], (long long)f->t_a, (long long)f->t_late);
+		assert_reply(f, "command_results");
+		assert_false(f->out.refused);
+		items = data_at(f->out.reply.data, "items");
+		assert_int_equal(json_array_size(items), 2);
+		assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 1), "number")),
+				 f->t_late);
+		assert_true(json_is_true(json_object_get(json_array_get(items, 0), "done_ok")));
+		t = get_task(f, f->t_a);
+		assert_int_equal(t.status, TASK_DONE);
+		/* "41" is no note. */
+		assert_true(!t.note || !*t.note);
+		task_release(&t);
+		t = get_task(f, f->t_late);
+		assert_int_equal(t.status, TASK_DONE);
+		task_release(&t);
+		set_not_started(f, f->t_a);
+		set_not_started(f, f->t_late);
+	}
+	/* Each number its own outcome: one done, one another agency's, one that does not exist. */
+	chatf(f, CHAT_A, "/xong %lld, %lld, 9999 đã gửi báo cáo", (long long)f->t_a, (long long)f->t_b);
+	assert_reply(f, "command_results");
+	assert_true(f->out.refused);
+	assert_true(f->out.changed);
+	{
+		const json_t *items = data_at(f->out.reply.data, "items");
+		struct task t = get_task(f, f->t_a);
+
+		assert_int_equal(json_array_size(items), 3);
+		assert_true(json_is_true(json_object_get(json_array_get(items, 0), "ok")));
+		assert_true(json_is_true(json_object_get(json_array_get(items, 1), "error_not_allowed")));
+		assert_true(json_is_true(json_object_get(json_array_get(items, 2), "error_no_task")));
+		assert_string_equal(t.note, "đã gửi báo cáo");
+		task_release(&t);
+		t = get_task(f, f->t_b);
+		assert_int_not_equal(t.status, TASK_DONE);
+		task_release(&t);
+	}
+	/* A number after a space alone starts the note: "/xong 27 3 văn bản". */
+	set_not_started(f, f->t_a);
+	chatf(f, CHAT_A, "/xong %lld 3 văn bản", (long long)f->t_a);
+	assert_reply(f, "done_ok");
+	{
+		struct task t = get_task(f, f->t_a);
+
+		assert_string_equal(t.note, "3 văn bản");
+		task_release(&t);
+	}
+}
+
+static void
+test_thanks_get_a_polite_answer(void **state)
+{
+	struct fx *f = *state;
+	static const char *const forms[] = {
+		"cảm ơn", "Cám ơn ạ", "cam on", "OK", "ok.", "Đã nhận", "nhận được", "vâng",
+		"Cảm ơn đồng chí nhiều!", "Dạ vâng ạ", "thanks",
+	};
+	char *before = snapshot(f);
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		chatf(f, CHAT_A, "%s", forms[i]);
+		if (!f->out.reply.name || strcmp(f->out.reply.name, "thanks") != 0)
+			fail_msg("'%s' answered '%s'", forms[i],
+				 f->out.reply.name ? f->out.reply.name : "(none)");
+		assert_false(f->out.refused);
+		assert_false(f->out.changed);
+	}
+	assert_unchanged(f, before);
+	/* More than thanks is no thanks: the message is quoted whole. */
+	chatf(f, CHAT_A, "cảm ơn, mai tôi gửi");
+	assert_reply(f, "error_unknown_command");
+	assert_string_equal(data_str(f->out.reply.data, "command"), "cảm ơn, mai tôi gửi");
+	free(before);
+}
+
+/* A postponed task refuses progress for its state, typed or asked by the button. */
+static void
+test_postponed_task_refuses_progress(void **state)
+{
+	struct fx *f = *state;
+	int64_t m = add_reminder(f, f->focal_a, &f->t_a, 1);
+	struct task t = get_task(f, f->t_a);
+	char data[32], *before;
+
+	t.status = TASK_POSTPONED;
+	assert_int_equal(store_task_update(f->s, &t, NOW), 0);
+	task_release(&t);
+	before = snapshot(f);
+	chatf(f, CHAT_A, "/tiendo %lld 60%%", (long long)f->t_a);
+	assert_refused_unchanged(f, before, "error_task_postponed");
+	button_for(f->t_a, "prog", data);
+	press(f, CHAT_A, data, m);
+	assert_refused_unchanged(f, before, "error_task_postponed");
+	assert_int_equal(f->out.ask_task, 0);
+	free(before);
+}
+
+static void
+test_lowered_progress_says_what_it_was(void **state)
+{
+	struct fx *f = *state;
+	struct task t;
+
+	chatf(f, CHAT_A, "/tiendo %lld 80%%", (long long)f->t_a);
+	assert_reply(f, "progress_ok");
+	chatf(f, CHAT_A, "/tiendo %lld 60%%", (long long)f->t_a);
+	assert_reply(f, "progress_ok");
+	assert_int_equal(data_int(f->out.reply.data, "was.progress"), 80);
+	assert_int_equal(data_int(f->out.reply.data, "task.progress"), 60);
+	t = get_task(f, f->t_a);
+	assert_int_equal(t.progress, 60);
+	task_release(&t);
+	/* The same figure again changed nothing: no "was". */
+	chatf(f, CHAT_A, "/tiendo %lld 60%%", (long long)f->t_a);
+	assert_null(data_at(f->out.reply.data, "was"));
 }
 
 /* The date of "/giahan N D/M/Y lý do". */
@@ -2228,6 +2428,11 @@ main(void)
 		T(test_extension_asked_then_approved),
 		T(test_extension_rejected_with_a_reason),
 		T(test_focal_point_cannot_decide),
+		T(test_done_with_punctuation_and_filler_words),
+		T(test_several_numbers_act_on_each),
+		T(test_thanks_get_a_polite_answer),
+		T(test_lowered_progress_says_what_it_was),
+		T(test_postponed_task_refuses_progress),
 		T(test_extension_asked_by_the_secretariat_goes_to_the_others),
 		T(test_own_request_is_decided_by_another),
 		T(test_decision_on_a_done_task_is_refused),
@@ -2244,7 +2449,7 @@ main(void)
 		T(test_done_button),
 		T(test_forged_button_is_refused),
 		T(test_button_of_another_agency_task_is_refused),
-		T(test_progress_button_gives_the_command_to_type),
+		T(test_progress_button_asks_for_the_figure),
 		T(test_extension_button_suggests_a_later_day),
 		T(test_malformed_buttons_are_refused),
 		T(test_text_that_is_not_utf8_is_answered),

@@ -484,6 +484,39 @@ test_render_day(void **state)
 	assert_string_equal(out, "1/1/2026");
 }
 
+/* A title cut for a chat answer: on a word past half the width, with "…"; short ones whole. */
+static void
+test_render_brief(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t width;
+		const char *out;
+	} cases[] = {
+		{ "Báo cáo sơ kết", 80, "Báo cáo sơ kết" },
+		{ "", 80, "" },
+		/* Exactly the width: whole. */
+		{ "Một hai ba", 10, "Một hai ba" },
+		{ "Một hai ba bốn", 10, "Một hai…" },
+		/* No dangling comma before the ellipsis. */
+		{ "Xây dựng, hoàn thiện hệ thống", 12, "Xây dựng…" },
+		/* One long word: cut inside it, on a character. */
+		{ "Đđđđđđđđđđđđđđđ", 5, "Đđđđđ…" },
+		/* A space only early on: cut at the width rather than keep two words. */
+		{ "Ab cdefghijklmnop", 10, "Ab cdefghi…" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = render_brief(cases[i].in, cases[i].width);
+
+		if (strcmp(got, cases[i].out) != 0)
+			fail_msg("'%s' cut to %zu: '%s', wanted '%s'", cases[i].in, cases[i].width, got,
+				 cases[i].out);
+		free(got);
+	}
+}
+
 /*
  * An escalation's past comes from ctx->past alone: the days a person was
  * reminded, the year said once per year ("30/12/2025, 2/1 và 5/1/2026"),
@@ -578,6 +611,7 @@ main(void)
 		cmocka_unit_test(test_huge_title),
 		cmocka_unit_test(test_invalid_utf8_title),
 		cmocka_unit_test(test_render_day),
+		cmocka_unit_test(test_render_brief),
 	};
 
 	return cmocka_run_group_tests_name("render", tests, setup, teardown);

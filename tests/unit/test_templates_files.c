@@ -83,12 +83,12 @@ static const struct name {
 	{ "help", "", 0 },
 	{ "link_instructions", "", NO_PERSON },
 	{ "link_done", "", 0 },
-	{ "tasks_list", "tasks count all indicators", SHOWS_TITLE },
-	{ "overdue_list", "tasks count all", SHOWS_TITLE },
+	{ "tasks_list", "tasks count all indicators paged", SHOWS_TITLE },
+	{ "overdue_list", "tasks count all paged", SHOWS_TITLE },
 	{ "report", "report", 0 },
 	{ "done_ok", "task", SHOWS_TITLE },
 	{ "period_report_ok", "task period", SHOWS_TITLE },
-	{ "progress_ok", "task", SHOWS_TITLE },
+	{ "progress_ok", "task progress_was", SHOWS_TITLE },
 	{ "obstacle_ok", "task text id secretariat", SHOWS_TITLE },
 	{ "extension_asked", "task request", SHOWS_TITLE },
 	{ "extension_request", "task request", SHOWS_TITLE },
@@ -114,10 +114,10 @@ static const struct name {
 	{ "error_not_linked", "", NO_PERSON },
 	{ "error_bad_code", "", NO_PERSON },
 	{ "error_clock", "", 0 },
-	{ "error_date_past", "task past", SHOWS_TITLE },
+	{ "error_date_past", "task past day_past", SHOWS_TITLE },
 	{ "error_no_reason", "task past", SHOWS_TITLE },
 	{ "error_request_decided", "task request", SHOWS_TITLE },
-	{ "error_secretariat_only", "command", 0 },
+	{ "error_secretariat_only", "command role", 0 },
 	{ "extension_superseded", "task request by", SHOWS_TITLE },
 	{ "extension_moot", "task request", SHOWS_TITLE },
 	{ "extension_pending_list", "requests", SHOWS_TITLE },
@@ -132,6 +132,10 @@ static const struct name {
 	{ "error_not_indicator", "task", SHOWS_TITLE },
 	{ "error_indicator", "indicator_task", SHOWS_TITLE },
 	{ "error_recurring", "task", SHOWS_TITLE },
+	{ "thanks", "", 0 },
+	{ "command_results", "results", SHOWS_TITLE },
+	{ "ask_progress", "task", SHOWS_TITLE },
+	{ "error_task_postponed", "task", SHOWS_TITLE },
 };
 
 /* The partials templates may use; not every one exists in every form. */
@@ -424,6 +428,45 @@ sample_daily(bool minimal)
 			 "has_missing_focal", true, "has_missing_head", true, "has_obstacles", true);
 }
 
+/*
+ * The data of the answers to commands as officials type them (command.c):
+ * a list in pages, a figure lowered, a past day, a refusal for the role,
+ * and several numbers each with its outcome.
+ */
+static void
+add_sample_commands(json_t *root, const struct name *nm, bool minimal)
+{
+	if (has_key(nm->keys, "paged") && !minimal)
+		json_object_set_new(root, "paged",
+				    json_pack("{s:i, s:i, s:i, s:i, s:i, s:s}", "page", 1, "pages", 2,
+					      "from", 1, "to", 20, "rest", 10, "next", "/viec 2"));
+	if (has_key(nm->keys, "progress_was") && !minimal)
+		json_object_set_new(root, "was", json_pack("{s:i}", "progress", 80));
+	if (has_key(nm->keys, "day_past"))
+		json_object_update_new(root, json_pack("{s:s, s:s, s:b, s:s*}", "day", "30/09/2025",
+						       "after", "07/10/2025", "is_today", minimal,
+						       "named", minimal ? NULL : "Quý III/2025 <x>"));
+	if (has_key(nm->keys, "role") && !minimal)
+		json_object_update_new(root, json_pack("{s:{s:b}, s:s}", "role", "focal", 1,
+						       "agency", "Sở Y tế <Bệnh viện & Trạm>"));
+	if (has_key(nm->keys, "results")) {
+		json_t *items = json_array();
+
+		json_array_append_new(items, json_pack("{s:i, s:b, s:b, s:o}", "number", 27, "ok", 1,
+						       "done_ok", 1, "task", sample_task(true, minimal)));
+		if (!minimal) {
+			json_array_append_new(items, json_pack("{s:i, s:b, s:b, s:o}", "number", 28,
+							       "ok", 0, "error_not_allowed", 1, "task",
+							       sample_task(false, false)));
+			json_array_append_new(items, json_pack("{s:i, s:b, s:b}", "number", 99, "ok", 0,
+							       "error_no_task", 1));
+		}
+		json_object_update_new(root, json_pack("{s:s, s:o, s:i, s:b}", "command", "/xong",
+						       "items", items, "count",
+						       (int)json_array_size(items), "done", 1));
+	}
+}
+
 static json_t *
 sample(const struct name *nm, bool minimal)
 {
@@ -575,6 +618,7 @@ sample(const struct name *nm, bool minimal)
 		json_object_set_new(root, "obstacle", sample_obstacle(minimal));
 	if (has_key(nm->keys, "daily"))
 		json_object_update_new(root, sample_daily(minimal));
+	add_sample_commands(root, nm, minimal);
 	return root;
 }
 
