@@ -104,7 +104,7 @@ cmd_person_invite(struct dondoc *d, int argc, char **argv)
 		person_release(&p);
 		return cli_error("person invite", cli_exit_code(r), "%s", store_errmsg(d->store));
 	}
-	render_day(clock_local_date(expires), until);
+	render_day_short(clock_local_date(expires), until);
 	printf("person %lld: %s (%s)\n", (long long)p.id, p.name, p.agency_name);
 	printf("code: %s (once, until %s)\n", code, until);
 	if (d->cfg->telegram_bot_username) {

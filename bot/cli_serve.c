@@ -158,7 +158,7 @@ print_clock(const struct schedule *sch, const struct task *t, time_t now)
 	case PLANNER_CLOCK_NONE:
 		return;
 	case PLANNER_CLOCK_NOT_STARTED:
-		render_day(t->deadline.due, d);
+		render_day_short(t->deadline.due, d);
 		if (date_cmp(clock_local_date(now), t->deadline.due) <= 0)
 			printf("Escalation not started: no reminder sent yet; counted from the due "
 			       "day %s if one is sent by then (policy from = first_notice)\n", d);
@@ -167,16 +167,16 @@ print_clock(const struct schedule *sch, const struct task *t, time_t now)
 			       "first_notice)\n");
 		return;
 	case PLANNER_CLOCK_DUE_POLICY:
-		render_day(day, d);
+		render_day_short(day, d);
 		printf("Escalation counted from the due day %s (policy from = due)\n", d);
 		return;
 	case PLANNER_CLOCK_DUE_REMINDED:
-		render_day(day, d);
-		render_day(t->first_notice, first);
+		render_day_short(day, d);
+		render_day_short(t->first_notice, first);
 		printf("Escalation counted from the due day %s (first reminder sent %s)\n", d, first);
 		return;
 	case PLANNER_CLOCK_FIRST_NOTICE:
-		render_day(day, d);
+		render_day_short(day, d);
 		printf("Escalation counted from %s (first reminder sent)\n", d);
 		return;
 	}
@@ -237,7 +237,7 @@ cmd_explain(struct dondoc *d, int argc, char **argv)
 		(void)store_task_get(d->store, id, &t);
 		/* "Quý III (ngày 30/9/2025)"; a text that names its day stays as it is. */
 		if (t.deadline.has_due && t.deadline.precision != DEADLINE_DAY)
-			render_day(t.deadline.due, due);
+			render_day_short(t.deadline.due, due);
 		printf("Nhiệm vụ %lld: %s\nThời hạn: %s%s%s%s\n", (long long)id, t.title ? t.title : "",
 		       t.deadline_raw ? t.deadline_raw : "", *due ? " (ngày " : "", due, *due ? ")" : "");
 		print_clock(d->sch, &t, clock_now(&d->clock));
@@ -247,7 +247,7 @@ cmd_explain(struct dondoc *d, int argc, char **argv)
 			char day[16], step[16];
 			const char *row[6];
 
-			render_day(rows[i].step.day, day);
+			render_day_short(rows[i].step.day, day);
 			snprintf(step, sizeof(step), "%d", rows[i].step.step);
 			row[0] = notice_stage_to_string(rows[i].step.stage);
 			row[1] = step;

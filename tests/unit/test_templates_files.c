@@ -139,7 +139,7 @@ static const char *const partial_names[] = {
 	"greeting", "deadline", "task", "task_leads", "tasks", "tasks_leads", "task_line",
 	"footer", "link_steps", "page_top", "page_bottom", "indicator",
 	"footer", "link_steps", "page_top", "page_bottom", "task_past", "task_block",
-	"secretariat_gaps",
+	"secretariat_gaps", "chat_link",
 };
 
 /* Compiled partials, [lang][partial][form]; NULL where there is no file. */
@@ -575,6 +575,8 @@ sample(const struct name *nm, bool minimal)
 		json_object_set_new(root, "obstacle", sample_obstacle(minimal));
 	if (has_key(nm->keys, "daily"))
 		json_object_update_new(root, sample_daily(minimal));
+	/* As render_message and render_answer give them: "count_02": "02". */
+	render_formal_counts(root);
 	return root;
 }
 
