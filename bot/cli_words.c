@@ -159,3 +159,31 @@ cli_plural(size_t count, const char *one, const char *many, char *out, size_t n)
 	snprintf(out, n, "%zu %s", count, count == 1 ? one : many);
 	return out;
 }
+
+const char *
+cli_role_words(enum person_role r)
+{
+	static const char *const words[_ROLE_MAX] = {
+		[ROLE_FOCAL] = "cán bộ đầu mối",
+		[ROLE_HEAD] = "thủ trưởng",
+		[ROLE_LEADER] = "lãnh đạo",
+		[ROLE_SECRETARIAT] = "cơ quan thường trực",
+		[ROLE_VIEWER] = "người theo dõi",
+	};
+
+	return r >= 0 && r < _ROLE_MAX && words[r] ? words[r] : "?";
+}
+
+const char *
+cli_agency_kind_words(enum agency_kind k)
+{
+	static const char *const words[_AGENCY_KIND_MAX] = {
+		[AGENCY_DEPARTMENT] = "sở, ban, ngành",
+		[AGENCY_COMMUNE] = "xã, phường",
+		[AGENCY_PARTY] = "cơ quan Đảng",
+		[AGENCY_GROUP] = "nhóm cơ quan",
+		[AGENCY_OTHER] = "khác",
+	};
+
+	return k >= 0 && k < _AGENCY_KIND_MAX && words[k] ? words[k] : "?";
+}

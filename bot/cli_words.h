@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "notice.h"
+#include "registry.h"
 
 #define CLI_WHEN_LEN 24
 
@@ -37,6 +38,10 @@ const char *cli_event_kind_words(const char *kind);
  * values as they are.  Written into out (n bytes); returns out.
  */
 const char *cli_event_value_words(const char *kind, const char *value, char *out, size_t n);
+/* "cán bộ đầu mối", "thủ trưởng", "lãnh đạo", "cơ quan thường trực", "người theo dõi". */
+const char *cli_role_words(enum person_role r);
+/* "sở, ban, ngành", "xã, phường", "cơ quan Đảng", "nhóm cơ quan", "khác". */
+const char *cli_agency_kind_words(enum agency_kind k);
 /* "7/10/2025 08:00": a time in Viet Nam as the CLI shows it, into out. */
 void cli_when(time_t t, char out[CLI_WHEN_LEN]);
 /* "1 agency", "3 agencies": n and the English noun, singular or plural, into out (n bytes). */
