@@ -59,7 +59,7 @@ expect_grep "explain prints a table with the task's deadline" out "Thời hạn:
 
 # --- idempotent planning ------------------------------------------------------------------
 expect_rc 0 "remind at 25/09 queues" at 2025-09-25T09:00 "$D" remind
-expect_grep "remind says what it queued" out "^1 notices queued"
+expect_grep "remind says what it queued" out "^1 notice queued \(2 tasks looked at\)$"
 n1=$(notices "")
 run at 2025-09-25T09:00 "$D" remind
 run at 2025-09-25T10:00 "$D" remind
