@@ -101,11 +101,14 @@ static const struct cli_command commands[] = {
 	  " --telegram CHAT_ID [--reply-to MESSAGE] TEXT...\n"
 	  "       dondoc chat --telegram CHAT_ID --button DATA --on MESSAGE\n\n"
 	  "Runs TEXT (\"/xong 27 đã gửi\") through the command layer as the chat CHAT_ID\n"
-	  "sends it, changes the registry as the bot would, and prints the answer.\n"
-	  "Messages for others (the secretariat, a requester) are queued.  Exit status\n"
-	  "1 when the command was refused.\n\n"
+	  "sends it, changes the registry as the bot would, and prints the answer as\n"
+	  "the phone shows it.  Messages for others (the secretariat, a requester) are\n"
+	  "queued.  Exit status 1 when the command was refused.\n\n"
 	  "  --reply-to MESSAGE  the text replies to outbox message MESSAGE (a note)\n"
-	  "  --button DATA       a button pressed (\"t:27:done\") under outbox message --on\n" },
+	  "  --button DATA       a button pressed (\"t:27:done\") under outbox message --on\n"
+	  "  --format FORM       phone (the default: what the phone shows, a button's\n"
+	  "                      popup first in [ ]), chat (Telegram's HTML as sent), or\n"
+	  "                      text (the plain-text form an email carries)\n" },
 	{ "extension list", cmd_extension_list, CLI_DB_READ, "list deadline change requests",
 	  " [--pending] [--json]\n\n"
 	  "  --pending    only those waiting for a decision\n"

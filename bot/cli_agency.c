@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "cli_words.h"
 #include "norm.h"
 #include "regop.h"
 #include "store.h"
@@ -47,7 +48,7 @@ agency_one(const struct agency *a, void *userdata)
 		json_object_set_new(o, "tasks", json_integer(a->n_tasks));
 		cli_json_item(o, l->n);
 	} else {
-		const char *row[4] = { a->code, a->name, agency_kind_to_string(a->kind), n };
+		const char *row[4] = { a->code, a->name, cli_agency_kind_words(a->kind), n };
 
 		snprintf(n, sizeof(n), "%lld", (long long)a->n_tasks);
 		cli_table_add(l->table, row);

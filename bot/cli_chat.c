@@ -104,7 +104,7 @@ cmd_person_invite(struct dondoc *d, int argc, char **argv)
 		person_release(&p);
 		return cli_error("person invite", cli_exit_code(r), "%s", store_errmsg(d->store));
 	}
-	render_day(clock_local_date(expires), until);
+	render_day_short(clock_local_date(expires), until);
 	printf("person %lld: %s (%s)\n", (long long)p.id, p.name, p.agency_name);
 	printf("code: %s (once, until %s)\n", code, until);
 	if (d->cfg->telegram_bot_username) {
@@ -118,11 +118,19 @@ cmd_person_invite(struct dondoc *d, int argc, char **argv)
 	return 0;
 }
 
+/* What "chat" prints of the answer. */
+enum chat_format {
+	CHAT_PHONE,	/* what the phone shows: the chat form without its markup */
+	CHAT_MARKUP,	/* the chat form as sent (Telegram's HTML) */
+	CHAT_TEXT,	/* the plain-text form (an email's body) */
+};
+
 struct chat_args {
 	const char *telegram;
 	int64_t reply_to;
 	const char *button;
 	int64_t on;
+	enum chat_format format;
 };
 
 static int
@@ -143,9 +151,80 @@ chat_opt(int c, const char *arg, void *userdata)
 	case 'o':
 		return cli_parse_int(arg, 1, INT64_MAX, &a->on) < 0 ?
 			cli_usage_error("chat", "--on takes an outbox message number") : 0;
+	case 'f':
+		if (strcmp(arg, "phone") == 0)
+			a->format = CHAT_PHONE;
+		else if (strcmp(arg, "chat") == 0)
+			a->format = CHAT_MARKUP;
+		else if (strcmp(arg, "text") == 0)
+			a->format = CHAT_TEXT;
+		else
+			return cli_usage_error("chat", "--format takes phone, chat or text, not '%s'",
+					       arg);
+		return 0;
 	default:
 		return 0;
 	}
+}
+
+/*
+ * The chat form as a phone shows it: Telegram's markup (<b>, <i>, <code>)
+ * gone, its entities (&lt; &gt; &amp; &quot;) the characters they stand for.
+ */
+static char *
+phone_text(const char *chat)
+{
+	static const struct {
+		const char *ent;
+		char c;
+	} ents[] = { { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' }, { "&amp;", '&' } };
+	struct buf b;
+	const char *p = chat;
+
+	buf_init(&b, strlen(chat) + 1);
+	while (*p) {
+		size_t k;
+
+		if (*p == '<') {
+			/* The templates write only tags here: data is escaped (templates/README.md). */
+			p += strcspn(p, ">");
+			p += *p == '>';
+			continue;
+		}
+		for (k = 0; k < sizeof(ents) / sizeof(ents[0]); k++)
+			if (strncmp(p, ents[k].ent, strlen(ents[k].ent)) == 0)
+				break;
+		if (k < sizeof(ents) / sizeof(ents[0])) {
+			(void)buf_addc(&b, ents[k].c);
+			p += strlen(ents[k].ent);
+		} else {
+			(void)buf_addc(&b, *p++);
+		}
+	}
+	return buf_detach(&b);
+}
+
+/*
+ * Prints the answer in format: by default what the phone shows, the
+ * toast a pressed button pops up first ("[Đã ghi nhận]").  A line end is
+ * added when the form lacks one.
+ */
+static void
+print_answer(const struct inbound_result *res, enum chat_format format, bool button)
+{
+	char *shown = NULL;
+	const char *s = format == CHAT_TEXT ? res->text : res->chat ? res->chat : res->text;
+
+	if (format == CHAT_PHONE && button && res->toast && *res->toast)
+		printf("[%s]\n", res->toast);
+	if (format == CHAT_PHONE && res->chat)
+		s = shown = phone_text(res->chat);
+	if (s && *s) {
+		fputs(s, stdout);
+		if (s[strlen(s) - 1] != '\n')
+			putchar('\n');
+	}
+	free(shown);
 }
 
 int
@@ -156,6 +235,7 @@ cmd_chat(struct dondoc *d, int argc, char **argv)
 		{ "reply-to", required_argument, NULL, 'r' },
 		{ "button", required_argument, NULL, 'b' },
 		{ "on", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
 		{ 0 },
 	};
 	struct chat_args a = { 0 };
@@ -211,10 +291,7 @@ cmd_chat(struct dondoc *d, int argc, char **argv)
 		ex = cli_error("chat", cli_exit_code(r), "%s", store_errmsg(d->store));
 		goto out;
 	}
-	if (res.text)
-		fputs(res.text, stdout);
-	if (res.text && res.text[0] && res.text[strlen(res.text) - 1] != '\n')
-		putchar('\n');
+	print_answer(&res, a.format, a.button != NULL);
 	if (res.n_others)
 		fprintf(stderr, "chat: %zu message%s queued for others\n", res.n_others,
 			res.n_others == 1 ? "" : "s");

@@ -63,7 +63,7 @@ request_json(const struct extension *e, const struct task *t, const struct perso
 	char due[DATE_ISO_LEN], day[16], created[32], decided[32] = "";
 
 	date_format_iso(e->due, due);
-	render_day(e->due, day);
+	render_day_short(e->due, day);
 	clock_format_local((time_t)e->created_at, created);
 	if (e->decided_at)
 		clock_format_local((time_t)e->decided_at, decided);
@@ -103,7 +103,7 @@ list_one(const struct extension *e, void *userdata)
 
 		snprintf(id, sizeof(id), "%lld", (long long)e->id);
 		snprintf(task, sizeof(task), "%lld", (long long)e->task_id);
-		render_day(e->due, due);
+		render_day_short(e->due, due);
 		row[0] = id;
 		row[1] = task;
 		row[2] = title;

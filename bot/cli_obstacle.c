@@ -88,7 +88,7 @@ obstacle_one(const struct obstacle *o, void *userdata)
 
 		snprintf(id, sizeof(id), "%lld", (long long)o->id);
 		snprintf(task, sizeof(task), "%lld", (long long)o->task_id);
-		render_day(clock_local_date((time_t)o->created_at), day);
+		render_day_short(clock_local_date((time_t)o->created_at), day);
 		cli_table_add(l->table, row);
 	}
 	l->n++;

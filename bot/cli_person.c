@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "cli_words.h"
 #include "norm.h"
 #include "regop.h"
 #include "store.h"
@@ -253,7 +254,7 @@ person_one(const struct person *p, void *userdata)
 		json_object_set_new(o, "active", json_boolean(p->active));
 		cli_json_item(o, l->n);
 	} else {
-		const char *row[7] = { id, p->name, p->agency_code, person_role_to_string(p->role),
+		const char *row[7] = { id, p->name, p->agency_code, cli_role_words(p->role),
 				       p->email, p->telegram, p->zalo };
 
 		snprintf(id, sizeof(id), "%lld", (long long)p->id);

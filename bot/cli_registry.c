@@ -11,6 +11,7 @@
 #include "abbrev.h"
 #include "audit.h"
 #include "cli.h"
+#include "cli_words.h"
 #include "clock.h"
 #include "config.h"
 #include "import.h"
@@ -132,10 +133,19 @@ cmd_import(struct dondoc *d, int argc, char **argv)
 		free(msg);
 		return r;
 	}
-	printf("%s%s: %zu rows: %zu tasks added, %zu updated, %zu unchanged; "
-	       "%zu agencies added; %zu rows with errors, %zu warnings\n",
-	       a.dry_run ? "dry run, nothing written: " : "", o.path, rep.rows, rep.created,
-	       rep.updated, rep.unchanged, rep.agencies, rep.errors, rep.warnings);
+	{
+		char rows[48], tasks[48], agencies[48], errors[48], warnings[48];
+
+		/* "1 agency added", "2 agencies added": English that reads right at any count. */
+		printf("%s%s: %s: %s added, %zu updated, %zu unchanged; %s added; %s with errors, "
+		       "%s\n", a.dry_run ? "dry run, nothing written: " : "", o.path,
+		       cli_plural(rep.rows, "row", "rows", rows, sizeof(rows)),
+		       cli_plural(rep.created, "task", "tasks", tasks, sizeof(tasks)), rep.updated,
+		       rep.unchanged,
+		       cli_plural(rep.agencies, "agency", "agencies", agencies, sizeof(agencies)),
+		       cli_plural(rep.errors, "row", "rows", errors, sizeof(errors)),
+		       cli_plural(rep.warnings, "warning", "warnings", warnings, sizeof(warnings)));
+	}
 	return rep.errors ? 1 : 0;
 }
 

@@ -13,6 +13,7 @@
 #include "channels.h"
 #include "clock.h"
 #include "cli.h"
+#include "cli_words.h"
 #include "notice.h"
 #include "planner.h"
 #include "render.h"
@@ -87,9 +88,11 @@ remind_one(const struct notice *n, void *userdata)
 		json_object_set_new(j, "channel", json_string(n->channel));
 		cli_json_item(j, o->n);
 	} else {
-		const char *row[6] = { n->task_id ? task : "-", notice_stage_to_string(n->stage), step,
-				       day, p.name, n->channel };
+		char shown[16];
+		const char *row[6] = { n->task_id ? task : "-", cli_stage_words(n->stage), step,
+				       shown, p.name, n->channel };
 
+		render_day_short(n->day, shown);
 		cli_table_add(o->table, row);
 	}
 	o->n++;
@@ -137,8 +140,12 @@ cmd_remind(struct dondoc *d, int argc, char **argv)
 	} else {
 		if (o.n)
 			cli_table_print(o.table);
-		printf("%s%zu notices %s (%zu tasks looked at)\n", flags[0] ? "dry run: " : "", o.n,
-		       flags[0] ? "would be queued" : "queued", rep.tasks);
+		char notices[48], tasks[48];
+
+		printf("%s%s %s (%s looked at)\n", flags[0] ? "dry run: " : "",
+		       cli_plural(o.n, "notice", "notices", notices, sizeof(notices)),
+		       flags[0] ? "would be queued" : "queued",
+		       cli_plural(rep.tasks, "task", "tasks", tasks, sizeof(tasks)));
 		cli_table_free(o.table);
 	}
 	return 0;
@@ -158,26 +165,28 @@ print_clock(const struct schedule *sch, const struct task *t, time_t now)
 	case PLANNER_CLOCK_NONE:
 		return;
 	case PLANNER_CLOCK_NOT_STARTED:
-		render_day(t->deadline.due, d);
+		render_day_short(t->deadline.due, d);
 		if (date_cmp(clock_local_date(now), t->deadline.due) <= 0)
-			printf("Escalation not started: no reminder sent yet; counted from the due "
-			       "day %s if one is sent by then (policy from = first_notice)\n", d);
+			printf("Chưa tính thời gian báo cáo cấp trên: chưa gửi lời nhắc nào; sẽ tính từ "
+			       "ngày đến hạn %s nếu có lời nhắc gửi đi trước ngày đó (policy from = "
+			       "first_notice)\n", d);
 		else
-			printf("Escalation not started: no reminder sent yet (policy from = "
-			       "first_notice)\n");
+			printf("Chưa tính thời gian báo cáo cấp trên: chưa gửi lời nhắc nào (policy "
+			       "from = first_notice)\n");
 		return;
 	case PLANNER_CLOCK_DUE_POLICY:
-		render_day(day, d);
-		printf("Escalation counted from the due day %s (policy from = due)\n", d);
+		render_day_short(day, d);
+		printf("Báo cáo cấp trên tính từ ngày đến hạn %s (policy from = due)\n", d);
 		return;
 	case PLANNER_CLOCK_DUE_REMINDED:
-		render_day(day, d);
-		render_day(t->first_notice, first);
-		printf("Escalation counted from the due day %s (first reminder sent %s)\n", d, first);
+		render_day_short(day, d);
+		render_day_short(t->first_notice, first);
+		printf("Báo cáo cấp trên tính từ ngày đến hạn %s (lời nhắc đầu tiên gửi ngày %s)\n", d,
+		       first);
 		return;
 	case PLANNER_CLOCK_FIRST_NOTICE:
-		render_day(day, d);
-		printf("Escalation counted from %s (first reminder sent)\n", d);
+		render_day_short(day, d);
+		printf("Báo cáo cấp trên tính từ ngày %s (ngày gửi lời nhắc đầu tiên)\n", d);
 		return;
 	}
 }
@@ -237,7 +246,7 @@ cmd_explain(struct dondoc *d, int argc, char **argv)
 		(void)store_task_get(d->store, id, &t);
 		/* "Quý III (ngày 30/9/2025)"; a text that names its day stays as it is. */
 		if (t.deadline.has_due && t.deadline.precision != DEADLINE_DAY)
-			render_day(t.deadline.due, due);
+			render_day_short(t.deadline.due, due);
 		printf("Nhiệm vụ %lld: %s\nThời hạn: %s%s%s%s\n", (long long)id, t.title ? t.title : "",
 		       t.deadline_raw ? t.deadline_raw : "", *due ? " (ngày " : "", due, *due ? ")" : "");
 		print_clock(d->sch, &t, clock_now(&d->clock));
@@ -247,14 +256,14 @@ cmd_explain(struct dondoc *d, int argc, char **argv)
 			char day[16], step[16];
 			const char *row[6];
 
-			render_day(rows[i].step.day, day);
+			render_day_short(rows[i].step.day, day);
 			snprintf(step, sizeof(step), "%d", rows[i].step.step);
-			row[0] = notice_stage_to_string(rows[i].step.stage);
+			row[0] = cli_stage_words(rows[i].step.stage);
 			row[1] = step;
 			row[2] = day;
 			row[3] = rows[i].person;
 			row[4] = rows[i].channel;
-			row[5] = notice_state_to_string(rows[i].state);
+			row[5] = cli_notice_state_words(rows[i].state);
 			cli_table_add(tb, row);
 		}
 		if (r)
@@ -324,13 +333,14 @@ outbox_one(const struct message *m, void *userdata)
 		json_object_set_new(j, "tasks", message_tasks_json(o->d->store, m->id));
 		cli_json_item(j, o->n);
 	} else {
-		const char *row[7] = { id, message_state_to_string(m->state),
-				       message_kind_to_string(m->kind), m->channel, tries, next, m->subject };
+		char when[CLI_WHEN_LEN];
+		const char *row[7] = { id, cli_message_state_words(m->state),
+				       cli_message_kind_words(m->kind), m->channel, tries, when,
+				       m->subject };
 
 		snprintf(id, sizeof(id), "%lld", (long long)m->id);
 		snprintf(tries, sizeof(tries), "%d", m->attempts);
-		next[16] = '\0';
-		next[10] = ' ';
+		cli_when((time_t)m->next_at, when);
 		cli_table_add(o->table, row);
 	}
 	o->n++;

@@ -10,7 +10,9 @@
 #include <sysexits.h>
 #include <jansson.h>
 
+#include "calendar.h"
 #include "cli.h"
+#include "cli_words.h"
 #include "command.h"
 #include "config.h"
 #include "deadline.h"
@@ -312,20 +314,20 @@ event_json(const struct event *e, void *userdata)
 	return 0;
 }
 
+/* One line of the history, in the secretariat's words: "trạng thái: Chưa thực hiện → Đang thực hiện". */
 static int
 event_print(const struct event *e, void *userdata)
 {
-	char at[32];
+	char at[CLI_WHEN_LEN], was[256], now[256];
 
 	(void)userdata;
-	clock_format_local((time_t)e->at, at);
-	at[16] = '\0';	/* "YYYY-MM-DDThh:mm" */
-	at[10] = ' ';
-	printf("  %s  %s (%s)  %s", at, e->actor, e->channel, e->kind);
+	cli_when((time_t)e->at, at);
+	printf("  %s  %s (%s)  %s", at, e->actor, e->channel, cli_event_kind_words(e->kind));
 	if (e->old_value && e->new_value)
-		printf(": %s -> %s", e->old_value, e->new_value);
+		printf(": %s → %s", cli_event_value_words(e->kind, e->old_value, was, sizeof(was)),
+		       cli_event_value_words(e->kind, e->new_value, now, sizeof(now)));
 	else if (e->new_value)
-		printf(": %s", e->new_value);
+		printf(": %s", cli_event_value_words(e->kind, e->new_value, now, sizeof(now)));
 	if (e->text)
 		printf("  %s", e->text);
 	/* A NUL would end what is printed: say that more was written than shows. */
@@ -418,6 +420,25 @@ task_id_arg(const char *cmd, int argc, char **argv, int64_t *ret)
 	return 0;
 }
 
+/*
+ * "Quá hạn: 12 ngày làm việc", counted as the messages count them (the
+ * holidays of the schedules).  Without the schedules, Monday to Friday,
+ * and the line says so rather than give a figure the messages contradict.
+ */
+static void
+overdue_print(struct dondoc *d, const struct task *t, struct date today)
+{
+	char *msg = NULL;
+	int days;
+
+	if (!d->sch && cli_need_config(d) == 0)
+		(void)schedule_load(d->cfg->schedules, today, &d->sch, &msg);
+	free(msg);
+	days = calendar_workdays_between(d->sch ? d->sch->cal : NULL, t->deadline.due, today);
+	printf("Quá hạn:     %d ngày làm việc%s\n", days > 0 ? days : 1,
+	       d->sch ? "" : " (thứ Hai đến thứ Sáu: chưa đọc được lịch ngày nghỉ)");
+}
+
 int
 cmd_task_show(struct dondoc *d, int argc, char **argv)
 {
@@ -501,8 +522,7 @@ cmd_task_show(struct dondoc *d, int argc, char **argv)
 				printf("Hoàn thành:  ngày %s, đúng hạn\n", done);
 		}
 		if (task_is_overdue(&t, today))
-			printf("Quá hạn:     %lld ngày\n",
-			       (long long)(date_to_days(today) - date_to_days(t.deadline.due)));
+			overdue_print(d, &t, today);
 		printf("Đèn:         %s\n", task_light_label(light));
 		if (t.deadline.precision == DEADLINE_RECURRING)
 			periods_print(&t, periods, n_periods);

@@ -259,7 +259,8 @@ compose_one(struct store *s, const struct dispatch_env *env, time_t now, const s
 	const struct schedule *sch = env->sch;
 	struct date today = clock_local_date(now);
 	struct items it = { 0 };
-	struct render_ctx ctx = { .r = env->rend, .to = p, .today = today, .cal = sch->cal };
+	struct render_ctx ctx = { .r = env->rend, .to = p, .today = today, .cal = sch->cal,
+				  .chat = env->chat, .bot = env->bot };
 	int64_t *ids = NULL;
 	bool catchup = false;
 	int r = 0;
@@ -345,7 +346,8 @@ compose_needs_date(struct store *s, const struct dispatch_env *env, time_t now,
 	struct task_filter f = { .status = -1 };
 	struct notices undated = { 0 };
 	struct items it = { 0 };
-	struct render_ctx ctx = { .r = env->rend, .to = p, .cal = env->sch->cal };
+	struct render_ctx ctx = { .r = env->rend, .to = p, .cal = env->sch->cal,
+				  .chat = env->chat, .bot = env->bot };
 	int64_t *ids = NULL;
 	int r;
 

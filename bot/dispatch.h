@@ -75,6 +75,13 @@ struct dispatch_env {
 	 * calls; dispatch_owed_release frees it.
 	 */
 	struct dispatch_owed *owed;
+	/*
+	 * A chat channel that takes commands is open (Telegram), and its bot's
+	 * username (NULL: unknown): reminders to people with no chat linked
+	 * say how to link one (render_ctx.chat, .bot).
+	 */
+	bool chat;
+	const char *bot;
 };
 
 /* Outcomes known and not yet recorded: sent, but the registry refused to say so. */

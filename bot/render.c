@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "calendar.h"
+#include "clock.h"
 #include "macro.h"
 #include "period.h"
 #include "registry.h"
@@ -100,8 +101,15 @@ is_message(const char *name)
 	return false;
 }
 
+/* Two digits for day and month: the form of a formal document's dates. */
 void
 render_day(struct date d, char out[16])
+{
+	snprintf(out, 16, "%02d/%02d/%d", d.d % 100, d.m % 100, d.y % 10000);
+}
+
+void
+render_day_short(struct date d, char out[16])
 {
 	snprintf(out, 16, "%d/%d/%d", d.d % 100, d.m % 100, d.y % 10000);
 }
@@ -474,6 +482,39 @@ indicator_json(json_t *o, const struct task *t)
 	json_object_del(o, "progress");
 }
 
+/*
+ * A lead after the first, as the list reads: "Chủ trì: Sở A; các sở, ban,
+ * ngành".  A generic phrase ("Các sở, ban, ngành", "Các địa phương") is no
+ * name and is not capitalised in the middle of a sentence; a name is kept.
+ */
+static void
+add_lead(struct buf *b, const char *lead, bool first)
+{
+	static const char generic[] = "Các ";
+
+	if (!first && strncmp(lead, generic, sizeof(generic) - 1) == 0)
+		(void)buf_addf(b, "; c%s", lead + 1);
+	else
+		(void)buf_addf(b, "%s%s", first ? "" : "; ", lead);
+}
+
+/*
+ * A done task says when it was done ("đã hoàn thành ngày 09/10/2025"),
+ * not how many working days are left: done, and done_on when the day is
+ * known.
+ */
+static void
+done_json(json_t *o, const struct task *t)
+{
+	char day[16];
+
+	json_object_set_new(o, "done", json_boolean(true));
+	if (t->done_at > 0) {
+		render_day(clock_local_date((time_t)t->done_at), day);
+		json_object_set_new(o, "done_on", json_string(day));
+	}
+}
+
 json_t *
 render_task_json(const struct task *t, struct date today, const struct calendar *cal)
 {
@@ -487,7 +528,7 @@ render_task_json(const struct task *t, struct date today, const struct calendar 
 
 	buf_init(&leads, RENDER_MAX_BYTES);
 	for (size_t i = 0; i < t->n_leads; i++)
-		(void)buf_addf(&leads, "%s%s", i ? "; " : "", t->leads[i]);
+		add_lead(&leads, t->leads[i], i == 0);
 	if (t->deadline.has_due)
 		render_day(t->deadline.due, due);
 	json_object_set_new(o, "id", json_integer(t->id));
@@ -514,9 +555,58 @@ render_task_json(const struct task *t, struct date today, const struct calendar 
 	json_object_set_new(o, "done_late", json_boolean(task_done_late(t)));
 	json_object_set_new(o, "light", json_string(task_light_label(task_light(t, today, cal))));
 	buf_release(&leads);
+	json_object_set_new(o, "done", json_false());
+	if (!indicator && t->status == TASK_DONE)
+		done_json(o, t);
 	if (indicator)
 		indicator_json(o, t);
 	return o;
+}
+
+/* Whether key names a count: "count", "total", "late_count", "indicator_count"... */
+static bool
+is_count_key(const char *key)
+{
+	size_t n = strlen(key);
+
+	return strcmp(key, "count") == 0 || strcmp(key, "total") == 0 ||
+	       (n > 6 && strcmp(key + n - 6, "_count") == 0);
+}
+
+void
+render_formal_counts(json_t *data)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (json_is_array(data)) {
+		json_array_foreach(data, i, v)
+			render_formal_counts(v);
+		return;
+	}
+	if (!json_is_object(data))
+		return;
+	json_object_foreach(data, key, v) {
+		if (json_is_object(v) || json_is_array(v))
+			render_formal_counts(v);
+	}
+	/* Added after the walk: a key must not be set while the object is iterated. */
+	{
+		json_t *add = json_object();
+
+		json_object_foreach(data, key, v)
+			if (json_is_integer(v) && is_count_key(key)) {
+				char *k = xasprintf("%s_02", key);
+				char *val = xasprintf("%02lld", (long long)json_integer_value(v));
+
+				json_object_set_new(add, k, json_string(val));
+				free(k);
+				free(val);
+			}
+		json_object_update(data, add);
+		json_decref(add);
+	}
 }
 
 int
@@ -531,6 +621,7 @@ render_answer(const struct renderer *r, const struct person *to, const char *nam
 	json_object_set_new(data, "today", json_string(day));
 	json_object_set_new(data, "app", json_pack("{s:s, s:s}", "name", "Hệ thống đôn đốc", "url", ""));
 	json_object_set_new(data, "bot", json_string(bot ? bot : ""));
+	render_formal_counts(data);
 	return renderer_render_forms(r, to ? to->lang : NULL, name, data, mask, ret);
 }
 
@@ -627,7 +718,7 @@ days_words(const struct date *v, size_t n, bool en)
 		if (year)
 			render_day(v[i], d);
 		else
-			snprintf(d, sizeof(d), "%d/%d", v[i].d % 100, v[i].m % 100);
+			snprintf(d, sizeof(d), "%02d/%02d", v[i].d % 100, v[i].m % 100);
 		(void)buf_addf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? (en ? " and " : " và ") : ", ",
 			       d);
 	}
@@ -818,6 +909,25 @@ template_of(enum message_kind kind, const struct person *to, const struct render
 	}
 }
 
+/*
+ * What a message may say about chat: "unlinked" when the recipient has no
+ * chat that works (the footer's commands could not reach us), then
+ * "chat_open" when a chat channel is there to link (the footer says how),
+ * and "bot", the Telegram bot's username for its t.me link.  With no chat
+ * channel at all, a message to an email-only person says nothing of chat.
+ * Answers (render_answer) go to a chat: they have neither key.
+ */
+static void
+chat_keys(json_t *data, const struct render_ctx *ctx)
+{
+	const struct person *p = ctx->to;
+	bool linked = (p->telegram && !p->telegram_broken) || p->zalo;
+
+	json_object_set_new(data, "unlinked", json_boolean(!linked));
+	json_object_set_new(data, "chat_open", json_boolean(ctx->chat && !linked));
+	json_object_set_new(data, "bot", json_string(ctx->bot ? ctx->bot : ""));
+}
+
 int
 render_message(enum message_kind kind, const struct render_ctx *ctx,
 	       const struct render_item *items, size_t n, struct rendered *ret)
@@ -860,12 +970,14 @@ render_message(enum message_kind kind, const struct render_ctx *ctx,
 		json_object_set_new(data, "total", json_integer((json_int_t)ctx->total));
 	}
 	json_object_set_new(data, "agency", json_string(ctx->to->agency_name ? ctx->to->agency_name : ""));
+	chat_keys(data, ctx);
 	if (ctx->about)
 		json_object_set_new(data, "recipient",
 				    json_pack("{s:s, s:s, s:s}", "name",
 					      ctx->about->name ? ctx->about->name : "",
 					      "channel", ctx->about_channel ? ctx->about_channel : "",
 					      "error", ctx->about_error ? ctx->about_error : ""));
+	render_formal_counts(data);
 	r = renderer_render(ctx->r, ctx->to->lang, template_of(kind, ctx->to, items, n), data, ret);
 	json_decref(data);
 	return r;

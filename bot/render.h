@@ -115,6 +115,13 @@ struct render_ctx {
 	/* The past of the tasks of an escalation (any order); none: nothing is claimed. */
 	const struct render_past *past;
 	size_t n_past;
+	/*
+	 * Whether a chat channel that takes commands is open, and the Telegram
+	 * bot's username (NULL: unknown): a reminder to someone with no chat
+	 * linked says how to link one, rather than give commands they cannot send.
+	 */
+	bool chat;
+	const char *bot;
 };
 
 /*
@@ -153,7 +160,15 @@ char *render_brief(const char *s, size_t width);
 /* The JSON of a person as the templates see it (new reference). */
 json_t *render_person_json(const struct person *p);
 
-/* "30/9/2025": a day as officials write it, into out. */
+/* "30/09/2025": a day as a formal text writes it (the messages' dates), into out. */
 void render_day(struct date d, char out[16]);
+/* "30/9/2025": a day as the CLI shows it to the secretariat, into out. */
+void render_day_short(struct date d, char out[16]);
+/*
+ * Adds beside every integer count of data, at any depth ("count",
+ * "total", "late_count", ...), its two-digit form as a formal text
+ * writes it: "count_02": "06" (10 and more as they are).
+ */
+void render_formal_counts(json_t *data);
 
 #endif

@@ -381,7 +381,8 @@ tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, struc
 	struct planner_report pr = { 0 };
 	struct dispatch_report dr = { 0 };
 	struct dispatch_env env = { .sch = st->sch, .rend = st->rend, .cs = st->cs,
-				    .budget_ms = budget_ms, .owed = owed };
+				    .budget_ms = budget_ms, .owed = owed, .chat = st->bot != NULL,
+				    .bot = st->bot ? tgbot_username(st->bot) : NULL };
 	time_t now = clock_now(&d->clock);
 	int r;
 

@@ -50,7 +50,7 @@ expect_eq "the code itself is kept nowhere in the registry (its hash is)" \
 expect_rc 1 "a wrong code is refused" chat 1001 /start SAIMA2345678
 expect_grep "the wrong code is told in Vietnamese" out "Mã liên kết không đúng hoặc đã hết hạn"
 expect_rc 0 "/start CODE links the chat" chat 1001 "/start $code_an"
-expect_grep "the answer names the person linked" out "liên kết với đồng chí Nguyễn Văn An \(Sở Y tế\)"
+expect_grep "the answer names the person linked" out "liên kết tài khoản này với đồng chí Nguyễn Văn An \(Sở Y tế\)"
 expect_eq "the person now has that Telegram chat" \
 	"$(sqlite3 "$DONDOC_DB" "SELECT telegram_chat_id FROM person WHERE id=$an")" 1001
 expect_rc 1 "a code works once" chat 1009 "/start $code_an"
@@ -107,7 +107,7 @@ expect_rc 1 "a focal point cannot approve" chat 1001 /duyet 1
 run at "$NOW" "$D" task show "$t2" --json
 expect_eq "the deadline has not moved yet" "$(json 'j["due"]')" "2025-11-15"
 expect_rc 0 "/duyet 1 by the secretariat" chat 1003 /duyet 1
-expect_grep "the secretariat is told the new deadline" out "Thời hạn mới: ngày 31/12/2025"
+expect_grep "the secretariat is told the new deadline" out "có thời hạn mới là ngày 31/12/2025"
 run at "$NOW" "$D" task show "$t2" --json
 expect_eq "task show: the deadline is moved" "$(json '[j["due"], j["deadline_raw"]]')" '["2025-12-31", "31/12/2025"]'
 expect_eq "the move is in the history, by the secretariat on Telegram" \
@@ -124,8 +124,8 @@ printf "$HDR"'1.\tTổng hợp báo cáo quý\t%s\tSở Y tế\t31/10/2025\n' "$
 run at "$NOW" "$D" import t3.tsv
 t3=$(sqlite3 "$DONDOC_DB" "SELECT id FROM task WHERE title LIKE 'Tổng hợp%'")
 expect_rc 0 "/xong early in the morning, under TZ=America/Los_Angeles" \
-	env TZ=America/Los_Angeles DONDOC_NOW=2025-10-08T06:00 "$D" chat --telegram 1001 /xong "$t3"
-expect_grep "the answer is dated in Viet Nam's day" out "ngày 8/10/2025"
+	env TZ=America/Los_Angeles DONDOC_NOW=2025-10-08T06:00 "$D" chat --format text --telegram 1001 /xong "$t3"
+expect_grep "the answer is dated in Viet Nam's day" out "ngày 08/10/2025"
 run env TZ=America/Los_Angeles DONDOC_NOW=2025-10-08T06:00 "$D" task show "$t3" --json
 expect_eq "done_at is Viet Nam's time whatever the zone" "$(json 'j["done_at"]')" "2025-10-08T06:00:00+07:00"
 expect_rc 1 "/giahan to 'today' (8/10 in Viet Nam) is refused under Los Angeles time" \

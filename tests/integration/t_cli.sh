@@ -180,7 +180,7 @@ expect_eq "task 1 is still in progress with its deadline" "$(json '(j["status"],
 expect_rc 65 "task show on an unknown task exits 65" "$DONDOC" task show 999
 expect_rc 64 "task show abc exits 64" "$DONDOC" task show abc
 expect_rc 0 "task show (table) exits 0" "$DONDOC" task show 1
-expect_grep "task show (table) lists the history with the note" out "note.*Đã họp với các phòng"
+expect_grep "task show (table) lists the history with the note" out "ghi chú.*Đã họp với các phòng"
 
 # --- task list filters -------------------------------------------------------------
 run "$DONDOC" task list --json

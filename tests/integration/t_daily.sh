@@ -88,7 +88,7 @@ run at 2025-10-08T08:30 "$D" serve --once
 expect_eq "Wednesday 8/10: a daily message with the obstacles" "$(count_of "Phạm Thị Dung" daily)" 3
 f=$(files_of "Phạm Thị Dung" daily | tail -1)
 expect_grep "it lists obstacle 1 with its task" "$f" "Số 1 – nhiệm vụ \[4\] Báo cáo sơ kết ngành y tế"
-expect_grep "who reported it and when" "$f" "Đồng chí Nguyễn Văn An báo ngày 8/10/2025: “chưa được bố trí kinh phí”"
+expect_grep "who reported it and when" "$f" "Đồng chí Nguyễn Văn An báo ngày 08/10/2025: “chưa được bố trí kinh phí”"
 expect_grep "and how to mark it handled" "$f" "/xuly 1 ghi chú"
 expect_grep "obstacle 2 too" "$f" "Số 2 – nhiệm vụ \[4\]"
 expect_no_grep "the missing focal point, told this week, is not repeated" "$f" "--agency $nn "

@@ -95,7 +95,7 @@ expect_rc 0 "Bình asks for 6 tháng đầu năm 2026 on the same task" \
 second=$(sql "SELECT max(id) FROM extension")
 flat out
 expect_grep "Bình is told his request replaces An's" out \
-	"Đề nghị này thay thế đề nghị số $first \(đến ngày 31/1/2026\) của đồng chí Nguyễn Văn An"
+	"Đề nghị này thay thế đề nghị số $first \(đến ngày 31/01/2026\) của đồng chí Nguyễn Văn An"
 run "$D" extension list --pending --json
 expect_eq "one request of task 4 is pending: Bình's, with the half-year as typed and its reason" \
 	"$(json '[(r["id"], r["requester"], r["asked"], r["due"], r["reason"]) for r in j if r["task_id"] == 4]')" \
@@ -142,7 +142,7 @@ refuse "the reason missing" "còn thiếu lý do" 1001 /giahan 4 Quý I/2026
 refuse "a task that does not exist" "99" 1001 /giahan 99 31/12/2026 chờ
 refuse "another agency's task" "do Sở Tài chính chủ trì, không thuộc cơ quan của đồng chí" 1001 /giahan 3 31/12/2026 chờ
 refuse "deciding one's own request" "do chính đồng chí gửi" 1003 /duyet "$own"
-refuse "a request already superseded" "đã được thay bằng một đề nghị mới hơn ngày 6/11/2025" \
+refuse "a request already superseded" "đã được thay bằng một đề nghị mới hơn ngày 06/11/2025" \
 	1003 /duyet "$first"
 refuse "a request that does not exist" "số 77" 1003 /duyet 77
 refuse "a focal point deciding (the role, not the agency)" "Lệnh /duyet dành cho cơ quan thường trực. Đồng chí là cán bộ đầu mối" \
@@ -170,7 +170,7 @@ expect_grep "Bình is told it was approved, by the operator" bt "Người duyệ
 sent_to "$dung" >dt
 expect_grep "the secretariat is told" dt "tester đã .*đồng ý.* đề nghị điều chỉnh thời hạn số $second"
 expect_rc 65 "a second decision is refused" env DONDOC_NOW=$NOW "$D" extension reject "$second" --reason muộn
-expect_grep "saying how and when it was decided" err "request $second was approved already on 7/11/2025"
+expect_grep "saying how and when it was decided" err "request $second was approved already on 07/11/2025"
 expect_rc 0 "Bình asks again for task 4" \
 	chat 1002 /giahan 4 Quý III/2026 chờ
 third=$(sql "SELECT max(id) FROM extension")

@@ -119,7 +119,7 @@ nd=$(grep -l '^Kind: needs_date' $(msgs) | head -1)
 if [ -n "$nd" ]; then
 	expect_eq "the Monday needs-date list names no indicator" "$(named "$nd")" ""
 	expect_grep "the needs-date list counts only the tasks without a date" "$nd" \
-		'^Subject: .*\b1 nhiệm vụ chưa có thời hạn cụ thể'
+		'^Subject: .*\b01 nhiệm vụ chưa có thời hạn cụ thể'
 else
 	fail "a Monday needs-date list went to the secretariat" "$(grep -h '^Kind' $(msgs) | sort | uniq -c)"
 fi

@@ -101,9 +101,9 @@ expect_eq "nothing is sent before the period is asked" "$(outbox_count)" 0
 expect_rc 0 "serve --once on 16/09" serve 2025-09-16
 expect_eq "on 16/09 a reminder goes out to each agency's focal point" "$(outbox_count)" 2
 f=$(newest)
-expect_grep "the reminder names September's period of the monthly task" "$f" "Ngày 20 hàng tháng – kỳ tháng 9/2025 \(ngày 20/9/2025\)"
+expect_grep "the reminder names September's period of the monthly task" "$f" "Ngày 20 hàng tháng – kỳ tháng 9/2025 \(ngày 20/09/2025\)"
 g=$(grep -l "^To: Lê Văn Cường" "$T"/outbox/*.txt)
-expect_grep "and the quarter of the quarterly one" "$g" "Hằng quý – kỳ quý III/2025 \(ngày 20/9/2025\)"
+expect_grep "and the quarter of the quarterly one" "$g" "Hằng quý – kỳ quý III/2025 \(ngày 20/09/2025\)"
 run serve 2025-09-16
 expect_eq "a second pass the same day sends nothing more" "$(outbox_count)" 2
 expect_rc 0 "remind --dry-run --json the same day" at 2025-09-16T09:00 "$D" remind --dry-run --json
@@ -157,7 +157,7 @@ expect_grep "21/10: nagged" "$f" "kỳ tháng 10/2025.*đã quá hạn 1 ngày l
 run serve 2025-10-27
 h=$(grep -l "^To: Trần Thị Bình" "$T"/outbox/*.txt | head -1)
 expect_grep "27/10: the head is told (escalation level 1, 5 working days overdue)" "${h:-/dev/null}" "^Kind: escalation"
-expect_grep "on that day" "${h:-/dev/null}" "Đến ngày 27/10/2025"
+expect_grep "on that day" "${h:-/dev/null}" "Tính đến ngày 27/10/2025"
 expect_grep "the escalation names October's period" "$h" "kỳ tháng 10/2025"
 run serve 2025-11-14
 run at 2025-11-14T09:00 "$D" task show "$t1" --json
@@ -211,7 +211,7 @@ run at 2025-11-24T10:10 "$D" task show "$t1" --json
 before=$(cat out)
 expect_rc 1 "/giahan on the monthly task is refused" at 2025-11-24T10:10 "$D" chat --telegram 2001 /giahan "$t1" 31/12/2025 chờ số liệu
 expect_grep "it reports by period" out "là nhiệm vụ thường xuyên \\(Ngày 20 hàng tháng\\): báo cáo theo từng kỳ, không\$"
-expect_grep "naming the period awaited and how to report it" out "Kỳ đang chờ báo cáo: tháng 1/2026, hạn ngày 20/1/2026"
+expect_grep "naming the period awaited and how to report it" out "Kỳ đang chờ báo cáo: tháng 1/2026, hạn ngày 20/01/2026"
 run at 2025-11-24T10:10 "$D" extension list --json
 expect_eq "no request is recorded" "$(json 'len(j)')" 0
 run at 2025-11-24T10:10 "$D" task show "$t1" --json

@@ -106,7 +106,7 @@ expect_rc 0 "demo: the first serve --once" "$DONDOC" serve --once
 expect_eq "demo: the first run escalates nothing (nobody was reminded before)" \
 	"$(grep -l '^Kind: escalation' "$T"/demo/outbox/*.txt 2>/dev/null | wc -l | tr -d ' ')" 0
 expect_grep "demo: the first run sends its focal points the overdue tasks" \
-	"$(ls "$T"/demo/outbox/*-1.txt | head -1)" "^Subject: \[Đôn đốc\] 1 nhiệm vụ đã quá hạn"
+	"$(ls "$T"/demo/outbox/*-1.txt | head -1)" "^Subject: \[Đôn đốc\] 01 nhiệm vụ đã quá hạn"
 expect_rc 0 "demo: a second serve --once the same day" "$DONDOC" serve --once
 expect_eq "demo: still no escalation the same day" \
 	"$(grep -l '^Kind: escalation' "$T"/demo/outbox/*.txt 2>/dev/null | wc -l | tr -d ' ')" 0
@@ -117,7 +117,7 @@ expect_eq "demo: later escalations come, to the head (9/12) and the leader (24/1
 	"$(echo "$esc" | grep -c 'To: Phạm Minh Dũng,') $(echo "$esc" | grep -c 'To: Hoàng Thị Em,')" "1 1"
 expect_eq "demo: every claim about the past in its messages is in the outbox" "$(claims "$T/demo")" ""
 expect_grep "demo: the leader is told who was reminded when" "$(grep -l '^To: Hoàng Thị Em' "$T"/demo/outbox/*.txt | tail -1)" \
-	"^   Đã nhắc đồng chí Nguyễn Văn An \(cán bộ đầu mối, Sở Khoa học và Công nghệ\) ngày 2/12 và 9/12/2026"
+	"^   Đã nhắc đồng chí Nguyễn Văn An \(cán bộ đầu mối, Sở Khoa học và Công nghệ\) ngày 02/12 và 09/12/2026"
 unset DONDOC_NOW
 
 if [ -z "$FIXTURES" ]; then
@@ -161,8 +161,8 @@ scenario() {
 	unset DONDOC_NOW
 	run env DONDOC_NOW=2025-10-07T09:00 "$DONDOC" explain 27
 	expect_grep "$sc: before the first run, explain says the clock has not started or counts from the due day" \
-		out "$( [ "$from" = due ] && echo 'Escalation counted from the due day 30/9/2025 \(policy from = due\)' ||
-			echo 'Escalation not started: no reminder sent yet')"
+		out "$( [ "$from" = due ] && echo 'Báo cáo cấp trên tính từ ngày đến hạn 30/9/2025 \(policy from = due\)' ||
+			echo 'Chưa tính thời gian báo cáo cấp trên: chưa gửi lời nhắc nào')"
 
 	seen="" falsehoods=0 days=0
 	d=2025-10-07
@@ -219,10 +219,10 @@ expect_eq "first_notice: the focal point's first message goes on 07/10" \
 	"$(first_day reminder "Nguyễn Văn An")" 2025-10-07
 run env DONDOC_NOW=2025-11-11T09:00 "$DONDOC" explain 27
 expect_grep "first_notice: explain says the clock counts from the first reminder sent" out \
-	"^Escalation counted from 7/10/2025 \(first reminder sent\)"
+	"^Báo cáo cấp trên tính từ ngày 7/10/2025 \(ngày gửi lời nhắc đầu tiên\)"
 h=$(grep -l "^To: Trần Thị Bình" "$T"/first/outbox/*.txt | head -1)
 expect_grep "first_notice: the head's message names the focal point and the day reminded" "$h" \
-	"^   Đã nhắc đồng chí Nguyễn Văn An \(cán bộ đầu mối, Sở Khoa học và Công nghệ\) ngày 7/10"
+	"^   Đã nhắc đồng chí Nguyễn Văn An \(cán bộ đầu mối, Sở Khoa học và Công nghệ\) ngày 07/10"
 l=$(for f in "$T"/first/outbox/*.txt; do grep -q "^Kind: escalation" "$f" && grep -q "^To: Đỗ Văn Giang" "$f" && echo "$f"; done | head -1)
 expect_grep "first_notice: the leader's message rolls the tasks up by agency" "$l" \
 	"^- Sở Khoa học và Công nghệ: [0-9]+ nhiệm vụ"

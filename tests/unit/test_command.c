@@ -767,7 +767,7 @@ test_bad_dates(void **state)
 		assert_int_equal(f->out.n_others, 0);
 	}
 	chatf(f, CHAT_A, "/giahan %lld Quý III/2025 lý do", (long long)f->t_a);
-	assert_string_equal(data_str(f->out.reply.data, "due"), "30/9/2025");
+	assert_string_equal(data_str(f->out.reply.data, "due"), "30/09/2025");
 	chatf(f, CHAT_A, "/giahan %lld 31/13/2025 lý do", (long long)f->t_a);
 	assert_string_equal(data_str(f->out.reply.data, "text"), "31/13/2025");
 	/* A long word is shown cut on a character, never as broken UTF-8. */
@@ -1410,7 +1410,7 @@ test_extension_asked_then_approved(void **state)
 	assert_int_equal(data_int(f->out.reply.data, "request.id"), 1);
 	assert_true(json_is_true(data_at(f->out.reply.data, "request.approved")));
 	assert_string_equal(data_str(f->out.reply.data, "request.decider"), "Phạm Thị Dung");
-	assert_string_equal(data_str(f->out.reply.data, "request.decided_on"), "7/10/2025");
+	assert_string_equal(data_str(f->out.reply.data, "request.decided_on"), "07/10/2025");
 	chatf(f, CHAT_SEC, "/tuchoi 1 muộn rồi");
 	assert_refused_unchanged(f, before, "error_request_decided");
 	chatf(f, CHAT_SEC, "/duyet 7");
@@ -1428,7 +1428,7 @@ test_extension_superseded(void **state)
 	assert_reply(f, "extension_asked");
 	assert_null(data_at(f->out.reply.data, "replaced"));
 	assert_string_equal(data_str(f->out.reply.data, "request.when"), "Quý I/2026");
-	assert_string_equal(data_str(f->out.reply.data, "request.date"), "31/3/2026");
+	assert_string_equal(data_str(f->out.reply.data, "request.date"), "31/03/2026");
 	chatf(f, CHAT_SEC, "/giahan %lld 6 tháng đầu năm 2026 cần khảo sát thêm", (long long)f->t_a);
 	assert_reply(f, "extension_asked");
 	assert_true(f->out.changed);
@@ -1460,7 +1460,7 @@ test_extension_superseded(void **state)
 	chatf(f, CHAT_SEC2, "/duyet 1");
 	assert_reply(f, "error_request_decided");
 	assert_true(json_is_true(data_at(f->out.reply.data, "request.superseded")));
-	assert_string_equal(data_str(f->out.reply.data, "request.decided_on"), "7/10/2025");
+	assert_string_equal(data_str(f->out.reply.data, "request.decided_on"), "07/10/2025");
 	/* Approved, the deadline is the one typed, with its precision. */
 	chatf(f, CHAT_SEC2, "/duyet 3");
 	assert_reply(f, "decision_ok");

@@ -508,7 +508,7 @@ test_one_message_per_person(void **state)
 	assert_int_equal(m->state, MESSAGE_PENDING);
 	assert_string_equal(m->channel, "file");
 	assert_int_equal(date_cmp(m->day, DAY(2025, 9, 25)), 0);
-	assert_string_equal(m->subject, "[Đôn đốc] Nhắc việc ngày 25/9/2025: 2 nhiệm vụ");
+	assert_string_equal(m->subject, "[Đôn đốc] Nhắc việc ngày 25/09/2025: 02 nhiệm vụ");
 	assert_non_null(strstr(m->body, "Kính gửi đồng chí Nguyễn Văn An (Sở Nội vụ),"));
 	assert_true(lists_task(m->body, f->t1));
 	assert_true(lists_task(m->body, f->t2));
@@ -599,7 +599,7 @@ test_escalation_separate(void **state)
 	assert_true(lists_task(e->body, f->t2));
 	assert_false(lists_task(e->body, f->t1));
 	/* The secretariat's own text: what to follow, not a request to direct. */
-	assert_non_null(strstr(e->subject, "Theo dõi 1 nhiệm vụ quá hạn"));
+	assert_non_null(strstr(e->subject, "Theo dõi 01 nhiệm vụ quá hạn"));
 	assert_null(strstr(e->body, "/xong"));
 	/* The nag's day (17/10) went by, but on the first day nothing was missed. */
 	r = msg_of(ms, f->secretariat, MESSAGE_REMINDER);
@@ -657,14 +657,14 @@ test_escalation_tells_only_what_was_sent(void **state)
 	b = escalation_body(ms, f->head_snv);
 	assert_int_equal(occurrences(b, "Đã nhắc đồng chí"), 1);
 	assert_non_null(strstr(b, "Đã nhắc đồng chí Nguyễn Văn An (cán bộ đầu mối, Sở Nội vụ) "
-				  "ngày 7/10/2025"));
+				  "ngày 07/10/2025"));
 	assert_null(strstr(b, "hệ thống đã nhắc"));
 	assert_null(strstr(b, "Đã báo cáo thủ trưởng"));
 	/* Composed before the head's went out: the leader is not told of it. */
 	b = escalation_body(ms, f->leader);
 	assert_non_null(strstr(b, "Đã nhắc đồng chí Nguyễn Văn An"));
 	assert_null(strstr(b, "thủ trưởng"));
-	assert_non_null(strstr(b, "- Sở Nội vụ: 1 nhiệm vụ"));
+	assert_non_null(strstr(b, "- Sở Nội vụ: 01 nhiệm vụ"));
 	msgs_release(ms);
 	deliver_at(f, "2025-10-08T09:00+07:00", &stop, &rep);
 
@@ -675,7 +675,7 @@ test_escalation_tells_only_what_was_sent(void **state)
 	msgs_load(f, -1, ms);
 	b = escalation_body(ms, f->leader);
 	assert_non_null(strstr(b, "Đã báo cáo thủ trưởng: đồng chí Lê Văn Cường (Sở Nội vụ) "
-				  "ngày 8/10/2025"));
+				  "ngày 08/10/2025"));
 	assert_null(strstr(b, "Đã nhắc"));	/* t2: nobody was reminded */
 	b = escalation_body(ms, f->secretariat);
 	assert_non_null(strstr(b, "Chưa có lời nhắc nào được gửi tới cán bộ đầu mối."));

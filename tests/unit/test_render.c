@@ -92,10 +92,10 @@ test_reminder_forms(void **state)
 	assert_null(strchr(m.subject, '\n'));
 	assert_non_null(strstr(m.text, "Kính gửi đồng chí Nguyễn Văn An"));
 	assert_non_null(strstr(m.text, "[27] Báo cáo <b>&\"tổng kết\"</b>"));
-	assert_non_null(strstr(m.text, "Quý III (ngày 30/9/2025)"));
+	assert_non_null(strstr(m.text, "Quý III (ngày 30/09/2025)"));
 	assert_non_null(strstr(m.text, "còn 3 ngày làm việc"));
 	/* A deadline written as a day is said once. */
-	assert_null(strstr(m.text, "30/9/2025 (ngày"));
+	assert_null(strstr(m.text, "30/09/2025 (ngày"));
 	assert_non_null(strstr(m.html, "Báo cáo &lt;b&gt;&amp;&quot;tổng kết&quot;&lt;/b&gt;"));
 	assert_null(strstr(m.html, "<b>&\"tổng"));
 	assert_non_null(strstr(m.chat, "&lt;b&gt;&amp;\"tổng kết\"&lt;/b&gt;"));
@@ -168,6 +168,7 @@ test_assessment_request(void **state)
 	struct rendered m = { 0 };
 
 	(void)state;
+	p.telegram = (char *)"100";
 	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &req, 1, &m), 0);
 	assert_non_null(strstr(m.subject, "Cập nhật đánh giá chỉ tiêu"));
 	assert_non_null(strstr(m.text, "Chỉ tiêu – đánh giá: Chưa đạt"));
@@ -180,7 +181,7 @@ test_assessment_request(void **state)
 	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, both, 2, &m), 0);
 	/* The task counts as the task it is, the indicator apart. */
 	assert_non_null(strstr(m.subject, "1 nhiệm vụ"));
-	assert_non_null(strstr(m.text, "Số nhiệm vụ: 1; chỉ tiêu cần cập nhật đánh giá: 1."));
+	assert_non_null(strstr(m.text, "Số nhiệm vụ: 01; chỉ tiêu cần cập nhật đánh giá: 01."));
 	assert_non_null(strstr(m.text, "/danhgia 12 đạt"));
 	/* The quick commands name the task, never the indicator. */
 	assert_non_null(strstr(m.text, "/xong 27"));
@@ -211,7 +212,8 @@ test_template_choice(void **state)
 	assert_non_null(strstr(m.text, "Sở Y tế"));
 	rendered_release(&m);
 	assert_int_equal(render_message(MESSAGE_CATCHUP, &later, &late, 1, &m), 0);
-	assert_non_null(strstr(m.text, "những ngày qua"));
+	assert_non_null(strstr(m.text, "Hệ thống tổng hợp các nhiệm vụ cần đôn đốc tính đến ngày 21/10/2025:"));
+	assert_null(strstr(m.text, "những ngày qua"));
 	rendered_release(&m);
 }
 
@@ -472,6 +474,101 @@ test_invalid_utf8_title(void **state)
 	rendered_release(&m);
 }
 
+/*
+ * The footer's commands go to whoever can send them: a person with a
+ * chat; an email-only person is told how to link one when a chat channel
+ * is open (the bot's t.me link, /start), and nothing of chat otherwise.
+ */
+static void
+test_footer_unlinked(void **state)
+{
+	struct task a = task_due(27, "Việc có hạn", "Tháng 12", 2025, 12, 31, DEADLINE_MONTH);
+	struct person p = person("vi");
+	struct render_item it = { &a, STAGE_BEFORE, 10, { 2025, 12, 17 }, a.deadline.due };
+	struct render_ctx ctx = { .r = rend, .to = &p, .today = { 2025, 12, 17 } };
+	struct rendered m = { 0 };
+
+	(void)state;
+	/* No chat channel at all: not a word about chat. */
+	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
+	assert_null(strstr(m.text, "/xong"));
+	assert_null(strstr(m.text, "tin nhắn"));
+	assert_null(strstr(m.html, "/xong"));
+	rendered_release(&m);
+	/* Telegram open: how to link, with the bot's link. */
+	ctx.chat = true;
+	ctx.bot = "dondoc_bot";
+	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
+	assert_null(strstr(m.text, "/xong 27"));
+	assert_non_null(strstr(m.text, "https://t.me/dondoc_bot"));
+	assert_non_null(strstr(m.text, "/start MÃ tới @dondoc_bot"));
+	assert_non_null(strstr(m.html, "https://t.me/dondoc_bot"));
+	rendered_release(&m);
+	/* Linked: the commands, and no linking advice. */
+	p.telegram = (char *)"100";
+	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
+	assert_non_null(strstr(m.text, "/xong 27"));
+	assert_null(strstr(m.text, "/start"));
+	rendered_release(&m);
+	/* A chat that broke is no chat: linking advice again. */
+	p.telegram_broken = true;
+	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
+	assert_null(strstr(m.text, "/xong 27"));
+	assert_non_null(strstr(m.text, "/start MÃ"));
+	rendered_release(&m);
+}
+
+/* A done task says the day it was done; a generic co-lead is not capitalised mid-list. */
+static void
+test_done_and_leads(void **state)
+{
+	static char *leads[] = { (char *)"Sở Y tế", (char *)"Các sở, ban, ngành" };
+	struct task a = task_due(27, "Việc đã xong", "Tháng 12", 2025, 12, 31, DEADLINE_MONTH);
+	json_t *o;
+
+	(void)state;
+	a.leads = leads;
+	a.n_leads = 2;
+	a.status = TASK_DONE;
+	a.done_at = 1759975200;		/* 2025-10-09 09:00 in Hà Nội */
+	o = render_task_json(&a, (struct date){ 2025, 10, 10 }, NULL);
+	assert_string_equal(json_string_value(json_object_get(o, "leads")),
+			    "Sở Y tế; các sở, ban, ngành");
+	assert_true(json_is_true(json_object_get(o, "done")));
+	assert_string_equal(json_string_value(json_object_get(o, "done_on")), "09/10/2025");
+	json_decref(o);
+	/* First, it keeps its capital; an open task is not done. */
+	leads[0] = (char *)"Các sở, ban, ngành";
+	leads[1] = (char *)"Sở Y tế";
+	a.status = TASK_IN_PROGRESS;
+	o = render_task_json(&a, (struct date){ 2025, 10, 10 }, NULL);
+	assert_string_equal(json_string_value(json_object_get(o, "leads")),
+			    "Các sở, ban, ngành; Sở Y tế");
+	assert_true(json_is_false(json_object_get(o, "done")));
+	assert_null(json_object_get(o, "done_on"));
+	json_decref(o);
+	leads[0] = (char *)"Sở Y tế";
+	leads[1] = (char *)"Các sở, ban, ngành";
+}
+
+/* Counts in two digits for formal text, at any depth, beside the number. */
+static void
+test_formal_counts(void **state)
+{
+	json_t *o = json_pack("{s:i, s:i, s:[{s:i}], s:i}", "count", 6, "late_count", 12,
+			      "agencies", "count", 3, "level", 2);
+
+	(void)state;
+	render_formal_counts(o);
+	assert_string_equal(json_string_value(json_object_get(o, "count_02")), "06");
+	assert_string_equal(json_string_value(json_object_get(o, "late_count_02")), "12");
+	assert_string_equal(json_string_value(json_object_get(
+		json_array_get(json_object_get(o, "agencies"), 0), "count_02")), "03");
+	assert_null(json_object_get(o, "level_02"));
+	assert_int_equal(json_integer_value(json_object_get(o, "count")), 6);
+	json_decref(o);
+}
+
 static void
 test_render_day(void **state)
 {
@@ -479,8 +576,11 @@ test_render_day(void **state)
 
 	(void)state;
 	render_day((struct date){ 2025, 9, 30 }, out);
-	assert_string_equal(out, "30/9/2025");
+	assert_string_equal(out, "30/09/2025");
 	render_day((struct date){ 2026, 1, 1 }, out);
+	assert_string_equal(out, "01/01/2026");
+	/* The CLI's short form, as the secretariat types dates. */
+	render_day_short((struct date){ 2026, 1, 1 }, out);
 	assert_string_equal(out, "1/1/2026");
 }
 
@@ -563,13 +663,13 @@ test_escalation_past(void **state)
 	sec.role = ROLE_SECRETARIAT;
 	assert_int_equal(render_message(MESSAGE_ESCALATION, &ctx, items, 2, &m), 0);
 	assert_non_null(strstr(m.text, "   Đã nhắc đồng chí Nguyễn Văn An (cán bộ đầu mối, Sở Y tế) "
-				       "ngày 30/12/2025, 2/1 và 5/1/2026\n"));
+				       "ngày 30/12/2025, 02/01 và 05/01/2026\n"));
 	assert_non_null(strstr(m.text, "   Đã nhắc đồng chí Đỗ Thị Giang (cán bộ đầu mối, Sở Y tế) "
-				       "ngày 2/1/2026\n"));
+				       "ngày 02/01/2026\n"));
 	assert_non_null(strstr(m.text, "   Đã báo cáo thủ trưởng: đồng chí Lê Văn Cường (Sở Y tế) "
-				       "ngày 6/1/2026\n"));
+				       "ngày 06/01/2026\n"));
 	assert_null(strstr(m.text, "Hoàng Thị Em"));
-	assert_non_null(strstr(m.text, "- Sở Y tế: 2 nhiệm vụ"));
+	assert_non_null(strstr(m.text, "- Sở Y tế: 02 nhiệm vụ"));
 	/* Task 29 has no past: nothing is said after it. */
 	b_at = strstr(m.text, "[29] ");
 	assert_non_null(b_at);
@@ -580,14 +680,14 @@ test_escalation_past(void **state)
 
 	ctx.to = &head;
 	assert_int_equal(render_message(MESSAGE_ESCALATION, &ctx, items, 2, &m), 0);
-	assert_non_null(strstr(m.subject, "Sở Y tế: 2 nhiệm vụ quá hạn, đề nghị đồng chí chỉ đạo"));
+	assert_non_null(strstr(m.subject, "Sở Y tế: 02 nhiệm vụ quá hạn, đề nghị đồng chí chỉ đạo"));
 	rendered_release(&m);
 
 	ctx.to = &sec;
 	assert_int_equal(render_message(MESSAGE_ESCALATION, &ctx, items, 2, &m), 0);
 	assert_non_null(strstr(m.subject, "long-overdue tasks to follow"));
 	assert_non_null(strstr(m.text, "   Reminded: Nguyễn Văn An (focal point, Sở Y tế) on "
-				       "30/12/2025, 2/1 and 5/1/2026\n"));
+				       "30/12/2025, 02/01 and 05/01/2026\n"));
 	assert_non_null(strstr(m.text, "Missing: Sở Y tế has no head"));
 	assert_non_null(strstr(m.text, "No reminder has been sent to a focal point yet."));
 	rendered_release(&m);
@@ -612,6 +712,9 @@ main(void)
 		cmocka_unit_test(test_invalid_utf8_title),
 		cmocka_unit_test(test_render_day),
 		cmocka_unit_test(test_render_brief),
+		cmocka_unit_test(test_footer_unlinked),
+		cmocka_unit_test(test_done_and_leads),
+		cmocka_unit_test(test_formal_counts),
 	};
 
 	return cmocka_run_group_tests_name("render", tests, setup, teardown);

@@ -143,7 +143,7 @@ static const char *const partial_names[] = {
 	"greeting", "deadline", "task", "task_leads", "tasks", "tasks_leads", "task_line",
 	"footer", "link_steps", "page_top", "page_bottom", "indicator",
 	"footer", "link_steps", "page_top", "page_bottom", "task_past", "task_block",
-	"secretariat_gaps",
+	"secretariat_gaps", "chat_link",
 };
 
 /* Compiled partials, [lang][partial][form]; NULL where there is no file. */
@@ -619,6 +619,8 @@ sample(const struct name *nm, bool minimal)
 	if (has_key(nm->keys, "daily"))
 		json_object_update_new(root, sample_daily(minimal));
 	add_sample_commands(root, nm, minimal);
+	/* As render_message and render_answer give them: "count_02": "02". */
+	render_formal_counts(root);
 	return root;
 }
 
