@@ -4542,7 +4542,14 @@ store_person_refs(struct store *s, int64_t id, struct person_refs *ret)
 int
 store_person_delete(struct store *s, int64_t id)
 {
-	return exec_ids(s, "DELETE FROM person WHERE id = ?1", &id, 1);
+	/*
+	 * A question the chat asked them and nobody answered is transport
+	 * state (chat_ask, schema 9), not history: it goes with them.  One
+	 * with an outbox message never gets here (store_person_refs).
+	 */
+	int r = exec_ids(s, "DELETE FROM chat_ask WHERE person_id = ?1", &id, 1);
+
+	return r < 0 ? r : exec_ids(s, "DELETE FROM person WHERE id = ?1", &id, 1);
 }
 
 int
