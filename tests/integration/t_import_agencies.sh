@@ -30,6 +30,10 @@ row() { printf '%s\t%s\t%s\t%s\t%s\t30/9/2025\n' "$1" "$2" "$DOC" "$3" "$4"; }
 } >tasks.tsv
 
 run "$D" init
+sum=$(db_sum)
+expect_rc 0 "a dry run of the table" "$D" import --dry-run tasks.tsv
+expect_grep "tells the same warnings" err "^tasks.tsv: lines 6, 9: warning: 'Sở Nội vụ, Sở Mới'"
+expect_eq "and writes nothing (no agency, alias or event)" "$(db_sum)" "$sum"
 expect_rc 0 "the table is imported" "$D" import tasks.tsv
 cp err import.err
 expect_grep "two distinct cells kept whole: two warnings" out "9 tasks added.*; 0 rows with errors, 2 warnings"
