@@ -6,7 +6,12 @@
  *  - We bring our own TLS context, capped at TLS 1.2 (libESMTP hangs
  *    after STARTTLS with TLS 1.3 on fast links), verifying the peer and
  *    its host name with OpenSSL, with SNI (libESMTP sends none), and
- *    always set it (the default context has a use-after-free).
+ *    always set it (the default context has a use-after-free).  A relay
+ *    given by its IP address is checked against the certificate's IP
+ *    SANs (libESMTP's own check knows only DNS names) and gets no SNI.
+ *  - What failed in the handshake (the verify error, an alert) is kept
+ *    by our OpenSSL callbacks and said, instead of libESMTP's "Client
+ *    error"; doctor runs the same handshake itself (starttls_check).
  *  - smtp_start_session() returning 1 says nothing about delivery: the
  *    message's transfer status and each recipient's status do.  A status
  *    of 0 means never tried (TLS refused, STARTTLS missing, AUTH failed).

@@ -945,6 +945,35 @@ create_task(struct importer *imp, struct task *t, int64_t doc_id, const char *ti
 }
 
 /*
+ * A done task the table reopens is not left at 100%: its progress before
+ * it was marked done comes back (a progress event), else 0% with a note
+ * (task set --progress corrects it).  0 or -errno.
+ */
+static int
+import_reopen_progress(struct importer *imp, struct task *t, enum task_status status,
+		       size_t line)
+{
+	char oldp[8], newp[8];
+	int before = 0, r;
+
+	if (t->status != TASK_DONE || status == TASK_DONE || t->progress < 100)
+		return 0;
+	r = taskop_progress_before_done(imp->s, t, &before);
+	if (r == -ENOENT)
+		diag(imp, line, "note: task %lld reopened; its progress before it was done is not "
+		     "known: 0%%, to correct with 'dondoc task set %lld --progress N'",
+		     (long long)t->id, (long long)t->id);
+	else if (r < 0)
+		return r;
+	snprintf(oldp, sizeof(oldp), "%d", t->progress);
+	snprintf(newp, sizeof(newp), "%d", before);
+	r = log_event(imp, t->id, line, "progress", oldp, newp);
+	if (r == 0)
+		t->progress = before;
+	return r;
+}
+
+/*
  * Takes one row into the registry.  Row-level problems are reported and
  * return 0 (the row is skipped); only database errors return <0.
  */
@@ -1139,6 +1168,9 @@ process_row(struct importer *imp, const struct record *row)
 		if (r < 0)
 			goto out;
 		old.done_at = as.status == TASK_DONE ? (old.done_at ? old.done_at : imp->now) : 0;
+		r = import_reopen_progress(imp, &old, as.status, line);
+		if (r < 0)
+			goto out;
 		old.status = as.status;
 		changed = true;
 		if (old.status == TASK_DONE) {

@@ -316,9 +316,12 @@ window_reason(const struct schedule *sch, time_t now, const char **ret_en, const
 	} else if (!calendar_is_workday(sch->cal, day)) {
 		*ret_en = "a day off (holiday)";
 		*ret_vi = "hôm nay là ngày nghỉ lễ";
-	} else if (minute < sch->send_at) {
+	} else if (minute < sch->work_start) {
 		*ret_en = "before working hours";
 		*ret_vi = "chưa đến giờ làm việc";
+	} else if (minute < sch->send_at) {
+		*ret_en = "before the day's sending time";
+		*ret_vi = "chưa đến giờ gửi trong ngày";
 	} else {
 		*ret_en = "after working hours";
 		*ret_vi = "ngoài giờ làm việc";

@@ -2,7 +2,8 @@
 # The progress it had before it was marked done comes back from its
 # history, unless --progress (0..99) gives another; a task imported done
 # (no progress before) needs --progress; 100 is refused; progress alone on
-# a done task is refused.  Each refusal changes nothing, and the history
+# a done task is refused; a table that reopens a task brings its progress
+# back too.  Each refusal changes nothing, and the history
 # replays (dondoc verify).
 . "$(dirname "$0")/../lib.sh"
 
@@ -49,4 +50,13 @@ expect_rc 0 "with --progress, it reopens" at 2025-10-09T10:00 "$DONDOC" task set
 expect_eq "at the progress given" "$(progress 2)" '["in_progress", 20]'
 expect_rc 0 "reopening to not started restores too" at 2025-10-09T11:00 "$DONDOC" task set 1 --status not_started
 expect_eq "task 1 is back at 30%, so in progress (progress above 0 always is)" "$(progress 1)" '["in_progress", 30]'
+
+# --- a table that reopens a task ---------------------------------------------------------------------
+at 2025-10-10T09:00 "$DONDOC" task set 1 --status done >/dev/null
+expect_rc 0 "the table again, task 1 'Đang thực hiện' in it" at 2025-10-13T09:00 "$DONDOC" import t.tsv
+expect_eq "the import reopens it at its progress before done, not 100%" "$(progress 1)" '["in_progress", 30]'
+run "$DONDOC" task show 1 --json
+expect_eq "as a status and a progress event" \
+	"$(json '[(e["kind"], e["old"], e["new"]) for e in j["events"]][-2:]')" \
+	'[["status", "done", "in_progress"], ["progress", "100", "30"]]'
 expect_rc 0 "the history replays" "$DONDOC" verify

@@ -30,6 +30,10 @@ expect_grep "before working hours: today at 08:00" out \
 	"^Chưa gửi nhắc việc: chưa đến giờ làm việc\. Các tin đang chờ sẽ được gửi lúc 08:00 thứ Tư, ngày 03/09/2025\.$"
 expect_grep "the log says before working hours" err "reminders held: before working hours; next window opens Wed 03/09/2025 08:00"
 
+serve_at 2025-09-03T07:45
+expect_grep "at work but before the sending time: today at 08:00" out \
+	"^Chưa gửi nhắc việc: chưa đến giờ gửi trong ngày\. Các tin đang chờ sẽ được gửi lúc 08:00 thứ Tư, ngày 03/09/2025\.$"
+
 serve_at 2025-09-05T18:00
 expect_grep "after working hours on a Friday: Monday at 08:00" out \
 	"^Chưa gửi nhắc việc: ngoài giờ làm việc\. Các tin đang chờ sẽ được gửi lúc 08:00 thứ Hai, ngày 08/09/2025\.$"
