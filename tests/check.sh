@@ -1,14 +1,12 @@
 #!/bin/sh
 # Runs every test: the cmocka unit tests and the integration scripts, twice:
 # the plain build under TZ=UTC and the ASan+UBSan build under a zone far
-# from Viet Nam (dondoc must not care), the two side by side, then the
-# scripts that ride on the clock alone; then the tests of the daemon's
-# threads once more under ThreadSanitizer.  Ends with "N passed, N failed".
+# from Viet Nam (dondoc must not care), as jobs shared by one worker a core,
+# then the scripts that ride on the clock alone; then the tests of the
+# daemon's threads once more under ThreadSanitizer.  Ends with
+# "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
-results=$(mktemp)
-log=$(mktemp)
-trap 'rm -f "$results" "$log"' EXIT
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -63,30 +61,59 @@ integration() {
 	fi
 }
 
-# build NAME TZ BIN UNITS: the unit tests, then the integration scripts
-# that are not timed, of one build.
-build() {
+# One integration script of one build, a job of the pool below: its lines
+# go to a file of its own, printed in order once every job is done.
+if [ "${1:-}" = --one ]; then
+	results=$CHECK_RESULTS
 	_log=$(mktemp)
-	echo "== $1 build, TZ=$2"
-	units "$1" "$2" "$4" "$_log"
-	for t in tests/integration/t_*.sh; do
-		is_timed "$t" || integration "$1" "$2" "$3" "$t" "$_log"
-	done
+	integration "$2" "$3" "$4" "$5" "$_log" >"$CHECK_OUT/$2.$(basename "$5" .sh)" 2>&1
 	rm -f "$_log"
-}
+	exit 0
+fi
 
-# The plain build under UTC and the sanitizers' under a zone far from Viet
-# Nam (dondoc must not care), side by side: each on a core of its own.
-out_rel=$(mktemp)
-out_san=$(mktemp)
-build rel UTC bot/dondoc build/rel/tests >"$out_rel" 2>&1 &
+results=$(mktemp)
+log=$(mktemp)
+out=$(mktemp -d)
+trap 'rm -rf "$results" "$log" "$out"' EXIT
+
+# The unit tests of the two builds, side by side.
+units rel UTC build/rel/tests "$log" >"$out/units.rel" 2>&1 &
 pid_rel=$!
-build san America/Los_Angeles build/san/dondoc build/san/tests >"$out_san" 2>&1 &
+units san America/Los_Angeles build/san/tests "$log.san" >"$out/units.san" 2>&1 &
 pid_san=$!
 wait $pid_rel
 wait $pid_san
-cat "$out_rel" "$out_san"
-rm -f "$out_rel" "$out_san"
+rm -f "$log.san"
+echo "== unit tests"
+cat "$out/units.rel" "$out/units.san"
+
+# The scripts that are not timed, of both builds: the plain one under UTC,
+# the sanitizers' under a zone far from Viet Nam (dondoc must not care).
+# One worker a core takes the next job; the longest come first, so that
+# no core is left with a long one at the end.
+long="t_crash t_import_bad t_extension t_recurring t_truth t_cli t_remind t_roles t_daily"
+jobs=$out/jobs
+for b in san rel; do
+	case $b in
+	san) tz=America/Los_Angeles bin=build/san/dondoc ;;
+	*) tz=UTC bin=bot/dondoc ;;
+	esac
+	for t in tests/integration/t_*.sh; do
+		is_timed "$t" && continue
+		case " $long " in
+		*" $(basename "$t" .sh) "*) echo "0 $b $tz $bin $t" ;;
+		*) echo "1 $b $tz $bin $t" ;;
+		esac
+	done
+done | sort -s -k1,1 | cut -d' ' -f2- >"$jobs"
+CHECK_RESULTS=$results CHECK_OUT=$out xargs -P "$(nproc)" -L 1 sh tests/check.sh --one <"$jobs"
+for b in rel san; do
+	echo "== $b build"
+	for t in tests/integration/t_*.sh; do
+		f=$out/$b.$(basename "$t" .sh)
+		[ -f "$f" ] && cat "$f"
+	done
+done
 
 echo "== timed scripts, alone"
 for t in tests/integration/t_*.sh; do
