@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "cli_words.h"
 #include "clock.h"
 #include "command.h"
 #include "config.h"
@@ -110,7 +111,7 @@ list_one(const struct extension *e, void *userdata)
 		row[3] = p.name ? p.name : "";
 		row[4] = e->raw ? e->raw : due;
 		row[5] = due;
-		row[6] = extension_state_to_string(e->state);
+		row[6] = cli_state_words(extension_state_to_string(e->state));
 		cli_table_add(st->table, row);
 		free(title);
 	}

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "cli_words.h"
 #include "clock.h"
 #include "command.h"
 #include "config.h"
@@ -83,7 +84,7 @@ obstacle_one(const struct obstacle *o, void *userdata)
 		json_object_set_new(j, "handled_at", time_or_null(o->handled_at));
 		cli_json_item(j, l->n);
 	} else {
-		const char *row[6] = { id, task, obstacle_state_to_string(o->state), day,
+		const char *row[6] = { id, task, cli_state_words(obstacle_state_to_string(o->state)), day,
 				       o->actor ? o->actor : "", o->text ? o->text : "" };
 
 		snprintf(id, sizeof(id), "%lld", (long long)o->id);

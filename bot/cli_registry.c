@@ -258,7 +258,7 @@ cmd_verify(struct dondoc *d, int argc, char **argv)
 		if (r < 0)
 			return cli_error("verify", cli_exit_code(r), "%s", store_errmsg(d->store));
 	}
-	printf("history intact: %lld events\n", (long long)c.count);
+	printf("history intact: %lld event%s\n", (long long)c.count, c.count == 1 ? "" : "s");
 	if (!c.key_from)
 		printf("not keyed: whoever can write the registry can recompute it (see [audit] "
 		       "key_file)\n");
@@ -269,7 +269,8 @@ cmd_verify(struct dondoc *d, int argc, char **argv)
 		char at[32];
 
 		clock_format_local((time_t)c.at, at);
-		printf("anchor: %s (%lld events, the last at %s)\n", c.hash, (long long)c.count, at);
+		printf("anchor: %s (%lld event%s, the last at %s)\n", c.hash, (long long)c.count,
+		       c.count == 1 ? "" : "s", at);
 	}
 	return 0;
 }

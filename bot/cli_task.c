@@ -794,7 +794,8 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 	else
 		printf("task %lld: nothing changed\n", (long long)t.id);
 	if (cancelled)
-		printf("task %lld: %d pending reminders cancelled\n", (long long)t.id, cancelled);
+		printf("task %lld: %d pending reminder%s cancelled\n", (long long)t.id, cancelled,
+		       cancelled == 1 ? "" : "s");
 	if (restored)
 		printf("task %lld: reopened at %d%%, its progress before it was marked done\n",
 		       (long long)t.id, t.progress);

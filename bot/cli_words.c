@@ -103,7 +103,7 @@ cli_event_kind_words(const char *kind)
 	return kind ? kind : "";
 }
 
-/* An extension request's states, as the decision's event stores them. */
+/* An extension request's states (also as the decision's event stores them), an obstacle's. */
 static const char *
 decision_words(const char *v)
 {
@@ -112,12 +112,21 @@ decision_words(const char *v)
 	} states[] = {
 		{ "pending", "chờ duyệt" }, { "approved", "đồng ý" }, { "rejected", "từ chối" },
 		{ "superseded", "được thay thế" }, { "moot", "không còn cần" },
+		{ "open", "chưa xử lý" }, { "handled", "đã xử lý" },
 	};
 
-	for (size_t i = 0; i < ELEMENTSOF(states); i++)
+	for (size_t i = 0; v && i < ELEMENTSOF(states); i++)
 		if (strcmp(states[i].id, v) == 0)
 			return states[i].words;
 	return NULL;
+}
+
+const char *
+cli_state_words(const char *state)
+{
+	const char *w = decision_words(state);
+
+	return w ? w : state ? state : "";
 }
 
 const char *

@@ -42,6 +42,11 @@ const char *cli_event_value_words(const char *kind, const char *value, char *out
 const char *cli_role_words(enum person_role r);
 /* "sở, ban, ngành", "xã, phường", "cơ quan Đảng", "nhóm cơ quan", "khác". */
 const char *cli_agency_kind_words(enum agency_kind k);
+/*
+ * An extension request's or an obstacle's state ("pending", "handled") in
+ * Vietnamese ("chờ duyệt", "đã xử lý"); any other as it is.
+ */
+const char *cli_state_words(const char *state);
 /* "7/10/2025 08:00": a time in Viet Nam as the CLI shows it, into out. */
 void cli_when(time_t t, char out[CLI_WHEN_LEN]);
 /* "1 agency", "3 agencies": n and the English noun, singular or plural, into out (n bytes). */

@@ -80,7 +80,7 @@ expect_eq "and still no reminder to the secretariat" "$(count_of "Phạm Thị D
 expect_eq "task 4 is XANH before" "$(light_of 2025-10-08T08:00 4)" green
 expect_rc 0 "/vuongmac on task 4" chat 2025-10-08T08:10 1001 /vuongmac 4 chưa được bố trí kinh phí
 expect_grep "the official is told the obstacle's number" out "vướng mắc, kiến nghị số 1 về nhiệm vụ \[4\]"
-expect_grep "and truthfully what will happen" out "^Cơ quan thường trực sẽ nhận được nội dung này trong tin tổng hợp gửi\$"
+expect_grep "and truthfully what will happen" out "^Cơ quan thường trực sẽ nhận được nội dung này trong tin tổng hợp gửi trong giờ làm việc"
 expect_eq "task 4 is VÀNG while the obstacle is open" "$(light_of 2025-10-08T08:11 4)" yellow
 expect_rc 0 "a second obstacle on task 4" chat 2025-10-08T08:12 1001 /vuong_mac 4 thiếu nhân lực
 expect_grep "numbered 2" out "số 2 về nhiệm vụ \[4\]"
@@ -113,7 +113,7 @@ expect_eq "the refusals changed nothing" "$(db_sum)|$(obs)" "$sum|$o0"
 
 # --- handled from chat and from the CLI; the light returns --------------------------------------------
 expect_rc 0 "/xử lý by the secretariat" chat 2025-10-08T09:10 1009 "/xử lý" 1 đã đề nghị Sở Tài chính bố trí kinh phí
-expect_grep "the secretariat is told it is recorded" out "Đã ghi nhận: vướng mắc số 1 về nhiệm vụ \[4\]"
+expect_grep "the secretariat is told it is recorded" out "Đã ghi nhận vướng mắc số 1 về nhiệm vụ \[4\].* đã được xử lý"
 expect_eq "task 4 stays VÀNG: obstacle 2 is still open" "$(light_of 2025-10-08T09:11 4)" yellow
 expect_rc 1 "/xuly again is refused" chat 2025-10-08T09:12 1009 /xuly 1 lần nữa
 expect_grep "saying it was handled already" out "Vướng mắc số 1 đã được xử lý ngày"
@@ -157,6 +157,6 @@ run at $S "$D" import one.tsv
 run at $S "$D" person add --name "Nguyễn Văn An" --agency "$syt" --role focal --telegram 1001
 expect_rc 0 "/vuongmac with no secretariat" chat 2025-10-08T08:10 1001 /vuongmac 1 thiếu kinh phí
 expect_grep "the official is told it is recorded but nobody will receive it yet" out \
-	"chưa có cán bộ cơ quan thường trực nhận\$"
+	"chưa có cán bộ cơ quan thường trực nhận tin qua hệ thống"
 expect_no_grep "and no delivery is promised" out "sẽ nhận được"
 expect_rc 0 "dondoc verify" at 2025-10-08T09:00 "$D" verify

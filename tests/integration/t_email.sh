@@ -47,6 +47,10 @@ expect_grep "doctor says the relay answers" out "^ok +email +localhost:$PORT ans
 expect_rc 0 "send-test sends a message" "$DONDOC" send-test --email kiemtra@example.gov.vn
 expect_eq "the test message arrived" "$(mails)" 1
 expect_grep "it came over TLS, to the address given" mail/envelopes.log "^0001 dondoc@sokhcn.example.gov.vn kiemtra@example.gov.vn tls$"
+expect_eq "an email is a 'Thư kiểm tra', not a 'Tin nhắn thử'" "$($PY -c '
+import email, email.policy, glob, sys
+m = email.message_from_binary_file(open(sorted(glob.glob("mail/*.eml"))[0], "rb"), policy=email.policy.default)
+print(m["Subject"].startswith("[Đôn đốc] Thư kiểm tra ngày ") and "Đây là thư kiểm tra của" in m.get_body(("plain",)).get_content())')" True
 
 # --- a reminder by email, parsed back -------------------------------------------------------------
 export DONDOC_NOW=2025-09-29T09:00

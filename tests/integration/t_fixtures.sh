@@ -37,7 +37,7 @@ q() { $PY -c "$QPY" "$@"; }
 count() { sqlite3 "$DONDOC_DB" "SELECT count(*) FROM $1"; }
 # The summary numbers of an import's stdout: "added updated unchanged agencies errors warnings".
 summary() {
-	sed -n 's/.*: \([0-9]*\) rows: \([0-9]*\) tasks added, \([0-9]*\) updated, \([0-9]*\) unchanged; \([0-9]*\) agencies added; \([0-9]*\) rows with errors, \([0-9]*\) warnings$/\1 \2 \3 \4 \5 \6 \7/p' out
+	sed -n 's/.*: \([0-9]*\) rows*: \([0-9]*\) tasks* added, \([0-9]*\) updated, \([0-9]*\) unchanged; \([0-9]*\) agenc[a-z]* added; \([0-9]*\) rows* with errors, \([0-9]*\) warnings*$/\1 \2 \3 \4 \5 \6 \7/p' out
 }
 
 # The tables are loaded before the days the checks below travel to: the

@@ -26,10 +26,10 @@ at() { # DONDOC_NOW for one command: at TIME CMD...
 	shift
 	env DONDOC_NOW="$t" "$@"
 }
-chat() { # chat TIME CHAT TEXT...: a chat command; the answer in out, status in $rc
+chat() { # chat TIME CHAT TEXT...: a chat command; the answer's text form in out, status in $rc
 	t=$1 c=$2
 	shift 2
-	run at "$t" "$D" chat --telegram "$c" "$@"
+	run at "$t" "$D" chat --format text --telegram "$c" "$@"
 }
 
 # QPY FILE EXPR: EXPR over a saved "task list --json" (ts), with ind the indicators.

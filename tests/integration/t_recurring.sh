@@ -210,7 +210,7 @@ expect_eq "due now in January" "$(json '[j["due"], j["status"]]')" '["2026-01-20
 run at 2025-11-24T10:10 "$D" task show "$t1" --json
 before=$(cat out)
 expect_rc 1 "/giahan on the monthly task is refused" at 2025-11-24T10:10 "$D" chat --telegram 2001 /giahan "$t1" 31/12/2025 chờ số liệu
-expect_grep "it reports by period" out "là nhiệm vụ thường xuyên \\(Ngày 20 hàng tháng\\): báo cáo theo từng kỳ, không\$"
+expect_grep "it reports by period" out "là nhiệm vụ thường xuyên \\(Ngày 20 hàng tháng\\): báo cáo theo từng kỳ, không điều chỉnh thời hạn"
 expect_grep "naming the period awaited and how to report it" out "Kỳ đang chờ báo cáo: tháng 1/2026, hạn ngày 20/01/2026"
 run at 2025-11-24T10:10 "$D" extension list --json
 expect_eq "no request is recorded" "$(json 'len(j)')" 0

@@ -113,7 +113,7 @@ expect_eq "the reminder goes to An's chat, in HTML, with buttons for task 1" \
 	'[[1001, "HTML", ["t:1:done", "t:1:prog", "t:1:ext"]]]'
 REMINDER=$(json 'j[0]["message_id"]')
 expect_eq "the reminder names the task and its deadline" \
-	"$(json '"Báo cáo chuyển đổi số ngành y tế" in j[0]["text"] and "30/9/2025" in j[0]["text"]')" "true"
+	"$(json '"Báo cáo chuyển đổi số ngành y tế" in j[0]["text"] and "30/09/2025" in j[0]["text"]')" "true"
 
 ctl message '{"chat_id": 1001, "text": "/viec"}'
 sent 2

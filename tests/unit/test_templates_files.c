@@ -285,7 +285,7 @@ sample_task(bool first, bool minimal)
 				 " s:s, s:s}",
 				 "id", 27, "code", "15-KH/BCĐ#3",
 				 "title", "Triển khai đề án " TRICKY_RAW "Chính quyền số\" của tỉnh",
-				 "deadline", "Quý III/2025", "due", "30/9/2025", "due_year", 2025,
+				 "deadline", "Quý III/2025", "due", "30/09/2025", "due_year", 2025,
 				 "status", "Đang thực hiện", "progress", 40,
 				 "leads", "Sở Khoa học và Công nghệ; Sở Nội vụ",
 				 "days_left", 0, "due_today", false, "late", true, "days_late", 38,
@@ -338,7 +338,7 @@ add_sample_past(json_t *root, bool minimal)
 		json_object_set_new(first, "reminded",
 				    json_pack("[{s:s, s:s, s:s, s:s}]", "name", "Nguyễn Văn " TRICKY_RAW,
 					      "role", "cán bộ đầu mối", "agency", "Sở Khoa học và Công nghệ",
-					      "days", "7/10 và 10/10/2025"));
+					      "days", "07/10 và 10/10/2025"));
 		json_object_set_new(first, "heads",
 				    json_pack("[{s:s, s:s, s:s}]", "name", "Trần Thị Bình",
 					      "agency", "Sở Khoa học và Công nghệ", "days", "14/10/2025"));
@@ -376,9 +376,9 @@ sample_request(int id, bool minimal)
 {
 	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:s, s:s, s:s,"
 			 " s:{s:s, s:s}}",
-			 "id", id, "state", minimal ? "pending" : "approved", "date", "31/3/2026",
-			 "asked", minimal ? "31/3/2026" : "Quý I/2026",
-			 "when", minimal ? "ngày 31/3/2026" : "Quý I/2026",
+			 "id", id, "state", minimal ? "pending" : "approved", "date", "31/03/2026",
+			 "asked", minimal ? "31/03/2026" : "Quý I/2026",
+			 "when", minimal ? "ngày 31/03/2026" : "Quý I/2026",
 			 "reason", "Chờ hướng dẫn của Bộ <Khoa học & Công nghệ>",
 			 "pending", minimal, "approved", !minimal, "rejected", false,
 			 "superseded", false, "moot", false,
@@ -394,10 +394,10 @@ sample_obstacle(bool minimal)
 {
 	return json_pack("{s:i, s:i, s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "id", 3, "task_id", 27,
 			 "reporter", "Nguyễn Văn An", "text", "Chưa được bố trí kinh phí <năm 2026>",
-			 "date", "7/10/2025", "handled", !minimal,
+			 "date", "07/10/2025", "handled", !minimal,
 			 "handler", minimal ? "" : "Hoàng Thị Em",
 			 "note", minimal ? "" : "Đã đề nghị Sở Tài chính bố trí <kinh phí>",
-			 "handled_date", minimal ? "" : "9/10/2025");
+			 "handled_date", minimal ? "" : "09/10/2025");
 }
 
 /* The data of the secretariat's daily message (dispatch.c compose_daily); minimal: empty. */
@@ -569,8 +569,8 @@ sample(const struct name *nm, bool minimal)
 		json_object_set_new(root, "requests", list);
 	}
 	if (has_key(nm->keys, "past")) {
-		json_object_set_new(root, "text", json_string(minimal ? "1/1/2025" : "Quý I/2025"));
-		json_object_set_new(root, "due", json_string(minimal ? "1/1/2025" : "31/3/2025"));
+		json_object_set_new(root, "text", json_string(minimal ? "01/01/2025" : "Quý I/2025"));
+		json_object_set_new(root, "due", json_string(minimal ? "01/01/2025" : "31/3/2025"));
 		json_object_set_new(root, "example",
 				    json_string("/giahan 27 31/12/2025 chờ hướng dẫn của Bộ"));
 	}
