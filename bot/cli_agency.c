@@ -202,7 +202,7 @@ cmd_agency_add(struct dondoc *d, int argc, char **argv)
 		ex = cli_error("agency add", cli_exit_code(r), "%s", store_errmsg(d->store));
 		goto out;
 	}
-	printf("agency %s: %s (%s)\n", code, name, agency_kind_to_string(a.kind));
+	printf("Đã thêm cơ quan %s: %s (%s).\n", code, name, cli_agency_kind_words(a.kind));
 out:
 	free(name);
 	free(code);
@@ -253,7 +253,7 @@ cmd_agency_alias(struct dondoc *d, int argc, char **argv)
 		ex = cli_error("agency alias", cli_exit_code(r), "%s", store_errmsg(d->store));
 		goto out;
 	}
-	printf("agency %s is also '%s'\n", ag.code, alias);
+	printf("Cơ quan %s có thêm tên gọi “%s”.\n", ag.code, alias);
 out:
 	agency_release(&ag);
 	free(alias);

@@ -105,14 +105,16 @@ cmd_person_invite(struct dondoc *d, int argc, char **argv)
 		return cli_error("person invite", cli_exit_code(r), "%s", store_errmsg(d->store));
 	}
 	render_day_short(clock_local_date(expires), until);
-	printf("person %lld: %s (%s)\n", (long long)p.id, p.name, p.agency_name);
-	printf("code: %s (once, until %s)\n", code, until);
+	/* What the secretariat passes on to the official: Vietnamese. */
+	printf("Cán bộ #%lld: %s (%s)\n", (long long)p.id, p.name, p.agency_name);
+	printf("Mã liên kết: %s (dùng một lần, đến hết ngày %s)\n", code, until);
 	if (d->cfg->telegram_bot_username) {
-		printf("link: https://t.me/%s?start=%s\n", d->cfg->telegram_bot_username, code);
-		printf("or send /start %s to @%s\n", code, d->cfg->telegram_bot_username);
+		printf("Đường dẫn: https://t.me/%s?start=%s\n", d->cfg->telegram_bot_username, code);
+		printf("hoặc gửi /start %s tới @%s\n", code, d->cfg->telegram_bot_username);
 	} else {
-		printf("send /start %s to the bot (set [telegram] bot_username to print its "
-		       "t.me link)\n", code);
+		printf("Gửi /start %s tới bot nhắc việc.\n", code);
+		fprintf(stderr, "dondoc person invite: set [telegram] bot_username to print the "
+			"bot's t.me link\n");
 	}
 	person_release(&p);
 	return 0;

@@ -263,9 +263,10 @@ decide(struct dondoc *d, int argc, char **argv, bool approve)
 	if (r < 0)
 		goto fail;
 	if (store_extension_get(d->store, id, &e) == 0 && store_task_get(d->store, e.task_id, &t) == 0)
-		printf("request %lld: %s; task %lld deadline '%s'\n", (long long)id,
-		       extension_state_to_string(e.state), (long long)t.id, t.deadline_raw);
-	printf("%zu message%s queued\n", queued, queued == 1 ? "" : "s");
+		printf("Đề nghị %lld: %s; nhiệm vụ %lld, thời hạn “%s”.\n", (long long)id,
+		       cli_state_words(extension_state_to_string(e.state)), (long long)t.id,
+		       t.deadline_raw);
+	printf("%zu tin nhắn đã vào hàng gửi.\n", queued);
 	ex = 0;
 	goto done;
 fail:

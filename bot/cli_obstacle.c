@@ -242,8 +242,9 @@ cmd_obstacle_handle(struct dondoc *d, int argc, char **argv)
 		ex = cli_error("obstacle handle", cli_exit_code(r), "%s", store_errmsg(d->store));
 		goto out;
 	}
-	printf("obstacle %lld of task %lld: handled; %s\n", (long long)o.id, (long long)o.task_id,
-	       told ? "its reporter is told" : "its reporter cannot be reached, not told");
+	printf("Vướng mắc %lld của nhiệm vụ %lld: đã xử lý; %s.\n", (long long)o.id,
+	       (long long)o.task_id, told ? "đã báo cho người phản ánh"
+	       : "chưa báo được cho người phản ánh (không có kênh liên lạc)");
 out:
 	obstacle_release(&o);
 	free(note);

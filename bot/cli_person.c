@@ -211,8 +211,8 @@ cmd_person_add(struct dondoc *d, int argc, char **argv)
 	}
 	if (r < 0)
 		goto fail;
-	printf("person %lld: %s, %s of %s\n", (long long)id, name, person_role_to_string(a.role),
-	       ag.code);
+	printf("Đã thêm cán bộ #%lld: %s, %s của %s (%s).\n", (long long)id, name,
+	       cli_role_words(a.role), ag.name, ag.code);
 	goto out;
 fail:
 	ex = cli_error("person add", cli_exit_code(r), "%s", store_errmsg(d->store));

@@ -20,6 +20,7 @@
 #include "norm.h"
 #include "period.h"
 #include "recurring.h"
+#include "render.h"
 #include "schedule.h"
 #include "store.h"
 #include "taskops.h"
@@ -640,16 +641,16 @@ check_text(const char *what, const char *s, size_t max)
 static void
 report_print(const struct task *t, const struct recurring_result *rep)
 {
-	char label[PERIOD_LABEL_LEN], next[PERIOD_LABEL_LEN], due[DATE_ISO_LEN];
+	char label[PERIOD_LABEL_LEN], next[PERIOD_LABEL_LEN], due[16];
 
-	date_format_iso(rep->next, due);
-	printf("task %lld: recurring: report of period '%s' recorded", (long long)t->id,
+	render_day_short(rep->next, due);
+	printf("Nhiệm vụ %lld (định kỳ): đã ghi nhận báo cáo kỳ %s", (long long)t->id,
 	       period_label(&t->deadline, rep->period, label));
 	if (rep->late_days > 0)
-		printf(", %d working days late", rep->late_days);
+		printf(", trễ %d ngày làm việc", rep->late_days);
 	else
-		printf(", on time");
-	printf("; the task stays open, next period '%s' due %s\n",
+		printf(", đúng hạn");
+	printf("; nhiệm vụ vẫn tiếp tục, kỳ tiếp theo %s, hạn %s.\n",
 	       period_label(&t->deadline, rep->next, next), due);
 }
 
@@ -784,20 +785,19 @@ cmd_task_set(struct dondoc *d, int argc, char **argv)
 	if (r < 0)
 		goto fail;
 	if (queued)
-		printf("task %lld: %zu message%s queued\n", (long long)t.id, queued,
-		       queued == 1 ? "" : "s");
+		printf("Nhiệm vụ %lld: %zu tin nhắn đã vào hàng gửi.\n", (long long)t.id, queued);
 	if (reported)
 		report_print(&t, &report);
 	if (changed)
-		printf("task %lld: %s, %d%%, deadline '%s'\n", (long long)t.id,
-		       task_status_to_string(t.status), t.progress, t.deadline_raw);
+		printf("Nhiệm vụ %lld: %s, %d%%, thời hạn “%s”.\n", (long long)t.id,
+		       task_status_label(t.status), t.progress, t.deadline_raw);
 	else
-		printf("task %lld: nothing changed\n", (long long)t.id);
+		printf("Nhiệm vụ %lld: không có gì thay đổi.\n", (long long)t.id);
 	if (cancelled)
-		printf("task %lld: %d pending reminder%s cancelled\n", (long long)t.id, cancelled,
-		       cancelled == 1 ? "" : "s");
+		printf("Nhiệm vụ %lld: đã huỷ %d lời nhắc đang chờ gửi.\n", (long long)t.id,
+		       cancelled);
 	if (restored)
-		printf("task %lld: reopened at %d%%, its progress before it was marked done\n",
+		printf("Nhiệm vụ %lld: mở lại với tiến độ %d%%, tiến độ trước khi báo hoàn thành.\n",
 		       (long long)t.id, t.progress);
 	ex = 0;
 	goto done;
@@ -903,9 +903,8 @@ cmd_task_assess(struct dondoc *d, int argc, char **argv)
 		r = store_commit(d->store);
 	if (r < 0)
 		goto fail;
-	printf("task %lld: %s (%s), was %s; light %s\n", (long long)t.id,
-	       task_status_to_string(t.status), task_assessment_label(t.status),
-	       task_status_to_string(was),
+	printf("Chỉ tiêu %lld: %s (trước đó: %s); đèn %s.\n", (long long)t.id,
+	       task_assessment_label(t.status), task_assessment_label(was),
 	       task_light_label(task_light(&t, clock_today(&d->clock), NULL)));
 	ex = 0;
 	goto done;

@@ -551,9 +551,13 @@ parse_file(FILE *f, const char *path, struct config *c, char **ret_msg)
 	return 0;
 }
 
-/* The folder NAME beside the folder of the running binary, new; NULL when unknown. */
+/*
+ * The folder NAME beside the folder of the running binary (up = 1) or one
+ * level higher (up = 2: build/san/dondoc in a checkout), new; NULL when
+ * unknown.
+ */
 static char *
-beside_binary(const char *name)
+beside_binary(const char *name, int up)
 {
 	char exe[4096], *slash;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -565,7 +569,7 @@ beside_binary(const char *name)
 	if (!slash)
 		return NULL;
 	*slash = '\0';
-	return xasprintf("%s/../%s", exe, name);
+	return xasprintf("%s/%s%s", exe, up > 1 ? "../../" : "../", name);
 }
 
 static bool
@@ -577,8 +581,9 @@ is_dir(const char *path)
 }
 
 /*
- * The first of ./name, name beside the binary's folder (bot/dondoc in a
- * checkout finds the checkout's schedules/ from any working directory)
+ * The first of ./name, name beside the binary's folder or the one above
+ * it (bot/dondoc and build/san/dondoc in a checkout find the checkout's
+ * schedules/ from any working directory)
  * and DATADIR/name that is a folder; else DATADIR/name, with *guessed set
  * so that the error can say which key to set.
  */
@@ -591,17 +596,19 @@ default_dir(const char *name, bool *guessed)
 	if (is_dir(local))
 		return local;
 	free(local);
-	beside = beside_binary(name);
-	if (is_dir(beside)) {
-		char *real = realpath(beside, NULL);
+	for (int up = 1; up <= 2; up++) {
+		beside = beside_binary(name, up);
+		if (is_dir(beside)) {
+			char *real = realpath(beside, NULL);
 
-		if (real) {
-			free(beside);
-			return real;	/* /src/dondoc/schedules, not /src/dondoc/bot/../schedules */
+			if (real) {
+				free(beside);
+				return real;	/* /src/dondoc/schedules, not /src/dondoc/bot/../schedules */
+			}
+			return beside;
 		}
-		return beside;
+		free(beside);
 	}
-	free(beside);
 	local = xasprintf("%s/%s", DONDOC_DATADIR, name);
 	*guessed = !is_dir(local);
 	return local;
@@ -618,7 +625,7 @@ config_data_error(const struct config *c, const char *key, char *msg)
 	if (is_dir(dir))
 		return msg;
 	if (guessed) {
-		beside = beside_binary(key);
+		beside = beside_binary(key, 1);
 		out = xasprintf("%s; no %s folder in ./%s, %s or %s/%s: set [general] %s in %s to "
 				"the folder holding %s, or run 'make install'", msg, key, key,
 				beside ? beside : "beside the binary", DONDOC_DATADIR, key, key,

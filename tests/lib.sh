@@ -312,7 +312,7 @@ task_an_linked() {
 	printf "$HDR"'1.\tBáo cáo chuyển đổi số\t%s\tSở Y tế\t30/9/2025\n' "$DOC" >t.tsv
 	run "$DONDOC" import t.tsv
 	run "$DONDOC" person add --name "Nguyễn Văn An" --agency syt --role focal
-	_code=$("$DONDOC" person invite 1 | sed -n 's/^code: \([A-Z0-9]*\).*/\1/p')
+	_code=$("$DONDOC" person invite 1 | sed -n 's/^Mã liên kết: \([A-Z0-9]*\).*/\1/p')
 	expect_rc 0 "link An's chat" "$DONDOC" chat --telegram "$1" "/start $_code"
 }
 

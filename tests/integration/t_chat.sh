@@ -23,7 +23,7 @@ chat() { # chat CHAT_ID TEXT...: what that Telegram chat sends, now
 	at "$NOW" "$D" chat --telegram "$c" "$@"
 }
 person_id() { sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name='$1'"; }
-code_of() { sed -n 's/^code: \([A-Z0-9]*\) .*/\1/p' out; }
+code_of() { sed -n 's/^Mã liên kết: \([A-Z0-9]*\) .*/\1/p' out; }
 
 run at "$NOW" "$D" init
 printf "$HDR"'1.\tXây dựng Cổng dữ liệu mở của tỉnh\t%s\tSở Y tế\t30/10/2025\n2.\tBố trí kinh phí chuyển đổi số\t%s\tSở Tài chính\t15/11/2025\n' \
@@ -43,7 +43,7 @@ t2=$(sqlite3 "$DONDOC_DB" "SELECT id FROM task WHERE title LIKE 'Bố trí%'")
 expect_rc 0 "an unlinked chat is answered" chat 1001 /viec
 expect_grep "an unlinked chat is told how to link itself" out "/start MÃ"
 expect_rc 0 "person invite" at "$NOW" "$D" person invite "$an"
-expect_grep "invite prints a 12-character code" out "^code: [A-Z2-9]{12} \(once, until 14/10/2025\)"
+expect_grep "invite prints a 12-character code" out "^Mã liên kết: [A-Z2-9]{12} \(dùng một lần, đến hết ngày 14/10/2025\)"
 code_an=$(code_of)
 expect_eq "the code itself is kept nowhere in the registry (its hash is)" \
 	"$(cat "$DONDOC_DB"* | grep -c "$code_an")" 0

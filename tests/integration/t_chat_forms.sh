@@ -44,7 +44,7 @@ task_id() { sqlite3 "$DONDOC_DB" "SELECT id FROM task WHERE title = '$1'"; }
 status_of() { at "$NOW" "$D" task show "$1" --json >st.json && $PY -c 'import json,sys; j=json.load(open("st.json")); print(j["status"], j["progress"])'; }
 link() { # link PERSON_ID CHAT_ID
 	run at "$SETUP" "$D" person invite "$1"
-	code=$(sed -n 's/^code: \([A-Z0-9]*\) .*/\1/p' out)
+	code=$(sed -n 's/^Mã liên kết: \([A-Z0-9]*\) .*/\1/p' out)
 	run at "$SETUP" "$D" chat --telegram "$2" "/start $code"
 }
 

@@ -136,7 +136,7 @@ expect_rc 0 "task set --status done" env DONDOC_NOW=2025-10-07T09:04 "$DONDOC" t
 run "$DONDOC" task show 3 --json
 expect_eq "done records done_at (Viet Nam time)" "$(json '(j["status"], j["done_at"])')" '["done", "2025-10-07T09:04:00+07:00"]'
 run env DONDOC_NOW=2025-10-09T08:00 "$DONDOC" task set 3 --status done
-expect_grep "setting done again changes nothing" out "nothing changed"
+expect_grep "setting done again changes nothing" out "^Nhiệm vụ [0-9]*: không có gì thay đổi\.$"
 run "$DONDOC" task show 3 --json
 expect_eq "done makes progress 100%, recorded as an event of its own" \
 	"$(json '[(e["kind"], e["new"]) for e in j["events"]][1:]')" '[["status", "done"], ["progress", "100"]]'

@@ -119,7 +119,7 @@ expect_rc 1 "/xuly again is refused" chat 2025-10-08T09:12 1009 /xuly 1 lần n�
 expect_grep "saying it was handled already" out "Vướng mắc số 1 đã được xử lý ngày"
 expect_grep "and how" out ": đã đề nghị Sở Tài chính bố trí kinh phí\$"
 expect_rc 0 "obstacle handle 2 from the CLI" at 2025-10-08T09:20 "$D" obstacle handle 2 --note "đã bổ sung nhân lực"
-expect_grep "says the reporter is told" out "its reporter is told"
+expect_grep "says the reporter is told" out "^Vướng mắc [0-9]* của nhiệm vụ [0-9]*: đã xử lý; đã báo cho người phản ánh\.$"
 expect_rc 65 "handling it again is refused" at 2025-10-08T09:21 "$D" obstacle handle 2 --note "lại"
 expect_grep "saying it was handled already" err "handled already"
 expect_eq "task 4 is XANH again once no obstacle is open" "$(light_of 2025-10-08T09:22 4)" green

@@ -159,8 +159,8 @@ expect_eq "the CLI refusals changed nothing either" "$(state)" "$before"
 NOW=2025-11-07T09:00
 rm -f "$T"/outbox/*
 expect_rc 0 "dondoc extension approve" env DONDOC_NOW=$NOW "$D" extension approve "$second" --note "đồng ý"
-expect_grep "says what it did" out "^request $second: approved; task 4 deadline '6 tháng đầu năm 2026'$"
-expect_grep "and that three were told (requester, two members)" out "^3 messages queued$"
+expect_grep "says what it did" out "^Đề nghị $second: đồng ý; nhiệm vụ 4, thời hạn “6 tháng đầu năm 2026”\.$"
+expect_grep "and that three were told (requester, two members)" out "^3 tin nhắn đã vào hàng gửi\.$"
 run "$D" task show 4 --json
 expect_eq "task 4 is due at the end of the half, with that precision" \
 	"$(json '[j["deadline_raw"], j["due"], j["precision"]]')" '["6 tháng đầu năm 2026", "2026-06-30", "half"]'
@@ -176,7 +176,7 @@ expect_rc 0 "Bình asks again for task 4" \
 third=$(sql "SELECT max(id) FROM extension")
 expect_rc 0 "dondoc extension reject --reason" env DONDOC_NOW=$NOW "$D" extension reject "$third" \
 	--reason "đề nghị hoàn thành đúng hạn"
-expect_grep "says what it did" out "^request $third: rejected; task 4 deadline '6 tháng đầu năm 2026'$"
+expect_grep "says what it did" out "^Đề nghị $third: từ chối; nhiệm vụ 4, thời hạn “6 tháng đầu năm 2026”\.$"
 rm -f "$T"/outbox/*
 deliver
 sent_to "$binh" >bt
@@ -195,7 +195,7 @@ expect_rc 0 "extension list -h" "$D" extension list -h
 expect_rc 0 "Dung asks for more time on task 3" chat 1003 /giahan 3 Quý I/2026 chờ ý kiến Bộ
 req=$(sql "SELECT max(id) FROM extension")
 expect_rc 0 "the operator sets task 3 done" env DONDOC_NOW=$NOW "$D" task set 3 --status done
-expect_grep "and is told a message was queued" out "^task 3: 1 message queued$"
+expect_grep "and is told a message was queued" out "^Nhiệm vụ 3: 1 tin nhắn đã vào hàng gửi\.$"
 expect_eq "the request is moot" "$(sql "SELECT state FROM extension WHERE id = $req")" moot
 rm -f "$T"/outbox/*
 deliver

@@ -37,7 +37,7 @@ q() { $PY -c "$QPY" "$@"; }
 count() { sqlite3 "$DONDOC_DB" "SELECT count(*) FROM $1"; }
 # The summary numbers of an import's stdout: "added updated unchanged agencies errors warnings".
 summary() {
-	sed -n 's/.*: \([0-9]*\) rows*: \([0-9]*\) tasks* added, \([0-9]*\) updated, \([0-9]*\) unchanged; \([0-9]*\) agenc[a-z]* added; \([0-9]*\) rows* with errors, \([0-9]*\) warnings*$/\1 \2 \3 \4 \5 \6 \7/p' out
+	sed -n 's/.*: \([0-9]*\) dòng: thêm \([0-9]*\) nhiệm vụ, cập nhật \([0-9]*\), không đổi \([0-9]*\); thêm \([0-9]*\) cơ quan; \([0-9]*\) dòng có lỗi, \([0-9]*\) cảnh báo$/\1 \2 \3 \4 \5 \6 \7/p' out
 }
 
 # The tables are loaded before the days the checks below travel to: the
@@ -188,7 +188,7 @@ run "$DONDOC" init
 before=$(db_sum)
 expect_rc 0 "--dry-run of appendix 2 on an empty registry exits 0" "$DONDOC" import --dry-run "$A2"
 expect_eq "--dry-run reports what it would do: 40 added, 16 agencies (one kept whole, warned)" "$(summary)" "40 40 0 0 16 0 1"
-expect_grep "--dry-run says nothing was written" out 'dry run'
+expect_grep "--dry-run says nothing was written" out 'chạy thử, chưa ghi gì'
 expect_eq "--dry-run wrote nothing" "$(db_sum)" "$before"
 expect_eq "--dry-run left no task" "$(count task)" 0
 run "$DONDOC" import "$A2"

@@ -36,7 +36,7 @@ expect_grep "tells the same warnings" err "^tasks.tsv: lines 6, 9: warning: 'S�
 expect_eq "and writes nothing (no agency, alias or event)" "$(db_sum)" "$sum"
 expect_rc 0 "the table is imported" "$D" import tasks.tsv
 cp err import.err
-expect_grep "two distinct cells kept whole: two warnings" out "9 tasks added.*; 0 rows with errors, 2 warnings"
+expect_grep "two distinct cells kept whole: two warnings" out "thêm 9 nhiệm vụ.*; 0 dòng có lỗi, 2 cảnh báo"
 
 # --- split where every part is known ---------------------------------------------------------------
 run "$D" task show 4 --json
@@ -70,7 +70,7 @@ expect_eq "one agency for UBND tỉnh, none for Ủy ban nhân dân tỉnh" \
 expect_eq "it leads two tasks (3 and 6)" "$(json '[a["tasks"] for a in j if a["code"] == "ubndt"]')" '[2]'
 expect_rc 0 "the long name finds it as an alias: a person added by it" \
 	"$D" person add --name "Trần Văn Bình" --agency "Ủy ban nhân dân tỉnh" --role focal
-expect_grep "belongs to ubndt" out "focal of ubndt$"
+expect_grep "belongs to ubndt" out "cán bộ đầu mối của UBND tỉnh \\(ubndt\\)\.$"
 run "$D" agency list --json
 
 # --- codes: never a digit beside another agency's code --------------------------------------------
@@ -85,7 +85,7 @@ expect_eq "6 agencies: the 4 named, and the 2 cells kept whole" "$(json 'len(j)'
 export DONDOC_NOW=2025-06-03T09:00
 expect_rc 0 "agency add picks codes the same way: Sở Nông vụ beside snv and sngv" \
 	"$D" agency add --name "Sở Nông vụ"
-expect_grep "its code takes more letters, not a digit" out "^agency snongvu: Sở Nông vụ"
+expect_grep "its code takes more letters, not a digit" out "^Đã thêm cơ quan snongvu: Sở Nông vụ"
 expect_rc 65 "agency add of a name that exists is refused" "$D" agency add --name "SỞ NGOẠI VỤ"
 expect_grep "naming the agency and its code, not a code picked past it" err \
 	"agency 'Sở Ngoại vụ' already exists \(code 'sngv'\)"

@@ -102,7 +102,7 @@ expect_grep "a 2-column row is named by its line (3)" err '^short\.tsv:3: error:
 expect_grep "a row with only its number is named by its line (5)" err '^short\.tsv:5: error: '
 expect_grep "a row missing its lead agency is named by its line (6)" err '^short\.tsv:6: error: '
 expect_grep "a row missing only its deadline cell is named by its line (7)" err '^short\.tsv:7: '
-expect_grep "summary: 6 rows, 2 added, 4 with errors" out '6 rows: 2 tasks added, .* 4 rows with errors'
+expect_grep "summary: 6 rows, 2 added, 4 with errors" out '6 dòng: thêm 2 nhiệm vụ, .* 4 dòng có lỗi'
 expect_eq "the good rows of that file are imported" \
 	"$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM task WHERE title IN ('Việc A1','Việc A3')")" 2
 expect_eq "rows with errors are left out" \
@@ -115,7 +115,7 @@ expect_grep "30/02/2025 is an error naming line 3" err "^baddate\.tsv:3: error: 
 expect_grep "Tháng 13 is an error naming line 4" err "^baddate\.tsv:4: error: .*Tháng 13"
 expect_grep "Quý V is an error naming line 5" err "^baddate\.tsv:5: error: .*Quý V"
 expect_eq "three error lines, nothing else" "$(wc -l <err | tr -d ' ')" 3
-expect_grep "summary: 5 rows, 2 added, 3 with errors" out '5 rows: 2 tasks added, .* 3 rows with errors, 0 warnings'
+expect_grep "summary: 5 rows, 2 added, 3 with errors" out '5 dòng: thêm 2 nhiệm vụ, .* 3 dòng có lỗi, 0 cảnh báo'
 expect_eq "the rows around the bad dates are imported with their due dates" \
 	"$(sqlite3 "$DONDOC_DB" "SELECT group_concat(title||'='||due, ' ') FROM (SELECT title, due FROM task WHERE title LIKE 'Việc B%' ORDER BY title)")" \
 	"Việc B1=2025-06-30 Việc B5=2025-10-31"
@@ -123,7 +123,7 @@ expect_eq "the rows around the bad dates are imported with their due dates" \
 printf "$HDR"'1.\tViệc C1\t%s\tSở Y tế\tKhi có chỉ đạo của UBND tỉnh\n2.\tViệc C2\t%s\tSở Y tế\tTháng 11\n' "$DOC" "$DOC" >unknown.tsv
 expect_rc 0 "an unknown deadline is only a warning: exit 0" "$DONDOC" import unknown.tsv
 expect_grep "the warning names line 2 and the text" err "^unknown\.tsv:2: warning: .*Khi có chỉ đạo của UBND tỉnh"
-expect_grep "summary: 2 added, 1 warning" out '2 rows: 2 tasks added, .* 0 rows with errors, 1 warning$'
+expect_grep "summary: 2 added, 1 warning" out '2 dòng: thêm 2 nhiệm vụ, .* 0 dòng có lỗi, 1 cảnh báo$'
 expect_eq "the row is imported with its text kept raw, precision unknown, no due date" \
 	"$(sqlite3 "$DONDOC_DB" "SELECT deadline_raw||'|'||ifnull(due,'null')||'|'||precision FROM task WHERE title='Việc C1'")" \
 	"Khi có chỉ đạo của UBND tỉnh|null|unknown"
@@ -167,7 +167,7 @@ printf '3,Việc số ba,Kế hoạch số 5-KH/UBND ngày 2/1/2025,Sở Y tế,
 printf '4,Việc số bốn,Kế hoạch số 5-KH/UBND ngày 2/1/2025,Sở Y tế,Thường xuyên\r\n' >>excel.csv
 expect_rc 1 "Excel CSV with one bad date: exit 1" "$DONDOC" import excel.csv
 expect_grep "the CSV's bad date names physical line 5 (a quoted cell spans lines 2-3)" err "^excel\.csv:5: error: .*30/02/2025"
-expect_grep "CSV summary: 4 rows, 3 added, 1 error" out '4 rows: 3 tasks added, .* 1 row with errors'
+expect_grep "CSV summary: 4 rows, 3 added, 1 error" out '4 dòng: thêm 3 nhiệm vụ, .* 1 dòng có lỗi'
 run "$DONDOC" task list --json
 expect_eq "the BOM is not part of the header: the comma-and-newline title is one title" \
 	"$(json '[x["title"] for x in j if x["document"] == "5-KH/UBND"]')" \
@@ -202,7 +202,7 @@ else
 fi
 expect_rc 0 "an NFD file imports" "$DONDOC" import nfd.tsv
 expect_grep "NFD: one task added, the NFC task found unchanged, no agency added" out \
-	'2 rows: 1 task added, 0 updated, 1 unchanged; 0 agencies added'
+	'2 dòng: thêm 1 nhiệm vụ, cập nhật 0, không đổi 1; thêm 0 cơ quan'
 expect_eq "NFD agencies are the existing NFC ones" "$(count agency)" "$agencies"
 expect_eq "the NFD title is stored as NFC" \
 	"$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM task WHERE title='Việc H1 có đủ dấu tiếng Việt'")" 1
@@ -222,7 +222,7 @@ for i in range(1, 3001):
     out.write("%d.\tNhiệm vụ số %d về chuyển đổi số, đổi mới sáng tạo ở xã phường\tKế hoạch số 99-KH/UBND ngày 5/5/2025\tỦy ban nhân dân xã số %d\tTháng %d\n" % (i, i, i % 7, i % 12 + 1))
 '
 expect_rc 0 "3000 rows (300 KB, lines crossing 64 KiB reads) import" "$DONDOC" import many.tsv
-expect_grep "3000 rows: 3000 added, 7 agencies" out '3000 rows: 3000 tasks added, 0 updated, 0 unchanged; 7 agencies added; 0 rows with errors, 0 warnings'
+expect_grep "3000 rows: 3000 added, 7 agencies" out '3000 dòng: thêm 3000 nhiệm vụ, cập nhật 0, không đổi 0; thêm 7 cơ quan; 0 dòng có lỗi, 0 cảnh báo'
 expect_eq "every title survived whole" \
 	"$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM task WHERE title GLOB 'Nhiệm vụ số [0-9]* về chuyển đổi số, đổi mới sáng tạo ở xã phường'")" 3000
 
@@ -308,7 +308,7 @@ printf "$HDR"'1.\tViệc có dấu chấm\t%s\tSở Y tế\tquý III.\n' "$DOC" 
 run "$DONDOC" import dot1.tsv
 events=$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM event")
 expect_rc 0 "'quý III.' after 'Quý III' imports" "$DONDOC" import dot2.tsv
-expect_grep "'quý III.' after 'Quý III' is unchanged" out "0 updated, 1 unchanged"
+expect_grep "'quý III.' after 'Quý III' is unchanged" out "cập nhật 0, không đổi 1"
 expect_eq "'quý III.' after 'Quý III' records no event" "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM event")" "$events"
 
 # Cooperating agencies (Cơ quan phối hợp), many per task, kept apart from the leads.
@@ -321,7 +321,7 @@ run "$DONDOC" task show "$id" --json
 expect_eq "cooperating agencies are listed in order, apart from the lead" \
 	"$(json '[j["lead_agencies"], j["cooperating_agencies"]]')" '[["Sở Y tế"], ["Sở Nội vụ", "Công an tỉnh"]]'
 expect_rc 0 "a changed Cơ quan phối hợp re-imports" "$DONDOC" import coop2.tsv
-expect_grep "a changed Cơ quan phối hợp is an update" out "0 tasks added, 1 updated"
+expect_grep "a changed Cơ quan phối hợp is an update" out "thêm 0 nhiệm vụ, cập nhật 1"
 run "$DONDOC" task show "$id" --json
 expect_eq "the cooperating agencies are replaced" "$(json 'j["cooperating_agencies"]')" '["Sở Nội vụ"]'
 expect_eq "the change is an event with old and new names" \

@@ -118,7 +118,7 @@ for f in paste.tsv comma.csv semicolon.csv tab.txt bom.csv utf16le.txt utf16be.t
 	run "$DONDOC" init
 	expect_rc 0 "$f imports with exit 0" "$DONDOC" import "$f"
 	expect_grep "$f: 3 rows, 3 tasks, 3 agencies, no error" out \
-		': 3 rows: 3 tasks added, 0 updated, 0 unchanged; 3 agencies added; 0 rows with errors, 0 warnings$'
+		': 3 dòng: thêm 3 nhiệm vụ, cập nhật 0, không đổi 0; thêm 3 cơ quan; 0 dòng có lỗi, 0 cảnh báo$'
 	"$DONDOC" task list --json >"$f.json" 2>&1
 done
 $PY -c 'import json,sys; j=json.load(open(sys.argv[1])); assert len(j) == 3; assert j[1]["title"].startswith("Triển khai \"Chương trình"), j[1]["title"]; assert j[0]["due"] == "2025-06-30"' paste.tsv.json 2>err &&
@@ -136,7 +136,7 @@ done
 export DONDOC_DB="$T/middle.db"
 run "$DONDOC" init
 expect_rc 0 "a table copied from the middle imports with exit 0" "$DONDOC" import middle.tsv
-expect_grep "the row above the header is read: 3 tasks" out ': 3 rows: 3 tasks added'
+expect_grep "the row above the header is read: 3 tasks" out ': 3 dòng: thêm 3 nhiệm vụ'
 expect_grep "a note names the row above the header and the header's line" err \
 	'^middle\.tsv:1: note: 1 row above the table header \(line 3\) read with its columns$'
 "$DONDOC" task list --json >middle.json 2>&1
@@ -149,7 +149,7 @@ sys.exit(a != b)' paste.tsv.json middle.json &&
 	fail "the same tasks as the whole table (title, due day, lead)" "$(head -c 600 middle.json)"
 
 expect_rc 0 "rows above the header, with a stray continuation and a title" "$DONDOC" import middle2.tsv
-expect_grep "its rows 7 (continued) and 8 and 9 are read" out ': 3 rows: 3 tasks added'
+expect_grep "its rows 7 (continued) and 8 and 9 are read" out ': 3 dòng: thêm 3 nhiệm vụ'
 expect_grep "one note for the 2 numbered rows above the header" err \
 	'^middle2\.tsv:2: note: 2 rows above the table header \(line 7\) read with its columns$'
 expect_grep "the continuation of a row not in the file is skipped with a note" err \

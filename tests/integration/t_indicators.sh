@@ -202,7 +202,7 @@ expect_grep "and says it is not an indicator" err 'task 21 is not an indicator'
 expect_rc 65 "task set --progress on an indicator exits 65" at 2025-12-15T09:15 "$D" task set 4 --progress 50
 expect_eq "refused commands changed nothing" "$(db_sum)" "$sum"
 expect_rc 0 "task assess 6 'chua danh gia duoc' --note" at 2025-12-15T09:16 "$D" task assess 6 chua danh gia duoc --note "Chờ số liệu của Cục Thống kê"
-expect_grep "task assess says what it recorded" out '^task 6: cannot_assess \(Chưa đánh giá được\), was not_achieved; light VÀNG$'
+expect_grep "task assess says what it recorded" out '^Chỉ tiêu 6: Chưa đánh giá được \(trước đó: Chưa đạt\); đèn VÀNG\.$'
 
 # --- the reporting day itself: what was assessed since the first request is not asked again
 before=$(msgs | wc -l)

@@ -21,7 +21,7 @@ at 2025-10-02T09:00 "$DONDOC" task set 1 --progress 60 >/dev/null
 at 2025-10-03T09:00 "$DONDOC" task set 1 --status done >/dev/null
 expect_eq "done shows 100%" "$(progress 1)" '["done", 100]'
 expect_rc 0 "reopening without --progress" at 2025-10-06T09:00 "$DONDOC" task set 1 --status in_progress
-expect_grep "says the progress came back" out "^task 1: reopened at 60%, its progress before it was marked done$"
+expect_grep "says the progress came back" out "^Nhiệm vụ 1: mở lại với tiến độ 60%, tiến độ trước khi báo hoàn thành\.$"
 expect_eq "the progress before done is restored" "$(progress 1)" '["in_progress", 60]'
 run "$DONDOC" task show 1 --json
 expect_eq "reopening is two events: status, then progress back to 60" \
@@ -31,7 +31,7 @@ expect_eq "reopening is two events: status, then progress back to 60" \
 at 2025-10-07T09:00 "$DONDOC" task set 1 --status done >/dev/null
 expect_rc 0 "reopening with --progress 30" at 2025-10-08T09:00 "$DONDOC" task set 1 --status in_progress --progress 30
 expect_eq "the progress given wins" "$(progress 1)" '["in_progress", 30]'
-expect_no_grep "and nothing is said of a restored figure" out "reopened at"
+expect_no_grep "and nothing is said of a restored figure" out "mở lại"
 
 # --- refusals ---------------------------------------------------------------------------------------
 at 2025-10-09T09:00 "$DONDOC" task set 1 --status done >/dev/null

@@ -59,16 +59,16 @@ expect_rc 0 "add the head" at 2025-09-01T08:00 "$D" person add --name "Trần Th
 expect_rc 0 "add the secretariat" at 2025-09-01T08:00 "$D" person add --name "Phạm Thị Dung" --agency vpubnd --role secretariat
 an=$(sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name='Nguyễn Văn An'")
 run at 2025-09-01T08:00 "$D" person invite "$an"
-code=$(sed -n 's/^code: \([A-Z0-9]*\) .*/\1/p' out)
+code=$(sed -n 's/^Mã liên kết: \([A-Z0-9]*\) .*/\1/p' out)
 expect_rc 0 "the focal point links a chat" at 2025-09-01T08:00 "$D" chat --telegram 2001 "/start $code"
 dung=$(sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name='Phạm Thị Dung'")
 run at 2025-09-01T08:00 "$D" person invite "$dung"
-code=$(sed -n 's/^code: \([A-Z0-9]*\) .*/\1/p' out)
+code=$(sed -n 's/^Mã liên kết: \([A-Z0-9]*\) .*/\1/p' out)
 expect_rc 0 "the secretariat links a chat" at 2025-09-01T08:00 "$D" chat --telegram 2003 "/start $code"
 expect_rc 0 "add Sở Tài chính's focal point" at 2025-09-01T08:00 "$D" person add --name "Lê Văn Cường" --agency "Sở Tài chính" --role focal
 cuong=$(sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name='Lê Văn Cường'")
 run at 2025-09-01T08:00 "$D" person invite "$cuong"
-code=$(sed -n 's/^code: \([A-Z0-9]*\) .*/\1/p' out)
+code=$(sed -n 's/^Mã liên kết: \([A-Z0-9]*\) .*/\1/p' out)
 expect_rc 0 "who links a chat" at 2025-09-01T08:00 "$D" chat --telegram 2004 "/start $code"
 printf "$HDR"'1.\tBáo cáo ngày không có\t%s\tSở Y tế\tNgày 32 hàng tháng\n' "$DOC" >bad.tsv
 expect_rc 1 "a row due 'Ngày 32 hàng tháng' is refused at import" at 2025-09-01T08:00 "$D" import bad.tsv
@@ -179,7 +179,7 @@ expect_no_grep "it no longer speaks of October" "$f" "kỳ tháng 10/2025"
 # --- November: reported on time from the CLI -------------------------------------------------
 expect_rc 0 "task set --status done on 19/11" at 2025-11-19T10:00 "$D" task set "$t1" --status done
 expect_grep "task set says the period was recorded and the task stays open" out \
-	"report of period 'tháng 11/2025' recorded, on time; the task stays open, next period 'tháng 12/2025' due 2025-12-20"
+	"^Nhiệm vụ $t1 \\(định kỳ\\): đã ghi nhận báo cáo kỳ tháng 11/2025, đúng hạn; nhiệm vụ vẫn tiếp tục, kỳ tiếp theo tháng 12/2025, hạn 20/12/2025\\.$"
 run at 2025-11-19T10:00 "$D" task show "$t1"
 expect_grep "task show lists September late" out "kỳ tháng 9/2025 \(hạn 20/9/2025\): trễ hạn, báo cáo ngày 24/9/2025, trễ 3 ngày làm việc"
 expect_grep "October not reported" out "kỳ tháng 10/2025 \(hạn 20/10/2025\): không báo cáo"

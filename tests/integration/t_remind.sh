@@ -112,7 +112,7 @@ id3=$(sqlite3 "$DONDOC_DB" "SELECT id FROM task WHERE title='Việc sẽ xong'")
 expect_rc 0 "remind on Saturday 11/10 queues the reminder of Friday 10/10" at 2025-10-11T10:00 "$D" remind
 expect_eq "a notice waits, queued, for Monday" "$(sqlite3 "$DONDOC_DB" "SELECT state FROM notice WHERE task_id=$id3")" queued
 expect_rc 0 "the task is set done" at 2025-10-11T10:00 "$D" task set "$id3" --status done
-expect_grep "task set says the reminders were cancelled" out "1 pending reminder cancelled"
+expect_grep "task set says the reminders were cancelled" out "^Nhiệm vụ [0-9]*: đã huỷ 1 lời nhắc đang chờ gửi\.$"
 expect_eq "its pending notice is cancelled" "$(sqlite3 "$DONDOC_DB" "SELECT state FROM notice WHERE task_id=$id3")" cancelled
 before=$(outbox_count)
 run at 2025-10-13T08:30 "$D" serve --once

@@ -157,7 +157,7 @@ t, i = j["counts"]["tasks"], j["counts"]["indicators"]
 seen = {
     "tasks": num(r"(\d+) nhiệm vụ, gồm:"),
     "done": num(r"Hoàn thành (\d+)/(\d+) nhiệm vụ \(đạt (\d+)%\): (\d+) đúng hạn, (\d+) trễ hạn", 5),
-    "in_progress": num(r"Đang triển khai thực hiện (\d+)/(\d+) nhiệm vụ, trong đó chậm tiến độ (\d+)", 3),
+    "in_progress": num(r"Đang triển khai thực hiện (\d+)/(\d+)(?: nhiệm vụ)?, trong đó chậm tiến độ (\d+)", 3),
     "not_started": num(r"Chưa thực hiện (\d+)/(\d+)", 2),
     "postponed": num(r"Tạm hoãn (\d+)/(\d+)", 2),
     "overdue": num(r"Quá hạn [^:]*: (\d+)/(\d+)", 2),

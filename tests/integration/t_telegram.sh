@@ -37,13 +37,13 @@ expect_rc 0 "import two tasks" "$DONDOC" import tasks.tsv
 run "$DONDOC" person add --name "Nguyễn Văn An" --agency syt --role focal
 run "$DONDOC" person add --name "Phạm Thị Dung" --agency snv --role secretariat
 run "$DONDOC" person add --name "Lê Văn Cường" --agency snv --role focal
-code() { "$DONDOC" person invite "$1" | sed -n 's/^code: \([A-Z0-9]*\).*/\1/p'; }
+code() { "$DONDOC" person invite "$1" | sed -n 's/^Mã liên kết: \([A-Z0-9]*\).*/\1/p'; }
 CODE_AN=$(code 1)
 CODE_DUNG=$(code 2)
 CODE_CUONG=$(code 3)
 "$DONDOC" person invite 1 >invite.txt
 expect_grep "invite prints the t.me link with the code" invite.txt \
-	"^link: https://t.me/dondoc_test_bot\\?start=[A-Z0-9]{12}$"
+	"^Đường dẫn: https://t.me/dondoc_test_bot\\?start=[A-Z0-9]{12}$"
 
 expect_rc 0 "doctor checks the bot token with Telegram" "$DONDOC" doctor
 expect_grep "and names the bot" out "telegram.*bot @dondoc_test_bot answers"

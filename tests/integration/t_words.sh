@@ -26,11 +26,11 @@ printf "$HDR"'1.\tViệc quá hạn có phối hợp\t%s\tSở Y tế; Các sở
 	"$DOC" "$DOC" "$DOC" >tasks.tsv
 expect_rc 0 "import three tasks" at 2025-09-01T08:00 "$D" import tasks.tsv
 expect_grep "the summary counts in English that reads right (3 agencies)" out \
-	': 3 rows: 3 tasks added, 0 updated, 0 unchanged; 3 agencies added; 0 rows with errors, 0 warnings$'
+	': 3 dòng: thêm 3 nhiệm vụ, cập nhật 0, không đổi 0; thêm 3 cơ quan; 0 dòng có lỗi, 0 cảnh báo$'
 printf "$HDR"'4.\tViệc của Sở Nội vụ\t%s\tSở Nội vụ\t31/12/2025\n' "$DOC" >more.tsv
 expect_rc 0 "import one more task" at 2025-09-01T08:00 "$D" import more.tsv
 expect_grep "one of each: 1 row, 1 task, 1 agency, 1 warning or not" out \
-	': 1 row: 1 task added, 0 updated, 0 unchanged; 1 agency added; 0 rows with errors, 0 warnings$'
+	': 1 dòng: thêm 1 nhiệm vụ, cập nhật 0, không đổi 0; thêm 1 cơ quan; 0 dòng có lỗi, 0 cảnh báo$'
 expect_rc 0 "An, focal point of Sở Y tế, by email only" \
 	at 2025-09-01T08:00 "$D" person add --name "Nguyễn Văn An" --agency syt --role focal --email an@example.gov.vn
 an=$(sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name='Nguyễn Văn An'")
@@ -40,7 +40,7 @@ binh=$(sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name='Trần Văn Bình
 expect_rc 0 "the head of Sở Y tế" at 2025-09-01T08:00 "$D" person add --name "Lê Thị Cúc" --agency syt --role head
 cuc=$(sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name='Lê Thị Cúc'")
 run at 2025-09-01T08:00 "$D" person invite "$binh"
-code=$(sed -n 's/^code: \([A-Z0-9]*\) .*/\1/p' out)
+code=$(sed -n 's/^Mã liên kết: \([A-Z0-9]*\) .*/\1/p' out)
 expect_rc 0 "Bình links his Telegram chat" at 2025-09-01T08:01 "$D" chat --telegram 2001 "/start $code"
 
 # --- the CLI in the secretariat's words -------------------------------------------------------
