@@ -304,7 +304,7 @@ appendix_split_agencies(const char *cell, char ***ret)
 			while (m > 0 && (text[m - 1] == '.' || text[m - 1] == ',' || text[m - 1] == ' '))
 				text[--m] = '\0';
 			if (m > 0) {
-				v = xreallocarray(v, n + 1, sizeof(char *));
+				v = xgrowarray(v, n, sizeof(char *));
 				v[n++] = text;
 			} else {
 				free(text);

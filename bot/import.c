@@ -576,7 +576,7 @@ static void
 split_known(struct importer *imp, char ***names, size_t *n)
 {
 	char **out = NULL;
-	size_t m = 0;
+	size_t m = 0, cap = 0;
 
 	for (size_t i = 0; i < *n; i++) {
 		char **parts;
@@ -590,7 +590,10 @@ split_known(struct importer *imp, char ***names, size_t *n)
 			k = 1;
 		}
 
-		out = xreallocarray(out, m + k, sizeof(char *));
+		if (m + k > cap) {
+			cap = MAX(2 * cap, m + k);
+			out = xreallocarray(out, cap, sizeof(char *));
+		}
 		memcpy(out + m, parts, k * sizeof(char *));
 		m += k;
 		free(parts);
@@ -652,7 +655,7 @@ note_kept_whole(struct importer *imp, const char *name, int64_t id, bool added, 
 	    (unknown = unknown_pieces(imp, name)) != NULL) {
 		struct agency a = { 0 };
 
-		imp->kept = xreallocarray(imp->kept, imp->n_kept + 1, sizeof(*imp->kept));
+		imp->kept = xgrowarray(imp->kept, imp->n_kept, sizeof(*imp->kept));
 		k = &imp->kept[imp->n_kept++];
 		memset(k, 0, sizeof(*k));
 		k->key = key;
@@ -665,7 +668,7 @@ note_kept_whole(struct importer *imp, const char *name, int64_t id, bool added, 
 		agency_release(&a);
 	}
 	if (k && (k->n_lines == 0 || k->lines[k->n_lines - 1] != line)) {
-		k->lines = xreallocarray(k->lines, k->n_lines + 1, sizeof(size_t));
+		k->lines = xgrowarray(k->lines, k->n_lines, sizeof(size_t));
 		k->lines[k->n_lines++] = line;
 	}
 	free(key);
@@ -1399,7 +1402,7 @@ hold_record(struct importer *imp, struct record *rec)
 		record_clear(rec);
 		return;
 	}
-	imp->held = xreallocarray(imp->held, imp->n_held + 1, sizeof(*imp->held));
+	imp->held = xgrowarray(imp->held, imp->n_held, sizeof(*imp->held));
 	imp->held[imp->n_held++] = *rec;
 	memset(rec, 0, sizeof(*rec));
 }
