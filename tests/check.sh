@@ -28,20 +28,20 @@ units() {
 		[ -x "$t" ] || continue
 		TZ=$2 CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$4" 2>&1
 		st=$?
-		grep -E '^(not )?ok ' "$4" | while read -r line; do
+		grep -aE '^(not )?ok ' "$4" | while read -r line; do
 			case $line in
 			*"# SKIP"*) echo "SKIP $(basename "$t") [$1] ${line#*ok }" >>"$results" ;;
 			"not ok"*) echo "FAIL $(basename "$t") [$1] ${line#not ok }" >>"$results" ;;
 			*) echo "PASS $(basename "$t") [$1] ${line#ok }" >>"$results" ;;
 			esac
 		done
-		if [ "$st" != 0 ] || grep '^not ok' "$4" | grep -vq '# SKIP'; then
+		if [ "$st" != 0 ] || grep -a '^not ok' "$4" | grep -avq '# SKIP'; then
 			echo "FAIL $(basename "$t") [$1] (exit $st)"
 			cat "$4"
-			grep '^not ok' "$4" | grep -vq '# SKIP' ||
+			grep -a '^not ok' "$4" | grep -avq '# SKIP' ||
 				echo "FAIL $(basename "$t") [$1] exit $st" >>"$results"
 		else
-			echo "ok   $(basename "$t") ($(grep -c '^ok' "$4") tests)"
+			echo "ok   $(basename "$t") ($(grep -ac '^ok' "$4") tests)"
 		fi
 	done
 }
@@ -52,12 +52,12 @@ integration() {
 	TZ=$2 DONDOC=$3 RESULTS=$results sh "$4" >"$5" 2>&1
 	st=$?
 	_secs=$(($(date +%s) - _t0))
-	if grep -q '^not ok' "$5" || [ "$st" != 0 ]; then
+	if grep -aq '^not ok' "$5" || [ "$st" != 0 ]; then
 		echo "FAIL $(basename "$4") [$1] (${_secs} s)"
-		grep -E '^(not ok|#)' "$5"
+		grep -aE '^(not ok|#)' "$5"
 		[ "$st" != 0 ] && echo "FAIL $(basename "$4") exit $st [$1]" >>"$results"
 	else
-		echo "ok   $(basename "$4") [$1] ($(grep -c '^ok' "$5") checks, ${_secs} s)"
+		echo "ok   $(basename "$4") [$1] ($(grep -ac '^ok' "$5") checks, ${_secs} s)"
 	fi
 }
 
@@ -142,12 +142,12 @@ for t in $tsan_tests; do
 		cat "$tsan_log"/report* | head -60
 		echo "FAIL $(basename "$t") ThreadSanitizer report [tsan]" >>"$results"
 		rm -f "$tsan_log"/report*
-	elif grep -q '^not ok' "$log" || [ "$st" != 0 ]; then
+	elif grep -aq '^not ok' "$log" || [ "$st" != 0 ]; then
 		echo "FAIL $(basename "$t") [tsan]"
-		grep -E '^(not ok|#)' "$log"
+		grep -aE '^(not ok|#)' "$log"
 		[ "$st" != 0 ] && echo "FAIL $(basename "$t") exit $st [tsan]" >>"$results"
 	else
-		echo "ok   $(basename "$t") ($(grep -c '^ok' "$log") checks, no data race)"
+		echo "ok   $(basename "$t") ($(grep -ac '^ok' "$log") checks, no data race)"
 	fi
 done
 rm -rf "$tsan_log"
@@ -155,22 +155,22 @@ rm -rf "$tsan_log"
 # The service unit's hardening, where systemd-analyze exists.
 sh tests/check-systemd.sh >"$log" 2>&1
 cat "$log"
-case $(grep '^systemd: ' "$log") in
+case $(grep -a '^systemd: ' "$log") in
 "systemd: PASS"*) echo "PASS systemd unit security" >>"$results" ;;
 "systemd: SKIP"*) echo "SKIP systemd unit security (no systemd-analyze)" >>"$results" ;;
 *) echo "FAIL systemd unit security" >>"$results" ;;
 esac
 
-passed=$(grep -c '^PASS' "$results")
-failed=$(grep -c '^FAIL' "$results")
-skipped=$(grep -c '^SKIP' "$results")
+passed=$(grep -ac '^PASS' "$results")
+failed=$(grep -ac '^FAIL' "$results")
+skipped=$(grep -ac '^SKIP' "$results")
 if [ "$skipped" -gt 0 ]; then
 	echo "skipped:"
-	grep '^SKIP' "$results" | sed 's/^/  /'
+	grep -a '^SKIP' "$results" | sed 's/^/  /'
 fi
 if [ "$failed" -gt 0 ]; then
 	echo "failed:"
-	grep '^FAIL' "$results" | sed 's/^/  /'
+	grep -a '^FAIL' "$results" | sed 's/^/  /'
 fi
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
