@@ -2,8 +2,8 @@
 # Runs every test: the cmocka unit tests and the integration scripts, twice:
 # the plain build under TZ=UTC and the ASan+UBSan build under a zone far
 # from Viet Nam (dondoc must not care), as jobs shared by one worker a core,
-# then the scripts that ride on the clock alone; then the tests of the
-# daemon's threads once more under ThreadSanitizer.  Ends with
+# then the scripts that ride on the clock, two at a time; then the tests of
+# the daemon's threads once more under ThreadSanitizer.  Ends with
 # "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -12,8 +12,8 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # Integration scripts whose checks ride on the clock (a timeout that must
-# fire, a load that must be met, a lock held for so long): they run alone,
-# one at a time, so that the other tests' load cannot skew them.
+# fire, a load that must be met, a lock held for so long): they run after
+# the others, two at a time, so that the others' load cannot skew them.
 timed="t_email t_email_crash t_helper t_http t_http_hardening t_inbound_isolation t_serve
 	t_stuck_claims t_telegram t_fake_telegram t_webhook t_webhook_setup"
 
@@ -28,20 +28,20 @@ units() {
 		[ -x "$t" ] || continue
 		TZ=$2 CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$4" 2>&1
 		st=$?
-		grep -E '^(not )?ok ' "$4" | while read -r line; do
+		grep -aE '^(not )?ok ' "$4" | while read -r line; do
 			case $line in
 			*"# SKIP"*) echo "SKIP $(basename "$t") [$1] ${line#*ok }" >>"$results" ;;
 			"not ok"*) echo "FAIL $(basename "$t") [$1] ${line#not ok }" >>"$results" ;;
 			*) echo "PASS $(basename "$t") [$1] ${line#ok }" >>"$results" ;;
 			esac
 		done
-		if [ "$st" != 0 ] || grep '^not ok' "$4" | grep -vq '# SKIP'; then
+		if [ "$st" != 0 ] || grep -a '^not ok' "$4" | grep -avq '# SKIP'; then
 			echo "FAIL $(basename "$t") [$1] (exit $st)"
 			cat "$4"
-			grep '^not ok' "$4" | grep -vq '# SKIP' ||
+			grep -a '^not ok' "$4" | grep -avq '# SKIP' ||
 				echo "FAIL $(basename "$t") [$1] exit $st" >>"$results"
 		else
-			echo "ok   $(basename "$t") ($(grep -c '^ok' "$4") tests)"
+			echo "ok   $(basename "$t") ($(grep -ac '^ok' "$4") tests)"
 		fi
 	done
 }
@@ -52,12 +52,12 @@ integration() {
 	TZ=$2 DONDOC=$3 RESULTS=$results sh "$4" >"$5" 2>&1
 	st=$?
 	_secs=$(($(date +%s) - _t0))
-	if grep -q '^not ok' "$5" || [ "$st" != 0 ]; then
+	if grep -aq '^not ok' "$5" || [ "$st" != 0 ]; then
 		echo "FAIL $(basename "$4") [$1] (${_secs} s)"
-		grep -E '^(not ok|#)' "$5"
+		grep -aE '^(not ok|#)' "$5"
 		[ "$st" != 0 ] && echo "FAIL $(basename "$4") exit $st [$1]" >>"$results"
 	else
-		echo "ok   $(basename "$4") [$1] ($(grep -c '^ok' "$5") checks, ${_secs} s)"
+		echo "ok   $(basename "$4") [$1] ($(grep -ac '^ok' "$5") checks, ${_secs} s)"
 	fi
 }
 
@@ -115,11 +115,22 @@ for b in rel san; do
 	done
 done
 
-echo "== timed scripts, alone"
+# The timed scripts, two at a time: they mostly wait (for a timeout, a
+# retry, a slow client), so two of them leave each other a core; never
+# beside the pool above, whose load could make a deadline slip.
+echo "== timed scripts"
 for t in tests/integration/t_*.sh; do
 	is_timed "$t" || continue
-	integration rel UTC bot/dondoc "$t" "$log"
-	integration san America/Los_Angeles build/san/dondoc "$t" "$log"
+	echo "san America/Los_Angeles build/san/dondoc $t"
+	echo "rel UTC bot/dondoc $t"
+done >"$jobs"
+rm -f "$out"/rel.* "$out"/san.*
+CHECK_RESULTS=$results CHECK_OUT=$out xargs -P 2 -L 1 sh tests/check.sh --one <"$jobs"
+for t in tests/integration/t_*.sh; do
+	for b in rel san; do
+		f=$out/$b.$(basename "$t" .sh)
+		[ -f "$f" ] && cat "$f"
+	done
 done
 
 # The daemon's threads (HTTP server, webhook writer, background) under
@@ -142,12 +153,12 @@ for t in $tsan_tests; do
 		cat "$tsan_log"/report* | head -60
 		echo "FAIL $(basename "$t") ThreadSanitizer report [tsan]" >>"$results"
 		rm -f "$tsan_log"/report*
-	elif grep -q '^not ok' "$log" || [ "$st" != 0 ]; then
+	elif grep -aq '^not ok' "$log" || [ "$st" != 0 ]; then
 		echo "FAIL $(basename "$t") [tsan]"
-		grep -E '^(not ok|#)' "$log"
+		grep -aE '^(not ok|#)' "$log"
 		[ "$st" != 0 ] && echo "FAIL $(basename "$t") exit $st [tsan]" >>"$results"
 	else
-		echo "ok   $(basename "$t") ($(grep -c '^ok' "$log") checks, no data race)"
+		echo "ok   $(basename "$t") ($(grep -ac '^ok' "$log") checks, no data race)"
 	fi
 done
 rm -rf "$tsan_log"
@@ -155,22 +166,22 @@ rm -rf "$tsan_log"
 # The service unit's hardening, where systemd-analyze exists.
 sh tests/check-systemd.sh >"$log" 2>&1
 cat "$log"
-case $(grep '^systemd: ' "$log") in
+case $(grep -a '^systemd: ' "$log") in
 "systemd: PASS"*) echo "PASS systemd unit security" >>"$results" ;;
 "systemd: SKIP"*) echo "SKIP systemd unit security (no systemd-analyze)" >>"$results" ;;
 *) echo "FAIL systemd unit security" >>"$results" ;;
 esac
 
-passed=$(grep -c '^PASS' "$results")
-failed=$(grep -c '^FAIL' "$results")
-skipped=$(grep -c '^SKIP' "$results")
+passed=$(grep -ac '^PASS' "$results")
+failed=$(grep -ac '^FAIL' "$results")
+skipped=$(grep -ac '^SKIP' "$results")
 if [ "$skipped" -gt 0 ]; then
 	echo "skipped:"
-	grep '^SKIP' "$results" | sed 's/^/  /'
+	grep -a '^SKIP' "$results" | sed 's/^/  /'
 fi
 if [ "$failed" -gt 0 ]; then
 	echo "failed:"
-	grep '^FAIL' "$results" | sed 's/^/  /'
+	grep -a '^FAIL' "$results" | sed 's/^/  /'
 fi
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
