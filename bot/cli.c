@@ -515,6 +515,14 @@ cli_json_begin(void)
 }
 
 void
+cli_json_print(json_t *o)
+{
+	(void)json_dumpf(o, stdout, JSON_COMPACT);
+	fputc('\n', stdout);
+	json_decref(o);
+}
+
+void
 cli_json_write(const json_t *o, size_t n)
 {
 	char small[8192], *big = NULL;

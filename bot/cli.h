@@ -95,6 +95,8 @@ void cli_json_item(struct json_t *o, size_t n);
 /* Like cli_json_item, but o stays the caller's (for an object reused per item). */
 void cli_json_write(const struct json_t *o, size_t n);
 void cli_json_end(size_t n);
+/* One object on a line of its own (what "--json" of a change prints); takes o. */
+void cli_json_print(struct json_t *o);
 
 /* An aligned text table; cells are copied. */
 struct cli_table;

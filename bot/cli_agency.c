@@ -311,14 +311,6 @@ agency_of(struct dondoc *d, const char *cmd, const char *text, struct agency *re
 	return 0;
 }
 
-static void
-print_json(json_t *o)
-{
-	(void)json_dumpf(o, stdout, JSON_COMPACT);
-	fputc('\n', stdout);
-	json_decref(o);
-}
-
 /*
  * "--head ID": person ID of agency ag becomes its head (role head),
  * recorded as a person.set.  The exit status: 0, or why not.
@@ -448,10 +440,10 @@ cmd_agency_set(struct dondoc *d, int argc, char **argv)
 	if (*what)
 		what[strlen(what) - 2] = '\0';	/* the last ", " */
 	if (a.json)
-		print_json(json_pack("{s:s, s:s, s:s, s:o, s:s}", "code", n.code, "name", n.name,
-				     "kind", agency_kind_to_string(n.kind),
-				     "head", head.id ? json_integer(head.id) : json_null(),
-				     "fields", what));
+		cli_json_print(json_pack("{s:s, s:s, s:s, s:o, s:s}", "code", n.code, "name", n.name,
+					 "kind", agency_kind_to_string(n.kind),
+					 "head", head.id ? json_integer(head.id) : json_null(),
+					 "fields", what));
 	else if (!*what)
 		printf("Cơ quan %s (%s) không thay đổi gì.\n", n.code, n.name);
 	else
@@ -504,9 +496,9 @@ cmd_agency_merge(struct dondoc *d, int argc, char **argv)
 		goto out;
 	}
 	if (json)
-		print_json(json_pack("{s:s, s:s, s:I, s:I, s:[s, s]}", "from", from.code,
-				     "into", into.code, "tasks", (json_int_t)tasks,
-				     "people", (json_int_t)people, "aliases", from.name, from.code));
+		cli_json_print(json_pack("{s:s, s:s, s:I, s:I, s:[s, s]}", "from", from.code,
+					 "into", into.code, "tasks", (json_int_t)tasks,
+					 "people", (json_int_t)people, "aliases", from.name, from.code));
 	else
 		printf("Đã gộp cơ quan %s (%s) vào %s (%s): chuyển %lld nhiệm vụ, %lld cán bộ; "
 		       "tên và mã cũ vẫn dùng được để tìm %s.\n", from.code, from.name, into.code,
@@ -565,8 +557,8 @@ cmd_agency_remove(struct dondoc *d, int argc, char **argv)
 	else if (r < 0)
 		ex = cli_error("agency remove", cli_exit_code(r), "%s", store_errmsg(d->store));
 	else if (json)
-		print_json(json_pack("{s:s, s:s, s:b}", "code", ag.code, "name", ag.name,
-				     "removed", 1));
+		cli_json_print(json_pack("{s:s, s:s, s:b}", "code", ag.code, "name", ag.name,
+					 "removed", 1));
 	else
 		printf("Đã xoá cơ quan %s (%s).\n", ag.code, ag.name);
 out:

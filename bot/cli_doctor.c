@@ -207,8 +207,10 @@ cmd_doctor(struct dondoc *d, int argc, char **argv)
 		msg = NULL;
 	}
 	/* What the registry holds that reminders cannot work around (issue 12). */
-	if (s)
+	if (s) {
 		data = doctor_data(s, cs);
+		bad += data < 0;	/* it said which check could not run */
+	}
 	channels_free(cs);
 	renderer_free(rend);
 	schedule_free(sch);

@@ -307,15 +307,6 @@ cmd_person_list(struct dondoc *d, int argc, char **argv)
 
 /* --- person set|deactivate|activate|remove (issue 12) -------------------- */
 
-/* Prints o, one JSON object on a line, and takes it. */
-static void
-print_json(json_t *o)
-{
-	(void)json_dumpf(o, stdout, JSON_COMPACT);
-	fputc('\n', stdout);
-	json_decref(o);
-}
-
 /* The person as "person list --json" shows them (a new object). */
 static json_t *
 person_json(const struct person *p)
@@ -520,7 +511,7 @@ person_commit(struct dondoc *d, const char *cmd, const struct person *old, const
 		json_t *o = json_pack("{s:o, s:b, s:s}", "person", person_json(p), "changed", r > 0,
 				      "fields", what);
 
-		print_json(o);
+		cli_json_print(o);
 	} else if (r == 0) {
 		printf("Cán bộ #%lld (%s, %s) không thay đổi gì.\n", (long long)p->id, p->name,
 		       p->agency_code);
@@ -687,7 +678,7 @@ cmd_person_remove(struct dondoc *d, int argc, char **argv)
 	} else if (a.json) {
 		json_t *o = json_pack("{s:o, s:b}", "person", person_json(&p), "removed", 1);
 
-		print_json(o);
+		cli_json_print(o);
 	} else {
 		printf("Đã xoá cán bộ #%lld: %s (%s).\n", (long long)p.id, p.name, p.agency_code);
 	}

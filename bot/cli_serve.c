@@ -140,12 +140,10 @@ cmd_remind(struct dondoc *d, int argc, char **argv)
 	} else {
 		if (o.n)
 			cli_table_print(o.table);
-		char notices[48], tasks[48];
-
-		printf("%s%s %s (%s looked at)\n", flags[0] ? "dry run: " : "",
-		       cli_plural(o.n, "notice", "notices", notices, sizeof(notices)),
-		       flags[0] ? "would be queued" : "queued",
-		       cli_plural(rep.tasks, "task", "tasks", tasks, sizeof(tasks)));
+		/* Below the Vietnamese table, for the secretariat: Vietnamese too. */
+		printf("%s%zu lời nhắc %s (đã xét %zu nhiệm vụ)\n",
+		       flags[0] ? "chạy thử: " : "", o.n,
+		       flags[0] ? "sẽ được đưa vào hàng gửi" : "đã vào hàng gửi", rep.tasks);
 		cli_table_free(o.table);
 	}
 	return 0;
@@ -440,6 +438,6 @@ cmd_outbox_retry(struct dondoc *d, int argc, char **argv)
 				 "list --state dead')", (long long)id);
 	if (r < 0)
 		return cli_error("outbox retry", cli_exit_code(r), "%s", store_errmsg(d->store));
-	printf("message %lld will be sent again\n", (long long)id);
+	printf("Tin nhắn %lld sẽ được gửi lại.\n", (long long)id);
 	return 0;
 }

@@ -422,22 +422,33 @@ task_id_arg(const char *cmd, int argc, char **argv, int64_t *ret)
 }
 
 /*
- * "Quá hạn: 12 ngày làm việc", counted as the messages count them (the
- * holidays of the schedules).  Without the schedules, Monday to Friday,
- * and the line says so rather than give a figure the messages contradict.
+ * The working days from due to day, counted as the messages count them
+ * (the holidays of the schedules), at least 1; without the schedules,
+ * Monday to Friday, and *ret_note says so rather than let a figure
+ * the messages contradict pass for theirs.
  */
-static void
-overdue_print(struct dondoc *d, const struct task *t, struct date today)
+static int
+workdays_late(struct dondoc *d, struct date due, struct date day, const char **ret_note)
 {
 	char *msg = NULL;
 	int days;
 
 	if (!d->sch && cli_need_config(d) == 0)
-		(void)schedule_load(d->cfg->schedules, today, &d->sch, &msg);
+		(void)schedule_load(d->cfg->schedules, day, &d->sch, &msg);
 	free(msg);
-	days = calendar_workdays_between(d->sch ? d->sch->cal : NULL, t->deadline.due, today);
-	printf("Quá hạn:     %d ngày làm việc%s\n", days > 0 ? days : 1,
-	       d->sch ? "" : " (thứ Hai đến thứ Sáu: chưa đọc được lịch ngày nghỉ)");
+	days = calendar_workdays_between(d->sch ? d->sch->cal : NULL, due, day);
+	*ret_note = d->sch ? "" : " (thứ Hai đến thứ Sáu: chưa đọc được lịch ngày nghỉ)";
+	return days > 0 ? days : 1;
+}
+
+/* "Quá hạn: 12 ngày làm việc". */
+static void
+overdue_print(struct dondoc *d, const struct task *t, struct date today)
+{
+	const char *note;
+	int days = workdays_late(d, t->deadline.due, today, &note);
+
+	printf("Quá hạn:     %d ngày làm việc%s\n", days, note);
 }
 
 int
@@ -516,11 +527,16 @@ cmd_task_show(struct dondoc *d, int argc, char **argv)
 			char done[16];
 
 			format_day(clock_local_date((time_t)t.done_at), done);
-			if (days_late(&t) > 0)
-				printf("Hoàn thành:  ngày %s, trễ hạn %lld ngày\n", done,
-				       (long long)days_late(&t));
-			else
+			if (days_late(&t) > 0) {
+				const char *note;
+				int late = workdays_late(d, t.done_due,
+							 clock_local_date((time_t)t.done_at), &note);
+
+				printf("Hoàn thành:  ngày %s, trễ hạn %d ngày làm việc%s\n", done, late,
+				       note);
+			} else {
 				printf("Hoàn thành:  ngày %s, đúng hạn\n", done);
+			}
 		}
 		if (task_is_overdue(&t, today))
 			overdue_print(d, &t, today);

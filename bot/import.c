@@ -431,11 +431,13 @@ kept_find(const struct importer *imp, const char *key)
  * written, its key, the registry's names, aliases and codes, then
  * through the abbreviations.  0 with its id and canonical name (borrowed
  * from the cache), -ENOENT when none, or another -errno.  An agency
- * found only through the abbreviations gets name as an alias, so that
- * every command finds it by that name too.
+ * found only through the abbreviations gets name as an alias when
+ * use is set (the name goes into a task), so that every command finds
+ * it by that name too; a mere test of a name (known_cb) writes nothing.
  */
 static int
-find_agency(struct importer *imp, const char *name, int64_t *ret_id, const char **ret_name)
+find_agency(struct importer *imp, const char *name, bool use, int64_t *ret_id,
+	    const char **ret_name)
 {
 	struct agency a = { 0 };
 	char *key = NULL, *ckey = NULL;
@@ -470,6 +472,11 @@ find_agency(struct importer *imp, const char *name, int64_t *ret_id, const char 
 	ckey = abbrev_key(imp->o->abbrev, name);
 	if (!ckey || !*ckey || (id = cache_get(&imp->canon, ckey, ret_name)) <= 0) {
 		r = -ENOENT;
+		goto out;
+	}
+	if (!use) {
+		*ret_id = id;
+		r = 0;
 		goto out;
 	}
 	{
@@ -512,7 +519,7 @@ resolve_agency(struct importer *imp, const char *name, int64_t *ret_id, const ch
 	int r;
 
 	*ret_added = false;
-	r = find_agency(imp, name, ret_id, ret_name);
+	r = find_agency(imp, name, true, ret_id, ret_name);
 	if (r != -ENOENT)
 		return r;
 	key = norm_key(name);
@@ -552,7 +559,7 @@ known_cb(const char *name, void *userdata)
 	int64_t id;
 
 	free(key);
-	return !kept && find_agency(imp, name, &id, &canonical) == 0;
+	return !kept && find_agency(imp, name, false, &id, &canonical) == 0;
 }
 
 /* True when every one of the n names is a collective ("Các sở, ban, ngành", "địa phương"). */

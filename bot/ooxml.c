@@ -66,6 +66,7 @@ struct reader {
 	zip_t *z;
 	size_t total;		/* uncompressed bytes read so far */
 	size_t cells;		/* non-empty cells so far */
+	size_t padded;		/* cells of the tables padded so far, empty ones too */
 	char *err;		/* the first failure, as a clause */
 	struct ooxml_rows out;
 };
@@ -355,7 +356,7 @@ row_new(struct reader *rd, size_t line)
 {
 	struct ooxml_row *row;
 
-	rd->out.rows = xreallocarray(rd->out.rows, rd->out.n + 1, sizeof(*rd->out.rows));
+	rd->out.rows = xgrowarray(rd->out.rows, rd->out.n, sizeof(*rd->out.rows));
 	row = &rd->out.rows[rd->out.n++];
 	memset(row, 0, sizeof(*row));
 	row->line = line;
@@ -389,14 +390,23 @@ row_put(struct reader *rd, struct ooxml_row *row, size_t col, char *text)
 	return 0;
 }
 
-/* Pads rows [from, end) to the same width, as a CSV export of the table would. */
-static void
+/*
+ * Pads rows [from, end) to the same width, as a CSV export of the table
+ * would.  The padding counts against the cells a table may have: a few
+ * bytes of empty rows ("<row/>") under one wide row would otherwise be
+ * millions of empty cells.
+ */
+static int
 rows_pad(struct reader *rd, size_t from)
 {
 	size_t width = 0;
 
 	for (size_t i = from; i < rd->out.n; i++)
 		width = MAX(width, rd->out.rows[i].n);
+	if (width > 0 && (rd->out.n - from) > ((size_t)OOXML_MAX_CELLS - rd->padded) / width)
+		return fail(rd, -EFBIG, "it has more than %d cells, empty ones counted "
+			    "(%zu rows of %zu columns)", OOXML_MAX_CELLS, rd->out.n - from, width);
+	rd->padded += (rd->out.n - from) * width;
 	for (size_t i = from; i < rd->out.n; i++) {
 		struct ooxml_row *row = &rd->out.rows[i];
 
@@ -406,6 +416,7 @@ rows_pad(struct reader *rd, size_t from)
 		while (row->n < width)
 			row->cells[row->n++] = xstrdup("");
 	}
+	return 0;
 }
 
 void
@@ -699,7 +710,7 @@ read_sheet(struct reader *rd, const struct workbook *wb, const char *part)
 		r = read_row(rd, wb, rn, line);
 	}
 	if (r == 0)
-		rows_pad(rd, 0);
+		r = rows_pad(rd, 0);
 	sym_xmlFreeDoc(doc);
 	return r;
 }
@@ -906,7 +917,9 @@ docx_tables(struct reader *rd, const xmlNode *n, size_t *ret_tables)
 			r = each_wrapped(rd, c, "tr", docx_row, NULL);
 			if (r < 0)
 				break;
-			rows_pad(rd, from);
+			r = rows_pad(rd, from);
+			if (r < 0)
+				break;
 			(*ret_tables)++;
 		}
 		r = docx_tables(rd, c, ret_tables);

@@ -14,7 +14,7 @@
 #define OOXML_MAX_PART ((size_t)16 << 20)	/* uncompressed bytes of one part */
 #define OOXML_MAX_TOTAL ((size_t)64 << 20)	/* uncompressed bytes of all parts read */
 #define OOXML_MAX_ENTRIES 10000			/* files in the archive */
-#define OOXML_MAX_CELLS 500000			/* non-empty cells of the table(s) */
+#define OOXML_MAX_CELLS 500000			/* cells of the table(s), empty ones too */
 #define OOXML_MAX_COLUMNS 64			/* columns of a row */
 
 enum ooxml_kind {

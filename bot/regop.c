@@ -38,20 +38,6 @@ append(struct store *s, const struct actor *a, int64_t now, const char *kind,
 	return store_event_append(s, &e);
 }
 
-/* Takes o and returns it as compact JSON with sorted keys (a new string). */
-static char *
-dump(json_t *o)
-{
-	char *j = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-
-	json_decref(o);
-	if (!j) {
-		fprintf(stderr, "dondoc: cannot write JSON: out of memory\n");
-		abort();
-	}
-	return j;
-}
-
 /* --- duplicates ----------------------------------------------------------- */
 
 static const char *const dup_names[] = { "name", "email", "telegram", "zalo" };
@@ -248,7 +234,7 @@ regop_person_set(struct store *s, const struct person *old, const struct person 
 	if (r == 0) {
 		o = regop_person_json(p);
 		json_object_set_new(o, "person", json_integer(p->id));
-		data = dump(o);
+		data = taskop_dump(o);
 		r = append(s, a, now, "person.set", old->name, p->name, what, data);
 	}
 	free(data);
@@ -272,7 +258,7 @@ regop_person_remove(struct store *s, const struct person *p, const struct actor 
 	r = store_person_delete(s, p->id);
 	if (r < 0)
 		return r;
-	data = dump(json_pack("{s:I}", "person", (json_int_t)p->id));
+	data = taskop_dump(json_pack("{s:I}", "person", (json_int_t)p->id));
 	r = append(s, a, now, "person.remove", p->name, NULL, p->agency_code, data);
 	free(data);
 	return r;
@@ -284,7 +270,7 @@ regop_person_remove(struct store *s, const struct person *p, const struct actor 
 static char *
 agency_data(const struct agency *n)
 {
-	return dump(json_pack("{s:I, s:s, s:s, s:s}", "agency", (json_int_t)n->id, "code", n->code,
+	return taskop_dump(json_pack("{s:I, s:s, s:s, s:s}", "agency", (json_int_t)n->id, "code", n->code,
 			      "name", n->name, "kind", agency_kind_to_string(n->kind)));
 }
 
@@ -338,7 +324,7 @@ regop_agency_merge(struct store *s, const struct agency *from, const struct agen
 	r = store_agency_merge(s, from->id, into->id);
 	if (r < 0)
 		return r;
-	data = dump(json_pack("{s:I, s:I, s:s, s:s}", "from", (json_int_t)from->id,
+	data = taskop_dump(json_pack("{s:I, s:I, s:s, s:s}", "from", (json_int_t)from->id,
 			      "into", (json_int_t)into->id, "code", from->code, "name", from->name));
 	r = append(s, a, now, "agency.merge", from->code, into->code, from->name, data);
 	free(data);
@@ -364,7 +350,7 @@ regop_agency_remove(struct store *s, const struct agency *ag, const struct actor
 	r = store_agency_delete(s, ag->id);
 	if (r < 0)
 		return r;
-	data = dump(json_pack("{s:I}", "agency", (json_int_t)ag->id));
+	data = taskop_dump(json_pack("{s:I}", "agency", (json_int_t)ag->id));
 	r = append(s, a, now, "agency.remove", ag->code, NULL, ag->name, data);
 	free(data);
 	return r;

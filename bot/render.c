@@ -1007,9 +1007,19 @@ render_brief(const char *s, size_t width)
 		return xstrdup(s);
 	if (space)
 		cut = space;
-	/* No dangling comma or dash before the ellipsis. */
-	while (cut > 0 && strchr(" ,;:-–", s[cut - 1]))
-		cut--;
+	/*
+	 * No dangling comma or dash before the ellipsis.  Whole characters:
+	 * "–" is three bytes, and a byte of it may end a letter ("ồ" ends in
+	 * 0x93 as "–" does).
+	 */
+	for (;;) {
+		if (cut > 0 && s[cut - 1] != '\0' && strchr(" ,;:-", s[cut - 1]))
+			cut--;
+		else if (cut >= 3 && memcmp(s + cut - 3, "–", 3) == 0)
+			cut -= 3;
+		else
+			break;
+	}
 	return xasprintf("%.*s…", (int)cut, s);
 }
 

@@ -35,9 +35,8 @@ append_data(struct store *s, int64_t task_id, const struct actor *a, int64_t now
 	return store_event_append(s, &e);
 }
 
-/* Takes o and returns it as compact JSON with sorted keys (a new string). */
-static char *
-dump(json_t *o)
+char *
+taskop_dump(json_t *o)
 {
 	char *j = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 
@@ -68,7 +67,7 @@ ids_array(const int64_t *ids, size_t n)
 char *
 taskop_ids_data(const int64_t *ids, size_t n)
 {
-	return dump(json_pack("{s:o}", "ids", ids_array(ids, n)));
+	return taskop_dump(json_pack("{s:o}", "ids", ids_array(ids, n)));
 }
 
 char *
@@ -78,7 +77,7 @@ taskop_deadline_data(const struct deadline *dl)
 
 	if (dl->has_due)
 		date_format_iso(dl->due, due);
-	return dump(json_pack("{s:o, s:s}", "due", dl->has_due ? json_string(due) : json_null(),
+	return taskop_dump(json_pack("{s:o, s:s}", "due", dl->has_due ? json_string(due) : json_null(),
 			      "precision", deadline_precision_to_string(dl->precision)));
 }
 
@@ -114,7 +113,7 @@ char *
 taskop_created_data(const struct task *t, const int64_t *lead_ids, size_t n_leads,
 		    const int64_t *coop_ids, size_t n_coops)
 {
-	return dump(taskop_task_json(t, lead_ids, n_leads, coop_ids, n_coops));
+	return taskop_dump(taskop_task_json(t, lead_ids, n_leads, coop_ids, n_coops));
 }
 
 static int
@@ -131,7 +130,7 @@ taskop_status_data(const struct task *t)
 
 	if (t->has_done_due)
 		date_format_iso(t->done_due, due);
-	return dump(json_pack("{s:o}", "done_due", t->has_done_due ? json_string(due)
+	return taskop_dump(json_pack("{s:o}", "done_due", t->has_done_due ? json_string(due)
 								  : json_null()));
 }
 
@@ -145,7 +144,7 @@ taskop_extension_close(struct store *s, const struct extension *e, enum extensio
 	r = store_extension_decide(s, e->id, state, a->person_id, text, now);
 	if (r < 0)
 		return r;
-	data = dump(json_pack("{s:I}", "request", (json_int_t)e->id));
+	data = taskop_dump(json_pack("{s:I}", "request", (json_int_t)e->id));
 	r = append_data(s, e->task_id, a, now, "extension_decision", "pending",
 			extension_state_to_string(state), text, data);
 	free(data);
@@ -307,7 +306,7 @@ taskop_obstacle(struct store *s, struct task *t, const char *text, const struct 
 	r = store_obstacle_insert(s, &o, &id);
 	if (r < 0)
 		return r;
-	data = dump(json_pack("{s:I}", "obstacle", (json_int_t)id));
+	data = taskop_dump(json_pack("{s:I}", "obstacle", (json_int_t)id));
 	r = append_data(s, t->id, a, now, "obstacle", NULL, NULL, text, data);
 	free(data);
 	if (r < 0)
@@ -353,7 +352,7 @@ taskop_assess(struct store *s, struct task *t, enum task_status status, const ch
 	if (status != TASK_DONE && status != TASK_NOT_ACHIEVED && status != TASK_CANNOT_ASSESS)
 		return -EINVAL;
 	/* The note is in the data too: replay takes it from there, not from the text. */
-	data = has_note ? dump(json_pack("{s:s}", "note", note)) : NULL;
+	data = has_note ? taskop_dump(json_pack("{s:s}", "note", note)) : NULL;
 	r = append_data(s, t->id, a, now, "assessment", task_status_to_string(t->status),
 			task_status_to_string(status), has_note ? note : NULL, data);
 	free(data);
@@ -388,7 +387,7 @@ regop_agency_add(struct store *s, const char *code, const char *name, enum agenc
 	r = store_agency_insert(s, code, name, kind, now, &id);
 	if (r < 0)
 		return r;
-	data = dump(json_pack("{s:I, s:s, s:s, s:s}", "agency", (json_int_t)id, "code", code,
+	data = taskop_dump(json_pack("{s:I, s:s, s:s, s:s}", "agency", (json_int_t)id, "code", code,
 			      "name", name, "kind", agency_kind_to_string(kind)));
 	r = append_data(s, 0, a, now, "agency.add", NULL, code, name, data);
 	free(data);
@@ -408,7 +407,7 @@ regop_agency_alias(struct store *s, int64_t agency_id, const char *alias, const 
 	if (added <= 0)
 		return added;	/* nothing new: nothing to record */
 	key = norm_key(alias);
-	data = dump(json_pack("{s:I, s:s}", "agency", (json_int_t)agency_id, "key", key ? key : ""));
+	data = taskop_dump(json_pack("{s:I, s:s}", "agency", (json_int_t)agency_id, "key", key ? key : ""));
 	r = append_data(s, 0, a, now, "agency.alias", NULL, alias, NULL, data);
 	free(data);
 	free(key);
@@ -443,7 +442,7 @@ regop_person_add(struct store *s, const struct person *p, const struct actor *a,
 	/* A new person's addresses are not refused yet, whatever p says. */
 	json_object_set_new(o, "email_broken", json_false());
 	json_object_set_new(o, "telegram_broken", json_false());
-	data = dump(o);
+	data = taskop_dump(o);
 	r = append_data(s, 0, a, now, "person.add", NULL, person_role_to_string(p->role), p->name,
 			data);
 	free(data);
@@ -462,7 +461,7 @@ regop_person_address(struct store *s, int64_t person_id, const char *channel, bo
 	changed = store_person_set_broken(s, person_id, channel, broken);
 	if (changed <= 0)
 		return changed;	/* as it was: nothing to record */
-	data = dump(json_pack("{s:I, s:s, s:b}", "person", (json_int_t)person_id,
+	data = taskop_dump(json_pack("{s:I, s:s, s:b}", "person", (json_int_t)person_id,
 			      "channel", channel, "broken", broken));
 	text = xasprintf("%s address %s", channel,
 			 broken ? "refused for good: not used" : "works again");

@@ -63,6 +63,12 @@ int taskop_obstacle(struct store *s, struct task *t, const char *text, const str
  */
 int taskop_deadline(struct store *s, struct task *t, const char *raw, const struct deadline *dl,
 		    const char *text, const struct actor *a, int64_t now);
+/*
+ * Takes o and returns it as compact JSON with sorted keys, the form of an
+ * event's data (a new string; aborts when out of memory).
+ */
+struct json_t;
+char *taskop_dump(struct json_t *o);
 /* What a status event carries for replay: t's done_due or null (a new string). */
 char *taskop_status_data(const struct task *t);
 /*

@@ -61,7 +61,7 @@ expect_eq "and changes nothing" "$(state)" "$before"
 expect_rc 65 "dondoc extension approve on it is refused too (exit 65)" "$D" extension approve 1
 expect_grep "saying why" err "request 1 is moot: task 1 is done"
 expect_rc 0 "task show" "$D" task show 1
-expect_grep "task 1 stays done late" out "^Hoàn thành:  ngày 6/11/2025, trễ hạn 7 ngày$"
+expect_grep "task 1 stays done late" out "^Hoàn thành:  ngày 6/11/2025, trễ hạn 5 ngày làm việc$"
 expect_no_grep "never on time" out "đúng hạn"
 expect_rc 0 "task show --json" "$D" task show 1 --json
 expect_eq "its JSON: done late, against the deadline in force that day" \
@@ -70,7 +70,7 @@ expect_eq "its JSON: done late, against the deadline in force that day" \
 expect_rc 0 "the deadline of the done task is moved to 31/12/2025" \
 	env DONDOC_NOW=$NOW "$D" task set 1 --deadline 31/12/2025
 expect_rc 0 "task show" "$D" task show 1
-expect_grep "it is still done late" out "^Hoàn thành:  ngày 6/11/2025, trễ hạn 7 ngày$"
+expect_grep "it is still done late" out "^Hoàn thành:  ngày 6/11/2025, trễ hạn 5 ngày làm việc$"
 run "$D" task show 1 --json
 expect_eq "in JSON too" "$(json 'j["done_late"]')" true
 

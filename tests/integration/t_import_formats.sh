@@ -77,6 +77,11 @@ def repack(name, sheet):
         for i in zin.infolist():
             z.writestr(i.filename, sheet if i.filename == "xl/worksheets/sheet1.xml" else zin.read(i.filename))
 repack("bomb.xlsx", b" " * (24 << 20))
+# 20,000 empty rows under one cell in column 64 (BL): 300 KB of XML, 1.28
+# million cells once padded to the table's width: refused on the count.
+repack("padded.xlsx", ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="BL1" t="inlineStr"><is><t>x</t></is></c></row>'
+        + "".join('<row r="%d"/>' % i for i in range(2, 20002)) + '</sheetData></worksheet>').encode())
 # The same, declaring 1000 bytes: refused while it unpacks.
 repack("liar.xlsx", b" " * (24 << 20))
 b = bytearray(open("liar.xlsx", "rb").read())
@@ -179,6 +184,7 @@ refused "a sheet that does not exist" table.xlsx "no sheet 'Nope' \(its sheets: 
 refused "--sheet on a text table" paste.tsv "--sheet is for Excel workbooks" --sheet x
 refused "a zip bomb posing as .xlsx" bomb.xlsx "unpacks to 25165824 bytes, more than the 16 MiB allowed"
 refused "a zip bomb that lies about its size" liar.xlsx "unpacks to more than the 16 MiB allowed"
+refused "empty rows padded to a wide row's width" padded.xlsx "more than 500000 cells, empty ones counted \(20001 rows of 64 columns\)"
 refused "a truncated .xlsx" truncated.xlsx "'truncated\.xlsx': it is damaged"
 refused "a password-protected .xlsx" locked.xlsx "'locked\.xlsx' is a password-protected Office document: remove the password"
 refused "a CSV in Windows-1258" ansi.csv "line 1 is not valid UTF-8 .*looks like Windows-1258; save it as CSV UTF-8"

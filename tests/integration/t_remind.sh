@@ -59,12 +59,12 @@ expect_grep "explain prints a table with the task's deadline" out "Thời hạn:
 
 # --- idempotent planning ------------------------------------------------------------------
 expect_rc 0 "remind at 25/09 queues" at 2025-09-25T09:00 "$D" remind
-expect_grep "remind says what it queued" out "^1 notice queued \(2 tasks looked at\)$"
+expect_grep "remind says what it queued" out "^1 lời nhắc đã vào hàng gửi \(đã xét 2 nhiệm vụ\)$"
 n1=$(notices "")
 run at 2025-09-25T09:00 "$D" remind
 run at 2025-09-25T10:00 "$D" remind
 expect_eq "planning twice more creates no new notice" "$(notices "")" "$n1"
-expect_grep "a second remind queues nothing" out "^0 notices queued"
+expect_grep "a second remind queues nothing" out "^0 lời nhắc đã vào hàng gửi"
 expect_rc 0 "remind --dry-run --json lists nothing more" at 2025-09-25T11:00 "$D" remind --dry-run --json
 expect_eq "nothing would be queued" "$(json 'len(j)')" 0
 
@@ -171,6 +171,7 @@ sqlite3 "$DONDOC_DB" "UPDATE message SET state='dead', last_error='test' WHERE i
 expect_rc 0 "outbox list --state dead" "$D" outbox list --state dead
 expect_grep "the dead message is listed" out "^1 +không gửi được"
 expect_rc 0 "outbox retry 1" "$D" outbox retry 1
+expect_grep "outbox retry says so, in Vietnamese" out "^Tin nhắn 1 sẽ được gửi lại\.$"
 expect_eq "a retried message is pending again" "$(sqlite3 "$DONDOC_DB" "SELECT state FROM message WHERE id=1")" pending
 expect_rc 65 "outbox retry of a message that is not dead" "$D" outbox retry 1
 expect_rc 64 "outbox list with an unknown state" "$D" outbox list --state lost

@@ -154,6 +154,17 @@ expect_eq "a bare 60 in reply to the question is the task's progress, from Teleg
 expect_eq "and the answer says so" \
 	"$(jq_sent '"Đã ghi nhận tiến độ" in j[-1]["text"] and "60%" in j[-1]["text"]')" "true"
 
+# Commands as officials type them, from the phone (issue 12).
+ctl message '{"chat_id": 1001, "text": "tiến độ nhiệm vụ 1 70%."}'
+sent 7
+run "$DONDOC" task show 1 --json
+expect_eq "'tiến độ nhiệm vụ 1 70%.' (filler words, a full stop) is task 1's progress" \
+	"$(json 'j["progress"]')" 70
+ctl message '{"chat_id": 1001, "text": "cảm ơn"}'
+sent 8
+expect_eq "'cảm ơn' gets a polite answer, not 'chưa hiểu'" \
+	"$(jq_sent '["cảm ơn" in j[-1]["text"].lower(), "chưa hiểu" in j[-1]["text"]]')" '[true, false]'
+
 ctl callback "{\"chat_id\": 1001, \"message_id\": $REMINDER, \"data\": \"t:1:done\"}"
 calls editMessageText 1
 expect_eq "the reminder is redrawn: done recorded, no buttons left" \

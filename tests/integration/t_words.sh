@@ -53,7 +53,7 @@ run at 2025-09-19T09:00 "$D" remind --dry-run
 expect_grep "remind --dry-run dates the notices d/m/yyyy" out " 19/9/2025 "
 expect_no_grep "and never in ISO" out "2025-09-19"
 expect_grep "its steps in Vietnamese" out "nhắc trước hạn"
-expect_grep "its summary in English, plural right" out "^dry run: [0-9]+ notices would be queued \(4 tasks looked at\)$"
+expect_grep "its summary in Vietnamese, as its table" out "^chạy thử: [0-9]+ lời nhắc sẽ được đưa vào hàng gửi \(đã xét 4 nhiệm vụ\)$"
 
 # --- 07/10/2025: the overdue nag, and the head told -------------------------------------------
 # Every day from the first reminder, so that what is sent is what the policy says.

@@ -604,6 +604,10 @@ test_render_brief(void **state)
 		{ "Đđđđđđđđđđđđđđđ", 5, "Đđđđđ…" },
 		/* A space only early on: cut at the width rather than keep two words. */
 		{ "Ab cdefghijklmnop", 10, "Ab cdefghi…" },
+		/* A letter ending in a byte of "–" (ồ is e1 bb 93) stays whole... */
+		{ "Hồồồồồồồ", 2, "Hồ…" },
+		/* ...while a dash itself goes. */
+		{ "Abc–def", 4, "Abc…" },
 	};
 
 	(void)state;
