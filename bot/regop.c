@@ -18,26 +18,6 @@
 #include "taskops.h"
 #include "xalloc.h"
 
-/* Appends an event about no task; data is compact JSON (owned by the caller). */
-static int
-append(struct store *s, const struct actor *a, int64_t now, const char *kind,
-       const char *old_value, const char *new_value, const char *text, const char *data)
-{
-	struct event e = {
-		.at = now,
-		.actor = a->name,
-		.person_id = a->person_id,
-		.channel = a->channel,
-		.kind = kind,
-		.old_value = old_value,
-		.new_value = new_value,
-		.text = text,
-		.data = data,
-	};
-
-	return store_event_append(s, &e);
-}
-
 /* --- duplicates ----------------------------------------------------------- */
 
 static const char *const dup_names[] = { "name", "email", "telegram", "zalo" };
@@ -235,7 +215,7 @@ regop_person_set(struct store *s, const struct person *old, const struct person 
 		o = regop_person_json(p);
 		json_object_set_new(o, "person", json_integer(p->id));
 		data = taskop_dump(o);
-		r = append(s, a, now, "person.set", old->name, p->name, what, data);
+		r = taskop_append(s, 0, a, now, "person.set", old->name, p->name, what, data);
 	}
 	free(data);
 	free(what);
@@ -259,7 +239,7 @@ regop_person_remove(struct store *s, const struct person *p, const struct actor 
 	if (r < 0)
 		return r;
 	data = taskop_dump(json_pack("{s:I}", "person", (json_int_t)p->id));
-	r = append(s, a, now, "person.remove", p->name, NULL, p->agency_code, data);
+	r = taskop_append(s, 0, a, now, "person.remove", p->name, NULL, p->agency_code, data);
 	free(data);
 	return r;
 }
@@ -302,7 +282,7 @@ regop_agency_set(struct store *s, const struct agency *old, const struct agency 
 	if (r < 0)
 		return r;
 	data = agency_data(n);
-	r = append(s, a, now, "agency.set", old->code, n->code, n->name, data);
+	r = taskop_append(s, 0, a, now, "agency.set", old->code, n->code, n->name, data);
 	free(data);
 	/* Tables and people still write the old name: it keeps finding the agency. */
 	if (r == 0 && renamed)
@@ -326,7 +306,7 @@ regop_agency_merge(struct store *s, const struct agency *from, const struct agen
 		return r;
 	data = taskop_dump(json_pack("{s:I, s:I, s:s, s:s}", "from", (json_int_t)from->id,
 			      "into", (json_int_t)into->id, "code", from->code, "name", from->name));
-	r = append(s, a, now, "agency.merge", from->code, into->code, from->name, data);
+	r = taskop_append(s, 0, a, now, "agency.merge", from->code, into->code, from->name, data);
 	free(data);
 	if (r == 0)
 		r = keep_alias(s, into->id, from->name, a, now);
@@ -351,7 +331,7 @@ regop_agency_remove(struct store *s, const struct agency *ag, const struct actor
 	if (r < 0)
 		return r;
 	data = taskop_dump(json_pack("{s:I}", "agency", (json_int_t)ag->id));
-	r = append(s, a, now, "agency.remove", ag->code, NULL, ag->name, data);
+	r = taskop_append(s, 0, a, now, "agency.remove", ag->code, NULL, ag->name, data);
 	free(data);
 	return r;
 }

@@ -14,10 +14,10 @@
 #include "taskops.h"
 #include "xalloc.h"
 
-static int
-append_data(struct store *s, int64_t task_id, const struct actor *a, int64_t now,
-	    const char *kind, const char *old_value, const char *new_value, const char *text,
-	    const char *data)
+int
+taskop_append(struct store *s, int64_t task_id, const struct actor *a, int64_t now,
+	      const char *kind, const char *old_value, const char *new_value, const char *text,
+	      const char *data)
 {
 	struct event e = {
 		.task_id = task_id,
@@ -120,7 +120,7 @@ static int
 append(struct store *s, const struct task *t, const struct actor *a, int64_t now,
        const char *kind, const char *old_value, const char *new_value, const char *text)
 {
-	return append_data(s, t->id, a, now, kind, old_value, new_value, text, NULL);
+	return taskop_append(s, t->id, a, now, kind, old_value, new_value, text, NULL);
 }
 
 char *
@@ -145,7 +145,7 @@ taskop_extension_close(struct store *s, const struct extension *e, enum extensio
 	if (r < 0)
 		return r;
 	data = taskop_dump(json_pack("{s:I}", "request", (json_int_t)e->id));
-	r = append_data(s, e->task_id, a, now, "extension_decision", "pending",
+	r = taskop_append(s, e->task_id, a, now, "extension_decision", "pending",
 			extension_state_to_string(state), text, data);
 	free(data);
 	return r;
@@ -186,7 +186,7 @@ taskop_status(struct store *s, struct task *t, enum task_status status, const st
 	after.has_done_due = status == TASK_DONE && t->deadline.has_due;
 	after.done_due = after.has_done_due ? t->deadline.due : (struct date){ 0 };
 	data = taskop_status_data(&after);
-	r = append_data(s, t->id, a, now, "status", task_status_to_string(t->status),
+	r = taskop_append(s, t->id, a, now, "status", task_status_to_string(t->status),
 			task_status_to_string(status), NULL, data);
 	free(data);
 	if (r < 0)
@@ -307,7 +307,7 @@ taskop_obstacle(struct store *s, struct task *t, const char *text, const struct 
 	if (r < 0)
 		return r;
 	data = taskop_dump(json_pack("{s:I}", "obstacle", (json_int_t)id));
-	r = append_data(s, t->id, a, now, "obstacle", NULL, NULL, text, data);
+	r = taskop_append(s, t->id, a, now, "obstacle", NULL, NULL, text, data);
 	free(data);
 	if (r < 0)
 		return r;
@@ -328,7 +328,7 @@ taskop_deadline(struct store *s, struct task *t, const char *raw, const struct d
 	if (strcmp(raw, t->deadline_raw) == 0)
 		return 0;
 	data = taskop_deadline_data(dl);
-	r = append_data(s, t->id, a, now, "deadline", t->deadline_raw, raw, text, data);
+	r = taskop_append(s, t->id, a, now, "deadline", t->deadline_raw, raw, text, data);
 	free(data);
 	if (r < 0)
 		return r;
@@ -353,7 +353,7 @@ taskop_assess(struct store *s, struct task *t, enum task_status status, const ch
 		return -EINVAL;
 	/* The note is in the data too: replay takes it from there, not from the text. */
 	data = has_note ? taskop_dump(json_pack("{s:s}", "note", note)) : NULL;
-	r = append_data(s, t->id, a, now, "assessment", task_status_to_string(t->status),
+	r = taskop_append(s, t->id, a, now, "assessment", task_status_to_string(t->status),
 			task_status_to_string(status), has_note ? note : NULL, data);
 	free(data);
 	if (r < 0)
@@ -389,7 +389,7 @@ regop_agency_add(struct store *s, const char *code, const char *name, enum agenc
 		return r;
 	data = taskop_dump(json_pack("{s:I, s:s, s:s, s:s}", "agency", (json_int_t)id, "code", code,
 			      "name", name, "kind", agency_kind_to_string(kind)));
-	r = append_data(s, 0, a, now, "agency.add", NULL, code, name, data);
+	r = taskop_append(s, 0, a, now, "agency.add", NULL, code, name, data);
 	free(data);
 	if (r == 0 && ret_id)
 		*ret_id = id;
@@ -408,7 +408,7 @@ regop_agency_alias(struct store *s, int64_t agency_id, const char *alias, const 
 		return added;	/* nothing new: nothing to record */
 	key = norm_key(alias);
 	data = taskop_dump(json_pack("{s:I, s:s}", "agency", (json_int_t)agency_id, "key", key ? key : ""));
-	r = append_data(s, 0, a, now, "agency.alias", NULL, alias, NULL, data);
+	r = taskop_append(s, 0, a, now, "agency.alias", NULL, alias, NULL, data);
 	free(data);
 	free(key);
 	return r < 0 ? r : added;
@@ -443,7 +443,7 @@ regop_person_add(struct store *s, const struct person *p, const struct actor *a,
 	json_object_set_new(o, "email_broken", json_false());
 	json_object_set_new(o, "telegram_broken", json_false());
 	data = taskop_dump(o);
-	r = append_data(s, 0, a, now, "person.add", NULL, person_role_to_string(p->role), p->name,
+	r = taskop_append(s, 0, a, now, "person.add", NULL, person_role_to_string(p->role), p->name,
 			data);
 	free(data);
 	if (r == 0 && ret_id)
@@ -465,7 +465,7 @@ regop_person_address(struct store *s, int64_t person_id, const char *channel, bo
 			      "channel", channel, "broken", broken));
 	text = xasprintf("%s address %s", channel,
 			 broken ? "refused for good: not used" : "works again");
-	r = append_data(s, 0, a, now, "person.address", NULL, broken ? "broken" : "working",
+	r = taskop_append(s, 0, a, now, "person.address", NULL, broken ? "broken" : "working",
 			text, data);
 	free(text);
 	free(data);

@@ -64,6 +64,13 @@ int taskop_obstacle(struct store *s, struct task *t, const char *text, const str
 int taskop_deadline(struct store *s, struct task *t, const char *raw, const struct deadline *dl,
 		    const char *text, const struct actor *a, int64_t now);
 /*
+ * Appends an event of task_id (0: of no task, a person's or an agency's)
+ * by a at now; data is compact JSON or NULL (the caller's).  0 or -errno.
+ */
+int taskop_append(struct store *s, int64_t task_id, const struct actor *a, int64_t now,
+		  const char *kind, const char *old_value, const char *new_value,
+		  const char *text, const char *data);
+/*
  * Takes o and returns it as compact JSON with sorted keys, the form of an
  * event's data (a new string; aborts when out of memory).
  */

@@ -147,7 +147,11 @@ took=$(( $(date +%s) - t0 ))
 daemon=
 wait $poster
 poster=
-expect_eq "stopped under load, the daemon exits 0 within 10 s" "$rc $(( took < 10 ))" "0 1"
+# 10 s for the daemon as built; ThreadSanitizer runs it 5 to 15 times
+# slower (the writer answers what it was given before it stops): 30 s.
+limit=10
+[ -n "${TSAN_OPTIONS:-}" ] && limit=30
+expect_eq "stopped under load, the daemon exits 0 within $limit s" "$rc $(( took < limit ))" "0 1"
 sql "SELECT update_id FROM chat_update WHERE update_id >= 10000" | sort >committed
 awk '$2 == 200 { print $1 }' posted | sort >acked
 expect_eq "it was stopped in the middle: some updates acknowledged, some not" \
