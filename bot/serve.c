@@ -290,19 +290,6 @@ watch_clock(struct dondoc *d, time_t now)
 
 /* --- why nothing went out: the sending window ---------------------------------- */
 
-/* Counts what waits to be sent: [0] queued notices, [1] pending messages. */
-static void
-count_waiting(const char *what, const char *channel, const char *state, int64_t n, void *userdata)
-{
-	int64_t *waiting = userdata;
-
-	(void)channel;
-	if (strcmp(what, "notice") == 0 && strcmp(state, "queued") == 0)
-		waiting[0] += n;
-	else if (strcmp(what, "message") == 0 && strcmp(state, "pending") == 0)
-		waiting[1] += n;
-}
-
 /* Why the window is shut at now, in English for the log and in Vietnamese for the CLI. */
 static void
 window_reason(const struct schedule *sch, time_t now, const char **ret_en, const char **ret_vi)
@@ -342,7 +329,7 @@ tell_window(struct dondoc *d, const struct setup *st, time_t now, bool once, tim
 	static const char *const vi_days[] = { "thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm",
 					       "thứ Sáu", "thứ Bảy", "Chủ nhật" };
 	const char *en, *vi;
-	int64_t waiting[2] = { 0, 0 }, oldest = 0;
+	int64_t waiting[2] = { 0, 0 };
 	time_t next;
 	struct date nd;
 	int wd, hh, mm;
@@ -351,7 +338,7 @@ tell_window(struct dondoc *d, const struct setup *st, time_t now, bool once, tim
 		*told = 0;
 		return;
 	}
-	if (store_metrics(d->store, count_waiting, waiting, &oldest) < 0 ||
+	if (store_waiting(d->store, &waiting[0], &waiting[1]) < 0 ||
 	    waiting[0] + waiting[1] == 0)
 		return;
 	next = dispatch_next_window(st->sch, now);

@@ -4633,3 +4633,18 @@ store_agency_delete(struct store *s, int64_t id)
 {
 	return exec_ids(s, "DELETE FROM agency WHERE id = ?1", &id, 1);
 }
+
+int
+store_waiting(struct store *s, int64_t *ret_notices, int64_t *ret_messages)
+{
+	int64_t n = count_of(s, "SELECT count(*) FROM notice INDEXED BY notice_unsent"
+			     " WHERE state = 'queued' AND message_id IS NULL", 0);
+	int64_t m = n < 0 ? 0 : count_of(s, "SELECT count(*) FROM message INDEXED BY message_due"
+					 " WHERE state = 'pending'", 0);
+
+	if (n < 0 || m < 0)
+		return (int)(n < 0 ? n : m);
+	*ret_notices = n;
+	*ret_messages = m;
+	return 0;
+}

@@ -367,6 +367,12 @@ int store_chat_ask_close(struct store *s, int64_t person_id);
 typedef void (*store_metric_cb)(const char *what, const char *channel, const char *state,
 				int64_t n, void *userdata);
 int store_metrics(struct store *s, store_metric_cb cb, void *userdata, int64_t *ret_oldest_queued);
+/*
+ * What waits to be sent: notices queued and not yet in a message, and
+ * messages pending.  Counted on their partial indexes, so that an idle
+ * daemon asking does not read (and cache) the registry.  0 or -errno.
+ */
+int store_waiting(struct store *s, int64_t *ret_notices, int64_t *ret_messages);
 
 /* --- planning --------------------------------------------------------- */
 
