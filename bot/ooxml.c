@@ -282,7 +282,10 @@ resolve(const char *base, const char *target)
 	return r;
 }
 
-/* The relationships of the part part ("" for the package), or none when it has no rels part. */
+/*
+ * The relationships of the part part ("" for the package): 0, or -errno
+ * with the reason kept (-ENOENT when it has no rels part).
+ */
 static int
 read_rels(struct reader *rd, const char *part, struct rels *ret)
 {

@@ -587,7 +587,7 @@ int store_agency_refs(struct store *s, int64_t id, int64_t *ret_tasks, int64_t *
  * caller's (regop_agency_merge).
  */
 int store_agency_merge(struct store *s, int64_t from, int64_t into);
-/* Deletes agency id and its aliases (nothing else may refer to it). */
+/* Deletes agency id; its aliases go with it (ON DELETE CASCADE); nothing else may refer to it. */
 int store_agency_delete(struct store *s, int64_t id);
 
 #endif
