@@ -186,7 +186,9 @@ static const struct cli_command commands[] = {
 	  "stop reminding a person, keeping their history",
 	  " ID [--json]\n" },
 	{ "person activate", cmd_person_activate, CLI_DB_WRITE, "remind a deactivated person again",
-	  " ID [--json]\n" },
+	  " ID [--force] [--json]\n"
+	  "Refused, naming them, when the person now looks like someone active or\n"
+	  "registered (as 'person add' checks); --force brings them back anyway.\n" },
 	{ "person remove", cmd_person_remove, CLI_DB_WRITE, "remove a person nothing refers to",
 	  " ID [--json]\n\n"
 	  "Refused, with the reason, once the history, the outbox or a task refers to\n"

@@ -576,12 +576,17 @@ cmd_person_set(struct dondoc *d, int argc, char **argv)
 	return ex;
 }
 
-/* "person deactivate|activate ID": active becomes on. */
+/*
+ * "person deactivate|activate ID": active becomes on.  Someone brought
+ * back is checked as a new person would be (unless --force): a duplicate
+ * put aside must not come back to get every message twice.
+ */
 static int
 person_switch(struct dondoc *d, const char *cmd, int argc, char **argv, bool on)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "force", no_argument, NULL, 'f' },
 		{ 0 },
 	};
 	struct person_args a = { .role = -1, .cmd = cmd };
@@ -596,7 +601,7 @@ person_switch(struct dondoc *d, const char *cmd, int argc, char **argv, bool on)
 		return ex;
 	person_copy(&old, &p);
 	p.active = on;
-	ex = person_commit(d, cmd, &old, &p, 0, true, a.json,
+	ex = person_commit(d, cmd, &old, &p, on && !old.active ? DUP_ANY : 0, a.force, a.json,
 			   on ? "Đã kích hoạt lại" : "Đã ngừng nhắc việc cho", false);
 	person_release(&old);
 	person_release(&p);

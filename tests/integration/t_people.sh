@@ -92,7 +92,10 @@ verified "after the refused sets"
 expect_rc 0 "person deactivate 2" "$D" person deactivate 2
 expect_grep "says reminders stop" out "^Đã ngừng nhắc việc cho cán bộ #2: Nguyễn Văn An \(snv\)\.$"
 expect_eq "2 is inactive" "$(field 2 active)" false
-expect_rc 0 "person activate 2 --json" "$D" person activate 2 --json
+expect_rc 65 "person activate 2, the namesake of 1: refused as person add would be" "$D" person activate 2
+expect_grep "naming person 1" err "this looks like person 1 \(Nguyễn Văn An, snv\), by the same name in the same agency"
+expect_eq "2 is still inactive" "$(field 2 active)" false
+expect_rc 0 "person activate 2 --force --json" "$D" person activate 2 --force --json
 expect_eq "2 is active again" "$(json 'j["person"]["active"]')" true
 expect_rc 65 "person remove 1, who has a chat link code: refused" "$D" person remove 1
 expect_grep "the refusal says why and suggests deactivate" err \
