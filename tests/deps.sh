@@ -10,7 +10,8 @@ libical-dev libinih-dev libsystemd-dev libesmtp-dev
 python3-aiosmtpd openssl
 libcurl4-openssl-dev curl ca-certificates libmicrohttpd-dev
 valgrind prometheus
-libzip-dev libxml2-dev python3-openpyxl python3-docx"
+libzip-dev libxml2-dev python3-openpyxl python3-docx
+libxlsxwriter-dev chromium"
 
 missing=""
 for p in $PKGS; do
