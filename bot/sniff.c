@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <csv.h>
+#include <utf8proc.h>
 
 #include "macro.h"
 #include "sniff.h"
@@ -70,32 +71,6 @@ sniff_format(const void *data, size_t n)
 	return nul_pattern(p, n);
 }
 
-/* Appends code point c as UTF-8 at out; returns the bytes written. */
-static size_t
-put_utf8(char *out, uint32_t c)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		out[0] = (char)(0xC0 | c >> 6);
-		out[1] = (char)(0x80 | (c & 0x3F));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xE0 | c >> 12);
-		out[1] = (char)(0x80 | (c >> 6 & 0x3F));
-		out[2] = (char)(0x80 | (c & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | c >> 18);
-	out[1] = (char)(0x80 | (c >> 12 & 0x3F));
-	out[2] = (char)(0x80 | (c >> 6 & 0x3F));
-	out[3] = (char)(0x80 | (c & 0x3F));
-	return 4;
-}
-
 int
 sniff_utf16_to_utf8(const void *data, size_t n, bool big_endian, char **ret, size_t *ret_len,
 		    size_t *reterr_line)
@@ -137,7 +112,7 @@ sniff_utf16_to_utf8(const void *data, size_t n, bool big_endian, char **ret, siz
 		}
 		if (c == '\n')
 			line++;
-		len += put_utf8(out + len, c);
+		len += (size_t)utf8proc_encode_char((utf8proc_int32_t)c, (utf8proc_uint8_t *)out + len);
 	}
 	out[len] = '\0';
 	*ret = out;
@@ -149,22 +124,10 @@ sniff_utf16_to_utf8(const void *data, size_t n, bool big_endian, char **ret, siz
 static size_t
 utf8_seq(const unsigned char *p, size_t n)
 {
-	size_t need;
+	utf8proc_int32_t c;
+	utf8proc_ssize_t k = utf8proc_iterate(p, (utf8proc_ssize_t)MIN(n, (size_t)4), &c);
 
-	if (p[0] >= 0xC2 && p[0] <= 0xDF)
-		need = 2;
-	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
-		need = 3;
-	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
-		need = 4;
-	else
-		return 0;
-	if (n < need)
-		return 0;
-	for (size_t k = 1; k < need; k++)
-		if ((p[k] & 0xC0) != 0x80)
-			return 0;
-	return need;
+	return k > 1 ? (size_t)k : 0;
 }
 
 const char *
