@@ -164,9 +164,12 @@ print_tasks(const struct report_tasks *t)
 {
 	long long n = (long long)t->total;
 
-	printf("  Hoàn thành %lld/%lld nhiệm vụ (đạt %d%%): đúng hạn %lld, trễ hạn %lld\n",
+	printf("  Hoàn thành %lld/%lld nhiệm vụ (đạt %d%%): đúng hạn %lld, trễ hạn %lld",
 	       (long long)t->done, n, report_percent(t->done, t->total),
 	       (long long)t->done_on_time, (long long)t->done_late);
+	if (t->done_unknown)
+		printf(", không rõ thời điểm hoàn thành %lld", (long long)t->done_unknown);
+	printf("\n");
 	printf("  Đang triển khai thực hiện %lld/%lld, trong đó chậm tiến độ %lld\n",
 	       (long long)t->in_progress, n, (long long)t->behind);
 	printf("  Chưa thực hiện %lld/%lld\n", (long long)t->not_started, n);
@@ -214,17 +217,18 @@ print_counts(const struct report *r, const struct report_counts *c)
 static void
 table_row(struct cli_table *tb, const char *label, const struct report_counts *c)
 {
-	char v[13][24];
-	const char *row[14];
-	const int64_t f[13] = {
+	char v[14][24];
+	const char *row[15];
+	const int64_t f[14] = {
 		c->tasks.total, c->tasks.done, c->tasks.done_on_time, c->tasks.done_late,
+		c->tasks.done_unknown,
 		c->tasks.in_progress, c->tasks.behind, c->tasks.not_started, c->tasks.postponed,
 		c->tasks.overdue, c->indicators.total, c->indicators.achieved,
 		c->indicators.not_achieved, c->indicators.unassessed,
 	};
 
 	row[0] = label;
-	for (int k = 0; k < 13; k++) {
+	for (int k = 0; k < 14; k++) {
 		snprintf(v[k], sizeof(v[k]), "%lld", (long long)f[k]);
 		row[k + 1] = v[k];
 	}
@@ -234,12 +238,12 @@ table_row(struct cli_table *tb, const char *label, const struct report_counts *c
 static void
 print_rows(const struct report *r, const struct report_row *rows, size_t n, bool agency)
 {
-	static const char *const header[14] = {
-		NULL, "NV", "Xong", "Đúng hạn", "Trễ hạn", "Đang TH", "Chậm", "Chưa TH",
+	static const char *const header[15] = {
+		NULL, "NV", "Xong", "Đúng hạn", "Trễ hạn", "Không rõ", "Đang TH", "Chậm", "Chưa TH",
 		"Hoãn", "Quá hạn", "CT", "Đạt", "Chưa đạt", "Chưa ĐG",
 	};
-	const char *head[14];
-	struct cli_table *tb = cli_table_new(14);
+	const char *head[15];
+	struct cli_table *tb = cli_table_new(15);
 
 	memcpy(head, header, sizeof(head));
 	head[0] = agency ? "Cơ quan chủ trì" : "Văn bản giao nhiệm vụ";

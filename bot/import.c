@@ -1120,8 +1120,12 @@ process_row(struct importer *imp, const struct record *row)
 	t.deadline_raw = raw ? raw : (char *)"";
 	t.deadline = dl;
 	t.status = has_assessment ? as.status : TASK_NOT_STARTED;
-	t.done_at = t.status == TASK_DONE ? imp->now : 0;
-	/* Done already: on time or late against the deadline the row gives. */
+	/*
+	 * Done already: the row does not say when, so neither does the
+	 * registry (done_at 0), and the report counts it done, neither on
+	 * time nor late.  done_due keeps the deadline the row gives.
+	 */
+	t.done_at = 0;
 	t.has_done_due = t.status == TASK_DONE && dl.has_due;
 	t.done_due = t.has_done_due ? dl.due : (struct date){ 0 };
 	title_key = norm_key(title);

@@ -23,6 +23,7 @@
 enum category {
 	CAT_DONE_ON_TIME,
 	CAT_DONE_LATE,
+	CAT_DONE_UNKNOWN,
 	CAT_IN_PROGRESS,
 	CAT_NOT_STARTED,
 	CAT_POSTPONED,
@@ -45,6 +46,9 @@ task_category(const struct task *t)
 {
 	switch (t->status) {
 	case TASK_DONE:
+		/* Imported as done: when it was done, nobody told us. */
+		if (!t->done_at)
+			return CAT_DONE_UNKNOWN;
 		return task_done_late(t) ? CAT_DONE_LATE : CAT_DONE_ON_TIME;
 	case TASK_NOT_STARTED:
 		return CAT_NOT_STARTED;
@@ -105,6 +109,10 @@ count_task(struct report_tasks *k, const struct mark *m)
 	case CAT_DONE_LATE:
 		k->done++;
 		k->done_late++;
+		break;
+	case CAT_DONE_UNKNOWN:
+		k->done++;
+		k->done_unknown++;
 		break;
 	case CAT_IN_PROGRESS:
 		k->in_progress++;
@@ -429,8 +437,8 @@ counts_check(const struct report_counts *c)
 
 	if (t->total != t->done + t->in_progress + t->not_started + t->postponed)
 		return "tasks: done + in progress + not started + postponed != total";
-	if (t->done != t->done_on_time + t->done_late)
-		return "tasks: on time + late != done";
+	if (t->done != t->done_on_time + t->done_late + t->done_unknown)
+		return "tasks: on time + late + unknown != done";
 	if (t->behind < 0 || t->behind > t->in_progress)
 		return "tasks: behind is not part of in progress";
 	if (t->overdue < t->behind || t->overdue > t->total - t->done)
@@ -580,10 +588,13 @@ lights_json(const int64_t *light)
 static json_t *
 tasks_json(const struct report_tasks *t)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:o}",
+	/* has_done_unknown: for the templates, where 0 counts as true (Mustache). */
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:b, s:i, s:I, s:I, s:I, s:I, s:I, s:o}",
 			 "total", (json_int_t)t->total, "done", (json_int_t)t->done,
 			 "done_on_time", (json_int_t)t->done_on_time,
 			 "done_late", (json_int_t)t->done_late,
+			 "done_unknown", (json_int_t)t->done_unknown,
+			 "has_done_unknown", t->done_unknown > 0,
 			 "percent_done", report_percent(t->done, t->total),
 			 "in_progress", (json_int_t)t->in_progress,
 			 "behind", (json_int_t)t->behind,

@@ -8,7 +8,8 @@
  * The categories are the committee's (DESIGN §2, §9).  A row of kind task
  * lands in exactly one of:
  *   done (hoàn thành), split on time / late by task_done_late(), which
- *     judges against the due day in force when it was done;
+ *     judges against the due day in force when it was done, and unknown
+ *     for rows imported as done (no done time: nobody said when);
  *   in progress (đang triển khai thực hiện): status in_progress, and also
  *     the legacy statuses not_achieved and cannot_assess that old imports
  *     put on tasks (the task is neither done, nor waiting, nor postponed:
@@ -52,9 +53,10 @@ struct json_t;
 /* The tasks (kind task): total = done + in_progress + not_started + postponed. */
 struct report_tasks {
 	int64_t total;
-	int64_t done;		/* = done_on_time + done_late */
+	int64_t done;		/* = done_on_time + done_late + done_unknown */
 	int64_t done_on_time;
 	int64_t done_late;
+	int64_t done_unknown;	/* imported as done: when, and so whether late, is unknown */
 	int64_t in_progress;	/* legacy not_achieved / cannot_assess included */
 	int64_t behind;		/* chậm tiến độ: in progress and overdue */
 	int64_t not_started;
@@ -150,8 +152,9 @@ int report_percent(int64_t part, int64_t whole);
  * Returns a new JSON object (json_decref) of the counts c of report r:
  * {"tasks": {...}, "indicators": {...}} and, when the
  * report has a period, "period": {...}; every field of the structs above
- * by its name, plus "percent_done" and "percent_achieved" and the lights
- * by name ("green", "yellow", "red").
+ * by its name, plus "percent_done" and "percent_achieved", the lights
+ * by name ("green", "yellow", "red") and, for the templates (where
+ * Mustache takes 0 for true), "has_done_unknown".
  */
 struct json_t *report_counts_json(const struct report *r, const struct report_counts *c);
 

@@ -577,6 +577,7 @@ tasks_metrics(struct buf *b, const struct report_counts *c)
 	const struct { const char *kind, *category; int64_t n; } rows[] = {
 		{ "task", "done_on_time", t->done_on_time },
 		{ "task", "done_late", t->done_late },
+		{ "task", "done_unknown", t->done_unknown },
 		{ "task", "in_progress", t->in_progress },
 		{ "task", "not_started", t->not_started },
 		{ "task", "postponed", t->postponed },

@@ -83,7 +83,7 @@ def check(where, c):
     t, i = c["tasks"], c["indicators"]
     if t["done"] + t["in_progress"] + t["not_started"] + t["postponed"] != t["total"]:
         bad.append(where + ": task categories != total")
-    if t["done_on_time"] + t["done_late"] != t["done"]:
+    if t["done_on_time"] + t["done_late"] + t["done_unknown"] != t["done"]:
         bad.append(where + ": on time + late != done")
     if not 0 <= t["behind"] <= t["in_progress"] or not t["behind"] <= t["overdue"] <= t["total"] - t["done"]:
         bad.append(where + ": behind/overdue out of their parts")
@@ -207,7 +207,7 @@ for line in open(sys.argv[1]):
 j = json.load(open(sys.argv[2]))["counts"]
 t, i = j["tasks"], j["indicators"]
 want = {'dondoc_tasks{kind="task",category="%s"}' % k: t[k]
-        for k in ("done_on_time", "done_late", "in_progress", "not_started", "postponed")}
+        for k in ("done_on_time", "done_late", "done_unknown", "in_progress", "not_started", "postponed")}
 want.update({'dondoc_tasks{kind="indicator",category="%s"}' % k: i[k]
              for k in ("achieved", "not_achieved", "unassessed")})
 want["dondoc_tasks_behind"] = t["behind"]
@@ -225,3 +225,21 @@ expect_grep "/metrics: a kind's categories add up (9 tasks)" metrics.txt '^dondo
 
 # --- the history is intact -------------------------------------------------------------------------
 expect_rc 0 "dondoc verify exits 0 at the end" env DONDOC_NOW=${DAY}T09:00 "$D" verify
+
+# --- a row imported as done: when it was done, nobody said -------------------------------------------
+# Its deadline passed before the import, yet the table does not say it was
+# done late: it is done, neither on time nor late, and not done "in the period".
+mkdir old && cd old || exit 1
+export DONDOC_DB="$T/old/dondoc.db"
+at 2025-10-15 init
+printf 'STT\tNhiệm vụ\tVăn bản giao nhiệm vụ\tCơ quan chủ trì thực hiện\tThời hạn hoàn thành\tĐánh giá\n' >old.tsv
+printf '1.\tNhiệm vụ đã xong từ trước\t%s\tSở Y tế\t30/6/2025\tĐã hoàn thành\n' "$A" >>old.tsv
+printf '2.\tNhiệm vụ còn dở\t%s\tSở Y tế\t30/6/2025\tĐang thực hiện\n' "$A" >>old.tsv
+at 2025-10-15 import old.tsv
+at 2025-10-15 report --json --from 2025-10-01 --to 2025-10-15
+expect_eq "an imported done row: done, timing unknown, not late, not done in the period" \
+	"$(json '[j["counts"]["tasks"][k] for k in ("done", "done_on_time", "done_late", "done_unknown")] + [j["counts"]["period"]["done"]]')" \
+	"[1, 0, 0, 1, 0]"
+at 2025-10-15 report
+expect_grep "report says it in words" out 'đúng hạn 0, trễ hạn 0, không rõ thời điểm hoàn thành 1$'
+cd .. || exit 1
