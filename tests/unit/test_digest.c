@@ -563,7 +563,7 @@ test_bad_titles(void **state)
 	size_t off = 0;
 
 	assert_non_null(title);
-	strcpy(title, "Đề án <b>&\"Chính quyền số\" 😀\ndòng hai\r\n\t");
+	snprintf(title, 6000, "%s", "Đề án <b>&\"Chính quyền số\" 😀\ndòng hai\r\n\t");
 	for (size_t n = strlen(title); n < 5000; n++)
 		title[n] = n % 7 ? 'x' : ' ';
 	title[5000] = '\0';
