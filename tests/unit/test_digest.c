@@ -457,6 +457,50 @@ test_sections(void **state)
 	json_decref(d);
 }
 
+/* How many times needle occurs in s. */
+static size_t
+occurrences(const char *s, const char *needle)
+{
+	size_t n = 0;
+
+	for (; (s = strstr(s, needle)) != NULL; s++)
+		n++;
+	return n;
+}
+
+/*
+ * What mail clients need of the HTML: its tables, rows, cells and
+ * paragraphs closed; no style sheet, script or image; no margin on a
+ * div (Outlook ignores it); a text colour wherever a background is set
+ * (dark mode); under cap.
+ */
+static void
+assert_mail_html(const char *h, size_t cap)
+{
+	const char *p = h;
+
+	assert_true(strlen(h) <= cap);
+	assert_int_equal(occurrences(h, "<table"), occurrences(h, "</table>"));
+	assert_int_equal(occurrences(h, "<tr>"), occurrences(h, "</tr>"));
+	assert_int_equal(occurrences(h, "<td"), occurrences(h, "</td>"));
+	assert_int_equal(occurrences(h, "<p "), occurrences(h, "</p>"));
+	assert_null(strstr(h, "<style"));
+	assert_null(strstr(h, "<script"));
+	assert_null(strstr(h, "<img"));
+	assert_null(strstr(h, "url("));
+	while ((p = strstr(p, "<div")) != NULL) {
+		const char *end = strchr(p, '>');
+
+		assert_null(memmem(p, (size_t)(end - p), "margin", 6));
+		p = end;
+	}
+	for (p = h; (p = strstr(p, "background-color:")) != NULL; p++) {
+		const char *end = strchr(p, '"');
+
+		assert_non_null(memmem(p, (size_t)(end - p), ";color:#", 8));
+	}
+}
+
 /* Every "N." item and every count line of the text appears in the HTML, in order. */
 static void
 assert_same_figures(const char *text, const char *html)
@@ -509,6 +553,7 @@ test_text_and_html_agree(void **state)
 	d = data_of(f, &q);
 	render(f, d, "vi", 0, &m);
 	assert_same_figures(m.text, m.html);
+	assert_mail_html(m.html, DIGEST_HTML_CAP);
 	rendered_release(&m);
 	json_decref(d);
 }
@@ -537,7 +582,7 @@ test_cut(void **state)
 	assert_true(strlen(whole.html) > cap);
 	assert_null(strstr(whole.html, "nhiệm vụ khác"));
 	render(f, d, "vi", cap, &m);
-	assert_true(strlen(m.html) <= cap);
+	assert_mail_html(m.html, cap);
 	more = strstr(m.text, "… và ");
 	assert_non_null(more);
 	assert_non_null(strstr(more, " nhiệm vụ khác (xem tệp đính kèm)"));
@@ -554,6 +599,45 @@ test_cut(void **state)
 		rendered_release(&again);
 	}
 	rendered_release(&whole);
+	rendered_release(&m);
+	json_decref(d);
+}
+
+/* The budget's registry: 10,000 tasks under the default cap, the chat form within Telegram's. */
+static void
+test_ten_thousand(void **state)
+{
+	struct fx *f = *state;
+	struct digest_query q = query();
+	int64_t agencies[40];
+	json_t *d;
+	struct rendered m;
+	char title[200];
+
+	assert_int_equal(store_begin(f->s), 0);
+	for (int i = 0; i < 40; i++) {
+		char code[16], name[64];
+
+		snprintf(code, sizeof(code), "a%d", i);
+		snprintf(name, sizeof(name), "Ủy ban nhân dân huyện số %d", i);
+		assert_int_equal(store_agency_insert(f->s, code, name, AGENCY_COMMUNE, 1,
+						     &agencies[i]), 0);
+	}
+	for (int i = 0; i < 10000; i++) {
+		snprintf(title, sizeof(title), "Nhiệm vụ %d: triển khai các nội dung của kế hoạch "
+			 "chuyển đổi số, bảo đảm tiến độ, chất lượng và hiệu quả theo yêu cầu", i);
+		add(f, TASK_KIND_TASK, title, i % 3 ? f->doc_ctr : f->doc_kh, agencies[i % 40], 0,
+		    i % 5 ? TASK_IN_PROGRESS : TASK_NOT_STARTED,
+		    date_from_days(date_to_days(TODAY) + i % 120 - 60));
+	}
+	assert_int_equal(store_commit(f->s), 0);
+	d = data_of(f, &q);
+	render(f, d, "vi", 0, &m);
+	assert_mail_html(m.html, DIGEST_HTML_CAP);
+	assert_true(strlen(m.html) > DIGEST_HTML_CAP * 9 / 10);
+	assert_non_null(strstr(m.text, " nhiệm vụ khác (xem tệp đính kèm)"));
+	assert_same_figures(m.text, m.html);
+	assert_true(strlen(m.chat) < 4096);
 	rendered_release(&m);
 	json_decref(d);
 }
@@ -585,6 +669,7 @@ test_bad_titles(void **state)
 				   "xxxxxx xxxxxx xxxxxx xxxxxx xxxxxx"));
 	assert_non_null(strstr(m.text, "…"));
 	assert_true(norm_is_utf8(m.html, strlen(m.html), &off));
+	assert_mail_html(m.html, DIGEST_HTML_CAP);
 	assert_true(norm_is_utf8(m.text, strlen(m.text), &off));
 	assert_null(strstr(m.chat, "<b>&"));
 	free(title);
@@ -736,6 +821,7 @@ SETUP(test_sections)
 SETUP(test_text_and_html_agree)
 SETUP(test_cut)
 SETUP(test_bad_titles)
+SETUP(test_ten_thousand)
 SETUP(test_empty)
 SETUP(test_english)
 SETUP(test_agency)
@@ -750,6 +836,7 @@ main(void)
 		TEST(test_text_and_html_agree),
 		TEST(test_cut),
 		TEST(test_bad_titles),
+		TEST(test_ten_thousand),
 		TEST(test_empty),
 		TEST(test_english),
 		TEST(test_agency),
