@@ -623,24 +623,17 @@ period_json(const struct digest_query *q)
 
 /* --- gathering -------------------------------------------------------------------- */
 
-/* A section: {count, items}, or NULL when empty (the template then shows nothing). */
-static json_t *
-section(json_t *items, size_t count)
-{
-	if (count == 0) {
-		json_decref(items);
-		return NULL;
-	}
-	return json_pack("{s:I, s:o}", "count", (json_int_t)count, "items", items);
-}
-
+/* A section {count, items} of data, or nothing when empty (the template then shows nothing). */
 static void
 set_section(json_t *data, const char *key, json_t *items)
 {
-	json_t *s = section(items, json_array_size(items));
+	size_t n = json_array_size(items);
 
-	if (s)
-		json_object_set_new(data, key, s);
+	if (n == 0)
+		json_decref(items);
+	else
+		json_object_set_new(data, key, json_pack("{s:I, s:o}", "count", (json_int_t)n,
+							 "items", items));
 }
 
 /* Unix time of the first second of local day d. */
