@@ -64,6 +64,7 @@ struct xlsx_build {
 	struct report r;
 	lxw_workbook *wb;
 	lxw_format *f_head, *f_group, *f_text, *f_center, *f_pct, *f_light[_LIGHT_MAX];
+	lxw_format *f_light_bold[_LIGHT_MAX];
 	char **sheet_keys;	/* the case-folded names given, for dedupe */
 	size_t n_sheets;
 	lxw_error err;		/* the first write that failed */
@@ -416,10 +417,35 @@ counts_text(const struct report_counts *c)
 	return s;
 }
 
+/*
+ * An agency's lights, report.h's sums of its tasks' and indicators':
+ * "ĐỎ 2 · VÀNG 1 · XANH 5", coloured as its worst (one red task makes
+ * the agency's cell red, as the digest's table reads).
+ */
+static void
+put_lights(struct xlsx_build *x, lxw_worksheet *ws, lxw_row_t row, const struct report_counts *c)
+{
+	int64_t n[_LIGHT_MAX];
+	int worst = -1;
+	char *text;
+
+	for (int l = 0; l < _LIGHT_MAX; l++) {
+		n[l] = c->tasks.light[l] + c->indicators.light[l];
+		if (n[l])
+			worst = l;
+	}
+	text = xasprintf("%s %lld · %s %lld · %s %lld", task_light_label(LIGHT_RED),
+			 (long long)n[LIGHT_RED], task_light_label(LIGHT_YELLOW),
+			 (long long)n[LIGHT_YELLOW], task_light_label(LIGHT_GREEN),
+			 (long long)n[LIGHT_GREEN]);
+	put(x, ws, row, C_STATE, text, worst < 0 ? x->f_group : x->f_light_bold[worst]);
+	free(text);
+}
+
 /* A group's row: its numeral, its name, the figures and (agencies) the lights. */
 static void
 put_group(struct xlsx_build *x, lxw_worksheet *ws, lxw_row_t row, size_t n, const char *name,
-	  const char *doc, const struct report_counts *c)
+	  const char *doc, const struct report_counts *c, bool lights)
 {
 	char num[32], *counts = counts_text(c);
 
@@ -429,7 +455,10 @@ put_group(struct xlsx_build *x, lxw_worksheet *ws, lxw_row_t row, size_t n, cons
 	put(x, ws, row, C_DOC, doc, x->f_group);
 	put(x, ws, row, C_LEAD, "", x->f_group);
 	put(x, ws, row, C_DEADLINE, "", x->f_group);
-	put(x, ws, row, C_STATE, "", x->f_group);
+	if (lights)
+		put_lights(x, ws, row, c);
+	else
+		put(x, ws, row, C_STATE, "", x->f_group);
 	put(x, ws, row, C_PROGRESS, "", x->f_group);
 	put(x, ws, row, C_NOTE, counts, x->f_group);
 	free(counts);
@@ -452,7 +481,7 @@ sheet_documents(struct xlsx_build *x)
 				     : xstrdup("Nhiệm vụ không gắn văn bản giao");
 		char *doc = d->name ? cell_text(d->name) : NULL, *title = cell_text(name);
 
-		put_group(x, ws, row++, g + 1, title, doc, &d->c);
+		put_group(x, ws, row++, g + 1, title, doc, &d->c, false);
 		n = 1;
 		for (size_t k = first_of(x, doc); k < x->n_rows && same_doc(x->rows[k].document, doc);
 		     k++) {
@@ -467,7 +496,7 @@ sheet_documents(struct xlsx_build *x)
 	/* Every task is listed: one the counts did not see (a bug) goes at the end. */
 	if (listed < x->n_rows) {
 		put_group(x, ws, row++, x->r.n_documents + 1, "Nhiệm vụ khác", NULL,
-			  &(struct report_counts){ 0 });
+			  &(struct report_counts){ 0 }, false);
 		n = 1;
 		for (size_t k = 0; k < x->n_rows; k++)
 			if (!x->rows[k].listed)
@@ -540,7 +569,7 @@ sheet_agencies(struct xlsx_build *x)
 		const struct report_row *a = &x->r.agencies[g];
 		char *name = agency_title(a), *title = cell_text(name);
 
-		put_group(x, ws, row++, g + 1, title, NULL, &a->c);
+		put_group(x, ws, row++, g + 1, title, NULL, &a->c, true);
 		for (lo = 0; lo < n_pairs && p[lo].agency_id < a->agency_id; lo++)
 			;
 		for (size_t n = 1; lo < n_pairs && p[lo].agency_id == a->agency_id; lo++, n++)
@@ -585,8 +614,10 @@ make_formats(struct xlsx_build *x)
 	x->f_pct = new_format(x->wb, 0, LXW_COLOR_BLACK, false);
 	format_set_num_format(x->f_pct, "0\"%\"");
 	format_set_align(x->f_pct, LXW_ALIGN_CENTER);
-	for (int l = 0; l < _LIGHT_MAX; l++)
+	for (int l = 0; l < _LIGHT_MAX; l++) {
 		x->f_light[l] = new_format(x->wb, light_fill[l], light_font[l], false);
+		x->f_light_bold[l] = new_format(x->wb, light_fill[l], light_font[l], true);
+	}
 }
 
 static void

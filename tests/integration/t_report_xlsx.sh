@@ -188,3 +188,29 @@ expect_eq "--agency: exit 0" "$rc" 0
 expect_eq "--agency: only its tasks, row by row" "$($PY check.py sy.xlsx sy.json sy 2>/dev/null)" "ok"
 expect_eq "--agency: fewer tasks than the whole" \
 	"$($PY -c 'import json; print(0 < len(json.load(open("sy.json"))) < len(json.load(open("all.json"))))')" True
+
+# The sheet by agency: each lead agency of "report --by agency", in its
+# order, with report's figures and its lights, coloured as its worst.
+"$DONDOC" report --by agency --json >agencies.json
+expect_eq "sheet 2: an agency row per report row, with its lights and figures" "$($PY - <<'EOF2'
+import json, openpyxl
+rows = json.load(open("agencies.json"))["by_agency"]
+ws = openpyxl.load_workbook("r.xlsx").worksheets[1]
+groups = [r for r in ws.iter_rows(min_row=2) if isinstance(r[0].value, str)]
+bad = []
+if len(groups) != len(rows): bad.append("%d groups, %d agencies" % (len(groups), len(rows)))
+fills = {"red": "FFFFC7CE", "yellow": "FFFFEB9C", "green": "FFC6EFCE"}
+for g, a in zip(groups, rows):
+    name = a["name"] or "Nhiệm vụ chưa có cơ quan chủ trì"
+    if not g[1].value.startswith(name): bad.append("group %r for %r" % (g[1].value, name))
+    l = {k: a["tasks"]["lights"][k] + a["indicators"]["lights"][k] for k in fills}
+    want = "ĐỎ %d · VÀNG %d · XANH %d" % (l["red"], l["yellow"], l["green"])
+    if g[5].value != want: bad.append("%s: %r, wanted %r" % (name, g[5].value, want))
+    worst = "red" if l["red"] else "yellow" if l["yellow"] else "green"
+    if g[5].fill.fgColor.rgb != fills[worst]: bad.append("%s: fill %s" % (name, g[5].fill.fgColor.rgb))
+    t = a["tasks"]
+    if not (g[7].value or "").startswith("Nhiệm vụ: hoàn thành %d/%d" % (t["done"], t["total"])) and t["total"]:
+        bad.append("%s: figures %r" % (name, g[7].value))
+print("\n".join(bad) or "ok")
+EOF2
+)" "ok"
