@@ -1559,6 +1559,9 @@ cmd_digest(struct run *r)
 	if (k < 0)
 		return k;
 	q.to = q.today;
+	/* inbound_handle gives the templates; a caller without them cannot answer this. */
+	if (!r->in->rend)
+		return -EINVAL;
 	k = digest_data(r->s, &q, &data);
 	if (k < 0)
 		return k;
