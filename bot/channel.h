@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct config;
+struct mime_attachment;
 struct person;
 
 /* What became of one delivery: the dispatcher branches on it. */
@@ -49,6 +50,13 @@ struct outgoing {
 	 * a one-off (doctor's test), named at random.
 	 */
 	const char *site;
+	/*
+	 * Files that go with it (the digest's workbook): email attaches
+	 * them, the file channel writes them beside the message; a chat
+	 * channel leaves them (the digest reaches a chat by its headline).
+	 */
+	const struct mime_attachment *attachments;
+	size_t n_attachments;
 };
 
 /*
@@ -65,6 +73,11 @@ struct channel;
 struct channel_ops {
 	const char *name;	/* "file", "email", "telegram", "zalo" */
 	bool html;		/* its messages carry the HTML form (email's do) */
+	/*
+	 * Its messages are the short chat form (Telegram): a long message,
+	 * the digest, reaches it by its headline, the rest by email.
+	 */
+	bool chat;
 	/*
 	 * Makes the channel from the configuration.  0 with *ret, or -errno
 	 * with a new English message in *reterr_msg (e.g. an outbox directory

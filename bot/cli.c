@@ -139,7 +139,8 @@ static const struct cli_command commands[] = {
 	  "channel and state (planned, queued, sent, cancelled, dead).\n" },
 	{ "report", cmd_report, CLI_DB_READ, "count the tasks as the committee reports them",
 	  " [--agency CODE] [--document NUMBER] [--by agency|document]\n"
-	  "              [--from D --to D] [--json]\n\n"
+	  "              [--from D --to D] [--json]\n"
+	  "       dondoc report --xlsx FILE [--agency CODE]\n\n"
 	  "Counts the tasks in the committee's categories (done on time or late, in\n"
 	  "progress and among them behind, not started, postponed; overdue) and the\n"
 	  "indicators (achieved, not achieved, not assessable), as of today.\n\n"
@@ -152,7 +153,10 @@ static const struct cli_command commands[] = {
 	  "                     (YYYY-MM-DD or D/M/YYYY): tasks done then (on time or\n"
 	  "                     late) and rows created then, read from the tasks as they\n"
 	  "                     stand today\n"
-	  "  --json             one JSON object, for tools\n" },
+	  "  --json             one JSON object, for tools\n"
+	  "  --xlsx FILE        write the workbook instead: every task and indicator in\n"
+	  "                     the appendix layout, grouped by assigning document, and\n"
+	  "                     a sheet by lead agency (written to FILE.tmp, then renamed)\n" },
 	{ "outbox list", cmd_outbox_list, CLI_DB_READ, "list messages of the outbox",
 	  " [--state pending|sending|sent|dead|cancelled] [--json]\n" },
 	{ "outbox retry", cmd_outbox_retry, CLI_DB_WRITE, "send a dead message again",
@@ -177,11 +181,12 @@ static const struct cli_command commands[] = {
 	/* People and agencies corrected (issue 12): each change an event. */
 	{ "person set", cmd_person_set, CLI_DB_WRITE, "change a person",
 	  " ID [--name NAME] [--agency CODE] [--role ROLE] [--email E] [--telegram CHAT_ID]\n"
-	  "                  [--zalo USER_ID] [--lang vi|en] [--force] [--json]\n\n"
+	  "                  [--zalo USER_ID] [--lang vi|en] [--digest yes|no] [--force] [--json]\n\n"
 	  "An empty value (--email '') clears that address; a new address clears the\n"
 	  "mark a refused one left.  A change that makes the person look like another\n"
 	  "(same name in the same agency, same email, chat or Zalo id) is refused,\n"
-	  "naming them, unless --force.\n" },
+	  "naming them, unless --force.  --digest yes: the person gets the periodic\n"
+	  "digest too (the secretariat always does).\n" },
 	{ "person deactivate", cmd_person_deactivate, CLI_DB_WRITE,
 	  "stop reminding a person, keeping their history",
 	  " ID [--json]\n" },
