@@ -22,6 +22,7 @@
 #include "expand.h"
 #include "inifile.h"
 #include "macro.h"
+#include "mime.h"
 #include "schedule.h"
 #include "xalloc.h"
 
@@ -41,6 +42,8 @@ enum key_type {
 	KEY_PATH,	/* a file relative to the schedules directory; empty for none */
 	KEY_MONTHDAY,	/* a day of the month, 1..31 (31: the month's last) */
 	KEY_WORD,	/* one of a few words */
+	KEY_DATE,	/* a day, YYYY-MM-DD */
+	KEY_ADDRESSES,	/* email addresses, comma-separated; may be empty */
 };
 
 enum key_id {
@@ -65,6 +68,9 @@ enum key_id {
 	K_ASSESSMENT_RRULE,
 	K_ASSESSMENT_BEFORE,
 	K_ESCALATION_FROM,
+	K_DIGEST_START,
+	K_DIGEST_TO,
+	K_REPORT_CUTOFF_DAY,
 	_K_MAX,
 };
 
@@ -96,6 +102,9 @@ static const struct key keys[_K_MAX] = {
 	[K_ASSESSMENT_RRULE] = { "assessment", "rrule", KEY_RRULE },
 	[K_ASSESSMENT_BEFORE] = { "assessment", "before", KEY_OFFSETS },
 	[K_ESCALATION_FROM] = { "escalation", "from", KEY_WORD },
+	[K_DIGEST_START] = { "digest", "start", KEY_DATE },
+	[K_DIGEST_TO] = { "digest", "to", KEY_ADDRESSES },
+	[K_REPORT_CUTOFF_DAY] = { "report", "cutoff_day", KEY_MONTHDAY },
 };
 
 static const char *const weekday_names[7][2] = {
@@ -184,6 +193,9 @@ schedule_free(struct schedule *s)
 		free(s->needs_date_rrule);
 		free(s->digest_rrule);
 		free(s->assessment_rrule);
+		for (size_t i = 0; i < s->n_digest_to; i++)
+			free(s->digest_to[i]);
+		free(s->digest_to);
 		free(s->policy_path);
 		free(s->holidays_path);
 		for (int i = 0; i < _SCHEDULE_RULE_MAX; i++)
@@ -491,6 +503,60 @@ parse_escalation_from(struct parser *p, const char *name, const char *value,
 	return 0;
 }
 
+/* [digest] start: the first digest day, an ISO date. */
+static int
+parse_date(struct parser *p, const char *name, const char *value, struct date *ret)
+{
+	if (date_parse_iso(value, ret) < 0) {
+		fail(p, xasprintf("%s: '%s' is not a day (write it YYYY-MM-DD, e.g. 2026-01-09)",
+				  name, value));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * [digest] to: addresses, each checked as the email channel will
+ * (mime_address_ok), so a typo stops the load instead of the digest.
+ */
+static int
+parse_addresses(struct parser *p, const char *name, const char *value)
+{
+	struct schedule *s = p->s;
+	const char *cur = value, *item;
+	size_t len;
+
+	if (!*value)
+		return 0;
+	while (next_item(&cur, &item, &len)) {
+		char *addr = xstrndup(item, len);
+
+		if (!mime_address_ok(addr)) {
+			fail(p, xasprintf("%s: '%s' is not an email address", name, addr));
+			free(addr);
+			return -EINVAL;
+		}
+		s->digest_to = xgrowarray(s->digest_to, s->n_digest_to, sizeof(*s->digest_to));
+		s->digest_to[s->n_digest_to++] = addr;
+	}
+	return 0;
+}
+
+/* [report] cutoff_day: 0 (calendar periods) or the last day of a window, 1..28. */
+static int
+parse_cutoff(struct parser *p, const char *name, const char *value, int *ret)
+{
+	int v;
+
+	if (parse_number(value, strlen(value), &v) < 0 || v < 0 || v > 28) {
+		fail(p, xasprintf("%s: '%s' is not 0 (calendar periods) or a day 1-28", name,
+				  value));
+		return -EINVAL;
+	}
+	*ret = v;
+	return 0;
+}
+
 /* Sets one key of p->s from its value; 0 or -EINVAL (already recorded). */
 static int
 apply(struct parser *p, enum key_id id, const char *value)
@@ -550,6 +616,12 @@ apply(struct parser *p, enum key_id id, const char *value)
 		break;
 	case K_ESCALATION_FROM:
 		return parse_escalation_from(p, name, value, &s->escalation_from);
+	case K_DIGEST_START:
+		return parse_date(p, name, value, &s->digest_start);
+	case K_DIGEST_TO:
+		return parse_addresses(p, name, value);
+	case K_REPORT_CUTOFF_DAY:
+		return parse_cutoff(p, name, value, &s->report_cutoff_day);
 	case _K_MAX:
 		break;
 	}
@@ -696,6 +768,35 @@ fail_ical(struct parser *p, int culprit, int r, char *msg)
 }
 
 /*
+ * The digest's days again, anchored at [digest] start: "every second
+ * Friday" counts its weeks from DTSTART, so the committee's first
+ * digest day decides which Fridays.  One more run of the helper, only
+ * when start is set (without it the digest keeps SCHEDULE_RRULE_ANCHOR).
+ */
+static int
+load_digest_from_start(struct parser *p)
+{
+	struct schedule *s = p->s;
+	struct expansion e = { 0 };
+	const char *rule = s->digest_rrule;
+	char *msg = NULL;
+	int culprit = EXPAND_HELPER, r;
+
+	r = expand_run(NULL, &rule, 1, s->digest_start, s->span_from, s->span_until, &e, &culprit,
+		       &msg);
+	if (r < 0) {
+		fail_ical(p, culprit == 0 ? SCHEDULE_DIGEST : culprit, r, msg);
+		return r;
+	}
+	free(s->occ[SCHEDULE_DIGEST].v);
+	s->occ[SCHEDULE_DIGEST].v = e.occ[0].v;
+	s->occ[SCHEDULE_DIGEST].n = e.occ[0].n;
+	e.occ[0].v = NULL;
+	expand_release(&e);
+	return 0;
+}
+
+/*
  * Reads the holiday file into the calendar and the RRULE occurrences
  * around today, through the helper.
  */
@@ -738,7 +839,7 @@ load_ical(struct parser *p, const char *dir, struct date today)
 		e.occ[i].v = NULL;
 	}
 	expand_release(&e);
-	return 0;
+	return s->digest_start.y ? load_digest_from_start(p) : 0;
 }
 
 /* The index of the first occurrence on or after d (o->n when none). */
@@ -808,6 +909,38 @@ schedule_prev(const struct schedule *s, enum schedule_rule rule, struct date day
 	if (i == 0)
 		return -ENOENT;
 	*ret = o->v[i - 1];
+	return 0;
+}
+
+/* d, or the first working day after it when it is not one. */
+static struct date
+workday_on_or_after(const struct calendar *cal, struct date d)
+{
+	return calendar_is_workday(cal, d) ? d : calendar_add_workdays(cal, d, 1);
+}
+
+int
+schedule_digest_day(const struct schedule *s, struct date today, struct date *ret_key,
+		    struct date *ret_day)
+{
+	struct date key, day = today;
+	int r;
+
+	/*
+	 * The latest occurrence may be a holiday moved past today: then the
+	 * one before it is the latest that has come.
+	 */
+	for (;;) {
+		r = schedule_prev(s, SCHEDULE_DIGEST, day, &key);
+		if (r < 0)
+			return r;
+		day = workday_on_or_after(s->cal, key);
+		if (date_cmp(day, today) <= 0)
+			break;
+		day = date_from_days(date_to_days(key) - 1);
+	}
+	*ret_key = key;
+	*ret_day = day;
 	return 0;
 }
 

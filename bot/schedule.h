@@ -72,7 +72,16 @@ struct schedule {
 	int n_recurring_before;
 	int recurring_day;	/* the reporting day of "Hằng quý" and the like that name none (20) */
 	char *needs_date_rrule;	/* when the secretariat gets the "needs a date" list */
-	char *digest_rrule;	/* the biweekly digest (used by the digest) */
+	char *digest_rrule;	/* the biweekly digest (digestq.h) */
+	/*
+	 * [digest] start: the first digest day, the DTSTART that anchors
+	 * "every second" of digest_rrule; y == 0 when not set (then
+	 * SCHEDULE_RRULE_ANCHOR, as for the other rules).
+	 */
+	struct date digest_start;
+	char **digest_to;	/* [digest] to: addresses that get the digest, checked */
+	size_t n_digest_to;
+	int report_cutoff_day;	/* [report] cutoff_day: 0, or 1..28 (span.h) */
 	char *assessment_rrule;	/* indicators' reporting days ("FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=20") */
 	int assessment_before[SCHEDULE_MAX_OFFSETS];	/* working days before each of them */
 	int n_assessment_before;
@@ -113,6 +122,14 @@ int schedule_next(const struct schedule *s, enum schedule_rule rule, struct date
  */
 int schedule_prev(const struct schedule *s, enum schedule_rule rule, struct date day,
 		  struct date *ret);
+/*
+ * The latest digest day on or before today: the latest occurrence of
+ * SCHEDULE_DIGEST (*ret_key, what makes it once per period) whose day,
+ * moved to the next working day when it is not one (*ret_day), has
+ * come.  0, -ENOENT when none, -ERANGE as schedule_prev.
+ */
+int schedule_digest_day(const struct schedule *s, struct date today, struct date *ret_key,
+			struct date *ret_day);
 /*
  * True when the schedule should be loaded again for today: a year has
  * gone by since it was loaded (or the clock went back before that day).
