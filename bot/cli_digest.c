@@ -136,16 +136,11 @@ check_args(const struct digest_args *a, struct date *ret_at, struct date *ret_of
 	return 0;
 }
 
-/*
- * The policy's [report] cutoff_day (0: the calendar's periods).  It
- * comes with the schedule of the scheduled digest; a policy that does not
- * set it reports by the calendar.
- */
+/* The policy's [report] cutoff_day: 0 (the calendar's periods) or 1..28. */
 static int
 cutoff_day(const struct dondoc *d)
 {
-	(void)d;
-	return 0;
+	return d->sch->report_cutoff_day;
 }
 
 /*
