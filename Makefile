@@ -28,7 +28,7 @@ TSANFLAGS = -fsanitize=thread -fno-omit-frame-pointer
 # the dondoc-ical helper reads the iCalendar files for it (bot/expand.h).
 # libcurl, libmicrohttpd and libxml2 (which links ICU) are loaded when
 # first needed (bot/dlcurl.h, bot/dlmhd.h, bot/dlxml.h): their headers only.
-CORE_PKGS = sqlite3 libutf8proc jansson libcrypto inih libsystemd libesmtp-1.0 openssl libzip
+CORE_PKGS = sqlite3 libutf8proc jansson libcrypto inih libsystemd libesmtp-1.0 openssl libzip xlsxwriter
 PKGS = $(CORE_PKGS) libical
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd libxml-2.0)
 CORE_LIBS = $(shell pkg-config --libs $(CORE_PKGS)) -lcsv

@@ -139,7 +139,8 @@ static const struct cli_command commands[] = {
 	  "channel and state (planned, queued, sent, cancelled, dead).\n" },
 	{ "report", cmd_report, CLI_DB_READ, "count the tasks as the committee reports them",
 	  " [--agency CODE] [--document NUMBER] [--by agency|document]\n"
-	  "              [--from D --to D] [--json]\n\n"
+	  "              [--from D --to D] [--json]\n"
+	  "       dondoc report --xlsx FILE [--agency CODE]\n\n"
 	  "Counts the tasks in the committee's categories (done on time or late, in\n"
 	  "progress and among them behind, not started, postponed; overdue) and the\n"
 	  "indicators (achieved, not achieved, not assessable), as of today.\n\n"
@@ -152,7 +153,10 @@ static const struct cli_command commands[] = {
 	  "                     (YYYY-MM-DD or D/M/YYYY): tasks done then (on time or\n"
 	  "                     late) and rows created then, read from the tasks as they\n"
 	  "                     stand today\n"
-	  "  --json             one JSON object, for tools\n" },
+	  "  --json             one JSON object, for tools\n"
+	  "  --xlsx FILE        write the workbook instead: every task and indicator in\n"
+	  "                     the appendix layout, grouped by assigning document, and\n"
+	  "                     a sheet by lead agency (written to FILE.tmp, then renamed)\n" },
 	{ "digest", cmd_digest, CLI_DB_READ, "write the committee's periodic report, or send it now",
 	  " --preview FILE.html [--text FILE.txt] [--xlsx FILE.xlsx] [--period P [--of M]]\n"
 	  "              [--at DAY] [--agency CODE]\n"

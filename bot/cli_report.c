@@ -17,6 +17,7 @@
 #include "report.h"
 #include "store.h"
 #include "xalloc.h"
+#include "xlsx.h"
 
 #define CMD "report"
 
@@ -31,6 +32,7 @@ struct report_args {
 	const char *from, *to;
 	unsigned by;		/* enum report_by */
 	bool json;
+	const char *xlsx;	/* --xlsx FILE: the workbook (xlsx.h) instead of the counts */
 };
 
 static int
@@ -61,6 +63,11 @@ report_opt(int c, const char *arg, void *userdata)
 		break;
 	case 'j':
 		a->json = true;
+		break;
+	case 'x':
+		if (!*arg)
+			return cli_usage_error(CMD, "--xlsx needs a file name");
+		a->xlsx = arg;
 		break;
 	}
 	return 0;
@@ -280,6 +287,47 @@ print_text(const struct report *r, const struct report_args *a, const struct age
 	}
 }
 
+/* --- the workbook ---------------------------------------------------------- */
+
+/* --xlsx: what it cannot be asked with, one line; 0 when nothing. */
+static int
+xlsx_alone(const struct report_args *a)
+{
+	const char *other = a->document ? "--document" : a->by ? "--by" : a->from || a->to
+		? "--from/--to" : a->json ? "--json" : NULL;
+
+	if (!other)
+		return 0;
+	return cli_usage_error(CMD, "--xlsx writes every task (of --agency): not with %s", other);
+}
+
+/*
+ * Writes the workbook of q to path; the figures said are r's, the
+ * counts of the same selection.  0, or an exit status after one line.
+ */
+static int
+write_xlsx(struct dondoc *d, const struct report_query *q, const struct report *r,
+	   const char *path)
+{
+	struct xlsx_query xq = {
+		.today = q->today, .cal = q->cal, .agency_id = q->agency_id,
+		.created = clock_now(&d->clock),
+	};
+	char *err = NULL;
+	int k = xlsx_report_write(d->store, &xq, path, &err);
+
+	if (k < 0) {
+		k = cli_error(CMD, k == -EACCES || k == -ENOENT || k == -EROFS || k == -ENOTDIR ||
+					   k == -EISDIR ? EX_CANTCREAT : cli_exit_code(k),
+			      "%s", err ? err : "cannot write the workbook");
+		free(err);
+		return k;
+	}
+	printf("Đã ghi %s: %lld nhiệm vụ, %lld chỉ tiêu\n", path, (long long)r->all.tasks.total,
+	       (long long)r->all.indicators.total);
+	return 0;
+}
+
 /* --- the command ------------------------------------------------------------ */
 
 int
@@ -292,6 +340,7 @@ cmd_report(struct dondoc *d, int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "xlsx", required_argument, NULL, 'x' },
 		{ 0 },
 	};
 	struct report_args a = { 0 };
@@ -304,6 +353,8 @@ cmd_report(struct dondoc *d, int argc, char **argv)
 		return ex;
 	if (optind < argc)
 		return cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+	if (a.xlsx && (ex = xlsx_alone(&a)) != 0)
+		return ex;
 	if ((ex = period_of(&a, &q)) != 0)
 		return ex;
 	if (a.document && !*a.document)
@@ -337,11 +388,13 @@ cmd_report(struct dondoc *d, int argc, char **argv)
 		return cli_error(CMD, EX_DATAERR, "no task of document '%s'%s", a.document,
 				 a.agency ? " led by that agency" : "");
 	}
-	if (a.json)
+	if (a.xlsx)
+		ex = write_xlsx(d, &q, &r, a.xlsx);
+	else if (a.json)
 		print_json(&r, &a, a.agency ? &ag : NULL);
 	else
 		print_text(&r, &a, a.agency ? &ag : NULL);
 	report_release(&r);
 	agency_release(&ag);
-	return 0;
+	return ex;
 }
