@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct config;
+struct mime_attachment;
 struct person;
 
 /* What became of one delivery: the dispatcher branches on it. */
@@ -49,6 +50,13 @@ struct outgoing {
 	 * a one-off (doctor's test), named at random.
 	 */
 	const char *site;
+	/*
+	 * Files that go with it (the digest's workbook): email attaches
+	 * them, the file channel writes them beside the message; a chat
+	 * channel leaves them (the digest reaches a chat by its headline).
+	 */
+	const struct mime_attachment *attachments;
+	size_t n_attachments;
 };
 
 /*

@@ -637,8 +637,10 @@ email_send_batch(void *state, const struct outgoing *ms, size_t n, channel_outco
 			left = xasprintf("dondoc.%lld.%s", (long long)ms[i].id, ms[i].site);
 		mm = (struct mime_message){
 			.from_name = ec->from_name, .from_addr = ec->from,
-			.to_name = ms[i].to->name, .to_addr = ms[i].to->email,
+			/* An address that is no person ([digest] to) has no name to show. */
+			.to_name = ms[i].to->id ? ms[i].to->name : NULL, .to_addr = ms[i].to->email,
 			.subject = ms[i].subject, .text = ms[i].body, .html = ms[i].html,
+			.attachments = ms[i].attachments, .n_attachments = ms[i].n_attachments,
 			.date = time(NULL), .id_domain = domain, .id_left = left,
 		};
 		r = mime_build(&mm, &data[i], &len, NULL, &why);

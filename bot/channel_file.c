@@ -8,6 +8,10 @@
  * of the same message replaces its file instead of adding one.  Every
  * delivery also appends one line to "deliveries.log" (id, person, time):
  * that log is how a crash test counts what was delivered twice.
+ *
+ * An attachment (the digest's workbook) is written beside the message,
+ * as "<id>-<its filename>", before the message that names it, the same
+ * way: a reader who sees the message finds the file whole.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +25,7 @@
 #include "buf.h"
 #include "channel.h"
 #include "config.h"
+#include "mime.h"
 #include "registry.h"
 #include "xalloc.h"
 
@@ -99,6 +104,70 @@ write_all(int fd, const char *data, size_t n)
 	return 0;
 }
 
+/*
+ * Writes n bytes of data to path through a temporary file, flushed and
+ * renamed; 0 or -errno.
+ */
+static int
+write_file(const char *dir, int64_t id, const char *path, const void *data, size_t n)
+{
+	char *tmp = xasprintf("%s/.%lld.att.tmp", dir, (long long)id);
+	int fd, r = 0;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0 || (r = write_all(fd, data, n)) < 0 || fsync(fd) < 0)
+		r = r < 0 ? r : -errno;
+	if (fd >= 0 && close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlink(tmp);
+	free(tmp);
+	return r;
+}
+
+/* A filename as it may go in the outbox directory: no '/', no leading dot. */
+static char *
+safe_name(const char *name)
+{
+	char *out = xstrdup(name && *name ? name : "attachment");
+
+	for (char *p = out; *p; p++)
+		if (*p == '/' || (unsigned char)*p < 0x20)
+			*p = '_';
+	if (out[0] == '.')
+		out[0] = '_';
+	return out;
+}
+
+/*
+ * Writes the attachments of m beside its message, naming each in b (a
+ * line "Attachment: NAME").  0, or -errno with the path in *ret_path.
+ */
+static int
+write_attachments(struct file_channel *fc, const struct outgoing *m, struct buf *b,
+		  char **ret_path)
+{
+	for (size_t i = 0; i < m->n_attachments; i++) {
+		const struct mime_attachment *a = &m->attachments[i];
+		char *name = safe_name(a->filename), *path;
+		int r;
+
+		path = xasprintf("%s/%06lld-%s", fc->dir, (long long)m->id, name);
+		r = write_file(fc->dir, m->id, path, a->data ? a->data : "", a->len);
+		if (r < 0) {
+			free(name);
+			*ret_path = path;
+			return r;
+		}
+		(void)buf_addf(b, "Attachment: %06lld-%s\n", (long long)m->id, name);
+		free(name);
+		free(path);
+	}
+	return 0;
+}
+
 static enum delivery
 file_send(void *state, const struct outgoing *m, int *ret_retry_after, char **reterr_msg)
 {
@@ -116,10 +185,17 @@ file_send(void *state, const struct outgoing *m, int *ret_retry_after, char **re
 			;
 	}
 	buf_init(&b, (size_t)64 << 20);
-	(void)buf_addf(&b, "To: %s\nKind: %s\nSubject: %s\n\n%s\n", m->to->name, m->kind,
-		       m->subject, m->body);
-	tmp = xasprintf("%s/.%lld.tmp", fc->dir, (long long)m->id);
+	(void)buf_addf(&b, "To: %s\nKind: %s\nSubject: %s\n", m->to->name, m->kind, m->subject);
 	final = xasprintf("%s/%06lld-%lld.txt", fc->dir, (long long)m->id, (long long)m->to->id);
+	r = write_attachments(fc, m, &b, &tmp);
+	if (r < 0) {
+		free(final);
+		final = tmp;
+		tmp = NULL;
+		goto fail;
+	}
+	(void)buf_addf(&b, "\n%s\n", m->body);
+	tmp = xasprintf("%s/.%lld.tmp", fc->dir, (long long)m->id);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0 || (r = write_all(fd, b.p, b.len)) < 0 || fsync(fd) < 0) {
 		r = r < 0 ? r : -errno;
@@ -154,7 +230,8 @@ fail:
 	d = DELIVERY_RETRY;
 	if (fd >= 0)
 		close(fd);
-	(void)unlink(tmp);
+	if (tmp)
+		(void)unlink(tmp);
 out:
 	buf_release(&b);
 	free(tmp);

@@ -201,11 +201,12 @@ static const struct cli_command commands[] = {
 	/* People and agencies corrected (issue 12): each change an event. */
 	{ "person set", cmd_person_set, CLI_DB_WRITE, "change a person",
 	  " ID [--name NAME] [--agency CODE] [--role ROLE] [--email E] [--telegram CHAT_ID]\n"
-	  "                  [--zalo USER_ID] [--lang vi|en] [--force] [--json]\n\n"
+	  "                  [--zalo USER_ID] [--lang vi|en] [--digest yes|no] [--force] [--json]\n\n"
 	  "An empty value (--email '') clears that address; a new address clears the\n"
 	  "mark a refused one left.  A change that makes the person look like another\n"
 	  "(same name in the same agency, same email, chat or Zalo id) is refused,\n"
-	  "naming them, unless --force.\n" },
+	  "naming them, unless --force.  --digest yes: the person gets the periodic\n"
+	  "digest too (the secretariat always does).\n" },
 	{ "person deactivate", cmd_person_deactivate, CLI_DB_WRITE,
 	  "stop reminding a person, keeping their history",
 	  " ID [--json]\n" },

@@ -21,6 +21,7 @@
 struct person_args {
 	const char *name, *agency, *email, *telegram, *zalo, *lang;
 	int role;
+	int digest;		/* --digest yes|no: 1, 0; -1 when not given */
 	bool json;
 	bool force;		/* add or set even when it looks like someone registered */
 	const char *cmd;	/* for errors: "person set"; NULL is "person add" */
@@ -35,6 +36,7 @@ option_name(int c)
 		['n' - 'a'] = "name", ['a' - 'a'] = "agency", ['r' - 'a'] = "role",
 		['e' - 'a'] = "email", ['t' - 'a'] = "telegram", ['z' - 'a'] = "zalo",
 		['l' - 'a'] = "lang", ['j' - 'a'] = "json", ['f' - 'a'] = "force",
+		['d' - 'a'] = "digest",
 	};
 
 	return c >= 'a' && c <= 'z' && names[c - 'a'] ? names[c - 'a'] : "?";
@@ -60,6 +62,12 @@ person_opt(int c, const char *arg, void *userdata)
 	case 'z': a->zalo = arg; break;
 	case 'l': a->lang = arg; break;
 	case 'j': a->json = true; break;
+	case 'd':
+		if (strcmp(arg, "yes") != 0 && strcmp(arg, "no") != 0)
+			return cli_usage_error(a->cmd ? a->cmd : "person add", "--digest takes "
+					       "'yes' or 'no', not '%s'", arg);
+		a->digest = strcmp(arg, "yes") == 0;
+		break;
 	case 'r':
 		a->role = person_role_from_string(arg);
 		if (a->role < 0)
@@ -148,7 +156,7 @@ cmd_person_add(struct dondoc *d, int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ 0 },
 	};
-	struct person_args a = { .role = -1 };
+	struct person_args a = { .role = -1, .digest = -1 };
 	struct person p = { 0 };
 	struct agency ag = { 0 };
 	char *name = NULL;
@@ -252,6 +260,7 @@ person_one(const struct person *p, void *userdata)
 		json_object_set_new(o, "zalo", str_or_null(p->zalo));
 		json_object_set_new(o, "lang", json_string(p->lang));
 		json_object_set_new(o, "active", json_boolean(p->active));
+		json_object_set_new(o, "digest", json_boolean(p->digest));
 		cli_json_item(o, l->n);
 	} else {
 		const char *row[7] = { id, p->name, p->agency_code, cli_role_words(p->role),
@@ -273,7 +282,7 @@ cmd_person_list(struct dondoc *d, int argc, char **argv)
 	};
 	static const char *const header[7] = { "ID", "Họ tên", "Cơ quan", "Vai trò", "Email",
 					       "Telegram", "Zalo" };
-	struct person_args a = { .role = -1 };
+	struct person_args a = { .role = -1, .digest = -1 };
 	struct person_list l = { 0 };
 	int r, ex = 0;
 
@@ -311,13 +320,14 @@ cmd_person_list(struct dondoc *d, int argc, char **argv)
 static json_t *
 person_json(const struct person *p)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:b, s:b, s:b}",
+	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:b, s:b, s:b, s:b}",
 			 "id", (json_int_t)p->id, "name", p->name,
 			 "agency", p->agency_code ? p->agency_code : "",
 			 "role", person_role_to_string(p->role), "email", str_or_null(p->email),
 			 "telegram", str_or_null(p->telegram), "zalo", str_or_null(p->zalo),
 			 "lang", p->lang ? p->lang : "vi", "active", p->active,
-			 "email_broken", p->email_broken, "telegram_broken", p->telegram_broken);
+			 "email_broken", p->email_broken, "telegram_broken", p->telegram_broken,
+			 "digest", p->digest);
 }
 
 /* The person numbered by argument s, into *ret; the exit status when there is none. */
@@ -425,6 +435,8 @@ apply_set(struct dondoc *d, const struct person_args *a, char *name, struct pers
 		free(p->lang);
 		p->lang = xstrdup(a->lang);
 	}
+	if (a->digest >= 0)
+		p->digest = a->digest;
 	return which;
 }
 
@@ -461,6 +473,7 @@ changes_vi(const struct person *old, const struct person *p)
 			  (p->zalo && strcmp(old->zalo, p->zalo) != 0) },
 		{ "ngôn ngữ", strcmp(old->lang ? old->lang : "vi", p->lang ? p->lang : "vi") != 0 },
 		{ "trạng thái", old->active != p->active },
+		{ "nhận báo cáo tổng hợp", old->digest != p->digest },
 	};
 	char *out = xstrdup(""), *next;
 
@@ -534,11 +547,12 @@ cmd_person_set(struct dondoc *d, int argc, char **argv)
 		{ "telegram", required_argument, NULL, 't' },
 		{ "zalo", required_argument, NULL, 'z' },
 		{ "lang", required_argument, NULL, 'l' },
+		{ "digest", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 },
 	};
-	struct person_args a = { .role = -1, .cmd = "person set" };
+	struct person_args a = { .role = -1, .digest = -1, .cmd = "person set" };
 	struct person old = { 0 }, p = { 0 };
 	struct agency ag = { 0 };
 	char *name = NULL;
@@ -550,7 +564,7 @@ cmd_person_set(struct dondoc *d, int argc, char **argv)
 		return cli_usage_error(a.cmd, "give the number of one person");
 	if (!(a.seen & ~((1u << ('j' - 'a')) | (1u << ('f' - 'a')))))
 		return cli_usage_error(a.cmd, "nothing to change: give --name, --agency, --role, "
-				       "--email, --telegram, --zalo or --lang");
+				       "--email, --telegram, --zalo, --lang or --digest");
 	if ((ex = check_addresses(&a)) != 0)
 		return ex;
 	if (a.name) {

@@ -312,6 +312,11 @@ outbox_one(const struct message *m, void *userdata)
 
 		json_object_set_new(j, "id", json_integer(m->id));
 		json_object_set_new(j, "person_id", json_integer(m->person_id));
+		/* A digest to an address that is no person ([digest] to). */
+		if (m->address)
+			json_object_set_new(j, "address", json_string(m->address));
+		if (m->digest_id)
+			json_object_set_new(j, "digest_id", json_integer(m->digest_id));
 		json_object_set_new(j, "channel", json_string(m->channel));
 		json_object_set_new(j, "kind", json_string(message_kind_to_string(m->kind)));
 		json_object_set_new(j, "state", json_string(message_state_to_string(m->state)));

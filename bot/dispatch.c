@@ -20,6 +20,7 @@
 #include "dispatch.h"
 #include "log.h"
 #include "macro.h"
+#include "mime.h"
 #include "obstacle.h"
 #include "render.h"
 #include "schedule.h"
@@ -888,6 +889,64 @@ backoff(int attempt, int retry_after)
 	return MAX(base + jitter, (int64_t)retry_after);
 }
 
+/*
+ * The recipient of m into *ret (person_release): its person, or for a
+ * message to an address that is no person ([digest] to, schema 10) one
+ * made up for the channels, numbered 0, named by the address.
+ */
+static int
+recipient_get(struct store *s, const struct message *m, struct person *ret)
+{
+	if (m->person_id)
+		return store_person_get(s, m->person_id, ret);
+	*ret = (struct person){ .name = xstrdup(m->address ? m->address : ""),
+				.email = m->address ? xstrdup(m->address) : NULL,
+				.lang = xstrdup("vi"), .role = ROLE_VIEWER, .active = true };
+	return 0;
+}
+
+/*
+ * A digest could not be delivered: every secretariat person but its own
+ * recipient is told, with no task listed (a digest has no notices).  It
+ * is not sent through another channel: a chat gets only the headline,
+ * and the secretariat sends the workbook on by hand.
+ */
+static int
+alert_digest(struct store *s, const struct dispatch_env *env, const struct message *dead,
+	     const struct person *to, time_t now)
+{
+	struct person *sec = NULL;
+	size_t nsec = 0;
+	int r = store_person_list_role(s, ROLE_SECRETARIAT, &sec, &nsec);
+
+	for (size_t i = 0; r == 0 && i < nsec; i++) {
+		struct message m = { 0 };
+		struct rendered text = { 0 };
+		struct render_ctx ctx = { .r = env->rend, .to = &sec[i],
+					  .today = clock_local_date(now), .cal = env->sch->cal,
+					  .about = to, .about_channel = dead->channel,
+					  .about_error = dead->last_error };
+		const char *channel = channels_pick(env->cs, &sec[i]);
+
+		if ((dead->person_id && sec[i].id == dead->person_id) || !channel)
+			continue;
+		m = (struct message){ .person_id = sec[i].id, .kind = MESSAGE_ALERT, .next_at = now,
+				      .created_at = now, .day = ctx.today };
+		snprintf(m.channel, sizeof(m.channel), "%s", channel);
+		r = render_message(MESSAGE_ALERT, &ctx, NULL, 0, &text);
+		if (r == 0) {
+			message_take_rendered(&m, &text);
+			r = store_message_insert(s, &m, NULL);
+		}
+		rendered_release(&text);
+		message_release(&m);
+	}
+	for (size_t i = 0; i < nsec; i++)
+		person_release(&sec[i]);
+	free(sec);
+	return r;
+}
+
 /* Tells every secretariat person that message m could not be delivered. */
 static int
 alert_secretariat(struct store *s, const struct dispatch_env *env, const struct message *dead,
@@ -899,6 +958,16 @@ alert_secretariat(struct store *s, const struct dispatch_env *env, const struct 
 
 	if (dead->kind == MESSAGE_ALERT)
 		return 0;	/* never alert about an alert */
+	if (dead->kind == MESSAGE_DIGEST) {
+		r = recipient_get(s, dead, &to);
+		if (r == 0) {
+			log_warnx("digest %lld to '%s' is undeliverable: %s", (long long)dead->id,
+				  to.name, dead->last_error ? dead->last_error : "no reason given");
+			r = alert_digest(s, env, dead, &to, now);
+		}
+		person_release(&to);
+		return r;
+	}
 	r = store_notice_foreach_message(s, dead->id, collect, &ns);
 	if (r < 0 || ns.n == 0)
 		goto out;
@@ -974,6 +1043,8 @@ struct job {
 	size_t n_tasks;
 	int64_t chat_id;	/* the chat message it became (Telegram); 0 otherwise */
 	bool asks;		/* it asks its reader for a figure (chat_ask) */
+	struct mime_attachment att;	/* a digest's workbook (borrowed from the batch) */
+	size_t n_att;
 };
 
 /* Whether j's message asked its reader a question (store_chat_ask_add): 0 or -errno. */
@@ -1013,6 +1084,9 @@ fall_back(struct store *s, const struct dispatch_env *env, struct job *j, bool g
 	int64_t id = 0;
 	int r = 0;
 
+	/* An address that is no person has nothing to mark, nor another channel. */
+	if (!j->m.person_id)
+		return 0;
 	if (gone) {
 		/* The history says who silenced the address: dondoc, told so by the server. */
 		const struct actor a = { .name = "dondoc", .channel = j->m.channel };
@@ -1030,6 +1104,9 @@ fall_back(struct store *s, const struct dispatch_env *env, struct job *j, bool g
 		if (r < 0)
 			return r;
 	}
+	/* A digest is not sent again elsewhere (alert_digest says why). */
+	if (j->m.kind == MESSAGE_DIGEST)
+		return 0;
 	channel = channels_pick_other(env->cs, &j->p, j->m.channel);
 	if (!channel)
 		return 0;
@@ -1128,6 +1205,8 @@ struct batch {
 	bool *known;		/* the channel told its outcome */
 	bool *recorded;		/* and it is committed */
 	int failed;		/* the first error committing an outcome; 0 */
+	struct digest_run *runs;	/* the digests whose workbooks the jobs carry */
+	size_t n_runs;
 };
 
 /* Commits the outcome of job i, trying again while the registry is busy. */
@@ -1222,7 +1301,7 @@ settle_owed(struct store *s, const struct dispatch_env *env, const struct clock 
 		b.recorded = &recorded;
 		r = store_message_get(s, w->id, &j.m);
 		if (r == 0 && j.m.state == MESSAGE_SENDING)
-			r = store_person_get(s, j.m.person_id, &j.p);
+			r = recipient_get(s, &j.m, &j.p);
 		if (r == 0 && j.m.state == MESSAGE_SENDING) {
 			j.m.next_at = w->next_at;
 			j.chat_id = w->chat_id;
@@ -1267,6 +1346,38 @@ on_outcome(void *userdata, size_t i, enum delivery d, int retry_after, char *err
 }
 
 /*
+ * The workbook of j's digest, when it carries the whole digest (an HTML
+ * form; the chat form's message has none): loaded once per batch from
+ * the digest's row, so that every retry sends the same bytes.
+ */
+static int
+job_attach(struct batch *b, struct job *j)
+{
+	struct digest_run *run = NULL;
+	int r;
+
+	if (!j->m.digest_id || !j->m.html)
+		return 0;
+	for (size_t i = 0; i < b->n_runs && !run; i++)
+		if (b->runs[i].id == j->m.digest_id)
+			run = &b->runs[i];
+	if (!run) {
+		b->runs = xgrowarray(b->runs, b->n_runs, sizeof(*b->runs));
+		run = &b->runs[b->n_runs];
+		r = store_digest_get(b->s, j->m.digest_id, run);
+		if (r < 0)
+			return r;
+		b->n_runs++;
+	}
+	j->att = (struct mime_attachment){
+		.filename = run->filename,
+		.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		.data = run->workbook, .len = run->len };
+	j->n_att = 1;
+	return 0;
+}
+
+/*
  * Claims what of ids[0..n) is due and ours, into b->jobs[0..b->k), in one
  * transaction committed before any is sent: one commit for the batch, not
  * one per message (each outcome then takes its own).  On failure nothing
@@ -1301,7 +1412,9 @@ claim_batch(struct batch *b, const int64_t *ids, int n, time_t now)
 		}
 		j->m.attempts++;
 		b->k++;
-		r = store_person_get(b->s, j->m.person_id, &j->p);
+		r = recipient_get(b->s, &j->m, &j->p);
+		if (r == 0)
+			r = job_attach(b, j);
 		if (r == 0)
 			r = store_message_tasks(b->s, j->m.id, &j->tasks, &j->n_tasks);
 		if (r == 0)
@@ -1374,7 +1487,8 @@ deliver_batch(struct store *s, const struct dispatch_env *env, const struct cloc
 					    .reply_to = j->m.reply_to, .task_ids = j->tasks,
 					    .n_tasks = j->n_tasks, .asks_reply = j->asks,
 					    .ret_chat_message_id = &j->chat_id,
-					    .site = site };
+					    .site = site, .attachments = j->n_att ? &j->att : NULL,
+					    .n_attachments = j->n_att };
 	}
 	for (size_t a = 0, e; a < b.k && !b.failed; a = e) {
 		/* A channel that batches takes its share at once; others one by one. */
@@ -1433,6 +1547,9 @@ end:
 	free(b.err);
 	free(b.known);
 	free(b.recorded);
+	for (size_t i = 0; i < b.n_runs; i++)
+		store_digest_release(&b.runs[i]);
+	free(b.runs);
 	return r < 0 ? r : 0;
 }
 

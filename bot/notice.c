@@ -46,6 +46,7 @@ static const char *const message_kind_names[_MESSAGE_KIND_MAX] = {
 	[MESSAGE_REPLY] = "reply",
 	[MESSAGE_TEST] = "test",
 	[MESSAGE_DAILY] = "daily",
+	[MESSAGE_DIGEST] = "digest",
 };
 
 static int
@@ -67,6 +68,7 @@ message_release(struct message *m)
 	free(m->html);
 	free(m->chat);
 	free(m->last_error);
+	free(m->address);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -122,7 +124,8 @@ bool
 message_kind_is_proactive(enum message_kind k)
 {
 	return k == MESSAGE_REMINDER || k == MESSAGE_CATCHUP || k == MESSAGE_ESCALATION ||
-	       k == MESSAGE_NEEDS_DATE || k == MESSAGE_ALERT || k == MESSAGE_DAILY;
+	       k == MESSAGE_NEEDS_DATE || k == MESSAGE_ALERT || k == MESSAGE_DAILY ||
+	       k == MESSAGE_DIGEST;
 }
 
 void

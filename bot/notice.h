@@ -87,6 +87,13 @@ enum message_kind {
 	MESSAGE_REPLY,		/* an answer to an official's own command */
 	MESSAGE_TEST,		/* dondoc send-test */
 	MESSAGE_DAILY,		/* to the secretariat: what to follow, what is missing */
+	/*
+	 * The periodic digest (digestq.h): proactive, so it waits for the
+	 * sending window, but outside the noise budget like an escalation
+	 * (it is the committee's report, not one more reminder).  It has no
+	 * notices; it may go to an address that is no person (address).
+	 */
+	MESSAGE_DIGEST,
 	_MESSAGE_KIND_MAX,
 	_MESSAGE_KIND_INVALID = -22,
 };
@@ -122,6 +129,12 @@ struct message {
 	char *last_error;	/* NULL when none */
 	struct date day;	/* the local day it was made for (noise budget) */
 	int64_t reply_to;	/* the chat message it answers (Telegram reply-to); 0 when none */
+	/*
+	 * Schema 10: person_id 0 and address set for a [digest] to address;
+	 * digest_id the digest run it belongs to (its workbook), 0 when none.
+	 */
+	char *address;
+	int64_t digest_id;
 };
 
 void message_release(struct message *m);

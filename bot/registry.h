@@ -52,6 +52,7 @@ struct person {
 	char *zalo;		/* Zalo user id; NULL when none */
 	char *lang;		/* "vi" or "en" */
 	bool active;
+	bool digest;		/* a leader who asked for the digest (person set --digest yes) */
 };
 
 void agency_release(struct agency *a);

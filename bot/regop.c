@@ -189,6 +189,7 @@ changed_fields(const struct person *old, const struct person *p)
 		{ "zalo", differ(old->zalo, p->zalo) },
 		{ "lang", differ(old->lang, p->lang) },
 		{ "active", old->active != p->active },
+		{ "digest", old->digest != p->digest },
 	};
 
 	buf_init(&b, 1024);

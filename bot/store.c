@@ -353,6 +353,30 @@ static const char *const migrations[] = {
 	" open INTEGER NOT NULL DEFAULT 1,"
 	" at INTEGER NOT NULL) STRICT;"
 	"CREATE INDEX chat_ask_by_person ON chat_ask(person_id, open, at);",
+
+	/*
+	 * 10 (issue 13): the digest through the outbox (digestq.h).  Each
+	 * digest made is a row, with its workbook, so that every retry and
+	 * every recipient sends the same bytes; a scheduled one has its key,
+	 * the RRULE occurrence day, UNIQUE: queued once per period, ever.
+	 * One asked for (dondoc digest --send, /baocao) has none.
+	 */
+	"CREATE TABLE digest_run("
+	" id INTEGER PRIMARY KEY,"
+	" key TEXT UNIQUE,"
+	" period_from TEXT NOT NULL,"
+	" period_to TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" filename TEXT NOT NULL,"
+	" workbook BLOB NOT NULL) STRICT;"
+	/* The messages of a digest, and the addresses that are no person ([digest] to). */
+	"ALTER TABLE message ADD COLUMN digest_id INTEGER REFERENCES digest_run(id);"
+	"ALTER TABLE message ADD COLUMN address TEXT"
+	" CHECK ((person_id IS NULL) <> (address IS NULL));"
+	"CREATE INDEX message_by_digest ON message(digest_id) WHERE digest_id IS NOT NULL;"
+	/* A leader's opt-in (person set --digest yes); the secretariat gets it anyway. */
+	"ALTER TABLE person ADD COLUMN digest INTEGER NOT NULL DEFAULT 0"
+	" CHECK (digest = 0 OR digest = 1);",
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");
@@ -361,6 +385,7 @@ static int checks_as_or_chains(struct store *s);
 static int rechain_v7(struct store *s);
 static int widen_checks_v8(struct store *s);
 static int widen_checks_v9(struct store *s);
+static int widen_checks_v10(struct store *s);
 
 /* Steps that SQL alone cannot say, run after the SQL of the same number. */
 static int (*const migration_code[])(struct store *s) = {
@@ -368,6 +393,7 @@ static int (*const migration_code[])(struct store *s) = {
 	[6] = rechain_v7,
 	[7] = widen_checks_v8,
 	[8] = widen_checks_v9,
+	[9] = widen_checks_v10,
 };
 
 /* Every cached statement, by index into sql_text[]. */
@@ -497,7 +523,8 @@ enum stmt {
 	" ifnull(decided_at, 0), decision, created_at, raw, precision"
 #define PERSON_COLUMNS \
 	"p.id, p.name, p.agency_id, a.code, p.role, p.email, p.telegram_chat_id," \
-	" p.zalo_user_id, p.lang, p.active, a.name, p.email_broken, p.telegram_broken" \
+	" p.zalo_user_id, p.lang, p.active, a.name, p.email_broken, p.telegram_broken," \
+	" p.digest" \
 	" FROM person p JOIN agency a ON a.id = p.agency_id"
 #define NOTICE_COLUMNS \
 	"id, ifnull(task_id, 0), person_id, stage, step, anchor, day, channel, state," \
@@ -507,7 +534,8 @@ enum stmt {
 	" note, created_at, ifnull(handled_at, 0)"
 #define MESSAGE_COLUMNS \
 	"id, person_id, channel, kind, subject, body, state, attempts, next_at, created_at," \
-	" ifnull(sent_at, 0), last_error, day, html, chat, ifnull(reply_to, 0)"
+	" ifnull(sent_at, 0), last_error, day, html, chat, ifnull(reply_to, 0), address," \
+	" ifnull(digest_id, 0)"
 
 #define SAME_PLAN "kind IS ?2 AND deadline_raw IS ?3 AND due IS ?4 AND precision IS ?5" \
 		  " AND status IS ?6 AND period IS ?13"
@@ -638,8 +666,9 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_NOTICE_BY_MESSAGE] = "UPDATE notice SET state = ?2, updated_at = ?3"
 				 " WHERE message_id = ?1 AND state IN ('queued', 'dead')",
 	[ST_MESSAGE_INSERT] = "INSERT INTO message(person_id, channel, kind, subject, body, state,"
-			      " next_at, created_at, day, html, chat, reply_to)"
-			      " VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8, ?9, ?10, ?11)",
+			      " next_at, created_at, day, html, chat, reply_to, address, digest_id)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+			      " ?13)",
 	[ST_MESSAGE_DUE] = "SELECT id FROM message WHERE state = 'pending' AND next_at <= ?1"
 			   " ORDER BY next_at, id LIMIT ?2",
 	[ST_MESSAGE_GET] = "SELECT " MESSAGE_COLUMNS " FROM message WHERE id = ?1",
@@ -1362,6 +1391,42 @@ widen_checks_v9(struct store *s)
 	return r;
 }
 
+/*
+ * Schema 10: messages of kind 'digest', and messages to an address that
+ * is no person (person_id NULL, address set: the CHECK added with the
+ * column says which).  Dropping a NOT NULL leaves every row valid, so it
+ * is the same in-place edit as a CHECK widened.
+ */
+static char *
+widen_v10_edit(const char *name, const char *sql, bool *bad)
+{
+	static const char last[] = "kind = 'daily'";
+	static const char pid[] = " person_id INTEGER NOT NULL REFERENCES person(id),";
+	const char *at, *p;
+
+	if (strcmp(name, "message") != 0)
+		return NULL;
+	at = strstr(sql, last);
+	p = strstr(sql, pid);
+	if (!at || !p || p > at) {
+		*bad = true;
+		return NULL;
+	}
+	at += strlen(last);
+	return xasprintf("%.*s person_id INTEGER REFERENCES person(id),%.*s OR kind = 'digest'%s",
+			 (int)(p - sql), sql, (int)(at - (p + strlen(pid))), p + strlen(pid), at);
+}
+
+static int
+widen_checks_v10(struct store *s)
+{
+	int r = edit_checks(s, widen_v10_edit);
+
+	if (r == -EBADMSG)
+		set_why(s, "schema 10: the message table is not as schema 9 left it");
+	return r;
+}
+
 static int
 migrate(struct store *s, int from)
 {
@@ -1894,6 +1959,7 @@ read_person(sqlite3_stmt *st, struct person *p)
 	p->agency_name = column_dup(st, 10);
 	p->email_broken = sqlite3_column_int(st, 11) != 0;
 	p->telegram_broken = sqlite3_column_int(st, 12) != 0;
+	p->digest = sqlite3_column_int(st, 13) != 0;
 }
 
 static int
@@ -3391,7 +3457,8 @@ store_message_insert(struct store *s, const struct message *m, int64_t *ret_id)
 	int r;
 
 	date_format_iso(m->day, day);
-	sqlite3_bind_int64(st, 1, m->person_id);
+	/* No person: an address of [digest] to (schema 10). */
+	bind_id(st, 1, m->person_id);
 	bind_text(st, 2, m->channel);
 	bind_text(st, 3, message_kind_to_string(m->kind));
 	bind_text(st, 4, m->subject);
@@ -3402,6 +3469,8 @@ store_message_insert(struct store *s, const struct message *m, int64_t *ret_id)
 	bind_text(st, 9, m->html);
 	bind_text(st, 10, m->chat);
 	bind_id(st, 11, m->reply_to);
+	bind_text(st, 12, m->person_id ? NULL : m->address);
+	bind_id(st, 13, m->digest_id);
 	r = exec_done(s, st);
 	if (r == 0 && ret_id)
 		*ret_id = sqlite3_last_insert_rowid(s->db);
@@ -3431,6 +3500,8 @@ read_message(sqlite3_stmt *st, struct message *m)
 	m->html = column_dup(st, 13);
 	m->chat = column_dup(st, 14);
 	m->reply_to = sqlite3_column_int64(st, 15);
+	m->address = column_dup(st, 16);
+	m->digest_id = sqlite3_column_int64(st, 17);
 }
 
 int
@@ -4488,7 +4559,7 @@ store_person_update(struct store *s, const struct person *p)
 	static const char sql[] =
 		"UPDATE person SET name = ?2, agency_id = ?3, role = ?4, email = ?5,"
 		" telegram_chat_id = ?6, zalo_user_id = ?7, lang = ?8, active = ?9,"
-		" email_broken = ?10, telegram_broken = ?11 WHERE id = ?1";
+		" email_broken = ?10, telegram_broken = ?11, digest = ?12 WHERE id = ?1";
 	sqlite3_stmt *st = NULL;
 	int r;
 
@@ -4505,6 +4576,7 @@ store_person_update(struct store *s, const struct person *p)
 	sqlite3_bind_int(st, 9, p->active ? 1 : 0);
 	sqlite3_bind_int(st, 10, p->email_broken ? 1 : 0);
 	sqlite3_bind_int(st, 11, p->telegram_broken ? 1 : 0);
+	sqlite3_bind_int(st, 12, p->digest ? 1 : 0);
 	r = exec_done(s, st);
 	if (r == 0 && sqlite3_changes(s->db) == 0)
 		r = -ENOENT;
@@ -4647,4 +4719,130 @@ store_waiting(struct store *s, int64_t *ret_notices, int64_t *ret_messages)
 	*ret_notices = n;
 	*ret_messages = m;
 	return 0;
+}
+
+/* --- the digest (schema 10) ---------------------------------------------- */
+
+/*
+ * A digest is made once a fortnight: its statements are prepared when
+ * used, not kept among the cached ones.
+ */
+static int
+digest_prepare(struct store *s, const char *sql, sqlite3_stmt **ret)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, ret, NULL) != SQLITE_OK)
+		return errno_of(sqlite3_extended_errcode(s->db));
+	return 0;
+}
+
+void
+store_digest_release(struct digest_run *d)
+{
+	if (!d)
+		return;
+	free(d->filename);
+	free(d->workbook);
+	memset(d, 0, sizeof(*d));
+}
+
+int
+store_digest_insert(struct store *s, const struct digest_run *d, int64_t *ret_id)
+{
+	char key[DATE_ISO_LEN], from[DATE_ISO_LEN], to[DATE_ISO_LEN];
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	r = digest_prepare(s, "INSERT INTO digest_run(key, period_from, period_to, created_at,"
+			   " filename, workbook) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st);
+	if (r < 0)
+		return r;
+	date_format_iso(d->key, key);
+	date_format_iso(d->from, from);
+	date_format_iso(d->to, to);
+	bind_text(st, 1, d->key.y ? key : NULL);
+	bind_text(st, 2, from);
+	bind_text(st, 3, to);
+	sqlite3_bind_int64(st, 4, d->created_at);
+	bind_text(st, 5, d->filename);
+	/* A zero-length blob is still a blob, not NULL (the column is NOT NULL). */
+	sqlite3_bind_blob64(st, 6, d->workbook ? d->workbook : "", d->len, SQLITE_STATIC);
+	r = exec_done(s, st);
+	if (r == 0 && ret_id)
+		*ret_id = sqlite3_last_insert_rowid(s->db);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_digest_exists(struct store *s, struct date key, bool *ret)
+{
+	char iso[DATE_ISO_LEN];
+	sqlite3_stmt *st = NULL;
+	int64_t n = 0;
+	int r;
+
+	r = digest_prepare(s, "SELECT count(*) FROM digest_run WHERE key = ?1", &st);
+	if (r < 0)
+		return r;
+	date_format_iso(key, iso);
+	bind_text(st, 1, iso);
+	r = int64_query(s, st, &n);
+	sqlite3_finalize(st);
+	if (r == 0)
+		*ret = n > 0;
+	return r;
+}
+
+int
+store_digest_last(struct store *s, struct date *ret_to)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r;
+
+	r = digest_prepare(s, "SELECT period_to FROM digest_run WHERE key IS NOT NULL"
+			   " ORDER BY key DESC LIMIT 1", &st);
+	if (r < 0)
+		return r;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = date_parse_iso((const char *)sqlite3_column_text(st, 0), ret_to) < 0 ? -EBADMSG
+											  : 0;
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_digest_get(struct store *s, int64_t id, struct digest_run *ret)
+{
+	sqlite3_stmt *st = NULL;
+	struct digest_run d = { .id = id };
+	int rc, r;
+
+	r = digest_prepare(s, "SELECT key, period_from, period_to, created_at, filename, workbook"
+			   " FROM digest_run WHERE id = ?1", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const void *blob = sqlite3_column_blob(st, 5);
+
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			(void)date_parse_iso((const char *)sqlite3_column_text(st, 0), &d.key);
+		(void)date_parse_iso((const char *)sqlite3_column_text(st, 1), &d.from);
+		(void)date_parse_iso((const char *)sqlite3_column_text(st, 2), &d.to);
+		d.created_at = sqlite3_column_int64(st, 3);
+		d.filename = column_dup(st, 4);
+		d.len = (size_t)sqlite3_column_bytes(st, 5);
+		d.workbook = xmalloc(d.len ? d.len : 1);
+		if (d.len)
+			memcpy(d.workbook, blob, d.len);
+		*ret = d;
+	} else {
+		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+	}
+	sqlite3_finalize(st);
+	return r;
 }

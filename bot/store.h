@@ -23,7 +23,7 @@
 #include "registry.h"
 #include "task.h"
 
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 struct store;
 
@@ -589,5 +589,36 @@ int store_agency_refs(struct store *s, int64_t id, int64_t *ret_tasks, int64_t *
 int store_agency_merge(struct store *s, int64_t from, int64_t into);
 /* Deletes agency id; its aliases go with it (ON DELETE CASCADE); nothing else may refer to it. */
 int store_agency_delete(struct store *s, int64_t id);
+
+/* --- the digest (schema 10, digestq.h) ------------------------------------ */
+
+/* One digest made: its period and its workbook, sent alike to all its recipients. */
+struct digest_run {
+	int64_t id;
+	struct date key;	/* the RRULE occurrence day it is for; y == 0: one asked for */
+	struct date from, to;	/* the period it reports on */
+	int64_t created_at;
+	char *filename;		/* "Bao-cao-tien-do-2025-10-10.xlsx" */
+	void *workbook;		/* the XLSX bytes */
+	size_t len;
+};
+
+/* Frees what d owns; NULL-safe. */
+void store_digest_release(struct digest_run *d);
+/*
+ * Records d (its id ignored) into *ret_id: -EEXIST when d->key was
+ * recorded before (a scheduled digest is made once per key, ever).
+ */
+int store_digest_insert(struct store *s, const struct digest_run *d, int64_t *ret_id);
+/* Whether a digest with key was recorded: 0 with *ret, or -errno. */
+int store_digest_exists(struct store *s, struct date key, bool *ret);
+/*
+ * The "to" day of the last scheduled digest recorded (the one with the
+ * latest key; one asked for does not move the periods): 0 with
+ * *ret_to, -ENOENT when none.
+ */
+int store_digest_last(struct store *s, struct date *ret_to);
+/* Digest run id with its workbook, new in *ret (store_digest_release); -ENOENT when none. */
+int store_digest_get(struct store *s, int64_t id, struct digest_run *ret);
 
 #endif

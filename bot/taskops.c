@@ -417,12 +417,12 @@ regop_agency_alias(struct store *s, int64_t agency_id, const char *alias, const 
 json_t *
 regop_person_json(const struct person *p)
 {
-	return json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:s, s:i, s:o, s:o}", "name", p->name,
+	return json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:s, s:i, s:o, s:o, s:b}", "name", p->name,
 			 "agency_id", (json_int_t)p->agency_id, "role", person_role_to_string(p->role),
 			 "email", str_or_null(p->email), "telegram", str_or_null(p->telegram),
 			 "zalo", str_or_null(p->zalo), "lang", p->lang ? p->lang : "vi",
 			 "active", p->active ? 1 : 0, "email_broken", json_boolean(p->email_broken),
-			 "telegram_broken", json_boolean(p->telegram_broken));
+			 "telegram_broken", json_boolean(p->telegram_broken), "digest", p->digest);
 }
 
 int
