@@ -143,18 +143,6 @@ cutoff_day(const struct dondoc *d)
 	return d->sch->report_cutoff_day;
 }
 
-/*
- * The day of the previous digest queued: 0 with *ret, -ENOENT when none
- * was, -errno.  Until the outbox records digests, none ever was.
- */
-static int
-previous_digest(struct store *s, struct date *ret)
-{
-	(void)s;
-	(void)ret;
-	return -ENOENT;
-}
-
 /* The period of q (named, or since the previous digest): 0, or an exit status after one line. */
 static int
 period_of(struct dondoc *d, const struct digest_args *a, struct date of, struct digest_query *q)
@@ -181,7 +169,7 @@ period_of(struct dondoc *d, const struct digest_args *a, struct date of, struct 
 	}
 	q->span = SPAN_SINCE_LAST;
 	q->to = q->today;
-	k = previous_digest(d->store, &last);
+	k = store_digest_last(d->store, &last);
 	if (k == -ENOENT || (k == 0 && date_cmp(last, q->today) >= 0)) {
 		/* None yet, or one today already: a digest still covers two weeks. */
 		q->from = date_from_days(date_to_days(q->today) - (DIGEST_FIRST_DAYS - 1));
