@@ -193,8 +193,7 @@ write_tmp(const char *path, const char *data, size_t len, char **ret_tmp)
 	if (!f) {
 		e = errno;
 		free(tmp);
-		return cli_error(CMD, e == EACCES || e == EROFS ? EX_CANTCREAT : EX_IOERR,
-				 "cannot write '%s': %s", path, strerror(e));
+		return cli_error(CMD, EX_CANTCREAT, "cannot write '%s': %s", path, strerror(e));
 	}
 	if (fwrite(data, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		e = errno;
@@ -247,7 +246,8 @@ write_preview(struct dondoc *d, const struct digest_args *a, const struct digest
 		int k = xlsx_report_write(d->store, &xq, a->xlsx, &msg);
 
 		if (k < 0)
-			ex = cli_error(CMD, cli_exit_code(k), "%s", msg ? msg : strerror(-k));
+			ex = cli_error(CMD, k == -EPROTO ? EX_SOFTWARE : EX_CANTCREAT, "%s",
+				       msg ? msg : strerror(-k));
 		free(msg);
 	}
 	if (ex == 0)
