@@ -74,6 +74,11 @@ struct channel_ops {
 	const char *name;	/* "file", "email", "telegram", "zalo" */
 	bool html;		/* its messages carry the HTML form (email's do) */
 	/*
+	 * Its messages are the short chat form (Telegram): a long message,
+	 * the digest, reaches it by its headline, the rest by email.
+	 */
+	bool chat;
+	/*
 	 * Makes the channel from the configuration.  0 with *ret, or -errno
 	 * with a new English message in *reterr_msg (e.g. an outbox directory
 	 * that cannot be written).

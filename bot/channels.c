@@ -183,6 +183,24 @@ channels_takes_html(const struct channels *cs, const char *name)
 }
 
 bool
+channels_is_chat(const struct channels *cs, const char *name)
+{
+	for (size_t i = 0; cs && name && i < cs->n; i++)
+		if (strcmp(cs->ops[i]->name, name) == 0)
+			return cs->ops[i]->chat;
+	return false;
+}
+
+const char *
+channels_pick_html(const struct channels *cs, const struct person *p)
+{
+	for (size_t i = 0; cs && i < cs->n; i++)
+		if (cs->ops[i]->html && cs->ops[i]->reaches(cs->state[i], p))
+			return cs->ops[i]->name;
+	return NULL;
+}
+
+bool
 channels_batches(const struct channels *cs, const char *name)
 {
 	for (size_t i = 0; cs && i < cs->n; i++)

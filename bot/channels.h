@@ -39,6 +39,10 @@ int channels_check(struct channels *cs, void (*cb)(const char *name, int r, cons
 bool channels_batches(const struct channels *cs, const char *name);
 /* True when the channel called name carries the HTML form of a message (email). */
 bool channels_takes_html(const struct channels *cs, const char *name);
+/* True when the channel called name sends the short chat form (Telegram). */
+bool channels_is_chat(const struct channels *cs, const char *name);
+/* The first channel that carries the HTML form and reaches p (email); NULL when none. */
+const char *channels_pick_html(const struct channels *cs, const struct person *p);
 /* True when a channel called name is open. */
 bool channels_has(const struct channels *cs, const char *name);
 /*

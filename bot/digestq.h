@@ -64,9 +64,10 @@ int digestq_queue(struct store *s, const struct digestq_env *env, const struct d
  * [digest] RRULE from [digest] start, a holiday moved to the next
  * working day) has come and its digest was not queued, queues it, with
  * the period since the previous digest.  1 when queued, 0 when nothing
- * was due, -errno (logged by the caller).  A daemon down on the day
- * queues it at its next tick, once; a daemon down for several periods
- * queues the latest only.
+ * was due (or nobody gets it: said once a digest day), -errno when
+ * it could not be (logged here, with what failed; tried again at the
+ * next tick).  A daemon down on the day queues it at its next tick,
+ * once; a daemon down for several periods queues the latest only.
  */
 int digestq_tick(struct store *s, const struct digestq_env *env, time_t now);
 

@@ -33,6 +33,7 @@
 #include "calendar.h"
 #include "cli.h"
 #include "config.h"
+#include "digestq.h"
 #include "dispatch.h"
 #include "log.h"
 #include "macro.h"
@@ -400,6 +401,10 @@ tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, struc
 	if (r < 0)
 		log_warnx("cannot compose messages: %s, will retry", store_strerror(d->store, r));
 	web_compose_failed(web, dr.failed);
+	/* The digest, when its day has come: queued here, delivered below. */
+	(void)digestq_tick(d->store, &(struct digestq_env){ .sch = st->sch, .rend = st->rend,
+							   .cs = st->cs,
+							   .url = st->cfg->public_url }, now);
 	r = dispatch_deliver(d->store, &env, &d->clock, &serve_break, &dr);
 	if (r < 0)
 		log_warnx("cannot deliver: %s, will retry", store_strerror(d->store, r));

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The digest through the outbox; see digestq.h.
+ *
+ * Invariants (DESIGN §6, §9):
+ * 1. Once per period: a scheduled digest is a digest_run row whose key
+ *    (the RRULE occurrence day) is UNIQUE, written in the transaction
+ *    that queues its messages; a second tick, a restart or a second
+ *    daemon finds it and queues nothing.
+ * 2. All or nothing: the row and every recipient's message commit
+ *    together; a failure queues none.
+ * 3. Same bytes: the workbook is made once and kept in the row; each
+ *    message names the row, and the dispatcher attaches it at each try.
+ * 4. The outbox does the rest: the messages are proactive (they wait
+ *    for the sending window), retried, and a dead one alerts the
+ *    secretariat (dispatch.c).
+ *
+ *   digest day come (schedule_digest_day) --digestq_tick--> key queued?
+ *      |  yes: nothing                            no: digestq_queue
+ *      \--> digest_data + xlsx_report_bytes --> render per recipient -->
+ *           BEGIN; digest_run; message...; COMMIT --> dispatcher
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "channels.h"
+#include "clock.h"
+#include "digest.h"
+#include "digestq.h"
+#include "log.h"
+#include "mime.h"
+#include "notice.h"
+#include "registry.h"
+#include "render.h"
+#include "schedule.h"
+#include "span.h"
+#include "store.h"
+#include "xalloc.h"
+#include "xlsx.h"
+
+/* "The last 14 days" for the first digest ever: days before today, today included. */
+#define FIRST_PERIOD_DAYS 14
+
+/* Who gets one digest: people (owned) and addresses (borrowed). */
+struct recipients {
+	struct person *people;
+	size_t n_people;
+	const char **addrs;
+	size_t n_addrs;
+};
+
+static void
+recipients_release(struct recipients *rc)
+{
+	for (size_t i = 0; i < rc->n_people; i++)
+		person_release(&rc->people[i]);
+	free(rc->people);
+	free(rc->addrs);
+	memset(rc, 0, sizeof(*rc));
+}
+
+/* Ids of the active secretariat and of the active people who asked for the digest. */
+struct ids {
+	int64_t *v;
+	size_t n;
+};
+
+static int
+collect_wanting(const struct person *p, void *userdata)
+{
+	struct ids *ids = userdata;
+
+	if (!p->active || (p->role != ROLE_SECRETARIAT && !p->digest))
+		return 0;
+	ids->v = xgrowarray(ids->v, ids->n, sizeof(*ids->v));
+	ids->v[ids->n++] = p->id;
+	return 0;
+}
+
+static int
+add_person(struct store *s, struct recipients *rc, int64_t id)
+{
+	rc->people = xgrowarray(rc->people, rc->n_people, sizeof(*rc->people));
+	return store_person_get(s, id, &rc->people[rc->n_people++]) < 0 ? -ENOENT : 0;
+}
+
+/* A [digest] to address that a person on the list already has gets it once. */
+static bool
+address_taken(const struct recipients *rc, const char *addr)
+{
+	for (size_t i = 0; i < rc->n_people; i++)
+		if (rc->people[i].email && strcasecmp(rc->people[i].email, addr) == 0)
+			return true;
+	for (size_t i = 0; i < rc->n_addrs; i++)
+		if (strcasecmp(rc->addrs[i], addr) == 0)
+			return true;
+	return false;
+}
+
+static void
+add_address(struct recipients *rc, const char *addr)
+{
+	if (address_taken(rc, addr))
+		return;
+	rc->addrs = xgrowarray(rc->addrs, rc->n_addrs, sizeof(*rc->addrs));
+	rc->addrs[rc->n_addrs++] = addr;
+}
+
+/* The recipients of job (digestq.h): 0, or -errno with a message. */
+static int
+recipients_of(struct store *s, const struct digestq_env *env, const struct digestq_job *job,
+	      struct recipients *rc, char **reterr_msg)
+{
+	struct ids ids = { 0 };
+	int r = 0;
+
+	if (job->to_addr) {
+		if (!mime_address_ok(job->to_addr)) {
+			*reterr_msg = xasprintf("'%s' is not an email address", job->to_addr);
+			return -EINVAL;
+		}
+		add_address(rc, job->to_addr);
+		return 0;
+	}
+	if (job->person_id) {
+		r = add_person(s, rc, job->person_id);
+		if (r < 0)
+			*reterr_msg = xasprintf("no person %lld", (long long)job->person_id);
+		return r;
+	}
+	r = store_person_foreach(s, collect_wanting, &ids);
+	for (size_t i = 0; r == 0 && i < ids.n; i++)
+		r = add_person(s, rc, ids.v[i]);
+	free(ids.v);
+	if (r < 0) {
+		*reterr_msg = xasprintf("cannot read the people of the registry: %s",
+					store_strerror(s, r));
+		return r;
+	}
+	for (size_t i = 0; i < env->sch->n_digest_to; i++)
+		add_address(rc, env->sch->digest_to[i]);
+	return 0;
+}
+
+/* What one digest is made of, shared by all its messages. */
+struct made {
+	json_t *data;
+	struct digest_run run;
+	struct message *msgs;
+	size_t n;
+};
+
+static void
+made_release(struct made *mk)
+{
+	json_decref(mk->data);
+	store_digest_release(&mk->run);
+	for (size_t i = 0; i < mk->n; i++)
+		message_release(&mk->msgs[i]);
+	free(mk->msgs);
+	memset(mk, 0, sizeof(*mk));
+}
+
+/* Renders data for to (NULL: an address) into a new message of mk on channel. */
+static int
+add_message(struct made *mk, const struct digestq_env *env, const struct person *to,
+	    const char *addr, const char *channel, unsigned mask, time_t now)
+{
+	struct rendered text = { 0 };
+	struct message *m;
+	int r = digest_render(env->rend, to, mk->data, 0, mask, &text);
+
+	if (r < 0) {
+		rendered_release(&text);
+		return r;
+	}
+	mk->msgs = xgrowarray(mk->msgs, mk->n, sizeof(*mk->msgs));
+	m = &mk->msgs[mk->n++];
+	*m = (struct message){ .person_id = to ? to->id : 0, .kind = MESSAGE_DIGEST,
+			       .next_at = now, .created_at = now, .day = clock_local_date(now),
+			       .address = addr ? xstrdup(addr) : NULL };
+	snprintf(m->channel, sizeof(m->channel), "%s", channel);
+	message_take_rendered(m, &text);
+	/* The chat form's message carries no HTML, so no workbook (dispatch.c). */
+	if (!(mask & RENDER_HTML)) {
+		free(m->html);
+		m->html = NULL;
+	}
+	return 0;
+}
+
+/*
+ * The messages of person p: on a chat channel the headline there, and
+ * the whole digest by email when they have one; else the whole digest
+ * through their channel (email, or the local file channel).
+ */
+static int
+person_messages(struct made *mk, const struct digestq_env *env, const struct person *p, time_t now)
+{
+	const char *channel = channels_pick(env->cs, p), *mail;
+	int r;
+
+	if (!channel) {
+		log_warnx("no channel reaches '%s': no digest for them", p->name);
+		return 0;
+	}
+	if (!channels_is_chat(env->cs, channel))
+		return add_message(mk, env, p, NULL, channel, RENDER_ALL, now);
+	r = add_message(mk, env, p, NULL, channel, RENDER_SUBJECT | RENDER_TEXT | RENDER_CHAT,
+			now);
+	mail = channels_pick_html(env->cs, p);
+	if (r == 0 && mail)
+		r = add_message(mk, env, p, NULL, mail, RENDER_ALL, now);
+	return r;
+}
+
+/* The messages of every recipient; an address goes by email (the HTML channel). */
+static int
+make_messages(struct made *mk, const struct digestq_env *env, const struct recipients *rc,
+	      time_t now, char **reterr_msg)
+{
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < rc->n_people; i++)
+		r = person_messages(mk, env, &rc->people[i], now);
+	for (size_t i = 0; r == 0 && i < rc->n_addrs; i++) {
+		struct person as = { .email = (char *)rc->addrs[i], .name = (char *)rc->addrs[i] };
+		const char *mail = channels_pick_html(env->cs, &as);
+
+		if (!mail) {
+			log_warnx("no email channel is configured: no digest for '%s'", rc->addrs[i]);
+			continue;
+		}
+		r = add_message(mk, env, NULL, rc->addrs[i], mail, RENDER_ALL, now);
+	}
+	if (r < 0)
+		*reterr_msg = xasprintf("cannot render the digest: %s", strerror(-r));
+	else if (mk->n == 0) {
+		*reterr_msg = xasprintf("no channel reaches any recipient of the digest");
+		r = -ENOENT;
+	}
+	return r;
+}
+
+/* The figures and the workbook, once for all recipients. */
+static int
+make_digest(struct store *s, const struct digestq_job *job, time_t now, struct made *mk,
+	    char **reterr_msg)
+{
+	const struct digest_query *q = job->q;
+	struct xlsx_query xq = { .today = q->today, .cal = q->cal, .agency_id = q->agency_id,
+				 .created = now };
+	char name[40];
+	int r;
+
+	r = digest_data(s, q, &mk->data);
+	if (r < 0) {
+		*reterr_msg = xasprintf("cannot gather the digest's figures: %s",
+					r == -EPROTO ? "they do not add up (a bug, see the log)"
+						     : store_strerror(s, r));
+		return r;
+	}
+	r = xlsx_report_bytes(s, &xq, &mk->run.workbook, &mk->run.len, reterr_msg);
+	if (r < 0)
+		return r;
+	xlsx_filename(q->today, name);
+	mk->run.filename = xstrdup(name);
+	mk->run.key = job->key ? *job->key : (struct date){ 0 };
+	mk->run.from = q->from;
+	mk->run.to = q->to;
+	mk->run.created_at = now;
+	return 0;
+}
+
+/* The run and its messages, in one transaction. */
+static int
+commit_made(struct store *s, struct made *mk, char **reterr_msg)
+{
+	int64_t id = 0;
+	int r = store_begin(s);
+
+	if (r == 0)
+		r = store_digest_insert(s, &mk->run, &id);
+	for (size_t i = 0; r == 0 && i < mk->n; i++) {
+		mk->msgs[i].digest_id = id;
+		r = store_message_insert(s, &mk->msgs[i], NULL);
+	}
+	if (r == 0)
+		r = store_commit(s);
+	if (r < 0) {
+		store_rollback(s);
+		if (r == -EEXIST)
+			return -EALREADY;	/* another process queued it first */
+		*reterr_msg = xasprintf("cannot queue the digest: %s", store_strerror(s, r));
+	}
+	return r;
+}
+
+int
+digestq_queue(struct store *s, const struct digestq_env *env, const struct digestq_job *job,
+	      time_t now, size_t *ret_queued, char **reterr_msg)
+{
+	struct recipients rc = { 0 };
+	struct made mk = { 0 };
+	bool done = false;
+	int r = 0;
+
+	if (job->key) {
+		r = store_digest_exists(s, *job->key, &done);
+		if (r < 0) {
+			*reterr_msg = xasprintf("cannot read the digests queued: %s",
+						store_strerror(s, r));
+			return r;
+		}
+		if (done)
+			return -EALREADY;
+	}
+	r = recipients_of(s, env, job, &rc, reterr_msg);
+	if (r == 0 && rc.n_people == 0 && rc.n_addrs == 0) {
+		*reterr_msg = xasprintf("nobody gets the digest: no active secretariat, nobody "
+					"asked for it (person set ID --digest yes), no [digest] to");
+		r = -ENOENT;
+	}
+	if (r == 0)
+		r = make_digest(s, job, now, &mk, reterr_msg);
+	if (r == 0)
+		r = make_messages(&mk, env, &rc, now, reterr_msg);
+	if (r == 0)
+		r = commit_made(s, &mk, reterr_msg);
+	if (r == 0)
+		*ret_queued = mk.n;
+	made_release(&mk);
+	recipients_release(&rc);
+	return r;
+}
+
+/* The period since the previous digest: the day after its end, else the last 14 days. */
+static int
+period_since_last(struct store *s, struct date today, struct date *ret_from)
+{
+	struct date prev;
+	int64_t t = date_to_days(today), from;
+	int r = store_digest_last(s, &prev);
+
+	if (r == -ENOENT)
+		from = t - (FIRST_PERIOD_DAYS - 1);
+	else if (r < 0)
+		return r;
+	else
+		from = date_to_days(prev) + 1;
+	*ret_from = date_from_days(from > t ? t : from);
+	return 0;
+}
+
+/*
+ * Nobody to send the digest of key to: said once per digest day, not
+ * at each tick (remembered in the store's meta).
+ */
+static void
+tell_nobody(struct store *s, struct date key, const char *msg)
+{
+	char iso[DATE_ISO_LEN], *told = NULL;
+
+	date_format_iso(key, iso);
+	if (store_meta_get(s, "digest.nobody", &told) == 0 && strcmp(told, iso) == 0) {
+		free(told);
+		return;
+	}
+	free(told);
+	log_warnx("digest of %s not sent: %s, will retry", iso, msg);
+	(void)store_meta_set(s, "digest.nobody", iso);
+}
+
+int
+digestq_tick(struct store *s, const struct digestq_env *env, time_t now)
+{
+	struct date today = clock_local_date(now), key, day;
+	struct digest_query q = { .today = today, .to = today, .span = SPAN_SINCE_LAST,
+				  .cal = env->sch->cal, .url = env->url, .now = now };
+	struct digestq_job job = { .q = &q, .key = &key };
+	char *msg = NULL, a[DATE_ISO_LEN], b[DATE_ISO_LEN], k[DATE_ISO_LEN];
+	size_t n = 0;
+	bool done = false;
+	int r;
+
+	r = schedule_digest_day(env->sch, today, &key, &day);
+	if (r == -ENOENT || r == -ERANGE)
+		return 0;	/* no digest day yet; or the schedule is being reloaded */
+	if (r == 0)
+		r = store_digest_exists(s, key, &done);
+	if (r < 0)
+		log_warnx("cannot read the digests queued: %s, will retry", store_strerror(s, r));
+	if (r < 0 || done)
+		return r;
+	date_format_iso(key, k);
+	r = period_since_last(s, today, &q.from);
+	if (r < 0) {
+		log_warnx("cannot read the last digest: %s, will retry", store_strerror(s, r));
+		return r;
+	}
+	r = digestq_queue(s, env, &job, now, &n, &msg);
+	if (r == -EALREADY) {
+		r = 0;
+	} else if (r == -ENOENT) {
+		tell_nobody(s, key, msg);
+		r = 0;
+	} else if (r < 0) {
+		log_warnx("cannot queue the digest of %s: %s, will retry", k, msg ? msg : strerror(-r));
+	} else {
+		date_format_iso(q.from, a);
+		date_format_iso(q.to, b);
+		log_info("digest of %s queued: %zu messages, period %s to %s", k, n, a, b);
+		r = 1;
+	}
+	free(msg);
+	return r;
+}
