@@ -253,6 +253,22 @@ run env DONDOC_NOW=$NOW "$D" digest --preview e.html --text e.txt --xlsx "$T/afi
 	fail "an unwritable XLSX path: an error naming it" "exit $rc: $(cat err)"
 nothing_written "an unwritable XLSX path" e.html e.txt "$T/afile/x.xlsx"
 
+# --- --send: queued in the outbox, or nothing --------------------------------------------------
+{ cat dondoc.conf; printf '[smtp]\nhost = 127.0.0.1\nport = 9\nfrom = dondoc@example.gov.vn\n'; } >send.conf
+sendto() { env DONDOC_CONFIG="$T/send.conf" DONDOC_NOW=$NOW "$D" digest --send "$@"; }
+outbox_n() { env DONDOC_CONFIG="$T/send.conf" "$D" outbox list --json | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+expect_rc 66 "--send with nobody to get it exits 66" sendto
+expect_grep "--send with nobody: says why, nothing sent" err "nothing sent: nobody gets the digest"
+expect_eq "--send with nobody: the outbox is empty" "$(outbox_n)" 0
+expect_rc 65 "--send of a future period exits 65" sendto --to so@example.org --period year --of 2026-01
+expect_eq "--send of a future period: nothing queued" "$(outbox_n)" 0
+expect_rc 64 "--send --to a bad address exits 64" sendto --to nobody
+expect_rc 0 "--send --to ADDRESS exits 0" sendto --to so@example.org
+expect_grep "--send says what it queued" out "queued 1 message"
+env DONDOC_CONFIG="$T/send.conf" "$D" outbox list --json >out
+expect_eq "--send --to: one message in the outbox, to that address" \
+	"$(json '[len(j)] + sorted(set(str(v) for m in j for k, v in m.items() if "@" in str(v)))')" '[1, "so@example.org"]'
+
 # --- periods named: calendar and cut-off windows --------------------------------------------
 expect_rc 0 "--period month --of 2025-09 exits 0" env DONDOC_NOW=$NOW "$D" digest --period month --of 2025-09 --preview m.html --text m.txt
 expect_grep "month 9/2025 by the calendar: 1/9-30/9" m.txt "0?1/0?9/2025.*30/0?9/2025"
