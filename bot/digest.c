@@ -36,7 +36,7 @@
 /* The lists of the data, as digest_render cuts them (templates/README.md). */
 static const char *const sections[] = {
 	"done", "newly_late", "deadlines", "asked", "decided", "raised", "handled",
-	"overdue", "due_soon", "dead", "unreachable",
+	"overdue", "due_soon", "agencies", "dead", "unreachable",
 };
 /* The one of sections whose items are groups (by lead agency), each with its items. */
 #define GROUPED "overdue"
@@ -511,10 +511,28 @@ row_light(const struct report_counts *c)
 	return LIGHT_GREEN;
 }
 
+/* The worst first (ĐỎ, then VÀNG), the most overdue first, then by name: what a cut keeps. */
+static int
+agency_cmp(const void *a, const void *b)
+{
+	json_t *const *x = a, *const *y = b;
+	json_int_t lx = json_integer_value(json_object_get(*x, "rank"));
+	json_int_t ly = json_integer_value(json_object_get(*y, "rank"));
+	json_int_t ox = json_integer_value(json_object_get(*x, "overdue_count"));
+	json_int_t oy = json_integer_value(json_object_get(*y, "overdue_count"));
+
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	if (ox != oy)
+		return ox > oy ? -1 : 1;
+	return strcmp(json_string_value(json_object_get(*x, "name")),
+		      json_string_value(json_object_get(*y, "name")));
+}
+
 static json_t *
 agencies_json(const struct report *rep)
 {
-	json_t *a = json_array();
+	json_t *a = json_array(), **v = xcalloc(rep->n_agencies + 1, sizeof(*v));
 
 	for (size_t i = 0; i < rep->n_agencies; i++) {
 		const struct report_row *row = &rep->agencies[i];
@@ -528,8 +546,15 @@ agencies_json(const struct report *rep)
 		json_object_set_new(o, "yellow", json_boolean(l == LIGHT_YELLOW));
 		json_object_set_new(o, "red", json_boolean(l == LIGHT_RED));
 		json_object_set_new(o, "indicators", indicators_json(&row->c.indicators));
-		json_array_append_new(a, o);
+		json_object_set_new(o, "rank", json_integer(l));
+		v[i] = o;
 	}
+	qsort(v, rep->n_agencies, sizeof(*v), agency_cmp);
+	for (size_t i = 0; i < rep->n_agencies; i++) {
+		json_object_del(v[i], "rank");
+		json_array_append_new(a, v[i]);
+	}
+	free(v);
 	return a;
 }
 
@@ -739,8 +764,7 @@ build(struct gather *g, const struct report *rep)
 	}
 	set_section(data, "due_soon", sorted_due(g->due_soon));
 	json_object_set_new(data, "ahead_days", json_integer(DIGEST_AHEAD_DAYS));
-	json_object_set_new(data, "agencies", agencies_json(rep));
-	json_object_set_new(data, "has_agencies", json_boolean(rep->n_agencies > 0));
+	set_section(data, "agencies", agencies_json(rep));
 	set_section(data, "unreachable", g->unreachable);
 	g->unreachable = NULL;
 	return data;

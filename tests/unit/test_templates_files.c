@@ -355,7 +355,7 @@ sample_digest(bool minimal)
 		"   'behind_count': 8, 'has_behind': true, 'postponed_count': 1,"
 		"   'has_postponed': true}]},"
 		" 'in_period': {'done_count': 1, 'on_time_count': 0, 'late_count': 1},"
-		" 'quiet': false, 'ahead_days': 14, 'has_agencies': true,"
+		" 'quiet': false, 'ahead_days': 14,"
 		" 'done': {'count': 1, 'items': [{'id': 27, 'title': 'T', 'done_on': '03/10/2025',"
 		"  'late': true}]},"
 		" 'newly_late': {'count': 1, 'items': [{'id': 31, 'title': 'T', 'due': '30/09/2025',"
@@ -375,19 +375,20 @@ sample_digest(bool minimal)
 		"  [{'id': 31, 'title': 'T', 'due': '30/09/2025', 'days_late': 8}]}], 'more': 8},"
 		" 'due_soon': {'count': 1, 'items': [{'id': 40, 'title': 'T', 'due': '20/10/2025',"
 		"  'days_left': 8, 'leads': 'Sở Tư pháp'}]},"
-		" 'agencies': [{'name': 'Sở Nội vụ', 'light': 'ĐỎ', 'red': true, 'any': true,"
+		" 'agencies': {'count': 3, 'more': 1, 'items': [{'name': 'Sở Nội vụ', 'light': 'ĐỎ',"
+		"  'red': true, 'any': true,"
 		"  'total': 20, 'done_count': 2, 'in_progress_count': 9, 'not_started_count': 9,"
 		"  'postponed_count': 0, 'overdue_count': 9, 'indicators': {'any': false}},"
 		"  {'name': 'Sở Tư pháp', 'light': 'XANH', 'green': true, 'any': true,"
 		"  'total': 3, 'done_count': 3, 'in_progress_count': 0, 'not_started_count': 0,"
-		"  'postponed_count': 0, 'overdue_count': 0, 'indicators': {'any': false}}],"
+		"  'postponed_count': 0, 'overdue_count': 0, 'indicators': {'any': false}}]},"
 		" 'dead': {'count': 1, 'items': [{'who': 'Trần Thị Bình', 'channel': 'email', 'date':"
 		"  '05/10/2025', 'text': '550 <no such user>'}]},"
 		" 'unreachable': {'count': 1, 'items': [{'name': 'Lê Văn Em', 'agency': 'Sở Y tế'}]}}";
 	static const char empty[] =
 		"{'as_of': '10/10/2025', 'empty': true, 'scope': '', 'url': '', 'period':"
 		" {'kind': 'month', 'from': '01/09/2025', 'to': '30/09/2025', 'vi': 'tháng 9/2025',"
-		"  'en': 'September 2025'}, 'headline': {}, 'in_period': {}, 'agencies': []}";
+		"  'en': 'September 2025'}, 'headline': {}, 'in_period': {}}";
 	char *text = xstrdup(minimal ? empty : full), *p;
 	json_t *o, *v;
 	json_error_t e;
