@@ -143,35 +143,42 @@ cutoff_day(const struct dondoc *d)
 	return d->sch->report_cutoff_day;
 }
 
-/* The period of q (named, or since the previous digest): 0, or an exit status after one line. */
+/* The named period of a holding of into q: 0, or an exit status after one line. */
 static int
-period_of(struct dondoc *d, const struct digest_args *a, struct date of, struct digest_query *q)
+named_period(struct dondoc *d, const struct digest_args *a, struct date of,
+	     struct digest_query *q)
 {
 	char from[16], today[16];
+
+	q->span = span_from_string(a->period);
+	if (span_window(q->span, of, cutoff_day(d), &q->from, &q->to) < 0)
+		return cli_usage_error(CMD, "no %s holds %s", a->period, a->of ? a->of : "that day");
+	/* One that has not begun has nothing to count: a mistyped --of, most likely. */
+	if (date_cmp(q->from, q->today) > 0) {
+		format_day(q->from, from);
+		format_day(q->today, today);
+		return cli_error(CMD, EX_DATAERR, "the %s of '%s' starts on %s, after today (%s): "
+				 "there is nothing to report yet", a->period, a->of ? a->of : "",
+				 from, today);
+	}
+	return 0;
+}
+
+/*
+ * The period since the previous scheduled digest into q, to today: 0, or
+ * an exit status after one line.  Before the first (or when the last
+ * already reached today), the two weeks that every second Friday covers.
+ */
+static int
+since_last(struct dondoc *d, struct digest_query *q)
+{
 	struct date last;
 	int k;
 
-	if (a->period) {
-		q->span = span_from_string(a->period);
-		k = span_window(q->span, of, cutoff_day(d), &q->from, &q->to);
-		if (k < 0)
-			return cli_usage_error(CMD, "no %s holds %s", a->period, a->of ? a->of
-					       : "that day");
-		if (date_cmp(q->from, q->today) > 0) {
-			format_day(q->from, from);
-			format_day(q->today, today);
-			return cli_error(CMD, EX_DATAERR, "the %s of '%s' starts on %s, after today "
-					 "(%s): there is nothing to report yet", a->period,
-					 a->of ? a->of : "",
-					 from, today);
-		}
-		return 0;
-	}
 	q->span = SPAN_SINCE_LAST;
 	q->to = q->today;
 	k = store_digest_last(d->store, &last);
 	if (k == -ENOENT || (k == 0 && date_cmp(last, q->today) >= 0)) {
-		/* None yet, or one today already: a digest still covers two weeks. */
 		q->from = date_from_days(date_to_days(q->today) - (DIGEST_FIRST_DAYS - 1));
 		return 0;
 	}
@@ -394,7 +401,10 @@ cmd_digest(struct dondoc *d, int argc, char **argv)
 		return ex;
 	q.cal = d->sch->cal;
 	q.url = d->cfg->public_url;
-	if ((ex = agency_of(d, a.agency, &q)) != 0 || (ex = period_of(d, &a, of, &q)) != 0)
+	if ((ex = agency_of(d, a.agency, &q)) != 0)
+		return ex;
+	ex = a.period ? named_period(d, &a, of, &q) : since_last(d, &q);
+	if (ex != 0)
 		return ex;
 	if ((ex = load_renderer(d, &rend)) != 0)
 		return ex;

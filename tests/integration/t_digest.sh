@@ -278,11 +278,26 @@ env DONDOC_CONFIG="$T/send.conf" "$D" outbox list --json >out
 expect_eq "--send --to: one message in the outbox, to that address" \
 	"$(json '[len(j)] + sorted(set(str(v) for m in j for k, v in m.items() if "@" in str(v)))')" '[1, "so@example.org"]'
 
+# --- since the previous scheduled digest --------------------------------------------------------
+# A digest of the schedule (key 26/9) reported up to 3/10: the next runs from 4/10.
+cp "$DONDOC_DB" since.db
+sqlite3 since.db "INSERT INTO digest_run(key, period_from, period_to, created_at, filename, workbook)
+	VALUES ('2025-09-26', '2025-09-13', '2025-10-03', 0, 'x.xlsx', x'00')"
+expect_rc 0 "after a scheduled digest: digest exits 0" \
+	env DONDOC_DB="$T/since.db" DONDOC_NOW=$NOW "$D" digest --preview s.html --text s.txt
+expect_grep "after a scheduled digest: the period runs from the day after it to today" s.txt \
+	"từ 0?4/10/2025 đến 10/10/2025"
+expect_grep "after a scheduled digest: done before it is not in the period (task 9 is)" s.txt \
+	"Hoàn thành 01 nhiệm vụ"
+
+# --- --at: the figures as of another day ---------------------------------------------------------
+expect_rc 0 "--at 3/10/2025 exits 0" env DONDOC_NOW=$NOW "$D" digest --at 3/10/2025 --preview at.html --text at.txt
+expect_grep "--at: the headline is as of that day" at.txt "^Tính đến ngày 0?3/10/2025:"
+expect_grep "--at: the period is the 14 days to it" at.txt "từ 20/0?9/2025 đến 0?3/10/2025"
+
 # --- periods named: calendar and cut-off windows --------------------------------------------
 expect_rc 0 "--period month --of 2025-09 exits 0" env DONDOC_NOW=$NOW "$D" digest --period month --of 2025-09 --preview m.html --text m.txt
 expect_grep "month 9/2025 by the calendar: 1/9-30/9" m.txt "0?1/0?9/2025.*30/0?9/2025"
-{ cat dondoc.conf; printf '[report]\ncutoff_day = 14\n'; } >cut.conf
-cp "$TOP/schedules/policy.ini" cut-policy.ini
 mkdir -p cutsched && cp -r "$TOP/schedules/." cutsched/ &&
 	sed -i 's/^cutoff_day = .*/cutoff_day = 14/' cutsched/policy.ini
 conf_general schedules="$T/cutsched" >cut.conf
