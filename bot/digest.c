@@ -787,8 +787,11 @@ digest_data(struct store *s, const struct digest_query *q, json_t **ret)
 	r = gather_all(s, &g);
 	if (r == 0)
 		r = check_lists(&g, &rep);
-	if (r == 0)
+	if (r == 0) {
 		*ret = build(&g, &rep);
+		/* Once here, so that rendering never writes into the data it shares. */
+		render_formal_counts(*ret);
+	}
 	gather_release(&g);
 	report_release(&rep);
 	return r;
@@ -883,21 +886,25 @@ render_with(const struct renderer *r, const struct person *to, json_t *d, unsign
 	json_object_set_new(d, "app", json_pack("{s:s, s:s}", "name", "Hệ thống đôn đốc", "url",
 						url ? url : ""));
 	json_object_set_new(d, "bot", json_string(""));
-	render_formal_counts(d);
 	return renderer_render_forms(r, to ? to->lang : NULL, "digest", d, mask, ret);
 }
 
-/* The HTML's size with the lists cut to limit (SIZE_MAX: whole); -errno. */
+/*
+ * Whether the HTML with the lists cut to limit fits cap: 1 or 0 (a
+ * rendering past RENDER_MAX_BYTES does not), or -errno.
+ */
 static int
-html_size(const struct renderer *r, const struct person *to, const json_t *data, size_t limit,
-	  size_t *ret)
+fits(const struct renderer *r, const struct person *to, const json_t *data, size_t limit,
+     size_t cap)
 {
 	json_t *d = cut(data, limit);
 	struct rendered m = { 0 };
 	int k = render_with(r, to, d, RENDER_HTML, &m);
 
 	if (k == 0)
-		*ret = strlen(m.html);
+		k = strlen(m.html) <= cap;
+	else if (k == -ENOBUFS)
+		k = 0;
 	rendered_release(&m);
 	json_decref(d);
 	return k;
@@ -912,25 +919,25 @@ static int
 fit(const struct renderer *r, const struct person *to, const json_t *data, size_t cap,
     size_t *ret_limit)
 {
-	size_t longest = 0, lo = 0, hi, size;
+	size_t longest = 0, lo = 0, hi;
 	int k;
 
 	for (size_t i = 0; i < ELEMENTSOF(sections); i++)
 		longest = MAX(longest, section_items(data, sections[i]));
-	k = html_size(r, to, data, longest, &size);
-	if (k < 0 || size <= cap) {
+	k = fits(r, to, data, longest, cap);
+	if (k != 0) {
 		*ret_limit = longest;
-		return k;
+		return k < 0 ? k : 0;
 	}
 	/* lo fits (or is 0, the least there is); hi does not. */
 	hi = longest;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		k = html_size(r, to, data, mid, &size);
+		k = fits(r, to, data, mid, cap);
 		if (k < 0)
 			return k;
-		if (size <= cap)
+		if (k)
 			lo = mid;
 		else
 			hi = mid;

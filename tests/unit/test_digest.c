@@ -362,6 +362,13 @@ test_headline(void **state)
 	free(line);
 	assert_string_equal(m.subject, "[Đôn đốc] Báo cáo tình hình thực hiện nhiệm vụ từ "
 			    "26/09/2025 đến 09/10/2025");
+	assert_non_null(strstr(m.text, "Kính gửi đồng chí Phạm Thị Dung (Văn phòng Tỉnh ủy),\n"));
+	rendered_release(&m);
+	/* Nobody to greet: Vietnamese, no greeting; only the forms asked for. */
+	assert_int_equal(digest_render(f->rend, NULL, d, 0, RENDER_TEXT, &m), 0);
+	assert_null(m.html);
+	assert_null(strstr(m.text, "Kính gửi"));
+	assert_true(strncmp(m.text, "Báo cáo tình hình thực hiện nhiệm vụ từ", 40) == 0);
 	/* The parts of each document add up to its total, the totals to the whole. */
 	{
 		json_t *parts = json_object_get(json_object_get(d, "headline"), "parts"), *p;
