@@ -83,6 +83,8 @@ static const char *const message_names[] = {
 	"error_recurring",
 	/* Commands as officials type them (command.c): thanks, several numbers, the progress asked. */
 	"thanks", "command_results", "ask_progress", "error_task_postponed",
+	/* The committee's periodic report (digest.c). */
+	"digest",
 };
 
 const char *const *

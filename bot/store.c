@@ -2932,6 +2932,101 @@ store_audit_key_apply(struct store *s, const char *actor, int64_t now)
 	return 1;
 }
 
+/* --- the digest's period (digest.h) --------------------------------------- */
+
+/*
+ * What happened in a period, oldest first within each kind.  One
+ * statement of its own, prepared for the call and finalized after: a
+ * digest is made a few times a month, and the statement cache stays as
+ * it is.  ?1..?2 the period, ?3 the end of the outbox's window, ?4 the
+ * agency (0: all); the columns are those of struct store_happened.
+ */
+#define HAPPENED_LED \
+	" IN (SELECT task_id FROM task_agency WHERE role = 'lead' AND agency_id = ?4))"
+static const char happened_sql[] =
+	"SELECT 0, e.id, e.task_id, e.at, e.actor, e.old_value, e.new_value, e.text"
+	" FROM event e WHERE e.kind = 'deadline' AND e.at BETWEEN ?1 AND ?2"
+	/* A recurring task moving to its next period writes the same words: no move. */
+	" AND e.task_id IS NOT NULL AND e.old_value IS NOT e.new_value"
+	" AND (?4 = 0 OR e.task_id" HAPPENED_LED
+	" UNION ALL SELECT 1, x.id, x.task_id, x.created_at, ifnull(p.name, ''), NULL,"
+	" ifnull(x.raw, x.due), x.reason FROM extension x LEFT JOIN person p ON p.id = x.person_id"
+	" WHERE x.created_at BETWEEN ?1 AND ?2 AND (?4 = 0 OR x.task_id" HAPPENED_LED
+	" UNION ALL SELECT 2, x.id, x.task_id, x.decided_at, ifnull(p.name, ''), x.state,"
+	" ifnull(x.raw, x.due), x.decision FROM extension x LEFT JOIN person p ON p.id = x.decided_by"
+	" WHERE x.state IN ('approved', 'rejected') AND x.decided_at BETWEEN ?1 AND ?2"
+	" AND (?4 = 0 OR x.task_id" HAPPENED_LED
+	" UNION ALL SELECT 3, o.id, o.task_id, o.created_at, o.actor, NULL, NULL, o.text"
+	" FROM obstacle o WHERE o.created_at BETWEEN ?1 AND ?2 AND (?4 = 0 OR o.task_id" HAPPENED_LED
+	" UNION ALL SELECT 4, o.id, o.task_id, o.handled_at, ifnull(o.handler, ''), NULL, NULL,"
+	" o.note FROM obstacle o WHERE o.state = 'handled' AND o.handled_at BETWEEN ?1 AND ?2"
+	" AND (?4 = 0 OR o.task_id" HAPPENED_LED
+	/* A digest to a [digest] to address has no person (schema 10): the address names it. */
+	" UNION ALL SELECT 5, m.id, 0, m.created_at, ifnull(p.name, m.address), m.channel, m.kind,"
+	" m.last_error FROM message m LEFT JOIN person p ON p.id = m.person_id"
+	" WHERE m.state = 'dead' AND m.created_at BETWEEN ?1 AND ?3"
+	" AND (?4 = 0 OR p.agency_id = ?4)"
+	" ORDER BY 1, 4, 2";
+#undef HAPPENED_LED
+
+int
+store_happened_foreach(struct store *s, int64_t from, int64_t to, int64_t until, int64_t agency_id,
+		       store_happened_cb cb, void *userdata)
+{
+	sqlite3_stmt *st = NULL;
+	struct store_happened h;
+	int rc, r = 0;
+
+	rc = sqlite3_prepare_v2(s->db, happened_sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	sqlite3_bind_int64(st, 3, until);
+	sqlite3_bind_int64(st, 4, agency_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		h = (struct store_happened){
+			.kind = (enum store_happening)sqlite3_column_int(st, 0),
+			.id = sqlite3_column_int64(st, 1),
+			.task_id = sqlite3_column_int64(st, 2),
+			.at = sqlite3_column_int64(st, 3),
+			.who = (const char *)sqlite3_column_text(st, 4),
+			.before = (const char *)sqlite3_column_text(st, 5),
+			.after = (const char *)sqlite3_column_text(st, 6),
+			.text = (const char *)sqlite3_column_text(st, 7),
+		};
+		r = cb(&h, userdata);
+		if (r < 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_finalize(st);
+	return r < 0 ? r : 0;
+}
+
+int
+store_document_foreach(struct store *s, store_document_cb cb, void *userdata)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT number, kind FROM document ORDER BY id", -1, &st,
+				NULL);
+	if (rc != SQLITE_OK)
+		return errno_of(sqlite3_extended_errcode(s->db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = cb((const char *)sqlite3_column_text(st, 0),
+		       (const char *)sqlite3_column_text(st, 1), userdata);
+		if (r < 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_finalize(st);
+	return r < 0 ? r : 0;
+}
+
 /* --- the chain before schema 7 ------------------------------------------ */
 
 /* The hash of schema 1-6: fields as C strings, NULL ids read as 0. */

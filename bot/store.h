@@ -590,6 +590,46 @@ int store_agency_merge(struct store *s, int64_t from, int64_t into);
 /* Deletes agency id; its aliases go with it (ON DELETE CASCADE); nothing else may refer to it. */
 int store_agency_delete(struct store *s, int64_t id);
 
+/* --- the digest's period (digest.h) --------------------------------------- */
+
+/* What the digest tells of a period, besides the tasks done and the new late ones. */
+enum store_happening {
+	HAPPENED_DEADLINE,		/* a deadline moved (an event; not a recurring task's turn) */
+	HAPPENED_EXTENSION_ASKED,	/* a request to move one made (/giahan) */
+	HAPPENED_EXTENSION_DECIDED,	/* ... approved or rejected */
+	HAPPENED_OBSTACLE_RAISED,
+	HAPPENED_OBSTACLE_HANDLED,
+	HAPPENED_DEAD_MESSAGE,		/* an outbox message given up for good */
+	_HAPPENED_MAX,
+};
+
+/* One of them; strings borrowed for the callback, NULL when none. */
+struct store_happened {
+	enum store_happening kind;
+	int64_t id;		/* the event, request, obstacle or message */
+	int64_t task_id;	/* 0 for a message */
+	int64_t at;		/* when (a message: when it was made) */
+	const char *who;	/* actor, requester, decider, handler; a message's recipient */
+	const char *before;	/* deadline: as written before; decided: "approved"/"rejected";
+				   message: its channel */
+	const char *after;	/* deadline: as written now; request: as asked ("Quý I/2026") or
+				   the day (YYYY-MM-DD); message: its kind */
+	const char *text;	/* why, the reason, the decision, the obstacle, the handling note;
+				   a message: its last error */
+};
+typedef int (*store_happened_cb)(const struct store_happened *h, void *userdata);
+/*
+ * Calls cb for what happened from unix time from to to (both included),
+ * by kind then time, and for the messages that died made from from to
+ * until; agency_id (0: all) keeps the tasks it leads and the messages to
+ * its people.  Stops on cb < 0 and returns it; 0, or -errno.
+ */
+int store_happened_foreach(struct store *s, int64_t from, int64_t to, int64_t until,
+			   int64_t agency_id, store_happened_cb cb, void *userdata);
+typedef int (*store_document_cb)(const char *number, const char *kind, void *userdata);
+/* Calls cb for each document, number and kind ("Kế hoạch"; "" unknown); 0 or -errno. */
+int store_document_foreach(struct store *s, store_document_cb cb, void *userdata);
+
 /* --- the digest (schema 10, digestq.h) ------------------------------------ */
 
 /* One digest made: its period and its workbook, sent alike to all its recipients. */

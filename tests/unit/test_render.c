@@ -422,8 +422,8 @@ test_only_listed_names(void **state)
 	names = render_names(&n);
 	assert_true(n > 30);
 	assert_string_equal(names[0], "reminder");
-	/* templates/vi/digest.* exists, but no code sends a digest yet. */
-	assert_int_equal(renderer_render(rend, "vi", "digest", data, &m), -ENOENT);
+	/* A name the program never sends is not rendered. */
+	assert_int_equal(renderer_render(rend, "vi", "no_such_message", data, &m), -ENOENT);
 	json_decref(data);
 }
 

@@ -143,7 +143,7 @@ static const char *const partial_names[] = {
 	"greeting", "deadline", "task", "task_leads", "tasks", "tasks_leads", "task_line",
 	"footer", "link_steps", "page_top", "page_bottom", "indicator",
 	"footer", "link_steps", "page_top", "page_bottom", "task_past", "task_block",
-	"secretariat_gaps", "chat_link",
+	"secretariat_gaps", "chat_link", "digest_headline", "digest_more",
 };
 
 /* Compiled partials, [lang][partial][form]; NULL where there is no file. */
@@ -319,6 +319,98 @@ sample_indicator(bool request, bool minimal)
 	if (request) {
 		json_object_set_new(o, "assessment_request", json_true());
 		json_object_set_new(o, "report_day", json_string("20/12/2026"));
+	}
+	return o;
+}
+
+/*
+ * The data of a digest (digest.c), as digest_data gives it: two
+ * documents, every list with the tricky title; minimal: an empty registry.
+ */
+static json_t *
+sample_digest(bool minimal)
+{
+	static const char full[] =
+		"{'as_of': '10/10/2025', 'empty': false, 'scope': '', 'url': 'https://dondoc.example',"
+		" 'period': {'kind': 'since_last', 'from': '26/09/2025', 'to': '09/10/2025',"
+		"  'vi': 'từ 26/09/2025 đến 09/10/2025', 'en': 'from 26/09/2025 to 09/10/2025'},"
+		" 'headline': {'has_tasks': true, 'has_indicators': true, 'several': true, 'few': true,"
+		"  'tasks': {'total': 102, 'done_count': 37, 'has_done': true, 'percent_done': 36,"
+		"   'overdue_count': 9, 'has_overdue': true},"
+		"  'indicators': {'total': 45, 'achieved_count': 29, 'has_achieved': true,"
+		"   'percent_achieved': 64, 'not_achieved_count': 10, 'has_not_achieved': true,"
+		"   'unassessed_count': 6, 'has_unassessed': true},"
+		"  'documents': [{'number': '328-KH/TU', 'kind': 'Kế hoạch', 'has_kind': true,"
+		"   'first': true, 'comma': false, 'and': false},"
+		"   {'number': '01-CTr/BCĐ', 'kind': 'Chương trình', 'has_kind': true, 'first': false,"
+		"   'comma': false, 'and': true}],"
+		"  'parts': [{'by_document': true, 'first': true, 'number': '328-KH/TU', 'kind':"
+		"   'Kế hoạch', 'has_kind': true, 'total': 20, 'done_count': 2, 'has_done': true,"
+		"   'percent_done': 10, 'on_time_count': 2, 'has_on_time': true,"
+		"   'not_started_count': 18, 'has_not_started': true},"
+		"   {'by_document': true, 'first': false, 'number': '01-CTr/BCĐ', 'kind':"
+		"   'Chương trình', 'has_kind': true, 'total': 82, 'done_count': 35, 'has_done': true,"
+		"   'percent_done': 43, 'on_time_count': 30, 'has_on_time': true, 'late_count': 5,"
+		"   'has_late': true, 'in_progress_count': 46, 'has_in_progress': true,"
+		"   'behind_count': 8, 'has_behind': true, 'postponed_count': 1,"
+		"   'has_postponed': true}]},"
+		" 'in_period': {'done_count': 1, 'on_time_count': 0, 'late_count': 1},"
+		" 'quiet': false, 'ahead_days': 14, 'has_agencies': true,"
+		" 'done': {'count': 1, 'items': [{'id': 27, 'title': 'T', 'done_on': '03/10/2025',"
+		"  'late': true}]},"
+		" 'newly_late': {'count': 1, 'items': [{'id': 31, 'title': 'T', 'due': '30/09/2025',"
+		"  'days_late': 8}], 'more': 2},"
+		" 'deadlines': {'count': 1, 'items': [{'task': {'id': 27, 'title': 'T'},"
+		"  'before': 'Quý III/2025', 'after': '31/12/2025', 'date': '01/10/2025', 'who': 'An'}]},"
+		" 'asked': {'count': 1, 'items': [{'task': {'id': 27, 'title': 'T'}, 'asked':"
+		"  '31/12/2025', 'who': 'Nguyễn Văn An', 'date': '01/10/2025', 'text': 'Chờ <Bộ>'}]},"
+		" 'decided': {'count': 1, 'items': [{'task': {'id': 27, 'title': 'T'}, 'asked':"
+		"  '31/12/2025', 'approved': true, 'who': 'Lê Văn Cường', 'date': '02/10/2025',"
+		"  'text': ''}]},"
+		" 'raised': {'count': 1, 'items': [{'task': {'id': 27, 'title': 'T'}, 'text':"
+		"  'Thiếu kinh phí & người', 'who': 'An', 'date': '03/10/2025'}]},"
+		" 'handled': {'count': 1, 'items': [{'task': {'id': 27, 'title': 'T'}, 'text':"
+		"  'Đã bố trí', 'who': 'Dung', 'date': '04/10/2025'}]},"
+		" 'overdue': {'count': 9, 'items': [{'agency': 'Sở Nội vụ', 'count': 9, 'items':"
+		"  [{'id': 31, 'title': 'T', 'due': '30/09/2025', 'days_late': 8}]}], 'more': 8},"
+		" 'due_soon': {'count': 1, 'items': [{'id': 40, 'title': 'T', 'due': '20/10/2025',"
+		"  'days_left': 8, 'leads': 'Sở Tư pháp'}]},"
+		" 'agencies': [{'name': 'Sở Nội vụ', 'light': 'ĐỎ', 'red': true, 'any': true,"
+		"  'total': 20, 'done_count': 2, 'in_progress_count': 9, 'not_started_count': 9,"
+		"  'postponed_count': 0, 'overdue_count': 9, 'indicators': {'any': false}},"
+		"  {'name': 'Sở Tư pháp', 'light': 'XANH', 'green': true, 'any': true,"
+		"  'total': 3, 'done_count': 3, 'in_progress_count': 0, 'not_started_count': 0,"
+		"  'postponed_count': 0, 'overdue_count': 0, 'indicators': {'any': false}}],"
+		" 'dead': {'count': 1, 'items': [{'who': 'Trần Thị Bình', 'channel': 'email', 'date':"
+		"  '05/10/2025', 'text': '550 <no such user>'}]},"
+		" 'unreachable': {'count': 1, 'items': [{'name': 'Lê Văn Em', 'agency': 'Sở Y tế'}]}}";
+	static const char empty[] =
+		"{'as_of': '10/10/2025', 'empty': true, 'scope': '', 'url': '', 'period':"
+		" {'kind': 'month', 'from': '01/09/2025', 'to': '30/09/2025', 'vi': 'tháng 9/2025',"
+		"  'en': 'September 2025'}, 'headline': {}, 'in_period': {}, 'agencies': []}";
+	char *text = xstrdup(minimal ? empty : full), *p;
+	json_t *o, *v;
+	json_error_t e;
+	const char *key;
+
+	for (p = text; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	o = json_loads(text, 0, &e);
+	free(text);
+	if (!o)
+		fail_msg("sample_digest: %s at %d", e.text, e.position);
+	/* Every title is the tricky one: the test checks how each form carries it. */
+	json_object_foreach(o, key, v) {
+		json_t *items = json_object_get(v, "items"), *it;
+		size_t i;
+
+		json_array_foreach(items, i, it) {
+			json_t *t = json_object_get(it, "task") ? json_object_get(it, "task") : it;
+
+			if (json_object_get(t, "title"))
+				json_object_set_new(t, "title", json_string("Đề án " TRICKY_RAW "số"));
+		}
 	}
 	return o;
 }
@@ -538,10 +630,7 @@ sample(const struct name *nm, bool minimal)
 					      "error", minimal ? "" : "403 Forbidden: bot was blocked "
 								      "by the user <x>"));
 	if (has_key(nm->keys, "digest"))
-		json_object_update_new(root,
-				       json_pack("{s:i, s:i, s:i, s:i, s:s}", "total", 82, "done", 35,
-						 "in_progress", 46, "late", 3,
-						 "period", "từ 10/11/2025 đến 21/11/2025"));
+		json_object_update_new(root, sample_digest(minimal));
 	if (has_key(nm->keys, "report"))
 		json_object_set_new(root, "report", sample_report(minimal));
 	if (has_key(nm->keys, "task"))
