@@ -590,37 +590,6 @@ int store_agency_merge(struct store *s, int64_t from, int64_t into);
 /* Deletes agency id; its aliases go with it (ON DELETE CASCADE); nothing else may refer to it. */
 int store_agency_delete(struct store *s, int64_t id);
 
-/* --- the digest (schema 10, digestq.h) ------------------------------------ */
-
-/* One digest made: its period and its workbook, sent alike to all its recipients. */
-struct digest_run {
-	int64_t id;
-	struct date key;	/* the RRULE occurrence day it is for; y == 0: one asked for */
-	struct date from, to;	/* the period it reports on */
-	int64_t created_at;
-	char *filename;		/* "Bao-cao-tien-do-2025-10-10.xlsx" */
-	void *workbook;		/* the XLSX bytes */
-	size_t len;
-};
-
-/* Frees what d owns; NULL-safe. */
-void store_digest_release(struct digest_run *d);
-/*
- * Records d (its id ignored) into *ret_id: -EEXIST when d->key was
- * recorded before (a scheduled digest is made once per key, ever).
- */
-int store_digest_insert(struct store *s, const struct digest_run *d, int64_t *ret_id);
-/* Whether a digest with key was recorded: 0 with *ret, or -errno. */
-int store_digest_exists(struct store *s, struct date key, bool *ret);
-/*
- * The "to" day of the last scheduled digest recorded (the one with the
- * latest key; one asked for does not move the periods): 0 with
- * *ret_to, -ENOENT when none.
- */
-int store_digest_last(struct store *s, struct date *ret_to);
-/* Digest run id with its workbook, new in *ret (store_digest_release); -ENOENT when none. */
-int store_digest_get(struct store *s, int64_t id, struct digest_run *ret);
-
 /* --- the digest's period (digest.h) --------------------------------------- */
 
 /* What the digest tells of a period, besides the tasks done and the new late ones. */
@@ -660,5 +629,36 @@ int store_happened_foreach(struct store *s, int64_t from, int64_t to, int64_t un
 typedef int (*store_document_cb)(const char *number, const char *kind, void *userdata);
 /* Calls cb for each document, number and kind ("Kế hoạch"; "" unknown); 0 or -errno. */
 int store_document_foreach(struct store *s, store_document_cb cb, void *userdata);
+
+/* --- the digest (schema 10, digestq.h) ------------------------------------ */
+
+/* One digest made: its period and its workbook, sent alike to all its recipients. */
+struct digest_run {
+	int64_t id;
+	struct date key;	/* the RRULE occurrence day it is for; y == 0: one asked for */
+	struct date from, to;	/* the period it reports on */
+	int64_t created_at;
+	char *filename;		/* "Bao-cao-tien-do-2025-10-10.xlsx" */
+	void *workbook;		/* the XLSX bytes */
+	size_t len;
+};
+
+/* Frees what d owns; NULL-safe. */
+void store_digest_release(struct digest_run *d);
+/*
+ * Records d (its id ignored) into *ret_id: -EEXIST when d->key was
+ * recorded before (a scheduled digest is made once per key, ever).
+ */
+int store_digest_insert(struct store *s, const struct digest_run *d, int64_t *ret_id);
+/* Whether a digest with key was recorded: 0 with *ret, or -errno. */
+int store_digest_exists(struct store *s, struct date key, bool *ret);
+/*
+ * The "to" day of the last scheduled digest recorded (the one with the
+ * latest key; one asked for does not move the periods): 0 with
+ * *ret_to, -ENOENT when none.
+ */
+int store_digest_last(struct store *s, struct date *ret_to);
+/* Digest run id with its workbook, new in *ret (store_digest_release); -ENOENT when none. */
+int store_digest_get(struct store *s, int64_t id, struct digest_run *ret);
 
 #endif

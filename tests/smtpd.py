@@ -4,15 +4,19 @@ STARTTLS on a certificate the test made, AUTH, and scripted answers.
 
     smtpd.py DIR PORT [--cert C --key K] [--require-tls] [--auth USER:PASS]
              [--fail-data CODE:N] [--reject ADDR] [--no-starttls] [--tls13-only]
+             [--delay-data SECONDS]
 
 Each accepted message is written to DIR/NNNN.eml (the bytes as received);
 DIR/ready appears once the server listens.  --fail-data 451:1 answers the
 first N DATA commands with CODE, then 250.  --reject ADDR answers 550 to
 RCPT TO that address.  --tls13-only refuses TLS 1.2 and below.  Each TLS
 handshake writes the name the client sent in SNI to DIR/sni.log ("-" for
-none).  Runs until killed.
+none).  --delay-data waits that long before answering each DATA (a
+slow server: a test can stop the client between two messages).  Runs
+until killed.
 """
 import argparse
+import asyncio
 import os
 import ssl
 import time
@@ -22,8 +26,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Handler:
-    def __init__(self, outdir, fail_code, fail_count, reject):
+    def __init__(self, outdir, fail_code, fail_count, reject, delay=0.0):
         self.outdir = outdir
+        self.delay = delay
         self.fail_code = fail_code
         self.fail_left = fail_count
         self.reject = set(reject)
@@ -37,6 +42,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.fail_left > 0:
             self.fail_left -= 1
             return "%d 4.3.0 try again later" % self.fail_code
@@ -63,9 +70,10 @@ def main():
     ap.add_argument("--fail-data", default="451:0")
     ap.add_argument("--reject", action="append", default=[])
     ap.add_argument("--tls13-only", action="store_true")
+    ap.add_argument("--delay-data", type=float, default=0.0)
     a = ap.parse_args()
     code, count = a.fail_data.split(":")
-    handler = Handler(a.dir, int(code), int(count), a.reject)
+    handler = Handler(a.dir, int(code), int(count), a.reject, a.delay_data)
     kw = {}
     if a.cert:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
