@@ -157,6 +157,26 @@ static const struct cli_command commands[] = {
 	  "  --xlsx FILE        write the workbook instead: every task and indicator in\n"
 	  "                     the appendix layout, grouped by assigning document, and\n"
 	  "                     a sheet by lead agency (written to FILE.tmp, then renamed)\n" },
+	{ "digest", cmd_digest, CLI_DB_READ, "write the committee's periodic report, or send it now",
+	  " --preview FILE.html [--text FILE.txt] [--xlsx FILE.xlsx] [--period P [--of M]]\n"
+	  "              [--at DAY] [--agency CODE]\n"
+	  "       dondoc digest --send [--to ADDRESS] [--period P [--of M]] [--at DAY]\n\n"
+	  "The digest the daemon sends on its [digest] rrule: the committee's headline,\n"
+	  "what changed in the period, overdue and due tasks, a table per agency, the\n"
+	  "messages that could not be delivered; and the table as a workbook.\n\n"
+	  "  --preview FILE  write the HTML email to FILE (nothing is sent)\n"
+	  "  --text FILE     also its plain-text form\n"
+	  "  --xlsx FILE     also the workbook attached to it\n"
+	  "  --send          queue it in the outbox now, to the secretariat, the leaders\n"
+	  "                  who asked for it and the [digest] to addresses\n"
+	  "  --to ADDRESS    to that email address alone\n"
+	  "  --period P      month, quarter, half, 9months or year: the one holding\n"
+	  "                  --of (default: today), by the calendar or, with [report]\n"
+	  "                  cutoff_day = 14, from the 15th to the 14th.  Without it:\n"
+	  "                  since the previous digest (the last 14 days before any)\n"
+	  "  --of M          the month the period holds (YYYY-MM or M/YYYY)\n"
+	  "  --at DAY        the figures as of DAY (YYYY-MM-DD or D/M/YYYY; default today)\n"
+	  "  --agency CODE   only the tasks the agency leads\n" },
 	{ "outbox list", cmd_outbox_list, CLI_DB_READ, "list messages of the outbox",
 	  " [--state pending|sending|sent|dead|cancelled] [--json]\n" },
 	{ "outbox retry", cmd_outbox_retry, CLI_DB_WRITE, "send a dead message again",

@@ -2961,8 +2961,9 @@ static const char happened_sql[] =
 	" UNION ALL SELECT 4, o.id, o.task_id, o.handled_at, ifnull(o.handler, ''), NULL, NULL,"
 	" o.note FROM obstacle o WHERE o.state = 'handled' AND o.handled_at BETWEEN ?1 AND ?2"
 	" AND (?4 = 0 OR o.task_id" HAPPENED_LED
-	" UNION ALL SELECT 5, m.id, 0, m.created_at, p.name, m.channel, m.kind, m.last_error"
-	" FROM message m JOIN person p ON p.id = m.person_id"
+	/* A digest to a [digest] to address has no person (schema 10): the address names it. */
+	" UNION ALL SELECT 5, m.id, 0, m.created_at, ifnull(p.name, m.address), m.channel, m.kind,"
+	" m.last_error FROM message m LEFT JOIN person p ON p.id = m.person_id"
 	" WHERE m.state = 'dead' AND m.created_at BETWEEN ?1 AND ?3"
 	" AND (?4 = 0 OR p.agency_id = ?4)"
 	" ORDER BY 1, 4, 2";
