@@ -138,8 +138,10 @@ wait_until 30 sh -c 'grep -lq Bao-cao-tien-do-2025-10-17 mail/*.eml'
 kill -9 $daemon 2>/dev/null
 wait $daemon 2>/dev/null
 daemon=
-got=$(digests 2025-10-17)
-expect_eq "killed after the first of the four emails" "$(echo "$got" | wc -w | tr -d ' ')" 1
+# The first came, and the one in flight may still come: not all four.
+got=$(digests 2025-10-17 | wc -w | tr -d ' ')
+case $got in 1 | 2) pass "killed after the first of the four emails ($got)" ;;
+*) fail "killed after the first of the four emails" "got $got" ;; esac
 smtpd_start --require-tls --auth dondoc:s3cret
 expect_rc 0 "serve --once after the restart" env DONDOC_NOW=2025-10-17T09:30 "$DONDOC" serve --once
 $PY - <<'PY' >crash.txt
