@@ -175,8 +175,25 @@ expect_eq "nothing more" "$(sql "SELECT count(*) FROM digest_run")" 3
 expect_rc 0 "serve --once on the holiday" env DONDOC_NOW=2025-11-14T09:00 "$DONDOC" serve --once
 expect_eq "no digest on the holiday" "$(sql "SELECT count(*) FROM digest_run WHERE key = '2025-11-14'")" 0
 expect_eq "nor over the weekend" "$(env DONDOC_NOW=2025-11-16T09:00 "$DONDOC" serve --once >/dev/null 2>&1; sql "SELECT count(*) FROM digest_run")" 3
+# This time the server refuses the [digest] to address for good.
+smtpd_start --require-tls --auth dondoc:s3cret --reject vanphong@tinhuy.example.gov.vn
 expect_rc 0 "serve --once on the next working day" env DONDOC_NOW=2025-11-17T09:00 "$DONDOC" serve --once
-expect_eq "it goes then, once each" "$(digests 2025-11-17)" "$ALL"
+expect_eq "it goes then, once each (the refused address aside)" "$(digests 2025-11-17)" \
+	"dung@vptu.example.gov.vn:1 hoa@vptu.example.gov.vn:1 lam@vptu.example.gov.vn:1"
 expect_eq "its run is keyed by the RRULE's day" "$(sql "SELECT key || '=' || period_from FROM digest_run ORDER BY id DESC LIMIT 1")" \
 	"2025-11-14=2025-11-03"
+run "$DONDOC" outbox list --json
+expect_eq "the refused address's digest is dead, not sent elsewhere" \
+	"$(json '[(m["channel"], m["state"]) for m in j if m.get("address") and m["created_at"].startswith("2025-11-17")]')" \
+	'[["email", "dead"]]'
+expect_rc 0 "the alert goes in the next pass" env DONDOC_NOW=2025-11-17T09:30 "$DONDOC" serve --once
+$PY - <<'PY' >alert.txt
+import email, email.policy, glob
+for f in sorted(glob.glob("mail/*.eml")):
+    m = email.message_from_binary_file(open(f, "rb"), policy=email.policy.default)
+    text = m.get_body(("plain",)).get_content()
+    if "vanphong@tinhuy.example.gov.vn" in text and m["to"].addresses[0].addr_spec.startswith("dung@"):
+        print("alert", "báo cáo tổng hợp định kỳ" in text, "Các nhiệm vụ" in text)
+PY
+expect_eq "the secretariat is told it was the digest, no task list" "$(cat alert.txt)" "alert True False"
 exit 0
