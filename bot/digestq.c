@@ -339,14 +339,22 @@ digestq_queue(struct store *s, const struct digestq_env *env, const struct diges
 	return r;
 }
 
-/* The period since the previous digest: the day after its end, else the last 14 days. */
+/*
+ * The period since the previous digest: the day after its end, else the
+ * last 14 days.  -ENOENT when there was none and day, the digest day
+ * come, is not today: the first digest goes on a digest day the daemon
+ * sees, not as a catch-up of one before it was ever started (a new
+ * install, or an upgrade, on a Monday would otherwise send Friday's).
+ */
 static int
-period_since_last(struct store *s, struct date today, struct date *ret_from)
+period_since_last(struct store *s, struct date today, struct date day, struct date *ret_from)
 {
 	struct date prev;
 	int64_t t = date_to_days(today), from;
 	int r = store_digest_last(s, &prev);
 
+	if (r == -ENOENT && date_cmp(day, today) != 0)
+		return -ENOENT;
 	if (r == -ENOENT)
 		from = t - (FIRST_PERIOD_DAYS - 1);
 	else if (r < 0)
@@ -398,7 +406,9 @@ digestq_tick(struct store *s, const struct digestq_env *env, time_t now)
 	if (r < 0 || done)
 		return r;
 	date_format_iso(key, k);
-	r = period_since_last(s, today, &q.from);
+	r = period_since_last(s, today, day, &q.from);
+	if (r == -ENOENT)
+		return 0;
 	if (r < 0) {
 		log_warnx("cannot read the last digest: %s, will retry", store_strerror(s, r));
 		return r;
