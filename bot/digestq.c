@@ -219,7 +219,11 @@ person_messages(struct made *mk, const struct digestq_env *env, const struct per
 	return r;
 }
 
-/* The messages of every recipient; an address goes by email (the HTML channel). */
+/*
+ * The messages of every recipient.  An address goes by email, or with
+ * no email configured through the local file channel (make run), which
+ * reaches anyone.
+ */
 static int
 make_messages(struct made *mk, const struct digestq_env *env, const struct recipients *rc,
 	      time_t now, char **reterr_msg)
@@ -230,10 +234,10 @@ make_messages(struct made *mk, const struct digestq_env *env, const struct recip
 		r = person_messages(mk, env, &rc->people[i], now);
 	for (size_t i = 0; r == 0 && i < rc->n_addrs; i++) {
 		struct person as = { .email = (char *)rc->addrs[i], .name = (char *)rc->addrs[i] };
-		const char *mail = channels_pick_html(env->cs, &as);
+		const char *mail = channels_pick(env->cs, &as);
 
 		if (!mail) {
-			log_warnx("no email channel is configured: no digest for '%s'", rc->addrs[i]);
+			log_warnx("no channel reaches '%s': no digest for it", rc->addrs[i]);
 			continue;
 		}
 		r = add_message(mk, env, NULL, rc->addrs[i], mail, RENDER_ALL, now);

@@ -196,4 +196,14 @@ for f in sorted(glob.glob("mail/*.eml")):
         print("alert", "báo cáo tổng hợp định kỳ" in text, "Các nhiệm vụ" in text)
 PY
 expect_eq "the secretariat is told it was the digest, no task list" "$(cat alert.txt)" "alert True False"
+
+# --- a new install catches up on no digest day before it -------------------------------------------
+export DONDOC_DB="$T/fresh.db"
+run "$DONDOC" init
+run "$DONDOC" agency add --name "Văn phòng Tỉnh ủy" --code vptu
+run "$DONDOC" person add --name "Phạm Thị Dung" --agency vptu --role secretariat --email dung@vptu.example.gov.vn
+expect_rc 0 "a new registry first served on Monday 1/12" env DONDOC_NOW=2025-12-01T09:00 "$DONDOC" serve --once
+expect_eq "does not send Friday 28/11's digest" "$(sql "SELECT count(*) FROM digest_run")" 0
+expect_rc 0 "served on the next digest day, 12/12" env DONDOC_NOW=2025-12-12T09:00 "$DONDOC" serve --once
+expect_eq "it sends that one" "$(sql "SELECT key || '=' || period_from FROM digest_run")" "2025-12-12=2025-11-29"
 exit 0
