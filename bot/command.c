@@ -22,6 +22,8 @@
 #include "clock.h"
 #include "command.h"
 #include "deadline.h"
+#include "digest.h"
+#include "digestq.h"
 #include "extension.h"
 #include "hash.h"
 #include "macro.h"
@@ -32,6 +34,7 @@
 #include "registry.h"
 #include "render.h"
 #include "report.h"
+#include "span.h"
 #include "store.h"
 #include "task.h"
 #include "taskops.h"
@@ -41,6 +44,8 @@
 #define LIST_MAX 20		/* tasks shown by /viec and /quahan, a page */
 #define IDS_MAX 20		/* numbers one command acts on ("/xong 40, 41") */
 #define TEXT_MAX 2000		/* bytes of a note, obstacle or reason kept */
+/* "/baocao tongthe" with no digest before to start from: these last days. */
+#define DIGEST_CHAT_DAYS 14
 
 enum cmd {
 	CMD_START,
@@ -1452,6 +1457,130 @@ cmd_list(struct run *r, bool late_only)
 	return 0;
 }
 
+/* "/baocao tongthe", "/baocao tong the", "/baocao tổng thể": the digest asked for. */
+static bool
+asks_overall(const struct run *r)
+{
+	char *f = fold(words_rest(&r->w, r->arg));
+	bool yes = strcmp(f, "tongthe") == 0 || strcmp(f, "overall") == 0;
+
+	free(f);
+	return yes;
+}
+
+static bool
+has_email(const struct person *p)
+{
+	return p->email && *p->email && !p->email_broken;
+}
+
+/* A form as a JSON string without its last line ends: the template places it. */
+static json_t *
+trimmed(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		n--;
+	return json_stringn(s ? s : "", n);
+}
+
+/*
+ * Queues the digest's email with its workbook to the sender alone
+ * (digestq.h): true when queued.  An address missing, refused for good,
+ * or that no channel reaches is said in the answer, not an error.
+ */
+static int
+queue_workbook(struct run *r, const struct digest_query *q, bool *ret_queued)
+{
+	struct digestq_env env = {
+		.sch = r->in->sch, .rend = r->in->rend,
+		/* digestq only reads the channels (which reach whom): never sends. */
+		.cs = (struct channels *)r->in->cs,
+	};
+	struct digestq_job job = { .q = q, .person_id = r->me.id };
+	size_t n = 0;
+	char *msg = NULL;
+	int k;
+
+	*ret_queued = false;
+	if (!has_email(&r->me))
+		return 0;
+	k = digestq_queue(r->s, &env, &job, (time_t)r->in->now, &n, &msg);
+	/* No channel reaches the address (email not configured): the answer says so. */
+	if (k == -ENOENT)
+		k = 0;
+	free(msg);
+	*ret_queued = k == 0 && n > 0;
+	return k < 0 ? k : 0;
+}
+
+/* The day after the last scheduled digest's period, else DIGEST_CHAT_DAYS back. */
+static int
+period_since_digest(struct run *r, struct date *ret_from)
+{
+	struct date prev;
+	int64_t today = date_to_days(r->in->today), from;
+	int k = store_digest_last(r->s, &prev);
+
+	if (k < 0 && k != -ENOENT)
+		return k;
+	from = k == 0 ? date_to_days(prev) + 1 : today - (DIGEST_CHAT_DAYS - 1);
+	*ret_from = date_from_days(from > today ? today : from);
+	return 0;
+}
+
+/*
+ * /baocao tongthe: for the leaders and the secretariat, the digest's
+ * headline and summary in the chat form (digest_render) since the last
+ * digest, and its email with the workbook queued to the asker, or the
+ * answer says there is no address to send it to.
+ */
+static int
+cmd_digest(struct run *r)
+{
+	struct digest_query q = {
+		.today = r->in->today, .span = SPAN_SINCE_LAST, .cal = r->in->cal,
+		.now = (time_t)r->in->now,
+	};
+	struct rendered forms = { 0 };
+	json_t *data = NULL;
+	bool queued = false;
+	int k;
+
+	if (!sees_all(r)) {
+		refuse(r, "error_leaders_only",
+		       json_pack("{s:s, s:{s:b}, s:s}", "command", "/baocao tongthe",
+				 "role", person_role_to_string(r->me.role), 1,
+				 "agency", r->me.agency_name ? r->me.agency_name : ""));
+		return 0;
+	}
+	k = period_since_digest(r, &q.from);
+	if (k < 0)
+		return k;
+	q.to = q.today;
+	/* inbound_handle gives the templates; a caller without them cannot answer this. */
+	if (!r->in->rend)
+		return -EINVAL;
+	k = digest_data(r->s, &q, &data);
+	if (k < 0)
+		return k;
+	k = digest_render(r->in->rend, &r->me, data, 0, RENDER_CHAT | RENDER_TEXT, &forms);
+	json_decref(data);
+	if (k < 0)
+		return k;
+	k = queue_workbook(r, &q, &queued);
+	if (k == 0)
+		say(&r->out->reply, r->me.id, "digest_answer",
+		    json_pack("{s:o, s:o, s:b, s:b, s:s?}", "summary_chat", trimmed(forms.chat),
+			      "summary_text", trimmed(forms.text), "emailed", queued,
+			      /* An address, and no email channel configured to reach it. */
+			      "email_unreachable", !queued && has_email(&r->me),
+			      "email", has_email(&r->me) ? r->me.email : NULL));
+	rendered_release(&forms);
+	return k;
+}
+
 /*
  * /baocao: the report module's counts (report.h) for the sender's scope,
  * tasks and indicators apart; the template shows each part over its
@@ -1466,6 +1595,10 @@ cmd_report(struct run *r)
 	json_t *o;
 	int k;
 
+	if (asks_overall(r)) {
+		r->out->command = "baocao tongthe";
+		return cmd_digest(r);
+	}
 	if (!all)
 		q.agency_id = r->me.agency_id;
 	k = report_build(r->s, &q, &rep);
@@ -1794,6 +1927,8 @@ plain_command(const struct run *r)
 		return r->w.n == r->arg ||
 		       (r->w.n == r->arg + 1 && parse_number(r->w.v[r->arg]) != 0);
 	case CMD_REPORT:
+		/* "baocao tong the" too. */
+		return r->w.n == r->arg || asks_overall(r);
 	case CMD_HELP:
 	case CMD_PENDING:
 		return r->w.n == r->arg;

@@ -34,6 +34,7 @@
 
 struct calendar;
 struct channels;
+struct renderer;
 struct schedule;
 struct store;
 
@@ -52,6 +53,8 @@ struct command_in {
 	/* What reaches people (an obstacle's secretariat); NULL: inbound_handle's. */
 	const struct channels *cs;
 	const struct schedule *sch;	/* the periods of recurring tasks (/xong) */
+	/* The templates, for the digest "/baocao tongthe" renders; NULL: inbound_handle's. */
+	const struct renderer *rend;
 };
 
 /* One message to answer with or to send. */

@@ -200,11 +200,17 @@ add_message(struct made *mk, const struct digestq_env *env, const struct person 
  * through their channel (email, or the local file channel).
  */
 static int
-person_messages(struct made *mk, const struct digestq_env *env, const struct person *p, time_t now)
+person_messages(struct made *mk, const struct digestq_env *env, const struct person *p,
+		bool mail_only, time_t now)
 {
 	const char *channel = channels_pick(env->cs, p), *mail;
 	int r;
 
+	/* Asked for in chat (/baocao tongthe): the chat has its answer, the email is the rest. */
+	if (mail_only) {
+		mail = channels_pick_html(env->cs, p);
+		return mail ? add_message(mk, env, p, NULL, mail, RENDER_ALL, now) : 0;
+	}
 	if (!channel) {
 		log_warnx("no channel reaches '%s': no digest for them", p->name);
 		return 0;
@@ -226,12 +232,12 @@ person_messages(struct made *mk, const struct digestq_env *env, const struct per
  */
 static int
 make_messages(struct made *mk, const struct digestq_env *env, const struct recipients *rc,
-	      time_t now, char **reterr_msg)
+	      bool mail_only, time_t now, char **reterr_msg)
 {
 	int r = 0;
 
 	for (size_t i = 0; r == 0 && i < rc->n_people; i++)
-		r = person_messages(mk, env, &rc->people[i], now);
+		r = person_messages(mk, env, &rc->people[i], mail_only, now);
 	for (size_t i = 0; r == 0 && i < rc->n_addrs; i++) {
 		struct person as = { .email = (char *)rc->addrs[i], .name = (char *)rc->addrs[i] };
 		const char *mail = channels_pick(env->cs, &as);
@@ -281,12 +287,16 @@ make_digest(struct store *s, const struct digestq_job *job, time_t now, struct m
 	return 0;
 }
 
-/* The run and its messages, in one transaction. */
+/*
+ * The run and its messages, in one transaction: its own, or the caller's
+ * (a chat command runs inside the update's, which rolls back on failure).
+ */
 static int
 commit_made(struct store *s, struct made *mk, char **reterr_msg)
 {
 	int64_t id = 0;
-	int r = store_begin(s);
+	bool own = !store_in_txn(s);
+	int r = own ? store_begin(s) : 0;
 
 	if (r == 0)
 		r = store_digest_insert(s, &mk->run, &id);
@@ -294,10 +304,11 @@ commit_made(struct store *s, struct made *mk, char **reterr_msg)
 		mk->msgs[i].digest_id = id;
 		r = store_message_insert(s, &mk->msgs[i], NULL);
 	}
-	if (r == 0)
+	if (r == 0 && own)
 		r = store_commit(s);
 	if (r < 0) {
-		store_rollback(s);
+		if (own)
+			store_rollback(s);
 		if (r == -EEXIST)
 			return -EALREADY;	/* another process queued it first */
 		*reterr_msg = xasprintf("cannot queue the digest: %s", store_strerror(s, r));
@@ -333,7 +344,7 @@ digestq_queue(struct store *s, const struct digestq_env *env, const struct diges
 	if (r == 0)
 		r = make_digest(s, job, now, &mk, reterr_msg);
 	if (r == 0)
-		r = make_messages(&mk, env, &rc, now, reterr_msg);
+		r = make_messages(&mk, env, &rc, job->person_id != 0, now, reterr_msg);
 	if (r == 0)
 		r = commit_made(s, &mk, reterr_msg);
 	if (r == 0)

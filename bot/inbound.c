@@ -262,6 +262,8 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 
 		if (!cin.cs)
 			cin.cs = env->cs;
+		if (!cin.rend)
+			cin.rend = env->rend;
 		r = command_run(env->s, &cin, &out);
 	}
 	if (r < 0)

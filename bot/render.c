@@ -85,6 +85,8 @@ static const char *const message_names[] = {
 	"thanks", "command_results", "ask_progress", "error_task_postponed",
 	/* The committee's periodic report (digest.c). */
 	"digest",
+	/* /baocao tongthe (command.c): the digest's chat form, or who may ask for it. */
+	"digest_answer", "error_leaders_only",
 };
 
 const char *const *

@@ -136,6 +136,8 @@ static const struct name {
 	{ "command_results", "results", SHOWS_TITLE },
 	{ "ask_progress", "task", SHOWS_TITLE },
 	{ "error_task_postponed", "task", SHOWS_TITLE },
+	{ "digest_answer", "digest_answer", 0 },
+	{ "error_leaders_only", "command role", 0 },
 };
 
 /* The partials templates may use; not every one exists in every form. */
@@ -629,6 +631,13 @@ sample(const struct name *nm, bool minimal)
 					      "channel", "telegram",
 					      "error", minimal ? "" : "403 Forbidden: bot was blocked "
 								      "by the user <x>"));
+	/* The digest's chat form as digest_render makes it: escaped already. */
+	if (has_key(nm->keys, "digest_answer"))
+		json_object_update_new(root, json_pack(
+			"{s:s, s:s, s:b, s:s?}", "summary_chat",
+			"<b>Tổng hợp tình hình thực hiện nhiệm vụ</b>\nHoàn thành 35/82 nhiệm vụ",
+			"summary_text", "Tổng hợp tình hình thực hiện nhiệm vụ\nHoàn thành 35/82 nhiệm vụ",
+			"emailed", !minimal, "email", minimal ? NULL : "an@example.gov.vn"));
 	if (has_key(nm->keys, "digest"))
 		json_object_update_new(root, sample_digest(minimal));
 	if (has_key(nm->keys, "report"))
