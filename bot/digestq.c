@@ -225,7 +225,11 @@ person_messages(struct made *mk, const struct digestq_env *env, const struct per
 	return r;
 }
 
-/* The messages of every recipient; an address goes by email (the HTML channel). */
+/*
+ * The messages of every recipient.  An address goes by email, or with
+ * no email configured through the local file channel (make run), which
+ * reaches anyone.
+ */
 static int
 make_messages(struct made *mk, const struct digestq_env *env, const struct recipients *rc,
 	      bool mail_only, time_t now, char **reterr_msg)
@@ -236,10 +240,10 @@ make_messages(struct made *mk, const struct digestq_env *env, const struct recip
 		r = person_messages(mk, env, &rc->people[i], mail_only, now);
 	for (size_t i = 0; r == 0 && i < rc->n_addrs; i++) {
 		struct person as = { .email = (char *)rc->addrs[i], .name = (char *)rc->addrs[i] };
-		const char *mail = channels_pick_html(env->cs, &as);
+		const char *mail = channels_pick(env->cs, &as);
 
 		if (!mail) {
-			log_warnx("no email channel is configured: no digest for '%s'", rc->addrs[i]);
+			log_warnx("no channel reaches '%s': no digest for it", rc->addrs[i]);
 			continue;
 		}
 		r = add_message(mk, env, NULL, rc->addrs[i], mail, RENDER_ALL, now);
@@ -350,14 +354,22 @@ digestq_queue(struct store *s, const struct digestq_env *env, const struct diges
 	return r;
 }
 
-/* The period since the previous digest: the day after its end, else the last 14 days. */
+/*
+ * The period since the previous digest: the day after its end, else the
+ * last 14 days.  -ENOENT when there was none and day, the digest day
+ * come, is not today: the first digest goes on a digest day the daemon
+ * sees, not as a catch-up of one before it was ever started (a new
+ * install, or an upgrade, on a Monday would otherwise send Friday's).
+ */
 static int
-period_since_last(struct store *s, struct date today, struct date *ret_from)
+period_since_last(struct store *s, struct date today, struct date day, struct date *ret_from)
 {
 	struct date prev;
 	int64_t t = date_to_days(today), from;
 	int r = store_digest_last(s, &prev);
 
+	if (r == -ENOENT && date_cmp(day, today) != 0)
+		return -ENOENT;
 	if (r == -ENOENT)
 		from = t - (FIRST_PERIOD_DAYS - 1);
 	else if (r < 0)
@@ -409,7 +421,9 @@ digestq_tick(struct store *s, const struct digestq_env *env, time_t now)
 	if (r < 0 || done)
 		return r;
 	date_format_iso(key, k);
-	r = period_since_last(s, today, &q.from);
+	r = period_since_last(s, today, day, &q.from);
+	if (r == -ENOENT)
+		return 0;
 	if (r < 0) {
 		log_warnx("cannot read the last digest: %s, will retry", store_strerror(s, r));
 		return r;

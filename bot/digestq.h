@@ -67,7 +67,9 @@ int digestq_queue(struct store *s, const struct digestq_env *env, const struct d
  * was due (or nobody gets it: said once a digest day), -errno when
  * it could not be (logged here, with what failed; tried again at the
  * next tick).  A daemon down on the day queues it at its next tick,
- * once; a daemon down for several periods queues the latest only.
+ * once; a daemon down for several periods queues the latest only.  The
+ * first digest ever goes on a digest day itself (a new install catches
+ * up on none).
  */
 int digestq_tick(struct store *s, const struct digestq_env *env, time_t now);
 

@@ -925,7 +925,7 @@ alert_digest(struct store *s, const struct dispatch_env *env, const struct messa
 		struct render_ctx ctx = { .r = env->rend, .to = &sec[i],
 					  .today = clock_local_date(now), .cal = env->sch->cal,
 					  .about = to, .about_channel = dead->channel,
-					  .about_error = dead->last_error };
+					  .about_error = dead->last_error, .about_digest = true };
 		const char *channel = channels_pick(env->cs, &sec[i]);
 
 		if ((dead->person_id && sec[i].id == dead->person_id) || !channel)

@@ -977,10 +977,11 @@ render_message(enum message_kind kind, const struct render_ctx *ctx,
 	chat_keys(data, ctx);
 	if (ctx->about)
 		json_object_set_new(data, "recipient",
-				    json_pack("{s:s, s:s, s:s}", "name",
+				    json_pack("{s:s, s:s, s:s, s:b}", "name",
 					      ctx->about->name ? ctx->about->name : "",
 					      "channel", ctx->about_channel ? ctx->about_channel : "",
-					      "error", ctx->about_error ? ctx->about_error : ""));
+					      "error", ctx->about_error ? ctx->about_error : "",
+					      "digest", ctx->about_digest));
 	render_formal_counts(data);
 	r = renderer_render(ctx->r, ctx->to->lang, template_of(kind, ctx->to, items, n), data, ret);
 	json_decref(data);

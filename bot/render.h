@@ -107,6 +107,7 @@ struct render_ctx {
 	const struct person *about;
 	const char *about_channel;
 	const char *about_error;
+	bool about_digest;	/* what could not be delivered was the digest (no tasks) */
 	/*
 	 * A list too long for one message goes in parts: this is part part
 	 * (from 1) of parts, of total tasks in all; parts 0 or 1: one message.

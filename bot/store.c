@@ -1400,21 +1400,29 @@ widen_checks_v9(struct store *s)
 static char *
 widen_v10_edit(const char *name, const char *sql, bool *bad)
 {
-	static const char last[] = "kind = 'daily'";
+	static const char last[] = "kind = 'daily'", more[] = " OR kind = 'digest'";
 	static const char pid[] = " person_id INTEGER NOT NULL REFERENCES person(id),";
+	char *out, *next;
 	const char *at, *p;
 
 	if (strcmp(name, "message") != 0)
 		return NULL;
 	at = strstr(sql, last);
-	p = strstr(sql, pid);
-	if (!at || !p || p > at) {
+	if (!at) {
 		*bad = true;
 		return NULL;
 	}
+	/* Each part only when not there yet (a registry rolled back by hand, as tests do). */
 	at += strlen(last);
-	return xasprintf("%.*s person_id INTEGER REFERENCES person(id),%.*s OR kind = 'digest'%s",
-			 (int)(p - sql), sql, (int)(at - (p + strlen(pid))), p + strlen(pid), at);
+	out = strncmp(at, more, strlen(more)) == 0 ? xstrdup(sql) :
+		xasprintf("%.*s%s%s", (int)(at - sql), sql, more, at);
+	p = strstr(out, pid);
+	if (!p)
+		return out;
+	next = xasprintf("%.*s person_id INTEGER REFERENCES person(id),%s", (int)(p - out), out,
+			 p + strlen(pid));
+	free(out);
+	return next;
 }
 
 static int

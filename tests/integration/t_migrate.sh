@@ -19,9 +19,9 @@ sqlite3 "$DONDOC_DB" <"$TOP/tests/data/registry-v4.sql"
 sqlite3 "$DONDOC_DB" "PRAGMA user_version = 4"
 cp "$DONDOC_DB" v4.db
 expect_rc 65 "a read-only command on schema 4 refuses (exit 65)" "$DONDOC" task list
-expect_grep "and says how to upgrade" err "has schema 4, older than this dondoc \\(9\\): run 'dondoc init'"
+expect_grep "and says how to upgrade" err "has schema 4, older than this dondoc \\(10\\): run 'dondoc init'"
 expect_rc 0 "init upgrades it" "$DONDOC" init
-expect_grep "to schema 9" out "is ready \\(schema 9\\)"
+expect_grep "to schema 10" out "is ready \\(schema 10\\)"
 expect_rc 0 "the history copied into the new event table still verifies" "$DONDOC" verify
 expect_grep "all of it, and the event saying it was rechained" out "^history intact: 12 events$"
 expect_eq "that event is the last, with the state replay starts from (10 tasks)" \

@@ -13,6 +13,7 @@
 
 #include "channel.h"
 #include "config.h"
+#include "mime.h"
 #include "registry.h"
 
 struct fx {
@@ -317,10 +318,56 @@ test_no_delay(void **state)
 	assert_true(elapsed_ms(&t0, &t1) < 1250.0);
 }
 
+/* An attachment (the digest's workbook) is written beside its message, which names it. */
+static void
+test_send_writes_attachment(void **state)
+{
+	struct fx *f = *state;
+	struct person p = { .id = 0, .name = "vp@tinhuy.example.gov.vn" };
+	static const char xlsx[] = "PK\x03\x04\0bytes";
+	struct mime_attachment att = { .filename = "Bao-cao-tien-do-2025-10-03.xlsx",
+				       .data = xlsx, .len = sizeof(xlsx) - 1 };
+	struct outgoing m = { .id = 12, .kind = "digest", .to = &p, .subject = "Báo cáo",
+			      .body = "Nội dung.", .attachments = &att, .n_attachments = 1 };
+	char path[256], *msg = NULL, *text;
+	int retry_after = 0;
+	FILE *in;
+	char got[32];
+	size_t n;
+
+	assert_int_equal(channel_file_ops.open(&f->cfg, &f->ch, &msg), 0);
+	assert_int_equal(channel_file_ops.send(f->ch, &m, &retry_after, &msg), DELIVERY_SENT);
+	snprintf(path, sizeof(path), "%s/000012-0.txt", f->outbox);
+	text = testlib_slurp(path);
+	assert_non_null(text);
+	assert_string_equal(text, "To: vp@tinhuy.example.gov.vn\n"
+				  "Kind: digest\n"
+				  "Subject: Báo cáo\n"
+				  "Attachment: 000012-Bao-cao-tien-do-2025-10-03.xlsx\n"
+				  "\n"
+				  "Nội dung.\n");
+	free(text);
+	snprintf(path, sizeof(path), "%s/000012-Bao-cao-tien-do-2025-10-03.xlsx", f->outbox);
+	in = fopen(path, "rb");
+	assert_non_null(in);
+	n = fread(got, 1, sizeof(got), in);
+	fclose(in);
+	assert_int_equal(n, sizeof(xlsx) - 1);
+	assert_memory_equal(got, xlsx, n);
+	/* A filename cannot leave the outbox directory. */
+	att.filename = "../x/.hidden";
+	m.id = 13;
+	assert_int_equal(channel_file_ops.send(f->ch, &m, &retry_after, &msg), DELIVERY_SENT);
+	snprintf(path, sizeof(path), "%s/000013-_._x_.hidden", f->outbox);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(testlib_count_files(f->outbox, ".tmp", 1), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_send_writes_attachment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_creates_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_existing_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_regular_file_fails, setup, teardown),

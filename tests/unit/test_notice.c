@@ -107,6 +107,7 @@ test_message_kind_names(void **state)
 		[MESSAGE_REPLY] = "reply",
 		[MESSAGE_TEST] = "test",
 		[MESSAGE_DAILY] = "daily",
+		[MESSAGE_DIGEST] = "digest",
 	};
 
 	(void)state;
@@ -120,7 +121,7 @@ test_message_kind_names(void **state)
 	assert_null(message_kind_to_string(_MESSAGE_KIND_MAX));
 	assert_null(message_kind_to_string(_MESSAGE_KIND_INVALID));
 	assert_int_equal(message_kind_from_string("catch-up"), _MESSAGE_KIND_INVALID);
-	assert_int_equal(message_kind_from_string("digest"), _MESSAGE_KIND_INVALID);
+	assert_int_equal(message_kind_from_string("Digest"), _MESSAGE_KIND_INVALID);
 	assert_int_equal(message_kind_from_string(NULL), _MESSAGE_KIND_INVALID);
 }
 
@@ -154,6 +155,8 @@ test_proactive(void **state)
 	assert_true(message_kind_is_proactive(MESSAGE_NEEDS_DATE));
 	assert_true(message_kind_is_proactive(MESSAGE_ALERT));
 	assert_true(message_kind_is_proactive(MESSAGE_DAILY));
+	/* The digest waits for the sending window too (outside the noise budget). */
+	assert_true(message_kind_is_proactive(MESSAGE_DIGEST));
 	/* An answer to an official's own command goes out at once. */
 	assert_false(message_kind_is_proactive(MESSAGE_REPLY));
 	assert_false(message_kind_is_proactive(MESSAGE_TEST));
