@@ -474,7 +474,8 @@ sheet_documents(struct xlsx_build *x)
 
 	if (!ws)
 		return -EINVAL;
-	if (x->n_rows > 1)
+	/* An empty registry has no rows at all (qsort may not be given NULL). */
+	if (x->n_rows)
 		qsort(x->rows, x->n_rows, sizeof(*x->rows), by_document);
 	for (size_t g = 0; g < x->r.n_documents; g++) {
 		const struct report_row *d = &x->r.documents[g];
