@@ -381,6 +381,33 @@ set_count(json_t *o, const char *key, int64_t n)
 	free(name);
 }
 
+/*
+ * The parts of the tasks done, those that are not 0, in order: on time,
+ * late, and done at a time nobody told (imported as done), so that the
+ * parts said add up to the done said.  Each says which it is, all three
+ * flags set, since Mustache looks a missing name up in the parent.
+ */
+static json_t *
+done_parts_json(const struct report_tasks *t)
+{
+	const int64_t n[3] = { t->done_on_time, t->done_late, t->done_unknown };
+	json_t *a = json_array();
+
+	for (int k = 0; k < 3; k++) {
+		char two[24];
+
+		if (!n[k])
+			continue;
+		snprintf(two, sizeof(two), "%02lld", (long long)n[k]);
+		json_array_append_new(a, json_pack("{s:b, s:b, s:b, s:b, s:I, s:s}",
+						   "first", json_array_size(a) == 0,
+						   "is_on_time", k == 0, "is_late", k == 1,
+						   "is_unknown", k == 2, "count", (json_int_t)n[k],
+						   "count_02", two));
+	}
+	return a;
+}
+
 /* The figures of tasks t, each part with its flag (templates/README.md). */
 static json_t *
 tasks_json(const struct report_tasks *t)
@@ -393,6 +420,8 @@ tasks_json(const struct report_tasks *t)
 	set_count(o, "done", t->done);
 	set_count(o, "on_time", t->done_on_time);
 	set_count(o, "late", t->done_late);
+	set_count(o, "unknown", t->done_unknown);
+	json_object_set_new(o, "done_parts", done_parts_json(t));
 	set_count(o, "in_progress", t->in_progress);
 	set_count(o, "behind", t->behind);
 	set_count(o, "not_started", t->not_started);

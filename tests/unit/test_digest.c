@@ -696,6 +696,36 @@ test_empty(void **state)
 	json_decref(d);
 }
 
+/*
+ * Two tasks imported as done (the table said "Đã hoàn thành", not when)
+ * and one done late: the headline says the done as on time, late and
+ * not known when, so that the parts add up to the done it says.
+ */
+static void
+test_done_unknown(void **state)
+{
+	struct fx *f = *state;
+	struct digest_query q = query();
+	int64_t late = add(f, TASK_KIND_TASK, "Việc xong trễ", f->doc_kh, f->a, 0,
+			   TASK_IN_PROGRESS, D(2025, 9, 30));
+	json_t *d;
+	struct rendered m;
+
+	add(f, TASK_KIND_TASK, "Việc nhập đã xong 1", f->doc_kh, f->a, 0, TASK_DONE, D(2025, 6, 30));
+	add(f, TASK_KIND_TASK, "Việc nhập đã xong 2", f->doc_kh, f->b, 0, TASK_DONE, NONE);
+	done(f, late, D(2025, 10, 3), D(2025, 9, 30));
+	d = data_of(f, &q);
+	render(f, d, "vi", 0, &m);
+	assert_non_null(strstr(m.text, "hoàn thành 03/03 nhiệm vụ (đạt 100%) theo Kế hoạch số "
+				       "328-KH/TU, trong đó trễ hạn 01, không rõ thời điểm 02."));
+	assert_non_null(strstr(m.chat, "trễ hạn 01, không rõ thời điểm 02"));
+	rendered_release(&m);
+	render(f, d, "en", 0, &m);
+	assert_non_null(strstr(m.text, "01 late, 02 with no completion date"));
+	rendered_release(&m);
+	json_decref(d);
+}
+
 static void
 test_english(void **state)
 {
@@ -824,6 +854,7 @@ SETUP(test_bad_titles)
 SETUP(test_ten_thousand)
 SETUP(test_empty)
 SETUP(test_english)
+SETUP(test_done_unknown)
 SETUP(test_agency)
 SETUP(test_period_names)
 
@@ -838,6 +869,7 @@ main(void)
 		TEST(test_bad_titles),
 		TEST(test_ten_thousand),
 		TEST(test_empty),
+		TEST(test_done_unknown),
 		TEST(test_english),
 		TEST(test_agency),
 		TEST(test_period_names),
