@@ -523,7 +523,7 @@ cmd_task_show(struct dondoc *d, int argc, char **argv)
 			       day, *day ? ")" : "");
 			printf("Trạng thái:  %s, %d%%\n", task_status_label(t.status), t.progress);
 		}
-		if (t.status == TASK_DONE && t.done_at) {
+		if (t.status == TASK_DONE && task_done_when_known(&t)) {
 			char done[16];
 
 			format_day(clock_local_date((time_t)t.done_at), done);

@@ -173,7 +173,7 @@ gather_task(const struct task *t, void *userdata)
 	if (t->kind != TASK_KIND_TASK)
 		return 0;
 	/* The same test as report.h's "done in the period": the lists match its figure. */
-	if (t->status == TASK_DONE && t->done_at > 0 &&
+	if (t->status == TASK_DONE && task_done_when_known(t) &&
 	    in_days(clock_local_date((time_t)t->done_at), q->from, q->to)) {
 		o = task_item(t);
 		json_object_set_new(o, "done_on", day_json(clock_local_date((time_t)t->done_at)));

@@ -513,7 +513,7 @@ done_json(json_t *o, const struct task *t)
 	char day[16];
 
 	json_object_set_new(o, "done", json_boolean(true));
-	if (t->done_at > 0) {
+	if (task_done_when_known(t)) {
 		render_day(clock_local_date((time_t)t->done_at), day);
 		json_object_set_new(o, "done_on", json_string(day));
 	}

@@ -46,8 +46,7 @@ task_category(const struct task *t)
 {
 	switch (t->status) {
 	case TASK_DONE:
-		/* Imported as done: when it was done, nobody told us. */
-		if (!t->done_at)
+		if (!task_done_when_known(t))
 			return CAT_DONE_UNKNOWN;
 		return task_done_late(t) ? CAT_DONE_LATE : CAT_DONE_ON_TIME;
 	case TASK_NOT_STARTED:
@@ -92,7 +91,8 @@ classify(const struct report_query *q, const struct task *t)
 	m.cat = m.indicator ? indicator_category(t) : task_category(t);
 	m.overdue = !m.indicator && task_is_overdue(t, q->today);
 	m.light = task_light(t, q->today, q->cal);
-	m.done_in_period = !m.indicator && t->status == TASK_DONE && in_period(q, t->done_at);
+	m.done_in_period = !m.indicator && t->status == TASK_DONE && task_done_when_known(t) &&
+			   in_period(q, t->done_at);
 	m.created_in_period = in_period(q, t->created_at);
 	return m;
 }

@@ -175,8 +175,14 @@ task_light_label(enum task_light l)
 bool
 task_done_late(const struct task *t)
 {
-	return t->status == TASK_DONE && t->done_at && t->has_done_due &&
+	return t->status == TASK_DONE && task_done_when_known(t) && t->has_done_due &&
 	       date_cmp(clock_local_date((time_t)t->done_at), t->done_due) > 0;
+}
+
+bool
+task_done_when_known(const struct task *t)
+{
+	return t->done_at > 0 && t->done_at != t->created_at;
 }
 
 bool

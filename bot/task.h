@@ -133,9 +133,16 @@ const char *task_light_label(enum task_light l);
 
 /*
  * True when t was done after the due day in force on the day it was done
- * (done_due, DESIGN §4); false when not done, on time, or done with no due day.
+ * (done_due, DESIGN §4); false when not done, on time, done with no due
+ * day, or done at a time not known (task_done_when_known).
  */
 bool task_done_late(const struct task *t);
+/*
+ * False for a row imported as done: the table said "Đã hoàn thành", not
+ * when.  An import records no done time; registries imported before
+ * recorded the import's, which is then the time the task was created.
+ */
+bool task_done_when_known(const struct task *t);
 
 /*
  * True when t has a due day before today and is neither done nor
