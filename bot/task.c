@@ -182,7 +182,7 @@ task_done_late(const struct task *t)
 bool
 task_done_when_known(const struct task *t)
 {
-	return t->done_at > 0 && t->done_at != t->created_at;
+	return t->done_at > 0;
 }
 
 bool

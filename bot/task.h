@@ -139,8 +139,9 @@ const char *task_light_label(enum task_light l);
 bool task_done_late(const struct task *t);
 /*
  * False for a row imported as done: the table said "Đã hoàn thành", not
- * when.  An import records no done time; registries imported before
- * recorded the import's, which is then the time the task was created.
+ * when, and the import records no done time.  (Before schema 10 an
+ * import recorded its own time: those rows keep it, since the history
+ * that "dondoc verify" replays says so.)
  */
 bool task_done_when_known(const struct task *t);
 
