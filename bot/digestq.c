@@ -43,7 +43,7 @@
 #include "xalloc.h"
 #include "xlsx.h"
 
-/* "The last 14 days" for the first digest ever: days before today, today included. */
+/* "The last 14 days" for the first digest ever, ending where its period ends. */
 #define FIRST_PERIOD_DAYS 14
 
 /* Who gets one digest: people (owned) and addresses (borrowed). */
@@ -354,29 +354,23 @@ digestq_queue(struct store *s, const struct digestq_env *env, const struct diges
 	return r;
 }
 
-/*
- * The period since the previous digest: the day after its end, else the
- * last 14 days.  -ENOENT when there was none and day, the digest day
- * come, is not today: the first digest goes on a digest day the daemon
- * sees, not as a catch-up of one before it was ever started (a new
- * install, or an upgrade, on a Monday would otherwise send Friday's).
- */
-static int
-period_since_last(struct store *s, struct date today, struct date day, struct date *ret_from)
+int
+digestq_period(struct store *s, struct date today, bool scheduled, struct date *ret_from,
+	       struct date *ret_to)
 {
 	struct date prev;
-	int64_t t = date_to_days(today), from;
+	int64_t to = date_to_days(today) - (scheduled ? 1 : 0), from;
 	int r = store_digest_last(s, &prev);
 
-	if (r == -ENOENT && date_cmp(day, today) != 0)
-		return -ENOENT;
 	if (r == -ENOENT)
-		from = t - (FIRST_PERIOD_DAYS - 1);
+		from = to - (FIRST_PERIOD_DAYS - 1);
 	else if (r < 0)
 		return r;
 	else
 		from = date_to_days(prev) + 1;
-	*ret_from = date_from_days(from > t ? t : from);
+	/* Two digests with nothing between them: a period of one day, not a backward one. */
+	*ret_from = date_from_days(from > to ? to : from);
+	*ret_to = date_from_days(to);
 	return 0;
 }
 

@@ -14,9 +14,14 @@
 #ifndef DONDOC_DIGESTQ_H
 #define DONDOC_DIGESTQ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+
+#include <jansson.h>
+
+#include "date.h"
 
 struct channels;
 struct digest_query;
@@ -39,6 +44,11 @@ struct digestq_job {
 	 * once per key, ever; NULL for one asked for (sent each time).
 	 */
 	const struct date *key;
+	/*
+	 * When not NULL, the digest data already made for q (digest_data),
+	 * used instead of making it again (a chat command that showed it).
+	 */
+	const json_t *data;
 };
 
 /* What digestq needs around it; all borrowed. */
@@ -58,6 +68,17 @@ struct digestq_env {
  */
 int digestq_queue(struct store *s, const struct digestq_env *env, const struct digestq_job *job,
 		  time_t now, size_t *ret_queued, char **reterr_msg);
+
+/*
+ * The period of a digest made today, in [*ret_from, *ret_to]: from the
+ * day after the previous scheduled digest's end.  A scheduled one ends
+ * yesterday (what happens on its day after it is made goes in the next
+ * one; its figures are still as of today); one asked for (dondoc digest,
+ * /baocao tongthe) ends today.  With no scheduled digest before, the 14
+ * days ending there.  0, or -errno.
+ */
+int digestq_period(struct store *s, struct date today, bool scheduled, struct date *ret_from,
+		   struct date *ret_to);
 
 /*
  * The daemon's tick: when the latest digest day of the policy (the
