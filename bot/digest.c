@@ -325,6 +325,7 @@ gather_happened(const struct store_happened *h, void *userdata)
 		break;
 	case HAPPENED_DEAD_MESSAGE:
 		json_object_set_new(o, "channel", json_string(h->before ? h->before : ""));
+		json_object_set_new(o, "channel_vi", json_string(render_channel_vi(h->before)));
 		break;
 	default:
 		break;
@@ -792,6 +793,33 @@ build(struct gather *g, const struct report *rep)
 	return data;
 }
 
+/*
+ * Nothing is written "0", not "00": the committee's two digits are for 1
+ * to 9 ("01/82"); a part that is nothing is left out by its has_ flag.
+ */
+static void
+no_double_zero(json_t *v)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			no_double_zero(x);
+		return;
+	}
+	json_object_foreach(v, key, x) {
+		size_t n = strlen(key);
+
+		if (json_is_string(x) && n > 3 && strcmp(key + n - 3, "_02") == 0 &&
+		    strcmp(json_string_value(x), "00") == 0)
+			json_string_set(x, "0");
+		else if (json_is_object(x) || json_is_array(x))
+			no_double_zero(x);
+	}
+}
+
 int
 digest_data(struct store *s, const struct digest_query *q, json_t **ret)
 {
@@ -813,6 +841,7 @@ digest_data(struct store *s, const struct digest_query *q, json_t **ret)
 		*ret = build(&g, &rep);
 		/* Once here, so that rendering never writes into the data it shares. */
 		render_formal_counts(*ret);
+		no_double_zero(*ret);
 	}
 	gather_release(&g);
 	report_release(&rep);
@@ -905,8 +934,8 @@ render_with(const struct renderer *r, const struct person *to, json_t *d, unsign
 	if (to)
 		json_object_set_new(d, "person", render_person_json(to));
 	json_object_set_new(d, "today", json_deep_copy(json_object_get(d, "as_of")));
-	json_object_set_new(d, "app", json_pack("{s:s, s:s}", "name", "Hệ thống đôn đốc", "url",
-						url ? url : ""));
+	json_object_set_new(d, "app", json_pack("{s:s, s:s}", "name", render_app_name(to ? to->lang : NULL),
+						"url", url ? url : ""));
 	json_object_set_new(d, "bot", json_string(""));
 	return renderer_render_forms(r, to ? to->lang : NULL, "digest", d, mask, ret);
 }
