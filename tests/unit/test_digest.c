@@ -333,7 +333,7 @@ html_text(const char *h)
 	"hoàn thành 03/08 nhiệm vụ (đạt 38%), trong đó đúng hạn 02, trễ hạn 01; 03/08 nhiệm " \
 	"vụ đang triển khai thực hiện, trong đó 01 nhiệm vụ chậm tiến độ; 01/08 nhiệm vụ chưa " \
 	"thực hiện; 01/08 nhiệm vụ chưa thực hiện đang tạm hoãn; theo Kế hoạch số 328-KH/TU " \
-	"đã hoàn thành 00/02 nhiệm vụ (đạt 0%); 01/02 nhiệm vụ đang triển khai thực hiện; " \
+	"đã hoàn thành 0/02 nhiệm vụ (đạt 0%); 01/02 nhiệm vụ đang triển khai thực hiện; " \
 	"01/02 nhiệm vụ chưa thực hiện."
 
 static void
@@ -437,9 +437,13 @@ test_sections(void **state)
 				       "việc (Sở Nội vụ)\n"));
 	/* Lights: Sở Nội vụ has a red task; Sở Tư pháp too (task 7, shared). */
 	assert_non_null(strstr(m.text, "- Sở Nội vụ: ĐỎ; hoàn thành 03/08"));
-	assert_non_null(strstr(m.text, "- Sở Tư pháp: ĐỎ; hoàn thành 00/03"));
+	assert_non_null(strstr(m.text, "- Sở Tư pháp: ĐỎ; hoàn thành 0/03"));
 	assert_non_null(strstr(m.html, "background-color:#b3261e;color:#ffffff;"));
-	assert_non_null(strstr(m.text, "THƯ KHÔNG GỬI ĐƯỢC: 01\n- Nguyễn Văn An (email), ngày "
+	/* An official's words: no "00" for nothing, no channel's English name. */
+	assert_null(strstr(m.text, " 00"));
+	assert_null(strstr(m.html, ">00<"));
+	assert_null(strstr(m.chat, " 00"));
+	assert_non_null(strstr(m.text, "TIN NHẮN, THƯ KHÔNG GỬI ĐƯỢC: 01\n- Nguyễn Văn An (thư điện tử), ngày "
 				       "08/10/2025: 550 no such user\n"));
 	assert_non_null(strstr(m.text, "CHƯA CÓ CÁCH LIÊN LẠC (không có địa chỉ dùng được): 02 "
 				       "người\n- Trần Thị Bình (Sở Tư pháp)\n- Lê Văn Em (Sở Tư "
@@ -448,6 +452,25 @@ test_sections(void **state)
 	assert_null(strstr(m.chat, "http"));
 	assert_null(strstr(m.chat, "Việc 5"));
 	assert_non_null(strstr(m.chat, "Quá hạn: <b>02</b> nhiệm vụ"));
+	/* The workbook is promised only to a reader the email goes to (emailed). */
+	assert_null(strstr(m.chat, "được gửi qua thư điện tử"));
+	assert_non_null(strstr(m.chat, "Chưa có địa chỉ thư điện tử để gửi tệp Excel"));
+	/* The HTML's agency table: the text's columns, in full words. */
+	assert_null(strstr(m.html, "Đang TH"));
+	assert_non_null(strstr(m.html, ">Chưa thực hiện</th>"));
+	assert_non_null(strstr(m.html, ">Tạm hoãn</th>"));
+	assert_non_null(strstr(m.html, ">Chỉ tiêu đạt</th>"));
+	rendered_release(&m);
+	json_object_set_new(d, "emailed", json_true());
+	render(f, d, "vi", 0, &m);
+	assert_non_null(strstr(m.chat, "Báo cáo đầy đủ và bảng chi tiết (Excel) được gửi qua thư "
+				       "điện tử."));
+	assert_null(strstr(m.chat, "Chưa có địa chỉ"));
+	json_object_set_new(d, "emailed", json_false());
+	json_object_set_new(d, "in_answer", json_true());
+	rendered_release(&m);
+	render(f, d, "vi", 0, &m);
+	assert_null(strstr(m.chat, "Excel"));
 	/* The HTML: a link is written out, nothing a mail client drops or fetches. */
 	assert_non_null(strstr(m.html, ">https://dondoc.example.vn</a>"));
 	assert_null(strstr(m.html, "<style"));
@@ -717,8 +740,8 @@ test_done_unknown(void **state)
 	d = data_of(f, &q);
 	render(f, d, "vi", 0, &m);
 	assert_non_null(strstr(m.text, "hoàn thành 03/03 nhiệm vụ (đạt 100%) theo Kế hoạch số "
-				       "328-KH/TU, trong đó trễ hạn 01, không rõ thời điểm 02."));
-	assert_non_null(strstr(m.chat, "trễ hạn 01, không rõ thời điểm 02"));
+				       "328-KH/TU, trong đó trễ hạn 01, không rõ ngày hoàn thành 02."));
+	assert_non_null(strstr(m.chat, "trễ hạn 01, không rõ ngày hoàn thành 02"));
 	rendered_release(&m);
 	render(f, d, "en", 0, &m);
 	assert_non_null(strstr(m.text, "01 late, 02 with no completion date"));
@@ -743,7 +766,7 @@ test_english(void **state)
 			    "01/04 not met, 02/04 not assessable; 03/10 tasks done (30%) under "
 			    "01-CTr/BCĐ and 328-KH/TU; of which under 01-CTr/BCĐ: 03/08 tasks done "
 			    "(38%), 02 on time, 01 late; 03/08 in progress, 01 of them behind "
-			    "schedule; 01/08 not started; 01/08 postponed; under 328-KH/TU: 00/02 "
+			    "schedule; 01/08 not started; 01/08 postponed; under 328-KH/TU: 0/02 "
 			    "tasks done (0%); 01/02 in progress; 01/02 not started.");
 	free(line);
 	assert_non_null(strstr(m.text, "Dear Phạm Thị Dung"));
@@ -770,11 +793,11 @@ test_agency(void **state)
 	render(f, d, "vi", 0, &m);
 	line = line_of(m.text, "Tính đến ngày");
 	assert_string_equal(line, "Tính đến ngày 10/10/2025: đạt và vượt 01/04 chỉ tiêu (đạt "
-			    "25%), chưa đạt 01/04, chưa đánh giá được 02/04; hoàn thành 00/03 nhiệm "
+			    "25%), chưa đạt 01/04, chưa đánh giá được 02/04; hoàn thành 0/03 nhiệm "
 			    "vụ (đạt 0%) theo Chương trình số 01-CTr/BCĐ và Kế hoạch số 328-KH/TU; "
-			    "trong đó theo Chương trình số 01-CTr/BCĐ đã hoàn thành 00/01 nhiệm vụ "
+			    "trong đó theo Chương trình số 01-CTr/BCĐ đã hoàn thành 0/01 nhiệm vụ "
 			    "(đạt 0%); 01/01 nhiệm vụ chưa thực hiện; theo Kế hoạch số 328-KH/TU "
-			    "đã hoàn thành 00/02 nhiệm vụ (đạt 0%); 01/02 nhiệm vụ đang triển khai "
+			    "đã hoàn thành 0/02 nhiệm vụ (đạt 0%); 01/02 nhiệm vụ đang triển khai "
 			    "thực hiện; 01/02 nhiệm vụ chưa thực hiện.");
 	free(line);
 	assert_non_null(strstr(m.subject, " – Sở Tư pháp"));
