@@ -718,7 +718,7 @@ gather_all(struct store *s, struct gather *g)
 	r = store_task_foreach(s, &f, gather_task, g);
 	if (r == 0)
 		r = store_happened_foreach(s, day_start(q->from), day_start(q->to) + 86399,
-					   (int64_t)q->now, q->agency_id, gather_happened, g);
+					   q->agency_id, gather_happened, g);
 	if (r == 0)
 		r = store_person_foreach(s, gather_person, g);
 	if (r == 0)

@@ -84,13 +84,16 @@ int digestq_period(struct store *s, struct date today, bool scheduled, struct da
  * The daemon's tick: when the latest digest day of the policy (the
  * [digest] RRULE from [digest] start, a holiday moved to the next
  * working day) has come and its digest was not queued, queues it, with
- * the period since the previous digest.  1 when queued, 0 when nothing
- * was due (or nobody gets it: said once a digest day), -errno when
- * it could not be (logged here, with what failed; tried again at the
- * next tick).  A daemon down on the day queues it at its next tick,
- * once; a daemon down for several periods queues the latest only.  The
- * first digest ever goes on a digest day itself (a new install catches
- * up on none).
+ * digestq_period's period.  1 when queued, 0 when nothing was due (or
+ * nobody is reached: checked before anything is built), -errno when it
+ * could not be.  A failure is logged once per digest day and tried
+ * again an hour later.  A daemon down on the day queues it at its next
+ * tick, once; a daemon down for several periods queues the latest only;
+ * a day at or before the latest queued (the clock went back, the
+ * schedule changed) is none.  The first digest ever goes on a digest
+ * day itself (a new install catches up on none), and, when that fails,
+ * until it is queued or the next digest day comes.  Once a day, the
+ * workbooks of digests older than 90 days, all delivered, are dropped.
  */
 int digestq_tick(struct store *s, const struct digestq_env *env, time_t now);
 
