@@ -997,19 +997,48 @@ fit(const struct renderer *r, const struct person *to, const json_t *data, size_
 	return 0;
 }
 
+/* The forms of mask for to with data's lists cut to limit. */
+static int
+render_cut(const struct renderer *r, const struct person *to, const json_t *data, size_t limit,
+	   unsigned mask, struct rendered *ret)
+{
+	json_t *d = cut(data, limit);
+	int k;
+
+	if (mask & DIGEST_EMAILED)
+		json_object_set_new(d, "emailed", json_true());
+	k = render_with(r, to, d, mask & RENDER_ALL, ret);
+	json_decref(d);
+	return k;
+}
+
 int
 digest_render(const struct renderer *r, const struct person *to, const json_t *data, size_t cap,
 	      unsigned mask, struct rendered *ret)
 {
 	size_t limit;
-	json_t *d;
 	int k;
 
 	k = fit(r, to, data, cap ? cap : DIGEST_HTML_CAP, &limit);
 	if (k < 0)
 		return k;
-	d = cut(data, limit);
-	k = render_with(r, to, d, mask, ret);
-	json_decref(d);
-	return k;
+	return render_cut(r, to, data, limit, mask, ret);
+}
+
+int
+digest_render_cut(const struct renderer *r, const struct person *to, const json_t *data,
+		  size_t cap, unsigned mask, size_t *io_limit, struct rendered *ret)
+{
+	size_t c = cap ? cap : DIGEST_HTML_CAP;
+	int k;
+
+	if (*io_limit == DIGEST_LIMIT_UNSET) {
+		k = fit(r, to, data, c > 2 * DIGEST_READER_MARGIN ? c - DIGEST_READER_MARGIN : c,
+			io_limit);
+		if (k < 0) {
+			*io_limit = DIGEST_LIMIT_UNSET;
+			return k;
+		}
+	}
+	return render_cut(r, to, data, *io_limit, mask, ret);
 }
