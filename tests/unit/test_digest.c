@@ -797,6 +797,9 @@ test_english(void **state)
 	assert_non_null(strstr(m.html, "<html lang=\"en\">"));
 	assert_string_equal(m.subject, "[Follow-up] Progress report on the tasks, from 26/09/2025 "
 			    "to 09/10/2025");
+	/* The system's name in the reader's language. */
+	assert_null(strstr(m.text, "Hệ thống đôn đốc"));
+	assert_null(strstr(m.html, "Hệ thống đôn đốc"));
 	rendered_release(&m);
 	json_decref(d);
 }
@@ -883,6 +886,37 @@ test_period_names(void **state)
 	}
 }
 
+/* The secretariat told that a digest to a [digest] to address failed: an address, in Vietnamese words. */
+static void
+test_alert_address(void **state)
+{
+	struct fx *f = *state;
+	struct person sec = { .id = 3, .name = "Phạm Thị Dung", .role = ROLE_SECRETARIAT,
+			      .lang = "vi", .active = true };
+	struct person addr = { .name = "ketoan@example.gov.vn", .email = "ketoan@example.gov.vn",
+			       .lang = "vi", .role = ROLE_VIEWER, .active = true };
+	struct person lanh = { .id = 7, .name = "Trần Văn Lãnh", .email = "lanh@example.gov.vn",
+			       .lang = "vi", .role = ROLE_LEADER, .active = true };
+	struct render_ctx ctx = { .r = f->rend, .to = &sec, .today = TODAY, .about = &addr,
+				  .about_channel = "email", .about_error = "550 no such user",
+				  .about_digest = true };
+	struct rendered m = { 0 };
+
+	assert_int_equal(render_message(MESSAGE_ALERT, &ctx, NULL, 0, &m), 0);
+	assert_non_null(strstr(m.subject, "tới địa chỉ ketoan@example.gov.vn"));
+	assert_non_null(strstr(m.text, "tới địa chỉ ketoan@example.gov.vn qua kênh\nthư điện tử"));
+	assert_non_null(strstr(m.chat, "tới địa chỉ <b>ketoan@example.gov.vn</b> qua kênh thư điện tử"));
+	assert_null(strstr(m.text, "đồng chí ketoan"));
+	assert_null(strstr(m.html, "đồng chí <b>ketoan"));
+	rendered_release(&m);
+	ctx.about = &lanh;
+	m = (struct rendered){ 0 };
+	assert_int_equal(render_message(MESSAGE_ALERT, &ctx, NULL, 0, &m), 0);
+	assert_non_null(strstr(m.subject, "tới đồng chí Trần Văn Lãnh"));
+	assert_null(strstr(m.text, "địa chỉ lanh@"));
+	rendered_release(&m);
+}
+
 /* Names each test's renderings in the dump. */
 static int
 named(void **state, const char *name)
@@ -904,6 +938,7 @@ SETUP(test_english)
 SETUP(test_done_unknown)
 SETUP(test_agency)
 SETUP(test_period_names)
+SETUP(test_alert_address)
 
 int
 main(void)
@@ -920,6 +955,7 @@ main(void)
 		TEST(test_english),
 		TEST(test_agency),
 		TEST(test_period_names),
+		TEST(test_alert_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
