@@ -490,12 +490,14 @@ prune_daily(struct store *s, struct date today, time_t now)
 {
 	char iso[DATE_ISO_LEN];
 	int64_t n = 0;
+	int r;
 
 	date_format_iso(today, iso);
 	if (meta_is(s, "digest.pruned", iso, NULL))
 		return;
-	if (store_digest_prune(s, (int64_t)now - PRUNE_AFTER_S, &n) < 0) {
-		log_warnx("cannot drop the old digests' workbooks: %s", store_strerror(s, -EIO));
+	r = store_digest_prune(s, (int64_t)now - PRUNE_AFTER_S, &n);
+	if (r < 0) {
+		log_warnx("cannot drop the old digests' workbooks: %s", store_strerror(s, r));
 		return;
 	}
 	if (n)
@@ -520,8 +522,8 @@ digestq_tick(struct store *s, const struct digestq_env *env, time_t now)
 		return 0;	/* no digest day yet; or the schedule is being reloaded */
 	if (r == 0)
 		r = due(s, key, day, today, now);
-	if (r == 0)
-		r = digestq_period(s, today, true, &q.from, &q.to);
+	if (r == 1)
+		r = digestq_period(s, today, true, &q.from, &q.to) ?: 1;
 	if (r < 0)
 		log_warnx("cannot read the digests queued: %s, will retry", store_strerror(s, r));
 	if (r <= 0)
