@@ -371,7 +371,8 @@ cli_queue_messages(struct dondoc *d, const struct command_out *out, size_t *ret_
 	}
 	{
 		struct inbound_env env = { .s = d->store, .rend = rend, .sch = d->sch, .cs = d->cs,
-					   .bot_username = d->cfg->telegram_bot_username };
+					   .bot_username = d->cfg->telegram_bot_username,
+					   .url = d->cfg->public_url };
 		struct command_in in = { .channel = "cli", .now = clock_now(&d->clock),
 					 .today = clock_today(&d->clock), .cal = d->sch->cal };
 

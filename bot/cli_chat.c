@@ -280,7 +280,8 @@ cmd_chat(struct dondoc *d, int argc, char **argv)
 	}
 	{
 		struct inbound_env env = { .s = d->store, .rend = rend, .sch = d->sch, .cs = d->cs,
-					   .bot_username = d->cfg->telegram_bot_username };
+					   .bot_username = d->cfg->telegram_bot_username,
+					   .url = d->cfg->public_url };
 		struct command_in in = { .channel = "telegram", .chat_id = a.telegram,
 					 .text = text, .reply_to = a.reply_to, .button = a.button,
 					 .button_on = a.on, .bot_username = env.bot_username,

@@ -29,9 +29,6 @@
 
 #define CMD "digest"
 
-/* Without --period and before any digest: the two weeks ending today. */
-#define DIGEST_FIRST_DAYS 14
-
 struct digest_args {
 	const char *html, *text, *xlsx;	/* --preview, --text, --xlsx */
 	const char *period, *of, *at, *agency, *to;
@@ -165,27 +162,20 @@ named_period(struct dondoc *d, const struct digest_args *a, struct date of,
 }
 
 /*
- * The period since the previous scheduled digest into q, to today: 0, or
- * an exit status after one line.  Before the first (or when the last
- * already reached today), the two weeks that every second Friday covers.
+ * The period since the previous scheduled digest into q, to today
+ * (digestq_period, the daemon's and the chat's): 0, or an exit status
+ * after one line.
  */
 static int
 since_last(struct dondoc *d, struct digest_query *q)
 {
-	struct date last;
 	int k;
 
 	q->span = SPAN_SINCE_LAST;
-	q->to = q->today;
-	k = store_digest_last(d->store, &last);
-	if (k == -ENOENT || (k == 0 && date_cmp(last, q->today) >= 0)) {
-		q->from = date_from_days(date_to_days(q->today) - (DIGEST_FIRST_DAYS - 1));
-		return 0;
-	}
+	k = digestq_period(d->store, q->today, false, &q->from, &q->to);
 	if (k < 0)
 		return cli_error(CMD, cli_exit_code(k), "cannot read the previous digest: %s",
 				 store_errmsg(d->store));
-	q->from = date_from_days(date_to_days(last) + 1);
 	return 0;
 }
 
@@ -232,41 +222,65 @@ commit_tmp(const char *tmp, const char *path)
 	return cli_error(CMD, EX_IOERR, "cannot write '%s': %s", path, strerror(e));
 }
 
+/* Removes the .tmp files of a preview that is not to be (NULL: none). */
+static void
+drop_tmps(char *const *tmps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tmps[i])
+			(void)unlink(tmps[i]);
+}
+
+/* The workbook of q to path.tmp (whole or nothing, xlsx.h): 0, or an exit status after one line. */
+static int
+write_xlsx_tmp(struct dondoc *d, const char *path, const struct digest_query *q, char **ret_tmp)
+{
+	struct xlsx_query xq = { .today = q->today, .cal = q->cal, .agency_id = q->agency_id,
+				 .created = q->now };
+	char *tmp = xasprintf("%s.tmp", path), *msg = NULL;
+	int k = xlsx_report_write(d->store, &xq, tmp, &msg), ex = 0;
+
+	if (k < 0) {
+		ex = cli_error(CMD, k == -EPROTO ? EX_SOFTWARE : EX_CANTCREAT, "%s",
+			       msg ? msg : strerror(-k));
+		(void)unlink(tmp);
+		free(tmp);
+		tmp = NULL;
+	}
+	free(msg);
+	*ret_tmp = tmp;
+	return ex;
+}
+
 /*
- * The files of --preview: HTML and text to their .tmp first, then the
- * workbook (whole or nothing, xlsx.h), then the renames, so that a path
- * that cannot be written leaves none of them behind.
+ * The files of --preview: all three to their .tmp first, then the
+ * renames, last, so that a path that cannot be written leaves none of
+ * them behind (nor the workbook without its HTML).
  */
 static int
 write_preview(struct dondoc *d, const struct digest_args *a, const struct digest_query *q,
 	      const struct rendered *m)
 {
-	char *tmp_html = NULL, *tmp_text = NULL, *msg = NULL;
+	const char *paths[3] = { a->html, a->text, a->xlsx };
+	char *tmps[3] = { NULL, NULL, NULL };
 	int ex;
 
-	ex = write_tmp(a->html, m->html, strlen(m->html), &tmp_html);
+	ex = write_tmp(a->html, m->html, strlen(m->html), &tmps[0]);
 	if (ex == 0 && a->text)
-		ex = write_tmp(a->text, m->text, strlen(m->text), &tmp_text);
-	if (ex == 0 && a->xlsx) {
-		struct xlsx_query xq = { .today = q->today, .cal = q->cal,
-					 .agency_id = q->agency_id, .created = q->now };
-		int k = xlsx_report_write(d->store, &xq, a->xlsx, &msg);
-
-		if (k < 0)
-			ex = cli_error(CMD, k == -EPROTO ? EX_SOFTWARE : EX_CANTCREAT, "%s",
-				       msg ? msg : strerror(-k));
-		free(msg);
+		ex = write_tmp(a->text, m->text, strlen(m->text), &tmps[1]);
+	if (ex == 0 && a->xlsx)
+		ex = write_xlsx_tmp(d, a->xlsx, q, &tmps[2]);
+	for (size_t i = 0; i < 3 && ex == 0; i++) {
+		if (tmps[i])
+			ex = commit_tmp(tmps[i], paths[i]);
+		if (ex == 0) {
+			free(tmps[i]);
+			tmps[i] = NULL;
+		}
 	}
-	if (ex == 0)
-		ex = commit_tmp(tmp_html, a->html);
-	else if (tmp_html)
-		(void)unlink(tmp_html);
-	if (ex == 0 && tmp_text)
-		ex = commit_tmp(tmp_text, a->text);
-	else if (tmp_text)
-		(void)unlink(tmp_text);
-	free(tmp_html);
-	free(tmp_text);
+	drop_tmps(tmps, 3);
+	for (size_t i = 0; i < 3; i++)
+		free(tmps[i]);
 	if (ex == 0)
 		printf("wrote %s (%zu bytes)%s%s%s%s\n", a->html, strlen(m->html),
 		       a->text ? ", " : "", a->text ? a->text : "", a->xlsx ? ", " : "",
@@ -395,6 +409,10 @@ cmd_digest(struct dondoc *d, int argc, char **argv)
 		return ex;
 	if (!a.of)
 		of = at;
+	/* The figures as of a day to come would be made up: the registry knows today's. */
+	if (a.at && date_cmp(at, clock_today(&d->clock)) > 0)
+		return cli_error(CMD, EX_DATAERR, "--at '%s' is after today: the registry knows "
+				 "nothing yet of that day", a.at);
 	q.today = at;
 	q.now = clock_now(&d->clock);
 	if ((ex = cli_need_store(d)) != 0 || (ex = cli_need_schedule(d)) != 0)

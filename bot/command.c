@@ -44,8 +44,6 @@
 #define LIST_MAX 20		/* tasks shown by /viec and /quahan, a page */
 #define IDS_MAX 20		/* numbers one command acts on ("/xong 40, 41") */
 #define TEXT_MAX 2000		/* bytes of a note, obstacle or reason kept */
-/* "/baocao tongthe" with no digest before to start from: these last days. */
-#define DIGEST_CHAT_DAYS 14
 
 enum cmd {
 	CMD_START,
@@ -1486,19 +1484,20 @@ trimmed(const char *s)
 }
 
 /*
- * Queues the digest's email with its workbook to the sender alone
- * (digestq.h): true when queued.  An address missing, refused for good,
- * or that no channel reaches is said in the answer, not an error.
+ * Queues the digest's email (data, made once) with its workbook to the
+ * sender alone (digestq.h): true when queued.  An address missing,
+ * refused for good, or that no channel reaches is said in the answer,
+ * not an error.
  */
 static int
-queue_workbook(struct run *r, const struct digest_query *q, bool *ret_queued)
+queue_workbook(struct run *r, const struct digest_query *q, const json_t *data, bool *ret_queued)
 {
 	struct digestq_env env = {
 		.sch = r->in->sch, .rend = r->in->rend,
 		/* digestq only reads the channels (which reach whom): never sends. */
-		.cs = (struct channels *)r->in->cs,
+		.cs = (struct channels *)r->in->cs, .url = r->in->url,
 	};
-	struct digestq_job job = { .q = q, .person_id = r->me.id };
+	struct digestq_job job = { .q = q, .person_id = r->me.id, .data = data };
 	size_t n = 0;
 	char *msg = NULL;
 	int k;
@@ -1515,33 +1514,35 @@ queue_workbook(struct run *r, const struct digest_query *q, bool *ret_queued)
 	return k < 0 ? k : 0;
 }
 
-/* The day after the last scheduled digest's period, else DIGEST_CHAT_DAYS back. */
+/*
+ * The digest's chat form and text for the answer: the answer itself says
+ * where the workbook went (in_answer, templates/README.md).
+ */
 static int
-period_since_digest(struct run *r, struct date *ret_from)
+render_summary(struct run *r, const json_t *data, struct rendered *ret)
 {
-	struct date prev;
-	int64_t today = date_to_days(r->in->today), from;
-	int k = store_digest_last(r->s, &prev);
+	json_t *d = json_copy((json_t *)data);
+	int k;
 
-	if (k < 0 && k != -ENOENT)
-		return k;
-	from = k == 0 ? date_to_days(prev) + 1 : today - (DIGEST_CHAT_DAYS - 1);
-	*ret_from = date_from_days(from > today ? today : from);
-	return 0;
+	json_object_set_new(d, "in_answer", json_true());
+	k = digest_render(r->in->rend, &r->me, d, 0, RENDER_CHAT | RENDER_TEXT, ret);
+	json_decref(d);
+	return k;
 }
 
 /*
  * /baocao tongthe: for the leaders and the secretariat, the digest's
  * headline and summary in the chat form (digest_render) since the last
- * digest, and its email with the workbook queued to the asker, or the
- * answer says there is no address to send it to.
+ * digest (digestq_period, as the daemon counts it), and its email with
+ * the workbook queued to the asker, or the answer says there is no
+ * address to send it to.  The digest is made once for both.
  */
 static int
 cmd_digest(struct run *r)
 {
 	struct digest_query q = {
 		.today = r->in->today, .span = SPAN_SINCE_LAST, .cal = r->in->cal,
-		.now = (time_t)r->in->now,
+		.now = (time_t)r->in->now, .url = r->in->url,
 	};
 	struct rendered forms = { 0 };
 	json_t *data = NULL;
@@ -1555,21 +1556,19 @@ cmd_digest(struct run *r)
 				 "agency", r->me.agency_name ? r->me.agency_name : ""));
 		return 0;
 	}
-	k = period_since_digest(r, &q.from);
+	k = digestq_period(r->s, q.today, false, &q.from, &q.to);
 	if (k < 0)
 		return k;
-	q.to = q.today;
 	/* inbound_handle gives the templates; a caller without them cannot answer this. */
 	if (!r->in->rend)
 		return -EINVAL;
 	k = digest_data(r->s, &q, &data);
 	if (k < 0)
 		return k;
-	k = digest_render(r->in->rend, &r->me, data, 0, RENDER_CHAT | RENDER_TEXT, &forms);
+	k = queue_workbook(r, &q, data, &queued);
+	if (k == 0)
+		k = render_summary(r, data, &forms);
 	json_decref(data);
-	if (k < 0)
-		return k;
-	k = queue_workbook(r, &q, &queued);
 	if (k == 0)
 		say(&r->out->reply, r->me.id, "digest_answer",
 		    json_pack("{s:o, s:o, s:b, s:b, s:s?}", "summary_chat", trimmed(forms.chat),

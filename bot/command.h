@@ -55,6 +55,8 @@ struct command_in {
 	const struct schedule *sch;	/* the periods of recurring tasks (/xong) */
 	/* The templates, for the digest "/baocao tongthe" renders; NULL: inbound_handle's. */
 	const struct renderer *rend;
+	/* [http] public_url: the board written out in the digest "/baocao tongthe" makes; NULL. */
+	const char *url;
 };
 
 /* One message to answer with or to send. */

@@ -325,6 +325,7 @@ gather_happened(const struct store_happened *h, void *userdata)
 		break;
 	case HAPPENED_DEAD_MESSAGE:
 		json_object_set_new(o, "channel", json_string(h->before ? h->before : ""));
+		json_object_set_new(o, "channel_vi", json_string(render_channel_vi(h->before)));
 		break;
 	default:
 		break;
@@ -717,7 +718,7 @@ gather_all(struct store *s, struct gather *g)
 	r = store_task_foreach(s, &f, gather_task, g);
 	if (r == 0)
 		r = store_happened_foreach(s, day_start(q->from), day_start(q->to) + 86399,
-					   (int64_t)q->now, q->agency_id, gather_happened, g);
+					   q->agency_id, gather_happened, g);
 	if (r == 0)
 		r = store_person_foreach(s, gather_person, g);
 	if (r == 0)
@@ -792,6 +793,33 @@ build(struct gather *g, const struct report *rep)
 	return data;
 }
 
+/*
+ * Nothing is written "0", not "00": the committee's two digits are for 1
+ * to 9 ("01/82"); a part that is nothing is left out by its has_ flag.
+ */
+static void
+no_double_zero(json_t *v)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			no_double_zero(x);
+		return;
+	}
+	json_object_foreach(v, key, x) {
+		size_t n = strlen(key);
+
+		if (json_is_string(x) && n > 3 && strcmp(key + n - 3, "_02") == 0 &&
+		    strcmp(json_string_value(x), "00") == 0)
+			json_string_set(x, "0");
+		else if (json_is_object(x) || json_is_array(x))
+			no_double_zero(x);
+	}
+}
+
 int
 digest_data(struct store *s, const struct digest_query *q, json_t **ret)
 {
@@ -813,6 +841,7 @@ digest_data(struct store *s, const struct digest_query *q, json_t **ret)
 		*ret = build(&g, &rep);
 		/* Once here, so that rendering never writes into the data it shares. */
 		render_formal_counts(*ret);
+		no_double_zero(*ret);
 	}
 	gather_release(&g);
 	report_release(&rep);
@@ -905,8 +934,8 @@ render_with(const struct renderer *r, const struct person *to, json_t *d, unsign
 	if (to)
 		json_object_set_new(d, "person", render_person_json(to));
 	json_object_set_new(d, "today", json_deep_copy(json_object_get(d, "as_of")));
-	json_object_set_new(d, "app", json_pack("{s:s, s:s}", "name", "Hệ thống đôn đốc", "url",
-						url ? url : ""));
+	json_object_set_new(d, "app", json_pack("{s:s, s:s}", "name", render_app_name(to ? to->lang : NULL),
+						"url", url ? url : ""));
 	json_object_set_new(d, "bot", json_string(""));
 	return renderer_render_forms(r, to ? to->lang : NULL, "digest", d, mask, ret);
 }
@@ -968,19 +997,48 @@ fit(const struct renderer *r, const struct person *to, const json_t *data, size_
 	return 0;
 }
 
+/* The forms of mask for to with data's lists cut to limit. */
+static int
+render_cut(const struct renderer *r, const struct person *to, const json_t *data, size_t limit,
+	   unsigned mask, struct rendered *ret)
+{
+	json_t *d = cut(data, limit);
+	int k;
+
+	if (mask & DIGEST_EMAILED)
+		json_object_set_new(d, "emailed", json_true());
+	k = render_with(r, to, d, mask & RENDER_ALL, ret);
+	json_decref(d);
+	return k;
+}
+
 int
 digest_render(const struct renderer *r, const struct person *to, const json_t *data, size_t cap,
 	      unsigned mask, struct rendered *ret)
 {
 	size_t limit;
-	json_t *d;
 	int k;
 
 	k = fit(r, to, data, cap ? cap : DIGEST_HTML_CAP, &limit);
 	if (k < 0)
 		return k;
-	d = cut(data, limit);
-	k = render_with(r, to, d, mask, ret);
-	json_decref(d);
-	return k;
+	return render_cut(r, to, data, limit, mask, ret);
+}
+
+int
+digest_render_cut(const struct renderer *r, const struct person *to, const json_t *data,
+		  size_t cap, unsigned mask, size_t *io_limit, struct rendered *ret)
+{
+	size_t c = cap ? cap : DIGEST_HTML_CAP;
+	int k;
+
+	if (*io_limit == DIGEST_LIMIT_UNSET) {
+		k = fit(r, to, data, c > 2 * DIGEST_READER_MARGIN ? c - DIGEST_READER_MARGIN : c,
+			io_limit);
+		if (k < 0) {
+			*io_limit = DIGEST_LIMIT_UNSET;
+			return k;
+		}
+	}
+	return render_cut(r, to, data, *io_limit, mask, ret);
 }

@@ -65,4 +65,26 @@ int digest_data(struct store *s, const struct digest_query *q, json_t **ret);
 int digest_render(const struct renderer *r, const struct person *to, const json_t *data,
 		  size_t cap, unsigned mask, struct rendered *ret);
 
+/*
+ * With the mask of digest_render: this reader gets the email with the
+ * workbook too, and the chat form says so ("emailed", templates/README.md);
+ * without it the chat form says there is no address to send it to.
+ */
+#define DIGEST_EMAILED (1u << 8)
+
+/* *io_limit not yet found (digest_render_cut). */
+#define DIGEST_LIMIT_UNSET SIZE_MAX
+/* Room left under the cap for another reader's greeting when a cut is reused. */
+#define DIGEST_READER_MARGIN ((size_t)2 * 1000)
+
+/*
+ * digest_render for many readers of one digest: finding the cut renders
+ * the HTML a dozen times, so it is found once, for the first reader
+ * (*io_limit DIGEST_LIMIT_UNSET), with DIGEST_READER_MARGIN to spare,
+ * stored in *io_limit and reused as it is for the next readers of the
+ * same language (one io_limit per language).  0, or -errno.
+ */
+int digest_render_cut(const struct renderer *r, const struct person *to, const json_t *data,
+		      size_t cap, unsigned mask, size_t *io_limit, struct rendered *ret);
+
 #endif

@@ -11,9 +11,11 @@
  *    together; a failure queues none.
  * 3. Same bytes: the workbook is made once and kept in the row; each
  *    message names the row, and the dispatcher attaches it at each try.
- * 4. The outbox does the rest: the messages are proactive (they wait
- *    for the sending window), retried, and a dead one alerts the
- *    secretariat (dispatch.c).
+ * 4. The outbox does the rest: the scheduled digest's messages wait
+ *    for the sending window (one asked for goes at once), are retried,
+ *    and a dead one alerts the secretariat (dispatch.c).
+ * 5. Nothing falls between two digests: a scheduled one ends the day
+ *    before it is made (digestq_period), the next starts the day after.
  *
  *   digest day come (schedule_digest_day) --digestq_tick--> key queued?
  *      |  yes: nothing                            no: digestq_queue
@@ -43,7 +45,7 @@
 #include "xalloc.h"
 #include "xlsx.h"
 
-/* "The last 14 days" for the first digest ever: days before today, today included. */
+/* "The last 14 days" for the first digest ever, ending where its period ends. */
 #define FIRST_PERIOD_DAYS 14
 
 /* Who gets one digest: people (owned) and addresses (borrowed). */
@@ -147,9 +149,30 @@ recipients_of(struct store *s, const struct digestq_env *env, const struct diges
 	return 0;
 }
 
+/*
+ * Whether a channel reaches any of rc, before anything is built: a
+ * registry nobody is reached from costs no digest at each tick.
+ */
+static bool
+reachable(const struct digestq_env *env, const struct recipients *rc, bool mail_only)
+{
+	for (size_t i = 0; i < rc->n_people; i++)
+		if (mail_only ? channels_pick_html(env->cs, &rc->people[i]) != NULL
+			      : channels_pick(env->cs, &rc->people[i]) != NULL)
+			return true;
+	for (size_t i = 0; i < rc->n_addrs; i++) {
+		struct person as = { .email = (char *)rc->addrs[i], .name = (char *)rc->addrs[i] };
+
+		if (channels_pick(env->cs, &as))
+			return true;
+	}
+	return false;
+}
+
 /* What one digest is made of, shared by all its messages. */
 struct made {
-	json_t *data;
+	json_t *own;		/* made here; NULL when the job brought its own */
+	const json_t *data;
 	struct digest_run run;
 	struct message *msgs;
 	size_t n;
@@ -158,7 +181,7 @@ struct made {
 static void
 made_release(struct made *mk)
 {
-	json_decref(mk->data);
+	json_decref(mk->own);
 	store_digest_release(&mk->run);
 	for (size_t i = 0; i < mk->n; i++)
 		message_release(&mk->msgs[i]);
@@ -268,7 +291,8 @@ make_digest(struct store *s, const struct digestq_job *job, time_t now, struct m
 	char name[40];
 	int r;
 
-	r = digest_data(s, q, &mk->data);
+	r = job->data ? 0 : digest_data(s, q, &mk->own);
+	mk->data = job->data ? job->data : mk->own;
 	if (r < 0) {
 		*reterr_msg = xasprintf("cannot gather the digest's figures: %s",
 					r == -EPROTO ? "they do not add up (a bug, see the log)"
@@ -341,6 +365,10 @@ digestq_queue(struct store *s, const struct digestq_env *env, const struct diges
 					"asked for it (person set ID --digest yes), no [digest] to");
 		r = -ENOENT;
 	}
+	if (r == 0 && !reachable(env, &rc, job->person_id != 0)) {
+		*reterr_msg = xasprintf("no channel reaches any recipient of the digest");
+		r = -ENOENT;
+	}
 	if (r == 0)
 		r = make_digest(s, job, now, &mk, reterr_msg);
 	if (r == 0)
@@ -354,88 +382,159 @@ digestq_queue(struct store *s, const struct digestq_env *env, const struct diges
 	return r;
 }
 
-/*
- * The period since the previous digest: the day after its end, else the
- * last 14 days.  -ENOENT when there was none and day, the digest day
- * come, is not today: the first digest goes on a digest day the daemon
- * sees, not as a catch-up of one before it was ever started (a new
- * install, or an upgrade, on a Monday would otherwise send Friday's).
- */
-static int
-period_since_last(struct store *s, struct date today, struct date day, struct date *ret_from)
+int
+digestq_period(struct store *s, struct date today, bool scheduled, struct date *ret_from,
+	       struct date *ret_to)
 {
 	struct date prev;
-	int64_t t = date_to_days(today), from;
+	int64_t to = date_to_days(today) - (scheduled ? 1 : 0), from;
 	int r = store_digest_last(s, &prev);
 
-	if (r == -ENOENT && date_cmp(day, today) != 0)
-		return -ENOENT;
 	if (r == -ENOENT)
-		from = t - (FIRST_PERIOD_DAYS - 1);
+		from = to - (FIRST_PERIOD_DAYS - 1);
 	else if (r < 0)
 		return r;
 	else
 		from = date_to_days(prev) + 1;
-	*ret_from = date_from_days(from > t ? t : from);
+	/* Two digests with nothing between them: a period of one day, not a backward one. */
+	*ret_from = date_from_days(from > to ? to : from);
+	*ret_to = date_from_days(to);
 	return 0;
 }
 
-/*
- * Nobody to send the digest of key to: said once per digest day, not
- * at each tick (remembered in the store's meta).
- */
-static void
-tell_nobody(struct store *s, struct date key, const char *msg)
+/* Meta keys: the first digest's day tried, and when to try a failed one again. */
+#define META_FIRST "digest.first"
+#define META_RETRY "digest.retry"
+/* A digest that could not be queued is tried again no sooner than this. */
+#define RETRY_AFTER_S 3600
+
+/* Whether meta key holds iso (at its start); NULL-safe on a missing key. */
+static bool
+meta_is(struct store *s, const char *key, const char *iso, char **ret_val)
 {
-	char iso[DATE_ISO_LEN], *told = NULL;
+	char *v = NULL;
+	bool is = store_meta_get(s, key, &v) == 0 && strncmp(v, iso, DATE_ISO_LEN - 1) == 0;
+
+	if (ret_val)
+		*ret_val = v;
+	else
+		free(v);
+	return is;
+}
+
+/*
+ * Whether the digest of key (on day, come by today) is to be tried now:
+ * 1 yes, 0 no, -errno.  Not when a key as late was recorded (the clock
+ * went back, or the schedule changed: an older occurrence never sent is
+ * no digest to send now).  With none ever recorded, only on its day, or
+ * after it when that day's was tried and failed (kept until queued or a
+ * newer key comes).  Not before the hour after a failure.
+ */
+static int
+due(struct store *s, struct date key, struct date day, struct date today, time_t now)
+{
+	char iso[DATE_ISO_LEN], *v = NULL;
+	struct date last;
+	long long at = 0;
+	int r = store_digest_last_key(s, &last);
 
 	date_format_iso(key, iso);
-	if (store_meta_get(s, "digest.nobody", &told) == 0 && strcmp(told, iso) == 0) {
-		free(told);
+	if (r == 0 && date_cmp(key, last) <= 0)
+		return 0;
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (r == -ENOENT && date_cmp(day, today) != 0 && !meta_is(s, META_FIRST, iso, NULL))
+		return 0;
+	if (r == -ENOENT && !meta_is(s, META_FIRST, iso, NULL)) {
+		r = store_meta_set(s, META_FIRST, iso);
+		if (r < 0)
+			return r;
+	}
+	if (meta_is(s, META_RETRY, iso, &v) && sscanf(v + DATE_ISO_LEN - 1, " %lld", &at) == 1 &&
+	    (long long)now < at) {
+		free(v);
+		return 0;
+	}
+	free(v);
+	return 1;
+}
+
+/*
+ * The digest of key could not be queued: tried again in an hour, said
+ * once per key (a failure each hour for two weeks is one log line).
+ */
+static void
+failed(struct store *s, const char *k, int r, const char *msg, time_t now)
+{
+	char *v = NULL;
+	bool told = meta_is(s, META_RETRY, k, NULL);
+
+	v = xasprintf("%s %lld", k, (long long)now + RETRY_AFTER_S);
+	(void)store_meta_set(s, META_RETRY, v);
+	free(v);
+	if (told)
+		log_debug("digest of %s still not queued: %s", k, msg ? msg : strerror(-r));
+	else if (r == -ENOENT)
+		log_warnx("digest of %s not sent: %s, will retry hourly", k, msg);
+	else
+		log_warnx("cannot queue the digest of %s: %s, will retry hourly", k,
+			  msg ? msg : strerror(-r));
+}
+
+/* Digests older than this keep their row, not their workbook, once all delivered. */
+#define PRUNE_AFTER_S (90 * 86400)
+
+/* Once a day: the workbooks nobody will send again (store_digest_prune). */
+static void
+prune_daily(struct store *s, struct date today, time_t now)
+{
+	char iso[DATE_ISO_LEN];
+	int64_t n = 0;
+	int r;
+
+	date_format_iso(today, iso);
+	if (meta_is(s, "digest.pruned", iso, NULL))
+		return;
+	r = store_digest_prune(s, (int64_t)now - PRUNE_AFTER_S, &n);
+	if (r < 0) {
+		log_warnx("cannot drop the old digests' workbooks: %s", store_strerror(s, r));
 		return;
 	}
-	free(told);
-	log_warnx("digest of %s not sent: %s, will retry", iso, msg);
-	(void)store_meta_set(s, "digest.nobody", iso);
+	if (n)
+		log_info("dropped the workbooks of %lld digests older than 90 days", (long long)n);
+	(void)store_meta_set(s, "digest.pruned", iso);
 }
 
 int
 digestq_tick(struct store *s, const struct digestq_env *env, time_t now)
 {
 	struct date today = clock_local_date(now), key, day;
-	struct digest_query q = { .today = today, .to = today, .span = SPAN_SINCE_LAST,
-				  .cal = env->sch->cal, .url = env->url, .now = now };
+	struct digest_query q = { .today = today, .span = SPAN_SINCE_LAST, .cal = env->sch->cal,
+				  .url = env->url, .now = now };
 	struct digestq_job job = { .q = &q, .key = &key };
 	char *msg = NULL, a[DATE_ISO_LEN], b[DATE_ISO_LEN], k[DATE_ISO_LEN];
 	size_t n = 0;
-	bool done = false;
 	int r;
 
+	prune_daily(s, today, now);
 	r = schedule_digest_day(env->sch, today, &key, &day);
 	if (r == -ENOENT || r == -ERANGE)
 		return 0;	/* no digest day yet; or the schedule is being reloaded */
 	if (r == 0)
-		r = store_digest_exists(s, key, &done);
+		r = due(s, key, day, today, now);
+	if (r == 1)
+		r = digestq_period(s, today, true, &q.from, &q.to) ?: 1;
 	if (r < 0)
 		log_warnx("cannot read the digests queued: %s, will retry", store_strerror(s, r));
-	if (r < 0 || done)
+	if (r <= 0)
 		return r;
 	date_format_iso(key, k);
-	r = period_since_last(s, today, day, &q.from);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0) {
-		log_warnx("cannot read the last digest: %s, will retry", store_strerror(s, r));
-		return r;
-	}
 	r = digestq_queue(s, env, &job, now, &n, &msg);
 	if (r == -EALREADY) {
 		r = 0;
-	} else if (r == -ENOENT) {
-		tell_nobody(s, key, msg);
-		r = 0;
 	} else if (r < 0) {
-		log_warnx("cannot queue the digest of %s: %s, will retry", k, msg ? msg : strerror(-r));
+		failed(s, k, r, msg, now);
+		r = r == -ENOENT ? 0 : r;
 	} else {
 		date_format_iso(q.from, a);
 		date_format_iso(q.to, b);

@@ -14,9 +14,14 @@
 #ifndef DONDOC_DIGESTQ_H
 #define DONDOC_DIGESTQ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+
+#include <jansson.h>
+
+#include "date.h"
 
 struct channels;
 struct digest_query;
@@ -39,6 +44,11 @@ struct digestq_job {
 	 * once per key, ever; NULL for one asked for (sent each time).
 	 */
 	const struct date *key;
+	/*
+	 * When not NULL, the digest data already made for q (digest_data),
+	 * used instead of making it again (a chat command that showed it).
+	 */
+	const json_t *data;
 };
 
 /* What digestq needs around it; all borrowed. */
@@ -60,16 +70,30 @@ int digestq_queue(struct store *s, const struct digestq_env *env, const struct d
 		  time_t now, size_t *ret_queued, char **reterr_msg);
 
 /*
+ * The period of a digest made today, in [*ret_from, *ret_to]: from the
+ * day after the previous scheduled digest's end.  A scheduled one ends
+ * yesterday (what happens on its day after it is made goes in the next
+ * one; its figures are still as of today); one asked for (dondoc digest,
+ * /baocao tongthe) ends today.  With no scheduled digest before, the 14
+ * days ending there.  0, or -errno.
+ */
+int digestq_period(struct store *s, struct date today, bool scheduled, struct date *ret_from,
+		   struct date *ret_to);
+
+/*
  * The daemon's tick: when the latest digest day of the policy (the
  * [digest] RRULE from [digest] start, a holiday moved to the next
  * working day) has come and its digest was not queued, queues it, with
- * the period since the previous digest.  1 when queued, 0 when nothing
- * was due (or nobody gets it: said once a digest day), -errno when
- * it could not be (logged here, with what failed; tried again at the
- * next tick).  A daemon down on the day queues it at its next tick,
- * once; a daemon down for several periods queues the latest only.  The
- * first digest ever goes on a digest day itself (a new install catches
- * up on none).
+ * digestq_period's period.  1 when queued, 0 when nothing was due (or
+ * nobody is reached: checked before anything is built), -errno when it
+ * could not be.  A failure is logged once per digest day and tried
+ * again an hour later.  A daemon down on the day queues it at its next
+ * tick, once; a daemon down for several periods queues the latest only;
+ * a day at or before the latest queued (the clock went back, the
+ * schedule changed) is none.  The first digest ever goes on a digest
+ * day itself (a new install catches up on none), and, when that fails,
+ * until it is queued or the next digest day comes.  Once a day, the
+ * workbooks of digests older than 90 days, all delivered, are dropped.
  */
 int digestq_tick(struct store *s, const struct digestq_env *env, time_t now);
 

@@ -1378,6 +1378,23 @@ job_attach(struct batch *b, struct job *j)
 }
 
 /*
+ * Whether m waits for working hours (invariant 6): a proactive kind, but
+ * a digest somebody asked for (its run has no key: dondoc digest --send,
+ * /baocao tongthe) is an answer, and goes at once.
+ */
+static bool
+waits_for_window(struct store *s, const struct message *m)
+{
+	bool scheduled = true;
+
+	if (!message_kind_is_proactive(m->kind))
+		return false;
+	if (m->kind == MESSAGE_DIGEST && m->digest_id)
+		(void)store_digest_is_scheduled(s, m->digest_id, &scheduled);
+	return scheduled;
+}
+
+/*
  * Claims what of ids[0..n) is due and ours, into b->jobs[0..b->k), in one
  * transaction committed before any is sent: one commit for the batch, not
  * one per message (each outcome then takes its own).  On failure nothing
@@ -1397,7 +1414,7 @@ claim_batch(struct batch *b, const int64_t *ids, int n, time_t now)
 		r = store_message_get(b->s, ids[i], &j->m);
 		if (r < 0)
 			break;
-		if (message_kind_is_proactive(j->m.kind) && !dispatch_in_window(sch, now)) {
+		if (waits_for_window(b->s, &j->m) && !dispatch_in_window(sch, now)) {
 			/* A retry that fell outside working hours waits (invariant 6). */
 			r = store_message_finish(b->s, j->m.id, MESSAGE_PENDING,
 						 dispatch_next_window(sch, now), now,

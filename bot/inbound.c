@@ -264,6 +264,8 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 			cin.cs = env->cs;
 		if (!cin.rend)
 			cin.rend = env->rend;
+		if (!cin.url)
+			cin.url = env->url;
 		r = command_run(env->s, &cin, &out);
 	}
 	if (r < 0)

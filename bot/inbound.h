@@ -28,6 +28,7 @@ struct inbound_env {
 	const struct schedule *sch;
 	const struct channels *cs;
 	const char *bot_username;	/* without "@"; NULL when unknown */
+	const char *url;	/* [http] public_url, for a command's links; NULL: none */
 	bool queue_reply;	/* queue the sender's answer (false: the caller shows it) */
 	/*
 	 * The caller holds the transaction (group commit): the update is a

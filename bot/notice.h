@@ -88,10 +88,11 @@ enum message_kind {
 	MESSAGE_TEST,		/* dondoc send-test */
 	MESSAGE_DAILY,		/* to the secretariat: what to follow, what is missing */
 	/*
-	 * The periodic digest (digestq.h): proactive, so it waits for the
-	 * sending window, but outside the noise budget like an escalation
-	 * (it is the committee's report, not one more reminder).  It has no
-	 * notices; it may go to an address that is no person (address).
+	 * The digest (digestq.h).  The scheduled one is proactive and waits
+	 * for the sending window; one asked for (its run has no key) is an
+	 * answer and goes at once (dispatch.c).  The noise budget (invariant
+	 * 9) counts reminders, and a digest is not one.  It has no notices;
+	 * it may go to an address that is no person (address).
 	 */
 	MESSAGE_DIGEST,
 	_MESSAGE_KIND_MAX,

@@ -977,15 +977,39 @@ render_message(enum message_kind kind, const struct render_ctx *ctx,
 	chat_keys(data, ctx);
 	if (ctx->about)
 		json_object_set_new(data, "recipient",
-				    json_pack("{s:s, s:s, s:s, s:b}", "name",
+				    json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "name",
 					      ctx->about->name ? ctx->about->name : "",
 					      "channel", ctx->about_channel ? ctx->about_channel : "",
+					      "channel_vi", render_channel_vi(ctx->about_channel),
 					      "error", ctx->about_error ? ctx->about_error : "",
-					      "digest", ctx->about_digest));
+					      "digest", ctx->about_digest,
+					      /* A [digest] to address: nobody to call "đồng chí". */
+					      "address", !ctx->about->id && ctx->about->email
+					      ? ctx->about->email : ""));
 	render_formal_counts(data);
 	r = renderer_render(ctx->r, ctx->to->lang, template_of(kind, ctx->to, items, n), data, ret);
 	json_decref(data);
 	return r;
+}
+
+const char *
+render_channel_vi(const char *channel)
+{
+	if (!channel)
+		return "";
+	if (strcmp(channel, "email") == 0)
+		return "thư điện tử";
+	if (strcmp(channel, "telegram") == 0)
+		return "Telegram";
+	if (strcmp(channel, "zalo") == 0)
+		return "Zalo";
+	return channel;
+}
+
+const char *
+render_app_name(const char *lang)
+{
+	return lang && strcmp(lang, "en") == 0 ? "dondoc" : "Hệ thống đôn đốc";
 }
 
 /* --- brief titles (chat answers) ---------------------------------------- */

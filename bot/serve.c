@@ -425,7 +425,8 @@ web_update(struct web *w, const struct setup *st)
 	struct web_setup ws = { .rend = st->rend, .sch = st->sch, .cs = st->cs, .bot = st->bot,
 				.webhook_secret = st->webhook_secret,
 				.metrics = st->cfg->http_metrics, .metrics_token = st->metrics_token,
-				.trusted_proxy = st->cfg->http_trusted_proxy };
+				.trusted_proxy = st->cfg->http_trusted_proxy,
+				.url = st->cfg->public_url };
 
 	if (w)
 		web_set(w, &ws);
@@ -449,7 +450,8 @@ wait_or_listen(struct dondoc *d, const struct setup *st, struct dispatch_owed *o
 	       struct web *web, int ms, bool *more)
 {
 	struct inbound_env env = { .s = d->store, .clk = &d->clock, .rend = st->rend,
-				   .sch = st->sch, .cs = st->cs, .queue_reply = true,
+				   .sch = st->sch, .cs = st->cs, .url = st->cfg->public_url,
+				   .queue_reply = true,
 				   .count = web ? count_command : NULL, .count_userdata = web };
 	struct dispatch_env denv = { .sch = st->sch, .rend = st->rend, .cs = st->cs,
 				     .budget_ms = DELIVER_BUDGET_MS, .owed = owed };

@@ -374,6 +374,13 @@ static const char *const migrations[] = {
 	"ALTER TABLE message ADD COLUMN address TEXT"
 	" CHECK ((person_id IS NULL) <> (address IS NULL));"
 	"CREATE INDEX message_by_digest ON message(digest_id) WHERE digest_id IS NOT NULL;"
+	/*
+	 * When a message was given up (the digest counts the dead of its
+	 * period by it, not by when they were made); a message dead before
+	 * has only when it was made.
+	 */
+	"ALTER TABLE message ADD COLUMN dead_at INTEGER;"
+	"UPDATE message SET dead_at = created_at WHERE state = 'dead';"
 	/* A leader's opt-in (person set --digest yes); the secretariat gets it anyway. */
 	"ALTER TABLE person ADD COLUMN digest INTEGER NOT NULL DEFAULT 0"
 	" CHECK (digest = 0 OR digest = 1);",
@@ -676,7 +683,8 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_MESSAGE_CLAIM] = "UPDATE message SET state = 'sending', attempts = attempts + 1,"
 			     " next_at = ?2 WHERE id = ?1 AND state = 'pending'",
 	[ST_MESSAGE_FINISH] = "UPDATE message SET state = ?2, next_at = ?3, sent_at = ?4,"
-			      " last_error = ?5 WHERE id = ?1",
+			      " last_error = ?5, dead_at = CASE ?2 WHEN 'dead' THEN ?6 END"
+			      " WHERE id = ?1",
 	/* Through the index message_sending (test_store checks the plan). */
 	[ST_MESSAGE_RECOVER] = "UPDATE message SET state = 'pending', next_at = ?1"
 			       " WHERE state = 'sending' AND (?2 OR next_at <= ?1)",
@@ -688,7 +696,7 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_MESSAGE_LIST] = "SELECT " MESSAGE_COLUMNS " FROM message ORDER BY id",
 	[ST_MESSAGE_LIST_STATE] = "SELECT " MESSAGE_COLUMNS " FROM message WHERE state = ?1 ORDER BY id",
 	[ST_MESSAGE_RETRY] = "UPDATE message SET state = 'pending', next_at = ?2, last_error = NULL,"
-			     " attempts = 0 WHERE id = ?1 AND state = 'dead'",
+			     " attempts = 0, dead_at = NULL WHERE id = ?1 AND state = 'dead'",
 	[ST_MESSAGE_CANCEL_EMPTY] = "UPDATE message SET state = 'cancelled', last_error = ?2"
 				    " WHERE state = 'pending' AND id IN (SELECT message_id FROM notice"
 				    "  WHERE ifnull(task_id, 0) = ?1 AND message_id IS NOT NULL)"
@@ -1402,6 +1410,7 @@ widen_v10_edit(const char *name, const char *sql, bool *bad)
 {
 	static const char last[] = "kind = 'daily'", more[] = " OR kind = 'digest'";
 	static const char pid[] = " person_id INTEGER NOT NULL REFERENCES person(id),";
+	static const char done[] = " person_id INTEGER REFERENCES person(id),";
 	char *out, *next;
 	const char *at, *p;
 
@@ -1417,10 +1426,21 @@ widen_v10_edit(const char *name, const char *sql, bool *bad)
 	out = strncmp(at, more, strlen(more)) == 0 ? xstrdup(sql) :
 		xasprintf("%.*s%s%s", (int)(at - sql), sql, more, at);
 	p = strstr(out, pid);
-	if (!p)
+	if (!p && strstr(out, done))
 		return out;
-	next = xasprintf("%.*s person_id INTEGER REFERENCES person(id),%s", (int)(p - out), out,
-			 p + strlen(pid));
+	if (!p) {
+		/*
+		 * Neither as schema 9 wrote it nor as edited: keeping person_id
+		 * NOT NULL would refuse every [digest] to address later, so the
+		 * migration fails here, clearly.  (Static, as its siblings: a
+		 * registry with a hand-changed message table is what would test
+		 * it; t_migrate covers the two texts accepted.)
+		 */
+		free(out);
+		*bad = true;
+		return NULL;
+	}
+	next = xasprintf("%.*s%s%s", (int)(p - out), out, done, p + strlen(pid));
 	free(out);
 	return next;
 }
@@ -2946,8 +2966,8 @@ store_audit_key_apply(struct store *s, const char *actor, int64_t now)
  * What happened in a period, oldest first within each kind.  One
  * statement of its own, prepared for the call and finalized after: a
  * digest is made a few times a month, and the statement cache stays as
- * it is.  ?1..?2 the period, ?3 the end of the outbox's window, ?4 the
- * agency (0: all); the columns are those of struct store_happened.
+ * it is.  ?1..?2 the period, ?4 the agency (0: all); the columns are
+ * those of struct store_happened.
  */
 #define HAPPENED_LED \
 	" IN (SELECT task_id FROM task_agency WHERE role = 'lead' AND agency_id = ?4))"
@@ -2970,15 +2990,15 @@ static const char happened_sql[] =
 	" o.note FROM obstacle o WHERE o.state = 'handled' AND o.handled_at BETWEEN ?1 AND ?2"
 	" AND (?4 = 0 OR o.task_id" HAPPENED_LED
 	/* A digest to a [digest] to address has no person (schema 10): the address names it. */
-	" UNION ALL SELECT 5, m.id, 0, m.created_at, ifnull(p.name, m.address), m.channel, m.kind,"
+	" UNION ALL SELECT 5, m.id, 0, m.dead_at, ifnull(p.name, m.address), m.channel, m.kind,"
 	" m.last_error FROM message m LEFT JOIN person p ON p.id = m.person_id"
-	" WHERE m.state = 'dead' AND m.created_at BETWEEN ?1 AND ?3"
+	" WHERE m.state = 'dead' AND m.dead_at BETWEEN ?1 AND ?2"
 	" AND (?4 = 0 OR p.agency_id = ?4)"
 	" ORDER BY 1, 4, 2";
 #undef HAPPENED_LED
 
 int
-store_happened_foreach(struct store *s, int64_t from, int64_t to, int64_t until, int64_t agency_id,
+store_happened_foreach(struct store *s, int64_t from, int64_t to, int64_t agency_id,
 		       store_happened_cb cb, void *userdata)
 {
 	sqlite3_stmt *st = NULL;
@@ -2990,7 +3010,6 @@ store_happened_foreach(struct store *s, int64_t from, int64_t to, int64_t until,
 		return errno_of(sqlite3_extended_errcode(s->db));
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_int64(st, 2, to);
-	sqlite3_bind_int64(st, 3, until);
 	sqlite3_bind_int64(st, 4, agency_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		h = (struct store_happened){
@@ -3679,6 +3698,7 @@ store_message_finish(struct store *s, int64_t id, enum message_state state, int6
 	sqlite3_bind_int64(st, 3, next_at);
 	bind_id(st, 4, state == MESSAGE_SENT ? now : 0);
 	bind_text(st, 5, error);
+	sqlite3_bind_int64(st, 6, now);
 	r = exec_done(s, st);
 	if (r < 0 || ns == NOTICE_QUEUED)
 		return r;
@@ -4947,5 +4967,66 @@ store_digest_get(struct store *s, int64_t id, struct digest_run *ret)
 		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
 	}
 	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_digest_last_key(struct store *s, struct date *ret_key)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r;
+
+	r = digest_prepare(s, "SELECT max(key) FROM digest_run WHERE key IS NOT NULL", &st);
+	if (r < 0)
+		return r;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_NULL)
+		r = -ENOENT;
+	else if (rc == SQLITE_ROW)
+		r = date_parse_iso((const char *)sqlite3_column_text(st, 0), ret_key) < 0 ? -EBADMSG
+											   : 0;
+	else
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_digest_is_scheduled(struct store *s, int64_t id, bool *ret)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r;
+
+	r = digest_prepare(s, "SELECT key IS NOT NULL FROM digest_run WHERE id = ?1", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret = sqlite3_column_int(st, 0) != 0;
+	r = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT
+						 : errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_digest_prune(struct store *s, int64_t before, int64_t *ret_n)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	/* Through message_by_digest; length() of a blob reads no overflow page. */
+	r = digest_prepare(s, "UPDATE digest_run SET workbook = x'' WHERE created_at < ?1"
+			   " AND length(workbook) > 0 AND NOT EXISTS (SELECT 1 FROM message m"
+			   "  WHERE m.digest_id = digest_run.id"
+			   "  AND m.state NOT IN ('sent', 'cancelled'))", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, before);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_finalize(st);
+	if (r == 0)
+		*ret_n = sqlite3_changes(s->db);
 	return r;
 }

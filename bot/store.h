@@ -461,7 +461,7 @@ int store_message_due(struct store *s, int64_t now, int64_t *ret_ids, int max, i
 int store_message_claim(struct store *s, int64_t id, int64_t lease_until);
 /*
  * Ends an attempt: sent (its notices too), pending again at next_at, or
- * dead (its notices too), with error (NULL when none).
+ * dead at now (its notices too), with error (NULL when none).
  */
 int store_message_finish(struct store *s, int64_t id, enum message_state state, int64_t next_at,
 			 int64_t now, const char *error);
@@ -608,7 +608,7 @@ struct store_happened {
 	enum store_happening kind;
 	int64_t id;		/* the event, request, obstacle or message */
 	int64_t task_id;	/* 0 for a message */
-	int64_t at;		/* when (a message: when it was made) */
+	int64_t at;		/* when (a message: when it was given up) */
 	const char *who;	/* actor, requester, decider, handler; a message's recipient */
 	const char *before;	/* deadline: as written before; decided: "approved"/"rejected";
 				   message: its channel */
@@ -620,12 +620,13 @@ struct store_happened {
 typedef int (*store_happened_cb)(const struct store_happened *h, void *userdata);
 /*
  * Calls cb for what happened from unix time from to to (both included),
- * by kind then time, and for the messages that died made from from to
- * until; agency_id (0: all) keeps the tasks it leads and the messages to
- * its people.  Stops on cb < 0 and returns it; 0, or -errno.
+ * by kind then time, the messages by when they were given up (one made
+ * before the period and dead in it is the period's); agency_id (0: all)
+ * keeps the tasks it leads and the messages to its people.  Stops on
+ * cb < 0 and returns it; 0, or -errno.
  */
-int store_happened_foreach(struct store *s, int64_t from, int64_t to, int64_t until,
-			   int64_t agency_id, store_happened_cb cb, void *userdata);
+int store_happened_foreach(struct store *s, int64_t from, int64_t to, int64_t agency_id,
+			   store_happened_cb cb, void *userdata);
 typedef int (*store_document_cb)(const char *number, const char *kind, void *userdata);
 /* Calls cb for each document, number and kind ("Kế hoạch"; "" unknown); 0 or -errno. */
 int store_document_foreach(struct store *s, store_document_cb cb, void *userdata);
@@ -660,5 +661,15 @@ int store_digest_exists(struct store *s, struct date key, bool *ret);
 int store_digest_last(struct store *s, struct date *ret_to);
 /* Digest run id with its workbook, new in *ret (store_digest_release); -ENOENT when none. */
 int store_digest_get(struct store *s, int64_t id, struct digest_run *ret);
+/* The latest key recorded (a scheduled digest's day): 0 with *ret_key, -ENOENT when none. */
+int store_digest_last_key(struct store *s, struct date *ret_key);
+/* Whether digest run id is a scheduled one (has a key): 0 with *ret, -ENOENT, -errno. */
+int store_digest_is_scheduled(struct store *s, int64_t id, bool *ret);
+/*
+ * Empties the workbooks of the digests made before before whose messages
+ * are all sent or cancelled (a dead one may be retried): their rows stay,
+ * keys and periods, the bytes go.  0 with how many in *ret_n, or -errno.
+ */
+int store_digest_prune(struct store *s, int64_t before, int64_t *ret_n);
 
 #endif

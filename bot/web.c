@@ -263,6 +263,7 @@ commit_batch(struct web *w, struct job *batch)
 	env = (struct inbound_env){ .s = w->ws, .clk = w->clk, .rend = w->setup.rend,
 				    .sch = w->setup.sch, .cs = w->setup.cs,
 				    .bot_username = w->setup.bot ? tgbot_username(w->setup.bot) : NULL,
+				    .url = w->setup.url,
 				    .queue_reply = true, .in_txn = true };
 	r = w->setup.bot ? store_begin(w->ws) : -ENODEV;
 	for (struct job *j = batch; j && r == 0; j = j->next) {

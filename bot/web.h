@@ -35,6 +35,7 @@ struct web_setup {
 	const char *metrics_token;
 	/* [http] trusted_proxy: addresses whose X-Forwarded-For is believed (NULL: none). */
 	const char *trusted_proxy;
+	const char *url;	/* [http] public_url, for a command's links (NULL: none) */
 };
 
 /*

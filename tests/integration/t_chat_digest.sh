@@ -6,7 +6,8 @@
 . "$(dirname "$0")/../lib.sh"
 
 # An email channel is configured (nothing is sent here: messages are queued).
-{ conf_general; printf '[smtp]\nhost = localhost\nport = %s\nfrom = dondoc@example.gov.vn\n' "$(free_port)"; } >dondoc.conf
+{ conf_general; printf '[smtp]\nhost = localhost\nport = %s\nfrom = dondoc@example.gov.vn\n' "$(free_port)"
+  printf '[http]\npublic_url = https://dondoc.example.gov.vn\n'; } >dondoc.conf
 export DONDOC_CONFIG="$T/dondoc.conf"
 export DONDOC_NOW=2025-10-07T09:00
 D=$DONDOC
@@ -39,10 +40,12 @@ expect_rc 0 "a leader asks: /baocao tổng thể" chat 1002 "/baocao tổng th�
 cp out leader.txt
 expect_grep "the digest's headline, in the chat form" leader.txt \
 	"^Báo cáo tình hình thực hiện nhiệm vụ từ 24/09/2025 đến 07/10/2025"
-expect_grep "with the committee's sentence" leader.txt "^Tính đến ngày 07/10/2025: hoàn thành 00/03 nhiệm vụ"
+expect_grep "with the committee's sentence" leader.txt "^Tính đến ngày 07/10/2025: hoàn thành 0/03 nhiệm vụ"
 expect_grep "the workbook goes by email, said with the address" leader.txt \
 	"^Báo cáo đầy đủ kèm tệp Excel đã được gửi tới lanh@example\.gov\.vn\.$"
 expect_no_grep "no link in the chat answer" leader.txt "https?://"
+expect_no_grep "the summary promises nothing: the answer says where the workbook went" leader.txt \
+	"được gửi qua thư điện tử|Chưa có địa chỉ"
 expect_eq "one message queued: the digest by email to the leader alone, with its workbook" \
 	"$(sql "SELECT group_concat(m.person_id || ' ' || m.kind || ' ' || m.channel || ' ' || d.filename || ' ' || (length(d.workbook) > 1000), ';') FROM message m JOIN digest_run d ON d.id = m.digest_id")" \
 	"$lanh digest email Bao-cao-tien-do-2025-10-07.xlsx 1"
@@ -51,14 +54,17 @@ expect_eq "the stored workbook opens, with every task" "$(sql "SELECT writefile(
 3"
 expect_eq "the email's HTML is the whole digest" \
 	"$(sql "SELECT html LIKE '%<html%' AND subject <> '' FROM message")" 1
+expect_eq "the email's HTML writes out the board's address ([http] public_url)" \
+	"$(sql "SELECT html LIKE '%>https://dondoc.example.gov.vn<%' FROM message")" 1
 
 # --- the secretariat without an address; the words as typed ------------------------------------------
 m0=$(msgs)
 for text in "/baocao tongthe" "baocao tong the" "/BAOCAO Tổng Thể"; do
 	expect_rc 0 "the secretariat asks: '$text'" chat 1003 "$text"
-	expect_grep "... gets the headline" out "^Tính đến ngày 07/10/2025: hoàn thành 00/03 nhiệm vụ"
+	expect_grep "... gets the headline" out "^Tính đến ngày 07/10/2025: hoàn thành 0/03 nhiệm vụ"
 	expect_grep "... and is told there is no address for the workbook" out \
-		"^Chưa có địa chỉ email để gửi tệp Excel; đề nghị liên hệ Văn phòng\.$"
+		"^Chưa có địa chỉ thư điện tử để gửi tệp Excel; đề nghị liên hệ Văn phòng\.$"
+	expect_eq "... once" "$(grep -c "Chưa có địa chỉ" out)" 1
 done
 expect_eq "nothing was queued for an asker with no address" "$(msgs)" "$m0"
 

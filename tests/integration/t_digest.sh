@@ -252,6 +252,8 @@ bad "an unknown period" 64 "unknown period 'fortnight'" --period fortnight --pre
 bad "a bad --of" 64 "--of '2025-13' is not a month" --period month --of 2025-13 --preview e.html
 bad "--of without --period" 64 "--of goes with --period" --of 2025-09 --preview e.html
 bad "a bad --at" 64 "--at '2025-02-30' is not a day" --at 2025-02-30 --preview e.html
+bad "--at after today" 65 "--at '2025-10-11' is after today" --at 2025-10-11 --preview e.html \
+	--text e.txt --xlsx e.xlsx
 bad "neither --preview nor --send" 64 "--preview FILE.html or --send" --text e.txt
 echo "a file, not a folder" >afile
 bad "an unwritable HTML path" 73 "cannot write '$T/afile/x.html'" --preview "$T/afile/x.html" --text e.txt
@@ -261,6 +263,12 @@ run env DONDOC_NOW=$NOW "$D" digest --preview e.html --text e.txt --xlsx "$T/afi
 [ "$rc" = 73 ] && grep -q "afile/x.xlsx" err && pass "an unwritable XLSX path: an error naming it" ||
 	fail "an unwritable XLSX path: an error naming it" "exit $rc: $(cat err)"
 nothing_written "an unwritable XLSX path" e.html e.txt "$T/afile/x.xlsx"
+# The HTML's .tmp is written but cannot take the place of a folder: the workbook is not left alone.
+mkdir adir.html
+run env DONDOC_NOW=$NOW "$D" digest --preview adir.html --text e.txt --xlsx e.xlsx
+[ "$rc" = 74 ] && grep -q "cannot write 'adir.html'" err && pass "an HTML path that cannot be renamed to: exit 74, naming it" ||
+	fail "an HTML path that cannot be renamed to: exit 74, naming it" "exit $rc: $(cat err)"
+nothing_written "an HTML path that cannot be renamed to" adir.html.tmp e.txt e.xlsx
 
 # --- --send: queued in the outbox, or nothing --------------------------------------------------
 { cat dondoc.conf; printf '[smtp]\nhost = 127.0.0.1\nport = 9\nfrom = dondoc@example.gov.vn\n'; } >send.conf
@@ -272,6 +280,8 @@ expect_eq "--send with nobody: the outbox is empty" "$(outbox_n)" 0
 expect_rc 65 "--send of a future period exits 65" sendto --to so@example.org --period year --of 2026-01
 expect_eq "--send of a future period: nothing queued" "$(outbox_n)" 0
 expect_rc 64 "--send --to a bad address exits 64" sendto --to nobody
+expect_rc 65 "--send --at a day to come exits 65" sendto --to so@example.org --at 2025-10-11
+expect_eq "--send --at a day to come: nothing queued" "$(outbox_n)" 0
 expect_rc 0 "--send --to ADDRESS exits 0" sendto --to so@example.org
 expect_grep "--send says what it queued" out "queued 1 message"
 env DONDOC_CONFIG="$T/send.conf" "$D" outbox list --json >out

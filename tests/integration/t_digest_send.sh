@@ -7,7 +7,14 @@
 # - the same day again, and a kill -9 in the middle of the sending then a
 #   restart: no second digest (at most the one email in flight again);
 # - a daemon down on the digest day sends it when started, two days later;
-# - a digest day that is a holiday goes on the next working day.
+# - a digest day that is a holiday goes on the next working day;
+# - a scheduled digest ends the day before it is made: a task done on a
+#   digest day after it was made is in the next one's "TRONG KỲ";
+# - a dead message is in the digest of the period it died in;
+# - one asked for (--send) outside working hours goes at once;
+# - the clock set back with the schedule changed: no older digest;
+# - nobody reached: nothing built at each tick, said once; the first
+#   digest ever, failed on its day, goes when someone is reached.
 . "$(dirname "$0")/../lib.sh"
 
 if ! $PY -c 'import openpyxl' 2>/dev/null; then
@@ -90,7 +97,7 @@ runs() { sql "SELECT group_concat(key || '=' || period_from || '..' || period_to
 expect_rc 0 "serve --once the day before" env DONDOC_NOW=2025-10-02T09:00 "$DONDOC" serve --once
 expect_eq "no digest before its day" "$(runs)" ""
 expect_rc 0 "serve --once on the digest day" env DONDOC_NOW=2025-10-03T09:00 "$DONDOC" serve --once
-expect_grep "one line says it was queued" err "digest of 2025-10-03 queued: 5 messages, period 2025-09-20 to 2025-10-03"
+expect_grep "one line says it was queued" err "digest of 2025-10-03 queued: 5 messages, period 2025-09-19 to 2025-10-02"
 expect_eq "one digest email per recipient, none to the leader who did not ask" "$(digests 2025-10-03)" "$ALL"
 f=$(grep -l "vanphong@tinhuy" mail/*.eml | head -1)
 $PY - "$f" >parsed.txt <<'PY'
@@ -117,7 +124,7 @@ expect_grep "it opens with openpyxl in the appendix layout" parsed.txt "^header 
 expect_grep "with the registry's tasks" parsed.txt "^rows True$"
 sent 1
 expect_eq "the leader on Telegram gets the digest's headline there, in the chat form" \
-	"$(json '[(m["chat_id"], m["parse_mode"], "Tính đến ngày 03/10/2025: hoàn thành 00/02 nhiệm vụ" in m["text"]) for m in j]')" \
+	"$(json '[(m["chat_id"], m["parse_mode"], "Tính đến ngày 03/10/2025: hoàn thành 0/02 nhiệm vụ" in m["text"]) for m in j]')" \
 	'[[555, "HTML", true]]'
 # From here on, Telegram's long polls would only slow the test down: Hoa is reached by email.
 conf
@@ -130,6 +137,9 @@ expect_eq "the outbox shows the address" \
 expect_rc 0 "serve --once again that day" env DONDOC_NOW=2025-10-03T11:00 "$DONDOC" serve --once
 expect_eq "no second digest that day" "$(digests 2025-10-03)" "$ALL"
 expect_eq "one run for that digest day" "$(sql "SELECT count(*) FROM digest_run")" 1
+
+# Done on the digest day after its digest was made: the next digest's (below).
+expect_rc 0 "task 1 done on 3/10 after the digest" env DONDOC_NOW=2025-10-03T15:00 "$DONDOC" task set 1 --status done
 
 # --- kill -9 in the middle of the sending, then a restart ------------------------------------------
 smtpd_start --require-tls --auth dondoc:s3cret --delay-data 1
@@ -160,7 +170,23 @@ PY
 expect_grep "after the restart each recipient has it, at most one sent twice, the same bytes" crash.txt \
 	"^recipients 4 extra [01] same True$"
 expect_eq "one run for 17/10, its period since the last" "$(runs)" \
-	"2025-10-03=2025-09-20..2025-10-03 2025-10-17=2025-10-04..2025-10-17"
+	"2025-10-03=2025-09-19..2025-10-02 2025-10-17=2025-10-03..2025-10-16"
+# "TRONG KỲ" of 17/10 up to its first blank line, in the text to $1, the digest of day $2.
+in_period() {
+	$PY - "$1" "$2" <<'PY'
+import email, email.policy, glob, sys
+for f in sorted(glob.glob("mail/*.eml")):
+    m = email.message_from_binary_file(open(f, "rb"), policy=email.policy.default)
+    names = [p.get_filename() for p in m.iter_attachments()]
+    if m["to"].addresses[0].addr_spec == sys.argv[1] and "Bao-cao-tien-do-%s.xlsx" % sys.argv[2] in names:
+        text = m.get_body(("plain",)).get_content()
+        print(text[text.index("TRONG KỲ"):].split("\n\n")[0])
+        break
+PY
+}
+in_period dung@vptu.example.gov.vn 2025-10-17 >period17.txt
+expect_grep "the task done on 3/10 after that day's digest is in the next one" period17.txt \
+	"^  [+] 1\. .* – ngày 03/10/2025"
 
 # --- the daemon down on the digest day (31/10), started two days later -----------------------------
 expect_rc 0 "serve --once on Sunday 2/11" env DONDOC_NOW=2025-11-02T10:00 "$DONDOC" serve --once
@@ -181,7 +207,7 @@ expect_rc 0 "serve --once on the next working day" env DONDOC_NOW=2025-11-17T09:
 expect_eq "it goes then, once each (the refused address aside)" "$(digests 2025-11-17)" \
 	"dung@vptu.example.gov.vn:1 hoa@vptu.example.gov.vn:1 lam@vptu.example.gov.vn:1"
 expect_eq "its run is keyed by the RRULE's day" "$(sql "SELECT key || '=' || period_from FROM digest_run ORDER BY id DESC LIMIT 1")" \
-	"2025-11-14=2025-11-03"
+	"2025-11-14=2025-11-02"
 run "$DONDOC" outbox list --json
 expect_eq "the refused address's digest is dead, not sent elsewhere" \
 	"$(json '[(m["channel"], m["state"]) for m in j if m.get("address") and m["created_at"].startswith("2025-11-17")]')" \
@@ -197,6 +223,33 @@ for f in sorted(glob.glob("mail/*.eml")):
 PY
 expect_eq "the secretariat is told it was the digest, no task list" "$(cat alert.txt)" "alert True False"
 
+# --- asked for on a Saturday: an answer, not held for Monday ------------------------------------
+expect_rc 0 "digest --send --to on Saturday 22/11" env DONDOC_NOW=2025-11-22T10:00 "$DONDOC" digest --send --to lam@vptu.example.gov.vn
+expect_rc 0 "serve --once that Saturday" env DONDOC_NOW=2025-11-22T10:01 "$DONDOC" serve --once
+expect_eq "it goes at once" "$(digests 2025-11-22)" "lam@vptu.example.gov.vn:1"
+
+# --- the clock set back to 14/11 with the schedule moved to Thursdays: 13/11 is no digest ----------
+cp sched/policy.ini policy.keep
+sed 's/^rrule = .*/rrule = FREQ=WEEKLY;BYDAY=TH/' policy.keep >sched/policy.ini
+expect_rc 0 "serve --once on 14/11 with a Thursday schedule" env DONDOC_NOW=2025-11-14T10:00 "$DONDOC" serve --once
+expect_eq "no digest for 13/11, older than the last one sent" "$(sql "SELECT count(*) FROM digest_run WHERE key IS NOT NULL")" 4
+cp policy.keep sched/policy.ini
+
+# --- the address refused on 17/11 is in the next digest (its period: 17/11 to 27/11) ---------------
+expect_rc 0 "serve --once on 28/11" env DONDOC_NOW=2025-11-28T09:00 "$DONDOC" serve --once
+in_period dung@vptu.example.gov.vn 2025-11-28 >/dev/null
+$PY - <<'PY' >dead28.txt
+import email, email.policy, glob
+for f in sorted(glob.glob("mail/*.eml")):
+    m = email.message_from_binary_file(open(f, "rb"), policy=email.policy.default)
+    names = [p.get_filename() for p in m.iter_attachments()]
+    if m["to"].addresses[0].addr_spec.startswith("dung@") and "Bao-cao-tien-do-2025-11-28.xlsx" in names:
+        text = m.get_body(("plain",)).get_content()
+        part = text[text.index("KHÔNG GỬI ĐƯỢC"):]
+        print("dead", "vanphong@tinhuy.example.gov.vn" in part.split("\n\n")[0])
+PY
+expect_eq "the digest of 28/11 tells the message that died on 17/11" "$(cat dead28.txt)" "dead True"
+
 # --- a new install catches up on no digest day before it -------------------------------------------
 export DONDOC_DB="$T/fresh.db"
 run "$DONDOC" init
@@ -205,5 +258,29 @@ run "$DONDOC" person add --name "Phạm Thị Dung" --agency vptu --role secreta
 expect_rc 0 "a new registry first served on Monday 1/12" env DONDOC_NOW=2025-12-01T09:00 "$DONDOC" serve --once
 expect_eq "does not send Friday 28/11's digest" "$(sql "SELECT count(*) FROM digest_run")" 0
 expect_rc 0 "served on the next digest day, 12/12" env DONDOC_NOW=2025-12-12T09:00 "$DONDOC" serve --once
-expect_eq "it sends that one" "$(sql "SELECT key || '=' || period_from FROM digest_run")" "2025-12-12=2025-11-29"
+expect_eq "it sends that one" "$(sql "SELECT key || '=' || period_from FROM digest_run")" "2025-12-12=2025-11-28"
+
+# --- nobody to send to: said once, tried again an hour later, not at each tick; the first
+# digest ever, failed on its day, goes when someone is there -------------------------------------
+mkdir sched2
+grep -v '^to = ' sched/policy.ini >sched2/policy.ini
+cp sched/holidays.ics sched2/
+sed "s#= $T/sched\$#= $T/sched2#" dondoc.conf >dondoc2.conf
+export DONDOC_CONFIG="$T/dondoc2.conf" DONDOC_DB="$T/nobody.db"
+run "$DONDOC" init
+run "$DONDOC" agency add --name "Văn phòng Tỉnh ủy" --code vptu
+: >nobody.log
+for at in 09:00 09:05; do
+	env DONDOC_NOW=2025-12-12T$at "$DONDOC" serve --once 2>>nobody.log
+done
+expect_eq "no digest with nobody to send it to" "$(sql "SELECT count(*) FROM digest_run")" 0
+expect_eq "said once" "$(grep -c "digest of 2025-12-12 not sent" nobody.log)" 1
+expect_rc 0 "a secretariat comes" env DONDOC_NOW=2025-12-12T09:10 "$DONDOC" person add --name "Phạm Thị Dung" --agency vptu --role secretariat --email dung@vptu.example.gov.vn
+env DONDOC_NOW=2025-12-12T09:30 "$DONDOC" serve --once 2>>nobody.log
+expect_eq "not tried again within the hour" "$(sql "SELECT count(*) FROM digest_run")" 0
+expect_rc 0 "served on Monday 15/12" env DONDOC_NOW=2025-12-15T09:00 "$DONDOC" serve --once
+expect_eq "the first digest, failed on its day, goes then" "$(sql "SELECT key || '=' || period_from || '..' || period_to FROM digest_run")" \
+	"2025-12-12=2025-12-01..2025-12-14"
+expect_eq "the failure was said once in all" "$(grep -c "digest of 2025-12-12 not sent" nobody.log err)" "nobody.log:1
+err:0"
 exit 0

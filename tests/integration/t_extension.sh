@@ -214,7 +214,7 @@ expect_grep "naming task 1 and done_due" err "^task 1: done_due is '2025-12-31' 
 # Schemas 10, 9 and 8 taken away again: their columns, tables and indexes dropped, the version
 # set back (schema 10's wider message table stays: its migration leaves it as it is).
 cp "$DONDOC_DB" v7.db
-sqlite3 v7.db "DROP INDEX message_by_digest; ALTER TABLE message DROP COLUMN address;
+sqlite3 v7.db "DROP INDEX message_by_digest; ALTER TABLE message DROP COLUMN address; ALTER TABLE message DROP COLUMN dead_at;
 	ALTER TABLE message DROP COLUMN digest_id; DROP TABLE digest_run; ALTER TABLE person DROP COLUMN digest;
 	DROP INDEX chat_ask_by_person; DROP TABLE chat_ask; DROP INDEX extension_open; DROP INDEX obstacle_by_task; DROP TABLE obstacle;
 	DROP TABLE period_report; ALTER TABLE task DROP COLUMN done_due; ALTER TABLE task DROP COLUMN period;

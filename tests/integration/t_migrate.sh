@@ -3,6 +3,8 @@
 # until then a command that only reads says what to do instead of failing.
 # Schema 7 checks the old chain, refuses to seal a tampered one, and
 # rechains the rest (exact bytes, true NULLs), saying so in an event.
+# Schema 10 gives a message dead before it its time of death (when it
+# was made), and refuses a message table it does not know.
 . "$(dirname "$0")/../lib.sh"
 
 # First a copy whose history was edited behind dondoc's back: not upgraded.
@@ -20,6 +22,19 @@ sqlite3 "$DONDOC_DB" "PRAGMA user_version = 4"
 cp "$DONDOC_DB" v4.db
 expect_rc 65 "a read-only command on schema 4 refuses (exit 65)" "$DONDOC" task list
 expect_grep "and says how to upgrade" err "has schema 4, older than this dondoc \\(10\\): run 'dondoc init'"
+# Schema 10 widens person_id in place: a message table written otherwise is refused, not kept.
+cp v4.db odd.db
+sqlite3 odd.db "PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = replace(sql,
+	'person_id INTEGER NOT NULL REFERENCES person(id),', 'person_id INTEGER NOT NULL REFERENCES person (id),')
+	WHERE name = 'message'"
+run "$DONDOC" --db odd.db init
+expect_eq "a message table schema 10 does not know stops the upgrade" \
+	"$([ "$rc" -ne 0 ] && grep -c "schema 10: the message table is not as schema 9 left it" err)" 1
+cp v4.db dead.db
+sqlite3 dead.db "UPDATE message SET state = 'dead' WHERE id = 1"
+expect_rc 0 "init upgrades a registry with a dead message" "$DONDOC" --db dead.db init
+expect_eq "which died, as far as schema 10 knows, when it was made; the others did not" \
+	"$(sqlite3 dead.db "SELECT group_concat(id || ':' || (dead_at = created_at), ' ') FROM message WHERE dead_at IS NOT NULL")" "1:1"
 expect_rc 0 "init upgrades it" "$DONDOC" init
 expect_grep "to schema 10" out "is ready \\(schema 10\\)"
 expect_rc 0 "the history copied into the new event table still verifies" "$DONDOC" verify

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
 #include <jansson.h>
 
 #include "clock.h"
@@ -333,7 +334,7 @@ html_text(const char *h)
 	"hoàn thành 03/08 nhiệm vụ (đạt 38%), trong đó đúng hạn 02, trễ hạn 01; 03/08 nhiệm " \
 	"vụ đang triển khai thực hiện, trong đó 01 nhiệm vụ chậm tiến độ; 01/08 nhiệm vụ chưa " \
 	"thực hiện; 01/08 nhiệm vụ chưa thực hiện đang tạm hoãn; theo Kế hoạch số 328-KH/TU " \
-	"đã hoàn thành 00/02 nhiệm vụ (đạt 0%); 01/02 nhiệm vụ đang triển khai thực hiện; " \
+	"đã hoàn thành 0/02 nhiệm vụ (đạt 0%); 01/02 nhiệm vụ đang triển khai thực hiện; " \
 	"01/02 nhiệm vụ chưa thực hiện."
 
 static void
@@ -437,9 +438,13 @@ test_sections(void **state)
 				       "việc (Sở Nội vụ)\n"));
 	/* Lights: Sở Nội vụ has a red task; Sở Tư pháp too (task 7, shared). */
 	assert_non_null(strstr(m.text, "- Sở Nội vụ: ĐỎ; hoàn thành 03/08"));
-	assert_non_null(strstr(m.text, "- Sở Tư pháp: ĐỎ; hoàn thành 00/03"));
+	assert_non_null(strstr(m.text, "- Sở Tư pháp: ĐỎ; hoàn thành 0/03"));
 	assert_non_null(strstr(m.html, "background-color:#b3261e;color:#ffffff;"));
-	assert_non_null(strstr(m.text, "THƯ KHÔNG GỬI ĐƯỢC: 01\n- Nguyễn Văn An (email), ngày "
+	/* An official's words: no "00" for nothing, no channel's English name. */
+	assert_null(strstr(m.text, " 00"));
+	assert_null(strstr(m.html, ">00<"));
+	assert_null(strstr(m.chat, " 00"));
+	assert_non_null(strstr(m.text, "TIN NHẮN, THƯ KHÔNG GỬI ĐƯỢC: 01\n- Nguyễn Văn An (thư điện tử), ngày "
 				       "08/10/2025: 550 no such user\n"));
 	assert_non_null(strstr(m.text, "CHƯA CÓ CÁCH LIÊN LẠC (không có địa chỉ dùng được): 02 "
 				       "người\n- Trần Thị Bình (Sở Tư pháp)\n- Lê Văn Em (Sở Tư "
@@ -448,6 +453,23 @@ test_sections(void **state)
 	assert_null(strstr(m.chat, "http"));
 	assert_null(strstr(m.chat, "Việc 5"));
 	assert_non_null(strstr(m.chat, "Quá hạn: <b>02</b> nhiệm vụ"));
+	/* The workbook is promised only to a reader the email goes to (emailed). */
+	assert_null(strstr(m.chat, "được gửi qua thư điện tử"));
+	assert_non_null(strstr(m.chat, "Chưa có địa chỉ thư điện tử để gửi tệp Excel"));
+	/* The HTML's agency table: the text's columns, in full words. */
+	assert_null(strstr(m.html, "Đang TH"));
+	assert_non_null(strstr(m.html, ">Chưa thực hiện</th>"));
+	assert_non_null(strstr(m.html, ">Tạm hoãn</th>"));
+	assert_non_null(strstr(m.html, ">Chỉ tiêu đạt</th>"));
+	rendered_release(&m);
+	assert_int_equal(digest_render(f->rend, NULL, d, 0, RENDER_CHAT | DIGEST_EMAILED, &m), 0);
+	assert_non_null(strstr(m.chat, "Báo cáo đầy đủ và bảng chi tiết (Excel) được gửi qua thư "
+				       "điện tử."));
+	assert_null(strstr(m.chat, "Chưa có địa chỉ"));
+	json_object_set_new(d, "in_answer", json_true());
+	rendered_release(&m);
+	render(f, d, "vi", 0, &m);
+	assert_null(strstr(m.chat, "Excel"));
 	/* The HTML: a link is written out, nothing a mail client drops or fetches. */
 	assert_non_null(strstr(m.html, ">https://dondoc.example.vn</a>"));
 	assert_null(strstr(m.html, "<style"));
@@ -639,6 +661,31 @@ test_ten_thousand(void **state)
 	assert_same_figures(m.text, m.html);
 	assert_true(strlen(m.chat) < 4096);
 	rendered_release(&m);
+	{
+		/* The cut found once, for the first reader, reused for the next: same bytes, cheaper. */
+		struct person a = { .name = "A", .role = ROLE_LEADER, .lang = "vi", .active = true };
+		struct person b = { .name = "Nguyễn Thị Bích Ngọc Phương Thảo Hoàng Anh", .role =
+				    ROLE_LEADER, .lang = "vi", .active = true };
+		size_t limit = DIGEST_LIMIT_UNSET;
+		struct rendered ma = { 0 }, mb = { 0 };
+		struct timespec t0, t1, t2;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_int_equal(digest_render_cut(f->rend, &a, d, 0, RENDER_ALL, &limit, &ma), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		assert_true(limit != DIGEST_LIMIT_UNSET);
+		assert_int_equal(digest_render_cut(f->rend, &b, d, 0, RENDER_ALL, &limit, &mb), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t2);
+		assert_mail_html(ma.html, DIGEST_HTML_CAP - DIGEST_READER_MARGIN);
+		assert_mail_html(mb.html, DIGEST_HTML_CAP);
+		/* The lists are cut at the same place for both (the text says the same past the greeting). */
+		assert_string_equal(strstr(ma.text, "Tính đến ngày"), strstr(mb.text, "Tính đến ngày"));
+		/* Fitting renders it several times; a reused cut once (a wide margin for a slow runner). */
+		assert_true((t2.tv_sec - t1.tv_sec) * 1e9 + (t2.tv_nsec - t1.tv_nsec) <
+			    ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / 2);
+		rendered_release(&ma);
+		rendered_release(&mb);
+	}
 	json_decref(d);
 }
 
@@ -717,8 +764,8 @@ test_done_unknown(void **state)
 	d = data_of(f, &q);
 	render(f, d, "vi", 0, &m);
 	assert_non_null(strstr(m.text, "hoàn thành 03/03 nhiệm vụ (đạt 100%) theo Kế hoạch số "
-				       "328-KH/TU, trong đó trễ hạn 01, không rõ thời điểm 02."));
-	assert_non_null(strstr(m.chat, "trễ hạn 01, không rõ thời điểm 02"));
+				       "328-KH/TU, trong đó trễ hạn 01, không rõ ngày hoàn thành 02."));
+	assert_non_null(strstr(m.chat, "trễ hạn 01, không rõ ngày hoàn thành 02"));
 	rendered_release(&m);
 	render(f, d, "en", 0, &m);
 	assert_non_null(strstr(m.text, "01 late, 02 with no completion date"));
@@ -743,13 +790,16 @@ test_english(void **state)
 			    "01/04 not met, 02/04 not assessable; 03/10 tasks done (30%) under "
 			    "01-CTr/BCĐ and 328-KH/TU; of which under 01-CTr/BCĐ: 03/08 tasks done "
 			    "(38%), 02 on time, 01 late; 03/08 in progress, 01 of them behind "
-			    "schedule; 01/08 not started; 01/08 postponed; under 328-KH/TU: 00/02 "
+			    "schedule; 01/08 not started; 01/08 postponed; under 328-KH/TU: 0/02 "
 			    "tasks done (0%); 01/02 in progress; 01/02 not started.");
 	free(line);
 	assert_non_null(strstr(m.text, "Dear Phạm Thị Dung"));
 	assert_non_null(strstr(m.html, "<html lang=\"en\">"));
 	assert_string_equal(m.subject, "[Follow-up] Progress report on the tasks, from 26/09/2025 "
 			    "to 09/10/2025");
+	/* The system's name in the reader's language. */
+	assert_null(strstr(m.text, "Hệ thống đôn đốc"));
+	assert_null(strstr(m.html, "Hệ thống đôn đốc"));
 	rendered_release(&m);
 	json_decref(d);
 }
@@ -770,11 +820,11 @@ test_agency(void **state)
 	render(f, d, "vi", 0, &m);
 	line = line_of(m.text, "Tính đến ngày");
 	assert_string_equal(line, "Tính đến ngày 10/10/2025: đạt và vượt 01/04 chỉ tiêu (đạt "
-			    "25%), chưa đạt 01/04, chưa đánh giá được 02/04; hoàn thành 00/03 nhiệm "
+			    "25%), chưa đạt 01/04, chưa đánh giá được 02/04; hoàn thành 0/03 nhiệm "
 			    "vụ (đạt 0%) theo Chương trình số 01-CTr/BCĐ và Kế hoạch số 328-KH/TU; "
-			    "trong đó theo Chương trình số 01-CTr/BCĐ đã hoàn thành 00/01 nhiệm vụ "
+			    "trong đó theo Chương trình số 01-CTr/BCĐ đã hoàn thành 0/01 nhiệm vụ "
 			    "(đạt 0%); 01/01 nhiệm vụ chưa thực hiện; theo Kế hoạch số 328-KH/TU "
-			    "đã hoàn thành 00/02 nhiệm vụ (đạt 0%); 01/02 nhiệm vụ đang triển khai "
+			    "đã hoàn thành 0/02 nhiệm vụ (đạt 0%); 01/02 nhiệm vụ đang triển khai "
 			    "thực hiện; 01/02 nhiệm vụ chưa thực hiện.");
 	free(line);
 	assert_non_null(strstr(m.subject, " – Sở Tư pháp"));
@@ -836,6 +886,37 @@ test_period_names(void **state)
 	}
 }
 
+/* The secretariat told that a digest to a [digest] to address failed: an address, in Vietnamese words. */
+static void
+test_alert_address(void **state)
+{
+	struct fx *f = *state;
+	struct person sec = { .id = 3, .name = "Phạm Thị Dung", .role = ROLE_SECRETARIAT,
+			      .lang = "vi", .active = true };
+	struct person addr = { .name = "ketoan@example.gov.vn", .email = "ketoan@example.gov.vn",
+			       .lang = "vi", .role = ROLE_VIEWER, .active = true };
+	struct person lanh = { .id = 7, .name = "Trần Văn Lãnh", .email = "lanh@example.gov.vn",
+			       .lang = "vi", .role = ROLE_LEADER, .active = true };
+	struct render_ctx ctx = { .r = f->rend, .to = &sec, .today = TODAY, .about = &addr,
+				  .about_channel = "email", .about_error = "550 no such user",
+				  .about_digest = true };
+	struct rendered m = { 0 };
+
+	assert_int_equal(render_message(MESSAGE_ALERT, &ctx, NULL, 0, &m), 0);
+	assert_non_null(strstr(m.subject, "tới địa chỉ ketoan@example.gov.vn"));
+	assert_non_null(strstr(m.text, "tới địa chỉ ketoan@example.gov.vn qua kênh\nthư điện tử"));
+	assert_non_null(strstr(m.chat, "tới địa chỉ <b>ketoan@example.gov.vn</b> qua kênh thư điện tử"));
+	assert_null(strstr(m.text, "đồng chí ketoan"));
+	assert_null(strstr(m.html, "đồng chí <b>ketoan"));
+	rendered_release(&m);
+	ctx.about = &lanh;
+	m = (struct rendered){ 0 };
+	assert_int_equal(render_message(MESSAGE_ALERT, &ctx, NULL, 0, &m), 0);
+	assert_non_null(strstr(m.subject, "tới đồng chí Trần Văn Lãnh"));
+	assert_null(strstr(m.text, "địa chỉ lanh@"));
+	rendered_release(&m);
+}
+
 /* Names each test's renderings in the dump. */
 static int
 named(void **state, const char *name)
@@ -857,6 +938,7 @@ SETUP(test_english)
 SETUP(test_done_unknown)
 SETUP(test_agency)
 SETUP(test_period_names)
+SETUP(test_alert_address)
 
 int
 main(void)
@@ -873,6 +955,7 @@ main(void)
 		TEST(test_english),
 		TEST(test_agency),
 		TEST(test_period_names),
+		TEST(test_alert_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
