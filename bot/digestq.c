@@ -176,6 +176,7 @@ struct made {
 	struct digest_run run;
 	struct message *msgs;
 	size_t n;
+	size_t cut[2];		/* digest_render_cut's, Vietnamese and English */
 };
 
 static void
@@ -196,7 +197,8 @@ add_message(struct made *mk, const struct digestq_env *env, const struct person 
 {
 	struct rendered text = { 0 };
 	struct message *m;
-	int r = digest_render(env->rend, to, mk->data, 0, mask, &text);
+	int r = digest_render_cut(env->rend, to, mk->data, 0, mask,
+				  &mk->cut[to && to->lang && strcmp(to->lang, "en") == 0], &text);
 
 	if (r < 0) {
 		rendered_release(&text);
@@ -240,9 +242,9 @@ person_messages(struct made *mk, const struct digestq_env *env, const struct per
 	}
 	if (!channels_is_chat(env->cs, channel))
 		return add_message(mk, env, p, NULL, channel, RENDER_ALL, now);
-	r = add_message(mk, env, p, NULL, channel, RENDER_SUBJECT | RENDER_TEXT | RENDER_CHAT,
-			now);
 	mail = channels_pick_html(env->cs, p);
+	r = add_message(mk, env, p, NULL, channel, RENDER_SUBJECT | RENDER_TEXT | RENDER_CHAT |
+			(mail ? DIGEST_EMAILED : 0), now);
 	if (r == 0 && mail)
 		r = add_message(mk, env, p, NULL, mail, RENDER_ALL, now);
 	return r;
@@ -345,7 +347,7 @@ digestq_queue(struct store *s, const struct digestq_env *env, const struct diges
 	      time_t now, size_t *ret_queued, char **reterr_msg)
 {
 	struct recipients rc = { 0 };
-	struct made mk = { 0 };
+	struct made mk = { .cut = { DIGEST_LIMIT_UNSET, DIGEST_LIMIT_UNSET } };
 	bool done = false;
 	int r = 0;
 

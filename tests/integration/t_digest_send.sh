@@ -126,6 +126,9 @@ sent 1
 expect_eq "the leader on Telegram gets the digest's headline there, in the chat form" \
 	"$(json '[(m["chat_id"], m["parse_mode"], "Tính đến ngày 03/10/2025: hoàn thành 0/02 nhiệm vụ" in m["text"]) for m in j]')" \
 	'[[555, "HTML", true]]'
+expect_eq "and, having an email, is told the full digest and the workbook go there" \
+	"$(json '[("được gửi qua thư điện tử" in m["text"], "Chưa có địa chỉ" in m["text"]) for m in j]')" \
+	'[[true, false]]'
 # From here on, Telegram's long polls would only slow the test down: Hoa is reached by email.
 conf
 run "$DONDOC" outbox list --json
