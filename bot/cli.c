@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "command.h"
 #include "config.h"
+#include "date.h"
 #include "inbound.h"
 #include "render.h"
 #include "schedule.h"
@@ -774,4 +775,19 @@ cli_main(int argc, char **argv)
 	d.sch = schedule_free(d.sch);
 	d.cfg = config_free(d.cfg);
 	return cli_exit_code(r);
+}
+
+int
+cli_parse_day(const char *s, struct date *ret)
+{
+	int d, m, y, n = 0;
+
+	if (date_parse_iso(s, ret) == 0)
+		return 0;
+	if (sscanf(s, "%d/%d/%d%n", &d, &m, &y, &n) == 3 && s[n] == '\0' &&
+	    date_is_valid(y, m, d)) {
+		*ret = (struct date){ y, m, d };
+		return 0;
+	}
+	return -EINVAL;
 }

@@ -97,6 +97,9 @@ void cli_json_write(const struct json_t *o, size_t n);
 void cli_json_end(size_t n);
 /* One object on a line of its own (what "--json" of a change prints); takes o. */
 void cli_json_print(struct json_t *o);
+/* A day as the secretariat types it, "2025-10-10" or "10/10/2025": 0 or -EINVAL. */
+struct date;
+int cli_parse_day(const char *s, struct date *ret);
 
 /* An aligned text table; cells are copied. */
 struct cli_table;

@@ -72,22 +72,6 @@ digest_opt(int c, const char *arg, void *userdata)
 	return 0;
 }
 
-/* "2025-10-10" or "10/10/2025"; 0 or -EINVAL. */
-static int
-parse_day(const char *s, struct date *ret)
-{
-	int d, m, y, n = 0;
-
-	if (date_parse_iso(s, ret) == 0)
-		return 0;
-	if (sscanf(s, "%d/%d/%d%n", &d, &m, &y, &n) == 3 && s[n] == '\0' &&
-	    date_is_valid(y, m, d)) {
-		*ret = (struct date){ y, m, d };
-		return 0;
-	}
-	return -EINVAL;
-}
-
 /* "2025-09" or "9/2025": the first day of that month; 0 or -EINVAL. */
 static int
 parse_month(const char *s, struct date *ret)
@@ -127,7 +111,7 @@ check_args(const struct digest_args *a, struct date *ret_at, struct date *ret_of
 		return cli_usage_error(CMD, "--of goes with --period");
 	if (a->of && parse_month(a->of, ret_of) < 0)
 		return cli_usage_error(CMD, "--of '%s' is not a month (YYYY-MM or M/YYYY)", a->of);
-	if (a->at && parse_day(a->at, ret_at) < 0)
+	if (a->at && cli_parse_day(a->at, ret_at) < 0)
 		return cli_usage_error(CMD, "--at '%s' is not a day (YYYY-MM-DD or D/M/YYYY)",
 				       a->at);
 	return 0;

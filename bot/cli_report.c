@@ -73,22 +73,6 @@ report_opt(int c, const char *arg, void *userdata)
 	return 0;
 }
 
-/* "2025-10-31" or "31/10/2025"; 0 or -EINVAL. */
-static int
-parse_day(const char *s, struct date *ret)
-{
-	int d, m, y, n = 0;
-
-	if (date_parse_iso(s, ret) == 0)
-		return 0;
-	if (sscanf(s, "%d/%d/%d%n", &d, &m, &y, &n) == 3 && s[n] == '\0' &&
-	    date_is_valid(y, m, d)) {
-		*ret = (struct date){ y, m, d };
-		return 0;
-	}
-	return -EINVAL;
-}
-
 /* The period of --from/--to into q: 0, or an exit status after one line. */
 static int
 period_of(const struct report_args *a, struct report_query *q)
@@ -97,10 +81,10 @@ period_of(const struct report_args *a, struct report_query *q)
 		return 0;
 	if (!a->from || !a->to)
 		return cli_usage_error(CMD, "a period needs both --from and --to");
-	if (parse_day(a->from, &q->from) < 0)
+	if (cli_parse_day(a->from, &q->from) < 0)
 		return cli_usage_error(CMD, "--from '%s' is not a day (YYYY-MM-DD or D/M/YYYY)",
 				       a->from);
-	if (parse_day(a->to, &q->to) < 0)
+	if (cli_parse_day(a->to, &q->to) < 0)
 		return cli_usage_error(CMD, "--to '%s' is not a day (YYYY-MM-DD or D/M/YYYY)", a->to);
 	if (date_cmp(q->from, q->to) > 0)
 		return cli_usage_error(CMD, "--from %s is after --to %s", a->from, a->to);
