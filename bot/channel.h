@@ -72,6 +72,7 @@ struct channel;
 
 struct channel_ops {
 	const char *name;	/* "file", "email", "telegram", "zalo" */
+	const char *label_vi;	/* how officials name it: "thư điện tử", "Telegram" */
 	bool html;		/* its messages carry the HTML form (email's do) */
 	/*
 	 * Its messages are the short chat form (Telegram): a long message,

@@ -888,6 +888,7 @@ email_check(void *state, char **ret_msg)
 
 const struct channel_ops channel_email_ops = {
 	.name = "email",
+	.label_vi = "thư điện tử",
 	.html = true,
 	.open = email_open,
 	.close = email_close,

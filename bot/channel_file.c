@@ -252,6 +252,7 @@ file_check(void *state, char **ret_msg)
 
 const struct channel_ops channel_file_ops = {
 	.name = "file",
+	.label_vi = "tệp trên máy chủ",
 	.open = file_open,
 	.close = file_close,
 	.reaches = file_reaches,

@@ -354,6 +354,7 @@ tgc_check(void *state, char **ret_msg)
 
 const struct channel_ops channel_telegram_ops = {
 	.name = "telegram",
+	.label_vi = "Telegram",
 	.chat = true,
 	.open = tgc_open,
 	.close = tgc_close,

@@ -208,3 +208,18 @@ channels_batches(const struct channels *cs, const char *name)
 			return cs->ops[i]->send_batch != NULL;
 	return false;
 }
+
+const char *
+channels_label_vi(const char *name)
+{
+	static const struct channel_ops *const known[] = {
+		&channel_file_ops, &channel_email_ops, &channel_telegram_ops,
+	};
+
+	if (!name)
+		return "";
+	for (size_t i = 0; i < ELEMENTSOF(known); i++)
+		if (strcmp(known[i]->name, name) == 0)
+			return known[i]->label_vi;
+	return name;
+}

@@ -29,6 +29,8 @@ const char *channels_pick_other(const struct channels *cs, const struct person *
 				const char *not);
 /* Names of the open channels, preferred first, for reports ("email, file"); new string. */
 char *channels_describe(const struct channels *cs);
+/* The Vietnamese name of the channel called name, opened or not (name itself if unknown; "" for NULL). */
+const char *channels_label_vi(const char *name);
 /*
  * Checks each open channel, calling cb(name, r, message) for each (r < 0:
  * unreachable).  Returns how many failed.

@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "digest.h"
 #include "log.h"
+#include "channels.h"
 #include "macro.h"
 #include "registry.h"
 #include "render.h"
@@ -325,7 +326,7 @@ gather_happened(const struct store_happened *h, void *userdata)
 		break;
 	case HAPPENED_DEAD_MESSAGE:
 		json_object_set_new(o, "channel", json_string(h->before ? h->before : ""));
-		json_object_set_new(o, "channel_vi", json_string(render_channel_vi(h->before)));
+		json_object_set_new(o, "channel_vi", json_string(channels_label_vi(h->before)));
 		break;
 	default:
 		break;

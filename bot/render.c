@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "calendar.h"
 #include "clock.h"
+#include "channels.h"
 #include "macro.h"
 #include "period.h"
 #include "registry.h"
@@ -980,7 +981,7 @@ render_message(enum message_kind kind, const struct render_ctx *ctx,
 				    json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "name",
 					      ctx->about->name ? ctx->about->name : "",
 					      "channel", ctx->about_channel ? ctx->about_channel : "",
-					      "channel_vi", render_channel_vi(ctx->about_channel),
+					      "channel_vi", channels_label_vi(ctx->about_channel),
 					      "error", ctx->about_error ? ctx->about_error : "",
 					      "digest", ctx->about_digest,
 					      /* A [digest] to address: nobody to call "đồng chí". */
@@ -990,20 +991,6 @@ render_message(enum message_kind kind, const struct render_ctx *ctx,
 	r = renderer_render(ctx->r, ctx->to->lang, template_of(kind, ctx->to, items, n), data, ret);
 	json_decref(data);
 	return r;
-}
-
-const char *
-render_channel_vi(const char *channel)
-{
-	if (!channel)
-		return "";
-	if (strcmp(channel, "email") == 0)
-		return "thư điện tử";
-	if (strcmp(channel, "telegram") == 0)
-		return "Telegram";
-	if (strcmp(channel, "zalo") == 0)
-		return "Zalo";
-	return channel;
 }
 
 const char *

@@ -172,8 +172,6 @@ void render_day_short(struct date d, char out[16]);
  */
 void render_formal_counts(json_t *data);
 
-/* A channel as an official names it: "thư điện tử", "Telegram", "Zalo" (static). */
-const char *render_channel_vi(const char *channel);
 
 /* The system's name in a reader's language (NULL: Vietnamese), static. */
 const char *render_app_name(const char *lang);
