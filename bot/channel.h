@@ -12,7 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "split.h"
+
 struct config;
+struct store;
 struct mime_attachment;
 struct person;
 
@@ -70,6 +73,14 @@ typedef void (*channel_outcome_fn)(void *userdata, size_t i, enum delivery d, in
 
 struct channel;
 
+/* Which rendering of a message a channel carries. */
+enum channel_form {
+	CHANNEL_FORM_MAIL,	/* subject, plain text and (when html) HTML: email, file */
+	CHANNEL_FORM_CHAT,	/* the short chat form, in Telegram's HTML subset */
+	CHANNEL_FORM_CHAT_PLAIN,	/* the short chat form as plain text (Zalo has no markup) */
+	_CHANNEL_FORM_MAX,
+};
+
 struct channel_ops {
 	const char *name;	/* "file", "email", "telegram", "zalo" */
 	const char *label_vi;	/* how officials name it: "thư điện tử", "Telegram" */
@@ -79,6 +90,27 @@ struct channel_ops {
 	 * the digest, reaches it by its headline, the rest by email.
 	 */
 	bool chat;
+	enum channel_form form;
+	/*
+	 * The person's address it sends to ("email", "telegram", "zalo";
+	 * person_address), NULL for none (the file channel).  An address the
+	 * channel says is GONE is marked refused (regop_person_address) and
+	 * the message goes to the next channel; the person's other addresses
+	 * are left alone.
+	 */
+	const char *address;
+	/*
+	 * The longest text of one message, counted in unit (split.h); 0: no
+	 * limit.  A chat channel cuts a longer one itself, with split_text.
+	 */
+	size_t text_max;
+	enum split_unit unit;
+	/*
+	 * Optional: lends the channel the registry for durable state of its
+	 * own (Zalo's tokens), from after open until close.  Called on the
+	 * thread that sends.
+	 */
+	void (*use_store)(void *state, struct store *s);
 	/*
 	 * Makes the channel from the configuration.  0 with *ret, or -errno
 	 * with a new English message in *reterr_msg (e.g. an outbox directory

@@ -889,6 +889,8 @@ email_check(void *state, char **ret_msg)
 const struct channel_ops channel_email_ops = {
 	.name = "email",
 	.label_vi = "thư điện tử",
+	.form = CHANNEL_FORM_MAIL,
+	.address = "email",
 	.html = true,
 	.open = email_open,
 	.close = email_close,

@@ -253,6 +253,7 @@ file_check(void *state, char **ret_msg)
 const struct channel_ops channel_file_ops = {
 	.name = "file",
 	.label_vi = "tệp trên máy chủ",
+	.form = CHANNEL_FORM_MAIL,
 	.open = file_open,
 	.close = file_close,
 	.reaches = file_reaches,

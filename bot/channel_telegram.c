@@ -355,6 +355,10 @@ tgc_check(void *state, char **ret_msg)
 const struct channel_ops channel_telegram_ops = {
 	.name = "telegram",
 	.label_vi = "Telegram",
+	.form = CHANNEL_FORM_CHAT,
+	.address = "telegram",
+	.text_max = TG_TEXT_MAX,
+	.unit = SPLIT_UTF16,
 	.chat = true,
 	.open = tgc_open,
 	.close = tgc_close,

@@ -55,6 +55,30 @@ person_release(struct person *p)
 }
 
 const char *
+person_address(const struct person *p, const char *channel)
+{
+	if (strcmp(channel, "email") == 0)
+		return p->email;
+	if (strcmp(channel, "telegram") == 0)
+		return p->telegram;
+	if (strcmp(channel, "zalo") == 0)
+		return p->zalo;
+	return NULL;
+}
+
+bool
+person_reachable(const struct person *p, const char *channel)
+{
+	if (!person_address(p, channel))
+		return false;
+	if (strcmp(channel, "email") == 0)
+		return !p->email_broken;
+	if (strcmp(channel, "telegram") == 0)
+		return !p->telegram_broken;
+	return true;
+}
+
+const char *
 agency_kind_to_string(enum agency_kind k)
 {
 	return k >= 0 && k < _AGENCY_KIND_MAX ? kind_names[k] : NULL;

@@ -58,6 +58,16 @@ struct person {
 void agency_release(struct agency *a);
 void person_release(struct person *p);
 
+/*
+ * A person's address on channel ("email", "telegram", "zalo", "phone"):
+ * its value (borrowed), or NULL when they have none.  Code outside the
+ * registry and the store reads addresses only through these (DESIGN §10:
+ * one table of addresses, no field per channel).
+ */
+const char *person_address(const struct person *p, const char *channel);
+/* True when p has an address on channel that has not been refused for good. */
+bool person_reachable(const struct person *p, const char *channel);
+
 const char *agency_kind_to_string(enum agency_kind k);
 enum agency_kind agency_kind_from_string(const char *s);
 /* Guesses the kind from a Vietnamese agency name ("Sở ..." is a department). */

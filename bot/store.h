@@ -290,6 +290,31 @@ void store_copy_audit_key(struct store *dst, const struct store *src);
  */
 int store_audit_key_apply(struct store *s, const char *actor, int64_t now);
 
+/* --- addresses ------------------------------------------------------ */
+
+/*
+ * A person's addresses, one per channel ("email", "telegram", "zalo",
+ * "phone"; person_address reads them).  The person whose address on
+ * channel is value, new in *ret; -ENOENT when none.
+ */
+int store_person_by_address(struct store *s, const char *channel, const char *value,
+			    struct person *ret);
+/*
+ * Binds value as id's address on channel (taking it from anyone else who
+ * had it), not refused.  0, or -errno.
+ */
+int store_address_link(struct store *s, int64_t id, const char *channel, const char *value);
+/*
+ * Marks (or clears) id's address on channel as refused for good, since
+ * at: 1 when that changed, 0 when it already was so, -ENOENT when id has
+ * no address there.  Only regop_person_address calls it, which records
+ * the change.
+ */
+int store_address_set_broken(struct store *s, int64_t id, const char *channel, bool broken,
+			     int64_t at);
+/* Records that id last wrote through their address on channel at at (Zalo's window). */
+int store_address_seen(struct store *s, int64_t id, const char *channel, int64_t at);
+
 /* --- chat (DESIGN §7) --------------------------------------------------- */
 
 /* The person whose Telegram chat is chat_id; -ENOENT when none. */
