@@ -46,7 +46,11 @@ struct outgoing {
 	 * độ" asks for): a channel that can opens the reply field for it.
 	 */
 	bool asks_reply;
-	int64_t *ret_chat_message_id;	/* out, when not NULL: the chat message it became */
+	/*
+	 * Out, when not NULL: the chat message it became, as a new string
+	 * (Telegram's ids are numbers, Zalo's hex), left alone when none.
+	 */
+	char **ret_chat_message_id;
 	/*
 	 * This registry's stable name (16 hex digits); with id it names the
 	 * message for good, so a resend carries the same Message-ID.  NULL:
@@ -84,13 +88,22 @@ enum channel_form {
 struct channel_ops {
 	const char *name;	/* "file", "email", "telegram", "zalo" */
 	const char *label_vi;	/* how officials name it: "thư điện tử", "Telegram" */
-	bool html;		/* its messages carry the HTML form (email's do) */
 	/*
-	 * Its messages are the short chat form (Telegram): a long message,
-	 * the digest, reaches it by its headline, the rest by email.
+	 * Its messages are the mail form or a short chat form: a long
+	 * message, the digest, reaches a chat by its headline, the rest by
+	 * email; the chat messages it returns are remembered (chat_sent) so
+	 * that replies and buttons point back.
 	 */
-	bool chat;
 	enum channel_form form;
+	/* The mail form with its HTML alternative (email; the file channel writes text only). */
+	bool html;
+	/*
+	 * Its place in the order of preference, lower first (Telegram 10,
+	 * Zalo 20, email 30, file 40): the dispatcher picks the first that
+	 * reaches a person, and falls back only to a later one, so a message
+	 * refused everywhere ends.
+	 */
+	unsigned order;
 	/*
 	 * The person's address it sends to ("email", "telegram", "zalo";
 	 * person_address), NULL for none (the file channel).  An address the
@@ -112,13 +125,17 @@ struct channel_ops {
 	 */
 	void (*use_store)(void *state, struct store *s);
 	/*
-	 * Makes the channel from the configuration.  0 with *ret, or -errno
-	 * with a new English message in *reterr_msg (e.g. an outbox directory
-	 * that cannot be written).
+	 * Makes the channel from the configuration.  0 with *ret; -ENOENT
+	 * and no message when it is not configured (it is left out); or
+	 * -errno with a new English message in *reterr_msg (e.g. an outbox
+	 * directory that cannot be written).
 	 */
 	int (*open)(const struct config *cfg, void **ret, char **reterr_msg);
 	void (*close)(void *state);
-	/* True when the channel has an address for p. */
+	/*
+	 * Optional: true when the channel has an address for p.  NULL: p's
+	 * address (person_reachable), or everyone without one (file).
+	 */
 	bool (*reaches)(void *state, const struct person *p);
 	/*
 	 * Delivers m.  On RETRY, *ret_retry_after (seconds, 0 for the

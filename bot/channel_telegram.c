@@ -323,7 +323,7 @@ tgc_send(void *state, const struct outgoing *m, int *ret_retry_after, char **ret
 	else
 		free(err);
 	if (d == DELIVERY_SENT && m->ret_chat_message_id)
-		*m->ret_chat_message_id = id;
+		*m->ret_chat_message_id = xasprintf("%lld", (long long)id);
 	json_decref(markup);
 	free(own);
 	return d;
@@ -356,10 +356,10 @@ const struct channel_ops channel_telegram_ops = {
 	.name = "telegram",
 	.label_vi = "Telegram",
 	.form = CHANNEL_FORM_CHAT,
+	.order = 10,
 	.address = "telegram",
 	.text_max = TG_TEXT_MAX,
 	.unit = SPLIT_UTF16,
-	.chat = true,
 	.open = tgc_open,
 	.close = tgc_close,
 	.reaches = tgc_reaches,

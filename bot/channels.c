@@ -5,14 +5,16 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "buf.h"
 #include "channels.h"
 #include "config.h"
 #include "macro.h"
+#include "registry.h"
 #include "xalloc.h"
 
-#define CHANNELS_MAX 4
+#define CHANNELS_MAX 8
 
 struct channels {
 	const struct channel_ops *ops[CHANNELS_MAX];	/* preferred first */
@@ -33,39 +35,66 @@ delivery_to_string(enum delivery d)
 	return d >= 0 && d < _DELIVERY_MAX ? delivery_names[d] : NULL;
 }
 
+/* Every channel this build has; channels_open keeps those configured, by ops->order. */
+static const struct channel_ops *const known[] = {
+	&channel_telegram_ops, &channel_email_ops, &channel_file_ops,
+};
+
 int
 channels_open(const struct config *cfg, struct channels **ret, char **reterr_msg)
 {
-	struct channels *cs = xcalloc(1, sizeof(*cs));
+	return channels_open_from(cfg, known, ELEMENTSOF(known), ret, reterr_msg);
+}
+
+int
+channels_open_from(const struct config *cfg, const struct channel_ops *const *ops, size_t n,
+		   struct channels **ret, char **reterr_msg)
+{
+	struct channels *cs;
 	int r;
 
+	if (n > CHANNELS_MAX) {
+		*reterr_msg = xasprintf("%zu channels, at most %d", n, CHANNELS_MAX);
+		return -E2BIG;
+	}
+	cs = xcalloc(1, sizeof(*cs));
 	/*
-	 * Email, Telegram and Zalo come before the file channel as they are
-	 * configured; the file channel is the one that needs nothing, and
-	 * reaches whoever the others cannot.
+	 * A channel not configured says -ENOENT without a message and is
+	 * left out; the file channel needs nothing, so it is always there to
+	 * reach whoever the others cannot.
 	 */
-	r = channel_telegram_ops.open(cfg, &cs->state[cs->n], reterr_msg);
-	if (r == 0) {
-		cs->ops[cs->n++] = &channel_telegram_ops;
-	} else if (r != -ENOENT) {
-		channels_free(cs);
-		return r;
+	for (size_t i = 0; i < n; i++) {
+		void *state = NULL;
+		char *msg = NULL;
+		size_t k;
+
+		r = ops[i]->open(cfg, &state, &msg);
+		if (r == -ENOENT && !msg)
+			continue;
+		if (r < 0) {
+			*reterr_msg = msg;
+			channels_free(cs);
+			return r;
+		}
+		/* Inserted in its place: preferred (lower order) first. */
+		for (k = cs->n; k > 0 && cs->ops[k - 1]->order > ops[i]->order; k--) {
+			cs->ops[k] = cs->ops[k - 1];
+			cs->state[k] = cs->state[k - 1];
+		}
+		cs->ops[k] = ops[i];
+		cs->state[k] = state;
+		cs->n++;
 	}
-	r = channel_email_ops.open(cfg, &cs->state[cs->n], reterr_msg);
-	if (r == 0) {
-		cs->ops[cs->n++] = &channel_email_ops;
-	} else if (r != -ENOENT) {
-		channels_free(cs);
-		return r;
-	}
-	r = channel_file_ops.open(cfg, &cs->state[cs->n], reterr_msg);
-	if (r < 0) {
-		channels_free(cs);
-		return r;
-	}
-	cs->ops[cs->n++] = &channel_file_ops;
 	*ret = cs;
 	return 0;
+}
+
+void
+channels_use_store(struct channels *cs, struct store *s)
+{
+	for (size_t i = 0; cs && i < cs->n; i++)
+		if (cs->ops[i]->use_store)
+			cs->ops[i]->use_store(cs->state[i], s);
 }
 
 struct channels *
@@ -85,23 +114,63 @@ channels_pick(const struct channels *cs, const struct person *p)
 	return channels_pick_other(cs, p, NULL);
 }
 
+/* Whether channel i has an address for p (channel_ops.reaches). */
+static bool
+reaches(const struct channels *cs, size_t i, const struct person *p)
+{
+	const struct channel_ops *ops = cs->ops[i];
+
+	if (ops->reaches)
+		return ops->reaches(cs->state[i], p);
+	return !ops->address || person_reachable(p, ops->address);
+}
+
+/* The index of the open channel called name; -1 when none is. */
+static ssize_t
+find(const struct channels *cs, const char *name)
+{
+	for (size_t i = 0; cs && name && i < cs->n; i++)
+		if (strcmp(cs->ops[i]->name, name) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
 const char *
 channels_pick_other(const struct channels *cs, const struct person *p, const char *not)
 {
 	for (size_t i = 0; cs && i < cs->n; i++)
-		if ((!not || strcmp(cs->ops[i]->name, not) != 0) &&
-		    cs->ops[i]->reaches(cs->state[i], p))
+		if ((!not || strcmp(cs->ops[i]->name, not) != 0) && reaches(cs, i, p))
 			return cs->ops[i]->name;
 	return NULL;
+}
+
+const char *
+channels_pick_after(const struct channels *cs, const struct person *p, const char *after)
+{
+	ssize_t at = find(cs, after);
+
+	for (size_t i = at < 0 ? 0 : (size_t)at + 1; cs && i < cs->n; i++)
+		if (reaches(cs, i, p))
+			return cs->ops[i]->name;
+	return NULL;
+}
+
+const struct channel_ops *
+channels_ops(const struct channels *cs, const char *name)
+{
+	ssize_t i = find(cs, name);
+
+	return i < 0 ? NULL : cs->ops[i];
 }
 
 enum delivery
 channels_send(struct channels *cs, const char *name, const struct outgoing *m,
 	      int *ret_retry_after, char **reterr_msg)
 {
-	for (size_t i = 0; i < cs->n; i++)
-		if (strcmp(cs->ops[i]->name, name) == 0)
-			return cs->ops[i]->send(cs->state[i], m, ret_retry_after, reterr_msg);
+	ssize_t i = find(cs, name);
+
+	if (i >= 0)
+		return cs->ops[i]->send(cs->state[i], m, ret_retry_after, reterr_msg);
 	*ret_retry_after = 0;
 	*reterr_msg = xasprintf("channel '%s' is not configured any more", name);
 	return DELIVERY_PERMANENT;
@@ -124,10 +193,7 @@ channels_describe(const struct channels *cs)
 bool
 channels_has(const struct channels *cs, const char *name)
 {
-	for (size_t i = 0; cs && i < cs->n; i++)
-		if (strcmp(cs->ops[i]->name, name) == 0)
-			return true;
-	return false;
+	return find(cs, name) >= 0;
 }
 
 int
@@ -151,51 +217,48 @@ void
 channels_send_batch(struct channels *cs, const char *name, const struct outgoing *ms, size_t n,
 		    channel_outcome_fn done, void *userdata)
 {
-	for (size_t i = 0; i < cs->n; i++) {
-		if (strcmp(cs->ops[i]->name, name) != 0)
-			continue;
-		if (cs->ops[i]->send_batch) {
-			cs->ops[i]->send_batch(cs->state[i], ms, n, done, userdata);
-		} else {
-			for (size_t k = 0; k < n; k++) {
-				char *err = NULL;
-				int retry_after = 0;
-				enum delivery d = cs->ops[i]->send(cs->state[i], &ms[k], &retry_after,
-								   &err);
+	ssize_t i = find(cs, name);
 
-				done(userdata, k, d, retry_after, err);
-			}
-		}
+	if (i < 0) {
+		for (size_t k = 0; k < n; k++)
+			done(userdata, k, DELIVERY_PERMANENT, 0,
+			     xasprintf("channel '%s' is not configured any more", name));
 		return;
 	}
-	for (size_t k = 0; k < n; k++)
-		done(userdata, k, DELIVERY_PERMANENT, 0,
-		     xasprintf("channel '%s' is not configured any more", name));
+	if (cs->ops[i]->send_batch) {
+		cs->ops[i]->send_batch(cs->state[i], ms, n, done, userdata);
+		return;
+	}
+	for (size_t k = 0; k < n; k++) {
+		char *err = NULL;
+		int retry_after = 0;
+		enum delivery d = cs->ops[i]->send(cs->state[i], &ms[k], &retry_after, &err);
+
+		done(userdata, k, d, retry_after, err);
+	}
 }
 
 bool
 channels_takes_html(const struct channels *cs, const char *name)
 {
-	for (size_t i = 0; cs && name && i < cs->n; i++)
-		if (strcmp(cs->ops[i]->name, name) == 0)
-			return cs->ops[i]->html;
-	return false;
+	const struct channel_ops *ops = channels_ops(cs, name);
+
+	return ops && ops->form == CHANNEL_FORM_MAIL && ops->html;
 }
 
 bool
 channels_is_chat(const struct channels *cs, const char *name)
 {
-	for (size_t i = 0; cs && name && i < cs->n; i++)
-		if (strcmp(cs->ops[i]->name, name) == 0)
-			return cs->ops[i]->chat;
-	return false;
+	const struct channel_ops *ops = channels_ops(cs, name);
+
+	return ops && ops->form != CHANNEL_FORM_MAIL;
 }
 
 const char *
 channels_pick_html(const struct channels *cs, const struct person *p)
 {
 	for (size_t i = 0; cs && i < cs->n; i++)
-		if (cs->ops[i]->html && cs->ops[i]->reaches(cs->state[i], p))
+		if (cs->ops[i]->form == CHANNEL_FORM_MAIL && cs->ops[i]->html && reaches(cs, i, p))
 			return cs->ops[i]->name;
 	return NULL;
 }
@@ -203,19 +266,14 @@ channels_pick_html(const struct channels *cs, const struct person *p)
 bool
 channels_batches(const struct channels *cs, const char *name)
 {
-	for (size_t i = 0; cs && i < cs->n; i++)
-		if (strcmp(cs->ops[i]->name, name) == 0)
-			return cs->ops[i]->send_batch != NULL;
-	return false;
+	const struct channel_ops *ops = channels_ops(cs, name);
+
+	return ops && ops->send_batch;
 }
 
 const char *
 channels_label_vi(const char *name)
 {
-	static const struct channel_ops *const known[] = {
-		&channel_file_ops, &channel_email_ops, &channel_telegram_ops,
-	};
-
 	if (!name)
 		return "";
 	for (size_t i = 0; i < ELEMENTSOF(known); i++)

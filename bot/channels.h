@@ -15,18 +15,42 @@ struct config;
 struct person;
 struct channels;
 
+struct store;
+
 /* Opens every configured channel; 0 with a new set, or -errno with a new message. */
 int channels_open(const struct config *cfg, struct channels **ret, char **reterr_msg);
+/*
+ * The same from the channels ops[0..n) (borrowed; they outlive the set):
+ * each that is configured, ordered by channel_ops.order.  Tests open
+ * channels of their own with it.
+ */
+int channels_open_from(const struct config *cfg, const struct channel_ops *const *ops, size_t n,
+		       struct channels **ret, char **reterr_msg);
+/*
+ * Lends s to each open channel that keeps durable state of its own
+ * (channel_ops.use_store), until it is closed or lent another; NULL-safe.
+ */
+void channels_use_store(struct channels *cs, struct store *s);
 /* Closes them; NULL-safe; returns NULL. */
 struct channels *channels_free(struct channels *cs);
 /*
- * The name of the first channel that reaches p, in the order Telegram,
- * Zalo, email, file; NULL when none does.  Borrowed, static.
+ * The name of the first channel that reaches p (channel_ops.reaches), in
+ * their order (channel_ops.order: Telegram, Zalo, email, file); NULL when
+ * none does.  Borrowed, static.
  */
 const char *channels_pick(const struct channels *cs, const struct person *p);
 /* The same, but never the channel named not (NULL: any). */
 const char *channels_pick_other(const struct channels *cs, const struct person *p,
 				const char *not);
+/*
+ * The first channel after the one called after that reaches p (any, when
+ * after is not open): where a message refused for good goes next, so
+ * that falling back ends.  NULL when none.
+ */
+const char *channels_pick_after(const struct channels *cs, const struct person *p,
+				const char *after);
+/* The open channel called name (borrowed, static); NULL when none is. */
+const struct channel_ops *channels_ops(const struct channels *cs, const char *name);
 /* Names of the open channels, preferred first, for reports ("email, file"); new string. */
 char *channels_describe(const struct channels *cs);
 /* The Vietnamese name of the channel called name, opened or not (name itself if unknown; "" for NULL). */
@@ -39,9 +63,9 @@ int channels_check(struct channels *cs, void (*cb)(const char *name, int r, cons
 						   void *userdata), void *userdata);
 /* True when the channel called name sends several messages at once (email). */
 bool channels_batches(const struct channels *cs, const char *name);
-/* True when the channel called name carries the HTML form of a message (email). */
+/* True when the channel called name carries the HTML form of a message (email; channel_ops.html). */
 bool channels_takes_html(const struct channels *cs, const char *name);
-/* True when the channel called name sends the short chat form (Telegram). */
+/* True when the channel called name sends a short chat form (Telegram, Zalo; channel_ops.form). */
 bool channels_is_chat(const struct channels *cs, const char *name);
 /* The first channel that carries the HTML form and reaches p (email); NULL when none. */
 const char *channels_pick_html(const struct channels *cs, const struct person *p);

@@ -343,6 +343,7 @@ cli_need_schedule(struct dondoc *d)
 		r = channels_open(d->cfg, &d->cs, &msg);
 		if (r < 0)
 			goto fail;
+		channels_use_store(d->cs, d->store);
 	}
 	return 0;
 fail:
@@ -410,6 +411,8 @@ cli_need_store(struct dondoc *d)
 		free(msg);
 		return r == -EKEYREJECTED || r == -ENOKEY ? EX_CONFIG : cli_exit_code(r);
 	}
+	/* Channels opened first keep their own state here too (channels_use_store). */
+	channels_use_store(d->cs, d->store);
 	if (mode != STORE_READ && !d->dry_run) {
 		/* A key newly set keys the history from here on (an audit.key event). */
 		r = store_audit_key_apply(d->store, d->actor, clock_now(&d->clock));
@@ -770,8 +773,9 @@ cli_main(int argc, char **argv)
 	d.command = cmd;
 	/* The command sees its own name as argv[0]. */
 	r = cmd->run(&d, argc - i, argv + i);
-	d.store = store_close(d.store);
+	/* The channels first: they may hold the registry (channels_use_store). */
 	d.cs = channels_free(d.cs);
+	d.store = store_close(d.store);
 	d.sch = schedule_free(d.sch);
 	d.cfg = config_free(d.cfg);
 	return cli_exit_code(r);

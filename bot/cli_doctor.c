@@ -169,6 +169,7 @@ cmd_doctor(struct dondoc *d, int argc, char **argv)
 		report(false, "channels", msg);
 		bad++;
 	} else {
+		channels_use_store(cs, s);
 		line = channels_describe(cs);
 		report(true, "channels", line);
 		free(line);

@@ -1041,7 +1041,7 @@ struct job {
 	struct person p;
 	int64_t *tasks;		/* of its notices */
 	size_t n_tasks;
-	int64_t chat_id;	/* the chat message it became (Telegram); 0 otherwise */
+	char *chat_id;		/* the chat message it became (a chat channel's); NULL otherwise */
 	bool asks;		/* it asks its reader for a figure (chat_ask) */
 	struct mime_attachment att;	/* a digest's workbook (borrowed from the batch) */
 	size_t n_att;
@@ -1070,15 +1070,18 @@ job_channel_cmp(const void *a, const void *b)
 /*
  * The server refused j for good, and the same message goes again through
  * the next channel that reaches the person (invariant 10: only after the
- * first has failed).  Its notices follow it, so they end sent or dead
- * with the new message.  When it was the address that was refused (gone:
- * an email address, a Telegram chat that blocked the bot or is gone), it
- * is marked broken first, and used no more; a message refused for what it
- * says leaves the address as it was.
+ * first has failed), a later one in the order of preference, so that a
+ * message refused everywhere ends.  Its notices follow it, so they end
+ * sent or dead with the new message.  When it was the address that was
+ * refused (gone: an email address, a chat that blocked the bot or is
+ * gone), that address of the channel's (channel_ops.address) is marked
+ * broken first, and used no more; the person's other addresses are left
+ * alone, as is the address when the message was refused for what it says.
  */
 static int
 fall_back(struct store *s, const struct dispatch_env *env, struct job *j, bool gone, time_t now)
 {
+	const struct channel_ops *ops = channels_ops(env->cs, j->m.channel);
 	struct message m = { 0 };
 	const char *channel;
 	int64_t id = 0;
@@ -1087,7 +1090,7 @@ fall_back(struct store *s, const struct dispatch_env *env, struct job *j, bool g
 	/* An address that is no person has nothing to mark, nor another channel. */
 	if (!j->m.person_id)
 		return 0;
-	if (gone) {
+	if (gone && ops && ops->address) {
 		/* The history says who silenced the address: dondoc, told so by the server. */
 		const struct actor a = { .name = "dondoc", .channel = j->m.channel };
 
@@ -1095,7 +1098,7 @@ fall_back(struct store *s, const struct dispatch_env *env, struct job *j, bool g
 		 * The address is gone (a chat blocked or deleted, a mailbox
 		 * refused): unused until mended.
 		 */
-		r = regop_person_address(s, j->p.id, j->m.channel, true, &a, now);
+		r = regop_person_address(s, j->p.id, ops->address, true, &a, now);
 		if (r < 0)
 			return r;
 		/* As the registry now has them, for the channel picked next. */
@@ -1107,7 +1110,7 @@ fall_back(struct store *s, const struct dispatch_env *env, struct job *j, bool g
 	/* A digest is not sent again elsewhere (alert_digest says why). */
 	if (j->m.kind == MESSAGE_DIGEST)
 		return 0;
-	channel = channels_pick_other(env->cs, &j->p, j->m.channel);
+	channel = channels_pick_after(env->cs, &j->p, j->m.channel);
 	if (!channel)
 		return 0;
 	m = (struct message){ .person_id = j->p.id, .kind = j->m.kind, .next_at = now,
@@ -1137,8 +1140,14 @@ finish_one(struct store *s, const struct dispatch_env *env, struct job *j, enum 
 		rep->sent++;
 		r = store_message_finish(s, j->m.id, MESSAGE_SENT, j->m.next_at, now, NULL);
 		/* Replies and buttons under it will name that chat message. */
-		if (r == 0 && j->chat_id && j->p.telegram && strcmp(j->m.channel, "telegram") == 0)
-			r = store_chat_sent_add(s, j->m.channel, j->p.telegram, j->chat_id, j->m.id);
+		if (r == 0 && j->chat_id) {
+			const struct channel_ops *ops = channels_ops(env->cs, j->m.channel);
+			const char *to = ops && ops->form != CHANNEL_FORM_MAIL && ops->address
+					 ? person_address(&j->p, ops->address) : NULL;
+
+			if (to)
+				r = store_chat_sent_add(s, j->m.channel, to, j->chat_id, j->m.id);
+		}
 		return r;
 	}
 	if (d == DELIVERY_RETRY && j->m.attempts < DISPATCH_MAX_ATTEMPTS) {
@@ -1155,8 +1164,7 @@ finish_one(struct store *s, const struct dispatch_env *env, struct job *j, enum 
 		j->m.last_error = err ? xstrdup(err) : NULL;
 		r = alert_secretariat(s, env, &j->m, now);
 	}
-	if (r == 0 && (d == DELIVERY_PERMANENT || d == DELIVERY_GONE) &&
-	    (strcmp(j->m.channel, "email") == 0 || strcmp(j->m.channel, "telegram") == 0))
+	if (r == 0 && (d == DELIVERY_PERMANENT || d == DELIVERY_GONE))
 		r = fall_back(s, env, j, d == DELIVERY_GONE, now);
 	return r;
 }
@@ -1263,6 +1271,7 @@ owe(struct batch *b, size_t i, int err)
 	}
 	o->v[o->n++] = (struct dispatch_owed_one){ j->m.id, j->m.next_at, j->chat_id, b->d[i],
 						   b->retry[i], b->err[i] };
+	j->chat_id = NULL;
 	b->err[i] = NULL;
 }
 
@@ -1271,8 +1280,10 @@ dispatch_owed_release(struct dispatch_owed *o)
 {
 	if (!o)
 		return;
-	for (size_t i = 0; i < o->n; i++)
+	for (size_t i = 0; i < o->n; i++) {
 		free(o->v[i].err);
+		free(o->v[i].chat_id);
+	}
 	free(o->v);
 	memset(o, 0, sizeof(*o));
 }
@@ -1304,7 +1315,7 @@ settle_owed(struct store *s, const struct dispatch_env *env, const struct clock 
 			r = recipient_get(s, &j.m, &j.p);
 		if (r == 0 && j.m.state == MESSAGE_SENDING) {
 			j.m.next_at = w->next_at;
-			j.chat_id = w->chat_id;
+			j.chat_id = w->chat_id;	/* borrowed: w keeps it */
 			r = record(&b, 0, 1);
 			if (r == 0)
 				log_info("what became of message %lld is recorded at last",
@@ -1317,6 +1328,7 @@ settle_owed(struct store *s, const struct dispatch_env *env, const struct clock 
 		if (r < 0)
 			break;
 		free(w->err);
+		free(w->chat_id);
 	}
 	if (o && done > 0) {
 		memmove(o->v, o->v + done, (o->n - done) * sizeof(*o->v));
@@ -1555,6 +1567,7 @@ end:
 		message_release(&b.jobs[i].m);
 		person_release(&b.jobs[i].p);
 		free(b.jobs[i].tasks);
+		free(b.jobs[i].chat_id);
 		free(b.err[i]);
 	}
 	free(b.jobs);

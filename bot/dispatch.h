@@ -89,7 +89,7 @@ struct dispatch_owed {
 	struct dispatch_owed_one {
 		int64_t id;		/* the message, still "sending" */
 		int64_t next_at;	/* its next_at before the claim */
-		int64_t chat_id;
+		char *chat_id;		/* the chat message it became, or NULL */
 		enum delivery d;
 		int retry_after;
 		char *err;

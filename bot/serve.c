@@ -514,6 +514,8 @@ serve_run(struct dondoc *d, bool once)
 		setup_release(&st);
 		return cli_exit_code(r);
 	}
+	/* The channels that keep state of their own (Zalo's tokens) keep it here. */
+	channels_use_store(st.cs, d->store);
 	/* A key newly set keys the history from here on (an audit.key event). */
 	r = store_audit_key_apply(d->store, "dondoc", clock_now(&d->clock));
 	if (r < 0) {
@@ -588,6 +590,7 @@ serve_run(struct dondoc *d, bool once)
 				web_update(web, &fresh);
 				setup_release(&st);
 				st = fresh;
+				channels_use_store(st.cs, d->store);
 				full = true;
 				next_tick = 0;
 				log_info("configuration and schedules reloaded");

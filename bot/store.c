@@ -384,6 +384,22 @@ static const char *const migrations[] = {
 	/* A leader's opt-in (person set --digest yes); the secretariat gets it anyway. */
 	"ALTER TABLE person ADD COLUMN digest INTEGER NOT NULL DEFAULT 0"
 	" CHECK (digest = 0 OR digest = 1);",
+
+	/*
+	 * 11 (issue 14): a chat message's id is the channel's text, not a
+	 * number: Zalo's are hex.  Telegram's numbers are kept as their
+	 * decimal text, which is what a lookup now binds.
+	 */
+	"CREATE TABLE chat_sent_new("
+	" channel TEXT NOT NULL,"
+	" chat_id TEXT NOT NULL,"
+	" chat_message_id TEXT NOT NULL,"
+	" message_id INTEGER NOT NULL REFERENCES message(id),"
+	" PRIMARY KEY (channel, chat_id, chat_message_id)) STRICT, WITHOUT ROWID;"
+	"INSERT INTO chat_sent_new SELECT channel, chat_id, CAST(chat_message_id AS TEXT), message_id"
+	" FROM chat_sent;"
+	"DROP TABLE chat_sent;"
+	"ALTER TABLE chat_sent_new RENAME TO chat_sent;",
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");
@@ -4236,26 +4252,26 @@ store_chat_update_seen(struct store *s, const char *channel, int64_t update_id, 
 
 int
 store_chat_sent_add(struct store *s, const char *channel, const char *chat_id,
-		    int64_t chat_message_id, int64_t message_id)
+		    const char *chat_message_id, int64_t message_id)
 {
 	sqlite3_stmt *st = stmt(s, ST_CHAT_SENT_INSERT);
 
 	bind_text(st, 1, channel);
 	bind_text(st, 2, chat_id);
-	sqlite3_bind_int64(st, 3, chat_message_id);
+	bind_text(st, 3, chat_message_id);
 	sqlite3_bind_int64(st, 4, message_id);
 	return exec_done(s, st);
 }
 
 int
 store_chat_sent_get(struct store *s, const char *channel, const char *chat_id,
-		    int64_t chat_message_id, int64_t *ret_message_id)
+		    const char *chat_message_id, int64_t *ret_message_id)
 {
 	sqlite3_stmt *st = stmt(s, ST_CHAT_SENT_GET);
 
 	bind_text(st, 1, channel);
 	bind_text(st, 2, chat_id);
-	sqlite3_bind_int64(st, 3, chat_message_id);
+	bind_text(st, 3, chat_message_id);
 	return int64_query(s, st, ret_message_id);
 }
 

@@ -23,7 +23,7 @@
 #include "registry.h"
 #include "task.h"
 
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 
 struct store;
 
@@ -352,12 +352,15 @@ int store_extension_foreach(struct store *s, bool pending_only,
  * afresh after a quiet week).
  */
 int store_chat_update_seen(struct store *s, const char *channel, int64_t update_id, int64_t now);
-/* Remembers that outbox message message_id became chat message chat_message_id. */
+/*
+ * Remembers that outbox message message_id became chat message
+ * chat_message_id (the channel's id as text: Telegram's in decimal).
+ */
 int store_chat_sent_add(struct store *s, const char *channel, const char *chat_id,
-			int64_t chat_message_id, int64_t message_id);
+			const char *chat_message_id, int64_t message_id);
 /* The outbox message a chat message came from; -ENOENT when not one of ours. */
 int store_chat_sent_get(struct store *s, const char *channel, const char *chat_id,
-			int64_t chat_message_id, int64_t *ret_message_id);
+			const char *chat_message_id, int64_t *ret_message_id);
 /*
  * The tasks of the notices grouped into message_id (new array): those a
  * reminder's buttons act on, so not its indicators (they are assessed).

@@ -410,7 +410,7 @@ on_message(struct tgbot *b, const struct inbound_env *env, int64_t update_id, js
 	const char *type = json_string_value(json_object_get(chat, "type"));
 	struct inbound_result res = { 0 };
 	struct command_in in;
-	char chat_id[24];
+	char chat_id[24], reply_mid[24];
 	json_int_t mid = json_integer_value(json_object_get(m, "message_id"));
 	int64_t reply_to = 0;
 	int r;
@@ -422,10 +422,9 @@ on_message(struct tgbot *b, const struct inbound_env *env, int64_t update_id, js
 		return 0;
 	/* A reply to one of our messages: which outbox message it was. */
 	if (json_is_object(reply) && json_is_true(json_object_get(json_object_get(reply, "from"),
-								  "is_bot")))
-		(void)store_chat_sent_get(env->s, "telegram", chat_id,
-					  json_integer_value(json_object_get(reply, "message_id")),
-					  &reply_to);
+								  "is_bot")) &&
+	    id_text(json_object_get(reply, "message_id"), reply_mid))
+		(void)store_chat_sent_get(env->s, "telegram", chat_id, reply_mid, &reply_to);
 	make_in(env, b, chat_id, &in);
 	in.text = text;
 	in.reply_to = reply_to;
@@ -549,7 +548,7 @@ on_callback(struct tgbot *b, const struct inbound_env *env, int64_t update_id, j
 	const char *data = json_string_value(json_object_get(q, "data"));
 	struct inbound_result res = { 0 };
 	struct command_in in;
-	char chat_id[24], msg_chat[24] = "?", toast[TOAST_MAX + 1] = "";
+	char chat_id[24], msg_chat[24] = "?", toast[TOAST_MAX + 1] = "", mid[24];
 	int64_t on = 0, chat_message = json_integer_value(json_object_get(msg, "message_id"));
 	size_t n;
 	int r;
@@ -573,8 +572,8 @@ on_callback(struct tgbot *b, const struct inbound_env *env, int64_t update_id, j
 			 type ? type : "no", msg_chat);
 		return 0;
 	}
-	if (chat_message)
-		(void)store_chat_sent_get(env->s, "telegram", chat_id, chat_message, &on);
+	if (chat_message && id_text(json_object_get(msg, "message_id"), mid))
+		(void)store_chat_sent_get(env->s, "telegram", chat_id, mid, &on);
 	make_in(env, b, chat_id, &in);
 	in.button = data ? data : "";
 	in.button_on = on;
