@@ -1155,6 +1155,268 @@ test_planner_to_outbox(void **state)
 	assert_int_equal(testlib_count_files(f->outbox, ".txt", 0), 1);
 }
 
+/* --- channels known by what they say of themselves (channel_ops) ------ */
+
+/* A channel of the test's: what it answers, and what it was given. */
+struct fake {
+	enum delivery answer;
+	const char *chat_message_id;	/* returned when it sends; NULL: none */
+	int sends;
+	char last_to[64];		/* the address of the last message given */
+	const char *address;
+};
+
+static struct fake fake_chat, fake_mail;
+
+static int
+fake_chat_open(const struct config *cfg, void **ret, char **reterr_msg)
+{
+	(void)cfg, (void)reterr_msg;
+	*ret = &fake_chat;
+	return 0;
+}
+
+static int
+fake_mail_open(const struct config *cfg, void **ret, char **reterr_msg)
+{
+	(void)cfg, (void)reterr_msg;
+	*ret = &fake_mail;
+	return 0;
+}
+
+static void
+fake_close(void *state)
+{
+	(void)state;
+}
+
+static enum delivery
+fake_send(void *state, const struct outgoing *m, int *ret_retry_after, char **reterr_msg)
+{
+	struct fake *fk = state;
+	const char *to = person_address(m->to, fk->address);
+
+	fk->sends++;
+	snprintf(fk->last_to, sizeof(fk->last_to), "%s", to ? to : "");
+	*ret_retry_after = 0;
+	if (fk->answer != DELIVERY_SENT)
+		*reterr_msg = strdup(fk->answer == DELIVERY_GONE ? "the user is gone" : "refused");
+	else if (m->ret_chat_message_id && fk->chat_message_id)
+		*m->ret_chat_message_id = strdup(fk->chat_message_id);
+	return fk->answer;
+}
+
+/* A chat channel (name and address set by the test) reaching people by their address. */
+static struct channel_ops fake_chat_ops = {
+	.form = CHANNEL_FORM_CHAT_PLAIN,
+	.order = 20,
+	.text_max = 2000,
+	.unit = SPLIT_CODEPOINTS,
+	.open = fake_chat_open,
+	.close = fake_close,
+	.send = fake_send,
+};
+
+static const struct channel_ops fake_mail_ops = {
+	.name = "email",
+	.form = CHANNEL_FORM_MAIL,
+	.html = true,
+	.order = 30,
+	.address = "email",
+	.open = fake_mail_open,
+	.close = fake_close,
+	.send = fake_send,
+};
+
+/*
+ * Opens the fake chat channel called name (its address of the same name),
+ * the fake email and the file channel, given out of order; returns a new
+ * person with an address on each.
+ */
+static int64_t
+use_fakes(struct fx *f, const char *name)
+{
+	const struct channel_ops *ops[] = { &channel_file_ops, &fake_mail_ops, &fake_chat_ops };
+	struct person p = { .name = "Đỗ Thị Giang", .agency_id = f->a_snv, .role = ROLE_FOCAL,
+			    .active = true, .email = "giang@snv.gov.vn" };
+	char *msg = NULL, *desc;
+	int64_t id = 0;
+
+	fake_chat = (struct fake){ .answer = DELIVERY_SENT, .address = name };
+	fake_mail = (struct fake){ .answer = DELIVERY_SENT, .address = "email" };
+	fake_chat_ops.name = name;
+	fake_chat_ops.address = name;
+	if (strcmp(name, "telegram") == 0)
+		p.telegram = "5550001";
+	else
+		p.zalo = "8123456789012345678";
+	f->cs = channels_free(f->cs);
+	assert_int_equal(channels_open_from(&f->cfg, ops, 3, &f->cs, &msg), 0);
+	/* In their order of preference, whatever the order given. */
+	desc = channels_describe(f->cs);
+	assert_non_null(strstr(desc, ", email, file"));
+	assert_int_equal(strncmp(desc, name, strlen(name)), 0);
+	free(desc);
+	assert_int_equal(store_person_insert(f->s, &p, 1, &id), 0);
+	return id;
+}
+
+/* One message to person through the first channel that reaches them; its id. */
+static int64_t
+queue_one(struct fx *f, int64_t person, const char *channel)
+{
+	struct dispatch_report rep;
+	int64_t id;
+
+	queue(f, f->t1, person, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25), NULL);
+	compose_at(f, "2025-09-25T09:00+07:00", &rep);
+	assert_int_equal(rep.composed, 1);
+	msgs_load(f, MESSAGE_PENDING, &f->ms);
+	assert_string_equal(msg_of(&f->ms, person, -1)->channel, channel);
+	id = msg_of(&f->ms, person, -1)->id;
+	msgs_release(&f->ms);
+	return id;
+}
+
+static void
+check_reachable(struct fx *f, int64_t id, const char *address, bool yes)
+{
+	struct person p = { 0 };
+
+	assert_int_equal(store_person_get(f->s, id, &p), 0);
+	if (yes)
+		assert_true(person_reachable(&p, address));
+	else
+		assert_false(person_reachable(&p, address));
+	person_release(&p);
+}
+
+/*
+ * A chat channel says the person's address there is gone: that address,
+ * and only it, is marked refused (their email stays usable), the message
+ * goes again through the next channel, and the secretariat is told.
+ */
+static void
+check_gone(struct fx *f, const char *name)
+{
+	struct dispatch_report rep;
+	const struct message *m;
+	int64_t giang = use_fakes(f, name);
+
+	queue_one(f, giang, name);
+	fake_chat.answer = DELIVERY_GONE;
+	deliver_at(f, "2025-09-25T09:00+07:00", NULL, &rep);
+	assert_int_equal(fake_chat.sends, 1);
+	assert_int_equal(fake_mail.sends, 0);	/* invariant 10: not before the first failed */
+	assert_int_equal(rep.dead, 1);
+	check_reachable(f, giang, name, false);
+	check_reachable(f, giang, "email", true);
+	msgs_load(f, MESSAGE_DEAD, &f->ms);
+	assert_string_equal(msg_of(&f->ms, giang, -1)->channel, name);
+	msgs_load(f, MESSAGE_PENDING, &f->ms);
+	assert_string_equal(msg_of(&f->ms, giang, -1)->channel, "email");
+	m = msg_of(&f->ms, f->secretariat, MESSAGE_ALERT);
+	assert_non_null(strstr(m->body, "Đỗ Thị Giang"));
+	assert_non_null(strstr(m->body, "the user is gone"));
+	msgs_release(&f->ms);
+	deliver_at(f, "2025-09-25T09:01+07:00", NULL, &rep);
+	assert_int_equal(rep.sent, 2);	/* the reminder by email, the alert by file */
+	assert_int_equal(fake_mail.sends, 1);
+	assert_string_equal(fake_mail.last_to, "giang@snv.gov.vn");
+	assert_int_equal(fake_chat.sends, 1);
+	/* The next reminder skips the refused address. */
+	queue(f, f->t2, giang, STAGE_BEFORE, 5, DAY(2025, 9, 30), DAY(2025, 9, 26), NULL);
+	compose_at(f, "2025-09-26T09:00+07:00", &rep);
+	msgs_load(f, MESSAGE_PENDING, &f->ms);
+	assert_string_equal(msg_of(&f->ms, giang, -1)->channel, "email");
+	msgs_release(&f->ms);
+}
+
+static void
+test_gone_zalo_leaves_email(void **state)
+{
+	check_gone(*state, "zalo");
+}
+
+static void
+test_gone_telegram_leaves_email(void **state)
+{
+	check_gone(*state, "telegram");
+}
+
+/*
+ * A message refused for what it says (PERMANENT) goes through the next
+ * channel too, the address left as it was; refused there as well, it
+ * goes on to the last, and ends.
+ */
+static void
+test_permanent_falls_back(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	int64_t giang = use_fakes(f, "zalo");
+
+	queue_one(f, giang, "zalo");
+	fake_chat.answer = DELIVERY_PERMANENT;
+	fake_mail.answer = DELIVERY_PERMANENT;
+	deliver_at(f, "2025-09-25T09:00+07:00", NULL, &rep);
+	assert_int_equal(rep.dead, 1);
+	check_reachable(f, giang, "zalo", true);
+	deliver_at(f, "2025-09-25T09:01+07:00", NULL, &rep);
+	assert_int_equal(fake_mail.sends, 1);
+	assert_int_equal(rep.dead, 1);
+	check_reachable(f, giang, "email", true);
+	/* Then the file channel, the last: it writes it. */
+	deliver_at(f, "2025-09-25T09:02+07:00", NULL, &rep);
+	assert_int_equal(fake_chat.sends, 1);
+	assert_int_equal(fake_mail.sends, 1);
+	msgs_load(f, MESSAGE_SENT, &f->ms);
+	assert_string_equal(msg_of(&f->ms, giang, -1)->channel, "file");
+	msgs_release(&f->ms);
+	/* Nothing left going round: every channel was tried once. */
+	msgs_load(f, MESSAGE_PENDING, &f->ms);
+	for (size_t i = 0; i < f->ms.n; i++)
+		assert_int_not_equal(f->ms.v[i].person_id, giang);
+	msgs_release(&f->ms);
+}
+
+/*
+ * The chat message a chat channel says a message became is remembered by
+ * its text, a hex id (Zalo) as a number (Telegram), so that a reply
+ * finds it; a mail channel's are not chat messages.
+ */
+static void
+check_chat_sent(struct fx *f, const char *name, const char *chat_message_id)
+{
+	struct dispatch_report rep;
+	struct person p = { 0 };
+	int64_t giang = use_fakes(f, name), id, found = 0;
+
+	id = queue_one(f, giang, name);
+	fake_chat.chat_message_id = chat_message_id;
+	deliver_at(f, "2025-09-25T09:00+07:00", NULL, &rep);
+	assert_int_equal(rep.sent, 1);
+	assert_int_equal(store_person_get(f->s, giang, &p), 0);
+	assert_int_equal(store_chat_sent_get(f->s, name, person_address(&p, name),
+					     chat_message_id, &found), 0);
+	assert_int_equal(found, id);
+	assert_int_equal(store_chat_sent_get(f->s, name, person_address(&p, name), "1",
+					     &found), -ENOENT);
+	person_release(&p);
+}
+
+static void
+test_chat_sent_hex_id(void **state)
+{
+	check_chat_sent(*state, "zalo", "b1c0ffee2a9d4e7f0011");
+}
+
+static void
+test_chat_sent_number_id(void **state)
+{
+	check_chat_sent(*state, "telegram", "4242");
+}
+
 int
 main(void)
 {
@@ -1179,6 +1441,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_daily_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escalation_tells_only_what_was_sent, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_gone_zalo_leaves_email, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gone_telegram_leaves_email, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_permanent_falls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chat_sent_hex_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chat_sent_number_id, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("dispatch", tests, group_setup, group_teardown);

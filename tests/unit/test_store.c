@@ -221,6 +221,45 @@ tamper(struct fx *f, const char *sql)
 	sqlite3_close(db);
 }
 
+/*
+ * Schema 11: a chat message's id is text (Zalo's are hex).  A Telegram
+ * id a schema 10 registry kept as a number is found by its decimal text
+ * after the upgrade, and only by it.
+ */
+static void
+test_chat_sent_text_ids(void **state)
+{
+	struct fx *f = *state;
+	struct person p = { .name = "Nguyễn Văn An", .role = ROLE_FOCAL, .active = true,
+			    .telegram = "777" };
+	struct message m = { .kind = MESSAGE_REMINDER, .subject = "nhắc việc", .body = "nhắc việc",
+			     .channel = "telegram", .next_at = 1, .created_at = 1,
+			     .day = { 2025, 9, 25 } };
+	char *msg = NULL, sql[64];
+	int64_t mid = 0;
+
+	assert_int_equal(store_agency_insert(f->s, "snv", "Sở Nội vụ", AGENCY_DEPARTMENT, 1,
+					     &p.agency_id), 0);
+	assert_int_equal(store_person_insert(f->s, &p, 1, &m.person_id), 0);
+	assert_int_equal(store_message_insert(f->s, &m, &m.id), 0);
+	f->s = store_close(f->s);
+	snprintf(sql, sizeof(sql), "UPDATE chat_sent SET message_id = %lld", (long long)m.id);
+	tamper(f, "DROP TABLE chat_sent;"
+	       "CREATE TABLE chat_sent(channel TEXT NOT NULL, chat_id TEXT NOT NULL,"
+	       " chat_message_id INTEGER NOT NULL, message_id INTEGER NOT NULL REFERENCES message(id),"
+	       " PRIMARY KEY (channel, chat_id, chat_message_id)) STRICT, WITHOUT ROWID;"
+	       "INSERT INTO chat_sent VALUES ('telegram', '777', 12345, 41);"
+	       "PRAGMA user_version = 10");
+	tamper(f, sql);
+	if (store_open(f->path, STORE_CREATE, &f->s, &msg) < 0)
+		fail_msg("%s", msg);
+	assert_int_equal(store_chat_sent_get(f->s, "telegram", "777", "12345", &mid), 0);
+	assert_int_equal(mid, m.id);
+	assert_int_equal(store_chat_sent_get(f->s, "telegram", "777", "012345", &mid), -ENOENT);
+	assert_int_equal(store_chat_sent_get(f->s, "telegram", "778", "12345", &mid), -ENOENT);
+	assert_int_equal(store_chat_sent_get(f->s, "zalo", "777", "12345", &mid), -ENOENT);
+}
+
 /* Schema 7: a NULL is not 0, and a NUL byte does not end what is hashed. */
 static void
 test_event_chain_exact_bytes(void **state)
@@ -865,6 +904,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_transaction_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_savepoint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chat_update_seen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chat_sent_text_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checks_as_or_chains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_person, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batched_writes, setup, teardown),
