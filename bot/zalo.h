@@ -126,10 +126,13 @@ int zalo_getoa(struct zalo *z, struct zalo_result *ret);
  * An access token for a call, as a new string: the stored one, refreshed
  * first when there is none, when half its lifetime is gone, or when it is
  * stale (the token a call was refused with; NULL otherwise) and no other
- * thread or process has replaced it since.  0, or -errno with a new
- * message: -ENOKEY no refresh token (set-token) or the last refresh was
- * refused (a person must act), -EAGAIN the last refresh got no answer
- * less than ZALO_REFRESH_BACKOFF_S ago, -EIO the refresh failed now.
+ * thread or process has replaced it since.  A process holding the lease
+ * is waited for, then the committed token reread.  0, or -errno with a
+ * new message: -ENOKEY no refresh token (set-token) or the last refresh
+ * was refused (a person must act), -EKEYREJECTED refused now (recorded),
+ * -EAGAIN the last refresh got no answer less than ZALO_REFRESH_BACKOFF_S
+ * ago, -EIO it got none now (recorded), -ETIMEDOUT the lease never came
+ * free, -ECANCELED aborted, -EINVAL no registry lent (zalo_use_store).
  */
 int zalo_token(struct zalo *z, const char *stale, char **ret, char **reterr_msg);
 /*
