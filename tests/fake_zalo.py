@@ -94,7 +94,8 @@ Control API, JSON in and out, on the same port:
   POST /control/config  {"app_id", "secret_key", "oa_id", "oa_name",
                          "expires_in", "strict_refresh", "rate_limit",
                          "zns_quota"}  any of them.  rate_limit: OA calls
-        a minute (rolling 60 s) before -32; 0 = no limit.  -> the config.
+        a minute (rolling 60 s, counted from this call) before -32; 0 = no
+        limit.  -> the config.
   POST /control/expire  {"access_token" (all when absent), "revoke" (false)}
         the token(s) expire now (-220, ZNS -124), or with revoke become
         invalid (-216).  -> {"expired": [tokens]}
@@ -461,6 +462,8 @@ class Fake:
             if key not in self.config:
                 raise ControlError("no setting %s" % key)
             self.config[key] = value
+        if "rate_limit" in data:
+            self.recent = []    # the minute starts now
         return self.config
 
     def control_expire(self, data, query):

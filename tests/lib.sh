@@ -291,14 +291,18 @@ conf_zalo() {
 	done
 }
 
-# zalo_ctl PATH [JSON]: a control call to the fake Zalo server, POST with
-# JSON, else GET (tokens, state); its answer in zctl.json.
+# zalo_ctl PATH [JSON]: a control call to the fake Zalo server, GET for
+# the queries (tokens, state, sent, zns_sent, calls), POST (JSON or {})
+# for the others; its answer in zctl.json.
 zalo_ctl() {
-	if [ $# -gt 1 ]; then
-		curl -s -H 'Content-Type: application/json' --data-binary "$2" "$ZAPI/control/$1" >zctl.json
-	else
-		curl -s "$ZAPI/control/$1" >zctl.json
-	fi
+	case $1 in
+	tokens* | state* | sent* | zns_sent* | calls*) curl -s "$ZAPI/control/$1" >zctl.json ;;
+	*)
+		_zc=${2:-}
+		[ -n "$_zc" ] || _zc='{}'
+		curl -s -H 'Content-Type: application/json' --data-binary "$_zc" "$ZAPI/control/$1" >zctl.json
+		;;
+	esac
 }
 
 # zalo_sent N: waits (20 s at most) for N consultation messages sent in all;
