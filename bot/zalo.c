@@ -809,8 +809,8 @@ token_locked(struct zalo *z, const char *stale, bool by_hand, char **ret, char *
 {
 	struct store *s = z->store;
 	struct tokens t = { 0 };
-	char *me = lease_owner(), *refresh = NULL, *lock = NULL;
-	int64_t now = clock_now(&z->clock), seen = -1;
+	char *me = lease_owner(), *refresh = NULL, *lock = NULL, *seen = NULL;
+	int64_t now = clock_now(&z->clock);
 	int64_t deadline = clock_mono_ms() + 2 * ZALO_LOCK_S * 1000L;
 	int r;
 
@@ -828,15 +828,16 @@ token_locked(struct zalo *z, const char *stale, bool by_hand, char **ret, char *
 			*reterr_msg = xasprintf("cannot read the Zalo tokens: %s", store_strerror(s, r));
 			goto out;
 		}
-		if (seen < 0)
-			seen = t.refreshed_at;
+		/* The token itself, not the time: DONDOC_NOW may pin the time. */
+		if (!seen)
+			seen = xstrdup(t.refresh);
 		if (!by_hand && usable(&t, stale, now)) {
 			store_rollback(s);
 			*ret = xstrdup(t.access);
 			r = 0;
 			goto out;
 		}
-		if (by_hand && t.refreshed_at != seen) {
+		if (by_hand && !STREQ(t.refresh, seen)) {
 			store_rollback(s);
 			r = 1;
 			goto out;
@@ -903,6 +904,7 @@ token_locked(struct zalo *z, const char *stale, bool by_hand, char **ret, char *
 out:
 	tokens_release(&t);
 	wipe_free(refresh);
+	wipe_free(seen);
 	free(lock);
 	free(me);
 	return r;
