@@ -231,6 +231,21 @@ static const struct cli_command commands[] = {
 	{ "agency remove", cmd_agency_remove, CLI_DB_WRITE, "remove an agency nothing refers to",
 	  " CODE [--json]\n\n"
 	  "Refused while a task or a person names the agency ('dondoc agency merge').\n" },
+	/* The Zalo OA's tokens (issue 14): kept in the registry, never printed. */
+	{ "zalo set-token", cmd_zalo_set_token, CLI_DB_WRITE, "store the Zalo OA's refresh token",
+	  " REFRESH_TOKEN|- [--json]\n\n"
+	  "Stores the refresh token of the OA's consent (or the API Explorer), drops\n"
+	  "any access token and the last refresh error; '-' reads it from stdin, out\n"
+	  "of the shell's history.  dondoc refreshes it from then on.\n" },
+	{ "zalo refresh", cmd_zalo_refresh, CLI_DB_WRITE, "refresh the Zalo OA's access token now",
+	  "\n\n"
+	  "One token refresh now, even after a failed one; exit status 1 with the\n"
+	  "reason when it fails.  When another process refreshes meanwhile, its\n"
+	  "token is kept and nothing is sent.\n" },
+	{ "zalo status", cmd_zalo_status, CLI_DB_READ, "show when the Zalo access token expires",
+	  " [--json]\n\n"
+	  "Whether a refresh token is stored, when the access token expires, the last\n"
+	  "refresh and the last refresh error; never the tokens.\n" },
 };
 
 int

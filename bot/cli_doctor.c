@@ -23,6 +23,7 @@
 #include "store.h"
 #include "tgbot.h"
 #include "xalloc.h"
+#include "zalo.h"
 
 static int
 email_opt(int c, const char *arg, void *userdata)
@@ -113,6 +114,7 @@ check_one(const char *name, int r, const char *msg, void *userdata)
 }
 
 static int doctor_data(struct store *s, const struct channels *cs);
+static int doctor_zalo(const struct dondoc *d, struct store *s);
 
 int
 cmd_doctor(struct dondoc *d, int argc, char **argv)
@@ -207,6 +209,7 @@ cmd_doctor(struct dondoc *d, int argc, char **argv)
 		free(msg);
 		msg = NULL;
 	}
+	bad += doctor_zalo(d, s);
 	/* What the registry holds that reminders cannot work around (issue 12). */
 	if (s) {
 		data = doctor_data(s, cs);
@@ -225,6 +228,64 @@ cmd_doctor(struct dondoc *d, int argc, char **argv)
 	else
 		printf("all good; 'dondoc send-test --email ADDRESS' sends a test message\n");
 	return bad ? 1 : 0;
+}
+
+/* --- the Zalo OA's secrets and tokens (issue 14) --------------------------- */
+
+/*
+ * The "zalo" line when [zalo] is configured: the secrets can be read, a
+ * refresh token is stored and was not refused, and when the access token
+ * expires.  Returns the number of problems (0 or 1).
+ */
+static int
+doctor_zalo(const struct dondoc *d, struct store *s)
+{
+	struct zalo_token_status st = { 0 };
+	int64_t now = clock_now(&d->clock);
+	char *msg = NULL, *line = NULL, exp[32], err[32];
+	bool ok;
+	int r;
+
+	if (!d->cfg->zalo_app_id)
+		return 0;
+	r = config_read_zalo_secrets(d->cfg, NULL, NULL, &msg);
+	if (r < 0) {
+		report(false, "zalo", msg);
+		free(msg);
+		return 1;
+	}
+	if (!s)
+		return 0;	/* the registry line said why */
+	r = zalo_token_status(s, &st);
+	if (r < 0) {
+		report(false, "zalo", store_strerror(s, r));
+		return 1;
+	}
+	clock_format_local((time_t)st.expires_at, exp);
+	clock_format_local((time_t)st.error_at, err);
+	ok = st.has_refresh && !(st.error && st.error_final);
+	if (!st.has_refresh)
+		line = xstrdup("no refresh token: run 'dondoc zalo set-token TOKEN' with the token of "
+			       "the OA's consent");
+	else if (st.error && st.error_final)
+		line = xasprintf("the token refresh of %s was refused (%s): the OA's admin must "
+				 "consent again, then run 'dondoc zalo set-token'", err, st.error);
+	else
+		line = xasprintf("%s%s%s%s%s", !st.has_access ? "no access token yet (the next "
+				 "call refreshes it)" : st.expires_at > now ? "access token expires " :
+				 "access token expired ", st.has_access ? exp : "",
+				 st.error ? "; the last refresh failed at " : "", st.error ? err : "",
+				 st.error ? ", will retry" : "");
+	if (st.error && !st.error_final) {
+		char *more = xasprintf("%s: %s", line, st.error);
+
+		free(line);
+		line = more;
+	}
+	report(ok, "zalo", line);
+	free(line);
+	zalo_token_status_release(&st);
+	return ok ? 0 : 1;
 }
 
 /* --- the registry's data (issue 12) -------------------------------------- */

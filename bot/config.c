@@ -49,6 +49,8 @@ enum key_type {
 	KEY_USERNAME,	/* a Telegram bot username: 5-32 of [A-Za-z0-9_], no "@" */
 	KEY_METRICS,	/* loopback, token or open */
 	KEY_ADDRESSES,	/* numeric IP addresses, separated by commas or spaces */
+	KEY_DIGITS,	/* 1-32 decimal digits (Zalo's ids) */
+	KEY_DURATION,	/* an integer and a unit, s m h or d ("7d"), within [min, max] seconds */
 };
 
 struct key {
@@ -90,6 +92,16 @@ static const struct key keys[] = {
 	{ "telegram", "bot_username", KEY_USERNAME,
 	  offsetof(struct config, telegram_bot_username), 0, 0 },
 	{ "telegram", "timeout", KEY_INT, offsetof(struct config, telegram_timeout), 1, 50 },
+	{ "zalo", "app_id", KEY_DIGITS, offsetof(struct config, zalo_app_id), 0, 0 },
+	{ "zalo", "secret_key_file", KEY_PATH, offsetof(struct config, zalo_secret_key_file), 0, 0 },
+	{ "zalo", "oa_secret_key_file", KEY_PATH, offsetof(struct config, zalo_oa_secret_key_file),
+	  0, 0 },
+	{ "zalo", "api_base", KEY_URL, offsetof(struct config, zalo_api_base), 0, 0 },
+	{ "zalo", "oauth_base", KEY_URL, offsetof(struct config, zalo_oauth_base), 0, 0 },
+	{ "zalo", "zns_base", KEY_URL, offsetof(struct config, zalo_zns_base), 0, 0 },
+	{ "zalo", "zns_template_id", KEY_DIGITS, offsetof(struct config, zalo_zns_template_id), 0, 0 },
+	/* Zalo refuses consultation messages 7 days after the person's last interaction. */
+	{ "zalo", "window", KEY_DURATION, offsetof(struct config, zalo_window), 3600, 7 * 86400 },
 	{ "audit", "key_file", KEY_PATH, offsetof(struct config, audit_key_file), 0, 0 },
 };
 
@@ -202,6 +214,38 @@ parse_int(const char *s, int min, int max, int *ret)
 		return -ERANGE;
 	*ret = (int)v;
 	return 0;
+}
+
+/*
+ * Parses a duration: a decimal integer and its unit, s, m, h or d ("7d",
+ * "36h"), into seconds within [min, max]; -EINVAL (no unit, not a
+ * number) or -ERANGE.
+ */
+static int
+parse_duration(const char *s, int min, int max, int *ret)
+{
+	static const struct {
+		char unit;
+		long seconds;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	char *end;
+	long v;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	v = strtol(s, &end, 10);
+	if (end == s || end[0] == '\0' || end[1] != '\0')
+		return -EINVAL;
+	for (size_t i = 0; i < ELEMENTSOF(units); i++)
+		if (*end == units[i].unit) {
+			if (errno == ERANGE || v > max / units[i].seconds ||
+			    v * units[i].seconds < min)
+				return -ERANGE;
+			*ret = (int)(v * units[i].seconds);
+			return 0;
+		}
+	return -EINVAL;
 }
 
 /*
@@ -459,6 +503,26 @@ handler(void *user, const char *section, const char *name, const char *value)
 			return 0;
 		}
 		break;
+	case KEY_DIGITS: {
+		size_t n = strlen(value);
+
+		if (n < 1 || n > 32 || strspn(value, "0123456789") != n) {
+			parser_fail(p, -EINVAL, xasprintf("bad %s '%s': must be digits only (1-32), "
+							  "as the Zalo console shows it", name, value));
+			return 0;
+		}
+		break;
+	}
+	case KEY_DURATION:
+		r = parse_duration(value, k->min, k->max, (int *)(void *)field);
+		if (r == -EINVAL)
+			parser_fail(p, r, xasprintf("bad %s '%s': expected a number and a unit, "
+						    "s, m, h or d (as in 7d)", name, value));
+		else if (r < 0)
+			parser_fail(p, r, xasprintf("bad %s '%s': must be 1h..7d (Zalo refuses "
+						    "consultation messages 7 days after a person's "
+						    "last message)", name, value));
+		return r == 0;
 	case KEY_MODE:
 		if (strcmp(value, "polling") != 0 && strcmp(value, "webhook") != 0) {
 			parser_fail(p, -EINVAL, xasprintf("bad %s '%s': must be polling or webhook",
@@ -672,6 +736,32 @@ apply_from_name(struct config *c, const char *path, char **reterr_msg)
 	return 0;
 }
 
+/*
+ * [zalo]: an app_id needs both secrets; keys without app_id are a
+ * forgotten line.  The secrets are read when Zalo is used
+ * (config_read_zalo_secrets), as the SMTP password is: a command that
+ * never talks to Zalo does not need $CREDENTIALS_DIRECTORY.
+ */
+static int
+check_zalo(const struct config *c, const char *path, char **reterr_msg)
+{
+	if (!c->zalo_app_id) {
+		if (c->zalo_secret_key_file || c->zalo_oa_secret_key_file || c->zalo_zns_template_id) {
+			*reterr_msg = xasprintf("%s: [zalo] has secrets or a template but no app_id: "
+						"set app_id (the Zalo app's id, digits)", path);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!c->zalo_secret_key_file || !c->zalo_oa_secret_key_file) {
+		*reterr_msg = xasprintf("%s: [zalo] app_id is set but %s is not", path,
+					!c->zalo_secret_key_file ? "secret_key_file (the app secret)" :
+					"oa_secret_key_file (the OA secret key, for webhook signatures)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 config_load(const char *path, struct config **ret, char **reterr_msg)
 {
@@ -702,6 +792,10 @@ config_load(const char *path, struct config **ret, char **reterr_msg)
 	c->telegram_api_base = xstrdup("https://api.telegram.org");
 	c->telegram_mode = xstrdup("polling");
 	c->telegram_timeout = 50;
+	c->zalo_api_base = xstrdup("https://openapi.zalo.me");
+	c->zalo_oauth_base = xstrdup("https://oauth.zaloapp.com");
+	c->zalo_zns_base = xstrdup("https://business.openapi.zalo.me");
+	c->zalo_window = 7 * 86400;
 
 	r = open_regular(path, &fd);
 	if (r == -ENOENT && !must_exist) {
@@ -760,6 +854,9 @@ config_load(const char *path, struct config **ret, char **reterr_msg)
 				"a webhook without a secret would take updates from anyone", path);
 		goto out;
 	}
+	r = check_zalo(c, path, &msg);
+	if (r < 0)
+		goto out;
 	*ret = c;
 	c = NULL;
 	r = 0;
@@ -804,6 +901,13 @@ config_free(struct config *c)
 	free(c->telegram_mode);
 	free(c->telegram_webhook_secret_file);
 	free(c->telegram_bot_username);
+	free(c->zalo_app_id);
+	free(c->zalo_secret_key_file);
+	free(c->zalo_oa_secret_key_file);
+	free(c->zalo_api_base);
+	free(c->zalo_oauth_base);
+	free(c->zalo_zns_base);
+	free(c->zalo_zns_template_id);
 	free(c->audit_key_file);
 	free(c);
 	return NULL;
@@ -942,6 +1046,41 @@ config_read_webhook_secret(const struct config *c, char **ret, char **reterr_msg
 	}
 	*ret = secret;
 	return 0;
+}
+
+int
+config_read_zalo_secrets(const struct config *c, char **ret_app_secret, char **ret_oa_secret,
+			 char **reterr_msg)
+{
+	const char *conf = c->path ? c->path : "the configuration";
+	const char *names[2] = { "secret_key_file", "oa_secret_key_file" };
+	const char *refs[2] = { c->zalo_secret_key_file, c->zalo_oa_secret_key_file };
+	char **rets[2] = { ret_app_secret, ret_oa_secret };
+	char *got[2] = { NULL, NULL }, *msg = NULL;
+	int r = 0;
+
+	if (!c->zalo_app_id) {
+		*reterr_msg = xasprintf("Zalo is not configured: no [zalo] app_id in %s", conf);
+		return -ENOKEY;
+	}
+	for (int i = 0; i < 2 && r == 0; i++) {
+		r = config_read_secret(refs[i], &got[i], &msg);
+		if (r < 0) {
+			*reterr_msg = xasprintf("%s: [zalo] %s: %s", conf, names[i], msg);
+			free(msg);
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		if (r == 0 && rets[i]) {
+			*rets[i] = got[i];
+			continue;
+		}
+		if (got[i]) {
+			explicit_bzero(got[i], strlen(got[i]));
+			free(got[i]);
+		}
+	}
+	return r;
 }
 
 char *

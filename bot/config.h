@@ -58,6 +58,15 @@ struct config {
 	char *telegram_webhook_secret_file;	/* webhook mode: the secret token, as a secret */
 	char *telegram_bot_username;	/* without "@", for t.me links (NULL: asked with getMe) */
 	int telegram_timeout;		/* seconds a long poll waits, 1..50 (50) */
+	/* [zalo]: with an app_id, the Zalo Official Account reaches every person with a Zalo id */
+	char *zalo_app_id;		/* the Zalo app's id, digits (NULL: no Zalo) */
+	char *zalo_secret_key_file;	/* the app secret (OAuth refresh), as a secret */
+	char *zalo_oa_secret_key_file;	/* the OA secret key (webhook signatures), as a secret */
+	char *zalo_api_base;		/* https://openapi.zalo.me */
+	char *zalo_oauth_base;		/* https://oauth.zaloapp.com */
+	char *zalo_zns_base;		/* https://business.openapi.zalo.me */
+	char *zalo_zns_template_id;	/* the approved ZNS wake-up template, digits (NULL: none) */
+	int zalo_window;		/* seconds after a person's last message that CS may be sent (7d) */
 	/* [audit] */
 	char *audit_key_file;	/* the history's HMAC key: a path, or a credential name (NULL: unkeyed) */
 };
@@ -96,6 +105,15 @@ int config_read_webhook_secret(const struct config *c, char **ret, char **reterr
  * key whose value names nothing.  A new string.
  */
 char *config_data_error(const struct config *c, const char *key, char *msg);
+/*
+ * Reads c's [zalo] secrets (config_read_secret): the app secret (OAuth
+ * refresh) into *ret_app_secret and the OA secret key (webhook
+ * signatures) into *ret_oa_secret, each a new string; either ret may be
+ * NULL to only check it can be read.  0, or -errno with a new message
+ * naming the configuration and the key (-ENOKEY: no [zalo] app_id).
+ */
+int config_read_zalo_secrets(const struct config *c, char **ret_app_secret, char **ret_oa_secret,
+			     char **reterr_msg);
 /* Where Telegram is to deliver: [http] public_url + "/telegram/webhook", new; NULL without it. */
 char *config_webhook_url(const struct config *c);
 

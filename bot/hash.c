@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "hash.h"
@@ -135,4 +136,10 @@ hash_sha256_int64(struct hash *h, const void *data, size_t n)
 		v = v << 8 | md[i];
 	check(EVP_DigestInit_ex(h->ctx, h->md, NULL));
 	return (int64_t)v;
+}
+
+bool
+hash_equal(const void *a, const void *b, size_t n)
+{
+	return CRYPTO_memcmp(a, b, n) == 0;
 }

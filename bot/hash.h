@@ -5,6 +5,7 @@
 #ifndef DONDOC_HASH_H
 #define DONDOC_HASH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,13 @@ void hash_add(struct hash *h, const void *data, size_t n);
 void hash_add_field(struct hash *h, const char *s);
 /* Writes the lowercase hex digest into out and resets h for reuse. */
 void hash_final_hex(struct hash *h, char out[HASH_SHA256_HEX_LEN]);
+
+/*
+ * True when the n bytes at a and b are equal, compared in constant time
+ * (CRYPTO_memcmp): for secrets and signatures, where the time of a
+ * memcmp would tell how much of a guess was right.
+ */
+bool hash_equal(const void *a, const void *b, size_t n);
 
 /* The first 8 bytes of SHA-256 of the n bytes at data, as a signed integer. */
 int64_t hash_sha256_int64(struct hash *h, const void *data, size_t n);

@@ -858,6 +858,7 @@ struct store {
 	struct head head;	/* cached inside a transaction, when head_valid */
 	bool head_valid;
 	bool head_dirty;	/* events appended in this transaction, not yet in event_head */
+	bool durable;		/* store_begin_durable: synchronous is FULL until the end */
 	bool keying;		/* the next event starts the keyed chain (store_audit_key_apply) */
 	int64_t chat_pruned_at;	/* when chat_update was last pruned */
 	struct wal_handoff *handoff;	/* NULL: SQLite checkpoints itself */
@@ -1704,6 +1705,33 @@ store_begin(struct store *s)
 }
 
 int
+store_begin_durable(struct store *s)
+{
+	int r;
+
+	if (sqlite3_get_autocommit(s->db) == 0)
+		return -EINVAL;
+	r = exec_sql(s, "PRAGMA synchronous = FULL");
+	if (r < 0)
+		return r;
+	s->durable = true;
+	r = store_begin(s);
+	if (r < 0)
+		store_rollback(s);
+	return r;
+}
+
+/* Back to the connection's usual setting after a durable transaction. */
+static void
+end_durable(struct store *s)
+{
+	if (s->durable && sqlite3_get_autocommit(s->db) != 0) {
+		(void)exec_sql(s, "PRAGMA synchronous = NORMAL");
+		s->durable = false;
+	}
+}
+
+int
 store_commit(struct store *s)
 {
 	int r = 0;
@@ -1717,6 +1745,7 @@ store_commit(struct store *s)
 		s->head_valid = false;
 		s->head_dirty = false;
 		s->sp.open = false;
+		end_durable(s);
 	}
 	return r;
 }
@@ -1731,6 +1760,7 @@ store_rollback(struct store *s)
 	s->head_dirty = false;
 	s->keying = false;
 	s->sp.open = false;
+	end_durable(s);
 }
 
 bool

@@ -95,6 +95,15 @@ char *store_check_in_to_or(const char *sql);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Rollback never fails. */
 int store_begin(struct store *s);
+/*
+ * Like store_begin, for a transaction that must be on disk once its
+ * commit returns, even across a power loss (a single-use token the
+ * remote side has already replaced): its commit syncs the WAL
+ * (synchronous FULL, which SQLite lets change only outside a
+ * transaction); the connection's NORMAL comes back after the commit or
+ * rollback.
+ */
+int store_begin_durable(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
 /*

@@ -18,7 +18,8 @@
 # Below them, what many scripts set up the same way: a configuration's
 # sections (conf_*), the daemon (daemon_start, daemon_stop), waiting for
 # something to happen (wait_until, wait_log, wait_http), the fake Bot API
-# server (fake_telegram_start, ctl, sent, calls), tests/smtpd.py (smtpd_*),
+# server (fake_telegram_start, ctl, sent, calls), the fake Zalo server
+# (fake_zalo_start, zalo_ctl, zalo_sent, zalo_post), tests/smtpd.py (smtpd_*),
 # task sheets and people, and another process holding the registry.
 
 set -u
@@ -41,12 +42,13 @@ FIXTURES=${SHARED:+$SHARED/fixtures}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/dondoc-test.XXXXXX")
 # At exit, the background processes the helpers below started are killed:
-# the daemon ($daemon), the fake Bot API server ($fake), tests/smtpd.py
-# ($smtpd) and a registry holder ($holder); a script that starts others
-# sets its own trap, ending with at_exit.  $T is removed, unless KEEP is set.
-daemon= fake= smtpd= holder=
+# the daemon ($daemon), the fake Bot API server ($fake), the fake Zalo
+# server ($fakez), tests/smtpd.py ($smtpd) and a registry holder ($holder);
+# a script that starts others sets its own trap, ending with at_exit.  $T is
+# removed, unless KEEP is set.
+daemon= fake= fakez= smtpd= holder=
 at_exit() {
-	kill $fake $daemon $smtpd $holder 2>/dev/null
+	kill $fake $fakez $daemon $smtpd $holder 2>/dev/null
 	[ -n "${KEEP:-}" ] || { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }
 }
 trap at_exit EXIT
@@ -239,6 +241,93 @@ calls() { curl -s "$API/control/calls?method=$1${2:+&count=$2&timeout=20}" >out;
 
 # fake_webhook_set: whether the fake server has a webhook URL set (setWebhook).
 fake_webhook_set() { curl -s "$API/control/state" | grep -q '"url": *"http'; }
+
+# --- the fake Zalo server ------------------------------------------------------------------------
+
+# The Zalo app and OA of the fake (those of ../shared/refdata/zalo), and the
+# refresh token fake_zalo_start seeds.
+ZALO_APP_ID=2553928453557884079
+ZALO_OA_ID=3662729599332560487
+ZALO_SECRET=TESTAPPSECRETKEY
+ZALO_OA_SECRET=TESTOASECRETKEY123
+ZALO_R0=zalo-refresh-seed-0
+
+# fake_zalo_start [ARGS...]: starts tests/fake_zalo.py (OA API, OAuth, ZNS on
+# one port) with ARGS (--strict-refresh, --zns-quota N, ...), its app secret
+# in $T/zalo_secret and the OA secret in $T/zalo_oa_secret (conf_zalo), the
+# refresh token $ZALO_R0 valid; its pid in $fakez, its base URL in $ZAPI.
+fake_zalo_start() {
+	[ -n "$fakez" ] && kill "$fakez" 2>/dev/null && wait "$fakez" 2>/dev/null
+	rm -f "$T/zport"
+	printf '%s\n' "$ZALO_SECRET" >"$T/zalo_secret"
+	printf '%s\n' "$ZALO_OA_SECRET" >"$T/zalo_oa_secret"
+	$PY "$TOP/tests/fake_zalo.py" --port 0 --ready-file "$T/zport" --app-id "$ZALO_APP_ID" \
+		--secret-key "$ZALO_SECRET" --oa-id "$ZALO_OA_ID" --refresh-token "$ZALO_R0" "$@" \
+		>>fakez.log 2>&1 &
+	fakez=$!
+	wait_until 10 test -s "$T/zport"
+	ZAPI=http://127.0.0.1:$(cat "$T/zport")
+}
+
+# conf_zalo [KEY=VALUE...]: prints a [zalo] section for the fake Zalo server
+# ($ZAPI): api_base, oauth_base and zns_base all on it, the secrets that
+# fake_zalo_start wrote, ZNS template 412345; each KEY=VALUE replaces that
+# key's value ("zns_template_id=" leaves ZNS off), or is added after them.
+conf_zalo() {
+	printf '[zalo]\n'
+	for _cz in "app_id=$ZALO_APP_ID" "secret_key_file=$T/zalo_secret" \
+		"oa_secret_key_file=$T/zalo_oa_secret" "api_base=$ZAPI" "oauth_base=$ZAPI" \
+		"zns_base=$ZAPI" "zns_template_id=412345"; do
+		for _cza in "$@"; do
+			[ "${_cza%%=*}" = "${_cz%%=*}" ] && _cz=$_cza
+		done
+		[ -n "${_cz#*=}" ] && printf '%s = %s\n' "${_cz%%=*}" "${_cz#*=}"
+	done
+	for _cza in "$@"; do
+		case ${_cza%%=*} in
+		app_id | secret_key_file | oa_secret_key_file | api_base | oauth_base | zns_base | zns_template_id) ;;
+		*) printf '%s = %s\n' "${_cza%%=*}" "${_cza#*=}" ;;
+		esac
+	done
+}
+
+# zalo_ctl PATH [JSON]: a control call to the fake Zalo server, GET for
+# the queries (tokens, state, sent, zns_sent, calls), POST (JSON or {})
+# for the others; its answer in zctl.json.
+zalo_ctl() {
+	case $1 in
+	tokens* | state* | sent* | zns_sent* | calls*) curl -s "$ZAPI/control/$1" >zctl.json ;;
+	*)
+		_zc=${2:-}
+		[ -n "$_zc" ] || _zc='{}'
+		curl -s -H 'Content-Type: application/json' --data-binary "$_zc" "$ZAPI/control/$1" >zctl.json
+		;;
+	esac
+}
+
+# zalo_sent N: waits (20 s at most) for N consultation messages sent in all;
+# them in out.  zalo_zns_sent N: the same for ZNS sends.
+zalo_sent() { curl -s "$ZAPI/control/sent?count=$1&timeout=20" >out; }
+zalo_zns_sent() { curl -s "$ZAPI/control/zns_sent?count=$1&timeout=20" >out; }
+
+# zalo_calls ENDPOINT [N]: the API calls to ENDPOINT (cs, getoa, oauth, zns)
+# into out; with N, once N of them are answered (20 s at most).
+zalo_calls() { curl -s "$ZAPI/control/calls?endpoint=$1${2:+&count=$2&timeout=20}" >out; }
+
+# zalo_tokens: the fake's token table (/control/tokens) in out; e.g.
+# json 'j["uses"]["'$ZALO_R0'"]' is how often the seed was presented.
+zalo_tokens() { curl -s "$ZAPI/control/tokens" >out; }
+
+# zalo_post ARGS...: tests/zalo_post.py to the daemon's $WEB/zalo/webhook,
+# signed with $ZALO_OA_SECRET: e.g. zalo_post text USER "/xong 3",
+# zalo_post --bad-signature follow USER.  The HTTP status in $zstatus,
+# the answer's body in zpost.out.
+zalo_post() {
+	$PY "$TOP/tests/zalo_post.py" --app-id "$ZALO_APP_ID" --oa-id "$ZALO_OA_ID" \
+		--oa-secret "$ZALO_OA_SECRET" "$WEB/zalo/webhook" "$@" >zpost.out 2>&1
+	zstatus=$(head -n 1 zpost.out)
+	sed -i 1d zpost.out
+}
 
 # --- tests/smtpd.py ------------------------------------------------------------------------------
 

@@ -98,6 +98,13 @@ assert_defaults(const struct config *c)
 	assert_string_equal(c->telegram_mode, "polling");
 	assert_int_equal(c->telegram_timeout, 50);
 	assert_null(c->telegram_bot_username);
+	/* No Zalo unless an app is given; Zalo's own hosts, a 7-day window. */
+	assert_null(c->zalo_app_id);
+	assert_string_equal(c->zalo_api_base, "https://openapi.zalo.me");
+	assert_string_equal(c->zalo_oauth_base, "https://oauth.zaloapp.com");
+	assert_string_equal(c->zalo_zns_base, "https://business.openapi.zalo.me");
+	assert_null(c->zalo_zns_template_id);
+	assert_int_equal(c->zalo_window, 7 * 86400);
 }
 
 static void
@@ -346,6 +353,25 @@ static const struct bad {
 	{ "[telegram]\nbot_username = bot\n", -EINVAL,
 	  "2: bad bot_username 'bot': 5-32 letters, digits or '_'" },
 	{ "[telegram]\ntimeout = 51\n", -ERANGE, "2: bad timeout '51': must be 1..50" },
+	{ "[zalo]\napp_id = 12a4\n", -EINVAL,
+	  "2: bad app_id '12a4': must be digits only (1-32), as the Zalo console shows it" },
+	{ "[zalo]\nzns_template_id = tpl-1\n", -EINVAL,
+	  "2: bad zns_template_id 'tpl-1': must be digits only (1-32), as the Zalo console shows it" },
+	{ "[zalo]\nwindow = 7\n", -EINVAL,
+	  "2: bad window '7': expected a number and a unit, s, m, h or d (as in 7d)" },
+	{ "[zalo]\nwindow = 8d\n", -ERANGE, "2: bad window '8d': must be 1h..7d (Zalo refuses "
+	  "consultation messages 7 days after a person's last message)" },
+	{ "[zalo]\nwindow = 59m\n", -ERANGE, "2: bad window '59m': must be 1h..7d (Zalo refuses "
+	  "consultation messages 7 days after a person's last message)" },
+	{ "[zalo]\napi_base = openapi.zalo.me\n", -EINVAL,
+	  "2: bad api_base 'openapi.zalo.me': must start with http:// or https://" },
+	{ "[zalo]\napp_id = 1234\nsecret_key_file = ./s\n", -EINVAL,
+	  " [zalo] app_id is set but oa_secret_key_file (the OA secret key, for webhook "
+	  "signatures) is not" },
+	{ "[zalo]\napp_id = 1234\noa_secret_key_file = ./s\n", -EINVAL,
+	  " [zalo] app_id is set but secret_key_file (the app secret) is not" },
+	{ "[zalo]\nsecret_key_file = ./s\n", -EINVAL,
+	  " [zalo] has secrets or a template but no app_id: set app_id (the Zalo app's id, digits)" },
 	{ "[telegram]\napi_base = ftp://x\n", -EINVAL,
 	  "2: bad api_base 'ftp://x': must start with http:// or https://" },
 	{ "[telegram]\ntoken_file = t\nmode = webhook\n", -EINVAL,
@@ -619,6 +645,54 @@ test_secret_empty_and_huge(void **state)
 }
 
 static void
+test_zalo(void **state)
+{
+	struct config *c;
+	char *app = NULL, *oa = NULL, *msg = NULL;
+
+	(void)state;
+	write_text("dondoc.conf", "[zalo]\napp_id = 2553928453557884079\nsecret_key_file = ./app\n"
+		   "oa_secret_key_file = ./oa\nwindow = 36h\nzns_template_id = 412345\n"
+		   "api_base = http://127.0.0.1:9/\n");
+	c = load_ok("dondoc.conf");
+	assert_string_equal(c->zalo_app_id, "2553928453557884079");
+	assert_string_equal(c->zalo_zns_template_id, "412345");
+	assert_string_equal(c->zalo_api_base, "http://127.0.0.1:9/");
+	assert_int_equal(c->zalo_window, 36 * 3600);
+	/* The secrets are read when Zalo is used: missing, it says which key. */
+	assert_int_equal(config_read_zalo_secrets(c, &app, &oa, &msg), -ENOENT);
+	assert_null(app);
+	assert_non_null(strstr(msg, "dondoc.conf: [zalo] secret_key_file: cannot read secret './app'"));
+	free(msg);
+	msg = NULL;
+	write_text("app", "APPSECRET\n");
+	assert_int_equal(config_read_zalo_secrets(c, &app, &oa, &msg), -ENOENT);
+	assert_null(app);
+	assert_non_null(strstr(msg, "dondoc.conf: [zalo] oa_secret_key_file: cannot read secret './oa'"));
+	free(msg);
+	msg = NULL;
+	write_text("oa", "OASECRET");
+	assert_int_equal(config_read_zalo_secrets(c, &app, &oa, &msg), 0);
+	assert_string_equal(app, "APPSECRET");
+	assert_string_equal(oa, "OASECRET");
+	free(app);
+	free(oa);
+	app = NULL;
+	/* Only checking one of them. */
+	assert_int_equal(config_read_zalo_secrets(c, &app, NULL, &msg), 0);
+	assert_string_equal(app, "APPSECRET");
+	free(app);
+	config_free(c);
+
+	write_text("dondoc.conf", "[general]\ntick = 5\n");
+	c = load_ok("dondoc.conf");
+	assert_int_equal(config_read_zalo_secrets(c, &app, &oa, &msg), -ENOKEY);
+	assert_string_equal(msg, "Zalo is not configured: no [zalo] app_id in dondoc.conf");
+	free(msg);
+	config_free(c);
+}
+
+static void
 test_secret_unreadable(void **state)
 {
 	int status;
@@ -739,6 +813,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_secret_empty_and_huge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_webhook_secret, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secret_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zalo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_from_with_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_data_error, setup, teardown),
 	};
