@@ -127,9 +127,9 @@ Control API, JSON in and out, on the same port:
                                client hangs up or the fake stops);
                            "disconnect": true  done, the connection closed
                                with no answer;
-                         "done": false with delay/hang/disconnect: the call
-                         is not done (the answer of the untouched call would
-                         be held) -- for delay, the call is done after it.}
+                         "done": false with delay: the call is done only
+                         after the delay (a plain slow answer); with hang or
+                         disconnect: never done.}
         the next count matching calls go that way.  -> {"failures": [...]}
   POST /control/zns_quota {"quota", "used"}  the daily quota and the sends
         counted against it today.  -> {"quota", "used"}
@@ -635,7 +635,8 @@ class Handler(BaseHTTPRequestHandler):
                                                       separators=(",", ":")).encode("utf-8")
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json;charset=utf-8")
+            self.send_header("Content-Type", "application/json;charset=utf-8" if raw is None
+                             else "text/html;charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

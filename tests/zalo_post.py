@@ -38,6 +38,15 @@ usage: zalo_post.py [OPTIONS] URL EVENT ARG...
     --print                print the body and the header, post nothing
   and a signer for vectors:
     zalo_post.py sign APP_ID TIMESTAMP SECRET FILE   prints mac=<hex> of FILE's bytes
+  and a generator for benchmarks (wrk cannot hash; it replays these):
+    zalo_post.py gen COUNT [--users N (1000)] [--user-base B (6142494823000000000)]
+                 [--text FMT ("/tiendo {task} {pct}% đã cập nhật")] [--app-id]
+                 [--oa-id] [--oa-secret] [--timestamp MS]
+        prints COUNT lines "mac=<hex>\t<body>": user_send_text events from
+        the users B+1..B+N in turn, each with its own msg_id (replays are
+        refused), all with the timestamp given or now; in FMT {i} is the
+        event's number (0..), {user} its user (1..N), {task} = {user},
+        {pct} = i % 100.
 
 As a module (bench generators): mac(app_id, body, timestamp, secret) ->
 hex str; event_body(kind, user_id, ...) -> bytes; signature_header(body,
@@ -136,7 +145,32 @@ def post(url, body, headers, timeout=30):
     return answer.status, answer.read().decode("utf-8", "replace")
 
 
+def generate(argv):
+    parser = argparse.ArgumentParser(usage="zalo_post.py gen COUNT [OPTIONS]")
+    parser.add_argument("count", type=int)
+    parser.add_argument("--users", type=int, default=1000)
+    parser.add_argument("--user-base", type=int, default=6142494823000000000)
+    parser.add_argument("--text", default="/tiendo {task} {pct}% đã cập nhật")
+    parser.add_argument("--app-id", default=APP_ID)
+    parser.add_argument("--oa-id", default=OA_ID)
+    parser.add_argument("--oa-secret", default=OA_SECRET)
+    parser.add_argument("--timestamp", type=int)
+    o = parser.parse_args(argv)
+    timestamp = o.timestamp if o.timestamp is not None else now_ms()
+    out = sys.stdout.buffer
+    for i in range(o.count):
+        user = i % o.users + 1
+        text = o.text.format(i=i, user=user, task=user, pct=i % 100)
+        body = event_body("text", o.user_base + user, text, app_id=o.app_id, oa_id=o.oa_id,
+                          timestamp=timestamp, msg_id="%020x" % (0xbe0c0000000000000000 + i))
+        _, value = signature_header(body, o.oa_secret, o.app_id, timestamp)
+        out.write(value.encode("ascii") + b"\t" + body + b"\n")
+    return 0
+
+
 def main(argv):
+    if argv[:1] == ["gen"]:
+        return generate(argv[1:])
     if argv[:1] == ["sign"]:
         if len(argv) != 5:
             sys.exit("usage: zalo_post.py sign APP_ID TIMESTAMP SECRET FILE")

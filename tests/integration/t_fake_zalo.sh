@@ -153,6 +153,23 @@ zalo_tokens
 expect_eq "it rotated nothing, and counted the use" \
 	"$(json '[j["refresh"]["'$SEED3'"]["state"], j["uses"]["'$SEED3'"]]')" '["valid", 1]'
 refresh "$SEED3"
+SEED4=$(json 'j["refresh_token"]')
+# Two clients refreshing at once with the same token (no lock between them).
+zalo_ctl fail '{"endpoint": "oauth", "delay": 0.5, "count": 2}'
+racers=
+for n in 1 2; do
+	curl -s -o "race$n.json" -H "secret_key: $ZALO_SECRET" \
+		-d "refresh_token=$SEED4&app_id=$ZALO_APP_ID&grant_type=refresh_token" "$ZAPI/v4/oa/access_token" &
+	racers="$racers $!"
+done
+wait $racers
+zalo_tokens
+expect_eq "two refreshes with one token at once: both answered, one pair voided, 2 uses seen" \
+	"$($PY -c 'import json,sys; t=json.load(open("out")); p=[json.load(open("race%d.json" % n)) for n in (1, 2)]
+print(all("access_token" in x for x in p), sorted(t["refresh"][x["refresh_token"]]["state"] for x in p), t["uses"][sys.argv[1]])' "$SEED4")" \
+	"True ['valid', 'void'] 2"
+zalo_ctl token '{"refresh_token": "seed-5"}'
+refresh seed-5
 TOK=$(json 'j["access_token"]')
 
 # --- the OA send: body checks ------------------------------------------------------------------------
@@ -346,6 +363,11 @@ if [ -n "$SHARED" ] && [ -f "$SHARED/refdata/zalo/user_send_text.synth.json" ]; 
 	B=$(grep -A1 '"SEC1")' "$REF/SIGNATURE.md" | grep -o '[0-9a-f]\{64\}' | head -1)
 	expect_eq "vector B" "$($PY "$TOP/tests/zalo_post.py" sign APP1 1700 SEC1 vb.json)" "mac=$B"
 	expect_eq "SIGNATURE.md gave the vectors read here" "${#A} ${#NEG} ${#B}" "64 64 64"
+	$PY "$TOP/tests/zalo_post.py" gen 3 --users 2 --timestamp 1735689600000 >gen.txt
+	sed -n 3p gen.txt | cut -f2 | tr -d '\n' >gen3.json
+	expect_eq "gen: signed lines for a benchmark, each its own msg_id, user 1 again third" \
+		"$(cut -f1 gen.txt | sed -n 3p) $($PY -c 'import json; j=json.load(open("gen3.json")); print(j["sender"]["id"], j["message"]["msg_id"])')" \
+		"$($PY "$TOP/tests/zalo_post.py" sign 2553928453557884079 1735689600000 TESTOASECRETKEY123 gen3.json) 6142494823000000001 be0c0000000000000002"
 else
 	skip "the signer reproduces SIGNATURE.md's vectors" "../shared/refdata/zalo is missing"
 fi
