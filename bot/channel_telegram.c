@@ -3,13 +3,14 @@
  * The Telegram channel (CHAT-APIS.md part A): a message's chat form goes
  * out with sendMessage in HTML parse mode to the chat linked to the person.
  *
- * - Over 4096 characters (UTF-16 units), the text is cut between items
- *   (blank lines), else between lines, so every part keeps whole tags
- *   (invariant 11); buttons go under the last part.
+ * - Over 4096 characters (UTF-16 units), the text is cut by split_text
+ *   (between items, else lines, else words; tags open at a cut closed and
+ *   reopened: invariant 11); buttons go under the last part, and a reply
+ *   answers with the first.
  * - Reminders carry one row of buttons per task (done, progress, more
  *   time), up to BUTTON_TASKS tasks; each button's data names the task.
- * - Rate limits (A8): one message a second per chat, 25 a second in all;
- *   a send waits for its turn.
+ * - Rate limits (A8): the client paces every call (telegram.h), shared
+ *   with the bot that answers updates; a send waits for its turn.
  * - 429 says when to come back (retry_after); 5xx and network errors are
  *   retried; 403 and "chat not found" are permanent (the dispatcher marks
  *   the person's Telegram broken and falls back to another channel).
@@ -20,66 +21,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
 #include "channel.h"
-#include "clock.h"
 #include "config.h"
 #include "macro.h"
+#include "split.h"
 #include "registry.h"
 #include "telegram.h"
 #include "xalloc.h"
 
 #define SEND_TIMEOUT_S 30
-#define PER_CHAT_GAP_MS 1000	/* one message a second to one chat */
-#define GLOBAL_GAP_MS 40	/* 25 a second overall, under Telegram's ~30 */
-#define RECENT_CHATS 64		/* chats remembered for the per-chat gap */
-
-struct recent {
-	char chat[24];
-	int64_t at_ms;
-};
-
 struct tg_channel {
 	struct tg *tg;
-	int64_t last_ms;	/* the last send, for the overall rate */
-	struct recent recent[RECENT_CHATS];
-	size_t next_recent;
 };
-
-
-static void
-sleep_ms(int64_t ms)
-{
-	struct timespec t = { ms / 1000, (ms % 1000) * 1000000 };
-
-	while (ms > 0 && nanosleep(&t, &t) < 0 && errno == EINTR)
-		;
-}
-
-/* Waits until chat may get a message, and records that it does now. */
-static void
-pace(struct tg_channel *c, const char *chat)
-{
-	struct recent *slot = NULL;
-	int64_t wait = c->last_ms + GLOBAL_GAP_MS - clock_mono_ms();
-
-	for (size_t i = 0; i < RECENT_CHATS; i++)
-		if (strcmp(c->recent[i].chat, chat) == 0) {
-			slot = &c->recent[i];
-			wait = MAX(wait, slot->at_ms + PER_CHAT_GAP_MS - clock_mono_ms());
-			break;
-		}
-	if (wait > 0)
-		sleep_ms(wait);
-	if (!slot) {
-		slot = &c->recent[c->next_recent];
-		c->next_recent = (c->next_recent + 1) % RECENT_CHATS;
-		snprintf(slot->chat, sizeof(slot->chat), "%s", chat);
-	}
-	c->last_ms = slot->at_ms = clock_mono_ms();
-}
 
 static int
 tgc_open(const struct config *cfg, void **ret, char **reterr_msg)
@@ -126,33 +81,6 @@ tgc_reaches(void *state, const struct person *p)
 {
 	(void)state;
 	return p->telegram && *p->telegram && !p->telegram_broken;
-}
-
-/* The end of the part of s (length n) that starts at 0 and fits, at a good cut. */
-static size_t
-cut(const char *s, size_t n)
-{
-	size_t best_item = 0, best_line = 0, i;
-
-	if (tg_utf16_len(s, n) <= TG_TEXT_MAX)
-		return n;
-	for (i = 0; i < n; i++) {
-		if (tg_utf16_len(s, i) > TG_TEXT_MAX)
-			break;
-		if (s[i] == '\n' && i + 1 < n && s[i + 1] == '\n')
-			best_item = i + 1;
-		else if (s[i] == '\n')
-			best_line = i + 1;
-	}
-	if (best_item)
-		return best_item;
-	if (best_line)
-		return best_line;
-	/* One line longer than a message: cut on a character boundary. */
-	i = i ? i - 1 : 0;
-	while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
-		i--;
-	return i ? i : n;
 }
 
 /* Removes the tags of s, keeping entities: for text Telegram's parser refused. */
@@ -242,7 +170,6 @@ send_part(struct tg_channel *c, const char *chat, const char *text, bool plain,
 		json_object_set_new(p, "reply_parameters",
 				    json_pack("{s:I, s:b}", "message_id", (json_int_t)reply_to,
 					      "allow_sending_without_reply", 1));
-	pace(c, chat);
 	r = tg_call(c->tg, "sendMessage", p, SEND_TIMEOUT_S, &res);
 	json_decref(p);
 	if (r < 0) {
@@ -272,12 +199,12 @@ tgc_send(void *state, const struct outgoing *m, int *ret_retry_after, char **ret
 	struct tg_channel *c = state;
 	const char *text = m->chat && *m->chat ? m->chat : m->body;
 	bool plain = !(m->chat && *m->chat);
-	char *own = NULL;
 	json_t *markup = keyboard(m);
-	char *err = NULL;
+	char *err = NULL, **parts = NULL;
 	enum delivery d = DELIVERY_SENT;
-	size_t n, off = 0;
+	size_t n = 0;
 	int64_t id = 0;
+	int r;
 
 	*ret_retry_after = 0;
 	if (!tgc_reaches(state, m->to)) {
@@ -285,38 +212,31 @@ tgc_send(void *state, const struct outgoing *m, int *ret_retry_after, char **ret
 		json_decref(markup);
 		return DELIVERY_GONE;
 	}
-	if (plain) {
-		/* A message without a chat form: its text, nothing to parse. */
-		own = xstrdup(text);
-		text = own;
+	/* A message without a chat form: its text, nothing to parse. */
+	r = split_text(text, strlen(text), TG_TEXT_MAX, SPLIT_UTF16,
+		       plain ? SPLIT_PLAIN : SPLIT_HTML, &parts, &n);
+	if (r < 0) {
+		*reterr_msg = xasprintf("cannot cut the message into parts: %s", strerror(-r));
+		json_decref(markup);
+		return DELIVERY_PERMANENT;
 	}
-	n = strlen(text);
-	while (off < n && d == DELIVERY_SENT) {
-		size_t len = cut(text + off, n - off);
-		char *part = xstrndup(text + off, len), *p = part;
-		bool last = off + len >= n;
+	for (size_t i = 0; i < n && d == DELIVERY_SENT; i++) {
+		bool last = i + 1 == n;
 
-		/* Parts start and end without blank lines. */
-		while (*p == '\n')
-			p++;
-		if (*p) {
+		free(err);
+		err = NULL;
+		d = send_part(c, m->to->telegram, parts[i], plain, last ? markup : NULL,
+			      i == 0 ? m->reply_to : 0, &id, ret_retry_after, &err);
+		if (d == _DELIVERY_INVALID) {
+			char *stripped = strip_tags(parts[i]), *flat = unescape(stripped);
+
 			free(err);
 			err = NULL;
-			d = send_part(c, m->to->telegram, p, plain, last ? markup : NULL,
-				      off == 0 ? m->reply_to : 0, &id, ret_retry_after, &err);
-			if (d == _DELIVERY_INVALID) {
-				char *stripped = strip_tags(p), *flat = unescape(stripped);
-
-				free(err);
-				err = NULL;
-				d = send_part(c, m->to->telegram, flat, true, last ? markup : NULL,
-					      0, &id, ret_retry_after, &err);
-				free(stripped);
-				free(flat);
-			}
+			d = send_part(c, m->to->telegram, flat, true, last ? markup : NULL, 0, &id,
+				      ret_retry_after, &err);
+			free(stripped);
+			free(flat);
 		}
-		free(part);
-		off += len;
 	}
 	if (d != DELIVERY_SENT)
 		*reterr_msg = err ? err : xstrdup("sendMessage failed");
@@ -324,8 +244,8 @@ tgc_send(void *state, const struct outgoing *m, int *ret_retry_after, char **ret
 		free(err);
 	if (d == DELIVERY_SENT && m->ret_chat_message_id)
 		*m->ret_chat_message_id = xasprintf("%lld", (long long)id);
+	split_free(parts, n);
 	json_decref(markup);
-	free(own);
 	return d;
 }
 

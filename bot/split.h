@@ -32,9 +32,16 @@ enum split_markup {
 size_t split_measure(const char *s, size_t n, enum split_unit unit);
 /*
  * Cuts text[0..n) into parts of at most max units each (the closing and
- * reopening tags counted).  0 with *ret_parts a new array of *ret_n new
- * strings (one, a copy, when it fits), or -EINVAL when max is too small
- * to hold the tags open at a cut and one character.
+ * reopening tags counted, as the raw markup is: never more than the
+ * channel counts).  0 with *ret_parts a new array of *ret_n new strings
+ * (one, a copy, when it fits), or -EINVAL when max is too small to hold
+ * the tags open at a cut and one character.
+ *
+ * What the parts show, one after the other, is what the text shows, less
+ * white space (space, tab, CR, LF) at the cuts: each part starts and ends
+ * without it (but for white space that tags hold in), and a tail that
+ * shows nothing (white space and tags) is not a part of its own; so
+ * *ret_n is 0 for a text over max that shows nothing at all.
  */
 int split_text(const char *text, size_t n, size_t max, enum split_unit unit,
 	       enum split_markup markup, char ***ret_parts, size_t *ret_n);

@@ -3,29 +3,60 @@
  * The Bot API client; see telegram.h.  One easy handle, reused, so that
  * the TLS connection to api.telegram.org is kept between calls
  * (LIBRARIES.md §5).  Parameters go as a JSON body.
+ *
+ * The clients open are kept in a list, so that a second tg_new for the
+ * same bot shares the first's client and with it its pacing: this list is
+ * the one mutable global here (STYLE rule 11's exception), because the
+ * alternative, the bot asking the channels for the Telegram channel's
+ * client, would name a channel in generic code.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "command.h"
 #include "dlcurl.h"
+#include "macro.h"
+#include "split.h"
 #include "telegram.h"
 #include "xalloc.h"
 
 #define CONNECT_TIMEOUT_MS 10000L
 #define RETRY_AFTER_MAX 3600	/* seconds; a larger value is a server's mistake */
+#define PER_CHAT_GAP_MS 1000	/* one message a second to one chat */
+#define GLOBAL_GAP_MS 40	/* 25 a second overall, under Telegram's ~30 */
+#define RECENT_CHATS 64		/* chats remembered for the per-chat gap */
+
+/* A chat written to lately, and when. */
+struct recent {
+	char chat[24];
+	int64_t at_ms;
+};
 
 struct tg {
+	struct tg *next;	/* in clients, under clients_lock */
+	unsigned refs;		/* under clients_lock */
+	/* One call at a time: everything below is under it. */
+	pthread_mutex_t lock;
 	CURL *h;
 	char *base;		/* ".../bot<token>/" */
 	struct buf body;	/* the answer being read */
 	char errbuf[CURL_ERROR_SIZE];
-	bool (*abort_cb)(void *userdata);
+	bool (*abort_cb)(void *userdata);	/* the call's under way */
 	void *abort_data;
+	int64_t last_ms;	/* the last paced call, for the overall rate */
+	struct recent recent[RECENT_CHATS];
+	size_t next_recent;
 };
+
+static pthread_mutex_t clients_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tg *clients;	/* every client open, to be shared */
 
 void
 tg_result_release(struct tg_result *r)
@@ -64,6 +95,7 @@ tg_new(const char *base, const char *token, struct tg **ret, char **reterr_msg)
 {
 	struct tg *t;
 	size_t n = strlen(base);
+	char *url;
 	int r;
 
 	if (!token || !*token || strpbrk(token, "/?# \t\r\n")) {
@@ -73,17 +105,38 @@ tg_new(const char *base, const char *token, struct tg **ret, char **reterr_msg)
 	r = dlcurl_load(reterr_msg);
 	if (r < 0)
 		return r;
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	url = xasprintf("%.*s/bot%s/", (int)n, base, token);
+	pthread_mutex_lock(&clients_lock);
+	for (t = clients; t; t = t->next)
+		if (strcmp(t->base, url) == 0)
+			break;
+	if (t) {
+		t->refs++;
+		pthread_mutex_unlock(&clients_lock);
+		explicit_bzero(url, strlen(url));
+		free(url);
+		*ret = t;
+		return 0;
+	}
 	t = xcalloc(1, sizeof(*t));
 	t->h = sym_curl_easy_init();
 	if (!t->h) {
+		pthread_mutex_unlock(&clients_lock);
+		explicit_bzero(url, strlen(url));
+		free(url);
 		free(t);
 		*reterr_msg = xstrdup("curl_easy_init failed");
 		return -ENOMEM;
 	}
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	t->base = xasprintf("%.*s/bot%s/", (int)n, base, token);
+	pthread_mutex_init(&t->lock, NULL);
+	t->base = url;
 	buf_init(&t->body, TG_BODY_MAX);
+	t->refs = 1;
+	t->next = clients;
+	clients = t;
+	pthread_mutex_unlock(&clients_lock);
 	*ret = t;
 	return 0;
 }
@@ -91,22 +144,107 @@ tg_new(const char *base, const char *token, struct tg **ret, char **reterr_msg)
 struct tg *
 tg_free(struct tg *t)
 {
-	if (t) {
-		sym_curl_easy_cleanup(t->h);
-		/* The token is in it: leave nothing behind in freed memory. */
-		explicit_bzero(t->base, strlen(t->base));
-		free(t->base);
-		buf_release(&t->body);
-		free(t);
+	struct tg **p;
+
+	if (!t)
+		return NULL;
+	pthread_mutex_lock(&clients_lock);
+	if (--t->refs > 0) {
+		pthread_mutex_unlock(&clients_lock);
+		return NULL;
 	}
+	for (p = &clients; *p && *p != t; p = &(*p)->next)
+		;
+	if (*p)
+		*p = t->next;
+	pthread_mutex_unlock(&clients_lock);
+	sym_curl_easy_cleanup(t->h);
+	/* The token is in it: leave nothing behind in freed memory. */
+	explicit_bzero(t->base, strlen(t->base));
+	free(t->base);
+	buf_release(&t->body);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
 	return NULL;
 }
 
-void
-tg_set_abort(struct tg *t, bool (*abort_cb)(void *userdata), void *userdata)
+static void
+sleep_ms(int64_t ms)
 {
-	t->abort_cb = abort_cb;
-	t->abort_data = userdata;
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (ms > 0 && nanosleep(&t, &t) < 0 && errno == EINTR)
+		;
+}
+
+/* How a method is paced: not, with the calls overall, or also per chat. */
+enum pace {
+	PACE_NONE,
+	PACE_OVERALL,
+	PACE_CHAT,
+};
+
+static enum pace
+pace_of(const char *method)
+{
+	static const struct {
+		const char *method;
+		enum pace pace;
+	} table[] = {
+		{ "sendMessage", PACE_CHAT },
+		{ "editMessageText", PACE_CHAT },
+		{ "editMessageReplyMarkup", PACE_CHAT },
+		{ "sendDocument", PACE_CHAT },
+		/* Not a message, but counted by Telegram's overall limit. */
+		{ "answerCallbackQuery", PACE_OVERALL },
+	};
+
+	/* Telegram reads method names in any case. */
+	for (size_t i = 0; i < ELEMENTSOF(table); i++)
+		if (strcasecmp(method, table[i].method) == 0)
+			return table[i].pace;
+	return PACE_NONE;
+}
+
+/*
+ * Waits until method may write (to params' chat_id), and records that it
+ * does now (A8).  Under t->lock: a turn is taken and used by one call.
+ */
+static void
+wait_turn(struct tg *t, const char *method, const json_t *params)
+{
+	enum pace pace = pace_of(method);
+	const json_t *id = params ? json_object_get(params, "chat_id") : NULL;
+	struct recent *slot = NULL;
+	char chat[24] = "";
+	int64_t wait;
+
+	if (pace == PACE_NONE)
+		return;
+	wait = t->last_ms + GLOBAL_GAP_MS - clock_mono_ms();
+	if (pace == PACE_CHAT && json_is_string(id))
+		snprintf(chat, sizeof(chat), "%s", json_string_value(id));
+	else if (pace == PACE_CHAT && json_is_integer(id))
+		snprintf(chat, sizeof(chat), "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+	/* An inline message (no chat_id) counts overall only. */
+	if (*chat) {
+		for (size_t i = 0; i < RECENT_CHATS; i++)
+			if (strcmp(t->recent[i].chat, chat) == 0) {
+				slot = &t->recent[i];
+				wait = MAX(wait, slot->at_ms + PER_CHAT_GAP_MS - clock_mono_ms());
+				break;
+			}
+	}
+	if (wait > 0)
+		sleep_ms(wait);
+	if (*chat && !slot) {
+		slot = &t->recent[t->next_recent];
+		t->next_recent = (t->next_recent + 1) % RECENT_CHATS;
+		snprintf(slot->chat, sizeof(slot->chat), "%s", chat);
+	}
+	t->last_ms = clock_mono_ms();
+	if (slot)
+		slot->at_ms = t->last_ms;
 }
 
 /* Reads the envelope of an answer into r. */
@@ -149,6 +287,13 @@ int
 tg_call(struct tg *t, const char *method, const json_t *params, long timeout_s,
 	struct tg_result *ret)
 {
+	return tg_call_abortable(t, method, params, timeout_s, NULL, NULL, ret);
+}
+
+int
+tg_call_abortable(struct tg *t, const char *method, const json_t *params, long timeout_s,
+		  bool (*abort_cb)(void *userdata), void *userdata, struct tg_result *ret)
+{
 	struct curl_slist *hdr = NULL;
 	char *url, *body;
 	CURLcode rc;
@@ -158,6 +303,10 @@ tg_call(struct tg *t, const char *method, const json_t *params, long timeout_s,
 	body = params ? json_dumps(params, JSON_COMPACT) : xstrdup("{}");
 	if (!body)
 		return -EINVAL;
+	pthread_mutex_lock(&t->lock);
+	wait_turn(t, method, params);
+	t->abort_cb = abort_cb;
+	t->abort_data = userdata;
 	url = xasprintf("%s%s", t->base, method);
 	buf_reset(&t->body);
 	t->errbuf[0] = '\0';
@@ -194,6 +343,8 @@ tg_call(struct tg *t, const char *method, const json_t *params, long timeout_s,
 			ret->description = xstrdup(sym_curl_easy_strerror(rc));
 		}
 	}
+	t->abort_cb = NULL;
+	pthread_mutex_unlock(&t->lock);
 	sym_curl_slist_free_all(hdr);
 	explicit_bzero(url, strlen(url));
 	free(url);
@@ -266,15 +417,5 @@ tg_keyboard(const int64_t *ids, size_t n)
 size_t
 tg_utf16_len(const char *s, size_t n)
 {
-	size_t units = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c & 0xc0) == 0x80)
-			continue;
-		/* A 4-byte sequence is outside the BMP: a surrogate pair. */
-		units += c >= 0xf0 ? 2 : 1;
-	}
-	return units;
+	return split_measure(s, n, SPLIT_UTF16);
 }

@@ -6,6 +6,14 @@
  * the Bot API's URLs and envelope ({"ok", "result"} or {"ok": false,
  * "error_code", "description", "parameters": {"retry_after"}}).
  *
+ * One client per bot: the channel that sends reminders and the bot that
+ * answers updates share it (tg_new gives the one already open for the same
+ * base and token), so every call that writes to a chat is paced in one
+ * place (A8): one a second to a chat (sendMessage, editMessageText,
+ * editMessageReplyMarkup), and 25 a second overall (those and
+ * answerCallbackQuery).  A call waits for its turn.  Calls are made one at
+ * a time, from any thread: a long poll (getUpdates) holds the others up.
+ *
  * The token is part of every URL: nothing here ever logs a URL.
  */
 #ifndef DONDOC_TELEGRAM_H
@@ -36,24 +44,29 @@ struct tg_result {
 void tg_result_release(struct tg_result *r);
 
 /*
- * A client for base ("https://api.telegram.org") and token: 0, or -errno
- * with a new message (a malformed token, libcurl missing).
+ * The client for base ("https://api.telegram.org") and token: the one
+ * already open for both, shared (another reference to it), else a new
+ * one.  0, or -errno with a new message (a malformed token, libcurl
+ * missing).  Each tg_new is matched by one tg_free.
  */
 int tg_new(const char *base, const char *token, struct tg **ret, char **reterr_msg);
+/* Drops a reference; the last one closes the client.  NULL-safe; returns NULL. */
 struct tg *tg_free(struct tg *t);
-/*
- * Sets a function that, returning true, aborts the call under way (the
- * daemon stopping during a long poll).
- */
-void tg_set_abort(struct tg *t, bool (*abort_cb)(void *userdata), void *userdata);
 
 /*
  * Calls method with params (a JSON object, borrowed; NULL for none),
- * waiting at most timeout_s seconds.  0 with *ret filled whatever the API
- * answered (see ret->ok), or -errno when the call could not be made at all.
+ * after its turn (paced, see above), waiting at most timeout_s seconds
+ * for the answer.  0 with *ret filled whatever the API answered (see
+ * ret->ok), or -errno when the call could not be made at all.
  */
 int tg_call(struct tg *t, const char *method, const json_t *params, long timeout_s,
 	    struct tg_result *ret);
+/*
+ * The same, cut short (-ECANCELED) when abort_cb(userdata) returns true
+ * while it waits for the answer (the daemon stopping during a long poll).
+ */
+int tg_call_abortable(struct tg *t, const char *method, const json_t *params, long timeout_s,
+		      bool (*abort_cb)(void *userdata), void *userdata, struct tg_result *ret);
 
 /*
  * What a failed call means (CHAT-APIS.md A7): RETRY for 429, 5xx, 409,
@@ -75,7 +88,7 @@ char *tg_describe(const struct tg_result *r);
  */
 json_t *tg_keyboard(const int64_t *ids, size_t n);
 
-/* The length of s as Telegram counts it: UTF-16 code units. */
+/* The length of s as Telegram counts it: UTF-16 code units (split_measure). */
 size_t tg_utf16_len(const char *s, size_t n);
 
 #endif

@@ -23,6 +23,7 @@
 #include "notice.h"
 #include "render.h"
 #include "schedule.h"
+#include "split.h"
 #include "store.h"
 #include "task.h"
 #include "taskops.h"
@@ -35,9 +36,15 @@
 #define TOAST_MAX 190		/* answerCallbackQuery takes 200 characters */
 
 struct tgbot {
+	/*
+	 * The bot's client: the Telegram channel's too when it is open (tg_new
+	 * shares it), so the calls below are paced with the reminders.
+	 */
 	struct tg *tg;
 	char *username;
 	bool polling;
+	bool (*abort_cb)(void *userdata);	/* cuts a call short: stopping */
+	void *abort_data;
 };
 
 /* The update kinds the bot uses, for getUpdates and setWebhook (a new array). */
@@ -62,7 +69,8 @@ tgbot_polling(const struct tgbot *b)
 void
 tgbot_set_abort(struct tgbot *b, bool (*abort_cb)(void *userdata), void *userdata)
 {
-	tg_set_abort(b->tg, abort_cb, userdata);
+	b->abort_cb = abort_cb;
+	b->abort_data = userdata;
 }
 
 struct tgbot *
@@ -81,7 +89,8 @@ static bool
 call(struct tgbot *b, const char *method, json_t *params, struct tg_result *ret)
 {
 	struct tg_result res = { 0 };
-	int r = tg_call(b->tg, method, params, CALL_TIMEOUT_S, &res);
+	int r = tg_call_abortable(b->tg, method, params, CALL_TIMEOUT_S, b->abort_cb, b->abort_data,
+				  &res);
 	bool ok = r == 0 && res.ok;
 
 	if (r == 0 && !ok) {
@@ -152,7 +161,7 @@ tgbot_new(const struct config *cfg, struct tgbot **ret, char **reterr_msg)
 	}
 	if (cfg->telegram_bot_username)
 		b->username = xstrdup(cfg->telegram_bot_username);
-	r = tg_call(b->tg, "getMe", NULL, CALL_TIMEOUT_S, &res);
+	r = tg_call_abortable(b->tg, "getMe", NULL, CALL_TIMEOUT_S, b->abort_cb, b->abort_data, &res);
 	if (r == 0 && res.ok) {
 		const char *u = json_string_value(json_object_get(res.result, "username"));
 
@@ -198,7 +207,8 @@ tgbot_set_webhook(struct tgbot *b, const char *url, const char *secret, int *ret
 
 	p = json_pack("{s:s, s:s, s:o}", "url", url, "secret_token", secret,
 		      "allowed_updates", allowed_updates());
-	r = tg_call(b->tg, "setWebhook", p, CALL_TIMEOUT_S, &res);
+	r = tg_call_abortable(b->tg, "setWebhook", p, CALL_TIMEOUT_S, b->abort_cb, b->abort_data,
+			      &res);
 	json_decref(p);
 	if (r < 0) {
 		*reterr_msg = xstrdup(strerror(-r));
@@ -475,7 +485,7 @@ refresh(struct tgbot *b, const struct inbound_env *env, const char *chat, int64_
 	}
 	json_decref(data);
 	text = xasprintf("%s\n\n%s", m.chat, done.chat ? done.chat : "");
-	if (tg_utf16_len(text, strlen(text)) > TG_TEXT_MAX)
+	if (split_measure(text, strlen(text), SPLIT_UTF16) > TG_TEXT_MAX)
 		goto out;	/* too long to redraw: the answer said it */
 	markup = tg_keyboard(open, n_open);
 	p = json_pack("{s:s, s:I, s:s, s:s}", "chat_id", chat, "message_id",
@@ -698,7 +708,8 @@ tgbot_poll(struct tgbot *b, const struct inbound_env *env, int timeout_s)
 	p = json_pack("{s:I, s:i, s:o}", "offset", (json_int_t)offset, "timeout", timeout_s,
 		      "allowed_updates", allowed_updates());
 	/* The HTTP timeout outlasts the long poll (A2). */
-	r = tg_call(b->tg, "getUpdates", p, timeout_s + 15, &res);
+	r = tg_call_abortable(b->tg, "getUpdates", p, timeout_s + 15, b->abort_cb, b->abort_data,
+			      &res);
 	json_decref(p);
 	if (r < 0)
 		return r;

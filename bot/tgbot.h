@@ -85,7 +85,11 @@ struct tgbot_after {
  */
 int tgbot_handle(struct tgbot *b, const struct inbound_env *env, json_t *update,
 		 struct tgbot_after *after);
-/* Makes the calls of a, in order (failures are logged), and empties it. */
+/*
+ * Makes the calls of a, in order (failures are logged), and empties it:
+ * through the bot's client, the one the Telegram channel sends with, so
+ * a redraw waits its turn after the reminders to the same chat (A8).
+ */
 void tgbot_after_run(struct tgbot *b, struct tgbot_after *a);
 void tgbot_after_release(struct tgbot_after *a);
 /*

@@ -170,6 +170,10 @@ calls editMessageText 1
 expect_eq "the reminder is redrawn: done recorded, no buttons left" \
 	"$(json '["Đã ghi nhận hoàn thành" in j[0]["params"]["text"], j[0]["params"]["reply_markup"]["inline_keyboard"]]')" \
 	'[true, []]'
+# The answer to "cảm ơn" went a moment before: the redraw, by the same paced client, waits.
+expect_eq "the redraw waits its turn: a second or more after the last message to the chat (A8)" \
+	"$(jq_sent '[round(j[e]["t"] - [m for m in j[:e] if m["chat_id"] == 1001][-1]["t"], 1) >= 0.9 for e in [max(k for k, m in enumerate(j) if m["method"] == "editMessageText")]]')" \
+	'[true]'
 run "$DONDOC" task show 1 --json
 expect_eq "the task is done, at 100%, through Telegram" \
 	"$(json '[j["status"], j["progress"], [e["channel"] for e in j["events"] if e["kind"] == "status"][-1]]')" \
