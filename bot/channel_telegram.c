@@ -125,7 +125,7 @@ static bool
 tgc_reaches(void *state, const struct person *p)
 {
 	(void)state;
-	return p->telegram && *p->telegram && !p->telegram_broken;
+	return person_reachable(p, "telegram");
 }
 
 /* The end of the part of s (length n) that starts at 0 and fits, at a good cut. */
@@ -302,14 +302,14 @@ tgc_send(void *state, const struct outgoing *m, int *ret_retry_after, char **ret
 		if (*p) {
 			free(err);
 			err = NULL;
-			d = send_part(c, m->to->telegram, p, plain, last ? markup : NULL,
+			d = send_part(c, person_address(m->to, "telegram"), p, plain, last ? markup : NULL,
 				      off == 0 ? m->reply_to : 0, &id, ret_retry_after, &err);
 			if (d == _DELIVERY_INVALID) {
 				char *stripped = strip_tags(p), *flat = unescape(stripped);
 
 				free(err);
 				err = NULL;
-				d = send_part(c, m->to->telegram, flat, true, last ? markup : NULL,
+				d = send_part(c, person_address(m->to, "telegram"), flat, true, last ? markup : NULL,
 					      0, &id, ret_retry_after, &err);
 				free(stripped);
 				free(flat);

@@ -411,10 +411,8 @@ collect_active(const struct person *p, void *userdata)
 	e->v = xreallocarray(e->v, e->n + 1, sizeof(*e->v));
 	c = &e->v[e->n++];
 	*c = (struct person){ .id = p->id, .agency_id = p->agency_id, .role = p->role,
-			      .email = xstrdup(p->email), .telegram = xstrdup(p->telegram),
-			      .zalo = xstrdup(p->zalo), .email_broken = p->email_broken,
-			      .telegram_broken = p->telegram_broken, .active = true,
-			      .name = xstrdup(p->name), .lang = xstrdup(p->lang) };
+			      .active = true, .name = xstrdup(p->name), .lang = xstrdup(p->lang) };
+	person_addresses_copy(c, p);
 	return 0;
 }
 
@@ -900,8 +898,8 @@ recipient_get(struct store *s, const struct message *m, struct person *ret)
 	if (m->person_id)
 		return store_person_get(s, m->person_id, ret);
 	*ret = (struct person){ .name = xstrdup(m->address ? m->address : ""),
-				.email = m->address ? xstrdup(m->address) : NULL,
 				.lang = xstrdup("vi"), .role = ROLE_VIEWER, .active = true };
+	(void)person_address_set(ret, "email", m->address);
 	return 0;
 }
 
@@ -1137,8 +1135,10 @@ finish_one(struct store *s, const struct dispatch_env *env, struct job *j, enum 
 		rep->sent++;
 		r = store_message_finish(s, j->m.id, MESSAGE_SENT, j->m.next_at, now, NULL);
 		/* Replies and buttons under it will name that chat message. */
-		if (r == 0 && j->chat_id && j->p.telegram && strcmp(j->m.channel, "telegram") == 0)
-			r = store_chat_sent_add(s, j->m.channel, j->p.telegram, j->chat_id, j->m.id);
+		if (r == 0 && j->chat_id && person_address(&j->p, "telegram") &&
+		    strcmp(j->m.channel, "telegram") == 0)
+			r = store_chat_sent_add(s, j->m.channel, person_address(&j->p, "telegram"),
+						j->chat_id, j->m.id);
 		return r;
 	}
 	if (d == DELIVERY_RETRY && j->m.attempts < DISPATCH_MAX_ATTEMPTS) {
