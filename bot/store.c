@@ -1597,6 +1597,9 @@ migrate(struct store *s, int from)
 		r = exec_sql(s, migrations[v]);
 		if (r == 0 && v < (int)ELEMENTSOF(migration_code) && migration_code[v])
 			r = migration_code[v](s);
+		/* SQLite's word on it, before the ROLLBACK replaces it. */
+		if (r < 0 && !s->why[0] && sqlite3_errcode(s->db) != SQLITE_OK)
+			set_why(s, "schema %d: %s", v + 1, sqlite3_errmsg(s->db));
 		if (r < 0)
 			goto fail;
 	}
