@@ -108,8 +108,10 @@ CONF
 } >"$W/em/t.tsv"
 env -u DONDOC_DB DONDOC_CONFIG="$W/em/dondoc.conf" $D init >/dev/null
 env -u DONDOC_DB DONDOC_CONFIG="$W/em/dondoc.conf" $D import "$W/em/t.tsv" >/dev/null
-sqlite3 "$W/em/d.db" "INSERT INTO person(name, agency_id, role, email, lang, active, created_at)
-	SELECT 'Cán bộ ' || id, id, 'focal', 'canbo' || id || '@example.gov.vn', 'vi', 1, 0 FROM agency"
+sqlite3 "$W/em/d.db" "INSERT INTO person(name, agency_id, role, lang, active, created_at)
+	SELECT 'Cán bộ ' || id, id, 'focal', 'vi', 1, 0 FROM agency;
+	INSERT INTO address(person_id, channel, value)
+	SELECT id, 'email', 'canbo' || agency_id || '@example.gov.vn' FROM person"
 i=0; while [ ! -e "$W/mail/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 $PY bench/measure.py "send 1000 emails" -- env -u DONDOC_DB DONDOC_CONFIG="$W/em/dondoc.conf" \
 	DONDOC_NOW=2025-09-29T09:00 $D serve --once | tee "$W/email.json"

@@ -49,8 +49,10 @@ export DONDOC_CONFIG="$W/dondoc.conf" DONDOC_NOW=2025-09-27T09:00
 } >"$W/t.tsv"
 env -u DONDOC_DB $D init >/dev/null
 env -u DONDOC_DB $D import "$W/t.tsv" >/dev/null
-sqlite3 "$W/d.db" "INSERT INTO person(name, agency_id, role, telegram_chat_id, lang, active, created_at)
-	SELECT 'Cán bộ ' || id, id, 'focal', CAST(1000 + id AS TEXT), 'vi', 1, 0 FROM agency"
+sqlite3 "$W/d.db" "INSERT INTO person(name, agency_id, role, lang, active, created_at)
+	SELECT 'Cán bộ ' || id, id, 'focal', 'vi', 1, 0 FROM agency;
+	INSERT INTO address(person_id, channel, value)
+	SELECT id, 'telegram', CAST(1000 + agency_id AS TEXT) FROM person"
 # The writer alone, on a copy: what one thread can commit, with no HTTP.
 cp "$W/d.db" "$W/w.db"
 build/rel/bench_inbound "$W/w.db" templates schedules 20000 64

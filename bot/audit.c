@@ -358,23 +358,28 @@ apply(const struct event *e, void *userdata)
 		}
 		json_object_set_new(o, "_last", json_integer(e->id));
 	} else if (strcmp(k, "link") == 0 && e->person_id && e->new_value) {
+		/* The chat's channel is the event's: "telegram" before schema 11, or "zalo". */
+		const char *channel = strcmp(e->channel, "zalo") == 0 ? "zalo" : "telegram";
+		char *broken = xasprintf("%s_broken", channel);
 		const char *key;
 		json_t *v;
 
 		/* One chat, one person: linking it takes it from anyone else. */
 		json_object_foreach(p->people, key, v) {
-			const char *t = json_string_value(json_object_get(v, "telegram"));
+			const char *t = json_string_value(json_object_get(v, channel));
 
 			if (t && strcmp(t, e->new_value) == 0) {
-				json_object_set_new(v, "telegram", json_null());
+				json_object_set_new(v, channel, json_null());
+				json_object_set_new(v, broken, json_false());
 				json_object_set_new(v, "_last", json_integer(e->id));
 			}
 		}
 		o = record(p->people, e->person_id);
-		json_object_set_new(o, "telegram", json_string(e->new_value));
-		/* Linking again clears "broken" (ST_PERSON_LINK_TELEGRAM). */
-		json_object_set_new(o, "telegram_broken", json_false());
+		json_object_set_new(o, channel, json_string(e->new_value));
+		/* Linking again clears "broken" (store_address_link). */
+		json_object_set_new(o, broken, json_false());
 		json_object_set_new(o, "_last", json_integer(e->id));
+		free(broken);
 	} else if (strcmp(k, "person.address") == 0 && data) {
 		const char *channel = json_string_value(json_object_get(data, "channel"));
 		json_t *broken = json_object_get(data, "broken");

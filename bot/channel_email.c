@@ -327,7 +327,7 @@ static bool
 email_reaches(void *state, const struct person *p)
 {
 	(void)state;
-	return p->email && !p->email_broken && mime_address_ok(p->email);
+	return person_reachable(p, "email") && mime_address_ok(person_address(p, "email"));
 }
 
 /*
@@ -574,7 +574,7 @@ outcome(const struct session_ctx *c, size_t i, char **reterr)
 	st = smtp_recipient_status(c->rcpt[i]);
 	if (st && st->code >= 500 && st->code < 600) {
 		t = status_text(st);
-		*reterr = xasprintf("%s refused '%s': %s", c->server, c->ms[i].to->email, t);
+		*reterr = xasprintf("%s refused '%s': %s", c->server, person_address(c->ms[i].to, "email"), t);
 		free(t);
 		return DELIVERY_GONE;
 	}
@@ -625,11 +625,12 @@ email_send_batch(void *state, const struct outgoing *ms, size_t n, channel_outco
 		const char *why = NULL;
 		char *left = NULL;
 		size_t len = 0;
+		const char *to = person_address(ms[i].to, "email");
 		int r;
 
-		if (!ms[i].to->email || !mime_address_ok(ms[i].to->email)) {
+		if (!to || !mime_address_ok(to)) {
 			tell(&c, i, DELIVERY_GONE, xasprintf("'%s' is not an email address",
-							     ms[i].to->email ? ms[i].to->email : ""));
+							     to ? to : ""));
 			continue;
 		}
 		/* The same message sent again (after a crash) has the same Message-ID. */
@@ -638,7 +639,7 @@ email_send_batch(void *state, const struct outgoing *ms, size_t n, channel_outco
 		mm = (struct mime_message){
 			.from_name = ec->from_name, .from_addr = ec->from,
 			/* An address that is no person ([digest] to) has no name to show. */
-			.to_name = ms[i].to->id ? ms[i].to->name : NULL, .to_addr = ms[i].to->email,
+			.to_name = ms[i].to->id ? ms[i].to->name : NULL, .to_addr = to,
 			.subject = ms[i].subject, .text = ms[i].body, .html = ms[i].html,
 			.attachments = ms[i].attachments, .n_attachments = ms[i].n_attachments,
 			.date = time(NULL), .id_domain = domain, .id_left = left,
@@ -679,7 +680,7 @@ email_send_batch(void *state, const struct outgoing *ms, size_t n, channel_outco
 			continue;
 		c.msg[i] = smtp_add_message(session);
 		smtp_set_reverse_path(c.msg[i], ec->from);
-		c.rcpt[i] = smtp_add_recipient(c.msg[i], ms[i].to->email);
+		c.rcpt[i] = smtp_add_recipient(c.msg[i], person_address(ms[i].to, "email"));
 		smtp_set_message_str(c.msg[i], data[i]);
 	}
 	if (!smtp_start_session(session)) {

@@ -80,7 +80,7 @@ static bool
 tgc_reaches(void *state, const struct person *p)
 {
 	(void)state;
-	return p->telegram && *p->telegram && !p->telegram_broken;
+	return person_reachable(p, "telegram");
 }
 
 /* Removes the tags of s, keeping entities: for text Telegram's parser refused. */
@@ -225,15 +225,15 @@ tgc_send(void *state, const struct outgoing *m, int *ret_retry_after, char **ret
 
 		free(err);
 		err = NULL;
-		d = send_part(c, m->to->telegram, parts[i], plain, last ? markup : NULL,
+		d = send_part(c, person_address(m->to, "telegram"), parts[i], plain, last ? markup : NULL,
 			      i == 0 ? m->reply_to : 0, &id, ret_retry_after, &err);
 		if (d == _DELIVERY_INVALID) {
 			char *stripped = strip_tags(parts[i]), *flat = unescape(stripped);
 
 			free(err);
 			err = NULL;
-			d = send_part(c, m->to->telegram, flat, true, last ? markup : NULL, 0, &id,
-				      ret_retry_after, &err);
+			d = send_part(c, person_address(m->to, "telegram"), flat, true,
+				      last ? markup : NULL, 0, &id, ret_retry_after, &err);
 			free(stripped);
 			free(flat);
 		}

@@ -76,10 +76,12 @@ static const struct cli_command commands[] = {
 	  " CODE ALIAS\n" },
 	{ "person add", cmd_person_add, CLI_DB_WRITE, "add a person",
 	  " --name NAME --agency CODE --role ROLE [--email E] [--telegram CHAT_ID]\n"
-	  "                  [--zalo USER_ID] [--lang vi|en] [--force]\n\n"
+	  "                  [--zalo USER_ID] [--phone NUMBER] [--lang vi|en] [--force]\n\n"
 	  "  ROLE is focal, head, leader, secretariat or viewer.\n"
+	  "  NUMBER is digits: 0912345678 or +84912345678 (kept as 84912345678).\n"
 	  "  --force  add even when the person looks like someone registered (the same\n"
-	  "           name in the same agency, or the same email, chat or Zalo id)\n" },
+	  "           name in the same agency, or the same email, chat, Zalo id or\n"
+	  "           phone); an address is still one person's\n" },
 	{ "person list", cmd_person_list, CLI_DB_READ, "list people",
 	  " [--json]\n" },
 	{ "person invite", cmd_person_invite, CLI_DB_WRITE, "make a code that links a Telegram chat",
@@ -202,10 +204,11 @@ static const struct cli_command commands[] = {
 	/* People and agencies corrected (issue 12): each change an event. */
 	{ "person set", cmd_person_set, CLI_DB_WRITE, "change a person",
 	  " ID [--name NAME] [--agency CODE] [--role ROLE] [--email E] [--telegram CHAT_ID]\n"
-	  "                  [--zalo USER_ID] [--lang vi|en] [--digest yes|no] [--force] [--json]\n\n"
+	  "                  [--zalo USER_ID] [--phone NUMBER] [--lang vi|en] [--digest yes|no]\n"
+	  "                  [--force] [--json]\n\n"
 	  "An empty value (--email '') clears that address; a new address clears the\n"
 	  "mark a refused one left.  A change that makes the person look like another\n"
-	  "(same name in the same agency, same email, chat or Zalo id) is refused,\n"
+	  "(same name in the same agency, same email, chat, Zalo id or phone) is refused,\n"
 	  "naming them, unless --force.  --digest yes: the person gets the periodic\n"
 	  "digest too (the secretariat always does).\n" },
 	{ "person deactivate", cmd_person_deactivate, CLI_DB_WRITE,

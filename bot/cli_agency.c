@@ -342,14 +342,7 @@ make_head(struct dondoc *d, const struct agency *ag, const char *id_text, const 
 		person_release(&old);
 		return r;
 	}
-	*ret = old;
-	ret->name = xstrdup(old.name);
-	ret->agency_code = old.agency_code ? xstrdup(old.agency_code) : NULL;
-	ret->agency_name = old.agency_name ? xstrdup(old.agency_name) : NULL;
-	ret->email = old.email ? xstrdup(old.email) : NULL;
-	ret->telegram = old.telegram ? xstrdup(old.telegram) : NULL;
-	ret->zalo = old.zalo ? xstrdup(old.zalo) : NULL;
-	ret->lang = old.lang ? xstrdup(old.lang) : NULL;
+	person_copy(ret, &old);
 	ret->role = ROLE_HEAD;
 	r = regop_person_set(d->store, &old, ret, actor, clock_now(&d->clock));
 	person_release(&old);

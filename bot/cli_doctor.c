@@ -43,6 +43,7 @@ cmd_send_test(struct dondoc *d, int argc, char **argv)
 	struct renderer *rend = NULL;
 	struct rendered text = { 0 };
 	struct person p = { 0 };
+	struct address one;
 	struct outgoing o;
 	json_t *data = NULL;
 	const char *addr = NULL;
@@ -69,8 +70,10 @@ cmd_send_test(struct dondoc *d, int argc, char **argv)
 		ex = cli_error("send-test", EX_CONFIG, "%s", msg ? msg : strerror(-r));
 		goto out;
 	}
+	one = (struct address){ .channel = (char *)"email", .value = (char *)addr };
 	p.name = (char *)addr;
-	p.email = (char *)addr;
+	p.addresses = &one;
+	p.n_addresses = 1;
 	p.lang = (char *)"vi";
 	render_day(clock_today(&d->clock), today);
 	data = json_pack("{s:{s:s, s:s, s:s}, s:s, s:{s:s, s:s}}", "person", "name", addr, "agency", "",
@@ -360,8 +363,18 @@ check_agency_roles(struct data_check *c, int64_t id)
 static bool
 has_address(const struct person *p)
 {
-	return (p->email && *p->email && !p->email_broken) ||
-	       (p->telegram && *p->telegram && !p->telegram_broken) || (p->zalo && *p->zalo);
+	return person_reachable(p, "email") || person_reachable(p, "telegram") ||
+	       person_reachable(p, "zalo");
+}
+
+/* True when one of p's addresses was refused for good. */
+static bool
+has_broken(const struct person *p)
+{
+	for (size_t i = 0; i < p->n_addresses; i++)
+		if (p->addresses[i].broken_at)
+			return true;
+	return false;
 }
 
 static int
@@ -376,7 +389,7 @@ check_person(const struct person *p, void *userdata)
 		warn("person", "%lld (%s, %s) has no address that works%s: dondoc person set %lld "
 		     "--email ADDRESS (or --telegram CHAT_ID; 'dondoc person invite %lld' links a "
 		     "chat)", (long long)p->id, p->name, p->agency_code,
-		     p->email_broken || p->telegram_broken ? " (one was refused for good)" : "",
+		     has_broken(p) ? " (one was refused for good)" : "",
 		     (long long)p->id, (long long)p->id);
 	} else if (c->real_channels && c->cs && !channels_pick_other(c->cs, p, "file")) {
 		c->n++;

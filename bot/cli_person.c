@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "cli_words.h"
+#include "clock.h"
 #include "norm.h"
 #include "regop.h"
 #include "store.h"
@@ -19,7 +20,7 @@
 #include "xalloc.h"
 
 struct person_args {
-	const char *name, *agency, *email, *telegram, *zalo, *lang;
+	const char *name, *agency, *email, *telegram, *zalo, *phone, *lang;
 	int role;
 	int digest;		/* --digest yes|no: 1, 0; -1 when not given */
 	bool json;
@@ -36,7 +37,7 @@ option_name(int c)
 		['n' - 'a'] = "name", ['a' - 'a'] = "agency", ['r' - 'a'] = "role",
 		['e' - 'a'] = "email", ['t' - 'a'] = "telegram", ['z' - 'a'] = "zalo",
 		['l' - 'a'] = "lang", ['j' - 'a'] = "json", ['f' - 'a'] = "force",
-		['d' - 'a'] = "digest",
+		['d' - 'a'] = "digest", ['p' - 'a'] = "phone",
 	};
 
 	return c >= 'a' && c <= 'z' && names[c - 'a'] ? names[c - 'a'] : "?";
@@ -60,6 +61,7 @@ person_opt(int c, const char *arg, void *userdata)
 	case 'e': a->email = arg; break;
 	case 't': a->telegram = arg; break;
 	case 'z': a->zalo = arg; break;
+	case 'p': a->phone = arg; break;
 	case 'l': a->lang = arg; break;
 	case 'j': a->json = true; break;
 	case 'd':
@@ -77,6 +79,9 @@ person_opt(int c, const char *arg, void *userdata)
 	}
 	return 0;
 }
+
+/* Why a --phone is refused; %s is what was given. */
+#define PHONE_USAGE "--phone '%s' is not a phone number: digits, as 0912345678 or +84912345678"
 
 /* A plausible address: one '@', no space or control character, a dot after '@'. */
 static bool
@@ -116,7 +121,7 @@ refuse_duplicate_on(struct dondoc *d, const char *cmd, const struct person *p, i
 {
 	static const char *const how[] = { "by the same name in the same agency",
 					   "by the same email address", "by the same Telegram chat",
-					   "by the same Zalo id" };
+					   "by the same Zalo id", "by the same phone number" };
 	struct person other = { 0 };
 	int r, why = 0, ex = EX_SOFTWARE;
 
@@ -125,7 +130,7 @@ refuse_duplicate_on(struct dondoc *d, const char *cmd, const struct person *p, i
 		return 0;
 	if (r < 0)
 		return cli_error(cmd, cli_exit_code(r), "%s", store_errmsg(d->store));
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < ELEMENTSOF(how); i++)
 		if (why == 1 << i)
 			ex = cli_error(cmd, EX_DATAERR, "this looks like person %lld (%s, %s%s), %s; "
 				       "change them with 'dondoc person set %lld ...', or give --force",
@@ -152,6 +157,7 @@ cmd_person_add(struct dondoc *d, int argc, char **argv)
 		{ "email", required_argument, NULL, 'e' },
 		{ "telegram", required_argument, NULL, 't' },
 		{ "zalo", required_argument, NULL, 'z' },
+		{ "phone", required_argument, NULL, 'p' },
 		{ "lang", required_argument, NULL, 'l' },
 		{ "force", no_argument, NULL, 'f' },
 		{ 0 },
@@ -159,7 +165,7 @@ cmd_person_add(struct dondoc *d, int argc, char **argv)
 	struct person_args a = { .role = -1, .digest = -1 };
 	struct person p = { 0 };
 	struct agency ag = { 0 };
-	char *name = NULL;
+	char *name = NULL, *phone = NULL;
 	int64_t id = 0;
 	int r, ex = 0;
 
@@ -176,6 +182,8 @@ cmd_person_add(struct dondoc *d, int argc, char **argv)
 				       a.telegram);
 	if (a.zalo && !id_ok(a.zalo, false))
 		return cli_usage_error("person add", "--zalo '%s' is not a user id (digits)", a.zalo);
+	if (a.phone && !(phone = person_phone_normalise(a.phone)))
+		return cli_usage_error("person add", PHONE_USAGE, a.phone);
 	if (a.lang && strcmp(a.lang, "vi") != 0 && strcmp(a.lang, "en") != 0)
 		return cli_usage_error("person add", "--lang must be vi or en");
 	name = norm_text(a.name);
@@ -193,13 +201,14 @@ cmd_person_add(struct dondoc *d, int argc, char **argv)
 	}
 	if (r < 0)
 		goto fail;
-	p.name = name;
+	p.name = xstrdup(name);
 	p.agency_id = ag.id;
 	p.role = a.role;
-	p.email = (char *)a.email;
-	p.telegram = (char *)a.telegram;
-	p.zalo = (char *)a.zalo;
-	p.lang = (char *)(a.lang ? a.lang : "vi");
+	(void)person_address_set(&p, "email", a.email);
+	(void)person_address_set(&p, "telegram", a.telegram);
+	(void)person_address_set(&p, "zalo", a.zalo);
+	(void)person_address_set(&p, "phone", phone);
+	p.lang = xstrdup(a.lang ? a.lang : "vi");
 	p.active = true;
 	r = store_begin(d->store);
 	if (r == 0 && !a.force && (ex = refuse_duplicate(d, "person add", &p)) != 0) {
@@ -213,7 +222,7 @@ cmd_person_add(struct dondoc *d, int argc, char **argv)
 	if (r < 0)
 		store_rollback(d->store);
 	if (r == -EEXIST) {
-		ex = cli_error("person add", EX_DATAERR, "that Telegram or Zalo id belongs to "
+		ex = cli_error("person add", EX_DATAERR, "one of these addresses belongs to "
 			       "someone else already");
 		goto out;
 	}
@@ -225,8 +234,10 @@ cmd_person_add(struct dondoc *d, int argc, char **argv)
 fail:
 	ex = cli_error("person add", cli_exit_code(r), "%s", store_errmsg(d->store));
 out:
+	person_release(&p);
 	agency_release(&ag);
 	free(name);
+	free(phone);
 	return ex;
 }
 
@@ -242,6 +253,36 @@ str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+static json_t *
+time_or_null(int64_t t)
+{
+	char at[32];
+
+	if (!t)
+		return json_null();
+	clock_format_local((time_t)t, at);
+	return json_string(at);
+}
+
+/*
+ * Every address of p by channel: {"telegram": {"address": "1001",
+ * "broken_since": null, "last_in": "2026-..."}} (a new object).
+ */
+static json_t *
+addresses_json(const struct person *p)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < p->n_addresses; i++) {
+		const struct address *a = &p->addresses[i];
+
+		json_object_set_new(o, a->channel, json_pack("{s:s, s:o, s:o}", "address", a->value,
+							    "broken_since", time_or_null(a->broken_at),
+							    "last_in", time_or_null(a->last_in)));
+	}
+	return o;
+}
+
 static int
 person_one(const struct person *p, void *userdata)
 {
@@ -255,16 +296,19 @@ person_one(const struct person *p, void *userdata)
 		json_object_set_new(o, "name", json_string(p->name));
 		json_object_set_new(o, "agency", json_string(p->agency_code));
 		json_object_set_new(o, "role", json_string(person_role_to_string(p->role)));
-		json_object_set_new(o, "email", str_or_null(p->email));
-		json_object_set_new(o, "telegram", str_or_null(p->telegram));
-		json_object_set_new(o, "zalo", str_or_null(p->zalo));
+		json_object_set_new(o, "email", str_or_null(person_address(p, "email")));
+		json_object_set_new(o, "telegram", str_or_null(person_address(p, "telegram")));
+		json_object_set_new(o, "zalo", str_or_null(person_address(p, "zalo")));
+		json_object_set_new(o, "phone", str_or_null(person_address(p, "phone")));
 		json_object_set_new(o, "lang", json_string(p->lang));
 		json_object_set_new(o, "active", json_boolean(p->active));
 		json_object_set_new(o, "digest", json_boolean(p->digest));
+		json_object_set_new(o, "addresses", addresses_json(p));
 		cli_json_item(o, l->n);
 	} else {
-		const char *row[7] = { id, p->name, p->agency_code, cli_role_words(p->role),
-				       p->email, p->telegram, p->zalo };
+		const char *row[8] = { id, p->name, p->agency_code, cli_role_words(p->role),
+				       person_address(p, "email"), person_address(p, "telegram"),
+				       person_address(p, "zalo"), person_address(p, "phone") };
 
 		snprintf(id, sizeof(id), "%lld", (long long)p->id);
 		cli_table_add(l->table, row);
@@ -280,8 +324,8 @@ cmd_person_list(struct dondoc *d, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 },
 	};
-	static const char *const header[7] = { "ID", "Họ tên", "Cơ quan", "Vai trò", "Email",
-					       "Telegram", "Zalo" };
+	static const char *const header[8] = { "ID", "Họ tên", "Cơ quan", "Vai trò", "Email",
+					       "Telegram", "Zalo", "Điện thoại" };
 	struct person_args a = { .role = -1, .digest = -1 };
 	struct person_list l = { 0 };
 	int r, ex = 0;
@@ -296,7 +340,7 @@ cmd_person_list(struct dondoc *d, int argc, char **argv)
 	if (l.json) {
 		cli_json_begin();
 	} else {
-		l.table = cli_table_new(7);
+		l.table = cli_table_new(8);
 		cli_table_add(l.table, header);
 	}
 	r = store_person_foreach(d->store, person_one, &l);
@@ -320,14 +364,27 @@ cmd_person_list(struct dondoc *d, int argc, char **argv)
 static json_t *
 person_json(const struct person *p)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:b, s:b, s:b, s:b}",
-			 "id", (json_int_t)p->id, "name", p->name,
-			 "agency", p->agency_code ? p->agency_code : "",
-			 "role", person_role_to_string(p->role), "email", str_or_null(p->email),
-			 "telegram", str_or_null(p->telegram), "zalo", str_or_null(p->zalo),
-			 "lang", p->lang ? p->lang : "vi", "active", p->active,
-			 "email_broken", p->email_broken, "telegram_broken", p->telegram_broken,
-			 "digest", p->digest);
+	static const char *const channels[] = { "email", "telegram", "zalo", "phone" };
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:b, s:b}",
+			      "id", (json_int_t)p->id, "name", p->name,
+			      "agency", p->agency_code ? p->agency_code : "",
+			      "role", person_role_to_string(p->role),
+			      "email", str_or_null(person_address(p, "email")),
+			      "telegram", str_or_null(person_address(p, "telegram")),
+			      "zalo", str_or_null(person_address(p, "zalo")),
+			      "phone", str_or_null(person_address(p, "phone")),
+			      "lang", p->lang ? p->lang : "vi", "active", p->active, "digest", p->digest);
+
+	/* "email_broken": an address refused for good (its time in "addresses"). */
+	for (size_t i = 0; i < ELEMENTSOF(channels); i++) {
+		const struct address *a = person_address_get(p, channels[i]);
+		char key[24];
+
+		snprintf(key, sizeof(key), "%s_broken", channels[i]);
+		json_object_set_new(o, key, json_boolean(a && a->broken_at));
+	}
+	json_object_set_new(o, "addresses", addresses_json(p));
+	return o;
 }
 
 /* The person numbered by argument s, into *ret; the exit status when there is none. */
@@ -349,13 +406,6 @@ person_of(struct dondoc *d, const char *cmd, const char *s, struct person *ret)
 	return 0;
 }
 
-/* A new copy of s, or NULL for NULL and "" (an empty value clears an address). */
-static char *
-dup_or_null(const char *s)
-{
-	return s && *s ? xstrdup(s) : NULL;
-}
-
 /* Checks the addresses a set gives (each may be "": cleared); the exit status, or 0. */
 static int
 check_addresses(const struct person_args *a)
@@ -367,6 +417,13 @@ check_addresses(const struct person_args *a)
 				       a->telegram);
 	if (a->zalo && *a->zalo && !id_ok(a->zalo, false))
 		return cli_usage_error(a->cmd, "--zalo '%s' is not a user id (digits)", a->zalo);
+	if (a->phone && *a->phone) {
+		char *phone = person_phone_normalise(a->phone);
+
+		if (!phone)
+			return cli_usage_error(a->cmd, PHONE_USAGE, a->phone);
+		free(phone);
+	}
 	if (a->lang && strcmp(a->lang, "vi") != 0 && strcmp(a->lang, "en") != 0)
 		return cli_usage_error(a->cmd, "--lang must be vi or en");
 	if (a->agency && !*a->agency)
@@ -374,20 +431,21 @@ check_addresses(const struct person_args *a)
 	return 0;
 }
 
-/* Replaces *field by value (NULL: left alone, "": cleared); true when it changed. */
+/*
+ * Replaces p's address on channel by value (NULL: left alone, "":
+ * cleared); true when it changed, a new one working (not refused).
+ */
 static bool
-swap_address(char **field, const char *value)
+swap_address(struct person *p, const char *channel, const char *value)
 {
-	char *now = dup_or_null(value);
+	const char *was = person_address(p, channel);
 	bool changed;
 
-	if (!value) {
-		free(now);
+	if (!value)
 		return false;
-	}
-	changed = (now == NULL) != (*field == NULL) || (now && strcmp(now, *field) != 0);
-	free(*field);
-	*field = now;
+	changed = (was == NULL) != (*value == '\0') || (was && strcmp(was, value) != 0);
+	if (changed)
+		(void)person_address_set(p, channel, value);
 	return changed;
 }
 
@@ -421,16 +479,20 @@ apply_set(struct dondoc *d, const struct person_args *a, char *name, struct pers
 	}
 	if (a->role >= 0)
 		p->role = a->role;
-	if (swap_address(&p->email, a->email)) {
-		p->email_broken = false;
+	if (swap_address(p, "email", a->email))
 		which |= DUP_EMAIL;
-	}
-	if (swap_address(&p->telegram, a->telegram)) {
-		p->telegram_broken = false;
+	if (swap_address(p, "telegram", a->telegram))
 		which |= DUP_TELEGRAM;
-	}
-	if (swap_address(&p->zalo, a->zalo))
+	if (swap_address(p, "zalo", a->zalo))
 		which |= DUP_ZALO;
+	if (a->phone) {
+		char *phone = *a->phone ? person_phone_normalise(a->phone) : xstrdup("");
+
+		/* check_addresses saw it is a number. */
+		if (phone && swap_address(p, "phone", phone))
+			which |= DUP_PHONE;
+		free(phone);
+	}
 	if (a->lang) {
 		free(p->lang);
 		p->lang = xstrdup(a->lang);
@@ -440,18 +502,12 @@ apply_set(struct dondoc *d, const struct person_args *a, char *name, struct pers
 	return which;
 }
 
-/* A copy of p (person_release it). */
-static void
-person_copy(const struct person *p, struct person *ret)
+static bool
+address_changed(const struct person *old, const struct person *p, const char *channel)
 {
-	*ret = *p;
-	ret->name = xstrdup(p->name);
-	ret->agency_code = p->agency_code ? xstrdup(p->agency_code) : NULL;
-	ret->agency_name = p->agency_name ? xstrdup(p->agency_name) : NULL;
-	ret->email = p->email ? xstrdup(p->email) : NULL;
-	ret->telegram = p->telegram ? xstrdup(p->telegram) : NULL;
-	ret->zalo = p->zalo ? xstrdup(p->zalo) : NULL;
-	ret->lang = p->lang ? xstrdup(p->lang) : NULL;
+	const char *a = person_address(old, channel), *b = person_address(p, channel);
+
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
 }
 
 /* The fields that differ, in Vietnamese, for the operator ("email, Telegram"). */
@@ -465,12 +521,10 @@ changes_vi(const struct person *old, const struct person *p)
 		{ "họ tên", strcmp(old->name, p->name) != 0 },
 		{ "cơ quan", old->agency_id != p->agency_id },
 		{ "vai trò", old->role != p->role },
-		{ "email", (old->email == NULL) != (p->email == NULL) ||
-			   (p->email && strcmp(old->email, p->email) != 0) },
-		{ "Telegram", (old->telegram == NULL) != (p->telegram == NULL) ||
-			      (p->telegram && strcmp(old->telegram, p->telegram) != 0) },
-		{ "Zalo", (old->zalo == NULL) != (p->zalo == NULL) ||
-			  (p->zalo && strcmp(old->zalo, p->zalo) != 0) },
+		{ "email", address_changed(old, p, "email") },
+		{ "Telegram", address_changed(old, p, "telegram") },
+		{ "Zalo", address_changed(old, p, "zalo") },
+		{ "số điện thoại", address_changed(old, p, "phone") },
 		{ "ngôn ngữ", strcmp(old->lang ? old->lang : "vi", p->lang ? p->lang : "vi") != 0 },
 		{ "trạng thái", old->active != p->active },
 		{ "nhận báo cáo tổng hợp", old->digest != p->digest },
@@ -515,7 +569,7 @@ person_commit(struct dondoc *d, const char *cmd, const struct person *old, const
 	if (r < 0)
 		store_rollback(d->store);
 	if (r == -EEXIST)
-		return cli_error(cmd, EX_DATAERR, "that Telegram or Zalo id belongs to someone else "
+		return cli_error(cmd, EX_DATAERR, "one of these addresses belongs to someone else "
 				 "already");
 	if (r < 0)
 		return cli_error(cmd, cli_exit_code(r), "%s", store_errmsg(d->store));
@@ -546,6 +600,7 @@ cmd_person_set(struct dondoc *d, int argc, char **argv)
 		{ "email", required_argument, NULL, 'e' },
 		{ "telegram", required_argument, NULL, 't' },
 		{ "zalo", required_argument, NULL, 'z' },
+		{ "phone", required_argument, NULL, 'p' },
 		{ "lang", required_argument, NULL, 'l' },
 		{ "digest", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
@@ -564,7 +619,7 @@ cmd_person_set(struct dondoc *d, int argc, char **argv)
 		return cli_usage_error(a.cmd, "give the number of one person");
 	if (!(a.seen & ~((1u << ('j' - 'a')) | (1u << ('f' - 'a')))))
 		return cli_usage_error(a.cmd, "nothing to change: give --name, --agency, --role, "
-				       "--email, --telegram, --zalo, --lang or --digest");
+				       "--email, --telegram, --zalo, --phone, --lang or --digest");
 	if ((ex = check_addresses(&a)) != 0)
 		return ex;
 	if (a.name) {
@@ -578,7 +633,7 @@ cmd_person_set(struct dondoc *d, int argc, char **argv)
 		free(name);
 		return ex;
 	}
-	person_copy(&old, &p);
+	person_copy(&p, &old);
 	which = apply_set(d, &a, name, &p, &ag);
 	if (which < 0)
 		ex = -which;
@@ -613,7 +668,7 @@ person_switch(struct dondoc *d, const char *cmd, int argc, char **argv, bool on)
 		return cli_usage_error(cmd, "give the number of one person");
 	if ((ex = cli_need_store(d)) != 0 || (ex = person_of(d, cmd, argv[optind], &old)) != 0)
 		return ex;
-	person_copy(&old, &p);
+	person_copy(&p, &old);
 	p.active = on;
 	ex = person_commit(d, cmd, &old, &p, on && !old.active ? DUP_ANY : 0, a.force, a.json,
 			   on ? "Đã kích hoạt lại" : "Đã ngừng nhắc việc cho", false);

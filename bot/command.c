@@ -1469,7 +1469,7 @@ asks_overall(const struct run *r)
 static bool
 has_email(const struct person *p)
 {
-	return p->email && *p->email && !p->email_broken;
+	return person_reachable(p, "email");
 }
 
 /* A form as a JSON string without its last line ends: the template places it. */
@@ -1575,7 +1575,7 @@ cmd_digest(struct run *r)
 			      "summary_text", trimmed(forms.text), "emailed", queued,
 			      /* An address, and no email channel configured to reach it. */
 			      "email_unreachable", !queued && has_email(&r->me),
-			      "email", has_email(&r->me) ? r->me.email : NULL));
+			      "email", has_email(&r->me) ? person_address(&r->me, "email") : NULL));
 	rendered_release(&forms);
 	return k;
 }
@@ -1651,13 +1651,14 @@ cmd_start(struct run *r)
 	}
 	if (k < 0)
 		return k;
-	/* Only Telegram chats are linked this way (Zalo has its own, later). */
-	if (strcmp(r->in->channel, "telegram") != 0) {
+	/* The chat becomes the person's address on its channel ("telegram", "zalo"). */
+	k = store_address_link(r->s, person, r->in->channel, r->in->chat_id);
+	if (k == -EINVAL) {
+		/* A channel that has no chats to link (the CLI's, email). */
 		say(&r->out->reply, r->linked ? r->me.id : 0, "error_bad_code", NULL);
 		r->out->refused = true;
 		return 0;
 	}
-	k = store_person_link_telegram(r->s, person, r->in->chat_id);
 	if (k < 0)
 		return k;
 	person_release(&r->me);
@@ -2069,9 +2070,9 @@ command_sender(struct store *s, const struct command_in *in, struct person *ret)
 	struct person p = { 0 };
 	int k;
 
-	if (!in->chat_id || strcmp(in->channel, "telegram") != 0)
+	if (!in->chat_id || !in->channel)
 		return -ENOENT;
-	k = store_person_by_telegram(s, in->chat_id, &p);
+	k = store_person_by_address(s, in->channel, in->chat_id, &p);
 	if (k < 0)
 		return k;
 	if (!p.active) {
@@ -2080,6 +2081,21 @@ command_sender(struct store *s, const struct command_in *in, struct person *ret)
 	}
 	*ret = p;
 	return 0;
+}
+
+/*
+ * The sender wrote through their address on this channel now: when, in
+ * the same unit of work as the command (Zalo's interaction window counts
+ * from it, DESIGN §7).  Nothing is written when it is already so.
+ */
+static int
+record_seen(const struct run *r)
+{
+	const struct address *a = person_address_get(&r->me, r->in->channel);
+
+	if (!a || a->last_in >= r->in->now)
+		return 0;
+	return store_address_seen(r->s, r->me.id, r->in->channel, r->in->now);
 }
 
 static int
@@ -2176,6 +2192,8 @@ out:
 	/* A question is answered by the next message or not at all (answer_to_ask). */
 	if (k >= 0 && r.linked && in->text)
 		k = store_chat_ask_close(s, r.me.id);
+	if (k >= 0 && r.linked)
+		k = record_seen(&r);
 	if (k < 0) {
 		command_out_release(out);
 		out->person_id = 0;

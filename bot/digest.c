@@ -340,8 +340,8 @@ gather_happened(const struct store_happened *h, void *userdata)
 static bool
 reachable(const struct person *p)
 {
-	return (p->email && *p->email && !p->email_broken) ||
-	       (p->telegram && *p->telegram && !p->telegram_broken) || (p->zalo && *p->zalo);
+	return person_reachable(p, "email") || person_reachable(p, "telegram") ||
+	       person_reachable(p, "zalo");
 }
 
 static int

@@ -96,7 +96,8 @@ static bool
 address_taken(const struct recipients *rc, const char *addr)
 {
 	for (size_t i = 0; i < rc->n_people; i++)
-		if (rc->people[i].email && strcasecmp(rc->people[i].email, addr) == 0)
+		if (person_address(&rc->people[i], "email") &&
+		    strcasecmp(person_address(&rc->people[i], "email"), addr) == 0)
 			return true;
 	for (size_t i = 0; i < rc->n_addrs; i++)
 		if (strcasecmp(rc->addrs[i], addr) == 0)
@@ -161,7 +162,9 @@ reachable(const struct digestq_env *env, const struct recipients *rc, bool mail_
 			      : channels_pick(env->cs, &rc->people[i]) != NULL)
 			return true;
 	for (size_t i = 0; i < rc->n_addrs; i++) {
-		struct person as = { .email = (char *)rc->addrs[i], .name = (char *)rc->addrs[i] };
+		struct address one = { .channel = (char *)"email", .value = (char *)rc->addrs[i] };
+		struct person as = { .addresses = &one, .n_addresses = 1,
+				     .name = (char *)rc->addrs[i] };
 
 		if (channels_pick(env->cs, &as))
 			return true;
@@ -264,7 +267,9 @@ make_messages(struct made *mk, const struct digestq_env *env, const struct recip
 	for (size_t i = 0; r == 0 && i < rc->n_people; i++)
 		r = person_messages(mk, env, &rc->people[i], mail_only, now);
 	for (size_t i = 0; r == 0 && i < rc->n_addrs; i++) {
-		struct person as = { .email = (char *)rc->addrs[i], .name = (char *)rc->addrs[i] };
+		struct address one = { .channel = (char *)"email", .value = (char *)rc->addrs[i] };
+		struct person as = { .addresses = &one, .n_addresses = 1,
+				     .name = (char *)rc->addrs[i] };
 		const char *mail = channels_pick(env->cs, &as);
 
 		if (!mail) {

@@ -411,10 +411,8 @@ collect_active(const struct person *p, void *userdata)
 	e->v = xreallocarray(e->v, e->n + 1, sizeof(*e->v));
 	c = &e->v[e->n++];
 	*c = (struct person){ .id = p->id, .agency_id = p->agency_id, .role = p->role,
-			      .email = xstrdup(p->email), .telegram = xstrdup(p->telegram),
-			      .zalo = xstrdup(p->zalo), .email_broken = p->email_broken,
-			      .telegram_broken = p->telegram_broken, .active = true,
-			      .name = xstrdup(p->name), .lang = xstrdup(p->lang) };
+			      .active = true, .name = xstrdup(p->name), .lang = xstrdup(p->lang) };
+	person_addresses_copy(c, p);
 	return 0;
 }
 
@@ -900,8 +898,8 @@ recipient_get(struct store *s, const struct message *m, struct person *ret)
 	if (m->person_id)
 		return store_person_get(s, m->person_id, ret);
 	*ret = (struct person){ .name = xstrdup(m->address ? m->address : ""),
-				.email = m->address ? xstrdup(m->address) : NULL,
 				.lang = xstrdup("vi"), .role = ROLE_VIEWER, .active = true };
+	(void)person_address_set(ret, "email", m->address);
 	return 0;
 }
 

@@ -80,11 +80,7 @@ collect_person(const struct person *p, void *userdata)
 	c->agency_id = p->agency_id;
 	c->agency_code = xstrdup(p->agency_code);
 	c->role = p->role;
-	c->email = xstrdup(p->email);
-	c->email_broken = p->email_broken;
-	c->telegram_broken = p->telegram_broken;
-	c->telegram = xstrdup(p->telegram);
-	c->zalo = xstrdup(p->zalo);
+	person_addresses_copy(c, p);
 	c->lang = xstrdup(p->lang);
 	c->active = true;
 	return 0;

@@ -47,35 +47,96 @@ person_release(struct person *p)
 	free(p->name);
 	free(p->agency_code);
 	free(p->agency_name);
-	free(p->email);
-	free(p->telegram);
-	free(p->zalo);
+	for (size_t i = 0; i < p->n_addresses; i++) {
+		free(p->addresses[i].channel);
+		free(p->addresses[i].value);
+	}
+	free(p->addresses);
 	free(p->lang);
 	memset(p, 0, sizeof(*p));
+}
+
+const struct address *
+person_address_get(const struct person *p, const char *channel)
+{
+	for (size_t i = 0; i < p->n_addresses; i++)
+		if (strcmp(p->addresses[i].channel, channel) == 0)
+			return &p->addresses[i];
+	return NULL;
 }
 
 const char *
 person_address(const struct person *p, const char *channel)
 {
-	if (strcmp(channel, "email") == 0)
-		return p->email;
-	if (strcmp(channel, "telegram") == 0)
-		return p->telegram;
-	if (strcmp(channel, "zalo") == 0)
-		return p->zalo;
-	return NULL;
+	const struct address *a = person_address_get(p, channel);
+
+	return a ? a->value : NULL;
 }
 
 bool
 person_reachable(const struct person *p, const char *channel)
 {
-	if (!person_address(p, channel))
-		return false;
-	if (strcmp(channel, "email") == 0)
-		return !p->email_broken;
-	if (strcmp(channel, "telegram") == 0)
-		return !p->telegram_broken;
-	return true;
+	const struct address *a = person_address_get(p, channel);
+
+	return a && *a->value && !a->broken_at;
+}
+
+struct address *
+person_address_set(struct person *p, const char *channel, const char *value)
+{
+	struct address *a = (struct address *)person_address_get(p, channel);
+
+	if (!value || !*value) {
+		if (!a)
+			return NULL;
+		free(a->channel);
+		free(a->value);
+		/* The order of the others does not matter: the last takes its place. */
+		*a = p->addresses[--p->n_addresses];
+		return NULL;
+	}
+	if (!a) {
+		p->addresses = xreallocarray(p->addresses, p->n_addresses + 1, sizeof(*a));
+		a = &p->addresses[p->n_addresses++];
+		a->channel = xstrdup(channel);
+	} else {
+		free(a->value);
+	}
+	a->value = xstrdup(value);
+	a->broken_at = 0;
+	a->last_in = 0;
+	return a;
+}
+
+void
+person_addresses_copy(struct person *dst, const struct person *src)
+{
+	for (size_t i = 0; i < dst->n_addresses; i++) {
+		free(dst->addresses[i].channel);
+		free(dst->addresses[i].value);
+	}
+	free(dst->addresses);
+	dst->addresses = src->n_addresses ? xcalloc(src->n_addresses, sizeof(*dst->addresses))
+					  : NULL;
+	dst->n_addresses = src->n_addresses;
+	for (size_t i = 0; i < src->n_addresses; i++) {
+		dst->addresses[i] = src->addresses[i];
+		dst->addresses[i].channel = xstrdup(src->addresses[i].channel);
+		dst->addresses[i].value = xstrdup(src->addresses[i].value);
+	}
+}
+
+void
+person_copy(struct person *dst, const struct person *src)
+{
+	*dst = *src;
+	dst->name = src->name ? xstrdup(src->name) : NULL;
+	dst->agency_code = src->agency_code ? xstrdup(src->agency_code) : NULL;
+	dst->agency_name = src->agency_name ? xstrdup(src->agency_name) : NULL;
+	dst->lang = src->lang ? xstrdup(src->lang) : NULL;
+	dst->addresses = NULL;
+	dst->n_addresses = 0;
+	person_addresses_copy(dst, src);
 }
 
 const char *
@@ -289,6 +350,31 @@ person_email_key(const char *email)
 		if (*c >= 'A' && *c <= 'Z')
 			*c = (char)(*c - 'A' + 'a');
 	return key;
+}
+
+char *
+person_phone_normalise(const char *s)
+{
+	bool international = *s == '+';
+	const char *d = international ? s + 1 : s;
+	size_t n = strlen(d);
+
+	for (size_t i = 0; i < n; i++)
+		if (d[i] < '0' || d[i] > '9')
+			return NULL;
+	/*
+	 * A Vietnamese number has 9 (mobile) or 10 (fixed) digits after the
+	 * trunk 0 or the country code 84; 8 is let through for old short
+	 * ones.  Other countries only with '+', E.164's 8 to 15 digits.
+	 */
+	if (!international && n >= 9 && d[0] == '0' && d[1] != '0' && n <= 11)
+		return xasprintf("84%s", d + 1);
+	if (!international && n >= 10 && n <= 12 && strncmp(d, "84", 2) == 0 && d[2] != '0')
+		return xstrdup(d);
+	if (international && n >= 8 && n <= 15 && d[0] != '0' &&
+	    (strncmp(d, "84", 2) != 0 || (n >= 10 && n <= 12 && d[2] != '0')))
+		return xstrdup(d);
+	return NULL;
 }
 
 /* --- codes that are never confusable ----------------------------------- */

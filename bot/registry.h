@@ -38,6 +38,17 @@ struct agency {
 	int64_t n_tasks;	/* tasks it leads (filled by listings) */
 };
 
+/*
+ * A person's address on one channel (DESIGN §4): one per channel, and no
+ * two people have the same one (the store's address table).
+ */
+struct address {
+	char *channel;		/* "email", "telegram", "zalo", "phone" */
+	char *value;		/* the address, chat or user id, phone number (84...) */
+	int64_t broken_at;	/* when it was refused for good (not used since); 0 when it works */
+	int64_t last_in;	/* when the person last wrote through it; 0 never */
+};
+
 struct person {
 	int64_t id;
 	char *name;
@@ -45,11 +56,8 @@ struct person {
 	char *agency_code;	/* filled by reads */
 	char *agency_name;	/* filled by reads */
 	enum person_role role;
-	char *email;		/* NULL when none */
-	bool email_broken;	/* the server refused it for good: not used */
-	char *telegram;		/* Telegram chat id; NULL when none */
-	bool telegram_broken;	/* Telegram refused it for good (blocked, deleted): not used */
-	char *zalo;		/* Zalo user id; NULL when none */
+	struct address *addresses;	/* read through person_address_get() and friends */
+	size_t n_addresses;
 	char *lang;		/* "vi" or "en" */
 	bool active;
 	bool digest;		/* a leader who asked for the digest (person set --digest yes) */
@@ -67,6 +75,19 @@ void person_release(struct person *p);
 const char *person_address(const struct person *p, const char *channel);
 /* True when p has an address on channel that has not been refused for good. */
 bool person_reachable(const struct person *p, const char *channel);
+/* p's address on channel as a whole (borrowed), or NULL when they have none. */
+const struct address *person_address_get(const struct person *p, const char *channel);
+/*
+ * Sets p's address on channel to a copy of value, working and never
+ * written through (NULL or "" removes it), for a person built in memory
+ * or edited before store_person_update.  Returns the address (to set its
+ * times), NULL when removed.
+ */
+struct address *person_address_set(struct person *p, const char *channel, const char *value);
+/* Replaces dst's addresses by copies of src's. */
+void person_addresses_copy(struct person *dst, const struct person *src);
+/* A copy of p, strings and addresses its own (person_release it). */
+void person_copy(struct person *dst, const struct person *src);
 
 const char *agency_kind_to_string(enum agency_kind k);
 enum agency_kind agency_kind_from_string(const char *s);
@@ -112,5 +133,13 @@ enum person_role person_role_from_string(const char *s);
 char *person_name_key(const char *name);
 /* An email address as compared: trimmed, in lower case (a new string). */
 char *person_email_key(const char *email);
+/*
+ * A phone number as stored (Zalo's ZNS takes it so): international digits
+ * without '+', "84..." for Vietnam.  s is digits with an optional leading
+ * '+' (international), "0..." being the Vietnamese national form
+ * ("0912345678" and "+84912345678" give "84912345678").  A new string, or
+ * NULL when s is no such number (8 to 15 digits once international).
+ */
+char *person_phone_normalise(const char *s);
 
 #endif

@@ -20,7 +20,7 @@
 
 /* --- duplicates ----------------------------------------------------------- */
 
-static const char *const dup_names[] = { "name", "email", "telegram", "zalo" };
+static const char *const dup_names[] = { "name", "email", "telegram", "zalo", "phone" };
 
 const char *
 regop_dup_name(int why)
@@ -41,16 +41,11 @@ struct keyed {
 static void
 keyed_fill(struct keyed *k, const struct person *p)
 {
-	k->p = *p;
-	k->p.name = xstrdup(p->name);
-	k->p.agency_code = p->agency_code ? xstrdup(p->agency_code) : NULL;
-	k->p.agency_name = p->agency_name ? xstrdup(p->agency_name) : NULL;
-	k->p.email = p->email ? xstrdup(p->email) : NULL;
-	k->p.telegram = p->telegram ? xstrdup(p->telegram) : NULL;
-	k->p.zalo = p->zalo ? xstrdup(p->zalo) : NULL;
-	k->p.lang = p->lang ? xstrdup(p->lang) : NULL;
+	const char *email = person_address(p, "email");
+
+	person_copy(&k->p, p);
 	k->name_key = person_name_key(p->name);
-	k->email_key = p->email && *p->email ? person_email_key(p->email) : NULL;
+	k->email_key = email && *email ? person_email_key(email) : NULL;
 }
 
 static void
@@ -76,10 +71,15 @@ dup_of(const struct keyed *a, const struct keyed *b, int which)
 		return DUP_NAME;
 	if ((which & DUP_EMAIL) && same_str(a->email_key, b->email_key))
 		return DUP_EMAIL;
-	if ((which & DUP_TELEGRAM) && same_str(a->p.telegram, b->p.telegram))
+	if ((which & DUP_TELEGRAM) && same_str(person_address(&a->p, "telegram"),
+						person_address(&b->p, "telegram")))
 		return DUP_TELEGRAM;
-	if ((which & DUP_ZALO) && same_str(a->p.zalo, b->p.zalo))
+	if ((which & DUP_ZALO) && same_str(person_address(&a->p, "zalo"),
+					   person_address(&b->p, "zalo")))
 		return DUP_ZALO;
+	if ((which & DUP_PHONE) && same_str(person_address(&a->p, "phone"),
+					    person_address(&b->p, "phone")))
+		return DUP_PHONE;
 	return 0;
 }
 
@@ -170,6 +170,20 @@ differ(const char *a, const char *b)
 	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
 }
 
+static bool
+address_differs(const struct person *old, const struct person *p, const char *channel)
+{
+	return differ(person_address(old, channel), person_address(p, channel));
+}
+
+static bool
+broken_differs(const struct person *old, const struct person *p, const char *channel)
+{
+	const struct address *a = person_address_get(old, channel), *b = person_address_get(p, channel);
+
+	return (a && a->broken_at) != (b && b->broken_at);
+}
+
 /* The fields p changes of old, for the event's text ("email, telegram"); new string. */
 static char *
 changed_fields(const struct person *old, const struct person *p)
@@ -182,11 +196,14 @@ changed_fields(const struct person *old, const struct person *p)
 		{ "name", differ(old->name, p->name) },
 		{ "agency", old->agency_id != p->agency_id },
 		{ "role", old->role != p->role },
-		{ "email", differ(old->email, p->email) },
-		{ "email_broken", old->email_broken != p->email_broken },
-		{ "telegram", differ(old->telegram, p->telegram) },
-		{ "telegram_broken", old->telegram_broken != p->telegram_broken },
-		{ "zalo", differ(old->zalo, p->zalo) },
+		{ "email", address_differs(old, p, "email") },
+		{ "email_broken", broken_differs(old, p, "email") },
+		{ "telegram", address_differs(old, p, "telegram") },
+		{ "telegram_broken", broken_differs(old, p, "telegram") },
+		{ "zalo", address_differs(old, p, "zalo") },
+		{ "zalo_broken", broken_differs(old, p, "zalo") },
+		{ "phone", address_differs(old, p, "phone") },
+		{ "phone_broken", broken_differs(old, p, "phone") },
 		{ "lang", differ(old->lang, p->lang) },
 		{ "active", old->active != p->active },
 		{ "digest", old->digest != p->digest },

@@ -24,7 +24,8 @@ enum {
 	DUP_EMAIL = 1 << 1,	/* the same person_email_key */
 	DUP_TELEGRAM = 1 << 2,	/* the same Telegram chat */
 	DUP_ZALO = 1 << 3,	/* the same Zalo user */
-	DUP_ANY = DUP_NAME | DUP_EMAIL | DUP_TELEGRAM | DUP_ZALO,
+	DUP_PHONE = 1 << 4,	/* the same phone number */
+	DUP_ANY = DUP_NAME | DUP_EMAIL | DUP_TELEGRAM | DUP_ZALO | DUP_PHONE,
 };
 
 /*
@@ -35,7 +36,7 @@ enum {
  */
 int regop_find_duplicate(struct store *s, const struct person *p, int which,
 			 struct person *ret, int *ret_why);
-/* "name", "email", "telegram" or "zalo" for one DUP_* value (static). */
+/* "name", "email", "telegram", "zalo" or "phone" for one DUP_* value (static). */
 const char *regop_dup_name(int why);
 /*
  * Calls cb(a, b, why) for each pair of people who look like one person
@@ -49,7 +50,7 @@ int regop_duplicates_foreach(struct store *s,
 /*
  * Writes p (its id is old's) in place of old and appends a person.set
  * event whose text names the fields that changed: 1 then, 0 when nothing
- * did (no event).  -EEXIST when its Telegram or Zalo id is another's.
+ * did (no event).  -EEXIST when one of its addresses is another's.
  * Clearing a broken address is the caller's (set p's flag).
  */
 int regop_person_set(struct store *s, const struct person *old, const struct person *p,

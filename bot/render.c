@@ -926,7 +926,7 @@ static void
 chat_keys(json_t *data, const struct render_ctx *ctx)
 {
 	const struct person *p = ctx->to;
-	bool linked = (p->telegram && !p->telegram_broken) || p->zalo;
+	bool linked = person_reachable(p, "telegram") || person_reachable(p, "zalo");
 
 	json_object_set_new(data, "unlinked", json_boolean(!linked));
 	json_object_set_new(data, "chat_open", json_boolean(ctx->chat && !linked));
@@ -985,8 +985,8 @@ render_message(enum message_kind kind, const struct render_ctx *ctx,
 					      "error", ctx->about_error ? ctx->about_error : "",
 					      "digest", ctx->about_digest,
 					      /* A [digest] to address: nobody to call "đồng chí". */
-					      "address", !ctx->about->id && ctx->about->email
-					      ? ctx->about->email : ""));
+					      "address", !ctx->about->id && person_address(ctx->about, "email")
+					      ? person_address(ctx->about, "email") : ""));
 	render_formal_counts(data);
 	r = renderer_render(ctx->r, ctx->to->lang, template_of(kind, ctx->to, items, n), data, ret);
 	json_decref(data);

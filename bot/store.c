@@ -386,7 +386,24 @@ static const char *const migrations[] = {
 	" CHECK (digest = 0 OR digest = 1);",
 
 	/*
-	 * 11 (issue 14): a chat message's id is the channel's text, not a
+	 * 11 (issue 14): a person's addresses in one table, one row per
+	 * channel, each with when it was refused for good (0: it works) and
+	 * when the person last wrote through it (0: never; Zalo's window).
+	 * An address is one person's (DESIGN §4).  addresses_v11, after
+	 * this SQL, moves the person's columns into it and drops them.
+	 */
+	"CREATE TABLE address("
+	" person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+	" channel TEXT NOT NULL CHECK (channel = 'email' OR channel = 'telegram'"
+	"  OR channel = 'zalo' OR channel = 'phone'),"
+	" value TEXT NOT NULL CHECK (value != ''),"
+	" broken_at INTEGER NOT NULL DEFAULT 0,"
+	" last_in INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (person_id, channel),"
+	" UNIQUE (channel, value)) STRICT, WITHOUT ROWID;",
+
+	/*
+	 * 12 (issue 14): a chat message's id is the channel's text, not a
 	 * number: Zalo's are hex.  Telegram's numbers are kept as their
 	 * decimal text, which is what a lookup now binds.
 	 */
@@ -409,6 +426,7 @@ static int rechain_v7(struct store *s);
 static int widen_checks_v8(struct store *s);
 static int widen_checks_v9(struct store *s);
 static int widen_checks_v10(struct store *s);
+static int addresses_v11(struct store *s);
 
 /* Steps that SQL alone cannot say, run after the SQL of the same number. */
 static int (*const migration_code[])(struct store *s) = {
@@ -417,6 +435,7 @@ static int (*const migration_code[])(struct store *s) = {
 	[7] = widen_checks_v8,
 	[8] = widen_checks_v9,
 	[9] = widen_checks_v10,
+	[10] = addresses_v11,
 };
 
 /* Every cached statement, by index into sql_text[]. */
@@ -429,6 +448,7 @@ enum stmt {
 	ST_AGENCY_LIST,
 	ST_PERSON_INSERT,
 	ST_PERSON_LIST,
+	ST_ADDRESS_ALL,
 	ST_PERSON_GET,
 	ST_DOCUMENT_BY_KEY,
 	ST_DOCUMENT_INSERT,
@@ -483,11 +503,13 @@ enum stmt {
 	ST_MESSAGE_LIST_STATE,
 	ST_MESSAGE_RETRY,
 	ST_MESSAGE_CANCEL_EMPTY,
-	ST_PERSON_EMAIL_BROKEN,
-	ST_PERSON_BY_TELEGRAM,
-	ST_PERSON_UNLINK_TELEGRAM,
-	ST_PERSON_LINK_TELEGRAM,
-	ST_PERSON_TELEGRAM_BROKEN,
+	ST_PERSON_BY_ADDRESS,
+	ST_ADDRESS_UNLINK,
+	ST_ADDRESS_PUT,
+	ST_ADDRESS_DELETE,
+	ST_ADDRESS_BROKEN,
+	ST_ADDRESS_EXISTS,
+	ST_ADDRESS_SEEN,
 	ST_LINK_CODE_INSERT,
 	ST_LINK_CODE_GET,
 	ST_LINK_CODE_USE,
@@ -544,11 +566,27 @@ enum stmt {
 #define EXTENSION_COLUMNS \
 	"id, task_id, person_id, due, reason, state, ifnull(decided_by, 0)," \
 	" ifnull(decided_at, 0), decision, created_at, raw, precision"
+/*
+ * One person: their row and their addresses in the same row, one join
+ * per channel (address_channels[], the order of the columns), each a
+ * lookup of the address table's key.  Every person (the planner,
+ * dispatch) is read otherwise: the rows without addresses, and the
+ * address table in its key's order beside them (store_person_foreach),
+ * two scans rather than four lookups a person.
+ */
+#define PERSON_BASE_COLUMNS \
+	"p.id, p.name, p.agency_id, a.code, p.role, p.lang, p.active, a.name, p.digest"
+#define PERSON_FROM " FROM person p JOIN agency a ON a.id = p.agency_id"
+#define ADDRESS_OF(x, name) \
+	" LEFT JOIN address " x " ON " x ".person_id = p.id AND " x ".channel = '" name "'"
+#define ADDRESS_COLUMNS(x) ", " x ".value, " x ".broken_at, " x ".last_in"
 #define PERSON_COLUMNS \
-	"p.id, p.name, p.agency_id, a.code, p.role, p.email, p.telegram_chat_id," \
-	" p.zalo_user_id, p.lang, p.active, a.name, p.email_broken, p.telegram_broken," \
-	" p.digest" \
-	" FROM person p JOIN agency a ON a.id = p.agency_id"
+	PERSON_BASE_COLUMNS \
+	ADDRESS_COLUMNS("ae") ADDRESS_COLUMNS("at") ADDRESS_COLUMNS("az") ADDRESS_COLUMNS("ap") \
+	PERSON_FROM \
+	ADDRESS_OF("ae", "email") ADDRESS_OF("at", "telegram") ADDRESS_OF("az", "zalo") \
+	ADDRESS_OF("ap", "phone")
+#define PERSON_FIRST_ADDRESS 9	/* the column of the first address's value */
 #define NOTICE_COLUMNS \
 	"id, ifnull(task_id, 0), person_id, stage, step, anchor, day, channel, state," \
 	" ifnull(message_id, 0)"
@@ -574,10 +612,11 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_AGENCY_LIST] = "SELECT a.id, a.code, a.name, a.kind,"
 			   " (SELECT count(*) FROM task_agency ta WHERE ta.agency_id = a.id"
 			   "  AND ta.role = 'lead') FROM agency a ORDER BY a.code",
-	[ST_PERSON_INSERT] = "INSERT INTO person(name, agency_id, role, email, telegram_chat_id,"
-			     " zalo_user_id, lang, active, created_at)"
-			     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[ST_PERSON_LIST] = "SELECT " PERSON_COLUMNS " ORDER BY p.id",
+	[ST_PERSON_INSERT] = "INSERT INTO person(name, agency_id, role, lang, active, created_at,"
+			     " digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_PERSON_LIST] = "SELECT " PERSON_BASE_COLUMNS PERSON_FROM " ORDER BY p.id",
+	[ST_ADDRESS_ALL] = "SELECT person_id, channel, value, broken_at, last_in FROM address"
+			   " ORDER BY person_id, channel",
 	[ST_PERSON_GET] = "SELECT " PERSON_COLUMNS " WHERE p.id = ?1",
 	[ST_DOCUMENT_BY_KEY] = "SELECT id FROM document WHERE number_key = ?1",
 	[ST_DOCUMENT_INSERT] = "INSERT INTO document(number, number_key, kind, date, title)"
@@ -718,15 +757,22 @@ static const char *const sql_text[_ST_MAX] = {
 				    "  WHERE ifnull(task_id, 0) = ?1 AND message_id IS NOT NULL)"
 				    " AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.message_id = message.id"
 				    "  AND n.state = 'queued')",
-	[ST_PERSON_EMAIL_BROKEN] = "UPDATE person SET email_broken = ?2"
-				   " WHERE id = ?1 AND email_broken != ?2",
-	[ST_PERSON_BY_TELEGRAM] = "SELECT " PERSON_COLUMNS " WHERE p.telegram_chat_id = ?1",
-	[ST_PERSON_UNLINK_TELEGRAM] = "UPDATE person SET telegram_chat_id = NULL"
-				      " WHERE telegram_chat_id = ?1 AND id != ?2",
-	[ST_PERSON_LINK_TELEGRAM] = "UPDATE person SET telegram_chat_id = ?2, telegram_broken = 0"
-				    " WHERE id = ?1",
-	[ST_PERSON_TELEGRAM_BROKEN] = "UPDATE person SET telegram_broken = ?2"
-				      " WHERE id = ?1 AND telegram_broken != ?2",
+	[ST_PERSON_BY_ADDRESS] = "SELECT " PERSON_COLUMNS " WHERE p.id = (SELECT person_id"
+				 " FROM address WHERE channel = ?1 AND value = ?2)",
+	/* An address is one person's: whoever had it before loses it. */
+	[ST_ADDRESS_UNLINK] = "DELETE FROM address WHERE channel = ?1 AND value = ?2"
+			      " AND person_id != ?3",
+	/* A new value is a new address: when its person last wrote through it is not known. */
+	[ST_ADDRESS_PUT] = "INSERT INTO address(person_id, channel, value, broken_at)"
+			   " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (person_id, channel) DO UPDATE"
+			   " SET value = excluded.value, broken_at = excluded.broken_at,"
+			   " last_in = CASE WHEN value = excluded.value THEN last_in ELSE 0 END",
+	[ST_ADDRESS_DELETE] = "DELETE FROM address WHERE person_id = ?1 AND channel = ?2",
+	[ST_ADDRESS_BROKEN] = "UPDATE address SET broken_at = ?3 WHERE person_id = ?1"
+			      " AND channel = ?2 AND (broken_at != 0) != (?3 != 0)",
+	[ST_ADDRESS_EXISTS] = "SELECT 1 FROM address WHERE person_id = ?1 AND channel = ?2",
+	[ST_ADDRESS_SEEN] = "UPDATE address SET last_in = ?3 WHERE person_id = ?1 AND channel = ?2"
+			    " AND last_in < ?3",
 	[ST_LINK_CODE_INSERT] = "INSERT INTO link_code(hash, person_id, created_at, expires_at)"
 				" VALUES (?1, ?2, ?3, ?4)",
 	[ST_LINK_CODE_GET] = "SELECT person_id, expires_at, ifnull(used_at, 0) FROM link_code"
@@ -1472,29 +1518,132 @@ widen_checks_v10(struct store *s)
 	return r;
 }
 
+/*
+ * Schema 11: the addresses of schema 10's person columns into the
+ * address table (an address flagged refused is so since now), then the
+ * person table without them.  SQLite cannot drop a UNIQUE column
+ * (telegram_chat_id), so the table is made again as its documented
+ * procedure says (lang_altertable.html, "Making Other Kinds Of Table
+ * Schema Changes"): a new table, the rows copied, ids and so every
+ * reference unchanged, the old one dropped, the new one renamed.
+ * migrate() runs it with foreign keys off, as that procedure needs, and
+ * checks them before it commits.  An address two people had (an email
+ * given twice with --force) stays with the first active one.
+ */
+static int
+addresses_v11(struct store *s)
+{
+	static const char copy[] =
+		"INSERT OR IGNORE INTO address(person_id, channel, value, broken_at)"
+		" SELECT id, 'email', trim(email), CASE WHEN email_broken THEN %lld ELSE 0 END"
+		" FROM person WHERE trim(ifnull(email, '')) != '' ORDER BY active DESC, id;"
+		"INSERT OR IGNORE INTO address(person_id, channel, value, broken_at)"
+		" SELECT id, 'telegram', telegram_chat_id,"
+		" CASE WHEN telegram_broken THEN %lld ELSE 0 END"
+		" FROM person WHERE ifnull(telegram_chat_id, '') != '' ORDER BY active DESC, id;"
+		"INSERT OR IGNORE INTO address(person_id, channel, value)"
+		" SELECT id, 'zalo', zalo_user_id"
+		" FROM person WHERE ifnull(zalo_user_id, '') != '' ORDER BY active DESC, id;";
+	static const char rebuild[] =
+		"CREATE TABLE person_new("
+		" id INTEGER PRIMARY KEY,"
+		" name TEXT NOT NULL,"
+		" agency_id INTEGER NOT NULL REFERENCES agency(id),"
+		" role TEXT NOT NULL CHECK (role = 'focal' OR role = 'head' OR role = 'leader'"
+		"  OR role = 'secretariat' OR role = 'viewer'),"
+		" lang TEXT NOT NULL DEFAULT 'vi' CHECK (lang = 'vi' OR lang = 'en'),"
+		" active INTEGER NOT NULL DEFAULT 1 CHECK (active = 0 OR active = 1),"
+		" created_at INTEGER NOT NULL,"
+		" digest INTEGER NOT NULL DEFAULT 0 CHECK (digest = 0 OR digest = 1)) STRICT;"
+		"INSERT INTO person_new(id, name, agency_id, role, lang, active, created_at, digest)"
+		" SELECT id, name, agency_id, role, lang, active, created_at, digest FROM person;"
+		"DROP TABLE person;"
+		"ALTER TABLE person_new RENAME TO person;"
+		"CREATE INDEX person_by_agency ON person(agency_id);";
+	struct clock c = { 0 };
+	long long now;
+	char *sql;
+	int r;
+
+	(void)clock_init(&c);
+	now = (long long)clock_now(&c);
+	sql = xasprintf(copy, now, now);
+	r = exec_sql(s, sql);
+	free(sql);
+	if (r == 0)
+		r = exec_sql(s, rebuild);
+	return r;
+}
+
+/* Whether the foreign keys of table hold (PRAGMA foreign_key_check): 0, -EBADMSG, -errno. */
+static int
+foreign_keys_hold(struct store *s, const char *table)
+{
+	char sql[80];
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	snprintf(sql, sizeof(sql), "PRAGMA foreign_key_check(%s)", table);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return errno_of(sqlite3_extended_errcode(s->db));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		set_why(s, "schema 11: table %s refers to a row of %s that is not there (rowid %lld)",
+			table, (const char *)sqlite3_column_text(st, 2),
+			(long long)sqlite3_column_int64(st, 1));
+		r = -EBADMSG;
+	} else if (rc != SQLITE_DONE) {
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
 static int
 migrate(struct store *s, int from)
 {
 	char sql[64];
 	int r;
 
-	r = exec_sql(s, "BEGIN IMMEDIATE");
-	if (r < 0)
+	/*
+	 * Schema 11 makes the person table again, which needs foreign keys
+	 * off (addresses_v11); they are checked before the commit instead.
+	 * The pragma does nothing inside a transaction: it comes first.
+	 */
+	r = exec_sql(s, "PRAGMA foreign_keys = OFF");
+	if (r == 0)
+		r = exec_sql(s, "BEGIN IMMEDIATE");
+	if (r < 0) {
+		(void)exec_sql(s, "PRAGMA foreign_keys = ON");
 		return r;
+	}
 	for (int v = from; v < (int)ELEMENTSOF(migrations); v++) {
 		r = exec_sql(s, migrations[v]);
 		if (r == 0 && v < (int)ELEMENTSOF(migration_code) && migration_code[v])
 			r = migration_code[v](s);
+		/* SQLite's word on it, before the ROLLBACK replaces it. */
+		if (r < 0 && !s->why[0] && sqlite3_errcode(s->db) != SQLITE_OK)
+			set_why(s, "schema %d: %s", v + 1, sqlite3_errmsg(s->db));
 		if (r < 0)
 			goto fail;
 	}
+	r = foreign_keys_hold(s, "person");
+	if (r == 0)
+		r = foreign_keys_hold(s, "address");
+	if (r < 0)
+		goto fail;
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", (int)ELEMENTSOF(migrations));
 	r = exec_sql(s, sql);
 	if (r < 0)
 		goto fail;
-	return exec_sql(s, "COMMIT");
+	r = exec_sql(s, "COMMIT");
+	if (r < 0)
+		goto fail;
+	return exec_sql(s, "PRAGMA foreign_keys = ON");
 fail:
 	(void)exec_sql(s, "ROLLBACK");
+	(void)exec_sql(s, "PRAGMA foreign_keys = ON");
 	return r;
 }
 
@@ -1993,27 +2142,86 @@ store_alias_foreach(struct store *s, store_alias_cb cb, void *userdata)
 
 /* --- people ----------------------------------------------------------- */
 
+/* The channels of the address table, in the order of PERSON_COLUMNS. */
+static const char *const address_channels[] = { "email", "telegram", "zalo", "phone" };
+
+static bool
+address_channel_known(const char *channel)
+{
+	for (size_t i = 0; i < ELEMENTSOF(address_channels); i++)
+		if (strcmp(channel, address_channels[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Writes one address of id (put_address) or removes it (value NULL). */
+static int
+put_address(struct store *s, int64_t id, const char *channel, const char *value,
+	    int64_t broken_at)
+{
+	sqlite3_stmt *st = stmt(s, value ? ST_ADDRESS_PUT : ST_ADDRESS_DELETE);
+
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, channel);
+	if (value) {
+		bind_text(st, 3, value);
+		sqlite3_bind_int64(st, 4, broken_at);
+	}
+	return exec_done(s, st);
+}
+
+/*
+ * Makes id's addresses p's: each written (an address another person has
+ * is -EEXIST), the channels p has none on emptied.
+ */
+static int
+put_addresses(struct store *s, int64_t id, const struct person *p)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < p->n_addresses && r == 0; i++)
+		if (!address_channel_known(p->addresses[i].channel))
+			r = -EINVAL;
+	for (size_t i = 0; i < ELEMENTSOF(address_channels) && r == 0; i++) {
+		const struct address *a = person_address_get(p, address_channels[i]);
+
+		r = put_address(s, id, address_channels[i], a && *a->value ? a->value : NULL,
+				a ? a->broken_at : 0);
+	}
+	return r;
+}
+
 int
 store_person_insert(struct store *s, const struct person *p, int64_t now, int64_t *ret_id)
 {
 	sqlite3_stmt *st = stmt(s, ST_PERSON_INSERT);
+	int64_t id;
 	int r;
 
 	bind_text(st, 1, p->name);
 	sqlite3_bind_int64(st, 2, p->agency_id);
 	bind_text(st, 3, person_role_to_string(p->role));
-	bind_text(st, 4, p->email);
-	bind_text(st, 5, p->telegram);
-	bind_text(st, 6, p->zalo);
-	bind_text(st, 7, p->lang ? p->lang : "vi");
-	sqlite3_bind_int(st, 8, p->active ? 1 : 0);
-	sqlite3_bind_int64(st, 9, now);
+	bind_text(st, 4, p->lang ? p->lang : "vi");
+	sqlite3_bind_int(st, 5, p->active ? 1 : 0);
+	sqlite3_bind_int64(st, 6, now);
+	sqlite3_bind_int(st, 7, p->digest ? 1 : 0);
 	r = exec_done(s, st);
+	if (r < 0)
+		return r;
+	id = sqlite3_last_insert_rowid(s->db);
+	/* A new person's addresses work: nothing refused them yet. */
+	for (size_t i = 0; i < ELEMENTSOF(address_channels) && r == 0; i++) {
+		const char *v = person_address(p, address_channels[i]);
+
+		if (v && *v)
+			r = put_address(s, id, address_channels[i], v, 0);
+	}
 	if (r == 0 && ret_id)
-		*ret_id = sqlite3_last_insert_rowid(s->db);
+		*ret_id = id;
 	return r;
 }
 
+/* Reads a person from st; their addresses too when st has them (PERSON_COLUMNS). */
 static void
 read_person(sqlite3_stmt *st, struct person *p)
 {
@@ -2025,28 +2233,26 @@ read_person(sqlite3_stmt *st, struct person *p)
 	p->agency_id = sqlite3_column_int64(st, 2);
 	p->agency_code = column_dup(st, 3);
 	p->role = role < 0 ? ROLE_VIEWER : role;
-	p->email = column_dup(st, 5);
-	p->telegram = column_dup(st, 6);
-	p->zalo = column_dup(st, 7);
-	p->lang = column_dup(st, 8);
-	p->active = sqlite3_column_int(st, 9) != 0;
-	p->agency_name = column_dup(st, 10);
-	p->email_broken = sqlite3_column_int(st, 11) != 0;
-	p->telegram_broken = sqlite3_column_int(st, 12) != 0;
-	p->digest = sqlite3_column_int(st, 13) != 0;
-}
+	p->lang = column_dup(st, 5);
+	p->active = sqlite3_column_int(st, 6) != 0;
+	p->agency_name = column_dup(st, 7);
+	p->digest = sqlite3_column_int(st, 8) != 0;
+	if (sqlite3_column_count(st) == PERSON_FIRST_ADDRESS)
+		return;
+	for (size_t i = 0; i < ELEMENTSOF(address_channels); i++) {
+		int col = PERSON_FIRST_ADDRESS + 3 * (int)i;
+		struct address *a;
 
-static int
-person_row(sqlite3_stmt *st, void *ctx)
-{
-	const struct row_cb *c = ctx;
-	struct person p;
-	int r;
-
-	read_person(st, &p);
-	r = c->cb.person(&p, c->userdata);
-	person_release(&p);
-	return r;
+		if (sqlite3_column_type(st, col) == SQLITE_NULL)
+			continue;
+		if (!p->addresses)
+			p->addresses = xcalloc(ELEMENTSOF(address_channels), sizeof(*a));
+		a = &p->addresses[p->n_addresses++];
+		a->channel = xstrdup(address_channels[i]);
+		a->value = column_dup(st, col);
+		a->broken_at = sqlite3_column_int64(st, col + 1);
+		a->last_in = sqlite3_column_int64(st, col + 2);
+	}
 }
 
 /* Steps st (bound) for one person into *ret: 0, -ENOENT or -errno. */
@@ -2072,12 +2278,54 @@ store_person_get(struct store *s, int64_t id, struct person *ret)
 	return one_person(s, st, ret);
 }
 
+/* Adds the address of row st (ST_ADDRESS_ALL) to p. */
+static void
+add_address_row(sqlite3_stmt *st, struct person *p)
+{
+	struct address *a;
+
+	if (!p->addresses)
+		p->addresses = xcalloc(ELEMENTSOF(address_channels), sizeof(*a));
+	/* The table's CHECK allows no more channels than address_channels. */
+	if (p->n_addresses == ELEMENTSOF(address_channels))
+		return;
+	a = &p->addresses[p->n_addresses++];
+	a->channel = column_dup(st, 1);
+	a->value = column_dup(st, 2);
+	a->broken_at = sqlite3_column_int64(st, 3);
+	a->last_in = sqlite3_column_int64(st, 4);
+}
+
 int
 store_person_foreach(struct store *s, store_person_cb cb, void *userdata)
 {
-	struct row_cb c = { .cb.person = cb, .userdata = userdata };
+	sqlite3_stmt *st = stmt(s, ST_PERSON_LIST), *at = stmt(s, ST_ADDRESS_ALL);
+	int rc, rca, r = 0;
 
-	return each_row(s, stmt(s, ST_PERSON_LIST), person_row, &c);
+	/* Both in id order: each person's addresses are the next rows of at. */
+	rca = sqlite3_step(at);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct person p;
+
+		read_person(st, &p);
+		while (rca == SQLITE_ROW && sqlite3_column_int64(at, 0) < p.id)
+			rca = sqlite3_step(at);
+		while (rca == SQLITE_ROW && sqlite3_column_int64(at, 0) == p.id) {
+			add_address_row(at, &p);
+			rca = sqlite3_step(at);
+		}
+		r = cb(&p, userdata);
+		person_release(&p);
+		if (r < 0)
+			break;
+	}
+	if (r >= 0 && rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	else if (r >= 0 && rca != SQLITE_ROW && rca != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	sqlite3_reset(at);
+	return r < 0 ? r : 0;
 }
 
 /* --- documents -------------------------------------------------------- */
@@ -3860,12 +4108,7 @@ collect_role(const struct person *p, void *userdata)
 		return 0;
 	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
 	c = &l->v[l->n++];
-	*c = (struct person){ .id = p->id, .name = xstrdup(p->name), .agency_id = p->agency_id,
-			      .email_broken = p->email_broken, .telegram_broken = p->telegram_broken,
-			      .agency_code = xstrdup(p->agency_code),
-			      .agency_name = xstrdup(p->agency_name), .role = p->role,
-			      .email = xstrdup(p->email), .telegram = xstrdup(p->telegram),
-			      .zalo = xstrdup(p->zalo), .lang = xstrdup(p->lang), .active = true };
+	person_copy(c, p);
 	return 0;
 }
 
@@ -4033,55 +4276,6 @@ store_notice_move(struct store *s, int64_t from_message, int64_t to_message, int
 }
 
 /* --- chat: linking, extension requests, updates ----------------------- */
-
-int
-store_person_by_telegram(struct store *s, const char *chat_id, struct person *ret)
-{
-	sqlite3_stmt *st = stmt(s, ST_PERSON_BY_TELEGRAM);
-
-	bind_text(st, 1, chat_id);
-	return one_person(s, st, ret);
-}
-
-int
-store_person_link_telegram(struct store *s, int64_t id, const char *chat_id)
-{
-	sqlite3_stmt *st = stmt(s, ST_PERSON_UNLINK_TELEGRAM);
-	int r;
-
-	/* A chat belongs to one person: whoever had it before loses it. */
-	bind_text(st, 1, chat_id);
-	sqlite3_bind_int64(st, 2, id);
-	r = exec_done(s, st);
-	if (r < 0)
-		return r;
-	st = stmt(s, ST_PERSON_LINK_TELEGRAM);
-	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, chat_id);
-	r = exec_done(s, st);
-	if (r == 0 && sqlite3_changes(s->db) == 0)
-		r = -ENOENT;
-	return r;
-}
-
-int
-store_person_set_broken(struct store *s, int64_t id, const char *channel, bool broken)
-{
-	sqlite3_stmt *st;
-	int r;
-
-	/* A person's addresses are columns of theirs: the store maps the name to its column. */
-	if (strcmp(channel, "email") == 0)
-		st = stmt(s, ST_PERSON_EMAIL_BROKEN);
-	else if (strcmp(channel, "telegram") == 0)
-		st = stmt(s, ST_PERSON_TELEGRAM_BROKEN);
-	else
-		return -EINVAL;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, broken ? 1 : 0);
-	r = exec_done(s, st);
-	return r < 0 ? r : sqlite3_changes(s->db) > 0;
-}
 
 int
 store_link_code_add(struct store *s, const char *hash, int64_t person_id, int64_t now,
@@ -4726,9 +4920,8 @@ int
 store_person_update(struct store *s, const struct person *p)
 {
 	static const char sql[] =
-		"UPDATE person SET name = ?2, agency_id = ?3, role = ?4, email = ?5,"
-		" telegram_chat_id = ?6, zalo_user_id = ?7, lang = ?8, active = ?9,"
-		" email_broken = ?10, telegram_broken = ?11, digest = ?12 WHERE id = ?1";
+		"UPDATE person SET name = ?2, agency_id = ?3, role = ?4, lang = ?5, active = ?6,"
+		" digest = ?7 WHERE id = ?1";
 	sqlite3_stmt *st = NULL;
 	int r;
 
@@ -4738,19 +4931,14 @@ store_person_update(struct store *s, const struct person *p)
 	bind_text(st, 2, p->name);
 	sqlite3_bind_int64(st, 3, p->agency_id);
 	bind_text(st, 4, person_role_to_string(p->role));
-	bind_text(st, 5, p->email);
-	bind_text(st, 6, p->telegram);
-	bind_text(st, 7, p->zalo);
-	bind_text(st, 8, p->lang ? p->lang : "vi");
-	sqlite3_bind_int(st, 9, p->active ? 1 : 0);
-	sqlite3_bind_int(st, 10, p->email_broken ? 1 : 0);
-	sqlite3_bind_int(st, 11, p->telegram_broken ? 1 : 0);
-	sqlite3_bind_int(st, 12, p->digest ? 1 : 0);
+	bind_text(st, 5, p->lang ? p->lang : "vi");
+	sqlite3_bind_int(st, 6, p->active ? 1 : 0);
+	sqlite3_bind_int(st, 7, p->digest ? 1 : 0);
 	r = exec_done(s, st);
 	if (r == 0 && sqlite3_changes(s->db) == 0)
 		r = -ENOENT;
 	sqlite3_finalize(st);
-	return r;
+	return r < 0 ? r : put_addresses(s, p->id, p);
 }
 
 int
@@ -4790,6 +4978,9 @@ store_person_delete(struct store *s, int64_t id)
 	 */
 	int r = exec_ids(s, "DELETE FROM chat_ask WHERE person_id = ?1", &id, 1);
 
+	/* Their addresses are theirs alone (address: ON DELETE CASCADE, said here too). */
+	if (r == 0)
+		r = exec_ids(s, "DELETE FROM address WHERE person_id = ?1", &id, 1);
 	return r < 0 ? r : exec_ids(s, "DELETE FROM person WHERE id = ?1", &id, 1);
 }
 
@@ -5077,36 +5268,77 @@ store_digest_prune(struct store *s, int64_t before, int64_t *ret_n)
 	return r;
 }
 
-/* --- addresses (a first cut over the person's columns) ---------------- */
+/* --- addresses ------------------------------------------------------- */
 
 int
 store_person_by_address(struct store *s, const char *channel, const char *value,
 			struct person *ret)
 {
-	if (strcmp(channel, "telegram") == 0)
-		return store_person_by_telegram(s, value, ret);
-	return -ENOENT;
+	sqlite3_stmt *st = stmt(s, ST_PERSON_BY_ADDRESS);
+
+	if (!value || !*value)
+		return -ENOENT;
+	bind_text(st, 1, channel);
+	bind_text(st, 2, value);
+	return one_person(s, st, ret);
 }
 
 int
 store_address_link(struct store *s, int64_t id, const char *channel, const char *value)
 {
-	if (strcmp(channel, "telegram") == 0)
-		return store_person_link_telegram(s, id, value);
-	return -EINVAL;
+	sqlite3_stmt *st;
+	int r;
+
+	if (!address_channel_known(channel) || !value || !*value)
+		return -EINVAL;
+	st = stmt(s, ST_ADDRESS_UNLINK);
+	bind_text(st, 1, channel);
+	bind_text(st, 2, value);
+	sqlite3_bind_int64(st, 3, id);
+	r = exec_done(s, st);
+	if (r == 0)
+		r = put_address(s, id, channel, value, 0);
+	/* The foreign key: no person id. */
+	return r == -EINVAL || r == -ENOENT ? -ENOENT : r;
 }
 
 int
 store_address_set_broken(struct store *s, int64_t id, const char *channel, bool broken,
 			 int64_t at)
 {
-	(void)at;
-	return store_person_set_broken(s, id, channel, broken);
+	sqlite3_stmt *st;
+	int r, changed;
+
+	if (!address_channel_known(channel))
+		return -EINVAL;
+	st = stmt(s, ST_ADDRESS_BROKEN);
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, channel);
+	/* "Broken since 0" would read as working: a clock at the epoch still marks it. */
+	sqlite3_bind_int64(st, 3, broken ? (at > 0 ? at : 1) : 0);
+	r = exec_done(s, st);
+	if (r < 0)
+		return r;
+	changed = sqlite3_changes(s->db) > 0;
+	if (changed)
+		return 1;
+	st = stmt(s, ST_ADDRESS_EXISTS);
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, channel);
+	r = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (r == SQLITE_ROW)
+		return 0;
+	return r == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
 }
 
 int
 store_address_seen(struct store *s, int64_t id, const char *channel, int64_t at)
 {
-	(void)s, (void)id, (void)channel, (void)at;
-	return 0;
+	sqlite3_stmt *st = stmt(s, ST_ADDRESS_SEEN);
+
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, channel);
+	sqlite3_bind_int64(st, 3, at);
+	return exec_done(s, st);
 }

@@ -23,7 +23,7 @@
 #include "registry.h"
 #include "task.h"
 
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 
 struct store;
 
@@ -148,17 +148,14 @@ int store_agency_foreach(struct store *s, store_agency_cb cb, void *userdata);
 
 /* --- people ----------------------------------------------------------- */
 
-/* Adds p (agency_id must exist); -EEXIST for a Telegram/Zalo id in use. */
+/*
+ * Adds p (agency_id must exist) with its addresses, all working;
+ * -EEXIST for an address another person has.
+ */
 int store_person_insert(struct store *s, const struct person *p, int64_t now,
 			int64_t *ret_id);
 /* The person numbered id, new in *ret (person_release); -ENOENT when none. */
 int store_person_get(struct store *s, int64_t id, struct person *ret);
-/*
- * Marks (or clears) id's address on channel ("email", "telegram") as
- * refused for good: 1 when the flag changed, 0 when it already was so.
- * Only regop_person_address calls it, which records the change.
- */
-int store_person_set_broken(struct store *s, int64_t id, const char *channel, bool broken);
 /* The active people of role, as a new array of n records (person_release each, free it). */
 int store_person_list_role(struct store *s, enum person_role role, struct person **ret,
 			   size_t *ret_n);
@@ -310,7 +307,8 @@ int store_person_by_address(struct store *s, const char *channel, const char *va
 			    struct person *ret);
 /*
  * Binds value as id's address on channel (taking it from anyone else who
- * had it), not refused.  0, or -errno.
+ * had it), not refused.  0, -ENOENT when there is no person id, -EINVAL
+ * for a channel the table has not, or -errno.
  */
 int store_address_link(struct store *s, int64_t id, const char *channel, const char *value);
 /*
@@ -326,10 +324,6 @@ int store_address_seen(struct store *s, int64_t id, const char *channel, int64_t
 
 /* --- chat (DESIGN §7) --------------------------------------------------- */
 
-/* The person whose Telegram chat is chat_id; -ENOENT when none. */
-int store_person_by_telegram(struct store *s, const char *chat_id, struct person *ret);
-/* Links chat_id to person id (unlinking it from anyone else), clearing "broken". */
-int store_person_link_telegram(struct store *s, int64_t id, const char *chat_id);
 /* Records a link code by its hash (hex SHA-256), valid until expires_at. */
 int store_link_code_add(struct store *s, const char *hash, int64_t person_id, int64_t now,
 			int64_t expires_at);
@@ -602,8 +596,9 @@ struct person_refs {
 };
 
 /*
- * Writes every field of p (by p->id) but its agency's code and name:
- * -ENOENT when no such person, -EEXIST when a Telegram or Zalo id is
+ * Writes every field of p (by p->id) but its agency's code and name,
+ * and its addresses (value and broken_at; last_in is kept while the value
+ * is): -ENOENT when no such person, -EEXIST when an address is
  * another's.  Only regop_person_set calls it, which records the change.
  */
 int store_person_update(struct store *s, const struct person *p);

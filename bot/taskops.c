@@ -414,15 +414,38 @@ regop_agency_alias(struct store *s, int64_t agency_id, const char *alias, const 
 	return r < 0 ? r : added;
 }
 
+/* What the history says of an address: its value, or null. */
+static json_t *
+address_or_null(const struct person *p, const char *channel)
+{
+	const char *v = person_address(p, channel);
+
+	return v ? json_string(v) : json_null();
+}
+
+/*
+ * The keys are schema 10's ("email", "telegram_broken"), so that replaying
+ * an older history compares with the address table; a key the history
+ * never set ("phone" before schema 11) is not compared (audit.c).
+ */
 json_t *
 regop_person_json(const struct person *p)
 {
-	return json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:s, s:i, s:o, s:o, s:b}", "name", p->name,
-			 "agency_id", (json_int_t)p->agency_id, "role", person_role_to_string(p->role),
-			 "email", str_or_null(p->email), "telegram", str_or_null(p->telegram),
-			 "zalo", str_or_null(p->zalo), "lang", p->lang ? p->lang : "vi",
-			 "active", p->active ? 1 : 0, "email_broken", json_boolean(p->email_broken),
-			 "telegram_broken", json_boolean(p->telegram_broken), "digest", p->digest);
+	const struct address *e = person_address_get(p, "email");
+	const struct address *t = person_address_get(p, "telegram");
+	const struct address *z = person_address_get(p, "zalo");
+	const struct address *ph = person_address_get(p, "phone");
+
+	return json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:o, s:s, s:i, s:o, s:o, s:o, s:o, s:b}",
+			 "name", p->name, "agency_id", (json_int_t)p->agency_id,
+			 "role", person_role_to_string(p->role),
+			 "email", address_or_null(p, "email"), "telegram", address_or_null(p, "telegram"),
+			 "zalo", address_or_null(p, "zalo"), "phone", address_or_null(p, "phone"),
+			 "lang", p->lang ? p->lang : "vi", "active", p->active ? 1 : 0,
+			 "email_broken", json_boolean(e && e->broken_at),
+			 "telegram_broken", json_boolean(t && t->broken_at),
+			 "zalo_broken", json_boolean(z && z->broken_at),
+			 "phone_broken", json_boolean(ph && ph->broken_at), "digest", p->digest);
 }
 
 int
@@ -442,6 +465,8 @@ regop_person_add(struct store *s, const struct person *p, const struct actor *a,
 	/* A new person's addresses are not refused yet, whatever p says. */
 	json_object_set_new(o, "email_broken", json_false());
 	json_object_set_new(o, "telegram_broken", json_false());
+	json_object_set_new(o, "zalo_broken", json_false());
+	json_object_set_new(o, "phone_broken", json_false());
 	data = taskop_dump(o);
 	r = taskop_append(s, 0, a, now, "person.add", NULL, person_role_to_string(p->role), p->name,
 			data);
@@ -458,7 +483,10 @@ regop_person_address(struct store *s, int64_t person_id, const char *channel, bo
 	char *data, *text;
 	int r, changed;
 
-	changed = store_person_set_broken(s, person_id, channel, broken);
+	changed = store_address_set_broken(s, person_id, channel, broken, now);
+	/* No address there (taken away meanwhile): nothing to mark. */
+	if (changed == -ENOENT)
+		return 0;
 	if (changed <= 0)
 		return changed;	/* as it was: nothing to record */
 	data = taskop_dump(json_pack("{s:I, s:s, s:b}", "person", (json_int_t)person_id,

@@ -137,9 +137,10 @@ json_t *regop_person_json(const struct person *p);
 int regop_person_add(struct store *s, const struct person *p, const struct actor *a, int64_t now,
 		     int64_t *ret_id);
 /*
- * Marks (broken) or clears person_id's address on channel ("email",
- * "telegram") as refused for good, with its person.address event when the
- * flag changes: 1 then, 0 when it already was so (no event).
+ * Marks (broken, since now) or clears person_id's address on channel
+ * ("email", "telegram", "zalo", "phone") as refused for good, with its
+ * person.address event when that changes: 1 then, 0 when it already was
+ * so or they have no address there (no event).
  */
 int regop_person_address(struct store *s, int64_t person_id, const char *channel, bool broken,
 			 const struct actor *a, int64_t now);

@@ -654,7 +654,7 @@ on_member(const struct inbound_env *env, json_t *u)
 
 	if (!id_text(json_object_get(json_object_get(u, "chat"), "id"), chat_id) || !status)
 		return -EINVAL;
-	r = store_person_by_telegram(env->s, chat_id, &p);
+	r = store_person_by_address(env->s, "telegram", chat_id, &p);
 	if (r == 0 && (strcmp(status, "kicked") == 0 || strcmp(status, "member") == 0)) {
 		bool broken = strcmp(status, "kicked") == 0;
 

@@ -385,6 +385,21 @@ tasks_tsv() {
 # sql SQL: runs SQL on the registry; prints what it selects.
 sql() { sqlite3 "$DONDOC_DB" "$1"; }
 
+# broken CHANNEL ID|=ADDRESS: 1 when the address on CHANNEL of person ID
+# (or of whoever has ADDRESS there) is refused for good, as "person list
+# --json" shows it (broken_since), 0 when it works, "none" when there is none.
+broken() {
+	"$DONDOC" person list --json | $PY -c 'import json, sys
+ch, who = sys.argv[1], sys.argv[2]
+for p in json.load(sys.stdin):
+    a = p["addresses"].get(ch)
+    if (who.startswith("=") and a and a["address"] == who[1:]) or str(p["id"]) == who:
+        print("none" if not a else 1 if a["broken_since"] else 0)
+        break
+else:
+    print("none")' "$1" "$2"
+}
+
 # focal_points [WHERE]: a focal point "Cán bộ ID" in each agency (ID its
 # id), or in those matching the SQL condition WHERE, written straight into
 # the registry: quicker than "person add", but the history does not hold them.
@@ -408,8 +423,9 @@ task_an_linked() {
 # focal_an CHAT: Nguyễn Văn An, focal point of agency 1, linked to the
 # Telegram chat CHAT, written straight into the registry (no event).
 focal_an() {
-	sql "INSERT INTO person(name, agency_id, role, telegram_chat_id, lang, active, created_at)
-		VALUES ('Nguyễn Văn An', 1, 'focal', '$1', 'vi', 1, 0)"
+	sql "INSERT INTO person(name, agency_id, role, lang, active, created_at)
+		VALUES ('Nguyễn Văn An', 1, 'focal', 'vi', 1, 0);
+		INSERT INTO address(person_id, channel, value) VALUES (last_insert_rowid(), 'telegram', '$1')"
 }
 
 # hold_registry SECONDS: another process takes the registry's write lock for

@@ -52,7 +52,7 @@ expect_grep "the wrong code is told in Vietnamese" out "Mã liên kết không �
 expect_rc 0 "/start CODE links the chat" chat 1001 "/start $code_an"
 expect_grep "the answer names the person linked" out "liên kết tài khoản này với đồng chí Nguyễn Văn An \(Sở Y tế\)"
 expect_eq "the person now has that Telegram chat" \
-	"$(sqlite3 "$DONDOC_DB" "SELECT telegram_chat_id FROM person WHERE id=$an")" 1001
+	"$("$DONDOC" person list --json | $PY -c 'import json, sys; print([p["telegram"] for p in json.load(sys.stdin) if p["id"] == int(sys.argv[1])][0])' "$an")" 1001
 expect_rc 1 "a code works once" chat 1009 "/start $code_an"
 run at "$NOW" "$D" person invite "$binh"
 code_binh=$(code_of)

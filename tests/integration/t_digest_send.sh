@@ -66,8 +66,8 @@ expect_rc 0 "the secretariat" "$DONDOC" person add --name "Phạm Thị Dung" --
 expect_rc 0 "a leader who will ask for the digest" "$DONDOC" person add --name "Lê Văn Lâm" --agency vptu --role leader --email lam@vptu.example.gov.vn
 expect_rc 0 "a leader who will not" "$DONDOC" person add --name "Đỗ Văn Minh" --agency vptu --role leader --email minh@vptu.example.gov.vn
 expect_rc 0 "a leader on Telegram, with an email too" "$DONDOC" person add --name "Trần Thị Hoa" --agency vptu --role leader --email hoa@vptu.example.gov.vn --telegram 555
-lam=$(sql "SELECT id FROM person WHERE email LIKE 'lam@%'")
-hoa=$(sql "SELECT id FROM person WHERE email LIKE 'hoa@%'")
+lam=$(sql "SELECT id FROM person WHERE name = 'Lê Văn Lâm'")
+hoa=$(sql "SELECT id FROM person WHERE name = 'Trần Thị Hoa'")
 expect_rc 0 "person set --digest yes" "$DONDOC" person set "$lam" --digest yes
 expect_grep "it says what changed" out "nhận báo cáo tổng hợp"
 run "$DONDOC" person set "$hoa" --digest yes --json

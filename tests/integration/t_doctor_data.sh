@@ -48,7 +48,8 @@ run "$D" person set "$dung" --email dung@snv.gov.vn
 doctor "after Dung's email is set"
 expect_no_grep "Dung's line is gone" out "Phạm Thị Dung"
 # A server refused An's address for good (the dispatcher marks it so).
-sql "UPDATE person SET email_broken = 1 WHERE name = 'Nguyễn Văn An'"
+sql "UPDATE address SET broken_at = 1 WHERE channel = 'email'
+	AND person_id = (SELECT id FROM person WHERE name = 'Nguyễn Văn An')"
 doctor "An's address was refused"
 expect_grep "a refused address is no address, and said to be refused" out \
 	"^warn +person +[0-9]+ \(Nguyễn Văn An, syt\) has no address that works \(one was refused for good\): dondoc person set [0-9]+ --email ADDRESS"

@@ -92,7 +92,7 @@ EOF2
 expect_eq "the secretariat is told, by email" \
 	"$(sqlite3 "$DONDOC_DB" "SELECT m.kind || '|' || m.channel FROM message m JOIN person p ON p.id = m.person_id WHERE p.name = 'Phạm Thị Dung'")" "alert|email"
 expect_eq "the refused address is marked broken" \
-	"$(sqlite3 "$DONDOC_DB" "SELECT email_broken FROM person WHERE id=$binh")" 1
+	"$(broken email "$binh")" 1
 expect_rc 0 "the alert and the fallback go out in the next pass" "$DONDOC" serve --once
 expect_eq "the secretariat's alert is delivered" "$(grep -l 'dung@skhcn' mail/*.eml | wc -l | tr -d ' ')" 1
 expect_eq "Bình's reminder went again through the file channel, and was sent" \

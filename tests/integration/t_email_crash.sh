@@ -37,7 +37,8 @@ run "$DONDOC" init
 tasks_tsv "$N" 29/9/2025 >tasks.tsv
 run "$DONDOC" import tasks.tsv
 focal_points
-sql "UPDATE person SET email = 'cb' || agency_id || '@example.gov.vn'"
+sql "INSERT INTO address(person_id, channel, value)
+	SELECT id, 'email', 'cb' || agency_id || '@example.gov.vn' FROM person"
 received() { find mail -name '*.eml' | wc -l | tr -d ' '; }
 
 # Start, wait for a random number of further emails, kill -9, again;

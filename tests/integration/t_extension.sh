@@ -211,11 +211,19 @@ expect_rc 1 "verify names a done_due changed behind dondoc's back (late made on 
 expect_grep "naming task 1 and done_due" err "^task 1: done_due is '2025-12-31' in the registry, the history says '2025-10-30'"
 
 # --- a registry of schema 7 with two open requests on one task (4, open) --------------------------------------
-# Schemas 10, 9 and 8 taken away again: their columns, tables and indexes dropped, the version
-# set back (schema 10's wider message table stays: its migration leaves it as it is).
+# Schemas 11, 10, 9 and 8 taken away again: their columns, tables and indexes dropped (the
+# person's addresses back in its columns), the version set back (schema 10's wider message
+# table stays: its migration leaves it as it is).
 cp "$DONDOC_DB" v7.db
 sqlite3 v7.db "DROP INDEX message_by_digest; ALTER TABLE message DROP COLUMN address; ALTER TABLE message DROP COLUMN dead_at;
 	ALTER TABLE message DROP COLUMN digest_id; DROP TABLE digest_run; ALTER TABLE person DROP COLUMN digest;
+	ALTER TABLE person ADD COLUMN email TEXT; ALTER TABLE person ADD COLUMN telegram_chat_id TEXT;
+	ALTER TABLE person ADD COLUMN zalo_user_id TEXT;
+	ALTER TABLE person ADD COLUMN email_broken INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE person ADD COLUMN telegram_broken INTEGER NOT NULL DEFAULT 0;
+	UPDATE person SET email = (SELECT value FROM address WHERE person_id = person.id AND channel = 'email'),
+	  telegram_chat_id = (SELECT value FROM address WHERE person_id = person.id AND channel = 'telegram');
+	DROP TABLE address;
 	DROP INDEX chat_ask_by_person; DROP TABLE chat_ask; DROP INDEX extension_open; DROP INDEX obstacle_by_task; DROP TABLE obstacle;
 	DROP TABLE period_report; ALTER TABLE task DROP COLUMN done_due; ALTER TABLE task DROP COLUMN period;
 	ALTER TABLE task DROP COLUMN first_notice; ALTER TABLE extension DROP COLUMN raw;

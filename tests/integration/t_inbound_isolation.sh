@@ -95,12 +95,12 @@ expect_eq "blocked while the registry is busy: the update is not acknowledged" \
 wait $holder
 holder=
 expect_eq "blocked while the registry is busy: once free, the person's Telegram is marked broken" \
-	"$(pending) $(sql "SELECT telegram_broken FROM person WHERE telegram_chat_id = '3001'")" "[] 1"
+	"$(pending) $(broken telegram =3001)" "[] 1"
 ctl block '{"chat_id": 3001, "blocked": false}'
-unbroken() { [ "$(sql "SELECT telegram_broken FROM person WHERE telegram_chat_id = '3001'")" = 0 ]; }
+unbroken() { [ "$(broken telegram =3001)" = 0 ]; }
 wait_until 10 unbroken
 expect_eq "(unblocked: marked working again)" \
-	"$(sql "SELECT telegram_broken FROM person WHERE telegram_chat_id = '3001'")" 0
+	"$(broken telegram =3001)" 0
 daemon_stop
 expect_eq "a block and an unblock are each a person.address event of dondoc's, through Telegram" \
 	"$(sql "SELECT group_concat(actor || ':' || channel || ':' || json_extract(data, '\$.channel') || ':' || new_value, ' ') FROM (SELECT * FROM event WHERE kind = 'person.address' ORDER BY id)")" \

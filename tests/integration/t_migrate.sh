@@ -4,7 +4,10 @@
 # Schema 7 checks the old chain, refuses to seal a tampered one, and
 # rechains the rest (exact bytes, true NULLs), saying so in an event.
 # Schema 10 gives a message dead before it its time of death (when it
-# was made), and refuses a message table it does not know.
+# was made), and refuses a message table it does not know.  Schema 11
+# moves a person's addresses into one table: a registry of schema 10
+# (tests/data/registry-v10.sql, made by that dondoc, two addresses then
+# marked refused by hand) keeps each address and each refusal.
 . "$(dirname "$0")/../lib.sh"
 
 # First a copy whose history was edited behind dondoc's back: not upgraded.
@@ -21,7 +24,7 @@ sqlite3 "$DONDOC_DB" <"$TOP/tests/data/registry-v4.sql"
 sqlite3 "$DONDOC_DB" "PRAGMA user_version = 4"
 cp "$DONDOC_DB" v4.db
 expect_rc 65 "a read-only command on schema 4 refuses (exit 65)" "$DONDOC" task list
-expect_grep "and says how to upgrade" err "has schema 4, older than this dondoc \\(11\\): run 'dondoc init'"
+expect_grep "and says how to upgrade" err "has schema 4, older than this dondoc \\(12\\): run 'dondoc init'"
 # Schema 10 widens person_id in place: a message table written otherwise is refused, not kept.
 cp v4.db odd.db
 sqlite3 odd.db "PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = replace(sql,
@@ -36,7 +39,7 @@ expect_rc 0 "init upgrades a registry with a dead message" "$DONDOC" --db dead.d
 expect_eq "which died, as far as schema 10 knows, when it was made; the others did not" \
 	"$(sqlite3 dead.db "SELECT group_concat(id || ':' || (dead_at = created_at), ' ') FROM message WHERE dead_at IS NOT NULL")" "1:1"
 expect_rc 0 "init upgrades it" "$DONDOC" init
-expect_grep "to schema 11" out "is ready \\(schema 11\\)"
+expect_grep "to schema 12" out "is ready \\(schema 12\\)"
 expect_rc 0 "the history copied into the new event table still verifies" "$DONDOC" verify
 expect_grep "all of it, and the event saying it was rechained" out "^history intact: 12 events$"
 expect_eq "that event is the last, with the state replay starts from (10 tasks)" \
@@ -61,4 +64,30 @@ sqlite3 edited.db "UPDATE task SET status = 'done' WHERE id = 2"
 expect_rc 1 "a task changed after the upgrade, without an event, is found by the replay" \
 	"$DONDOC" --db edited.db verify
 expect_grep "naming the task and the field" err "^task 2: status is 'done' in the registry"
+
+# --- schema 10 to 12: the addresses ----------------------------------------------------------
+sqlite3 v10.db <"$TOP/tests/data/registry-v10.sql"
+sqlite3 v10.db "PRAGMA user_version = 10"
+expect_rc 0 "init upgrades a schema 10 registry" env DONDOC_NOW=2026-11-21T10:00 "$DONDOC" --db v10.db init
+expect_grep "to schema 12" out "is ready \\(schema 12\\)"
+expect_rc 0 "person list --json reads it" "$DONDOC" --db v10.db person list --json
+expect_eq "every address kept, under the keys it had" \
+	"$(json '[(p["id"], p["email"], p["telegram"], p["zalo"], p["phone"]) for p in j]')" \
+	'[[1, "an@snv.example.gov.vn", "1001", "7001", null], [2, "binh@snv.example.gov.vn", "2002", null, null], [3, null, null, null, null]]'
+expect_eq "the refused ones are refused since the upgrade, the others work" \
+	"$(json '[(p["id"], c, a["broken_since"]) for p in j for c, a in sorted(p["addresses"].items())]')" \
+	'[[1, "email", "2026-11-21T10:00:00+07:00"], [1, "telegram", null], [1, "zalo", null], [2, "email", null], [2, "telegram", "2026-11-21T10:00:00+07:00"]]'
+expect_eq "and nobody has written through them yet" \
+	"$(json '[a["last_in"] for p in j for a in p["addresses"].values() if a["last_in"]]')" '[]'
+expect_rc 1 "verify replays the schema 10 history (person.add, link) onto the address table" \
+	"$DONDOC" --db v10.db verify
+expect_eq "finding only the two refusals made by hand, by their schema 10 names" \
+	"$(grep -c . err) $(grep -c "^person 1: email_broken is true in the registry, the history says false" err) $(grep -c "^person 2: telegram_broken is true in the registry, the history says false" err)" \
+	"3 1 1"
+expect_rc 0 "person set clears an address kept from schema 10" \
+	env DONDOC_NOW=2026-11-21T10:05 "$DONDOC" --db v10.db person set 1 --telegram "" --json
+expect_eq "(cleared)" "$(json 'j["person"]["telegram"]')" null
+expect_rc 0 "an address moved away is free for another" "$DONDOC" --db v10.db person set 3 --telegram 1001
+expect_rc 65 "one that is someone's is not" "$DONDOC" --db v10.db person set 3 --email binh@snv.example.gov.vn --force
+expect_grep "(said so)" err "one of these addresses belongs to someone else already"
 exit 0

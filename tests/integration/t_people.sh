@@ -53,13 +53,35 @@ expect_rc 0 "person set 1 --email new" "$D" person set 1 --email an.nguyen@snv.g
 expect_grep "says in Vietnamese what changed" out "^Đã cập nhật cán bộ #1: Nguyễn Văn An \(snv\): email\.$"
 expect_eq "the new email is kept" "$(field 1 email)" "an.nguyen@snv.gov.vn"
 # A server refused the address for good (the dispatcher marks it so).
-sql "UPDATE person SET email_broken = 1 WHERE id = 1"
+sql "UPDATE address SET broken_at = 1 WHERE person_id = 1 AND channel = 'email'"
+expect_eq "(refused, as person list shows)" "$(broken email 1)" 1
 expect_rc 0 "person set a new address on a refused channel" "$D" person set 1 \
 	--email an@noivu.gov.vn --json
 expect_eq "the new address clears its broken mark" "$(json 'j["person"]["email_broken"]')" false
+expect_eq "(no longer refused since anything)" \
+	"$(json 'j["person"]["addresses"]["email"]["broken_since"]')" null
 expect_eq "--json says what changed" "$(json 'j["changed"]')" true
 expect_rc 0 "an empty value clears a channel" "$D" person set 1 --telegram ""
 expect_eq "Telegram cleared" "$(field 1 telegram)" null
+# A phone number: digits, national or international, kept as ZNS takes it (84...).
+expect_rc 0 "person set --phone in the national form" "$D" person set 3 --phone 0912345678 --json
+expect_eq "kept international, without '+'" "$(json 'j["person"]["phone"]')" 84912345678
+expect_grep "named among the changes" out '"fields":"số điện thoại"'
+expect_eq "person list shows it" "$(field 3 phone)" 84912345678
+expect_rc 65 "the same number written internationally, for someone else: refused" "$D" person add \
+	--name "Hồ Văn Phong" --agency snv --role viewer --phone +84912345678
+expect_grep "naming the phone as the reason" err "person 3 .*by the same phone number"
+expect_rc 65 "even with --force: an address is one person's" "$D" person add \
+	--name "Hồ Văn Phong" --agency snv --role viewer --phone +84912345678 --force
+expect_grep "(said so)" err "one of these addresses belongs to someone else already"
+expect_rc 64 "a phone number that is not one" "$D" person set 3 --phone 12-34
+expect_grep "is refused in English, with the forms it takes" err \
+	"--phone '12-34' is not a phone number: digits, as 0912345678 or \\+84912345678"
+expect_rc 64 "nor at person add" "$D" person add --name "Hồ Văn Phong" --agency snv --role viewer \
+	--phone 912345678
+expect_eq "the refused adds added nobody" "$(people)" 3
+expect_rc 0 "an empty --phone clears it" "$D" person set 3 --phone ""
+expect_eq "phone cleared" "$(field 3 phone)" null
 expect_rc 0 "name, role and language at once" "$D" person set 3 --name "Lê Thị Bình An" \
 	--role head --lang en
 expect_grep "each change named" out "họ tên, vai trò, ngôn ngữ"
@@ -162,9 +184,9 @@ expect_grep "says it in Vietnamese" out "^Đã xoá cơ quan tct \(Tổ công t�
 expect_rc 65 "remove it again: unknown" "$D" agency remove tct
 verified "at the end"
 # The replay is no formality: a person or an agency edited behind dondoc's back shows.
-sql "UPDATE person SET email = 'x@y.vn' WHERE id = 1"
+sql "UPDATE address SET value = 'x@y.vn' WHERE person_id = 1 AND channel = 'email'"
 expect_rc 1 "verify finds a person edited outside dondoc" "$D" verify
 expect_grep "naming the person and the field" err "person 1: email is 'x@y.vn' in the registry, the history says 'an@noivu.gov.vn'"
-sql "UPDATE person SET email = 'an@noivu.gov.vn' WHERE id = 1; UPDATE agency SET name = 'Sở X' WHERE code = 'snv'"
+sql "UPDATE address SET value = 'an@noivu.gov.vn' WHERE person_id = 1 AND channel = 'email'; UPDATE agency SET name = 'Sở X' WHERE code = 'snv'"
 expect_rc 1 "verify finds an agency edited outside dondoc" "$D" verify
 expect_grep "naming the agency" err "agency [0-9]+: name is 'Sở X' in the registry, the history says 'Sở Nội vụ'"

@@ -236,15 +236,15 @@ PORT=$(free_port)
 mkdir mail
 smtpd_start --no-starttls
 { cat dondoc.conf; printf '[smtp]\nhost = 127.0.0.1\nport = %s\nstarttls = off\nfrom = dondoc@example.gov.vn\n' "$PORT"; } >smtp.conf
-sqlite3 "$DONDOC_DB" "UPDATE person SET email = 'an@example.gov.vn' WHERE id = 1;
+sqlite3 "$DONDOC_DB" "INSERT INTO address(person_id, channel, value) VALUES (1, 'email', 'an@example.gov.vn');
 	UPDATE task SET status = 'in_progress', done_at = NULL, next_notice = NULL, planned_through = NULL WHERE id = 1"
 daemon_start DONDOC_CONFIG="$T/smtp.conf" DONDOC_NOW=2025-10-01T09:00
 i=0
-while [ "$(sqlite3 "$DONDOC_DB" "SELECT telegram_broken FROM person WHERE id = 1")" != 1 ] && [ $i -lt 100 ]; do
+while [ "$(broken telegram 1)" != 1 ] && [ $i -lt 100 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 expect_eq "a 403 marks An's Telegram broken" \
-	"$(sqlite3 "$DONDOC_DB" "SELECT telegram_broken FROM person WHERE id = 1")" 1
+	"$(broken telegram 1)" 1
 i=0
 while ! ls mail/*.eml >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 expect_eq "the reminder goes again by email, to An's address" \
@@ -262,7 +262,7 @@ expect_eq "the secretariat is told on Telegram that An cannot be reached there" 
 # Unblocked as Telegram tells it (my_chat_member): An's Telegram works again, with its event.
 ctl block '{"chat_id": 1001, "blocked": false}'
 i=0
-while [ "$(sqlite3 "$DONDOC_DB" "SELECT telegram_broken FROM person WHERE id = 1")" != 0 ] && [ $i -lt 100 ]; do
+while [ "$(broken telegram 1)" != 0 ] && [ $i -lt 100 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 expect_eq "the 403 and the unblock are events of dondoc's, through Telegram" \
@@ -279,7 +279,7 @@ m = email.message_from_bytes(open(sorted(glob.glob("mail/*.eml"))[-1], "rb").rea
 print(m["To"].addresses[0].addr_spec, "Nhiệm vụ chưa hoàn thành" in m.get_body(("plain",)).get_content())')" \
 	"an@example.gov.vn True"
 expect_eq "and An's Telegram is not marked broken for it" \
-	"$(sqlite3 "$DONDOC_DB" "SELECT telegram_broken FROM person WHERE id = 1")" 0
+	"$(broken telegram 1)" 0
 n=$(jq_sent 'len(j)')
 ctl message '{"chat_id": 1001, "text": "/quahan"}'
 sent $((n + 1))

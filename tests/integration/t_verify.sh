@@ -125,10 +125,10 @@ tamper "a person made secretariat without an event" '
 db.execute("UPDATE person SET role = \"secretariat\" WHERE name = \"Nguyễn Văn An\"")'
 expect_grep "names the person and the role" err "^person 1: role is 'secretariat' in the registry, the history says 'focal'"
 tamper "a person's Telegram marked broken behind dondoc's back" '
-db.execute("UPDATE person SET telegram_broken = 1 WHERE name = \"Nguyễn Văn An\"")'
+db.execute("UPDATE address SET broken_at = 1 WHERE channel = \"telegram\" AND person_id = (SELECT id FROM person WHERE name = \"Nguyễn Văn An\")")'
 expect_grep "names the person and the field" err "^person 1: telegram_broken is true in the registry, the history says false"
-tamper "a person's email marked broken behind dondoc's back" '
-db.execute("UPDATE person SET email_broken = 1 WHERE name = \"Phạm Thị Dung\"")'
+tamper "a person given a refused email behind dondoc's back" '
+db.execute("INSERT INTO address(person_id, channel, value, broken_at) SELECT id, \"email\", \"dung@stc.gov.vn\", 1 FROM person WHERE name = \"Phạm Thị Dung\"")'
 expect_grep "names the person and the field" err "^person 2: email_broken is true in the registry, the history says false"
 tamper "a person added without an event" '
 db.execute("INSERT INTO person(name, agency_id, role, lang, active, created_at) VALUES (\"Kẻ lạ\", 1, \"secretariat\", \"vi\", 1, 0)")'

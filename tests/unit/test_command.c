@@ -102,9 +102,11 @@ add_person(struct fx *f, const char *name, int64_t agency, enum person_role role
 	p.name = (char *)name;
 	p.agency_id = agency;
 	p.role = role;
-	p.telegram = (char *)telegram;
+	(void)person_address_set(&p, "telegram", telegram);
 	p.active = active;
 	assert_int_equal(store_person_insert(f->s, &p, NOW - 86400 * 100, &id), 0);
+	person_address_set(&p, "telegram", NULL);
+	free(p.addresses);
 	return id;
 }
 
@@ -336,7 +338,7 @@ snap_event(const struct event *e, void *userdata)
 static int
 snap_person(const struct person *p, void *userdata)
 {
-	fprintf(userdata, "person %lld %s\n", (long long)p->id, p->telegram ? p->telegram : "-");
+	fprintf(userdata, "person %lld %s\n", (long long)p->id, person_address(p, "telegram") ? person_address(p, "telegram") : "-");
 	return 0;
 }
 
@@ -1047,7 +1049,7 @@ test_start_with_a_bad_code(void **state)
 	chatf(f, CHAT_STRANGER, "/start BADCODE");
 	assert_refused_unchanged(f, before, "error_bad_code");
 	assert_int_equal(f->out.reply.person_id, 0);
-	assert_int_equal(store_person_by_telegram(f->s, CHAT_STRANGER, &p), -ENOENT);
+	assert_int_equal(store_person_by_address(f->s, "telegram", CHAT_STRANGER, &p), -ENOENT);
 	free(before);
 }
 
@@ -1067,7 +1069,7 @@ test_start_links_the_chat_once(void **state)
 	assert_true(f->out.changed);
 	assert_int_equal(f->out.person_id, f->nolink);
 	assert_int_equal(f->out.reply.person_id, f->nolink);
-	assert_int_equal(store_person_by_telegram(f->s, "2001", &p), 0);
+	assert_int_equal(store_person_by_address(f->s, "telegram", "2001", &p), 0);
 	assert_int_equal(p.id, f->nolink);
 	person_release(&p);
 	l = events_of(f, 0);
@@ -1084,7 +1086,7 @@ test_start_links_the_chat_once(void **state)
 	before = snapshot(f);
 	chatf(f, "2002", "/start ABCD2345EFGH");
 	assert_refused_unchanged(f, before, "error_bad_code");
-	assert_int_equal(store_person_by_telegram(f->s, "2002", &p), -ENOENT);
+	assert_int_equal(store_person_by_address(f->s, "telegram", "2002", &p), -ENOENT);
 	free(before);
 }
 
@@ -1099,7 +1101,7 @@ test_start_with_an_expired_code(void **state)
 	before = snapshot(f);
 	chatf(f, "2001", "/start EXPRD2345XYZ");
 	assert_refused_unchanged(f, before, "error_bad_code");
-	assert_int_equal(store_person_by_telegram(f->s, "2001", &p), -ENOENT);
+	assert_int_equal(store_person_by_address(f->s, "telegram", "2001", &p), -ENOENT);
 	free(before);
 }
 
@@ -1113,37 +1115,73 @@ test_start_moves_a_linked_chat_to_another_person(void **state)
 	chatf(f, CHAT_A, "/start MOVE2345MOVE");
 	assert_reply(f, "link_done");
 	assert_int_equal(f->out.person_id, f->nolink);
-	assert_int_equal(store_person_by_telegram(f->s, CHAT_A, &p), 0);
+	assert_int_equal(store_person_by_address(f->s, "telegram", CHAT_A, &p), 0);
 	assert_int_equal(p.id, f->nolink);
 	person_release(&p);
 	assert_int_equal(store_person_get(f->s, f->focal_a, &p), 0);
-	assert_null(p.telegram);
+	assert_null(person_address(&p, "telegram"));
 	person_release(&p);
 }
 
 /*
- * command.h takes "zalo" as a channel too, but only Telegram chats are looked
- * up and linked: a /start coming from Zalo must not write the Zalo user id
- * into the person's Telegram chat id (reminders would then go to a Telegram
- * chat that does not exist).
+ * A /start from Zalo links the Zalo user id as the person's Zalo address,
+ * and only that: it must never become their Telegram chat (reminders would
+ * then go to a Telegram chat that does not exist).  The next message from
+ * that Zalo user speaks for the person, and records when they wrote.
  */
 static void
-test_start_from_zalo_does_not_touch_the_telegram_link(void **state)
+test_start_from_zalo_links_the_zalo_user(void **state)
 {
 	struct fx *f = *state;
-	struct command_in in = base_in(f, "zalo-4242");
+	struct command_in in = base_in(f, "4242");
 	struct person p = { 0 };
-	char telegram[64];
+	const struct address *a;
+	char telegram[64], zalo[64];
+	int64_t last_in;
 
 	make_code(f, f->nolink, "ZALO2345ZALO", NOW + 86400);
 	in.channel = "zalo";
 	in.text = "/start ZALO2345ZALO";
 	assert_int_equal(run_in(f, &in), 0);
+	assert_reply(f, "link_done");
 	assert_int_equal(store_person_get(f->s, f->nolink, &p), 0);
-	snprintf(telegram, sizeof(telegram), "%s", p.telegram ? p.telegram : "(none)");
+	snprintf(telegram, sizeof(telegram), "%s", person_address(&p, "telegram") ?
+		 person_address(&p, "telegram") : "(none)");
+	snprintf(zalo, sizeof(zalo), "%s", person_address(&p, "zalo") ?
+		 person_address(&p, "zalo") : "(none)");
 	person_release(&p);
-	/* A Zalo user id must never become the person's Telegram chat. */
 	assert_string_equal(telegram, "(none)");
+	assert_string_equal(zalo, "4242");
+	/* Found by that address now, and its last inbound is this message's time. */
+	in.text = "/viec";
+	in.now = NOW + 60;
+	assert_int_equal(run_in(f, &in), 0);
+	assert_reply(f, "tasks_list");
+	assert_int_equal(f->out.person_id, f->nolink);
+	assert_int_equal(store_person_by_address(f->s, "zalo", "4242", &p), 0);
+	a = person_address_get(&p, "zalo");
+	last_in = a ? a->last_in : -1;
+	person_release(&p);
+	assert_int_equal(last_in, NOW + 60);
+}
+
+/* Any message of a linked sender records when they last wrote through that chat. */
+static void
+test_a_message_records_the_last_inbound(void **state)
+{
+	struct fx *f = *state;
+	struct person p = { 0 };
+	int64_t before, after;
+
+	assert_int_equal(store_person_by_address(f->s, "telegram", CHAT_A, &p), 0);
+	before = person_address_get(&p, "telegram")->last_in;
+	person_release(&p);
+	chatf(f, CHAT_A, "cảm ơn");
+	assert_int_equal(store_person_by_address(f->s, "telegram", CHAT_A, &p), 0);
+	after = person_address_get(&p, "telegram")->last_in;
+	person_release(&p);
+	assert_int_equal(before, 0);
+	assert_int_equal(after, NOW);
 }
 
 /* --- what commands change --------------------------------------------------- */
@@ -2418,7 +2456,8 @@ main(void)
 		T(test_start_links_the_chat_once),
 		T(test_start_with_an_expired_code),
 		T(test_start_moves_a_linked_chat_to_another_person),
-		T(test_start_from_zalo_does_not_touch_the_telegram_link),
+		T(test_start_from_zalo_links_the_zalo_user),
+		T(test_a_message_records_the_last_inbound),
 		T(test_done_records_status_progress_note_and_cancels_notices),
 		T(test_done_twice_changes_nothing_more),
 		T(test_done_note_on_a_done_task_is_recorded),

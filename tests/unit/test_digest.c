@@ -152,8 +152,10 @@ fill(struct fx *f)
 	int64_t t1, t3, t4, t5;
 	struct extension e = { 0 };
 	struct obstacle o = { 0 };
+	struct address an = { .channel = "email", .value = "an@example.vn" };
+	struct address binh = { .channel = "email", .value = "binh@example.vn" };
 	struct person p = { .name = "Nguyễn Văn An", .role = ROLE_FOCAL, .active = true,
-			    .email = "an@example.vn" };
+			    .addresses = &an, .n_addresses = 1 };
 	struct message m = { 0 };
 	struct event ev = { 0 };
 	int64_t ext, ob, msg;
@@ -190,9 +192,9 @@ fill(struct fx *f)
 	p.agency_id = f->a;
 	assert_int_equal(store_person_insert(f->s, &p, 1, &f->person), 0);
 	p = (struct person){ .name = "Trần Thị Bình", .agency_id = f->b, .role = ROLE_HEAD,
-			     .active = true, .email = "binh@example.vn", .email_broken = true };
+			     .active = true, .addresses = &binh, .n_addresses = 1 };
 	assert_int_equal(store_person_insert(f->s, &p, 1, NULL), 0);
-	assert_int_equal(store_person_set_broken(f->s, 2, "email", true), 1);
+	assert_int_equal(store_address_set_broken(f->s, 2, "email", true, 2), 1);
 	p = (struct person){ .name = "Lê Văn Em", .agency_id = f->b, .role = ROLE_FOCAL,
 			     .active = true };
 	assert_int_equal(store_person_insert(f->s, &p, 1, NULL), 0);
@@ -893,10 +895,12 @@ test_alert_address(void **state)
 	struct fx *f = *state;
 	struct person sec = { .id = 3, .name = "Phạm Thị Dung", .role = ROLE_SECRETARIAT,
 			      .lang = "vi", .active = true };
-	struct person addr = { .name = "ketoan@example.gov.vn", .email = "ketoan@example.gov.vn",
-			       .lang = "vi", .role = ROLE_VIEWER, .active = true };
-	struct person lanh = { .id = 7, .name = "Trần Văn Lãnh", .email = "lanh@example.gov.vn",
-			       .lang = "vi", .role = ROLE_LEADER, .active = true };
+	struct address ketoan = { .channel = "email", .value = "ketoan@example.gov.vn" };
+	struct address lanh_email = { .channel = "email", .value = "lanh@example.gov.vn" };
+	struct person addr = { .name = "ketoan@example.gov.vn", .addresses = &ketoan,
+			       .n_addresses = 1, .lang = "vi", .role = ROLE_VIEWER, .active = true };
+	struct person lanh = { .id = 7, .name = "Trần Văn Lãnh", .addresses = &lanh_email,
+			       .n_addresses = 1, .lang = "vi", .role = ROLE_LEADER, .active = true };
 	struct render_ctx ctx = { .r = f->rend, .to = &sec, .today = TODAY, .about = &addr,
 				  .about_channel = "email", .about_error = "550 no such user",
 				  .about_digest = true };

@@ -2,12 +2,14 @@
 /*
  * Tests of bot/registry.c: the key under which two spellings of a
  * person's name are one person (person_name_key), and email addresses as
- * compared (person_email_key).  NFD spellings are written with explicit
+ * compared (person_email_key), a person's addresses in memory
+ * (person_address_*), phone numbers as stored (person_phone_normalise).  NFD spellings are written with explicit
  * combining marks so that the source file's own form cannot hide one.
  */
 #include "testlib.h"
 
 #include "registry.h"
+#include "xalloc.h"
 
 #define GRAVE "\xcc\x80"	/* U+0300 */
 #define TILDE "\xcc\x83"	/* U+0303 */
@@ -107,6 +109,79 @@ test_email_key(void **state)
 	free(k);
 }
 
+/* Checks person_phone_normalise(in) == want (NULL: refused). */
+static void
+check_phone(const char *in, const char *want)
+{
+	char *got = person_phone_normalise(in);
+
+	if (!want && got)
+		fail_msg("'%s' gave '%s', expected a refusal", in, got);
+	if (want && (!got || strcmp(got, want) != 0))
+		fail_msg("'%s' gave '%s', expected '%s'", in, got ? got : "(refused)", want);
+	free(got);
+}
+
+static void
+test_phone(void **state)
+{
+	(void)state;
+	check_phone("0912345678", "84912345678");
+	check_phone("+84912345678", "84912345678");
+	check_phone("84912345678", "84912345678");
+	check_phone("02438253131", "842438253131");	/* a fixed line in Hà Nội */
+	check_phone("+12025550123", "12025550123");
+	check_phone("", NULL);
+	check_phone("+", NULL);
+	check_phone("091234567a", NULL);
+	check_phone("0912 345 678", NULL);
+	check_phone("912345678", NULL);		/* no trunk 0, no country: which? */
+	check_phone("12025550123", NULL);	/* another country needs its '+' */
+	check_phone("0012025550123", NULL);
+	check_phone("091234", NULL);
+	check_phone("+840912345678", NULL);	/* the trunk 0 after the country */
+	check_phone("+1234567890123456", NULL);	/* longer than E.164 */
+}
+
+static void
+test_addresses_in_memory(void **state)
+{
+	struct person p = { .name = xstrdup("Nguyễn Văn An") }, c = { 0 };
+	struct address *a;
+
+	(void)state;
+	assert_null(person_address(&p, "email"));
+	assert_false(person_reachable(&p, "email"));
+	a = person_address_set(&p, "email", "an@snv.gov.vn");
+	assert_non_null(a);
+	a->broken_at = 100;
+	a->last_in = 50;
+	assert_string_equal(person_address(&p, "email"), "an@snv.gov.vn");
+	assert_false(person_reachable(&p, "email"));
+	assert_non_null(person_address_set(&p, "telegram", "1001"));
+	assert_true(person_reachable(&p, "telegram"));
+	/* A copy is its own. */
+	person_copy(&c, &p);
+	assert_int_equal(c.n_addresses, 2);
+	assert_int_equal(person_address_get(&c, "email")->broken_at, 100);
+	assert_int_equal(person_address_get(&c, "email")->last_in, 50);
+	/* A new value is a new address: working, never written through. */
+	a = person_address_set(&p, "email", "an2@snv.gov.vn");
+	assert_int_equal(a->broken_at, 0);
+	assert_int_equal(a->last_in, 0);
+	assert_true(person_reachable(&p, "email"));
+	assert_string_equal(person_address(&c, "email"), "an@snv.gov.vn");
+	/* Removed by NULL or "". */
+	assert_null(person_address_set(&p, "email", ""));
+	assert_null(person_address(&p, "email"));
+	assert_string_equal(person_address(&p, "telegram"), "1001");
+	assert_null(person_address_set(&p, "telegram", NULL));
+	assert_int_equal(p.n_addresses, 0);
+	assert_null(person_address_set(&p, "zalo", NULL));
+	person_release(&p);
+	person_release(&c);
+}
+
 int
 main(void)
 {
@@ -117,6 +192,8 @@ main(void)
 		cmocka_unit_test(test_name_titles_only_before),
 		cmocka_unit_test(test_name_distinct),
 		cmocka_unit_test(test_email_key),
+		cmocka_unit_test(test_phone),
+		cmocka_unit_test(test_addresses_in_memory),
 	};
 
 	return cmocka_run_group_tests_name("registry", tests, NULL, NULL);

@@ -167,8 +167,11 @@ test_assessment_request(void **state)
 	struct render_ctx ctx = { .r = rend, .to = &p, .today = { 2025, 12, 12 } };
 	struct rendered m = { 0 };
 
+	struct address chat = { .channel = "telegram", .value = "100" };
+
 	(void)state;
-	p.telegram = (char *)"100";
+	p.addresses = &chat;
+	p.n_addresses = 1;
 	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &req, 1, &m), 0);
 	assert_non_null(strstr(m.subject, "Cập nhật đánh giá chỉ tiêu"));
 	assert_non_null(strstr(m.text, "Chỉ tiêu – đánh giá: Chưa đạt"));
@@ -487,6 +490,7 @@ test_footer_unlinked(void **state)
 	struct render_item it = { &a, STAGE_BEFORE, 10, { 2025, 12, 17 }, a.deadline.due };
 	struct render_ctx ctx = { .r = rend, .to = &p, .today = { 2025, 12, 17 } };
 	struct rendered m = { 0 };
+	struct address chat = { .channel = "telegram", .value = "100" };
 
 	(void)state;
 	/* No chat channel at all: not a word about chat. */
@@ -505,13 +509,14 @@ test_footer_unlinked(void **state)
 	assert_non_null(strstr(m.html, "https://t.me/dondoc_bot"));
 	rendered_release(&m);
 	/* Linked: the commands, and no linking advice. */
-	p.telegram = (char *)"100";
+	p.addresses = &chat;
+	p.n_addresses = 1;
 	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
 	assert_non_null(strstr(m.text, "/xong 27"));
 	assert_null(strstr(m.text, "/start"));
 	rendered_release(&m);
 	/* A chat that broke is no chat: linking advice again. */
-	p.telegram_broken = true;
+	chat.broken_at = 1;
 	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
 	assert_null(strstr(m.text, "/xong 27"));
 	assert_non_null(strstr(m.text, "/start MÃ"));

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "store.h"
+#include "xalloc.h"
 
 struct fx {
 	char dir[64];
@@ -222,16 +223,15 @@ tamper(struct fx *f, const char *sql)
 }
 
 /*
- * Schema 11: a chat message's id is text (Zalo's are hex).  A Telegram
- * id a schema 10 registry kept as a number is found by its decimal text
+ * Schema 12: a chat message's id is text (Zalo's are hex).  A Telegram
+ * id a schema 11 registry kept as a number is found by its decimal text
  * after the upgrade, and only by it.
  */
 static void
 test_chat_sent_text_ids(void **state)
 {
 	struct fx *f = *state;
-	struct person p = { .name = "Nguyễn Văn An", .role = ROLE_FOCAL, .active = true,
-			    .telegram = "777" };
+	struct person p = { .name = "Nguyễn Văn An", .role = ROLE_FOCAL, .active = true };
 	struct message m = { .kind = MESSAGE_REMINDER, .subject = "nhắc việc", .body = "nhắc việc",
 			     .channel = "telegram", .next_at = 1, .created_at = 1,
 			     .day = { 2025, 9, 25 } };
@@ -240,7 +240,9 @@ test_chat_sent_text_ids(void **state)
 
 	assert_int_equal(store_agency_insert(f->s, "snv", "Sở Nội vụ", AGENCY_DEPARTMENT, 1,
 					     &p.agency_id), 0);
+	person_address_set(&p, "telegram", "777");
 	assert_int_equal(store_person_insert(f->s, &p, 1, &m.person_id), 0);
+	person_addresses_copy(&p, &(struct person){ 0 });	/* frees them: the rest is static */
 	assert_int_equal(store_message_insert(f->s, &m, &m.id), 0);
 	f->s = store_close(f->s);
 	snprintf(sql, sizeof(sql), "UPDATE chat_sent SET message_id = %lld", (long long)m.id);
@@ -249,7 +251,7 @@ test_chat_sent_text_ids(void **state)
 	       " chat_message_id INTEGER NOT NULL, message_id INTEGER NOT NULL REFERENCES message(id),"
 	       " PRIMARY KEY (channel, chat_id, chat_message_id)) STRICT, WITHOUT ROWID;"
 	       "INSERT INTO chat_sent VALUES ('telegram', '777', 12345, 41);"
-	       "PRAGMA user_version = 10");
+	       "PRAGMA user_version = 11");
 	tamper(f, sql);
 	if (store_open(f->path, STORE_CREATE, &f->s, &msg) < 0)
 		fail_msg("%s", msg);
@@ -596,14 +598,198 @@ test_person(void **state)
 	p.name = "Nguyễn Văn An";
 	p.agency_id = a;
 	p.role = ROLE_FOCAL;
-	p.telegram = "12345";
+	person_address_set(&p, "telegram", "12345");
 	p.active = true;
 	assert_int_equal(store_person_insert(f->s, &p, 1, &id), 0);
 	p.name = "Trần Thị Bình";
 	assert_int_equal(store_person_insert(f->s, &p, 1, NULL), -EEXIST);
 	p.agency_id = 999;
-	p.telegram = NULL;
+	person_address_set(&p, "telegram", NULL);
 	assert_int_equal(store_person_insert(f->s, &p, 1, NULL), -EINVAL);	/* foreign key */
+	free(p.addresses);
+}
+
+/* Adds a person of agency a with an email address (NULL: none); their id. */
+static int64_t
+add_with_email(struct fx *f, int64_t a, const char *name, const char *email)
+{
+	struct person p = { .name = (char *)name, .agency_id = a, .role = ROLE_FOCAL,
+			    .active = true };
+	int64_t id = 0;
+
+	person_address_set(&p, "email", email);
+	assert_int_equal(store_person_insert(f->s, &p, 1, &id), 0);
+	person_address_set(&p, "email", NULL);
+	free(p.addresses);
+	return id;
+}
+
+/* The id of whoever has value on channel, 0 for nobody. */
+static int64_t
+owner(struct fx *f, const char *channel, const char *value)
+{
+	struct person p = { 0 };
+	int64_t id;
+	int r = store_person_by_address(f->s, channel, value, &p);
+
+	assert_true(r == 0 || r == -ENOENT);
+	id = r == 0 ? p.id : 0;
+	person_release(&p);
+	return id;
+}
+
+/* id's address on channel as the store reads it (value "-" when none). */
+static struct address
+address_of(struct fx *f, int64_t id, const char *channel, char value[64])
+{
+	struct person p = { 0 };
+	const struct address *a;
+	struct address out = { 0 };
+
+	assert_int_equal(store_person_get(f->s, id, &p), 0);
+	a = person_address_get(&p, channel);
+	snprintf(value, 64, "%s", a ? a->value : "-");
+	if (a)
+		out = *a;
+	out.channel = out.value = NULL;
+	person_release(&p);
+	return out;
+}
+
+/* DESIGN §4: a person is unique by each address, one address per channel. */
+static void
+test_address_unique_per_channel(void **state)
+{
+	struct fx *f = *state;
+	int64_t a = 0, an, binh;
+	struct person p = { 0 };
+	char v[64];
+
+	assert_int_equal(store_agency_insert(f->s, "snv", "Sở Nội vụ", AGENCY_DEPARTMENT, 1, &a), 0);
+	an = add_with_email(f, a, "Nguyễn Văn An", "an@snv.gov.vn");
+	/* The same email for another person is refused; the same value elsewhere is not. */
+	p = (struct person){ .name = "Trần Thị Bình", .agency_id = a, .role = ROLE_HEAD,
+			     .active = true };
+	person_address_set(&p, "email", "an@snv.gov.vn");
+	assert_int_equal(store_person_insert(f->s, &p, 1, NULL), -EEXIST);
+	person_address_set(&p, "email", "binh@snv.gov.vn");
+	person_address_set(&p, "zalo", "an@snv.gov.vn");
+	person_address_set(&p, "phone", "84912345678");
+	assert_int_equal(store_person_insert(f->s, &p, 1, &binh), 0);
+	person_release(&(struct person){ .addresses = p.addresses, .n_addresses = p.n_addresses });
+	assert_int_equal(owner(f, "email", "an@snv.gov.vn"), an);
+	assert_int_equal(owner(f, "zalo", "an@snv.gov.vn"), binh);
+	assert_int_equal(owner(f, "phone", "84912345678"), binh);
+	assert_int_equal(owner(f, "telegram", "an@snv.gov.vn"), 0);
+	assert_int_equal(owner(f, "fax", "an@snv.gov.vn"), 0);
+	/* One per channel: a second email replaces the first. */
+	assert_int_equal(store_person_get(f->s, an, &p), 0);
+	person_address_set(&p, "email", "an2@snv.gov.vn");
+	assert_int_equal(store_person_update(f->s, &p), 0);
+	person_release(&p);
+	(void)address_of(f, an, "email", v);
+	assert_string_equal(v, "an2@snv.gov.vn");
+	assert_int_equal(owner(f, "email", "an@snv.gov.vn"), 0);
+	/* An update to an address someone else has is refused, and changes nothing. */
+	assert_int_equal(store_person_get(f->s, an, &p), 0);
+	person_address_set(&p, "phone", "84912345678");
+	assert_int_equal(store_person_update(f->s, &p), -EEXIST);
+	person_release(&p);
+	assert_int_equal(owner(f, "phone", "84912345678"), binh);
+	/* Cleared: gone from the table. */
+	assert_int_equal(store_person_get(f->s, binh, &p), 0);
+	person_address_set(&p, "zalo", "");
+	assert_int_equal(store_person_update(f->s, &p), 0);
+	person_release(&p);
+	assert_int_equal(owner(f, "zalo", "an@snv.gov.vn"), 0);
+	(void)address_of(f, binh, "zalo", v);
+	assert_string_equal(v, "-");
+}
+
+/* Linking a chat takes it from whoever had it, and mends it. */
+static void
+test_address_link_takes_it(void **state)
+{
+	struct fx *f = *state;
+	int64_t a = 0, an, binh;
+	struct address got;
+	char v[64];
+
+	assert_int_equal(store_agency_insert(f->s, "snv", "Sở Nội vụ", AGENCY_DEPARTMENT, 1, &a), 0);
+	an = add_with_email(f, a, "Nguyễn Văn An", NULL);
+	binh = add_with_email(f, a, "Trần Thị Bình", NULL);
+	for (int i = 0; i < 2; i++) {
+		const char *channel = i ? "zalo" : "telegram";
+
+		assert_int_equal(store_address_link(f->s, an, channel, "777"), 0);
+		assert_int_equal(owner(f, channel, "777"), an);
+		assert_int_equal(store_address_seen(f->s, an, channel, 500), 0);
+		assert_int_equal(store_address_set_broken(f->s, an, channel, true, 600), 1);
+		/* Bình links the same chat: An loses it. */
+		assert_int_equal(store_address_link(f->s, binh, channel, "777"), 0);
+		assert_int_equal(owner(f, channel, "777"), binh);
+		(void)address_of(f, an, channel, v);
+		assert_string_equal(v, "-");
+		got = address_of(f, binh, channel, v);
+		assert_string_equal(v, "777");
+		assert_int_equal(got.broken_at, 0);
+		assert_int_equal(got.last_in, 0);
+		/* Linked again after a block: working again, its last inbound kept. */
+		assert_int_equal(store_address_seen(f->s, binh, channel, 900), 0);
+		assert_int_equal(store_address_set_broken(f->s, binh, channel, true, 950), 1);
+		assert_int_equal(store_address_link(f->s, binh, channel, "777"), 0);
+		got = address_of(f, binh, channel, v);
+		assert_int_equal(got.broken_at, 0);
+		assert_int_equal(got.last_in, 900);
+	}
+	assert_int_equal(store_address_link(f->s, 999, "telegram", "888"), -ENOENT);
+	assert_int_equal(store_address_link(f->s, an, "fax", "888"), -EINVAL);
+	assert_int_equal(store_address_link(f->s, an, "telegram", ""), -EINVAL);
+	assert_int_equal(owner(f, "telegram", "888"), 0);
+}
+
+/* Broken since a time, cleared, said once; last inbound only moves forward. */
+static void
+test_address_broken_and_seen(void **state)
+{
+	struct fx *f = *state;
+	int64_t a = 0, an;
+	struct person p = { 0 };
+	struct address got;
+	char v[64];
+
+	assert_int_equal(store_agency_insert(f->s, "snv", "Sở Nội vụ", AGENCY_DEPARTMENT, 1, &a), 0);
+	an = add_with_email(f, a, "Nguyễn Văn An", "an@snv.gov.vn");
+	assert_int_equal(store_address_set_broken(f->s, an, "email", true, 1000), 1);
+	assert_int_equal(store_address_set_broken(f->s, an, "email", true, 2000), 0);
+	got = address_of(f, an, "email", v);
+	assert_int_equal(got.broken_at, 1000);
+	assert_int_equal(store_person_get(f->s, an, &p), 0);
+	assert_false(person_reachable(&p, "email"));
+	assert_string_equal(person_address(&p, "email"), "an@snv.gov.vn");
+	person_release(&p);
+	assert_int_equal(store_address_set_broken(f->s, an, "email", false, 3000), 1);
+	assert_int_equal(store_address_set_broken(f->s, an, "email", false, 3000), 0);
+	got = address_of(f, an, "email", v);
+	assert_int_equal(got.broken_at, 0);
+	/* No address there: nothing to mark. */
+	assert_int_equal(store_address_set_broken(f->s, an, "telegram", true, 1000), -ENOENT);
+	assert_int_equal(store_address_set_broken(f->s, an, "fax", true, 1000), -EINVAL);
+	assert_int_equal(store_address_seen(f->s, an, "email", 5000), 0);
+	assert_int_equal(store_address_seen(f->s, an, "email", 4000), 0);
+	got = address_of(f, an, "email", v);
+	assert_int_equal(got.last_in, 5000);
+	/* A person.set that keeps the address keeps when they last wrote. */
+	assert_int_equal(store_person_get(f->s, an, &p), 0);
+	free(p.name);
+	p.name = xstrdup("Nguyễn Văn Ân");
+	assert_int_equal(store_person_update(f->s, &p), 0);
+	person_release(&p);
+	got = address_of(f, an, "email", v);
+	assert_int_equal(got.last_in, 5000);
+	/* They go with the person. */
+	assert_int_equal(store_person_delete(f->s, an), 0);
+	assert_int_equal(owner(f, "email", "an@snv.gov.vn"), 0);
 }
 
 /*
@@ -907,6 +1093,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_chat_sent_text_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checks_as_or_chains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_person, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_address_unique_per_channel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_address_link_takes_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_address_broken_and_seen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batched_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strerror, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_uses_index, setup, teardown),
