@@ -81,6 +81,15 @@ person_reachable(const struct person *p, const char *channel)
 	return a && *a->value && !a->broken_at;
 }
 
+bool
+person_window_open(const struct person *p, const char *channel, int64_t now, int64_t window)
+{
+	const struct address *a = person_address_get(p, channel);
+
+	return a && *a->value && !a->broken_at && a->last_in > 0 && a->last_in <= now + 300 &&
+	       now - a->last_in <= window;
+}
+
 struct address *
 person_address_set(struct person *p, const char *channel, const char *value)
 {

@@ -75,6 +75,14 @@ void person_release(struct person *p);
 const char *person_address(const struct person *p, const char *channel);
 /* True when p has an address on channel that has not been refused for good. */
 bool person_reachable(const struct person *p, const char *channel);
+/*
+ * True when p's address on channel is reachable and p wrote through it
+ * within window seconds before now (Zalo's consultation messages reach
+ * only those who did: CHAT-APIS.md B3).  An address never written
+ * through is out of its window.
+ */
+bool person_window_open(const struct person *p, const char *channel, int64_t now,
+			int64_t window);
 /* p's address on channel as a whole (borrowed), or NULL when they have none. */
 const struct address *person_address_get(const struct person *p, const char *channel);
 /*
