@@ -553,6 +553,12 @@ http_set_header(struct http_req *q, const char *name, const char *value)
 	/* A line break would end the header and begin another, of the caller's choosing. */
 	if (!*name || strpbrk(name, ":\r\n") || strpbrk(value, "\r\n"))
 		return -EINVAL;
+	/* The body's framing is the server's, its type http_reply's. */
+	if (strcasecmp(name, MHD_HTTP_HEADER_CONTENT_TYPE) == 0 ||
+	    strcasecmp(name, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0 ||
+	    strcasecmp(name, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0 ||
+	    strcasecmp(name, MHD_HTTP_HEADER_CONNECTION) == 0)
+		return -EINVAL;
 	if (q->n_headers == HTTP_HEADERS_MAX)
 		return -ENOSPC;
 	q->header[q->n_headers][0] = xstrdup(name);

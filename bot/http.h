@@ -131,10 +131,11 @@ const char *http_header(struct http_req *q, const char *name);
  */
 const char *http_bearer(struct http_req *q);
 /*
- * Adds a header to q's answer (name and value copied; Content-Type is
- * http_reply's), by the thread q is with: the server's inside a route,
- * else the one it was handed on to, before http_answer().  0, -ENOSPC
- * (HTTP_HEADERS_MAX already), -EINVAL (a CR or LF in it).
+ * Adds a header to q's answer (name and value copied), by the thread q
+ * is with: the server's inside a route, else the one it was handed on
+ * to, before http_answer().  0, -ENOSPC (HTTP_HEADERS_MAX already),
+ * -EINVAL (a CR or LF in it; Content-Type, which is http_reply's, or
+ * Content-Length, Transfer-Encoding, Connection, which are the server's).
  */
 int http_set_header(struct http_req *q, const char *name, const char *value);
 /*

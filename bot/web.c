@@ -175,9 +175,12 @@ web_compose_failed(struct web *w, size_t n)
 static char *
 hook_text(int status)
 {
-	return xasprintf("{\"ok\":%s,\"description\":\"%s\"}\n", status < 300 ? "true" : "false",
-			 status < 300 ? "handled" : status == 404 ? "no webhook here" :
-			 status == 503 ? "try again" : "refused");
+	if (status < 300)
+		return xstrdup("{\"ok\":true,\"description\":\"handled\"}\n");
+	if (status == 404)
+		return xstrdup("{\"ok\":false,\"description\":\"no webhook here\"}\n");
+	/* Not committed: the sender delivers it again. */
+	return xstrdup("{\"ok\":false,\"description\":\"try again\"}\n");
 }
 
 /* On the server's thread, the headers read: the transport's check, if it is configured. */

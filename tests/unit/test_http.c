@@ -145,6 +145,7 @@ route_feed(void *userdata, struct http_req *q, const char *body, size_t n)
 	assert_int_equal(http_set_header(q, "Cache-Control", "private, max-age=300"), 0);
 	/* A header that would smuggle another: refused, and not sent. */
 	assert_int_equal(http_set_header(q, "X-Bad", "a\r\nSet-Cookie: x=1"), -EINVAL);
+	assert_int_equal(http_set_header(q, "content-length", "0"), -EINVAL);
 	if (inm && strcmp(inm, ETAG) == 0)
 		return 304;
 	return http_reply(q, 200, "text/calendar; charset=utf-8",
