@@ -81,9 +81,12 @@ void web_run_after(struct web *w);
  * Telegram to call.  Zalo fits as it is: its signature covers the raw
  * body and a header (X-ZEvent-Signature: mac=...), both at hand in parse
  * (body, http_header(q, ...)), which refuses a bad one (401) before
- * anything is queued; Zalo wants 200 fast, which the group commit gives
- * (milliseconds), with the work done and committed; what is slower (a
- * reply sent) is the outbox's or run_after's.
+ * anything is queued; its replay check (an event seen already) belongs
+ * in handle, inside the transaction, so that it holds across restarts.
+ * Zalo wants 200 fast, which the group commit gives (milliseconds), with
+ * the work done and committed: handle makes no network call, which would
+ * hold every other delivery of the batch up; a reply goes to the outbox,
+ * anything else to left.
  */
 struct web_outcome {
 	char *answer;		/* new: the answer's body, JSON (NULL: {"ok":true...}) */
