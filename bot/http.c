@@ -3,7 +3,9 @@
  * The HTTP server; see http.h and LIBRARIES.md §4.  One internal thread
  * (MHD's own event loop) reads requests and writes answers; a request
  * answered later (a webhook update, committed with others by web.c's
- * writer) is suspended meanwhile, and resumed by http_answer().
+ * writer) is suspended meanwhile, and resumed by http_answer().  The
+ * routes are an array that only grows: one is written whole, under the
+ * lock, before the count that shows it to the server's thread is.
  *
  * MHD's timeout is an idle one: a client that sends a header line every
  * few seconds would hold its connection for ever.  So every connection is
@@ -60,7 +62,9 @@ struct http {
 	struct MHD_Daemon *d;
 	/* Set by http_stop (another thread): answers close their connection. */
 	atomic_bool stopping;
-	struct http_routes routes;
+	/* Added under lock; routes[0..n_routes) read by the server's thread without it. */
+	struct http_route routes[HTTP_ROUTES_MAX];
+	atomic_size_t n_routes;
 	int port;
 	/* The connections, the trusted proxies and the counts; the watchdog's. */
 	pthread_mutex_t lock;
@@ -76,14 +80,7 @@ struct http {
 	bool quit;
 };
 
-#define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
-
-enum route {
-	ROUTE_NONE,
-	ROUTE_WEBHOOK,		/* POST /telegram/webhook */
-	ROUTE_HEALTH,		/* GET /healthz */
-	ROUTE_METRICS,		/* GET /metrics */
-};
+#define TEXT_TYPE "text/plain; charset=utf-8"
 
 /* A request being read, or waiting for its answer. */
 struct http_req {
@@ -91,15 +88,21 @@ struct http_req {
 	struct conn *conn;	/* NULL if MHD did not say (never, in practice) */
 	struct http *h;
 	char path[PATH_MAX_LEN + 1];	/* as sent, before '?'; "" when longer */
+	char *query;		/* as sent, after '?'; NULL: none */
 	const char *uri_end;	/* where the URI ended in MHD's buffer: a NUL inside shows */
+	const char *method;	/* MHD's, for the request's life */
 	bool routed;		/* the headers were seen */
-	enum route route;
+	const struct http_route *route;
+	bool reading;		/* its body is read before it is handled */
 	struct buf body;
 	bool too_big;
 	bool later;		/* suspended, for http_answer() */
 	bool answered;		/* status and answer are set */
 	int status;
+	char *type;		/* the answer's Content-Type; NULL: TEXT_TYPE */
 	char *answer;		/* NULL: the status said in a few words */
+	size_t n_headers;
+	char *header[HTTP_HEADERS_MAX][2];	/* the answer's own headers: name, value */
 	void (*release)(void *data);
 	void *data;
 };
@@ -411,15 +414,58 @@ answer(struct http *h, struct MHD_Connection *c, unsigned status, const char *ty
 	return answer_with(h, c, status, type, text, NULL, NULL);
 }
 
-static enum MHD_Result
-answer_json(struct http *h, struct MHD_Connection *c, unsigned status, const char *description)
+/* What a status means, in the words of RFC 9110, for an answer with no body of its own. */
+static const char *
+reason(int status)
 {
-	char body[256];
+	switch (status) {
+	case 400: return "bad request";
+	case 401: return "unauthorized";
+	case 403: return "forbidden";
+	case 404: return "not found";
+	case 405: return "method not allowed";
+	case 409: return "conflict";
+	case 412: return "precondition failed";
+	case 413: return "content too large";
+	case 429: return "too many requests";
+	case 501: return "not implemented";
+	case 503: return "service unavailable";
+	default: return status < 500 ? "refused" : "server error";
+	}
+}
 
-	/* The body says what was wrong, as Telegram's own errors do. */
-	snprintf(body, sizeof(body), "{\"ok\":%s,\"description\":\"%s\"}\n",
-		 status < 300 ? "true" : "false", description);
-	return answer(h, c, status, "application/json", body);
+/* q's answer as the route gave it (http_reply, http_set_header, http_answer). */
+static enum MHD_Result
+respond(struct http *h, struct MHD_Connection *c, struct http_req *q, int status)
+{
+	struct MHD_Response *r;
+	const char *body = q->answer, *type = q->type ? q->type : TEXT_TYPE;
+	char text[64];
+	enum MHD_Result ret;
+
+	if (status < 100 || status > 599)
+		status = 500;
+	if (!body && (status < 300 || status == 304)) {
+		body = "";
+	} else if (!body) {
+		snprintf(text, sizeof(text), "%d %s\n", status, reason(status));
+		body = text;
+		type = TEXT_TYPE;
+	}
+	r = sym_MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	if (*body)
+		sym_MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	for (size_t i = 0; i < q->n_headers; i++)
+		sym_MHD_add_response_header(r, q->header[i][0], q->header[i][1]);
+	/* Stopping: a client that keeps its connection would hold the drain up. */
+	if (atomic_load(&h->stopping))
+		sym_MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	/* HEAD: MHD sends the headers of the GET, Content-Length too, and no body. */
+	ret = sym_MHD_queue_response(c, (unsigned)status, r);
+	sym_MHD_destroy_response(r);
+	return ret;
 }
 
 /* MHD's request-line hook, before any decoding: q starts here, with the path as sent. */
@@ -438,6 +484,9 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 		n = strcspn(uri, "?");
 		if (n <= PATH_MAX_LEN)
 			memcpy(q->path, uri, n);
+		/* MHD decodes the arguments in place later: the query as sent is copied. */
+		if (uri[n] == '?')
+			q->query = xstrdup(uri + n + 1);
 		q->uri_end = uri + strlen(uri);
 	}
 	return q;
@@ -457,6 +506,12 @@ done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTermin
 		if (q->release)
 			q->release(q->data);
 		buf_release(&q->body);
+		for (size_t i = 0; i < q->n_headers; i++) {
+			free(q->header[i][0]);
+			free(q->header[i][1]);
+		}
+		free(q->query);
+		free(q->type);
 		free(q->answer);
 		free(q);
 		*con_cls = NULL;
@@ -472,83 +527,183 @@ http_later(struct http_req *q, void (*release)(void *data), void *data)
 	sym_MHD_suspend_connection(q->c);
 }
 
-void
-http_answer(struct http_req *q, int status, char *body)
+int
+http_reply(struct http_req *q, int status, const char *type, char *body)
 {
-	q->status = status;
+	free(q->answer);
 	q->answer = body;
+	free(q->type);
+	q->type = type ? xstrdup(type) : NULL;
+	q->status = status;
+	return status;
+}
+
+void
+http_answer(struct http_req *q, int status, const char *type, char *body)
+{
+	(void)http_reply(q, status, type, body);
 	q->answered = true;
 	/* The server thread takes it from here: q is its again. */
 	sym_MHD_resume_connection(q->c);
 }
 
-static enum MHD_Result
-answer_status(struct http *h, struct MHD_Connection *c, int status, const char *body)
+int
+http_set_header(struct http_req *q, const char *name, const char *value)
 {
-	if (body)
-		return answer(h, c, (unsigned)status, "application/json", body);
-	switch (status) {
-	case 200:
-		return answer_json(h, c, MHD_HTTP_OK, "handled");
-	case 400:
-		return answer_json(h, c, MHD_HTTP_BAD_REQUEST, "not a Telegram update");
-	case 401:
-		return answer_json(h, c, MHD_HTTP_UNAUTHORIZED, "wrong secret token");
-	case 404:
-		return answer_json(h, c, MHD_HTTP_NOT_FOUND, "no Telegram webhook here");
-	default:
-		/* Not committed: Telegram will deliver it again. */
-		return answer_json(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "try again");
-	}
+	/* A line break would end the header and begin another, of the caller's choosing. */
+	if (!*name || strpbrk(name, ":\r\n") || strpbrk(value, "\r\n"))
+		return -EINVAL;
+	/* The body's framing is the server's, its type http_reply's. */
+	if (strcasecmp(name, MHD_HTTP_HEADER_CONTENT_TYPE) == 0 ||
+	    strcasecmp(name, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0 ||
+	    strcasecmp(name, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0 ||
+	    strcasecmp(name, MHD_HTTP_HEADER_CONNECTION) == 0)
+		return -EINVAL;
+	if (q->n_headers == HTTP_HEADERS_MAX)
+		return -ENOSPC;
+	q->header[q->n_headers][0] = xstrdup(name);
+	q->header[q->n_headers++][1] = xstrdup(value);
+	return 0;
 }
 
-/* /metrics refused or unavailable. */
+/* The route handles q, which is read whole. */
 static enum MHD_Result
-answer_metrics_status(struct http *h, struct MHD_Connection *c, int status)
+handle(struct http *h, struct MHD_Connection *c, struct http_req *q)
 {
-	if (status == 401)
-		return answer_with(h, c, MHD_HTTP_UNAUTHORIZED, "text/plain",
-				   "unauthorized: /metrics needs its bearer token\n",
-				   MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"dondoc\"");
-	if (status == 403)
-		return answer(h, c, MHD_HTTP_FORBIDDEN, "text/plain",
-			      "forbidden: /metrics is served to this machine only\n");
-	return answer(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "metrics unavailable\n");
-}
-
-/* The answer given to q, once http_answer() resumed it. */
-static enum MHD_Result
-answer_later(struct http *h, struct MHD_Connection *c, struct http_req *q)
-{
-	switch (q->route) {
-	case ROUTE_METRICS:
-		if (q->status != 200 || !q->answer)
-			return answer_metrics_status(h, c, 503);
-		return answer(h, c, MHD_HTTP_OK, METRICS_TYPE, q->answer);
-	case ROUTE_HEALTH:
-		return answer(h, c, q->status == 200 ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
-			      "text/plain", q->answer ? q->answer : q->status == 200 ? "ok\n" :
-			      "unhealthy\n");
-	default:
-		return answer_status(h, c, q->status, q->answer);
-	}
-}
-
-static enum MHD_Result
-on_webhook(struct http *h, struct MHD_Connection *c, struct http_req *q)
-{
-	const char *secret = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							 "X-Telegram-Bot-Api-Secret-Token");
 	int status;
 
+	/* Read whole: no deadline while it is answered. */
+	arm(h, q->conn, false);
 	if (q->too_big)
-		return answer_json(h, c, MHD_HTTP_CONTENT_TOO_LARGE, "body larger than 1 MiB");
-	if (!h->routes.telegram)
-		return answer_json(h, c, MHD_HTTP_NOT_FOUND, "no Telegram webhook here");
-	status = h->routes.telegram(h->routes.userdata, q, secret, q->body.p, q->body.len);
+		return answer(h, c, MHD_HTTP_CONTENT_TOO_LARGE, TEXT_TYPE,
+			      "content too large: a body of 1 MiB at most\n");
+	status = q->route->handle(q->route->userdata, q, q->body.p, q->body.len);
 	if (status == HTTP_LATER)
 		return MHD_YES;
-	return answer_status(h, c, status, NULL);
+	return respond(h, c, q, status);
+}
+
+/* --- routes ------------------------------------------------------------ */
+
+static bool
+route_method(const struct http_route *r, const char *method)
+{
+	return strcmp(r->method, method) == 0 ||
+	       (strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 &&
+		strcmp(r->method, MHD_HTTP_METHOD_GET) == 0);
+}
+
+/* How well r matches path: 0 not at all, else longer is better, an exact path best. */
+static size_t
+route_match(const struct http_route *r, const char *path)
+{
+	size_t n = strlen(r->path);
+
+	if (!r->prefix)
+		return strcmp(path, r->path) == 0 ? SIZE_MAX : 0;
+	return strncmp(path, r->path, n) == 0 ? n : 0;
+}
+
+int
+http_route(struct http *h, const struct http_route *r)
+{
+	size_t n;
+	int ret = 0;
+
+	if (!r->handle || !r->method || !r->path || r->path[0] != '/')
+		return -EINVAL;
+	pthread_mutex_lock(&h->lock);
+	n = atomic_load(&h->n_routes);
+	for (size_t i = 0; i < n && ret == 0; i++)
+		if (h->routes[i].prefix == r->prefix && strcmp(h->routes[i].path, r->path) == 0 &&
+		    strcmp(h->routes[i].method, r->method) == 0)
+			ret = -EEXIST;
+	if (ret == 0 && n == HTTP_ROUTES_MAX)
+		ret = -ENOSPC;
+	if (ret == 0) {
+		h->routes[n] = *r;
+		/* Written whole before the server's thread may see it. */
+		atomic_store_explicit(&h->n_routes, n + 1, memory_order_release);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+/*
+ * The route of path and method; NULL, with the methods of the best
+ * route's path in allow ("" when no route has it).
+ */
+static const struct http_route *
+find_route(struct http *h, const char *path, const char *method, char *allow, size_t size)
+{
+	size_t n = atomic_load_explicit(&h->n_routes, memory_order_acquire), best = 0, len = 0;
+	const struct http_route *found = NULL;
+
+	allow[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t m = route_match(&h->routes[i], path);
+
+		if (m > best) {
+			best = m;
+			found = NULL;
+		}
+		if (m && m == best && !found && route_method(&h->routes[i], method))
+			found = &h->routes[i];
+	}
+	if (found || !best)
+		return found;
+	/* A route of best's kind and length has best's path: the same path. */
+	for (size_t i = 0; i < n; i++) {
+		const struct http_route *r = &h->routes[i];
+
+		if (route_match(r, path) != best || len >= size)
+			continue;
+		len += (size_t)snprintf(allow + len, size - len, "%s%s%s", len ? ", " : "",
+					r->method,
+					strcmp(r->method, MHD_HTTP_METHOD_GET) == 0 ? ", HEAD" : "");
+	}
+	return NULL;
+}
+
+const char *
+http_method(struct http_req *q)
+{
+	return q->method;
+}
+
+const char *
+http_path(struct http_req *q)
+{
+	return q->path;
+}
+
+const char *
+http_query(struct http_req *q)
+{
+	return q->query;
+}
+
+const char *
+http_header(struct http_req *q, const char *name)
+{
+	return sym_MHD_lookup_connection_value(q->c, MHD_HEADER_KIND, name);
+}
+
+bool
+http_secret_equal(const char *a, const char *b)
+{
+	size_t na, nb;
+	unsigned char d;
+
+	if (!a || !b)
+		return false;
+	na = strlen(a);
+	nb = strlen(b);
+	d = na != nb;
+	/* Every byte of a compared, whatever the first difference. */
+	for (size_t i = 0; i < na; i++)
+		d |= (unsigned char)a[i] ^ (unsigned char)b[i % (nb ? nb : 1)];
+	return d == 0;
 }
 
 /* What the headers say of the body's framing. */
@@ -599,10 +754,9 @@ static enum MHD_Result
 on_headers(struct http *h, struct MHD_Connection *c, const char *method, const char *version,
 	   struct http_req *q)
 {
-	bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
-	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
-		   strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	struct framing f = { 0 };
+	char allow[64];
+	size_t max;
 	int status;
 
 	q->routed = true;
@@ -626,51 +780,30 @@ on_headers(struct http *h, struct MHD_Connection *c, const char *method, const c
 	    path_smuggles(q->path))
 		return answer(h, c, MHD_HTTP_BAD_REQUEST, "text/plain",
 			      "bad request: an encoded NUL, slash or backslash in the path\n");
-	if (strcmp(q->path, "/telegram/webhook") == 0) {
-		if (!post)
-			return answer_json(h, c, MHD_HTTP_METHOD_NOT_ALLOWED, "POST only");
-		if (h->routes.telegram_auth) {
-			const char *secret = sym_MHD_lookup_connection_value(
-				c, MHD_HEADER_KIND, "X-Telegram-Bot-Api-Secret-Token");
-
-			status = h->routes.telegram_auth(h->routes.userdata, secret);
-			if (status == 401)
-				return answer_json(h, c, MHD_HTTP_UNAUTHORIZED, "wrong secret token");
-			if (status != 0)
-				return answer_json(h, c, MHD_HTTP_NOT_FOUND, "no Telegram webhook here");
-		}
-		if (f.length && strtoull(f.length, NULL, 10) > HTTP_BODY_MAX)
-			return answer_json(h, c, MHD_HTTP_CONTENT_TOO_LARGE, "body larger than 1 MiB");
-		q->route = ROUTE_WEBHOOK;
-		buf_init(&q->body, HTTP_BODY_MAX);
-		return MHD_YES;
+	q->method = method;
+	q->route = find_route(h, q->path, method, allow, sizeof(allow));
+	if (!q->route && allow[0])
+		return answer_with(h, c, MHD_HTTP_METHOD_NOT_ALLOWED, TEXT_TYPE,
+				   "method not allowed\n", MHD_HTTP_HEADER_ALLOW, allow);
+	if (!q->route)
+		return answer(h, c, MHD_HTTP_NOT_FOUND, TEXT_TYPE, "not found\n");
+	if (q->route->auth) {
+		status = q->route->auth(q->route->userdata, q);
+		if (status != 0)
+			return respond(h, c, q, status);
 	}
-	if (strcmp(q->path, "/healthz") == 0 || strcmp(q->path, "/metrics") == 0) {
-		if (!get)
-			return answer(h, c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "GET only\n");
-		/* Read whole: no deadline while it is answered. */
-		arm(h, q->conn, false);
-		buf_init(&q->body, 1);
-		if (q->path[1] == 'h') {
-			q->route = ROUTE_HEALTH;
-			if (!h->routes.health)
-				return answer(h, c, MHD_HTTP_OK, "text/plain", "ok\n");
-			status = h->routes.health(h->routes.userdata, q);
-			if (status == HTTP_LATER)
-				return MHD_YES;
-			if (status == 200)
-				return answer(h, c, MHD_HTTP_OK, "text/plain", "ok\n");
-			return answer(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
-				      "unhealthy\n");
-		}
-		/* Counted on another thread: a scan of every task takes a while. */
-		q->route = ROUTE_METRICS;
-		status = h->routes.metrics ? h->routes.metrics(h->routes.userdata, q) : 503;
-		if (status == HTTP_LATER)
-			return MHD_YES;
-		return answer_metrics_status(h, c, status);
-	}
-	return answer(h, c, MHD_HTTP_NOT_FOUND, "text/plain", "not found\n");
+	/*
+	 * A GET has no body to read; it is handled at MHD's next call, once
+	 * MHD knows that: answered now, its connection would be closed.
+	 */
+	max = strcmp(q->route->method, MHD_HTTP_METHOD_GET) == 0 ? 0 : HTTP_BODY_MAX;
+	if (f.length && strtoull(f.length, NULL, 10) > max)
+		return answer(h, c, MHD_HTTP_CONTENT_TOO_LARGE, TEXT_TYPE, max ?
+			      "content too large: a body of 1 MiB at most\n" :
+			      "content too large: no body is taken here\n");
+	q->reading = true;
+	buf_init(&q->body, max);
+	return MHD_YES;
 }
 
 static enum MHD_Result
@@ -687,8 +820,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 	if (!q->routed)
 		return on_headers(h, c, method, version, q);
 	if (q->answered)
-		return answer_later(h, c, q);
-	if (q->later || q->route != ROUTE_WEBHOOK)
+		return respond(h, c, q, q->status);
+	if (q->later || !q->reading)
 		return MHD_YES;		/* still waiting: not for us to see */
 	if (*upload_data_size) {
 		/* Chunked bodies have no Content-Length: the cap is counted here. */
@@ -697,9 +830,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	/* Read whole: no deadline while it is answered. */
-	arm(h, q->conn, false);
-	return on_webhook(h, c, q);
+	q->reading = false;
+	return handle(h, c, q);
 }
 
 /* --- who asked ----------------------------------------------------------- */
@@ -855,8 +987,7 @@ http_free(struct http *h)
 }
 
 int
-http_start(const char *listen, const struct http_routes *routes, struct http **ret,
-	   char **reterr_msg)
+http_start(const char *listen, struct http **ret, char **reterr_msg)
 {
 	struct sockaddr_storage sa;
 	socklen_t sa_len = 0;
@@ -875,7 +1006,6 @@ http_start(const char *listen, const struct http_routes *routes, struct http **r
 	if (sa.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	h = xcalloc(1, sizeof(*h));
-	h->routes = *routes;
 	pthread_mutex_init(&h->lock, NULL);
 	/* Deadlines are monotonic milliseconds (clock_mono_ms): so is the wait. */
 	pthread_condattr_init(&ca);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The HTTP server (libmicrohttpd; the only module that includes it):
- * Telegram's webhook, /healthz and /metrics (DESIGN §7).  It knows HTTP,
- * not dondoc: what a request means is the caller's, through the functions
- * of struct http_routes, called on the server's one thread; a route may
- * answer later, from another thread (http_later, http_answer).
+ * The HTTP server (libmicrohttpd; the only module that includes it).  It
+ * knows HTTP, not dondoc: modules register routes (http_route: a method,
+ * a path or a path prefix, an optional check made on the headers, a
+ * handler), called on the server's one thread; a route may answer later,
+ * from another thread (http_later, http_answer).  A path routed for
+ * other methods only is answered 405 with Allow, a path routed for none
+ * 404; a GET route serves HEAD too (the same headers, no body).
  *
  * Limits: bodies of at most HTTP_BODY_MAX (413 beyond), HTTP_CONN_MAX
  * connections in all and HTTP_PER_IP_MAX from one address (a trusted
@@ -30,42 +32,37 @@
 #define HTTP_PER_IP_MAX 64
 #define HTTP_TIMEOUT_S 15
 #define HTTP_REQUEST_S 10
+#define HTTP_ROUTES_MAX 16
+#define HTTP_HEADERS_MAX 8	/* response headers a route may add (http_set_header) */
 
-/* A request whose answer may come later, from another thread. */
+/* A request, from its headers to its answer (which may come from another thread). */
 struct http_req;
 
 #define HTTP_LATER 0	/* a route's status: the answer comes through http_answer() */
 
-struct http_routes {
-	void *userdata;
+struct http_route {
+	/* "GET" (which serves HEAD too), "POST"...; borrowed for the server's life (static). */
+	const char *method;
+	/* The path as sent ("/healthz"), or with prefix what paths begin with ("/ical/"); static. */
+	const char *path;
+	bool prefix;
 	/*
-	 * POST /telegram/webhook: secret is the X-Telegram-Bot-Api-Secret-Token
-	 * header (NULL when absent), body the request body.  Returns the HTTP
-	 * status to answer (200, 400, 401, 503...), or HTTP_LATER once it has
+	 * When not NULL, on the server's thread as soon as the headers are
+	 * read, so that a caller refused is refused before its body is: 0
+	 * to go on, else the status to answer (401, 404...), with what
+	 * http_reply() and http_set_header() gave, if anything.
+	 */
+	int (*auth)(void *userdata, struct http_req *q);
+	/*
+	 * On the server's thread, with the body read whole (NULL and 0 for
+	 * GET, which is handled as soon as its headers are in): the status to
+	 * answer, with the body given to http_reply() (none: a short text
+	 * that says what the status means, or nothing for 2xx and 304) and
+	 * the headers given to http_set_header(); or HTTP_LATER once it has
 	 * called http_later(q) and handed q on.
 	 */
-	int (*telegram)(void *userdata, struct http_req *q, const char *secret, const char *body,
-			size_t n);
-	/*
-	 * The same secret checked as soon as the headers are read, so that a
-	 * caller without it is refused before its body is read: 0 to go on,
-	 * else the HTTP status to answer (401, 404).
-	 */
-	int (*telegram_auth)(void *userdata, const char *secret);
-	/*
-	 * GET /healthz: HTTP_LATER once it has called http_later(q) and
-	 * handed q on, to be answered with 200 or 503 and a new short text
-	 * (NULL: "ok"); else the status to answer at once (200 "ok", 503).
-	 */
-	int (*health)(void *userdata, struct http_req *q);
-	/*
-	 * GET /metrics: HTTP_LATER once it has called http_later(q) and
-	 * handed q on, to be answered with 200 and a new string in
-	 * Prometheus text format (or 503 and NULL); else the status to
-	 * answer at once: 401 (no token, or a wrong one), 403 (not for this
-	 * client), 503.
-	 */
-	int (*metrics)(void *userdata, struct http_req *q);
+	int (*handle)(void *userdata, struct http_req *q, const char *body, size_t n);
+	void *userdata;
 };
 
 /* Who sent a request. */
@@ -84,12 +81,20 @@ struct http_stats {
 struct http;
 
 /*
- * Listens on listen ("127.0.0.1:8080", "[::1]:8080") and serves routes on
- * a thread of its own.  0, or -errno with a new message (bad address, port
- * taken).
+ * Listens on listen ("127.0.0.1:8080", "[::1]:8080") and serves, on a
+ * thread of its own, the routes http_route() adds (none yet: 404).  0, or
+ * -errno with a new message (bad address, port taken).
  */
-int http_start(const char *listen, const struct http_routes *routes, struct http **ret,
-	       char **reterr_msg);
+int http_start(const char *listen, struct http **ret, char **reterr_msg);
+/*
+ * Adds a route (copied; its strings borrowed for the server's life), from
+ * any thread, before or while serving.  A request goes to the route of
+ * its path, else of the longest prefix of its path, and of its method.
+ * 0, -EEXIST (that path and method are routed already), -ENOSPC
+ * (HTTP_ROUTES_MAX routes already), -EINVAL (no handler, a path not
+ * beginning with '/').
+ */
+int http_route(struct http *h, const struct http_route *r);
 /* Stops: no new connection, the requests under way finished.  NULL-safe. */
 struct http *http_stop(struct http *h);
 /* The port listened on (useful with port 0). */
@@ -110,10 +115,35 @@ void http_get_stats(struct http *h, struct http_stats *ret);
  */
 void http_client(struct http_req *q, struct http_client *ret);
 /*
+ * Inside a route, on the server's thread, what q asked: its method
+ * ("HEAD" for a GET route's HEAD), its path as sent (before any '?' and
+ * any decoding), its query string as sent (after '?'; NULL: none), one
+ * of its headers (the first of that name, case-insensitive; NULL: none).
+ * Borrowed from q.
+ */
+const char *http_method(struct http_req *q);
+const char *http_path(struct http_req *q);
+const char *http_query(struct http_req *q);
+const char *http_header(struct http_req *q, const char *name);
+/*
  * Inside a route, on the server's thread: the token of q's
  * "Authorization: Bearer" header, or NULL; borrowed from q.
  */
 const char *http_bearer(struct http_req *q);
+/*
+ * Adds a header to q's answer (name and value copied), by the thread q
+ * is with: the server's inside a route, else the one it was handed on
+ * to, before http_answer().  0, -ENOSPC (HTTP_HEADERS_MAX already),
+ * -EINVAL (a CR or LF in it; Content-Type, which is http_reply's, or
+ * Content-Length, Transfer-Encoding, Connection, which are the server's).
+ */
+int http_set_header(struct http_req *q, const char *name, const char *value);
+/*
+ * Inside a route (or its auth): q's answer, status, content type
+ * (copied; NULL: "text/plain; charset=utf-8") and body (a text, taken;
+ * NULL: as for none).  Returns status, for the route to return.
+ */
+int http_reply(struct http_req *q, int status, const char *type, char *body);
 /*
  * Inside a route, on the server's thread: q will be answered later, by
  * http_answer().  Its connection waits meanwhile, and the server serves
@@ -123,11 +153,15 @@ const char *http_bearer(struct http_req *q);
  */
 void http_later(struct http_req *q, void (*release)(void *data), void *data);
 /*
- * Answers q (given to http_later) from any thread: status, and body (a
- * JSON text for the webhook, Prometheus text for /metrics; taken; NULL:
- * a short one that says what the status means).  q is not to be touched
- * after.
+ * Answers q (given to http_later) from any thread, as http_reply() says
+ * (status, type, body taken), with the headers set on it meanwhile.  q is
+ * not to be touched after.
  */
-void http_answer(struct http_req *q, int status, char *body);
+void http_answer(struct http_req *q, int status, const char *type, char *body);
+/*
+ * Equal, in a time that does not tell how much of a guess was right: for
+ * secrets and tokens a request shows.  NULL equals nothing.
+ */
+bool http_secret_equal(const char *a, const char *b);
 
 #endif

@@ -168,6 +168,8 @@ setup_load(const struct dondoc *d, struct setup *ret)
 			log_errorx("%s", msg ? msg : strerror(-r));
 			goto fail;
 		}
+		/* What the webhook checks each delivery against; freed with the bot. */
+		tgbot_set_webhook_secret(st.bot, st.webhook_secret);
 		/* Where Telegram finds us: the public URL, through the proxy. */
 		st.webhook_url = config_webhook_url(st.cfg);
 		if (st.webhook_url) {
@@ -418,18 +420,26 @@ tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, struc
 	tell_window(d, st, now, once, told);
 }
 
-/* The HTTP server's view of a setup. */
+/*
+ * The HTTP server's view of a setup: its configuration, and the
+ * transports' webhooks (Telegram's, routed from the first setup on, even
+ * without a bot: 404 then).
+ */
 static void
 web_update(struct web *w, const struct setup *st)
 {
-	struct web_setup ws = { .rend = st->rend, .sch = st->sch, .cs = st->cs, .bot = st->bot,
-				.webhook_secret = st->webhook_secret,
+	struct web_setup ws = { .rend = st->rend, .sch = st->sch, .cs = st->cs,
 				.metrics = st->cfg->http_metrics, .metrics_token = st->metrics_token,
 				.trusted_proxy = st->cfg->http_trusted_proxy,
 				.url = st->cfg->public_url };
+	int r;
 
-	if (w)
-		web_set(w, &ws);
+	if (!w)
+		return;
+	web_set(w, &ws);
+	r = web_webhook(w, &tgbot_webhook, st->bot && st->webhook_secret ? st->bot : NULL);
+	if (r < 0)
+		log_warnx("cannot route Telegram's webhook: %s", strerror(-r));
 }
 
 static void
@@ -464,7 +474,7 @@ wait_or_listen(struct dondoc *d, const struct setup *st, struct dispatch_owed *o
 	if (!st->bot || !tgbot_polling(st->bot)) {
 		wait_tick(ms);
 		/* Woken by the webhook, maybe: its answers go out now. */
-		web_run_after(web, st->bot);
+		web_run_after(web);
 		deliver = deliver || web;
 	} else if (!serve_stop && !serve_reload) {
 		env.bot_username = tgbot_username(st->bot);

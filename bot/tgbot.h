@@ -16,6 +16,7 @@
 struct config;
 struct inbound_env;
 struct tgbot;
+struct web_transport;
 
 /*
  * A bot for cfg's [telegram] (NULL *ret when no token is configured).
@@ -99,5 +100,20 @@ void tgbot_after_release(struct tgbot_after *a);
  * taken out of a.  NULL when there is none such.
  */
 char *tgbot_after_take_answer(struct tgbot_after *a);
+
+/*
+ * Webhook mode: the secret Telegram sends with each delivery
+ * (X-Telegram-Bot-Api-Secret-Token), borrowed until the next call or
+ * tgbot_free(); NULL: none, the webhook answers 404.
+ */
+void tgbot_set_webhook_secret(struct tgbot *b, const char *secret);
+/*
+ * Telegram's webhook for web_webhook() (web.h), with a bot as userdata:
+ * POST /telegram/webhook, the secret checked in constant time before the
+ * body is read, each update handled by tgbot_handle() in the writer's
+ * batch, a button's answer in the webhook's answer, the other calls made
+ * by the main thread.
+ */
+extern const struct web_transport tgbot_webhook;
 
 #endif

@@ -9,8 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "buf.h"
 #include "clock.h"
 #include "http.h"
@@ -20,7 +18,6 @@
 #include "schedule.h"
 #include "store.h"
 #include "task.h"
-#include "tgbot.h"
 #include "web.h"
 #include "xalloc.h"
 
@@ -32,15 +29,25 @@
  * The requests that come while one try waits share its answer.
  */
 #define HEALTH_PROBE_MS 2000
+#define HOOKS_MAX 4		/* chat transports with a webhook */
+#define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
+#define JSON_TYPE "application/json"
 
-/* A webhook update, from the server's thread to the writer and back. */
+/* A transport's webhook (web_webhook): its route's userdata. */
+struct hook {
+	struct web *w;
+	const struct web_transport *t;
+	void *userdata;		/* under setup_lock; NULL: not configured (404) */
+};
+
+/* A webhook delivery, from the server's thread to the writer and back. */
 struct job {
 	struct job *next;
 	struct http_req *q;
-	json_t *update;
+	struct hook *hook;
+	void *payload;		/* the transport's (parse) */
 	int status;
-	char *answer;		/* the webhook's answer: a method for Telegram to call */
-	struct tgbot_after after;
+	char *answer;		/* the webhook's answer (committed) */
 };
 
 /* A GET /metrics or /healthz, for the background thread. */
@@ -50,10 +57,11 @@ struct scrape {
 	bool health;
 };
 
-/* Calls an update left for the main loop to make (tgbot_after). */
+/* Calls a delivery left for the main loop to make (web_outcome.left). */
 struct after {
 	struct after *next;
-	struct tgbot_after a;
+	struct hook *hook;
+	void *left;
 };
 
 struct web {
@@ -61,9 +69,11 @@ struct web {
 	struct store *ws;	/* the writer's */
 	const struct clock *clk;
 	int wake_fd;
-	/* web_set writes; the writer's batches and /metrics read. */
+	/* web_set and web_webhook write; the webhooks, the writer's batches and /metrics read. */
 	pthread_rwlock_t setup_lock;
 	struct web_setup setup;
+	struct hook hooks[HOOKS_MAX];	/* [0..n_hooks): added by the main thread only */
+	size_t n_hooks;
 	pthread_mutex_t lock;	/* the counters */
 	struct {
 		const char *kind;	/* static strings from the command layer */
@@ -161,30 +171,31 @@ web_compose_failed(struct web *w, size_t n)
 	pthread_mutex_unlock(&w->lock);
 }
 
-/* Equal, in a time that does not tell how much of a guess was right. */
-static bool
-same_secret(const char *a, const char *b)
+/* A webhook's answer that says a status, in JSON, as the chat APIs' own errors are. */
+static char *
+hook_text(int status)
 {
-	size_t na = strlen(a), nb = strlen(b);
-	unsigned char d = na != nb;
-
-	for (size_t i = 0; i < na; i++)
-		d |= (unsigned char)a[i] ^ (unsigned char)b[i % (nb ? nb : 1)];
-	return d == 0;
+	if (status < 300)
+		return xstrdup("{\"ok\":true,\"description\":\"handled\"}\n");
+	if (status == 404)
+		return xstrdup("{\"ok\":false,\"description\":\"no webhook here\"}\n");
+	/* Not committed: the sender delivers it again. */
+	return xstrdup("{\"ok\":false,\"description\":\"try again\"}\n");
 }
 
+/* On the server's thread, the headers read: the transport's check, if it is configured. */
 static int
-on_telegram_auth(void *userdata, const char *secret)
+hook_auth(void *userdata, struct http_req *q)
 {
-	struct web *w = userdata;
-	int status = 0;
+	struct hook *k = userdata;
+	struct web *w = k->w;
+	int status;
 
 	pthread_rwlock_rdlock(&w->setup_lock);
-	if (!w->setup.bot || !w->setup.webhook_secret)
-		status = 404;
-	else if (!secret || !same_secret(secret, w->setup.webhook_secret))
-		status = 401;
+	status = k->userdata ? k->t->auth(k->userdata, q) : 404;
 	pthread_rwlock_unlock(&w->setup_lock);
+	if (status == 404)
+		return http_reply(q, 404, JSON_TYPE, hook_text(404));
 	return status;
 }
 
@@ -194,46 +205,38 @@ job_free(void *data)
 {
 	struct job *j = data;
 
-	json_decref(j->update);
+	j->hook->t->free_payload(j->payload);
 	free(j);
 }
 
 /* On the server's thread: checked and parsed here, committed by the writer. */
 static int
-on_telegram(void *userdata, struct http_req *q, const char *secret, const char *body, size_t n)
+hook_post(void *userdata, struct http_req *q, const char *body, size_t n)
 {
-	struct web *w = userdata;
+	struct hook *k = userdata;
+	struct web *w = k->w;
 	struct job *j;
-	json_error_t e;
-	json_t *u;
+	void *payload = NULL;
 	int status;
 
-	/* Checked before anything is read: a wrong secret changes nothing. */
-	status = on_telegram_auth(w, secret);
+	/* Checked again before anything is read: a reload may have come since the headers. */
+	status = hook_auth(k, q);
 	if (status)
 		return status;
-	u = json_loadb(body, n, JSON_REJECT_DUPLICATES, &e);
-	if (!json_is_object(u)) {
-		/*
-		 * From Telegram (the secret says so) but no update: it would
-		 * come the same each time, and Telegram repeats anything but a
-		 * 2xx, holding up that chat's later updates (CHAT-APIS.md A3).
-		 * Acknowledged, with nothing done.
-		 */
-		log_warnx("webhook: a delivery that is no JSON object (%s) was acknowledged, ignoring",
-			  u ? "not an object" : e.text);
-		json_decref(u);
-		return 200;
-	}
+	pthread_rwlock_rdlock(&w->setup_lock);
+	status = k->userdata ? k->t->parse(k->userdata, q, body, n, &payload) : 404;
+	pthread_rwlock_unlock(&w->setup_lock);
+	if (status)
+		return status == 200 ? http_reply(q, 200, JSON_TYPE, hook_text(200)) : status;
 	j = xcalloc(1, sizeof(*j));
 	j->q = q;
-	j->update = u;
+	j->hook = k;
+	j->payload = payload;
 	pthread_mutex_lock(&w->qlock);
 	if (w->stopping) {
 		pthread_mutex_unlock(&w->qlock);
-		json_decref(u);
-		free(j);
-		return 503;
+		job_free(j);
+		return http_reply(q, 503, JSON_TYPE, hook_text(503));
 	}
 	/* Suspended before the writer can see it, so never answered before. */
 	http_later(q, job_free, j);
@@ -244,8 +247,38 @@ on_telegram(void *userdata, struct http_req *q, const char *secret, const char *
 	return HTTP_LATER;
 }
 
+int
+web_webhook(struct web *w, const struct web_transport *t, void *userdata)
+{
+	struct hook *k = NULL;
+	int r;
+
+	for (size_t i = 0; i < w->n_hooks && !k; i++)
+		if (w->hooks[i].t == t)
+			k = &w->hooks[i];
+	if (!k) {
+		struct http_route route = { .method = "POST", .path = t->path, .auth = hook_auth,
+					    .handle = hook_post };
+
+		if (w->n_hooks == HOOKS_MAX)
+			return -ENOSPC;
+		k = &w->hooks[w->n_hooks];
+		k->w = w;
+		k->t = t;
+		route.userdata = k;
+		r = http_route(w->http, &route);
+		if (r < 0)
+			return r;
+		w->n_hooks++;
+	}
+	pthread_rwlock_wrlock(&w->setup_lock);
+	k->userdata = userdata;
+	pthread_rwlock_unlock(&w->setup_lock);
+	return 0;
+}
+
 /*
- * One transaction for every update of the batch: each a savepoint (one
+ * One transaction for every delivery of the batch: each a savepoint (one
  * that fails for a transient cause is undone alone, and answered 503 to
  * come again; one that would always fail is answered 200), all
  * committed at once, and only then answered (invariant 4).
@@ -261,59 +294,65 @@ commit_batch(struct web *w, struct job *batch)
 
 	pthread_rwlock_rdlock(&w->setup_lock);
 	env = (struct inbound_env){ .s = w->ws, .clk = w->clk, .rend = w->setup.rend,
-				    .sch = w->setup.sch, .cs = w->setup.cs,
-				    .bot_username = w->setup.bot ? tgbot_username(w->setup.bot) : NULL,
-				    .url = w->setup.url,
+				    .sch = w->setup.sch, .cs = w->setup.cs, .url = w->setup.url,
 				    .queue_reply = true, .in_txn = true };
-	r = w->setup.bot ? store_begin(w->ws) : -ENODEV;
+	r = store_begin(w->ws);
 	for (struct job *j = batch; j && r == 0; j = j->next) {
-		int k = tgbot_handle(w->setup.bot, &env, j->update, &j->after);
+		struct hook *k = j->hook;
+		int e;
 
+		/* Its transport unconfigured since (a reload): it comes again, to 404. */
+		if (!k->userdata) {
+			j->status = 503;
+			continue;
+		}
+		e = k->t->handle(k->userdata, &env, j->payload);
 		n++;
 		/*
-		 * An update the bot cannot read (-EINVAL) would be no better the
-		 * next time: acknowledged.  Any other failure is transient
-		 * (inbound_handle answers the others itself): 503, to come again.
+		 * A delivery the transport cannot read (-EINVAL) would be no
+		 * better the next time: acknowledged.  Any other failure is
+		 * transient (inbound_handle answers the others itself): 503, to
+		 * come again.
 		 */
-		j->status = k == 0 || k == -EINVAL ? 200 : 503;
-		if (k == -EINVAL)
-			log_warnx("webhook: an update the bot cannot read was acknowledged, ignoring");
-		if (k < 0 && k != -EINVAL) {
+		j->status = e == 0 || e == -EINVAL ? 200 : 503;
+		if (e == -EINVAL)
+			log_warnx("webhook: a %s delivery that cannot be read was acknowledged, "
+				  "ignoring", k->t->name);
+		if (e < 0 && e != -EINVAL) {
 			failed++;
-			log_warnx("webhook: cannot handle an update: %s; Telegram will send it again",
-				  strerror(-k));
+			log_warnx("webhook: cannot handle a %s delivery: %s; it will come again",
+				  k->t->name, strerror(-e));
 			/* An I/O error that ended the whole transaction ends the batch. */
 			if (!store_in_txn(w->ws))
-				r = k;
+				r = e;
 		}
 	}
 	if (r == 0)
 		r = store_commit(w->ws);
 	if (r < 0) {
-		if (r != -ENODEV)
-			log_warnx("webhook: cannot commit %zu updates: %s; Telegram will send them "
-				  "again", n, store_strerror(w->ws, r));
+		log_warnx("webhook: cannot commit %zu deliveries: %s; they will come again", n,
+			  store_strerror(w->ws, r));
 		store_rollback(w->ws);
-		for (struct job *j = batch; j; j = j->next) {
-			j->status = 503;
-			tgbot_after_release(&j->after);
-		}
-	} else {
-		pthread_mutex_lock(&w->lock);
 		for (struct job *j = batch; j; j = j->next)
-			if (j->status == 200 && j->after.command)
-				count_locked(w, j->after.command);
-		pthread_mutex_unlock(&w->lock);
+			j->status = 503;
+	} else {
 		for (struct job *j = batch; j; j = j->next) {
-			if (j->status != 200)
+			struct web_outcome out = { 0 };
+
+			if (j->status != 200 || !j->hook->userdata)
 				continue;
-			/* A button's answer rides on the webhook's (CHAT-APIS.md A3). */
-			j->answer = tgbot_after_take_answer(&j->after);
-			if (j->after.n) {
+			j->hook->t->committed(j->hook->userdata, j->payload, &out);
+			j->answer = out.answer;
+			if (out.command) {
+				pthread_mutex_lock(&w->lock);
+				count_locked(w, out.command);
+				pthread_mutex_unlock(&w->lock);
+			}
+			if (out.left) {
 				struct after *a = xcalloc(1, sizeof(*a));
 
-				a->a = j->after;
-				memset(&j->after, 0, sizeof(j->after));
+				a->hook = j->hook;
+				a->left = out.left;
 				*left_tail = a;
 				left_tail = &a->next;
 			}
@@ -337,9 +376,8 @@ commit_batch(struct web *w, struct job *batch)
 		struct job *j = batch;
 
 		batch = j->next;
-		tgbot_after_release(&j->after);
 		/* j is the server's again (job_free). */
-		http_answer(j->q, j->status, j->answer);
+		http_answer(j->q, j->status, JSON_TYPE, j->answer ? j->answer : hook_text(j->status));
 	}
 }
 
@@ -420,12 +458,16 @@ background_main(void *userdata)
 				if (sc->health) {
 					if (!health)
 						health = health_check(w, &health_text);
-					http_answer(sc->q, health,
-						    health_text ? xstrdup(health_text) : NULL);
+					http_answer(sc->q, health, NULL,
+						    xstrdup(health_text ? health_text : "ok\n"));
 				} else {
 					char *text = metrics_text(w);
 
-					http_answer(sc->q, text ? 200 : 503, text);
+					if (text)
+						http_answer(sc->q, 200, METRICS_TYPE, text);
+					else
+						http_answer(sc->q, 503, NULL,
+							    xstrdup("metrics unavailable\n"));
 				}
 				free(sc);
 				sc = next;
@@ -444,13 +486,12 @@ background_main(void *userdata)
 	return NULL;
 }
 
-void
-web_run_after(struct web *w, struct tgbot *b)
+/* The calls left, made (run) or only freed. */
+static void
+run_after(struct web *w, bool run)
 {
 	struct after *a;
 
-	if (!w)
-		return;
 	pthread_mutex_lock(&w->qlock);
 	a = w->after;
 	w->after = NULL;
@@ -458,13 +499,22 @@ web_run_after(struct web *w, struct tgbot *b)
 	pthread_mutex_unlock(&w->qlock);
 	while (a) {
 		struct after *next = a->next;
+		const struct web_transport *t = a->hook->t;
 
-		if (b)
-			tgbot_after_run(b, &a->a);
-		tgbot_after_release(&a->a);
+		/* The transport's state now: what they were made with may be gone (a reload). */
+		if (run && a->hook->userdata)
+			t->run_after(a->hook->userdata, a->left);
+		t->free_left(a->left);
 		free(a);
 		a = next;
 	}
+}
+
+void
+web_run_after(struct web *w)
+{
+	if (w)
+		run_after(w, true);
 }
 
 /*
@@ -514,7 +564,8 @@ queue_scrape(struct web *w, struct http_req *q, bool health)
 	pthread_mutex_lock(&w->qlock);
 	if (w->stopping) {
 		pthread_mutex_unlock(&w->qlock);
-		return 503;
+		return http_reply(q, 503, NULL, xstrdup(health ? "unhealthy: stopping\n" :
+						       "metrics unavailable\n"));
 	}
 	sc = xcalloc(1, sizeof(*sc));
 	sc->q = q;
@@ -528,8 +579,10 @@ queue_scrape(struct web *w, struct http_req *q, bool health)
 }
 
 static int
-on_health(void *userdata, struct http_req *q)
+on_health(void *userdata, struct http_req *q, const char *body, size_t n)
 {
+	(void)body;
+	(void)n;
 	return queue_scrape(userdata, q, true);
 }
 
@@ -683,18 +736,20 @@ metrics_text(struct web *w)
  * counted on the background thread.
  */
 static int
-on_metrics(void *userdata, struct http_req *q)
+on_metrics(void *userdata, struct http_req *q, const char *body, size_t n)
 {
 	struct web *w = userdata;
 	struct http_client cl;
 	const char *mode, *bearer;
 	int status = 0;
 
+	(void)body;
+	(void)n;
 	pthread_rwlock_rdlock(&w->setup_lock);
 	mode = w->setup.metrics ? w->setup.metrics : "loopback";
 	if (strcmp(mode, "token") == 0) {
 		bearer = http_bearer(q);
-		if (!w->setup.metrics_token || !bearer || !same_secret(bearer, w->setup.metrics_token))
+		if (!http_secret_equal(bearer, w->setup.metrics_token))
 			status = 401;
 	} else if (strcmp(mode, "open") != 0) {
 		http_client(q, &cl);
@@ -702,15 +757,23 @@ on_metrics(void *userdata, struct http_req *q)
 			status = 403;
 	}
 	pthread_rwlock_unlock(&w->setup_lock);
-	return status ? status : queue_scrape(w, q, false);
+	if (status == 401) {
+		(void)http_set_header(q, "WWW-Authenticate", "Bearer realm=\"dondoc\"");
+		return http_reply(q, 401, NULL,
+				  xstrdup("unauthorized: /metrics needs its bearer token\n"));
+	}
+	if (status == 403)
+		return http_reply(q, 403, NULL,
+				  xstrdup("forbidden: /metrics is served to this machine only\n"));
+	return queue_scrape(w, q, false);
 }
 
 int
 web_start(const char *listen, const char *db, const struct store *key_of,
 	  const struct clock *clk, int wake_fd, struct web **ret, char **reterr_msg)
 {
-	struct http_routes routes = { .telegram = on_telegram, .telegram_auth = on_telegram_auth,
-				      .health = on_health, .metrics = on_metrics };
+	struct http_route health = { .method = "GET", .path = "/healthz", .handle = on_health },
+			  metrics = { .method = "GET", .path = "/metrics", .handle = on_metrics };
 	struct web *w = xcalloc(1, sizeof(*w));
 	struct http *h;
 	int r;
@@ -755,12 +818,15 @@ web_start(const char *listen, const char *db, const struct store *key_of,
 		web_stop(w);
 		return r;
 	}
-	routes.userdata = w;
-	r = http_start(listen, &routes, &h, reterr_msg);
+	r = http_start(listen, &h, reterr_msg);
 	if (r < 0) {
 		web_stop(w);
 		return r;
 	}
+	health.userdata = metrics.userdata = w;
+	/* Two routes in an empty table: neither can fail. */
+	(void)http_route(h, &health);
+	(void)http_route(h, &metrics);
 	pthread_mutex_lock(&w->qlock);
 	w->http = h;
 	pthread_mutex_unlock(&w->qlock);
@@ -794,7 +860,7 @@ web_stop(struct web *w)
 	if (w->background_started)
 		pthread_join(w->background, NULL);
 	http_stop(w->http);
-	web_run_after(w, NULL);
+	run_after(w, false);
 	store_close(w->bs);
 	store_close(w->ws);
 	pthread_cond_destroy(&w->bcond);

@@ -8,7 +8,10 @@
  * clients: routes matched on the path as sent (%00, %2F refused), two
  * Content-Length headers and unknown transfer codings refused at once, a
  * connection past its address's limit making room, and who a request is
- * from when a trusted proxy forwards it.
+ * from when a trusted proxy forwards it.  And the route table: exact
+ * paths before prefixes, 405 with Allow, HEAD served by a GET route with
+ * its headers and no body, request headers and the query read, response
+ * headers given at once and later, an ETag's round trip (304).
  */
 #include "testlib.h"
 
@@ -37,6 +40,7 @@ struct fx {
 	int webhooks;			/* route_telegram calls */
 	struct http_client client;	/* what route_metrics saw */
 	char bearer[64];
+	char feed[128];			/* what route_feed saw: method path ?query */
 };
 
 static void
@@ -51,13 +55,22 @@ release(void *data)
 	pthread_mutex_unlock(&f->lock);
 }
 
+/* The secret, read from the request's headers as Telegram sends it. */
+static bool
+has_secret(struct http_req *q)
+{
+	const char *secret = http_header(q, "x-telegram-bot-api-secret-token");
+
+	return secret && strcmp(secret, "s3cret") == 0;
+}
+
 static int
-route_telegram(void *userdata, struct http_req *q, const char *secret, const char *body, size_t n)
+route_telegram(void *userdata, struct http_req *q, const char *body, size_t n)
 {
 	struct fx *f = userdata;
 
 	f->webhooks++;
-	if (!secret || strcmp(secret, "s3cret") != 0)
+	if (!has_secret(q))
 		return 401;
 	if (n == 5 && memcmp(body, "later", 5) == 0) {
 		http_later(q, release, f);
@@ -69,51 +82,123 @@ route_telegram(void *userdata, struct http_req *q, const char *secret, const cha
 		pthread_mutex_unlock(&f->lock);
 		return HTTP_LATER;
 	}
-	return n ? 200 : 400;
+	if (!n)
+		return 400;
+	return http_reply(q, 200, "application/json", strdup("{\"ok\":true,\"description\":\"handled\"}"));
 }
 
 static int
-route_auth(void *userdata, const char *secret)
+route_auth(void *userdata, struct http_req *q)
 {
 	(void)userdata;
-	return secret && strcmp(secret, "s3cret") == 0 ? 0 : 401;
+	return has_secret(q) ? 0 : 401;
 }
 
 static int
-route_health(void *userdata, struct http_req *q)
+route_health(void *userdata, struct http_req *q, const char *body, size_t n)
 {
 	(void)userdata;
-	(void)q;
-	return 200;
+	(void)body;
+	(void)n;
+	return http_reply(q, 200, NULL, strdup("ok\n"));
 }
 
 /* Says who asked, and refuses: 403. */
 static int
-route_metrics(void *userdata, struct http_req *q)
+route_metrics(void *userdata, struct http_req *q, const char *body, size_t n)
 {
 	struct fx *f = userdata;
 	const char *b = http_bearer(q);
 
+	(void)body;
+	(void)n;
 	http_client(q, &f->client);
 	snprintf(f->bearer, sizeof(f->bearer), "%s", b ? b : "(none)");
 	return 403;
+}
+
+#define ETAG "\"v1-2025\""
+
+/*
+ * A feed under /feed/: validators and caching in its headers, 304 when
+ * the client has it already; /feed/later answered by the test's thread.
+ */
+static int
+route_feed(void *userdata, struct http_req *q, const char *body, size_t n)
+{
+	struct fx *f = userdata;
+	const char *inm = http_header(q, "If-None-Match"), *query = http_query(q);
+
+	(void)body;
+	(void)n;
+	snprintf(f->feed, sizeof(f->feed), "%s %s ?%s", http_method(q), http_path(q),
+		 query ? query : "(none)");
+	if (strcmp(http_path(q), "/feed/later") == 0) {
+		http_later(q, NULL, NULL);
+		pthread_mutex_lock(&f->lock);
+		f->waiting = q;
+		pthread_cond_broadcast(&f->cond);
+		pthread_mutex_unlock(&f->lock);
+		return HTTP_LATER;
+	}
+	assert_int_equal(http_set_header(q, "ETag", ETAG), 0);
+	assert_int_equal(http_set_header(q, "Cache-Control", "private, max-age=300"), 0);
+	/* A header that would smuggle another: refused, and not sent. */
+	assert_int_equal(http_set_header(q, "X-Bad", "a\r\nSet-Cookie: x=1"), -EINVAL);
+	assert_int_equal(http_set_header(q, "content-length", "0"), -EINVAL);
+	if (inm && strcmp(inm, ETAG) == 0)
+		return 304;
+	return http_reply(q, 200, "text/calendar; charset=utf-8",
+			  strdup("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"));
+}
+
+/* An exact path under the prefix: its own route. */
+static int
+route_exact(void *userdata, struct http_req *q, const char *body, size_t n)
+{
+	(void)userdata;
+	(void)body;
+	(void)n;
+	return http_reply(q, 200, NULL, strdup("exact\n"));
+}
+
+/* POST /both, beside GET /both: the body echoed. */
+static int
+route_echo(void *userdata, struct http_req *q, const char *body, size_t n)
+{
+	(void)userdata;
+	return http_reply(q, 201, NULL, strndup(body, n));
 }
 
 static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct http_routes routes = { .telegram = route_telegram, .telegram_auth = route_auth,
-				      .health = route_health, .metrics = route_metrics };
+	const struct http_route routes[] = {
+		{ .method = "POST", .path = "/telegram/webhook", .auth = route_auth,
+		  .handle = route_telegram },
+		{ .method = "GET", .path = "/healthz", .handle = route_health },
+		{ .method = "GET", .path = "/metrics", .handle = route_metrics },
+		{ .method = "GET", .path = "/feed/", .prefix = true, .handle = route_feed },
+		{ .method = "GET", .path = "/feed/exact", .handle = route_exact },
+		{ .method = "GET", .path = "/both", .handle = route_exact },
+		{ .method = "POST", .path = "/both", .handle = route_echo },
+	};
 	char *msg = NULL;
 
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->cond, NULL);
-	routes.userdata = f;
-	if (http_start("127.0.0.1:0", &routes, &f->h, &msg) < 0) {
+	if (http_start("127.0.0.1:0", &f->h, &msg) < 0) {
 		fprintf(stderr, "http_start: %s\n", msg);
 		free(msg);
 		return -1;
+	}
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		struct http_route r = routes[i];
+
+		r.userdata = f;
+		if (http_route(f->h, &r) < 0)
+			return -1;
 	}
 	*state = f;
 	return 0;
@@ -230,7 +315,8 @@ test_answered_later_from_another_thread(void **state)
 	assert_int_equal(f->released, 0);
 
 	/* The answer, from this thread: status and a JSON body of ours. */
-	http_answer(f->waiting, 200, strdup("{\"method\":\"answerCallbackQuery\",\"text\":\"Đã ghi nhận\"}"));
+	http_answer(f->waiting, 200, "application/json",
+		    strdup("{\"method\":\"answerCallbackQuery\",\"text\":\"Đã ghi nhận\"}"));
 	read_response(a, resp, sizeof(resp));
 	assert_true(strncmp(resp, "HTTP/1.1 200", 12) == 0);
 	assert_non_null(strcasestr(resp, "\r\nContent-Type: application/json\r\n"));
@@ -263,11 +349,11 @@ test_answered_later_with_a_status(void **state)
 	while (!f->waiting)
 		pthread_cond_wait(&f->cond, &f->lock);
 	pthread_mutex_unlock(&f->lock);
-	/* Not committed: 503, for Telegram to send it again. */
-	http_answer(f->waiting, 503, NULL);
+	/* Not committed: 503, for Telegram to send it again; no body given, a short one. */
+	http_answer(f->waiting, 503, NULL, NULL);
 	read_response(a, resp, sizeof(resp));
 	assert_true(strncmp(resp, "HTTP/1.1 503", 12) == 0);
-	assert_non_null(strstr(resp, "{\"ok\":false,\"description\":\"try again\"}"));
+	assert_non_null(strstr(resp, "\r\n\r\n503 service unavailable\n"));
 	close(a);
 }
 
@@ -460,6 +546,207 @@ test_client_behind_trusted_proxy(void **state)
 	assert_false(f->client.proxied);
 }
 
+/* Sends req on a new connection; its response, whole, in resp; its status. */
+static int
+exchange(struct fx *f, const char *req, char *resp, size_t size)
+{
+	int a = connect_to(f);
+
+	send_all(a, req);
+	read_response(a, resp, size);
+	close(a);
+	assert_true(strncmp(resp, "HTTP/1.1 ", 9) == 0);
+	return (int)strtol(resp + 9, NULL, 10);
+}
+
+/* Sends req; the response's headers in resp, and nothing after them (HEAD, 304). */
+static int
+exchange_head(struct fx *f, const char *req, char *resp, size_t size)
+{
+	int a = connect_to(f);
+	size_t n = 0;
+	struct pollfd p = { .fd = a, .events = POLLIN };
+
+	send_all(a, req);
+	while (!strstr(resp, "\r\n\r\n") || !n) {
+		ssize_t k;
+
+		assert_true(poll(&p, 1, 10000) == 1);
+		k = recv(a, resp + n, size - 1 - n, 0);
+		assert_true(k > 0);
+		n += (size_t)k;
+		resp[n] = '\0';
+	}
+	/* The headers end the response: no body follows them. */
+	assert_true(strstr(resp, "\r\n\r\n")[4] == '\0');
+	assert_int_equal(poll(&p, 1, 200), 0);
+	close(a);
+	return (int)strtol(resp + 9, NULL, 10);
+}
+
+static void
+test_routes(void **state)
+{
+	struct fx *f = *state;
+	char resp[2048];
+	int a;
+
+	/* A prefix route, with the path and the query as sent. */
+	assert_int_equal(exchange(f, "GET /feed/an%20agency.ics?token=a%2Bb&x HTTP/1.1\r\nHost: t\r\n\r\n",
+				  resp, sizeof(resp)), 200);
+	assert_string_equal(f->feed, "GET /feed/an%20agency.ics ?token=a%2Bb&x");
+	assert_non_null(strcasestr(resp, "\r\nContent-Type: text/calendar; charset=utf-8\r\n"));
+	assert_non_null(strstr(resp, "\r\n\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"));
+	/* Response headers, the one refused left out. */
+	assert_non_null(strstr(resp, "\r\nETag: " ETAG "\r\n"));
+	assert_non_null(strstr(resp, "\r\nCache-Control: private, max-age=300\r\n"));
+	assert_null(strcasestr(resp, "Set-Cookie"));
+	assert_null(strstr(resp, "X-Bad"));
+	assert_int_equal(exchange(f, "GET /feed/ HTTP/1.1\r\nHost: t\r\n\r\n", resp, sizeof(resp)), 200);
+	assert_string_equal(f->feed, "GET /feed/ ?(none)");
+	/* An exact path beats the prefix it is under; the prefix alone is no path of it. */
+	assert_int_equal(exchange(f, "GET /feed/exact HTTP/1.1\r\nHost: t\r\n\r\n", resp, sizeof(resp)), 200);
+	assert_non_null(strstr(resp, "\r\n\r\nexact\n"));
+	assert_int_equal(exchange(f, "GET /feed/exact/x HTTP/1.1\r\nHost: t\r\n\r\n", resp, sizeof(resp)), 200);
+	assert_string_equal(f->feed, "GET /feed/exact/x ?(none)");
+	assert_int_equal(exchange(f, "GET /feed HTTP/1.1\r\nHost: t\r\n\r\n", resp, sizeof(resp)), 404);
+	assert_int_equal(exchange(f, "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n", resp, sizeof(resp)), 404);
+	assert_non_null(strstr(resp, "\r\n\r\nnot found\n"));
+	/* A path routed for other methods: 405, and Allow says which. */
+	assert_int_equal(exchange(f, "POST /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n",
+				  resp, sizeof(resp)), 405);
+	assert_non_null(strstr(resp, "\r\nAllow: GET, HEAD\r\n"));
+	assert_int_equal(exchange(f, "GET /telegram/webhook HTTP/1.1\r\nHost: t\r\n\r\n", resp,
+				  sizeof(resp)), 405);
+	assert_non_null(strstr(resp, "\r\nAllow: POST\r\n"));
+	assert_int_equal(exchange(f, "DELETE /both HTTP/1.1\r\nHost: t\r\n\r\n", resp, sizeof(resp)), 405);
+	assert_non_null(strstr(resp, "\r\nAllow: GET, HEAD, POST\r\n"));
+	assert_int_equal(exchange(f, "PUT /feed/x HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n",
+				  resp, sizeof(resp)), 405);
+	assert_non_null(strstr(resp, "\r\nAllow: GET, HEAD\r\n"));
+	/* Two methods on one path, each to its own. */
+	assert_int_equal(exchange(f, "POST /both HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nping",
+				  resp, sizeof(resp)), 201);
+	assert_non_null(strstr(resp, "\r\n\r\nping"));
+	assert_int_equal(exchange(f, "GET /both HTTP/1.1\r\nHost: t\r\n\r\n", resp, sizeof(resp)), 200);
+	/* A GET keeps its connection for the next (a feed polled, a prober). */
+	a = connect_to(f);
+	send_all(a, "GET /feed/a.ics HTTP/1.1\r\nHost: t\r\n\r\n");
+	read_response(a, resp, sizeof(resp));
+	assert_null(strcasestr(resp, "\r\nConnection: close"));
+	send_all(a, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+	read_response(a, resp, sizeof(resp));
+	assert_non_null(strstr(resp, "\r\n\r\nok\n"));
+	close(a);
+	/* A GET with a body: none is taken. */
+	assert_int_equal(exchange(f, "GET /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\n{}",
+				  resp, sizeof(resp)), 413);
+	assert_int_equal(f->webhooks, 0);
+}
+
+static void
+test_head(void **state)
+{
+	struct fx *f = *state;
+	char get[2048], head[2048] = "";
+
+	/* The headers of the GET, Content-Length too, and no body. */
+	assert_int_equal(exchange(f, "GET /feed/a.ics HTTP/1.1\r\nHost: t\r\n\r\n", get, sizeof(get)), 200);
+	assert_int_equal(exchange_head(f, "HEAD /feed/a.ics HTTP/1.1\r\nHost: t\r\n\r\n", head,
+				       sizeof(head)), 200);
+	assert_string_equal(f->feed, "HEAD /feed/a.ics ?(none)");
+	assert_non_null(strstr(head, "\r\nETag: " ETAG "\r\n"));
+	assert_non_null(strcasestr(head, "\r\nContent-Type: text/calendar; charset=utf-8\r\n"));
+	assert_non_null(strcasestr(head, "\r\nContent-Length: 32\r\n"));
+	assert_non_null(strcasestr(get, "\r\nContent-Length: 32\r\n"));
+	/* A route for POST alone serves no HEAD. */
+	memset(head, 0, sizeof(head));
+	assert_int_equal(exchange(f, "HEAD /telegram/webhook HTTP/1.1\r\nHost: t\r\n\r\n", head,
+				  sizeof(head)), 405);
+}
+
+static void
+test_etag_round_trip(void **state)
+{
+	struct fx *f = *state;
+	char resp[2048] = "", req[256];
+	const char *etag;
+	size_t n;
+
+	assert_int_equal(exchange(f, "GET /feed/a.ics HTTP/1.1\r\nHost: t\r\n\r\n", resp, sizeof(resp)), 200);
+	etag = strstr(resp, "\r\nETag: ");
+	assert_non_null(etag);
+	etag += 8;
+	n = strcspn(etag, "\r");
+	/* The validator given back: 304, its headers, no body. */
+	snprintf(req, sizeof(req), "GET /feed/a.ics HTTP/1.1\r\nHost: t\r\nIf-None-Match: %.*s\r\n\r\n",
+		 (int)n, etag);
+	memset(resp, 0, sizeof(resp));
+	assert_int_equal(exchange_head(f, req, resp, sizeof(resp)), 304);
+	assert_non_null(strstr(resp, "\r\nETag: " ETAG "\r\n"));
+	assert_non_null(strstr(resp, "\r\nCache-Control: private, max-age=300\r\n"));
+	/* Another validator: the whole feed. */
+	assert_int_equal(exchange(f, "GET /feed/a.ics HTTP/1.1\r\nHost: t\r\nIf-None-Match: \"v0\"\r\n\r\n",
+				  resp, sizeof(resp)), 200);
+	assert_non_null(strstr(resp, "\r\n\r\nBEGIN:VCALENDAR"));
+}
+
+/* Headers and type given by the thread that answers later. */
+static void
+test_later_with_headers(void **state)
+{
+	struct fx *f = *state;
+	char resp[2048];
+	int a = connect_to(f);
+
+	send_all(a, "GET /feed/later?x=1 HTTP/1.1\r\nHost: t\r\n\r\n");
+	pthread_mutex_lock(&f->lock);
+	while (!f->waiting)
+		pthread_cond_wait(&f->cond, &f->lock);
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(http_set_header(f->waiting, "Last-Modified", "Sat, 27 Sep 2025 02:00:00 GMT"), 0);
+	assert_int_equal(http_set_header(f->waiting, "ETag", "\"later\""), 0);
+	http_answer(f->waiting, 200, "text/csv", strdup("a,b\n"));
+	read_response(a, resp, sizeof(resp));
+	close(a);
+	assert_true(strncmp(resp, "HTTP/1.1 200", 12) == 0);
+	assert_non_null(strstr(resp, "\r\nLast-Modified: Sat, 27 Sep 2025 02:00:00 GMT\r\n"));
+	assert_non_null(strstr(resp, "\r\nETag: \"later\"\r\n"));
+	assert_non_null(strcasestr(resp, "\r\nContent-Type: text/csv\r\n"));
+	assert_non_null(strstr(resp, "\r\n\r\na,b\n"));
+}
+
+static void
+test_route_refused(void **state)
+{
+	struct fx *f = *state;
+	struct http_route r = { .method = "GET", .path = "/healthz", .handle = route_exact };
+	char path[HTTP_ROUTES_MAX][16];
+	int added = 0, ret = 0;
+
+	assert_int_equal(http_route(f->h, &r), -EEXIST);
+	r.path = "healthz";
+	assert_int_equal(http_route(f->h, &r), -EINVAL);
+	r.path = "/x";
+	r.handle = NULL;
+	assert_int_equal(http_route(f->h, &r), -EINVAL);
+	/* The same path as a prefix is another route. */
+	r.handle = route_exact;
+	r.path = "/healthz";
+	r.prefix = true;
+	assert_int_equal(http_route(f->h, &r), 0);
+	r.prefix = false;
+	for (int i = 0; i < HTTP_ROUTES_MAX && ret == 0; i++) {
+		snprintf(path[i], sizeof(path[i]), "/r%d", i);
+		r.path = path[i];
+		ret = http_route(f->h, &r);
+		added += ret == 0;
+	}
+	assert_int_equal(ret, -ENOSPC);
+	/* Seven in setup, one above. */
+	assert_int_equal(added, HTTP_ROUTES_MAX - 8);
+}
+
 int
 main(void)
 {
@@ -472,6 +759,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_framing_refused_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crowded_address_makes_room, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_behind_trusted_proxy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_routes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_head, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_etag_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_later_with_headers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("http", tests, NULL, NULL);
