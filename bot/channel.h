@@ -113,6 +113,12 @@ struct channel_ops {
 	 */
 	const char *address;
 	/*
+	 * Optional: the service the history names when it records what the
+	 * channel said (an address refused), when that is not its name: ZNS
+	 * is "zalo" (the event table knows services, not kinds of message).
+	 */
+	const char *via;
+	/*
 	 * The longest text of one message, counted in unit (split.h); 0: no
 	 * limit.  A chat channel cuts a longer one itself, with split_text.
 	 */
