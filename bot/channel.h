@@ -113,6 +113,12 @@ struct channel_ops {
 	 */
 	const char *address;
 	/*
+	 * Optional: the service the history names when it records what the
+	 * channel said (an address refused), when that is not its name: ZNS
+	 * is "zalo" (the event table knows services, not kinds of message).
+	 */
+	const char *via;
+	/*
 	 * The longest text of one message, counted in unit (split.h); 0: no
 	 * limit.  A chat channel cuts a longer one itself, with split_text.
 	 */
@@ -160,6 +166,8 @@ struct channel_ops {
 extern const struct channel_ops channel_file_ops;
 extern const struct channel_ops channel_email_ops;
 extern const struct channel_ops channel_telegram_ops;
+extern const struct channel_ops channel_zalo_ops;
+extern const struct channel_ops channel_zns_ops;
 
 const char *delivery_to_string(enum delivery d);
 

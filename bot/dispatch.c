@@ -1090,7 +1090,8 @@ fall_back(struct store *s, const struct dispatch_env *env, struct job *j, bool g
 		return 0;
 	if (gone && ops && ops->address) {
 		/* The history says who silenced the address: dondoc, told so by the server. */
-		const struct actor a = { .name = "dondoc", .channel = j->m.channel };
+		const struct actor a = { .name = "dondoc",
+					 .channel = ops->via ? ops->via : j->m.channel };
 
 		/*
 		 * The address is gone (a chat blocked or deleted, a mailbox
