@@ -25,11 +25,11 @@
 #include "store.h"
 #include "xalloc.h"
 
-#define CODE_LEN 12		/* 60 bits: guessing one within its days is hopeless */
+#define CODE_LEN COMMAND_CODE_LEN	/* 60 bits: guessing one within its days is hopeless */
 #define CODE_DAYS 7
 
 /* No 0/O or 1/I: the code may be read out over the phone. */
-static const char code_alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+static const char code_alphabet[] = COMMAND_CODE_ALPHABET;
 
 struct invite_args {
 	int64_t days;
