@@ -160,6 +160,8 @@ struct channel_ops {
 extern const struct channel_ops channel_file_ops;
 extern const struct channel_ops channel_email_ops;
 extern const struct channel_ops channel_telegram_ops;
+extern const struct channel_ops channel_zalo_ops;
+extern const struct channel_ops channel_zns_ops;
 
 const char *delivery_to_string(enum delivery d);
 

@@ -22,10 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "channel.h"
+#include "chatplain.h"
 #include "config.h"
-#include "macro.h"
 #include "split.h"
 #include "registry.h"
 #include "telegram.h"
@@ -81,52 +80,6 @@ tgc_reaches(void *state, const struct person *p)
 {
 	(void)state;
 	return person_reachable(p, "telegram");
-}
-
-/* Removes the tags of s, keeping entities: for text Telegram's parser refused. */
-static char *
-strip_tags(const char *s)
-{
-	struct buf b;
-	bool in_tag = false;
-
-	buf_init(&b, strlen(s) + 1);
-	for (const char *p = s; *p; p++) {
-		if (*p == '<')
-			in_tag = true;
-		else if (*p == '>' && in_tag)
-			in_tag = false;
-		else if (!in_tag)
-			(void)buf_addc(&b, *p);
-	}
-	return buf_detach(&b);
-}
-
-/* Plain text from HTML-escaped text: &lt; &gt; &amp; &quot; back to characters. */
-static char *
-unescape(const char *s)
-{
-	static const struct {
-		const char *ent;
-		char c;
-	} ents[] = { { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' }, { "&amp;", '&' } };
-	struct buf b;
-
-	buf_init(&b, strlen(s) + 1);
-	for (const char *p = s; *p;) {
-		size_t k;
-
-		for (k = 0; k < ELEMENTSOF(ents); k++)
-			if (strncmp(p, ents[k].ent, strlen(ents[k].ent)) == 0)
-				break;
-		if (k < ELEMENTSOF(ents)) {
-			(void)buf_addc(&b, ents[k].c);
-			p += strlen(ents[k].ent);
-		} else {
-			(void)buf_addc(&b, *p++);
-		}
-	}
-	return buf_detach(&b);
 }
 
 /*
@@ -228,13 +181,13 @@ tgc_send(void *state, const struct outgoing *m, int *ret_retry_after, char **ret
 		d = send_part(c, person_address(m->to, "telegram"), parts[i], plain, last ? markup : NULL,
 			      i == 0 ? m->reply_to : 0, &id, ret_retry_after, &err);
 		if (d == _DELIVERY_INVALID) {
-			char *stripped = strip_tags(parts[i]), *flat = unescape(stripped);
+			/* Links keep their URL: the plain text is all the reader gets. */
+			char *flat = chat_plain(parts[i], true);
 
 			free(err);
 			err = NULL;
 			d = send_part(c, person_address(m->to, "telegram"), flat, true,
 				      last ? markup : NULL, 0, &id, ret_retry_after, &err);
-			free(stripped);
 			free(flat);
 		}
 	}

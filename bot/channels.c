@@ -37,7 +37,8 @@ delivery_to_string(enum delivery d)
 
 /* Every channel this build has; channels_open keeps those configured, by ops->order. */
 static const struct channel_ops *const known[] = {
-	&channel_telegram_ops, &channel_email_ops, &channel_file_ops,
+	&channel_telegram_ops, &channel_zalo_ops, &channel_zns_ops, &channel_email_ops,
+	&channel_file_ops,
 };
 
 int

@@ -13,6 +13,7 @@
 #include <sysexits.h>
 
 #include "buf.h"
+#include "chatplain.h"
 #include "cli.h"
 #include "command.h"
 #include "config.h"
@@ -179,43 +180,6 @@ chat_opt(int c, const char *arg, void *userdata)
 }
 
 /*
- * The chat form as a phone shows it: Telegram's markup (<b>, <i>, <code>)
- * gone, its entities (&lt; &gt; &amp; &quot;) the characters they stand for.
- */
-static char *
-phone_text(const char *chat)
-{
-	static const struct {
-		const char *ent;
-		char c;
-	} ents[] = { { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' }, { "&amp;", '&' } };
-	struct buf b;
-	const char *p = chat;
-
-	buf_init(&b, strlen(chat) + 1);
-	while (*p) {
-		size_t k;
-
-		if (*p == '<') {
-			/* The templates write only tags here: data is escaped (templates/README.md). */
-			p += strcspn(p, ">");
-			p += *p == '>';
-			continue;
-		}
-		for (k = 0; k < sizeof(ents) / sizeof(ents[0]); k++)
-			if (strncmp(p, ents[k].ent, strlen(ents[k].ent)) == 0)
-				break;
-		if (k < sizeof(ents) / sizeof(ents[0])) {
-			(void)buf_addc(&b, ents[k].c);
-			p += strlen(ents[k].ent);
-		} else {
-			(void)buf_addc(&b, *p++);
-		}
-	}
-	return buf_detach(&b);
-}
-
-/*
  * Prints the answer in format: by default what the phone shows, the
  * toast a pressed button pops up first ("[Đã ghi nhận]").  A line end is
  * added when the form lacks one.
@@ -229,7 +193,7 @@ print_answer(const struct inbound_result *res, enum chat_format format, bool but
 	if (format == CHAT_PHONE && button && res->toast && *res->toast)
 		printf("[%s]\n", res->toast);
 	if (format == CHAT_PHONE && res->chat)
-		s = shown = phone_text(res->chat);
+		s = shown = chat_plain(res->chat, false);
 	if (s && *s) {
 		fputs(s, stdout);
 		if (s[strlen(s) - 1] != '\n')
