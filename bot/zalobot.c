@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chatplain.h"
 #include "clock.h"
 #include "command.h"
 #include "config.h"
@@ -396,8 +397,11 @@ on_text(const struct inbound_env *env, struct job *j)
 		inbound_result_release(&res);
 		return 0;
 	}
-	if (res.direct && (res.text || res.chat))
-		j->answer = xstrdup(res.text ? res.text : res.chat);
+	/* The chat form as Zalo shows it: plain text, links written out. */
+	if (res.direct && res.chat)
+		j->answer = chat_plain(res.chat, true);
+	else if (res.direct && res.text)
+		j->answer = xstrdup(res.text);
 	log_info("zalo: text from user %s: %s%s", ev->user_id, res.command ? res.command : "?",
 		 res.refused ? " (refused)" : "");
 	inbound_result_release(&res);
