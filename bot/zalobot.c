@@ -355,34 +355,42 @@ record_locked(const struct inbound_env *env, const struct zalo_event *ev)
 	return r < 0 ? r : 0;
 }
 
-/* A text: to the command layer, then the sender's interaction recorded. */
+/*
+ * A text: to the command layer, which records the sender's interaction
+ * (the time it handled it) with the command; then, when their Zalo was
+ * refused (out of the window, unfollowed), it works again.
+ */
 static int
 on_text(const struct inbound_env *env, struct job *j)
 {
 	struct zalo_event *ev = &j->ev;
 	struct inbound_result res = { 0 };
 	struct person p = { 0 };
+	const struct address *addr;
 	struct command_in in;
 	char code[COMMAND_CODE_LEN + 1], *start = NULL;
 	int64_t now = clock_now(env->clk), reply_to = 0;
+	bool linked, refused;
 	int r;
 
 	in = (struct command_in){ .channel = CHANNEL, .chat_id = ev->user_id, .text = ev->text,
 				  .now = now, .today = clock_local_date(now), .cal = env->sch->cal,
 				  .sch = env->sch };
+	/* A read, before the unit: who it is, and whether their Zalo was refused. */
+	r = store_person_by_address(env->s, CHANNEL, ev->user_id, &p);
+	if (r < 0 && r != -ENOENT && inbound_transient(r))
+		return r;
+	linked = r == 0;
+	addr = linked ? person_address_get(&p, CHANNEL) : NULL;
+	refused = addr && addr->broken_at;
+	person_release(&p);
 	/*
 	 * A bare code from someone linked to no one links them: Zalo has no
 	 * deep link to carry "/start CODE", and officials type what they
 	 * were handed.
 	 */
-	if (command_link_code(ev->text, code)) {
-		r = store_person_by_address(env->s, CHANNEL, ev->user_id, &p);
-		person_release(&p);
-		if (r < 0 && r != -ENOENT && inbound_transient(r))
-			return r;
-		if (r == -ENOENT)
-			in.text = start = xasprintf("/start %s", code);
-	}
+	if (!linked && command_link_code(ev->text, code))
+		in.text = start = xasprintf("/start %s", code);
 	/* A reply quoting one of our messages: which outbox message it was. */
 	if (ev->quote_msg_id)
 		(void)store_chat_sent_get(env->s, CHANNEL, ev->user_id, ev->quote_msg_id, &reply_to);
@@ -405,11 +413,12 @@ on_text(const struct inbound_env *env, struct job *j)
 	log_info("zalo: text from user %s: %s%s", ev->user_id, res.command ? res.command : "?",
 		 res.refused ? " (refused)" : "");
 	inbound_result_release(&res);
+	if (!refused)
+		return 0;
 	/*
-	 * The interaction, in a unit after the command's (a /start has
-	 * linked them by now).  Losing it to a transient failure loses less
-	 * than having the command come again as a duplicate: it is logged,
-	 * unless the batch itself is gone.
+	 * In a unit after the command's.  Losing it to a transient failure
+	 * loses less than having the command come again as a duplicate: it
+	 * is logged, unless the batch itself is gone.
 	 */
 	r = unit_begin(env);
 	if (r == 0)

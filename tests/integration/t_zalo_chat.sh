@@ -173,18 +173,26 @@ zalo_post follow 7003
 expect_eq "then a follow, now: their last interaction" "$(zaddr last_in 3)" "$NOW_LOCAL"
 zalo_post --stale 1800 follow 7003
 expect_eq "an older event after it leaves it as it was" "$(zaddr last_in 3)" "$NOW_LOCAL"
+# Unfollowed again (a later event), then a text: the text reopens it, and is answered on Zalo.
+zalo_post --stale 10 unfollow 7002
+expect_eq "unfollowed again: refused" "$(broken zalo 2)" 1
+zalo_post text 7002 "/viec"
+expect_eq "a text from them: their Zalo works again" "$(broken zalo 2)" 0
+last_sent 7
+expect_eq "and the answer goes to them on Zalo" "$(json '[j[1], "Nhiệm vụ thử số 3" in j[2]]')" \
+	'["7002", true]'
 zalo_post follow 7999
 expect_eq "a follow from someone linked to no one: 200, nobody changed" \
 	"$zstatus $(sql "SELECT count(*) FROM address WHERE value = '7999'")" "200 0"
 
 # --- someone linked to no one -----------------------------------------------------------------
 zalo_post text 7999 "/viec"
-last_sent 7
+last_sent 8
 expect_eq "is told how to link (follow, /start CODE), in plain text" \
 	"$(json '[j[1], "chưa được liên kết" in j[2], "/start" in j[2], "<b>" in j[2]]')" \
 	'["7999", true, true, false]'
 zalo_post text 7999 "ABCDEFGHJKLM"
-last_sent 8
+last_sent 9
 expect_eq "a bare code nobody issued: told the code is wrong" \
 	"$(json '[j[1], "/start" in j[2] or "mã" in j[2].lower()]')" '["7999", true]'
 expect_eq "and nobody is linked to them" "$(sql "SELECT count(*) FROM address WHERE value = '7999'")" 0
