@@ -46,7 +46,7 @@ REL = build/rel
 SAN = build/san
 TSAN = build/tsan
 
-.PHONY: all deps run check test-build check-style bench bench-webhook faults install uninstall clean demo
+.PHONY: all deps run check test-build check-style bench bench-webhook bench-zalo faults install uninstall clean demo
 
 all: bot/dondoc bot/dondoc-ical
 
@@ -118,6 +118,12 @@ bench-webhook: deps
 	@$(MAKE) --no-print-directory all $(REL)/bench_inbound $(REL)/dondoc-ical
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk
 	@sh bench/webhook.sh
+
+# The Zalo webhook at the same budget (issue 14): signed events replayed by wrk.
+bench-zalo: deps
+	@$(MAKE) --no-print-directory all $(REL)/dondoc-ical
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk
+	@sh bench/zalo_webhook.sh
 
 # kill -9 loops against the real daemon (issue 10): the duplicates per kill.
 faults: deps

@@ -101,10 +101,10 @@ static const struct cli_command commands[] = {
 	  "history, channel cli).  Its reporter is told, with the note; when it was the\n"
 	  "task's last open obstacle, the task is no longer shown VÀNG for it.\n" },
 	{ "chat", cmd_chat, CLI_DB_WRITE, "run a chat command as a linked chat would",
-	  " --telegram CHAT_ID [--reply-to MESSAGE] TEXT...\n"
+	  " --telegram CHAT_ID | --zalo USER_ID [--reply-to MESSAGE] TEXT...\n"
 	  "       dondoc chat --telegram CHAT_ID --button DATA --on MESSAGE\n\n"
 	  "Runs TEXT (\"/xong 27 đã gửi\") through the command layer as the chat CHAT_ID\n"
-	  "sends it, changes the registry as the bot would, and prints the answer as\n"
+	  "(or the Zalo user USER_ID, to the OA) sends it, changes the registry as the bot would, and prints the answer as\n"
 	  "the phone shows it.  Messages for others (the secretariat, a requester) are\n"
 	  "queued.  Exit status 1 when the command was refused.\n\n"
 	  "  --reply-to MESSAGE  the text replies to outbox message MESSAGE (a note)\n"

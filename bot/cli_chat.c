@@ -26,11 +26,11 @@
 #include "store.h"
 #include "xalloc.h"
 
-#define CODE_LEN 12		/* 60 bits: guessing one within its days is hopeless */
+#define CODE_LEN COMMAND_CODE_LEN	/* 60 bits: guessing one within its days is hopeless */
 #define CODE_DAYS 7
 
 /* No 0/O or 1/I: the code may be read out over the phone. */
-static const char code_alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+static const char code_alphabet[] = COMMAND_CODE_ALPHABET;
 
 struct invite_args {
 	int64_t days;
@@ -112,11 +112,15 @@ cmd_person_invite(struct dondoc *d, int argc, char **argv)
 	if (d->cfg->telegram_bot_username) {
 		printf("Đường dẫn: https://t.me/%s?start=%s\n", d->cfg->telegram_bot_username, code);
 		printf("hoặc gửi /start %s tới @%s\n", code, d->cfg->telegram_bot_username);
-	} else {
+	} else if (!d->cfg->zalo_app_id) {
 		printf("Gửi /start %s tới bot nhắc việc.\n", code);
 		fprintf(stderr, "dondoc person invite: set [telegram] bot_username to print the "
 			"bot's t.me link\n");
 	}
+	/* Zalo has no deep link: the official follows the OA and types the code. */
+	if (d->cfg->zalo_app_id)
+		printf("Trên Zalo: quan tâm Official Account của cơ quan, rồi gửi tin nhắn "
+		       "/start %s (hoặc chỉ gửi mã %s)\n", code, code);
 	person_release(&p);
 	return 0;
 }
@@ -129,7 +133,8 @@ enum chat_format {
 };
 
 struct chat_args {
-	const char *telegram;
+	const char *channel;	/* "telegram", "zalo" */
+	const char *chat_id;
 	int64_t reply_to;
 	const char *button;
 	int64_t on;
@@ -143,7 +148,11 @@ chat_opt(int c, const char *arg, void *userdata)
 
 	switch (c) {
 	case 't':
-		a->telegram = arg;
+	case 'z':
+		if (a->channel)
+			return cli_usage_error("chat", "give --telegram or --zalo, not both");
+		a->channel = c == 't' ? "telegram" : "zalo";
+		a->chat_id = arg;
 		return 0;
 	case 'r':
 		return cli_parse_int(arg, 1, INT64_MAX, &a->reply_to) < 0 ?
@@ -198,6 +207,7 @@ cmd_chat(struct dondoc *d, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "telegram", required_argument, NULL, 't' },
+		{ "zalo", required_argument, NULL, 'z' },
 		{ "reply-to", required_argument, NULL, 'r' },
 		{ "button", required_argument, NULL, 'b' },
 		{ "on", required_argument, NULL, 'o' },
@@ -212,8 +222,11 @@ cmd_chat(struct dondoc *d, int argc, char **argv)
 
 	if (cli_parse("chat", argc, argv, opts, chat_opt, &a, &ex))
 		return ex;
-	if (!a.telegram)
-		return cli_usage_error("chat", "say which chat sends it: --telegram CHAT_ID");
+	if (!a.channel)
+		return cli_usage_error("chat", "say which chat sends it: --telegram CHAT_ID or "
+				       "--zalo USER_ID");
+	if (a.button && strcmp(a.channel, "telegram") != 0)
+		return cli_usage_error("chat", "--button is Telegram's: Zalo has no buttons");
 	if (a.button ? optind != argc || !a.on : optind >= argc)
 		return cli_usage_error("chat", a.button ? "--button takes --on MESSAGE and no text" :
 				       "give the text the chat sends");
@@ -246,7 +259,7 @@ cmd_chat(struct dondoc *d, int argc, char **argv)
 		struct inbound_env env = { .s = d->store, .rend = rend, .sch = d->sch, .cs = d->cs,
 					   .bot_username = d->cfg->telegram_bot_username,
 					   .url = d->cfg->public_url };
-		struct command_in in = { .channel = "telegram", .chat_id = a.telegram,
+		struct command_in in = { .channel = a.channel, .chat_id = a.chat_id,
 					 .text = text, .reply_to = a.reply_to, .button = a.button,
 					 .button_on = a.on, .bot_username = env.bot_username,
 					 .now = clock_now(&d->clock), .today = clock_today(&d->clock),

@@ -1679,6 +1679,28 @@ cmd_start(struct run *r)
 	return 0;
 }
 
+bool
+command_link_code(const char *text, char out[COMMAND_CODE_LEN + 1])
+{
+	size_t n;
+
+	if (!text)
+		return false;
+	text += strspn(text, " \t\r\n");
+	n = strcspn(text, " \t\r\n");
+	if (n != COMMAND_CODE_LEN || text[n + strspn(text + n, " \t\r\n")] != '\0')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = (char)toupper((unsigned char)text[i]);
+
+		if (!strchr(COMMAND_CODE_ALPHABET, c) || c == '\0')
+			return false;
+		out[i] = c;
+	}
+	out[n] = '\0';
+	return true;
+}
+
 /* The period the notices of a reminder about task_id count from (the latest). */
 struct anchor_of {
 	int64_t task_id;

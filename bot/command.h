@@ -113,6 +113,20 @@ struct command_info {
 };
 const struct command_info *command_list(size_t *ret_n);
 
+/*
+ * The link codes "dondoc person invite" makes: COMMAND_CODE_LEN characters
+ * of COMMAND_CODE_ALPHABET (no 0/O, no 1/I: they are read out over the
+ * phone), upper case; "/start CODE" takes them in any case.
+ */
+#define COMMAND_CODE_LEN 12
+#define COMMAND_CODE_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+/*
+ * When text, spaces around it aside, has the shape of a link code (any
+ * case): true, with the code in upper case in out.  For a chat linked to
+ * no one that sends the bare code (Zalo, where a deep link cannot carry it).
+ */
+bool command_link_code(const char *text, char out[COMMAND_CODE_LEN + 1]);
+
 /* Button data for action ("done", "prog", "ext") on task id: "t:27:done" (≤ 64 bytes). */
 void command_button_data(int64_t task_id, const char *action, char out[32]);
 

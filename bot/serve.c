@@ -46,6 +46,7 @@
 #include "tgbot.h"
 #include "web.h"
 #include "xalloc.h"
+#include "zalobot.h"
 
 /*
  * Set by signal handlers, read by the loop: the one kind of global a
@@ -87,6 +88,7 @@ struct setup {
 	struct renderer *rend;
 	struct channels *cs;
 	struct tgbot *bot;	/* the Telegram bot when configured, else NULL */
+	struct zalobot *zbot;	/* Zalo's webhook when [zalo] is configured, else NULL */
 	char *webhook_secret;	/* Telegram's webhook secret, in webhook mode */
 	char *webhook_url;	/* where Telegram is to deliver; NULL: not ours to set */
 	bool webhook_due;	/* setWebhook still to be made (it failed, or not tried) */
@@ -99,6 +101,7 @@ static void
 setup_release(struct setup *st)
 {
 	st->bot = tgbot_free(st->bot);
+	st->zbot = zalobot_free(st->zbot);
 	if (st->webhook_secret) {
 		explicit_bzero(st->webhook_secret, strlen(st->webhook_secret));
 		free(st->webhook_secret);
@@ -179,6 +182,15 @@ setup_load(const struct dondoc *d, struct setup *ret)
 			log_warnx("[telegram] mode is webhook but [http] public_url is not set: "
 				  "set the webhook yourself (setWebhook)");
 		}
+	}
+	r = zalobot_new(st.cfg, &st.zbot, &msg);
+	if (r < 0) {
+		/* The rest works without it: Zalo's deliveries are answered 404 and come again. */
+		log_warnx("%s: the Zalo webhook (" ZALOBOT_PATH ") is off", msg ? msg : strerror(-r));
+		free(msg);
+		msg = NULL;
+	} else if (st.zbot) {
+		log_info("Zalo events are taken at " ZALOBOT_PATH " (app %s)", st.cfg->zalo_app_id);
 	}
 	*ret = st;
 	return 0;
@@ -440,6 +452,9 @@ web_update(struct web *w, const struct setup *st)
 	r = web_webhook(w, &tgbot_webhook, st->bot && st->webhook_secret ? st->bot : NULL);
 	if (r < 0)
 		log_warnx("cannot route Telegram's webhook: %s", strerror(-r));
+	r = web_webhook(w, &zalobot_webhook, st->zbot);
+	if (r < 0)
+		log_warnx("cannot route Zalo's webhook: %s", strerror(-r));
 }
 
 static void
@@ -526,6 +541,7 @@ serve_run(struct dondoc *d, bool once)
 	}
 	/* The channels that keep state of their own (Zalo's tokens) keep it here. */
 	channels_use_store(st.cs, d->store);
+	zalobot_use_store(st.zbot, d->store);
 	/* A key newly set keys the history from here on (an audit.key event). */
 	r = store_audit_key_apply(d->store, "dondoc", clock_now(&d->clock));
 	if (r < 0) {
@@ -551,10 +567,10 @@ serve_run(struct dondoc *d, bool once)
 	 * The HTTP server (webhook, /healthz, /metrics).  Without a webhook
 	 * to serve, a port already taken is not worth refusing to start for.
 	 */
-	if ((st.cfg->http_wanted || (st.bot && !tgbot_polling(st.bot))) && !once) {
+	if ((st.cfg->http_wanted || (st.bot && !tgbot_polling(st.bot)) || st.zbot) && !once) {
 		r = web_start(st.cfg->http_listen, db, d->store, &d->clock, serve_wake[1], &web, &msg);
-		if (r < 0 && st.bot && !tgbot_polling(st.bot)) {
-			log_errorx("%s: Telegram's webhook needs it", msg);
+		if (r < 0 && ((st.bot && !tgbot_polling(st.bot)) || st.zbot)) {
+			log_errorx("%s: %s's webhook needs it", msg, st.zbot ? "Zalo" : "Telegram");
 			free(msg);
 			setup_release(&st);
 			return 69;	/* EX_UNAVAILABLE */
@@ -601,6 +617,7 @@ serve_run(struct dondoc *d, bool once)
 				setup_release(&st);
 				st = fresh;
 				channels_use_store(st.cs, d->store);
+				zalobot_use_store(st.zbot, d->store);
 				full = true;
 				next_tick = 0;
 				log_info("configuration and schedules reloaded");

@@ -15,8 +15,8 @@
  * re-consent needs a person ("dondoc zalo set-token").
  *
  * Ownership: strings written into ret_* are new (free()); results are
- * released with zalo_result_release.  A client is used by one thread at a
- * time; separate clients may refresh concurrently.
+ * released with zalo_result_release.  A client makes one call at a time
+ * (a lock), paced under Zalo's 4,000 calls a minute, from any thread.
  */
 #ifndef DONDOC_ZALO_H
 #define DONDOC_ZALO_H
@@ -78,6 +78,10 @@ void zalo_result_release(struct zalo_result *r);
  * api_base, oauth_base, zns_base): 0, or -errno with a new message
  * (-ENOKEY: [zalo] is not configured or the secret cannot be read;
  * -EOPNOTSUPP: libcurl missing).  The clock is DONDOC_NOW or the wall.
+ * A client open for the same section (the Zalo channel's, the webhook's)
+ * is shared, with its pace: each zalo_new has its zalo_free, and the
+ * last frees it.  The registry lent and the abort function are the
+ * client's, whoever set them last.
  */
 int zalo_new(const struct config *cfg, struct zalo **ret, char **reterr_msg);
 struct zalo *zalo_free(struct zalo *z);
