@@ -119,6 +119,13 @@ struct channel_ops {
 	 */
 	const char *via;
 	/*
+	 * It only wakes its reader up about tasks (ZNS: an approved template
+	 * with their count, no text of ours): picked for reminders,
+	 * escalations and catch-ups alone (channels_pick_reminder), never
+	 * for answers, alerts or the digest, which it could not carry.
+	 */
+	bool wake_up;
+	/*
 	 * The longest text of one message, counted in unit (split.h); 0: no
 	 * limit.  A chat channel cuts a longer one itself, with split_text.
 	 */

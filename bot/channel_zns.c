@@ -248,6 +248,7 @@ const struct channel_ops channel_zns_ops = {
 	.form = CHANNEL_FORM_CHAT_PLAIN,
 	.order = 25,
 	.address = "phone",
+	.wake_up = true,
 	.via = "zalo",
 	.use_store = zns_use_store,
 	.open = zns_open,

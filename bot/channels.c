@@ -115,6 +115,12 @@ channels_pick(const struct channels *cs, const struct person *p)
 	return channels_pick_other(cs, p, NULL);
 }
 
+const char *
+channels_pick_reminder(const struct channels *cs, const struct person *p)
+{
+	return channels_pick_after(cs, p, NULL, true);
+}
+
 /* Whether channel i has an address for p (channel_ops.reaches). */
 static bool
 reaches(const struct channels *cs, size_t i, const struct person *p)
@@ -140,18 +146,20 @@ const char *
 channels_pick_other(const struct channels *cs, const struct person *p, const char *not)
 {
 	for (size_t i = 0; cs && i < cs->n; i++)
-		if ((!not || strcmp(cs->ops[i]->name, not) != 0) && reaches(cs, i, p))
+		if ((!not || strcmp(cs->ops[i]->name, not) != 0) && !cs->ops[i]->wake_up &&
+		    reaches(cs, i, p))
 			return cs->ops[i]->name;
 	return NULL;
 }
 
 const char *
-channels_pick_after(const struct channels *cs, const struct person *p, const char *after)
+channels_pick_after(const struct channels *cs, const struct person *p, const char *after,
+		    bool reminder)
 {
 	ssize_t at = find(cs, after);
 
 	for (size_t i = at < 0 ? 0 : (size_t)at + 1; cs && i < cs->n; i++)
-		if (reaches(cs, i, p))
+		if ((reminder || !cs->ops[i]->wake_up) && reaches(cs, i, p))
 			return cs->ops[i]->name;
 	return NULL;
 }

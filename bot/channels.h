@@ -35,20 +35,24 @@ void channels_use_store(struct channels *cs, struct store *s);
 struct channels *channels_free(struct channels *cs);
 /*
  * The name of the first channel that reaches p (channel_ops.reaches), in
- * their order (channel_ops.order: Telegram, Zalo, email, file); NULL when
- * none does.  Borrowed, static.
+ * their order (channel_ops.order: Telegram, Zalo, email, file), leaving
+ * out those that only wake their reader up (channel_ops.wake_up); NULL
+ * when none does.  Borrowed, static.
  */
 const char *channels_pick(const struct channels *cs, const struct person *p);
-/* The same, but never the channel named not (NULL: any). */
+/* The same for a message about tasks (reminder, escalation, catch-up): a wake-up may carry it. */
+const char *channels_pick_reminder(const struct channels *cs, const struct person *p);
+/* channels_pick, but never the channel named not (NULL: any). */
 const char *channels_pick_other(const struct channels *cs, const struct person *p,
 				const char *not);
 /*
  * The first channel after the one called after that reaches p (any, when
  * after is not open): where a message refused for good goes next, so
- * that falling back ends.  NULL when none.
+ * that falling back ends; a wake-up only when reminder says the message
+ * is about tasks.  NULL when none.
  */
 const char *channels_pick_after(const struct channels *cs, const struct person *p,
-				const char *after);
+				const char *after, bool reminder);
 /* The open channel called name (borrowed, static); NULL when none is. */
 const struct channel_ops *channels_ops(const struct channels *cs, const char *name);
 /* Names of the open channels, preferred first, for reports ("email, file"); new string. */

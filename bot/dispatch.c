@@ -647,7 +647,7 @@ compose_person(struct store *s, const struct dispatch_env *env, time_t now, stru
 		person_release(&p);
 		return r;
 	}
-	channel = channels_pick(env->cs, &p);
+	channel = channels_pick_reminder(env->cs, &p);
 	if (!channel)
 		channel = ns[0].channel;
 	for (int k = 0; k < 4; k++)
@@ -1109,7 +1109,9 @@ fall_back(struct store *s, const struct dispatch_env *env, struct job *j, bool g
 	/* A digest is not sent again elsewhere (alert_digest says why). */
 	if (j->m.kind == MESSAGE_DIGEST)
 		return 0;
-	channel = channels_pick_after(env->cs, &j->p, j->m.channel);
+	channel = channels_pick_after(env->cs, &j->p, j->m.channel,
+				      j->m.kind == MESSAGE_REMINDER || j->m.kind == MESSAGE_CATCHUP ||
+				      j->m.kind == MESSAGE_ESCALATION);
 	if (!channel)
 		return 0;
 	m = (struct message){ .person_id = j->p.id, .kind = j->m.kind, .next_at = now,

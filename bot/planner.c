@@ -128,7 +128,7 @@ people_load(struct store *s, const struct channels *cs, struct people *pp)
 	for (size_t i = 0; i < pp->n; i++) {
 		const struct person *p = &pp->all[i];
 
-		pp->channel[i] = channels_pick(cs, p);
+		pp->channel[i] = channels_pick_reminder(cs, p);
 		pp->by_id[p->id] = i + 1;
 		switch (p->role) {
 		case ROLE_FOCAL:

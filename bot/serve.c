@@ -46,6 +46,7 @@
 #include "tgbot.h"
 #include "web.h"
 #include "xalloc.h"
+#include "zalo.h"
 #include "zalobot.h"
 
 /*
@@ -89,6 +90,7 @@ struct setup {
 	struct channels *cs;
 	struct tgbot *bot;	/* the Telegram bot when configured, else NULL */
 	struct zalobot *zbot;	/* Zalo's webhook when [zalo] is configured, else NULL */
+	struct zalo *zalo;	/* Zalo's client (shared with its channels), to keep its tokens fresh */
 	char *webhook_secret;	/* Telegram's webhook secret, in webhook mode */
 	char *webhook_url;	/* where Telegram is to deliver; NULL: not ours to set */
 	bool webhook_due;	/* setWebhook still to be made (it failed, or not tried) */
@@ -102,6 +104,7 @@ setup_release(struct setup *st)
 {
 	st->bot = tgbot_free(st->bot);
 	st->zbot = zalobot_free(st->zbot);
+	st->zalo = zalo_free(st->zalo);
 	if (st->webhook_secret) {
 		explicit_bzero(st->webhook_secret, strlen(st->webhook_secret));
 		free(st->webhook_secret);
@@ -191,6 +194,13 @@ setup_load(const struct dondoc *d, struct setup *ret)
 		msg = NULL;
 	} else if (st.zbot) {
 		log_info("Zalo events are taken at " ZALOBOT_PATH " (app %s)", st.cfg->zalo_app_id);
+	}
+	if (st.cfg->zalo_app_id) {
+		r = zalo_new(st.cfg, &st.zalo, &msg);
+		if (r < 0) {
+			log_errorx("%s", msg ? msg : strerror(-r));
+			goto fail;
+		}
 	}
 	*ret = st;
 	return 0;
@@ -379,6 +389,32 @@ tell_window(struct dondoc *d, const struct setup *st, time_t now, bool once, tim
  * says when some is left).  Registry errors are logged and survived; people
  * whose messages cannot be made are counted for /metrics (web may be NULL).
  */
+/*
+ * Zalo's access token refreshed once half its lifetime is gone even when
+ * nothing is sent: a refresh token lives three months only if it is used
+ * (CHAT-APIS.md B6).  zalo_token does nothing while the token is young,
+ * waits after a refresh that got no answer, never retries one Zalo
+ * refused (the operator must act: it logs so), and logs its failures.
+ */
+static void
+zalo_keep_fresh(struct dondoc *d, const struct setup *st)
+{
+	struct zalo_token_status zs;
+	char *token = NULL, *msg = NULL;
+
+	if (!st->zalo || zalo_token_status(d->store, &zs) < 0)
+		return;
+	if (zs.has_refresh && !zs.error_final) {
+		zalo_use_store(st->zalo, d->store);
+		if (zalo_token(st->zalo, NULL, &token, &msg) == 0) {
+			explicit_bzero(token, strlen(token));
+			free(token);
+		}
+		free(msg);
+	}
+	zalo_token_status_release(&zs);
+}
+
 static void
 tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, struct web *web,
      bool *full, int budget_ms, bool *more, bool once, time_t *told)
@@ -386,12 +422,13 @@ tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, struc
 	struct planner_report pr = { 0 };
 	struct dispatch_report dr = { 0 };
 	struct dispatch_env env = { .sch = st->sch, .rend = st->rend, .cs = st->cs,
-				    .budget_ms = budget_ms, .owed = owed, .chat = st->bot != NULL,
+				    .budget_ms = budget_ms, .owed = owed, .chat = st->bot || st->zbot,
 				    .bot = st->bot ? tgbot_username(st->bot) : NULL };
 	time_t now = clock_now(&d->clock);
 	int r;
 
 	watch_clock(d, now);
+	zalo_keep_fresh(d, st);
 	r = dispatch_recover(d->store, &env, now, &dr);
 	if (r < 0)
 		log_warnx("cannot look for void claims: %s, will retry", store_strerror(d->store, r));
