@@ -155,6 +155,23 @@ channels_pick_after(const struct channels *cs, const struct person *p, const cha
 	return NULL;
 }
 
+const char *
+channels_closed(const struct channels *cs, const struct person *p, int64_t *ret_window)
+{
+	if (ret_window)
+		*ret_window = 0;
+	for (size_t i = 0; cs && p && i < cs->n; i++) {
+		const struct channel_ops *ops = cs->ops[i];
+
+		if (!ops->address || !person_reachable(p, ops->address) || reaches(cs, i, p))
+			continue;
+		if (ret_window && ops->window)
+			*ret_window = ops->window(cs->state[i]);
+		return ops->label_vi ? ops->label_vi : ops->name;
+	}
+	return NULL;
+}
+
 const struct channel_ops *
 channels_ops(const struct channels *cs, const char *name)
 {

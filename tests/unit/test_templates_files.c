@@ -145,7 +145,7 @@ static const char *const partial_names[] = {
 	"greeting", "deadline", "task", "task_leads", "tasks", "tasks_leads", "task_line",
 	"footer", "link_steps", "page_top", "page_bottom", "indicator",
 	"footer", "link_steps", "page_top", "page_bottom", "task_past", "task_block",
-	"secretariat_gaps", "chat_link", "digest_headline", "digest_more",
+	"secretariat_gaps", "chat_link", "digest_headline", "digest_more", "reopen",
 };
 
 /* Compiled partials, [lang][partial][form]; NULL where there is no file. */
@@ -620,6 +620,10 @@ sample(const struct name *nm, bool minimal)
 		json_object_set_new(root, "late_count", json_integer(minimal ? 0 : 1));
 	if (has_key(nm->keys, "first_id") && !minimal)
 		json_object_set_new(root, "first_id", json_integer(27));
+	/* A proactive message to someone Zalo does not reach now: how to reopen it. */
+	if (has_key(nm->keys, "tasks") && !minimal)
+		json_object_set_new(root, "reopen", json_pack("{s:s, s:i}", "channel", "Zalo",
+							      "days", 7));
 	if (has_key(nm->keys, "level1"))
 		json_object_set_new(root, "level", json_integer(1));
 	if (has_key(nm->keys, "level2"))
