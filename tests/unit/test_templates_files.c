@@ -386,7 +386,10 @@ sample_digest(bool minimal)
 		"  'postponed_count': 0, 'overdue_count': 0, 'indicators': {'any': false}}]},"
 		" 'dead': {'count': 1, 'items': [{'who': 'Trần Thị Bình', 'channel': 'email', 'date':"
 		"  '05/10/2025', 'text': '550 <no such user>'}]},"
-		" 'unreachable': {'count': 1, 'items': [{'name': 'Lê Văn Em', 'agency': 'Sở Y tế'}]}}";
+		" 'unreachable': {'count': 1, 'items': [{'name': 'Lê Văn Em', 'agency': 'Sở Y tế'}]},"
+		" 'zalo_days': 7, 'zalo_closed': {'count': 2, 'items': [{'name': 'Phạm Văn <Giang>',"
+		"  'agency': 'Sở Y tế', 'last_in': '01/10/2025'}, {'name': 'Hà Thị Hoa',"
+		"  'agency': 'Sở Tư pháp', 'last_in': ''}]}}";
 	static const char empty[] =
 		"{'as_of': '10/10/2025', 'empty': true, 'scope': '', 'url': '', 'period':"
 		" {'kind': 'month', 'from': '01/09/2025', 'to': '30/09/2025', 'vi': 'tháng 9/2025',"
