@@ -162,8 +162,17 @@ channels_closed(const struct channels *cs, const struct person *p, int64_t *ret_
 		*ret_window = 0;
 	for (size_t i = 0; cs && p && i < cs->n; i++) {
 		const struct channel_ops *ops = cs->ops[i];
+		const struct address *a = ops->address ? person_address_get(p, ops->address) : NULL;
 
-		if (!ops->address || !person_reachable(p, ops->address) || reaches(cs, i, p))
+		/* Reached by a preferred channel: nothing goes anywhere instead. */
+		if (reaches(cs, i, p))
+			return NULL;
+		/*
+		 * An address that works, or one refused where writing reopens it
+		 * (a channel with a window: Zalo marks a window's refusal so, and
+		 * clears it when they write again).
+		 */
+		if (!a || !*a->value || (a->broken_at && !ops->window))
 			continue;
 		if (ret_window && ops->window)
 			*ret_window = ops->window(cs->state[i]);

@@ -93,7 +93,9 @@ person_window_open(const struct person *p, const char *channel, int64_t now, int
 const char *
 person_window_state(const struct person *p, const char *channel, int64_t now, int64_t window)
 {
-	if (!person_reachable(p, channel))
+	const struct address *a = person_address_get(p, channel);
+
+	if (!a || !*a->value)
 		return NULL;
 	return person_window_open(p, channel, now, window) ? "open" : "closed";
 }

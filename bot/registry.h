@@ -86,9 +86,9 @@ bool person_window_open(const struct person *p, const char *channel, int64_t now
 /*
  * Where p stands with channel's window, for the secretariat (person list,
  * doctor, the digest): "open" (person_window_open), "closed" (an address
- * that works, not written through within window: they are reached on
- * another channel), or NULL when p has no working address there (none,
- * or refused for good).  Static strings.
+ * not written through within window, or refused: Zalo marks a window's
+ * refusal so, until they write again; they are reached on another
+ * channel), or NULL when p has no address there.  Static strings.
  */
 const char *person_window_state(const struct person *p, const char *channel, int64_t now,
 				int64_t window);

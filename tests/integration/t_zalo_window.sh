@@ -65,12 +65,18 @@ expect_grep "it names An with his last message" d.txt "^- Nguyễn Văn An \(S�
 expect_no_grep "it leaves Bình out" d.txt "Trần Văn Bình"
 expect_grep "the HTML names An too" d.html "Nguyễn Văn An \\(Sở Y tế\\), nhắn tin lần cuối ngày 22/09/2025"
 
-# Refused for good: no longer out of a window (nobody can reach him there).
+# Refused (how the Zalo channel marks a window's refusal, until he writes
+# again): closed too. Bình writes within the window: not listed.
 sql "UPDATE address SET broken_at = strftime('%s', '2025-09-30 01:00:00') WHERE channel = 'zalo' AND person_id = 1"
-expect_eq "a refused Zalo: null" "$(window 1)" '[null, true]'
-expect_rc 0 "digest --preview --text" "$DONDOC" digest --preview d.html --text d.txt
-expect_no_grep "the digest has no Zalo section with nobody out of the window" d.txt "NGOÀI CỬA SỔ ZALO"
+expect_eq "a refused Zalo: closed" "$(window 1)" '["closed", true]'
 sql "UPDATE address SET broken_at = 0 WHERE channel = 'zalo' AND person_id = 1"
+# Bình gone from Zalo (no id): the digest still lists An, not him.
+run "$DONDOC" person set 2 --zalo ''
+expect_eq "no Zalo id: null" "$(window 2)" '[null, false]'
+expect_rc 0 "digest --preview --text" "$DONDOC" digest --preview d.html --text d.txt
+expect_grep "the digest counts 1" d.txt "nhận lại\\): 01 người$"
+run "$DONDOC" person set 2 --zalo 7360081927781154024
+sql "UPDATE address SET last_in = strftime('%s', '2025-09-29 01:00:00') WHERE channel = 'zalo' AND person_id = 2"
 
 # The window is the configuration's: with 1 day, Bình (25 hours ago) is out too.
 { conf_general; conf_zalo window=1d; } >dondoc.conf

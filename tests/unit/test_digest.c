@@ -924,9 +924,9 @@ test_alert_address(void **state)
 /* Names each test's renderings in the dump. */
 /*
  * The people out of Zalo's window (zalo_closed): a Zalo id whose owner
- * wrote to the OA more than 7 days before the digest, or never; not one
- * who wrote within it, nor one whose Zalo was refused, nor anyone when
- * Zalo is not configured (zalo_window 0).
+ * wrote to the OA more than 7 days before the digest, or never, or whose
+ * Zalo was refused; not one who wrote within it, nor anyone when Zalo is
+ * not configured (zalo_window 0).
  */
 static void
 test_zalo_closed(void **state)
@@ -962,7 +962,7 @@ test_zalo_closed(void **state)
 	q.zalo_window = 7 * 86400;
 	d = data_of(f, &q);
 	closed = json_object_get(d, "zalo_closed");
-	assert_int_equal(json_integer_value(json_object_get(closed, "count")), 2);
+	assert_int_equal(json_integer_value(json_object_get(closed, "count")), 3);
 	assert_int_equal(json_integer_value(json_object_get(d, "zalo_days")), 7);
 	render(f, d, "vi", 0, &m);
 	assert_non_null(strstr(m.text, "NGOÀI CỬA SỔ ZALO (chưa nhắn tin cho Zalo OA trong 7 ngày "
@@ -971,10 +971,11 @@ test_zalo_closed(void **state)
 				       "02/10/2025\n"));
 	assert_non_null(strstr(m.text, "- Mai Văn Khánh (Sở Nội vụ), chưa nhắn tin lần nào\n"));
 	assert_null(strstr(m.text, "Hà Văn Gia"));
-	/* Refused for good: among those nobody can reach, not out of a window. */
-	for (size_t i = 0; i < json_array_size(json_object_get(closed, "items")); i++)
-		assert_string_not_equal(json_string_value(json_object_get(json_array_get(
-			json_object_get(closed, "items"), i), "name")), "Ngô Văn Lâm");
+	/*
+	 * Refused (Zalo's mark of a window error, until he writes): out of
+	 * the window too, and among those nobody can reach.
+	 */
+	assert_non_null(strstr(m.text, "- Ngô Văn Lâm (Sở Nội vụ), chưa nhắn tin lần nào\n"));
 	assert_non_null(strstr(m.text, "- Ngô Văn Lâm (Sở Nội vụ)\n"));
 	assert_non_null(strstr(m.html, "Mai Văn Khánh (Sở Nội vụ), chưa nhắn tin lần nào"));
 	rendered_release(&m);

@@ -1361,8 +1361,10 @@ test_window_closed_reopen(void **state)
 	struct dispatch_report rep;
 	const struct message *m;
 	int64_t giang = use_fakes(f, "zalo");
+	const struct channel_ops *ops[] = { &channel_file_ops, &fake_mail_ops, &fake_chat_ops };
 	struct person p = { 0 };
 	int64_t window = 1;
+	char *err = NULL;
 
 	fake_chat_ops.label_vi = "Zalo";
 	fake_chat_ops.reaches = fake_closed;
@@ -1377,10 +1379,24 @@ test_window_closed_reopen(void **state)
 	assert_non_null(strstr(m->body, "trong 7 ngày qua nên chưa nhận được nhắc việc qua Zalo."));
 	assert_non_null(strstr(m->html, "nhắn một tin bất kỳ"));
 	msgs_release(&f->ms);
-	/* A Zalo address refused for good: nothing to reopen. */
+	/*
+	 * Refused (Zalo's mark of a window error): writing reopens it, so it
+	 * is still said; on a channel with no window, a refusal is for good.
+	 */
 	((struct address *)person_address_get(&p, "zalo"))->broken_at = 1;
+	assert_string_equal(channels_closed(f->cs, &p, &window), "Zalo");
+	fake_chat_ops.window = NULL;
 	assert_null(channels_closed(f->cs, &p, &window));
 	assert_int_equal(window, 0);
+	/* Reached by a channel preferred to it: nothing goes another way. */
+	fake_chat_ops.window = fake_week;
+	fake_chat_ops.order = 35;	/* after email, which reaches her */
+	f->cs = channels_free(f->cs);
+	assert_int_equal(channels_open_from(&f->cfg, ops, 3, &f->cs, &err), 0);
+	fake_chat_ops.order = 20;
+	assert_null(channels_closed(f->cs, &p, &window));
+	f->cs = channels_free(f->cs);
+	assert_int_equal(channels_open_from(&f->cfg, ops, 3, &f->cs, &err), 0);
 	person_release(&p);
 	/* Zalo reaches them: the message goes there, and says nothing of it. */
 	fake_chat_ops.reaches = NULL;
