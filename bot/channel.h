@@ -151,6 +151,15 @@ struct channel_ops {
 	 */
 	bool (*reaches)(void *state, const struct person *p);
 	/*
+	 * Optional: how long after a person last wrote through their address
+	 * the channel may still write to them, in seconds (Zalo's interaction
+	 * window, [zalo] window: CHAT-APIS.md B3); NULL: no such limit.  When
+	 * reaches() says no to an address that works, the message goes on
+	 * another channel and tells them how to reopen this one
+	 * (channels_closed).
+	 */
+	int64_t (*window)(void *state);
+	/*
 	 * Delivers m.  On RETRY, *ret_retry_after (seconds, 0 for the
 	 * dispatcher's own backoff) may say when; on RETRY and PERMANENT,
 	 * *reterr_msg gets a new message for the outbox's last_error.

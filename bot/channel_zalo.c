@@ -198,6 +198,13 @@ zc_send(void *state, const struct outgoing *m, int *ret_retry_after, char **rete
  * No check of its own: "dondoc doctor" has its "zalo" line (the secrets,
  * the token's expiry), and a call to Zalo there would spend a refresh.
  */
+/* Its interaction window, for the hint a reminder on another channel gives. */
+static int64_t
+zc_window(void *state)
+{
+	return ((struct zalo_channel *)state)->window;
+}
+
 const struct channel_ops channel_zalo_ops = {
 	.name = "zalo",
 	.label_vi = "Zalo",
@@ -210,5 +217,6 @@ const struct channel_ops channel_zalo_ops = {
 	.open = zc_open,
 	.close = zc_close,
 	.reaches = zc_reaches,
+	.window = zc_window,
 	.send = zc_send,
 };

@@ -164,6 +164,32 @@ channels_pick_after(const struct channels *cs, const struct person *p, const cha
 	return NULL;
 }
 
+const char *
+channels_closed(const struct channels *cs, const struct person *p, int64_t *ret_window)
+{
+	if (ret_window)
+		*ret_window = 0;
+	for (size_t i = 0; cs && p && i < cs->n; i++) {
+		const struct channel_ops *ops = cs->ops[i];
+		const struct address *a = ops->address ? person_address_get(p, ops->address) : NULL;
+
+		/* Reached by a preferred channel: nothing goes anywhere instead. */
+		if (reaches(cs, i, p))
+			return NULL;
+		/*
+		 * An address that works, or one refused where writing reopens it
+		 * (a channel with a window: Zalo marks a window's refusal so, and
+		 * clears it when they write again).
+		 */
+		if (!a || !*a->value || (a->broken_at && !ops->window))
+			continue;
+		if (ret_window && ops->window)
+			*ret_window = ops->window(cs->state[i]);
+		return ops->label_vi ? ops->label_vi : ops->name;
+	}
+	return NULL;
+}
+
 const struct channel_ops *
 channels_ops(const struct channels *cs, const char *name)
 {

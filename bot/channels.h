@@ -8,6 +8,7 @@
 #define DONDOC_CHANNELS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "channel.h"
 
@@ -53,6 +54,18 @@ const char *channels_pick_other(const struct channels *cs, const struct person *
  */
 const char *channels_pick_after(const struct channels *cs, const struct person *p,
 				const char *after, bool reminder);
+/*
+ * The first open channel (in their order, before any that reaches p)
+ * that p has an address on that works (channel_ops.address; or refused,
+ * when the channel has a window: Zalo marks a window's refusal so) but
+ * that does not reach p now (channel_ops.reaches: Zalo out of its
+ * interaction window): its label (label_vi, else its name; borrowed,
+ * static), NULL when none.  A message then goes on a later channel and
+ * tells them how to reopen it.  *ret_window (when not NULL) gets that
+ * channel's window in seconds (channel_ops.window; 0: unknown).
+ */
+const char *channels_closed(const struct channels *cs, const struct person *p,
+			    int64_t *ret_window);
 /* The open channel called name (borrowed, static); NULL when none is. */
 const struct channel_ops *channels_ops(const struct channels *cs, const char *name);
 /* Names of the open channels, preferred first, for reports ("email, file"); new string. */

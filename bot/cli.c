@@ -83,7 +83,12 @@ static const struct cli_command commands[] = {
 	  "           name in the same agency, or the same email, chat, Zalo id or\n"
 	  "           phone); an address is still one person's\n" },
 	{ "person list", cmd_person_list, CLI_DB_READ, "list people",
-	  " [--json]\n" },
+	  " [--json] [--zalo-closed]\n\n"
+	  "Shows, beside each Zalo id, whether its interaction window is open: the\n"
+	  "person wrote to the OA within [zalo] window (7 days), so Zalo may send\n"
+	  "them reminders; closed, they get them another way until they write again\n"
+	  "(\"zalo_window\": \"open\", \"closed\" or null, and \"zalo_last_in\" in --json).\n"
+	  "  --zalo-closed  only the people out of that window\n" },
 	{ "person invite", cmd_person_invite, CLI_DB_WRITE, "make a code that links a Telegram chat",
 	  " ID [--days N]\n\n"
 	  "Prints a one-time code, valid N days (7), and the t.me link that sends it.\n"

@@ -403,6 +403,8 @@ cmd_digest(struct dondoc *d, int argc, char **argv)
 		return ex;
 	q.cal = d->sch->cal;
 	q.url = d->cfg->public_url;
+	/* Who is out of Zalo's window, when there is a Zalo OA to write to. */
+	q.zalo_window = d->cfg->zalo_app_id ? d->cfg->zalo_window : 0;
 	if ((ex = agency_of(d, a.agency, &q)) != 0)
 		return ex;
 	ex = a.period ? named_period(d, &a, of, &q) : since_last(d, &q);

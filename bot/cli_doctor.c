@@ -12,6 +12,7 @@
 #include <sysexits.h>
 #include <jansson.h>
 
+#include "buf.h"
 #include "channels.h"
 #include "cli.h"
 #include "config.h"
@@ -118,6 +119,7 @@ check_one(const char *name, int r, const char *msg, void *userdata)
 
 static int doctor_data(struct store *s, const struct channels *cs);
 static int doctor_zalo(const struct dondoc *d, struct store *s);
+static void doctor_zalo_window(const struct dondoc *d, struct store *s);
 
 int
 cmd_doctor(struct dondoc *d, int argc, char **argv)
@@ -213,6 +215,7 @@ cmd_doctor(struct dondoc *d, int argc, char **argv)
 		msg = NULL;
 	}
 	bad += doctor_zalo(d, s);
+	doctor_zalo_window(d, s);
 	/* What the registry holds that reminders cannot work around (issue 12). */
 	if (s) {
 		data = doctor_data(s, cs);
@@ -289,6 +292,70 @@ doctor_zalo(const struct dondoc *d, struct store *s)
 	free(line);
 	zalo_token_status_release(&st);
 	return ok ? 0 : 1;
+}
+
+/* Names up to this many people out of Zalo's window on the doctor's line. */
+#define WINDOW_NAMES 5
+
+struct window_count {
+	int64_t now, window;
+	int on_zalo;		/* active people with a Zalo id that works */
+	int closed;		/* of whom out of the window */
+	struct buf names;	/* "Nguyễn Văn An (12), ..." for the first WINDOW_NAMES */
+};
+
+static int
+count_window(const struct person *p, void *userdata)
+{
+	struct window_count *w = userdata;
+	const char *state = p->active ? person_window_state(p, "zalo", w->now, w->window) : NULL;
+
+	if (!state)
+		return 0;
+	w->on_zalo++;
+	if (strcmp(state, "closed") != 0)
+		return 0;
+	if (w->closed < WINDOW_NAMES)
+		(void)buf_addf(&w->names, "%s%s (%lld)", w->closed ? ", " : "", p->name,
+			       (long long)p->id);
+	w->closed++;
+	return 0;
+}
+
+/*
+ * The "zalo-window" line when [zalo] is configured and someone has a Zalo
+ * id: how many active people with one are out of its interaction window
+ * (CHAT-APIS.md B3: Zalo sends them nothing; they get reminders another
+ * way until they write to the OA), naming the first few.  Information,
+ * not a problem: it changes neither the exit status nor the warnings.
+ */
+static void
+doctor_zalo_window(const struct dondoc *d, struct store *s)
+{
+	struct window_count w = { .now = clock_now(&d->clock), .window = d->cfg->zalo_window };
+	char span[32];
+	int r;
+
+	if (!d->cfg->zalo_app_id || !s)
+		return;
+	buf_init(&w.names, 4096);
+	r = store_person_foreach(s, count_window, &w);
+	if (w.window % 86400 == 0)
+		snprintf(span, sizeof(span), "%lld-day", (long long)(w.window / 86400));
+	else
+		snprintf(span, sizeof(span), "%lld-hour", (long long)(w.window / 3600));
+	if (r < 0)
+		report(false, "zalo-window", store_errmsg(s));
+	else if (w.closed)
+		printf("%-4s %-12s %d of %d people on Zalo %s out of its %s window (no message to "
+		       "the OA in that time): %s%s; they get reminders another way, asked to write "
+		       "to the OA ('dondoc person list --zalo-closed')\n", "info", "zalo-window",
+		       w.closed, w.on_zalo, w.closed > 1 ? "are" : "is", span, w.names.p,
+		       w.closed > WINDOW_NAMES ? ", ..." : "");
+	else if (w.on_zalo)
+		printf("%-4s %-12s all %d people on Zalo wrote to the OA within its %s window\n",
+		       "ok", "zalo-window", w.on_zalo, span);
+	buf_release(&w.names);
 }
 
 /* --- the registry's data (issue 12) -------------------------------------- */

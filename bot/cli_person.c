@@ -13,8 +13,10 @@
 #include "cli.h"
 #include "cli_words.h"
 #include "clock.h"
+#include "config.h"
 #include "norm.h"
 #include "regop.h"
+#include "render.h"
 #include "store.h"
 #include "taskops.h"
 #include "xalloc.h"
@@ -24,6 +26,7 @@ struct person_args {
 	int role;
 	int digest;		/* --digest yes|no: 1, 0; -1 when not given */
 	bool json;
+	bool zalo_closed;	/* person list --zalo-closed: only those out of Zalo's window */
 	bool force;		/* add or set even when it looks like someone registered */
 	const char *cmd;	/* for errors: "person set"; NULL is "person add" */
 	unsigned seen;		/* the options given, by letter: one twice is refused */
@@ -37,7 +40,7 @@ option_name(int c)
 		['n' - 'a'] = "name", ['a' - 'a'] = "agency", ['r' - 'a'] = "role",
 		['e' - 'a'] = "email", ['t' - 'a'] = "telegram", ['z' - 'a'] = "zalo",
 		['l' - 'a'] = "lang", ['j' - 'a'] = "json", ['f' - 'a'] = "force",
-		['d' - 'a'] = "digest", ['p' - 'a'] = "phone",
+		['d' - 'a'] = "digest", ['p' - 'a'] = "phone", ['w' - 'a'] = "zalo-closed",
 	};
 
 	return c >= 'a' && c <= 'z' && names[c - 'a'] ? names[c - 'a'] : "?";
@@ -64,6 +67,7 @@ person_opt(int c, const char *arg, void *userdata)
 	case 'p': a->phone = arg; break;
 	case 'l': a->lang = arg; break;
 	case 'j': a->json = true; break;
+	case 'w': a->zalo_closed = true; break;
 	case 'd':
 		if (strcmp(arg, "yes") != 0 && strcmp(arg, "no") != 0)
 			return cli_usage_error(a->cmd ? a->cmd : "person add", "--digest takes "
@@ -243,6 +247,9 @@ out:
 
 struct person_list {
 	bool json;
+	bool zalo_closed;	/* only those out of Zalo's window */
+	int64_t now;		/* for Zalo's window ([zalo] window seconds) */
+	int64_t window;
 	struct cli_table *table;
 	size_t n;
 };
@@ -283,12 +290,33 @@ addresses_json(const struct person *p)
 	return o;
 }
 
+/* What the table says of Zalo's window: "mở", "đóng từ 3/1/2026", "" (no Zalo). */
+static char *
+window_words(const char *state, const struct person *p, int64_t window)
+{
+	const struct address *a = person_address_get(p, "zalo");
+	char day[16];
+
+	if (!state)
+		return xstrdup("");
+	if (strcmp(state, "open") == 0)
+		return xstrdup("mở");
+	if (!a->last_in)
+		return xstrdup("đóng (chưa nhắn tin)");
+	render_day_short(clock_local_date((time_t)(a->last_in + window)), day);
+	return xasprintf("đóng từ %s", day);
+}
+
 static int
 person_one(const struct person *p, void *userdata)
 {
 	struct person_list *l = userdata;
+	const char *window = person_window_state(p, "zalo", l->now, l->window);
+	const struct address *zalo = person_address_get(p, "zalo");
 	char id[24];
 
+	if (l->zalo_closed && (!window || strcmp(window, "closed") != 0))
+		return 0;
 	if (l->json) {
 		json_t *o = json_object();
 
@@ -304,14 +332,19 @@ person_one(const struct person *p, void *userdata)
 		json_object_set_new(o, "active", json_boolean(p->active));
 		json_object_set_new(o, "digest", json_boolean(p->digest));
 		json_object_set_new(o, "addresses", addresses_json(p));
+		/* Zalo's interaction window (CHAT-APIS.md B3): null with no Zalo that works. */
+		json_object_set_new(o, "zalo_window", str_or_null(window));
+		json_object_set_new(o, "zalo_last_in", time_or_null(zalo ? zalo->last_in : 0));
 		cli_json_item(o, l->n);
 	} else {
-		const char *row[8] = { id, p->name, p->agency_code, cli_role_words(p->role),
+		char *words = window_words(window, p, l->window);
+		const char *row[9] = { id, p->name, p->agency_code, cli_role_words(p->role),
 				       person_address(p, "email"), person_address(p, "telegram"),
-				       person_address(p, "zalo"), person_address(p, "phone") };
+				       person_address(p, "zalo"), words, person_address(p, "phone") };
 
 		snprintf(id, sizeof(id), "%lld", (long long)p->id);
 		cli_table_add(l->table, row);
+		free(words);
 	}
 	l->n++;
 	return 0;
@@ -322,10 +355,11 @@ cmd_person_list(struct dondoc *d, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "zalo-closed", no_argument, NULL, 'w' },
 		{ 0 },
 	};
-	static const char *const header[8] = { "ID", "Họ tên", "Cơ quan", "Vai trò", "Email",
-					       "Telegram", "Zalo", "Điện thoại" };
+	static const char *const header[9] = { "ID", "Họ tên", "Cơ quan", "Vai trò", "Email",
+					       "Telegram", "Zalo", "Cửa sổ Zalo", "Điện thoại" };
 	struct person_args a = { .role = -1, .digest = -1 };
 	struct person_list l = { 0 };
 	int r, ex = 0;
@@ -337,10 +371,13 @@ cmd_person_list(struct dondoc *d, int argc, char **argv)
 	if ((ex = cli_need_store(d)) != 0)
 		return ex;
 	l.json = a.json;
+	l.zalo_closed = a.zalo_closed;
+	l.now = clock_now(&d->clock);
+	l.window = d->cfg->zalo_window;
 	if (l.json) {
 		cli_json_begin();
 	} else {
-		l.table = cli_table_new(8);
+		l.table = cli_table_new(9);
 		cli_table_add(l.table, header);
 	}
 	r = store_person_foreach(d->store, person_one, &l);
@@ -352,7 +389,8 @@ cmd_person_list(struct dondoc *d, int argc, char **argv)
 		cli_json_end(l.n);
 	} else {
 		cli_table_print(l.table);
-		printf("%zu người\n", l.n);
+		printf("%zu người%s\n", l.n, l.zalo_closed ? " ngoài cửa sổ Zalo: đề nghị họ "
+		       "nhắn một tin bất kỳ tới Zalo OA để nhận lại nhắc việc qua Zalo" : "");
 		cli_table_free(l.table);
 	}
 	return 0;

@@ -37,7 +37,7 @@
 /* The lists of the data, as digest_render cuts them (templates/README.md). */
 static const char *const sections[] = {
 	"done", "newly_late", "deadlines", "asked", "decided", "raised", "handled",
-	"overdue", "due_soon", "agencies", "dead", "unreachable",
+	"overdue", "due_soon", "agencies", "dead", "unreachable", "zalo_closed",
 };
 /* The one of sections whose items are groups (by lead agency), each with its items. */
 #define GROUPED "overdue"
@@ -64,6 +64,7 @@ struct gather {
 	size_t n_docs;
 	json_t *happened[_HAPPENED_MAX];	/* arrays */
 	json_t *unreachable;
+	json_t *zalo_closed;	/* people out of Zalo's window (q->zalo_window) */
 	char *scope;		/* the agency of q->agency_id; NULL: the whole registry */
 };
 
@@ -344,12 +345,37 @@ reachable(const struct person *p)
 	       person_reachable(p, "zalo");
 }
 
+/*
+ * p when they are out of Zalo's window (person_window_state "closed"):
+ * Zalo sends them nothing until they write to the OA; the day they last
+ * did ("" never).
+ */
+static void
+gather_zalo_closed(struct gather *g, const struct person *p)
+{
+	const char *state = person_window_state(p, "zalo", (int64_t)g->q->now, g->q->zalo_window);
+	const struct address *a = person_address_get(p, "zalo");
+
+	if (!state || strcmp(state, "closed") != 0)
+		return;
+	json_array_append_new(g->zalo_closed,
+			      json_pack("{s:s, s:s, s:s, s:o}", "name", p->name ? p->name : "",
+					"agency", p->agency_name ? p->agency_name : "",
+					"role", person_role_to_string(p->role),
+					"last_in", a->last_in ? day_json(clock_local_date(
+					(time_t)a->last_in)) : json_string("")));
+}
+
 static int
 gather_person(const struct person *p, void *userdata)
 {
 	struct gather *g = userdata;
 
-	if (!p->active || reachable(p) || (g->q->agency_id && p->agency_id != g->q->agency_id))
+	if (!p->active || (g->q->agency_id && p->agency_id != g->q->agency_id))
+		return 0;
+	if (g->q->zalo_window)
+		gather_zalo_closed(g, p);
+	if (reachable(p))
 		return 0;
 	json_array_append_new(g->unreachable,
 			      json_pack("{s:s, s:s, s:s}", "name", p->name ? p->name : "",
@@ -691,6 +717,7 @@ gather_release(struct gather *g)
 	for (int k = 0; k < _HAPPENED_MAX; k++)
 		json_decref(g->happened[k]);
 	json_decref(g->unreachable);
+	json_decref(g->zalo_closed);
 	free(g->scope);
 }
 
@@ -705,6 +732,7 @@ gather_all(struct store *s, struct gather *g)
 	g->newly_late = json_array();
 	g->due_soon = json_array();
 	g->unreachable = json_array();
+	g->zalo_closed = json_array();
 	for (int k = 0; k < _HAPPENED_MAX; k++)
 		g->happened[k] = json_array();
 	if (q->agency_id) {
@@ -791,6 +819,13 @@ build(struct gather *g, const struct report *rep)
 	set_section(data, "agencies", agencies_json(rep));
 	set_section(data, "unreachable", g->unreachable);
 	g->unreachable = NULL;
+	set_section(data, "zalo_closed", g->zalo_closed);
+	g->zalo_closed = NULL;
+	/* The window those are out of, as the templates say it: in days, else hours. */
+	if (q->zalo_window && q->zalo_window % 86400 == 0)
+		json_object_set_new(data, "zalo_days", json_integer(q->zalo_window / 86400));
+	else if (q->zalo_window)
+		json_object_set_new(data, "zalo_hours", json_integer(q->zalo_window / 3600));
 	return data;
 }
 

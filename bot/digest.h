@@ -46,6 +46,12 @@ struct digest_query {
 	const struct calendar *cal;	/* working days; NULL: Monday-Friday */
 	const char *url;	/* [http] public_url, written out beside links; NULL: none */
 	time_t now;		/* when it is made (the outbox's dead letters up to now) */
+	/*
+	 * [zalo] window when Zalo is configured: the active people whose
+	 * Zalo id works but who wrote to the OA longer ago than this (at now)
+	 * are listed (zalo_closed); 0: Zalo is not, nobody is.
+	 */
+	int64_t zalo_window;
 };
 
 /*

@@ -517,7 +517,7 @@ digestq_tick(struct store *s, const struct digestq_env *env, time_t now)
 {
 	struct date today = clock_local_date(now), key, day;
 	struct digest_query q = { .today = today, .span = SPAN_SINCE_LAST, .cal = env->sch->cal,
-				  .url = env->url, .now = now };
+				  .url = env->url, .now = now, .zalo_window = env->zalo_window };
 	struct digestq_job job = { .q = &q, .key = &key };
 	char *msg = NULL, a[DATE_ISO_LEN], b[DATE_ISO_LEN], k[DATE_ISO_LEN];
 	size_t n = 0;

@@ -57,6 +57,7 @@ struct digestq_env {
 	const struct renderer *rend;
 	struct channels *cs;
 	const char *url;	/* [http] public_url; NULL: none */
+	int64_t zalo_window;	/* digest_query.zalo_window */
 };
 
 /*

@@ -266,6 +266,8 @@ compose_one(struct store *s, const struct dispatch_env *env, time_t now, const s
 	bool catchup = false;
 	int r = 0;
 
+	ctx.reopen = channels_closed(env->cs, p, &ctx.reopen_window);
+
 	qsort(ns, n, sizeof(*ns), notice_rank_cmp);
 	it.v = xcalloc(n, sizeof(*it.v));
 	it.tasks = xcalloc(n, sizeof(*it.tasks));

@@ -90,6 +90,16 @@ person_window_open(const struct person *p, const char *channel, int64_t now, int
 	       now - a->last_in <= window;
 }
 
+const char *
+person_window_state(const struct person *p, const char *channel, int64_t now, int64_t window)
+{
+	const struct address *a = person_address_get(p, channel);
+
+	if (!a || !*a->value)
+		return NULL;
+	return person_window_open(p, channel, now, window) ? "open" : "closed";
+}
+
 struct address *
 person_address_set(struct person *p, const char *channel, const char *value)
 {

@@ -83,6 +83,15 @@ bool person_reachable(const struct person *p, const char *channel);
  */
 bool person_window_open(const struct person *p, const char *channel, int64_t now,
 			int64_t window);
+/*
+ * Where p stands with channel's window, for the secretariat (person list,
+ * doctor, the digest): "open" (person_window_open), "closed" (an address
+ * not written through within window, or refused: Zalo marks a window's
+ * refusal so, until they write again; they are reached on another
+ * channel), or NULL when p has no address there.  Static strings.
+ */
+const char *person_window_state(const struct person *p, const char *channel, int64_t now,
+				int64_t window);
 /* p's address on channel as a whole (borrowed), or NULL when they have none. */
 const struct address *person_address_get(const struct person *p, const char *channel);
 /*

@@ -933,6 +933,27 @@ chat_keys(json_t *data, const struct render_ctx *ctx)
 	json_object_set_new(data, "bot", json_string(ctx->bot ? ctx->bot : ""));
 }
 
+/*
+ * "reopen" when a channel of the recipient's does not reach them now
+ * (ctx->reopen): {"channel": "Zalo", "days": 7} (or "hours" for a window
+ * not in whole days; neither when it is unknown), for the partial that
+ * asks them to write to it again.  Absent otherwise.
+ */
+static void
+reopen_keys(json_t *data, const struct render_ctx *ctx)
+{
+	json_t *o;
+
+	if (!ctx->reopen)
+		return;
+	o = json_pack("{s:s}", "channel", ctx->reopen);
+	if (ctx->reopen_window >= 86400 && ctx->reopen_window % 86400 == 0)
+		json_object_set_new(o, "days", json_integer(ctx->reopen_window / 86400));
+	else if (ctx->reopen_window >= 3600)
+		json_object_set_new(o, "hours", json_integer(ctx->reopen_window / 3600));
+	json_object_set_new(data, "reopen", o);
+}
+
 int
 render_message(enum message_kind kind, const struct render_ctx *ctx,
 	       const struct render_item *items, size_t n, struct rendered *ret)
@@ -976,6 +997,7 @@ render_message(enum message_kind kind, const struct render_ctx *ctx,
 	}
 	json_object_set_new(data, "agency", json_string(ctx->to->agency_name ? ctx->to->agency_name : ""));
 	chat_keys(data, ctx);
+	reopen_keys(data, ctx);
 	if (ctx->about)
 		json_object_set_new(data, "recipient",
 				    json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "name",

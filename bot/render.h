@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 #include "date.h"
@@ -123,6 +124,14 @@ struct render_ctx {
 	 */
 	bool chat;
 	const char *bot;
+	/*
+	 * A channel the recipient has an address on but that does not reach
+	 * them now (channels_closed: Zalo out of its interaction window), as
+	 * officials name it ("Zalo"), and its window in seconds (0: unknown);
+	 * NULL: none.  The message, going another way, says how to reopen it.
+	 */
+	const char *reopen;
+	int64_t reopen_window;
 };
 
 /*

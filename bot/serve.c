@@ -455,7 +455,9 @@ tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, struc
 	/* The digest, when its day has come: queued here, delivered below. */
 	(void)digestq_tick(d->store, &(struct digestq_env){ .sch = st->sch, .rend = st->rend,
 							   .cs = st->cs,
-							   .url = st->cfg->public_url }, now);
+							   .url = st->cfg->public_url,
+							   .zalo_window = st->cfg->zalo_app_id ?
+							   st->cfg->zalo_window : 0 }, now);
 	r = dispatch_deliver(d->store, &env, &d->clock, &serve_break, &dr);
 	if (r < 0)
 		log_warnx("cannot deliver: %s, will retry", store_strerror(d->store, r));

@@ -922,6 +922,66 @@ test_alert_address(void **state)
 }
 
 /* Names each test's renderings in the dump. */
+/*
+ * The people out of Zalo's window (zalo_closed): a Zalo id whose owner
+ * wrote to the OA more than 7 days before the digest, or never, or whose
+ * Zalo was refused; not one who wrote within it, nor anyone when Zalo is
+ * not configured (zalo_window 0).
+ */
+static void
+test_zalo_closed(void **state)
+{
+	struct fx *f = *state;
+	struct digest_query q = query();
+	struct address za = { .channel = "zalo", .value = "1001" };
+	struct person p = { .name = "Hà Văn Gia", .agency_id = f->a, .role = ROLE_FOCAL,
+			    .active = true, .addresses = &za, .n_addresses = 1 };
+	int64_t gia, hoa, khanh, long_ago = (int64_t)q.now - 8 * 86400;
+	struct rendered m;
+	json_t *d, *closed;
+
+	fill(f);
+	assert_int_equal(store_person_insert(f->s, &p, 1, &gia), 0);
+	assert_int_equal(store_address_seen(f->s, gia, "zalo", (int64_t)q.now - 2 * 86400), 0);
+	za.value = "1002";
+	p.name = "Lý Thị Hoa";
+	assert_int_equal(store_person_insert(f->s, &p, 1, &hoa), 0);
+	assert_int_equal(store_address_seen(f->s, hoa, "zalo", long_ago), 0);
+	za.value = "1003";
+	p.name = "Mai Văn Khánh";
+	assert_int_equal(store_person_insert(f->s, &p, 1, &khanh), 0);
+	za.value = "1004";
+	p.name = "Ngô Văn Lâm";
+	assert_int_equal(store_person_insert(f->s, &p, 1, &p.id), 0);
+	assert_int_equal(store_address_set_broken(f->s, p.id, "zalo", true, 2), 1);
+	/* No [zalo]: no section, no window. */
+	d = data_of(f, &q);
+	assert_null(json_object_get(d, "zalo_closed"));
+	assert_null(json_object_get(d, "zalo_days"));
+	json_decref(d);
+	q.zalo_window = 7 * 86400;
+	d = data_of(f, &q);
+	closed = json_object_get(d, "zalo_closed");
+	assert_int_equal(json_integer_value(json_object_get(closed, "count")), 3);
+	assert_int_equal(json_integer_value(json_object_get(d, "zalo_days")), 7);
+	render(f, d, "vi", 0, &m);
+	assert_non_null(strstr(m.text, "NGOÀI CỬA SỔ ZALO (chưa nhắn tin cho Zalo OA trong 7 ngày "
+				       "qua"));
+	assert_non_null(strstr(m.text, "- Lý Thị Hoa (Sở Nội vụ), nhắn tin lần cuối ngày "
+				       "02/10/2025\n"));
+	assert_non_null(strstr(m.text, "- Mai Văn Khánh (Sở Nội vụ), chưa nhắn tin lần nào\n"));
+	assert_null(strstr(m.text, "Hà Văn Gia"));
+	/*
+	 * Refused (Zalo's mark of a window error, until he writes): out of
+	 * the window too, and among those nobody can reach.
+	 */
+	assert_non_null(strstr(m.text, "- Ngô Văn Lâm (Sở Nội vụ), chưa nhắn tin lần nào\n"));
+	assert_non_null(strstr(m.text, "- Ngô Văn Lâm (Sở Nội vụ)\n"));
+	assert_non_null(strstr(m.html, "Mai Văn Khánh (Sở Nội vụ), chưa nhắn tin lần nào"));
+	rendered_release(&m);
+	json_decref(d);
+}
+
 static int
 named(void **state, const char *name)
 {
@@ -943,6 +1003,7 @@ SETUP(test_done_unknown)
 SETUP(test_agency)
 SETUP(test_period_names)
 SETUP(test_alert_address)
+SETUP(test_zalo_closed)
 
 int
 main(void)
@@ -958,6 +1019,7 @@ main(void)
 		TEST(test_done_unknown),
 		TEST(test_english),
 		TEST(test_agency),
+		TEST(test_zalo_closed),
 		TEST(test_period_names),
 		TEST(test_alert_address),
 	};

@@ -1333,6 +1333,89 @@ check_gone(struct fx *f, const char *name)
 	msgs_release(&f->ms);
 }
 
+/* The fake chat as Zalo with its window closed for everyone (channel_ops.reaches). */
+static bool
+fake_closed(void *state, const struct person *p)
+{
+	(void)state, (void)p;
+	return false;
+}
+
+static int64_t
+fake_week(void *state)
+{
+	(void)state;
+	return 7 * 86400;
+}
+
+/*
+ * A person whose Zalo does not reach them now (out of its window) gets
+ * the reminder by email, and it says how to reopen Zalo (channels_closed,
+ * render_ctx.reopen); once Zalo reaches them, the reminder goes there and
+ * says nothing of it; a person with no Zalo never hears of it.
+ */
+static void
+test_window_closed_reopen(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	const struct message *m;
+	int64_t giang = use_fakes(f, "zalo");
+	const struct channel_ops *ops[] = { &channel_file_ops, &fake_mail_ops, &fake_chat_ops };
+	struct person p = { 0 };
+	int64_t window = 1;
+	char *err = NULL;
+
+	fake_chat_ops.label_vi = "Zalo";
+	fake_chat_ops.reaches = fake_closed;
+	fake_chat_ops.window = fake_week;
+	assert_int_equal(store_person_get(f->s, giang, &p), 0);
+	assert_string_equal(channels_closed(f->cs, &p, &window), "Zalo");
+	assert_int_equal(window, 7 * 86400);
+	queue_one(f, giang, "email");
+	msgs_load(f, MESSAGE_PENDING, &f->ms);
+	m = msg_of(&f->ms, giang, -1);
+	assert_non_null(strstr(m->body, "Zalo: đồng chí chưa nhắn tin cho"));
+	assert_non_null(strstr(m->body, "trong 7 ngày qua nên chưa nhận được nhắc việc qua Zalo."));
+	assert_non_null(strstr(m->html, "nhắn một tin bất kỳ"));
+	msgs_release(&f->ms);
+	/*
+	 * Refused (Zalo's mark of a window error): writing reopens it, so it
+	 * is still said; on a channel with no window, a refusal is for good.
+	 */
+	((struct address *)person_address_get(&p, "zalo"))->broken_at = 1;
+	assert_string_equal(channels_closed(f->cs, &p, &window), "Zalo");
+	fake_chat_ops.window = NULL;
+	assert_null(channels_closed(f->cs, &p, &window));
+	assert_int_equal(window, 0);
+	/* Reached by a channel preferred to it: nothing goes another way. */
+	fake_chat_ops.window = fake_week;
+	fake_chat_ops.order = 35;	/* after email, which reaches her */
+	f->cs = channels_free(f->cs);
+	assert_int_equal(channels_open_from(&f->cfg, ops, 3, &f->cs, &err), 0);
+	fake_chat_ops.order = 20;
+	assert_null(channels_closed(f->cs, &p, &window));
+	f->cs = channels_free(f->cs);
+	assert_int_equal(channels_open_from(&f->cfg, ops, 3, &f->cs, &err), 0);
+	person_release(&p);
+	/* Zalo reaches them: the message goes there, and says nothing of it. */
+	fake_chat_ops.reaches = NULL;
+	queue(f, f->t2, giang, STAGE_BEFORE, 5, DAY(2025, 9, 30), DAY(2025, 9, 26), NULL);
+	compose_at(f, "2025-09-26T09:00+07:00", &rep);
+	msgs_load(f, MESSAGE_PENDING, &f->ms);
+	for (size_t i = 0; i < f->ms.n; i++)
+		if (f->ms.v[i].day.d == 26) {
+			window++;
+			assert_string_equal(f->ms.v[i].channel, "zalo");
+			assert_null(strstr(f->ms.v[i].body, "nhắn một tin bất kỳ"));
+			assert_null(strstr(f->ms.v[i].chat, "Nhắn một tin bất kỳ"));
+		}
+	assert_int_equal(window, 1);
+	msgs_release(&f->ms);
+	fake_chat_ops.label_vi = NULL;
+	fake_chat_ops.window = NULL;
+}
+
 static void
 test_gone_zalo_leaves_email(void **state)
 {
@@ -1443,6 +1526,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_escalation_tells_only_what_was_sent, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_gone_zalo_leaves_email, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window_closed_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gone_telegram_leaves_email, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permanent_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chat_sent_hex_id, setup, teardown),

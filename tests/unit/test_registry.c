@@ -182,6 +182,55 @@ test_addresses_in_memory(void **state)
 	person_release(&c);
 }
 
+/*
+ * Zalo's interaction window (CHAT-APIS.md B3): open for 7 days after the
+ * person last wrote, to the second; never written, refused or no address
+ * is closed; a time far ahead of now (a clock set wrong) is not trusted.
+ */
+static void
+test_window(void **state)
+{
+	const int64_t week = 7 * 86400, now = 1767225600;	/* 2026-01-01 00:00 UTC */
+	struct person p = { .name = xstrdup("Nguyễn Văn An") };
+	struct address *a;
+
+	(void)state;
+	assert_false(person_window_open(&p, "zalo", now, week));
+	assert_null(person_window_state(&p, "zalo", now, week));
+	a = person_address_set(&p, "zalo", "7360081927781154023");
+	/* Never written through. */
+	assert_false(person_window_open(&p, "zalo", now, week));
+	assert_string_equal(person_window_state(&p, "zalo", now, week), "closed");
+	/* Within 7 days, up to 7 days exactly. */
+	a->last_in = now - 3600;
+	assert_true(person_window_open(&p, "zalo", now, week));
+	assert_string_equal(person_window_state(&p, "zalo", now, week), "open");
+	a->last_in = now - week;
+	assert_true(person_window_open(&p, "zalo", now, week));
+	/* 7 days and a second. */
+	a->last_in = now - week - 1;
+	assert_false(person_window_open(&p, "zalo", now, week));
+	assert_string_equal(person_window_state(&p, "zalo", now, week), "closed");
+	/* The window is the one given: 3 days of it are over. */
+	a->last_in = now - 4 * 86400;
+	assert_true(person_window_open(&p, "zalo", now, week));
+	assert_false(person_window_open(&p, "zalo", now, 3 * 86400));
+	/* Refused (Zalo's mark of a window error, until they write again): closed. */
+	a->last_in = now - 60;
+	a->broken_at = now - 30;
+	assert_false(person_window_open(&p, "zalo", now, week));
+	assert_string_equal(person_window_state(&p, "zalo", now, week), "closed");
+	a->broken_at = 0;
+	/* A last message a day ahead of now: a clock gone wrong, not an open window. */
+	a->last_in = now + 86400;
+	assert_false(person_window_open(&p, "zalo", now, week));
+	/* Another channel's window is its own. */
+	a->last_in = now - 60;
+	assert_false(person_window_open(&p, "telegram", now, week));
+	assert_null(person_window_state(&p, "telegram", now, week));
+	person_release(&p);
+}
+
 int
 main(void)
 {
@@ -194,6 +243,7 @@ main(void)
 		cmocka_unit_test(test_email_key),
 		cmocka_unit_test(test_phone),
 		cmocka_unit_test(test_addresses_in_memory),
+		cmocka_unit_test(test_window),
 	};
 
 	return cmocka_run_group_tests_name("registry", tests, NULL, NULL);

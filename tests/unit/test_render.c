@@ -523,6 +523,64 @@ test_footer_unlinked(void **state)
 	rendered_release(&m);
 }
 
+/*
+ * A channel that does not reach the recipient now (Zalo out of its 7-day
+ * window, render_ctx.reopen): the message that goes another way says, in
+ * every form, to write to it to get reminders there again, with the
+ * window in days; nothing of it otherwise.
+ */
+static void
+test_reopen(void **state)
+{
+	struct task a = task_due(27, "Việc có hạn", "Tháng 12", 2025, 12, 31, DEADLINE_MONTH);
+	struct person p = person("vi");
+	struct render_item it = { &a, STAGE_BEFORE, 10, { 2025, 12, 17 }, a.deadline.due };
+	struct render_ctx ctx = { .r = rend, .to = &p, .today = { 2025, 12, 17 } };
+	struct rendered m = { 0 };
+
+	(void)state;
+	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
+	assert_null(strstr(m.text, "nhắn một tin bất kỳ"));
+	assert_null(strstr(m.html, "nhắn một tin bất kỳ"));
+	assert_null(strstr(m.chat, "Nhắn một tin bất kỳ"));
+	rendered_release(&m);
+	ctx.reopen = "Zalo";
+	ctx.reopen_window = 7 * 86400;
+	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
+	assert_non_null(strstr(m.text, "Zalo: đồng chí chưa nhắn tin cho Hệ thống đôn đốc qua Zalo\n"
+				   "trong 7 ngày qua nên chưa nhận được nhắc việc qua Zalo."));
+	assert_non_null(strstr(m.text, "nhắn một tin bất kỳ (ví dụ /viec)"));
+	assert_non_null(strstr(m.html, "trong 7 ngày qua nên chưa nhận được nhắc việc qua Zalo"));
+	assert_non_null(strstr(m.chat, "<b>Zalo:</b> đồng chí chưa nhắn tin"));
+	assert_non_null(strstr(m.chat, "(ví dụ <code>/viec</code>)"));
+	rendered_release(&m);
+	/* A window not in whole days is said in hours; an unknown one not at all. */
+	ctx.reopen_window = 36 * 3600;
+	assert_int_equal(render_message(MESSAGE_CATCHUP, &ctx, &it, 1, &m), 0);
+	assert_non_null(strstr(m.text, "trong 36 giờ qua nên"));
+	rendered_release(&m);
+	ctx.reopen_window = 0;
+	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
+	assert_non_null(strstr(m.text, "qua Zalo\nnên chưa nhận được"));
+	assert_null(strstr(m.text, "ngày qua"));
+	rendered_release(&m);
+	/* In English, and in an escalation to a leader. */
+	p.lang = (char *)"en";
+	ctx.reopen_window = 7 * 86400;
+	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
+	assert_non_null(strstr(m.text, "Zalo: you have not written to"));
+	assert_non_null(strstr(m.text, "in the last 7 days"));
+	rendered_release(&m);
+	p.lang = (char *)"vi";
+	p.role = ROLE_LEADER;
+	it.stage = STAGE_ESCALATION;
+	it.step = 2;
+	assert_int_equal(render_message(MESSAGE_ESCALATION, &ctx, &it, 1, &m), 0);
+	assert_non_null(strstr(m.text, "nhắn một tin bất kỳ (ví dụ /viec)"));
+	assert_non_null(strstr(m.chat, "Nhắn một tin bất kỳ"));
+	rendered_release(&m);
+}
+
 /* A done task says the day it was done; a generic co-lead is not capitalised mid-list. */
 static void
 test_done_and_leads(void **state)
@@ -722,6 +780,7 @@ main(void)
 		cmocka_unit_test(test_render_day),
 		cmocka_unit_test(test_render_brief),
 		cmocka_unit_test(test_footer_unlinked),
+		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_done_and_leads),
 		cmocka_unit_test(test_formal_counts),
 	};

@@ -145,7 +145,7 @@ static const char *const partial_names[] = {
 	"greeting", "deadline", "task", "task_leads", "tasks", "tasks_leads", "task_line",
 	"footer", "link_steps", "page_top", "page_bottom", "indicator",
 	"footer", "link_steps", "page_top", "page_bottom", "task_past", "task_block",
-	"secretariat_gaps", "chat_link", "digest_headline", "digest_more",
+	"secretariat_gaps", "chat_link", "digest_headline", "digest_more", "reopen",
 };
 
 /* Compiled partials, [lang][partial][form]; NULL where there is no file. */
@@ -386,7 +386,10 @@ sample_digest(bool minimal)
 		"  'postponed_count': 0, 'overdue_count': 0, 'indicators': {'any': false}}]},"
 		" 'dead': {'count': 1, 'items': [{'who': 'Trần Thị Bình', 'channel': 'email', 'date':"
 		"  '05/10/2025', 'text': '550 <no such user>'}]},"
-		" 'unreachable': {'count': 1, 'items': [{'name': 'Lê Văn Em', 'agency': 'Sở Y tế'}]}}";
+		" 'unreachable': {'count': 1, 'items': [{'name': 'Lê Văn Em', 'agency': 'Sở Y tế'}]},"
+		" 'zalo_days': 7, 'zalo_closed': {'count': 2, 'items': [{'name': 'Phạm Văn <Giang>',"
+		"  'agency': 'Sở Y tế', 'last_in': '01/10/2025'}, {'name': 'Hà Thị Hoa',"
+		"  'agency': 'Sở Tư pháp', 'last_in': ''}]}}";
 	static const char empty[] =
 		"{'as_of': '10/10/2025', 'empty': true, 'scope': '', 'url': '', 'period':"
 		" {'kind': 'month', 'from': '01/09/2025', 'to': '30/09/2025', 'vi': 'tháng 9/2025',"
@@ -620,6 +623,10 @@ sample(const struct name *nm, bool minimal)
 		json_object_set_new(root, "late_count", json_integer(minimal ? 0 : 1));
 	if (has_key(nm->keys, "first_id") && !minimal)
 		json_object_set_new(root, "first_id", json_integer(27));
+	/* A proactive message to someone Zalo does not reach now: how to reopen it. */
+	if (has_key(nm->keys, "tasks") && !minimal)
+		json_object_set_new(root, "reopen", json_pack("{s:s, s:i}", "channel", "Zalo",
+							      "days", 7));
 	if (has_key(nm->keys, "level1"))
 		json_object_set_new(root, "level", json_integer(1));
 	if (has_key(nm->keys, "level2"))
