@@ -261,7 +261,7 @@ compose_one(struct store *s, const struct dispatch_env *env, time_t now, const s
 	struct date today = clock_local_date(now);
 	struct items it = { 0 };
 	struct render_ctx ctx = { .r = env->rend, .to = p, .today = today, .cal = sch->cal,
-				  .chat = env->chat, .bot = env->bot };
+				  .chats = env->chats, .n_chats = env->n_chats, .bot = env->bot };
 	int64_t *ids = NULL;
 	bool catchup = false;
 	int r = 0;
@@ -350,7 +350,7 @@ compose_needs_date(struct store *s, const struct dispatch_env *env, time_t now,
 	struct notices undated = { 0 };
 	struct items it = { 0 };
 	struct render_ctx ctx = { .r = env->rend, .to = p, .cal = env->sch->cal,
-				  .chat = env->chat, .bot = env->bot };
+				  .chats = env->chats, .n_chats = env->n_chats, .bot = env->bot };
 	int64_t *ids = NULL;
 	int r;
 

@@ -76,11 +76,12 @@ struct dispatch_env {
 	 */
 	struct dispatch_owed *owed;
 	/*
-	 * A chat channel that takes commands is open (Telegram), and its bot's
-	 * username (NULL: unknown): reminders to people with no chat linked
-	 * say how to link one (render_ctx.chat, .bot).
+	 * The chat channels that take commands and are open, by name, and
+	 * Telegram's bot username (NULL: unknown): reminders to people with
+	 * no chat linked say how to link one (render_ctx.chats, .bot).
 	 */
-	bool chat;
+	const char *const *chats;
+	size_t n_chats;
 	const char *bot;
 };
 

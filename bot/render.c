@@ -915,21 +915,39 @@ template_of(enum message_kind kind, const struct person *to, const struct render
 }
 
 /*
+ * The channels whose address is a chat a person writes commands from.  A
+ * person is linked when they have an address on one, working or not: one
+ * refused for now (Zalo out of its window) is still theirs, and the
+ * reopen partial says how to get it back, not how to link.
+ */
+static const char *const chat_addresses[] = { "telegram", "zalo" };
+
+/*
  * What a message may say about chat: "unlinked" when the recipient has no
- * chat that works (the footer's commands could not reach us), then
- * "chat_open" when a chat channel is there to link (the footer says how),
- * and "bot", the Telegram bot's username for its t.me link.  With no chat
- * channel at all, a message to an email-only person says nothing of chat.
- * Answers (render_answer) go to a chat: they have neither key.
+ * chat address (the footer's commands could not come from them), then
+ * "chat_open" when chat channels are there to link, an object with a true
+ * key for each open one by name ({"zalo": true}: the partial says how to
+ * link on each), and "bot", the Telegram bot's username for its t.me
+ * link.  With no chat channel open, a message to an unlinked person says
+ * nothing of chat.  Answers (render_answer) go to a chat: they have
+ * neither key.
  */
 static void
 chat_keys(json_t *data, const struct render_ctx *ctx)
 {
 	const struct person *p = ctx->to;
-	bool linked = person_reachable(p, "telegram") || person_reachable(p, "zalo");
+	bool linked = false;
 
+	for (size_t i = 0; i < ELEMENTSOF(chat_addresses) && !linked; i++)
+		linked = person_address(p, chat_addresses[i]) != NULL;
 	json_object_set_new(data, "unlinked", json_boolean(!linked));
-	json_object_set_new(data, "chat_open", json_boolean(ctx->chat && !linked));
+	if (!linked && ctx->n_chats > 0) {
+		json_t *open = json_object();
+
+		for (size_t i = 0; i < ctx->n_chats; i++)
+			json_object_set_new(open, ctx->chats[i], json_true());
+		json_object_set_new(data, "chat_open", open);
+	}
 	json_object_set_new(data, "bot", json_string(ctx->bot ? ctx->bot : ""));
 }
 

@@ -118,11 +118,14 @@ struct render_ctx {
 	const struct render_past *past;
 	size_t n_past;
 	/*
-	 * Whether a chat channel that takes commands is open, and the Telegram
-	 * bot's username (NULL: unknown): a reminder to someone with no chat
-	 * linked says how to link one, rather than give commands they cannot send.
+	 * The chat channels that take commands and are open, by name
+	 * ("telegram", "zalo": the templates' keys under chat_open), and the
+	 * Telegram bot's username (NULL: unknown): a reminder to someone with
+	 * no chat linked says how to link one on each, rather than give
+	 * commands they cannot send.
 	 */
-	bool chat;
+	const char *const *chats;
+	size_t n_chats;
 	const char *bot;
 	/*
 	 * A channel the recipient has an address on but that does not reach

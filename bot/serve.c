@@ -385,11 +385,6 @@ tell_window(struct dondoc *d, const struct setup *st, time_t now, bool once, tim
 }
 
 /*
- * One pass: plan, compose, deliver (for budget_ms; 0: all of it; *more
- * says when some is left).  Registry errors are logged and survived; people
- * whose messages cannot be made are counted for /metrics (web may be NULL).
- */
-/*
  * Zalo's access token refreshed once half its lifetime is gone even when
  * nothing is sent: a refresh token lives three months only if it is used
  * (CHAT-APIS.md B6).  zalo_token does nothing while the token is young,
@@ -415,18 +410,31 @@ zalo_keep_fresh(struct dondoc *d, const struct setup *st)
 	zalo_token_status_release(&zs);
 }
 
+/*
+ * One pass: plan, compose, deliver (for budget_ms; 0: all of it; *more
+ * says when some is left).  Registry errors are logged and survived; people
+ * whose messages cannot be made are counted for /metrics (web may be NULL).
+ */
 static void
 tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, struct web *web,
      bool *full, int budget_ms, bool *more, bool once, time_t *told)
 {
 	struct planner_report pr = { 0 };
 	struct dispatch_report dr = { 0 };
+	/* The chats commands come from: a reminder to an unlinked person says how to link each. */
+	const char *chats[2];
+	size_t n_chats = 0;
 	struct dispatch_env env = { .sch = st->sch, .rend = st->rend, .cs = st->cs,
-				    .budget_ms = budget_ms, .owed = owed, .chat = st->bot || st->zbot,
+				    .budget_ms = budget_ms, .owed = owed, .chats = chats,
 				    .bot = st->bot ? tgbot_username(st->bot) : NULL };
 	time_t now = clock_now(&d->clock);
 	int r;
 
+	if (st->bot)
+		chats[n_chats++] = "telegram";
+	if (st->zbot)
+		chats[n_chats++] = "zalo";
+	env.n_chats = n_chats;
 	watch_clock(d, now);
 	zalo_keep_fresh(d, st);
 	r = dispatch_recover(d->store, &env, now, &dr);

@@ -491,6 +491,8 @@ test_footer_unlinked(void **state)
 	struct render_ctx ctx = { .r = rend, .to = &p, .today = { 2025, 12, 17 } };
 	struct rendered m = { 0 };
 	struct address chat = { .channel = "telegram", .value = "100" };
+	static const char *const tg[] = { "telegram" }, *const zl[] = { "zalo" };
+	static const char *const both[] = { "telegram", "zalo" };
 
 	(void)state;
 	/* No chat channel at all: not a word about chat. */
@@ -500,7 +502,8 @@ test_footer_unlinked(void **state)
 	assert_null(strstr(m.html, "/xong"));
 	rendered_release(&m);
 	/* Telegram open: how to link, with the bot's link. */
-	ctx.chat = true;
+	ctx.chats = tg;
+	ctx.n_chats = 1;
 	ctx.bot = "dondoc_bot";
 	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
 	assert_null(strstr(m.text, "/xong 27"));
@@ -515,11 +518,47 @@ test_footer_unlinked(void **state)
 	assert_non_null(strstr(m.text, "/xong 27"));
 	assert_null(strstr(m.text, "/start"));
 	rendered_release(&m);
-	/* A chat that broke is no chat: linking advice again. */
+	/*
+	 * A chat refused for now is still linked: no linking advice (the
+	 * reopen line says how to get it back), on Zalo as on Telegram.
+	 */
 	chat.broken_at = 1;
 	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
-	assert_null(strstr(m.text, "/xong 27"));
+	assert_null(strstr(m.text, "/start"));
+	assert_null(strstr(m.text, "liên kết"));
+	assert_null(strstr(m.html, "liên kết"));
+	rendered_release(&m);
+	chat.channel = "zalo";
+	ctx.chats = zl;
+	ctx.bot = NULL;
+	ctx.reopen = "Zalo";
+	ctx.reopen_window = 7 * 86400;
+	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
+	assert_null(strstr(m.text, "/start"));
+	assert_null(strstr(m.text, "liên kết"));
+	assert_null(strstr(m.html, "liên kết"));
+	assert_non_null(strstr(m.text, "nhắn một tin bất kỳ"));
+	rendered_release(&m);
+	/* A Zalo-only deployment tells an unlinked person of Zalo, not Telegram. */
+	p.addresses = NULL;
+	p.n_addresses = 0;
+	ctx.reopen = NULL;
+	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
+	assert_non_null(strstr(m.text, "bằng tin nhắn Zalo"));
+	assert_non_null(strstr(m.text, "Quan tâm tài khoản Zalo OA"));
 	assert_non_null(strstr(m.text, "/start MÃ"));
+	assert_null(strstr(m.text, "Telegram"));
+	assert_null(strstr(m.text, "t.me"));
+	assert_non_null(strstr(m.html, "bằng tin nhắn Zalo"));
+	assert_null(strstr(m.html, "Telegram"));
+	rendered_release(&m);
+	/* Both open: how to link on each. */
+	ctx.chats = both;
+	ctx.n_chats = 2;
+	ctx.bot = "dondoc_bot";
+	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
+	assert_non_null(strstr(m.text, "/start MÃ tới @dondoc_bot"));
+	assert_non_null(strstr(m.text, "bằng tin nhắn Zalo"));
 	rendered_release(&m);
 }
 
