@@ -2106,18 +2106,20 @@ command_sender(struct store *s, const struct command_in *in, struct person *ret)
 }
 
 /*
- * The sender wrote through their address on this channel now: when, in
- * the same unit of work as the command (Zalo's interaction window counts
- * from it, DESIGN §7).  Nothing is written when it is already so.
+ * The sender wrote through their address on this channel: when (in->seen_at,
+ * the channel's time of it, else now), in the same unit of work as the
+ * command (Zalo's interaction window counts from it, DESIGN §7).  Nothing
+ * is written when it is already so.
  */
 static int
 record_seen(const struct run *r)
 {
 	const struct address *a = person_address_get(&r->me, r->in->channel);
+	int64_t at = r->in->seen_at > 0 ? MIN(r->in->seen_at, r->in->now) : r->in->now;
 
-	if (!a || a->last_in >= r->in->now)
+	if (!a || a->last_in >= at)
 		return 0;
-	return store_address_seen(r->s, r->me.id, r->in->channel, r->in->now);
+	return store_address_seen(r->s, r->me.id, r->in->channel, at);
 }
 
 static int

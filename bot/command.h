@@ -48,6 +48,11 @@ struct command_in {
 	int64_t button_on;	/* the outbox message the button was under */
 	const char *bot_username;	/* "/xong@NAME" must name this bot; NULL: any */
 	int64_t now;
+	/*
+	 * When the sender wrote it, by the channel's clock, never after now
+	 * (Zalo's event time: its interaction window counts from it); 0: now.
+	 */
+	int64_t seen_at;
 	struct date today;
 	const struct calendar *cal;
 	/* What reaches people (an obstacle's secretariat); NULL: inbound_handle's. */

@@ -357,8 +357,8 @@ record_locked(const struct inbound_env *env, const struct zalo_event *ev)
 
 /*
  * A text: to the command layer, which records the sender's interaction
- * (the time it handled it) with the command; then, when their Zalo was
- * refused (out of the window, unfollowed), it works again.
+ * (the event's time, never ahead of now) with the command; then, when
+ * their Zalo was refused (out of the window, unfollowed), it works again.
  */
 static int
 on_text(const struct inbound_env *env, struct job *j)
@@ -374,7 +374,8 @@ on_text(const struct inbound_env *env, struct job *j)
 	int r;
 
 	in = (struct command_in){ .channel = CHANNEL, .chat_id = ev->user_id, .text = ev->text,
-				  .now = now, .today = clock_local_date(now), .cal = env->sch->cal,
+				  .now = now, .seen_at = MIN(ev->at, now),
+				  .today = clock_local_date(now), .cal = env->sch->cal,
 				  .sch = env->sch };
 	/* A read, before the unit: who it is, and whether their Zalo was refused. */
 	r = store_person_by_address(env->s, CHANNEL, ev->user_id, &p);
