@@ -93,6 +93,7 @@ static const struct key keys[] = {
 	  offsetof(struct config, telegram_bot_username), 0, 0 },
 	{ "telegram", "timeout", KEY_INT, offsetof(struct config, telegram_timeout), 1, 50 },
 	{ "zalo", "app_id", KEY_DIGITS, offsetof(struct config, zalo_app_id), 0, 0 },
+	{ "zalo", "oa_id", KEY_DIGITS, offsetof(struct config, zalo_oa_id), 0, 0 },
 	{ "zalo", "secret_key_file", KEY_PATH, offsetof(struct config, zalo_secret_key_file), 0, 0 },
 	{ "zalo", "oa_secret_key_file", KEY_PATH, offsetof(struct config, zalo_oa_secret_key_file),
 	  0, 0 },
@@ -746,8 +747,9 @@ static int
 check_zalo(const struct config *c, const char *path, char **reterr_msg)
 {
 	if (!c->zalo_app_id) {
-		if (c->zalo_secret_key_file || c->zalo_oa_secret_key_file || c->zalo_zns_template_id) {
-			*reterr_msg = xasprintf("%s: [zalo] has secrets or a template but no app_id: "
+		if (c->zalo_secret_key_file || c->zalo_oa_secret_key_file || c->zalo_zns_template_id ||
+		    c->zalo_oa_id) {
+			*reterr_msg = xasprintf("%s: [zalo] has secrets, an oa_id or a template but no app_id: "
 						"set app_id (the Zalo app's id, digits)", path);
 			return -EINVAL;
 		}
@@ -902,6 +904,7 @@ config_free(struct config *c)
 	free(c->telegram_webhook_secret_file);
 	free(c->telegram_bot_username);
 	free(c->zalo_app_id);
+	free(c->zalo_oa_id);
 	free(c->zalo_secret_key_file);
 	free(c->zalo_oa_secret_key_file);
 	free(c->zalo_api_base);

@@ -60,6 +60,7 @@ struct config {
 	int telegram_timeout;		/* seconds a long poll waits, 1..50 (50) */
 	/* [zalo]: with an app_id, the Zalo Official Account reaches every person with a Zalo id */
 	char *zalo_app_id;		/* the Zalo app's id, digits (NULL: no Zalo) */
+	char *zalo_oa_id;		/* the OA's id, digits: events for another are refused (NULL: any) */
 	char *zalo_secret_key_file;	/* the app secret (OAuth refresh), as a secret */
 	char *zalo_oa_secret_key_file;	/* the OA secret key (webhook signatures), as a secret */
 	char *zalo_api_base;		/* https://openapi.zalo.me */

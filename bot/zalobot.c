@@ -45,6 +45,7 @@
 
 struct zalobot {
 	char *app_id;
+	char *oa_id;	/* [zalo] oa_id; NULL: any OA of the app */
 	char *oa_secret;	/* wiped on free */
 	/* The client the Zalo channel sends with too (zalo_new shares it); NULL: none. */
 	struct zalo *z;
@@ -135,7 +136,7 @@ key_of(const char *name, const char *msg_id, const char *user, const char *oa,
 }
 
 int
-zalobot_read(const char *app_id, const char *oa_secret, const char *signature,
+zalobot_read(const char *app_id, const char *oa_id, const char *oa_secret, const char *signature,
 	     const char *body, size_t n, int64_t now, struct zalo_event *ret,
 	     const char **ret_why)
 {
@@ -193,6 +194,9 @@ zalobot_read(const char *app_id, const char *oa_secret, const char *signature,
 	/* Zalo's ids are strings, bigger than a double holds: a number is not Zalo's. */
 	if (bad)
 		REFUSE(400, "an id or text that is not a string");
+	/* An app can serve several OAs: [zalo] oa_id names ours (an echo's OA is its sender). */
+	if (oa_id && oa && strcmp(oa, oa_id) != 0)
+		REFUSE(403, "an event for another OA (is [zalo] oa_id this OA's id?)");
 	if ((e.kind == ZALO_EVENT_FOLLOW || e.kind == ZALO_EVENT_UNFOLLOW ||
 	     e.kind == ZALO_EVENT_TEXT || e.kind == ZALO_EVENT_INTERACTION) && (!user || !*user))
 		REFUSE(400, "no user id (sender.id, follower.id)");
@@ -240,6 +244,7 @@ zalobot_new(const struct config *cfg, struct zalobot **ret, char **reterr_msg)
 		return -EINVAL;
 	}
 	b->app_id = xstrdup(cfg->zalo_app_id);
+	b->oa_id = cfg->zalo_oa_id ? xstrdup(cfg->zalo_oa_id) : NULL;
 	b->oa_secret = oa;
 	r = zalo_new(cfg, &b->z, &msg);
 	if (r < 0) {
@@ -258,6 +263,7 @@ zalobot_free(struct zalobot *b)
 	if (b) {
 		zalo_free(b->z);
 		free(b->app_id);
+		free(b->oa_id);
 		if (b->oa_secret) {
 			explicit_bzero(b->oa_secret, strlen(b->oa_secret));
 			free(b->oa_secret);
@@ -505,7 +511,7 @@ hook_parse(void *userdata, struct http_req *q, const char *body, size_t n, void 
 	const char *why = NULL;
 	int status;
 
-	status = zalobot_read(b->app_id, b->oa_secret, http_header(q, ZALOBOT_SIGNATURE_HEADER),
+	status = zalobot_read(b->app_id, b->oa_id, b->oa_secret, http_header(q, ZALOBOT_SIGNATURE_HEADER),
 			      body, n, clock_now(&b->clock), &j->ev, &why);
 	if (status) {
 		/* Refused before anything is queued: nothing changed. */

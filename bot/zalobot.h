@@ -76,9 +76,11 @@ void zalo_event_release(struct zalo_event *e);
  * strings, ids not strings, no event_name, the timestamp more than
  * ZALOBOT_AHEAD_S ahead or ZALOBOT_MAX_AGE_S behind; 401 no signature or
  * a wrong one (checked over the raw bytes, before the body's content is
- * trusted); 403 another app's event, well signed.
+ * trusted); 403 another app's event, well signed, or (oa_id not NULL)
+ * an event whose OA (recipient.id, or oa_id for follow and unfollow) is
+ * another.
  */
-int zalobot_read(const char *app_id, const char *oa_secret, const char *signature,
+int zalobot_read(const char *app_id, const char *oa_id, const char *oa_secret, const char *signature,
 		 const char *body, size_t n, int64_t now, struct zalo_event *ret,
 		 const char **ret_why);
 

@@ -6,7 +6,8 @@
 # person recorded as their last interaction; unfollow refuses their Zalo,
 # follow (any event) opens it again; bad deliveries (wrong, missing or HMAC
 # signature, stale or future timestamps, a replay, malformed JSON, ids as
-# numbers, an unknown event, a body over 64 KiB, another app) refused or
+# numbers, an unknown event, a body over 64 KiB, another app, another OA
+# of the app when [zalo] oa_id is set) refused or
 # ignored with nothing changed; and someone linked to no one told how to
 # link.
 . "$(dirname "$0")/../lib.sh"
@@ -16,7 +17,7 @@ http_port
 {
 	conf_general tick=1
 	printf '[http]\nlisten = 127.0.0.1:%s\n' "$HTTP"
-	conf_zalo
+	conf_zalo "oa_id=$ZALO_OA_ID"
 } >dondoc.conf
 export DONDOC_CONFIG="$T/dondoc.conf"
 # One instant for the daemon and for the events' timestamps (zalo_post.py reads it too).
@@ -83,7 +84,8 @@ expect_eq "the bare code from a user linked to no one: 200" "$zstatus" 200
 expect_eq "links person 2" "$(zaddr address 2)" 7002
 last_sent 2
 expect_eq "answered: link done" "$(json '[j[1], "Cán bộ 2" in j[2]]')" '["7002", true]'
-expect_eq "their interaction: when the command was handled" "$(zaddr last_in 2)" "$NOW_LOCAL"
+expect_eq "their interaction: the event's time (an hour ago), not when it was handled" \
+	"$(zaddr last_in 2)" "2025-09-27T08:00:00+07:00"
 
 # --- commands ---------------------------------------------------------------------------------
 zalo_post text 7001 "/viec"
@@ -126,6 +128,8 @@ unchanged "a stale timestamp (25 hours old)" 400 --stale 90000 text 7001 "/xong 
 unchanged "a timestamp 11 minutes ahead" 400 --stale -660 text 7001 "/xong 2"
 unchanged "ids and timestamp as numbers" 400 --numbers text 7001 "/xong 2"
 unchanged "an event for another app, well signed" 403 --app-id 1111 text 7001 "/xong 2"
+unchanged "a text for another OA of the app ([zalo] oa_id), well signed" 403 --oa-id 1111 text 7001 "/xong 2"
+unchanged "an unfollow for another OA of the app, well signed" 403 --oa-id 1111 unfollow 7001
 printf '{"app_id":"%s","timestamp":"1758938400000","event_name":"user_send_text",' "$ZALO_APP_ID" >bad.json
 unchanged "malformed JSON" 400 raw bad.json
 printf '{"app_id":"%s","app_id":"%s","timestamp":"1758938400000","event_name":"follow","follower":{"id":"7001"}}' \

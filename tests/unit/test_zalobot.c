@@ -51,10 +51,24 @@ read_signed(const char *app, const char *ts, const char *body, int64_t now,
 {
 	char *mac = sign(app, body, ts, SECRET);
 	const char *why = NULL;
-	int r = zalobot_read(APP, SECRET, mac, body, strlen(body), now, ret, &why);
+	int r = zalobot_read(APP, NULL, SECRET, mac, body, strlen(body), now, ret, &why);
 
 	if (r)
 		assert_non_null(why);
+	free(mac);
+	return r;
+}
+
+/* zalobot_read of body signed as Zalo would, for our OA oa_id. */
+static int
+read_for_oa(const char *oa_id, const char *ts, const char *body, struct zalo_event *ret)
+{
+	char *mac = sign(APP, body, ts, SECRET);
+	const char *why = NULL;
+	int r = zalobot_read(APP, oa_id, SECRET, mac, body, strlen(body), TS_S, ret, &why);
+
+	if (r)
+		assert_non_null(strstr(why, "another OA"));
 	free(mac);
 	return r;
 }
@@ -67,7 +81,7 @@ test_vector_a(void **state)
 
 	(void)state;
 	assert_int_equal(strlen(body), 287);
-	assert_int_equal(zalobot_read(APP, SECRET, VEC_A_MAC, body, strlen(body), TS_S, &e, &why), 0);
+	assert_int_equal(zalobot_read(APP, NULL, SECRET, VEC_A_MAC, body, strlen(body), TS_S, &e, &why), 0);
 	assert_int_equal(e.kind, ZALO_EVENT_TEXT);
 	assert_string_equal(e.name, "user_send_text");
 	assert_string_equal(e.user_id, "6142494823000000001");
@@ -76,20 +90,20 @@ test_vector_a(void **state)
 	assert_int_equal(e.at, TS_S);
 	assert_true(e.key >= 0);
 	/* Without "mac=" too; the same body is the same key (a replay is known). */
-	assert_int_equal(zalobot_read(APP, SECRET, VEC_A_MAC + 4, body, strlen(body), TS_S, &again,
+	assert_int_equal(zalobot_read(APP, NULL, SECRET, VEC_A_MAC + 4, body, strlen(body), TS_S, &again,
 				      &why), 0);
 	assert_int_equal(again.key, e.key);
 	zalo_event_release(&again);
 	zalo_event_release(&e);
 	/* The negative case: HMAC-SHA256 of the same is refused, and so is no signature. */
-	assert_int_equal(zalobot_read(APP, SECRET, VEC_A_HMAC, body, strlen(body), TS_S, &e, &why),
+	assert_int_equal(zalobot_read(APP, NULL, SECRET, VEC_A_HMAC, body, strlen(body), TS_S, &e, &why),
 			 401);
 	assert_null(e.name);
-	assert_int_equal(zalobot_read(APP, SECRET, NULL, body, strlen(body), TS_S, &e, &why), 401);
+	assert_int_equal(zalobot_read(APP, NULL, SECRET, NULL, body, strlen(body), TS_S, &e, &why), 401);
 	/* Another secret, or one byte less of the body. */
-	assert_int_equal(zalobot_read(APP, "TESTOASECRETKEY124", VEC_A_MAC, body, strlen(body), TS_S,
+	assert_int_equal(zalobot_read(APP, NULL, "TESTOASECRETKEY124", VEC_A_MAC, body, strlen(body), TS_S,
 				      &e, &why), 401);
-	assert_int_equal(zalobot_read(APP, SECRET, VEC_A_MAC, body, strlen(body) - 1, TS_S, &e,
+	assert_int_equal(zalobot_read(APP, NULL, SECRET, VEC_A_MAC, body, strlen(body) - 1, TS_S, &e,
 				      &why), 400);
 }
 
@@ -101,15 +115,15 @@ test_timestamp_window(void **state)
 
 	(void)state;
 	/* 10 minutes ahead at most; 24 hours behind at most (both ends in). */
-	assert_int_equal(zalobot_read(APP, SECRET, VEC_A_MAC, body, strlen(body),
+	assert_int_equal(zalobot_read(APP, NULL, SECRET, VEC_A_MAC, body, strlen(body),
 				      TS_S - ZALOBOT_AHEAD_S, &e, &why), 0);
 	zalo_event_release(&e);
-	assert_int_equal(zalobot_read(APP, SECRET, VEC_A_MAC, body, strlen(body),
+	assert_int_equal(zalobot_read(APP, NULL, SECRET, VEC_A_MAC, body, strlen(body),
 				      TS_S - ZALOBOT_AHEAD_S - 1, &e, &why), 400);
-	assert_int_equal(zalobot_read(APP, SECRET, VEC_A_MAC, body, strlen(body),
+	assert_int_equal(zalobot_read(APP, NULL, SECRET, VEC_A_MAC, body, strlen(body),
 				      TS_S + ZALOBOT_MAX_AGE_S, &e, &why), 0);
 	zalo_event_release(&e);
-	assert_int_equal(zalobot_read(APP, SECRET, VEC_A_MAC, body, strlen(body),
+	assert_int_equal(zalobot_read(APP, NULL, SECRET, VEC_A_MAC, body, strlen(body),
 				      TS_S + ZALOBOT_MAX_AGE_S + 1, &e, &why), 400);
 	assert_non_null(strstr(why, "stale"));
 	/* A timestamp that is no count of milliseconds, well signed. */
@@ -160,10 +174,38 @@ test_refused(void **state)
 	/* Over 64 KiB: 413, whatever it holds. */
 	big = xcalloc(1, ZALOBOT_BODY_MAX + 2);
 	memset(big, ' ', ZALOBOT_BODY_MAX + 1);
-	assert_int_equal(zalobot_read(APP, SECRET, VEC_A_MAC, big, ZALOBOT_BODY_MAX + 1, TS_S, &e,
+	assert_int_equal(zalobot_read(APP, NULL, SECRET, VEC_A_MAC, big, ZALOBOT_BODY_MAX + 1, TS_S, &e,
 				      &why), 413);
 	free(big);
 	assert_null(e.name);
+}
+
+/*
+ * [zalo] oa_id: a text or a follow for another OA of the app is refused
+ * (403), ours is read; without oa_id any OA of the app is.
+ */
+static void
+test_other_oa(void **state)
+{
+	const char *text = VEC_A_BODY;
+	const char *follow = "{\"app_id\":\"" APP "\",\"oa_id\":\"99\",\"event_name\":\"follow\","
+			     "\"timestamp\":\"1735689500000\",\"follower\":{\"id\":\"7\"}}";
+	struct zalo_event e = { 0 };
+
+	(void)state;
+	assert_non_null(strstr(text, "\"recipient\":{\"id\":\"3662729599332560487\"}"));
+	assert_int_equal(read_for_oa("3662729599332560487", "1735689600000", text, &e), 0);
+	assert_int_equal(e.kind, ZALO_EVENT_TEXT);
+	zalo_event_release(&e);
+	assert_int_equal(read_for_oa("3662729599332560488", "1735689600000", text, &e), 403);
+	assert_null(e.name);
+	assert_int_equal(read_for_oa("3662729599332560487", "1735689500000", follow, &e), 403);
+	assert_null(e.user_id);
+	assert_int_equal(read_for_oa("99", "1735689500000", follow, &e), 0);
+	assert_int_equal(e.kind, ZALO_EVENT_FOLLOW);
+	zalo_event_release(&e);
+	assert_int_equal(read_for_oa(NULL, "1735689500000", follow, &e), 0);
+	zalo_event_release(&e);
 }
 
 static void
@@ -264,6 +306,7 @@ main(void)
 		cmocka_unit_test(test_timestamp_window),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_kinds_and_keys),
+		cmocka_unit_test(test_other_oa),
 		cmocka_unit_test(test_link_code),
 	};
 
