@@ -358,8 +358,8 @@ apply(const struct event *e, void *userdata)
 		}
 		json_object_set_new(o, "_last", json_integer(e->id));
 	} else if (strcmp(k, "link") == 0 && e->person_id && e->new_value) {
-		/* The chat's channel is the event's: "telegram" before schema 11, or "zalo". */
-		const char *channel = strcmp(e->channel, "zalo") == 0 ? "zalo" : "telegram";
+		/* The chat's channel is the event's own (/start came through it); old rows: Telegram. */
+		const char *channel = e->channel && *e->channel ? e->channel : "telegram";
 		char *broken = xasprintf("%s_broken", channel);
 		const char *key;
 		json_t *v;

@@ -173,6 +173,13 @@ tgc_send(void *state, const struct outgoing *m, int *ret_retry_after, char **ret
 		json_decref(markup);
 		return DELIVERY_PERMANENT;
 	}
+	/* An empty text is no message: claiming it sent would record a chat message "0". */
+	if (n == 0) {
+		*reterr_msg = xstrdup("nothing to send (an empty text)");
+		split_free(parts, n);
+		json_decref(markup);
+		return DELIVERY_PERMANENT;
+	}
 	for (size_t i = 0; i < n && d == DELIVERY_SENT; i++) {
 		bool last = i + 1 == n;
 
