@@ -33,6 +33,7 @@
 #include "norm.h"
 #include "registry.h"
 #include "schedule.h"
+#include "split.h"
 #include "store.h"
 #include "taskops.h"
 #include "web.h"
@@ -562,21 +563,27 @@ hook_committed(void *userdata, void *payload, struct web_outcome *ret)
 }
 
 /*
- * s cut to at most ZALO_TEXT_MAX code points, on a character: the
+ * *s cut to its first ZALO_TEXT_MAX code points as Zalo counts them, by
+ * the splitter every chat channel uses (between items, lines, words): the
  * answers to people linked to no one are short, but a template is the
  * administrator's to edit.
  */
 static void
-cut_text(char *s)
+cut_text(char **s)
 {
-	size_t chars = 0;
+	char **parts = NULL;
+	size_t n = 0;
 
-	for (char *p = s; *p; p++) {
-		if (((unsigned char)*p & 0xc0) != 0x80 && ++chars > ZALO_TEXT_MAX) {
-			*p = '\0';
-			return;
-		}
-	}
+	if (split_measure(*s, strlen(*s), SPLIT_CODEPOINTS) <= ZALO_TEXT_MAX)
+		return;
+	if (split_text(*s, strlen(*s), ZALO_TEXT_MAX, SPLIT_CODEPOINTS, SPLIT_PLAIN, &parts,
+		       &n) < 0)
+		return;		/* only when the limit could not hold a character */
+	free(*s);
+	*s = n > 0 ? parts[0] : xstrdup("");
+	if (n > 0)
+		parts[0] = NULL;
+	split_free(parts, n);
 }
 
 static void
@@ -590,7 +597,7 @@ hook_run_after(void *userdata, void *left)
 
 	if (!b->z)
 		return;
-	cut_text(l->text);
+	cut_text(&l->text);
 	r = zalo_send_text(b->z, l->user_id, l->text, &res, &mid);
 	if (r < 0) {
 		log_warnx("zalo: cannot answer user %s: %s", l->user_id, strerror(-r));
