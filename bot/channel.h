@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A channel delivers one rendered message to one person: the file channel
- * (channel_file.c) now; email, Telegram and Zalo plug in the same way, as
- * a struct of function pointers (STYLE rule 1).  The dispatcher knows
+ * A channel delivers one rendered message to one person: the file
+ * (channel_file.c), email, Telegram, Zalo (the OA's consultation
+ * messages) and ZNS (Zalo's template wake-up by phone) channels, each a
+ * struct of function pointers (STYLE rule 1).  The dispatcher knows
  * channels only through this interface.
  */
 #ifndef DONDOC_CHANNEL_H
@@ -86,7 +87,7 @@ enum channel_form {
 };
 
 struct channel_ops {
-	const char *name;	/* "file", "email", "telegram", "zalo" */
+	const char *name;	/* "file", "email", "telegram", "zalo", "zns" */
 	const char *label_vi;	/* how officials name it: "thư điện tử", "Telegram" */
 	/*
 	 * Its messages are the mail form or a short chat form: a long

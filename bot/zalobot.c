@@ -48,7 +48,13 @@ struct zalobot {
 	char *app_id;
 	char *oa_id;	/* [zalo] oa_id; NULL: any OA of the app */
 	char *oa_secret;	/* wiped on free */
-	/* The client the Zalo channel sends with too (zalo_new shares it); NULL: none. */
+	/*
+	 * The Zalo client, for the answers to people linked to no one (the
+	 * rest goes through the outbox); zalo_new shares one per [zalo]
+	 * section, so the Zalo and ZNS channels and serve's token keeper
+	 * use this one, its pace and token too.  NULL: it could not be
+	 * made (no libcurl, the app secret unreadable).
+	 */
 	struct zalo *z;
 	struct clock clock;	/* DONDOC_NOW or the wall: the server's thread's "now" */
 };
