@@ -545,7 +545,8 @@ test_footer_unlinked(void **state)
 	ctx.reopen = NULL;
 	assert_int_equal(render_message(MESSAGE_REMINDER, &ctx, &it, 1, &m), 0);
 	assert_non_null(strstr(m.text, "bằng tin nhắn Zalo"));
-	assert_non_null(strstr(m.text, "Quan tâm tài khoản Zalo OA"));
+	assert_non_null(strstr(m.text, "tài khoản Zalo OA của Hệ thống đôn đốc"));
+	assert_non_null(strstr(m.html, "bấm Quan tâm tài khoản Zalo OA"));
 	assert_non_null(strstr(m.text, "/start MÃ"));
 	assert_null(strstr(m.text, "Telegram"));
 	assert_null(strstr(m.text, "t.me"));
