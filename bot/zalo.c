@@ -110,6 +110,23 @@ struct zalo {
 	 * already have rotated the pair an abort would drop.
 	 */
 	bool no_abort;
+	/*
+	 * The access token last read or refreshed, and the instant half its
+	 * lifetime is gone: a call before then takes it without opening a
+	 * transaction on the registry.  Stale (refused by Zalo), past that
+	 * instant or absent, the registry is read again (another process may
+	 * have refreshed).
+	 */
+	char *cache_access;	/* wiped on free */
+	int64_t cache_until;
+	/*
+	 * Whether the grant is dead (no refresh token, or the last refresh
+	 * refused for good), as last seen in the registry: read by the
+	 * channels' reaches on any thread, so under its own lock, never z->lock
+	 * (held through HTTP calls).  warned: the operator was told.
+	 */
+	pthread_mutex_t state_lock;
+	bool dead, warned;
 };
 
 /* What the registry holds about the tokens (strings new, "" when unset). */
@@ -242,6 +259,7 @@ zalo_new(const struct config *cfg, struct zalo **ret, char **reterr_msg)
 	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&z->lock, &attr);
 	pthread_mutexattr_destroy(&attr);
+	pthread_mutex_init(&z->state_lock, NULL);
 	z->app_id = xstrdup(cfg->zalo_app_id);
 	z->app_secret = secret;
 	z->api_base = trimmed(cfg->zalo_api_base);
@@ -283,17 +301,70 @@ zalo_free(struct zalo *z)
 	if (z->body.p)
 		explicit_bzero(z->body.p, z->body.len);
 	buf_release(&z->body);
+	wipe_free(z->cache_access);
 	pthread_mutex_destroy(&z->lock);
+	pthread_mutex_destroy(&z->state_lock);
 	free(z);
 	return NULL;
+}
+
+/* Records whether the grant is dead; says so once per process until it changes. */
+static void
+set_dead(struct zalo *z, bool dead, const char *why)
+{
+	pthread_mutex_lock(&z->state_lock);
+	z->dead = dead;
+	if (dead && !z->warned) {
+		log_warnx("zalo: %s; messages go to the next channel until then", why);
+		z->warned = true;
+	} else if (!dead) {
+		z->warned = false;
+	}
+	pthread_mutex_unlock(&z->state_lock);
+}
+
+/* The grant's state from a reading of the registry. */
+static void
+see_grant(struct zalo *z, bool has_refresh, bool refused)
+{
+	if (!has_refresh)
+		set_dead(z, true, "no refresh token: run 'dondoc zalo set-token TOKEN' with the "
+			 "token of the OA's consent");
+	else if (refused)
+		set_dead(z, true, "the last token refresh was refused: the OA's admin must consent "
+			 "again, then run 'dondoc zalo set-token'");
+	else
+		set_dead(z, false, NULL);
 }
 
 void
 zalo_use_store(struct zalo *z, struct store *s)
 {
+	struct zalo_token_status st;
+
 	pthread_mutex_lock(&z->lock);
+	if (z->store != s) {
+		wipe_free(z->cache_access);
+		z->cache_access = NULL;
+	}
 	z->store = s;
+	/* On the store's thread: the grant's state for reaches, read now. */
+	if (s && zalo_token_status(s, &st) == 0) {
+		see_grant(z, st.has_refresh, st.error_final);
+		zalo_token_status_release(&st);
+	}
 	pthread_mutex_unlock(&z->lock);
+}
+
+bool
+zalo_grant_ok(struct zalo *z)
+{
+	bool dead;
+
+	pthread_mutex_lock(&z->state_lock);
+	dead = z->dead;
+	pthread_mutex_unlock(&z->state_lock);
+	return !dead;
 }
 
 void
@@ -977,6 +1048,15 @@ refresh_now(struct zalo *z, const char *refresh_token, const char *lock, int64_t
 	return 0;
 }
 
+/* Keeps t's access token and its half-life instant in z (t as usable() took it). */
+static void
+cache(struct zalo *z, const struct tokens *t)
+{
+	wipe_free(z->cache_access);
+	z->cache_access = xstrdup(t->access);
+	z->cache_until = t->refreshed_at + (t->expires_at - t->refreshed_at) / 2;
+}
+
 /*
  * The heart of zalo_token and zalo_refresh, under the mutex.  by_hand:
  * refresh whatever the stored state says, unless another process
@@ -997,6 +1077,14 @@ token_locked(struct zalo *z, const char *stale, bool by_hand, char **ret, char *
 		free(me);
 		return -EINVAL;
 	}
+	if (!by_hand && z->cache_access && now < z->cache_until &&
+	    !(stale && STREQ(stale, z->cache_access))) {
+		*ret = xstrdup(z->cache_access);
+		free(me);
+		return 0;
+	}
+	wipe_free(z->cache_access);
+	z->cache_access = NULL;
 	for (;;) {
 		r = store_begin(s);
 		if (r == 0)
@@ -1006,11 +1094,13 @@ token_locked(struct zalo *z, const char *stale, bool by_hand, char **ret, char *
 			*reterr_msg = xasprintf("cannot read the Zalo tokens: %s", store_strerror(s, r));
 			goto out;
 		}
+		see_grant(z, *t.refresh, t.final && *t.error && t.error_at >= t.refreshed_at);
 		/* The token itself, not the time: DONDOC_NOW may pin the time. */
 		if (!seen)
 			seen = xstrdup(t.refresh);
 		if (!by_hand && usable(&t, stale, now)) {
 			store_rollback(s);
+			cache(z, &t);
 			*ret = xstrdup(t.access);
 			r = 0;
 			goto out;
@@ -1069,12 +1159,18 @@ token_locked(struct zalo *z, const char *stale, bool by_hand, char **ret, char *
 	}
 	refresh = xstrdup(t.refresh);
 	r = refresh_now(z, refresh, lock, until, reterr_msg);
+	if (r == -EKEYREJECTED)
+		see_grant(z, true, true);
+	else if (r == 0)
+		see_grant(z, true, false);
 	if (r == 0 && ret) {
 		tokens_release(&t);
 		/* What was committed, read back: nothing else is handed out. */
 		r = tokens_read(s, &t);
-		if (r == 0 && *t.access)
+		if (r == 0 && *t.access) {
+			cache(z, &t);
 			*ret = xstrdup(t.access);
+		}
 		else if (r == 0)
 			r = -EIO;
 		if (r < 0)

@@ -87,6 +87,14 @@ int zalo_new(const struct config *cfg, struct zalo **ret, char **reterr_msg);
 struct zalo *zalo_free(struct zalo *z);
 /* Lends the client the registry that keeps the tokens (until the next call or free). */
 void zalo_use_store(struct zalo *z, struct store *s);
+/*
+ * False while the grant is known dead: no refresh token, or the last
+ * refresh refused for good (set-token needed), as last read from the
+ * registry (zalo_use_store, zalo_token).  Cheap, from any thread: the
+ * channels' reaches, so that messages go to the next channel.  The
+ * operator is warned once (log_warnx) until it changes.
+ */
+bool zalo_grant_ok(struct zalo *z);
 /* A function that, returning true, aborts the call under way (the daemon stopping). */
 void zalo_set_abort(struct zalo *z, bool (*abort_cb)(void *userdata), void *userdata);
 
