@@ -107,12 +107,17 @@ zc_use_store(void *state, struct store *s)
 	zalo_use_store(c->z, s);
 }
 
+/*
+ * Not while the OA's grant is dead (no refresh token, a refresh refused
+ * for good): the message goes to the next channel at once instead of
+ * failing here and alerting the secretariat every day.
+ */
 static bool
 zc_reaches(void *state, const struct person *p)
 {
 	struct zalo_channel *c = state;
 
-	return person_window_open(p, "zalo", clock_now(&c->clock), c->window);
+	return zalo_grant_ok(c->z) && person_window_open(p, "zalo", clock_now(&c->clock), c->window);
 }
 
 /*
