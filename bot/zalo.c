@@ -526,22 +526,6 @@ zalo_class_to_string(enum zalo_class c)
 	return c >= 0 && c < _ZALO_CLASS_MAX ? class_names[c] : NULL;
 }
 
-enum delivery
-zalo_delivery(enum zalo_class c)
-{
-	switch (c) {
-	case ZALO_OK:
-		return DELIVERY_SENT;
-	case ZALO_WINDOW:
-	case ZALO_RECIPIENT:
-		return DELIVERY_GONE;
-	case ZALO_BAD_REQUEST:
-		return DELIVERY_PERMANENT;
-	default:
-		return DELIVERY_RETRY;
-	}
-}
-
 int
 zalo_retry_after(const struct zalo_result *r, int64_t now)
 {
@@ -702,11 +686,10 @@ token_ok(const char *t)
 }
 
 int
-zalo_set_token(struct store *s, const char *refresh_token, int64_t now)
+zalo_set_token(struct store *s, const char *refresh_token)
 {
 	int r;
 
-	(void)now;
 	if (!token_ok(refresh_token))
 		return -EINVAL;
 	r = store_begin_durable(s);
