@@ -79,6 +79,19 @@ expect_eq "the token refused once was presented again, and rotated" "$(uses "$R2
 expect_rc 0 "status after the new refresh" "$DONDOC" zalo status --json
 expect_eq "the error is gone after a success" "$(json 'j["error"]')" "null"
 
+# --- what is final: only an error body with HTTP 200 or 4xx (not 408, 429) -----------------
+# final_after FAILURE: error_final in status after a refresh that meets FAILURE.
+final_after() {
+	zalo_ctl fail "$1"
+	"$DONDOC" zalo refresh >/dev/null 2>&1
+	"$DONDOC" zalo status --json >out 2>err
+	json 'j["error_final"]'
+}
+expect_eq "429 with an error body, 503, 408, a page that is not JSON, no answer: not final; 400 with an error body: final" \
+	"$(final_after '{"endpoint":"oauth","status":429,"body":"{\"error\":-14014,\"error_name\":\"Too many\"}"}') $(final_after '{"endpoint":"oauth","status":503}') $(final_after '{"endpoint":"oauth","status":408,"body":"{\"error\":-1,\"error_name\":\"Timeout\"}"}') $(final_after '{"endpoint":"oauth","status":400,"body":"<html>no</html>"}') $(final_after '{"endpoint":"oauth","disconnect":true,"done":false}') $(final_after '{"endpoint":"oauth","status":400,"body":"{\"error\":-14014,\"error_name\":\"Invalid refresh_token\"}"}')" \
+	"false false false false false true"
+expect_rc 0 "the token refused by those scripted answers still works by hand" "$DONDOC" zalo refresh
+
 # --- two processes at once: the token used once -------------------------------------------
 R3=$(current)
 before=$(refreshes)
