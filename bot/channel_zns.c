@@ -155,7 +155,8 @@ zns_reaches(void *state, const struct person *p)
 	struct zns_channel *c = state;
 	const char *zalo = person_address(p, "zalo");
 
-	return person_reachable(p, "phone") && zalo && *zalo &&
+	/* ZNS spends the OA's access token too: not while its grant is dead. */
+	return zalo_grant_ok(c->z) && person_reachable(p, "phone") && zalo && *zalo &&
 	       !person_window_open(p, "zalo", clock_now(&c->clock), c->window) &&
 	       atomic_load(&c->spent_day) != today(c);
 }

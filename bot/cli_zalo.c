@@ -63,7 +63,7 @@ cmd_zalo_set_token(struct dondoc *d, int argc, char **argv)
 	if ((ex = cli_need_store(d)) != 0)
 		return ex;
 	token = token_arg(argv[optind]);
-	r = token ? zalo_set_token(d->store, token, clock_now(&d->clock)) : -EINVAL;
+	r = token ? zalo_set_token(d->store, token) : -EINVAL;
 	if (token) {
 		explicit_bzero(token, strlen(token));
 		free(token);

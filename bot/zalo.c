@@ -105,6 +105,28 @@ struct zalo {
 	char errbuf[CURL_ERROR_SIZE];
 	bool (*abort_cb)(void *userdata);
 	void *abort_data;
+	/*
+	 * True during the OAuth call: it is never aborted, since Zalo may
+	 * already have rotated the pair an abort would drop.
+	 */
+	bool no_abort;
+	/*
+	 * The access token last read or refreshed, and the instant half its
+	 * lifetime is gone: a call before then takes it without opening a
+	 * transaction on the registry.  Stale (refused by Zalo), past that
+	 * instant or absent, the registry is read again (another process may
+	 * have refreshed).
+	 */
+	char *cache_access;	/* wiped on free */
+	int64_t cache_until;
+	/*
+	 * Whether the grant is dead (no refresh token, or the last refresh
+	 * refused for good), as last seen in the registry: read by the
+	 * channels' reaches on any thread, so under its own lock, never z->lock
+	 * (held through HTTP calls).  warned: the operator was told.
+	 */
+	pthread_mutex_t state_lock;
+	bool dead, warned;
 };
 
 /* What the registry holds about the tokens (strings new, "" when unset). */
@@ -162,7 +184,7 @@ on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ult
 	(void)dlnow;
 	(void)ultotal;
 	(void)ulnow;
-	return z->abort_cb && z->abort_cb(z->abort_data) ? 1 : 0;
+	return !z->no_abort && z->abort_cb && z->abort_cb(z->abort_data) ? 1 : 0;
 }
 
 static char *
@@ -237,6 +259,7 @@ zalo_new(const struct config *cfg, struct zalo **ret, char **reterr_msg)
 	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&z->lock, &attr);
 	pthread_mutexattr_destroy(&attr);
+	pthread_mutex_init(&z->state_lock, NULL);
 	z->app_id = xstrdup(cfg->zalo_app_id);
 	z->app_secret = secret;
 	z->api_base = trimmed(cfg->zalo_api_base);
@@ -278,17 +301,70 @@ zalo_free(struct zalo *z)
 	if (z->body.p)
 		explicit_bzero(z->body.p, z->body.len);
 	buf_release(&z->body);
+	wipe_free(z->cache_access);
 	pthread_mutex_destroy(&z->lock);
+	pthread_mutex_destroy(&z->state_lock);
 	free(z);
 	return NULL;
+}
+
+/* Records whether the grant is dead; says so once per process until it changes. */
+static void
+set_dead(struct zalo *z, bool dead, const char *why)
+{
+	pthread_mutex_lock(&z->state_lock);
+	z->dead = dead;
+	if (dead && !z->warned) {
+		log_warnx("zalo: %s; messages go to the next channel until then", why);
+		z->warned = true;
+	} else if (!dead) {
+		z->warned = false;
+	}
+	pthread_mutex_unlock(&z->state_lock);
+}
+
+/* The grant's state from a reading of the registry. */
+static void
+see_grant(struct zalo *z, bool has_refresh, bool refused)
+{
+	if (!has_refresh)
+		set_dead(z, true, "no refresh token: run 'dondoc zalo set-token TOKEN' with the "
+			 "token of the OA's consent");
+	else if (refused)
+		set_dead(z, true, "the last token refresh was refused: the OA's admin must consent "
+			 "again, then run 'dondoc zalo set-token'");
+	else
+		set_dead(z, false, NULL);
 }
 
 void
 zalo_use_store(struct zalo *z, struct store *s)
 {
+	struct zalo_token_status st;
+
 	pthread_mutex_lock(&z->lock);
+	if (z->store != s) {
+		wipe_free(z->cache_access);
+		z->cache_access = NULL;
+	}
 	z->store = s;
+	/* On the store's thread: the grant's state for reaches, read now. */
+	if (s && zalo_token_status(s, &st) == 0) {
+		see_grant(z, st.has_refresh, st.error_final);
+		zalo_token_status_release(&st);
+	}
 	pthread_mutex_unlock(&z->lock);
+}
+
+bool
+zalo_grant_ok(struct zalo *z)
+{
+	bool dead;
+
+	pthread_mutex_lock(&z->state_lock);
+	dead = z->dead;
+	pthread_mutex_unlock(&z->state_lock);
+	return !dead;
 }
 
 void
@@ -448,22 +524,6 @@ const char *
 zalo_class_to_string(enum zalo_class c)
 {
 	return c >= 0 && c < _ZALO_CLASS_MAX ? class_names[c] : NULL;
-}
-
-enum delivery
-zalo_delivery(enum zalo_class c)
-{
-	switch (c) {
-	case ZALO_OK:
-		return DELIVERY_SENT;
-	case ZALO_WINDOW:
-	case ZALO_RECIPIENT:
-		return DELIVERY_GONE;
-	case ZALO_BAD_REQUEST:
-		return DELIVERY_PERMANENT;
-	default:
-		return DELIVERY_RETRY;
-	}
 }
 
 int
@@ -626,11 +686,10 @@ token_ok(const char *t)
 }
 
 int
-zalo_set_token(struct store *s, const char *refresh_token, int64_t now)
+zalo_set_token(struct store *s, const char *refresh_token)
 {
 	int r;
 
-	(void)now;
 	if (!token_ok(refresh_token))
 		return -EINVAL;
 	r = store_begin_durable(s);
@@ -736,41 +795,55 @@ usable(const struct tokens *t, const char *stale, int64_t now)
 	return now < t->refreshed_at + (t->expires_at - t->refreshed_at) / 2;
 }
 
-/* Records the failed refresh and frees the lease; logs it for the operator. */
-static void
-record_failure(struct zalo *z, const char *why, bool final, int64_t now)
+/*
+ * True when, in the transaction open, the registry still holds our lease
+ * (lock) and the refresh token we spent: nobody (set-token, another
+ * process whose lease we thought dead) wrote a pair since.  -errno on a
+ * read error.
+ */
+static int
+still_ours(struct store *s, const char *lock, const char *spent)
 {
-	struct store *s = z->store;
-	int r;
+	int r = 0;
+	char *l = meta_str(s, K_LOCK, &r), *t = meta_str(s, K_REFRESH, &r);
+	bool ours = STREQ(l, lock) && STREQ(t, spent);
 
-	log_errorx("zalo: the access token refresh failed: %s%s", why,
-		   final ? "; Zalo refused the refresh token: the OA's admin must consent again, "
-		   "then run 'dondoc zalo set-token'" : "; it will be tried again in a few minutes");
-	r = store_begin(s);
-	if (r == 0 && ((r = store_meta_set(s, K_ERROR, why)) < 0 ||
-		       (r = meta_set_int(s, K_ERROR_AT, now)) < 0 ||
-		       (r = store_meta_set(s, K_ERROR_FINAL, final ? "1" : "0")) < 0 ||
-		       (r = store_meta_set(s, K_LOCK, "")) < 0 ||
-		       (r = store_commit(s)) < 0))
-		store_rollback(s);
-	if (r < 0)
-		log_warnx("zalo: cannot record the failed refresh: %s", store_strerror(s, r));
+	free(l);
+	wipe_free(t);
+	return r < 0 ? r : ours;
 }
 
 /*
- * Commits the new pair, durably, and frees the lease; tried again while
- * the registry is busy, since losing it loses the grant.
+ * Commits the new pair, durably, and frees the lease, only while the
+ * lease (lock, valid until until, wall clock) is ours and the registry
+ * still holds spent: a late commit must never overwrite a set-token or
+ * another process's pair (-ESTALE, logged, what is stored kept).  Tried
+ * again while the registry is busy, since losing it loses the grant, but
+ * only within the lease: after it another process may refresh.
  */
 static int
-commit_pair(struct zalo *z, const char *access, const char *refresh, int64_t expires_in,
-	    int64_t now)
+commit_pair(struct zalo *z, const char *lock, int64_t until, const char *spent,
+	    const char *access, const char *refresh, int64_t expires_in, int64_t now)
 {
 	struct store *s = z->store;
 	int r = -EIO;
 
-	for (int i = 0; i < COMMIT_TRIES; i++) {
+	for (int i = 0; i < COMMIT_TRIES && (long long)time(NULL) < until; i++) {
+		if (i > 0)
+			usleep(200 * 1000);
 		r = store_begin_durable(s);
-		if (r == 0 && ((r = store_meta_set(s, K_REFRESH, refresh)) < 0 ||
+		if (r == -EBUSY)
+			continue;
+		if (r < 0)
+			break;
+		r = still_ours(s, lock, spent);
+		if (r == 0) {
+			store_rollback(s);
+			log_errorx("zalo: the refresh token changed or the lease was taken over "
+				   "while refreshing: the new pair is dropped, what is stored is kept");
+			return -ESTALE;
+		}
+		if (r == 1 && ((r = store_meta_set(s, K_REFRESH, refresh)) < 0 ||
 			       (r = store_meta_set(s, K_ACCESS, access)) < 0 ||
 			       (r = meta_set_int(s, K_EXPIRES, now + expires_in)) < 0 ||
 			       (r = meta_set_int(s, K_REFRESHED, now)) < 0 ||
@@ -782,17 +855,74 @@ commit_pair(struct zalo *z, const char *access, const char *refresh, int64_t exp
 			store_rollback(s);
 		if (r != -EBUSY)
 			break;
-		usleep(200 * 1000);
 	}
-	return r;
+	return r == 1 ? 0 : r;
 }
 
 /*
- * The OAuth call, the lease held: 0 with the new pair committed, or
- * -errno with a new message (recorded).
+ * Records the failed refresh of spent and frees the lease (lock), unless
+ * the registry moved on meanwhile (a set-token, another process's pair):
+ * then only the log says it.  Logs it for the operator.
+ */
+static void
+record_failure(struct zalo *z, const char *lock, const char *spent, const char *why, bool final,
+	       int64_t now)
+{
+	struct store *s = z->store;
+	int r;
+
+	log_errorx("zalo: the access token refresh failed: %s%s", why,
+		   final ? "; Zalo refused the refresh token: the OA's admin must consent again, "
+		   "then run 'dondoc zalo set-token'" : "; it will be tried again in a few minutes");
+	r = store_begin(s);
+	if (r < 0) {
+		log_warnx("zalo: cannot record the failed refresh: %s", store_strerror(s, r));
+		return;
+	}
+	r = still_ours(s, lock, spent);
+	if (r == 0) {
+		store_rollback(s);
+		log_warnx("zalo: the refresh token changed meanwhile: the failure is not recorded");
+		return;
+	}
+	if (r < 0 || (r = store_meta_set(s, K_ERROR, why)) < 0 ||
+	    (r = meta_set_int(s, K_ERROR_AT, now)) < 0 ||
+	    (r = store_meta_set(s, K_ERROR_FINAL, final ? "1" : "0")) < 0 ||
+	    (r = store_meta_set(s, K_LOCK, "")) < 0 ||
+	    (r = store_commit(s)) < 0) {
+		store_rollback(s);
+		log_warnx("zalo: cannot record the failed refresh: %s", store_strerror(s, r));
+	}
+}
+
+/*
+ * True when an OAuth answer (HTTP http, body j) refuses the grant itself:
+ * an error body (Zalo's "error"/"error_name") with HTTP 200 or 4xx.  Rate
+ * limits (429), timeouts (408), pages that are not JSON, 5xx and no answer
+ * say nothing of the token: they are tried again after the backoff.
+ */
+static bool
+grant_refused(long http, const json_t *j)
+{
+	const json_t *code = json_object_get(j, "error");
+
+	if (http != 200 && (http < 400 || http >= 500 || http == 408 || http == 429))
+		return false;
+	if (!json_is_object(j))
+		return false;
+	return (json_is_integer(code) && json_integer_value(code) != 0) ||
+	       (json_is_string(code) && *json_string_value(code)) ||
+	       json_is_string(json_object_get(j, "error_name"));
+}
+
+/*
+ * The OAuth call, the lease (lock, until) held, spending refresh_token: 0
+ * with the new pair committed, or -errno with a new message (recorded).
+ * Never aborted: Zalo may have rotated the pair already.
  */
 static int
-refresh_now(struct zalo *z, const char *refresh_token, char **reterr_msg)
+refresh_now(struct zalo *z, const char *refresh_token, const char *lock, int64_t until,
+	    char **reterr_msg)
 {
 	struct buf form;
 	json_t *j = NULL, *v;
@@ -811,12 +941,14 @@ refresh_now(struct zalo *z, const char *refresh_token, char **reterr_msg)
 	(void)buf_adds(&form, "&grant_type=refresh_token");
 	form_s = buf_detach(&form);
 	url = xasprintf("%s/v4/oa/access_token", z->oauth_base);
+	z->no_abort = true;
 	r = perform(z, url, form_s, "application/x-www-form-urlencoded", "secret_key", z->app_secret,
 		    &http, &why);
+	z->no_abort = false;
 	wipe_free(form_s);
 	free(url);
 	if (r < 0) {
-		/* Aborted: the lease runs out on its own; nothing was learnt. */
+		/* Cannot happen (no_abort); the lease runs out on its own. */
 		*reterr_msg = xstrdup("the refresh was cancelled");
 		return r;
 	}
@@ -841,8 +973,7 @@ refresh_now(struct zalo *z, const char *refresh_token, char **reterr_msg)
 			const char *desc = json_string_value(json_object_get(j, "error_description"));
 			json_t *code = json_object_get(j, "error");
 
-			/* 5xx: Zalo's trouble, the token is untouched; anything else is a no. */
-			final = http < 500;
+			final = grant_refused(http, j);
 			why = xasprintf("HTTP %ld, %s%s%s%s%s", http,
 					!j ? "an answer that is not JSON" :
 					!access ? "no access_token in the answer" :
@@ -860,7 +991,7 @@ refresh_now(struct zalo *z, const char *refresh_token, char **reterr_msg)
 		}
 	}
 	if (why) {
-		record_failure(z, why, final, now);
+		record_failure(z, lock, refresh_token, why, final, now);
 		*reterr_msg = why;
 		json_decref(j);
 		return final ? -EKEYREJECTED : -EIO;
@@ -874,7 +1005,14 @@ refresh_now(struct zalo *z, const char *refresh_token, char **reterr_msg)
 			  DEFAULT_EXPIRES_S);
 		expires_in = DEFAULT_EXPIRES_S;
 	}
-	r = commit_pair(z, access, refresh, expires_in, now);
+	r = commit_pair(z, lock, until, refresh_token, access, refresh, expires_in, now);
+	if (r == -ESTALE) {
+		*reterr_msg = xstrdup("the refresh token was replaced while refreshing (set-token or "
+				      "another process): the new pair was dropped, what is stored is "
+				      "kept");
+		json_decref(j);
+		return -ESTALE;
+	}
 	if (r < 0) {
 		/* The worst case: Zalo has replaced the token and we could not keep it. */
 		*reterr_msg = xasprintf("the new tokens could not be stored: %s; the OA's admin may "
@@ -893,6 +1031,15 @@ refresh_now(struct zalo *z, const char *refresh_token, char **reterr_msg)
 	return 0;
 }
 
+/* Keeps t's access token and its half-life instant in z (t as usable() took it). */
+static void
+cache(struct zalo *z, const struct tokens *t)
+{
+	wipe_free(z->cache_access);
+	z->cache_access = xstrdup(t->access);
+	z->cache_until = t->refreshed_at + (t->expires_at - t->refreshed_at) / 2;
+}
+
 /*
  * The heart of zalo_token and zalo_refresh, under the mutex.  by_hand:
  * refresh whatever the stored state says, unless another process
@@ -905,7 +1052,7 @@ token_locked(struct zalo *z, const char *stale, bool by_hand, char **ret, char *
 	struct tokens t = { 0 };
 	char *me = lease_owner(), *refresh = NULL, *lock = NULL, *seen = NULL;
 	int64_t now = clock_now(&z->clock);
-	int64_t deadline = clock_mono_ms() + 2 * ZALO_LOCK_S * 1000L;
+	int64_t deadline = clock_mono_ms() + 2 * ZALO_LOCK_S * 1000L, until;
 	int r;
 
 	if (!s) {
@@ -913,6 +1060,14 @@ token_locked(struct zalo *z, const char *stale, bool by_hand, char **ret, char *
 		free(me);
 		return -EINVAL;
 	}
+	if (!by_hand && z->cache_access && now < z->cache_until &&
+	    !(stale && STREQ(stale, z->cache_access))) {
+		*ret = xstrdup(z->cache_access);
+		free(me);
+		return 0;
+	}
+	wipe_free(z->cache_access);
+	z->cache_access = NULL;
 	for (;;) {
 		r = store_begin(s);
 		if (r == 0)
@@ -922,11 +1077,13 @@ token_locked(struct zalo *z, const char *stale, bool by_hand, char **ret, char *
 			*reterr_msg = xasprintf("cannot read the Zalo tokens: %s", store_strerror(s, r));
 			goto out;
 		}
+		see_grant(z, *t.refresh, t.final && *t.error && t.error_at >= t.refreshed_at);
 		/* The token itself, not the time: DONDOC_NOW may pin the time. */
 		if (!seen)
 			seen = xstrdup(t.refresh);
 		if (!by_hand && usable(&t, stale, now)) {
 			store_rollback(s);
+			cache(z, &t);
 			*ret = xstrdup(t.access);
 			r = 0;
 			goto out;
@@ -973,7 +1130,8 @@ token_locked(struct zalo *z, const char *stale, bool by_hand, char **ret, char *
 		}
 		usleep(LEASE_POLL_MS * 1000);
 	}
-	lock = xasprintf("%s %lld", me, (long long)time(NULL) + ZALO_LOCK_S);
+	until = (int64_t)time(NULL) + ZALO_LOCK_S;
+	lock = xasprintf("%s %lld", me, (long long)until);
 	r = store_meta_set(s, K_LOCK, lock);
 	if (r == 0)
 		r = store_commit(s);
@@ -983,13 +1141,19 @@ token_locked(struct zalo *z, const char *stale, bool by_hand, char **ret, char *
 		goto out;
 	}
 	refresh = xstrdup(t.refresh);
-	r = refresh_now(z, refresh, reterr_msg);
+	r = refresh_now(z, refresh, lock, until, reterr_msg);
+	if (r == -EKEYREJECTED)
+		see_grant(z, true, true);
+	else if (r == 0)
+		see_grant(z, true, false);
 	if (r == 0 && ret) {
 		tokens_release(&t);
 		/* What was committed, read back: nothing else is handed out. */
 		r = tokens_read(s, &t);
-		if (r == 0 && *t.access)
+		if (r == 0 && *t.access) {
+			cache(z, &t);
 			*ret = xstrdup(t.access);
+		}
 		else if (r == 0)
 			r = -EIO;
 		if (r < 0)

@@ -87,6 +87,14 @@ int zalo_new(const struct config *cfg, struct zalo **ret, char **reterr_msg);
 struct zalo *zalo_free(struct zalo *z);
 /* Lends the client the registry that keeps the tokens (until the next call or free). */
 void zalo_use_store(struct zalo *z, struct store *s);
+/*
+ * False while the grant is known dead: no refresh token, or the last
+ * refresh refused for good (set-token needed), as last read from the
+ * registry (zalo_use_store, zalo_token).  Cheap, from any thread: the
+ * channels' reaches, so that messages go to the next channel.  The
+ * operator is warned once (log_warnx) until it changes.
+ */
+bool zalo_grant_ok(struct zalo *z);
 /* A function that, returning true, aborts the call under way (the daemon stopping). */
 void zalo_set_abort(struct zalo *z, bool (*abort_cb)(void *userdata), void *userdata);
 
@@ -134,8 +142,9 @@ int zalo_getoa(struct zalo *z, struct zalo_result *ret);
  * is waited for, then the committed token reread.  0, or -errno with a
  * new message: -ENOKEY no refresh token (set-token) or the last refresh
  * was refused (a person must act), -EKEYREJECTED refused now (recorded),
- * -EAGAIN the last refresh got no answer less than ZALO_REFRESH_BACKOFF_S
- * ago, -EIO it got none now (recorded), -ETIMEDOUT the lease never came
+ * -EAGAIN the last refresh failed (not refused) less than
+ * ZALO_REFRESH_BACKOFF_S ago, -EIO it failed now without a refusal
+ * (recorded), -ESTALE the stored token changed during the refresh, -ETIMEDOUT the lease never came
  * free, -ECANCELED aborted, -EINVAL no registry lent (zalo_use_store).
  */
 int zalo_token(struct zalo *z, const char *stale, char **ret, char **reterr_msg);
@@ -143,7 +152,10 @@ int zalo_token(struct zalo *z, const char *stale, char **ret, char **reterr_msg)
  * One refresh now, by hand ("dondoc zalo refresh"): tried even after a
  * recorded failure.  1 when another process refreshed meanwhile (nothing
  * sent), 0 when refreshed, -errno with a new message when it failed (then
- * recorded in zalo.refresh_error and logged).
+ * recorded in zalo.refresh_error and logged): -EKEYREJECTED Zalo refused
+ * the grant, -EIO no usable answer, -ESTALE the stored token changed
+ * meanwhile (set-token, another process: the new pair dropped, what is
+ * stored kept), and zalo_token's others.
  */
 int zalo_refresh(struct zalo *z, char **reterr_msg);
 
@@ -152,7 +164,7 @@ int zalo_refresh(struct zalo *z, char **reterr_msg);
  * dropping any access token and recorded error, in its own durable
  * transaction.  0, or -errno (-EINVAL: empty or with spaces).
  */
-int zalo_set_token(struct store *s, const char *refresh_token, int64_t now);
+int zalo_set_token(struct store *s, const char *refresh_token);
 
 /* What the registry holds about the tokens, never the tokens themselves. */
 struct zalo_token_status {
@@ -172,12 +184,6 @@ void zalo_token_status_release(struct zalo_token_status *st);
 /* The class of an answer with HTTP status http and body error code error. */
 enum zalo_class zalo_classify(long http, int error);
 const char *zalo_class_to_string(enum zalo_class c);
-/*
- * What the dispatcher does with c: SENT, RETRY (TOKEN, RATE, QUOTA,
- * NIGHT, CONFIG, TRANSIENT: nobody's address is at fault), GONE (WINDOW,
- * RECIPIENT: this address, for now), PERMANENT (BAD_REQUEST).
- */
-enum delivery zalo_delivery(enum zalo_class c);
 /*
  * Seconds to wait before trying r's message again, at now: the next
  * minute (RATE), 06:00 Asia/Ho_Chi_Minh (NIGHT), the next local day

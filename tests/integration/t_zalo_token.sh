@@ -3,8 +3,10 @@
 # each one presented once); a refresh answer without access_token fails
 # clearly and keeps the old token; two processes refreshing at once use
 # the token once; a kill -9 between the token answer and its commit never
-# loses the only valid refresh token; status and doctor show the expiry
-# and never a token.
+# loses the only valid refresh token while Zalo still takes it, and with
+# --strict-refresh (the old token voided at once) the loss is detected,
+# recorded as final and reported; status and doctor show the expiry and
+# never a token.
 . "$(dirname "$0")/../lib.sh"
 
 fake_zalo_start
@@ -77,6 +79,19 @@ expect_eq "the token refused once was presented again, and rotated" "$(uses "$R2
 expect_rc 0 "status after the new refresh" "$DONDOC" zalo status --json
 expect_eq "the error is gone after a success" "$(json 'j["error"]')" "null"
 
+# --- what is final: only an error body with HTTP 200 or 4xx (not 408, 429) -----------------
+# final_after FAILURE: error_final in status after a refresh that meets FAILURE.
+final_after() {
+	zalo_ctl fail "$1"
+	"$DONDOC" zalo refresh >/dev/null 2>&1
+	"$DONDOC" zalo status --json >out 2>err
+	json 'j["error_final"]'
+}
+expect_eq "429 with an error body, 503, 408, a page that is not JSON, no answer: not final; 400 with an error body: final" \
+	"$(final_after '{"endpoint":"oauth","status":429,"body":"{\"error\":-14014,\"error_name\":\"Too many\"}"}') $(final_after '{"endpoint":"oauth","status":503}') $(final_after '{"endpoint":"oauth","status":408,"body":"{\"error\":-1,\"error_name\":\"Timeout\"}"}') $(final_after '{"endpoint":"oauth","status":400,"body":"<html>no</html>"}') $(final_after '{"endpoint":"oauth","disconnect":true,"done":false}') $(final_after '{"endpoint":"oauth","status":400,"body":"{\"error\":-14014,\"error_name\":\"Invalid refresh_token\"}"}')" \
+	"false false false false false true"
+expect_rc 0 "the token refused by those scripted answers still works by hand" "$DONDOC" zalo refresh
+
 # --- two processes at once: the token used once -------------------------------------------
 R3=$(current)
 before=$(refreshes)
@@ -114,6 +129,29 @@ expect_eq "it presented the token the registry kept, the only one still valid" "
 R6=$(current)
 expect_rc 0 "and the grant lives on: the next refresh works too" "$DONDOC" zalo refresh
 expect_eq "with the token stored after the kill" "$(uses "$R6")" 1
+
+# --- the same kill -9 against a server that voids a spent token at once (--strict-refresh) ---
+# Zalo may void the old refresh token the moment it answers (CHAT-APIS.md
+# B6): then the pair lost with the process is the grant.  That cannot be
+# saved, but it must be detected and reported: the next refresh is refused,
+# recorded as final, and status and doctor tell the operator to run set-token.
+zalo_ctl config '{"strict_refresh": true}'
+R7=$(current)
+before=$(refreshes)
+DONDOC_TEST_CRASH=zalo-token-reply "$DONDOC" zalo refresh >out 2>err
+expect_eq "strict: the crash point kills the process after Zalo rotated the token" \
+	"$?:$(($(refreshes) - before))" "137:1"
+expect_rc 1 "strict: the refresh after the kill is refused" "$DONDOC" zalo refresh
+expect_grep "strict: it says Zalo refused the token it kept" err "the refresh failed: HTTP 200, no access_token in the answer: Invalid refresh_token.*\(error -14014\)"
+expect_eq "strict: the kept token was presented twice (once before the kill), nothing rotated" \
+	"$(uses "$R7"):$(($(refreshes) - before))" "2:1"
+expect_rc 0 "strict: status after the loss" "$DONDOC" zalo status --json
+expect_eq "strict: status records the refusal as final (no automatic retry)" \
+	"$(json '[j["refresh_token"], j["error_final"], "Invalid refresh_token" in j["error"]]')" '[true, true, true]'
+expect_rc 1 "strict: doctor fails" "$DONDOC" doctor
+expect_grep "strict: doctor tells the operator to consent again and run set-token" out \
+	"^FAIL zalo .*was refused .*the OA's admin must consent again, then run 'dondoc zalo set-token'"
+zalo_ctl config '{"strict_refresh": false}'
 
 # --- set-token again after a refusal ------------------------------------------------------
 zalo_ctl token '{"refresh_token":"zalo-refresh-seed-1"}'
