@@ -274,6 +274,11 @@ inbound_handle(const struct inbound_env *env, const struct command_in *in, int64
 	res.changed = out.changed;
 	res.refused = out.refused;
 	res.person_id = out.person_id;
+	if (out.person_id) {
+		const struct address *a = person_address_get(&out.sender, in->channel);
+
+		res.sender_refused = a && a->broken_at;
+	}
 	res.refresh = out.refresh;
 	if (out.reply.name) {
 		snprintf(step, sizeof(step), "its answer '%s'", out.reply.name);

@@ -46,6 +46,8 @@ struct inbound_result {
 	bool changed;		/* the registry changed */
 	bool refused;
 	int64_t person_id;	/* the sender; 0 when not linked */
+	/* Their address on the channel was refused (broken) when the command began. */
+	bool sender_refused;
 	int64_t reply_id;	/* the answer queued in the outbox; 0 when none */
 	char *chat;		/* the answer's chat form (always, when there is one) */
 	char *text;		/* its plain text form */

@@ -369,6 +369,28 @@ record_locked(const struct inbound_env *env, const struct zalo_event *ev)
 }
 
 /*
+ * Whether user is linked to someone (active or not), and whether their
+ * Zalo address was refused: 0, or -errno when the registry failed (a
+ * transient failure: the event is not acknowledged).
+ */
+static int
+address_refused(const struct inbound_env *env, const char *user, bool *ret_linked,
+		bool *ret_refused)
+{
+	struct person p = { 0 };
+	const struct address *addr;
+	int r = store_person_by_address(env->s, CHANNEL, user, &p);
+
+	if (r < 0 && r != -ENOENT && inbound_transient(r))
+		return r;
+	*ret_linked = r == 0;
+	addr = r == 0 ? person_address_get(&p, CHANNEL) : NULL;
+	*ret_refused = addr && addr->broken_at;
+	person_release(&p);
+	return 0;
+}
+
+/*
  * A text: to the command layer, which records the sender's interaction
  * (the event's time, never ahead of now) with the command; then, when
  * their Zalo was refused (out of the window, unfollowed), it works again.
@@ -378,33 +400,31 @@ on_text(const struct inbound_env *env, struct job *j)
 {
 	struct zalo_event *ev = &j->ev;
 	struct inbound_result res = { 0 };
-	struct person p = { 0 };
-	const struct address *addr;
 	struct command_in in;
 	char code[COMMAND_CODE_LEN + 1], *start = NULL;
 	int64_t now = clock_now(env->clk), reply_to = 0;
-	bool linked, refused;
+	bool linked = false, refused = false, checked = false;
 	int r;
 
 	in = (struct command_in){ .channel = CHANNEL, .chat_id = ev->user_id, .text = ev->text,
 				  .now = now, .seen_at = MIN(ev->at, now),
 				  .today = clock_local_date(now), .cal = env->sch->cal,
 				  .sch = env->sch };
-	/* A read, before the unit: who it is, and whether their Zalo was refused. */
-	r = store_person_by_address(env->s, CHANNEL, ev->user_id, &p);
-	if (r < 0 && r != -ENOENT && inbound_transient(r))
-		return r;
-	linked = r == 0;
-	addr = linked ? person_address_get(&p, CHANNEL) : NULL;
-	refused = addr && addr->broken_at;
-	person_release(&p);
 	/*
 	 * A bare code from someone linked to no one links them: Zalo has no
 	 * deep link to carry "/start CODE", and officials type what they
-	 * were handed.
+	 * were handed.  Only then a read before the unit (who it is): the
+	 * command reads the sender anyway, and says whether their Zalo was
+	 * refused (res.sender_refused), which saves a read per text.
 	 */
-	if (!linked && command_link_code(ev->text, code))
-		in.text = start = xasprintf("/start %s", code);
+	if (command_link_code(ev->text, code)) {
+		r = address_refused(env, ev->user_id, &linked, &refused);
+		if (r < 0)
+			return r;
+		checked = true;
+		if (!linked)
+			in.text = start = xasprintf("/start %s", code);
+	}
 	/* A reply quoting one of our messages: which outbox message it was. */
 	if (ev->quote_msg_id)
 		(void)store_chat_sent_get(env->s, CHANNEL, ev->user_id, ev->quote_msg_id, &reply_to);
@@ -426,6 +446,11 @@ on_text(const struct inbound_env *env, struct job *j)
 		j->answer = xstrdup(res.text);
 	log_info("zalo: text from user %s: %s%s", ev->user_id, res.command ? res.command : "?",
 		 res.refused ? " (refused)" : "");
+	if (!checked && res.person_id)
+		refused = res.sender_refused;
+	else if (!checked && address_refused(env, ev->user_id, &linked, &refused) < 0)
+		/* Not linked (or not active): as the record below, a loss logged. */
+		log_warnx("zalo: cannot read user %s's address, its refusal kept", ev->user_id);
 	inbound_result_release(&res);
 	if (!refused)
 		return 0;
