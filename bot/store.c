@@ -567,26 +567,20 @@ enum stmt {
 	"id, task_id, person_id, due, reason, state, ifnull(decided_by, 0)," \
 	" ifnull(decided_at, 0), decision, created_at, raw, precision"
 /*
- * One person: their row and their addresses in the same row, one join
- * per channel (address_channels[], the order of the columns), each a
- * lookup of the address table's key.  Every person (the planner,
- * dispatch) is read otherwise: the rows without addresses, and the
- * address table in its key's order beside them (store_person_foreach),
- * two scans rather than four lookups a person.
+ * One person: their row once per address (the address's columns NULL when
+ * they have none), through the address table's key: one seek and a few
+ * steps, where a join per channel took a seek each.  Every person (the
+ * planner, dispatch) is read otherwise: the rows without addresses, and
+ * the address table in its key's order beside them (store_person_foreach),
+ * two scans rather than a lookup a person.
  */
 #define PERSON_BASE_COLUMNS \
 	"p.id, p.name, p.agency_id, a.code, p.role, p.lang, p.active, a.name, p.digest"
 #define PERSON_FROM " FROM person p JOIN agency a ON a.id = p.agency_id"
-#define ADDRESS_OF(x, name) \
-	" LEFT JOIN address " x " ON " x ".person_id = p.id AND " x ".channel = '" name "'"
-#define ADDRESS_COLUMNS(x) ", " x ".value, " x ".broken_at, " x ".last_in"
 #define PERSON_COLUMNS \
-	PERSON_BASE_COLUMNS \
-	ADDRESS_COLUMNS("ae") ADDRESS_COLUMNS("at") ADDRESS_COLUMNS("az") ADDRESS_COLUMNS("ap") \
-	PERSON_FROM \
-	ADDRESS_OF("ae", "email") ADDRESS_OF("at", "telegram") ADDRESS_OF("az", "zalo") \
-	ADDRESS_OF("ap", "phone")
-#define PERSON_FIRST_ADDRESS 9	/* the column of the first address's value */
+	PERSON_BASE_COLUMNS ", x.channel, x.value, x.broken_at, x.last_in" PERSON_FROM \
+	" LEFT JOIN address x ON x.person_id = p.id"
+#define PERSON_FIRST_ADDRESS 9	/* the column of the address's channel */
 #define NOTICE_COLUMNS \
 	"id, ifnull(task_id, 0), person_id, stage, step, anchor, day, channel, state," \
 	" ifnull(message_id, 0)"
@@ -2221,7 +2215,7 @@ store_person_insert(struct store *s, const struct person *p, int64_t now, int64_
 	return r;
 }
 
-/* Reads a person from st; their addresses too when st has them (PERSON_COLUMNS). */
+/* Reads a person from st (PERSON_BASE_COLUMNS first). */
 static void
 read_person(sqlite3_stmt *st, struct person *p)
 {
@@ -2237,35 +2231,52 @@ read_person(sqlite3_stmt *st, struct person *p)
 	p->active = sqlite3_column_int(st, 6) != 0;
 	p->agency_name = column_dup(st, 7);
 	p->digest = sqlite3_column_int(st, 8) != 0;
-	if (sqlite3_column_count(st) == PERSON_FIRST_ADDRESS)
-		return;
-	for (size_t i = 0; i < ELEMENTSOF(address_channels); i++) {
-		int col = PERSON_FIRST_ADDRESS + 3 * (int)i;
-		struct address *a;
-
-		if (sqlite3_column_type(st, col) == SQLITE_NULL)
-			continue;
-		if (!p->addresses)
-			p->addresses = xcalloc(ELEMENTSOF(address_channels), sizeof(*a));
-		a = &p->addresses[p->n_addresses++];
-		a->channel = xstrdup(address_channels[i]);
-		a->value = column_dup(st, col);
-		a->broken_at = sqlite3_column_int64(st, col + 1);
-		a->last_in = sqlite3_column_int64(st, col + 2);
-	}
 }
 
-/* Steps st (bound) for one person into *ret: 0, -ENOENT or -errno. */
+/*
+ * Steps st (bound, PERSON_COLUMNS) for one person into *ret: 0, -ENOENT
+ * or -errno.  Their addresses in the order of address_channels, whatever
+ * the order of the rows.
+ */
 static int
 one_person(struct store *s, sqlite3_stmt *st, struct person *ret)
 {
+	struct address slot[ELEMENTSOF(address_channels)] = { 0 };
+	struct person p;
 	int rc = sqlite3_step(st), r = 0;
 
-	if (rc == SQLITE_ROW)
-		read_person(st, ret);
-	else
+	if (rc != SQLITE_ROW) {
 		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+		sqlite3_reset(st);
+		return r;
+	}
+	read_person(st, &p);
+	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
+		const char *channel = (const char *)sqlite3_column_text(st, PERSON_FIRST_ADDRESS);
+
+		for (size_t i = 0; channel && i < ELEMENTSOF(address_channels); i++) {
+			if (strcmp(channel, address_channels[i]) != 0 || slot[i].channel)
+				continue;
+			slot[i].channel = xstrdup(address_channels[i]);
+			slot[i].value = column_dup(st, PERSON_FIRST_ADDRESS + 1);
+			slot[i].broken_at = sqlite3_column_int64(st, PERSON_FIRST_ADDRESS + 2);
+			slot[i].last_in = sqlite3_column_int64(st, PERSON_FIRST_ADDRESS + 3);
+		}
+	}
+	if (rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
 	sqlite3_reset(st);
+	for (size_t i = 0; i < ELEMENTSOF(address_channels); i++) {
+		if (!slot[i].channel)
+			continue;
+		if (!p.addresses)
+			p.addresses = xcalloc(ELEMENTSOF(address_channels), sizeof(*p.addresses));
+		p.addresses[p.n_addresses++] = slot[i];
+	}
+	if (r < 0)
+		person_release(&p);
+	else
+		*ret = p;
 	return r;
 }
 
