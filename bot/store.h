@@ -704,4 +704,68 @@ int store_digest_is_scheduled(struct store *s, int64_t id, bool *ret);
  */
 int store_digest_prune(struct store *s, int64_t before, int64_t *ret_n);
 
+/* --- iCal feeds (schema 13, feed.h) ---------------------------------------- */
+
+struct feed;
+
+/*
+ * Records f (kind, target, token_hash, created_at, created_by; its id
+ * into f->id).  -ENOENT when its target (agency, person, document) is
+ * not there, -EEXIST when the token's hash is taken.
+ */
+int store_feed_insert(struct store *s, struct feed *f);
+/* Feed id, revoked or not, new in *ret (feed_release), target_name filled; -ENOENT. */
+int store_feed_get(struct store *s, int64_t id, struct feed *ret);
+/* The live feed whose token hashes to hash (hex), as store_feed_get; -ENOENT unknown or revoked. */
+int store_feed_by_hash(struct store *s, const char *hash, struct feed *ret);
+/* Revokes feed id at now: 0, -ENOENT, -EALREADY (revoked before). */
+int store_feed_revoke(struct store *s, int64_t id, int64_t now);
+typedef int (*store_feed_cb)(const struct feed *f, void *userdata);
+/* Calls cb for each feed, revoked ones too, by id. */
+int store_feed_foreach(struct store *s, store_feed_cb cb, void *userdata);
+/* Records n fetches of feed id, the last at at by client (its User-Agent, "" none). */
+int store_feed_fetched(struct store *s, int64_t id, int64_t at, const char *client, int64_t n);
+/*
+ * The change counter of what feeds show: it grows with every change made
+ * by any process to tasks, their agencies, agencies, documents, people
+ * and deadline change requests, and with nothing else (messages, notices,
+ * chat bookkeeping leave it).  0 with *ret, or -errno.
+ */
+int store_feed_gen(struct store *s, int64_t *ret);
+/*
+ * Calls cb for each task f shows or could show, by id: every kind,
+ * status and deadline (the caller leaves out indicators, undated and
+ * long-done tasks), with whether a deadline change request is pending.
+ * FEED_AGENCY: tasks the agency leads or cooperates on; FEED_PERSON: the
+ * same for the person's agency; FEED_DOCUMENT: the document's; FEED_ALL:
+ * all.  One pass: 10,000 tasks in a few milliseconds.
+ */
+typedef int (*store_feed_task_cb)(const struct task *t, bool extension_pending, void *userdata);
+int store_feed_tasks(struct store *s, const struct feed *f, store_feed_task_cb cb, void *userdata);
+
+/* A task's SEQUENCE in every feed, and what it was last bumped for. */
+struct feed_seq {
+	int64_t task_id;
+	int64_t seq;		/* 0 first; only grows */
+	char sig[33];		/* what the feed showed of it (hex: day and summary hashed) */
+	int64_t changed_at;	/* when sig last changed */
+};
+/* Every task's, by task id: 0 with a new array (free) and its length. */
+int store_feed_seqs(struct store *s, struct feed_seq **ret, size_t *ret_n);
+/* Inserts or replaces q. */
+int store_feed_seq_set(struct store *s, const struct feed_seq *q);
+
+/* A task a feed showed: still there (left_at 0), or gone since left_at, sent cancelled. */
+struct feed_member {
+	int64_t task_id;
+	int64_t left_at;
+	int64_t left_seq;	/* the SEQUENCE of its cancellation */
+};
+/* Feed feed_id's, by task id: 0 with a new array (free) and its length. */
+int store_feed_members(struct store *s, int64_t feed_id, struct feed_member **ret, size_t *ret_n);
+/* Inserts or replaces m in feed feed_id. */
+int store_feed_member_set(struct store *s, int64_t feed_id, const struct feed_member *m);
+/* Forgets task_id in feed feed_id (gone long enough). */
+int store_feed_member_drop(struct store *s, int64_t feed_id, int64_t task_id);
+
 #endif
