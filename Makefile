@@ -34,6 +34,8 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd libxml-2.
 CORE_LIBS = $(shell pkg-config --libs $(CORE_PKGS)) -lcsv
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lcsv
 TEST_LIBS = $(shell pkg-config --libs cmocka)
+# tests/ical_check.c: libical reading the feeds back, beside python3-icalendar and ical.js.
+ICAL_CHECK_LIBS = $(shell pkg-config --libs libical jansson)
 
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNFLAGS) $(CFLAGS) $(PKG_CFLAGS) -DDONDOC_DATADIR=\"$(DATADIR)\" \
 	-DDONDOC_LIBEXECDIR=\"$(LIBEXECDIR)\"
@@ -59,6 +61,8 @@ $(1)/libdondoc.a: $(patsubst bot/%.c,$(1)/obj/%.o,$(LIB_SRCS))
 	rm -f $$@ && ar rcs $$@ $$^
 $(1)/tests/test_%: tests/unit/test_%.c tests/unit/testlib.h $(1)/libdondoc.a | $(1)/tests
 	$$(CC) $$(ALL_CFLAGS) $(2) -Ibot -o $$@ $$< $(1)/libdondoc.a $$(PKG_LIBS) $$(TEST_LIBS)
+$(1)/tests/ical_check: tests/ical_check.c | $(1)/tests
+	$$(CC) $$(ALL_CFLAGS) $(2) -o $$@ $$< $$(ICAL_CHECK_LIBS)
 $(1)/dondoc-ical: $(1)/obj/ical_main.o $(1)/libdondoc.a
 	$$(CC) $$(ALL_CFLAGS) $(2) -o $$@ $$^ $$(PKG_LIBS)
 # Programs find the helper beside them: the unit tests too.
@@ -86,6 +90,7 @@ $(TSAN)/dondoc: $(TSAN)/obj/main.o $(TSAN)/libdondoc.a
 UNITS = $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
 # The benchmarks are built too (not run), so that a change cannot break them unseen.
 test-build: all $(SAN)/dondoc $(SAN)/dondoc-ical $(REL)/tests/dondoc-ical $(SAN)/tests/dondoc-ical \
+	$(REL)/tests/ical_check $(SAN)/tests/ical_check \
 	$(TSAN)/dondoc $(TSAN)/dondoc-ical \
 	$(REL)/bench_planner $(REL)/bench_render $(REL)/bench_inbound \
 	$(addprefix $(REL)/tests/,$(UNITS)) $(addprefix $(SAN)/tests/,$(UNITS))

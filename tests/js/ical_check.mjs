@@ -16,6 +16,14 @@ import ICAL from 'ical.js';
 
 const MAX_LINE_ERRORS = 10;
 
+// ical.js reads a property it does not know as "unknown": as written,
+// escapes and all ("Sở A\\, B"), where RFC 5545 §3.8.8.2 says an X-
+// property's default type is TEXT.  X-WR-CALNAME and X-WR-CALDESC are
+// texts to every calendar app: told so here, as an app using ical.js
+// would; X-PUBLISHED-TTL (a duration by custom) stays as written.
+for (const name of ['x-wr-calname', 'x-wr-caldesc'])
+	ICAL.design.icalendar.property[name] = { defaultType: 'text' };
+
 // The rules of the bytes, worded as ical_check.py words them: every line
 // ends with CRLF, none is over 75 octets, each is UTF-8 by itself (so no
 // character was cut at a fold).
@@ -173,7 +181,13 @@ function check(raw) {
 			errs.push(`REFRESH-INTERVAL ${JSON.stringify(String(v))} is not a duration`);
 		}
 	}
-	const events = cal.getAllSubcomponents('vevent').map((ev) => event(ev, errs));
+	// ical.js decodes values when they are first asked for: a bad one throws there.
+	let events;
+	try {
+		events = cal.getAllSubcomponents('vevent').map((ev) => event(ev, errs));
+	} catch (e) {
+		return [null, [...errs, `ical.js cannot read a value: ${e.message}`]];
+	}
 	return [{ calendar: c, events, errors: errs }, errs];
 }
 
