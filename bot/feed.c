@@ -4,14 +4,30 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
+#include <jansson.h>
+
+#include "buf.h"
+#include "calendar.h"
+#include "clock.h"
+#include "dlical.h"
 #include "feed.h"
 #include "hash.h"
 #include "macro.h"
+#include "period.h"
+#include "recurring.h"
+#include "registry.h"
+#include "render.h"
+#include "schedule.h"
+#include "store.h"
+#include "task.h"
+#include "xalloc.h"
 
 static const char *const kind_names[] = {
 	[FEED_AGENCY] = "agency",
@@ -133,20 +149,6 @@ feed_body_unref(struct feed_body *b)
  * most once an hour: a maker serves several feeds, and a task that left
  * all of them frees its text within a day.
  */
-#include <jansson.h>
-
-#include "buf.h"
-#include "calendar.h"
-#include "clock.h"
-#include "dlical.h"
-#include "period.h"
-#include "recurring.h"
-#include "registry.h"
-#include "render.h"
-#include "schedule.h"
-#include "store.h"
-#include "task.h"
-#include "xalloc.h"
 
 #define FEED_KEPT_IDLE (24 * 3600)
 #define FEED_SWEEP_EVERY 3600
