@@ -444,6 +444,11 @@ ev_json(const struct ev *e)
 	char *cell = render_brief(t->title ? t->title : "", FEED_CELL_WIDTH);
 	json_t *o;
 
+	/* A SUMMARY is one line (a subject form keeps its first): a title's line breaks become spaces. */
+	for (char *c = cell; *c; c++)
+		if (*c == '\n' || *c == '\r' || *c == '\t')
+			*c = ' ';
+
 	render_day(e->day, due);
 	if (e->done && t->done_at > 0)
 		render_day(clock_local_date((time_t)t->done_at), done_on);
