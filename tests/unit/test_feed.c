@@ -251,8 +251,8 @@ test_content(void **state)
 				    icalcomponent_get_first_property(e, ICAL_CATEGORIES_PROPERTY)),
 			    "XANH");
 
-	/* Alarms: 7, 3, 1, 0 working days before Monday 16 March: 10, 5, 3, 0 calendar days. */
-	int want[] = { 10, 5, 3, 0 }, n = 0;
+	/* Alarms: 7, 3, 1, 0 working days before Monday 16 March: 11, 5, 3, 0 calendar days. */
+	int want[] = { 11, 5, 3, 0 }, n = 0;
 
 	for (al = icalcomponent_get_first_component(e, ICAL_VALARM_COMPONENT); al;
 	     al = icalcomponent_get_next_component(e, ICAL_VALARM_COMPONENT), n++) {
@@ -499,10 +499,14 @@ test_recurring(void **state)
 	assert_non_null(event(root, "task-R%231-20260320@dondoc.example.vn"));
 	assert_non_null(event(root, "task-R%231-20270220@dondoc.example.vn"));
 	assert_null(event(root, "task-R%231-20260120@dondoc.example.vn"));
-	assert_non_null(event(root, "task-R%231-20260320@dondoc.example.vn") &&
-			icalcomponent_get_first_component(
-				event(root, "task-R%231-20260320@dondoc.example.vn"),
-				ICAL_VALARM_COMPONENT) ? "" : NULL);
+	/* Its reminders: [recurring] before = 3, 0 working days; Friday 20 March 2026. */
+	icalcomponent *e = event(root, "task-R%231-20260320@dondoc.example.vn");
+	icalcomponent *al = icalcomponent_get_first_component(e, ICAL_VALARM_COMPONENT);
+
+	assert_non_null(al);
+	assert_int_equal(icaldurationtype_as_int(icalproperty_get_trigger(
+			 icalcomponent_get_first_property(al, ICAL_TRIGGER_PROPERTY)).duration),
+			 -3 * DAY);
 	icalcomponent_free(root);
 	feed_body_unref(b);
 	feed_maker_free(m);
