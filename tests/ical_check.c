@@ -6,9 +6,11 @@
  * Exits 1, the reasons on stderr, when the file breaks a rule the feeds
  * keep (CRLF, content lines of at most 75 octets, no UTF-8 character cut
  * by a fold, VERSION and PRODID, each event's UID and DTSTAMP) or libical
- * reports an error (its X-LIC-ERROR properties); 2 when it cannot be read.
+ * reports an error (its X-LIC-ERROR properties); 2 when one cannot be read.
  *
- *     build/rel/tests/ical_check FILE.ics
+ *     build/rel/tests/ical_check FILE.ics...
+ *
+ * One line of JSON a file, in the order given.
  *
  * A test tool, not part of dondoc: it uses libical and Jansson directly.
  */
@@ -358,55 +360,76 @@ out:
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Prints path's reading as one line of JSON: 0, 1 when it broke a rule, 2 when it cannot be read. */
+static int check_file(const char *path)
 {
 	char *raw = NULL;
 	size_t n = 0;
 	int r;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: ical_check FILE.ics\n");
-		return 2;
-	}
-	r = read_file(argv[1], &raw, &n);
-	if (r < 0) {
-		fprintf(stderr, "ical_check: %s: %s\n", argv[1], strerror(-r));
-		return 2;
-	}
 	json_t *errs = json_array();
 	json_t *out = json_object();
-	line_errors((const unsigned char *)raw, n, errs);
-	icalerror_clear_errno();
-	icalcomponent *root = memchr(raw, 0, n) ? NULL : icalparser_parse_string(raw);
 	json_t *cal = json_null();
 	json_t *events = json_array();
+	icalcomponent *root = NULL;
+
+	r = read_file(path, &raw, &n);
+	if (r < 0) {
+		add_error(errs, "cannot read it: %s", strerror(-r));
+		goto print;
+	}
+	line_errors((const unsigned char *)raw, n, errs);
+	icalerror_clear_errno();
+	root = memchr(raw, 0, n) ? NULL : icalparser_parse_string(raw);
 	if (!root) {
 		add_error(errs, "libical cannot parse it%s", memchr(raw, 0, n) ? " (a NUL byte)" : "");
 	} else if (icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT) {
 		add_error(errs, "not a VCALENDAR but %s", icalcomponent_kind_to_string(icalcomponent_isa(root)));
 	} else {
 		lic_errors(root, errs);
+		json_decref(cal);
 		cal = calendar(root, errs);
 		for (icalcomponent *ev = icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT); ev;
 		     ev = icalcomponent_get_next_component(root, ICAL_VEVENT_COMPONENT))
 			json_array_append_new(events, event(ev, errs));
 	}
+print:
 	json_object_set_new(out, "calendar", cal);
 	json_object_set_new(out, "events", events);
 	json_object_set(out, "errors", errs);
-	char *s = json_dumps(out, JSON_SORT_KEYS | JSON_INDENT(1));
+	char *s = json_dumps(out, JSON_SORT_KEYS | JSON_COMPACT);
 	if (s) {
 		puts(s);
 		free(s);
 	}
 	for (size_t i = 0; i < json_array_size(errs); i++)
-		fprintf(stderr, "ical_check: %s: %s\n", argv[1], json_string_value(json_array_get(errs, i)));
-	r = json_array_size(errs) ? 1 : 0;
+		fprintf(stderr, "ical_check: %s: %s\n", path, json_string_value(json_array_get(errs, i)));
+	if (!raw)
+		r = 2;
+	else
+		r = json_array_size(errs) ? 1 : 0;
 	json_decref(errs);
 	json_decref(out);
 	if (root)
 		icalcomponent_free(root);
-	icaltimezone_free_builtin_timezones();
 	free(raw);
 	return r;
+}
+
+int main(int argc, char **argv)
+{
+	int status = 0;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: ical_check FILE.ics...\n");
+		return 2;
+	}
+	for (int i = 1; i < argc; i++) {
+		int r = check_file(argv[i]);
+
+		if (r > status)
+			status = r;
+	}
+	icaltimezone_free_builtin_timezones();
+	return status;
 }

@@ -5,12 +5,13 @@ tests/ical_check.c (libical) print too, so that tests/ical_compare.py can
 hold the three readings side by side.  Exits 1, the reasons on stderr,
 when the file breaks a rule the feeds keep (CRLF, content lines of at most
 75 octets, no UTF-8 character cut by a fold, VERSION and PRODID, each
-event's UID and DTSTAMP) or the library reports an error; 2 when it
+event's UID and DTSTAMP) or the library reports an error; 2 when one
 cannot be read at all.
 
-    /usr/bin/python3 tests/ical_check.py FILE.ics
+    /usr/bin/python3 tests/ical_check.py FILE.ics...
 
-The JSON (keys sorted, events in the file's order):
+One line of JSON a file, in the order given (keys sorted, events in the
+file's order; "| python3 -m json.tool" to read one):
   {"calendar": {"prodid", "version", "method", "x-wr-calname",
                 "refresh-interval" (seconds), "refresh-interval-value"
                 (its VALUE parameter), "x-published-ttl" (as written)},
@@ -236,22 +237,27 @@ def check(raw):
 
 
 def main():
-    if len(sys.argv) != 2:
-        print('usage: ical_check.py FILE.ics', file=sys.stderr)
+    if len(sys.argv) < 2:
+        print('usage: ical_check.py FILE.ics...', file=sys.stderr)
         return 2
-    try:
-        with open(sys.argv[1], 'rb') as f:
-            raw = f.read()
-    except OSError as e:
-        print('ical_check.py: %s' % e, file=sys.stderr)
-        return 2
-    out, errs = check(raw)
-    if out is None:
-        out = {'calendar': None, 'events': [], 'errors': errs}
-    print(json.dumps(out, ensure_ascii=False, sort_keys=True, indent=1))
-    for e in errs:
-        print('ical_check.py: %s: %s' % (sys.argv[1], e), file=sys.stderr)
-    return 1 if errs else 0
+    status = 0
+    for path in sys.argv[1:]:
+        try:
+            with open(path, 'rb') as f:
+                raw = f.read()
+        except OSError as e:
+            out, errs = None, ['cannot read it: %s' % e.strerror]
+            status = 2
+        else:
+            out, errs = check(raw)
+        if out is None:
+            out = {'calendar': None, 'events': [], 'errors': errs}
+        print(json.dumps(out, ensure_ascii=False, sort_keys=True, separators=(',', ':')))
+        for e in errs:
+            print('ical_check.py: %s: %s' % (path, e), file=sys.stderr)
+        if errs and not status:
+            status = 1
+    return status
 
 
 if __name__ == '__main__':

@@ -53,37 +53,47 @@ def differences(a, b, path=''):
     return []
 
 
-def compare(path, libical):
-    """0 when the three agree on path without an error (FILE.json written), else 1."""
-    procs = [(name, subprocess.Popen(cmd + [path], stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+def readings(libical, paths):
+    """Each checker run once on every path, side by side: {name: (exit status,
+    [reading of each path, or None], stderr)}."""
+    procs = [(name, subprocess.Popen(cmd + paths, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
              for name, cmd in checkers(libical)]
-    readings = []
-    ok = True
+    out = {}
     for name, p in procs:
-        out, err = p.communicate()
-        if p.returncode not in (0, 1):
-            print('%s: %s could not read it (exit %d): %s' %
-                  (path, name, p.returncode, err.decode('utf-8', 'replace').strip()[:600]))
-            ok = False
-            continue
-        try:
-            j = json.loads(out)
-        except ValueError:
-            print('%s: %s printed no JSON (exit %d): %s' %
-                  (path, name, p.returncode, err.decode('utf-8', 'replace').strip()[:600]))
+        so, se = p.communicate()
+        lines = so.decode('utf-8').splitlines()
+        rs = []
+        for i in range(len(paths)):
+            try:
+                rs.append(json.loads(lines[i]))
+            except (IndexError, ValueError):
+                rs.append(None)
+        out[name] = (p.returncode, rs, se.decode('utf-8', 'replace').strip())
+    return out
+
+
+def compare(i, path, got):
+    """0 when the three agree on paths[i] without an error (FILE.json written), else 1."""
+    ok = True
+    agreed = []
+    for name, (status, rs, err) in got.items():
+        j = rs[i]
+        if j is None:
+            print('%s: %s could not read it (exit %d): %s' % (path, name, status, err[:600]))
             ok = False
             continue
         for e in j.get('errors', []):
             print('%s: %s: %s' % (path, name, e))
-        if p.returncode != 0 or j.get('errors'):
+        if j.get('errors'):
             ok = False
+        j = dict(j)
         j.pop('errors', None)
-        readings.append((name, j))
-    for name, j in readings[1:]:
-        diff = differences(readings[0][1], j)
+        agreed.append((name, j))
+    for name, j in agreed[1:]:
+        diff = differences(agreed[0][1], j)
         if diff:
             ok = False
-            print('%s: %s and %s disagree:' % (path, readings[0][0], name))
+            print('%s: %s and %s disagree:' % (path, agreed[0][0], name))
             for d in diff[:20]:
                 print('  ' + d)
             if len(diff) > 20:
@@ -91,7 +101,7 @@ def compare(path, libical):
     if not ok:
         return 1
     with open(path + '.json', 'w', encoding='utf-8') as f:
-        json.dump(readings[0][1], f, ensure_ascii=False, sort_keys=True, indent=1)
+        json.dump(agreed[0][1], f, ensure_ascii=False, sort_keys=True, indent=1)
         f.write('\n')
     return 0
 
@@ -116,7 +126,8 @@ def main():
     except (OSError, subprocess.CalledProcessError):
         print('ical_compare.py: no node (make deps)', file=sys.stderr)
         return 2
-    return max(compare(a, libical) for a in args)
+    got = readings(libical, args)
+    return max([compare(i, a, got) for i, a in enumerate(args)])
 
 
 if __name__ == '__main__':

@@ -5,9 +5,11 @@
 // the reasons on stderr, when the file breaks a rule the feeds keep (CRLF,
 // content lines of at most 75 octets, no UTF-8 character cut by a fold,
 // VERSION and PRODID, each event's UID and DTSTAMP) or ical.js cannot parse
-// it; 2 when it cannot be read.
+// it; 2 when one cannot be read.
 //
-//   node tests/js/ical_check.mjs FILE.ics
+//   node tests/js/ical_check.mjs FILE.ics...
+//
+// One line of JSON a file, in the order given.
 //
 // ical.js ('npm ci' in tests/js, which tests/deps.sh runs) is loaded from
 // beside this file, whatever the working directory.
@@ -201,25 +203,28 @@ function sorted(v) {
 }
 
 function main() {
-	if (process.argv.length !== 3) {
-		process.stderr.write('usage: ical_check.mjs FILE.ics\n');
+	if (process.argv.length < 3) {
+		process.stderr.write('usage: ical_check.mjs FILE.ics...\n');
 		return 2;
 	}
-	const file = process.argv[2];
-	let raw;
-	try {
-		raw = fs.readFileSync(file);
-	} catch (e) {
-		process.stderr.write(`ical_check.mjs: ${e.message}\n`);
-		return 2;
+	let status = 0;
+	for (const file of process.argv.slice(2)) {
+		let raw = null;
+		try {
+			raw = fs.readFileSync(file);
+		} catch (e) {
+			status = 2;
+		}
+		let [out, errs] = raw ? check(raw) : [null, ['cannot read it']];
+		if (!out)
+			out = { calendar: null, events: [], errors: errs };
+		process.stdout.write(JSON.stringify(sorted(out)) + '\n');
+		for (const e of errs)
+			process.stderr.write(`ical_check.mjs: ${file}: ${e}\n`);
+		if (errs.length && !status)
+			status = 1;
 	}
-	let [out, errs] = check(raw);
-	if (!out)
-		out = { calendar: null, events: [], errors: errs };
-	process.stdout.write(JSON.stringify(sorted(out), null, 1) + '\n');
-	for (const e of errs)
-		process.stderr.write(`ical_check.mjs: ${file}: ${e}\n`);
-	return errs.length ? 1 : 0;
+	return status;
 }
 
 process.exitCode = main();
