@@ -295,6 +295,7 @@ static json_t *calendar(icalcomponent *cal, json_t *errs)
 	json_object_set_new(c, "version", value_of(cal, ICAL_VERSION_PROPERTY));
 	json_object_set_new(c, "method", value_of(cal, ICAL_METHOD_PROPERTY));
 	json_object_set_new(c, "x-wr-calname", x_value(cal, "X-WR-CALNAME"));
+	json_object_set_new(c, "x-wr-caldesc", x_value(cal, "X-WR-CALDESC"));
 	json_object_set_new(c, "x-published-ttl", x_value(cal, "X-PUBLISHED-TTL"));
 	const char *v = json_string_value(json_object_get(c, "version"));
 	if (!v || strcmp(v, "2.0") != 0)

@@ -12,7 +12,7 @@ cannot be read at all.
 
 One line of JSON a file, in the order given (keys sorted, events in the
 file's order; "| python3 -m json.tool" to read one):
-  {"calendar": {"prodid", "version", "method", "x-wr-calname",
+  {"calendar": {"prodid", "version", "method", "x-wr-calname", "x-wr-caldesc",
                 "refresh-interval" (seconds), "refresh-interval-value"
                 (its VALUE parameter), "x-published-ttl" (as written)},
    "events": [{"uid", "sequence", "dtstart" ("2025-09-30", or
@@ -218,7 +218,7 @@ def check(raw):
     for e in cal.errors:
         errs.append('python-icalendar: %s' % (e,))
     c = {}
-    for name in ('PRODID', 'VERSION', 'METHOD', 'X-WR-CALNAME', 'X-PUBLISHED-TTL'):
+    for name in ('PRODID', 'VERSION', 'METHOD', 'X-WR-CALNAME', 'X-WR-CALDESC', 'X-PUBLISHED-TTL'):
         c[name.lower()] = text(cal, name)
     if c['version'] != '2.0':
         errs.append('VERSION is %r, not 2.0' % c['version'])

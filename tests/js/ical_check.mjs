@@ -164,7 +164,7 @@ function check(raw) {
 	if (cal.name !== 'vcalendar')
 		return [null, [...errs, `not a VCALENDAR but ${cal.name.toUpperCase()}`]];
 	const c = {};
-	for (const name of ['prodid', 'version', 'method', 'x-wr-calname', 'x-published-ttl'])
+	for (const name of ['prodid', 'version', 'method', 'x-wr-calname', 'x-wr-caldesc', 'x-published-ttl'])
 		c[name] = text(cal, name);
 	if (c.version !== '2.0')
 		errs.push(`VERSION is ${JSON.stringify(c.version)}, not 2.0`);
