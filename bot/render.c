@@ -88,6 +88,8 @@ static const char *const message_names[] = {
 	"digest",
 	/* /baocao tongthe (command.c): the digest's chat form, or who may ask for it. */
 	"digest_answer", "error_leaders_only",
+	/* /lich (command.c): a calendar feed's link, or why there is none. */
+	"calendar_link", "calendar_off",
 };
 
 const char *const *
