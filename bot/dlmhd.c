@@ -15,6 +15,8 @@ typeof(MHD_stop_daemon) *sym_MHD_stop_daemon;
 typeof(MHD_quiesce_daemon) *sym_MHD_quiesce_daemon;
 typeof(MHD_get_daemon_info) *sym_MHD_get_daemon_info;
 typeof(MHD_create_response_from_buffer) *sym_MHD_create_response_from_buffer;
+typeof(MHD_create_response_from_buffer_with_free_callback_cls)
+	*sym_MHD_create_response_from_buffer_with_free_callback_cls;
 typeof(MHD_add_response_header) *sym_MHD_add_response_header;
 typeof(MHD_queue_response) *sym_MHD_queue_response;
 typeof(MHD_destroy_response) *sym_MHD_destroy_response;
@@ -36,6 +38,8 @@ dlmhd_load(char **reterr_msg)
 		{ (void **)&sym_MHD_quiesce_daemon, "MHD_quiesce_daemon" },
 		{ (void **)&sym_MHD_get_daemon_info, "MHD_get_daemon_info" },
 		{ (void **)&sym_MHD_create_response_from_buffer, "MHD_create_response_from_buffer" },
+		{ (void **)&sym_MHD_create_response_from_buffer_with_free_callback_cls,
+		  "MHD_create_response_from_buffer_with_free_callback_cls" },
 		{ (void **)&sym_MHD_add_response_header, "MHD_add_response_header" },
 		{ (void **)&sym_MHD_queue_response, "MHD_queue_response" },
 		{ (void **)&sym_MHD_destroy_response, "MHD_destroy_response" },

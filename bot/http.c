@@ -101,6 +101,11 @@ struct http_req {
 	int status;
 	char *type;		/* the answer's Content-Type; NULL: TEXT_TYPE */
 	char *answer;		/* NULL: the status said in a few words */
+	/* A body lent by the route (http_set_body_ref): unref(ref_cls) once MHD lets go. */
+	const char *ref;
+	size_t ref_n;
+	void (*ref_unref)(void *cls);
+	void *ref_cls;
 	size_t n_headers;
 	char *header[HTTP_HEADERS_MAX][2];	/* the answer's own headers: name, value */
 	void (*release)(void *data);
@@ -440,22 +445,31 @@ respond(struct http *h, struct MHD_Connection *c, struct http_req *q, int status
 {
 	struct MHD_Response *r;
 	const char *body = q->answer, *type = q->type ? q->type : TEXT_TYPE;
+	bool lent = !body && q->ref_unref;
 	char text[64];
 	enum MHD_Result ret;
 
 	if (status < 100 || status > 599)
 		status = 500;
-	if (!body && (status < 300 || status == 304)) {
+	if (!body && !lent && (status < 300 || status == 304)) {
 		body = "";
-	} else if (!body) {
+	} else if (!body && !lent) {
 		snprintf(text, sizeof(text), "%d %s\n", status, reason(status));
 		body = text;
 		type = TEXT_TYPE;
 	}
-	r = sym_MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (lent)
+		/* Not copied: MHD calls unref when the last answer made of it is gone. */
+		r = sym_MHD_create_response_from_buffer_with_free_callback_cls(
+			q->ref_n, (void *)q->ref, q->ref_unref, q->ref_cls);
+	else
+		r = sym_MHD_create_response_from_buffer(strlen(body), (void *)body,
+							MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
-	if (*body)
+	if (lent)
+		q->ref_unref = NULL;	/* MHD's now */
+	if (lent || *body)
 		sym_MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	for (size_t i = 0; i < q->n_headers; i++)
 		sym_MHD_add_response_header(r, q->header[i][0], q->header[i][1]);
@@ -505,6 +519,8 @@ done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTermin
 			arm(h, q->conn, true);
 		if (q->release)
 			q->release(q->data);
+		if (q->ref_unref)
+			q->ref_unref(q->ref_cls);
 		buf_release(&q->body);
 		for (size_t i = 0; i < q->n_headers; i++) {
 			free(q->header[i][0]);
@@ -525,6 +541,18 @@ http_later(struct http_req *q, void (*release)(void *data), void *data)
 	q->release = release;
 	q->data = data;
 	sym_MHD_suspend_connection(q->c);
+}
+
+void
+http_set_body_ref(struct http_req *q, const char *body, size_t n, void (*unref)(void *cls),
+		  void *cls)
+{
+	if (q->ref_unref)
+		q->ref_unref(q->ref_cls);
+	q->ref = body;
+	q->ref_n = n;
+	q->ref_unref = unref;
+	q->ref_cls = cls;
 }
 
 int
@@ -1040,6 +1068,12 @@ http_start(const char *listen, struct http **ret, char **reterr_msg)
 	h->port = info ? (int)info->port : 0;
 	*ret = h;
 	return 0;
+}
+
+bool
+http_stopping(struct http *h)
+{
+	return atomic_load(&h->stopping);
 }
 
 int

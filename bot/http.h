@@ -97,6 +97,12 @@ int http_start(const char *listen, struct http **ret, char **reterr_msg);
 int http_route(struct http *h, const struct http_route *r);
 /* Stops: no new connection, the requests under way finished.  NULL-safe. */
 struct http *http_stop(struct http *h);
+/*
+ * From any thread, while h is not freed: http_stop() has begun.  Whoever
+ * holds requests given to http_later() answers them now, without long
+ * work (503): the server cannot stop with one unanswered.
+ */
+bool http_stopping(struct http *h);
 /* The port listened on (useful with port 0). */
 int http_port(const struct http *h);
 /*
@@ -144,6 +150,15 @@ int http_set_header(struct http_req *q, const char *name, const char *value);
  * NULL: as for none).  Returns status, for the route to return.
  */
 int http_reply(struct http_req *q, int status, const char *type, char *body);
+/*
+ * Gives q's answer a body that is not copied (a large text served again
+ * and again): n bytes at body, which stay valid until unref(cls) is
+ * called, on the server's thread, once the answer is sent or q ends
+ * without it.  By the thread q is with, before http_reply() or
+ * http_answer() with a NULL body, which then send it (with its type).
+ */
+void http_set_body_ref(struct http_req *q, const char *body, size_t n, void (*unref)(void *cls),
+		       void *cls);
 /*
  * Inside a route, on the server's thread: q will be answered later, by
  * http_answer().  Its connection waits meanwhile, and the server serves

@@ -35,6 +35,8 @@
 #include "config.h"
 #include "digestq.h"
 #include "dispatch.h"
+#include "feed.h"
+#include "feedweb.h"
 #include "log.h"
 #include "macro.h"
 #include "planner.h"
@@ -97,6 +99,7 @@ struct setup {
 	int64_t webhook_next_ms;	/* on the monotonic clock: the next try */
 	int webhook_backoff_ms;	/* the wait after the last failure */
 	char *metrics_token;	/* /metrics' bearer token ([http] metrics_token_file) */
+	struct feed_conf feeds;	/* [feeds]; its strings cfg's */
 };
 
 static void
@@ -143,6 +146,7 @@ setup_load(const struct dondoc *d, struct setup *ret)
 			goto fail;
 		}
 	}
+	config_feed_conf(st.cfg, &st.feeds);
 	r = schedule_load(st.cfg->schedules, clock_today(&d->clock), &st.sch, &msg);
 	if (r < 0) {
 		msg = config_data_error(st.cfg, "schedules", msg ? msg : xstrdup(strerror(-r)));
@@ -563,6 +567,7 @@ serve_run(struct dondoc *d, bool once)
 	struct setup st = { 0 };
 	struct dispatch_owed owed = { 0 };	/* outcomes the registry refused, to record */
 	struct web *web = NULL;
+	struct feedweb *fw = NULL;	/* the feeds, on web's server */
 	uint64_t watchdog_usec = 0;
 	char *msg = NULL;
 	const char *db;
@@ -628,8 +633,15 @@ serve_run(struct dondoc *d, bool once)
 			msg = NULL;
 		} else {
 			log_info("listening on %s", st.cfg->http_listen);
+			r = feedweb_start(web_http(web), db, d->store, &d->clock, &fw, &msg);
+			if (r < 0) {
+				log_warnx("%s; going on without the calendar feeds", msg);
+				free(msg);
+				msg = NULL;
+			}
 		}
 		web_update(web, &st);
+		feedweb_set(fw, &st.feeds, st.rend, st.sch);
 	}
 	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
 		watchdog_usec = 0;
@@ -661,6 +673,7 @@ serve_run(struct dondoc *d, bool once)
 					fresh.webhook_due = false;
 				/* The server lets go of the old setup before it is freed. */
 				web_update(web, &fresh);
+				feedweb_set(fw, &fresh.feeds, fresh.rend, fresh.sch);
 				setup_release(&st);
 				st = fresh;
 				channels_use_store(st.cs, d->store);
@@ -703,7 +716,13 @@ serve_run(struct dondoc *d, bool once)
 		log_warnx("%zu messages went out but the registry refused to record it: they go "
 			  "again at the next start", owed.n);
 	dispatch_owed_release(&owed);
+	/*
+	 * The server first: the feed thread answers what it holds meanwhile
+	 * (MHD cannot stop with a request waiting), at once once the server
+	 * says it is stopping; then the feed thread, the fetches written.
+	 */
 	web = web_stop(web);
+	fw = feedweb_stop(fw);
 	if (!once)
 		log_info("stopped");
 	setup_release(&st);

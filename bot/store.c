@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "feed.h"
 #include "hash.h"
 #include "macro.h"
 #include "norm.h"
@@ -30,6 +31,14 @@
 #include "xalloc.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* A trigger that bumps feed_gen after op (INSERT, UPDATE [OF ...], DELETE) on table. */
+#define FEED_GEN_ON(table, op, of) \
+	"CREATE TRIGGER feed_gen_" table "_" op " AFTER " op of " ON " table \
+	" BEGIN UPDATE feed_gen SET n = n + 1 WHERE id = 1; END;"
+#define FEED_GEN_TABLE(table) \
+	FEED_GEN_ON(table, "INSERT", "") FEED_GEN_ON(table, "UPDATE", "") \
+	FEED_GEN_ON(table, "DELETE", "")
 
 static const char *const migrations[] = {
 	/* 1: the registry */
@@ -417,6 +426,60 @@ static const char *const migrations[] = {
 	" FROM chat_sent;"
 	"DROP TABLE chat_sent;"
 	"ALTER TABLE chat_sent_new RENAME TO chat_sent;",
+
+	/*
+	 * 13 (issue 15): calendar feeds (feed.h).  A feed is a token's hash
+	 * and what it shows; the token itself is never kept.  The target is
+	 * an agency, person or document id without a foreign key: 0 for
+	 * "all", and a feed outlives a merged agency (it then shows nothing).
+	 */
+	"CREATE TABLE feed("
+	" id INTEGER PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind = 'agency' OR kind = 'person' OR kind = 'document'"
+	"  OR kind = 'all'),"
+	" target INTEGER NOT NULL DEFAULT 0,"
+	" token_hash TEXT NOT NULL UNIQUE,"
+	" created_at INTEGER NOT NULL,"
+	" revoked_at INTEGER NOT NULL DEFAULT 0,"
+	" created_by INTEGER NOT NULL DEFAULT 0,"
+	" fetched_at INTEGER NOT NULL DEFAULT 0,"
+	" client TEXT,"
+	" fetches INTEGER NOT NULL DEFAULT 0) STRICT;"
+	/* A task's SEQUENCE, the same in every feed, and what it was last bumped for. */
+	"CREATE TABLE feed_seq("
+	" task_id INTEGER PRIMARY KEY,"
+	" seq INTEGER NOT NULL,"
+	" sig TEXT NOT NULL,"
+	" changed_at INTEGER NOT NULL) STRICT;"
+	/* The tasks a feed showed: a task that left is sent cancelled for a while. */
+	"CREATE TABLE feed_member("
+	" feed_id INTEGER NOT NULL REFERENCES feed(id) ON DELETE CASCADE,"
+	" task_id INTEGER NOT NULL,"
+	" left_at INTEGER NOT NULL DEFAULT 0,"
+	" left_seq INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (feed_id, task_id)) STRICT, WITHOUT ROWID;"
+	/*
+	 * The change counter of what feeds show (store_feed_gen): bumped by
+	 * triggers, so that a change made by any process (the CLI, an import,
+	 * the daemon's chat) invalidates every cached feed.  Only the tables
+	 * a feed shows: the outbox, notices, chat bookkeeping, addresses and
+	 * the feed tables leave it, and so do the planner's columns of task
+	 * (next_notice, planned_through, first_notice), which it rewrites on
+	 * every pass.  A later migration that rebuilds one of these tables
+	 * must create its triggers again.
+	 */
+	"CREATE TABLE feed_gen(id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL) STRICT;"
+	"INSERT INTO feed_gen(id, n) VALUES (1, 0);"
+	FEED_GEN_ON("task", "INSERT", "")
+	FEED_GEN_ON("task", "DELETE", "")
+	FEED_GEN_ON("task", "UPDATE", " OF code, kind, title, document_id, deadline_raw, due,"
+		    " precision, status, progress, breakthrough, obstacle_open, done_at, created_at,"
+		    " updated_at, note, done_due, period")
+	FEED_GEN_TABLE("task_agency")
+	FEED_GEN_TABLE("agency")
+	FEED_GEN_TABLE("document")
+	FEED_GEN_TABLE("person")
+	FEED_GEN_TABLE("extension"),
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");
@@ -554,6 +617,27 @@ enum stmt {
 	ST_CHAT_ASK_GET,
 	ST_CHAT_ASK_LAST,
 	ST_CHAT_ASK_CLOSE,
+	ST_FEED_INSERT,
+	ST_FEED_GET,
+	ST_FEED_BY_HASH,
+	ST_FEED_REVOKE,
+	ST_FEED_REVOKED_AT,
+	ST_FEED_LIST,
+	ST_FEED_FETCHED,
+	ST_FEED_GEN,
+	ST_FEED_TASKS_AGENCY,	/* in the order of enum feed_kind */
+	ST_FEED_TASKS_PERSON,
+	ST_FEED_TASKS_DOCUMENT,
+	ST_FEED_TASKS_ALL,
+	ST_FEED_LEADS_AGENCY,	/* the same */
+	ST_FEED_LEADS_PERSON,
+	ST_FEED_LEADS_DOCUMENT,
+	ST_FEED_LEADS_ALL,
+	ST_FEED_SEQS,
+	ST_FEED_SEQ_SET,
+	ST_FEED_MEMBERS,
+	ST_FEED_MEMBER_SET,
+	ST_FEED_MEMBER_DROP,
 	_ST_MAX,
 };
 
@@ -591,6 +675,28 @@ enum stmt {
 	"id, person_id, channel, kind, subject, body, state, attempts, next_at, created_at," \
 	" ifnull(sent_at, 0), last_error, day, html, chat, ifnull(reply_to, 0), address," \
 	" ifnull(digest_id, 0)"
+
+/* What feed_row() reads, in this order: the target's name as feed.h says. */
+#define FEED_COLUMNS \
+	"f.id, f.kind, f.target, CASE f.kind" \
+	" WHEN 'agency' THEN (SELECT name FROM agency WHERE id = f.target)" \
+	" WHEN 'person' THEN (SELECT name FROM person WHERE id = f.target)" \
+	" WHEN 'document' THEN (SELECT number FROM document WHERE id = f.target) END," \
+	" f.token_hash, f.created_at, f.revoked_at, f.created_by, f.fetched_at, f.client," \
+	" f.fetches FROM feed f"
+/* A feed's tasks: TASK_COLUMNS, then whether a deadline change request is pending. */
+#define FEED_TASK_COLUMNS \
+	TASK_COLUMNS ", EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id" \
+	" AND e.state = 'pending')"
+#define FEED_PENDING_COLUMN 18
+/* The tasks an agency leads or cooperates on (?1 its id), and a person's agency's. */
+#define FEED_OF_AGENCY "(SELECT task_id FROM task_agency WHERE agency_id = ?1)"
+#define FEED_OF_PERSON \
+	"(SELECT task_id FROM task_agency WHERE agency_id =" \
+	" (SELECT agency_id FROM person WHERE id = ?1))"
+#define FEED_LEADS "SELECT ta.task_id, a.name, ta.role, ta.agency_id FROM task_agency ta" \
+		   " JOIN agency a ON a.id = ta.agency_id"
+#define FEED_LEADS_ORDER " ORDER BY ta.task_id, ta.role, ta.position"
 
 #define SAME_PLAN "kind IS ?2 AND deadline_raw IS ?3 AND due IS ?4 AND precision IS ?5" \
 		  " AND status IS ?6 AND period IS ?13"
@@ -864,6 +970,43 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_CHAT_ASK_LAST] = "SELECT task_id FROM chat_ask WHERE person_id = ?1 AND open = 1"
 			     " AND at >= ?2 ORDER BY at DESC, id DESC LIMIT 1",
 	[ST_CHAT_ASK_CLOSE] = "UPDATE chat_ask SET open = 0 WHERE person_id = ?1 AND open = 1",
+	/* Nothing goes in for a target that is not there (?2 is 0 for "all"). */
+	[ST_FEED_INSERT] = "INSERT INTO feed(kind, target, token_hash, created_at, created_by)"
+			   " SELECT ?1, ?2, ?3, ?4, ?5 WHERE CASE ?1"
+			   " WHEN 'agency' THEN EXISTS (SELECT 1 FROM agency WHERE id = ?2)"
+			   " WHEN 'person' THEN EXISTS (SELECT 1 FROM person WHERE id = ?2)"
+			   " WHEN 'document' THEN EXISTS (SELECT 1 FROM document WHERE id = ?2)"
+			   " ELSE ?2 = 0 END",
+	[ST_FEED_GET] = "SELECT " FEED_COLUMNS " WHERE f.id = ?1",
+	[ST_FEED_BY_HASH] = "SELECT " FEED_COLUMNS " WHERE f.token_hash = ?1 AND f.revoked_at = 0",
+	[ST_FEED_REVOKE] = "UPDATE feed SET revoked_at = ?2 WHERE id = ?1 AND revoked_at = 0",
+	[ST_FEED_REVOKED_AT] = "SELECT revoked_at FROM feed WHERE id = ?1",
+	[ST_FEED_LIST] = "SELECT " FEED_COLUMNS " ORDER BY f.id",
+	/* The batches of a server may come late: the client of the latest fetch stays. */
+	[ST_FEED_FETCHED] = "UPDATE feed SET client = CASE WHEN ?2 >= fetched_at THEN ?3"
+			    " ELSE client END, fetched_at = max(fetched_at, ?2),"
+			    " fetches = fetches + ?4 WHERE id = ?1",
+	[ST_FEED_GEN] = "SELECT n FROM feed_gen WHERE id = 1",
+	[ST_FEED_TASKS_AGENCY] = "SELECT " FEED_TASK_COLUMNS TASK_FROM
+				 " WHERE t.id IN " FEED_OF_AGENCY " ORDER BY t.id",
+	[ST_FEED_TASKS_PERSON] = "SELECT " FEED_TASK_COLUMNS TASK_FROM
+				 " WHERE t.id IN " FEED_OF_PERSON " ORDER BY t.id",
+	[ST_FEED_TASKS_DOCUMENT] = "SELECT " FEED_TASK_COLUMNS TASK_FROM
+				   " WHERE t.document_id = ?1 ORDER BY t.id",
+	[ST_FEED_TASKS_ALL] = "SELECT " FEED_TASK_COLUMNS TASK_FROM " ORDER BY t.id",
+	[ST_FEED_LEADS_AGENCY] = FEED_LEADS " WHERE ta.task_id IN " FEED_OF_AGENCY FEED_LEADS_ORDER,
+	[ST_FEED_LEADS_PERSON] = FEED_LEADS " WHERE ta.task_id IN " FEED_OF_PERSON FEED_LEADS_ORDER,
+	[ST_FEED_LEADS_DOCUMENT] = FEED_LEADS " WHERE ta.task_id IN (SELECT id FROM task"
+				   "  WHERE document_id = ?1)" FEED_LEADS_ORDER,
+	[ST_FEED_LEADS_ALL] = FEED_LEADS FEED_LEADS_ORDER,
+	[ST_FEED_SEQS] = "SELECT task_id, seq, sig, changed_at FROM feed_seq ORDER BY task_id",
+	[ST_FEED_SEQ_SET] = "INSERT OR REPLACE INTO feed_seq(task_id, seq, sig, changed_at)"
+			    " VALUES (?1, ?2, ?3, ?4)",
+	[ST_FEED_MEMBERS] = "SELECT task_id, left_at, left_seq FROM feed_member WHERE feed_id = ?1"
+			    " ORDER BY task_id",
+	[ST_FEED_MEMBER_SET] = "INSERT OR REPLACE INTO feed_member(feed_id, task_id, left_at,"
+			       " left_seq) VALUES (?1, ?2, ?3, ?4)",
+	[ST_FEED_MEMBER_DROP] = "DELETE FROM feed_member WHERE feed_id = ?1 AND task_id = ?2",
 };
 
 /*
@@ -5351,5 +5494,288 @@ store_address_seen(struct store *s, int64_t id, const char *channel, int64_t at)
 	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, channel);
 	sqlite3_bind_int64(st, 3, at);
+	return exec_done(s, st);
+}
+
+/* --- iCal feeds (schema 13, feed.h) ---------------------------------------- */
+
+/* Fills f from a row of FEED_COLUMNS. */
+static void
+feed_row(sqlite3_stmt *st, struct feed *f)
+{
+	const char *hash = (const char *)sqlite3_column_text(st, 4);
+	enum feed_kind k = FEED_ALL;
+
+	memset(f, 0, sizeof(*f));
+	f->id = sqlite3_column_int64(st, 0);
+	(void)feed_kind_parse((const char *)sqlite3_column_text(st, 1), &k);
+	f->kind = k;
+	f->target = sqlite3_column_int64(st, 2);
+	f->target_name = column_dup(st, 3);
+	snprintf(f->token_hash, sizeof(f->token_hash), "%s", hash ? hash : "");
+	f->created_at = sqlite3_column_int64(st, 5);
+	f->revoked_at = sqlite3_column_int64(st, 6);
+	f->created_by = sqlite3_column_int64(st, 7);
+	f->fetched_at = sqlite3_column_int64(st, 8);
+	f->client = column_dup(st, 9);
+	f->fetches = sqlite3_column_int64(st, 10);
+}
+
+/* Runs a bound one-feed query: 0 with *ret, -ENOENT, or -errno. */
+static int
+feed_query(struct store *s, sqlite3_stmt *st, struct feed *ret)
+{
+	int rc = sqlite3_step(st), r = 0;
+
+	if (rc == SQLITE_ROW)
+		feed_row(st, ret);
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_feed_insert(struct store *s, struct feed *f)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_INSERT);
+	const char *kind = feed_kind_name(f->kind);
+	int r;
+
+	if (!kind)
+		return -EINVAL;
+	bind_text(st, 1, kind);
+	sqlite3_bind_int64(st, 2, f->kind == FEED_ALL ? 0 : f->target);
+	bind_text(st, 3, f->token_hash);
+	sqlite3_bind_int64(st, 4, f->created_at);
+	sqlite3_bind_int64(st, 5, f->created_by);
+	r = exec_done(s, st);
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		r = -ENOENT;
+	if (r == 0)
+		f->id = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+int
+store_feed_get(struct store *s, int64_t id, struct feed *ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_GET);
+
+	sqlite3_bind_int64(st, 1, id);
+	return feed_query(s, st, ret);
+}
+
+int
+store_feed_by_hash(struct store *s, const char *hash, struct feed *ret)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_BY_HASH);
+
+	bind_text(st, 1, hash);
+	return feed_query(s, st, ret);
+}
+
+int
+store_feed_revoke(struct store *s, int64_t id, int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_REVOKE);
+	int64_t at = 0;
+	int r;
+
+	sqlite3_bind_int64(st, 1, id);
+	/* "Revoked at 0" would read as live: a clock at the epoch still revokes. */
+	sqlite3_bind_int64(st, 2, now > 0 ? now : 1);
+	r = exec_done(s, st);
+	if (r < 0 || sqlite3_changes(s->db) > 0)
+		return r;
+	st = stmt(s, ST_FEED_REVOKED_AT);
+	sqlite3_bind_int64(st, 1, id);
+	r = int64_query(s, st, &at);
+	return r < 0 ? r : -EALREADY;
+}
+
+int
+store_feed_foreach(struct store *s, store_feed_cb cb, void *userdata)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_LIST);
+	int rc, r = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct feed f;
+
+		feed_row(st, &f);
+		r = cb(&f, userdata);
+		feed_release(&f);
+		if (r < 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	return r < 0 ? r : 0;
+}
+
+int
+store_feed_fetched(struct store *s, int64_t id, int64_t at, const char *client, int64_t n)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_FETCHED);
+	int r;
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, at);
+	bind_text(st, 3, client ? client : "");
+	sqlite3_bind_int64(st, 4, n);
+	r = exec_done(s, st);
+	return r == 0 && sqlite3_changes(s->db) == 0 ? -ENOENT : r;
+}
+
+int
+store_feed_gen(struct store *s, int64_t *ret)
+{
+	return int64_query(s, stmt(s, ST_FEED_GEN), ret);
+}
+
+/*
+ * The tasks and their agency rows side by side, both by task id, as
+ * store_task_foreach walks them: two statements for the whole feed, the
+ * pending requests read in the task's row (the index extension_open).
+ */
+int
+store_feed_tasks(struct store *s, const struct feed *f, store_feed_task_cb cb, void *userdata)
+{
+	sqlite3_stmt *st, *leads;
+	int rc, lrc, r = 0;
+
+	if ((unsigned)f->kind > FEED_ALL)
+		return -EINVAL;
+	st = stmt(s, ST_FEED_TASKS_AGENCY + f->kind);
+	leads = stmt(s, ST_FEED_LEADS_AGENCY + f->kind);
+	if (f->kind != FEED_ALL) {
+		sqlite3_bind_int64(st, 1, f->target);
+		sqlite3_bind_int64(leads, 1, f->target);
+	}
+	lrc = sqlite3_step(leads);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bool pending = sqlite3_column_int(st, FEED_PENDING_COLUMN) != 0;
+		struct task t;
+
+		read_task(st, &t);
+		while (lrc == SQLITE_ROW && sqlite3_column_int64(leads, 0) < t.id)
+			lrc = sqlite3_step(leads);
+		while (lrc == SQLITE_ROW && sqlite3_column_int64(leads, 0) == t.id) {
+			task_add_agency(&t, leads);
+			lrc = sqlite3_step(leads);
+		}
+		r = cb(&t, pending, userdata);
+		task_release(&t);
+		if (r < 0)
+			break;
+	}
+	if ((rc != SQLITE_ROW && rc != SQLITE_DONE) ||
+	    (lrc != SQLITE_ROW && lrc != SQLITE_DONE))
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	sqlite3_reset(leads);
+	return r < 0 ? r : 0;
+}
+
+int
+store_feed_seqs(struct store *s, struct feed_seq **ret, size_t *ret_n)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_SEQS);
+	struct feed_seq *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc, r = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *sig = (const char *)sqlite3_column_text(st, 2);
+
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[n].task_id = sqlite3_column_int64(st, 0);
+		v[n].seq = sqlite3_column_int64(st, 1);
+		snprintf(v[n].sig, sizeof(v[n].sig), "%s", sig ? sig : "");
+		v[n].changed_at = sqlite3_column_int64(st, 3);
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int
+store_feed_seq_set(struct store *s, const struct feed_seq *q)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_SEQ_SET);
+
+	sqlite3_bind_int64(st, 1, q->task_id);
+	sqlite3_bind_int64(st, 2, q->seq);
+	bind_text(st, 3, q->sig);
+	sqlite3_bind_int64(st, 4, q->changed_at);
+	return exec_done(s, st);
+}
+
+int
+store_feed_members(struct store *s, int64_t feed_id, struct feed_member **ret, size_t *ret_n)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_MEMBERS);
+	struct feed_member *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc, r = 0;
+
+	sqlite3_bind_int64(st, 1, feed_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[n].task_id = sqlite3_column_int64(st, 0);
+		v[n].left_at = sqlite3_column_int64(st, 1);
+		v[n].left_seq = sqlite3_column_int64(st, 2);
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int
+store_feed_member_set(struct store *s, int64_t feed_id, const struct feed_member *m)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_MEMBER_SET);
+	int r;
+
+	sqlite3_bind_int64(st, 1, feed_id);
+	sqlite3_bind_int64(st, 2, m->task_id);
+	sqlite3_bind_int64(st, 3, m->left_at);
+	sqlite3_bind_int64(st, 4, m->left_seq);
+	r = exec_done(s, st);
+	/* The foreign key: no feed feed_id. */
+	return r == -EINVAL ? -ENOENT : r;
+}
+
+int
+store_feed_member_drop(struct store *s, int64_t feed_id, int64_t task_id)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_MEMBER_DROP);
+
+	sqlite3_bind_int64(st, 1, feed_id);
+	sqlite3_bind_int64(st, 2, task_id);
 	return exec_done(s, st);
 }

@@ -834,6 +834,12 @@ web_start(const char *listen, const char *db, const struct store *key_of,
 	return 0;
 }
 
+struct http *
+web_http(struct web *w)
+{
+	return w->http;
+}
+
 int
 web_port(const struct web *w)
 {

@@ -56,6 +56,8 @@ void web_compose_failed(struct web *w, size_t n);
 /* Records that a planner pass ended at t (for /metrics' planner lag). */
 void web_planned(struct web *w, time_t t);
 int web_port(const struct web *w);
+/* The HTTP server web_start() made, for other modules' routes (feedweb.h); w's until web_stop. */
+struct http *web_http(struct web *w);
 /*
  * On the main thread, when woken: the calls that committed webhook
  * deliveries left (a button's reminder redrawn...), each made by its
