@@ -4,14 +4,30 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
+#include <jansson.h>
+
+#include "buf.h"
+#include "calendar.h"
+#include "clock.h"
+#include "dlical.h"
 #include "feed.h"
 #include "hash.h"
 #include "macro.h"
+#include "period.h"
+#include "recurring.h"
+#include "registry.h"
+#include "render.h"
+#include "schedule.h"
+#include "store.h"
+#include "task.h"
+#include "xalloc.h"
 
 static const char *const kind_names[] = {
 	[FEED_AGENCY] = "agency",
@@ -133,20 +149,6 @@ feed_body_unref(struct feed_body *b)
  * most once an hour: a maker serves several feeds, and a task that left
  * all of them frees its text within a day.
  */
-#include <jansson.h>
-
-#include "buf.h"
-#include "calendar.h"
-#include "clock.h"
-#include "dlical.h"
-#include "period.h"
-#include "recurring.h"
-#include "registry.h"
-#include "render.h"
-#include "schedule.h"
-#include "store.h"
-#include "task.h"
-#include "xalloc.h"
 
 #define FEED_KEPT_IDLE (24 * 3600)
 #define FEED_SWEEP_EVERY 3600
@@ -441,6 +443,11 @@ ev_json(const struct ev *e)
 	char *leads = join(t->leads, t->n_leads), *coops = join(t->coops, t->n_coops);
 	char *cell = render_brief(t->title ? t->title : "", FEED_CELL_WIDTH);
 	json_t *o;
+
+	/* A SUMMARY is one line (a subject form keeps its first): a title's line breaks become spaces. */
+	for (char *c = cell; *c; c++)
+		if (*c == '\n' || *c == '\r' || *c == '\t')
+			*c = ' ';
 
 	render_day(e->day, due);
 	if (e->done && t->done_at > 0)

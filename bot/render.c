@@ -88,6 +88,8 @@ static const char *const message_names[] = {
 	"digest",
 	/* /baocao tongthe (command.c): the digest's chat form, or who may ask for it. */
 	"digest_answer", "error_leaders_only",
+	/* The iCal feeds (feed.c): an event's SUMMARY and DESCRIPTION, a calendar's name and description. */
+	"feed_event", "feed_calendar",
 };
 
 const char *const *

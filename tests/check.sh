@@ -16,7 +16,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # the others, two at a time, so that the others' load cannot skew them.
 timed="t_email t_email_crash t_helper t_http t_http_hardening t_inbound_isolation t_serve
 	t_stuck_claims t_telegram t_fake_telegram t_fake_zalo t_zalo_token t_zalo_send t_zalo_chat
-	t_webhook t_webhook_setup"
+	t_webhook t_webhook_setup t_feed_http"
 
 is_timed() {
 	case " $(echo $timed) " in *" $(basename "$1" .sh) "*) return 0 ;; esac
@@ -138,7 +138,8 @@ done
 # ThreadSanitizer: the tests that run them, a data race failing them.
 echo "== tsan build, TZ=UTC"
 tsan_log=$(mktemp -d)
-tsan_tests="tests/integration/t_webhook.sh tests/integration/t_http.sh tests/integration/t_http_hardening.sh"
+tsan_tests="tests/integration/t_webhook.sh tests/integration/t_http.sh tests/integration/t_http_hardening.sh
+	tests/integration/t_feed_http.sh"
 # Some kernels randomise mappings more than GCC 12's TSan can take.
 if ! build/tsan/dondoc --version >"$log" 2>&1; then
 	echo "SKIP ThreadSanitizer ($(grep -m1 -o 'ThreadSanitizer.*' "$log" || echo "the TSan build does not run here"))" |

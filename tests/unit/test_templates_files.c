@@ -138,6 +138,8 @@ static const struct name {
 	{ "error_task_postponed", "task", SHOWS_TITLE },
 	{ "digest_answer", "digest_answer", 0 },
 	{ "error_leaders_only", "command role", 0 },
+	{ "feed_event", "task", SHOWS_TITLE },
+	{ "feed_calendar", "", 0 },
 };
 
 /* The partials templates may use; not every one exists in every form. */
