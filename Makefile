@@ -88,7 +88,7 @@ UNITS = $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
 # The benchmarks are built too (not run), so that a change cannot break them unseen.
 test-build: all $(SAN)/dondoc $(SAN)/dondoc-ical $(REL)/tests/dondoc-ical $(SAN)/tests/dondoc-ical \
 	$(TSAN)/dondoc $(TSAN)/dondoc-ical \
-	$(REL)/bench_planner $(REL)/bench_render $(REL)/bench_inbound \
+	$(REL)/bench_planner $(REL)/bench_render $(REL)/bench_inbound $(REL)/bench_feed \
 	$(addprefix $(REL)/tests/,$(UNITS)) $(addprefix $(SAN)/tests/,$(UNITS))
 
 -include $(wildcard $(REL)/obj/*.d $(SAN)/obj/*.d $(TSAN)/obj/*.d)

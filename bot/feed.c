@@ -629,13 +629,13 @@ cmp_member(const void *a, const void *b)
 static struct feed_seq *
 seq_find(struct build *b, int64_t task_id)
 {
-	return bsearch(&task_id, b->seqs, b->n_seqs, sizeof(*b->seqs), cmp_seq);
+	return b->n_seqs ? bsearch(&task_id, b->seqs, b->n_seqs, sizeof(*b->seqs), cmp_seq) : NULL;
 }
 
 static struct feed_member *
 member_find(struct build *b, int64_t task_id)
 {
-	return bsearch(&task_id, b->mem, b->n_mem, sizeof(*b->mem), cmp_member);
+	return b->n_mem ? bsearch(&task_id, b->mem, b->n_mem, sizeof(*b->mem), cmp_member) : NULL;
 }
 
 static void
@@ -1128,6 +1128,15 @@ feed_build(struct feed_maker *m, struct store *s, const struct feed *f, time_t n
 	if ((r = feed_members_gone(&b)) < 0 || (r = feed_save(&b)) < 0 ||
 	    (r = feed_head(&b, &text)) < 0)
 		goto out;
+	/* One allocation for the whole body: 10,000 events are some 15 MB. */
+	size_t total = text.len + sizeof("END:VCALENDAR\r\n");
+
+	for (size_t i = 0; i < b.n_out; i++)
+		total += b.out[i]->text_n;
+	if (total <= FEED_BODY_MAX) {
+		text.p = xreallocarray(text.p, total + 1, 1);
+		text.cap = total + 1;
+	}
 	for (size_t i = 0; i < b.n_out && r >= 0; i++)
 		r = buf_add(&text, b.out[i]->text, b.out[i]->text_n);
 	if (r >= 0)

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The feed budget of issue 15: one agency's feed of N tasks (a new
+ * registry in the folder argv[1]; titles, notes, leads and cooperating
+ * agencies as long as real ones) built cold by a new maker, again with
+ * nothing changed, and again after one task changed (its progress).
+ * Each build is timed alone; JSON lines as bench_inbound prints.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "feed.h"
+#include "registry.h"
+#include "render.h"
+#include "schedule.h"
+#include "store.h"
+#include "task.h"
+
+#define DAY 86400
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static int
+fill(struct store *s, int n, int64_t a, int64_t b, int64_t doc, time_t now)
+{
+	char code[48], key[32], title[256], note[160];
+
+	if (store_begin(s) < 0)
+		return -1;
+	for (int i = 1; i <= n; i++) {
+		struct task t = { .kind = TASK_KIND_TASK, .code = code, .title = title,
+				  .deadline_raw = "Quý IV/2026", .status = TASK_IN_PROGRESS,
+				  .progress = i % 100, .note = note };
+		int64_t id, lead = a, coop = b;
+
+		snprintf(code, sizeof(code), "01-CTr/BCĐ#%d", i);
+		snprintf(key, sizeof(key), "t%d", i);
+		snprintf(title, sizeof(title), "Nhiệm vụ %d: triển khai nền tảng chuyển đổi số, "
+			 "cơ sở dữ liệu chuyên ngành và dịch vụ công trực tuyến toàn trình của tỉnh", i);
+		snprintf(note, sizeof(note), "Đã hoàn thành khảo sát, đang lập dự toán; dự kiến trình "
+			 "phê duyệt trong tháng %d", i % 12 + 1);
+		t.deadline = (struct deadline){ .precision = DEADLINE_DAY, .has_due = true,
+						.year_given = true };
+		t.deadline.due = (struct date){ 2026, 1 + i % 12, 1 + i % 28 };
+		if (store_task_insert(s, &t, doc, key, now - 200 * DAY, &id) < 0 ||
+		    store_task_set_agencies(s, id, true, false, &lead, 1) < 0 ||
+		    store_task_set_agencies(s, id, false, false, &coop, 1) < 0)
+			return -1;
+	}
+	return store_commit(s);
+}
+
+static int
+timed(struct feed_maker *m, struct store *s, const struct feed *f, time_t now, const char *what,
+      int n)
+{
+	struct feed_body *b = NULL;
+	struct timespec t0;
+	char *msg = NULL;
+	uint64_t written, kept;
+	double ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (feed_build(m, s, f, now, &b, &msg) < 0) {
+		fprintf(stderr, "bench_feed: %s\n", msg);
+		return -1;
+	}
+	ms = ms_since(&t0);
+	feed_maker_stats(m, &written, &kept);
+	printf("{\"bench\": \"feed of %d tasks: %s\", \"ms\": %.1f, \"events\": %d, \"bytes\": %zu, "
+	       "\"written\": %llu, \"kept\": %llu}\n", n, what, ms, b->events, b->n,
+	       (unsigned long long)written, (unsigned long long)kept);
+	feed_body_unref(b);
+	return 0;
+}
+
+static int
+count_cb(const struct task *t, bool extension_pending, void *userdata)
+{
+	(void)t;
+	(void)extension_pending;
+	++*(int *)userdata;
+	return 0;
+}
+
+/* What a build cannot avoid: the registry's pass over the feed's tasks and rows. */
+static void
+reads(struct store *s, const struct feed *f, int n)
+{
+	struct feed_seq *q = NULL;
+	struct feed_member *mb = NULL;
+	size_t nq = 0, nm = 0;
+	struct timespec t0;
+	int seen = 0;
+	double ms1, ms2;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	(void)store_feed_tasks(s, f, count_cb, &seen);
+	ms1 = ms_since(&t0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	(void)store_feed_seqs(s, &q, &nq);
+	(void)store_feed_members(s, f->id, &mb, &nm);
+	ms2 = ms_since(&t0);
+	printf("{\"bench\": \"feed of %d tasks: store_feed_tasks alone\", \"ms\": %.1f, \"tasks\": %d}\n",
+	       n, ms1, seen);
+	printf("{\"bench\": \"feed of %d tasks: store_feed_seqs and _members alone\", \"ms\": %.1f, "
+	       "\"rows\": %zu}\n", n, ms2, nq + nm);
+	free(q);
+	free(mb);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct store *s = NULL;
+	struct schedule *sch = NULL;
+	struct renderer *rend = NULL;
+	struct feed_maker *m = NULL;
+	struct feed f = { .kind = FEED_AGENCY, .created_at = 1, .target_name = "Sở Khoa học và Công nghệ" };
+	struct feed_conf conf = { .refresh = 3600, .keep_done = 90, .keep_gone = 30,
+				  .public_url = "https://dondoc.example.vn" };
+	struct task t = { 0 };
+	time_t now = (time_t)1772341200;	/* 2026-03-01 12:00 in Hà Nội */
+	char db[4096], *msg = NULL;
+	int64_t a, b, doc;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: bench_feed DIR TEMPLATES SCHEDULES N\n");
+		return 2;
+	}
+	int n = atoi(argv[4]);
+
+	snprintf(db, sizeof(db), "%s/bench_feed.db", argv[1]);
+	(void)remove(db);
+	if (store_open(db, STORE_CREATE, &s, &msg) < 0 || renderer_load(argv[2], &rend, &msg) < 0 ||
+	    schedule_load(argv[3], (struct date){ 2026, 3, 1 }, &sch, &msg) < 0) {
+		fprintf(stderr, "bench_feed: %s\n", msg ? msg : "cannot start");
+		return 1;
+	}
+	memset(f.token_hash, 'b', 64);
+	if (store_agency_insert(s, "skhcn", "Sở Khoa học và Công nghệ", AGENCY_DEPARTMENT, 1, &a) < 0 ||
+	    store_agency_insert(s, "stc", "Sở Tài chính", AGENCY_DEPARTMENT, 1, &b) < 0 ||
+	    store_document_ensure(s, "01-CTr/BCĐ", "Chương trình", NULL, "", &doc) < 0 ||
+	    fill(s, n, a, b, doc, now) < 0) {
+		fprintf(stderr, "bench_feed: cannot fill the registry: %s\n", store_errmsg(s));
+		return 1;
+	}
+	f.target = a;
+	if (store_feed_insert(s, &f) < 0 || feed_maker_new(&m, &msg) < 0) {
+		fprintf(stderr, "bench_feed: %s\n", msg ? msg : store_errmsg(s));
+		return 1;
+	}
+	feed_maker_set(m, &conf, rend, sch);
+	if (timed(m, s, &f, now, "cold (a new maker, first build)", n) < 0 ||
+	    timed(m, s, &f, now + 60, "unchanged", n) < 0)
+		return 1;
+	/* BENCH_FEED_PROFILE=K: K more unchanged builds, for perf to see them rather than the cold one. */
+	for (int k = getenv("BENCH_FEED_PROFILE") ? atoi(getenv("BENCH_FEED_PROFILE")) : 0; k > 0; k--) {
+		struct feed_body *x = NULL;
+
+		if (feed_build(m, s, &f, now + 60, &x, &msg) < 0)
+			return 1;
+		feed_body_unref(x);
+	}
+	if (store_task_get(s, n / 2, &t) < 0)
+		return 1;
+	t.progress = (t.progress + 7) % 100;
+	if (store_task_update(s, &t, now + 90) < 0)
+		return 1;
+	task_release(&t);
+	reads(s, &f, n);
+	if (timed(m, s, &f, now + 120, "one task changed", n) < 0 ||
+	    timed(m, s, &f, now + 180, "unchanged again", n) < 0)
+		return 1;
+	feed_maker_free(m);
+	/* A restart: a new maker, the registry's sequences kept. */
+	if (feed_maker_new(&m, &msg) < 0)
+		return 1;
+	feed_maker_set(m, &conf, rend, sch);
+	if (timed(m, s, &f, now + 240, "a new maker (restart)", n) < 0)
+		return 1;
+	feed_maker_free(m);
+	renderer_free(rend);
+	schedule_free(sch);
+	store_close(s);
+	(void)remove(db);
+	return 0;
+}
