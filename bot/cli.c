@@ -239,6 +239,28 @@ static const struct cli_command commands[] = {
 	{ "agency remove", cmd_agency_remove, CLI_DB_WRITE, "remove an agency nothing refers to",
 	  " CODE [--json]\n\n"
 	  "Refused while a task or a person names the agency ('dondoc agency merge').\n" },
+	/* Calendar feeds (issue 15): a link per agency, person, document or all. */
+	{ "feed create", cmd_feed_create, CLI_DB_WRITE, "make a calendar feed and print its link",
+	  " --agency A | --person ID | --document NUMBER | --all [--json]\n\n"
+	  "Makes an iCalendar feed of the deadlines that calendar apps (Google, Apple,\n"
+	  "Outlook, Thunderbird) subscribe to, and prints its link on [http] public_url,\n"
+	  "<public_url>/ical/<token>.ics, and its webcal:// form.  The link is shown\n"
+	  "this once: the registry keeps only a hash of its token.\n\n"
+	  "  --agency A          the tasks agency A (code, name or alias) leads or\n"
+	  "                      cooperates on\n"
+	  "  --person ID         the same for the agency of person ID\n"
+	  "  --document NUMBER   the tasks the document gave ('328-KH/TU')\n"
+	  "  --all               every task (the secretariat, leaders)\n"
+	  "  --json              the feed, its url and webcal as JSON\n" },
+	{ "feed list", cmd_feed_list, CLI_DB_READ, "list calendar feeds",
+	  " [--json]\n\n"
+	  "Every feed, revoked ones too, with when it was last fetched and by what\n"
+	  "client (its User-Agent), and how many times.  Links are not shown: only\n"
+	  "their hashes are kept.\n" },
+	{ "feed revoke", cmd_feed_revoke, CLI_DB_WRITE, "revoke a calendar feed's link",
+	  " ID [--json]\n\n"
+	  "The feed's link answers 404 from then on; calendars subscribed to it stop\n"
+	  "updating.  'dondoc feed create' makes a new link.\n" },
 	/* The Zalo OA's tokens (issue 14): kept in the registry, never printed. */
 	{ "zalo set-token", cmd_zalo_set_token, CLI_DB_WRITE, "store the Zalo OA's refresh token",
 	  " REFRESH_TOKEN|- [--json]\n\n"

@@ -125,6 +125,9 @@ int cmd_agency_alias(struct dondoc *d, int argc, char **argv);
 int cmd_agency_set(struct dondoc *d, int argc, char **argv);
 int cmd_agency_merge(struct dondoc *d, int argc, char **argv);
 int cmd_agency_remove(struct dondoc *d, int argc, char **argv);
+int cmd_feed_create(struct dondoc *d, int argc, char **argv);	/* cli_feed.c */
+int cmd_feed_list(struct dondoc *d, int argc, char **argv);
+int cmd_feed_revoke(struct dondoc *d, int argc, char **argv);
 int cmd_zalo_set_token(struct dondoc *d, int argc, char **argv);	/* cli_zalo.c */
 int cmd_zalo_refresh(struct dondoc *d, int argc, char **argv);
 int cmd_zalo_status(struct dondoc *d, int argc, char **argv);

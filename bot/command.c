@@ -25,6 +25,7 @@
 #include "digest.h"
 #include "digestq.h"
 #include "extension.h"
+#include "feedlink.h"
 #include "hash.h"
 #include "macro.h"
 #include "norm.h"
@@ -60,6 +61,7 @@ enum cmd {
 	CMD_REPORT,
 	CMD_HELP,
 	CMD_ASSESS,
+	CMD_CALENDAR,
 	_CMD_MAX,
 	_CMD_INVALID = -22,
 };
@@ -99,6 +101,8 @@ static const struct {
 	[CMD_ASSESS] = { "danhgia", { "assess", "danhgiachitieu" },
 			 "/danhgia 12 chưa đạt mới phủ sóng 60% số xã",
 			 "Đánh giá chỉ tiêu: /danhgia 12 đạt|chưa đạt|chưa đánh giá được" },
+	[CMD_CALENDAR] = { "lich", { "calendar", "ical" }, "/lich",
+			   "Đường dẫn lịch: thời hạn nhiệm vụ trong lịch điện thoại" },
 };
 
 const struct command_info *
@@ -1613,6 +1617,42 @@ cmd_report(struct run *r)
 	return 0;
 }
 
+/*
+ * /lich: a calendar feed of the sender's own (FEED_PERSON), its link in
+ * the answer, shown this once.  Each asks makes a new link, so that a
+ * lost or shared one is replaced by asking again: the oldest of more
+ * than FEEDLINK_CHAT_MAX live ones is revoked.  Without [http]
+ * public_url there is no link to give: nothing is made.
+ */
+static int
+cmd_calendar(struct run *r)
+{
+	char token[FEED_TOKEN_LEN + 1];
+	char *url, *webcal;
+	struct feed f = { 0 };
+	int revoked = 0, k;
+
+	if (!r->in->url) {
+		say(&r->out->reply, r->me.id, "calendar_off", NULL);
+		return 0;
+	}
+	k = feedlink_create(r->s, FEED_PERSON, r->me.id, r->me.id, r->in->now, token, &f,
+			    &revoked);
+	if (k < 0)
+		return k;
+	url = feedlink_url(r->in->url, token);
+	webcal = feedlink_webcal(url);
+	explicit_bzero(token, sizeof(token));
+	say(&r->out->reply, r->me.id, "calendar_link",
+	    json_pack("{s:s, s:s?, s:i, s:b, s:i}", "url", url, "webcal", webcal,
+		      "revoked", revoked, "replaced", revoked > 0, "max", FEEDLINK_CHAT_MAX));
+	r->out->changed = true;
+	feed_release(&f);
+	free(url);
+	free(webcal);
+	return 0;
+}
+
 /* /start CODE: links this chat to the person the code was made for. */
 static int
 cmd_start(struct run *r)
@@ -1953,6 +1993,7 @@ plain_command(const struct run *r)
 		return r->w.n == r->arg || asks_overall(r);
 	case CMD_HELP:
 	case CMD_PENDING:
+	case CMD_CALENDAR:
 		return r->w.n == r->arg;
 	case CMD_START:
 		return false;
@@ -2010,6 +2051,8 @@ dispatch_one(struct run *r)
 		return cmd_handle(r);
 	case CMD_ASSESS:
 		return cmd_assess(r);
+	case CMD_CALENDAR:
+		return cmd_calendar(r);
 	default:
 		return -EINVAL;
 	}

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "feed.h"
 #include "inifile.h"
 #include "mime.h"
 #include "macro.h"
@@ -51,6 +52,7 @@ enum key_type {
 	KEY_ADDRESSES,	/* numeric IP addresses, separated by commas or spaces */
 	KEY_DIGITS,	/* 1-32 decimal digits (Zalo's ids) */
 	KEY_DURATION,	/* an integer and a unit, s m h or d ("7d"), within [min, max] seconds */
+	KEY_ISO_DURATION,	/* ISO 8601 (PT1H, PT30M, P1D, P1W) or seconds, within [min, max] */
 };
 
 struct key {
@@ -103,6 +105,12 @@ static const struct key keys[] = {
 	{ "zalo", "zns_template_id", KEY_DIGITS, offsetof(struct config, zalo_zns_template_id), 0, 0 },
 	/* Zalo refuses consultation messages 7 days after the person's last interaction. */
 	{ "zalo", "window", KEY_DURATION, offsetof(struct config, zalo_window), 3600, 7 * 86400 },
+	{ "feeds", "refresh", KEY_ISO_DURATION, offsetof(struct config, feeds_refresh), 300,
+	  7 * 86400 },
+	{ "feeds", "keep_done", KEY_INT, offsetof(struct config, feeds_keep_done), 0, 3650 },
+	{ "feeds", "keep_gone", KEY_INT, offsetof(struct config, feeds_keep_gone), 0, 365 },
+	{ "feeds", "rate_token", KEY_INT, offsetof(struct config, feeds_rate_token), 1, 100000 },
+	{ "feeds", "rate_ip", KEY_INT, offsetof(struct config, feeds_rate_ip), 1, 1000000 },
 	{ "audit", "key_file", KEY_PATH, offsetof(struct config, audit_key_file), 0, 0 },
 };
 
@@ -247,6 +255,67 @@ parse_duration(const char *s, int min, int max, int *ret)
 			return 0;
 		}
 	return -EINVAL;
+}
+
+/*
+ * Parses an ISO 8601 duration of days, weeks, hours, minutes and seconds
+ * ("PT1H", "PT30M", "P1D", "P1DT12H", "P1W"), what REFRESH-INTERVAL
+ * says, or a plain number of seconds ("3600"), into seconds within [min,
+ * max]; -EINVAL (neither) or -ERANGE.  Months and years are refused: they
+ * have no fixed length.
+ */
+static int
+parse_iso_duration(const char *s, int min, int max, int *ret)
+{
+	static const struct {
+		char unit;
+		bool time;	/* after the T */
+		long seconds;
+	} units[] = { { 'W', false, 7 * 86400 }, { 'D', false, 86400 }, { 'H', true, 3600 },
+		      { 'M', true, 60 }, { 'S', true, 1 } };
+	size_t next = 0;	/* units go in this order, each once */
+	bool time = false, any = false;
+	long total = 0;
+
+	if (isdigit((unsigned char)*s))
+		return parse_int(s, min, max, ret);
+	if (*s++ != 'P')
+		return -EINVAL;
+	while (*s) {
+		char *end;
+		long v;
+		size_t i;
+
+		if (*s == 'T' && !time) {
+			time = true;
+			s++;
+			continue;
+		}
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (errno == ERANGE || v > 10L * 365 * 86400)
+			return -ERANGE;
+		for (i = next; i < ELEMENTSOF(units); i++)
+			if (units[i].unit == *end && units[i].time == time)
+				break;
+		if (i == ELEMENTSOF(units))
+			return -EINVAL;
+		total += v * units[i].seconds;
+		if (total > 10L * 365 * 86400)
+			return -ERANGE;
+		next = i + 1;
+		any = true;
+		s = end + 1;
+	}
+	/* "P" and "PT" say no length at all. */
+	if (!any)
+		return -EINVAL;
+	if (total < min || total > max)
+		return -ERANGE;
+	*ret = (int)total;
+	return 0;
 }
 
 /*
@@ -524,6 +593,16 @@ handler(void *user, const char *section, const char *name, const char *value)
 						    "consultation messages 7 days after a person's "
 						    "last message)", name, value));
 		return r == 0;
+	case KEY_ISO_DURATION:
+		r = parse_iso_duration(value, k->min, k->max, (int *)(void *)field);
+		if (r == -EINVAL)
+			parser_fail(p, r, xasprintf("bad %s '%s': expected an ISO 8601 duration "
+						    "(PT1H, PT30M, P1D) or a number of seconds",
+						    name, value));
+		else if (r < 0)
+			parser_fail(p, r, xasprintf("bad %s '%s': must be 5 minutes to 7 days "
+						    "(PT5M..P7D)", name, value));
+		return r == 0;
 	case KEY_MODE:
 		if (strcmp(value, "polling") != 0 && strcmp(value, "webhook") != 0) {
 			parser_fail(p, -EINVAL, xasprintf("bad %s '%s': must be polling or webhook",
@@ -798,6 +877,11 @@ config_load(const char *path, struct config **ret, char **reterr_msg)
 	c->zalo_oauth_base = xstrdup("https://oauth.zaloapp.com");
 	c->zalo_zns_base = xstrdup("https://business.openapi.zalo.me");
 	c->zalo_window = 7 * 86400;
+	c->feeds_refresh = 3600;
+	c->feeds_keep_done = 90;
+	c->feeds_keep_gone = 30;
+	c->feeds_rate_token = 60;
+	c->feeds_rate_ip = 600;
 
 	r = open_regular(path, &fd);
 	if (r == -ENOENT && !must_exist) {
@@ -1097,4 +1181,17 @@ config_webhook_url(const struct config *c)
 	while (n > 0 && c->public_url[n - 1] == '/')
 		n--;
 	return xasprintf("%.*s/telegram/webhook", (int)n, c->public_url);
+}
+
+void
+config_feed_conf(const struct config *c, struct feed_conf *ret)
+{
+	*ret = (struct feed_conf){
+		.refresh = c->feeds_refresh,
+		.keep_done = c->feeds_keep_done,
+		.keep_gone = c->feeds_keep_gone,
+		.rate_token = c->feeds_rate_token,
+		.rate_ip = c->feeds_rate_ip,
+		.public_url = c->public_url,
+	};
 }

@@ -68,6 +68,12 @@ struct config {
 	char *zalo_zns_base;		/* https://business.openapi.zalo.me */
 	char *zalo_zns_template_id;	/* the approved ZNS wake-up template, digits (NULL: none) */
 	int zalo_window;		/* seconds after a person's last message that CS may be sent (7d) */
+	/* [feeds]: calendar feeds (feed.h, struct feed_conf) */
+	int feeds_refresh;	/* seconds calendar apps are asked to wait between polls, 300..604800 (3600) */
+	int feeds_keep_done;	/* days a done task stays in a feed, 0..3650 (90) */
+	int feeds_keep_gone;	/* days a task that left a feed is sent cancelled, 0..365 (30) */
+	int feeds_rate_token;	/* requests a minute one feed's token may make, 1..100000 (60) */
+	int feeds_rate_ip;	/* requests a minute one client address may make, 1..1000000 (600) */
 	/* [audit] */
 	char *audit_key_file;	/* the history's HMAC key: a path, or a credential name (NULL: unkeyed) */
 };
@@ -115,6 +121,9 @@ char *config_data_error(const struct config *c, const char *key, char *msg);
  */
 int config_read_zalo_secrets(const struct config *c, char **ret_app_secret, char **ret_oa_secret,
 			     char **reterr_msg);
+struct feed_conf;
+/* Fills *ret from c's [feeds]; ret->public_url is borrowed from c ([http] public_url, or NULL). */
+void config_feed_conf(const struct config *c, struct feed_conf *ret);
 /* Where Telegram is to deliver: [http] public_url + "/telegram/webhook", new; NULL without it. */
 char *config_webhook_url(const struct config *c);
 

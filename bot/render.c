@@ -90,6 +90,8 @@ static const char *const message_names[] = {
 	"digest_answer", "error_leaders_only",
 	/* The iCal feeds (feed.c): an event's SUMMARY and DESCRIPTION, a calendar's name and description. */
 	"feed_event", "feed_calendar",
+	/* /lich (command.c): a calendar feed's link, or why there is none. */
+	"calendar_link", "calendar_off",
 };
 
 const char *const *

@@ -2523,6 +2523,22 @@ out:
 	return r;
 }
 
+int
+store_document_find(struct store *s, const char *number, int64_t *ret_id)
+{
+	char *key = norm_key(number);
+	sqlite3_stmt *st;
+	int r;
+
+	if (!key)
+		return -ENOENT;
+	st = stmt(s, ST_DOCUMENT_BY_KEY);
+	bind_text(st, 1, key);
+	r = int64_query(s, st, ret_id);
+	free(key);
+	return r;
+}
+
 /* --- tasks ------------------------------------------------------------ */
 
 /* True with *ret when column i holds a day (YYYY-MM-DD); false when NULL or not. */

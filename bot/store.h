@@ -170,6 +170,8 @@ int store_person_foreach(struct store *s, store_person_cb cb, void *userdata);
  */
 int store_document_ensure(struct store *s, const char *number, const char *kind,
 			  const char *date, const char *title, int64_t *ret_id);
+/* The id of the document numbered number (compared normalised): 0, or -ENOENT. */
+int store_document_find(struct store *s, const char *number, int64_t *ret_id);
 
 /* --- tasks ------------------------------------------------------------ */
 

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "config.h"
+#include "feed.h"
 #include "xalloc.h"
 
 /* Same fallback as config.c, for a build without the Makefile's -D. */
@@ -105,6 +106,47 @@ assert_defaults(const struct config *c)
 	assert_string_equal(c->zalo_zns_base, "https://business.openapi.zalo.me");
 	assert_null(c->zalo_zns_template_id);
 	assert_int_equal(c->zalo_window, 7 * 86400);
+	/* Feeds polled hourly; done tasks kept 90 days, departed ones 30. */
+	assert_int_equal(c->feeds_refresh, 3600);
+	assert_int_equal(c->feeds_keep_done, 90);
+	assert_int_equal(c->feeds_keep_gone, 30);
+	assert_int_equal(c->feeds_rate_token, 60);
+	assert_int_equal(c->feeds_rate_ip, 600);
+}
+
+/* [feeds]: ISO 8601 durations or seconds, into struct feed_conf with [http] public_url. */
+static void
+test_feeds(void **state)
+{
+	static const struct {
+		const char *refresh;
+		int seconds;
+	} ok[] = { { "PT1H", 3600 }, { "PT30M", 1800 }, { "P1D", 86400 }, { "1800", 1800 },
+		   { "P1DT12H", 129600 }, { "PT5M", 300 }, { "P1W", 604800 }, { "PT1H30M15S", 5415 } };
+	struct feed_conf fc;
+	struct config *c;
+
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(ok); i++) {
+		char *text = xasprintf("[feeds]\nrefresh = %s\n", ok[i].refresh);
+
+		write_text("f.conf", text);
+		free(text);
+		c = load_ok("f.conf");
+		assert_int_equal(c->feeds_refresh, ok[i].seconds);
+		config_free(c);
+	}
+	write_text("g.conf", "[http]\npublic_url = https://dondoc.example.gov.vn\n"
+		   "[feeds]\nkeep_done = 0\nkeep_gone = 7\nrate_token = 10\nrate_ip = 100\n");
+	c = load_ok("g.conf");
+	config_feed_conf(c, &fc);
+	assert_int_equal(fc.refresh, 3600);
+	assert_int_equal(fc.keep_done, 0);
+	assert_int_equal(fc.keep_gone, 7);
+	assert_int_equal(fc.rate_token, 10);
+	assert_int_equal(fc.rate_ip, 100);
+	assert_ptr_equal(fc.public_url, c->public_url);
+	config_free(c);
 }
 
 static void
@@ -427,6 +469,24 @@ static const struct bad {
 	{ "[general]\ndb = a\n\n  tick = 5\n", -EINVAL,
 	  "4: indented line would continue 'db' (multi-line values are not supported); "
 	  "remove the indentation" },
+	{ "[feeds]\nrefresh = 1h\n", -EINVAL, "2: bad refresh '1h': expected an ISO 8601 duration "
+	  "(PT1H, PT30M, P1D) or a number of seconds" },
+	{ "[feeds]\nrefresh = P1M\n", -EINVAL, "2: bad refresh 'P1M': expected an ISO 8601 duration "
+	  "(PT1H, PT30M, P1D) or a number of seconds" },
+	{ "[feeds]\nrefresh = PT\n", -EINVAL, "2: bad refresh 'PT': expected an ISO 8601 duration "
+	  "(PT1H, PT30M, P1D) or a number of seconds" },
+	{ "[feeds]\nrefresh = PT1M\n", -ERANGE,
+	  "2: bad refresh 'PT1M': must be 5 minutes to 7 days (PT5M..P7D)" },
+	{ "[feeds]\nrefresh = P8D\n", -ERANGE,
+	  "2: bad refresh 'P8D': must be 5 minutes to 7 days (PT5M..P7D)" },
+	{ "[feeds]\nrefresh = 299\n", -ERANGE,
+	  "2: bad refresh '299': must be 5 minutes to 7 days (PT5M..P7D)" },
+	{ "[feeds]\nrefresh = P99999999999999999999D\n", -ERANGE,
+	  "2: bad refresh 'P99999999999999999999D': must be 5 minutes to 7 days (PT5M..P7D)" },
+	{ "[feeds]\nkeep_done = -1\n", -ERANGE, "2: bad keep_done '-1': must be 0..3650" },
+	{ "[feeds]\nkeep_gone = many\n", -EINVAL, "2: bad keep_gone 'many': not an integer" },
+	{ "[feeds]\nrate_token = 0\n", -ERANGE, "2: bad rate_token '0': must be 1..100000" },
+	{ "[feeds]\nrate_ip = 0\n", -ERANGE, "2: bad rate_ip '0': must be 1..1000000" },
 	{ "[general]\ntick = 5\n  [http]\n", -EINVAL,
 	  "3: indented line would continue 'tick' (multi-line values are not supported); "
 	  "remove the indentation" },
@@ -800,6 +860,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_feeds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_defaults_without_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_defaults_local_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_explicit_path, setup, teardown),

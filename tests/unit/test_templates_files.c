@@ -140,6 +140,8 @@ static const struct name {
 	{ "error_leaders_only", "command role", 0 },
 	{ "feed_event", "task", SHOWS_TITLE },
 	{ "feed_calendar", "", 0 },
+	{ "calendar_link", "calendar", 0 },
+	{ "calendar_off", "", 0 },
 };
 
 /* The partials templates may use; not every one exists in every form. */
@@ -648,6 +650,14 @@ sample(const struct name *nm, bool minimal)
 			"<b>Tổng hợp tình hình thực hiện nhiệm vụ</b>\nHoàn thành 35/82 nhiệm vụ",
 			"summary_text", "Tổng hợp tình hình thực hiện nhiệm vụ\nHoàn thành 35/82 nhiệm vụ",
 			"emailed", !minimal, "email", minimal ? NULL : "an@example.gov.vn"));
+	/* A link made by /lich: the oldest of three replaced, or not. */
+	if (has_key(nm->keys, "calendar"))
+		json_object_update_new(root, json_pack(
+			"{s:s, s:s?, s:i, s:b, s:i}", "url",
+			"https://dondoc.example.gov.vn/ical/BWrgUt8yzWbaSYZlYHf2WSlx27ZRdDtU.ics",
+			"webcal", minimal ? NULL :
+			"webcal://dondoc.example.gov.vn/ical/BWrgUt8yzWbaSYZlYHf2WSlx27ZRdDtU.ics",
+			"revoked", minimal ? 0 : 1, "replaced", !minimal, "max", 3));
 	if (has_key(nm->keys, "digest"))
 		json_object_update_new(root, sample_digest(minimal));
 	if (has_key(nm->keys, "report"))
