@@ -4,6 +4,7 @@
 //
 //   node bench/ical_generator.mjs TASKS.json [RUNS] [WARMUPS] [OUT.ics]
 //
+// Each task may carry its last note ("note", added by bench/feed.sh).
 // Each build goes from the tasks in memory (parsed once, not timed: the
 // peer is spared dondoc's registry read) to the serialised text: the
 // calendar (X-WR-CALNAME, X-WR-CALDESC, REFRESH-INTERVAL / X-PUBLISHED-TTL)
@@ -42,6 +43,7 @@ function description(t) {
 		(t.cooperating_agencies.length ? 'Phối hợp: ' + t.cooperating_agencies.join(', ') + '\n' : '') +
 		'Thời hạn: ' + t.deadline_raw + '\n' +
 		'Tiến độ: ' + t.progress + '%\n' +
+		(t.note ? 'Ghi chú: ' + t.note + '\n' : '') +
 		'Trả lời: /tiendo ' + t.id + ' <phần trăm> <ghi chú> · /xong ' + t.id +
 		' · /giahan ' + t.id + ' <ngày> <lý do>';
 }
