@@ -9,7 +9,8 @@
 // peer is spared dondoc's registry read) to the serialised text: the
 // calendar (X-WR-CALNAME, X-WR-CALDESC, REFRESH-INTERVAL / X-PUBLISHED-TTL)
 // and one all-day event a dated task with UID, SEQUENCE, DTSTAMP,
-// LAST-MODIFIED, SUMMARY, DESCRIPTION, CATEGORIES and two VALARMs.  After
+// LAST-MODIFIED, SUMMARY, DESCRIPTION, CATEGORIES, STATUS, TRANSP and two
+// VALARMs (dondoc writes one a reminder offset of the policy: often more).  After
 // WARMUPS builds (JIT warm) it times RUNS builds and prints one JSON line
 // with their median.  ical-generator keeps nothing between builds: every
 // build is a cold one, which is what a server using it does on a change.
@@ -37,15 +38,14 @@ function summary(t) {
 }
 
 function description(t) {
-	return 'Nhiệm vụ số ' + t.id + ': ' + t.title + '\n' +
-		'Văn bản: ' + (t.document || '') + '\n' +
+	return 'Nhiệm vụ số ' + t.id + ' (' + t.code + ')\n' + t.title + '\n' +
+		'Văn bản giao: ' + (t.document || '') + '\n' +
 		'Chủ trì: ' + t.lead_agencies.join(', ') + '\n' +
 		(t.cooperating_agencies.length ? 'Phối hợp: ' + t.cooperating_agencies.join(', ') + '\n' : '') +
-		'Thời hạn: ' + t.deadline_raw + '\n' +
-		'Tiến độ: ' + t.progress + '%\n' +
+		'Thời hạn: ' + t.deadline_raw + ' (ngày ' + t.due.split('-').reverse().join('/') + ')\n' +
+		'Tình trạng: ' + t.status + ', tiến độ ' + t.progress + '%\n' +
 		(t.note ? 'Ghi chú: ' + t.note + '\n' : '') +
-		'Trả lời: /tiendo ' + t.id + ' <phần trăm> <ghi chú> · /xong ' + t.id +
-		' · /giahan ' + t.id + ' <ngày> <lý do>';
+		'\nBáo cáo qua chat:\n/tiendo ' + t.id + ' 60% nội dung đã làm\n/xong ' + t.id + ' kết quả\n';
 }
 
 function build() {
@@ -61,7 +61,7 @@ function build() {
 			continue;
 		const start = new Date(t.due + 'T00:00:00Z');
 		cal.createEvent({
-			id: 'task-' + t.code + '@' + host,
+			id: 'task-' + encodeURIComponent(t.code) + '@' + host,
 			sequence: 0,
 			allDay: true,
 			start,
@@ -71,6 +71,8 @@ function build() {
 			summary: summary(t),
 			description: description(t),
 			categories: [{ name: t.light.toUpperCase() }],
+			status: 'CONFIRMED',
+			transparency: 'TRANSPARENT',
 			alarms: [
 				{ type: 'display', trigger: 7 * 86400, description: summary(t) },
 				{ type: 'display', trigger: 1 * 86400, description: summary(t) },
