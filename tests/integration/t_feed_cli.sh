@@ -1,0 +1,117 @@
+# Calendar feeds from the command line and from chat (issue 15): "feed
+# create" for each kind prints the link once (https and webcal://), "feed
+# list --json" shows every feed, "feed revoke" stops one, with clear
+# errors for what is not there; "/lich" gives a linked official a link of
+# their own, a fourth revoking the oldest, and says no link can be given
+# while [http] public_url is not set.
+. "$(dirname "$0")/../lib.sh"
+
+D=$DONDOC
+URL=https://dondoc.example.gov.vn/
+mkdir -p conf
+{
+	conf_general
+	printf '[http]\npublic_url = %s\n' "$URL"
+} >conf/with-url.conf
+conf_general >conf/no-url.conf
+export DONDOC_CONFIG="$T/conf/with-url.conf" DONDOC_NOW=2026-03-02T09:00 TZ=UTC
+
+run "$D" init
+printf "$HDR"'1.\tXây dựng Cổng dữ liệu mở\t%s\tSở Y tế\t30/6/2026\n2.\tBố trí kinh phí\t%s\tSở Tài chính\t15/7/2026\n' \
+	"$DOC" "$DOC" >tasks.tsv
+expect_rc 0 "import two tasks" "$D" import tasks.tsv
+run "$D" person add --name "Nguyễn Văn An" --agency syt --role focal --telegram 1001
+an=$(sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name = 'Nguyễn Văn An'")
+TOKEN_RE='[A-Za-z0-9_-]{32}'
+
+# --- feed create, each kind -------------------------------------------------------------------
+expect_rc 0 "feed create --agency by name" "$D" feed create --agency "Sở Y tế"
+expect_grep "prints the https link on public_url (its trailing / dropped)" out \
+	"^https://dondoc\\.example\\.gov\\.vn/ical/${TOKEN_RE}\\.ics$"
+expect_grep "and its webcal:// form, the same token" out \
+	"^webcal://dondoc\\.example\\.gov\\.vn/ical/${TOKEN_RE}\\.ics$"
+expect_eq "the two forms carry one token" \
+	"$(sed -n 's,^[a-z]*://dondoc.example.gov.vn/ical/\(.*\)\.ics$,\1,p' out | sort -u | wc -l)" 1
+expect_grep "and says the link is shown once" out "shown this once, only its hash is kept"
+token1=$(sed -n 's,^https://.*/ical/\(.*\)\.ics$,\1,p' out)
+expect_eq "only the token's hash is in the registry" \
+	"$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM feed WHERE token_hash LIKE '%$token1%'")" 0
+expect_rc 0 "feed create --agency by code" "$D" feed create --agency stc
+expect_rc 0 "feed create --person" "$D" feed create --person "$an" --json
+expect_eq "--json: the kind, the person's name, the url and webcal" \
+	"$(json '[j["kind"], j["target_name"], j["url"].startswith("https://dondoc.example.gov.vn/ical/"), j["webcal"].startswith("webcal://")]')" \
+	'["person", "Nguyễn Văn An", true, true]'
+expect_rc 0 "feed create --document by its number" "$D" feed create --document 7-KH/BCĐ
+expect_grep "a document's feed is named by its number" out "^Feed 4 \\(document: 7-KH/BCĐ\\)"
+expect_rc 0 "feed create --all" "$D" feed create --all
+expect_rc 0 "each token is new" sh -c "'$D' feed create --all | grep -c '$token1'; test \$? = 1"
+
+# --- errors -----------------------------------------------------------------------------------
+expect_rc 65 "an unknown agency is refused (exit 65)" "$D" feed create --agency "Sở Không Có"
+expect_grep "naming it" err "no agency 'Sở Không Có' \\(see 'dondoc agency list'\\)"
+expect_rc 65 "an unknown person" "$D" feed create --person 99
+expect_grep "naming them" err "no person 99"
+expect_rc 64 "a person who is no number" "$D" feed create --person An
+expect_rc 65 "an unknown document" "$D" feed create --document 99-KH/XX
+expect_grep "naming it" err "no document '99-KH/XX'"
+expect_rc 64 "two kinds at once" "$D" feed create --all --agency syt
+expect_grep "says which to give" err "give one of --agency A, --person ID, --document NUMBER or --all"
+expect_rc 0 "feed create --help" "$D" feed create --help
+expect_grep "--help shows the usage" out "feed create --agency A \\| --person ID"
+expect_eq "nothing was made by the refusals" "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM feed")" 6
+
+# --- list and revoke --------------------------------------------------------------------------
+expect_rc 0 "feed list --json" "$D" feed list --json
+expect_eq "shows every feed, kind and target" \
+	"$(json '[(f["id"], f["kind"], f["target_name"]) for f in j]')" \
+	'[[1, "agency", "Sở Y tế"], [2, "agency", "Sở Tài chính"], [3, "person", "Nguyễn Văn An"], [4, "document", "7-KH/BCĐ"], [5, "all", null], [6, "all", null]]'
+expect_eq "never fetched, none revoked, made by the CLI" \
+	"$(json '[(f["fetched"], f["client"], f["fetches"], f["revoked"], f["created_by"]) for f in j][0]')" \
+	'[null, null, 0, null, null]'
+expect_eq "created now, Viet Nam's time" "$(json 'j[0]["created"]')" "2026-03-02T09:00:00+07:00"
+expect_rc 0 "feed revoke 2" env DONDOC_NOW=2026-03-03T09:00 "$D" feed revoke 2
+expect_rc 65 "revoked twice is refused" "$D" feed revoke 2
+expect_grep "saying when it was" err "feed 2 was revoked already, on 2026-03-03T09:00:00\\+07:00"
+expect_rc 65 "an unknown feed" "$D" feed revoke 77
+expect_grep "naming it" err "no feed 77 \\(see 'dondoc feed list'\\)"
+expect_rc 64 "a feed that is no number" "$D" feed revoke abc
+expect_rc 0 "feed list --json" "$D" feed list --json
+expect_eq "the list shows it revoked, the others live" \
+	"$(json '[f["id"] for f in j if f["revoked"]]')" "[2]"
+expect_rc 0 "feed list (table)" "$D" feed list
+expect_grep "the table has the fetch columns" out "^ID +KIND +TARGET +CREATED +REVOKED +LAST FETCH +CLIENT +FETCHES"
+
+# --- /lich ------------------------------------------------------------------------------------
+lich() { "$D" chat --telegram 1001 /lich; }
+expect_rc 0 "/lich from a linked official" lich
+expect_grep "answers with the https link" out "^https://dondoc\\.example\\.gov\\.vn/ical/${TOKEN_RE}\\.ics$"
+expect_grep "and the webcal one, for iPhones" out "iPhone: chạm vào liên kết webcal://dondoc\\.example\\.gov\\.vn/ical/${TOKEN_RE}\\.ics"
+expect_grep "and how to add it to Google" out "Google Calendar \\(máy tính\\): Thêm lịch > Từ URL"
+expect_no_grep "nothing was revoked yet" out "thu hồi"
+run "$D" feed list --json
+expect_eq "a person feed made by them" "$(json '[(f["kind"], f["target_name"], f["created_by"]) for f in j][-1]')" \
+	"[\"person\", \"Nguyễn Văn An\", $an]"
+first=$(json 'j[-1]["id"]')
+expect_rc 0 "/calendar, a second" "$D" chat --telegram 1001 /calendar
+expect_rc 0 "lich without the slash, a third" "$D" chat --telegram 1001 lich
+expect_no_grep "three are kept" out "thu hồi"
+expect_rc 0 "/ical, a fourth" "$D" chat --telegram 1001 /ical
+expect_grep "says the oldest was revoked" out "Đường dẫn lịch cũ nhất của đồng chí đã bị thu hồi \\(mỗi người giữ tối đa 3 đường dẫn\\)"
+run "$D" feed list --json
+expect_eq "the first chat-made feed is revoked, three live" \
+	"$(json '[(f["id"] == '"$first"', bool(f["revoked"])) for f in j if f["created_by"]]')" \
+	"[[true, true], [false, false], [false, false], [false, false]]"
+expect_eq "the CLI's person feed is not counted" "$(json '[f["revoked"] for f in j if f["id"] == 3]')" "[null]"
+expect_rc 0 "/lich from a chat linked to no one" "$D" chat --telegram 9999 /lich
+expect_no_grep "gets no link" out "/ical/"
+expect_eq "and makes nothing" "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM feed")" 10
+expect_rc 0 "/lich without [http] public_url" env DONDOC_CONFIG="$T/conf/no-url.conf" "$D" chat --telegram 1001 /lich
+expect_grep "says the secretariat has not set up calendar links" out \
+	"Cơ quan thường trực chưa thiết lập đường dẫn lịch"
+expect_eq "and makes nothing" "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM feed")" 10
+expect_rc 0 "feed create without public_url" env DONDOC_CONFIG="$T/conf/no-url.conf" "$D" feed create --all
+expect_grep "prints the path" out "^/ical/${TOKEN_RE}\\.ics$"
+expect_no_grep "and no webcal form" out "webcal"
+expect_grep "with a warning naming [http] public_url" err "warning: \\[http\\] public_url is not set"
+expect_rc 0 "/huongdan lists /lich" "$D" chat --telegram 1001 /huongdan
+expect_grep "in the help" out "^/lich – đường dẫn lịch"
