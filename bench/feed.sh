@@ -133,7 +133,11 @@ else
 		done <"$W/urls"
 		rss "after $FEEDS feeds"
 		base="http://127.0.0.1:$HTTP"
+		# The daemon's CPU time meanwhile (clock ticks): how much of the 2 cores it had.
+		cpu() { awk '{ print $14 + $15 }' /proc/$daemon/stat; }
+		c0=$(cpu)
 		wrk -t2 -c64 -d10s --latency -s bench/feed.lua "$base" -- "$W/list" >"$W/wrk200.txt"
+		echo "daemon CPU: $(($(cpu) - c0)) ticks of $(getconf CLK_TCK)/s" >>"$W/wrk200.txt"
 		wrk -t1 -c1 -d5s --latency -s bench/feed.lua "$base" -- "$W/list" 304 >"$W/wrk304.txt"
 		# One request at a time on a kept connection: the first opens it.
 		set --
@@ -153,6 +157,9 @@ for name, f in (("feed from the cache (wrk -c64)", "wrk200"), ("304 (wrk -c1)", 
     not304 = re.search(r"not 304: (\d+)", text)
     line = {"bench": name, "per_second": round(rate), "p50_ms": round(p50, 3),
             "p99_ms": round(p99, 3), "non_2xx_3xx": int(bad.group(1)) if bad else 0}
+    cpu = re.search(r"daemon CPU: (\d+) ticks of (\d+)/s", text)
+    if cpu:
+        line["daemon_cpu_s"] = round(int(cpu.group(1)) / int(cpu.group(2)), 2)
     if f == "wrk304":
         line["not_304"] = int(not304.group(1)) if not304 else -1
     print(json.dumps(line))
@@ -206,6 +213,8 @@ if c:
     row("feed from cache, requests/s", "%d/s" % c["per_second"], "", "", ">= 20000/s",
         c["per_second"] >= 20000 and c["non_2xx_3xx"] == 0)
     row("feed from cache, p99", "%.2f ms" % c["p99_ms"], "", "", "-", "-")
+    if "daemon_cpu_s" in c:
+        row("... daemon CPU in the 10 s", "%.1f s" % c["daemon_cpu_s"], "", "", "-", "-")
 else:
     row("feed from cache, requests/s", "n/a", "", "", ">= 20000/s", None)
 q = find("304 (curl")
