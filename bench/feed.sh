@@ -25,7 +25,7 @@ PY=/usr/bin/python3
 N=${BENCH_TASKS:-10000}
 W=$(mktemp -d)
 daemon=
-trap '[ -z "$daemon" ] || kill $daemon 2>/dev/null; rm -rf "$W"' EXIT
+trap '[ -z "$daemon" ] || kill $daemon 2>/dev/null || true; rm -rf "$W"' EXIT
 command -v wrk >/dev/null || { echo "bench: wrk is needed (apt-get install wrk)"; exit 1; }
 command -v node >/dev/null || { echo "bench: node is needed (apt-get install nodejs npm)"; exit 1; }
 [ -d bench/js/node_modules/ical-generator ] ||
@@ -169,7 +169,8 @@ print(json.dumps({"bench": "304 (curl, one request)", "median_ms": round(t[len(t
                   "max_ms": round(t[-1], 3), "statuses": sorted(set(r[0] for r in rows))}))
 PY
 	fi
-	kill -TERM $daemon; wait $daemon 2>/dev/null || true; daemon=
+	kill -TERM $daemon 2>/dev/null || { echo "bench: the daemon died:"; tail -n 20 "$W/serve.log"; }
+	wait $daemon 2>/dev/null || true; daemon=
 fi
 
 # --- the verdict --------------------------------------------------------------------
