@@ -3,13 +3,14 @@
  * The feeds served (feed.h): GET and HEAD /ical/<token>.ics on the HTTP
  * server (http.h).
  *
- * The server's thread hashes the token and finds its feed in memory (a
- * table of the live feeds' hashes, read again when the registry's feed
- * list changed): an unknown or revoked token, or a path that cannot be
- * one, is a plain 404 that took the same time.  A feed built since the
- * registry last changed (store_feed_gen) on the same local day is
- * answered from memory there too: 304 for its ETag in If-None-Match,
- * else its body.  Anything else is handed to the feed thread, which has
+ * The server's thread hashes the token and looks its live feed up, with
+ * the registry's change counter (store_feed_gen), on a connection of its
+ * own (two indexed reads, a few microseconds): a revocation or a change
+ * made by any process shows at the very next request.  An unknown or
+ * revoked token, or a path that cannot be one, is a plain 404 that took
+ * the same way.  A feed built at the current counter on the same local
+ * day is answered from memory there too: 304 for its ETag in
+ * If-None-Match, else its body, lent to the server (not copied).  Anything else is handed to the feed thread, which has
  * a registry connection and a feed_maker of its own, builds, caches and
  * answers.  Requests are limited per token and per client address
  * (loopback and trusted proxies free), 429 with Retry-After past it;
@@ -40,7 +41,11 @@ int feedweb_start(struct http *h, const char *db, const struct store *key_of,
  */
 void feedweb_set(struct feedweb *fw, const struct feed_conf *conf, const struct renderer *rend,
 		 const struct schedule *sch);
-/* Stops the feed thread (the fetches written) once h is stopped.  NULL-safe. */
+/*
+ * Stops the feed thread (the fetches written) once h is stopped: until
+ * then it answers what it holds, at once (503) once http_stopping(h).
+ * NULL-safe.
+ */
 struct feedweb *feedweb_stop(struct feedweb *fw);
 
 #endif

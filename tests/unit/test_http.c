@@ -11,7 +11,8 @@
  * from when a trusted proxy forwards it.  And the route table: exact
  * paths before prefixes, 405 with Allow, HEAD served by a GET route with
  * its headers and no body, request headers and the query read, response
- * headers given at once and later, an ETag's round trip (304).
+ * headers given at once and later, an ETag's round trip (304), a body
+ * lent rather than copied (http_set_body_ref) given back once sent.
  */
 #include "testlib.h"
 
@@ -41,6 +42,7 @@ struct fx {
 	struct http_client client;	/* what route_metrics saw */
 	char bearer[64];
 	char feed[128];			/* what route_feed saw: method path ?query */
+	int unrefs;			/* lent_unref calls */
 };
 
 static void
@@ -162,6 +164,48 @@ route_exact(void *userdata, struct http_req *q, const char *body, size_t n)
 	return http_reply(q, 200, NULL, strdup("exact\n"));
 }
 
+#define LENT "BEGIN:VCALENDAR\r\nLENT\r\nEND:VCALENDAR\r\n"
+
+static void
+lent_unref(void *cls)
+{
+	struct fx *f = cls;
+
+	pthread_mutex_lock(&f->lock);
+	f->unrefs++;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* GET /lent: a body lent, not copied; /lent?drop lends it and answers another. */
+static int
+route_lent(void *userdata, struct http_req *q, const char *body, size_t n)
+{
+	struct fx *f = userdata;
+
+	(void)body;
+	(void)n;
+	http_set_body_ref(q, LENT, strlen(LENT), lent_unref, f);
+	if (http_query(q))
+		return http_reply(q, 404, NULL, strdup("gone\n"));
+	return http_reply(q, 200, "text/calendar; charset=utf-8", NULL);
+}
+
+/* Waits (10 s at most) for n unref calls in all. */
+static void
+wait_unrefs(struct fx *f, int n)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += 10;
+	pthread_mutex_lock(&f->lock);
+	while (f->unrefs < n && pthread_cond_timedwait(&f->cond, &f->lock, &t) == 0)
+		;
+	assert_int_equal(f->unrefs, n);
+	pthread_mutex_unlock(&f->lock);
+}
+
 /* POST /both, beside GET /both: the body echoed. */
 static int
 route_echo(void *userdata, struct http_req *q, const char *body, size_t n)
@@ -183,6 +227,7 @@ setup(void **state)
 		{ .method = "GET", .path = "/feed/exact", .handle = route_exact },
 		{ .method = "GET", .path = "/both", .handle = route_exact },
 		{ .method = "POST", .path = "/both", .handle = route_echo },
+		{ .method = "GET", .path = "/lent", .handle = route_lent },
 	};
 	char *msg = NULL;
 
@@ -691,6 +736,29 @@ test_etag_round_trip(void **state)
 	assert_non_null(strstr(resp, "\r\n\r\nBEGIN:VCALENDAR"));
 }
 
+/* A lent body: sent as it is, HEAD too, and given back once each answer is done with it. */
+static void
+test_lent_body(void **state)
+{
+	struct fx *f = *state;
+	char resp[2048] = "";
+
+	assert_int_equal(exchange(f, "GET /lent HTTP/1.1\r\nHost: t\r\n\r\n", resp, sizeof(resp)), 200);
+	assert_non_null(strstr(resp, "\r\n\r\n" LENT));
+	assert_non_null(strcasestr(resp, "\r\nContent-Type: text/calendar; charset=utf-8\r\n"));
+	wait_unrefs(f, 1);
+	memset(resp, 0, sizeof(resp));
+	assert_int_equal(exchange_head(f, "HEAD /lent HTTP/1.1\r\nHost: t\r\n\r\n", resp,
+				       sizeof(resp)), 200);
+	assert_non_null(strcasestr(resp, "\r\nContent-Length: 38\r\n"));
+	wait_unrefs(f, 2);
+	/* Lent, then another answer given: the lent body is not sent, and given back. */
+	assert_int_equal(exchange(f, "GET /lent?drop HTTP/1.1\r\nHost: t\r\n\r\n", resp,
+				  sizeof(resp)), 404);
+	assert_non_null(strstr(resp, "\r\n\r\ngone\n"));
+	wait_unrefs(f, 3);
+}
+
 /* Headers and type given by the thread that answers later. */
 static void
 test_later_with_headers(void **state)
@@ -743,8 +811,8 @@ test_route_refused(void **state)
 		added += ret == 0;
 	}
 	assert_int_equal(ret, -ENOSPC);
-	/* Seven in setup, one above. */
-	assert_int_equal(added, HTTP_ROUTES_MAX - 8);
+	/* Eight in setup, one above. */
+	assert_int_equal(added, HTTP_ROUTES_MAX - 9);
 }
 
 int
@@ -763,6 +831,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_head, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_etag_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_later_with_headers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lent_body, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_refused, setup, teardown),
 	};
 
