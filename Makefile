@@ -6,6 +6,7 @@
 #                   TSan for the threaded server), run every test; ends
 #                   with "N passed, N failed"
 #   make bench      the benchmarks of bench/ (not part of check)
+#   make bench-feed the iCal feeds' (issue 15), beside ical-generator
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -48,7 +49,7 @@ REL = build/rel
 SAN = build/san
 TSAN = build/tsan
 
-.PHONY: all deps run check test-build check-style bench bench-webhook bench-zalo faults install uninstall clean demo
+.PHONY: all deps run check test-build check-style bench bench-webhook bench-zalo bench-feed faults install uninstall clean demo
 
 all: bot/dondoc bot/dondoc-ical
 
@@ -129,6 +130,15 @@ bench-zalo: deps
 	@$(MAKE) --no-print-directory all $(REL)/dondoc-ical
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk
 	@sh bench/zalo_webhook.sh
+
+# The feed budget of issue 15, beside ical-generator 11 (bench/js: npm ci
+# when missing) on the same 10,000 tasks; wrk installed when missing.
+bench-feed: deps
+	@$(MAKE) --no-print-directory all $(REL)/dondoc-ical $(if $(wildcard bench/bench_feed.c),$(REL)/bench_feed)
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk
+	@command -v npm >/dev/null || apt-get install -y -qq nodejs npm
+	@[ -d bench/js/node_modules/ical-generator ] || (cd bench/js && npm ci --no-audit --no-fund)
+	@sh bench/feed.sh
 
 # kill -9 loops against the real daemon (issue 10): the duplicates per kill.
 faults: deps

@@ -192,6 +192,8 @@ main(int argc, char **argv)
 	renderer_free(rend);
 	schedule_free(sch);
 	store_close(s);
-	(void)remove(db);
+	/* BENCH_FEED_KEEP: the registry stays, for the peer's build of the same tasks (bench/feed.sh). */
+	if (!getenv("BENCH_FEED_KEEP"))
+		(void)remove(db);
 	return 0;
 }
