@@ -37,7 +37,7 @@ feed_json(const struct feed *f)
 {
 	json_t *o = json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I}",
 			      "id", (json_int_t)f->id, "kind", feed_kind_name(f->kind),
-			      "target", f->kind == FEED_ALL ? json_null() : json_integer(f->target),
+			      "target", f->kind == FEED_ALL || f->target < 0 ? json_null() : json_integer(f->target),
 			      "target_name", f->target_name ? json_string(f->target_name) :
 			      json_null(),
 			      "created", json_time(f->created_at),

@@ -1027,10 +1027,12 @@ feed_head(struct build *b, struct buf *body)
 	json_t *data;
 	int r;
 
-	data = json_pack("{s:s, s:b, s:b, s:b, s:b, s:s}", "target",
+	/* A target merged or removed since (store.h: its feeds point nowhere): said, not left blank. */
+	data = json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:s}", "target",
 			 f->target_name ? f->target_name : "", "agency", f->kind == FEED_AGENCY,
 			 "person", f->kind == FEED_PERSON, "document", f->kind == FEED_DOCUMENT,
-			 "all", f->kind == FEED_ALL, "host", m->host);
+			 "all", f->kind == FEED_ALL, "gone", f->kind != FEED_ALL && !f->target_name,
+			 "host", m->host);
 	r = renderer_render_forms(m->rend, langs[b->lang], "feed_calendar", data,
 				  RENDER_SUBJECT | RENDER_TEXT, &out);
 	json_decref(data);

@@ -49,8 +49,8 @@ int feed_kind_parse(const char *name, enum feed_kind *ret);
 struct feed {
 	int64_t id;
 	enum feed_kind kind;
-	int64_t target;		/* the agency, person or document id; 0 for FEED_ALL */
-	char *target_name;	/* its name ("Sở Khoa học và Công nghệ", "328-KH/TU"); NULL for all */
+	int64_t target;		/* the agency, person or document id; 0 for FEED_ALL; < 0 gone */
+	char *target_name;	/* its name ("Sở Khoa học và Công nghệ", "328-KH/TU"); NULL: all, gone */
 	char token_hash[65];	/* SHA-256 of the token, hex: the token itself is never kept */
 	int64_t created_at;
 	int64_t revoked_at;	/* 0: live */

@@ -61,8 +61,9 @@
 
 /*
  * A rate limit as GCRA: tat is when the bucket would be empty again
- * (monotonic ms); a request costs 60,000 / per_min ms, and a burst of
- * per_min is allowed.  0: never used.
+ * (monotonic microseconds, so that a limit of up to millions a minute
+ * still costs something); a request costs 60,000,000 / per_min us, and a
+ * burst of per_min is allowed.  0: never used.
  */
 struct bucket {
 	int64_t tat;
@@ -164,15 +165,15 @@ entry_get(struct feedweb *fw, const char *hash, int64_t id)
 static bool
 bucket_take(struct bucket *b, int per_min, int64_t now_ms, int *ret_s)
 {
-	int64_t cost, burst, tat;
+	int64_t now_us = now_ms * 1000, cost, burst, tat;
 
 	if (per_min <= 0)
 		return true;
-	cost = 60000 / per_min;
-	burst = 60000 - cost;
-	tat = MAX(b->tat, now_ms);
-	if (tat - now_ms > burst) {
-		*ret_s = (int)((tat - now_ms - burst + 999) / 1000);
+	cost = 60000000 / per_min;
+	burst = 60000000 - cost;
+	tat = MAX(b->tat, now_us);
+	if (tat - now_us > burst) {
+		*ret_s = (int)((tat - now_us - burst + 999999) / 1000000);
 		return false;
 	}
 	b->tat = tat + cost;

@@ -5161,6 +5161,13 @@ store_person_delete(struct store *s, int64_t id)
 	/* Their addresses are theirs alone (address: ON DELETE CASCADE, said here too). */
 	if (r == 0)
 		r = exec_ids(s, "DELETE FROM address WHERE person_id = ?1", &id, 1);
+	/*
+	 * Their feeds point nowhere from now on (target negated), so that a
+	 * person added later under the same id never shows in them.
+	 */
+	if (r == 0)
+		r = exec_ids(s, "UPDATE feed SET target = -target WHERE kind = 'person'"
+			     " AND target = ?1", &id, 1);
 	return r < 0 ? r : exec_ids(s, "DELETE FROM person WHERE id = ?1", &id, 1);
 }
 
@@ -5230,6 +5237,8 @@ store_agency_merge(struct store *s, int64_t from, int64_t into)
 		"UPDATE task_agency SET agency_id = ?2 WHERE agency_id = ?1",
 		"UPDATE person SET agency_id = ?2 WHERE agency_id = ?1",
 		"UPDATE agency_alias SET agency_id = ?2 WHERE agency_id = ?1",
+		/* FROM's feeds send its tasks cancelled, then nothing (store_agency_delete). */
+		"UPDATE feed SET target = -target WHERE kind = 'agency' AND target = ?1",
 		"DELETE FROM agency WHERE id = ?1",
 	};
 	const int64_t ids[2] = { from, into };
@@ -5243,7 +5252,14 @@ store_agency_merge(struct store *s, int64_t from, int64_t into)
 int
 store_agency_delete(struct store *s, int64_t id)
 {
-	return exec_ids(s, "DELETE FROM agency WHERE id = ?1", &id, 1);
+	/*
+	 * Its feeds point nowhere from now on (target negated): ids may be
+	 * given again, and a later agency's tasks must not show in them.
+	 */
+	int r = exec_ids(s, "UPDATE feed SET target = -target WHERE kind = 'agency'"
+			 " AND target = ?1", &id, 1);
+
+	return r < 0 ? r : exec_ids(s, "DELETE FROM agency WHERE id = ?1", &id, 1);
 }
 
 int

@@ -606,7 +606,10 @@ struct person_refs {
 int store_person_update(struct store *s, const struct person *p);
 /* Counts what refers to person id into *ret; 0 or -errno. */
 int store_person_refs(struct store *s, int64_t id, struct person_refs *ret);
-/* Deletes person id (nothing may refer to it: store_person_refs); 0 or -errno. */
+/*
+ * Deletes person id (nothing may refer to it: store_person_refs); their
+ * feeds stay, pointing nowhere (target negated, target_name NULL).  0 or -errno.
+ */
 int store_person_delete(struct store *s, int64_t id);
 /*
  * Writes a's code, name and kind (by a->id); -EEXIST when the code or
@@ -617,11 +620,15 @@ int store_agency_update(struct store *s, const struct agency *a);
 int store_agency_refs(struct store *s, int64_t id, int64_t *ret_tasks, int64_t *ret_people);
 /*
  * Moves the tasks, people and aliases of agency from to agency into, then
- * deletes from.  Giving into from's name and code as aliases is the
+ * deletes from; from's feeds point nowhere (target negated) and send its
+ * tasks cancelled.  Giving into from's name and code as aliases is the
  * caller's (regop_agency_merge).
  */
 int store_agency_merge(struct store *s, int64_t from, int64_t into);
-/* Deletes agency id; its aliases go with it (ON DELETE CASCADE); nothing else may refer to it. */
+/*
+ * Deletes agency id; its aliases go with it (ON DELETE CASCADE), its feeds
+ * point nowhere (target negated); nothing else may refer to it.
+ */
 int store_agency_delete(struct store *s, int64_t id);
 
 /* --- the digest's period (digest.h) --------------------------------------- */
