@@ -457,6 +457,7 @@ enum stmt {
 	ST_TASK_BY_CODE,
 	ST_TASK_INSERT,
 	ST_TASK_UPDATE,
+	ST_TASK_UPDATE_SAME_PLAN,
 	ST_LEADS_DELETE,
 	ST_LEAD_INSERT,
 	ST_LEADS_OF_TASK,
@@ -554,6 +555,7 @@ enum stmt {
 	ST_CHAT_ASK_GET,
 	ST_CHAT_ASK_LAST,
 	ST_CHAT_ASK_CLOSE,
+	ST_CHAT_ASK_ANY_OPEN,
 	_ST_MAX,
 };
 
@@ -635,6 +637,14 @@ static const char *const sql_text[_ST_MAX] = {
 			   " next_notice = CASE WHEN " SAME_PLAN " THEN next_notice END,"
 			   " planned_through = CASE WHEN " SAME_PLAN " THEN planned_through END"
 			   " WHERE id = ?1",
+	/*
+	 * The same when the plan stays (a progress, a note): the columns of
+	 * the plan are not set, so that the index task_to_plan, which reads
+	 * them, is not rewritten.  No row changed: not so, or no such task.
+	 */
+	[ST_TASK_UPDATE_SAME_PLAN] = "UPDATE task SET progress = ?7, done_at = ?8, updated_at = ?9,"
+				     " obstacle_open = ?10, note = ?11, done_due = ?12"
+				     " WHERE id = ?1 AND " SAME_PLAN,
 	[ST_LEADS_DELETE] = "DELETE FROM task_agency WHERE task_id = ?1 AND role = ?2",
 	[ST_LEAD_INSERT] = "INSERT OR IGNORE INTO task_agency(task_id, agency_id, role, position)"
 			   " VALUES (?1, ?2, ?3, ?4)",
@@ -864,6 +874,7 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_CHAT_ASK_LAST] = "SELECT task_id FROM chat_ask WHERE person_id = ?1 AND open = 1"
 			     " AND at >= ?2 ORDER BY at DESC, id DESC LIMIT 1",
 	[ST_CHAT_ASK_CLOSE] = "UPDATE chat_ask SET open = 0 WHERE person_id = ?1 AND open = 1",
+	[ST_CHAT_ASK_ANY_OPEN] = "SELECT 1 FROM chat_ask WHERE person_id = ?1 AND open = 1 LIMIT 1",
 };
 
 /*
@@ -908,6 +919,14 @@ struct store {
 		struct head head;
 		bool head_valid, head_dirty;
 	} sp;
+	/*
+	 * When tasks were created (task_created_at), by task id modulo the
+	 * size: an event is never changed once written, so an entry holds
+	 * until a rollback, which may take back a creation read here.
+	 */
+	struct {
+		int64_t task_id, at;
+	} created[256];
 };
 
 /*
@@ -1874,6 +1893,13 @@ end_durable(struct store *s)
 	}
 }
 
+/* What was read in a transaction that did not commit is not remembered. */
+static void
+forget_read(struct store *s)
+{
+	memset(s->created, 0, sizeof(s->created));
+}
+
 int
 store_commit(struct store *s)
 {
@@ -1889,6 +1915,8 @@ store_commit(struct store *s)
 		s->head_dirty = false;
 		s->sp.open = false;
 		end_durable(s);
+	} else {
+		forget_read(s);
 	}
 	return r;
 }
@@ -1896,6 +1924,7 @@ store_commit(struct store *s)
 void
 store_rollback(struct store *s)
 {
+	forget_read(s);
 	if (sqlite3_get_autocommit(s->db) == 0)
 		(void)exec_done(s, stmt(s, ST_ROLLBACK));
 	s->in_txn = false;
@@ -1951,6 +1980,7 @@ store_rollback_to(struct store *s)
 
 	if (!s->sp.open)
 		return -EINVAL;
+	forget_read(s);
 	/* ROLLBACK TO leaves the savepoint open: RELEASE closes it, empty. */
 	r = exec_done(s, stmt(s, ST_ROLLBACK_TO));
 	if (r == 0)
@@ -2562,12 +2592,26 @@ store_task_insert(struct store *s, const struct task *t, int64_t document_id,
 	return r;
 }
 
+static int task_update(struct store *s, sqlite3_stmt *st, const struct task *t, int64_t now);
+
 int
 store_task_update(struct store *s, const struct task *t, int64_t now)
 {
-	sqlite3_stmt *st = stmt(s, ST_TASK_UPDATE);
+	int r = task_update(s, stmt(s, ST_TASK_UPDATE_SAME_PLAN), t, now);
+
+	if (r < 0 || sqlite3_changes(s->db) > 0)
+		return r;
+	r = task_update(s, stmt(s, ST_TASK_UPDATE), t, now);
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		r = -ENOENT;
+	return r;
+}
+
+/* Binds t to st (ST_TASK_UPDATE or ST_TASK_UPDATE_SAME_PLAN) and steps it: 0 or -errno. */
+static int
+task_update(struct store *s, sqlite3_stmt *st, const struct task *t, int64_t now)
+{
 	char every[24];
-	int r;
 
 	sqlite3_bind_int64(st, 1, t->id);
 	bind_text(st, 2, task_kind_to_string(t->kind));
@@ -2580,10 +2624,7 @@ store_task_update(struct store *s, const struct task *t, int64_t now)
 	bind_text(st, 11, t->note && *t->note ? t->note : NULL);
 	bind_date(st, 12, t->has_done_due, t->done_due);
 	bind_text(st, 13, deadline_every_format(&t->deadline, every));
-	r = exec_done(s, st);
-	if (r == 0 && sqlite3_changes(s->db) == 0)
-		r = -ENOENT;
-	return r;
+	return exec_done(s, st);
 }
 
 int
@@ -2886,11 +2927,25 @@ head_get(struct store *s, struct head *ret)
 static int
 task_created_at(struct store *s, int64_t task_id, int64_t *ret)
 {
-	sqlite3_stmt *st = stmt(s, ST_EVENT_CREATED_AT);
+	size_t k = (uint64_t)task_id % ELEMENTSOF(s->created);
+	sqlite3_stmt *st;
+	int r;
 
+	/* Asked for every event of a task (2.9% of a status command): remembered. */
+	if (s->created[k].task_id == task_id) {
+		*ret = s->created[k].at;
+		return 0;
+	}
+	st = stmt(s, ST_EVENT_CREATED_AT);
 	sqlite3_bind_int64(st, 1, task_id);
-	return int64_query(s, st, ret);
+	r = int64_query(s, st, ret);
+	if (r == 0) {
+		s->created[k].task_id = task_id;
+		s->created[k].at = *ret;
+	}
+	return r;
 }
+
 
 int
 store_event_append(struct store *s, const struct event *e)
@@ -4551,8 +4606,22 @@ store_chat_ask_last(struct store *s, int64_t person_id, int64_t since, int64_t *
 int
 store_chat_ask_close(struct store *s, int64_t person_id)
 {
-	sqlite3_stmt *st = stmt(s, ST_CHAT_ASK_CLOSE);
+	sqlite3_stmt *st = stmt(s, ST_CHAT_ASK_ANY_OPEN);
+	int64_t one;
+	int r;
 
+	/*
+	 * Every text of a linked sender closes their question, and almost
+	 * always there is none: the UPDATE, which scans the index it changes,
+	 * makes a temporary table each time (4.7% of a status command).
+	 */
+	sqlite3_bind_int64(st, 1, person_id);
+	r = int64_query(s, st, &one);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	st = stmt(s, ST_CHAT_ASK_CLOSE);
 	sqlite3_bind_int64(st, 1, person_id);
 	return exec_done(s, st);
 }
