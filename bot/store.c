@@ -926,7 +926,7 @@ struct store {
 	 */
 	struct {
 		int64_t task_id, at;
-	} created[256];
+	} created[2048];
 };
 
 /*
@@ -2785,8 +2785,42 @@ put_be64(unsigned char *b, uint64_t v)
 		b[k] = (unsigned char)(v & 0xff);
 }
 
+/*
+ * The bytes of a MAC gathered before they are hashed: one update per
+ * event rather than two per value (each libcrypto call costs more than
+ * the few bytes it hashes).  The same bytes in the same order, so the
+ * same hash.
+ */
+struct hbuf {
+	struct hash *h;
+	size_t n;
+	unsigned char b[1024];
+};
+
 static void
-hash_val(struct hash *h, const struct hval *v)
+hb_flush(struct hbuf *hb)
+{
+	if (hb->n)
+		hash_add(hb->h, hb->b, hb->n);
+	hb->n = 0;
+}
+
+static void
+hb_add(struct hbuf *hb, const void *data, size_t n)
+{
+	if (n > sizeof(hb->b) - hb->n) {
+		hb_flush(hb);
+		if (n > sizeof(hb->b)) {
+			hash_add(hb->h, data, n);
+			return;
+		}
+	}
+	memcpy(hb->b + hb->n, data, n);
+	hb->n += n;
+}
+
+static void
+hash_val(struct hbuf *h, const struct hval *v)
 {
 	unsigned char b[9];
 	uint64_t bits;
@@ -2795,24 +2829,24 @@ hash_val(struct hash *h, const struct hval *v)
 	case SQLITE_INTEGER:
 		b[0] = 'I';
 		put_be64(b + 1, (uint64_t)v->i);
-		hash_add(h, b, 9);
+		hb_add(h, b, 9);
 		break;
 	case SQLITE_FLOAT:
 		b[0] = 'R';
 		memcpy(&bits, &v->d, sizeof(bits));
 		put_be64(b + 1, bits);
-		hash_add(h, b, 9);
+		hb_add(h, b, 9);
 		break;
 	case SQLITE_TEXT:
 	case SQLITE_BLOB:
 		b[0] = v->type == SQLITE_TEXT ? 'T' : 'B';
 		put_be64(b + 1, (uint64_t)v->n);
-		hash_add(h, b, 9);
+		hb_add(h, b, 9);
 		if (v->n)
-			hash_add(h, v->p, v->n);
+			hb_add(h, v->p, v->n);
 		break;
 	default:
-		hash_add(h, "N", 1);
+		hb_add(h, "N", 1);
 		break;
 	}
 }
@@ -2837,11 +2871,13 @@ static void
 event_mac(struct hash *h, const struct hval *v, const char *prev, char out[HASH_SHA256_HEX_LEN])
 {
 	struct hval tag = hv_text(EVENT_TAG), p = hv_text(prev);
+	struct hbuf hb = { .h = h };
 
-	hash_val(h, &tag);
-	hash_val(h, &p);
+	hash_val(&hb, &tag);
+	hash_val(&hb, &p);
 	for (int i = 0; i < _EV_N; i++)
-		hash_val(h, &v[i]);
+		hash_val(&hb, &v[i]);
+	hb_flush(&hb);
 	hash_final_hex(h, out);
 }
 
@@ -2852,8 +2888,11 @@ head_mac(struct hash *mac, const struct head *h, char out[HASH_SHA256_HEX_LEN])
 	struct hval v[] = { hv_text(HEAD_TAG), hv_int(h->count), hv_int(h->last_id),
 			    hv_text(h->hash), hv_int(h->at), hv_id(h->key_from) };
 
+	struct hbuf hb = { .h = mac };
+
 	for (size_t i = 0; i < ELEMENTSOF(v); i++)
-		hash_val(mac, &v[i]);
+		hash_val(&hb, &v[i]);
+	hb_flush(&hb);
 	hash_final_hex(mac, out);
 }
 
