@@ -95,6 +95,9 @@ main(int argc, char **argv)
 		printf("{\"bench\": \"writer: status commands, a transaction each\", "
 		       "\"per_second\": %.0f}\n", n1 / ms * 1e3);
 	env.in_txn = true;
+	/* As the webhook's writer (web.c) sets its connection. */
+	if (store_savepoint_journal(s) < 0)
+		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int k = 0; k < n; k += batch) {
 		if (store_begin(s) < 0)
