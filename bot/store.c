@@ -1066,6 +1066,20 @@ bind_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
+/*
+ * bind_text without SQLite's copy, for the hot inserts whose strings
+ * outlive the step (exec_done): the binding then points at memory that
+ * may go, but it is never read again (stmt() clears it before the next use).
+ */
+static void
+bind_static(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
 /* Binds an integer, or NULL when v is 0 and zero_is_null. */
 static void
 bind_id(sqlite3_stmt *st, int i, int64_t v)
@@ -3054,16 +3068,16 @@ store_event_append(struct store *s, const struct event *e)
 	sqlite3_bind_int64(st, 1, id);
 	bind_id(st, 2, e->task_id);
 	sqlite3_bind_int64(st, 3, e->at);
-	bind_text(st, 4, e->actor);
+	bind_static(st, 4, e->actor);
 	bind_id(st, 5, e->person_id);
-	bind_text(st, 6, e->channel);
-	bind_text(st, 7, e->kind);
-	bind_text(st, 8, e->old_value);
-	bind_text(st, 9, e->new_value);
-	bind_text(st, 10, e->text);
-	bind_text(st, 11, e->data);
-	bind_text(st, 12, head.hash);
-	bind_text(st, 13, h);
+	bind_static(st, 6, e->channel);
+	bind_static(st, 7, e->kind);
+	bind_static(st, 8, e->old_value);
+	bind_static(st, 9, e->new_value);
+	bind_static(st, 10, e->text);
+	bind_static(st, 11, e->data);
+	bind_static(st, 12, head.hash);
+	bind_static(st, 13, h);
 	r = exec_done(s, st);
 	if (r < 0)
 		return r;
@@ -3988,17 +4002,17 @@ store_message_insert(struct store *s, const struct message *m, int64_t *ret_id)
 	date_format_iso(m->day, day);
 	/* No person: an address of [digest] to (schema 10). */
 	bind_id(st, 1, m->person_id);
-	bind_text(st, 2, m->channel);
-	bind_text(st, 3, message_kind_to_string(m->kind));
-	bind_text(st, 4, m->subject);
-	bind_text(st, 5, m->body);
+	bind_static(st, 2, m->channel);
+	bind_static(st, 3, message_kind_to_string(m->kind));
+	bind_static(st, 4, m->subject);
+	bind_static(st, 5, m->body);
 	sqlite3_bind_int64(st, 6, m->next_at);
 	sqlite3_bind_int64(st, 7, m->created_at);
-	bind_text(st, 8, day);
-	bind_text(st, 9, m->html);
-	bind_text(st, 10, m->chat);
+	bind_static(st, 8, day);
+	bind_static(st, 9, m->html);
+	bind_static(st, 10, m->chat);
 	bind_id(st, 11, m->reply_to);
-	bind_text(st, 12, m->person_id ? NULL : m->address);
+	bind_static(st, 12, m->person_id ? NULL : m->address);
 	bind_id(st, 13, m->digest_id);
 	r = exec_done(s, st);
 	if (r == 0 && ret_id)
