@@ -78,9 +78,20 @@ date_weekday(struct date d)
 void
 date_format_iso(struct date d, char out[DATE_ISO_LEN])
 {
-	/* Unsigned, so the compiler can see the result fits in DATE_ISO_LEN. */
-	snprintf(out, DATE_ISO_LEN, "%04u-%02u-%02u",
-		 (unsigned)d.y % 10000u, (unsigned)d.m % 100u, (unsigned)d.d % 100u);
+	/* By hand: snprintf cost 1.2% of a status command (a task binds two dates). */
+	unsigned y = (unsigned)d.y % 10000u, m = (unsigned)d.m % 100u, dd = (unsigned)d.d % 100u;
+
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + dd / 10);
+	out[9] = (char)('0' + dd % 10);
+	out[10] = '\0';
 }
 
 int

@@ -600,21 +600,28 @@ render_formal_counts(json_t *data)
 		if (json_is_object(v) || json_is_array(v))
 			render_formal_counts(v);
 	}
-	/* Added after the walk: a key must not be set while the object is iterated. */
+	/*
+	 * Added after the walk: a key must not be set while the object is
+	 * iterated.  Most objects have no count: nothing is made for them.
+	 */
 	{
-		json_t *add = json_object();
+		json_t *add = NULL;
 
 		json_object_foreach(data, key, v)
 			if (json_is_integer(v) && is_count_key(key)) {
 				char *k = xasprintf("%s_02", key);
-				char *val = xasprintf("%02lld", (long long)json_integer_value(v));
+				char val[24];
 
+				snprintf(val, sizeof(val), "%02lld", (long long)json_integer_value(v));
+				if (!add)
+					add = json_object();
 				json_object_set_new(add, k, json_string(val));
 				free(k);
-				free(val);
 			}
-		json_object_update(data, add);
-		json_decref(add);
+		if (add) {
+			json_object_update(data, add);
+			json_decref(add);
+		}
 	}
 }
 

@@ -59,6 +59,12 @@ const char *store_strerror(const struct store *s, int r);
  */
 int store_set_cache(struct store *s, int kib);
 /* How long a statement waits for another connection's lock (STORE_BUSY_MS at open). */
+/*
+ * For a connection that opens a savepoint per unit of work in long
+ * transactions (the webhook's writer): those savepoints' journals kept in
+ * one piece of memory rather than many small ones.  0 or -errno.
+ */
+int store_savepoint_journal(struct store *s);
 void store_set_busy_timeout(struct store *s, int ms);
 #define STORE_BUSY_MS 5000
 /* Gives back the page cache pages not in use (after a full planner pass). */

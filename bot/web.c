@@ -790,6 +790,9 @@ web_start(const char *listen, const char *db, const struct store *key_of,
 	store_copy_audit_key(w->ws, key_of);
 	store_copy_audit_key(w->bs, key_of);
 	store_wal_handoff(w->ws, wal_grew, w);
+	/* A savepoint per delivery in each batch's transaction (commit_batch). */
+	if (store_savepoint_journal(w->ws) < 0)
+		log_warnx("webhook: cannot set the savepoints' journal: %s", store_errmsg(w->ws));
 	w->clk = clk;
 	w->wake_fd = wake_fd;
 	{
