@@ -434,6 +434,19 @@ join(char **v, size_t n)
 	return buf_detach(&b);
 }
 
+/* The title of t cut for a calendar cell (free it). */
+static char *
+ev_cell(const struct task *t)
+{
+	char *cell = render_brief(t->title ? t->title : "", FEED_CELL_WIDTH);
+
+	/* A SUMMARY is one line (a subject form keeps its first): a title's line breaks become spaces. */
+	for (char *c = cell; *c; c++)
+		if (*c == '\n' || *c == '\r' || *c == '\t')
+			*c = ' ';
+	return cell;
+}
+
 /* The templates' data of e (new reference). */
 static json_t *
 ev_json(const struct ev *e)
@@ -441,13 +454,8 @@ ev_json(const struct ev *e)
 	const struct task *t = e->t;
 	char due[16], done_on[16] = "", period[PERIOD_LABEL_LEN] = "";
 	char *leads = join(t->leads, t->n_leads), *coops = join(t->coops, t->n_coops);
-	char *cell = render_brief(t->title ? t->title : "", FEED_CELL_WIDTH);
+	char *cell = ev_cell(t);
 	json_t *o;
-
-	/* A SUMMARY is one line (a subject form keeps its first): a title's line breaks become spaces. */
-	for (char *c = cell; *c; c++)
-		if (*c == '\n' || *c == '\r' || *c == '\t')
-			*c = ' ';
 
 	render_day(e->day, due);
 	if (e->done && t->done_at > 0)
@@ -794,15 +802,29 @@ pend_slot(struct build *b, struct pend *p)
 	}
 }
 
-/* The sig of a rendered event: its day and SUMMARY. */
+/*
+ * The sig of an event shown: its day and what its SUMMARY says (the
+ * bracket feed_event.subject puts first, the title as cut for the cell),
+ * not the SUMMARY's text: that is in the feed's language, and the
+ * SEQUENCE is one per task for every feed, so an English person's feed
+ * and the Vietnamese agency feed would each find the other's sig
+ * changed and bump it at every build.
+ */
 static void
 pend_sig(struct build *b, struct pend *p)
 {
 	char day[DATE_ISO_LEN], hex[HASH_SHA256_HEX_LEN];
+	/* The template's order: done hides late and extension pending. */
+	const char *bracket = p->e.done ? "done" : p->e.late && p->e.pending ? "late,pending" :
+			      p->e.late ? "late" : p->e.pending ? "pending" : "";
+	char *cell = ev_cell(p->e.t);
 
 	date_format_iso(p->e.day, day);
 	hash_add_field(b->h, day);
-	hash_add_field(b->h, p->summary);
+	hash_add_field(b->h, bracket);
+	/* {{cell}}{{^cell}}{{task.title}}{{/cell}} */
+	hash_add_field(b->h, cell[0] ? cell : p->e.t->title ? p->e.t->title : "");
+	free(cell);
 	hash_final_hex(b->h, hex);
 	memcpy(p->k->sig, hex, 32);
 	p->k->sig[32] = '\0';
@@ -864,11 +886,8 @@ feed_task_events(struct build *b, const struct task *t, bool pending, bool cance
 		struct feed_seq *q = seq_find(b, t->id), w;
 		struct feed_member *mb = member_find(b, t->id);
 
-		if (!a->hit || !a->k->sig[0]) {
-			if (!a->summary && (r = pend_render(b, a)) < 0)
-				goto out;
+		if (!a->hit || !a->k->sig[0])
 			pend_sig(b, a);
-		}
 		if (!q) {
 			w = (struct feed_seq){ .task_id = t->id, .seq = 0, .changed_at = b->now };
 			memcpy(w.sig, a->k->sig, sizeof(w.sig));
@@ -895,7 +914,6 @@ feed_task_events(struct build *b, const struct task *t, bool pending, bool cance
 	}
 	for (size_t i = 0; i < n && r >= 0; i++)
 		r = pend_emit(b, &v[i], seq, stamp);
-out:
 	pends_free(v, n);
 	free(days);
 	return r;
@@ -915,14 +933,30 @@ feed_task_gone(struct build *b, const struct task *t, bool pending)
 
 	if (!mb)
 		return 0;
+	q = seq_find(b, t->id);
 	if (!mb->left_at) {
-		q = seq_find(b, t->id);
 		left_at = b->now;
 		left_seq = (q ? q->seq : 0) + 1;
 		member_write(b, t->id, left_at, left_seq);
 	} else {
 		left_at = mb->left_at;
 		left_seq = mb->left_seq;
+	}
+	/*
+	 * The cancellation is sent at left_seq, above what this feed showed;
+	 * the task's SEQUENCE (one for every feed) goes above it too, sig
+	 * kept: once the member row is dropped (keep_gone) nothing here
+	 * remembers left_seq, and a task back in this feed then must not be
+	 * published at or below the cancellation its calendars still hold
+	 * (a client keeps the copy with the larger SEQUENCE). Also raises
+	 * the rows of leaves recorded before this was done.
+	 */
+	if (!q || q->seq <= left_seq) {
+		struct feed_seq w = { .task_id = t->id, .seq = left_seq + 1, .changed_at = b->now };
+
+		if (q)
+			memcpy(w.sig, q->sig, sizeof(w.sig));
+		seq_write(b, &w);
 	}
 	if (b->now - left_at >= (int64_t)b->m->conf.keep_gone * FEED_DAY_SECONDS) {
 		b->drop = xgrowarray(b->drop, b->n_drop, sizeof(*b->drop));

@@ -762,8 +762,8 @@ int store_feed_tasks(struct store *s, const struct feed *f, store_feed_task_cb c
 struct feed_seq {
 	int64_t task_id;
 	int64_t seq;		/* 0 first; only grows */
-	char sig[33];		/* what the feed showed of it (hex: day and summary hashed) */
-	int64_t changed_at;	/* when sig last changed */
+	char sig[33];		/* what the feeds show of it (hex: day, status bracket, cell title) */
+	int64_t changed_at;	/* when sig (or seq) last changed */
 };
 /* Every task's, by task id: 0 with a new array (free) and its length. */
 int store_feed_seqs(struct store *s, struct feed_seq **ret, size_t *ret_n);

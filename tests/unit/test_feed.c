@@ -512,6 +512,149 @@ test_recurring(void **state)
 	feed_maker_free(m);
 }
 
+/* A person's feed of the agency of f->a in lang: the person's id in *ret_person. */
+static struct feed
+person_feed(struct fx *f, const char *lang, char token, int64_t *ret_person)
+{
+	struct person p = { .name = (char *)"Nguyễn Văn An", .agency_id = f->a, .role = ROLE_FOCAL,
+			    .lang = (char *)lang, .active = true };
+	struct feed fd = { .kind = FEED_PERSON, .created_at = 1 };
+
+	assert_int_equal(store_person_insert(f->s, &p, 1, ret_person), 0);
+	fd.target = *ret_person;
+	memset(fd.token_hash, token, 64);
+	assert_int_equal(store_feed_insert(f->s, &fd), 0);
+	fd.target_name = "Nguyễn Văn An";
+	return fd;
+}
+
+/* The SEQUENCE and DTSTAMP of uid in a build of fd at now, and its SUMMARY has want. */
+static void
+seq_stamp(struct fx *f, struct feed_maker *m, const struct feed *fd, time_t now, const char *uid,
+	  const char *want, int *ret_seq, time_t *ret_stamp)
+{
+	struct feed_body *b = build(f, m, fd, now);
+	icalcomponent *root = parse(b), *e = event(root, uid);
+
+	assert_non_null(e);
+	assert_int_equal(icalcomponent_get_status(e), ICAL_STATUS_CONFIRMED);
+	if (want)
+		assert_non_null(strstr(icalcomponent_get_summary(e), want));
+	*ret_seq = icalcomponent_get_sequence(e);
+	*ret_stamp = icaltime_as_timet(icalcomponent_get_dtstamp(e));
+	icalcomponent_free(root);
+	feed_body_unref(b);
+}
+
+/*
+ * SEQUENCE is one per task: the Vietnamese agency feed and an English
+ * person's feed of the same task, built in turn, keep it and DTSTAMP
+ * (their SUMMARYs differ only by language); a moved deadline bumps it once.
+ */
+static void
+test_sequence_across_languages(void **state)
+{
+	struct fx *f = *state;
+	struct feed_maker *m = maker(f);
+	static const char uid[] = "task-L%231@dondoc.example.vn";
+	struct task t = { 0 };
+	struct feed fp;
+	int64_t who, id;
+	int s0, s;
+	time_t st0, st;
+
+	id = add(f, "L#1", "Việc quá hạn", f->a, D(2026, 2, 20), false);
+	fp = person_feed(f, "en", 'c', &who);
+	seq_stamp(f, m, &f->fa, NOW, uid, "[QUÁ HẠN] ", &s0, &st0);
+	for (int i = 1; i <= 6; i++) {
+		seq_stamp(f, m, i % 2 ? &fp : &f->fa, NOW + i * 60, uid,
+			  i % 2 ? "[OVERDUE] " : "[QUÁ HẠN] ", &s, &st);
+		assert_int_equal(s, s0);
+		assert_int_equal(st, st0);
+	}
+	/* A second maker (a restart) sees the same. */
+	struct feed_maker *m2 = maker(f);
+
+	seq_stamp(f, m2, &fp, NOW + 600, uid, "[OVERDUE] ", &s, &st);
+	assert_int_equal(s, s0);
+	assert_int_equal(st, st0);
+	feed_maker_free(m2);
+
+	/* The deadline moves: one bump, the same in both feeds, then no more. */
+	assert_int_equal(store_task_get(f->s, id, &t), 0);
+	t.deadline.due = D(2026, 3, 31);
+	assert_int_equal(store_task_update(f->s, &t, NOW + 700), 0);
+	task_release(&t);
+	for (int i = 0; i < 6; i++) {
+		seq_stamp(f, m, i % 2 ? &fp : &f->fa, NOW + 800 + i * 60, uid, NULL, &s, &st);
+		assert_int_equal(s, s0 + 1);
+		assert_true(st > st0);
+	}
+	feed_maker_free(m);
+}
+
+/*
+ * A task leaves a person's feed (the person moved to another agency): it
+ * is sent cancelled above what that feed showed; keep_gone days on it is
+ * gone; the person moved back, it is shown again above the cancellation,
+ * which the calendar still holds.
+ */
+static void
+test_leave_and_back(void **state)
+{
+	struct fx *f = *state;
+	struct feed_maker *m = maker(f);
+	static const char uid[] = "task-B%231@dondoc.example.vn";
+	struct person p = { 0 };
+	struct feed_body *b;
+	icalcomponent *root, *e;
+	struct feed fp;
+	int64_t who;
+	int s0, sa, cancelled, s;
+	time_t st;
+
+	add(f, "B#1", "Việc của sở A", f->a, D(2026, 6, 30), false);
+	fp = person_feed(f, "vi", 'd', &who);
+	seq_stamp(f, m, &fp, NOW, uid, NULL, &s0, &st);
+	seq_stamp(f, m, &f->fa, NOW, uid, NULL, &sa, &st);
+	assert_int_equal(sa, s0);
+
+	assert_int_equal(store_person_get(f->s, who, &p), 0);
+	p.agency_id = f->b;
+	assert_int_equal(store_person_update(f->s, &p), 0);
+	b = build(f, m, &fp, NOW + DAY);
+	root = parse(b);
+	e = event(root, uid);
+	assert_non_null(e);
+	assert_int_equal(icalcomponent_get_status(e), ICAL_STATUS_CANCELLED);
+	cancelled = icalcomponent_get_sequence(e);
+	assert_true(cancelled > s0);
+	icalcomponent_free(root);
+	feed_body_unref(b);
+	/* Still shown in the agency's feed, its SEQUENCE not down. */
+	seq_stamp(f, m, &f->fa, NOW + DAY, uid, NULL, &sa, &st);
+	assert_true(sa >= s0);
+
+	/* keep_gone (30) days on: gone from the person's feed. */
+	b = build(f, m, &fp, NOW + 31 * DAY);
+	root = parse(b);
+	assert_null(event(root, uid));
+	icalcomponent_free(root);
+	feed_body_unref(b);
+
+	/* Back in agency A: shown above the cancellation, in both feeds, and stays. */
+	p.agency_id = f->a;
+	assert_int_equal(store_person_update(f->s, &p), 0);
+	person_release(&p);
+	seq_stamp(f, m, &fp, NOW + 32 * DAY, uid, NULL, &s, &st);
+	assert_true(s > cancelled);
+	seq_stamp(f, m, &f->fa, NOW + 32 * DAY, uid, NULL, &sa, &st);
+	assert_true(sa > cancelled);
+	seq_stamp(f, m, &fp, NOW + 32 * DAY + 60, uid, NULL, &sa, &st);
+	assert_int_equal(sa, s);
+	feed_maker_free(m);
+}
+
 int
 main(void)
 {
@@ -522,6 +665,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_done, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recurring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sequence_across_languages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leave_and_back, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
