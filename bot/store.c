@@ -623,6 +623,7 @@ enum stmt {
 	ST_FEED_BY_HASH,
 	ST_FEED_REVOKE,
 	ST_FEED_REVOKED_AT,
+	ST_FEED_REVOKED_MEMBERS_DROP,
 	ST_FEED_LIST,
 	ST_FEED_FETCHED,
 	ST_FEED_GEN,
@@ -996,6 +997,9 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_FEED_GET] = "SELECT " FEED_COLUMNS " WHERE f.id = ?1",
 	[ST_FEED_BY_HASH] = "SELECT " FEED_COLUMNS " WHERE f.token_hash = ?1 AND f.revoked_at = 0",
 	[ST_FEED_REVOKE] = "UPDATE feed SET revoked_at = ?2 WHERE id = ?1 AND revoked_at = 0",
+	/* Every revoked feed's: a build under way when one was revoked may have written some since. */
+	[ST_FEED_REVOKED_MEMBERS_DROP] = "DELETE FROM feed_member WHERE feed_id IN"
+					 " (SELECT id FROM feed WHERE revoked_at <> 0)",
 	[ST_FEED_REVOKED_AT] = "SELECT revoked_at FROM feed WHERE id = ?1",
 	[ST_FEED_LIST] = "SELECT " FEED_COLUMNS " ORDER BY f.id",
 	/* The batches of a server may come late: the client of the latest fetch stays. */
@@ -5771,12 +5775,20 @@ store_feed_revoke(struct store *s, int64_t id, int64_t now)
 	/* "Revoked at 0" would read as live: a clock at the epoch still revokes. */
 	sqlite3_bind_int64(st, 2, now > 0 ? now : 1);
 	r = exec_done(s, st);
-	if (r < 0 || sqlite3_changes(s->db) > 0)
+	if (r < 0)
 		return r;
-	st = stmt(s, ST_FEED_REVOKED_AT);
-	sqlite3_bind_int64(st, 1, id);
-	r = int64_query(s, st, &at);
-	return r < 0 ? r : -EALREADY;
+	if (sqlite3_changes(s->db) == 0) {
+		st = stmt(s, ST_FEED_REVOKED_AT);
+		sqlite3_bind_int64(st, 1, id);
+		r = int64_query(s, st, &at);
+		if (r < 0)
+			return r;
+	}
+	/* A revoked feed is never built again: what it showed is kept for nothing. */
+	r = exec_done(s, stmt(s, ST_FEED_REVOKED_MEMBERS_DROP));
+	if (r < 0)
+		return r;
+	return at ? -EALREADY : 0;
 }
 
 int

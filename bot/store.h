@@ -733,7 +733,10 @@ int store_feed_insert(struct store *s, struct feed *f);
 int store_feed_get(struct store *s, int64_t id, struct feed *ret);
 /* The live feed whose token hashes to hash (hex), as store_feed_get; -ENOENT unknown or revoked. */
 int store_feed_by_hash(struct store *s, const char *hash, struct feed *ret);
-/* Revokes feed id at now: 0, -ENOENT, -EALREADY (revoked before). */
+/*
+ * Revokes feed id at now: 0, -ENOENT, -EALREADY (revoked before).  The
+ * membership rows of every revoked feed go with it.
+ */
 int store_feed_revoke(struct store *s, int64_t id, int64_t now);
 typedef int (*store_feed_cb)(const struct feed *f, void *userdata);
 /* Calls cb for each feed, revoked ones too, by id. */
