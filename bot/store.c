@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "feed.h"
+#include "feedlink.h"
 #include "hash.h"
 #include "macro.h"
 #include "norm.h"
@@ -560,6 +561,8 @@ enum stmt {
 	ST_MESSAGE_GET,
 	ST_MESSAGE_CLAIM,
 	ST_MESSAGE_FINISH,
+	ST_MESSAGE_FEED_TEXTS,
+	ST_MESSAGE_TEXTS_SET,
 	ST_MESSAGE_RECOVER,
 	ST_MESSAGE_UNCLAIM,
 	ST_MESSAGE_COUNT_DAY,
@@ -857,6 +860,13 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_MESSAGE_FINISH] = "UPDATE message SET state = ?2, next_at = ?3, sent_at = ?4,"
 			      " last_error = ?5, dead_at = CASE ?2 WHEN 'dead' THEN ?6 END"
 			      " WHERE id = ?1",
+	/* Only /lich's answers (replies) hold a feed link: a digest's HTML is not searched. */
+	[ST_MESSAGE_FEED_TEXTS] = "SELECT subject, body, html, chat FROM message WHERE id = ?1"
+				  " AND kind = 'reply' AND (instr(body, '/ical/') > 0"
+				  " OR instr(html, '/ical/') > 0 OR instr(chat, '/ical/') > 0)",
+	[ST_MESSAGE_TEXTS_SET] = "UPDATE message SET subject = coalesce(?2, subject),"
+				 " body = coalesce(?3, body), html = coalesce(?4, html),"
+				 " chat = coalesce(?5, chat) WHERE id = ?1",
 	/* Through the index message_sending (test_store checks the plan). */
 	[ST_MESSAGE_RECOVER] = "UPDATE message SET state = 'pending', next_at = ?1"
 			       " WHERE state = 'sending' AND (?2 OR next_at <= ?1)",
@@ -4278,6 +4288,41 @@ first_notice_set(struct store *s, int64_t id, int64_t now)
 	return exec_done(s, st);
 }
 
+/*
+ * Takes the feed tokens out of the texts of message id (feedlink_redact),
+ * once it was sent or given up: the registry keeps only their hashes
+ * (feed.h), and a backup of it no live link.  A dead one retried
+ * (store_message_retry) then says "…" where the link was: asking /lich
+ * again gives another.  SQLite's secure_delete (on in Debian's build)
+ * zeroes the old text in the file.
+ */
+static int
+message_redact(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st = stmt(s, ST_MESSAGE_FEED_TEXTS);
+	char *t[4] = { NULL };
+	int rc, r = 0;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		for (int i = 0; i < 4; i++)
+			t[i] = feedlink_redact((const char *)sqlite3_column_text(st, i));
+	else if (rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	if (r == 0 && rc == SQLITE_ROW) {
+		st = stmt(s, ST_MESSAGE_TEXTS_SET);
+		sqlite3_bind_int64(st, 1, id);
+		for (int i = 0; i < 4; i++)
+			bind_text(st, 2 + i, t[i]);
+		r = exec_done(s, st);
+	}
+	for (int i = 0; i < 4; i++)
+		free(t[i]);
+	return r;
+}
+
 int
 store_message_finish(struct store *s, int64_t id, enum message_state state, int64_t next_at,
 		     int64_t now, const char *error)
@@ -4295,6 +4340,9 @@ store_message_finish(struct store *s, int64_t id, enum message_state state, int6
 	sqlite3_bind_int64(st, 6, now);
 	r = exec_done(s, st);
 	if (r < 0 || ns == NOTICE_QUEUED)
+		return r;
+	r = message_redact(s, id);
+	if (r < 0)
 		return r;
 	st = stmt(s, ST_NOTICE_BY_MESSAGE);
 	sqlite3_bind_int64(st, 1, id);

@@ -500,7 +500,9 @@ int store_message_due(struct store *s, int64_t now, int64_t *ret_ids, int max, i
 int store_message_claim(struct store *s, int64_t id, int64_t lease_until);
 /*
  * Ends an attempt: sent (its notices too), pending again at next_at, or
- * dead at now (its notices too), with error (NULL when none).
+ * dead at now (its notices too), with error (NULL when none).  Sent or
+ * dead, a reply's feed links lose their tokens (feedlink_redact): the
+ * outbox delivers the whole link once and keeps none.
  */
 int store_message_finish(struct store *s, int64_t id, enum message_state state, int64_t next_at,
 			 int64_t now, const char *error);
