@@ -31,6 +31,15 @@ json_time(int64_t t)
 	return json_string(s);
 }
 
+/* s as JSON: null for none, and for a text jansson refuses (not UTF-8): --json never breaks. */
+static json_t *
+text_json(const char *s)
+{
+	json_t *j = s ? json_string(s) : NULL;
+
+	return j ? j : json_null();
+}
+
 /* A feed as --json shows it (a new object). */
 static json_t *
 feed_json(const struct feed *f)
@@ -38,13 +47,12 @@ feed_json(const struct feed *f)
 	json_t *o = json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I}",
 			      "id", (json_int_t)f->id, "kind", feed_kind_name(f->kind),
 			      "target", f->kind == FEED_ALL || f->target < 0 ? json_null() : json_integer(f->target),
-			      "target_name", f->target_name ? json_string(f->target_name) :
-			      json_null(),
+			      "target_name", text_json(f->target_name),
 			      "created", json_time(f->created_at),
 			      "created_by", f->created_by ? json_integer(f->created_by) : json_null(),
 			      "revoked", json_time(f->revoked_at),
 			      "fetched", json_time(f->fetched_at),
-			      "client", f->client ? json_string(f->client) : json_null(),
+			      "client", text_json(f->client),
 			      "fetches", (json_int_t)f->fetches);
 
 	return o;

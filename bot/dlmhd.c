@@ -2,6 +2,7 @@
 /*
  * libmicrohttpd by dlopen; see dlmhd.h.
  */
+#include <dlfcn.h>
 #include <stddef.h>
 
 #include "dl.h"
@@ -38,8 +39,6 @@ dlmhd_load(char **reterr_msg)
 		{ (void **)&sym_MHD_quiesce_daemon, "MHD_quiesce_daemon" },
 		{ (void **)&sym_MHD_get_daemon_info, "MHD_get_daemon_info" },
 		{ (void **)&sym_MHD_create_response_from_buffer, "MHD_create_response_from_buffer" },
-		{ (void **)&sym_MHD_create_response_from_buffer_with_free_callback_cls,
-		  "MHD_create_response_from_buffer_with_free_callback_cls" },
 		{ (void **)&sym_MHD_add_response_header, "MHD_add_response_header" },
 		{ (void **)&sym_MHD_queue_response, "MHD_queue_response" },
 		{ (void **)&sym_MHD_destroy_response, "MHD_destroy_response" },
@@ -50,6 +49,18 @@ dlmhd_load(char **reterr_msg)
 		{ (void **)&sym_MHD_get_connection_values, "MHD_get_connection_values" },
 	};
 
-	return handle ? 0 : dl_open(LIBMHD, "libmicrohttpd12", syms, ELEMENTSOF(syms), &handle,
-				    reterr_msg);
+	int r;
+
+	if (handle)
+		return 0;
+	r = dl_open(LIBMHD, "libmicrohttpd12", syms, ELEMENTSOF(syms), &handle, reterr_msg);
+	if (r < 0)
+		return r;
+	/*
+	 * New in 0.9.73.02 (bookworm has 0.9.75, bullseye 0.9.72): optional,
+	 * so that an older library still serves, copying lent bodies (http.c).
+	 */
+	*(void **)&sym_MHD_create_response_from_buffer_with_free_callback_cls =
+		dlsym(handle, "MHD_create_response_from_buffer_with_free_callback_cls");
+	return 0;
 }

@@ -14,6 +14,7 @@ extern typeof(MHD_stop_daemon) *sym_MHD_stop_daemon;
 extern typeof(MHD_quiesce_daemon) *sym_MHD_quiesce_daemon;
 extern typeof(MHD_get_daemon_info) *sym_MHD_get_daemon_info;
 extern typeof(MHD_create_response_from_buffer) *sym_MHD_create_response_from_buffer;
+/* NULL when the library is older than 0.9.73.02: http.c copies lent bodies then. */
 extern typeof(MHD_create_response_from_buffer_with_free_callback_cls)
 	*sym_MHD_create_response_from_buffer_with_free_callback_cls;
 extern typeof(MHD_add_response_header) *sym_MHD_add_response_header;

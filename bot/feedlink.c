@@ -30,6 +30,45 @@ feedlink_webcal(const char *url)
 	return NULL;
 }
 
+/* The length of the token at p when it is one followed by ".ics", else 0. */
+static size_t
+token_at(const char *p)
+{
+	size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+	return n == FEED_TOKEN_LEN && strncmp(p + n, ".ics", 4) == 0 ? n : 0;
+}
+
+char *
+feedlink_redact(const char *text)
+{
+	static const char prefix[] = "/ical/";
+	const char *p = text, *at;
+	char *out = NULL;
+	size_t n = 0, k;
+
+	while (p && (at = strstr(p, prefix)) != NULL) {
+		at += sizeof(prefix) - 1;
+		k = token_at(at);
+		if (!k) {
+			p = at;
+			continue;
+		}
+		/* The token is longer than its mark: the text only shrinks. */
+		if (!out)
+			out = xmalloc(strlen(text) + 1);
+		memcpy(out + n, p, (size_t)(at - p));
+		n += (size_t)(at - p);
+		memcpy(out + n, FEEDLINK_REDACTED, sizeof(FEEDLINK_REDACTED) - 1);
+		n += sizeof(FEEDLINK_REDACTED) - 1;
+		p = at + k;
+	}
+	if (!out)
+		return NULL;
+	memcpy(out + n, p, strlen(p) + 1);
+	return out;
+}
+
 /* The live feeds a person made from chat, oldest first. */
 struct chat_feeds {
 	int64_t person;

@@ -25,6 +25,15 @@ char *feedlink_url(const char *public_url, const char *token);
 /* url's webcal:// form (its http:// or https:// replaced), new; NULL when url has neither. */
 char *feedlink_webcal(const char *url);
 
+/* What stands for a token taken out of a link (feedlink_redact): "…/ical/….ics". */
+#define FEEDLINK_REDACTED "\xe2\x80\xa6"
+/*
+ * text with the token of every feed link in it ("/ical/<token>.ics")
+ * replaced by FEEDLINK_REDACTED, new; NULL when it holds none (or text
+ * is NULL).
+ */
+char *feedlink_redact(const char *text);
+
 /*
  * Makes a feed of kind on target (0 for FEED_ALL) at now, made by
  * created_by (a person; 0 for the CLI), with a new token: 0 with the

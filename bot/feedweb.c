@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <utf8proc.h>
 
 #include "clock.h"
 #include "date.h"
@@ -55,6 +56,13 @@
 #define IP_SLOTS 4096		/* client addresses rate-limited at once */
 #define IP_PROBE 8
 #define CLIENT_MAX 256		/* bytes of a User-Agent kept */
+/*
+ * How long the feed thread's connection waits for another's lock
+ * (STORE_BUSY_MS is 5 s, as long as the server's drain at stop): a build
+ * or a fetch log write that waits longer gives up (503, or the fetches
+ * kept for the next write), so that a stop never waits past the drain.
+ */
+#define BUSY_MS 500
 #define FLUSH_MS 5000		/* the fetch log written this often */
 /* A well-formed token no one holds: a path that cannot be one is looked up as it. */
 #define DUMMY_TOKEN "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
@@ -214,17 +222,47 @@ ip_take(struct feedweb *fw, const char *addr, int64_t now_ms, int *ret_s)
 	return bucket_take(&best->rate, fw->rate_ip, now_ms, ret_s);
 }
 
-/* Records a fetch of e at now by client (its User-Agent, cut at CLIENT_MAX bytes). */
+/*
+ * A User-Agent as kept (feed list, its JSON): at most CLIENT_MAX bytes
+ * cut between characters, a byte that is not UTF-8 (the header is any
+ * octets) made U+FFFD.
+ */
+static void
+client_text(const char *ua, char ret[static CLIENT_MAX + 1])
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)ua;
+	size_t n = 0, left = strlen(ua);
+
+	while (left > 0) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate(p, (utf8proc_ssize_t)MIN(left, 4), &cp);
+		const char *c = (const char *)p;
+		size_t len = (size_t)k;
+
+		if (k <= 0) {
+			c = "\xef\xbf\xbd";
+			len = 3;
+			k = 1;
+		}
+		if (n + len > CLIENT_MAX)
+			break;
+		memcpy(ret + n, c, len);
+		n += len;
+		p += k;
+		left -= (size_t)k;
+	}
+	ret[n] = '\0';
+}
+
+/* Records a fetch of e at now by client (client_text). */
 static void
 fetched(struct entry *e, int64_t now, const char *client)
 {
-	size_t n = strnlen(client, CLIENT_MAX);
-
 	e->fetches++;
 	e->fetched_at = now;
-	if (!e->client || strncmp(e->client, client, n) != 0 || e->client[n]) {
+	if (!e->client || strcmp(e->client, client) != 0) {
 		free(e->client);
-		e->client = xstrndup(client, n);
+		e->client = xstrdup(client);
 	}
 }
 
@@ -357,6 +395,7 @@ on_feed(void *userdata, struct http_req *q, const char *body, size_t n)
 	struct entry *e;
 	struct job *j;
 	const char *ua = http_header(q, "User-Agent");
+	char ua_kept[CLIENT_MAX + 1];
 	int64_t now_ms = clock_mono_ms(), gen = 0;
 	struct date today = clock_today(fw->clk);
 	bool valid;
@@ -364,15 +403,19 @@ on_feed(void *userdata, struct http_req *q, const char *body, size_t n)
 
 	(void)body;
 	(void)n;
-	ua = ua ? ua : "";
+	client_text(ua ? ua : "", ua_kept);
+	ua = ua_kept;
 	/* A path that cannot be a feed's takes the way of an unknown token: hashed, looked up. */
 	valid = path_token(http_path(q), tok) && feed_token_hash(tok, hash) == 0;
 	if (!valid)
 		(void)feed_token_hash(DUMMY_TOKEN, hash);
 	http_client(q, &cl);
 	pthread_mutex_lock(&fw->lock);
-	/* This machine, and a client no trusted proxy could name, are not limited per address. */
-	r = cl.loopback || strcmp(cl.addr, "unknown") == 0 || ip_take(fw, cl.addr, now_ms, &wait_s);
+	/*
+	 * This machine is not limited per address; the clients a trusted
+	 * proxy named in a way we cannot read share the one "unknown" slot.
+	 */
+	r = cl.loopback || ip_take(fw, cl.addr, now_ms, &wait_s);
 	pthread_mutex_unlock(&fw->lock);
 	if (!r)
 		return too_many(q, wait_s);
@@ -492,6 +535,15 @@ build(struct feedweb *fw, struct job *j, int *ret_status)
 	if (fresh(e, j->gen, j->today, set_gen))
 		b = feed_body_ref(e->body);
 	pthread_mutex_unlock(&fw->lock);
+	/*
+	 * The server began stopping while this waited for the build under
+	 * way: no build (its writes could wait BUSY_MS more).  One started
+	 * goes on, BUSY_MS at most on a lock, well within the drain.
+	 */
+	if (!b && http_stopping(fw->h)) {
+		*ret_status = 503;
+		goto out;
+	}
 	m = b ? NULL : maker(fw, set_gen);
 	if (!b && !m) {
 		*ret_status = 503;
@@ -565,9 +617,32 @@ struct fetch {
 	char *client;
 };
 
-/* Writes the fetches recorded since the last time (store_feed_fetched). */
+/* Puts the fetches of x back into its entry, for the next write. */
 static void
-flush(struct feedweb *fw)
+give_back(struct feedweb *fw, const struct fetch *x)
+{
+	pthread_mutex_lock(&fw->lock);
+	for (size_t i = 0; i < ENTRY_BUCKETS; i++)
+		for (struct entry *e = fw->entries[i]; e; e = e->next) {
+			if (e->id != x->id)
+				continue;
+			e->fetches += x->n;
+			/* A fetch since is newer: its time and client stay. */
+			if (e->fetched_at < x->at) {
+				e->fetched_at = x->at;
+				free(e->client);
+				e->client = xstrdup(x->client);
+			}
+		}
+	pthread_mutex_unlock(&fw->lock);
+}
+
+/*
+ * Writes the fetches recorded since the last time (store_feed_fetched);
+ * those a lock kept out stay for the next time, unless final.
+ */
+static void
+flush(struct feedweb *fw, bool final)
 {
 	struct fetch *v = NULL;
 	size_t n = 0, cap = 0;
@@ -589,9 +664,15 @@ flush(struct feedweb *fw)
 	for (size_t i = 0; i < n; i++) {
 		int r = store_feed_fetched(fw->s, v[i].id, v[i].at, v[i].client, v[i].n);
 
-		if (r < 0)
+		if (r == -EBUSY && !final) {
+			/* Another's lock held past BUSY_MS: written next time. */
+			log_debug("cannot record %lld fetches of feed %lld: %s, will retry",
+				  (long long)v[i].n, (long long)v[i].id, store_strerror(fw->s, r));
+			give_back(fw, &v[i]);
+		} else if (r < 0) {
 			log_warnx("cannot record %lld fetches of feed %lld: %s, ignoring",
 				  (long long)v[i].n, (long long)v[i].id, store_strerror(fw->s, r));
+		}
 		free(v[i].client);
 	}
 	free(v);
@@ -618,7 +699,7 @@ feed_main(void *userdata)
 			pthread_mutex_lock(&fw->lock);
 		} else if (now >= next_flush) {
 			pthread_mutex_unlock(&fw->lock);
-			flush(fw);
+			flush(fw, false);
 			pthread_mutex_lock(&fw->lock);
 			next_flush = clock_mono_ms() + FLUSH_MS;
 		} else {
@@ -630,7 +711,9 @@ feed_main(void *userdata)
 		}
 	}
 	pthread_mutex_unlock(&fw->lock);
-	flush(fw);
+	/* The server has stopped (serve.c): this may wait as long as any other writer. */
+	store_set_busy_timeout(fw->s, STORE_BUSY_MS);
+	flush(fw, true);
 	return NULL;
 }
 
@@ -660,6 +743,7 @@ feedweb_start(struct http *h, const char *db, const struct store *key_of,
 		r = store_open(db, STORE_WRITE, &fw->s, reterr_msg);
 	if (r < 0)
 		goto fail;
+	store_set_busy_timeout(fw->s, BUSY_MS);
 	/* The builds write (sequences, members): a keyed history takes them only under its key. */
 	store_copy_audit_key(fw->s, key_of);
 	r = -pthread_create(&fw->thread, NULL, feed_main, fw);

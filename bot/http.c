@@ -458,17 +458,25 @@ respond(struct http *h, struct MHD_Connection *c, struct http_req *q, int status
 		body = text;
 		type = TEXT_TYPE;
 	}
-	if (lent)
+	if (lent && sym_MHD_create_response_from_buffer_with_free_callback_cls)
 		/* Not copied: MHD calls unref when the last answer made of it is gone. */
 		r = sym_MHD_create_response_from_buffer_with_free_callback_cls(
 			q->ref_n, (void *)q->ref, q->ref_unref, q->ref_cls);
+	else if (lent)
+		/* A library before 0.9.73.02 (dlmhd.h): copied, and given back at once. */
+		r = sym_MHD_create_response_from_buffer(q->ref_n, (void *)q->ref,
+							MHD_RESPMEM_MUST_COPY);
 	else
 		r = sym_MHD_create_response_from_buffer(strlen(body), (void *)body,
 							MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
-	if (lent)
+	if (lent && !sym_MHD_create_response_from_buffer_with_free_callback_cls) {
+		q->ref_unref(q->ref_cls);
+		q->ref_unref = NULL;
+	} else if (lent) {
 		q->ref_unref = NULL;	/* MHD's now */
+	}
 	if (lent || *body)
 		sym_MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	for (size_t i = 0; i < q->n_headers; i++)

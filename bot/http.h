@@ -156,6 +156,8 @@ int http_reply(struct http_req *q, int status, const char *type, char *body);
  * called, on the server's thread, once the answer is sent or q ends
  * without it.  By the thread q is with, before http_reply() or
  * http_answer() with a NULL body, which then send it (with its type).
+ * With a libmicrohttpd older than 0.9.73.02 the body is copied instead
+ * and unref called as soon as the answer is made.
  */
 void http_set_body_ref(struct http_req *q, const char *body, size_t n, void (*unref)(void *cls),
 		       void *cls);

@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "feed.h"
+#include "feedlink.h"
 #include "hash.h"
 #include "macro.h"
 #include "norm.h"
@@ -560,6 +561,8 @@ enum stmt {
 	ST_MESSAGE_GET,
 	ST_MESSAGE_CLAIM,
 	ST_MESSAGE_FINISH,
+	ST_MESSAGE_FEED_TEXTS,
+	ST_MESSAGE_TEXTS_SET,
 	ST_MESSAGE_RECOVER,
 	ST_MESSAGE_UNCLAIM,
 	ST_MESSAGE_COUNT_DAY,
@@ -623,6 +626,7 @@ enum stmt {
 	ST_FEED_BY_HASH,
 	ST_FEED_REVOKE,
 	ST_FEED_REVOKED_AT,
+	ST_FEED_REVOKED_MEMBERS_DROP,
 	ST_FEED_LIST,
 	ST_FEED_FETCHED,
 	ST_FEED_GEN,
@@ -856,6 +860,13 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_MESSAGE_FINISH] = "UPDATE message SET state = ?2, next_at = ?3, sent_at = ?4,"
 			      " last_error = ?5, dead_at = CASE ?2 WHEN 'dead' THEN ?6 END"
 			      " WHERE id = ?1",
+	/* Only /lich's answers (replies) hold a feed link: a digest's HTML is not searched. */
+	[ST_MESSAGE_FEED_TEXTS] = "SELECT subject, body, html, chat FROM message WHERE id = ?1"
+				  " AND kind = 'reply' AND (instr(body, '/ical/') > 0"
+				  " OR instr(html, '/ical/') > 0 OR instr(chat, '/ical/') > 0)",
+	[ST_MESSAGE_TEXTS_SET] = "UPDATE message SET subject = coalesce(?2, subject),"
+				 " body = coalesce(?3, body), html = coalesce(?4, html),"
+				 " chat = coalesce(?5, chat) WHERE id = ?1",
 	/* Through the index message_sending (test_store checks the plan). */
 	[ST_MESSAGE_RECOVER] = "UPDATE message SET state = 'pending', next_at = ?1"
 			       " WHERE state = 'sending' AND (?2 OR next_at <= ?1)",
@@ -996,6 +1007,9 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_FEED_GET] = "SELECT " FEED_COLUMNS " WHERE f.id = ?1",
 	[ST_FEED_BY_HASH] = "SELECT " FEED_COLUMNS " WHERE f.token_hash = ?1 AND f.revoked_at = 0",
 	[ST_FEED_REVOKE] = "UPDATE feed SET revoked_at = ?2 WHERE id = ?1 AND revoked_at = 0",
+	/* Every revoked feed's: a build under way when one was revoked may have written some since. */
+	[ST_FEED_REVOKED_MEMBERS_DROP] = "DELETE FROM feed_member WHERE feed_id IN"
+					 " (SELECT id FROM feed WHERE revoked_at <> 0)",
 	[ST_FEED_REVOKED_AT] = "SELECT revoked_at FROM feed WHERE id = ?1",
 	[ST_FEED_LIST] = "SELECT " FEED_COLUMNS " ORDER BY f.id",
 	/* The batches of a server may come late: the client of the latest fetch stays. */
@@ -4274,6 +4288,41 @@ first_notice_set(struct store *s, int64_t id, int64_t now)
 	return exec_done(s, st);
 }
 
+/*
+ * Takes the feed tokens out of the texts of message id (feedlink_redact),
+ * once it was sent or given up: the registry keeps only their hashes
+ * (feed.h), and a backup of it no live link.  A dead one retried
+ * (store_message_retry) then says "…" where the link was: asking /lich
+ * again gives another.  SQLite's secure_delete (on in Debian's build)
+ * zeroes the old text in the file.
+ */
+static int
+message_redact(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st = stmt(s, ST_MESSAGE_FEED_TEXTS);
+	char *t[4] = { NULL };
+	int rc, r = 0;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		for (int i = 0; i < 4; i++)
+			t[i] = feedlink_redact((const char *)sqlite3_column_text(st, i));
+	else if (rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	if (r == 0 && rc == SQLITE_ROW) {
+		st = stmt(s, ST_MESSAGE_TEXTS_SET);
+		sqlite3_bind_int64(st, 1, id);
+		for (int i = 0; i < 4; i++)
+			bind_text(st, 2 + i, t[i]);
+		r = exec_done(s, st);
+	}
+	for (int i = 0; i < 4; i++)
+		free(t[i]);
+	return r;
+}
+
 int
 store_message_finish(struct store *s, int64_t id, enum message_state state, int64_t next_at,
 		     int64_t now, const char *error)
@@ -4291,6 +4340,9 @@ store_message_finish(struct store *s, int64_t id, enum message_state state, int6
 	sqlite3_bind_int64(st, 6, now);
 	r = exec_done(s, st);
 	if (r < 0 || ns == NOTICE_QUEUED)
+		return r;
+	r = message_redact(s, id);
+	if (r < 0)
 		return r;
 	st = stmt(s, ST_NOTICE_BY_MESSAGE);
 	sqlite3_bind_int64(st, 1, id);
@@ -5771,12 +5823,20 @@ store_feed_revoke(struct store *s, int64_t id, int64_t now)
 	/* "Revoked at 0" would read as live: a clock at the epoch still revokes. */
 	sqlite3_bind_int64(st, 2, now > 0 ? now : 1);
 	r = exec_done(s, st);
-	if (r < 0 || sqlite3_changes(s->db) > 0)
+	if (r < 0)
 		return r;
-	st = stmt(s, ST_FEED_REVOKED_AT);
-	sqlite3_bind_int64(st, 1, id);
-	r = int64_query(s, st, &at);
-	return r < 0 ? r : -EALREADY;
+	if (sqlite3_changes(s->db) == 0) {
+		st = stmt(s, ST_FEED_REVOKED_AT);
+		sqlite3_bind_int64(st, 1, id);
+		r = int64_query(s, st, &at);
+		if (r < 0)
+			return r;
+	}
+	/* A revoked feed is never built again: what it showed is kept for nothing. */
+	r = exec_done(s, stmt(s, ST_FEED_REVOKED_MEMBERS_DROP));
+	if (r < 0)
+		return r;
+	return at ? -EALREADY : 0;
 }
 
 int

@@ -500,7 +500,9 @@ int store_message_due(struct store *s, int64_t now, int64_t *ret_ids, int max, i
 int store_message_claim(struct store *s, int64_t id, int64_t lease_until);
 /*
  * Ends an attempt: sent (its notices too), pending again at next_at, or
- * dead at now (its notices too), with error (NULL when none).
+ * dead at now (its notices too), with error (NULL when none).  Sent or
+ * dead, a reply's feed links lose their tokens (feedlink_redact): the
+ * outbox delivers the whole link once and keeps none.
  */
 int store_message_finish(struct store *s, int64_t id, enum message_state state, int64_t next_at,
 			 int64_t now, const char *error);
@@ -733,7 +735,10 @@ int store_feed_insert(struct store *s, struct feed *f);
 int store_feed_get(struct store *s, int64_t id, struct feed *ret);
 /* The live feed whose token hashes to hash (hex), as store_feed_get; -ENOENT unknown or revoked. */
 int store_feed_by_hash(struct store *s, const char *hash, struct feed *ret);
-/* Revokes feed id at now: 0, -ENOENT, -EALREADY (revoked before). */
+/*
+ * Revokes feed id at now: 0, -ENOENT, -EALREADY (revoked before).  The
+ * membership rows of every revoked feed go with it.
+ */
 int store_feed_revoke(struct store *s, int64_t id, int64_t now);
 typedef int (*store_feed_cb)(const struct feed *f, void *userdata);
 /* Calls cb for each feed, revoked ones too, by id. */

@@ -3,7 +3,8 @@
 # list --json" shows every feed, "feed revoke" stops one, with clear
 # errors for what is not there; "/lich" gives a linked official a link of
 # their own, a fourth revoking the oldest, and says no link can be given
-# while [http] public_url is not set.
+# while [http] public_url is not set; through the bot, the link is
+# delivered once and the registry keeps no token once it was sent.
 . "$(dirname "$0")/../lib.sh"
 
 D=$DONDOC
@@ -97,11 +98,6 @@ expect_rc 0 "lich without the slash, a third" "$D" chat --telegram 1001 lich
 expect_no_grep "three are kept" out "thu hồi"
 expect_rc 0 "/ical, a fourth" "$D" chat --telegram 1001 /ical
 expect_grep "says the oldest was revoked" out "Đường dẫn lịch cũ nhất của đồng chí đã bị thu hồi \\(mỗi người giữ tối đa 3 đường dẫn\\)"
-run "$D" feed list --json
-expect_eq "the first chat-made feed is revoked, three live" \
-	"$(json '[(f["id"] == '"$first"', bool(f["revoked"])) for f in j if f["created_by"]]')" \
-	"[[true, true], [false, false], [false, false], [false, false]]"
-expect_eq "the CLI's person feed is not counted" "$(json '[f["revoked"] for f in j if f["id"] == 3]')" "[null]"
 expect_rc 0 "/lich from a chat linked to no one" "$D" chat --telegram 9999 /lich
 expect_no_grep "gets no link" out "/ical/"
 expect_eq "and makes nothing" "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM feed")" 10
@@ -115,3 +111,29 @@ expect_no_grep "and no webcal form" out "webcal"
 expect_grep "with a warning naming [http] public_url" err "warning: \\[http\\] public_url is not set"
 expect_rc 0 "/huongdan lists /lich" "$D" chat --telegram 1001 /huongdan
 expect_grep "in the help" out "^/lich – đường dẫn lịch"
+
+# --- /lich through the bot: the link delivered once, kept nowhere ----------------------------
+TG_TOKEN=7000000001:AAtesttoken_for_dondoc
+fake_telegram_start "$TG_TOKEN"
+{ cat conf/with-url.conf; conf_telegram; } >conf/telegram.conf
+daemon_start DONDOC_CONFIG="$T/conf/telegram.conf"
+ctl message '{"chat_id": 1001, "text": "/lich"}'
+sent 1
+live=$(json 'j[0]["text"]' | sed -n 's,^https://dondoc\.example\.gov\.vn/ical/\(.*\)\.ics$,\1,p')
+expect_eq "the official received the whole link through Telegram" \
+	"$(printf '%s\n' "$live" | grep -cE "^${TOKEN_RE}$")" 1
+i=0
+while [ "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM message WHERE kind = 'reply' AND state <> 'sent'")" != 0 ] &&
+      [ $i -lt 200 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+daemon_stop
+run "$D" feed list --json
+expect_eq "its feed is live" \
+	"$(json '[f["revoked"] for f in j if f["created_by"]][-1]')" "null"
+sqlite3 "$DONDOC_DB" .dump >dump.sql
+expect_no_grep "sent, the registry keeps no token of that live feed (a dump of it all)" \
+	dump.sql "$live"
+expect_grep "the answer kept says where the link was" dump.sql \
+	"https://dondoc\.example\.gov\.vn/ical/….ics"
+expect_grep "(in its webcal form too)" dump.sql "webcal://dondoc\.example\.gov\.vn/ical/….ics"

@@ -44,6 +44,10 @@ feed_create --all
 ALL=$URL ALL_ID=$FID
 feed_create --agency stc
 REVOKED=$URL REVOKED_ID=$FID
+feed_create --agency stc
+ODD=$URL ODD_ID=$FID
+feed_create --agency stc
+LONG=$URL LONG_ID=$FID
 
 daemon_start
 wait_http "$WEB/healthz"
@@ -164,6 +168,13 @@ expect_eq "an event leaving the feed (the person moved) gives a new ETag" \
 	"$([ -n "$petag2" ] && echo new)" new
 expect_grep "(the task that left is sent cancelled)" e.b '^STATUS:CANCELLED'
 
+# User-Agents kept for "feed list": not UTF-8, and longer than the 256 bytes kept.
+expect_eq "a User-Agent that is not UTF-8: 200" \
+	"$(curl -s -o /dev/null -w '%{http_code}' -H "User-Agent: $(printf 'x\377\376ok\303')" "$ODD")" 200
+LONG_UA=$($PY -c 'print("ab" + "\u1ec7" * 100)')
+expect_eq "a User-Agent of 302 bytes, Vietnamese: 200" \
+	"$(curl -s -o /dev/null -w '%{http_code}' -A "$LONG_UA" "$LONG")" 200
+
 # --- tokens and paths --------------------------------------------------------------------------------
 expect_eq "a feed not yet revoked: 200" "$(get r "$REVOKED")" 200
 run "$DONDOC" feed revoke "$REVOKED_ID"
@@ -198,6 +209,12 @@ while [ "$st" != 429 ] && [ $n -lt 20 ]; do
 	n=$((n + 1))
 done
 expect_eq "past rate_ip (8 a minute) a client address gets 429, 404s counted" "$n $st" "9 429"
+n=0 st=404
+while [ "$st" != 429 ] && [ $n -lt 20 ]; do
+	st=$(get l -H 'X-Forwarded-For: not-an-address' "$WEB/ical/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAC.ics")
+	n=$((n + 1))
+done
+expect_eq "clients a proxy names unreadably share one limit" "$n $st" "9 429"
 expect_eq "loopback is not limited per address" "$(get l "$WEB/ical/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAC.ics")" 404
 
 # --- the fetch log -------------------------------------------------------------------------------------
@@ -205,5 +222,9 @@ daemon_stop
 run "$DONDOC" feed list --json
 expect_eq "feed list shows the last client's User-Agent (written at stop)" \
 	"$(json '[f["client"] for f in j if f["id"] == '"$AGENCY_ID"'][0]')" "$UA"
+expect_eq "a User-Agent not UTF-8 is kept with U+FFFD for each bad byte" \
+	"$(json '[f["client"] for f in j if f["id"] == '"$ODD_ID"'][0] == "x\ufffd\ufffdok\ufffd"')" true
+expect_eq "a long one is cut between characters, within 256 bytes" \
+	"$(json '[f["client"] for f in j if f["id"] == '"$LONG_ID"'][0] == "ab" + "\u1ec7" * 84')" true
 expect_eq "and how many fetches: each 200 and 304" \
 	"$(json '[f["fetches"] for f in j if f["id"] == '"$AGENCY_ID"'][0]')" "$(wc -l <agency.count)"

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "dlmhd.h"
 #include "http.h"
 
 /* What the routes saw, and what the test hands them; under lock. */
@@ -759,6 +760,23 @@ test_lent_body(void **state)
 	wait_unrefs(f, 3);
 }
 
+/* A libmicrohttpd before 0.9.73.02 (no lending): the lent body is copied and given back. */
+static void
+test_lent_body_copied(void **state)
+{
+	struct fx *f = *state;
+	typeof(sym_MHD_create_response_from_buffer_with_free_callback_cls) keep =
+		sym_MHD_create_response_from_buffer_with_free_callback_cls;
+	char resp[2048] = "";
+
+	sym_MHD_create_response_from_buffer_with_free_callback_cls = NULL;
+	assert_int_equal(exchange(f, "GET /lent HTTP/1.1\r\nHost: t\r\n\r\n", resp, sizeof(resp)), 200);
+	assert_non_null(strstr(resp, "\r\n\r\n" LENT));
+	assert_non_null(strcasestr(resp, "\r\nContent-Type: text/calendar; charset=utf-8\r\n"));
+	wait_unrefs(f, 1);
+	sym_MHD_create_response_from_buffer_with_free_callback_cls = keep;
+}
+
 /* Headers and type given by the thread that answers later. */
 static void
 test_later_with_headers(void **state)
@@ -832,6 +850,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_etag_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_later_with_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lent_body, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lent_body_copied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_refused, setup, teardown),
 	};
 

@@ -426,6 +426,43 @@ test_seq_and_members_round_trip(void **state)
 	free(ms);
 }
 
+/* Revoking a feed drops its membership rows, and any a build under way wrote to a revoked one. */
+static void
+test_revoke_drops_members(void **state)
+{
+	struct fx *f = *state;
+	struct feed x = feed_of(FEED_AGENCY, f->snv, "e"), y = feed_of(FEED_AGENCY, f->syt, "f");
+	struct feed z = feed_of(FEED_ALL, 0, "0");
+	struct feed_member m = { .task_id = f->t1 }, *ms = NULL;
+	size_t n = 9;
+
+	assert_int_equal(store_feed_insert(f->s, &x), 0);
+	assert_int_equal(store_feed_insert(f->s, &y), 0);
+	assert_int_equal(store_feed_insert(f->s, &z), 0);
+	assert_int_equal(store_feed_member_set(f->s, x.id, &m), 0);
+	assert_int_equal(store_feed_member_set(f->s, y.id, &m), 0);
+	m.task_id = f->t2;
+	assert_int_equal(store_feed_member_set(f->s, x.id, &m), 0);
+	assert_int_equal(store_feed_member_set(f->s, z.id, &m), 0);
+	assert_int_equal(store_feed_revoke(f->s, x.id, 50), 0);
+	assert_int_equal(store_feed_members(f->s, x.id, &ms, &n), 0);
+	assert_int_equal(n, 0);
+	free(ms);
+	assert_int_equal(store_feed_members(f->s, y.id, &ms, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ms[0].task_id, f->t1);
+	free(ms);
+	/* A build of x that had looked it up before the revoke writes its members after it. */
+	assert_int_equal(store_feed_member_set(f->s, x.id, &m), 0);
+	assert_int_equal(store_feed_revoke(f->s, x.id, 60), -EALREADY);
+	assert_int_equal(store_feed_members(f->s, x.id, &ms, &n), 0);
+	assert_int_equal(n, 0);
+	free(ms);
+	assert_int_equal(store_feed_members(f->s, z.id, &ms, &n), 0);
+	assert_int_equal(n, 1);
+	free(ms);
+}
+
 int
 main(void)
 {
@@ -436,6 +473,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_gen_counts_what_feeds_show, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tasks_of_each_kind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seq_and_members_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revoke_drops_members, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store_feed", tests, NULL, NULL);
