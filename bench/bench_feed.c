@@ -79,6 +79,15 @@ timed(struct feed_maker *m, struct store *s, const struct feed *f, time_t now, c
 	printf("{\"bench\": \"feed of %d tasks: %s\", \"ms\": %.1f, \"events\": %d, \"bytes\": %zu, "
 	       "\"written\": %llu, \"kept\": %llu}\n", n, what, ms, b->events, b->n,
 	       (unsigned long long)written, (unsigned long long)kept);
+	/* BENCH_FEED_OUT=FILE: the body written there, to look at. */
+	if (getenv("BENCH_FEED_OUT")) {
+		FILE *out = fopen(getenv("BENCH_FEED_OUT"), "w");
+
+		if (out) {
+			fwrite(b->text, 1, b->n, out);
+			fclose(out);
+		}
+	}
 	feed_body_unref(b);
 	return 0;
 }

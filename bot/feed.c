@@ -168,6 +168,7 @@ struct kept {
 	int64_t seq, stamp;	/* what the text was written with */
 	char *text;		/* BEGIN:VEVENT ... END:VEVENT, CRLF */
 	size_t text_n;
+	char digest[HASH_SHA256_HEX_LEN];	/* of text: what the ETag hashes for it */
 	int64_t used_at;	/* the last build that took it */
 };
 
@@ -609,6 +610,8 @@ ev_write(struct build *b, const struct ev *e, const char *summary, const char *d
 	free(k->text);
 	k->text = sym_icalcomponent_as_ical_string_r(ev);
 	k->text_n = k->text ? strlen(k->text) : 0;
+	hash_add(b->h, k->text, k->text_n);
+	hash_final_hex(b->h, k->digest);
 	k->seq = seq;
 	k->stamp = stamp;
 	sym_icalcomponent_free(ev);
@@ -1173,8 +1176,17 @@ feed_build(struct feed_maker *m, struct store *s, const struct feed *f, time_t n
 		text.p = xreallocarray(text.p, total + 1, 1);
 		text.cap = total + 1;
 	}
-	for (size_t i = 0; i < b.n_out && r >= 0; i++)
+	/*
+	 * The ETag: SHA-256 of the head, each event's digest (of its text,
+	 * made when it was written) and the end, so a whole body's bytes are
+	 * hashed only where they are new (10,000 events: 15 MB, some 10 ms).
+	 * A function of the body's every byte all the same, so as strong.
+	 */
+	hash_add(b.h, text.p, text.len);
+	for (size_t i = 0; i < b.n_out && r >= 0; i++) {
 		r = buf_add(&text, b.out[i]->text, b.out[i]->text_n);
+		hash_add(b.h, b.out[i]->digest, HASH_SHA256_HEX_LEN - 1);
+	}
 	if (r >= 0)
 		r = buf_adds(&text, "END:VCALENDAR\r\n");
 	if (r < 0) {
@@ -1185,7 +1197,7 @@ feed_build(struct feed_maker *m, struct store *s, const struct feed *f, time_t n
 	body->n = text.len;
 	body->text = buf_detach(&text);
 	body->etag[0] = '"';
-	hash_add(b.h, body->text, body->n);
+	hash_add(b.h, "END:VCALENDAR\r\n", sizeof("END:VCALENDAR\r\n") - 1);
 	hash_final_hex(b.h, body->etag + 1);
 	body->etag[65] = '"';
 	body->etag[66] = '\0';

@@ -92,7 +92,7 @@ struct feed_conf {
 struct feed_body {
 	char *text;		/* CRLF, folded: the whole VCALENDAR */
 	size_t n;
-	char etag[67];		/* "\"" + hex SHA-256 of text + "\"": strong */
+	char etag[67];		/* "\"" + hex SHA-256 of text (of its head, events' digests, end) + "\"": strong */
 	int64_t last_modified;	/* the latest change of anything in it (Last-Modified) */
 	int events;		/* VEVENTs in it, cancelled ones included */
 	_Atomic unsigned refs;	/* feed_body_ref/unref; 1 when made */
