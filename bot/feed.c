@@ -572,7 +572,7 @@ ical_utc(int64_t at)
 /* Writes e with libical into k->text (replaced). */
 static void
 ev_write(struct build *b, const struct ev *e, const char *summary, const char *desc,
-	 int64_t seq, int64_t stamp, struct kept *k)
+	 const char *alarm, int64_t seq, int64_t stamp, struct kept *k)
 {
 	struct feed_maker *m = b->m;
 	icalcomponent *ev = sym_icalcomponent_new(ICAL_VEVENT_COMPONENT);
@@ -604,7 +604,7 @@ ev_write(struct build *b, const struct ev *e, const char *summary, const char *d
 		tr.duration.days = (unsigned)alarms[i];
 		sym_icalcomponent_add_property(al, sym_icalproperty_new_action(ICAL_ACTION_DISPLAY));
 		sym_icalcomponent_add_property(al, sym_icalproperty_new_trigger(tr));
-		sym_icalcomponent_add_property(al, sym_icalproperty_new_description(summary));
+		sym_icalcomponent_add_property(al, sym_icalproperty_new_description(alarm));
 		sym_icalcomponent_add_component(ev, al);
 	}
 	free(k->text);
@@ -746,7 +746,7 @@ struct pend {
 	struct ev e;
 	struct kept *k;
 	bool hit;		/* k's key is e's */
-	char *summary, *desc;
+	char *summary, *desc, *alarm;
 };
 
 static int
@@ -758,16 +758,24 @@ pend_render(struct build *b, struct pend *p)
 
 	r = renderer_render_forms(b->m->rend, langs[b->lang], "feed_event", data,
 				  RENDER_SUBJECT | RENDER_TEXT, &out);
+	if (r >= 0) {
+		p->summary = out.subject;
+		p->desc = out.text;
+		out.subject = out.text = NULL;
+		rendered_release(&out);
+		/* Each reminder repeats it: a short line, not the SUMMARY again. */
+		r = renderer_render_forms(b->m->rend, langs[b->lang], "feed_alarm", data,
+					  RENDER_SUBJECT, &out);
+		p->alarm = out.subject;
+		out.subject = NULL;
+		rendered_release(&out);
+	}
 	json_decref(data);
 	if (r < 0) {
 		b->err = xasprintf("cannot render the event of task %" PRId64 ": %s", p->e.t->id,
 				   strerror(-r));
 		return r;
 	}
-	p->summary = out.subject;
-	p->desc = out.text;
-	out.subject = out.text = NULL;
-	rendered_release(&out);
 	return 0;
 }
 
@@ -842,7 +850,7 @@ pend_emit(struct build *b, struct pend *p, int64_t seq, int64_t stamp)
 	if (!(p->hit && p->k->seq == seq && p->k->stamp == stamp && p->k->text)) {
 		if (!p->summary && (r = pend_render(b, p)) < 0)
 			return r;
-		ev_write(b, &p->e, p->summary, p->desc, seq, stamp, p->k);
+		ev_write(b, &p->e, p->summary, p->desc, p->alarm, seq, stamp, p->k);
 	} else {
 		b->m->taken++;
 	}
@@ -861,6 +869,7 @@ pends_free(struct pend *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].summary);
 		free(v[i].desc);
+		free(v[i].alarm);
 	}
 	free(v);
 }

@@ -88,8 +88,11 @@ static const char *const message_names[] = {
 	"digest",
 	/* /baocao tongthe (command.c): the digest's chat form, or who may ask for it. */
 	"digest_answer", "error_leaders_only",
-	/* The iCal feeds (feed.c): an event's SUMMARY and DESCRIPTION, a calendar's name and description. */
-	"feed_event", "feed_calendar",
+	/*
+	 * The iCal feeds (feed.c): an event's SUMMARY and DESCRIPTION, its
+	 * reminders' short DESCRIPTION, a calendar's name and description.
+	 */
+	"feed_event", "feed_alarm", "feed_calendar",
 	/* /lich (command.c): a calendar feed's link, or why there is none. */
 	"calendar_link", "calendar_off",
 };

@@ -263,6 +263,13 @@ test_content(void **state)
 		assert_int_equal(icaldurationtype_as_int(tr.duration), -want[n] * DAY);
 		assert_int_equal(icalproperty_get_action(icalcomponent_get_first_property(
 					 al, ICAL_ACTION_PROPERTY)), ICAL_ACTION_DISPLAY);
+		/* The short line of feed_alarm (RFC 5545 asks a DISPLAY alarm for one), not the SUMMARY again. */
+		char want_desc[64];
+
+		snprintf(want_desc, sizeof(want_desc), "Nhiệm vụ %lld đến hạn ngày 16/03/2026",
+			 (long long)strtoll(icalcomponent_get_description(e) + strlen("Nhiệm vụ số "), NULL, 10));
+		assert_string_equal(icalproperty_get_description(icalcomponent_get_first_property(
+					    al, ICAL_DESCRIPTION_PROPERTY)), want_desc);
 	}
 	assert_int_equal(n, 4);
 

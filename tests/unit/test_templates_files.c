@@ -139,6 +139,7 @@ static const struct name {
 	{ "digest_answer", "digest_answer", 0 },
 	{ "error_leaders_only", "command role", 0 },
 	{ "feed_event", "task", SHOWS_TITLE },
+	{ "feed_alarm", "task", 0 },
 	{ "feed_calendar", "", 0 },
 	{ "calendar_link", "calendar", 0 },
 	{ "calendar_off", "", 0 },
