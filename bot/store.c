@@ -630,6 +630,7 @@ enum stmt {
 	ST_FEED_LIST,
 	ST_FEED_FETCHED,
 	ST_FEED_GEN,
+	ST_DATA_VERSION,
 	ST_FEED_TASKS_AGENCY,	/* in the order of enum feed_kind */
 	ST_FEED_TASKS_PERSON,
 	ST_FEED_TASKS_DOCUMENT,
@@ -1017,6 +1018,7 @@ static const char *const sql_text[_ST_MAX] = {
 			    " ELSE client END, fetched_at = max(fetched_at, ?2),"
 			    " fetches = fetches + ?4 WHERE id = ?1",
 	[ST_FEED_GEN] = "SELECT n FROM feed_gen WHERE id = 1",
+	[ST_DATA_VERSION] = "PRAGMA data_version",
 	[ST_FEED_TASKS_AGENCY] = "SELECT " FEED_TASK_COLUMNS " WHERE t.id IN " FEED_OF_AGENCY
 				 " ORDER BY t.id",
 	[ST_FEED_TASKS_PERSON] = "SELECT " FEED_TASK_COLUMNS " WHERE t.id IN " FEED_OF_PERSON
@@ -5878,6 +5880,12 @@ int
 store_feed_gen(struct store *s, int64_t *ret)
 {
 	return int64_query(s, stmt(s, ST_FEED_GEN), ret);
+}
+
+int
+store_data_version(struct store *s, int64_t *ret)
+{
+	return int64_query(s, stmt(s, ST_DATA_VERSION), ret);
 }
 
 /* Names by id (agencies' names, documents' numbers): read once, looked up by bsearch. */

@@ -752,6 +752,14 @@ int store_feed_fetched(struct store *s, int64_t id, int64_t at, const char *clie
  * chat bookkeeping leave it).  0 with *ret, or -errno.
  */
 int store_feed_gen(struct store *s, int64_t *ret);
+
+/*
+ * SQLite's data_version of s's connection: it differs from the last value
+ * read on s when another connection (of any process) committed since.
+ * A connection that only reads may keep what it read while it is the
+ * same (read it before the rows).  0 with *ret, or -errno.
+ */
+int store_data_version(struct store *s, int64_t *ret);
 /*
  * Calls cb for each task f shows or could show, by id: every kind,
  * status and deadline (the caller leaves out indicators, undated and
