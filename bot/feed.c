@@ -682,19 +682,22 @@ feed_shows(const struct build *b, const struct task *t)
 	return true;
 }
 
-/* The days of t's events: its due day, or a recurring task's reporting days in the window. */
+/*
+ * The days of t's events: its due day (in *one, *ret pointing there: the
+ * common case allocates nothing), or a recurring task's reporting days in
+ * the window (allocated).
+ */
 static size_t
-feed_days(const struct build *b, const struct task *t, struct date **ret)
+feed_days(const struct build *b, const struct task *t, struct date *one, struct date **ret)
 {
 	struct date *v = NULL, from, d;
 	int64_t until = date_to_days(b->today) + FEED_WINDOW_AHEAD;
 	size_t n = 0;
 
 	if (t->deadline.precision != DEADLINE_RECURRING) {
-		v = xmalloc(sizeof(*v));
-		v[n++] = t->deadline.due;
-		*ret = v;
-		return n;
+		*one = t->deadline.due;
+		*ret = one;
+		return 1;
 	}
 	from = date_from_days(date_to_days(b->today) - FEED_WINDOW_BACK);
 	if (date_cmp(clock_local_date((time_t)t->created_at), from) > 0)
@@ -863,15 +866,17 @@ pend_emit(struct build *b, struct pend *p, int64_t seq, int64_t stamp)
 	return 0;
 }
 
+/* Frees the texts of v[0..n), and v unless it is one (on the caller's stack). */
 static void
-pends_free(struct pend *v, size_t n)
+pends_free(struct pend *v, size_t n, const struct pend *one)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].summary);
 		free(v[i].desc);
 		free(v[i].alarm);
 	}
-	free(v);
+	if (v != one)
+		free(v);
 }
 
 /*
@@ -882,9 +887,9 @@ static int
 feed_task_events(struct build *b, const struct task *t, bool pending, bool cancelled,
 		 int64_t seq, int64_t stamp)
 {
-	struct date *days = NULL;
-	size_t n = feed_days(b, t, &days), anchor = 0;
-	struct pend *v = xcalloc(n ? n : 1, sizeof(*v));
+	struct date one_day, *days = NULL;
+	size_t n = feed_days(b, t, &one_day, &days), anchor = 0;
+	struct pend one = { 0 }, *v = n <= 1 ? &one : xcalloc(n, sizeof(*v));
 	int r = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -926,8 +931,9 @@ feed_task_events(struct build *b, const struct task *t, bool pending, bool cance
 	}
 	for (size_t i = 0; i < n && r >= 0; i++)
 		r = pend_emit(b, &v[i], seq, stamp);
-	pends_free(v, n);
-	free(days);
+	pends_free(v, n, &one);
+	if (days != &one_day)
+		free(days);
 	return r;
 }
 
