@@ -766,7 +766,8 @@ int store_data_version(struct store *s, int64_t *ret);
  * long-done tasks), with whether a deadline change request is pending.
  * FEED_AGENCY: tasks the agency leads or cooperates on; FEED_PERSON: the
  * same for the person's agency; FEED_DOCUMENT: the document's; FEED_ALL:
- * all.  One pass: 10,000 tasks in a few milliseconds.
+ * all.  One pass: 10,000 tasks in a few milliseconds.  t and its texts
+ * are the store's, valid during the call only (copy what is kept).
  */
 typedef int (*store_feed_task_cb)(const struct task *t, bool extension_pending, void *userdata);
 int store_feed_tasks(struct store *s, const struct feed *f, store_feed_task_cb cb, void *userdata);
