@@ -38,6 +38,8 @@ note() { echo "$1" | tee -a "$W/results.json"; }
 # agency, titles and notes as long as real ones), BENCH_FEED_RUNS times
 # (the median of each figure is judged); the peer on the same tasks, read
 # back from that registry with "task list --json" and their notes ----------------
+. bench/steal.sh
+steal_start
 runs=${BENCH_FEED_RUNS:-3}
 if [ "$runs" = 0 ]; then
 	echo "bench: BENCH_FEED_RUNS=0: no build measured"
@@ -172,6 +174,8 @@ PY
 	kill -TERM $daemon 2>/dev/null || { echo "bench: the daemon died:"; tail -n 20 "$W/serve.log"; }
 	wait $daemon 2>/dev/null || true; daemon=
 fi
+
+steal_report | tee -a "$W/results.json"
 
 # --- the verdict --------------------------------------------------------------------
 $PY - "$W/results.json" "$N" <<'PY'

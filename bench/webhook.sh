@@ -55,6 +55,8 @@ sqlite3 "$W/d.db" "INSERT INTO person(name, agency_id, role, lang, active, creat
 	SELECT id, 'telegram', CAST(1000 + agency_id AS TEXT) FROM person"
 # The writer alone, on a copy: what one thread can commit, with no HTTP.
 cp "$W/d.db" "$W/w.db"
+. bench/steal.sh
+steal_start
 build/rel/bench_inbound "$W/w.db" templates schedules 20000 64
 rm -f "$W"/w.db*
 env -u DONDOC_DB $D serve >"$W/serve.log" 2>&1 &
@@ -70,6 +72,7 @@ hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$daemon/status)
 wal=$(stat -c %s "$W/d.db-wal" 2>/dev/null || echo 0)
 kill -TERM $daemon; wait $daemon 2>/dev/null || true; daemon=
 cat "$W/wrk.txt"
+steal_report
 handled=$(sqlite3 "$W/d.db" "SELECT count(*) FROM chat_update")
 $PY - "$W/wrk.txt" "$rss" "$hwm" "$handled" "$wal" <<'PY'
 import re, sys

@@ -66,12 +66,15 @@ daemon=$!
 i=0; while ! curl -s -o /dev/null "http://127.0.0.1:$HTTP/healthz" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 grep -q "Zalo events are taken" "$W/serve.log" || { cat "$W/serve.log"; echo "bench: no Zalo webhook"; exit 1; }
 load=$(cut -d' ' -f1-3 /proc/loadavg)
+. bench/steal.sh
+steal_start
 wrk -t2 -c64 -d${S}s --latency -s bench/zalo_webhook.lua "http://127.0.0.1:$HTTP" -- "$W/events" 2 >"$W/wrk.txt"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 rss=$(awk '/^VmRSS/ { print $2 }' /proc/$daemon/status)
 hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$daemon/status)
 kill -TERM $daemon; wait $daemon 2>/dev/null || true; daemon=
 cat "$W/wrk.txt"
+steal_report
 handled=$(sqlite3 "$W/d.db" "SELECT count(*) FROM chat_update WHERE channel = 'zalo'")
 refused=$(grep -c "zalo webhook: refused" "$W/serve.log" || true)
 $PY - "$W/wrk.txt" "$rss" "$hwm" "$handled" "$N" "$refused" "$load" "$load_after" <<'PY'
