@@ -51,7 +51,8 @@ struct feed {
 	enum feed_kind kind;
 	int64_t target;		/* the agency, person or document id; 0 for FEED_ALL; < 0 gone */
 	char *target_name;	/* its name ("Sở Khoa học và Công nghệ", "328-KH/TU"); NULL: all, gone */
-	char token_hash[65];	/* SHA-256 of the token, hex: the token itself is never kept */
+	/* SHA-256 of the token, hex; the token is kept nowhere (a /lich answer loses it once sent). */
+	char token_hash[65];
 	int64_t created_at;
 	int64_t revoked_at;	/* 0: live */
 	int64_t created_by;	/* the person who asked for it from chat; 0: the CLI */

@@ -685,17 +685,14 @@ static void
 flush(struct feedweb *fw, bool final)
 {
 	struct fetch *v = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 
 	pthread_mutex_lock(&fw->lock);
 	for (size_t i = 0; i < ENTRY_BUCKETS; i++)
 		for (struct entry *e = fw->entries[i]; e; e = e->next) {
 			if (!e->fetches)
 				continue;
-			if (n == cap) {
-				cap = cap ? 2 * cap : 16;
-				v = xreallocarray(v, cap, sizeof(*v));
-			}
+			v = xgrowarray(v, n, sizeof(*v));
 			v[n++] = (struct fetch){ .id = e->id, .at = e->fetched_at, .n = e->fetches,
 						 .client = xstrdup(e->client ? e->client : "") };
 			e->fetches = 0;

@@ -6102,16 +6102,13 @@ store_feed_seqs(struct store *s, struct feed_seq **ret, size_t *ret_n)
 {
 	sqlite3_stmt *st = stmt(s, ST_FEED_SEQS);
 	struct feed_seq *v = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	int rc, r = 0;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *sig = (const char *)sqlite3_column_text(st, 2);
 
-		if (n == cap) {
-			cap = cap ? 2 * cap : 256;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
+		v = xgrowarray(v, n, sizeof(*v));
 		v[n].task_id = sqlite3_column_int64(st, 0);
 		v[n].seq = sqlite3_column_int64(st, 1);
 		snprintf(v[n].sig, sizeof(v[n].sig), "%s", sig ? sig : "");
@@ -6147,15 +6144,12 @@ store_feed_members(struct store *s, int64_t feed_id, struct feed_member **ret, s
 {
 	sqlite3_stmt *st = stmt(s, ST_FEED_MEMBERS);
 	struct feed_member *v = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	int rc, r = 0;
 
 	sqlite3_bind_int64(st, 1, feed_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 256;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
+		v = xgrowarray(v, n, sizeof(*v));
 		v[n].task_id = sqlite3_column_int64(st, 0);
 		v[n].left_at = sqlite3_column_int64(st, 1);
 		v[n].left_seq = sqlite3_column_int64(st, 2);
