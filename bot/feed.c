@@ -115,10 +115,53 @@ feed_body_ref(struct feed_body *b)
 	return b;
 }
 
+/*
+ * A part of a body: the events of one task, one after the other.  In a
+ * build, the new ones are at first in b->out; in a body's index, every
+ * part's bytes are in its text and its events' digests in digests.
+ */
+struct part {
+	int64_t task_id;
+	int group;		/* 0: a task the feed has (by id); 1: one it had (after, by id) */
+	int events;
+	int64_t stamp;		/* its events' latest DTSTAMP */
+	size_t first;		/* its first event: in b->out (new), in index->digests (taken) */
+	size_t off, len;	/* taken: its bytes in the old body's text */
+	bool taken;		/* from the old body */
+};
+
+#define DIGEST_LEN (HASH_SHA256_HEX_LEN - 1)	/* what the ETag hashes for an event */
+
+struct feed_index {
+	uint64_t epoch;		/* the maker's setup it was built with (feed_maker_set) */
+	int64_t gen;		/* store_feed_gen read before the rows */
+	int64_t day;		/* the local day, days since 1970 */
+	int64_t feed_id, target;
+	enum feed_kind kind;
+	char *target_name;
+	int lang;
+	size_t head_len;	/* the head's bytes at the start of the text */
+	struct part *parts;	/* by (group, task_id) */
+	size_t n_parts;
+	char (*digests)[DIGEST_LEN];
+};
+
+static void
+index_free(struct feed_index *x)
+{
+	if (!x)
+		return;
+	free(x->target_name);
+	free(x->parts);
+	free(x->digests);
+	free(x);
+}
+
 struct feed_body *
 feed_body_unref(struct feed_body *b)
 {
 	if (b && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) {
+		index_free(b->index);
 		free(b->text);
 		free(b);
 	}
@@ -147,10 +190,21 @@ feed_body_unref(struct feed_body *b)
  *
  * Kept events unused for FEED_KEPT_IDLE seconds are freed at a sweep, at
  * most once an hour: a maker serves several feeds, and a task that left
- * all of them frees its text within a day.
+ * all of them frees its text within three days (a feed built again from
+ * what changed takes the other events from its last body, not from
+ * here: what it shows is touched here at its first build of each day).
+ *
+ * A build again of the same feed (feed_build's prev) reads only the tasks
+ * changed since the last one (store_feed_changes) and takes every other
+ * task's events from the last body, whose index says where each task's
+ * lie.  That is exactly what a whole build would write, as long as what
+ * an event says is a function of the registry's rows and the local day
+ * alone: the counter (the rows), the day and the setup (epoch) are
+ * checked, and nothing here reads the time of day but to record it
+ * (changed_at, left_at: rows, which mark their task changed).
  */
 
-#define FEED_KEPT_IDLE (24 * 3600)
+#define FEED_KEPT_IDLE (3 * 24 * 3600)
 #define FEED_SWEEP_EVERY 3600
 #define FEED_CELL_WIDTH 60	/* characters of a title a calendar cell shows */
 #define FEED_WINDOW_BACK 31	/* a recurring task's reporting days: from so many days back */
@@ -182,7 +236,12 @@ struct feed_maker {
 	size_t cap, n;
 	int64_t swept_at;
 	uint64_t written, taken;
+	uint64_t epoch;		/* this maker's setup: unique to it and to each feed_maker_set */
+	uint64_t whole, partial, same;
 };
+
+/* The epochs of every maker's setups: a body's index names the one it was built with. */
+static _Atomic uint64_t epochs;
 
 static void
 kept_free(struct kept *k)
@@ -311,8 +370,9 @@ feed_maker_set(struct feed_maker *m, const struct feed_conf *conf, const struct 
 	url_host(m->public_url, m->host);
 	m->rend = rend;
 	m->sch = sch;
-	/* Texts, alarms, UIDs may all differ now: nothing kept can be trusted. */
+	/* Texts, alarms, UIDs may all differ now: nothing kept can be trusted, nor any body. */
 	maker_drop_all(m);
+	m->epoch = atomic_fetch_add_explicit(&epochs, 1, memory_order_relaxed) + 1;
 }
 
 struct feed_maker *
@@ -331,6 +391,15 @@ feed_maker_stats(const struct feed_maker *m, uint64_t *ret_written, uint64_t *re
 {
 	*ret_written = m->written;
 	*ret_kept = m->taken;
+}
+
+void
+feed_maker_builds(const struct feed_maker *m, uint64_t *ret_whole, uint64_t *ret_partial,
+		  uint64_t *ret_same)
+{
+	*ret_whole = m->whole;
+	*ret_partial = m->partial;
+	*ret_same = m->same;
 }
 
 /* --- one event ------------------------------------------------------------- */
@@ -366,8 +435,9 @@ struct build {
 	size_t n_drop;
 	struct kept **out;		/* the events, in order */
 	size_t n_out;
-	int events;
-	int64_t last_modified;
+	struct part *parts;		/* the tasks' events in out */
+	size_t n_parts;
+	int group;			/* of the parts made now (struct part) */
 	struct buf key;			/* scratch */
 	struct hash *h;
 	char *err;
@@ -663,6 +733,17 @@ member_write(struct build *b, int64_t task_id, int64_t left_at, int64_t left_seq
 	b->mem_w[b->n_mem_w++] = (struct feed_member){ task_id, left_at, left_seq };
 }
 
+/*
+ * Local days from at's to today: what keep_done and keep_gone count, by
+ * the day, so that a feed is the same all day (a build again from what
+ * changed stays the whole build's).
+ */
+static int64_t
+days_since(const struct build *b, int64_t at)
+{
+	return date_to_days(b->today) - date_to_days(clock_local_date((time_t)at));
+}
+
 /* Whether the feed shows t today: a dated task (or an open recurring one), done not too long ago. */
 static bool
 feed_shows(const struct build *b, const struct task *t)
@@ -677,7 +758,7 @@ feed_shows(const struct build *b, const struct task *t)
 		/* Imported as done, when not known: its last change stands for it. */
 		int64_t at = t->done_at > 0 ? t->done_at : t->updated_at;
 
-		return b->now - at < (int64_t)b->m->conf.keep_done * FEED_DAY_SECONDS;
+		return days_since(b, at) < b->m->conf.keep_done;
 	}
 	return true;
 }
@@ -860,9 +941,6 @@ pend_emit(struct build *b, struct pend *p, int64_t seq, int64_t stamp)
 	p->k->used_at = b->now;
 	b->out = xgrowarray(b->out, b->n_out, sizeof(*b->out));
 	b->out[b->n_out++] = p->k;
-	b->events++;
-	if (stamp > b->last_modified)
-		b->last_modified = stamp;
 	return 0;
 }
 
@@ -929,8 +1007,16 @@ feed_task_events(struct build *b, const struct task *t, bool pending, bool cance
 		seq = w.seq;
 		stamp = t->updated_at > w.changed_at ? t->updated_at : w.changed_at;
 	}
+	size_t first = b->n_out;
+
 	for (size_t i = 0; i < n && r >= 0; i++)
 		r = pend_emit(b, &v[i], seq, stamp);
+	if (r >= 0 && b->n_out > first) {
+		b->parts = xgrowarray(b->parts, b->n_parts, sizeof(*b->parts));
+		b->parts[b->n_parts++] = (struct part){ .task_id = t->id, .group = b->group,
+							.events = (int)(b->n_out - first),
+							.stamp = stamp, .first = first };
+	}
 	pends_free(v, n, &one);
 	if (days != &one_day)
 		free(days);
@@ -976,7 +1062,7 @@ feed_task_gone(struct build *b, const struct task *t, bool pending)
 			memcpy(w.sig, q->sig, sizeof(w.sig));
 		seq_write(b, &w);
 	}
-	if (b->now - left_at >= (int64_t)b->m->conf.keep_gone * FEED_DAY_SECONDS) {
+	if (days_since(b, left_at) >= b->m->conf.keep_gone) {
 		b->drop = xgrowarray(b->drop, b->n_drop, sizeof(*b->drop));
 		b->drop[b->n_drop++] = t->id;
 		return 0;
@@ -999,6 +1085,7 @@ feed_task_cb(const struct task *t, bool extension_pending, void *userdata)
 
 	if (mb)
 		b->mem_seen[mb - b->mem] = true;
+	b->group = 0;
 	if (feed_shows(b, t))
 		return feed_task_events(b, t, extension_pending, false, 0, 0);
 	return feed_task_gone(b, t, extension_pending);
@@ -1010,6 +1097,7 @@ feed_members_gone(struct build *b)
 {
 	int r = 0;
 
+	b->group = 1;
 	for (size_t i = 0; i < b->n_mem && r >= 0; i++) {
 		struct task t = { 0 };
 
@@ -1034,24 +1122,39 @@ feed_members_gone(struct build *b)
 	return r;
 }
 
-/* Writes what the build changed in the registry, in one transaction. */
+/*
+ * Writes what the build changed in the registry, in one transaction.
+ * The SEQUENCEs it writes move the change counter (another feed shows
+ * them too): when nothing else moved it since *gen, read before the
+ * rows, *gen becomes the counter after these writes, so that the next
+ * build of this feed does not read again what this one wrote.
+ */
 static int
-feed_save(struct build *b)
+feed_save(struct build *b, int64_t *gen)
 {
+	int64_t before = -1, after = -1;
 	int r;
 
 	if (!b->n_seq_w && !b->n_mem_w && !b->n_drop)
 		return 0;
 	if ((r = store_begin(b->s)) < 0)
 		goto fail;
+	if ((r = store_feed_gen(b->s, &before)) < 0)
+		goto fail_tx;
 	for (size_t i = 0; i < b->n_seq_w && r >= 0; i++)
 		r = store_feed_seq_set(b->s, &b->seq_w[i]);
 	for (size_t i = 0; i < b->n_mem_w && r >= 0; i++)
 		r = store_feed_member_set(b->s, b->f->id, &b->mem_w[i]);
 	for (size_t i = 0; i < b->n_drop && r >= 0; i++)
 		r = store_feed_member_drop(b->s, b->f->id, b->drop[i]);
-	if (r >= 0 && (r = store_commit(b->s)) >= 0)
+	if (r >= 0 && before == *gen)
+		r = store_feed_gen(b->s, &after);
+	if (r >= 0 && (r = store_commit(b->s)) >= 0) {
+		if (after >= 0)
+			*gen = after;
 		return 0;
+	}
+fail_tx:
 	store_rollback(b->s);
 fail:
 	b->err = xasprintf("cannot record the events of feed %" PRId64 ": %s", b->f->id,
@@ -1144,15 +1247,200 @@ feed_head(struct build *b, struct buf *body)
 	return r;
 }
 
+/* Whether prev's events can be taken as they are for a build of f now (the day, setup, feed). */
+static bool
+index_fits(const struct build *b, const struct feed_body *prev)
+{
+	const struct feed_index *x = prev ? prev->index : NULL;
+	const struct feed *f = b->f;
+
+	return x && x->epoch == b->m->epoch && x->day == date_to_days(b->today) &&
+	       x->feed_id == f->id && x->kind == f->kind && x->target == f->target &&
+	       x->lang == b->lang && !x->target_name == !f->target_name &&
+	       (!f->target_name || strcmp(x->target_name, f->target_name) == 0);
+}
+
+/*
+ * A build again reads the tasks changed alone while they are few: each
+ * is a seek (some 20 us), a whole read 3 us a task of the feed.
+ */
+static bool
+few(size_t changed, size_t parts)
+{
+	return changed <= 64 || changed * 4 <= parts;
+}
+
+static int
+part_cmp(const struct part *x, const struct part *y)
+{
+	if (x->group != y->group)
+		return x->group - y->group;
+	return (x->task_id > y->task_id) - (x->task_id < y->task_id);
+}
+
+static bool
+changed(const int64_t *ids, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else if (ids[mid] > id)
+			hi = mid;
+		else
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The body's parts: the old index's (unless their task changed) and the
+ * new ones, by (group, task), in *ret (new) of *ret_n.  Whether any old
+ * one was left out in *ret_dropped.
+ */
+static void
+parts_merge(struct build *b, const struct feed_index *x, const int64_t *ids, size_t n_ids,
+	    struct part **ret, size_t *ret_n, bool *ret_dropped)
+{
+	size_t n_old = x ? x->n_parts : 0, i = 0, j = 0, n = 0;
+	struct part *v = xreallocarray(NULL, n_old + b->n_parts + 1, sizeof(*v));
+
+	*ret_dropped = false;
+	while (i < n_old || j < b->n_parts) {
+		if (i < n_old && changed(ids, n_ids, x->parts[i].task_id)) {
+			*ret_dropped = true;
+			i++;
+		} else if (i < n_old && (j == b->n_parts || part_cmp(&x->parts[i], &b->parts[j]) < 0)) {
+			v[n] = x->parts[i++];
+			v[n++].taken = true;
+		} else {
+			v[n++] = b->parts[j++];
+		}
+	}
+	*ret = v;
+	*ret_n = n;
+}
+
+/*
+ * The body: the head in text, then every part's events and the end; its
+ * index and ETag (SHA-256 of the head, each event's digest, made when it
+ * was written, and the end: a body's every byte is hashed only where it
+ * is new, 10,000 events being some 15 MB, yet it is a function of them
+ * all, as strong).  x: the old index the taken parts are of, in old.
+ */
+static int
+feed_assemble(struct build *b, struct buf *text, const struct feed_body *old,
+	      struct part *parts, size_t n_parts, int64_t gen, struct feed_body **ret)
+{
+	static const char end[] = "END:VCALENDAR\r\n";
+	const struct feed_index *x = old ? old->index : NULL;
+	struct feed_index *y = xcalloc(1, sizeof(*y));
+	struct feed_body *body;
+	size_t total = text->len + sizeof(end), n_ev = 0, head_len = text->len;
+	int64_t last_modified = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < n_parts; i++) {
+		const struct part *p = &parts[i];
+
+		if (p->taken) {
+			total += p->len;
+		} else {
+			for (int e = 0; e < p->events; e++)
+				total += b->out[p->first + (size_t)e]->text_n;
+		}
+		n_ev += (size_t)p->events;
+		if (p->stamp > last_modified)
+			last_modified = p->stamp;
+	}
+	/* One allocation for the whole body. */
+	if (total <= FEED_BODY_MAX) {
+		text->p = xreallocarray(text->p, total + 1, 1);
+		text->cap = total + 1;
+	}
+	y->digests = xreallocarray(NULL, n_ev ? n_ev : 1, sizeof(*y->digests));
+	hash_add(b->h, text->p, text->len);
+	n_ev = 0;
+	for (size_t i = 0; i < n_parts && r >= 0; i++) {
+		struct part *p = &parts[i];
+		size_t off = text->len;
+
+		if (p->taken) {
+			r = buf_add(text, old->text + p->off, p->len);
+			memcpy(y->digests[n_ev], x->digests[p->first], (size_t)p->events * DIGEST_LEN);
+		} else {
+			for (int e = 0; e < p->events && r >= 0; e++) {
+				const struct kept *k = b->out[p->first + (size_t)e];
+
+				r = buf_add(text, k->text, k->text_n);
+				memcpy(y->digests[n_ev + (size_t)e], k->digest, DIGEST_LEN);
+			}
+		}
+		hash_add(b->h, y->digests[n_ev], (size_t)p->events * DIGEST_LEN);
+		p->off = off;
+		p->len = text->len - off;
+		p->first = n_ev;
+		p->taken = false;
+		n_ev += (size_t)p->events;
+	}
+	if (r >= 0)
+		r = buf_adds(text, end);
+	if (r < 0) {
+		index_free(y);
+		b->err = xasprintf("feed %" PRId64 " is over %zu bytes", b->f->id, (size_t)FEED_BODY_MAX);
+		return r;
+	}
+	hash_add(b->h, end, sizeof(end) - 1);
+	y->epoch = b->m->epoch;
+	y->gen = gen;
+	y->day = date_to_days(b->today);
+	y->feed_id = b->f->id;
+	y->kind = b->f->kind;
+	y->target = b->f->target;
+	y->target_name = b->f->target_name ? xstrdup(b->f->target_name) : NULL;
+	y->lang = b->lang;
+	y->head_len = head_len;
+	y->parts = parts;
+	y->n_parts = n_parts;
+	body = xcalloc(1, sizeof(*body));
+	body->n = text->len;
+	body->text = buf_detach(text);
+	body->etag[0] = '"';
+	hash_final_hex(b->h, body->etag + 1);
+	body->etag[65] = '"';
+	body->etag[66] = '\0';
+	body->last_modified = last_modified;
+	body->events = (int)n_ev;
+	body->index = y;
+	atomic_init(&body->refs, 1);
+	*ret = body;
+	return 0;
+}
+
+/* None of the feed's tasks changed: prev again (a new reference), good for the counter gen. */
+static struct feed_body *
+body_again(struct feed_maker *m, struct feed_body *prev, int64_t gen)
+{
+	prev->index->gen = gen;
+	m->same++;
+	return feed_body_ref(prev);
+}
+
 int
 feed_build(struct feed_maker *m, struct store *s, const struct feed *f, time_t now,
-	   struct feed_body **ret, char **reterr_msg)
+	   struct feed_body *prev, struct feed_body **ret, char **reterr_msg)
 {
 	struct build b = { .m = m, .s = s, .f = f, .now = (int64_t)now,
 			   .today = clock_local_date(now) };
 	struct person who = { 0 };
-	struct feed_body *body = NULL;
+	struct part *parts = NULL;
 	struct buf text;
+	int64_t gen = 0, *ids = NULL;
+	size_t n_ids = 0, n_parts = 0;
+	bool partial = false, wide = false, dropped = false;
 	int r;
 
 	buf_init(&text, FEED_BODY_MAX);
@@ -1166,61 +1454,52 @@ feed_build(struct feed_maker *m, struct store *s, const struct feed *f, time_t n
 	if (f->kind == FEED_PERSON && store_person_get(s, f->target, &who) == 0 && who.lang &&
 	    strcmp(who.lang, "en") == 0)
 		b.lang = 1;
-	if ((r = store_feed_seqs(s, &b.seqs, &b.n_seqs)) < 0 ||
-	    (r = store_feed_members(s, f->id, &b.mem, &b.n_mem)) < 0) {
+	/* The counter before the rows: a change made while they are read is built again next time. */
+	if ((r = store_feed_gen(s, &gen)) < 0) {
+		b.err = xasprintf("cannot read the change counter: %s", store_strerror(s, r));
+		goto out;
+	}
+	if (index_fits(&b, prev)) {
+		if ((r = store_feed_changes(s, prev->index->gen, &wide, &ids, &n_ids)) < 0) {
+			b.err = xasprintf("cannot read what changed: %s", store_strerror(s, r));
+			goto out;
+		}
+		partial = !wide && few(n_ids, prev->index->n_parts);
+	}
+	if (partial && !n_ids) {
+		*ret = body_again(m, prev, gen);
+		goto sweep;
+	}
+	if ((r = store_feed_seqs(s, partial ? ids : NULL, n_ids, &b.seqs, &b.n_seqs)) < 0 ||
+	    (r = store_feed_members(s, f->id, partial ? ids : NULL, n_ids, &b.mem, &b.n_mem)) < 0) {
 		b.err = xasprintf("cannot read the sequences of feed %" PRId64 ": %s", f->id,
 				  store_strerror(s, r));
 		goto out;
 	}
 	b.mem_seen = xcalloc(b.n_mem ? b.n_mem : 1, sizeof(*b.mem_seen));
-	if ((r = store_feed_tasks(s, f, feed_task_cb, &b)) < 0) {
+	if ((r = store_feed_tasks(s, f, partial ? ids : NULL, n_ids, feed_task_cb, &b)) < 0) {
 		if (!b.err)
 			b.err = xasprintf("cannot read the tasks of feed %" PRId64 ": %s", f->id,
 					  store_strerror(s, r));
 		goto out;
 	}
-	if ((r = feed_members_gone(&b)) < 0 || (r = feed_save(&b)) < 0 ||
-	    (r = feed_head(&b, &text)) < 0)
+	if ((r = feed_members_gone(&b)) < 0 || (r = feed_save(&b, &gen)) < 0)
 		goto out;
-	/* One allocation for the whole body: 10,000 events are some 15 MB. */
-	size_t total = text.len + sizeof("END:VCALENDAR\r\n");
-
-	for (size_t i = 0; i < b.n_out; i++)
-		total += b.out[i]->text_n;
-	if (total <= FEED_BODY_MAX) {
-		text.p = xreallocarray(text.p, total + 1, 1);
-		text.cap = total + 1;
+	parts_merge(&b, partial ? prev->index : NULL, ids, n_ids, &parts, &n_parts, &dropped);
+	if (partial && !dropped && !b.n_parts) {
+		*ret = body_again(m, prev, gen);
+		goto sweep;
 	}
-	/*
-	 * The ETag: SHA-256 of the head, each event's digest (of its text,
-	 * made when it was written) and the end, so a whole body's bytes are
-	 * hashed only where they are new (10,000 events: 15 MB, some 10 ms).
-	 * A function of the body's every byte all the same, so as strong.
-	 */
-	hash_add(b.h, text.p, text.len);
-	for (size_t i = 0; i < b.n_out && r >= 0; i++) {
-		r = buf_add(&text, b.out[i]->text, b.out[i]->text_n);
-		hash_add(b.h, b.out[i]->digest, HASH_SHA256_HEX_LEN - 1);
-	}
-	if (r >= 0)
-		r = buf_adds(&text, "END:VCALENDAR\r\n");
-	if (r < 0) {
-		b.err = xasprintf("feed %" PRId64 " is over %zu bytes", f->id, (size_t)FEED_BODY_MAX);
+	if ((r = feed_head(&b, &text)) < 0 ||
+	    (r = feed_assemble(&b, &text, partial ? prev : NULL, parts, n_parts, gen, ret)) < 0)
 		goto out;
-	}
-	body = xcalloc(1, sizeof(*body));
-	body->n = text.len;
-	body->text = buf_detach(&text);
-	body->etag[0] = '"';
-	hash_add(b.h, "END:VCALENDAR\r\n", sizeof("END:VCALENDAR\r\n") - 1);
-	hash_final_hex(b.h, body->etag + 1);
-	body->etag[65] = '"';
-	body->etag[66] = '\0';
-	body->last_modified = b.last_modified;
-	body->events = b.events;
-	atomic_init(&body->refs, 1);
-	*ret = body;
-	/* A maker serves several feeds: what none of them took for a day goes. */
+	parts = NULL;
+	if (partial)
+		m->partial++;
+	else
+		m->whole++;
+sweep:
+	/* A maker serves several feeds: what none of them took for a while goes. */
 	if (b.now - m->swept_at >= FEED_SWEEP_EVERY) {
 		m->swept_at = b.now;
 		maker_rehash(m, m->cap ? m->cap : 1024, b.now - FEED_KEPT_IDLE);
@@ -1234,6 +1513,8 @@ out:
 	buf_release(&text);
 	buf_release(&b.key);
 	hash_free(b.h);
+	free(ids);
+	free(parts);
 	free(b.seqs);
 	free(b.mem);
 	free(b.mem_seen);
@@ -1241,5 +1522,6 @@ out:
 	free(b.mem_w);
 	free(b.drop);
 	free(b.out);
+	free(b.parts);
 	return r < 0 ? r : 0;
 }

@@ -89,6 +89,8 @@ struct feed_conf {
 	const char *public_url;	/* [http] public_url: the links, and the UIDs' host (NULL: "dondoc") */
 };
 
+struct feed_index;
+
 /* A feed's text, built: shared by reference between the cache and the requests serving it. */
 struct feed_body {
 	char *text;		/* CRLF, folded: the whole VCALENDAR */
@@ -97,6 +99,12 @@ struct feed_body {
 	int64_t last_modified;	/* the latest change of anything in it (Last-Modified) */
 	int events;		/* VEVENTs in it, cancelled ones included */
 	_Atomic unsigned refs;	/* feed_body_ref/unref; 1 when made */
+	/*
+	 * Where each task's events lie in text, and what it was built from:
+	 * what a build again of the same feed takes as it is (feed_build's
+	 * prev).  Its maker's thread's alone.
+	 */
+	struct feed_index *index;
 };
 
 struct feed_body *feed_body_ref(struct feed_body *b);
@@ -122,13 +130,21 @@ struct feed_maker *feed_maker_free(struct feed_maker *m);
 /*
  * Builds f's text as of now from the registry s, a connection of the
  * caller's thread, which it writes: sequences bumped, the tasks that
- * left f recorded (its own transaction).  0 with a new reference in
+ * left f recorded (its own transaction).  prev (NULL: none) is a body m
+ * built of f before: when it was built the same local day with the same
+ * setup and nothing many tasks show changed since (store_feed_changes),
+ * only the tasks that changed are read and the others' events taken from
+ * it, byte for byte what a whole build writes; prev itself when none of
+ * f's did (a new reference either way).  0 with a new reference in
  * *ret, or -errno with a new message.
  */
 int feed_build(struct feed_maker *m, struct store *s, const struct feed *f, time_t now,
-	       struct feed_body **ret, char **reterr_msg);
+	       struct feed_body *prev, struct feed_body **ret, char **reterr_msg);
 
 /* Counts since the maker was made: events written by libical, and taken as kept. */
 void feed_maker_stats(const struct feed_maker *m, uint64_t *ret_written, uint64_t *ret_kept);
+/* Builds since the maker was made: whole, from what changed alone (prev), and prev as it was. */
+void feed_maker_builds(const struct feed_maker *m, uint64_t *ret_whole, uint64_t *ret_partial,
+		       uint64_t *ret_same);
 
 #endif

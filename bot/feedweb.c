@@ -560,7 +560,7 @@ maker(struct feedweb *fw, uint64_t set_gen)
 static struct feed_body *
 build(struct feedweb *fw, struct job *j, int *ret_status)
 {
-	struct feed_body *b = NULL;
+	struct feed_body *b = NULL, *prev = NULL;
 	struct feed_maker *m;
 	struct entry *e;
 	uint64_t set_gen;
@@ -574,6 +574,9 @@ build(struct feedweb *fw, struct job *j, int *ret_status)
 	e = entry_find(fw, j->f.token_hash);
 	if (fresh(e, j->gen, j->today, set_gen))
 		b = feed_body_ref(e->body);
+	else if (e)
+		/* What did not change since is taken from it (feed_build checks the rest). */
+		prev = feed_body_ref(e->body);
 	pthread_mutex_unlock(&fw->lock);
 	/*
 	 * The server began stopping while this waited for the build under
@@ -591,7 +594,7 @@ build(struct feedweb *fw, struct job *j, int *ret_status)
 	}
 	if (!b) {
 		t0 = clock_mono_ms();
-		r = feed_build(m, fw->s, &j->f, clock_now(fw->clk), &b, &msg);
+		r = feed_build(m, fw->s, &j->f, clock_now(fw->clk), prev, &b, &msg);
 		if (r < 0) {
 			log_warnx("cannot build feed %lld: %s, will retry", (long long)j->f.id,
 				  msg ? msg : store_strerror(fw->s, r));
@@ -618,6 +621,7 @@ build(struct feedweb *fw, struct job *j, int *ret_status)
 	}
 out:
 	pthread_mutex_unlock(&fw->setup_lock);
+	feed_body_unref(prev);
 	return b;
 }
 

@@ -40,6 +40,31 @@
 #define FEED_GEN_TABLE(table) \
 	FEED_GEN_ON(table, "INSERT", "") FEED_GEN_ON(table, "UPDATE", "") \
 	FEED_GEN_ON(table, "DELETE", "")
+/*
+ * Schema 14's: after op on table, the counter bumped and the tasks the
+ * row is of (task, one or two expressions of NEW and OLD) recorded as
+ * changed at its new value (store_feed_changes).
+ */
+#define FEED_DIRTY(task) \
+	" INSERT INTO feed_dirty(task_id, gen) SELECT " task ", n FROM feed_gen WHERE id = 1" \
+	" ON CONFLICT(task_id) DO UPDATE SET gen = excluded.gen;"
+#define FEED_TASK_ON(table, op, of, task) \
+	"CREATE TRIGGER feed_gen_" table "_" op " AFTER " op of " ON " table \
+	" BEGIN UPDATE feed_gen SET n = n + 1 WHERE id = 1;" FEED_DIRTY(task) " END;"
+#define FEED_TASK_ON2(table, op, of, task1, task2) \
+	"CREATE TRIGGER feed_gen_" table "_" op " AFTER " op of " ON " table \
+	" BEGIN UPDATE feed_gen SET n = n + 1 WHERE id = 1;" FEED_DIRTY(task1) FEED_DIRTY(task2) \
+	" END;"
+/* After op on table, whose rows many tasks show: the counter bumped, every feed built whole. */
+#define FEED_WIDE_ON(table, op, of) \
+	"CREATE TRIGGER feed_gen_" table "_" op " AFTER " op of " ON " table \
+	" BEGIN UPDATE feed_gen SET n = n + 1, wide = n + 1 WHERE id = 1; END;"
+#define FEED_GEN_DROP(table) \
+	"DROP TRIGGER feed_gen_" table "_INSERT; DROP TRIGGER feed_gen_" table "_UPDATE;" \
+	" DROP TRIGGER feed_gen_" table "_DELETE;"
+#define FEED_TASK_COLUMNS_SHOWN \
+	" OF code, kind, title, document_id, deadline_raw, due, precision, status, progress," \
+	" breakthrough, obstacle_open, done_at, created_at, updated_at, note, done_due, period"
 
 static const char *const migrations[] = {
 	/* 1: the registry */
@@ -473,14 +498,45 @@ static const char *const migrations[] = {
 	"INSERT INTO feed_gen(id, n) VALUES (1, 0);"
 	FEED_GEN_ON("task", "INSERT", "")
 	FEED_GEN_ON("task", "DELETE", "")
-	FEED_GEN_ON("task", "UPDATE", " OF code, kind, title, document_id, deadline_raw, due,"
-		    " precision, status, progress, breakthrough, obstacle_open, done_at, created_at,"
-		    " updated_at, note, done_due, period")
+	FEED_GEN_ON("task", "UPDATE", FEED_TASK_COLUMNS_SHOWN)
 	FEED_GEN_TABLE("task_agency")
 	FEED_GEN_TABLE("agency")
 	FEED_GEN_TABLE("document")
 	FEED_GEN_TABLE("person")
 	FEED_GEN_TABLE("extension"),
+	/*
+	 * 14: which tasks changed, so that a feed is built again from what
+	 * changed alone (feed.c): feed_dirty holds each task's last change
+	 * by the counter's value then, kept by triggers beside the counter's
+	 * own.  A change to a row many tasks show (an agency's name, a
+	 * document's number, a person's agency, name or language) moves
+	 * feed_gen.wide instead: every feed is then built whole.  Agencies,
+	 * documents and people added change no feed until a task names them
+	 * (a task_agency row, a task's document): no trigger.  A task's
+	 * SEQUENCE raised by one feed's build shows in the others: feed_seq's
+	 * rows mark their task too.
+	 */
+	"ALTER TABLE feed_gen ADD COLUMN wide INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE feed_dirty(task_id INTEGER PRIMARY KEY, gen INTEGER NOT NULL) STRICT;"
+	FEED_GEN_DROP("task") FEED_GEN_DROP("task_agency") FEED_GEN_DROP("agency")
+	FEED_GEN_DROP("document") FEED_GEN_DROP("person") FEED_GEN_DROP("extension")
+	FEED_TASK_ON("task", "INSERT", "", "NEW.id")
+	FEED_TASK_ON("task", "DELETE", "", "OLD.id")
+	FEED_TASK_ON("task", "UPDATE", FEED_TASK_COLUMNS_SHOWN, "NEW.id")
+	FEED_TASK_ON("task_agency", "INSERT", "", "NEW.task_id")
+	FEED_TASK_ON("task_agency", "DELETE", "", "OLD.task_id")
+	FEED_TASK_ON2("task_agency", "UPDATE", "", "OLD.task_id", "NEW.task_id")
+	FEED_TASK_ON("extension", "INSERT", "", "NEW.task_id")
+	FEED_TASK_ON("extension", "DELETE", "", "OLD.task_id")
+	FEED_TASK_ON2("extension", "UPDATE", "", "OLD.task_id", "NEW.task_id")
+	FEED_TASK_ON("feed_seq", "INSERT", "", "NEW.task_id")
+	FEED_TASK_ON("feed_seq", "UPDATE", "", "NEW.task_id")
+	FEED_WIDE_ON("agency", "UPDATE", " OF name")
+	FEED_WIDE_ON("agency", "DELETE", "")
+	FEED_WIDE_ON("document", "UPDATE", " OF number")
+	FEED_WIDE_ON("document", "DELETE", "")
+	FEED_WIDE_ON("person", "UPDATE", " OF name, agency_id, lang")
+	FEED_WIDE_ON("person", "DELETE", ""),
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");
@@ -640,6 +696,16 @@ enum stmt {
 	ST_FEED_LEADS_DOCUMENT,
 	ST_FEED_LEADS_ALL,
 	ST_FEED_PENDING,
+	ST_FEED_TASKS_AGENCY_OF,	/* the tasks of a list alone, in the order of enum feed_kind */
+	ST_FEED_TASKS_PERSON_OF,
+	ST_FEED_TASKS_DOCUMENT_OF,
+	ST_FEED_TASKS_ALL_OF,
+	ST_FEED_LEADS_OF,
+	ST_FEED_PENDING_OF,
+	ST_FEED_WIDE,
+	ST_FEED_CHANGES,
+	ST_FEED_SEQS_OF,
+	ST_FEED_MEMBERS_OF,
 	ST_FEED_AGENCY_NAMES,
 	ST_FEED_DOCUMENT_NUMBERS,
 	ST_FEED_SEQS,
@@ -710,6 +776,7 @@ enum stmt {
 	" (SELECT agency_id FROM person WHERE id = ?1))"
 #define FEED_LEADS "SELECT task_id, agency_id, role = 'lead', position FROM task_agency"
 #define FEED_LEADS_ORDER " ORDER BY task_id, role, agency_id"
+#define FEED_IDS "(SELECT value FROM json_each(?2))"
 
 #define SAME_PLAN "kind IS ?2 AND deadline_raw IS ?3 AND due IS ?4 AND precision IS ?5" \
 		  " AND status IS ?6 AND period IS ?13"
@@ -1033,6 +1100,31 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_FEED_LEADS_ALL] = FEED_LEADS FEED_LEADS_ORDER,
 	/* Through the index extension_open: the pending requests, by task. */
 	[ST_FEED_PENDING] = "SELECT task_id FROM extension WHERE state = 'pending' ORDER BY task_id",
+	/*
+	 * The same for the tasks of a list (?2, a JSON array of ids): a
+	 * build again of what changed (feed.c).  The list drives: each id a
+	 * seek, whether the feed has it a seek into task_agency's key.
+	 */
+	[ST_FEED_TASKS_AGENCY_OF] = "SELECT " FEED_TASK_COLUMNS " WHERE t.id IN " FEED_IDS
+				    " AND EXISTS (SELECT 1 FROM task_agency a WHERE a.task_id = t.id"
+				    "  AND a.agency_id = ?1) ORDER BY t.id",
+	[ST_FEED_TASKS_PERSON_OF] = "SELECT " FEED_TASK_COLUMNS " WHERE t.id IN " FEED_IDS
+				    " AND EXISTS (SELECT 1 FROM task_agency a WHERE a.task_id = t.id"
+				    "  AND a.agency_id = (SELECT agency_id FROM person WHERE id = ?1))"
+				    " ORDER BY t.id",
+	[ST_FEED_TASKS_DOCUMENT_OF] = "SELECT " FEED_TASK_COLUMNS " WHERE t.id IN " FEED_IDS
+				      " AND ifnull(t.document_id, 0) = ?1 ORDER BY t.id",
+	[ST_FEED_TASKS_ALL_OF] = "SELECT " FEED_TASK_COLUMNS " WHERE t.id IN " FEED_IDS
+				 " ORDER BY t.id",
+	[ST_FEED_LEADS_OF] = FEED_LEADS " WHERE task_id IN " FEED_IDS FEED_LEADS_ORDER,
+	[ST_FEED_PENDING_OF] = "SELECT task_id FROM extension WHERE state = 'pending'"
+			       " AND task_id IN " FEED_IDS " ORDER BY task_id",
+	[ST_FEED_WIDE] = "SELECT wide FROM feed_gen WHERE id = 1",
+	[ST_FEED_CHANGES] = "SELECT task_id FROM feed_dirty WHERE gen > ?1 ORDER BY task_id",
+	[ST_FEED_SEQS_OF] = "SELECT task_id, seq, sig, changed_at FROM feed_seq WHERE task_id IN"
+			    " (SELECT value FROM json_each(?1)) ORDER BY task_id",
+	[ST_FEED_MEMBERS_OF] = "SELECT task_id, left_at, left_seq FROM feed_member WHERE feed_id = ?1"
+			       " AND task_id IN " FEED_IDS " ORDER BY task_id",
 	[ST_FEED_AGENCY_NAMES] = "SELECT id, name FROM agency ORDER BY id",
 	[ST_FEED_DOCUMENT_NUMBERS] = "SELECT id, number FROM document ORDER BY id",
 	[ST_FEED_SEQS] = "SELECT task_id, seq, sig, changed_at FROM feed_seq ORDER BY task_id",
@@ -6020,8 +6112,23 @@ feed_task_links(struct task *t, struct feed_link *v, size_t n, const struct id_n
  * numbers read first (a few hundred rows) and looked up.  A join and an
  * ORDER BY position cost twice the whole of this on 10,000 tasks.
  */
+/* ids as a JSON array, what FEED_IDS reads (new). */
+static char *
+feed_ids_json(const int64_t *ids, size_t n)
+{
+	struct buf b;
+
+	buf_init(&b, SIZE_MAX);
+	(void)buf_addc(&b, '[');
+	for (size_t i = 0; i < n; i++)
+		(void)buf_addf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
+	(void)buf_addc(&b, ']');
+	return buf_detach(&b);
+}
+
 int
-store_feed_tasks(struct store *s, const struct feed *f, store_feed_task_cb cb, void *userdata)
+store_feed_tasks(struct store *s, const struct feed *f, const int64_t *ids, size_t n_ids,
+		 store_feed_task_cb cb, void *userdata)
 {
 	struct id_names agencies = { 0 }, documents = { 0 };
 	struct feed_link *links = NULL;
@@ -6037,12 +6144,25 @@ store_feed_tasks(struct store *s, const struct feed *f, store_feed_task_cb cb, v
 		r = id_names_read(s, stmt(s, ST_FEED_DOCUMENT_NUMBERS), &documents);
 	if (r < 0)
 		goto out;
-	st = stmt(s, ST_FEED_TASKS_AGENCY + f->kind);
-	leads = stmt(s, ST_FEED_LEADS_AGENCY + f->kind);
-	pend = stmt(s, ST_FEED_PENDING);
-	if (f->kind != FEED_ALL) {
+	if (ids) {
+		char *json = feed_ids_json(ids, n_ids);
+
+		st = stmt(s, ST_FEED_TASKS_AGENCY_OF + f->kind);
+		leads = stmt(s, ST_FEED_LEADS_OF);
+		pend = stmt(s, ST_FEED_PENDING_OF);
 		sqlite3_bind_int64(st, 1, f->target);
-		sqlite3_bind_int64(leads, 1, f->target);
+		sqlite3_bind_text(st, 2, json, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(leads, 2, json, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(pend, 2, json, -1, SQLITE_TRANSIENT);
+		free(json);
+	} else {
+		st = stmt(s, ST_FEED_TASKS_AGENCY + f->kind);
+		leads = stmt(s, ST_FEED_LEADS_AGENCY + f->kind);
+		pend = stmt(s, ST_FEED_PENDING);
+		if (f->kind != FEED_ALL) {
+			sqlite3_bind_int64(st, 1, f->target);
+			sqlite3_bind_int64(leads, 1, f->target);
+		}
 	}
 	lrc = sqlite3_step(leads);
 	prc = sqlite3_step(pend);
@@ -6098,12 +6218,50 @@ out:
 }
 
 int
-store_feed_seqs(struct store *s, struct feed_seq **ret, size_t *ret_n)
+store_feed_changes(struct store *s, int64_t since, bool *ret_wide, int64_t **ret_ids,
+		   size_t *ret_n)
 {
-	sqlite3_stmt *st = stmt(s, ST_FEED_SEQS);
+	sqlite3_stmt *st;
+	int64_t wide, *v = NULL;
+	size_t n = 0;
+	int rc, r;
+
+	if ((r = int64_query(s, stmt(s, ST_FEED_WIDE), &wide)) < 0)
+		return r;
+	st = stmt(s, ST_FEED_CHANGES);
+	sqlite3_bind_int64(st, 1, since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xgrowarray(v, n, sizeof(*v));
+		v[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE)
+		r = errno_of(sqlite3_extended_errcode(s->db));
+	sqlite3_reset(st);
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	*ret_wide = wide > since;
+	*ret_ids = v;
+	*ret_n = n;
+	return 0;
+}
+
+int
+store_feed_seqs(struct store *s, const int64_t *ids, size_t n_ids, struct feed_seq **ret,
+		size_t *ret_n)
+{
+	sqlite3_stmt *st = stmt(s, ids ? ST_FEED_SEQS_OF : ST_FEED_SEQS);
 	struct feed_seq *v = NULL;
 	size_t n = 0;
 	int rc, r = 0;
+
+	if (ids) {
+		char *json = feed_ids_json(ids, n_ids);
+
+		sqlite3_bind_text(st, 1, json, -1, SQLITE_TRANSIENT);
+		free(json);
+	}
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *sig = (const char *)sqlite3_column_text(st, 2);
@@ -6140,14 +6298,21 @@ store_feed_seq_set(struct store *s, const struct feed_seq *q)
 }
 
 int
-store_feed_members(struct store *s, int64_t feed_id, struct feed_member **ret, size_t *ret_n)
+store_feed_members(struct store *s, int64_t feed_id, const int64_t *ids, size_t n_ids,
+		   struct feed_member **ret, size_t *ret_n)
 {
-	sqlite3_stmt *st = stmt(s, ST_FEED_MEMBERS);
+	sqlite3_stmt *st = stmt(s, ids ? ST_FEED_MEMBERS_OF : ST_FEED_MEMBERS);
 	struct feed_member *v = NULL;
 	size_t n = 0;
 	int rc, r = 0;
 
 	sqlite3_bind_int64(st, 1, feed_id);
+	if (ids) {
+		char *json = feed_ids_json(ids, n_ids);
+
+		sqlite3_bind_text(st, 2, json, -1, SQLITE_TRANSIENT);
+		free(json);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v = xgrowarray(v, n, sizeof(*v));
 		v[n].task_id = sqlite3_column_int64(st, 0);

@@ -23,7 +23,7 @@
 #include "registry.h"
 #include "task.h"
 
-#define STORE_SCHEMA_VERSION 13
+#define STORE_SCHEMA_VERSION 14
 
 struct store;
 
@@ -752,6 +752,16 @@ int store_feed_fetched(struct store *s, int64_t id, int64_t at, const char *clie
  * chat bookkeeping leave it).  0 with *ret, or -errno.
  */
 int store_feed_gen(struct store *s, int64_t *ret);
+/*
+ * What changed since the counter read since (schema 14): in *ret_wide
+ * whether a row many tasks show did (an agency's name, a document's
+ * number, a person's agency, name or language: every feed to be built
+ * whole), and the tasks whose shown rows did (their own, their agency
+ * links, their change requests, their SEQUENCE), ascending, in a new
+ * array (free) of *ret_n.  0, or -errno.
+ */
+int store_feed_changes(struct store *s, int64_t since, bool *ret_wide, int64_t **ret_ids,
+		       size_t *ret_n);
 
 /*
  * SQLite's data_version of s's connection: it differs from the last value
@@ -770,7 +780,9 @@ int store_data_version(struct store *s, int64_t *ret);
  * are the store's, valid during the call only (copy what is kept).
  */
 typedef int (*store_feed_task_cb)(const struct task *t, bool extension_pending, void *userdata);
-int store_feed_tasks(struct store *s, const struct feed *f, store_feed_task_cb cb, void *userdata);
+/* ids (ascending, n_ids of them): those of them alone; NULL: all. */
+int store_feed_tasks(struct store *s, const struct feed *f, const int64_t *ids, size_t n_ids,
+		     store_feed_task_cb cb, void *userdata);
 
 /* A task's SEQUENCE in every feed, and what it was last bumped for. */
 struct feed_seq {
@@ -779,8 +791,9 @@ struct feed_seq {
 	char sig[33];		/* what the feeds show of it (hex: day, status bracket, cell title) */
 	int64_t changed_at;	/* when sig (or seq) last changed */
 };
-/* Every task's, by task id: 0 with a new array (free) and its length. */
-int store_feed_seqs(struct store *s, struct feed_seq **ret, size_t *ret_n);
+/* Every task's, or those of ids (ascending; NULL: all), by task id: 0 with a new array (free) and its length. */
+int store_feed_seqs(struct store *s, const int64_t *ids, size_t n_ids, struct feed_seq **ret,
+		    size_t *ret_n);
 /* Inserts or replaces q. */
 int store_feed_seq_set(struct store *s, const struct feed_seq *q);
 
@@ -790,8 +803,9 @@ struct feed_member {
 	int64_t left_at;
 	int64_t left_seq;	/* the SEQUENCE of its cancellation */
 };
-/* Feed feed_id's, by task id: 0 with a new array (free) and its length. */
-int store_feed_members(struct store *s, int64_t feed_id, struct feed_member **ret, size_t *ret_n);
+/* Feed feed_id's, or those of ids (as store_feed_seqs), by task id: 0 with a new array (free) and its length. */
+int store_feed_members(struct store *s, int64_t feed_id, const int64_t *ids, size_t n_ids,
+		       struct feed_member **ret, size_t *ret_n);
 /* Inserts or replaces m in feed feed_id. */
 int store_feed_member_set(struct store *s, int64_t feed_id, const struct feed_member *m);
 /* Forgets task_id in feed feed_id (gone long enough). */

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include <libical/ical.h>
+#include <sqlite3.h>
 
 #include "deadline.h"
 #include "feed.h"
@@ -128,7 +129,7 @@ build(struct fx *f, struct feed_maker *m, const struct feed *fd, time_t now)
 {
 	struct feed_body *b = NULL;
 	char *msg = NULL;
-	int r = feed_build(m, f->s, fd, now, &b, &msg);
+	int r = feed_build(m, f->s, fd, now, NULL, &b, &msg);
 
 	if (r < 0)
 		fail_msg("feed_build: %s", msg);
@@ -662,6 +663,176 @@ test_leave_and_back(void **state)
 	feed_maker_free(m);
 }
 
+/* sql run by another connection, as another process would. */
+static void
+other(struct fx *f, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+static unsigned
+rnd(unsigned *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return *seed >> 16 & 0x7fff;
+}
+
+/*
+ * A feed built again from what changed (the daemon's way: each build
+ * given the last body) is byte for byte what a whole build by a new
+ * maker writes, through 60 changes of every kind a feed shows: progress,
+ * status, done, deadline, title, agencies, a change request, tasks added
+ * and deleted, an agency renamed, the day turning.
+ */
+static void
+test_partial_is_whole(void **state)
+{
+	struct fx *f = *state;
+	struct feed_maker *m = maker(f);
+	struct feed_body *last[2] = { NULL, NULL };
+	const struct feed *feeds[2] = { &f->fa, &f->fb };
+	int64_t ids[64];
+	size_t n = 0;
+	uint64_t whole, partial, same, written, kept;
+	unsigned seed = 12345;
+	time_t now = NOW;
+	char sql[256];
+
+	for (int i = 0; i < 24; i++) {
+		char code[16];
+
+		snprintf(code, sizeof(code), "P#%d", i);
+		ids[n++] = add(f, code, i % 3 ? "Việc thường" : "Việc có tiêu đề dài hơn một ô lịch rất nhiều",
+			       i % 2 ? f->a : f->b, D(2026, 3 + i % 5, 1 + i), false);
+	}
+	for (int step = 0; step < 60; step++) {
+		int op = (int)(rnd(&seed) % 10);
+		size_t pick = rnd(&seed) % n;
+		int64_t id = ids[pick];
+		struct task t = { 0 };
+
+		now += 600;
+		switch (op) {
+		case 0: case 1:		/* progress, a note */
+			assert_int_equal(store_task_get(f->s, id, &t), 0);
+			t.progress = (t.progress + 13) % 100;
+			assert_int_equal(store_task_update(f->s, &t, now), 0);
+			break;
+		case 2:			/* done */
+			assert_int_equal(store_task_get(f->s, id, &t), 0);
+			t.status = TASK_DONE;
+			t.progress = 100;
+			t.done_at = now;
+			assert_int_equal(store_task_update(f->s, &t, now), 0);
+			break;
+		case 3:			/* the deadline moves: a new SEQUENCE */
+			assert_int_equal(store_task_get(f->s, id, &t), 0);
+			t.deadline.due = date_from_days(date_to_days(t.deadline.due) + 3);
+			assert_int_equal(store_task_update(f->s, &t, now), 0);
+			break;
+		case 4:			/* to the other agency: cancelled in one, shown in the other */
+			assert_int_equal(store_task_set_agencies(f->s, id, true, true,
+								 step % 2 ? &f->a : &f->b, 1), 0);
+			break;
+		case 5:			/* a title, by another process */
+			snprintf(sql, sizeof(sql), "UPDATE task SET title = 'Việc sửa %d', updated_at = %lld"
+				 " WHERE id = %lld", step, (long long)now, (long long)id);
+			other(f, sql);
+			break;
+		case 6: {		/* a deadline change asked */
+			struct extension e = { .task_id = id, .person_id = 0, .due = { 2026, 12, 31 },
+					       .reason = (char *)"chờ", .precision = DEADLINE_DAY };
+			struct person p = { .name = (char *)"Trần Thị Bình", .agency_id = f->a,
+					    .role = ROLE_FOCAL, .lang = (char *)"vi", .active = true };
+			int64_t x = 0;
+			int r;
+
+			assert_int_equal(store_person_insert(f->s, &p, now, &e.person_id), 0);
+			/* One request pending a task: a second is refused, nothing changes. */
+			r = store_extension_add(f->s, &e, now, &x);
+			assert_true(r == 0 || r == -EEXIST);
+			break;
+		}
+		case 7:			/* a task added, or one deleted by another process */
+			if (step % 2 && n < 64) {
+				char code[16];
+
+				snprintf(code, sizeof(code), "N#%d", step);
+				ids[n++] = add(f, code, "Việc mới", step % 4 == 1 ? f->a : f->b,
+					       D(2026, 4, 1 + step % 28), false);
+			} else {
+				snprintf(sql, sizeof(sql), "DELETE FROM task_agency WHERE task_id = %lld;"
+					 "DELETE FROM task WHERE id = %lld", (long long)id, (long long)id);
+				other(f, sql);
+				ids[pick] = ids[--n];
+			}
+			break;
+		case 8:			/* what many tasks show: every feed whole */
+			snprintf(sql, sizeof(sql), "UPDATE agency SET name = 'Sở Tư pháp %d' WHERE id = %lld",
+				 step, (long long)f->b);
+			other(f, sql);
+			f->fb.target_name = NULL;	/* as the registry now names it (below) */
+			break;
+		default:		/* the day turns */
+			now += DAY;
+			break;
+		}
+		task_release(&t);
+		if (!f->fb.target_name) {
+			struct feed g = { 0 };
+
+			assert_int_equal(store_feed_get(f->s, f->fb.id, &g), 0);
+			static char name[64];
+
+			snprintf(name, sizeof(name), "%s", g.target_name);
+			f->fb.target_name = name;
+			feed_release(&g);
+		}
+		for (int k = 0; k < 2; k++) {
+			struct feed_maker *m2 = maker(f);
+			struct feed_body *b = NULL, *w;
+			char *msg = NULL;
+
+			if (feed_build(m, f->s, feeds[k], now, last[k], &b, &msg) < 0)
+				fail_msg("feed_build: %s", msg);
+			w = build(f, m2, feeds[k], now);
+			if (b->n != w->n || memcmp(b->text, w->text, b->n) != 0) {
+				size_t at = 0;
+
+				while (at < b->n && at < w->n && b->text[at] == w->text[at])
+					at++;
+				at = at > 200 ? at - 200 : 0;
+				fail_msg("step %d (op %d), feed %d: built again from what changed, %zu bytes;"
+					 " whole, %zu; from byte %zu:\n%.600s\n----\n%.600s", step, op, k,
+					 b->n, w->n, at, b->text + at, w->text + at);
+			}
+			assert_string_equal(b->etag, w->etag);
+			assert_int_equal(b->events, w->events);
+			assert_int_equal(b->last_modified, w->last_modified);
+			feed_body_unref(w);
+			feed_maker_free(m2);
+			feed_body_unref(last[k]);
+			last[k] = b;
+		}
+	}
+	feed_maker_builds(m, &whole, &partial, &same);
+	feed_maker_stats(m, &written, &kept);
+	/* Each way was taken: whole builds at each new day and agency renamed, the others not. */
+	assert_true(whole >= 4);
+	assert_true(partial >= 20);
+	assert_true(same >= 10);
+	assert_true(whole + partial + same == 120);
+	feed_body_unref(last[0]);
+	feed_body_unref(last[1]);
+	feed_maker_free(m);
+}
+
 int
 main(void)
 {
@@ -674,6 +845,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_recurring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sequence_across_languages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leave_and_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_is_whole, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

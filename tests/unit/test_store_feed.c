@@ -242,6 +242,27 @@ test_foreach_and_fetched(void **state)
 	assert_string_equal(v.client, "");
 }
 
+/* What changed since since, as store_feed_changes says: wide or not, and the task ids. */
+static bool
+changes(struct fx *f, int64_t since, int64_t *want, size_t n_want)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+	bool wide = false, same;
+
+	assert_int_equal(store_feed_changes(f->s, since, &wide, &ids, &n), 0);
+	same = n == n_want && (n == 0 || memcmp(ids, want, n * sizeof(*ids)) == 0);
+	if (!same) {
+		fprintf(stderr, "changes since %lld:", (long long)since);
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, " %lld", (long long)ids[i]);
+		fprintf(stderr, "\n");
+	}
+	assert_true(same);
+	free(ids);
+	return wide;
+}
+
 static void
 test_gen_counts_what_feeds_show(void **state)
 {
@@ -253,47 +274,74 @@ test_gen_counts_what_feeds_show(void **state)
 	struct feed_seq q = { .task_id = f->t1, .seq = 1, .sig = "ab", .changed_at = 5 };
 	struct feed_member mb = { .task_id = f->t1 };
 	struct task t = { 0 };
-	struct extension e = { .task_id = f->t1, .person_id = f->an, .due = { 2026, 9, 30 },
+	struct extension e = { .task_id = f->t3, .person_id = f->an, .due = { 2026, 9, 30 },
 			       .reason = (char *)"chờ", .precision = DEADLINE_DAY };
 	int64_t g0 = gen(f), g, id = 0;
+	int64_t t1[] = { f->t1 }, t2[] = { f->t2 }, t3[] = { f->t3 }, t4[] = { f->t4 };
 
 	assert_true(g0 > 0);	/* the fixture's inserts */
 	/* Messages, notices' bookkeeping, addresses, the feeds' own rows: no change. */
 	assert_int_equal(store_message_insert(f->s, &m, &m.id), 0);
 	assert_int_equal(store_feed_insert(f->s, &x), 0);
-	assert_int_equal(store_feed_seq_set(f->s, &q), 0);
 	assert_int_equal(store_feed_member_set(f->s, x.id, &mb), 0);
 	assert_int_equal(store_feed_fetched(f->s, x.id, 10, "ua", 1), 0);
 	assert_int_equal(store_feed_revoke(f->s, x.id, 10), 0);
 	other_process(f, "UPDATE task SET next_notice = '2026-06-01', planned_through = '2026-06-01';"
 		      "UPDATE task SET first_notice = '2026-05-01';"
-		      "INSERT INTO meta(key, value) VALUES ('x', 'y');");
+		      "INSERT INTO meta(key, value) VALUES ('x', 'y');"
+		      "UPDATE document SET title = 'Kế hoạch 328' WHERE number = '328-KH/TU';"
+		      "UPDATE agency SET kind = kind;"
+		      "INSERT INTO person(name, agency_id, role, created_at)"
+		      " SELECT 'Người mới', id, 'focal', 1 FROM agency WHERE code = 'stc'");
 	assert_int_equal(gen(f), g0);
+	assert_false(changes(f, g0, NULL, 0));
 
-	/* A task's change, made here or by another process. */
-	assert_int_equal(store_task_get(f->s, f->t1, &t), 0);
+	/* A task's SEQUENCE raised (by another feed's build): that task, in every feed. */
+	assert_int_equal(store_feed_seq_set(f->s, &q), 0);
+	assert_true(gen(f) > g0);
+	assert_false(changes(f, g0, t1, 1));
+	g = gen(f);
+
+	/* A task's change, made here or by another process: that task alone. */
+	assert_int_equal(store_task_get(f->s, f->t2, &t), 0);
 	t.progress = 50;
 	assert_int_equal(store_task_update(f->s, &t, 200), 0);
 	task_release(&t);
+	assert_true(gen(f) > g);
+	assert_false(changes(f, g, t2, 1));
 	g = gen(f);
-	assert_true(g > g0);
 	other_process(f, "UPDATE task SET status = 'done' WHERE code = '328#2'");
 	assert_true(gen(f) > g);
+	assert_false(changes(f, g, t2, 1));
 	g = gen(f);
+	/* Its agencies. */
 	assert_int_equal(store_task_set_agencies(f->s, f->t4, true, true, &f->stc, 1), 0);
 	assert_true(gen(f) > g);
+	assert_false(changes(f, g, t4, 1));
 	g = gen(f);
+	/* A deadline change asked. */
+	assert_int_equal(store_extension_add(f->s, &e, 300, &id), 0);
+	assert_true(gen(f) > g);
+	assert_false(changes(f, g, t3, 1));
+	/* Everything since g0, once each and in order. */
+	int64_t all[] = { f->t1, f->t2, f->t3, f->t4 };
+
+	assert_false(changes(f, g0, all, 4));
+	g = gen(f);
+
+	/* What many tasks show: every feed whole. */
 	other_process(f, "UPDATE agency SET name = 'Sở Tài chính tỉnh' WHERE code = 'stc'");
 	assert_true(gen(f) > g);
+	assert_true(changes(f, g, NULL, 0));
 	g = gen(f);
-	other_process(f, "UPDATE document SET title = 'Kế hoạch 328' WHERE number = '328-KH/TU'");
+	other_process(f, "UPDATE document SET number = '328-KH/TU (sửa)' WHERE number = '328-KH/TU'");
 	assert_true(gen(f) > g);
+	assert_true(changes(f, g, NULL, 0));
 	g = gen(f);
 	other_process(f, "UPDATE person SET lang = 'en'");
 	assert_true(gen(f) > g);
-	g = gen(f);
-	assert_int_equal(store_extension_add(f->s, &e, 300, &id), 0);
-	assert_true(gen(f) > g);
+	assert_true(changes(f, g, NULL, 0));
+	assert_false(changes(f, gen(f), NULL, 0));
 }
 
 struct got_tasks {
@@ -324,7 +372,7 @@ tasks_of(struct fx *f, enum feed_kind k, int64_t target)
 	struct feed x = { .kind = k, .target = target };
 	struct got_tasks v = { 0 };
 
-	assert_int_equal(store_feed_tasks(f->s, &x, got_task, &v), 0);
+	assert_int_equal(store_feed_tasks(f->s, &x, NULL, 0, got_task, &v), 0);
 	return v;
 }
 
@@ -380,7 +428,7 @@ test_seq_and_members_round_trip(void **state)
 	struct feed_member m = { .task_id = f->t3 }, *ms = NULL;
 	size_t n = 9;
 
-	assert_int_equal(store_feed_seqs(f->s, &qs, &n), 0);
+	assert_int_equal(store_feed_seqs(f->s, NULL, 0, &qs, &n), 0);
 	assert_int_equal(n, 0);
 	free(qs);
 	assert_int_equal(store_feed_seq_set(f->s, &q), 0);
@@ -390,7 +438,7 @@ test_seq_and_members_round_trip(void **state)
 	q.changed_at = 9;
 	snprintf(q.sig, sizeof(q.sig), "ffff");
 	assert_int_equal(store_feed_seq_set(f->s, &q), 0);
-	assert_int_equal(store_feed_seqs(f->s, &qs, &n), 0);
+	assert_int_equal(store_feed_seqs(f->s, NULL, 0, &qs, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(qs[0].task_id, f->t1);
 	assert_int_equal(qs[0].seq, 3);
@@ -408,7 +456,7 @@ test_seq_and_members_round_trip(void **state)
 	m.left_seq = 4;
 	assert_int_equal(store_feed_member_set(f->s, x.id, &m), 0);
 	assert_int_equal(store_feed_member_set(f->s, 999, &m), -ENOENT);
-	assert_int_equal(store_feed_members(f->s, x.id, &ms, &n), 0);
+	assert_int_equal(store_feed_members(f->s, x.id, NULL, 0, &ms, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(ms[0].task_id, f->t1);
 	assert_int_equal(ms[0].left_at, 500);
@@ -417,11 +465,11 @@ test_seq_and_members_round_trip(void **state)
 	assert_int_equal(ms[1].left_at, 0);
 	free(ms);
 	assert_int_equal(store_feed_member_drop(f->s, x.id, f->t1), 0);
-	assert_int_equal(store_feed_members(f->s, x.id, &ms, &n), 0);
+	assert_int_equal(store_feed_members(f->s, x.id, NULL, 0, &ms, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(ms[0].task_id, f->t3);
 	free(ms);
-	assert_int_equal(store_feed_members(f->s, 999, &ms, &n), 0);
+	assert_int_equal(store_feed_members(f->s, 999, NULL, 0, &ms, &n), 0);
 	assert_int_equal(n, 0);
 	free(ms);
 }
@@ -445,20 +493,20 @@ test_revoke_drops_members(void **state)
 	assert_int_equal(store_feed_member_set(f->s, x.id, &m), 0);
 	assert_int_equal(store_feed_member_set(f->s, z.id, &m), 0);
 	assert_int_equal(store_feed_revoke(f->s, x.id, 50), 0);
-	assert_int_equal(store_feed_members(f->s, x.id, &ms, &n), 0);
+	assert_int_equal(store_feed_members(f->s, x.id, NULL, 0, &ms, &n), 0);
 	assert_int_equal(n, 0);
 	free(ms);
-	assert_int_equal(store_feed_members(f->s, y.id, &ms, &n), 0);
+	assert_int_equal(store_feed_members(f->s, y.id, NULL, 0, &ms, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(ms[0].task_id, f->t1);
 	free(ms);
 	/* A build of x that had looked it up before the revoke writes its members after it. */
 	assert_int_equal(store_feed_member_set(f->s, x.id, &m), 0);
 	assert_int_equal(store_feed_revoke(f->s, x.id, 60), -EALREADY);
-	assert_int_equal(store_feed_members(f->s, x.id, &ms, &n), 0);
+	assert_int_equal(store_feed_members(f->s, x.id, NULL, 0, &ms, &n), 0);
 	assert_int_equal(n, 0);
 	free(ms);
-	assert_int_equal(store_feed_members(f->s, z.id, &ms, &n), 0);
+	assert_int_equal(store_feed_members(f->s, z.id, NULL, 0, &ms, &n), 0);
 	assert_int_equal(n, 1);
 	free(ms);
 }
