@@ -39,6 +39,7 @@ typeof(icalproperty_new_action) *sym_icalproperty_new_action;
 typeof(icalproperty_new_trigger) *sym_icalproperty_new_trigger;
 typeof(icaltime_null_time) *sym_icaltime_null_time;
 typeof(icaltimezone_get_utc_timezone) *sym_icaltimezone_get_utc_timezone;
+typeof(icaldurationtype_as_ical_string_r) *sym_icaldurationtype_as_ical_string_r;
 
 /* Loaded once and for the process's life: never unloaded. */
 static void *handle;
@@ -60,7 +61,7 @@ dlical_load(char **reterr_msg)
 		S(icalproperty_new_description), S(icalproperty_new_categories),
 		S(icalproperty_new_status), S(icalproperty_new_transp), S(icalproperty_new_action),
 		S(icalproperty_new_trigger), S(icaltime_null_time),
-		S(icaltimezone_get_utc_timezone),
+		S(icaltimezone_get_utc_timezone), S(icaldurationtype_as_ical_string_r),
 	};
 #undef S
 

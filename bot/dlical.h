@@ -39,6 +39,7 @@ extern typeof(icalproperty_new_action) *sym_icalproperty_new_action;
 extern typeof(icalproperty_new_trigger) *sym_icalproperty_new_trigger;
 extern typeof(icaltime_null_time) *sym_icaltime_null_time;
 extern typeof(icaltimezone_get_utc_timezone) *sym_icaltimezone_get_utc_timezone;
+extern typeof(icaldurationtype_as_ical_string_r) *sym_icaldurationtype_as_ical_string_r;
 
 /* Loads libical, once: 0, or -EOPNOTSUPP with a new message. */
 int dlical_load(char **reterr_msg);

@@ -1217,16 +1217,10 @@ feed_head(struct build *b, struct buf *body)
 	sym_icalproperty_add_parameter(p, sym_icalparameter_new_value(ICAL_VALUE_DURATION));
 	sym_icalcomponent_add_property(cal, p);
 	/* Outlook's and Google's older name for the same thing, in the same words. */
-	char ttl[64];
-	int o = snprintf(ttl, sizeof(ttl), "PT");
+	char *ttl = sym_icaldurationtype_as_ical_string_r(every);
 
-	if (every.hours)
-		o += snprintf(ttl + o, sizeof(ttl) - (size_t)o, "%uH", every.hours);
-	if (every.minutes)
-		o += snprintf(ttl + o, sizeof(ttl) - (size_t)o, "%uM", every.minutes);
-	if (every.seconds || o == 2)
-		snprintf(ttl + o, sizeof(ttl) - (size_t)o, "%uS", every.seconds);
-	p = sym_icalproperty_new_x(ttl);
+	p = sym_icalproperty_new_x(ttl ? ttl : "PT1H");
+	free(ttl);
 	sym_icalproperty_set_x_name(p, "X-PUBLISHED-TTL");
 	sym_icalcomponent_add_property(cal, p);
 	text = sym_icalcomponent_as_ical_string_r(cal);
