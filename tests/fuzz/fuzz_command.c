@@ -10,7 +10,8 @@
  * The first byte of the input chooses who speaks (a focal point, the
  * secretariat, a leader, a viewer, a stranger) and how (typed text, a
  * reply to an outbox message, a pressed button); the rest is the text or
- * the button's data.
+ * the button's data.  No channel is configured: what would reach others
+ * is only queued in the answer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "deadline.h"
 #include "fuzzlib.h"
 #include "registry.h"
+#include "render.h"
 #include "schedule.h"
 #include "store.h"
 #include "task.h"
@@ -28,6 +30,7 @@
 
 static struct store *store;
 static struct schedule *sch;
+static struct renderer *rend;
 static int64_t doc;
 
 static const char *const chats[] = { "1001", "1002", "1003", "1005", "1007", "9999" };
@@ -37,6 +40,7 @@ done(void)
 {
 	store = store_close(store);
 	sch = schedule_free(sch);
+	rend = renderer_free(rend);
 }
 
 static void
@@ -88,6 +92,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	/* The shipped templates, for the digest "/baocao tongthe" renders. */
+	if (renderer_load(fuzz_top("templates"), &rend, &msg) < 0) {
+		fprintf(stderr, "fuzz_command: %s\n", msg);
+		abort();
+	}
 	snprintf(path, sizeof(path), "%s/r.db", fuzz_dir());
 	sch = schedule_new_default();
 	if (!sch || store_open(path, STORE_CREATE, &store, &msg) < 0 || store_begin(store) < 0) {
@@ -137,6 +146,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	in.chat_id = chats[data[0] % (sizeof(chats) / sizeof(chats[0]))];
 	in.cal = sch->cal;
 	in.sch = sch;
+	in.rend = rend;
 	text = fuzz_cstr(data + 1, n - 1);
 	switch ((data[0] >> 4) % 3) {
 	case 0:
@@ -156,9 +166,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		abort();
 	r = command_run(store, &in, &out);
 	store_rollback(store);
-	/* The registry is in memory and sound: a failure here is the command's. */
+	/* The registry is sound and private: a failure here is the command's. */
 	if (r < 0)
 		abort();
 	command_out_release(&out);
+	free(text);
 	return 0;
 }

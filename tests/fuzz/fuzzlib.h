@@ -62,6 +62,26 @@ fuzz_dir(void)
 	return fuzz_dir_path;
 }
 
+/*
+ * rel, a path from the top of the tree, from the target's build/fuzz/
+ * (static): the targets find the shipped templates and schedules so,
+ * from wherever they are run.
+ */
+static inline const char *
+fuzz_top(const char *rel)
+{
+	static char path[4200];
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return rel;
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	snprintf(path, sizeof(path), "%s/../../%s", exe, rel);
+	return path;
+}
+
 /* Writes the input to fuzz_dir()/name (replacing it); returns the path, static. */
 static inline const char *
 fuzz_file(const char *name, const uint8_t *data, size_t n)
