@@ -45,6 +45,10 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNFLAGS) $(CFLAGS) $(PKG_CFLAGS) -DDON
 SRCS = $(sort $(wildcard bot/*.c))
 LIB_SRCS = $(filter-out bot/main.c bot/ical_main.c,$(SRCS))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
+# The libFuzzer targets (see 'fuzzing' below), built by make check too.
+FUZZ = build/fuzz
+FUZZ_SRCS = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(FUZZ_SRCS))
 
 REL = build/rel
 SAN = build/san
@@ -95,7 +99,8 @@ test-build: all $(SAN)/dondoc $(SAN)/dondoc-ical $(REL)/tests/dondoc-ical $(SAN)
 	$(REL)/tests/ical_check $(SAN)/tests/ical_check \
 	$(TSAN)/dondoc $(TSAN)/dondoc-ical \
 	$(REL)/bench_planner $(REL)/bench_render $(REL)/bench_inbound $(REL)/bench_feed \
-	$(addprefix $(REL)/tests/,$(UNITS)) $(addprefix $(SAN)/tests/,$(UNITS))
+	$(addprefix $(REL)/tests/,$(UNITS)) $(addprefix $(SAN)/tests/,$(UNITS)) \
+	$(FUZZ_BINS)
 
 -include $(wildcard $(REL)/obj/*.d $(SAN)/obj/*.d $(TSAN)/obj/*.d)
 
@@ -149,12 +154,9 @@ bench-feed: deps
 # (tests/fuzz/run.sh).  The helper dondoc-ical is deliberately not beside
 # the targets (nor at LIBEXECDIR): the schedule's target stops at the
 # helper's door rather than forking per input.
-FUZZ = build/fuzz
 FUZZ_CC = clang
 FUZZ_SECONDS ?= 60
 FUZZ_SANS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
-FUZZ_SRCS = $(sort $(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(FUZZ_SRCS))
 
 $(FUZZ)/obj/%.o: LIBEXECDIR = /nonexistent/dondoc-fuzz
 $(FUZZ)/obj/%.o: bot/%.c $(wildcard bot/*.h) | $(FUZZ)/obj

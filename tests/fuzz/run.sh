@@ -2,7 +2,7 @@
 # Runs the libFuzzer targets of tests/fuzz (built by 'make fuzz-build' as
 # build/fuzz/fuzz_NAME), one after another:
 #
-#   sh tests/fuzz/run.sh [--seconds N] [--jobs J] [--results FILE] BIN...
+#   sh tests/fuzz/run.sh [--seconds N] [--jobs J] [--scratch] [--results FILE] BIN...
 #
 # For each target: first every kept input is replayed whole, one by one
 # (tests/fuzz/regress/NAME: the crashes and hangs found, kept forever;
@@ -16,18 +16,19 @@
 # crash or hang leaves its input in build/fuzz/crash/NAME/, to be fixed
 # and then kept in tests/fuzz/regress/NAME/.  With --results, PASS/FAIL
 # lines go to FILE as tests/check.sh counts them.  J targets run at once
-# (1).  Exits 1 when any target crashed.
+# (1).  --scratch: a fresh corpus for this run only (make check).  Exits 1
+# when any target crashed.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 top=$(pwd)
 
-seconds=60 jobs=1 results=
+seconds=60 jobs=1 results= scratch=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--seconds) seconds=$2; shift 2 ;;
+	--scratch) scratch=1; shift ;;
 	--jobs) jobs=$2; shift 2 ;;
 	--results) results=$2; shift 2 ;;
-	--one) break ;;
 	*) break ;;
 	esac
 done
@@ -45,6 +46,7 @@ one() {
 	name=${name#fuzz_}
 	src=tests/fuzz
 	work=build/fuzz/corpus/$name
+	[ -n "$scratch" ] && work=$(mktemp -d)
 	crash=build/fuzz/crash/$name
 	log=build/fuzz/log/$name
 	mkdir -p "$work" "$crash" "$(dirname "$log")"
@@ -86,6 +88,7 @@ one() {
 		grep -aE 'ERROR:|SUMMARY:|Running:|==[0-9]+==' "$log.replay" | tail -8
 		[ -n "$results" ] && echo "FAIL fuzz $name: replay of $n_seeds inputs" >>"$results"
 		rm -rf "$seeds"
+		[ -n "$scratch" ] && rm -rf "$work"
 		return 1
 	fi
 	[ -n "$results" ] && echo "PASS fuzz $name: replay of $n_seeds inputs" >>"$results"
@@ -97,6 +100,7 @@ one() {
 		-print_final_stats=1 -artifact_prefix="$crash/" "$work" "$seeds" \
 		>"$log" 2>&1 || st=$?
 	rm -rf "$seeds"
+	[ -n "$scratch" ] && rm -rf "$work"
 	runs=$(grep -a 'stat::number_of_executed_units' "$log" | awk '{print $2}')
 	cov=$(grep -aoE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -1)
 	crashes=$(find "$crash" -type f | wc -l)
@@ -124,8 +128,8 @@ i=0
 for b in "$@"; do
 	i=$((i + 1))
 	echo "$b $out/$i"
-done | FUZZ_SECONDS_ONE=$seconds xargs -P "$jobs" -L 1 sh -c \
-	'sh tests/fuzz/run.sh --seconds "$FUZZ_SECONDS_ONE" ${0:+--results} ${0:+"$0"} --one "$1" "$2"; echo $? >"$2.rc"' \
+done | FUZZ_SECONDS_ONE=$seconds FUZZ_SCRATCH=${scratch:+--scratch} xargs -P "$jobs" -L 1 sh -c \
+	'sh tests/fuzz/run.sh --seconds "$FUZZ_SECONDS_ONE" ${0:+--results} ${0:+"$0"} $FUZZ_SCRATCH --one "$1" "$2"; echo $? >"$2.rc"' \
 	"$results"
 fail=0
 i=0
