@@ -5,6 +5,7 @@
 # the line of tests/faults/invariants.sh over the registry.  A failing
 # scenario leaves its log in $TMPDIR/faults-NAME.log.
 #
+# FAULT_INFO, when set, is added to the line (what the scenario did: kills...).
 # FAULTS_QUICK=1 asks for the short version (make check); the scenario
 # picks its sizes from it.
 _fl_out=$(mktemp "${TMPDIR:-/tmp}/faults.XXXXXX")
@@ -31,7 +32,7 @@ verdict() {
 	_fl_rc=$?
 	_fl_s=$(($(date +%s) - _fl_t0))
 	[ $_fl_rc = 0 ] || cp "$T/log" "${TMPDIR:-/tmp}/faults-$FAULT.log"
-	echo "$_fl_line; $(grep -c '^PASS' "$_fl_out") checks, ${_fl_s} s" >&3
+	echo "$_fl_line; ${FAULT_INFO:+$FAULT_INFO; }$(grep -c '^PASS' "$_fl_out") checks, ${_fl_s} s" >&3
 	rm -f "$_fl_out"
 	exit $_fl_rc
 }
