@@ -102,7 +102,7 @@ if [ -n "${INV_COMMITTED:-}" ]; then
 	done <"$W/ctasks"
 fi
 
-exec $PY - "$W" "$NAME" <<'PY'
+$PY - "$W" "$NAME" <<'PY'
 import collections, datetime, json, os, sys
 
 w, name = sys.argv[1], sys.argv[2]
@@ -291,3 +291,4 @@ verdict(True, "%d messages (%d sent, %d pending, %d sending, %d dead, %d cancell
         % (len(out), states["sent"], states["pending"], states["sending"], states["dead"], states["cancelled"],
            ntasks, len(done), ladders, steps, received, dups, replies, len(dry)))
 PY
+exit $?
