@@ -1960,7 +1960,15 @@ store_open(const char *path, enum store_mode mode, struct store **ret, char **re
 		r = rc == SQLITE_OK ? user_version(s, &version) : errno_of(rc);
 	}
 	if (r < 0) {
-		msg = r == -EBADMSG
+		/*
+		 * SQLITE_CORRUPT is a registry cut short or overwritten (a full
+		 * disk, a copy stopped half-way), not a wrong file: saying "not a
+		 * dondoc database" sent operators looking for another one.
+		 */
+		msg = r == -EBADMSG && (sqlite3_errcode(s->db) & 0xff) == SQLITE_CORRUPT
+			? xasprintf("database '%s' is damaged (%s): dondoc leaves it as it is; "
+				    "restore it from a backup", path, sqlite3_errmsg(s->db))
+			: r == -EBADMSG
 			? xasprintf("'%s' is not a dondoc database", path)
 			: r == -EBUSY
 			? xasprintf("database '%s' is locked by another process", path)
