@@ -88,6 +88,12 @@ test_open_missing_and_uninitialised(void **state)
 		assert_int_equal(stat(path, &st), 0);
 		assert_int_equal(st.st_size, 3000);
 	}
+	/* Cut within its first page, SQLite sees an empty database: init must not build on it. */
+	assert_int_equal(truncate(path, 50), 0);
+	assert_int_equal(store_open(path, STORE_CREATE, &s, &msg), -EBADMSG);
+	assert_non_null(strstr(msg, "is damaged (50 bytes"));
+	free(msg);
+	assert_null(s);
 }
 
 static void
