@@ -1988,6 +1988,10 @@ store_open(const char *path, enum store_mode mode, struct store **ret, char **re
 			? xasprintf("'%s' is not a dondoc database", path)
 			: r == -EBUSY
 			? xasprintf("database '%s' is locked by another process", path)
+			: sqlite3_system_errno(s->db) == ENOSPC
+			/* "disk I/O error" alone: its -shm could not grow on a full disk */
+			? xasprintf("cannot read database '%s': %s (its disk is full: %s)", path,
+				    sqlite3_errmsg(s->db), strerror(ENOSPC))
 			: xasprintf("cannot read database '%s': %s", path, sqlite3_errmsg(s->db));
 		goto out;
 	}
