@@ -21,6 +21,8 @@
 #   INV_SETTLED=1       the scenario ended with a full run: no message may be
 #                       left 'sending', and the planner must have nothing new
 #                       to queue at DONDOC_NOW (invariant 1 through a rerun)
+#   INV_VERIFY=0       people or messages were written into the registry by
+#                       hand (a test's shortcut): 'verify' is not asked
 #   INV_EXPLAIN=N       tasks whose reminder ladder is read (explain, about
 #                       0.05 s each): the done ones first, then spread; 40
 #
@@ -73,7 +75,7 @@ cli report.json report --json
 cli bydoc.json report --by document --json
 cli byagency.json report --by agency --json
 cli dry.json remind --dry-run --json
-if ! "$DONDOC" verify >"$W/verify" 2>&1; then
+if [ "${INV_VERIFY:-1}" = 1 ] && ! "$DONDOC" verify >"$W/verify" 2>&1; then
 	echo "not ok $NAME: figures: 'dondoc verify' failed: $(head -c 300 "$W/verify" | tr '\n' ' ')"
 	exit 1
 fi
