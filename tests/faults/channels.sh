@@ -143,7 +143,9 @@ expect_eq "round 2: 30 s later nothing is tried again (no server is called)" \
 # --- round 3: servers that accept and never answer ------------------------------------------------
 echo hang >mail/fault
 if [ -z "$QUICK" ]; then
-	ctl fail '{"method": "sendMessage", "chat_id": 2001, "delay": 45}'
+	# Held past the 30 s timeout, then an error: never answered in time, not delivered
+	# (a delay alone would deliver it late: a duplicate no client can avoid).
+	ctl fail '{"method": "sendMessage", "chat_id": 2001, "delay": 45, "error_code": 502}'
 	zalo_ctl fail '{"endpoint": "cs", "user_id": "3004", "hang": true, "done": false}'
 	budget=$((30 + 20 + 3 * 2 + 15))
 else
