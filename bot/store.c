@@ -1843,6 +1843,21 @@ fail:
 	return r;
 }
 
+/*
+ * True when path's size is not a whole number of pages (every page size is
+ * a multiple of 512): what a copy stopped half-way or a truncation leaves.
+ */
+static bool
+cut_short(const char *path, off_t *size)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return false;
+	*size = st.st_size;
+	return st.st_size % 512 != 0;
+}
+
 /* True when path has no -wal file, or an empty one. */
 static bool
 wal_is_empty(const char *path)
@@ -1908,6 +1923,7 @@ store_open(const char *path, enum store_mode mode, struct store **ret, char **re
 	struct stat stt;
 	int flags, rc, r = 0, version = 0;
 	char *msg = NULL;
+	off_t size = 0;
 
 	if (stat(path, &stt) < 0) {
 		if (errno != ENOENT || mode != STORE_CREATE) {
@@ -1960,11 +1976,34 @@ store_open(const char *path, enum store_mode mode, struct store **ret, char **re
 		r = rc == SQLITE_OK ? user_version(s, &version) : errno_of(rc);
 	}
 	if (r < 0) {
-		msg = r == -EBADMSG
+		/*
+		 * SQLITE_CORRUPT is a registry cut short or overwritten (a full
+		 * disk, a copy stopped half-way), not a wrong file: saying "not a
+		 * dondoc database" sent operators looking for another one.
+		 */
+		msg = r == -EBADMSG && (sqlite3_errcode(s->db) & 0xff) == SQLITE_CORRUPT
+			? xasprintf("database '%s' is damaged (%s): dondoc leaves it as it is; "
+				    "restore it from a backup", path, sqlite3_errmsg(s->db))
+			: r == -EBADMSG
 			? xasprintf("'%s' is not a dondoc database", path)
 			: r == -EBUSY
 			? xasprintf("database '%s' is locked by another process", path)
+			: sqlite3_system_errno(s->db) == ENOSPC
+			/* "disk I/O error" alone: its -shm could not grow on a full disk */
+			? xasprintf("cannot read database '%s': %s (its disk is full: %s)", path,
+				    sqlite3_errmsg(s->db), strerror(ENOSPC))
 			: xasprintf("cannot read database '%s': %s", path, sqlite3_errmsg(s->db));
+		goto out;
+	}
+	if (cut_short(path, &size)) {
+		/*
+		 * SQLite reads a file cut within its first page as an empty
+		 * database: "not initialised", and init would build on it.
+		 */
+		r = -EBADMSG;
+		msg = xasprintf("database '%s' is damaged (%jd bytes, not a whole number of "
+				"pages: cut short): dondoc leaves it as it is; restore it from a backup",
+				path, (intmax_t)size);
 		goto out;
 	}
 	if (version > (int)ELEMENTSOF(migrations)) {

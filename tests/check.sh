@@ -134,6 +134,20 @@ for t in tests/integration/t_*.sh; do
 	done
 done
 
+# The quick versions of the fault scenarios (tests/faults/, make faults
+# runs the long ones), one after the other with the plain build: about a
+# minute in all; each prints one line.
+echo "== fault scenarios (quick)"
+for f in kill_webhook kill_import wal_deleted full_disk truncated; do
+	line=$(FAULTS_QUICK=1 TZ=UTC DONDOC=bot/dondoc sh tests/faults/$f.sh)
+	echo "$line"
+	case $line in
+	"not ok"*) echo "FAIL faults $line" >>"$results" ;;
+	*"# SKIP"*) echo "SKIP faults $line" >>"$results" ;;
+	*) echo "PASS faults $line" >>"$results" ;;
+	esac
+done
+
 # The daemon's threads (HTTP server, webhook writer, background) under
 # ThreadSanitizer: the tests that run them, a data race failing them.
 echo "== tsan build, TZ=UTC"

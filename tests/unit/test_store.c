@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "store.h"
 #include "xalloc.h"
@@ -69,6 +70,28 @@ test_open_missing_and_uninitialised(void **state)
 	fclose(fp);
 	assert_int_equal(store_open(path, STORE_WRITE, &s, &msg), -EBADMSG);
 	assert_non_null(strstr(msg, "not a dondoc database"));
+	free(msg);
+	msg = NULL;
+	assert_null(s);
+	/* A registry cut short is damaged, not "not a dondoc database", and left as it is. */
+	snprintf(path, sizeof(path), "%s/cut.db", f->dir);
+	assert_int_equal(store_open(path, STORE_CREATE, &s, NULL), 0);
+	s = store_close(s);
+	assert_int_equal(truncate(path, 3000), 0);
+	assert_int_equal(store_open(path, STORE_WRITE, &s, &msg), -EBADMSG);
+	assert_non_null(strstr(msg, "is damaged (database disk image is malformed)"));
+	free(msg);
+	assert_null(s);
+	{
+		struct stat st;
+
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_size, 3000);
+	}
+	/* Cut within its first page, SQLite sees an empty database: init must not build on it. */
+	assert_int_equal(truncate(path, 50), 0);
+	assert_int_equal(store_open(path, STORE_CREATE, &s, &msg), -EBADMSG);
+	assert_non_null(strstr(msg, "is damaged (50 bytes"));
 	free(msg);
 	assert_null(s);
 }
