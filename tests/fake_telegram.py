@@ -70,11 +70,13 @@ Control API, JSON in and out, on the same port:
         missing).  -> {"update_id", "queued"}
   POST /control/fail     {"method", "count" (1), "error_code", "description",
                           "retry_after", "migrate_to_chat_id", "disconnect",
-                          "delay", "chat_id"}
+                          "reset", "delay", "chat_id"}
         the next count calls of method (for that chat_id only, if given)
         fail that way instead of running; disconnect closes the connection
-        with no answer; delay (seconds) holds the answer back, and alone
-        just slows the real answer down.
+        with no answer; reset too, with a TCP RST (SO_LINGER 0: the
+        client reads "connection reset by peer"); delay (seconds) holds the
+        answer back, and alone just slows the real answer down (a delay
+        past the client's timeout is a server that never answers).
   GET  /control/calls[?method=M&count=N&timeout=S]   every Bot API call:
         {method, params, status, response, t, t_end, wall, scripted?,
         disconnected?, via?}; with count, waits up to timeout seconds for N
@@ -104,6 +106,8 @@ import json
 import os
 import re
 import signal
+import socket
+import struct
 import sys
 import threading
 import time
@@ -1547,7 +1551,8 @@ class Fake:
             raise ControlError("method is required")
         failure = {"method": data["method"], "count": int(data.get("count", 1)),
                    "chat_id": data.get("chat_id"), "delay": float(data.get("delay", 0)),
-                   "disconnect": bool(data.get("disconnect", False))}
+                   "disconnect": bool(data.get("disconnect", False) or data.get("reset", False)),
+                   "reset": bool(data.get("reset", False))}
         code = data.get("error_code")
         if code is not None:
             code = failure["error_code"] = int(code)
@@ -1558,7 +1563,7 @@ class Fake:
                        else DEFAULT_DESCRIPTIONS.get(code, "Error %d" % code))
             failure["description"] = data.get("description", default)
         elif not failure["disconnect"] and not failure["delay"]:
-            raise ControlError("give error_code, disconnect or delay")
+            raise ControlError("give error_code, disconnect, reset or delay")
         self.failures.append(failure)
         return {"failures": copy.deepcopy(self.failures)}
 
@@ -1595,6 +1600,16 @@ class Fake:
     def control_reset(self, data, query):
         self.reset()
         return {"chats": len(self.chats)}
+
+
+def reset_connection(sock):
+    """Closes sock with a TCP RST rather than a FIN: SO_LINGER 0, and closed
+    now (socketserver would shut it down, a FIN, before closing it)."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        os.close(sock.detach())
+    except OSError:
+        pass
 
 
 def webhook_url(url):
@@ -1737,6 +1752,8 @@ class Handler(BaseHTTPRequestHandler):
             if failure["disconnect"]:
                 with fake.cond:
                     fake.finish_call(record, None, None, scripted=True, disconnected=True)
+                if failure["reset"]:
+                    reset_connection(self.connection)
                 self.close_connection = True
                 return
             if "error_code" in failure:

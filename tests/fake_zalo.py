@@ -127,6 +127,8 @@ Control API, JSON in and out, on the same port:
                                client hangs up or the fake stops);
                            "disconnect": true  done, the connection closed
                                with no answer;
+                           "reset": true  the same, closed with a TCP RST
+                               (the client reads "connection reset");
                          "done": false with delay: the call is done only
                          after the delay (a plain slow answer); with hang or
                          disconnect: never done.}
@@ -157,6 +159,8 @@ import os
 import re
 import secrets
 import signal
+import socket
+import struct
 import sys
 import threading
 import time
@@ -514,13 +518,14 @@ class Fake:
             failure["error"] = int(data["error"])
         elif data.get("status") is not None:
             failure["status"] = int(data["status"])
-        elif data.get("delay") or data.get("hang") or data.get("disconnect"):
+        elif data.get("delay") or data.get("hang") or data.get("disconnect") or data.get("reset"):
             failure["delay"] = float(data.get("delay") or 0)
             failure["hang"] = bool(data.get("hang"))
-            failure["disconnect"] = bool(data.get("disconnect"))
+            failure["disconnect"] = bool(data.get("disconnect") or data.get("reset"))
+            failure["reset"] = bool(data.get("reset"))
             failure["done"] = bool(data.get("done", True))
         else:
-            raise ControlError("give error, status, delay, hang or disconnect")
+            raise ControlError("give error, status, delay, hang, disconnect or reset")
         self.failures.append(failure)
         return {"failures": self.failures}
 
@@ -717,6 +722,15 @@ class Handler(BaseHTTPRequestHandler):
         if failure["hang"]:
             self.hang()
         elif failure["disconnect"]:
+            if failure.get("reset"):
+                # SO_LINGER 0: close() sends a TCP RST rather than a FIN.
+                # Closed now: socketserver would shut it down (a FIN) first.
+                try:
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                               struct.pack("ii", 1, 0))
+                    os.close(self.connection.detach())
+                except OSError:
+                    pass
             self.close_connection = True
         else:
             self.send_json(200, response)

@@ -4,7 +4,7 @@ STARTTLS on a certificate the test made, AUTH, and scripted answers.
 
     smtpd.py DIR PORT [--cert C --key K] [--require-tls] [--auth USER:PASS]
              [--fail-data CODE:N] [--reject ADDR] [--no-starttls] [--tls13-only]
-             [--delay-data SECONDS]
+             [--delay-data SECONDS] [--fault-file PATH]
 
 Each accepted message is written to DIR/NNNN.eml (the bytes as received);
 DIR/ready appears once the server listens.  --fail-data 451:1 answers the
@@ -12,17 +12,69 @@ first N DATA commands with CODE, then 250.  --reject ADDR answers 550 to
 RCPT TO that address.  --tls13-only refuses TLS 1.2 and below.  Each TLS
 handshake writes the name the client sent in SNI to DIR/sni.log ("-" for
 none).  --delay-data waits that long before answering each DATA (a
-slow server: a test can stop the client between two messages).  Runs
-until killed.
+slow server: a test can stop the client between two messages).
+
+--fault-file PATH: a misbehaving relay, as the file says when a client
+connects (absent or empty: none), so that a test changes it while the
+server runs:
+  hang       the connection is accepted and never answered (no greeting);
+  reset      the connection is closed at once with a TCP RST;
+  421        greets "421 4.3.2 Service not available" and closes (RFC 5321
+             3.8: a server shutting down, try later);
+  hang-data  the session goes as usual, but DATA is never answered (the
+             message is not kept);
+  451-data   DATA is answered "451 4.3.0" (not kept).
+Every connection is logged to DIR/connections.log with the fault it got.
+Runs until killed.
 """
 import argparse
 import asyncio
 import os
+import socket
 import ssl
+import struct
 import time
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+def read_fault(path):
+    """The fault the file names now ("" when none)."""
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except (OSError, TypeError):
+        return ""
+
+
+class FaultySMTP(SMTP):
+    """aiosmtpd's server, misbehaving as the fault file says when a client connects."""
+
+    def __init__(self, handler, fault_file, outdir, **kw):
+        super().__init__(handler, **kw)
+        self.fault_file = fault_file
+        self.outdir = outdir
+        self.fault = ""
+
+    async def _handle_client(self):
+        self.fault = read_fault(self.fault_file)
+        with open(os.path.join(self.outdir, "connections.log"), "a") as f:
+            f.write("%s %s\n" % (time.strftime("%H:%M:%S"), self.fault or "ok"))
+        if self.fault == "hang":
+            await asyncio.sleep(3600)
+            return
+        if self.fault == "reset":
+            sock = self.transport.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.transport.abort()
+            return
+        if self.fault == "421":
+            await self.push("421 4.3.2 Service not available, closing transmission channel")
+            self.transport.close()
+            return
+        await super()._handle_client()
 
 
 class Handler:
@@ -44,6 +96,11 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
+        fault = getattr(server, "fault", "")
+        if fault == "hang-data":
+            await asyncio.sleep(3600)
+        if fault == "451-data":
+            return "451 4.3.0 Temporary server error, try again later"
         if self.fail_left > 0:
             self.fail_left -= 1
             return "%d 4.3.0 try again later" % self.fail_code
@@ -71,6 +128,7 @@ def main():
     ap.add_argument("--reject", action="append", default=[])
     ap.add_argument("--tls13-only", action="store_true")
     ap.add_argument("--delay-data", type=float, default=0.0)
+    ap.add_argument("--fault-file")
     a = ap.parse_args()
     code, count = a.fail_data.split(":")
     handler = Handler(a.dir, int(code), int(count), a.reject, a.delay_data)
@@ -100,8 +158,15 @@ def main():
         kw["auth_required"] = True     # a failed AUTH must not fall back to anonymous mail
     else:
         kw["auth_required"] = False
-    c = Controller(handler, hostname="127.0.0.1", port=a.port, server_hostname="localhost",
-                   **kw)
+    if a.fault_file:
+        class FaultyController(Controller):
+            def factory(self):
+                return FaultySMTP(self.handler, a.fault_file, a.dir, **self.SMTP_kwargs)
+        c = FaultyController(handler, hostname="127.0.0.1", port=a.port,
+                             server_hostname="localhost", **kw)
+    else:
+        c = Controller(handler, hostname="127.0.0.1", port=a.port, server_hostname="localhost",
+                       **kw)
     c.start()
     open(os.path.join(a.dir, "ready"), "w").close()
     try:
