@@ -1,0 +1,111 @@
+#!/bin/sh
+# make valgrind: every integration script (tests/integration/t_*.sh, as
+# tests/check.sh runs them) with each dondoc process, the daemon and every
+# CLI call, and the dondoc-ical helper it starts, under valgrind memcheck.
+# A memory error or a definite or indirect leak in any of them fails the
+# run, as does a failing check (a script that passes only outside valgrind
+# is a finding too).  Ends with "N processes, N with errors; N passed, N
+# failed" and how long it took.
+#
+# $DONDOC is build/valgrind/dondoc, a script that execs valgrind on
+# build/valgrind/dondoc.real, a copy of bot/dondoc: a copy, not a path
+# into bot/, because dondoc finds its helper (and a checkout's schedules)
+# beside its own binary, and a test that copies $DONDOC elsewhere copies
+# $DONDOC.real with it (copy_dondoc in tests/lib.sh).  Each process writes
+# its own log, build/valgrind/logs/PID.log; the last pass reads them all.
+# Still-reachable memory (libraries' one-time state) is not a leak; the
+# suppressions in tests/valgrind.supp each say which library and why.
+#
+#   sh tests/valgrind.sh [t_name ...]    the scripts named, or all
+#   VALGRIND_JOBS=N                      scripts at a time (nproc)
+set -u
+cd "$(dirname "$0")/.." || exit 1
+TOP=$(pwd)
+VG=$TOP/build/valgrind
+command -v valgrind >/dev/null || { echo "valgrind: not installed (make deps)"; exit 1; }
+[ -x bot/dondoc ] && [ -x bot/dondoc-ical ] || { echo "valgrind: build first (make all)"; exit 1; }
+t0=$(date +%s)
+
+rm -rf "$VG"
+mkdir -p "$VG/logs" "$VG/tests"
+cp bot/dondoc "$VG/dondoc.real"
+cp bot/dondoc-ical "$VG/dondoc-ical.real"
+# libical's checker (t_feed_parse) of the plain build, not under valgrind.
+[ -x build/rel/tests/ical_check ] && ln -s "$TOP/build/rel/tests/ical_check" "$VG/tests/ical_check"
+
+# --errors-for-leak-kinds: a definite or indirect leak counts as an error
+# (and so changes the exit status); possibly-lost blocks are the inner
+# pointers of libraries' caches, and still-reachable ones their one-time
+# state.  A process killed with SIGKILL (t_crash) writes no summary: only
+# the errors met before are in its log.
+opts="--leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
+	--error-exitcode=86 --num-callers=30 --suppressions=$TOP/tests/valgrind.supp"
+# dondoc: the copy beside the script ($0.real), found wherever the script is copied.
+cat >"$VG/dondoc" <<EOF
+#!/bin/sh
+exec valgrind $(echo $opts) --log-file="\${DONDOC_VALGRIND_LOG:-$VG/logs/%p.log}" "\$0.real" "\$@"
+EOF
+# The helper by its absolute path: it finds nothing beside itself, and a
+# test may copy it anywhere (t_ops_datadir).
+cat >"$VG/dondoc-ical" <<EOF
+#!/bin/sh
+exec valgrind $(echo $opts) --log-file="$VG/logs/%p.log" "$VG/dondoc-ical.real" "\$@"
+EOF
+chmod +x "$VG/dondoc" "$VG/dondoc-ical"
+
+if [ $# -gt 0 ]; then
+	for t; do echo "tests/integration/${t%.sh}.sh"; done
+else
+	ls tests/integration/t_*.sh
+fi >"$VG/scripts"
+results=$VG/results
+: >"$results"
+# DONDOC_SLOW: tests/lib.sh's waits last this many times longer (a process
+# under memcheck runs 20 to 50 times slower).
+export DONDOC_SLOW=5 DONDOC_VALGRIND=1
+jobs=${VALGRIND_JOBS:-$(nproc)}
+# The longest first, so that no worker is left with a long one at the end.
+xargs -P "$jobs" -I{} sh -c '
+	t={}; n=$(basename "$t" .sh); s=$(date +%s)
+	TZ=UTC DONDOC='"$VG"'/dondoc RESULTS='"$results"' sh "$t" >'"$VG"'/$n.out 2>&1
+	st=$?
+	if grep -aq "^not ok" '"$VG"'/$n.out || [ $st != 0 ]; then
+		echo "FAIL $n ($(($(date +%s) - s)) s)"; grep -aE "^(not ok|#)" '"$VG"'/$n.out | head -20
+		[ $st != 0 ] && echo "FAIL $n exit $st" >>'"$results"'
+	else
+		echo "ok   $n ($(grep -ac "^ok" '"$VG"'/$n.out) checks, $(($(date +%s) - s)) s)"
+	fi' <"$VG/scripts"
+
+# Processes still finishing (a daemon killed by a script's last trap writes
+# its leak summary after the script ended): 120 s at most.
+for i in $(seq 120); do
+	busy=0
+	for f in "$VG"/logs/*.log; do
+		[ -e "$f" ] || continue
+		p=$(basename "$f" .log)
+		kill -0 "$p" 2>/dev/null && grep -q "Command: $VG/dondoc" "$f" && busy=1
+	done
+	[ $busy = 0 ] && break
+	sleep 1
+done
+
+# The last pass: a log with an error, or an ERROR SUMMARY not 0, fails.
+procs=0 bad=0
+for f in "$VG"/logs/*.log; do
+	[ -e "$f" ] || continue
+	procs=$((procs + 1))
+	if grep -qE '^==[0-9]+== ERROR SUMMARY: [1-9]' "$f" ||
+		grep -qE '^==[0-9]+== (Invalid|Conditional jump|Use of uninitialised|Syscall param|Mismatched free|Source and destination overlap|Argument .* of function)' "$f"; then
+		bad=$((bad + 1))
+		echo "FAIL valgrind: $(sed -n 's/^==[0-9]*== Command: //p' "$f" | cut -c1-200)"
+		echo "     log: $f"
+		sed -n '/^==[0-9]*== \(Invalid\|Conditional\|Use of\|Syscall\|Mismatched\|Source and\|Argument\|[0-9,]* bytes in\)/,/^==[0-9]*== $/p' "$f" |
+			head -40 | sed 's/^/     /'
+		echo "FAIL valgrind $f" >>"$results"
+	fi
+done
+passed=$(grep -ac '^PASS' "$results")
+failed=$(grep -ac '^FAIL' "$results")
+echo "$procs processes under valgrind, $bad with errors or leaks; $passed checks passed, $failed failed" \
+	"($(($(date +%s) - t0)) s)"
+[ "$failed" -eq 0 ]
