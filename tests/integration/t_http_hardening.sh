@@ -64,7 +64,7 @@ vg_checks() { # N: N scrapes answered, and valgrind's log ($T/valgrind.log) find
 if [ -x "$DONDOC.real" ]; then
 	# make valgrind: $DONDOC is a script running memcheck itself (tests/valgrind.sh).
 	start http.conf env DONDOC_VALGRIND_LOG="$T/valgrind.log"
-	vg_checks 300
+	vg_checks 100
 else
 	case $(ldd "$DONDOC" 2>/dev/null) in
 	*libtsan*)
