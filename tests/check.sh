@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.." || exit 1
 # stderr): a daemon whose leak LeakSanitizer reports as it stops fails the
 # run even when its script does not look at how it exited.  No LSan
 # suppression: a leak of ours is fixed, never hidden.
-san_logs=$(mktemp -d)
+# (The jobs, tests/check.sh --one, keep the run's folder.)
+san_logs=${CHECK_SAN_LOGS:-$(mktemp -d)}
+export CHECK_SAN_LOGS=$san_logs
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$san_logs/asan
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
