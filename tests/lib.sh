@@ -221,6 +221,10 @@ daemon_stop() {
 	kill -TERM $daemon 2>/dev/null
 	wait $daemon 2>/dev/null
 	_ds=$?
+	# tests/check.sh sends sanitizer reports to files (CHECK_SAN_LOGS): the
+	# daemon's goes to serve.log too, where the scripts look for it.
+	[ -z "${CHECK_SAN_LOGS:-}" ] || [ ! -f "$CHECK_SAN_LOGS/asan.$daemon" ] ||
+		cat "$CHECK_SAN_LOGS/asan.$daemon" >>serve.log
 	daemon=
 	return $_ds
 }
