@@ -1,7 +1,8 @@
 #!/bin/sh
 # make valgrind: every integration script (tests/integration/t_*.sh, as
 # tests/check.sh runs them) with each dondoc process, the daemon and every
-# CLI call, and the dondoc-ical helper it starts, under valgrind memcheck.
+# CLI call (and with VALGRIND_HELPER=1 the dondoc-ical helper it starts),
+# under valgrind memcheck.
 # A memory error or a definite or indirect leak in any of them fails the
 # run, as does a failing check (a script that passes only outside valgrind
 # is a finding too).  Ends with "N processes, N with errors; N passed, N
@@ -18,6 +19,7 @@
 #
 #   sh tests/valgrind.sh [t_name ...]    the scripts named, or all
 #   VALGRIND_JOBS=N                      scripts at a time (nproc)
+#   VALGRIND_HELPER=1                    the helper under memcheck too
 set -u
 cd "$(dirname "$0")/.." || exit 1
 TOP=$(pwd)
@@ -45,13 +47,21 @@ cat >"$VG/dondoc" <<EOF
 #!/bin/sh
 exec valgrind $(echo $opts) --log-file="\${DONDOC_VALGRIND_LOG:-$VG/logs/%p.log}" "\$0.real" "\$@"
 EOF
-# The helper by its absolute path: it finds nothing beside itself, and a
-# test may copy it anywhere (t_ops_datadir).
-cat >"$VG/dondoc-ical" <<EOF
+# The helper: dondoc gives it 10 s (EXPAND_TIMEOUT_MS), which libical and
+# ICU starting under memcheck on a loaded machine do not always meet; so
+# it runs plain unless VALGRIND_HELPER=1.  Then a script execs it by its
+# absolute path: it finds nothing beside itself, and a test may copy it
+# anywhere (t_ops_datadir).
+if [ "${VALGRIND_HELPER:-0}" = 1 ]; then
+	cat >"$VG/dondoc-ical" <<EOF
 #!/bin/sh
 exec valgrind $(echo $opts) --log-file="$VG/logs/%p.log" "$VG/dondoc-ical.real" "\$@"
 EOF
-chmod +x "$VG/dondoc" "$VG/dondoc-ical"
+	chmod +x "$VG/dondoc-ical"
+else
+	cp bot/dondoc-ical "$VG/dondoc-ical"
+fi
+chmod +x "$VG/dondoc"
 
 if [ $# -gt 0 ]; then
 	for t; do echo "tests/integration/${t%.sh}.sh"; done
