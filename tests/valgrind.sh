@@ -18,6 +18,7 @@
 # suppressions in tests/valgrind.supp each say which library and why.
 #
 #   sh tests/valgrind.sh [t_name ...]    the scripts named, or all
+#   sh tests/valgrind.sh --report        the last pass again, over the last run's logs
 #   VALGRIND_JOBS=N                      scripts at a time (nproc)
 #   VALGRIND_HELPER=1                    the helper under memcheck too
 set -u
@@ -27,7 +28,13 @@ VG=$TOP/build/valgrind
 command -v valgrind >/dev/null || { echo "valgrind: not installed (make deps)"; exit 1; }
 [ -x bot/dondoc ] && [ -x bot/dondoc-ical ] || { echo "valgrind: build first (make all)"; exit 1; }
 t0=$(date +%s)
-
+results=$VG/results
+timed=$(sed -n '/^timed="/,/"$/p' tests/check.sh | tr -d '"' | sed 's/^timed=//' | tr '\n\t' '  ')
+export timed
+# --report: the last pass alone, over the logs of the last run.
+if [ "${1:-}" = --report ]; then
+	shift
+else
 rm -rf "$VG"
 mkdir -p "$VG/logs" "$VG/tests"
 cp bot/dondoc "$VG/dondoc.real"
@@ -68,7 +75,6 @@ if [ $# -gt 0 ]; then
 else
 	ls tests/integration/t_*.sh
 fi >"$VG/scripts"
-results=$VG/results
 : >"$results"
 # DONDOC_SLOW: tests/lib.sh's waits last this many times longer (a process
 # under memcheck runs 20 to 50 times slower).
@@ -77,8 +83,6 @@ export DONDOC_SLOW=5 DONDOC_VALGRIND=1
 # 1 s answer, a 10 s deadline): under memcheck their failed checks are
 # said apart (SLOW) and do not fail the run; their processes' memory
 # errors and leaks do, like everyone's.
-timed=$(sed -n '/^timed="/,/"$/p' tests/check.sh | tr -d '"' | sed 's/^timed=//' | tr '\n\t' '  ')
-export timed
 jobs=${VALGRIND_JOBS:-$(nproc)}
 # The longest first, so that no worker is left with a long one at the end.
 xargs -P "$jobs" -I{} sh -c '
@@ -95,6 +99,7 @@ xargs -P "$jobs" -I{} sh -c '
 	else
 		echo "ok   $n ($(grep -ac "^ok" '"$VG"'/$n.out) checks, $(($(date +%s) - s)) s)"
 	fi' <"$VG/scripts"
+fi
 
 # Processes still finishing (a daemon killed by a script's last trap writes
 # its leak summary after the script ended): 120 s at most.
