@@ -8,6 +8,8 @@
 #   make bench      the benchmarks of bench/ (not part of check)
 #   make bench-feed the iCal feeds' (issue 15), beside ical-generator
 #   make fuzz       the libFuzzer targets of tests/fuzz, FUZZ_SECONDS (60) each
+#   make valgrind   every integration script with each dondoc process under
+#                   valgrind memcheck: no error, no leak (not part of check)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -54,7 +56,7 @@ REL = build/rel
 SAN = build/san
 TSAN = build/tsan
 
-.PHONY: all deps run check test-build check-style bench bench-webhook bench-zalo bench-feed faults fuzz fuzz-build install uninstall clean demo
+.PHONY: all deps run check test-build check-style valgrind bench bench-webhook bench-zalo bench-feed faults fuzz fuzz-build install uninstall clean demo
 
 all: bot/dondoc bot/dondoc-ical
 
@@ -120,6 +122,12 @@ check: deps
 
 check-style:
 	@sh tests/check-style.sh
+
+# The integration suite with the daemon and every CLI call under valgrind
+# memcheck (tests/valgrind.sh): a memory error or a leak fails it.
+valgrind: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) all $(REL)/tests/ical_check
+	@sh tests/valgrind.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(REL)/bench_planner $(REL)/bench_render $(REL)/dondoc-ical

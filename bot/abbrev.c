@@ -48,7 +48,7 @@ words_release(struct words *ws)
 static void
 words_push(struct words *ws, const char *s, size_t n)
 {
-	ws->w = xreallocarray(ws->w, ws->n + 1, sizeof(char *));
+	ws->w = xgrowarray(ws->w, ws->n, sizeof(char *));
 	ws->w[ws->n++] = xstrndup(s, n);
 }
 
@@ -171,7 +171,7 @@ abbrev_add(struct abbrev *ab, const char *short_form, const char *long_form)
 	 */
 	for (at = 0; at < ab->n && ab->e[at].from.n >= e.from.n; at++)
 		;
-	ab->e = xreallocarray(ab->e, ab->n + 1, sizeof(struct entry));
+	ab->e = xgrowarray(ab->e, ab->n, sizeof(struct entry));
 	memmove(&ab->e[at + 1], &ab->e[at], (ab->n - at) * sizeof(struct entry));
 	ab->e[at] = e;
 	ab->n++;

@@ -47,9 +47,7 @@ buf_grow(struct buf *b, size_t n)
 	want = b->len + n + 1;
 	if (want <= b->cap)
 		return 0;
-	while (b->cap < want)
-		b->cap = b->cap * 2;
-	b->p = xreallocarray(b->p, b->cap, 1);
+	b->p = xgrowroom(b->p, &b->cap, want, 1);
 	return 0;
 }
 

@@ -130,10 +130,7 @@ days_add(struct days *s, int64_t day)
 
 	if (days_has(s, day))
 		return false;
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 32;
-		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
-	}
+	s->v = xgrowroom(s->v, &s->cap, s->n + 1, sizeof(*s->v));
 	for (i = s->n; i > 0 && s->v[i - 1] > day; i--)
 		s->v[i] = s->v[i - 1];
 	s->v[i] = day;
@@ -209,8 +206,8 @@ index_build(const struct calendar *cal, struct index *ix)
 	int64_t i, k = 0;
 
 	if (!ix->cum) {
-		ix->cum = xreallocarray(NULL, (size_t)(end - base + 1), sizeof(*ix->cum));
-		ix->work = xreallocarray(NULL, (size_t)(end - base), sizeof(*ix->work));
+		ix->cum = xmallocarray((size_t)(end - base + 1), sizeof(*ix->cum));
+		ix->work = xmallocarray((size_t)(end - base), sizeof(*ix->work));
 	}
 	ix->base = base;
 	ix->n = end - base;

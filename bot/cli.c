@@ -666,7 +666,8 @@ cli_table_free(struct cli_table *t)
 void
 cli_table_add(struct cli_table *t, const char *const *cells)
 {
-	t->cells = xreallocarray(t->cells, (t->nrows + 1) * t->ncols, sizeof(char *));
+	/* A row of ncols cells is one element: only this grows them, a row at a time. */
+	t->cells = xgrowarray(t->cells, t->nrows, t->ncols * sizeof(char *));
 	for (size_t c = 0; c < t->ncols; c++) {
 		char *v = xstrdup(cells[c] ? cells[c] : "");
 		size_t w = norm_width(v);

@@ -391,7 +391,7 @@ collect_agency(const struct agency *a, void *userdata)
 {
 	struct data_check *c = userdata;
 
-	c->agencies = xreallocarray(c->agencies, c->n_agencies + 1, sizeof(*c->agencies));
+	c->agencies = xgrowarray(c->agencies, c->n_agencies, sizeof(*c->agencies));
 	c->agencies[c->n_agencies++] = a->id;
 	return 0;
 }

@@ -532,7 +532,7 @@ command_say(struct command_msg *m, int64_t person_id, const char *name, json_t *
 void
 command_tell(struct command_out *out, int64_t person_id, const char *name, json_t *data)
 {
-	out->others = xreallocarray(out->others, out->n_others + 1, sizeof(*out->others));
+	out->others = xgrowarray(out->others, out->n_others, sizeof(*out->others));
 	memset(&out->others[out->n_others], 0, sizeof(*out->others));
 	say(&out->others[out->n_others++], person_id, name, data);
 }
@@ -1291,7 +1291,7 @@ keep(struct task **v, size_t *n, const struct task *t)
 {
 	struct task *c;
 
-	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	*v = xgrowarray(*v, *n, sizeof(**v));
 	c = &(*v)[(*n)++];
 	/* Shallow: the strings move to the list, and the store reuses nothing. */
 	*c = *t;

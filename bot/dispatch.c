@@ -79,10 +79,7 @@ collect(const struct notice *n, void *userdata)
 {
 	struct notices *ns = userdata;
 
-	if (ns->n == ns->cap) {
-		ns->cap = ns->cap ? ns->cap * 2 : 64;
-		ns->v = xreallocarray(ns->v, ns->cap, sizeof(*ns->v));
-	}
+	ns->v = xgrowroom(ns->v, &ns->cap, ns->n + 1, sizeof(*ns->v));
 	ns->v[ns->n++] = *n;
 	return 0;
 }
@@ -410,7 +407,7 @@ collect_active(const struct person *p, void *userdata)
 
 	if (!p->active || (p->role != ROLE_FOCAL && p->role != ROLE_HEAD))
 		return 0;
-	e->v = xreallocarray(e->v, e->n + 1, sizeof(*e->v));
+	e->v = xgrowarray(e->v, e->n, sizeof(*e->v));
 	c = &e->v[e->n++];
 	*c = (struct person){ .id = p->id, .agency_id = p->agency_id, .role = p->role,
 			      .active = true, .name = xstrdup(p->name), .lang = xstrdup(p->lang) };
@@ -1268,10 +1265,7 @@ owe(struct batch *b, size_t i, int err)
 		  strerror(-err), o ? "will retry" : "it goes again when its claim ends");
 	if (!o)
 		return;
-	if (o->n == o->cap) {
-		o->cap = o->cap ? o->cap * 2 : 16;
-		o->v = xreallocarray(o->v, o->cap, sizeof(*o->v));
-	}
+	o->v = xgrowroom(o->v, &o->cap, o->n + 1, sizeof(*o->v));
 	o->v[o->n++] = (struct dispatch_owed_one){ j->m.id, j->m.next_at, j->chat_id, b->d[i],
 						   b->retry[i], b->err[i] };
 	j->chat_id = NULL;

@@ -168,10 +168,7 @@ reap(pid_t pid, int64_t deadline, int *status)
 static void
 occ_add(struct expand_occ *o, struct date d, size_t *cap)
 {
-	if (o->n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		o->v = xreallocarray(o->v, *cap, sizeof(*o->v));
-	}
+	o->v = xgrowroom(o->v, cap, o->n + 1, sizeof(*o->v));
 	o->v[o->n++] = d;
 }
 
@@ -205,10 +202,7 @@ parse_output(char *text, size_t n_rules, struct expansion *e, int *culprit, char
 		}
 		if ((strncmp(line, "off ", 4) == 0 || strncmp(line, "work ", 5) == 0) &&
 		    date_parse_iso(line + (line[0] == 'o' ? 4 : 5), &d) == 0) {
-			if (e->n_days == cap_days) {
-				cap_days = cap_days ? cap_days * 2 : 64;
-				e->days = xreallocarray(e->days, cap_days, sizeof(*e->days));
-			}
+			e->days = xgrowroom(e->days, &cap_days, e->n_days + 1, sizeof(*e->days));
 			e->days[e->n_days].d = d;
 			e->days[e->n_days].work = line[0] == 'w';
 			e->n_days++;

@@ -586,7 +586,7 @@ collect(const struct extension *e, void *userdata)
 {
 	struct collected *l = userdata;
 
-	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v = xgrowarray(l->v, l->n, sizeof(*l->v));
 	l->v[l->n] = *e;
 	l->v[l->n].reason = e->reason ? xstrdup(e->reason) : NULL;
 	l->v[l->n].decision = e->decision ? xstrdup(e->decision) : NULL;

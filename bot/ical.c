@@ -37,10 +37,7 @@ struct hdays {
 static void
 hdays_add(struct hdays *s, struct date d, bool work)
 {
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 64;
-		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
-	}
+	s->v = xgrowroom(s->v, &s->cap, s->n + 1, sizeof(*s->v));
 	s->v[s->n].d = d;
 	s->v[s->n].work = work;
 	s->n++;

@@ -192,8 +192,7 @@ fail(struct importer *imp, const char *fmt, ...)
 	if (imp->fatal < 0)
 		return;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	imp->fatal = -EINVAL;
 	imp->fatal_msg = msg;
@@ -597,10 +596,7 @@ split_known(struct importer *imp, char ***names, size_t *n)
 			k = 1;
 		}
 
-		if (m + k > cap) {
-			cap = MAX(2 * cap, m + k);
-			out = xreallocarray(out, cap, sizeof(char *));
-		}
+		out = xgrowroom(out, &cap, m + k, sizeof(char *));
 		memcpy(out + m, parts, k * sizeof(char *));
 		m += k;
 		free(parts);
@@ -1303,7 +1299,8 @@ continue_pending(struct importer *imp, const struct record *rec)
 
 		if (text && *text) {
 			if (i >= p->n) {
-				p->cells = xreallocarray(p->cells, i + 1, sizeof(char *));
+				/* i may jump past p->n: exact room (IMPORT_MAX_CELLS bounds it). */
+				p->cells = xgrowto(p->cells, i + 1, sizeof(char *));
 				while (p->n <= i)
 					p->cells[p->n++] = xstrdup("");
 			}
@@ -1537,7 +1534,7 @@ on_field(void *data, size_t len, void *userdata)
 		     IMPORT_MAX_CELLS);
 		return;
 	}
-	r->cells = xreallocarray(r->cells, r->n + 1, sizeof(char *));
+	r->cells = xgrowarray(r->cells, r->n, sizeof(char *));
 	r->cells[r->n++] = xstrndup(data ? data : "", data ? len : 0);
 	imp->cur_bytes += len;
 }
@@ -1563,7 +1560,7 @@ on_record(int c, void *userdata)
 static void *
 csv_xrealloc(void *p, size_t n)
 {
-	return xreallocarray(p, n, 1);
+	return xgrowto(p, n, 1);
 }
 
 /* libcsv treats spaces and tabs around fields as padding; we keep them. */
@@ -1751,7 +1748,7 @@ read_all(struct importer *imp, int fd, off_t size, char **ret, size_t *ret_len)
 				return -EFBIG;
 			}
 			cap = MIN(2 * cap, (size_t)IMPORT_MAX_BYTES + 1);
-			data = xreallocarray(data, cap + 1, 1);
+			data = xgrowto(data, cap + 1, 1);
 		}
 	}
 	data[len] = '\0';

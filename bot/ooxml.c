@@ -79,8 +79,7 @@ fail(struct reader *rd, int r, const char *fmt, ...)
 	if (rd->err)
 		return r;
 	va_start(ap, fmt);
-	if (vasprintf(&rd->err, fmt, ap) < 0)
-		abort();
+	rd->err = xvasprintf(fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -309,7 +308,7 @@ read_rels(struct reader *rd, const char *part, struct rels *ret)
 		target = attr(c, "Target");
 		mode = attr(c, "TargetMode");
 		if (id && type && target && !(mode && strcmp(mode, "External") == 0)) {
-			ret->v = xreallocarray(ret->v, ret->n + 1, sizeof(*ret->v));
+			ret->v = xgrowarray(ret->v, ret->n, sizeof(*ret->v));
 			ret->v[ret->n].id = xstrdup(id);
 			ret->v[ret->n].type = xstrdup(type);
 			ret->v[ret->n].target = resolve(part, target);
@@ -384,7 +383,8 @@ row_put(struct reader *rd, struct ooxml_row *row, size_t col, char *text)
 		return fail(rd, -EFBIG, "it has more than %d cells", OOXML_MAX_CELLS);
 	}
 	if (col >= row->n) {
-		row->cells = xreallocarray(row->cells, col + 1, sizeof(char *));
+		/* col may jump past row->n: exact room (OOXML_MAX_COLUMNS bounds it). */
+		row->cells = xgrowto(row->cells, col + 1, sizeof(char *));
 		while (row->n <= col)
 			row->cells[row->n++] = xstrdup("");
 	}
@@ -415,7 +415,7 @@ rows_pad(struct reader *rd, size_t from)
 
 		if (row->n >= width)
 			continue;
-		row->cells = xreallocarray(row->cells, width, sizeof(char *));
+		row->cells = xgrowto(row->cells, width, sizeof(char *));
 		while (row->n < width)
 			row->cells[row->n++] = xstrdup("");
 	}
@@ -508,10 +508,7 @@ read_shared_strings(struct reader *rd, const char *part, struct workbook *wb)
 	for (xmlNode *c = sym_xmlDocGetRootElement(doc)->children; c; c = c->next) {
 		if (!is_el(c, "si", ns_sml))
 			continue;
-		if (wb->n_strings == cap) {
-			cap = cap ? 2 * cap : 256;
-			wb->strings = xreallocarray(wb->strings, cap, sizeof(char *));
-		}
+		wb->strings = xgrowroom(wb->strings, &cap, wb->n_strings + 1, sizeof(char *));
 		wb->strings[wb->n_strings++] = string_of(c);
 	}
 	sym_xmlFreeDoc(doc);
@@ -570,7 +567,7 @@ read_styles(struct reader *rd, const char *part, struct workbook *wb)
 				code = attr(f, "formatCode");
 			(*sym_xmlFree)(fid);
 		}
-		wb->date_style = xreallocarray(wb->date_style, wb->n_styles + 1, sizeof(bool));
+		wb->date_style = xgrowarray(wb->date_style, wb->n_styles, sizeof(bool));
 		wb->date_style[wb->n_styles++] = date_format(id, code);
 		(*sym_xmlFree)(id_s);
 		(*sym_xmlFree)(code);

@@ -54,10 +54,7 @@ struct people {
 static void
 idlist_add(struct idlist *l, size_t i)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 4;
-		l->v = xreallocarray(l->v, l->cap, sizeof(size_t));
-	}
+	l->v = xgrowroom(l->v, &l->cap, l->n + 1, sizeof(size_t));
 	l->v[l->n++] = i;
 }
 
@@ -69,10 +66,7 @@ collect_person(const struct person *p, void *userdata)
 
 	if (!p->active)
 		return 0;
-	if (pp->n == pp->cap) {
-		pp->cap = pp->cap ? pp->cap * 2 : 64;
-		pp->all = xreallocarray(pp->all, pp->cap, sizeof(*pp->all));
-	}
+	pp->all = xgrowroom(pp->all, &pp->cap, pp->n + 1, sizeof(*pp->all));
 	c = &pp->all[pp->n++];
 	memset(c, 0, sizeof(*c));
 	c->id = p->id;
@@ -242,10 +236,7 @@ note_missing(const struct people *pp, const int64_t *lead_ids, size_t n_leads,
 			known = (*v)[k].agency == id && (*v)[k].stage == what;
 		if (known)
 			continue;
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 16;
-			*v = xreallocarray(*v, *cap, sizeof(**v));
-		}
+		*v = xgrowroom(*v, cap, *n + 1, sizeof(**v));
 		(*v)[(*n)++] = (struct missing){ id, what };
 	}
 }
@@ -267,10 +258,7 @@ struct steps {
 static void
 steps_add(struct steps *s, enum notice_stage stage, int step, struct date anchor, struct date day)
 {
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 16;
-		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
-	}
+	s->v = xgrowroom(s->v, &s->cap, s->n + 1, sizeof(*s->v));
 	s->v[s->n++] = (struct ladder_step){ stage, step, anchor, day };
 }
 
@@ -487,10 +475,7 @@ plan_notice(struct plan *pl, const struct plan_task *t, const struct ladder_step
 			pl->rep.unreached++;
 			continue;
 		}
-		if (pl->n_notices == pl->cap_notices) {
-			pl->cap_notices = pl->cap_notices ? pl->cap_notices * 2 : 256;
-			pl->notices = xreallocarray(pl->notices, pl->cap_notices, sizeof(*pl->notices));
-		}
+		pl->notices = xgrowroom(pl->notices, &pl->cap_notices, pl->n_notices + 1, sizeof(*pl->notices));
 		n = &pl->notices[pl->n_notices++];
 		memset(n, 0, sizeof(*n));
 		n->task_id = t->id;
@@ -527,10 +512,7 @@ plan_period(struct plan *pl, const struct plan_task *t, struct deadline *dl)
 		return false;
 	dl->has_due = true;
 	dl->due = due;
-	if (pl->n_moves == pl->cap_moves) {
-		pl->cap_moves = pl->cap_moves ? pl->cap_moves * 2 : 64;
-		pl->moves = xreallocarray(pl->moves, pl->cap_moves, sizeof(*pl->moves));
-	}
+	pl->moves = xgrowroom(pl->moves, &pl->cap_moves, pl->n_moves + 1, sizeof(*pl->moves));
 	pl->moves[pl->n_moves++] = (struct period_move){ t->id, due };
 	return true;
 }
@@ -646,10 +628,7 @@ plan_task(const struct plan_task *t, void *userdata)
 	/* Write only what changed: a pass over unchanged tasks writes nothing. */
 	if (!planned && !moved && t->has_next && date_cmp(t->next, next) == 0 && t->has_through)
 		return 0;
-	if (pl->n_next == pl->cap_next) {
-		pl->cap_next = pl->cap_next ? pl->cap_next * 2 : 1024;
-		pl->next = xreallocarray(pl->next, pl->cap_next, sizeof(*pl->next));
-	}
+	pl->next = xgrowroom(pl->next, &pl->cap_next, pl->n_next + 1, sizeof(*pl->next));
 	pl->next[pl->n_next].id = t->id;
 	pl->next[pl->n_next].next = next;
 	pl->n_next++;
@@ -734,10 +713,7 @@ plan_indicator(struct plan *pl, const struct plan_task *t)
 		next = date_from_days(date_to_days(pl->assess_occ) + 1);
 	if (!latest && t->has_next && date_cmp(t->next, next) == 0 && t->has_through)
 		return 0;
-	if (pl->n_next == pl->cap_next) {
-		pl->cap_next = pl->cap_next ? pl->cap_next * 2 : 1024;
-		pl->next = xreallocarray(pl->next, pl->cap_next, sizeof(*pl->next));
-	}
+	pl->next = xgrowroom(pl->next, &pl->cap_next, pl->n_next + 1, sizeof(*pl->next));
 	pl->next[pl->n_next].id = t->id;
 	pl->next[pl->n_next].next = next;
 	pl->n_next++;
@@ -823,11 +799,7 @@ plan_missing(struct plan *pl)
 
 			if (!pp->channel[pi])
 				continue;
-			if (pl->n_notices == pl->cap_notices) {
-				pl->cap_notices = pl->cap_notices ? pl->cap_notices * 2 : 256;
-				pl->notices = xreallocarray(pl->notices, pl->cap_notices,
-							    sizeof(*pl->notices));
-			}
+			pl->notices = xgrowroom(pl->notices, &pl->cap_notices, pl->n_notices + 1, sizeof(*pl->notices));
 			n = &pl->notices[pl->n_notices++];
 			*n = (struct notice){ .person_id = pp->all[pi].id,
 					      .stage = pl->missing[m].stage,
@@ -961,10 +933,7 @@ collect_notice(const struct notice *n, void *userdata)
 {
 	struct known *k = userdata;
 
-	if (k->n == k->cap) {
-		k->cap = k->cap ? k->cap * 2 : 16;
-		k->v = xreallocarray(k->v, k->cap, sizeof(*k->v));
-	}
+	k->v = xgrowroom(k->v, &k->cap, k->n + 1, sizeof(*k->v));
 	k->v[k->n++] = *n;
 	return 0;
 }
@@ -1008,10 +977,7 @@ planner_explain(struct store *s, const struct schedule *sch, const struct channe
 			const struct person *p = &pp.all[who.v[w]];
 			struct explain_row *row;
 
-			if (nrows == cap) {
-				cap = cap ? cap * 2 : 16;
-				rows = xreallocarray(rows, cap, sizeof(*rows));
-			}
+			rows = xgrowroom(rows, &cap, nrows + 1, sizeof(*rows));
 			row = &rows[nrows++];
 			memset(row, 0, sizeof(*row));
 			row->step = steps[i];

@@ -203,10 +203,7 @@ collect_report(const struct period_report *pr, void *userdata)
 {
 	struct reports *rs = userdata;
 
-	if (rs->n == rs->cap) {
-		rs->cap = rs->cap ? rs->cap * 2 : 16;
-		rs->v = xreallocarray(rs->v, rs->cap, sizeof(*rs->v));
-	}
+	rs->v = xgrowroom(rs->v, &rs->cap, rs->n + 1, sizeof(*rs->v));
 	rs->v[rs->n++] = *pr;
 	return 0;
 }

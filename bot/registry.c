@@ -115,7 +115,8 @@ person_address_set(struct person *p, const char *channel, const char *value)
 		return NULL;
 	}
 	if (!a) {
-		p->addresses = xreallocarray(p->addresses, p->n_addresses + 1, sizeof(*a));
+		/* Exact room: copies allocate n_addresses (one a channel at most). */
+		p->addresses = xgrowto(p->addresses, p->n_addresses + 1, sizeof(*a));
 		a = &p->addresses[p->n_addresses++];
 		a->channel = xstrdup(channel);
 	} else {

@@ -93,10 +93,7 @@ everyone_add(const struct person *p, void *userdata)
 {
 	struct everyone *e = userdata;
 
-	if (e->n == e->cap) {
-		e->cap = e->cap ? 2 * e->cap : 64;
-		e->v = xreallocarray(e->v, e->cap, sizeof(*e->v));
-	}
+	e->v = xgrowroom(e->v, &e->cap, e->n + 1, sizeof(*e->v));
 	keyed_fill(&e->v[e->n++], p);
 	return 0;
 }

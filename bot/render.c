@@ -209,10 +209,7 @@ load_dir(struct lang *l, const char *dir, const char *shown, bool partials, char
 		if (r == 0)
 			r = template_compile(label, text, &t, reterr_msg);
 		if (r == 0) {
-			if (l->n == l->cap) {
-				l->cap = l->cap ? l->cap * 2 : 64;
-				l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
-			}
+			l->v = xgrowroom(l->v, &l->cap, l->n + 1, sizeof(*l->v));
 			l->v[l->n++] = (struct entry){ name, form, partials, t };
 			name = NULL;
 		}

@@ -218,7 +218,7 @@ agency_row(struct report *r, int64_t id, const char *name)
 	     j = (j + 1) & (r->agency_cap - 1))
 		if (r->agencies[r->agency_slots[j] - 1].agency_id == id)
 			return &r->agencies[r->agency_slots[j] - 1];
-	r->agencies = xreallocarray(r->agencies, r->n_agencies + 1, sizeof(*r->agencies));
+	r->agencies = xgrowarray(r->agencies, r->n_agencies, sizeof(*r->agencies));
 	r->agencies[r->n_agencies] = (struct report_row){ .agency_id = id,
 							  .name = name ? xstrdup(name) : NULL };
 	r->agency_slots[j] = ++r->n_agencies;
@@ -239,7 +239,7 @@ document_row(struct report *r, const char *number, bool *ret_new)
 	     j = (j + 1) & (r->document_cap - 1))
 		if (STREQ(r->documents[r->document_slots[j] - 1].name, number))
 			return &r->documents[r->document_slots[j] - 1];
-	r->documents = xreallocarray(r->documents, r->n_documents + 1, sizeof(*r->documents));
+	r->documents = xgrowarray(r->documents, r->n_documents, sizeof(*r->documents));
 	r->documents[r->n_documents] = (struct report_row){ .name = number ? xstrdup(number)
 									   : NULL };
 	r->document_slots[j] = ++r->n_documents;

@@ -239,7 +239,7 @@ trial_record(int c, void *userdata)
 static void *
 trial_realloc(void *p, size_t n)
 {
-	return xreallocarray(p, n, 1);
+	return xgrowto(p, n, 1);
 }
 
 static int

@@ -2824,13 +2824,13 @@ task_add_agency(struct task *t, sqlite3_stmt *st)
 	const char *role = (const char *)sqlite3_column_text(st, 2);
 
 	if (role && strcmp(role, "lead") == 0) {
-		t->leads = xreallocarray(t->leads, t->n_leads + 1, sizeof(char *));
-		t->lead_ids = xreallocarray(t->lead_ids, t->n_leads + 1, sizeof(int64_t));
+		t->leads = xgrowarray(t->leads, t->n_leads, sizeof(char *));
+		t->lead_ids = xgrowarray(t->lead_ids, t->n_leads, sizeof(int64_t));
 		t->lead_ids[t->n_leads] = sqlite3_column_int64(st, 3);
 		t->leads[t->n_leads++] = xstrdup(name);
 	} else {
-		t->coops = xreallocarray(t->coops, t->n_coops + 1, sizeof(char *));
-		t->coop_ids = xreallocarray(t->coop_ids, t->n_coops + 1, sizeof(int64_t));
+		t->coops = xgrowarray(t->coops, t->n_coops, sizeof(char *));
+		t->coop_ids = xgrowarray(t->coop_ids, t->n_coops, sizeof(int64_t));
 		t->coop_ids[t->n_coops] = sqlite3_column_int64(st, 3);
 		t->coops[t->n_coops++] = xstrdup(name);
 	}
@@ -4092,10 +4092,7 @@ store_plan_foreach(struct store *s, const char *day, store_plan_cb cb, void *use
 		while (lrc == SQLITE_ROW && sqlite3_column_int64(leads, 0) < t.id)
 			lrc = sqlite3_step(leads);
 		while (lrc == SQLITE_ROW && sqlite3_column_int64(leads, 0) == t.id) {
-			if (t.n_leads == cap) {
-				cap = cap ? cap * 2 : 8;
-				ids = xreallocarray(ids, cap, sizeof(*ids));
-			}
+			ids = xgrowroom(ids, &cap, t.n_leads + 1, sizeof(*ids));
 			ids[t.n_leads++] = sqlite3_column_int64(leads, 1);
 			lrc = sqlite3_step(leads);
 		}
@@ -4607,7 +4604,7 @@ collect_role(const struct person *p, void *userdata)
 
 	if (p->role != l->role || !p->active)
 		return 0;
-	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v = xgrowarray(l->v, l->n, sizeof(*l->v));
 	c = &l->v[l->n++];
 	person_copy(c, p);
 	return 0;
@@ -5084,7 +5081,7 @@ store_message_tasks(struct store *s, int64_t message_id, int64_t **ret, size_t *
 
 	sqlite3_bind_int64(st, 1, message_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xreallocarray(v, n + 1, sizeof(*v));
+		v = xgrowarray(v, n, sizeof(*v));
 		v[n++] = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_reset(st);
@@ -5347,10 +5344,7 @@ sent_of_task(struct store *s, int64_t task_id, struct sent_notice **v, size_t *n
 		enum person_role role =
 			person_role_from_string((const char *)sqlite3_column_text(st, 6));
 
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 16;
-			*v = xreallocarray(*v, *cap, sizeof(**v));
-		}
+		*v = xgrowroom(*v, cap, *n + 1, sizeof(**v));
 		e = &(*v)[(*n)++];
 		memset(e, 0, sizeof(*e));
 		e->task_id = sqlite3_column_int64(st, 0);

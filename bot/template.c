@@ -143,10 +143,7 @@ parse_error(struct parser *ps, size_t pos, char *msg)
 static size_t
 add_node(struct template *t, enum node_type type)
 {
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 16;
-		t->nodes = xreallocarray(t->nodes, t->cap, sizeof(*t->nodes));
-	}
+	t->nodes = xgrowroom(t->nodes, &t->cap, t->n + 1, sizeof(*t->nodes));
 	memset(&t->nodes[t->n], 0, sizeof(t->nodes[t->n]));
 	t->nodes[t->n].type = type;
 	return t->n++;
@@ -637,10 +634,7 @@ lookup(const struct render *rs, const struct node *n)
 static void
 push(struct render *rs, const json_t *v)
 {
-	if (rs->depth == rs->cap) {
-		rs->cap = rs->cap ? rs->cap * 2 : 16;
-		rs->stack = xreallocarray(rs->stack, rs->cap, sizeof(*rs->stack));
-	}
+	rs->stack = xgrowroom(rs->stack, &rs->cap, rs->depth + 1, sizeof(*rs->stack));
 	rs->stack[rs->depth++] = v;
 }
 

@@ -52,6 +52,39 @@ xreallocarray(void *p, size_t nmemb, size_t size)
 	return q;
 }
 
+void *
+xmallocarray(size_t nmemb, size_t size)
+{
+	return xreallocarray(NULL, nmemb, size);
+}
+
+void *
+xgrowto(void *p, size_t nmemb, size_t size)
+{
+	if (size && nmemb > XGROW_MAX_BYTES / size) {
+		fprintf(stderr, "dondoc: an array of %zu elements of %zu bytes would pass the %zu MiB cap of one array: "
+			"a runaway, aborting\n", nmemb, size, XGROW_MAX_BYTES >> 20);
+		abort();
+	}
+	return xreallocarray(p, nmemb, size);
+}
+
+void *
+xgrowroom(void *p, size_t *room, size_t need, size_t size)
+{
+	size_t n;
+
+	if (need <= *room)
+		return p;
+	n = *room ? *room : 8;
+	while (n < need && n <= XGROW_MAX_BYTES)
+		n *= 2;
+	/* xgrowto aborts when n passed the cap: it cannot overflow before. */
+	p = xgrowto(p, n < need ? need : n, size);
+	*room = n < need ? need : n;
+	return p;
+}
+
 char *
 xstrdup(const char *s)
 {
@@ -71,16 +104,23 @@ xstrndup(const char *s, size_t n)
 }
 
 char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char *p;
+
+	if (vasprintf(&p, fmt, ap) < 0)
+		oom(strlen(fmt));
+	return p;
+}
+
+char *
 xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *p;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&p, fmt, ap);
+	p = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		oom(strlen(fmt));
 	return p;
 }

@@ -214,7 +214,7 @@ collect_one(const struct task *t, void *userdata)
 		.n_leads = t->n_leads,
 	};
 	if (t->n_leads) {
-		w->lead_ids = xreallocarray(NULL, t->n_leads, sizeof(*w->lead_ids));
+		w->lead_ids = xmallocarray(t->n_leads, sizeof(*w->lead_ids));
 		memcpy(w->lead_ids, t->lead_ids, t->n_leads * sizeof(*w->lead_ids));
 	}
 	return 0;

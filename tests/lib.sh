@@ -32,6 +32,9 @@ case $DONDOC in /*) ;; *) DONDOC=$TOP/$DONDOC ;; esac
 SETUP_DONDOC=$DONDOC
 [ -x "$TOP/bot/dondoc" ] && SETUP_DONDOC=$TOP/bot/dondoc
 RESULTS=${RESULTS:-/dev/null}
+# make valgrind runs every dondoc process under memcheck (tests/valgrind.sh),
+# 20 to 50 times slower: the waits below last DONDOC_SLOW times longer.
+SLOW=${DONDOC_SLOW:-1}
 PY=/usr/bin/python3
 SCRIPT=$(basename "$0" .sh)
 
@@ -131,7 +134,7 @@ free_port() {
 # until it succeeds; 1 when SECONDS passed first.  Waits on what happens,
 # never on the clock alone.
 wait_until() {
-	_wu=$(($1 * 20))
+	_wu=$(($1 * 20 * SLOW))
 	shift
 	while ! "$@" >/dev/null 2>&1; do
 		_wu=$((_wu - 1))
@@ -146,6 +149,13 @@ wait_log() { wait_until "${3:-20}" grep -Eq -- "$2" "$1"; }
 
 # wait_http URL: until a server answers URL, whatever the status, 20 s at most.
 wait_http() { wait_until 20 curl -s -o /dev/null "$1"; }
+
+# copy_dondoc DIR: copies $DONDOC into DIR, and under make valgrind the
+# binary its script runs ($DONDOC.real, found beside the copy).
+copy_dondoc() {
+	cp "$DONDOC" "$1/dondoc" || return 1
+	[ ! -e "$DONDOC.real" ] || cp "$DONDOC.real" "$1/dondoc.real"
+}
 
 # --- configuration -------------------------------------------------------------------------------
 
@@ -211,6 +221,10 @@ daemon_stop() {
 	kill -TERM $daemon 2>/dev/null
 	wait $daemon 2>/dev/null
 	_ds=$?
+	# tests/check.sh sends sanitizer reports to files (CHECK_SAN_LOGS): the
+	# daemon's goes to serve.log too, where the scripts look for it.
+	[ -z "${CHECK_SAN_LOGS:-}" ] || [ ! -f "$CHECK_SAN_LOGS/asan.$daemon" ] ||
+		cat "$CHECK_SAN_LOGS/asan.$daemon" >>serve.log
 	daemon=
 	return $_ds
 }
@@ -233,11 +247,11 @@ fake_telegram_start() {
 ctl() { curl -s -X POST -H 'Content-Type: application/json' -d "$2" "$API/control/$1" >ctl.json; }
 
 # sent N: waits (20 s at most) for N messages sent (or edited) in all; them in out.
-sent() { curl -s "$API/control/sent?count=$1&timeout=20" >out; }
+sent() { curl -s "$API/control/sent?count=$1&timeout=$((20 * SLOW))" >out; }
 
 # calls METHOD [N]: the Bot API calls of METHOD, into out; with N, once
 # there are N of them (20 s at most).
-calls() { curl -s "$API/control/calls?method=$1${2:+&count=$2&timeout=20}" >out; }
+calls() { curl -s "$API/control/calls?method=$1${2:+&count=$2&timeout=$((20 * SLOW))}" >out; }
 
 # fake_webhook_set: whether the fake server has a webhook URL set (setWebhook).
 fake_webhook_set() { curl -s "$API/control/state" | grep -q '"url": *"http'; }
@@ -307,12 +321,12 @@ zalo_ctl() {
 
 # zalo_sent N: waits (20 s at most) for N consultation messages sent in all;
 # them in out.  zalo_zns_sent N: the same for ZNS sends.
-zalo_sent() { curl -s "$ZAPI/control/sent?count=$1&timeout=20" >out; }
-zalo_zns_sent() { curl -s "$ZAPI/control/zns_sent?count=$1&timeout=20" >out; }
+zalo_sent() { curl -s "$ZAPI/control/sent?count=$1&timeout=$((20 * SLOW))" >out; }
+zalo_zns_sent() { curl -s "$ZAPI/control/zns_sent?count=$1&timeout=$((20 * SLOW))" >out; }
 
 # zalo_calls ENDPOINT [N]: the API calls to ENDPOINT (cs, getoa, oauth, zns)
 # into out; with N, once N of them are answered (20 s at most).
-zalo_calls() { curl -s "$ZAPI/control/calls?endpoint=$1${2:+&count=$2&timeout=20}" >out; }
+zalo_calls() { curl -s "$ZAPI/control/calls?endpoint=$1${2:+&count=$2&timeout=$((20 * SLOW))}" >out; }
 
 # zalo_tokens: the fake's token table (/control/tokens) in out; e.g.
 # json 'j["uses"]["'$ZALO_R0'"]' is how often the seed was presented.

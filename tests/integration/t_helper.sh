@@ -16,7 +16,7 @@ export DONDOC_CONFIG="$T/dondoc.conf"
 
 # The helper is found beside the program: a copy of dondoc alone has none.
 mkdir bin
-cp "$DONDOC" bin/dondoc
+copy_dondoc bin
 helper_dir=$(dirname "$DONDOC")
 installed=/usr/local/libexec/dondoc/dondoc-ical
 if [ -e "$installed" ]; then

@@ -26,7 +26,7 @@ expect_grep "and the checkout's templates" out "^ok +templates +$TOP/templates$"
 
 # --- a copy with no data beside it --------------------------------------------------------------------
 # Installed as make install would, its helper beside it, but no data anywhere.
-cp "$DONDOC" "$(dirname "$DONDOC")/dondoc-ical" "$T/bin/"
+copy_dondoc "$T/bin"; cp "$(dirname "$DONDOC")/dondoc-ical" "$T/bin/"
 expect_rc 78 "a copy installed without data: explain stops" "$T/bin/dondoc" explain 1
 expect_grep "the error names the key to set" err \
 	"no schedules folder in \./schedules, $T/bin/\.\./schedules or .*/schedules: set \[general\] schedules in the configuration .* to the folder holding policy\.ini"

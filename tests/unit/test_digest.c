@@ -28,6 +28,7 @@
 #include "span.h"
 #include "store.h"
 #include "task.h"
+#include "xalloc.h"
 
 #define SUBDIR "/tmp/dondoc-digest.XXXXXX"
 
@@ -284,7 +285,7 @@ line_of(const char *s, const char *prefix)
 	if (!p)
 		fail_msg("no line starting '%s' in:\n%s", prefix, s);
 	end = strchr(p, '\n');
-	return strndup(p, end ? (size_t)(end - p) : strlen(p));
+	return xstrndup(p, end ? (size_t)(end - p) : strlen(p));
 }
 
 /*
@@ -553,7 +554,7 @@ assert_same_figures(const char *text, const char *html)
 	h = plain;
 	while ((p = strstr(p, "… và ")) != NULL) {
 		const char *end = strchr(p, '\n');
-		char *want = strndup(p, (size_t)(end - p));
+		char *want = xstrndup(p, (size_t)(end - p));
 
 		h = strstr(h, want);
 		if (!h)

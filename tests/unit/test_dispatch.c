@@ -28,6 +28,7 @@
 #include "store.h"
 #include "render.h"
 #include "task.h"
+#include "xalloc.h"
 
 static struct schedule *sch;
 static struct renderer *rend;
@@ -142,7 +143,7 @@ test_window_any_tz(void **state)
 	static const char *const zones[] = { "UTC", "America/Los_Angeles", "Asia/Ho_Chi_Minh",
 					     "Pacific/Kiritimati", "Etc/GMT+12" };
 	const char *old = getenv("TZ");
-	char *saved = old ? strdup(old) : NULL;
+	char *saved = old ? xstrdup(old) : NULL;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
@@ -295,11 +296,11 @@ collect_message(const struct message *m, void *userdata)
 	assert_true(ms->n < 64);
 	c = &ms->v[ms->n++];
 	*c = *m;
-	c->subject = strdup(m->subject);
-	c->body = strdup(m->body);
-	c->last_error = m->last_error ? strdup(m->last_error) : NULL;
-	c->html = m->html ? strdup(m->html) : NULL;
-	c->chat = m->chat ? strdup(m->chat) : NULL;
+	c->subject = xstrdup(m->subject);
+	c->body = xstrdup(m->body);
+	c->last_error = m->last_error ? xstrdup(m->last_error) : NULL;
+	c->html = m->html ? xstrdup(m->html) : NULL;
+	c->chat = m->chat ? xstrdup(m->chat) : NULL;
 	return 0;
 }
 
@@ -1201,9 +1202,9 @@ fake_send(void *state, const struct outgoing *m, int *ret_retry_after, char **re
 	snprintf(fk->last_to, sizeof(fk->last_to), "%s", to ? to : "");
 	*ret_retry_after = 0;
 	if (fk->answer != DELIVERY_SENT)
-		*reterr_msg = strdup(fk->answer == DELIVERY_GONE ? "the user is gone" : "refused");
+		*reterr_msg = xstrdup(fk->answer == DELIVERY_GONE ? "the user is gone" : "refused");
 	else if (m->ret_chat_message_id && fk->chat_message_id)
-		*m->ret_chat_message_id = strdup(fk->chat_message_id);
+		*m->ret_chat_message_id = xstrdup(fk->chat_message_id);
 	return fk->answer;
 }
 

@@ -21,6 +21,7 @@
 #include "schedule.h"
 #include "store.h"
 #include "task.h"
+#include "xalloc.h"
 
 #define SUBDIR "/tmp/dondoc-test-feed-XXXXXX"
 #define D(y, m, d) ((struct date){ y, m, d })
@@ -370,7 +371,7 @@ body_under(struct fx *f, const char *tz)
 	tzset();
 	m = maker(f);
 	b = build(f, m, &f->fa, NOW);
-	text = strdup(b->text);
+	text = xstrdup(b->text);
 	feed_body_unref(b);
 	feed_maker_free(m);
 	return text;

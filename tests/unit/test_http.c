@@ -28,6 +28,7 @@
 
 #include "dlmhd.h"
 #include "http.h"
+#include "xalloc.h"
 
 /* What the routes saw, and what the test hands them; under lock. */
 struct fx {
@@ -87,7 +88,7 @@ route_telegram(void *userdata, struct http_req *q, const char *body, size_t n)
 	}
 	if (!n)
 		return 400;
-	return http_reply(q, 200, "application/json", strdup("{\"ok\":true,\"description\":\"handled\"}"));
+	return http_reply(q, 200, "application/json", xstrdup("{\"ok\":true,\"description\":\"handled\"}"));
 }
 
 static int
@@ -103,7 +104,7 @@ route_health(void *userdata, struct http_req *q, const char *body, size_t n)
 	(void)userdata;
 	(void)body;
 	(void)n;
-	return http_reply(q, 200, NULL, strdup("ok\n"));
+	return http_reply(q, 200, NULL, xstrdup("ok\n"));
 }
 
 /* Says who asked, and refuses: 403. */
@@ -152,7 +153,7 @@ route_feed(void *userdata, struct http_req *q, const char *body, size_t n)
 	if (inm && strcmp(inm, ETAG) == 0)
 		return 304;
 	return http_reply(q, 200, "text/calendar; charset=utf-8",
-			  strdup("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"));
+			  xstrdup("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"));
 }
 
 /* An exact path under the prefix: its own route. */
@@ -162,7 +163,7 @@ route_exact(void *userdata, struct http_req *q, const char *body, size_t n)
 	(void)userdata;
 	(void)body;
 	(void)n;
-	return http_reply(q, 200, NULL, strdup("exact\n"));
+	return http_reply(q, 200, NULL, xstrdup("exact\n"));
 }
 
 #define LENT "BEGIN:VCALENDAR\r\nLENT\r\nEND:VCALENDAR\r\n"
@@ -188,7 +189,7 @@ route_lent(void *userdata, struct http_req *q, const char *body, size_t n)
 	(void)n;
 	http_set_body_ref(q, LENT, strlen(LENT), lent_unref, f);
 	if (http_query(q))
-		return http_reply(q, 404, NULL, strdup("gone\n"));
+		return http_reply(q, 404, NULL, xstrdup("gone\n"));
 	return http_reply(q, 200, "text/calendar; charset=utf-8", NULL);
 }
 
@@ -212,7 +213,7 @@ static int
 route_echo(void *userdata, struct http_req *q, const char *body, size_t n)
 {
 	(void)userdata;
-	return http_reply(q, 201, NULL, strndup(body, n));
+	return http_reply(q, 201, NULL, xstrndup(body, n));
 }
 
 static int
@@ -362,7 +363,7 @@ test_answered_later_from_another_thread(void **state)
 
 	/* The answer, from this thread: status and a JSON body of ours. */
 	http_answer(f->waiting, 200, "application/json",
-		    strdup("{\"method\":\"answerCallbackQuery\",\"text\":\"Đã ghi nhận\"}"));
+		    xstrdup("{\"method\":\"answerCallbackQuery\",\"text\":\"Đã ghi nhận\"}"));
 	read_response(a, resp, sizeof(resp));
 	assert_true(strncmp(resp, "HTTP/1.1 200", 12) == 0);
 	assert_non_null(strcasestr(resp, "\r\nContent-Type: application/json\r\n"));
@@ -792,7 +793,7 @@ test_later_with_headers(void **state)
 	pthread_mutex_unlock(&f->lock);
 	assert_int_equal(http_set_header(f->waiting, "Last-Modified", "Sat, 27 Sep 2025 02:00:00 GMT"), 0);
 	assert_int_equal(http_set_header(f->waiting, "ETag", "\"later\""), 0);
-	http_answer(f->waiting, 200, "text/csv", strdup("a,b\n"));
+	http_answer(f->waiting, 200, "text/csv", xstrdup("a,b\n"));
 	read_response(a, resp, sizeof(resp));
 	close(a);
 	assert_true(strncmp(resp, "HTTP/1.1 200", 12) == 0);

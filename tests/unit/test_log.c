@@ -10,6 +10,7 @@
 #include <pthread.h>
 
 #include "log.h"
+#include "xalloc.h"
 
 /* Runs fn with stderr going to a pipe; returns what came out (a new string). */
 static char *
@@ -33,7 +34,7 @@ captured(void (*fn)(void))
 		n += (size_t)k;
 	close(p[0]);
 	out[n] = '\0';
-	return strdup(out);
+	return xstrdup(out);
 }
 
 static void

@@ -18,6 +18,7 @@
 
 #include "mime.h"
 #include "norm.h"
+#include "xalloc.h"
 
 #define PYTHON "/usr/bin/python3"
 #define SUBJECT_VN "[Đôn đốc] 12 nhiệm vụ sắp đến hạn – Sở Khoa học và Công nghệ tỉnh Nghệ An"
@@ -481,7 +482,7 @@ boundary_of(const char *ct)
 	assert_non_null(e);
 	assert_true(e - b >= 4 && e - b <= 70);
 	assert_memory_equal(b, "=_", 2);
-	return strndup(b, (size_t)(e - b));
+	return xstrndup(b, (size_t)(e - b));
 }
 
 static struct mime_message
@@ -919,7 +920,7 @@ check_long_name(const char *name, const char *want)
 		assert_string_equal(dec, name);
 		free(dec);
 		for (w = v; (w = strstr(w, "=?UTF-8?B?")) != NULL; w = strstr(w, "?=") + 2) {
-			char *one = strndup(w, (size_t)(strstr(w, "?=") + 2 - w));
+			char *one = xstrndup(w, (size_t)(strstr(w, "?=") + 2 - w));
 
 			dec = decode_words(one, NULL);
 			if (strstr(w, "?=")[2] != '\0' && dec[strlen(dec) - 1] != ' ')
@@ -1463,7 +1464,7 @@ temp_file(const void *data, size_t n)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, data, n), (ssize_t)n);
 	assert_int_equal(close(fd), 0);
-	return strdup(path);
+	return xstrdup(path);
 }
 
 static json_t *

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "notice.h"
+#include "xalloc.h"
 
 static void
 test_stage_names(void **state)
@@ -171,9 +172,9 @@ test_message_release(void **state)
 
 	(void)state;
 	m.id = 7;
-	m.subject = strdup("chủ đề");
-	m.body = strdup("nội dung");
-	m.last_error = strdup("lỗi");
+	m.subject = xstrdup("chủ đề");
+	m.body = xstrdup("nội dung");
+	m.last_error = xstrdup("lỗi");
 	message_release(&m);
 	assert_null(m.subject);
 	assert_null(m.body);

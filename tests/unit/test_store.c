@@ -546,7 +546,7 @@ test_task_update_keeps_plan(void **state)
 	assert_int_equal(store_task_get(f->s, id, &got), 0);
 	got.progress = 40;
 	got.obstacle_open = true;
-	got.note = strdup("đang làm");
+	got.note = xstrdup("đang làm");
 	assert_int_equal(store_task_update(f->s, &got, 200), 0);
 	next_notice(f, id, next);
 	assert_string_equal(next, "2025-09-25");
@@ -557,7 +557,7 @@ test_task_update_keeps_plan(void **state)
 	assert_int_equal(store_task_set_plan(f->s, id, (struct date){ 2025, 9, 25 },
 					     (struct date){ 2025, 9, 24 }), 0);
 	free(got.deadline_raw);
-	got.deadline_raw = strdup("31/12/2025");
+	got.deadline_raw = xstrdup("31/12/2025");
 	got.deadline.due = (struct date){ 2025, 12, 31 };
 	assert_int_equal(store_task_update(f->s, &got, 400), 0);
 	next_notice(f, id, next);

@@ -50,8 +50,8 @@ partials_add(struct partials *p, const char *name, const char *text)
 	char *err = NULL;
 	int r;
 
-	p->names = xreallocarray(p->names, p->n + 1, sizeof(*p->names));
-	p->templates = xreallocarray(p->templates, p->n + 1, sizeof(*p->templates));
+	p->names = xgrowarray(p->names, p->n, sizeof(*p->names));
+	p->templates = xgrowarray(p->templates, p->n, sizeof(*p->templates));
 	r = template_compile(name, text, &p->templates[p->n], &err);
 	if (r < 0)
 		fail_msg("partial '%s': %s", name, err);
@@ -513,8 +513,8 @@ load_spec(json_t **roots, struct CMUnitTest **ret_table, char ***ret_names)
 		}
 		free(path);
 		tests = json_object_get(roots[f], "tests");
-		table = xreallocarray(table, n + json_array_size(tests), sizeof(*table));
-		names = xreallocarray(names, n + json_array_size(tests), sizeof(*names));
+		table = xgrowto(table, n + json_array_size(tests), sizeof(*table));
+		names = xgrowto(names, n + json_array_size(tests), sizeof(*names));
 		for (k = 0; k < json_array_size(tests); k++, n++) {
 			json_t *tc = json_array_get(tests, k);
 

@@ -187,10 +187,7 @@ read_file(const char *path, size_t *ret_len)
 	if (!f)
 		return NULL;
 	do {
-		if (cap - n < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			s = xreallocarray(s, cap, 1);
-		}
+		s = xgrowroom(s, &cap, n + 4096, 1);
 		r = fread(s + n, 1, cap - n - 1, f);
 		n += r;
 	} while (r > 0);
