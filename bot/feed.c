@@ -1300,7 +1300,7 @@ parts_merge(struct build *b, const struct feed_index *x, const int64_t *ids, siz
 	    struct part **ret, size_t *ret_n, bool *ret_dropped)
 {
 	size_t n_old = x ? x->n_parts : 0, i = 0, j = 0, n = 0;
-	struct part *v = xreallocarray(NULL, n_old + b->n_parts + 1, sizeof(*v));
+	struct part *v = xmallocarray(n_old + b->n_parts + 1, sizeof(*v));
 
 	*ret_dropped = false;
 	while (i < n_old || j < b->n_parts) {
@@ -1352,10 +1352,10 @@ feed_assemble(struct build *b, struct buf *text, const struct feed_body *old,
 	}
 	/* One allocation for the whole body. */
 	if (total <= FEED_BODY_MAX) {
-		text->p = xreallocarray(text->p, total + 1, 1);
+		text->p = xgrowto(text->p, total + 1, 1);
 		text->cap = total + 1;
 	}
-	y->digests = xreallocarray(NULL, n_ev ? n_ev : 1, sizeof(*y->digests));
+	y->digests = xmallocarray(n_ev ? n_ev : 1, sizeof(*y->digests));
 	hash_add(b->h, text->p, text->len);
 	n_ev = 0;
 	for (size_t i = 0; i < n_parts && r >= 0; i++) {

@@ -6119,11 +6119,17 @@ feed_task_links(struct task *t, struct feed_link *v, size_t n, const struct id_n
 		v[j] = x;
 	}
 	if (n > a->room) {
-		a->room = n;
-		a->leads = xreallocarray(a->leads, n, sizeof(char *));
-		a->coops = xreallocarray(a->coops, n, sizeof(char *));
-		a->lead_ids = xreallocarray(a->lead_ids, n, sizeof(int64_t));
-		a->coop_ids = xreallocarray(a->coop_ids, n, sizeof(int64_t));
+		/* Four arrays of one room: each grown to the same. */
+		size_t room = a->room;
+
+		a->leads = xgrowroom(a->leads, &room, n, sizeof(char *));
+		room = a->room;
+		a->coops = xgrowroom(a->coops, &room, n, sizeof(char *));
+		room = a->room;
+		a->lead_ids = xgrowroom(a->lead_ids, &room, n, sizeof(int64_t));
+		room = a->room;
+		a->coop_ids = xgrowroom(a->coop_ids, &room, n, sizeof(int64_t));
+		a->room = room;
 	}
 	t->leads = a->leads;
 	t->coops = a->coops;
@@ -6211,10 +6217,7 @@ store_feed_tasks(struct store *s, const struct feed *f, const int64_t *ids, size
 			lrc = sqlite3_step(leads);
 		for (n_links = 0; lrc == SQLITE_ROW && sqlite3_column_int64(leads, 0) == t.id;
 		     lrc = sqlite3_step(leads)) {
-			if (n_links == room) {
-				room = room ? 2 * room : 8;
-				links = xreallocarray(links, room, sizeof(*links));
-			}
+			links = xgrowroom(links, &room, n_links + 1, sizeof(*links));
 			links[n_links++] = (struct feed_link){
 				.agency_id = sqlite3_column_int64(leads, 1),
 				.lead = sqlite3_column_int(leads, 2) != 0,
