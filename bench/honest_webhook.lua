@@ -42,7 +42,8 @@ function request()
 	local chat = chats[i]
 	local tasks = tasks_of[agency_of[i]]
 	local task = tasks[math.random(#tasks)]
-	local pct = math.random(0, 100)
+	-- 0-99: a report of progress (100% is /xong), so that no task closes meanwhile.
+	local pct = math.random(0, 99)
 	local body = string.format(
 		'{"update_id":%d,"message":{"message_id":%d,"date":1759200000,' ..
 		'"from":{"id":%d,"is_bot":false,"first_name":"Cán bộ"},' ..
