@@ -75,6 +75,8 @@ measure() {
 		echo "$t $(cat $t/comm) $(cut -d' ' -f14,15 $t/stat)"; done; sleep 5;
 		for t in /proc/$daemon/task/*; do echo "$t $(cat $t/comm) $(cut -d' ' -f14,15 $t/stat)"
 		done) >"$BENCH_THREADS" &
+	# What starting took (the planner's first pass over every task), before any update.
+	hwm0=$(awk '/^VmHWM/ { print $2 }' /proc/$daemon/status)
 	steal_start
 	wrk -t2 -c64 -d10s --latency -s "$script" "http://127.0.0.1:$HTTP" -- "$@" >"$W/wrk.txt"
 	rss=$(awk '/^VmRSS/ { print $2 }' /proc/$daemon/status)
@@ -86,7 +88,7 @@ measure() {
 	handled=$(sqlite3 "$W/d.db" "SELECT count(*) FROM chat_update")
 	# What the updates did: progress events recorded, answers queued.
 	progress=$(sqlite3 "$W/d.db" "SELECT count(*) FROM event WHERE kind = 'progress'")
-	$PY - "$label" "$W/wrk.txt" "$rss" "$hwm" "$handled" "$wal" "$progress" <<'PY'
+	$PY - "$label" "$W/wrk.txt" "$rss" "$hwm" "$handled" "$wal" "$progress" "$hwm0" <<'PY'
 import re, sys
 label = sys.argv[1]
 text = open(sys.argv[2]).read()
@@ -97,8 +99,8 @@ non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 rss, hwm, handled = int(sys.argv[3]) / 1024, int(sys.argv[4]) / 1024, int(sys.argv[5])
 wal = int(sys.argv[6]) / 1048576
 print('{"bench": "webhook updates, %s", "per_second": %.0f, "p99_ms": %.2f, "rss_mib": %.1f, '
-      '"peak_rss_mib": %.1f, "wal_mib": %.1f, "handled": %d, "progress_events": %s, "non_2xx": %s}'
-      % (label, rate, p99, rss, hwm, wal, handled, sys.argv[7], non2xx.group(1) if non2xx else 0))
+      '"peak_rss_mib": %.1f, "peak_rss_started_mib": %.1f, "wal_mib": %.1f, "handled": %d, "progress_events": %s, "non_2xx": %s}'
+      % (label, rate, p99, rss, hwm, int(sys.argv[8]) / 1024, wal, handled, sys.argv[7], non2xx.group(1) if non2xx else 0))
 ok = rate >= 15000 and p99 < 10 and hwm < 30
 print("%-34s %8.0f/s (budget 15000/s)  p99 %.2f ms (budget 10)  peak RSS %.1f MiB (budget 30)  %s"
       % ("webhook /tiendo, " + label, rate, p99, hwm, "ok" if ok else "OVER BUDGET"))

@@ -505,14 +505,17 @@ next_notice(const struct fx *f, int64_t id, char out[16])
 	sqlite3_close(db);
 }
 
-/* A progress or a note keeps a task's plan; a new deadline or status drops it. */
+/*
+ * A progress, a note or a task started keeps a task's plan; a new
+ * deadline or a task closed (done, put off) drops it.
+ */
 static void
 test_task_update_keeps_plan(void **state)
 {
 	struct fx *f = *state;
 	struct task t = { .code = "T#1", .kind = TASK_KIND_TASK, .title = "Báo cáo",
 			  .deadline_raw = "30/9/2025", .status = TASK_NOT_STARTED };
-	struct task got = { 0 };
+	struct task got = { 0 }, t2 = { 0 };
 	char next[16];
 	int64_t id = 0;
 
@@ -527,6 +530,17 @@ test_task_update_keeps_plan(void **state)
 	assert_int_equal(store_task_update(f->s, &got, 200), 0);
 	next_notice(f, id, next);
 	assert_string_equal(next, "2025-09-25");
+	got.status = TASK_IN_PROGRESS;
+	assert_int_equal(store_task_update(f->s, &got, 300), 0);
+	next_notice(f, id, next);
+	assert_string_equal(next, "2025-09-25");
+	got.status = TASK_DONE;
+	assert_int_equal(store_task_update(f->s, &got, 300), 0);
+	next_notice(f, id, next);
+	assert_string_equal(next, "");
+	assert_int_equal(store_task_get(f->s, id, &t2), 0);
+	assert_int_equal(t2.status, TASK_DONE);
+	task_release(&t2);
 	got.status = TASK_IN_PROGRESS;
 	assert_int_equal(store_task_update(f->s, &got, 300), 0);
 	next_notice(f, id, next);
