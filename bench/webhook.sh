@@ -67,6 +67,9 @@ measure() {
 	daemon=$!
 	i=0; while ! curl -s -o /dev/null "http://127.0.0.1:$HTTP/healthz" && [ $i -lt 100 ]; do
 		sleep 0.1; i=$((i + 1)); done
+	# Started: its first, full planner pass (every task; a write transaction) is over.
+	i=0; while ! grep -q "planned .* tasks" "$W/serve.log" && [ $i -lt 600 ]; do
+		sleep 0.1; i=$((i + 1)); done
 	# Answers are queued, not sent: Telegram is out of the picture once started.
 	kill $fake; wait $fake 2>/dev/null || true; fake=
 	[ -n "${BENCH_PERF:-}" ] && perf record ${BENCH_PERF_ARGS:--g} -o "$BENCH_PERF" -p $daemon \

@@ -481,6 +481,19 @@ static const char *const migrations[] = {
 	FEED_GEN_TABLE("document")
 	FEED_GEN_TABLE("person")
 	FEED_GEN_TABLE("extension"),
+
+	/* 14: the feed change log (the lead's branch, issue 16); merged there. */
+	"",
+
+	/*
+	 * 15 (issue 16): the open tasks with no date, which the secretariat's
+	 * weekly list counts on every planner tick until the list is queued
+	 * (needs_date_list): a registry with none, or with no secretariat,
+	 * never queues it, and without this index each tick read every task
+	 * (100,000 rows, while the webhook wrote).
+	 */
+	"CREATE INDEX task_undated ON task(kind) WHERE due IS NULL"
+	" AND precision IN ('external', 'unknown') AND status NOT IN ('done', 'postponed');",
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");

@@ -267,7 +267,7 @@ test_chat_sent_text_ids(void **state)
 	       " chat_message_id INTEGER NOT NULL, message_id INTEGER NOT NULL REFERENCES message(id),"
 	       " PRIMARY KEY (channel, chat_id, chat_message_id)) STRICT, WITHOUT ROWID;"
 	       "INSERT INTO chat_sent VALUES ('telegram', '777', 12345, 41);"
-	       UNDO_V13 "PRAGMA user_version = 11");
+	       "DROP INDEX task_undated;" UNDO_V13 "PRAGMA user_version = 11");
 	tamper(f, sql);
 	if (store_open(f->path, STORE_CREATE, &f->s, &msg) < 0)
 		fail_msg("%s", msg);
