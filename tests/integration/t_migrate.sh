@@ -24,7 +24,7 @@ sqlite3 "$DONDOC_DB" <"$TOP/tests/data/registry-v4.sql"
 sqlite3 "$DONDOC_DB" "PRAGMA user_version = 4"
 cp "$DONDOC_DB" v4.db
 expect_rc 65 "a read-only command on schema 4 refuses (exit 65)" "$DONDOC" task list
-expect_grep "and says how to upgrade" err "has schema 4, older than this dondoc \\(13\\): run 'dondoc init'"
+expect_grep "and says how to upgrade" err "has schema 4, older than this dondoc \\(15\\): run 'dondoc init'"
 # Schema 10 widens person_id in place: a message table written otherwise is refused, not kept.
 cp v4.db odd.db
 sqlite3 odd.db "PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = replace(sql,
