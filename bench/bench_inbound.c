@@ -6,6 +6,9 @@
  * registry argv[1], first one transaction each, then BATCH to a
  * transaction (one savepoint each: the webhook's group commit).  No HTTP
  * and no JSON: what is left is what one writer thread can do.
+ * With PEOPLE (bench/honest_seed.sh's people.tsv) each command comes from
+ * a random person about a random task their agency leads, as
+ * bench/honest_webhook.lua sends them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,65 @@
 #include "render.h"
 #include "schedule.h"
 #include "store.h"
+#include "xalloc.h"
+
+/* A linked person of people.tsv and the tasks their agency leads (shared by its people). */
+struct sender {
+	long long chat;
+	const long long *tasks;
+	size_t n_tasks;
+};
+
+static struct sender *senders;
+static size_t n_senders;
+static unsigned long long rng = 88172645463325252ULL;
+
+static unsigned long long
+next_random(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* Reads people.tsv: chat, person, agency, task numbers (people of an agency together). */
+static int
+load_people(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, *prev_agency = NULL;
+	size_t cap = 0;
+	long long *tasks = NULL;
+	size_t n_tasks = 0;
+
+	if (!f)
+		return -1;
+	while (getline(&line, &cap, f) > 0) {
+		char *save = NULL, *chat, *agency, *list;
+
+		chat = strtok_r(line, "\t", &save);
+		if (!chat || !strtok_r(NULL, "\t", &save) || !(agency = strtok_r(NULL, "\t", &save)) ||
+		    !(list = strtok_r(NULL, "\t\n", &save)))
+			continue;
+		if (!prev_agency || strcmp(prev_agency, agency) != 0) {
+			free(prev_agency);
+			prev_agency = xstrdup(agency);
+			tasks = NULL;
+			n_tasks = 0;
+			for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				tasks = xgrowarray(tasks, n_tasks, sizeof(*tasks));
+				tasks[n_tasks++] = strtoll(t, NULL, 10);
+			}
+		}
+		senders = xgrowarray(senders, n_senders, sizeof(*senders));
+		senders[n_senders++] = (struct sender){ strtoll(chat, NULL, 10), tasks, n_tasks };
+	}
+	free(prev_agency);
+	free(line);
+	fclose(f);
+	return n_senders ? 0 : -1;
+}
 
 static double
 ms_since(const struct timespec *t0)
@@ -41,8 +103,16 @@ one(const struct inbound_env *env, const struct clock *clk, const struct schedul
 				 .today = clock_local_date(now), .cal = sch->cal };
 	int r;
 
-	snprintf(chat, sizeof(chat), "%d", 1000 + k % 1000 + 1);
-	snprintf(text, sizeof(text), "/tiendo %d %d%% đã cập nhật", k % 1000 + 1, k % 100);
+	if (n_senders) {
+		const struct sender *p = &senders[next_random() % n_senders];
+
+		snprintf(chat, sizeof(chat), "%lld", p->chat);
+		snprintf(text, sizeof(text), "/tiendo %lld %d%% đã cập nhật",
+			 p->tasks[next_random() % p->n_tasks], (int)(next_random() % 100));
+	} else {
+		snprintf(chat, sizeof(chat), "%d", 1000 + k % 1000 + 1);
+		snprintf(text, sizeof(text), "/tiendo %d %d%% đã cập nhật", k % 1000 + 1, k % 100);
+	}
 	r = inbound_handle(env, &in, update_id, k + 1, &res);
 	if (r == 0 && (res.refused || !res.reply_id)) {
 		fprintf(stderr, "bench_inbound: '%s' from %s was not handled: %s\n", text, chat,
@@ -67,9 +137,13 @@ main(int argc, char **argv)
 	int64_t update_id = 1;
 	double ms;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: bench_inbound DB TEMPLATES SCHEDULES N BATCH\n");
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr, "usage: bench_inbound DB TEMPLATES SCHEDULES N BATCH [PEOPLE]\n");
 		return 2;
+	}
+	if (argc == 7 && load_people(argv[6]) < 0) {
+		fprintf(stderr, "bench_inbound: no people in %s\n", argv[6]);
+		return 1;
 	}
 	int n = atoi(argv[4]), batch = atoi(argv[5]);
 

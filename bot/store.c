@@ -481,6 +481,19 @@ static const char *const migrations[] = {
 	FEED_GEN_TABLE("document")
 	FEED_GEN_TABLE("person")
 	FEED_GEN_TABLE("extension"),
+
+	/* 14: the feed change log (the lead's branch, issue 16); merged there. */
+	"",
+
+	/*
+	 * 15 (issue 16): the open tasks with no date, which the secretariat's
+	 * weekly list counts on every planner tick until the list is queued
+	 * (needs_date_list): a registry with none, or with no secretariat,
+	 * never queues it, and without this index each tick read every task
+	 * (100,000 rows, while the webhook wrote).
+	 */
+	"CREATE INDEX task_undated ON task(kind) WHERE due IS NULL"
+	" AND precision IN ('external', 'unknown') AND status NOT IN ('done', 'postponed');",
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");
@@ -711,8 +724,16 @@ enum stmt {
 #define FEED_LEADS "SELECT task_id, agency_id, role = 'lead', position FROM task_agency"
 #define FEED_LEADS_ORDER " ORDER BY task_id, role, agency_id"
 
+/*
+ * Of the status, the plan reads only whether the task is closed (done or
+ * put off: planner.c, the index task_to_plan): a task started, the first
+ * /tiendo on it, keeps its plan, and is not planned again (issue 16: on
+ * 100,000 tasks nearly every update started one, and the planner redid
+ * each on the daemon's main thread while the webhook wrote).
+ */
+#define CLOSED(status) "(" status " = 'done' OR " status " = 'postponed')"
 #define SAME_PLAN "kind IS ?2 AND deadline_raw IS ?3 AND due IS ?4 AND precision IS ?5" \
-		  " AND status IS ?6 AND period IS ?13"
+		  " AND " CLOSED("status") " = " CLOSED("?6") " AND period IS ?13"
 
 static const char *const sql_text[_ST_MAX] = {
 	[ST_AGENCY_BY_CODE] = "SELECT id, code, name, kind FROM agency WHERE code = ?1",
@@ -755,11 +776,12 @@ static const char *const sql_text[_ST_MAX] = {
 			   " planned_through = CASE WHEN " SAME_PLAN " THEN planned_through END"
 			   " WHERE id = ?1",
 	/*
-	 * The same when the plan stays (a progress, a note): the columns of
+	 * The same when the plan stays (a progress, a note, a task started): the columns of
 	 * the plan are not set, so that the index task_to_plan, which reads
 	 * them, is not rewritten.  No row changed: not so, or no such task.
 	 */
-	[ST_TASK_UPDATE_SAME_PLAN] = "UPDATE task SET progress = ?7, done_at = ?8, updated_at = ?9,"
+	[ST_TASK_UPDATE_SAME_PLAN] = "UPDATE task SET status = ?6, progress = ?7, done_at = ?8,"
+				     " updated_at = ?9,"
 				     " obstacle_open = ?10, note = ?11, done_due = ?12"
 				     " WHERE id = ?1 AND " SAME_PLAN,
 	[ST_LEADS_DELETE] = "DELETE FROM task_agency WHERE task_id = ?1 AND role = ?2",

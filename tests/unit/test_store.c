@@ -267,7 +267,7 @@ test_chat_sent_text_ids(void **state)
 	       " chat_message_id INTEGER NOT NULL, message_id INTEGER NOT NULL REFERENCES message(id),"
 	       " PRIMARY KEY (channel, chat_id, chat_message_id)) STRICT, WITHOUT ROWID;"
 	       "INSERT INTO chat_sent VALUES ('telegram', '777', 12345, 41);"
-	       UNDO_V13 "PRAGMA user_version = 11");
+	       "DROP INDEX task_undated;" UNDO_V13 "PRAGMA user_version = 11");
 	tamper(f, sql);
 	if (store_open(f->path, STORE_CREATE, &f->s, &msg) < 0)
 		fail_msg("%s", msg);
@@ -505,14 +505,17 @@ next_notice(const struct fx *f, int64_t id, char out[16])
 	sqlite3_close(db);
 }
 
-/* A progress or a note keeps a task's plan; a new deadline or status drops it. */
+/*
+ * A progress, a note or a task started keeps a task's plan; a new
+ * deadline or a task closed (done, put off) drops it.
+ */
 static void
 test_task_update_keeps_plan(void **state)
 {
 	struct fx *f = *state;
 	struct task t = { .code = "T#1", .kind = TASK_KIND_TASK, .title = "Báo cáo",
 			  .deadline_raw = "30/9/2025", .status = TASK_NOT_STARTED };
-	struct task got = { 0 };
+	struct task got = { 0 }, t2 = { 0 };
 	char next[16];
 	int64_t id = 0;
 
@@ -527,6 +530,17 @@ test_task_update_keeps_plan(void **state)
 	assert_int_equal(store_task_update(f->s, &got, 200), 0);
 	next_notice(f, id, next);
 	assert_string_equal(next, "2025-09-25");
+	got.status = TASK_IN_PROGRESS;
+	assert_int_equal(store_task_update(f->s, &got, 300), 0);
+	next_notice(f, id, next);
+	assert_string_equal(next, "2025-09-25");
+	got.status = TASK_DONE;
+	assert_int_equal(store_task_update(f->s, &got, 300), 0);
+	next_notice(f, id, next);
+	assert_string_equal(next, "");
+	assert_int_equal(store_task_get(f->s, id, &t2), 0);
+	assert_int_equal(t2.status, TASK_DONE);
+	task_release(&t2);
 	got.status = TASK_IN_PROGRESS;
 	assert_int_equal(store_task_update(f->s, &got, 300), 0);
 	next_notice(f, id, next);
