@@ -7,6 +7,8 @@
 #                   with "N passed, N failed"
 #   make bench      the benchmarks of bench/ (not part of check)
 #   make bench-feed the iCal feeds' (issue 15), beside ical-generator
+#   make bench-peers dondoc beside grammY, ical-generator, mustache.js and
+#                   the sqlite3 shell (issue 16), one table of ratios
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -49,7 +51,7 @@ REL = build/rel
 SAN = build/san
 TSAN = build/tsan
 
-.PHONY: all deps run check test-build check-style bench bench-webhook bench-zalo bench-feed faults install uninstall clean demo
+.PHONY: all deps run check test-build check-style bench bench-webhook bench-zalo bench-feed bench-peers faults install uninstall clean demo
 
 all: bot/dondoc bot/dondoc-ical
 
@@ -139,6 +141,20 @@ bench-feed: deps
 	@command -v npm >/dev/null || apt-get install -y -qq nodejs npm
 	@[ -d bench/js/node_modules/ical-generator ] || (cd bench/js && npm ci --no-audit --no-fund)
 	@sh bench/feed.sh
+
+# dondoc beside the tools a user would pick instead (issue 16): bench/peers
+# (grammY, better-sqlite3, mustache.js, nodemailer: npm ci when missing;
+# better-sqlite3 compiled there when npm's policy skipped its install
+# script) and bench/js (ical-generator); wrk, node and npm when missing.
+PEERS_NODE = bench/peers/node_modules/better-sqlite3/build/Release/better_sqlite3.node
+bench-peers: deps
+	@$(MAKE) --no-print-directory all $(REL)/dondoc-ical $(REL)/bench_mail $(REL)/bench_planner $(REL)/bench_feed
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk
+	@command -v npm >/dev/null || apt-get install -y -qq nodejs npm
+	@[ -d bench/js/node_modules/ical-generator ] || (cd bench/js && npm ci --no-audit --no-fund)
+	@[ -d bench/peers/node_modules/grammy ] || (cd bench/peers && npm ci --no-audit --no-fund)
+	@[ -f $(PEERS_NODE) ] || (cd bench/peers && npm rebuild better-sqlite3 --no-audit --no-fund)
+	@sh bench/peers.sh
 
 # kill -9 loops against the real daemon (issue 10): the duplicates per kill.
 faults: deps
