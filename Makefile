@@ -95,7 +95,7 @@ UNITS = $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
 test-build: all $(SAN)/dondoc $(SAN)/dondoc-ical $(REL)/tests/dondoc-ical $(SAN)/tests/dondoc-ical \
 	$(REL)/tests/ical_check $(SAN)/tests/ical_check \
 	$(TSAN)/dondoc $(TSAN)/dondoc-ical \
-	$(REL)/bench_planner $(REL)/bench_render $(REL)/bench_inbound $(REL)/bench_feed \
+	$(REL)/bench_planner $(REL)/bench_render $(REL)/bench_inbound $(REL)/bench_feed $(REL)/bench_mail \
 	$(addprefix $(REL)/tests/,$(UNITS)) $(addprefix $(SAN)/tests/,$(UNITS))
 
 -include $(wildcard $(REL)/obj/*.d $(SAN)/obj/*.d $(TSAN)/obj/*.d)
