@@ -180,13 +180,12 @@ echo "bench: bench-peers took $(($(date +%s) - t_start)) s"
 
 # --- the table -----------------------------------------------------------------------------
 $PY - "$R" <<'PY'
-import json, sys
+import json, statistics, sys
 res = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 def all_of(*words):
     return [r for r in res if all(w in r["bench"] for w in words)]
 def median(xs):
-    xs = sorted(xs)
-    return xs[len(xs) // 2] if xs else None
+    return statistics.median(xs) if xs else None
 rows, ok = [], True
 def row(figure, mine, theirs, ratio, budget, good):
     global ok
@@ -199,7 +198,7 @@ if d and p:
     dr, pr = median([r["per_second"] for r in d]), median([r["per_second"] for r in p])
     dp, pp = median([r["p99_ms"] for r in d]), median([r["p99_ms"] for r in p])
     clean = all(r["non_2xx"] == 0 and r["handled"] > 0 for r in d + p)
-    row("webhook updates/s (median of %d)" % len(d), "%d/s" % dr, "%d/s" % pr, "%.1fx" % (dr / pr if pr else 0),
+    row("webhook updates/s (median of %d)" % len(d), "%.0f/s" % dr, "%.0f/s" % pr, "%.1fx" % (dr / pr if pr else 0),
         ">= 3x", dr >= 3 * pr and clean)
     row("webhook p99", "%.1f ms" % dp, "%.1f ms" % pp, "%.2f" % (dp / pp if pp else 0), "<= 1/3",
         dp * 3 <= pp)
