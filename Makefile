@@ -153,6 +153,7 @@ bench-peers: deps
 	@command -v npm >/dev/null || apt-get install -y -qq nodejs npm
 	@[ -d bench/js/node_modules/ical-generator ] || (cd bench/js && npm ci --no-audit --no-fund)
 	@[ -d bench/peers/node_modules/grammy ] || (cd bench/peers && npm ci --no-audit --no-fund)
+	@[ -f $(PEERS_NODE) ] || command -v g++ >/dev/null || apt-get install -y -qq g++
 	@[ -f $(PEERS_NODE) ] || (cd bench/peers && npm rebuild better-sqlite3 --no-audit --no-fund)
 	@sh bench/peers.sh
 
