@@ -10,6 +10,8 @@
 #   make fuzz       the libFuzzer targets of tests/fuzz, FUZZ_SECONDS (60) each
 #   make valgrind   every integration script with each dondoc process under
 #                   valgrind memcheck: no error, no leak (not part of check)
+#   make bench-peers dondoc beside grammY, ical-generator, mustache.js and
+#                   the sqlite3 shell (issue 16), one table of ratios
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -56,7 +58,7 @@ REL = build/rel
 SAN = build/san
 TSAN = build/tsan
 
-.PHONY: all deps run check test-build check-style valgrind bench bench-webhook bench-zalo bench-feed faults fuzz fuzz-build install uninstall clean demo
+.PHONY: all deps run check test-build check-style valgrind bench bench-webhook bench-zalo bench-feed bench-peers faults fuzz fuzz-build install uninstall clean demo
 
 all: bot/dondoc bot/dondoc-ical
 
@@ -100,7 +102,7 @@ UNITS = $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
 test-build: all $(SAN)/dondoc $(SAN)/dondoc-ical $(REL)/tests/dondoc-ical $(SAN)/tests/dondoc-ical \
 	$(REL)/tests/ical_check $(SAN)/tests/ical_check \
 	$(TSAN)/dondoc $(TSAN)/dondoc-ical \
-	$(REL)/bench_planner $(REL)/bench_render $(REL)/bench_inbound $(REL)/bench_feed \
+	$(REL)/bench_planner $(REL)/bench_render $(REL)/bench_inbound $(REL)/bench_feed $(REL)/bench_mail \
 	$(addprefix $(REL)/tests/,$(UNITS)) $(addprefix $(SAN)/tests/,$(UNITS)) \
 	$(FUZZ_BINS)
 
@@ -183,6 +185,21 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) fuzz-build
 	@sh tests/fuzz/run.sh --seconds $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# dondoc beside the tools a user would pick instead (issue 16): bench/peers
+# (grammY, better-sqlite3, mustache.js, nodemailer: npm ci when missing;
+# better-sqlite3 compiled there when npm's policy skipped its install
+# script) and bench/js (ical-generator); wrk, node and npm when missing.
+PEERS_NODE = bench/peers/node_modules/better-sqlite3/build/Release/better_sqlite3.node
+bench-peers: deps
+	@$(MAKE) --no-print-directory all $(REL)/dondoc-ical $(REL)/bench_mail $(REL)/bench_planner $(REL)/bench_feed
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk
+	@command -v npm >/dev/null || apt-get install -y -qq nodejs npm
+	@[ -d bench/js/node_modules/ical-generator ] || (cd bench/js && npm ci --no-audit --no-fund)
+	@[ -d bench/peers/node_modules/grammy ] || (cd bench/peers && npm ci --no-audit --no-fund)
+	@[ -f $(PEERS_NODE) ] || command -v g++ >/dev/null || apt-get install -y -qq g++
+	@[ -f $(PEERS_NODE) ] || (cd bench/peers && npm rebuild better-sqlite3 --no-audit --no-fund)
+	@sh bench/peers.sh
 
 # kill -9 loops against the real daemon (issue 10): the duplicates per kill.
 faults: deps

@@ -43,31 +43,7 @@ note() { echo "$1" | tee -a "$W/results.json"; }
 # back from that registry with "task list --json" and their notes ----------------
 . bench/steal.sh
 steal_start
-runs=${BENCH_FEED_RUNS:-3}
-if [ "$runs" = 0 ]; then
-	echo "bench: BENCH_FEED_RUNS=0: no build measured"
-elif [ -x build/rel/bench_feed ]; then
-	i=1
-	while [ $i -le "$runs" ]; do
-		BENCH_FEED_KEEP=1 build/rel/bench_feed "$W" templates schedules "$N" | tee -a "$W/results.json"
-		i=$((i + 1))
-	done
-	# bench_feed's clock: 2026-03-01 12:00 in Hà Nội.
-	DONDOC_DB="$W/bench_feed.db" DONDOC_NOW=2026-03-01T12:00 $D task list --json >"$W/list.json"
-	sqlite3 -json "$W/bench_feed.db" "SELECT id, note FROM task" >"$W/notes.json"
-	$PY - "$W/list.json" "$W/notes.json" "$W/tasks.json" <<'PY'
-import json, sys
-tasks = json.load(open(sys.argv[1]))
-notes = {r["id"]: r["note"] for r in json.load(open(sys.argv[2]))}
-for t in tasks:
-    t["note"] = notes.get(t["id"])
-json.dump(tasks, open(sys.argv[3], "w"), ensure_ascii=False)
-PY
-	rm -f "$W"/bench_feed.db*
-	node bench/ical_generator.mjs "$W/tasks.json" 5 2 "$W/peer.ics" | tee -a "$W/results.json"
-else
-	echo "bench: build/rel/bench_feed is missing (bench/bench_feed.c): no build measured"
-fi
+sh bench/feed_build.sh "$W" "$N" "${BENCH_FEED_RUNS:-3}" | tee -a "$W/results.json"
 
 # --- the daemon's registry: N dated tasks over 300 agencies --------------------------
 export DONDOC_DB="$W/d.db" DONDOC_NOW=2025-09-27T09:00
