@@ -7,6 +7,7 @@
 #                   with "N passed, N failed"
 #   make bench      the benchmarks of bench/ (not part of check)
 #   make bench-feed the iCal feeds' (issue 15), beside ical-generator
+#   make fuzz       the libFuzzer targets of tests/fuzz, FUZZ_SECONDS (60) each
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -44,12 +45,16 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNFLAGS) $(CFLAGS) $(PKG_CFLAGS) -DDON
 SRCS = $(sort $(wildcard bot/*.c))
 LIB_SRCS = $(filter-out bot/main.c bot/ical_main.c,$(SRCS))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
+# The libFuzzer targets (see 'fuzzing' below), built by make check too.
+FUZZ = build/fuzz
+FUZZ_SRCS = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(FUZZ_SRCS))
 
 REL = build/rel
 SAN = build/san
 TSAN = build/tsan
 
-.PHONY: all deps run check test-build check-style bench bench-webhook bench-zalo bench-feed faults install uninstall clean demo
+.PHONY: all deps run check test-build check-style bench bench-webhook bench-zalo bench-feed faults fuzz fuzz-build install uninstall clean demo
 
 all: bot/dondoc bot/dondoc-ical
 
@@ -94,7 +99,8 @@ test-build: all $(SAN)/dondoc $(SAN)/dondoc-ical $(REL)/tests/dondoc-ical $(SAN)
 	$(REL)/tests/ical_check $(SAN)/tests/ical_check \
 	$(TSAN)/dondoc $(TSAN)/dondoc-ical \
 	$(REL)/bench_planner $(REL)/bench_render $(REL)/bench_inbound $(REL)/bench_feed \
-	$(addprefix $(REL)/tests/,$(UNITS)) $(addprefix $(SAN)/tests/,$(UNITS))
+	$(addprefix $(REL)/tests/,$(UNITS)) $(addprefix $(SAN)/tests/,$(UNITS)) \
+	$(FUZZ_BINS)
 
 -include $(wildcard $(REL)/obj/*.d $(SAN)/obj/*.d $(TSAN)/obj/*.d)
 
@@ -139,6 +145,36 @@ bench-feed: deps
 	@command -v npm >/dev/null || apt-get install -y -qq nodejs npm
 	@[ -d bench/js/node_modules/ical-generator ] || (cd bench/js && npm ci --no-audit --no-fund)
 	@sh bench/feed.sh
+
+# --- fuzzing (issue 16) -----------------------------------------------------
+# Every tests/fuzz/fuzz_NAME.c is a libFuzzer target, linked against a
+# clang build of the library with ASan and UBSan (build/fuzz).  'make fuzz'
+# runs each for FUZZ_SECONDS on its corpus, its dictionary and the seeds of
+# ../shared; 'make check' replays every kept input and fuzzes a few seconds
+# (tests/fuzz/run.sh).  The helper dondoc-ical is deliberately not beside
+# the targets (nor at LIBEXECDIR): the schedule's target stops at the
+# helper's door rather than forking per input.
+FUZZ_CC = clang
+FUZZ_SECONDS ?= 60
+FUZZ_SANS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
+
+$(FUZZ)/obj/%.o: LIBEXECDIR = /nonexistent/dondoc-fuzz
+$(FUZZ)/obj/%.o: bot/%.c $(wildcard bot/*.h) | $(FUZZ)/obj
+	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SANS) -fsanitize=fuzzer-no-link -MMD -c -o $@ $<
+$(FUZZ)/libdondoc.a: $(patsubst bot/%.c,$(FUZZ)/obj/%.o,$(LIB_SRCS))
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(FUZZ)/libdondoc.a
+	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SANS) -fsanitize=fuzzer -Ibot -Itests/fuzz -o $@ $< \
+		$(FUZZ)/libdondoc.a $(PKG_LIBS)
+$(FUZZ)/obj:
+	mkdir -p $@
+-include $(wildcard $(FUZZ)/obj/*.d)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) fuzz-build
+	@sh tests/fuzz/run.sh --seconds $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 # kill -9 loops against the real daemon (issue 10): the duplicates per kill.
 faults: deps

@@ -165,6 +165,17 @@ for t in $tsan_tests; do
 done
 rm -rf "$tsan_log"
 
+# The fuzz targets (tests/fuzz, issue 16): every kept input (regress/,
+# corpus/, ../shared's seeds) replayed whole, then FUZZ_CHECK_SECONDS (5)
+# of fuzzing each from a scratch corpus, two at a time.  'make fuzz' is
+# the long run.
+echo "== fuzz targets"
+_t0=$(date +%s)
+# shellcheck disable=SC2046
+sh tests/fuzz/run.sh --seconds "${FUZZ_CHECK_SECONDS:-5}" --jobs 2 --scratch --results "$results" \
+	$(for f in tests/fuzz/fuzz_*.c; do echo "build/fuzz/$(basename "$f" .c)"; done)
+echo "   fuzz targets: $(($(date +%s) - _t0)) s"
+
 # The service unit's hardening, where systemd-analyze exists.
 sh tests/check-systemd.sh >"$log" 2>&1
 cat "$log"

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the Debian packages that building and testing dondoc need, when
+# Installs the Debian packages that building and testing dondoc need (clang
+# and libclang-rt-14-dev: the libFuzzer targets of tests/fuzz), when
 # any is missing, then ical.js (tests/js, pinned by its package-lock.json)
 # for the feeds' tests when node_modules is missing or older than the lock
 # file.  Idempotent: with everything present it only checks, offline.
@@ -15,7 +16,8 @@ libcurl4-openssl-dev curl ca-certificates libmicrohttpd-dev
 valgrind prometheus
 libzip-dev libxml2-dev python3-openpyxl python3-docx
 libxlsxwriter-dev chromium
-python3-icalendar"
+python3-icalendar
+clang libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do
