@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The registry the chat targets (fuzz_tgbot, fuzz_zalobot) handle their
- * inputs against, made once in a new folder under $TMPDIR, with the
- * shipped templates (found from the current folder, the repository's
- * root, or from DONDOC_FUZZ_ROOT) and the built-in policy.  Each input
+ * inputs against, made once in the target's folder under $TMPDIR
+ * (fuzzlib.h's fuzz_dir, removed at exit), with the shipped templates
+ * (found from the target's place, fuzz_top) and the built-in policy.  Each input
  * is then handled inside a transaction rolled back after it, so every
  * input meets the same registry and a crash replays alone.  The daemon's
  * log is quiet but for errors; FUZZ_VERBOSE=1 shows it all.
@@ -26,7 +26,6 @@
 #define DONDOC_FUZZ_SEED_REGISTRY_H
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +36,7 @@
 #include "clock.h"
 #include "config.h"
 #include "deadline.h"
+#include "fuzzlib.h"
 #include "hash.h"
 #include "log.h"
 #include "notice.h"
@@ -122,22 +122,6 @@ seed_ok(int r, const char *what)
 {
 	if (r < 0)
 		seed_die(what, strerror(-r));
-}
-
-/* The repository's root: where templates/ and schedules/ are. */
-static inline const char *
-seed_root(void)
-{
-	const char *r = getenv("DONDOC_FUZZ_ROOT");
-
-	if (r && *r)
-		return r;
-	if (access("templates/vi", R_OK) == 0)
-		return ".";
-	if (access("../../templates/vi", R_OK) == 0)
-		return "../..";
-	seed_die("templates", "run from the repository's root, or set DONDOC_FUZZ_ROOT");
-	return NULL;
 }
 
 static inline int64_t
@@ -232,18 +216,9 @@ seed_notice_cb(const struct notice *n, void *userdata)
 	return 0;
 }
 
-static int
-seed_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static struct seed *seed_made;
 
-/* At exit: the registry closed and its folder removed (a crash leaves it, to look at). */
+/* At exit, before fuzz_dir's removal (atexit runs last first): the registry closed. */
 static void
 seed_close(void)
 {
@@ -255,7 +230,6 @@ seed_close(void)
 	f->s = store_close(f->s);
 	f->rend = renderer_free(f->rend);
 	f->sch = schedule_free(f->sch);
-	(void)nftw(f->dir, seed_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	seed_made = NULL;
 }
 
@@ -263,16 +237,12 @@ static inline void
 seed_open(struct seed *f)
 {
 	log_set_level(getenv("FUZZ_VERBOSE") ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERROR);
-	const char *tmp = getenv("TMPDIR"), *root = seed_root();
 	char path[600], *msg = NULL, hex[HASH_SHA256_HEX_LEN];
 	int64_t syt, vp, doc, tasks[2], focal, nolink, reminder;
 	struct hash *h;
 
-	snprintf(f->dir, sizeof(f->dir), "%s/dondoc-fuzz.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(f->dir))
-		seed_die(f->dir, strerror(errno));
-	snprintf(path, sizeof(path), "%s/templates", root);
-	if (renderer_load(path, &f->rend, &msg) < 0)
+	snprintf(f->dir, sizeof(f->dir), "%s", fuzz_dir());
+	if (renderer_load(fuzz_top("templates"), &f->rend, &msg) < 0)
 		seed_die("templates", msg);
 	/* The built-in policy: schedules/ would need the dondoc-ical helper beside the target. */
 	f->sch = schedule_new_default();
