@@ -22,6 +22,10 @@
  * the body says.
  *
  * Written against feed_build(m, s, f, now, &ret, &msg); keep it small.
+ *
+ * fsync and fdatasync are no-ops in this process: a registry thrown away
+ * after each input needs no durability, and the disk's syncs made the
+ * target wait (20 runs a second, 2 of them on the CPU).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,6 +57,23 @@ static struct schedule *sch;
 static char base[4200], work[4200];
 static struct feed feeds[3];	/* agency, document, all */
 static int64_t doc_id;
+
+int fsync(int fd);
+int fdatasync(int fd);
+
+int
+fsync(int fd)
+{
+	(void)fd;
+	return 0;
+}
+
+int
+fdatasync(int fd)
+{
+	(void)fd;
+	return 0;
+}
 
 static void
 die(const char *what, const char *msg)
