@@ -8,9 +8,10 @@
  *
  * The input: a flags byte (which feed: agency, document or all; which
  * public_url), then up to 8 tasks, each a byte (status, kind, lead,
- * obstacle) and four NUL-ended fields: code, title, deadline, note.  A
- * task the registry refuses (a code twice, an empty title) is left out;
- * fields that are not UTF-8 too (the import never lets them in).
+ * obstacle) and four NUL-ended fields: code, title, deadline, note.  The
+ * title is normalised as the import does (norm_text), and a task without
+ * one left out, as the import leaves it; so is a task the registry
+ * refuses (a code twice) or with fields that are not UTF-8.
  *
  * Each input gets a fresh copy of a registry made once (two agencies, a
  * document, three feeds) under $TMPDIR, and a new maker: every input
@@ -176,12 +177,18 @@ add_task(struct store *s, uint8_t meta, const char *code, const char *title, con
 {
 	struct task t = { 0 };
 	int64_t lead = 1 + (meta >> 7), id = 0;
-	char key[16];
+	char key[16], *text;
 
 	if (!utf8(code) || !utf8(title) || !utf8(raw) || !utf8(note))
 		return;
+	/* As the import takes a title: normalised, and a row without one refused. */
+	text = norm_text(title);
+	if (!text || !*text) {
+		free(text);
+		return;
+	}
 	t.code = (char *)code;
-	t.title = (char *)title;
+	t.title = text;
 	t.kind = meta & 8 ? TASK_KIND_INDICATOR : TASK_KIND_TASK;
 	t.status = (enum task_status)(meta % _TASK_STATUS_MAX);
 	t.progress = t.status == TASK_DONE ? 100 : (meta >> 4) * 10 % 100;
@@ -191,14 +198,17 @@ add_task(struct store *s, uint8_t meta, const char *code, const char *title, con
 	if (deadline_parse(raw, 2026, &t.deadline, NULL) < 0)
 		t.deadline.precision = DEADLINE_UNKNOWN;
 	snprintf(key, sizeof(key), "t%d", i);
-	if (store_task_insert(s, &t, doc_id, key, NOW - 86400 * 30, &id) < 0)
+	if (store_task_insert(s, &t, doc_id, key, NOW - 86400 * 30, &id) < 0) {
+		free(text);
 		return;
+	}
 	if (store_task_set_agencies(s, id, true, false, &lead, 1) < 0)
 		abort();
 	t.id = id;
 	t.note = *note ? (char *)note : NULL;
 	if (store_task_update(s, &t, NOW - 86400 * 10) < 0)
 		abort();
+	free(text);
 }
 
 /* CRLF lines of at most 75 octets, each valid UTF-8 by itself. */
