@@ -211,7 +211,7 @@ add_task(struct store *s, uint8_t meta, const char *code, const char *title, con
 	free(text);
 }
 
-/* CRLF lines of at most 75 octets, each valid UTF-8 by itself. */
+/* CRLF lines of at most 75 octets, no other CR or LF, each valid UTF-8 by itself. */
 static void
 check_lines(const struct feed_body *b)
 {
@@ -223,6 +223,7 @@ check_lines(const struct feed_body *b)
 		const char *nl = strstr(p, "\r\n");
 
 		if (!nl || nl - p > 75 || memchr(p, '\n', (size_t)(nl - p)) ||
+		    memchr(p, '\r', (size_t)(nl - p)) ||
 		    !norm_is_utf8(p, (size_t)(nl - p), NULL))
 			abort();
 		p = nl + 2;
