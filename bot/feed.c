@@ -639,6 +639,29 @@ ical_utc(int64_t at)
 	return t;
 }
 
+/*
+ * libical 3.0.16 folds a line that ends just at the limit between the CR
+ * and the LF of its own line end ("\r\r\n \n"): a UID of 73 characters
+ * did so (fuzz_feed), leaving a bare CR in it and a line of a lone LF.
+ * The one CRLF put back, in place.
+ */
+static void
+ical_mend_folds(char *s)
+{
+	char *w = s;
+
+	for (const char *r = s; *r;) {
+		if (strncmp(r, "\r\r\n \n", 5) == 0) {
+			*w++ = '\r';
+			*w++ = '\n';
+			r += 5;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+}
+
 /* Writes e with libical into k->text (replaced). */
 static void
 ev_write(struct build *b, const struct ev *e, const char *summary, const char *desc,
@@ -679,6 +702,8 @@ ev_write(struct build *b, const struct ev *e, const char *summary, const char *d
 	}
 	free(k->text);
 	k->text = sym_icalcomponent_as_ical_string_r(ev);
+	if (k->text)
+		ical_mend_folds(k->text);
 	k->text_n = k->text ? strlen(k->text) : 0;
 	hash_add(b->h, k->text, k->text_n);
 	hash_final_hex(b->h, k->digest);
@@ -1227,8 +1252,10 @@ feed_head(struct build *b, struct buf *body)
 	r = -ENOMEM;
 	if (text) {
 		static const char end[] = "END:VCALENDAR\r\n";
-		size_t n = strlen(text), e = sizeof(end) - 1;
+		size_t n, e = sizeof(end) - 1;
 
+		ical_mend_folds(text);
+		n = strlen(text);
 		if (n >= e && memcmp(text + n - e, end, e) == 0)
 			n -= e;
 		r = buf_add(body, text, n);

@@ -651,13 +651,15 @@ is_plain_filename(const char *s)
  * 2231: compatibility forms unfolded and marks stripped ("Báo cáo" gives
  * "Bao cao"), đ made d, dashes made "-", anything else outside ASCII
  * made "_", and " and \ made "_" too, so that no escape is needed inside
- * the quotes.
+ * the quotes.  At most FILENAME_MAX_BYTES characters: a compatibility
+ * form can be 18 characters (U+FDFA), and the line must stay within 998.
  */
 static int
 add_fallback_filename(struct buf *b, const char *name)
 {
 	utf8proc_uint8_t *plain = NULL;
 	utf8proc_ssize_t n;
+	size_t written = 0;
 	int r = 0;
 
 	n = utf8proc_map((const utf8proc_uint8_t *)name, 0, &plain,
@@ -669,7 +671,7 @@ add_fallback_filename(struct buf *b, const char *name)
 	}
 	if (n < 0)
 		return -EINVAL;
-	for (utf8proc_ssize_t i = 0; i < n && r >= 0;) {
+	for (utf8proc_ssize_t i = 0; i < n && r >= 0 && written < FILENAME_MAX_BYTES; written++) {
 		utf8proc_int32_t cp;
 		utf8proc_ssize_t k = utf8proc_iterate(plain + i, n - i, &cp);
 		char c = '_';

@@ -201,6 +201,35 @@ check_lines(const struct feed_body *b)
 	}
 }
 
+/*
+ * A UID of 73 characters (fuzz_feed, tests/fuzz/regress/feed): libical
+ * 3.0.16 folded it between the CR and LF of its line end, "\r\r\n \n".
+ */
+static void
+test_uid_fold(void **state)
+{
+	struct fx *f = *state;
+	char code[51];
+	struct feed_maker *m = maker(f);
+	struct feed_body *b;
+	icalcomponent *root;
+
+	memset(code, 'A', 50);
+	code[50] = '\0';
+	/* "task-" + 50 + "@dondoc.example.vn": 73. */
+	add(f, code, "Mã dài", f->a, D(2026, 3, 16), false);
+	b = build(f, m, &f->fa, NOW);
+	check_lines(b);
+	assert_null(strstr(b->text, "\r\r"));
+	for (const char *p = b->text; (p = strchr(p, '\n')); p++)
+		assert_true(p > b->text && p[-1] == '\r');
+	root = parse(b);
+	assert_non_null(event(root, "task-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA@dondoc.example.vn"));
+	icalcomponent_free(root);
+	feed_body_unref(b);
+	feed_maker_free(m);
+}
+
 static void
 test_content(void **state)
 {
@@ -839,6 +868,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_content, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uid_fold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_and_sequence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tz, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gone, setup, teardown),

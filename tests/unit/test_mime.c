@@ -1260,6 +1260,31 @@ test_mixed(void **state)
 	free(msg);
 }
 
+/*
+ * A filename whose ASCII stand-in is longer than the name (fuzz_mime,
+ * tests/fuzz/regress/mime): U+FDFA is 3 bytes and 18 characters
+ * decomposed, so 85 of them made a name= line of 1,500 octets.  The
+ * stand-in is cut at 255; filename*= keeps the exact name.
+ */
+static void
+test_long_fallback_filename(void **state)
+{
+	char name[85 * 3 + 1];
+	struct mime_attachment at = { name, NULL, "x", 1 };
+	struct mime_message m = message();
+	char *msg;
+
+	(void)state;
+	for (int i = 0; i < 85; i++)
+		memcpy(name + 3 * i, "\xef\xb7\xba", 3);
+	name[85 * 3] = '\0';
+	m.attachments = &at;
+	m.n_attachments = 1;
+	msg = build_ok(&m, NULL);	/* every line within 998 */
+	assert_non_null(strstr(msg, "filename*=UTF-8''%EF%B7%BA%EF%B7%BA"));
+	free(msg);
+}
+
 /* Refused input leaves every output alone and says why. */
 static void
 check_refused(const struct mime_message *m, int want, const char *why_part)
@@ -1636,6 +1661,7 @@ main(void)
 		cmocka_unit_test(test_line_ends),
 		cmocka_unit_test(test_alternative),
 		cmocka_unit_test(test_mixed),
+		cmocka_unit_test(test_long_fallback_filename),
 		cmocka_unit_test(test_injection),
 		cmocka_unit_test(test_too_big),
 		cmocka_unit_test(test_python_reads_it),
