@@ -684,6 +684,7 @@ enum stmt {
 	ST_FEED_REVOKED_AT,
 	ST_FEED_REVOKED_MEMBERS_DROP,
 	ST_FEED_LIST,
+	ST_FEED_REVOKE_OF_PERSON,
 	ST_FEED_FETCHED,
 	ST_FEED_GEN,
 	ST_DATA_VERSION,
@@ -1080,6 +1081,8 @@ static const char *const sql_text[_ST_MAX] = {
 					 " (SELECT id FROM feed WHERE revoked_at <> 0)",
 	[ST_FEED_REVOKED_AT] = "SELECT revoked_at FROM feed WHERE id = ?1",
 	[ST_FEED_LIST] = "SELECT " FEED_COLUMNS " ORDER BY f.id",
+	[ST_FEED_REVOKE_OF_PERSON] = "UPDATE feed SET revoked_at = ?2 WHERE revoked_at = 0"
+				     " AND ((kind = 'person' AND target = ?1) OR created_by = ?1)",
 	/* The batches of a server may come late: the client of the latest fetch stays. */
 	[ST_FEED_FETCHED] = "UPDATE feed SET client = CASE WHEN ?2 >= fetched_at THEN ?3"
 			    " ELSE client END, fetched_at = max(fetched_at, ?2),"
@@ -5951,6 +5954,26 @@ store_feed_revoke(struct store *s, int64_t id, int64_t now)
 	if (r < 0)
 		return r;
 	return at ? -EALREADY : 0;
+}
+
+int
+store_feed_revoke_of_person(struct store *s, int64_t person_id, int64_t now, int64_t *ret_n)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_REVOKE_OF_PERSON);
+	int64_t n;
+	int r;
+
+	sqlite3_bind_int64(st, 1, person_id);
+	sqlite3_bind_int64(st, 2, now > 0 ? now : 1);
+	r = exec_done(s, st);
+	if (r < 0)
+		return r;
+	n = sqlite3_changes(s->db);
+	if (n > 0)
+		r = exec_done(s, stmt(s, ST_FEED_REVOKED_MEMBERS_DROP));
+	if (r == 0 && ret_n)
+		*ret_n = n;
+	return r;
 }
 
 int

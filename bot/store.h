@@ -740,6 +740,12 @@ int store_feed_by_hash(struct store *s, const char *hash, struct feed *ret);
  * membership rows of every revoked feed go with it.
  */
 int store_feed_revoke(struct store *s, int64_t id, int64_t now);
+/*
+ * Revokes at now every live feed of person person_id (FEED_PERSON on
+ * them) and every one they made (created_by: from chat), as revoking
+ * each does: 0 with how many in *ret_n (may be NULL), or -errno.
+ */
+int store_feed_revoke_of_person(struct store *s, int64_t person_id, int64_t now, int64_t *ret_n);
 typedef int (*store_feed_cb)(const struct feed *f, void *userdata);
 /* Calls cb for each feed, revoked ones too, by id. */
 int store_feed_foreach(struct store *s, store_feed_cb cb, void *userdata);

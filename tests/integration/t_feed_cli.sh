@@ -4,7 +4,8 @@
 # errors for what is not there; "/lich" gives a linked official a link of
 # their own, a fourth revoking the oldest, and says no link can be given
 # while [http] public_url is not set; through the bot, the link is
-# delivered once and the registry keeps no token once it was sent.
+# delivered once and the registry keeps no token once it was sent; a
+# person deactivated loses every link of theirs (404 at once).
 . "$(dirname "$0")/../lib.sh"
 
 D=$DONDOC
@@ -39,6 +40,7 @@ expect_eq "only the token's hash is in the registry" \
 	"$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM feed WHERE token_hash LIKE '%$token1%'")" 0
 expect_rc 0 "feed create --agency by code" "$D" feed create --agency stc
 expect_rc 0 "feed create --person" "$D" feed create --person "$an" --json
+an_cli=$(json 'j["url"]' | sed -n 's,^https://[^/]*/ical/\(.*\)\.ics$,\1,p')
 expect_eq "--json: the kind, the person's name, the url and webcal" \
 	"$(json '[j["kind"], j["target_name"], j["url"].startswith("https://dondoc.example.gov.vn/ical/"), j["webcal"].startswith("webcal://")]')" \
 	'["person", "Nguyễn Văn An", true, true]'
@@ -137,3 +139,27 @@ expect_no_grep "sent, the registry keeps no token of that live feed (a dump of i
 expect_grep "the answer kept says where the link was" dump.sql \
 	"https://dondoc\.example\.gov\.vn/ical/….ics"
 expect_grep "(in its webcal form too)" dump.sql "webcal://dondoc\.example\.gov\.vn/ical/….ics"
+
+# --- a person deactivated: their calendar links stop answering ----------------------------------
+http_port
+{
+	conf_general
+	printf '[http]\nlisten = 127.0.0.1:%s\npublic_url = %s\n' "$HTTP" "$URL"
+} >conf/http.conf
+daemon_start DONDOC_CONFIG="$T/conf/http.conf"
+wait_http "$WEB/healthz"
+status() { curl -s -o /dev/null -w '%{http_code}' "$WEB/ical/$1.ics"; }
+expect_eq "the feed made for them and the one they asked for answer" \
+	"$(status "$an_cli") $(status "$live")" "200 200"
+expect_rc 0 "person deactivate" env DONDOC_CONFIG="$T/conf/http.conf" "$D" person deactivate "$an"
+expect_grep "says how many calendar links it revoked (--person, and three from chat)" out \
+	"^Đã thu hồi 4 đường dẫn lịch của cán bộ này"
+expect_eq "both links answer 404 at once, the daemon still running" \
+	"$(status "$an_cli") $(status "$live")" "404 404"
+daemon_stop
+run "$D" feed list --json
+expect_eq "the list shows every feed of theirs revoked" \
+	"$(json '[f["id"] for f in j if (f["created_by"] == '"$an"' or f["target"] == '"$an"' and f["kind"] == "person") and not f["revoked"]]')" "[]"
+expect_rc 0 "person activate" "$D" person activate "$an"
+expect_rc 0 "person deactivate --json, again" "$D" person deactivate "$an" --json
+expect_eq "with nothing left to revoke: none" "$(json 'j["feeds_revoked"]')" 0

@@ -182,6 +182,38 @@ test_insert_get_revoke(void **state)
 	assert_int_equal(store_feed_by_hash(f->s, d.token_hash, &got), -ENOENT);
 }
 
+/* A person's live feeds, on them or made by them, revoked at once; no one else's. */
+static void
+test_revoke_of_person(void **state)
+{
+	struct fx *f = *state;
+	struct feed on = feed_of(FEED_PERSON, f->an, "a"), made = feed_of(FEED_ALL, 0, "b");
+	struct feed other = feed_of(FEED_AGENCY, f->snv, "c"), old = feed_of(FEED_PERSON, f->an, "d");
+	struct feed got = { 0 };
+	int64_t n = -1;
+
+	made.created_by = f->an;
+	assert_int_equal(store_feed_insert(f->s, &on), 0);
+	assert_int_equal(store_feed_insert(f->s, &made), 0);
+	assert_int_equal(store_feed_insert(f->s, &other), 0);
+	assert_int_equal(store_feed_insert(f->s, &old), 0);
+	assert_int_equal(store_feed_revoke(f->s, old.id, 1500), 0);
+
+	assert_int_equal(store_feed_revoke_of_person(f->s, f->an, 2000, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_feed_by_hash(f->s, on.token_hash, &got), -ENOENT);
+	assert_int_equal(store_feed_by_hash(f->s, made.token_hash, &got), -ENOENT);
+	assert_int_equal(store_feed_by_hash(f->s, other.token_hash, &got), 0);
+	feed_release(&got);
+	/* Revoked before keeps its own time. */
+	assert_int_equal(store_feed_get(f->s, old.id, &got), 0);
+	assert_int_equal(got.revoked_at, 1500);
+	feed_release(&got);
+	assert_int_equal(store_feed_revoke_of_person(f->s, f->an, 2001, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_feed_revoke_of_person(f->s, 999, 2001, NULL), 0);
+}
+
 static void
 test_insert_unknown_target(void **state)
 {
@@ -516,6 +548,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_insert_get_revoke, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revoke_of_person, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_insert_unknown_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreach_and_fetched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gen_counts_what_feeds_show, setup, teardown),
