@@ -14,6 +14,7 @@
 #include "cli_words.h"
 #include "clock.h"
 #include "config.h"
+#include "feedlink.h"
 #include "norm.h"
 #include "regop.h"
 #include "render.h"
@@ -603,7 +604,7 @@ person_commit(struct dondoc *d, const char *cmd, const struct person *old, const
 		r = regop_person_set(d->store, old, p, &actor, clock_now(&d->clock));
 	/* Someone who left must not keep reading the deadlines: their calendar links go. */
 	if (r >= 0 && leaves) {
-		k = store_feed_revoke_of_person(d->store, p->id, clock_now(&d->clock), &feeds);
+		k = feedlink_revoke_of_person(d->store, p, &actor, clock_now(&d->clock), &feeds);
 		r = k < 0 ? k : r;
 	}
 	if (r >= 0) {

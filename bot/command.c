@@ -1636,7 +1636,7 @@ cmd_calendar(struct run *r)
 		say(&r->out->reply, r->me.id, "calendar_off", NULL);
 		return 0;
 	}
-	k = feedlink_create(r->s, FEED_PERSON, r->me.id, r->me.id, r->in->now, token, &f,
+	k = feedlink_create(r->s, FEED_PERSON, r->me.id, &r->actor, r->in->now, token, &f,
 			    &revoked);
 	if (k < 0)
 		return k;

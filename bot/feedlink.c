@@ -5,9 +5,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 
 #include "feedlink.h"
+#include "registry.h"
 #include "store.h"
+#include "taskops.h"
 #include "xalloc.h"
 
 char *
@@ -88,11 +91,75 @@ chat_feed(const struct feed *f, void *userdata)
 	return 0;
 }
 
+/*
+ * Appends event kind ('feed.create', 'feed.revoke') of feed f by a at
+ * now: the feed as "ID KIND[ TARGET]" and in the data, so that the
+ * history says who gave or took which calendar, never its token.
+ */
+static int
+feed_event(struct store *s, const struct actor *a, int64_t now, const char *kind,
+	   const struct feed *f, const char *why)
+{
+	const char *fk = feed_kind_name(f->kind);
+	char *what, *data;
+	int r;
+
+	what = xasprintf("%lld %s%s%s", (long long)f->id, fk, f->target_name ? " " : "",
+			 f->target_name ? f->target_name : "");
+	data = taskop_dump(json_pack("{s:I, s:s, s:I}", "feed", (json_int_t)f->id, "kind", fk,
+				     "target", (json_int_t)(f->kind == FEED_ALL ? 0 : f->target)));
+	r = taskop_append(s, 0, a, now, kind, NULL, what, why, data);
+	free(data);
+	free(what);
+	return r;
+}
+
 int
-feedlink_create(struct store *s, enum feed_kind kind, int64_t target, int64_t created_by,
+feedlink_revoke(struct store *s, int64_t id, const struct actor *a, int64_t now, const char *why)
+{
+	struct feed f = { 0 };
+	int r;
+
+	r = store_feed_revoke(s, id, now);
+	if (r == 0)
+		r = store_feed_get(s, id, &f);
+	if (r == 0)
+		r = feed_event(s, a, now, "feed.revoke", &f, why);
+	feed_release(&f);
+	return r;
+}
+
+int
+feedlink_revoke_of_person(struct store *s, const struct person *p, const struct actor *a,
+			  int64_t now, int64_t *ret_n)
+{
+	char *who = NULL, *data = NULL, *text = NULL;
+	int64_t n = 0;
+	int r;
+
+	r = store_feed_revoke_of_person(s, p->id, now, &n);
+	if (r == 0 && n > 0) {
+		who = xasprintf("%lld %s", (long long)p->id, p->name ? p->name : "");
+		text = xasprintf("%lld feed%s of the person, deactivated", (long long)n,
+				 n == 1 ? "" : "s");
+		data = taskop_dump(json_pack("{s:I, s:I}", "person", (json_int_t)p->id,
+					     "feeds", (json_int_t)n));
+		r = taskop_append(s, 0, a, now, "feed.revoke", NULL, who, text, data);
+	}
+	free(data);
+	free(text);
+	free(who);
+	if (r == 0 && ret_n)
+		*ret_n = n;
+	return r;
+}
+
+int
+feedlink_create(struct store *s, enum feed_kind kind, int64_t target, const struct actor *a,
 		int64_t now, char token[static FEED_TOKEN_LEN + 1], struct feed *ret,
 		int *ret_revoked)
 {
+	int64_t created_by = a->person_id;
 	struct chat_feeds c = { .person = created_by };
 	struct feed f = { .kind = kind, .target = target, .created_at = now,
 			  .created_by = created_by };
@@ -105,7 +172,7 @@ feedlink_create(struct store *s, enum feed_kind kind, int64_t target, int64_t cr
 	if (created_by != 0)
 		r = store_feed_foreach(s, chat_feed, &c);
 	for (size_t i = 0; r == 0 && c.n >= FEEDLINK_CHAT_MAX && i <= c.n - FEEDLINK_CHAT_MAX; i++) {
-		r = store_feed_revoke(s, c.ids[i], now);
+		r = feedlink_revoke(s, c.ids[i], a, now, "replaced by a newer link");
 		revoked++;
 	}
 	free(c.ids);
@@ -113,6 +180,11 @@ feedlink_create(struct store *s, enum feed_kind kind, int64_t target, int64_t cr
 		r = store_feed_insert(s, &f);
 	if (r == 0)
 		r = store_feed_get(s, f.id, ret);
+	if (r == 0) {
+		r = feed_event(s, a, now, "feed.create", ret, NULL);
+		if (r < 0)
+			feed_release(ret);
+	}
 	if (r < 0)
 		return r;
 	if (ret_revoked)

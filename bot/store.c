@@ -547,6 +547,7 @@ static int widen_checks_v8(struct store *s);
 static int widen_checks_v9(struct store *s);
 static int widen_checks_v10(struct store *s);
 static int addresses_v11(struct store *s);
+static int widen_checks_v14(struct store *s);
 
 /* Steps that SQL alone cannot say, run after the SQL of the same number. */
 static int (*const migration_code[])(struct store *s) = {
@@ -556,6 +557,7 @@ static int (*const migration_code[])(struct store *s) = {
 	[8] = widen_checks_v9,
 	[9] = widen_checks_v10,
 	[10] = addresses_v11,
+	[13] = widen_checks_v14,
 };
 
 /* Every cached statement, by index into sql_text[]. */
@@ -1806,6 +1808,40 @@ widen_checks_v10(struct store *s)
 
 	if (r == -EBADMSG)
 		set_why(s, "schema 10: the message table is not as schema 9 left it");
+	return r;
+}
+
+/* The event kinds schema 14 adds: calendar feeds made and revoked (issue 15). */
+#define EVENT_KINDS_V14 " OR kind = 'feed.create' OR kind = 'feed.revoke'"
+
+static char *
+widen_v14_edit(const char *name, const char *sql, bool *bad)
+{
+	static const char last[] = "kind = 'agency.remove'";
+	const char *at;
+
+	if (strcmp(name, "event") != 0)
+		return NULL;
+	at = strstr(sql, last);
+	if (!at) {
+		*bad = true;
+		return NULL;
+	}
+	at += strlen(last);
+	/* Not twice (a registry rolled back by hand, as tests do). */
+	if (strncmp(at, EVENT_KINDS_V14, strlen(EVENT_KINDS_V14)) == 0)
+		return NULL;
+	return xasprintf("%.*s%s%s", (int)(at - sql), sql, EVENT_KINDS_V14, at);
+}
+
+/* Schema 14: the event kinds of EVENT_KINDS_V14 after the last one of schema 9. */
+static int
+widen_checks_v14(struct store *s)
+{
+	int r = edit_checks(s, widen_v14_edit);
+
+	if (r == -EBADMSG)
+		set_why(s, "schema 14: the event kinds are not as schema 9 left them");
 	return r;
 }
 

@@ -73,6 +73,8 @@ expect_eq "never fetched, none revoked, made by the CLI" \
 	'[null, null, 0, null, null]'
 expect_eq "created now, Viet Nam's time" "$(json 'j[0]["created"]')" "2026-03-02T09:00:00+07:00"
 expect_rc 0 "feed revoke 2" env DONDOC_NOW=2026-03-03T09:00 "$D" feed revoke 2
+# The history (feed.revoke) is now a day later: the clock never goes back past it.
+export DONDOC_NOW=2026-03-03T10:00
 expect_rc 65 "revoked twice is refused" "$D" feed revoke 2
 expect_grep "saying when it was" err "feed 2 was revoked already, on 2026-03-03T09:00:00\\+07:00"
 expect_rc 65 "an unknown feed" "$D" feed revoke 77
@@ -100,6 +102,19 @@ expect_rc 0 "lich without the slash, a third" "$D" chat --telegram 1001 lich
 expect_no_grep "three are kept" out "thu hồi"
 expect_rc 0 "/ical, a fourth" "$D" chat --telegram 1001 /ical
 expect_grep "says the oldest was revoked" out "Đường dẫn lịch cũ nhất của đồng chí đã bị thu hồi \\(mỗi người giữ tối đa 3 đường dẫn\\)"
+# The history: who gave and took which calendar, and how (never a token).
+events() { sqlite3 -separator ' | ' "$DONDOC_DB" "SELECT channel, ifnull(person_id, '-'), kind, new_value, ifnull(text, '-') FROM event WHERE kind LIKE 'feed.%' ${1:-} ORDER BY id"; }
+expect_eq "every feed made is in the history, once" \
+	"$(events | grep -c ' feed.create ')" "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM feed")"
+expect_eq "/lich's, by the official through Telegram" \
+	"$(events "AND new_value LIKE '$first %'")" \
+	"telegram | $an | feed.create | $first person Nguyễn Văn An | -
+telegram | $an | feed.revoke | $first person Nguyễn Văn An | replaced by a newer link"
+expect_eq "feed revoke's, through the CLI" \
+	"$(events "AND new_value LIKE '2 %'")" \
+	"cli | - | feed.create | 2 agency Sở Tài chính | -
+cli | - | feed.revoke | 2 agency Sở Tài chính | -"
+expect_rc 0 "the history still verifies" "$D" verify
 expect_rc 0 "/lich from a chat linked to no one" "$D" chat --telegram 9999 /lich
 expect_no_grep "gets no link" out "/ical/"
 expect_eq "and makes nothing" "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM feed")" 10
@@ -158,6 +173,9 @@ expect_eq "both links answer 404 at once, the daemon still running" \
 	"$(status "$an_cli") $(status "$live")" "404 404"
 daemon_stop
 run "$D" feed list --json
+expect_eq "the history says they were, by whom and how many" \
+	"$(events "AND id = (SELECT max(id) FROM event WHERE kind = 'feed.revoke')")" \
+	"cli | - | feed.revoke | $an Nguyễn Văn An | 4 feeds of the person, deactivated"
 expect_eq "the list shows every feed of theirs revoked" \
 	"$(json '[f["id"] for f in j if (f["created_by"] == '"$an"' or f["target"] == '"$an"' and f["kind"] == "person") and not f["revoked"]]')" "[]"
 expect_rc 0 "person activate" "$D" person activate "$an"
