@@ -115,13 +115,27 @@ expect_eq "feed revoke's, through the CLI" \
 	"cli | - | feed.create | 2 agency Sở Tài chính | -
 cli | - | feed.revoke | 2 agency Sở Tài chính | -"
 expect_rc 0 "the history still verifies" "$D" verify
+# The secretariat follows every deadline (DESIGN §1): its /lich is the whole registry's.
+run "$D" person add --name "Lê Thị Cúc" --agency stc --role secretariat --telegram 1002
+cuc=$(sqlite3 "$DONDOC_DB" "SELECT id FROM person WHERE name = 'Lê Thị Cúc'")
+expect_rc 0 "/lich from the secretariat" "$D" chat --telegram 1002 /lich
+expect_grep "says the calendar is every agency's" out \
+	"^📅 Lịch thời hạn nhiệm vụ của mọi cơ quan \\(toàn bộ danh mục\\), tự cập nhật"
+sec=$(sed -n 's,^https://dondoc\.example\.gov\.vn/ical/\(.*\)\.ics$,\1,p' out)
+expect_rc 0 "/lich from an official" "$D" chat --telegram 1001 /lich
+expect_grep "says the calendar is their agency's" out \
+	"^📅 Lịch thời hạn nhiệm vụ của cơ quan đồng chí, tự cập nhật"
+an_chat=$(sed -n 's,^https://dondoc\.example\.gov\.vn/ical/\(.*\)\.ics$,\1,p' out)
+run "$D" feed list --json
+expect_eq "the secretariat's is a feed of everything, made by them" \
+	"$(json '[(f["kind"], f["created_by"]) for f in j if f["created_by"] == '"$cuc"']')" "[[\"all\", $cuc]]"
 expect_rc 0 "/lich from a chat linked to no one" "$D" chat --telegram 9999 /lich
 expect_no_grep "gets no link" out "/ical/"
-expect_eq "and makes nothing" "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM feed")" 10
+expect_eq "and makes nothing" "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM feed")" 12
 expect_rc 0 "/lich without [http] public_url" env DONDOC_CONFIG="$T/conf/no-url.conf" "$D" chat --telegram 1001 /lich
 expect_grep "says the secretariat has not set up calendar links" out \
 	"Cơ quan thường trực chưa thiết lập đường dẫn lịch"
-expect_eq "and makes nothing" "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM feed")" 10
+expect_eq "and makes nothing" "$(sqlite3 "$DONDOC_DB" "SELECT count(*) FROM feed")" 12
 expect_rc 0 "feed create without public_url" env DONDOC_CONFIG="$T/conf/no-url.conf" "$D" feed create --all
 expect_grep "prints the path" out "^/ical/${TOKEN_RE}\\.ics$"
 expect_no_grep "and no webcal form" out "webcal"
@@ -166,6 +180,9 @@ wait_http "$WEB/healthz"
 status() { curl -s -o /dev/null -w '%{http_code}' "$WEB/ical/$1.ics"; }
 expect_eq "the feed made for them and the one they asked for answer" \
 	"$(status "$an_cli") $(status "$live")" "200 200"
+events_in() { curl -s "$WEB/ical/$1.ics" | grep -c '^BEGIN:VEVENT'; }
+expect_eq "the secretariat's calendar has every agency's task, the official's their agency's" \
+	"$(events_in "$sec") $(events_in "$an_chat")" "2 1"
 expect_rc 0 "person deactivate" env DONDOC_CONFIG="$T/conf/http.conf" "$D" person deactivate "$an"
 expect_grep "says how many calendar links it revoked (--person, and three from chat)" out \
 	"^Đã thu hồi 4 đường dẫn lịch của cán bộ này"
