@@ -102,6 +102,10 @@ expect_rc 0 "lich without the slash, a third" "$D" chat --telegram 1001 lich
 expect_no_grep "three are kept" out "thu hồi"
 expect_rc 0 "/ical, a fourth" "$D" chat --telegram 1001 /ical
 expect_grep "says the oldest was revoked" out "Đường dẫn lịch cũ nhất của đồng chí đã bị thu hồi \\(mỗi người giữ tối đa 3 đường dẫn\\)"
+run "$D" feed list --json
+expect_eq "the one revoked is the oldest of theirs, the first /lich's, and only it" \
+	"$(json '[(f["id"], bool(f["revoked"])) for f in j if f["created_by"] == '"$an"']')" \
+	"[[$first, true], [$((first + 1)), false], [$((first + 2)), false], [$((first + 3)), false]]"
 # The history: who gave and took which calendar, and how (never a token).
 events() { sqlite3 -separator ' | ' "$DONDOC_DB" "SELECT channel, ifnull(person_id, '-'), kind, new_value, ifnull(text, '-') FROM event WHERE kind LIKE 'feed.%' ${1:-} ORDER BY id"; }
 expect_eq "every feed made is in the history, once" \
