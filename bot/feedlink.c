@@ -46,17 +46,17 @@ char *
 feedlink_redact(const char *text)
 {
 	static const char prefix[] = "/ical/";
-	const char *p = text, *at;
+	const char *p = text, *from = text, *at;	/* copied up to p; looked at up to from */
 	char *out = NULL;
 	size_t n = 0, k;
 
-	while (p && (at = strstr(p, prefix)) != NULL) {
+	while (from && (at = strstr(from, prefix)) != NULL) {
 		at += sizeof(prefix) - 1;
 		k = token_at(at);
-		if (!k) {
-			p = at;
+		/* Not a token: looked at, left to be copied with what follows. */
+		from = at;
+		if (!k)
 			continue;
-		}
 		/* The token is longer than its mark: the text only shrinks. */
 		if (!out)
 			out = xmalloc(strlen(text) + 1);
@@ -64,7 +64,7 @@ feedlink_redact(const char *text)
 		n += (size_t)(at - p);
 		memcpy(out + n, FEEDLINK_REDACTED, sizeof(FEEDLINK_REDACTED) - 1);
 		n += sizeof(FEEDLINK_REDACTED) - 1;
-		p = at + k;
+		p = from = at + k;
 	}
 	if (!out)
 		return NULL;
