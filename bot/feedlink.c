@@ -7,6 +7,8 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "clock.h"
+#include "date.h"
 #include "feedlink.h"
 #include "registry.h"
 #include "store.h"
@@ -70,25 +72,6 @@ feedlink_redact(const char *text)
 		return NULL;
 	memcpy(out + n, p, strlen(p) + 1);
 	return out;
-}
-
-/* The live feeds a person made from chat, oldest first. */
-struct chat_feeds {
-	int64_t person;
-	int64_t *ids;
-	size_t n;
-};
-
-static int
-chat_feed(const struct feed *f, void *userdata)
-{
-	struct chat_feeds *c = userdata;
-
-	if (f->created_by != c->person || f->revoked_at != 0)
-		return 0;
-	c->ids = xgrowarray(c->ids, c->n, sizeof(*c->ids));
-	c->ids[c->n++] = f->id;
-	return 0;
 }
 
 /*
@@ -159,23 +142,23 @@ feedlink_create(struct store *s, enum feed_kind kind, int64_t target, const stru
 		int64_t now, char token[static FEED_TOKEN_LEN + 1], struct feed *ret,
 		int *ret_revoked)
 {
-	int64_t created_by = a->person_id;
-	struct chat_feeds c = { .person = created_by };
+	int64_t created_by = a->person_id, *ids = NULL;
 	struct feed f = { .kind = kind, .target = target, .created_at = now,
 			  .created_by = created_by };
+	size_t n = 0;
 	int revoked = 0, r;
 
 	r = feed_token_new(token, f.token_hash);
 	if (r < 0)
 		return r;
-	/* Feeds are listed by id, that is, in the order they were made. */
+	/* Oldest first: ids grow in the order feeds are made. */
 	if (created_by != 0)
-		r = store_feed_foreach(s, chat_feed, &c);
-	for (size_t i = 0; r == 0 && c.n >= FEEDLINK_CHAT_MAX && i <= c.n - FEEDLINK_CHAT_MAX; i++) {
-		r = feedlink_revoke(s, c.ids[i], a, now, "replaced by a newer link");
+		r = store_feed_live_by_creator(s, created_by, &ids, &n);
+	for (size_t i = 0; r == 0 && n >= FEEDLINK_CHAT_MAX && i <= n - FEEDLINK_CHAT_MAX; i++) {
+		r = feedlink_revoke(s, ids[i], a, now, "replaced by a newer link");
 		revoked++;
 	}
-	free(c.ids);
+	free(ids);
 	if (r == 0)
 		r = store_feed_insert(s, &f);
 	if (r == 0)
@@ -190,4 +173,30 @@ feedlink_create(struct store *s, enum feed_kind kind, int64_t target, const stru
 	if (ret_revoked)
 		*ret_revoked = revoked;
 	return 0;
+}
+
+int
+feedlink_prune_daily(struct store *s, time_t now, int64_t *ret_n)
+{
+	static const char key[] = "feed.pruned";
+	char iso[DATE_ISO_LEN], *last = NULL;
+	int64_t n = 0;
+	int r;
+
+	date_format_iso(clock_local_date(now), iso);
+	r = store_meta_get(s, key, &last);
+	if (r == 0 && strcmp(last, iso) == 0) {
+		free(last);
+		*ret_n = 0;
+		return 0;
+	}
+	free(last);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	r = store_feed_prune(s, (int64_t)now - (int64_t)FEEDLINK_PRUNE_DAYS * 86400, &n);
+	if (r == 0)
+		r = store_meta_set(s, key, iso);
+	if (r == 0)
+		*ret_n = n;
+	return r;
 }

@@ -8,6 +8,7 @@
 #define DONDOC_FEEDLINK_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "feed.h"
 
@@ -17,6 +18,12 @@ struct store;
 
 /* At most this many live feeds a person made from chat: a new one revokes the oldest. */
 #define FEEDLINK_CHAT_MAX 3
+/*
+ * A feed made from chat and revoked is forgotten this many days later
+ * (feedlink_prune_daily): each /lich makes one, so the rows would grow
+ * without end; the history keeps that it was made and revoked.
+ */
+#define FEEDLINK_PRUNE_DAYS 30
 
 /*
  * The link of token on public_url: "<public_url>/ical/<token>.ics" (a
@@ -67,5 +74,12 @@ int feedlink_revoke(struct store *s, int64_t id, const struct actor *a, int64_t 
  */
 int feedlink_revoke_of_person(struct store *s, const struct person *p, const struct actor *a,
 			      int64_t now, int64_t *ret_n);
+
+/*
+ * Once a local day (the daemon's tick): forgets the feeds made from chat
+ * revoked more than FEEDLINK_PRUNE_DAYS before now (store_feed_prune).
+ * 0 with how many in *ret_n (0 when done today already), or -errno.
+ */
+int feedlink_prune_daily(struct store *s, time_t now, int64_t *ret_n);
 
 #endif

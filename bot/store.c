@@ -687,6 +687,8 @@ enum stmt {
 	ST_FEED_REVOKED_MEMBERS_DROP,
 	ST_FEED_LIST,
 	ST_FEED_REVOKE_OF_PERSON,
+	ST_FEED_LIVE_BY_CREATOR,
+	ST_FEED_PRUNE,
 	ST_FEED_FETCHED,
 	ST_FEED_GEN,
 	ST_DATA_VERSION,
@@ -1085,6 +1087,11 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_FEED_LIST] = "SELECT " FEED_COLUMNS " ORDER BY f.id",
 	[ST_FEED_REVOKE_OF_PERSON] = "UPDATE feed SET revoked_at = ?2 WHERE revoked_at = 0"
 				     " AND ((kind = 'person' AND target = ?1) OR created_by = ?1)",
+	/* The terms of feed_live_by_creator's WHERE, written out: SQLite then uses it. */
+	[ST_FEED_LIVE_BY_CREATOR] = "SELECT id FROM feed WHERE created_by = ?1 AND revoked_at = 0"
+				    " AND created_by <> 0 ORDER BY id",
+	[ST_FEED_PRUNE] = "DELETE FROM feed WHERE created_by <> 0 AND revoked_at <> 0"
+			  " AND revoked_at < ?1",
 	/* The batches of a server may come late: the client of the latest fetch stays. */
 	[ST_FEED_FETCHED] = "UPDATE feed SET client = CASE WHEN ?2 >= fetched_at THEN ?3"
 			    " ELSE client END, fetched_at = max(fetched_at, ?2),"
@@ -1834,7 +1841,11 @@ widen_v14_edit(const char *name, const char *sql, bool *bad)
 	return xasprintf("%.*s%s%s", (int)(at - sql), sql, EVENT_KINDS_V14, at);
 }
 
-/* Schema 14: the event kinds of EVENT_KINDS_V14 after the last one of schema 9. */
+/*
+ * Schema 14: the event kinds of EVENT_KINDS_V14 after the last one of
+ * schema 9; and the live feeds a person made from chat found by an index
+ * (store_feed_live_by_creator), not by reading every feed at each /lich.
+ */
 static int
 widen_checks_v14(struct store *s)
 {
@@ -1842,6 +1853,9 @@ widen_checks_v14(struct store *s)
 
 	if (r == -EBADMSG)
 		set_why(s, "schema 14: the event kinds are not as schema 9 left them");
+	if (r == 0)
+		r = exec_sql(s, "CREATE INDEX IF NOT EXISTS feed_live_by_creator ON feed(created_by, id)"
+			     " WHERE revoked_at = 0 AND created_by <> 0;");
 	return r;
 }
 
@@ -6009,6 +6023,42 @@ store_feed_revoke_of_person(struct store *s, int64_t person_id, int64_t now, int
 		r = exec_done(s, stmt(s, ST_FEED_REVOKED_MEMBERS_DROP));
 	if (r == 0 && ret_n)
 		*ret_n = n;
+	return r;
+}
+
+int
+store_feed_live_by_creator(struct store *s, int64_t person_id, int64_t **ret_ids, size_t *ret_n)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_LIVE_BY_CREATOR);
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, person_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ids = xgrowarray(ids, n, sizeof(*ids));
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(ids);
+		return errno_of(sqlite3_extended_errcode(s->db));
+	}
+	*ret_ids = ids;
+	*ret_n = n;
+	return 0;
+}
+
+int
+store_feed_prune(struct store *s, int64_t before, int64_t *ret_n)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_PRUNE);
+	int r;
+
+	sqlite3_bind_int64(st, 1, before);
+	r = exec_done(s, st);
+	if (r == 0 && ret_n)
+		*ret_n = sqlite3_changes(s->db);
 	return r;
 }
 

@@ -746,6 +746,19 @@ int store_feed_revoke(struct store *s, int64_t id, int64_t now);
  * each does: 0 with how many in *ret_n (may be NULL), or -errno.
  */
 int store_feed_revoke_of_person(struct store *s, int64_t person_id, int64_t now, int64_t *ret_n);
+/*
+ * The ids of the live feeds person_id made from chat (created_by), oldest
+ * first, through an index: 0 with a new array (free; NULL when none) and
+ * its length, or -errno.
+ */
+int store_feed_live_by_creator(struct store *s, int64_t person_id, int64_t **ret_ids,
+			       size_t *ret_n);
+/*
+ * Forgets the feeds made from chat (created_by set) revoked before
+ * before, with what they showed: 0 with how many in *ret_n (may be NULL),
+ * or -errno.  Those made by the CLI stay for "feed list".
+ */
+int store_feed_prune(struct store *s, int64_t before, int64_t *ret_n);
 typedef int (*store_feed_cb)(const struct feed *f, void *userdata);
 /* Calls cb for each feed, revoked ones too, by id. */
 int store_feed_foreach(struct store *s, store_feed_cb cb, void *userdata);

@@ -202,3 +202,21 @@ expect_eq "the list shows every feed of theirs revoked" \
 expect_rc 0 "person activate" "$D" person activate "$an"
 expect_rc 0 "person deactivate --json, again" "$D" person deactivate "$an" --json
 expect_eq "with nothing left to revoke: none" "$(json 'j["feeds_revoked"]')" 0
+
+# --- feeds made from chat and revoked are forgotten after 30 days; the CLI's stay --------------
+run "$D" feed list --json
+chat_revoked=$(json 'len([f for f in j if f["created_by"] and f["revoked"]])')
+expect_eq "(revoked from chat so far: the replaced ones and the person's)" "$chat_revoked" 6
+expect_rc 0 "the daemon's pass 29 days on" env DONDOC_NOW=2026-04-01T09:00 "$D" serve --once
+run "$D" feed list --json
+expect_eq "keeps them all" "$(json 'len([f for f in j if f["created_by"] and f["revoked"]])')" 6
+expect_rc 0 "the daemon's pass 31 days on" env DONDOC_NOW=2026-04-03T11:00 "$D" serve --once
+expect_grep "says it forgot them" err "forgot 6 calendar links made from chat and revoked over 30 days ago"
+run "$D" feed list --json
+expect_eq "forgets those made from chat and revoked" \
+	"$(json 'len([f for f in j if f["created_by"] and f["revoked"]])')" 0
+expect_eq "and keeps the live one made from chat (the secretariat's)" \
+	"$(json '[f["created_by"] for f in j if f["created_by"] and not f["revoked"]]')" "[$cuc]"
+expect_eq "keeps the CLI's revoked ones: feed 2 and the person's own" \
+	"$(json '[f["id"] for f in j if f["revoked"] and not f["created_by"]]')" "[2, 3]"
+expect_rc 0 "the history still verifies" "$D" verify

@@ -214,6 +214,53 @@ test_revoke_of_person(void **state)
 	assert_int_equal(store_feed_revoke_of_person(f->s, 999, 2001, NULL), 0);
 }
 
+/* A person's live feeds made from chat, oldest first; the revoked ones forgotten later. */
+static void
+test_live_by_creator_and_prune(void **state)
+{
+	struct fx *f = *state;
+	struct feed a = feed_of(FEED_PERSON, f->an, "a"), b = feed_of(FEED_ALL, 0, "b");
+	struct feed c = feed_of(FEED_PERSON, f->an, "c"), cli = feed_of(FEED_AGENCY, f->snv, "d");
+	struct feed got = { 0 };
+	int64_t *ids = NULL, n = -1;
+	size_t k = 9;
+
+	a.created_by = b.created_by = c.created_by = f->an;
+	assert_int_equal(store_feed_insert(f->s, &a), 0);
+	assert_int_equal(store_feed_insert(f->s, &cli), 0);
+	assert_int_equal(store_feed_insert(f->s, &b), 0);
+	assert_int_equal(store_feed_insert(f->s, &c), 0);
+	assert_int_equal(store_feed_live_by_creator(f->s, f->an, &ids, &k), 0);
+	assert_int_equal(k, 3);
+	assert_int_equal(ids[0], a.id);
+	assert_int_equal(ids[1], b.id);
+	assert_int_equal(ids[2], c.id);
+	free(ids);
+	assert_int_equal(store_feed_revoke(f->s, b.id, 2000), 0);
+	assert_int_equal(store_feed_revoke(f->s, cli.id, 2000), 0);
+	assert_int_equal(store_feed_live_by_creator(f->s, f->an, &ids, &k), 0);
+	assert_int_equal(k, 2);
+	assert_int_equal(ids[0], a.id);
+	assert_int_equal(ids[1], c.id);
+	free(ids);
+	/* Nobody's: the CLI's (created_by 0) are no one's made from chat. */
+	ids = NULL;
+	assert_int_equal(store_feed_live_by_creator(f->s, 0, &ids, &k), 0);
+	assert_int_equal(k, 0);
+	assert_null(ids);
+
+	/* Revoked at 2000: kept before, forgotten after; the CLI's and the live ones stay. */
+	assert_int_equal(store_feed_prune(f->s, 2000, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_feed_prune(f->s, 2001, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_feed_get(f->s, b.id, &got), -ENOENT);
+	assert_int_equal(store_feed_get(f->s, cli.id, &got), 0);
+	feed_release(&got);
+	assert_int_equal(store_feed_get(f->s, a.id, &got), 0);
+	feed_release(&got);
+}
+
 static void
 test_insert_unknown_target(void **state)
 {
@@ -549,6 +596,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_insert_get_revoke, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revoke_of_person, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_by_creator_and_prune, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_insert_unknown_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreach_and_fetched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gen_counts_what_feeds_show, setup, teardown),
