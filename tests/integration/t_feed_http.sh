@@ -169,6 +169,9 @@ petag2=$(new_etag "$PERSON" "$petag")
 expect_eq "an event leaving the feed (the person moved) gives a new ETag" \
 	"$([ -n "$petag2" ] && echo new)" new
 expect_grep "(the task that left is sent cancelled)" e.b '^STATUS:CANCELLED'
+expect_grep "(saying only that it is no longer in this calendar)" e.b \
+	'^DESCRIPTION:Nhiệm vụ này không còn thuộc lịch này\.\\n'
+expect_no_grep "(not why, which it cannot know)" e.b 'chuyển đơn vị'
 
 # User-Agents kept for "feed list": not UTF-8, and longer than the 256 bytes kept.
 expect_eq "a User-Agent that is not UTF-8: 200" \
