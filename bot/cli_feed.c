@@ -241,15 +241,6 @@ list_one(const struct feed *f, void *userdata)
 	return 0;
 }
 
-static int
-json_opt(int c, const char *arg, void *userdata)
-{
-	(void)arg;
-	if (c == 'j')
-		*(bool *)userdata = true;
-	return 0;
-}
-
 int
 cmd_feed_list(struct dondoc *d, int argc, char **argv)
 {
@@ -262,7 +253,7 @@ cmd_feed_list(struct dondoc *d, int argc, char **argv)
 	struct list_state st = { 0 };
 	int r, ex = 0;
 
-	if (cli_parse("feed list", argc, argv, opts, json_opt, &st.json, &ex))
+	if (cli_parse("feed list", argc, argv, opts, cli_json_opt, &st.json, &ex))
 		return ex;
 	if (optind < argc)
 		return cli_usage_error("feed list", "unexpected argument '%s'", argv[optind]);
@@ -301,7 +292,7 @@ cmd_feed_revoke(struct dondoc *d, int argc, char **argv)
 	int64_t id = 0;
 	int r, ex = 0;
 
-	if (cli_parse(cmd, argc, argv, opts, json_opt, &json, &ex))
+	if (cli_parse(cmd, argc, argv, opts, cli_json_opt, &json, &ex))
 		return ex;
 	if (optind >= argc || cli_parse_int(argv[optind], 1, INT64_MAX, &id) < 0)
 		return cli_usage_error(cmd, "give the number of one feed (see 'dondoc feed list')");
