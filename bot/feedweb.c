@@ -779,7 +779,12 @@ feedweb_start(struct http *h, const char *db, const struct store *key_of,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&fw->cond, &ca);
 	pthread_condattr_destroy(&ca);
-	r = store_open(db, STORE_WRITE, &fw->rs, reterr_msg);
+	/*
+	 * The server thread's connection only looks up (a token, the change
+	 * counter, data_version): read only, so that no bug there can write.
+	 * The daemon opened (and brought up to date) the registry before.
+	 */
+	r = store_open(db, STORE_READ, &fw->rs, reterr_msg);
 	if (r == 0)
 		r = store_open(db, STORE_WRITE, &fw->s, reterr_msg);
 	if (r < 0)
