@@ -568,6 +568,15 @@ cli_parse(const char *cmd, int argc, char **argv, const struct option *opts,
 }
 
 int
+cli_json_opt(int c, const char *arg, void *userdata)
+{
+	(void)arg;
+	if (c == 'j')
+		*(bool *)userdata = true;
+	return 0;
+}
+
+int
 cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *ret)
 {
 	char *end = NULL;

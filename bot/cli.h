@@ -76,6 +76,8 @@ int cli_exit_code(int r);
 int cli_parse(const char *cmd, int argc, char **argv, const struct option *opts,
 	      int (*on_opt)(int c, const char *arg, void *userdata), void *userdata,
 	      int *ret_exit);
+/* An on_opt for cli_parse: 'j' (--json) sets the bool userdata points to; 0. */
+int cli_json_opt(int c, const char *arg, void *userdata);
 /* Prints "dondoc CMD: MESSAGE (see 'dondoc CMD --help')" and returns EX_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* Prints "dondoc CMD: MESSAGE" and returns code. */

@@ -17,15 +17,6 @@
 #include "taskops.h"
 #include "xalloc.h"
 
-static int
-json_flag(int c, const char *arg, void *userdata)
-{
-	(void)arg;
-	if (c == 'j')
-		*(bool *)userdata = true;
-	return 0;
-}
-
 struct agency_list {
 	bool json;
 	struct cli_table *table;
@@ -68,7 +59,7 @@ cmd_agency_list(struct dondoc *d, int argc, char **argv)
 	struct agency_list l = { 0 };
 	int r, ex = 0;
 
-	if (cli_parse("agency list", argc, argv, opts, json_flag, &l.json, &ex))
+	if (cli_parse("agency list", argc, argv, opts, cli_json_opt, &l.json, &ex))
 		return ex;
 	if (optind < argc)
 		return cli_usage_error("agency list", "unexpected argument '%s'", argv[optind]);
@@ -463,7 +454,7 @@ cmd_agency_merge(struct dondoc *d, int argc, char **argv)
 	bool json = false;
 	int r, ex = 0;
 
-	if (cli_parse("agency merge", argc, argv, opts, json_flag, &json, &ex))
+	if (cli_parse("agency merge", argc, argv, opts, cli_json_opt, &json, &ex))
 		return ex;
 	if (argc - optind != 2)
 		return cli_usage_error("agency merge", "give two agencies: FROM (it goes) and INTO");
@@ -532,7 +523,7 @@ cmd_agency_remove(struct dondoc *d, int argc, char **argv)
 	bool json = false;
 	int r, ex = 0;
 
-	if (cli_parse("agency remove", argc, argv, opts, json_flag, &json, &ex))
+	if (cli_parse("agency remove", argc, argv, opts, cli_json_opt, &json, &ex))
 		return ex;
 	if (argc - optind != 1)
 		return cli_usage_error("agency remove", "give the code of one agency");

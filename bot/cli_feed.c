@@ -18,6 +18,7 @@
 #include "feedlink.h"
 #include "registry.h"
 #include "store.h"
+#include "taskops.h"
 #include "xalloc.h"
 
 static json_t *
@@ -145,6 +146,7 @@ cmd_feed_create(struct dondoc *d, int argc, char **argv)
 		{ 0 },
 	};
 	const char *cmd = "feed create";
+	struct actor actor = { .name = d->actor, .channel = "cli" };
 	struct create_args a = { 0 };
 	char token[FEED_TOKEN_LEN + 1];
 	char *url = NULL, *webcal = NULL;
@@ -166,8 +168,8 @@ cmd_feed_create(struct dondoc *d, int argc, char **argv)
 		return cli_error(cmd, cli_exit_code(r), "%s", store_errmsg(d->store));
 	ex = create_target(d, &a, &target);
 	if (ex == 0) {
-		r = feedlink_create(d->store, a.kind, target, 0, clock_now(&d->clock), token, &f,
-				    NULL);
+		r = feedlink_create(d->store, a.kind, target, &actor, clock_now(&d->clock), token,
+				    &f, NULL);
 		if (r == 0)
 			r = store_commit(d->store);
 		if (r < 0)
@@ -239,15 +241,6 @@ list_one(const struct feed *f, void *userdata)
 	return 0;
 }
 
-static int
-json_opt(int c, const char *arg, void *userdata)
-{
-	(void)arg;
-	if (c == 'j')
-		*(bool *)userdata = true;
-	return 0;
-}
-
 int
 cmd_feed_list(struct dondoc *d, int argc, char **argv)
 {
@@ -260,7 +253,7 @@ cmd_feed_list(struct dondoc *d, int argc, char **argv)
 	struct list_state st = { 0 };
 	int r, ex = 0;
 
-	if (cli_parse("feed list", argc, argv, opts, json_opt, &st.json, &ex))
+	if (cli_parse("feed list", argc, argv, opts, cli_json_opt, &st.json, &ex))
 		return ex;
 	if (optind < argc)
 		return cli_usage_error("feed list", "unexpected argument '%s'", argv[optind]);
@@ -293,12 +286,13 @@ cmd_feed_revoke(struct dondoc *d, int argc, char **argv)
 		{ 0 },
 	};
 	const char *cmd = "feed revoke";
+	struct actor actor = { .name = d->actor, .channel = "cli" };
 	struct feed f = { 0 };
 	bool json = false;
 	int64_t id = 0;
 	int r, ex = 0;
 
-	if (cli_parse(cmd, argc, argv, opts, json_opt, &json, &ex))
+	if (cli_parse(cmd, argc, argv, opts, cli_json_opt, &json, &ex))
 		return ex;
 	if (optind >= argc || cli_parse_int(argv[optind], 1, INT64_MAX, &id) < 0)
 		return cli_usage_error(cmd, "give the number of one feed (see 'dondoc feed list')");
@@ -306,7 +300,13 @@ cmd_feed_revoke(struct dondoc *d, int argc, char **argv)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
 	if ((ex = cli_need_store(d)) != 0)
 		return ex;
-	r = store_feed_revoke(d->store, id, clock_now(&d->clock));
+	r = store_begin(d->store);
+	if (r == 0)
+		r = feedlink_revoke(d->store, id, &actor, clock_now(&d->clock), NULL);
+	if (r == 0)
+		r = store_commit(d->store);
+	if (r < 0)
+		store_rollback(d->store);
 	if (r == -ENOENT)
 		return cli_error(cmd, EX_DATAERR, "no feed %lld (see 'dondoc feed list')",
 				 (long long)id);

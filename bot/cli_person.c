@@ -14,6 +14,7 @@
 #include "cli_words.h"
 #include "clock.h"
 #include "config.h"
+#include "feedlink.h"
 #include "norm.h"
 #include "regop.h"
 #include "render.h"
@@ -589,8 +590,10 @@ person_commit(struct dondoc *d, const char *cmd, const struct person *old, const
 	      int which, bool force, bool json, const char *verb, bool fields)
 {
 	struct actor actor = { .name = d->actor, .channel = "cli" };
+	bool leaves = old->active && !p->active;
+	int64_t feeds = 0;
 	char *what = NULL;
-	int r, ex = 0;
+	int r, ex = 0, k;
 
 	r = store_begin(d->store);
 	if (r == 0 && which && !force && (ex = refuse_duplicate_on(d, cmd, p, which)) != 0) {
@@ -599,6 +602,11 @@ person_commit(struct dondoc *d, const char *cmd, const struct person *old, const
 	}
 	if (r == 0)
 		r = regop_person_set(d->store, old, p, &actor, clock_now(&d->clock));
+	/* Someone who left must not keep reading the deadlines: their calendar links go. */
+	if (r >= 0 && leaves) {
+		k = feedlink_revoke_of_person(d->store, p, &actor, clock_now(&d->clock), &feeds);
+		r = k < 0 ? k : r;
+	}
 	if (r >= 0) {
 		int c = store_commit(d->store);
 
@@ -616,6 +624,8 @@ person_commit(struct dondoc *d, const char *cmd, const struct person *old, const
 		json_t *o = json_pack("{s:o, s:b, s:s}", "person", person_json(p), "changed", r > 0,
 				      "fields", what);
 
+		if (leaves)
+			json_object_set_new(o, "feeds_revoked", json_integer(feeds));
 		cli_json_print(o);
 	} else if (r == 0) {
 		printf("Cán bộ #%lld (%s, %s) không thay đổi gì.\n", (long long)p->id, p->name,
@@ -624,6 +634,9 @@ person_commit(struct dondoc *d, const char *cmd, const struct person *old, const
 		printf("%s cán bộ #%lld: %s (%s)%s%s.\n", verb, (long long)p->id, p->name,
 		       p->agency_code, fields ? ": " : "", fields ? what : "");
 	}
+	if (!json && feeds > 0)
+		printf("Đã thu hồi %lld đường dẫn lịch của cán bộ này: các đường dẫn đó nay "
+		       "trả lời 404.\n", (long long)feeds);
 	free(what);
 	return 0;
 }

@@ -289,15 +289,6 @@ cmd_task_list(struct dondoc *d, int argc, char **argv)
 /* --- task show -------------------------------------------------------- */
 
 static int
-show_opt(int c, const char *arg, void *userdata)
-{
-	(void)arg;
-	if (c == 'j')
-		*(bool *)userdata = true;
-	return 0;
-}
-
-static int
 event_json(const struct event *e, void *userdata)
 {
 	json_t *o = json_object();
@@ -465,7 +456,7 @@ cmd_task_show(struct dondoc *d, int argc, char **argv)
 	int64_t id = 0;
 	int r = 0, ex = 0, n_periods = 0;
 
-	if (cli_parse("task show", argc, argv, opts, show_opt, &json, &ex))
+	if (cli_parse("task show", argc, argv, opts, cli_json_opt, &json, &ex))
 		return ex;
 	if ((ex = task_id_arg("task show", argc, argv, &id)) != 0)
 		return ex;

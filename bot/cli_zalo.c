@@ -18,15 +18,6 @@
 
 #define TOKEN_LINE_MAX 8192
 
-static int
-json_opt(int c, const char *arg, void *userdata)
-{
-	(void)arg;
-	if (c == 'j')
-		*(bool *)userdata = true;
-	return 0;
-}
-
 static const struct option json_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ 0 },
@@ -56,7 +47,7 @@ cmd_zalo_set_token(struct dondoc *d, int argc, char **argv)
 	char *token = NULL;
 	int r, ex = 0;
 
-	if (cli_parse(cmd, argc, argv, json_opts, json_opt, &json, &ex))
+	if (cli_parse(cmd, argc, argv, json_opts, cli_json_opt, &json, &ex))
 		return ex;
 	if (argc - optind != 1)
 		return cli_usage_error(cmd, "give one refresh token (or '-' to read it from stdin)");
@@ -143,7 +134,7 @@ cmd_zalo_status(struct dondoc *d, int argc, char **argv)
 	char t1[32], t2[32];
 	int r, ex = 0;
 
-	if (cli_parse(cmd, argc, argv, json_opts, json_opt, &json, &ex))
+	if (cli_parse(cmd, argc, argv, json_opts, cli_json_opt, &json, &ex))
 		return ex;
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);

@@ -1618,8 +1618,10 @@ cmd_report(struct run *r)
 }
 
 /*
- * /lich: a calendar feed of the sender's own (FEED_PERSON), its link in
- * the answer, shown this once.  Each asks makes a new link, so that a
+ * /lich: a calendar feed of the sender's own, its link in the answer,
+ * shown this once: their agency's tasks (FEED_PERSON), or every task
+ * (FEED_ALL) for the secretariat and leaders, who follow all deadlines
+ * (DESIGN §1) as /baocao shows them the whole registry.  Each asks makes a new link, so that a
  * lost or shared one is replaced by asking again: the oldest of more
  * than FEEDLINK_CHAT_MAX live ones is revoked.  Without [http]
  * public_url there is no link to give: nothing is made.
@@ -1630,22 +1632,24 @@ cmd_calendar(struct run *r)
 	char token[FEED_TOKEN_LEN + 1];
 	char *url, *webcal;
 	struct feed f = { 0 };
+	bool all = sees_all(r);
 	int revoked = 0, k;
 
 	if (!r->in->url) {
 		say(&r->out->reply, r->me.id, "calendar_off", NULL);
 		return 0;
 	}
-	k = feedlink_create(r->s, FEED_PERSON, r->me.id, r->me.id, r->in->now, token, &f,
-			    &revoked);
+	k = feedlink_create(r->s, all ? FEED_ALL : FEED_PERSON, all ? 0 : r->me.id, &r->actor,
+			    r->in->now, token, &f, &revoked);
 	if (k < 0)
 		return k;
 	url = feedlink_url(r->in->url, token);
 	webcal = feedlink_webcal(url);
 	explicit_bzero(token, sizeof(token));
 	say(&r->out->reply, r->me.id, "calendar_link",
-	    json_pack("{s:s, s:s?, s:i, s:b, s:i}", "url", url, "webcal", webcal,
-		      "revoked", revoked, "replaced", revoked > 0, "max", FEEDLINK_CHAT_MAX));
+	    json_pack("{s:s, s:s?, s:i, s:b, s:i, s:b}", "url", url, "webcal", webcal,
+		      "revoked", revoked, "replaced", revoked > 0, "max", FEEDLINK_CHAT_MAX,
+		      "all", all));
 	r->out->changed = true;
 	feed_release(&f);
 	free(url);

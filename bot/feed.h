@@ -120,7 +120,10 @@ struct feed_body *feed_body_unref(struct feed_body *b);
  */
 struct feed_maker;
 
-/* Loads libical (once a process): 0, or -EOPNOTSUPP with a new message. */
+/*
+ * Loads libical (once a process) and makes a maker: 0 with a new one in
+ * *ret (free with feed_maker_free), or -EOPNOTSUPP with a new message.
+ */
 int feed_maker_new(struct feed_maker **ret, char **reterr_msg);
 /* A reload: what the next builds use; the kept events are dropped when it changed. */
 void feed_maker_set(struct feed_maker *m, const struct feed_conf *conf,

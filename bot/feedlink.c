@@ -5,9 +5,14 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 
+#include "clock.h"
+#include "date.h"
 #include "feedlink.h"
+#include "registry.h"
 #include "store.h"
+#include "taskops.h"
 #include "xalloc.h"
 
 char *
@@ -43,17 +48,17 @@ char *
 feedlink_redact(const char *text)
 {
 	static const char prefix[] = "/ical/";
-	const char *p = text, *at;
+	const char *p = text, *from = text, *at;	/* copied up to p; looked at up to from */
 	char *out = NULL;
 	size_t n = 0, k;
 
-	while (p && (at = strstr(p, prefix)) != NULL) {
+	while (from && (at = strstr(from, prefix)) != NULL) {
 		at += sizeof(prefix) - 1;
 		k = token_at(at);
-		if (!k) {
-			p = at;
+		/* Not a token: looked at, left to be copied with what follows. */
+		from = at;
+		if (!k)
 			continue;
-		}
 		/* The token is longer than its mark: the text only shrinks. */
 		if (!out)
 			out = xmalloc(strlen(text) + 1);
@@ -61,7 +66,7 @@ feedlink_redact(const char *text)
 		n += (size_t)(at - p);
 		memcpy(out + n, FEEDLINK_REDACTED, sizeof(FEEDLINK_REDACTED) - 1);
 		n += sizeof(FEEDLINK_REDACTED) - 1;
-		p = at + k;
+		p = from = at + k;
 	}
 	if (!out)
 		return NULL;
@@ -69,53 +74,129 @@ feedlink_redact(const char *text)
 	return out;
 }
 
-/* The live feeds a person made from chat, oldest first. */
-struct chat_feeds {
-	int64_t person;
-	int64_t *ids;
-	size_t n;
-};
-
+/*
+ * Appends event kind ('feed.create', 'feed.revoke') of feed f by a at
+ * now: the feed as "ID KIND[ TARGET]" and in the data, so that the
+ * history says who gave or took which calendar, never its token.
+ */
 static int
-chat_feed(const struct feed *f, void *userdata)
+feed_event(struct store *s, const struct actor *a, int64_t now, const char *kind,
+	   const struct feed *f, const char *why)
 {
-	struct chat_feeds *c = userdata;
+	const char *fk = feed_kind_name(f->kind);
+	char *what, *data;
+	int r;
 
-	if (f->created_by != c->person || f->revoked_at != 0)
-		return 0;
-	c->ids = xgrowarray(c->ids, c->n, sizeof(*c->ids));
-	c->ids[c->n++] = f->id;
-	return 0;
+	what = xasprintf("%lld %s%s%s", (long long)f->id, fk, f->target_name ? " " : "",
+			 f->target_name ? f->target_name : "");
+	data = taskop_dump(json_pack("{s:I, s:s, s:I}", "feed", (json_int_t)f->id, "kind", fk,
+				     "target", (json_int_t)(f->kind == FEED_ALL ? 0 : f->target)));
+	r = taskop_append(s, 0, a, now, kind, NULL, what, why, data);
+	free(data);
+	free(what);
+	return r;
 }
 
 int
-feedlink_create(struct store *s, enum feed_kind kind, int64_t target, int64_t created_by,
+feedlink_revoke(struct store *s, int64_t id, const struct actor *a, int64_t now, const char *why)
+{
+	struct feed f = { 0 };
+	int r;
+
+	r = store_feed_revoke(s, id, now);
+	if (r == 0)
+		r = store_feed_get(s, id, &f);
+	if (r == 0)
+		r = feed_event(s, a, now, "feed.revoke", &f, why);
+	feed_release(&f);
+	return r;
+}
+
+int
+feedlink_revoke_of_person(struct store *s, const struct person *p, const struct actor *a,
+			  int64_t now, int64_t *ret_n)
+{
+	char *who = NULL, *data = NULL, *text = NULL;
+	int64_t n = 0;
+	int r;
+
+	r = store_feed_revoke_of_person(s, p->id, now, &n);
+	if (r == 0 && n > 0) {
+		who = xasprintf("%lld %s", (long long)p->id, p->name ? p->name : "");
+		text = xasprintf("%lld feed%s of the person, deactivated", (long long)n,
+				 n == 1 ? "" : "s");
+		data = taskop_dump(json_pack("{s:I, s:I}", "person", (json_int_t)p->id,
+					     "feeds", (json_int_t)n));
+		r = taskop_append(s, 0, a, now, "feed.revoke", NULL, who, text, data);
+	}
+	free(data);
+	free(text);
+	free(who);
+	if (r == 0 && ret_n)
+		*ret_n = n;
+	return r;
+}
+
+int
+feedlink_create(struct store *s, enum feed_kind kind, int64_t target, const struct actor *a,
 		int64_t now, char token[static FEED_TOKEN_LEN + 1], struct feed *ret,
 		int *ret_revoked)
 {
-	struct chat_feeds c = { .person = created_by };
+	int64_t created_by = a->person_id, *ids = NULL;
 	struct feed f = { .kind = kind, .target = target, .created_at = now,
 			  .created_by = created_by };
+	size_t n = 0;
 	int revoked = 0, r;
 
 	r = feed_token_new(token, f.token_hash);
 	if (r < 0)
 		return r;
-	/* Feeds are listed by id, that is, in the order they were made. */
+	/* Oldest first: ids grow in the order feeds are made. */
 	if (created_by != 0)
-		r = store_feed_foreach(s, chat_feed, &c);
-	for (size_t i = 0; r == 0 && c.n >= FEEDLINK_CHAT_MAX && i <= c.n - FEEDLINK_CHAT_MAX; i++) {
-		r = store_feed_revoke(s, c.ids[i], now);
+		r = store_feed_live_by_creator(s, created_by, &ids, &n);
+	for (size_t i = 0; r == 0 && n >= FEEDLINK_CHAT_MAX && i <= n - FEEDLINK_CHAT_MAX; i++) {
+		r = feedlink_revoke(s, ids[i], a, now, "replaced by a newer link");
 		revoked++;
 	}
-	free(c.ids);
+	free(ids);
 	if (r == 0)
 		r = store_feed_insert(s, &f);
 	if (r == 0)
 		r = store_feed_get(s, f.id, ret);
+	if (r == 0) {
+		r = feed_event(s, a, now, "feed.create", ret, NULL);
+		if (r < 0)
+			feed_release(ret);
+	}
 	if (r < 0)
 		return r;
 	if (ret_revoked)
 		*ret_revoked = revoked;
 	return 0;
+}
+
+int
+feedlink_prune_daily(struct store *s, time_t now, int64_t *ret_n)
+{
+	static const char key[] = "feed.pruned";
+	char iso[DATE_ISO_LEN], *last = NULL;
+	int64_t n = 0;
+	int r;
+
+	date_format_iso(clock_local_date(now), iso);
+	r = store_meta_get(s, key, &last);
+	if (r == 0 && strcmp(last, iso) == 0) {
+		free(last);
+		*ret_n = 0;
+		return 0;
+	}
+	free(last);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	r = store_feed_prune(s, (int64_t)now - (int64_t)FEEDLINK_PRUNE_DAYS * 86400, &n);
+	if (r == 0)
+		r = store_meta_set(s, key, iso);
+	if (r == 0)
+		*ret_n = n;
+	return r;
 }

@@ -43,6 +43,7 @@
 #include "http.h"
 #include "log.h"
 #include "macro.h"
+#include "norm.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -232,31 +233,29 @@ ip_take(struct feedweb *fw, const char *addr, int64_t now_ms, int *ret_s)
 /*
  * A User-Agent as kept (feed list, its JSON): at most CLIENT_MAX bytes
  * cut between characters, a byte that is not UTF-8 (the header is any
- * octets) made U+FFFD.
+ * octets) and a control character made U+FFFD, so that "feed list"
+ * never sends a client's escape sequences to the operator's terminal.
  */
 static void
 client_text(const char *ua, char ret[static CLIENT_MAX + 1])
 {
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)ua;
 	size_t n = 0, left = strlen(ua);
 
 	while (left > 0) {
-		utf8proc_int32_t cp;
-		utf8proc_ssize_t k = utf8proc_iterate(p, (utf8proc_ssize_t)MIN(left, 4), &cp);
-		const char *c = (const char *)p;
-		size_t len = (size_t)k;
+		int32_t cp;
+		size_t k = norm_char(ua, left, &cp);
+		uint8_t enc[4];
+		size_t len;
 
-		if (k <= 0) {
-			c = "\xef\xbf\xbd";
-			len = 3;
-			k = 1;
-		}
+		if (norm_is_control(cp))
+			cp = 0xFFFD;
+		len = (size_t)utf8proc_encode_char(cp, enc);
 		if (n + len > CLIENT_MAX)
 			break;
-		memcpy(ret + n, c, len);
+		memcpy(ret + n, enc, len);
 		n += len;
-		p += k;
-		left -= (size_t)k;
+		ua += k;
+		left -= k;
 	}
 	ret[n] = '\0';
 }
@@ -780,7 +779,12 @@ feedweb_start(struct http *h, const char *db, const struct store *key_of,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&fw->cond, &ca);
 	pthread_condattr_destroy(&ca);
-	r = store_open(db, STORE_WRITE, &fw->rs, reterr_msg);
+	/*
+	 * The server thread's connection only looks up (a token, the change
+	 * counter, data_version): read only, so that no bug there can write.
+	 * The daemon opened (and brought up to date) the registry before.
+	 */
+	r = store_open(db, STORE_READ, &fw->rs, reterr_msg);
 	if (r == 0)
 		r = store_open(db, STORE_WRITE, &fw->s, reterr_msg);
 	if (r < 0)

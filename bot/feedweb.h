@@ -31,7 +31,8 @@ struct feedweb;
 /*
  * Opens db for the feed thread (with key_of's audit key), starts it and
  * routes /ical/ on h.  libical is not loaded before the first build.
- * 0, or -errno with a new message.
+ * clk is borrowed for fw's life (until feedweb_stop).  0 with a new fw
+ * in *ret (stop it with feedweb_stop), or -errno with a new message.
  */
 int feedweb_start(struct http *h, const char *db, const struct store *key_of,
 		  const struct clock *clk, struct feedweb **ret, char **reterr_msg);

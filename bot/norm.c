@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "fold-table.h"
+#include "macro.h"
 #include "norm.h"
 #include "xalloc.h"
 
@@ -282,6 +283,27 @@ norm_key(const char *s)
 	r = tidy(folded, true);
 	free(folded);
 	return r;
+}
+
+size_t
+norm_char(const char *s, size_t n, int32_t *ret_cp)
+{
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s,
+					      (utf8proc_ssize_t)MIN(n, (size_t)4), &cp);
+
+	if (k <= 0) {
+		*ret_cp = 0xFFFD;
+		return 1;
+	}
+	*ret_cp = cp;
+	return (size_t)k;
+}
+
+bool
+norm_is_control(int32_t cp)
+{
+	return (cp >= 0 && cp < 0x20) || (cp >= 0x7F && cp < 0xA0);
 }
 
 size_t

@@ -12,12 +12,28 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * True when the n bytes at s are valid UTF-8 with no NUL.  On false,
  * *ret_offset (if not NULL) is the offset of the first bad byte.
  */
 bool norm_is_utf8(const char *s, size_t n, size_t *ret_offset);
+
+/*
+ * Reads the character at s, of which n > 0 bytes are left, into *ret_cp
+ * and returns its length in bytes.  A byte that does not begin valid
+ * UTF-8 (text from outside: a header, a cell) reads as U+FFFD of length
+ * 1, so that a loop over any bytes always moves on.
+ */
+size_t norm_char(const char *s, size_t n, int32_t *ret_cp);
+
+/*
+ * True for a control character, one a terminal may act on: C0 (tab and
+ * newline too), DEL and C1.  Text from outside shown to an operator or
+ * written to a file drops these or shows U+FFFD instead.
+ */
+bool norm_is_control(int32_t cp);
 
 /*
  * Returns a new NFC copy of s with control characters removed, every run

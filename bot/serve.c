@@ -36,6 +36,7 @@
 #include "digestq.h"
 #include "dispatch.h"
 #include "feed.h"
+#include "feedlink.h"
 #include "feedweb.h"
 #include "log.h"
 #include "macro.h"
@@ -414,6 +415,21 @@ zalo_keep_fresh(struct dondoc *d, const struct setup *st)
 	zalo_token_status_release(&zs);
 }
 
+/* Once a day, the feeds made from chat and revoked long ago (feedlink_prune_daily). */
+static void
+prune_feeds(struct dondoc *d, time_t now)
+{
+	int64_t n = 0;
+	int r = feedlink_prune_daily(d->store, now, &n);
+
+	if (r < 0)
+		log_warnx("cannot forget the old revoked calendar links: %s, will retry",
+			  store_strerror(d->store, r));
+	else if (n)
+		log_info("forgot %lld calendar links made from chat and revoked over %d days ago",
+			 (long long)n, FEEDLINK_PRUNE_DAYS);
+}
+
 /*
  * One pass: plan, compose, deliver (for budget_ms; 0: all of it; *more
  * says when some is left).  Registry errors are logged and survived; people
@@ -470,6 +486,7 @@ tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, struc
 							   .url = st->cfg->public_url,
 							   .zalo_window = st->cfg->zalo_app_id ?
 							   st->cfg->zalo_window : 0 }, now);
+	prune_feeds(d, now);
 	r = dispatch_deliver(d->store, &env, &d->clock, &serve_break, &dr);
 	if (r < 0)
 		log_warnx("cannot deliver: %s, will retry", store_strerror(d->store, r));

@@ -556,6 +556,7 @@ static int widen_checks_v8(struct store *s);
 static int widen_checks_v9(struct store *s);
 static int widen_checks_v10(struct store *s);
 static int addresses_v11(struct store *s);
+static int widen_checks_v14(struct store *s);
 
 /* Steps that SQL alone cannot say, run after the SQL of the same number. */
 static int (*const migration_code[])(struct store *s) = {
@@ -565,6 +566,7 @@ static int (*const migration_code[])(struct store *s) = {
 	[8] = widen_checks_v9,
 	[9] = widen_checks_v10,
 	[10] = addresses_v11,
+	[13] = widen_checks_v14,
 };
 
 /* Every cached statement, by index into sql_text[]. */
@@ -693,6 +695,9 @@ enum stmt {
 	ST_FEED_REVOKED_AT,
 	ST_FEED_REVOKED_MEMBERS_DROP,
 	ST_FEED_LIST,
+	ST_FEED_REVOKE_OF_PERSON,
+	ST_FEED_LIVE_BY_CREATOR,
+	ST_FEED_PRUNE,
 	ST_FEED_FETCHED,
 	ST_FEED_GEN,
 	ST_DATA_VERSION,
@@ -1098,6 +1103,13 @@ static const char *const sql_text[_ST_MAX] = {
 					 " (SELECT id FROM feed WHERE revoked_at <> 0)",
 	[ST_FEED_REVOKED_AT] = "SELECT revoked_at FROM feed WHERE id = ?1",
 	[ST_FEED_LIST] = "SELECT " FEED_COLUMNS " ORDER BY f.id",
+	[ST_FEED_REVOKE_OF_PERSON] = "UPDATE feed SET revoked_at = ?2 WHERE revoked_at = 0"
+				     " AND ((kind = 'person' AND target = ?1) OR created_by = ?1)",
+	/* The terms of feed_live_by_creator's WHERE, written out: SQLite then uses it. */
+	[ST_FEED_LIVE_BY_CREATOR] = "SELECT id FROM feed WHERE created_by = ?1 AND revoked_at = 0"
+				    " AND created_by <> 0 ORDER BY id",
+	[ST_FEED_PRUNE] = "DELETE FROM feed WHERE created_by <> 0 AND revoked_at <> 0"
+			  " AND revoked_at < ?1",
 	/* The batches of a server may come late: the client of the latest fetch stays. */
 	[ST_FEED_FETCHED] = "UPDATE feed SET client = CASE WHEN ?2 >= fetched_at THEN ?3"
 			    " ELSE client END, fetched_at = max(fetched_at, ?2),"
@@ -1821,6 +1833,47 @@ widen_checks_v10(struct store *s)
 
 	if (r == -EBADMSG)
 		set_why(s, "schema 10: the message table is not as schema 9 left it");
+	return r;
+}
+
+/* The event kinds schema 14 adds: calendar feeds made and revoked (issue 15). */
+#define EVENT_KINDS_V14 " OR kind = 'feed.create' OR kind = 'feed.revoke'"
+
+static char *
+widen_v14_edit(const char *name, const char *sql, bool *bad)
+{
+	static const char last[] = "kind = 'agency.remove'";
+	const char *at;
+
+	if (strcmp(name, "event") != 0)
+		return NULL;
+	at = strstr(sql, last);
+	if (!at) {
+		*bad = true;
+		return NULL;
+	}
+	at += strlen(last);
+	/* Not twice (a registry rolled back by hand, as tests do). */
+	if (strncmp(at, EVENT_KINDS_V14, strlen(EVENT_KINDS_V14)) == 0)
+		return NULL;
+	return xasprintf("%.*s%s%s", (int)(at - sql), sql, EVENT_KINDS_V14, at);
+}
+
+/*
+ * Schema 14: the event kinds of EVENT_KINDS_V14 after the last one of
+ * schema 9; and the live feeds a person made from chat found by an index
+ * (store_feed_live_by_creator), not by reading every feed at each /lich.
+ */
+static int
+widen_checks_v14(struct store *s)
+{
+	int r = edit_checks(s, widen_v14_edit);
+
+	if (r == -EBADMSG)
+		set_why(s, "schema 14: the event kinds are not as schema 9 left them");
+	if (r == 0)
+		r = exec_sql(s, "CREATE INDEX IF NOT EXISTS feed_live_by_creator ON feed(created_by, id)"
+			     " WHERE revoked_at = 0 AND created_by <> 0;");
 	return r;
 }
 
@@ -6002,6 +6055,62 @@ store_feed_revoke(struct store *s, int64_t id, int64_t now)
 	if (r < 0)
 		return r;
 	return at ? -EALREADY : 0;
+}
+
+int
+store_feed_revoke_of_person(struct store *s, int64_t person_id, int64_t now, int64_t *ret_n)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_REVOKE_OF_PERSON);
+	int64_t n;
+	int r;
+
+	sqlite3_bind_int64(st, 1, person_id);
+	sqlite3_bind_int64(st, 2, now > 0 ? now : 1);
+	r = exec_done(s, st);
+	if (r < 0)
+		return r;
+	n = sqlite3_changes(s->db);
+	if (n > 0)
+		r = exec_done(s, stmt(s, ST_FEED_REVOKED_MEMBERS_DROP));
+	if (r == 0 && ret_n)
+		*ret_n = n;
+	return r;
+}
+
+int
+store_feed_live_by_creator(struct store *s, int64_t person_id, int64_t **ret_ids, size_t *ret_n)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_LIVE_BY_CREATOR);
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, person_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ids = xgrowarray(ids, n, sizeof(*ids));
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(ids);
+		return errno_of(sqlite3_extended_errcode(s->db));
+	}
+	*ret_ids = ids;
+	*ret_n = n;
+	return 0;
+}
+
+int
+store_feed_prune(struct store *s, int64_t before, int64_t *ret_n)
+{
+	sqlite3_stmt *st = stmt(s, ST_FEED_PRUNE);
+	int r;
+
+	sqlite3_bind_int64(st, 1, before);
+	r = exec_done(s, st);
+	if (r == 0 && ret_n)
+		*ret_n = sqlite3_changes(s->db);
+	return r;
 }
 
 int

@@ -58,13 +58,13 @@ const char *store_strerror(const struct store *s, int r);
  * 2 MiB): a large import wants more, the idle daemon less.
  */
 int store_set_cache(struct store *s, int kib);
-/* How long a statement waits for another connection's lock (STORE_BUSY_MS at open). */
 /*
  * For a connection that opens a savepoint per unit of work in long
  * transactions (the webhook's writer): those savepoints' journals kept in
  * one piece of memory rather than many small ones.  0 or -errno.
  */
 int store_savepoint_journal(struct store *s);
+/* How long a statement waits for another connection's lock (STORE_BUSY_MS at open). */
 void store_set_busy_timeout(struct store *s, int ms);
 #define STORE_BUSY_MS 5000
 /* Gives back the page cache pages not in use (after a full planner pass). */
@@ -740,10 +740,35 @@ int store_feed_by_hash(struct store *s, const char *hash, struct feed *ret);
  * membership rows of every revoked feed go with it.
  */
 int store_feed_revoke(struct store *s, int64_t id, int64_t now);
+/*
+ * Revokes at now every live feed of person person_id (FEED_PERSON on
+ * them) and every one they made (created_by: from chat), as revoking
+ * each does: 0 with how many in *ret_n (may be NULL), or -errno.
+ */
+int store_feed_revoke_of_person(struct store *s, int64_t person_id, int64_t now, int64_t *ret_n);
+/*
+ * The ids of the live feeds person_id made from chat (created_by), oldest
+ * first, through an index: 0 with a new array (free; NULL when none) and
+ * its length, or -errno.
+ */
+int store_feed_live_by_creator(struct store *s, int64_t person_id, int64_t **ret_ids,
+			       size_t *ret_n);
+/*
+ * Forgets the feeds made from chat (created_by set) revoked before
+ * before, with what they showed: 0 with how many in *ret_n (may be NULL),
+ * or -errno.  Those made by the CLI stay for "feed list".
+ */
+int store_feed_prune(struct store *s, int64_t before, int64_t *ret_n);
 typedef int (*store_feed_cb)(const struct feed *f, void *userdata);
-/* Calls cb for each feed, revoked ones too, by id. */
+/*
+ * Calls cb for each feed, revoked ones too, by id: 0, the first negative
+ * value cb returned (it stops there), or -errno.
+ */
 int store_feed_foreach(struct store *s, store_feed_cb cb, void *userdata);
-/* Records n fetches of feed id, the last at at by client (its User-Agent, "" none). */
+/*
+ * Records n fetches of feed id, the last at at by client (its User-Agent,
+ * "" none): 0, -ENOENT when there is no feed id, or -errno.
+ */
 int store_feed_fetched(struct store *s, int64_t id, int64_t at, const char *client, int64_t n);
 /*
  * The change counter of what feeds show: it grows with every change made
@@ -764,10 +789,10 @@ int store_feed_changes(struct store *s, int64_t since, bool *ret_wide, int64_t *
 		       size_t *ret_n);
 
 /*
- * SQLite's data_version of s's connection: it differs from the last value
- * read on s when another connection (of any process) committed since.
- * A connection that only reads may keep what it read while it is the
- * same (read it before the rows).  0 with *ret, or -errno.
+ * A number that differs from the last one read on s when another
+ * connection, of any process, committed since (this connection's own
+ * commits leave it).  A connection that only reads may keep what it read
+ * while it is the same (read it before the rows).  0 with *ret, or -errno.
  */
 int store_data_version(struct store *s, int64_t *ret);
 /*
@@ -794,7 +819,7 @@ struct feed_seq {
 /* Every task's, or those of ids (ascending; NULL: all), by task id: 0 with a new array (free) and its length. */
 int store_feed_seqs(struct store *s, const int64_t *ids, size_t n_ids, struct feed_seq **ret,
 		    size_t *ret_n);
-/* Inserts or replaces q. */
+/* Inserts or replaces q: 0 or -errno. */
 int store_feed_seq_set(struct store *s, const struct feed_seq *q);
 
 /* A task a feed showed: still there (left_at 0), or gone since left_at, sent cancelled. */
@@ -806,9 +831,9 @@ struct feed_member {
 /* Feed feed_id's, or those of ids (as store_feed_seqs), by task id: 0 with a new array (free) and its length. */
 int store_feed_members(struct store *s, int64_t feed_id, const int64_t *ids, size_t n_ids,
 		       struct feed_member **ret, size_t *ret_n);
-/* Inserts or replaces m in feed feed_id. */
+/* Inserts or replaces m in feed feed_id: 0, -ENOENT (no such feed) or -errno. */
 int store_feed_member_set(struct store *s, int64_t feed_id, const struct feed_member *m);
-/* Forgets task_id in feed feed_id (gone long enough). */
+/* Forgets task_id in feed feed_id (gone long enough): 0 (also when not there) or -errno. */
 int store_feed_member_drop(struct store *s, int64_t feed_id, int64_t task_id);
 
 #endif

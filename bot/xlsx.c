@@ -20,6 +20,7 @@
 #include <xlsxwriter.h>
 
 #include "buf.h"
+#include "norm.h"
 #include "report.h"
 #include "store.h"
 #include "task.h"
@@ -102,7 +103,7 @@ put_cp(struct buf *b, int32_t cp, size_t room, size_t *units, size_t *keep)
 
 /*
  * A new copy of s fit for a cell: bad bytes become U+FFFD, CRLF and CR
- * become LF, C0 controls but tab and newline go, a literal "_xHHHH_"
+ * become LF, control characters (C0, DEL, C1) but tab and newline go, a literal "_xHHHH_"
  * is escaped so Excel shows it as typed, and past CELL_MAX_UNITS the
  * text is cut on a code point and ends with CUT_MARK.  NULL gives "".
  */
@@ -118,23 +119,16 @@ cell_text(const char *s)
 		mark_units += ((unsigned char)*m & 0xC0) != 0x80;
 	buf_init(&b, (size_t)CELL_MAX_UNITS * 4 + sizeof(CUT_MARK) + 16);
 	for (size_t i = 0; i < n;) {
-		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-						      (utf8proc_ssize_t)(n - i), &cp);
-
-		if (k <= 0) {
-			cp = 0xFFFD;
-			k = 1;
-		}
-		i += (size_t)k;
+		i += norm_char(s + i, n - i, &cp);
 		if (cp == '\r') {
 			if (i < n && s[i] == '\n')
 				continue;
 			cp = '\n';
 		}
-		if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0xFFFE || cp == 0xFFFF)
-			cp = cp < 0x20 ? -1 : 0xFFFD;
-		if (cp < 0)
+		if (norm_is_control(cp) && cp != '\t' && cp != '\n')
 			continue;
+		if (cp == 0xFFFE || cp == 0xFFFF)
+			cp = 0xFFFD;
 		if (cp == '_' && looks_escaped(s + i - 1, n - i + 1)) {
 			for (const char *e = "_x005F"; *e; e++)
 				put_cp(&b, *e, CELL_MAX_UNITS - mark_units, &units, &keep);

@@ -48,6 +48,8 @@ feed_create --agency stc
 ODD=$URL ODD_ID=$FID
 feed_create --agency stc
 LONG=$URL LONG_ID=$FID
+feed_create --agency stc
+CTL=$URL CTL_ID=$FID
 
 daemon_start
 wait_http "$WEB/healthz"
@@ -167,6 +169,9 @@ petag2=$(new_etag "$PERSON" "$petag")
 expect_eq "an event leaving the feed (the person moved) gives a new ETag" \
 	"$([ -n "$petag2" ] && echo new)" new
 expect_grep "(the task that left is sent cancelled)" e.b '^STATUS:CANCELLED'
+expect_grep "(saying only that it is no longer in this calendar)" e.b \
+	'^DESCRIPTION:Nhiệm vụ này không còn thuộc lịch này\.\\n'
+expect_no_grep "(not why, which it cannot know)" e.b 'chuyển đơn vị'
 
 # User-Agents kept for "feed list": not UTF-8, and longer than the 256 bytes kept.
 expect_eq "a User-Agent that is not UTF-8: 200" \
@@ -174,6 +179,10 @@ expect_eq "a User-Agent that is not UTF-8: 200" \
 LONG_UA=$($PY -c 'print("ab" + "\u1ec7" * 100)')
 expect_eq "a User-Agent of 302 bytes, Vietnamese: 200" \
 	"$(curl -s -o /dev/null -w '%{http_code}' -A "$LONG_UA" "$LONG")" 200
+# ESC (a terminal's colour and title sequences), BEL, DEL and C1's CSI (U+009B).
+CTL_UA=$(printf 'a\033[31mb\033]0;pwned\007c\177d\302\233e')
+expect_eq "a User-Agent with control characters: 200" \
+	"$(curl -s -o /dev/null -w '%{http_code}' -H "User-Agent: $CTL_UA" "$CTL")" 200
 
 # --- tokens and paths --------------------------------------------------------------------------------
 expect_eq "a feed not yet revoked: 200" "$(get r "$REVOKED")" 200
@@ -226,5 +235,14 @@ expect_eq "a User-Agent not UTF-8 is kept with U+FFFD for each bad byte" \
 	"$(json '[f["client"] for f in j if f["id"] == '"$ODD_ID"'][0] == "x\ufffd\ufffdok\ufffd"')" true
 expect_eq "a long one is cut between characters, within 256 bytes" \
 	"$(json '[f["client"] for f in j if f["id"] == '"$LONG_ID"'][0] == "ab" + "\u1ec7" * 84')" true
+expect_eq "control characters in a User-Agent are kept as U+FFFD" \
+	"$(json '[f["client"] for f in j if f["id"] == '"$CTL_ID"'][0] == "a\ufffd[31mb\ufffd]0;pwned\ufffdc\ufffdd\ufffde"')" true
+# none of them reaches the operator's terminal, in the table or the JSON
+# (which would send C1 and DEL as they are).
+"$DONDOC" feed list >list.txt
+"$DONDOC" feed list --json >>list.txt
+expect_eq "feed list shows the client, plain" "$(grep -c 'pwned' list.txt)" 2
+expect_eq "feed list and its JSON hold no control character (C0 but newline, DEL, C1)" \
+	"$($PY -c 'import sys,re; t=open(sys.argv[1],"rb").read().decode(); print(len(re.findall("[\x00-\x09\x0b-\x1f\x7f-\x9f]", t)))' list.txt)" 0
 expect_eq "and how many fetches: each 200 and 304" \
 	"$(json '[f["fetches"] for f in j if f["id"] == '"$AGENCY_ID"'][0]')" "$(wc -l <agency.count)"

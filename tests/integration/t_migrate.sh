@@ -59,6 +59,10 @@ expect_grep "the event log is still append-only" out "the event log is append-on
 expect_rc 0 "the new kinds of event can be written: an invite" "$DONDOC" person invite 1
 expect_rc 0 "and verify" "$DONDOC" verify
 expect_grep "13 events now" out "^history intact: 13 events$"
+expect_rc 0 "schema 14's kinds too: a calendar feed made" "$DONDOC" feed create --all
+expect_rc 0 "and revoked" "$DONDOC" feed revoke 1
+expect_rc 0 "both recorded, and verify" "$DONDOC" verify
+expect_grep "15 events now" out "^history intact: 15 events$"
 cp "$DONDOC_DB" edited.db
 sqlite3 edited.db "UPDATE task SET status = 'done' WHERE id = 2"
 expect_rc 1 "a task changed after the upgrade, without an event, is found by the replay" \

@@ -229,6 +229,38 @@ test_text(void **state)
 	free(t);
 }
 
+/* Any bytes read one character at a time, a bad byte as U+FFFD; which are controls. */
+static void
+test_char(void **state)
+{
+	const char *s = "a\xe1\xbb\x87\xff\xc3\xf0\x9f\x98\x80";
+	size_t n = strlen(s), i = 0;
+	int32_t cp, want[] = { 'a', 0x1EC7, 0xFFFD, 0xFFFD, 0x1F600 };
+	size_t k = 0;
+
+	(void)state;
+	while (i < n) {
+		assert_true(k < ELEMENTSOF(want));
+		i += norm_char(s + i, n - i, &cp);
+		assert_int_equal(cp, want[k++]);
+	}
+	assert_int_equal(k, ELEMENTSOF(want));
+	/* A character cut by the end of the text is one bad byte, then the rest. */
+	assert_int_equal(norm_char("\xe1\xbb", 2, &cp), 1);
+	assert_int_equal(cp, 0xFFFD);
+	for (int32_t c = 0; c < 0x20; c++)
+		assert_true(norm_is_control(c));
+	assert_true(norm_is_control(0x7F));
+	assert_true(norm_is_control(0x80));
+	assert_true(norm_is_control(0x9B));
+	assert_true(norm_is_control(0x9F));
+	assert_false(norm_is_control(' '));
+	assert_false(norm_is_control('~'));
+	assert_false(norm_is_control(0xA0));
+	assert_false(norm_is_control(0x1EC7));
+	assert_false(norm_is_control(0xFFFD));
+}
+
 static void
 test_width(void **state)
 {
@@ -331,6 +363,7 @@ main(void)
 		cmocka_unit_test(test_key_trailing),
 		cmocka_unit_test(test_key_space_and_lumps),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_char),
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_truncate),
 		cmocka_unit_test(test_fold_table_matches_utf8proc),

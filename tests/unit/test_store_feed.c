@@ -182,6 +182,85 @@ test_insert_get_revoke(void **state)
 	assert_int_equal(store_feed_by_hash(f->s, d.token_hash, &got), -ENOENT);
 }
 
+/* A person's live feeds, on them or made by them, revoked at once; no one else's. */
+static void
+test_revoke_of_person(void **state)
+{
+	struct fx *f = *state;
+	struct feed on = feed_of(FEED_PERSON, f->an, "a"), made = feed_of(FEED_ALL, 0, "b");
+	struct feed other = feed_of(FEED_AGENCY, f->snv, "c"), old = feed_of(FEED_PERSON, f->an, "d");
+	struct feed got = { 0 };
+	int64_t n = -1;
+
+	made.created_by = f->an;
+	assert_int_equal(store_feed_insert(f->s, &on), 0);
+	assert_int_equal(store_feed_insert(f->s, &made), 0);
+	assert_int_equal(store_feed_insert(f->s, &other), 0);
+	assert_int_equal(store_feed_insert(f->s, &old), 0);
+	assert_int_equal(store_feed_revoke(f->s, old.id, 1500), 0);
+
+	assert_int_equal(store_feed_revoke_of_person(f->s, f->an, 2000, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_feed_by_hash(f->s, on.token_hash, &got), -ENOENT);
+	assert_int_equal(store_feed_by_hash(f->s, made.token_hash, &got), -ENOENT);
+	assert_int_equal(store_feed_by_hash(f->s, other.token_hash, &got), 0);
+	feed_release(&got);
+	/* Revoked before keeps its own time. */
+	assert_int_equal(store_feed_get(f->s, old.id, &got), 0);
+	assert_int_equal(got.revoked_at, 1500);
+	feed_release(&got);
+	assert_int_equal(store_feed_revoke_of_person(f->s, f->an, 2001, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_feed_revoke_of_person(f->s, 999, 2001, NULL), 0);
+}
+
+/* A person's live feeds made from chat, oldest first; the revoked ones forgotten later. */
+static void
+test_live_by_creator_and_prune(void **state)
+{
+	struct fx *f = *state;
+	struct feed a = feed_of(FEED_PERSON, f->an, "a"), b = feed_of(FEED_ALL, 0, "b");
+	struct feed c = feed_of(FEED_PERSON, f->an, "c"), cli = feed_of(FEED_AGENCY, f->snv, "d");
+	struct feed got = { 0 };
+	int64_t *ids = NULL, n = -1;
+	size_t k = 9;
+
+	a.created_by = b.created_by = c.created_by = f->an;
+	assert_int_equal(store_feed_insert(f->s, &a), 0);
+	assert_int_equal(store_feed_insert(f->s, &cli), 0);
+	assert_int_equal(store_feed_insert(f->s, &b), 0);
+	assert_int_equal(store_feed_insert(f->s, &c), 0);
+	assert_int_equal(store_feed_live_by_creator(f->s, f->an, &ids, &k), 0);
+	assert_int_equal(k, 3);
+	assert_int_equal(ids[0], a.id);
+	assert_int_equal(ids[1], b.id);
+	assert_int_equal(ids[2], c.id);
+	free(ids);
+	assert_int_equal(store_feed_revoke(f->s, b.id, 2000), 0);
+	assert_int_equal(store_feed_revoke(f->s, cli.id, 2000), 0);
+	assert_int_equal(store_feed_live_by_creator(f->s, f->an, &ids, &k), 0);
+	assert_int_equal(k, 2);
+	assert_int_equal(ids[0], a.id);
+	assert_int_equal(ids[1], c.id);
+	free(ids);
+	/* Nobody's: the CLI's (created_by 0) are no one's made from chat. */
+	ids = NULL;
+	assert_int_equal(store_feed_live_by_creator(f->s, 0, &ids, &k), 0);
+	assert_int_equal(k, 0);
+	assert_null(ids);
+
+	/* Revoked at 2000: kept before, forgotten after; the CLI's and the live ones stay. */
+	assert_int_equal(store_feed_prune(f->s, 2000, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_feed_prune(f->s, 2001, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_feed_get(f->s, b.id, &got), -ENOENT);
+	assert_int_equal(store_feed_get(f->s, cli.id, &got), 0);
+	feed_release(&got);
+	assert_int_equal(store_feed_get(f->s, a.id, &got), 0);
+	feed_release(&got);
+}
+
 static void
 test_insert_unknown_target(void **state)
 {
@@ -516,6 +595,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_insert_get_revoke, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revoke_of_person, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_by_creator_and_prune, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_insert_unknown_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreach_and_fetched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gen_counts_what_feeds_show, setup, teardown),

@@ -651,11 +651,11 @@ sample(const struct name *nm, bool minimal)
 	/* A link made by /lich: the oldest of three replaced, or not. */
 	if (has_key(nm->keys, "calendar"))
 		json_object_update_new(root, json_pack(
-			"{s:s, s:s?, s:i, s:b, s:i}", "url",
+			"{s:s, s:s?, s:i, s:b, s:i, s:b}", "url",
 			"https://dondoc.example.gov.vn/ical/BWrgUt8yzWbaSYZlYHf2WSlx27ZRdDtU.ics",
 			"webcal", minimal ? NULL :
 			"webcal://dondoc.example.gov.vn/ical/BWrgUt8yzWbaSYZlYHf2WSlx27ZRdDtU.ics",
-			"revoked", minimal ? 0 : 1, "replaced", !minimal, "max", 3));
+			"revoked", minimal ? 0 : 1, "replaced", !minimal, "max", 3, "all", !minimal));
 	if (has_key(nm->keys, "digest"))
 		json_object_update_new(root, sample_digest(minimal));
 	if (has_key(nm->keys, "report"))
