@@ -49,6 +49,11 @@ struct lang {
 struct renderer {
 	struct lang vi;
 	struct lang en;
+	/*
+	 * An answer's "app", the same in each: made once and shared (jansson
+	 * counts references atomically; nothing changes it once made).
+	 */
+	json_t *app;
 };
 
 /*
@@ -117,7 +122,24 @@ is_message(const char *name)
 void
 render_day(struct date d, char out[16])
 {
-	snprintf(out, 16, "%02d/%02d/%d", d.d % 100, d.m % 100, d.y % 10000);
+	int y = d.y % 10000;
+
+	/* By hand for a year of four digits: snprintf was 1% of a status command's answer. */
+	if (d.d < 0 || d.m < 0 || y < 1000) {
+		snprintf(out, 16, "%02d/%02d/%d", d.d % 100, d.m % 100, y);
+		return;
+	}
+	out[0] = (char)('0' + d.d % 100 / 10);
+	out[1] = (char)('0' + d.d % 10);
+	out[2] = '/';
+	out[3] = (char)('0' + d.m % 100 / 10);
+	out[4] = (char)('0' + d.m % 10);
+	out[5] = '/';
+	out[6] = (char)('0' + y / 1000);
+	out[7] = (char)('0' + y / 100 % 10);
+	out[8] = (char)('0' + y / 10 % 10);
+	out[9] = (char)('0' + y % 10);
+	out[10] = '\0';
 }
 
 void
@@ -341,6 +363,8 @@ renderer_load(const char *dir, struct renderer **ret, char **reterr_msg)
 	struct renderer *r = xcalloc(1, sizeof(*r));
 	int k;
 
+	r->app = json_pack("{s:s, s:s}", "name", "Hệ thống đôn đốc", "url", "");
+
 	k = load_lang(&r->vi, dir, "vi", true, reterr_msg);
 	if (k == 0)
 		k = load_lang(&r->en, dir, "en", false, reterr_msg);
@@ -360,6 +384,7 @@ renderer_free(struct renderer *r)
 	if (r) {
 		lang_release(&r->vi);
 		lang_release(&r->en);
+		json_decref(r->app);
 		free(r);
 	}
 	return NULL;
@@ -459,9 +484,9 @@ render_person_json(const struct person *p)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "name", json_string(p->name ? p->name : ""));
-	json_object_set_new(o, "agency", json_string(p->agency_name ? p->agency_name : ""));
-	json_object_set_new(o, "role", json_string(person_role_to_string(p->role)));
+	json_object_set_new_nocheck(o, "name", json_string(p->name ? p->name : ""));
+	json_object_set_new_nocheck(o, "agency", json_string(p->agency_name ? p->agency_name : ""));
+	json_object_set_new_nocheck(o, "role", json_string_nocheck(person_role_to_string(p->role)));
 	return o;
 }
 
@@ -524,8 +549,14 @@ done_json(json_t *o, const struct task *t)
 	}
 }
 
-json_t *
-render_task_json(const struct task *t, struct date today, const struct calendar *cal)
+/*
+ * render_task_json with title as its title.  Its keys are ours (ASCII):
+ * set without jansson's UTF-8 check of each (a status command sets some
+ * 40); the values read from the registry keep theirs.
+ */
+static json_t *
+task_json_titled(const struct task *t, const char *title, struct date today,
+		 const struct calendar *cal)
 {
 	json_t *o = json_object();
 	char due[16] = "", period[PERIOD_LABEL_LEN];
@@ -540,36 +571,44 @@ render_task_json(const struct task *t, struct date today, const struct calendar 
 		add_lead(&leads, t->leads[i], i == 0);
 	if (t->deadline.has_due)
 		render_day(t->deadline.due, due);
-	json_object_set_new(o, "id", json_integer(t->id));
-	json_object_set_new(o, "code", json_string(t->code ? t->code : ""));
-	json_object_set_new(o, "title", json_string(t->title ? t->title : ""));
+	json_object_set_new_nocheck(o, "id", json_integer(t->id));
+	json_object_set_new_nocheck(o, "code", json_string(t->code ? t->code : ""));
+	json_object_set_new_nocheck(o, "title", json_string(title));
 	/* A deadline written as a day is that day: say it once ("ngày 30/9/2025"). */
-	json_object_set_new(o, "deadline", json_string(t->deadline.precision == DEADLINE_DAY ||
-						       !t->deadline_raw ? "" : t->deadline_raw));
-	json_object_set_new(o, "due", json_string(due));
-	json_object_set_new(o, "period", json_string(period_of(t, period)));
-	json_object_set_new(o, "due_year", t->deadline.has_due ? json_integer(t->deadline.due.y)
-							   : json_null());
-	json_object_set_new(o, "status", json_string(task_status_label(t->status)));
-	json_object_set_new(o, "progress", json_integer(t->progress));
-	json_object_set_new(o, "leads", json_string(leads.p));
-	json_object_set_new(o, "days_left", json_integer(t->deadline.has_due && !late
+	json_object_set_new_nocheck(o, "deadline",
+				    json_string(t->deadline.precision == DEADLINE_DAY ||
+						!t->deadline_raw ? "" : t->deadline_raw));
+	json_object_set_new_nocheck(o, "due", json_string(due));
+	json_object_set_new_nocheck(o, "period", json_string(period_of(t, period)));
+	json_object_set_new_nocheck(o, "due_year", t->deadline.has_due ?
+				    json_integer(t->deadline.due.y) : json_null());
+	json_object_set_new_nocheck(o, "status", json_string_nocheck(task_status_label(t->status)));
+	json_object_set_new_nocheck(o, "progress", json_integer(t->progress));
+	json_object_set_new_nocheck(o, "leads", json_string(leads.p));
+	json_object_set_new_nocheck(o, "days_left", json_integer(t->deadline.has_due && !late
 		? calendar_workdays_between(cal, today, t->deadline.due) : 0));
-	json_object_set_new(o, "due_today", json_boolean(due_today));
-	json_object_set_new(o, "late", json_boolean(late));
-	json_object_set_new(o, "days_late", json_integer(late
+	json_object_set_new_nocheck(o, "due_today", json_boolean(due_today));
+	json_object_set_new_nocheck(o, "late", json_boolean(late));
+	json_object_set_new_nocheck(o, "days_late", json_integer(late
 		? MAX(1, calendar_workdays_between(cal, t->deadline.due, today)) : 0));
-	json_object_set_new(o, "note", json_string(t->note ? t->note : ""));
+	json_object_set_new_nocheck(o, "note", json_string(t->note ? t->note : ""));
 	/* Done late against the deadline in force that day, never today's. */
-	json_object_set_new(o, "done_late", json_boolean(task_done_late(t)));
-	json_object_set_new(o, "light", json_string(task_light_label(task_light(t, today, cal))));
+	json_object_set_new_nocheck(o, "done_late", json_boolean(task_done_late(t)));
+	json_object_set_new_nocheck(o, "light",
+				    json_string_nocheck(task_light_label(task_light(t, today, cal))));
 	buf_release(&leads);
-	json_object_set_new(o, "done", json_false());
+	json_object_set_new_nocheck(o, "done", json_false());
 	if (!indicator && t->status == TASK_DONE)
 		done_json(o, t);
 	if (indicator)
 		indicator_json(o, t);
 	return o;
+}
+
+json_t *
+render_task_json(const struct task *t, struct date today, const struct calendar *cal)
+{
+	return task_json_titled(t, t->title ? t->title : "", today, cal);
 }
 
 /* Whether key names a count: "count", "total", "late_count", "indicator_count"... */
@@ -596,10 +635,6 @@ render_formal_counts(json_t *data)
 	}
 	if (!json_is_object(data))
 		return;
-	json_object_foreach(data, key, v) {
-		if (json_is_object(v) || json_is_array(v))
-			render_formal_counts(v);
-	}
 	/*
 	 * Added after the walk: a key must not be set while the object is
 	 * iterated.  Most objects have no count: nothing is made for them.
@@ -608,7 +643,9 @@ render_formal_counts(json_t *data)
 		json_t *add = NULL;
 
 		json_object_foreach(data, key, v)
-			if (json_is_integer(v) && is_count_key(key)) {
+			if (json_is_object(v) || json_is_array(v)) {
+				render_formal_counts(v);
+			} else if (json_is_integer(v) && is_count_key(key)) {
 				char *k = xasprintf("%s_02", key);
 				char val[24];
 
@@ -633,10 +670,10 @@ render_answer(const struct renderer *r, const struct person *to, const char *nam
 
 	render_day(today, day);
 	if (to)
-		json_object_set_new(data, "person", render_person_json(to));
-	json_object_set_new(data, "today", json_string(day));
-	json_object_set_new(data, "app", json_pack("{s:s, s:s}", "name", "Hệ thống đôn đốc", "url", ""));
-	json_object_set_new(data, "bot", json_string(bot ? bot : ""));
+		json_object_set_new_nocheck(data, "person", render_person_json(to));
+	json_object_set_new_nocheck(data, "today", json_string_nocheck(day));
+	json_object_set_nocheck(data, "app", r->app);
+	json_object_set_new_nocheck(data, "bot", json_string(bot ? bot : ""));
 	render_formal_counts(data);
 	return renderer_render_forms(r, to ? to->lang : NULL, name, data, mask, ret);
 }
@@ -1093,10 +1130,9 @@ render_brief(const char *s, size_t width)
 json_t *
 render_task_json_brief(const struct task *t, struct date today, const struct calendar *cal)
 {
-	json_t *o = render_task_json(t, today, cal);
 	char *title = render_brief(t->title ? t->title : "", RENDER_BRIEF_TITLE);
+	json_t *o = task_json_titled(t, title, today, cal);
 
-	json_object_set_new(o, "title", json_string(title));
 	free(title);
 	return o;
 }

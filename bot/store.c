@@ -592,6 +592,7 @@ enum stmt {
 	ST_LEADS_DELETE,
 	ST_LEAD_INSERT,
 	ST_LEADS_OF_TASK,
+	ST_LEADS_OF_TASK_SORTED,
 	ST_TASK_ALL,
 	ST_TASK_BY_AGENCY,
 	ST_LEADS_ALL,
@@ -855,9 +856,17 @@ static const char *const sql_text[_ST_MAX] = {
 	[ST_LEADS_DELETE] = "DELETE FROM task_agency WHERE task_id = ?1 AND role = ?2",
 	[ST_LEAD_INSERT] = "INSERT OR IGNORE INTO task_agency(task_id, agency_id, role, position)"
 			   " VALUES (?1, ?2, ?3, ?4)",
-	[ST_LEADS_OF_TASK] = "SELECT ta.task_id, a.name, ta.role, ta.agency_id FROM task_agency ta"
-			     " JOIN agency a ON a.id = ta.agency_id"
-			     " WHERE ta.task_id = ?1 ORDER BY ta.role, ta.position",
+	/*
+	 * In the key's order (role, then agency): "ORDER BY ta.role,
+	 * ta.position" made a sorter for every task read (2.5% of a status
+	 * command); load_leads puts them in position order.
+	 */
+	[ST_LEADS_OF_TASK] = "SELECT ta.task_id, a.name, ta.role, ta.agency_id, ta.position"
+			     " FROM task_agency ta JOIN agency a ON a.id = ta.agency_id"
+			     " WHERE ta.task_id = ?1 ORDER BY ta.role",
+	[ST_LEADS_OF_TASK_SORTED] = "SELECT ta.task_id, a.name, ta.role, ta.agency_id"
+				    " FROM task_agency ta JOIN agency a ON a.id = ta.agency_id"
+				    " WHERE ta.task_id = ?1 ORDER BY ta.role, ta.position",
 	[ST_TASK_ALL] = "SELECT " TASK_COLUMNS TASK_FROM " ORDER BY t.id",
 	[ST_TASK_BY_AGENCY] = "SELECT " TASK_COLUMNS TASK_FROM
 			      " WHERE t.id IN (SELECT task_id FROM task_agency"
@@ -2907,17 +2916,88 @@ task_add_agency(struct task *t, sqlite3_stmt *st)
 	}
 }
 
-/* Loads the lead and cooperating agencies of t->id into t. */
-static int
-load_leads(struct store *s, struct task *t)
+/* Empties t's agencies. */
+static void
+task_drop_agencies(struct task *t)
 {
-	sqlite3_stmt *st = stmt(s, ST_LEADS_OF_TASK);
+	for (size_t i = 0; i < t->n_leads; i++)
+		free(t->leads[i]);
+	for (size_t i = 0; i < t->n_coops; i++)
+		free(t->coops[i]);
+	free(t->leads);
+	free(t->lead_ids);
+	free(t->coops);
+	free(t->coop_ids);
+	t->leads = t->coops = NULL;
+	t->lead_ids = t->coop_ids = NULL;
+	t->n_leads = t->n_coops = 0;
+}
+
+/* load_leads for a task of many agencies: SQLite sorts them. */
+static int
+load_leads_sorted(struct store *s, struct task *t)
+{
+	sqlite3_stmt *st = stmt(s, ST_LEADS_OF_TASK_SORTED);
 	int rc;
 
+	task_drop_agencies(t);
 	sqlite3_bind_int64(st, 1, t->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		task_add_agency(t, st);
 	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : errno_of(sqlite3_extended_errcode(s->db));
+}
+
+/*
+ * Moves the last of the n agencies (names, ids, positions pos) back to
+ * its place in position order; the ones before it are in order already.
+ */
+static void
+agency_sift(char **names, int64_t *ids, int64_t *pos, size_t n)
+{
+	for (size_t i = n - 1; i > 0 && pos[i - 1] > pos[i]; i--) {
+		char *name = names[i];
+		int64_t id = ids[i], p = pos[i];
+
+		names[i] = names[i - 1];
+		ids[i] = ids[i - 1];
+		pos[i] = pos[i - 1];
+		names[i - 1] = name;
+		ids[i - 1] = id;
+		pos[i - 1] = p;
+	}
+}
+
+/*
+ * Loads the lead and cooperating agencies of t->id into t, each role in
+ * the order of its positions (the rows come in the key's order).
+ */
+static int
+load_leads(struct store *s, struct task *t)
+{
+	sqlite3_stmt *st = stmt(s, ST_LEADS_OF_TASK);
+	int64_t lead_pos[16], coop_pos[16];
+	size_t n_leads;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, t->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n_leads = t->n_leads;
+		task_add_agency(t, st);
+		/* Past 16 of a role (no task has so many): the old way, a sorted query. */
+		if (t->n_leads > ELEMENTSOF(lead_pos) || t->n_coops > ELEMENTSOF(coop_pos))
+			break;
+		if (t->n_leads > n_leads) {
+			lead_pos[t->n_leads - 1] = sqlite3_column_int64(st, 4);
+			agency_sift(t->leads, t->lead_ids, lead_pos, t->n_leads);
+		} else {
+			coop_pos[t->n_coops - 1] = sqlite3_column_int64(st, 4);
+			agency_sift(t->coops, t->coop_ids, coop_pos, t->n_coops);
+		}
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return load_leads_sorted(s, t);
 	return rc == SQLITE_DONE ? 0 : errno_of(sqlite3_extended_errcode(s->db));
 }
 

@@ -192,6 +192,52 @@ test_task_round_trip(void **state)
 	assert_int_equal(a1, doc);
 }
 
+/*
+ * A task's agencies come in the order they were given, each role apart,
+ * whatever their ids: a few (put in order as read), and more than
+ * load_leads keeps room for (SQLite sorts them).
+ */
+static void
+test_task_agency_order(void **state)
+{
+	struct fx *f = *state;
+	struct task t = { .code = "T1", .kind = TASK_KIND_TASK, .title = "Việc",
+			  .deadline_raw = "" }, got = { 0 };
+	int64_t ids[20], id = 0;
+	char code[16], name[32];
+
+	for (int i = 0; i < 20; i++) {
+		snprintf(code, sizeof(code), "a%d", i);
+		snprintf(name, sizeof(name), "Sở %02d", i);
+		assert_int_equal(store_agency_insert(f->s, code, name, AGENCY_DEPARTMENT, 1, &ids[i]), 0);
+	}
+	assert_int_equal(store_task_insert(f->s, &t, 0, "viec", 100, &id), 0);
+	for (size_t n = 3; n <= 20; n += 17) {
+		int64_t leads[20], coops[3] = { ids[5], ids[1], ids[9] };
+
+		/* Given from the highest id down, but the leads of 3 as 2, 0, 1. */
+		for (size_t i = 0; i < n; i++)
+			leads[i] = ids[n - 1 - i];
+		if (n == 3) {
+			leads[0] = ids[2];
+			leads[1] = ids[0];
+			leads[2] = ids[1];
+		}
+		assert_int_equal(store_task_set_agencies(f->s, id, true, true, leads, n), 0);
+		assert_int_equal(store_task_set_agencies(f->s, id, false, true, coops, 3), 0);
+		assert_int_equal(store_task_get(f->s, id, &got), 0);
+		assert_int_equal(got.n_leads, n);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(got.lead_ids[i], leads[i]);
+		assert_string_equal(got.leads[0], n == 3 ? "Sở 02" : "Sở 19");
+		assert_int_equal(got.n_coops, 3);
+		assert_string_equal(got.coops[0], "Sở 05");
+		assert_string_equal(got.coops[1], "Sở 01");
+		assert_string_equal(got.coops[2], "Sở 09");
+		task_release(&got);
+	}
+}
+
 static int
 count_event(const struct event *e, void *userdata)
 {
@@ -1131,6 +1177,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_schema_version_and_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agency_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_task_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_task_agency_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_task_update_keeps_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_chain_exact_bytes, setup, teardown),
