@@ -211,7 +211,7 @@ expect_rc 1 "verify names a done_due changed behind dondoc's back (late made on 
 expect_grep "naming task 1 and done_due" err "^task 1: done_due is '2025-12-31' in the registry, the history says '2025-10-30'"
 
 # --- a registry of schema 7 with two open requests on one task (4, open) --------------------------------------
-# Schemas 11, 10, 9 and 8 taken away again: their columns, tables and indexes dropped (the
+# Schemas 14 to 8 taken away again: their columns, tables and indexes dropped (the
 # person's addresses back in its columns), the version set back (schema 10's wider message
 # table stays: its migration leaves it as it is).
 cp "$DONDOC_DB" v7.db
@@ -231,12 +231,13 @@ sqlite3 v7.db "DROP INDEX message_by_digest; ALTER TABLE message DROP COLUMN add
 	INSERT INTO extension(task_id, person_id, due, reason, state, created_at)
 	  VALUES (4, $an, '2026-01-31', 'chờ', 'asked', 1762000000), (4, $binh, '2026-02-28', 'chờ nữa', 'asked', 1762000100);
 	DROP TABLE feed_member; DROP TABLE feed_seq; DROP TABLE feed; DROP TABLE feed_gen;
-	DROP TRIGGER feed_gen_task_INSERT; DROP TRIGGER feed_gen_task_UPDATE; DROP TRIGGER feed_gen_task_DELETE;
-	DROP TRIGGER feed_gen_task_agency_INSERT; DROP TRIGGER feed_gen_task_agency_UPDATE; DROP TRIGGER feed_gen_task_agency_DELETE;
-	DROP TRIGGER feed_gen_agency_INSERT; DROP TRIGGER feed_gen_agency_UPDATE; DROP TRIGGER feed_gen_agency_DELETE;
-	DROP TRIGGER feed_gen_document_INSERT; DROP TRIGGER feed_gen_document_UPDATE; DROP TRIGGER feed_gen_document_DELETE;
-	DROP TRIGGER feed_gen_person_INSERT; DROP TRIGGER feed_gen_person_UPDATE; DROP TRIGGER feed_gen_person_DELETE;
-	DROP TRIGGER feed_gen_extension_INSERT; DROP TRIGGER feed_gen_extension_UPDATE; DROP TRIGGER feed_gen_extension_DELETE;
+	DROP TABLE feed_dirty; DROP INDEX task_undated;
+	DROP TRIGGER IF EXISTS feed_gen_task_INSERT; DROP TRIGGER IF EXISTS feed_gen_task_UPDATE; DROP TRIGGER IF EXISTS feed_gen_task_DELETE;
+	DROP TRIGGER IF EXISTS feed_gen_task_agency_INSERT; DROP TRIGGER IF EXISTS feed_gen_task_agency_UPDATE; DROP TRIGGER IF EXISTS feed_gen_task_agency_DELETE;
+	DROP TRIGGER IF EXISTS feed_gen_agency_INSERT; DROP TRIGGER IF EXISTS feed_gen_agency_UPDATE; DROP TRIGGER IF EXISTS feed_gen_agency_DELETE;
+	DROP TRIGGER IF EXISTS feed_gen_document_INSERT; DROP TRIGGER IF EXISTS feed_gen_document_UPDATE; DROP TRIGGER IF EXISTS feed_gen_document_DELETE;
+	DROP TRIGGER IF EXISTS feed_gen_person_INSERT; DROP TRIGGER IF EXISTS feed_gen_person_UPDATE; DROP TRIGGER IF EXISTS feed_gen_person_DELETE;
+	DROP TRIGGER IF EXISTS feed_gen_extension_INSERT; DROP TRIGGER IF EXISTS feed_gen_extension_UPDATE; DROP TRIGGER IF EXISTS feed_gen_extension_DELETE;
 	PRAGMA user_version = 7"
 expect_rc 0 "init brings the schema 7 registry to 8" "$D" --db v7.db init
 expect_eq "of its two open requests on task 4, the older is superseded, the newer pending" \
