@@ -140,7 +140,6 @@ struct feed_index {
 	enum feed_kind kind;
 	char *target_name;
 	int lang;
-	size_t head_len;	/* the head's bytes at the start of the text */
 	struct part *parts;	/* by (group, task_id) */
 	size_t n_parts;
 	char (*digests)[DIGEST_LEN];
@@ -1283,7 +1282,8 @@ index_fits(const struct build *b, const struct feed_body *prev)
 
 /*
  * A build again reads the tasks changed alone while they are few: each
- * is a seek (some 20 us), a whole read 3 us a task of the feed.
+ * is a seek of its own, where a whole build reads the feed's tasks in
+ * one pass.
  */
 static bool
 few(size_t changed, size_t parts)
@@ -1360,7 +1360,7 @@ feed_assemble(struct build *b, struct buf *text, const struct feed_body *old,
 	const struct feed_index *x = old ? old->index : NULL;
 	struct feed_index *y = xcalloc(1, sizeof(*y));
 	struct feed_body *body;
-	size_t total = text->len + sizeof(end), n_ev = 0, head_len = text->len;
+	size_t total = text->len + sizeof(end), n_ev = 0;
 	int64_t last_modified = 0;
 	int r = 0;
 
@@ -1423,7 +1423,6 @@ feed_assemble(struct build *b, struct buf *text, const struct feed_body *old,
 	y->target = b->f->target;
 	y->target_name = b->f->target_name ? xstrdup(b->f->target_name) : NULL;
 	y->lang = b->lang;
-	y->head_len = head_len;
 	y->parts = parts;
 	y->n_parts = n_parts;
 	body = xcalloc(1, sizeof(*body));
