@@ -2427,10 +2427,32 @@ test_viec_lists_indicators_apart(void **state)
 	assert_null(json_object_get(f->out.reply.data, "indicators"));
 }
 
+/* The status event's data, written by hand, is what jansson writes (replay reads it). */
+static void
+test_status_data_as_jansson(void **state)
+{
+	struct task t = { 0 };
+	char *mine, *theirs;
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		t.has_done_due = k == 1;
+		t.done_due = (struct date){ 2025, 9, 30 };
+		mine = taskop_status_data(&t);
+		theirs = taskop_dump(json_pack("{s:o}", "done_due",
+					       k ? json_string("2025-09-30") : json_null()));
+		assert_string_equal(mine, theirs);
+		assert_string_equal(mine, k ? "{\"done_due\":\"2025-09-30\"}" : "{\"done_due\":null}");
+		free(mine);
+		free(theirs);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_status_data_as_jansson),
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 		T(test_done_written_every_way),
 		T(test_command_for_another_bot_is_ignored),
