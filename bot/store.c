@@ -1434,6 +1434,28 @@ int64_query(struct store *s, sqlite3_stmt *st, int64_t *ret)
 	return r;
 }
 
+/* Reads the first column of st's rows (bound), ids, into a new array (free) *ret of *ret_n. */
+static int
+ids_query(struct store *s, sqlite3_stmt *st, int64_t **ret, size_t *ret_n)
+{
+	int64_t *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xgrowarray(v, n, sizeof(*v));
+		v[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return errno_of(sqlite3_extended_errcode(s->db));
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
 /* Steps a statement that returns no rows; 0 or -errno. */
 static int
 exec_done(struct store *s, sqlite3_stmt *st)
@@ -5257,23 +5279,9 @@ int
 store_message_tasks(struct store *s, int64_t message_id, int64_t **ret, size_t *ret_n)
 {
 	sqlite3_stmt *st = stmt(s, ST_MESSAGE_TASKS);
-	int64_t *v = NULL;
-	size_t n = 0;
-	int rc;
 
 	sqlite3_bind_int64(st, 1, message_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xgrowarray(v, n, sizeof(*v));
-		v[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return errno_of(sqlite3_extended_errcode(s->db));
-	}
-	*ret = v;
-	*ret_n = n;
-	return 0;
+	return ids_query(s, st, ret, ret_n);
 }
 
 int
@@ -6192,23 +6200,9 @@ int
 store_feed_live_by_creator(struct store *s, int64_t person_id, int64_t **ret_ids, size_t *ret_n)
 {
 	sqlite3_stmt *st = stmt(s, ST_FEED_LIVE_BY_CREATOR);
-	int64_t *ids = NULL;
-	size_t n = 0;
-	int rc;
 
 	sqlite3_bind_int64(st, 1, person_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ids = xgrowarray(ids, n, sizeof(*ids));
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(ids);
-		return errno_of(sqlite3_extended_errcode(s->db));
-	}
-	*ret_ids = ids;
-	*ret_n = n;
-	return 0;
+	return ids_query(s, st, ret_ids, ret_n);
 }
 
 int
@@ -6496,28 +6490,16 @@ store_feed_changes(struct store *s, int64_t since, bool *ret_wide, int64_t **ret
 		   size_t *ret_n)
 {
 	sqlite3_stmt *st;
-	int64_t wide, *v = NULL;
-	size_t n = 0;
-	int rc, r;
+	int64_t wide;
+	int r;
 
 	if ((r = int64_query(s, stmt(s, ST_FEED_WIDE), &wide)) < 0)
 		return r;
 	st = stmt(s, ST_FEED_CHANGES);
 	sqlite3_bind_int64(st, 1, since);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xgrowarray(v, n, sizeof(*v));
-		v[n++] = sqlite3_column_int64(st, 0);
-	}
-	if (rc != SQLITE_DONE)
-		r = errno_of(sqlite3_extended_errcode(s->db));
-	sqlite3_reset(st);
-	if (r < 0) {
-		free(v);
+	if ((r = ids_query(s, st, ret_ids, ret_n)) < 0)
 		return r;
-	}
 	*ret_wide = wide > since;
-	*ret_ids = v;
-	*ret_n = n;
 	return 0;
 }
 
