@@ -26,6 +26,14 @@ enum delivery {
 	DELIVERY_RETRY,		/* transient: network, 5xx, 429; try again later */
 	DELIVERY_PERMANENT,	/* never, this message: bad text, a channel gone from the config */
 	DELIVERY_GONE,		/* never, this address: blocked bot, unknown chat, refused mailbox */
+	/*
+	 * Not known: the daemon is stopping and the call was cut short
+	 * before an answer (channel_ops.set_abort).  The message is put
+	 * back as it was, the attempt not counted, and goes at the next
+	 * start; the server may have taken it, so that is at most one
+	 * duplicate, of a message that was in flight (invariant 3).
+	 */
+	DELIVERY_STOPPED,
 	_DELIVERY_MAX,
 	_DELIVERY_INVALID = -22,
 };
@@ -138,6 +146,14 @@ struct channel_ops {
 	 * thread that sends.
 	 */
 	void (*use_store)(void *state, struct store *s);
+	/*
+	 * Optional: a function that, returning true (the daemon stopping),
+	 * cuts the send under way short, within about a second; send then
+	 * says DELIVERY_STOPPED.  Without it a send runs to its answer or
+	 * its timeout (email: libESMTP can be interrupted by nothing).
+	 * Set before any send, on the thread that sends.
+	 */
+	void (*set_abort)(void *state, bool (*abort_cb)(void *userdata), void *userdata);
 	/*
 	 * Makes the channel from the configuration.  0 with *ret; -ENOENT
 	 * and no message when it is not configured (it is left out); or

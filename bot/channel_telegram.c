@@ -33,6 +33,9 @@
 #define SEND_TIMEOUT_S 30
 struct tg_channel {
 	struct tg *tg;
+	/* The daemon stopping (set_abort): a send under way ends, DELIVERY_STOPPED. */
+	bool (*abort_cb)(void *userdata);
+	void *abort_data;
 };
 
 static int
@@ -73,6 +76,15 @@ tgc_close(void *state)
 		tg_free(c->tg);
 		free(c);
 	}
+}
+
+static void
+tgc_set_abort(void *state, bool (*abort_cb)(void *userdata), void *userdata)
+{
+	struct tg_channel *c = state;
+
+	c->abort_cb = abort_cb;
+	c->abort_data = userdata;
 }
 
 static bool
@@ -123,8 +135,13 @@ send_part(struct tg_channel *c, const char *chat, const char *text, bool plain,
 		json_object_set_new(p, "reply_parameters",
 				    json_pack("{s:I, s:b}", "message_id", (json_int_t)reply_to,
 					      "allow_sending_without_reply", 1));
-	r = tg_call(c->tg, "sendMessage", p, SEND_TIMEOUT_S, &res);
+	r = tg_call_abortable(c->tg, "sendMessage", p, SEND_TIMEOUT_S, c->abort_cb, c->abort_data,
+			      &res);
 	json_decref(p);
+	if (r == -ECANCELED) {
+		*reterr = xstrdup("sendMessage: cut short, dondoc is stopping");
+		return DELIVERY_STOPPED;
+	}
 	if (r < 0) {
 		*reterr = xasprintf("sendMessage: %s", strerror(-r));
 		return DELIVERY_RETRY;
@@ -242,6 +259,7 @@ const struct channel_ops channel_telegram_ops = {
 	.unit = SPLIT_UTF16,
 	.open = tgc_open,
 	.close = tgc_close,
+	.set_abort = tgc_set_abort,
 	.reaches = tgc_reaches,
 	.send = tgc_send,
 	.check = tgc_check,

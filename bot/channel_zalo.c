@@ -106,6 +106,14 @@ zc_close(void *state)
 }
 
 static void
+zc_set_abort(void *state, bool (*abort_cb)(void *userdata), void *userdata)
+{
+	struct zalo_channel *c = state;
+
+	zalo_set_abort(c->z, abort_cb, userdata);
+}
+
+static void
 zc_use_store(void *state, struct store *s)
 {
 	struct zalo_channel *c = state;
@@ -140,8 +148,8 @@ send_part(struct zalo_channel *c, const char *user, const char *text, size_t i, 
 	int r = zalo_send_text(c->z, user, text, &res, &id);
 
 	if (r == -ECANCELED) {
-		*reterr = xstrdup("the daemon is stopping");
-		return DELIVERY_RETRY;
+		*reterr = xstrdup("Zalo: cut short, dondoc is stopping");
+		return DELIVERY_STOPPED;
 	}
 	if (r < 0) {
 		*reterr = xstrdup("the message is not valid UTF-8");
@@ -232,6 +240,7 @@ const struct channel_ops channel_zalo_ops = {
 	.text_max = ZALO_TEXT_MAX - TEXT_MARGIN,
 	.unit = SPLIT_CODEPOINTS,
 	.use_store = zc_use_store,
+	.set_abort = zc_set_abort,
 	.open = zc_open,
 	.close = zc_close,
 	.reaches = zc_reaches,

@@ -134,6 +134,14 @@ load_quota_day(struct zns_channel *c)
 }
 
 static void
+zns_set_abort(void *state, bool (*abort_cb)(void *userdata), void *userdata)
+{
+	struct zns_channel *c = state;
+
+	zalo_set_abort(c->z, abort_cb, userdata);
+}
+
+static void
 zns_use_store(void *state, struct store *s)
 {
 	struct zns_channel *c = state;
@@ -218,8 +226,9 @@ zns_send(void *state, const struct outgoing *m, int *ret_retry_after, char **ret
 	json_decref(data);
 	free(tracking);
 	if (r < 0) {
-		*reterr_msg = xstrdup(r == -ECANCELED ? "the daemon is stopping" : "ZNS request invalid");
-		return r == -ECANCELED ? DELIVERY_RETRY : DELIVERY_PERMANENT;
+		*reterr_msg = xstrdup(r == -ECANCELED ? "ZNS: cut short, dondoc is stopping"
+				      : "ZNS request invalid");
+		return r == -ECANCELED ? DELIVERY_STOPPED : DELIVERY_PERMANENT;
 	}
 	d = zalo_zns_delivery(&res);
 	if (d == DELIVERY_SENT) {
@@ -252,6 +261,7 @@ const struct channel_ops channel_zns_ops = {
 	.wake_up = true,
 	.via = "zalo",
 	.use_store = zns_use_store,
+	.set_abort = zns_set_abort,
 	.open = zns_open,
 	.close = zns_close,
 	.reaches = zns_reaches,

@@ -27,6 +27,7 @@ static const char *const delivery_names[_DELIVERY_MAX] = {
 	[DELIVERY_RETRY] = "retry",
 	[DELIVERY_PERMANENT] = "permanent",
 	[DELIVERY_GONE] = "gone",
+	[DELIVERY_STOPPED] = "stopped",
 };
 
 const char *
@@ -96,6 +97,14 @@ channels_use_store(struct channels *cs, struct store *s)
 	for (size_t i = 0; cs && i < cs->n; i++)
 		if (cs->ops[i]->use_store)
 			cs->ops[i]->use_store(cs->state[i], s);
+}
+
+void
+channels_set_abort(struct channels *cs, bool (*abort_cb)(void *userdata), void *userdata)
+{
+	for (size_t i = 0; cs && i < cs->n; i++)
+		if (cs->ops[i]->set_abort)
+			cs->ops[i]->set_abort(cs->state[i], abort_cb, userdata);
 }
 
 struct channels *
@@ -253,6 +262,7 @@ channels_send_batch(struct channels *cs, const char *name, const struct outgoing
 		    channel_outcome_fn done, void *userdata)
 {
 	ssize_t i = find(cs, name);
+	bool stopped = false;
 
 	if (i < 0) {
 		for (size_t k = 0; k < n; k++)
@@ -267,8 +277,11 @@ channels_send_batch(struct channels *cs, const char *name, const struct outgoing
 	for (size_t k = 0; k < n; k++) {
 		char *err = NULL;
 		int retry_after = 0;
-		enum delivery d = cs->ops[i]->send(cs->state[i], &ms[k], &retry_after, &err);
+		enum delivery d = stopped ? DELIVERY_STOPPED
+				: cs->ops[i]->send(cs->state[i], &ms[k], &retry_after, &err);
 
+		/* Stopping: the next would be cut short as soon as it began. */
+		stopped = d == DELIVERY_STOPPED;
 		done(userdata, k, d, retry_after, err);
 	}
 }

@@ -32,6 +32,12 @@ int channels_open_from(const struct config *cfg, const struct channel_ops *const
  * (channel_ops.use_store), until it is closed or lent another; NULL-safe.
  */
 void channels_use_store(struct channels *cs, struct store *s);
+/*
+ * Gives each open channel that can cut a send short (channel_ops.set_abort)
+ * abort_cb: returning true, the send under way ends, DELIVERY_STOPPED.
+ * NULL-safe.
+ */
+void channels_set_abort(struct channels *cs, bool (*abort_cb)(void *userdata), void *userdata);
 /* Closes them; NULL-safe; returns NULL. */
 struct channels *channels_free(struct channels *cs);
 /*
@@ -91,7 +97,8 @@ bool channels_has(const struct channels *cs, const char *name);
 /*
  * Sends ms[0..n) through the channel called name, together when the
  * channel can (one session), else one by one; done is told each outcome
- * as soon as it is known (channel_outcome_fn), exactly once each.
+ * as soon as it is known (channel_outcome_fn), exactly once each; after
+ * a DELIVERY_STOPPED, the rest are not tried and are told STOPPED too.
  */
 void channels_send_batch(struct channels *cs, const char *name, const struct outgoing *ms,
 			 size_t n, channel_outcome_fn done, void *userdata);

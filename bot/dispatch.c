@@ -1341,7 +1341,15 @@ on_outcome(void *userdata, size_t i, enum delivery d, int retry_after, char *err
 	struct batch *b = userdata;
 	size_t at = b->base + i;
 
-	if (at >= b->k || b->known[at]) {
+	/*
+	 * Cut short as the daemon stops: not known, so put back as it was
+	 * (unclaim_rest), to go at the next start, the attempt not counted.
+	 */
+	if (at < b->k && !b->known[at] && d == DELIVERY_STOPPED)
+		log_info("message %lld to '%s' through %s was cut short as dondoc stops: it goes "
+			 "at the next start", (long long)b->jobs[at].m.id, b->jobs[at].p.name,
+			 b->jobs[at].m.channel);
+	if (at >= b->k || b->known[at] || d == DELIVERY_STOPPED) {
 		free(err);
 		return;
 	}

@@ -11,7 +11,9 @@
  *          only those whose day has come), compose, deliver; STATUS= and
  *          WATCHDOG=1.
  *   wait:  until the next tick, a signal, or half the watchdog period.
- *   stop:  STOPPING=1; what was not delivered stays pending.
+ *   stop:  STOPPING=1; what was not delivered stays pending, and a
+ *          Telegram or Zalo send under way is cut short (within about a
+ *          second) and stays pending too, to go at the next start.
  *
  * Signals only set flags (and wake the wait through a pipe); everything
  * happens in the loop, never in a handler.
@@ -83,6 +85,18 @@ interrupted(void *userdata)
 {
 	(void)userdata;
 	return serve_stop || serve_reload;
+}
+
+/*
+ * True when a send must end early: the daemon is stopping.  Not for a
+ * reload, which waits for the send (cut short, a message the server took
+ * would go twice).
+ */
+static bool
+stopping(void *userdata)
+{
+	(void)userdata;
+	return serve_stop;
 }
 
 /* What the daemon runs with; replaced as a whole on reload. */
@@ -165,6 +179,8 @@ setup_load(const struct dondoc *d, struct setup *ret)
 		log_errorx("%s", msg ? msg : strerror(-r));
 		goto fail;
 	}
+	/* A stop ends a send that hangs at once, not after its timeout (systemd's ends first). */
+	channels_set_abort(st.cs, stopping, NULL);
 	r = tgbot_new(st.cfg, &st.bot, &msg);
 	if (r < 0) {
 		log_errorx("%s", msg ? msg : strerror(-r));
