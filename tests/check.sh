@@ -23,7 +23,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # the others, two at a time, so that the others' load cannot skew them.
 timed="t_email t_email_crash t_helper t_http t_http_hardening t_inbound_isolation t_serve
 	t_stuck_claims t_telegram t_fake_telegram t_fake_zalo t_zalo_token t_zalo_send t_zalo_chat
-	t_webhook t_webhook_setup t_feed_http t_feed_parse"
+	t_webhook t_webhook_setup t_feed_http t_feed_parse t_stop_send"
 
 is_timed() {
 	case " $(echo $timed) " in *" $(basename "$1" .sh) "*) return 0 ;; esac
