@@ -1430,6 +1430,42 @@ test_gone_telegram_leaves_email(void **state)
 }
 
 /*
+ * A send cut short as the daemon stops (DELIVERY_STOPPED): not known, so
+ * the message is put back as it was, pending and due at once, the attempt
+ * not counted; no retry logged, no fallback, no alert; the next pass sends
+ * it, once.
+ */
+static void
+test_stopped_put_back(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_report rep;
+	const struct message *m;
+	int64_t giang = use_fakes(f, "telegram");
+	int64_t id = queue_one(f, giang, "telegram");
+
+	fake_chat.answer = DELIVERY_STOPPED;
+	deliver_at(f, "2025-09-25T09:00+07:00", NULL, &rep);
+	assert_int_equal(fake_chat.sends, 1);
+	assert_int_equal(fake_mail.sends, 0);
+	assert_int_equal(rep.sent + rep.retried + rep.dead, 0);
+	msgs_load(f, MESSAGE_PENDING, &f->ms);
+	m = msg_of(&f->ms, giang, -1);
+	assert_int_equal(m->id, id);
+	assert_int_equal(m->attempts, 0);
+	assert_true(m->next_at <= at("2025-09-25T09:00+07:00"));
+	assert_int_equal(count_msgs_of(&f->ms, f->secretariat), 0);
+	msgs_release(&f->ms);
+	fake_chat.answer = DELIVERY_SENT;
+	deliver_at(f, "2025-09-25T09:00+07:00", NULL, &rep);
+	assert_int_equal(rep.sent, 1);
+	assert_int_equal(fake_chat.sends, 2);
+	msgs_load(f, MESSAGE_SENT, &f->ms);
+	assert_int_equal(msg_of(&f->ms, giang, -1)->attempts, 1);
+	msgs_release(&f->ms);
+}
+
+/*
  * A message refused for what it says (PERMANENT) goes through the next
  * channel too, the address left as it was; refused there as well, it
  * goes on to the last, and ends.
@@ -1530,6 +1566,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_window_closed_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gone_telegram_leaves_email, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permanent_falls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stopped_put_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chat_sent_hex_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chat_sent_number_id, setup, teardown),
 	};
