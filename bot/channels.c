@@ -3,23 +3,36 @@
  * The configured channels, in order of preference.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 
 #include "buf.h"
 #include "channels.h"
+#include "clock.h"
 #include "config.h"
 #include "macro.h"
 #include "registry.h"
 #include "xalloc.h"
 
 #define CHANNELS_MAX 8
+/*
+ * How long after a stop is first seen a send is still let run: an answer
+ * already on its way (in the socket, half read) is read rather than
+ * dropped and the message sent again at the next start.  libcurl asks
+ * about once a second, so a hung send still ends within about 1.5 s.
+ */
+#define STOP_GRACE_MS 500
 
 struct channels {
 	const struct channel_ops *ops[CHANNELS_MAX];	/* preferred first */
 	void *state[CHANNELS_MAX];
 	size_t n;
+	bool (*abort_cb)(void *userdata);	/* channels_set_abort's */
+	void *abort_data;
+	/* When abort_cb was first seen true, on the monotonic clock; 0: not yet.  Any thread. */
+	_Atomic int64_t stop_seen_ms;
 };
 
 static const char *const delivery_names[_DELIVERY_MAX] = {
@@ -99,12 +112,32 @@ channels_use_store(struct channels *cs, struct store *s)
 			cs->ops[i]->use_store(cs->state[i], s);
 }
 
+/* What the channels are given: abort_cb, true STOP_GRACE_MS after it first was. */
+static bool
+graced_abort(void *userdata)
+{
+	struct channels *cs = userdata;
+	int64_t seen, now;
+
+	if (!cs->abort_cb(cs->abort_data))
+		return false;
+	now = clock_mono_ms();
+	seen = atomic_load(&cs->stop_seen_ms);
+	if (!seen && atomic_compare_exchange_strong(&cs->stop_seen_ms, &seen, now))
+		seen = now;
+	return now - seen >= STOP_GRACE_MS;
+}
+
 void
 channels_set_abort(struct channels *cs, bool (*abort_cb)(void *userdata), void *userdata)
 {
-	for (size_t i = 0; cs && i < cs->n; i++)
+	if (!cs)
+		return;
+	cs->abort_cb = abort_cb;
+	cs->abort_data = userdata;
+	for (size_t i = 0; i < cs->n; i++)
 		if (cs->ops[i]->set_abort)
-			cs->ops[i]->set_abort(cs->state[i], abort_cb, userdata);
+			cs->ops[i]->set_abort(cs->state[i], abort_cb ? graced_abort : NULL, cs);
 }
 
 struct channels *

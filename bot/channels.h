@@ -34,8 +34,9 @@ int channels_open_from(const struct config *cfg, const struct channel_ops *const
 void channels_use_store(struct channels *cs, struct store *s);
 /*
  * Gives each open channel that can cut a send short (channel_ops.set_abort)
- * abort_cb: returning true, the send under way ends, DELIVERY_STOPPED.
- * NULL-safe.
+ * abort_cb: once it has returned true for half a second (an answer on its
+ * way is still read), the send under way ends, DELIVERY_STOPPED.  It may
+ * be called on any thread that uses a channel's client.  NULL-safe.
  */
 void channels_set_abort(struct channels *cs, bool (*abort_cb)(void *userdata), void *userdata);
 /* Closes them; NULL-safe; returns NULL. */
