@@ -148,7 +148,7 @@ struct channel_ops {
 	void (*use_store)(void *state, struct store *s);
 	/*
 	 * Optional: a function that, returning true (the daemon stopping),
-	 * cuts the send under way short, within about a second; send then
+	 * cuts the send under way short, within about 1.5 s; send then
 	 * says DELIVERY_STOPPED.  Without it a send runs to its answer or
 	 * its timeout (email: libESMTP can be interrupted by nothing).
 	 * Set before any send, on the thread that sends.

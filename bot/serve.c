@@ -12,8 +12,8 @@
  *          WATCHDOG=1.
  *   wait:  until the next tick, a signal, or half the watchdog period.
  *   stop:  STOPPING=1; what was not delivered stays pending, and a
- *          Telegram or Zalo send under way is cut short (within about a
- *          second) and stays pending too, to go at the next start.
+ *          Telegram or Zalo send under way is cut short (within about 1.5
+ *          s) and stays pending too, to go at the next start.
  *
  * Signals only set flags (and wake the wait through a pipe); everything
  * happens in the loop, never in a handler.
