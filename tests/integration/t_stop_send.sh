@@ -1,6 +1,6 @@
 # A stop asked while a chat send hangs: the daemon does not wait for the
-# send's timeout (Telegram 30 s, Zalo 20 s; systemd's TimeoutStopSec=20s
-# would SIGKILL it first).  The send is cut short within a second or two,
+# send's timeout (Telegram 30 s, Zalo 20 s: a stop should take a second
+# or two, and systemd's TimeoutStopSec kills a daemon that waits longer).  The send is cut short within a second or two,
 # the daemon exits 0, the message it was sending stays pending in the
 # outbox (not sent, not dead, the attempt not counted), and the next start
 # sends it once.  Telegram (tests/fake_telegram.py holding sendMessage)
