@@ -36,9 +36,10 @@ if [ "${1:-}" = --report ]; then
 	shift
 else
 rm -rf "$VG"
-mkdir -p "$VG/logs" "$VG/tests"
-# t_import_bad runs dondoc as nobody (setpriv) on a read-only registry: its log goes here too.
-chmod 1777 "$VG/logs"
+mkdir -p "$VG/logs" "$VG/tests" "$VG/tmp"
+# t_import_bad runs dondoc as nobody (setpriv) on a read-only registry:
+# its log goes here too, and valgrind's own files in a TMPDIR it can write.
+chmod 1777 "$VG/logs" "$VG/tmp"
 cp bot/dondoc "$VG/dondoc.real"
 cp bot/dondoc-ical "$VG/dondoc-ical.real"
 # libical's checker (t_feed_parse) of the plain build, not under valgrind.
@@ -54,6 +55,7 @@ opts="--leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-ki
 # dondoc: the copy beside the script ($0.real), found wherever the script is copied.
 cat >"$VG/dondoc" <<EOF
 #!/bin/sh
+[ -w "\${TMPDIR:-/tmp}" ] || export TMPDIR="$VG/tmp"
 exec valgrind $(echo $opts) --log-file="\${DONDOC_VALGRIND_LOG:-$VG/logs/%p.log}" "\$0.real" "\$@"
 EOF
 # The helper: dondoc gives it 10 s (EXPAND_TIMEOUT_MS), which libical and
