@@ -12,6 +12,9 @@
 #define NORETURN __attribute__((noreturn))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+/* A macro's value as a string literal (a number spliced into SQL text). */
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
 
 /* True when the two NUL-terminated strings are equal; NULL equals NULL. */
 #define STREQ(a, b) (((a) == NULL && (b) == NULL) || \

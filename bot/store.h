@@ -23,7 +23,7 @@
 #include "registry.h"
 #include "task.h"
 
-#define STORE_SCHEMA_VERSION 14
+#define STORE_SCHEMA_VERSION 15
 
 struct store;
 
@@ -778,13 +778,16 @@ int store_feed_fetched(struct store *s, int64_t id, int64_t at, const char *clie
  */
 int store_feed_gen(struct store *s, int64_t *ret);
 /*
- * What changed since the counter read since (schema 14): in *ret_wide
- * whether a row many tasks show did (an agency's name, a document's
- * number, a person's agency, name or language: every feed to be built
- * whole), and the tasks whose shown rows did (their own, their agency
- * links, their change requests, their SEQUENCE), ascending, in a new
- * array (free) of *ret_n.  0, or -errno.
+ * What changed since the counter read since (schema 15's change log): in
+ * *ret_wide whether a row many tasks show did (an agency's name, a
+ * document's number, a person's agency, name or language), or since is
+ * further back than the log keeps: every feed to be built whole, and no
+ * list.  Otherwise the tasks whose shown rows did (their own, their
+ * agency links, their change requests, their SEQUENCE), ascending, in a
+ * new array (free) of *ret_n.  0, or -errno.
  */
+/* The changes the log keeps (schema 15): a feed built further back is built whole. */
+#define STORE_FEED_CHANGES_KEPT 100000
 int store_feed_changes(struct store *s, int64_t since, bool *ret_wide, int64_t **ret_ids,
 		       size_t *ret_n);
 

@@ -231,7 +231,7 @@ sqlite3 v7.db "DROP INDEX message_by_digest; ALTER TABLE message DROP COLUMN add
 	INSERT INTO extension(task_id, person_id, due, reason, state, created_at)
 	  VALUES (4, $an, '2026-01-31', 'chờ', 'asked', 1762000000), (4, $binh, '2026-02-28', 'chờ nữa', 'asked', 1762000100);
 	DROP TABLE feed_member; DROP TABLE feed_seq; DROP TABLE feed; DROP TABLE feed_gen;
-	DROP TABLE feed_dirty; DROP INDEX task_undated;
+	DROP TABLE IF EXISTS feed_dirty; DROP TABLE IF EXISTS feed_change; DROP INDEX task_undated;
 	DROP TRIGGER IF EXISTS feed_gen_task_INSERT; DROP TRIGGER IF EXISTS feed_gen_task_UPDATE; DROP TRIGGER IF EXISTS feed_gen_task_DELETE;
 	DROP TRIGGER IF EXISTS feed_gen_task_agency_INSERT; DROP TRIGGER IF EXISTS feed_gen_task_agency_UPDATE; DROP TRIGGER IF EXISTS feed_gen_task_agency_DELETE;
 	DROP TRIGGER IF EXISTS feed_gen_agency_INSERT; DROP TRIGGER IF EXISTS feed_gen_agency_UPDATE; DROP TRIGGER IF EXISTS feed_gen_agency_DELETE;

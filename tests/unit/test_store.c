@@ -300,7 +300,8 @@ tamper(struct fx *f, const char *sql)
 	"DROP TRIGGER IF EXISTS feed_gen_" t "_UPDATE; DROP TRIGGER IF EXISTS feed_gen_" t "_DELETE;"
 #define UNDO_V14 \
 	"DROP TABLE feed_member; DROP TABLE feed_seq; DROP TABLE feed; DROP TABLE feed_gen;" \
-	"DROP TABLE feed_dirty; DROP INDEX task_undated;" \
+	"DROP TABLE IF EXISTS feed_dirty; DROP TABLE IF EXISTS feed_change;" \
+	"DROP INDEX task_undated;" \
 	DROP_FEED_GEN("task") DROP_FEED_GEN("task_agency") DROP_FEED_GEN("agency") \
 	DROP_FEED_GEN("document") DROP_FEED_GEN("person") DROP_FEED_GEN("extension")
 

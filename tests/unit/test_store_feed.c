@@ -423,6 +423,52 @@ test_gen_counts_what_feeds_show(void **state)
 	assert_false(changes(f, gen(f), NULL, 0));
 }
 
+/*
+ * The change log keeps the last STORE_FEED_CHANGES_KEPT changes, as many
+ * as were really made (task updates by another process): what changed
+ * since a counter further back is "everything" (wide), what changed since
+ * a recent one is still the tasks alone, and the log does not grow.
+ */
+static void
+test_change_log_bounded(void **state)
+{
+	struct fx *f = *state;
+	int64_t g0 = gen(f), g, t1[] = { f->t1 }, both[] = { f->t1, f->t2 }, rows = -1;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE task SET progress = (progress + 1) % 100"
+					    " WHERE id = ?1", -1, &st, NULL), SQLITE_OK);
+	for (int i = 0; i < STORE_FEED_CHANGES_KEPT + 10; i++) {
+		sqlite3_bind_int64(st, 1, i % 2 ? f->t1 : f->t2);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+
+	g = gen(f);
+	assert_true(g - g0 >= STORE_FEED_CHANGES_KEPT + 10);
+	/* Further back than the log: built whole, no list. */
+	assert_true(changes(f, g0, NULL, 0));
+	assert_true(changes(f, g - STORE_FEED_CHANGES_KEPT - 1, NULL, 0));
+	/* Within it: the two tasks, or the one changed last. */
+	assert_false(changes(f, g - STORE_FEED_CHANGES_KEPT, both, 2));
+	assert_false(changes(f, g - 1, t1, 1));
+	assert_false(changes(f, g, NULL, 0));
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM feed_change", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	rows = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_true(rows > 0 && rows <= STORE_FEED_CHANGES_KEPT);
+}
+
 struct got_tasks {
 	int64_t ids[8];
 	int n;
@@ -600,6 +646,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_insert_unknown_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreach_and_fetched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gen_counts_what_feeds_show, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_change_log_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tasks_of_each_kind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seq_and_members_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revoke_drops_members, setup, teardown),
