@@ -959,7 +959,6 @@ static const char *const sql_text[_ST_MAX] = {
 	/* As stored, NULLs and types untouched: what the chain hashes (EV_* columns). */
 	[ST_EVENT_RAW] = "SELECT id, task_id, at, actor, person_id, channel, kind, old_value,"
 			 " new_value, text, data, prev_hash, hash FROM event ORDER BY id",
-	/* A task's first event is its creation: one index probe, however long its history. */
 	/*
 	 * The task's row, not its first event: the row was just read for the
 	 * command, where the event is a page of its own in the largest table

@@ -540,7 +540,11 @@ int64_t store_obstacle_count_open(struct store *s, int64_t task_id);
 typedef int (*store_obstacle_cb)(const struct obstacle *o, void *userdata);
 /* Every obstacle (only the open ones when open_only), by id. */
 int store_obstacle_foreach(struct store *s, bool open_only, store_obstacle_cb cb, void *userdata);
-/* Messages of kind made for person_id on day and not cancelled (one daily message a day). */
+/*
+ * Messages of kind made for person_id on day and not cancelled (one daily
+ * message a day).  Only the kinds a day's count asks about are indexed so
+ * (MESSAGE_REMINDER, MESSAGE_CATCHUP, MESSAGE_DAILY): -EINVAL for others.
+ */
 int store_message_count_day_kind(struct store *s, int64_t person_id, struct date day,
 				 enum message_kind kind, int *ret_n);
 /*
