@@ -1178,7 +1178,10 @@ finish_one(struct store *s, const struct dispatch_env *env, struct job *j, enum 
  * one message in flight "sending", to go again (invariant 3).
  *
  * When anything fails, what was claimed and not tried is pending again at
- * once.  An outcome that cannot be committed (the registry held by
+ * once; if the registry refuses even that (held by another process, a
+ * full disk), it is kept in env->owed too and put back before anything
+ * else at the next call, not left to wait out its lease.  An outcome that
+ * cannot be committed (the registry held by
  * another process, a full disk) is tried again while the registry is
  * busy, and once more at the end of the batch; if it still cannot be, it
  * is kept in env->owed and recorded before anything else at the next
@@ -1266,8 +1269,9 @@ owe(struct batch *b, size_t i, int err)
 	if (!o)
 		return;
 	o->v = xgrowroom(o->v, &o->cap, o->n + 1, sizeof(*o->v));
-	o->v[o->n++] = (struct dispatch_owed_one){ j->m.id, j->m.next_at, j->chat_id, b->d[i],
-						   b->retry[i], b->err[i] };
+	o->v[o->n++] = (struct dispatch_owed_one){ .id = j->m.id, .next_at = j->m.next_at,
+						   .chat_id = j->chat_id, .d = b->d[i],
+						   .retry_after = b->retry[i], .err = b->err[i] };
 	j->chat_id = NULL;
 	b->err[i] = NULL;
 }
@@ -1307,6 +1311,14 @@ settle_owed(struct store *s, const struct dispatch_env *env, const struct clock 
 
 		b.known = &known;
 		b.recorded = &recorded;
+		if (w->untried) {
+			/* Claimed, never tried: pending again as it was, if still ours. */
+			r = store_message_unclaim(s, w->id, w->next_at);
+			if (r == 0)
+				log_info("message %lld, claimed and not sent, is pending again at last",
+					 (long long)w->id);
+			goto next;
+		}
 		r = store_message_get(s, w->id, &j.m);
 		if (r == 0 && j.m.state == MESSAGE_SENDING)
 			r = recipient_get(s, &j.m, &j.p);
@@ -1318,6 +1330,7 @@ settle_owed(struct store *s, const struct dispatch_env *env, const struct clock 
 				log_info("what became of message %lld is recorded at last",
 					 (long long)w->id);
 		}
+next:
 		message_release(&j.m);
 		person_release(&j.p);
 		if (r == -ENOENT)
@@ -1487,9 +1500,22 @@ unclaim_rest(struct batch *b)
 		if (r != -EBUSY)
 			break;
 	}
-	if (r < 0)
-		log_warnx("cannot put back the messages claimed and not sent: %s; they go when "
-			  "their claims end", store_strerror(b->s, r));
+	if (r < 0) {
+		struct dispatch_owed *o = b->env->owed;
+
+		log_warnx("cannot put back the messages claimed and not sent: %s; %s",
+			  store_strerror(b->s, r),
+			  o ? "will retry" : "they go when their claims end");
+		/* Kept with the outcomes owed: put back before anything else next time. */
+		for (size_t i = 0; o && i < b->k; i++) {
+			if (b->known[i])
+				continue;
+			o->v = xgrowroom(o->v, &o->cap, o->n + 1, sizeof(*o->v));
+			o->v[o->n++] = (struct dispatch_owed_one){ .id = b->jobs[i].m.id,
+								   .next_at = b->jobs[i].m.next_at,
+								   .untried = true };
+		}
+	}
 	return r;
 }
 

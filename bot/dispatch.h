@@ -85,7 +85,11 @@ struct dispatch_env {
 	const char *bot;
 };
 
-/* Outcomes known and not yet recorded: sent, but the registry refused to say so. */
+/*
+ * Outcomes known and not yet recorded: sent, but the registry refused to
+ * say so; or claimed and never tried, and the registry refused to put
+ * them back (untried).
+ */
 struct dispatch_owed {
 	struct dispatch_owed_one {
 		int64_t id;		/* the message, still "sending" */
@@ -94,6 +98,7 @@ struct dispatch_owed {
 		enum delivery d;
 		int retry_after;
 		char *err;
+		bool untried;		/* to be pending again as it was, d unused */
 	} *v;
 	size_t n, cap;
 };

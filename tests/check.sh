@@ -146,7 +146,7 @@ done
 # minute in all; each prints one line.
 echo "== fault scenarios (quick)"
 _t0=$(date +%s)
-quick="kill_webhook kill_import channels wal_deleted full_disk truncated sighup clock"
+quick="kill_webhook kill_import channels wal_deleted full_disk full_disk_live truncated sighup clock"
 qdir=$(mktemp -d)
 printf '%s\n' $quick | xargs -P 2 -I{} sh -c \
 	'FAULTS_QUICK=1 TZ=UTC DONDOC=bot/dondoc sh tests/faults/{}.sh >"$1/{}" 2>&1' sh "$qdir"

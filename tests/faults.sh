@@ -20,7 +20,7 @@ bad=$(grep -c '^FAIL' "$RESULTS")
 rm -f "$RESULTS"
 echo "== scenarios (tests/faults/NAME.sh)"
 unset FAULTS_N FAULTS_KILLS
-for f in kill_dispatch kill_webhook kill_import full_disk locked wal_deleted truncated \
+for f in kill_dispatch kill_webhook kill_import full_disk full_disk_live locked wal_deleted truncated \
 	channels clock sighup; do
 	case $f in locked) export FAULTS_LOCK_S=25 ;; esac
 	sh "$TOP/tests/faults/$f.sh" || bad=$((bad + 1))

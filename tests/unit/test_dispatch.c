@@ -1161,6 +1161,7 @@ test_planner_to_outbox(void **state)
 
 /* A channel of the test's: what it answers, and what it was given. */
 struct fake {
+	void (*on_send)(void);		/* called before each send, when set */
 	enum delivery answer;
 	const char *chat_message_id;	/* returned when it sends; NULL: none */
 	int sends;
@@ -1198,6 +1199,8 @@ fake_send(void *state, const struct outgoing *m, int *ret_retry_after, char **re
 	struct fake *fk = state;
 	const char *to = person_address(m->to, fk->address);
 
+	if (fk->on_send)
+		fk->on_send();
 	fk->sends++;
 	snprintf(fk->last_to, sizeof(fk->last_to), "%s", to ? to : "");
 	*ret_retry_after = 0;
@@ -1291,6 +1294,74 @@ check_reachable(struct fx *f, int64_t id, const char *address, bool yes)
 	else
 		assert_false(person_reachable(&p, address));
 	person_release(&p);
+}
+
+/* Another process holding the registry's write lock (hold_lock), until let_go. */
+static sqlite3 *holder;
+static const char *holder_path;
+
+static void
+hold_lock(void)
+{
+	if (holder)
+		return;
+	assert_int_equal(sqlite3_open(holder_path, &holder), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(holder, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+}
+
+static void
+let_go(void)
+{
+	(void)sqlite3_exec(holder, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(holder);
+	holder = NULL;
+}
+
+/*
+ * A message claimed and then not tried (the send cut short), at a moment
+ * the registry refuses every write (another process holds it; a full disk
+ * does the same): it cannot be put back at once.  It is kept with the
+ * outcomes owed and put back, its attempt not counted, before anything
+ * else once the registry takes writes again, and goes then; it does not
+ * wait out its 15-minute claim.
+ */
+static void
+test_untried_put_back_later(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_owed owed = { 0 };
+	struct dispatch_report rep = { 0 };
+	struct clock clk = { .fixed = at("2025-09-25T09:00+07:00"), .pinned = 1 };
+	struct dispatch_env env = { .sch = sch, .rend = rend, .owed = &owed };
+	struct message m = { 0 };
+	int64_t giang = use_fakes(f, "telegram"), id = queue_one(f, giang, "telegram");
+
+	env.cs = f->cs;
+	holder_path = f->db;
+	store_set_busy_timeout(f->s, 20);
+	fake_chat.answer = DELIVERY_STOPPED;
+	fake_chat.on_send = hold_lock;
+	assert_true(dispatch_deliver(f->s, &env, &clk, NULL, &rep) < 0);
+	assert_int_equal(fake_chat.sends, 1);
+	assert_int_equal(owed.n, 1);
+	assert_int_equal(store_message_get(f->s, id, &m), 0);
+	assert_int_equal(m.state, MESSAGE_SENDING);
+	message_release(&m);
+
+	/* The registry free again; the clock has not moved (no claim has ended). */
+	let_go();
+	fake_chat.on_send = NULL;
+	fake_chat.answer = DELIVERY_SENT;
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(dispatch_deliver(f->s, &env, &clk, NULL, &rep), 0);
+	assert_int_equal(owed.n, 0);
+	assert_int_equal(rep.sent, 1);
+	assert_int_equal(fake_chat.sends, 2);
+	assert_int_equal(store_message_get(f->s, id, &m), 0);
+	assert_int_equal(m.state, MESSAGE_SENT);
+	assert_int_equal(m.attempts, 1);	/* the try cut short is not counted */
+	message_release(&m);
+	dispatch_owed_release(&owed);
 }
 
 /*
@@ -1567,6 +1638,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_gone_telegram_leaves_email, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permanent_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stopped_put_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_untried_put_back_later, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chat_sent_hex_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chat_sent_number_id, setup, teardown),
 	};
