@@ -13,7 +13,8 @@
 # into bot/, because dondoc finds its helper (and a checkout's schedules)
 # beside its own binary, and a test that copies $DONDOC elsewhere copies
 # $DONDOC.real with it (copy_dondoc in tests/lib.sh).  Each process writes
-# its own log, build/valgrind/logs/PID.log; the last pass reads them all.
+# its own log, build/valgrind/logs/PID-NS.log (the helper's PID.log); the
+# last pass reads them all.
 # Still-reachable memory (libraries' one-time state) is not a leak; the
 # suppressions in tests/valgrind.supp each say which library and why.
 #
@@ -53,10 +54,15 @@ cp bot/dondoc-ical "$VG/dondoc-ical.real"
 opts="--leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
 	--error-exitcode=86 --num-callers=30 --suppressions=$TOP/tests/valgrind.supp"
 # dondoc: the copy beside the script ($0.real), found wherever the script is copied.
+# Each log named by its pid and the time in ns: over 2,000 processes a
+# pid comes again, and the log of the first, root's, would refuse the
+# second when it runs as nobody (t_import_bad).
 cat >"$VG/dondoc" <<EOF
 #!/bin/sh
 [ -w "\${TMPDIR:-/tmp}" ] || export TMPDIR="$VG/tmp"
-exec valgrind $(echo $opts) --log-file="\${DONDOC_VALGRIND_LOG:-$VG/logs/%p.log}" "\$0.real" "\$@"
+DONDOC_VG_ID=\$(date +%s%N)
+export DONDOC_VG_ID
+exec valgrind $(echo $opts) --log-file="\${DONDOC_VALGRIND_LOG:-$VG/logs/%p-%q{DONDOC_VG_ID}.log}" "\$0.real" "\$@"
 EOF
 # The helper: dondoc gives it 10 s (EXPAND_TIMEOUT_MS), which libical and
 # ICU starting under memcheck on a loaded machine do not always meet; so
@@ -112,6 +118,7 @@ for i in $(seq 120); do
 	for f in "$VG"/logs/*.log; do
 		[ -e "$f" ] || continue
 		p=$(basename "$f" .log)
+		p=${p%%-*}
 		kill -0 "$p" 2>/dev/null && grep -q "Command: $VG/dondoc" "$f" && busy=1
 	done
 	[ $busy = 0 ] && break
@@ -128,7 +135,7 @@ for f in "$VG"/logs/*.log; do
 		# parent's is there), or a process killed (kill -9 in t_crash):
 		# only the errors met before its end are in it.
 		_pp=$(sed -n 's/^==[0-9]*== Parent PID: //p' "$f")
-		[ -e "$VG/logs/$_pp.log" ] && continue
+		ls "$VG/logs/$_pp.log" "$VG/logs/$_pp"-*.log >/dev/null 2>&1 && continue
 		killed=$((killed + 1))
 	fi
 	procs=$((procs + 1))

@@ -101,8 +101,9 @@ conf_general outbox_dir="$T/outbox-file" schedules="$T/sched" >file.conf
 expect_rc 78 "an outbox that cannot be a directory: refused" "$DONDOC" --config "$T/file.conf" serve --once
 expect_grep "the outbox is named" err "outbox-file"
 
-# A registry locked by another process (held for 8 s; dondoc waits 5 s, then says so).
-hold_registry 8
+# A registry locked by another process (held for 8 s, longer under make valgrind: dondoc waits
+# 5 s once started, then says so).
+hold_registry $((8 * SLOW))
 expect_rc 75 "a registry locked by another process: refused (exit 75)" "$DONDOC" serve --once
 expect_grep "the lock is named as the reason" err "locked by another process"
 wait $holder
