@@ -62,7 +62,8 @@ cat >"$VG/dondoc" <<EOF
 [ -w "\${TMPDIR:-/tmp}" ] || export TMPDIR="$VG/tmp"
 DONDOC_VG_ID=\$(date +%s%N)
 export DONDOC_VG_ID
-exec valgrind $(echo $opts) --log-file="\${DONDOC_VALGRIND_LOG:-$VG/logs/%p-%q{DONDOC_VG_ID}.log}" "\$0.real" "\$@"
+log="$VG/logs/%p-%q{DONDOC_VG_ID}.log"
+exec valgrind $(echo $opts) --log-file="\${DONDOC_VALGRIND_LOG:-\$log}" "\$0.real" "\$@"
 EOF
 # The helper: dondoc gives it 10 s (EXPAND_TIMEOUT_MS), which libical and
 # ICU starting under memcheck on a loaded machine do not always meet; so
