@@ -27,33 +27,8 @@ export DONDOC_CONFIG="$T/dondoc.conf"
 export DONDOC_NOW=2025-09-29T09:00
 unset DONDOC_DB
 
-run env DONDOC_NOW=2025-09-27T08:00 "$DONDOC" init
-tasks_tsv $TASKS 30/9/2025 >t.tsv
-run env DONDOC_NOW=2025-09-27T08:00 "$DONDOC" import t.tsv
-for i in $(seq 1 $TASKS); do
-	DONDOC_NOW=2025-09-27T08:00 "$SETUP_DONDOC" person add --name "Cán bộ $i" --agency "Đơn vị thử số $i" \
-		--role focal --telegram $((2000 + i)) >/dev/null || fail "person add $i"
-	curl -s -X POST -d "{\"chat_id\": $((2000 + i)), \"first_name\": \"Cán bộ\"}" "$API/control/chat" >/dev/null
-done
-
-# N updates, their notes "đầy-UID-hết", and what each must leave in the
-# history: "TASK<TAB>note", for the invariants.
-$PY - $N $TASKS <<'PY'
-import json, sys
-n, tasks = int(sys.argv[1]), int(sys.argv[2])
-with open("all.jsonl", "w") as u, open("committed.tsv", "w") as c:
-    for k in range(n):
-        uid = 10000 + k
-        task = k % tasks + 1
-        note = "đầy-%d-hết" % uid
-        text = "/tiendo %d %d%% %s" % (task, k % 100, note)
-        print(json.dumps({"update_id": uid, "message": {
-            "message_id": uid, "date": 1759200000, "text": text,
-            "from": {"id": 2000 + task, "is_bot": False, "first_name": "Cán bộ"},
-            "chat": {"id": 2000 + task, "type": "private", "first_name": "Cán bộ"}}},
-            ensure_ascii=False), file=u)
-        print("%d\t%s" % (task, note), file=c)
-PY
+webhook_registry $TASKS
+webhook_updates $N $TASKS đầy
 
 daemon_start
 wait_http "$WEB/healthz"

@@ -43,3 +43,42 @@ skip_scenario() {
 	rm -f "$_fl_out"
 	exit 0
 }
+
+# webhook_registry TASKS: a registry of TASKS tasks due 30/9/2025, each led
+# by its own agency whose focal point is linked on Telegram (chat 2000 + i,
+# known to the fake Bot API server), made on 27/9/2025.
+webhook_registry() {
+	run env DONDOC_NOW=2025-09-27T08:00 "$DONDOC" init
+	tasks_tsv "$1" 30/9/2025 >t.tsv
+	run env DONDOC_NOW=2025-09-27T08:00 "$DONDOC" import t.tsv
+	for i in $(seq 1 "$1"); do
+		DONDOC_NOW=2025-09-27T08:00 "$SETUP_DONDOC" person add --name "Cán bộ $i" \
+			--agency "Đơn vị thử số $i" --role focal --telegram $((2000 + i)) >/dev/null ||
+			fail "person add $i"
+		curl -s -X POST -d "{\"chat_id\": $((2000 + i)), \"first_name\": \"Cán bộ\"}" \
+			"$API/control/chat" >/dev/null
+	done
+}
+
+# webhook_updates N TASKS WORD: N Telegram updates into all.jsonl, each a
+# /tiendo from task k's focal point with the note "WORD-UID-hết" (no one a
+# part of another), and what each must leave in the history,
+# "TASK<TAB>note", into committed.tsv for the invariants.
+webhook_updates() {
+	$PY - "$@" <<'PY'
+import json, sys
+n, tasks, word = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+with open("all.jsonl", "w") as u, open("committed.tsv", "w") as c:
+    for k in range(n):
+        uid = 10000 + k
+        task = k % tasks + 1
+        note = "%s-%d-hết" % (word, uid)
+        text = "/tiendo %d %d%% %s" % (task, k % 100, note)
+        print(json.dumps({"update_id": uid, "message": {
+            "message_id": uid, "date": 1759200000, "text": text,
+            "from": {"id": 2000 + task, "is_bot": False, "first_name": "Cán bộ"},
+            "chat": {"id": 2000 + task, "type": "private", "first_name": "Cán bộ"}}},
+            ensure_ascii=False), file=u)
+        print("%d\t%s" % (task, note), file=c)
+PY
+}
