@@ -170,7 +170,7 @@ main(int argc, char **argv)
 		       "\"per_second\": %.0f}\n", n1 / ms * 1e3);
 	env.in_txn = true;
 	/* As the webhook's writer (web.c) sets its connection. */
-	if (store_savepoint_journal(s) < 0)
+	if (store_work(s, STORE_WORK_SAVEPOINTS) < 0)
 		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int k = 0; k < n; k += batch) {

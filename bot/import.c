@@ -1913,7 +1913,7 @@ import_file(struct store *s, const struct import_options *o, time_t now, FILE *d
 	csv_set_blk_size(&imp.csv, MAX((size_t)64 << 10, len / 16));
 
 	/* A big table touches many pages at once: give it a larger cache. */
-	(void)store_set_cache(s, IMPORT_CACHE_KIB);
+	(void)store_work(s, STORE_WORK_IMPORT);
 	r = store_begin(s);
 	if (r < 0) {
 		fail(&imp, "cannot start a transaction: %s", store_errmsg(s));

@@ -26,7 +26,6 @@ struct store;
 #define IMPORT_MAX_CELLS 64
 #define IMPORT_MAX_LEADS 20	/* lead agencies of one row; more is a pasting mistake */
 #define IMPORT_MAX_COOPS 50	/* cooperating agencies of one row */
-#define IMPORT_CACHE_KIB 16384	/* page cache while importing */
 
 struct import_options {
 	const char *path;	/* the file to read */

@@ -28,16 +28,6 @@
 
 static const struct date never = { 9999, 12, 31 };
 
-/*
- * The full pass's page cache.  16 MB made the daemon's peak RSS 43 MB on
- * 100,000 tasks (issue 16: budget 30) for no gain: the pass reads each
- * task page about once.  At 2 MB (SQLite's default) it runs the same
- * instructions (callgrind: 4.33e9 both, the pages re-read from the OS's
- * cache cost 0.1 s of system time) and dondoc remind peaks at 26 MB, not 41.
- */
-#define PLANNER_FULL_CACHE_KIB 2048
-#define PLANNER_CACHE_KIB 2048	/* SQLite's default, for the idle daemon */
-
 /* --- the people to tell ----------------------------------------------- */
 
 struct idlist {
@@ -830,9 +820,9 @@ planner_run(struct store *s, const struct schedule *sch, const struct channels *
 	int r, list;
 
 	date_format_iso(full ? never : pl.today, day);
-	/* A full pass touches every task page: a larger cache for its time. */
+	/* A full pass reads every task page: the backend sizes itself for it. */
 	if (full)
-		(void)store_set_cache(s, PLANNER_FULL_CACHE_KIB);
+		(void)store_work(s, STORE_WORK_SCAN);
 	r = store_begin(s);
 	if (r < 0)
 		goto out;
@@ -904,7 +894,7 @@ out:
 		store_rollback(s);
 	people_release(&pp);
 	if (full)
-		(void)store_set_cache(s, PLANNER_CACHE_KIB);
+		(void)store_work(s, STORE_WORK_USUAL);
 	free(added);
 	free(pl.notices);
 	free(pl.moves);

@@ -488,7 +488,7 @@ tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, struc
 		 * give it back, with the pages it cached, so the idle daemon
 		 * stays small.
 		 */
-		store_release_memory(d->store);
+		(void)store_work(d->store, STORE_WORK_USUAL);
 		(void)malloc_trim(0);
 	}
 	*full = false;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The registry's storage: every SQL statement of dondoc lives behind these
- * typed functions (DESIGN §4), so that a second backend can replace
- * store.c without touching the rest.  Only store.c includes sqlite3.h.
+ * typed functions (DESIGN §4), in one file per database: store.c keeps
+ * the rules of both and asks a backend (store_int.h), store_sqlite.c or
+ * store_pg.c, to run them.  Nothing else knows which database it is on.
  *
  * Conventions: functions return 0 (or a count) on success and a negative
  * errno on failure: -ENOENT not found, -EEXIST a unique key is taken,
@@ -34,70 +35,63 @@ enum store_mode {
 };
 
 /*
- * Opens the database at path.  Fails with -ENOENT when the file does not
- * exist or holds no dondoc schema (unless STORE_CREATE), -EROFS when a
- * write mode meets a read-only file, -EBADMSG for a file that is not an
- * SQLite database or a schema newer than this program.  On failure
- * *reterr_msg (when not NULL) is a new English message; free it.
+ * Opens the registry where the db setting says: a file path (SQLite), or
+ * a postgresql:// URI (libpq's).  Fails with -ENOENT when the file does
+ * not exist or holds no dondoc schema (unless STORE_CREATE), -EROFS when
+ * a write mode meets a read-only file, -EBADMSG for a file that is not an
+ * SQLite database or a schema newer than this program, -EIO when the
+ * server cannot be reached.  On failure *reterr_msg (when not NULL) is a
+ * new English message; free it.
  */
-int store_open(const char *path, enum store_mode mode, struct store **ret,
+int store_open(const char *where, enum store_mode mode, struct store **ret,
 	       char **reterr_msg);
 /* Closes s (its audit key wiped); NULL-safe; returns NULL. */
 struct store *store_close(struct store *s);
-/* The last SQLite error message of s (borrowed, valid until the next call). */
+/* The database's message for the last failure on s (borrowed, valid until the next call). */
 const char *store_errmsg(const struct store *s);
 /*
  * What went wrong when a call on s failed with r, for a log line: the
- * store's reason, or SQLite's message while it still tells of r, else r in
+ * store's reason, or the database's message while it still tells of r, else r in
  * words (-EBUSY: the registry locked by another process).  Borrowed.
  */
 const char *store_strerror(const struct store *s, int r);
 
-/*
- * Sets the page cache of this connection to kib KiB (SQLite's default is
- * 2 MiB): a large import wants more, the idle daemon less.
- */
-int store_set_cache(struct store *s, int kib);
-/*
- * For a connection that opens a savepoint per unit of work in long
- * transactions (the webhook's writer): those savepoints' journals kept in
- * one piece of memory rather than many small ones.  0 or -errno.
- */
-int store_savepoint_journal(struct store *s);
+/* What a connection is about to do, for its backend to size itself (SQLite: its page cache). */
+enum store_work {
+	STORE_WORK_USUAL,	/* the idle daemon, a command: memory not in use given back */
+	STORE_WORK_IMPORT,	/* a large import */
+	STORE_WORK_SCAN,	/* a pass over every task (the planner's full pass) */
+	/* Long transactions of a savepoint per unit of work (the webhook's writer). */
+	STORE_WORK_SAVEPOINTS,
+};
+int store_work(struct store *s, enum store_work w);
 /* How long a statement waits for another connection's lock (STORE_BUSY_MS at open). */
 void store_set_busy_timeout(struct store *s, int ms);
 #define STORE_BUSY_MS 5000
-/* Gives back the page cache pages not in use (after a full planner pass). */
-void store_release_memory(struct store *s);
 
 /*
- * Hands this connection's checkpoints to another: SQLite's own, inside
- * the commit that takes the WAL past 1000 pages, stop, and after each
- * commit fn(userdata, pages) is told how many pages the WAL holds.  A
+ * Hands the upkeep that follows this connection's commits (SQLite: the
+ * WAL's checkpoints, which SQLite runs inside the commit that takes the
+ * WAL past 1000 pages) to another connection: after each commit
+ * fn(userdata, backlog) is told how much is waiting (WAL pages).  A
  * writer that must answer fast keeps the copying of pages and the fsync
  * out of its way so.  Past 10,000 pages (the other has fallen behind)
- * it checkpoints itself all the same.  fn NULL: SQLite's checkpoints
- * again.
+ * it does the upkeep itself all the same.  fn NULL: its own again.
+ * -EOPNOTSUPP when the backend has no such upkeep.
  */
-void store_wal_handoff(struct store *s, void (*fn)(void *userdata, int pages), void *userdata);
+int store_upkeep_handoff(struct store *s, void (*fn)(void *userdata, int backlog),
+			 void *userdata);
 /*
- * A passive checkpoint: what of the WAL no reader needs any more is
- * copied into the database, without waiting for any reader or writer.
- * 0 (*ret_wal pages in the WAL, *ret_done of them copied), or -errno.
+ * The upkeep (SQLite: a passive checkpoint; what of the WAL no reader
+ * needs any more is copied into the database), without waiting for any
+ * reader or writer.  0 (*ret_backlog before, *ret_done of it), or -errno.
  */
-int store_checkpoint(struct store *s, int *ret_wal, int *ret_done);
+int store_upkeep(struct store *s, int *ret_backlog, int *ret_done);
 
 /* A remembered value (new string in *ret); -ENOENT when never set. */
 int store_meta_get(struct store *s, const char *key, char **ret);
 /* Remembers value under key. */
 int store_meta_set(struct store *s, const char *key, const char *value);
-
-/*
- * The CREATE TABLE sql with each "CHECK (col IN ('a','b','c'))" of three
- * or more strings written "CHECK (col = 'a' OR col = 'b' OR col = 'c')"
- * (schema 6): a new string, or NULL when there was none to rewrite.
- */
-char *store_check_in_to_or(const char *sql);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Rollback never fails. */
 int store_begin(struct store *s);

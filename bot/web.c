@@ -478,7 +478,7 @@ background_main(void *userdata)
 		}
 		w->checkpoint_due = false;
 		pthread_mutex_unlock(&w->qlock);
-		if (store_checkpoint(w->bs, &wal, &done) < 0)
+		if (store_upkeep(w->bs, &wal, &done) < 0)
 			log_warnx("webhook: checkpoint: %s", store_errmsg(w->bs));
 		pthread_mutex_lock(&w->qlock);
 	}
@@ -789,9 +789,9 @@ web_start(const char *listen, const char *db, const struct store *key_of,
 	/* Both write events: a keyed history takes them only under its key. */
 	store_copy_audit_key(w->ws, key_of);
 	store_copy_audit_key(w->bs, key_of);
-	store_wal_handoff(w->ws, wal_grew, w);
+	(void)store_upkeep_handoff(w->ws, wal_grew, w);
 	/* A savepoint per delivery in each batch's transaction (commit_batch). */
-	if (store_savepoint_journal(w->ws) < 0)
+	if (store_work(w->ws, STORE_WORK_SAVEPOINTS) < 0)
 		log_warnx("webhook: cannot set the savepoints' journal: %s", store_errmsg(w->ws));
 	w->clk = clk;
 	w->wake_fd = wake_fd;

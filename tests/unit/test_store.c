@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "store_int.h"
 #include "xalloc.h"
 
 struct fx {
