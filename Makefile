@@ -36,10 +36,10 @@ TSANFLAGS = -fsanitize=thread -fno-omit-frame-pointer
 # first needed (bot/dlcurl.h, bot/dlmhd.h, bot/dlxml.h): their headers only.
 CORE_PKGS = sqlite3 libutf8proc jansson libcrypto inih libsystemd libesmtp-1.0 openssl libzip xlsxwriter
 PKGS = $(CORE_PKGS) libical
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd libxml-2.0)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd libxml-2.0 libpq)
 CORE_LIBS = $(shell pkg-config --libs $(CORE_PKGS)) -lcsv
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lcsv
-TEST_LIBS = $(shell pkg-config --libs cmocka)
+TEST_LIBS = $(shell pkg-config --libs cmocka libpq)
 # tests/ical_check.c: libical reading the feeds back, beside python3-icalendar and ical.js.
 ICAL_CHECK_LIBS = $(shell pkg-config --libs libical jansson)
 
@@ -81,6 +81,8 @@ $(1)/tests/dondoc-ical: $(1)/dondoc-ical | $(1)/tests
 $(1)/obj $(1)/tests:
 	mkdir -p $$@
 endef
+# store_pg.c holds sql/postgresql/*.sql (.incbin), which -MMD does not see.
+$(REL)/obj/store_pg.o $(SAN)/obj/store_pg.o $(TSAN)/obj/store_pg.o: $(wildcard sql/postgresql/*.sql)
 $(eval $(call variant,$(REL),))
 $(eval $(call variant,$(SAN),$(SANFLAGS)))
 $(eval $(call variant,$(TSAN),$(TSANFLAGS)))

@@ -211,6 +211,7 @@ store_set_why(struct store *s, const char *fmt, ...)
 
 /* The backends, asked in order whether the db setting is theirs. */
 static const struct store_backend *const backends[] = {
+	&store_pg,
 	&store_sqlite,
 };
 

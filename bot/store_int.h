@@ -329,6 +329,7 @@ struct store_backend {
 };
 
 extern const struct store_backend store_sqlite;
+extern const struct store_backend store_pg;
 
 struct store {
 	const struct store_backend *be;

@@ -30,10 +30,11 @@ is_timed() {
 	return 1
 }
 
-# units NAME TZ DIR LOG: the cmocka tests of one build.
+# units NAME TZ DIR LOG [ONLY]: the cmocka tests of one build (those named in ONLY).
 units() {
 	for t in "$3"/test_*; do
 		[ -x "$t" ] || continue
+		case " ${5:-$(basename "$t")} " in *" $(basename "$t") "*) ;; *) continue ;; esac
 		TZ=$2 CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$4" 2>&1
 		st=$?
 		grep -aE '^(not )?ok ' "$4" | while read -r line; do
@@ -84,16 +85,44 @@ log=$(mktemp)
 out=$(mktemp -d)
 trap 'rm -rf "$results" "$log" "$out" "$san_logs"' EXIT
 
-# The unit tests of the two builds, side by side.
+# A PostgreSQL of the run's own (tests/pg.sh): the store's tests run on
+# it too, the sanitizers' build, as the conformance suite of the second
+# backend (STYLE rule 21).
+. tests/pg.sh
+pg_dir=$(mktemp -d /tmp/dondoc-pg.XXXXXX)
+trap 'pg_stop; rm -rf "$results" "$log" "$out" "$san_logs" "$pg_dir"' EXIT
+if pg_start "$pg_dir" 2>"$out/pg.err"; then
+	pg_base=${PG_URI%/*}
+else
+	pg_base=
+	echo "FAIL PostgreSQL for the tests: $(cat "$out/pg.err")" >>"$results"
+fi
+
+# The unit tests of the two builds, side by side, then the sanitizers'
+# on PostgreSQL.
 units rel UTC build/rel/tests "$log" >"$out/units.rel" 2>&1 &
 pid_rel=$!
 units san America/Los_Angeles build/san/tests "$log.san" >"$out/units.san" 2>&1 &
 pid_san=$!
+if [ -n "$pg_base" ]; then
+	# Those that open a registry (testlib_store_where).
+	store_tests=$(grep -l testlib_store_where tests/unit/test_*.c | xargs -n1 basename | sed 's/\.c$//')
+	DONDOC_TEST_PG=$pg_base units pg UTC build/san/tests "$log.pg" "$(echo $store_tests)" \
+		>"$out/units.pg" 2>&1 &
+	pid_pg=$!
+fi
 wait $pid_rel
 wait $pid_san
-rm -f "$log.san"
+[ -n "$pg_base" ] && wait $pid_pg
+rm -f "$log.san" "$log.pg"
 echo "== unit tests"
 cat "$out/units.rel" "$out/units.san"
+if [ -n "$pg_base" ]; then
+	echo "== unit tests on PostgreSQL"
+	cat "$out/units.pg"
+else
+	echo "FAIL the unit tests on PostgreSQL: $(cat "$out/pg.err")"
+fi
 
 # The scripts that are not timed, of both builds: the plain one under UTC,
 # the sanitizers' under a zone far from Viet Nam (dondoc must not care).

@@ -69,7 +69,7 @@ setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), SUBDIR);
 	if (!mkdtemp(f->dir))
 		return -1;
-	snprintf(f->db, sizeof(f->db), "%s/r.db", f->dir);
+	testlib_store_where(f->db, sizeof(f->db), f->dir, "r.db");
 	if (store_open(f->db, STORE_CREATE, &f->s, &msg) < 0 ||
 	    renderer_load("templates", &f->rend, &msg) < 0) {
 		fprintf(stderr, "setup: %s\n", msg);

@@ -240,7 +240,7 @@ setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/dondoc-dispatch.XXXXXX");
 	if (!mkdtemp(f->dir))
 		return -1;
-	snprintf(f->db, sizeof(f->db), "%s/r.db", f->dir);
+	testlib_store_where(f->db, sizeof(f->db), f->dir, "r.db");
 	snprintf(f->outbox, sizeof(f->outbox), "%s/outbox", f->dir);
 	if (store_open(f->db, STORE_CREATE, &f->s, &msg) < 0) {
 		fprintf(stderr, "store_open: %s\n", msg);
@@ -774,16 +774,12 @@ test_inactive_person_not_composed(void **state)
 	struct dispatch_report rep;
 	struct notes ns;
 	struct msgs *ms = &f->ms;
-	sqlite3 *db;
 	int64_t gone;
 
 	gone = queue(f, f->t1, f->focal_snv, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25),
 		     NULL);
 	queue(f, f->t3, f->focal_syt, STAGE_BEFORE, 20, DAY(2025, 10, 31), DAY(2025, 9, 25), NULL);
-	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "UPDATE person SET active = 0 WHERE name = 'Nguyễn Văn An'",
-				      NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	testlib_sql(f->db, "UPDATE person SET active = 0 WHERE name = 'Nguyễn Văn An'");
 	compose_at(f, "2025-09-25T09:00+07:00", &rep);
 	assert_int_equal(rep.composed, 1);
 	msgs_load(f, -1, ms);
@@ -1011,14 +1007,11 @@ test_dead_message_alerts_secretariat(void **state)
 	assert_int_equal(ms->n, 1);
 	assert_string_equal(ms->v[0].channel, "file");
 	{
-		sqlite3 *db;
 		char sql[96];
 
 		snprintf(sql, sizeof(sql), "UPDATE message SET channel = 'telegram' WHERE id = %lld",
 			 (long long)ms->v[0].id);
-		assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-		sqlite3_close(db);
+		testlib_sql(f->db, sql);
 	}
 	msgs_release(ms);
 	deliver_at(f, "2025-09-25T09:00+07:00", NULL, &rep);
@@ -1297,24 +1290,23 @@ check_reachable(struct fx *f, int64_t id, const char *address, bool yes)
 }
 
 /* Another process holding the registry's write lock (hold_lock), until let_go. */
-static sqlite3 *holder;
+static bool holding;
 static const char *holder_path;
 
 static void
 hold_lock(void)
 {
-	if (holder)
+	if (holding)
 		return;
-	assert_int_equal(sqlite3_open(holder_path, &holder), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(holder, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	testlib_lock(holder_path);
+	holding = true;
 }
 
 static void
 let_go(void)
 {
-	(void)sqlite3_exec(holder, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_close(holder);
-	holder = NULL;
+	testlib_unlock();
+	holding = false;
 }
 
 /*

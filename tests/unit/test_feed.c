@@ -51,7 +51,7 @@ setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), SUBDIR);
 	if (!mkdtemp(f->dir))
 		return -1;
-	snprintf(f->db, sizeof(f->db), "%s/r.db", f->dir);
+	testlib_store_where(f->db, sizeof(f->db), f->dir, "r.db");
 	if (store_open(f->db, STORE_CREATE, &f->s, &msg) < 0 ||
 	    renderer_load("templates", &f->rend, &msg) < 0 ||
 	    schedule_load("schedules", TESTLIB_TODAY, &f->sch, &msg) < 0) {
@@ -697,13 +697,7 @@ test_leave_and_back(void **state)
 static void
 other(struct fx *f, const char *sql)
 {
-	sqlite3 *db = NULL;
-
-	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 2000);
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	sqlite3_close(db);
+	testlib_sql(f->db, sql);
 }
 
 static unsigned

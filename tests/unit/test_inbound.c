@@ -85,7 +85,7 @@ setup(void **state)
 		fprintf(stderr, "setup: %s\n", msg ? msg : "?");
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/r.db", f->dir);
+	testlib_store_where(path, sizeof(path), f->dir, "r.db");
 	assert_int_equal(store_open(path, STORE_CREATE, &f->s, NULL), 0);
 	*state = f;
 	return 0;

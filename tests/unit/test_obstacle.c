@@ -56,7 +56,7 @@ setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/dondoc-obstacle.XXXXXX");
 	if (!mkdtemp(f->dir))
 		return -1;
-	snprintf(f->db, sizeof(f->db), "%s/r.db", f->dir);
+	testlib_store_where(f->db, sizeof(f->db), f->dir, "r.db");
 	snprintf(f->outbox, sizeof(f->outbox), "%s/outbox", f->dir);
 	if (store_open(f->db, STORE_CREATE, &f->s, &msg) < 0 ||
 	    (f->cfg.outbox_dir = f->outbox, channels_open(&f->cfg, &f->cs, &msg) < 0)) {

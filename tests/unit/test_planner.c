@@ -505,7 +505,7 @@ setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/dondoc-planner.XXXXXX");
 	if (!mkdtemp(f->dir))
 		return -1;
-	snprintf(f->db, sizeof(f->db), "%s/r.db", f->dir);
+	testlib_store_where(f->db, sizeof(f->db), f->dir, "r.db");
 	snprintf(f->outbox, sizeof(f->outbox), "%s/outbox", f->dir);
 	if (store_open(f->db, STORE_CREATE, &f->s, &msg) < 0) {
 		fprintf(stderr, "store_open: %s\n", msg);

@@ -34,7 +34,7 @@ setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/dondoc-store-digest.XXXXXX");
 	if (!mkdtemp(f->dir))
 		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/r.db", f->dir);
+	testlib_store_where(f->path, sizeof(f->path), f->dir, "r.db");
 	if (store_open(f->path, STORE_CREATE, &f->s, &msg) < 0) {
 		fprintf(stderr, "%s\n", msg);
 		free(msg);

@@ -256,13 +256,13 @@ test_retry_after(void **state)
 static void
 test_tokens_in_store(void **state)
 {
-	char dir[] = "/tmp/dondoc-zalo.XXXXXX", *db, *v = NULL;
+	char dir[] = "/tmp/dondoc-zalo.XXXXXX", db[512], *v = NULL;
 	struct zalo_token_status st;
 	struct store *s = NULL;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	db = xasprintf("%s/t.db", dir);
+	testlib_store_where(db, sizeof(db), dir, "t.db");
 	assert_int_equal(store_open(db, STORE_CREATE, &s, NULL), 0);
 	assert_int_equal(zalo_token_status(s, &st), 0);
 	assert_false(st.has_refresh);
@@ -300,7 +300,6 @@ test_tokens_in_store(void **state)
 	assert_int_equal(store_commit(s), 0);
 	store_close(s);
 	assert_int_equal(testlib_rmtree(dir), 0);
-	free(db);
 }
 
 int
