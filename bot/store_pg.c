@@ -674,6 +674,7 @@ struct pg_stmt {
 	bool gives_id;		/* an INSERT whose RETURNING id is store's last_id */
 	int n;			/* parameters */
 	struct pg_param *p;
+	struct pg_param spare;	/* a binding past n (param) */
 	const char **values;	/* for libpq, n each */
 	int *lengths, *formats;
 	PGresult *res;		/* the run's rows, NULL before the first step */
@@ -851,6 +852,7 @@ pg_free(struct pg_stmt *st)
 	pg_reset(&st->base);
 	for (int i = 0; i < st->n; i++)
 		pg_unbind(st, i);
+	free(st->spare.own);
 	free(st->p);
 	free(st->values);
 	free(st->lengths);
@@ -930,13 +932,21 @@ pg_batch(struct store_db *db, enum batch id)
 	return pg_ready(db->batch[id]);
 }
 
+/*
+ * Parameter i of st, unbound.  One the text does not have (a binding
+ * that store.c makes for SQLite's text of the statement, and this one
+ * leaves out) goes to a slot never sent, as SQLite ignores it.
+ */
 static struct pg_param *
 param(struct store_stmt *base, int i)
 {
 	struct pg_stmt *st = pg(base);
 
-	/* Ours: a statement's text and its bindings are written together. */
-	assert(i >= 1 && i <= st->n);
+	if (i < 1 || i > st->n) {
+		free(st->spare.own);
+		st->spare = (struct pg_param){ 0 };
+		return &st->spare;
+	}
 	pg_unbind(st, i - 1);
 	return &st->p[i - 1];
 }

@@ -170,6 +170,21 @@ for t in tests/integration/t_*.sh; do
 	done
 done
 
+# The integration scripts that run on PostgreSQL too (tests/lib.sh gives
+# each a database of its own there), one at a time with the sanitizers'
+# build: the webhook under load and reloads, chat commands over Zalo,
+# import, assessment and the reports.
+echo "== integration on PostgreSQL"
+pg_scripts="t_webhook t_zalo_chat t_indicators t_report_xlsx"
+for s in $pg_scripts; do
+	if [ -n "$pg_base" ]; then
+		DONDOC_TEST_PG=$pg_base integration pg America/Los_Angeles build/san/dondoc \
+			"tests/integration/$s.sh" "$log"
+	else
+		echo "FAIL $s.sh [pg]: no PostgreSQL" | tee -a "$results"
+	fi
+done
+
 # The quick versions of the fault scenarios (tests/faults/, make faults
 # runs the long ones), two at a time with the plain build: about a
 # minute in all; each prints one line.

@@ -56,7 +56,19 @@ at_exit() {
 }
 trap at_exit EXIT
 cd "$T" || exit 1
-export DONDOC_DB="$T/dondoc.db"
+# The registry: a file in $T, or, when $DONDOC_TEST_PG names a PostgreSQL
+# server (tests/check.sh's), a database of the script's own there.
+if [ -n "${DONDOC_TEST_PG:-}" ]; then
+	REGISTRY=$DONDOC_TEST_PG/t_$(printf %s "$T" | md5sum | cut -c1-16)
+	if ! "${PG_BIN:-/usr/lib/postgresql/15/bin}/psql" -qX "$DONDOC_TEST_PG/postgres" \
+		-c "CREATE DATABASE ${REGISTRY##*/}" >/dev/null 2>"$T/createdb.err"; then
+		echo "Bail out! no database on PostgreSQL: $(cat "$T/createdb.err")"
+		exit 1
+	fi
+else
+	REGISTRY=$T/dondoc.db
+fi
+export DONDOC_DB="$REGISTRY"
 export DONDOC_ACTOR=tester
 unset DONDOC_NOW DONDOC_CONFIG
 
@@ -165,7 +177,7 @@ copy_dondoc() {
 # after them (tick=1).
 conf_general() {
 	printf '[general]\n'
-	for _cg in "db=$T/dondoc.db" "outbox_dir=$T/outbox" "schedules=$TOP/schedules" "templates=$TOP/templates"; do
+	for _cg in "db=$REGISTRY" "outbox_dir=$T/outbox" "schedules=$TOP/schedules" "templates=$TOP/templates"; do
 		for _cga in "$@"; do
 			[ "${_cga%%=*}" = "${_cg%%=*}" ] && _cg=$_cga
 		done
@@ -396,8 +408,17 @@ tasks_tsv() {
 	done
 }
 
-# sql SQL: runs SQL on the registry; prints what it selects.
-sql() { sqlite3 "$DONDOC_DB" "$1"; }
+# on_pg: whether the registry is on PostgreSQL (the scripts tests/check.sh runs there).
+on_pg() { case $DONDOC_DB in postgresql://*) return 0 ;; esac; return 1; }
+
+# sql SQL: runs SQL on the registry (either backend); prints what it selects.
+sql() {
+	if on_pg; then
+		"${PG_BIN:-/usr/lib/postgresql/15/bin}/psql" -qtAX "$DONDOC_DB" -c "$1"
+	else
+		sqlite3 "$DONDOC_DB" "$1"
+	fi
+}
 
 # broken CHANNEL ID|=ADDRESS: 1 when the address on CHANNEL of person ID
 # (or of whoever has ADDRESS there) is refused for good, as "person list
