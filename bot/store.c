@@ -137,7 +137,8 @@ exec_done(struct store *s, struct store_stmt *st)
  * returns < 0 and returns that.  Resets st.  0, or -errno.
  */
 static int
-each_row(struct store *s, struct store_stmt *st, int (*row)(struct store_stmt *st, void *ctx), void *ctx)
+each_row(struct store *s, struct store_stmt *st, int (*row)(struct store_stmt *st, void *ctx),
+	 void *ctx)
 {
 	int rc, r = 0;
 
@@ -3302,11 +3303,11 @@ int
 store_person_refs(struct store *s, int64_t id, struct person_refs *ret)
 {
 	static const enum stmt sql[] = {
-		ST_PERSON_REFS_1,
-		ST_PERSON_REFS_2,
-		ST_PERSON_REFS_3,
-		ST_PERSON_REFS_4,
-		ST_PERSON_REFS_5,
+		ST_PERSON_REFS_EVENTS,
+		ST_PERSON_REFS_MESSAGES,
+		ST_PERSON_REFS_NOTICES,
+		ST_PERSON_REFS_RECORDS,
+		ST_PERSON_REFS_CODES,
 	};
 	int64_t n[ELEMENTSOF(sql)];
 
@@ -3331,18 +3332,18 @@ store_person_delete(struct store *s, int64_t id)
 	 * state (chat_ask, schema 9), not history: it goes with them.  One
 	 * with an outbox message never gets here (store_person_refs).
 	 */
-	int r = exec_ids(s, ST_PERSON_DELETE_1, &id, 1);
+	int r = exec_ids(s, ST_PERSON_DELETE_ASKS, &id, 1);
 
 	/* Their addresses are theirs alone (address: ON DELETE CASCADE, said here too). */
 	if (r == 0)
-		r = exec_ids(s, ST_PERSON_DELETE_2, &id, 1);
+		r = exec_ids(s, ST_PERSON_DELETE_ADDRESSES, &id, 1);
 	/*
 	 * Their feeds point nowhere from now on (target negated), so that a
 	 * person added later under the same id never shows in them.
 	 */
 	if (r == 0)
-		r = exec_ids(s, ST_PERSON_DELETE_3, &id, 1);
-	return r < 0 ? r : exec_ids(s, ST_PERSON_DELETE_4, &id, 1);
+		r = exec_ids(s, ST_PERSON_DELETE_FEEDS, &id, 1);
+	return r < 0 ? r : exec_ids(s, ST_PERSON_DELETE_ROW, &id, 1);
 }
 
 int
@@ -3378,8 +3379,8 @@ store_agency_update(struct store *s, const struct agency *a)
 int
 store_agency_refs(struct store *s, int64_t id, int64_t *ret_tasks, int64_t *ret_people)
 {
-	int64_t t = count_of(s, ST_AGENCY_REFS_1, id);
-	int64_t p = t < 0 ? 0 : count_of(s, ST_AGENCY_REFS_2, id);
+	int64_t t = count_of(s, ST_AGENCY_REFS_TASKS, id);
+	int64_t p = t < 0 ? 0 : count_of(s, ST_AGENCY_REFS_PEOPLE, id);
 
 	if (t < 0 || p < 0)
 		return (int)(t < 0 ? t : p);
@@ -3397,14 +3398,14 @@ store_agency_merge(struct store *s, int64_t from, int64_t into)
 	 * by putting INTO where FROM was and keeping each id's first place.
 	 */
 	static const enum stmt sql[] = {
-		ST_AGENCY_MERGE_1,
-		ST_AGENCY_MERGE_2,
-		ST_AGENCY_MERGE_3,
-		ST_AGENCY_MERGE_4,
-		ST_AGENCY_MERGE_5,
+		ST_AGENCY_MERGE_POSITIONS,
+		ST_AGENCY_MERGE_DROP_BOTH,
+		ST_AGENCY_MERGE_TASKS,
+		ST_AGENCY_MERGE_PEOPLE,
+		ST_AGENCY_MERGE_ALIASES,
 		/* FROM's feeds send its tasks cancelled, then nothing (store_agency_delete). */
-		ST_AGENCY_MERGE_6,
-		ST_AGENCY_MERGE_7,
+		ST_AGENCY_MERGE_FEEDS,
+		ST_AGENCY_MERGE_ROW,
 	};
 	const int64_t ids[2] = { from, into };
 	int r = 0;
@@ -3421,16 +3422,16 @@ store_agency_delete(struct store *s, int64_t id)
 	 * Its feeds point nowhere from now on (target negated): ids may be
 	 * given again, and a later agency's tasks must not show in them.
 	 */
-	int r = exec_ids(s, ST_AGENCY_DELETE_1, &id, 1);
+	int r = exec_ids(s, ST_AGENCY_DELETE_FEEDS, &id, 1);
 
-	return r < 0 ? r : exec_ids(s, ST_AGENCY_DELETE_2, &id, 1);
+	return r < 0 ? r : exec_ids(s, ST_AGENCY_DELETE_ROW, &id, 1);
 }
 
 int
 store_waiting(struct store *s, int64_t *ret_notices, int64_t *ret_messages)
 {
-	int64_t n = count_of(s, ST_WAITING_1, 0);
-	int64_t m = n < 0 ? 0 : count_of(s, ST_WAITING_2, 0);
+	int64_t n = count_of(s, ST_WAITING_NOTICES, 0);
+	int64_t m = n < 0 ? 0 : count_of(s, ST_WAITING_MESSAGES, 0);
 
 	if (n < 0 || m < 0)
 		return (int)(n < 0 ? n : m);

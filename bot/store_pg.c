@@ -201,7 +201,8 @@ static const char *const pg_sql[_ST_MAX] = {
 	[ST_TASK_INSERT] = "INSERT INTO task(code, kind, title, title_key, document_id,"
 			   " deadline_raw, due, precision, status, progress, done_at,"
 			   " created_at, updated_at, title_hash, done_due, period)"
-			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15) RETURNING id",
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15)"
+			   " RETURNING id",
 	/* Any change may move the ladder: the planner looks at the task again. */
 	/*
 	 * The plan (when the next notice is due) follows from kind, deadline
@@ -577,56 +578,58 @@ static const char *const pg_sql[_ST_MAX] = {
 	[ST_CHAT_ASK_ANY_OPEN] = "SELECT 1 FROM chat_ask WHERE person_id = ?1 AND open = 1 LIMIT 1",
 	[ST_HAPPENED] = HAPPENED_SQL,
 	[ST_DOCUMENT_LIST] = "SELECT number, kind FROM document ORDER BY id",
+	/* The corrections of people and agencies (issue 12): once per operator command. */
 	[ST_PERSON_UPDATE] = "UPDATE person SET name = ?2, agency_id = ?3, role = ?4, lang = ?5,"
-		" active = ?6, digest = ?7 WHERE id = ?1",
-	[ST_PERSON_REFS_1] = "SELECT count(*) FROM event WHERE person_id = ?1",
-	[ST_PERSON_REFS_2] = "SELECT count(*) FROM message WHERE person_id = ?1",
-	[ST_PERSON_REFS_3] = "SELECT count(*) FROM notice WHERE person_id = ?1",
-	[ST_PERSON_REFS_4] = "SELECT (SELECT count(*) FROM extension WHERE person_id = ?1 OR"
-		" decided_by = ?1) + (SELECT count(*) FROM obstacle WHERE person_id = ?1 OR"
-		" handled_by = ?1) + (SELECT count(*) FROM period_report WHERE person_id = ?1)",
-	[ST_PERSON_REFS_5] = "SELECT count(*) FROM link_code WHERE person_id = ?1",
-	[ST_PERSON_DELETE_1] = "DELETE FROM chat_ask WHERE person_id = ?1",
-	[ST_PERSON_DELETE_2] = "DELETE FROM address WHERE person_id = ?1",
-	[ST_PERSON_DELETE_3] = "UPDATE feed SET target = -target WHERE kind = 'person' AND"
-		" target = ?1",
-	[ST_PERSON_DELETE_4] = "DELETE FROM person WHERE id = ?1",
+			     " active = ?6, digest = ?7 WHERE id = ?1",
+	[ST_PERSON_REFS_EVENTS] = "SELECT count(*) FROM event WHERE person_id = ?1",
+	[ST_PERSON_REFS_MESSAGES] = "SELECT count(*) FROM message WHERE person_id = ?1",
+	[ST_PERSON_REFS_NOTICES] = "SELECT count(*) FROM notice WHERE person_id = ?1",
+	[ST_PERSON_REFS_RECORDS] =
+		"SELECT (SELECT count(*) FROM extension WHERE person_id = ?1 OR decided_by = ?1)"
+		" + (SELECT count(*) FROM obstacle WHERE person_id = ?1 OR handled_by = ?1)"
+		" + (SELECT count(*) FROM period_report WHERE person_id = ?1)",
+	[ST_PERSON_REFS_CODES] = "SELECT count(*) FROM link_code WHERE person_id = ?1",
+	[ST_PERSON_DELETE_ASKS] = "DELETE FROM chat_ask WHERE person_id = ?1",
+	[ST_PERSON_DELETE_ADDRESSES] = "DELETE FROM address WHERE person_id = ?1",
+	[ST_PERSON_DELETE_FEEDS] = "UPDATE feed SET target = -target WHERE kind = 'person'"
+				   " AND target = ?1",
+	[ST_PERSON_DELETE_ROW] = "DELETE FROM person WHERE id = ?1",
 	[ST_AGENCY_UPDATE] = "UPDATE agency SET code = ?2, name = ?3, name_key = ?4, kind = ?5"
-		" WHERE id = ?1",
-	[ST_AGENCY_REFS_1] = "SELECT count(DISTINCT task_id) FROM task_agency WHERE agency_id ="
-		" ?1",
-	[ST_AGENCY_REFS_2] = "SELECT count(*) FROM person WHERE agency_id = ?1",
-	[ST_AGENCY_MERGE_1] = "UPDATE task_agency AS i SET position = least(i.position,"
-		" f.position) FROM task_agency AS f WHERE f.task_id = i.task_id AND f.role ="
-		" i.role AND f.agency_id = ?1 AND i.agency_id = ?2",
-	[ST_AGENCY_MERGE_2] = "DELETE FROM task_agency WHERE agency_id = ?1 AND EXISTS (SELECT 1"
-		" FROM task_agency i WHERE i.task_id = task_agency.task_id AND i.role ="
-		" task_agency.role AND i.agency_id = ?2)",
-	[ST_AGENCY_MERGE_3] = "UPDATE task_agency SET agency_id = ?2 WHERE agency_id = ?1",
-	[ST_AGENCY_MERGE_4] = "UPDATE person SET agency_id = ?2 WHERE agency_id = ?1",
-	[ST_AGENCY_MERGE_5] = "UPDATE agency_alias SET agency_id = ?2 WHERE agency_id = ?1",
-	[ST_AGENCY_MERGE_6] = "UPDATE feed SET target = -target WHERE kind = 'agency' AND target"
-		" = ?1",
-	[ST_AGENCY_MERGE_7] = "DELETE FROM agency WHERE id = ?1",
-	[ST_AGENCY_DELETE_1] = "UPDATE feed SET target = -target WHERE kind = 'agency' AND"
-		" target = ?1",
-	[ST_AGENCY_DELETE_2] = "DELETE FROM agency WHERE id = ?1",
-	[ST_WAITING_1] = "SELECT count(*) FROM notice WHERE state ="
-		" 'queued' AND message_id IS NULL",
-	[ST_WAITING_2] = "SELECT count(*) FROM message WHERE state ="
-		" 'pending'",
+			     " WHERE id = ?1",
+	[ST_AGENCY_REFS_TASKS] = "SELECT count(DISTINCT task_id) FROM task_agency WHERE agency_id = ?1",
+	[ST_AGENCY_REFS_PEOPLE] = "SELECT count(*) FROM person WHERE agency_id = ?1",
+	[ST_AGENCY_MERGE_POSITIONS] = "UPDATE task_agency AS i"
+				      " SET position = least(i.position, f.position)"
+				      " FROM task_agency AS f WHERE f.task_id = i.task_id"
+				      " AND f.role = i.role AND f.agency_id = ?1 AND i.agency_id = ?2",
+	[ST_AGENCY_MERGE_DROP_BOTH] = "DELETE FROM task_agency WHERE agency_id = ?1 AND EXISTS"
+				      " (SELECT 1 FROM task_agency i WHERE i.task_id = task_agency.task_id"
+				      " AND i.role = task_agency.role AND i.agency_id = ?2)",
+	[ST_AGENCY_MERGE_TASKS] = "UPDATE task_agency SET agency_id = ?2 WHERE agency_id = ?1",
+	[ST_AGENCY_MERGE_PEOPLE] = "UPDATE person SET agency_id = ?2 WHERE agency_id = ?1",
+	[ST_AGENCY_MERGE_ALIASES] = "UPDATE agency_alias SET agency_id = ?2 WHERE agency_id = ?1",
+	[ST_AGENCY_MERGE_FEEDS] = "UPDATE feed SET target = -target WHERE kind = 'agency'"
+				  " AND target = ?1",
+	[ST_AGENCY_MERGE_ROW] = "DELETE FROM agency WHERE id = ?1",
+	[ST_AGENCY_DELETE_FEEDS] = "UPDATE feed SET target = -target WHERE kind = 'agency'"
+				   " AND target = ?1",
+	[ST_AGENCY_DELETE_ROW] = "DELETE FROM agency WHERE id = ?1",
+	[ST_WAITING_NOTICES] = "SELECT count(*) FROM notice WHERE state = 'queued'"
+			       " AND message_id IS NULL",
+	[ST_WAITING_MESSAGES] = "SELECT count(*) FROM message WHERE state = 'pending'",
+	/* The digest (schema 10): a few times a month. */
 	[ST_DIGEST_INSERT] = "INSERT INTO digest_run(key, period_from, period_to, created_at,"
-		" filename, workbook) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+			     " filename, workbook) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
 	[ST_DIGEST_EXISTS] = "SELECT count(*) FROM digest_run WHERE key = ?1",
-	[ST_DIGEST_LAST] = "SELECT period_to FROM digest_run WHERE key IS NOT NULL ORDER BY key"
-		" DESC LIMIT 1",
+	[ST_DIGEST_LAST] = "SELECT period_to FROM digest_run WHERE key IS NOT NULL"
+			   " ORDER BY key DESC LIMIT 1",
 	[ST_DIGEST_GET] = "SELECT key, period_from, period_to, created_at, filename, workbook"
-		" FROM digest_run WHERE id = ?1",
+			  " FROM digest_run WHERE id = ?1",
 	[ST_DIGEST_LAST_KEY] = "SELECT max(key) FROM digest_run WHERE key IS NOT NULL",
 	[ST_DIGEST_IS_SCHEDULED] = "SELECT key IS NOT NULL FROM digest_run WHERE id = ?1",
-		[ST_DIGEST_PRUNE] = "UPDATE digest_run SET workbook = ''::bytea WHERE created_at < ?1 AND"
-		" octet_length(workbook) > 0 AND NOT EXISTS (SELECT 1 FROM message m WHERE m.digest_id"
-		" = digest_run.id AND m.state NOT IN ('sent', 'cancelled'))",
+	[ST_DIGEST_PRUNE] = "UPDATE digest_run SET workbook = ''::bytea WHERE created_at < ?1"
+			    " AND octet_length(workbook) > 0 AND NOT EXISTS (SELECT 1 FROM message m"
+			    " WHERE m.digest_id = digest_run.id AND m.state NOT IN ('sent', 'cancelled'))",
 };
 
 /*

@@ -173,9 +173,10 @@ done
 # The integration scripts that run on PostgreSQL too (tests/lib.sh gives
 # each a database of its own there), one at a time with the sanitizers'
 # build: the webhook under load and reloads, chat commands over Zalo,
-# import, assessment and the reports.
+# delivery stopped mid-send and resumed once, import, assessment and the
+# reports.
 echo "== integration on PostgreSQL"
-pg_scripts="t_webhook t_zalo_chat t_indicators t_report_xlsx"
+pg_scripts="t_webhook t_zalo_chat t_stop_send t_indicators t_report_xlsx"
 for s in $pg_scripts; do
 	if [ -n "$pg_base" ]; then
 		DONDOC_TEST_PG=$pg_base integration pg America/Los_Angeles build/san/dondoc \

@@ -416,7 +416,8 @@ sql() {
 	if on_pg; then
 		"${PG_BIN:-/usr/lib/postgresql/15/bin}/psql" -qtAX "$DONDOC_DB" -c "$1"
 	else
-		sqlite3 "$DONDOC_DB" "$1"
+		# Waiting for the daemon's writer, as a statement of its own would.
+		sqlite3 -cmd ".timeout 5000" "$DONDOC_DB" "$1"
 	fi
 }
 

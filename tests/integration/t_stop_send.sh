@@ -34,7 +34,7 @@ run "$DONDOC" person add --name "Cán bộ số 2" --agency "$c2" --role focal -
 run "$DONDOC" person add --name "Văn thư" --agency vp --role secretariat
 expect_rc 0 "zalo set-token" "$DONDOC" zalo set-token "$ZALO_R0"
 ctl chat '{"chat_id": 2001, "first_name": "C2001"}'
-sql "UPDATE address SET last_in = strftime('%s', '2025-09-28T10:00:00') WHERE channel = 'zalo'"
+sql "UPDATE address SET last_in = $(date -u -d 2025-09-28T10:00:00 +%s) WHERE channel = 'zalo'"
 
 # Telegram holds the first sendMessage to 2001 for 60 s and then refuses it
 # (a server that never answers in time: nothing delivered); Zalo never
