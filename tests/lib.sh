@@ -416,8 +416,7 @@ sql() {
 	if on_pg; then
 		"${PG_BIN:-/usr/lib/postgresql/15/bin}/psql" -qtAX "$DONDOC_DB" -c "$1"
 	else
-		# Waiting for the daemon's writer, as a statement of its own would.
-		sqlite3 -cmd ".timeout 5000" "$DONDOC_DB" "$1"
+		sqlite3 "$DONDOC_DB" "$1"
 	fi
 }
 

@@ -117,7 +117,12 @@ if on_pg; then
 	     CREATE TRIGGER boom BEFORE INSERT ON event FOR EACH ROW WHEN (NEW.text = 'nổ')
 		EXECUTE FUNCTION boom()"
 else
-	sql "CREATE TRIGGER boom BEFORE INSERT ON event WHEN NEW.text = 'nổ' BEGIN SELECT RAISE(ABORT, 'boom'); END"
+	# Again while the daemon's writer holds the registry (sqlite3 does not wait).
+	i=0
+	until sql "CREATE TRIGGER boom BEFORE INSERT ON event WHEN NEW.text = 'nổ'
+		BEGIN SELECT RAISE(ABORT, 'boom'); END" 2>/dev/null || [ $i -ge 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
 fi
 updates 5000 60 "nổ" >fail.jsonl
 before=$(sql "SELECT count(*) FROM event")
