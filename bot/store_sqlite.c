@@ -646,7 +646,6 @@ static int (*const migration_code[])(struct store *s) = {
 #define PERSON_COLUMNS \
 	PERSON_BASE_COLUMNS ", x.channel, x.value, x.broken_at, x.last_in" PERSON_FROM \
 	" LEFT JOIN address x ON x.person_id = p.id"
-#define PERSON_FIRST_ADDRESS 9	/* the column of the address's channel */
 #define NOTICE_COLUMNS \
 	"id, ifnull(task_id, 0), person_id, stage, step, anchor, day, channel, state," \
 	" ifnull(message_id, 0)"
