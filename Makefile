@@ -81,8 +81,9 @@ $(1)/tests/dondoc-ical: $(1)/dondoc-ical | $(1)/tests
 $(1)/obj $(1)/tests:
 	mkdir -p $$@
 endef
-# store_pg.c holds sql/postgresql/*.sql (.incbin), which -MMD does not see.
+# store_pg.c and store_sqlite.c hold sql/*/NNN.sql (.incbin), which -MMD does not see.
 $(REL)/obj/store_pg.o $(SAN)/obj/store_pg.o $(TSAN)/obj/store_pg.o: $(wildcard sql/postgresql/*.sql)
+$(REL)/obj/store_sqlite.o $(SAN)/obj/store_sqlite.o $(TSAN)/obj/store_sqlite.o: $(wildcard sql/sqlite/*.sql)
 $(eval $(call variant,$(REL),))
 $(eval $(call variant,$(SAN),$(SANFLAGS)))
 $(eval $(call variant,$(TSAN),$(TSANFLAGS)))

@@ -18,6 +18,7 @@
 #include "channels.h"
 #include "clock.h"
 #include "dispatch.h"
+#include "instance.h"
 #include "log.h"
 #include "macro.h"
 #include "mime.h"
@@ -1138,7 +1139,8 @@ finish_one(struct store *s, const struct dispatch_env *env, struct job *j, enum 
 
 	if (d == DELIVERY_SENT) {
 		rep->sent++;
-		r = store_message_finish(s, j->m.id, MESSAGE_SENT, j->m.next_at, now, NULL);
+		r = store_message_finish(s, j->m.id, instance_self(), MESSAGE_SENT, j->m.next_at, now,
+					 NULL);
 		/* Replies and buttons under it will name that chat message. */
 		if (r == 0 && j->chat_id) {
 			const struct channel_ops *ops = channels_ops(env->cs, j->m.channel);
@@ -1154,11 +1156,11 @@ finish_one(struct store *s, const struct dispatch_env *env, struct job *j, enum 
 		rep->retried++;
 		log_warnx("message %lld to '%s' through %s failed: %s, will retry", (long long)j->m.id,
 			  j->p.name, j->m.channel, err ? err : "no reason given");
-		return store_message_finish(s, j->m.id, MESSAGE_PENDING,
+		return store_message_finish(s, j->m.id, instance_self(), MESSAGE_PENDING,
 					    now + backoff(j->m.attempts, retry_after), now, err);
 	}
 	rep->dead++;
-	r = store_message_finish(s, j->m.id, MESSAGE_DEAD, j->m.next_at, now, err);
+	r = store_message_finish(s, j->m.id, instance_self(), MESSAGE_DEAD, j->m.next_at, now, err);
 	if (r == 0) {
 		free(j->m.last_error);
 		j->m.last_error = err ? xstrdup(err) : NULL;
@@ -1246,6 +1248,14 @@ record(struct batch *b, size_t i, int tries)
 			b->rep->dead += one.dead;
 			return 0;
 		}
+		if (r == -ESTALE) {
+			/* Our claim ended and another instance took the message over. */
+			log_warnx("message %lld to '%s': its claim ended before its outcome was "
+				  "recorded, and another instance took it over: the outcome is "
+				  "theirs to record", (long long)j->m.id, j->p.name);
+			b->recorded[i] = true;
+			return 0;
+		}
 		if (r != -EBUSY)
 			break;
 	}
@@ -1313,7 +1323,7 @@ settle_owed(struct store *s, const struct dispatch_env *env, const struct clock 
 		b.recorded = &recorded;
 		if (w->untried) {
 			/* Claimed, never tried: pending again as it was, if still ours. */
-			r = store_message_unclaim(s, w->id, w->next_at);
+			r = store_message_unclaim(s, w->id, instance_self(), w->next_at);
 			if (r == 0)
 				log_info("message %lld, claimed and not sent, is pending again at last",
 					 (long long)w->id);
@@ -1425,19 +1435,23 @@ waits_for_window(struct store *s, const struct message *m)
 }
 
 /*
- * Claims what of ids[0..n) is due and ours, into b->jobs[0..b->k), in one
- * transaction committed before any is sent: one commit for the batch, not
- * one per message (each outcome then takes its own).  On failure nothing
- * is claimed (b->k is 0).  A proactive message outside the sending window
- * is put off to the next.
+ * Claims up to max messages due by now for this instance, in one statement
+ * (store_message_claim_due: none is claimed by two instances), and loads
+ * them into b->jobs[0..b->k); *ret_n says how many were claimed.  A
+ * proactive message outside the sending window is put back, due at the
+ * next.  On failure nothing stays claimed (b->k is 0).
  */
 static int
-claim_batch(struct batch *b, const int64_t *ids, int n, time_t now)
+claim_batch(struct batch *b, int max, time_t now, int *ret_n)
 {
 	const struct schedule *sch = b->env->sch;
-	int r;
+	const char *me = instance_self();
+	int64_t ids[DISPATCH_BATCH];
+	int n = 0, r;
 
-	r = store_begin(b->s);
+	r = store_message_claim_due(b->s, now, me, now + DISPATCH_LEASE_S, ids, MIN(max, DISPATCH_BATCH),
+				    &n);
+	*ret_n = r < 0 ? 0 : n;
 	for (int i = 0; r == 0 && i < n; i++) {
 		struct job *j = &b->jobs[b->k];
 
@@ -1446,18 +1460,10 @@ claim_batch(struct batch *b, const int64_t *ids, int n, time_t now)
 			break;
 		if (waits_for_window(b->s, &j->m) && !dispatch_in_window(sch, now)) {
 			/* A retry that fell outside working hours waits (invariant 6). */
-			r = store_message_finish(b->s, j->m.id, MESSAGE_PENDING,
-						 dispatch_next_window(sch, now), now,
-						 j->m.last_error);
+			r = store_message_unclaim(b->s, j->m.id, me, dispatch_next_window(sch, now));
 			message_release(&j->m);
 			continue;
 		}
-		r = store_message_claim(b->s, j->m.id, now + DISPATCH_LEASE_S);
-		if (r <= 0) {
-			message_release(&j->m);
-			continue;	/* someone else has it, or an error */
-		}
-		j->m.attempts++;
 		b->k++;
 		r = recipient_get(b->s, &j->m, &j->p);
 		if (r == 0)
@@ -1467,11 +1473,21 @@ claim_batch(struct batch *b, const int64_t *ids, int n, time_t now)
 		if (r == 0)
 			r = job_asks(b->s, j);
 	}
-	if (r == 0)
-		r = store_commit(b->s);
 	if (r < 0) {
-		/* A commit that failed leaves the transaction open: end it, claiming none. */
-		store_rollback(b->s);
+		/*
+		 * Nothing tried: every claim back, due as it was (one not read:
+		 * due now); those put off already are pending, untouched.
+		 */
+		for (int x = 0; x < n; x++) {
+			int64_t at = now;
+
+			for (size_t k = 0; k < b->k; k++)
+				if (b->jobs[k].m.id == ids[x])
+					at = b->jobs[k].m.next_at;
+			(void)store_message_unclaim(b->s, ids[x], me, at);
+		}
+		for (size_t k = 0; k < b->k; k++)
+			message_release(&b->jobs[k].m);
 		b->k = 0;
 		return r;
 	}
@@ -1491,7 +1507,8 @@ unclaim_rest(struct batch *b)
 		r = store_begin(b->s);
 		for (size_t i = 0; i < b->k && r == 0; i++)
 			if (!b->known[i])
-				r = store_message_unclaim(b->s, b->jobs[i].m.id, b->jobs[i].m.next_at);
+				r = store_message_unclaim(b->s, b->jobs[i].m.id, instance_self(),
+							  b->jobs[i].m.next_at);
 		if (r == 0)
 			r = store_commit(b->s);
 		/* A commit that failed leaves the transaction open: end it. */
@@ -1519,10 +1536,11 @@ unclaim_rest(struct batch *b)
 	return r;
 }
 
+/* Claims up to n messages due (*ret_n of them) and delivers them. */
 static int
 deliver_batch(struct store *s, const struct dispatch_env *env, const struct clock *clk,
-	      volatile sig_atomic_t *stop, int64_t deadline, const int64_t *ids, int n,
-	      const char *site, struct dispatch_report *rep)
+	      volatile sig_atomic_t *stop, int64_t deadline, int n, const char *site,
+	      struct dispatch_report *rep, int *ret_n)
 {
 	struct batch b = { .s = s, .env = env, .clk = clk, .rep = rep };
 	struct outgoing *out = xcalloc((size_t)n, sizeof(*out));
@@ -1534,7 +1552,7 @@ deliver_batch(struct store *s, const struct dispatch_env *env, const struct cloc
 	b.err = xcalloc((size_t)n, sizeof(*b.err));
 	b.known = xcalloc((size_t)n, sizeof(*b.known));
 	b.recorded = xcalloc((size_t)n, sizeof(*b.recorded));
-	r = claim_batch(&b, ids, n, clock_now(clk));
+	r = claim_batch(&b, n, clock_now(clk), ret_n);
 	if (r < 0 || b.k == 0)
 		goto end;
 	qsort(b.jobs, b.k, sizeof(*b.jobs), job_channel_cmp);
@@ -1645,7 +1663,7 @@ int
 dispatch_deliver(struct store *s, const struct dispatch_env *env, const struct clock *clk,
 		 volatile sig_atomic_t *stop, struct dispatch_report *rep)
 {
-	int64_t ids[DISPATCH_BATCH], deadline = env->budget_ms ? clock_mono_ms() + env->budget_ms : 0;
+	int64_t deadline = env->budget_ms ? clock_mono_ms() + env->budget_ms : 0;
 	char site[17];
 	int n = 0, r;
 
@@ -1661,14 +1679,53 @@ dispatch_deliver(struct store *s, const struct dispatch_env *env, const struct c
 			rep->more = true;	/* the rest stays pending, safe */
 			return 0;
 		}
-		r = store_message_due(s, clock_now(clk), ids, DISPATCH_BATCH, &n);
-		if (r < 0)
-			return r;
-		r = deliver_batch(s, env, clk, stop, deadline, ids, n, site, rep);
+		r = deliver_batch(s, env, clk, stop, deadline, DISPATCH_BATCH, site, rep, &n);
 		if (r < 0)
 			return r;
 	} while (n == DISPATCH_BATCH && !rep->more);
 	return 0;
+}
+
+/*
+ * Makes pending again, due at now, the claims whose lease ended and those
+ * of instances known gone (instance_gone: a process of this host killed
+ * or crashed), and with unowned also those made before claims had owners;
+ * *ret_n counts them.  A live instance's claims are never touched.
+ */
+static int
+recover_claims(struct store *s, time_t now, bool unowned, int *ret_n)
+{
+	char **owners = NULL;
+	size_t n_owners = 0;
+	int n = 0, r;
+
+	*ret_n = 0;
+	r = store_message_recover(s, now, &n);
+	*ret_n += n;
+	if (r == 0 && unowned) {
+		r = store_message_recover_owner(s, NULL, now, &n);
+		*ret_n += n;
+	}
+	if (r == 0)
+		r = store_message_claimants(s, &owners, &n_owners);
+	for (size_t i = 0; i < n_owners; i++) {
+		if (r == 0 && instance_gone(owners[i])) {
+			r = store_message_recover_owner(s, owners[i], now, &n);
+			if (r == 0 && n)
+				log_info("%d messages claimed by '%s', which is gone, are pending again",
+					 n, owners[i]);
+			*ret_n += r == 0 ? n : 0;
+		}
+		free(owners[i]);
+	}
+	free(owners);
+	return r;
+}
+
+int
+dispatch_recover_start(struct store *s, time_t now, int *ret_n)
+{
+	return recover_claims(s, now, true, ret_n);
 }
 
 int
@@ -1681,7 +1738,7 @@ dispatch_recover(struct store *s, const struct dispatch_env *env, time_t now,
 	/* An outcome owed is one of ours, whatever its lease says. */
 	r = settle_owed(s, env, &clk, rep);
 	if (r == 0)
-		r = store_message_recover(s, now, false, &n);
+		r = recover_claims(s, now, false, &n);
 	if (r == 0 && n > 0) {
 		rep->recovered += (size_t)n;
 		log_warnx("%d messages whose claims ended without an outcome are pending again", n);

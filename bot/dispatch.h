@@ -5,14 +5,17 @@
  * the outbox through the channels.  States and transitions: notice.h.
  *
  * Invariants it keeps:
- *  2/3. A message is claimed (pending -> sending, with a lease of
- *       DISPATCH_LEASE_S) and committed before the channel is called, and
- *       its outcome committed as soon as the channel knows it (email:
- *       after each DATA); a crash in between leaves it sending, and the
- *       restart sends it again: at most the one message in flight is
- *       duplicated, none is lost.  A claim whose lease ended (its process
- *       died, or could not record the outcome) is void: the daemon's
- *       tick makes it pending again (dispatch_recover).
+ *  2/3. A message is claimed (pending -> sending, by this instance,
+ *       with a lease of DISPATCH_LEASE_S) and committed before the
+ *       channel is called, and its outcome committed as soon as the
+ *       channel knows it (email: after each DATA); a crash in between
+ *       leaves it sending, and the restart sends it again: at most the
+ *       messages in flight are duplicated, none is lost.  A claim whose
+ *       lease ended (its process died, or could not record the outcome),
+ *       or whose instance is known gone, is void: the daemon's tick makes
+ *       it pending again (dispatch_recover).  Several instances on one
+ *       registry claim in one statement each, never the same message,
+ *       and never take a live instance's claims.
  *  11.  No task is lost to size: a list of more than DISPATCH_MAX_TASKS
  *       tasks, or one whose message would pass the renderer's cap, goes
  *       in parts split between tasks ("phần 2/10"), email included.
@@ -109,8 +112,8 @@ void dispatch_owed_release(struct dispatch_owed *o);
 #define DISPATCH_BATCH 50	/* messages sent together (one SMTP session) */
 #define DISPATCH_MAX_TASKS 200	/* tasks in one message; a longer list goes in parts */
 /*
- * How long a claim holds (seconds of the program clock, kept in next_at
- * while sending): longer than any batch takes, timeouts included.
+ * How long a claim holds (seconds of the program clock, kept in the
+ * message's lease_until): longer than any batch takes, timeouts included.
  */
 #define DISPATCH_LEASE_S 900
 
@@ -146,11 +149,17 @@ int dispatch_deliver(struct store *s, const struct dispatch_env *env, const stru
 		     volatile sig_atomic_t *stop, struct dispatch_report *rep);
 /*
  * Records the outcomes env->owed keeps, then makes pending again the
- * messages left sending whose lease ended by now (counted in
- * rep->recovered, and logged); while an owed outcome cannot be recorded,
- * nothing is recovered.  0, or -errno.
+ * messages left sending whose lease ended by now, or whose instance is
+ * known gone (instance.h) (counted in rep->recovered, and logged); while
+ * an owed outcome cannot be recorded, nothing is recovered.  0, or -errno.
+ * Another live instance's claims are never taken.
  */
 int dispatch_recover(struct store *s, const struct dispatch_env *env, time_t now,
 		     struct dispatch_report *rep);
+/*
+ * At start: the same, and the claims made before claims had owners
+ * (schema 16), counted in *ret_n.  0, or -errno.
+ */
+int dispatch_recover_start(struct store *s, time_t now, int *ret_n);
 
 #endif

@@ -19,14 +19,16 @@
  *      |   \--all its tasks done--> cancelled
  *      |                  |--permanent failure or too many tries--> dead
  *      |--claimed, not tried (stopping, a failure): pending, attempt not counted
- *      \--crash: sending found at start, or its claim's lease (kept in
- *         next_at) ended in a running daemon (resent: the bounded duplicate)
+ *      \--crash: its claim's lease (lease_until) ended, or its owner is a
+ *         process of this host now gone (resent: the bounded duplicate)
  *
  * transition -> function: notice queued: planner_run; message pending:
- * dispatch_compose; sending: store_message_claim; sent/pending/dead:
- * dispatch_deliver via store_message_finish; not tried:
- * store_message_unclaim; crash or lease recovery: store_message_recover
- * (at start, and each tick through dispatch_recover); operator retry:
+ * dispatch_compose; sending: store_message_claim_due (an owner and a
+ * lease: several instances never claim one message twice); sent/pending/
+ * dead: dispatch_deliver via store_message_finish (by the owner only); not
+ * tried: store_message_unclaim; crash or lease recovery:
+ * store_message_recover and _recover_owner (at start, and each tick
+ * through dispatch_recover); operator retry:
  * store_message_retry.  A message sent that holds a task's first sent
  * reminder or nag records that day on the task (task.first_notice, the
  * escalation clock; store_message_finish).
@@ -124,7 +126,7 @@ struct message {
 	char *chat;		/* the short chat form; NULL when none */
 	enum message_state state;
 	int attempts;
-	int64_t next_at;	/* unix time of the next attempt; while sending, the claim's lease end */
+	int64_t next_at;	/* unix time of the next attempt (while sending: when it was due) */
 	int64_t created_at;
 	int64_t sent_at;	/* 0 until sent */
 	char *last_error;	/* NULL when none */

@@ -3,17 +3,20 @@
  * The daemon's loop.  The only module that includes sd-daemon.h.
  *
  *   start: config, schedules, registry (created or upgraded), channels;
- *          messages left "sending" by a crash become pending again;
- *          READY=1.
+ *          messages left "sending" by a process of this host now gone
+ *          (a crash, kill -9) become pending again; READY=1.
  *   tick:  claims whose lease ended become pending again (another
  *          process died holding them, or an outcome could not be
- *          recorded); plan (every task at start and after a reload, else
- *          only those whose day has come), compose, deliver; STATUS= and
- *          WATCHDOG=1.
+ *          recorded); the leader of the planner (lease.h: one among the
+ *          instances sharing the registry) plans (every task at start,
+ *          after a reload and when it begins to lead, else only those
+ *          whose day has come) and composes, the digest's leader queues
+ *          the digest; every instance delivers; STATUS= and WATCHDOG=1.
  *   wait:  until the next tick, a signal, or half the watchdog period.
- *   stop:  STOPPING=1; what was not delivered stays pending, and a
- *          Telegram or Zalo send under way is cut short (within about 1.5
- *          s) and stays pending too, to go at the next start.
+ *   stop:  STOPPING=1; the leases given up; what was not delivered stays
+ *          pending, and a Telegram or Zalo send under way is cut short
+ *          (within about 1.5 s) and stays pending too, to go at the next
+ *          start.
  *
  * Signals only set flags (and wake the wait through a pipe); everything
  * happens in the loop, never in a handler.
@@ -40,6 +43,7 @@
 #include "feed.h"
 #include "feedlink.h"
 #include "feedweb.h"
+#include "lease.h"
 #include "log.h"
 #include "macro.h"
 #include "planner.h"
@@ -451,9 +455,28 @@ prune_feeds(struct dondoc *d, time_t now)
  * says when some is left).  Registry errors are logged and survived; people
  * whose messages cannot be made are counted for /metrics (web may be NULL).
  */
+/*
+ * Whether this instance leads l now (lease.h): taken or renewed, the
+ * failure logged.  *full (may be NULL) is set when the lease is newly
+ * ours: the planner then looks at every task.
+ */
+static bool
+leads(struct dondoc *d, struct lease *l, time_t now, int tick_s, bool *full)
+{
+	int64_t had = l->term;
+	int r = lease_hold(d->store, l, now, lease_ttl(tick_s));
+
+	if (r < 0)
+		log_warnx("cannot renew the %s's lease: %s; leading nothing until it can be",
+			  l->name, store_strerror(d->store, r));
+	if (r == 1 && l->term != had && full)
+		*full = true;
+	return r == 1;
+}
+
 static void
 tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, struct web *web,
-     bool *full, int budget_ms, bool *more, bool once, time_t *told)
+     struct lease *leases, bool *full, int budget_ms, bool *more, bool once, time_t *told)
 {
 	struct planner_report pr = { 0 };
 	struct dispatch_report dr = { 0 };
@@ -476,33 +499,38 @@ tick(struct dondoc *d, const struct setup *st, struct dispatch_owed *owed, struc
 	r = dispatch_recover(d->store, &env, now, &dr);
 	if (r < 0)
 		log_warnx("cannot look for void claims: %s, will retry", store_strerror(d->store, r));
-	r = planner_run(d->store, st->sch, st->cs, now, *full, false, NULL, NULL, &pr);
-	if (r < 0) {
-		log_warnx("cannot plan: %s, will retry", store_strerror(d->store, r));
-		return;
+	/* One planner and one digest among the instances sharing the registry. */
+	if (leads(d, &leases[0], now, st->cfg->tick, full)) {
+		r = planner_run(d->store, st->sch, st->cs, now, *full, false, NULL, NULL, &pr);
+		if (r < 0) {
+			log_warnx("cannot plan: %s, will retry", store_strerror(d->store, r));
+			return;
+		}
+		if (*full) {
+			log_info("planned %zu tasks: %zu notices queued", pr.tasks, pr.notices);
+			/*
+			 * A full pass over a large registry leaves the heap spread
+			 * out; give it back, with the pages it cached, so the idle
+			 * daemon stays small.
+			 */
+			(void)store_work(d->store, STORE_WORK_USUAL);
+			(void)malloc_trim(0);
+		}
+		*full = false;
+		r = dispatch_compose(d->store, &env, now, &dr);
+		if (r < 0)
+			log_warnx("cannot compose messages: %s, will retry",
+				  store_strerror(d->store, r));
+		web_compose_failed(web, dr.failed);
+		prune_feeds(d, now);
 	}
-	if (*full) {
-		log_info("planned %zu tasks: %zu notices queued", pr.tasks, pr.notices);
-		/*
-		 * A full pass over a large registry leaves the heap spread out;
-		 * give it back, with the pages it cached, so the idle daemon
-		 * stays small.
-		 */
-		(void)store_work(d->store, STORE_WORK_USUAL);
-		(void)malloc_trim(0);
-	}
-	*full = false;
-	r = dispatch_compose(d->store, &env, now, &dr);
-	if (r < 0)
-		log_warnx("cannot compose messages: %s, will retry", store_strerror(d->store, r));
-	web_compose_failed(web, dr.failed);
 	/* The digest, when its day has come: queued here, delivered below. */
-	(void)digestq_tick(d->store, &(struct digestq_env){ .sch = st->sch, .rend = st->rend,
-							   .cs = st->cs,
-							   .url = st->cfg->public_url,
-							   .zalo_window = st->cfg->zalo_app_id ?
-							   st->cfg->zalo_window : 0 }, now);
-	prune_feeds(d, now);
+	if (leads(d, &leases[1], now, st->cfg->tick, NULL))
+		(void)digestq_tick(d->store,
+				   &(struct digestq_env){ .sch = st->sch, .rend = st->rend,
+							  .cs = st->cs, .url = st->cfg->public_url,
+							  .zalo_window = st->cfg->zalo_app_id ?
+							  st->cfg->zalo_window : 0 }, now);
 	r = dispatch_deliver(d->store, &env, &d->clock, &serve_break, &dr);
 	if (r < 0)
 		log_warnx("cannot deliver: %s, will retry", store_strerror(d->store, r));
@@ -599,6 +627,8 @@ serve_run(struct dondoc *d, bool once)
 {
 	struct setup st = { 0 };
 	struct dispatch_owed owed = { 0 };	/* outcomes the registry refused, to record */
+	/* What this instance may lead: the planner, the digest (lease.h). */
+	struct lease leases[2] = { { .name = LEASE_PLANNER }, { .name = LEASE_DIGEST } };
 	struct web *web = NULL;
 	struct feedweb *fw = NULL;	/* the feeds, on web's server */
 	uint64_t watchdog_usec = 0;
@@ -634,7 +664,7 @@ serve_run(struct dondoc *d, bool once)
 		setup_release(&st);
 		return cli_exit_code(r);
 	}
-	r = store_message_recover(d->store, clock_now(&d->clock), true, &recovered);
+	r = dispatch_recover_start(d->store, clock_now(&d->clock), &recovered);
 	if (r == -EBUSY) {
 		log_errorx("registry '%s' is locked by another process; try again when it is done", db);
 		setup_release(&st);
@@ -722,8 +752,8 @@ serve_run(struct dondoc *d, bool once)
 		}
 		webhook_try(&st);
 		if (clock_mono_ms() >= next_tick) {
-			tick(d, &st, &owed, web, &full, once ? 0 : DELIVER_BUDGET_MS, &more, once,
-			     &window_told);
+			tick(d, &st, &owed, web, leases, &full, once ? 0 : DELIVER_BUDGET_MS, &more,
+			     once, &window_told);
 			web_planned(web, clock_now(&d->clock));
 			next_tick = clock_mono_ms() + st.cfg->tick * 1000;
 		}
@@ -745,6 +775,11 @@ serve_run(struct dondoc *d, bool once)
 		wait_or_listen(d, &st, &owed, web, (int)MAX(left, 0), &more);
 	}
 	(void)sd_notify(0, "STOPPING=1");
+	/* Another instance leads from its next tick, not after the lease. */
+	for (size_t i = 0; i < ELEMENTSOF(leases); i++)
+		if (lease_drop(d->store, &leases[i], clock_now(&d->clock)) < 0)
+			log_warnx("cannot step down from leading the %s: another instance "
+				  "takes it when the lease ends", leases[i].name);
 	if (owed.n)
 		log_warnx("%zu messages went out but the registry refused to record it: they go "
 			  "again at the next start", owed.n);

@@ -2350,31 +2350,58 @@ store_message_get(struct store *s, int64_t id, struct message *ret)
 	return r;
 }
 
-int
-store_message_due(struct store *s, int64_t now, int64_t *ret_ids, int max, int *ret_n)
+/* Orders claims by next_at, then id: the oldest due first. */
+static int
+claim_cmp(const void *a, const void *b)
 {
-	struct store_stmt *st = stmt(s, ST_MESSAGE_DUE);
+	const int64_t *x = a, *y = b;
+
+	if (x[1] != y[1])
+		return x[1] < y[1] ? -1 : 1;
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+int
+store_message_claim_due(struct store *s, int64_t now, const char *owner, int64_t lease_until,
+			int64_t *ret_ids, int max, int *ret_n)
+{
+	struct store_stmt *st = stmt(s, ST_MESSAGE_CLAIM_DUE);
+	int64_t (*got)[2] = xcalloc((size_t)MAX(max, 1), sizeof(*got));
 	int rc, n = 0;
 
 	db_bind_int64(st, 1, now);
-	db_bind_int64(st, 2, max);
-	while ((rc = db_step(st)) == DB_ROW && n < max)
-		ret_ids[n++] = db_column_int64(st, 0);
+	bind_text(st, 2, owner);
+	db_bind_int64(st, 3, lease_until);
+	db_bind_int64(st, 4, max);
+	while ((rc = db_step(st)) == DB_ROW)
+		if (n < max) {
+			got[n][0] = db_column_int64(st, 0);
+			got[n][1] = db_column_int64(st, 1);
+			n++;
+		}
 	db_reset(st);
-	if (rc != DB_ROW && rc != DB_DONE)
+	if (rc != DB_DONE) {
+		free(got);
 		return db_errno(s);
+	}
+	/* RETURNING gives the rows in no promised order. */
+	qsort(got, (size_t)n, sizeof(*got), claim_cmp);
+	for (int i = 0; i < n; i++)
+		ret_ids[i] = got[i][0];
+	free(got);
 	*ret_n = n;
 	return 0;
 }
 
 int
-store_message_claim(struct store *s, int64_t id, int64_t lease_until)
+store_message_claim(struct store *s, int64_t id, const char *owner, int64_t lease_until)
 {
 	struct store_stmt *st = stmt(s, ST_MESSAGE_CLAIM);
 	int r;
 
 	db_bind_int64(st, 1, id);
 	db_bind_int64(st, 2, lease_until);
+	bind_text(st, 3, owner);
 	r = exec_done(s, st);
 	if (r < 0)
 		return r;
@@ -2428,8 +2455,8 @@ message_redact(struct store *s, int64_t id)
 }
 
 int
-store_message_finish(struct store *s, int64_t id, enum message_state state, int64_t next_at,
-		     int64_t now, const char *error)
+store_message_finish(struct store *s, int64_t id, const char *owner, enum message_state state,
+		     int64_t next_at, int64_t now, const char *error)
 {
 	struct store_stmt *st = stmt(s, ST_MESSAGE_FINISH);
 	enum notice_state ns = state == MESSAGE_SENT ? NOTICE_SENT
@@ -2442,7 +2469,10 @@ store_message_finish(struct store *s, int64_t id, enum message_state state, int6
 	bind_id(st, 4, state == MESSAGE_SENT ? now : 0);
 	bind_text(st, 5, error);
 	db_bind_int64(st, 6, now);
+	bind_text(st, 7, owner);
 	r = exec_done(s, st);
+	if (r == 0 && db_changes(s) == 0)
+		return -ESTALE;	/* not there, or another's claim now */
 	if (r < 0 || ns == NOTICE_QUEUED)
 		return r;
 	r = message_redact(s, id);
@@ -2459,28 +2489,184 @@ store_message_finish(struct store *s, int64_t id, enum message_state state, int6
 }
 
 int
-store_message_unclaim(struct store *s, int64_t id, int64_t next_at)
+store_message_unclaim(struct store *s, int64_t id, const char *owner, int64_t next_at)
 {
 	struct store_stmt *st = stmt(s, ST_MESSAGE_UNCLAIM);
 
 	db_bind_int64(st, 1, id);
 	db_bind_int64(st, 2, next_at);
+	bind_text(st, 3, owner);
 	return exec_done(s, st);
 }
 
 int
-store_message_recover(struct store *s, int64_t now, bool all, int *ret_n)
+store_message_recover(struct store *s, int64_t now, int *ret_n)
 {
 	struct store_stmt *st = stmt(s, ST_MESSAGE_RECOVER);
 	int r;
 
 	db_bind_int64(st, 1, now);
-	db_bind_int64(st, 2, all);
 	r = exec_done(s, st);
-
 	if (r == 0 && ret_n)
 		*ret_n = db_changes(s);
 	return r;
+}
+
+int
+store_message_recover_owner(struct store *s, const char *owner, int64_t now, int *ret_n)
+{
+	struct store_stmt *st = stmt(s, ST_MESSAGE_RECOVER_OWNER);
+	int r;
+
+	db_bind_int64(st, 1, now);
+	bind_text(st, 2, owner);
+	r = exec_done(s, st);
+	if (r == 0 && ret_n)
+		*ret_n = db_changes(s);
+	return r;
+}
+
+int
+store_message_claimants(struct store *s, char ***ret, size_t *ret_n)
+{
+	struct store_stmt *st = stmt(s, ST_MESSAGE_CLAIMANTS);
+	char **v = NULL;
+	size_t n = 0;
+	int rc;
+
+	while ((rc = db_step(st)) == DB_ROW) {
+		v = xgrowarray(v, n, sizeof(*v));
+		v[n++] = xstrdup(db_column_text(st, 0));
+	}
+	db_reset(st);
+	if (rc != DB_DONE) {
+		for (size_t i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return db_errno(s);
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* --- leases ------------------------------------------------------------------ */
+
+int
+store_lease_get(struct store *s, const char *name, char **ret_owner, int64_t *ret_term,
+		int64_t *ret_until)
+{
+	struct store_stmt *st = stmt(s, ST_LEASE_GET);
+	int rc;
+
+	bind_text(st, 1, name);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*ret_owner = xstrdup(db_column_text(st, 0));
+		*ret_term = db_column_int64(st, 1);
+		*ret_until = db_column_int64(st, 2);
+	}
+	db_reset(st);
+	return rc == DB_ROW ? 0 : rc == DB_DONE ? -ENOENT : db_errno(s);
+}
+
+int
+store_lease_elect(struct store *s, const char *name, const char *owner, int64_t now,
+		  int64_t until, int64_t *ret_term)
+{
+	struct store_stmt *st = stmt(s, ST_LEASE_ELECT);
+	int64_t term = 0;
+	int rc;
+
+	bind_text(st, 1, name);
+	bind_text(st, 2, owner);
+	db_bind_int64(st, 3, until);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		term = db_column_int64(st, 0);
+	if (rc == DB_ROW)
+		rc = db_step(st);
+	db_reset(st);
+	if (rc != DB_DONE)
+		return db_errno(s);
+	if (!term)
+		return 0;	/* somebody holds it */
+	st = stmt(s, ST_LEASE_TERM_ADD);
+	bind_text(st, 1, name);
+	db_bind_int64(st, 2, term);
+	bind_text(st, 3, owner);
+	db_bind_int64(st, 4, now);
+	db_bind_int64(st, 5, until);
+	rc = exec_done(s, st);
+	if (rc < 0)
+		return rc;
+	*ret_term = term;
+	return 1;
+}
+
+int
+store_lease_renew(struct store *s, const char *name, const char *owner, int64_t term,
+		  int64_t until)
+{
+	struct store_stmt *st = stmt(s, ST_LEASE_RENEW);
+	int r;
+
+	bind_text(st, 1, name);
+	bind_text(st, 2, owner);
+	db_bind_int64(st, 3, term);
+	db_bind_int64(st, 4, until);
+	r = exec_done(s, st);
+	if (r < 0)
+		return r;
+	if (db_changes(s) == 0)
+		return 0;
+	st = stmt(s, ST_LEASE_TERM_RENEW);
+	bind_text(st, 1, name);
+	db_bind_int64(st, 2, term);
+	db_bind_int64(st, 3, until);
+	r = exec_done(s, st);
+	return r < 0 ? r : 1;
+}
+
+int
+store_lease_end(struct store *s, const char *name, int64_t term, int64_t now)
+{
+	struct store_stmt *st = stmt(s, ST_LEASE_END);
+	int r;
+
+	bind_text(st, 1, name);
+	db_bind_int64(st, 2, term);
+	r = exec_done(s, st);
+	if (r < 0)
+		return r;
+	st = stmt(s, ST_LEASE_TERM_END);
+	bind_text(st, 1, name);
+	db_bind_int64(st, 2, term);
+	db_bind_int64(st, 3, now);
+	return exec_done(s, st);
+}
+
+int
+store_lease_terms(struct store *s, store_lease_term_cb cb, void *userdata)
+{
+	struct store_stmt *st = stmt(s, ST_LEASE_TERMS);
+	int rc = DB_DONE, r = 0;
+
+	while (r == 0 && (rc = db_step(st)) == DB_ROW) {
+		struct lease_term t = { .name = db_column_text(st, 0),
+					.term = db_column_int64(st, 1),
+					.owner = db_column_text(st, 2),
+					.started_at = db_column_int64(st, 3),
+					.until = db_column_int64(st, 4),
+					.ended_at = db_column_int64(st, 5),
+					.held = db_column_int(st, 6) != 0 };
+
+		r = cb(&t, userdata);
+	}
+	db_reset(st);
+	if (r != 0)
+		return r;
+	return rc == DB_DONE ? 0 : db_errno(s);
 }
 
 int

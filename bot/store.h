@@ -24,7 +24,7 @@
 #include "registry.h"
 #include "task.h"
 
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 16
 
 struct store;
 
@@ -484,33 +484,45 @@ int store_notice_attach(struct store *s, int64_t id, int64_t message_id, int64_t
 int store_message_insert(struct store *s, const struct message *m, int64_t *ret_id);
 /* The message numbered id, new in *ret (message_release); -ENOENT when none. */
 int store_message_get(struct store *s, int64_t id, struct message *ret);
-/* Up to max pending messages due by now, oldest first, into ret_ids. */
-int store_message_due(struct store *s, int64_t now, int64_t *ret_ids, int max, int *ret_n);
 /*
- * pending -> sending, counting an attempt, the claim held until
- * lease_until (kept in next_at while sending): 1 claimed, 0 someone else
- * did, <0 error.
+ * Claims up to max pending messages due by now, oldest first, for owner
+ * (instance.h) until lease_until, in one statement safe with several
+ * instances: none is claimed twice.  Their ids go into ret_ids (each now
+ * sending, an attempt counted), *ret_n of them.
  */
-int store_message_claim(struct store *s, int64_t id, int64_t lease_until);
+int store_message_claim_due(struct store *s, int64_t now, const char *owner, int64_t lease_until,
+			    int64_t *ret_ids, int max, int *ret_n);
+/* Claims message id for owner until lease_until: 1 claimed, 0 not pending, <0 error. */
+int store_message_claim(struct store *s, int64_t id, const char *owner, int64_t lease_until);
 /*
  * Ends an attempt: sent (its notices too), pending again at next_at, or
- * dead at now (its notices too), with error (NULL when none).  Sent or
- * dead, a reply's feed links lose their tokens (feedlink_redact): the
- * outbox delivers the whole link once and keeps none.
+ * dead at now (its notices too), with error (NULL when none).  A message
+ * being sent is ended by its owner only: -ESTALE when another instance
+ * holds it now (the lease of owner ended and it was taken over), or when
+ * there is no message id.  Sent or dead, a reply's feed links lose their
+ * tokens (feedlink_redact): the outbox delivers the whole link once and
+ * keeps none.
  */
-int store_message_finish(struct store *s, int64_t id, enum message_state state, int64_t next_at,
-			 int64_t now, const char *error);
+int store_message_finish(struct store *s, int64_t id, const char *owner, enum message_state state,
+			 int64_t next_at, int64_t now, const char *error);
 /*
- * A message claimed and not tried after all (stopping, a failure): pending
- * again at next_at (its next_at before the claim), the attempt not counted.
+ * A message claimed by owner and not tried after all (stopping, a
+ * failure): pending again at next_at (its next_at before the claim), the
+ * attempt not counted.  Nothing when it is no longer owner's.
  */
-int store_message_unclaim(struct store *s, int64_t id, int64_t next_at);
+int store_message_unclaim(struct store *s, int64_t id, const char *owner, int64_t next_at);
 /*
- * Claims void: the messages left sending whose lease ended by now (all of
- * them when all: at start, after a crash) are pending again, due now;
- * *ret_n (when not NULL) counts them.
+ * Claims void: the messages being sent whose lease ended by now are
+ * pending again, due now; *ret_n (when not NULL) counts them.
  */
-int store_message_recover(struct store *s, int64_t now, bool all, int *ret_n);
+int store_message_recover(struct store *s, int64_t now, int *ret_n);
+/*
+ * The same for every claim of owner, whatever its lease (its process is
+ * known gone); owner NULL: the claims made before claims had owners.
+ */
+int store_message_recover_owner(struct store *s, const char *owner, int64_t now, int *ret_n);
+/* Who holds messages being sent: a new array (free each, and it) of *ret_n owners. */
+int store_message_claimants(struct store *s, char ***ret, size_t *ret_n);
 /* Reminders and catch-ups already made for person_id on day (the noise budget). */
 int store_message_count_day(struct store *s, int64_t person_id, struct date day, int *ret_n);
 typedef int (*store_message_cb)(const struct message *m, void *userdata);
@@ -518,6 +530,37 @@ typedef int (*store_message_cb)(const struct message *m, void *userdata);
 int store_message_foreach(struct store *s, int state, store_message_cb cb, void *userdata);
 /* dead -> pending now, its notices queued again; -ENOENT unless id is dead. */
 int store_message_retry(struct store *s, int64_t id, int64_t now);
+
+/* --- leases: one leader at a time (lease.h) ------------------------------- */
+
+/* One term of a lease, as lease_term keeps it. */
+struct lease_term {
+	const char *name;
+	int64_t term;
+	const char *owner;
+	int64_t started_at;
+	int64_t until;		/* the end of its lease as last renewed */
+	int64_t ended_at;	/* 0 while it lasts */
+	bool held;		/* the lease row is this term's */
+};
+
+/* Who holds lease name: its owner (new, free it), term and end; -ENOENT when nobody. */
+int store_lease_get(struct store *s, const char *name, char **ret_owner, int64_t *ret_term,
+		    int64_t *ret_until);
+/*
+ * Takes lease name for owner until until, as the next term (logged,
+ * started at now): 1 with *ret_term, 0 when somebody holds it.
+ */
+int store_lease_elect(struct store *s, const char *name, const char *owner, int64_t now,
+		      int64_t until, int64_t *ret_term);
+/* Moves the end of owner's term of lease name to until: 1, or 0 when it is not theirs. */
+int store_lease_renew(struct store *s, const char *name, const char *owner, int64_t term,
+		      int64_t until);
+/* Ends term of lease name at now (stepped down, or its owner gone): the lease is free. */
+int store_lease_end(struct store *s, const char *name, int64_t term, int64_t now);
+typedef int (*store_lease_term_cb)(const struct lease_term *t, void *userdata);
+/* Every term of every lease, by name then term. */
+int store_lease_terms(struct store *s, store_lease_term_cb cb, void *userdata);
 
 /* --- obstacles (obstacle.h) ---------------------------------------------- */
 

@@ -91,6 +91,18 @@
 	" OF code, kind, title, document_id, deadline_raw, due, precision, status, progress," \
 	" breakthrough, obstacle_open, done_at, created_at, updated_at, note, done_due, period"
 
+/*
+ * The migrations from 16 on are sql/sqlite/NNN.sql, each ended by a NUL
+ * (the Makefile makes store_sqlite.o depend on them); those before are
+ * the strings below, as they were written.
+ */
+__asm__(".pushsection .rodata\n"
+	"sqlite_schema_016:\n"
+	".incbin \"sql/sqlite/016.sql\"\n"
+	".byte 0\n"
+	".popsection\n");
+extern const char sqlite_schema_016[];
+
 static const char *const migrations[] = {
 	/* 1: the registry */
 	"CREATE TABLE agency("
@@ -599,6 +611,8 @@ static const char *const migrations[] = {
 	"UPDATE feed_gen SET n = n + 1, wide = n + 1 WHERE id = 1;"
 	"DROP INDEX message_by_person_day;"
 	"CREATE INDEX message_by_person_day ON message(person_id, day) WHERE " MESSAGE_COUNTED ";",
+	/* 16 (issue 17): claims with an owner, and the leaders' leases. */
+	sqlite_schema_016,
 };
 
 static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "a migration and its number");
@@ -888,15 +902,22 @@ static const char *const sql_text[_ST_MAX] = {
 			      " next_at, created_at, day, html, chat, reply_to, address, digest_id)"
 			      " VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
 			      " ?13)",
-	[ST_MESSAGE_DUE] = "SELECT id FROM message WHERE state = 'pending' AND next_at <= ?1"
-			   " ORDER BY next_at, id LIMIT ?2",
+	/*
+	 * Up to ?4 messages due by ?1, claimed for owner ?2 until ?3 in one
+	 * statement.
+	 */
+	[ST_MESSAGE_CLAIM_DUE] = "UPDATE message SET state = 'sending', attempts = attempts + 1,"
+				 " owner = ?2, lease_until = ?3 WHERE id IN (SELECT id FROM message"
+				 " WHERE state = 'pending' AND next_at <= ?1 ORDER BY next_at, id"
+				 " LIMIT ?4) RETURNING id, next_at",
 	[ST_MESSAGE_GET] = "SELECT " MESSAGE_COLUMNS " FROM message WHERE id = ?1",
-	/* While sending, next_at is the claim's lease: when it ends, the claim is void. */
 	[ST_MESSAGE_CLAIM] = "UPDATE message SET state = 'sending', attempts = attempts + 1,"
-			     " next_at = ?2 WHERE id = ?1 AND state = 'pending'",
+			     " owner = ?3, lease_until = ?2 WHERE id = ?1 AND state = 'pending'",
+	/* A message being sent is ended by its owner only (or by anyone, claimed before owners). */
 	[ST_MESSAGE_FINISH] = "UPDATE message SET state = ?2, next_at = ?3, sent_at = ?4,"
-			      " last_error = ?5, dead_at = CASE ?2 WHEN 'dead' THEN ?6 END"
-			      " WHERE id = ?1",
+			      " last_error = ?5, dead_at = CASE ?2 WHEN 'dead' THEN ?6 END,"
+			      " owner = NULL, lease_until = NULL WHERE id = ?1"
+			      " AND (state <> 'sending' OR owner IS NULL OR owner = ?7)",
 	/* Only /lich's answers (replies) hold a feed link: a digest's HTML is not searched. */
 	[ST_MESSAGE_FEED_TEXTS] = "SELECT subject, body, html, chat FROM message WHERE id = ?1"
 				  " AND kind = 'reply' AND (instr(body, '/ical/') > 0"
@@ -905,10 +926,34 @@ static const char *const sql_text[_ST_MAX] = {
 				 " body = coalesce(?3, body), html = coalesce(?4, html),"
 				 " chat = coalesce(?5, chat) WHERE id = ?1",
 	/* Through the index message_sending (test_store checks the plan). */
-	[ST_MESSAGE_RECOVER] = "UPDATE message SET state = 'pending', next_at = ?1"
-			       " WHERE state = 'sending' AND (?2 OR next_at <= ?1)",
+	[ST_MESSAGE_RECOVER] = "UPDATE message SET state = 'pending', next_at = ?1, owner = NULL,"
+			       " lease_until = NULL WHERE state = 'sending' AND lease_until <= ?1",
+	/* ?2 NULL: the claims made before claims had owners (schema 16). */
+	[ST_MESSAGE_RECOVER_OWNER] = "UPDATE message SET state = 'pending', next_at = ?1,"
+				     " owner = NULL, lease_until = NULL WHERE state = 'sending'"
+				     " AND owner IS ?2",
+	[ST_MESSAGE_CLAIMANTS] = "SELECT DISTINCT owner FROM message WHERE state = 'sending'"
+				 " AND owner IS NOT NULL ORDER BY owner",
 	[ST_MESSAGE_UNCLAIM] = "UPDATE message SET state = 'pending', attempts = attempts - 1,"
-			       " next_at = ?2 WHERE id = ?1 AND state = 'sending'",
+			       " next_at = ?2, owner = NULL, lease_until = NULL WHERE id = ?1"
+			       " AND state = 'sending' AND (owner IS NULL OR owner = ?3)",
+	/* The leaders' leases (lease.h). */
+	[ST_LEASE_GET] = "SELECT owner, term, until FROM lease WHERE name = ?1",
+	[ST_LEASE_ELECT] = "INSERT INTO lease(name, owner, term, until) SELECT ?1, ?2,"
+			   " coalesce(max(term), 0) + 1, ?3 FROM lease_term WHERE name = ?1"
+			   " ON CONFLICT (name) DO NOTHING RETURNING term",
+	[ST_LEASE_TERM_ADD] = "INSERT INTO lease_term(name, term, owner, started_at, until)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_LEASE_RENEW] = "UPDATE lease SET until = ?4 WHERE name = ?1 AND owner = ?2"
+			   " AND term = ?3",
+	[ST_LEASE_TERM_RENEW] = "UPDATE lease_term SET until = ?3 WHERE name = ?1 AND term = ?2",
+	[ST_LEASE_END] = "DELETE FROM lease WHERE name = ?1 AND term = ?2",
+	[ST_LEASE_TERM_END] = "UPDATE lease_term SET ended_at = ?3 WHERE name = ?1 AND term = ?2"
+			      " AND ended_at IS NULL",
+	[ST_LEASE_TERMS] = "SELECT t.name, t.term, t.owner, t.started_at, t.until,"
+			   " coalesce(t.ended_at, 0), l.term IS NOT NULL FROM lease_term t"
+			   " LEFT JOIN lease l ON l.name = t.name AND l.term = t.term"
+			   " ORDER BY t.name, t.term",
 	[ST_MESSAGE_COUNT_DAY] = "SELECT count(*) FROM message WHERE person_id = ?1 AND day = ?2"
 				 " AND " MESSAGE_COUNTED " AND kind IN ('reminder', 'catchup')"
 				 " AND state != 'cancelled'",

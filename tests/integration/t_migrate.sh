@@ -24,7 +24,7 @@ sqlite3 "$DONDOC_DB" <"$TOP/tests/data/registry-v4.sql"
 sqlite3 "$DONDOC_DB" "PRAGMA user_version = 4"
 cp "$DONDOC_DB" v4.db
 expect_rc 65 "a read-only command on schema 4 refuses (exit 65)" "$DONDOC" task list
-expect_grep "and says how to upgrade" err "has schema 4, older than this dondoc \\(15\\): run 'dondoc init'"
+expect_grep "and says how to upgrade" err "has schema 4, older than this dondoc \\(16\\): run 'dondoc init'"
 # Schema 10 widens person_id in place: a message table written otherwise is refused, not kept.
 cp v4.db odd.db
 sqlite3 odd.db "PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = replace(sql,
@@ -39,7 +39,7 @@ expect_rc 0 "init upgrades a registry with a dead message" "$DONDOC" --db dead.d
 expect_eq "which died, as far as schema 10 knows, when it was made; the others did not" \
 	"$(sqlite3 dead.db "SELECT group_concat(id || ':' || (dead_at = created_at), ' ') FROM message WHERE dead_at IS NOT NULL")" "1:1"
 expect_rc 0 "init upgrades it" "$DONDOC" init
-expect_grep "to schema 15" out "is ready \\(schema 15\\)"
+expect_grep "to schema 16" out "is ready \\(schema 16\\)"
 expect_rc 0 "the history copied into the new event table still verifies" "$DONDOC" verify
 expect_grep "all of it, and the event saying it was rechained" out "^history intact: 12 events$"
 expect_eq "that event is the last, with the state replay starts from (10 tasks)" \
@@ -73,7 +73,7 @@ expect_grep "naming the task and the field" err "^task 2: status is 'done' in th
 sqlite3 v10.db <"$TOP/tests/data/registry-v10.sql"
 sqlite3 v10.db "PRAGMA user_version = 10"
 expect_rc 0 "init upgrades a schema 10 registry" env DONDOC_NOW=2026-11-21T10:00 "$DONDOC" --db v10.db init
-expect_grep "to schema 15" out "is ready \\(schema 15\\)"
+expect_grep "to schema 16" out "is ready \\(schema 16\\)"
 expect_rc 0 "person list --json reads it" "$DONDOC" --db v10.db person list --json
 expect_eq "every address kept, under the keys it had" \
 	"$(json '[(p["id"], p["email"], p["telegram"], p["zalo"], p["phone"]) for p in j]')" \

@@ -45,11 +45,12 @@ echo "# the lock came at $held_at deliveries; the daemon said:"
 grep -E "warning|tick:" serve.log | sed "s/^/#   /"
 
 # A claim whose lease ended (its process died) is recovered by the running
-# daemon; a claim still within its lease is left to its owner.
-ins() { # ID NEXT_AT
+# daemon; a claim still within its lease is left to its owner (an
+# instance on another host: alive as far as this one can tell).
+ins() { # ID LEASE_UNTIL
 	sqlite3 -cmd '.timeout 20000' "$DONDOC_DB" "INSERT INTO message(id, person_id, channel, kind, subject, body, state,
-		attempts, next_at, created_at, day) VALUES ($1, 1, 'file', 'reply', 'Trả lời', 'Nội dung $1',
-		'sending', 1, $2, $NOW, '2025-09-29')"
+		attempts, next_at, created_at, day, owner, lease_until) VALUES ($1, 1, 'file', 'reply', 'Trả lời',
+		'Nội dung $1', 'sending', 1, $NOW, $NOW, '2025-09-29', 'elsewhere 4242 1 1', $2)"
 }
 ins 9001 $((NOW - 1))
 ins 9002 $((NOW + 900))

@@ -221,7 +221,7 @@ fill(struct fx *f)
 			      .next_at = noon(D(2025, 10, 8)), .day = D(2025, 10, 8) };
 	snprintf(m.channel, sizeof(m.channel), "email");
 	assert_int_equal(store_message_insert(f->s, &m, &msg), 0);
-	assert_int_equal(store_message_finish(f->s, msg, MESSAGE_DEAD, 0, noon(D(2025, 10, 8)),
+	assert_int_equal(store_message_finish(f->s, msg, NULL, MESSAGE_DEAD, 0, noon(D(2025, 10, 8)),
 					      "550 no such user"), 0);
 }
 

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "config.h"
 #include "dispatch.h"
+#include "instance.h"
 #include "obstacle.h"
 #include "taskops.h"
 #include "notice.h"
@@ -840,7 +841,10 @@ test_deliver_to_files(void **state)
 	assert_int_equal(count_lines(log), 2);
 }
 
-/* A claim holds until its lease ends; then it is void, and the message pending again. */
+/*
+ * A claim holds, for its owner alone, until its lease ends or its owner is
+ * known gone; then it is void, and the message pending again.
+ */
 static void
 test_claim_lease_recovered(void **state)
 {
@@ -849,6 +853,12 @@ test_claim_lease_recovered(void **state)
 	struct dispatch_env env = { .sch = sch, .rend = rend, .cs = f->cs };
 	struct msgs *ms = &f->ms;
 	time_t t = at("2025-09-25T09:00+07:00");
+	/* Two instances on other hosts: alive as far as this one can know. */
+	const char *a = "host-a 11 1 1", *b = "host-b 22 2 2";
+	char gone[160], host[128];
+	long pid;
+	long long start;
+	unsigned long long ns;
 	int64_t id, ids[4];
 	int n = 0;
 
@@ -858,33 +868,59 @@ test_claim_lease_recovered(void **state)
 	assert_int_equal(ms->n, 1);
 	id = ms->v[0].id;
 	msgs_release(ms);
-	assert_int_equal(store_message_claim(f->s, id, t + DISPATCH_LEASE_S), 1);
-	assert_int_equal(store_message_claim(f->s, id, t + DISPATCH_LEASE_S), 0);
-	/* Within the lease: the claim stands, nothing is due. */
-	assert_int_equal(store_message_recover(f->s, t + DISPATCH_LEASE_S - 1, false, &n), 0);
+	assert_int_equal(store_message_claim(f->s, id, a, t + DISPATCH_LEASE_S), 1);
+	assert_int_equal(store_message_claim(f->s, id, b, t + DISPATCH_LEASE_S), 0);
+	/* Within the lease: the claim stands, nothing is due for anyone. */
+	assert_int_equal(store_message_recover(f->s, t + DISPATCH_LEASE_S - 1, &n), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(store_message_due(f->s, t + DISPATCH_LEASE_S, ids, 4, &n), 0);
+	assert_int_equal(store_message_claim_due(f->s, t + DISPATCH_LEASE_S, b, t + 2 * DISPATCH_LEASE_S,
+						 ids, 4, &n), 0);
 	assert_int_equal(n, 0);
+	/* Only its owner ends it. */
+	assert_int_equal(store_message_finish(f->s, id, b, MESSAGE_SENT, t, t, NULL), -ESTALE);
 	/* The lease ended: pending again, due at once, the attempt kept. */
 	memset(&rep, 0, sizeof(rep));
 	assert_int_equal(dispatch_recover(f->s, &env, t + DISPATCH_LEASE_S, &rep), 0);
 	assert_int_equal(rep.recovered, 1);
-	assert_int_equal(store_message_due(f->s, t + DISPATCH_LEASE_S, ids, 4, &n), 0);
-	assert_int_equal(n, 1);
-	assert_int_equal(ids[0], id);
 	msgs_load(f, MESSAGE_PENDING, ms);
 	assert_int_equal(ms->n, 1);
 	assert_int_equal(ms->v[0].attempts, 1);
 	msgs_release(ms);
-	/* Claimed and put back untried: due as before, the attempt not counted. */
-	assert_int_equal(store_message_claim(f->s, id, t + 2 * DISPATCH_LEASE_S), 1);
-	assert_int_equal(store_message_unclaim(f->s, id, t), 0);
-	assert_int_equal(store_message_due(f->s, t, ids, 4, &n), 0);
+	assert_int_equal(store_message_claim_due(f->s, t + DISPATCH_LEASE_S, b, t + 2 * DISPATCH_LEASE_S,
+						 ids, 4, &n), 0);
 	assert_int_equal(n, 1);
-	/* At start, every claim is void, whatever its lease. */
-	assert_int_equal(store_message_claim(f->s, id, t + DISPATCH_LEASE_S), 1);
-	assert_int_equal(store_message_recover(f->s, t, true, &n), 0);
+	assert_int_equal(ids[0], id);
+	/* a's outcome, too late: b holds it now, and a can neither end it nor put it back. */
+	assert_int_equal(store_message_finish(f->s, id, a, MESSAGE_SENT, t, t, NULL), -ESTALE);
+	assert_int_equal(store_message_unclaim(f->s, id, a, t), 0);
+	msgs_load(f, MESSAGE_SENDING, ms);
+	assert_int_equal(ms->n, 1);
+	assert_int_equal(ms->v[0].attempts, 2);
+	msgs_release(ms);
+	/* Put back untried by its owner: due as before, the attempt not counted. */
+	assert_int_equal(store_message_unclaim(f->s, id, b, t), 0);
+	msgs_load(f, MESSAGE_PENDING, ms);
+	assert_int_equal(ms->n, 1);
+	assert_int_equal(ms->v[0].attempts, 1);
+	msgs_release(ms);
+	/* A live instance's claim stands; one of this host that is gone is void at once. */
+	assert_int_equal(store_message_claim(f->s, id, instance_self(), t + DISPATCH_LEASE_S), 1);
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(dispatch_recover(f->s, &env, t, &rep), 0);
+	assert_int_equal(rep.recovered, 0);
+	assert_int_equal(store_message_unclaim(f->s, id, instance_self(), t), 0);
+	assert_int_equal(sscanf(instance_self(), "%127s %ld %lld %llu", host, &pid, &start, &ns), 4);
+	snprintf(gone, sizeof(gone), "%s %ld %lld %llu", host, pid, start - 1, ns);
+	assert_int_equal(store_message_claim(f->s, id, gone, t + DISPATCH_LEASE_S), 1);
+	assert_int_equal(dispatch_recover(f->s, &env, t, &rep), 0);
+	assert_int_equal(rep.recovered, 1);
+	/* At start, a claim made before claims had owners is void too; a's stands. */
+	assert_int_equal(store_message_claim(f->s, id, NULL, t + DISPATCH_LEASE_S), 1);
+	assert_int_equal(dispatch_recover_start(f->s, t, &n), 0);
 	assert_int_equal(n, 1);
+	assert_int_equal(store_message_claim(f->s, id, a, t + DISPATCH_LEASE_S), 1);
+	assert_int_equal(dispatch_recover_start(f->s, t, &n), 0);
+	assert_int_equal(n, 0);
 }
 
 /* A list longer than DISPATCH_MAX_TASKS goes in parts, every task in one of them. */

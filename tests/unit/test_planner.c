@@ -1157,7 +1157,7 @@ send_queued(struct fx *f, int64_t task, const char *iso)
 		snprintf(m.channel, sizeof(m.channel), "file");
 		assert_int_equal(store_message_insert(f->s, &m, &id), 0);
 		assert_int_equal(store_notice_attach(f->s, ns.v[i].id, id, at(iso)), 0);
-		assert_int_equal(store_message_finish(f->s, id, MESSAGE_SENT, 0, at(iso), NULL), 0);
+		assert_int_equal(store_message_finish(f->s, id, NULL, MESSAGE_SENT, 0, at(iso), NULL), 0);
 		sent++;
 	}
 	return sent;

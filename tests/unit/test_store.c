@@ -5,12 +5,15 @@
 #include "testlib.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "instance.h"
+#include "lease.h"
 #include "store.h"
 #include "store_int.h"
 #include "xalloc.h"
@@ -301,7 +304,12 @@ tamper(struct fx *f, const char *sql)
  */
 #define DROP_FEED_GEN(t) "DROP TRIGGER IF EXISTS feed_gen_" t "_INSERT;" \
 	"DROP TRIGGER IF EXISTS feed_gen_" t "_UPDATE; DROP TRIGGER IF EXISTS feed_gen_" t "_DELETE;"
+#define UNDO_V16 \
+	"DROP TABLE lease; DROP TABLE lease_term; DROP INDEX message_sending;" \
+	"ALTER TABLE message DROP COLUMN owner; ALTER TABLE message DROP COLUMN lease_until;" \
+	"CREATE INDEX message_sending ON message(next_at) WHERE state = 'sending';"
 #define UNDO_V14 \
+	UNDO_V16 \
 	"DROP TABLE feed_member; DROP TABLE feed_seq; DROP TABLE feed; DROP TABLE feed_gen;" \
 	"DROP TABLE IF EXISTS feed_dirty; DROP TABLE IF EXISTS feed_change;" \
 	"DROP INDEX task_undated;" \
@@ -984,27 +992,38 @@ test_strerror(void **state)
 static void
 test_recover_uses_index(void **state)
 {
+	/* The texts of ST_MESSAGE_RECOVER, _RECOVER_OWNER and _CLAIMANTS in store_sqlite.c. */
+	static const char *const texts[] = {
+		"UPDATE message SET state = 'pending', next_at = ?1, owner = NULL,"
+		" lease_until = NULL WHERE state = 'sending' AND lease_until <= ?1",
+		"UPDATE message SET state = 'pending', next_at = ?1, owner = NULL,"
+		" lease_until = NULL WHERE state = 'sending' AND owner IS ?2",
+		"SELECT DISTINCT owner FROM message WHERE state = 'sending'"
+		" AND owner IS NOT NULL ORDER BY owner",
+	};
 	struct fx *f = *state;
 	sqlite3 *db;
-	sqlite3_stmt *st;
-	bool used = false;
 
 	testlib_sqlite_only();
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	/* The text of ST_MESSAGE_RECOVER in store.c. */
-	assert_int_equal(sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN UPDATE message SET state = "
-					    "'pending', next_at = ?1 WHERE state = 'sending' AND "
-					    "(?2 OR next_at <= ?1)", -1, &st, NULL), SQLITE_OK);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *d = (const char *)sqlite3_column_text(st, 3);
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		char *sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", texts[i]);
+		sqlite3_stmt *st;
+		bool used = false;
 
-		assert_string_not_equal(d, "SCAN message");
-		if (strstr(d, "USING INDEX message_sending"))
-			used = true;
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *d = (const char *)sqlite3_column_text(st, 3);
+
+			assert_string_not_equal(d, "SCAN message");
+			if (strstr(d, "USING INDEX message_sending"))
+				used = true;
+		}
+		sqlite3_finalize(st);
+		sqlite3_free(sql);
+		assert_true(used);
 	}
-	sqlite3_finalize(st);
 	sqlite3_close(db);
-	assert_true(used);
 }
 
 static int
@@ -1083,7 +1102,7 @@ message_with(struct fx *f, int64_t person, int64_t nid, enum message_state state
 	assert_int_equal(store_message_insert(f->s, &m, &id), 0);
 	assert_int_equal(store_notice_attach(f->s, nid, id, now), 0);
 	if (state != MESSAGE_PENDING)
-		assert_int_equal(store_message_finish(f->s, id, state, now, now, NULL), 0);
+		assert_int_equal(store_message_finish(f->s, id, NULL, state, now, now, NULL), 0);
 	return id;
 }
 
@@ -1165,6 +1184,217 @@ test_sent_notices(void **state)
 	task_release(&got);
 }
 
+/* --- several instances on one registry (issue 17) -------------------------- */
+
+#define CLAIM_MESSAGES 400
+#define CLAIMERS 4
+
+struct claimer {
+	const char *where;
+	char owner[32];
+	int64_t ids[CLAIM_MESSAGES];
+	int n;
+	int err;
+};
+
+/* One instance: its own connection, claiming 7 at a time until none is left. */
+static void *
+claimer_run(void *arg)
+{
+	struct claimer *c = arg;
+	struct store *s = NULL;
+	char *msg = NULL;
+	int got;
+
+	c->err = store_open(c->where, STORE_WRITE, &s, &msg);
+	free(msg);
+	while (c->err == 0) {
+		int64_t ids[7];
+
+		c->err = store_message_claim_due(s, 1000, c->owner, 2000, ids, 7, &got);
+		if (c->err < 0 || got == 0)
+			break;
+		for (int i = 0; i < got; i++)
+			c->ids[c->n++] = ids[i];
+	}
+	store_close(s);
+	return NULL;
+}
+
+/* Four instances claim at once on their own connections: each message exactly once. */
+static void
+test_claims_exclusive(void **state)
+{
+	struct fx *f = *state;
+	struct claimer c[CLAIMERS] = { 0 };
+	pthread_t th[CLAIMERS];
+	char *seen = calloc(CLAIM_MESSAGES + 1, 1);
+	int64_t first = 0, ids[2];
+	char **owners = NULL;
+	size_t n_owners = 0;
+	int total = 0, n = 0;
+
+	assert_int_equal(store_begin(f->s), 0);
+	for (int i = 0; i < CLAIM_MESSAGES; i++) {
+		/* Due from 100 to 499, inserted newest first: claims go oldest first. */
+		struct message m = { .kind = MESSAGE_REMINDER, .subject = "s", .body = "b",
+				     .next_at = 100 + CLAIM_MESSAGES - 1 - i, .created_at = 100,
+				     .address = "vp@example.vn" };
+		int64_t id;
+
+		snprintf(m.channel, sizeof(m.channel), "email");
+		assert_int_equal(store_message_insert(f->s, &m, &id), 0);
+		if (!first)
+			first = id;
+	}
+	assert_int_equal(store_commit(f->s), 0);
+	/* Not yet due for anyone: nothing claimed. */
+	assert_int_equal(store_message_claim_due(f->s, 99, "early 1 1 1", 2000, ids, 2, &n), 0);
+	assert_int_equal(n, 0);
+	for (int i = 0; i < CLAIMERS; i++) {
+		c[i].where = f->path;
+		snprintf(c[i].owner, sizeof(c[i].owner), "host%d %d 1 1", i, 100 + i);
+		assert_int_equal(pthread_create(&th[i], NULL, claimer_run, &c[i]), 0);
+	}
+	for (int i = 0; i < CLAIMERS; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(c[i].err, 0);
+		for (int k = 0; k < c[i].n; k++) {
+			int64_t x = c[i].ids[k] - first;
+
+			assert_true(x >= 0 && x < CLAIM_MESSAGES);
+			assert_int_equal(seen[x], 0);	/* never claimed twice */
+			seen[x] = 1;
+			/* Each batch oldest first: ids fall as next_at rises. */
+			if (k % 7)
+				assert_true(c[i].ids[k] < c[i].ids[k - 1]);
+		}
+		total += c[i].n;
+	}
+	assert_int_equal(total, CLAIM_MESSAGES);	/* none left behind */
+	assert_int_equal(store_message_claimants(f->s, &owners, &n_owners), 0);
+	for (size_t i = 0; i < n_owners; i++)
+		free(owners[i]);
+	free(owners);
+	/* Every instance that claimed is named (on SQLite one may have got all). */
+	assert_true(n_owners >= 1 && n_owners <= CLAIMERS);
+	/* The claims stand within their lease, and end with it. */
+	assert_int_equal(store_message_recover(f->s, 1999, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_message_recover(f->s, 2000, &n), 0);
+	assert_int_equal(n, CLAIM_MESSAGES);
+	free(seen);
+}
+
+struct terms {
+	int n;
+	struct lease_term v[8];
+	char owners[8][64];
+};
+
+static int
+term_add(const struct lease_term *t, void *userdata)
+{
+	struct terms *ts = userdata;
+
+	if (ts->n == 8)
+		return -E2BIG;
+	ts->v[ts->n] = *t;
+	snprintf(ts->owners[ts->n], sizeof(ts->owners[0]), "%s", t->owner);
+	ts->v[ts->n].owner = ts->owners[ts->n];
+	ts->v[ts->n].name = NULL;	/* borrowed until the next row */
+	ts->n++;
+	return 0;
+}
+
+/*
+ * A lease has one holder at a time: elected, renewed by its term, taken
+ * over only when it ended (or its owner is gone), given up on stopping;
+ * every term logged, none overlapping the next.
+ */
+static void
+test_lease_terms(void **state)
+{
+	struct fx *f = *state;
+	char gone[160], self[160], host[128];
+	long pid;
+	long long start;
+	unsigned long long ns;
+	char *owner = NULL;
+	int64_t term = 0, until = 0;
+	struct lease l = { .name = LEASE_PLANNER };
+	struct terms ts = { 0 };
+
+	/* This process, and one of this host that started before with our pid: gone. */
+	snprintf(self, sizeof(self), "%s", instance_self());
+	assert_int_equal(sscanf(self, "%127s %ld %lld %llu", host, &pid, &start, &ns), 4);
+	snprintf(gone, sizeof(gone), "%s %ld %lld %llu", host, pid, start - 1, ns);
+	assert_false(instance_gone(self));
+	assert_true(instance_gone(gone));
+	assert_false(instance_gone("elsewhere 1 1 1"));
+	assert_false(instance_gone("not an owner"));
+
+	assert_int_equal(lease_ttl(1), 30);
+	assert_int_equal(lease_ttl(60), 180);
+	/* Nobody holds it: ours, term 1. */
+	assert_int_equal(store_lease_get(f->s, LEASE_PLANNER, &owner, &term, &until), -ENOENT);
+	assert_int_equal(lease_hold(f->s, &l, 1000, 30), 1);
+	assert_int_equal(l.term, 1);
+	/* Renewed by its term. */
+	assert_int_equal(lease_hold(f->s, &l, 1010, 30), 1);
+	assert_int_equal(l.term, 1);
+	assert_int_equal(store_lease_get(f->s, LEASE_PLANNER, &owner, &term, &until), 0);
+	assert_string_equal(owner, self);
+	assert_int_equal(until, 1040);
+	free(owner);
+	/* Another instance, elsewhere and alive, cannot take it while it lasts. */
+	assert_int_equal(store_begin(f->s), 0);
+	assert_int_equal(store_lease_elect(f->s, LEASE_PLANNER, "elsewhere 1 1 1", 1020, 1050,
+					   &term), 0);
+	assert_int_equal(store_lease_renew(f->s, LEASE_PLANNER, "elsewhere 1 1 1", 1, 1050), 0);
+	assert_int_equal(store_commit(f->s), 0);
+	/* We stop: the lease is free at once, and elsewhere takes term 2. */
+	assert_int_equal(lease_drop(f->s, &l, 1020), 0);
+	assert_int_equal(l.term, 0);
+	assert_int_equal(store_begin(f->s), 0);
+	assert_int_equal(store_lease_elect(f->s, LEASE_PLANNER, "elsewhere 1 1 1", 1021, 1051,
+					   &term), 1);
+	assert_int_equal(term, 2);
+	assert_int_equal(store_commit(f->s), 0);
+	/* Held by a live instance elsewhere: not ours until its lease ends... */
+	assert_int_equal(lease_hold(f->s, &l, 1050, 30), 0);
+	assert_int_equal(l.term, 0);
+	/* ...then taken over, as term 3. */
+	assert_int_equal(lease_hold(f->s, &l, 1051, 30), 1);
+	assert_int_equal(l.term, 3);
+	/* A holder of this host that is gone is taken over at once, lease or not. */
+	assert_int_equal(store_begin(f->s), 0);
+	assert_int_equal(store_lease_end(f->s, LEASE_PLANNER, 3, 1052), 0);
+	assert_int_equal(store_lease_elect(f->s, LEASE_PLANNER, gone, 1052, 9999, &term), 1);
+	assert_int_equal(store_commit(f->s), 0);
+	/* We held term 3: we learn it is over, and take term 5. */
+	assert_int_equal(lease_hold(f->s, &l, 1053, 30), 1);
+	assert_int_equal(l.term, 5);
+
+	assert_int_equal(store_lease_terms(f->s, term_add, &ts), 0);
+	assert_int_equal(ts.n, 5);
+	for (int i = 0; i < ts.n; i++) {
+		assert_int_equal(ts.v[i].term, i + 1);
+		assert_int_equal(ts.v[i].held, i == 4);
+		/* Each term ended before the next began: never two leaders. */
+		if (i > 0) {
+			int64_t end = ts.v[i - 1].ended_at ? ts.v[i - 1].ended_at : ts.v[i - 1].until;
+
+			assert_true(ts.v[i - 1].ended_at > 0);
+			assert_true(end <= ts.v[i].started_at);
+		}
+	}
+	assert_string_equal(ts.v[1].owner, "elsewhere 1 1 1");
+	assert_int_equal(ts.v[1].ended_at, 1051);	/* its lease ran out at 1051 */
+	assert_string_equal(ts.v[3].owner, gone);
+	assert_int_equal(ts.v[4].ended_at, 0);
+}
+
 int
 main(void)
 {
@@ -1194,6 +1424,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_recover_uses_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_period_reports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sent_notices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claims_exclusive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lease_terms, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

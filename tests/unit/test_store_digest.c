@@ -203,7 +203,7 @@ test_dead_by_when_it_died(void **state)
 	struct fx *f = *state;
 	int64_t id = message_at(f, 1000), at = 0;
 
-	assert_int_equal(store_message_finish(f->s, id, MESSAGE_DEAD, 0, 5000, "refused"), 0);
+	assert_int_equal(store_message_finish(f->s, id, NULL, MESSAGE_DEAD, 0, 5000, "refused"), 0);
 	assert_int_equal(store_happened_foreach(f->s, 4000, 6000, 0, count_dead, &at), 0);
 	assert_int_equal(at, 5000);
 	at = 0;
@@ -213,7 +213,7 @@ test_dead_by_when_it_died(void **state)
 	assert_int_equal(store_happened_foreach(f->s, 4000, 6000, 0, count_dead, &at), 0);
 	assert_int_equal(at, 0);
 	/* Pending again, then sent: no death either. */
-	assert_int_equal(store_message_finish(f->s, id, MESSAGE_SENT, 0, 5200, NULL), 0);
+	assert_int_equal(store_message_finish(f->s, id, NULL, MESSAGE_SENT, 0, 5200, NULL), 0);
 	assert_int_equal(store_happened_foreach(f->s, 0, 9000, 0, count_dead, &at), 0);
 	assert_int_equal(at, 0);
 }
@@ -265,7 +265,7 @@ test_prune(void **state)
 	assert_int_equal(store_digest_insert(f->s, &r, &recent), 0);
 	m.digest_id = sent;
 	assert_int_equal(store_message_insert(f->s, &m, &m1), 0);
-	assert_int_equal(store_message_finish(f->s, m1, MESSAGE_SENT, 0, 50, NULL), 0);
+	assert_int_equal(store_message_finish(f->s, m1, NULL, MESSAGE_SENT, 0, 50, NULL), 0);
 	m.digest_id = pending;
 	assert_int_equal(store_message_insert(f->s, &m, NULL), 0);
 
