@@ -6,8 +6,9 @@
  * A message is written to a temporary file, flushed and renamed to
  * "<id>-<person>.txt", so a reader never sees half a message and a retry
  * of the same message replaces its file instead of adding one.  Every
- * delivery also appends one line to "deliveries.log" (id, person, time):
- * that log is how a crash test counts what was delivered twice.
+ * delivery also appends one line to "deliveries.log" (id, person, time,
+ * and the pid of the process that wrote it, one of several instances
+ * maybe): that log is how a crash test counts what was delivered twice.
  *
  * An attachment (the digest's workbook) is written beside the message,
  * as "<id>-<its filename>", before the message that names it, the same
@@ -208,8 +209,8 @@ file_send(void *state, const struct outgoing *m, int *ret_retry_after, char **re
 	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	if (fd >= 0) {
 		char line[96];
-		int n = snprintf(line, sizeof(line), "%lld %lld %lld\n", (long long)m->id,
-				 (long long)m->to->id, (long long)time(NULL));
+		int n = snprintf(line, sizeof(line), "%lld %lld %lld %ld\n", (long long)m->id,
+				 (long long)m->to->id, (long long)time(NULL), (long)getpid());
 
 		(void)write_all(fd, line, (size_t)n);
 		close(fd);

@@ -189,6 +189,12 @@ static const struct cli_command commands[] = {
 	  " [--state pending|sending|sent|dead|cancelled] [--json]\n" },
 	{ "outbox retry", cmd_outbox_retry, CLI_DB_WRITE, "send a dead message again",
 	  " ID\n" },
+	{ "lease list", cmd_lease_list, CLI_DB_READ, "show which instance leads the planner and the digest",
+	  " [--json]\n\n"
+	  "Every term of each lease, oldest first: the instance that held it (HOST PID\n"
+	  "START NS), when it began, and when it ended or its lease ends.  Several\n"
+	  "instances on one registry elect one planner and one digest sender; a term\n"
+	  "ends before the next begins.\n" },
 	{ "send-test", cmd_send_test, 0, "send one test email to check the configuration",
 	  " --email ADDRESS\n\n"
 	  "Sends a test message through the configured SMTP relay at once, and says\n"

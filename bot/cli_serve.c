@@ -446,3 +446,78 @@ cmd_outbox_retry(struct dondoc *d, int argc, char **argv)
 	printf("Tin nhắn %lld sẽ được gửi lại.\n", (long long)id);
 	return 0;
 }
+
+/* --- lease list --------------------------------------------------------------------------- */
+
+struct lease_out {
+	bool json;
+	struct cli_table *table;
+	size_t n;
+};
+
+static int
+lease_one(const struct lease_term *t, void *userdata)
+{
+	struct lease_out *o = userdata;
+	char term[24], started[32], until[32], ended[32] = "";
+
+	clock_format_local((time_t)t->started_at, started);
+	clock_format_local((time_t)t->until, until);
+	if (t->ended_at)
+		clock_format_local((time_t)t->ended_at, ended);
+	if (o->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "name", json_string(t->name));
+		json_object_set_new(j, "term", json_integer(t->term));
+		json_object_set_new(j, "owner", json_string(t->owner));
+		json_object_set_new(j, "started_at", json_string(started));
+		json_object_set_new(j, "until", json_string(until));
+		json_object_set_new(j, "ended_at", t->ended_at ? json_string(ended) : json_null());
+		json_object_set_new(j, "held", json_boolean(t->held));
+		cli_json_item(j, o->n);
+	} else {
+		const char *row[6] = { t->name, term, t->owner, started, t->ended_at ? ended : until,
+				       t->held ? "leading" : "ended" };
+
+		snprintf(term, sizeof(term), "%lld", (long long)t->term);
+		cli_table_add(o->table, row);
+	}
+	o->n++;
+	return 0;
+}
+
+int
+cmd_lease_list(struct dondoc *d, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
+	static const char *const header[6] = { "LEASE", "TERM", "INSTANCE", "STARTED",
+					       "ENDS/ENDED", "STATE" };
+	struct lease_out o = { 0 };
+	int r, ex = 0;
+
+	if (cli_parse("lease list", argc, argv, opts, cli_json_opt, &o.json, &ex))
+		return ex;
+	if (optind < argc)
+		return cli_usage_error("lease list", "unexpected argument '%s'", argv[optind]);
+	if ((ex = cli_need_store(d)) != 0)
+		return ex;
+	if (o.json) {
+		cli_json_begin();
+	} else {
+		o.table = cli_table_new(ELEMENTSOF(header));
+		cli_table_add(o.table, header);
+	}
+	r = store_lease_terms(d->store, lease_one, &o);
+	if (o.json)
+		cli_json_end(o.n);
+	else
+		cli_table_print(o.table);
+	cli_table_free(o.table);
+	if (r < 0)
+		return cli_error("lease list", cli_exit_code(r), "%s", store_errmsg(d->store));
+	return 0;
+}

@@ -176,13 +176,14 @@ done
 # delivery stopped mid-send and resumed once, import, assessment and the
 # reports.
 echo "== integration on PostgreSQL"
+# Then tests/pg/'s, on PostgreSQL only: several instances on one registry
+# (t_instances restarts the server, so nothing else runs beside it).
 pg_scripts="t_webhook t_zalo_chat t_stop_send t_indicators t_report_xlsx"
-for s in $pg_scripts; do
+for s in $(printf 'tests/integration/%s.sh\n' $pg_scripts) tests/pg/t_*.sh; do
 	if [ -n "$pg_base" ]; then
-		DONDOC_TEST_PG=$pg_base integration pg America/Los_Angeles build/san/dondoc \
-			"tests/integration/$s.sh" "$log"
+		DONDOC_TEST_PG=$pg_base integration pg America/Los_Angeles build/san/dondoc "$s" "$log"
 	else
-		echo "FAIL $s.sh [pg]: no PostgreSQL" | tee -a "$results"
+		echo "FAIL $(basename "$s") [pg]: no PostgreSQL" | tee -a "$results"
 	fi
 done
 
