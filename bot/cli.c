@@ -203,6 +203,13 @@ static const struct cli_command commands[] = {
 	  "\n\nChecks the configuration, the registry, the schedules, the templates and\n"
 	  "every channel (the SMTP relay answers, the outbox can be written); exit\n"
 	  "status 1 when something is wrong.\n" },
+	{ "migrate", cmd_migrate, CLI_DB_WRITE, "copy the registry, with its history, into a new one",
+	  " --to FILE|postgresql://URI\n\n"
+	  "Copies every row of the registry, ids and history included, into a new\n"
+	  "registry (a PostgreSQL database with no dondoc registry in it yet, or a new\n"
+	  "SQLite file), in one transaction, then checks the copy as 'verify' does and\n"
+	  "that its history ends at the same hash.  Stop the daemon first; point its db\n"
+	  "setting at the copy after.\n" },
 	{ "verify", cmd_verify, CLI_DB_READ, "check that the history was not edited",
 	  " [--anchor] [--anchor-check HASH]\n\n"
 	  "Recomputes the hash chain of the event log (keyed with [audit] key_file when\n"

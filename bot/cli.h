@@ -154,6 +154,7 @@ int cmd_digest(struct dondoc *d, int argc, char **argv);	/* cli_digest.c */
 int cmd_outbox_list(struct dondoc *d, int argc, char **argv);
 int cmd_outbox_retry(struct dondoc *d, int argc, char **argv);
 int cmd_lease_list(struct dondoc *d, int argc, char **argv);
+int cmd_migrate(struct dondoc *d, int argc, char **argv);
 int cmd_send_test(struct dondoc *d, int argc, char **argv);	/* cli_doctor.c */
 int cmd_doctor(struct dondoc *d, int argc, char **argv);
 

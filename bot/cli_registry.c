@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The registry as a whole: "init", "import" and "verify".
+ * The registry as a whole: "init", "import", "verify" and "migrate".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -264,5 +264,127 @@ cmd_verify(struct dondoc *d, int argc, char **argv)
 		printf("anchor: %s (%lld event%s, the last at %s)\n", c.hash, (long long)c.count,
 		       c.count == 1 ? "" : "s", at);
 	}
+	return 0;
+}
+
+/* --- migrate -------------------------------------------------------------------------------- */
+
+/* where as it may be shown: a URI's password and options left out. */
+static void
+where_shown(const char *where, char *out, size_t size)
+{
+	const char *scheme = strstr(where, "://"), *at, *colon;
+
+	snprintf(out, size, "%s", where);
+	if (!scheme)
+		return;
+	at = strchr(scheme + 3, '@');
+	colon = strchr(scheme + 3, ':');
+	if (at && colon && colon < at)	/* user:password@ */
+		snprintf(out, size, "%.*s%s", (int)(colon - where), where, at);
+	out[strcspn(out, "?")] = '\0';
+}
+
+struct migrate_out {
+	size_t tables;
+	int64_t rows;
+};
+
+static int
+migrate_table(const char *table, int64_t rows, void *userdata)
+{
+	struct migrate_out *o = userdata;
+
+	o->tables++;
+	o->rows += rows;
+	if (rows)
+		printf("  %-14s %lld\n", table, (long long)rows);
+	return 0;
+}
+
+static int
+migrate_opt(int c, const char *arg, void *userdata)
+{
+	if (c == 't')
+		*(const char **)userdata = arg;
+	return 0;
+}
+
+int
+cmd_migrate(struct dondoc *d, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ 0 },
+	};
+	struct migrate_out o = { 0 };
+	struct store_chain here, there;
+	struct store *to = NULL;
+	const char *dest = NULL;
+	char from_shown[256], to_shown[256], *msg = NULL;
+	size_t diffs = 0;
+	int r, ex = 0;
+
+	if (cli_parse("migrate", argc, argv, opts, migrate_opt, &dest, &ex))
+		return ex;
+	if (optind < argc)
+		return cli_usage_error("migrate", "unexpected argument '%s'", argv[optind]);
+	if (!dest || !*dest)
+		return cli_usage_error("migrate", "--to names the new registry (a file, or a "
+				       "postgresql:// URI)");
+	if ((ex = cli_need_store(d)) != 0)
+		return ex;
+	where_shown(d->db_path, from_shown, sizeof(from_shown));
+	where_shown(dest, to_shown, sizeof(to_shown));
+	if (strcmp(dest, d->db_path) == 0)
+		return cli_usage_error("migrate", "--to names the registry itself ('%s')", to_shown);
+	/* The original's history first: a copy of a broken one would only hide it. */
+	r = store_chain_check(d->store, &here);
+	if (r < 0)
+		return cli_error("migrate", cli_exit_code(r), "cannot read the history of '%s': %s",
+				 from_shown, store_errmsg(d->store));
+	if (here.state != CHAIN_INTACT) {
+		fprintf(stderr, "dondoc migrate: the history of '%s' does not verify ('dondoc verify' "
+			"says why): nothing copied\n", from_shown);
+		return 1;
+	}
+	r = cli_store_open(d->cfg, dest, STORE_CREATE, &to, &msg);
+	if (r < 0) {
+		fprintf(stderr, "dondoc migrate: %s\n", msg ? msg : strerror(-r));
+		free(msg);
+		return cli_exit_code(r);
+	}
+	printf("copying '%s' into '%s':\n", from_shown, to_shown);
+	r = store_copy(d->store, to, migrate_table, &o);
+	if (r < 0) {
+		fprintf(stderr, "dondoc migrate: cannot copy into '%s': %s; nothing was copied\n",
+			to_shown, store_errmsg(to));
+		store_close(to);
+		return r == -EEXIST ? 1 : cli_exit_code(r);
+	}
+	/* What verify asks of the copy: its chain, and the registry its history replays to. */
+	r = store_chain_check(to, &there);
+	if (r == 0 && (ex = chain_failure(&there)) != 0) {
+		store_close(to);
+		return ex;
+	}
+	if (r == 0)
+		r = audit_replay(to, stderr, &diffs);
+	if (r < 0 && r != -EBADMSG) {
+		ex = cli_error("migrate", cli_exit_code(r), "cannot verify the copy: %s",
+			       store_errmsg(to));
+		store_close(to);
+		return ex;
+	}
+	store_close(to);
+	if (r == -EBADMSG || diffs > 0 || there.count != here.count ||
+	    strcmp(there.hash, here.hash) != 0) {
+		fprintf(stderr, "dondoc migrate: the copy in '%s' differs from the original (above): "
+			"do not use it\n", to_shown);
+		return 1;
+	}
+	printf("copied %lld rows of %zu tables; the copy verifies: history intact, %lld events, "
+	       "ending at the original's hash %s\n", (long long)o.rows, o.tables,
+	       (long long)there.count, there.hash);
 	return 0;
 }

@@ -39,6 +39,10 @@ typeof(PQserverVersion) *sym_PQserverVersion;
 typeof(PQhost) *sym_PQhost;
 typeof(PQport) *sym_PQport;
 typeof(PQdb) *sym_PQdb;
+typeof(PQfname) *sym_PQfname;
+typeof(PQsocket) *sym_PQsocket;
+typeof(PQconsumeInput) *sym_PQconsumeInput;
+typeof(PQnotifies) *sym_PQnotifies;
 
 /* Loaded once and for the process's life: never unloaded. */
 static void *handle;
@@ -75,6 +79,10 @@ dlpq_load(char **reterr_msg)
 		{ (void **)&sym_PQhost, "PQhost" },
 		{ (void **)&sym_PQport, "PQport" },
 		{ (void **)&sym_PQdb, "PQdb" },
+		{ (void **)&sym_PQfname, "PQfname" },
+		{ (void **)&sym_PQsocket, "PQsocket" },
+		{ (void **)&sym_PQconsumeInput, "PQconsumeInput" },
+		{ (void **)&sym_PQnotifies, "PQnotifies" },
 	};
 	void *h;
 	int r = 0;

@@ -39,6 +39,10 @@ extern typeof(PQserverVersion) *sym_PQserverVersion;
 extern typeof(PQhost) *sym_PQhost;
 extern typeof(PQport) *sym_PQport;
 extern typeof(PQdb) *sym_PQdb;
+extern typeof(PQfname) *sym_PQfname;
+extern typeof(PQsocket) *sym_PQsocket;
+extern typeof(PQconsumeInput) *sym_PQconsumeInput;
+extern typeof(PQnotifies) *sym_PQnotifies;
 
 /* Loads libpq, once: 0, or -EOPNOTSUPP with a new message in *reterr_msg. */
 int dlpq_load(char **reterr_msg);

@@ -4399,3 +4399,178 @@ store_feed_member_drop(struct store *s, int64_t feed_id, int64_t task_id)
 	return exec_done(s, st);
 }
 
+/* --- copying a registry (dondoc migrate) ------------------------------------ */
+
+const char *const store_tables[] = {
+	"agency", "agency_alias", "person", "address", "document", "task", "task_agency",
+	"event", "event_head", "digest_run", "message", "notice", "meta", "link_code",
+	"extension", "chat_update", "chat_sent", "chat_ask", "period_report", "obstacle",
+	"feed", "feed_seq", "feed_member", "feed_gen", "feed_change", "lease", "lease_term",
+	NULL,
+};
+
+/*
+ * The rows a new registry is made with (the chain's head, the feeds'
+ * generation, meta's notes of its migrations): what a copy replaces.
+ */
+static bool
+seeded(const char *table)
+{
+	return STREQ(table, "event_head") || STREQ(table, "feed_gen") || STREQ(table, "meta");
+}
+
+/* The rows of table in s, into *ret. */
+static int
+table_count(struct store *s, const char *table, int64_t *ret)
+{
+	char sql[96];
+	struct store_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	st = s->be->adhoc(s->db, sql);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*ret = db_column_int64(st, 0);
+	s->be->adhoc_free(st);
+	return rc == DB_ROW ? 0 : db_errno(s);
+}
+
+/* Runs sql (no rows) on s. */
+static int
+adhoc_exec(struct store *s, const char *sql)
+{
+	struct store_stmt *st = s->be->adhoc(s->db, sql);
+	int rc = db_step(st);
+
+	s->be->adhoc_free(st);
+	return rc == DB_DONE ? 0 : rc < 0 ? rc : -EINVAL;
+}
+
+/* Copies the rows of table from from to to, as they are: *ret_n of them. */
+static int
+copy_table(struct store *from, struct store *to, const char *table, int64_t *ret_n)
+{
+	struct store_stmt *sel, *ins = NULL;
+	struct buf sql;
+	char q[96];
+	int64_t n = 0;
+	int cols = 0, rc, r = 0;
+
+	*ret_n = 0;
+	snprintf(q, sizeof(q), "SELECT * FROM %s", table);
+	sel = from->be->adhoc(from->db, q);
+	buf_init(&sql, 64 * 1024);
+	while (r == 0 && (rc = db_step(sel)) == DB_ROW) {
+		if (!ins) {
+			/* The columns by name: the two schemas need not list them in one order. */
+			cols = sel->be->column_count(sel);
+			(void)buf_addf(&sql, "INSERT INTO %s(", table);
+			for (int i = 0; i < cols; i++)
+				(void)buf_addf(&sql, "%s%s", i ? ", " : "", sel->be->column_name(sel, i));
+			(void)buf_adds(&sql, ") VALUES (");
+			for (int i = 0; i < cols; i++)
+				(void)buf_addf(&sql, "%s?%d", i ? ", " : "", i + 1);
+			(void)buf_adds(&sql, ")");
+			ins = to->be->adhoc(to->db, sql.p);
+		}
+		for (int i = 0; i < cols; i++) {
+			switch (db_column_type(sel, i)) {
+			case DB_INTEGER:
+				db_bind_int64(ins, i + 1, db_column_int64(sel, i));
+				break;
+			case DB_BLOB:
+				ins->be->bind_blob(ins, i + 1, sel->be->column_blob(sel, i),
+						   sel->be->column_bytes(sel, i));
+				break;
+			case DB_NULL:
+				db_bind_null(ins, i + 1);
+				break;
+			default:	/* text; no column of the schema holds a float */
+				db_bind_text(ins, i + 1, db_column_text(sel, i), false);
+				break;
+			}
+		}
+		rc = db_step(ins);
+		db_reset(ins);
+		if (rc != DB_DONE) {
+			r = rc < 0 ? rc : -EINVAL;
+			store_set_why(to, "cannot copy row %lld of %s: %s", (long long)n + 1, table,
+				      to->be->errmsg(to->db));
+			break;
+		}
+		n++;
+	}
+	if (r == 0 && rc != DB_DONE) {
+		r = rc < 0 ? rc : -EIO;
+		store_set_why(to, "cannot read %s: %s", table, from->be->errmsg(from->db));
+	}
+	if (ins)
+		to->be->adhoc_free(ins);
+	from->be->adhoc_free(sel);
+	buf_release(&sql);
+	if (r == 0 && to->be->copied) {
+		r = to->be->copied(to->db, table);
+		if (r < 0)
+			store_set_why(to, "cannot set the next id of %s: %s", table,
+				      to->be->errmsg(to->db));
+	}
+	*ret_n = n;
+	return r;
+}
+
+int
+store_copy(struct store *from, struct store *to, store_copy_cb cb, void *userdata)
+{
+	int64_t n = 0;
+	int r;
+
+	/* Only into a registry made anew: nothing of anybody's is replaced. */
+	for (int i = 0; store_tables[i]; i++) {
+		if (seeded(store_tables[i]))
+			continue;
+		r = table_count(to, store_tables[i], &n);
+		if (r < 0)
+			return r;
+		if (n > 0) {
+			store_set_why(to, "it is not empty (%s has %lld rows): the copy goes into a "
+				      "new registry", store_tables[i], (long long)n);
+			return -EEXIST;
+		}
+	}
+	/* One snapshot of the original, one transaction for the copy. */
+	r = store_begin(from);
+	if (r == 0) {
+		r = store_begin(to);
+		if (r < 0)
+			store_rollback(from);
+	}
+	for (int i = 0; r == 0 && store_tables[i]; i++) {
+		const char *t = store_tables[i];
+		char sql[96];
+
+		/*
+		 * What the new registry was made with, and what its triggers
+		 * wrote as the rows came in (feed_change), give way to the
+		 * original's.
+		 */
+		r = table_count(to, t, &n);
+		if (r == 0 && n > 0) {
+			snprintf(sql, sizeof(sql), "DELETE FROM %s", t);
+			r = adhoc_exec(to, sql);
+		}
+		if (r == 0)
+			r = copy_table(from, to, t, &n);
+		if (r == 0 && cb)
+			r = cb(t, n, userdata);
+	}
+	if (r == 0)
+		r = store_commit(to);
+	if (r < 0) {
+		store_rollback(to);
+		store_rollback(from);
+		return r;
+	}
+	store_rollback(from);	/* read only */
+	return 0;
+}

@@ -531,6 +531,18 @@ int store_message_foreach(struct store *s, int state, store_message_cb cb, void 
 /* dead -> pending now, its notices queued again; -ENOENT unless id is dead. */
 int store_message_retry(struct store *s, int64_t id, int64_t now);
 
+/* --- copying (dondoc migrate) ---------------------------------------------- */
+
+typedef int (*store_copy_cb)(const char *table, int64_t rows, void *userdata);
+/*
+ * Copies every row of from, with its id and its history, into to, a
+ * registry of the same schema made anew (on either backend): -EEXIST
+ * when to holds anything already.  One transaction on to; cb (may be
+ * NULL) hears of each table copied, and stops the copy by returning
+ * non-zero.
+ */
+int store_copy(struct store *from, struct store *to, store_copy_cb cb, void *userdata);
+
 /* --- leases: one leader at a time (lease.h) ------------------------------- */
 
 /* One term of a lease, as lease_term keeps it. */

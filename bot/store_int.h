@@ -331,12 +331,31 @@ struct store_backend {
 	void (*rollback)(struct store_db *db);
 	bool (*in_txn)(struct store_db *db);
 
+	/*
+	 * A statement of text sql, ours (store_copy's, naming tables and
+	 * columns of the schema), prepared now and freed by adhoc_free.
+	 */
+	struct store_stmt *(*adhoc)(struct store_db *db, const char *sql);
+	void (*adhoc_free)(struct store_stmt *st);
+	const char *(*column_name)(struct store_stmt *st, int i);
+	/*
+	 * After rows with their ids were copied into table: the ids it gives
+	 * next come after them (NULL: the database sees to it itself).
+	 */
+	int (*copied)(struct store_db *db, const char *table);
+
 	void (*set_busy_timeout)(struct store_db *db, int ms);
 	int (*work)(struct store_db *db, enum store_work w);
 	int (*upkeep_handoff)(struct store_db *db, void (*fn)(void *userdata, int backlog),
 			      void *userdata);
 	int (*upkeep)(struct store_db *db, int *ret_backlog, int *ret_done);
 };
+
+/*
+ * Every table of the schema, each after those it refers to: what
+ * store_copy copies, in this order.
+ */
+extern const char *const store_tables[];
 
 extern const struct store_backend store_sqlite;
 extern const struct store_backend store_pg;

@@ -2596,6 +2596,24 @@ sq_close(struct store_db *db)
 }
 
 /* Every db setting that is not a URI of another backend's is a file path. */
+static struct store_stmt *
+sq_adhoc(struct store_db *db, const char *sql)
+{
+	return &sq_prepare(db, sql, -1)->base;
+}
+
+static void
+sq_adhoc_free(struct store_stmt *st)
+{
+	sq_finalize(sq(st));
+}
+
+static const char *
+sq_column_name(struct store_stmt *st, int i)
+{
+	return sqlite3_column_name(sq(st)->st, i);
+}
+
 static bool
 sq_takes(const char *where)
 {
@@ -2631,6 +2649,9 @@ const struct store_backend store_sqlite = {
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.in_txn = sq_in_txn,
+	.adhoc = sq_adhoc,
+	.adhoc_free = sq_adhoc_free,
+	.column_name = sq_column_name,
 	.set_busy_timeout = sq_set_busy_timeout,
 	.work = sq_work,
 	.upkeep_handoff = sq_upkeep_handoff,
