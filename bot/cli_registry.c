@@ -21,6 +21,7 @@
 int
 cmd_init(struct dondoc *d, int argc, char **argv)
 {
+	char shown[256];
 	int ex = 0;
 
 	if (cli_parse("init", argc, argv, NULL, NULL, NULL, &ex))
@@ -29,7 +30,8 @@ cmd_init(struct dondoc *d, int argc, char **argv)
 		return cli_usage_error("init", "unexpected argument '%s'", argv[optind]);
 	if ((ex = cli_need_store(d)) != 0)
 		return ex;
-	printf("registry '%s' is ready (schema %d)\n", d->db_path, STORE_SCHEMA_VERSION);
+	store_where_shown(d->db_path, shown, sizeof(shown));
+	printf("registry '%s' is ready (schema %d)\n", shown, STORE_SCHEMA_VERSION);
 	return 0;
 }
 
@@ -269,22 +271,6 @@ cmd_verify(struct dondoc *d, int argc, char **argv)
 
 /* --- migrate -------------------------------------------------------------------------------- */
 
-/* where as it may be shown: a URI's password and options left out. */
-static void
-where_shown(const char *where, char *out, size_t size)
-{
-	const char *scheme = strstr(where, "://"), *at, *colon;
-
-	snprintf(out, size, "%s", where);
-	if (!scheme)
-		return;
-	at = strchr(scheme + 3, '@');
-	colon = strchr(scheme + 3, ':');
-	if (at && colon && colon < at)	/* user:password@ */
-		snprintf(out, size, "%.*s%s", (int)(colon - where), where, at);
-	out[strcspn(out, "?")] = '\0';
-}
-
 struct migrate_out {
 	size_t tables;
 	int64_t rows;
@@ -334,8 +320,8 @@ cmd_migrate(struct dondoc *d, int argc, char **argv)
 				       "postgresql:// URI)");
 	if ((ex = cli_need_store(d)) != 0)
 		return ex;
-	where_shown(d->db_path, from_shown, sizeof(from_shown));
-	where_shown(dest, to_shown, sizeof(to_shown));
+	store_where_shown(d->db_path, from_shown, sizeof(from_shown));
+	store_where_shown(dest, to_shown, sizeof(to_shown));
 	if (strcmp(dest, d->db_path) == 0)
 		return cli_usage_error("migrate", "--to names the registry itself ('%s')", to_shown);
 	/* The original's history first: a copy of a broken one would only hide it. */

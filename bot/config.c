@@ -53,6 +53,7 @@ enum key_type {
 	KEY_DIGITS,	/* 1-32 decimal digits (Zalo's ids) */
 	KEY_DURATION,	/* an integer and a unit, s m h or d ("7d"), within [min, max] seconds */
 	KEY_ISO_DURATION,	/* ISO 8601 (PT1H, PT30M, P1D, P1W) or seconds, within [min, max] */
+	KEY_BOOL,	/* yes or no (true/false, on/off, 1/0) */
 };
 
 struct key {
@@ -76,6 +77,7 @@ static const struct key keys[] = {
 	{ "http", "metrics_token_file", KEY_PATH, offsetof(struct config, http_metrics_token_file),
 	  0, 0 },
 	{ "http", "trusted_proxy", KEY_ADDRESSES, offsetof(struct config, http_trusted_proxy), 0, 0 },
+	{ "http", "share_port", KEY_BOOL, offsetof(struct config, http_share_port), 0, 0 },
 	{ "file", "delay_ms", KEY_INT, offsetof(struct config, file_delay_ms), 0, 60000 },
 	{ "smtp", "host", KEY_TEXT, offsetof(struct config, smtp_host), 0, 0 },
 	{ "smtp", "port", KEY_INT, offsetof(struct config, smtp_port), 1, 65535 },
@@ -507,6 +509,18 @@ handler(void *user, const char *section, const char *name, const char *value)
 
 	field = (char *)p->c + k->offset;
 	switch (k->type) {
+	case KEY_BOOL:
+		if (strcasecmp(value, "yes") == 0 || strcasecmp(value, "true") == 0 ||
+		    strcasecmp(value, "on") == 0 || strcmp(value, "1") == 0) {
+			*(bool *)field = true;
+		} else if (strcasecmp(value, "no") == 0 || strcasecmp(value, "false") == 0 ||
+			   strcasecmp(value, "off") == 0 || strcmp(value, "0") == 0) {
+			*(bool *)field = false;
+		} else {
+			parser_fail(p, -EINVAL, xasprintf("bad %s '%s': yes or no", name, value));
+			return 0;
+		}
+		return 1;
 	case KEY_INT:
 		r = parse_int(value, k->min, k->max, (int *)(void *)field);
 		if (r == -EINVAL)

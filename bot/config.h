@@ -39,6 +39,13 @@ struct config {
 	char *http_metrics_token_file;	/* its bearer token, as a secret (NULL: none) */
 	/* proxies whose X-Forwarded-For is believed: numeric addresses (NULL: none) */
 	char *http_trusted_proxy;
+	/*
+	 * [http] share_port: other processes (dondoc instances on one
+	 * registry) may listen on the same address, and the kernel spreads
+	 * the connections between them (SO_REUSEPORT); no: the address is
+	 * refused when another has it.
+	 */
+	bool http_share_port;
 	/* [file] */
 	int file_delay_ms;	/* pause before each file delivery, 0..60000 (0): simulates a slow link */
 	/* [smtp]: with a host, email replaces the file channel for people with an address */

@@ -1023,7 +1023,7 @@ http_free(struct http *h)
 }
 
 int
-http_start(const char *listen, struct http **ret, char **reterr_msg)
+http_start(const char *listen, bool share, struct http **ret, char **reterr_msg)
 {
 	struct sockaddr_storage sa;
 	socklen_t sa_len = 0;
@@ -1065,10 +1065,13 @@ http_start(const char *listen, struct http **ret, char **reterr_msg)
 				MHD_OPTION_NOTIFY_COMPLETED, done, h,
 				MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 				MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
+				/* 1: SO_REUSEPORT, the port shared; 0: SO_REUSEADDR alone, as before. */
+				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)(share ? 1 : 0),
 				MHD_OPTION_END);
 	if (!h->d) {
 		*reterr_msg = xasprintf("[http] cannot listen on %s (address in use, or not this "
-					"machine's?)", listen);
+					"machine's?%s)", listen, share ? "" : " Instances that share "
+					"it set [http] share_port = yes");
 		http_free(h);
 		return -EADDRINUSE;
 	}

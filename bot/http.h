@@ -82,10 +82,12 @@ struct http;
 
 /*
  * Listens on listen ("127.0.0.1:8080", "[::1]:8080") and serves, on a
- * thread of its own, the routes http_route() adds (none yet: 404).  0, or
- * -errno with a new message (bad address, port taken).
+ * thread of its own, the routes http_route() adds (none yet: 404); with
+ * share, beside other processes listening there too (SO_REUSEPORT: the
+ * kernel spreads connections between them).  0, or -errno with a new
+ * message (bad address, port taken).
  */
-int http_start(const char *listen, struct http **ret, char **reterr_msg);
+int http_start(const char *listen, bool share, struct http **ret, char **reterr_msg);
 /*
  * Adds a route (copied; its strings borrowed for the server's life), from
  * any thread, before or while serving.  A request goes to the route of

@@ -634,6 +634,7 @@ serve_run(struct dondoc *d, bool once)
 	uint64_t watchdog_usec = 0;
 	char *msg = NULL;
 	const char *db;
+	char shown[256];	/* db as the log may show it (no password) */
 	bool full = true, more = false;
 	int64_t next_tick = 0;
 	time_t window_told = 0;	/* the window opening last logged (tell_window) */
@@ -646,6 +647,7 @@ serve_run(struct dondoc *d, bool once)
 		return 78;	/* EX_CONFIG */
 	/* --db and $DONDOC_DB win over the file, as for every command. */
 	db = d->db_path_given ? d->db_path : st.cfg->db;
+	store_where_shown(db, shown, sizeof(shown));
 	/* The key is read here only: a reload keeps it (a new key_file needs a restart). */
 	r = cli_store_open(st.cfg, db, STORE_CREATE, &d->store, &msg);
 	if (r < 0) {
@@ -666,12 +668,13 @@ serve_run(struct dondoc *d, bool once)
 	}
 	r = dispatch_recover_start(d->store, clock_now(&d->clock), &recovered);
 	if (r == -EBUSY) {
-		log_errorx("registry '%s' is locked by another process; try again when it is done", db);
+		log_errorx("registry '%s' is locked by another process; try again when it is done",
+			   shown);
 		setup_release(&st);
 		return cli_exit_code(r);
 	}
 	if (r < 0) {
-		log_errorx("cannot read the outbox of '%s': %s", db, store_strerror(d->store, r));
+		log_errorx("cannot read the outbox of '%s': %s", shown, store_strerror(d->store, r));
 		setup_release(&st);
 		return cli_exit_code(r);
 	}
@@ -683,7 +686,8 @@ serve_run(struct dondoc *d, bool once)
 	 * to serve, a port already taken is not worth refusing to start for.
 	 */
 	if ((st.cfg->http_wanted || (st.bot && !tgbot_polling(st.bot)) || st.zbot) && !once) {
-		r = web_start(st.cfg->http_listen, db, d->store, &d->clock, serve_wake[1], &web, &msg);
+		r = web_start(st.cfg->http_listen, st.cfg->http_share_port, db, d->store, &d->clock,
+			      serve_wake[1], &web, &msg);
 		if (r < 0 && ((st.bot && !tgbot_polling(st.bot)) || st.zbot)) {
 			log_errorx("%s: %s's webhook needs it", msg, st.zbot ? "Zalo" : "Telegram");
 			free(msg);
@@ -708,7 +712,7 @@ serve_run(struct dondoc *d, bool once)
 	}
 	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
 		watchdog_usec = 0;
-	log_info("started: registry '%s', outbox '%s', tick %d s", db, st.cfg->outbox_dir,
+	log_info("started: registry '%s', outbox '%s', tick %d s", shown, st.cfg->outbox_dir,
 		 st.cfg->tick);
 	(void)sd_notify(0, "READY=1\nSTATUS=started");
 

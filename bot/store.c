@@ -165,6 +165,21 @@ struct row_cb {
 	void *userdata;
 };
 
+void
+store_where_shown(const char *where, char *out, size_t size)
+{
+	const char *scheme = strstr(where, "://"), *at, *colon;
+
+	snprintf(out, size, "%s", where);
+	if (!scheme)
+		return;
+	at = strchr(scheme + 3, '@');
+	colon = strchr(scheme + 3, ':');
+	if (at && colon && colon < at)	/* user:password@ */
+		snprintf(out, size, "%.*s%s", (int)(colon - where), where, at);
+	out[strcspn(out, "?")] = '\0';
+}
+
 const char *
 store_errmsg(const struct store *s)
 {
@@ -4458,6 +4473,13 @@ copy_table(struct store *from, struct store *to, const char *table, int64_t *ret
 	int cols = 0, rc, r = 0;
 
 	*ret_n = 0;
+	if (to->be->copying) {
+		r = to->be->copying(to->db, table, false);
+		if (r < 0) {
+			store_set_why(to, "cannot copy into %s: %s", table, to->be->errmsg(to->db));
+			return r;
+		}
+	}
 	snprintf(q, sizeof(q), "SELECT * FROM %s", table);
 	sel = from->be->adhoc(from->db, q);
 	buf_init(&sql, 64 * 1024);
@@ -4509,10 +4531,10 @@ copy_table(struct store *from, struct store *to, const char *table, int64_t *ret
 		to->be->adhoc_free(ins);
 	from->be->adhoc_free(sel);
 	buf_release(&sql);
-	if (r == 0 && to->be->copied) {
-		r = to->be->copied(to->db, table);
+	if (r == 0 && to->be->copying) {
+		r = to->be->copying(to->db, table, true);
 		if (r < 0)
-			store_set_why(to, "cannot set the next id of %s: %s", table,
+			store_set_why(to, "cannot end the copy into %s: %s", table,
 				      to->be->errmsg(to->db));
 	}
 	*ret_n = n;
@@ -4551,8 +4573,8 @@ store_copy(struct store *from, struct store *to, store_copy_cb cb, void *userdat
 
 		/*
 		 * What the new registry was made with, and what its triggers
-		 * wrote as the rows came in (feed_change), give way to the
-		 * original's.
+		 * wrote as the rows came in (SQLite's feed_change: its
+		 * triggers cannot be turned off), give way to the original's.
 		 */
 		r = table_count(to, t, &n);
 		if (r == 0 && n > 0) {

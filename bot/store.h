@@ -47,6 +47,8 @@ int store_open(const char *where, enum store_mode mode, struct store **ret,
 	       char **reterr_msg);
 /* Closes s (its audit key wiped); NULL-safe; returns NULL. */
 struct store *store_close(struct store *s);
+/* The db setting where as it may be shown: a URI's password and options left out. */
+void store_where_shown(const char *where, char *out, size_t size);
 /* The database's message for the last failure on s (borrowed, valid until the next call). */
 const char *store_errmsg(const struct store *s);
 /*

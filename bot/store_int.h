@@ -339,10 +339,12 @@ struct store_backend {
 	void (*adhoc_free)(struct store_stmt *st);
 	const char *(*column_name)(struct store_stmt *st, int i);
 	/*
-	 * After rows with their ids were copied into table: the ids it gives
-	 * next come after them (NULL: the database sees to it itself).
+	 * Around the copy of whole rows into table (NULL: nothing to do):
+	 * before (done false), its triggers off, for the rows come with what
+	 * they would write; after, on again, and the ids it gives next past
+	 * those copied.
 	 */
-	int (*copied)(struct store_db *db, const char *table);
+	int (*copying)(struct store_db *db, const char *table, bool done);
 
 	void (*set_busy_timeout)(struct store_db *db, int ms);
 	int (*work)(struct store_db *db, enum store_work w);

@@ -974,32 +974,54 @@ pg_column_name(struct store_stmt *st, int i)
 	return pg(st)->res ? sym_PQfname(pg(st)->res, i) : NULL;
 }
 
-/* The identity of table's id (if it has one) set past the ids copied into it. */
+/* Runs sql, whose rows (if any) are not read; -errno as fail() says. */
 static int
-pg_copied(struct store_db *db, const char *table)
+pg_exec_ok(struct store_db *db, const char *sql, bool *ret_rows)
 {
-	char sql[512];
-	PGresult *res;
-	bool identity;
+	PGresult *res = sym_PQexec(db->conn, sql);
+	ExecStatusType status = sym_PQresultStatus(res);
 	int r = 0;
 
+	if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+		r = fail(db, res);
+	if (ret_rows)
+		*ret_rows = r == 0 && sym_PQntuples(res) > 0;
+	sym_PQclear(res);
+	return r;
+}
+
+/*
+ * Before a copy into table, its triggers off (ALTER TABLE, which the
+ * tables' owner may do, where session_replication_role needs a
+ * superuser); after, on again, its statistics taken, and its identity
+ * past the ids copied.
+ */
+static int
+pg_copying(struct store_db *db, const char *table, bool done)
+{
+	char sql[512];
+	bool identity = false;
+	int r;
+
+	snprintf(sql, sizeof(sql), "ALTER TABLE %s %s TRIGGER USER", table,
+		 done ? "ENABLE" : "DISABLE");
+	r = pg_exec_ok(db, sql, NULL);
+	if (r < 0 || !done)
+		return r;
+	/* The planner's statistics of it now: without, it reads 100,000 tasks to find one. */
+	snprintf(sql, sizeof(sql), "ANALYZE %s", table);
+	r = pg_exec_ok(db, sql, NULL);
+	if (r < 0)
+		return r;
 	snprintf(sql, sizeof(sql), "SELECT 1 FROM information_schema.columns"
 		 " WHERE table_schema = current_schema() AND table_name = '%s'"
 		 " AND column_name = 'id' AND is_identity = 'YES'", table);
-	res = sym_PQexec(db->conn, sql);
-	if (sym_PQresultStatus(res) != PGRES_TUPLES_OK)
-		r = fail(db, res);
-	identity = r == 0 && sym_PQntuples(res) > 0;
-	sym_PQclear(res);
-	if (!identity)
+	r = pg_exec_ok(db, sql, &identity);
+	if (r < 0 || !identity)
 		return r;
 	snprintf(sql, sizeof(sql), "SELECT setval(pg_get_serial_sequence('%s', 'id'),"
 		 " coalesce(max(id), 0) + 1, false) FROM %s", table, table);
-	res = sym_PQexec(db->conn, sql);
-	if (sym_PQresultStatus(res) != PGRES_TUPLES_OK)
-		r = fail(db, res);
-	sym_PQclear(res);
-	return r;
+	return pg_exec_ok(db, sql, NULL);
 }
 
 static struct store_stmt *
@@ -1681,7 +1703,7 @@ const struct store_backend store_pg = {
 	.adhoc = pg_adhoc,
 	.adhoc_free = pg_adhoc_free,
 	.column_name = pg_column_name,
-	.copied = pg_copied,
+	.copying = pg_copying,
 	.set_busy_timeout = pg_set_busy_timeout,
 	.work = pg_work,
 };

@@ -769,7 +769,7 @@ on_metrics(void *userdata, struct http_req *q, const char *body, size_t n)
 }
 
 int
-web_start(const char *listen, const char *db, const struct store *key_of,
+web_start(const char *listen, bool share, const char *db, const struct store *key_of,
 	  const struct clock *clk, int wake_fd, struct web **ret, char **reterr_msg)
 {
 	struct http_route health = { .method = "GET", .path = "/healthz", .handle = on_health },
@@ -821,7 +821,7 @@ web_start(const char *listen, const char *db, const struct store *key_of,
 		web_stop(w);
 		return r;
 	}
-	r = http_start(listen, &h, reterr_msg);
+	r = http_start(listen, share, &h, reterr_msg);
 	if (r < 0) {
 		web_stop(w);
 		return r;

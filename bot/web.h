@@ -41,11 +41,12 @@ struct web_setup {
 
 /*
  * Opens the registry db for the server's threads, each connection with a
- * copy of key_of's audit key, and starts listening on listen.  wake_fd is
+ * copy of key_of's audit key, and starts listening on listen (shared with
+ * other instances when share: http_start).  wake_fd is
  * written to when updates were handled: their answers wait in the outbox,
  * and calls to Telegram for web_run_after().  0, or -errno with a new message.
  */
-int web_start(const char *listen, const char *db, const struct store *key_of,
+int web_start(const char *listen, bool share, const char *db, const struct store *key_of,
 	      const struct clock *clk, int wake_fd, struct web **ret, char **reterr_msg);
 struct web *web_stop(struct web *w);
 void web_set(struct web *w, const struct web_setup *setup);

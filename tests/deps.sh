@@ -16,7 +16,7 @@ libcurl4-openssl-dev curl ca-certificates libmicrohttpd-dev
 valgrind prometheus
 libzip-dev libxml2-dev python3-openpyxl python3-docx
 libxlsxwriter-dev chromium
-libpq-dev postgresql-15
+libpq-dev postgresql-15 iproute2
 python3-icalendar
 clang libclang-rt-14-dev"
 

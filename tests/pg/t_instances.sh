@@ -9,6 +9,10 @@
 #      one a kill, the others never stop.
 #   4. PostgreSQL restarted under load: the instances take their
 #      connections up again, nothing is lost, and 'verify' passes.
+#   5. Two instances answer Telegram's webhook on one address ([http]
+#      share_port: the kernel spreads the connections): every update is
+#      committed once, answered once, also when Telegram sends the same
+#      ones to both at once.
 #
 # PostgreSQL only (tests/check.sh runs it with DONDOC_TEST_PG set): a
 # SQLite registry is one daemon's.  The clock is pinned (DONDOC_NOW): the
@@ -215,3 +219,72 @@ dups=$(cut -d' ' -f1 outbox/deliveries.log | sort | uniq -d | wc -l | tr -d ' ')
 echo "# $dups messages delivered twice across the restart"
 verdict "PostgreSQL restarted under load" INV_RECEIVED="$T/outbox/deliveries.log" INV_CHANNEL=file \
 	INV_MAX_DUPS=2 INV_SETTLED=1 INV_EXPLAIN=10
+
+# --- 5. two instances behind one address ---------------------------------------------------
+TOKEN=7000000001:AAtesttoken_for_dondoc
+fake_telegram_start "$TOKEN"
+http_port
+SECRET=wh-secret_2025
+printf '%s\n' "$SECRET" >secret
+fresh_registry w
+{ conf_general db="$DONDOC_DB" tick=1; conf_webhook; printf 'share_port = yes\n'; } >dondoc.conf
+# share_port goes in [http]: conf_webhook's first section.
+sed -i '/^share_port/d; s/^\(listen = .*\)$/\1\nshare_port = yes/' dondoc.conf
+export DONDOC_NOW=2025-09-27T09:00
+tasks_tsv 20 30/9/2025 >t5.tsv
+expect_rc 0 "import 20 tasks" "$SETUP_DONDOC" import t5.tsv
+for i in $(seq 1 20); do
+	"$SETUP_DONDOC" person add --name "Cán bộ $i" --agency "Đơn vị thử số $i" --role focal \
+		--telegram $((2000 + i)) >/dev/null || fail "person add $i"
+	curl -s -X POST -d "{\"chat_id\": $((2000 + i)), \"first_name\": \"Cán bộ\"}" \
+		"$API/control/chat" >/dev/null
+done
+inst_start h1
+wait_http "$WEB/healthz"
+inst_start h2
+sleep_until_listening() { grep -q "listening on" inst-h2.log; }
+wait_until 20 sleep_until_listening
+expect_grep "the second instance listens on the same address" inst-h2.log "listening on 127.0.0.1:$HTTP"
+$PY - 4000 >load5.jsonl <<'PY'
+import json, sys
+for k in range(int(sys.argv[1])):
+    uid, chat = 1000 + k, 2000 + k % 20 + 1
+    print(json.dumps({"update_id": uid, "message": {
+        "message_id": uid, "date": 1759200000, "text": "/tiendo %d %d%% lần %d" % (k % 20 + 1, k % 100, uid),
+        "from": {"id": chat, "is_bot": False, "first_name": "Cán bộ"},
+        "chat": {"id": chat, "type": "private", "first_name": "Cán bộ"}}}, ensure_ascii=False))
+PY
+$PY "$TOP/tests/webhook_post.py" "$WEB/telegram/webhook" "$SECRET" load5.jsonl 32 >posted5 &
+poster=$!
+# Whose are the connections meanwhile: both instances', the kernel's choice.
+: >owners
+while kill -0 $poster 2>/dev/null; do
+	ss -Htnp state established "( sport = :$HTTP )" 2>/dev/null | grep -o 'pid=[0-9]*' >>owners
+	sleep 0.05
+done
+wait $poster
+poster=
+expect_eq "4000 updates on 32 connections to one address: all answered 200" \
+	"$(cut -d' ' -f2 posted5 | sort | uniq -c | awk '{ printf "%s:%s", $2, $1 }')" "200:4000"
+expect_eq "both instances took connections" \
+	"$(sort -u owners | grep -c -e "pid=$pid_h1\$" -e "pid=$pid_h2\$")" 2
+expect_eq "each update recorded once" \
+	"$(sql "SELECT count(*), count(DISTINCT update_id) FROM chat_update")" "4000|4000"
+expect_eq "each note in the history once" \
+	"$(sql "SELECT count(*), count(DISTINCT text) FROM event WHERE kind = 'note' AND channel = 'telegram'")" \
+	"4000|4000"
+expect_eq "each answered once" \
+	"$(sql "SELECT count(*), count(DISTINCT reply_to) FROM message WHERE kind = 'reply'")" "4000|4000"
+# Telegram sends the same updates again, to both at once (two posters).
+$PY "$TOP/tests/webhook_post.py" "$WEB/telegram/webhook" "$SECRET" load5.jsonl 16 >again.a &
+pa=$!
+$PY "$TOP/tests/webhook_post.py" "$WEB/telegram/webhook" "$SECRET" load5.jsonl 16 >again.b
+wait $pa
+expect_eq "the same 4000 twice more at once: all 200" \
+	"$(cat again.a again.b | cut -d' ' -f2 | sort | uniq -c | awk '{ printf "%s:%s", $2, $1 }')" "200:8000"
+expect_eq "and nothing done twice, no error told to anyone" \
+	"$(sql "SELECT (SELECT count(*) FROM chat_update), (SELECT count(*) FROM event WHERE kind = 'note'), (SELECT count(*) FROM message WHERE kind = 'reply'), (SELECT count(*) FROM message WHERE chat LIKE 'Hệ thống gặp lỗi%')")" \
+	"4000|4000|4000|0"
+inst_stop h1 h2
+expect_eq "both stopped cleanly" $? 0
+expect_rc 0 "the history is whole" "$DONDOC" verify

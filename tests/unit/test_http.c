@@ -235,7 +235,7 @@ setup(void **state)
 
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->cond, NULL);
-	if (http_start("127.0.0.1:0", &f->h, &msg) < 0) {
+	if (http_start("127.0.0.1:0", false, &f->h, &msg) < 0) {
 		fprintf(stderr, "http_start: %s\n", msg);
 		free(msg);
 		return -1;
