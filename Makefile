@@ -58,7 +58,7 @@ REL = build/rel
 SAN = build/san
 TSAN = build/tsan
 
-.PHONY: all deps run check test-build check-style valgrind bench bench-webhook bench-zalo bench-feed bench-peers faults fuzz fuzz-build install uninstall clean demo
+.PHONY: all deps run check test-build check-style valgrind bench bench-webhook bench-pg bench-zalo bench-feed bench-peers faults fuzz fuzz-build install uninstall clean demo
 
 all: bot/dondoc bot/dondoc-ical
 
@@ -143,6 +143,13 @@ bench-webhook: deps
 	@$(MAKE) --no-print-directory all $(REL)/bench_inbound $(REL)/dondoc-ical
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk
 	@sh bench/webhook.sh
+
+# Issue 17's budget: PostgreSQL with two instances, beside SQLite (a
+# server of its own, as the tests start; wrk installed when missing).
+bench-pg: deps
+	@$(MAKE) --no-print-directory all $(REL)/bench_planner $(REL)/dondoc-ical
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk
+	@sh bench/pg.sh
 
 # The Zalo webhook at the same budget (issue 14): signed events replayed by wrk.
 bench-zalo: deps

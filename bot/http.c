@@ -1065,8 +1065,13 @@ http_start(const char *listen, bool share, struct http **ret, char **reterr_msg)
 				MHD_OPTION_NOTIFY_COMPLETED, done, h,
 				MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 				MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
-				/* 1: SO_REUSEPORT, the port shared; 0: SO_REUSEADDR alone, as before. */
-				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)(share ? 1 : 0),
+				/*
+				 * Last: shared, SO_REUSEPORT; else the list ends here,
+				 * SO_REUSEADDR alone (MHD reads a 0 as "exclusive": a
+				 * restart would then wait out the old TIME_WAITs).
+				 */
+				share ? MHD_OPTION_LISTENING_ADDRESS_REUSE : MHD_OPTION_END,
+				(unsigned int)1,
 				MHD_OPTION_END);
 	if (!h->d) {
 		*reterr_msg = xasprintf("[http] cannot listen on %s (address in use, or not this "

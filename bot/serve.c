@@ -12,7 +12,9 @@
  *          after a reload and when it begins to lead, else only those
  *          whose day has come) and composes, the digest's leader queues
  *          the digest; every instance delivers; STATUS= and WATCHDOG=1.
- *   wait:  until the next tick, a signal, or half the watchdog period.
+ *   wait:  until the next tick, a signal, half the watchdog period, or
+ *          (on PostgreSQL: LISTEN/NOTIFY) messages another instance
+ *          queued, which this one then helps deliver.
  *   stop:  STOPPING=1; the leases given up; what was not delivered stays
  *          pending, and a Telegram or Zalo send under way is cut short
  *          (within about 1.5 s) and stays pending too, to go at the next
@@ -286,18 +288,29 @@ install_signals(void)
 	return 0;
 }
 
-/* Sleeps up to ms, waking early for a signal. */
-static void
-wait_tick(int ms)
+/*
+ * Sleeps up to ms, waking early for a signal, the webhook's answers, or
+ * (s's backend LISTENs: store_wake_fd) messages another instance queued:
+ * true for the last.
+ */
+static bool
+wait_tick(struct store *s, int ms)
 {
-	struct pollfd p = { .fd = serve_wake[0], .events = POLLIN };
+	struct pollfd p[2] = { { .fd = serve_wake[0], .events = POLLIN },
+			       { .fd = store_wake_fd(s), .events = POLLIN } };
 	char buf[64];
 
 	if (serve_stop || serve_reload)
-		return;
-	if (poll(&p, 1, ms) > 0)
+		return false;
+	/* Told while a statement ran, the socket has nothing more to say. */
+	if (p[1].fd >= 0 && store_woken(s))
+		return true;
+	if (poll(p, p[1].fd >= 0 ? 2 : 1, ms) <= 0)
+		return false;
+	if (p[0].revents)
 		while (read(serve_wake[0], buf, sizeof(buf)) > 0)
 			;
+	return p[1].fd >= 0 && p[1].revents && store_woken(s);
 }
 
 /*
@@ -599,7 +612,8 @@ wait_or_listen(struct dondoc *d, const struct setup *st, struct dispatch_owed *o
 	if (*more)
 		ms = 0;
 	if (!st->bot || !tgbot_polling(st->bot)) {
-		wait_tick(ms);
+		/* Another instance queued messages: they go out now, from here too. */
+		deliver = wait_tick(d->store, ms) || deliver;
 		/* Woken by the webhook, maybe: its answers go out now. */
 		web_run_after(web);
 		deliver = deliver || web;
@@ -610,7 +624,7 @@ wait_or_listen(struct dondoc *d, const struct setup *st, struct dispatch_owed *o
 		deliver = deliver || n > 0;
 		if (n < 0)
 			/* Telegram unreachable or in conflict: not a busy loop. */
-			wait_tick(MIN(ms, 5000));
+			(void)wait_tick(d->store, MIN(ms, 5000));
 	}
 	*more = false;
 	if (!deliver || serve_stop || serve_reload)

@@ -165,6 +165,18 @@ struct row_cb {
 	void *userdata;
 };
 
+int
+store_wake_fd(struct store *s)
+{
+	return s->be->wake_fd ? s->be->wake_fd(s->db) : -1;
+}
+
+bool
+store_woken(struct store *s)
+{
+	return s->be->woken ? s->be->woken(s->db) : false;
+}
+
 void
 store_where_shown(const char *where, char *out, size_t size)
 {

@@ -47,6 +47,15 @@ int store_open(const char *where, enum store_mode mode, struct store **ret,
 	       char **reterr_msg);
 /* Closes s (its audit key wiped); NULL-safe; returns NULL. */
 struct store *store_close(struct store *s);
+/*
+ * Wake-ups between instances: a descriptor that turns readable when a
+ * connection to the registry queued messages (PostgreSQL's LISTEN/NOTIFY,
+ * on s's connection), -1 when the backend has none (then a tick's
+ * polling is what finds them).  Poll it only between statements.
+ */
+int store_wake_fd(struct store *s);
+/* Whether such a wake-up came since the last call (they are drained). */
+bool store_woken(struct store *s);
 /* The db setting where as it may be shown: a URI's password and options left out. */
 void store_where_shown(const char *where, char *out, size_t size);
 /* The database's message for the last failure on s (borrowed, valid until the next call). */

@@ -346,6 +346,15 @@ struct store_backend {
 	 */
 	int (*copying)(struct store_db *db, const char *table, bool done);
 
+	/*
+	 * Wake-ups (NULL: none, a tick's polling is all): a descriptor that
+	 * turns readable when a connection queued messages, -1 when there
+	 * is none now; and whether one came since the last call (it drains
+	 * them).
+	 */
+	int (*wake_fd)(struct store_db *db);
+	bool (*woken)(struct store_db *db);
+
 	void (*set_busy_timeout)(struct store_db *db, int ms);
 	int (*work)(struct store_db *db, enum store_work w);
 	int (*upkeep_handoff)(struct store_db *db, void (*fn)(void *userdata, int backlog),

@@ -44,6 +44,12 @@
 #define OID_FLOAT8 701
 #define OID_NUMERIC 1700
 
+/*
+ * The channel of wake-ups: a transaction that queued messages notifies
+ * it at commit, and each daemon listens on its main connection.
+ */
+#define PG_CHANNEL "dondoc_outbox"
+
 /* The schema this dondoc makes (sql/postgresql/NNN.sql), as SQLite's numbers them. */
 #define PG_SCHEMA_FIRST 15
 
@@ -709,6 +715,7 @@ struct pg_stmt {
 	char *sql;		/* the text, ?N written $N */
 	unsigned epoch;		/* the connection it was prepared on (0: none yet) */
 	bool simple;		/* transaction control: run as plain text, not prepared */
+	bool notifies;		/* it queues messages: the instances listening are told */
 	bool gives_id;		/* an INSERT whose RETURNING id is store's last_id */
 	int n;			/* parameters */
 	struct pg_param *p;
@@ -735,6 +742,9 @@ struct store_db {
 	 * commit statement by statement on the new one.
 	 */
 	bool txn;
+	bool notify;		/* messages queued in the transaction open: NOTIFY at commit */
+	unsigned listening;	/* the epoch of the connection that LISTENs (0: none) */
+	bool missed;		/* listening anew: what was queued before it may be unseen */
 	struct pg_stmt *stmt[_ST_MAX];
 	struct pg_stmt *batch[_BATCH_MAX];
 	int64_t changes;	/* of the last INSERT, UPDATE, DELETE */
@@ -941,6 +951,7 @@ pg_stmt(struct store_db *db, enum stmt id)
 		snprintf(name, sizeof(name), "s%d", (int)id);
 		db->stmt[id] = pg_new(db, name, pg_sql[id]);
 		db->stmt[id]->gives_id = gives_id(id);
+		db->stmt[id]->notifies = id == ST_MESSAGE_INSERT || id == ST_MESSAGE_RETRY;
 	}
 	return pg_ready(db->stmt[id]);
 }
@@ -1177,6 +1188,13 @@ pg_run(struct pg_stmt *st)
 	}
 	db->last = 0;
 	db->changes = strtoll(sym_PQcmdTuples(res), NULL, 10);
+	/* Told at commit (NOTIFY is transactional), or now outside a transaction. */
+	if (st->notifies && db->changes > 0) {
+		if (db->txn)
+			db->notify = true;
+		else
+			sym_PQclear(sym_PQexec(db->conn, "NOTIFY " PG_CHANNEL));
+	}
 	st->res = res;
 	st->rows = sym_PQntuples(res);
 	st->cur = -1;
@@ -1418,9 +1436,14 @@ pg_commit(struct store_db *db)
 		db->last = r;
 		return r;
 	}
-	r = pg_exec(db, "COMMIT");
+	r = db->notify ? pg_exec(db, "NOTIFY " PG_CHANNEL) : 0;
+	if (r == 0)
+		r = pg_exec(db, "COMMIT");
+	else
+		rollback_keeping(db);
 	/* Failed, the transaction is over all the same (or its connection is gone). */
 	db->txn = false;
+	db->notify = false;
 	return r;
 }
 
@@ -1430,6 +1453,41 @@ pg_rollback(struct store_db *db)
 	if (pg_in_txn(db))
 		(void)pg_exec(db, "ROLLBACK");
 	db->txn = false;
+	db->notify = false;
+}
+
+/* LISTENs on the connection (again after a reconnection): its socket, or -1. */
+static int
+pg_wake_fd(struct store_db *db)
+{
+	if (sym_PQstatus(db->conn) != CONNECTION_OK)
+		return -1;
+	if (db->listening != db->epoch && !db->txn) {
+		PGresult *res = sym_PQexec(db->conn, "LISTEN " PG_CHANNEL);
+
+		if (sym_PQresultStatus(res) == PGRES_COMMAND_OK) {
+			db->listening = db->epoch;
+			db->missed = true;
+		}
+		sym_PQclear(res);
+	}
+	return db->listening == db->epoch ? sym_PQsocket(db->conn) : -1;
+}
+
+static bool
+pg_woken(struct store_db *db)
+{
+	PGnotify *n;
+	bool got = db->missed;
+
+	db->missed = false;
+	if (db->listening != db->epoch || !sym_PQconsumeInput(db->conn))
+		return got;
+	while ((n = sym_PQnotifies(db->conn))) {
+		sym_PQfreemem(n);
+		got = true;
+	}
+	return got;
 }
 
 static void
@@ -1704,6 +1762,8 @@ const struct store_backend store_pg = {
 	.adhoc_free = pg_adhoc_free,
 	.column_name = pg_column_name,
 	.copying = pg_copying,
+	.wake_fd = pg_wake_fd,
+	.woken = pg_woken,
 	.set_busy_timeout = pg_set_busy_timeout,
 	.work = pg_work,
 };

@@ -215,7 +215,10 @@ expect_grep "naming task 1 and done_due" err "^task 1: done_due is '2025-12-31' 
 # person's addresses back in its columns), the version set back (schema 10's wider message
 # table stays: its migration leaves it as it is).
 cp "$DONDOC_DB" v7.db
-sqlite3 v7.db "DROP INDEX message_by_digest; ALTER TABLE message DROP COLUMN address; ALTER TABLE message DROP COLUMN dead_at;
+sqlite3 v7.db "DROP TABLE lease; DROP TABLE lease_term; DROP INDEX message_sending;
+	ALTER TABLE message DROP COLUMN owner; ALTER TABLE message DROP COLUMN lease_until;
+	CREATE INDEX message_sending ON message(next_at) WHERE state = 'sending';
+	DROP INDEX message_by_digest; ALTER TABLE message DROP COLUMN address; ALTER TABLE message DROP COLUMN dead_at;
 	ALTER TABLE message DROP COLUMN digest_id; DROP TABLE digest_run; ALTER TABLE person DROP COLUMN digest;
 	ALTER TABLE person ADD COLUMN email TEXT; ALTER TABLE person ADD COLUMN telegram_chat_id TEXT;
 	ALTER TABLE person ADD COLUMN zalo_user_id TEXT;

@@ -13,6 +13,8 @@
 #      share_port: the kernel spreads the connections): every update is
 #      committed once, answered once, also when Telegram sends the same
 #      ones to both at once.
+#   6. Woken by LISTEN/NOTIFY: with a tick of an hour, the instance that
+#      does not plan delivers what the planner queued, at once.
 #
 # PostgreSQL only (tests/check.sh runs it with DONDOC_TEST_PG set): a
 # SQLite registry is one daemon's.  The clock is pinned (DONDOC_NOW): the
@@ -288,3 +290,28 @@ expect_eq "and nothing done twice, no error told to anyone" \
 inst_stop h1 h2
 expect_eq "both stopped cleanly" $? 0
 expect_rc 0 "the history is whole" "$DONDOC" verify
+
+# --- 6. wake-ups by LISTEN/NOTIFY ------------------------------------------------------------
+fresh_registry n
+{ conf_general db="$DONDOC_DB" tick=3600; printf '[file]\ndelay_ms = 20\n'; } >dondoc.conf
+export DONDOC_NOW=2025-09-29T09:00
+sheet 300 29/9/2025 "Đơn vị thử số" >tasks6.tsv
+expect_rc 0 "import 300 tasks" "$SETUP_DONDOC" import tasks6.tsv
+focal_points
+# Two instances: one leads the planner, composes at start and says so at
+# commit; the other's next tick is an hour away.
+inst_start n1
+inst_start n2
+all6() { [ "$(count "state = 'sent'")" = 300 ]; }
+wait_until 60 all6
+expect_eq "a tick of an hour: all 300 messages sent" "$(count "state = 'sent'")" 300
+leases
+leader=$(json '[t["owner"].split()[1] for t in j if t["name"] == "planner" and t["held"]][0]')
+woken=0
+for i in n1 n2; do
+	eval "p=\$pid_$i"
+	[ "$p" != "$leader" ] && [ "$(by_pid "$p")" -gt 0 ] && woken=$((woken + 1))
+done
+expect_eq "the instance that does not plan delivered too, woken by the planner's commit" \
+	"$woken" 1
+inst_stop n1 n2

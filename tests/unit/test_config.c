@@ -92,6 +92,7 @@ assert_defaults(const struct config *c)
 	assert_string_equal(c->http_metrics, "loopback");
 	assert_null(c->http_metrics_token_file);
 	assert_null(c->http_trusted_proxy);
+	assert_false(c->http_share_port);	/* the address is this process's alone */
 	assert_int_equal(c->file_delay_ms, 0);
 	/* No Telegram unless a token is given; polling, the real API, 50 s polls. */
 	assert_null(c->telegram_token_file);
@@ -257,6 +258,15 @@ test_partial_file_keeps_defaults(void **state)
 	write_text("n.conf", "[http]\nmetrics_token_file = metrics-token\nmetrics = open\n");
 	c = load_ok("n.conf");
 	assert_string_equal(c->http_metrics, "open");
+	config_free(c);
+	/* Several instances on one host, one address. */
+	write_text("s.conf", "[http]\nshare_port = yes\n");
+	c = load_ok("s.conf");
+	assert_true(c->http_share_port);
+	config_free(c);
+	write_text("s.conf", "[http]\nshare_port = Off\n");
+	c = load_ok("s.conf");
+	assert_false(c->http_share_port);
 	config_free(c);
 }
 
@@ -463,6 +473,7 @@ static const struct bad {
 	{ "[http]\ntrusted_proxy = 10.0.0.1/8\n", -EINVAL,
 	  "2: bad trusted_proxy '10.0.0.1/8': expected numeric IP addresses, separated by commas" },
 	{ "[http]\ntrusted_proxy = ,\n", -EINVAL, "2: bad trusted_proxy ',': no address" },
+	{ "[http]\nshare_port = maybe\n", -EINVAL, "2: bad share_port 'maybe': yes or no" },
 	{ "[general]\ndb =\n", -EINVAL, "2: empty value for db" },
 	{ "[general]\ntick = 5\n[http]\n[general]\ntick = 6\n", -EINVAL,
 	  "5: tick is already set on line 2" },
