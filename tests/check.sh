@@ -175,24 +175,9 @@ done
 # build: the webhook under load and reloads, chat commands over Zalo,
 # delivery stopped mid-send and resumed once, import, assessment and the
 # reports.
-# The fuzz targets (tests/fuzz, issue 16) run meanwhile, on their own
-# output, for the PostgreSQL scripts spend most of their time waiting (a
-# slow channel, instances killed and restarted), the fuzzers none: every
-# kept input (regress/, corpus/, ../shared's seeds) replayed whole, then
-# FUZZ_CHECK_SECONDS (5) of fuzzing each from a scratch corpus, two at a
-# time.  'make fuzz' is the long run.
-fuzz_out=$(mktemp)
-(
-	_t0=$(date +%s)
-	# shellcheck disable=SC2046
-	sh tests/fuzz/run.sh --seconds "${FUZZ_CHECK_SECONDS:-5}" --jobs 2 --scratch --results "$results" \
-		$(for f in tests/fuzz/fuzz_*.c; do echo "build/fuzz/$(basename "$f" .c)"; done)
-	echo "   fuzz targets: $(($(date +%s) - _t0)) s"
-) >"$fuzz_out" 2>&1 &
-fuzz_pid=$!
 echo "== integration on PostgreSQL"
 # Then tests/pg/'s, on PostgreSQL only: several instances on one registry
-# (t_instances restarts the server: no other of these runs beside it).
+# (t_instances restarts the server, so nothing else runs beside it).
 pg_scripts="t_webhook t_zalo_chat t_stop_send t_indicators t_report_xlsx"
 for s in $(printf 'tests/integration/%s.sh\n' $pg_scripts) tests/pg/t_*.sh; do
 	if [ -n "$pg_base" ]; then
@@ -201,11 +186,6 @@ for s in $(printf 'tests/integration/%s.sh\n' $pg_scripts) tests/pg/t_*.sh; do
 		echo "FAIL $(basename "$s") [pg]: no PostgreSQL" | tee -a "$results"
 	fi
 done
-# The fuzzers done before what follows, which is timed.
-wait $fuzz_pid
-echo "== fuzz targets"
-cat "$fuzz_out"
-rm -f "$fuzz_out"
 
 # The quick versions of the fault scenarios (tests/faults/, make faults
 # runs the long ones), two at a time with the plain build: about a
@@ -260,6 +240,16 @@ for t in $tsan_tests; do
 done
 rm -rf "$tsan_log"
 
+# The fuzz targets (tests/fuzz, issue 16): every kept input (regress/,
+# corpus/, ../shared's seeds) replayed whole, then FUZZ_CHECK_SECONDS (5)
+# of fuzzing each from a scratch corpus, two at a time.  'make fuzz' is
+# the long run.
+echo "== fuzz targets"
+_t0=$(date +%s)
+# shellcheck disable=SC2046
+sh tests/fuzz/run.sh --seconds "${FUZZ_CHECK_SECONDS:-5}" --jobs 2 --scratch --results "$results" \
+	$(for f in tests/fuzz/fuzz_*.c; do echo "build/fuzz/$(basename "$f" .c)"; done)
+echo "   fuzz targets: $(($(date +%s) - _t0)) s"
 
 # The service unit's hardening, where systemd-analyze exists.
 sh tests/check-systemd.sh >"$log" 2>&1
