@@ -94,7 +94,7 @@ verdict() { # NAME [VAR=VALUE...]: tests/faults/invariants.sh on the registry
 }
 
 N=${INST_N:-3000}
-{ conf_general tick=1; printf '[file]\ndelay_ms = 2\n'; } >dondoc.conf
+{ conf_general tick=1; printf '[file]\ndelay_ms = 1\n'; } >dondoc.conf
 export DONDOC_CONFIG="$T/dondoc.conf"
 # Monday 29/09/2025 09:00: inside the sending window; every task is due today.
 export DONDOC_NOW=2025-09-29T09:00
@@ -203,7 +203,7 @@ while [ $i -le $P ]; do
 		fail "person add $i"
 	i=$((i + 1))
 done
-sed -i 's/^delay_ms = .*/delay_ms = 40/' dondoc.conf
+sed -i 's/^delay_ms = .*/delay_ms = 20/' dondoc.conf
 inst_start r1
 inst_start r2
 under_way() { [ "$(delivered)" -ge 20 ]; }
@@ -247,7 +247,7 @@ inst_start h2
 sleep_until_listening() { grep -q "listening on" inst-h2.log; }
 wait_until 20 sleep_until_listening
 expect_grep "the second instance listens on the same address" inst-h2.log "listening on 127.0.0.1:$HTTP"
-$PY - 4000 >load5.jsonl <<'PY'
+$PY - 2000 >load5.jsonl <<'PY'
 import json, sys
 for k in range(int(sys.argv[1])):
     uid, chat = 1000 + k, 2000 + k % 20 + 1
@@ -266,34 +266,34 @@ while kill -0 $poster 2>/dev/null; do
 done
 wait $poster
 poster=
-expect_eq "4000 updates on 32 connections to one address: all answered 200" \
-	"$(cut -d' ' -f2 posted5 | sort | uniq -c | awk '{ printf "%s:%s", $2, $1 }')" "200:4000"
+expect_eq "2000 updates on 32 connections to one address: all answered 200" \
+	"$(cut -d' ' -f2 posted5 | sort | uniq -c | awk '{ printf "%s:%s", $2, $1 }')" "200:2000"
 expect_eq "both instances took connections" \
 	"$(sort -u owners | grep -c -e "pid=$pid_h1\$" -e "pid=$pid_h2\$")" 2
 expect_eq "each update recorded once" \
-	"$(sql "SELECT count(*), count(DISTINCT update_id) FROM chat_update")" "4000|4000"
+	"$(sql "SELECT count(*), count(DISTINCT update_id) FROM chat_update")" "2000|2000"
 expect_eq "each note in the history once" \
 	"$(sql "SELECT count(*), count(DISTINCT text) FROM event WHERE kind = 'note' AND channel = 'telegram'")" \
-	"4000|4000"
+	"2000|2000"
 expect_eq "each answered once" \
-	"$(sql "SELECT count(*), count(DISTINCT reply_to) FROM message WHERE kind = 'reply'")" "4000|4000"
+	"$(sql "SELECT count(*), count(DISTINCT reply_to) FROM message WHERE kind = 'reply'")" "2000|2000"
 # Telegram sends the same updates again, to both at once (two posters).
 $PY "$TOP/tests/webhook_post.py" "$WEB/telegram/webhook" "$SECRET" load5.jsonl 16 >again.a &
 pa=$!
 $PY "$TOP/tests/webhook_post.py" "$WEB/telegram/webhook" "$SECRET" load5.jsonl 16 >again.b
 wait $pa
-expect_eq "the same 4000 twice more at once: all 200" \
-	"$(cat again.a again.b | cut -d' ' -f2 | sort | uniq -c | awk '{ printf "%s:%s", $2, $1 }')" "200:8000"
+expect_eq "the same 2000 twice more at once: all 200" \
+	"$(cat again.a again.b | cut -d' ' -f2 | sort | uniq -c | awk '{ printf "%s:%s", $2, $1 }')" "200:4000"
 expect_eq "and nothing done twice, no error told to anyone" \
 	"$(sql "SELECT (SELECT count(*) FROM chat_update), (SELECT count(*) FROM event WHERE kind = 'note'), (SELECT count(*) FROM message WHERE kind = 'reply'), (SELECT count(*) FROM message WHERE chat LIKE 'Hệ thống gặp lỗi%')")" \
-	"4000|4000|4000|0"
+	"2000|2000|2000|0"
 inst_stop h1 h2
 expect_eq "both stopped cleanly" $? 0
 expect_rc 0 "the history is whole" "$DONDOC" verify
 
 # --- 6. wake-ups by LISTEN/NOTIFY ------------------------------------------------------------
 fresh_registry n
-{ conf_general db="$DONDOC_DB" tick=3600; printf '[file]\ndelay_ms = 20\n'; } >dondoc.conf
+{ conf_general db="$DONDOC_DB" tick=3600; printf '[file]\ndelay_ms = 10\n'; } >dondoc.conf
 export DONDOC_NOW=2025-09-29T09:00
 sheet 300 29/9/2025 "Đơn vị thử số" >tasks6.tsv
 expect_rc 0 "import 300 tasks" "$SETUP_DONDOC" import tasks6.tsv
