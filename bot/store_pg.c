@@ -744,6 +744,7 @@ struct store_db {
 	bool txn;
 	bool notify;		/* messages queued in the transaction open: NOTIFY at commit */
 	unsigned listening;	/* the epoch of the connection that LISTENs (0: none) */
+	unsigned adhoc;		/* ad hoc statements made (pg_adhoc), for their names */
 	bool missed;		/* listening anew: what was queued before it may be unseen */
 	struct pg_stmt *stmt[_ST_MAX];
 	struct pg_stmt *batch[_BATCH_MAX];
@@ -959,10 +960,10 @@ pg_stmt(struct store_db *db, enum stmt id)
 static struct store_stmt *
 pg_adhoc(struct store_db *db, const char *sql)
 {
-	static unsigned n;	/* names apart: a counter is no state (STYLE rule 11) */
 	char name[16];
 
-	snprintf(name, sizeof(name), "a%u", __atomic_add_fetch(&n, 1, __ATOMIC_RELAXED));
+	/* Named apart from the others of the connection, open at once (store_copy's two). */
+	snprintf(name, sizeof(name), "a%u", ++db->adhoc);
 	return pg_ready(pg_new(db, name, sql));
 }
 
