@@ -12,7 +12,7 @@ int
 dl_open(const char *lib, const char *package, const struct dl_sym *syms, size_t n, void **ret,
 	char **reterr_msg)
 {
-	void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL), *found[32];
+	void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL), *found[48];
 
 	if (!h) {
 		*reterr_msg = xasprintf("cannot load %s (the %s package): %s", lib, package,

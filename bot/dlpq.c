@@ -43,6 +43,13 @@ typeof(PQfname) *sym_PQfname;
 typeof(PQsocket) *sym_PQsocket;
 typeof(PQconsumeInput) *sym_PQconsumeInput;
 typeof(PQnotifies) *sym_PQnotifies;
+typeof(PQenterPipelineMode) *sym_PQenterPipelineMode;
+typeof(PQexitPipelineMode) *sym_PQexitPipelineMode;
+typeof(PQpipelineSync) *sym_PQpipelineSync;
+typeof(PQsendPrepare) *sym_PQsendPrepare;
+typeof(PQsendQueryPrepared) *sym_PQsendQueryPrepared;
+typeof(PQsendQueryParams) *sym_PQsendQueryParams;
+typeof(PQgetResult) *sym_PQgetResult;
 
 /* Loaded once and for the process's life: never unloaded. */
 static void *handle;
@@ -83,6 +90,13 @@ dlpq_load(char **reterr_msg)
 		{ (void **)&sym_PQsocket, "PQsocket" },
 		{ (void **)&sym_PQconsumeInput, "PQconsumeInput" },
 		{ (void **)&sym_PQnotifies, "PQnotifies" },
+		{ (void **)&sym_PQenterPipelineMode, "PQenterPipelineMode" },
+		{ (void **)&sym_PQexitPipelineMode, "PQexitPipelineMode" },
+		{ (void **)&sym_PQpipelineSync, "PQpipelineSync" },
+		{ (void **)&sym_PQsendPrepare, "PQsendPrepare" },
+		{ (void **)&sym_PQsendQueryPrepared, "PQsendQueryPrepared" },
+		{ (void **)&sym_PQsendQueryParams, "PQsendQueryParams" },
+		{ (void **)&sym_PQgetResult, "PQgetResult" },
 	};
 	void *h;
 	int r = 0;

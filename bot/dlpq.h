@@ -43,6 +43,13 @@ extern typeof(PQfname) *sym_PQfname;
 extern typeof(PQsocket) *sym_PQsocket;
 extern typeof(PQconsumeInput) *sym_PQconsumeInput;
 extern typeof(PQnotifies) *sym_PQnotifies;
+extern typeof(PQenterPipelineMode) *sym_PQenterPipelineMode;
+extern typeof(PQexitPipelineMode) *sym_PQexitPipelineMode;
+extern typeof(PQpipelineSync) *sym_PQpipelineSync;
+extern typeof(PQsendPrepare) *sym_PQsendPrepare;
+extern typeof(PQsendQueryPrepared) *sym_PQsendQueryPrepared;
+extern typeof(PQsendQueryParams) *sym_PQsendQueryParams;
+extern typeof(PQgetResult) *sym_PQgetResult;
 
 /* Loads libpq, once: 0, or -EOPNOTSUPP with a new message in *reterr_msg. */
 int dlpq_load(char **reterr_msg);

@@ -133,6 +133,39 @@ exec_done(struct store *s, struct store_stmt *st)
 }
 
 /*
+ * Runs st (bound), whose rows nobody reads: in a transaction, on a
+ * backend that pipelines (send), sent on without waiting, its failure
+ * then told by the next call that waits (sent_wait, a step, the
+ * commit).  The rows it changed count in sent_wait's.  0 or -errno.
+ */
+static int
+exec_sent(struct store *s, struct store_stmt *st)
+{
+	int r;
+
+	if (s->be->send && s->in_txn)
+		return s->be->send(st);
+	r = exec_done(s, st);
+	if (r == 0)
+		s->sent_changes += db_changes(s);
+	return r;
+}
+
+/* Waits for what exec_sent sent: 0 or -errno; *ret_changes (may be NULL) the rows it changed. */
+static int
+sent_wait(struct store *s, int64_t *ret_changes)
+{
+	int64_t n = 0;
+	int r = s->be->sent_wait ? s->be->sent_wait(s->db, &n) : 0;
+
+	n += s->sent_changes;
+	s->sent_changes = 0;
+	if (ret_changes)
+		*ret_changes = n;
+	return r;
+}
+
+/*
  * Steps st to the end, calling row() for each row; stops early when row()
  * returns < 0 and returns that.  Resets st.  0, or -errno.
  */
@@ -402,7 +435,7 @@ store_savepoint(struct store *s)
 		return -EINVAL;
 	if (!store_in_txn(s))
 		return -EIO;	/* an I/O error or a full disk ended it */
-	r = exec_done(s, stmt(s, ST_SAVEPOINT));
+	r = exec_sent(s, stmt(s, ST_SAVEPOINT));
 	if (r < 0)
 		return r;
 	s->sp.open = true;
@@ -1525,7 +1558,7 @@ store_head_write(struct store *s, const struct head *h)
 	db_bind_int64(st, 4, h->at);
 	bind_id(st, 5, h->key_from);
 	bind_text(st, 6, mac);
-	return exec_done(s, st);
+	return exec_sent(s, st);
 }
 
 /* The head, cached for the rest of a transaction. */
@@ -1640,7 +1673,7 @@ store_event_append(struct store *s, const struct event *e)
 	bind_static(st, 11, e->data);
 	bind_static(st, 12, head.hash);
 	bind_static(st, 13, h);
-	r = exec_done(s, st);
+	r = exec_sent(s, st);
 	if (r < 0)
 		return r;
 	head.count++;
@@ -1997,8 +2030,9 @@ store_document_foreach(struct store *s, store_document_cb cb, void *userdata)
 
 /* --- planning --------------------------------------------------------- */
 
-int
-store_task_set_plan(struct store *s, int64_t task_id, struct date next, struct date through)
+/* Binds ST_TASK_SET_NEXT, run by exec_done, or by exec_sent when sent. */
+static int
+task_set_plan(struct store *s, int64_t task_id, struct date next, struct date through, bool sent)
 {
 	struct store_stmt *st = stmt(s, ST_TASK_SET_NEXT);
 	char a[DATE_ISO_LEN], b[DATE_ISO_LEN];
@@ -2008,9 +2042,16 @@ store_task_set_plan(struct store *s, int64_t task_id, struct date next, struct d
 	db_bind_int64(st, 1, task_id);
 	bind_text(st, 2, a);
 	bind_text(st, 3, b);
-	return exec_done(s, st);
+	return sent ? exec_sent(s, st) : exec_done(s, st);
 }
 
+int
+store_task_set_plan(struct store *s, int64_t task_id, struct date next, struct date through)
+{
+	return task_set_plan(s, task_id, next, through, false);
+}
+
+/* Sent on without waiting (exec_sent), the backend working on one while the next is bound. */
 int
 store_task_set_plan_many(struct store *s, const struct task_plan *v, size_t n, struct date through)
 {
@@ -2028,16 +2069,16 @@ store_task_set_plan_many(struct store *s, const struct task_plan *v, size_t n, s
 			db_bind_int64(st, 2 + 2 * row, v[i + row].id);
 			db_bind_text(st, 3 + 2 * row, next[row], false);
 		}
-		r = exec_done(s, st);
+		r = exec_sent(s, st);
 		if (r < 0)
 			return r;
 	}
 	for (; i < n; i++) {
-		r = store_task_set_plan(s, v[i].id, v[i].next, through);
+		r = task_set_plan(s, v[i].id, v[i].next, through, true);
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return sent_wait(s, NULL);
 }
 
 int
@@ -2169,6 +2210,10 @@ store_notice_insert_many(struct store *s, const struct notice *v, size_t n, int6
 
 	if (ret_inserted)
 		memset(ret_inserted, 0, n * sizeof(*ret_inserted));
+	/* What was sent before is not counted here. */
+	r = sent_wait(s, NULL);
+	if (r < 0)
+		return r;
 	for (; i + BATCH_ROWS <= n; i += BATCH_ROWS) {
 		enum batch b = ret_inserted ? BATCH_NOTICE_INSERT_RETURNING : BATCH_NOTICE_INSERT;
 		struct store_stmt *st = s->be->batch(s->db, b);
@@ -2176,18 +2221,31 @@ store_notice_insert_many(struct store *s, const struct notice *v, size_t n, int6
 		db_bind_int64(st, 1, now);
 		for (int row = 0; row < BATCH_ROWS; row++)
 			bind_notice_row(st, row, &v[i + row], anchor[row], day[row]);
+		/* Nobody asks which went in: sent on, counted at the end (sent_wait). */
+		if (!ret_inserted) {
+			r = exec_sent(s, st);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		while ((rc = db_step(st)) == DB_ROW) {
 			added++;
 			mark_inserted(st, &v[i], BATCH_ROWS, &ret_inserted[i]);
 		}
-		if (rc == DB_DONE && !ret_inserted)
-			added += db_changes(s);
 		if (rc != DB_DONE) {
 			r = db_errno(s);
 			db_reset(st);
 			return r < 0 ? r : -EIO;
 		}
 		db_reset(st);
+	}
+	if (!ret_inserted) {
+		int64_t sent;
+
+		r = sent_wait(s, &sent);
+		if (r < 0)
+			return r;
+		added += sent;
 	}
 	/* The rest, one by one. */
 	for (; i < n; i++) {
@@ -2328,8 +2386,11 @@ store_message_insert(struct store *s, const struct message *m, int64_t *ret_id)
 	bind_id(st, 11, m->reply_to);
 	bind_static(st, 12, m->person_id ? NULL : m->address);
 	bind_id(st, 13, m->digest_id);
+	/* Its id unasked, it is sent on with what follows (exec_sent). */
+	if (!ret_id)
+		return exec_sent(s, st);
 	r = exec_done(s, st);
-	if (r == 0 && ret_id)
+	if (r == 0)
 		*ret_id = s->be->last_id(s->db);
 	return r;
 }
@@ -3867,7 +3928,7 @@ store_address_seen(struct store *s, int64_t id, const char *channel, int64_t at)
 	db_bind_int64(st, 1, id);
 	bind_text(st, 2, channel);
 	db_bind_int64(st, 3, at);
-	return exec_done(s, st);
+	return exec_sent(s, st);
 }
 
 /* --- iCal feeds (schema 13, feed.h) ---------------------------------------- */

@@ -307,6 +307,15 @@ struct store_backend {
 	int (*param_count)(struct store_stmt *st);
 	/* DB_ROW, DB_DONE, or -errno (the detail: errmsg). */
 	int (*step)(struct store_stmt *st);
+	/*
+	 * Runs st, bound, whose rows nobody reads (NULL: step does), in a
+	 * write transaction: sent on without waiting for its answer (a
+	 * pipeline), its failure told by the next call that waits (a step,
+	 * sent_wait, commit).  st may be bound again at once.
+	 */
+	int (*send)(struct store_stmt *st);
+	/* Waits for what send sent: 0 or the first failure; *ret_changes the rows those changed. */
+	int (*sent_wait)(struct store_db *db, int64_t *ret_changes);
 	/* Ends the statement's run (its rows, its locks); its bindings stay. */
 	void (*reset)(struct store_stmt *st);
 	int (*column_count)(struct store_stmt *st);
@@ -384,6 +393,7 @@ struct store {
 	bool head_dirty;	/* events appended in this transaction, not yet in event_head */
 	bool keying;		/* the next event starts the keyed chain (store_audit_key_apply) */
 	int64_t chat_pruned_at;	/* when chat_update was last pruned */
+	int64_t sent_changes;	/* rows that exec_sent's statements changed, run where sent */
 	/*
 	 * The last task read alone (store_task_get): which update to try
 	 * first when it is saved (store_task_update).  Only a guess: the

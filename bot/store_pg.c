@@ -698,6 +698,15 @@ static const struct {
 
 /* --- the driver: statements ------------------------------------------- */
 
+/*
+ * Statements sent on without waiting (libpq's pipeline mode), at most:
+ * their answers, a few bytes each, wait in the socket and libpq's buffer
+ * (which libpq reads while it writes, so that neither side blocks).
+ */
+#define PIPE_MAX 256
+
+static int pipe_wait(struct store_db *db, PGresult **ret_last);
+
 /* One value bound: what libpq sends, and what of it is ours to free. */
 struct pg_param {
 	const char *value;	/* NULL: SQL NULL */
@@ -748,6 +757,17 @@ struct store_db {
 	bool missed;		/* listening anew: what was queued before it may be unseen */
 	struct pg_stmt *stmt[_ST_MAX];
 	struct pg_stmt *batch[_BATCH_MAX];
+	/*
+	 * The pipeline (pg_send): what was sent and not yet read, in order,
+	 * and the rows that what was read of it changed.
+	 */
+	struct pipe_entry {
+		struct pg_stmt *st;	/* NULL: a command of text sql */
+		const char *sql;
+		bool prepare;		/* st's PREPARE, not its run */
+	} pipe[PIPE_MAX];
+	int n_pipe;
+	int64_t sent_changes;
 	int64_t changes;	/* of the last INSERT, UPDATE, DELETE */
 	int64_t last_id;	/* what the last insert's RETURNING id gave */
 	int last;		/* the last call: 0, or -errno */
@@ -973,6 +993,7 @@ pg_adhoc_free(struct store_stmt *base)
 	struct pg_stmt *st = pg(base);
 	char sql[40];
 
+	(void)pipe_wait(st->db, NULL);
 	if (st->epoch && st->epoch == st->db->epoch && sym_PQstatus(st->db->conn) == CONNECTION_OK) {
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", st->name);
 		sym_PQclear(sym_PQexec(st->db->conn, sql));
@@ -990,10 +1011,14 @@ pg_column_name(struct store_stmt *st, int i)
 static int
 pg_exec_ok(struct store_db *db, const char *sql, bool *ret_rows)
 {
-	PGresult *res = sym_PQexec(db->conn, sql);
-	ExecStatusType status = sym_PQresultStatus(res);
-	int r = 0;
+	PGresult *res;
+	ExecStatusType status;
+	int r = pipe_wait(db, NULL);
 
+	if (r < 0)
+		return r;
+	res = sym_PQexec(db->conn, sql);
+	status = sym_PQresultStatus(res);
 	if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
 		r = fail(db, res);
 	if (ret_rows)
@@ -1140,53 +1165,31 @@ mentions(const char *sql, int i)
 	return false;
 }
 
-/* Runs st as bound: its rows in st->res, or -errno. */
-static int
-pg_run(struct pg_stmt *st)
+/* The types of st's parameters: one its text does not name gets text's, as the server could infer none. */
+static void
+param_types(const struct pg_stmt *st, unsigned *types)
+{
+	for (int i = 0; i < st->n; i++)
+		types[i] = st->p[i].type || mentions(st->sql, i + 1) ? st->p[i].type : OID_TEXT;
+}
+
+/* The values bound to st, as libpq takes them. */
+static void
+fill(struct pg_stmt *st)
+{
+	for (int i = 0; i < st->n; i++) {
+		st->values[i] = st->p[i].value;
+		st->lengths[i] = st->p[i].len;
+		st->formats[i] = st->p[i].format;
+	}
+}
+
+/* st's run succeeded with res (st's now): its rows, and the rows it changed. */
+static void
+took(struct pg_stmt *st, PGresult *res)
 {
 	struct store_db *db = st->db;
-	PGresult *res;
-	ExecStatusType status;
 
-	if (sym_PQstatus(db->conn) == CONNECTION_BAD && !db->txn)
-		pg_reconnect(db);
-	if (sym_PQstatus(db->conn) == CONNECTION_BAD)
-		return fail(db, NULL);
-	if (st->simple) {
-		res = sym_PQexec(db->conn, st->sql);
-	} else {
-		if (st->epoch != db->epoch) {
-			unsigned types[st->n + 1];
-
-			for (int i = 0; i < st->n; i++)
-				types[i] = st->p[i].type || mentions(st->sql, i + 1) ? st->p[i].type
-										    : OID_TEXT;
-			res = sym_PQprepare(db->conn, st->name, st->sql, st->n, types);
-			if (sym_PQresultStatus(res) != PGRES_COMMAND_OK) {
-				int r = fail(db, res);
-
-
-				sym_PQclear(res);
-				return r;
-			}
-			sym_PQclear(res);
-			st->epoch = db->epoch;
-		}
-		for (int i = 0; i < st->n; i++) {
-			st->values[i] = st->p[i].value;
-			st->lengths[i] = st->p[i].len;
-			st->formats[i] = st->p[i].format;
-		}
-		res = sym_PQexecPrepared(db->conn, st->name, st->n, st->values, st->lengths,
-					 st->formats, 0);
-	}
-	status = sym_PQresultStatus(res);
-	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-		int r = fail(db, res);
-
-		sym_PQclear(res);
-		return r;
-	}
 	db->last = 0;
 	db->changes = strtoll(sym_PQcmdTuples(res), NULL, 10);
 	/* Told at commit (NOTIFY is transactional), or now outside a transaction. */
@@ -1203,7 +1206,220 @@ pg_run(struct pg_stmt *st)
 		db->last_id = st->rows ? strtoll(sym_PQgetvalue(res, 0, 0), NULL, 10) : 0;
 		st->rows = 0;
 	}
+}
+
+/*
+ * Sends st as bound (prepared first on this connection), or the command
+ * sql when st is NULL, into the pipeline, which it enters if it must;
+ * its answer is read by pipe_wait.  0 or -errno.
+ */
+static int
+pipe_push(struct store_db *db, struct pg_stmt *st, const char *sql)
+{
+	assert(db->n_pipe + 2 <= PIPE_MAX);
+	if (!db->n_pipe && !sym_PQenterPipelineMode(db->conn))
+		return fail(db, NULL);
+	if (!st || st->simple) {
+		if (!sym_PQsendQueryParams(db->conn, st ? st->sql : sql, 0, NULL, NULL, NULL, NULL, 0))
+			return fail(db, NULL);
+		db->pipe[db->n_pipe++] = (struct pipe_entry){ .st = st, .sql = sql };
+		return 0;
+	}
+	if (st->epoch != db->epoch) {
+		unsigned types[st->n + 1];
+
+		param_types(st, types);
+		if (!sym_PQsendPrepare(db->conn, st->name, st->sql, st->n, types))
+			return fail(db, NULL);
+		db->pipe[db->n_pipe++] = (struct pipe_entry){ .st = st, .prepare = true };
+		st->epoch = db->epoch;
+	}
+	fill(st);
+	if (!sym_PQsendQueryPrepared(db->conn, st->name, st->n, st->values, st->lengths,
+				     st->formats, 0))
+		return fail(db, NULL);
+	/* Told at commit: a NOTIFY for an insert that did nothing wakes the others for nothing. */
+	if (st->notifies)
+		db->notify = true;
+	db->pipe[db->n_pipe++] = (struct pipe_entry){ .st = st };
 	return 0;
+}
+
+/*
+ * Ends the pipeline: a Sync sent, every answer to what was sent read
+ * (the rows each changed added to sent_changes), and the mode left.
+ * 0, or the first failure.  *ret_last, when not NULL, gets the result of
+ * the last statement sent if it succeeded (the caller's to clear).
+ */
+static int
+pipe_wait(struct store_db *db, PGresult **ret_last)
+{
+	PGresult *res;
+	int r = 0, k = 0;
+
+	if (ret_last)
+		*ret_last = NULL;
+	if (!db->n_pipe)
+		return 0;
+	if (!sym_PQpipelineSync(db->conn)) {
+		r = fail(db, NULL);
+		goto out;
+	}
+	for (;;) {
+		const struct pipe_entry *e = k < db->n_pipe ? &db->pipe[k] : NULL;
+		ExecStatusType status;
+
+		if (sym_PQstatus(db->conn) == CONNECTION_BAD) {
+			if (!r)
+				r = fail(db, NULL);
+			break;
+		}
+		res = sym_PQgetResult(db->conn);
+		if (!res) {
+			/* The end of one statement's answer; never more of them than were sent. */
+			if (++k > db->n_pipe) {
+				if (!r)
+					r = fail(db, NULL);
+				break;
+			}
+			continue;
+		}
+		status = sym_PQresultStatus(res);
+		if (status == PGRES_PIPELINE_SYNC) {
+			sym_PQclear(res);
+			break;
+		}
+		if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+			if (e && !e->prepare && ret_last && k == db->n_pipe - 1 && !r) {
+				*ret_last = res;
+				continue;
+			}
+			if (e && !e->prepare)
+				db->sent_changes += strtoll(sym_PQcmdTuples(res), NULL, 10);
+		} else {
+			/* After a failure, the server skips the rest up to the Sync (ABORTED). */
+			if (status != PGRES_PIPELINE_ABORTED && !r)
+				r = fail(db, res);
+			if (e && e->prepare)
+				e->st->epoch = 0;
+		}
+		sym_PQclear(res);
+	}
+out:
+	(void)sym_PQexitPipelineMode(db->conn);
+	db->n_pipe = 0;
+	if (r < 0 && ret_last && *ret_last) {
+		sym_PQclear(*ret_last);
+		*ret_last = NULL;
+	}
+	return r;
+}
+
+/* Runs st as bound: its rows in st->res, or -errno. */
+static int
+pg_run(struct pg_stmt *st)
+{
+	struct store_db *db = st->db;
+	PGresult *res;
+	ExecStatusType status;
+	int r;
+
+	if (sym_PQstatus(db->conn) == CONNECTION_BAD && !db->txn)
+		pg_reconnect(db);
+	if (sym_PQstatus(db->conn) == CONNECTION_BAD)
+		return fail(db, NULL);
+	/* A ROLLBACK TO undoes whatever of what was sent failed: it runs after, alone. */
+	if (db->n_pipe && strncmp(st->sql, "ROLLBACK", 8) == 0)
+		(void)pipe_wait(db, NULL);
+	if (db->n_pipe) {
+		/* Sent after what was sent, all answered in one round trip. */
+		r = pipe_push(db, st, NULL);
+		if (r < 0) {
+			(void)pipe_wait(db, NULL);
+			return r;
+		}
+		r = pipe_wait(db, &res);
+		if (r < 0)
+			return r;
+		if (!res) {
+			set_msg(db, "no answer to a statement sent in a pipeline");
+			return db->last = -EIO;
+		}
+		took(st, res);
+		return 0;
+	}
+	if (st->simple) {
+		res = sym_PQexec(db->conn, st->sql);
+	} else {
+		if (st->epoch != db->epoch) {
+			unsigned types[st->n + 1];
+
+			param_types(st, types);
+			res = sym_PQprepare(db->conn, st->name, st->sql, st->n, types);
+			if (sym_PQresultStatus(res) != PGRES_COMMAND_OK) {
+				r = fail(db, res);
+				sym_PQclear(res);
+				return r;
+			}
+			sym_PQclear(res);
+			st->epoch = db->epoch;
+		}
+		fill(st);
+		res = sym_PQexecPrepared(db->conn, st->name, st->n, st->values, st->lengths,
+					 st->formats, 0);
+	}
+	status = sym_PQresultStatus(res);
+	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+		r = fail(db, res);
+		sym_PQclear(res);
+		return r;
+	}
+	took(st, res);
+	return 0;
+}
+
+/*
+ * Runs st, whose rows nobody reads: inside a transaction, sent into the
+ * pipeline and not waited for (its failure is told by the next call that
+ * waits: a step, pg_sent_wait, the commit); outside one, now.
+ */
+static int
+pg_send(struct store_stmt *base)
+{
+	struct pg_stmt *st = pg(base);
+	struct store_db *db = st->db;
+	int r;
+
+	if (!db->txn) {
+		r = pg_run(st);
+		if (r == 0)
+			db->sent_changes += db->changes;
+		pg_reset(base);
+		return r;
+	}
+	if (sym_PQstatus(db->conn) == CONNECTION_BAD)
+		return fail(db, NULL);
+	/* Room left for what ends the pipeline: a statement and its PREPARE, a NOTIFY and a COMMIT. */
+	if (db->n_pipe + 2 > PIPE_MAX - 4) {
+		r = pipe_wait(db, NULL);
+		if (r < 0)
+			return r;
+	}
+	r = pipe_push(db, st, NULL);
+	pg_reset(base);
+	return r;
+}
+
+static int
+pg_sent_wait(struct store_db *db, int64_t *ret_changes)
+{
+	int r = pipe_wait(db, NULL);
+
+	if (r == 0)
+		db->last = 0;
+	*ret_changes = db->sent_changes;
+	db->sent_changes = 0;
+	return r;
 }
 
 static int
@@ -1369,6 +1585,18 @@ pg_exec(struct store_db *db, const char *sql)
 	PGresult *res;
 	int r = 0;
 
+	if (db->n_pipe) {
+		/* After what was sent, in the same round trip (a COMMIT, a NOTIFY). */
+		r = pipe_push(db, NULL, sql);
+		if (r < 0) {
+			(void)pipe_wait(db, NULL);
+			return r;
+		}
+		r = pipe_wait(db, NULL);
+		if (r == 0)
+			db->last = 0;
+		return r;
+	}
 	if (sym_PQstatus(db->conn) == CONNECTION_BAD && !db->txn)
 		pg_reconnect(db);
 	res = sym_PQexec(db->conn, sql);
@@ -1415,12 +1643,14 @@ pg_begin(struct store_db *db, bool durable)
 	int r;
 
 	(void)durable;
-	r = pg_exec(db, "BEGIN");
+	assert(!db->n_pipe);
+	db->sent_changes = 0;
+	/* One round trip: what a query of many statements ran stays in the transaction begun. */
+	r = pg_exec(db, db->read_only ? "BEGIN"
+				      : "BEGIN; SELECT 1 FROM event_head WHERE id = 1 FOR UPDATE");
 	if (r == 0)
 		db->txn = true;
-	if (r == 0 && !db->read_only)
-		r = pg_exec(db, "SELECT 1 FROM event_head WHERE id = 1 FOR UPDATE");
-	if (r < 0)
+	else
 		rollback_keeping(db);
 	return r;
 }
@@ -1431,16 +1661,26 @@ pg_commit(struct store_db *db)
 	int r;
 
 	/* A statement failed in it: PostgreSQL ends it, and COMMIT would roll back in silence. */
-	if (sym_PQtransactionStatus(db->conn) == PQTRANS_INERROR) {
+	if (!db->n_pipe && sym_PQtransactionStatus(db->conn) == PQTRANS_INERROR) {
 		r = db->last < 0 ? db->last : -EIO;
 		rollback_keeping(db);
 		db->last = r;
 		return r;
 	}
-	r = db->notify ? pg_exec(db, "NOTIFY " PG_CHANNEL) : 0;
-	if (r == 0)
-		r = pg_exec(db, "COMMIT");
-	else
+	/*
+	 * After what was sent, in one round trip: one of them failed, the
+	 * server skips the COMMIT, and the transaction is rolled back here.
+	 */
+	if (db->n_pipe) {
+		r = db->notify ? pipe_push(db, NULL, "NOTIFY " PG_CHANNEL) : 0;
+		if (r == 0)
+			r = pg_exec(db, "COMMIT");
+		else
+			(void)pipe_wait(db, NULL);
+	} else {
+		r = pg_exec(db, db->notify ? "NOTIFY " PG_CHANNEL "; COMMIT" : "COMMIT");
+	}
+	if (r < 0 && pg_in_txn(db))
 		rollback_keeping(db);
 	/* Failed, the transaction is over all the same (or its connection is gone). */
 	db->txn = false;
@@ -1451,6 +1691,7 @@ pg_commit(struct store_db *db)
 static void
 pg_rollback(struct store_db *db)
 {
+	(void)pipe_wait(db, NULL);
 	if (pg_in_txn(db))
 		(void)pg_exec(db, "ROLLBACK");
 	db->txn = false;
@@ -1743,6 +1984,8 @@ const struct store_backend store_pg = {
 	.bind_null = pg_bind_null,
 	.param_count = pg_param_count,
 	.step = pg_step,
+	.send = pg_send,
+	.sent_wait = pg_sent_wait,
 	.reset = pg_reset,
 	.column_count = pg_column_count,
 	.column_type = pg_column_type,

@@ -14,6 +14,7 @@
 
 #include "instance.h"
 #include "lease.h"
+#include "notice.h"
 #include "store.h"
 #include "store_int.h"
 #include "xalloc.h"
@@ -964,6 +965,113 @@ test_batched_writes(void **state)
 	assert_int_equal(store_task_count_to_plan(f->s, "2026-01-06"), 70);
 }
 
+/*
+ * Writes sent on without waiting (PostgreSQL's pipeline, store_int.h's
+ * send): more of them in a transaction than a pipeline holds, counted
+ * right; a failure among them told by the release of its savepoint at
+ * the latest, which then rolls back to it alone; one told at commit,
+ * which writes nothing of the transaction.
+ */
+static void
+test_sent_writes(void **state)
+{
+	struct fx *f = *state;
+	struct event e = { .at = 10, .actor = "tester", .channel = "telegram", .kind = "note" };
+	struct message m = { .kind = MESSAGE_REPLY, .subject = "s", .body = "b", .created_at = 10 };
+	struct message got = { 0 };
+	struct notice v[150];
+	struct person p = { 0 };
+	struct task t = { 0 };
+	int64_t a = 0, task = 0, person = 0, n = 0, bad = 0, id = 0;
+	int r;
+
+	assert_int_equal(store_agency_insert(f->s, "syt", "Sở Y tế", AGENCY_DEPARTMENT, 1, &a), 0);
+	t.kind = TASK_KIND_TASK;
+	t.title = "Việc";
+	t.deadline_raw = "30/9/2025";
+	t.deadline = (struct deadline){ .precision = DEADLINE_DAY, .has_due = true, .due = { 2025, 9, 30 } };
+	t.code = "T1";
+	assert_int_equal(store_task_insert(f->s, &t, 0, "viec", 5, &task), 0);
+	p.agency_id = a;
+	p.role = ROLE_FOCAL;
+	p.active = true;
+	p.name = "Nguyễn Văn An";
+	assert_int_equal(store_person_insert(f->s, &p, 5, &person), 0);
+	snprintf(m.channel, sizeof(m.channel), "telegram");
+
+	/* 300 events and 150 notices in one transaction, the notices counted. */
+	memset(v, 0, sizeof(v));
+	for (int i = 0; i < 150; i++) {
+		v[i].task_id = task;
+		v[i].person_id = person;
+		v[i].stage = STAGE_BEFORE;
+		v[i].step = i;
+		v[i].anchor = (struct date){ 2025, 9, 30 };
+		v[i].day = (struct date){ 2025, 9, 19 };
+		snprintf(v[i].channel, sizeof(v[i].channel), "telegram");
+	}
+	assert_int_equal(store_begin(f->s), 0);
+	for (int i = 0; i < 300; i++) {
+		e.at = 10 + i;
+		assert_int_equal(store_event_append(f->s, &e), 0);
+	}
+	assert_int_equal(store_notice_insert_many(f->s, v, 150, 20, NULL), 150);
+	assert_int_equal(store_notice_insert_many(f->s, v, 150, 20, NULL), 0);
+	assert_int_equal(store_commit(f->s), 0);
+	assert_int_equal(store_event_verify(f->s, &n, &bad), 0);
+	assert_int_equal(n, 300);
+	assert_int_equal(bad, 0);
+
+	/* A reply to nobody (no such person): its savepoint alone undone. */
+	assert_int_equal(store_begin(f->s), 0);
+	assert_int_equal(store_savepoint(f->s), 0);
+	e.at = 400;
+	assert_int_equal(store_event_append(f->s, &e), 0);
+	m.person_id = person + 1000;
+	r = store_message_insert(f->s, &m, NULL);
+	if (r == 0)
+		r = store_release(f->s);
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strcasestr(store_errmsg(f->s), "foreign key"));
+	assert_int_equal(store_rollback_to(f->s), 0);
+	assert_int_equal(store_savepoint(f->s), 0);
+	m.person_id = person;
+	m.body = "kept";
+	assert_int_equal(store_message_insert(f->s, &m, NULL), 0);
+	e.at = 401;
+	assert_int_equal(store_event_append(f->s, &e), 0);
+	assert_int_equal(store_release(f->s), 0);
+	assert_int_equal(store_commit(f->s), 0);
+	assert_int_equal(store_event_verify(f->s, &n, &bad), 0);
+	assert_int_equal(n, 301);
+
+	/* Told at commit: nothing of the transaction written, and the next one goes on. */
+	assert_int_equal(store_begin(f->s), 0);
+	e.at = 500;
+	assert_int_equal(store_event_append(f->s, &e), 0);
+	m.person_id = person + 1000;
+	r = store_message_insert(f->s, &m, NULL);
+	if (r == 0)
+		r = store_commit(f->s);
+	assert_int_equal(r, -EINVAL);
+	store_rollback(f->s);
+	assert_false(store_in_txn(f->s));
+	assert_int_equal(store_event_verify(f->s, &n, &bad), 0);
+	assert_int_equal(n, 301);
+	m.person_id = person;
+	m.body = "after";
+	assert_int_equal(store_message_insert(f->s, &m, &id), 0);
+	/* The messages there: "kept" and "after" (PostgreSQL spends ids on what rolled back). */
+	for (int64_t i = 1; i <= id; i++) {
+		if (store_message_get(f->s, i, &got) < 0)
+			continue;
+		assert_true(strcmp(got.body, "kept") == 0 ? i < id : strcmp(got.body, "after") == 0 && i == id);
+		message_release(&got);
+		n++;
+	}
+	assert_int_equal(n, 301 + 2);
+}
+
 /* What a failure logs: SQLite's message while it tells of it, not one a later call left. */
 static void
 test_strerror(void **state)
@@ -1420,6 +1528,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_address_link_takes_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_address_broken_and_seen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batched_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sent_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strerror, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_uses_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_period_reports, setup, teardown),
