@@ -2,8 +2,9 @@
 # Runs every test: the cmocka unit tests and the integration scripts, twice:
 # the plain build under TZ=UTC and the ASan+UBSan build under a zone far
 # from Viet Nam (dondoc must not care), as jobs shared by one worker a core,
-# then the scripts that ride on the clock, two at a time; then the tests of
-# the daemon's threads once more under ThreadSanitizer.  Ends with
+# then the scripts that ride on the clock, two at a time, beside those on
+# PostgreSQL; then the tests of the daemon's threads once more under
+# ThreadSanitizer.  Ends with
 # "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -100,6 +101,7 @@ fi
 
 # The unit tests of the two builds, side by side, then the sanitizers'
 # on PostgreSQL.
+_t0=$(date +%s)
 units rel UTC build/rel/tests "$log" >"$out/units.rel" 2>&1 &
 pid_rel=$!
 units san America/Los_Angeles build/san/tests "$log.san" >"$out/units.san" 2>&1 &
@@ -123,6 +125,7 @@ if [ -n "$pg_base" ]; then
 else
 	echo "FAIL the unit tests on PostgreSQL: $(cat "$out/pg.err")"
 fi
+echo "   unit tests: $(($(date +%s) - _t0)) s"
 
 # The scripts that are not timed, of both builds: the plain one under UTC,
 # the sanitizers' under a zone far from Viet Nam (dondoc must not care).
@@ -143,6 +146,7 @@ for b in san rel; do
 		esac
 	done
 done | sort -s -k1,1 | cut -d' ' -f2- >"$jobs"
+_t0=$(date +%s)
 CHECK_RESULTS=$results CHECK_OUT=$out xargs -P "$(nproc)" -L 1 sh tests/check.sh --one <"$jobs"
 for b in rel san; do
 	echo "== $b build"
@@ -151,11 +155,37 @@ for b in rel san; do
 		[ -f "$f" ] && cat "$f"
 	done
 done
+echo "   integration scripts: $(($(date +%s) - _t0)) s"
+
+# The integration scripts that run on PostgreSQL too (tests/lib.sh gives
+# each a database of its own there), one at a time with the sanitizers'
+# build: the webhook under load and reloads, chat commands over Zalo,
+# delivery stopped mid-send and resumed once, import, assessment and the
+# reports.  Then tests/pg/'s, on PostgreSQL only: several instances on
+# one registry (t_instances restarts the server, so no other script on
+# PostgreSQL runs beside it).  They run beside the timed scripts below,
+# which mostly wait: about two minutes saved.
+pg_section() {
+	_pg_t0=$(date +%s)
+	pg_scripts="t_webhook t_zalo_chat t_stop_send t_indicators t_report_xlsx"
+	for s in $(printf 'tests/integration/%s.sh\n' $pg_scripts) tests/pg/t_*.sh; do
+		if [ -n "$pg_base" ]; then
+			DONDOC_TEST_PG=$pg_base integration pg America/Los_Angeles build/san/dondoc "$s" "$log.pgsec"
+		else
+			echo "FAIL $(basename "$s") [pg]: no PostgreSQL" | tee -a "$results"
+		fi
+	done
+	rm -f "$log.pgsec"
+	echo "   on PostgreSQL: $(($(date +%s) - _pg_t0)) s"
+}
+pg_section >"$out/pg_section" 2>&1 &
+pid_pg=$!
 
 # The timed scripts, two at a time: they mostly wait (for a timeout, a
 # retry, a slow client), so two of them leave each other a core; never
 # beside the pool above, whose load could make a deadline slip.
 echo "== timed scripts"
+_t0=$(date +%s)
 for t in tests/integration/t_*.sh; do
 	is_timed "$t" || continue
 	echo "san America/Los_Angeles build/san/dondoc $t"
@@ -169,23 +199,11 @@ for t in tests/integration/t_*.sh; do
 		[ -f "$f" ] && cat "$f"
 	done
 done
+echo "   timed scripts: $(($(date +%s) - _t0)) s"
 
-# The integration scripts that run on PostgreSQL too (tests/lib.sh gives
-# each a database of its own there), one at a time with the sanitizers'
-# build: the webhook under load and reloads, chat commands over Zalo,
-# delivery stopped mid-send and resumed once, import, assessment and the
-# reports.
+wait $pid_pg
 echo "== integration on PostgreSQL"
-# Then tests/pg/'s, on PostgreSQL only: several instances on one registry
-# (t_instances restarts the server, so nothing else runs beside it).
-pg_scripts="t_webhook t_zalo_chat t_stop_send t_indicators t_report_xlsx"
-for s in $(printf 'tests/integration/%s.sh\n' $pg_scripts) tests/pg/t_*.sh; do
-	if [ -n "$pg_base" ]; then
-		DONDOC_TEST_PG=$pg_base integration pg America/Los_Angeles build/san/dondoc "$s" "$log"
-	else
-		echo "FAIL $(basename "$s") [pg]: no PostgreSQL" | tee -a "$results"
-	fi
-done
+cat "$out/pg_section"
 
 # The quick versions of the fault scenarios (tests/faults/, make faults
 # runs the long ones), two at a time with the plain build: about a
@@ -212,6 +230,7 @@ echo "   fault scenarios: $(($(date +%s) - _t0)) s"
 # The daemon's threads (HTTP server, webhook writer, background) under
 # ThreadSanitizer: the tests that run them, a data race failing them.
 echo "== tsan build, TZ=UTC"
+_t0=$(date +%s)
 tsan_log=$(mktemp -d)
 tsan_tests="tests/integration/t_webhook.sh tests/integration/t_http.sh tests/integration/t_http_hardening.sh
 	tests/integration/t_feed_http.sh"
@@ -239,6 +258,7 @@ for t in $tsan_tests; do
 	fi
 done
 rm -rf "$tsan_log"
+echo "   tsan: $(($(date +%s) - _t0)) s"
 
 # The fuzz targets (tests/fuzz, issue 16): every kept input (regress/,
 # corpus/, ../shared's seeds) replayed whole, then FUZZ_CHECK_SECONDS (5)
