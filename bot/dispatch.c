@@ -661,7 +661,15 @@ compose_person(struct store *s, const struct dispatch_env *env, time_t now, stru
 		part[k][count[k]++] = ns[i];
 	}
 	if (count[0]) {
-		r = store_message_count_day(s, p.id, clock_local_date(now), &sent_today);
+		/* The noise budget (invariant 5): a reminder or a catch-up made today already. */
+		static const enum message_kind budget[] = { MESSAGE_REMINDER, MESSAGE_CATCHUP };
+
+		for (size_t k = 0; k < ELEMENTSOF(budget) && r == 0; k++) {
+			int one = 0;
+
+			r = store_message_count_day_kind(s, p.id, clock_local_date(now), budget[k], &one);
+			sent_today += one;
+		}
 		if (r < 0)
 			goto out;
 		if (sent_today > 0)

@@ -2757,23 +2757,6 @@ store_lease_terms(struct store *s, store_lease_term_cb cb, void *userdata)
 	return rc == DB_DONE ? 0 : db_errno(s);
 }
 
-int
-store_message_count_day(struct store *s, int64_t person_id, struct date day, int *ret_n)
-{
-	struct store_stmt *st = stmt(s, ST_MESSAGE_COUNT_DAY);
-	char iso[DATE_ISO_LEN];
-	int rc;
-
-	date_format_iso(day, iso);
-	db_bind_int64(st, 1, person_id);
-	bind_text(st, 2, iso);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		*ret_n = db_column_int(st, 0);
-	db_reset(st);
-	return rc == DB_ROW ? 0 : db_errno(s);
-}
-
 static int
 message_row(struct store_stmt *st, void *ctx)
 {
@@ -3103,6 +3086,14 @@ store_extension_decide(struct store *s, int64_t id, enum extension_state state,
 	return r;
 }
 
+/*
+ * An update handled is one again when it comes back within 26 hours
+ * (Telegram keeps one 24 hours); its row is kept a week (Telegram may
+ * number afresh after a quiet week).
+ */
+#define CHAT_UPDATE_SAME_S (26 * 3600)
+#define CHAT_UPDATE_KEEP_S (7 * 86400)
+
 int
 store_chat_update_seen(struct store *s, const char *channel, int64_t update_id, int64_t now)
 {
@@ -3112,6 +3103,7 @@ store_chat_update_seen(struct store *s, const char *channel, int64_t update_id, 
 	bind_text(st, 1, channel);
 	db_bind_int64(st, 2, update_id);
 	db_bind_int64(st, 3, now);
+	db_bind_int64(st, 4, CHAT_UPDATE_SAME_S);
 	r = exec_done(s, st);
 	if (r == 0 && db_changes(s) == 0)
 		r = -EEXIST;
@@ -3122,7 +3114,7 @@ store_chat_update_seen(struct store *s, const char *channel, int64_t update_id, 
 	 */
 	if (r == 0 && (now < s->chat_pruned_at || now - s->chat_pruned_at >= 3600)) {
 		st = stmt(s, ST_CHAT_UPDATE_PRUNE);
-		db_bind_int64(st, 1, now);
+		db_bind_int64(st, 1, now - CHAT_UPDATE_KEEP_S);
 		r = exec_done(s, st);
 		if (r == 0)
 			s->chat_pruned_at = now;

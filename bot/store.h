@@ -534,8 +534,6 @@ int store_message_recover(struct store *s, int64_t now, int *ret_n);
 int store_message_recover_owner(struct store *s, const char *owner, int64_t now, int *ret_n);
 /* Who holds messages being sent: a new array (free each, and it) of *ret_n owners. */
 int store_message_claimants(struct store *s, char ***ret, size_t *ret_n);
-/* Reminders and catch-ups already made for person_id on day (the noise budget). */
-int store_message_count_day(struct store *s, int64_t person_id, struct date day, int *ret_n);
 typedef int (*store_message_cb)(const struct message *m, void *userdata);
 /* Every message (state < 0) or those in state, by id. */
 int store_message_foreach(struct store *s, int state, store_message_cb cb, void *userdata);

@@ -399,9 +399,6 @@ static const char *const pg_sql[_ST_MAX] = {
 			   " coalesce(t.ended_at, 0), l.term IS NOT NULL FROM lease_term t"
 			   " LEFT JOIN lease l ON l.name = t.name AND l.term = t.term"
 			   " ORDER BY t.name, t.term",
-	[ST_MESSAGE_COUNT_DAY] = "SELECT count(*) FROM message WHERE person_id = ?1 AND day = ?2"
-				 " AND " MESSAGE_COUNTED " AND kind IN ('reminder', 'catchup')"
-				 " AND state != 'cancelled'",
 	[ST_MESSAGE_LIST] = "SELECT " MESSAGE_COLUMNS " FROM message ORDER BY id",
 	[ST_MESSAGE_LIST_STATE] = "SELECT " MESSAGE_COLUMNS " FROM message WHERE state = ?1"
 				  " ORDER BY id",
@@ -450,8 +447,8 @@ static const char *const pg_sql[_ST_MAX] = {
 	 */
 	[ST_CHAT_UPDATE_SEEN] = "INSERT INTO chat_update(channel, update_id, at) VALUES (?1, ?2, ?3)"
 				" ON CONFLICT(channel, update_id) DO UPDATE SET at = excluded.at"
-				" WHERE chat_update.at < excluded.at - 93600",
-	[ST_CHAT_UPDATE_PRUNE] = "DELETE FROM chat_update WHERE at < ?1 - 7 * 86400",
+				" WHERE chat_update.at < excluded.at - ?4",
+	[ST_CHAT_UPDATE_PRUNE] = "DELETE FROM chat_update WHERE at < ?1",
 	[ST_CHAT_SENT_INSERT] = "INSERT INTO chat_sent(channel, chat_id, chat_message_id,"
 				" message_id) VALUES (?1, ?2, ?3, ?4)"
 				" ON CONFLICT (channel, chat_id, chat_message_id)"

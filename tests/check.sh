@@ -99,32 +99,18 @@ else
 	echo "FAIL PostgreSQL for the tests: $(cat "$out/pg.err")" >>"$results"
 fi
 
-# The unit tests of the two builds, side by side, then the sanitizers'
-# on PostgreSQL.
+# The unit tests of the two builds, side by side (the sanitizers' on
+# PostgreSQL come later, beside the timed scripts).
 _t0=$(date +%s)
 units rel UTC build/rel/tests "$log" >"$out/units.rel" 2>&1 &
 pid_rel=$!
 units san America/Los_Angeles build/san/tests "$log.san" >"$out/units.san" 2>&1 &
 pid_san=$!
-if [ -n "$pg_base" ]; then
-	# Those that open a registry (testlib_store_where).
-	store_tests=$(grep -l testlib_store_where tests/unit/test_*.c | xargs -n1 basename | sed 's/\.c$//')
-	DONDOC_TEST_PG=$pg_base units pg UTC build/san/tests "$log.pg" "$(echo $store_tests)" \
-		>"$out/units.pg" 2>&1 &
-	pid_pg=$!
-fi
 wait $pid_rel
 wait $pid_san
-[ -n "$pg_base" ] && wait $pid_pg
-rm -f "$log.san" "$log.pg"
+rm -f "$log.san"
 echo "== unit tests"
 cat "$out/units.rel" "$out/units.san"
-if [ -n "$pg_base" ]; then
-	echo "== unit tests on PostgreSQL"
-	cat "$out/units.pg"
-else
-	echo "FAIL the unit tests on PostgreSQL: $(cat "$out/pg.err")"
-fi
 echo "   unit tests: $(($(date +%s) - _t0)) s"
 
 # The scripts that are not timed, of both builds: the plain one under UTC,
@@ -157,9 +143,10 @@ for b in rel san; do
 done
 echo "   integration scripts: $(($(date +%s) - _t0)) s"
 
-# The integration scripts that run on PostgreSQL too (tests/lib.sh gives
-# each a database of its own there), one at a time with the sanitizers'
-# build: the webhook under load and reloads, chat commands over Zalo,
+# The store's unit tests on PostgreSQL (the conformance suite of the second
+# backend, STYLE rule 21), then the integration scripts that run on
+# PostgreSQL too (tests/lib.sh gives each a database of its own there),
+# one at a time with the sanitizers' build: the webhook under load and reloads, chat commands over Zalo,
 # delivery stopped mid-send and resumed once, import, assessment and the
 # reports.  Then tests/pg/'s, on PostgreSQL only: several instances on
 # one registry (t_instances restarts the server, so no other script on
@@ -167,6 +154,17 @@ echo "   integration scripts: $(($(date +%s) - _t0)) s"
 # which mostly wait: about two minutes saved.
 pg_section() {
 	_pg_t0=$(date +%s)
+	if [ -n "$pg_base" ]; then
+		# The unit tests that open a registry (testlib_store_where).
+		store_tests=$(grep -l testlib_store_where tests/unit/test_*.c | xargs -n1 basename |
+			sed 's/\.c$//')
+		echo "== unit tests on PostgreSQL"
+		DONDOC_TEST_PG=$pg_base units pg UTC build/san/tests "$log.pgunits" "$(echo $store_tests)"
+		rm -f "$log.pgunits"
+	else
+		echo "FAIL the unit tests on PostgreSQL: $(cat "$out/pg.err")"
+	fi
+	echo "== integration on PostgreSQL"
 	pg_scripts="t_webhook t_zalo_chat t_stop_send t_indicators t_report_xlsx"
 	for s in $(printf 'tests/integration/%s.sh\n' $pg_scripts) tests/pg/t_*.sh; do
 		if [ -n "$pg_base" ]; then
@@ -202,7 +200,6 @@ done
 echo "   timed scripts: $(($(date +%s) - _t0)) s"
 
 wait $pid_pg
-echo "== integration on PostgreSQL"
 cat "$out/pg_section"
 
 # The quick versions of the fault scenarios (tests/faults/, make faults

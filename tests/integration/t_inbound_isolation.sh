@@ -69,8 +69,9 @@ expect_eq "(task 1 is not done: the refused update changed nothing)" "$(json 'j[
 expect_eq "(nothing held back at Telegram)" "$(pending)" "[]"
 sql "DROP TRIGGER refuse_note"
 
-# A transient failure: the registry held by another process for 7 s (dondoc waits 5 s for a lock).
-hold_registry 7
+# A transient failure: the registry held by another process for 10 s (dondoc waits 5 s for
+# a lock, from when it takes the update: up to 5 s later under load, and still refused).
+hold_registry 10
 ctl message '{"chat_id": 3001, "text": "/viec"}'
 UID_LOCKED=$($PY -c 'import json; print(json.load(open("ctl.json"))["update_id"])')
 sleep 3
@@ -125,8 +126,9 @@ expect_eq "unrenderable update acknowledged (webhook): its delivery answered 200
 run "$DONDOC" task show 1 --json
 expect_eq "unrenderable update acknowledged (webhook): nothing of it kept" "$(json 'j["progress"]')" 0
 
-# A transient failure by webhook: the registry held for 7 s; 503 until it is free, then 200, once.
-hold_registry 7
+# A transient failure by webhook: the registry held for 10 s (as above); 503 until it is
+# free, then 200, once.
+hold_registry 10
 ctl message '{"chat_id": 3001, "text": "/baocao"}'
 UID_LOCKED=$($PY -c 'import json; print(json.load(open("ctl.json"))["update_id"])')
 wait $holder
