@@ -13,6 +13,9 @@
  * UPDATE): writers take turns, as SQLite's BEGIN IMMEDIATE makes them,
  * so that the chain never forks and what one counted before writing
  * (the noise budget, a link code's use) is still so when it writes.
+ * In it, a write whose answer nobody reads (pg_send: an event, a batch
+ * of the planner's) goes into libpq's pipeline, and its answer is read
+ * with the next statement that waits: one round trip for them all.
  *
  * A connection lost (the server restarted) is taken up again at the next
  * statement outside a transaction, once a second at most; its statements
