@@ -160,9 +160,11 @@ daemon=
 wait $poster
 poster=
 # 10 s for the daemon as built; ThreadSanitizer runs it 5 to 15 times
-# slower (the writer answers what it was given before it stops): 30 s.
+# slower, and the writer answers what it was given before it stops: how
+# much that is depends on how the threads were scheduled (0 to 39 s in
+# ten runs here, the same before and after issue 17's pipeline): 60 s.
 limit=10
-[ -n "${TSAN_OPTIONS:-}" ] && limit=30
+[ -n "${TSAN_OPTIONS:-}" ] && limit=60
 expect_eq "stopped under load, the daemon exits 0 within $limit s" "$rc $(( took < limit ))" "0 1"
 sql "SELECT update_id FROM chat_update WHERE update_id >= 10000" | sort >committed
 awk '$2 == 200 { print $1 }' posted | sort >acked
