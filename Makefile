@@ -58,7 +58,7 @@ REL = build/rel
 SAN = build/san
 TSAN = build/tsan
 
-.PHONY: all deps run check test-build check-style valgrind bench bench-webhook bench-pg bench-zalo bench-feed bench-peers faults fuzz fuzz-build install uninstall clean demo
+.PHONY: all deps run check test-build check-style valgrind bench bench-webhook bench-pg bench-pg-floor bench-zalo bench-feed bench-peers faults fuzz fuzz-build install uninstall clean demo
 
 all: bot/dondoc bot/dondoc-ical
 
@@ -150,6 +150,12 @@ bench-pg: deps
 	@$(MAKE) --no-print-directory all $(REL)/bench_planner $(REL)/dondoc-ical
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk
 	@sh bench/pg.sh
+
+# What PostgreSQL itself does here with the statements of one webhook
+# update (pgbench, no dondoc): the floor under bench-pg's webhook figure.
+bench-pg-floor: deps
+	@$(MAKE) --no-print-directory all
+	@sh bench/pg_floor.sh
 
 # The Zalo webhook at the same budget (issue 14): signed events replayed by wrk.
 bench-zalo: deps
