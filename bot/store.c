@@ -435,7 +435,10 @@ store_savepoint(struct store *s)
 		return -EINVAL;
 	if (!store_in_txn(s))
 		return -EIO;	/* an I/O error or a full disk ended it */
-	r = exec_sent(s, stmt(s, ST_SAVEPOINT));
+	/* What was sent before is told here, not inside the savepoint: a unit's failure stays its own. */
+	r = sent_wait(s, NULL);
+	if (r == 0)
+		r = exec_sent(s, stmt(s, ST_SAVEPOINT));
 	if (r < 0)
 		return r;
 	s->sp.open = true;

@@ -104,7 +104,16 @@ int store_meta_get(struct store *s, const char *key, char **ret);
 /* Remembers value under key. */
 int store_meta_set(struct store *s, const char *key, const char *value);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Rollback never fails. */
+/*
+ * BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Rollback never fails.
+ *
+ * Inside a transaction on PostgreSQL, a write whose answer nothing reads
+ * (an event appended, an address seen, a message whose id is not asked,
+ * the planner's batches) is sent on without waiting: it returns 0, and
+ * its failure is told by the next call that waits for the server (a
+ * read, store_savepoint, store_release, store_commit).  A unit of work
+ * is whole once its release or commit returned 0.
+ */
 int store_begin(struct store *s);
 /*
  * Like store_begin, for a transaction that must be on disk once its

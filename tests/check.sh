@@ -181,7 +181,9 @@ pid_pg=$!
 
 # The timed scripts, two at a time: they mostly wait (for a timeout, a
 # retry, a slow client), so two of them leave each other a core; never
-# beside the pool above, whose load could make a deadline slip.
+# beside the pool above, whose load could make a deadline slip, but
+# beside the PostgreSQL lane, one process more (a deadline here leaves
+# room for that).
 echo "== timed scripts"
 _t0=$(date +%s)
 for t in tests/integration/t_*.sh; do

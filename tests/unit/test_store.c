@@ -1045,6 +1045,15 @@ test_sent_writes(void **state)
 	assert_int_equal(store_event_verify(f->s, &n, &bad), 0);
 	assert_int_equal(n, 301);
 
+	/* Sent before a savepoint: told by the savepoint, not by what comes inside it. */
+	assert_int_equal(store_begin(f->s), 0);
+	m.person_id = person + 1000;
+	r = store_message_insert(f->s, &m, NULL);
+	if (r == 0)
+		r = store_savepoint(f->s);
+	assert_int_equal(r, -EINVAL);
+	store_rollback(f->s);
+
 	/* Told at commit: nothing of the transaction written, and the next one goes on. */
 	assert_int_equal(store_begin(f->s), 0);
 	e.at = 500;
