@@ -851,7 +851,7 @@ dispatch_compose(struct store *s, const struct dispatch_env *env0, time_t now,
 			r = compose_person(s, env, now, ns.v + start, n, &one);
 		if (r == 0)
 			r = person_recovered(s, ns.v[start].person_id);
-		/* The failure of a write sent on (PostgreSQL's pipeline) is told here at the latest. */
+		/* The failure of a write sent on (store.h) is told here at the latest. */
 		if (r == 0)
 			r = store_release(s);
 		if (r == 0) {

@@ -107,7 +107,7 @@ int store_meta_set(struct store *s, const char *key, const char *value);
 /*
  * BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Rollback never fails.
  *
- * Inside a transaction on PostgreSQL, a write whose answer nothing reads
+ * Inside a transaction, on a backend that pipelines, a write whose answer nothing reads
  * (an event appended, an address seen, a message whose id is not asked,
  * the planner's batches) is sent on without waiting: it returns 0, and
  * its failure is told by the next call that waits for the server (a
