@@ -1446,34 +1446,32 @@ waits_for_window(struct store *s, const struct message *m)
 
 /*
  * Claims up to max messages due by now for this instance, in one statement
- * (store_message_claim_due: none is claimed by two instances), and loads
- * them into b->jobs[0..b->k); *ret_n says how many were claimed.  A
- * proactive message outside the sending window is put back, due at the
- * next.  On failure nothing stays claimed (b->k is 0).
+ * (store_message_claim_due: none is claimed by two instances, each read
+ * as claimed), and loads them into b->jobs[0..b->k); *ret_n says how many
+ * were claimed.  A proactive message outside the sending window is put
+ * back, due at the next.  On failure nothing stays claimed (b->k is 0).
  */
 static int
 claim_batch(struct batch *b, int max, time_t now, int *ret_n)
 {
 	const struct schedule *sch = b->env->sch;
 	const char *me = instance_self();
-	int64_t ids[DISPATCH_BATCH];
+	struct message got[DISPATCH_BATCH];
 	int n = 0, r;
 
-	r = store_message_claim_due(b->s, now, me, now + DISPATCH_LEASE_S, ids, MIN(max, DISPATCH_BATCH),
+	r = store_message_claim_due(b->s, now, me, now + DISPATCH_LEASE_S, got, MIN(max, DISPATCH_BATCH),
 				    &n);
 	*ret_n = r < 0 ? 0 : n;
 	for (int i = 0; r == 0 && i < n; i++) {
 		struct job *j = &b->jobs[b->k];
 
-		r = store_message_get(b->s, ids[i], &j->m);
-		if (r < 0)
-			break;
-		if (waits_for_window(b->s, &j->m) && !dispatch_in_window(sch, now)) {
+		if (waits_for_window(b->s, &got[i]) && !dispatch_in_window(sch, now)) {
 			/* A retry that fell outside working hours waits (invariant 6). */
-			r = store_message_unclaim(b->s, j->m.id, me, dispatch_next_window(sch, now));
-			message_release(&j->m);
+			r = store_message_unclaim(b->s, got[i].id, me, dispatch_next_window(sch, now));
 			continue;
 		}
+		j->m = got[i];
+		memset(&got[i], 0, sizeof(got[i]));	/* the job's now */
 		b->k++;
 		r = recipient_get(b->s, &j->m, &j->p);
 		if (r == 0)
@@ -1485,23 +1483,21 @@ claim_batch(struct batch *b, int max, time_t now, int *ret_n)
 	}
 	if (r < 0) {
 		/*
-		 * Nothing tried: every claim back, due as it was (one not read:
-		 * due now); those put off already are pending, untouched.
+		 * Nothing tried: every claim back, due as it was (those put
+		 * off already are pending, and stay so).
 		 */
-		for (int x = 0; x < n; x++) {
-			int64_t at = now;
-
-			for (size_t k = 0; k < b->k; k++)
-				if (b->jobs[k].m.id == ids[x])
-					at = b->jobs[k].m.next_at;
-			(void)store_message_unclaim(b->s, ids[x], me, at);
-		}
-		for (size_t k = 0; k < b->k; k++)
+		for (int x = 0; x < n; x++)
+			if (got[x].id)
+				(void)store_message_unclaim(b->s, got[x].id, me, got[x].next_at);
+		for (size_t k = 0; k < b->k; k++) {
+			(void)store_message_unclaim(b->s, b->jobs[k].m.id, me, b->jobs[k].m.next_at);
 			message_release(&b->jobs[k].m);
+		}
 		b->k = 0;
-		return r;
 	}
-	return 0;	/* claimed: from here on they are ours to end */
+	for (int x = 0; x < n; x++)
+		message_release(&got[x]);
+	return r;
 }
 
 /* Claimed, not tried: pending again at once, as they were, the attempt not counted. */

@@ -2445,19 +2445,18 @@ store_message_get(struct store *s, int64_t id, struct message *ret)
 static int
 claim_cmp(const void *a, const void *b)
 {
-	const int64_t *x = a, *y = b;
+	const struct message *x = a, *y = b;
 
-	if (x[1] != y[1])
-		return x[1] < y[1] ? -1 : 1;
-	return x[0] < y[0] ? -1 : x[0] > y[0];
+	if (x->next_at != y->next_at)
+		return x->next_at < y->next_at ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 int
 store_message_claim_due(struct store *s, int64_t now, const char *owner, int64_t lease_until,
-			int64_t *ret_ids, int max, int *ret_n)
+			struct message *ret, int max, int *ret_n)
 {
 	struct store_stmt *st = stmt(s, ST_MESSAGE_CLAIM_DUE);
-	int64_t (*got)[2] = xcalloc((size_t)MAX(max, 1), sizeof(*got));
 	int rc, n = 0;
 
 	db_bind_int64(st, 1, now);
@@ -2465,21 +2464,16 @@ store_message_claim_due(struct store *s, int64_t now, const char *owner, int64_t
 	db_bind_int64(st, 3, lease_until);
 	db_bind_int64(st, 4, max);
 	while ((rc = db_step(st)) == DB_ROW)
-		if (n < max) {
-			got[n][0] = db_column_int64(st, 0);
-			got[n][1] = db_column_int64(st, 1);
-			n++;
-		}
+		if (n < max)
+			read_message(st, &ret[n++]);
 	db_reset(st);
 	if (rc != DB_DONE) {
-		free(got);
+		for (int i = 0; i < n; i++)
+			message_release(&ret[i]);
 		return db_errno(s);
 	}
 	/* RETURNING gives the rows in no promised order. */
-	qsort(got, (size_t)n, sizeof(*got), claim_cmp);
-	for (int i = 0; i < n; i++)
-		ret_ids[i] = got[i][0];
-	free(got);
+	qsort(ret, (size_t)n, sizeof(*ret), claim_cmp);
 	*ret_n = n;
 	return 0;
 }
@@ -2507,42 +2501,49 @@ first_notice_set(struct store *s, int64_t id, int64_t now)
 
 	db_bind_int64(st, 1, id);
 	bind_date(st, 2, true, clock_local_date((time_t)now));
-	return exec_done(s, st);
+	return exec_sent(s, st);
 }
 
 /*
- * Takes the feed tokens out of the texts of message id (feedlink_redact),
+ * The feed tokens taken out of the texts of message id (feedlink_redact),
  * once it was sent or given up: the registry keeps only their hashes
  * (feed.h), and a backup of it no live link.  A dead one retried
  * (store_message_retry) then says "…" where the link was: asking /lich
  * again gives another.  SQLite's secure_delete (on in Debian's build)
  * zeroes the old text in the file.
+ *
+ * message_feed_texts reads them, redacted, into t[0..4) (subject, body,
+ * html, chat; free each): 1, or 0 when the message carries no link;
+ * message_texts_set writes them back.
  */
 static int
-message_redact(struct store *s, int64_t id)
+message_feed_texts(struct store *s, int64_t id, char *t[4])
 {
 	struct store_stmt *st = stmt(s, ST_MESSAGE_FEED_TEXTS);
-	char *t[4] = { NULL };
 	int rc, r = 0;
 
 	db_bind_int64(st, 1, id);
 	rc = db_step(st);
-	if (rc == DB_ROW)
+	if (rc == DB_ROW) {
 		for (int i = 0; i < 4; i++)
 			t[i] = feedlink_redact(db_column_text(st, i));
-	else if (rc != DB_DONE)
+		r = 1;
+	} else if (rc != DB_DONE) {
 		r = db_errno(s);
-	db_reset(st);
-	if (r == 0 && rc == DB_ROW) {
-		st = stmt(s, ST_MESSAGE_TEXTS_SET);
-		db_bind_int64(st, 1, id);
-		for (int i = 0; i < 4; i++)
-			bind_text(st, 2 + i, t[i]);
-		r = exec_done(s, st);
 	}
-	for (int i = 0; i < 4; i++)
-		free(t[i]);
+	db_reset(st);
 	return r;
+}
+
+static int
+message_texts_set(struct store *s, int64_t id, char *const t[4])
+{
+	struct store_stmt *st = stmt(s, ST_MESSAGE_TEXTS_SET);
+
+	db_bind_int64(st, 1, id);
+	for (int i = 0; i < 4; i++)
+		bind_text(st, 2 + i, t[i]);
+	return exec_done(s, st);
 }
 
 int
@@ -2552,8 +2553,18 @@ store_message_finish(struct store *s, int64_t id, const char *owner, enum messag
 	struct store_stmt *st = stmt(s, ST_MESSAGE_FINISH);
 	enum notice_state ns = state == MESSAGE_SENT ? NOTICE_SENT
 			     : state == MESSAGE_DEAD ? NOTICE_DEAD : NOTICE_QUEUED;
-	int r;
+	char *t[4] = { NULL };
+	int64_t changed = 0;
+	int texts, r;
 
+	/*
+	 * What was sent before is counted apart; then the message's end is
+	 * sent, and the read of its texts (message_feed_texts, sent or dead)
+	 * waits for both, one round trip on a backend that pipelines.
+	 */
+	r = sent_wait(s, NULL);
+	if (r < 0)
+		return r;
 	db_bind_int64(st, 1, id);
 	bind_text(st, 2, message_state_to_string(state));
 	db_bind_int64(st, 3, next_at);
@@ -2561,19 +2572,26 @@ store_message_finish(struct store *s, int64_t id, const char *owner, enum messag
 	bind_text(st, 5, error);
 	db_bind_int64(st, 6, now);
 	bind_text(st, 7, owner);
-	r = exec_done(s, st);
-	if (r == 0 && db_changes(s) == 0)
-		return -ESTALE;	/* not there, or another's claim now */
+	r = exec_sent(s, st);
+	texts = ns == NOTICE_QUEUED ? 0 : message_feed_texts(s, id, t);
+	if (r == 0)
+		r = sent_wait(s, &changed);
+	if (r == 0 && texts < 0)
+		r = texts;
+	if (r == 0 && changed == 0)
+		r = -ESTALE;	/* not there, or another's claim now */
+	if (r == 0 && texts > 0)
+		r = message_texts_set(s, id, t);
+	for (int i = 0; i < 4; i++)
+		free(t[i]);
 	if (r < 0 || ns == NOTICE_QUEUED)
 		return r;
-	r = message_redact(s, id);
-	if (r < 0)
-		return r;
+	/* The rest is sent on: its failure is told by the commit. */
 	st = stmt(s, ST_NOTICE_BY_MESSAGE);
 	db_bind_int64(st, 1, id);
 	bind_text(st, 2, notice_state_to_string(ns));
 	db_bind_int64(st, 3, now);
-	r = exec_done(s, st);
+	r = exec_sent(s, st);
 	if (r < 0 || ns != NOTICE_SENT)
 		return r;
 	return first_notice_set(s, id, now);

@@ -507,11 +507,11 @@ int store_message_get(struct store *s, int64_t id, struct message *ret);
 /*
  * Claims up to max pending messages due by now, oldest first, for owner
  * (instance.h) until lease_until, in one statement safe with several
- * instances: none is claimed twice.  Their ids go into ret_ids (each now
- * sending, an attempt counted), *ret_n of them.
+ * instances: none is claimed twice.  They go, as claimed (sending, an
+ * attempt counted), into ret[0..*ret_n) (message_release each).
  */
 int store_message_claim_due(struct store *s, int64_t now, const char *owner, int64_t lease_until,
-			    int64_t *ret_ids, int max, int *ret_n);
+			    struct message *ret, int max, int *ret_n);
 /* Claims message id for owner until lease_until: 1 claimed, 0 not pending, <0 error. */
 int store_message_claim(struct store *s, int64_t id, const char *owner, int64_t lease_until);
 /*

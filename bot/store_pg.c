@@ -357,7 +357,7 @@ static const char *const pg_sql[_ST_MAX] = {
 	[ST_MESSAGE_CLAIM_DUE] = "UPDATE message SET state = 'sending', attempts = attempts + 1,"
 				 " owner = ?2, lease_until = ?3 WHERE id IN (SELECT id FROM message"
 				 " WHERE state = 'pending' AND next_at <= ?1 ORDER BY next_at, id"
-				 " LIMIT ?4 FOR UPDATE SKIP LOCKED) RETURNING id, next_at",
+				 " LIMIT ?4 FOR UPDATE SKIP LOCKED) RETURNING " MESSAGE_COLUMNS,
 	[ST_MESSAGE_GET] = "SELECT " MESSAGE_COLUMNS " FROM message WHERE id = ?1",
 	[ST_MESSAGE_CLAIM] = "UPDATE message SET state = 'sending', attempts = attempts + 1,"
 			     " owner = ?3, lease_until = ?2 WHERE id = ?1 AND state = 'pending'",

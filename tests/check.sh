@@ -1,11 +1,11 @@
 #!/bin/sh
-# Runs every test: the cmocka unit tests and the integration scripts, twice:
-# the plain build under TZ=UTC and the ASan+UBSan build under a zone far
-# from Viet Nam (dondoc must not care), as jobs shared by one worker a core,
-# then the scripts that ride on the clock, two at a time, beside those on
-# PostgreSQL; then the tests of the daemon's threads once more under
-# ThreadSanitizer.  Ends with
-# "N passed, N failed".
+# Runs every test: the cmocka unit tests and the integration scripts of
+# two builds, the plain one under TZ=UTC and the ASan+UBSan one under a
+# zone far from Viet Nam (dondoc must not care), as jobs shared by one
+# worker a core; then the scripts that ride on the clock, two at a time,
+# beside those on PostgreSQL and the quick fault scenarios; then the tests
+# of the daemon's threads once more under ThreadSanitizer, and the fuzz
+# targets.  Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
@@ -71,15 +71,23 @@ integration() {
 	fi
 }
 
-# One integration script of one build, a job of the pool below: its lines
-# go to a file of its own, printed in order once every job is done.
-if [ "${1:-}" = --one ]; then
+# One integration script of one build (--one NAME TZ BIN SCRIPT), or one
+# unit test of one build (--unit NAME TZ DIR TEST), a job of the pool
+# below: its lines go to a file of its own, printed in order once every
+# job is done.
+case ${1:-} in
+--one | --unit)
 	results=$CHECK_RESULTS
 	_log=$(mktemp)
-	integration "$2" "$3" "$4" "$5" "$_log" >"$CHECK_OUT/$2.$(basename "$5" .sh)" 2>&1
+	if [ "$1" = --one ]; then
+		integration "$2" "$3" "$4" "$5" "$_log" >"$CHECK_OUT/$2.$(basename "$5" .sh)" 2>&1
+	else
+		units "$2" "$3" "$4" "$_log" "$5" >"$CHECK_OUT/units.$2.$5" 2>&1
+	fi
 	rm -f "$_log"
 	exit 0
-fi
+	;;
+esac
 
 results=$(mktemp)
 log=$(mktemp)
@@ -99,41 +107,43 @@ else
 	echo "FAIL PostgreSQL for the tests: $(cat "$out/pg.err")" >>"$results"
 fi
 
-# The unit tests of the two builds, side by side (the sanitizers' on
-# PostgreSQL come later, beside the timed scripts).
-_t0=$(date +%s)
-units rel UTC build/rel/tests "$log" >"$out/units.rel" 2>&1 &
-pid_rel=$!
-units san America/Los_Angeles build/san/tests "$log.san" >"$out/units.san" 2>&1 &
-pid_san=$!
-wait $pid_rel
-wait $pid_san
-rm -f "$log.san"
-echo "== unit tests"
-cat "$out/units.rel" "$out/units.san"
-echo "   unit tests: $(($(date +%s) - _t0)) s"
-
-# The scripts that are not timed, of both builds: the plain one under UTC,
-# the sanitizers' under a zone far from Viet Nam (dondoc must not care).
-# One worker a core takes the next job; the longest come first, so that
-# no core is left with a long one at the end.
-long="t_crash t_import_bad t_extension t_recurring t_truth t_cli t_remind t_roles t_daily"
+# The unit tests and the scripts that are not timed, of both builds: the
+# plain one under UTC, the sanitizers' under a zone far from Viet Nam
+# (dondoc must not care); the sanitizers' unit tests on PostgreSQL come
+# later, beside the timed scripts.  One worker a core takes the next job;
+# the longest come first, so that no core is left with a long one at the
+# end.
+long="t_crash t_import_bad t_extension t_recurring t_truth t_cli t_remind t_roles t_daily test_store_feed"
 jobs=$out/jobs
 for b in san rel; do
 	case $b in
 	san) tz=America/Los_Angeles bin=build/san/dondoc ;;
 	*) tz=UTC bin=bot/dondoc ;;
 	esac
+	for t in build/$b/tests/test_*; do
+		[ -x "$t" ] || continue
+		t=$(basename "$t")
+		case " $long " in
+		*" $t "*) echo "0 --unit $b $tz build/$b/tests $t" ;;
+		*) echo "1 --unit $b $tz build/$b/tests $t" ;;
+		esac
+	done
 	for t in tests/integration/t_*.sh; do
 		is_timed "$t" && continue
 		case " $long " in
-		*" $(basename "$t" .sh) "*) echo "0 $b $tz $bin $t" ;;
-		*) echo "1 $b $tz $bin $t" ;;
+		*" $(basename "$t" .sh) "*) echo "0 --one $b $tz $bin $t" ;;
+		*) echo "1 --one $b $tz $bin $t" ;;
 		esac
 	done
 done | sort -s -k1,1 | cut -d' ' -f2- >"$jobs"
 _t0=$(date +%s)
-CHECK_RESULTS=$results CHECK_OUT=$out xargs -P "$(nproc)" -L 1 sh tests/check.sh --one <"$jobs"
+CHECK_RESULTS=$results CHECK_OUT=$out xargs -P "$(nproc)" -L 1 sh tests/check.sh <"$jobs"
+echo "== unit tests"
+for b in rel san; do
+	for f in "$out"/units.$b.test_*; do
+		[ -f "$f" ] && cat "$f"
+	done
+done
 for b in rel san; do
 	echo "== $b build"
 	for t in tests/integration/t_*.sh; do
@@ -141,7 +151,7 @@ for b in rel san; do
 		[ -f "$f" ] && cat "$f"
 	done
 done
-echo "   integration scripts: $(($(date +%s) - _t0)) s"
+echo "   unit tests and integration scripts: $(($(date +%s) - _t0)) s"
 
 # The store's unit tests on PostgreSQL (the conformance suite of the second
 # backend, STYLE rule 21), then the integration scripts that run on
@@ -151,7 +161,8 @@ echo "   integration scripts: $(($(date +%s) - _t0)) s"
 # reports.  Then tests/pg/'s, on PostgreSQL only: several instances on
 # one registry (t_instances restarts the server, so no other script on
 # PostgreSQL runs beside it).  They run beside the timed scripts below,
-# which mostly wait: about two minutes saved.
+# which mostly wait: about two minutes saved; the fault scenarios follow
+# them in the same lane.
 pg_section() {
 	_pg_t0=$(date +%s)
 	if [ -n "$pg_base" ]; then
@@ -176,7 +187,33 @@ pg_section() {
 	rm -f "$log.pgsec"
 	echo "   on PostgreSQL: $(($(date +%s) - _pg_t0)) s"
 }
-pg_section >"$out/pg_section" 2>&1 &
+
+# The quick versions of the fault scenarios (tests/faults/, make faults
+# runs the long ones), one at a time with the plain build, after the
+# PostgreSQL lane and in it, beside the timed scripts: about 40 s in all;
+# each prints one line.
+faults_section() {
+	echo "== fault scenarios (quick)"
+	_f_t0=$(date +%s)
+	qdir=$(mktemp -d)
+	for f in kill_webhook kill_import channels wal_deleted full_disk full_disk_live truncated sighup clock; do
+		FAULTS_QUICK=1 TZ=UTC DONDOC=bot/dondoc sh tests/faults/$f.sh >"$qdir/$f" 2>&1
+		line=$(tail -n 1 "$qdir/$f")
+		[ -n "$line" ] || line="not ok $f: printed nothing"
+		echo "$line"
+		case $line in
+		"not ok"*) echo "FAIL faults $line" >>"$results" ;;
+		*"# SKIP"*) echo "SKIP faults $line" >>"$results" ;;
+		*) echo "PASS faults $line" >>"$results" ;;
+		esac
+	done
+	rm -rf "$qdir"
+	echo "   fault scenarios: $(($(date +%s) - _f_t0)) s"
+}
+{
+	pg_section
+	faults_section
+} >"$out/pg_section" 2>&1 &
 pid_pg=$!
 
 # The timed scripts, two at a time: they mostly wait (for a timeout, a
@@ -190,9 +227,9 @@ for t in tests/integration/t_*.sh; do
 	is_timed "$t" || continue
 	echo "san America/Los_Angeles build/san/dondoc $t"
 	echo "rel UTC bot/dondoc $t"
-done >"$jobs"
+done | sed 's/^/--one /' >"$jobs"
 rm -f "$out"/rel.* "$out"/san.*
-CHECK_RESULTS=$results CHECK_OUT=$out xargs -P 2 -L 1 sh tests/check.sh --one <"$jobs"
+CHECK_RESULTS=$results CHECK_OUT=$out xargs -P 2 -L 1 sh tests/check.sh <"$jobs"
 for t in tests/integration/t_*.sh; do
 	for b in rel san; do
 		f=$out/$b.$(basename "$t" .sh)
@@ -203,28 +240,6 @@ echo "   timed scripts: $(($(date +%s) - _t0)) s"
 
 wait $pid_pg
 cat "$out/pg_section"
-
-# The quick versions of the fault scenarios (tests/faults/, make faults
-# runs the long ones), two at a time with the plain build: about a
-# minute in all; each prints one line.
-echo "== fault scenarios (quick)"
-_t0=$(date +%s)
-quick="kill_webhook kill_import channels wal_deleted full_disk full_disk_live truncated sighup clock"
-qdir=$(mktemp -d)
-printf '%s\n' $quick | xargs -P 2 -I{} sh -c \
-	'FAULTS_QUICK=1 TZ=UTC DONDOC=bot/dondoc sh tests/faults/{}.sh >"$1/{}" 2>&1' sh "$qdir"
-for f in $quick; do
-	line=$(tail -n 1 "$qdir/$f")
-	[ -n "$line" ] || line="not ok $f: printed nothing"
-	echo "$line"
-	case $line in
-	"not ok"*) echo "FAIL faults $line" >>"$results" ;;
-	*"# SKIP"*) echo "SKIP faults $line" >>"$results" ;;
-	*) echo "PASS faults $line" >>"$results" ;;
-	esac
-done
-rm -rf "$qdir"
-echo "   fault scenarios: $(($(date +%s) - _t0)) s"
 
 # The daemon's threads (HTTP server, webhook writer, background) under
 # ThreadSanitizer: the tests that run them, a data race failing them.

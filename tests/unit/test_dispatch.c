@@ -859,7 +859,8 @@ test_claim_lease_recovered(void **state)
 	long pid;
 	long long start;
 	unsigned long long ns;
-	int64_t id, ids[4];
+	struct message got[4];
+	int64_t id;
 	int n = 0;
 
 	queue(f, f->t1, f->focal_snv, STAGE_BEFORE, 3, DAY(2025, 9, 30), DAY(2025, 9, 25), NULL);
@@ -874,7 +875,7 @@ test_claim_lease_recovered(void **state)
 	assert_int_equal(store_message_recover(f->s, t + DISPATCH_LEASE_S - 1, &n), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(store_message_claim_due(f->s, t + DISPATCH_LEASE_S, b, t + 2 * DISPATCH_LEASE_S,
-						 ids, 4, &n), 0);
+						 got, 4, &n), 0);
 	assert_int_equal(n, 0);
 	/* Only its owner ends it. */
 	assert_int_equal(store_message_finish(f->s, id, b, MESSAGE_SENT, t, t, NULL), -ESTALE);
@@ -887,9 +888,11 @@ test_claim_lease_recovered(void **state)
 	assert_int_equal(ms->v[0].attempts, 1);
 	msgs_release(ms);
 	assert_int_equal(store_message_claim_due(f->s, t + DISPATCH_LEASE_S, b, t + 2 * DISPATCH_LEASE_S,
-						 ids, 4, &n), 0);
+						 got, 4, &n), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(ids[0], id);
+	assert_int_equal(got[0].id, id);
+	assert_int_equal(got[0].attempts, 2);
+	message_release(&got[0]);
 	/* a's outcome, too late: b holds it now, and a can neither end it nor put it back. */
 	assert_int_equal(store_message_finish(f->s, id, a, MESSAGE_SENT, t, t, NULL), -ESTALE);
 	assert_int_equal(store_message_unclaim(f->s, id, a, t), 0);

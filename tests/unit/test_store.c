@@ -1326,13 +1326,19 @@ claimer_run(void *arg)
 	c->err = store_open(c->where, STORE_WRITE, &s, &msg);
 	free(msg);
 	while (c->err == 0) {
-		int64_t ids[7];
+		struct message ms[7];
 
-		c->err = store_message_claim_due(s, 1000, c->owner, 2000, ids, 7, &got);
+		c->err = store_message_claim_due(s, 1000, c->owner, 2000, ms, 7, &got);
 		if (c->err < 0 || got == 0)
 			break;
-		for (int i = 0; i < got; i++)
-			c->ids[c->n++] = ids[i];
+		for (int i = 0; i < got; i++) {
+			/* Each read as claimed: sending, its first attempt counted, its texts whole. */
+			if (ms[i].state != MESSAGE_SENDING || ms[i].attempts != 1 ||
+			    strcmp(ms[i].body, "b") != 0 || strcmp(ms[i].channel, "email") != 0)
+				c->err = -EPROTO;
+			c->ids[c->n++] = ms[i].id;
+			message_release(&ms[i]);
+		}
 	}
 	store_close(s);
 	return NULL;
@@ -1346,7 +1352,8 @@ test_claims_exclusive(void **state)
 	struct claimer c[CLAIMERS] = { 0 };
 	pthread_t th[CLAIMERS];
 	char *seen = calloc(CLAIM_MESSAGES + 1, 1);
-	int64_t first = 0, ids[2];
+	int64_t first = 0;
+	struct message early[2];
 	char **owners = NULL;
 	size_t n_owners = 0;
 	int total = 0, n = 0;
@@ -1366,7 +1373,7 @@ test_claims_exclusive(void **state)
 	}
 	assert_int_equal(store_commit(f->s), 0);
 	/* Not yet due for anyone: nothing claimed. */
-	assert_int_equal(store_message_claim_due(f->s, 99, "early 1 1 1", 2000, ids, 2, &n), 0);
+	assert_int_equal(store_message_claim_due(f->s, 99, "early 1 1 1", 2000, early, 2, &n), 0);
 	assert_int_equal(n, 0);
 	for (int i = 0; i < CLAIMERS; i++) {
 		c[i].where = f->path;
