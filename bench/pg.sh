@@ -43,18 +43,22 @@ if [ ! -s "$SEED/people.tsv" ]; then
 	DONDOC=$D sh bench/honest_seed.sh "$SEED"
 	echo "bench: the honest registry made in $(($(date +%s) - t0)) s"
 fi
-pg_start "$PGW" >/dev/null || exit 1
-BASE=${PG_URI%/*}
-# The seed at schema 16, on both backends.
+# The seed at schema 16, on both backends (on PostgreSQL when it is measured).
 cp "$SEED/registry.db" "$W/seed.db"
 DONDOC_DB=$W/seed.db $D init >/dev/null
-"$PSQL" -qX "$BASE/postgres" -c "CREATE DATABASE seed" >/dev/null
-t0=$(date +%s)
-# The seed's people were written by SQL (honest_seed.sh): 'verify' of the
-# copy says so, as of the original; the rows are what is measured here.
-DONDOC_DB=$W/seed.db $D migrate --to "$BASE/seed" >"$W/migrate.out" 2>/dev/null || true
-grep -q "^  task  *100000$" "$W/migrate.out" || { echo "bench: the copy failed"; cat "$W/migrate.out"; exit 1; }
-echo "{\"bench\": \"migrate 100,000 tasks to PostgreSQL\", \"s\": $(($(date +%s) - t0))}"
+case " ${BENCH_BACKENDS:-sqlite pg} " in
+*" pg "*)
+	pg_start "$PGW" >/dev/null || exit 1
+	BASE=${PG_URI%/*}
+	"$PSQL" -qX "$BASE/postgres" -c "CREATE DATABASE seed" >/dev/null
+	t0=$(date +%s)
+	# The seed's people were written by SQL (honest_seed.sh): 'verify' of the
+	# copy says so, as of the original; the rows are what is measured here.
+	DONDOC_DB=$W/seed.db $D migrate --to "$BASE/seed" >"$W/migrate.out" 2>/dev/null || true
+	grep -q "^  task  *100000$" "$W/migrate.out" || { echo "bench: the copy failed"; cat "$W/migrate.out"; exit 1; }
+	echo "{\"bench\": \"migrate 100,000 tasks to PostgreSQL\", \"s\": $(($(date +%s) - t0))}"
+	;;
+esac
 # fresh NAME: a copy of the seed, its db setting printed.
 fresh() {
 	case $BACKEND in

@@ -317,6 +317,7 @@ store_close(struct store *s)
 		s->be->close(s->db);
 	hash_free(s->hash);
 	(void)store_set_audit_key(s, NULL, 0);
+	task_plan_key_release(&s->last_read.plan);
 	free(s);
 	return NULL;
 }
@@ -360,6 +361,7 @@ begin(struct store *s, bool durable)
 	r = s->be->begin(s->db, durable);
 	if (r == 0) {
 		s->in_txn = true;
+		s->txn = s->txn + 1 ? s->txn + 1 : 1;
 		s->head_valid = false;
 		s->head_dirty = false;
 		s->sp.open = false;
@@ -386,6 +388,7 @@ static void
 forget_read(struct store *s)
 {
 	memset(s->created, 0, sizeof(s->created));
+	s->last_read.id = 0;
 }
 
 int
@@ -1087,6 +1090,20 @@ load_leads(struct store *s, struct task *t)
 	return rc == DB_DONE ? 0 : db_errno(s);
 }
 
+/* Keeps what store_task_update compares with: t as the registry has it now. */
+static void
+keep_read(struct store *s, const struct task *t)
+{
+	task_plan_key_release(&s->last_read.plan);
+	s->last_read.id = t->id;
+	s->last_read.txn = s->in_txn ? s->txn : 0;
+	s->last_read.status = t->status;
+	s->last_read.done_at = t->done_at;
+	s->last_read.has_done_due = t->has_done_due;
+	s->last_read.done_due = t->done_due;
+	task_plan_key_of(t, &s->last_read.plan);
+}
+
 /* Runs a one-row task query; the statement is already bound. */
 static int
 task_query(struct store *s, struct store_stmt *st, struct task *ret)
@@ -1102,8 +1119,7 @@ task_query(struct store *s, struct store_stmt *st, struct task *ret)
 	}
 	read_task(st, &t);
 	db_reset(st);
-	s->last_read.id = t.id;
-	s->last_read.status = t.status;
+	keep_read(s, &t);
 	r = load_leads(s, &t);
 	if (r < 0) {
 		task_release(&t);
@@ -1191,30 +1207,86 @@ store_task_insert(struct store *s, const struct task *t, int64_t document_id,
 
 static int task_update(struct store *s, struct store_stmt *st, const struct task *t, int64_t now);
 
-int
-store_task_update(struct store *s, const struct task *t, int64_t now)
+/*
+ * Reads task id as the registry has it into s->last_read (keep_read),
+ * in the write transaction open: -ENOENT when there is none.
+ */
+static int
+task_read_again(struct store *s, int64_t id)
 {
+	struct store_stmt *st = stmt(s, ST_TASK_BY_ID);
+	struct task t;
+	int rc;
+
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
+	if (rc != DB_ROW) {
+		int r = rc == DB_DONE ? -ENOENT : db_errno(s);
+
+		db_reset(st);
+		return r;
+	}
+	read_task_as(st, &t, true);
+	keep_read(s, &t);
+	db_reset(st);
+	return 0;
+}
+
+/*
+ * Saves t over what the registry has: compared with it as read in this
+ * transaction (or read again), the plan is dropped for the planner when
+ * task_plan_same says it changed, and else its columns are not written,
+ * nor the status's when it stays, so that the indexes that read them
+ * (task_to_plan, task_undated) are not rewritten.
+ */
+static int
+task_save(struct store *s, const struct task *t, int64_t now)
+{
+	const struct task_read *was = &s->last_read;
+	enum stmt id;
 	int r = 0;
 
-	/*
-	 * The narrowest statement that can do it, when the status is as read
-	 * (a failed try costs a third of what it saves: not when it changed).
-	 */
-	if (s->last_read.id == t->id && s->last_read.status == t->status) {
-		r = task_update(s, stmt(s, ST_TASK_UPDATE_SAME_STATUS), t, now);
-		if (r < 0 || db_changes(s) > 0)
-			return r;
-	}
-	r = task_update(s, stmt(s, ST_TASK_UPDATE_SAME_PLAN), t, now);
-	if (r < 0 || db_changes(s) > 0)
+	if (was->id != t->id || !was->txn || was->txn != s->txn)
+		r = task_read_again(s, t->id);
+	if (r < 0)
 		return r;
-	r = task_update(s, stmt(s, ST_TASK_UPDATE), t, now);
+	if (!task_plan_same(&was->plan, t))
+		id = ST_TASK_UPDATE;
+	else if (was->status == t->status && was->done_at == t->done_at &&
+		 was->has_done_due == t->has_done_due &&
+		 (!t->has_done_due || date_cmp(was->done_due, t->done_due) == 0))
+		id = ST_TASK_UPDATE_SAME_STATUS;
+	else
+		id = ST_TASK_UPDATE_SAME_PLAN;
+	r = task_update(s, stmt(s, id), t, now);
 	if (r == 0 && db_changes(s) == 0)
 		r = -ENOENT;
+	if (r == 0)
+		keep_read(s, t);
+	else
+		s->last_read.id = 0;
 	return r;
 }
 
-/* Binds t to st (ST_TASK_UPDATE or ST_TASK_UPDATE_SAME_PLAN) and steps it: 0 or -errno. */
+int
+store_task_update(struct store *s, const struct task *t, int64_t now)
+{
+	int r;
+
+	/* What is compared must stay as read until it is saved over: a transaction of its own. */
+	if (s->in_txn)
+		return task_save(s, t, now);
+	r = store_begin(s);
+	if (r == 0)
+		r = task_save(s, t, now);
+	if (r == 0)
+		r = store_commit(s);
+	if (r < 0 && s->in_txn)
+		store_rollback(s);
+	return r;
+}
+
+/* Binds t to st (one of ST_TASK_UPDATE*) and steps it: 0 or -errno. */
 static int
 task_update(struct store *s, struct store_stmt *st, const struct task *t, int64_t now)
 {

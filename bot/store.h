@@ -208,8 +208,11 @@ int store_task_insert(struct store *s, const struct task *t, int64_t document_id
 		      const char *title_key, int64_t now, int64_t *ret_id);
 /*
  * Writes kind, deadline, status, progress, done_at, the obstacle flag and
- * the note of task t->id.  Its plan is dropped, for the planner to make
- * again, when kind, deadline or status changed; kept otherwise.
+ * the note of task t->id, in the transaction open or in one of its own;
+ * -ENOENT when there is no such task.  Its plan is dropped, for the
+ * planner to make again, when what it follows from changed
+ * (task_plan_same, against the task as the registry had it); kept
+ * otherwise.
  */
 int store_task_update(struct store *s, const struct task *t, int64_t now);
 /*

@@ -394,14 +394,22 @@ struct store {
 	int64_t chat_pruned_at;	/* when chat_update was last pruned */
 	int64_t sent_changes;	/* rows that exec_sent's statements changed, run where sent */
 	/*
-	 * The last task read alone (store_task_get): which update to try
-	 * first when it is saved (store_task_update).  Only a guess: the
-	 * statements check what they assume.
+	 * The last task read alone (store_task_get) or saved, in the write
+	 * transaction numbered txn (0: none): what store_task_update
+	 * compares the task saved with, to pick its statement.  Writers take
+	 * turns, a write transaction at a time, and only store_task_update
+	 * writes what is kept here: within one, it is what the registry has.
 	 */
-	struct {
+	struct task_read {
 		int64_t id;
+		unsigned txn;
 		enum task_status status;
+		int64_t done_at;
+		bool has_done_due;
+		struct date done_due;
+		struct task_plan_key plan;
 	} last_read;
+	unsigned txn;		/* write transactions begun: their numbers */
 	char why[320];		/* the English detail of the last refusal, for store_errmsg */
 	struct {		/* the event chain where the savepoint began */
 		bool open;

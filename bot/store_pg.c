@@ -142,19 +142,6 @@ static_assert(PG_SCHEMA_FIRST + ELEMENTSOF(pg_migrations) - 1 == STORE_SCHEMA_VE
 #define FEED_IDS "(SELECT value::bigint FROM jsonb_array_elements_text(?2::jsonb))"
 
 /*
- * Of the status, the plan reads only whether the task is closed (done or
- * put off: planner.c, the index task_to_plan): a task started, the first
- * /tiendo on it, keeps its plan, and is not planned again (issue 16: on
- * 100,000 tasks nearly every update started one, and the planner redid
- * each on the daemon's main thread while the webhook wrote).
- */
-#define CLOSED(status) "(" status " = 'done' OR " status " = 'postponed')"
-#define SAME_PLAN \
-	"kind IS NOT DISTINCT FROM ?2 AND deadline_raw IS NOT DISTINCT FROM ?3" \
-	" AND due IS NOT DISTINCT FROM ?4 AND precision IS NOT DISTINCT FROM ?5" \
-	" AND " CLOSED("status") " = " CLOSED("?6") " AND period IS NOT DISTINCT FROM ?13"
-
-/*
  * What happened in a period, oldest first within each kind.  ?1..?2 the
  * period, ?4 the agency (0: all); the columns are those of struct
  * store_happened.
@@ -218,34 +205,22 @@ static const char *const pg_sql[_ST_MAX] = {
 			   " RETURNING id",
 	/* Any change may move the ladder: the planner looks at the task again. */
 	/*
-	 * The plan (when the next notice is due) follows from kind, deadline
-	 * and status alone: it is dropped, for the planner to make again,
-	 * only when one of them changes (the right side reads the old row).
+	 * Which of the three store_task_update runs is task_save's choice:
+	 * the plan (when the next notice is due) dropped, for the planner to
+	 * make again, when task_plan_same says it changed; else its columns
+	 * are not set, and with the status unchanged not that either, so
+	 * that the indexes that read them (task_to_plan, task_undated) are
+	 * not rewritten.
 	 */
 	[ST_TASK_UPDATE] = "UPDATE task SET kind = ?2, deadline_raw = ?3, due = ?4, precision = ?5,"
 			   " status = ?6, progress = ?7, done_at = ?8, updated_at = ?9,"
 			   " obstacle_open = ?10, note = ?11, done_due = ?12, period = ?13,"
-			   " next_notice = CASE WHEN " SAME_PLAN " THEN next_notice END,"
-			   " planned_through = CASE WHEN " SAME_PLAN " THEN planned_through END"
-			   " WHERE id = ?1",
-	/*
-	 * The same when the plan stays (a progress, a note, a task started): the columns of
-	 * the plan are not set, so that the index task_to_plan, which reads
-	 * them, is not rewritten.  No row changed: not so, or no such task.
-	 */
+			   " next_notice = NULL, planned_through = NULL WHERE id = ?1",
 	[ST_TASK_UPDATE_SAME_PLAN] = "UPDATE task SET status = ?6, progress = ?7, done_at = ?8,"
-				     " updated_at = ?9,"
-				     " obstacle_open = ?10, note = ?11, done_due = ?12"
-				     " WHERE id = ?1 AND " SAME_PLAN,
-	/*
-	 * The same when the status stays too (a progress or a note on a task
-	 * already started): no column an index reads (status is in the WHERE
-	 * of task_to_plan and task_undated) is set, so neither is rewritten.
-	 */
+				     " updated_at = ?9, obstacle_open = ?10, note = ?11, done_due = ?12"
+				     " WHERE id = ?1",
 	[ST_TASK_UPDATE_SAME_STATUS] = "UPDATE task SET progress = ?7, updated_at = ?9,"
-				       " obstacle_open = ?10, note = ?11"
-				       " WHERE id = ?1 AND status = ?6 AND done_at IS NOT DISTINCT FROM ?8"
-				       " AND done_due IS NOT DISTINCT FROM ?12 AND " SAME_PLAN,
+				       " obstacle_open = ?10, note = ?11 WHERE id = ?1",
 	[ST_LEADS_DELETE] = "DELETE FROM task_agency WHERE task_id = ?1 AND role = ?2",
 	[ST_LEAD_INSERT] = "INSERT INTO task_agency(task_id, agency_id, role, position)"
 			   " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
@@ -772,6 +747,14 @@ struct store_db {
 	int64_t last_id;	/* what the last insert's RETURNING id gave */
 	int last;		/* the last call: 0, or -errno */
 	char msg[512];		/* the last failure in words */
+	/*
+	 * The first failure of the transaction open (0: none yet), and its
+	 * words: what a later statement refused for it (25P02, the
+	 * transaction aborted) tells instead, as a failure sent on and read
+	 * later (pg_adhoc_free) would otherwise be lost.
+	 */
+	int txn_err;
+	char txn_msg[512];
 };
 
 static inline struct pg_stmt *
@@ -836,6 +819,14 @@ fail(struct store_db *db, PGresult *res)
 	if (!state)
 		snprintf(db->msg + strlen(db->msg), sizeof(db->msg) - strlen(db->msg),
 			 " (PostgreSQL at %s)", db->where);
+	if (db->txn && db->txn_err && state && strcmp(state, "25P02") == 0) {
+		/* Refused for an earlier failure of the transaction: that one is told. */
+		memcpy(db->msg, db->txn_msg, sizeof(db->msg));
+		r = db->txn_err;
+	} else if (db->txn && !db->txn_err) {
+		db->txn_err = r;
+		memcpy(db->txn_msg, db->msg, sizeof(db->txn_msg));
+	}
 	db->last = r;
 	return r;
 }
@@ -1191,6 +1182,9 @@ took(struct pg_stmt *st, PGresult *res)
 	struct store_db *db = st->db;
 
 	db->last = 0;
+	/* Rolled back to the savepoint: the transaction has no failure left. */
+	if (strncmp(st->sql, "ROLLBACK", 8) == 0)
+		db->txn_err = 0;
 	db->changes = strtoll(sym_PQcmdTuples(res), NULL, 10);
 	/* Told at commit (NOTIFY is transactional), or now outside a transaction. */
 	if (st->notifies && db->changes > 0) {
@@ -1645,6 +1639,7 @@ pg_begin(struct store_db *db, bool durable)
 	(void)durable;
 	assert(!db->n_pipe);
 	db->sent_changes = 0;
+	db->txn_err = 0;
 	/* One round trip: what a query of many statements ran stays in the transaction begun. */
 	r = pg_exec(db, db->read_only ? "BEGIN"
 				      : "BEGIN; SELECT 1 FROM event_head WHERE id = 1 FOR UPDATE");

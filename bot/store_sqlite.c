@@ -698,17 +698,6 @@ static int (*const migration_code[])(struct store *s) = {
 #define FEED_IDS "(SELECT value FROM json_each(?2))"
 
 /*
- * Of the status, the plan reads only whether the task is closed (done or
- * put off: planner.c, the index task_to_plan): a task started, the first
- * /tiendo on it, keeps its plan, and is not planned again (issue 16: on
- * 100,000 tasks nearly every update started one, and the planner redid
- * each on the daemon's main thread while the webhook wrote).
- */
-#define CLOSED(status) "(" status " = 'done' OR " status " = 'postponed')"
-#define SAME_PLAN "kind IS ?2 AND deadline_raw IS ?3 AND due IS ?4 AND precision IS ?5" \
-		  " AND " CLOSED("status") " = " CLOSED("?6") " AND period IS ?13"
-
-/*
  * What happened in a period, oldest first within each kind.  ?1..?2 the
  * period, ?4 the agency (0: all); the columns are those of struct
  * store_happened.
@@ -771,34 +760,22 @@ static const char *const sql_text[_ST_MAX] = {
 			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15)",
 	/* Any change may move the ladder: the planner looks at the task again. */
 	/*
-	 * The plan (when the next notice is due) follows from kind, deadline
-	 * and status alone: it is dropped, for the planner to make again,
-	 * only when one of them changes (the right side reads the old row).
+	 * Which of the three store_task_update runs is task_save's choice:
+	 * the plan (when the next notice is due) dropped, for the planner to
+	 * make again, when task_plan_same says it changed; else its columns
+	 * are not set, and with the status unchanged not that either, so
+	 * that the indexes that read them (task_to_plan, task_undated) are
+	 * not rewritten.
 	 */
 	[ST_TASK_UPDATE] = "UPDATE task SET kind = ?2, deadline_raw = ?3, due = ?4, precision = ?5,"
 			   " status = ?6, progress = ?7, done_at = ?8, updated_at = ?9,"
 			   " obstacle_open = ?10, note = ?11, done_due = ?12, period = ?13,"
-			   " next_notice = CASE WHEN " SAME_PLAN " THEN next_notice END,"
-			   " planned_through = CASE WHEN " SAME_PLAN " THEN planned_through END"
-			   " WHERE id = ?1",
-	/*
-	 * The same when the plan stays (a progress, a note, a task started): the columns of
-	 * the plan are not set, so that the index task_to_plan, which reads
-	 * them, is not rewritten.  No row changed: not so, or no such task.
-	 */
+			   " next_notice = NULL, planned_through = NULL WHERE id = ?1",
 	[ST_TASK_UPDATE_SAME_PLAN] = "UPDATE task SET status = ?6, progress = ?7, done_at = ?8,"
-				     " updated_at = ?9,"
-				     " obstacle_open = ?10, note = ?11, done_due = ?12"
-				     " WHERE id = ?1 AND " SAME_PLAN,
-	/*
-	 * The same when the status stays too (a progress or a note on a task
-	 * already started): no column an index reads (status is in the WHERE
-	 * of task_to_plan and task_undated) is set, so neither is rewritten.
-	 */
+				     " updated_at = ?9, obstacle_open = ?10, note = ?11, done_due = ?12"
+				     " WHERE id = ?1",
 	[ST_TASK_UPDATE_SAME_STATUS] = "UPDATE task SET progress = ?7, updated_at = ?9,"
-				       " obstacle_open = ?10, note = ?11"
-				       " WHERE id = ?1 AND status = ?6 AND done_at IS ?8"
-				       " AND done_due IS ?12 AND " SAME_PLAN,
+				       " obstacle_open = ?10, note = ?11 WHERE id = ?1",
 	[ST_LEADS_DELETE] = "DELETE FROM task_agency WHERE task_id = ?1 AND role = ?2",
 	[ST_LEAD_INSERT] = "INSERT OR IGNORE INTO task_agency(task_id, agency_id, role, position)"
 			   " VALUES (?1, ?2, ?3, ?4)",

@@ -10,6 +10,7 @@
 #include "macro.h"
 #include "norm.h"
 #include "task.h"
+#include "xalloc.h"
 
 static const char *const status_names[_TASK_STATUS_MAX] = {
 	[TASK_NOT_STARTED] = "not_started",
@@ -65,6 +66,43 @@ task_release(struct task *t)
 	free(t->coop_ids);
 	free(t->note);
 	memset(t, 0, sizeof(*t));
+}
+
+static bool
+task_closed(enum task_status s)
+{
+	return s == TASK_DONE || s == TASK_POSTPONED;
+}
+
+void
+task_plan_key_of(const struct task *t, struct task_plan_key *ret)
+{
+	*ret = (struct task_plan_key){ .kind = t->kind,
+				       .deadline_raw = xstrdup(t->deadline_raw ? t->deadline_raw : ""),
+				       .deadline = t->deadline, .closed = task_closed(t->status) };
+}
+
+/* Compared as the registry keeps them: the text as written, the day, the precision, the period. */
+bool
+task_plan_same(const struct task_plan_key *key, const struct task *t)
+{
+	const struct deadline *a = &key->deadline, *b = &t->deadline;
+	char pa[24], pb[24];
+	const char *ea = deadline_every_format(a, pa), *eb = deadline_every_format(b, pb);
+
+	return key->kind == t->kind && key->closed == task_closed(t->status) &&
+	       strcmp(key->deadline_raw, t->deadline_raw ? t->deadline_raw : "") == 0 &&
+	       a->has_due == b->has_due && (!a->has_due || date_cmp(a->due, b->due) == 0) &&
+	       a->precision == b->precision && (ea && eb ? strcmp(ea, eb) == 0 : ea == eb);
+}
+
+void
+task_plan_key_release(struct task_plan_key *key)
+{
+	if (!key)
+		return;
+	free(key->deadline_raw);
+	memset(key, 0, sizeof(*key));
 }
 
 static const char *const extension_names[_EXTENSION_STATE_MAX] = {

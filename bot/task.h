@@ -73,6 +73,28 @@ struct task {
 /* Frees the strings of t and zeroes it; NULL-safe. */
 void task_release(struct task *t);
 
+/*
+ * What a task's plan (when its next notice is due: planner.h) follows
+ * from: its kind, its deadline (as written, its last day, how precise,
+ * how often) and whether it is closed (done or postponed).  The plan is
+ * dropped, for the planner to make again, when one of them changes; a
+ * progress, a note, a task started keep it (issue 16: on 100,000 tasks
+ * nearly every /tiendo started one, and the planner redid each).
+ */
+struct task_plan_key {
+	enum task_kind kind;
+	char *deadline_raw;	/* "" when none */
+	struct deadline deadline;
+	bool closed;
+};
+
+/* The key of t's plan, new in *ret (task_plan_key_release). */
+void task_plan_key_of(const struct task *t, struct task_plan_key *ret);
+/* Whether t's plan is still the one key stands for. */
+bool task_plan_same(const struct task_plan_key *key, const struct task *t);
+/* Frees key's text and zeroes it; NULL-safe. */
+void task_plan_key_release(struct task_plan_key *key);
+
 /* A request to move a deadline (/giahan), and what the secretariat decided. */
 enum extension_state {
 	EXTENSION_PENDING,	/* open: one per task at most */

@@ -643,6 +643,35 @@ test_task_update_keeps_plan(void **state)
 	assert_string_equal(got.deadline_raw, "31/12/2025");
 	assert_string_equal(got.note, "đang làm");
 	task_release(&got);
+
+	/*
+	 * In one transaction, a unit rolled back (closing the task): what
+	 * the next save is compared with is read again, not what the unit
+	 * saved, and the plan stays.
+	 */
+	assert_int_equal(store_task_set_plan(f->s, id, (struct date){ 2025, 9, 25 },
+					     (struct date){ 2025, 9, 24 }), 0);
+	assert_int_equal(store_begin(f->s), 0);
+	assert_int_equal(store_task_get(f->s, id, &got), 0);
+	assert_int_equal(store_savepoint(f->s), 0);
+	got.status = TASK_DONE;
+	assert_int_equal(store_task_update(f->s, &got, 500), 0);
+	assert_int_equal(store_rollback_to(f->s), 0);
+	got.status = TASK_IN_PROGRESS;
+	got.progress = 70;
+	assert_int_equal(store_task_update(f->s, &got, 500), 0);
+	assert_int_equal(store_commit(f->s), 0);
+	next_notice(f, id, next);
+	assert_string_equal(next, "2025-09-25");
+	task_release(&got);
+	assert_int_equal(store_task_get(f->s, id, &got), 0);
+	assert_int_equal(got.progress, 70);
+	task_release(&got);
+	/* A task that is not there: -ENOENT, and the transaction of its own ended. */
+	got = t;
+	got.id = id + 1000;
+	assert_int_equal(store_task_update(f->s, &got, 600), -ENOENT);
+	assert_false(store_in_txn(f->s));
 }
 
 static int64_t
@@ -1079,6 +1108,24 @@ test_sent_writes(void **state)
 		n++;
 	}
 	assert_int_equal(n, 301 + 2);
+
+	/*
+	 * A commit after a failed step (callers roll back instead): on
+	 * PostgreSQL, what was sent after it is refused for it (the
+	 * transaction aborted), and the commit tells that first failure.
+	 */
+	if (testlib_is_pg(f->path)) {
+		assert_int_equal(store_begin(f->s), 0);
+		e.at = 600;
+		assert_int_equal(store_event_append(f->s, &e), 0);
+		m.person_id = person + 1000;
+		assert_int_equal(store_message_insert(f->s, &m, &id), -EINVAL);
+		assert_int_equal(store_commit(f->s), -EINVAL);
+		assert_non_null(strcasestr(store_errmsg(f->s), "foreign key"));
+		store_rollback(f->s);
+		assert_int_equal(store_event_verify(f->s, &n, &bad), 0);
+		assert_int_equal(n, 301);
+	}
 }
 
 /* What a failure logs: SQLite's message while it tells of it, not one a later call left. */

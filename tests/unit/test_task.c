@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of task.c and calendar.c: status names, overdue, the light.
+ * Unit tests of task.c and calendar.c: status names, overdue, the light,
+ * what a plan follows from.
  */
 #include "testlib.h"
 
@@ -152,6 +153,67 @@ test_calendar(void **state)
 	calendar_free(cal);
 }
 
+/* What drops a plan (task_plan_same): its kind, deadline, or being closed; nothing else. */
+static void
+test_plan_same(void **state)
+{
+	struct task was = task_due(2025, 9, 30, TASK_NOT_STARTED), t;
+	struct task_plan_key key;
+
+	(void)state;
+	was.deadline_raw = "Hoàn thành trước ngày 30/9/2025";
+	task_plan_key_of(&was, &key);
+	t = was;
+	assert_true(task_plan_same(&key, &t));
+	/* A progress, a note, a task started, one done elsewhere on time: the plan stays. */
+	t.progress = 60;
+	t.note = "Đang triển khai";
+	t.status = TASK_IN_PROGRESS;
+	t.obstacle_open = true;
+	assert_true(task_plan_same(&key, &t));
+	/* Closed, done or put off: the plan goes. */
+	t.status = TASK_DONE;
+	assert_false(task_plan_same(&key, &t));
+	t.status = TASK_POSTPONED;
+	assert_false(task_plan_same(&key, &t));
+	/* The deadline: as written, its day, its precision, its period. */
+	t = was;
+	t.deadline_raw = "Quý IV/2025";
+	assert_false(task_plan_same(&key, &t));
+	t = was;
+	t.deadline_raw = NULL;
+	assert_false(task_plan_same(&key, &t));
+	t = was;
+	t.deadline.due.d = 29;
+	assert_false(task_plan_same(&key, &t));
+	t = was;
+	t.deadline.has_due = false;
+	assert_false(task_plan_same(&key, &t));
+	t = was;
+	t.deadline.precision = DEADLINE_MONTH;
+	assert_false(task_plan_same(&key, &t));
+	t = was;
+	t.deadline.every = EVERY_MONTH;
+	t.deadline.every_day = 20;
+	assert_false(task_plan_same(&key, &t));
+	/* Its kind. */
+	t = was;
+	t.kind = TASK_KIND_INDICATOR;
+	assert_false(task_plan_same(&key, &t));
+	task_plan_key_release(&key);
+
+	/* Closed both ways (done, then put off): the plan, none, stays none. */
+	was.status = TASK_DONE;
+	was.deadline_raw = NULL;
+	task_plan_key_of(&was, &key);
+	t = was;
+	t.deadline_raw = "";
+	t.status = TASK_POSTPONED;
+	assert_true(task_plan_same(&key, &t));
+	task_plan_key_release(&key);
+	assert_null(key.deadline_raw);
+}
+
 int
 main(void)
 {
@@ -162,6 +224,7 @@ main(void)
 		cmocka_unit_test(test_indicator_light),
 		cmocka_unit_test(test_assessment_words),
 		cmocka_unit_test(test_calendar),
+		cmocka_unit_test(test_plan_same),
 	};
 
 	return cmocka_run_group_tests_name("task", tests, NULL, NULL);
