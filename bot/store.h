@@ -860,7 +860,11 @@ int store_feed_gen(struct store *s, int64_t *ret);
  * agency links, their change requests, their SEQUENCE), ascending, in a
  * new array (free) of *ret_n.  0, or -errno.
  */
-/* The changes the log keeps (schema 15): a feed built further back is built whole. */
+/*
+ * The changes the log keeps (schema 15, whose triggers write the number:
+ * 015.sql of sql/sqlite and sql/postgresql): a feed built further back is
+ * built whole.
+ */
 #define STORE_FEED_CHANGES_KEPT 100000
 int store_feed_changes(struct store *s, int64_t since, bool *ret_wide, int64_t **ret_ids,
 		       size_t *ret_n);

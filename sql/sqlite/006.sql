@@ -1,0 +1,3 @@
+-- SPDX-License-Identifier: MIT
+--
+-- 6: CHECK lists written as OR chains: see checks_as_or_chains()
