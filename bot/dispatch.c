@@ -1468,6 +1468,8 @@ claim_batch(struct batch *b, int max, time_t now, int *ret_n)
 		if (waits_for_window(b->s, &got[i]) && !dispatch_in_window(sch, now)) {
 			/* A retry that fell outside working hours waits (invariant 6). */
 			r = store_message_unclaim(b->s, got[i].id, me, dispatch_next_window(sch, now));
+			if (r == 0)
+				message_release(&got[i]);	/* pending again: not ours */
 			continue;
 		}
 		j->m = got[i];

@@ -748,10 +748,11 @@ struct store_db {
 	int last;		/* the last call: 0, or -errno */
 	char msg[512];		/* the last failure in words */
 	/*
-	 * The first failure of the transaction open (0: none yet), and its
-	 * words: what a later statement refused for it (25P02, the
-	 * transaction aborted) tells instead, as a failure sent on and read
-	 * later (pg_adhoc_free) would otherwise be lost.
+	 * The server's first refusal in the transaction open (0: none yet),
+	 * and its words: the commit tells it, not what was refused after it
+	 * (25P02, the transaction aborted), nor -EIO for a failure read where
+	 * nobody could tell it (pg_adhoc_free).  A statement's own call still
+	 * tells its own failure.
 	 */
 	int txn_err;
 	char txn_msg[512];
@@ -819,16 +820,27 @@ fail(struct store_db *db, PGresult *res)
 	if (!state)
 		snprintf(db->msg + strlen(db->msg), sizeof(db->msg) - strlen(db->msg),
 			 " (PostgreSQL at %s)", db->where);
-	if (db->txn && db->txn_err && state && strcmp(state, "25P02") == 0) {
-		/* Refused for an earlier failure of the transaction: that one is told. */
-		memcpy(db->msg, db->txn_msg, sizeof(db->msg));
-		r = db->txn_err;
-	} else if (db->txn && !db->txn_err) {
+	/* The server's first refusal in the transaction: what its commit tells (commit_failed). */
+	if (db->txn && !db->txn_err && state && strcmp(state, "25P02") != 0) {
 		db->txn_err = r;
 		memcpy(db->txn_msg, db->msg, sizeof(db->txn_msg));
 	}
 	db->last = r;
 	return r;
+}
+
+/*
+ * The commit of a transaction that failed refused with r: the first
+ * failure of the transaction told instead, when the server refused one
+ * (what it refused after it, 25P02, followed from it).
+ */
+static int
+commit_failed(struct store_db *db, int r)
+{
+	if (!db->txn_err)
+		return r;
+	memcpy(db->msg, db->txn_msg, sizeof(db->msg));
+	return db->last = db->txn_err;
 }
 
 /* sql with each ?N written $N, outside quotes; *ret_n the highest N. */
@@ -1657,7 +1669,7 @@ pg_commit(struct store_db *db)
 
 	/* A statement failed in it: PostgreSQL ends it, and COMMIT would roll back in silence. */
 	if (!db->n_pipe && sym_PQtransactionStatus(db->conn) == PQTRANS_INERROR) {
-		r = db->last < 0 ? db->last : -EIO;
+		r = commit_failed(db, db->last < 0 ? db->last : -EIO);
 		rollback_keeping(db);
 		db->last = r;
 		return r;
@@ -1675,6 +1687,8 @@ pg_commit(struct store_db *db)
 	} else {
 		r = pg_exec(db, db->notify ? "NOTIFY " PG_CHANNEL "; COMMIT" : "COMMIT");
 	}
+	if (r < 0)
+		r = commit_failed(db, r);
 	if (r < 0 && pg_in_txn(db))
 		rollback_keeping(db);
 	/* Failed, the transaction is over all the same (or its connection is gone). */
