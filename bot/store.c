@@ -1090,13 +1090,20 @@ load_leads(struct store *s, struct task *t)
 	return rc == DB_DONE ? 0 : db_errno(s);
 }
 
-/* Keeps what store_task_update compares with: t as the registry has it now. */
+/*
+ * Keeps what store_task_update compares with: t as the registry has it
+ * now, in the write transaction open (outside one, nothing: a read there
+ * is never compared with).
+ */
 static void
 keep_read(struct store *s, const struct task *t)
 {
 	task_plan_key_release(&s->last_read.plan);
+	s->last_read.id = 0;
+	if (!s->in_txn)
+		return;
 	s->last_read.id = t->id;
-	s->last_read.txn = s->in_txn ? s->txn : 0;
+	s->last_read.txn = s->txn;
 	s->last_read.status = t->status;
 	s->last_read.done_at = t->done_at;
 	s->last_read.has_done_due = t->has_done_due;
